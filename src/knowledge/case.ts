@@ -1,0 +1,69 @@
+/**
+ * What the engine reads off a case before any rule runs: its words, its codes, its tooth numbers and the
+ * signals (knowledge/signals.json) they raise.
+ */
+import type { CaseFacts } from './facts.js';
+import type { Knowledge } from './load.js';
+import { codeSetOf, normalizeCode, normalizeIcd10 } from './codes.js';
+import { findTeeth, hasAnyPhrase, tokenize, type Tokens } from './text.js';
+import type { CodeSet, DocumentKind } from './vocabulary.js';
+
+export interface CaseReading {
+  facts: CaseFacts;
+  /** The procedure field, tokenized: it names what is done, so it counts most. */
+  procedureWords: Tokens;
+  /** Procedure and notes together. */
+  allWords: Tokens;
+  /** The procedure field when it is a code, normalized, with its set. */
+  procedureCode?: { code: string; set: CodeSet };
+  diagnoses: string[];
+  documentsOnHand: Set<DocumentKind>;
+  teeth: string[];
+  signals: Set<string>;
+}
+
+const CODE_IN_TEXT = /\b(D\d{4}|\d{4}[0-9FTU]|[A-CEGHJ-MP-V]\d{4})\b/i;
+
+function findProcedureCode(procedure: string): { code: string; set: CodeSet } | undefined {
+  const trimmed = procedure.trim();
+  const whole = codeSetOf(trimmed);
+  if (whole && whole !== 'icd10cm') return { code: normalizeCode(trimmed), set: whole };
+  // "D7240 #32" or "41100 tongue": a code at the start of the words.
+  const m = CODE_IN_TEXT.exec(trimmed);
+  if (m && m.index === 0) {
+    const set = codeSetOf(m[1]!);
+    if (set && set !== 'icd10cm') return { code: m[1]!.toUpperCase(), set };
+  }
+  return undefined;
+}
+
+export function readCase(facts: CaseFacts, kn: Knowledge): CaseReading {
+  const text = `${facts.procedure}\n${facts.notes ?? ''}`;
+  const reading: CaseReading = {
+    facts,
+    procedureWords: tokenize(facts.procedure),
+    allWords: tokenize(text),
+    diagnoses: (facts.diagnoses ?? []).map(normalizeIcd10),
+    documentsOnHand: new Set(facts.documentsOnHand ?? []),
+    teeth: findTeeth(text),
+    signals: new Set(),
+  };
+  const procedureCode = findProcedureCode(facts.procedure);
+  if (procedureCode) reading.procedureCode = procedureCode;
+  for (const signal of kn.signals) {
+    if (signal.unlessSignals?.some((s) => reading.signals.has(s))) continue;
+    if (raises(signal, reading)) reading.signals.add(signal.id);
+  }
+  return reading;
+}
+
+function raises(signal: Knowledge['signals'][number], r: CaseReading): boolean {
+  if (signal.compiledPhrases.length && hasAnyPhrase(r.allWords, signal.compiledPhrases)) return true;
+  if (signal.compiledPatterns.some((p) => p.test(r.facts.notes ?? '') || p.test(r.facts.procedure))) return true;
+  if (r.procedureCode && signal.procedureCodes?.includes(r.procedureCode.code)) return true;
+  if (signal.diagnoses?.some((d) => r.diagnoses.some((code) => code === d || code.startsWith(d)))) return true;
+  if (signal.documents?.some((d) => r.documentsOnHand.has(d))) return true;
+  if (signal.teeth?.some((t) => r.teeth.includes(t))) return true;
+  if (signal.maxAge !== undefined && r.facts.patientAge !== undefined && r.facts.patientAge <= signal.maxAge) return true;
+  return false;
+}

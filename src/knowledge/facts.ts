@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { CAUSES, DOCUMENT_KINDS, MEDICAL_PAYERS } from './vocabulary.js';
+
+/** Generous limits: far above any real case, low enough that a runaway input is refused, not processed. */
+export const LIMITS = {
+  procedureChars: 500,
+  notesChars: 20_000,
+  diagnoses: 12, // a CMS-1500 carries at most 12 diagnoses (item 21, A–L)
+  money: 10_000_000,
+} as const;
+
+const money = z.number().finite().nonnegative().max(LIMITS.money);
+
+/** CaseFacts, exactly as the triage contract defines it. Unknown fields are errors. */
+export const CaseFactsSchema = z.strictObject({
+  procedure: z.string().trim().min(1, 'must not be empty').max(LIMITS.procedureChars),
+  cause: z.enum(CAUSES).optional(),
+  diagnoses: z.array(z.string().trim().min(1).max(12)).max(LIMITS.diagnoses).optional(),
+  notes: z.string().max(LIMITS.notesChars).optional(),
+  coverage: z
+    .strictObject({
+      medical: z.boolean().optional(),
+      dental: z.boolean().optional(),
+      combinedPlan: z.boolean().optional(),
+      medicalPayer: z.enum(MEDICAL_PAYERS).optional(),
+    })
+    .optional(),
+  patientAge: z.number().int().min(0).max(130).optional(),
+  documentsOnHand: z.array(z.enum(DOCUMENT_KINDS)).optional(),
+  fee: money.optional(),
+  cashFee: money.optional(),
+});
+export type CaseFacts = z.infer<typeof CaseFactsSchema>;
+
+export class InvalidFactsError extends Error {}
+
+/** One line per problem, each naming the field, e.g. `coverage.medicalPayer: expected one of …`. */
+export function describeZodError(error: z.ZodError, root = ''): string {
+  return error.issues
+    .map((issue) => {
+      const path = [root, ...issue.path.map(String)].filter(Boolean).join('.');
+      const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
+      return `${path || '(top level)'}: ${issue.message}${keys}`;
+    })
+    .join('; ');
+}
+
+export function parseCaseFacts(input: unknown): CaseFacts {
+  const parsed = CaseFactsSchema.safeParse(input);
+  if (!parsed.success) throw new InvalidFactsError(describeZodError(parsed.error));
+  return parsed.data;
+}

@@ -1,0 +1,334 @@
+/**
+ * Loads knowledge/ and checks it: each file against its zod schema, then every cross-reference (sources,
+ * signals, codes, categories). A broken edit fails here with the file and the entry named.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import {
+  CategorySchema, CdtFileSchema, CptFileSchema, DocumentsFileSchema, HcpcsFileSchema, Icd10FileSchema,
+  NeverSuggestFileSchema, RulesFileSchema, SignalsFileSchema, SourcesFileSchema,
+  type Category, type CodeChoice, type Condition, type LaneRule, type NeverSuggest, type Signal,
+} from './schema.js';
+import { compilePhrase, type Phrase } from './text.js';
+import { normalizeIcd10 } from './codes.js';
+import {
+  DOCUMENT_KINDS, type Cause, type Confidence, type DocumentKind, type ProcedureCodeSet, type WarningId,
+} from './vocabulary.js';
+
+export class KnowledgeError extends Error {}
+
+/** knowledge/ beside src/ or dist/, found from this module's own location so any working directory works. */
+export const DEFAULT_KNOWLEDGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'knowledge');
+
+export interface CodeEntry {
+  code: string;
+  description: string;
+  note?: string;
+  source: string[];
+  confidence: Confidence;
+}
+export interface IcdEntry {
+  code: string;
+  title: string;
+  billable: boolean;
+  source: string[];
+}
+export interface Source {
+  id: string;
+  title: string;
+  url?: string;
+  confidence: Confidence;
+}
+export interface CompiledChoice extends CodeChoice {
+  keywordPhrases?: Phrase[];
+  excludePhrases?: Phrase[];
+}
+export interface CompiledCategory extends Omit<Category, 'procedureCodes' | 'diagnoses'> {
+  file: string;
+  order: number;
+  phrases: Phrase[];
+  procedureCodes: Record<ProcedureCodeSet, CompiledChoice[]>;
+  diagnoses: CompiledChoice[];
+}
+export interface CompiledSignal extends Signal {
+  compiledPhrases: Phrase[];
+  compiledPatterns: RegExp[];
+}
+export interface EngineRule {
+  id: string;
+  summary: string;
+  source: string[];
+  confidence: Confidence;
+  warning?: WarningId;
+  message?: string;
+}
+export interface DocumentDef {
+  kind: DocumentKind;
+  label: string;
+  mustContain: string[];
+  payerRequirements?: { payer: string[]; categories?: string[]; requirement: string; source: string[] }[];
+}
+
+export interface Knowledge {
+  dir: string;
+  sources: Map<string, Source>;
+  procedureCodes: Record<ProcedureCodeSet, Map<string, CodeEntry>>;
+  modifiers: Map<string, CodeEntry>;
+  icd10: Map<string, IcdEntry>;
+  icd10FiscalYear: number;
+  categories: CompiledCategory[];
+  signals: CompiledSignal[];
+  lanePrelude: LaneRule[];
+  rules: Map<string, EngineRule>;
+  diagnosisCauses: { prefix: string; cause: Cause }[];
+  signalCauses: { signal: string; cause: Cause }[];
+  compatibleCauses: Map<Cause, Set<Cause>>;
+  documents: Map<DocumentKind, DocumentDef>;
+  neverSuggest: NeverSuggest[];
+}
+
+function readJson(dir: string, file: string): unknown {
+  const path = join(dir, file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new KnowledgeError(`knowledge/${file}: cannot be read (${(err as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new KnowledgeError(`knowledge/${file}: is not valid JSON (${(err as Error).message})`);
+  }
+}
+
+/** Names the entry a zod issue sits in: `lanes[3] (EXT-LANE-DENTAL)` rather than a bare path. */
+function describeIssue(data: unknown, issue: z.core.$ZodIssue): string {
+  let node: unknown = data;
+  const parts: string[] = [];
+  for (const key of issue.path) {
+    node = node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
+    if (typeof key === 'number') {
+      const label = node && typeof node === 'object' ? ((node as { id?: unknown; code?: unknown; kind?: unknown }).id ?? (node as { code?: unknown }).code ?? (node as { kind?: unknown }).kind) : undefined;
+      parts[parts.length - 1] += `[${key}]${typeof label === 'string' ? ` (${label})` : ''}`;
+    } else parts.push(String(key));
+  }
+  const keys = issue.code === 'unrecognized_keys' ? `: ${issue.keys.join(', ')}` : '';
+  return `${parts.join('.') || '(top level)'}: ${issue.message}${keys}`;
+}
+
+function parseFile<S extends z.ZodType>(dir: string, file: string, schema: S): z.infer<S> {
+  const data = readJson(dir, file);
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.slice(0, 10).map((i) => `  - ${describeIssue(data, i)}`);
+    throw new KnowledgeError(`knowledge/${file} is not valid:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** Collects every cross-reference problem so that one `kb check` run shows them all. */
+class Problems {
+  readonly list: string[] = [];
+  add(where: string, message: string) {
+    this.list.push(`${where}: ${message}`);
+  }
+  throwIfAny() {
+    if (this.list.length) throw new KnowledgeError(`knowledge/ has ${this.list.length} problem(s):\n${this.list.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+function compileChoices(choices: CodeChoice[]): CompiledChoice[] {
+  return choices.map((choice) => ({
+    ...choice,
+    ...(choice.keywords ? { keywordPhrases: choice.keywords.map(compilePhrase) } : {}),
+    ...(choice.excludeKeywords ? { excludePhrases: choice.excludeKeywords.map(compilePhrase) } : {}),
+  }));
+}
+
+export function loadKnowledge(dir: string = DEFAULT_KNOWLEDGE_DIR): Knowledge {
+  const problems = new Problems();
+  const sourcesFile = parseFile(dir, 'sources.json', SourcesFileSchema);
+  const sources = new Map(sourcesFile.sources.map((s) => [s.id, s]));
+  const checkSources = (where: string, refs: string[]) => {
+    for (const ref of refs) if (!sources.has(ref)) problems.add(where, `source "${ref}" is not defined in knowledge/sources.json`);
+  };
+
+  const cdt = parseFile(dir, 'codes/cdt.json', CdtFileSchema);
+  const cpt = parseFile(dir, 'codes/cpt.json', CptFileSchema);
+  const hcpcs = parseFile(dir, 'codes/hcpcs.json', HcpcsFileSchema);
+  const icd = parseFile(dir, 'codes/icd10cm.json', Icd10FileSchema);
+  const toMap = (file: string, entries: CodeEntry[]) => {
+    const map = new Map<string, CodeEntry>();
+    for (const e of entries) {
+      if (map.has(e.code)) problems.add(`${file} ${e.code}`, 'listed twice');
+      checkSources(`${file} ${e.code}`, e.source);
+      map.set(e.code, e);
+    }
+    return map;
+  };
+  const procedureCodes = {
+    cdt: toMap('codes/cdt.json', cdt.codes),
+    cpt: toMap('codes/cpt.json', cpt.codes),
+    hcpcs: toMap('codes/hcpcs.json', hcpcs.codes),
+  };
+  const modifiers = toMap('codes/hcpcs.json modifiers', hcpcs.modifiers);
+  const icd10 = new Map<string, IcdEntry>();
+  for (const e of icd.codes) {
+    if (icd10.has(e.code)) problems.add(`codes/icd10cm.json ${e.code}`, 'listed twice');
+    checkSources(`codes/icd10cm.json ${e.code}`, e.source);
+    icd10.set(e.code, e);
+  }
+
+  const signalsFile = parseFile(dir, 'signals.json', SignalsFileSchema);
+  const signalIds = new Set<string>();
+  const signals: CompiledSignal[] = signalsFile.signals.map((s) => {
+    const where = `signals.json ${s.id}`;
+    if (signalIds.has(s.id)) problems.add(where, 'defined twice');
+    for (const u of s.unlessSignals ?? []) if (!signalIds.has(u)) problems.add(where, `unlessSignals "${u}" must be a signal defined above it`);
+    signalIds.add(s.id);
+    const compiledPatterns: RegExp[] = [];
+    for (const p of s.patterns ?? []) {
+      try {
+        compiledPatterns.push(new RegExp(p, 'i'));
+      } catch (err) {
+        problems.add(where, `pattern ${p} is not a valid regular expression (${(err as Error).message})`);
+      }
+    }
+    return { ...s, compiledPhrases: (s.phrases ?? []).map(compilePhrase), compiledPatterns };
+  });
+
+  const ruleIds = new Set<string>();
+  const checkRuleId = (where: string, id: string) => {
+    if (ruleIds.has(id)) problems.add(where, `rule id ${id} is used twice`);
+    ruleIds.add(id);
+  };
+  const checkCondition = (where: string, when: Condition | undefined) => {
+    if (!when) return;
+    for (const s of [...(when.signals ?? []), ...(when.anySignals ?? []), ...(when.notSignals ?? [])]) {
+      if (!signalIds.has(s)) problems.add(where, `signal "${s}" is not defined in knowledge/signals.json`);
+    }
+  };
+
+  const rulesFile = parseFile(dir, 'rules.json', RulesFileSchema);
+  for (const r of rulesFile.lanePrelude) {
+    checkRuleId(`rules.json lanePrelude ${r.id}`, r.id);
+    checkSources(`rules.json ${r.id}`, r.source);
+    checkCondition(`rules.json ${r.id}`, r.when);
+  }
+  for (const sc of rulesFile.signalCauses) if (!signalIds.has(sc.signal)) problems.add(`rules.json signalCauses ${sc.signal}`, 'signal is not defined in knowledge/signals.json');
+  const rules = new Map<string, EngineRule>();
+  for (const r of rulesFile.rules) {
+    checkRuleId(`rules.json ${r.id}`, r.id);
+    checkSources(`rules.json ${r.id}`, r.source);
+    rules.set(r.id, r);
+  }
+
+  const documentsFile = parseFile(dir, 'documents.json', DocumentsFileSchema);
+  const documents = new Map(documentsFile.documents.map((d) => [d.kind, d]));
+  for (const kind of DOCUMENT_KINDS) if (!documents.has(kind)) problems.add('documents.json', `document kind "${kind}" is not described`);
+  for (const d of documentsFile.documents) {
+    checkSources(`documents.json ${d.kind}`, d.source);
+    for (const r of d.payerRequirements ?? []) checkSources(`documents.json ${d.kind}`, r.source);
+  }
+
+  const categoryFiles = readdirSync(join(dir, 'categories')).filter((f) => f.endsWith('.json')).sort();
+  const categories: CompiledCategory[] = [];
+  for (const [order, name] of categoryFiles.entries()) {
+    const file = `categories/${name}`;
+    const c = parseFile(dir, file, CategorySchema);
+    const where = (what: string) => `${file} ${what}`;
+    if (categories.some((other) => other.id === c.id)) problems.add(where(c.id), 'category id is used twice');
+    checkSources(where('source'), c.source);
+    for (const r of c.lanes) {
+      checkRuleId(where(r.id), r.id);
+      checkSources(where(r.id), r.source);
+      checkCondition(where(r.id), r.when);
+    }
+    for (const d of c.documents) {
+      checkSources(where(`documents ${d.kind}`), d.source);
+      checkCondition(where(`documents ${d.kind}`), d.when);
+    }
+    for (const w of c.warnings) {
+      checkSources(where(`warnings ${w.id}`), w.source);
+      checkCondition(where(`warnings ${w.id}`), w.when);
+    }
+    for (const q of c.questions) checkCondition(where(`questions ${q.field}`), q.when);
+    for (const set of ['cdt', 'cpt', 'hcpcs'] as const) {
+      for (const choice of c.procedureCodes[set]) {
+        if (!procedureCodes[set].has(choice.code)) problems.add(where(`procedureCodes.${set} ${choice.code}`), `not in knowledge/codes/${set}.json`);
+        checkCondition(where(`procedureCodes.${set} ${choice.code}`), choice.when);
+      }
+    }
+    for (const choice of c.diagnoses) {
+      const entry = icd10.get(choice.code);
+      if (!entry) problems.add(where(`diagnoses ${choice.code}`), 'not in knowledge/codes/icd10cm.json');
+      else if (!entry.billable) problems.add(where(`diagnoses ${choice.code}`), 'is a header, not a billable code; suggest a billable child code');
+      checkCondition(where(`diagnoses ${choice.code}`), choice.when);
+    }
+    categories.push({
+      ...c,
+      file,
+      order,
+      phrases: c.match.phrases.map(compilePhrase),
+      procedureCodes: {
+        cdt: compileChoices(c.procedureCodes.cdt),
+        cpt: compileChoices(c.procedureCodes.cpt),
+        hcpcs: compileChoices(c.procedureCodes.hcpcs),
+      },
+      diagnoses: compileChoices(c.diagnoses),
+    });
+  }
+  if (!categories.some((c) => c.id === 'general')) problems.add('categories/', 'the fallback category "general" is missing');
+
+  const neverFile = parseFile(dir, 'never-suggest.json', NeverSuggestFileSchema);
+  for (const n of neverFile.neverSuggest) {
+    checkSources(`never-suggest.json ${n.code}`, n.source);
+    for (const id of n.categories) if (id !== '*' && !categories.some((c) => c.id === id)) problems.add(`never-suggest.json ${n.code}`, `category "${id}" does not exist`);
+  }
+  // A code that must never be suggested cannot also be a suggestion of the same category.
+  for (const c of categories) {
+    const offered = [...c.procedureCodes.cdt, ...c.procedureCodes.cpt, ...c.procedureCodes.hcpcs, ...c.diagnoses].map((x) => x.code);
+    for (const n of neverFile.neverSuggest) {
+      if (!n.categories.includes('*') && !n.categories.includes(c.id)) continue;
+      for (const code of offered) if (code === n.code || normalizeIcd10(code).startsWith(`${n.code}.`)) problems.add(`${c.file} ${code}`, `is on the never-suggest list (${n.reason})`);
+    }
+  }
+
+  const diagnosisCauses = [...rulesFile.diagnosisCauses].sort((a, b) => b.prefix.length - a.prefix.length);
+  const compatibleCauses = new Map<Cause, Set<Cause>>();
+  for (const c of rulesFile.compatibleCauses) compatibleCauses.set(c.cause, new Set(c.with));
+
+  problems.throwIfAny();
+  return {
+    dir,
+    sources,
+    procedureCodes,
+    modifiers,
+    icd10,
+    icd10FiscalYear: icd.fiscalYear,
+    categories,
+    signals,
+    lanePrelude: rulesFile.lanePrelude,
+    rules,
+    diagnosisCauses,
+    signalCauses: rulesFile.signalCauses,
+    compatibleCauses,
+    documents,
+    neverSuggest: neverFile.neverSuggest,
+  };
+}
+
+/** The knowledge/ path as a user would type it, for messages. */
+export function displayPath(dir: string): string {
+  return relative(process.cwd(), dir) || '.';
+}
+
+let cached: Knowledge | undefined;
+/** The default knowledge, loaded once per process. */
+export function defaultKnowledge(): Knowledge {
+  cached ??= loadKnowledge();
+  return cached;
+}

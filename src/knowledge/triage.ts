@@ -1,0 +1,366 @@
+/**
+ * triage(facts) → TriageResult, exactly as shared/contracts/triage.md defines it. Pure: the same facts and
+ * knowledge always give the same answer, and every part of the answer names the rule that produced it.
+ */
+import type { CaseFacts } from './facts.js';
+import type { CompiledCategory, CompiledChoice, Knowledge } from './load.js';
+import type { LaneRule } from './schema.js';
+import { readCase, type CaseReading } from './case.js';
+import { holds, type Context } from './conditions.js';
+import { checkDiagnosis, NO_DIRECTORY, weighCause, type CodeDirectory, type Finding } from './evidence.js';
+import { bestPhraseLength, hasAnyPhrase } from './text.js';
+import {
+  MEDICAL_LANES, type Cause, type CoverageKind, type DocumentKind, type Lane, type MedicalPayer, type Preauth,
+  type ProcedureCodeSet, type WarningId,
+} from './vocabulary.js';
+
+export interface Code { code: string; description: string }
+export interface TriageResult {
+  lane: Lane;
+  preauth: Preauth;
+  procedureCodes: { cdt: Code[]; cpt: Code[]; hcpcs: Code[] };
+  diagnosisCodes: Code[];
+  documents: { kind: DocumentKind; label: string; onHand: boolean; why: string }[];
+  warnings: { id: WarningId; message: string }[];
+  rules: { id: string; summary: string; source: string }[];
+  questions: { field: string; question: string }[];
+}
+
+const MAX_CODES_PER_SET = 4;
+const MAX_DIAGNOSES = 6;
+const PROCEDURE_SETS: ProcedureCodeSet[] = ['cdt', 'cpt', 'hcpcs'];
+/** Payer kinds tried when the case does not say ("other" behaves as commercial in every rule). */
+const PAYER_CHOICES: MedicalPayer[] = ['commercial', 'medicare', 'medicare-advantage', 'medicaid', 'tricare'];
+const ACCIDENT_PAYER_SIGNALS = ['auto-accident', 'work-injury', 'third-party-liability'];
+
+/** Collects the result as the engine works, keeping each rule, warning and question once. */
+class Answer {
+  readonly rules = new Map<string, { id: string; summary: string; source: string }>();
+  readonly warnings = new Map<WarningId, string[]>();
+  readonly questions: { field: string; question: string }[] = [];
+
+  constructor(private readonly kn: Knowledge) {}
+
+  fire(id: string, summary: string, sources: string[]) {
+    if (!this.rules.has(id)) this.rules.set(id, { id, summary, source: renderSources(this.kn, sources) });
+  }
+  /** Fires a cross-cutting rule from rules.json, with an optional case-specific detail. */
+  fireEngineRule(id: string, detail?: string) {
+    const rule = this.kn.rules.get(id);
+    if (!rule) throw new Error(`engine rule ${id} is missing from knowledge/rules.json`);
+    const existing = this.rules.get(id);
+    if (existing && detail) existing.summary += ` ${detail}`;
+    else this.fire(id, detail ? `${rule.summary} Here: ${detail}` : rule.summary, rule.source);
+    return rule;
+  }
+  warn(id: WarningId, message: string) {
+    const list = this.warnings.get(id) ?? [];
+    if (!list.includes(message)) list.push(message);
+    this.warnings.set(id, list);
+  }
+  ask(field: string, question: string) {
+    if (!this.questions.some((q) => q.field === field && q.question === question)) this.questions.push({ field, question });
+  }
+}
+
+function renderSources(kn: Knowledge, ids: string[]): string {
+  return ids
+    .map((id) => {
+      const s = kn.sources.get(id);
+      return s ? (s.url ? `${s.title} <${s.url}>` : s.title) : id;
+    })
+    .join('; ');
+}
+
+// ---------------------------------------------------------------- which procedure
+
+function chooseCategory(kn: Knowledge, r: CaseReading, cause: Cause): CompiledCategory {
+  let best: CompiledCategory | undefined;
+  let bestScore = 0;
+  for (const c of kn.categories) {
+    let score = 0;
+    if (r.procedureCode && c.match.codes.includes(r.procedureCode.code)) score += 100;
+    score += 10 * bestPhraseLength(r.procedureWords, c.phrases);
+    if (score === 0 && !r.procedureCode) score += 2 * bestPhraseLength(r.allWords, c.phrases);
+    if (score === 0) continue;
+    if (c.preferredFor?.causes?.includes(cause)) score += 5;
+    if (c.preferredFor?.signals?.some((s) => r.signals.has(s))) score += 5;
+    if (score > bestScore) {
+      best = c;
+      bestScore = score;
+    }
+  }
+  return best ?? kn.categories.find((c) => c.match.causes?.includes(cause)) ?? kn.categories.find((c) => c.id === 'general')!;
+}
+
+// ---------------------------------------------------------------- which lane
+
+function coverageKind(medical: boolean, dental: boolean, combined: boolean): CoverageKind {
+  if (medical && dental) return combined ? 'combined' : 'separate';
+  if (medical) return 'medical-only';
+  return dental ? 'dental-only' : 'none';
+}
+
+type Dimension = 'coverage' | 'combined' | 'payer';
+interface Scenario { coverage: CoverageKind; payer?: MedicalPayer; varies: Record<Dimension, string> }
+
+/** Every reading of the coverage the facts allow: one when they say everything, several when they do not. */
+function scenarios(facts: CaseFacts): Scenario[] {
+  const cov = facts.coverage ?? {};
+  const both = [true, false];
+  const combinedSaid = cov.combinedPlan === true;
+  const medicals = combinedSaid ? [true] : cov.medical === undefined ? both : [cov.medical];
+  const dentals = combinedSaid ? [true] : cov.dental === undefined ? both : [cov.dental];
+  const out: Scenario[] = [];
+  for (const medical of medicals) {
+    for (const dental of dentals) {
+      const combineds = medical && dental ? (cov.combinedPlan === undefined ? both : [cov.combinedPlan]) : [false];
+      for (const combined of combineds) {
+        const coverage = coverageKind(medical, dental, combined);
+        const payers: (MedicalPayer | undefined)[] = !medical ? [undefined] : cov.medicalPayer ? [cov.medicalPayer] : PAYER_CHOICES;
+        for (const payer of payers) {
+          const s: Scenario = { coverage, varies: { coverage: `${medical}/${dental}`, combined: String(combined), payer: payer ?? '-' } };
+          if (payer) s.payer = payer;
+          out.push(s);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function firstRule(rules: readonly LaneRule[], ctx: Context): LaneRule | undefined {
+  return rules.find((rule) => holds(rule.when, ctx));
+}
+
+function laneRuleFor(kn: Knowledge, category: CompiledCategory, ctx: Context): LaneRule {
+  const general = kn.categories.find((c) => c.id === 'general')!;
+  // The general category's last rule matches everything, so a rule is always found.
+  return firstRule(kn.lanePrelude, ctx) ?? firstRule(category.lanes, ctx) ?? firstRule(general.lanes, ctx)!;
+}
+
+const DIMENSION_QUESTIONS: Record<Dimension, { ruleId: string; field: string; question: string }> = {
+  coverage: { ruleId: 'R-NEEDS-COVERAGE', field: 'coverage', question: 'Which insurance does the patient have: medical, dental, both (as separate plans or one combined plan), or none?' },
+  combined: { ruleId: 'R-NEEDS-COMBINED', field: 'coverage.combinedPlan', question: 'Do medical and dental benefits come from one combined plan, or two separate plans?' },
+  payer: { ruleId: 'R-NEEDS-PAYER', field: 'coverage.medicalPayer', question: 'What kind of medical plan is it: Medicare, Medicare Advantage, Medicaid, commercial (employer or marketplace), or TRICARE?' },
+};
+
+const COVERAGE_LABEL: Record<CoverageKind, string> = {
+  combined: 'one combined plan', separate: 'separate medical and dental plans', 'medical-only': 'medical only',
+  'dental-only': 'dental only', none: 'no insurance',
+};
+
+interface LaneDecision { lane: Lane; preauth: Preauth; rule?: LaneRule; scenario?: Scenario; undecided?: Dimension[] }
+
+function decideLane(kn: Knowledge, category: CompiledCategory, base: Omit<Context, 'coverage' | 'payer'>, facts: CaseFacts, answer: Answer): LaneDecision {
+  const options = scenarios(facts).map((scenario) => {
+    const ctx: Context = { ...base, coverage: scenario.coverage };
+    if (scenario.payer) ctx.payer = scenario.payer;
+    return { scenario, rule: laneRuleFor(kn, category, ctx) };
+  });
+  const lanes = new Set(options.map((o) => o.rule.lane));
+  if (lanes.size === 1) {
+    const first = options[0]!;
+    const same = options.every((o) => o.rule.id === first.rule.id);
+    const preauths = new Set(options.map((o) => o.rule.preauth));
+    const decision: LaneDecision = { lane: first.rule.lane, preauth: preauths.size === 1 ? first.rule.preauth : 'unknown' };
+    if (options.length === 1 || same) {
+      decision.rule = first.rule;
+      decision.scenario = first.scenario;
+    } else {
+      // Same lane whatever the unknown facts are: report each rule that could have decided it.
+      for (const o of options) answer.fire(o.rule.id, o.rule.summary, o.rule.source);
+    }
+    return decision;
+  }
+  // The unknown facts decide the lane: ask for the first fact whose answer changes it.
+  const undecided = (['coverage', 'combined', 'payer'] as Dimension[]).filter((dim) =>
+    options.some((a) => options.some((b) => a.rule.lane !== b.rule.lane && (['coverage', 'combined', 'payer'] as Dimension[]).every((d) => d === dim || a.scenario.varies[d] === b.scenario.varies[d]) && a.scenario.varies[dim] !== b.scenario.varies[dim])),
+  );
+  const asked = undecided.length ? undecided : (['coverage', 'combined', 'payer'] as Dimension[]).filter((d) => new Set(options.map((o) => o.scenario.varies[d])).size > 1);
+  const outcomes = [...new Map(options.map((o) => [`${COVERAGE_LABEL[o.scenario.coverage]}${o.scenario.payer && asked.includes('payer') ? ` (${o.scenario.payer})` : ''}`, o.rule.lane])).entries()]
+    .map(([k, lane]) => `${k} → ${lane}`)
+    .join('; ');
+  const dim = asked[0] ?? 'coverage';
+  answer.fireEngineRule(DIMENSION_QUESTIONS[dim].ruleId, `by the facts it could be: ${outcomes}.`);
+  return { lane: 'needs-info', preauth: 'unknown', undecided: asked };
+}
+
+// ---------------------------------------------------------------- which codes
+
+function choose(choices: CompiledChoice[], r: CaseReading, ctx: Context, defaultLanes?: readonly Lane[]): string[] {
+  const fits = (c: CompiledChoice) => {
+    const when = c.when ?? {};
+    if (defaultLanes && !when.lane && (!ctx.lane || !defaultLanes.includes(ctx.lane))) return false;
+    if (!holds(c.when, ctx)) return false;
+    if (c.excludePhrases && hasAnyPhrase(r.allWords, c.excludePhrases)) return false;
+    return true;
+  };
+  const keyed = choices.filter((c) => !c.fallback && c.keywordPhrases && fits(c) && hasAnyPhrase(r.allWords, c.keywordPhrases));
+  const plain = choices.filter((c) => !c.fallback && !c.keywordPhrases && fits(c));
+  const chosen = [...keyed, ...plain];
+  if (keyed.length === 0) chosen.push(...choices.filter((c) => c.fallback && fits(c) && (!c.keywordPhrases || hasAnyPhrase(r.allWords, c.keywordPhrases))));
+  // Keep knowledge order: the file lists the most likely first.
+  return choices.filter((c) => chosen.includes(c)).map((c) => c.code);
+}
+
+function isNeverSuggested(kn: Knowledge, code: string, categoryId: string) {
+  return kn.neverSuggest.find((n) => (n.code === code || code.startsWith(`${n.code}.`)) && (n.categories.includes('*') || n.categories.includes(categoryId)));
+}
+
+// ---------------------------------------------------------------- the whole answer
+
+export function triage(facts: CaseFacts, kn: Knowledge, directory: CodeDirectory = NO_DIRECTORY): TriageResult {
+  const answer = new Answer(kn);
+  const r = readCase(facts, kn);
+  const verdict = weighCause(kn, r);
+  const category = chooseCategory(kn, r, verdict.cause);
+  let cause = verdict.cause;
+  const findings: Finding[] = [...verdict.findings];
+  if (cause === 'unknown' && category.impliedCause) {
+    cause = category.impliedCause;
+    findings.push({ ruleId: 'R-PROCEDURE-IMPLIED', detail: `${category.name.toLowerCase()} is done for ${cause}.` });
+  }
+  if (category.id === 'general' && r.procedureWords.words.length > 0 && !r.procedureCode) answer.fireEngineRule('R-NEEDS-PROCEDURE', `"${facts.procedure.slice(0, 80)}" did not match a known procedure; the lane follows the cause.`);
+
+  const base = { cause, signals: r.signals, ...(facts.patientAge !== undefined ? { age: facts.patientAge } : {}) };
+  const decision = decideLane(kn, category, base, facts, answer);
+  if (decision.rule) answer.fire(decision.rule.id, decision.rule.summary, decision.rule.source);
+  for (const f of findings) answer.fireEngineRule(f.ruleId, f.detail);
+  const lane = decision.lane;
+
+  // One concrete context for everything that depends on the decided lane.
+  const ctx: Context = { ...base, lane };
+  const knownCoverage = decision.scenario?.coverage ?? (scenarios(facts).length === 1 ? scenarios(facts)[0]!.coverage : undefined);
+  if (knownCoverage) ctx.coverage = knownCoverage;
+  const payer = facts.coverage?.medicalPayer ?? decision.scenario?.payer;
+  if (payer && facts.coverage?.medicalPayer) ctx.payer = payer;
+  else if (payer && decision.rule?.when.payer) ctx.payer = payer;
+
+  // Procedure codes: the one given first, then the category's choices.
+  const procedureCodes: TriageResult['procedureCodes'] = { cdt: [], cpt: [], hcpcs: [] };
+  const addCode = (set: ProcedureCodeSet, code: string) => {
+    const entry = kn.procedureCodes[set].get(code);
+    const list = procedureCodes[set];
+    if (entry && !list.some((c) => c.code === code) && list.length < MAX_CODES_PER_SET) list.push({ code, description: entry.description });
+  };
+  if (r.procedureCode && r.procedureCode.set !== 'icd10cm') {
+    const { code, set } = r.procedureCode;
+    const never = isNeverSuggested(kn, code, category.id);
+    if (never) {
+      answer.fireEngineRule('R-NEVER-SUGGEST', `${code}: ${never.reason} Use ${never.instead.join(' or ')}.`);
+      for (const instead of never.instead) for (const s of PROCEDURE_SETS) addCode(s, instead);
+    } else if (kn.procedureCodes[set].has(code)) addCode(set, code);
+    else answer.fireEngineRule('R-CODE-NOT-IN-TABLE', `${code} is not described in knowledge/codes/${set}.json.`);
+  }
+  for (const set of PROCEDURE_SETS) {
+    // A code given by the case already says which code of its own set applies; the category adds the others.
+    if (r.procedureCode?.set === set && procedureCodes[set].length > 0) continue;
+    const defaultLanes = set === 'cdt' ? undefined : [...MEDICAL_LANES, 'needs-info' as Lane];
+    for (const code of choose(category.procedureCodes[set], r, ctx, defaultLanes)) if (!isNeverSuggested(kn, code, category.id)) addCode(set, code);
+  }
+  ctx.emptyCodeSets = new Set(PROCEDURE_SETS.filter((s) => procedureCodes[s].length === 0));
+
+  // Diagnoses: the valid ones given, then the category's suggestions.
+  const diagnosisCodes: Code[] = [];
+  const addDiagnosis = (code: string, title: string) => {
+    if (!diagnosisCodes.some((d) => d.code === code) && diagnosisCodes.length < MAX_DIAGNOSES) diagnosisCodes.push({ code, description: title });
+  };
+  for (const code of r.diagnoses) {
+    const check = checkDiagnosis(kn, directory, code, cause, category.id);
+    if (check.problem) {
+      const rule = answer.fireEngineRule(check.problem.ruleId, check.problem.message);
+      answer.warn(rule.warning ?? 'unverified-diagnosis', check.problem.message);
+      if (check.problem.ruleId !== 'R-DX-04' && check.problem.ruleId !== 'R-DX-03') continue;
+    }
+    if (check.entry?.billable) addDiagnosis(code, check.entry.title);
+  }
+  if (lane !== 'patient-pay') {
+    for (const code of choose(category.diagnoses, r, ctx)) addDiagnosis(code, kn.icd10.get(code)!.title);
+  }
+
+  // Documents the medical payer will want.
+  const documents: TriageResult['documents'] = [];
+  const addDocument = (kind: DocumentKind, why: string) => {
+    if (documents.some((d) => d.kind === kind)) return;
+    const def = kn.documents.get(kind)!;
+    const payerNotes = (def.payerRequirements ?? [])
+      .filter((p) => ctx.payer && p.payer.includes(ctx.payer) && (!p.categories || p.categories.includes(category.id)))
+      .map((p) => p.requirement);
+    documents.push({ kind, label: def.label, onHand: r.documentsOnHand.has(kind), why: [why, ...payerNotes, `Must show: ${def.mustContain.join('; ')}.`].join(' ') });
+  };
+  const keyDocuments: DocumentKind[] = [];
+  for (const d of category.documents) {
+    const whenLane = d.when?.lane ?? [...MEDICAL_LANES, 'needs-info'];
+    if (!whenLane.includes(lane) || !holds({ ...d.when, lane: undefined }, ctx)) continue;
+    addDocument(d.kind, d.why);
+    if (d.key) keyDocuments.push(d.kind);
+  }
+  const medicalLane = MEDICAL_LANES.includes(lane);
+  if (medicalLane) {
+    const rule = answer.fireEngineRule('R-DOC-01');
+    addDocument('clinical-notes', rule.summary);
+    if (!keyDocuments.includes('clinical-notes')) keyDocuments.push('clinical-notes');
+  }
+
+  // Warnings and the cross-cutting rules.
+  if (facts.fee !== undefined && facts.cashFee !== undefined && facts.fee > facts.cashFee) {
+    const rule = answer.fireEngineRule('R-FEE-01', `fee $${facts.fee} is above the cash fee $${facts.cashFee}.`);
+    answer.warn('fee-above-cash-fee', rule.message!);
+  }
+  if (medicalLane) {
+    const rule = answer.fireEngineRule('R-CRED-01');
+    answer.warn('credentialing', rule.message!);
+  }
+  if (cause === 'trauma') {
+    if (ACCIDENT_PAYER_SIGNALS.some((s) => r.signals.has(s))) {
+      const rule = answer.fireEngineRule('R-ACC-01');
+      answer.warn('other-liable-payer', rule.message!);
+      addDocument('accident-details', 'Another insurer may be primary: record the accident and its claim number.');
+    } else if (lane !== 'patient-pay') {
+      answer.fireEngineRule('R-ACC-02');
+      answer.ask('notes', 'Was the injury from a car accident, at work, or caused by someone else? That insurer would pay first.');
+    }
+  }
+  for (const w of category.warnings) {
+    if (!holds(w.when, ctx)) continue;
+    answer.fire(`${category.id.toUpperCase()}-${w.id.toUpperCase()}`, w.message, w.source);
+    answer.warn(w.id, w.message);
+  }
+  if (medicalLane && (decision.preauth === 'required' || decision.preauth === 'likely') && !r.documentsOnHand.has('prior-authorization')) {
+    const rule = answer.fireEngineRule('R-SURG-01');
+    answer.warn('preauth-missing', rule.message!);
+  }
+  if (medicalLane) {
+    const missing = keyDocuments.filter((k) => !r.documentsOnHand.has(k));
+    if (missing.length) {
+      const labels = missing.map((k) => kn.documents.get(k)!.label.toLowerCase());
+      const rule = answer.fireEngineRule('R-DOC-GAP', `not on hand: ${labels.join(', ')}.`);
+      answer.warn(rule.warning!, `Not on hand yet: ${labels.join(', ')}. Gather them before the claim goes out.`);
+    }
+  }
+  if (lane === 'medical-first') answer.fireEngineRule('R-COB-01');
+
+  // Questions: the one that decides the lane first.
+  if (decision.rule?.ask) answer.ask(decision.rule.ask.field, decision.rule.ask.question);
+  for (const dim of decision.undecided ?? []) answer.ask(DIMENSION_QUESTIONS[dim].field, DIMENSION_QUESTIONS[dim].question);
+  for (const q of category.questions) if (holds(q.when, ctx)) answer.ask(q.field, q.question);
+  if (medicalLane && r.diagnoses.length === 0) {
+    const examples = diagnosisCodes.slice(0, 3).map((d) => d.code).join(', ');
+    answer.ask('diagnoses', `Which ICD-10-CM diagnosis codes support the claim?${examples ? ` Likely: ${examples}.` : ''}`);
+  }
+  if (medicalLane && facts.coverage?.medical !== false && !facts.coverage?.medicalPayer) answer.ask(DIMENSION_QUESTIONS.payer.field, DIMENSION_QUESTIONS.payer.question);
+  if (facts.fee !== undefined && facts.cashFee === undefined) answer.ask('cashFee', "What is the practice's usual cash fee for this service? Insurance must not be billed more.");
+  if (facts.cashFee !== undefined && facts.fee === undefined) answer.ask('fee', 'What fee will be billed to insurance for this service?');
+
+  return {
+    lane,
+    preauth: decision.preauth,
+    procedureCodes,
+    diagnosisCodes,
+    documents,
+    warnings: [...answer.warnings.entries()].map(([id, messages]) => ({ id, message: messages.join(' ') })),
+    rules: [...answer.rules.values()],
+    questions: answer.questions,
+  };
+}
