@@ -77,11 +77,13 @@ function renderSources(kn: Knowledge, ids: string[]): string {
 function chooseCategory(kn: Knowledge, r: CaseReading, cause: Cause): CompiledCategory {
   let best: CompiledCategory | undefined;
   let bestScore = 0;
+  // A code no category claims (21025 given for a tumor) leaves the choice to the words.
+  const codeKnown = !!r.procedureCode && kn.categories.some((c) => c.match.codes.includes(r.procedureCode!.code));
   for (const c of kn.categories) {
     let score = 0;
     if (r.procedureCode && c.match.codes.includes(r.procedureCode.code)) score += 100;
     score += 10 * bestPhraseLength(r.procedureWords, c.phrases);
-    if (score === 0 && !r.procedureCode) score += 2 * bestPhraseLength(r.allWords, c.phrases);
+    if (score === 0 && !codeKnown) score += 2 * bestPhraseLength(r.allWords, c.phrases);
     if (score === 0) continue;
     if (c.preferredFor?.causes?.includes(cause)) score += 5;
     if (c.preferredFor?.signals?.some((s) => r.signals.has(s))) score += 5;
@@ -334,7 +336,7 @@ export function triage(facts: CaseFacts, kn: Knowledge, directory: CodeDirectory
   if (medicalLane) {
     const missing = keyDocuments.filter((k) => !r.documentsOnHand.has(k));
     if (missing.length) {
-      const labels = missing.map((k) => kn.documents.get(k)!.label.toLowerCase());
+      const labels = missing.map((k) => kn.documents.get(k)!.label);
       const rule = answer.fireEngineRule('R-DOC-GAP', `not on hand: ${labels.join(', ')}.`);
       answer.warn(rule.warning!, `Not on hand yet: ${labels.join(', ')}. Gather them before the claim goes out.`);
     }
@@ -342,8 +344,11 @@ export function triage(facts: CaseFacts, kn: Knowledge, directory: CodeDirectory
   if (lane === 'medical-first') answer.fireEngineRule('R-COB-01');
 
   // Questions: the one that decides the lane first.
-  if (decision.rule?.ask) answer.ask(decision.rule.ask.field, decision.rule.ask.question);
-  for (const dim of decision.undecided ?? []) answer.ask(DIMENSION_QUESTIONS[dim].field, DIMENSION_QUESTIONS[dim].question);
+  const deciding = [
+    ...(decision.rule?.ask ? [decision.rule.ask] : []),
+    ...(decision.undecided ?? []).map((dim) => DIMENSION_QUESTIONS[dim]),
+  ];
+  answer.questions.unshift(...deciding.map(({ field, question }) => ({ field, question })).filter((q) => !answer.questions.some((x) => x.question === q.question)));
   for (const q of category.questions) if (holds(q.when, ctx)) answer.ask(q.field, q.question);
   if (medicalLane && r.diagnoses.length === 0) {
     const examples = diagnosisCodes.slice(0, 3).map((d) => d.code).join(', ');

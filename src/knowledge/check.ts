@@ -1,0 +1,36 @@
+/** `medbill kb check`: counts, and the knowledge's ICD-10-CM codes checked against an official CMS list. */
+import type { Knowledge } from './load.js';
+import type { IcdFileEntry, IcdFileFormat } from './icd10-file.js';
+
+export function knowledgeCounts(kn: Knowledge): string {
+  const icd = [...kn.icd10.values()];
+  const lines = [
+    `  CDT codes:        ${kn.procedureCodes.cdt.size}`,
+    `  CPT codes:        ${kn.procedureCodes.cpt.size}`,
+    `  HCPCS codes:      ${kn.procedureCodes.hcpcs.size} (+ ${kn.modifiers.size} modifiers)`,
+    `  ICD-10-CM codes:  ${icd.length} (${icd.filter((e) => e.billable).length} billable, ${icd.filter((e) => !e.billable).length} headers), FY${kn.icd10FiscalYear}`,
+    `  signals:          ${kn.signals.length}`,
+    `  engine rules:     ${kn.rules.size}; never-suggest entries: ${kn.neverSuggest.length}; sources: ${kn.sources.size}`,
+    `  categories:       ${kn.categories.length}`,
+    ...kn.categories.map((c) => `    ${c.id.padEnd(24)} ${String(c.lanes.length).padStart(2)} lane rules, ${c.procedureCodes.cdt.length + c.procedureCodes.cpt.length + c.procedureCodes.hcpcs.length} procedure codes, ${c.diagnoses.length} diagnoses, ${c.documents.length} documents`),
+  ];
+  return lines.join('\n');
+}
+
+/** Every problem: a code missing from the list, or billable in knowledge/ but not in the list (or the reverse). */
+export function checkKnowledgeAgainstIcd10(kn: Knowledge, file: { format: IcdFileFormat; entries: IcdFileEntry[] }): string[] {
+  const official = new Map(file.entries.map((e) => [e.code, e]));
+  const problems: string[] = [];
+  for (const e of kn.icd10.values()) {
+    const o = official.get(e.code);
+    if (file.format === 'valid-codes') {
+      // The list holds only billable codes: a header is rightly absent.
+      if (e.billable && !o) problems.push(`${e.code} is marked billable in knowledge/ but is not in the valid-codes list`);
+      if (!e.billable && o) problems.push(`${e.code} is marked as a header in knowledge/ but the list says it is billable`);
+      continue;
+    }
+    if (!o) problems.push(`${e.code} is not in the order file`);
+    else if (o.billable !== e.billable) problems.push(`${e.code} is ${e.billable ? 'billable' : 'a header'} in knowledge/ but ${o.billable ? 'billable' : 'a header'} in the order file`);
+  }
+  return problems;
+}

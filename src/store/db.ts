@@ -1,0 +1,39 @@
+/** The one place that opens SQLite: WAL mode, busy timeout, and migrations applied in order on open. */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type Db = Database.Database;
+
+/** Each migration runs once, in order; `user_version` records how far a database has come. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE icd10cm_codes (
+     code TEXT PRIMARY KEY,          -- dotted, e.g. K08.3
+     title TEXT NOT NULL,            -- official long title ('' when imported from a codes-only list)
+     billable INTEGER NOT NULL       -- 1 valid for claims, 0 header
+   ) WITHOUT ROWID;
+   CREATE TABLE icd10cm_import (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     file TEXT NOT NULL, format TEXT NOT NULL, count INTEGER NOT NULL, imported_at TEXT NOT NULL
+   );`,
+];
+
+export function openDb(path: string): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { timeout: 5000 });
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db) {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}

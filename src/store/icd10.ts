@@ -1,0 +1,46 @@
+/** The full ICD-10-CM list in SQLite, so lookups and diagnosis checks cover every code, not just knowledge/. */
+import type { Db } from './db.js';
+import type { IcdEntry } from '../knowledge/load.js';
+import type { CodeDirectory } from '../knowledge/evidence.js';
+import type { IcdFileEntry, IcdFileFormat } from '../knowledge/icd10-file.js';
+
+export interface ImportInfo { file: string; format: IcdFileFormat; count: number; importedAt: string }
+
+export function replaceIcd10(db: Db, entries: IcdFileEntry[], file: string, format: IcdFileFormat): ImportInfo {
+  const info: ImportInfo = { file, format, count: entries.length, importedAt: new Date().toISOString() };
+  const insert = db.prepare('INSERT OR REPLACE INTO icd10cm_codes (code, title, billable) VALUES (?, ?, ?)');
+  // One transaction: a failed import leaves the previous list intact.
+  db.transaction(() => {
+    db.prepare('DELETE FROM icd10cm_codes').run();
+    for (const e of entries) insert.run(e.code, e.title, e.billable ? 1 : 0);
+    db.prepare('INSERT OR REPLACE INTO icd10cm_import (id, file, format, count, imported_at) VALUES (1, ?, ?, ?, ?)').run(file, format, info.count, info.importedAt);
+  }).immediate();
+  return info;
+}
+
+export function importInfo(db: Db): ImportInfo | undefined {
+  const row = db.prepare('SELECT file, format, count, imported_at AS importedAt FROM icd10cm_import WHERE id = 1').get() as ImportInfo | undefined;
+  return row;
+}
+
+/** A CodeDirectory backed by the imported list; `complete` only when a full list was imported. */
+export function icd10Directory(db: Db): CodeDirectory {
+  const info = importInfo(db);
+  const get = db.prepare('SELECT code, title, billable FROM icd10cm_codes WHERE code = ?');
+  return {
+    complete: !!info && info.count > 50_000,
+    lookupIcd10(code: string): IcdEntry | undefined {
+      const row = get.get(code) as { code: string; title: string; billable: number } | undefined;
+      return row ? { code: row.code, title: row.title || 'valid ICD-10-CM code (title not imported)', billable: row.billable === 1, source: ['CMS-ICD10CM-FY2026'] } : undefined;
+    },
+  };
+}
+
+/** Codes whose title contains every word, for `lookup` by words across the full list. */
+export function searchIcd10(db: Db, words: string[], limit: number): { code: string; title: string; billable: boolean }[] {
+  if (!words.length) return [];
+  const where = words.map(() => "title LIKE ? ESCAPE '\\'").join(' AND ');
+  const rows = db.prepare(`SELECT code, title, billable FROM icd10cm_codes WHERE ${where} ORDER BY billable DESC, length(code), code LIMIT ?`)
+    .all(...words.map((w) => `%${w.replace(/[%_\\]/g, (c) => `\\${c}`)}%`), limit) as { code: string; title: string; billable: number }[];
+  return rows.map((r) => ({ code: r.code, title: r.title, billable: r.billable === 1 }));
+}

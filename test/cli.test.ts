@@ -1,0 +1,149 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, shared } from './helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'medbill-cli-'));
+const good = { procedure: 'D7140', cause: 'decay', coverage: { medical: true, dental: true, combinedPlan: false, medicalPayer: 'commercial' } };
+
+describe('medbill triage --json', () => {
+  it('prints exactly one TriageResult and exits 0', () => {
+    const { code, out, err } = cli(['triage', '--json', '-'], JSON.stringify(good));
+    expect(code).toBe(0);
+    expect(err).toBe('');
+    const r = JSON.parse(out);
+    expect(Object.keys(r)).toEqual(['lane', 'preauth', 'procedureCodes', 'diagnosisCodes', 'documents', 'warnings', 'rules', 'questions']);
+    expect(r.lane).toBe('dental');
+  });
+
+  it('reads a file as well as standard input', () => {
+    const file = join(tmp, 'case.json');
+    writeFileSync(file, JSON.stringify(good));
+    expect(JSON.parse(cli(['triage', '--json', file]).out).lane).toBe('dental');
+  });
+
+  const bad: [string, string, RegExp][] = [
+    ['invalid JSON', '{"procedure": "D7140",', /not valid JSON/],
+    ['an unknown field', JSON.stringify({ ...good, patientName: 'x' }), /patientName/],
+    ['a wrong enum', JSON.stringify({ ...good, cause: 'accident' }), /cause/],
+    ['a wrong payer kind', JSON.stringify({ ...good, coverage: { medicalPayer: 'bcbs' } }), /coverage\.medicalPayer/],
+    ['an empty procedure', JSON.stringify({ ...good, procedure: '  ' }), /procedure/],
+    ['a 1 MB notes field', JSON.stringify({ ...good, notes: 'x'.repeat(1024 * 1024) }), /notes/],
+    ['a negative age', JSON.stringify({ ...good, patientAge: -3 }), /patientAge/],
+    ['a document kind that does not exist', JSON.stringify({ ...good, documentsOnHand: ['xray'] }), /documentsOnHand/],
+  ];
+  it.each(bad)('refuses %s with exit 2, a message naming the problem, and nothing on stdout', (_what, input, message) => {
+    const { code, out, err } = cli(['triage', '--json', '-'], input);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toMatch(message);
+  });
+
+  it('says which file is missing', () => {
+    const { code, err } = cli(['triage', '--json', join(tmp, 'nope.json')]);
+    expect(code).toBe(2);
+    expect(err).toMatch(/file not found/);
+  });
+});
+
+describe('medbill triage --jsonl', () => {
+  it('answers the good lines around a bad one, in order, and exits 2', () => {
+    const input = [JSON.stringify(good), '{oops', JSON.stringify({ ...good, cause: 'cosmetic' }), JSON.stringify({ procedure: '' })].join('\n');
+    const { code, out } = cli(['triage', '--jsonl', '-'], `${input}\n`);
+    expect(code).toBe(2);
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(4);
+    expect(lines[0].lane).toBe('dental');
+    expect(lines[1].error).toMatch(/line 2/);
+    expect(lines[2].lane).toBe('patient-pay');
+    expect(lines[3].error).toMatch(/line 4: procedure/);
+  });
+});
+
+describe('medbill ask', () => {
+  it('--json prints the facts it read and the result', () => {
+    const { code, out } = cli(['ask', '--json', 'pt broke #8 in a bike accident, has BCBS medical + Delta dental, bill medical?']);
+    expect(code).toBe(0);
+    const { facts, result } = JSON.parse(out);
+    expect(facts.cause).toBe('trauma');
+    expect(facts.coverage).toEqual({ medical: true, dental: true, medicalPayer: 'commercial', combinedPlan: false });
+    expect(result.lane).toBe('medical');
+    expect(result.diagnosisCodes.map((d: { code: string }) => d.code)).toContain('S02.5XXA');
+  });
+
+  it('answers needs-info with the next question when the text cannot decide', () => {
+    const { out } = cli(['ask', '--json', 'should I bill medical for the wisdom teeth on the 2pm?']);
+    const { result } = JSON.parse(out);
+    expect(result.lane).toBe('needs-info');
+    expect(result.questions[0].field).toMatch(/coverage|cause/);
+  });
+
+  it('prints a readable answer without --json', () => {
+    const { code, out } = cli(['ask', 'biopsy of a tongue lesion, Aetna medical and Guardian dental']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^MEDICAL:/);
+    expect(out).toMatch(/CPT +41100/);
+    expect(out).toMatch(/Documents:/);
+  });
+});
+
+describe('medbill lookup and kb', () => {
+  it('finds a code dotted or undotted, with related codes', () => {
+    const dotted = cli(['lookup', 'K08.3']);
+    expect(dotted.code).toBe(0);
+    expect(dotted.out).toMatch(/K08\.3 +Retained dental root/);
+    expect(cli(['lookup', 'k083']).out).toMatch(/K08\.3/);
+    expect(cli(['lookup', 'E0486']).out).toMatch(/related: .*G47\.33/);
+  });
+
+  it('finds codes by words', () => {
+    expect(cli(['lookup', 'tongue biopsy']).out).toMatch(/41100/);
+  });
+
+  it('kb check validates knowledge/ and prints counts per code set and category', () => {
+    const { code, out } = cli(['kb', 'check']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/CDT codes: +\d+/);
+    expect(out).toMatch(/osa-appliance/);
+  });
+
+  const valid = shared('data/icd10cm/icd10cm_codes_2026.valid-codes-only.txt');
+  const excerpt = shared('data/icd10cm/icd10cm_order_2026.dental-excerpt.txt');
+  it.skipIf(!valid)('kb check --icd10 passes against the CMS FY2026 valid-codes list', () => {
+    const { code, out } = cli(['kb', 'check', '--icd10', valid!]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/agree with/);
+  });
+
+  it.skipIf(!excerpt)('kb check --icd10 fails on a code the official file does not have', () => {
+    const file = join(tmp, 'short.txt');
+    // The order-file format, with K08.3 left out and K01.1 flagged as a header.
+    writeFileSync(file, '13806 K00     0 Disorders of tooth development and eruption                  Disorders of tooth development and eruption\n13900 K011    0 Impacted teeth                                               Impacted teeth\n');
+    const { code, err } = cli(['kb', 'check', '--icd10', file]);
+    expect(code).toBe(1);
+    expect(err).toMatch(/K08\.3 is not in the order file/);
+    expect(err).toMatch(/K01\.1 is billable in knowledge\/ but a header/);
+  });
+
+  it.skipIf(!excerpt || !valid)('import-icd10 makes lookup and diagnosis checks cover the imported codes', () => {
+    const db = join(tmp, 'medbill.db');
+    expect(cli(['kb', 'import-icd10', valid!], undefined, { MEDBILL_DB: db }).out).toMatch(/Imported 74719/);
+    // R42 is valid but outside knowledge/: after the import it is known; R42.0 does not exist.
+    const facts = { procedure: 'D0140', cause: 'routine', diagnoses: ['R42', 'R42.0'], coverage: { medical: true, dental: true, combinedPlan: false, medicalPayer: 'commercial' } };
+    const r = JSON.parse(cli(['triage', '--json', '-'], JSON.stringify(facts), { MEDBILL_DB: db }).out);
+    const messages = r.warnings.map((w: { message: string }) => w.message).join(' ');
+    expect(messages).toMatch(/R42\.0 is not a valid ICD-10-CM code in the official list/);
+    expect(messages).not.toMatch(/R42 is/);
+    expect(cli(['lookup', 'R42'], undefined, { MEDBILL_DB: db }).out).toMatch(/R42/);
+    expect(cli(['kb', 'import-icd10', excerpt!], undefined, { MEDBILL_DB: db }).out).toMatch(/order format/);
+    expect(cli(['lookup', 'atrophy of the mandible'], undefined, { MEDBILL_DB: db }).out).toMatch(/K08\.2/);
+  });
+
+  it('has --help everywhere and exit 2 for an unknown command', () => {
+    for (const c of ['triage', 'ask', 'lookup', 'kb']) expect(cli([c, '--help']).out).toMatch(/Usage/);
+    const { code, err } = cli(['frobnicate']);
+    expect(code).toBe(2);
+    expect(err).toMatch(/unknown command/);
+  });
+});
