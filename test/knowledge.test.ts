@@ -26,7 +26,7 @@ describe('knowledge/ loading', () => {
 
   it('names the file and the entry of a broken edit: a wrong enum', () => {
     const dir = brokenCopy('categories/04-extraction.json', (j) => { (j.lanes as { lane: string }[])[2]!.lane = 'medicalish'; });
-    expect(() => loadKnowledge(dir)).toThrow(/categories\/04-extraction\.json.*lanes\[2\] \(EXT-LANE-NEEDS-CAUSE\)\.lane/s);
+    expect(() => loadKnowledge(dir)).toThrow(/categories\/04-extraction\.json.*lanes\[2\] \(EXT-LANE-MEDICARE-FRACTURE\)\.lane/s);
   });
 
   it('names the file and the entry of a broken edit: a source that does not exist', () => {

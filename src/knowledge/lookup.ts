@@ -6,6 +6,7 @@
 import Fuse from 'fuse.js';
 import type { Knowledge } from './load.js';
 import { codeSetOf, normalizeCode } from './codes.js';
+import { tokenize, type Tokens } from './text.js';
 import type { CodeSet } from './vocabulary.js';
 
 export interface LookupHit {
@@ -22,7 +23,7 @@ export interface FullIcd10 {
   search(words: string[], limit: number): { code: string; title: string; billable: boolean }[];
 }
 
-interface Row { code: string; set: CodeSet; description: string; billable?: boolean }
+interface Row { code: string; set: CodeSet; description: string; billable?: boolean; words?: Tokens }
 
 export class CodeIndex {
   private readonly rows = new Map<string, Row>();
@@ -33,7 +34,8 @@ export class CodeIndex {
       for (const e of kn.procedureCodes[set].values()) this.rows.set(e.code, { code: e.code, set, description: e.description });
     }
     for (const e of kn.icd10.values()) this.rows.set(e.code, { code: e.code, set: 'icd10cm', description: e.title, billable: e.billable });
-    this.fuse = new Fuse([...this.rows.values()], { keys: ['description', 'code'], threshold: 0.35, ignoreLocation: true, includeScore: true });
+    for (const row of this.rows.values()) row.words = tokenize(row.description);
+    this.fuse = new Fuse([...this.rows.values()], { keys: ['description'], threshold: 0.35, ignoreLocation: true });
   }
 
   private hit(row: Row): LookupHit {
@@ -60,12 +62,25 @@ export class CodeIndex {
     return fromFull ? { code: fromFull.code, set, description: fromFull.title, billable: fromFull.billable, categories: [], related: [] } : undefined;
   }
 
+  /** Rows whose description has every query word (endings allowed), shortest descriptions first. */
+  private byWords(query: string, limit: number): Row[] {
+    const wanted = tokenize(query).words.filter((w) => w.length > 2 || /\d/.test(w));
+    if (!wanted.length) return [];
+    const found: Row[] = [];
+    for (const row of this.rows.values()) {
+      if (wanted.every((w) => row.words!.positions.has(w) || row.words!.stems.some((s) => [...s].some((stem) => stem.startsWith(w) && stem.length - w.length <= 3)))) found.push(row);
+    }
+    return found.sort((a, b) => a.words!.words.length - b.words!.words.length).slice(0, limit);
+  }
+
   search(query: string, limit = 10): LookupHit[] {
     const trimmed = query.trim();
     if (!trimmed) return [];
     const exact = this.exact(trimmed);
     if (exact) return [exact];
-    const hits = this.fuse.search(trimmed, { limit }).map((r) => this.hit(r.item));
+    const hits = this.byWords(trimmed, limit).map((row) => this.hit(row));
+    // Fuzzy matching (fuse.js) only when plain words find nothing: it forgives typos, but it is slower.
+    if (hits.length === 0) hits.push(...this.fuse.search(trimmed, { limit }).map((r) => this.hit(r.item)));
     if (this.full && hits.length < limit) {
       const words = trimmed.toLowerCase().split(/\s+/).filter((w) => w.length > 2);
       for (const r of this.full.search(words, limit - hits.length)) {

@@ -10,17 +10,31 @@ const NEGATION_WINDOW = 3;
 
 export interface Tokens {
   readonly words: readonly string[];
+  /** For each word, the plain words it can be (itself, and itself without a common ending). */
+  readonly stems: readonly ReadonlySet<string>[];
+  /** Where each plain word occurs: phrase matching starts from here instead of scanning every word. */
+  readonly positions: ReadonlyMap<string, readonly number[]>;
+}
+
+function stemsOf(word: string): Set<string> {
+  const stems = new Set([word]);
+  for (const suffix of SUFFIXES) if (suffix && word.length > suffix.length && word.endsWith(suffix)) stems.add(word.slice(0, -suffix.length));
+  return stems;
 }
 
 /** Lower-case words; `&`, `/`, `-` and other punctuation separate words (`i&d` → `i d`). */
 export function tokenize(text: string): Tokens {
   const words = text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
-  return { words };
-}
-
-function wordMatches(token: string, word: string): boolean {
-  if (!token.startsWith(word)) return false;
-  return SUFFIXES.includes(token.slice(word.length));
+  const stems = words.map(stemsOf);
+  const positions = new Map<string, number[]>();
+  stems.forEach((set, i) => {
+    for (const stem of set) {
+      const list = positions.get(stem);
+      if (list) list.push(i);
+      else positions.set(stem, [i]);
+    }
+  });
+  return { words, stems, positions };
 }
 
 function isNegated(words: readonly string[], start: number): boolean {
@@ -38,12 +52,12 @@ export function compilePhrase(phrase: string): Phrase {
 }
 
 /** Match a phrase starting at a given word; returns true if the rest follows within the gap. */
-function matchFrom(words: readonly string[], phrase: Phrase, start: number): boolean {
+function matchFrom(tokens: Tokens, phrase: Phrase, start: number): boolean {
   let at = start;
   for (let p = 1; p < phrase.length; p++) {
     let found = -1;
-    for (let j = at + 1; j <= at + 1 + MAX_GAP && j < words.length; j++) {
-      if (wordMatches(words[j]!, phrase[p]!)) {
+    for (let j = at + 1; j <= at + 1 + MAX_GAP && j < tokens.words.length; j++) {
+      if (tokens.stems[j]!.has(phrase[p]!)) {
         found = j;
         break;
       }
@@ -57,12 +71,10 @@ function matchFrom(words: readonly string[], phrase: Phrase, start: number): boo
 /** True when the phrase occurs, not negated, in the tokens. A phrase that starts with a negation word may match itself. */
 export function hasPhrase(tokens: Tokens, phrase: Phrase): boolean {
   if (phrase.length === 0) return false;
-  const { words } = tokens;
   const selfNegating = NEGATIONS.has(phrase[0]!);
-  for (let i = 0; i < words.length; i++) {
-    if (!wordMatches(words[i]!, phrase[0]!)) continue;
-    if (!matchFrom(words, phrase, i)) continue;
-    if (!selfNegating && isNegated(words, i)) continue;
+  for (const i of tokens.positions.get(phrase[0]!) ?? []) {
+    if (!matchFrom(tokens, phrase, i)) continue;
+    if (!selfNegating && isNegated(tokens.words, i)) continue;
     return true;
   }
   return false;

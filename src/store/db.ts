@@ -16,6 +16,8 @@ const MIGRATIONS: string[] = [
      id INTEGER PRIMARY KEY CHECK (id = 1),
      file TEXT NOT NULL, format TEXT NOT NULL, count INTEGER NOT NULL, imported_at TEXT NOT NULL
    );`,
+  // Word search over the official titles; kept beside the codes table by replaceIcd10.
+  `CREATE VIRTUAL TABLE icd10cm_titles USING fts5(code UNINDEXED, title);`,
 ];
 
 export function openDb(path: string): Db {

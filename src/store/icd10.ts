@@ -9,10 +9,15 @@ export interface ImportInfo { file: string; format: IcdFileFormat; count: number
 export function replaceIcd10(db: Db, entries: IcdFileEntry[], file: string, format: IcdFileFormat): ImportInfo {
   const info: ImportInfo = { file, format, count: entries.length, importedAt: new Date().toISOString() };
   const insert = db.prepare('INSERT OR REPLACE INTO icd10cm_codes (code, title, billable) VALUES (?, ?, ?)');
+  const insertTitle = db.prepare('INSERT INTO icd10cm_titles (code, title) VALUES (?, ?)');
   // One transaction: a failed import leaves the previous list intact.
   db.transaction(() => {
     db.prepare('DELETE FROM icd10cm_codes').run();
-    for (const e of entries) insert.run(e.code, e.title, e.billable ? 1 : 0);
+    db.prepare('DELETE FROM icd10cm_titles').run();
+    for (const e of entries) {
+      insert.run(e.code, e.title, e.billable ? 1 : 0);
+      if (e.title) insertTitle.run(e.code, e.title);
+    }
     db.prepare('INSERT OR REPLACE INTO icd10cm_import (id, file, format, count, imported_at) VALUES (1, ?, ?, ?, ?)').run(file, format, info.count, info.importedAt);
   }).immediate();
   return info;
@@ -36,11 +41,14 @@ export function icd10Directory(db: Db): CodeDirectory {
   };
 }
 
-/** Codes whose title contains every word, for `lookup` by words across the full list. */
+/** Codes whose official title has every word (as a word prefix), best matches first, through the FTS5 index. */
 export function searchIcd10(db: Db, words: string[], limit: number): { code: string; title: string; billable: boolean }[] {
-  if (!words.length) return [];
-  const where = words.map(() => "title LIKE ? ESCAPE '\\'").join(' AND ');
-  const rows = db.prepare(`SELECT code, title, billable FROM icd10cm_codes WHERE ${where} ORDER BY billable DESC, length(code), code LIMIT ?`)
-    .all(...words.map((w) => `%${w.replace(/[%_\\]/g, (c) => `\\${c}`)}%`), limit) as { code: string; title: string; billable: number }[];
+  const terms = words.map((w) => w.replace(/[^\p{L}\p{N}]/gu, '')).filter(Boolean);
+  if (!terms.length) return [];
+  const query = terms.map((t) => `"${t}"*`).join(' AND ');
+  const rows = db
+    .prepare(`SELECT c.code, c.title, c.billable FROM icd10cm_titles t JOIN icd10cm_codes c ON c.code = t.code
+              WHERE icd10cm_titles MATCH ? ORDER BY c.billable DESC, rank LIMIT ?`)
+    .all(query, limit) as { code: string; title: string; billable: number }[];
   return rows.map((r) => ({ code: r.code, title: r.title, billable: r.billable === 1 }));
 }

@@ -1,0 +1,88 @@
+// npm run bench: the speed figures the issues ask for, measured on this machine.
+//   triage p50/p99 in process; `triage --jsonl` over 10,000 cases end to end; lookup p50/p99 with a
+//   full-size ICD-10-CM set in SQLite (the CMS valid-codes list when shared/ is there, else a synthetic set
+//   of the same size).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadKnowledge } from '../dist/knowledge/load.js';
+import { triage } from '../dist/knowledge/triage.js';
+import { CodeIndex } from '../dist/knowledge/lookup.js';
+import { openDb } from '../dist/store/db.js';
+import { icd10Directory, replaceIcd10, searchIcd10 } from '../dist/store/icd10.js';
+import { parseIcd10File } from '../dist/knowledge/icd10-file.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const kn = loadKnowledge();
+const pct = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const ms = (n) => `${n.toFixed(3)} ms`;
+function timeEach(inputs, fn) {
+  const times = [];
+  for (const x of inputs) {
+    const t = process.hrtime.bigint();
+    fn(x);
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+// A varied workload: every procedure category, coverage shape and payer kind.
+const procedures = ['E0486', 'D7286', '41100', 'closed reduction of mandible fracture', 'D7240', 'D7140', 'D7520', 'D7450', 'D7880', 'D0367', 'implant #9', 'D7962', 'D9222', 'D7270', 'scaling and root planing', 'extraction #30', 'crown #3'];
+const causes = ['trauma', 'infection', 'pathology', 'sleep-apnea', 'tmj', 'congenital', 'medical-clearance', 'decay', 'routine', 'unknown', undefined];
+const payers = ['commercial', 'medicare', 'medicare-advantage', 'medicaid', 'tricare', undefined];
+const notes = ['', 'car accident this morning', 'abscess with facial cellulitis spreading', 'failed splint and NSAIDs for 4 months', 'clearance before kidney transplant', 'crown cracked while eating', 'diagnosed moderate OSA, AHI 24, CPAP intolerant'];
+const cases = [];
+for (let i = 0; i < 10_000; i++) {
+  const f = { procedure: procedures[i % procedures.length], notes: notes[i % notes.length] };
+  const cause = causes[i % causes.length];
+  if (cause) f.cause = cause;
+  if (i % 9 !== 0) {
+    f.coverage = { medical: i % 4 !== 0, dental: i % 3 !== 0, combinedPlan: i % 5 === 0 };
+    const payer = payers[i % payers.length];
+    if (payer && f.coverage.medical) f.coverage.medicalPayer = payer;
+  }
+  if (i % 2) f.diagnoses = [['K01.1'], ['G47.33'], ['S03.2XXA'], ['K13.79', 'K08'], ['M26.621']][i % 5];
+  if (i % 7 === 0) { f.fee = 900; f.cashFee = 650; }
+  cases.push(f);
+}
+
+for (const f of cases.slice(0, 500)) triage(f, kn); // warm up
+const t = timeEach(cases, (f) => triage(f, kn));
+console.log(`triage in process, ${cases.length} cases: p50 ${ms(pct(t, 50))}, p99 ${ms(pct(t, 99))}, max ${ms(t.at(-1))} (goal: p99 under 1 ms)`);
+
+const dir = mkdtempSync(join(tmpdir(), 'medbill-bench-'));
+const jsonl = join(dir, 'cases.jsonl');
+writeFileSync(jsonl, cases.map((f) => JSON.stringify(f)).join('\n') + '\n');
+const start = process.hrtime.bigint();
+const res = spawnSync(process.execPath, [join(root, 'bin/medbill.js'), 'triage', '--jsonl', jsonl], { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, MEDBILL_DB: ':memory:' } });
+const wall = Number(process.hrtime.bigint() - start) / 1e6;
+const answered = res.stdout.trim().split('\n').length;
+console.log(`medbill triage --jsonl, ${cases.length} cases end to end: ${(wall / 1000).toFixed(2)} s, ${answered} lines out, exit ${res.status} (goal: under 3 s)`);
+
+// Lookup with a full-size ICD-10-CM set in SQLite.
+const validList = resolve(root, '..', 'shared/data/icd10cm/icd10cm_codes_2026.valid-codes-only.txt');
+let entries;
+let what;
+const WORDS = ['jaw', 'tooth', 'gum', 'fracture', 'abscess', 'cyst', 'of', 'left', 'right', 'mandible', 'lesion', 'chronic', 'acute', 'disorder', 'unspecified', 'encounter'];
+const title = (i) => `Synthetic ${WORDS[i % 16]} ${WORDS[(i * 7) % 16]} ${WORDS[(i * 13) % 16]} condition ${i}`;
+if (existsSync(validList)) {
+  // The real 74,719 codes; the list has no titles, so each gets a synthetic one for the word search.
+  entries = parseIcd10File(readFileSync(validList, 'utf8')).entries.map((e, i) => ({ ...e, title: title(i) }));
+  what = 'the CMS FY2026 valid codes with synthetic titles';
+} else {
+  entries = [];
+  for (let i = 0; entries.length < 74_719; i++) entries.push({ code: `Q${String(i % 100).padStart(2, '0')}.${(i * 7919).toString(36).toUpperCase().slice(0, 3)}${i}`.slice(0, 8), title: title(i), billable: true });
+  what = 'a synthetic set of 74,719 codes';
+}
+const db = openDb(join(dir, 'bench.db'));
+replaceIcd10(db, entries, 'bench', 'valid-codes');
+const directory = icd10Directory(db);
+const index = new CodeIndex(kn, { get: (c) => directory.lookupIcd10(c), search: (w, n) => searchIcd10(db, w, n) });
+const queries = ['K08.3', 'k083', 'D7240', '41100', 'E0486', 'S025XXA', 'R42', 'tongue biopsy', 'impacted teeth', 'sleep apnea', 'jaw fracture', 'cellulitis of face', 'frenectomy', 'M26.621', 'Z01.818', 'abscess'];
+const lookups = Array.from({ length: 2000 }, (_, i) => queries[i % queries.length]);
+for (const q of lookups.slice(0, 100)) index.search(q);
+const l = timeEach(lookups, (q) => index.search(q));
+console.log(`lookup with ${entries.length} ICD-10-CM codes loaded (${what}), ${lookups.length} queries: p50 ${ms(pct(l, 50))}, p99 ${ms(pct(l, 99))} (goal: p99 under 5 ms)`);
+db.close();
