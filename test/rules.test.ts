@@ -89,20 +89,20 @@ describe('lanes by coverage and payer', () => {
   it('separate plans: an impacted tooth depends on the medical certificate', () => {
     const r = run({ procedure: 'D7240', cause: 'routine', coverage: separate });
     expect(r.lane).toBe('needs-info');
-    expect(r.questions[0].question).toMatch(/impacted in bone/);
+    expect(r.questions[0]!.question).toMatch(/impacted in bone/);
     expect(run({ procedure: 'D7240', cause: 'routine', notes: 'medical plan covers impacted teeth', coverage: separate }).lane).toBe('medical');
   });
   it('asks which insurance when the lane depends on it, and decides when it does not', () => {
     const r = run({ procedure: 'D7140', cause: 'decay' });
     expect(r.lane).toBe('needs-info');
-    expect(r.questions[0].field).toBe('coverage');
+    expect(r.questions[0]!.field).toBe('coverage');
     expect(run({ procedure: 'D9975', cause: 'cosmetic' }).lane).toBe('patient-pay');
     expect(run({ procedure: '41100', cause: 'pathology', coverage: { medical: true, dental: false } }).lane).toBe('medical');
   });
   it('asks which kind of medical plan when Medicare would change the answer', () => {
     const r = run({ procedure: 'D7270', cause: 'trauma', notes: 'fell', coverage: { medical: true, dental: false } });
     expect(r.lane).toBe('needs-info');
-    expect(r.questions[0].field).toBe('coverage.medicalPayer');
+    expect(r.questions[0]!.field).toBe('coverage.medicalPayer');
   });
   it('no insurance at all: the patient pays', () => {
     expect(run({ procedure: '41100', cause: 'pathology', coverage: { medical: false, dental: false } }).lane).toBe('patient-pay');
@@ -145,7 +145,7 @@ describe('procedure-specific rules', () => {
   it('OSA appliance without a physician diagnosis needs info', () => {
     const r = run({ procedure: 'oral appliance', cause: 'sleep-apnea', notes: 'suspected OSA, sleep study scheduled', coverage: separate });
     expect(r.lane).toBe('needs-info');
-    expect(r.questions[0].question).toMatch(/sleep study/);
+    expect(r.questions[0]!.question).toMatch(/sleep study/);
   });
   it('CBCT for TMJ: medical, likely preauth, accreditation warning, 70486', () => {
     const r = run({ procedure: 'D0367', cause: 'tmj', diagnoses: ['M26.621'], coverage: separate });
