@@ -7,12 +7,12 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadKnowledge } from '../dist/knowledge/load.js';
-import { triage } from '../dist/knowledge/triage.js';
-import { CodeIndex } from '../dist/knowledge/lookup.js';
-import { openDb } from '../dist/store/db.js';
-import { icd10Directory, replaceIcd10, searchIcd10 } from '../dist/store/icd10.js';
-import { parseIcd10File } from '../dist/knowledge/icd10-file.js';
+import { loadKnowledge } from '../dist/src/knowledge/load.js';
+import { triage } from '../dist/src/knowledge/triage.js';
+import { CodeIndex } from '../dist/src/knowledge/lookup.js';
+import { openDb } from '../dist/src/store/db.js';
+import { icd10Directory, replaceIcd10, searchIcd10 } from '../dist/src/store/icd10.js';
+import { parseIcd10File } from '../dist/src/knowledge/icd10-file.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const kn = loadKnowledge();

@@ -12,9 +12,15 @@ import { CodeIndex } from './knowledge/lookup.js';
 import { NO_DIRECTORY, type CodeDirectory } from './knowledge/evidence.js';
 import { parseIcd10File, IcdFileError } from './knowledge/icd10-file.js';
 import { checkKnowledgeAgainstIcd10, knowledgeCounts } from './knowledge/check.js';
-import { loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './config.js';
+import { openApp } from './app.js';
+import { startServer } from './server.js';
+import { createLogger } from './log.js';
+import { newCaseId } from './engine/engine.js';
+import { playScript, parseScript, ScriptError } from '../adapters/terminal/script.js';
+import { terminalChat } from '../adapters/terminal/chat.js';
 import { openDb, type Db } from './store/db.js';
-import { icd10Directory, importInfo, replaceIcd10, searchIcd10 } from './store/icd10.js';
+import { fullIcd10, icd10Directory, importInfo, replaceIcd10 } from './store/icd10.js';
 import { renderLookup, renderTriage } from './render-text.js';
 
 class UsageError extends Error {}
@@ -30,10 +36,21 @@ Usage:
   medbill triage --json FILE|-     the same, as TriageResult JSON
   medbill triage --jsonl FILE|-    one CaseFacts per line in, one TriageResult per line out
   medbill lookup "words or code"   find CDT, CPT, HCPCS and ICD-10-CM codes with their related codes
+  medbill chat                     the guided conversations in the terminal (numbers press buttons)
+  medbill chat --script FILE       play a scripted conversation; exit 1 when an expectation fails
+  medbill serve                    the local chat page at http://127.0.0.1:3978 (npm start)
   medbill kb check [--icd10 FILE]  validate knowledge/ (and its ICD-10-CM codes against a CMS list)
   medbill kb import-icd10 FILE     load a CMS ICD-10-CM order file (or valid-codes list) into SQLite
 
-Environment: MEDBILL_DB (default ./data/medbill.db). Exit codes: 0 ok, 1 failure, 2 bad input.`,
+Environment: MEDBILL_DB (default ./data/medbill.db), PORT (3978), HOST (127.0.0.1),
+MEDBILL_SESSION_TTL_MINUTES (120), MEDBILL_LOG (info; debug, warn, error, silent).
+Exit codes: 0 ok, 1 failure, 2 bad input.`,
+  chat: `Usage: medbill chat [--script FILE]
+  Without --script: talk to medbill in the terminal. Type a message; type a number to press that button.
+  --script FILE plays a transcript (lines: you:, press:, expect:, expect-not:, expect-lane:, reopen,
+  and the extensions form: ID k=v… and wait: 3h) and exits 1 at the first expectation that fails.`,
+  serve: `Usage: medbill serve
+  Serves the local chat page and GET /healthz on HOST:PORT (default 127.0.0.1:3978). Ctrl-C stops it.`,
   triage: `Usage: medbill triage [--json | --jsonl] FILE|-
   FILE holds one CaseFacts object (--jsonl: one per line); "-" reads standard input.
   Without --json, prints a readable answer. Bad input: a message naming the field, exit 2.`,
@@ -136,10 +153,7 @@ function cmdLookup(args: string[], kn: Knowledge, io: Io): number {
   const query = args.join(' ').trim();
   if (!query) throw new UsageError('lookup needs words or a code');
   return withDirectory((_dir, db) => {
-    const full = db && importInfo(db)
-      ? { get: (code: string) => { const e = icd10Directory(db).lookupIcd10(code); return e && { code: e.code, title: e.title, billable: e.billable }; }, search: (w: string[], n: number) => searchIcd10(db, w, n) }
-      : undefined;
-    const hits = new CodeIndex(kn, full).search(query);
+    const hits = new CodeIndex(kn, db && fullIcd10(db)).search(query);
     io.out(renderLookup(hits));
     return hits.length ? 0 : 1;
   });
@@ -197,10 +211,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'ask': return await cmdAsk(args, defaultKnowledge(), io);
       case 'lookup': return cmdLookup(args, defaultKnowledge(), io);
       case 'kb': return await cmdKb(args, io);
+      case 'chat': return await cmdChat(args, io);
+      case 'serve': return await cmdServe(args, io);
       default: throw new UsageError(`unknown command "${command}" (try medbill --help)`);
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof InvalidFactsError || err instanceof IcdFileError) {
+    if (err instanceof UsageError || err instanceof InvalidFactsError || err instanceof IcdFileError || err instanceof ScriptError || err instanceof ConfigError) {
       io.err(`medbill: ${err.message}`);
       return 2;
     }
@@ -210,6 +226,65 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     throw err;
   }
+}
+
+async function cmdChat(args: string[], io: Io): Promise<number> {
+  const config = loadConfig();
+  if (args[0] === '--script') {
+    if (args.length !== 2) throw new UsageError('chat --script needs exactly one FILE');
+    const text = await readInput(args[1]!, io);
+    parseScript(text); // a malformed script is refused before anything runs
+    let offset = 0;
+    const now = () => Date.now() + offset;
+    let app = openApp(config, { now });
+    // A fresh conversation each run, so an earlier run's session in the same database cannot interfere.
+    const base = { platform: 'script', user: 'script', conversation: `script-${newCaseId()}`, direct: true };
+    try {
+      const result = await playScript(text, {
+        handle: (turn) => app.engine.handle(turn),
+        reopen: () => {
+          app.close();
+          app = openApp(config, { now });
+        },
+        advanceClock: (ms) => {
+          offset += ms;
+        },
+      }, base);
+      io.out(result.transcript.join('\n'));
+      if (!result.ok) {
+        io.err(`medbill: script failed at ${result.failures.join('; ')}`);
+        return 1;
+      }
+      io.out(`script passed: ${result.checks} expectation(s) held`);
+      return 0;
+    } finally {
+      app.close();
+    }
+  }
+  if (args.length) throw new UsageError(`chat takes no arguments except --script FILE (got ${args.join(' ')})`);
+  const app = openApp(config, { log: createLogger(process.env.MEDBILL_LOG ?? 'warn') });
+  try {
+    await terminalChat(app.engine, { input: process.stdin, output: process.stdout });
+  } finally {
+    app.close();
+  }
+  return 0;
+}
+
+async function cmdServe(args: string[], io: Io): Promise<number> {
+  if (args.length) throw new UsageError(`serve takes no arguments (got ${args.join(' ')}); use PORT and HOST to move it`);
+  const config = loadConfig();
+  const log = createLogger();
+  const app = openApp(config, { log });
+  const running = await startServer(app, { host: config.host, port: config.port, log });
+  io.out(`medbill is running: open ${running.url} (database ${config.dbPath}). Ctrl-C stops it.`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await running.close();
+  app.close();
+  return 0;
 }
 
 function readStdin(): Promise<string> {

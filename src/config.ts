@@ -4,12 +4,24 @@ import { z } from 'zod';
 
 const EnvSchema = z.object({
   MEDBILL_DB: z.string().min(1).default('./data/medbill.db'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+  // Loopback by default: the local chat has no login, so it must not be reachable from the network.
+  HOST: z.string().min(1).default('127.0.0.1'),
+  MEDBILL_SESSION_TTL_MINUTES: z.coerce.number().positive().max(7 * 24 * 60).default(120),
 });
 
-export interface Config { dbPath: string }
+export interface Config { dbPath: string; port: number; host: string; sessionTtlMs: number }
+
+export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) throw new Error(`bad environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return { dbPath: parsed.data.MEDBILL_DB === ':memory:' ? ':memory:' : resolve(parsed.data.MEDBILL_DB) };
+  if (!parsed.success) throw new ConfigError(`bad environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const e = parsed.data;
+  return {
+    dbPath: e.MEDBILL_DB === ':memory:' ? ':memory:' : resolve(e.MEDBILL_DB),
+    port: e.PORT,
+    host: e.HOST,
+    sessionTtlMs: e.MEDBILL_SESSION_TTL_MINUTES * 60_000,
+  };
 }

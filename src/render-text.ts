@@ -2,7 +2,7 @@
 import type { TriageResult } from './knowledge/triage.js';
 import type { LookupHit } from './knowledge/lookup.js';
 
-const LANE_LINE: Record<TriageResult['lane'], string> = {
+export const LANE_LINE: Record<TriageResult['lane'], string> = {
   medical: 'MEDICAL: bill medical insurance first (dental, if any, secondary).',
   'medical-first': 'MEDICAL FIRST: send it to medical first (for the EOB or denial), then dental.',
   dental: 'DENTAL: bill dental insurance.',

@@ -31,6 +31,8 @@ const PAYERS: PayerName[] = [
 
 export interface Extraction {
   facts: CaseFacts;
+  /** Only what the text really said: no fallback procedure, no notes. Chat flows fill their slots from it. */
+  known: Partial<CaseFacts>;
   /** What was found, for the chat to confirm; never includes identifiers. */
   found: string[];
 }
@@ -136,12 +138,13 @@ function findCoverage(text: string): NonNullable<CaseFacts['coverage']> | undefi
   return Object.keys(cov).length ? cov : undefined;
 }
 
-const PROCEDURE_WORDS = /\b(biopsy|extraction|wisdom teeth|third molars|implant|frenectomy|frenotomy|tongue[- ]tie release|oral appliance|sleep appliance|mandibular advancement|appliance|splint|night guard|cbct|cone beam|pano(?:ramic)?|ct scan|i&d|incision and drainage|drainage|reimplant\w*|splint\w*|bone graft|cyst (?:removal|excision)|excision|arthrocentesis|general anesthesia|sedation|scaling and root planing|srp|clearance|closed reduction|open reduction)\b[^,.;?!]*/i;
+const PROCEDURE_WORDS = /\b(biopsy|extraction|wisdom teeth|third molars|implant|frenectomy|frenotomy|tongue[- ]tie release|sleep apnea (?:oral )?appliance|oral appliance|sleep appliance|mandibular advancement|appliance|splint|night guard|cbct|cone beam|pano(?:ramic)?|ct scan|i&d|incision and drainage|drainage|reimplant\w*|splint\w*|bone graft|cyst (?:removal|excision)|excision|arthrocentesis|general anesthesia|sedation|scaling and root planing|srp|clearance|closed reduction|open reduction)\b[^,.;?!]*/i;
 
 export function extractFacts(message: string, kn: Knowledge): Extraction {
   const text = expandAbbreviations(message.slice(0, 20_000));
   const codes = findCodes(message);
-  const procedurePhrase = PROCEDURE_WORDS.exec(text)?.[0]?.trim();
+  // The phrase ends where the scheduling talk starts ("wisdom teeth on the 2pm").
+  const procedurePhrase = PROCEDURE_WORDS.exec(text)?.[0]?.replace(/\s+(on|at|for|today|tomorrow|this|next|later|asap)\b.*$/i, '').trim();
   const facts: CaseFacts = { procedure: codes.procedure ?? procedurePhrase ?? text.trim().slice(0, 500), notes: text.trim() };
   const found: string[] = [];
   if (codes.procedure || procedurePhrase) found.push(`procedure: ${facts.procedure}`);
@@ -165,5 +168,8 @@ export function extractFacts(message: string, kn: Knowledge): Extraction {
     facts.cause = cause;
     found.push(`cause: ${cause}`);
   }
-  return { facts, found };
+  const known: Partial<CaseFacts> = { ...facts };
+  delete known.notes;
+  if (!codes.procedure && !procedurePhrase) delete known.procedure;
+  return { facts, known, found };
 }

@@ -3,8 +3,8 @@
  * signals, codes, categories). A broken edit fails here with the file and the entry named.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
+import { PROJECT_ROOT } from '../paths.js';
 import type { z } from 'zod';
 import {
   CategorySchema, CdtFileSchema, CptFileSchema, DocumentsFileSchema, HcpcsFileSchema, Icd10FileSchema,
@@ -19,8 +19,7 @@ import {
 
 export class KnowledgeError extends Error {}
 
-/** knowledge/ beside src/ or dist/, found from this module's own location so any working directory works. */
-export const DEFAULT_KNOWLEDGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'knowledge');
+export const DEFAULT_KNOWLEDGE_DIR = join(PROJECT_ROOT, 'knowledge');
 
 export interface CodeEntry {
   code: string;

@@ -18,6 +18,19 @@ const MIGRATIONS: string[] = [
    );`,
   // Word search over the official titles; kept beside the codes table by replaceIcd10.
   `CREATE VIRTUAL TABLE icd10cm_titles USING fts5(code UNINDEXED, title);`,
+  // One conversation per person per place (see src/store/sessions.ts). No patient identifiers are ever
+  // written here: messages are scrubbed before any flow sees them.
+  `CREATE TABLE sessions (
+     key TEXT PRIMARY KEY,           -- platform:tenant:conversation:user
+     flow TEXT NOT NULL,             -- the active flow id
+     flow_version INTEGER NOT NULL,  -- the flow's version when the session started
+     state TEXT NOT NULL,            -- JSON: step, slots, case id
+     history TEXT NOT NULL,          -- JSON: earlier states, for "back"
+     version INTEGER NOT NULL,       -- bumped on every write
+     updated_at INTEGER NOT NULL,    -- ms since epoch
+     expires_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX sessions_expiry ON sessions (expires_at);`,
 ];
 
 export function openDb(path: string): Db {

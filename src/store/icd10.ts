@@ -2,6 +2,7 @@
 import type { Db } from './db.js';
 import type { IcdEntry } from '../knowledge/load.js';
 import type { CodeDirectory } from '../knowledge/evidence.js';
+import type { FullIcd10 } from '../knowledge/lookup.js';
 import type { IcdFileEntry, IcdFileFormat } from '../knowledge/icd10-file.js';
 
 export interface ImportInfo { file: string; format: IcdFileFormat; count: number; importedAt: string }
@@ -51,4 +52,17 @@ export function searchIcd10(db: Db, words: string[], limit: number): { code: str
               WHERE icd10cm_titles MATCH ? ORDER BY c.billable DESC, rank LIMIT ?`)
     .all(query, limit) as { code: string; title: string; billable: number }[];
   return rows.map((r) => ({ code: r.code, title: r.title, billable: r.billable === 1 }));
+}
+
+/** The imported list as the code index's full ICD-10-CM set, or undefined when nothing was imported. */
+export function fullIcd10(db: Db): FullIcd10 | undefined {
+  if (!importInfo(db)) return undefined;
+  const dir = icd10Directory(db);
+  return {
+    get: (code) => {
+      const e = dir.lookupIcd10(code);
+      return e && { code: e.code, title: e.title, billable: e.billable };
+    },
+    search: (words, limit) => searchIcd10(db, words, limit),
+  };
 }

@@ -1,0 +1,50 @@
+/** `medbill chat`: the engine in a terminal. Type a message, or a number to press that button. */
+import { createInterface } from 'node:readline/promises';
+import type { Engine } from '../../src/engine/engine.js';
+import type { Reply, Turn } from '../../src/engine/model.js';
+import { renderReply, type Pressable } from './render.js';
+
+export async function terminalChat(engine: Engine, io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream }, user = 'terminal'): Promise<void> {
+  const rl = createInterface({ input: io.input, output: io.output, terminal: false });
+  const base: Omit<Turn, 'input'> = { platform: 'terminal', user, conversation: 'terminal', direct: true };
+  const print = (s: string) => io.output.write(`${s}\n`);
+  let pressables: Pressable[] = [];
+  let form: Extract<Reply['parts'][number], { kind: 'form' }> | undefined;
+  const show = (replies: Reply[]) => {
+    pressables = [];
+    form = undefined;
+    for (const r of replies) {
+      const { text, pressables: p } = renderReply(r, pressables.length + 1);
+      pressables.push(...p);
+      form = r.parts.find((x) => x.kind === 'form') ?? form;
+      print(`\nmedbill> ${text.replace(/\n/g, '\n         ')}`);
+    }
+  };
+  print('medbill chat: describe a case, or type "help". Numbers press buttons; Ctrl-D quits.');
+  show(await engine.handle({ ...base, input: { kind: 'text', text: 'help' } }));
+  // While a form is being filled in, each line answers its next field.
+  let filling: { id: string; fields: { name: string; label: string }[]; values: Record<string, string> } | undefined;
+  for await (const line of rl) {
+    const text = line.trim();
+    const n = /^\d{1,2}$/.test(text) ? Number(text) : 0;
+    if (filling) {
+      filling.values[filling.fields.shift()!.name] = text;
+      if (filling.fields.length) {
+        print(`  ${filling.fields[0]!.label}:`);
+        continue;
+      }
+      show(await engine.handle({ ...base, input: { kind: 'form', form: filling.id, values: filling.values } }));
+      filling = undefined;
+    } else if (form && text.toLowerCase() === 'form') {
+      filling = { id: form.id, fields: [...form.fields], values: {} };
+      print(`  ${filling.fields[0]!.label}:`);
+      continue;
+    } else if (n >= 1 && n <= pressables.length) {
+      show(await engine.handle({ ...base, input: { kind: 'button', value: pressables[n - 1]!.value } }));
+    } else {
+      show(await engine.handle({ ...base, input: { kind: 'text', text: line } }));
+    }
+    if (form) print('         (type "form" to fill it in, or type the answer)');
+  }
+  rl.close();
+}

@@ -1,0 +1,43 @@
+/** Replies as plain text for a terminal: choices and checklist items numbered, so a number presses them. */
+import type { Reply } from '../../src/engine/model.js';
+import { renderTriage } from '../../src/render-text.js';
+
+export interface Pressable { label: string; value: string }
+
+/** The reply as text, and the buttons it offers in the order they are numbered. */
+export function renderReply(r: Reply, firstNumber = 1): { text: string; pressables: Pressable[] } {
+  const lines = [r.text];
+  const pressables: Pressable[] = [];
+  const numbered = (label: string, value: string, mark = '') => {
+    pressables.push({ label, value });
+    return `  ${firstNumber + pressables.length - 1}) ${mark}${label}`;
+  };
+  for (const part of r.parts) {
+    switch (part.kind) {
+      case 'choices':
+        lines.push(...part.choices.map((c) => numbered(c.label, c.value)));
+        break;
+      case 'checklist':
+        lines.push(`${part.title}:`);
+        for (const item of part.items) {
+          lines.push(numbered(item.label, item.toggle, item.checked ? '[x] ' : '[ ] '));
+          if (item.detail) lines.push(`       ${item.detail}`);
+        }
+        break;
+      case 'facts':
+        if (part.title) lines.push(`${part.title}:`);
+        lines.push(...part.rows.map((row) => `  ${row.label}: ${row.value}`));
+        break;
+      case 'form':
+        lines.push(`${part.title} (a form: ${part.fields.map((f) => f.label).join('; ')})`);
+        break;
+      case 'document':
+        lines.push(`--- ${part.title} (${part.filename}) ---`, part.body, '---');
+        break;
+      case 'triage':
+        lines.push(renderTriage(part.result));
+        break;
+    }
+  }
+  return { text: lines.join('\n'), pressables };
+}

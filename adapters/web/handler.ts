@@ -1,0 +1,55 @@
+/**
+ * The local chat page's endpoint: POST /api/turn with one of text, a button value or a form, answered
+ * with the replies as JSON. Validated with zod; anything malformed is a 4xx with a message, never a turn.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Engine } from '../../src/engine/engine.js';
+import type { Input } from '../../src/engine/model.js';
+import { describeZodError } from '../../src/knowledge/facts.js';
+import { PROJECT_ROOT } from '../../src/paths.js';
+import { readBody, sendJson, HttpError } from '../../src/http.js';
+
+/** Big enough for a 100 KB message (which the engine answers with "too long"), small enough to refuse floods. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+const TurnBody = z
+  .strictObject({
+    // A random id the page keeps in the browser: one session per browser. Not a person's name.
+    user: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 letters, digits, - or _'),
+    text: z.string().max(MAX_BODY_BYTES).optional(),
+    button: z.string().min(1).max(300).optional(),
+    form: z.strictObject({ id: z.string().min(1).max(40), values: z.record(z.string().max(40), z.string().max(4000)) }).optional(),
+  })
+  .refine((b) => [b.text, b.button, b.form].filter((x) => x !== undefined).length === 1, { message: 'send exactly one of text, button or form' });
+
+export const PAGE = readFileSync(join(PROJECT_ROOT, 'adapters', 'web', 'page.html'), 'utf8');
+
+export function servePage(res: ServerResponse): void {
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    // The page runs only its own inline script and talks only to this server.
+    'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
+    'cache-control': 'no-store',
+  });
+  res.end(PAGE);
+}
+
+export async function handleWebTurn(engine: Engine, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new HttpError(415, 'send JSON (content-type: application/json)');
+  const raw = await readBody(req, MAX_BODY_BYTES);
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new HttpError(400, 'the body is not valid JSON');
+  }
+  const parsed = TurnBody.safeParse(json);
+  if (!parsed.success) throw new HttpError(400, describeZodError(parsed.error));
+  const b = parsed.data;
+  const input: Input = b.text !== undefined ? { kind: 'text', text: b.text } : b.button !== undefined ? { kind: 'button', value: b.button } : { kind: 'form', form: b.form!.id, values: b.form!.values };
+  const replies = await engine.handle({ platform: 'web', user: b.user, conversation: 'web', direct: true, input });
+  sendJson(res, 200, { replies });
+}

@@ -1,0 +1,41 @@
+/** "Find a code": by number (dotted or not) or by words, across CDT, CPT, HCPCS and ICD-10-CM, with related codes. */
+import { choicesFor, type Flow, type FlowContext, type Outcome } from '../src/engine/flow.js';
+import { reply, type Reply } from '../src/engine/model.js';
+
+const MAX_HITS = 8;
+
+function results(ctx: FlowContext, query: string): Outcome {
+  const hits = ctx.codes.search(query, MAX_HITS);
+  if (!hits.length) {
+    return { state: { step: 'query', slots: {} }, replies: [reply(`No code matches "${query.slice(0, 80)}". Try other words or a code, e.g. "impacted tooth" or "K01.1".`)] };
+  }
+  const rows = hits.map((h) => ({
+    label: `${h.set.toUpperCase()} ${h.code}`,
+    value: `${h.description}${h.billable === false ? ' (header: not billable, use a longer code)' : ''}${h.categories.length ? `. Used for: ${h.categories.join('; ')}` : ''}`,
+  }));
+  const related = hits.length === 1 ? hits[0]!.related : [];
+  const parts: Reply['parts'] = [{ kind: 'facts', title: `Codes for "${query.slice(0, 80)}"`, rows }];
+  if (related.length) {
+    parts.push({ kind: 'facts', title: 'Related codes', rows: related.map((r) => ({ label: `${r.set.toUpperCase()} ${r.code}`, value: r.description })) });
+    parts.push({ kind: 'choices', choices: choicesFor('lookup', 'results', related.slice(0, 5).map((r) => ({ label: `Look up ${r.code}`, value: r.code }))) });
+  }
+  return { state: { step: 'results', slots: {} }, replies: [reply(`${hits.length} code${hits.length > 1 ? 's' : ''} found.`, parts)] };
+}
+
+const ask: Reply = reply('Which code? Type a code (D7240, 41100, E0486, K08.3) or words ("impacted tooth").');
+
+export const lookupFlow: Flow = {
+  id: 'lookup',
+  version: 1,
+  title: 'Look up a code',
+  examples: ['look up a code', 'find a code', 'what is the code for', 'which icd code', 'code for a procedure', 'what does this code mean'],
+  start: (ctx, seed) => (seed.text?.trim() ? results(ctx, seed.text.trim()) : { state: { step: 'query', slots: {} }, replies: [ask] }),
+  handle(ctx, st, input) {
+    if (input.kind === 'button' && input.step === 'results' && st.step === 'results') return results(ctx, input.value);
+    if (input.kind === 'text' && st.step === 'query') return results(ctx, input.text);
+    if (input.kind === 'text') return { state: st, replies: [], unhandled: true };
+    return { state: st, replies: [reply("That button is not part of this lookup. Type a code or words to look up.")] };
+  },
+  prompt: (_ctx, st) => (st.step === 'query' ? [ask] : [reply('Type "lookup" and a code or words to look up another.')]),
+  why: () => 'Looking a code up shows its plain-language meaning, whether an ICD-10-CM code is billable, and the codes used with it.',
+};

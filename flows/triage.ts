@@ -1,0 +1,417 @@
+/**
+ * "Is this medical first?" Walks a person from a question to the triage answer, asking only for the
+ * facts that decide the lane for this procedure: the triage engine itself says which fact it is missing
+ * (its first question), so the flow never asks what would not change the answer.
+ */
+import { z } from 'zod';
+import { buttonValue, choicesFor, type Flow, type FlowContext, type FlowInput, type FlowState, type Outcome, type Seed } from '../src/engine/flow.js';
+import { reply, type Reply } from '../src/engine/model.js';
+import type { CaseFacts } from '../src/knowledge/facts.js';
+import { CaseFactsSchema, describeZodError } from '../src/knowledge/facts.js';
+import { extractFacts } from '../src/knowledge/extract.js';
+import { triage, type TriageResult } from '../src/knowledge/triage.js';
+import { codeSetOf, normalizeIcd10 } from '../src/knowledge/codes.js';
+import { DOCUMENT_KINDS, MEDICAL_LANES, type DocumentKind } from '../src/knowledge/vocabulary.js';
+import {
+  CAUSE_OPTIONS, COMMON_PROCEDURES, PAYER_OPTIONS, changedFacts, describeChanges, describeFacts, mergeFacts, parseCause, parsePayer,
+  labelOf, parseProcedure, withNote, type Option, type Parsed,
+} from './common.js';
+
+/** The steps: one per fact the flow can ask for, then the answer. */
+type Step = 'procedure' | 'cause' | 'coverage' | 'combined' | 'payer' | 'notes' | 'diagnoses' | 'documents' | 'fee' | 'answer';
+
+interface Slots {
+  facts: Partial<CaseFacts>;
+  /** How often each question was asked, so an answer that does not settle it cannot loop. */
+  asked: Record<string, number>;
+  /** The engine's own wording for a yes/no question about the notes (step `notes`). */
+  pending?: string;
+  wantFee?: boolean;
+}
+
+const FIELD_STEP: Record<string, Step> = {
+  procedure: 'procedure', cause: 'cause', coverage: 'coverage', 'coverage.combinedPlan': 'combined', 'coverage.medicalPayer': 'payer',
+  notes: 'notes', diagnoses: 'diagnoses', documentsOnHand: 'documents', fee: 'fee', cashFee: 'fee',
+};
+const MAX_ASKS = 2;
+
+const COVERAGE_OPTIONS: (Option & { coverage: NonNullable<CaseFacts['coverage']> })[] = [
+  { label: 'Medical + dental, separate plans', value: 'separate', coverage: { medical: true, dental: true, combinedPlan: false } },
+  { label: 'One combined plan', value: 'combined', coverage: { medical: true, dental: true, combinedPlan: true } },
+  { label: 'Medical only', value: 'medical-only', coverage: { medical: true, dental: false } },
+  { label: 'Dental only', value: 'dental-only', coverage: { medical: false, dental: true } },
+  { label: 'No insurance', value: 'none', coverage: { medical: false, dental: false } },
+];
+const COMBINED_OPTIONS: Option[] = [{ label: 'One combined plan', value: 'yes' }, { label: 'Two separate plans', value: 'no' }];
+const NOTES_OPTIONS: Option[] = [{ label: 'No', value: 'no' }, { label: 'Not sure', value: 'unsure' }];
+
+const FeeForm = z.strictObject({
+  fee: z.coerce.number().finite().nonnegative().max(10_000_000),
+  cashFee: z.coerce.number().finite().nonnegative().max(10_000_000),
+});
+
+// ------------------------------------------------------------------ the questions
+
+interface Question {
+  text(s: Slots, ctx: FlowContext): string;
+  options(s: Slots, ctx: FlowContext): Option[];
+  example: string;
+  why: string;
+  /** A typed answer to this question: the facts it sets, or why it does not fit. */
+  parse(text: string, s: Slots, ctx: FlowContext): Parsed<Partial<CaseFacts>>;
+  /** A pressed button's value: the facts it sets. */
+  press?(value: string, s: Slots): Partial<CaseFacts> | undefined;
+}
+
+function facts(s: Slots): CaseFacts {
+  return { procedure: s.facts.procedure ?? '', ...s.facts } as CaseFacts;
+}
+
+function currentResult(s: Slots, ctx: FlowContext): TriageResult {
+  return triage(facts(s), ctx.kn, ctx.directory);
+}
+
+const QUESTIONS: Record<Exclude<Step, 'answer'>, Question> = {
+  procedure: {
+    text: () => 'What procedure is it? Pick one, or type a CDT, CPT or HCPCS code or the procedure in words.',
+    options: () => COMMON_PROCEDURES,
+    example: '"D7240" or "biopsy of a tongue lesion"',
+    why: 'Medical payers cover a procedure for a reason, and each procedure has its own policy, codes and paperwork.',
+    parse: (text, _s, ctx) => {
+      const p = parseProcedure(text, ctx);
+      return 'value' in p ? { value: { procedure: p.value } } : p;
+    },
+    press: (value) => (COMMON_PROCEDURES.some((o) => o.value === value) ? { procedure: value } : undefined),
+  },
+  cause: {
+    text: () => 'Why is it needed? Medical insurance pays for the reason, not the procedure.',
+    options: () => CAUSE_OPTIONS,
+    example: '"fell off a bike", "abscess with facial swelling", "not sure"',
+    why: 'The cause decides whether there is a medical story at all: an injury, an infection or a lesion is medical; decay alone is dental.',
+    parse: (text, _s, ctx) => {
+      const cause = parseCause(text, ctx);
+      return cause ? { value: { cause } } : { error: "I couldn't tell the reason from that." };
+    },
+    press: (value) => {
+      const o = CAUSE_OPTIONS.find((c) => c.value === value);
+      return o ? { cause: o.value } : undefined;
+    },
+  },
+  coverage: {
+    text: () => 'Which insurance does the patient have?',
+    options: () => COVERAGE_OPTIONS,
+    example: '"BCBS medical and Delta dental", "one combined plan", "dental only"',
+    why: 'Which plans there are, and whether medical and dental come from one plan, decides where the claim goes first.',
+    parse: (text, s, ctx) => {
+      const coverage = parseCoverage(text, ctx);
+      return coverage ? { value: { coverage } } : { error: "I couldn't tell which insurance that is." };
+    },
+    press: (value) => {
+      const o = COVERAGE_OPTIONS.find((c) => c.value === value);
+      return o ? { coverage: o.coverage } : undefined;
+    },
+  },
+  combined: {
+    text: () => 'Do the medical and dental benefits come from one combined plan, or two separate plans?',
+    options: () => COMBINED_OPTIONS,
+    example: '"one plan" or "separate"',
+    why: 'A combined plan routes some dental-looking procedures to its medical side first.',
+    parse: (text) => {
+      if (/\b(one|single|same|combined|embedded|yes)\b/i.test(text)) return { value: { coverage: { medical: true, dental: true, combinedPlan: true } } };
+      if (/\b(two|separate|different|no)\b/i.test(text)) return { value: { coverage: { medical: true, dental: true, combinedPlan: false } } };
+      return { error: "I couldn't tell whether that is one plan or two." };
+    },
+    press: (value) => (value === 'yes' || value === 'no' ? { coverage: { medical: true, dental: true, combinedPlan: value === 'yes' } } : undefined),
+  },
+  payer: {
+    text: () => 'What kind of medical plan is it?',
+    options: () => PAYER_OPTIONS,
+    example: '"Medicare", "Aetna (commercial)", "Medicaid"',
+    why: 'Medicare, Medicaid, TRICARE and commercial plans each have their own rules (Medicare pays for dental care only when it is tied to covered medical treatment).',
+    parse: (text, _s, ctx) => {
+      const medicalPayer = parsePayer(text, ctx);
+      return medicalPayer ? { value: { coverage: { medical: true, medicalPayer } } } : { error: "I couldn't tell the kind of medical plan." };
+    },
+    press: (value) => {
+      const o = PAYER_OPTIONS.find((p) => p.value === value);
+      return o ? { coverage: { medical: true, medicalPayer: o.value } } : undefined;
+    },
+  },
+  notes: {
+    text: (s) => `${s.pending ?? 'Anything more about the case?'} If so, say what you see in a few words.`,
+    options: () => NOTES_OPTIONS,
+    example: '"facial swelling and fever" or "no"',
+    why: 'This detail is what the payer policy turns on for this procedure.',
+    // Any words answer it: they go into the notes, where triage reads them.
+    parse: () => ({ value: {} }),
+    press: (value) => (NOTES_OPTIONS.some((o) => o.value === value) ? {} : undefined),
+  },
+  diagnoses: {
+    text: () => 'Which ICD-10-CM diagnosis codes are on the chart? Pick a likely one or type the codes.',
+    options: (s, ctx) => [
+      ...currentResult(s, ctx).diagnosisCodes.slice(0, 4).map((d) => ({ label: `${d.code} ${d.description}`.slice(0, 75), value: d.code })),
+      { label: 'Not known yet', value: 'none' },
+    ],
+    example: '"K01.1" or "S02.5XXA, S03.2XXA"',
+    why: 'A medical claim is paid on its diagnosis codes: they must exist, be billable, and fit the procedure.',
+    parse: (text) => {
+      if (/\b(none|no|not (known|sure)|don'?t know|unknown|skip)\b/i.test(text)) return { value: {} };
+      const codes = [...text.matchAll(/\b[A-Z]\d[0-9A-Z](?:\.?[0-9A-Z]{1,4})?\b/gi)].map((m) => m[0].toUpperCase()).filter((c) => codeSetOf(c) === 'icd10cm');
+      if (!codes.length) return { error: "I didn't see an ICD-10-CM code in that." };
+      return { value: { diagnoses: [...new Set(codes.map(normalizeIcd10))].slice(0, 12) } };
+    },
+    press: (value, s) => (value === 'none' ? {} : /^[A-Z]\d[0-9A-Z](\.[0-9A-Z]{1,4})?$/.test(value) ? { diagnoses: [...new Set([...(s.facts.diagnoses ?? []), value])] } : undefined),
+  },
+  documents: {
+    text: () => 'Which of these documents do you already have? Tick them, then press Done.',
+    options: () => [{ label: 'Done', value: 'done' }],
+    example: '"have the sleep study and the pano" or "none yet"',
+    why: 'Documents not on hand are the most common reason a medical claim is denied; the answer lists what is missing.',
+    parse: (text, s, ctx) => {
+      if (/\b(none|nothing|no|done)\b/i.test(text) && !extractFacts(text, ctx.kn).known.documentsOnHand) return { value: {} };
+      const docs = extractFacts(`have ${text}`, ctx.kn).known.documentsOnHand;
+      return docs ? { value: { documentsOnHand: [...new Set([...(s.facts.documentsOnHand ?? []), ...docs])] } } : { error: "I couldn't tell which documents those are." };
+    },
+    press: (value, s) => {
+      if (value === 'done') return {};
+      const kind = value.replace(/^toggle-/, '') as DocumentKind;
+      if (!value.startsWith('toggle-') || !DOCUMENT_KINDS.includes(kind)) return undefined;
+      const have = new Set(s.facts.documentsOnHand ?? []);
+      if (have.has(kind)) have.delete(kind);
+      else have.add(kind);
+      return { documentsOnHand: [...have] };
+    },
+  },
+  fee: {
+    text: () => "Fee check: what will you bill insurance, and what is the practice's usual cash fee for it?",
+    options: () => [],
+    example: '"fee 900, cash fee 650"',
+    why: 'Billing insurance more than the cash fee for the same service is a compliance problem; medbill checks it.',
+    parse: (text, _s, ctx) => {
+      const { fee, cashFee } = extractFacts(text, ctx.kn).known;
+      return fee !== undefined || cashFee !== undefined ? { value: { ...(fee !== undefined ? { fee } : {}), ...(cashFee !== undefined ? { cashFee } : {}) } } : { error: "I didn't see a fee in that." };
+    },
+  },
+};
+
+/** Plan words that settle coverage on their own: "separate plans", "one combined plan", "dental only", "no insurance". */
+function planWords(text: string): CaseFacts['coverage'] | undefined {
+  const typed = COVERAGE_OPTIONS.find((o) => o.label.toLowerCase() === text.trim().toLowerCase());
+  if (typed) return typed.coverage;
+  if (/\b(neither|no insurance|uninsured|self[- ]pay)\b/i.test(text)) return { medical: false, dental: false };
+  if (/\b(separate|two|different) plans?\b|\bseparate\b/i.test(text)) return { medical: true, dental: true, combinedPlan: false };
+  if (/\b(one|single|same|combined) plan\b|\bcombined\b/i.test(text)) return { medical: true, dental: true, combinedPlan: true };
+  if (/\bmedical only\b|\bonly medical\b/i.test(text)) return { medical: true, dental: false };
+  if (/\bdental only\b|\bonly dental\b/i.test(text)) return { medical: false, dental: true };
+  return undefined;
+}
+
+function parseCoverage(text: string, ctx: FlowContext): CaseFacts['coverage'] | undefined {
+  const known = extractFacts(text, ctx.kn).known.coverage;
+  const both = /\bboth\b/i.test(text) ? { medical: true, dental: true } : {};
+  const merged = { ...both, ...known, ...planWords(text) };
+  return Object.keys(merged).length ? merged : undefined;
+}
+
+/** Every fact a typed message states, as the extractor reads it plus plan words; lists add to the case's lists. */
+function statedFacts(text: string, f: Partial<CaseFacts>, ctx: FlowContext): Partial<CaseFacts> {
+  const known = extractFacts(text, ctx.kn).known;
+  const plans = planWords(text);
+  const out: Partial<CaseFacts> = plans ? mergeFacts(known, { coverage: plans }) : { ...known };
+  if (known.documentsOnHand) out.documentsOnHand = [...new Set([...(f.documentsOnHand ?? []), ...known.documentsOnHand])];
+  if (known.diagnoses) out.diagnoses = [...new Set([...(f.diagnoses ?? []), ...known.diagnoses])].slice(0, 12);
+  return out;
+}
+
+// ------------------------------------------------------------------ moving through the steps
+
+function state(step: Step, slots: Slots, caseId: string): FlowState {
+  return { step, slots: slots as unknown as Record<string, unknown>, caseId };
+}
+function slotsOf(st: FlowState): Slots {
+  return st.slots as unknown as Slots;
+}
+
+/** The next question the answer depends on, or the answer itself. */
+function advance(ctx: FlowContext, slots: Slots, caseId: string, lead: string[] = []): Outcome {
+  let step: Step = 'answer';
+  if (!slots.facts.procedure) step = 'procedure';
+  else {
+    const result = currentResult(slots, ctx);
+    if (result.lane === 'needs-info') {
+      for (const q of result.questions) {
+        const s = FIELD_STEP[q.field];
+        if (!s || (slots.asked[s === 'notes' ? `notes:${q.question}` : s] ?? 0) >= MAX_ASKS) continue;
+        step = s;
+        slots.pending = s === 'notes' ? q.question : undefined;
+        break;
+      }
+    }
+    if (step === 'answer' && slots.wantFee && (slots.facts.fee === undefined || slots.facts.cashFee === undefined)) step = 'fee';
+  }
+  const st = state(step, slots, caseId);
+  return { state: st, replies: withLead(lead, render(ctx, st)) };
+}
+
+function withLead(lead: string[], replies: Reply[]): Reply[] {
+  if (!lead.length || !replies.length) return replies;
+  const [first, ...rest] = replies;
+  return [{ ...first!, text: `${lead.join(' ')}\n${first!.text}` }, ...rest];
+}
+
+function askedKey(st: FlowState): string {
+  const s = slotsOf(st);
+  return st.step === 'notes' ? `notes:${s.pending ?? ''}` : st.step;
+}
+
+function render(ctx: FlowContext, st: FlowState): Reply[] {
+  const s = slotsOf(st);
+  const step = st.step as Step;
+  if (step === 'answer') return [answerReply(ctx, st)];
+  const q = QUESTIONS[step];
+  if (step === 'fee') {
+    return [reply(q.text(s, ctx), [{
+      kind: 'form', id: 'fee', title: 'Fee check', submitLabel: 'Check',
+      fields: [
+        { name: 'fee', label: 'Fee billed to insurance (USD)', type: 'number', placeholder: '900', required: true },
+        { name: 'cashFee', label: 'Usual cash fee (USD)', type: 'number', placeholder: '650', required: true },
+      ],
+    }], 'direct-only')];
+  }
+  if (step === 'documents') {
+    const result = currentResult(s, ctx);
+    const items = result.documents.map((d) => ({
+      id: d.kind, label: d.label, detail: d.why, checked: d.onHand, toggle: buttonValue('triage', 'documents', `toggle-${d.kind}`),
+    }));
+    return [reply(q.text(s, ctx), [{ kind: 'checklist', title: `Documents for case ${st.caseId}`, items }, { kind: 'choices', choices: choicesFor('triage', step, q.options(s, ctx)) }], 'direct-only')];
+  }
+  return [reply(q.text(s, ctx), [{ kind: 'choices', choices: choicesFor('triage', step, q.options(s, ctx)) }], 'direct-only')];
+}
+
+function answerReply(ctx: FlowContext, st: FlowState): Reply {
+  const s = slotsOf(st);
+  const result = currentResult(s, ctx);
+  const medical = MEDICAL_LANES.includes(result.lane);
+  const next: Option[] = [];
+  if (result.documents.length) next.push({ label: 'Document checklist', value: 'docs' });
+  if (medical && !s.facts.diagnoses?.length) next.push({ label: 'Add diagnosis codes', value: 'diagnoses' });
+  if (result.documents.length) next.push({ label: 'Mark documents on hand', value: 'documents' });
+  if (s.facts.fee === undefined || s.facts.cashFee === undefined) next.push({ label: 'Check the fee', value: 'fee' });
+  next.push({ label: 'New case', value: 'new' });
+  return reply(`Case ${st.caseId}`, [
+    { kind: 'triage', caseId: st.caseId!, result },
+    { kind: 'choices', choices: choicesFor('triage', 'answer', next) },
+  ], 'direct-only');
+}
+
+function start(ctx: FlowContext, seed: Seed): Outcome {
+  const caseId = seed.caseId ?? ctx.newCaseId();
+  let f: Partial<CaseFacts> = { ...seed.facts };
+  const lead: string[] = [];
+  if (seed.text) {
+    const known = extractFacts(seed.text, ctx.kn).known;
+    f = withNote(mergeFacts(f, known), seed.text);
+    const heard = describeFacts(ctx, known);
+    if (heard.length) lead.push(`Case ${caseId}. I have ${heard.join('; ')}.`);
+  }
+  if (f.procedure) {
+    const p = parseProcedure(f.procedure, ctx);
+    if ('error' in p) {
+      lead.push(p.error);
+      delete f.procedure;
+    }
+  }
+  return advance(ctx, { facts: f, asked: {} }, caseId, lead);
+}
+
+function reask(ctx: FlowContext, st: FlowState, problem: string): Outcome {
+  const q = QUESTIONS[st.step as Exclude<Step, 'answer'>];
+  return { state: st, replies: withLead([`${problem} For example: ${q.example}.`], render(ctx, st)) };
+}
+
+function handleText(ctx: FlowContext, st: FlowState, text: string): Outcome {
+  const s = structuredClone(slotsOf(st));
+  const step = st.step as Step;
+  if (step === 'answer') {
+    const changed = changedFacts(s.facts, statedFacts(text, s.facts, ctx));
+    if (!Object.keys(changed).length) return { state: st, replies: [], unhandled: true };
+    // A different procedure with no word of correction is a new case, not an edit of this one.
+    if (changed.procedure && !/\b(actually|instead|sorry|correction|i meant|meant|change|not)\b/i.test(text)) {
+      return { state: st, replies: [], next: { flow: 'triage', seed: { text } } };
+    }
+    const before = s.facts;
+    s.facts = withNote(mergeFacts(s.facts, changed), text);
+    return advance(ctx, s, st.caseId!, [`Updated ${describeChanges(ctx, before, s.facts).join('; ')}.`]);
+  }
+  const q = QUESTIONS[step];
+  const parsed = q.parse(text, s, ctx);
+  const others = changedFacts(s.facts, statedFacts(text, s.facts, ctx));
+  // Procedure words inside an answer ("swelling, needs the extraction") do not replace the procedure; a code does.
+  if (others.procedure && s.facts.procedure && !/\b(D\d{4}|\d{5}|[A-Z]\d{4})\b/i.test(text)) delete others.procedure;
+  if ('error' in parsed && !Object.keys(others).length) return reask(ctx, st, parsed.error);
+  const set = 'value' in parsed ? parsed.value : {};
+  if ('value' in parsed) s.asked[askedKey(st)] = (s.asked[askedKey(st)] ?? 0) + 1;
+  const validated = CaseFactsSchema.partial().safeParse(mergeFacts(mergeFacts(s.facts, others), set));
+  if (!validated.success) return reask(ctx, st, `That does not fit (${describeZodError(validated.error)}).`);
+  s.facts = withNote(validated.data, text);
+  const heard = describeChanges(ctx, slotsOf(st).facts, s.facts).filter((line) => !line.startsWith('notes'));
+  return advance(ctx, s, st.caseId!, heard.length ? [`Noted ${heard.join('; ')}.`] : []);
+}
+
+function handleButton(ctx: FlowContext, st: FlowState, value: string): Outcome {
+  const s = structuredClone(slotsOf(st));
+  const step = st.step as Step;
+  if (step === 'answer') {
+    switch (value) {
+      case 'docs': return { state: st, replies: [], next: { flow: 'docs', seed: { facts: s.facts, caseId: st.caseId! } } };
+      case 'new': return start(ctx, {});
+      case 'diagnoses': return { state: state('diagnoses', s, st.caseId!), replies: render(ctx, state('diagnoses', s, st.caseId!)) };
+      case 'documents': return { state: state('documents', s, st.caseId!), replies: render(ctx, state('documents', s, st.caseId!)) };
+      case 'fee': s.wantFee = true; return advance(ctx, s, st.caseId!);
+      default: return unknownButton(ctx, st);
+    }
+  }
+  const q = QUESTIONS[step];
+  const set = q.press?.(value, s);
+  if (!set) return unknownButton(ctx, st);
+  s.facts = mergeFacts(s.facts, set);
+  // A pressed reason is the person's statement, as if typed: triage reads it in the notes as evidence.
+  if (step === 'cause' && set.cause && set.cause !== 'unknown') s.facts = withNote(s.facts, `reason: ${labelOf(CAUSE_OPTIONS, set.cause)!.toLowerCase()}`);
+  // Ticking a document keeps the checklist open until Done.
+  if (step === 'documents' && value !== 'done') return { state: state('documents', s, st.caseId!), replies: render(ctx, state('documents', s, st.caseId!)) };
+  s.asked[askedKey(st)] = (s.asked[askedKey(st)] ?? 0) + 1;
+  return advance(ctx, s, st.caseId!);
+}
+
+function unknownButton(ctx: FlowContext, st: FlowState): Outcome {
+  return { state: st, replies: withLead(["I don't recognise that button."], render(ctx, st)) };
+}
+
+function handleForm(ctx: FlowContext, st: FlowState, form: string, values: Record<string, string>): Outcome {
+  if (st.step !== 'fee' || form !== 'fee') return { state: st, replies: withLead(['That form is from an earlier question.'], render(ctx, st)) };
+  const parsed = FeeForm.safeParse(values);
+  if (!parsed.success) return reask(ctx, st, `The fee form did not fit: ${describeZodError(parsed.error)}.`);
+  const s = structuredClone(slotsOf(st));
+  s.facts = mergeFacts(s.facts, parsed.data);
+  s.asked.fee = (s.asked.fee ?? 0) + 1;
+  return advance(ctx, s, st.caseId!);
+}
+
+export const triageFlow: Flow = {
+  id: 'triage',
+  version: 1,
+  title: 'Is this medical first?',
+  examples: ['is this medical first', 'should I bill medical', 'bill medical or dental', 'which insurance do I bill', 'check a case', 'triage a case', 'medical insurance for this procedure'],
+  start,
+  handle(ctx, st, input: FlowInput) {
+    if (input.kind === 'text') return handleText(ctx, st, input.text);
+    if (input.kind === 'form') return handleForm(ctx, st, input.form, input.values);
+    if (input.step !== st.step) return { state: st, replies: withLead(['That button was for an earlier question. Here is where we are:'], render(ctx, st)) };
+    return handleButton(ctx, st, input.value);
+  },
+  prompt: render,
+  why(ctx, st) {
+    if (st.step === 'answer') return 'That is the answer for this case. Change any fact ("actually it is a combined plan") and I will work it out again.';
+    return QUESTIONS[st.step as Exclude<Step, 'answer'>].why;
+  },
+};

@@ -1,0 +1,242 @@
+/**
+ * The dialog engine: takes a Turn, returns the Replies. It screens the input (size, identifiers), loads
+ * the person's session from SQLite, routes the input (global commands, the active flow, then intents),
+ * and stores the new state, all in one IMMEDIATE transaction per turn. Turns for one session are queued
+ * so they apply one after the other; a failing flow rolls back and leaves the session as it was.
+ */
+import { randomInt } from 'node:crypto';
+import type { Db } from '../store/db.js';
+import { SessionStore, type SessionRow } from '../store/sessions.js';
+import { fullIcd10, icd10Directory, importInfo } from '../store/icd10.js';
+import { defaultKnowledge, type Knowledge } from '../knowledge/load.js';
+import { CodeIndex } from '../knowledge/lookup.js';
+import { NO_DIRECTORY } from '../knowledge/evidence.js';
+import { FLOWS, helpReply } from '../../flows/index.js';
+import { FLOW_IDS, parseButtonValue, type FlowContext, type FlowId, type FlowState, type Outcome, type Seed } from './flow.js';
+import { reply, type Input, type Reply, type Turn } from './model.js';
+import { identifierNotice, scrubIdentifiers } from './privacy.js';
+import { IntentRouter, controlCommand, flowCommand, type ControlCommand } from './intents.js';
+import { silentLogger, type Logger } from '../log.js';
+
+export interface EngineOptions {
+  db: Db;
+  kn?: Knowledge;
+  /** Quiet period after which a session expires (default 2 hours). */
+  sessionTtlMs?: number;
+  now?: () => number;
+  log?: Logger;
+}
+
+/** Longer messages are refused with a reply: no chat question needs more, and the notes limit is 20,000. */
+export const MAX_TEXT_CHARS = 4000;
+const MAX_HISTORY = 20;
+const CASE_ID_LETTERS = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+
+type Session = SessionRow<FlowState>;
+
+export function sessionKey(turn: Turn): string {
+  return [turn.platform, turn.tenant ?? '', turn.conversation, turn.user].join(':');
+}
+
+export function newCaseId(): string {
+  let id = 'C-';
+  for (let i = 0; i < 5; i++) id += CASE_ID_LETTERS[randomInt(CASE_ID_LETTERS.length)];
+  return id;
+}
+
+const isFlowId = (x: string): x is FlowId => (FLOW_IDS as readonly string[]).includes(x);
+
+/** What a turn decided: the new session (undefined: none) and what to say. */
+interface Decision { session?: { flow: FlowId; state: FlowState; history: FlowState[] }; replies: Reply[] }
+
+export class Engine {
+  readonly ttlMs: number;
+  private readonly store: SessionStore<FlowState>;
+  private readonly ctx: FlowContext;
+  private readonly router: IntentRouter;
+  private readonly now: () => number;
+  private readonly log: Logger;
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(opts: EngineOptions) {
+    const kn = opts.kn ?? defaultKnowledge();
+    this.ttlMs = opts.sessionTtlMs ?? 2 * 60 * 60 * 1000;
+    this.now = opts.now ?? Date.now;
+    this.log = opts.log ?? silentLogger;
+    this.store = new SessionStore<FlowState>(opts.db);
+    const imported = importInfo(opts.db);
+    this.ctx = {
+      kn,
+      codes: new CodeIndex(kn, fullIcd10(opts.db)),
+      directory: imported ? icd10Directory(opts.db) : NO_DIRECTORY,
+      newCaseId,
+    };
+    this.router = new IntentRouter(kn);
+    this.store.purgeExpired(this.now());
+  }
+
+  /** Applies one turn. Turns of the same session wait for each other; different sessions do not. */
+  handle(turn: Turn): Promise<Reply[]> {
+    const key = sessionKey(turn);
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const run = previous.then(() => this.apply(key, turn));
+    const settled = run.catch(() => undefined);
+    this.queues.set(key, settled);
+    void settled.then(() => {
+      if (this.queues.get(key) === settled) this.queues.delete(key);
+    });
+    return run;
+  }
+
+  private apply(key: string, turn: Turn): Reply[] {
+    const started = process.hrtime.bigint();
+    const screened = this.screen(turn.input);
+    if ('refuse' in screened) return [screened.refuse];
+    try {
+      const replies = this.store.atomically(() => this.decideAndSave(key, screened.input, screened.identifiers));
+      this.log.log('info', 'turn', { platform: turn.platform, input: turn.input.kind, replies: replies.length, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+      return replies;
+    } catch (err) {
+      // The transaction rolled back: the session is exactly as it was before this turn.
+      this.log.log('error', 'turn-failed', { platform: turn.platform, input: turn.input.kind, error: (err as Error).name, detail: (err as Error).message.slice(0, 200) });
+      return [reply('Something went wrong on my side with that message. Nothing was changed: answer again, or type "restart" to start over.')];
+    }
+  }
+
+  /** Size limits and identifiers, before anything reads or stores the input. */
+  private screen(input: Input): { input: Input; identifiers: ReturnType<typeof scrubIdentifiers>['found'] } | { refuse: Reply } {
+    if (input.kind === 'text') {
+      if (input.text.length > MAX_TEXT_CHARS) {
+        return { refuse: reply(`That message is too long for me (${input.text.length.toLocaleString('en-US')} characters; the limit is ${MAX_TEXT_CHARS.toLocaleString('en-US')}). Describe the case in a few sentences: the procedure, why it is needed, and the insurance.`) };
+      }
+      const { text, found } = scrubIdentifiers(input.text);
+      return { input: { kind: 'text', text: text.trim() }, identifiers: found };
+    }
+    if (input.kind === 'form') {
+      const scrubbed: Record<string, string> = {};
+      const found = new Set<ReturnType<typeof scrubIdentifiers>['found'][number]>();
+      for (const [k, v] of Object.entries(input.values)) {
+        const s = scrubIdentifiers(String(v).slice(0, MAX_TEXT_CHARS));
+        s.found.forEach((f) => found.add(f));
+        scrubbed[k] = s.text;
+      }
+      return { input: { ...input, values: scrubbed }, identifiers: [...found] };
+    }
+    return { input, identifiers: [] };
+  }
+
+  private decideAndSave(key: string, input: Input, identifiers: ReturnType<typeof scrubIdentifiers>['found']): Reply[] {
+    const now = this.now();
+    let row = this.store.get(key);
+    const notices: Reply[] = [];
+    let expired: Session | undefined;
+    if (row && row.expiresAt <= now) {
+      expired = row;
+      row = undefined;
+    } else if (row && (!isFlowId(row.flow) || FLOWS[row.flow].version !== row.flowVersion)) {
+      notices.push(reply('medbill was updated since your last message, so that question starts again.'));
+      expired = row;
+      row = undefined;
+    }
+    const decision = this.decide(row, input, expired);
+    if (identifiers.length) notices.push(reply(identifierNotice(identifiers, decision.session?.state.caseId)));
+    if (decision.session) {
+      this.store.put({
+        key, flow: decision.session.flow, flowVersion: FLOWS[decision.session.flow].version, state: decision.session.state,
+        history: decision.session.history.slice(-MAX_HISTORY), version: (row?.version ?? expired?.version ?? 0) + 1, updatedAt: now, expiresAt: now + this.ttlMs,
+      });
+    } else if (row || expired) this.store.delete(key);
+    return [...notices, ...decision.replies];
+  }
+
+  private decide(row: Session | undefined, input: Input, expired: Session | undefined): Decision {
+    const flowOf = (r: Session) => FLOWS[r.flow as FlowId];
+    const keep = (r: Session, replies: Reply[]): Decision => ({ session: { flow: r.flow as FlowId, state: r.state, history: r.history }, replies });
+    const expiredNote = expired && !row
+      ? reply(`Your earlier question${expired.state.caseId ? ` (case ${expired.state.caseId})` : ''} expired after ${Math.round(this.ttlMs / 60000)} minutes without an answer, so I started over.`)
+      : undefined;
+    const withExpiredNote = (d: Decision): Decision => (expiredNote ? { ...d, replies: [expiredNote, ...d.replies] } : d);
+
+    if (input.kind === 'text') {
+      if (!input.text) {
+        const prompt = row ? flowOf(row).prompt(this.ctx, row.state) : [helpReply()];
+        return row ? keep(row, [reply('I got an empty message.'), ...prompt]) : { replies: [reply('I got an empty message.'), ...prompt] };
+      }
+      const command = controlCommand(input.text);
+      if (command) return withExpiredNote(this.control(command, row));
+      const named = flowCommand(input.text);
+      if (named) return withExpiredNote(this.begin(named.flow, { text: named.text }));
+      if (row) {
+        const out = flowOf(row).handle(this.ctx, row.state, { kind: 'text', text: input.text });
+        if (!out.unhandled) return this.follow(row, out);
+      }
+      const intent = this.router.route(input.text);
+      if (intent.kind === 'flow') return withExpiredNote(this.begin(intent.flow, { text: intent.text }));
+      if (intent.kind === 'control') return withExpiredNote(this.control(intent.command, row));
+      // Nothing recognised: an expired question starts again; otherwise help, keeping any open flow.
+      if (expired && isFlowId(expired.flow)) return withExpiredNote(this.begin(expired.flow, {}));
+      const help = helpReply("I didn't catch that.");
+      return row ? keep(row, [help]) : { replies: [help] };
+    }
+
+    if (input.kind === 'button') {
+      const go = /^go:([a-z]+)$/.exec(input.value);
+      if (go && isFlowId(go[1]!)) return this.begin(go[1], {});
+      const cmd = /^cmd:([a-z]+)$/.exec(input.value);
+      if (cmd && controlCommand(cmd[1]!)) return this.control(controlCommand(cmd[1]!)!, row);
+      const parsed = parseButtonValue(input.value);
+      if (parsed && row && parsed.flow === row.flow) return this.follow(row, flowOf(row).handle(this.ctx, row.state, { kind: 'button', step: parsed.step, value: parsed.value }));
+      if (parsed && expired && parsed.flow === expired.flow && isFlowId(expired.flow)) return withExpiredNote(this.begin(expired.flow, {}));
+      const problem = parsed && isFlowId(parsed.flow) ? 'That button belongs to a conversation that has ended.' : "I don't recognise that button.";
+      return row ? keep(row, [reply(problem), ...flowOf(row).prompt(this.ctx, row.state)]) : { replies: [helpReply(problem)] };
+    }
+
+    if (row) return this.follow(row, flowOf(row).handle(this.ctx, row.state, { kind: 'form', form: input.form, values: input.values }));
+    if (expired && isFlowId(expired.flow)) return withExpiredNote(this.begin(expired.flow, {}));
+    return { replies: [helpReply('That form belongs to a conversation that has ended.')] };
+  }
+
+  /** Starts a flow (replacing any other), following hand-overs. */
+  private begin(flow: FlowId, seed: Seed, depth = 0): Decision {
+    return this.settle(flow, FLOWS[flow].start(this.ctx, seed), [], depth);
+  }
+
+  /** Applies a flow's outcome to an existing session: history for "back", hand-overs, endings. */
+  private follow(row: Session, out: Outcome): Decision {
+    const history = out.state && JSON.stringify(out.state) !== JSON.stringify(row.state) ? [...row.history, row.state] : row.history;
+    return this.settle(row.flow as FlowId, out, history, 0);
+  }
+
+  private settle(flow: FlowId, out: Outcome, history: FlowState[], depth: number): Decision {
+    if (out.next && depth < 3) {
+      const next = this.begin(out.next.flow, out.next.seed, depth + 1);
+      return { ...next, replies: [...out.replies, ...next.replies] };
+    }
+    return out.state ? { session: { flow, state: out.state, history }, replies: out.replies } : { replies: out.replies };
+  }
+
+  private control(command: ControlCommand, row: Session | undefined): Decision {
+    const flow = row && FLOWS[row.flow as FlowId];
+    const keep = (replies: Reply[]): Decision => ({ session: { flow: row!.flow as FlowId, state: row!.state, history: row!.history }, replies });
+    switch (command) {
+      case 'help':
+        return row ? keep([helpReply(), reply(`You were in "${flow!.title}". Answer the last question to go on, or type "cancel".`)]) : { replies: [helpReply()] };
+      case 'cancel':
+        return { replies: [reply(row ? `Cancelled${row.state.caseId ? ` case ${row.state.caseId}` : ''}. Nothing more is kept about it.` : 'There is nothing to cancel.')] };
+      case 'restart': {
+        if (!row) return { replies: [helpReply('There is nothing to restart. Here is what I can do:')] };
+        const d = this.begin(row.flow as FlowId, {});
+        return { ...d, replies: [reply('Starting over.'), ...d.replies] };
+      }
+      case 'back': {
+        if (!row) return { replies: [reply('There is nothing to go back to.')] };
+        const previous = row.history.at(-1);
+        if (!previous) return keep([reply('This is the first question; there is nothing to go back to.'), ...flow!.prompt(this.ctx, row.state)]);
+        return { session: { flow: row.flow as FlowId, state: previous, history: row.history.slice(0, -1) }, replies: [reply('Back one step.'), ...flow!.prompt(this.ctx, previous)] };
+      }
+      case 'why':
+        if (!row) return { replies: [reply('I have not asked you anything yet. Type "help" to see what I can do.')] };
+        return keep([reply(flow!.why(this.ctx, row.state)), ...flow!.prompt(this.ctx, row.state)]);
+    }
+  }
+}

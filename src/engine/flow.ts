@@ -1,0 +1,82 @@
+/**
+ * What a guided flow is to the engine. A flow is a set of pure functions over its own state: it gets the
+ * person's input and returns its new state and the replies. The engine stores the state, serialises
+ * turns, and handles back / cancel / restart / why the same way for every flow.
+ */
+import type { Knowledge } from '../knowledge/load.js';
+import type { CodeIndex } from '../knowledge/lookup.js';
+import type { CodeDirectory } from '../knowledge/evidence.js';
+import type { CaseFacts } from '../knowledge/facts.js';
+import type { Choice, Reply } from './model.js';
+
+export const FLOW_IDS = ['triage', 'docs', 'lookup', 'help'] as const;
+export type FlowId = (typeof FLOW_IDS)[number];
+
+export interface FlowContext {
+  kn: Knowledge;
+  codes: CodeIndex;
+  directory: CodeDirectory;
+  /** A short random case id, e.g. C-7K3Q9; the only handle a case ever has. */
+  newCaseId(): string;
+}
+
+/** A flow's state: JSON, stored in the session between turns. */
+export interface FlowState {
+  step: string;
+  slots: Record<string, unknown>;
+  caseId?: string;
+}
+
+/** How a flow may begin: with the words of the message that started it, or facts from another flow. */
+export interface Seed {
+  text?: string;
+  facts?: Partial<CaseFacts>;
+  caseId?: string;
+}
+
+export type FlowInput =
+  | { kind: 'text'; text: string }
+  | { kind: 'button'; step: string; value: string }
+  | { kind: 'form'; form: string; values: Record<string, string> };
+
+export interface Outcome {
+  /** The new state; undefined when the flow has ended. */
+  state?: FlowState;
+  replies: Reply[];
+  /** The input was not for this flow (e.g. a new question after an answer): route it afresh. */
+  unhandled?: true;
+  /** Hand over to another flow, e.g. from a triage answer to its document checklist. */
+  next?: { flow: FlowId; seed: Seed };
+}
+
+export interface Flow {
+  id: FlowId;
+  /** Bumped when the state's shape changes, so an old session restarts politely instead of misreading. */
+  version: number;
+  title: string;
+  /** Phrases that start this flow, matched fuzzily when nothing else recognises a message. */
+  examples: string[];
+  start(ctx: FlowContext, seed: Seed): Outcome;
+  handle(ctx: FlowContext, state: FlowState, input: FlowInput): Outcome;
+  /** The current step said again (after back, a restart of the server, or a stale button). */
+  prompt(ctx: FlowContext, state: FlowState): Reply[];
+  /** Why the current question is asked. */
+  why(ctx: FlowContext, state: FlowState): string;
+}
+
+/**
+ * Button values carry the flow and step they answer (`triage:cause:trauma`), so a button from an earlier
+ * question is recognised as stale instead of answering the wrong one. `go:FLOW` starts a flow.
+ */
+export function buttonValue(flow: FlowId, step: string, value: string): string {
+  return `${flow}:${step}:${value}`;
+}
+
+export function parseButtonValue(raw: string): { flow: string; step: string; value: string } | undefined {
+  const m = /^([a-z]+):([A-Za-z.-]+):(.{1,200})$/s.exec(raw);
+  return m ? { flow: m[1]!, step: m[2]!, value: m[3]! } : undefined;
+}
+
+export function choicesFor(flow: FlowId, step: string, options: readonly { label: string; value: string }[]): Choice[] {
+  return options.map((o) => ({ label: o.label, value: buttonValue(flow, step, o.value) }));
+}

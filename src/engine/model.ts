@@ -1,0 +1,49 @@
+/**
+ * The neutral conversation model: what a person did (`Turn`) and what medbill says back (`Reply`).
+ * Adapters turn platform events into Turns and render Replies in the platform's idiom; nothing here
+ * knows about Slack, Teams, HTML or terminals.
+ */
+import type { TriageResult } from '../knowledge/triage.js';
+
+export type Input =
+  | { kind: 'text'; text: string }
+  /** A pressed button: its value, as the Reply that offered it set it. */
+  | { kind: 'button'; value: string }
+  /** A submitted form: the form's id and its fields as typed (strings; the flow validates them). */
+  | { kind: 'form'; form: string; values: Record<string, string> };
+
+export interface Turn {
+  /** Where the person is: 'web', 'terminal', 'script', 'slack', 'teams'. */
+  platform: string;
+  /** The workspace or tenant, when the platform has one. */
+  tenant?: string;
+  /** The person, as the platform identifies them (a staff account, never a patient). */
+  user: string;
+  /** The conversation: a DM, a channel, or a local page. */
+  conversation: string;
+  /** A direct message (private to the person) or a shared channel. */
+  direct: boolean;
+  thread?: string;
+  input: Input;
+}
+
+export interface Choice { label: string; value: string }
+export interface ChecklistItem { id: string; label: string; detail?: string; checked: boolean; /** button value that ticks or unticks it */ toggle: string }
+export interface FormField { name: string; label: string; type: 'number' | 'text'; placeholder?: string; required: boolean }
+
+export type ReplyPart =
+  | { kind: 'choices'; choices: Choice[] }
+  | { kind: 'checklist'; title: string; items: ChecklistItem[] }
+  | { kind: 'facts'; title?: string; rows: { label: string; value: string }[] }
+  | { kind: 'form'; id: string; title: string; fields: FormField[]; submitLabel: string }
+  | { kind: 'document'; title: string; filename: string; body: string }
+  | { kind: 'triage'; caseId: string; result: TriageResult };
+
+/** `direct-only`: carries case details, so it is never posted where others can read it. */
+export type Privacy = 'any' | 'direct-only';
+
+export interface Reply { text: string; parts: ReplyPart[]; privacy: Privacy }
+
+export function reply(text: string, parts: ReplyPart[] = [], privacy: Privacy = 'any'): Reply {
+  return { text, parts, privacy };
+}
