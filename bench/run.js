@@ -1,8 +1,9 @@
 // npm run bench: the speed figures the issues ask for, measured on this machine.
 //   triage p50/p99 in process; `triage --jsonl` over 10,000 cases end to end; lookup p50/p99 with a
 //   full-size ICD-10-CM set in SQLite (the CMS valid-codes list when shared/ is there, else a synthetic set
-//   of the same size).
-import { spawnSync } from 'node:child_process';
+//   of the same size); one conversation turn (engine + SQLite session read and write) p50/p99 in process;
+//   turns per second through the local chat's HTTP endpoint on loopback, the server in its own process.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -11,7 +12,8 @@ import { loadKnowledge } from '../dist/src/knowledge/load.js';
 import { triage } from '../dist/src/knowledge/triage.js';
 import { CodeIndex } from '../dist/src/knowledge/lookup.js';
 import { openDb } from '../dist/src/store/db.js';
-import { icd10Directory, replaceIcd10, searchIcd10 } from '../dist/src/store/icd10.js';
+import { fullIcd10, replaceIcd10 } from '../dist/src/store/icd10.js';
+import { Engine } from '../dist/src/engine/engine.js';
 import { parseIcd10File } from '../dist/src/knowledge/icd10-file.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -78,11 +80,70 @@ if (existsSync(validList)) {
 }
 const db = openDb(join(dir, 'bench.db'));
 replaceIcd10(db, entries, 'bench', 'valid-codes');
-const directory = icd10Directory(db);
-const index = new CodeIndex(kn, { get: (c) => directory.lookupIcd10(c), search: (w, n) => searchIcd10(db, w, n) });
+const index = new CodeIndex(kn, fullIcd10(db));
 const queries = ['K08.3', 'k083', 'D7240', '41100', 'E0486', 'S025XXA', 'R42', 'tongue biopsy', 'impacted teeth', 'sleep apnea', 'jaw fracture', 'cellulitis of face', 'frenectomy', 'M26.621', 'Z01.818', 'abscess'];
 const lookups = Array.from({ length: 2000 }, (_, i) => queries[i % queries.length]);
 for (const q of lookups.slice(0, 100)) index.search(q);
 const l = timeEach(lookups, (q) => index.search(q));
 console.log(`lookup with ${entries.length} ICD-10-CM codes loaded (${what}), ${lookups.length} queries: p50 ${ms(pct(l, 50))}, p99 ${ms(pct(l, 99))} (goal: p99 under 5 ms)`);
 db.close();
+
+// One conversation turn in process: engine, intents, flow, triage, and the session read and written in SQLite.
+// Each simulated person walks a realistic conversation; many people, so the sessions table has thousands of rows.
+const CONVERSATION = [
+  { kind: 'text', text: 'should I bill medical for the wisdom teeth?' },
+  { kind: 'button', value: 'triage:coverage:separate' },
+  { kind: 'text', text: 'Commercial' },
+  { kind: 'button', value: 'triage:cause:pathology' },
+  { kind: 'text', text: 'actually it is a combined plan' },
+  { kind: 'button', value: 'triage:answer:documents' },
+  { kind: 'button', value: 'triage:documents:toggle-imaging' },
+  { kind: 'text', text: 'cancel' },
+];
+const turnDb = openDb(join(dir, 'turns.db'));
+const engine = new Engine({ db: turnDb, kn });
+const turnTimes = [];
+for (let person = 0; person < 750; person++) {
+  for (const input of CONVERSATION) {
+    const t0 = process.hrtime.bigint();
+    await engine.handle({ platform: 'bench', user: `u${person}`, conversation: 'dm', direct: true, input });
+    if (person >= 50) turnTimes.push(Number(process.hrtime.bigint() - t0) / 1e6); // the first 50 warm up
+  }
+}
+turnTimes.sort((a, b) => a - b);
+console.log(`conversation turn in process (engine + SQLite session), ${turnTimes.length} turns: p50 ${ms(pct(turnTimes, 50))}, p99 ${ms(pct(turnTimes, 99))} (goal: p99 under 2 ms)`);
+turnDb.close();
+
+// Turns per second through POST /api/turn on loopback: the real server (`medbill serve`) in a child process,
+// 16 people talking at once over keep-alive connections, for a fixed number of turns.
+const server = spawn(process.execPath, [join(root, 'bin/medbill.js'), 'serve'], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', MEDBILL_DB: join(dir, 'http.db'), MEDBILL_LOG: 'silent' } });
+const url = await new Promise((resolve, reject) => {
+  let out = '';
+  server.stdout.on('data', (d) => {
+    out += d;
+    const m = /open (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+    if (m) resolve(m[1]);
+  });
+  server.once('exit', () => reject(new Error(`server exited: ${out}`)));
+});
+const PEOPLE = 16;
+const TURNS = 6000;
+let sent = 0;
+let failed = 0;
+const post = async (user, input) => {
+  const body = input.kind === 'text' ? { user, text: input.text } : { user, button: input.value };
+  const res = await fetch(`${url}/api/turn`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (res.status !== 200) failed++;
+  await res.arrayBuffer();
+};
+for (let i = 0; i < PEOPLE; i++) await post(`warmup-${i}-abcdef`, CONVERSATION[0]);
+const httpStart = process.hrtime.bigint();
+await Promise.all(Array.from({ length: PEOPLE }, async (_, p) => {
+  for (let i = 0; sent < TURNS; i++) {
+    sent++;
+    await post(`bench-person-${p}`, CONVERSATION[i % CONVERSATION.length]);
+  }
+}));
+const httpSeconds = Number(process.hrtime.bigint() - httpStart) / 1e9;
+server.kill('SIGTERM');
+console.log(`local chat over HTTP on loopback, ${sent} turns from ${PEOPLE} people at once: ${(sent / httpSeconds).toFixed(0)} turns/s, ${failed} failed (goal: at least 500 turns/s)`);

@@ -11,6 +11,7 @@ import { CaseFactsSchema, describeZodError } from '../src/knowledge/facts.js';
 import { extractFacts } from '../src/knowledge/extract.js';
 import { triage, type TriageResult } from '../src/knowledge/triage.js';
 import { codeSetOf, normalizeIcd10 } from '../src/knowledge/codes.js';
+import { LANE_LINE } from '../src/render-text.js';
 import { DOCUMENT_KINDS, MEDICAL_LANES, type DocumentKind } from '../src/knowledge/vocabulary.js';
 import {
   CAUSE_OPTIONS, COMMON_PROCEDURES, PAYER_OPTIONS, changedFacts, describeChanges, describeFacts, mergeFacts, parseCause, parsePayer,
@@ -298,7 +299,7 @@ function answerReply(ctx: FlowContext, st: FlowState): Reply {
   if (result.documents.length) next.push({ label: 'Mark documents on hand', value: 'documents' });
   if (s.facts.fee === undefined || s.facts.cashFee === undefined) next.push({ label: 'Check the fee', value: 'fee' });
   next.push({ label: 'New case', value: 'new' });
-  return reply(`Case ${st.caseId}`, [
+  return reply(`Case ${st.caseId}: ${LANE_LINE[result.lane]}`, [
     { kind: 'triage', caseId: st.caseId!, result },
     { kind: 'choices', choices: choicesFor('triage', 'answer', next) },
   ], 'direct-only');
@@ -312,6 +313,14 @@ function start(ctx: FlowContext, seed: Seed): Outcome {
     const known = extractFacts(seed.text, ctx.kn).known;
     f = withNote(mergeFacts(f, known), seed.text);
     const heard = describeFacts(ctx, known);
+    // No procedure named, but the message as a whole describes one triage knows ("broke #8 in a bike accident").
+    if (!f.procedure && seed.text.length <= 200) {
+      const whole = parseProcedure(seed.text, ctx);
+      if ('value' in whole) {
+        f.procedure = whole.value;
+        heard.unshift('procedure: as described');
+      }
+    }
     if (heard.length) lead.push(`Case ${caseId}. I have ${heard.join('; ')}.`);
   }
   if (f.procedure) {
@@ -348,6 +357,10 @@ function handleText(ctx: FlowContext, st: FlowState, text: string): Outcome {
   const others = changedFacts(s.facts, statedFacts(text, s.facts, ctx));
   // Procedure words inside an answer ("swelling, needs the extraction") do not replace the procedure; a code does.
   if (others.procedure && s.facts.procedure && !/\b(D\d{4}|\d{5}|[A-Z]\d{4})\b/i.test(text)) delete others.procedure;
+  if (others.procedure) {
+    const p = parseProcedure(others.procedure, ctx);
+    if ('error' in p) return reask(ctx, st, p.error);
+  }
   if ('error' in parsed && !Object.keys(others).length) return reask(ctx, st, parsed.error);
   const set = 'value' in parsed ? parsed.value : {};
   if ('value' in parsed) s.asked[askedKey(st)] = (s.asked[askedKey(st)] ?? 0) + 1;

@@ -10,8 +10,9 @@ export const LANE_LINE: Record<TriageResult['lane'], string> = {
   'needs-info': 'NEEDS INFO: the lane cannot be chosen yet.',
 };
 
-export function renderTriage(r: TriageResult): string {
-  const out: string[] = [LANE_LINE[r.lane], `Prior authorization: ${r.preauth}`];
+/** The whole answer as text; `laneLine: false` when the lane line is already shown (a chat reply's text). */
+export function renderTriage(r: TriageResult, opts: { laneLine?: boolean } = {}): string {
+  const out: string[] = [...(opts.laneLine === false ? [] : [LANE_LINE[r.lane]]), `Prior authorization: ${r.preauth}`];
   const laneRule = r.rules[0];
   if (laneRule) out.push('', 'Why:', ...r.rules.map((x) => `  - ${x.summary} [${x.id}]`));
   const codes = [

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { App } from './app.js';
 import { handleWebTurn, servePage } from '../adapters/web/handler.js';
 import { HttpError, sendJson } from './http.js';
+import { checkDb } from './store/db.js';
 import type { Logger } from './log.js';
 
 export interface Running { server: Server; url: string; close(): Promise<void> }
@@ -18,7 +19,7 @@ export function startServer(app: App, opts: { host: string; port: number; log: L
     const work = (async () => {
       if (route === 'GET /' || route === 'GET /index.html') return servePage(res);
       if (route === 'GET /healthz') {
-        app.db.prepare('SELECT 1').get();
+        checkDb(app.db);
         return sendJson(res, 200, { status: 'ok' });
       }
       if (route === 'POST /api/turn') return handleWebTurn(app.engine, req, res);

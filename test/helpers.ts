@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadKnowledge } from '../src/knowledge/load.js';
 import { triage, type TriageResult } from '../src/knowledge/triage.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
@@ -48,4 +49,9 @@ export function cli(args: string[], input?: string, env: Record<string, string> 
 
 export function readLines(path: string): string[] {
   return readFileSync(path, 'utf8').split('\n').filter(Boolean);
+}
+
+/** A fresh database file in a temp folder (a file, not :memory:, so WAL and reopening are real). */
+export function tempDbPath(prefix = 'medbill-test-'): string {
+  return join(mkdtempSync(join(tmpdir(), prefix)), 'medbill.db');
 }

@@ -35,7 +35,7 @@ export function renderReply(r: Reply, firstNumber = 1): { text: string; pressabl
         lines.push(`--- ${part.title} (${part.filename}) ---`, part.body, '---');
         break;
       case 'triage':
-        lines.push(renderTriage(part.result));
+        lines.push(renderTriage(part.result, { laneLine: false }));
         break;
     }
   }

@@ -27,7 +27,7 @@ const PATTERNS: { kind: IdentifierKind; re: RegExp }[] = [
 ];
 
 /** "pt Jane Smith", "patient John Doe", "Mrs. Garcia", "name is Ann", "named Ann Lee". */
-const NAME = /\b(?:(?:patient|pt)\s+(?:is\s+)?([A-Z][a-z'-]+(?:\s+[A-Z]\.?)?\s+[A-Z][a-z'-]+)|(?:mr|mrs|ms|miss)\.?\s+([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)|(?:name is|named|name:)\s*([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?))/g;
+const NAME = /\b(?:(?:[Pp]atient|[Pp]t)\s+(?:is\s+)?([A-Z][a-z'-]+(?:\s+[A-Z]\.?)?\s+[A-Z][a-z'-]+)|(?:[Mm]rs?|[Mm]s|[Mm]iss)\.?\s+([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)|(?:[Nn]ame is|named|[Nn]ame:)\s*([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?))/g;
 
 export interface Scrubbed {
   /** The message with each identifier replaced by a neutral marker. */

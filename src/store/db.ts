@@ -52,3 +52,8 @@ function migrate(db: Db) {
     }).immediate();
   }
 }
+
+/** Throws if the database cannot answer a query (for /healthz). */
+export function checkDb(db: Db): void {
+  db.prepare('SELECT 1').get();
+}

@@ -1,0 +1,170 @@
+/** The dialog engine against a real SQLite file: sessions, ordering, expiry, bad input, failures, privacy. */
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { openDb, type Db } from '../src/store/db.js';
+import { Engine, MAX_TEXT_CHARS } from '../src/engine/engine.js';
+import type { Input, Reply, Turn } from '../src/engine/model.js';
+import { FLOWS } from '../flows/index.js';
+import { SessionStore } from '../src/store/sessions.js';
+import type { FlowState } from '../src/engine/flow.js';
+import { kn, tempDbPath } from './helpers.js';
+
+const opened: Db[] = [];
+afterEach(() => {
+  while (opened.length) opened.pop()!.close();
+  vi.restoreAllMocks();
+});
+
+function setup(opts: { path?: string; now?: () => number; ttlMs?: number } = {}) {
+  const path = opts.path ?? tempDbPath();
+  const db = openDb(path);
+  opened.push(db);
+  const engine = new Engine({ db, kn, ...(opts.now ? { now: opts.now } : {}), ...(opts.ttlMs ? { sessionTtlMs: opts.ttlMs } : {}) });
+  const as = (user: string) => (input: Input | string): Promise<Reply[]> =>
+    engine.handle({ platform: 'test', user, conversation: 'dm', direct: true, input: typeof input === 'string' ? { kind: 'text', text: input } : input } satisfies Turn);
+  return { path, db, engine, say: as('u1'), as, sessions: new SessionStore<FlowState>(db) };
+}
+
+const texts = (replies: Reply[]) => replies.map((r) => r.text).join('\n');
+const choice = (replies: Reply[], label: string) => {
+  for (const r of replies) for (const p of r.parts) if (p.kind === 'choices') for (const c of p.choices) if (c.label === label) return c.value;
+  throw new Error(`no button ${label} in ${texts(replies)}`);
+};
+const lanes = (replies: Reply[]) => replies.flatMap((r) => r.parts.flatMap((p) => (p.kind === 'triage' ? [p.result.lane] : [])));
+const sessionKey = 'test::dm:u1';
+
+describe('sessions', () => {
+  it('keeps one session per person: two people in one conversation do not share answers', async () => {
+    const { as } = setup();
+    await as('ann')('should I bill medical for the wisdom teeth?');
+    const bob = await as('bob')('One combined plan');
+    expect(lanes(bob)).toEqual([]); // Bob has no open question: his words start something of his own
+    const ann = await as('ann')('One combined plan');
+    expect(texts(ann)).toMatch(/one combined/i);
+  });
+
+  it('applies two turns that arrive together one after the other, never interleaved', async () => {
+    const { say, sessions } = setup();
+    const first = await say('should I bill medical for the wisdom teeth?');
+    const [a, b] = await Promise.all([say({ kind: 'button', value: choice(first, 'Medical + dental, separate plans') }), say('Commercial')]);
+    expect(texts(a)).toMatch(/what kind of medical plan/i); // the button was applied first…
+    expect(texts(b)).toMatch(/why is it needed/i); // …and the typed answer saw its result
+    const row = sessions.get(sessionKey)!;
+    expect(row.version).toBe(3);
+    expect(row.state.slots).toMatchObject({ facts: { coverage: { medical: true, dental: true, combinedPlan: false, medicalPayer: 'commercial' } } });
+  });
+
+  it('resumes after the database is closed and opened again, as after a restart', async () => {
+    const first = setup();
+    await first.say('should I bill medical for the wisdom teeth?');
+    first.db.close();
+    opened.pop();
+    const second = setup({ path: first.path });
+    const replies = await second.say('One combined plan');
+    expect(texts(replies)).not.toMatch(/expired|ended/i);
+    expect(texts(replies)).toMatch(/one combined medical and dental plan/i);
+    expect(lanes(replies)).toEqual(['medical-first']);
+    expect(second.sessions.get(sessionKey)!.state.step).toBe('answer');
+  });
+
+  it('expires a quiet session and answers the stale question with a friendly restart', async () => {
+    let now = 1_000_000;
+    const { say, sessions } = setup({ now: () => now, ttlMs: 60_000 });
+    const first = await say('should I bill medical for the wisdom teeth?');
+    now += 61_000;
+    const replies = await say({ kind: 'button', value: choice(first, 'One combined plan') });
+    expect(texts(replies)).toMatch(/expired after 1 minutes without an answer, so I started over/);
+    expect(texts(replies)).toMatch(/what procedure is it/i);
+    expect(sessions.get(sessionKey)!.state.step).toBe('procedure');
+  });
+
+  it('restarts politely when a flow changed shape since the session was stored', async () => {
+    const { say, sessions } = setup();
+    await say('should I bill medical for the wisdom teeth?');
+    const row = sessions.get(sessionKey)!;
+    sessions.put({ ...row, flowVersion: row.flowVersion + 99 });
+    expect(texts(await say('One combined plan'))).toMatch(/medbill was updated/);
+  });
+});
+
+describe('bad input', () => {
+  it('answers an empty message with the current question, changing nothing', async () => {
+    const { say, sessions } = setup();
+    await say('should I bill medical for the wisdom teeth?');
+    const before = sessions.get(sessionKey)!;
+    const replies = await say('   ');
+    expect(texts(replies)).toMatch(/empty message[\s\S]*which insurance/i);
+    expect(sessions.get(sessionKey)!.state).toEqual(before.state);
+  });
+
+  it('refuses a 100 KB message with a clear reply and keeps the session intact', async () => {
+    const { say, sessions } = setup();
+    await say('should I bill medical for the wisdom teeth?');
+    const before = sessions.get(sessionKey)!;
+    const replies = await say('x'.repeat(100 * 1024));
+    expect(texts(replies)).toMatch(new RegExp(`too long.*102,400 characters.*limit is ${MAX_TEXT_CHARS.toLocaleString('en-US')}`));
+    expect(sessions.get(sessionKey)).toEqual(before);
+  });
+
+  it('answers unknown and malformed button values without touching the session', async () => {
+    const { say, sessions } = setup();
+    await say('should I bill medical for the wisdom teeth?');
+    const before = sessions.get(sessionKey)!.state;
+    for (const value of ['triage:coverage:platinum', 'nonsense', 'go:billing', 'triage:procedure:D7240', 'x'.repeat(500)]) {
+      const replies = await say({ kind: 'button', value });
+      expect(texts(replies)).toMatch(/don't recognise that button|earlier question|has ended/);
+      expect(sessions.get(sessionKey)!.state).toEqual(before);
+    }
+  });
+
+  it('rejects forged form fields and re-shows the form', async () => {
+    const { say, sessions } = setup();
+    const answer = await say('D7240 impacted #17 with a cyst, Aetna medical + Delta dental, separate plans');
+    const form = await say({ kind: 'button', value: choice(answer, 'Check the fee') });
+    expect(form.some((r) => r.parts.some((p) => p.kind === 'form'))).toBe(true);
+    const forged = await say({ kind: 'form', form: 'fee', values: { fee: '900', cashFee: '650', lane: 'medical' } });
+    expect(texts(forged)).toMatch(/fee form did not fit.*lane/i);
+    const notNumbers = await say({ kind: 'form', form: 'fee', values: { fee: 'lots', cashFee: '650' } });
+    expect(texts(notNumbers)).toMatch(/fee form did not fit.*fee/i);
+    expect(sessions.get(sessionKey)!.state.step).toBe('fee');
+    const ok = await say({ kind: 'form', form: 'fee', values: { fee: '900', cashFee: '650' } });
+    expect(ok.flatMap((r) => r.parts).find((p) => p.kind === 'triage')).toMatchObject({ result: { warnings: expect.arrayContaining([expect.objectContaining({ id: 'fee-above-cash-fee' })]) } });
+  });
+
+  it('rolls back a turn whose flow fails, says so, and keeps the session as it was', async () => {
+    const { say, sessions } = setup();
+    await say('should I bill medical for the wisdom teeth?');
+    const before = sessions.get(sessionKey)!;
+    vi.spyOn(FLOWS.triage, 'handle').mockImplementationOnce(() => {
+      throw new Error('boom');
+    });
+    const replies = await say('One combined plan');
+    expect(texts(replies)).toMatch(/something went wrong on my side.*nothing was changed/i);
+    expect(sessions.get(sessionKey)).toEqual(before);
+    expect(texts(await say('One combined plan'))).toMatch(/one combined/i); // and the next try works
+  });
+});
+
+describe('privacy', () => {
+  it('stores no identifier anywhere in the database files, and never repeats one', async () => {
+    const { say, path, db } = setup();
+    const secrets = ['Jane', 'Smith', '04/12/1961', 'XKQ123456789', '555-201-3344', 'jane@example.com'];
+    const replies = [
+      ...(await say('pt Jane Smith DOB 04/12/1961, member ID XKQ123456789, ext #17 abscess w/ facial swelling, Cigna medical only')),
+      ...(await say('call 555-201-3344 or jane@example.com')),
+    ];
+    expect(texts(replies)).toMatch(/does not need patient identifiers/);
+    for (const s of secrets) expect(JSON.stringify(replies)).not.toContain(s);
+    db.pragma('wal_checkpoint(FULL)');
+    const files = readdirSync(dirname(path)).map((f) => readFileSync(join(dirname(path), f)).toString('latin1'));
+    for (const s of secrets) for (const f of files) expect(f).not.toContain(s);
+  });
+
+  it('marks replies that carry case details direct-only, and help as shareable', async () => {
+    const { say } = setup();
+    expect((await say('help')).every((r) => r.privacy === 'any')).toBe(true);
+    const answer = await say('pt broke #8 in a bike accident, has BCBS medical + Delta dental');
+    expect(answer.filter((r) => r.parts.some((p) => p.kind === 'triage')).every((r) => r.privacy === 'direct-only')).toBe(true);
+  });
+});

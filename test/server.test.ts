@@ -1,0 +1,98 @@
+/** The real HTTP server on 127.0.0.1: the local chat endpoint, the page, /healthz, and bad requests. */
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApp, type App } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { startServer, type Running } from '../src/server.js';
+import { silentLogger } from '../src/log.js';
+import { ROOT, tempDbPath } from './helpers.js';
+
+let app: App;
+let running: Running;
+beforeAll(async () => {
+  app = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
+  running = await startServer(app, { host: '127.0.0.1', port: 0, log: silentLogger });
+});
+afterAll(async () => {
+  await running.close();
+  app.close();
+});
+
+const post = (body: string, type = 'application/json') => fetch(`${running.url}/api/turn`, { method: 'POST', headers: { 'content-type': type }, body });
+const turn = async (user: string, what: Record<string, unknown>) => {
+  const res = await post(JSON.stringify({ user, ...what }));
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { replies: { text: string; parts: { kind: string; choices?: { label: string; value: string }[]; result?: { lane: string } }[] }[] }).replies;
+};
+const button = (replies: Awaited<ReturnType<typeof turn>>, label: string) =>
+  replies.flatMap((r) => r.parts).flatMap((p) => p.choices ?? []).find((c) => c.label === label)!.value;
+
+describe('local chat over HTTP', () => {
+  it('binds to loopback and answers /healthz', async () => {
+    expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const res = await fetch(`${running.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('serves the chat page', async () => {
+    const res = await fetch(`${running.url}/`);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await res.text()).toContain('/api/turn');
+  });
+
+  it('walks the triage flow by buttons to an answer', async () => {
+    const user = 'http-walk-1';
+    const start = await turn(user, { button: 'go:triage' });
+    const coverageQ = await turn(user, { button: button(start, 'Impacted wisdom tooth removal') });
+    expect(coverageQ[0]!.text).toMatch(/which insurance/i);
+    const answer = await turn(user, { button: button(coverageQ, 'One combined plan') });
+    expect(answer.flatMap((r) => r.parts).find((p) => p.kind === 'triage')?.result?.lane).toBe('medical-first');
+  });
+
+  it('answers a 100 KB message with a clear reply, not an error', async () => {
+    const replies = await turn('http-big-01', { text: 'a'.repeat(100 * 1024) });
+    expect(replies[0]!.text).toMatch(/too long/);
+  });
+
+  const refused: [string, () => Promise<Response>, number, RegExp][] = [
+    ['malformed JSON', () => post('{"user": "abcdefgh", "text": '), 400, /not valid JSON/],
+    ['a body that is not JSON', () => post('text=hi', 'application/x-www-form-urlencoded'), 415, /JSON/],
+    ['an unknown field', () => post(JSON.stringify({ user: 'abcdefgh1', text: 'hi', role: 'admin' })), 400, /role/],
+    ['both text and a button', () => post(JSON.stringify({ user: 'abcdefgh1', text: 'hi', button: 'go:help' })), 400, /exactly one/],
+    ['a bad user id', () => post(JSON.stringify({ user: '../../etc', text: 'hi' })), 400, /user/],
+    ['a form with a non-string value', () => post(JSON.stringify({ user: 'abcdefgh1', form: { id: 'fee', values: { fee: { $gt: 1 } } } })), 400, /form/],
+    ['a body over 256 KB', () => post(JSON.stringify({ user: 'abcdefgh1', text: 'x'.repeat(300 * 1024) })), 413, /over/],
+    ['an unknown path', () => fetch(`${running.url}/admin`), 404, /nothing at/],
+    ['a wrong method', () => fetch(`${running.url}/api/turn`), 405, /not allowed/],
+  ];
+  it.each(refused)('refuses %s with a 4xx and a message', async (_what, send, status, message) => {
+    const res = await send();
+    expect(res.status).toBe(status);
+    expect(((await res.json()) as { error: string }).error).toMatch(message);
+  });
+
+  it('keeps working after bad requests', async () => {
+    expect((await turn('http-after-1', { text: 'help' }))[0]!.text).toMatch(/medbill helps/);
+  });
+});
+
+describe('medbill serve (npm start)', () => {
+  it('prints where to open the page, serves /healthz, and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, [`${ROOT}/bin/medbill.js`, 'serve'], { env: { ...process.env, PORT: '0', MEDBILL_DB: tempDbPath(), MEDBILL_LOG: 'silent' } });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /open (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', () => reject(new Error(`serve exited early: ${out}`)));
+      setTimeout(() => reject(new Error(`no address printed: ${out}`)), 10_000);
+    });
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * Every transcript under test/transcripts/ (and shared/transcripts/ when present) played against the real
+ * engine and a database file, exactly as `medbill chat --script` plays them.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openApp, type App } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { playScript } from '../adapters/terminal/script.js';
+import { ROOT, SHARED, cli, tempDbPath } from './helpers.js';
+
+async function play(text: string) {
+  const config = { ...loadConfig({}), dbPath: tempDbPath() };
+  let offset = 0;
+  const now = () => Date.now() + offset;
+  let app: App = openApp(config, { now });
+  try {
+    return await playScript(text, {
+      handle: (turn) => app.engine.handle(turn),
+      reopen: () => {
+        app.close();
+        app = openApp(config, { now });
+      },
+      advanceClock: (ms) => {
+        offset += ms;
+      },
+    }, { platform: 'script', user: 'tester', conversation: 'test', direct: true });
+  } finally {
+    app.close();
+  }
+}
+
+const dir = join(ROOT, 'test', 'transcripts');
+const own = readdirSync(dir).filter((f) => f.endsWith('.txt')).sort();
+
+describe('transcripts', () => {
+  it.each(own)('%s', async (file) => {
+    const result = await play(readFileSync(join(dir, file), 'utf8'));
+    expect(result.failures, result.transcript.join('\n')).toEqual([]);
+    expect(result.checks).toBeGreaterThan(0);
+  });
+
+  const sharedDir = resolve(SHARED, 'transcripts');
+  const theirs = existsSync(sharedDir) ? readdirSync(sharedDir).filter((f) => f.endsWith('.txt')).sort() : [];
+  if (!theirs.length) console.log(`skipped: no transcripts in ${sharedDir} (shared/ is not part of the project)`);
+  it.skipIf(!theirs.length).each(theirs.length ? theirs : ['none'])('shared/transcripts/%s', async (file) => {
+    const result = await play(readFileSync(join(sharedDir, file), 'utf8'));
+    expect(result.failures, result.transcript.join('\n')).toEqual([]);
+  });
+});
+
+describe('medbill chat --script', () => {
+  const scriptFile = (name: string, text: string) => {
+    const path = join(tempDbPath('medbill-script-'), '..', name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('exits 0 and says how many expectations held', () => {
+    const db = tempDbPath();
+    const { code, out } = cli(['chat', '--script', scriptFile('ok.txt', 'you: help\nexpect: look up a code\n')], undefined, { MEDBILL_DB: db });
+    expect(code).toBe(0);
+    expect(out).toMatch(/script passed: 1 expectation/);
+    expect(existsSync(db)).toBe(true); // it honours MEDBILL_DB
+  });
+
+  it('exits 1 and names the line when an expectation fails', () => {
+    const { code, err } = cli(['chat', '--script', scriptFile('bad.txt', 'you: help\nexpect: something medbill never says\n')], undefined, { MEDBILL_DB: tempDbPath() });
+    expect(code).toBe(1);
+    expect(err).toMatch(/line 2: expect: something medbill never says/);
+  });
+
+  it('fails a press with no such button, listing the buttons there are', () => {
+    const { code, err } = cli(['chat', '--script', scriptFile('press.txt', 'you: help\npress: Launch rockets\n')], undefined, { MEDBILL_DB: tempDbPath() });
+    expect(code).toBe(1);
+    expect(err).toMatch(/no button labelled "Launch rockets".*Look up a code/);
+  });
+
+  it('refuses an unreadable script with exit 2 before playing it', () => {
+    const { code, err } = cli(['chat', '--script', scriptFile('junk.txt', 'you: help\nsay what\n')], undefined, { MEDBILL_DB: tempDbPath() });
+    expect(code).toBe(2);
+    expect(err).toMatch(/line 2: cannot read/);
+  });
+});
