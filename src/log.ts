@@ -20,3 +20,13 @@ export function createLogger(level: string = process.env.MEDBILL_LOG ?? 'info', 
 }
 
 export const silentLogger: Logger = { log: () => {} };
+
+/**
+ * What the log keeps of an error: its class and where it was thrown, not its message (a message can
+ * quote the input that caused it).
+ */
+export function errorFields(err: unknown): { error: string; at: string } {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const frame = (e.stack ?? '').split('\n').find((l) => l.trim().startsWith('at ')) ?? '';
+  return { error: e.name, at: frame.trim().replace(/^at /, '').replace(/\(?file:\/\/[^)]*\/(src|flows|adapters)\//, '$1/').slice(0, 160) };
+}

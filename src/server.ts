@@ -8,7 +8,7 @@ import type { App } from './app.js';
 import { handleWebTurn, servePage } from '../adapters/web/handler.js';
 import { HttpError, sendJson } from './http.js';
 import { checkDb } from './store/db.js';
-import type { Logger } from './log.js';
+import { errorFields, type Logger } from './log.js';
 
 export interface Running { server: Server; url: string; close(): Promise<void> }
 
@@ -28,7 +28,7 @@ export function startServer(app: App, opts: { host: string; port: number; log: L
     })();
     work.catch((err: unknown) => {
       const status = err instanceof HttpError ? err.status : 500;
-      if (status === 500) opts.log.log('error', 'http-failed', { route, error: (err as Error).name, detail: (err as Error).message.slice(0, 200) });
+      if (status === 500) opts.log.log('error', 'http-failed', { route, ...errorFields(err) });
       else opts.log.log('warn', 'http-refused', { route, status });
       if (!res.headersSent) sendJson(res, status, { error: status === 500 ? 'internal error' : (err as Error).message });
       else res.end();

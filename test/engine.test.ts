@@ -9,6 +9,7 @@ import { FLOWS } from '../flows/index.js';
 import { SessionStore } from '../src/store/sessions.js';
 import type { FlowState } from '../src/engine/flow.js';
 import { kn, tempDbPath } from './helpers.js';
+import { createLogger, type Logger } from '../src/log.js';
 
 const opened: Db[] = [];
 afterEach(() => {
@@ -16,11 +17,11 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-function setup(opts: { path?: string; now?: () => number; ttlMs?: number } = {}) {
+function setup(opts: { path?: string; now?: () => number; ttlMs?: number; log?: Logger } = {}) {
   const path = opts.path ?? tempDbPath();
   const db = openDb(path);
   opened.push(db);
-  const engine = new Engine({ db, kn, ...(opts.now ? { now: opts.now } : {}), ...(opts.ttlMs ? { sessionTtlMs: opts.ttlMs } : {}) });
+  const engine = new Engine({ db, kn, ...(opts.now ? { now: opts.now } : {}), ...(opts.ttlMs ? { sessionTtlMs: opts.ttlMs } : {}), ...(opts.log ? { log: opts.log } : {}) });
   const as = (user: string) => (input: Input | string): Promise<Reply[]> =>
     engine.handle({ platform: 'test', user, conversation: 'dm', direct: true, input: typeof input === 'string' ? { kind: 'text', text: input } : input } satisfies Turn);
   return { path, db, engine, say: as('u1'), as, sessions: new SessionStore<FlowState>(db) };
@@ -133,15 +134,19 @@ describe('bad input', () => {
   });
 
   it('rolls back a turn whose flow fails, says so, and keeps the session as it was', async () => {
-    const { say, sessions } = setup();
+    const lines: string[] = [];
+    const { say, sessions } = setup({ log: createLogger('info', (l) => lines.push(l)) });
     await say('should I bill medical for the wisdom teeth?');
     const before = sessions.get(sessionKey)!;
     vi.spyOn(FLOWS.triage, 'handle').mockImplementationOnce(() => {
-      throw new Error('boom');
+      throw new TypeError('cannot read One combined plan');
     });
     const replies = await say('One combined plan');
     expect(texts(replies)).toMatch(/something went wrong on my side.*nothing was changed/i);
     expect(sessions.get(sessionKey)).toEqual(before);
+    const failure = lines.map((l) => JSON.parse(l)).find((l) => l.event === 'turn-failed');
+    expect(failure).toMatchObject({ level: 'error', error: 'TypeError' });
+    expect(JSON.stringify(failure)).not.toMatch(/combined/); // the log has the error's class and place, not its words
     expect(texts(await say('One combined plan'))).toMatch(/one combined/i); // and the next try works
   });
 });
@@ -159,6 +164,17 @@ describe('privacy', () => {
     db.pragma('wal_checkpoint(FULL)');
     const files = readdirSync(dirname(path)).map((f) => readFileSync(join(dirname(path), f)).toString('latin1'));
     for (const s of secrets) for (const f of files) expect(f).not.toContain(s);
+  });
+
+  it('logs turns without their words', async () => {
+    const lines: string[] = [];
+    const db = openDb(tempDbPath());
+    opened.push(db);
+    const engine = new Engine({ db, kn, log: createLogger('debug', (l) => lines.push(l)) });
+    await engine.handle({ platform: 'test', user: 'u9', conversation: 'dm', direct: true, input: { kind: 'text', text: 'pt Jane Smith, abscess on #30, Aetna medical only' } });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ event: 'turn', platform: 'test', input: 'text' });
+    expect(lines.join('')).not.toMatch(/Jane|Smith|abscess|#30|Aetna/);
   });
 
   it('marks replies that carry case details direct-only, and help as shareable', async () => {

@@ -83,3 +83,12 @@ describe('medbill chat --script', () => {
     expect(err).toMatch(/line 2: cannot read/);
   });
 });
+
+describe('medbill chat (terminal)', () => {
+  it('answers typed messages and presses buttons by number', () => {
+    const { code, out } = cli(['chat'], 'should I bill medical for the wisdom teeth?\n2\n', { MEDBILL_DB: tempDbPath() });
+    expect(code).toBe(0);
+    expect(out).toMatch(/Which insurance does the patient have\?\s+1\) Medical \+ dental, separate plans\s+2\) One combined plan/);
+    expect(out).toMatch(/MEDICAL FIRST: send it to medical first/);
+  });
+});

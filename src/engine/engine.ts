@@ -16,7 +16,7 @@ import { FLOW_IDS, parseButtonValue, type FlowContext, type FlowId, type FlowSta
 import { reply, type Input, type Reply, type Turn } from './model.js';
 import { identifierNotice, scrubIdentifiers } from './privacy.js';
 import { IntentRouter, controlCommand, flowCommand, type ControlCommand } from './intents.js';
-import { silentLogger, type Logger } from '../log.js';
+import { errorFields, silentLogger, type Logger } from '../log.js';
 
 export interface EngineOptions {
   db: Db;
@@ -98,7 +98,7 @@ export class Engine {
       return replies;
     } catch (err) {
       // The transaction rolled back: the session is exactly as it was before this turn.
-      this.log.log('error', 'turn-failed', { platform: turn.platform, input: turn.input.kind, error: (err as Error).name, detail: (err as Error).message.slice(0, 200) });
+      this.log.log('error', 'turn-failed', { platform: turn.platform, input: turn.input.kind, ...errorFields(err) });
       return [reply('Something went wrong on my side with that message. Nothing was changed: answer again, or type "restart" to start over.')];
     }
   }
