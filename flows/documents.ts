@@ -42,7 +42,7 @@ function render(ctx: FlowContext, st: FlowState): Reply[] {
   }
   const result = checklist(ctx, s);
   const payer = labelOf(PAYER_OPTIONS, s.facts.coverage?.medicalPayer);
-  const title = `Documents for a ${payer ? `${payer} ` : ''}medical claim: ${s.facts.procedure}`;
+  const title = `Documents for a ${payer ? `${payer} ` : ''}medical claim: ${s.facts.procedure!.slice(0, 80)}`;
   if (!result.documents.length) {
     return [reply(`${title}\nFor this case a medical claim is not expected (lane: ${result.lane}), so there is no medical checklist. Run triage to see why.`, [
       { kind: 'choices', choices: [{ label: 'Triage this case', value: 'go:triage' }] },

@@ -17,7 +17,7 @@ import { openApp } from './app.js';
 import { startServer } from './server.js';
 import { createLogger } from './log.js';
 import { newCaseId } from './engine/engine.js';
-import { playScript, parseScript, ScriptError } from '../adapters/terminal/script.js';
+import { parseScript, playScriptOnDatabase, ScriptError } from '../adapters/terminal/script.js';
 import { terminalChat } from '../adapters/terminal/chat.js';
 import { openDb, type Db } from './store/db.js';
 import { fullIcd10, icd10Directory, importInfo, replaceIcd10 } from './store/icd10.js';
@@ -234,32 +234,15 @@ async function cmdChat(args: string[], io: Io): Promise<number> {
     if (args.length !== 2) throw new UsageError('chat --script needs exactly one FILE');
     const text = await readInput(args[1]!, io);
     parseScript(text); // a malformed script is refused before anything runs
-    let offset = 0;
-    const now = () => Date.now() + offset;
-    let app = openApp(config, { now });
     // A fresh conversation each run, so an earlier run's session in the same database cannot interfere.
-    const base = { platform: 'script', user: 'script', conversation: `script-${newCaseId()}`, direct: true };
-    try {
-      const result = await playScript(text, {
-        handle: (turn) => app.engine.handle(turn),
-        reopen: () => {
-          app.close();
-          app = openApp(config, { now });
-        },
-        advanceClock: (ms) => {
-          offset += ms;
-        },
-      }, base);
-      io.out(result.transcript.join('\n'));
-      if (!result.ok) {
-        io.err(`medbill: script failed at ${result.failures.join('; ')}`);
-        return 1;
-      }
-      io.out(`script passed: ${result.checks} expectation(s) held`);
-      return 0;
-    } finally {
-      app.close();
+    const result = await playScriptOnDatabase(text, config, { platform: 'script', user: 'script', conversation: `script-${newCaseId()}`, direct: true });
+    io.out(result.transcript.join('\n'));
+    if (!result.ok) {
+      io.err(`medbill: script failed at ${result.failures.join('; ')}`);
+      return 1;
     }
+    io.out(`script passed: ${result.checks} expectation(s) held`);
+    return 0;
   }
   if (args.length) throw new UsageError(`chat takes no arguments except --script FILE (got ${args.join(' ')})`);
   const app = openApp(config, { log: createLogger(process.env.MEDBILL_LOG ?? 'warn') });

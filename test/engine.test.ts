@@ -80,6 +80,16 @@ describe('sessions', () => {
     expect(sessions.get(sessionKey)!.state.step).toBe('procedure');
   });
 
+  it('drops expired sessions from the database when medbill starts', async () => {
+    let now = 5_000_000;
+    const first = setup({ now: () => now, ttlMs: 60_000 });
+    await first.say('should I bill medical for the wisdom teeth?');
+    expect(first.sessions.get(sessionKey)).toBeDefined();
+    now += 61_000;
+    const second = setup({ path: first.path, now: () => now, ttlMs: 60_000 });
+    expect(second.sessions.get(sessionKey)).toBeUndefined();
+  });
+
   it('restarts politely when a flow changed shape since the session was stored', async () => {
     const { say, sessions } = setup();
     await say('should I bill medical for the wisdom teeth?');

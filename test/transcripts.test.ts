@@ -5,31 +5,11 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { playScript } from '../adapters/terminal/script.js';
+import { playScriptOnDatabase } from '../adapters/terminal/script.js';
 import { ROOT, SHARED, cli, tempDbPath } from './helpers.js';
 
-async function play(text: string) {
-  const config = { ...loadConfig({}), dbPath: tempDbPath() };
-  let offset = 0;
-  const now = () => Date.now() + offset;
-  let app: App = openApp(config, { now });
-  try {
-    return await playScript(text, {
-      handle: (turn) => app.engine.handle(turn),
-      reopen: () => {
-        app.close();
-        app = openApp(config, { now });
-      },
-      advanceClock: (ms) => {
-        offset += ms;
-      },
-    }, { platform: 'script', user: 'tester', conversation: 'test', direct: true });
-  } finally {
-    app.close();
-  }
-}
+const play = (text: string) => playScriptOnDatabase(text, { ...loadConfig({}), dbPath: tempDbPath() }, { platform: 'script', user: 'tester', conversation: 'test', direct: true });
 
 const dir = join(ROOT, 'test', 'transcripts');
 const own = readdirSync(dir).filter((f) => f.endsWith('.txt')).sort();

@@ -12,6 +12,8 @@
  *   # comment
  */
 import type { Input, Reply, Turn } from '../../src/engine/model.js';
+import { openApp, type App } from '../../src/app.js';
+import type { Config } from '../../src/config.js';
 import { renderReply, type Pressable } from './render.js';
 
 export interface ScriptHost {
@@ -97,4 +99,25 @@ export async function playScript(text: string, host: ScriptHost, turnBase: Omit<
     if (failures.length) break;
   }
   return { ok: failures.length === 0, failures, transcript, checks };
+}
+
+/** Plays a script against medbill's own database and engine, with a clock the script can move and a real reopen. */
+export async function playScriptOnDatabase(text: string, config: Config, turnBase: Omit<Turn, 'input'>): Promise<ScriptResult> {
+  let offset = 0;
+  const now = () => Date.now() + offset;
+  let app: App = openApp(config, { now });
+  try {
+    return await playScript(text, {
+      handle: (turn) => app.engine.handle(turn),
+      reopen: () => {
+        app.close();
+        app = openApp(config, { now });
+      },
+      advanceClock: (ms) => {
+        offset += ms;
+      },
+    }, turnBase);
+  } finally {
+    app.close();
+  }
 }

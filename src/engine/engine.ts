@@ -57,6 +57,7 @@ export class Engine {
   private readonly now: () => number;
   private readonly log: Logger;
   private readonly queues = new Map<string, Promise<unknown>>();
+  private turnsSincePurge = 0;
 
   constructor(opts: EngineOptions) {
     const kn = opts.kn ?? defaultKnowledge();
@@ -90,6 +91,11 @@ export class Engine {
 
   private apply(key: string, turn: Turn): Reply[] {
     const started = process.hrtime.bigint();
+    // Quiet sessions are dropped lazily when their person returns, and in bulk now and then.
+    if (++this.turnsSincePurge >= 1000) {
+      this.turnsSincePurge = 0;
+      this.store.purgeExpired(this.now());
+    }
     const screened = this.screen(turn.input);
     if ('refuse' in screened) return [screened.refuse];
     try {
