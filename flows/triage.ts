@@ -300,7 +300,7 @@ function answerReply(ctx: FlowContext, st: FlowState): Reply {
   if (s.facts.fee === undefined || s.facts.cashFee === undefined) next.push({ label: 'Check the fee', value: 'fee' });
   next.push({ label: 'New case', value: 'new' });
   return reply(`Case ${st.caseId}: ${LANE_LINE[result.lane]}`, [
-    { kind: 'triage', caseId: st.caseId!, result },
+    { kind: 'triage', caseId: st.caseId!, procedure: s.facts.procedure ?? '', result },
     { kind: 'choices', choices: choicesFor('triage', 'answer', next) },
   ], 'direct-only');
 }

@@ -19,6 +19,8 @@ import { createLogger } from './log.js';
 import { newCaseId } from './engine/engine.js';
 import { parseScript, playScriptOnDatabase, ScriptError } from '../adapters/terminal/script.js';
 import { terminalChat } from '../adapters/terminal/chat.js';
+import { loadSlackConfig } from '../adapters/slack/config.js';
+import { createSlackAdapter, SLACK_SURFACE } from '../adapters/slack/app.js';
 import { openDb, type Db } from './store/db.js';
 import { fullIcd10, icd10Directory, importInfo, replaceIcd10 } from './store/icd10.js';
 import { renderLookup, renderTriage } from './render-text.js';
@@ -43,7 +45,9 @@ Usage:
   medbill kb import-icd10 FILE     load a CMS ICD-10-CM order file (or valid-codes list) into SQLite
 
 Environment: MEDBILL_DB (default ./data/medbill.db), PORT (3978), HOST (127.0.0.1),
-MEDBILL_SESSION_TTL_MINUTES (120), MEDBILL_LOG (info; debug, warn, error, silent).
+MEDBILL_SESSION_TTL_MINUTES (120), MEDBILL_LOG (info; debug, warn, error, silent);
+Slack: SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP at /slack/events) or SLACK_APP_TOKEN (Socket Mode),
+SLACK_API_URL (the Web API base, for tests and proxies).
 Exit codes: 0 ok, 1 failure, 2 bad input.`,
   chat: `Usage: medbill chat [--script FILE]
   Without --script: talk to medbill in the terminal. Type a message; type a number to press that button.
@@ -257,14 +261,26 @@ async function cmdChat(args: string[], io: Io): Promise<number> {
 async function cmdServe(args: string[], io: Io): Promise<number> {
   if (args.length) throw new UsageError(`serve takes no arguments (got ${args.join(' ')}); use PORT and HOST to move it`);
   const config = loadConfig();
+  const slackConfig = loadSlackConfig(); // a malformed Slack variable stops here, before anything opens
   const log = createLogger();
   const app = openApp(config, { log });
-  const running = await startServer(app, { host: config.host, port: config.port, log });
+  const slack = slackConfig && createSlackAdapter({ config: slackConfig, engine: app.engine, db: app.db, log });
+  const routes = slack?.requestListener ? [{ path: SLACK_SURFACE.eventsPath, handle: slack.requestListener }] : [];
+  const running = await startServer(app, { host: config.host, port: config.port, log, routes });
   io.out(`medbill is running: open ${running.url} (database ${config.dbPath}). Ctrl-C stops it.`);
+  if (slack) {
+    try {
+      await slack.start();
+      io.out(slackConfig.appToken ? 'Slack: on, over Socket Mode.' : `Slack: on; Slack sends requests to ${running.url}${SLACK_SURFACE.eventsPath} (through your public URL).`);
+    } catch (err) {
+      io.err(`medbill: ${(err as Error).message} The local chat keeps running; Slack is off.`);
+    }
+  } else io.out('Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN to turn it on).');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  await slack?.stop();
   await running.close();
   app.close();
   return 0;

@@ -2,7 +2,7 @@
  * The HTTP server: the local chat page and its endpoint, and /healthz. Platform adapters add their
  * routes here as they come. Binds to loopback unless HOST says otherwise.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App } from './app.js';
 import { handleWebTurn, servePage } from '../adapters/web/handler.js';
@@ -12,10 +12,15 @@ import { errorFields, type Logger } from './log.js';
 
 export interface Running { server: Server; url: string; close(): Promise<void> }
 
-export function startServer(app: App, opts: { host: string; port: number; log: Logger }): Promise<Running> {
+/** A route an adapter adds (Slack's /slack/events): it answers the request itself, including its errors. */
+export interface Route { path: string; handle: (req: IncomingMessage, res: ServerResponse) => void }
+
+export function startServer(app: App, opts: { host: string; port: number; log: Logger; routes?: Route[] }): Promise<Running> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const route = `${req.method} ${path}`;
+    const extra = opts.routes?.find((r) => r.path === path);
+    if (extra) return extra.handle(req, res);
     const work = (async () => {
       if (route === 'GET /' || route === 'GET /index.html') return servePage(res);
       if (route === 'GET /healthz') {

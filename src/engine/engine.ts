@@ -7,6 +7,7 @@
 import { randomInt } from 'node:crypto';
 import type { Db } from '../store/db.js';
 import { SessionStore, type SessionRow } from '../store/sessions.js';
+import { CaseStore, type CaseSummary } from '../store/cases.js';
 import { fullIcd10, icd10Directory, importInfo } from '../store/icd10.js';
 import { defaultKnowledge, type Knowledge } from '../knowledge/load.js';
 import { CodeIndex } from '../knowledge/lookup.js';
@@ -34,7 +35,7 @@ const CASE_ID_LETTERS = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 
 type Session = SessionRow<FlowState>;
 
-export function sessionKey(turn: Turn): string {
+export function sessionKey(turn: Omit<Turn, 'input' | 'direct'>): string {
   return [turn.platform, turn.tenant ?? '', turn.conversation, turn.user].join(':');
 }
 
@@ -52,6 +53,7 @@ interface Decision { session?: { flow: FlowId; state: FlowState; history: FlowSt
 export class Engine {
   readonly ttlMs: number;
   private readonly store: SessionStore<FlowState>;
+  private readonly cases: CaseStore;
   private readonly ctx: FlowContext;
   private readonly router: IntentRouter;
   private readonly now: () => number;
@@ -65,6 +67,7 @@ export class Engine {
     this.now = opts.now ?? Date.now;
     this.log = opts.log ?? silentLogger;
     this.store = new SessionStore<FlowState>(opts.db);
+    this.cases = new CaseStore(opts.db);
     const imported = importInfo(opts.db);
     this.ctx = {
       kn,
@@ -74,6 +77,11 @@ export class Engine {
     };
     this.router = new IntentRouter(kn);
     this.store.purgeExpired(this.now());
+  }
+
+  /** The cases this person was answered on, newest first (for a home screen). */
+  recentCases(where: Omit<Turn, 'input' | 'direct'>, limit = 5): CaseSummary[] {
+    return this.cases.recent(sessionKey(where), limit);
   }
 
   /** Applies one turn. Turns of the same session wait for each other; different sessions do not. */
@@ -152,6 +160,9 @@ export class Engine {
         history: decision.session.history.slice(-MAX_HISTORY), version: (row?.version ?? expired?.version ?? 0) + 1, updatedAt: now, expiresAt: now + this.ttlMs,
       });
     } else if (row || expired) this.store.delete(key);
+    for (const part of decision.replies.flatMap((r) => r.parts)) {
+      if (part.kind === 'triage') this.cases.record(key, { caseId: part.caseId, procedure: part.procedure, lane: part.result.lane, updatedAt: now });
+    }
     return [...notices, ...decision.replies];
   }
 

@@ -37,7 +37,7 @@ export type ReplyPart =
   | { kind: 'facts'; title?: string; rows: { label: string; value: string }[] }
   | { kind: 'form'; id: string; title: string; fields: FormField[]; submitLabel: string }
   | { kind: 'document'; title: string; filename: string; body: string }
-  | { kind: 'triage'; caseId: string; result: TriageResult };
+  | { kind: 'triage'; caseId: string; procedure: string; result: TriageResult };
 
 /** `direct-only`: carries case details, so it is never posted where others can read it. */
 export type Privacy = 'any' | 'direct-only';

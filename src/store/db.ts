@@ -31,6 +31,20 @@ const MIGRATIONS: string[] = [
      expires_at INTEGER NOT NULL
    ) WITHOUT ROWID;
    CREATE INDEX sessions_expiry ON sessions (expires_at);`,
+  // Cases answered, per person, for "your recent cases" (src/store/cases.ts). Codes and lanes only.
+  `CREATE TABLE cases (
+     case_id TEXT PRIMARY KEY,
+     owner TEXT NOT NULL,            -- the session key of the person who asked
+     procedure TEXT NOT NULL,        -- as typed or chosen (identifiers already scrubbed), at most 80 characters
+     lane TEXT NOT NULL,
+     updated_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX cases_owner ON cases (owner, updated_at);
+   -- Platform event ids already handled (Slack retries re-deliver them), see src/store/events.ts.
+   CREATE TABLE seen_events (
+     id TEXT PRIMARY KEY,            -- platform:event id
+     seen_at INTEGER NOT NULL
+   ) WITHOUT ROWID;`,
 ];
 
 export function openDb(path: string): Db {

@@ -1,0 +1,192 @@
+/**
+ * Replies in Slack's idiom (Block Kit), within its limits: a reply too big for one message is split into
+ * several, long text is cut at a line and marked, many choices become a static select.
+ */
+import type { ChecklistItem, Choice, FormField, Reply, ReplyPart } from '../../src/engine/model.js';
+import type { TriageResult } from '../../src/knowledge/triage.js';
+import type { CaseSummary } from '../../src/store/cases.js';
+import { LANE_LINE } from '../../src/render-text.js';
+
+/** Block Kit's limits (docs.slack.dev, Block Kit reference). */
+export const LIMITS = {
+  blocksPerMessage: 50,
+  blocksPerView: 100,
+  sectionText: 3000,
+  fieldsPerSection: 10,
+  fieldText: 2000,
+  elementsPerActions: 25,
+  buttonText: 75,
+  buttonValue: 2000,
+  optionsPerSelect: 100,
+  optionText: 75,
+  optionValue: 150,
+  contextElements: 10,
+  headerText: 150,
+  modalTitle: 24,
+  fallbackText: 3000,
+} as const;
+
+/** Buttons beyond this many read better as one menu. */
+const MAX_BUTTONS = 5;
+
+export type Block = Record<string, unknown>;
+export interface SlackMessage { text: string; blocks: Block[] }
+
+export const ACTION = {
+  button: 'medbill_button',
+  select: 'medbill_select',
+  toggle: 'medbill_toggle',
+  openForm: 'medbill_open_form',
+} as const;
+export const FORM_CALLBACK = 'medbill_form';
+
+/** Slack mrkdwn treats &, < and > as markup: what people typed must not become links or mentions. */
+export function escape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+const plain = (text: string, max: number) => ({ type: 'plain_text', text: cut(text, max), emoji: true });
+
+/** Sections of at most 3,000 characters, split at line ends where possible. */
+function sections(text: string): Block[] {
+  const out: Block[] = [];
+  let rest = escape(text.trim());
+  while (rest.length) {
+    let piece = rest.slice(0, LIMITS.sectionText);
+    if (rest.length > LIMITS.sectionText) {
+      const nl = piece.lastIndexOf('\n');
+      if (nl > LIMITS.sectionText / 2) piece = piece.slice(0, nl);
+    }
+    out.push({ type: 'section', text: { type: 'mrkdwn', text: piece } });
+    rest = rest.slice(piece.length).trimStart();
+  }
+  return out;
+}
+
+function choiceBlocks(choices: Choice[], blockId: string): Block[] {
+  const usable = choices.filter((c) => c.value.length <= LIMITS.buttonValue);
+  if (usable.length <= MAX_BUTTONS) {
+    return [{
+      type: 'actions', block_id: blockId,
+      elements: usable.map((c, i) => ({ type: 'button', action_id: `${ACTION.button}_${i}`, text: plain(c.label, LIMITS.buttonText), value: c.value })),
+    }];
+  }
+  const options = usable.filter((c) => c.value.length <= LIMITS.optionValue).slice(0, LIMITS.optionsPerSelect);
+  return [{
+    type: 'actions', block_id: blockId,
+    elements: [{ type: 'static_select', action_id: ACTION.select, placeholder: plain('Choose…', LIMITS.optionText), options: options.map((c) => ({ text: plain(c.label, LIMITS.optionText), value: c.value })) }],
+  }];
+}
+
+function checklistBlocks(title: string, items: ChecklistItem[]): Block[] {
+  const out: Block[] = sections(`*${title}*`);
+  items.forEach((item, i) => {
+    const detail = item.detail ? `\n${cut(item.detail, 600)}` : '';
+    out.push({
+      type: 'section', block_id: `check_${i}`,
+      text: { type: 'mrkdwn', text: cut(`${item.checked ? ':white_check_mark:' : ':white_large_square:'} *${escape(item.label)}*${escape(detail)}`, LIMITS.sectionText) },
+      accessory: { type: 'button', action_id: `${ACTION.toggle}_${i}`, text: plain(item.checked ? 'Have it' : 'Need it', LIMITS.buttonText), value: item.toggle, ...(item.checked ? {} : { style: 'primary' }) },
+    });
+  });
+  return out;
+}
+
+function factsBlocks(title: string | undefined, rows: { label: string; value: string }[]): Block[] {
+  const out: Block[] = title ? sections(`*${title}*`) : [];
+  for (let i = 0; i < rows.length; i += LIMITS.fieldsPerSection) {
+    out.push({
+      type: 'section',
+      fields: rows.slice(i, i + LIMITS.fieldsPerSection).map((r) => ({ type: 'mrkdwn', text: cut(`*${escape(r.label)}*\n${escape(r.value)}`, LIMITS.fieldText) })),
+    });
+  }
+  return out;
+}
+
+function triageBlocks(caseId: string, r: TriageResult): Block[] {
+  const codes = [
+    ...r.procedureCodes.cdt.map((c) => ['CDT', c] as const), ...r.procedureCodes.cpt.map((c) => ['CPT', c] as const),
+    ...r.procedureCodes.hcpcs.map((c) => ['HCPCS', c] as const), ...r.diagnosisCodes.map((c) => ['ICD-10-CM', c] as const),
+  ];
+  const out: Block[] = [
+    { type: 'section', fields: [{ type: 'mrkdwn', text: `*Lane*\n${r.lane}` }, { type: 'mrkdwn', text: `*Prior authorization*\n${r.preauth}` }, { type: 'mrkdwn', text: `*Case*\n${caseId}` }] },
+  ];
+  if (r.rules.length) out.push(...sections(`*Why*\n${r.rules.map((x) => `• ${x.summary}`).join('\n')}`));
+  if (codes.length) out.push(...sections(`*Codes*\n${codes.map(([set, c]) => `${set} \`${c.code}\` ${c.description}`).join('\n')}`));
+  if (r.documents.length) out.push(...sections(`*Documents*\n${r.documents.map((d) => `${d.onHand ? ':white_check_mark:' : ':white_large_square:'} ${d.label}`).join('\n')}`));
+  if (r.warnings.length) out.push(...sections(`*Warnings*\n${r.warnings.map((w) => `:warning: ${w.message}`).join('\n')}`));
+  if (r.questions.length) out.push(...sections(`*Questions that would change or firm up the answer*\n${r.questions.map((q) => `• ${q.question}`).join('\n')}`));
+  out.push({ type: 'context', elements: [{ type: 'mrkdwn', text: cut(`Rules: ${r.rules.map((x) => `${x.id} [${x.source}]`).join('; ')}`, LIMITS.sectionText) }] });
+  return out;
+}
+
+/** A form becomes a button that opens it as a modal (a modal needs the trigger of a click). */
+export function formOpener(part: Extract<ReplyPart, { kind: 'form' }>): Block {
+  return { type: 'actions', block_id: `form_${part.id}`, elements: [{ type: 'button', action_id: ACTION.openForm, text: plain(`Open: ${part.title}`, LIMITS.buttonText), value: cut(JSON.stringify(part), LIMITS.buttonValue), style: 'primary' }] };
+}
+
+function partBlocks(part: ReplyPart, n: number): Block[] {
+  switch (part.kind) {
+    case 'choices': return choiceBlocks(part.choices, `choices_${n}`);
+    case 'checklist': return checklistBlocks(part.title, part.items);
+    case 'facts': return factsBlocks(part.title, part.rows);
+    case 'form': return [formOpener(part)];
+    case 'document': return [...sections(`*${part.title}* (${part.filename})`), ...sections(`\`\`\`${part.body}\`\`\``)];
+    case 'triage': return triageBlocks(part.caseId, part.result);
+  }
+}
+
+/** One reply as one or more messages, each within Slack's block limit; the first carries the reply's text. */
+export function renderMessages(reply: Reply): SlackMessage[] {
+  const blocks = [...sections(reply.text), ...reply.parts.flatMap(partBlocks)];
+  const fallback = cut(reply.text, LIMITS.fallbackText);
+  const out: SlackMessage[] = [];
+  for (let i = 0; i < blocks.length; i += LIMITS.blocksPerMessage) {
+    out.push({ text: i === 0 ? fallback : `${cut(reply.text, 60)} (continued)`, blocks: blocks.slice(i, i + LIMITS.blocksPerMessage) });
+  }
+  return out.length ? out : [{ text: fallback || ' ', blocks: [] }];
+}
+
+/** The modal for a form part; its id travels in private_metadata so the submission finds its flow. */
+export function formModal(part: Extract<ReplyPart, { kind: 'form' }>): Block {
+  return {
+    type: 'modal',
+    callback_id: FORM_CALLBACK,
+    private_metadata: JSON.stringify({ form: part.id }),
+    title: plain(part.title, LIMITS.modalTitle),
+    submit: plain(part.submitLabel, LIMITS.modalTitle),
+    close: plain('Cancel', LIMITS.modalTitle),
+    blocks: part.fields.slice(0, LIMITS.blocksPerView).map((f: FormField) => ({
+      type: 'input', block_id: f.name, optional: !f.required, label: plain(f.label, 2000),
+      element: f.type === 'number'
+        ? { type: 'number_input', action_id: 'value', is_decimal_allowed: true, ...(f.placeholder ? { placeholder: plain(f.placeholder, 150) } : {}) }
+        : { type: 'plain_text_input', action_id: 'value', ...(f.placeholder ? { placeholder: plain(f.placeholder, 150) } : {}) },
+    })),
+  };
+}
+
+/** The App Home tab: quick starts and the person's recent cases (case ids, procedures and lanes only). */
+export function homeView(cases: CaseSummary[], now = Date.now()): Block {
+  const ago = (ms: number) => (ms < 3_600_000 ? `${Math.max(1, Math.round(ms / 60_000))} min ago` : ms < 86_400_000 ? `${Math.round(ms / 3_600_000)} h ago` : `${Math.round(ms / 86_400_000)} d ago`);
+  const blocks: Block[] = [
+    { type: 'header', text: plain('medbill: is this billed to medical?', LIMITS.headerText) },
+    ...sections('Ask about a case, get the lane, prior authorization, codes, documents and warnings. Never type patient names, birth dates or member IDs: medbill does not need them.'),
+    {
+      type: 'actions', block_id: 'home_start',
+      elements: [
+        { type: 'button', action_id: `${ACTION.button}_0`, text: plain('Is this medical first?', LIMITS.buttonText), value: 'go:triage', style: 'primary' },
+        { type: 'button', action_id: `${ACTION.button}_1`, text: plain('What documents do I need?', LIMITS.buttonText), value: 'go:docs' },
+        { type: 'button', action_id: `${ACTION.button}_2`, text: plain('Look up a code', LIMITS.buttonText), value: 'go:lookup' },
+        { type: 'button', action_id: `${ACTION.button}_3`, text: plain('Help', LIMITS.buttonText), value: 'go:help' },
+      ],
+    },
+    { type: 'divider' },
+    ...sections('*Your recent cases*'),
+  ];
+  if (!cases.length) blocks.push(...sections('_None yet. Answers arrive in your direct messages with medbill._'));
+  for (const c of cases) blocks.push(...sections(`*${c.caseId}* · ${c.procedure} · ${LANE_LINE[c.lane as TriageResult['lane']]?.split(':')[0] ?? c.lane} · ${ago(now - c.updatedAt)}`));
+  return { type: 'home', blocks: blocks.slice(0, LIMITS.blocksPerView) };
+}

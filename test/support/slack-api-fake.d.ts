@@ -1,0 +1,11 @@
+export interface RecordedCall { method: string; params: Record<string, any>; token?: string; rateLimited?: boolean; at: number }
+export interface SlackApiFake {
+  apiUrl: string;
+  responseUrl(name?: string): string;
+  calls: RecordedCall[];
+  of(method: string): RecordedCall[];
+  clear(): void;
+  waitFor(predicate: (calls: RecordedCall[]) => boolean, ms?: number): Promise<void>;
+  close(): Promise<void>;
+}
+export function startSlackApiFake(options?: { rateLimitOnce?: Record<string, number> }): Promise<SlackApiFake>;

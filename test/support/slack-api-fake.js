@@ -1,0 +1,63 @@
+// A stand-in for Slack's Web API on loopback, for tests and benchmarks: it records every call the bot
+// makes (method, token, decoded form fields with JSON values parsed) and answers the way Slack would.
+// Point the bot at it with SLACK_API_URL (clientOptions.slackApiUrl); response_url posts land on /respond/….
+import { createServer } from 'node:http';
+
+export async function startSlackApiFake(options = {}) {
+  const calls = [];
+  const waiters = [];
+  const rateLimits = new Map(Object.entries(options.rateLimitOnce ?? {})); // method -> retry-after seconds
+  let ts = 1700000000;
+  const answer = (method, params) => {
+    switch (method) {
+      case 'auth.test': return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T123', user: 'medbill' };
+      case 'conversations.open': return { ok: true, channel: { id: `D${String(params.users).replace(/^U/, '')}` } };
+      case 'chat.postMessage': return { ok: true, channel: params.channel, ts: `${ts++}.000100` };
+      case 'chat.update': return { ok: true, channel: params.channel, ts: params.ts };
+      case 'chat.postEphemeral': return { ok: true, message_ts: `${ts++}.000200` };
+      case 'views.open': case 'views.publish': return { ok: true, view: { id: 'V1' } };
+      default: return { ok: false, error: 'unknown_method' };
+    }
+  };
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const path = (req.url ?? '').split('?')[0];
+      let params = {};
+      if ((req.headers['content-type'] ?? '').includes('application/json')) params = raw ? JSON.parse(raw) : {};
+      else for (const [k, v] of new URLSearchParams(raw)) { try { params[k] = /^[[{]/.test(v) ? JSON.parse(v) : v; } catch { params[k] = v; } }
+      const method = path.startsWith('/api/') ? path.slice(5) : path.startsWith('/respond/') ? 'response_url' : path;
+      const wait = rateLimits.get(method);
+      if (wait !== undefined) {
+        rateLimits.delete(method);
+        calls.push({ method, params, token: req.headers.authorization, rateLimited: true, at: Date.now() });
+        res.writeHead(429, { 'retry-after': String(wait), 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      }
+      calls.push({ method, params, token: req.headers.authorization, at: Date.now() });
+      for (const w of [...waiters]) if (w.test()) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(method === 'response_url' ? { ok: true } : answer(method, params)));
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  return {
+    apiUrl: `${base}/api/`,
+    responseUrl: (name = 'r1') => `${base}/respond/${name}`,
+    calls,
+    /** Calls of one method, in order, not counting rate-limited attempts. */
+    of: (method) => calls.filter((c) => c.method === method && !c.rateLimited),
+    clear: () => { calls.length = 0; },
+    /** Resolves once `predicate(calls)` holds, or rejects after `ms`. */
+    waitFor: (predicate, ms = 5000) => new Promise((resolve, reject) => {
+      if (predicate(calls)) return resolve();
+      const w = { test: () => predicate(calls), resolve: () => { clearTimeout(timer); resolve(); } };
+      const timer = setTimeout(() => { waiters.splice(waiters.indexOf(w), 1); reject(new Error(`timed out waiting; calls were: ${calls.map((c) => c.method).join(', ')}`)); }, ms);
+      waiters.push(w);
+    }),
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
