@@ -2,8 +2,11 @@
 //   triage p50/p99 in process; `triage --jsonl` over 10,000 cases end to end; lookup p50/p99 with a
 //   full-size ICD-10-CM set in SQLite (the CMS valid-codes list when shared/ is there, else a synthetic set
 //   of the same size); one conversation turn (engine + SQLite session read and write) p50/p99 in process;
-//   turns per second through the local chat's HTTP endpoint on loopback, the server in its own process.
+//   turns per second through the local chat's HTTP endpoint on loopback, the server in its own process;
+//   signed Slack events per second through /slack/events to the recorded Web API call, and their ack times,
+//   beside a bare Bolt app that only acknowledges.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -147,3 +150,70 @@ await Promise.all(Array.from({ length: PEOPLE }, async (_, p) => {
 const httpSeconds = Number(process.hrtime.bigint() - httpStart) / 1e9;
 server.kill('SIGTERM');
 console.log(`local chat over HTTP on loopback, ${sent} turns from ${PEOPLE} people at once: ${(sent / httpSeconds).toFixed(0)} turns/s, ${failed} failed (goal: at least 500 turns/s)`);
+
+// Slack: signed Events API deliveries through /slack/events, each a DM that medbill answers with one
+// chat.postMessage to the recording Web API fake; beside a bare Bolt app that only acknowledges, same run.
+// Both servers run in their own process (as medbill serve does), the load and the fake Web API in this one.
+const SECRET = 'benchsigningsecret0123456789';
+const EVENTS = 3000;
+const CONCURRENCY = 16;
+// The fake Web API runs in a process of its own too, so that recording medbill's calls does not slow the
+// load generator down for medbill and not for the bare app.
+const fakeProcess = spawn(process.execPath, [join(root, 'test/support/slack-api-fake.js')]);
+const fakeApi = await new Promise((resolve) => fakeProcess.stdout.on('data', (d) => { const m = /api (\S+)/.exec(String(d)); if (m) resolve(m[1]); }));
+const fakeBase = fakeApi.replace(/\/api\/$/, '');
+const postedNow = async () => (await (await fetch(`${fakeBase}/_count?method=chat.postMessage`)).json()).count;
+async function waitForPosts(n, ms) {
+  const until = Date.now() + ms;
+  while ((await postedNow()) < n) {
+    if (Date.now() > until) throw new Error(`only ${await postedNow()} of ${n} messages were posted`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+const signedPost = async (url, body) => {
+  const ts = Math.floor(Date.now() / 1000);
+  const sig = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
+  const t0 = process.hrtime.bigint();
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig }, body });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${text.slice(0, 200)}`);
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+};
+const dmEvent = (i) => JSON.stringify({
+  token: 'x', team_id: 'T1', api_app_id: 'A1', type: 'event_callback', event_id: `EvBench${i}`, event_time: 1700000000,
+  event: { type: 'message', channel_type: 'im', channel: `D${i % 40}`, user: `U${i % 40}`, text: 'pt broke #8 in a bike accident, BCBS medical + Delta dental', ts: `1700000000.${String(i).padStart(6, '0')}` },
+});
+/** Sends `count` events from `from` on, 16 at a time; the clock stops when `done` resolves. */
+async function drive(url, from, count, done) {
+  const acks = [];
+  let next = from;
+  const start = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < from + count) acks.push(await signedPost(url, dmEvent(next++)));
+  }));
+  await done();
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  acks.sort((a, b) => a - b);
+  return { perSecond: count / seconds, p50: pct(acks, 50), p99: pct(acks, 99) };
+}
+function serve(script, args, env) {
+  const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, PORT: '0', MEDBILL_LOG: 'silent', SLACK_SIGNING_SECRET: SECRET, ...env } });
+  const url = new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; const m = /open (http:\/\/127\.0\.0\.1:\d+)/.exec(out); if (m) resolve(`${m[1]}/slack/events`); });
+    child.once('exit', () => reject(new Error(`server exited: ${out}`)));
+  });
+  return { child, url };
+}
+const ours = serve(join(root, 'bin/medbill.js'), ['serve'], { MEDBILL_DB: join(dir, 'slack.db'), SLACK_BOT_TOKEN: 'xoxb-bench-000000000', SLACK_API_URL: fakeApi });
+const oursUrl = await ours.url;
+await drive(oursUrl, 0, 200, () => waitForPosts(200, 30_000)); // warm up
+const medbillRun = await drive(oursUrl, 10_000, EVENTS, () => waitForPosts(200 + EVENTS, 120_000));
+ours.child.kill('SIGTERM');
+const bareServer = serve(join(root, 'bench/bare-bolt.js'), [], {});
+const bareUrl = await bareServer.url;
+await drive(bareUrl, 0, 200, async () => {});
+const bareRun = await drive(bareUrl, 10_000, EVENTS, async () => {});
+bareServer.child.kill('SIGTERM');
+fakeProcess.kill('SIGTERM');
+console.log(`Slack, ${EVENTS} signed DM events through /slack/events, ${CONCURRENCY} at once: medbill ${medbillRun.perSecond.toFixed(0)} events/s answered (to the recorded chat.postMessage), ack p50 ${ms(medbillRun.p50)}, p99 ${ms(medbillRun.p99)}; bare Bolt app that only acks: ${bareRun.perSecond.toFixed(0)} events/s, ack p50 ${ms(bareRun.p50)}, p99 ${ms(bareRun.p99)} (goals: at least 300/s, ack p99 under 50 ms)`);

@@ -236,9 +236,10 @@ function slotsOf(st: FlowState): Slots {
 /** The next question the answer depends on, or the answer itself. */
 function advance(ctx: FlowContext, slots: Slots, caseId: string, lead: string[] = []): Outcome {
   let step: Step = 'answer';
+  let result: TriageResult | undefined;
   if (!slots.facts.procedure) step = 'procedure';
   else {
-    const result = currentResult(slots, ctx);
+    result = currentResult(slots, ctx);
     if (result.lane === 'needs-info') {
       for (const q of result.questions) {
         const s = FIELD_STEP[q.field];
@@ -251,7 +252,7 @@ function advance(ctx: FlowContext, slots: Slots, caseId: string, lead: string[] 
     if (step === 'answer' && slots.wantFee && (slots.facts.fee === undefined || slots.facts.cashFee === undefined)) step = 'fee';
   }
   const st = state(step, slots, caseId);
-  return { state: st, replies: withLead(lead, render(ctx, st)) };
+  return { state: st, replies: withLead(lead, render(ctx, st, result)) };
 }
 
 function withLead(lead: string[], replies: Reply[]): Reply[] {
@@ -265,10 +266,12 @@ function askedKey(st: FlowState): string {
   return st.step === 'notes' ? `notes:${s.pending ?? ''}` : st.step;
 }
 
-function render(ctx: FlowContext, st: FlowState): Reply[] {
+/** The current step as replies; `known` is the triage result for the current facts, when already computed. */
+function render(ctx: FlowContext, st: FlowState, known?: TriageResult): Reply[] {
   const s = slotsOf(st);
   const step = st.step as Step;
-  if (step === 'answer') return [answerReply(ctx, st)];
+  const result = () => known ?? currentResult(s, ctx);
+  if (step === 'answer') return [answerReply(ctx, st, result())];
   const q = QUESTIONS[step];
   if (step === 'fee') {
     return [reply(q.text(s, ctx), [{
@@ -280,8 +283,7 @@ function render(ctx: FlowContext, st: FlowState): Reply[] {
     }], 'direct-only')];
   }
   if (step === 'documents') {
-    const result = currentResult(s, ctx);
-    const items = result.documents.map((d) => ({
+    const items = result().documents.map((d) => ({
       id: d.kind, label: d.label, detail: d.why, checked: d.onHand, toggle: buttonValue('triage', 'documents', `toggle-${d.kind}`),
     }));
     return [reply(q.text(s, ctx), [{ kind: 'checklist', title: `Documents for case ${st.caseId}`, items }, { kind: 'choices', choices: choicesFor('triage', step, q.options(s, ctx)) }], 'direct-only')];
@@ -289,9 +291,8 @@ function render(ctx: FlowContext, st: FlowState): Reply[] {
   return [reply(q.text(s, ctx), [{ kind: 'choices', choices: choicesFor('triage', step, q.options(s, ctx)) }], 'direct-only')];
 }
 
-function answerReply(ctx: FlowContext, st: FlowState): Reply {
+function answerReply(ctx: FlowContext, st: FlowState, result: TriageResult): Reply {
   const s = slotsOf(st);
-  const result = currentResult(s, ctx);
   const medical = MEDICAL_LANES.includes(result.lane);
   const next: Option[] = [];
   if (result.documents.length) next.push({ label: 'Document checklist', value: 'docs' });
@@ -309,6 +310,7 @@ function start(ctx: FlowContext, seed: Seed): Outcome {
   const caseId = seed.caseId ?? ctx.newCaseId();
   let f: Partial<CaseFacts> = { ...seed.facts };
   const lead: string[] = [];
+  let checked = false; // the procedure was already checked against what triage knows
   if (seed.text) {
     const known = extractFacts(seed.text, ctx.kn).known;
     f = withNote(mergeFacts(f, known), seed.text);
@@ -319,11 +321,12 @@ function start(ctx: FlowContext, seed: Seed): Outcome {
       if ('value' in whole) {
         f.procedure = whole.value;
         heard.unshift('procedure: as described');
+        checked = true;
       }
     }
     if (heard.length) lead.push(`Case ${caseId}. I have ${heard.join('; ')}.`);
   }
-  if (f.procedure) {
+  if (f.procedure && !checked) {
     const p = parseProcedure(f.procedure, ctx);
     if ('error' in p) {
       lead.push(p.error);
@@ -422,7 +425,7 @@ export const triageFlow: Flow = {
     if (input.step !== st.step) return { state: st, replies: withLead(['That button was for an earlier question. Here is where we are:'], render(ctx, st)) };
     return handleButton(ctx, st, input.value);
   },
-  prompt: render,
+  prompt: (ctx, st) => render(ctx, st),
   why(ctx, st) {
     if (st.step === 'answer') return 'That is the answer for this case. Change any fact ("actually it is a combined plan") and I will work it out again.';
     return QUESTIONS[st.step as Exclude<Step, 'answer'>].why;

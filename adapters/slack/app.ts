@@ -77,7 +77,8 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
   }
   // auth.test runs on the first event, not in the constructor, where a rejected token would be an unhandled
   // rejection; start() checks the token itself and says what is wrong.
-  const app = new App({ token: config.botToken, receiver, logger, clientOptions, tokenVerificationEnabled: false });
+  // Sessions live in SQLite, so Bolt's in-memory conversation store is off.
+  const app = new App({ token: config.botToken, receiver, logger, clientOptions, tokenVerificationEnabled: false, convoStore: false });
   const client = app.client;
 
   // ------------------------------------------------------------ delivery
@@ -127,8 +128,30 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
     }
   }
 
+  // Bolt acknowledges before the listener runs. Turns then take their turn one per event-loop tick, so
+  // requests arriving in a burst are acknowledged between turns instead of waiting behind all of them.
+  const waiting: (() => void)[] = [];
+  let pumping = false;
+  const pump = () => {
+    pumping = true;
+    setImmediate(() => {
+      const go = waiting.shift();
+      if (!go) {
+        pumping = false;
+        return;
+      }
+      go();
+      pump();
+    });
+  };
+  const turnSlot = () => new Promise<void>((resolve) => {
+    waiting.push(resolve);
+    if (!pumping) pump();
+  });
+
   /** One engine turn and its delivery; failures are logged (without content) and told to the person. */
   async function converse(input: Input, where: Where) {
+    await turnSlot();
     const turn: Turn = { platform: 'slack', ...(where.team ? { tenant: where.team } : {}), user: where.user, conversation: 'dm', direct: where.channel === undefined, input };
     try {
       await deliver(await engine.handle(turn), where);

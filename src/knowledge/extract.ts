@@ -140,7 +140,33 @@ function findCoverage(text: string): NonNullable<CaseFacts['coverage']> | undefi
 
 const PROCEDURE_WORDS = /\b(biopsy|extraction|wisdom teeth|third molars|implant|frenectomy|frenotomy|tongue[- ]tie release|sleep apnea (?:oral )?appliance|oral appliance|sleep appliance|mandibular advancement|appliance|splint|night guard|cbct|cone beam|pano(?:ramic)?|ct scan|i&d|incision and drainage|drainage|reimplant\w*|splint\w*|bone graft|cyst (?:removal|excision)|excision|arthrocentesis|general anesthesia|sedation|scaling and root planing|srp|clearance|closed reduction|open reduction)\b[^,.;?!]*/i;
 
+/**
+ * A chat turn reads the same message several times (routing, the flow, its checks), so the last results
+ * are kept per knowledge base. They are frozen: callers build new facts from them, never edit them.
+ */
+const recent = new WeakMap<Knowledge, Map<string, Extraction>>();
+const RECENT_MAX = 64;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 export function extractFacts(message: string, kn: Knowledge): Extraction {
+  let cache = recent.get(kn);
+  if (!cache) recent.set(kn, (cache = new Map()));
+  const hit = cache.get(message);
+  if (hit) return hit;
+  const fresh = deepFreeze(extractUncached(message, kn));
+  if (cache.size >= RECENT_MAX) cache.delete(cache.keys().next().value!);
+  cache.set(message, fresh);
+  return fresh;
+}
+
+function extractUncached(message: string, kn: Knowledge): Extraction {
   const text = expandAbbreviations(message.slice(0, 20_000));
   const codes = findCodes(message);
   // The phrase ends where the scheduling talk starts ("wisdom teeth on the 2pm").

@@ -4,6 +4,8 @@
 import { createServer } from 'node:http';
 
 export async function startSlackApiFake(options = {}) {
+  // Only what the benchmark needs is kept when it runs the fake in its own process (see main below).
+  const keepParams = options.keepParams ?? true;
   const calls = [];
   const waiters = [];
   const rateLimits = new Map(Object.entries(options.rateLimitOnce ?? {})); // method -> retry-after seconds
@@ -25,6 +27,11 @@ export async function startSlackApiFake(options = {}) {
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
       const path = (req.url ?? '').split('?')[0];
+      if (path === '/_count') { // for a fake running in another process (the benchmark): how many calls of a method
+        const method = new URL(req.url, 'http://x').searchParams.get('method');
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ count: calls.filter((c) => c.method === method && !c.rateLimited).length }));
+      }
       let params = {};
       if ((req.headers['content-type'] ?? '').includes('application/json')) params = raw ? JSON.parse(raw) : {};
       else for (const [k, v] of new URLSearchParams(raw)) { try { params[k] = /^[[{]/.test(v) ? JSON.parse(v) : v; } catch { params[k] = v; } }
@@ -36,7 +43,7 @@ export async function startSlackApiFake(options = {}) {
         res.writeHead(429, { 'retry-after': String(wait), 'content-type': 'application/json' });
         return res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
       }
-      calls.push({ method, params, token: req.headers.authorization, at: Date.now() });
+      calls.push({ method, params: keepParams ? params : {}, token: req.headers.authorization, at: Date.now() });
       for (const w of [...waiters]) if (w.test()) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(method === 'response_url' ? { ok: true } : answer(method, params)));
@@ -60,4 +67,12 @@ export async function startSlackApiFake(options = {}) {
     }),
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
+}
+
+// `node test/support/slack-api-fake.js` runs the fake on its own and prints its Web API base, for benchmarks
+// that should not share a process with it.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const fake = await startSlackApiFake({ keepParams: false });
+  console.log(`api ${fake.apiUrl}`);
+  process.once('SIGTERM', () => fake.close().then(() => process.exit(0)));
 }
