@@ -2,7 +2,7 @@
 import type { FlowContext } from '../src/engine/flow.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
 import { extractFacts } from '../src/knowledge/extract.js';
-import { triage } from '../src/knowledge/triage.js';
+import { procedureRecognized } from '../src/knowledge/triage.js';
 import { codeSetOf, normalizeCode } from '../src/knowledge/codes.js';
 import type { Cause, MedicalPayer } from '../src/knowledge/vocabulary.js';
 
@@ -74,10 +74,7 @@ export function parseProcedure(text: string, ctx: FlowContext): Parsed<string> {
   }
   const known = extractFacts(trimmed, ctx.kn).known.procedure;
   if (known) return { value: known };
-  if (trimmed.length > 0 && trimmed.length <= 200) {
-    const probe = triage({ procedure: trimmed }, ctx.kn);
-    if (!probe.rules.some((r) => r.id === 'R-NEEDS-PROCEDURE')) return { value: trimmed };
-  }
+  if (trimmed.length > 0 && trimmed.length <= 200 && procedureRecognized(trimmed, ctx.kn)) return { value: trimmed };
   return { error: "I couldn't tell which procedure that is." };
 }
 

@@ -212,6 +212,17 @@ function isNeverSuggested(kn: Knowledge, code: string, categoryId: string) {
 
 // ---------------------------------------------------------------- the whole answer
 
+/** Words that name no known procedure (and no code) fall to the general category: R-NEEDS-PROCEDURE. */
+function recognized(category: CompiledCategory, r: CaseReading): boolean {
+  return !(category.id === 'general' && r.procedureWords.words.length > 0 && !r.procedureCode);
+}
+
+/** Whether triage recognises these words (or code) as a procedure: the same test as R-NEEDS-PROCEDURE, without the rest of triage. */
+export function procedureRecognized(procedure: string, kn: Knowledge): boolean {
+  const r = readCase({ procedure }, kn);
+  return recognized(chooseCategory(kn, r, weighCause(kn, r).cause), r);
+}
+
 export function triage(facts: CaseFacts, kn: Knowledge, directory: CodeDirectory = NO_DIRECTORY): TriageResult {
   const answer = new Answer(kn);
   const r = readCase(facts, kn);
@@ -223,7 +234,7 @@ export function triage(facts: CaseFacts, kn: Knowledge, directory: CodeDirectory
     cause = category.impliedCause;
     findings.push({ ruleId: 'R-PROCEDURE-IMPLIED', detail: `${category.name.toLowerCase()} is done for ${cause}.` });
   }
-  if (category.id === 'general' && r.procedureWords.words.length > 0 && !r.procedureCode) answer.fireEngineRule('R-NEEDS-PROCEDURE', `"${facts.procedure.slice(0, 80)}" did not match a known procedure; the lane follows the cause.`);
+  if (!recognized(category, r)) answer.fireEngineRule('R-NEEDS-PROCEDURE', `"${facts.procedure.slice(0, 80)}" did not match a known procedure; the lane follows the cause.`);
 
   const base = { cause, signals: r.signals, ...(facts.patientAge !== undefined ? { age: facts.patientAge } : {}) };
   const decision = decideLane(kn, category, base, facts, answer);

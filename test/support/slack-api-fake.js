@@ -18,6 +18,7 @@ export async function startSlackApiFake(options = {}) {
       case 'chat.update': return { ok: true, channel: params.channel, ts: params.ts };
       case 'chat.postEphemeral': return { ok: true, message_ts: `${ts++}.000200` };
       case 'views.open': case 'views.publish': return { ok: true, view: { id: 'V1' } };
+      case 'apps.connections.open': return options.socketUrl ? { ok: true, url: options.socketUrl } : { ok: false, error: 'not_configured' };
       default: return { ok: false, error: 'unknown_method' };
     }
   };
