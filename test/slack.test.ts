@@ -15,6 +15,7 @@ import { silentLogger } from '../src/log.js';
 import { createSlackAdapter, SLACK_SURFACE, type SlackAdapter } from '../adapters/slack/app.js';
 import { startSlackApiFake, type RecordedCall, type SlackApiFake } from './support/slack-api-fake.js';
 import { shared, tempDbPath } from './helpers.js';
+import { blockKitProblems } from './support/block-kit.js';
 
 const FIXTURES = shared('data/slack-fixtures');
 const fixture = (name: string) => readFileSync(join(FIXTURES!, name), 'utf8');
@@ -25,33 +26,6 @@ const SECRET: string = vector?.signing_secret ?? 'unused';
 export function signed(body: string, secret = SECRET, ts = Math.floor(Date.now() / 1000)): Record<string, string> {
   const sig = `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`;
   return { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig };
-}
-
-/** Block Kit's documented limits, checked independently of the renderer's own constants. */
-function blockKitProblems(blocks: Record<string, any>[], max = 50): string[] {
-  const bad: string[] = [];
-  if (blocks.length > max) bad.push(`${blocks.length} blocks`);
-  const ids = new Set<string>();
-  for (const b of blocks) {
-    if (b.type === 'section') {
-      if (b.text && b.text.text.length > 3000) bad.push('section text over 3000');
-      if (b.fields && (b.fields.length > 10 || b.fields.some((f: any) => f.text.length > 2000))) bad.push('fields over limits');
-      if (!b.text && !b.fields) bad.push('empty section');
-      if (b.accessory?.type === 'button') ids.add(b.accessory.action_id);
-    }
-    if (b.type === 'actions') {
-      if (b.elements.length > 25 || b.elements.length === 0) bad.push('actions elements');
-      for (const e of b.elements) {
-        if (ids.has(e.action_id)) bad.push(`duplicate action_id ${e.action_id}`);
-        ids.add(e.action_id);
-        if (e.type === 'button' && (e.text.text.length > 75 || (e.value ?? '').length > 2000)) bad.push('button over limits');
-        if (e.type === 'static_select' && (e.options.length > 100 || e.options.some((o: any) => o.text.text.length > 75 || o.value.length > 150))) bad.push('select over limits');
-      }
-    }
-    if (b.type === 'context' && b.elements.length > 10) bad.push('context elements');
-    if (b.type === 'header' && b.text.text.length > 150) bad.push('header over 150');
-  }
-  return bad;
 }
 
 const IDENTIFIERS = ['Jane', 'Smith', '04/12/1961', 'XKQ123456789'];

@@ -51,20 +51,35 @@ export function cut(text: string, max: number): string {
 
 const plain = (text: string, max: number) => ({ type: 'plain_text', text: cut(text, max), emoji: true });
 
-/** Sections of at most 3,000 characters, split at line ends where possible. */
-function sections(text: string): Block[] {
-  const out: Block[] = [];
-  let rest = escape(text.trim());
+/** Pieces of at most `room` characters of escaped text, cut at a line end where one is near, never inside an entity. */
+function pieces(escaped: string, room: number): string[] {
+  const out: string[] = [];
+  let rest = escaped;
   while (rest.length) {
-    let piece = rest.slice(0, LIMITS.sectionText);
-    if (rest.length > LIMITS.sectionText) {
+    let piece = rest.slice(0, room);
+    if (rest.length > room) {
       const nl = piece.lastIndexOf('\n');
-      if (nl > LIMITS.sectionText / 2) piece = piece.slice(0, nl);
+      piece = nl > room / 2 ? piece.slice(0, nl + 1) : piece.replace(/&[a-z]{0,3}$/, '');
     }
-    out.push({ type: 'section', text: { type: 'mrkdwn', text: piece } });
-    rest = rest.slice(piece.length).trimStart();
+    out.push(piece);
+    rest = rest.slice(piece.length);
   }
   return out;
+}
+
+/** Sections of at most 3,000 characters, split at line ends where possible. */
+function sections(text: string): Block[] {
+  return pieces(escape(text.trim()), LIMITS.sectionText)
+    .map((p) => p.trim())
+    .filter((p) => p.length)
+    .map((p) => ({ type: 'section', text: { type: 'mrkdwn', text: p } }));
+}
+
+/** A document as preformatted snippets of at most 3,000 characters each, every piece fenced on its own. */
+function snippetBlocks(title: string, filename: string, body: string): Block[] {
+  const fenced = pieces(escape(body.replace(/```/g, "'''").trimEnd()), LIMITS.sectionText - 6)
+    .map((p) => ({ type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${p.trimEnd() || ' '}\`\`\`` } }));
+  return [...sections(`*${title}* (${filename})`), ...fenced];
 }
 
 function choiceBlocks(choices: Choice[], blockId: string): Block[] {
@@ -134,7 +149,7 @@ function partBlocks(part: ReplyPart, n: number): Block[] {
     case 'checklist': return checklistBlocks(part.title, part.items);
     case 'facts': return factsBlocks(part.title, part.rows);
     case 'form': return [formOpener(part)];
-    case 'document': return [...sections(`*${part.title}* (${part.filename})`), ...sections(`\`\`\`${part.body}\`\`\``)];
+    case 'document': return snippetBlocks(part.title, part.filename, part.body);
     case 'triage': return triageBlocks(part.caseId, part.result);
   }
 }

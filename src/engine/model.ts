@@ -47,3 +47,8 @@ export interface Reply { text: string; parts: ReplyPart[]; privacy: Privacy }
 export function reply(text: string, parts: ReplyPart[] = [], privacy: Privacy = 'any'): Reply {
   return { text, parts, privacy };
 }
+
+/** Whether a reply must stay private: marked so, or carrying a case answer or a document, whatever the mark says. */
+export function isDirectOnly(r: Reply): boolean {
+  return r.privacy === 'direct-only' || r.parts.some((p) => p.kind === 'triage' || p.kind === 'document');
+}
