@@ -4,11 +4,11 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDb, type Db } from '../src/store/db.js';
 import { Engine, MAX_TEXT_CHARS } from '../src/engine/engine.js';
-import type { Input, Reply, Turn } from '../src/engine/model.js';
+import { reply, type Input, type Reply, type Turn } from '../src/engine/model.js';
 import { FLOWS } from '../flows/index.js';
 import { SessionStore } from '../src/store/sessions.js';
 import type { FlowState } from '../src/engine/flow.js';
-import { kn, tempDbPath } from './helpers.js';
+import { kn, run, tempDbPath } from './helpers.js';
 import { createLogger, type Logger } from '../src/log.js';
 
 const opened: Db[] = [];
@@ -192,5 +192,13 @@ describe('privacy', () => {
     expect((await say('help')).every((r) => r.privacy === 'any')).toBe(true);
     const answer = await say('pt broke #8 in a bike accident, has BCBS medical + Delta dental');
     expect(answer.filter((r) => r.parts.some((p) => p.kind === 'triage')).every((r) => r.privacy === 'direct-only')).toBe(true);
+  });
+
+  it('marks a case answer or a document direct-only even when the flow did not', () => {
+    const result = run({ procedure: 'biopsy' });
+    expect(reply('x', [{ kind: 'triage', caseId: 'C-1', procedure: 'biopsy', result }]).privacy).toBe('direct-only');
+    expect(reply('x', [{ kind: 'document', title: 't', filename: 'f', body: 'b' }]).privacy).toBe('direct-only');
+    expect(reply('x', [{ kind: 'choices', choices: [] }]).privacy).toBe('any');
+    expect(reply('x', [], 'direct-only').privacy).toBe('direct-only');
   });
 });

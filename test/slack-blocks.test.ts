@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formModal, homeView, renderMessages } from '../adapters/slack/blocks.js';
-import { isDirectOnly, reply, type ReplyPart } from '../src/engine/model.js';
+import { reply, type ReplyPart } from '../src/engine/model.js';
 import { blockKitProblems } from './support/block-kit.js';
 import { run } from './helpers.js';
 
@@ -65,14 +65,6 @@ describe('Slack rendering', () => {
     expect(blockKitProblems(blocks)).toEqual([]);
     const fields = blocks[1]!.fields.map((f: any) => f.text);
     expect(fields).toEqual([`*Lane*\n${result.lane}`, `*Prior authorization*\n${result.preauth}`, '*Case*\nC-ABC123']);
-  });
-
-  it('treats a case answer or a document as direct-only even when unmarked', () => {
-    const result = run({ procedure: 'biopsy' });
-    expect(isDirectOnly(reply('x', [{ kind: 'triage', caseId: 'C-1', procedure: 'biopsy', result }]))).toBe(true);
-    expect(isDirectOnly(reply('x', [{ kind: 'document', title: 't', filename: 'f', body: 'b' }]))).toBe(true);
-    expect(isDirectOnly(reply('x', [{ kind: 'choices', choices: [] }]))).toBe(false);
-    expect(isDirectOnly(reply('x', [], 'direct-only'))).toBe(true);
   });
 
   it('keeps modal titles and the App Home within their limits', () => {

@@ -7,7 +7,7 @@
  */
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import type { Engine } from '../../src/engine/engine.js';
-import { isDirectOnly, type Input, type Reply, type Turn } from '../../src/engine/model.js';
+import type { Input, Reply, Turn } from '../../src/engine/model.js';
 import type { Db } from '../../src/store/db.js';
 import { SeenEvents } from '../../src/store/events.js';
 import { errorFields, type Logger } from '../../src/log.js';
@@ -110,7 +110,7 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
         trigger = undefined;
       }
       const inChannel = where.channel !== undefined;
-      const toDm = !inChannel || isDirectOnly(reply);
+      const toDm = !inChannel || reply.privacy === 'direct-only';
       const channel = toDm ? await dmOf(where.user) : where.channel!;
       const messages = renderMessages(reply);
       const checklist = reply.parts.some((p) => p.kind === 'checklist');

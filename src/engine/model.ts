@@ -44,11 +44,8 @@ export type Privacy = 'any' | 'direct-only';
 
 export interface Reply { text: string; parts: ReplyPart[]; privacy: Privacy }
 
+/** A case answer or a document is direct-only whatever the flow asked: a forgotten mark must not leak a case. */
 export function reply(text: string, parts: ReplyPart[] = [], privacy: Privacy = 'any'): Reply {
-  return { text, parts, privacy };
-}
-
-/** Whether a reply must stay private: marked so, or carrying a case answer or a document, whatever the mark says. */
-export function isDirectOnly(r: Reply): boolean {
-  return r.privacy === 'direct-only' || r.parts.some((p) => p.kind === 'triage' || p.kind === 'document');
+  const carriesCase = parts.some((p) => p.kind === 'triage' || p.kind === 'document');
+  return { text, parts, privacy: carriesCase ? 'direct-only' : privacy };
 }

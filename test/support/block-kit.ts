@@ -24,4 +24,3 @@ export function blockKitProblems(blocks: Record<string, any>[], max = 50): strin
   }
   return bad;
 }
-
