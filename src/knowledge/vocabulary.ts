@@ -3,7 +3,7 @@
  * Everything that is checked from outside uses exactly these strings.
  */
 export const CAUSES = [
-  'trauma', 'infection', 'pathology', 'sleep-apnea', 'tmj', 'congenital', 'systemic-condition',
+  'trauma', 'infection', 'pathology', 'impaction', 'sleep-apnea', 'tmj', 'congenital', 'systemic-condition',
   'medical-clearance', 'decay', 'routine', 'cosmetic', 'unknown',
 ] as const;
 export type Cause = (typeof CAUSES)[number];
