@@ -1,13 +1,16 @@
-/** The running parts every front end shares: the database and the engine, opened from the configuration. */
+/** The running parts every front end shares: the database, the engine and the inbox, opened from the configuration. */
 import { openDb, type Db } from './store/db.js';
 import { Engine } from './engine/engine.js';
+import { Inbox } from './engine/inbox.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 
-export interface App { db: Db; engine: Engine; close(): void }
+export interface App { db: Db; engine: Engine; inbox: Inbox; close(): void }
 
-export function openApp(config: Config, opts: { log?: Logger; now?: () => number } = {}): App {
+export function openApp(config: Config, opts: { log?: Logger; now?: () => number; inboxMaxOpen?: number } = {}): App {
   const db = openDb(config.dbPath);
-  const engine = new Engine({ db, sessionTtlMs: config.sessionTtlMs, ...opts });
-  return { db, engine, close: () => db.close() };
+  const { inboxMaxOpen, ...engineOpts } = opts;
+  const engine = new Engine({ db, sessionTtlMs: config.sessionTtlMs, ...engineOpts });
+  const inbox = new Inbox({ db, engine, ...(opts.log ? { log: opts.log } : {}), ...(inboxMaxOpen ? { maxOpen: inboxMaxOpen } : {}) });
+  return { db, engine, inbox, close: () => db.close() };
 }

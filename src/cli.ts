@@ -14,18 +14,20 @@ import { parseIcd10File, IcdFileError } from './knowledge/icd10-file.js';
 import { checkKnowledgeAgainstIcd10, knowledgeCounts } from './knowledge/check.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openApp } from './app.js';
-import { startServer } from './server.js';
+import { isLoopbackHost, startServer } from './server.js';
 import { createLogger } from './log.js';
 import { newCaseId } from './engine/engine.js';
 import { parseScript, playScriptOnDatabase, ScriptError } from '../adapters/terminal/script.js';
 import { terminalChat } from '../adapters/terminal/chat.js';
 import { loadSlackConfig } from '../adapters/slack/config.js';
-import { createSlackAdapter, SLACK_SURFACE } from '../adapters/slack/app.js';
+import { createSlackAdapter, SLACK_SURFACE, SlackUnreachableError } from '../adapters/slack/app.js';
 import { openDb, type Db } from './store/db.js';
 import { fullIcd10, icd10Directory, importInfo, replaceIcd10 } from './store/icd10.js';
 import { renderLookup, renderTriage } from './render-text.js';
 
-class UsageError extends Error {}
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
 
 const HELP: Record<string, string> = {
   main: `medbill: is this dental case billed to medical insurance?
@@ -45,7 +47,8 @@ Usage:
   medbill kb import-icd10 FILE     load a CMS ICD-10-CM order file (or valid-codes list) into SQLite
 
 Environment: MEDBILL_DB (default ./data/medbill.db), PORT (3978), HOST (127.0.0.1),
-MEDBILL_SESSION_TTL_MINUTES (120), MEDBILL_LOG (info; debug, warn, error, silent);
+MEDBILL_SESSION_TTL_MINUTES (120), MEDBILL_LOG (info; debug, warn, error, silent),
+MEDBILL_WEB (on; off serves no chat page), MEDBILL_ALLOWED_HOSTS (extra host names for the page);
 Slack: SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP at /slack/events) or SLACK_APP_TOKEN (Socket Mode),
 SLACK_API_URL (the Web API base, for tests and proxies).
 Exit codes: 0 ok, 1 failure, 2 bad input.`,
@@ -264,16 +267,28 @@ async function cmdServe(args: string[], io: Io): Promise<number> {
   const slackConfig = loadSlackConfig(); // a malformed Slack variable stops here, before anything opens
   const log = createLogger();
   const app = openApp(config, { log });
-  const slack = slackConfig && createSlackAdapter({ config: slackConfig, engine: app.engine, db: app.db, log });
-  const routes = slack?.requestListener ? [{ path: SLACK_SURFACE.eventsPath, handle: slack.requestListener }] : [];
-  const running = await startServer(app, { host: config.host, port: config.port, log, routes });
-  io.out(`medbill is running: open ${running.url} (database ${config.dbPath}). Ctrl-C stops it.`);
-  if (slack) {
+  const slack = slackConfig && createSlackAdapter({ config: slackConfig, engine: app.engine, inbox: app.inbox, log });
+  const slackRoute = slack?.requestListener;
+  const routes = slackRoute ? [{ path: SLACK_SURFACE.eventsPath, handle: slackRoute }] : [];
+  const running = await startServer(app, { host: config.host, port: config.port, log, routes, web: config.web, allowedHosts: config.allowedHosts });
+  io.out(config.web
+    ? `medbill is running: open ${running.url} (database ${config.dbPath}). Ctrl-C stops it.`
+    : `medbill is running on ${running.url} without the chat page (MEDBILL_WEB=off; database ${config.dbPath}). Ctrl-C stops it.`);
+  if (config.web && !isLoopbackHost(config.host)) {
+    io.err(`medbill: warning: HOST=${config.host} makes the chat page reachable from the network, and it has no login. Anyone who can reach it can use medbill. For a Slack-only deployment set MEDBILL_WEB=off.`);
+  }
+  if (slack && slackConfig) {
     try {
       await slack.start();
       io.out(slackConfig.appToken ? 'Slack: on, over Socket Mode.' : `Slack: on; Slack sends requests to ${running.url}${SLACK_SURFACE.eventsPath} (through your public URL).`);
     } catch (err) {
-      io.err(`medbill: ${(err as Error).message} The local chat keeps running; Slack is off.`);
+      if (err instanceof SlackUnreachableError) {
+        io.err(`medbill: ${err.message} Trying again every 30 seconds; meanwhile Slack's requests are answered "try later" and Slack retries them. The local chat keeps running.`);
+      } else {
+        // The token was refused: Slack stays off, and so does its endpoint.
+        running.unmount(SLACK_SURFACE.eventsPath);
+        io.err(`medbill: ${(err as Error).message} The local chat keeps running; Slack is off.`);
+      }
     }
   } else io.out('Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN to turn it on).');
   await new Promise<void>((resolve) => {
@@ -282,6 +297,8 @@ async function cmdServe(args: string[], io: Io): Promise<number> {
   });
   await slack?.stop();
   await running.close();
+  // What is still being answered gets a moment; anything left is resumed from the inbox at the next start.
+  await Promise.race([app.inbox.idle(), new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
   app.close();
   return 0;
 }

@@ -8,11 +8,17 @@ const EnvSchema = z.object({
   // Loopback by default: the local chat has no login, so it must not be reachable from the network.
   HOST: z.string().min(1).default('127.0.0.1'),
   MEDBILL_SESSION_TTL_MINUTES: z.coerce.number().positive().max(7 * 24 * 60).default(120),
+  // The local chat page has no login: a Slack-only deployment on a public interface turns it off.
+  MEDBILL_WEB: z.enum(['on', 'off']).default('on'),
+  // Extra host names the page answers to (comma-separated), when it is reached through a name of its own.
+  MEDBILL_ALLOWED_HOSTS: z.string().regex(/^[A-Za-z0-9.:\[\],-]*$/, 'host names separated by commas').default(''),
 });
 
-export interface Config { dbPath: string; port: number; host: string; sessionTtlMs: number }
+export interface Config { dbPath: string; port: number; host: string; sessionTtlMs: number; web: boolean; allowedHosts: string[] }
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
@@ -23,5 +29,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     sessionTtlMs: e.MEDBILL_SESSION_TTL_MINUTES * 60_000,
+    web: e.MEDBILL_WEB === 'on',
+    allowedHosts: e.MEDBILL_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
   };
 }

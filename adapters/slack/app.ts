@@ -1,18 +1,24 @@
 /**
- * medbill as a Slack app (Bolt). Every entry point turns a Slack request into a Turn for the engine and
- * delivers the Replies back in Slack's idiom. Requests are acknowledged first, the work is done after.
+ * medbill as a Slack app (Bolt). Every entry point turns a Slack request into a Turn and records it in the
+ * inbox (src/engine/inbox.ts) before Slack is acknowledged; the inbox applies it and hands the Replies back
+ * to `deliver` here, which sends them in Slack's idiom.
  * In Slack, a person has one conversation with medbill (their DM with the app): a slash command, a
- * mention in a channel, a shortcut or a Home button all continue it, and anything marked direct-only is
- * delivered there, never in a channel.
+ * mention in a channel, a shortcut or a Home button all continue it. Anything marked direct-only goes to
+ * the DM, never to a channel; commands and shortcuts used in a channel answer only in the DM, with an
+ * ephemeral note where they were typed.
+ * Slack's identity for the bot (auth.test) is asked once, at start, and handed to Bolt through
+ * `authorize`, so no request waits on Slack's API before it is acknowledged.
  */
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { App, LogLevel, SocketModeReceiver, webApi, type Receiver } from '@slack/bolt';
 import type { Engine } from '../../src/engine/engine.js';
+import type { Inbox } from '../../src/engine/inbox.js';
 import type { Input, Reply, Turn } from '../../src/engine/model.js';
-import type { Db } from '../../src/store/db.js';
-import { SeenEvents } from '../../src/store/events.js';
 import { errorFields, type Logger } from '../../src/log.js';
 import type { SlackConfig } from './config.js';
-import { ACTION, FORM_CALLBACK, formModal, homeView, renderMessages, type SlackMessage } from './blocks.js';
+import { ACTION, FORM_CALLBACK, formModal, homeView, renderMessages, type Block, type SlackMessage } from './blocks.js';
+import { INTAKE_PROPERTY, SignedHttpReceiver, requestKey, type Intake } from './receiver.js';
 
 /** What this app handles; manifest.json must declare exactly these (a test checks both ways). */
 export const SLACK_SURFACE = {
@@ -25,24 +31,49 @@ export const SLACK_SURFACE = {
 
 const CHANNEL_NOTE = 'I answered you in a direct message: case details stay out of channels.';
 
-interface Where {
-  team?: string;
+/** Where a turn's replies go; stored with the event in the inbox, so only Slack ids, never content. */
+export interface SlackRoute {
   user: string;
-  /** The channel the person used, when it is not their DM with medbill. */
+  team?: string;
+  /** The channel the person used, when it may not be their DM with medbill. */
   channel?: string;
+  /** A mention or a click in a channel: replies that carry no case details may go in this thread. */
   threadTs?: string;
-  /** Tells the person in a shared place that the answer went to the DM. */
-  notify?: (text: string) => Promise<void>;
-  /** A click's trigger, still valid for opening a modal. */
+  /** Commands and shortcuts answer only in the DM; the note saying so goes here, seen by the person alone. */
+  responseUrl?: string;
+  /** A click's trigger, for opening a modal (valid for 3 seconds). */
   triggerId?: string;
   /** The message whose checklist button was pressed, to update in place. */
   pressed?: { channel: string; ts: string };
 }
 
+/** The token was refused: Slack stays off until it is fixed. */
+export class SlackTokenRejectedError extends Error {
+  override readonly name = 'SlackTokenRejectedError';
+}
+/** Slack's Web API could not be reached: nothing is known about the token yet; medbill keeps trying. */
+export class SlackUnreachableError extends Error {
+  override readonly name = 'SlackUnreachableError';
+}
+
+/** Web API errors that mean the token itself is wrong, not the network. */
+const TOKEN_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type', 'no_permission', 'missing_scope', 'team_access_not_granted', 'ekm_access_denied']);
+
+export function classifyAuthFailure(err: unknown): SlackTokenRejectedError | SlackUnreachableError {
+  const e = err as { code?: string; data?: { error?: string }; original?: { code?: string; name?: string }; statusCode?: number };
+  const platformError = e.code === 'slack_webapi_platform_error' ? e.data?.error : undefined;
+  if (platformError && TOKEN_ERRORS.has(platformError)) {
+    return new SlackTokenRejectedError(`Slack did not accept SLACK_BOT_TOKEN (${platformError}). Check the token in the app's OAuth & Permissions page.`);
+  }
+  const why = platformError ?? e.original?.code ?? e.original?.name ?? (e.statusCode ? `HTTP ${e.statusCode}` : (e.code ?? 'no answer'));
+  return new SlackUnreachableError(`medbill could not reach Slack's Web API (${why}), so SLACK_BOT_TOKEN was not checked yet: check this machine's network, DNS or proxy (SLACK_API_URL).`);
+}
+
 export interface SlackAdapter {
   app: App;
-  /** HTTP mode: mount on the server at /slack/events. Undefined in Socket Mode. */
-  requestListener?: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
+  /** HTTP mode: the handler for /slack/events. Undefined in Socket Mode. */
+  requestListener?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** Checks the token (auth.test, once) and starts delivering; Socket Mode also connects. */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -57,29 +88,38 @@ function boltLogger(log: Logger) {
   };
 }
 
-export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; db: Db; log: Logger }): SlackAdapter {
-  const { config, engine, log } = opts;
-  const seen = new SeenEvents(opts.db);
+export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; inbox: Inbox; log: Logger; retryConnectMs?: number }): SlackAdapter {
+  const { config, engine, inbox, log } = opts;
   const clientOptions = {
     ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
     // The Web API client waits out a 429's Retry-After and tries again; a few tries, not Slack's default 10.
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
   };
   const logger = boltLogger(log);
+  const client = new webApi.WebClient(config.botToken, { ...clientOptions, logger });
+  // The start-up check answers quickly either way: one try, a bounded wait.
+  const checkClient = new webApi.WebClient(config.botToken, { ...clientOptions, logger, retryConfig: { retries: 0 }, timeout: 10_000 });
+
+  let identity: { botId?: string; botUserId?: string; teamId?: string } | undefined;
   let receiver: Receiver;
-  let requestListener: SlackAdapter['requestListener'];
+  let http: SignedHttpReceiver | undefined;
   if (config.appToken) {
     receiver = new SocketModeReceiver({ appToken: config.appToken, logger, installerOptions: { clientOptions } });
-  } else {
-    const http = new HTTPReceiver({ signingSecret: config.signingSecret!, endpoints: SLACK_SURFACE.eventsPath, logger, processBeforeResponse: false });
+  } else if (config.signingSecret) {
+    http = new SignedHttpReceiver({ signingSecret: config.signingSecret, log, ready: () => identity !== undefined });
     receiver = http;
-    requestListener = (req, res) => http.requestListener(req, res);
+  } else {
+    throw new Error('Slack needs a signing secret (HTTP) or an app token (Socket Mode)');
   }
-  // auth.test runs on the first event, not in the constructor, where a rejected token would be an unhandled
-  // rejection; start() checks the token itself and says what is wrong.
+  // Bolt asks `authorize` on every request: it answers from what auth.test said at start, without a call.
   // Sessions live in SQLite, so Bolt's in-memory conversation store is off.
-  const app = new App({ token: config.botToken, receiver, logger, clientOptions, tokenVerificationEnabled: false, convoStore: false });
-  const client = app.client;
+  const app = new App({
+    receiver, logger, convoStore: false,
+    authorize: async () => {
+      if (!identity) throw new Error('medbill is not connected to Slack yet');
+      return { botToken: config.botToken, ...identity };
+    },
+  });
 
   // ------------------------------------------------------------ delivery
 
@@ -94,171 +134,171 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
     return id;
   }
 
+  // Messages and views are built as plain Block Kit JSON (blocks.ts, checked against Block Kit's limits in
+  // tests), so they go through the client's generic call rather than its per-method typings.
   async function post(channel: string, message: SlackMessage, threadTs?: string) {
-    await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never, ...(threadTs ? { thread_ts: threadTs } : {}) });
+    await client.apiCall('chat.postMessage', { channel, text: message.text, blocks: message.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) });
+  }
+  const openModal = (triggerId: string, view: Block) => client.apiCall('views.open', { trigger_id: triggerId, view });
+
+  /** A note only the person sees, where they typed a command or used a shortcut. */
+  async function respondPrivately(url: string, text: string) {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ response_type: 'ephemeral', text }), signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`response_url answered ${res.status}`);
   }
 
-  /** Sends each reply where it may go: direct-only ones to the DM, the rest where the person asked. */
-  async function deliver(replies: Reply[], where: Where) {
+  /** Sends each reply where it may go: direct-only ones (and all of a command's) to the DM, the rest where asked. */
+  async function deliver(replies: Reply[], route: SlackRoute) {
+    const dm = await dmOf(route.user);
+    const channel = route.channel !== undefined && route.channel !== dm ? route.channel : undefined;
+    // Commands and shortcuts have no thread of their own: nothing they answer is posted in the channel.
+    const mayPostInChannel = channel !== undefined && route.responseUrl === undefined;
     let movedToDm = false;
-    let trigger = where.triggerId;
+    let trigger = route.triggerId;
     for (const reply of replies) {
       const form = reply.parts.find((p) => p.kind === 'form');
       // A modal must open within 3 seconds of the click: open it before anything else is sent.
       if (form && form.kind === 'form' && trigger) {
-        await client.views.open({ trigger_id: trigger, view: formModal(form) as never });
+        await openModal(trigger, formModal(form));
         trigger = undefined;
       }
-      const inChannel = where.channel !== undefined;
-      const toDm = !inChannel || reply.privacy === 'direct-only';
-      const channel = toDm ? await dmOf(where.user) : where.channel!;
+      const toDm = !mayPostInChannel || reply.privacy === 'direct-only';
+      const target = toDm ? dm : (channel ?? dm);
       const messages = renderMessages(reply);
+      const first = messages[0];
       const checklist = reply.parts.some((p) => p.kind === 'checklist');
-      if (checklist && where.pressed && messages.length === 1 && (toDm ? where.pressed.channel === channel : true)) {
+      if (checklist && first && route.pressed && messages.length === 1 && route.pressed.channel === target) {
         // A ticked item redraws its checklist in place rather than adding a message.
-        await client.chat.update({ channel: where.pressed.channel, ts: where.pressed.ts, text: messages[0]!.text, blocks: messages[0]!.blocks as never });
+        await client.apiCall('chat.update', { channel: route.pressed.channel, ts: route.pressed.ts, text: first.text, blocks: first.blocks });
         continue;
       }
-      for (const m of messages) await post(channel, m, toDm ? undefined : where.threadTs);
-      if (inChannel && toDm) movedToDm = true;
+      for (const m of messages) await post(target, m, toDm ? undefined : route.threadTs);
+      if (channel !== undefined && toDm) movedToDm = true;
     }
-    if (movedToDm) {
-      if (where.notify) await where.notify(CHANNEL_NOTE);
-      else await client.chat.postMessage({ channel: where.channel!, text: CHANNEL_NOTE, ...(where.threadTs ? { thread_ts: where.threadTs } : {}) });
+    if (movedToDm && channel !== undefined) {
+      if (route.responseUrl) await respondPrivately(route.responseUrl, CHANNEL_NOTE);
+      else await client.chat.postMessage({ channel, text: CHANNEL_NOTE, ...(route.threadTs ? { thread_ts: route.threadTs } : {}) });
     }
   }
 
-  // Bolt acknowledges before the listener runs. Turns then take their turn one per event-loop tick, so
-  // requests arriving in a burst are acknowledged between turns instead of waiting behind all of them.
-  const waiting: (() => void)[] = [];
-  let pumping = false;
-  const pump = () => {
-    pumping = true;
-    setImmediate(() => {
-      const go = waiting.shift();
-      if (!go) {
-        pumping = false;
-        return;
-      }
-      go();
-      pump();
-    });
-  };
-  const turnSlot = () => new Promise<void>((resolve) => {
-    waiting.push(resolve);
-    if (!pumping) pump();
-  });
-
-  /** One engine turn and its delivery; failures are logged (without content) and told to the person. */
-  async function converse(input: Input, where: Where) {
-    await turnSlot();
-    const turn: Turn = { platform: 'slack', ...(where.team ? { tenant: where.team } : {}), user: where.user, conversation: 'dm', direct: where.channel === undefined, input };
+  /** Delivery for the inbox: failures are logged (without content) and told to the person. */
+  async function deliverOrApologise(replies: Reply[], route: unknown) {
+    const r = route as SlackRoute;
     try {
-      await deliver(await engine.handle(turn), where);
+      await deliver(replies, r);
     } catch (err) {
-      log.log('error', 'slack-delivery-failed', { input: input.kind, ...errorFields(err) });
+      log.log('error', 'slack-delivery-failed', errorFields(err));
       try {
-        await client.chat.postMessage({ channel: await dmOf(where.user), text: 'Sorry: medbill could not send its whole answer just now. Please try again in a minute.' });
+        await client.chat.postMessage({ channel: await dmOf(r.user), text: 'Sorry: medbill could not send its whole answer just now. Please try again in a minute.' });
       } catch {
         // Slack itself is unreachable; the log has it.
       }
     }
   }
 
+  // ------------------------------------------------------------ intake
+
+  /** Records the turn in the inbox; the HTTP receiver acknowledges Slack once this has returned. */
+  function take(context: Record<string, unknown>, body: unknown, input: Input, route: SlackRoute) {
+    const intake = context[INTAKE_PROPERTY] as Intake | undefined;
+    // Socket Mode has no signature: events keep their event_id, anything else gets a key of its own.
+    const eventId = intake?.key ?? requestKey(body as Record<string, unknown>, `v0=socket-${randomUUID()}`);
+    const turn: Turn & { eventId: string } = {
+      eventId, platform: 'slack', ...(route.team ? { tenant: route.team } : {}), user: route.user, conversation: 'dm', direct: route.channel === undefined, input,
+    };
+    // Socket Mode acknowledged already: nothing can ask Slack to retry, so the event is kept whatever the backlog.
+    const outcome = inbox.accept(turn, route, { mustKeep: intake === undefined });
+    if (intake) intake.outcome = outcome;
+    if (outcome === 'duplicate') log.log('info', 'slack-duplicate-event', {});
+  }
+
   const withoutMention = (text: string) => text.replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, '').trim();
-
-  // ------------------------------------------------------------ dedupe and self
-
-  // Slack re-delivers an event it thinks was missed (X-Slack-Retry-Num); the first delivery is the one answered.
-  app.use(async ({ body, next }) => {
-    const b = body as { type?: string; event_id?: string; team_id?: string };
-    if (b.type === 'event_callback' && b.event_id && !seen.firstTime(`slack:${b.team_id ?? ''}:${b.event_id}`)) {
-      log.log('info', 'slack-duplicate-event', { event: b.event_id });
-      return;
-    }
-    await next();
-  });
 
   // ------------------------------------------------------------ entry points
 
   // One handler per bot event of the manifest: the record's type makes a missing or extra one a compile error.
   const teamOf = (body: unknown) => (body as { team_id?: string }).team_id;
-  const eventHandlers: Record<(typeof SLACK_SURFACE.botEvents)[number], (event: unknown, body: unknown) => Promise<void>> = {
-    'message.im': async (event, body) => {
+  type EventArgs = { event: unknown; body: unknown; context: Record<string, unknown> };
+  const eventHandlers: Record<(typeof SLACK_SURFACE.botEvents)[number], (args: EventArgs) => void> = {
+    'message.im': ({ event, body, context }) => {
       const m = event as { channel_type?: string; channel?: string; subtype?: string; bot_id?: string; user?: string; text?: string; team?: string };
       // Only direct messages from people; edits, joins, and bots (medbill included) are not questions.
       if (m.channel_type !== 'im' || m.subtype || m.bot_id || !m.user) return;
       if (m.channel) dmChannels.set(m.user, m.channel);
       const team = teamOf(body) ?? m.team;
-      await converse({ kind: 'text', text: withoutMention(m.text ?? '') }, { ...(team ? { team } : {}), user: m.user });
+      take(context, body, { kind: 'text', text: withoutMention(m.text ?? '') }, { ...(team ? { team } : {}), user: m.user });
     },
-    app_mention: async (event, body) => {
-      const e = event as { user?: string; text: string; channel: string; ts: string; thread_ts?: string };
-      if (!e.user) return;
+    app_mention: ({ event, body, context }) => {
+      const e = event as { user?: string; text?: string; channel?: string; ts?: string; thread_ts?: string };
+      if (!e.user || !e.channel) return;
       const team = teamOf(body);
-      await converse({ kind: 'text', text: withoutMention(e.text) || 'help' }, { ...(team ? { team } : {}), user: e.user, channel: e.channel, threadTs: e.thread_ts ?? e.ts });
+      const threadTs = e.thread_ts ?? e.ts;
+      take(context, body, { kind: 'text', text: withoutMention(e.text ?? '') || 'help' }, { ...(team ? { team } : {}), user: e.user, channel: e.channel, ...(threadTs ? { threadTs } : {}) });
     },
-    app_home_opened: async (event, body) => {
-      const e = event as { user: string; tab?: string };
-      if (e.tab && e.tab !== 'home') return;
+    app_home_opened: ({ event, body }) => {
+      const e = event as { user?: string; tab?: string };
+      if (!e.user || (e.tab && e.tab !== 'home')) return;
       const team = teamOf(body);
       const cases = engine.recentCases({ platform: 'slack', ...(team ? { tenant: team } : {}), user: e.user, conversation: 'dm' });
-      await client.views.publish({ user_id: e.user, view: homeView(cases) as never });
+      // Not a turn (nothing to answer twice): published after the acknowledgement, without waiting for it.
+      void client.apiCall('views.publish', { user_id: e.user, view: homeView(cases) })
+        .catch((err: unknown) => log.log('warn', 'slack-home-failed', errorFields(err)));
     },
   };
   for (const [name, handle] of Object.entries(eventHandlers)) {
     // message.im is the `message` event in a DM; the handler checks channel_type.
-    app.event(name === 'message.im' ? 'message' : name, async ({ event, body }) => handle(event, body));
+    app.event(name === 'message.im' ? 'message' : name, async ({ event, body, context }) => handle({ event, body, context }));
   }
 
-  // A command outside the DM is answered in the DM, and says so where it was typed, privately.
-  app.command(SLACK_SURFACE.command, async ({ ack, command, respond }) => {
+  app.command(SLACK_SURFACE.command, async ({ ack, command, body, context }) => {
     await ack();
-    const inDm = command.channel_id === (await dmOf(command.user_id).catch(() => undefined));
-    await converse({ kind: 'text', text: command.text.trim() || 'help' }, {
-      team: command.team_id, user: command.user_id,
-      ...(inDm ? {} : { channel: command.channel_id, notify: async (text: string) => { await respond({ response_type: 'ephemeral', text }); } }),
+    take(context, body, { kind: 'text', text: command.text.trim() || 'help' }, {
+      team: command.team_id, user: command.user_id, channel: command.channel_id, responseUrl: command.response_url,
     });
   });
 
-  app.shortcut(SLACK_SURFACE.messageShortcut, async ({ ack, shortcut, respond }) => {
+  app.shortcut(SLACK_SURFACE.messageShortcut, async ({ ack, shortcut, body, context }) => {
     await ack();
-    const s = shortcut as { type: string; user: { id: string }; team?: { id: string } | null; message?: { text?: string }; channel?: { id: string } };
-    await converse({ kind: 'text', text: withoutMention(s.message?.text ?? '') || 'help' }, {
+    const s = shortcut as { user: { id: string }; team?: { id: string } | null; message?: { text?: string }; channel?: { id: string }; response_url?: string };
+    take(context, body, { kind: 'text', text: withoutMention(s.message?.text ?? '') || 'help' }, {
       ...(s.team?.id ? { team: s.team.id } : {}), user: s.user.id,
-      ...(s.channel ? { channel: s.channel.id, notify: async (text: string) => { await respond({ response_type: 'ephemeral', text }); } } : {}),
+      ...(s.channel ? { channel: s.channel.id } : {}), ...(s.response_url ? { responseUrl: s.response_url } : {}),
     });
   });
 
-  app.action(new RegExp(`^(${ACTION.button}|${ACTION.select}|${ACTION.toggle})`), async ({ ack, body, action }) => {
+  app.action(new RegExp(`^(${ACTION.button}|${ACTION.select}|${ACTION.toggle})`), async ({ ack, body, action, context }) => {
     await ack();
     const a = action as { type: string; value?: string; selected_option?: { value: string } };
     const value = a.type === 'static_select' ? a.selected_option?.value : a.value;
     const b = body as { user: { id: string }; team?: { id: string } | null; trigger_id?: string; channel?: { id: string }; message?: { ts: string; thread_ts?: string }; container?: { type: string; is_ephemeral?: boolean } };
     if (!value) return;
-    const dm = b.channel?.id !== undefined && b.channel.id === (await dmOf(b.user.id).catch(() => undefined));
     const fromHome = b.container?.type === 'view';
-    const inChannel = !fromHome && !dm && b.channel?.id && !b.channel.id.startsWith('D');
-    await converse({ kind: 'button', value }, {
+    const channel = !fromHome && b.channel?.id && !b.channel.id.startsWith('D') ? b.channel.id : undefined;
+    const threadTs = b.message?.thread_ts ?? b.message?.ts;
+    take(context, body, { kind: 'button', value }, {
       ...(b.team?.id ? { team: b.team.id } : {}), user: b.user.id,
       ...(b.trigger_id ? { triggerId: b.trigger_id } : {}),
-      ...(inChannel ? { channel: b.channel!.id, threadTs: b.message?.thread_ts ?? b.message?.ts } : {}),
+      ...(channel ? { channel, ...(threadTs ? { threadTs } : {}) } : {}),
       ...(b.channel?.id && b.message?.ts && !b.container?.is_ephemeral ? { pressed: { channel: b.channel.id, ts: b.message.ts } } : {}),
     });
   });
 
   app.action(ACTION.openForm, async ({ ack, body, action }) => {
     await ack();
-    const b = body as { trigger_id?: string; user: { id: string } };
+    const b = body as { trigger_id?: string };
+    let view: Block;
     try {
-      const part = JSON.parse((action as { value: string }).value);
-      if (b.trigger_id) await client.views.open({ trigger_id: b.trigger_id, view: formModal(part) as never });
+      view = formModal(JSON.parse((action as { value: string }).value));
     } catch (err) {
       log.log('warn', 'slack-form-open-failed', errorFields(err));
+      return;
+    }
+    if (b.trigger_id) {
+      void openModal(b.trigger_id, view).catch((err: unknown) => log.log('warn', 'slack-form-open-failed', errorFields(err)));
     }
   });
 
-  app.view(SLACK_SURFACE.viewCallback, async ({ ack, body, view }) => {
+  app.view(SLACK_SURFACE.viewCallback, async ({ ack, body, view, context }) => {
     await ack();
     let form = '';
     try {
@@ -271,28 +311,47 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
       const v = Object.values(inputs)[0] as { value?: string | null } | undefined;
       values[blockId] = v?.value ?? '';
     }
-    await converse({ kind: 'form', form, values }, { ...(body.team?.id ? { team: body.team.id } : {}), user: body.user.id });
+    take(context, body, { kind: 'form', form, values }, { ...(body.team?.id ? { team: body.team.id } : {}), user: body.user.id });
   });
 
   app.error(async (err) => {
     log.log('error', 'slack-listener-failed', errorFields(err));
   });
 
+  // ------------------------------------------------------------ start and stop
+
+  let retryTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  async function connect(): Promise<void> {
+    try {
+      const res = await checkClient.auth.test();
+      identity = {
+        ...(res.bot_id ? { botId: res.bot_id } : {}), ...(res.user_id ? { botUserId: res.user_id } : {}), ...(res.team_id ? { teamId: res.team_id } : {}),
+      };
+    } catch (err) {
+      const failure = classifyAuthFailure(err);
+      if (failure instanceof SlackUnreachableError && !stopped) {
+        retryTimer = setTimeout(() => {
+          connect().then(() => log.log('info', 'slack-connected', {}), () => {});
+        }, opts.retryConnectMs ?? 30_000);
+        retryTimer.unref();
+      }
+      throw failure;
+    }
+    // Deliveries start only now: events acknowledged before a restart are resumed with a token known to work.
+    inbox.register('slack', deliverOrApologise);
+    if (config.appToken) await app.start();
+  }
+
+  const httpReceiver = http;
   return {
     app,
-    ...(requestListener ? { requestListener } : {}),
-    // HTTP mode is served by medbill's own server; Socket Mode opens its connection here.
-    start: async () => {
-      try {
-        await client.auth.test();
-      } catch (err) {
-        const code = (err as { data?: { error?: string } }).data?.error ?? (err as Error).name;
-        throw new Error(`Slack did not accept SLACK_BOT_TOKEN (${code}). Check the token in the app's OAuth & Permissions page.`);
-      }
-      if (config.appToken) await app.start();
-    },
+    ...(httpReceiver ? { requestListener: (req: IncomingMessage, res: ServerResponse) => httpReceiver.handle(req, res) } : {}),
+    start: connect,
     stop: async () => {
-      if (config.appToken) await app.stop();
+      stopped = true;
+      if (retryTimer) clearTimeout(retryTimer);
+      if (config.appToken && identity) await app.stop();
     },
   };
 }

@@ -24,7 +24,9 @@ export interface ScriptHost {
 
 export interface ScriptResult { ok: boolean; failures: string[]; transcript: string[]; checks: number }
 
-export class ScriptError extends Error {}
+export class ScriptError extends Error {
+  override readonly name = 'ScriptError';
+}
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(s|m|h)$/;
 

@@ -26,15 +26,23 @@ const TurnBody = z
   .refine((b) => [b.text, b.button, b.form].filter((x) => x !== undefined).length === 1, { message: 'send exactly one of text, button or form' });
 
 export const PAGE = readFileSync(join(PROJECT_ROOT, 'adapters', 'web', 'page.html'), 'utf8');
+const PAGE_SCRIPT = readFileSync(join(PROJECT_ROOT, 'adapters', 'web', 'page.js'), 'utf8');
 
 export function servePage(res: ServerResponse): void {
   res.writeHead(200, {
     'content-type': 'text/html; charset=utf-8',
-    // The page runs only its own inline script and talks only to this server.
-    'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
+    // The page runs only its own script file and talks only to this server; no other site may frame it.
+    'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
     'cache-control': 'no-store',
   });
   res.end(PAGE);
+}
+
+export function servePageScript(res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(PAGE_SCRIPT);
 }
 
 export async function handleWebTurn(engine: Engine, req: IncomingMessage, res: ServerResponse): Promise<void> {

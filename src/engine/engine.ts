@@ -15,7 +15,7 @@ import { NO_DIRECTORY } from '../knowledge/evidence.js';
 import { FLOWS, helpReply } from '../../flows/index.js';
 import { FLOW_IDS, parseButtonValue, type FlowContext, type FlowId, type FlowState, type Outcome, type Seed } from './flow.js';
 import { reply, type Input, type Reply, type Turn } from './model.js';
-import { identifierNotice, scrubIdentifiers } from './privacy.js';
+import { identifierNotice, scrubIdentifiers, type IdentifierKind } from './privacy.js';
 import { IntentRouter, controlCommand, flowCommand, type ControlCommand } from './intents.js';
 import { errorFields, silentLogger, type Logger } from '../log.js';
 
@@ -34,6 +34,9 @@ const MAX_HISTORY = 20;
 const CASE_ID_LETTERS = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 
 type Session = SessionRow<FlowState>;
+
+/** A turn's input after screening: safe to read, store and log (as metadata), or refused for its size. */
+export type Screened = { input: Input; identifiers: IdentifierKind[] } | { tooLong: number };
 
 export function sessionKey(turn: Omit<Turn, 'input' | 'direct'>): string {
   return [turn.platform, turn.tenant ?? '', turn.conversation, turn.user].join(':');
@@ -86,9 +89,17 @@ export class Engine {
 
   /** Applies one turn. Turns of the same session wait for each other; different sessions do not. */
   handle(turn: Turn): Promise<Reply[]> {
+    return this.handleScreened(turn, this.screen(turn.input));
+  }
+
+  /**
+   * Applies a turn whose input was screened earlier (the inbox stores screened turns). `onCommit` runs
+   * inside the turn's transaction, so what it writes lands together with the session, or not at all.
+   */
+  handleScreened(turn: Turn, screened: Screened, onCommit?: (replies: Reply[]) => void): Promise<Reply[]> {
     const key = sessionKey(turn);
     const previous = this.queues.get(key) ?? Promise.resolve();
-    const run = previous.then(() => this.apply(key, turn));
+    const run = previous.then(() => this.apply(key, turn, screened, onCommit));
     const settled = run.catch(() => undefined);
     this.queues.set(key, settled);
     void settled.then(() => {
@@ -97,17 +108,22 @@ export class Engine {
     return run;
   }
 
-  private apply(key: string, turn: Turn): Reply[] {
+  private apply(key: string, turn: Turn, screened: Screened, onCommit?: (replies: Reply[]) => void): Reply[] {
     const started = process.hrtime.bigint();
     // Quiet sessions are dropped lazily when their person returns, and in bulk now and then.
     if (++this.turnsSincePurge >= 1000) {
       this.turnsSincePurge = 0;
       this.store.purgeExpired(this.now());
     }
-    const screened = this.screen(turn.input);
-    if ('refuse' in screened) return [screened.refuse];
+    if ('tooLong' in screened) {
+      return [reply(`That message is too long for me (${screened.tooLong.toLocaleString('en-US')} characters; the limit is ${MAX_TEXT_CHARS.toLocaleString('en-US')}). Describe the case in a few sentences: the procedure, why it is needed, and the insurance.`)];
+    }
     try {
-      const replies = this.store.atomically(() => this.decideAndSave(key, screened.input, screened.identifiers));
+      const replies = this.store.atomically(() => {
+        const decided = this.decideAndSave(key, screened.input, screened.identifiers);
+        onCommit?.(decided);
+        return decided;
+      });
       this.log.log('info', 'turn', { platform: turn.platform, input: turn.input.kind, replies: replies.length, ms: Number(process.hrtime.bigint() - started) / 1e6 });
       return replies;
     } catch (err) {
@@ -117,18 +133,19 @@ export class Engine {
     }
   }
 
-  /** Size limits and identifiers, before anything reads or stores the input. */
-  private screen(input: Input): { input: Input; identifiers: ReturnType<typeof scrubIdentifiers>['found'] } | { refuse: Reply } {
+  /**
+   * Size limits and identifiers, before anything reads or stores the input. The result holds no
+   * identifier and can be stored (the inbox keeps it until the turn is applied).
+   */
+  screen(input: Input): Screened {
     if (input.kind === 'text') {
-      if (input.text.length > MAX_TEXT_CHARS) {
-        return { refuse: reply(`That message is too long for me (${input.text.length.toLocaleString('en-US')} characters; the limit is ${MAX_TEXT_CHARS.toLocaleString('en-US')}). Describe the case in a few sentences: the procedure, why it is needed, and the insurance.`) };
-      }
+      if (input.text.length > MAX_TEXT_CHARS) return { tooLong: input.text.length };
       const { text, found } = scrubIdentifiers(input.text);
       return { input: { kind: 'text', text: text.trim() }, identifiers: found };
     }
     if (input.kind === 'form') {
       const scrubbed: Record<string, string> = {};
-      const found = new Set<ReturnType<typeof scrubIdentifiers>['found'][number]>();
+      const found = new Set<IdentifierKind>();
       for (const [k, v] of Object.entries(input.values)) {
         const s = scrubIdentifiers(String(v).slice(0, MAX_TEXT_CHARS));
         s.found.forEach((f) => found.add(f));
@@ -139,7 +156,7 @@ export class Engine {
     return { input, identifiers: [] };
   }
 
-  private decideAndSave(key: string, input: Input, identifiers: ReturnType<typeof scrubIdentifiers>['found']): Reply[] {
+  private decideAndSave(key: string, input: Input, identifiers: IdentifierKind[]): Reply[] {
     const now = this.now();
     let row = this.store.get(key);
     const notices: Reply[] = [];
@@ -153,7 +170,8 @@ export class Engine {
       row = undefined;
     }
     const decision = this.decide(row, input, expired);
-    if (identifiers.length) notices.push(reply(identifierNotice(identifiers, decision.session?.state.caseId)));
+    // The notice is about the person's case (and names its ID): never in a shared channel.
+    if (identifiers.length) notices.push(reply(identifierNotice(identifiers, decision.session?.state.caseId), [], 'direct-only'));
     if (decision.session) {
       this.store.put({
         key, flow: decision.session.flow, flowVersion: FLOWS[decision.session.flow].version, state: decision.session.state,

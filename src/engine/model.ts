@@ -13,6 +13,11 @@ export type Input =
   | { kind: 'form'; form: string; values: Record<string, string> };
 
 export interface Turn {
+  /**
+   * The platform's id for this event, when it has one (Slack's event_id, or a key derived from the signed
+   * request). Turns that carry one go through the inbox, which answers each id once.
+   */
+  eventId?: string;
   /** Where the person is: 'web', 'terminal', 'script', 'slack', 'teams'. */
   platform: string;
   /** The workspace or tenant, when the platform has one. */

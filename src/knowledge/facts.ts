@@ -32,7 +32,9 @@ export const CaseFactsSchema = z.strictObject({
 });
 export type CaseFacts = z.infer<typeof CaseFactsSchema>;
 
-export class InvalidFactsError extends Error {}
+export class InvalidFactsError extends Error {
+  override readonly name = 'InvalidFactsError';
+}
 
 /** One line per problem, each naming the field, e.g. `coverage.medicalPayer: expected one of …`. */
 export function describeZodError(error: z.ZodError, root = ''): string {

@@ -7,7 +7,9 @@ import { normalizeIcd10 } from './codes.js';
 export type IcdFileFormat = 'order' | 'valid-codes';
 export interface IcdFileEntry { code: string; title: string; billable: boolean }
 
-export class IcdFileError extends Error {}
+export class IcdFileError extends Error {
+  override readonly name = 'IcdFileError';
+}
 
 export function parseIcd10File(text: string): { format: IcdFileFormat; entries: IcdFileEntry[] } {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');

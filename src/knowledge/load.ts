@@ -17,7 +17,9 @@ import {
   DOCUMENT_KINDS, type Cause, type Confidence, type DocumentKind, type ProcedureCodeSet, type WarningId,
 } from './vocabulary.js';
 
-export class KnowledgeError extends Error {}
+export class KnowledgeError extends Error {
+  override readonly name = 'KnowledgeError';
+}
 
 export const DEFAULT_KNOWLEDGE_DIR = join(PROJECT_ROOT, 'knowledge');
 

@@ -45,6 +45,22 @@ const MIGRATIONS: string[] = [
      id TEXT PRIMARY KEY,            -- platform:event id
      seen_at INTEGER NOT NULL
    ) WITHOUT ROWID;`,
+  // The inbox (src/store/inbox.ts): every incoming event is written here before it is acknowledged, and
+  // processed from here, so an acknowledged message survives a crash. The turn is stored already screened
+  // (identifiers removed); the route holds platform ids only. Done rows stay a day, for deduplication.
+  `CREATE TABLE inbox (
+     seq INTEGER PRIMARY KEY,        -- arrival order
+     event_id TEXT NOT NULL UNIQUE,  -- platform:tenant:event id (Slack: event_id, or the request signature)
+     session_key TEXT NOT NULL,      -- whose turn: turns of one person are applied in arrival order
+     turn TEXT NOT NULL,             -- JSON: the screened turn
+     route TEXT NOT NULL,            -- JSON: where the adapter delivers the answer
+     status TEXT NOT NULL CHECK (status IN ('pending', 'answered', 'done')),
+     replies TEXT,                   -- JSON: the answer, kept from the turn's commit until it is delivered
+     received_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE INDEX inbox_open ON inbox (status) WHERE status <> 'done';
+   CREATE INDEX inbox_done ON inbox (updated_at) WHERE status = 'done';`,
 ];
 
 export function openDb(path: string): Db {

@@ -1,0 +1,171 @@
+/**
+ * The inbox: an incoming event is screened and written to SQLite before the platform is told "received"
+ * (accept), then applied and delivered from the table (drain), and marked done. After a crash, start-up
+ * resumes what was acknowledged and not delivered:
+ *
+ *   accept ─► pending ──(turn applied; replies stored in the same transaction)──► answered ──(delivered)──► done
+ *
+ * A repeat of an event id (a platform's retry, a replayed request) is recognised by the insert itself and
+ * not answered again. The number of open events is bounded: past the bound, accept says `busy` and the
+ * adapter asks the platform to retry later, instead of a queue that grows without limit.
+ * Turns of one person are applied and delivered in arrival order; different people's run side by side.
+ */
+import { setImmediate as nextTick } from 'node:timers/promises';
+import type { Db } from '../store/db.js';
+import { InboxStore, type InboxRow } from '../store/inbox.js';
+import { sessionKey, type Engine, type Screened } from './engine.js';
+import type { Reply, Turn } from './model.js';
+import { errorFields, silentLogger, type Logger } from '../log.js';
+
+/** Carries replies to the person: `route` is what the adapter stored with the event (platform ids only). */
+export type Deliver = (replies: Reply[], route: unknown, turn: Turn) => Promise<void>;
+
+export type Accepted = 'accepted' | 'duplicate' | 'busy';
+
+export interface InboxOptions {
+  db: Db;
+  engine: Engine;
+  log?: Logger;
+  /** Open (acknowledged, not yet delivered) events above which new ones are refused for now. */
+  maxOpen?: number;
+  /** Events applied and delivered at the same time, across people. */
+  concurrency?: number;
+  /** How long a delivered event id is remembered, to recognise retries. */
+  keepMs?: number;
+  now?: () => number;
+}
+
+interface StoredTurn { turn: Turn; screened: Screened }
+
+export class Inbox {
+  private readonly store: InboxStore;
+  private readonly engine: Engine;
+  private readonly log: Logger;
+  private readonly maxOpen: number;
+  private readonly concurrency: number;
+  private readonly keepMs: number;
+  private readonly now: () => number;
+  private readonly deliverers = new Map<string, Deliver>();
+  private readonly waiting: InboxRow[] = [];
+  private readonly queued = new Set<number>();
+  /** The last piece of work per person, so their next one starts after it. */
+  private readonly chains = new Map<string, Promise<void>>();
+  private open: number;
+  private running = 0;
+  private accepted = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(opts: InboxOptions) {
+    this.store = new InboxStore(opts.db);
+    this.engine = opts.engine;
+    this.log = opts.log ?? silentLogger;
+    this.maxOpen = opts.maxOpen ?? 500;
+    this.concurrency = opts.concurrency ?? 16;
+    this.keepMs = opts.keepMs ?? 24 * 60 * 60 * 1000;
+    this.now = opts.now ?? Date.now;
+    this.open = this.store.countOpen();
+  }
+
+  /**
+   * Registers how a platform's replies are delivered, and resumes that platform's events that were
+   * acknowledged before a restart and not yet delivered.
+   */
+  register(platform: string, deliver: Deliver): void {
+    this.deliverers.set(platform, deliver);
+    let resumed = 0;
+    for (const row of this.store.open()) {
+      if (this.queued.has(row.seq) || this.parse(row)?.turn.platform !== platform) continue;
+      this.enqueue(row);
+      resumed++;
+    }
+    if (resumed) this.log.log('info', 'inbox-resumed', { platform, events: resumed });
+  }
+
+  /**
+   * Records a turn before the platform is acknowledged. Synchronous: when it returns `accepted`, the event
+   * is on disk. The turn needs an eventId and a registered platform. `busy`: too many open events; the
+   * adapter tells the platform to retry later.
+   */
+  accept(turn: Turn & { eventId: string }, route: unknown, opts: { mustKeep?: boolean } = {}): Accepted {
+    if (!this.deliverers.has(turn.platform)) throw new Error(`no delivery registered for ${turn.platform}`);
+    // `mustKeep`: the platform was acknowledged already and cannot be asked to retry (Slack's Socket Mode).
+    if (this.open >= this.maxOpen && !opts.mustKeep) {
+      this.log.log('warn', 'inbox-full', { platform: turn.platform, open: this.open, max: this.maxOpen });
+      return 'busy';
+    }
+    const screened = this.engine.screen(turn.input);
+    // Only the screened input is stored: the raw text may carry identifiers.
+    const stored: StoredTurn = { turn: { ...turn, input: 'input' in screened ? screened.input : { kind: 'text', text: '' } }, screened };
+    const now = this.now();
+    const row = { eventId: turn.eventId, sessionKey: sessionKey(turn), turn: JSON.stringify(stored), route: JSON.stringify(route ?? null) };
+    const seq = this.store.add(row, now);
+    if (seq === undefined) return 'duplicate';
+    this.open++;
+    if (++this.accepted % 500 === 0) this.store.prune(now - this.keepMs);
+    this.enqueue({ ...row, seq, status: 'pending', replies: null });
+    return 'accepted';
+  }
+
+  /** Open events (acknowledged, not yet delivered). */
+  get openCount(): number {
+    return this.open;
+  }
+
+  /** Resolves when nothing is waiting or running (for tests and an orderly stop). */
+  idle(): Promise<void> {
+    if (this.running === 0 && this.waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private parse(row: InboxRow): StoredTurn | undefined {
+    try {
+      return JSON.parse(row.turn) as StoredTurn;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private enqueue(row: InboxRow) {
+    this.queued.add(row.seq);
+    this.waiting.push(row);
+    this.pump();
+  }
+
+  private pump() {
+    while (this.running < this.concurrency && this.waiting.length > 0) {
+      const row = this.waiting.shift();
+      if (!row) break;
+      this.running++;
+      const before = this.chains.get(row.sessionKey) ?? Promise.resolve();
+      const work = before.then(() => this.process(row));
+      this.chains.set(row.sessionKey, work);
+      void work.finally(() => {
+        this.running--;
+        this.queued.delete(row.seq);
+        if (this.chains.get(row.sessionKey) === work) this.chains.delete(row.sessionKey);
+        this.pump();
+        if (this.running === 0 && this.waiting.length === 0) this.idleWaiters.splice(0).forEach((f) => f());
+      });
+    }
+  }
+
+  /** Applies (if not yet applied) and delivers one event, then marks it done. Never throws. */
+  private async process(row: InboxRow): Promise<void> {
+    // One event per event-loop turn, so a burst does not hold up the acknowledgements of new requests.
+    await nextTick();
+    const stored = this.parse(row);
+    const deliver = stored && this.deliverers.get(stored.turn.platform);
+    try {
+      if (!stored || !deliver) throw new Error('an inbox row could not be read');
+      const replies = row.status === 'answered' && row.replies !== null
+        ? (JSON.parse(row.replies) as Reply[])
+        : await this.engine.handleScreened(stored.turn, stored.screened, (r) => this.store.markAnswered(row.seq, JSON.stringify(r), this.now()));
+      await deliver(replies, JSON.parse(row.route) as unknown, stored.turn);
+    } catch (err) {
+      // The adapter reports delivery failures to the person itself; this is the last line.
+      this.log.log('error', 'inbox-event-failed', { ...errorFields(err) });
+    }
+    this.store.markDone(row.seq, this.now());
+    this.open--;
+  }
+}
