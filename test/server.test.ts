@@ -38,7 +38,10 @@ describe('local chat over HTTP', () => {
   it('serves the chat page', async () => {
     const res = await fetch(`${running.url}/`);
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
-    expect(await res.text()).toContain('/api/turn');
+    expect(await res.text()).toContain('<script src="/page.js"></script>');
+    const script = await fetch(`${running.url}/page.js`);
+    expect(script.headers.get('content-type')).toMatch(/javascript/);
+    expect(await script.text()).toContain('/api/turn');
   });
 
   it('walks the triage flow by buttons to an answer', async () => {

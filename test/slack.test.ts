@@ -306,6 +306,7 @@ describe.skipIf(!FIXTURES)('Slack Web API rate limits', () => {
       expect(posted.at - limited.at).toBeGreaterThanOrEqual(950);
     } finally {
       await running.close();
+      await app.inbox.idle();
       app.close();
       await fake.close();
     }

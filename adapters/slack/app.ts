@@ -60,12 +60,13 @@ export class SlackUnreachableError extends Error {
 const TOKEN_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type', 'no_permission', 'missing_scope', 'team_access_not_granted', 'ekm_access_denied']);
 
 export function classifyAuthFailure(err: unknown): SlackTokenRejectedError | SlackUnreachableError {
-  const e = err as { code?: string; data?: { error?: string }; original?: { code?: string; name?: string }; statusCode?: number };
+  const e = err as { code?: string; data?: { error?: string }; original?: { code?: string; name?: string; cause?: { code?: string } }; statusCode?: number };
   const platformError = e.code === 'slack_webapi_platform_error' ? e.data?.error : undefined;
   if (platformError && TOKEN_ERRORS.has(platformError)) {
     return new SlackTokenRejectedError(`Slack did not accept SLACK_BOT_TOKEN (${platformError}). Check the token in the app's OAuth & Permissions page.`);
   }
-  const why = platformError ?? e.original?.code ?? e.original?.name ?? (e.statusCode ? `HTTP ${e.statusCode}` : (e.code ?? 'no answer'));
+  // Node's fetch wraps the socket error ("fetch failed", caused by ECONNREFUSED or ENOTFOUND).
+  const why = platformError ?? e.original?.cause?.code ?? e.original?.code ?? e.original?.name ?? (e.statusCode ? `HTTP ${e.statusCode}` : (e.code ?? 'no answer'));
   return new SlackUnreachableError(`medbill could not reach Slack's Web API (${why}), so SLACK_BOT_TOKEN was not checked yet: check this machine's network, DNS or proxy (SLACK_API_URL).`);
 }
 

@@ -165,7 +165,12 @@ export class Inbox {
       // The adapter reports delivery failures to the person itself; this is the last line.
       this.log.log('error', 'inbox-event-failed', { ...errorFields(err) });
     }
-    this.store.markDone(row.seq, this.now());
+    try {
+      this.store.markDone(row.seq, this.now());
+    } catch (err) {
+      // The database closed under us (shutting down): the event stays open and is delivered again at start.
+      this.log.log('warn', 'inbox-mark-done-failed', errorFields(err));
+    }
     this.open--;
   }
 }

@@ -1,5 +1,7 @@
 // A stand-in for Slack's Web API on loopback, for tests and benchmarks: it records every call the bot
 // makes (method, token, decoded form fields with JSON values parsed) and answers the way Slack would.
+// Options: rateLimitOnce {method: seconds}, delayMs {method: ms}, rejectToken (auth.test says invalid_auth),
+// socketUrl (for Socket Mode), keepParams.
 // Point the bot at it with SLACK_API_URL (clientOptions.slackApiUrl); response_url posts land on /respond/….
 import { createServer } from 'node:http';
 
@@ -12,7 +14,7 @@ export async function startSlackApiFake(options = {}) {
   let ts = 1700000000;
   const answer = (method, params) => {
     switch (method) {
-      case 'auth.test': return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T123', user: 'medbill' };
+      case 'auth.test': return options.rejectToken ? { ok: false, error: 'invalid_auth' } : { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T123', user: 'medbill' };
       case 'conversations.open': return { ok: true, channel: { id: `D${String(params.users).replace(/^U/, '')}` } };
       case 'chat.postMessage': return { ok: true, channel: params.channel, ts: `${ts++}.000100` };
       case 'chat.update': return { ok: true, channel: params.channel, ts: params.ts };
@@ -37,6 +39,8 @@ export async function startSlackApiFake(options = {}) {
       if ((req.headers['content-type'] ?? '').includes('application/json')) params = raw ? JSON.parse(raw) : {};
       else for (const [k, v] of new URLSearchParams(raw)) { try { params[k] = /^[[{]/.test(v) ? JSON.parse(v) : v; } catch { params[k] = v; } }
       const method = path.startsWith('/api/') ? path.slice(5) : path.startsWith('/respond/') ? 'response_url' : path;
+      // Slack's API slowed down: the answer comes late (the call is recorded when it arrives).
+      const delay = options.delayMs?.[method] ?? 0;
       const wait = rateLimits.get(method);
       if (wait !== undefined) {
         rateLimits.delete(method);
@@ -46,8 +50,11 @@ export async function startSlackApiFake(options = {}) {
       }
       calls.push({ method, params: keepParams ? params : {}, token: req.headers.authorization, at: Date.now() });
       for (const w of [...waiters]) if (w.test()) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(method === 'response_url' ? { ok: true } : answer(method, params)));
+      const reply = () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(method === 'response_url' ? { ok: true } : answer(method, params)));
+      };
+      if (delay) setTimeout(reply, delay); else reply();
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));

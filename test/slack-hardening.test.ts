@@ -1,0 +1,228 @@
+/**
+ * /slack/events as an attacker or a flaky network would use it (issue 10): the real server on 127.0.0.1,
+ * signed requests, and Slack's Web API replaced by the recording fake. Payloads are written here in
+ * Slack's shape, so these tests need nothing from shared/.
+ */
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openApp, type App } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { startServer, type Running } from '../src/server.js';
+import { createLogger, silentLogger } from '../src/log.js';
+import { classifyAuthFailure, createSlackAdapter, SlackTokenRejectedError, SlackUnreachableError, type SlackAdapter } from '../adapters/slack/app.js';
+import { startSlackApiFake, type SlackApiFake } from './support/slack-api-fake.js';
+import { tempDbPath } from './helpers.js';
+
+const SECRET = 'hardeningsecret00000000000000000';
+const now = () => Math.floor(Date.now() / 1000);
+function signed(body: string, ts: number | string = now()): Record<string, string> {
+  const sig = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
+  return { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig };
+}
+
+let seq = 0;
+const dm = (text: string, user = 'U0HARD1') => ({
+  token: 'x', team_id: 'T0HARD', api_app_id: 'A0HARD', type: 'event_callback', event_id: `EvHARD${Date.now()}${++seq}`, event_time: now(),
+  event: { type: 'message', channel: `D${user}`, channel_type: 'im', user, text, ts: `${now()}.${String(seq).padStart(6, '0')}` },
+});
+const slash = (text: string, fake: SlackApiFake, user = 'U0CMD1', channel = 'C0PUBLIC') => new URLSearchParams({
+  token: 'x', team_id: 'T0HARD', team_domain: 'practice', channel_id: channel, channel_name: 'billing', user_id: user, user_name: 'staff',
+  command: '/medbill', text, api_app_id: 'A0HARD', response_url: fake.responseUrl(`cmd-${++seq}`), trigger_id: `trig-${seq}`,
+}).toString();
+
+describe('/slack/events under attack and failure', () => {
+  let fake: SlackApiFake;
+  let app: App;
+  let slack: SlackAdapter;
+  let running: Running;
+  const logLines: string[] = [];
+
+  beforeAll(async () => {
+    fake = await startSlackApiFake();
+    const log = createLogger('debug', (l) => logLines.push(l));
+    app = openApp({ ...loadConfig({}), dbPath: tempDbPath() }, { log, inboxMaxOpen: 3 });
+    slack = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: fake.apiUrl }, engine: app.engine, inbox: app.inbox, log });
+    await slack.start();
+    running = await startServer(app, { host: '127.0.0.1', port: 0, log, routes: [{ path: '/slack/events', handle: slack.requestListener! }] });
+  });
+  afterAll(async () => {
+    await running.close();
+    await app.inbox.idle();
+    app.close();
+    await fake.close();
+  });
+  beforeEach(() => {
+    fake.clear();
+    logLines.length = 0;
+  });
+
+  const post = (body: string, type: string, headers: Record<string, string>) =>
+    fetch(`${running.url}/slack/events`, { method: 'POST', headers: { 'content-type': type, ...headers }, body });
+  const postJson = (payload: unknown, headers?: Record<string, string>) => {
+    const body = JSON.stringify(payload);
+    return post(body, 'application/json', headers ?? signed(body));
+  };
+  const healthy = async () => expect((await fetch(`${running.url}/healthz`)).status).toBe(200);
+
+  // Finding 1: Bolt's receiver threw on anything but POST, and the process died.
+  it.each(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'PATCH'])('answers %s with 405 and stays up', async (method) => {
+    const res = await fetch(`${running.url}/slack/events`, { method });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    await healthy();
+  });
+
+  // Finding 2: a signed `null` reached Bolt and crashed it.
+  it.each([['null'], ['[]'], ['"text"'], ['42'], ['true'], ['[{"type":"event_callback"}]']])('refuses the signed JSON body %s with 400', async (body) => {
+    const res = await post(body, 'application/json', signed(body));
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(/object/);
+    await healthy();
+  });
+
+  it('refuses a signed form whose payload is not an object, and a body that is not UTF-8', async () => {
+    const form = 'payload=null';
+    expect((await post(form, 'application/x-www-form-urlencoded', signed(form))).status).toBe(400);
+    const bad = Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]); // {"\xff\xfe"}
+    const res = await fetch(`${running.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...signed(bad.toString('latin1')) }, body: bad });
+    expect([400, 401]).toContain(res.status);
+    await healthy();
+  });
+
+  // Finding 7: the timestamp window holds in both directions.
+  it.each([
+    ['10 minutes in the future', String(now() + 600)],
+    ['10 years in the future', String(now() + 10 * 365 * 86400)],
+    ['6 minutes old', String(now() - 360)],
+    ['Infinity', 'Infinity'],
+    ['not a number', '1e9'],
+  ])('refuses a signature with a timestamp %s', async (_what, ts) => {
+    const body = JSON.stringify(dm('help'));
+    const res = await post(body, 'application/json', signed(body, ts));
+    expect(res.status).toBe(401);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fake.of('chat.postMessage')).toEqual([]);
+  });
+
+  // Finding 7: an exact replay of a signed command (or click) within the window runs once.
+  it('runs a replayed slash command once', async () => {
+    const body = slash('lookup K08.3', fake);
+    const headers = signed(body);
+    expect((await post(body, 'application/x-www-form-urlencoded', headers)).status).toBe(200);
+    await fake.waitFor(() => fake.of('chat.postMessage').length > 0);
+    expect((await post(body, 'application/x-www-form-urlencoded', headers)).status).toBe(200);
+    await app.inbox.idle();
+    await new Promise((r) => setTimeout(r, 150));
+    expect(fake.of('chat.postMessage')).toHaveLength(1);
+  });
+
+  // Finding 4: no request waits on auth.test (it was called before every acknowledgement).
+  it('calls auth.test once at start, not per event, so a slow Slack API does not slow the ack', async () => {
+    const slow = await startSlackApiFake({ delayMs: { 'auth.test': 2000 } });
+    const other = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
+    const adapter = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: slow.apiUrl }, engine: other.engine, inbox: other.inbox, log: silentLogger });
+    await adapter.start();
+    const server = await startServer(other, { host: '127.0.0.1', port: 0, log: silentLogger, routes: [{ path: '/slack/events', handle: adapter.requestListener! }] });
+    try {
+      const times: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const body = JSON.stringify(dm('help', `U0SLOW${i}`));
+        const t = performance.now();
+        const res = await fetch(`${server.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...signed(body) }, body });
+        times.push(performance.now() - t);
+        expect(res.status).toBe(200);
+      }
+      await slow.waitFor(() => slow.of('chat.postMessage').length === 10);
+      expect(slow.of('auth.test')).toHaveLength(1);
+      expect(Math.max(...times)).toBeLessThan(1000); // auth.test takes 2 s on this fake
+    } finally {
+      await server.close();
+      await other.inbox.idle();
+      other.close();
+      await slow.close();
+    }
+  });
+
+  // Finding 6: a command in a channel that carried an identifier: the notice (about the case) goes to the DM.
+  it('keeps everything a channel command answers out of the channel, the identifier notice included', async () => {
+    const body = slash('pt Jane Smith ssn 123-45-6789 needs ext #30 abscess, Aetna medical only', fake, 'U0CMD2', 'C0PUBLIC');
+    expect((await post(body, 'application/x-www-form-urlencoded', signed(body))).status).toBe(200);
+    await fake.waitFor(() => fake.of('response_url').length > 0 && fake.of('chat.postMessage').length > 1);
+    const posts = fake.of('chat.postMessage');
+    expect(posts.filter((p) => p.params.channel === 'C0PUBLIC')).toEqual([]);
+    expect(posts.some((p) => /left it out|left them out/.test(JSON.stringify(p.params)))).toBe(true);
+    expect(fake.of('response_url')[0]!.params).toMatchObject({ response_type: 'ephemeral' });
+    expect(JSON.stringify(fake.calls)).not.toMatch(/Jane|Smith|123-45-6789/);
+  });
+
+  // Finding 3: the backlog is bounded; past it, Slack is told to retry and the log says why.
+  it('sheds load with a 503 and a log line when the inbox is full, then takes the retry', async () => {
+    const stalled = await startSlackApiFake({ delayMs: { 'chat.postMessage': 1500, 'conversations.open': 1500 } });
+    const log = createLogger('debug', (l) => logLines.push(l));
+    const other = openApp({ ...loadConfig({}), dbPath: tempDbPath() }, { log, inboxMaxOpen: 2 });
+    const adapter = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: stalled.apiUrl }, engine: other.engine, inbox: other.inbox, log });
+    await adapter.start();
+    const server = await startServer(other, { host: '127.0.0.1', port: 0, log, routes: [{ path: '/slack/events', handle: adapter.requestListener! }] });
+    const send = (payload: unknown) => {
+      const body = JSON.stringify(payload);
+      return fetch(`${server.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...signed(body) }, body });
+    };
+    try {
+      const events = [dm('help', 'U0B1'), dm('help', 'U0B2'), dm('help', 'U0B3')];
+      const statuses = [];
+      for (const e of events) statuses.push((await send(e)).status);
+      expect(statuses).toEqual([200, 200, 503]);
+      expect(logLines.some((l) => /"event":"inbox-full"/.test(l))).toBe(true);
+      await other.inbox.idle();
+      expect((await send(events[2])).status).toBe(200); // Slack's retry, once there is room
+      await stalled.waitFor(() => stalled.of('chat.postMessage').length === 3, 8000);
+    } finally {
+      await server.close();
+      await other.inbox.idle();
+      other.close();
+      await stalled.close();
+    }
+  }, 20_000);
+});
+
+// Finding 10: a network failure is not a rejected token.
+describe('telling a network failure from a rejected token', () => {
+  it('says the token was refused when Slack says invalid_auth', async () => {
+    const fake = await startSlackApiFake({ rejectToken: true });
+    const app = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
+    const adapter = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: fake.apiUrl }, engine: app.engine, inbox: app.inbox, log: silentLogger });
+    try {
+      await expect(adapter.start()).rejects.toBeInstanceOf(SlackTokenRejectedError);
+      await expect(adapter.start()).rejects.toThrow(/did not accept SLACK_BOT_TOKEN \(invalid_auth\)/);
+    } finally {
+      await adapter.stop();
+      app.close();
+      await fake.close();
+    }
+  });
+
+  it('says Slack could not be reached, not that the token is wrong, when nothing answers', async () => {
+    const app = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
+    // A port nothing listens on any more: connection refused.
+    const closed = await startSlackApiFake();
+    const apiUrl = closed.apiUrl;
+    await closed.close();
+    const adapter = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl }, engine: app.engine, inbox: app.inbox, log: silentLogger });
+    try {
+      const failure = await adapter.start().then(() => undefined, (e: unknown) => e);
+      expect(failure).toBeInstanceOf(SlackUnreachableError);
+      expect((failure as Error).message).toMatch(/could not reach Slack's Web API \(ECONNREFUSED\)/);
+      expect((failure as Error).message).not.toMatch(/did not accept/);
+    } finally {
+      await adapter.stop();
+      app.close();
+    }
+  });
+
+  it('classifies the Web API client errors', () => {
+    expect(classifyAuthFailure({ code: 'slack_webapi_platform_error', data: { error: 'token_revoked' } })).toBeInstanceOf(SlackTokenRejectedError);
+    expect(classifyAuthFailure({ code: 'slack_webapi_request_error', original: { code: 'ENOTFOUND' } }).message).toMatch(/ENOTFOUND/);
+    expect(classifyAuthFailure({ code: 'slack_webapi_http_error', statusCode: 503 }).message).toMatch(/HTTP 503/);
+  });
+});
