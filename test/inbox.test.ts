@@ -1,0 +1,136 @@
+/**
+ * The inbox (issue 10, finding 3): an event is on disk before the platform is acknowledged, is answered
+ * once, survives a restart before or after its turn was applied, and the backlog is bounded.
+ */
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { openApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import type { Reply, Turn } from '../src/engine/model.js';
+import { tempDbPath } from './helpers.js';
+
+const turn = (eventId: string, text: string, user = 'U1'): Turn & { eventId: string } => ({
+  eventId, platform: 'test', user, conversation: 'dm', direct: true, input: { kind: 'text', text },
+});
+const never = () => new Promise<void>(() => {});
+const rows = (path: string) => {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare('SELECT event_id AS id, status, turn, replies FROM inbox ORDER BY seq').all() as { id: string; status: string; turn: string; replies: string | null }[];
+  } finally {
+    db.close();
+  }
+};
+const sessionVersion = (path: string) => {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare('SELECT version FROM sessions').get() as { version: number } | undefined)?.version;
+  } finally {
+    db.close();
+  }
+};
+
+describe('inbox', () => {
+  it('has the event on disk, screened, when accept returns', () => {
+    const path = tempDbPath();
+    const app = openApp({ ...loadConfig({}), dbPath: path });
+    app.inbox.register('test', never);
+    expect(app.inbox.accept(turn('e1', 'pt John Smith ssn 123-45-6789 needs ext #30'), { to: 'U1' })).toBe('accepted');
+    const stored = rows(path);
+    expect(stored.map((r) => r.id)).toEqual(['e1']);
+    expect(stored[0]!.turn).not.toMatch(/Smith|123-45-6789/);
+    expect(stored[0]!.turn).toContain('#30');
+    app.close();
+  });
+
+  it('answers a repeated event id once', async () => {
+    const app = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
+    const delivered: Reply[][] = [];
+    app.inbox.register('test', async (r) => { delivered.push(r); });
+    expect(app.inbox.accept(turn('e1', 'help'), {})).toBe('accepted');
+    await app.inbox.idle();
+    expect(app.inbox.accept(turn('e1', 'help'), {})).toBe('duplicate');
+    await app.inbox.idle();
+    expect(delivered).toHaveLength(1);
+    expect(rows(loadConfigPath(app))).toEqual([expect.objectContaining({ status: 'done', replies: null })]);
+    app.close();
+  });
+
+  it('resumes, after a restart, an event acknowledged but never applied', async () => {
+    const path = tempDbPath();
+    const first = openApp({ ...loadConfig({}), dbPath: path });
+    // The turn is recorded, then the process "dies" before the inbox gets to it (nothing registered runs it).
+    first.inbox.register('test', never);
+    first.inbox.accept(turn('e1', 'lookup K08.3'), { to: 'U1' });
+    first.close();
+    const second = openApp({ ...loadConfig({}), dbPath: path });
+    const delivered: { replies: Reply[]; route: unknown }[] = [];
+    second.inbox.register('test', async (replies, route) => { delivered.push({ replies, route }); });
+    await second.inbox.idle();
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]!.route).toEqual({ to: 'U1' });
+    expect(JSON.stringify(delivered[0]!.replies)).toMatch(/K08\.3/);
+    expect(rows(path).map((r) => r.status)).toEqual(['done']);
+    second.close();
+  });
+
+  it('delivers the stored answer after a restart between the turn and its delivery, without applying the turn again', async () => {
+    const path = tempDbPath();
+    const first = openApp({ ...loadConfig({}), dbPath: path });
+    let reached!: () => void;
+    const atDelivery = new Promise<void>((resolve) => { reached = resolve; });
+    first.inbox.register('test', () => { reached(); return never(); });
+    first.inbox.accept(turn('e1', 'should I bill medical for the wisdom teeth?'), {});
+    await atDelivery;
+    expect(rows(path).map((r) => r.status)).toEqual(['answered']);
+    const version = sessionVersion(path);
+    first.close();
+
+    const second = openApp({ ...loadConfig({}), dbPath: path });
+    const delivered: Reply[][] = [];
+    second.inbox.register('test', async (r) => { delivered.push(r); });
+    await second.inbox.idle();
+    expect(delivered).toHaveLength(1);
+    expect(JSON.stringify(delivered[0])).toMatch(/which insurance/i);
+    expect(sessionVersion(path)).toBe(version); // the session moved once, not twice
+    second.close();
+  });
+
+  it('refuses new events past its bound, and takes them again once there is room', async () => {
+    const app = openApp({ ...loadConfig({}), dbPath: tempDbPath() }, { inboxMaxOpen: 2 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    app.inbox.register('test', () => gate);
+    expect(app.inbox.accept(turn('a', 'help', 'U1'), {})).toBe('accepted');
+    expect(app.inbox.accept(turn('b', 'help', 'U2'), {})).toBe('accepted');
+    expect(app.inbox.accept(turn('c', 'help', 'U3'), {})).toBe('busy');
+    expect(app.inbox.accept(turn('d', 'help', 'U4'), {}, { mustKeep: true })).toBe('accepted');
+    release();
+    await app.inbox.idle();
+    expect(app.inbox.openCount).toBe(0);
+    expect(app.inbox.accept(turn('c', 'help', 'U3'), {})).toBe('accepted');
+    await app.inbox.idle();
+    app.close();
+  });
+
+  it('applies and delivers one person\'s turns in the order they arrived', async () => {
+    const app = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
+    const order: string[] = [];
+    app.inbox.register('test', async (replies) => {
+      await new Promise((r) => setTimeout(r, Math.random() * 20));
+      order.push(replies.map((r) => r.text).join(' '));
+    });
+    app.inbox.accept(turn('1', 'should I bill medical for the wisdom teeth?'), {});
+    app.inbox.accept(turn('2', 'combined plan'), {});
+    app.inbox.accept(turn('3', 'cancel'), {});
+    await app.inbox.idle();
+    expect(order).toHaveLength(3);
+    expect(order[0]).toMatch(/which insurance/i);
+    expect(order[2]).toMatch(/Cancelled/);
+    app.close();
+  });
+});
+
+function loadConfigPath(app: { db: { name: string } }): string {
+  return app.db.name;
+}
