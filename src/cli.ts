@@ -2,7 +2,8 @@
  * The medbill command line. Contract (shared/contracts/triage.md): `triage --json FILE|-`,
  * `triage --jsonl FILE|-`, `ask --json "TEXT"`; JSON on stdout only, messages on stderr, exit 2 for bad input.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { boundedLines } from './lines.js';
 import { createInterface } from 'node:readline';
 import { parseCaseFacts, InvalidFactsError, describeZodError, CaseFactsSchema } from './knowledge/facts.js';
 import { defaultKnowledge, KnowledgeError, loadKnowledge, type Knowledge } from './knowledge/load.js';
@@ -72,7 +73,15 @@ Exit codes: 0 ok, 1 failure, 2 bad input.`,
   import-icd10: loads the CMS file into the database (MEDBILL_DB) for lookups and diagnosis checks.`,
 };
 
-interface Io { out: (s: string) => void; err: (s: string) => void; stdin: () => Promise<string> }
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  stdin: () => Promise<string>;
+  /** Standard input as a stream, for input read as it arrives. */
+  stdinStream: () => AsyncIterable<Buffer>;
+  /** Resolves when what was written so far has left the process (or is small enough to keep). */
+  drain: () => Promise<void>;
+}
 
 function readInput(file: string, io: Io): Promise<string> {
   if (file === '-') return io.stdin();
@@ -88,45 +97,59 @@ function parseJson(text: string, where: string): unknown {
   }
 }
 
-/** Opens the database only if it exists, so a plain triage never creates files. */
-function withDirectory<T>(fn: (dir: CodeDirectory, db?: Db) => T): T {
+/** Opens the database only if it exists, so a plain triage never creates files; closes it when `fn` is done. */
+async function withDirectory<T>(fn: (dir: CodeDirectory, db?: Db) => T | Promise<T>): Promise<T> {
   const { dbPath } = loadConfig();
   if (dbPath === ':memory:' || !existsSync(dbPath)) return fn(NO_DIRECTORY);
   const db = openDb(dbPath);
   try {
-    return fn(importInfo(db) ? icd10Directory(db) : NO_DIRECTORY, db);
+    return await fn(importInfo(db) ? icd10Directory(db) : NO_DIRECTORY, db);
   } finally {
     db.close();
   }
 }
 
+/** One CaseFacts line may hold 20,000 characters of notes; far longer is not a case. */
+export const MAX_JSONL_LINE_BYTES = 1024 * 1024;
+
 async function cmdTriage(args: string[], kn: Knowledge, io: Io): Promise<number> {
   const mode = args.includes('--jsonl') ? 'jsonl' : args.includes('--json') ? 'json' : 'text';
   const rest = args.filter((a) => a !== '--json' && a !== '--jsonl');
   if (rest.length !== 1) throw new UsageError('triage needs exactly one FILE (or - for standard input)');
-  const text = await readInput(rest[0]!, io);
+  const file = rest[0] ?? '-';
+  if (mode === 'jsonl') return triageLines(file, kn, io);
+  const text = await readInput(file, io);
   return withDirectory((dir) => {
-    if (mode !== 'jsonl') {
-      const result = triage(parseCaseFacts(parseJson(text, 'the input')), kn, dir);
-      io.out(mode === 'json' ? JSON.stringify(result) : renderTriage(result));
-      return 0;
-    }
+    const result = triage(parseCaseFacts(parseJson(text, 'the input')), kn, dir);
+    io.out(mode === 'json' ? JSON.stringify(result) : renderTriage(result));
+    return 0;
+  });
+}
+
+/** `triage --jsonl`: answers each line as it is read, so memory stays bounded whatever the input's size. */
+async function triageLines(file: string, kn: Knowledge, io: Io): Promise<number> {
+  if (file !== '-' && !existsSync(file)) throw new UsageError(`file not found: ${file}`);
+  const source = file === '-' ? io.stdinStream() : createReadStream(file);
+  return withDirectory(async (dir) => {
     let bad = 0;
-    const lines = text.split(/\r?\n/);
-    if (lines.at(-1) === '') lines.pop();
-    for (const [i, line] of lines.entries()) {
+    let n = 0;
+    for await (const line of boundedLines(source, MAX_JSONL_LINE_BYTES)) {
+      n++;
       try {
-        const parsed = CaseFactsSchema.safeParse(parseJson(line, `line ${i + 1}`));
-        if (!parsed.success) throw new InvalidFactsError(`line ${i + 1}: ${describeZodError(parsed.error)}`);
+        if ('tooLong' in line) throw new InvalidFactsError(`line ${n} is ${line.tooLong.toLocaleString('en-US')} bytes; a case is at most ${MAX_JSONL_LINE_BYTES.toLocaleString('en-US')}`);
+        const parsed = CaseFactsSchema.safeParse(parseJson(line.text, `line ${n}`));
+        if (!parsed.success) throw new InvalidFactsError(`line ${n}: ${describeZodError(parsed.error)}`);
         io.out(JSON.stringify(triage(parsed.data, kn, dir)));
       } catch (err) {
         if (!(err instanceof InvalidFactsError)) throw err;
         bad++;
-        const message = err.message.startsWith('line ') ? err.message : `line ${i + 1}: ${err.message}`;
+        const message = err.message.startsWith('line ') ? err.message : `line ${n}: ${err.message}`;
         io.out(JSON.stringify({ error: message }));
       }
+      // Let the output drain now and then rather than hold every answer in memory.
+      if (n % 256 === 0) await io.drain();
     }
-    if (bad) io.err(`${bad} of ${lines.length} line(s) were not valid CaseFacts`);
+    if (bad) io.err(`${bad} of ${n} line(s) were not valid CaseFacts`);
     return bad ? 2 : 0;
   });
 }
@@ -156,7 +179,7 @@ async function cmdAsk(args: string[], kn: Knowledge, io: Io): Promise<number> {
   });
 }
 
-function cmdLookup(args: string[], kn: Knowledge, io: Io): number {
+function cmdLookup(args: string[], kn: Knowledge, io: Io): Promise<number> {
   const query = args.join(' ').trim();
   if (!query) throw new UsageError('lookup needs words or a code');
   return withDirectory((_dir, db) => {
@@ -216,7 +239,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     switch (command) {
       case 'triage': return await cmdTriage(args, defaultKnowledge(), io);
       case 'ask': return await cmdAsk(args, defaultKnowledge(), io);
-      case 'lookup': return cmdLookup(args, defaultKnowledge(), io);
+      case 'lookup': return await cmdLookup(args, defaultKnowledge(), io);
       case 'kb': return await cmdKb(args, io);
       case 'chat': return await cmdChat(args, io);
       case 'serve': return await cmdServe(args, io);
@@ -314,14 +337,24 @@ function readStdin(): Promise<string> {
 
 export async function run(argv = process.argv.slice(2)): Promise<void> {
   const outLines: string[] = [];
-  const io: Io = { out: (s) => outLines.push(s), err: (s) => process.stderr.write(`${s}\n`), stdin: readStdin };
-  // Streaming for big --jsonl inputs: flush in chunks rather than one write per line.
+  // Output is written in batches rather than one write per line; `drain` waits for a slow reader.
   const flush = () => {
     if (outLines.length) process.stdout.write(`${outLines.splice(0).join('\n')}\n`);
   };
+  const drain = async () => {
+    flush();
+    if (process.stdout.writableNeedDrain) await new Promise((resolve) => process.stdout.once('drain', resolve));
+  };
+  const io: Io = {
+    out: (s) => { outLines.push(s); if (outLines.length >= 1000) flush(); },
+    err: (s) => process.stderr.write(`${s}\n`),
+    stdin: readStdin,
+    stdinStream: () => process.stdin,
+    drain,
+  };
   const timer = setInterval(flush, 50);
   try {
-    process.exitCode = await main(argv, { ...io, out: (s) => { outLines.push(s); if (outLines.length >= 1000) flush(); } });
+    process.exitCode = await main(argv, io);
   } catch (err) {
     process.stderr.write(`medbill: unexpected error: ${(err as Error).stack ?? err}\n`);
     process.exitCode = 1;
