@@ -11,7 +11,7 @@ const EnvSchema = z.object({
   // The local chat page has no login: a Slack-only deployment on a public interface turns it off.
   MEDBILL_WEB: z.enum(['on', 'off']).default('on'),
   // Extra host names the page answers to (comma-separated), when it is reached through a name of its own.
-  MEDBILL_ALLOWED_HOSTS: z.string().regex(/^[A-Za-z0-9.:\[\],-]*$/, 'host names separated by commas').default(''),
+  MEDBILL_ALLOWED_HOSTS: z.string().regex(/^[A-Za-z0-9.:[\],-]*$/, 'host names separated by commas').default(''),
 });
 
 export interface Config { dbPath: string; port: number; host: string; sessionTtlMs: number; web: boolean; allowedHosts: string[] }

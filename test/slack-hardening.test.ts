@@ -58,10 +58,6 @@ describe('/slack/events under attack and failure', () => {
 
   const post = (body: string, type: string, headers: Record<string, string>) =>
     fetch(`${running.url}/slack/events`, { method: 'POST', headers: { 'content-type': type, ...headers }, body });
-  const postJson = (payload: unknown, headers?: Record<string, string>) => {
-    const body = JSON.stringify(payload);
-    return post(body, 'application/json', headers ?? signed(body));
-  };
   const healthy = async () => expect((await fetch(`${running.url}/healthz`)).status).toBe(200);
 
   // Finding 1: Bolt's receiver threw on anything but POST, and the process died.
