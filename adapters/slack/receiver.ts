@@ -14,6 +14,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App, Receiver } from '@slack/bolt';
+import { z } from 'zod';
 import { HttpError, readBody, sendJson } from '../../src/http.js';
 import type { Accepted } from '../../src/engine/inbox.js';
 import type { Logger } from '../../src/log.js';
@@ -67,6 +68,46 @@ export function parseSlackBody(raw: string, contentType: string): Record<string,
   throw new HttpError(415, 'send JSON or a form (as Slack does)');
 }
 
+// The fields Bolt reads before any listener runs, to route a request and find its team and user. A signed
+// body comes from Slack, but Bolt trusts its shape completely (a `user` that is not an object throws inside
+// it), so each kind is checked here; the listeners read the rest defensively.
+const id = z.string().max(200);
+const who = z.looseObject({ id });
+const team = z.looseObject({ id: id.optional() }).nullable().optional();
+const SHAPES = {
+  event: z.looseObject({
+    type: z.literal('event_callback'), team_id: id.optional(), event_id: id.optional(),
+    authorizations: z.array(z.looseObject({ team_id: id.nullable().optional() })).optional(),
+    event: z.looseObject({
+      type: id,
+      user: z.union([id, who]).optional(),
+      channel: z.union([id, z.looseObject({ id: id.optional() })]).optional(),
+      item: z.looseObject({}).optional(),
+      subteam: z.looseObject({}).optional(),
+    }),
+  }),
+  command: z.looseObject({ command: id, text: z.string().max(4000).optional(), user_id: id, channel_id: id, team_id: id.optional(), response_url: z.string().max(2000).optional() }),
+  interactive: z.looseObject({
+    type: id, user: z.looseObject({ id, team_id: id.optional() }), team,
+    channel: z.looseObject({ id: id.optional() }).nullable().optional(),
+    actions: z.array(z.looseObject({ type: id.optional() })).optional(),
+    view: z.looseObject({ private_metadata: z.string().optional(), state: z.looseObject({ values: z.record(z.string(), z.record(z.string(), z.unknown())) }).optional() }).optional(),
+  }),
+};
+
+/** Bolt's own sorting of a body (helpers.getTypeAndConversation), reduced to the shape to check. */
+function shapeOf(body: Record<string, unknown>): z.ZodType | undefined {
+  if (body.event !== undefined) return SHAPES.event;
+  if (body.command !== undefined) return SHAPES.command;
+  if (body.name !== undefined || body.actions !== undefined || typeof body.type === 'string') return SHAPES.interactive;
+  return undefined;
+}
+
+export function checkSlackShape(body: Record<string, unknown>): void {
+  const shape = shapeOf(body);
+  if (shape && !shape.safeParse(body).success) throw new HttpError(400, 'this is not a Slack request medbill understands');
+}
+
 export class SignedHttpReceiver implements Receiver {
   private app: App | undefined;
 
@@ -103,6 +144,7 @@ export class SignedHttpReceiver implements Receiver {
     const body = parseSlackBody(raw, contentType);
     if (body.type === 'url_verification') return sendJson(res, 200, { challenge: String(body.challenge ?? '') });
     if (body.ssl_check !== undefined) return sendJson(res, 200, {});
+    checkSlackShape(body);
     if (!this.opts.ready() || !this.app) {
       this.opts.log.log('warn', 'slack-not-ready', {});
       throw new HttpError(503, 'medbill is not connected to Slack yet; Slack will retry', { 'retry-after': '10' });
