@@ -154,6 +154,8 @@ console.log(`local chat over HTTP on loopback, ${sent} turns from ${PEOPLE} peop
 // Slack: signed Events API deliveries through /slack/events, each a DM that medbill answers with one
 // chat.postMessage to the recording Web API fake; beside a bare Bolt app that only acknowledges, same run.
 // Both servers run in their own process (as medbill serve does), the load and the fake Web API in this one.
+// The fake's auth.test answers 2 s late: medbill asks it once at start, so no acknowledgement may wait on it.
+// A 503 (medbill's inbox is full) is retried after a moment, as Slack retries, and counted.
 const SECRET = 'benchsigningsecret0123456789';
 const EVENTS = 3000;
 const CONCURRENCY = 16;
@@ -161,7 +163,8 @@ const children = [];
 process.on('exit', () => children.forEach((c) => c.kill('SIGTERM'))); // a failed run leaves no server behind
 // The fake Web API runs in a process of its own too, so that recording medbill's calls does not slow the
 // load generator down for medbill and not for the bare app.
-const fakeProcess = spawn(process.execPath, [join(root, 'test/support/slack-api-fake.js')]);
+const AUTH_DELAY_MS = 2000;
+const fakeProcess = spawn(process.execPath, [join(root, 'test/support/slack-api-fake.js')], { env: { ...process.env, SLACK_FAKE_AUTH_DELAY_MS: String(AUTH_DELAY_MS) } });
 children.push(fakeProcess);
 const fakeApi = await new Promise((resolve) => fakeProcess.stdout.on('data', (d) => { const m = /api (\S+)/.exec(String(d)); if (m) resolve(m[1]); }));
 const fakeBase = fakeApi.replace(/\/api\/$/, '');
@@ -173,14 +176,20 @@ async function waitForPosts(n, ms) {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+let shed = 0;
 const signedPost = async (url, body) => {
-  const ts = Math.floor(Date.now() / 1000);
-  const sig = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
-  const t0 = process.hrtime.bigint();
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig }, body });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${text.slice(0, 200)}`);
-  return Number(process.hrtime.bigint() - t0) / 1e6;
+  for (;;) {
+    const ts = Math.floor(Date.now() / 1000);
+    const sig = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
+    const t0 = process.hrtime.bigint();
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig }, body });
+    const text = await res.text();
+    const took = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (res.status === 200) return took;
+    if (res.status !== 503) throw new Error(`${url} answered ${res.status}: ${text.slice(0, 200)}`);
+    shed++;
+    await new Promise((r) => setTimeout(r, 250));
+  }
 };
 const dmEvent = (i) => JSON.stringify({
   token: 'x', team_id: 'T1', api_app_id: 'A1', type: 'event_callback', event_id: `EvBench${i}`, event_time: 1700000000,
@@ -218,7 +227,8 @@ function serve(script, args, env) {
   const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, PORT: '0', MEDBILL_LOG: 'silent', SLACK_SIGNING_SECRET: SECRET, ...env } });
   const url = new Promise((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (d) => { out += d; const m = /open (http:\/\/127\.0\.0\.1:\d+)/.exec(out); if (m) resolve(`${m[1]}/slack/events`); });
+    // medbill answers Slack once it is connected (its "Slack: on" line); the bare app at once.
+    child.stdout.on('data', (d) => { out += d; const m = /(?:open|on) (http:\/\/127\.0\.0\.1:\d+)/.exec(out); if (m && (script.endsWith('bare-bolt.js') || /Slack: on/.test(out))) resolve(`${m[1]}/slack/events`); });
     child.once('exit', () => reject(new Error(`server exited: ${out}`)));
   });
   children.push(child);
@@ -239,4 +249,5 @@ const bareSteady = await driveAtRate(bareUrl, 20_000, EVENTS, RATE, async () => 
 bareServer.child.kill('SIGTERM');
 fakeProcess.kill('SIGTERM');
 console.log(`Slack, ${EVENTS} signed DM events through /slack/events, ${CONCURRENCY} at once (as fast as it goes): medbill ${medbillRun.perSecond.toFixed(0)} events/s answered (to the recorded chat.postMessage), ack p50 ${ms(medbillRun.p50)}, p99 ${ms(medbillRun.p99)}; bare Bolt app that only acks: ${bareRun.perSecond.toFixed(0)} events/s, ack p50 ${ms(bareRun.p50)}, p99 ${ms(bareRun.p99)} (goal: at least 300 events/s)`);
-console.log(`Slack, ${EVENTS} signed DM events at a steady ${RATE}/s: medbill ack p50 ${ms(medbillSteady.p50)}, p99 ${ms(medbillSteady.p99)}, all answered after ${medbillSteady.seconds.toFixed(1)} s; bare Bolt app: ack p50 ${ms(bareSteady.p50)}, p99 ${ms(bareSteady.p99)} (goal: ack p99 under 50 ms)`);
+console.log(`Slack, ${EVENTS} signed DM events at a steady ${RATE}/s, auth.test answering ${AUTH_DELAY_MS / 1000} s late: medbill ack p50 ${ms(medbillSteady.p50)}, p99 ${ms(medbillSteady.p99)}, all answered after ${medbillSteady.seconds.toFixed(1)} s; bare Bolt app: ack p50 ${ms(bareSteady.p50)}, p99 ${ms(bareSteady.p99)} (goal: ack p99 under 50 ms)`);
+console.log(`Slack, load shed: ${shed} requests answered 503 (inbox full) and retried (medbill keeps at most 500 events open)`);

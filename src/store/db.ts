@@ -47,7 +47,7 @@ const MIGRATIONS: string[] = [
    ) WITHOUT ROWID;`,
   // The inbox (src/store/inbox.ts): every incoming event is written here before it is acknowledged, and
   // processed from here, so an acknowledged message survives a crash. The turn is stored already screened
-  // (identifiers removed); the route holds platform ids only. Done rows stay a day, for deduplication.
+  // (identifiers removed); the route holds platform ids only. Done rows keep only their id, a day, for deduplication.
   `CREATE TABLE inbox (
      seq INTEGER PRIMARY KEY,        -- arrival order
      event_id TEXT NOT NULL UNIQUE,  -- platform:tenant:event id (Slack: event_id, or the request signature)

@@ -34,7 +34,8 @@ export class InboxStore {
        VALUES (?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (event_id) DO NOTHING RETURNING seq`,
     );
     this.answeredStmt = db.prepare("UPDATE inbox SET status = 'answered', replies = ?, updated_at = ? WHERE seq = ? AND status = 'pending'");
-    this.doneStmt = db.prepare("UPDATE inbox SET status = 'done', replies = NULL, updated_at = ? WHERE seq = ?");
+    // A delivered event keeps only its id (to recognise a retry): its turn, route and answer are dropped.
+    this.doneStmt = db.prepare("UPDATE inbox SET status = 'done', turn = '', route = '', replies = NULL, updated_at = ? WHERE seq = ?");
     this.openStmt = db.prepare<[], { seq: number; eventId: string; sessionKey: string; turn: string; route: string; status: InboxStatus; replies: string | null }>(
       `SELECT seq, event_id AS eventId, session_key AS sessionKey, turn, route, status, replies
        FROM inbox WHERE status <> 'done' ORDER BY seq`,

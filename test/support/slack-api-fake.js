@@ -80,7 +80,9 @@ export async function startSlackApiFake(options = {}) {
 // `node test/support/slack-api-fake.js` runs the fake on its own and prints its Web API base, for benchmarks
 // that should not share a process with it.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const fake = await startSlackApiFake({ keepParams: false });
+  // SLACK_FAKE_AUTH_DELAY_MS: auth.test answers this late (a slow Slack API, as the hardening figures need).
+  const authDelay = Number(process.env.SLACK_FAKE_AUTH_DELAY_MS ?? 0);
+  const fake = await startSlackApiFake({ keepParams: false, ...(authDelay ? { delayMs: { 'auth.test': authDelay } } : {}) });
   console.log(`api ${fake.apiUrl}`);
   process.once('SIGTERM', () => fake.close().then(() => process.exit(0)));
 }
