@@ -1,8 +1,17 @@
-import { describe, expect, it } from 'vitest';
-import { scrubIdentifiers } from '../src/engine/privacy.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { identifierNotice, scrubIdentifiers, type IdentifierKind } from '../src/engine/privacy.js';
+import { Engine } from '../src/engine/engine.js';
+import type { Input, Reply } from '../src/engine/model.js';
+import { openDb, type Db } from '../src/store/db.js';
+import { createLogger } from '../src/log.js';
+import { CLINICAL_MESSAGES, IDENTIFIER_MESSAGES } from './support/identifier-corpus.js';
+import { kn, tempDbPath } from './helpers.js';
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('scrubIdentifiers', () => {
-  const identifiers: [string, string, string][] = [
+  const identifiers: [string, IdentifierKind, string][] = [
     ['pt Jane Smith needs ext #17', 'name', 'Jane Smith'],
     ['patient John A. Doe has BCBS', 'name', 'John A. Doe'],
     ['Mrs. Garcia called about her claim', 'name', 'Garcia'],
@@ -16,11 +25,37 @@ describe('scrubIdentifiers', () => {
     ['member ID XKQ123456789', 'member-id', 'XKQ123456789'],
     ['MBI 1EG4TE5MK73', 'member-id', '1EG4TE5MK73'],
     ['MRN 0048213', 'record-number', '0048213'],
+    // The formats of issue 10, finding 5.
+    ['patient john smith, extraction #32', 'name', 'john smith'],
+    ['JOHN SMITH needs D7240', 'name', 'JOHN SMITH'],
+    ['pt: Smith, John has Aetna', 'name', 'Smith, John'],
+    ["Emily Chen's claim was denied", 'name', 'Emily Chen'],
+    ['referred by Dr. Lopez', 'name', 'Lopez'],
+    ['patient is Zorvana Quixlebeck, 54 yo', 'name', 'Zorvana Quixlebeck'],
+    ['social 123 45 6789', 'ssn', '123 45 6789'],
+    ['ss 518627394 on the form', 'ssn', '518627394'],
+    ['BCBS XKQ123456789', 'member-id', 'XKQ123456789'],
+    ['Aetna medical W123456789', 'member-id', 'W123456789'],
+    ['call back 5558675309', 'phone', '5558675309'],
+    ['jsmith at example dot com', 'email', 'jsmith at example'],
+    ['j.smith [at] example [dot] org', 'email', 'j.smith'],
+    ['she lives at 42 Elm Street', 'address', '42 Elm'],
+    ['1200 N Main St, Apt 4B', 'address', '1200 N Main'],
+    ['1200 N Main St, Apt 4B', 'address', 'Apt 4B'],
   ];
   it.each(identifiers)('removes %s (%s) without repeating it', (text, kind, secret) => {
     const s = scrubIdentifiers(text);
     expect(s.found).toContain(kind);
-    expect(s.text).not.toContain(secret);
+    expect(s.text.toLowerCase()).not.toContain(secret.toLowerCase());
+  });
+
+  it('keeps the title and removes only the name after it', () => {
+    expect(scrubIdentifiers('Dear Dr. Lopez, see #30').text).toBe('Dear Dr. [name removed], see #30');
+    expect(scrubIdentifiers('Hi, Emily Chen here').text).toBe('Hi, [name removed] here');
+  });
+
+  it('keeps the payer when it removes the member ID after it', () => {
+    expect(scrubIdentifiers('BCBS XKQ123456789, Delta dental').text).toBe('BCBS [member-id removed], Delta dental');
   });
 
   const clinical = [
@@ -30,8 +65,167 @@ describe('scrubIdentifiers', () => {
     'fee $900, cash fee $650, Aetna medical and MetLife dental',
     'Patient has Cigna medical only; abscess with facial swelling for 3 days',
     'S02.5XXA and S03.2XXA after a fall, pano and CBCT on file',
+    // Words that look like identifiers to a cruder scrubber.
+    'born with a cleft palate, now 7-year-old', // "born" without a date
+    'pt tripped on the stairs, #8 avulsed', // an ordinary verb after "pt"
+    'Medicare S02652A, chart D7240', // codes after a payer or "chart", not IDs
+    'fee 900 for the way it was billed', // a number before "way" is not an address
+    'seen 12/3 for pain', // a service date without a year
+    'per chart #30 needs ext', // a tooth number after "chart"
+    'call medicare at 1-800-633-4227', // a payer's toll-free line is nobody's phone
+    'NPI 1234567893 on the claim', // the provider's number, which the claim needs
+    'Dear Dr., Quick Question: Delta Dental of New York or Medicare Part B?', // titles and places in capitals
   ];
   it.each(clinical)('leaves clinical text alone: %s', (text) => {
     expect(scrubIdentifiers(text)).toEqual({ text, found: [] });
   });
+});
+
+describe('the identifier corpus', () => {
+  it('is large enough to mean something', () => {
+    expect(IDENTIFIER_MESSAGES.length).toBeGreaterThanOrEqual(200);
+    expect(CLINICAL_MESSAGES.length).toBeGreaterThanOrEqual(60);
+    const kinds = new Set(IDENTIFIER_MESSAGES.flatMap((m) => m.identifiers.map((i) => i.kind)));
+    expect([...kinds].sort()).toEqual(['address', 'date', 'email', 'member-id', 'name', 'phone', 'record-number', 'ssn']);
+  });
+
+  it.each(IDENTIFIER_MESSAGES.map((m) => [m.text, m] as const))('scrubs every identifier from: %s', (_text, m) => {
+    const s = scrubIdentifiers(m.text);
+    for (const id of m.identifiers) {
+      expect(s.text.toLowerCase(), id.text).not.toContain(id.text.toLowerCase());
+      expect(s.found).toContain(id.kind);
+      // No part of a name is left behind either ("[name removed] Chen" would still name her).
+      if (id.kind === 'name') {
+        for (const part of id.text.split(/[\s,]+/).filter((p) => p.length > 1)) expect(s.text, part).not.toMatch(new RegExp(`\\b${escape(part)}\\b`, 'i'));
+      }
+    }
+  });
+
+  it.each(CLINICAL_MESSAGES.map((m) => [m]))('passes clinical text through byte for byte: %s', (text) => {
+    expect(scrubIdentifiers(text)).toEqual({ text, found: [] });
+  });
+});
+
+describe('identifierNotice', () => {
+  it('names the kinds found and never the identifier', () => {
+    for (const m of IDENTIFIER_MESSAGES) {
+      const notice = identifierNotice(scrubIdentifiers(m.text).found, 'C-7K3Q9');
+      for (const id of m.identifiers) expect(notice.toLowerCase()).not.toContain(id.text.toLowerCase());
+    }
+    expect(identifierNotice(['name', 'ssn', 'address'])).toMatch(/a name, a Social Security number and a street address/);
+    expect(identifierNotice(['phone'], 'C-7K3Q9')).toMatch(/a phone number in it.*This case is C-7K3Q9/);
+  });
+});
+
+describe('scrubbing time', () => {
+  // Every message goes through the scrubber: an input built to make a regular expression backtrack must not
+  // stall the engine. The figure is printed, not asserted, so a slow CI machine does not fail the suite.
+  it('handles 4,000-character adversarial messages', () => {
+    const inputs = {
+      letters: 'a'.repeat(4000),
+      'dotted letters': 'a.'.repeat(2000),
+      'capitalised words': 'Zq '.repeat(1333),
+      'hyphenated capitals': 'A-'.repeat(2000),
+      digits: '1'.repeat(4000),
+      'digits and spaces': '12 '.repeat(1333),
+      'at and dot': 'x at y dot '.repeat(363),
+      'titles': 'pt Dr. '.repeat(571),
+      'addresses': '12 Elm '.repeat(571),
+      mixed: 'pt John Smith 555 201 3344 BCBS XKQ1 '.repeat(110),
+    };
+    scrubIdentifiers('warm up: pt John Smith'); // the word lists load on first use
+    for (const [name, text] of Object.entries(inputs)) {
+      expect(text.length).toBeGreaterThan(3900);
+      const started = performance.now();
+      const s = scrubIdentifiers(text.slice(0, 4000));
+      const ms = performance.now() - started;
+      console.log(`scrub ${name} (4000 chars): ${ms.toFixed(1)} ms`);
+      expect(typeof s.text).toBe('string');
+    }
+  });
+});
+
+describe('identifiers through the whole engine', () => {
+  const opened: Db[] = [];
+  afterEach(() => {
+    for (const db of opened.splice(0)) if (db.open) db.close();
+  });
+
+  const secrets = [...new Set(IDENTIFIER_MESSAGES.flatMap((m) => m.identifiers.map((i) => i.text.toLowerCase())))];
+  // One pass over megabytes of database and replies, not one per identifier.
+  const anySecret = new RegExp(secrets.sort((a, b) => b.length - a.length).map(escape).join('|'), 'gi');
+  /** Every corpus identifier found in some text: the list must stay empty. */
+  const leaks = (where: string, text: string) => [...new Set([...text.matchAll(anySecret)].map((m) => m[0].toLowerCase()))].map((s) => `${where}: ${s}`);
+  const firstChoice = (replies: Reply[]) => replies.flatMap((r) => r.parts.flatMap((p) => (p.kind === 'choices' ? p.choices : []))).find((c) => c.value.includes(':'));
+
+  it('keeps every corpus identifier out of SQLite (with its WAL), the log and every reply', async () => {
+    const path = tempDbPath('medbill-privacy-');
+    const db = openDb(path);
+    opened.push(db);
+    const logLines: string[] = [];
+    const engine = new Engine({ db, kn, log: createLogger('debug', (line) => logLines.push(line)) });
+    const replies: Reply[] = [];
+    const send = async (user: string, input: Input) => {
+      const out = await engine.handle({ platform: 'test', user, conversation: 'dm', direct: true, input });
+      replies.push(...out);
+      return out;
+    };
+
+    // People sending three corpus messages each into whatever conversation is open, pressing a button now
+    // and then so sessions move on (and their history keeps earlier states).
+    let turn = 0;
+    for (const m of IDENTIFIER_MESSAGES) {
+      const user = `u${Math.floor(turn / 3)}`;
+      const out = await send(user, { kind: 'text', text: m.text });
+      const button = turn % 3 === 0 ? firstChoice(out) : undefined;
+      if (button) await send(user, { kind: 'button', value: button.value });
+      turn++;
+    }
+    // The fee form: a complete case, "Check the fee", then the corpus typed into the form's fields.
+    for (const [i, m] of IDENTIFIER_MESSAGES.entries()) {
+      if (i % 8 !== 0) continue;
+      const user = `fee${i}`;
+      const answer = await send(user, { kind: 'text', text: 'E0486 for moderate OSA, AHI 24, CPAP intolerant, Medicare' });
+      const check = answer.flatMap((r) => r.parts.flatMap((p) => (p.kind === 'choices' ? p.choices : []))).find((c) => c.label === 'Check the fee');
+      expect(check, 'the case answer offers the fee check').toBeDefined();
+      if (!check) continue;
+      const form = await send(user, { kind: 'button', value: check.value });
+      expect(form.some((r) => r.parts.some((p) => p.kind === 'form'))).toBe(true);
+      await send(user, { kind: 'form', form: 'fee', values: { fee: m.text, cashFee: '650' } });
+      await send(user, { kind: 'form', form: 'fee', values: { fee: '900', cashFee: m.text } });
+    }
+
+    const notices = replies.filter((r) => /does not need patient identifiers/.test(r.text));
+    expect(notices.length).toBeGreaterThanOrEqual(IDENTIFIER_MESSAGES.length);
+
+    const files = () => ['', '-wal', '-shm'].map((ext) => `${path}${ext}`).filter((f) => existsSync(f));
+    const fileLeaks = (when: string) => files().flatMap((f) => {
+      // latin1 maps each byte to one character, so any ASCII identifier stored as UTF-8 text is found.
+      return leaks(`${when} ${f}`, readFileSync(f).toString('latin1'));
+    });
+    expect(files().some((f) => f.endsWith('-wal')), 'the database runs in WAL mode').toBe(true);
+    const found = [
+      ...fileLeaks('before checkpoint'),
+      ...leaks('replies', JSON.stringify(replies)),
+      ...leaks('log', logLines.join('')),
+    ];
+    db.pragma('wal_checkpoint(FULL)');
+    found.push(...fileLeaks('after checkpoint'));
+    db.close();
+    found.push(...fileLeaks('after close'));
+    expect(found).toEqual([]);
+    // And nothing the person typed is quoted back, scrubbed or not: no reply carries a removal marker.
+    expect(JSON.stringify(replies)).not.toMatch(/removed\]/);
+    expect(logLines.length).toBeGreaterThan(IDENTIFIER_MESSAGES.length);
+  }, 120_000);
+
+  it('answers clinical messages as if no scrubber were there: no identifier notice', async () => {
+    const db = openDb(tempDbPath('medbill-privacy-'));
+    opened.push(db);
+    const engine = new Engine({ db, kn });
+    for (const [i, text] of CLINICAL_MESSAGES.entries()) {
+      const out = await engine.handle({ platform: 'test', user: `c${i}`, conversation: 'dm', direct: true, input: { kind: 'text', text } });
+      expect(out.map((r) => r.text).join('\n'), text).not.toMatch(/patient identifiers/);
+    }
+  }, 60_000);
 });

@@ -1,0 +1,215 @@
+/**
+ * Two corpora for privacy tests, generated deterministically from fake names and numbers combined with the
+ * sentences dental billing staff type:
+ *
+ * - IDENTIFIER_MESSAGES: messages that carry patient identifiers, each with the exact identifier strings
+ *   that must never reach SQLite, logs, replies, or anything sent to Slack or Teams.
+ * - CLINICAL_MESSAGES: messages with no identifier that must come out of the scrubber byte-identical (tooth
+ *   numbers, codes, AHI values, ages, payers, drugs, capitalised clinical words, fees, durations).
+ *
+ * Every identifier here is invented. Names and numbers are chosen so that none can occur by chance in a
+ * database file or a reply ("Emily Chen", not "Lee"; "518-62-7394", not "111-11-1111"), so a test can search
+ * raw bytes for them.
+ */
+import type { IdentifierKind } from '../../src/engine/privacy.js';
+
+export interface Identifier {
+  /** Exactly as it appears in the message; a check should compare case-insensitively. */
+  text: string;
+  kind: IdentifierKind;
+}
+
+export interface IdentifierMessage {
+  text: string;
+  identifiers: Identifier[];
+}
+
+// ------------------------------------------------------------------ the fake people
+
+/** Common real first and last names (what staff will actually type) and invented ones (nothing to memorise). */
+const FIRST = ['Emily', 'John', 'Maria', 'Priya', 'Dmitri', 'Keisha', 'Oluwaseun', 'Siobhan', 'Ximena', 'Zorvana', 'Bartholomew', 'Thelonius', 'Yusuf', 'Margarethe'];
+const LAST = ['Chen', 'Smith', 'Garcia', 'Okonkwo', 'Nguyen', 'Kowalczyk', 'Quixlebeck', 'Vantrell', 'Haddad', 'Lindqvist', 'Fitzgerald', 'Abernathy', 'Oyelaran', 'Brzezinski'];
+const STREETS = ['Elm', 'Juniper', 'Sycamore', 'Wexford', 'Halloran', 'Quarry Ridge', 'Tamarack', 'Bellweather'];
+const MONTHS = ['January', 'March', 'April', 'June', 'August', 'October', 'November', 'December'];
+const PAYERS = ['BCBS', 'Aetna', 'Cigna', 'UHC', 'Humana', 'Anthem', 'Delta Dental', 'MetLife', 'Guardian', 'Kaiser', 'Blue Cross Blue Shield', 'UnitedHealthcare'];
+const MAIL_HOSTS = ['example', 'mailhost', 'examplemail', 'inbox-test'];
+
+/** The clinical part of a message; `{id}` is where the identifier goes. */
+const SENTENCES = [
+  '{id} needs #32 ext, Aetna medical + Delta dental',
+  '{id} broke #8 in a bike accident, has BCBS medical and Delta dental, bill medical?',
+  '{id}, D7240 #17 and #32, K01.1, 19 yo',
+  'moderate OSA, AHI 24, CPAP intolerant, Medicare, {id}',
+  '{id} has an abscess on #30 with facial swelling, Cigna medical only',
+  'biopsy of a tongue lesion for {id}, UHC medical',
+  '{id}: E0486 for sleep apnea, G47.33, Medicare Advantage',
+  'should I bill medical for the wisdom teeth? {id}',
+  '{id} fell at school, #9 avulsed, Humana medical + MetLife dental',
+  'on Zometa for 4 years, needs ext #19, {id}, Medicare',
+  '{id} 54 yo, suspicious lesion left lateral tongue, Anthem',
+  'docs for a sleep apnea appliance, Medicare, {id}',
+  '{id} car accident, fractured mandible, Geico auto and BCBS',
+  'lookup impacted tooth {id}',
+  '{id} needs D7210 #1 and #16, Guardian dental, Kaiser medical',
+  'TMJ splint D7880 for {id}, Cigna medical, fee 900, cash fee 650',
+];
+
+/** Picks from a list by position, so the corpus is the same on every run and spreads over every list. */
+const pick = <T>(list: readonly T[], i: number): T => {
+  const item = list[((i % list.length) + list.length) % list.length];
+  if (item === undefined) throw new Error('empty list');
+  return item;
+};
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+const upper = (s: string) => s.toUpperCase();
+const lower = (s: string) => s.toLowerCase();
+
+function sentence(i: number, id: string): string {
+  return pick(SENTENCES, i).replace('{id}', id);
+}
+
+/** Ways a name is written, each with the strings that identify the person in that spelling. */
+const NAME_FORMS: ((first: string, last: string) => { phrase: string; names: string[] })[] = [
+  (f, l) => ({ phrase: `pt ${f} ${l}`, names: [`${f} ${l}`] }),
+  (f, l) => ({ phrase: `patient ${lower(f)} ${lower(l)}`, names: [`${f} ${l}`] }),
+  (f, l) => ({ phrase: `${upper(f)} ${upper(l)}`, names: [`${f} ${l}`] }),
+  (f, l) => ({ phrase: `pt: ${l}, ${f}`, names: [`${l}, ${f}`] }),
+  (f, l) => ({ phrase: `${upper(l)}, ${upper(f)}`, names: [`${l}, ${f}`] }),
+  (f, l) => ({ phrase: `${f} ${l}'s`, names: [`${f} ${l}`] }),
+  (_f, l) => ({ phrase: `Dr. ${l} says`, names: [l] }),
+  (_f, l) => ({ phrase: `per Dr ${l}`, names: [l] }),
+  (_f, l) => ({ phrase: `Mrs. ${l}`, names: [l] }),
+  (f, l) => ({ phrase: `her name is ${f} ${l}`, names: [`${f} ${l}`] }),
+  (f, l) => ({ phrase: `Patient: ${f} ${l}`, names: [`${f} ${l}`] }),
+  (f, l) => ({ phrase: `PT ${upper(f)} ${upper(l)}`, names: [`${f} ${l}`] }),
+];
+
+function nameMessages(): IdentifierMessage[] {
+  const out: IdentifierMessage[] = [];
+  let i = 0;
+  for (const form of NAME_FORMS) {
+    for (let k = 0; k < 11; k++, i++) {
+      const { phrase, names } = form(pick(FIRST, i * 5 + k), pick(LAST, i * 3 + k * 7));
+      out.push({ text: sentence(i, phrase), identifiers: names.map((text) => ({ text, kind: 'name' })) });
+    }
+  }
+  return out;
+}
+
+/** Other identifiers, alone or after a name (a name with a birth date is the classic chart header). */
+function otherMessages(): IdentifierMessage[] {
+  const out: IdentifierMessage[] = [];
+  for (let i = 0; i < 12; i++) {
+    const area = 201 + ((i * 37) % 700);
+    const exchange = 230 + ((i * 53) % 700);
+    const line = 1000 + ((i * 7919) % 9000);
+    const ssn = [518 + i * 13, 62 - i, 7394 - i * 111] as const;
+    const member = `${upper(pick(['xkq', 'wzr', 'hbt', 'jqm'], i))}${pad(40_000_000 + i * 7_654_321, 9)}`;
+    const month = 1 + (i % 12);
+    const day = 3 + ((i * 5) % 25);
+    const year = 1941 + ((i * 7) % 70);
+    const first = pick(FIRST, i * 3 + 1);
+    const last = pick(LAST, i * 5 + 2);
+    const street = pick(STREETS, i);
+    const host = pick(MAIL_HOSTS, i);
+    const user = `${lower(first[0] ?? 'x')}${lower(last)}${i}`;
+    const ssnDashed = `${ssn[0]}-${pad(ssn[1], 2)}-${pad(ssn[2], 4)}`;
+    const ssnSpaced = `${ssn[0]} ${pad(ssn[1], 2)} ${pad(ssn[2], 4)}`;
+    const ssnBare = `${ssn[0]}${pad(ssn[1], 2)}${pad(ssn[2], 4)}`;
+    const phoneDashed = `${area}-${exchange}-${line}`;
+    const phoneBare = `${area}${exchange}${line}`;
+    const dob = `${month}/${day}/${pad(year % 100, 2)}`;
+    const payer = pick(PAYERS, i);
+    const add = (text: string, identifiers: Identifier[]) => out.push({ text, identifiers });
+    add(sentence(i, `SSN ${ssnDashed}`), [{ text: ssnDashed, kind: 'ssn' }]);
+    add(sentence(i + 1, `social ${ssnSpaced}`), [{ text: ssnSpaced, kind: 'ssn' }]);
+    add(sentence(i + 2, `ss ${ssnBare}`), [{ text: ssnBare, kind: 'ssn' }]);
+    add(sentence(i + 3, `call back at ${phoneBare}`), [{ text: phoneBare, kind: 'phone' }]);
+    add(sentence(i + 4, `her cell is (${area}) ${exchange}-${line}`), [{ text: `${exchange}-${line}`, kind: 'phone' }]);
+    add(sentence(i + 5, `phone ${phoneDashed}`), [{ text: phoneDashed, kind: 'phone' }]);
+    add(sentence(i + 6, `email ${user}@${host}.com`), [{ text: `${user}@${host}.com`, kind: 'email' }]);
+    add(sentence(i + 7, `send it to ${user} at ${host} dot com`), [{ text: `${user} at ${host}`, kind: 'email' }]);
+    add(sentence(i + 8, `${payer} ${member}`), [{ text: member, kind: 'member-id' }]);
+    add(sentence(i + 9, `member ID ${member}`), [{ text: member, kind: 'member-id' }]);
+    add(sentence(i + 10, `${upper(last)}, ${upper(first)} dob ${dob}`), [{ text: `${last}, ${first}`, kind: 'name' }, { text: dob, kind: 'date' }]);
+    add(sentence(i + 11, `born ${pick(MONTHS, i)} ${day}, ${year}`), [{ text: `${pick(MONTHS, i)} ${day}, ${year}`, kind: 'date' }]);
+    add(sentence(i + 12, `lives at ${40 + i * 17} ${street} Street`), [{ text: `${40 + i * 17} ${street} Street`, kind: 'address' }]);
+    add(sentence(i + 13, `address ${1200 + i} N ${street} St Apt ${4 + i}B`), [{ text: `${1200 + i} N ${street}`, kind: 'address' }, { text: `Apt ${4 + i}B`, kind: 'address' }]);
+    add(sentence(i + 14, `MRN ${pad(48_213 + i * 1_777, 7)}`), [{ text: pad(48_213 + i * 1_777, 7), kind: 'record-number' }]);
+    add(sentence(i + 15, `pt ${first} ${last} DOB ${pad(month, 2)}/${pad(day, 2)}/${year}, ${payer} ${member}`), [
+      { text: `${first} ${last}`, kind: 'name' }, { text: `${pad(month, 2)}/${pad(day, 2)}/${year}`, kind: 'date' }, { text: member, kind: 'member-id' },
+    ]);
+  }
+  return out;
+}
+
+export const IDENTIFIER_MESSAGES: readonly IdentifierMessage[] = Object.freeze([...nameMessages(), ...otherMessages()]);
+
+// ------------------------------------------------------------------ clinical text that must pass unchanged
+
+const HANDWRITTEN_CLINICAL = [
+  'pt broke #8 in a bike accident, has BCBS medical + Delta dental, bill medical?',
+  'D7240 #17 and #32, K01.1, 3rd molars, 19 yo',
+  'moderate OSA, AHI 24, CPAP intolerant, Medicare Advantage',
+  'fee $900, cash fee $650, Aetna medical and MetLife dental',
+  'Patient has Cigna medical only; abscess with facial swelling for 3 days',
+  'S02.5XXA and S03.2XXA after a fall, pano and CBCT on file',
+  'Suspicious Lesion on the left lateral tongue, 54 yo, Anthem medical',
+  'Oral Surgery referral for teeth 1, 16, 17 and 32, age 7? no, age 17',
+  'Sleep Apnea: E0486, G47.33, AHI 31, Medicare',
+  'Car Accident last week, tooth 8 and #9 fractured, Geico and State Farm both involved',
+  'Zometa infusions for 4 years, now needs ext #19, Medicare',
+  'on zoledronic acid and Prolia (denosumab), previously Fosamax / alendronate',
+  'Xgeva for bone mets, exposed bone #30 area, 4 months',
+  'premedicate with amoxicillin 2 g, or Clindamycin if allergic, then D7140 #3',
+  'TRICARE medical, Delta Dental secondary, 7-year-old with tongue-tie, frenectomy',
+  'AARP Medicare supplement plus Humana dental, D7210 #14',
+  'Kaiser medical, Guardian dental, biopsy 41100 of a floor of mouth lesion',
+  'UnitedHealthcare and UHC dental are one combined plan, 41 yo, D7240',
+  'Medicaid kid, age 9, abscess #K with swelling, I&D 41800',
+  'Blue Cross Blue Shield PPO, fee 900, usual fee 650',
+  'Medicare Advantage via Aetna, oral appliance E0486, sleep study on file',
+  'seen 12/3 for pain, came back 12/10, ext #30 today',
+  'K08.3 retained root #4, D7250, Cigna dental only',
+  'what is D7240?',
+  'lookup K01.1',
+  'docs for a sleep apnea appliance, Medicare',
+  'G47.33 and E66.9, BMI 34, AHI 24, RDI 30, CPAP failed after 3 months',
+  'Ludwig\'s angina admitted through the ER, #18 and #19 source, Anthem',
+  'Bell\'s palsy history, TMJ pain, D7880 splint, BCBS',
+  'trauma from a fall: #7, #8, #9, #10 luxated, S03.2XXA, Humana',
+  'MetLife dental max met, Aetna medical, coronectomy #17',
+  'The patient is 62, on Eliquis and metformin, needs full mouth extraction before radiation',
+  'Dental clearance before a heart valve replacement, Medicare Part B',
+  'Implant #30 after decay, no medical story, Delta Dental only',
+  'CBCT D0367 for an impacted canine #6, 12 yo, Cigna',
+  'Dry socket after ext #17 on 12/3, Guardian dental',
+  '4 units of sedation, D9239, general anesthesia in the hospital, Medicaid',
+  'Pericoronitis #32 with trismus, 23 yo, BCBS PPO medical + Delta Dental PPO',
+  'Osteonecrosis of the jaw, MRONJ stage 2, on Prolia 3 years',
+  'Cleft palate, born with it, now 15, orthognathic consult, Medicaid',
+  'Oral cancer screening found leukoplakia, biopsy 41100, UHC',
+  'is this medical first? wisdom teeth, Aetna medical + MetLife dental',
+  'Quick Question: does Medicare pay for an ext before radiation?',
+  'Hi team, Delta Dental denied D7240, should we bill Blue Cross?',
+  'Humana Medicare Advantage HMO, E0486, sleep study and physician order on file',
+  'fee 1,200 for D7240, cash fee 950',
+  'AHI 15.5, mild OSA, BMI 28, 48 yo male',
+  'State Farm auto claim, fractured #8 and #9, S02.5XXA',
+  'teeth 1, 16, 17, 32 impacted, pano on file, 17 yo',
+  'Anthem Blue Cross, Delta Dental of California, D7230',
+  'Sjogren syndrome, xerostomia, rampant decay, Medicare',
+  'Stevens-Johnson syndrome history, oral ulcers, Cigna',
+];
+
+/** Payer and procedure combinations, written as staff write them. */
+function generatedClinical(): string[] {
+  const procedures = ['D7240 #17', 'E0486 for OSA, AHI 22', 'biopsy 41100', 'I&D 41800 #30', 'D7880 TMJ splint', 'ext #3 and #14', 'frenectomy D7960, age 4'];
+  const payers = ['Aetna medical', 'BCBS medical + Delta dental', 'Cigna medical only', 'Medicare', 'Medicaid', 'TRICARE', 'UHC', 'Humana', 'Blue Cross Blue Shield', 'Kaiser', 'Anthem', 'Medicare Advantage'];
+  const drugs = ['Zometa', 'Prolia', 'Xgeva', 'alendronate', 'Fosamax', 'amoxicillin', 'Clindamycin', 'zoledronic acid', 'denosumab'];
+  const out: string[] = [];
+  for (let i = 0; i < 24; i++) out.push(`${pick(procedures, i)}, ${pick(payers, i * 5)}, on ${pick(drugs, i * 7)} for ${2 + (i % 9)} months, ${18 + i * 3} yo`);
+  return out;
+}
+
+export const CLINICAL_MESSAGES: readonly string[] = Object.freeze([...HANDWRITTEN_CLINICAL, ...generatedClinical()]);
