@@ -6,7 +6,7 @@ import type { CaseFacts } from './facts.js';
 import type { Knowledge } from './load.js';
 import { codeSetOf, normalizeCode, normalizeIcd10 } from './codes.js';
 import { findTeeth, hasAnyPhrase, tokenize, type Tokens } from './text.js';
-import type { CodeSet, DocumentKind } from './vocabulary.js';
+import type { CodeSet, DocumentKind, ProcedureCodeSet } from './vocabulary.js';
 
 export interface CaseReading {
   facts: CaseFacts;
@@ -16,6 +16,8 @@ export interface CaseReading {
   allWords: Tokens;
   /** The procedure field when it is a code, normalized, with its set. */
   procedureCode?: { code: string; set: CodeSet };
+  /** Every CDT, CPT and HCPCS code written anywhere in the procedure field, in order: the answer lists each. */
+  givenCodes: { code: string; set: ProcedureCodeSet }[];
   diagnoses: string[];
   documentsOnHand: Set<DocumentKind>;
   teeth: string[];
@@ -23,6 +25,16 @@ export interface CaseReading {
 }
 
 const CODE_IN_TEXT = /\b(D\d{4}|\d{4}[0-9FTU]|[A-CEGHJ-MP-V]\d{4})\b/i;
+
+function codesIn(procedure: string): { code: string; set: ProcedureCodeSet }[] {
+  const out: { code: string; set: ProcedureCodeSet }[] = [];
+  for (const m of procedure.matchAll(new RegExp(CODE_IN_TEXT.source, 'gi'))) {
+    const code = (m[1] ?? '').toUpperCase();
+    const set = codeSetOf(code);
+    if (set && set !== 'icd10cm' && !out.some((c) => c.code === code)) out.push({ code, set });
+  }
+  return out;
+}
 
 function findProcedureCode(procedure: string): { code: string; set: CodeSet } | undefined {
   const trimmed = procedure.trim();
@@ -47,6 +59,7 @@ export function readCase(facts: CaseFacts, kn: Knowledge): CaseReading {
     documentsOnHand: new Set(facts.documentsOnHand ?? []),
     teeth: findTeeth(text),
     signals: new Set(),
+    givenCodes: codesIn(facts.procedure),
   };
   const procedureCode = findProcedureCode(facts.procedure);
   if (procedureCode) reading.procedureCode = procedureCode;

@@ -1,13 +1,23 @@
 /** `medbill kb check`: counts, and the knowledge's ICD-10-CM codes checked against an official CMS list. */
-import type { Knowledge } from './load.js';
+import type { CodeEntry, Knowledge } from './load.js';
+import { CDT_FAMILIES, CPT_FAMILIES } from './schema.js';
 import type { IcdFileEntry, IcdFileFormat } from './icd10-file.js';
+
+/** `family: count` for every family of a code set, in the order the schema lists them (empty ones included). */
+function familyCounts(entries: Iterable<CodeEntry>, families: readonly string[]): string {
+  const counts = new Map<string, number>(families.map((f) => [f, 0]));
+  for (const e of entries) if (e.family) counts.set(e.family, (counts.get(e.family) ?? 0) + 1);
+  return [...counts].map(([f, n]) => `${f} ${n}`).join(', ');
+}
 
 export function knowledgeCounts(kn: Knowledge): string {
   const icd = [...kn.icd10.values()];
   const lines = [
     `  CDT codes:        ${kn.procedureCodes.cdt.size}`,
+    `    by family:      ${familyCounts(kn.procedureCodes.cdt.values(), CDT_FAMILIES)}`,
     `  CPT codes:        ${kn.procedureCodes.cpt.size}`,
-    `  HCPCS codes:      ${kn.procedureCodes.hcpcs.size} (+ ${kn.modifiers.size} modifiers)`,
+    `    by family:      ${familyCounts(kn.procedureCodes.cpt.values(), CPT_FAMILIES)}`,
+    `  HCPCS codes:      ${kn.procedureCodes.hcpcs.size} (+ ${kn.modifiers.size} modifiers: ${[...kn.modifiers.keys()].join(' ')})`,
     `  ICD-10-CM codes:  ${icd.length} (${icd.filter((e) => e.billable).length} billable, ${icd.filter((e) => !e.billable).length} headers), FY${kn.icd10FiscalYear}`,
     `  signals:          ${kn.signals.length}`,
     `  engine rules:     ${kn.rules.size}; never-suggest entries: ${kn.neverSuggest.length}; sources: ${kn.sources.size}`,

@@ -6,6 +6,7 @@
 import type { CaseReading } from './case.js';
 import type { Knowledge, IcdEntry } from './load.js';
 import { PATTERNS } from './codes.js';
+import { VALID_LIST_YEAR } from './icd10-valid.js';
 import type { Cause } from './vocabulary.js';
 
 /** Strongest first: when diagnoses point several ways, the first of these wins. */
@@ -77,56 +78,79 @@ export function weighCause(kn: Knowledge, r: CaseReading): CauseVerdict {
   return { cause: 'unknown', findings };
 }
 
-/** Full ICD-10-CM lists beyond knowledge/ (the CMS file imported into SQLite). */
+/**
+ * Titles beyond knowledge/: a CMS file imported into SQLite with `medbill kb import-icd10`. Which codes are
+ * valid is not its say: that is the official list shipped in knowledge/ (`kn.icd10Valid`), so triage checks
+ * every code with no database at all.
+ */
 export interface CodeDirectory {
-  /** True when a complete official list is loaded, so "not found" means "does not exist". */
-  readonly complete: boolean;
+  /** The imported entry for a code, if any; its title is empty when the file had none (a valid-codes list). */
   lookupIcd10(code: string): IcdEntry | undefined;
 }
 
-export const NO_DIRECTORY: CodeDirectory = { complete: false, lookupIcd10: () => undefined };
+export const NO_DIRECTORY: CodeDirectory = { lookupIcd10: () => undefined };
+
+/** The description of a valid code whose title medbill does not have (the official list has no titles). */
+export const UNTITLED_ICD10 = `valid ICD-10-CM code (official FY${VALID_LIST_YEAR} list); medbill has no title for it`;
 
 export interface DiagnosisCheck {
   code: string;
+  /** Set for every valid code: it is kept in the answer, as given, even when a problem says it may not fit. */
   entry?: IcdEntry;
   problem?: { ruleId: string; message: string };
 }
 
-/** Checks one diagnosis: shape, never-suggest list, existence, billable, 7th character, fit with the cause. */
+/** Whether a code is valid (billable) in the official list. */
+export function isValidIcd10(kn: Knowledge, code: string): boolean {
+  // knowledge/'s billable flags agree with the list (kb check and the tests hold them to it), so the list
+  // file is read only for codes outside knowledge/.
+  const known = kn.icd10.get(code);
+  return known ? known.billable : kn.icd10Valid.has(code);
+}
+
+/** The official title: knowledge/ first (no database needed), then an imported CMS order file. */
+export function icd10Title(kn: Knowledge, dir: CodeDirectory, code: string): string | undefined {
+  return kn.icd10.get(code)?.title || dir.lookupIcd10(code)?.title || undefined;
+}
+
+/**
+ * Checks one diagnosis. A code that is valid in the official list is always kept as given; it is only
+ * warned about when it reads as routine dental care or points to another cause than the case's. A code
+ * that is not valid, or is a header, is left out with a warning that says which and what to use instead.
+ */
 export function checkDiagnosis(kn: Knowledge, dir: CodeDirectory, code: string, cause: Cause, categoryId: string): DiagnosisCheck {
-  const bad = (ruleId: string, message: string): DiagnosisCheck => ({ code, problem: { ruleId, message } });
-  if (!PATTERNS.icd10cm.test(code)) return bad('R-DX-01', `${code} is not an ICD-10-CM code.`);
-  const never = kn.neverSuggest.find((n) => (n.code === code || code.startsWith(`${n.code}.`)) && (n.categories.includes('*') || n.categories.includes(categoryId)));
-  if (never) return bad('R-DX-01', `${code}: ${never.reason} Use ${never.instead.join(' or ')}.`);
-  const entry = kn.icd10.get(code) ?? dir.lookupIcd10(code);
-  if (!entry) {
-    const children = billableChildren(kn, code);
-    if (children.length) return bad('R-DX-01', `${code} is a category, not a billable code; use a billable code under it, e.g. ${children.join(', ')}.`);
-    if (/^[ST]/.test(code) && code.replace('.', '').length < 7) return bad('R-DX-02', `${code}: injury codes need a 7th character (A initial encounter, D subsequent, S sequela).`);
-    return dir.complete
-      ? bad('R-DX-01', `${code} is not a valid ICD-10-CM code in the official list.`)
-      : bad('R-DX-01', `${code} is not in medbill's ICD-10-CM list, so it could not be verified (run "medbill kb import-icd10" with the CMS file to check every code).`);
-  }
-  if (!entry.billable) {
-    const children = billableChildren(kn, code);
-    return { code, entry, problem: { ruleId: 'R-DX-01', message: `${code} (${entry.title}) is a header, not billable${children.length ? `; use e.g. ${children.join(', ')}` : ''}.` } };
-  }
+  if (!PATTERNS.icd10cm.test(code)) return { code, problem: { ruleId: 'R-DX-01', message: `${code} is not an ICD-10-CM code.` } };
+  if (!isValidIcd10(kn, code)) return { code, problem: notValid(kn, code, categoryId) };
+  const title = icd10Title(kn, dir, code);
+  const entry: IcdEntry = { code, title: title ?? UNTITLED_ICD10, billable: true, source: ['CMS-ICD10CM-FY2026'] };
+  const named = title ? `${code} (${title})` : code;
   if (code === 'Z01.20' || code === 'Z01.21' || code === 'K02.9') {
-    return { code, entry, problem: { ruleId: 'R-DX-03', message: `${code} (${entry.title}) reads as routine dental care on a medical claim and invites a denial; use the code for the medical reason.` } };
+    return { code, entry, problem: { ruleId: 'R-DX-03', message: `${named} reads as routine dental care on a medical claim and invites a denial; use the code for the medical reason.` } };
   }
   const dxCause = diagnosisCause(kn, code);
   if (dxCause && cause !== 'unknown' && !compatible(kn, cause, dxCause)) {
-    return { code, entry, problem: { ruleId: 'R-DX-04', message: `${code} (${entry.title}) points to ${dxCause}, which does not fit this case (${cause}).` } };
+    return { code, entry, problem: { ruleId: 'R-DX-04', message: `${named} points to ${dxCause}, which does not fit this case (${cause}).` } };
   }
   return { code, entry };
 }
 
-function billableChildren(kn: Knowledge, code: string): string[] {
-  const prefix = code.includes('.') ? code : `${code}.`;
-  const out: string[] = [];
-  for (const e of kn.icd10.values()) {
-    if (e.billable && e.code.startsWith(prefix) && e.code !== code) out.push(e.code);
-    if (out.length === 4) break;
+/** Why a well-formed code is not billable: wrong for the purpose, a header (with its billable children), or unknown. */
+function notValid(kn: Knowledge, code: string, categoryId: string): { ruleId: string; message: string } {
+  const never = kn.neverSuggest.find((n) => (n.code === code || code.startsWith(`${n.code}.`)) && (n.categories.includes('*') || n.categories.includes(categoryId)));
+  if (never) return { ruleId: 'R-DX-01', message: `${code}: ${never.reason} Use ${never.instead.join(' or ')}.` };
+  // The examples most likely to fit come first: for an injury the initial encounter (7th character A),
+  // then the codes knowledge/ knows, which are the ones dentistry uses.
+  const injury = /^[ST]/.test(code);
+  const children = kn.icd10Valid.children(code, 4, (c) => (injury && !c.endsWith('A') ? 2 : 0) + (kn.icd10.has(c) ? 0 : 1));
+  if (children.count === 0) {
+    return { ruleId: 'R-DX-01', message: `${code} is not a valid ICD-10-CM code in the official list (FY${VALID_LIST_YEAR}), and no valid code starts with it.` };
   }
-  return out;
+  const title = kn.icd10.get(code)?.title;
+  const named = title ? `${code} (${title})` : code;
+  const more = children.count - children.first.length;
+  const use = `use a billable code under it, e.g. ${children.first.join(', ')}${more > 0 ? ` (${more} more)` : ''}`;
+  if (injury && code.replace('.', '').length < 7) {
+    return { ruleId: 'R-DX-02', message: `${named} is not billable: injury codes need their 7th character (A initial encounter, D subsequent, S sequela); ${use}.` };
+  }
+  return { ruleId: 'R-DX-01', message: `${named} is a header (a category), not a billable code; ${use}.` };
 }

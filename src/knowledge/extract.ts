@@ -9,36 +9,157 @@ import { readCase } from './case.js';
 import { causeFromSignals } from './evidence.js';
 import { codeSetOf, normalizeIcd10 } from './codes.js';
 import type { DocumentKind, MedicalPayer } from './vocabulary.js';
+import { compilePhrase, findPhrase, isNegatedAt, tokenize, type Tokens } from './text.js';
 
-/** Staff shorthand expanded before matching, so knowledge phrases need only the long form. */
+/** Staff shorthand that means one thing wherever it stands, expanded before matching so knowledge phrases need only the long form. */
 const ABBREVIATIONS: [RegExp, string][] = [
-  [/\bpt\b/gi, 'patient'], [/\bw\/o\b/gi, 'without'], [/\bw\//gi, 'with '], [/\bhx\b/gi, 'history'],
+  [/\bn\/a\b/gi, 'none'], [/\bw\/o\b/gi, 'without'], [/\bw\//gi, 'with '], [/\bhx\b/gi, 'history'],
   [/\bdx\b/gi, 'diagnosis'], [/\btx\b/gi, 'treatment'], [/\bexts?\b/gi, 'extraction'], [/\bexo\b/gi, 'extraction'],
-  [/\bWT\b/g, 'wisdom teeth'], [/\bwt\b/g, 'wisdom teeth'], [/\b3rds\b/gi, 'third molars'], [/\b3rd molars?\b/gi, 'third molars'],
+  [/\b3rds\b/gi, 'third molars'], [/\b3rd molars?\b/gi, 'third molars'],
   [/\bfx\b/gi, 'fracture'], [/\bbx\b/gi, 'biopsy'], [/\bsx\b/gi, 'symptoms'], [/\brx\b/gi, 'prescription'],
-  [/\bs\/p\b/gi, 'status post'], [/\byo\b|\by\/o\b/gi, 'year old'], [/\bmcr\b/gi, 'medicare'],
+  [/\bs\/p\b/gi, 'status post'], [/\byo\b|\by\/o\b/gi, 'year old'], [/\bmcr\b/gi, 'medicare'], [/\bins\b/gi, 'insurance'],
 ];
 
-interface PayerName { pattern: RegExp; side: 'medical' | 'dental' | 'either'; payer?: MedicalPayer }
-const PAYERS: PayerName[] = [
-  { pattern: /\bmedicare advantage\b|\bMA plan\b|\bhumana medicare\b|\baetna medicare\b|\buhc medicare\b|\bmedicare hmo\b|\bmedicare ppo\b/i, side: 'medical', payer: 'medicare-advantage' },
-  { pattern: /\bmedicare\b/i, side: 'medical', payer: 'medicare' },
-  { pattern: /\bmedicaid\b|\bmedi-cal\b|\bchip\b/i, side: 'medical', payer: 'medicaid' },
-  { pattern: /\btricare\b/i, side: 'medical', payer: 'tricare' },
-  { pattern: /\b(bcbs|blue cross|blue shield|anthem|aetna|cigna|uhc|united ?health(care)?|humana|kaiser|highmark|regence|premera|oscar|ambetter|molina|emblem)\b/i, side: 'either', payer: 'commercial' },
-  { pattern: /\b(delta( dental)?|metlife|guardian|ameritas|principal|sun life|united concordia|dentemax|careington)\b/i, side: 'dental' },
-];
-
-export interface Extraction {
-  facts: CaseFacts;
-  /** Only what the text really said: no fallback procedure, no notes. Chat flows fill their slots from it. */
-  known: Partial<CaseFacts>;
-  /** What was found, for the chat to confirm; never includes identifiers. */
-  found: string[];
+/** The last and next few words around a match, lower-cased, for reading an abbreviation in context. */
+function around(text: string, at: number, length: number, words = 3): { before: string; after: string } {
+  const before = text.slice(Math.max(0, at - 40), at).toLowerCase();
+  const after = text.slice(at + length, at + length + 40).toLowerCase();
+  const lastWords = before.split(/\s+/).slice(-words - 1).join(' ');
+  const nextWords = after.split(/\s+/).slice(0, words + 1).join(' ');
+  return { before: lastWords, after: nextWords };
 }
 
+/**
+ * "wt" is wisdom teeth beside tooth or surgery words ("WT ext", "4 wt", "wt #17"), weight beside a scale or
+ * a number ("lost wt", "wt 180 lb"), and left alone when nothing says which.
+ */
+function readWt(text: string, at: number, raw: string): string {
+  const { before, after } = around(text, at, raw.length);
+  const number = /(\d+(?:\.\d+)?)\s*$/.exec(before);
+  const numberAfter = /^\s*[:=]?\s*(\d+(?:\.\d+)?)\s*(lbs?|kgs?|pounds|#(?!\d))?/.exec(after);
+  if (/\b(lbs?|kgs?|pounds?|weight|lost|loss|losing|gain(?:ed|ing)?|bmi|ht|height|vitals?|bp)\b/.test(`${before} ${after}`)) return 'weight';
+  if ((number && Number(number[1]) > 4) || (numberAfter && (numberAfter[2] || Number(numberAfter[1]) > 32))) return 'weight';
+  if (/\b(extractions?|exo|removal|remove[ds]?|pull\w*|out|impact\w*|erupt\w*|bony|soft tissue|surg\w*|consult|pain|pericoronitis|third|teeth|tooth|partial\w*|full\w*|all|both|upper|lower|[1-4]|four|two)\b|#\s?(1|16|17|32)\b|x\s?[1-4]\b/.test(`${before} ${after}`)) return 'wisdom teeth';
+  return raw === 'WT' ? 'wisdom teeth' : raw;
+}
+
+/**
+ * "PT" is physical therapy as a treatment that was tried ("failed PT", "6 weeks of PT", "PT for TMJ",
+ * "splint and PT"), otherwise the patient ("PT broke #8", "Medicare pt", "pt's mom").
+ */
+function readPt(text: string, at: number, raw: string): string {
+  const { before, after } = around(text, at, raw.length, 4);
+  const treatmentBefore = /\b(failed|tried|trial of|course of|(?:weeks?|wks?|months?|mos?|sessions?|visits?|rounds?) of|completed|attended|ordered|recommended|referred (?:to|for)|nsaids?|splints?|muscle relaxants?|massage|exercises?|ice|heat|meds|medications?|botox)\s*[,/+&]?\s*(?:and|or|plus|\+)?\s*$/;
+  const treatmentAfter = /^\s*(?:for (?:the )?(?:tmj|tmd|jaw|neck|myofascial)|x\s?\d|sessions?|visits?|eval\w*|exercises?|\d+\s*(?:x|times|weeks?|wks?|months?|mos?|sessions?|visits?)\b|(?:without|with no|w\/o|no) (?:relief|improvement|help)|(?:didn'?t|did not) help|helped|(?:and|,) (?:nsaids?|splints?|muscle relaxants?|night guard))/;
+  return treatmentBefore.test(before) || treatmentAfter.test(after) ? 'physical therapy' : 'patient';
+}
+
+/** Carrier names, for reading which plan is which ("UHC medical + Cigna dental"). */
+const CARRIER_NAMES = String.raw`bcbs|blue cross|blue shield|anthem|aetna|cigna|uhc|united ?health(?:care)?|humana|kaiser|highmark|regence|premera|oscar|ambetter|molina|emblem|wellcare|caresource|centene|health ?net|oxford|tufts|harvard pilgrim|geisinger|independence|horizon|wellmark|excellus|priority health|aarp`;
+const DENTAL_CARRIER_NAMES = String.raw`delta(?: dental)?|metlife|guardian|ameritas|principal|sun life|united concordia|dentemax|careington|dentaquest|mcna|liberty dental|denti-?cal|lincoln financial|humana dental|cigna dental ppo`;
+
+/** "med"/"dent" are medical/dental beside a plan word or a carrier ("Aetna med", "med/dental plan", "dent ins"). */
+function readSide(text: string, at: number, raw: string): string {
+  const { before, after } = around(text, at, raw.length, 2);
+  const planAfter = /^\s*(?:[/+&:]|and\b|or\b|insurance|plan|coverage|benefits?|only|policy|carrier|primary|secondary|none|\/)/;
+  const planBefore = new RegExp(String.raw`(?:[/+&]|\b(?:${CARRIER_NAMES}|${DENTAL_CARRIER_NAMES}|combined|no|has|have|with|without|and|or|only|separate))\s*$`);
+  if (planAfter.test(after) || planBefore.test(before)) return raw.toLowerCase() === 'med' ? 'medical' : 'dental';
+  return raw;
+}
+
+/** Expands shorthand, reading the ambiguous ones (pt, wt, med) from the words around them. */
 export function expandAbbreviations(text: string): string {
-  return ABBREVIATIONS.reduce((t, [re, long]) => t.replace(re, long), text);
+  let out = ABBREVIATIONS.reduce((t, [re, long]) => t.replace(re, long), text);
+  out = out.replace(/\bwt\b/gi, (raw, at: number, whole: string) => readWt(whole, at, raw));
+  out = out.replace(/\bpts?\b(?!')/gi, (raw, at: number, whole: string) => (raw.length === 3 ? 'patients' : readPt(whole, at, raw)));
+  out = out.replace(/\bpt'?s\b/gi, "patient's");
+  return out.replace(/\b(?:med|dent)\b/gi, (raw, at: number, whole: string) => readSide(whole, at, raw));
+}
+
+// ---------------------------------------------------------------- typos
+
+/**
+ * The words that carry a case: a typo in one of them loses the reading ("impactd", "dentl", "abcess").
+ * Corrected at edit distance 1 for words of 5 letters or more; any other word is left as typed.
+ */
+const KEY_WORDS = [
+  'impacted', 'impaction', 'dental', 'medical', 'medicare', 'medicaid', 'insurance', 'coverage', 'abscess', 'abscessed',
+  'fracture', 'fractured', 'infection', 'infected', 'extraction', 'extracted', 'wisdom', 'swelling', 'swollen',
+  'pericoronitis', 'cellulitis', 'transplant', 'chemotherapy', 'radiation', 'dialysis', 'biopsy', 'lesion', 'accident',
+  'trauma', 'broken', 'combined', 'separate', 'supplement', 'advantage', 'mandible', 'mandibular', 'maxilla', 'maxillary',
+  'apnea', 'appliance', 'clearance', 'cancer', 'tumor', 'tricare', 'decayed', 'cavity', 'emergency', 'bisphosphonate',
+  'zoledronic', 'denosumab', 'alendronate', 'osteonecrosis', 'implant', 'wreck', 'construction', 'workers', 'compensation',
+  'replacement', 'surgical', 'partially', 'erupted', 'molars', 'teeth', 'pathology', 'sleep', 'biopsied', 'diabetic',
+];
+/** Real words one edit from a key word: never "corrected" ("denial letter" is not "dental letter"). */
+const REAL_NEIGHBOURS = [
+  'denial', 'denials', 'rental', 'mental', 'dentil', 'medial', 'medially', 'medicate', 'lesson', 'legion', 'humor', 'tutor',
+  'broker', 'cancel', 'canker', 'lancer', 'infested', 'injected', 'inflection', 'smelling', 'spelling', 'dwelling',
+  'swilling', 'tenth', 'teethe', 'wreak', 'wrack', 'wrecks', 'sleet', 'sleek', 'sheep', 'steep', 'sweep', 'sleeps',
+  'separates', 'implants', 'implanted', 'surgically', 'partial', 'erupts', 'molar', 'worker', 'cancers',
+  'tumors', 'apneas', 'fractures', 'abscesses', 'infections', 'extractions', 'lesions', 'accidents', 'traumas',
+  'insured', 'dentals', 'medicals', 'combine', 'combines', 'combining', 'decays', 'cavities', 'appliances',
+];
+
+interface TypoIndex {
+  /** Each key word and each of its one-letter deletions → the key words it comes from. */
+  readonly deletions: ReadonlyMap<string, readonly string[]>;
+  /** Words that must not be corrected: key words, their known neighbours, and every word in the knowledge phrases. */
+  readonly known: ReadonlySet<string>;
+}
+
+function deletionsOf(word: string): string[] {
+  const out = [word];
+  for (let i = 0; i < word.length; i++) out.push(word.slice(0, i) + word.slice(i + 1));
+  return out;
+}
+
+/** Optimal string alignment distance, stopping early past 1: the only question is "one edit or not". */
+function withinOneEdit(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (i === a.length && i === b.length) return true;
+  const rest = (x: number, y: number) => a.slice(x) === b.slice(y);
+  return rest(i + 1, i + 1) || rest(i + 1, i) || rest(i, i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && rest(i + 2, i + 2));
+}
+
+const typoIndexes = new WeakMap<Knowledge, TypoIndex>();
+
+/** Built once per knowledge base; a message then costs a few map lookups per long unknown word. */
+function typoIndex(kn: Knowledge): TypoIndex {
+  const cached = typoIndexes.get(kn);
+  if (cached) return cached;
+  const deletions = new Map<string, string[]>();
+  for (const word of KEY_WORDS) {
+    for (const d of new Set(deletionsOf(word))) {
+      const list = deletions.get(d);
+      if (list) list.push(word);
+      else deletions.set(d, [word]);
+    }
+  }
+  const known = new Set<string>([...KEY_WORDS, ...REAL_NEIGHBOURS]);
+  for (const phrases of [...kn.signals.map((s) => s.compiledPhrases), ...kn.categories.map((c) => c.phrases)]) {
+    for (const phrase of phrases) for (const w of phrase) known.add(w);
+  }
+  const index = { deletions, known };
+  typoIndexes.set(kn, index);
+  return index;
+}
+
+function correctWord(word: string, index: TypoIndex): string | undefined {
+  if (word.length < 5 || index.known.has(word)) return undefined;
+  // A known word with a common ending ("impactions", "swellings") is not a typo.
+  for (const suffix of ['s', 'es', 'ed', 'd', 'ing', 'ly']) if (word.endsWith(suffix) && index.known.has(word.slice(0, -suffix.length))) return undefined;
+  const candidates = new Set<string>();
+  for (const d of deletionsOf(word)) for (const key of index.deletions.get(d) ?? []) if (withinOneEdit(word, key)) candidates.add(key);
+  // Two key words equally close: the typo does not say which, so it stays as typed.
+  return candidates.size === 1 ? [...candidates][0] : undefined;
+}
+
+function correctTypos(text: string, kn: Knowledge): string {
+  const index = typoIndex(kn);
+  return text.replace(/\b[a-z]{5,}\b/gi, (raw) => correctWord(raw.toLowerCase(), index) ?? raw);
 }
 
 function findCodes(text: string): { procedure?: string; diagnoses: string[] } {
@@ -103,39 +224,184 @@ function findDocuments(text: string): DocumentKind[] {
   return out;
 }
 
+export interface Extraction {
+  facts: CaseFacts;
+  /** Only what the text really said: no fallback procedure, no notes. Chat flows fill their slots from it. */
+  known: Partial<CaseFacts>;
+  /** What was found, for the chat to confirm; never includes identifiers. */
+  found: string[];
+}
+
+// ---------------------------------------------------------------- coverage
+
+type Side = 'medical' | 'dental';
+interface Carrier { name: string; side: Side | 'either'; start: number; end: number }
+
+const CARRIER_RE = new RegExp(String.raw`\b(?:(${DENTAL_CARRIER_NAMES})|(${CARRIER_NAMES}))\b`, 'gi');
+const SIDE_WORDS: Record<string, Side> = { medical: 'medical', health: 'medical', dental: 'dental' };
+/** Words after "medical"/"dental" that make it a plan, not an adjective ("dental insurance", not "dental pain"). */
+const PLAN_AFTER = new Set([
+  'insurance', 'coverage', 'plan', 'plans', 'policy', 'benefit', 'benefits', 'carrier', 'only', 'none', 'card', 'ppo',
+  'hmo', 'dhmo', 'pays', 'covers', 'cover', 'covered', 'primary', 'secondary', 'maxed', 'max', 'through', 'thru', 'via', 'is',
+]);
+const PLAN_BEFORE = new Set(['has', 'have', 'with', 'no', 'without', 'not', 'any', 'and', 'or', 'plus', 'both', 'combined', 'separate', 'also', 'only', 'doesn', 'don', 'lacks']);
+/** Written after a plan to say it is gone: "dental: none", "dental lapsed". */
+const PLAN_GONE = new Set(['none', 'lapsed', 'terminated', 'termed', 'expired', 'inactive', 'cancelled', 'canceled', 'dropped']);
+
+/** Which word a character offset falls in (words are sorted by start). */
+function wordAt(t: Tokens, offset: number): number {
+  let lo = 0;
+  let hi = t.starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((t.starts[mid] ?? 0) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Whether `side` is said as a plan at word i, and if so whether the text says the patient has it. */
+function planMention(t: Tokens, text: string, i: number, carriers: Carrier[]): boolean | undefined {
+  const next = t.words[i + 1] ?? '';
+  const prev = t.words[i - 1] ?? '';
+  const sameClause = (j: number) => t.clauses[j] === t.clauses[i];
+  const start = t.starts[i] ?? 0;
+  const after = text.slice(start + (t.words[i] ?? '').length, start + (t.words[i] ?? '').length + 3);
+  const before = text.slice(Math.max(0, start - 3), start);
+  const labelled = /^\s*[:=-]/.test(after);
+  const joined = /^\s*[/+&]/.test(after) || /[/+&]\s*$/.test(before);
+  const byCarrier = carriers.some((c) => (c.end === i - 1 || c.end === i - 2 || c.start === i + 1 || c.start === i + 2) && sameClause(c.start));
+  const said = labelled || joined || byCarrier || (PLAN_AFTER.has(next) && sameClause(i + 1)) || (PLAN_BEFORE.has(prev) && sameClause(i - 1));
+  if (!said) return undefined;
+  const end = PLAN_AFTER.has(next) && next !== 'none' && sameClause(i + 1) ? i + 1 : i;
+  if (isNegatedAt(t, i, end)) return false;
+  for (let j = i + 1; j <= end + 2 && j < t.words.length && sameClause(j); j++) if (PLAN_GONE.has(t.words[j] ?? '')) return false;
+  // "dental: no"
+  if (labelled && (next === 'no' || next === 'not')) return false;
+  return true;
+}
+
+/** Which plan a carrier name is: the side word right after it ("Cigna dental"), else a label before it ("dental: Cigna"). */
+function carrierSide(t: Tokens, c: Carrier): Side {
+  if (c.side !== 'either') return c.side;
+  for (let j = c.end + 1; j <= c.end + 2 && j < t.words.length && t.clauses[j] === t.clauses[c.end]; j++) {
+    const side = SIDE_WORDS[t.words[j] ?? ''];
+    if (side) return side;
+  }
+  // "dental: Cigna"; but "medical and dental both through Aetna" names one carrier for both, read as medical.
+  let labelled: Side | undefined;
+  for (let j = c.start - 1; j >= c.start - 5 && j >= 0 && t.clauses[j] === t.clauses[c.start]; j--) {
+    const side = SIDE_WORDS[t.words[j] ?? ''];
+    if (side === 'medical') return side;
+    if (side && j >= c.start - 3) labelled ??= side;
+    if (CARRIER_START.test(t.words[j] ?? '')) break;
+  }
+  return labelled ?? 'medical';
+}
+const CARRIER_START = /^(bcbs|aetna|cigna|uhc|humana|delta|metlife|guardian|anthem|kaiser)$/;
+
+/** The medical payer kind the text names, strongest claim first (Medicare pays before Medicaid or a commercial plan). */
+function findPayer(t: Tokens, text: string, carriers: Carrier[]): MedicalPayer | undefined {
+  const said = (re: RegExp): number[] => {
+    const out: number[] = [];
+    for (const m of text.matchAll(re)) {
+      const i = wordAt(t, m.index);
+      const last = wordAt(t, m.index + m[0].length - 1);
+      if (!isNegatedAt(t, i, last)) out.push(i);
+    }
+    return out;
+  };
+  const medicare = said(/\bmedicare\b/gi);
+  // A Medigap supplement (AARP, Plan G) rides on original Medicare; Medicare Advantage replaces it.
+  const supplement = said(/\b(?:medigap|supplement(?:al)?|supp|plan [fgn])\b/gi).length > 0;
+  const advantage = said(/\bmedicare advantage\b|\badvantage plan\b|\bpart c\b|\bma plan\b|\bmedicare (?:hmo|ppo|replacement)\b|\bdual special needs\b|\bd-?snp\b/gi).length > 0;
+  const brandedMedicare = medicare.some((i) => carriers.some((c) => c.end === i - 1));
+  if (advantage) return 'medicare-advantage';
+  if (medicare.length || (supplement && /\b(aarp|medigap)\b/i.test(text))) return brandedMedicare && !supplement ? 'medicare-advantage' : 'medicare';
+  if (said(/\btricare\b/gi).length) return 'tricare';
+  const medicaid = said(/\bmedicaid\b|\bmedi-cal\b|\bmasshealth\b|\bsoonercare\b|\bbadgercare\b/gi);
+  const secondaryMedicaid = medicaid.length > 0 && medicaid.every((i) => /^(secondary|2nd)$/.test(t.words[i + 1] ?? '') || /^(secondary|2nd)$/.test(t.words[i - 1] ?? ''));
+  const commercial = carriers.some((c) => c.side !== 'dental' && c.name !== 'aarp' && carrierSide(t, c) === 'medical');
+  if (medicaid.length && !(secondaryMedicaid && commercial)) return 'medicaid';
+  // "CHIP" only in capitals: "a chip on #9" is a broken tooth.
+  if (/\bCHIP\b/.test(text)) return 'medicaid';
+  if (commercial) return 'commercial';
+  return undefined;
+}
+
 function findCoverage(text: string): NonNullable<CaseFacts['coverage']> | undefined {
+  const t = tokenize(text);
   const cov: NonNullable<CaseFacts['coverage']> = {};
-  const say = (side: 'medical' | 'dental', value: boolean) => {
+  // A plan said to exist beats one said not to: staff correct themselves ("no dental... actually Delta").
+  const say = (side: Side, value: boolean) => {
     if (cov[side] === undefined || value) cov[side] = value;
   };
-  if (/\b(no|without|uninsured|self[- ]pay|cash)\s+(insurance|coverage)\b|\buninsured\b/i.test(text)) {
-    cov.medical = false;
-    cov.dental = false;
+  const carriers: Carrier[] = [];
+  for (const m of text.matchAll(CARRIER_RE)) {
+    const start = wordAt(t, m.index);
+    const end = wordAt(t, m.index + m[0].length - 1);
+    if (isNegatedAt(t, start, end)) continue;
+    carriers.push({ name: m[0].toLowerCase().replace(/\s+/g, ' '), side: m[1] ? 'dental' : 'either', start, end });
   }
-  if (/\bno (medical|health)( insurance| coverage| plan)?\b|\bmedical:? none\b|\bdental only\b|\bonly (has )?dental\b/i.test(text)) say('medical', false);
-  if (/\bno dental( insurance| coverage| plan)?\b|\bdental:? none\b|\bmedical only\b|\bonly (has )?medical\b/i.test(text)) say('dental', false);
-  if (/\bcombined (plan|medical|coverage|benefits?)\b|\b(one|single|same) plan\b|\bmedical and dental (in|on|from) one\b|\bembedded dental\b/i.test(text)) {
+  const payer = findPayer(t, text, carriers);
+  if (payer) {
+    say('medical', true);
+    cov.medicalPayer = payer;
+  }
+  const sides: Record<Side, Set<string>> = { medical: new Set(), dental: new Set() };
+  for (const c of carriers) {
+    if (c.name === 'aarp') continue; // AARP names a Medicare plan kind, read by findPayer.
+    const side = carrierSide(t, c);
+    say(side, true);
+    sides[side].add(c.name.replace(/ dental$/, ''));
+  }
+  if (sides.medical.size && !cov.medicalPayer) cov.medicalPayer = 'commercial';
+  for (let i = 0; i < t.words.length; i++) {
+    const side = SIDE_WORDS[t.words[i] ?? ''];
+    if (!side) continue;
+    const has = planMention(t, text, i, carriers);
+    if (has !== undefined) say(side, has);
+    // "dental only", "only has dental": the other side is not there.
+    const only = t.words[i + 1] === 'only' || t.words[i - 1] === 'only' || (t.words[i - 2] === 'only' && /^(has|have)$/.test(t.words[i - 1] ?? ''));
+    if (has && only) say(side === 'medical' ? 'dental' : 'medical', false);
+  }
+  const noInsurance = /\b(?:uninsured|self[- ]pay(?:ing)?|cash[- ]pay(?:ing)?|cash patient|not insured)\b/i.test(text)
+    || wordIndexes(t, ['insurance', 'coverage', 'insured']).some((i) => isNegatedAt(t, i) && !SIDE_WORDS[t.words[i - 1] ?? '']);
+  if (noInsurance) {
+    say('medical', false);
+    say('dental', false);
+  }
+  const combined = findCombined(t, text);
+  if (combined) {
     cov.combinedPlan = true;
     cov.medical = true;
     cov.dental = true;
-  }
-  for (const p of PAYERS) {
-    const m = p.pattern.exec(text);
-    if (!m) continue;
-    const near = text.slice(m.index, m.index + m[0].length + 14).toLowerCase();
-    const side = /dental/.test(near.slice(m[0].length)) || /dental/.test(m[0].toLowerCase()) ? 'dental' : /medical|health/.test(near.slice(m[0].length)) ? 'medical' : p.side === 'either' ? 'medical' : p.side;
-    say(side, true);
-    if (side === 'medical' && p.payer && !cov.medicalPayer) cov.medicalPayer = p.payer;
-  }
-  if (/\b(has|have|with|w\/|and|\+)\s+(medical|health)( insurance| coverage| plan)?\b|\bmedical insurance\b/i.test(text) && cov.medical === undefined) say('medical', true);
-  if (/\b(has|have|with|w\/|and|\+)\s+dental( insurance| coverage| plan)?\b|\bdental insurance\b/i.test(text) && cov.dental === undefined) say('dental', true);
-  if (cov.medical && cov.dental && cov.combinedPlan === undefined && /\b(separate|two plans|different plans)\b/i.test(text)) cov.combinedPlan = false;
-  // Two named carriers (BCBS medical + Delta dental) are two plans.
-  if (cov.medical && cov.dental && cov.combinedPlan === undefined) {
-    const carriers = PAYERS.filter((p) => p.pattern.test(text)).length;
-    if (carriers >= 2) cov.combinedPlan = false;
+  } else if (cov.medical && cov.dental) {
+    // Two carriers, one per side (BCBS medical + Delta dental), are two plans.
+    const twoCarriers = sides.medical.size > 0 && sides.dental.size > 0 && [...sides.dental].some((d) => !sides.medical.has(d));
+    if (combined === false || twoCarriers || /\b(separate|two plans|2 plans|different plans|different carriers)\b/i.test(text)) cov.combinedPlan = false;
   }
   return Object.keys(cov).length ? cov : undefined;
+}
+
+function wordIndexes(t: Tokens, words: string[]): number[] {
+  return words.flatMap((w) => [...(t.positions.get(w) ?? [])]);
+}
+
+const ONE_PLAN = ['one plan', 'single plan', 'same plan', 'one policy', 'embedded dental', 'dental embedded', 'integrated plan', 'dental rider'].map(compilePhrase);
+const COMBINED_PLAN_WORDS = new Set(['plan', 'medical', 'dental', 'coverage', 'benefits', 'benefit', 'policy', 'insurance']);
+
+/** One combined medical and dental plan said (true), denied (false), or not mentioned (undefined). */
+function findCombined(t: Tokens, text: string): boolean | undefined {
+  for (const i of t.positions.get('combined') ?? []) {
+    let near = false;
+    for (let j = i + 1; j <= i + 3 && j < t.words.length && t.clauses[j] === t.clauses[i]; j++) if (COMBINED_PLAN_WORDS.has(t.words[j] ?? '')) near = true;
+    if (t.words[i - 1] === 'plan' || t.words[i - 1] === 'plans') near = true;
+    if (near) return !isNegatedAt(t, i);
+  }
+  if (ONE_PLAN.some((phrase) => findPhrase(t, phrase))) return true;
+  if (/\bmedical and dental (?:in|on|from|through|under) (?:one|the same)\b|\bmedical\s*\/\s*dental plan\b/i.test(text)) return true;
+  return undefined;
 }
 
 const PROCEDURE_WORDS = /\b(biopsy|extraction|wisdom teeth|third molars|implant|frenectomy|frenotomy|tongue[- ]tie release|sleep apnea (?:oral )?appliance|oral appliance|sleep appliance|mandibular advancement|appliance|splint|night guard|cbct|cone beam|pano(?:ramic)?|ct scan|i&d|incision and drainage|drainage|reimplant\w*|splint\w*|bone graft|cyst (?:removal|excision)|excision|arthrocentesis|general anesthesia|sedation|scaling and root planing|srp|clearance|closed reduction|open reduction)\b[^,.;?!]*/i;
@@ -167,7 +433,8 @@ export function extractFacts(message: string, kn: Knowledge): Extraction {
 }
 
 function extractUncached(message: string, kn: Knowledge): Extraction {
-  const text = expandAbbreviations(message.slice(0, 20_000));
+  // The notes carry the corrected reading, so triage's own phrase matching sees "impacted", not "impactd".
+  const text = correctTypos(expandAbbreviations(message.slice(0, 20_000)), kn);
   const codes = findCodes(message);
   // The phrase ends where the scheduling talk starts ("wisdom teeth on the 2pm").
   const procedurePhrase = PROCEDURE_WORDS.exec(text)?.[0]?.replace(/\s+(on|at|for|today|tomorrow|this|next|later|asap)\b.*$/i, '').trim();
@@ -189,7 +456,11 @@ function extractUncached(message: string, kn: Knowledge): Extraction {
   if (docs.length) facts.documentsOnHand = docs;
   Object.assign(facts, findMoney(text));
   // The cause comes from the same signal vocabulary triage uses to weigh evidence.
-  const cause = causeFromSignals(kn, readCase(facts, kn).signals);
+  const signals = readCase(facts, kn).signals;
+  let cause = causeFromSignals(kn, signals);
+  // An impacted tooth with nothing else wrong is its own cause (the contract's "impaction"); an infection or a
+  // cyst around it is read first, as the stronger medical story.
+  if (signals.has('impaction') && (cause === undefined || cause === 'routine')) cause = 'impaction';
   if (cause) {
     facts.cause = cause;
     found.push(`cause: ${cause}`);

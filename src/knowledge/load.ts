@@ -9,10 +9,11 @@ import type { z } from 'zod';
 import {
   CategorySchema, CdtFileSchema, CptFileSchema, DocumentsFileSchema, HcpcsFileSchema, Icd10FileSchema,
   NeverSuggestFileSchema, RulesFileSchema, SignalsFileSchema, SourcesFileSchema,
-  type Category, type CodeChoice, type Condition, type LaneRule, type NeverSuggest, type Signal,
+  type CdtFamily, type CptFamily, type Category, type CodeChoice, type Condition, type LaneRule, type NeverSuggest, type Signal,
 } from './schema.js';
 import { compilePhrase, type Phrase } from './text.js';
 import { normalizeIcd10 } from './codes.js';
+import { VALID_LIST_FILE, ValidIcd10List } from './icd10-valid.js';
 import {
   DOCUMENT_KINDS, type Cause, type Confidence, type DocumentKind, type ProcedureCodeSet, type WarningId,
 } from './vocabulary.js';
@@ -21,10 +22,15 @@ export class KnowledgeError extends Error {
   override readonly name = 'KnowledgeError';
 }
 
+/** A prior-authorization rule by payer kind (knowledge/rules.json preauthRules). */
+export type PreauthRule = z.infer<typeof RulesFileSchema>['preauthRules'][number];
+
 export const DEFAULT_KNOWLEDGE_DIR = join(PROJECT_ROOT, 'knowledge');
 
 export interface CodeEntry {
   code: string;
+  /** CDT category of service or CPT section; HCPCS codes and modifiers have none. */
+  family?: CdtFamily | CptFamily;
   description: string;
   note?: string;
   source: string[];
@@ -79,9 +85,13 @@ export interface Knowledge {
   modifiers: Map<string, CodeEntry>;
   icd10: Map<string, IcdEntry>;
   icd10FiscalYear: number;
+  /** The official list of every valid ICD-10-CM code (knowledge/codes/icd10cm-valid-fy2026.txt), read on first use. */
+  icd10Valid: ValidIcd10List;
   categories: CompiledCategory[];
   signals: CompiledSignal[];
   lanePrelude: LaneRule[];
+  laneOverrides: LaneRule[];
+  preauthRules: PreauthRule[];
   rules: Map<string, EngineRule>;
   diagnosisCauses: { prefix: string; cause: Cause }[];
   signalCauses: { signal: string; cause: Cause }[];
@@ -219,6 +229,11 @@ export function loadKnowledge(dir: string = DEFAULT_KNOWLEDGE_DIR): Knowledge {
     checkSources(`rules.json ${r.id}`, r.source);
     checkCondition(`rules.json ${r.id}`, r.when);
   }
+  for (const r of [...rulesFile.laneOverrides, ...rulesFile.preauthRules]) {
+    checkRuleId(`rules.json ${r.id}`, r.id);
+    checkSources(`rules.json ${r.id}`, r.source);
+    checkCondition(`rules.json ${r.id}`, r.when);
+  }
   for (const sc of rulesFile.signalCauses) if (!signalIds.has(sc.signal)) problems.add(`rules.json signalCauses ${sc.signal}`, 'signal is not defined in knowledge/signals.json');
   const rules = new Map<string, EngineRule>();
   for (const r of rulesFile.rules) {
@@ -243,6 +258,7 @@ export function loadKnowledge(dir: string = DEFAULT_KNOWLEDGE_DIR): Knowledge {
     const where = (what: string) => `${file} ${what}`;
     if (categories.some((other) => other.id === c.id)) problems.add(where(c.id), 'category id is used twice');
     checkSources(where('source'), c.source);
+    for (const s of (c.match.signals ?? []).flat()) if (!signalIds.has(s)) problems.add(where('match.signals'), `signal "${s}" is not defined in knowledge/signals.json`);
     for (const r of c.lanes) {
       checkRuleId(where(r.id), r.id);
       checkSources(where(r.id), r.source);
@@ -291,10 +307,12 @@ export function loadKnowledge(dir: string = DEFAULT_KNOWLEDGE_DIR): Knowledge {
   }
   // A code that must never be suggested cannot also be a suggestion of the same category.
   for (const c of categories) {
-    const offered = [...c.procedureCodes.cdt, ...c.procedureCodes.cpt, ...c.procedureCodes.hcpcs, ...c.diagnoses].map((x) => x.code);
+    // Procedure codes compare as written; only diagnoses are ICD-10-CM (K1027, a HCPCS code, is not "K10.27").
+    const procedures = [...c.procedureCodes.cdt, ...c.procedureCodes.cpt, ...c.procedureCodes.hcpcs].map((x) => x.code);
+    const offered = [...procedures, ...c.diagnoses.map((x) => normalizeIcd10(x.code))];
     for (const n of neverFile.neverSuggest) {
       if (!n.categories.includes('*') && !n.categories.includes(c.id)) continue;
-      for (const code of offered) if (code === n.code || normalizeIcd10(code).startsWith(`${n.code}.`)) problems.add(`${c.file} ${code}`, `is on the never-suggest list (${n.reason})`);
+      for (const code of offered) if (code === n.code || (!procedures.includes(code) && code.startsWith(`${n.code}.`))) problems.add(`${c.file} ${code}`, `is on the never-suggest list (${n.reason})`);
     }
   }
 
@@ -310,9 +328,12 @@ export function loadKnowledge(dir: string = DEFAULT_KNOWLEDGE_DIR): Knowledge {
     modifiers,
     icd10,
     icd10FiscalYear: icd.fiscalYear,
+    icd10Valid: new ValidIcd10List(join(dir, VALID_LIST_FILE)),
     categories,
     signals,
     lanePrelude: rulesFile.lanePrelude,
+    laneOverrides: rulesFile.laneOverrides,
+    preauthRules: rulesFile.preauthRules,
     rules,
     diagnosisCauses,
     signalCauses: rulesFile.signalCauses,

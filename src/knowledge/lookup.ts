@@ -1,12 +1,14 @@
 /**
  * Finding codes: exactly by code in any set (dotted or not), or by words with fuse.js over medbill's own
- * descriptions and ICD-10-CM titles, plus the full imported ICD-10-CM list when there is one.
+ * descriptions and ICD-10-CM titles, plus the full imported ICD-10-CM list when there is one. A code in the
+ * official valid list (knowledge/codes/icd10cm-valid-fy2026.txt) is found by code even when no title is known.
  * Each hit comes with its related codes: the other codes of the procedure categories it belongs to.
  */
 import Fuse from 'fuse.js';
 import type { Knowledge } from './load.js';
 import { codeSetOf, normalizeCode } from './codes.js';
-import { tokenize, type Tokens } from './text.js';
+import { UNTITLED_ICD10 } from './evidence.js';
+import { bestPhraseLength, tokenize, type Tokens } from './text.js';
 import type { CodeSet } from './vocabulary.js';
 
 export interface LookupHit {
@@ -28,13 +30,30 @@ interface Row { code: string; set: CodeSet; description: string; billable?: bool
 export class CodeIndex {
   private readonly rows = new Map<string, Row>();
   private readonly fuse: Fuse<Row>;
+  /** Every plain word or stem of every description, sorted, with the rows that have it: a word search reads a prefix range. */
+  private readonly vocabulary: string[];
+  private readonly rowsByStem = new Map<string, Row[]>();
+  /** Number of words of each row's description (shorter descriptions are listed first), then the table order. */
+  private readonly wordCount = new Map<Row, number>();
+  private readonly order = new Map<Row, number>();
 
   constructor(private readonly kn: Knowledge, private readonly full?: FullIcd10) {
     for (const set of ['cdt', 'cpt', 'hcpcs'] as const) {
       for (const e of kn.procedureCodes[set].values()) this.rows.set(e.code, { code: e.code, set, description: e.description });
     }
     for (const e of kn.icd10.values()) this.rows.set(e.code, { code: e.code, set: 'icd10cm', description: e.title, billable: e.billable });
-    for (const row of this.rows.values()) row.words = tokenize(row.description);
+    for (const row of this.rows.values()) {
+      const words = tokenize(row.description);
+      row.words = words;
+      this.wordCount.set(row, words.words.length);
+      this.order.set(row, this.order.size);
+      for (const stem of words.positions.keys()) {
+        const list = this.rowsByStem.get(stem);
+        if (list) list.push(row);
+        else this.rowsByStem.set(stem, [row]);
+      }
+    }
+    this.vocabulary = [...this.rowsByStem.keys()].sort();
     this.fuse = new Fuse([...this.rows.values()], { keys: ['description'], threshold: 0.35, ignoreLocation: true });
   }
 
@@ -58,19 +77,49 @@ export class CodeIndex {
     const code = normalizeCode(query);
     const row = this.rows.get(code);
     if (row) return this.hit(row);
-    const fromFull = set === 'icd10cm' ? this.full?.get(code) : undefined;
-    return fromFull ? { code: fromFull.code, set, description: fromFull.title, billable: fromFull.billable, categories: [], related: [] } : undefined;
+    if (set !== 'icd10cm') return undefined;
+    const fromFull = this.full?.get(code);
+    if (fromFull) return { code: fromFull.code, set, description: fromFull.title, billable: fromFull.billable, categories: [], related: [] };
+    // Any code in the official list is known to be valid, even without a title to show.
+    return this.kn.icd10Valid.has(code) ? { code, set, description: UNTITLED_ICD10, billable: true, categories: [], related: [] } : undefined;
+  }
+
+  /**
+   * The codes of the procedure kind the words name best (a category's own phrases: "wisdom teeth", "cbct"),
+   * procedure codes first, then diagnoses; none when no kind is named.
+   */
+  private procedureCodes(query: string): string[] {
+    const words = tokenize(query);
+    let best: { length: number; codes: string[] } | undefined;
+    for (const c of this.kn.categories) {
+      const length = bestPhraseLength(words, c.phrases);
+      if (length > (best?.length ?? 0)) {
+        best = { length, codes: [...c.procedureCodes.cdt, ...c.procedureCodes.cpt, ...c.procedureCodes.hcpcs, ...c.diagnoses].map((x) => x.code) };
+      }
+    }
+    return best?.codes ?? [];
   }
 
   /** Rows whose description has every query word (endings allowed), shortest descriptions first. */
   private byWords(query: string, limit: number): Row[] {
     const wanted = tokenize(query).words.filter((w) => w.length > 2 || /\d/.test(w));
     if (!wanted.length) return [];
-    const found: Row[] = [];
-    for (const row of this.rows.values()) {
-      if (wanted.every((w) => row.words!.positions.has(w) || row.words!.stems.some((s) => [...s].some((stem) => stem.startsWith(w) && stem.length - w.length <= 3)))) found.push(row);
+    // Rows with the word itself or a word or stem that starts with it (at most three letters longer), per query word.
+    let found: Set<Row> | undefined;
+    for (const w of wanted) {
+      const matching = new Set<Row>();
+      for (let i = lowerBound(this.vocabulary, w); i < this.vocabulary.length; i++) {
+        const stem = this.vocabulary[i] ?? '';
+        if (!stem.startsWith(w)) break;
+        if (stem.length - w.length > 3) continue;
+        for (const row of this.rowsByStem.get(stem) ?? []) if (!found || found.has(row)) matching.add(row);
+      }
+      found = matching;
+      if (!found.size) return [];
     }
-    return found.sort((a, b) => a.words!.words.length - b.words!.words.length).slice(0, limit);
+    const count = (r: Row) => this.wordCount.get(r) ?? 0;
+    const order = (r: Row) => this.order.get(r) ?? 0;
+    return [...(found ?? [])].sort((a, b) => count(a) - count(b) || order(a) - order(b)).slice(0, limit);
   }
 
   search(query: string, limit = 10): LookupHit[] {
@@ -78,7 +127,18 @@ export class CodeIndex {
     if (!trimmed) return [];
     const exact = this.exact(trimmed);
     if (exact) return [exact];
-    const hits = this.byWords(trimmed, limit).map((row) => this.hit(row));
+    // Words that name a kind of procedure ("wisdom teeth", "cbct", "I&D", "tongue biopsy") find the codes the
+    // knowledge base uses for it first; then descriptions that hold every word.
+    const hits: LookupHit[] = [];
+    const seen = new Set<string>();
+    const add = (row: Row | undefined) => {
+      if (row && !seen.has(row.code) && hits.length < limit) {
+        seen.add(row.code);
+        hits.push(this.hit(row));
+      }
+    };
+    for (const code of this.procedureCodes(trimmed)) add(this.rows.get(code));
+    for (const row of this.byWords(trimmed, limit)) add(row);
     // Fuzzy matching (fuse.js) only when plain words find nothing: it forgives typos, but it is slower.
     if (hits.length === 0) hits.push(...this.fuse.search(trimmed, { limit }).map((r) => this.hit(r.item)));
     if (this.full && hits.length < limit) {
@@ -89,4 +149,16 @@ export class CodeIndex {
     }
     return hits;
   }
+}
+
+/** The first index of a sorted array whose value is not below `value`. */
+function lowerBound(sorted: readonly string[], value: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] ?? '') < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -39,8 +39,30 @@ const procedureCodeEntry = <T extends z.ZodType<string>>(code: T) =>
     source: SourceRefs,
     confidence,
   });
-export const CdtFileSchema = z.strictObject({ set: z.literal('cdt'), codes: z.array(procedureCodeEntry(cdtCode)) });
-export const CptFileSchema = z.strictObject({ set: z.literal('cpt'), codes: z.array(procedureCodeEntry(cptCode)) });
+/** CDT categories of service, by code range (D0100–D0999 diagnostic … D9000–D9999 adjunctive). */
+export const CDT_FAMILIES = [
+  'diagnostic', 'preventive', 'restorative', 'endodontics', 'periodontics', 'prosthodontics-removable',
+  'maxillofacial-prosthetics', 'implant-services', 'prosthodontics-fixed', 'oral-surgery', 'orthodontics', 'adjunctive',
+] as const;
+export type CdtFamily = (typeof CDT_FAMILIES)[number];
+/** CPT sections (and subsections) an oral surgeon or dentist bills to medical. */
+export const CPT_FAMILIES = [
+  'e-m', 'anesthesia', 'sedation', 'integumentary-repair', 'musculoskeletal-general', 'musculoskeletal-face-jaw',
+  'respiratory-nose-sinus', 'digestive-lips', 'digestive-vestibule', 'digestive-tongue-floor', 'digestive-gums-alveolus',
+  'digestive-palate-uvula', 'digestive-salivary', 'digestive-pharynx', 'nervous-system', 'radiology', 'sleep-testing',
+  'medicine-other',
+] as const;
+export type CptFamily = (typeof CPT_FAMILIES)[number];
+/** CDT and CPT descriptions are medbill's own words (the official descriptors are copyrighted): short, staff-friendly. */
+const ownWords = text.max(120);
+export const CdtFileSchema = z.strictObject({
+  set: z.literal('cdt'),
+  codes: z.array(procedureCodeEntry(cdtCode).extend({ family: z.enum(CDT_FAMILIES), description: ownWords })),
+});
+export const CptFileSchema = z.strictObject({
+  set: z.literal('cpt'),
+  codes: z.array(procedureCodeEntry(cptCode).extend({ family: z.enum(CPT_FAMILIES), description: ownWords })),
+});
 export const HcpcsFileSchema = z.strictObject({
   set: z.literal('hcpcs'),
   codes: z.array(procedureCodeEntry(hcpcsCode)),
@@ -80,7 +102,15 @@ export const ConditionSchema = z.strictObject({
 });
 export type Condition = z.infer<typeof ConditionSchema>;
 
-const question = z.strictObject({ field: text, question: text });
+/**
+ * A question for the person. `answers`: for a yes/no question, the statement the chat adds to the notes for
+ * each answer, so that the rules read it (each must raise the signal its rule waits for; a test checks).
+ */
+const question = z.strictObject({
+  field: text,
+  question: text,
+  answers: z.strictObject({ yes: text, no: text }).optional(),
+});
 
 export const LaneRuleSchema = z.strictObject({
   id: ruleId,
@@ -90,6 +120,8 @@ export const LaneRuleSchema = z.strictObject({
   summary: text,
   /** For needs-info: the question that decides the lane. */
   ask: question.optional(),
+  /** Documents this rule needs whatever the category (a cross-cutting rule's own paperwork: Medicare's referral for KX). */
+  documents: z.array(z.strictObject({ kind: z.enum(DOCUMENT_KINDS), why: text, key: z.boolean().optional(), source: SourceRefs })).optional(),
   source: SourceRefs,
   confidence,
 });
@@ -139,6 +171,13 @@ export const CategorySchema = z.strictObject({
     phrases: z.array(text),
     /** A case with one of these causes and no recognized procedure belongs here (sleep apnea → the appliance). */
     causes: z.array(cause).optional(),
+    /**
+     * A case raising every signal of one group belongs here whatever the procedure is called: osteonecrosis
+     * of the jaw is treated as a jaw disease even when the procedure is an extraction or a drainage.
+     */
+    signals: z.array(z.array(z.string()).min(1)).optional(),
+    /** Code prefixes (e.g. "D2" restorative) for codes no category names exactly: a weaker match than `codes`. */
+    codePrefixes: z.array(z.string().regex(/^[A-Z0-9]{1,4}$/)).optional(),
   }),
   /** Settles a tie between categories that share a code (D7140 is an extraction, or a clearance). */
   preferredFor: z
@@ -183,6 +222,29 @@ const rule = z.strictObject({ id: ruleId, summary: text, source: SourceRefs, con
 export const RulesFileSchema = z.strictObject({
   /** Lane rules tried before any category's own (cosmetic work, no coverage at all). */
   lanePrelude: z.array(LaneRuleSchema),
+  /**
+   * Lane rules tried after the category's rule, with `when.lane` seeing that rule's lane: cross-cutting
+   * corrections such as adult Medicaid dental (varies by state: ask rather than quote the patient).
+   */
+  laneOverrides: z.array(LaneRuleSchema).default([]),
+  /**
+   * Prior authorization by payer kind, tried in order once the lane is medical or medical-first; the first
+   * rule that holds (and whose `from` lists the category's level, when given) sets the level.
+   */
+  preauthRules: z
+    .array(
+      z.strictObject({
+        id: ruleId,
+        when: ConditionSchema,
+        from: z.array(z.enum(PREAUTH_LEVELS)).min(1).optional(),
+        preauth: z.enum(PREAUTH_LEVELS),
+        summary: text,
+        ask: question.optional(),
+        source: SourceRefs,
+        confidence,
+      }),
+    )
+    .default([]),
   /** Cross-cutting rules run on every case; the engine refers to them by id. */
   rules: z.array(rule.extend({ warning: z.enum(WARNING_IDS).optional(), message: text.optional() })),
   /** Which cause a diagnosis code points to, by dotted prefix; longest prefix wins. */

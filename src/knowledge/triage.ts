@@ -78,10 +78,15 @@ function chooseCategory(kn: Knowledge, r: CaseReading, cause: Cause): CompiledCa
   let best: CompiledCategory | undefined;
   let bestScore = 0;
   // A code no category claims (21025 given for a tumor) leaves the choice to the words.
+  const givenCode = r.procedureCode?.code;
   const codeKnown = !!r.procedureCode && kn.categories.some((c) => c.match.codes.includes(r.procedureCode!.code));
   for (const c of kn.categories) {
     let score = 0;
     if (r.procedureCode && c.match.codes.includes(r.procedureCode.code)) score += 100;
+    // A family prefix (D2 restorative) names the procedure less exactly than a listed code.
+    else if (givenCode && !codeKnown && c.match.codePrefixes?.some((p) => givenCode.startsWith(p))) score += 50;
+    // The disease outranks the procedure's name: osteonecrosis drained or extracted is still osteonecrosis.
+    if (c.match.signals?.some((group) => group.every((s) => r.signals.has(s)))) score += 150;
     score += 10 * bestPhraseLength(r.procedureWords, c.phrases);
     if (score === 0 && !codeKnown) score += 2 * bestPhraseLength(r.allWords, c.phrases);
     if (score === 0) continue;
@@ -112,7 +117,8 @@ function scenarios(facts: CaseFacts): Scenario[] {
   const both = [true, false];
   const combinedSaid = cov.combinedPlan === true;
   const medicals = combinedSaid ? [true] : cov.medical === undefined ? both : [cov.medical];
-  const dentals = combinedSaid ? [true] : cov.dental === undefined ? both : [cov.dental];
+  // EPSDT makes dental a mandatory Medicaid benefit under 21, whatever "dental" was ticked (R-MEDICAID-EPSDT).
+  const dentals = combinedSaid ? [true] : epsdt(facts) ? [true] : cov.dental === undefined ? both : [cov.dental];
   const out: Scenario[] = [];
   for (const medical of medicals) {
     for (const dental of dentals) {
@@ -131,6 +137,11 @@ function scenarios(facts: CaseFacts): Scenario[] {
   return out;
 }
 
+/** A Medicaid child (under 21) has dental benefits through EPSDT even when no dental plan is named. */
+function epsdt(facts: CaseFacts): boolean {
+  return facts.coverage?.medicalPayer === 'medicaid' && facts.coverage.medical !== false && facts.patientAge !== undefined && facts.patientAge < 21;
+}
+
 function firstRule(rules: readonly LaneRule[], ctx: Context): LaneRule | undefined {
   return rules.find((rule) => holds(rule.when, ctx));
 }
@@ -138,7 +149,9 @@ function firstRule(rules: readonly LaneRule[], ctx: Context): LaneRule | undefin
 function laneRuleFor(kn: Knowledge, category: CompiledCategory, ctx: Context): LaneRule {
   const general = kn.categories.find((c) => c.id === 'general')!;
   // The general category's last rule matches everything, so a rule is always found.
-  return firstRule(kn.lanePrelude, ctx) ?? firstRule(category.lanes, ctx) ?? firstRule(general.lanes, ctx)!;
+  const rule = firstRule(kn.lanePrelude, ctx) ?? firstRule(category.lanes, ctx) ?? firstRule(general.lanes, ctx)!;
+  // Cross-cutting corrections see the lane the category chose (adult Medicaid dental varies by state).
+  return firstRule(kn.laneOverrides, { ...ctx, lane: rule.lane }) ?? rule;
 }
 
 const DIMENSION_QUESTIONS: Record<Dimension, { ruleId: string; field: string; question: string }> = {
@@ -210,6 +223,23 @@ function isNeverSuggested(kn: Knowledge, code: string, categoryId: string) {
   return kn.neverSuggest.find((n) => (n.code === code || code.startsWith(`${n.code}.`)) && (n.categories.includes('*') || n.categories.includes(categoryId)));
 }
 
+/** What an answer says about a code the person gave that medbill's tables do not describe. */
+function unknownCodeDescription(set: ProcedureCodeSet): string {
+  return `${set.toUpperCase()} code as given; medbill does not know it (not in its code tables): check the code before billing`;
+}
+
+/**
+ * Whether a diagnosis the person gave makes a suggestion redundant: the suggestion is its sibling (same
+ * subcategory, e.g. S02.650A "unspecified side" beside S02.652A "left"), or an "unspecified" code of the
+ * same category. Suggesting it would read as a correction of a code that is right.
+ */
+function saysMoreThan(given: string, suggested: string, suggestedTitle: string): boolean {
+  const g = given.replace('.', '');
+  const s = suggested.replace('.', '');
+  if (g.length >= 5 && s.length >= 5 && g.slice(0, 5) === s.slice(0, 5)) return true;
+  return g.slice(0, 3) === s.slice(0, 3) && /\bunspecified\b/i.test(suggestedTitle);
+}
+
 // ---------------------------------------------------------------- the whole answer
 
 /** Words that name no known procedure (and no code) fall to the general category: R-NEEDS-PROCEDURE. */
@@ -250,46 +280,65 @@ export function triage(facts: CaseFacts, kn: Knowledge, directory: CodeDirectory
   if (payer && facts.coverage?.medicalPayer) ctx.payer = payer;
   else if (payer && decision.rule?.when.payer) ctx.payer = payer;
 
-  // Procedure codes: the one given first, then the category's choices.
+  // Prior authorization by payer kind (rules.json preauthRules): Original Medicare has none for these
+  // services, Medicaid and Medicare Advantage plans each keep their own list.
+  if (MEDICAL_LANES.includes(lane)) {
+    const pa = kn.preauthRules.find((p) => (!p.from || p.from.includes(decision.preauth)) && holds(p.when, ctx));
+    if (pa) {
+      decision.preauth = pa.preauth;
+      answer.fire(pa.id, pa.summary, pa.source);
+      if (pa.ask) answer.ask(pa.ask.field, pa.ask.question);
+    }
+  }
+  if (epsdt(facts)) answer.fireEngineRule('R-MEDICAID-EPSDT');
+
+  // Procedure codes: every code the person gave first, then the category's choices.
   const procedureCodes: TriageResult['procedureCodes'] = { cdt: [], cpt: [], hcpcs: [] };
   const addCode = (set: ProcedureCodeSet, code: string) => {
     const entry = kn.procedureCodes[set].get(code);
     const list = procedureCodes[set];
     if (entry && !list.some((c) => c.code === code) && list.length < MAX_CODES_PER_SET) list.push({ code, description: entry.description });
   };
-  if (r.procedureCode && r.procedureCode.set !== 'icd10cm') {
-    const { code, set } = r.procedureCode;
+  for (const { code, set } of r.givenCodes) {
     const never = isNeverSuggested(kn, code, category.id);
     if (never) {
       answer.fireEngineRule('R-NEVER-SUGGEST', `${code}: ${never.reason} Use ${never.instead.join(' or ')}.`);
       for (const instead of never.instead) for (const s of PROCEDURE_SETS) addCode(s, instead);
-    } else if (kn.procedureCodes[set].has(code)) addCode(set, code);
-    else answer.fireEngineRule('R-CODE-NOT-IN-TABLE', `${code} is not described in knowledge/codes/${set}.json.`);
+      continue;
+    }
+    // A code the person gave stays in the answer whatever category wins, past the cap on suggestions; one
+    // medbill does not know still appears, saying so, rather than vanishing.
+    const entry = kn.procedureCodes[set].get(code);
+    if (!entry) answer.fireEngineRule('R-CODE-NOT-IN-TABLE', `${code} is not described in knowledge/codes/${set}.json.`);
+    const list = procedureCodes[set];
+    if (!list.some((c) => c.code === code)) list.push({ code, description: entry?.description ?? unknownCodeDescription(set) });
   }
   for (const set of PROCEDURE_SETS) {
     // A code given by the case already says which code of its own set applies; the category adds the others.
-    if (r.procedureCode?.set === set && procedureCodes[set].length > 0) continue;
+    if (r.givenCodes.some((g) => g.set === set) && procedureCodes[set].length > 0) continue;
     const defaultLanes = set === 'cdt' ? undefined : [...MEDICAL_LANES, 'needs-info' as Lane];
     for (const code of choose(category.procedureCodes[set], r, ctx, defaultLanes)) if (!isNeverSuggested(kn, code, category.id)) addCode(set, code);
   }
   ctx.emptyCodeSets = new Set(PROCEDURE_SETS.filter((s) => procedureCodes[s].length === 0));
 
-  // Diagnoses: the valid ones given, then the category's suggestions.
+  // Diagnoses: every valid code given, as given and past the cap; then the category's suggestions.
   const diagnosisCodes: Code[] = [];
-  const addDiagnosis = (code: string, title: string) => {
-    if (!diagnosisCodes.some((d) => d.code === code) && diagnosisCodes.length < MAX_DIAGNOSES) diagnosisCodes.push({ code, description: title });
-  };
   for (const code of r.diagnoses) {
     const check = checkDiagnosis(kn, directory, code, cause, category.id);
     if (check.problem) {
       const rule = answer.fireEngineRule(check.problem.ruleId, check.problem.message);
       answer.warn(rule.warning ?? 'unverified-diagnosis', check.problem.message);
-      if (check.problem.ruleId !== 'R-DX-04' && check.problem.ruleId !== 'R-DX-03') continue;
     }
-    if (check.entry?.billable) addDiagnosis(code, check.entry.title);
+    if (check.entry && !diagnosisCodes.some((d) => d.code === code)) diagnosisCodes.push({ code, description: check.entry.title });
   }
   if (lane !== 'patient-pay') {
-    for (const code of choose(category.diagnoses, r, ctx)) addDiagnosis(code, kn.icd10.get(code)!.title);
+    const given = diagnosisCodes.map((d) => d.code);
+    for (const code of choose(category.diagnoses, r, ctx)) {
+      if (diagnosisCodes.length >= MAX_DIAGNOSES) break;
+      const title = kn.icd10.get(code)?.title ?? code;
+      if (diagnosisCodes.some((d) => d.code === code) || given.some((g) => saysMoreThan(g, code, title))) continue;
+      diagnosisCodes.push({ code, description: title });
+    }
   }
 
   // Documents the medical payer will want.
@@ -308,6 +357,11 @@ export function triage(facts: CaseFacts, kn: Knowledge, directory: CodeDirectory
     if (!whenLane.includes(lane) || !holds({ ...d.when, lane: undefined }, ctx)) continue;
     addDocument(d.kind, d.why);
     if (d.key) keyDocuments.push(d.kind);
+  }
+  // The deciding rule's own paperwork, whatever the category (Medicare-linked care needs the referral).
+  for (const d of decision.rule?.documents ?? []) {
+    addDocument(d.kind, d.why);
+    if (d.key && !keyDocuments.includes(d.kind)) keyDocuments.push(d.kind);
   }
   const medicalLane = MEDICAL_LANES.includes(lane);
   if (medicalLane) {

@@ -29,15 +29,17 @@ export function importInfo(db: Db): ImportInfo | undefined {
   return row;
 }
 
-/** A CodeDirectory backed by the imported list; `complete` only when a full list was imported. */
+/**
+ * The imported list as a source of titles. It does not decide which codes are valid (the official list
+ * shipped in knowledge/ does), so importing a partial file or an older year cannot make triage call a
+ * valid code unknown. A valid-codes list has no titles: its entries come back with an empty title.
+ */
 export function icd10Directory(db: Db): CodeDirectory {
-  const info = importInfo(db);
   const get = db.prepare('SELECT code, title, billable FROM icd10cm_codes WHERE code = ?');
   return {
-    complete: !!info && info.count > 50_000,
     lookupIcd10(code: string): IcdEntry | undefined {
       const row = get.get(code) as { code: string; title: string; billable: number } | undefined;
-      return row ? { code: row.code, title: row.title || 'valid ICD-10-CM code (title not imported)', billable: row.billable === 1, source: ['CMS-ICD10CM-FY2026'] } : undefined;
+      return row ? { code: row.code, title: row.title, billable: row.billable === 1, source: ['CMS-ICD10CM-FY2026'] } : undefined;
     },
   };
 }
@@ -61,7 +63,7 @@ export function fullIcd10(db: Db): FullIcd10 | undefined {
   return {
     get: (code) => {
       const e = dir.lookupIcd10(code);
-      return e && { code: e.code, title: e.title, billable: e.billable };
+      return e && { code: e.code, title: e.title || 'ICD-10-CM code (the imported file has no title)', billable: e.billable };
     },
     search: (words, limit) => searchIcd10(db, words, limit),
   };
