@@ -3,6 +3,7 @@ import type { FlowContext } from '../src/engine/flow.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
 import { extractFacts } from '../src/knowledge/extract.js';
 import { procedureRecognized } from '../src/knowledge/triage.js';
+import { bestPhraseLength, isNegatedAt, tokenize, type Tokens } from '../src/knowledge/text.js';
 import { codeSetOf, normalizeCode } from '../src/knowledge/codes.js';
 import type { Cause, MedicalPayer } from '../src/knowledge/vocabulary.js';
 
@@ -23,8 +24,9 @@ export const COMMON_PROCEDURES: Option[] = [
 ];
 
 export const CAUSE_OPTIONS: (Option & { value: Cause; words: RegExp })[] = [
-  { label: 'Accident or injury', value: 'trauma', words: /\b(trauma|accident|injur\w*|fell|fall|hit|knocked|broke)\b/i },
+  { label: 'Accident or injury', value: 'trauma', words: /\b(trauma|accident|injur\w*|fell|fall|hit|knocked)\b/i },
   { label: 'Infection or abscess', value: 'infection', words: /\b(infect\w*|abscess\w*|swell\w*|cellulitis)\b/i },
+  { label: 'Impacted, no infection or cyst', value: 'impaction', words: /\b(impact(ed|ion)|impactd)\b/i },
   { label: 'Lesion, cyst or tumor', value: 'pathology', words: /\b(patholog\w*|lesion|cyst|tumou?r|mass|growth)\b/i },
   { label: 'Sleep apnea', value: 'sleep-apnea', words: /\b(sleep[- ]?apnea|osa|apnea)\b/i },
   { label: 'TMJ / jaw joint', value: 'tmj', words: /\b(tmj|tmd|jaw joint|temporomandibular)\b/i },
@@ -53,9 +55,24 @@ export function labelOf(options: readonly Option[], value: string | undefined): 
   return options.find((o) => o.value === value)?.label;
 }
 
+/**
+ * A typed reason: the extractor's reading first (it weighs infection or a cyst above an impaction), then the
+ * answer words. A word said not to apply ("no trauma", "not infected") is no answer.
+ */
 export function parseCause(text: string, ctx: FlowContext): Cause | undefined {
-  const byWords = [...CAUSE_OPTIONS, ...MORE_CAUSES].find((c) => c.words.test(text))?.value;
-  return byWords ?? extractFacts(text, ctx.kn).known.cause;
+  const extracted = extractFacts(text, ctx.kn).known.cause;
+  if (extracted) return extracted;
+  const tokens = tokenize(text);
+  return [...CAUSE_OPTIONS, ...MORE_CAUSES].find((c) => {
+    const m = c.words.exec(text);
+    return m !== null && (c.value === 'unknown' || !isNegatedAt(tokens, wordIndexAt(tokens, m.index)));
+  })?.value;
+}
+
+function wordIndexAt(tokens: Tokens, offset: number): number {
+  let i = 0;
+  while (i + 1 < tokens.starts.length && (tokens.starts[i + 1] ?? Infinity) <= offset) i++;
+  return i;
 }
 
 export function parsePayer(text: string, ctx: FlowContext): MedicalPayer | undefined {
@@ -76,6 +93,35 @@ export function parseProcedure(text: string, ctx: FlowContext): Parsed<string> {
   if (known) return { value: known };
   if (trimmed.length > 0 && trimmed.length <= 200 && procedureRecognized(trimmed, ctx.kn)) return { value: trimmed };
   return { error: "I couldn't tell which procedure that is." };
+}
+
+/**
+ * A procedure as medbill recognised it: the code, or the name of the kind of procedure the knowledge base
+ * matched. Never the words as typed: they can carry anything, including what the scrubber missed.
+ */
+export function procedureName(ctx: FlowContext, procedure: string): string {
+  for (const token of procedure.trim().split(/[\s,;]+/)) {
+    if (/^(D\d{4}|\d{5}|[A-Z]\d{4})$/i.test(token) && ctx.codes.exact(token)) return normalizeCode(token);
+  }
+  const kind = procedureKind(ctx, procedure);
+  return kind ? kind.name.charAt(0).toLowerCase() + kind.name.slice(1) : 'as described';
+}
+
+/** The kind of procedure (the knowledge base's category) a code or words name, to tell one case from another. */
+export function procedureKind(ctx: FlowContext, procedure: string): { id: string; name: string } | undefined {
+  for (const token of procedure.trim().split(/[\s,;]+/)) {
+    if (!/^(D\d{4}|\d{5}|[A-Z]\d{4})$/i.test(token) || !ctx.codes.exact(token)) continue;
+    const code = normalizeCode(token);
+    const byCode = ctx.kn.categories.find((c) => c.match.codes.includes(code));
+    if (byCode) return { id: byCode.id, name: byCode.name };
+  }
+  const words = tokenize(procedure);
+  let best: { id: string; name: string; length: number } | undefined;
+  for (const c of ctx.kn.categories) {
+    const length = bestPhraseLength(words, c.phrases);
+    if (length > (best?.length ?? 0)) best = { id: c.id, name: c.name, length };
+  }
+  return best && { id: best.id, name: best.name };
 }
 
 /** Merges a change into the facts; coverage is merged field by field. */
@@ -118,7 +164,7 @@ export function describeCoverage(c: CaseFacts['coverage']): string {
 /** One line per changed fact, in words a billing person uses. */
 export function describeFacts(ctx: FlowContext, patch: Partial<CaseFacts>): string[] {
   const out: string[] = [];
-  if (patch.procedure) out.push(`procedure: ${patch.procedure}`);
+  if (patch.procedure) out.push(`procedure: ${procedureName(ctx, patch.procedure)}`);
   if (patch.cause) out.push(`cause: ${labelOf(CAUSE_OPTIONS, patch.cause) ?? patch.cause}`);
   if (patch.coverage) out.push(`insurance: ${describeCoverage(patch.coverage)}`);
   if (patch.diagnoses) out.push(`diagnoses: ${patch.diagnoses.join(', ') || 'none'}`);

@@ -8,7 +8,7 @@ import type { CaseFacts } from '../src/knowledge/facts.js';
 import { extractFacts } from '../src/knowledge/extract.js';
 import { triage } from '../src/knowledge/triage.js';
 import { DOCUMENT_KINDS, type DocumentKind } from '../src/knowledge/vocabulary.js';
-import { COMMON_PROCEDURES, PAYER_OPTIONS, labelOf, mergeFacts, parsePayer, parseProcedure } from './common.js';
+import { COMMON_PROCEDURES, PAYER_OPTIONS, labelOf, mergeFacts, parsePayer, parseProcedure, procedureName } from './common.js';
 
 type Step = 'procedure' | 'payer' | 'checklist';
 interface Slots { facts: Partial<CaseFacts>; payerAsked?: boolean }
@@ -42,7 +42,7 @@ function render(ctx: FlowContext, st: FlowState): Reply[] {
   }
   const result = checklist(ctx, s);
   const payer = labelOf(PAYER_OPTIONS, s.facts.coverage?.medicalPayer);
-  const title = `Documents for a ${payer ? `${payer} ` : ''}medical claim: ${s.facts.procedure!.slice(0, 80)}`;
+  const title = `Documents for a ${payer ? `${payer} ` : ''}medical claim: ${procedureName(ctx, s.facts.procedure ?? '')}`;
   if (!result.documents.length) {
     return [reply(`${title}\nFor this case a medical claim is not expected (lane: ${result.lane}), so there is no medical checklist. Run triage to see why.`, [
       { kind: 'choices', choices: [{ label: 'Triage this case', value: 'go:triage' }] },

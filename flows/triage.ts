@@ -9,23 +9,25 @@ import { reply, type Reply } from '../src/engine/model.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
 import { CaseFactsSchema, describeZodError } from '../src/knowledge/facts.js';
 import { extractFacts } from '../src/knowledge/extract.js';
+import { readCase } from '../src/knowledge/case.js';
+import { findTeeth } from '../src/knowledge/text.js';
 import { triage, type TriageResult } from '../src/knowledge/triage.js';
 import { codeSetOf, normalizeIcd10 } from '../src/knowledge/codes.js';
 import { LANE_LINE } from '../src/render-text.js';
 import { DOCUMENT_KINDS, MEDICAL_LANES, type DocumentKind } from '../src/knowledge/vocabulary.js';
 import {
   CAUSE_OPTIONS, COMMON_PROCEDURES, PAYER_OPTIONS, changedFacts, describeChanges, describeFacts, mergeFacts, parseCause, parsePayer,
-  labelOf, parseProcedure, withNote, type Option, type Parsed,
+  labelOf, parseProcedure, procedureKind, procedureName, withNote, type Option, type Parsed,
 } from './common.js';
 
 /** The steps: one per fact the flow can ask for, then the answer. */
-type Step = 'procedure' | 'cause' | 'coverage' | 'combined' | 'payer' | 'notes' | 'diagnoses' | 'documents' | 'fee' | 'answer';
+type Step = 'procedure' | 'cause' | 'coverage' | 'combined' | 'payer' | 'notes' | 'confirm' | 'diagnoses' | 'documents' | 'fee' | 'answer';
 
 interface Slots {
   facts: Partial<CaseFacts>;
   /** How often each question was asked, so an answer that does not settle it cannot loop. */
   asked: Record<string, number>;
-  /** The engine's own wording for a yes/no question about the notes (step `notes`). */
+  /** The engine's own wording of the question asked at step `notes` or `confirm`. */
   pending?: string;
   wantFee?: boolean;
 }
@@ -45,6 +47,37 @@ const COVERAGE_OPTIONS: (Option & { coverage: NonNullable<CaseFacts['coverage']>
 ];
 const COMBINED_OPTIONS: Option[] = [{ label: 'One combined plan', value: 'yes' }, { label: 'Two separate plans', value: 'no' }];
 const NOTES_OPTIONS: Option[] = [{ label: 'No', value: 'no' }, { label: 'Not sure', value: 'unsure' }];
+const CONFIRM_OPTIONS: Option[] = [{ label: 'Yes', value: 'yes' }, { label: 'No', value: 'no' }, { label: 'Not sure', value: 'unsure' }];
+
+type Answers = { yes: string; no: string };
+const answersByKnowledge = new WeakMap<object, Map<string, Answers>>();
+/**
+ * The yes/no questions the knowledge base asks, with the statement each answer adds to the notes (where the
+ * rules read it): wherever a question is declared, in a category, a lane rule or a cross-cutting rule.
+ */
+function yesNoQuestions(ctx: FlowContext): Map<string, Answers> {
+  const known = answersByKnowledge.get(ctx.kn);
+  if (known) return known;
+  const found = new Map<string, Answers>();
+  const visit = (x: unknown) => {
+    if (Array.isArray(x)) x.forEach(visit);
+    else if (x instanceof Map) [...x.values()].forEach(visit);
+    else if (x && typeof x === 'object') {
+      const q = x as { question?: unknown; answers?: { yes?: unknown; no?: unknown } };
+      if (typeof q.question === 'string' && typeof q.answers?.yes === 'string' && typeof q.answers.no === 'string') {
+        found.set(q.question, { yes: q.answers.yes, no: q.answers.no });
+      }
+      Object.values(x).forEach(visit);
+    }
+  };
+  visit(ctx.kn.categories);
+  visit(ctx.kn.rules);
+  answersByKnowledge.set(ctx.kn, found);
+  return found;
+}
+const YES = /^\s*(yes|yeah|yep|yup|y|it does|they do|it is|covered|listed|correct)\b/i;
+const NO = /^\s*(no|nope|n|it doesn'?t|it does not|they don'?t|not covered|excluded|not listed)\b/i;
+const UNSURE = /\b(not sure|unsure|don'?t know|dunno|no idea|unknown|maybe)\b/i;
 
 const FeeForm = z.strictObject({
   fee: z.coerce.number().finite().nonnegative().max(10_000_000),
@@ -60,8 +93,8 @@ interface Question {
   why: string;
   /** A typed answer to this question: the facts it sets, or why it does not fit. */
   parse(text: string, s: Slots, ctx: FlowContext): Parsed<Partial<CaseFacts>>;
-  /** A pressed button's value: the facts it sets. */
-  press?(value: string, s: Slots): Partial<CaseFacts> | undefined;
+  /** A pressed button's value: the facts it sets (notes are added to the notes). */
+  press?(value: string, s: Slots, ctx: FlowContext): Partial<CaseFacts> | undefined;
 }
 
 function facts(s: Slots): CaseFacts {
@@ -139,13 +172,31 @@ const QUESTIONS: Record<Exclude<Step, 'answer'>, Question> = {
     },
   },
   notes: {
-    text: (s) => `${s.pending ?? 'Anything more about the case?'} If so, say what you see in a few words.`,
+    text: (s) => `${s.pending ?? 'Anything more about the case?'} Answer in a few words, or press a button.`,
     options: () => NOTES_OPTIONS,
     example: '"facial swelling and fever" or "no"',
     why: 'This detail is what the payer policy turns on for this procedure.',
     // Any words answer it: they go into the notes, where triage reads them.
     parse: () => ({ value: {} }),
     press: (value) => (NOTES_OPTIONS.some((o) => o.value === value) ? {} : undefined),
+  },
+  confirm: {
+    text: (s) => s.pending ?? '',
+    options: () => CONFIRM_OPTIONS,
+    example: '"yes", "no" or "not sure"',
+    why: 'This is the fact the answer turns on for this procedure and these plans.',
+    parse: (text, s, ctx) => {
+      const answers = yesNoQuestions(ctx).get(s.pending ?? '');
+      if (UNSURE.test(text)) return { value: {} };
+      if (answers && YES.test(text)) return { value: { notes: answers.yes } };
+      if (answers && NO.test(text)) return { value: { notes: answers.no } };
+      return { error: "I couldn't tell whether that is a yes or a no." };
+    },
+    press: (value, s, ctx) => {
+      if (value === 'unsure') return {};
+      const answers = yesNoQuestions(ctx).get(s.pending ?? '');
+      return answers && (value === 'yes' || value === 'no') ? { notes: answers[value] } : undefined;
+    },
   },
   diagnoses: {
     text: () => 'Which ICD-10-CM diagnosis codes are on the chart? Pick a likely one or type the codes.',
@@ -241,18 +292,62 @@ function advance(ctx: FlowContext, slots: Slots, caseId: string, lead: string[] 
   else {
     result = currentResult(slots, ctx);
     if (result.lane === 'needs-info') {
+      // The first question the answer turns on that can still be asked: a yes/no question the knowledge base
+      // declares answers for is asked once as such; any other is asked at its fact's step, unless the case
+      // already has that fact or it was asked twice. With none left, the needs-info answer says what is missing.
+      const yesNo = yesNoQuestions(ctx);
       for (const q of result.questions) {
-        const s = FIELD_STEP[q.field];
-        if (!s || (slots.asked[s === 'notes' ? `notes:${q.question}` : s] ?? 0) >= MAX_ASKS) continue;
+        const s: Step | undefined = yesNo.has(q.question) ? 'confirm' : FIELD_STEP[q.field];
+        if (!s) continue;
+        const key = s === 'notes' || s === 'confirm' ? `${s}:${q.question}` : s;
+        if ((slots.asked[key] ?? 0) >= (s === 'confirm' ? 1 : MAX_ASKS) || alreadyKnown(s, slots.facts)) continue;
         step = s;
-        slots.pending = s === 'notes' ? q.question : undefined;
+        slots.pending = s === 'notes' || s === 'confirm' ? q.question : undefined;
         break;
       }
     }
     if (step === 'answer' && slots.wantFee && (slots.facts.fee === undefined || slots.facts.cashFee === undefined)) step = 'fee';
   }
   const st = state(step, slots, caseId);
-  return { state: st, replies: withLead(lead, render(ctx, st, result)) };
+  const answered = step === 'answer' && result ? [{ caseId, procedure: procedureName(ctx, slots.facts.procedure ?? ''), lane: result.lane }] : [];
+  return { state: st, replies: withLead(lead, render(ctx, st, result)), cases: answered };
+}
+
+/**
+ * A message that names another kind of procedure, or only teeth this case never mentioned, is a new case
+ * ("pt needs #32 ext, impacted…" while a biopsy waits for its insurance), not an answer or a correction.
+ */
+function isNewCase(ctx: FlowContext, f: Partial<CaseFacts>, text: string, stated: Partial<CaseFacts>): boolean {
+  if (!f.procedure) return false;
+  const named = stated.procedure ? procedureKind(ctx, stated.procedure)?.id : undefined;
+  if (named && named !== procedureKind(ctx, f.procedure)?.id) return true;
+  const teeth = findTeeth(text);
+  const before = findTeeth(`${f.procedure}\n${f.notes ?? ''}`);
+  return teeth.length > 0 && before.length > 0 && teeth.every((t) => !before.includes(t));
+}
+
+/** Whether a message says something the rules read (a signal such as a car accident or another payer). */
+function mentionsCase(ctx: FlowContext, text: string): boolean {
+  return readCase({ procedure: '', notes: text }, ctx.kn).signals.size > 0;
+}
+
+/** Sets this case aside (it stays in the person's recent cases) and starts one from the message. */
+function newCase(ctx: FlowContext, st: FlowState, text: string): Outcome {
+  const s = slotsOf(st);
+  const lane = s.facts.procedure ? currentResult(s, ctx).lane : 'needs-info';
+  return {
+    state: st,
+    replies: [reply(`Starting a new case; case ${st.caseId} is kept.`)],
+    next: { flow: 'triage', seed: { text } },
+    cases: [{ caseId: st.caseId ?? '', procedure: procedureName(ctx, s.facts.procedure ?? ''), lane }],
+  };
+}
+
+/** An answer's facts merged into the case: notes it carries are added to the notes, never replace them. */
+function applyAnswer(f: Partial<CaseFacts>, set: Partial<CaseFacts>): Partial<CaseFacts> {
+  const { notes, ...rest } = set;
+  const merged = mergeFacts(f, rest);
+  return notes ? withNote(merged, notes) : merged;
 }
 
 function withLead(lead: string[], replies: Reply[]): Reply[] {
@@ -263,7 +358,22 @@ function withLead(lead: string[], replies: Reply[]): Reply[] {
 
 function askedKey(st: FlowState): string {
   const s = slotsOf(st);
-  return st.step === 'notes' ? `notes:${s.pending ?? ''}` : st.step;
+  return st.step === 'notes' || st.step === 'confirm' ? `${st.step}:${s.pending ?? ''}` : st.step;
+}
+
+/** Whether the case already holds the fact a step asks for: such a question is never asked again. */
+function alreadyKnown(step: Step, f: Partial<CaseFacts>): boolean {
+  const c = f.coverage;
+  switch (step) {
+    case 'procedure': return Boolean(f.procedure);
+    case 'cause': return f.cause !== undefined && f.cause !== 'unknown';
+    case 'coverage': return c?.medical !== undefined && c.dental !== undefined;
+    case 'combined': return c?.combinedPlan !== undefined || c?.medical === false || c?.dental === false;
+    case 'payer': return c?.medicalPayer !== undefined || c?.medical === false;
+    case 'diagnoses': return Boolean(f.diagnoses?.length);
+    case 'fee': return f.fee !== undefined && f.cashFee !== undefined;
+    default: return false;
+  }
 }
 
 /** The current step as replies; `known` is the triage result for the current facts, when already computed. */
@@ -301,7 +411,7 @@ function answerReply(ctx: FlowContext, st: FlowState, result: TriageResult): Rep
   if (s.facts.fee === undefined || s.facts.cashFee === undefined) next.push({ label: 'Check the fee', value: 'fee' });
   next.push({ label: 'New case', value: 'new' });
   return reply(`Case ${st.caseId}: ${LANE_LINE[result.lane]}`, [
-    { kind: 'triage', caseId: st.caseId!, procedure: s.facts.procedure ?? '', result },
+    { kind: 'triage', caseId: st.caseId!, procedure: procedureName(ctx, s.facts.procedure ?? ''), result },
     { kind: 'choices', choices: choicesFor('triage', 'answer', next) },
   ], 'direct-only');
 }
@@ -345,20 +455,25 @@ function handleText(ctx: FlowContext, st: FlowState, text: string): Outcome {
   const s = structuredClone(slotsOf(st));
   const step = st.step as Step;
   if (step === 'answer') {
-    const changed = changedFacts(s.facts, statedFacts(text, s.facts, ctx));
-    if (!Object.keys(changed).length) return { state: st, replies: [], unhandled: true };
-    // A different procedure with no word of correction is a new case, not an edit of this one.
-    if (changed.procedure && !/\b(actually|instead|sorry|correction|i meant|meant|change|not)\b/i.test(text)) {
-      return { state: st, replies: [], next: { flow: 'triage', seed: { text } } };
+    const stated = statedFacts(text, s.facts, ctx);
+    // Nothing about a case in it ("what documents do I need for…" is another question): route it afresh.
+    if (!Object.keys(stated).length && !mentionsCase(ctx, text)) return { state: st, replies: [], unhandled: true };
+    const changed = changedFacts(s.facts, stated);
+    // Another procedure or other teeth, with no word of correction, is a new case, not an edit of this one.
+    if (isNewCase(ctx, s.facts, text, changed) && !/\b(actually|instead|sorry|correction|i meant|meant|change|not)\b/i.test(text)) {
+      return newCase(ctx, st, text);
     }
     const before = s.facts;
     s.facts = withNote(mergeFacts(s.facts, changed), text);
-    return advance(ctx, s, st.caseId!, [`Updated ${describeChanges(ctx, before, s.facts).join('; ')}.`]);
+    const lines = describeChanges(ctx, before, s.facts).filter((line) => !line.startsWith('notes'));
+    return advance(ctx, s, st.caseId!, [lines.length ? `Updated ${lines.join('; ')}.` : `Updated case ${st.caseId} with that.`]);
   }
   const q = QUESTIONS[step];
   const parsed = q.parse(text, s, ctx);
   const others = changedFacts(s.facts, statedFacts(text, s.facts, ctx));
-  // Procedure words inside an answer ("swelling, needs the extraction") do not replace the procedure; a code does.
+  if (isNewCase(ctx, s.facts, text, others)) return newCase(ctx, st, text);
+  // Procedure words of the same kind inside an answer ("swelling, needs the extraction") do not replace the
+  // procedure; a code does (it is more precise).
   if (others.procedure && s.facts.procedure && !/\b(D\d{4}|\d{5}|[A-Z]\d{4})\b/i.test(text)) delete others.procedure;
   if (others.procedure) {
     const p = parseProcedure(others.procedure, ctx);
@@ -367,7 +482,7 @@ function handleText(ctx: FlowContext, st: FlowState, text: string): Outcome {
   if ('error' in parsed && !Object.keys(others).length) return reask(ctx, st, parsed.error);
   const set = 'value' in parsed ? parsed.value : {};
   if ('value' in parsed) s.asked[askedKey(st)] = (s.asked[askedKey(st)] ?? 0) + 1;
-  const validated = CaseFactsSchema.partial().safeParse(mergeFacts(mergeFacts(s.facts, others), set));
+  const validated = CaseFactsSchema.partial().safeParse(applyAnswer(mergeFacts(s.facts, others), set));
   if (!validated.success) return reask(ctx, st, `That does not fit (${describeZodError(validated.error)}).`);
   s.facts = withNote(validated.data, text);
   const heard = describeChanges(ctx, slotsOf(st).facts, s.facts).filter((line) => !line.startsWith('notes'));
@@ -388,9 +503,9 @@ function handleButton(ctx: FlowContext, st: FlowState, value: string): Outcome {
     }
   }
   const q = QUESTIONS[step];
-  const set = q.press?.(value, s);
+  const set = q.press?.(value, s, ctx);
   if (!set) return unknownButton(ctx, st);
-  s.facts = mergeFacts(s.facts, set);
+  s.facts = applyAnswer(s.facts, set);
   // A pressed reason is the person's statement, as if typed: triage reads it in the notes as evidence.
   if (step === 'cause' && set.cause && set.cause !== 'unknown') s.facts = withNote(s.facts, `reason: ${labelOf(CAUSE_OPTIONS, set.cause)!.toLowerCase()}`);
   // Ticking a document keeps the checklist open until Done.

@@ -13,20 +13,13 @@ import { CodeIndex } from './knowledge/lookup.js';
 import { NO_DIRECTORY, type CodeDirectory } from './knowledge/evidence.js';
 import { parseIcd10File, IcdFileError } from './knowledge/icd10-file.js';
 import { checkKnowledgeAgainstIcd10, knowledgeCounts } from './knowledge/check.js';
+import { checkValidList } from './knowledge/icd10-valid.js';
 import { ConfigError, loadConfig } from './config.js';
-import { openApp } from './app.js';
-import { isLoopbackHost, startServer } from './server.js';
-import { createLogger } from './log.js';
-import { newCaseId } from './engine/engine.js';
-import { parseScript, playScriptOnDatabase, ScriptError } from '../adapters/terminal/script.js';
-import { terminalChat } from '../adapters/terminal/chat.js';
-import { loadSlackConfig } from '../adapters/slack/config.js';
-import { createSlackAdapter, SLACK_SURFACE, SlackUnreachableError } from '../adapters/slack/app.js';
 import { openDb, type Db } from './store/db.js';
 import { fullIcd10, icd10Directory, importInfo, replaceIcd10 } from './store/icd10.js';
 import { renderLookup, renderTriage } from './render-text.js';
 
-class UsageError extends Error {
+export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
@@ -68,12 +61,14 @@ Exit codes: 0 ok, 1 failure, 2 bad input.`,
   Exact by code in any set (K083 or K08.3), or by words. Uses the imported ICD-10-CM list when there is one.`,
   kb: `Usage: medbill kb check [--icd10 FILE]
        medbill kb import-icd10 FILE
-  check: validates every file under knowledge/ and prints counts; with --icd10, also checks every
+  check: validates every file under knowledge/ and the shipped list of valid ICD-10-CM codes (every
+         diagnosis is checked against it) and prints counts; with --icd10, also checks every
          ICD-10-CM code in knowledge/ against a CMS file (order file or valid-codes list).
-  import-icd10: loads the CMS file into the database (MEDBILL_DB) for lookups and diagnosis checks.`,
+  import-icd10: loads the CMS file into the database (MEDBILL_DB) for the titles and word search of
+         lookups and answers; which codes are valid is still the shipped list's say.`,
 };
 
-interface Io {
+export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
   stdin: () => Promise<string>;
@@ -83,7 +78,7 @@ interface Io {
   drain: () => Promise<void>;
 }
 
-function readInput(file: string, io: Io): Promise<string> {
+export function readInput(file: string, io: Io): Promise<string> {
   if (file === '-') return io.stdin();
   if (!existsSync(file)) throw new UsageError(`file not found: ${file}`);
   return Promise.resolve(readFileSync(file, 'utf8'));
@@ -194,7 +189,12 @@ async function cmdKb(args: string[], io: Io): Promise<number> {
   if (sub === 'check') {
     const kn = loadKnowledge();
     const counts = knowledgeCounts(kn);
-    io.out(`knowledge/ is valid.\n${counts}`);
+    const valid = checkValidList(kn);
+    if (valid.problems.length) {
+      io.err(`${valid.problems.length} problem(s) with the ICD-10-CM valid list:\n${valid.problems.map((p) => `  - ${p}`).join('\n')}`);
+      return 1;
+    }
+    io.out(`knowledge/ is valid.\n${counts}\n${valid.summary}`);
     const at = rest.indexOf('--icd10');
     if (at < 0) return 0;
     const file = rest[at + 1];
@@ -241,12 +241,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'ask': return await cmdAsk(args, defaultKnowledge(), io);
       case 'lookup': return await cmdLookup(args, defaultKnowledge(), io);
       case 'kb': return await cmdKb(args, io);
-      case 'chat': return await cmdChat(args, io);
-      case 'serve': return await cmdServe(args, io);
+      // The chat and the server need the engine, the adapters and their SDKs: loaded only when used, so a
+      // plain `medbill triage` starts without them.
+      case 'chat': return await (await import('./root/chat.js')).cmdChat(args, io);
+      case 'serve': return await (await import('./root/serve.js')).cmdServe(args, io);
       default: throw new UsageError(`unknown command "${command}" (try medbill --help)`);
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof InvalidFactsError || err instanceof IcdFileError || err instanceof ScriptError || err instanceof ConfigError) {
+    if (err instanceof UsageError || err instanceof InvalidFactsError || err instanceof IcdFileError || err instanceof ConfigError) {
       io.err(`medbill: ${err.message}`);
       return 2;
     }
@@ -256,74 +258,6 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     throw err;
   }
-}
-
-async function cmdChat(args: string[], io: Io): Promise<number> {
-  const config = loadConfig();
-  if (args[0] === '--script') {
-    if (args.length !== 2) throw new UsageError('chat --script needs exactly one FILE');
-    const text = await readInput(args[1]!, io);
-    parseScript(text); // a malformed script is refused before anything runs
-    // A fresh conversation each run, so an earlier run's session in the same database cannot interfere.
-    const result = await playScriptOnDatabase(text, config, { platform: 'script', user: 'script', conversation: `script-${newCaseId()}`, direct: true });
-    io.out(result.transcript.join('\n'));
-    if (!result.ok) {
-      io.err(`medbill: script failed at ${result.failures.join('; ')}`);
-      return 1;
-    }
-    io.out(`script passed: ${result.checks} expectation(s) held`);
-    return 0;
-  }
-  if (args.length) throw new UsageError(`chat takes no arguments except --script FILE (got ${args.join(' ')})`);
-  const app = openApp(config, { log: createLogger(process.env.MEDBILL_LOG ?? 'warn') });
-  try {
-    await terminalChat(app.engine, { input: process.stdin, output: process.stdout });
-  } finally {
-    app.close();
-  }
-  return 0;
-}
-
-async function cmdServe(args: string[], io: Io): Promise<number> {
-  if (args.length) throw new UsageError(`serve takes no arguments (got ${args.join(' ')}); use PORT and HOST to move it`);
-  const config = loadConfig();
-  const slackConfig = loadSlackConfig(); // a malformed Slack variable stops here, before anything opens
-  const log = createLogger();
-  const app = openApp(config, { log });
-  const slack = slackConfig && createSlackAdapter({ config: slackConfig, engine: app.engine, inbox: app.inbox, log });
-  const slackRoute = slack?.requestListener;
-  const routes = slackRoute ? [{ path: SLACK_SURFACE.eventsPath, handle: slackRoute }] : [];
-  const running = await startServer(app, { host: config.host, port: config.port, log, routes, web: config.web, allowedHosts: config.allowedHosts });
-  io.out(config.web
-    ? `medbill is running: open ${running.url} (database ${config.dbPath}). Ctrl-C stops it.`
-    : `medbill is running on ${running.url} without the chat page (MEDBILL_WEB=off; database ${config.dbPath}). Ctrl-C stops it.`);
-  if (config.web && !isLoopbackHost(config.host)) {
-    io.err(`medbill: warning: HOST=${config.host} makes the chat page reachable from the network, and it has no login. Anyone who can reach it can use medbill. For a Slack-only deployment set MEDBILL_WEB=off.`);
-  }
-  if (slack && slackConfig) {
-    try {
-      await slack.start();
-      io.out(slackConfig.appToken ? 'Slack: on, over Socket Mode.' : `Slack: on; Slack sends requests to ${running.url}${SLACK_SURFACE.eventsPath} (through your public URL).`);
-    } catch (err) {
-      if (err instanceof SlackUnreachableError) {
-        io.err(`medbill: ${err.message} Trying again every 30 seconds; meanwhile Slack's requests are answered "try later" and Slack retries them. The local chat keeps running.`);
-      } else {
-        // The token was refused: Slack stays off, and so does its endpoint.
-        running.unmount(SLACK_SURFACE.eventsPath);
-        io.err(`medbill: ${(err as Error).message} The local chat keeps running; Slack is off.`);
-      }
-    }
-  } else io.out('Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN to turn it on).');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await slack?.stop();
-  await running.close();
-  // What is still being answered gets a moment; anything left is resumed from the inbox at the next start.
-  await Promise.race([app.inbox.idle(), new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
-  app.close();
-  return 0;
 }
 
 function readStdin(): Promise<string> {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { openApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { startServer, type Running } from '../src/server.js';
+import { startServer, type Running } from '../src/root/server.js';
 import { silentLogger } from '../src/log.js';
 import { tempDbPath } from './helpers.js';
 

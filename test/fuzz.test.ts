@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { startServer, type Running } from '../src/server.js';
+import { startServer, type Running } from '../src/root/server.js';
 import { createLogger } from '../src/log.js';
 import { createSlackAdapter } from '../adapters/slack/app.js';
 import { startSlackApiFake, type SlackApiFake } from './support/slack-api-fake.js';

@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { startServer, type Running } from '../src/server.js';
+import { startServer, type Running } from '../src/root/server.js';
 import { createLogger } from '../src/log.js';
 import { HttpError, ClientAbortedError } from '../src/http.js';
 import { errorFields } from '../src/log.js';

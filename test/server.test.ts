@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { startServer, type Running } from '../src/server.js';
+import { startServer, type Running } from '../src/root/server.js';
 import { silentLogger } from '../src/log.js';
 import { ROOT, tempDbPath } from './helpers.js';
 

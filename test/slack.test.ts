@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { startServer, type Running } from '../src/server.js';
+import { startServer, type Running } from '../src/root/server.js';
 import { silentLogger } from '../src/log.js';
 import { createSlackAdapter, SLACK_SURFACE, type SlackAdapter } from '../adapters/slack/app.js';
 import { startSlackApiFake, type RecordedCall, type SlackApiFake } from './support/slack-api-fake.js';

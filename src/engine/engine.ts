@@ -13,7 +13,7 @@ import { defaultKnowledge, type Knowledge } from '../knowledge/load.js';
 import { CodeIndex } from '../knowledge/lookup.js';
 import { NO_DIRECTORY } from '../knowledge/evidence.js';
 import { FLOWS, helpReply } from '../../flows/index.js';
-import { FLOW_IDS, parseButtonValue, type FlowContext, type FlowId, type FlowState, type Outcome, type Seed } from './flow.js';
+import { FLOW_IDS, parseButtonValue, type CaseRecord, type FlowContext, type FlowId, type FlowState, type Outcome, type Seed } from './flow.js';
 import { reply, type Input, type Reply, type Turn } from './model.js';
 import { identifierNotice, scrubIdentifiers, type IdentifierKind } from './privacy.js';
 import { IntentRouter, controlCommand, flowCommand, type ControlCommand } from './intents.js';
@@ -50,8 +50,8 @@ export function newCaseId(): string {
 
 const isFlowId = (x: string): x is FlowId => (FLOW_IDS as readonly string[]).includes(x);
 
-/** What a turn decided: the new session (undefined: none) and what to say. */
-interface Decision { session?: { flow: FlowId; state: FlowState; history: FlowState[] }; replies: Reply[] }
+/** What a turn decided: the new session (undefined: none), what to say, and the cases to remember. */
+interface Decision { session?: { flow: FlowId; state: FlowState; history: FlowState[] }; replies: Reply[]; cases?: CaseRecord[] }
 
 export class Engine {
   readonly ttlMs: number;
@@ -178,9 +178,7 @@ export class Engine {
         history: decision.session.history.slice(-MAX_HISTORY), version: (row?.version ?? expired?.version ?? 0) + 1, updatedAt: now, expiresAt: now + this.ttlMs,
       });
     } else if (row || expired) this.store.delete(key);
-    for (const part of decision.replies.flatMap((r) => r.parts)) {
-      if (part.kind === 'triage') this.cases.record(key, { caseId: part.caseId, procedure: part.procedure, lane: part.result.lane, updatedAt: now });
-    }
+    for (const c of decision.cases ?? []) this.cases.record(key, { ...c, updatedAt: now });
     return [...notices, ...decision.replies];
   }
 
@@ -243,11 +241,12 @@ export class Engine {
   }
 
   private settle(flow: FlowId, out: Outcome, history: FlowState[], depth: number): Decision {
+    const cases = out.cases ?? [];
     if (out.next && depth < 3) {
       const next = this.begin(out.next.flow, out.next.seed, depth + 1);
-      return { ...next, replies: [...out.replies, ...next.replies] };
+      return { ...next, replies: [...out.replies, ...next.replies], cases: [...cases, ...(next.cases ?? [])] };
     }
-    return out.state ? { session: { flow, state: out.state, history }, replies: out.replies } : { replies: out.replies };
+    return out.state ? { session: { flow, state: out.state, history }, replies: out.replies, cases } : { replies: out.replies, cases };
   }
 
   private control(command: ControlCommand, row: Session | undefined): Decision {

@@ -47,7 +47,12 @@ export interface Outcome {
   unhandled?: true;
   /** Hand over to another flow, e.g. from a triage answer to its document checklist. */
   next?: { flow: FlowId; seed: Seed };
+  /** Cases this turn answered or set aside, for the person's list of recent cases (no free text in them). */
+  cases?: CaseRecord[];
 }
+
+/** A case as remembered beyond the conversation: its ID, the kind of procedure (as recognised) and the lane. */
+export interface CaseRecord { caseId: string; procedure: string; lane: string }
 
 export interface Flow {
   id: FlowId;

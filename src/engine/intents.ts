@@ -19,14 +19,17 @@ export type Intent =
 
 /** Leading words that name a flow: "triage …", "docs …", "what documents …", "lookup …", "code for …". */
 const FLOW_COMMANDS: { flow: FlowId; re: RegExp }[] = [
-  { flow: 'triage', re: /^\s*\/?(?:triage|case)\b[:\s]*/i },
+  // "new case" starts a triage from anywhere, also from inside a lookup.
+  { flow: 'triage', re: /^\s*\/?(?:triage|case|(?:start\s+)?(?:a\s+)?new\s+case)\b[:\s]*/i },
   { flow: 'docs', re: /^\s*\/?(?:docs|documents|what (?:documents|docs|paperwork)(?: do i need| are needed)?|paperwork|checklist)\b(?:\s+(?:for|do i need for|needed for))?[:\s]*/i },
-  { flow: 'lookup', re: /^\s*\/?(?:look ?up|find(?: a)? code|(?:what(?:'s| is) the )?code for|search)\b[:\s]*/i },
+  { flow: 'lookup', re: /^\s*\/?(?:look ?up|find(?: a)? code|search)\b[:\s]*/i },
+  // A question about a code: "whats the cpt for a tongue biopsy", "icd code for impacted teeth", "code for D7240".
+  { flow: 'lookup', re: /^\s*(?:(?:what(?:'?s| is| are)|which)\s+(?:is\s+)?(?:the\s+)?)?(?:(?:cdt|cpt|hcpcs|icd(?:-?10)?(?:-?cm)?|dx|diagnosis|procedure)(?:\s+codes?)?|codes?)\s+(?:for|of)\b(?:\s+(?:a|an|the))?[:\s]*/i },
 ];
 
 export function controlCommand(text: string): ControlCommand | undefined {
   const word = text.trim().toLowerCase().replace(/^\//, '').replace(/[.!?]+$/, '');
-  if (word === 'start over' || word === 'new case') return 'restart';
+  if (word === 'start over') return 'restart';
   if (word === 'stop' || word === 'quit' || word === 'nevermind' || word === 'never mind') return 'cancel';
   if (word === 'why?' || word === 'why is that' || word === 'why do you ask') return 'why';
   if (word === '?' || word === 'menu') return 'help';

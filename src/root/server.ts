@@ -6,11 +6,11 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { App } from './app.js';
-import { handleWebTurn, servePage, servePageScript } from '../adapters/web/handler.js';
-import { ClientAbortedError, HttpError, sendJson } from './http.js';
-import { checkDb } from './store/db.js';
-import { errorFields, type Logger } from './log.js';
+import type { App } from '../app.js';
+import { handleWebTurn, servePage, servePageScript } from '../../adapters/web/handler.js';
+import { ClientAbortedError, HttpError, sendJson } from '../http.js';
+import { checkDb } from '../store/db.js';
+import { errorFields, type Logger } from '../log.js';
 
 export interface Running {
   server: Server;

@@ -1,0 +1,39 @@
+/** `medbill chat`: the guided conversations in the terminal, or a scripted one (the composition for the terminal). */
+import { loadConfig } from '../config.js';
+import { openApp } from '../app.js';
+import { createLogger } from '../log.js';
+import { newCaseId } from '../engine/engine.js';
+import { parseScript, playScriptOnDatabase, ScriptError } from '../../adapters/terminal/script.js';
+import { terminalChat } from '../../adapters/terminal/chat.js';
+import { readInput, UsageError, type Io } from '../cli.js';
+
+export async function cmdChat(args: string[], io: Io): Promise<number> {
+  const config = loadConfig();
+  if (args[0] === '--script') {
+    if (args.length !== 2) throw new UsageError('chat --script needs exactly one FILE');
+    const text = await readInput(args[1]!, io);
+    try {
+      parseScript(text); // a malformed script is refused before anything runs
+    } catch (err) {
+      if (err instanceof ScriptError) throw new UsageError(err.message);
+      throw err;
+    }
+    // A fresh conversation each run, so an earlier run's session in the same database cannot interfere.
+    const result = await playScriptOnDatabase(text, config, { platform: 'script', user: 'script', conversation: `script-${newCaseId()}`, direct: true });
+    io.out(result.transcript.join('\n'));
+    if (!result.ok) {
+      io.err(`medbill: script failed at ${result.failures.join('; ')}`);
+      return 1;
+    }
+    io.out(`script passed: ${result.checks} expectation(s) held`);
+    return 0;
+  }
+  if (args.length) throw new UsageError(`chat takes no arguments except --script FILE (got ${args.join(' ')})`);
+  const app = openApp(config, { log: createLogger(process.env.MEDBILL_LOG ?? 'warn') });
+  try {
+    await terminalChat(app.engine, { input: process.stdin, output: process.stdout });
+  } finally {
+    app.close();
+  }
+  return 0;
+}
