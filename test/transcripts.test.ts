@@ -71,4 +71,13 @@ describe('medbill chat (terminal)', () => {
     expect(out).toMatch(/Which insurance does the patient have\?\s+1\) Medical \+ dental, separate plans\s+2\) One combined plan/);
     expect(out).toMatch(/MEDICAL FIRST: send it to medical first/);
   });
+
+  it('reopened, repeats the pending question first, so a number presses its buttons', () => {
+    const db = tempDbPath();
+    cli(['chat'], 'should I bill medical for the wisdom teeth?\n', { MEDBILL_DB: db });
+    const { code, out } = cli(['chat'], '2\n', { MEDBILL_DB: db });
+    expect(code).toBe(0);
+    expect(out).toMatch(/Welcome back[\s\S]*Which insurance does the patient have\?/);
+    expect(out).toMatch(/MEDICAL FIRST/); // "2" pressed "One combined plan", not help's second button
+  });
 });

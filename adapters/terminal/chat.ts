@@ -21,7 +21,8 @@ export async function terminalChat(engine: Engine, io: { input: NodeJS.ReadableS
     }
   };
   print('medbill chat: describe a case, or type "help". Numbers press buttons; Ctrl-D quits.');
-  show(await engine.handle({ ...base, input: { kind: 'text', text: 'help' } }));
+  // A conversation left open is picked up where it stopped: its question, with its own buttons to press.
+  show(engine.resume(base));
   // While a form is being filled in, each line answers its next field.
   let filling: { id: string; fields: { name: string; label: string }[]; values: Record<string, string> } | undefined;
   for await (const line of rl) {

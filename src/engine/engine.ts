@@ -87,6 +87,16 @@ export class Engine {
     return this.cases.recent(sessionKey(where), limit);
   }
 
+  /**
+   * What to show a person who comes back (a terminal chat reopened): the question their conversation is
+   * waiting on, or help when nothing is pending. Reads only; the session is not touched.
+   */
+  resume(where: Omit<Turn, 'input' | 'direct'>): Reply[] {
+    const row = this.store.get(sessionKey(where));
+    if (!row || row.expiresAt <= this.now() || !isFlowId(row.flow) || FLOWS[row.flow].version !== row.flowVersion) return [helpReply()];
+    return [reply(`Welcome back. You were in "${FLOWS[row.flow].title}"${row.state.caseId ? ` (case ${row.state.caseId})` : ''}:`), ...FLOWS[row.flow].prompt(this.ctx, row.state)];
+  }
+
   /** Applies one turn. Turns of the same session wait for each other; different sessions do not. */
   handle(turn: Turn): Promise<Reply[]> {
     return this.handleScreened(turn, this.screen(turn.input));
