@@ -17,6 +17,7 @@ import { CodeIndex } from '../dist/src/knowledge/lookup.js';
 import { openDb } from '../dist/src/store/db.js';
 import { fullIcd10, replaceIcd10 } from '../dist/src/store/icd10.js';
 import { Engine } from '../dist/src/engine/engine.js';
+import { flows } from '../dist/flows/index.js';
 import { parseIcd10File } from '../dist/src/knowledge/icd10-file.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -104,7 +105,7 @@ const CONVERSATION = [
   { kind: 'text', text: 'cancel' },
 ];
 const turnDb = openDb(join(dir, 'turns.db'));
-const engine = new Engine({ db: turnDb, kn });
+const engine = new Engine({ db: turnDb, kn, flows });
 const turnTimes = [];
 for (let person = 0; person < 750; person++) {
   for (const input of CONVERSATION) {

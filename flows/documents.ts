@@ -2,9 +2,10 @@
  * "What documents do I need?" For a procedure and a kind of medical payer, the checklist that payer will
  * want, each item with what it must contain, marked have / need. Ticking an item updates the list.
  */
-import { buttonValue, choicesFor, type Flow, type FlowContext, type FlowState, type Outcome, type Seed } from '../src/engine/flow.js';
+import { buttonValue, choicesFor, stateSchema, type Flow, type FlowContext, type FlowState, type Outcome, type Seed } from '../src/engine/flow.js';
 import { reply, type Reply } from '../src/engine/model.js';
-import type { CaseFacts } from '../src/knowledge/facts.js';
+import { z } from 'zod';
+import { CaseFactsSchema, type CaseFacts } from '../src/knowledge/facts.js';
 import { extractFacts } from '../src/knowledge/extract.js';
 import { triage } from '../src/knowledge/triage.js';
 import { DOCUMENT_KINDS, type DocumentKind } from '../src/knowledge/vocabulary.js';
@@ -85,6 +86,9 @@ export const documentsFlow: Flow = {
   id: 'docs',
   version: 1,
   title: 'What documents do I need?',
+  commands: [/^\s*\/?(?:docs|documents|what (?:documents|docs|paperwork)(?: do i need| are needed)?|paperwork|checklist)\b(?:\s+(?:for|do i need for|needed for))?[:\s]*/i],
+  menu: { label: 'What documents do I need?', example: '"docs for a sleep apnea appliance, Medicare"' },
+  stateSchema: stateSchema(['procedure', 'payer', 'checklist'], z.object({ facts: CaseFactsSchema.partial(), payerAsked: z.boolean().optional() })),
   examples: ['what documents do I need', 'what paperwork does medical want', 'document checklist', 'what do I send with the claim', 'docs for a claim'],
   start,
   handle(ctx, st, input) {

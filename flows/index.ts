@@ -1,9 +1,8 @@
-/** Every flow, by id. The engine routes to these; adding a flow means adding it here. */
-import type { Flow, FlowId } from '../src/engine/flow.js';
+/** The flows medbill runs, in menu order. Adding a flow: write it in its own file and list it here. */
+import { FlowRegistry } from '../src/engine/registry.js';
 import { triageFlow } from './triage.js';
 import { documentsFlow } from './documents.js';
 import { lookupFlow } from './lookup.js';
 import { helpFlow } from './help.js';
 
-export const FLOWS: Record<FlowId, Flow> = { triage: triageFlow, docs: documentsFlow, lookup: lookupFlow, help: helpFlow };
-export { helpReply } from './help.js';
+export const flows = new FlowRegistry([triageFlow, documentsFlow, lookupFlow, helpFlow]);

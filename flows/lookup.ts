@@ -1,5 +1,6 @@
 /** "Find a code": by number (dotted or not) or by words, across CDT, CPT, HCPCS and ICD-10-CM, with related codes. */
-import { choicesFor, type Flow, type FlowContext, type Outcome } from '../src/engine/flow.js';
+import { z } from 'zod';
+import { choicesFor, stateSchema, type Flow, type FlowContext, type Outcome } from '../src/engine/flow.js';
 import { reply, type Reply } from '../src/engine/model.js';
 
 const MAX_HITS = 12;
@@ -31,6 +32,13 @@ export const lookupFlow: Flow = {
   id: 'lookup',
   version: 1,
   title: 'Look up a code',
+  commands: [
+    /^\s*\/?(?:look ?up|find(?: a)? code|search)\b[:\s]*/i,
+    // A question about a code: "whats the cpt for a tongue biopsy", "icd code for impacted teeth", "code for D7240".
+    /^\s*(?:(?:what(?:'?s| is| are)|which)\s+(?:is\s+)?(?:the\s+)?)?(?:(?:cdt|cpt|hcpcs|icd(?:-?10)?(?:-?cm)?|dx|diagnosis|procedure)(?:\s+codes?)?|codes?)\s+(?:for|of)\b(?:\s+(?:a|an|the))?[:\s]*/i,
+  ],
+  menu: { label: 'Look up a code', example: '"lookup impacted tooth" or "lookup K08.3"' },
+  stateSchema: stateSchema(['query', 'results'], z.object({})),
   examples: ['look up a code', 'find a code', 'what is the code for', 'which icd code', 'code for a procedure', 'what does this code mean'],
   start: (ctx, seed) => (seed.text?.trim() ? results(ctx, seed.text.trim()) : { state: { step: 'query', slots: {} }, replies: [ask] }),
   handle(ctx, st, input) {

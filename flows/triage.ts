@@ -4,7 +4,7 @@
  * (its first question), so the flow never asks what would not change the answer.
  */
 import { z } from 'zod';
-import { buttonValue, choicesFor, type Flow, type FlowContext, type FlowInput, type FlowState, type Outcome, type Seed } from '../src/engine/flow.js';
+import { buttonValue, choicesFor, stateSchema, type Flow, type FlowContext, type FlowInput, type FlowState, type Outcome, type Seed } from '../src/engine/flow.js';
 import { reply, type Reply } from '../src/engine/model.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
 import { CaseFactsSchema, describeZodError } from '../src/knowledge/facts.js';
@@ -528,10 +528,21 @@ function handleForm(ctx: FlowContext, st: FlowState, form: string, values: Recor
   return advance(ctx, s, st.caseId!);
 }
 
+const STEPS = ['procedure', 'cause', 'coverage', 'combined', 'payer', 'notes', 'confirm', 'diagnoses', 'documents', 'fee', 'answer'] as const satisfies readonly Step[];
+
 export const triageFlow: Flow = {
   id: 'triage',
-  version: 1,
+  version: 2,
   title: 'Is this medical first?',
+  // "new case" starts a triage from anywhere, also from inside a lookup.
+  commands: [/^\s*\/?(?:triage|case|(?:start\s+)?(?:a\s+)?new\s+case)\b[:\s]*/i],
+  menu: { label: 'Is this medical first?', example: '"pt broke #8 in a bike accident, BCBS medical + Delta dental"' },
+  stateSchema: stateSchema(STEPS, z.object({
+    facts: CaseFactsSchema.partial(),
+    asked: z.record(z.string(), z.number().int().nonnegative()),
+    pending: z.string().optional(),
+    wantFee: z.boolean().optional(),
+  })),
   examples: ['is this medical first', 'should I bill medical', 'bill medical or dental', 'which insurance do I bill', 'check a case', 'triage a case', 'medical insurance for this procedure'],
   start,
   handle(ctx, st, input: FlowInput) {

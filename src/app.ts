@@ -1,7 +1,8 @@
-/** The running parts every front end shares: the database, the engine and the inbox, opened from the configuration. */
+/** The running parts every front end shares: the database, the engine (with medbill's flows) and the inbox, opened from the configuration. */
 import { openDb, type Db } from './store/db.js';
 import { Engine } from './engine/engine.js';
 import { Inbox } from './engine/inbox.js';
+import { flows } from '../flows/index.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 
@@ -10,7 +11,7 @@ export interface App { db: Db; engine: Engine; inbox: Inbox; close(): void }
 export function openApp(config: Config, opts: { log?: Logger; now?: () => number; inboxMaxOpen?: number } = {}): App {
   const db = openDb(config.dbPath);
   const { inboxMaxOpen, ...engineOpts } = opts;
-  const engine = new Engine({ db, sessionTtlMs: config.sessionTtlMs, ...engineOpts });
+  const engine = new Engine({ db, flows, sessionTtlMs: config.sessionTtlMs, ...engineOpts });
   const inbox = new Inbox({ db, engine, ...(opts.log ? { log: opts.log } : {}), ...(inboxMaxOpen ? { maxOpen: inboxMaxOpen } : {}) });
   return { db, engine, inbox, close: () => db.close() };
 }

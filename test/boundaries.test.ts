@@ -1,6 +1,7 @@
 /**
- * Dependencies point one way (design.md): adapters → src/engine → flows → src services → src/store.
- * The engine, the flows and the services never import an adapter or a platform SDK.
+ * Dependencies point one way (design.md): src/root (composition) → adapters → src/engine → (registry) → flows
+ * → src services → src/store. Nothing outside src/root and adapters/ imports an adapter or a platform SDK,
+ * and the engine never imports flows/.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -17,11 +18,16 @@ const importsOf = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^\s
 const PLATFORM_SDK = /^(@slack\/|botbuilder|@microsoft\/|express$|playwright)/;
 
 describe('module boundaries', () => {
-  const core = ['src/engine', 'src/knowledge', 'src/store', 'flows'].flatMap((d) => tsFiles(join(ROOT, d)));
+  // Everything but the composition root (src/root) and the adapters themselves, src's top-level files included.
+  const topLevel = readdirSync(join(ROOT, 'src')).filter((n) => n.endsWith('.ts')).map((n) => join(ROOT, 'src', n));
+  const core = [...topLevel, ...['src/engine', 'src/knowledge', 'src/store', 'flows'].flatMap((d) => tsFiles(join(ROOT, d)))];
   it('has core modules to check', () => expect(core.length).toBeGreaterThan(20));
   it.each(core.map((f) => relative(ROOT, f)))('%s imports no adapter and no platform SDK', (file) => {
     const bad = importsOf(join(ROOT, file)).filter((i) => i.includes('/adapters/') || PLATFORM_SDK.test(i));
     expect(bad).toEqual([]);
+  });
+  it.each(tsFiles(join(ROOT, 'src/engine')).map((f) => relative(ROOT, f)))('%s does not import flows/ (the engine receives the registry)', (file) => {
+    expect(importsOf(join(ROOT, file)).filter((i) => i.includes('/flows/') || i.startsWith('../flows'))).toEqual([]);
   });
   it('keeps SQL behind src/store', () => {
     const outside = [...tsFiles(join(ROOT, 'src')), ...tsFiles(join(ROOT, 'flows')), ...tsFiles(join(ROOT, 'adapters'))]

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDb, type Db } from '../src/store/db.js';
 import { Engine, MAX_TEXT_CHARS } from '../src/engine/engine.js';
 import { reply, type Input, type Reply, type Turn } from '../src/engine/model.js';
-import { FLOWS } from '../flows/index.js';
+import { flows } from '../flows/index.js';
+import { triageFlow } from '../flows/triage.js';
 import { SessionStore } from '../src/store/sessions.js';
 import type { FlowState } from '../src/engine/flow.js';
 import { kn, run, tempDbPath } from './helpers.js';
@@ -21,7 +22,7 @@ function setup(opts: { path?: string; now?: () => number; ttlMs?: number; log?: 
   const path = opts.path ?? tempDbPath();
   const db = openDb(path);
   opened.push(db);
-  const engine = new Engine({ db, kn, ...(opts.now ? { now: opts.now } : {}), ...(opts.ttlMs ? { sessionTtlMs: opts.ttlMs } : {}), ...(opts.log ? { log: opts.log } : {}) });
+  const engine = new Engine({ db, kn, flows, ...(opts.now ? { now: opts.now } : {}), ...(opts.ttlMs ? { sessionTtlMs: opts.ttlMs } : {}), ...(opts.log ? { log: opts.log } : {}) });
   const as = (user: string) => (input: Input | string): Promise<Reply[]> =>
     engine.handle({ platform: 'test', user, conversation: 'dm', direct: true, input: typeof input === 'string' ? { kind: 'text', text: input } : input } satisfies Turn);
   return { path, db, engine, say: as('u1'), as, sessions: new SessionStore<FlowState>(db) };
@@ -36,6 +37,17 @@ const lanes = (replies: Reply[]) => replies.flatMap((r) => r.parts.flatMap((p) =
 const sessionKey = 'test::dm:u1';
 
 describe('sessions', () => {
+  it('validates a stored state against its flow: a state that does not fit starts over, politely', async () => {
+    const { say, sessions } = setup();
+    await say('should I bill medical for the wisdom teeth?');
+    const row = sessions.get(sessionKey)!;
+    // A state written by an older build, or damaged: facts of the wrong type.
+    sessions.put({ ...row, state: { ...row.state, slots: { facts: { procedure: 42 }, asked: 'many' } } });
+    const replies = await say('One combined plan');
+    expect(texts(replies)).toMatch(/medbill was updated since your last message, so that question starts again/);
+    expect(sessions.get(sessionKey)?.state.slots).not.toMatchObject({ asked: 'many' });
+  });
+
   it('keeps one session per person: two people in one conversation do not share answers', async () => {
     const { as } = setup();
     await as('ann')('should I bill medical for the wisdom teeth?');
@@ -148,7 +160,7 @@ describe('bad input', () => {
     const { say, sessions } = setup({ log: createLogger('info', (l) => lines.push(l)) });
     await say('should I bill medical for the wisdom teeth?');
     const before = sessions.get(sessionKey)!;
-    vi.spyOn(FLOWS.triage, 'handle').mockImplementationOnce(() => {
+    vi.spyOn(triageFlow, 'handle').mockImplementationOnce(() => {
       throw new TypeError('cannot read One combined plan');
     });
     const replies = await say('One combined plan');
@@ -180,7 +192,7 @@ describe('privacy', () => {
     const lines: string[] = [];
     const db = openDb(tempDbPath());
     opened.push(db);
-    const engine = new Engine({ db, kn, log: createLogger('debug', (l) => lines.push(l)) });
+    const engine = new Engine({ db, kn, flows, log: createLogger('debug', (l) => lines.push(l)) });
     await engine.handle({ platform: 'test', user: 'u9', conversation: 'dm', direct: true, input: { kind: 'text', text: 'pt Jane Smith, abscess on #30, Aetna medical only' } });
     expect(lines.length).toBeGreaterThan(0);
     expect(JSON.parse(lines[0]!)).toMatchObject({ event: 'turn', platform: 'test', input: 'text' });

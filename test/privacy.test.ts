@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { identifierNotice, scrubIdentifiers, type IdentifierKind } from '../src/engine/privacy.js';
 import { Engine } from '../src/engine/engine.js';
+import { flows } from '../flows/index.js';
 import type { Input, Reply } from '../src/engine/model.js';
 import { openDb, type Db } from '../src/store/db.js';
 import { createLogger } from '../src/log.js';
@@ -163,7 +164,7 @@ describe('identifiers through the whole engine', () => {
     const db = openDb(path);
     opened.push(db);
     const logLines: string[] = [];
-    const engine = new Engine({ db, kn, log: createLogger('debug', (line) => logLines.push(line)) });
+    const engine = new Engine({ db, kn, flows, log: createLogger('debug', (line) => logLines.push(line)) });
     const replies: Reply[] = [];
     const send = async (user: string, input: Input) => {
       const out = await engine.handle({ platform: 'test', user, conversation: 'dm', direct: true, input });
@@ -222,7 +223,7 @@ describe('identifiers through the whole engine', () => {
   it('answers clinical messages as if no scrubber were there: no identifier notice', async () => {
     const db = openDb(tempDbPath('medbill-privacy-'));
     opened.push(db);
-    const engine = new Engine({ db, kn });
+    const engine = new Engine({ db, kn, flows });
     for (const [i, text] of CLINICAL_MESSAGES.entries()) {
       const out = await engine.handle({ platform: 'test', user: `c${i}`, conversation: 'dm', direct: true, input: { kind: 'text', text } });
       expect(out.map((r) => r.text).join('\n'), text).not.toMatch(/patient identifiers/);

@@ -3,6 +3,7 @@
  * and nothing is lost on the way (split, not dropped).
  */
 import { describe, expect, it } from 'vitest';
+import { flows } from '../flows/index.js';
 import { formModal, homeView, renderMessages } from '../adapters/slack/blocks.js';
 import { reply, type ReplyPart } from '../src/engine/model.js';
 import { blockKitProblems } from './support/block-kit.js';
@@ -72,7 +73,10 @@ describe('Slack rendering', () => {
     expect((modal.title as any).text.length).toBeLessThanOrEqual(24);
     expect((modal.submit as any).text.length).toBeLessThanOrEqual(24);
     const cases = Array.from({ length: 150 }, (_, i) => ({ caseId: `C-${i}`, procedure: 'biopsy', lane: 'medical', updatedAt: Date.now() - i * 60_000 }));
-    const home = homeView(cases);
+    const home = homeView(cases, flows.menu());
     expect(blockKitProblems(home.blocks as any[], 100)).toEqual([]);
+    // The quick starts are the registered flows' menu, and help.
+    const starts = (home.blocks as any[]).find((b) => b.block_id === 'home_start').elements.map((e: any) => e.value);
+    expect(starts).toEqual([...flows.all().filter((f) => f.menu).map((f) => `go:${f.id}`), 'go:help']);
   });
 });

@@ -242,7 +242,7 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
       const team = teamOf(body);
       const cases = engine.recentCases({ platform: 'slack', ...(team ? { tenant: team } : {}), user: e.user, conversation: 'dm' });
       // Not a turn (nothing to answer twice): published after the acknowledgement, without waiting for it.
-      void client.apiCall('views.publish', { user_id: e.user, view: homeView(cases) })
+      void client.apiCall('views.publish', { user_id: e.user, view: homeView(cases, engine.menu()) })
         .catch((err: unknown) => log.log('warn', 'slack-home-failed', errorFields(err)));
     },
   };

@@ -183,20 +183,16 @@ export function formModal(part: Extract<ReplyPart, { kind: 'form' }>): Block {
   };
 }
 
-/** The App Home tab: quick starts and the person's recent cases (case ids, procedures and lanes only). */
-export function homeView(cases: CaseSummary[], now = Date.now()): Block {
+/** The App Home tab: quick starts (the registered flows' menu, and help) and the person's recent cases (case ids, procedures and lanes only). */
+export function homeView(cases: CaseSummary[], menu: Choice[], now = Date.now()): Block {
   const ago = (ms: number) => (ms < 3_600_000 ? `${Math.max(1, Math.round(ms / 60_000))} min ago` : ms < 86_400_000 ? `${Math.round(ms / 3_600_000)} h ago` : `${Math.round(ms / 86_400_000)} d ago`);
+  const starts = [...menu, { label: 'Help', value: 'go:help' }].slice(0, LIMITS.elementsPerActions);
   const blocks: Block[] = [
     { type: 'header', text: plain('medbill: is this billed to medical?', LIMITS.headerText) },
     ...sections('Ask about a case, get the lane, prior authorization, codes, documents and warnings. Never type patient names, birth dates or member IDs: medbill does not need them.'),
     {
       type: 'actions', block_id: 'home_start',
-      elements: [
-        { type: 'button', action_id: `${ACTION.button}_0`, text: plain('Is this medical first?', LIMITS.buttonText), value: 'go:triage', style: 'primary' },
-        { type: 'button', action_id: `${ACTION.button}_1`, text: plain('What documents do I need?', LIMITS.buttonText), value: 'go:docs' },
-        { type: 'button', action_id: `${ACTION.button}_2`, text: plain('Look up a code', LIMITS.buttonText), value: 'go:lookup' },
-        { type: 'button', action_id: `${ACTION.button}_3`, text: plain('Help', LIMITS.buttonText), value: 'go:help' },
-      ],
+      elements: starts.map((c, i) => ({ type: 'button', action_id: `${ACTION.button}_${i}`, text: plain(c.label, LIMITS.buttonText), value: c.value, ...(i === 0 ? { style: 'primary' } : {}) })),
     },
     { type: 'divider' },
     ...sections('*Your recent cases*'),

@@ -12,15 +12,17 @@ import { fullIcd10, icd10Directory, importInfo } from '../store/icd10.js';
 import { defaultKnowledge, type Knowledge } from '../knowledge/load.js';
 import { CodeIndex } from '../knowledge/lookup.js';
 import { NO_DIRECTORY } from '../knowledge/evidence.js';
-import { FLOWS, helpReply } from '../../flows/index.js';
-import { FLOW_IDS, parseButtonValue, type CaseRecord, type FlowContext, type FlowId, type FlowState, type Outcome, type Seed } from './flow.js';
-import { reply, type Input, type Reply, type Turn } from './model.js';
+import { parseButtonValue, type CaseRecord, type Flow, type FlowContext, type FlowId, type FlowState, type Outcome, type Seed } from './flow.js';
+import type { FlowRegistry } from './registry.js';
+import { reply, type Choice, type Input, type Reply, type Turn } from './model.js';
 import { identifierNotice, scrubIdentifiers, type IdentifierKind } from './privacy.js';
-import { IntentRouter, controlCommand, flowCommand, type ControlCommand } from './intents.js';
+import { IntentRouter, controlCommand, type ControlCommand } from './intents.js';
 import { errorFields, silentLogger, type Logger } from '../log.js';
 
 export interface EngineOptions {
   db: Db;
+  /** The flows to run (flows/index.ts builds medbill's own). */
+  flows: FlowRegistry;
   kn?: Knowledge;
   /** Quiet period after which a session expires (default 2 hours). */
   sessionTtlMs?: number;
@@ -48,7 +50,6 @@ export function newCaseId(): string {
   return id;
 }
 
-const isFlowId = (x: string): x is FlowId => (FLOW_IDS as readonly string[]).includes(x);
 
 /** What a turn decided: the new session (undefined: none), what to say, and the cases to remember. */
 interface Decision { session?: { flow: FlowId; state: FlowState; history: FlowState[] }; replies: Reply[]; cases?: CaseRecord[] }
@@ -58,6 +59,7 @@ export class Engine {
   private readonly store: SessionStore<FlowState>;
   private readonly cases: CaseStore;
   private readonly ctx: FlowContext;
+  private readonly flows: FlowRegistry;
   private readonly router: IntentRouter;
   private readonly now: () => number;
   private readonly log: Logger;
@@ -72,14 +74,21 @@ export class Engine {
     this.store = new SessionStore<FlowState>(opts.db);
     this.cases = new CaseStore(opts.db);
     const imported = importInfo(opts.db);
+    this.flows = opts.flows;
     this.ctx = {
       kn,
       codes: new CodeIndex(kn, fullIcd10(opts.db)),
       directory: imported ? icd10Directory(opts.db) : NO_DIRECTORY,
       newCaseId,
+      help: (lead) => this.flows.help(lead),
     };
-    this.router = new IntentRouter(kn);
+    this.router = new IntentRouter(kn, opts.flows);
     this.store.purgeExpired(this.now());
+  }
+
+  /** The registered flows' menu, as buttons (for a home screen). */
+  menu(): Choice[] {
+    return this.flows.menu();
   }
 
   /** The cases this person was answered on, newest first (for a home screen). */
@@ -93,8 +102,9 @@ export class Engine {
    */
   resume(where: Omit<Turn, 'input' | 'direct'>): Reply[] {
     const row = this.store.get(sessionKey(where));
-    if (!row || row.expiresAt <= this.now() || !isFlowId(row.flow) || FLOWS[row.flow].version !== row.flowVersion) return [helpReply()];
-    return [reply(`Welcome back. You were in "${FLOWS[row.flow].title}"${row.state.caseId ? ` (case ${row.state.caseId})` : ''}:`), ...FLOWS[row.flow].prompt(this.ctx, row.state)];
+    const live = row && row.expiresAt > this.now() ? this.flows.load(row.flow, row.flowVersion, row.state) : undefined;
+    if (!live) return [this.flows.help()];
+    return [reply(`Welcome back. You were in "${live.flow.title}"${live.state.caseId ? ` (case ${live.state.caseId})` : ''}:`), ...live.flow.prompt(this.ctx, live.state)];
   }
 
   /** Applies one turn. Turns of the same session wait for each other; different sessions do not. */
@@ -174,17 +184,24 @@ export class Engine {
     if (row && row.expiresAt <= now) {
       expired = row;
       row = undefined;
-    } else if (row && (!isFlowId(row.flow) || FLOWS[row.flow].version !== row.flowVersion)) {
-      notices.push(reply('medbill was updated since your last message, so that question starts again.'));
-      expired = row;
-      row = undefined;
+    } else if (row) {
+      // The stored state must still fit its flow (validated, never cast): otherwise the question starts again.
+      const live = this.flows.load(row.flow, row.flowVersion, row.state);
+      if (live) {
+        const flow = live.flow;
+        row = { ...row, state: live.state, history: row.history.flatMap((h) => flow.stateSchema.safeParse(h).data ?? []) };
+      } else {
+        notices.push(reply('medbill was updated since your last message, so that question starts again.'));
+        expired = row;
+        row = undefined;
+      }
     }
     const decision = this.decide(row, input, expired);
     // The notice is about the person's case (and names its ID): never in a shared channel.
     if (identifiers.length) notices.push(reply(identifierNotice(identifiers, decision.session?.state.caseId), [], 'direct-only'));
     if (decision.session) {
       this.store.put({
-        key, flow: decision.session.flow, flowVersion: FLOWS[decision.session.flow].version, state: decision.session.state,
+        key, flow: decision.session.flow, flowVersion: this.flow(decision.session.flow).version, state: decision.session.state,
         history: decision.session.history.slice(-MAX_HISTORY), version: (row?.version ?? expired?.version ?? 0) + 1, updatedAt: now, expiresAt: now + this.ttlMs,
       });
     } else if (row || expired) this.store.delete(key);
@@ -193,7 +210,7 @@ export class Engine {
   }
 
   private decide(row: Session | undefined, input: Input, expired: Session | undefined): Decision {
-    const flowOf = (r: Session) => FLOWS[r.flow as FlowId];
+    const flowOf = (r: Session) => this.flow(r.flow);
     const keep = (r: Session, replies: Reply[]): Decision => ({ session: { flow: r.flow as FlowId, state: r.state, history: r.history }, replies });
     const expiredNote = expired && !row
       ? reply(`Your earlier question${expired.state.caseId ? ` (case ${expired.state.caseId})` : ''} expired after ${Math.round(this.ttlMs / 60000)} minutes without an answer, so I started over.`)
@@ -202,12 +219,12 @@ export class Engine {
 
     if (input.kind === 'text') {
       if (!input.text) {
-        const prompt = row ? flowOf(row).prompt(this.ctx, row.state) : [helpReply()];
+        const prompt = row ? flowOf(row).prompt(this.ctx, row.state) : [this.flows.help()];
         return row ? keep(row, [reply('I got an empty message.'), ...prompt]) : { replies: [reply('I got an empty message.'), ...prompt] };
       }
       const command = controlCommand(input.text);
       if (command) return withExpiredNote(this.control(command, row));
-      const named = flowCommand(input.text);
+      const named = this.flows.command(input.text);
       if (named) return withExpiredNote(this.begin(named.flow, { text: named.text }));
       if (row) {
         const out = flowOf(row).handle(this.ctx, row.state, { kind: 'text', text: input.text });
@@ -217,31 +234,42 @@ export class Engine {
       if (intent.kind === 'flow') return withExpiredNote(this.begin(intent.flow, { text: intent.text }));
       if (intent.kind === 'control') return withExpiredNote(this.control(intent.command, row));
       // Nothing recognised: an expired question starts again; otherwise help, keeping any open flow.
-      if (expired && isFlowId(expired.flow)) return withExpiredNote(this.begin(expired.flow, {}));
-      const help = helpReply("I didn't catch that.");
+      if (expired && this.registered(expired.flow)) return withExpiredNote(this.begin(expired.flow, {}));
+      const help = this.flows.help("I didn't catch that.");
       return row ? keep(row, [help]) : { replies: [help] };
     }
 
     if (input.kind === 'button') {
       const go = /^go:([a-z]+)$/.exec(input.value);
-      if (go && isFlowId(go[1]!)) return this.begin(go[1], {});
+      if (go && this.registered(go[1]!)) return this.begin(go[1], {});
       const cmd = /^cmd:([a-z]+)$/.exec(input.value);
       if (cmd && controlCommand(cmd[1]!)) return this.control(controlCommand(cmd[1]!)!, row);
       const parsed = parseButtonValue(input.value);
       if (parsed && row && parsed.flow === row.flow) return this.follow(row, flowOf(row).handle(this.ctx, row.state, { kind: 'button', step: parsed.step, value: parsed.value }));
-      if (parsed && expired && parsed.flow === expired.flow && isFlowId(expired.flow)) return withExpiredNote(this.begin(expired.flow, {}));
-      const problem = parsed && isFlowId(parsed.flow) ? 'That button belongs to a conversation that has ended.' : "I don't recognise that button.";
-      return row ? keep(row, [reply(problem), ...flowOf(row).prompt(this.ctx, row.state)]) : { replies: [helpReply(problem)] };
+      if (parsed && expired && parsed.flow === expired.flow && this.registered(expired.flow)) return withExpiredNote(this.begin(expired.flow, {}));
+      const problem = parsed && this.registered(parsed.flow) ? 'That button belongs to a conversation that has ended.' : "I don't recognise that button.";
+      return row ? keep(row, [reply(problem), ...flowOf(row).prompt(this.ctx, row.state)]) : { replies: [this.flows.help(problem)] };
     }
 
     if (row) return this.follow(row, flowOf(row).handle(this.ctx, row.state, { kind: 'form', form: input.form, values: input.values }));
-    if (expired && isFlowId(expired.flow)) return withExpiredNote(this.begin(expired.flow, {}));
-    return { replies: [helpReply('That form belongs to a conversation that has ended.')] };
+    if (expired && this.registered(expired.flow)) return withExpiredNote(this.begin(expired.flow, {}));
+    return { replies: [this.flows.help('That form belongs to a conversation that has ended.')] };
+  }
+
+  /** A registered flow; sessions are validated against the registry on load, so a miss is a bug, not input. */
+  private flow(id: FlowId): Flow {
+    const flow = this.flows.get(id);
+    if (!flow) throw new Error(`no flow "${id}" is registered`);
+    return flow;
+  }
+
+  private registered(id: string | undefined): id is FlowId {
+    return id !== undefined && this.flows.get(id) !== undefined;
   }
 
   /** Starts a flow (replacing any other), following hand-overs. */
   private begin(flow: FlowId, seed: Seed, depth = 0): Decision {
-    return this.settle(flow, FLOWS[flow].start(this.ctx, seed), [], depth);
+    return this.settle(flow, this.flow(flow).start(this.ctx, seed), [], depth);
   }
 
   /** Applies a flow's outcome to an existing session: history for "back", hand-overs, endings. */
@@ -260,15 +288,15 @@ export class Engine {
   }
 
   private control(command: ControlCommand, row: Session | undefined): Decision {
-    const flow = row && FLOWS[row.flow as FlowId];
+    const flow = row && this.flow(row.flow);
     const keep = (replies: Reply[]): Decision => ({ session: { flow: row!.flow as FlowId, state: row!.state, history: row!.history }, replies });
     switch (command) {
       case 'help':
-        return row ? keep([helpReply(), reply(`You were in "${flow!.title}". Answer the last question to go on, or type "cancel".`)]) : { replies: [helpReply()] };
+        return row ? keep([this.flows.help(), reply(`You were in "${flow!.title}". Answer the last question to go on, or type "cancel".`)]) : { replies: [this.flows.help()] };
       case 'cancel':
         return { replies: [reply(row ? `Cancelled${row.state.caseId ? ` case ${row.state.caseId}` : ''}. Nothing more is kept about it.` : 'There is nothing to cancel.')] };
       case 'restart': {
-        if (!row) return { replies: [helpReply('There is nothing to restart. Here is what I can do:')] };
+        if (!row) return { replies: [this.flows.help('There is nothing to restart. Here is what I can do:')] };
         const d = this.begin(row.flow as FlowId, {});
         return { ...d, replies: [reply('Starting over.'), ...d.replies] };
       }

@@ -7,10 +7,11 @@ import type { Knowledge } from '../knowledge/load.js';
 import type { CodeIndex } from '../knowledge/lookup.js';
 import type { CodeDirectory } from '../knowledge/evidence.js';
 import type { CaseFacts } from '../knowledge/facts.js';
+import { z } from 'zod';
 import type { Choice, Reply } from './model.js';
 
-export const FLOW_IDS = ['triage', 'docs', 'lookup', 'help'] as const;
-export type FlowId = (typeof FLOW_IDS)[number];
+/** A registered flow's id ('triage', 'docs', 'lookup', 'help', …): see registry.ts. */
+export type FlowId = string;
 
 export interface FlowContext {
   kn: Knowledge;
@@ -18,6 +19,8 @@ export interface FlowContext {
   directory: CodeDirectory;
   /** A short random case id, e.g. C-7K3Q9; the only handle a case ever has. */
   newCaseId(): string;
+  /** The help reply, built from the registered flows' menu entries. */
+  help(lead?: string): Reply;
 }
 
 /** A flow's state: JSON, stored in the session between turns. */
@@ -25,6 +28,11 @@ export interface FlowState {
   step: string;
   slots: Record<string, unknown>;
   caseId?: string;
+}
+
+/** A flow's state schema from the schema of its slots (and its steps). */
+export function stateSchema(steps: readonly [string, ...string[]], slots: z.ZodType<Record<string, unknown>>): z.ZodType<FlowState> {
+  return z.object({ step: z.enum(steps), slots, caseId: z.string().regex(/^C-[A-Z0-9]{5}$/).optional() });
 }
 
 /** How a flow may begin: with the words of the message that started it, or facts from another flow. */
@@ -59,6 +67,12 @@ export interface Flow {
   /** Bumped when the state's shape changes, so an old session restarts politely instead of misreading. */
   version: number;
   title: string;
+  /** Leading words that start this flow wherever the person is ("lookup …", "new case"); the rest is its seed. */
+  commands: RegExp[];
+  /** Its entry in the menu (help, the Slack App Home), with an example of what to type. */
+  menu?: { label: string; example: string };
+  /** Its state as stored: checked on every load, so a session never runs on state that does not fit. */
+  stateSchema: z.ZodType<FlowState>;
   /** Phrases that start this flow, matched fuzzily when nothing else recognises a message. */
   examples: string[];
   start(ctx: FlowContext, seed: Seed): Outcome;

@@ -1,0 +1,68 @@
+/**
+ * The flows the engine runs, registered rather than enumerated: each flow declares its id, the leading
+ * words that start it, its menu entry with a help example, and a zod schema for its stored state. The
+ * engine receives a registry (it never imports flows/), and help, the Slack App Home and the intents are
+ * derived from it, so adding a flow touches its own folder and the list that builds the registry.
+ */
+import { reply, type Choice, type Reply } from './model.js';
+import type { Flow, FlowState } from './flow.js';
+
+export class FlowRegistry {
+  private readonly byId = new Map<string, Flow>();
+
+  constructor(flows: readonly Flow[]) {
+    for (const f of flows) {
+      if (this.byId.has(f.id)) throw new Error(`two flows are registered as "${f.id}"`);
+      this.byId.set(f.id, f);
+    }
+  }
+
+  get(id: string): Flow | undefined {
+    return this.byId.get(id);
+  }
+
+  all(): Flow[] {
+    return [...this.byId.values()];
+  }
+
+  /** A flow named by the message's leading words ("lookup K08.3", "new case", "docs for …"), with the rest. */
+  command(text: string): { flow: string; text: string } | undefined {
+    for (const f of this.byId.values()) {
+      for (const re of f.commands) {
+        const m = re.exec(text);
+        if (m) return { flow: f.id, text: text.slice(m[0].length).trim() };
+      }
+    }
+    return undefined;
+  }
+
+  /** The menu: one button per flow that has a menu entry, in registration order. */
+  menu(): Choice[] {
+    return this.all().flatMap((f) => (f.menu ? [{ label: f.menu.label, value: `go:${f.id}` }] : []));
+  }
+
+  /** What medbill does, with one example per flow, and the menu as buttons. */
+  help(lead?: string): Reply {
+    const lines = this.all().flatMap((f) => (f.menu ? [`• ${f.menu.label} ${f.menu.example}`] : []));
+    return reply(
+      [
+        ...(lead ? [lead] : []),
+        'medbill helps decide when a dental procedure is billed to medical insurance. Try:',
+        ...lines,
+        'At any question: "back", "cancel", "restart" or "why". Please never type patient names, birth dates or member IDs; medbill does not need them.',
+      ].join('\n'),
+      [{ kind: 'choices', choices: this.menu() }],
+    );
+  }
+
+  /**
+   * A stored state checked against its flow's schema: undefined when the flow is gone or the state no longer
+   * fits (the session then starts again politely, instead of a flow misreading old data).
+   */
+  load(flowId: string, version: number, state: unknown): { flow: Flow; state: FlowState } | undefined {
+    const flow = this.byId.get(flowId);
+    if (!flow || flow.version !== version) return undefined;
+    const parsed = flow.stateSchema.safeParse(state);
+    return parsed.success ? { flow, state: parsed.data } : undefined;
+  }
+}
