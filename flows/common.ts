@@ -4,7 +4,7 @@ import type { CaseFacts } from '../src/knowledge/facts.js';
 import { extractFacts } from '../src/knowledge/extract.js';
 import { procedureRecognized } from '../src/knowledge/triage.js';
 import { bestPhraseLength, isNegatedAt, tokenize, type Tokens } from '../src/knowledge/text.js';
-import { codeSetOf, normalizeCode } from '../src/knowledge/codes.js';
+import { isProcedureCode, normalizeCode } from '../src/knowledge/codes.js';
 import type { Cause, MedicalPayer } from '../src/knowledge/vocabulary.js';
 
 export interface Option { label: string; value: string }
@@ -85,8 +85,7 @@ export type Parsed<T> = { value: T } | { error: string };
 export function parseProcedure(text: string, ctx: FlowContext): Parsed<string> {
   const trimmed = text.trim();
   for (const token of trimmed.split(/[\s,;]+/)) {
-    const set = codeSetOf(token);
-    if (!set || set === 'icd10cm' || !/^(D\d{4}|\d{5}|[A-Z]\d{4})$/i.test(token)) continue;
+    if (!isProcedureCode(token)) continue;
     if (!ctx.codes.exact(token)) return { error: `I don't know the code ${normalizeCode(token)}: it is not in medbill's code tables.` };
   }
   const known = extractFacts(trimmed, ctx.kn).known.procedure;
@@ -101,7 +100,7 @@ export function parseProcedure(text: string, ctx: FlowContext): Parsed<string> {
  */
 export function procedureName(ctx: FlowContext, procedure: string): string {
   for (const token of procedure.trim().split(/[\s,;]+/)) {
-    if (/^(D\d{4}|\d{5}|[A-Z]\d{4})$/i.test(token) && ctx.codes.exact(token)) return normalizeCode(token);
+    if (isProcedureCode(token) && ctx.codes.exact(token)) return normalizeCode(token);
   }
   const kind = procedureKind(ctx, procedure);
   return kind ? kind.name.charAt(0).toLowerCase() + kind.name.slice(1) : 'as described';
@@ -110,7 +109,7 @@ export function procedureName(ctx: FlowContext, procedure: string): string {
 /** The kind of procedure (the knowledge base's category) a code or words name, to tell one case from another. */
 export function procedureKind(ctx: FlowContext, procedure: string): { id: string; name: string } | undefined {
   for (const token of procedure.trim().split(/[\s,;]+/)) {
-    if (!/^(D\d{4}|\d{5}|[A-Z]\d{4})$/i.test(token) || !ctx.codes.exact(token)) continue;
+    if (!isProcedureCode(token) || !ctx.codes.exact(token)) continue;
     const code = normalizeCode(token);
     const byCode = ctx.kn.categories.find((c) => c.match.codes.includes(code));
     if (byCode) return { id: byCode.id, name: byCode.name };
@@ -146,6 +145,8 @@ export function changedFacts(facts: Partial<CaseFacts>, patch: Partial<CaseFacts
 
 /** Notes grow with what the person types, up to the contract's limit; the rest is dropped, not the case. */
 export function withNote(facts: Partial<CaseFacts>, text: string, limit = 20_000): Partial<CaseFacts> {
+  // The same words said again add nothing (and would grow every stored state of the conversation).
+  if (facts.notes?.split('\n').includes(text)) return facts;
   const notes = facts.notes ? `${facts.notes}\n${text}` : text;
   return notes.length <= limit ? { ...facts, notes } : facts;
 }

@@ -12,7 +12,7 @@ import { extractFacts } from '../src/knowledge/extract.js';
 import { readCase } from '../src/knowledge/case.js';
 import { findTeeth } from '../src/knowledge/text.js';
 import { triage, type TriageResult } from '../src/knowledge/triage.js';
-import { codeSetOf, normalizeIcd10 } from '../src/knowledge/codes.js';
+import { codeSetOf, normalizeIcd10, procedureCodePattern } from '../src/knowledge/codes.js';
 import { LANE_LINE } from '../src/render-text.js';
 import { DOCUMENT_KINDS, MEDICAL_LANES, type DocumentKind } from '../src/knowledge/vocabulary.js';
 import {
@@ -309,7 +309,7 @@ function advance(ctx: FlowContext, slots: Slots, caseId: string, lead: string[] 
     if (step === 'answer' && slots.wantFee && (slots.facts.fee === undefined || slots.facts.cashFee === undefined)) step = 'fee';
   }
   const st = state(step, slots, caseId);
-  const answered = step === 'answer' && result ? [{ caseId, procedure: procedureName(ctx, slots.facts.procedure ?? ''), lane: result.lane }] : [];
+  const answered = step === 'answer' && result ? [{ caseId, procedure: procedureName(ctx, slots.facts.procedure ?? ''), lane: result.lane, facts: slots.facts }] : [];
   return { state: st, replies: withLead(lead, render(ctx, st, result)), cases: answered };
 }
 
@@ -339,7 +339,7 @@ function newCase(ctx: FlowContext, st: FlowState, text: string): Outcome {
     state: st,
     replies: [reply(`Starting a new case; case ${st.caseId} is kept.`)],
     next: { flow: 'triage', seed: { text } },
-    cases: [{ caseId: st.caseId ?? '', procedure: procedureName(ctx, s.facts.procedure ?? ''), lane }],
+    cases: [{ caseId: st.caseId ?? '', procedure: procedureName(ctx, s.facts.procedure ?? ''), lane, facts: s.facts }],
   };
 }
 
@@ -474,7 +474,7 @@ function handleText(ctx: FlowContext, st: FlowState, text: string): Outcome {
   if (isNewCase(ctx, s.facts, text, others)) return newCase(ctx, st, text);
   // Procedure words of the same kind inside an answer ("swelling, needs the extraction") do not replace the
   // procedure; a code does (it is more precise).
-  if (others.procedure && s.facts.procedure && !/\b(D\d{4}|\d{5}|[A-Z]\d{4})\b/i.test(text)) delete others.procedure;
+  if (others.procedure && s.facts.procedure && !procedureCodePattern().test(text)) delete others.procedure;
   if (others.procedure) {
     const p = parseProcedure(others.procedure, ctx);
     if ('error' in p) return reask(ctx, st, p.error);

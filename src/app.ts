@@ -1,17 +1,18 @@
-/** The running parts every front end shares: the database, the engine (with medbill's flows) and the inbox, opened from the configuration. */
+/** The running parts every front end shares: the database, the engine (with medbill's flows), the inbox and the way out, opened from the configuration. */
 import { openDb, type Db } from './store/db.js';
 import { Engine } from './engine/engine.js';
 import { Inbox } from './engine/inbox.js';
+import { Outbound } from './engine/outbound.js';
 import { flows } from '../flows/index.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 
-export interface App { db: Db; engine: Engine; inbox: Inbox; close(): void }
+export interface App { db: Db; engine: Engine; inbox: Inbox; outbound: Outbound; close(): void }
 
 export function openApp(config: Config, opts: { log?: Logger; now?: () => number; inboxMaxOpen?: number } = {}): App {
   const db = openDb(config.dbPath);
   const { inboxMaxOpen, ...engineOpts } = opts;
   const engine = new Engine({ db, flows, sessionTtlMs: config.sessionTtlMs, ...engineOpts });
   const inbox = new Inbox({ db, engine, ...(opts.log ? { log: opts.log } : {}), ...(inboxMaxOpen ? { maxOpen: inboxMaxOpen } : {}) });
-  return { db, engine, inbox, close: () => db.close() };
+  return { db, engine, inbox, outbound: new Outbound(db, opts.now), close: () => db.close() };
 }

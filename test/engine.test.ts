@@ -37,6 +37,17 @@ const lanes = (replies: Reply[]) => replies.flatMap((r) => r.parts.flatMap((p) =
 const sessionKey = 'test::dm:u1';
 
 describe('sessions', () => {
+  it('keeps a case\'s facts beyond the conversation, by case ID, also after a restart', async () => {
+    const first = setup();
+    const replies = await first.say('pt broke #8 in a bike accident, BCBS medical + Delta dental separate plans');
+    const caseId = /Case (C-[A-Z0-9]{5})/.exec(texts(replies))![1]!;
+    await first.say('cancel'); // the conversation ends; the case stays
+    const again = setup({ path: first.path });
+    const file = again.engine.caseFile(caseId);
+    expect(file).toMatchObject({ caseId, lane: 'medical', facts: { coverage: { medical: true, dental: true, combinedPlan: false } } });
+    expect(String(file?.facts.notes)).toContain('bike accident');
+  });
+
   it('validates a stored state against its flow: a state that does not fit starts over, politely', async () => {
     const { say, sessions } = setup();
     await say('should I bill medical for the wisdom teeth?');

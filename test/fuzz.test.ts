@@ -70,7 +70,7 @@ describe('fuzzing the endpoints (bounded)', () => {
     fake = await startSlackApiFake({ keepParams: false });
     app = openApp({ ...loadConfig({}), dbPath: tempDbPath() }, { inboxMaxOpen: 10_000 });
     const log = createLogger('error', (l) => errors.push(l));
-    const slack = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: fake.apiUrl }, engine: app.engine, inbox: app.inbox, log });
+    const slack = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: fake.apiUrl }, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log });
     await slack.start();
     running = await startServer(app, { host: '127.0.0.1', port: 0, log, routes: [{ path: '/slack/events', handle: slack.requestListener! }] });
   });

@@ -41,7 +41,7 @@ describe('/slack/events under attack and failure', () => {
     fake = await startSlackApiFake();
     const log = createLogger('debug', (l) => logLines.push(l));
     app = openApp({ ...loadConfig({}), dbPath: tempDbPath() }, { log, inboxMaxOpen: 3 });
-    slack = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: fake.apiUrl }, engine: app.engine, inbox: app.inbox, log });
+    slack = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: fake.apiUrl }, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log });
     await slack.start();
     running = await startServer(app, { host: '127.0.0.1', port: 0, log, routes: [{ path: '/slack/events', handle: slack.requestListener! }] });
   });
@@ -117,7 +117,7 @@ describe('/slack/events under attack and failure', () => {
   it('calls auth.test once at start, not per event, so a slow Slack API does not slow the ack', async () => {
     const slow = await startSlackApiFake({ delayMs: { 'auth.test': 2000 } });
     const other = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
-    const adapter = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: slow.apiUrl }, engine: other.engine, inbox: other.inbox, log: silentLogger });
+    const adapter = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: slow.apiUrl }, engine: other.engine, inbox: other.inbox, outbound: other.outbound, log: silentLogger });
     await adapter.start();
     const server = await startServer(other, { host: '127.0.0.1', port: 0, log: silentLogger, routes: [{ path: '/slack/events', handle: adapter.requestListener! }] });
     try {
@@ -157,7 +157,7 @@ describe('/slack/events under attack and failure', () => {
     const stalled = await startSlackApiFake({ delayMs: { 'chat.postMessage': 1500, 'conversations.open': 1500 } });
     const log = createLogger('debug', (l) => logLines.push(l));
     const other = openApp({ ...loadConfig({}), dbPath: tempDbPath() }, { log, inboxMaxOpen: 2 });
-    const adapter = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: stalled.apiUrl }, engine: other.engine, inbox: other.inbox, log });
+    const adapter = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: stalled.apiUrl }, engine: other.engine, inbox: other.inbox, outbound: other.outbound, log });
     await adapter.start();
     const server = await startServer(other, { host: '127.0.0.1', port: 0, log, routes: [{ path: '/slack/events', handle: adapter.requestListener! }] });
     const send = (payload: unknown) => {
@@ -187,7 +187,7 @@ describe('telling a network failure from a rejected token', () => {
   it('says the token was refused when Slack says invalid_auth', async () => {
     const fake = await startSlackApiFake({ rejectToken: true });
     const app = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
-    const adapter = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: fake.apiUrl }, engine: app.engine, inbox: app.inbox, log: silentLogger });
+    const adapter = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: fake.apiUrl }, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log: silentLogger });
     try {
       await expect(adapter.start()).rejects.toBeInstanceOf(SlackTokenRejectedError);
       await expect(adapter.start()).rejects.toThrow(/did not accept SLACK_BOT_TOKEN \(invalid_auth\)/);
@@ -204,7 +204,7 @@ describe('telling a network failure from a rejected token', () => {
     const closed = await startSlackApiFake();
     const apiUrl = closed.apiUrl;
     await closed.close();
-    const adapter = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl }, engine: app.engine, inbox: app.inbox, log: silentLogger });
+    const adapter = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl }, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log: silentLogger });
     try {
       const failure = await adapter.start().then(() => undefined, (e: unknown) => e);
       expect(failure).toBeInstanceOf(SlackUnreachableError);

@@ -36,7 +36,7 @@ describe.skipIf(!FIXTURES)('Slack over Socket Mode', () => {
     }));
     fake = await startSlackApiFake({ socketUrl: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/` });
     app = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
-    slack = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', appToken: 'xapp-1-A111-000-abcdefabcdef', apiUrl: fake.apiUrl }, engine: app.engine, inbox: app.inbox, log: silentLogger });
+    slack = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', appToken: 'xapp-1-A111-000-abcdefabcdef', apiUrl: fake.apiUrl }, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log: silentLogger });
     expect(slack.requestListener).toBeUndefined(); // nothing is served over HTTP in Socket Mode
     await slack.start();
     socket = await connected;

@@ -39,7 +39,7 @@ describe.skipIf(!FIXTURES)('Slack', () => {
 
   async function boot() {
     app = openApp({ ...loadConfig({}), dbPath });
-    slack = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: fake.apiUrl }, engine: app.engine, inbox: app.inbox, log: silentLogger });
+    slack = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: fake.apiUrl }, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log: silentLogger });
     await slack.start();
     running = await startServer(app, { host: '127.0.0.1', port: 0, log: silentLogger, routes: [{ path: SLACK_SURFACE.eventsPath, handle: slack.requestListener! }] });
   }
@@ -293,7 +293,7 @@ describe.skipIf(!FIXTURES)('Slack Web API rate limits', () => {
   it('honours 429 and Retry-After, then posts once', async () => {
     const fake = await startSlackApiFake({ rateLimitOnce: { 'chat.postMessage': 1 } });
     const app = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
-    const slack = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: fake.apiUrl }, engine: app.engine, inbox: app.inbox, log: silentLogger });
+    const slack = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: fake.apiUrl }, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log: silentLogger });
     await slack.start();
     const running = await startServer(app, { host: '127.0.0.1', port: 0, log: silentLogger, routes: [{ path: '/slack/events', handle: slack.requestListener! }] });
     try {

@@ -14,6 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, LogLevel, SocketModeReceiver, webApi, type Receiver } from '@slack/bolt';
 import type { Engine } from '../../src/engine/engine.js';
 import type { Inbox } from '../../src/engine/inbox.js';
+import { POINTER, isChannel, routeReplies, type Address, type DmAddress, type Outbound, type OutboundPort } from '../../src/engine/outbound.js';
 import type { Input, Reply, Turn } from '../../src/engine/model.js';
 import { errorFields, type Logger } from '../../src/log.js';
 import type { SlackConfig } from './config.js';
@@ -28,8 +29,6 @@ export const SLACK_SURFACE = {
   viewCallback: FORM_CALLBACK,
   eventsPath: '/slack/events',
 } as const;
-
-const CHANNEL_NOTE = 'I answered you in a direct message: case details stay out of channels.';
 
 /** Where a turn's replies go; stored with the event in the inbox, so only Slack ids, never content. */
 export interface SlackRoute {
@@ -89,8 +88,8 @@ function boltLogger(log: Logger) {
   };
 }
 
-export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; inbox: Inbox; log: Logger; retryConnectMs?: number }): SlackAdapter {
-  const { config, engine, inbox, log } = opts;
+export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; inbox: Inbox; outbound: Outbound; log: Logger; retryConnectMs?: number }): SlackAdapter {
+  const { config, engine, inbox, outbound, log } = opts;
   const clientOptions = {
     ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
     // The Web API client waits out a 429's Retry-After and tries again; a few tries, not Slack's default 10.
@@ -148,39 +147,51 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
     if (!res.ok) throw new Error(`response_url answered ${res.status}`);
   }
 
-  /** Sends each reply where it may go: direct-only ones (and all of a command's) to the DM, the rest where asked. */
-  async function deliver(replies: Reply[], route: SlackRoute) {
-    const dm = await dmOf(route.user);
-    const channel = route.channel !== undefined && route.channel !== dm ? route.channel : undefined;
-    // Commands and shortcuts have no thread of their own: nothing they answer is posted in the channel.
-    const mayPostInChannel = channel !== undefined && route.responseUrl === undefined;
-    let movedToDm = false;
-    let trigger = route.triggerId;
+  /** Posts replies to one conversation, redrawing a ticked checklist in place where the click came from. */
+  async function postReplies(channel: string, replies: Reply[], threadTs?: string, pressed?: { channel: string; ts: string }) {
     for (const reply of replies) {
-      const form = reply.parts.find((p) => p.kind === 'form');
-      // A modal must open within 3 seconds of the click: open it before anything else is sent.
-      if (form && form.kind === 'form' && trigger) {
-        await openModal(trigger, formModal(form));
-        trigger = undefined;
-      }
-      const toDm = !mayPostInChannel || reply.privacy === 'direct-only';
-      const target = toDm ? dm : (channel ?? dm);
       const messages = renderMessages(reply);
       const first = messages[0];
       const checklist = reply.parts.some((p) => p.kind === 'checklist');
-      if (checklist && first && route.pressed && messages.length === 1 && route.pressed.channel === target) {
-        // A ticked item redraws its checklist in place rather than adding a message.
-        await client.apiCall('chat.update', { channel: route.pressed.channel, ts: route.pressed.ts, text: first.text, blocks: first.blocks });
+      if (checklist && first && pressed && messages.length === 1 && pressed.channel === channel) {
+        await client.apiCall('chat.update', { channel: pressed.channel, ts: pressed.ts, text: first.text, blocks: first.blocks });
         continue;
       }
-      for (const m of messages) await post(target, m, toDm ? undefined : route.threadTs);
-      if (channel !== undefined && toDm) movedToDm = true;
-    }
-    if (movedToDm && channel !== undefined) {
-      if (route.responseUrl) await respondPrivately(route.responseUrl, CHANNEL_NOTE);
-      else await client.chat.postMessage({ channel, text: CHANNEL_NOTE, ...(route.threadTs ? { thread_ts: route.threadTs } : {}) });
+      for (const m of messages) await post(channel, m, threadTs);
     }
   }
+
+  /**
+   * A turn's answer, where the engine's routing says each reply may go (direct-only to the DM, a pointer in
+   * the channel). Commands and shortcuts have no thread of their own: they answer in the DM, and the pointer
+   * is shown to the person alone where they typed.
+   */
+  async function deliver(replies: Reply[], route: SlackRoute) {
+    // A modal must open within 3 seconds of the click: open it before anything else is sent.
+    const form = replies.flatMap((r) => r.parts).find((p) => p.kind === 'form');
+    if (form && form.kind === 'form' && route.triggerId) await openModal(route.triggerId, formModal(form));
+    const dm = await dmOf(route.user);
+    const person: DmAddress = { platform: 'slack', ...(route.team ? { tenant: route.team } : {}), user: route.user };
+    const channel = route.channel !== undefined && route.channel !== dm ? route.channel : undefined;
+    const where: Address = channel !== undefined && route.responseUrl === undefined
+      ? { platform: 'slack', ...(route.team ? { tenant: route.team } : {}), channel, ...(route.threadTs ? { thread: route.threadTs } : {}) }
+      : person;
+    for (const d of routeReplies(replies, where, person)) {
+      if (isChannel(d.address)) await postReplies(d.address.channel, d.replies, d.address.thread, route.pressed);
+      else await postReplies(dm, d.replies, undefined, route.pressed);
+    }
+    if (channel !== undefined && route.responseUrl && replies.length) await respondPrivately(route.responseUrl, POINTER);
+  }
+
+  /** The outbound port: writing to a DM or a channel unasked (the engine has routed the replies already). */
+  const port: OutboundPort = {
+    async send(address, replies, reference) {
+      if (isChannel(address)) return postReplies(address.channel, replies, address.thread);
+      const known = (reference as { dmChannel?: string } | undefined)?.dmChannel;
+      if (known) dmChannels.set(address.user, known);
+      await postReplies(await dmOf(address.user), replies);
+    },
+  };
 
   /** Delivery for the inbox: failures are logged (without content) and told to the person. */
   async function deliverOrApologise(replies: Reply[], route: unknown) {
@@ -209,8 +220,28 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
     };
     // Socket Mode acknowledged already: nothing can ask Slack to retry, so the event is kept whatever the backlog.
     const outcome = inbox.accept(turn, route, { mustKeep: intake === undefined });
+    if (outcome === 'accepted') remember(route);
     if (intake) intake.outcome = outcome;
     if (outcome === 'duplicate') log.log('info', 'slack-duplicate-event', {});
+  }
+
+  /**
+   * Whoever talks to medbill (and the channel they used) can be written to later. Written once per address
+   * and process (and again when the DM channel becomes known), not on every event.
+   */
+  const remembered = new Set<string>();
+  function remember(route: SlackRoute) {
+    const tenant = route.team ? { tenant: route.team } : {};
+    const dmChannel = dmChannels.get(route.user);
+    const personKey = `${route.team ?? ''}:${route.user}:${dmChannel ?? ''}`;
+    if (!remembered.has(personKey)) {
+      remembered.add(personKey);
+      outbound.remember({ platform: 'slack', ...tenant, user: route.user }, dmChannel ? { dmChannel } : {});
+    }
+    if (route.channel && !route.channel.startsWith('D') && !remembered.has(`${route.team ?? ''}#${route.channel}`)) {
+      remembered.add(`${route.team ?? ''}#${route.channel}`);
+      outbound.remember({ platform: 'slack', ...tenant, channel: route.channel });
+    }
   }
 
   const withoutMention = (text: string) => text.replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, '').trim();
@@ -341,6 +372,7 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
     }
     // Deliveries start only now: events acknowledged before a restart are resumed with a token known to work.
     inbox.register('slack', deliverOrApologise);
+    outbound.register('slack', port);
     if (config.appToken) await app.start();
   }
 

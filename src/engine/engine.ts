@@ -7,7 +7,7 @@
 import { randomInt } from 'node:crypto';
 import type { Db } from '../store/db.js';
 import { SessionStore, type SessionRow } from '../store/sessions.js';
-import { CaseStore, type CaseSummary } from '../store/cases.js';
+import { CaseStore, type CaseFile, type CaseSummary } from '../store/cases.js';
 import { fullIcd10, icd10Directory, importInfo } from '../store/icd10.js';
 import { defaultKnowledge, type Knowledge } from '../knowledge/load.js';
 import { CodeIndex } from '../knowledge/lookup.js';
@@ -89,6 +89,11 @@ export class Engine {
   /** The registered flows' menu, as buttons (for a home screen). */
   menu(): Choice[] {
     return this.flows.menu();
+  }
+
+  /** A case by its ID with its facts, the day after too (letters and claims refer to cases by ID). */
+  caseFile(caseId: string): CaseFile | undefined {
+    return this.cases.get(caseId);
   }
 
   /** The cases this person was answered on, newest first (for a home screen). */

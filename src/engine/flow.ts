@@ -59,8 +59,8 @@ export interface Outcome {
   cases?: CaseRecord[];
 }
 
-/** A case as remembered beyond the conversation: its ID, the kind of procedure (as recognised) and the lane. */
-export interface CaseRecord { caseId: string; procedure: string; lane: string }
+/** A case as remembered beyond the conversation: its ID, the kind of procedure (as recognised), the lane and its facts. */
+export interface CaseRecord { caseId: string; procedure: string; lane: string; facts?: Partial<CaseFacts> }
 
 export interface Flow {
   id: FlowId;

@@ -9,6 +9,7 @@
  * not by backtracking.
  */
 import { isAcronym, isKnownWord, isTerm } from './privacy-vocabulary.js';
+import { codeSetOf } from '../knowledge/codes.js';
 
 export type IdentifierKind = 'name' | 'date' | 'ssn' | 'phone' | 'email' | 'member-id' | 'record-number' | 'address';
 
@@ -20,7 +21,7 @@ export interface Scrubbed {
 }
 
 /** A code medbill reads (CDT D7240, CPT 41100, HCPCS E0486, ICD-10-CM K01.1 / S02652A): never an ID. */
-const CODE_SHAPE = /^(?:D\d{4}|\d{5}|[A-Z]\d{4}|[A-Z]\d[0-9A-Z](?:\.?[0-9A-Z]{1,4})?)$/i;
+const isCode = (token: string) => codeSetOf(token) !== undefined;
 const digitsIn = (s: string) => s.replace(/\D/g, '').length;
 /**
  * A number that is a business's, not a patient's: toll-free (a payer's provider line) or right after NPI,
@@ -77,20 +78,20 @@ const PATTERNS: Pattern[] = [
   {
     kind: 'member-id',
     re: /\b(?:member|subscriber|policy|insurance|group|grp|medicare|medicaid|mbi|hicn|id)\b(?:\s{0,3}(?:id|#|number|no\.?|num)){0,2}\s{0,3}[:#]?\s{0,3}((?=[A-Z-]{0,24}\d)[A-Z0-9][A-Z0-9-]{5,24})\b/gi,
-    accept: (_w, id) => !!id && !CODE_SHAPE.test(id) && !notPersonal(id, ''),
+    accept: (_w, id) => !!id && !isCode(id) && !notPersonal(id, ''),
     groupOnly: true,
   },
   // A member-ID-shaped token right after a payer: "BCBS XKQ123456789", "Aetna medical W123456789".
   {
     kind: 'member-id',
     re: new RegExp(`\\b${PAYER}\\b(?:\\s{1,3}[A-Za-z]{1,20}\\b){0,3}\\s{0,3}(?:#|:|no\\.?|number)?\\s{0,3}((?=[A-Z-]{0,24}\\d)[A-Z0-9][A-Z0-9-]{5,24})\\b`, 'gi'),
-    accept: (_w, id) => !!id && !CODE_SHAPE.test(id) && !notPersonal(id, ''),
+    accept: (_w, id) => !!id && !isCode(id) && !notPersonal(id, ''),
     groupOnly: true,
   },
   {
     kind: 'record-number',
     re: /\b(?:mrn|chart|account|acct|patient\s{1,3}id|pt\s{1,3}id)\s{0,3}(?:#|number|no\.?)?\s{0,3}[:#]?\s{0,3}([A-Z0-9-]{0,20}\d[A-Z0-9-]{0,20})\b/gi,
-    accept: (_w, id) => !!id && id.length >= 4 && !CODE_SHAPE.test(id),
+    accept: (_w, id) => !!id && id.length >= 4 && !isCode(id),
     groupOnly: true,
   },
   // Digits alone: 10 (or 1 + 10) is a phone number typed without separators, 9 an SSN.

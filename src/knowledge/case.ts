@@ -4,7 +4,7 @@
  */
 import type { CaseFacts } from './facts.js';
 import type { Knowledge } from './load.js';
-import { codeSetOf, normalizeCode, normalizeIcd10 } from './codes.js';
+import { codeSetOf, normalizeCode, normalizeIcd10, procedureCodePattern } from './codes.js';
 import { findTeeth, hasAnyPhrase, tokenize, type Tokens } from './text.js';
 import type { CodeSet, DocumentKind, ProcedureCodeSet } from './vocabulary.js';
 
@@ -24,11 +24,9 @@ export interface CaseReading {
   signals: Set<string>;
 }
 
-const CODE_IN_TEXT = /\b(D\d{4}|\d{4}[0-9FTU]|[A-CEGHJ-MP-V]\d{4})\b/i;
-
 function codesIn(procedure: string): { code: string; set: ProcedureCodeSet }[] {
   const out: { code: string; set: ProcedureCodeSet }[] = [];
-  for (const m of procedure.matchAll(new RegExp(CODE_IN_TEXT.source, 'gi'))) {
+  for (const m of procedure.matchAll(procedureCodePattern())) {
     const code = (m[1] ?? '').toUpperCase();
     const set = codeSetOf(code);
     if (set && set !== 'icd10cm' && !out.some((c) => c.code === code)) out.push({ code, set });
@@ -41,7 +39,7 @@ function findProcedureCode(procedure: string): { code: string; set: CodeSet } | 
   const whole = codeSetOf(trimmed);
   if (whole && whole !== 'icd10cm') return { code: normalizeCode(trimmed), set: whole };
   // "D7240 #32" or "41100 tongue": a code at the start of the words.
-  const m = CODE_IN_TEXT.exec(trimmed);
+  const m = procedureCodePattern().exec(trimmed);
   if (m && m.index === 0) {
     const set = codeSetOf(m[1]!);
     if (set && set !== 'icd10cm') return { code: m[1]!.toUpperCase(), set };

@@ -7,7 +7,7 @@ import type { CaseFacts } from './facts.js';
 import type { Knowledge } from './load.js';
 import { readCase } from './case.js';
 import { causeFromSignals } from './evidence.js';
-import { codeSetOf, normalizeIcd10 } from './codes.js';
+import { codeSetOf, normalizeIcd10, anyCodePattern } from './codes.js';
 import type { DocumentKind, MedicalPayer } from './vocabulary.js';
 import { compilePhrase, findPhrase, isNegatedAt, tokenize, type Tokens } from './text.js';
 
@@ -165,7 +165,7 @@ function correctTypos(text: string, kn: Knowledge): string {
 function findCodes(text: string): { procedure?: string; diagnoses: string[] } {
   let procedure: string | undefined;
   const diagnoses: string[] = [];
-  for (const m of text.matchAll(/\b([A-Z]\d[0-9A-Z]\.[0-9A-Z]{1,4}|D\d{4}|\d{5}|[A-CEGHJ-MP-V]\d{4}|[A-Z]\d{2}[0-9A-Z]{1,4})\b/gi)) {
+  for (const m of text.matchAll(anyCodePattern())) {
     const raw = m[1]!.toUpperCase();
     const set = codeSetOf(raw);
     if (set === 'icd10cm') {

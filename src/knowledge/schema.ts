@@ -3,6 +3,7 @@
  * `medbill kb check` reports any break with the file and the entry that broke it.
  */
 import { z } from 'zod';
+import { PATTERNS as CODE_PATTERNS } from './codes.js';
 import {
   CAUSES, CONFIDENCE_LEVELS, COVERAGE_KINDS, DOCUMENT_KINDS, LANES, MEDICAL_PAYERS, PREAUTH_LEVELS, WARNING_IDS,
 } from './vocabulary.js';
@@ -25,10 +26,10 @@ export const SourceSchema = z.strictObject({
 });
 export const SourcesFileSchema = z.strictObject({ sources: z.array(SourceSchema).min(1) });
 
-const cdtCode = z.string().regex(/^D\d{4}$/, 'CDT codes look like D7240');
-const cptCode = z.string().regex(/^\d{4}[0-9FTU]$/, 'CPT codes are five characters, e.g. 41100');
-const hcpcsCode = z.string().regex(/^[A-CEGHJ-MP-V]\d{4}$/, 'HCPCS Level II codes look like E0486');
-const icdCode = z.string().regex(/^[A-Z]\d[0-9A-Z](\.[0-9A-Z]{1,4})?$/, 'ICD-10-CM codes are dotted, e.g. K08.3');
+const cdtCode = z.string().regex(CODE_PATTERNS.cdt, 'CDT codes look like D7240');
+const cptCode = z.string().regex(CODE_PATTERNS.cpt, 'CPT codes are five characters, e.g. 41100');
+const hcpcsCode = z.string().regex(CODE_PATTERNS.hcpcs, 'HCPCS Level II codes look like E0486');
+const icdCode = z.string().regex(CODE_PATTERNS.icd10cm, 'ICD-10-CM codes are dotted, e.g. K08.3');
 const modifier = z.string().regex(/^[A-Z0-9]{2}$/);
 
 const procedureCodeEntry = <T extends z.ZodType<string>>(code: T) =>

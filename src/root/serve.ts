@@ -17,7 +17,7 @@ export async function cmdServe(args: string[], io: Io): Promise<number> {
   const slackConfig = loadSlackConfig(); // a malformed Slack variable stops here, before anything opens
   const log = createLogger();
   const app = openApp(config, { log });
-  const slack = slackConfig && createSlackAdapter({ config: slackConfig, engine: app.engine, inbox: app.inbox, log });
+  const slack = slackConfig && createSlackAdapter({ config: slackConfig, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log });
   const slackRoute = slack?.requestListener;
   const routes = slackRoute ? [{ path: SLACK_SURFACE.eventsPath, handle: slackRoute }] : [];
   const running = await startServer(app, { host: config.host, port: config.port, log, routes, web: config.web, allowedHosts: config.allowedHosts });

@@ -61,6 +61,17 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX inbox_open ON inbox (status) WHERE status <> 'done';
    CREATE INDEX inbox_done ON inbox (updated_at) WHERE status = 'done';`,
+  // Conversation references (src/store/references.ts): how to reach a person's DM or a channel without an
+  // incoming message (the digest, a letter finished later). Platform ids only; Teams keeps its service URL.
+  `CREATE TABLE conversation_refs (
+     address TEXT PRIMARY KEY,       -- platform:tenant:dm:user or platform:tenant:channel:id
+     platform TEXT NOT NULL,
+     ref TEXT NOT NULL,              -- JSON: what the platform needs to write there
+     updated_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX conversation_refs_platform ON conversation_refs (platform);
+   -- A case's facts outlive the session (letters and claims refer to the case by ID); no identifiers.
+   ALTER TABLE cases ADD COLUMN facts TEXT;`,
 ];
 
 export function openDb(path: string): Db {

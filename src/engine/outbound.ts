@@ -1,0 +1,92 @@
+/**
+ * The way out: medbill writes to an `Address` (a person's DM, or a channel or thread) on a platform through
+ * that platform's `OutboundPort`, also when no message came in (the daily digest, a letter finished later).
+ * Where each reply may go is decided here, once, for every platform: a reply marked `direct-only` (anything
+ * about a case) goes to the person's DM, never to a channel; the channel gets a short pointer instead.
+ * Adapters only carry the decision out. Conversation references (what a platform needs to write to an
+ * address: Teams' service URL, Slack's DM channel) are remembered when a person or channel first talks.
+ */
+import type { Db } from '../store/db.js';
+import { ReferenceStore } from '../store/references.js';
+import type { Reply } from './model.js';
+
+/** A person's direct conversation with medbill. */
+export interface DmAddress { platform: string; tenant?: string; user: string }
+/** A shared channel, or a thread in it. */
+export interface ChannelAddress { platform: string; tenant?: string; channel: string; thread?: string }
+export type Address = DmAddress | ChannelAddress;
+
+export const isChannel = (a: Address): a is ChannelAddress => 'channel' in a;
+
+/** What each platform's adapter implements. `reference` is what was remembered for the address, if anything. */
+export interface OutboundPort {
+  send(address: Address, replies: Reply[], reference: unknown): Promise<void>;
+}
+
+export const POINTER = 'I answered you in a direct message: case details stay out of channels.';
+
+/** A delivery: the replies for one address. */
+export interface Delivery { address: Address; replies: Reply[] }
+
+/**
+ * Where replies go when `person` asked at `where`: direct-only replies to the person's DM; the others where
+ * they asked; and, when anything moved to the DM from a channel, a pointer there. A reply about a case never
+ * reaches a channel, whatever the adapter does with the rest.
+ */
+export function routeReplies(replies: Reply[], where: Address, person: DmAddress | undefined): Delivery[] {
+  if (!isChannel(where)) return replies.length ? [{ address: where, replies }] : [];
+  const shared = replies.filter((r) => r.privacy !== 'direct-only');
+  const direct = replies.filter((r) => r.privacy === 'direct-only');
+  if (direct.length && !person) throw new PrivacyRefusedError('a reply about a case cannot go to a channel, and no person was given to send it to');
+  const out: Delivery[] = [];
+  if (person && direct.length) out.push({ address: person, replies: direct });
+  const channelReplies = direct.length ? [...shared, { text: POINTER, parts: [], privacy: 'any' as const }] : shared;
+  if (channelReplies.length) out.push({ address: where, replies: channelReplies });
+  return out;
+}
+
+export class PrivacyRefusedError extends Error {
+  override readonly name = 'PrivacyRefusedError';
+}
+
+/** The key a reference is kept under. */
+export function addressKey(a: Address): string {
+  return isChannel(a) ? [a.platform, a.tenant ?? '', 'channel', a.channel].join(':') : [a.platform, a.tenant ?? '', 'dm', a.user].join(':');
+}
+
+export class Outbound {
+  private readonly ports = new Map<string, OutboundPort>();
+  private readonly references: ReferenceStore;
+
+  constructor(db: Db, private readonly now: () => number = Date.now) {
+    this.references = new ReferenceStore(db);
+  }
+
+  /** An adapter offers its way out. */
+  register(platform: string, port: OutboundPort): void {
+    this.ports.set(platform, port);
+  }
+
+  /** Remembers how to reach an address (called by adapters when a person or a channel talks to medbill). */
+  remember(address: Address, reference: unknown = {}): void {
+    this.references.put(addressKey(address), address.platform, { address, reference }, this.now());
+  }
+
+  /** The addresses remembered on a platform (the channels that could get a digest, say). */
+  known(platform: string): Address[] {
+    return this.references.list(platform).map((r) => (r.ref as { address: Address }).address);
+  }
+
+  /**
+   * Writes to an address, unasked. A channel gets no reply about a case (PrivacyRefusedError); send those to
+   * the person's DM.
+   */
+  async send(address: Address, replies: Reply[]): Promise<void> {
+    const port = this.ports.get(address.platform);
+    if (!port) throw new Error(`nothing can send on ${address.platform} (its adapter is not running)`);
+    for (const d of routeReplies(replies, address, undefined)) {
+      const stored = this.references.get(addressKey(d.address)) as { reference?: unknown } | undefined;
+      await port.send(d.address, d.replies, stored?.reference);
+    }
+  }
+}
