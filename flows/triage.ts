@@ -510,7 +510,9 @@ function handleButton(ctx: FlowContext, st: FlowState, value: string): Outcome {
   if (step === 'cause' && set.cause && set.cause !== 'unknown') s.facts = withNote(s.facts, `reason: ${labelOf(CAUSE_OPTIONS, set.cause)!.toLowerCase()}`);
   // Ticking a document keeps the checklist open until Done.
   if (step === 'documents' && value !== 'done') return { state: state('documents', s, st.caseId!), replies: render(ctx, state('documents', s, st.caseId!)) };
-  s.asked[askedKey(st)] = (s.asked[askedKey(st)] ?? 0) + 1;
+  // "Not sure" is an answer: that question is not asked again; the answer says what is still missing.
+  const notSure = value === 'unsure' || (step === 'cause' && value === 'unknown');
+  s.asked[askedKey(st)] = notSure ? MAX_ASKS : (s.asked[askedKey(st)] ?? 0) + 1;
   return advance(ctx, s, st.caseId!);
 }
 
