@@ -42,7 +42,8 @@ Usage:
 
 Environment: MEDBILL_DB (default ./data/medbill.db), PORT (3978), HOST (127.0.0.1),
 MEDBILL_SESSION_TTL_MINUTES (120), MEDBILL_LOG (info; debug, warn, error, silent),
-MEDBILL_WEB (on; off serves no chat page), MEDBILL_ALLOWED_HOSTS (extra host names for the page);
+MEDBILL_WEB (on; off serves no chat page), MEDBILL_ALLOWED_HOSTS (extra host names for the page),
+MEDBILL_INBOX_MAX (2000 events waiting to be answered, at most);
 Slack: SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP at /slack/events) or SLACK_APP_TOKEN (Socket Mode),
 SLACK_API_URL (the Web API base, for tests and proxies).
 Exit codes: 0 ok, 1 failure, 2 bad input.`,

@@ -11,10 +11,12 @@ const EnvSchema = z.object({
   // The local chat page has no login: a Slack-only deployment on a public interface turns it off.
   MEDBILL_WEB: z.enum(['on', 'off']).default('on'),
   // Extra host names the page answers to (comma-separated), when it is reached through a name of its own.
+  // Events acknowledged and not yet answered, at most (past it Slack is asked to retry later).
+  MEDBILL_INBOX_MAX: z.coerce.number().int().min(10).max(1_000_000).default(2000),
   MEDBILL_ALLOWED_HOSTS: z.string().regex(/^[A-Za-z0-9.:[\],-]*$/, 'host names separated by commas').default(''),
 });
 
-export interface Config { dbPath: string; port: number; host: string; sessionTtlMs: number; web: boolean; allowedHosts: string[] }
+export interface Config { dbPath: string; port: number; host: string; sessionTtlMs: number; web: boolean; allowedHosts: string[]; inboxMax: number }
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -30,6 +32,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     sessionTtlMs: e.MEDBILL_SESSION_TTL_MINUTES * 60_000,
     web: e.MEDBILL_WEB === 'on',
+    inboxMax: e.MEDBILL_INBOX_MAX,
     allowedHosts: e.MEDBILL_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
   };
 }

@@ -59,7 +59,7 @@ export class Inbox {
     this.store = new InboxStore(opts.db);
     this.engine = opts.engine;
     this.log = opts.log ?? silentLogger;
-    this.maxOpen = opts.maxOpen ?? 500;
+    this.maxOpen = opts.maxOpen ?? 2000;
     this.concurrency = opts.concurrency ?? 16;
     this.keepMs = opts.keepMs ?? 24 * 60 * 60 * 1000;
     this.now = opts.now ?? Date.now;
