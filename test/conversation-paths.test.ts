@@ -16,6 +16,12 @@ import { kn } from './helpers.js';
 const ctx: FlowContext = { kn, codes: new CodeIndex(kn), directory: NO_DIRECTORY, newCaseId: () => 'C-TEST1', help: (lead) => flows.help(lead) };
 const MAX_TURNS = 8;
 
+/** The triage flow's steps are plain computations (none awaits), which keeps this walk fast. */
+function now(o: Outcome | Promise<Outcome>): Outcome {
+  if (o instanceof Promise) throw new Error('the triage flow was expected to answer without awaiting');
+  return o;
+}
+
 const COVERAGE = ['separate', 'combined', 'medical-only', 'dental-only', 'none'] as const;
 const PAYERS = ['commercial', 'medicare', 'medicare-advantage', 'medicaid', 'tricare', 'other'] as const;
 
@@ -69,7 +75,7 @@ function walk(start: Outcome): { paths: number; problems: string[] } {
     if (!presses.length) problems.push(`a question with nothing to press at ${st.step}: ${trail.join(' > ')}`);
     for (const b of presses) {
       if (!b) continue;
-      const next = triageFlow.handle(ctx, st, { kind: 'button', step: b.step, value: b.value });
+      const next = now(triageFlow.handle(ctx, st, { kind: 'button', step: b.step, value: b.value }));
       if (next.state) {
         const lost = forgotten(facts, factsOf(next.state));
         if (lost.length) problems.push(`forgot ${lost.join(', ')} after ${[...trail, b.value].join(' > ')}`);
@@ -100,12 +106,12 @@ describe('every triage conversation reaches an answer', () => {
             ...(coverage !== 'none' && coverage !== 'dental-only' ? { medicalPayer: payer } : {}),
           },
         };
-        const r = walk(triageFlow.start(ctx, { facts }));
+        const r = walk(now(triageFlow.start(ctx, { facts })));
         total += r.paths;
         problems.push(...r.problems.map((p) => `${coverage}/${payer}: ${p}`));
       }
       // And with the insurance still to be asked: every answer to it, pressed.
-      const r = walk(triageFlow.start(ctx, { facts: { procedure } }));
+      const r = walk(now(triageFlow.start(ctx, { facts: { procedure } })));
       total += r.paths;
       problems.push(...r.problems.map((p) => `insurance asked: ${p}`));
     }

@@ -51,6 +51,9 @@ export function newCaseId(): string {
 }
 
 
+/** A session as loaded for a turn: the live one, or the one set aside (expired, outdated), and its version. */
+interface Loaded { row?: Session; expired?: Session; version?: number; notices: Reply[] }
+
 /** What a turn decided: the new session (undefined: none), what to say, and the cases to remember. */
 interface Decision { session?: { flow: FlowId; state: FlowState; history: FlowState[] }; replies: Reply[]; cases?: CaseRecord[] }
 
@@ -133,7 +136,7 @@ export class Engine {
     return run;
   }
 
-  private apply(key: string, turn: Turn, screened: Screened, onCommit?: (replies: Reply[]) => void): Reply[] {
+  private async apply(key: string, turn: Turn, screened: Screened, onCommit?: (replies: Reply[]) => void): Promise<Reply[]> {
     const started = process.hrtime.bigint();
     // Quiet sessions are dropped lazily when their person returns, and in bulk now and then.
     if (++this.turnsSincePurge >= 1000) {
@@ -144,13 +147,22 @@ export class Engine {
       return [reply(`That message is too long for me (${screened.tooLong.toLocaleString('en-US')} characters; the limit is ${MAX_TEXT_CHARS.toLocaleString('en-US')}). Describe the case in a few sentences: the procedure, why it is needed, and the insurance.`)];
     }
     try {
-      const replies = this.store.atomically(() => {
-        const decided = this.decideAndSave(key, screened.input, screened.identifiers);
-        onCommit?.(decided);
-        return decided;
-      });
-      this.log.log('info', 'turn', { platform: turn.platform, input: turn.input.kind, replies: replies.length, ms: Number(process.hrtime.bigint() - started) / 1e6 });
-      return replies;
+      for (let attempt = 1; ; attempt++) {
+        // Read, decide (flows may await: an LLM, a file render), then write in one transaction only if nobody
+        // wrote this session meanwhile. In this process one person's turns are queued; a conflict means
+        // another process answered them in between, so the turn is worked out again on what it wrote.
+        const loaded = this.load(key);
+        const decision = await this.decide(loaded.row, screened.input, loaded.expired);
+        const replies = this.store.atomically(() => this.save(key, loaded, decision, screened.identifiers, onCommit));
+        if (replies) {
+          this.log.log('info', 'turn', { platform: turn.platform, input: turn.input.kind, replies: replies.length, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+          return replies;
+        }
+        this.log.log('warn', 'turn-conflict', { platform: turn.platform, attempt });
+        if (attempt >= 2) {
+          return [reply('Your conversation changed in another window while I was working on that. Nothing was changed by this message: please answer again.')];
+        }
+      }
     } catch (err) {
       // The transaction rolled back: the session is exactly as it was before this turn.
       this.log.log('error', 'turn-failed', { platform: turn.platform, input: turn.input.kind, ...errorFields(err) });
@@ -181,40 +193,38 @@ export class Engine {
     return { input, identifiers: [] };
   }
 
-  private decideAndSave(key: string, input: Input, identifiers: IdentifierKind[]): Reply[] {
+  /** The person's session as stored, checked against its flow; an expired or outdated one is set aside. */
+  private load(key: string): Loaded {
     const now = this.now();
-    let row = this.store.get(key);
-    const notices: Reply[] = [];
-    let expired: Session | undefined;
-    if (row && row.expiresAt <= now) {
-      expired = row;
-      row = undefined;
-    } else if (row) {
-      // The stored state must still fit its flow (validated, never cast): otherwise the question starts again.
-      const live = this.flows.load(row.flow, row.flowVersion, row.state);
-      if (live) {
-        const flow = live.flow;
-        row = { ...row, state: live.state, history: row.history.flatMap((h) => flow.stateSchema.safeParse(h).data ?? []) };
-      } else {
-        notices.push(reply('medbill was updated since your last message, so that question starts again.'));
-        expired = row;
-        row = undefined;
-      }
-    }
-    const decision = this.decide(row, input, expired);
-    // The notice is about the person's case (and names its ID): never in a shared channel.
-    if (identifiers.length) notices.push(reply(identifierNotice(identifiers, decision.session?.state.caseId), [], 'direct-only'));
-    if (decision.session) {
-      this.store.put({
-        key, flow: decision.session.flow, flowVersion: this.flow(decision.session.flow).version, state: decision.session.state,
-        history: decision.session.history.slice(-MAX_HISTORY), version: (row?.version ?? expired?.version ?? 0) + 1, updatedAt: now, expiresAt: now + this.ttlMs,
-      });
-    } else if (row || expired) this.store.delete(key);
-    for (const c of decision.cases ?? []) this.cases.record(key, { ...c, updatedAt: now });
-    return [...notices, ...decision.replies];
+    const stored = this.store.get(key);
+    if (!stored) return { notices: [] };
+    if (stored.expiresAt <= now) return { expired: stored, version: stored.version, notices: [] };
+    // The stored state must still fit its flow (validated, never cast): otherwise the question starts again.
+    const live = this.flows.load(stored.flow, stored.flowVersion, stored.state);
+    if (!live) return { expired: stored, version: stored.version, notices: [reply('medbill was updated since your last message, so that question starts again.')] };
+    const flow = live.flow;
+    return { row: { ...stored, state: live.state, history: stored.history.flatMap((h) => flow.stateSchema.safeParse(h).data ?? []) }, version: stored.version, notices: [] };
   }
 
-  private decide(row: Session | undefined, input: Input, expired: Session | undefined): Decision {
+  /** Writes what a turn decided, unless the session changed since it was loaded (then: undefined). */
+  private save(key: string, loaded: Loaded, decision: Decision, identifiers: IdentifierKind[], onCommit?: (replies: Reply[]) => void): Reply[] | undefined {
+    const now = this.now();
+    if (decision.session) {
+      const written = this.store.putIf({
+        key, flow: decision.session.flow, flowVersion: this.flow(decision.session.flow).version, state: decision.session.state,
+        history: decision.session.history.slice(-MAX_HISTORY), version: (loaded.version ?? 0) + 1, updatedAt: now, expiresAt: now + this.ttlMs,
+      }, loaded.version);
+      if (!written) return undefined;
+    } else if (loaded.version !== undefined && !this.store.deleteIf(key, loaded.version)) return undefined;
+    for (const c of decision.cases ?? []) this.cases.record(key, { ...c, updatedAt: now });
+    // The notice is about the person's case (and names its ID): never in a shared channel.
+    const notices = identifiers.length ? [...loaded.notices, reply(identifierNotice(identifiers, decision.session?.state.caseId), [], 'direct-only')] : loaded.notices;
+    const replies = [...notices, ...decision.replies];
+    onCommit?.(replies);
+    return replies;
+  }
+
+  private async decide(row: Session | undefined, input: Input, expired: Session | undefined): Promise<Decision> {
     const flowOf = (r: Session) => this.flow(r.flow);
     const keep = (r: Session, replies: Reply[]): Decision => ({ session: { flow: r.flow as FlowId, state: r.state, history: r.history }, replies });
     const expiredNote = expired && !row
@@ -228,18 +238,18 @@ export class Engine {
         return row ? keep(row, [reply('I got an empty message.'), ...prompt]) : { replies: [reply('I got an empty message.'), ...prompt] };
       }
       const command = controlCommand(input.text);
-      if (command) return withExpiredNote(this.control(command, row));
+      if (command) return withExpiredNote(await this.control(command, row));
       const named = this.flows.command(input.text);
-      if (named) return withExpiredNote(this.begin(named.flow, { text: named.text }));
+      if (named) return withExpiredNote(await this.begin(named.flow, { text: named.text }));
       if (row) {
-        const out = flowOf(row).handle(this.ctx, row.state, { kind: 'text', text: input.text });
+        const out = await flowOf(row).handle(this.ctx, row.state, { kind: 'text', text: input.text });
         if (!out.unhandled) return this.follow(row, out);
       }
       const intent = this.router.route(input.text);
-      if (intent.kind === 'flow') return withExpiredNote(this.begin(intent.flow, { text: intent.text }));
-      if (intent.kind === 'control') return withExpiredNote(this.control(intent.command, row));
+      if (intent.kind === 'flow') return withExpiredNote(await this.begin(intent.flow, { text: intent.text }));
+      if (intent.kind === 'control') return withExpiredNote(await this.control(intent.command, row));
       // Nothing recognised: an expired question starts again; otherwise help, keeping any open flow.
-      if (expired && this.registered(expired.flow)) return withExpiredNote(this.begin(expired.flow, {}));
+      if (expired && this.registered(expired.flow)) return withExpiredNote(await this.begin(expired.flow, {}));
       const help = this.flows.help("I didn't catch that.");
       return row ? keep(row, [help]) : { replies: [help] };
     }
@@ -250,14 +260,14 @@ export class Engine {
       const cmd = /^cmd:([a-z]+)$/.exec(input.value);
       if (cmd && controlCommand(cmd[1]!)) return this.control(controlCommand(cmd[1]!)!, row);
       const parsed = parseButtonValue(input.value);
-      if (parsed && row && parsed.flow === row.flow) return this.follow(row, flowOf(row).handle(this.ctx, row.state, { kind: 'button', step: parsed.step, value: parsed.value }));
-      if (parsed && expired && parsed.flow === expired.flow && this.registered(expired.flow)) return withExpiredNote(this.begin(expired.flow, {}));
+      if (parsed && row && parsed.flow === row.flow) return this.follow(row, await flowOf(row).handle(this.ctx, row.state, { kind: 'button', step: parsed.step, value: parsed.value }));
+      if (parsed && expired && parsed.flow === expired.flow && this.registered(expired.flow)) return withExpiredNote(await this.begin(expired.flow, {}));
       const problem = parsed && this.registered(parsed.flow) ? 'That button belongs to a conversation that has ended.' : "I don't recognise that button.";
       return row ? keep(row, [reply(problem), ...flowOf(row).prompt(this.ctx, row.state)]) : { replies: [this.flows.help(problem)] };
     }
 
-    if (row) return this.follow(row, flowOf(row).handle(this.ctx, row.state, { kind: 'form', form: input.form, values: input.values }));
-    if (expired && this.registered(expired.flow)) return withExpiredNote(this.begin(expired.flow, {}));
+    if (row) return this.follow(row, await flowOf(row).handle(this.ctx, row.state, { kind: 'form', form: input.form, values: input.values }));
+    if (expired && this.registered(expired.flow)) return withExpiredNote(await this.begin(expired.flow, {}));
     return { replies: [this.flows.help('That form belongs to a conversation that has ended.')] };
   }
 
@@ -273,26 +283,26 @@ export class Engine {
   }
 
   /** Starts a flow (replacing any other), following hand-overs. */
-  private begin(flow: FlowId, seed: Seed, depth = 0): Decision {
-    return this.settle(flow, this.flow(flow).start(this.ctx, seed), [], depth);
+  private async begin(flow: FlowId, seed: Seed, depth = 0): Promise<Decision> {
+    return this.settle(flow, await this.flow(flow).start(this.ctx, seed), [], depth);
   }
 
   /** Applies a flow's outcome to an existing session: history for "back", hand-overs, endings. */
-  private follow(row: Session, out: Outcome): Decision {
+  private follow(row: Session, out: Outcome): Promise<Decision> {
     const history = out.state && JSON.stringify(out.state) !== JSON.stringify(row.state) ? [...row.history, row.state] : row.history;
     return this.settle(row.flow as FlowId, out, history, 0);
   }
 
-  private settle(flow: FlowId, out: Outcome, history: FlowState[], depth: number): Decision {
+  private async settle(flow: FlowId, out: Outcome, history: FlowState[], depth: number): Promise<Decision> {
     const cases = out.cases ?? [];
     if (out.next && depth < 3) {
-      const next = this.begin(out.next.flow, out.next.seed, depth + 1);
+      const next = await this.begin(out.next.flow, out.next.seed, depth + 1);
       return { ...next, replies: [...out.replies, ...next.replies], cases: [...cases, ...(next.cases ?? [])] };
     }
     return out.state ? { session: { flow, state: out.state, history }, replies: out.replies, cases } : { replies: out.replies, cases };
   }
 
-  private control(command: ControlCommand, row: Session | undefined): Decision {
+  private async control(command: ControlCommand, row: Session | undefined): Promise<Decision> {
     const flow = row && this.flow(row.flow);
     const keep = (replies: Reply[]): Decision => ({ session: { flow: row!.flow as FlowId, state: row!.state, history: row!.history }, replies });
     switch (command) {
@@ -302,7 +312,7 @@ export class Engine {
         return { replies: [reply(row ? `Cancelled${row.state.caseId ? ` case ${row.state.caseId}` : ''}. Nothing more is kept about it.` : 'There is nothing to cancel.')] };
       case 'restart': {
         if (!row) return { replies: [this.flows.help('There is nothing to restart. Here is what I can do:')] };
-        const d = this.begin(row.flow as FlowId, {});
+        const d = await this.begin(row.flow as FlowId, {});
         return { ...d, replies: [reply('Starting over.'), ...d.replies] };
       }
       case 'back': {

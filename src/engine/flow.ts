@@ -75,8 +75,12 @@ export interface Flow {
   stateSchema: z.ZodType<FlowState>;
   /** Phrases that start this flow, matched fuzzily when nothing else recognises a message. */
   examples: string[];
-  start(ctx: FlowContext, seed: Seed): Outcome;
-  handle(ctx: FlowContext, state: FlowState, input: FlowInput): Outcome;
+  /**
+   * A step may await (an LLM, a file render, a clearinghouse): it runs outside the database transaction,
+   * and the session is then saved only if nobody changed it meanwhile.
+   */
+  start(ctx: FlowContext, seed: Seed): Outcome | Promise<Outcome>;
+  handle(ctx: FlowContext, state: FlowState, input: FlowInput): Outcome | Promise<Outcome>;
   /** The current step said again (after back, a restart of the server, or a stale button). */
   prompt(ctx: FlowContext, state: FlowState): Reply[];
   /** Why the current question is asked. */

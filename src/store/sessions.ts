@@ -19,6 +19,9 @@ export class SessionStore<S> {
   private readonly upsertStmt;
   private readonly deleteStmt;
   private readonly purgeStmt;
+  private readonly insertNewStmt;
+  private readonly updateIfStmt;
+  private readonly deleteIfStmt;
 
   constructor(private readonly db: Db) {
     this.getStmt = db.prepare<[string], RawRow>('SELECT * FROM sessions WHERE key = ?');
@@ -29,6 +32,15 @@ export class SessionStore<S> {
          history = excluded.history, version = excluded.version, updated_at = excluded.updated_at, expires_at = excluded.expires_at`,
     );
     this.deleteStmt = db.prepare('DELETE FROM sessions WHERE key = ?');
+    this.insertNewStmt = db.prepare(
+      `INSERT INTO sessions (key, flow, flow_version, state, history, version, updated_at, expires_at)
+       VALUES (@key, @flow, @flowVersion, @state, @history, @version, @updatedAt, @expiresAt) ON CONFLICT (key) DO NOTHING`,
+    );
+    this.updateIfStmt = db.prepare(
+      `UPDATE sessions SET flow = @flow, flow_version = @flowVersion, state = @state, history = @history, version = @version,
+         updated_at = @updatedAt, expires_at = @expiresAt WHERE key = @key AND version = @expected`,
+    );
+    this.deleteIfStmt = db.prepare('DELETE FROM sessions WHERE key = ? AND version = ?');
     this.purgeStmt = db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
   }
 
@@ -47,6 +59,21 @@ export class SessionStore<S> {
 
   delete(key: string): void {
     this.deleteStmt.run(key);
+  }
+
+  /**
+   * Writes the session only if nobody wrote it since it was read (`expected`: the version read, or undefined
+   * when there was none). False on a conflict: another process answered this person in between.
+   */
+  putIf(row: SessionRow<S>, expected: number | undefined): boolean {
+    const values = { ...row, state: JSON.stringify(row.state), history: JSON.stringify(row.history) };
+    if (expected === undefined) return this.insertNewStmt.run(values).changes === 1;
+    return this.updateIfStmt.run({ ...values, expected }).changes === 1;
+  }
+
+  /** Deletes the session only if it is still at the version read; false on a conflict. */
+  deleteIf(key: string, expected: number): boolean {
+    return this.deleteIfStmt.run(key, expected).changes === 1;
   }
 
   /** Drops sessions quiet past their expiry; returns how many. */

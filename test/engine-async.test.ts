@@ -1,0 +1,95 @@
+/**
+ * Flows may await (issue 12): a step runs outside the database transaction, and the session is saved only if
+ * nobody wrote it meanwhile (its version is checked). Two turns of one person stay ordered; a second process
+ * answering the same person in between makes the turn be worked out again on what it wrote.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { Engine } from '../src/engine/engine.js';
+import { FlowRegistry } from '../src/engine/registry.js';
+import { stateSchema, type Flow } from '../src/engine/flow.js';
+import { reply, type Reply } from '../src/engine/model.js';
+import { openDb, type Db } from '../src/store/db.js';
+import { createLogger } from '../src/log.js';
+import { kn, tempDbPath } from './helpers.js';
+
+/** A counter that takes its time: each message waits for `gate` (an LLM call, say), then adds one. */
+let gate: () => Promise<void> = () => Promise.resolve();
+const counter: Flow = {
+  id: 'count',
+  version: 1,
+  title: 'Count',
+  commands: [/^count\b/i],
+  stateSchema: stateSchema(['counting'], z.object({ n: z.number().int() })),
+  examples: ['count'],
+  start: async () => {
+    await gate();
+    return { state: { step: 'counting', slots: { n: 1 } }, replies: [reply('n=1')] };
+  },
+  handle: async (_ctx, st) => {
+    await gate();
+    const n = Number(st.slots.n) + 1;
+    return { state: { step: 'counting', slots: { n } }, replies: [reply(`n=${n}`)] };
+  },
+  prompt: (_ctx, st) => [reply(`n=${String(st.slots.n)}`)],
+  why: () => 'counting',
+};
+const flows = new FlowRegistry([counter]);
+
+const dbs: Db[] = [];
+afterEach(() => {
+  gate = () => Promise.resolve();
+  while (dbs.length) dbs.pop()?.close();
+});
+function engineOn(path: string, lines: string[] = []) {
+  const db = openDb(path);
+  dbs.push(db);
+  const engine = new Engine({ db, kn, flows, log: createLogger('info', (l) => lines.push(l)) });
+  return (text: string) => engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text', text } });
+}
+const text = (replies: Reply[]) => replies.map((r) => r.text).join(' ');
+
+describe('flows that await', () => {
+  it('keeps one person\'s turns in order while a step awaits', async () => {
+    const say = engineOn(tempDbPath());
+    gate = () => new Promise((r) => setTimeout(r, 20));
+    const [a, b, c] = await Promise.all([say('count'), say('more'), say('more')]);
+    expect([text(a), text(b), text(c)]).toEqual(['n=1', 'n=2', 'n=3']);
+  });
+
+  it('works a turn out again when another process answered the same person meanwhile', async () => {
+    const path = tempDbPath();
+    const lines: string[] = [];
+    const first = engineOn(path, lines);
+    const second = engineOn(path); // another server process on the same database
+    await first('count');
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    let calls = 0;
+    gate = () => (++calls === 1 ? held : Promise.resolve()); // the first process's step waits; the rest do not
+    const slow = first('more');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(text(await second('more'))).toBe('n=2'); // the other process answers first
+    release();
+    expect(text(await slow)).toBe('n=3'); // not n=2 again: it was worked out on the newer state
+    expect(lines.some((l) => /"event":"turn-conflict"/.test(l))).toBe(true);
+  });
+
+  it('tells the person, and changes nothing, when the session keeps changing under it', async () => {
+    const path = tempDbPath();
+    const first = engineOn(path);
+    const second = engineOn(path);
+    await first('count');
+    // Every time the first process's step awaits, the other process answers the same person.
+    gate = async () => {
+      gate = () => Promise.resolve();
+      await second('more');
+      gate = async () => {
+        gate = () => Promise.resolve();
+        await second('more');
+      };
+    };
+    expect(text(await first('more'))).toMatch(/changed in another window.*answer again/);
+    expect(text(await second('count'))).toBe('n=1'); // "count" starts over: the store is intact and usable
+  });
+});
