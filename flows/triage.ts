@@ -14,6 +14,7 @@ import { findTeeth } from '../src/knowledge/text.js';
 import { triage, type TriageResult } from '../src/knowledge/triage.js';
 import { codeSetOf, normalizeIcd10, procedureCodePattern } from '../src/knowledge/codes.js';
 import { LANE_LINE } from '../src/render-text.js';
+import { answerParts } from './answer.js';
 import { DOCUMENT_KINDS, MEDICAL_LANES, type DocumentKind } from '../src/knowledge/vocabulary.js';
 import {
   CAUSE_OPTIONS, COMMON_PROCEDURES, PAYER_OPTIONS, changedFacts, describeChanges, describeFacts, mergeFacts, parseCause, parsePayer,
@@ -411,7 +412,8 @@ function answerReply(ctx: FlowContext, st: FlowState, result: TriageResult): Rep
   if (s.facts.fee === undefined || s.facts.cashFee === undefined) next.push({ label: 'Check the fee', value: 'fee' });
   next.push({ label: 'New case', value: 'new' });
   return reply(`Case ${st.caseId}: ${LANE_LINE[result.lane]}`, [
-    { kind: 'triage', caseId: st.caseId!, procedure: procedureName(ctx, s.facts.procedure ?? ''), result },
+    ...answerParts(st.caseId ?? '', result),
+    { kind: 'triage', caseId: st.caseId ?? '', procedure: procedureName(ctx, s.facts.procedure ?? ''), result },
     { kind: 'choices', choices: choicesFor('triage', 'answer', next) },
   ], 'direct-only');
 }

@@ -45,12 +45,19 @@ describe.skipIf(!available)('local chat page in a browser', () => {
     await page.getByRole('button', { name: 'Impacted wisdom tooth removal' }).click();
     await page.getByText('Which insurance does the patient have?').waitFor();
     await page.getByRole('button', { name: 'One combined plan' }).last().click();
-    const answer = page.locator('.triage').last();
+    const answer = page.locator('.answer').last();
     await answer.waitFor();
     expect(await answer.getAttribute('data-lane')).toBe('medical-first');
-    await expect.poll(() => answer.locator('.preauth').textContent()).toBe('likely');
+    expect(await answer.locator('tr', { hasText: 'Prior authorization' }).textContent()).toMatch(/Likely needed/);
     expect(await answer.textContent()).toContain('D7240');
     expect(await answer.textContent()).toContain('Primary payer');
+    expect(await answer.textContent()).not.toMatch(/medical-first|not-required|preauth-missing/); // words, not ids
+    // The answer is shown from its top, not scrolled past.
+    await expect.poll(async () => (await answer.boundingBox())?.y ?? -1).toBeGreaterThanOrEqual(0);
+    expect(await answer.evaluate((e) => e.getBoundingClientRect().top < window.innerHeight)).toBe(true);
+    // The rules and their sources are folded, the sources as links.
+    expect(await answer.locator('details summary', { hasText: 'Sources' }).count()).toBe(1);
+    expect(await answer.locator('details a[href^="http"]').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(dbPath, '..', 'answer.png'), fullPage: true });
   }, 60_000);
 
@@ -63,5 +70,6 @@ describe.skipIf(!available)('local chat page in a browser', () => {
     await page.locator('.checklist').last().getByLabel(/Sleep study/).check();
     await page.getByText('1 of').last().waitFor();
     expect(await page.locator('.checklist').last().getByLabel(/Sleep study/).isChecked()).toBe(true);
+    expect(await page.locator('.checklist').count()).toBe(1); // redrawn in place, not posted again
   }, 60_000);
 });

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { flows } from '../flows/index.js';
+import { answerParts } from '../flows/answer.js';
 import { formModal, homeView, renderMessages } from '../adapters/slack/blocks.js';
 import { reply, type ReplyPart } from '../src/engine/model.js';
 import { blockKitProblems } from './support/block-kit.js';
@@ -60,12 +61,18 @@ describe('Slack rendering', () => {
     expect(textOf(snippets)).toContain('Paragraph 149 of the letter, with a &lt;tag&gt; &amp; more.');
   });
 
-  it('renders a real triage answer within limits, with lane, prior authorization and case', () => {
+  it('renders a real triage answer within limits: plain words, codes, links to sources, no raw ids', () => {
     const result = run({ procedure: 'surgical extraction of an impacted third molar', cause: 'infection', coverage: { medical: true, medicalPayer: 'commercial' } });
-    const blocks = render('Answer', [{ kind: 'triage', caseId: 'C-ABC123', procedure: 'extraction', result }], 'direct-only')[0]!.blocks;
+    const parts: ReplyPart[] = [...answerParts('C-ABC12', result), { kind: 'triage', caseId: 'C-ABC12', procedure: 'extraction', result }];
+    const blocks = render('Case C-ABC12: MEDICAL', parts, 'direct-only')[0]!.blocks;
     expect(blockKitProblems(blocks)).toEqual([]);
     const fields = blocks[1]!.fields.map((f: any) => f.text);
-    expect(fields).toEqual([`*Lane*\n${result.lane}`, `*Prior authorization*\n${result.preauth}`, '*Case*\nC-ABC123']);
+    expect(fields).toEqual([`*Prior authorization*\n${{ required: 'Required: get the approval before treatment', likely: 'Likely needed: ask the plan before treatment', rarely: 'Rarely needed', 'not-required': 'Not required', unknown: 'Depends on the plan: ask it' }[result.preauth]}`, '*Case*\nC-ABC12']);
+    const text = JSON.stringify(blocks);
+    expect(text).toContain(result.procedureCodes.cdt[0]!.code);
+    for (const w of result.warnings) expect(text).not.toContain(w.id); // the message, not the id
+    expect(text).not.toContain(`${result.rules[0]!.id}`);
+    expect(blocks.at(-1)!.type).toBe('context'); // the sources, folded to small print at the end
   });
 
   it('keeps modal titles and the App Home within their limits', () => {

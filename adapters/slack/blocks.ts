@@ -2,7 +2,7 @@
  * Replies in Slack's idiom (Block Kit), within its limits: a reply too big for one message is split into
  * several, long text is cut at a line and marked, many choices become a static select.
  */
-import type { ChecklistItem, Choice, FormField, Reply, ReplyPart } from '../../src/engine/model.js';
+import type { ChecklistItem, Choice, FormField, ListItem, Reply, ReplyPart } from '../../src/engine/model.js';
 import type { TriageResult } from '../../src/knowledge/triage.js';
 import type { CaseSummary } from '../../src/store/cases.js';
 import { LANE_LINE } from '../../src/render-text.js';
@@ -121,21 +121,14 @@ function factsBlocks(title: string | undefined, rows: { label: string; value: st
   return out;
 }
 
-function triageBlocks(caseId: string, r: TriageResult): Block[] {
-  const codes = [
-    ...r.procedureCodes.cdt.map((c) => ['CDT', c] as const), ...r.procedureCodes.cpt.map((c) => ['CPT', c] as const),
-    ...r.procedureCodes.hcpcs.map((c) => ['HCPCS', c] as const), ...r.diagnosisCodes.map((c) => ['ICD-10-CM', c] as const),
-  ];
-  const out: Block[] = [
-    { type: 'section', fields: [{ type: 'mrkdwn', text: `*Lane*\n${r.lane}` }, { type: 'mrkdwn', text: `*Prior authorization*\n${r.preauth}` }, { type: 'mrkdwn', text: `*Case*\n${caseId}` }] },
-  ];
-  if (r.rules.length) out.push(...sections(`*Why*\n${r.rules.map((x) => `• ${x.summary}`).join('\n')}`));
-  if (codes.length) out.push(...sections(`*Codes*\n${codes.map(([set, c]) => `${set} \`${c.code}\` ${c.description}`).join('\n')}`));
-  if (r.documents.length) out.push(...sections(`*Documents*\n${r.documents.map((d) => `${d.onHand ? ':white_check_mark:' : ':white_large_square:'} ${d.label}`).join('\n')}`));
-  if (r.warnings.length) out.push(...sections(`*Warnings*\n${r.warnings.map((w) => `:warning: ${w.message}`).join('\n')}`));
-  if (r.questions.length) out.push(...sections(`*Questions that would change or firm up the answer*\n${r.questions.map((q) => `• ${q.question}`).join('\n')}`));
-  out.push({ type: 'context', elements: [{ type: 'mrkdwn', text: cut(`Rules: ${r.rules.map((x) => `${x.id} [${x.source}]`).join('; ')}`, LIMITS.sectionText) }] });
-  return out;
+/**
+ * A list as sections of bullets, links in Slack's own form (text escaped, the link markup not); a folded list
+ * (the rules and sources behind an answer) as small context text after the rest.
+ */
+function listBlocks(title: string, items: ListItem[], folded: boolean | undefined): Block[] {
+  const line = (i: ListItem) => (i.link && /^https?:\/\/[^\s|>]+$/.test(i.link) ? `• <${i.link}|${escape(i.text)}>` : `• ${escape(i.text)}`);
+  const mrkdwn = pieces(`*${escape(title)}*\n${items.map(line).join('\n')}`, LIMITS.sectionText).map((p) => p.trim()).filter(Boolean);
+  return mrkdwn.map((text) => (folded ? { type: 'context', elements: [{ type: 'mrkdwn', text }] } : { type: 'section', text: { type: 'mrkdwn', text } }));
 }
 
 /** A form becomes a button that opens it as a modal (a modal needs the trigger of a click). */
@@ -150,7 +143,9 @@ function partBlocks(part: ReplyPart, n: number): Block[] {
     case 'facts': return factsBlocks(part.title, part.rows);
     case 'form': return [formOpener(part)];
     case 'document': return snippetBlocks(part.title, part.filename, part.body);
-    case 'triage': return triageBlocks(part.caseId, part.result);
+    case 'list': return listBlocks(part.title, part.items, part.folded);
+    // The answer's data: its generic parts are beside it in the same reply.
+    case 'triage': return [];
   }
 }
 

@@ -1,6 +1,5 @@
 /** Replies as plain text for a terminal: choices and checklist items numbered, so a number presses them. */
 import type { Reply } from '../../src/engine/model.js';
-import { renderTriage } from '../../src/render-text.js';
 
 export interface Pressable { label: string; value: string }
 
@@ -34,9 +33,11 @@ export function renderReply(r: Reply, firstNumber = 1): { text: string; pressabl
       case 'document':
         lines.push(`--- ${part.title} (${part.filename}) ---`, part.body, '---');
         break;
-      case 'triage':
-        lines.push(renderTriage(part.result, { laneLine: false }));
+      case 'list':
+        lines.push(`${part.title}:`, ...part.items.map((i) => `  - ${i.text}${i.link ? ` <${i.link}>` : ''}`));
         break;
+      case 'triage':
+        break; // the answer's data; its generic parts are beside it
     }
   }
   return { text: lines.join('\n'), pressables };

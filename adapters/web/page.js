@@ -17,8 +17,9 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
-async function send(body, shown) {
-  if (shown) log.append(el('div', { class: 'msg me' }, shown));
+// `inPlace`: the message whose checklist was ticked; the redrawn checklist replaces it rather than being added.
+async function send(body, shown, inPlace) {
+  if (shown && !inPlace) log.append(el('div', { class: 'msg me' }, shown));
   let data;
   try {
     const res = await fetch('/api/turn', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, ...body }) });
@@ -27,13 +28,29 @@ async function send(body, shown) {
   } catch (err) {
     data = { replies: [{ text: 'medbill is not reachable (' + err.message + '). Is the server still running?', parts: [] }] };
   }
-  for (const r of data.replies) log.append(renderReply(r));
-  window.scrollTo(0, document.body.scrollHeight);
+  let answer = null;
+  for (const r of data.replies) {
+    const box = renderReply(r);
+    if (inPlace && r.parts.some((p) => p.kind === 'checklist')) {
+      inPlace.replaceWith(box);
+      inPlace = null;
+      continue;
+    }
+    log.append(box);
+    if (!answer && r.parts.some((p) => p.kind === 'triage')) answer = box;
+  }
+  // An answer is read from its top (the lane, then prior authorization and codes); anything else from the end.
+  if (answer) answer.scrollIntoView({ block: 'start' });
+  else if (!inPlace) window.scrollTo(0, document.body.scrollHeight);
 }
 
 function renderReply(r) {
-  const box = el('div', { class: 'msg bot', 'data-privacy': r.privacy || 'any' }, el('div', { class: 'text' }, r.text));
-  for (const p of r.parts) box.append(renderPart(p));
+  const data = r.parts.find((p) => p.kind === 'triage');
+  const box = el('div', { class: 'msg bot' + (data ? ' answer' : ''), 'data-privacy': r.privacy || 'any', ...(data ? { 'data-lane': data.result.lane } : {}) }, el('div', { class: 'text' }, r.text));
+  for (const p of r.parts) {
+    const part = renderPart(p);
+    if (part) box.append(part);
+  }
   return box;
 }
 
@@ -43,7 +60,7 @@ function renderPart(p) {
       return el('div', { class: 'choices' }, ...p.choices.map((c) => el('button', { type: 'button', onclick: () => send({ button: c.value }, c.label) }, c.label)));
     case 'checklist':
       return el('div', { class: 'checklist' }, el('h4', {}, p.title), ...p.items.map((i) => {
-        const box = el('input', { type: 'checkbox', onchange: () => send({ button: i.toggle }, (box.checked ? 'have: ' : 'need: ') + i.label) });
+        const box = el('input', { type: 'checkbox', onchange: () => send({ button: i.toggle }, (box.checked ? 'have: ' : 'need: ') + i.label, box.closest('.msg')) });
         box.checked = i.checked;
         return el('div', {}, el('label', {}, box, ' ', i.label), i.detail ? el('div', { class: 'detail' }, i.detail) : null);
       }));
@@ -62,22 +79,13 @@ function renderPart(p) {
       const url = URL.createObjectURL(new Blob([p.body], { type: 'text/plain' }));
       return el('div', {}, el('h4', {}, p.title), el('pre', { class: 'doc' }, p.body), el('a', { href: url, download: p.filename }, 'Download ' + p.filename));
     }
-    case 'triage': return renderTriage(p);
+    case 'list': {
+      const items = el('ul', {}, ...p.items.map((i) => el('li', {}, /^https?:\/\//.test(i.link || '') ? el('a', { href: i.link, target: '_blank', rel: 'noopener noreferrer' }, i.text) : i.text)));
+      return p.folded ? el('details', { class: 'folded' }, el('summary', {}, p.title + ' (' + p.items.length + ')'), items) : el('div', { class: 'list' }, el('h4', {}, p.title), items);
+    }
+    case 'triage': return null; // the answer's data; its generic parts are beside it
     default: return el('div', { class: 'muted' }, '(a part this page cannot show: ' + p.kind + ')');
   }
-}
-
-function renderTriage({ caseId, result: r }) {
-  const codes = [...r.procedureCodes.cdt.map((c) => ['CDT', c]), ...r.procedureCodes.cpt.map((c) => ['CPT', c]), ...r.procedureCodes.hcpcs.map((c) => ['HCPCS', c]), ...r.diagnosisCodes.map((c) => ['ICD-10-CM', c])];
-  return el('div', { class: 'triage', 'data-lane': r.lane },
-    el('div', {}, el('span', { class: 'lane ' + r.lane, title: 'case ' + caseId }, r.lane), '  prior authorization: ', el('strong', { class: 'preauth' }, r.preauth)),
-    r.rules.length ? el('div', {}, el('h4', {}, 'Why'), ...r.rules.map((x) => el('div', {}, '• ' + x.summary))) : null,
-    codes.length ? el('div', {}, el('h4', {}, 'Codes'), el('table', {}, ...codes.map(([set, c]) => el('tr', {}, el('td', {}, set), el('td', {}, el('strong', {}, c.code)), el('td', {}, c.description))))) : null,
-    r.documents.length ? el('div', {}, el('h4', {}, 'Documents'), ...r.documents.map((d) => el('div', {}, (d.onHand ? '☑ ' : '☐ ') + d.label))) : null,
-    r.warnings.length ? el('div', {}, el('h4', {}, 'Warnings'), ...r.warnings.map((w) => el('div', { class: 'warn' }, '⚠ ' + w.message))) : null,
-    r.questions.length ? el('div', {}, el('h4', {}, 'Questions that would change or firm up the answer'), ...r.questions.map((q) => el('div', {}, '? ' + q.question))) : null,
-    el('details', {}, el('summary', {}, 'Rules and their sources (' + r.rules.length + ')'), ...r.rules.map((x) => el('div', { class: 'muted' }, x.id + ' [' + x.source + ']'))),
-  );
 }
 
 document.getElementById('send').addEventListener('submit', (e) => {

@@ -36,12 +36,21 @@ export interface Choice { label: string; value: string }
 export interface ChecklistItem { id: string; label: string; detail?: string; checked: boolean; /** button value that ticks or unticks it */ toggle: string }
 export interface FormField { name: string; label: string; type: 'number' | 'text'; placeholder?: string; required: boolean }
 
+/** A line of a list; `link` when the line names something that can be opened (a policy, a source). */
+export interface ListItem { text: string; link?: string }
+
 export type ReplyPart =
+  /** A titled list; `folded`: detail most people skip (shown collapsed where the surface can). */
+  | { kind: 'list'; title: string; items: ListItem[]; folded?: boolean }
   | { kind: 'choices'; choices: Choice[] }
   | { kind: 'checklist'; title: string; items: ChecklistItem[] }
   | { kind: 'facts'; title?: string; rows: { label: string; value: string }[] }
   | { kind: 'form'; id: string; title: string; fields: FormField[]; submitLabel: string }
   | { kind: 'document'; title: string; filename: string; body: string }
+  /**
+   * The answer as data (for scripts, tests and a home screen's recent cases). Surfaces show the generic parts
+   * the flow puts beside it (flows/answer.ts), not this.
+   */
   | { kind: 'triage'; caseId: string; procedure: string; result: TriageResult };
 
 /** `direct-only`: carries case details, so it is never posted where others can read it. */
