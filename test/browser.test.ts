@@ -54,7 +54,7 @@ describe.skipIf(!available)('local chat page in a browser', () => {
     expect(await answer.textContent()).not.toMatch(/medical-first|not-required|preauth-missing/); // words, not ids
     // The answer is shown from its top, not scrolled past.
     await expect.poll(async () => (await answer.boundingBox())?.y ?? -1).toBeGreaterThanOrEqual(0);
-    expect(await answer.evaluate((e) => e.getBoundingClientRect().top < window.innerHeight)).toBe(true);
+    expect((await answer.boundingBox())?.y ?? Infinity).toBeLessThan(page.viewportSize()?.height ?? 0);
     // The rules and their sources are folded, the sources as links.
     expect(await answer.locator('details summary', { hasText: 'Sources' }).count()).toBe(1);
     expect(await answer.locator('details a[href^="http"]').count()).toBeGreaterThan(0);

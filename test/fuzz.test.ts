@@ -5,13 +5,11 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, type App } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { startServer, type Running } from '../src/root/server.js';
+import type { Running } from '../src/root/server.js';
 import { createLogger } from '../src/log.js';
-import { createSlackAdapter } from '../adapters/slack/app.js';
 import { startSlackApiFake, type SlackApiFake } from './support/slack-api-fake.js';
-import { cli, tempDbPath } from './helpers.js';
+import { startSlackStack, type SlackStack } from './support/slack-stack.js';
+import { cli } from './helpers.js';
 
 const SEED = Number(process.env.MEDBILL_FUZZ_SEED ?? 20261202);
 const SECRET = 'fuzzsecret000000000000000000000';
@@ -61,23 +59,18 @@ function generator(seed: number) {
 
 describe('fuzzing the endpoints (bounded)', () => {
   let fake: SlackApiFake;
-  let app: App;
+  let stack: SlackStack;
   let running: Running;
   /** Error-level log lines: each names the failing class and place, which is what a failure report needs. */
   const errors: string[] = [];
 
   beforeAll(async () => {
     fake = await startSlackApiFake({ keepParams: false });
-    app = openApp({ ...loadConfig({}), dbPath: tempDbPath() }, { inboxMaxOpen: 10_000 });
-    const log = createLogger('error', (l) => errors.push(l));
-    const slack = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: fake.apiUrl }, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log });
-    await slack.start();
-    running = await startServer(app, { host: '127.0.0.1', port: 0, log, routes: [{ path: '/slack/events', handle: slack.requestListener! }] });
+    stack = await startSlackStack({ secret: SECRET, fake, log: createLogger('error', (l) => errors.push(l)), inboxMaxOpen: 10_000 });
+    running = stack.running;
   });
   afterAll(async () => {
-    await running.close();
-    await app.inbox.idle();
-    app.close();
+    await stack.close();
     await fake.close();
   });
 

@@ -7,10 +7,11 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { startServer, type Running } from '../src/root/server.js';
+import type { Running } from '../src/root/server.js';
 import { createLogger, silentLogger } from '../src/log.js';
-import { classifyAuthFailure, createSlackAdapter, SlackTokenRejectedError, SlackUnreachableError, type SlackAdapter } from '../adapters/slack/app.js';
+import { classifyAuthFailure, createSlackAdapter, SlackTokenRejectedError, SlackUnreachableError } from '../adapters/slack/app.js';
 import { startSlackApiFake, type SlackApiFake } from './support/slack-api-fake.js';
+import { startSlackStack, type SlackStack } from './support/slack-stack.js';
 import { tempDbPath } from './helpers.js';
 
 const SECRET = 'hardeningsecret00000000000000000';
@@ -33,22 +34,17 @@ const slash = (text: string, fake: SlackApiFake, user = 'U0CMD1', channel = 'C0P
 describe('/slack/events under attack and failure', () => {
   let fake: SlackApiFake;
   let app: App;
-  let slack: SlackAdapter;
+  let stack: SlackStack;
   let running: Running;
   const logLines: string[] = [];
 
   beforeAll(async () => {
     fake = await startSlackApiFake();
-    const log = createLogger('debug', (l) => logLines.push(l));
-    app = openApp({ ...loadConfig({}), dbPath: tempDbPath() }, { log, inboxMaxOpen: 3 });
-    slack = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: fake.apiUrl }, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log });
-    await slack.start();
-    running = await startServer(app, { host: '127.0.0.1', port: 0, log, routes: [{ path: '/slack/events', handle: slack.requestListener! }] });
+    stack = await startSlackStack({ secret: SECRET, fake, log: createLogger('debug', (l) => logLines.push(l)), inboxMaxOpen: 3 });
+    ({ app, running } = stack);
   });
   afterAll(async () => {
-    await running.close();
-    await app.inbox.idle();
-    app.close();
+    await stack.close();
     await fake.close();
   });
   beforeEach(() => {
@@ -116,10 +112,8 @@ describe('/slack/events under attack and failure', () => {
   // Finding 4: no request waits on auth.test (it was called before every acknowledgement).
   it('calls auth.test once at start, not per event, so a slow Slack API does not slow the ack', async () => {
     const slow = await startSlackApiFake({ delayMs: { 'auth.test': 2000 } });
-    const other = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
-    const adapter = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: slow.apiUrl }, engine: other.engine, inbox: other.inbox, outbound: other.outbound, log: silentLogger });
-    await adapter.start();
-    const server = await startServer(other, { host: '127.0.0.1', port: 0, log: silentLogger, routes: [{ path: '/slack/events', handle: adapter.requestListener! }] });
+    const other = await startSlackStack({ secret: SECRET, fake: slow });
+    const server = other.running;
     try {
       const times: number[] = [];
       for (let i = 0; i < 10; i++) {
@@ -133,9 +127,7 @@ describe('/slack/events under attack and failure', () => {
       expect(slow.of('auth.test')).toHaveLength(1);
       expect(Math.max(...times)).toBeLessThan(1000); // auth.test takes 2 s on this fake
     } finally {
-      await server.close();
-      await other.inbox.idle();
-      other.close();
+      await other.close();
       await slow.close();
     }
   });
@@ -155,11 +147,8 @@ describe('/slack/events under attack and failure', () => {
   // Finding 3: the backlog is bounded; past it, Slack is told to retry and the log says why.
   it('sheds load with a 503 and a log line when the inbox is full, then takes the retry', async () => {
     const stalled = await startSlackApiFake({ delayMs: { 'chat.postMessage': 1500, 'conversations.open': 1500 } });
-    const log = createLogger('debug', (l) => logLines.push(l));
-    const other = openApp({ ...loadConfig({}), dbPath: tempDbPath() }, { log, inboxMaxOpen: 2 });
-    const adapter = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: stalled.apiUrl }, engine: other.engine, inbox: other.inbox, outbound: other.outbound, log });
-    await adapter.start();
-    const server = await startServer(other, { host: '127.0.0.1', port: 0, log, routes: [{ path: '/slack/events', handle: adapter.requestListener! }] });
+    const other = await startSlackStack({ secret: SECRET, fake: stalled, log: createLogger('debug', (l) => logLines.push(l)), inboxMaxOpen: 2 });
+    const server = other.running;
     const send = (payload: unknown) => {
       const body = JSON.stringify(payload);
       return fetch(`${server.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...signed(body) }, body });
@@ -170,13 +159,11 @@ describe('/slack/events under attack and failure', () => {
       for (const e of events) statuses.push((await send(e)).status);
       expect(statuses).toEqual([200, 200, 503]);
       expect(logLines.some((l) => /"event":"inbox-full"/.test(l))).toBe(true);
-      await other.inbox.idle();
+      await other.app.inbox.idle();
       expect((await send(events[2])).status).toBe(200); // Slack's retry, once there is room
       await stalled.waitFor(() => stalled.of('chat.postMessage').length === 3, 8000);
     } finally {
-      await server.close();
-      await other.inbox.idle();
-      other.close();
+      await other.close();
       await stalled.close();
     }
   }, 20_000);

@@ -1,0 +1,28 @@
+/** medbill with Slack on the real server on 127.0.0.1, against a recording fake of Slack's Web API. */
+import { openApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { startServer, type Running } from '../../src/root/server.js';
+import { silentLogger, type Logger } from '../../src/log.js';
+import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack/app.js';
+import type { SlackApiFake } from './slack-api-fake.js';
+import { tempDbPath } from '../helpers.js';
+
+export interface SlackStack { app: App; slack: SlackAdapter; running: Running; close(): Promise<void> }
+
+export async function startSlackStack(opts: { secret: string; fake: SlackApiFake; log?: Logger; dbPath?: string; inboxMaxOpen?: number }): Promise<SlackStack> {
+  const log = opts.log ?? silentLogger;
+  const app = openApp({ ...loadConfig({}), dbPath: opts.dbPath ?? tempDbPath() }, { log, ...(opts.inboxMaxOpen ? { inboxMaxOpen: opts.inboxMaxOpen } : {}) });
+  const slack = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: opts.secret, apiUrl: opts.fake.apiUrl }, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log });
+  await slack.start();
+  const listener = slack.requestListener;
+  if (!listener) throw new Error('Slack over HTTP has a request listener');
+  const running = await startServer(app, { host: '127.0.0.1', port: 0, log, routes: [{ path: '/slack/events', handle: listener }] });
+  return {
+    app, slack, running,
+    close: async () => {
+      await running.close();
+      await app.inbox.idle();
+      app.close();
+    },
+  };
+}
