@@ -5,7 +5,8 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { boundedLines } from './lines.js';
 import { createInterface } from 'node:readline';
-import { parseCaseFacts, InvalidFactsError, describeZodError, CaseFactsSchema } from './knowledge/facts.js';
+import { parseCaseFacts, InvalidFactsError, CaseFactsSchema } from './knowledge/facts.js';
+import { describeZodError } from './zod-message.js';
 import { defaultKnowledge, KnowledgeError, loadKnowledge, type Knowledge } from './knowledge/load.js';
 import { triage } from './knowledge/triage.js';
 import { extractFacts } from './knowledge/extract.js';

@@ -1,6 +1,7 @@
 /** Settings from the environment, validated once. Nothing here is a secret. */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { describeZodError } from './zod-message.js';
 
 const EnvSchema = z.object({
   MEDBILL_DB: z.string().min(1).default('./data/medbill.db'),
@@ -24,7 +25,7 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(`bad environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new ConfigError(`bad environment: ${describeZodError(parsed.error)}`);
   const e = parsed.data;
   return {
     dbPath: e.MEDBILL_DB === ':memory:' ? ':memory:' : resolve(e.MEDBILL_DB),

@@ -43,6 +43,19 @@ describe('inbox', () => {
     app.close();
   });
 
+  it('acknowledges a bot\'s message and never answers it, on any platform', async () => {
+    const path = tempDbPath();
+    const app = openApp({ ...loadConfig({}), dbPath: path });
+    const delivered: Reply[][] = [];
+    app.inbox.register('test', async (r) => { delivered.push(r); });
+    expect(app.inbox.accept({ ...turn('bot1', 'help'), fromBot: true }, {})).toBe('ignored');
+    expect(await app.engine.handle({ ...turn('bot2', 'help'), fromBot: true })).toEqual([]);
+    await app.inbox.idle();
+    expect(delivered).toEqual([]);
+    expect(rows(path)).toEqual([]);
+    app.close();
+  });
+
   it('answers a repeated event id once', async () => {
     const app = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
     const delivered: Reply[][] = [];

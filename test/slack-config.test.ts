@@ -39,11 +39,11 @@ describe('Slack configuration', () => {
   });
 
   const bad: [string, NodeJS.ProcessEnv, RegExp][] = [
-    ['a user token instead of a bot token', { SLACK_BOT_TOKEN: 'xoxp-1234-5678-secretvalue', SLACK_SIGNING_SECRET: 'abcdef0123456789' }, /SLACK_BOT_TOKEN must be a bot token/],
-    ['a signing secret with spaces', { SLACK_BOT_TOKEN: 'xoxb-1234-5678-abcdef', SLACK_SIGNING_SECRET: 'not a secret value' }, /SLACK_SIGNING_SECRET must be/],
+    ['a user token instead of a bot token', { SLACK_BOT_TOKEN: 'xoxp-1234-5678-secretvalue', SLACK_SIGNING_SECRET: 'abcdef0123456789' }, /SLACK_BOT_TOKEN: must be a bot token/],
+    ['a signing secret with spaces', { SLACK_BOT_TOKEN: 'xoxb-1234-5678-abcdef', SLACK_SIGNING_SECRET: 'not a secret value' }, /SLACK_SIGNING_SECRET: must be/],
     ['a signing secret without a token', { SLACK_SIGNING_SECRET: 'abcdef0123456789' }, /SLACK_BOT_TOKEN is missing/],
     ['a token with neither secret nor app token', { SLACK_BOT_TOKEN: 'xoxb-1234-5678-abcdef' }, /SLACK_SIGNING_SECRET .* or SLACK_APP_TOKEN/],
-    ['an app token of the wrong kind', { SLACK_BOT_TOKEN: 'xoxb-1234-5678-abcdef', SLACK_APP_TOKEN: 'xoxb-1234-5678-abcdef' }, /SLACK_APP_TOKEN must be an app-level token/],
+    ['an app token of the wrong kind', { SLACK_BOT_TOKEN: 'xoxb-1234-5678-abcdef', SLACK_APP_TOKEN: 'xoxb-1234-5678-abcdef' }, /SLACK_APP_TOKEN: must be an app-level token/],
     ['a Web API base that is not a URL', { SLACK_BOT_TOKEN: 'xoxb-1234-5678-abcdef', SLACK_SIGNING_SECRET: 'abcdef0123456789', SLACK_API_URL: 'slack' }, /SLACK_API_URL/],
   ];
   it.each(bad)('refuses %s with a message that names the variable, not its value', (_what, env, message) => {
@@ -60,7 +60,7 @@ describe('Slack configuration', () => {
   it('stops medbill serve at start-up with exit 2 and the message', () => {
     const { code, err } = cli(['serve'], undefined, { SLACK_BOT_TOKEN: 'xoxp-1234-5678-secretvalue', SLACK_SIGNING_SECRET: 'abcdef0123456789', PORT: '0' });
     expect(code).toBe(2);
-    expect(err).toMatch(/SLACK_BOT_TOKEN must be a bot token/);
+    expect(err).toMatch(/SLACK_BOT_TOKEN: must be a bot token/);
     expect(err).not.toContain('secretvalue');
   });
 });

@@ -4,6 +4,8 @@
  * Slack's shape, so these tests need nothing from shared/.
  */
 import { createHmac } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { IDENTIFIER_MESSAGES } from './support/identifier-corpus.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -208,4 +210,38 @@ describe('telling a network failure from a rejected token', () => {
     expect(classifyAuthFailure({ code: 'slack_webapi_request_error', original: { code: 'ENOTFOUND' } }).message).toMatch(/ENOTFOUND/);
     expect(classifyAuthFailure({ code: 'slack_webapi_http_error', statusCode: 503 }).message).toMatch(/HTTP 503/);
   });
+});
+
+// Finding 5, on Slack's path: messages carrying identifiers go in by DM, mention and slash command; nothing
+// medbill sends to Slack, and nothing in its database files, holds one of them.
+describe('identifiers on the Slack path', () => {
+  it('sends and stores none of 324 corpus messages\' identifiers', async () => {
+    const fake = await startSlackApiFake();
+    const dbPath = tempDbPath();
+    const stack = await startSlackStack({ secret: SECRET, fake, dbPath, inboxMaxOpen: 5000 });
+    try {
+      const send = (body: string, type: string) =>
+        fetch(`${stack.running.url}/slack/events`, { method: 'POST', headers: { 'content-type': type, ...signed(body) }, body });
+      let i = 0;
+      for (const m of IDENTIFIER_MESSAGES) {
+        const user = `UCORP${i % 7}`;
+        const res = i % 3 === 0
+          ? await send(JSON.stringify(dm(m.text, user)), 'application/json')
+          : i % 3 === 1
+            ? await send(JSON.stringify({ token: 'x', team_id: 'T0HARD', type: 'event_callback', event_id: `EvCORP${i}`, event: { type: 'app_mention', user, channel: 'C0CORP', text: `<@UBOT> ${m.text}`, ts: `7.${i}` } }), 'application/json')
+            : await send(slash(m.text, fake, user, 'C0CORP'), 'application/x-www-form-urlencoded');
+        expect(res.status).toBe(200);
+        i++;
+      }
+      await stack.app.inbox.idle();
+      const sent = JSON.stringify(fake.calls).toLowerCase();
+      const stored = ['', '-wal', '-shm'].map((ext) => `${dbPath}${ext}`).filter((f) => existsSync(f)).map((f) => readFileSync(f).toString('latin1').toLowerCase()).join('\n');
+      const leaks = IDENTIFIER_MESSAGES.flatMap((m) => m.identifiers).filter((id) => sent.includes(id.text.toLowerCase()) || stored.includes(id.text.toLowerCase()));
+      expect(leaks.map((l) => `${l.kind}: ${l.text}`)).toEqual([]);
+      expect(fake.of('chat.postMessage').length).toBeGreaterThan(IDENTIFIER_MESSAGES.length / 2); // the messages were answered
+    } finally {
+      await stack.close();
+      await fake.close();
+    }
+  }, 60_000);
 });

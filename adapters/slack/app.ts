@@ -211,12 +211,13 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
   // ------------------------------------------------------------ intake
 
   /** Records the turn in the inbox; the HTTP receiver acknowledges Slack once this has returned. */
-  function take(context: Record<string, unknown>, body: unknown, input: Input, route: SlackRoute) {
+  function take(context: Record<string, unknown>, body: unknown, input: Input, route: SlackRoute, fromBot = false) {
     const intake = context[INTAKE_PROPERTY] as Intake | undefined;
     // Socket Mode has no signature: events keep their event_id, anything else gets a key of its own.
     const eventId = intake?.key ?? requestKey(body as Record<string, unknown>, `v0=socket-${randomUUID()}`);
     const turn: Turn & { eventId: string } = {
       eventId, platform: 'slack', ...(route.team ? { tenant: route.team } : {}), user: route.user, conversation: 'dm', direct: route.channel === undefined, input,
+      ...(fromBot ? { fromBot } : {}),
     };
     // Socket Mode acknowledged already: nothing can ask Slack to retry, so the event is kept whatever the backlog.
     const outcome = inbox.accept(turn, route, { mustKeep: intake === undefined });
@@ -254,11 +255,13 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
   const eventHandlers: Record<(typeof SLACK_SURFACE.botEvents)[number], (args: EventArgs) => void> = {
     'message.im': ({ event, body, context }) => {
       const m = event as { channel_type?: string; channel?: string; subtype?: string; bot_id?: string; user?: string; text?: string; team?: string };
-      // Only direct messages from people; edits, joins, and bots (medbill included) are not questions.
-      if (m.channel_type !== 'im' || m.subtype || m.bot_id || !m.user) return;
-      if (m.channel) dmChannels.set(m.user, m.channel);
+      // Only new direct messages; edits and joins are not questions. A bot's message (medbill's own included)
+      // is handed on marked as such: the engine never answers bots.
+      const fromBot = Boolean(m.bot_id) || m.subtype === 'bot_message';
+      if (m.channel_type !== 'im' || (m.subtype && !fromBot) || !m.user) return;
+      if (m.channel && !fromBot) dmChannels.set(m.user, m.channel);
       const team = teamOf(body) ?? m.team;
-      take(context, body, { kind: 'text', text: withoutMention(m.text ?? '') }, { ...(team ? { team } : {}), user: m.user });
+      take(context, body, { kind: 'text', text: withoutMention(m.text ?? '') }, { ...(team ? { team } : {}), user: m.user }, fromBot);
     },
     app_mention: ({ event, body, context }) => {
       const e = event as { user?: string; text?: string; channel?: string; ts?: string; thread_ts?: string };

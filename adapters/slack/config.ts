@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../../src/config.js';
+import { describeZodError } from '../../src/zod-message.js';
 
 const SlackEnv = z.object({
   SLACK_BOT_TOKEN: z.string().regex(/^xoxb-[A-Za-z0-9-]{10,}$/, 'must be a bot token: xoxb- followed by letters, digits and dashes').optional(),
@@ -31,7 +32,7 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv = process.env): SlackConf
   };
   const parsed = SlackEnv.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError(`Slack: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    throw new ConfigError(`Slack: ${describeZodError(parsed.error)}`);
   }
   const e = parsed.data;
   if (!e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) return undefined;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Engine } from '../../src/engine/engine.js';
 import type { Input } from '../../src/engine/model.js';
-import { describeZodError } from '../../src/knowledge/facts.js';
+import { describeZodError } from '../../src/zod-message.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { readBody, sendJson, HttpError } from '../../src/http.js';
 

@@ -117,6 +117,7 @@ export class Engine {
 
   /** Applies one turn. Turns of the same session wait for each other; different sessions do not. */
   handle(turn: Turn): Promise<Reply[]> {
+    if (turn.fromBot) return Promise.resolve([]); // bots are not answered (see Inbox.accept)
     return this.handleScreened(turn, this.screen(turn.input));
   }
 

@@ -20,7 +20,7 @@ import { errorFields, silentLogger, type Logger } from '../log.js';
 /** Carries replies to the person: `route` is what the adapter stored with the event (platform ids only). */
 export type Deliver = (replies: Reply[], route: unknown, turn: Turn) => Promise<void>;
 
-export type Accepted = 'accepted' | 'duplicate' | 'busy';
+export type Accepted = 'accepted' | 'duplicate' | 'busy' | 'ignored';
 
 export interface InboxOptions {
   db: Db;
@@ -88,6 +88,8 @@ export class Inbox {
    */
   accept(turn: Turn & { eventId: string }, route: unknown, opts: { mustKeep?: boolean } = {}): Accepted {
     if (!this.deliverers.has(turn.platform)) throw new Error(`no delivery registered for ${turn.platform}`);
+    // Bots talking to medbill (or medbill to itself) are acknowledged and not answered: no loops between bots.
+    if (turn.fromBot) return 'ignored';
     // `mustKeep`: the platform was acknowledged already and cannot be asked to retry (Slack's Socket Mode).
     if (this.open >= this.maxOpen && !opts.mustKeep) {
       this.log.log('warn', 'inbox-full', { platform: turn.platform, open: this.open, max: this.maxOpen });

@@ -29,6 +29,8 @@ export interface Turn {
   /** A direct message (private to the person) or a shared channel. */
   direct: boolean;
   thread?: string;
+  /** Written by a bot (medbill itself included): never answered, whatever the platform (see Inbox.accept). */
+  fromBot?: boolean;
   input: Input;
 }
 
