@@ -11,14 +11,14 @@ function results(ctx: FlowContext, query: string): Outcome {
     // The query is not repeated: it is free text, and what medbill did not understand is exactly what it cannot vouch for.
     return { state: { step: 'query', slots: {} }, replies: [reply('I could not find a code for that wording. Try other words or a code, e.g. "impacted tooth" or "K01.1".')] };
   }
-  const rows = hits.map((h) => ({
-    label: `${h.set.toUpperCase()} ${h.code}`,
-    value: `${h.description}${h.billable === false ? ' (header: not billable, use a longer code)' : ''}${h.categories.length ? `. Used for: ${h.categories.join('; ')}` : ''}`,
-  }));
+  const rows = hits.map((h) => [
+    h.set.toUpperCase(), h.code,
+    `${h.description}${h.billable === false ? ' (header: not billable, use a longer code)' : ''}${h.categories.length ? `. Used for: ${h.categories.join('; ')}` : ''}`,
+  ]);
   const related = hits.length === 1 ? hits[0]!.related : [];
   // A title names only a code the tables know, never the words as typed.
   const exact = hits.find((h) => h.code.replace('.', '').toUpperCase() === query.trim().replace('.', '').toUpperCase());
-  const parts: Reply['parts'] = [{ kind: 'facts', title: exact ? `Codes for ${exact.code}` : 'Matching codes', rows }];
+  const parts: Reply['parts'] = [{ kind: 'table', title: exact ? `Codes for ${exact.code}` : 'Matching codes', columns: ['Set', 'Code', 'What it is'], rows }];
   if (related.length) {
     parts.push({ kind: 'facts', title: 'Related codes', rows: related.map((r) => ({ label: `${r.set.toUpperCase()} ${r.code}`, value: r.description })) });
     parts.push({ kind: 'choices', choices: choicesFor('lookup', 'results', related.slice(0, 5).map((r) => ({ label: `Look up ${r.code}`, value: r.code }))) });

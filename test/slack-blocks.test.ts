@@ -75,6 +75,17 @@ describe('Slack rendering', () => {
     expect(blocks.at(-1)!.type).toBe('context'); // the sources, folded to small print at the end
   });
 
+  it('renders a long table (a lookup) within limits, split and not cut', () => {
+    const rows = Array.from({ length: 300 }, (_, i) => ['CPT', String(41000 + i), `description number ${i} of a code, long enough to fill the section quickly`]);
+    const messages = render('12 codes found.', [{ kind: 'table', title: 'Matching codes', columns: ['Set', 'Code', 'What it is'], rows }]);
+    const blocks = messages.flatMap((m) => m.blocks);
+    for (const m of messages) expect(blockKitProblems(m.blocks)).toEqual([]);
+    const text = textOf(blocks);
+    expect(text).toContain('41000');
+    expect(text).toContain('41299');
+    expect(text).toContain('description number 299');
+  });
+
   it('keeps modal titles and the App Home within their limits', () => {
     const modal = formModal({ kind: 'form', id: 'fee', title: 'The practice fee and the insurance amount', submitLabel: 'Check these amounts please', fields: [{ name: 'fee', label: 'Fee', type: 'number', required: true }] });
     expect((modal.title as any).text.length).toBeLessThanOrEqual(24);

@@ -121,6 +121,13 @@ function factsBlocks(title: string | undefined, rows: { label: string; value: st
   return out;
 }
 
+/** A table as a title and one line per row (Block Kit has no table block): the first column bold. */
+function tableBlocks(title: string, columns: string[], rows: string[][]): Block[] {
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? `*${escape(c)}*` : escape(c))).join('  ');
+  const text = `*${escape(title)}*  (${columns.map(escape).join(' · ')})\n${rows.map(line).join('\n')}`;
+  return pieces(text, LIMITS.sectionText).map((p) => p.trim()).filter(Boolean).map((p) => ({ type: 'section', text: { type: 'mrkdwn', text: p } }));
+}
+
 /**
  * A list as sections of bullets, links in Slack's own form (text escaped, the link markup not); a folded list
  * (the rules and sources behind an answer) as small context text after the rest.
@@ -144,6 +151,7 @@ function partBlocks(part: ReplyPart, n: number): Block[] {
     case 'form': return [formOpener(part)];
     case 'document': return snippetBlocks(part.title, part.filename, part.body);
     case 'list': return listBlocks(part.title, part.items, part.folded);
+    case 'table': return tableBlocks(part.title, part.columns, part.rows);
     // The answer's data: its generic parts are beside it in the same reply.
     case 'triage': return [];
   }

@@ -33,6 +33,13 @@ export function renderReply(r: Reply, firstNumber = 1): { text: string; pressabl
       case 'document':
         lines.push(`--- ${part.title} (${part.filename}) ---`, part.body, '---');
         break;
+      case 'table': {
+        lines.push(`${part.title}:`);
+        const widths = part.columns.map((c, i) => Math.min(20, Math.max(c.length, ...part.rows.map((r) => (r[i] ?? '').length))));
+        const row = (cells: string[]) => `  ${cells.map((c, i) => (i < cells.length - 1 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}`;
+        lines.push(row(part.columns), ...part.rows.map(row));
+        break;
+      }
       case 'list':
         lines.push(`${part.title}:`, ...part.items.map((i) => `  - ${i.text}${i.link ? ` <${i.link}>` : ''}`));
         break;

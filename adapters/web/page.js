@@ -79,6 +79,8 @@ function renderPart(p) {
       const url = URL.createObjectURL(new Blob([p.body], { type: 'text/plain' }));
       return el('div', {}, el('h4', {}, p.title), el('pre', { class: 'doc' }, p.body), el('a', { href: url, download: p.filename }, 'Download ' + p.filename));
     }
+    case 'table':
+      return el('div', { class: 'table' }, el('h4', {}, p.title), el('table', {}, el('tr', {}, ...p.columns.map((c) => el('th', {}, c))), ...p.rows.map((r) => el('tr', {}, ...r.map((c) => el('td', {}, c))))));
     case 'list': {
       const items = el('ul', {}, ...p.items.map((i) => el('li', {}, /^https?:\/\//.test(i.link || '') ? el('a', { href: i.link, target: '_blank', rel: 'noopener noreferrer' }, i.text) : i.text)));
       return p.folded ? el('details', { class: 'folded' }, el('summary', {}, p.title + ' (' + p.items.length + ')'), items) : el('div', { class: 'list' }, el('h4', {}, p.title), items);

@@ -54,6 +54,8 @@ export class Inbox {
   private running = 0;
   private accepted = 0;
   private idleWaiters: (() => void)[] = [];
+  private readonly slots: (() => void)[] = [];
+  private ticking = false;
 
   constructor(opts: InboxOptions) {
     this.store = new InboxStore(opts.db);
@@ -151,10 +153,33 @@ export class Inbox {
     }
   }
 
+  /**
+   * One event's turn per event-loop iteration, across all people: between two turns the server reads and
+   * acknowledges new requests, so a backlog being worked off does not slow the acknowledgements down.
+   */
+  private slot(): Promise<void> {
+    return new Promise((resolve) => {
+      this.slots.push(resolve);
+      if (!this.ticking) this.tick();
+    });
+  }
+
+  private tick() {
+    this.ticking = true;
+    void nextTick().then(() => {
+      const go = this.slots.shift();
+      if (!go) {
+        this.ticking = false;
+        return;
+      }
+      go();
+      this.tick();
+    });
+  }
+
   /** Applies (if not yet applied) and delivers one event, then marks it done. Never throws. */
   private async process(row: InboxRow): Promise<void> {
-    // One event per event-loop turn, so a burst does not hold up the acknowledgements of new requests.
-    await nextTick();
+    await this.slot();
     const stored = this.parse(row);
     const deliver = stored && this.deliverers.get(stored.turn.platform);
     try {

@@ -45,6 +45,8 @@ export type ReplyPart =
   /** A titled list; `folded`: detail most people skip (shown collapsed where the surface can). */
   | { kind: 'list'; title: string; items: ListItem[]; folded?: boolean }
   | { kind: 'choices'; choices: Choice[] }
+  /** Rows under named columns (code lookups): every row has one cell per column. */
+  | { kind: 'table'; title: string; columns: string[]; rows: string[][] }
   | { kind: 'checklist'; title: string; items: ChecklistItem[] }
   | { kind: 'facts'; title?: string; rows: { label: string; value: string }[] }
   | { kind: 'form'; id: string; title: string; fields: FormField[]; submitLabel: string }
