@@ -156,3 +156,23 @@ it('Medicaid preauth is plan-specific and asked about', () => {
   expect(r.preauth).toBe('unknown');
   expect(r.questions.some((q) => /prior authorization/.test(q.question))).toBe(true);
 });
+
+// ------------------------------------------------------------------ only what applies (issues 11 and 12)
+
+describe('questions and warnings that apply to this case', () => {
+  const separate = { medical: true, dental: true, combinedPlan: false, medicalPayer: 'commercial' } as const;
+
+  it('does not ask about a car once the person said no car was involved', () => {
+    const withCar = run({ procedure: 'D7140', cause: 'trauma', notes: 'bike fall, #8 fractured', coverage: separate });
+    const noCar = run({ procedure: 'D7140', cause: 'trauma', notes: 'bike fall, no car involved, #8 fractured', coverage: separate });
+    expect(withCar.questions.some((q) => /car accident/.test(q.question))).toBe(true);
+    expect(noCar.questions.some((q) => /\bcar\b/.test(q.question))).toBe(false);
+    expect(noCar.questions.some((q) => /at work, or caused by someone else/.test(q.question))).toBe(true);
+  });
+
+  it('says nothing about commercial plans or Medicare in the credentialing rule of a Medicaid answer', () => {
+    const r = run({ procedure: 'D7140', cause: 'infection', notes: 'abscess #19 with facial swelling', coverage: { medical: true, dental: false, medicalPayer: 'medicaid' }, patientAge: 40 });
+    const cred = [...r.warnings.filter((w) => w.id === 'credentialing').map((w) => w.message), ...r.rules.filter((x) => x.id === 'R-CRED-01').map((x) => x.summary)];
+    for (const text of cred) expect(text).not.toMatch(/enrolled with Medicare\)|the commercial medical plan/);
+  });
+});

@@ -386,7 +386,10 @@ export function triage(facts: CaseFacts, kn: Knowledge, directory: CodeDirectory
       addDocument('accident-details', 'Another insurer may be primary: record the accident and its claim number.');
     } else if (lane !== 'patient-pay') {
       answer.fireEngineRule('R-ACC-02');
-      answer.ask('notes', 'Was the injury from a car accident, at work, or caused by someone else? That insurer would pay first.');
+      // A car already ruled out ("no car involved") is not asked about again.
+      answer.ask('notes', r.signals.has('auto-ruled-out')
+        ? 'Was the injury at work, or caused by someone else (their property, their insurance)? That insurer would pay first.'
+        : 'Was the injury from a car accident, at work, or caused by someone else? That insurer would pay first.');
     }
   }
   for (const w of category.warnings) {
