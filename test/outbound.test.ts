@@ -82,6 +82,19 @@ describe('writing first, on Slack', () => {
     expect(posts).toEqual([{ channel: 'D9X', text: 'Letter for case C-ABCDE is ready.' }, { channel: 'C9', text: 'Claims due for follow-up today: 3' }]);
   });
 
+  it('uploads a file to the person\'s DM through Slack\'s upload flow', async () => {
+    fake.clear();
+    const bytes = Buffer.from('PK\u0003\u0004 a letter, as a .docx would start');
+    await app.outbound.send({ platform: 'slack', tenant: 'T9', user: 'U9' }, [
+      reply('Your letter for case C-ABCDE:', [{ kind: 'file', name: 'C-ABCDE-letter.docx', mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', base64: bytes.toString('base64') }]),
+    ]);
+    expect(fake.of('files.getUploadURLExternal')[0]!.params).toMatchObject({ filename: 'C-ABCDE-letter.docx', length: String(bytes.length) });
+    // The bytes go to the upload URL as multipart form data, whole.
+    expect(Buffer.from(String(fake.of('upload')[0]!.params.bytes), 'base64').includes(bytes)).toBe(true);
+    expect(fake.of('files.completeUploadExternal')[0]!.params).toMatchObject({ channel_id: 'D9X' });
+    expect(fake.of('chat.postMessage').map((c) => c.params.channel)).toEqual(['D9X']);
+  });
+
   it('never puts a case in a channel, even when asked to', async () => {
     fake.clear();
     await expect(app.outbound.send({ platform: 'slack', tenant: 'T9', channel: 'C9' }, [caseReply])).rejects.toBeInstanceOf(PrivacyRefusedError);

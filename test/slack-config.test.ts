@@ -22,8 +22,8 @@ describe('manifest.json', () => {
     }
   });
 
-  it('asks only for the scopes the handlers use', () => {
-    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['app_mentions:read', 'chat:write', 'commands', 'im:history', 'im:write']);
+  it('asks only for the scopes the handlers use (files:write: files such as letters, uploaded to the DM)', () => {
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['app_mentions:read', 'chat:write', 'commands', 'files:write', 'im:history', 'im:write']);
   });
 });
 

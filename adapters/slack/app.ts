@@ -150,6 +150,12 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
   /** Posts replies to one conversation, redrawing a ticked checklist in place where the click came from. */
   async function postReplies(channel: string, replies: Reply[], threadTs?: string, pressed?: { channel: string; ts: string }) {
     for (const reply of replies) {
+      // Files go up through Slack's upload flow (files.uploadV2), into the same conversation.
+      for (const part of reply.parts) {
+        if (part.kind !== 'file') continue;
+        const upload = { channel_id: channel, file: Buffer.from(part.base64, 'base64'), filename: part.name, title: part.name };
+        await client.filesUploadV2(threadTs ? { ...upload, thread_ts: threadTs } : upload);
+      }
       const messages = renderMessages(reply);
       const first = messages[0];
       const checklist = reply.parts.some((p) => p.kind === 'checklist');

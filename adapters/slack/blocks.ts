@@ -152,6 +152,8 @@ function partBlocks(part: ReplyPart, n: number): Block[] {
     case 'document': return snippetBlocks(part.title, part.filename, part.body);
     case 'list': return listBlocks(part.title, part.items, part.folded);
     case 'table': return tableBlocks(part.title, part.columns, part.rows);
+    // Files are uploaded beside the message (files.uploadV2), not drawn in it.
+    case 'file': return [];
     // The answer's data: its generic parts are beside it in the same reply.
     case 'triage': return [];
   }

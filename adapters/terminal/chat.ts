@@ -1,10 +1,13 @@
 /** `medbill chat`: the engine in a terminal. Type a message, or a number to press that button. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Engine } from '../../src/engine/engine.js';
 import type { Reply, Turn } from '../../src/engine/model.js';
 import { renderReply, type Pressable } from './render.js';
 
-export async function terminalChat(engine: Engine, io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream }, user = 'terminal'): Promise<void> {
+/** `filesDir`: where files the chat hands over (a letter as .docx) are saved, since a terminal cannot show them. */
+export async function terminalChat(engine: Engine, io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; filesDir: string }, user = 'terminal'): Promise<void> {
   const rl = createInterface({ input: io.input, output: io.output, terminal: false });
   const base: Omit<Turn, 'input'> = { platform: 'terminal', user, conversation: 'terminal', direct: true };
   const print = (s: string) => io.output.write(`${s}\n`);
@@ -18,6 +21,13 @@ export async function terminalChat(engine: Engine, io: { input: NodeJS.ReadableS
       pressables.push(...p);
       form = r.parts.find((x) => x.kind === 'form') ?? form;
       print(`\nmedbill> ${text.replace(/\n/g, '\n         ')}`);
+      for (const p of r.parts) {
+        if (p.kind !== 'file') continue;
+        mkdirSync(io.filesDir, { recursive: true });
+        const path = join(io.filesDir, basename(p.name));
+        writeFileSync(path, Buffer.from(p.base64, 'base64'));
+        print(`         saved to ${path}`);
+      }
     }
   };
   print('medbill chat: describe a case, or type "help". Numbers press buttons; Ctrl-D quits.');

@@ -40,6 +40,9 @@ export function renderReply(r: Reply, firstNumber = 1): { text: string; pressabl
         lines.push(row(part.columns), ...part.rows.map(row));
         break;
       }
+      case 'file':
+        lines.push(`File: ${part.name} (${Math.ceil((part.base64.length * 3) / 4 / 1024)} KB, ${part.mediaType})`);
+        break;
       case 'list':
         lines.push(`${part.title}:`, ...part.items.map((i) => `  - ${i.text}${i.link ? ` <${i.link}>` : ''}`));
         break;

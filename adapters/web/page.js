@@ -81,6 +81,11 @@ function renderPart(p) {
     }
     case 'table':
       return el('div', { class: 'table' }, el('h4', {}, p.title), el('table', {}, el('tr', {}, ...p.columns.map((c) => el('th', {}, c))), ...p.rows.map((r) => el('tr', {}, ...r.map((c) => el('td', {}, c))))));
+    case 'file': {
+      const bytes = Uint8Array.from(atob(p.base64), (c) => c.charCodeAt(0));
+      const url = URL.createObjectURL(new Blob([bytes], { type: p.mediaType }));
+      return el('div', { class: 'file' }, el('a', { href: url, download: p.name }, 'Download ' + p.name));
+    }
     case 'list': {
       const items = el('ul', {}, ...p.items.map((i) => el('li', {}, /^https?:\/\//.test(i.link || '') ? el('a', { href: i.link, target: '_blank', rel: 'noopener noreferrer' }, i.text) : i.text)));
       return p.folded ? el('details', { class: 'folded' }, el('summary', {}, p.title + ' (' + p.items.length + ')'), items) : el('div', { class: 'list' }, el('h4', {}, p.title), items);

@@ -51,6 +51,8 @@ export type ReplyPart =
   | { kind: 'facts'; title?: string; rows: { label: string; value: string }[] }
   | { kind: 'form'; id: string; title: string; fields: FormField[]; submitLabel: string }
   | { kind: 'document'; title: string; filename: string; body: string }
+  /** A file to hand over (a letter as .docx): its bytes in base64, so a reply stays JSON. */
+  | { kind: 'file'; name: string; mediaType: string; base64: string }
   /**
    * The answer as data (for scripts, tests and a home screen's recent cases). Surfaces show the generic parts
    * the flow puts beside it (flows/answer.ts), not this.
@@ -62,8 +64,8 @@ export type Privacy = 'any' | 'direct-only';
 
 export interface Reply { text: string; parts: ReplyPart[]; privacy: Privacy }
 
-/** A case answer or a document is direct-only whatever the flow asked: a forgotten mark must not leak a case. */
+/** A case answer, a document or a file is direct-only whatever the flow asked: a forgotten mark must not leak a case. */
 export function reply(text: string, parts: ReplyPart[] = [], privacy: Privacy = 'any'): Reply {
-  const carriesCase = parts.some((p) => p.kind === 'triage' || p.kind === 'document');
+  const carriesCase = parts.some((p) => p.kind === 'triage' || p.kind === 'document' || p.kind === 'file');
   return { text, parts, privacy: carriesCase ? 'direct-only' : privacy };
 }

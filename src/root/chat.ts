@@ -1,4 +1,5 @@
 /** `medbill chat`: the guided conversations in the terminal, or a scripted one (the composition for the terminal). */
+import { dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../config.js';
 import { openApp } from '../app.js';
 import { createLogger } from '../log.js';
@@ -31,7 +32,9 @@ export async function cmdChat(args: string[], io: Io): Promise<number> {
   if (args.length) throw new UsageError(`chat takes no arguments except --script FILE (got ${args.join(' ')})`);
   const app = openApp(config, { log: createLogger(process.env.MEDBILL_LOG ?? 'warn') });
   try {
-    await terminalChat(app.engine, { input: process.stdin, output: process.stdout });
+    // Files the chat hands over go beside the database (./data/files by default): never into the project.
+    const filesDir = join(config.dbPath === ':memory:' ? resolve('data') : dirname(config.dbPath), 'files');
+    await terminalChat(app.engine, { input: process.stdin, output: process.stdout, filesDir });
   } finally {
     app.close();
   }

@@ -20,6 +20,9 @@ export async function startSlackApiFake(options = {}) {
       case 'chat.update': return { ok: true, channel: params.channel, ts: params.ts };
       case 'chat.postEphemeral': return { ok: true, message_ts: `${ts++}.000200` };
       case 'views.open': case 'views.publish': return { ok: true, view: { id: 'V1' } };
+      // files.uploadV2: ask for an upload URL, send the bytes there, then complete the upload into a conversation.
+      case 'files.getUploadURLExternal': return { ok: true, upload_url: `${base}/upload/F${ts}`, file_id: `F${ts++}` };
+      case 'files.completeUploadExternal': return { ok: true, files: (params.files ?? []).map((f) => ({ id: f.id, title: f.title })) };
       case 'apps.connections.open': return options.socketUrl ? { ok: true, url: options.socketUrl } : { ok: false, error: 'not_configured' };
       default: return { ok: false, error: 'unknown_method' };
     }
@@ -36,9 +39,11 @@ export async function startSlackApiFake(options = {}) {
         return res.end(JSON.stringify({ count: calls.filter((c) => c.method === method && !c.rateLimited).length }));
       }
       let params = {};
-      if ((req.headers['content-type'] ?? '').includes('application/json')) params = raw ? JSON.parse(raw) : {};
+      // An upload URL receives the file as multipart form data: kept whole, as base64.
+      if (path.startsWith('/upload/')) params = { bytes: Buffer.concat(chunks).toString('base64') };
+      else if ((req.headers['content-type'] ?? '').includes('application/json')) params = raw ? JSON.parse(raw) : {};
       else for (const [k, v] of new URLSearchParams(raw)) { try { params[k] = /^[[{]/.test(v) ? JSON.parse(v) : v; } catch { params[k] = v; } }
-      const method = path.startsWith('/api/') ? path.slice(5) : path.startsWith('/respond/') ? 'response_url' : path;
+      const method = path.startsWith('/api/') ? path.slice(5) : path.startsWith('/respond/') ? 'response_url' : path.startsWith('/upload/') ? 'upload' : path;
       // Slack's API slowed down: the answer comes late (the call is recorded when it arrives).
       const delay = options.delayMs?.[method] ?? 0;
       const wait = rateLimits.get(method);
@@ -52,7 +57,7 @@ export async function startSlackApiFake(options = {}) {
       for (const w of [...waiters]) if (w.test()) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
       const reply = () => {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(method === 'response_url' ? { ok: true } : answer(method, params)));
+        res.end(JSON.stringify(method === 'response_url' || method === 'upload' ? { ok: true } : answer(method, params)));
       };
       if (delay) setTimeout(reply, delay); else reply();
     });

@@ -1,0 +1,47 @@
+/** Files on the terminal: a file a flow hands over is saved beside the database and its path printed. */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { Engine } from '../src/engine/engine.js';
+import { FlowRegistry } from '../src/engine/registry.js';
+import { stateSchema, type Flow } from '../src/engine/flow.js';
+import { reply } from '../src/engine/model.js';
+import { openDb } from '../src/store/db.js';
+import { terminalChat } from '../adapters/terminal/chat.js';
+import { renderReply } from '../adapters/terminal/render.js';
+import { kn, tempDbPath } from './helpers.js';
+
+const bytes = Buffer.from('PK\u0003\u0004 the start of a .docx');
+const file = { kind: 'file' as const, name: 'C-ABCDE-letter.docx', mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', base64: bytes.toString('base64') };
+const letterFlow: Flow = {
+  id: 'letter', version: 1, title: 'Letter', commands: [/^letter\b/i], examples: ['letter'],
+  stateSchema: stateSchema(['done'], z.object({})),
+  start: () => ({ replies: [reply('Your letter:', [file])] }),
+  handle: () => ({ replies: [] }),
+  prompt: () => [],
+  why: () => '',
+};
+
+describe('files in the terminal', () => {
+  it('names the file and its size in the text', () => {
+    expect(renderReply(reply('Your letter:', [file])).text).toMatch(/File: C-ABCDE-letter\.docx \(1 KB, application\/vnd/);
+  });
+
+  it('saves the file and prints where', async () => {
+    const db = openDb(tempDbPath());
+    const engine = new Engine({ db, kn, flows: new FlowRegistry([letterFlow]) });
+    const filesDir = join(mkdtempSync(join(tmpdir(), 'medbill-files-')), 'files');
+    const output = new PassThrough();
+    let printed = '';
+    output.on('data', (d: Buffer) => { printed += d.toString(); });
+    await terminalChat(engine, { input: Readable.from(['letter\n']), output, filesDir });
+    db.close();
+    const saved = join(filesDir, 'C-ABCDE-letter.docx');
+    expect(existsSync(saved)).toBe(true);
+    expect(readFileSync(saved).equals(bytes)).toBe(true);
+    expect(printed).toContain(`saved to ${saved}`);
+  });
+});
