@@ -257,7 +257,8 @@ export class Engine {
 
     if (input.kind === 'button') {
       const go = /^go:([a-z]+)$/.exec(input.value);
-      if (go && this.registered(go[1]!)) return this.begin(go[1], {});
+      const goFlow = go?.[1];
+      if (this.registered(goFlow)) return this.begin(goFlow, {});
       const cmd = /^cmd:([a-z]+)$/.exec(input.value);
       if (cmd && controlCommand(cmd[1]!)) return this.control(controlCommand(cmd[1]!)!, row);
       const parsed = parseButtonValue(input.value);

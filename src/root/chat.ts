@@ -11,8 +11,9 @@ import { readInput, UsageError, type Io } from '../cli.js';
 export async function cmdChat(args: string[], io: Io): Promise<number> {
   const config = loadConfig();
   if (args[0] === '--script') {
-    if (args.length !== 2) throw new UsageError('chat --script needs exactly one FILE');
-    const text = await readInput(args[1]!, io);
+    const file = args[1];
+    if (args.length !== 2 || !file) throw new UsageError('chat --script needs exactly one FILE');
+    const text = await readInput(file, io);
     try {
       parseScript(text); // a malformed script is refused before anything runs
     } catch (err) {
