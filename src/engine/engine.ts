@@ -16,6 +16,7 @@ import { parseButtonValue, type CaseRecord, type Flow, type FlowContext, type Fl
 import type { FlowRegistry } from './registry.js';
 import { reply, type Choice, type Input, type Reply, type Turn } from './model.js';
 import { identifierNotice, scrubIdentifiers, type IdentifierKind } from './privacy.js';
+import { prepareVocabulary } from './privacy-vocabulary.js';
 import { IntentRouter, controlCommand, type ControlCommand } from './intents.js';
 import { errorFields, silentLogger, type Logger } from '../log.js';
 
@@ -86,6 +87,8 @@ export class Engine {
       help: (lead) => this.flows.help(lead),
     };
     this.router = new IntentRouter(kn, opts.flows);
+    // The scrubber's word lists are built at start, so the first person's message does not wait for them.
+    prepareVocabulary();
     this.store.purgeExpired(this.now());
   }
 
