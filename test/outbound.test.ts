@@ -6,12 +6,11 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { startServer, type Running } from '../src/root/server.js';
-import { silentLogger } from '../src/log.js';
+import type { Running } from '../src/root/server.js';
 import { reply } from '../src/engine/model.js';
 import { POINTER, PrivacyRefusedError, routeReplies, type Address } from '../src/engine/outbound.js';
-import { createSlackAdapter, type SlackAdapter } from '../adapters/slack/app.js';
 import { startSlackApiFake, type SlackApiFake } from './support/slack-api-fake.js';
+import { startSlackStack, type SlackStack } from './support/slack-stack.js';
 import { tempDbPath } from './helpers.js';
 
 const caseReply = reply('Case C-ABCDE: medical', [{ kind: 'facts', rows: [{ label: 'lane', value: 'medical' }] }], 'direct-only');
@@ -40,22 +39,18 @@ describe('routing replies', () => {
 describe('writing first, on Slack', () => {
   const SECRET = 'outboundsecret000000000000000000';
   let fake: SlackApiFake;
+  let stack: SlackStack;
   let app: App;
-  let slack: SlackAdapter;
   let running: Running;
   const dbPath = tempDbPath();
 
   beforeAll(async () => {
     fake = await startSlackApiFake();
-    app = openApp({ ...loadConfig({}), dbPath });
-    slack = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: fake.apiUrl }, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log: silentLogger });
-    await slack.start();
-    running = await startServer(app, { host: '127.0.0.1', port: 0, log: silentLogger, routes: [{ path: '/slack/events', handle: slack.requestListener! }] });
+    stack = await startSlackStack({ secret: SECRET, fake, dbPath });
+    ({ app, running } = stack);
   });
   afterAll(async () => {
-    await running.close();
-    await app.inbox.idle();
-    app.close();
+    await stack.close();
     await fake.close();
   });
 

@@ -8,12 +8,9 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openApp, type App } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { startServer, type Running } from '../src/root/server.js';
-import { silentLogger } from '../src/log.js';
-import { createSlackAdapter, SLACK_SURFACE, type SlackAdapter } from '../adapters/slack/app.js';
+import type { Running } from '../src/root/server.js';
 import { startSlackApiFake, type RecordedCall, type SlackApiFake } from './support/slack-api-fake.js';
+import { startSlackStack, type SlackStack } from './support/slack-stack.js';
 import { shared, tempDbPath } from './helpers.js';
 import { blockKitProblems } from './support/block-kit.js';
 
@@ -32,22 +29,16 @@ const IDENTIFIERS = ['Jane', 'Smith', '04/12/1961', 'XKQ123456789'];
 
 describe.skipIf(!FIXTURES)('Slack', () => {
   let fake: SlackApiFake;
-  let app: App;
-  let slack: SlackAdapter;
+  let stack: SlackStack;
   let running: Running;
   const dbPath = tempDbPath();
 
+  // The same database across a restart (the retry test).
   async function boot() {
-    app = openApp({ ...loadConfig({}), dbPath });
-    slack = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: fake.apiUrl }, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log: silentLogger });
-    await slack.start();
-    running = await startServer(app, { host: '127.0.0.1', port: 0, log: silentLogger, routes: [{ path: SLACK_SURFACE.eventsPath, handle: slack.requestListener! }] });
+    stack = await startSlackStack({ secret: SECRET, fake, dbPath });
+    running = stack.running;
   }
-  async function shutdown() {
-    await running.close();
-    await app.inbox.idle();
-    app.close();
-  }
+  const shutdown = () => stack.close();
   beforeAll(async () => {
     fake = await startSlackApiFake();
     await boot();
@@ -292,10 +283,8 @@ describe.skipIf(!FIXTURES)('Slack', () => {
 describe.skipIf(!FIXTURES)('Slack Web API rate limits', () => {
   it('honours 429 and Retry-After, then posts once', async () => {
     const fake = await startSlackApiFake({ rateLimitOnce: { 'chat.postMessage': 1 } });
-    const app = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
-    const slack = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: fake.apiUrl }, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log: silentLogger });
-    await slack.start();
-    const running = await startServer(app, { host: '127.0.0.1', port: 0, log: silentLogger, routes: [{ path: '/slack/events', handle: slack.requestListener! }] });
+    const stack = await startSlackStack({ secret: SECRET, fake });
+    const running = stack.running;
     try {
       const envelope = json('events_api.event_callback.message.channels.json');
       const body = JSON.stringify({ ...envelope, event_id: 'EvRATE1', event: json('event.message.im.inner_event.json') });
@@ -305,9 +294,7 @@ describe.skipIf(!FIXTURES)('Slack Web API rate limits', () => {
       const posted = fake.of('chat.postMessage')[0]!;
       expect(posted.at - limited.at).toBeGreaterThanOrEqual(950);
     } finally {
-      await running.close();
-      await app.inbox.idle();
-      app.close();
+      await stack.close();
       await fake.close();
     }
   }, 15_000);

@@ -232,23 +232,12 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
     if (outcome === 'duplicate') log.log('info', 'slack-duplicate-event', {});
   }
 
-  /**
-   * Whoever talks to medbill (and the channel they used) can be written to later. Written once per address
-   * and process (and again when the DM channel becomes known), not on every event.
-   */
-  const remembered = new Set<string>();
+  /** Whoever talks to medbill (and the channel they used) can be written to later. */
   function remember(route: SlackRoute) {
     const tenant = route.team ? { tenant: route.team } : {};
     const dmChannel = dmChannels.get(route.user);
-    const personKey = `${route.team ?? ''}:${route.user}:${dmChannel ?? ''}`;
-    if (!remembered.has(personKey)) {
-      remembered.add(personKey);
-      outbound.remember({ platform: 'slack', ...tenant, user: route.user }, dmChannel ? { dmChannel } : {});
-    }
-    if (route.channel && !route.channel.startsWith('D') && !remembered.has(`${route.team ?? ''}#${route.channel}`)) {
-      remembered.add(`${route.team ?? ''}#${route.channel}`);
-      outbound.remember({ platform: 'slack', ...tenant, channel: route.channel });
-    }
+    outbound.remember({ platform: 'slack', ...tenant, user: route.user }, dmChannel ? { dmChannel } : {});
+    if (route.channel && !route.channel.startsWith('D')) outbound.remember({ platform: 'slack', ...tenant, channel: route.channel });
   }
 
   const withoutMention = (text: string) => text.replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, '').trim();

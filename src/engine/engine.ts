@@ -112,10 +112,10 @@ export class Engine {
    * waiting on, or help when nothing is pending. Reads only; the session is not touched.
    */
   resume(where: Omit<Turn, 'input' | 'direct'>): Reply[] {
-    const row = this.store.get(sessionKey(where));
-    const live = row && row.expiresAt > this.now() ? this.flows.load(row.flow, row.flowVersion, row.state) : undefined;
-    if (!live) return [this.flows.help()];
-    return [reply(`Welcome back. You were in "${live.flow.title}"${live.state.caseId ? ` (case ${live.state.caseId})` : ''}:`), ...live.flow.prompt(this.ctx, live.state)];
+    const { row } = this.load(sessionKey(where));
+    if (!row) return [this.flows.help()];
+    const flow = this.flow(row.flow);
+    return [reply(`Welcome back. You were in "${flow.title}"${row.state.caseId ? ` (case ${row.state.caseId})` : ''}:`), ...flow.prompt(this.ctx, row.state)];
   }
 
   /** Applies one turn. Turns of the same session wait for each other; different sessions do not. */

@@ -57,6 +57,8 @@ export function addressKey(a: Address): string {
 export class Outbound {
   private readonly ports = new Map<string, OutboundPort>();
   private readonly references: ReferenceStore;
+  /** What this process last wrote per address: an unchanged reference is not written again on every event. */
+  private readonly written = new Map<string, string>();
 
   constructor(db: Db, private readonly now: () => number = Date.now) {
     this.references = new ReferenceStore(db);
@@ -69,7 +71,11 @@ export class Outbound {
 
   /** Remembers how to reach an address (called by adapters when a person or a channel talks to medbill). */
   remember(address: Address, reference: unknown = {}): void {
-    this.references.put(addressKey(address), address.platform, { address, reference }, this.now());
+    const key = addressKey(address);
+    const value = JSON.stringify({ address, reference });
+    if (this.written.get(key) === value) return;
+    this.written.set(key, value);
+    this.references.put(key, address.platform, { address, reference }, this.now());
   }
 
   /** The addresses remembered on a platform (the channels that could get a digest, say). */

@@ -134,9 +134,14 @@ export function checkDiagnosis(kn: Knowledge, dir: CodeDirectory, code: string, 
   return { code, entry };
 }
 
+/** The never-suggest entry that rules a code out for this purpose (a code, or a dotted ICD-10-CM prefix). */
+export function isNeverSuggested(kn: Knowledge, code: string, categoryId: string) {
+  return kn.neverSuggest.find((n) => (n.code === code || code.startsWith(`${n.code}.`)) && (n.categories.includes('*') || n.categories.includes(categoryId)));
+}
+
 /** Why a well-formed code is not billable: wrong for the purpose, a header (with its billable children), or unknown. */
 function notValid(kn: Knowledge, code: string, categoryId: string): { ruleId: string; message: string } {
-  const never = kn.neverSuggest.find((n) => (n.code === code || code.startsWith(`${n.code}.`)) && (n.categories.includes('*') || n.categories.includes(categoryId)));
+  const never = isNeverSuggested(kn, code, categoryId);
   if (never) return { ruleId: 'R-DX-01', message: `${code}: ${never.reason} Use ${never.instead.join(' or ')}.` };
   // The examples most likely to fit come first: for an injury the initial encounter (7th character A),
   // then the codes knowledge/ knows, which are the ones dentistry uses.

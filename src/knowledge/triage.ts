@@ -7,7 +7,7 @@ import type { CompiledCategory, CompiledChoice, Knowledge } from './load.js';
 import type { LaneRule } from './schema.js';
 import { readCase, type CaseReading } from './case.js';
 import { holds, type Context } from './conditions.js';
-import { checkDiagnosis, NO_DIRECTORY, weighCause, type CodeDirectory, type Finding } from './evidence.js';
+import { checkDiagnosis, isNeverSuggested, NO_DIRECTORY, weighCause, type CodeDirectory, type Finding } from './evidence.js';
 import { bestPhraseLength, hasAnyPhrase } from './text.js';
 import {
   MEDICAL_LANES, type Cause, type CoverageKind, type DocumentKind, type Lane, type MedicalPayer, type Preauth,
@@ -217,10 +217,6 @@ function choose(choices: CompiledChoice[], r: CaseReading, ctx: Context, default
   if (keyed.length === 0) chosen.push(...choices.filter((c) => c.fallback && fits(c) && (!c.keywordPhrases || hasAnyPhrase(r.allWords, c.keywordPhrases))));
   // Keep knowledge order: the file lists the most likely first.
   return choices.filter((c) => chosen.includes(c)).map((c) => c.code);
-}
-
-function isNeverSuggested(kn: Knowledge, code: string, categoryId: string) {
-  return kn.neverSuggest.find((n) => (n.code === code || code.startsWith(`${n.code}.`)) && (n.categories.includes('*') || n.categories.includes(categoryId)));
 }
 
 /** What an answer says about a code the person gave that medbill's tables do not describe. */
