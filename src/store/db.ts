@@ -40,7 +40,7 @@ const MIGRATIONS: string[] = [
      updated_at INTEGER NOT NULL
    ) WITHOUT ROWID;
    CREATE INDEX cases_owner ON cases (owner, updated_at);
-   -- Platform event ids already handled (Slack retries re-deliver them), see src/store/events.ts.
+   -- Platform event ids already handled (Slack retries re-deliver them); dropped by a later migration (the inbox deduplicates now).
    CREATE TABLE seen_events (
      id TEXT PRIMARY KEY,            -- platform:event id
      seen_at INTEGER NOT NULL
@@ -72,6 +72,8 @@ const MIGRATIONS: string[] = [
    CREATE INDEX conversation_refs_platform ON conversation_refs (platform);
    -- A case's facts outlive the session (letters and claims refer to the case by ID); no identifiers.
    ALTER TABLE cases ADD COLUMN facts TEXT;`,
+  // Event ids are deduplicated by the inbox now (its event_id is unique), so this table is no longer used.
+  `DROP TABLE seen_events;`,
 ];
 
 export function openDb(path: string): Db {
