@@ -9,9 +9,15 @@
  *
  * Every identifier here is invented. Names and numbers are chosen so that none can occur by chance in a
  * database file or a reply ("Emily Chen", not "Lee"; "518-62-7394", not "111-11-1111"), so a test can search
- * raw bytes for them.
+ * raw bytes for them. One exception: case ids are five random letters and digits, so "C-CHENX" can occur
+ * by chance; a search masks them first with `withoutCaseIds`.
  */
 import type { IdentifierKind } from '../../src/engine/privacy.js';
+
+/** The text with every medbill case id (C- and five characters, see newCaseId) replaced by C-#####. */
+export function withoutCaseIds(text: string): string {
+  return text.replace(/C-[A-HJ-NP-Z2-9]{5}/gi, 'C-#####');
+}
 
 export interface Identifier {
   /** Exactly as it appears in the message; a check should compare case-insensitively. */
