@@ -4,5 +4,8 @@ import { triageFlow } from './triage.js';
 import { documentsFlow } from './documents.js';
 import { lookupFlow } from './lookup.js';
 import { helpFlow } from './help.js';
+import { claimFlow } from './claim.js';
+import { digestFlow } from './digest.js';
+import { reportFlow } from './report.js';
 
-export const flows = new FlowRegistry([triageFlow, documentsFlow, lookupFlow, helpFlow]);
+export const flows = new FlowRegistry([triageFlow, documentsFlow, lookupFlow, claimFlow, digestFlow, reportFlow, helpFlow]);

@@ -415,7 +415,8 @@ function answerReply(ctx: FlowContext, st: FlowState, result: TriageResult): Rep
   return reply(`Case ${st.caseId}: ${LANE_LINE[result.lane]}`, [
     ...answerParts(st.caseId ?? '', result),
     { kind: 'triage', caseId: st.caseId ?? '', procedure: procedureName(ctx, s.facts.procedure ?? ''), result },
-    { kind: 'choices', choices: choicesFor('triage', 'answer', next) },
+    // A medical answer can become a tracked claim (the claim flow reads the case by its ID).
+    { kind: 'choices', choices: [...choicesFor('triage', 'answer', next), ...(medical ? [{ label: 'Track this claim', value: `go:claim:track ${st.caseId ?? ''}` }] : [])] },
   ], 'direct-only');
 }
 

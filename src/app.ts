@@ -12,7 +12,7 @@ export interface App { db: Db; engine: Engine; inbox: Inbox; outbound: Outbound;
 export function openApp(config: Config, opts: { log?: Logger; now?: () => number; inboxMaxOpen?: number } = {}): App {
   const db = openDb(config.dbPath);
   const { inboxMaxOpen = config.inboxMax, ...engineOpts } = opts;
-  const engine = new Engine({ db, flows, sessionTtlMs: config.sessionTtlMs, ...engineOpts });
+  const engine = new Engine({ db, flows, sessionTtlMs: config.sessionTtlMs, zone: config.zone, ...engineOpts });
   const inbox = new Inbox({ db, engine, ...(opts.log ? { log: opts.log } : {}), maxOpen: inboxMaxOpen });
   return { db, engine, inbox, outbound: new Outbound(db, opts.now), close: () => db.close() };
 }

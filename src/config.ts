@@ -3,6 +3,16 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { describeZodError } from './zod-message.js';
 
+/** An IANA zone Node knows (checked with Intl, so the CLI's cold start loads no date library). */
+function isValidZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone.includes('/') || zone === 'UTC';
+  } catch {
+    return false;
+  }
+}
+
 const EnvSchema = z.object({
   MEDBILL_DB: z.string().min(1).default('./data/medbill.db'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
@@ -14,10 +24,19 @@ const EnvSchema = z.object({
   // Extra host names the page answers to (comma-separated), when it is reached through a name of its own.
   // Events acknowledged and not yet answered, at most (past it Slack is asked to retry later).
   MEDBILL_INBOX_MAX: z.coerce.number().int().min(10).max(1_000_000).default(2000),
+  // The practice's time zone: "today" for claims (payment dates, follow-ups). Default: this machine's.
+  MEDBILL_TIME_ZONE: z.string().refine((z) => isValidZone(z), 'an IANA time zone such as America/Chicago').optional(),
+  // How often the digest scheduler looks at the clock (seconds); tests shorten it.
+  MEDBILL_DIGEST_TICK_SECONDS: z.coerce.number().min(0.05).max(300).default(30),
   MEDBILL_ALLOWED_HOSTS: z.string().regex(/^[A-Za-z0-9.:[\],-]*$/, 'host names separated by commas').default(''),
 });
 
-export interface Config { dbPath: string; port: number; host: string; sessionTtlMs: number; web: boolean; allowedHosts: string[]; inboxMax: number }
+export interface Config {
+  dbPath: string; port: number; host: string; sessionTtlMs: number; web: boolean; allowedHosts: string[]; inboxMax: number;
+  /** The practice's IANA time zone. */
+  zone: string;
+  digestTickMs: number;
+}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -34,6 +53,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: e.MEDBILL_SESSION_TTL_MINUTES * 60_000,
     web: e.MEDBILL_WEB === 'on',
     inboxMax: e.MEDBILL_INBOX_MAX,
+    zone: e.MEDBILL_TIME_ZONE ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    digestTickMs: e.MEDBILL_DIGEST_TICK_SECONDS * 1000,
     allowedHosts: e.MEDBILL_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The local chat page in headless Chromium (Debian's chromium, driven by playwright-core): a person
- * clicks through the triage flow and reads the answer on screen. Skips, saying why, only where no
- * chromium is installed and this is not CI (.ci/run installs it).
+ * clicks through the triage flow and reads the answer on screen, and works the claims due today from the
+ * "Today" view. Skips, saying why, only where no chromium is installed and this is not CI (.ci/run
+ * installs it).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,12 +12,18 @@ import { openApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { startServer, type Running } from '../src/root/server.js';
 import { silentLogger } from '../src/log.js';
+import { ClaimService } from '../src/claims/service.js';
+import { showDate, todayIn } from '../src/claims/dates.js';
+import { addDays } from '../src/claims/policy.js';
+import type { MedicalPayer } from '../src/knowledge/vocabulary.js';
 import { tempDbPath } from './helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run should have installed Debian's chromium`);
 if (!available) console.log(`skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+// The practice's zone: "today" for claims is the date there, whatever this machine's zone.
+const ZONE = 'America/Chicago';
 
 describe.skipIf(!available)('local chat page in a browser', () => {
   let app: App;
@@ -24,7 +31,7 @@ describe.skipIf(!available)('local chat page in a browser', () => {
   let browser: Browser;
   const dbPath = tempDbPath();
   beforeAll(async () => {
-    app = openApp({ ...loadConfig({}), dbPath });
+    app = openApp({ ...loadConfig({ MEDBILL_TIME_ZONE: ZONE }), dbPath });
     running = await startServer(app, { host: '127.0.0.1', port: 0, log: silentLogger });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -71,5 +78,82 @@ describe.skipIf(!available)('local chat page in a browser', () => {
     await page.getByText('1 of').last().waitFor();
     expect(await page.locator('.checklist').last().getByLabel(/Sleep study/).isChecked()).toBe(true);
     expect(await page.locator('.checklist').count()).toBe(1); // redrawn in place, not posted again
+  }, 60_000);
+
+  /** A submitted claim, `daysAgo` days before today where the practice is, as the claims desk stores it. */
+  const seedClaim = (caseId: string, payer: string, payerKind: MedicalPayer, billedCents: number, daysAgo: number) => {
+    const claims = new ClaimService(app.db);
+    const today = todayIn(ZONE, Date.now());
+    const plan = claims.draft(
+      { caseId, payer, payerKind, lane: 'medical', procedures: ['D7240'], diagnoses: ['K01.1'], billedCents, serviceDate: addDays(today, -daysAgo - 3), submittedDate: addDays(today, -daysAgo) },
+      { who: 'test', surface: 'test' },
+    );
+    if (!plan.ok) throw new Error(plan.problem);
+    expect(claims.commit(plan)).toBe(true);
+  };
+
+  it('shows the claims due today, records a payment from the list, and leaves the paid claim off it', async () => {
+    seedClaim('C-7K3Q9', 'Aetna', 'commercial', 41250, 30);
+    seedClaim('C-8M4R2', 'Medicare Part B', 'medicare', 98000, 40);
+    const today = todayIn(ZONE, Date.now());
+    const page = await browser.newPage();
+    await page.goto(running.url);
+    const chat = page.getByRole('tabpanel', { name: 'Chat' });
+    const todayView = page.getByRole('tabpanel', { name: 'Today' });
+    await chat.getByText(/medbill helps/).first().waitFor();
+
+    await page.getByRole('tab', { name: 'Today' }).click();
+    await todayView.getByText(/^As of /).waitFor();
+    expect(await chat.isHidden()).toBe(true);
+    expect(await todayView.getByText(/^As of /).textContent()).toMatch(/^As of \w{3}, \w{3} \d{1,2}, \d{4}/);
+    expect(await todayView.textContent()).toContain(`Claims for ${showDate(today)}: 2 to act on.`);
+    expect(await todayView.textContent()).toContain('Overdue follow-ups (2)');
+    const line = todayView.locator('.item', { hasText: 'C-7K3Q9' });
+    const lineText = await line.textContent();
+    expect(lineText).toContain('Aetna');
+    expect(lineText).toContain('$412.50');
+    expect(lineText).toContain('30 days since submission');
+    expect(lineText).toContain(`follow-up was due ${showDate(addDays(today, -16))}`);
+
+    // "Paid" asks, in the chat, how much was paid: a form to fill in.
+    await line.getByRole('button', { name: 'Paid' }).click();
+    await chat.getByText('How much did the payer pay on C-7K3Q9?', { exact: false }).waitFor();
+    expect(await todayView.isHidden()).toBe(true);
+    const form = chat.locator('form', { hasText: 'Payment for C-7K3Q9' });
+    await form.getByLabel('Amount paid ($)').fill('412.50');
+    await form.getByRole('button', { name: 'Record payment' }).click();
+    const recorded = chat.getByText(/^Recorded for C-7K3Q9: paid \$412\.50 on /);
+    await recorded.waitFor();
+    expect(await recorded.textContent()).toContain(`paid $412.50 on ${showDate(today)}. It is now paid; no more follow-up.`);
+
+    // Back on Today, the list is asked for again: the paid claim is gone, the other is still overdue.
+    await page.getByRole('tab', { name: 'Today' }).click();
+    await todayView.getByText(/^As of /).waitFor();
+    const after = await todayView.textContent();
+    expect(after).toContain(`Claims for ${showDate(today)}: 1 to act on.`);
+    expect(after).toContain('Overdue follow-ups (1)');
+    expect(after).toContain('C-8M4R2 · Medicare Part B');
+    expect(after).not.toContain('C-7K3Q9');
+    // The chat kept what was said there.
+    await page.getByRole('tab', { name: 'Chat' }).click();
+    expect(await chat.getByText(/^Recorded for C-7K3Q9/).isVisible()).toBe(true);
+    await page.screenshot({ path: join(dbPath, '..', 'today.png'), fullPage: true });
+  }, 60_000);
+
+  it('draws the report chart as a picture that fits a narrow column', async () => {
+    seedClaim('C-9P2W5', 'UnitedHealthcare', 'commercial', 150000, 70);
+    const page = await browser.newPage({ viewport: { width: 420, height: 800 } });
+    await page.goto(running.url);
+    await page.locator('#say').fill('report');
+    await page.locator('#say').press('Enter');
+    const chart = page.getByRole('img', { name: 'A/R aging by payer' });
+    await chart.waitFor();
+    // Drawn (the page's CSP lets the <img> load its blob: URL), and no wider than the message it is in.
+    await expect.poll(() => chart.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+    const picture = await chart.boundingBox();
+    const message = await page.locator('.msg', { has: chart }).boundingBox();
+    expect(picture!.width).toBeGreaterThan(100);
+    expect(picture!.x + picture!.width).toBeLessThanOrEqual(message!.x + message!.width);
+    await page.screenshot({ path: join(dbPath, '..', 'report.png'), fullPage: true });
   }, 60_000);
 });

@@ -12,8 +12,15 @@ import { CodeIndex } from '../src/knowledge/lookup.js';
 import { NO_DIRECTORY } from '../src/knowledge/evidence.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
 import { kn } from './helpers.js';
+import { openDb } from '../src/store/db.js';
+import { ClaimService } from '../src/claims/service.js';
+import { DigestStore } from '../src/store/digest.js';
 
-const ctx: FlowContext = { kn, codes: new CodeIndex(kn), directory: NO_DIRECTORY, newCaseId: () => 'C-TEST1', help: (lead) => flows.help(lead) };
+const db = openDb(':memory:');
+const ctx: FlowContext = {
+  kn, codes: new CodeIndex(kn), directory: NO_DIRECTORY, newCaseId: () => 'C-TEST1', help: (lead) => flows.help(lead),
+  claims: new ClaimService(db), digests: new DigestStore(db), today: () => '2026-12-02', zone: 'America/Chicago', caseFile: () => undefined,
+};
 const MAX_TURNS = 8;
 
 /** The triage flow's steps are plain computations (none awaits), which keeps this walk fast. */

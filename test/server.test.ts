@@ -1,5 +1,6 @@
-/** The real HTTP server on 127.0.0.1: the local chat endpoint, the page, /healthz, and bad requests. */
+/** The real HTTP server on 127.0.0.1: the local chat endpoints, the page, /healthz, and bad requests. */
 import { spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -68,11 +69,53 @@ describe('local chat over HTTP', () => {
     ['a body over 256 KB', () => post(JSON.stringify({ user: 'abcdefgh1', text: 'x'.repeat(300 * 1024) })), 413, /over/],
     ['an unknown path', () => fetch(`${running.url}/admin`), 404, /nothing at/],
     ['a wrong method', () => fetch(`${running.url}/api/turn`), 405, /not allowed/],
+    ['POST on /api/today', () => fetch(`${running.url}/api/today?user=abcdefgh1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }), 405, /POST is not allowed/],
+    ['/api/today without a user', () => fetch(`${running.url}/api/today`), 400, /user/],
+    ['/api/today with a bad user id', () => fetch(`${running.url}/api/today?user=../../etc`), 400, /user/],
   ];
   it.each(refused)('refuses %s with a 4xx and a message', async (_what, send, status, message) => {
     const res = await send();
     expect(res.status).toBe(status);
     expect(((await res.json()) as { error: string }).error).toMatch(message);
+  });
+
+  it('answers GET /api/today with the daily digest as replies, with the security headers', async () => {
+    const res = await fetch(`${running.url}/api/today?user=http-today-1`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const { replies } = (await res.json()) as { replies: { text: string; parts: unknown[] }[] };
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.text).toMatch(/^Claims for .*: nothing is due today\. 0 open claims/);
+  });
+
+  it('answers only GET on /api/today (405 with Allow: GET) and only under its own host names', async () => {
+    for (const method of ['POST', 'PUT', 'DELETE', 'HEAD']) {
+      const res = await fetch(`${running.url}/api/today?user=http-today-1`, { method });
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('GET');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+    const { port } = new URL(running.url);
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/api/today?user=http-today-1', headers: { host: 'attacker.example' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(421);
+  });
+
+  it("leaves the chat's open question where it was when Today is looked at", async () => {
+    const user = 'http-today-2';
+    const start = await turn(user, { button: 'go:triage' });
+    const coverageQ = await turn(user, { button: button(start, 'Impacted wisdom tooth removal') });
+    expect((await fetch(`${running.url}/api/today?user=${user}`)).status).toBe(200);
+    const answer = await turn(user, { button: button(coverageQ, 'One combined plan') });
+    expect(answer.flatMap((r) => r.parts).find((p) => p.kind === 'triage')?.result?.lane).toBe('medical-first');
   });
 
   it('keeps working after bad requests', async () => {

@@ -123,6 +123,9 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
 
   // ------------------------------------------------------------ delivery
 
+  /** The metadata event type of a digest post (Slack keeps it with the message). */
+  const DIGEST_EVENT = 'medbill_digest';
+
   const dmChannels = new Map<string, string>();
   async function dmOf(user: string): Promise<string> {
     const known = dmChannels.get(user);
@@ -151,9 +154,12 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
   async function postReplies(channel: string, replies: Reply[], threadTs?: string, pressed?: { channel: string; ts: string }) {
     for (const reply of replies) {
       // Files go up through Slack's upload flow (files.uploadV2), into the same conversation.
+      // Charts go up as PNG pictures (Slack shows no SVG).
       for (const part of reply.parts) {
-        if (part.kind !== 'file') continue;
-        const upload = { channel_id: channel, file: Buffer.from(part.base64, 'base64'), filename: part.name, title: part.name };
+        if (part.kind !== 'file' && part.kind !== 'chart') continue;
+        const upload = part.kind === 'file'
+          ? { channel_id: channel, file: Buffer.from(part.base64, 'base64'), filename: part.name, title: part.name }
+          : { channel_id: channel, file: Buffer.from(part.pngBase64, 'base64'), filename: `${part.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.png`, title: part.title };
         await client.filesUploadV2(threadTs ? { ...upload, thread_ts: threadTs } : upload);
       }
       const messages = renderMessages(reply);
@@ -197,6 +203,25 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
       if (known) dmChannels.set(address.user, known);
       await postReplies(await dmOf(address.user), replies);
     },
+    // The digest: its first message carries the run key as Slack message metadata, which findKeyed looks for.
+    async sendKeyed(address, replies, key) {
+      let first: string | undefined;
+      for (const reply of replies) {
+        for (const message of renderMessages(reply)) {
+          const metadata = first === undefined ? { metadata: { event_type: DIGEST_EVENT, event_payload: { run: key } } } : {};
+          const res = (await client.apiCall('chat.postMessage', { channel: address.channel, text: message.text, blocks: message.blocks, ...metadata })) as { ts?: unknown };
+          first ??= typeof res.ts === 'string' ? res.ts : '';
+        }
+      }
+      return first ? { messageId: first } : {};
+    },
+    async findKeyed(address, key) {
+      // A digest is posted within its catch-up window (hours): the last two days of the channel are enough.
+      const oldest = String(Math.floor(Date.now() / 1000) - 2 * 24 * 3600);
+      const res = (await client.apiCall('conversations.history', { channel: address.channel, include_all_metadata: true, limit: 200, oldest })) as { messages?: unknown };
+      const messages = (Array.isArray(res.messages) ? res.messages : []) as { ts?: string; metadata?: { event_type?: string; event_payload?: { run?: unknown } } }[];
+      return messages.find((m) => m.metadata?.event_type === DIGEST_EVENT && m.metadata.event_payload?.run === key)?.ts;
+    },
   };
 
   /** Delivery for the inbox: failures are logged (without content) and told to the person. */
@@ -223,7 +248,7 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
     const eventId = intake?.key ?? requestKey(body as Record<string, unknown>, `v0=socket-${randomUUID()}`);
     const turn: Turn & { eventId: string } = {
       eventId, platform: 'slack', ...(route.team ? { tenant: route.team } : {}), user: route.user, conversation: 'dm', direct: route.channel === undefined, input,
-      ...(fromBot ? { fromBot } : {}),
+      ...(route.channel && !route.channel.startsWith('D') ? { channel: route.channel } : {}), ...(fromBot ? { fromBot } : {}),
     };
     // Socket Mode acknowledged already: nothing can ask Slack to retry, so the event is kept whatever the backlog.
     const outcome = inbox.accept(turn, route, { mustKeep: intake === undefined });

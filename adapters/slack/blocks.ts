@@ -146,6 +146,7 @@ export function formOpener(part: Extract<ReplyPart, { kind: 'form' }>): Block {
 function partBlocks(part: ReplyPart, n: number): Block[] {
   switch (part.kind) {
     case 'choices': return choiceBlocks(part.choices, `choices_${n}`);
+    case 'item': return [...sections(escape(part.text)), ...(part.choices.length ? choiceBlocks(part.choices, `item_${n}`) : [])];
     case 'checklist': return checklistBlocks(part.title, part.items);
     case 'facts': return factsBlocks(part.title, part.rows);
     case 'form': return [formOpener(part)];
@@ -153,7 +154,8 @@ function partBlocks(part: ReplyPart, n: number): Block[] {
     case 'list': return listBlocks(part.title, part.items, part.folded);
     case 'table': return tableBlocks(part.title, part.columns, part.rows);
     // Files are uploaded beside the message (files.uploadV2), not drawn in it.
-    case 'file': return [];
+    case 'file':
+    case 'chart': return [];
     // The answer's data: its generic parts are beside it in the same reply.
     case 'triage': return [];
   }
@@ -182,8 +184,8 @@ export function formModal(part: Extract<ReplyPart, { kind: 'form' }>): Block {
     blocks: part.fields.slice(0, LIMITS.blocksPerView).map((f: FormField) => ({
       type: 'input', block_id: f.name, optional: !f.required, label: plain(f.label, 2000),
       element: f.type === 'number'
-        ? { type: 'number_input', action_id: 'value', is_decimal_allowed: true, ...(f.placeholder ? { placeholder: plain(f.placeholder, 150) } : {}) }
-        : { type: 'plain_text_input', action_id: 'value', ...(f.placeholder ? { placeholder: plain(f.placeholder, 150) } : {}) },
+        ? { type: 'number_input', action_id: 'value', is_decimal_allowed: true, ...(f.placeholder ? { placeholder: plain(f.placeholder, 150) } : {}), ...(f.initial ? { initial_value: f.initial } : {}) }
+        : { type: 'plain_text_input', action_id: 'value', ...(f.placeholder ? { placeholder: plain(f.placeholder, 150) } : {}), ...(f.initial ? { initial_value: f.initial.slice(0, 3000) } : {}) },
     })),
   };
 }

@@ -22,10 +22,11 @@ export async function terminalChat(engine: Engine, io: { input: NodeJS.ReadableS
       form = r.parts.find((x) => x.kind === 'form') ?? form;
       print(`\nmedbill> ${text.replace(/\n/g, '\n         ')}`);
       for (const p of r.parts) {
-        if (p.kind !== 'file') continue;
+        if (p.kind !== 'file' && p.kind !== 'chart') continue;
         mkdirSync(io.filesDir, { recursive: true });
-        const path = join(io.filesDir, basename(p.name));
-        writeFileSync(path, Buffer.from(p.base64, 'base64'));
+        const name = p.kind === 'file' ? basename(p.name) : `${p.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.png`;
+        const path = join(io.filesDir, name);
+        writeFileSync(path, Buffer.from(p.kind === 'file' ? p.base64 : p.pngBase64, 'base64'));
         print(`         saved to ${path}`);
       }
     }
@@ -34,21 +35,24 @@ export async function terminalChat(engine: Engine, io: { input: NodeJS.ReadableS
   // A conversation left open is picked up where it stopped: its question, with its own buttons to press.
   show(engine.resume(base));
   // While a form is being filled in, each line answers its next field.
-  let filling: { id: string; fields: { name: string; label: string }[]; values: Record<string, string> } | undefined;
+  let filling: { id: string; fields: { name: string; label: string; initial?: string }[]; values: Record<string, string> } | undefined;
+  // A field filled in already (from the case) is shown in brackets; an empty line keeps it.
+  const ask = (f: { label: string; initial?: string } | undefined) => print(`  ${f?.label ?? ''}${f?.initial ? ` [${f.initial}]` : ''}:`);
   for await (const line of rl) {
     const text = line.trim();
     const n = /^\d{1,2}$/.test(text) ? Number(text) : 0;
     if (filling) {
-      filling.values[filling.fields.shift()!.name] = text;
+      const field = filling.fields.shift();
+      if (field) filling.values[field.name] = text || field.initial || '';
       if (filling.fields.length) {
-        print(`  ${filling.fields[0]!.label}:`);
+        ask(filling.fields[0]);
         continue;
       }
       show(await engine.handle({ ...base, input: { kind: 'form', form: filling.id, values: filling.values } }));
       filling = undefined;
     } else if (form && text.toLowerCase() === 'form') {
       filling = { id: form.id, fields: [...form.fields], values: {} };
-      print(`  ${filling.fields[0]!.label}:`);
+      ask(filling.fields[0]);
       continue;
     } else if (n >= 1 && n <= pressables.length) {
       show(await engine.handle({ ...base, input: { kind: 'button', value: pressables[n - 1]!.value } }));

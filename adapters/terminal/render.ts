@@ -16,6 +16,9 @@ export function renderReply(r: Reply, firstNumber = 1): { text: string; pressabl
       case 'choices':
         lines.push(...part.choices.map((c) => numbered(c.label, c.value)));
         break;
+      case 'item':
+        lines.push(`* ${part.text}`, ...part.choices.map((c) => numbered(c.label, c.value)));
+        break;
       case 'checklist':
         lines.push(`${part.title}:`);
         for (const item of part.items) {
@@ -42,6 +45,9 @@ export function renderReply(r: Reply, firstNumber = 1): { text: string; pressabl
       }
       case 'file':
         lines.push(`File: ${part.name} (${Math.ceil((part.base64.length * 3) / 4 / 1024)} KB, ${part.mediaType})`);
+        break;
+      case 'chart':
+        lines.push(`Chart: ${part.title}`);
         break;
       case 'list':
         lines.push(`${part.title}:`, ...part.items.map((i) => `  - ${i.text}${i.link ? ` <${i.link}>` : ''}`));

@@ -1,6 +1,7 @@
 /**
- * The local chat page's endpoint: POST /api/turn with one of text, a button value or a form, answered
- * with the replies as JSON. Validated with zod; anything malformed is a 4xx with a message, never a turn.
+ * The local chat page's endpoints: POST /api/turn with one of text, a button value or a form, answered
+ * with the replies as JSON; GET /api/today?user=… for the page's "Today" view (the daily digest, as typing
+ * "today" answers it). Validated with zod; anything malformed is a 4xx with a message, never a turn.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -15,10 +16,12 @@ import { readBody, sendJson, HttpError } from '../../src/http.js';
 /** Big enough for a 100 KB message (which the engine answers with "too long"), small enough to refuse floods. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
+// A random id the page keeps in the browser: one session per browser. Not a person's name.
+const UserId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 letters, digits, - or _');
+
 const TurnBody = z
   .strictObject({
-    // A random id the page keeps in the browser: one session per browser. Not a person's name.
-    user: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 letters, digits, - or _'),
+    user: UserId,
     text: z.string().max(MAX_BODY_BYTES).optional(),
     button: z.string().min(1).max(300).optional(),
     form: z.strictObject({ id: z.string().min(1).max(40), values: z.record(z.string().max(40), z.string().max(4000)) }).optional(),
@@ -32,7 +35,8 @@ export function servePage(res: ServerResponse): void {
   res.writeHead(200, {
     'content-type': 'text/html; charset=utf-8',
     // The page runs only its own script file and talks only to this server; no other site may frame it.
-    'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    // Images only from blob: URLs the script made (report charts, drawn from their SVG as <img>).
+    'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     'x-frame-options': 'DENY',
     'referrer-policy': 'no-referrer',
     'cache-control': 'no-store',
@@ -59,5 +63,16 @@ export async function handleWebTurn(engine: Engine, req: IncomingMessage, res: S
   const b = parsed.data;
   const input: Input = b.text !== undefined ? { kind: 'text', text: b.text } : b.button !== undefined ? { kind: 'button', value: b.button } : { kind: 'form', form: b.form!.id, values: b.form!.values };
   const replies = await engine.handle({ platform: 'web', user: b.user, conversation: 'web', direct: true, input });
+  sendJson(res, 200, { replies });
+}
+
+/**
+ * The "Today" view: the replies typing "today" gets, for the page's user. Asked in a conversation of its
+ * own, so looking at Today leaves the chat's open question (a payment form, a triage) where it was.
+ */
+export async function handleWebToday(engine: Engine, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const user = UserId.safeParse(new URL(req.url ?? '/', 'http://localhost').searchParams.get('user') ?? '');
+  if (!user.success) throw new HttpError(400, describeZodError(user.error, 'user'));
+  const replies = await engine.handle({ platform: 'web', user: user.data, conversation: 'web-today', direct: true, input: { kind: 'text', text: 'today' } });
   sendJson(res, 200, { replies });
 }

@@ -7,6 +7,10 @@ const user = localStorage.getItem('medbill-user') || (() => {
   return id;
 })();
 const log = document.getElementById('log');
+// Two views: the chat (with its message bar) and "Today", the claims due now (fetched each time it is shown).
+const views = { chat: [log, document.getElementById('bar')], today: [document.getElementById('today')] };
+const tabs = { chat: document.getElementById('tab-chat'), today: document.getElementById('tab-today') };
+let currentView = 'chat';
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -18,8 +22,10 @@ function el(tag, attrs, ...children) {
 }
 
 // `inPlace`: the message whose checklist was ticked; the redrawn checklist replaces it rather than being added.
-async function send(body, shown, inPlace) {
-  if (shown && !inPlace) log.append(el('div', { class: 'msg me' }, shown));
+async function send(body, said, inPlace) {
+  // A button pressed in the Today view is a turn in the chat: the answer (a form, a question) is shown there.
+  if (currentView !== 'chat') showView('chat');
+  if (said && !inPlace) log.append(el('div', { class: 'msg me' }, said));
   let data;
   try {
     const res = await fetch('/api/turn', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, ...body }) });
@@ -58,6 +64,8 @@ function renderPart(p) {
   switch (p.kind) {
     case 'choices':
       return el('div', { class: 'choices' }, ...p.choices.map((c) => el('button', { type: 'button', onclick: () => send({ button: c.value }, c.label) }, c.label)));
+    case 'item':
+      return el('div', { class: 'item' }, el('div', { class: 'text' }, p.text), el('div', { class: 'choices' }, ...p.choices.map((c) => el('button', { type: 'button', onclick: () => send({ button: c.value }, c.label) }, c.label))));
     case 'checklist':
       return el('div', { class: 'checklist' }, el('h4', {}, p.title), ...p.items.map((i) => {
         const box = el('input', { type: 'checkbox', onchange: () => send({ button: i.toggle }, (box.checked ? 'have: ' : 'need: ') + i.label, box.closest('.msg')) });
@@ -67,7 +75,7 @@ function renderPart(p) {
     case 'facts':
       return el('div', {}, p.title ? el('h4', {}, p.title) : null, el('table', {}, ...p.rows.map((row) => el('tr', {}, el('th', {}, row.label), el('td', {}, row.value)))));
     case 'form': {
-      const inputs = p.fields.map((f) => el('input', { name: f.name, type: f.type === 'number' ? 'number' : 'text', step: 'any', placeholder: f.placeholder || '', ...(f.required ? { required: '' } : {}) }));
+      const inputs = p.fields.map((f) => el('input', { name: f.name, type: f.type === 'number' ? 'number' : 'text', step: 'any', placeholder: f.placeholder || '', ...(f.initial ? { value: f.initial } : {}), ...(f.required ? { required: '' } : {}) }));
       const form = el('form', { class: 'form', onsubmit: (e) => {
         e.preventDefault();
         const values = Object.fromEntries(inputs.map((i) => [i.name, i.value]));
@@ -84,7 +92,14 @@ function renderPart(p) {
     case 'file': {
       const bytes = Uint8Array.from(atob(p.base64), (c) => c.charCodeAt(0));
       const url = URL.createObjectURL(new Blob([bytes], { type: p.mediaType }));
-      return el('div', { class: 'file' }, el('a', { href: url, download: p.name }, 'Download ' + p.name));
+      // A chart is shown as a picture (an <img> runs no script, even for SVG); anything else is a download.
+      const picture = /^image\/(png|svg\+xml)$/.test(p.mediaType) ? el('img', { src: url, alt: p.name, class: 'chart' }) : null;
+      return el('div', { class: 'file' }, picture, el('a', { href: url, download: p.name }, 'Download ' + p.name));
+    }
+    case 'chart': {
+      // Drawn from the SVG as an <img>: an image runs no script, whatever the SVG holds.
+      const url = URL.createObjectURL(new Blob([p.svg], { type: 'image/svg+xml' }));
+      return el('figure', { class: 'chart' }, el('img', { src: url, alt: p.title }), el('figcaption', {}, p.title));
     }
     case 'list': {
       const items = el('ul', {}, ...p.items.map((i) => el('li', {}, /^https?:\/\//.test(i.link || '') ? el('a', { href: i.link, target: '_blank', rel: 'noopener noreferrer' }, i.text) : i.text)));
@@ -94,6 +109,40 @@ function renderPart(p) {
     default: return el('div', { class: 'muted' }, '(a part this page cannot show: ' + p.kind + ')');
   }
 }
+
+function showView(name) {
+  currentView = name;
+  for (const [view, parts] of Object.entries(views)) for (const part of parts) part.hidden = view !== name;
+  for (const [view, tab] of Object.entries(tabs)) tab.setAttribute('aria-selected', String(view === name));
+  if (name === 'today') loadToday();
+}
+
+// Each showing asks again, so a claim recorded in the chat meanwhile is gone from (or moved in) the list.
+let todayLoads = 0;
+async function loadToday() {
+  const load = ++todayLoads;
+  const asOf = document.getElementById('asof');
+  const list = document.getElementById('today-list');
+  asOf.textContent = "Loading today's claims…";
+  list.replaceChildren();
+  let replies;
+  let ok = false;
+  try {
+    const res = await fetch('/api/today?user=' + encodeURIComponent(user), { headers: { accept: 'application/json' } });
+    const data = await res.json();
+    ok = res.ok;
+    replies = ok ? data.replies : [{ text: 'medbill could not show today: ' + data.error, parts: [] }];
+  } catch (err) {
+    replies = [{ text: 'medbill is not reachable (' + err.message + '). Is the server still running?', parts: [] }];
+  }
+  if (load !== todayLoads) return; // shown again meanwhile: the newer answer draws the list
+  const when = new Date().toLocaleString('en-US', { weekday: 'short', month: 'short', day: 'numeric', year: 'numeric', hour: 'numeric', minute: '2-digit' });
+  asOf.textContent = ok ? 'As of ' + when : 'Not loaded (' + when + ')';
+  list.replaceChildren(...replies.map(renderReply));
+}
+
+tabs.chat.addEventListener('click', () => showView('chat'));
+tabs.today.addEventListener('click', () => showView('today'));
 
 document.getElementById('send').addEventListener('submit', (e) => {
   e.preventDefault();

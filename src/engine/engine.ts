@@ -12,7 +12,10 @@ import { fullIcd10, icd10Directory, importInfo } from '../store/icd10.js';
 import { defaultKnowledge, type Knowledge } from '../knowledge/load.js';
 import { CodeIndex } from '../knowledge/lookup.js';
 import { NO_DIRECTORY } from '../knowledge/evidence.js';
-import { parseButtonValue, type CaseRecord, type Flow, type FlowContext, type FlowId, type FlowState, type Outcome, type Seed } from './flow.js';
+import { ClaimService } from '../claims/service.js';
+import { DigestStore } from '../store/digest.js';
+import { todayIn } from '../claims/dates.js';
+import { parseButtonValue, type CaseRecord, type Effect, type Flow, type FlowContext, type FlowId, type FlowState, type Outcome, type Seed } from './flow.js';
 import type { FlowRegistry } from './registry.js';
 import { reply, type Choice, type Input, type Reply, type Turn } from './model.js';
 import { identifierNotice, scrubIdentifiers, type IdentifierKind } from './privacy.js';
@@ -29,6 +32,13 @@ export interface EngineOptions {
   sessionTtlMs?: number;
   now?: () => number;
   log?: Logger;
+  /** The practice's IANA time zone, for "today" in claims (default: this machine's). */
+  zone?: string;
+}
+
+/** An effect found that its claim changed since the turn planned it: the turn is worked out again. */
+class EffectConflict extends Error {
+  override readonly name = 'EffectConflict';
 }
 
 /** Longer messages are refused with a reply: no chat question needs more, and the notes limit is 20,000. */
@@ -56,7 +66,7 @@ export function newCaseId(): string {
 interface Loaded { row?: Session; expired?: Session; version?: number; notices: Reply[] }
 
 /** What a turn decided: the new session (undefined: none), what to say, and the cases to remember. */
-interface Decision { session?: { flow: FlowId; state: FlowState; history: FlowState[] }; replies: Reply[]; cases?: CaseRecord[] }
+interface Decision { session?: { flow: FlowId; state: FlowState; history: FlowState[] }; replies: Reply[]; cases?: CaseRecord[]; effects?: Effect[] }
 
 export class Engine {
   readonly ttlMs: number;
@@ -74,6 +84,7 @@ export class Engine {
     const kn = opts.kn ?? defaultKnowledge();
     this.ttlMs = opts.sessionTtlMs ?? 2 * 60 * 60 * 1000;
     this.now = opts.now ?? Date.now;
+    const zone = opts.zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
     this.log = opts.log ?? silentLogger;
     this.store = new SessionStore<FlowState>(opts.db);
     this.cases = new CaseStore(opts.db);
@@ -85,6 +96,11 @@ export class Engine {
       directory: imported ? icd10Directory(opts.db) : NO_DIRECTORY,
       newCaseId,
       help: (lead) => this.flows.help(lead),
+      claims: new ClaimService(opts.db, this.now),
+      digests: new DigestStore(opts.db),
+      today: () => todayIn(zone, this.now()),
+      zone,
+      caseFile: (caseId) => this.cases.get(caseId),
     };
     this.router = new IntentRouter(kn, opts.flows);
     // The scrubber's word lists are built at start, so the first person's message does not wait for them.
@@ -156,8 +172,9 @@ export class Engine {
         // wrote this session meanwhile. In this process one person's turns are queued; a conflict means
         // another process answered them in between, so the turn is worked out again on what it wrote.
         const loaded = this.load(key);
-        const decision = await this.decide(loaded.row, screened.input, loaded.expired);
-        const replies = this.store.atomically(() => this.save(key, loaded, decision, screened.identifiers, onCommit));
+        const decision = await this.decide(this.contextFor(turn), loaded.row, screened.input, loaded.expired);
+        const by = { who: `${turn.platform}:${turn.user}`, surface: turn.platform };
+        const replies = this.commitTurn(() => this.save(key, loaded, decision, screened.identifiers, by, onCommit));
         if (replies) {
           this.log.log('info', 'turn', { platform: turn.platform, input: turn.input.kind, replies: replies.length, ms: Number(process.hrtime.bigint() - started) / 1e6 });
           return replies;
@@ -211,7 +228,17 @@ export class Engine {
   }
 
   /** Writes what a turn decided, unless the session changed since it was loaded (then: undefined). */
-  private save(key: string, loaded: Loaded, decision: Decision, identifiers: IdentifierKind[], onCommit?: (replies: Reply[]) => void): Reply[] | undefined {
+  /** Runs a turn's writes in one transaction; undefined when the session or an effect's record changed meanwhile. */
+  private commitTurn(write: () => Reply[] | undefined): Reply[] | undefined {
+    try {
+      return this.store.atomically(write);
+    } catch (err) {
+      if (err instanceof EffectConflict) return undefined; // rolled back with the session write
+      throw err;
+    }
+  }
+
+  private save(key: string, loaded: Loaded, decision: Decision, identifiers: IdentifierKind[], by: { who: string; surface: string }, onCommit?: (replies: Reply[]) => void): Reply[] | undefined {
     const now = this.now();
     if (decision.session) {
       const written = this.store.putIf({
@@ -221,6 +248,7 @@ export class Engine {
       if (!written) return undefined;
     } else if (loaded.version !== undefined && !this.store.deleteIf(key, loaded.version)) return undefined;
     for (const c of decision.cases ?? []) this.cases.record(key, { ...c, updatedAt: now });
+    for (const effect of decision.effects ?? []) if (!effect(by)) throw new EffectConflict('a record changed since the turn planned its write');
     // The notice is about the person's case (and names its ID): never in a shared channel.
     const notices = identifiers.length ? [...loaded.notices, reply(identifierNotice(identifiers, decision.session?.state.caseId), [], 'direct-only')] : loaded.notices;
     const replies = [...notices, ...decision.replies];
@@ -228,7 +256,7 @@ export class Engine {
     return replies;
   }
 
-  private async decide(row: Session | undefined, input: Input, expired: Session | undefined): Promise<Decision> {
+  private async decide(ctx: FlowContext, row: Session | undefined, input: Input, expired: Session | undefined): Promise<Decision> {
     const flowOf = (r: Session) => this.flow(r.flow);
     const keep = (r: Session, replies: Reply[]): Decision => ({ session: { flow: r.flow as FlowId, state: r.state, history: r.history }, replies });
     const expiredNote = expired && !row
@@ -238,42 +266,48 @@ export class Engine {
 
     if (input.kind === 'text') {
       if (!input.text) {
-        const prompt = row ? flowOf(row).prompt(this.ctx, row.state) : [this.flows.help()];
+        const prompt = row ? flowOf(row).prompt(ctx, row.state) : [this.flows.help()];
         return row ? keep(row, [reply('I got an empty message.'), ...prompt]) : { replies: [reply('I got an empty message.'), ...prompt] };
       }
       const command = controlCommand(input.text);
-      if (command) return withExpiredNote(await this.control(command, row));
+      if (command) return withExpiredNote(await this.control(ctx, command, row));
       const named = this.flows.command(input.text);
-      if (named) return withExpiredNote(await this.begin(named.flow, { text: named.text }));
+      if (named) return withExpiredNote(await this.begin(ctx, named.flow, { text: named.text }));
       if (row) {
-        const out = await flowOf(row).handle(this.ctx, row.state, { kind: 'text', text: input.text });
-        if (!out.unhandled) return this.follow(row, out);
+        const out = await flowOf(row).handle(ctx, row.state, { kind: 'text', text: input.text });
+        if (!out.unhandled) return this.follow(ctx, row, out);
       }
       const intent = this.router.route(input.text);
-      if (intent.kind === 'flow') return withExpiredNote(await this.begin(intent.flow, { text: intent.text }));
-      if (intent.kind === 'control') return withExpiredNote(await this.control(intent.command, row));
+      if (intent.kind === 'flow') return withExpiredNote(await this.begin(ctx, intent.flow, { text: intent.text }));
+      if (intent.kind === 'control') return withExpiredNote(await this.control(ctx, intent.command, row));
       // Nothing recognised: an expired question starts again; otherwise help, keeping any open flow.
-      if (expired && this.registered(expired.flow)) return withExpiredNote(await this.begin(expired.flow, {}));
+      if (expired && this.registered(expired.flow)) return withExpiredNote(await this.begin(ctx, expired.flow, {}));
       const help = this.flows.help("I didn't catch that.");
       return row ? keep(row, [help]) : { replies: [help] };
     }
 
     if (input.kind === 'button') {
-      const go = /^go:([a-z]+)$/.exec(input.value);
+      // go:FLOW starts a flow; go:FLOW:words starts it as if the words were typed (a digest's "Paid" button).
+      const go = /^go:([a-z]+)(?::(.{1,200}))?$/s.exec(input.value);
       const goFlow = go?.[1];
-      if (this.registered(goFlow)) return this.begin(goFlow, {});
+      if (this.registered(goFlow)) return this.begin(ctx, goFlow, go?.[2] ? { text: go[2] } : {});
       const cmd = /^cmd:([a-z]+)$/.exec(input.value);
-      if (cmd && controlCommand(cmd[1]!)) return this.control(controlCommand(cmd[1]!)!, row);
+      if (cmd && controlCommand(cmd[1]!)) return this.control(ctx, controlCommand(cmd[1]!)!, row);
       const parsed = parseButtonValue(input.value);
-      if (parsed && row && parsed.flow === row.flow) return this.follow(row, await flowOf(row).handle(this.ctx, row.state, { kind: 'button', step: parsed.step, value: parsed.value }));
-      if (parsed && expired && parsed.flow === expired.flow && this.registered(expired.flow)) return withExpiredNote(await this.begin(expired.flow, {}));
+      if (parsed && row && parsed.flow === row.flow) return this.follow(ctx, row, await flowOf(row).handle(ctx, row.state, { kind: 'button', step: parsed.step, value: parsed.value }));
+      if (parsed && expired && parsed.flow === expired.flow && this.registered(expired.flow)) return withExpiredNote(await this.begin(ctx, expired.flow, {}));
       const problem = parsed && this.registered(parsed.flow) ? 'That button belongs to a conversation that has ended.' : "I don't recognise that button.";
-      return row ? keep(row, [reply(problem), ...flowOf(row).prompt(this.ctx, row.state)]) : { replies: [this.flows.help(problem)] };
+      return row ? keep(row, [reply(problem), ...flowOf(row).prompt(ctx, row.state)]) : { replies: [this.flows.help(problem)] };
     }
 
-    if (row) return this.follow(row, await flowOf(row).handle(this.ctx, row.state, { kind: 'form', form: input.form, values: input.values }));
-    if (expired && this.registered(expired.flow)) return withExpiredNote(await this.begin(expired.flow, {}));
+    if (row) return this.follow(ctx, row, await flowOf(row).handle(ctx, row.state, { kind: 'form', form: input.form, values: input.values }));
+    if (expired && this.registered(expired.flow)) return withExpiredNote(await this.begin(ctx, expired.flow, {}));
     return { replies: [this.flows.help('That form belongs to a conversation that has ended.')] };
+  }
+
+  /** The flows' context for one turn: the engine's services, and where the person wrote from. */
+  private contextFor(turn: Turn): FlowContext {
+    return { ...this.ctx, place: { platform: turn.platform, ...(turn.tenant ? { tenant: turn.tenant } : {}), user: turn.user, ...(turn.channel ? { channel: turn.channel } : {}) } };
   }
 
   /** A registered flow; sessions are validated against the registry on load, so a miss is a bug, not input. */
@@ -288,26 +322,27 @@ export class Engine {
   }
 
   /** Starts a flow (replacing any other), following hand-overs. */
-  private async begin(flow: FlowId, seed: Seed, depth = 0): Promise<Decision> {
-    return this.settle(flow, await this.flow(flow).start(this.ctx, seed), [], depth);
+  private async begin(ctx: FlowContext, flow: FlowId, seed: Seed, depth = 0): Promise<Decision> {
+    return this.settle(ctx, flow, await this.flow(flow).start(ctx, seed), [], depth);
   }
 
   /** Applies a flow's outcome to an existing session: history for "back", hand-overs, endings. */
-  private follow(row: Session, out: Outcome): Promise<Decision> {
+  private follow(ctx: FlowContext, row: Session, out: Outcome): Promise<Decision> {
     const history = out.state && JSON.stringify(out.state) !== JSON.stringify(row.state) ? [...row.history, row.state] : row.history;
-    return this.settle(row.flow as FlowId, out, history, 0);
+    return this.settle(ctx, row.flow as FlowId, out, history, 0);
   }
 
-  private async settle(flow: FlowId, out: Outcome, history: FlowState[], depth: number): Promise<Decision> {
+  private async settle(ctx: FlowContext, flow: FlowId, out: Outcome, history: FlowState[], depth: number): Promise<Decision> {
     const cases = out.cases ?? [];
+    const effects = out.effects ?? [];
     if (out.next && depth < 3) {
-      const next = await this.begin(out.next.flow, out.next.seed, depth + 1);
-      return { ...next, replies: [...out.replies, ...next.replies], cases: [...cases, ...(next.cases ?? [])] };
+      const next = await this.begin(ctx, out.next.flow, out.next.seed, depth + 1);
+      return { ...next, replies: [...out.replies, ...next.replies], cases: [...cases, ...(next.cases ?? [])], effects: [...effects, ...(next.effects ?? [])] };
     }
-    return out.state ? { session: { flow, state: out.state, history }, replies: out.replies, cases } : { replies: out.replies, cases };
+    return out.state ? { session: { flow, state: out.state, history }, replies: out.replies, cases, effects } : { replies: out.replies, cases, effects };
   }
 
-  private async control(command: ControlCommand, row: Session | undefined): Promise<Decision> {
+  private async control(ctx: FlowContext, command: ControlCommand, row: Session | undefined): Promise<Decision> {
     const flow = row && this.flow(row.flow);
     const keep = (replies: Reply[]): Decision => ({ session: { flow: row!.flow as FlowId, state: row!.state, history: row!.history }, replies });
     switch (command) {
@@ -317,18 +352,18 @@ export class Engine {
         return { replies: [reply(row ? `Cancelled${row.state.caseId ? ` case ${row.state.caseId}` : ''}. Nothing more is kept about it.` : 'There is nothing to cancel.')] };
       case 'restart': {
         if (!row) return { replies: [this.flows.help('There is nothing to restart. Here is what I can do:')] };
-        const d = await this.begin(row.flow as FlowId, {});
+        const d = await this.begin(ctx, row.flow as FlowId, {});
         return { ...d, replies: [reply('Starting over.'), ...d.replies] };
       }
       case 'back': {
         if (!row) return { replies: [reply('There is nothing to go back to.')] };
         const previous = row.history.at(-1);
-        if (!previous) return keep([reply('This is the first question; there is nothing to go back to.'), ...flow!.prompt(this.ctx, row.state)]);
-        return { session: { flow: row.flow as FlowId, state: previous, history: row.history.slice(0, -1) }, replies: [reply('Back one step.'), ...flow!.prompt(this.ctx, previous)] };
+        if (!previous) return keep([reply('This is the first question; there is nothing to go back to.'), ...flow!.prompt(ctx, row.state)]);
+        return { session: { flow: row.flow as FlowId, state: previous, history: row.history.slice(0, -1) }, replies: [reply('Back one step.'), ...flow!.prompt(ctx, previous)] };
       }
       case 'why':
         if (!row) return { replies: [reply('I have not asked you anything yet. Type "help" to see what I can do.')] };
-        return keep([reply(flow!.why(this.ctx, row.state)), ...flow!.prompt(this.ctx, row.state)]);
+        return keep([reply(flow!.why(ctx, row.state)), ...flow!.prompt(ctx, row.state)]);
     }
   }
 }

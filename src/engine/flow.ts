@@ -9,6 +9,8 @@ import type { CodeDirectory } from '../knowledge/evidence.js';
 import type { CaseFacts } from '../knowledge/facts.js';
 import { z } from 'zod';
 import type { Choice, Reply } from './model.js';
+import type { ClaimService } from '../claims/service.js';
+import type { DigestStore } from '../store/digest.js';
 
 /** A registered flow's id ('triage', 'docs', 'lookup', 'help', …): see registry.ts. */
 export type FlowId = string;
@@ -21,7 +23,27 @@ export interface FlowContext {
   newCaseId(): string;
   /** The help reply, built from the registered flows' menu entries. */
   help(lead?: string): Reply;
+  /** Claims: flows plan changes while deciding and hand them back as effects (see Outcome.effects). */
+  claims: ClaimService;
+  /** Today's date where the practice is (ISO, YYYY-MM-DD), and the practice's IANA time zone. */
+  today(): string;
+  zone: string;
+  /** Where the turn came from: the platform, the person, and the shared channel if it was typed in one. */
+  place?: { platform: string; tenant?: string; user: string; channel?: string };
+  /** The daily digest's channels and schedules. */
+  digests: DigestStore;
+  /** A case remembered from an earlier answer, with its facts. */
+  caseFile(caseId: string): { caseId: string; procedure: string; lane: string; facts: Record<string, unknown> } | undefined;
 }
+
+/** Who took a turn, for records that keep a history (claims): platform:user, and the platform. */
+export interface TurnActor { who: string; surface: string }
+
+/**
+ * A write a flow wants made together with the turn, inside its transaction (a claim update). It returns
+ * false when what it was planned on changed meanwhile: the turn is then worked out again.
+ */
+export type Effect = (by: TurnActor) => boolean;
 
 /** A flow's state: JSON, stored in the session between turns. */
 export interface FlowState {
@@ -57,6 +79,8 @@ export interface Outcome {
   next?: { flow: FlowId; seed: Seed };
   /** Cases this turn answered or set aside, for the person's list of recent cases (no free text in them). */
   cases?: CaseRecord[];
+  /** Writes to make with the turn, in its transaction (see Effect). */
+  effects?: Effect[];
 }
 
 /** A case as remembered beyond the conversation: its ID, the kind of procedure (as recognised), the lane and its facts. */

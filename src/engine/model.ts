@@ -29,6 +29,8 @@ export interface Turn {
   /** A direct message (private to the person) or a shared channel. */
   direct: boolean;
   thread?: string;
+  /** The shared channel the person wrote in (a Slack channel id), when it was not a direct message. */
+  channel?: string;
   /** Written by a bot (medbill itself included): never answered, whatever the platform (see Inbox.accept). */
   fromBot?: boolean;
   input: Input;
@@ -36,7 +38,7 @@ export interface Turn {
 
 export interface Choice { label: string; value: string }
 export interface ChecklistItem { id: string; label: string; detail?: string; checked: boolean; /** button value that ticks or unticks it */ toggle: string }
-export interface FormField { name: string; label: string; type: 'number' | 'text'; placeholder?: string; required: boolean }
+export interface FormField { name: string; label: string; type: 'number' | 'text'; placeholder?: string; required: boolean; /** filled in already (from the case), editable */ initial?: string }
 
 /** A line of a list; `link` when the line names something that can be opened (a policy, a source). */
 export interface ListItem { text: string; link?: string }
@@ -45,12 +47,16 @@ export type ReplyPart =
   /** A titled list; `folded`: detail most people skip (shown collapsed where the surface can). */
   | { kind: 'list'; title: string; items: ListItem[]; folded?: boolean }
   | { kind: 'choices'; choices: Choice[] }
+  /** One thing to act on (a claim in the digest): a line, and buttons that act on it alone. */
+  | { kind: 'item'; text: string; choices: Choice[] }
   /** Rows under named columns (code lookups): every row has one cell per column. */
   | { kind: 'table'; title: string; columns: string[]; rows: string[][] }
   | { kind: 'checklist'; title: string; items: ChecklistItem[] }
   | { kind: 'facts'; title?: string; rows: { label: string; value: string }[] }
   | { kind: 'form'; id: string; title: string; fields: FormField[]; submitLabel: string }
   | { kind: 'document'; title: string; filename: string; body: string }
+  /** A chart: SVG for pages, PNG (base64) where a picture is uploaded. Figures only: it may go to a channel. */
+  | { kind: 'chart'; title: string; svg: string; pngBase64: string }
   /** A file to hand over (a letter as .docx): its bytes in base64, so a reply stays JSON. */
   | { kind: 'file'; name: string; mediaType: string; base64: string }
   /**

@@ -21,6 +21,13 @@ export const isChannel = (a: Address): a is ChannelAddress => 'channel' in a;
 /** What each platform's adapter implements. `reference` is what was remembered for the address, if anything. */
 export interface OutboundPort {
   send(address: Address, replies: Reply[], reference: unknown): Promise<void>;
+  /**
+   * Posts replies to a channel marked with `key` (the digest's run key), so `findKeyed` can find the post
+   * later; returns the platform's id of the message.
+   */
+  sendKeyed?(address: ChannelAddress, replies: Reply[], key: string, reference: unknown): Promise<{ messageId?: string }>;
+  /** The id of a recent post marked with `key` in the channel, if there is one. */
+  findKeyed?(address: ChannelAddress, key: string, reference: unknown): Promise<string | undefined>;
 }
 
 export const POINTER = 'I answered you in a direct message: case details stay out of channels.';
@@ -88,11 +95,39 @@ export class Outbound {
    * the person's DM.
    */
   async send(address: Address, replies: Reply[]): Promise<void> {
-    const port = this.ports.get(address.platform);
-    if (!port) throw new Error(`nothing can send on ${address.platform} (its adapter is not running)`);
-    for (const d of routeReplies(replies, address, undefined)) {
-      const stored = this.references.get(addressKey(d.address)) as { reference?: unknown } | undefined;
-      await port.send(d.address, d.replies, stored?.reference);
-    }
+    const port = this.port(address.platform);
+    for (const d of routeReplies(replies, address, undefined)) await port.send(d.address, d.replies, this.referenceOf(d.address));
+  }
+
+  /**
+   * Posts to a channel with a key a later `findKeyed` recognises (the digest: a process that crashed after
+   * posting must not post again). Replies must be fit for a channel: one about a case is refused.
+   */
+  async sendKeyed(address: ChannelAddress, replies: Reply[], key: string): Promise<{ messageId?: string }> {
+    const port = this.port(address.platform);
+    if (replies.some((r) => r.privacy === 'direct-only')) throw new PrivacyRefusedError('a reply about a case cannot go to a channel');
+    if (!port.sendKeyed) throw new Error(`${address.platform} cannot post keyed messages`);
+    return port.sendKeyed(address, replies, key, this.referenceOf(address));
+  }
+
+  /** A post marked with `key`, if the platform can tell; undefined when it cannot look (then nothing was found). */
+  async findKeyed(address: ChannelAddress, key: string): Promise<string | undefined> {
+    const port = this.port(address.platform);
+    return port.findKeyed ? port.findKeyed(address, key, this.referenceOf(address)) : undefined;
+  }
+
+  /** Whether a platform's adapter is running (registered its port). */
+  has(platform: string): boolean {
+    return this.ports.has(platform);
+  }
+
+  private port(platform: string): OutboundPort {
+    const port = this.ports.get(platform);
+    if (!port) throw new Error(`nothing can send on ${platform} (its adapter is not running)`);
+    return port;
+  }
+
+  private referenceOf(address: Address): unknown {
+    return (this.references.get(addressKey(address)) as { reference?: unknown } | undefined)?.reference;
   }
 }

@@ -2,6 +2,8 @@
 import type { CodeEntry, Knowledge } from './load.js';
 import { CDT_FAMILIES, CPT_FAMILIES } from './schema.js';
 import type { IcdFileEntry, IcdFileFormat } from './icd10-file.js';
+import { DENIAL_ACTIONS, loadClaimKnowledge } from '../claims/knowledge.js';
+import { MEDICAL_PAYERS } from './vocabulary.js';
 
 /** `family: count` for every family of a code set, in the order the schema lists them (empty ones included). */
 function familyCounts(entries: Iterable<CodeEntry>, families: readonly string[]): string {
@@ -23,8 +25,27 @@ export function knowledgeCounts(kn: Knowledge): string {
     `  engine rules:     ${kn.rules.size}; never-suggest entries: ${kn.neverSuggest.length}; sources: ${kn.sources.size}`,
     `  categories:       ${kn.categories.length}`,
     ...kn.categories.map((c) => `    ${c.id.padEnd(24)} ${String(c.lanes.length).padStart(2)} lane rules, ${c.procedureCodes.cdt.length + c.procedureCodes.cpt.length + c.procedureCodes.hcpcs.length} procedure codes, ${c.diagnoses.length} diagnoses, ${c.documents.length} documents`),
+    ...claimKnowledgeCounts(kn.dir),
   ];
   return lines.join('\n');
+}
+
+/** denials.json and followup.json, read fresh from `dir` (a broken entry throws KnowledgeError, as the other files do). */
+function claimKnowledgeCounts(dir: string): string[] {
+  const ck = loadClaimKnowledge(dir, { fresh: true });
+  const byAction = DENIAL_ACTIONS.map((a) => `${a} ${ck.carcs.filter((e) => e.action === a).length}`).join(', ');
+  const p = ck.policy;
+  const filing = (payer: (typeof MEDICAL_PAYERS)[number]) => {
+    const r = p.timelyFiling[payer];
+    return r.months !== undefined ? `${r.months} months` : `${r.days} days`;
+  };
+  return [
+    `  denial reasons:   ${ck.carcs.length} CARC entries, ${ck.rarcs.size} remark codes, ${ck.phrases.length} phrases`,
+    `    by action:      ${byAction}`,
+    `  follow-up:        first ${p.followUp.firstAfterSubmissionDays.value} days after submission, then every ${p.followUp.repeatEveryDays.value}; records due ${p.recordsDueDefaultDays.value}; warn ${p.appealWarningDays.value} days before an appeal deadline, ${p.authExpiryWarningDays.value} before an authorization ends; unsubmitted after ${p.notSubmittedReminderDays.value}`,
+    `    appeal days:    ${MEDICAL_PAYERS.map((payer) => `${payer} ${p.appealDeadlines[payer].days}`).join(', ')}`,
+    `    timely filing:  ${MEDICAL_PAYERS.map((payer) => `${payer} ${filing(payer)}`).join(', ')}`,
+  ];
 }
 
 /** Every problem: a code missing from the list, or billable in knowledge/ but not in the list (or the reverse). */

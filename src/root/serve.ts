@@ -10,6 +10,7 @@ import { isLoopbackHost, startServer } from './server.js';
 import { loadSlackConfig } from '../../adapters/slack/config.js';
 import { createSlackAdapter, SLACK_SURFACE, SlackUnreachableError } from '../../adapters/slack/app.js';
 import { UsageError, type Io } from '../cli.js';
+import { startDigest } from './digest.js';
 
 export async function cmdServe(args: string[], io: Io): Promise<number> {
   if (args.length) throw new UsageError(`serve takes no arguments (got ${args.join(' ')}); use PORT and HOST to move it`);
@@ -41,10 +42,13 @@ export async function cmdServe(args: string[], io: Io): Promise<number> {
       }
     }
   } else io.out('Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN to turn it on).');
+  // Channels whose platform is not running are skipped by each tick and posted once it is (within the catch-up window).
+  const digest = startDigest(app, { log, tickMs: config.digestTickMs });
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  await digest.stop();
   await slack?.stop();
   await running.close();
   // What is still being answered gets a moment; anything left is resumed from the inbox at the next start.

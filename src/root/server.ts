@@ -1,13 +1,13 @@
 /**
- * The HTTP server: the local chat page and its endpoint, /healthz, and the routes platform adapters add
- * (Slack's /slack/events). Binds to loopback unless HOST says otherwise. Every request is answered or
- * closed, whatever it holds: errors become a status and a short JSON message, never an exception that
- * reaches the process.
+ * The HTTP server: the local chat page and its endpoints (/api/turn, /api/today), /healthz, and the routes
+ * platform adapters add (Slack's /slack/events). Binds to loopback unless HOST says otherwise. Every
+ * request is answered or closed, whatever it holds: errors become a status and a short JSON message,
+ * never an exception that reaches the process.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App } from '../app.js';
-import { handleWebTurn, servePage, servePageScript } from '../../adapters/web/handler.js';
+import { handleWebToday, handleWebTurn, servePage, servePageScript } from '../../adapters/web/handler.js';
 import { ClientAbortedError, HttpError, sendJson } from '../http.js';
 import { checkDb } from '../store/db.js';
 import { errorFields, type Logger } from '../log.js';
@@ -72,12 +72,16 @@ export function startServer(app: App, opts: ServerOptions): Promise<Running> {
       checkDb(app.db);
       return sendJson(res, 200, { status: 'ok' });
     }
-    const webPaths = ['/', '/index.html', '/page.js', '/api/turn'];
+    const webPaths = ['/', '/index.html', '/page.js', '/api/turn', '/api/today'];
     if (!web || !webPaths.includes(path)) throw new HttpError(404, `nothing at ${path}`);
     checkHost(req);
     if (path === '/api/turn') {
       if (req.method !== 'POST') throw new HttpError(405, `${req.method} is not allowed on ${path}`, { allow: 'POST' });
       return handleWebTurn(app.engine, req, res);
+    }
+    if (path === '/api/today') {
+      if (req.method !== 'GET') throw new HttpError(405, `${req.method} is not allowed on ${path}`, { allow: 'GET' });
+      return handleWebToday(app.engine, req, res);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${req.method} is not allowed on ${path}`, { allow: 'GET' });
     return path === '/page.js' ? servePageScript(res) : servePage(res);

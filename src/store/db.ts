@@ -74,6 +74,73 @@ const MIGRATIONS: string[] = [
    ALTER TABLE cases ADD COLUMN facts TEXT;`,
   // Event ids are deduplicated by the inbox now (its event_id is unique), so this table is no longer used.
   `DROP TABLE seen_events;`,
+  // Claims (src/store/claims.ts): one per case, keyed by the case id. Codes, amounts, dates and statuses
+  // only: no patient identifiers (free text is scrubbed before it gets here). Dates are local ISO dates
+  // (YYYY-MM-DD), so they compare as text; amounts are in cents.
+  `CREATE TABLE claims (
+     case_id TEXT PRIMARY KEY,
+     reference TEXT,                 -- the practice's own claim number, if given
+     payer TEXT NOT NULL,            -- the payer's name as typed, e.g. "Aetna"
+     payer_kind TEXT NOT NULL,       -- medicare | medicare-advantage | medicaid | commercial | tricare | other
+     lane TEXT NOT NULL,
+     category TEXT,                  -- the procedure category from triage, for reports
+     procedures TEXT NOT NULL,       -- JSON array of CPT/HCPCS/CDT codes
+     diagnoses TEXT NOT NULL,        -- JSON array of ICD-10-CM codes
+     billed_cents INTEGER,
+     paid_cents INTEGER,
+     service_date TEXT,
+     submitted_date TEXT,
+     auth_number TEXT,
+     auth_expires TEXT,
+     status TEXT NOT NULL CHECK (status IN ('draft','submitted','pended','records-requested','paid','partially-paid','denied','appealed','written-off','closed')),
+     open INTEGER NOT NULL,          -- 1 until paid in full, written off or closed
+     next_follow_up TEXT,            -- when someone should next check on it (the follow-up policy decides)
+     records_due TEXT,
+     appeal_deadline TEXT,
+     denial TEXT,                    -- JSON: group, CARC, RARC, or the words of the denial
+     paid_date TEXT,
+     denied_date TEXT,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     version INTEGER NOT NULL        -- bumped on every change; updates are conditional on it
+   ) WITHOUT ROWID;
+   CREATE INDEX claims_follow_up ON claims (next_follow_up) WHERE open = 1;
+   CREATE INDEX claims_records ON claims (records_due) WHERE open = 1 AND records_due IS NOT NULL;
+   CREATE INDEX claims_appeal ON claims (appeal_deadline) WHERE open = 1 AND appeal_deadline IS NOT NULL;
+   CREATE INDEX claims_auth ON claims (auth_expires) WHERE open = 1 AND auth_expires IS NOT NULL;
+   CREATE INDEX claims_unsubmitted ON claims (service_date) WHERE status = 'draft';
+   -- Every change to a claim: who, when, what, from which surface.
+   CREATE TABLE claim_history (
+     id INTEGER PRIMARY KEY,
+     case_id TEXT NOT NULL REFERENCES claims (case_id),
+     at INTEGER NOT NULL,
+     actor TEXT NOT NULL,            -- platform:user, or cli / import
+     surface TEXT NOT NULL,          -- slack | teams | web | terminal | cli | import | digest
+     action TEXT NOT NULL,           -- created | submitted | paid | denied | followed-up | ...
+     from_status TEXT,
+     to_status TEXT NOT NULL,
+     change TEXT NOT NULL            -- JSON: the fields that changed, with their new values
+   );
+   CREATE INDEX claim_history_case ON claim_history (case_id, id);
+   -- Where the daily digest goes (src/store/digest.ts): a channel, its local time and its IANA zone.
+   CREATE TABLE digest_channels (
+     address TEXT PRIMARY KEY,       -- addressKey() of the channel
+     target TEXT NOT NULL,           -- JSON: the Address
+     local_time TEXT NOT NULL,       -- HH:MM
+     zone TEXT NOT NULL,             -- IANA time zone, e.g. America/Chicago
+     weekdays TEXT NOT NULL,         -- ISO weekdays it posts on, e.g. "12345"
+     updated_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   -- One row per channel and local date: claimed by one process with a lease, marked sent once posted.
+   CREATE TABLE digest_runs (
+     address TEXT NOT NULL,
+     local_date TEXT NOT NULL,
+     owner TEXT NOT NULL,            -- the process that holds (or held) the lease
+     lease_until INTEGER NOT NULL,
+     sent_at INTEGER,
+     message TEXT,                   -- the platform's id of the posted message
+     PRIMARY KEY (address, local_date)
+   ) WITHOUT ROWID;`,
 ];
 
 export function openDb(path: string): Db {

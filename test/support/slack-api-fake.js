@@ -12,11 +12,23 @@ export async function startSlackApiFake(options = {}) {
   const waiters = [];
   const rateLimits = new Map(Object.entries(options.rateLimitOnce ?? {})); // method -> retry-after seconds
   let ts = 1700000000;
+  /** Messages posted per channel (newest last), with their metadata, for conversations.history. */
+  const posted = new Map();
   const answer = (method, params) => {
     switch (method) {
       case 'auth.test': return options.rejectToken ? { ok: false, error: 'invalid_auth' } : { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T123', user: 'medbill' };
       case 'conversations.open': return { ok: true, channel: { id: `D${String(params.users).replace(/^U/, '')}` } };
-      case 'chat.postMessage': return { ok: true, channel: params.channel, ts: `${ts++}.000100` };
+      case 'chat.postMessage': {
+        const message = { ts: `${ts++}.000100`, text: params.text, ...(params.metadata ? { metadata: params.metadata } : {}) };
+        posted.set(params.channel, [...(posted.get(params.channel) ?? []), message]);
+        return { ok: true, channel: params.channel, ts: message.ts };
+      }
+      // Newest first, as Slack answers; metadata only with include_all_metadata.
+      case 'conversations.history': return {
+        ok: true, has_more: false,
+        messages: [...(posted.get(params.channel) ?? [])].reverse().slice(0, Number(params.limit ?? 100))
+          .map((m) => (String(params.include_all_metadata) === 'true' ? m : { ts: m.ts, text: m.text })),
+      };
       case 'chat.update': return { ok: true, channel: params.channel, ts: params.ts };
       case 'chat.postEphemeral': return { ok: true, message_ts: `${ts++}.000200` };
       case 'views.open': case 'views.publish': return { ok: true, view: { id: 'V1' } };

@@ -1,0 +1,484 @@
+/**
+ * Claims: start tracking one from a triage answer ("Track this claim") or from scratch ("claim new"), and
+ * record what happened to it by message ("C-7K3Q9 paid $412 on 12/3", "C-7K3Q9 denied CO-50") or by
+ * button, including the digest's buttons. A denial gets its likely fix, the appeal deadline and what to
+ * resubmit. Each change is planned here and written with the turn (Outcome.effects), so a claim and the
+ * conversation about it never disagree.
+ */
+import { z } from 'zod';
+import { choicesFor, stateSchema, type Flow, type FlowContext, type FlowState, type Outcome, type TurnActor } from '../src/engine/flow.js';
+import { reply, type Choice, type FormField, type Reply } from '../src/engine/model.js';
+import { isOpen, TRANSITIONS, type Claim, type Denial } from '../src/claims/model.js';
+import { refusal, statusWords, type ChangeKind, type ClaimChange, type NewClaim, type Plan } from '../src/claims/service.js';
+import { CASE_ID, readClaimWords, type ClaimWords } from '../src/claims/parse.js';
+import { daysFrom, formatCents, parseAmountField, parseDate, showDate } from '../src/claims/dates.js';
+import { parseDenial, remedyFor, resubmissionChecklist } from '../src/claims/denials.js';
+import { isProcedureCode, normalizeCode } from '../src/knowledge/codes.js';
+import { triage } from '../src/knowledge/triage.js';
+import type { CaseFacts } from '../src/knowledge/facts.js';
+import { MEDICAL_PAYERS, type Lane, type MedicalPayer } from '../src/knowledge/vocabulary.js';
+import { PAYER_OPTIONS, labelOf, parsePayer, procedureKind } from './common.js';
+
+const STEPS = ['which', 'new', 'kind', 'claim', 'paid', 'partial', 'denial', 'outcome', 'snooze', 'deadline'] as const;
+type Step = (typeof STEPS)[number];
+
+const DraftSchema = z.object({
+  caseId: z.string(), payer: z.string(), lane: z.string(), category: z.string().optional(),
+  procedures: z.array(z.string()), diagnoses: z.array(z.string()), reference: z.string().optional(), billedCents: z.number().int().optional(),
+  serviceDate: z.string().optional(), submittedDate: z.string().optional(), authNumber: z.string().optional(), authExpires: z.string().optional(),
+});
+const SlotsSchema = z.object({
+  /** A new claim's prefilled codes (from its triage answer), or the whole draft waiting on its payer kind. */
+  prefill: z.object({ procedures: z.array(z.string()), diagnoses: z.array(z.string()), lane: z.string(), payerKind: z.enum(MEDICAL_PAYERS).optional(), category: z.string().optional() }).optional(),
+  draft: DraftSchema.optional(),
+  amountCents: z.number().int().optional(),
+  date: z.string().optional(),
+});
+type Slots = z.infer<typeof SlotsSchema>;
+
+const state = (step: Step, slots: Slots = {}, caseId?: string): FlowState => ({ step, slots, ...(caseId ? { caseId } : {}) });
+const slotsOf = (st: FlowState): Slots => SlotsSchema.parse(st.slots);
+
+/** The actor is known only when the turn commits; the plan's entry gets it then. */
+const PLANNING: TurnActor = { who: 'planning', surface: 'planning' };
+
+// ------------------------------------------------------------------ what a claim looks like in chat
+
+const money = (cents: number | undefined) => (cents === undefined ? '—' : formatCents(cents));
+
+function claimFacts(ctx: FlowContext, c: Claim): Reply['parts'][number] {
+  const today = ctx.today();
+  const rows = [
+    { label: 'Status', value: statusWords(c.status) },
+    { label: 'Payer', value: `${c.payer} (${labelOf(PAYER_OPTIONS, c.payerKind) ?? c.payerKind})` },
+    { label: 'Codes', value: [...c.procedures, ...c.diagnoses].join(', ') || '—' },
+    { label: 'Billed / paid', value: `${money(c.billedCents)} / ${money(c.paidCents)}` },
+  ];
+  if (c.serviceDate) rows.push({ label: 'Service date', value: showDate(c.serviceDate) });
+  if (c.submittedDate) rows.push({ label: 'Submitted', value: `${showDate(c.submittedDate)} (${daysFrom(c.submittedDate, today)} days ago)` });
+  if (c.reference) rows.push({ label: 'Claim number', value: c.reference });
+  if (c.authNumber) rows.push({ label: 'Prior authorization', value: `${c.authNumber}${c.authExpires ? `, expires ${showDate(c.authExpires)}` : ''}` });
+  if (c.denial) rows.push({ label: 'Denial', value: denialName(c.denial) });
+  if (c.appealDeadline) rows.push({ label: 'Appeal by', value: `${showDate(c.appealDeadline)} (${daysFrom(today, c.appealDeadline)} days left)` });
+  if (c.recordsDue) rows.push({ label: 'Records due', value: showDate(c.recordsDue) });
+  if (c.nextFollowUp) rows.push({ label: 'Next follow-up', value: showDate(c.nextFollowUp) });
+  return { kind: 'facts', title: `Claim ${c.caseId}`, rows };
+}
+
+const denialName = (d: Denial): string => [d.group && d.carc ? `${d.group}-${d.carc}` : d.carc ? `CARC ${d.carc}` : undefined, d.rarc, d.words && !d.carc ? `"${d.words}"` : undefined].filter(Boolean).join(' ');
+
+/** What can be recorded next, as buttons: only the moves the claim's status allows. */
+function actionChoices(c: Claim): Choice[] {
+  const moves = TRANSITIONS[c.status];
+  const options: { label: string; value: ChangeKind; when: boolean }[] = [
+    { label: 'Followed up', value: 'followed-up', when: isOpen(c.status) && c.status !== 'draft' },
+    { label: c.status === 'denied' ? 'Resubmitted' : 'Submitted', value: 'submitted', when: moves.includes('submitted') },
+    { label: 'Paid', value: 'paid', when: moves.includes('paid') },
+    { label: 'Denied', value: 'denied', when: moves.includes('denied') },
+    { label: 'Records requested', value: 'records-requested', when: moves.includes('records-requested') },
+    { label: 'Appealed', value: 'appealed', when: moves.includes('appealed') },
+    { label: 'Snooze', value: 'snoozed', when: isOpen(c.status) },
+    { label: 'Write off', value: 'written-off', when: moves.includes('written-off') },
+    { label: 'Close', value: 'closed', when: moves.includes('closed') && !isOpen(c.status) },
+  ];
+  return choicesFor('claim', 'claim', options.filter((o) => o.when).map((o) => ({ label: o.label, value: `${c.caseId}:${o.value}` })));
+}
+
+function showClaim(ctx: FlowContext, c: Claim, lead?: string): Outcome {
+  const text = lead ?? `Claim ${c.caseId}: ${statusWords(c.status)}.`;
+  return { state: state('claim', {}, c.caseId), replies: [reply(text, [claimFacts(ctx, c), { kind: 'choices', choices: actionChoices(c) }])] };
+}
+
+// ------------------------------------------------------------------ recording a change
+
+function record(ctx: FlowContext, caseId: string, change: ClaimChange, extra: (plan: Extract<Plan, { ok: true }>) => Reply['parts'] = () => []): Outcome {
+  const plan = ctx.claims.plan(caseId, change, PLANNING);
+  if (!plan.ok) {
+    const claim = ctx.claims.get(caseId);
+    return claim ? showClaim(ctx, claim, plan.problem) : { replies: [reply(plan.problem)] };
+  }
+  const after = plan.after;
+  const summary = `Recorded for ${caseId}: ${describeChange(change)}. It is now ${statusWords(after.status)}${after.nextFollowUp ? `; next follow-up ${showDate(after.nextFollowUp)}` : isOpen(after.status) ? '' : '; no more follow-up'}.`;
+  return {
+    state: state('claim', {}, caseId),
+    replies: [reply(summary, [...extra(plan), claimFacts(ctx, after), { kind: 'choices', choices: actionChoices(after) }])],
+    effects: [(by) => ctx.claims.commit({ ...plan, entry: { ...plan.entry, actor: by.who, surface: by.surface } })],
+  };
+}
+
+function describeChange(change: ClaimChange): string {
+  switch (change.kind) {
+    case 'paid': return `${change.partial ? 'partly paid' : 'paid'} ${formatCents(change.amountCents)} on ${showDate(change.date)}`;
+    case 'denied': return `denied (${denialName(change.denial)}) on ${showDate(change.date)}`;
+    case 'records-requested': return `records requested on ${showDate(change.date)}${change.due ? `, due ${showDate(change.due)}` : ''}`;
+    case 'snoozed': return `snoozed until ${showDate(change.until)}`;
+    case 'appeal-deadline': return `appeal deadline set to ${change.days} days after the denial`;
+    case 'followed-up': return `followed up on ${showDate(change.date)}`;
+    default: return `${statusWords(change.kind)} on ${showDate(change.date)}`;
+  }
+}
+
+/** A denial's remedy, deadline and resubmission checklist, from knowledge/denials.json and the follow-up policy. */
+function denialParts(ctx: FlowContext, denial: Denial, after: Claim): Reply['parts'] {
+  const kn = ctx.claims.kn;
+  const remedy = remedyFor(denial, kn);
+  const parts: Reply['parts'] = [];
+  if (remedy) {
+    parts.push({ kind: 'list', title: `${denialName(denial)}: ${remedy.meaning.replace(/\.$/, '')}. Likely fix:`, items: remedy.fix.map((text) => ({ text })) });
+  } else {
+    parts.push({ kind: 'list', title: `${denialName(denial)}: not in medbill's denial list`, items: [{ text: 'Read the remark code (RARC) on the remittance and the payer\'s letter; call the payer if it is unclear.' }] });
+  }
+  if (after.appealDeadline) {
+    parts.push({ kind: 'list', title: `Appeal by ${showDate(after.appealDeadline)}`, items: [{ text: deadlineBasis(ctx, after) }] });
+  }
+  // The checklist repeats the fix steps for surfaces that show it alone; here they are just above.
+  const fix = new Set(remedy?.fix ?? []);
+  parts.push({ kind: 'list', title: 'Before you resubmit or appeal', items: resubmissionChecklist(denial, kn).filter((t) => !fix.has(t)).map((text) => ({ text })) });
+  const sources = (remedy?.source ?? []).flatMap((id) => kn.sources.get(id) ?? []);
+  if (sources.length) parts.push({ kind: 'list', title: 'Sources', items: sources.map((s) => ({ text: s.title, ...(s.url ? { link: s.url } : {}) })), folded: true });
+  return parts;
+}
+
+function deadlineBasis(ctx: FlowContext, c: Claim): string {
+  if (!c.deniedDate) return '';
+  const d = ctx.claims.deadline(c);
+  return d ? `${d.days} days from the denial (${d.basis}). Check the date on the payer's notice: theirs wins.` : '';
+}
+
+// ------------------------------------------------------------------ acting on words
+
+const DENIAL_CHOICES = ['CO-50', 'CO-16', 'CO-197', 'CO-11', 'CO-4', 'CO-96', 'CO-97', 'CO-22', 'CO-29', 'CO-109'];
+
+function act(ctx: FlowContext, caseId: string, words: ClaimWords): Outcome {
+  const claim = ctx.claims.get(caseId);
+  if (!claim) return noClaim(ctx, caseId);
+  const today = ctx.today();
+  const date = words.date ?? today;
+  // Refused before anything is asked: no amount is asked for a claim that cannot be paid.
+  const refused = words.action && refusal(claim, words.action);
+  if (refused) return showClaim(ctx, claim, refused);
+  switch (words.action) {
+    case undefined: return showClaim(ctx, claim);
+    case 'paid':
+      if (words.amountCents === undefined) return askPaid(claim, date);
+      return paid(ctx, claim, words.amountCents, date, words.partial);
+    case 'denied': {
+      const denial = words.denialText ? parseDenial(words.denialText, ctx.claims.kn) : undefined;
+      if (!denial) return askDenial(claim, date, words.denialText ? 'I could not read a denial reason in that.' : undefined);
+      return record(ctx, caseId, { kind: 'denied', date, denial }, (p) => denialParts(ctx, denial, p.after));
+    }
+    case 'followed-up':
+      return { state: state('outcome', { date }, caseId), replies: [reply(`What did the payer say about ${caseId}?`, [{ kind: 'choices', choices: choicesFor('claim', 'outcome', OUTCOMES) }])] };
+    case 'snoozed':
+      if (!words.until) return { state: state('snooze', {}, caseId), replies: [reply(`Snooze ${caseId} until when?`, [{ kind: 'choices', choices: choicesFor('claim', 'snooze', SNOOZES) }])] };
+      return record(ctx, caseId, { kind: 'snoozed', until: words.until });
+    case 'records-requested':
+      return record(ctx, caseId, { kind: 'records-requested', date, ...(words.due ? { due: words.due } : {}) });
+    case 'appeal-deadline':
+      return askDeadline(claim);
+    default:
+      return record(ctx, caseId, { kind: words.action, date });
+  }
+}
+
+const OUTCOMES = [
+  { label: 'Still processing', value: 'processing' },
+  { label: 'Pended', value: 'pended' },
+  { label: 'Records requested', value: 'records-requested' },
+  { label: 'Paid', value: 'paid' },
+  { label: 'Denied', value: 'denied' },
+  { label: 'Not received: resubmitted', value: 'submitted' },
+];
+const SNOOZES = [{ label: '3 days', value: '3' }, { label: '1 week', value: '7' }, { label: '2 weeks', value: '14' }];
+
+function paid(ctx: FlowContext, claim: Claim, amountCents: number, date: string, partial?: boolean): Outcome {
+  // Less than billed is usual (the plan's allowed amount); only the biller knows whether part is still open.
+  if (partial === undefined && claim.billedCents !== undefined && amountCents < claim.billedCents) {
+    return {
+      state: state('partial', { amountCents, date }, claim.caseId),
+      replies: [reply(`${formatCents(amountCents)} of ${formatCents(claim.billedCents)} billed. Is ${claim.caseId} settled (the rest is the plan's adjustment or the patient's share), or is part of it still open (a line denied or underpaid)?`, [
+        { kind: 'choices', choices: choicesFor('claim', 'partial', [{ label: 'Settled', value: 'settled' }, { label: 'Part still open', value: 'open' }]) },
+      ])],
+    };
+  }
+  return record(ctx, claim.caseId, { kind: 'paid', date, amountCents, partial: partial ?? false });
+}
+
+const PAID_FORM = (claim: Claim, date: string): Reply['parts'][number] => ({
+  kind: 'form', id: 'claim-paid', title: `Payment for ${claim.caseId}`, submitLabel: 'Record payment',
+  fields: [
+    { name: 'amount', label: 'Amount paid ($)', type: 'number', required: true, placeholder: '412.00' },
+    { name: 'date', label: 'Paid on (e.g. 12/3)', type: 'text', required: false, initial: monthDay(date) },
+  ],
+});
+
+const monthDay = (iso: string) => `${Number(iso.slice(5, 7))}/${Number(iso.slice(8, 10))}`;
+
+function askPaid(claim: Claim, date: string, problem?: string): Outcome {
+  return { state: state('paid', { date }, claim.caseId), replies: [reply(`${problem ? `${problem} ` : ''}How much did the payer pay on ${claim.caseId}? Type the amount (e.g. "$412 on 12/3"), or fill in the form.`, [PAID_FORM(claim, date)])] };
+}
+
+function askDenial(claim: Claim, date: string, problem?: string): Outcome {
+  const choices = choicesFor('claim', 'denial', DENIAL_CHOICES.map((c) => ({ label: c, value: c })));
+  return { state: state('denial', { date }, claim.caseId), replies: [reply(`${problem ? `${problem} ` : ''}Why was ${claim.caseId} denied? Pick the code on the remittance (group and CARC), or type it or the reason in words ("CO-16 N290", "no prior auth").`, [{ kind: 'choices', choices }])] };
+}
+
+function askDeadline(claim: Claim): Outcome {
+  return {
+    state: state('deadline', {}, claim.caseId),
+    replies: [reply(`How many days after the denial does ${claim.payer} allow for an appeal on ${claim.caseId}? It is on the denial letter or in the plan's provider manual.`, [
+      { kind: 'form', id: 'claim-deadline', title: `Appeal window for ${claim.caseId}`, submitLabel: 'Set deadline', fields: [{ name: 'days', label: 'Days after the denial', type: 'number', required: true, placeholder: '180' }] },
+    ])],
+  };
+}
+
+function noClaim(ctx: FlowContext, caseId: string): Outcome {
+  const known = ctx.caseFile(caseId);
+  if (known) return { replies: [reply(`Case ${caseId} has no claim yet.`, [{ kind: 'choices', choices: [{ label: 'Track this claim', value: `go:claim:track ${caseId}` }] }])] };
+  return { replies: [reply(`I have no claim or case ${caseId}. Check the ID, or type "claim new" to track a claim medbill did not triage.`)] };
+}
+
+// ------------------------------------------------------------------ a new claim
+
+function newClaimForm(ctx: FlowContext, caseId: string, slots: Slots, problem?: string): Outcome {
+  const p = slots.prefill;
+  const fields: FormField[] = [
+    { name: 'payer', label: 'Payer (e.g. Aetna, Medicare)', type: 'text', required: true },
+    { name: 'procedures', label: 'Procedure codes (CPT/HCPCS/CDT)', type: 'text', required: true, ...(p?.procedures.length ? { initial: p.procedures.join(' ') } : { placeholder: '41100' }) },
+    { name: 'diagnoses', label: 'Diagnosis codes (ICD-10-CM)', type: 'text', required: false, ...(p?.diagnoses.length ? { initial: p.diagnoses.join(' ') } : { placeholder: 'K13.79' }) },
+    { name: 'billed', label: 'Billed amount ($)', type: 'number', required: false },
+    { name: 'serviceDate', label: 'Date of service (e.g. 11/14)', type: 'text', required: false },
+    { name: 'submittedDate', label: 'Submitted on (blank: not yet)', type: 'text', required: false },
+    { name: 'reference', label: "Practice's claim number", type: 'text', required: false },
+    { name: 'authNumber', label: 'Prior authorization number', type: 'text', required: false },
+    { name: 'authExpires', label: 'Authorization expires (e.g. 1/31)', type: 'text', required: false },
+  ];
+  const text = `${problem ? `${problem}\n` : ''}Tracking the claim for case ${caseId}. Fill in what you have; dates without the year (medbill keeps no full dates from chat).`;
+  return { state: state('new', slots, caseId), replies: [reply(text, [{ kind: 'form', id: 'claim-new', title: `Claim ${caseId}`, submitLabel: 'Track claim', fields }])] };
+}
+
+/** A new claim from its triage answer: the lane, payer kind and codes the answer gave, editable in the form. */
+function fromCase(ctx: FlowContext, caseId: string): Outcome {
+  const existing = ctx.claims.get(caseId);
+  if (existing) return showClaim(ctx, existing, `Case ${caseId} already has a claim: ${statusWords(existing.status)}.`);
+  const file = ctx.caseFile(caseId);
+  if (!file) return noClaim(ctx, caseId);
+  const facts = file.facts as Partial<CaseFacts>;
+  let procedures: string[] = [];
+  let diagnoses: string[] = facts.diagnoses ?? [];
+  if (facts.procedure) {
+    const result = triage({ ...facts, procedure: facts.procedure } as CaseFacts, ctx.kn, ctx.directory);
+    const medical = [...result.procedureCodes.cpt, ...result.procedureCodes.hcpcs].map((c) => c.code);
+    procedures = medical.length ? medical : result.procedureCodes.cdt.map((c) => c.code);
+    if (!diagnoses.length) diagnoses = result.diagnosisCodes.map((c) => c.code);
+  }
+  const kind = facts.coverage?.medicalPayer;
+  const category = facts.procedure ? procedureKind(ctx, facts.procedure)?.id : undefined;
+  return newClaimForm(ctx, caseId, { prefill: { procedures: procedures.slice(0, 4), diagnoses: diagnoses.slice(0, 4), lane: file.lane, ...(kind ? { payerKind: kind } : {}), ...(category ? { category } : {}) } });
+}
+
+/** Reads the new-claim form into a draft, or says what is wrong with it. */
+function readDraft(ctx: FlowContext, caseId: string, slots: Slots, v: Record<string, string>): { draft: z.infer<typeof DraftSchema> } | { problem: string } {
+  const today = ctx.today();
+  const payer = (v.payer ?? '').trim();
+  if (!payer) return { problem: 'Which payer is the claim going to?' };
+  if (payer.length > 60) return { problem: 'The payer name is longer than 60 characters: the name is enough.' };
+  const codes = (text: string | undefined) => (text ?? '').split(/[\s,;]+/).filter(Boolean).map((c) => c.toUpperCase());
+  const procedures = codes(v.procedures);
+  const diagnoses = codes(v.diagnoses);
+  if (!procedures.length) return { problem: 'Which procedure codes are on the claim?' };
+  for (const code of procedures) {
+    if (!isProcedureCode(code) || !ctx.codes.exact(code)) return { problem: `I don't know the procedure code ${code}: it is not in medbill's code tables.` };
+  }
+  for (const code of diagnoses) {
+    const hit = ctx.codes.exact(code);
+    if (!hit || hit.set !== 'icd10cm') return { problem: `${code} is not an ICD-10-CM code.` };
+    if (hit.billable === false) return { problem: `${hit.code} is a header, not billable: use a longer code.` };
+  }
+  const draft: z.infer<typeof DraftSchema> = {
+    caseId, payer, lane: slots.prefill?.lane ?? 'medical', procedures: procedures.map(normalizeCode), diagnoses: diagnoses.map((d) => ctx.codes.exact(d)?.code ?? d),
+    ...(slots.prefill?.category ? { category: slots.prefill.category } : {}),
+  };
+  if (v.billed?.trim()) {
+    const cents = parseAmountField(v.billed);
+    if (cents === undefined) return { problem: `"${v.billed}" is not an amount I can read: type it like 650 or 650.00.` };
+    draft.billedCents = cents;
+  }
+  for (const [field, side, label] of [['serviceDate', 'past', 'date of service'], ['submittedDate', 'past', 'submission date'], ['authExpires', 'future', 'authorization expiry']] as const) {
+    const raw = v[field]?.trim();
+    if (!raw) continue;
+    const date = parseDate(raw, today, side);
+    if (!date) return { problem: `I could not read the ${label} "${raw}": write it like 11/14 (without the year).` };
+    draft[field] = date;
+  }
+  for (const field of ['reference', 'authNumber'] as const) {
+    const raw = v[field]?.trim();
+    if (raw) draft[field] = raw.slice(0, 40);
+  }
+  return { draft };
+}
+
+function create(ctx: FlowContext, draft: z.infer<typeof DraftSchema>, payerKind: MedicalPayer): Outcome {
+  const input: NewClaim = { ...draft, payerKind, lane: draft.lane as Lane };
+  const plan = ctx.claims.draft(input, PLANNING);
+  if (!plan.ok) return newClaimForm(ctx, draft.caseId, { prefill: { procedures: draft.procedures, diagnoses: draft.diagnoses, lane: draft.lane, payerKind } }, plan.problem);
+  const c = plan.after;
+  const warnings = ctx.claims.warnings(c, ctx.today());
+  const lead = `Now tracking claim ${c.caseId} (${statusWords(c.status)}).${c.nextFollowUp ? ` First follow-up ${showDate(c.nextFollowUp)}.` : ' Record it as submitted when it goes out: "' + c.caseId + ' submitted".'}`;
+  return {
+    state: state('claim', {}, c.caseId),
+    replies: [reply(lead, [...(warnings.length ? [{ kind: 'list' as const, title: 'Watch out', items: warnings.map((text) => ({ text })) }] : []), claimFacts(ctx, c), { kind: 'choices', choices: actionChoices(c) }])],
+    effects: [(by) => ctx.claims.commit({ ...plan, entry: { ...plan.entry, actor: by.who, surface: by.surface } })],
+  };
+}
+
+// ------------------------------------------------------------------ the flow
+
+const ASK_WHICH = reply('Which claim? Type its case ID with what happened ("C-7K3Q9 paid $412 on 12/3", "C-7K3Q9 denied CO-50"), or:', [
+  { kind: 'choices', choices: choicesFor('claim', 'which', [{ label: 'Track a new claim', value: 'new' }, { label: 'Open claims', value: 'list' }]) },
+]);
+
+function openClaims(ctx: FlowContext): Outcome {
+  const claims = ctx.claims.store.openClaims(10);
+  if (!claims.length) return { state: state('which'), replies: [reply('No open claims yet.', [{ kind: 'choices', choices: choicesFor('claim', 'which', [{ label: 'Track a new claim', value: 'new' }]) }])] };
+  const today = ctx.today();
+  const rows = claims.map((c) => [c.caseId, c.payer, statusWords(c.status), money(c.billedCents), c.nextFollowUp ? `${showDate(c.nextFollowUp)}${c.nextFollowUp < today ? ' (overdue)' : ''}` : '—']);
+  return {
+    state: state('which'),
+    replies: [reply(`${claims.length} open claim${claims.length > 1 ? 's' : ''}, next follow-up first.`, [
+      { kind: 'table', title: 'Open claims', columns: ['Case', 'Payer', 'Status', 'Billed', 'Next follow-up'], rows },
+      { kind: 'choices', choices: choicesFor('claim', 'which', claims.slice(0, 5).map((c) => ({ label: `Open ${c.caseId}`, value: c.caseId }))) },
+    ])],
+  };
+}
+
+function begin(ctx: FlowContext, text: string): Outcome {
+  const caseId = CASE_ID.exec(text)?.[0]?.toUpperCase();
+  if (/^\s*(?:track|new|start)\b/i.test(text)) return caseId ? fromCase(ctx, caseId) : newClaimForm(ctx, ctx.newCaseId(), {});
+  if (/^\s*(?:list|open|all)\b/i.test(text)) return openClaims(ctx);
+  if (!caseId) return { state: state('which'), replies: [ASK_WHICH] };
+  return act(ctx, caseId, readClaimWords(text, ctx.today()));
+}
+
+export const claimFlow: Flow = {
+  id: 'claim',
+  version: 1,
+  title: 'Track a claim',
+  commands: [
+    /^\s*\/?(?:claims?|track (?:this |a |the )?claim)\b[:\s]*/i,
+    // A case ID followed by what happened to its claim, from anywhere: the whole message is the update.
+    /^(?=\s*C-[A-HJ-NP-Z2-9]{5}\b[\s,:-]+(?:was\s+|got\s+|is\s+)?(?:paid|denied|submitted|resubmitted|sent|pended|appealed|written off|wrote off|closed|snoozed?|followed up|records)\b)/i,
+  ],
+  menu: { label: 'Track a claim', example: '"claim" or "C-7K3Q9 paid $412 on 12/3"' },
+  stateSchema: stateSchema(STEPS, SlotsSchema as z.ZodType<Record<string, unknown>>),
+  examples: ['track a claim', 'claim status', 'record a payment', 'the claim was denied', 'claim follow up', 'open claims', 'log a denial'],
+  start: (ctx, seed) => (seed.caseId ? fromCase(ctx, seed.caseId) : begin(ctx, seed.text ?? '')),
+  handle(ctx, st, input) {
+    const s = slotsOf(st);
+    const caseId = st.caseId;
+    const claim = caseId ? ctx.claims.get(caseId) : undefined;
+    if (input.kind === 'text') {
+      const text = input.text;
+      if (st.step === 'paid' && claim) {
+        const words = readClaimWords(`paid ${text}`, ctx.today());
+        return words.amountCents === undefined ? askPaid(claim, s.date ?? ctx.today(), 'I could not read an amount in that.') : paid(ctx, claim, words.amountCents, words.date ?? s.date ?? ctx.today(), words.partial);
+      }
+      if (st.step === 'denial' && claim) {
+        const denial = parseDenial(text, ctx.claims.kn);
+        return denial ? record(ctx, claim.caseId, { kind: 'denied', date: s.date ?? ctx.today(), denial }, (p) => denialParts(ctx, denial, p.after)) : askDenial(claim, s.date ?? ctx.today(), 'I could not read a denial reason in that.');
+      }
+      if (st.step === 'kind' && s.draft) {
+        const kind = parsePayer(text, ctx);
+        return kind ? create(ctx, s.draft, kind) : { state: st, replies: [reply('Which kind of plan? Pick one of the buttons.', [{ kind: 'choices', choices: choicesFor('claim', 'kind', PAYER_OPTIONS) }])] };
+      }
+      // A case ID with an update, or another question: only claim words stay here.
+      if (CASE_ID.test(text) || st.step === 'which') {
+        const words = readClaimWords(text, ctx.today());
+        if (words.caseId || /^\s*(?:new|track|list|open)\b/i.test(text)) return begin(ctx, text);
+      }
+      if (claim && st.step === 'claim') {
+        const words = readClaimWords(text, ctx.today());
+        if (words.action) return act(ctx, claim.caseId, words);
+      }
+      return { state: st, replies: [], unhandled: true };
+    }
+    if (input.kind === 'button') {
+      if (input.step === 'which') return input.value === 'new' ? newClaimForm(ctx, ctx.newCaseId(), {}) : input.value === 'list' ? openClaims(ctx) : begin(ctx, input.value);
+      if (input.step === 'claim') {
+        const [id, action] = input.value.split(':');
+        if (!id || !action) return { state: st, replies: [reply("I don't recognise that button.")] };
+        if (action === 'followed-up' || action === 'snoozed' || action === 'paid' || action === 'denied') return act(ctx, id, { caseId: id, action: action as ChangeKind });
+        return act(ctx, id, { caseId: id, action: action as ChangeKind });
+      }
+      if (!claim && st.step !== 'kind') return { replies: [reply('That claim is no longer there.')] };
+      if (st.step === 'outcome' && claim) {
+        const date = s.date ?? ctx.today();
+        if (input.value === 'processing') return record(ctx, claim.caseId, { kind: 'followed-up', date });
+        if (input.value === 'paid') return askPaid(claim, date);
+        if (input.value === 'denied') return askDenial(claim, date);
+        return act(ctx, claim.caseId, { caseId: claim.caseId, action: input.value as ChangeKind, date });
+      }
+      if (st.step === 'snooze' && claim) {
+        const days = Number(input.value);
+        return record(ctx, claim.caseId, { kind: 'snoozed', until: addDays(ctx.today(), days) });
+      }
+      if (st.step === 'partial' && claim && s.amountCents !== undefined) {
+        return record(ctx, claim.caseId, { kind: 'paid', date: s.date ?? ctx.today(), amountCents: s.amountCents, partial: input.value === 'open' });
+      }
+      if (st.step === 'denial' && claim) {
+        const denial = parseDenial(input.value, ctx.claims.kn);
+        if (denial) return record(ctx, claim.caseId, { kind: 'denied', date: s.date ?? ctx.today(), denial }, (p) => denialParts(ctx, denial, p.after));
+      }
+      if (st.step === 'kind' && s.draft) {
+        const kind = MEDICAL_PAYERS.find((k) => k === input.value);
+        if (kind) return create(ctx, s.draft, kind);
+      }
+      return { state: st, replies: [reply('That button belongs to an earlier question.'), ...claimFlow.prompt(ctx, st)] };
+    }
+    // Forms.
+    if (input.form === 'claim-new' && caseId) {
+      const read = readDraft(ctx, caseId, s, input.values);
+      if ('problem' in read) return newClaimForm(ctx, caseId, s, read.problem);
+      const kind = s.prefill?.payerKind ?? parsePayer(read.draft.payer, ctx);
+      if (kind) return create(ctx, read.draft, kind);
+      return { state: state('kind', { ...s, draft: read.draft }, caseId), replies: [reply(`Which kind of plan is ${read.draft.payer}?`, [{ kind: 'choices', choices: choicesFor('claim', 'kind', PAYER_OPTIONS) }])] };
+    }
+    if (input.form === 'claim-paid' && claim) {
+      const cents = parseAmountField(input.values.amount ?? '');
+      if (cents === undefined || cents <= 0) return askPaid(claim, s.date ?? ctx.today(), 'I could not read that amount.');
+      const date = input.values.date?.trim() ? parseDate(input.values.date, ctx.today(), 'past') : s.date ?? ctx.today();
+      if (!date) return askPaid(claim, s.date ?? ctx.today(), `I could not read the date "${input.values.date}": write it like 12/3.`);
+      return paid(ctx, claim, cents, date);
+    }
+    if (input.form === 'claim-deadline' && claim) {
+      const days = Number(input.values.days);
+      if (!Number.isInteger(days) || days < 1 || days > 730) return { ...askDeadline(claim), replies: [reply('Type the number of days, between 1 and 730.'), ...askDeadline(claim).replies] };
+      return record(ctx, claim.caseId, { kind: 'appeal-deadline', days });
+    }
+    return { state: st, replies: [reply('That form belongs to an earlier question.'), ...claimFlow.prompt(ctx, st)] };
+  },
+  prompt(ctx, st) {
+    const claim = st.caseId ? ctx.claims.get(st.caseId) : undefined;
+    const s = slotsOf(st);
+    switch (st.step as Step) {
+      case 'which': return [ASK_WHICH];
+      case 'new': return newClaimForm(ctx, st.caseId ?? ctx.newCaseId(), s).replies;
+      case 'kind': return [reply('Which kind of plan is the claim going to?', [{ kind: 'choices', choices: choicesFor('claim', 'kind', PAYER_OPTIONS) }])];
+      case 'paid': return claim ? askPaid(claim, s.date ?? ctx.today()).replies : [ASK_WHICH];
+      case 'denial': return claim ? askDenial(claim, s.date ?? ctx.today()).replies : [ASK_WHICH];
+      case 'deadline': return claim ? askDeadline(claim).replies : [ASK_WHICH];
+      case 'outcome': return claim ? act(ctx, claim.caseId, { caseId: claim.caseId, action: 'followed-up' }).replies : [ASK_WHICH];
+      case 'snooze': return claim ? act(ctx, claim.caseId, { caseId: claim.caseId, action: 'snoozed' }).replies : [ASK_WHICH];
+      default: return claim ? showClaim(ctx, claim).replies : [ASK_WHICH];
+    }
+  },
+  why: (_ctx, st) => (st.step === 'denial'
+    ? 'The denial code tells me the likely fix and whether to appeal or send a corrected claim, and it starts the appeal clock.'
+    : 'Recording what happened to a claim keeps the daily follow-up list right: nothing is chased twice, nothing is forgotten.'),
+};
+
+function addDays(iso: string, days: number): string {
+  const d = new Date(`${iso}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}

@@ -1,0 +1,29 @@
+/**
+ * "report": A/R aging by payer, denials by reason, paid rate and days to pay by payer, category and code, and
+ * what medical billing recovered this month; the aging also as a chart. Figures only, no identifiers, so
+ * it may be answered in a channel.
+ */
+import { z } from 'zod';
+import { stateSchema, type Flow, type FlowContext, type Outcome } from '../src/engine/flow.js';
+import { buildReport, drawAging, reportReplies } from '../src/claims/report.js';
+
+async function report(ctx: FlowContext): Promise<Outcome> {
+  const r = buildReport(ctx.claims.store.db, ctx.today(), ctx.zone);
+  // A picture only when there is something to draw; the tables carry the same figures.
+  const chart = r.aging.length ? await drawAging(r) : undefined;
+  return { replies: reportReplies(r, chart) };
+}
+
+export const reportFlow: Flow = {
+  id: 'report',
+  version: 1,
+  title: 'Claims report',
+  commands: [/^\s*\/?reports?\b[:\s]*/i],
+  menu: { label: 'Claims report', example: '"report": A/R aging, denials, paid rate by payer and code' },
+  stateSchema: stateSchema(['done'], z.object({})),
+  examples: ['claims report', 'a/r aging', 'accounts receivable', 'denial report', 'how much did we collect', 'which payers pay'],
+  start: (ctx) => report(ctx),
+  handle: (_ctx, st) => ({ state: st, replies: [], unhandled: true }),
+  prompt: () => [],
+  why: () => 'The report shows where medical claims stand: what is owed, by whom, for how long, and why claims are denied.',
+};

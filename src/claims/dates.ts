@@ -1,0 +1,103 @@
+/**
+ * Dates and amounts as billing staff type them ("12/3", "Dec 3", "yesterday", "$1,234.50"), read into the
+ * forms claims are stored in: ISO local dates (YYYY-MM-DD) and cents. A date without a year is the nearest
+ * one on the side the sentence means: a payment or a denial happened (the past), a records request is due
+ * (the future).
+ */
+import { DateTime } from 'luxon';
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+export function isIsoDate(s: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) && DateTime.fromISO(s, { zone: 'UTC' }).isValid;
+}
+
+/** Today's date where the practice is (an IANA zone). */
+export function todayIn(zone: string, nowMs: number): string {
+  return DateTime.fromMillis(nowMs, { zone }).toISODate() ?? DateTime.fromMillis(nowMs, { zone: 'UTC' }).toFormat('yyyy-MM-dd');
+}
+
+const iso = (y: number, m: number, d: number): string | undefined => {
+  const dt = DateTime.fromObject({ year: y, month: m, day: d }, { zone: 'UTC' });
+  return dt.isValid ? dt.toFormat('yyyy-MM-dd') : undefined;
+};
+
+/** A date without a year: this year's, or the one a year before or after, whichever is on the meant side of today. */
+function nearest(month: number, day: number, today: string, side: 'past' | 'future'): string | undefined {
+  const year = Number(today.slice(0, 4));
+  const same = iso(year, month, day);
+  if (!same) return iso(year + (side === 'past' ? -1 : 1), month, day); // 29 Feb
+  if (side === 'past') return same <= today ? same : iso(year - 1, month, day);
+  return same >= today ? same : iso(year + 1, month, day);
+}
+
+const fullYear = (y: string): number => (y.length === 2 ? 2000 + Number(y) : Number(y));
+
+/**
+ * The first date written in `text`, as an ISO date, or undefined. `today` is an ISO date; `side` says which
+ * way a date without a year leans.
+ */
+export function findDate(text: string, today: string, side: 'past' | 'future' = 'past'): string | undefined {
+  const t = text.toLowerCase();
+  if (/\btoday\b/.test(t)) return today;
+  const shift = (n: number) => DateTime.fromISO(today, { zone: 'UTC' }).plus({ days: n }).toFormat('yyyy-MM-dd');
+  if (/\byesterday\b/.test(t)) return shift(-1);
+  if (/\btomorrow\b/.test(t)) return shift(1);
+  const isoMatch = /\b(\d{4})-(\d{1,2})-(\d{1,2})\b/.exec(t);
+  if (isoMatch) return iso(Number(isoMatch[1]), Number(isoMatch[2]), Number(isoMatch[3]));
+  // 12/3, 12/3/26, 12/03/2026 (US order, as US claims are written); not a tooth range like "#3/4" or a fraction of a dollar.
+  const us = /(?<![\d#$.])(\d{1,2})\/(\d{1,2})(?:\/(\d{4}|\d{2}))?(?![\d/])/.exec(t);
+  if (us) {
+    const m = Number(us[1]);
+    const d = Number(us[2]);
+    if (us[3]) return iso(fullYear(us[3]), m, d);
+    if (m >= 1 && m <= 12) return nearest(m, d, today, side);
+  }
+  const named = /\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b/.exec(t);
+  if (named) {
+    const m = MONTHS.indexOf(named[1]!.slice(0, 3)) + 1;
+    const d = Number(named[2]);
+    return named[3] ? iso(Number(named[3]), m, d) : nearest(m, d, today, side);
+  }
+  return undefined;
+}
+
+/** A date typed on its own (a form field): like findDate, but the whole text must be the date. */
+export function parseDate(text: string, today: string, side: 'past' | 'future' = 'past'): string | undefined {
+  const t = text.trim();
+  if (!t) return undefined;
+  const found = findDate(t, today, side);
+  return found && t.replace(/[\s,.]/g, '').length <= 20 ? found : undefined;
+}
+
+/** An amount of money in cents: "$412", "412.50", "$1,234", "1234.5". Undefined when there is none. */
+export function parseAmount(text: string): number | undefined {
+  const m = /\$\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\b|\b(\d{1,3}(?:,\d{3})+|\d+)\.(\d{2})\b/.exec(text);
+  if (!m) return undefined;
+  const whole = (m[1] ?? m[3] ?? '').replace(/,/g, '');
+  const fraction = (m[2] ?? m[4] ?? '').padEnd(2, '0');
+  const cents = Number(whole) * 100 + Number(fraction || '0');
+  return Number.isSafeInteger(cents) ? cents : undefined;
+}
+
+/** An amount typed into a form field: "$412", "412", "412.50". */
+export function parseAmountField(text: string): number | undefined {
+  const t = text.trim().replace(/^\$\s?/, '').replace(/,/g, '');
+  if (!/^\d{1,9}(?:\.\d{1,2})?$/.test(t)) return undefined;
+  const [whole, fraction = ''] = t.split('.');
+  return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
+}
+
+export function formatCents(cents: number): string {
+  return (cents / 100).toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: cents % 100 ? 2 : 0 });
+}
+
+/** Whole days from `from` to `to` (ISO dates); negative when `to` is earlier. */
+export function daysFrom(from: string, to: string): number {
+  return Math.round(DateTime.fromISO(to, { zone: 'UTC' }).diff(DateTime.fromISO(from, { zone: 'UTC' }), 'days').days);
+}
+
+/** A date for people: "Thu Dec 3". */
+export function showDate(isoDate: string): string {
+  return DateTime.fromISO(isoDate, { zone: 'UTC' }).toFormat('ccc LLL d, yyyy');
+}

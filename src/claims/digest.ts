@@ -1,0 +1,81 @@
+/**
+ * The daily digest: what is due on claims today, for a channel (Slack, Teams) or the local page's "Today"
+ * view. Each section is one indexed query with a count and the first few claims; each claim is a line with
+ * its case ID, payer, codes, amount and days outstanding (never a patient identifier) and the buttons that
+ * record what happened ("Followed up", "Paid", "Denied", "Snooze"), which start the claim flow.
+ */
+import type { ClaimStore, DueItem, DueSectionName, DueWindow } from '../store/claims.js';
+import { reply, type Choice, type Reply, type ReplyPart } from '../engine/model.js';
+import { daysFrom, formatCents, showDate } from './dates.js';
+import type { FollowUpPolicy } from './knowledge.js';
+import { addDays } from './policy.js';
+
+export interface DigestSection { name: DueSectionName; title: string; count: number; cents: number; items: DueItem[] }
+export interface Digest { date: string; sections: DigestSection[]; open: { count: number; cents: number } }
+
+const TITLES: Record<DueSectionName, string> = {
+  overdue: 'Overdue follow-ups',
+  today: 'Follow up today',
+  appeals: 'Appeal deadlines coming',
+  records: 'Records requested by payers',
+  authorizations: 'Prior authorizations expiring',
+  unsubmitted: 'Not submitted yet',
+};
+
+/** Order of urgency: a closing appeal window costs the whole claim; an overdue call costs days. */
+const ORDER: DueSectionName[] = ['appeals', 'records', 'overdue', 'today', 'authorizations', 'unsubmitted'];
+
+/** At most this many claims are drawn per section; the counts and totals cover them all. */
+const ITEMS_PER_SECTION = 5;
+
+export function buildDigest(store: ClaimStore, today: string, policy: FollowUpPolicy, limit = ITEMS_PER_SECTION): Digest {
+  const window: DueWindow = {
+    today,
+    until: addDays(today, policy.appealWarningDays.value),
+    authUntil: addDays(today, policy.authExpiryWarningDays.value),
+    unsubmittedBefore: addDays(today, -policy.notSubmittedReminderDays.value),
+    limit,
+  };
+  const sections = ORDER.map((name) => ({ name, title: TITLES[name], ...store.due(name, window) }));
+  return { date: today, sections, open: store.openTotals() };
+}
+
+const ACTIONS: { label: string; words: string }[] = [
+  { label: 'Followed up', words: 'followed up' },
+  { label: 'Paid', words: 'paid' },
+  { label: 'Denied', words: 'denied' },
+  { label: 'Snooze', words: 'snooze' },
+];
+
+/** The buttons of one claim: each starts the claim flow as if "C-7K3Q9 paid" had been typed. */
+export function itemChoices(caseId: string): Choice[] {
+  return ACTIONS.map((a) => ({ label: a.label, value: `go:claim:${caseId} ${a.words}` }));
+}
+
+function itemLine(section: DueSectionName, item: DueItem, today: string): string {
+  const outstanding = item.billedCents !== undefined ? formatCents(item.billedCents - (item.paidCents ?? 0)) : 'amount not recorded';
+  const since = item.submittedDate ? `${daysFrom(item.submittedDate, today)} days since submission` : item.serviceDate ? `${daysFrom(item.serviceDate, today)} days since service` : '';
+  const when = {
+    overdue: `follow-up was due ${showDate(item.date)}`,
+    today: 'follow-up due today',
+    appeals: `appeal by ${showDate(item.date)} (${daysFrom(today, item.date)} days left)`,
+    records: item.date < today ? `records were due ${showDate(item.date)}` : `records due ${showDate(item.date)}`,
+    authorizations: item.date < today ? `authorization expired ${showDate(item.date)}` : `authorization expires ${showDate(item.date)}`,
+    unsubmitted: `served ${showDate(item.date)}, not submitted`,
+  }[section];
+  return [item.caseId, item.payer, item.procedures.join(' '), outstanding, since, when].filter(Boolean).join(' · ');
+}
+
+/** The digest as replies any surface can show (claim details only: case IDs, payers, codes, amounts, days). */
+export function digestReplies(d: Digest, heading = `Claims for ${showDate(d.date)}`): Reply[] {
+  const due = d.sections.filter((s) => s.count > 0);
+  const totals = `${d.open.count} open claim${d.open.count === 1 ? '' : 's'}, ${formatCents(d.open.cents)} outstanding.`;
+  if (!due.length) return [reply(`${heading}: nothing is due today. ${totals}`)];
+  const summary = due.map((s) => `${s.title}: ${s.count} (${formatCents(s.cents)})`);
+  const parts: ReplyPart[] = [{ kind: 'list', title: totals, items: summary.map((text) => ({ text })) }];
+  for (const s of due) {
+    parts.push({ kind: 'list', title: `${s.title} (${s.count})`, items: s.count > s.items.length ? [{ text: `Showing ${s.items.length} of ${s.count}; type "claim list" for more.` }] : [] });
+    for (const item of s.items) parts.push({ kind: 'item', text: itemLine(s.name, item, d.date), choices: itemChoices(item.caseId) });
+  }
+  return [reply(`${heading}: ${due.reduce((n, s) => n + s.count, 0)} to act on.`, parts)];
+}

@@ -1,0 +1,281 @@
+/**
+ * The claim knowledge: denial reasons and their remedies (knowledge/denials.json) and the follow-up policy
+ * (knowledge/followup.json). Both are plain JSON a billing lead may edit; both are validated here against zod
+ * schemas, and every source id, document kind and code is checked, so a broken edit fails with the file and
+ * the entry named. Read only when a claim needs it (never by `medbill triage`).
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError } from '../knowledge/load.js';
+import { DocumentsFileSchema, SourceRefs, SourcesFileSchema } from '../knowledge/schema.js';
+import { tokenize } from '../knowledge/text.js';
+import { CONFIDENCE_LEVELS, DOCUMENT_KINDS, MEDICAL_PAYERS, type DocumentKind } from '../knowledge/vocabulary.js';
+import { DENIAL_GROUPS, type DenialGroup } from './model.js';
+
+export const DENIALS_FILE = 'denials.json';
+export const FOLLOWUP_FILE = 'followup.json';
+
+/** What to do about a denial, in the words the checklist and the chat use. */
+export const DENIAL_ACTIONS = [
+  'corrected-claim', 'appeal', 'rebill-other-payer', 'bill-patient', 'write-off', 'send-records', 'check-status',
+] as const;
+export type DenialAction = (typeof DENIAL_ACTIONS)[number];
+
+/** A CARC: one to three digits, or a letter and digits (A1, B7, P12). */
+export const CARC_PATTERN = /^[A-Z]?\d{1,3}$/;
+/** A RARC: M, MA or N and digits (M127, MA130, N115). */
+export const RARC_PATTERN = /^(?:MA|M|N)\d{1,3}$/;
+
+const text = z.string().trim().min(1);
+const confidence = z.enum(CONFIDENCE_LEVELS);
+const group = z.enum(DENIAL_GROUPS);
+
+export const CarcEntrySchema = z.strictObject({
+  carc: z.string().regex(CARC_PATTERN, 'a CARC is digits, or a letter and digits, e.g. "50" or "B7"'),
+  /** The group the code usually comes with; `otherGroups` lists others it is also seen with (CO-22 and OA-22). */
+  group,
+  otherGroups: z.array(group).min(1).optional(),
+  meaning: text.max(300),
+  causes: z.array(text).min(1),
+  fix: z.array(text).min(1),
+  action: z.enum(DENIAL_ACTIONS),
+  attach: z.array(z.enum(DOCUMENT_KINDS)),
+  /** Plain words a biller types for this denial ("no prior auth"); every word in order, close together. */
+  phrases: z.array(text).min(1),
+  source: SourceRefs,
+  confidence,
+});
+export type CarcEntry = z.infer<typeof CarcEntrySchema>;
+
+export const RarcEntrySchema = z.strictObject({
+  code: z.string().regex(RARC_PATTERN, 'a RARC looks like M127, MA130 or N115'),
+  meaning: text.max(300),
+  fix: text,
+  source: SourceRefs,
+  confidence,
+});
+export type RarcEntry = z.infer<typeof RarcEntrySchema>;
+
+export const DenialsFileSchema = z.strictObject({
+  carcs: z.array(CarcEntrySchema).min(1),
+  rarcs: z.array(RarcEntrySchema),
+});
+
+/** A number of days a billing lead may change, with why and where it comes from. */
+const setting = z
+  .strictObject({
+    value: z.number().int().min(0),
+    min: z.number().int().min(0).optional(),
+    max: z.number().int().min(0).optional(),
+    basis: text,
+    source: SourceRefs,
+    confidence,
+  })
+  .refine((s) => (s.min === undefined || s.value >= s.min) && (s.max === undefined || s.value <= s.max), {
+    message: 'value must lie between min and max',
+    path: ['value'],
+  });
+export type PolicySetting = z.infer<typeof setting>;
+
+const appealRule = z.strictObject({
+  days: z.number().int().min(1).max(730),
+  basis: text,
+  source: SourceRefs,
+  confidence,
+});
+export type AppealRule = z.infer<typeof appealRule>;
+
+/** A filing limit is counted in days (90) or in months (Medicare: 12 months, one calendar year). */
+const filingRule = z
+  .strictObject({
+    days: z.number().int().min(1).max(730).optional(),
+    months: z.number().int().min(1).max(24).optional(),
+    basis: text,
+    source: SourceRefs,
+    confidence,
+  })
+  .refine((r) => (r.days === undefined) !== (r.months === undefined), { message: 'give either days or months, not both' });
+export type FilingRule = z.infer<typeof filingRule>;
+
+const byPayer = <T extends z.ZodType>(schema: T) => z.record(z.enum(MEDICAL_PAYERS), schema);
+
+export const FollowUpFileSchema = z.strictObject({
+  followUp: z.strictObject({
+    /** The first follow-up, this many days after submission. */
+    firstAfterSubmissionDays: setting,
+    /** Then every so many days until the claim is resolved. */
+    repeatEveryDays: setting,
+  }),
+  appealDeadlines: byPayer(appealRule),
+  /** Warn when an appeal deadline is this many days away or less. */
+  appealWarningDays: setting,
+  /** Records are due this many days after the request when the payer gave no date. */
+  recordsDueDefaultDays: setting,
+  /** Warn this many days before a prior authorization expires (and always when it ends before the service). */
+  authExpiryWarningDays: setting,
+  /** Remind when a claim is not submitted this many days after the service. */
+  notSubmittedReminderDays: setting,
+  timelyFiling: byPayer(filingRule),
+});
+/** The follow-up policy, as written in knowledge/followup.json (every number with its basis and sources). */
+export type FollowUpPolicy = z.infer<typeof FollowUpFileSchema>;
+
+/** A phrase's words, compiled once, and the entry it points to. */
+export interface DenialPhrase {
+  words: readonly string[];
+  entry: CarcEntry;
+}
+
+export interface ClaimSource {
+  id: string;
+  title: string;
+  url?: string;
+  confidence: (typeof CONFIDENCE_LEVELS)[number];
+}
+
+export interface ClaimKnowledge {
+  dir: string;
+  /** Every CARC entry, in file order. */
+  carcs: readonly CarcEntry[];
+  /** By "GROUP-CARC" for the entry's group and each of its other groups: "CO-50", "PR-50". */
+  byGroupCode: ReadonlyMap<string, CarcEntry>;
+  /** By CARC alone, the entries in file order (the first is the usual reading). */
+  byCarc: ReadonlyMap<string, readonly CarcEntry[]>;
+  rarcs: ReadonlyMap<string, RarcEntry>;
+  /** Every phrase, longest first, so the most specific reading wins. */
+  phrases: readonly DenialPhrase[];
+  policy: FollowUpPolicy;
+  /** Document titles (knowledge/documents.json labels) for checklists. */
+  documentLabels: ReadonlyMap<DocumentKind, string>;
+  sources: ReadonlyMap<string, ClaimSource>;
+}
+
+export const groupCode = (g: DenialGroup, carc: string): string => `${g}-${carc}`;
+
+function readJson(dir: string, file: string): unknown {
+  let raw: string;
+  try {
+    raw = readFileSync(join(dir, file), 'utf8');
+  } catch (err) {
+    throw new KnowledgeError(`knowledge/${file}: cannot be read (${(err as Error).message})`);
+  }
+  try {
+    return JSON.parse(raw);
+  } catch (err) {
+    throw new KnowledgeError(`knowledge/${file}: is not valid JSON (${(err as Error).message})`);
+  }
+}
+
+/** Names the entry a zod issue sits in: `carcs[14] (CO-50).action` rather than a bare path. */
+function describeIssue(data: unknown, issue: z.core.$ZodIssue): string {
+  let node: unknown = data;
+  const parts: string[] = [];
+  for (const key of issue.path) {
+    node = node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
+    if (typeof key === 'number') {
+      const e = (node && typeof node === 'object' ? node : {}) as { group?: unknown; carc?: unknown; code?: unknown };
+      const label = typeof e.carc === 'string' ? `${typeof e.group === 'string' ? `${e.group}-` : ''}${e.carc}` : typeof e.code === 'string' ? e.code : undefined;
+      if (parts.length) parts[parts.length - 1] += `[${key}]${label ? ` (${label})` : ''}`;
+      else parts.push(`[${key}]`);
+    } else parts.push(String(key));
+  }
+  const keys = issue.code === 'unrecognized_keys' ? `: ${issue.keys.join(', ')}` : '';
+  return `${parts.join('.') || '(top level)'}: ${issue.message}${keys}`;
+}
+
+function parseFile<S extends z.ZodType>(dir: string, file: string, schema: S): z.infer<S> {
+  const data = readJson(dir, file);
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.slice(0, 10).map((i) => `  - ${describeIssue(data, i)}`);
+    throw new KnowledgeError(`knowledge/${file} is not valid:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** Loads and checks both files from `dir`; throws KnowledgeError naming every problem found. */
+function loadFresh(dir: string): ClaimKnowledge {
+  const problems: string[] = [];
+  const sourcesFile = parseFile(dir, 'sources.json', SourcesFileSchema);
+  const sources = new Map<string, ClaimSource>(sourcesFile.sources.map((s) => [s.id, s]));
+  const checkSources = (where: string, refs: readonly string[]) => {
+    for (const ref of refs) if (!sources.has(ref)) problems.push(`${where}: source "${ref}" is not defined in knowledge/sources.json`);
+  };
+  const documentsFile = parseFile(dir, 'documents.json', DocumentsFileSchema);
+  const documentLabels = new Map<DocumentKind, string>(documentsFile.documents.map((d) => [d.kind, d.label]));
+
+  const denials = parseFile(dir, DENIALS_FILE, DenialsFileSchema);
+  const byGroupCode = new Map<string, CarcEntry>();
+  const byCarc = new Map<string, CarcEntry[]>();
+  const phraseOwner = new Map<string, string>();
+  const phrases: DenialPhrase[] = [];
+  for (const e of denials.carcs) {
+    const name = groupCode(e.group, e.carc);
+    const where = `${DENIALS_FILE} ${name}`;
+    const groups = [e.group, ...(e.otherGroups ?? [])];
+    if (new Set(groups).size !== groups.length) problems.push(`${where}: otherGroups repeats a group`);
+    for (const g of groups) {
+      const key = groupCode(g, e.carc);
+      const other = byGroupCode.get(key);
+      if (other) problems.push(`${where}: ${key} is already listed (entry ${groupCode(other.group, other.carc)})`);
+      else byGroupCode.set(key, e);
+    }
+    byCarc.set(e.carc, [...(byCarc.get(e.carc) ?? []), e]);
+    checkSources(where, e.source);
+    for (const kind of e.attach) if (!documentLabels.has(kind)) problems.push(`${where}: document kind "${kind}" is not described in knowledge/documents.json`);
+    for (const phrase of e.phrases) {
+      const words = tokenize(phrase).words;
+      const key = words.join(' ');
+      if (!words.length) {
+        problems.push(`${where}: phrase "${phrase}" has no words`);
+        continue;
+      }
+      const owner = phraseOwner.get(key);
+      if (owner && owner !== name) problems.push(`${where}: phrase "${phrase}" is also a phrase of ${owner}`);
+      if (owner) continue;
+      phraseOwner.set(key, name);
+      phrases.push({ words, entry: e });
+    }
+  }
+  const rarcs = new Map<string, RarcEntry>();
+  for (const r of denials.rarcs) {
+    const where = `${DENIALS_FILE} ${r.code}`;
+    if (rarcs.has(r.code)) problems.push(`${where}: listed twice`);
+    checkSources(where, r.source);
+    rarcs.set(r.code, r);
+  }
+
+  const policy = parseFile(dir, FOLLOWUP_FILE, FollowUpFileSchema);
+  const settings = {
+    'followUp.firstAfterSubmissionDays': policy.followUp.firstAfterSubmissionDays,
+    'followUp.repeatEveryDays': policy.followUp.repeatEveryDays,
+    appealWarningDays: policy.appealWarningDays,
+    recordsDueDefaultDays: policy.recordsDueDefaultDays,
+    authExpiryWarningDays: policy.authExpiryWarningDays,
+    notSubmittedReminderDays: policy.notSubmittedReminderDays,
+  };
+  for (const [name, value] of Object.entries(settings)) checkSources(`${FOLLOWUP_FILE} ${name}`, value.source);
+  for (const payer of MEDICAL_PAYERS) {
+    checkSources(`${FOLLOWUP_FILE} appealDeadlines.${payer}`, policy.appealDeadlines[payer].source);
+    checkSources(`${FOLLOWUP_FILE} timelyFiling.${payer}`, policy.timelyFiling[payer].source);
+  }
+
+  if (problems.length) throw new KnowledgeError(`knowledge/ has ${problems.length} problem(s) in the claim files:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  // Longest phrase first (by words, then characters); file order breaks ties (sort is stable).
+  phrases.sort((a, b) => b.words.length - a.words.length || b.words.join(' ').length - a.words.join(' ').length);
+  return { dir, carcs: denials.carcs, byGroupCode, byCarc, rarcs, phrases, policy, documentLabels, sources };
+}
+
+let cached: ClaimKnowledge | undefined;
+
+/**
+ * The claim knowledge in `dir`, validated. The default directory is read once per process, on first use;
+ * pass `{ fresh: true }` to read it again (after an edit). Other directories are always read fresh.
+ */
+export function loadClaimKnowledge(dir: string = DEFAULT_KNOWLEDGE_DIR, options: { fresh?: boolean } = {}): ClaimKnowledge {
+  const isDefault = resolve(dir) === resolve(DEFAULT_KNOWLEDGE_DIR);
+  if (!isDefault) return loadFresh(dir);
+  if (!cached || options.fresh) cached = loadFresh(DEFAULT_KNOWLEDGE_DIR);
+  return cached;
+}

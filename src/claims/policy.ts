@@ -1,0 +1,125 @@
+/**
+ * The follow-up policy as date arithmetic: follow-up dates, appeal and filing deadlines, records due dates and
+ * reminders. Pure functions over ISO dates (YYYY-MM-DD). Dates are read and written in UTC so that no time zone
+ * or daylight-saving change moves a date.
+ */
+import { DateTime } from 'luxon';
+import type { MedicalPayer } from '../knowledge/vocabulary.js';
+import type { FollowUpPolicy } from './knowledge.js';
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function parse(iso: string): DateTime {
+  const d = ISO_DATE.test(iso) ? DateTime.fromISO(iso, { zone: 'UTC' }) : undefined;
+  if (!d?.isValid) throw new RangeError(`not a date (YYYY-MM-DD): "${iso}"`);
+  return d;
+}
+const format = (d: DateTime): string => d.toISODate()!;
+
+/** True for a real calendar date written YYYY-MM-DD (2025-02-29 is not one). */
+export function isIsoDate(iso: string): boolean {
+  return ISO_DATE.test(iso) && DateTime.fromISO(iso, { zone: 'UTC' }).isValid;
+}
+
+/** `iso` plus `n` calendar days (n may be negative). */
+export function addDays(iso: string, n: number): string {
+  return format(parse(iso).plus({ days: n }));
+}
+
+/** `iso` plus `n` calendar months; a day past the month's end becomes its last day (2024-02-29 + 12 months = 2025-02-28). */
+export function addMonths(iso: string, n: number): string {
+  return format(parse(iso).plus({ months: n }));
+}
+
+/** Whole days from `a` to `b`: positive when `b` is later. */
+export function daysBetween(a: string, b: string): number {
+  return Math.round(parse(b).diff(parse(a), 'days').days);
+}
+
+/** A deadline with the rule behind it. */
+export interface Deadline {
+  date: string;
+  days?: number;
+  months?: number;
+  basis: string;
+  source: string[];
+  confidence: 'verified' | 'secondary';
+}
+
+/** The first follow-up after a claim is submitted. */
+export function firstFollowUp(submittedDate: string, policy: FollowUpPolicy): string {
+  return addDays(submittedDate, policy.followUp.firstAfterSubmissionDays.value);
+}
+
+/** The next follow-up after one made on `fromDate`. */
+export function nextFollowUp(fromDate: string, policy: FollowUpPolicy): string {
+  return addDays(fromDate, policy.followUp.repeatEveryDays.value);
+}
+
+/**
+ * The last day to appeal a denial dated `deniedDate`, by the payer kind's rule, or by `overrideDays` when the
+ * denial notice or the contract gives its own window (always prefer the notice).
+ */
+export function appealDeadline(payerKind: MedicalPayer, deniedDate: string, policy: FollowUpPolicy, overrideDays?: number): Deadline {
+  if (overrideDays !== undefined) {
+    if (!Number.isInteger(overrideDays) || overrideDays < 1) throw new RangeError(`appeal window must be a whole number of days, at least 1 (got ${overrideDays})`);
+    return {
+      date: addDays(deniedDate, overrideDays),
+      days: overrideDays,
+      basis: `${overrideDays} days from the denial, as given for this claim (the denial notice or the contract)`,
+      source: [],
+      confidence: 'verified',
+    };
+  }
+  const rule = policy.appealDeadlines[payerKind];
+  return { date: addDays(deniedDate, rule.days), days: rule.days, basis: rule.basis, source: rule.source, confidence: rule.confidence };
+}
+
+/** The last day to file a claim for a service on `serviceDate`. */
+export function timelyFilingDeadline(payerKind: MedicalPayer, serviceDate: string, policy: FollowUpPolicy): Deadline {
+  const rule = policy.timelyFiling[payerKind];
+  const base = { basis: rule.basis, source: rule.source, confidence: rule.confidence };
+  if (rule.months !== undefined) return { date: addMonths(serviceDate, rule.months), months: rule.months, ...base };
+  return { date: addDays(serviceDate, rule.days!), days: rule.days!, ...base };
+}
+
+/** When records are due when the payer asked on `requestDate` without giving a date. */
+export function recordsDueDefault(requestDate: string, policy: FollowUpPolicy): string {
+  return addDays(requestDate, policy.recordsDueDefaultDays.value);
+}
+
+const inDays = (n: number): string => (n === 0 ? 'today' : n === 1 ? 'tomorrow' : `in ${n} days`);
+
+/**
+ * A warning about a prior authorization, or undefined when there is nothing to say: it ends before the service
+ * date, it has expired with the service still ahead (or not scheduled), or it ends within the warning window
+ * with the service still ahead.
+ */
+export function authWarning(authExpires: string, serviceDate: string | undefined, today: string, policy: FollowUpPolicy): string | undefined {
+  if (serviceDate !== undefined && daysBetween(authExpires, serviceDate) > 0) {
+    return `The prior authorization ends on ${authExpires}, before the service date ${serviceDate}: ask the payer to extend it or get a new one before the service.`;
+  }
+  const serviceAhead = serviceDate === undefined || daysBetween(today, serviceDate) >= 0;
+  if (!serviceAhead) return undefined;
+  const left = daysBetween(today, authExpires);
+  if (left < 0) return `The prior authorization expired on ${authExpires}: get a new one before the service${serviceDate ? ` on ${serviceDate}` : ''}.`;
+  if (left <= policy.authExpiryWarningDays.value) {
+    return `The prior authorization expires ${inDays(left)} (${authExpires})${serviceDate ? `; the service is on ${serviceDate}` : ': schedule the service before then or ask for an extension'}.`;
+  }
+  return undefined;
+}
+
+/** A warning when an appeal deadline is near or past (within the policy's warning window), else undefined. */
+export function appealDeadlineWarning(deadline: string, today: string, policy: FollowUpPolicy): string | undefined {
+  const left = daysBetween(today, deadline);
+  if (left < 0) return `The appeal deadline passed on ${deadline}.`;
+  if (left <= policy.appealWarningDays.value) return `The appeal deadline is ${inDays(left)} (${deadline}).`;
+  return undefined;
+}
+
+/** A reminder when a claim is still not submitted the policy's number of days after the service, else undefined. */
+export function notSubmittedReminder(serviceDate: string, today: string, policy: FollowUpPolicy): string | undefined {
+  const days = daysBetween(serviceDate, today);
+  if (days < policy.notSubmittedReminderDays.value) return undefined;
+  return `The claim for the service on ${serviceDate} is not submitted yet (${days} days since the service).`;
+}

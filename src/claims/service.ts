@@ -1,0 +1,241 @@
+/**
+ * The claims desk: opening a claim (from a triage answer or from scratch), applying what happened to it
+ * (submitted, paid, denied, followed up…) with only the allowed status moves, and the dates that drive the
+ * daily digest (next follow-up, records due, appeal deadline), all from the editable follow-up policy.
+ *
+ * Every surface (chat flows, digest buttons, the CLI, an import) goes through `plan` + `commit`: `plan`
+ * works out the new claim and says what it means, without writing; `commit` writes it only if the claim is
+ * still at the version it was planned on. A chat turn plans while it decides and commits inside its own
+ * transaction, so the claim and the conversation move together or not at all.
+ */
+import { ClaimStore } from '../store/claims.js';
+import type { Db } from '../store/db.js';
+import { scrubIdentifiers } from '../engine/privacy.js';
+import { canMove, isOpen, TRANSITIONS, type Actor, type Claim, type ClaimStatus, type Denial, type HistoryEntry } from './model.js';
+import type { Lane, MedicalPayer } from '../knowledge/vocabulary.js';
+import { loadClaimKnowledge, type ClaimKnowledge } from './knowledge.js';
+import { appealDeadline, authWarning, firstFollowUp, nextFollowUp, recordsDueDefault, timelyFilingDeadline } from './policy.js';
+import { daysFrom, isIsoDate } from './dates.js';
+
+/** What someone recorded about a claim. Dates are the practice's local ISO dates. */
+export type ClaimChange =
+  | { kind: 'submitted'; date: string; reference?: string }
+  | { kind: 'pended'; date: string }
+  | { kind: 'records-requested'; date: string; due?: string }
+  | { kind: 'paid'; date: string; amountCents: number; partial?: boolean }
+  | { kind: 'denied'; date: string; denial: Denial; appealDays?: number }
+  | { kind: 'appealed'; date: string }
+  | { kind: 'followed-up'; date: string }
+  | { kind: 'snoozed'; until: string }
+  /** The plan's appeal window, when it differs from the policy's default for the payer kind. */
+  | { kind: 'appeal-deadline'; days: number }
+  | { kind: 'written-off'; date: string }
+  | { kind: 'closed'; date: string };
+
+export type ChangeKind = ClaimChange['kind'];
+
+/** A new claim's facts. The case id comes from the triage answer it starts from, or is new. */
+export interface NewClaim {
+  caseId: string;
+  payer: string;
+  payerKind: MedicalPayer;
+  lane: Lane;
+  category?: string;
+  procedures: string[];
+  diagnoses: string[];
+  reference?: string;
+  billedCents?: number;
+  serviceDate?: string;
+  submittedDate?: string;
+  authNumber?: string;
+  authExpires?: string;
+}
+
+/** A change worked out but not written: the claim it would give, and whether it may happen at all. */
+export type Plan =
+  | { ok: true; before?: Claim; after: Claim; entry: HistoryEntry }
+  | { ok: false; problem: string };
+
+/** What the person is told when a claim's text looks like it names a patient. */
+export class ClaimInputError extends Error {
+  override readonly name = 'ClaimInputError';
+}
+
+/** The status a change moves to (a follow-up or snooze leaves it where it is). */
+function targetStatus(claim: Claim, change: ClaimChange): ClaimStatus {
+  switch (change.kind) {
+    case 'paid': return change.partial ? 'partially-paid' : 'paid';
+    case 'followed-up':
+    case 'snoozed':
+    case 'appeal-deadline': return claim.status;
+    default: return change.kind;
+  }
+}
+
+const CASE_ID_SHAPE = /^C-[A-HJ-NP-Z2-9]{5}$/;
+
+const STATUS_WORDS: Record<ClaimStatus, string> = {
+  draft: 'not submitted yet', submitted: 'submitted', pended: 'pended by the payer', 'records-requested': 'waiting on records the payer asked for',
+  paid: 'paid', 'partially-paid': 'partly paid', denied: 'denied', appealed: 'under appeal', 'written-off': 'written off', closed: 'closed',
+};
+export const statusWords = (s: ClaimStatus): string => STATUS_WORDS[s];
+
+export class ClaimService {
+  readonly store: ClaimStore;
+  private knowledge?: ClaimKnowledge;
+
+  constructor(db: Db, private readonly now: () => number = Date.now, knowledge?: ClaimKnowledge) {
+    this.store = new ClaimStore(db);
+    if (knowledge) this.knowledge = knowledge;
+  }
+
+  /** Denial remedies and the follow-up policy, read on first use (triage never needs them). */
+  get kn(): ClaimKnowledge {
+    this.knowledge ??= loadClaimKnowledge();
+    return this.knowledge;
+  }
+
+  get(caseId: string): Claim | undefined {
+    return this.store.get(caseId);
+  }
+
+  /** A new claim as it would be stored: a draft, or submitted with its first follow-up date. */
+  draft(input: NewClaim, actor: Actor): Plan {
+    const problem = checkFreeText({ reference: input.reference, payer: input.payer, authNumber: input.authNumber })
+      ?? checkDates({ serviceDate: input.serviceDate, submittedDate: input.submittedDate, authExpires: input.authExpires });
+    if (problem) return { ok: false, problem };
+    if (!CASE_ID_SHAPE.test(input.caseId)) return { ok: false, problem: `"${input.caseId}" is not a medbill case ID (C- and five letters or digits, e.g. C-7K3Q9).` };
+    if (this.store.get(input.caseId)) return { ok: false, problem: `Case ${input.caseId} already has a claim: update it instead (e.g. "${input.caseId} paid $412 on 12/3").` };
+    const now = this.now();
+    const status: ClaimStatus = input.submittedDate ? 'submitted' : 'draft';
+    const after: Claim = { ...withoutUndefined(input), status, createdAt: now, updatedAt: now, version: 1 };
+    if (input.submittedDate) after.nextFollowUp = firstFollowUp(input.submittedDate, this.kn.policy);
+    return { ok: true, after, entry: { at: now, actor: actor.who, surface: actor.surface, action: 'created', toStatus: status, change: Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) } };
+  }
+
+  /** What `change` would make of the claim, or why it cannot happen. Writes nothing. */
+  plan(caseId: string, change: ClaimChange, actor: Actor): Plan {
+    const before = this.store.get(caseId);
+    if (!before) return { ok: false, problem: `I have no claim for case ${caseId}. Type "claim" to start tracking one.` };
+    const dateProblem = checkDates(change.kind === 'snoozed' ? { until: change.until } : change.kind === 'appeal-deadline' ? {} : { date: change.date, ...(change.kind === 'records-requested' ? { due: change.due } : {}) });
+    if (change.kind === 'appeal-deadline' && !before.deniedDate) return { ok: false, problem: `Case ${caseId} has no denial, so it has no appeal deadline to change.` };
+    if (dateProblem) return { ok: false, problem: dateProblem };
+    const refused = refusal(before, change.kind, change.kind === 'paid' && change.partial);
+    if (refused) return { ok: false, problem: refused };
+    const to = targetStatus(before, change);
+    const now = this.now();
+    const after: Claim = { ...before, ...this.effects(before, change), status: to, updatedAt: now, version: before.version + 1 };
+    if (!isOpen(to)) delete after.nextFollowUp;
+    const changed = Object.fromEntries(Object.entries(after).filter(([k, v]) => k !== 'updatedAt' && k !== 'version' && JSON.stringify(v) !== JSON.stringify(before[k as keyof Claim])));
+    return { ok: true, before, after: dropUndefined(after), entry: { at: now, actor: actor.who, surface: actor.surface, action: change.kind, fromStatus: before.status, toStatus: to, change: changed } };
+  }
+
+  /** Writes a planned change; false when the claim changed since it was planned (plan again). */
+  commit(plan: Extract<Plan, { ok: true }>): boolean {
+    return plan.before ? this.store.update(plan.after, plan.before.version, plan.entry) : this.store.insert(plan.after, plan.entry);
+  }
+
+  /** Plan and commit in one go, for surfaces without a conversation (the CLI, a digest button, an import). */
+  apply(caseId: string, change: ClaimChange, actor: Actor): Plan {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const p = this.plan(caseId, change, actor);
+      if (!p.ok || this.commit(p)) return p;
+    }
+    return { ok: false, problem: `Case ${caseId} kept changing while I recorded that; nothing was changed. Try again.` };
+  }
+
+  /** The appeal window of a denied claim: its days and where they come from (the policy, or set by hand). */
+  deadline(c: Claim): { days: number; basis: string } | undefined {
+    if (!c.deniedDate || !c.appealDeadline) return undefined;
+    const days = daysFrom(c.deniedDate, c.appealDeadline);
+    const policy = appealDeadline(c.payerKind, c.deniedDate, this.kn.policy);
+    return policy.days === days ? { days, basis: policy.basis } : { days, basis: 'set for this plan by hand' };
+  }
+
+  /** What could sink a claim before it is paid: an authorization that lapses, a filing limit that passes. */
+  warnings(c: Claim, today: string): string[] {
+    const out: string[] = [];
+    if (c.authExpires && c.serviceDate && c.authExpires < c.serviceDate) out.push(`The prior authorization expires ${c.authExpires}, before the date of service ${c.serviceDate}: ask the payer to extend it.`);
+    const warning = c.authExpires ? authWarning(c.authExpires, c.serviceDate, today, this.kn.policy) : undefined;
+    if (warning) out.push(warning);
+    if (c.serviceDate && !c.submittedDate) {
+      const filing = timelyFilingDeadline(c.payerKind, c.serviceDate, this.kn.policy);
+      out.push(`Timely filing: submit by ${filing.date} (${filing.basis}).`);
+    }
+    return out;
+  }
+
+  /** The fields a change sets besides the status: amounts, dates, and when to look at the claim next. */
+  private effects(claim: Claim, change: ClaimChange): Partial<Claim> {
+    const policy = this.kn.policy;
+    switch (change.kind) {
+      case 'submitted': {
+        // A resubmission (corrected claim) starts the clock again; the denial stays in the history.
+        const fields: Partial<Claim> = { submittedDate: change.date, nextFollowUp: firstFollowUp(change.date, policy), appealDeadline: undefined, recordsDue: undefined };
+        if (change.reference) fields.reference = change.reference;
+        return fields;
+      }
+      case 'pended':
+      case 'appealed':
+      case 'followed-up':
+        return { nextFollowUp: change.kind === 'appealed' ? firstFollowUp(change.date, policy) : nextFollowUp(change.date, policy), recordsDue: undefined };
+      case 'records-requested': {
+        // Until the records are sent the records section of the digest carries it; then it is submitted again.
+        const due = change.due ?? recordsDueDefault(change.date, policy);
+        return { recordsDue: due, nextFollowUp: due };
+      }
+      case 'paid': {
+        const paid = (claim.paidCents ?? 0) + change.amountCents;
+        return { paidCents: paid, paidDate: change.date, nextFollowUp: change.partial ? nextFollowUp(change.date, policy) : undefined, appealDeadline: undefined, recordsDue: undefined };
+      }
+      case 'denied': {
+        const deadline = appealDeadline(claim.payerKind, change.date, policy, change.appealDays);
+        // Work the denial within the week; the appeal deadline also shows as it comes near.
+        return { denial: change.denial, deniedDate: change.date, appealDeadline: deadline.date, nextFollowUp: nextFollowUp(change.date, policy), recordsDue: undefined };
+      }
+      case 'snoozed':
+        return { nextFollowUp: change.until };
+      case 'appeal-deadline':
+        return claim.deniedDate ? { appealDeadline: appealDeadline(claim.payerKind, claim.deniedDate, policy, change.days).date } : {};
+      case 'written-off':
+      case 'closed':
+        return { nextFollowUp: undefined, appealDeadline: undefined, recordsDue: undefined };
+    }
+  }
+}
+
+/** Why a change of this kind cannot happen to the claim now, or undefined when it can. */
+export function refusal(claim: Claim, kind: ChangeKind, partial = false): string | undefined {
+  const to = kind === 'paid' ? (partial ? 'partially-paid' : 'paid') : kind === 'followed-up' || kind === 'snoozed' || kind === 'appeal-deadline' ? claim.status : kind;
+  if (to !== claim.status && !canMove(claim.status, to)) {
+    const allowed = TRANSITIONS[claim.status].map(statusWords);
+    return `Case ${claim.caseId} is ${statusWords(claim.status)}, so it cannot be marked ${statusWords(to)}.${allowed.length ? ` From here it can be: ${allowed.join(', ')}.` : ' It is closed.'}`;
+  }
+  if (!isOpen(claim.status) && (kind === 'followed-up' || kind === 'snoozed')) return `Case ${claim.caseId} is ${statusWords(claim.status)}: there is nothing to follow up.`;
+  return undefined;
+}
+
+/** Free text stored on a claim must not name a patient; the reply says what kind of identifier it looked like. */
+function checkFreeText(fields: Record<string, string | undefined>): string | undefined {
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    const { found } = scrubIdentifiers(value);
+    if (found.length) return `The ${FIELD_WORDS[name] ?? name} looks like it holds a patient identifier (${found.join(', ')}). medbill keeps no patient identifiers: use the practice's claim number, the payer's name and the authorization number only.`;
+  }
+  return undefined;
+}
+
+const FIELD_WORDS: Record<string, string> = { reference: 'claim number', payer: 'payer name', authNumber: 'authorization number' };
+
+function checkDates(dates: Record<string, string | undefined>): string | undefined {
+  for (const [name, value] of Object.entries(dates)) {
+    if (value !== undefined && !isIsoDate(value)) return `"${value}" is not a date I can use for ${name}: write it like 2026-12-03 or 12/3/2026.`;
+  }
+  return undefined;
+}
+
+function withoutUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+const dropUndefined = (c: Claim): Claim => withoutUndefined(c);

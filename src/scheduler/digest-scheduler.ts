@@ -1,0 +1,246 @@
+/**
+ * The daily digest, posted exactly once per channel and local date, however many medbill processes share
+ * the database and whenever they restart (issue 13).
+ *
+ * Every tick (30 s by default), for each channel: the digest of a local date is due at its local time (see
+ * clock.ts for daylight saving). From then until the catch-up window closes (6 h by default) a process may
+ * claim the run with a lease (one SQL statement: only one process wins) and post it. A run that was claimed
+ * before and never marked sent (its owner crashed, or its post failed) is taken over once the lease runs out:
+ * the platform is asked first whether the message was posted after all (`findPosted`, by run key), so a crash
+ * between the post and the mark cannot post twice. After the window a missed digest is skipped: the next
+ * day's covers it.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { ChannelAddress } from '../engine/outbound.js';
+import { errorFields, silentLogger, type Logger } from '../log.js';
+import type { DigestChannel, DigestStore } from '../store/digest.js';
+import { addDays, dueInstant, isoWeekday, localDate } from './clock.js';
+
+export interface DigestSchedulerOptions {
+  store: DigestStore;
+  /** Unique per process (see defaultOwner). */
+  owner: string;
+  now?: () => number;
+  /** How long a claim keeps other processes off a run (default 2 min); also the longest a post may take. */
+  leaseMs?: number;
+  /** How long after its time a digest may still be posted (default 6 h), e.g. when medbill was down then. */
+  catchUpMs?: number;
+  /** Posts the digest of `localDate` to the channel; `runKey` goes with the message so findPosted can find it. */
+  publish(target: ChannelAddress, localDate: string, runKey: string): Promise<{ messageId?: string }>;
+  /** The id of a message already posted with `runKey`, if any (asked only when taking over an unfinished run). */
+  findPosted(target: ChannelAddress, runKey: string): Promise<string | undefined>;
+  log?: Logger;
+  /** Runs of local dates older than this many days are purged (default 35). */
+  keepDays?: number;
+}
+
+/** What happened to one channel's run in a tick. */
+type RunOutcome = 'posted' | 'found-posted' | 'failed' | 'busy' | 'lost';
+
+/** An owner id unique to this process: host, pid and a random part. */
+export function defaultOwner(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+
+export const runKeyOf = (key: string, date: string): string => `digest:${key}:${date}`;
+
+class Timeout extends Error {
+  override readonly name = 'DigestPublishTimeout';
+}
+
+export class DigestScheduler {
+  private readonly store: DigestStore;
+  private readonly owner: string;
+  private readonly now: () => number;
+  private readonly leaseMs: number;
+  private readonly catchUpMs: number;
+  private readonly keepDays: number;
+  private readonly log: Logger;
+  private readonly publish: DigestSchedulerOptions['publish'];
+  private readonly findPosted: DigestSchedulerOptions['findPosted'];
+  /** Due instants already computed, by zone, time and date. */
+  private readonly dueCache = new Map<string, number>();
+  /** Things logged once (a skipped run, a channel whose settings cannot be read), by key. */
+  private readonly noted = new Set<string>();
+  private current: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private purgedOn: string | undefined;
+
+  constructor(options: DigestSchedulerOptions) {
+    this.store = options.store;
+    this.owner = options.owner;
+    this.now = options.now ?? Date.now;
+    this.leaseMs = options.leaseMs ?? 120_000;
+    this.catchUpMs = options.catchUpMs ?? 6 * 3_600_000;
+    this.keepDays = options.keepDays ?? 35;
+    this.log = options.log ?? silentLogger;
+    this.publish = options.publish;
+    this.findPosted = options.findPosted;
+    if (!this.owner) throw new Error('a digest scheduler needs an owner id unique to its process');
+    if (!(this.leaseMs > 0) || !(this.catchUpMs > 0)) throw new RangeError('leaseMs and catchUpMs must be positive');
+  }
+
+  /**
+   * One pass over every channel. Never runs twice at once: a call while a tick is running returns that tick.
+   * Resolves when every channel's work is done; it does not throw (each channel's errors are logged).
+   */
+  tick(): Promise<void> {
+    this.current ??= this.pass().finally(() => { this.current = undefined; });
+    return this.current;
+  }
+
+  /** Ticks every `intervalMs` (default 30 s) until stop(); the timer does not keep the process alive. */
+  start(intervalMs = 30_000): void {
+    if (this.timer) return;
+    void this.tick();
+    this.timer = setInterval(() => { void this.tick(); }, intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops ticking; resolves when a tick under way has finished. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.current;
+  }
+
+  private async pass(): Promise<void> {
+    let channels: DigestChannel[];
+    try {
+      channels = this.store.channels();
+    } catch (err) {
+      this.log.log('error', 'digest.tick_failed', errorFields(err));
+      return;
+    }
+    await Promise.all(channels.map((c) => this.channel(c).catch((err: unknown) => {
+      this.log.log('error', 'digest.failed', { address: c.key, ...errorFields(err) });
+    })));
+    this.purge();
+  }
+
+  /** The run this channel may post now, if any: today's or (just after midnight) yesterday's, once due and within the window. */
+  private dueRun(c: DigestChannel, now: number): { date: string; due: number } | undefined {
+    const today = localDate(now, c.zone);
+    for (const date of [addDays(today, -1), today]) {
+      if (!c.weekdays.includes(isoWeekday(date))) continue;
+      const cacheKey = `${c.zone}|${c.localTime}|${date}`;
+      let due = this.dueCache.get(cacheKey);
+      if (due === undefined) {
+        if (this.dueCache.size > 10_000) this.dueCache.clear();
+        due = dueInstant(date, c.localTime, c.zone);
+        this.dueCache.set(cacheKey, due);
+      }
+      if (now < due) continue;
+      if (now < due + this.catchUpMs) return { date, due };
+      if (date === today) this.noteMissed(c, date);
+    }
+    return undefined;
+  }
+
+  /** Says once, when today's window has closed without a post, that the digest was skipped. */
+  private noteMissed(c: DigestChannel, date: string): void {
+    const key = `missed:${c.key}:${date}`;
+    if (this.noted.has(key)) return;
+    if (this.store.run(c.key, date)?.sentAt !== undefined) {
+      this.noted.add(key); // posted: nothing to say
+      return;
+    }
+    this.noteOnce(key, 'warn', 'digest.skipped', { address: c.key, date, reason: 'past the catch-up window' });
+  }
+
+  private async channel(c: DigestChannel): Promise<RunOutcome | undefined> {
+    let run: { date: string; due: number } | undefined;
+    try {
+      run = this.dueRun(c, this.now());
+    } catch (err) {
+      this.noteOnce(`bad:${c.key}:${c.zone}:${c.localTime}`, 'error', 'digest.bad_setting', { address: c.key, ...errorFields(err) });
+      return undefined;
+    }
+    if (!run) return undefined;
+    const { date, due } = run;
+    const before = this.store.run(c.key, date);
+    if (before?.sentAt !== undefined) return undefined;
+    const now = this.now();
+    if (before && before.leaseUntil >= now) return 'busy';
+    if (!this.store.claim(c.key, date, this.owner, now + this.leaseMs, now)) return 'busy';
+    // A row that was there before the claim is an unfinished run: its post may have gone out before the crash.
+    const runKey = runKeyOf(c.key, date);
+    const fields = { address: c.key, date, late_ms: now - due };
+    if (before) {
+      this.log.log('warn', 'digest.recovering', { ...fields, previous_owner: before.owner === this.owner ? 'self' : 'other' });
+      let found: string | undefined;
+      try {
+        found = await this.withinLease(this.findPosted(c.target, runKey));
+      } catch (err) {
+        this.log.log('error', 'digest.find_failed', { ...fields, ...errorFields(err) });
+        return 'failed'; // the lease runs out and a later tick asks again
+      }
+      if (found !== undefined) {
+        this.mark(c, date, found, fields);
+        return 'found-posted';
+      }
+    }
+    let messageId: string | undefined;
+    try {
+      const post = this.publish(c.target, date, runKey);
+      messageId = (await this.withinLease(post, () => {
+        // given up on, but it may still complete: then it is recorded, if this owner still holds the run
+        post.then((r) => { this.store.markSent(c.key, date, this.owner, r.messageId, this.now()); }, () => {});
+      })).messageId;
+    } catch (err) {
+      this.log.log('error', 'digest.post_failed', { ...fields, ...errorFields(err) });
+      return 'failed'; // left unsent: retried (through findPosted) once the lease runs out, until the window closes
+    }
+    return this.mark(c, date, messageId, fields) ? 'posted' : 'lost';
+  }
+
+  private mark(c: DigestChannel, date: string, messageId: string | undefined, fields: Record<string, string | number>): boolean {
+    if (this.store.markSent(c.key, date, this.owner, messageId, this.now())) {
+      this.log.log('info', 'digest.posted', fields);
+      return true;
+    }
+    // Our lease ran out during the post and another process took the run over (it asks findPosted first).
+    this.log.log('warn', 'digest.lease_lost', fields);
+    return false;
+  }
+
+  /**
+   * A platform call, given up on (as failed) when the lease runs out, so a call that hangs cannot hold every
+   * later tick; `onTimeout` runs then.
+   */
+  private withinLease<T>(call: Promise<T>, onTimeout?: () => void): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Timeout('the platform took longer than the lease')), Math.min(this.leaseMs, 2_147_483_647));
+      timer.unref();
+    });
+    return Promise.race([call, late]).finally(() => clearTimeout(timer)).catch((err: unknown) => {
+      if (err instanceof Timeout) {
+        call.catch(() => {}); // its outcome no longer matters here
+        onTimeout?.();
+      }
+      throw err;
+    });
+  }
+
+  /** Drops runs older than keepDays, once a day per process. */
+  private purge(): void {
+    const today = localDate(this.now(), 'UTC');
+    if (this.purgedOn === today) return;
+    this.purgedOn = today;
+    try {
+      const n = this.store.purgeRuns(addDays(today, -this.keepDays));
+      if (n) this.log.log('debug', 'digest.purged', { runs: n });
+    } catch (err) {
+      this.log.log('warn', 'digest.purge_failed', errorFields(err));
+    }
+  }
+
+  private noteOnce(key: string, level: 'info' | 'warn' | 'error', event: string, fields: Record<string, string | number>): void {
+    if (this.noted.has(key)) return;
+    if (this.noted.size > 10_000) this.noted.clear();
+    this.noted.add(key);
+    this.log.log(level, event, fields);
+  }
+}

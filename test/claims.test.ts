@@ -1,0 +1,268 @@
+/**
+ * Claims: the status machine (every move allowed and refused), the dates the follow-up policy sets, updates
+ * typed as staff type them, the claim flow through the engine (from a triage answer to paid), the daily
+ * digest's sections, and what stays out of the database.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDb, type Db } from '../src/store/db.js';
+import { Engine } from '../src/engine/engine.js';
+import { flows } from '../flows/index.js';
+import { ClaimService, type ClaimChange, type NewClaim } from '../src/claims/service.js';
+import { CLAIM_STATUSES, TRANSITIONS, type ClaimStatus } from '../src/claims/model.js';
+import { readClaimWords } from '../src/claims/parse.js';
+import { findDate, parseAmount } from '../src/claims/dates.js';
+import { buildDigest, digestReplies } from '../src/claims/digest.js';
+import type { Input, Reply } from '../src/engine/model.js';
+
+const opened: Db[] = [];
+afterEach(() => {
+  while (opened.length) opened.pop()?.close();
+});
+function db(): Db {
+  const d = openDb(':memory:');
+  opened.push(d);
+  return d;
+}
+
+const ACTOR = { who: 'test:u1', surface: 'test' };
+const base = (caseId: string, extra: Partial<NewClaim> = {}): NewClaim => ({
+  caseId, payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, ...extra,
+});
+
+function open(service: ClaimService, claim: NewClaim) {
+  const plan = service.draft(claim, ACTOR);
+  if (!plan.ok) throw new Error(plan.problem);
+  expect(service.commit(plan)).toBe(true);
+  return plan.after;
+}
+
+/** A change that moves a claim to `to` (a follow-up or a snooze keeps the status). */
+function changeTo(to: ClaimStatus, date = '2026-12-02'): ClaimChange {
+  switch (to) {
+    case 'paid': return { kind: 'paid', date, amountCents: 100 };
+    case 'partially-paid': return { kind: 'paid', date, amountCents: 100, partial: true };
+    case 'denied': return { kind: 'denied', date, denial: { group: 'CO', carc: '50' } };
+    case 'draft': throw new Error('nothing moves back to draft');
+    default: return { kind: to, date } as ClaimChange;
+  }
+}
+
+/** A claim brought to `status` along allowed moves. */
+function claimIn(service: ClaimService, caseId: string, status: ClaimStatus) {
+  open(service, base(caseId));
+  const path: Record<ClaimStatus, ClaimStatus[]> = {
+    draft: [], submitted: ['submitted'], pended: ['submitted', 'pended'], 'records-requested': ['submitted', 'records-requested'],
+    paid: ['submitted', 'paid'], 'partially-paid': ['submitted', 'partially-paid'], denied: ['submitted', 'denied'],
+    appealed: ['submitted', 'denied', 'appealed'], 'written-off': ['submitted', 'denied', 'written-off'], closed: ['submitted', 'paid', 'closed'],
+  };
+  for (const step of path[status]) {
+    const p = service.apply(caseId, changeTo(step), ACTOR);
+    if (!p.ok) throw new Error(p.problem);
+  }
+  expect(service.get(caseId)?.status).toBe(status);
+}
+
+describe('the claim status machine', () => {
+  const service = () => new ClaimService(db());
+  let n = 0;
+  const id = () => `C-${'ABCDEFGHJK'[Math.floor(n / 10) % 10]}${'ABCDEFGHJK'[n++ % 10]}234`;
+
+  for (const from of CLAIM_STATUSES) {
+    for (const to of CLAIM_STATUSES.filter((s) => s !== 'draft')) {
+      const allowed = TRANSITIONS[from].includes(to) || from === to;
+      it(`${allowed ? 'allows' : 'refuses'} ${from} → ${to}`, () => {
+        const s = service();
+        const caseId = id();
+        claimIn(s, caseId, from);
+        const before = s.get(caseId);
+        const plan = s.apply(caseId, changeTo(to), ACTOR);
+        if (TRANSITIONS[from].includes(to)) {
+          expect(plan.ok, plan.ok ? '' : plan.problem).toBe(true);
+          expect(s.get(caseId)?.status).toBe(to);
+        } else if (from !== to) {
+          expect(plan.ok).toBe(false);
+          if (!plan.ok) expect(plan.problem).toMatch(/cannot be marked/);
+          expect(s.get(caseId)).toEqual(before); // nothing written
+        }
+      });
+    }
+  }
+
+  it('keeps every change in the history: who, when, what, from which surface', () => {
+    const s = service();
+    open(s, base('C-HSTRY', { submittedDate: '2026-11-12' }));
+    s.apply('C-HSTRY', { kind: 'denied', date: '2026-11-30', denial: { group: 'CO', carc: '16', rarc: 'N290' } }, { who: 'slack:U1', surface: 'slack' });
+    const h = s.store.history('C-HSTRY');
+    expect(h.map((e) => [e.action, e.fromStatus, e.toStatus, e.actor, e.surface])).toEqual([
+      ['created', undefined, 'submitted', 'test:u1', 'test'],
+      ['denied', 'submitted', 'denied', 'slack:U1', 'slack'],
+    ]);
+    expect(h[1]?.change).toMatchObject({ status: 'denied', deniedDate: '2026-11-30', denial: { group: 'CO', carc: '16', rarc: 'N290' } });
+  });
+
+  it('writes a planned change only if the claim is still as it was planned on', () => {
+    const s = service();
+    open(s, base('C-RACE2', { submittedDate: '2026-11-12' }));
+    const first = s.plan('C-RACE2', { kind: 'paid', date: '2026-12-01', amountCents: 41200 }, ACTOR);
+    const second = s.plan('C-RACE2', { kind: 'denied', date: '2026-12-01', denial: { group: 'CO', carc: '50' } }, ACTOR);
+    if (!first.ok || !second.ok) throw new Error('both plans are allowed on their own');
+    expect(s.commit(first)).toBe(true);
+    expect(s.commit(second)).toBe(false); // planned on the submitted claim, which is paid now
+    expect(s.get('C-RACE2')?.status).toBe('paid');
+    expect(s.store.history('C-RACE2')).toHaveLength(2);
+  });
+
+  it('refuses a claim number or payer that looks like a patient identifier, and stores nothing', () => {
+    const s = service();
+    const plan = s.draft(base('C-PRVC2', { reference: 'Maria Garcia DOB 3/4/1961' }), ACTOR);
+    expect(plan.ok).toBe(false);
+    if (!plan.ok) expect(plan.problem).toMatch(/patient identifier/);
+    expect(s.get('C-PRVC2')).toBeUndefined();
+  });
+});
+
+describe('the follow-up policy on claims', () => {
+  it('sets the first follow-up 14 days after submission, then every 7 days after a follow-up', () => {
+    const s = new ClaimService(db());
+    expect(open(s, base('C-FLWUP', { submittedDate: '2026-11-20' })).nextFollowUp).toBe('2026-12-04');
+    s.apply('C-FLWUP', { kind: 'followed-up', date: '2026-12-04' }, ACTOR);
+    expect(s.get('C-FLWUP')?.nextFollowUp).toBe('2026-12-11');
+  });
+
+  it('gives Medicare 120 days and a commercial plan 180 days to appeal, and takes the plan\'s own window', () => {
+    const s = new ClaimService(db());
+    open(s, base('C-MCARE', { payerKind: 'medicare', payer: 'Medicare', submittedDate: '2026-10-01' }));
+    open(s, base('C-CMRCL', { submittedDate: '2026-10-01' }));
+    s.apply('C-MCARE', { kind: 'denied', date: '2026-11-02', denial: { group: 'CO', carc: '50' } }, ACTOR);
+    s.apply('C-CMRCL', { kind: 'denied', date: '2026-11-02', denial: { group: 'CO', carc: '50' } }, ACTOR);
+    expect(s.get('C-MCARE')?.appealDeadline).toBe('2027-03-02'); // 120 days
+    expect(s.get('C-CMRCL')?.appealDeadline).toBe('2027-05-01'); // 180 days
+    s.apply('C-CMRCL', { kind: 'appeal-deadline', days: 90 }, ACTOR);
+    expect(s.get('C-CMRCL')?.appealDeadline).toBe('2027-01-31');
+    expect(s.deadline(s.get('C-CMRCL')!)).toEqual({ days: 90, basis: 'set for this plan by hand' });
+  });
+
+  it('ends follow-up when a claim is paid in full or written off', () => {
+    const s = new ClaimService(db());
+    open(s, base('C-PAYDX', { submittedDate: '2026-11-01' }));
+    s.apply('C-PAYDX', { kind: 'paid', date: '2026-12-01', amountCents: 41200 }, ACTOR);
+    expect(s.get('C-PAYDX')).toMatchObject({ status: 'paid', paidCents: 41200, paidDate: '2026-12-01' });
+    expect(s.get('C-PAYDX')?.nextFollowUp).toBeUndefined();
+  });
+});
+
+describe('claim updates as staff type them', () => {
+  const today = '2026-12-02';
+  it.each([
+    ['C-7K3Q9 paid $412 on 12/3', { caseId: 'C-7K3Q9', action: 'paid', amountCents: 41200, date: '2025-12-03' }],
+    ['c-7k3q9 paid 412.50 yesterday', { caseId: 'C-7K3Q9', action: 'paid', amountCents: 41250, date: '2026-12-01' }],
+    ['C-7K3Q9 denied CO-50', { caseId: 'C-7K3Q9', action: 'denied', denialText: 'CO-50' }],
+    ['C-7K3Q9 was denied for no prior auth on 11/30', { caseId: 'C-7K3Q9', action: 'denied', denialText: 'no prior auth', date: '2026-11-30' }],
+    ['C-7K3Q9 records requested, due 1/15', { caseId: 'C-7K3Q9', action: 'records-requested', due: '2027-01-15' }],
+    ['C-7K3Q9 snooze a week', { caseId: 'C-7K3Q9', action: 'snoozed', until: '2026-12-09' }],
+    ['C-7K3Q9 written off', { caseId: 'C-7K3Q9', action: 'written-off' }],
+    ['C-7K3Q9 resubmitted corrected claim 12/1', { caseId: 'C-7K3Q9', action: 'submitted', date: '2026-12-01' }],
+    ['C-7K3Q9', { caseId: 'C-7K3Q9' }],
+  ])('reads "%s"', (text, expected) => {
+    expect(readClaimWords(text, today)).toEqual(expected);
+  });
+
+  it('reads dates and amounts, and leaves tooth numbers and codes alone', () => {
+    expect(findDate('paid on Nov 30', today)).toBe('2026-11-30');
+    expect(findDate('due 1/15', today, 'future')).toBe('2027-01-15');
+    expect(findDate('teeth #3/4 extracted', today)).toBeUndefined();
+    expect(parseAmount('paid $1,234.56')).toBe(123456);
+    expect(parseAmount('D7240 on #17')).toBeUndefined();
+  });
+});
+
+describe('the claim flow in the engine', () => {
+  function chat(d: Db, user = 'u1') {
+    const engine = new Engine({ db: d, flows, zone: 'America/Chicago', now: () => Date.parse('2026-12-02T15:00:00Z') });
+    const said: Reply[] = [];
+    const send = async (input: Input) => {
+      const out = await engine.handle({ platform: 'test', user, conversation: 'dm', direct: true, input });
+      said.push(...out);
+      return out;
+    };
+    return { engine, send, said };
+  }
+  const text = (rs: Reply[]) => rs.map((r) => [r.text, ...r.parts.flatMap((p) => (p.kind === 'list' ? [p.title, ...p.items.map((i) => i.text)] : p.kind === 'facts' ? p.rows.map((x) => `${x.label}: ${x.value}`) : p.kind === 'item' ? [p.text] : []))].join('\n')).join('\n');
+  const choices = (rs: Reply[]) => rs.flatMap((r) => r.parts.flatMap((p) => (p.kind === 'choices' || p.kind === 'item' ? p.choices : [])));
+
+  it('tracks a claim from a triage answer, with its codes filled in, and records a denial with its remedy and deadline', async () => {
+    const d = db();
+    const { send } = chat(d);
+    const answer = await send({ kind: 'text', text: 'biopsy of tongue lesion, Aetna medical, age 55' });
+    const track = choices(answer).find((c) => c.label === 'Track this claim');
+    expect(track?.value).toMatch(/^go:claim:track C-/);
+    const caseId = /C-[A-Z0-9]{5}/.exec(track?.value ?? '')?.[0] ?? '';
+    const formReply = await send({ kind: 'button', value: track?.value ?? '' });
+    const form = formReply.flatMap((r) => r.parts).find((p) => p.kind === 'form');
+    expect(form?.kind === 'form' && form.fields.find((f) => f.name === 'procedures')?.initial).toBe('41100');
+    const created = await send({ kind: 'form', form: 'claim-new', values: { payer: 'Aetna', procedures: '41100', diagnoses: 'K14.8', billed: '650', serviceDate: '11/10', submittedDate: '11/12' } });
+    expect(text(created)).toMatch(new RegExp(`Now tracking claim ${caseId} \\(submitted\\)\\. First follow-up Thu Nov 26, 2026`));
+
+    const denied = await send({ kind: 'text', text: `${caseId} denied CO-50` });
+    expect(text(denied)).toMatch(/CO-50: .*medically necessary/i);
+    expect(text(denied)).toMatch(/Appeal by Mon May 31, 2027/);
+    expect(text(denied)).toMatch(/Letter of medical necessity/);
+    expect(new ClaimService(d).get(caseId)).toMatchObject({ status: 'denied', appealDeadline: '2027-05-31', denial: { group: 'CO', carc: '50' } });
+  });
+
+  it('asks for what an update leaves out: the amount of a payment, whether it settles the claim', async () => {
+    const d = db();
+    open(new ClaimService(d), base('C-ASKPD', { submittedDate: '2026-11-12' }));
+    const { send } = chat(d);
+    const ask = await send({ kind: 'text', text: 'C-ASKPD paid' });
+    expect(ask.flatMap((r) => r.parts).some((p) => p.kind === 'form' && p.id === 'claim-paid')).toBe(true);
+    const partial = await send({ kind: 'form', form: 'claim-paid', values: { amount: '412', date: '12/1' } });
+    expect(text(partial)).toMatch(/\$412 of \$650 billed/);
+    await send({ kind: 'button', value: 'claim:partial:open' });
+    expect(new ClaimService(d).get('C-ASKPD')).toMatchObject({ status: 'partially-paid', paidCents: 41200, paidDate: '2026-12-01', nextFollowUp: '2026-12-08' });
+  });
+
+  it('"Followed up" from the digest asks the outcome and schedules the next follow-up', async () => {
+    const d = db();
+    open(new ClaimService(d), base('C-FLLWP', { submittedDate: '2026-11-01' }));
+    const { send } = chat(d);
+    const outcome = await send({ kind: 'button', value: 'go:claim:C-FLLWP followed up' });
+    expect(choices(outcome).map((c) => c.label)).toContain('Still processing');
+    await send({ kind: 'button', value: choices(outcome).find((c) => c.label === 'Still processing')?.value ?? '' });
+    expect(new ClaimService(d).get('C-FLLWP')?.nextFollowUp).toBe('2026-12-09');
+  });
+
+  it('says what is allowed when an update does not fit the claim, and changes nothing', async () => {
+    const d = db();
+    open(new ClaimService(d), base('C-DRAFT'));
+    const { send } = chat(d);
+    const out = await send({ kind: 'text', text: 'C-DRAFT paid $100' });
+    expect(text(out)).toMatch(/not submitted yet, so it cannot be marked paid\. From here it can be: submitted, closed/);
+    expect(new ClaimService(d).get('C-DRAFT')?.status).toBe('draft');
+  });
+});
+
+describe('the daily digest', () => {
+  it('lists what is due by section, with totals, and a claim\'s buttons start the claim flow', () => {
+    const d = db();
+    const s = new ClaimService(d);
+    open(s, base('C-VRDUE', { submittedDate: '2026-11-01' })); // follow-up was due 11/15
+    open(s, base('C-TDAY2', { submittedDate: '2026-11-18' })); // due 12/2
+    open(s, base('C-LATER', { submittedDate: '2026-11-30' })); // due 12/14: not listed
+    open(s, base('C-APPEL', { submittedDate: '2026-06-01' }));
+    s.apply('C-APPEL', { kind: 'denied', date: '2026-06-15', denial: { group: 'CO', carc: '50' } }, ACTOR); // appeal by 12/12
+    open(s, base('C-UNSUB', { serviceDate: '2026-11-10' })); // served, never submitted
+    const digest = buildDigest(s.store, '2026-12-02', s.kn.policy);
+    const counts = Object.fromEntries(digest.sections.map((x) => [x.name, x.items.map((i) => i.caseId)]));
+    expect(counts).toMatchObject({ overdue: ['C-VRDUE'], today: ['C-TDAY2'], appeals: ['C-APPEL'], unsubmitted: ['C-UNSUB'] });
+    expect(digest.open.count).toBe(5);
+    const [r] = digestReplies(digest);
+    const items = r?.parts.filter((p) => p.kind === 'item') ?? [];
+    const overdue = items.find((p) => p.kind === 'item' && p.text.startsWith('C-VRDUE'));
+    expect(overdue?.kind === 'item' && overdue.text).toMatch(/C-VRDUE · Aetna · 41100 · \$650 · 31 days since submission · follow-up was due/);
+    expect(overdue?.kind === 'item' && overdue.choices.map((c) => [c.label, c.value])).toEqual([
+      ['Followed up', 'go:claim:C-VRDUE followed up'], ['Paid', 'go:claim:C-VRDUE paid'], ['Denied', 'go:claim:C-VRDUE denied'], ['Snooze', 'go:claim:C-VRDUE snooze'],
+    ]);
+    expect(r?.privacy).toBe('any');
+  });
+});

@@ -1,0 +1,35 @@
+// One medbill-like process running the digest scheduler against a shared database file, for the
+// multi-process test in test/digest-scheduler.test.ts (it imports the build in dist/).
+// Usage: node digest-worker.js <db> <out file> <owner> <fake start ms> <real start ms> <run for ms>
+// Its clock reads fake start + (real time - real start), so every worker shares one timeline. Each publish
+// appends "runKey owner" to the out file (one write with O_APPEND, so lines from processes do not mix).
+import { appendFileSync } from 'node:fs';
+import { openDb } from '../../dist/src/store/db.js';
+import { DigestStore } from '../../dist/src/store/digest.js';
+import { DigestScheduler } from '../../dist/src/scheduler/digest-scheduler.js';
+
+const [db, out, owner, fakeStart, realStart, runFor] = process.argv.slice(2);
+const start = Number(realStart);
+const now = () => Number(fakeStart) + (Date.now() - start);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const scheduler = new DigestScheduler({
+  store: new DigestStore(openDb(db)),
+  owner,
+  now,
+  publish: async (target, date, runKey) => {
+    await sleep(Math.random() * 20); // a platform call takes a while: widen the window for a second post
+    appendFileSync(out, `${runKey} ${owner}\n`);
+    return { messageId: `${owner}-${runKey}` };
+  },
+  findPosted: async () => undefined,
+});
+
+await sleep(Math.max(0, start - Date.now()));
+let ticks = 0;
+while (Date.now() < start + Number(runFor)) {
+  await scheduler.tick();
+  ticks++;
+  await sleep(10);
+}
+process.stdout.write(`ticks=${ticks}\n`);
