@@ -114,6 +114,7 @@ describe.skipIf(!available)('local chat page in a browser', () => {
     expect(lineText).toContain('$412.50');
     expect(lineText).toContain('30 days since submission');
     expect(lineText).toContain(`follow-up was due ${showDate(addDays(today, -16))}`);
+    await page.screenshot({ path: join(dbPath, '..', 'today.png'), fullPage: true });
 
     // "Paid" asks, in the chat, how much was paid: a form to fill in.
     await line.getByRole('button', { name: 'Paid' }).click();
@@ -137,7 +138,7 @@ describe.skipIf(!available)('local chat page in a browser', () => {
     // The chat kept what was said there.
     await page.getByRole('tab', { name: 'Chat' }).click();
     expect(await chat.getByText(/^Recorded for C-7K3Q9/).isVisible()).toBe(true);
-    await page.screenshot({ path: join(dbPath, '..', 'today.png'), fullPage: true });
+    await page.screenshot({ path: join(dbPath, '..', 'today-paid.png'), fullPage: true });
   }, 60_000);
 
   it('draws the report chart as a picture that fits a narrow column', async () => {

@@ -1,0 +1,165 @@
+/**
+ * The daily digest through Slack, end to end: "/medbill digest here …" typed in the billing channel, the
+ * scheduler posting at the channel's local time through the Slack adapter to the recorded Web API (once,
+ * with its run key as message metadata, also after a restart), and the digest's buttons pressed as Slack
+ * sends them: "Denied" → CO-50 shows the remedy and sets the appeal deadline; "Followed up" schedules the
+ * next follow-up. Payloads are built in Slack's own shapes; nothing reaches beyond loopback.
+ */
+import { createHmac } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DateTime } from 'luxon';
+import { startSlackApiFake, type SlackApiFake } from './support/slack-api-fake.js';
+import { startSlackStack, type SlackStack } from './support/slack-stack.js';
+import { tempDbPath } from './helpers.js';
+import { startDigest } from '../src/root/digest.js';
+import { ClaimService } from '../src/claims/service.js';
+import { todayIn } from '../src/claims/dates.js';
+import { addDays } from '../src/claims/policy.js';
+import { silentLogger } from '../src/log.js';
+import type { DigestScheduler } from '../src/scheduler/digest-scheduler.js';
+
+const SECRET = 'digest-test-secret';
+const ZONE = 'America/Chicago';
+const CHANNEL = 'C0BILLING';
+let seq = 0;
+
+function signed(body: string): Record<string, string> {
+  const ts = Math.floor(Date.now() / 1000);
+  return { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}` };
+}
+
+describe('the daily digest in Slack', () => {
+  let fake: SlackApiFake;
+  let stack: SlackStack;
+  const schedulers: DigestScheduler[] = [];
+  // Real dates (the engine's clock is real); the scheduler's clock is set to 08:00:30 in Chicago today.
+  const today = todayIn(ZONE, Date.now());
+  const postingTime = DateTime.fromISO(`${today}T08:00:30`, { zone: ZONE }).toMillis();
+
+  const post = (body: string, type: string) => fetch(`${stack.running.url}/slack/events`, { method: 'POST', headers: { 'content-type': type, ...signed(body) }, body });
+  const slash = (text: string, user = 'U0BILLER') => post(new URLSearchParams({
+    token: 'x', team_id: 'T0PRAC', team_domain: 'practice', channel_id: CHANNEL, channel_name: 'billing', user_id: user, user_name: 'biller',
+    command: '/medbill', text, api_app_id: 'A0MEDB', response_url: fake.responseUrl(`cmd-${++seq}`), trigger_id: `trig-${seq}`,
+  }).toString(), 'application/x-www-form-urlencoded');
+  /** A button pressed on a message in the channel, as Slack's block_actions payload carries it. */
+  const press = (value: string, messageTs: string, user = 'U0BILLER') => post(new URLSearchParams({
+    payload: JSON.stringify({
+      type: 'block_actions', team: { id: 'T0PRAC', domain: 'practice' }, user: { id: user, name: 'biller', team_id: 'T0PRAC' }, api_app_id: 'A0MEDB', token: 'x',
+      container: { type: 'message', message_ts: messageTs, channel_id: CHANNEL, is_ephemeral: false }, trigger_id: `trig-${++seq}`,
+      channel: { id: CHANNEL, name: 'billing' }, message: { type: 'message', ts: messageTs, text: 'digest' }, response_url: fake.responseUrl(`act-${seq}`),
+      actions: [{ type: 'button', action_id: 'medbill_button_0', block_id: `b${seq}`, text: { type: 'plain_text', text: 'x' }, value, action_ts: `${Date.now() / 1000}` }],
+    }),
+  }).toString(), 'application/x-www-form-urlencoded');
+
+  const digestPosts = () => fake.of('chat.postMessage').filter((c) => (c.params.metadata as { event_type?: string } | undefined)?.event_type === 'medbill_digest');
+  const textOf = (call: { params: Record<string, unknown> }) => JSON.stringify(call.params.blocks ?? call.params.text);
+  type Element = { value?: string; text?: { text: string }; options?: { value: string; text: { text: string } }[] };
+  /** Buttons, and the options of a menu (more than five choices become a static select). */
+  const buttonsIn = (call: { params: Record<string, unknown> }) => ((call.params.blocks ?? []) as { elements?: Element[] }[])
+    .flatMap((b) => b.elements ?? []).flatMap((e) => (e.options ? e.options.map((o) => ({ text: o.text, value: o.value })) : [e]))
+    .filter((e) => e.value).map((e) => ({ label: e.text?.text ?? '', value: e.value ?? '' }));
+
+  function seed() {
+    const claims = new ClaimService(stack.app.db);
+    const add = (caseId: string, submittedDaysAgo: number, extra: Record<string, unknown> = {}) => {
+      const plan = claims.draft({ caseId, payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, submittedDate: addDays(today, -submittedDaysAgo), ...extra }, { who: 'test', surface: 'test' });
+      if (!plan.ok || !claims.commit(plan)) throw new Error('seed failed');
+    };
+    add('C-DNY23', 30);
+    add('C-FLW23', 25, { payer: 'Cigna', billedCents: 120000, procedures: ['D7240'] });
+    return claims;
+  }
+
+  function startScheduler(now: () => number) {
+    const s = startDigest(stack.app, { log: silentLogger, tickMs: 20, now });
+    schedulers.push(s);
+    return s;
+  }
+
+  beforeEach(async () => {
+    fake = await startSlackApiFake();
+    stack = await startSlackStack({ secret: SECRET, fake, dbPath: tempDbPath() });
+  });
+  afterEach(async () => {
+    for (const s of schedulers.splice(0)) await s.stop();
+    await stack.close();
+    await fake.close();
+  });
+
+  it('posts the digest once at the channel\'s local time, and its buttons record a denial and a follow-up', async () => {
+    const claims = seed();
+    expect((await slash('digest here 8:00 America/Chicago every day')).status).toBe(200);
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && /posted here at 08:00 America\/Chicago, every day/.test(JSON.stringify(c.params))));
+
+    // 07:59: nothing yet. 08:00:30: posted once, whatever the number of ticks.
+    startScheduler(() => postingTime - 90_000);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(digestPosts()).toHaveLength(0);
+    await schedulers.pop()?.stop();
+    startScheduler(() => postingTime);
+    await fake.waitFor(() => digestPosts().length === 1);
+    await new Promise((r) => setTimeout(r, 150));
+    const [digest] = digestPosts();
+    if (!digest) throw new Error('no digest');
+    expect(digest.params.channel).toBe(CHANNEL);
+    expect((digest.params.metadata as { event_payload: { run: string } }).event_payload.run).toBe(`digest:slack:T0PRAC:channel:${CHANNEL}:${today}`);
+    expect(textOf(digest)).toMatch(/C-DNY23 · Aetna · 41100 · \$650 · 30 days since submission/);
+    expect(textOf(digest)).toMatch(/C-FLW23 · Cigna · D7240 · \$1,200/);
+
+    // A restart (a new scheduler on the same database) does not post again.
+    await schedulers.pop()?.stop();
+    startScheduler(() => postingTime + 60_000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(digestPosts()).toHaveLength(1);
+
+    // "Denied" on C-DNY23, then CO-50: the remedy and the appeal deadline, in the digest's thread.
+    const ts = '1700000000.000100';
+    const denied = buttonsIn(digest).find((b) => b.value === 'go:claim:C-DNY23 denied');
+    expect(denied).toBeDefined();
+    fake.clear();
+    expect((await press(denied?.value ?? '', ts)).status).toBe(200);
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && /Why was C-DNY23 denied/.test(JSON.stringify(c.params))));
+    const question = fake.of('chat.postMessage').find((c) => /Why was C-DNY23 denied/.test(JSON.stringify(c.params)));
+    expect(question?.params.thread_ts).toBe(ts);
+    const co50 = buttonsIn(question ?? { params: {} }).find((b) => b.label === 'CO-50');
+    fake.clear();
+    await press(co50?.value ?? '', ts);
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && /Appeal by/.test(JSON.stringify(c.params))));
+    const answer = JSON.stringify(fake.of('chat.postMessage').map((c) => c.params));
+    expect(answer).toMatch(/CO-50: .*medically necessary/i);
+    expect(answer).toMatch(/Letter of medical necessity/);
+    expect(claims.get('C-DNY23')).toMatchObject({ status: 'denied', deniedDate: today, appealDeadline: addDays(today, 180) });
+    expect(claims.store.history('C-DNY23').at(-1)).toMatchObject({ action: 'denied', actor: 'slack:U0BILLER', surface: 'slack' });
+
+    // "Followed up" on C-FLW23: the outcome is asked, and "Still processing" schedules the next follow-up in 7 days.
+    fake.clear();
+    await press('go:claim:C-FLW23 followed up', ts);
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && /What did the payer say about C-FLW23/.test(JSON.stringify(c.params))));
+    const ask = fake.of('chat.postMessage').find((c) => /What did the payer say/.test(JSON.stringify(c.params)));
+    const processing = buttonsIn(ask ?? { params: {} }).find((b) => b.label === 'Still processing');
+    await press(processing?.value ?? '', ts);
+    await fake.waitFor(() => claims.get('C-FLW23')?.nextFollowUp === addDays(today, 7));
+  }, 30_000);
+
+  it('does not post again after a crash between the post and its record: it finds its own message by the run key', async () => {
+    seed();
+    await slash('digest here 8:00 America/Chicago every day');
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && /posted here/.test(JSON.stringify(c.params))));
+    const key = `slack:T0PRAC:channel:${CHANNEL}`;
+    // Another process claimed today's run and posted, then died before marking it sent.
+    const { DigestStore } = await import('../src/store/digest.js');
+    const store = new DigestStore(stack.app.db);
+    expect(store.claim(key, today, 'dead-process', postingTime + 1000, postingTime)).toBe(true);
+    await fetch(`${fake.apiUrl}chat.postMessage`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer xoxb-test' },
+      body: JSON.stringify({ channel: CHANNEL, text: 'digest', metadata: { event_type: 'medbill_digest', event_payload: { run: `digest:${key}:${today}` } } }),
+    });
+    expect(digestPosts()).toHaveLength(1);
+    // After the lease, this process takes over, finds the post, and marks it sent without posting.
+    startScheduler(() => postingTime + 5 * 60_000);
+    await fake.waitFor(() => fake.of('conversations.history').length > 0);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(digestPosts()).toHaveLength(1);
+    expect(store.run(key, today)?.sentAt).toBeDefined();
+  }, 20_000);
+});
