@@ -4,7 +4,8 @@
 //   of the same size); one conversation turn (engine + SQLite session read and write) p50/p99 in process;
 //   turns per second through the local chat's HTTP endpoint on loopback, the server in its own process;
 //   signed Slack events per second through /slack/events to the recorded Web API call, and their ack times,
-//   beside a bare Bolt app that only acknowledges.
+//   beside a bare Bolt app that only acknowledges; the claims digest, a claim update and the claims report
+//   over 100,000 claims.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,10 @@ import { fullIcd10, replaceIcd10 } from '../dist/src/store/icd10.js';
 import { Engine } from '../dist/src/engine/engine.js';
 import { flows } from '../dist/flows/index.js';
 import { parseIcd10File } from '../dist/src/knowledge/icd10-file.js';
+import { ClaimService } from '../dist/src/claims/service.js';
+import { buildDigest, digestReplies } from '../dist/src/claims/digest.js';
+import { buildReport, drawAging, reportReplies } from '../dist/src/claims/report.js';
+import { addDays } from '../dist/src/claims/policy.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const kn = loadKnowledge();
@@ -117,6 +122,61 @@ for (let person = 0; person < 750; person++) {
 turnTimes.sort((a, b) => a - b);
 console.log(`conversation turn in process (engine + SQLite session), ${turnTimes.length} turns: p50 ${ms(pct(turnTimes, 50))}, p99 ${ms(pct(turnTimes, 99))} (goal: p99 under 2 ms)`);
 turnDb.close();
+
+// Claims (issue 13): 100,000 open claims in SQLite; the daily digest and the report over all of them, and
+// one claim update (plan + conditional write + history row).
+{
+  const claimsDb = openDb(join(dir, 'claims.db'));
+  const service = new ClaimService(claimsDb);
+  const today = '2026-12-02';
+  const PAYERS = ['Aetna', 'Cigna', 'UnitedHealthcare', 'Blue Cross', 'Humana', 'Medicare', 'Medicaid', 'Tricare'];
+  const CODES = ['41100', 'D7240', 'E0486', '21453', 'D7210', '70486', 'D0367', '41010'];
+  const id = (i) => `C-${[0, 1, 2, 3, 4].map((k) => 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'[Math.floor(i / 31 ** k) % 31]).join('')}`;
+  const N = 100_000;
+  const seedStart = process.hrtime.bigint();
+  service.store.atomically(() => {
+    for (let i = 0; i < N; i++) {
+      const submitted = addDays(today, -(i % 200));
+      const plan = service.draft({ caseId: id(i), payer: PAYERS[i % 8], payerKind: i % 8 === 5 ? 'medicare' : 'commercial', lane: 'medical', category: 'biopsy', procedures: [CODES[i % 8]], diagnoses: ['K14.8'], billedCents: 30000 + (i % 50) * 1000, submittedDate: submitted }, { who: 'bench', surface: 'bench' });
+      if (!plan.ok || !service.commit(plan)) throw new Error(`seed ${i} failed`);
+      if (i % 10 === 1) service.apply(id(i), { kind: 'denied', date: addDays(submitted, 20), denial: { group: 'CO', carc: i % 20 === 1 ? '50' : '16' } }, { who: 'bench', surface: 'bench' });
+    }
+  });
+  const seeded = Number(process.hrtime.bigint() - seedStart) / 1e9;
+  const digestTimes = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = process.hrtime.bigint();
+    digestReplies(buildDigest(service.store, today, service.kn.policy));
+    digestTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  digestTimes.sort((a, b) => a - b);
+  console.log(`daily digest over ${N.toLocaleString('en-US')} open claims (seeded in ${seeded.toFixed(1)} s), 20 runs: p50 ${ms(pct(digestTimes, 50))}, max ${ms(digestTimes.at(-1))} (goal: under 200 ms)`);
+  const updates = [];
+  for (let i = 0; i < 3000; i++) {
+    const caseId = id((i * 7919) % N);
+    const t0 = process.hrtime.bigint();
+    service.apply(caseId, { kind: 'followed-up', date: today }, { who: 'bench', surface: 'bench' });
+    updates.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  updates.sort((a, b) => a - b);
+  console.log(`claim update (plan, conditional write, history row), ${updates.length} updates: p50 ${ms(pct(updates, 50))}, p99 ${ms(pct(updates, 99))} (goal: p99 under 2 ms)`);
+  const reportTimes = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = process.hrtime.bigint();
+    reportReplies(buildReport(claimsDb, today, 'America/Chicago'));
+    reportTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  reportTimes.sort((a, b) => a - b);
+  const report = buildReport(claimsDb, today, 'America/Chicago');
+  const c0 = process.hrtime.bigint();
+  await drawAging(report);
+  const coldChart = Number(process.hrtime.bigint() - c0) / 1e6;
+  const c1 = process.hrtime.bigint();
+  await drawAging(report);
+  const warmChart = Number(process.hrtime.bigint() - c1) / 1e6;
+  console.log(`claims report over ${N.toLocaleString('en-US')} claims, 5 runs: p50 ${ms(pct(reportTimes, 50))}, max ${ms(reportTimes.at(-1))} (goal: under 500 ms); aging chart PNG: first ${ms(coldChart)}, then ${ms(warmChart)}`);
+  claimsDb.close();
+}
 
 // Turns per second through POST /api/turn on loopback: the real server (`medbill serve`) in a child process,
 // 16 people talking at once over keep-alive connections, for a fixed number of turns.

@@ -2,7 +2,7 @@
  * The medbill command line. Contract (shared/contracts/triage.md): `triage --json FILE|-`,
  * `triage --jsonl FILE|-`, `ask --json "TEXT"`; JSON on stdout only, messages on stderr, exit 2 for bad input.
  */
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { boundedLines } from './lines.js';
 import { createInterface } from 'node:readline';
 import { parseCaseFacts, InvalidFactsError, CaseFactsSchema } from './knowledge/facts.js';
@@ -19,6 +19,8 @@ import { ConfigError, loadConfig } from './config.js';
 import { openDb, type Db } from './store/db.js';
 import { fullIcd10, icd10Directory, importInfo, replaceIcd10 } from './store/icd10.js';
 import { renderLookup, renderTriage } from './render-text.js';
+import type { Reply } from './engine/model.js';
+import type { Report } from './claims/report.js';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -40,11 +42,18 @@ Usage:
   medbill serve                    the local chat page at http://127.0.0.1:3978 (npm start)
   medbill kb check [--icd10 FILE]  validate knowledge/ (and its ICD-10-CM codes against a CMS list)
   medbill kb import-icd10 FILE     load a CMS ICD-10-CM order file (or valid-codes list) into SQLite
+  medbill claims import FILE.csv   start tracking the practice's medical claims from its PM system's CSV export
+                                   (--dry-run checks every row and writes nothing)
+  medbill claims export            every claim as CSV on standard output
+  medbill report                   claims report: A/R aging by payer, denials, paid rate and days to pay
+  medbill report --csv             the same tables as CSV sections
+  medbill report --chart FILE      also draw the A/R aging chart to FILE.png or FILE.svg
 
 Environment: MEDBILL_DB (default ./data/medbill.db), PORT (3978), HOST (127.0.0.1),
 MEDBILL_SESSION_TTL_MINUTES (120), MEDBILL_LOG (info; debug, warn, error, silent),
 MEDBILL_WEB (on; off serves no chat page), MEDBILL_ALLOWED_HOSTS (extra host names for the page),
-MEDBILL_INBOX_MAX (2000 events waiting to be answered, at most);
+MEDBILL_INBOX_MAX (2000 events waiting to be answered, at most), MEDBILL_TIME_ZONE (the practice's
+IANA time zone, for "today" in claims and reports; default this machine's);
 Slack: SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP at /slack/events) or SLACK_APP_TOKEN (Socket Mode),
 SLACK_API_URL (the Web API base, for tests and proxies).
 Exit codes: 0 ok, 1 failure, 2 bad input.`,
@@ -68,6 +77,44 @@ Exit codes: 0 ok, 1 failure, 2 bad input.`,
          ICD-10-CM code in knowledge/ against a CMS file (order file or valid-codes list).
   import-icd10: loads the CMS file into the database (MEDBILL_DB) for the titles and word search of
          lookups and answers; which codes are valid is still the shipped list's say.`,
+  claims: `Usage: medbill claims import FILE.csv [--dry-run] [--ignore-column NAME]... [--payer-kind KIND]
+       medbill claims export
+  import: reads the open (and recent) medical claims exported from the practice-management system, one
+    claim per row, into MEDBILL_DB. Every row is checked first: with any bad row nothing is imported
+    (exit 2) and the bad rows are listed by their line in the file. All rows go in one transaction.
+    --dry-run           check every row and print what would be imported; write nothing
+    --ignore-column N   drop column N unread (needed for a column of patient identifiers, which
+                        medbill refuses: patient, name, dob, member id, ssn, mrn, address, phone…)
+    --payer-kind KIND   the plan type of rows that do not say it (medicare, medicare-advantage,
+                        medicaid, commercial, tricare, other)
+  The first line names the columns (any order, any letter case; * required):
+    case_id         medbill case id (C-7K3Q9); empty: a new one is made
+    claim_number    the practice's claim number (claim #, claim id)
+    payer *         the payer's name (insurance, carrier)
+    payer_kind      plan type: medicare (also "Medicare Part B"), medicare advantage ("MA", "Part C"),
+                    medicaid, commercial, tricare, other (plan type, payer type, financial class)
+    procedures *    CPT, HCPCS or CDT codes, space- or comma-separated (cpt, procedure codes)
+    diagnoses       billable ICD-10-CM codes (icd10, dx, diagnosis codes)
+    billed, paid    amounts: 650, 650.00, $1,234.56 (charge, amount billed; amount paid)
+    service_date    date of service (dos)
+    submitted_date  when it was sent (date submitted, billed date)
+    status          the PM status: open/pending/submitted/sent, pended, records requested, paid,
+                    partial, denied, appealed, written off, closed/void, rejected (a clearinghouse
+                    rejection: imported as not submitted), draft/unbilled; empty: from the amounts
+    status_date     when the status was reached (last activity)
+    paid_date, denied_date, appeal_date, records_due
+    denial          the denial code or reason (carc, denial code): "CO-50 N115"
+    auth_number, auth_expires   prior authorization (prior auth) and when it ends
+    lane            medical (default) or medical-first
+    category        medbill's procedure category id, as in its export
+  Dates: 2026-11-14, 11/14/2026, 11/14/26, 14-Nov-2026, Nov 14, 2026. Follow-up dates and appeal
+  deadlines are worked out from the follow-up policy (knowledge/followup.json).
+  export: every claim as CSV (the same columns; it imports again into an empty database).`,
+  report: `Usage: medbill report [--csv] [--chart FILE.png|FILE.svg]
+  The claims report as of today (MEDBILL_TIME_ZONE): A/R aging by payer, denials this month by reason,
+  paid rate and days to pay by payer, procedure kind and code, and what was recovered this month.
+    --csv          the tables as CSV sections (a title line, a header, the rows, a blank line)
+    --chart FILE   also draw the A/R aging chart: PNG or SVG by the file's extension`,
 };
 
 export interface Io {
@@ -227,6 +274,165 @@ async function cmdKb(args: string[], io: Io): Promise<number> {
   throw new UsageError('kb needs "check" or "import-icd10"');
 }
 
+/** Opens MEDBILL_DB for reading; an empty database in memory when there is no file yet (nothing is created). */
+function openForReading(): Db {
+  const { dbPath } = loadConfig();
+  return openDb(dbPath === ':memory:' || !existsSync(dbPath) ? ':memory:' : dbPath);
+}
+
+/** `--name VALUE` or `--name=VALUE`, every time it is given; the other arguments are left in `rest`. */
+function takeOption(args: string[], name: string): { values: string[]; rest: string[] } {
+  const values: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === name) {
+      const v = args[++i];
+      if (v === undefined) throw new UsageError(`${name} needs a value`);
+      values.push(v);
+    } else if (a.startsWith(`${name}=`)) values.push(a.slice(name.length + 1));
+    else rest.push(a);
+  }
+  return { values, rest };
+}
+
+// The claims modules (luxon, the claim policy, the report queries) load only for these commands.
+async function cmdClaims(args: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'import') return claimsImport(rest, io);
+  if (sub === 'export') {
+    if (rest.length) throw new UsageError('claims export takes no arguments (it writes every claim to standard output)');
+    const { claimsCsv } = await import('./claims/report.js');
+    const db = openForReading();
+    try {
+      let n = 0;
+      for (const line of claimsCsv(db)) {
+        io.out(line);
+        if (++n % 1000 === 0) await io.drain();
+      }
+    } finally {
+      db.close();
+    }
+    return 0;
+  }
+  throw new UsageError('claims needs "import FILE.csv" or "export" (medbill claims --help)');
+}
+
+async function claimsImport(args: string[], io: Io): Promise<number> {
+  const { importClaims, describeImport, describeRefusal, mapPayerKind, ImportFileError } = await import('./claims/import.js');
+  const { todayIn } = await import('./claims/dates.js');
+  const ignored = takeOption(args, '--ignore-column');
+  const kinds = takeOption(ignored.rest, '--payer-kind');
+  const dryRun = kinds.rest.includes('--dry-run');
+  const files = kinds.rest.filter((a) => a !== '--dry-run');
+  const unknown = files.find((a) => a.startsWith('--'));
+  if (unknown) throw new UsageError(`claims import: unknown option ${unknown}`);
+  if (files.length !== 1) throw new UsageError('claims import needs exactly one FILE.csv (or - for standard input)');
+  if (kinds.values.length > 1) throw new UsageError('--payer-kind is given more than once');
+  const payerKind = kinds.values[0] === undefined ? undefined : mapPayerKind(kinds.values[0]);
+  if (kinds.values[0] !== undefined && !payerKind) throw new UsageError(`--payer-kind "${kinds.values[0]}": use medicare, medicare-advantage, medicaid, commercial, tricare or other`);
+  const csv = await readInput(files[0]!, io);
+  const config = loadConfig();
+  // A dry run against a database that does not exist yet creates none.
+  const db = openDb(dryRun && (config.dbPath === ':memory:' || !existsSync(config.dbPath)) ? ':memory:' : config.dbPath);
+  try {
+    const result = importClaims(db, csv, { today: todayIn(config.zone, Date.now()), dryRun, ignoreColumns: ignored.values, ...(payerKind ? { payerKind } : {}) });
+    if (!result.ok) {
+      io.err(`medbill: ${describeRefusal(result).join('\n')}`);
+      return 2;
+    }
+    io.out(describeImport(result).join('\n'));
+    return 0;
+  } catch (err) {
+    if (!(err instanceof ImportFileError)) throw err;
+    io.err(`medbill: ${err.message}`);
+    return 2;
+  } finally {
+    db.close();
+  }
+}
+
+async function cmdReport(args: string[], io: Io): Promise<number> {
+  const chartOption = takeOption(args, '--chart');
+  const csv = chartOption.rest.includes('--csv');
+  const unknown = chartOption.rest.find((a) => a !== '--csv');
+  if (unknown) throw new UsageError(`report: unknown argument ${unknown} (medbill report --help)`);
+  if (chartOption.values.length > 1) throw new UsageError('--chart is given more than once');
+  const chartFile = chartOption.values[0];
+  const format = chartFile === undefined ? undefined : /\.png$/i.test(chartFile) ? 'png' : /\.svg$/i.test(chartFile) ? 'svg' : undefined;
+  if (chartFile !== undefined && !format) throw new UsageError(`--chart ${chartFile}: the file must end in .png or .svg`);
+  const { buildReport, drawAging, reportReplies } = await import('./claims/report.js');
+  const { todayIn } = await import('./claims/dates.js');
+  const { zone } = loadConfig();
+  const db = openForReading();
+  try {
+    const report = buildReport(db, todayIn(zone, Date.now()), zone);
+    if (csv) {
+      const { AGING_BUCKETS, csvCell } = await import('./claims/report.js');
+      io.out(reportCsv(report, csvCell, AGING_BUCKETS).join('\n'));
+    } else {
+      io.out(renderRepliesText(reportReplies(report)));
+    }
+    if (chartFile && format) {
+      if (!report.aging.length) {
+        io.err('No outstanding claims: there is no aging chart to draw, so no file was written.');
+      } else {
+        const chart = await drawAging(report);
+        writeFileSync(chartFile, format === 'png' ? chart.png : chart.svg);
+        io.err(`A/R aging chart written to ${chartFile}.`);
+      }
+    }
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * The report's tables as CSV sections for a spreadsheet: each a title line, a header, its rows and a blank
+ * line. Amounts in dollars (1234.50), the paid rate as a fraction (0.85), days to pay to one decimal.
+ */
+export function reportCsv(r: Report, cell: (v: string | number | null | undefined) => string, buckets: readonly string[]): string[] {
+  const dollars = (cents: number) => (cents / 100).toFixed(2);
+  const out: string[] = [];
+  const section = (title: string, columns: string[], rows: (string | number | null)[][]) => {
+    out.push(cell(title), columns.join(','), ...rows.map((row) => row.map(cell).join(',')), '');
+  };
+  const m = r.recovered;
+  section(`Month: ${r.month.label} (as of ${r.today})`, ['month', 'recovered', 'paid_claims', 'denied_claims', 'denied_billed', 'written_off', 'written_off_claims'],
+    [[r.month.from.slice(0, 7), dollars(m.recoveredCents), m.paidClaims, m.deniedClaims, dollars(m.deniedCents), dollars(m.writtenOffCents), m.writtenOffClaims]]);
+  const order = (b: string) => buckets.indexOf(b);
+  section('A/R aging: outstanding by payer and days since submission', ['payer', 'days', 'claims', 'outstanding'],
+    [...r.aging].sort((a, b) => a.payer.localeCompare(b.payer) || order(a.bucket) - order(b.bucket)).map((a) => [a.payer, a.bucket, a.count, dollars(a.cents)]));
+  section(`Denials by reason, ${r.month.label}`, ['reason', 'claims', 'billed'], r.denials.map((d) => [d.reason, d.count, dollars(d.cents)]));
+  const outcomes = (title: string, key: string, rows: Report['byPayer']) => section(title, [key, 'submitted', 'paid', 'paid_rate', 'denied', 'records_requested', 'avg_days_to_pay'],
+    rows.map((o) => [o.key, o.submitted, o.paid, o.submitted ? (o.paid / o.submitted).toFixed(3) : null, o.denied, o.recordsRequested, o.avgDaysToPay === null ? null : o.avgDaysToPay.toFixed(1)]));
+  outcomes('By payer (claims submitted in the last 12 months)', 'payer', r.byPayer);
+  outcomes('By kind of procedure', 'category', r.byCategory);
+  outcomes('By procedure code', 'code', r.byCode);
+  return out;
+}
+
+/** Replies as plain text for the command line: the message, facts as "label: value", tables in columns. */
+export function renderRepliesText(replies: Reply[]): string {
+  const lines: string[] = [];
+  for (const r of replies) {
+    lines.push(r.text);
+    for (const part of r.parts) {
+      if (part.kind === 'facts') {
+        lines.push('', ...(part.title ? [`${part.title}:`] : []), ...part.rows.map((row) => `  ${row.label}: ${row.value}`));
+      } else if (part.kind === 'table') {
+        const widths = part.columns.map((c, i) => Math.max(c.length, ...part.rows.map((row) => (row[i] ?? '').length)));
+        const row = (cells: string[]) => `  ${cells.map((c, i) => (i < cells.length - 1 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}`.trimEnd();
+        lines.push('', `${part.title}:`, row(part.columns), ...part.rows.map(row));
+      } else if (part.kind === 'list') {
+        lines.push('', `${part.title}:`, ...part.items.map((i) => `  - ${i.text}`));
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...args] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
@@ -243,6 +449,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'ask': return await cmdAsk(args, defaultKnowledge(), io);
       case 'lookup': return await cmdLookup(args, defaultKnowledge(), io);
       case 'kb': return await cmdKb(args, io);
+      case 'claims': return await cmdClaims(args, io);
+      case 'report': return await cmdReport(args, io);
       // The chat and the server need the engine, the adapters and their SDKs: loaded only when used, so a
       // plain `medbill triage` starts without them.
       case 'chat': return await (await import('./root/chat.js')).cmdChat(args, io);

@@ -36,8 +36,8 @@ export function buildDigest(store: ClaimStore, today: string, policy: FollowUpPo
     unsubmittedBefore: addDays(today, -policy.notSubmittedReminderDays.value),
     limit,
   };
-  const sections = ORDER.map((name) => ({ name, title: TITLES[name], ...store.due(name, window) }));
-  return { date: today, sections, open: store.openTotals() };
+  const due = store.due(window);
+  return { date: today, sections: ORDER.map((name) => ({ name, title: TITLES[name], ...due.sections[name] })), open: due.open };
 }
 
 const ACTIONS: { label: string; words: string }[] = [

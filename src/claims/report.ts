@@ -6,12 +6,18 @@
  */
 import { DateTime } from 'luxon';
 import type { Db } from '../store/db.js';
-import { ClaimReportStore, type AgingRow, type DenialRow, type MonthRow, type OutcomeRow } from '../store/claim-reports.js';
+import { ClaimReportStore } from '../store/claim-reports.js';
 import { reply, type Reply, type ReplyPart } from '../engine/model.js';
 import { formatCents } from './dates.js';
+import type { Denial } from './model.js';
 import type { ChartSpec } from '../reports/chart.js';
 
 export const AGING_BUCKETS = ['0-30', '31-60', '61-90', '90+'] as const;
+
+export interface AgingRow { payer: string; bucket: string; count: number; cents: number }
+export interface DenialRow { reason: string; count: number; cents: number }
+export interface OutcomeRow { key: string; submitted: number; paid: number; denied: number; recordsRequested: number; avgDaysToPay: number | null }
+export interface MonthRow { recoveredCents: number; paidClaims: number; writtenOffCents: number; writtenOffClaims: number; deniedCents: number; deniedClaims: number }
 
 export interface Report {
   today: string;
@@ -24,24 +30,101 @@ export interface Report {
   recovered: MonthRow;
 }
 
-/** The report as of `today` (ISO), for the month it falls in; `zone` turns the month into instants for the history. */
+/** Days since 1970 of an ISO date; a report sees few distinct dates, so each is worked out once. */
+const dayNumbers = new Map<string, number>();
+function dayNumber(iso: string): number {
+  let n = dayNumbers.get(iso);
+  if (n === undefined) {
+    n = Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
+    if (dayNumbers.size < 100_000) dayNumbers.set(iso, n);
+  }
+  return n;
+}
+const bucketOf = (age: number) => (age <= 30 ? '0-30' : age <= 60 ? '31-60' : age <= 90 ? '61-90' : '90+');
+
+/** Counts per key for "paid rate, denials, records requests and days to pay". */
+class Outcomes {
+  private readonly rows = new Map<string, OutcomeRow & { daysSum: number; daysCount: number }>();
+  add(key: string, paid: boolean, denied: boolean, records: boolean, daysToPay: number | undefined) {
+    let r = this.rows.get(key);
+    if (!r) this.rows.set(key, (r = { key, submitted: 0, paid: 0, denied: 0, recordsRequested: 0, avgDaysToPay: null, daysSum: 0, daysCount: 0 }));
+    r.submitted++;
+    if (paid) r.paid++;
+    if (denied) r.denied++;
+    if (records) r.recordsRequested++;
+    if (daysToPay !== undefined) { r.daysSum += daysToPay; r.daysCount++; }
+  }
+  list(): OutcomeRow[] {
+    return [...this.rows.values()]
+      .map(({ daysSum, daysCount, ...r }) => ({ ...r, avgDaysToPay: daysCount ? daysSum / daysCount : null }))
+      .sort((a, b) => b.submitted - a.submitted || a.key.localeCompare(b.key));
+  }
+}
+
+/** The report as of `today` (ISO), for the month it falls in (`zone` turns the month into instants). One pass over the claims. */
 export function buildReport(db: Db, today: string, zone: string): Report {
-  const store = new ClaimReportStore(db);
   const start = DateTime.fromISO(today, { zone }).startOf('month');
   const end = start.plus({ months: 1 });
   const from = start.toFormat('yyyy-MM-dd');
   const to = end.toFormat('yyyy-MM-dd');
   // Outcomes need time to come in: paid rate and days to pay look at claims submitted in the last 12 months.
   const yearAgo = start.minus({ months: 11 }).toFormat('yyyy-MM-dd');
+  const [fromMs, toMs] = [start.toMillis(), end.toMillis()];
+  const todayN = dayNumber(today);
+  const aging = new Map<string, AgingRow>();
+  const denials = new Map<string, DenialRow>();
+  const [byPayer, byCategory, byCode] = [new Outcomes(), new Outcomes(), new Outcomes()];
+  const parsedCodes = new Map<string, string[]>(); // the same few code lists recur on thousands of claims
+  const month: MonthRow = { recoveredCents: 0, paidClaims: 0, writtenOffCents: 0, writtenOffClaims: 0, deniedCents: 0, deniedClaims: 0 };
+  for (const [payer, lane, category, procedures, status, open, billed, paid, serviceDate, submittedDate, createdAt, updatedAt, paidDate, deniedDate, denialJson, records] of new ClaimReportStore(db).scan()) {
+    if (open) {
+      const since = submittedDate ?? serviceDate ?? new Date(createdAt).toISOString().slice(0, 10);
+      const bucket = bucketOf(todayN - dayNumber(since));
+      const key = `${payer}\u0000${bucket}`;
+      const row = aging.get(key) ?? { payer, bucket, count: 0, cents: 0 };
+      row.count++;
+      row.cents += billed - paid;
+      aging.set(key, row);
+    }
+    if (deniedDate && deniedDate >= from && deniedDate < to) {
+      const d = denialJson ? (JSON.parse(denialJson) as Denial) : {};
+      const reason = d.carc ? (d.group ? `${d.group}-${d.carc}` : `CARC ${d.carc}`) : 'in words';
+      const row = denials.get(reason) ?? { reason, count: 0, cents: 0 };
+      row.count++;
+      row.cents += billed;
+      denials.set(reason, row);
+      month.deniedClaims++;
+      month.deniedCents += billed;
+    }
+    if (paidDate && paidDate >= from && paidDate < to && (lane === 'medical' || lane === 'medical-first')) {
+      month.paidClaims++;
+      month.recoveredCents += paid;
+    }
+    // A written-off claim changes no more (only "closed" follows), so its last change is the write-off.
+    if (status === 'written-off' && updatedAt >= fromMs && updatedAt < toMs) {
+      month.writtenOffClaims++;
+      month.writtenOffCents += billed - paid;
+    }
+    if (submittedDate && submittedDate >= yearAgo && submittedDate < to) {
+      const days = paidDate ? dayNumber(paidDate) - dayNumber(submittedDate) : undefined;
+      const args = [paid > 0, deniedDate !== null, records === 1, days] as const;
+      byPayer.add(payer, ...args);
+      byCategory.add(category ?? 'other', ...args);
+      let codes = parsedCodes.get(procedures);
+      if (!codes) parsedCodes.set(procedures, (codes = JSON.parse(procedures) as string[]));
+      for (const code of codes) byCode.add(code, ...args);
+    }
+  }
+  const order = (a: AgingRow, b: AgingRow) => a.payer.localeCompare(b.payer) || AGING_BUCKETS.indexOf(a.bucket as (typeof AGING_BUCKETS)[number]) - AGING_BUCKETS.indexOf(b.bucket as (typeof AGING_BUCKETS)[number]);
   return {
     today,
     month: { from, to, label: start.toFormat('LLLL yyyy') },
-    aging: store.aging(today),
-    denials: store.denials(from, to),
-    byPayer: store.outcomes('payer', yearAgo, to),
-    byCategory: store.outcomes('category', yearAgo, to),
-    byCode: store.outcomes('code', yearAgo, to),
-    recovered: store.month(from, to, start.toMillis(), end.toMillis()),
+    aging: [...aging.values()].sort(order),
+    denials: [...denials.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
+    byPayer: byPayer.list(),
+    byCategory: byCategory.list(),
+    byCode: byCode.list(),
+    recovered: month,
   };
 }
 

@@ -85,12 +85,12 @@ const NOT_LISTED_BELOW = "status <> 'records-requested' AND NOT (status = 'denie
 /** The digest's sections: each a WHERE clause on one partial index, with the date column it sorts by. */
 const SECTIONS = {
   // A claim whose appeal deadline or records request is listed below is not listed again as a follow-up.
-  overdue: { date: 'next_follow_up', where: `open = 1 AND next_follow_up < @today AND ${NOT_LISTED_BELOW}` },
-  today: { date: 'next_follow_up', where: `open = 1 AND next_follow_up = @today AND ${NOT_LISTED_BELOW}` },
-  appeals: { date: 'appeal_deadline', where: "open = 1 AND appeal_deadline IS NOT NULL AND appeal_deadline >= @today AND appeal_deadline <= @until AND status = 'denied'" },
-  records: { date: 'records_due', where: "open = 1 AND records_due IS NOT NULL AND records_due <= @until AND status = 'records-requested'" },
-  authorizations: { date: 'auth_expires', where: "open = 1 AND auth_expires IS NOT NULL AND auth_expires <= @authUntil AND status = 'draft'" },
-  unsubmitted: { date: 'service_date', where: "status = 'draft' AND service_date IS NOT NULL AND service_date <= @unsubmittedBefore" },
+  overdue: { date: 'next_follow_up', index: 'claims_follow_up', where: `open = 1 AND next_follow_up < @today AND ${NOT_LISTED_BELOW}` },
+  today: { date: 'next_follow_up', index: 'claims_follow_up', where: `open = 1 AND next_follow_up = @today AND ${NOT_LISTED_BELOW}` },
+  appeals: { date: 'appeal_deadline', index: 'claims_appeal', where: "open = 1 AND appeal_deadline IS NOT NULL AND appeal_deadline >= @today AND appeal_deadline <= @until AND status = 'denied'" },
+  records: { date: 'records_due', index: 'claims_records', where: "open = 1 AND records_due IS NOT NULL AND records_due <= @until AND status = 'records-requested'" },
+  authorizations: { date: 'auth_expires', index: 'claims_auth', where: "open = 1 AND auth_expires IS NOT NULL AND auth_expires <= @authUntil AND status = 'draft'" },
+  unsubmitted: { date: 'service_date', index: 'claims_unsubmitted', where: "status = 'draft' AND service_date IS NOT NULL AND service_date <= @unsubmittedBefore" },
 } as const;
 export type DueSectionName = keyof typeof SECTIONS;
 export const DUE_SECTIONS = Object.keys(SECTIONS) as DueSectionName[];
@@ -132,15 +132,17 @@ export class ClaimStore {
     this.listStmt = db.prepare<[number], ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE open = 1 ORDER BY next_follow_up IS NULL, next_follow_up LIMIT ?`);
     this.sectionStmts = Object.fromEntries(DUE_SECTIONS.map((name) => {
       const s = SECTIONS[name];
-      return [name, {
-        items: db.prepare<DueWindow, DueRow>(`SELECT ${DUE_COLUMNS}, ${s.date} AS date FROM claims WHERE ${s.where} ORDER BY ${s.date}, case_id LIMIT @limit`),
-        total: db.prepare<DueWindow, { count: number; cents: number }>(
-          `SELECT count(*) AS count, coalesce(sum(coalesce(billed_cents, 0) - coalesce(paid_cents, 0)), 0) AS cents FROM claims WHERE ${s.where}`,
-        ),
-      }];
-    })) as Record<DueSectionName, { items: Database.Statement<DueWindow, DueRow>; total: Database.Statement<DueWindow, { count: number; cents: number }> }>;
-    this.totalsStmt = db.prepare<[], { count: number; cents: number }>(
-      'SELECT count(*) AS count, coalesce(sum(coalesce(billed_cents, 0) - coalesce(paid_cents, 0)), 0) AS cents FROM claims WHERE open = 1',
+      // Each section's first few come from the index on its own date, in order: no sort of every due claim.
+      return [name, db.prepare<DueWindow, DueRow>(`SELECT ${DUE_COLUMNS}, ${s.date} AS date FROM claims INDEXED BY ${s.index} WHERE ${s.where} ORDER BY ${s.date} LIMIT @limit`)];
+    })) as Record<DueSectionName, Database.Statement<DueWindow, DueRow>>;
+    // Every section's count and amount, and the open total, in one pass over the open claims (every section
+    // is a subset of them), instead of one scan per section.
+    const OUTSTANDING = 'coalesce(billed_cents, 0) - coalesce(paid_cents, 0)';
+    this.totalsStmt = db.prepare<DueWindow, Record<string, number>>(
+      `SELECT count(*) AS open_count, coalesce(sum(${OUTSTANDING}), 0) AS open_cents,
+         ${DUE_SECTIONS.map((n) => `coalesce(sum(CASE WHEN ${SECTIONS[n].where} THEN 1 ELSE 0 END), 0) AS ${n}_count,
+         coalesce(sum(CASE WHEN ${SECTIONS[n].where} THEN ${OUTSTANDING} ELSE 0 END), 0) AS ${n}_cents`).join(',\n         ')}
+       FROM claims WHERE open = 1`,
     );
   }
 
@@ -185,16 +187,18 @@ export class ClaimStore {
     return this.listStmt.all(limit).map(fromRow);
   }
 
-  /** One digest section: how many claims, how much is outstanding on them, and the first `limit`. */
-  due(section: DueSectionName, window: DueWindow): DueSection {
-    const stmts = this.sectionStmts[section];
-    const total = stmts.total.get(window) ?? { count: 0, cents: 0 };
-    return { count: total.count, cents: total.cents, items: total.count ? stmts.items.all(window).map(dueItem) : [] };
-  }
-
-  /** All open claims: how many, and what is still outstanding on them. */
-  openTotals(): { count: number; cents: number } {
-    return this.totalsStmt.get() ?? { count: 0, cents: 0 };
+  /**
+   * What is due: for each section how many claims, how much is outstanding on them, and the first `limit`;
+   * and all open claims' count and amount.
+   */
+  due(window: DueWindow): { sections: Record<DueSectionName, DueSection>; open: { count: number; cents: number } } {
+    const t = this.totalsStmt.get(window) ?? {};
+    const n = (k: string) => t[k] ?? 0;
+    const sections = Object.fromEntries(DUE_SECTIONS.map((name) => [name, {
+      count: n(`${name}_count`), cents: n(`${name}_cents`),
+      items: n(`${name}_count`) ? this.sectionStmts[name].all(window).map(dueItem) : [],
+    }])) as Record<DueSectionName, DueSection>;
+    return { sections, open: { count: n('open_count'), cents: n('open_cents') } };
   }
 
   private addHistory(caseId: string, e: HistoryEntry): void {

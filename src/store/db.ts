@@ -105,6 +105,8 @@ const MIGRATIONS: string[] = [
      version INTEGER NOT NULL        -- bumped on every change; updates are conditional on it
    ) WITHOUT ROWID;
    CREATE INDEX claims_follow_up ON claims (next_follow_up) WHERE open = 1;
+   -- Covers the digest's one-pass totals (ClaimStore.due): the open claims are read from this narrow index, not the table.
+   CREATE INDEX claims_due ON claims (open, status, next_follow_up, appeal_deadline, records_due, auth_expires, service_date, billed_cents, paid_cents);
    CREATE INDEX claims_records ON claims (records_due) WHERE open = 1 AND records_due IS NOT NULL;
    CREATE INDEX claims_appeal ON claims (appeal_deadline) WHERE open = 1 AND appeal_deadline IS NOT NULL;
    CREATE INDEX claims_auth ON claims (auth_expires) WHERE open = 1 AND auth_expires IS NOT NULL;
