@@ -26,6 +26,8 @@ const EnvSchema = z.object({
   MEDBILL_INBOX_MAX: z.coerce.number().int().min(10).max(1_000_000).default(2000),
   // The practice's time zone: "today" for claims (payment dates, follow-ups). Default: this machine's.
   MEDBILL_TIME_ZONE: z.string().refine((z) => isValidZone(z), 'an IANA time zone such as America/Chicago').optional(),
+  // Channels that get the daily digest, set at start: "slack:C0BILLING 8:00 America/Chicago; slack:T0TEAM/C0OTHER 7:30am America/New_York every day".
+  MEDBILL_DIGEST: z.string().max(4000).default(''),
   // How often the digest scheduler looks at the clock (seconds); tests shorten it.
   MEDBILL_DIGEST_TICK_SECONDS: z.coerce.number().min(0.05).max(300).default(30),
   MEDBILL_ALLOWED_HOSTS: z.string().regex(/^[A-Za-z0-9.:[\],-]*$/, 'host names separated by commas').default(''),
@@ -36,6 +38,8 @@ export interface Config {
   /** The practice's IANA time zone. */
   zone: string;
   digestTickMs: number;
+  /** MEDBILL_DIGEST as given (read by src/root/digest.ts when the service starts). */
+  digestChannels: string;
 }
 
 export class ConfigError extends Error {
@@ -55,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inboxMax: e.MEDBILL_INBOX_MAX,
     zone: e.MEDBILL_TIME_ZONE ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
     digestTickMs: e.MEDBILL_DIGEST_TICK_SECONDS * 1000,
+    digestChannels: e.MEDBILL_DIGEST,
     allowedHosts: e.MEDBILL_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
   };
 }

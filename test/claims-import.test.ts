@@ -28,8 +28,11 @@ function db(path = ':memory:'): Db {
 
 const NOW = Date.UTC(2026, 11, 2, 15);
 const TODAY = '2026-12-02';
+const LETTERS = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+/** A case id made of `n` (the same id for the same n). */
+const caseIdOf = (n: number, prefix = 'N') => `C-${prefix}${[3, 2, 1, 0].map((p) => LETTERS[Math.floor(n / LETTERS.length ** p) % LETTERS.length]).join('')}`;
 let ids = 0;
-const options = (extra: Partial<ImportOptions> = {}): ImportOptions => ({ today: TODAY, kn, now: () => NOW, newId: () => `C-N${String(++ids).padStart(4, '2').replace(/[01]/g, '2')}`, ...extra });
+const options = (extra: Partial<ImportOptions> = {}): ImportOptions => ({ today: TODAY, kn, now: () => NOW, newId: () => caseIdOf(++ids), ...extra });
 const count = (d: Db, table: 'claims' | 'claim_history') => (d.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 function imported(d: Db, csv: string, extra: Partial<ImportOptions> = {}): ImportSummary {
@@ -205,26 +208,27 @@ describe('importClaims', () => {
     ].join('\n');
     const r = refused(d, csv);
     expect(r.rows).toBe(8);
-    expect(r.problems.map((p) => p.line)).toEqual([5, 6, 7, 8, 9, 10, 11]);
+    // B-1's note runs over two lines, so B-2 starts on line 4.
+    expect(r.problems.map((p) => p.line)).toEqual([4, 5, 6, 7, 8, 9, 10]);
     const text = (line: number) => r.problems.find((p) => p.line === line)?.problems.join(' | ') ?? '';
-    expect(text(5)).toMatch(/procedure code 99999 is not in medbill's code tables/);
-    expect(text(6)).toMatch(/K08 is a category, not a billable/);
-    expect(text(6)).toMatch(/"abc" is not an amount/);
-    expect(text(6)).toMatch(/"13\/45\/2026" is not a date/);
-    expect(text(6)).toMatch(/paid needs its submitted date/);
-    expect(text(7)).toMatch(/"sent to the moon" is not a status/);
-    expect(text(8)).toMatch(/plan type is not given/);
-    expect(text(8)).toMatch(/denied claim needs its denial date/);
-    expect(text(9)).toMatch(/has 12 fields but the header has 11/);
-    expect(text(10)).toMatch(/payer \("Insurance"\) is empty/);
-    expect(text(10)).toMatch(/procedure codes \("CPT"\) is empty/);
-    expect(text(10)).toMatch(/2027-01-05 is after today/);
-    expect(text(11)).toMatch(/claim number "B-1" is also on line 2/);
+    expect(text(4)).toMatch(/procedure code 99999 is not in medbill's code tables/);
+    expect(text(5)).toMatch(/K08 is a category, not a billable/);
+    expect(text(5)).toMatch(/"abc" is not an amount/);
+    expect(text(5)).toMatch(/"13\/45\/2026" is not a date/);
+    expect(text(5)).toMatch(/paid needs its submitted date/);
+    expect(text(6)).toMatch(/"sent to the moon" is not a status/);
+    expect(text(7)).toMatch(/plan type is not given/);
+    expect(text(7)).toMatch(/denied claim needs its denial date/);
+    expect(text(8)).toMatch(/has 12 fields but the header has 11/);
+    expect(text(9)).toMatch(/payer \("Insurance"\) is empty/);
+    expect(text(9)).toMatch(/procedure codes \("CPT"\) is empty/);
+    expect(text(9)).toMatch(/2027-01-05 is after today/);
+    expect(text(10)).toMatch(/claim number "B-1" is also on line 2/);
     expect(count(d, 'claims')).toBe(0);
     expect(count(d, 'claim_history')).toBe(0);
     const message = describeRefusal(r);
     expect(message[0]).toBe('nothing was imported: 7 rows of 8 cannot be imported.');
-    expect(message[1]).toMatch(/^ {2}line 5: /);
+    expect(message[1]).toMatch(/^ {2}line 4: /);
   });
 
   it('lists at most 50 bad rows', () => {
@@ -257,6 +261,15 @@ describe('importClaims', () => {
     expect(r.problems[1]!.problems[0]).toMatch(/\(ssn\)/);
     expect(describeRefusal(r).join('\n')).not.toMatch(/Jane|Roe|867|6789/);
     expect(count(d, 'claims')).toBe(0);
+  });
+
+  it('refuses a claim number that is already in medbill (the same export imported twice)', () => {
+    const d = db();
+    imported(d, GOOD);
+    const r = refused(d, GOOD);
+    expect(r.problems).toHaveLength(9);
+    expect(r.problems[0]).toEqual({ line: 2, problems: [expect.stringMatching(/^claim number "A-1" is already in medbill as case C-N\w{4}: update it there/)] });
+    expect(count(d, 'claims')).toBe(9);
   });
 
   it('refuses a duplicate case id in the file and a case that already has a claim', () => {
@@ -299,10 +312,11 @@ describe('importClaims', () => {
     const d = db();
     imported(d, 'case_id,payer,payer_kind,cpt\nC-7K3Q9,Aetna,commercial,41100\n');
     // The 40th row of 50 fails inside SQLite, after 39 claims and their history were written in the transaction.
-    d.exec(`CREATE TRIGGER fail_one BEFORE INSERT ON claims WHEN NEW.case_id = 'C-F2240' BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
-    const rows = Array.from({ length: 50 }, (_, i) => `C-F22${String(i + 1).padStart(2, '2')},Aetna,commercial,41100,2026-11-0${(i % 9) + 1},paid,100`);
+    const failing = caseIdOf(39, 'F');
+    d.exec(`CREATE TRIGGER fail_one BEFORE INSERT ON claims WHEN NEW.case_id = '${failing}' BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    const rows = Array.from({ length: 50 }, (_, i) => `${caseIdOf(i, 'F')},Aetna,commercial,41100,2026-11-0${(i % 9) + 1},paid,100`);
     const csv = ['case_id,payer,payer_kind,cpt,submitted,status,paid', ...rows].join('\n');
-    expect(rows[39]).toMatch(/^C-F2240,/);
+    expect(rows[39]?.startsWith(`${failing},`)).toBe(true);
     expect(() => importClaims(d, csv, options())).toThrow(/disk full/);
     expect(count(d, 'claims')).toBe(1);
     expect(count(d, 'claim_history')).toBe(1);
@@ -368,9 +382,10 @@ describe('the commands', () => {
     // The export imports again into an empty database.
     const again = cli(['claims', 'import', file('export.csv', exported.out)], undefined, { ...env, MEDBILL_DB: tempDbPath('medbill-cli-again-') });
     expect(again.out).toMatch(/^Imported 9 claims/);
-    // …but not into the same one: every case already has a claim.
+    // …but not into the same one: every claim number is already there.
     const twice = cli(['claims', 'import', good], undefined, env);
     expect(twice.code).toBe(2);
+    expect(twice.err).toMatch(/nothing was imported: 9 rows of 9 cannot be imported\.\n {2}line 2: claim number "A-1" is already in medbill as case C-[A-Z0-9]{5}/);
 
     const report = cli(['report'], undefined, env);
     expect(report.code).toBe(0);

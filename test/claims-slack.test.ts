@@ -11,7 +11,8 @@ import { DateTime } from 'luxon';
 import { startSlackApiFake, type SlackApiFake } from './support/slack-api-fake.js';
 import { startSlackStack, type SlackStack } from './support/slack-stack.js';
 import { tempDbPath } from './helpers.js';
-import { startDigest } from '../src/root/digest.js';
+import { configuredDigests, startDigest } from '../src/root/digest.js';
+import { PNG } from 'pngjs';
 import { ClaimService } from '../src/claims/service.js';
 import { todayIn } from '../src/claims/dates.js';
 import { addDays } from '../src/claims/policy.js';
@@ -162,4 +163,29 @@ describe('the daily digest in Slack', () => {
     expect(digestPosts()).toHaveLength(1);
     expect(store.run(key, today)?.sentAt).toBeDefined();
   }, 20_000);
+
+  it('answers "/medbill report" with the tables and the aging chart uploaded as a PNG picture', async () => {
+    seed();
+    await slash('report');
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'files.completeUploadExternal'), 15_000);
+    const upload = fake.of('upload')[0];
+    // The upload is multipart form data: the picture is the bytes from the PNG signature to the IEND chunk (and its CRC).
+    const body = Buffer.from(String(upload?.params.bytes ?? ''), 'base64');
+    const png = PNG.sync.read(body.subarray(body.indexOf(Buffer.from([0x89, 0x50, 0x4e, 0x47])), body.indexOf(Buffer.from('IEND')) + 8));
+    expect(png.width).toBeGreaterThan(400);
+    expect(fake.of('files.completeUploadExternal')[0]?.params.files).toEqual([expect.objectContaining({ title: 'A/R aging by payer' })]);
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && /A\/R aging: outstanding by payer/.test(JSON.stringify(c.params))));
+  }, 20_000);
+});
+
+describe('MEDBILL_DIGEST', () => {
+  it('reads channels with their time, zone and days, and names a bad entry', () => {
+    expect(configuredDigests('slack:C0BILLING 8:00 America/Chicago; slack:T0TEAM/C0OTHER 7:30am America/New_York every day')).toEqual([
+      { address: { platform: 'slack', channel: 'C0BILLING' }, localTime: '08:00', zone: 'America/Chicago', weekdays: [1, 2, 3, 4, 5] },
+      { address: { platform: 'slack', tenant: 'T0TEAM', channel: 'C0OTHER' }, localTime: '07:30', zone: 'America/New_York', weekdays: [1, 2, 3, 4, 5, 6, 7] },
+    ]);
+    expect(configuredDigests('')).toEqual([]);
+    expect(() => configuredDigests('slack:C0BILLING 8:00')).toThrow(/MEDBILL_DIGEST: "slack:C0BILLING 8:00": Which time zone/);
+    expect(() => configuredDigests('C0BILLING at eight')).toThrow(/not PLATFORM:CHANNEL TIME ZONE/);
+  });
 });

@@ -56,6 +56,7 @@ import { defaultKnowledge, type Knowledge } from '../knowledge/load.js';
 import { CodeIndex, type LookupHit } from '../knowledge/lookup.js';
 import { isProcedureCode, normalizeIcd10, PATTERNS } from '../knowledge/codes.js';
 import { fullIcd10 } from '../store/icd10.js';
+import { ClaimReportStore } from '../store/claim-reports.js';
 import { LANES, MEDICAL_PAYERS, type Lane, type MedicalPayer } from '../knowledge/vocabulary.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -435,6 +436,8 @@ class RowReader {
   readonly caseIds = new Map<string, number>();
   readonly references = new Map<string, number>();
   private readonly categories: Map<string, string>;
+  /** Claim numbers already in medbill (lower case) and their cases: the same export imported twice is refused. */
+  private readonly knownReferences = new Map<string, string>();
 
   constructor(
     private readonly cols: Columns,
@@ -444,6 +447,7 @@ class RowReader {
     private readonly options: ImportOptions,
   ) {
     this.categories = new Map(kn.categories.flatMap((c) => [[c.id.toLowerCase(), c.id], [c.name.toLowerCase(), c.id]] as const));
+    for (const c of new ClaimReportStore(service.store.db).exportRows()) if (c.reference) this.knownReferences.set(c.reference.toLowerCase(), c.case_id);
   }
 
   private exact(code: string): LookupHit | undefined {
@@ -518,7 +522,9 @@ class RowReader {
     if (reference) {
       const key = reference.toLowerCase();
       const earlier = this.references.get(key);
+      const known = this.knownReferences.get(key);
       if (earlier !== undefined) bad(`claim number ${this.shown(reference)} is also on line ${earlier}: one row per claim, with all its procedure codes in one cell`);
+      else if (known) bad(`claim number ${this.shown(reference)} is already in medbill as case ${known}: update it there instead of importing it again`);
       else this.references.set(key, rec.line);
     }
 

@@ -9,11 +9,33 @@ import { DigestStore } from '../store/digest.js';
 import { DigestScheduler, defaultOwner } from '../scheduler/digest-scheduler.js';
 import { buildDigest, digestReplies } from '../claims/digest.js';
 import { ClaimService } from '../claims/service.js';
+import { parseDigestSetting } from '../scheduler/digest-settings.js';
+import { ConfigError } from '../config.js';
+import type { DigestChannelInput } from '../store/digest.js';
 
-export function startDigest(app: App, opts: { log: Logger; tickMs: number; now?: () => number }): DigestScheduler {
+/**
+ * MEDBILL_DIGEST: "PLATFORM:[TENANT/]CHANNEL TIME ZONE [DAYS]" entries separated by ";", e.g.
+ * "slack:C0BILLING 8:00 America/Chicago; slack:T0TEAM/C0OTHER 7:30am America/New_York every day".
+ * A bad entry stops the start with a message naming it.
+ */
+export function configuredDigests(text: string): DigestChannelInput[] {
+  return text.split(';').map((e) => e.trim()).filter(Boolean).map((entry) => {
+    const m = /^([a-z]+):(?:([A-Za-z0-9_-]+)\/)?([A-Za-z0-9_-]+)\s+(.+)$/.exec(entry);
+    if (!m) throw new ConfigError(`MEDBILL_DIGEST: "${entry}" is not PLATFORM:CHANNEL TIME ZONE, e.g. slack:C0BILLING 8:00 America/Chicago`);
+    const [, platform = '', tenant, channel = '', schedule = ''] = m;
+    const setting = parseDigestSetting(`here ${schedule}`);
+    if (setting.kind !== 'set') throw new ConfigError(`MEDBILL_DIGEST: "${entry}": ${'message' in setting ? setting.message : 'give a time and a time zone'}`);
+    return { address: { platform, ...(tenant ? { tenant } : {}), channel }, localTime: setting.localTime, zone: setting.zone, weekdays: setting.weekdays };
+  });
+}
+
+export function startDigest(app: App, opts: { log: Logger; tickMs: number; now?: () => number; channels?: DigestChannelInput[] }): DigestScheduler {
   const claims = new ClaimService(app.db);
+  const store = new DigestStore(app.db);
+  // Channels from the configuration are (re)set at each start; "digest here …" in chat changes them until the next.
+  for (const c of opts.channels ?? []) store.setChannel(c, Date.now());
   const scheduler = new DigestScheduler({
-    store: new DigestStore(app.db),
+    store,
     owner: defaultOwner(),
     log: opts.log,
     ...(opts.now ? { now: opts.now } : {}),

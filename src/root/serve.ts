@@ -10,11 +10,12 @@ import { isLoopbackHost, startServer } from './server.js';
 import { loadSlackConfig } from '../../adapters/slack/config.js';
 import { createSlackAdapter, SLACK_SURFACE, SlackUnreachableError } from '../../adapters/slack/app.js';
 import { UsageError, type Io } from '../cli.js';
-import { startDigest } from './digest.js';
+import { configuredDigests, startDigest } from './digest.js';
 
 export async function cmdServe(args: string[], io: Io): Promise<number> {
   if (args.length) throw new UsageError(`serve takes no arguments (got ${args.join(' ')}); use PORT and HOST to move it`);
   const config = loadConfig();
+  const digestChannels = configuredDigests(config.digestChannels); // a bad MEDBILL_DIGEST stops here too
   const slackConfig = loadSlackConfig(); // a malformed Slack variable stops here, before anything opens
   const log = createLogger();
   const app = openApp(config, { log });
@@ -43,7 +44,8 @@ export async function cmdServe(args: string[], io: Io): Promise<number> {
     }
   } else io.out('Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN to turn it on).');
   // Channels whose platform is not running are skipped by each tick and posted once it is (within the catch-up window).
-  const digest = startDigest(app, { log, tickMs: config.digestTickMs });
+  const digest = startDigest(app, { log, tickMs: config.digestTickMs, channels: digestChannels });
+  if (digestChannels.length) io.out(`Daily digest: ${digestChannels.length} channel${digestChannels.length > 1 ? 's' : ''} from MEDBILL_DIGEST.`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
