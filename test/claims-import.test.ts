@@ -347,6 +347,7 @@ describe('importClaims', () => {
     });
     const csv = ['claim_number,payer,payer_kind,cpt,dx,billed,paid,dos,submitted_date,status,denial,denied_date', ...rows].join('\r\n');
     const d = db(tempDbPath('medbill-import-'));
+    d.pragma('temp_store = MEMORY'); // as `medbill claims import` opens it
     const started = performance.now();
     const r = imported(d, csv, { newId: undefined });
     const ms = performance.now() - started;

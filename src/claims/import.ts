@@ -438,6 +438,9 @@ class RowReader {
   private readonly categories: Map<string, string>;
   /** Claim numbers already in medbill (lower case) and their cases: the same export imported twice is refused. */
   private readonly knownReferences = new Map<string, string>();
+  /** Cases that already have a claim. */
+  private readonly knownCases = new Set<string>();
+  private readonly denials = new Map<string, Denial>();
 
   constructor(
     private readonly cols: Columns,
@@ -447,7 +450,10 @@ class RowReader {
     private readonly options: ImportOptions,
   ) {
     this.categories = new Map(kn.categories.flatMap((c) => [[c.id.toLowerCase(), c.id], [c.name.toLowerCase(), c.id]] as const));
-    for (const c of new ClaimReportStore(service.store.db).exportRows()) if (c.reference) this.knownReferences.set(c.reference.toLowerCase(), c.case_id);
+    for (const c of new ClaimReportStore(service.store.db).exportRows()) {
+      this.knownCases.add(c.case_id);
+      if (c.reference) this.knownReferences.set(c.reference.toLowerCase(), c.case_id);
+    }
   }
 
   private exact(code: string): LookupHit | undefined {
@@ -462,6 +468,17 @@ class RowReader {
       this.screened.set(text, found);
     }
     return found;
+  }
+
+  /** The denial a cell gives (a code, or words), read once per distinct text. */
+  private denial(text: string | undefined): Denial {
+    if (!text) return { words: 'not given in the imported file' };
+    let denial = this.denials.get(text);
+    if (!denial) {
+      denial = parseDenial(text, this.service.kn) ?? { words: text };
+      this.denials.set(text, denial);
+    }
+    return { ...denial };
   }
 
   /** A cell's value as it may be repeated in a message: short and not an identifier, or not at all. */
@@ -515,7 +532,7 @@ class RowReader {
     if (caseId) {
       if (!CASE_ID_SHAPE.test(caseId)) bad(`the ${col('caseId')} ${this.shown(caseId)} is not a medbill case id (C- and five letters or digits, e.g. C-7K3Q9); leave it empty for a new one`);
       else if (this.caseIds.has(caseId)) bad(`case ${caseId} is also on line ${this.caseIds.get(caseId)}: one row per claim`);
-      else if (this.service.get(caseId)) bad(`case ${caseId} already has a claim in medbill: update it there instead of importing it again`);
+      else if (this.knownCases.has(caseId)) bad(`case ${caseId} already has a claim in medbill: update it there instead of importing it again`);
       else this.caseIds.set(caseId, rec.line);
     }
     const reference = text('reference');
@@ -601,7 +618,7 @@ class RowReader {
       target = billed !== undefined && paid < billed ? 'partially-paid' : 'paid';
     }
     const steps: ImportRow['steps'] = [];
-    const denial: Denial = denialText ? parseDenial(denialText, this.service.kn) ?? { words: denialText } : { words: 'not given in the imported file' };
+    const denial = this.denial(denialText);
     if (target === 'draft' && submittedDate) bad(`the status ${this.shown(statusWord)} says the claim was not submitted, but a ${col('submittedDate')} is given: clear one of them`);
     if (target && target !== 'draft' && target !== 'rejected' && !submittedDate) bad(`a claim that is ${target.replace('-', ' ')} needs its ${col('submittedDate')}: follow-ups and aging count from it`);
     if (target && target !== 'draft' && target !== 'rejected' && submittedDate) {
@@ -666,7 +683,7 @@ class RowReader {
 
     if (!caseId) {
       do caseId = (options.newId ?? newCaseId)();
-      while (this.caseIds.has(caseId) || this.service.get(caseId));
+      while (this.caseIds.has(caseId) || this.knownCases.has(caseId));
       this.caseIds.set(caseId, rec.line);
     }
     const claim: NewClaim = { caseId, payer, payerKind, lane, procedures, diagnoses };
