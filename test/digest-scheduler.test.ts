@@ -450,7 +450,7 @@ describe('DigestScheduler', () => {
     setUp(ids.map((id, i) => ({ id, time: DateTime.fromMillis(utc('2026-02-10T14:00'), { zone: zones[i]! }).toFormat('HH:mm'), zone: zones[i]! })), path).db.close();
     const out = `${path}.posts`;
     writeFileSync(out, '');
-    const realStart = Date.now() + 400; // time for both to load
+    const realStart = Date.now() + 1200; // time for all three to load, also on a busy machine
     const fakeStart = utc('2026-02-10T14:00') - 300; // they tick 300 ms before the digests are due, then race
     const runs = ['W1', 'W2', 'W3'].map((owner) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [worker, path, out, owner, String(fakeStart), String(realStart), '1500']);
@@ -463,7 +463,7 @@ describe('DigestScheduler', () => {
     const results = await Promise.all(runs);
     for (const r of results) {
       expect(r.code, r.stderr).toBe(0);
-      expect(Number(/ticks=(\d+)/.exec(r.stdout)?.[1])).toBeGreaterThan(20);
+      expect(Number(/ticks=(\d+)/.exec(r.stdout)?.[1])).toBeGreaterThan(5); // they did race (a busy machine ticks less)
     }
     const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')[0]);
     expect(lines.sort()).toEqual(ids.map((id) => runKeyOf(key(id), '2026-02-10')).sort());
@@ -471,7 +471,7 @@ describe('DigestScheduler', () => {
     const store = new DigestStore(db);
     for (const id of ids) expect(store.run(key(id), '2026-02-10')?.sentAt).toBeDefined();
     db.close();
-  });
+  }, 20_000);
 });
 
 describe('parseDigestSetting', () => {
