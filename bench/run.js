@@ -23,7 +23,7 @@ import { parseIcd10File } from '../dist/src/knowledge/icd10-file.js';
 import { ClaimService } from '../dist/src/claims/service.js';
 import { buildDigest, digestReplies } from '../dist/src/claims/digest.js';
 import { buildReport, drawAging, reportReplies } from '../dist/src/claims/report.js';
-import { addDays } from '../dist/src/claims/policy.js';
+import { addDays } from '../dist/src/calendar.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const kn = loadKnowledge();

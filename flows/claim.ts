@@ -11,7 +11,8 @@ import { reply, type Choice, type FormField, type Reply } from '../src/engine/mo
 import { isOpen, TRANSITIONS, type Claim, type Denial } from '../src/claims/model.js';
 import { refusal, statusWords, type ChangeKind, type ClaimChange, type NewClaim, type Plan } from '../src/claims/service.js';
 import { CASE_ID, readClaimWords, type ClaimWords } from '../src/claims/parse.js';
-import { daysFrom, formatCents, parseAmountField, parseDate, showDate } from '../src/claims/dates.js';
+import { formatCents, parseAmountField, parseDate, showDate } from '../src/claims/dates.js';
+import { addDays, daysBetween } from '../src/calendar.js';
 import { parseDenial, remedyFor, resubmissionChecklist } from '../src/claims/denials.js';
 import { isProcedureCode, normalizeCode } from '../src/knowledge/codes.js';
 import { triage } from '../src/knowledge/triage.js';
@@ -55,11 +56,11 @@ function claimFacts(ctx: FlowContext, c: Claim): Reply['parts'][number] {
     { label: 'Billed / paid', value: `${money(c.billedCents)} / ${money(c.paidCents)}` },
   ];
   if (c.serviceDate) rows.push({ label: 'Service date', value: showDate(c.serviceDate) });
-  if (c.submittedDate) rows.push({ label: 'Submitted', value: `${showDate(c.submittedDate)} (${daysFrom(c.submittedDate, today)} days ago)` });
+  if (c.submittedDate) rows.push({ label: 'Submitted', value: `${showDate(c.submittedDate)} (${daysBetween(c.submittedDate, today)} days ago)` });
   if (c.reference) rows.push({ label: 'Claim number', value: c.reference });
   if (c.authNumber) rows.push({ label: 'Prior authorization', value: `${c.authNumber}${c.authExpires ? `, expires ${showDate(c.authExpires)}` : ''}` });
   if (c.denial) rows.push({ label: 'Denial', value: denialName(c.denial) });
-  if (c.appealDeadline) rows.push({ label: 'Appeal by', value: `${showDate(c.appealDeadline)} (${daysFrom(today, c.appealDeadline)} days left)` });
+  if (c.appealDeadline) rows.push({ label: 'Appeal by', value: `${showDate(c.appealDeadline)} (${daysBetween(today, c.appealDeadline)} days left)` });
   if (c.recordsDue) rows.push({ label: 'Records due', value: showDate(c.recordsDue) });
   if (c.nextFollowUp) rows.push({ label: 'Next follow-up', value: showDate(c.nextFollowUp) });
   return { kind: 'facts', title: `Claim ${c.caseId}`, rows };
@@ -476,9 +477,3 @@ export const claimFlow: Flow = {
     ? 'The denial code tells me the likely fix and whether to appeal or send a corrected claim, and it starts the appeal clock.'
     : 'Recording what happened to a claim keeps the daily follow-up list right: nothing is chased twice, nothing is forgotten.'),
 };
-
-function addDays(iso: string, days: number): string {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}

@@ -14,7 +14,7 @@ import { startServer, type Running } from '../src/root/server.js';
 import { silentLogger } from '../src/log.js';
 import { ClaimService } from '../src/claims/service.js';
 import { showDate, todayIn } from '../src/claims/dates.js';
-import { addDays } from '../src/claims/policy.js';
+import { addDays } from '../src/calendar.js';
 import type { MedicalPayer } from '../src/knowledge/vocabulary.js';
 import { tempDbPath } from './helpers.js';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadClaimKnowledge } from '../src/claims/knowledge.js';
 import {
-  addDays, addMonths, appealDeadline, appealDeadlineWarning, authWarning, daysBetween, firstFollowUp, isIsoDate, nextFollowUp,
-  notSubmittedReminder, recordsDueDefault, timelyFilingDeadline,
+  appealDeadline, appealDeadlineWarning, authWarning, firstFollowUp, nextFollowUp, notSubmittedReminder, recordsDueDefault, timelyFilingDeadline,
 } from '../src/claims/policy.js';
+import { addDays, addMonths, daysBetween, isIsoDate } from '../src/calendar.js';
 import { MEDICAL_PAYERS } from '../src/knowledge/vocabulary.js';
 
 const { policy, sources } = loadClaimKnowledge();

@@ -15,7 +15,7 @@ import { configuredDigests, startDigest } from '../src/root/digest.js';
 import { PNG } from 'pngjs';
 import { ClaimService } from '../src/claims/service.js';
 import { todayIn } from '../src/claims/dates.js';
-import { addDays } from '../src/claims/policy.js';
+import { addDays } from '../src/calendar.js';
 import { silentLogger } from '../src/log.js';
 import type { DigestScheduler } from '../src/scheduler/digest-scheduler.js';
 

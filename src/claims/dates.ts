@@ -5,12 +5,9 @@
  * (the future).
  */
 import { DateTime } from 'luxon';
+import { addDays } from '../calendar.js';
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-
-export function isIsoDate(s: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(s) && DateTime.fromISO(s, { zone: 'UTC' }).isValid;
-}
 
 /** Today's date where the practice is (an IANA zone). */
 export function todayIn(zone: string, nowMs: number): string {
@@ -40,9 +37,8 @@ const fullYear = (y: string): number => (y.length === 2 ? 2000 + Number(y) : Num
 export function findDate(text: string, today: string, side: 'past' | 'future' = 'past'): string | undefined {
   const t = text.toLowerCase();
   if (/\btoday\b/.test(t)) return today;
-  const shift = (n: number) => DateTime.fromISO(today, { zone: 'UTC' }).plus({ days: n }).toFormat('yyyy-MM-dd');
-  if (/\byesterday\b/.test(t)) return shift(-1);
-  if (/\btomorrow\b/.test(t)) return shift(1);
+  if (/\byesterday\b/.test(t)) return addDays(today, -1);
+  if (/\btomorrow\b/.test(t)) return addDays(today, 1);
   const isoMatch = /\b(\d{4})-(\d{1,2})-(\d{1,2})\b/.exec(t);
   if (isoMatch) return iso(Number(isoMatch[1]), Number(isoMatch[2]), Number(isoMatch[3]));
   // 12/3, 12/3/26, 12/03/2026 (US order, as US claims are written); not a tooth range like "#3/4" or a fraction of a dollar.
@@ -90,11 +86,6 @@ export function parseAmountField(text: string): number | undefined {
 
 export function formatCents(cents: number): string {
   return (cents / 100).toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: cents % 100 ? 2 : 0 });
-}
-
-/** Whole days from `from` to `to` (ISO dates); negative when `to` is earlier. */
-export function daysFrom(from: string, to: string): number {
-  return Math.round(DateTime.fromISO(to, { zone: 'UTC' }).diff(DateTime.fromISO(from, { zone: 'UTC' }), 'days').days);
 }
 
 /** A date for people: "Thu Dec 3". */

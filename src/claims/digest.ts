@@ -6,9 +6,9 @@
  */
 import type { ClaimStore, DueItem, DueSectionName, DueWindow } from '../store/claims.js';
 import { reply, type Choice, type Reply, type ReplyPart } from '../engine/model.js';
-import { daysFrom, formatCents, showDate } from './dates.js';
+import { formatCents, showDate } from './dates.js';
 import type { FollowUpPolicy } from './knowledge.js';
-import { addDays } from './policy.js';
+import { addDays, daysBetween } from '../calendar.js';
 
 export interface DigestSection { name: DueSectionName; title: string; count: number; cents: number; items: DueItem[] }
 export interface Digest { date: string; sections: DigestSection[]; open: { count: number; cents: number } }
@@ -54,11 +54,11 @@ export function itemChoices(caseId: string): Choice[] {
 
 function itemLine(section: DueSectionName, item: DueItem, today: string): string {
   const outstanding = item.billedCents !== undefined ? formatCents(item.billedCents - (item.paidCents ?? 0)) : 'amount not recorded';
-  const since = item.submittedDate ? `${daysFrom(item.submittedDate, today)} days since submission` : item.serviceDate ? `${daysFrom(item.serviceDate, today)} days since service` : '';
+  const since = item.submittedDate ? `${daysBetween(item.submittedDate, today)} days since submission` : item.serviceDate ? `${daysBetween(item.serviceDate, today)} days since service` : '';
   const when = {
     overdue: `follow-up was due ${showDate(item.date)}`,
     today: 'follow-up due today',
-    appeals: `appeal by ${showDate(item.date)} (${daysFrom(today, item.date)} days left)`,
+    appeals: `appeal by ${showDate(item.date)} (${daysBetween(today, item.date)} days left)`,
     records: item.date < today ? `records were due ${showDate(item.date)}` : `records due ${showDate(item.date)}`,
     authorizations: item.date < today ? `authorization expired ${showDate(item.date)}` : `authorization expires ${showDate(item.date)}`,
     unsubmitted: `served ${showDate(item.date)}, not submitted`,

@@ -4,6 +4,7 @@
  * the denial reason) is left out, and the claim flow asks for it.
  */
 import { findDate, parseAmount } from './dates.js';
+import { addDays } from '../calendar.js';
 import type { ChangeKind } from './service.js';
 import type { Denial } from './model.js';
 
@@ -43,12 +44,6 @@ function snoozeDays(text: string): number | undefined {
   return m[2]!.toLowerCase() === 'week' ? n * 7 : n;
 }
 
-function plusDays(isoDate: string, days: number): string {
-  const d = new Date(`${isoDate}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
-
 export function readClaimWords(text: string, today: string): ClaimWords {
   const words: ClaimWords = {};
   const caseId = CASE_ID.exec(text)?.[0];
@@ -80,7 +75,7 @@ export function readClaimWords(text: string, today: string): ClaimWords {
     const untilDate = until ? findDate(until, today, 'future') : undefined;
     const days = snoozeDays(rest);
     if (untilDate) words.until = untilDate;
-    else if (days !== undefined) words.until = plusDays(today, days);
+    else if (days !== undefined) words.until = addDays(today, days);
     return words;
   }
   const date = findDate(rest, today, 'past');

@@ -3,38 +3,9 @@
  * reminders. Pure functions over ISO dates (YYYY-MM-DD). Dates are read and written in UTC so that no time zone
  * or daylight-saving change moves a date.
  */
-import { DateTime } from 'luxon';
+import { addDays, addMonths, daysBetween, isIsoDate } from '../calendar.js';
 import type { MedicalPayer } from '../knowledge/vocabulary.js';
 import type { FollowUpPolicy } from './knowledge.js';
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function parse(iso: string): DateTime {
-  const d = ISO_DATE.test(iso) ? DateTime.fromISO(iso, { zone: 'UTC' }) : undefined;
-  if (!d?.isValid) throw new RangeError(`not a date (YYYY-MM-DD): "${iso}"`);
-  return d;
-}
-const format = (d: DateTime): string => d.toISODate()!;
-
-/** True for a real calendar date written YYYY-MM-DD (2025-02-29 is not one). */
-export function isIsoDate(iso: string): boolean {
-  return ISO_DATE.test(iso) && DateTime.fromISO(iso, { zone: 'UTC' }).isValid;
-}
-
-/** `iso` plus `n` calendar days (n may be negative). */
-export function addDays(iso: string, n: number): string {
-  return format(parse(iso).plus({ days: n }));
-}
-
-/** `iso` plus `n` calendar months; a day past the month's end becomes its last day (2024-02-29 + 12 months = 2025-02-28). */
-export function addMonths(iso: string, n: number): string {
-  return format(parse(iso).plus({ months: n }));
-}
-
-/** Whole days from `a` to `b`: positive when `b` is later. */
-export function daysBetween(a: string, b: string): number {
-  return Math.round(parse(b).diff(parse(a), 'days').days);
-}
 
 /** A deadline with the rule behind it. */
 export interface Deadline {

@@ -9,6 +9,7 @@ import type { Db } from '../store/db.js';
 import { ClaimReportStore } from '../store/claim-reports.js';
 import { reply, type Reply, type ReplyPart } from '../engine/model.js';
 import { formatCents } from './dates.js';
+import { dayNumber as calendarDay } from '../calendar.js';
 import type { Denial } from './model.js';
 import type { ChartSpec } from '../reports/chart.js';
 
@@ -35,7 +36,7 @@ const dayNumbers = new Map<string, number>();
 function dayNumber(iso: string): number {
   let n = dayNumbers.get(iso);
   if (n === undefined) {
-    n = Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
+    n = calendarDay(iso);
     if (dayNumbers.size < 100_000) dayNumbers.set(iso, n);
   }
   return n;

@@ -15,7 +15,7 @@ import { canMove, isOpen, TRANSITIONS, type Actor, type Claim, type ClaimStatus,
 import type { Lane, MedicalPayer } from '../knowledge/vocabulary.js';
 import { loadClaimKnowledge, type ClaimKnowledge } from './knowledge.js';
 import { appealDeadline, authWarning, firstFollowUp, nextFollowUp, recordsDueDefault, timelyFilingDeadline } from './policy.js';
-import { daysFrom, isIsoDate } from './dates.js';
+import { daysBetween, isIsoDate } from '../calendar.js';
 
 /** What someone recorded about a claim. Dates are the practice's local ISO dates. */
 export type ClaimChange =
@@ -147,7 +147,7 @@ export class ClaimService {
   /** The appeal window of a denied claim: its days and where they come from (the policy, or set by hand). */
   deadline(c: Claim): { days: number; basis: string } | undefined {
     if (!c.deniedDate || !c.appealDeadline) return undefined;
-    const days = daysFrom(c.deniedDate, c.appealDeadline);
+    const days = daysBetween(c.deniedDate, c.appealDeadline);
     const policy = appealDeadline(c.payerKind, c.deniedDate, this.kn.policy);
     return policy.days === days ? { days, basis: policy.basis } : { days, basis: 'set for this plan by hand' };
   }

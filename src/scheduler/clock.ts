@@ -12,6 +12,7 @@
  * Posting once per local date is the scheduler's job (see digest-scheduler.ts): this only says when.
  */
 import { IANAZone } from 'luxon';
+import { dayNumber } from '../calendar.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -54,28 +55,7 @@ export function localDate(nowMs: number, zone: string): string {
   return new Date(nowMs + zoneOf(zone).offset(nowMs) * MINUTE).toISOString().slice(0, 10);
 }
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY = 86_400_000;
-
-/** A calendar date's midnight as if in UTC (plain calendar arithmetic: no zone is involved). */
-function dayMs(date: string): number {
-  const m = DATE.exec(date);
-  if (m) {
-    const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-    if (new Date(ms).toISOString().startsWith(date)) return ms; // rejects 2026-02-30
-  }
-  throw new RangeError(`not a date (YYYY-MM-DD): ${date}`);
-}
-
-/** The ISO weekday of a local date: 1 = Monday … 7 = Sunday. */
-export function isoWeekday(date: string): number {
-  return new Date(dayMs(date)).getUTCDay() || 7;
-}
-
-/** The local date before or after `date` by `days` (calendar days; no time zone involved). */
-export function addDays(date: string, days: number): string {
-  return new Date(dayMs(date) + days * DAY).toISOString().slice(0, 10);
-}
 
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
@@ -117,7 +97,7 @@ export function dueInstant(date: string, time: string, zone: string): number {
   if (!t) throw new RangeError(`not a time (HH:MM): ${time}`);
   const z = zoneOf(zone);
   // The wall-clock reading as if it were UTC; an instant with offset o (minutes) shows it at wall - o.
-  const wall = dayMs(date) + Number(t[1]) * HOUR + Number(t[2]) * MINUTE;
+  const wall = dayNumber(date) * DAY + Number(t[1]) * HOUR + Number(t[2]) * MINUTE;
   // Offsets lie within -12 h … +14 h, so every instant that could show this reading lies in that window.
   const offsets = [...new Set([z.offset(wall - 15 * HOUR), z.offset(wall), z.offset(wall + 13 * HOUR)])];
   const exact = offsets.map((o) => wall - o * MINUTE).filter((at) => z.offset(at) * MINUTE === wall - at);

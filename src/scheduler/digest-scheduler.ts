@@ -15,7 +15,8 @@ import { randomBytes } from 'node:crypto';
 import type { ChannelAddress } from '../engine/outbound.js';
 import { errorFields, silentLogger, type Logger } from '../log.js';
 import type { DigestChannel, DigestStore } from '../store/digest.js';
-import { addDays, dueInstant, isoWeekday, localDate } from './clock.js';
+import { dueInstant, localDate } from './clock.js';
+import { addDays, isoWeekday } from '../calendar.js';
 
 export interface DigestSchedulerOptions {
   store: DigestStore;

@@ -1,0 +1,56 @@
+/**
+ * Calendar dates (YYYY-MM-DD) as plain arithmetic on days: adding days or months, the days between two
+ * dates, the weekday. No time zone is involved, so no daylight-saving change can move a date; where "today"
+ * is depends on a zone, and that is worked out elsewhere (src/scheduler/clock.ts, src/claims/dates.ts).
+ */
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DAY_MS = 86_400_000;
+
+/** The date's midnight in UTC, in ms; undefined for anything that is not a real calendar date (2026-02-30). */
+function midnight(date: string): number | undefined {
+  const m = DATE.exec(date);
+  if (!m) return undefined;
+  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return new Date(ms).toISOString().startsWith(date) ? ms : undefined;
+}
+
+function dayMs(date: string): number {
+  const ms = midnight(date);
+  if (ms === undefined) throw new RangeError(`not a date (YYYY-MM-DD): "${date}"`);
+  return ms;
+}
+
+const format = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/** True for a real calendar date written YYYY-MM-DD (2025-02-29 is not one). */
+export function isIsoDate(date: string): boolean {
+  return midnight(date) !== undefined;
+}
+
+/** `date` plus `days` calendar days (days may be negative). Throws RangeError on a malformed date. */
+export function addDays(date: string, days: number): string {
+  return format(dayMs(date) + days * DAY_MS);
+}
+
+/** `date` plus `months` calendar months; a day past the month's end becomes its last day (2024-02-29 + 12 months = 2025-02-28). */
+export function addMonths(date: string, months: number): string {
+  const d = new Date(dayMs(date));
+  const target = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  return format(Date.UTC(target.getUTCFullYear(), target.getUTCMonth(), Math.min(d.getUTCDate(), lastDay)));
+}
+
+/** Whole days from `a` to `b`: positive when `b` is later. */
+export function daysBetween(a: string, b: string): number {
+  return Math.round((dayMs(b) - dayMs(a)) / DAY_MS);
+}
+
+/** The ISO weekday of a date: 1 = Monday … 7 = Sunday. */
+export function isoWeekday(date: string): number {
+  return new Date(dayMs(date)).getUTCDay() || 7;
+}
+
+/** Days since 1970-01-01 (for loops over many dates that only compare them). */
+export function dayNumber(date: string): number {
+  return dayMs(date) / DAY_MS;
+}
