@@ -82,6 +82,7 @@ Exit codes: 0 ok, 1 failure, 2 bad input.`,
   import: reads the open (and recent) medical claims exported from the practice-management system, one
     claim per row, into MEDBILL_DB. Every row is checked first: with any bad row nothing is imported
     (exit 2) and the bad rows are listed by their line in the file. All rows go in one transaction.
+    A case id or claim number already in medbill is refused (the same export imported twice).
     --dry-run           check every row and print what would be imported; write nothing
     --ignore-column N   drop column N unread (needed for a column of patient identifiers, which
                         medbill refuses: patient, name, dob, member id, ssn, mrn, address, phone…)
@@ -92,7 +93,8 @@ Exit codes: 0 ok, 1 failure, 2 bad input.`,
     claim_number    the practice's claim number (claim #, claim id)
     payer *         the payer's name (insurance, carrier)
     payer_kind      plan type: medicare (also "Medicare Part B"), medicare advantage ("MA", "Part C"),
-                    medicaid, commercial, tricare, other (plan type, payer type, financial class)
+                    medicaid, commercial, tricare, other (plan type, payer type, financial class);
+                    empty: from a payer named just "Medicare", "Medicaid"…, or --payer-kind
     procedures *    CPT, HCPCS or CDT codes, space- or comma-separated (cpt, procedure codes)
     diagnoses       billable ICD-10-CM codes (icd10, dx, diagnosis codes)
     billed, paid    amounts: 650, 650.00, $1,234.56 (charge, amount billed; amount paid)
@@ -109,7 +111,8 @@ Exit codes: 0 ok, 1 failure, 2 bad input.`,
     category        medbill's procedure category id, as in its export
   Dates: 2026-11-14, 11/14/2026, 11/14/26, 14-Nov-2026, Nov 14, 2026. Follow-up dates and appeal
   deadlines are worked out from the follow-up policy (knowledge/followup.json).
-  export: every claim as CSV (the same columns; it imports again into an empty database).`,
+  export: every claim as CSV. The file imports again into an empty database (next_follow_up and
+    appeal_deadline are worked out again from the policy).`,
   report: `Usage: medbill report [--csv] [--chart FILE.png|FILE.svg]
   The claims report as of today (MEDBILL_TIME_ZONE): A/R aging by payer, denials this month by reason,
   paid rate and days to pay by payer, procedure kind and code, and what was recovered this month.
@@ -320,7 +323,7 @@ async function cmdClaims(args: string[], io: Io): Promise<number> {
 
 async function claimsImport(args: string[], io: Io): Promise<number> {
   const { importClaims, describeImport, describeRefusal, mapPayerKind, ImportFileError } = await import('./claims/import.js');
-  const { todayIn } = await import('./claims/dates.js');
+  const { localDate } = await import('./scheduler/clock.js');
   const ignored = takeOption(args, '--ignore-column');
   const kinds = takeOption(ignored.rest, '--payer-kind');
   const dryRun = kinds.rest.includes('--dry-run');
@@ -339,7 +342,7 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
   // (a third faster on 10,000 rows). This connection is the command's own and has no temporary tables.
   db.pragma('temp_store = MEMORY');
   try {
-    const result = importClaims(db, csv, { today: todayIn(config.zone, Date.now()), dryRun, ignoreColumns: ignored.values, ...(payerKind ? { payerKind } : {}) });
+    const result = importClaims(db, csv, { today: localDate(Date.now(), config.zone), dryRun, ignoreColumns: ignored.values, ...(payerKind ? { payerKind } : {}) });
     if (!result.ok) {
       io.err(`medbill: ${describeRefusal(result).join('\n')}`);
       return 2;
@@ -365,11 +368,11 @@ async function cmdReport(args: string[], io: Io): Promise<number> {
   const format = chartFile === undefined ? undefined : /\.png$/i.test(chartFile) ? 'png' : /\.svg$/i.test(chartFile) ? 'svg' : undefined;
   if (chartFile !== undefined && !format) throw new UsageError(`--chart ${chartFile}: the file must end in .png or .svg`);
   const { buildReport, drawAging, reportReplies } = await import('./claims/report.js');
-  const { todayIn } = await import('./claims/dates.js');
+  const { localDate } = await import('./scheduler/clock.js');
   const { zone } = loadConfig();
   const db = openForReading();
   try {
-    const report = buildReport(db, todayIn(zone, Date.now()), zone);
+    const report = buildReport(db, localDate(Date.now(), zone), zone);
     if (csv) {
       const { AGING_BUCKETS, csvCell } = await import('./claims/report.js');
       io.out(reportCsv(report, csvCell, AGING_BUCKETS).join('\n'));
@@ -409,7 +412,11 @@ export function reportCsv(r: Report, cell: (v: string | number | null | undefine
     [...r.aging].sort((a, b) => a.payer.localeCompare(b.payer) || order(a.bucket) - order(b.bucket)).map((a) => [a.payer, a.bucket, a.count, dollars(a.cents)]));
   section(`Denials by reason, ${r.month.label}`, ['reason', 'claims', 'billed'], r.denials.map((d) => [d.reason, d.count, dollars(d.cents)]));
   const outcomes = (title: string, key: string, rows: Report['byPayer']) => section(title, [key, 'submitted', 'paid', 'paid_rate', 'denied', 'records_requested', 'avg_days_to_pay'],
-    rows.map((o) => [o.key, o.submitted, o.paid, o.submitted ? (o.paid / o.submitted).toFixed(3) : null, o.denied, o.recordsRequested, o.avgDaysToPay === null ? null : o.avgDaysToPay.toFixed(1)]));
+    rows.map((o) => {
+      // SQLite's sum() over no paid claims is NULL.
+      const paid = o.paid ?? 0;
+      return [o.key, o.submitted, paid, o.submitted ? (paid / o.submitted).toFixed(3) : null, o.denied ?? 0, o.recordsRequested ?? 0, o.avgDaysToPay === null ? null : o.avgDaysToPay.toFixed(1)];
+    }));
   outcomes('By payer (claims submitted in the last 12 months)', 'payer', r.byPayer);
   outcomes('By kind of procedure', 'category', r.byCategory);
   outcomes('By procedure code', 'code', r.byCode);

@@ -13,7 +13,8 @@ import { loadConfig } from '../src/config.js';
 import { startServer, type Running } from '../src/root/server.js';
 import { silentLogger } from '../src/log.js';
 import { ClaimService } from '../src/claims/service.js';
-import { showDate, todayIn } from '../src/claims/dates.js';
+import { showDate } from '../src/claims/dates.js';
+import { localDate } from '../src/scheduler/clock.js';
 import { addDays } from '../src/calendar.js';
 import type { MedicalPayer } from '../src/knowledge/vocabulary.js';
 import { tempDbPath } from './helpers.js';
@@ -83,7 +84,7 @@ describe.skipIf(!available)('local chat page in a browser', () => {
   /** A submitted claim, `daysAgo` days before today where the practice is, as the claims desk stores it. */
   const seedClaim = (caseId: string, payer: string, payerKind: MedicalPayer, billedCents: number, daysAgo: number) => {
     const claims = new ClaimService(app.db);
-    const today = todayIn(ZONE, Date.now());
+    const today = localDate(Date.now(), ZONE);
     const plan = claims.draft(
       { caseId, payer, payerKind, lane: 'medical', procedures: ['D7240'], diagnoses: ['K01.1'], billedCents, serviceDate: addDays(today, -daysAgo - 3), submittedDate: addDays(today, -daysAgo) },
       { who: 'test', surface: 'test' },
@@ -95,7 +96,7 @@ describe.skipIf(!available)('local chat page in a browser', () => {
   it('shows the claims due today, records a payment from the list, and leaves the paid claim off it', async () => {
     seedClaim('C-7K3Q9', 'Aetna', 'commercial', 41250, 30);
     seedClaim('C-8M4R2', 'Medicare Part B', 'medicare', 98000, 40);
-    const today = todayIn(ZONE, Date.now());
+    const today = localDate(Date.now(), ZONE);
     const page = await browser.newPage();
     await page.goto(running.url);
     const chat = page.getByRole('tabpanel', { name: 'Chat' });

@@ -14,7 +14,7 @@ import { tempDbPath } from './helpers.js';
 import { configuredDigests, startDigest } from '../src/root/digest.js';
 import { PNG } from 'pngjs';
 import { ClaimService } from '../src/claims/service.js';
-import { todayIn } from '../src/claims/dates.js';
+import { localDate } from '../src/scheduler/clock.js';
 import { addDays } from '../src/calendar.js';
 import { silentLogger } from '../src/log.js';
 import type { DigestScheduler } from '../src/scheduler/digest-scheduler.js';
@@ -34,7 +34,7 @@ describe('the daily digest in Slack', () => {
   let stack: SlackStack;
   const schedulers: DigestScheduler[] = [];
   // Real dates (the engine's clock is real); the scheduler's clock is set to 08:00:30 in Chicago today.
-  const today = todayIn(ZONE, Date.now());
+  const today = localDate(Date.now(), ZONE);
   const postingTime = DateTime.fromISO(`${today}T08:00:30`, { zone: ZONE }).toMillis();
 
   const post = (body: string, type: string) => fetch(`${stack.running.url}/slack/events`, { method: 'POST', headers: { 'content-type': type, ...signed(body) }, body });

@@ -9,11 +9,6 @@ import { addDays } from '../calendar.js';
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
-/** Today's date where the practice is (an IANA zone). */
-export function todayIn(zone: string, nowMs: number): string {
-  return DateTime.fromMillis(nowMs, { zone }).toISODate() ?? DateTime.fromMillis(nowMs, { zone: 'UTC' }).toFormat('yyyy-MM-dd');
-}
-
 const iso = (y: number, m: number, d: number): string | undefined => {
   const dt = DateTime.fromObject({ year: y, month: m, day: d }, { zone: 'UTC' });
   return dt.isValid ? dt.toFormat('yyyy-MM-dd') : undefined;

@@ -33,17 +33,30 @@
  *   records_due     when records the payer asked for are due
  *   auth_number     the prior authorization number: prior auth, authorization, auth, pa number
  *   auth_expires    when the authorization ends: auth expiration, auth end date
- *   lane            medical (default) or medical-first
+ *   lane            medical (default) or medical-first (medbill's other lanes are read too, as in its export)
  *   category        medbill's procedure category id (as in `medbill claims export`), for the reports
  *   (* required)
  *
  * Columns medbill works out itself (next_follow_up, appeal_deadline in its own export) are skipped, so an
- * export imports again. Other unknown columns are not read. A column whose name says it holds patient
- * identifiers (patient, name, dob, member id, ssn, mrn, address, phone, email, account…) refuses the whole file
- * unless `--ignore-column NAME` drops it unread: medbill keeps no identifiers.
+ * export imports again (into a database without those claims: a case id or claim number already in medbill,
+ * or twice in the file, is a bad row). Other unknown columns are not read. A column whose name says it holds
+ * patient identifiers (patient, name, dob, member id, ssn, mrn, address, phone, email, account…) refuses the
+ * whole file unless `--ignore-column NAME` drops it unread: medbill keeps no identifiers. The text medbill keeps
+ * (payer, claim number, authorization number, denial words) goes through the identifier scrubber.
  *
  * Dates: 2026-11-14, 11/14/2026, 11/14/26 (month first, 20yy), 14-Nov-2026, Nov 14, 2026, 20261114; a time of
  * day after it is dropped. Amounts: 650, 650.00, $1,234.56.
+ *
+ * How a row becomes a claim: `draft` opens it, submitted (first follow-up from the policy) when it has a
+ * submitted date, not submitted yet otherwise. Every later status is reached by the changes a biller would have
+ * recorded, in order: pended or records requested (on the status date, else the submitted date); denied (on
+ * the denial date, with the denial code: the appeal deadline comes from the policy); appealed (denied, then
+ * appealed); paid or partly paid (a denial date in the row is recorded before it, and an appeal date after the
+ * denial); written off (after its denial or its partial payment); closed. A status past "submitted" needs the
+ * submitted date, a denial needs its date, and no event may be after today or before the submission. Money
+ * paid on a row the PM system still calls open makes it paid (when it covers the charge) or partly paid. A
+ * payment date that is not in the file is not made up: the claim is paid without one (it counts in the paid
+ * rate, not in a month's recoveries). A clearinghouse rejection is not a denial (see STATUS_WORDS).
  */
 import type { Db } from '../store/db.js';
 import { ClaimService, type ClaimChange, type NewClaim, type Plan } from './service.js';
@@ -559,7 +572,7 @@ class RowReader {
     }
     const laneWord = get('lane');
     const lane = laneWord ? mapLane(laneWord) : 'medical';
-    if (!lane) bad(`the ${col('lane')} ${this.shown(laneWord)} is not a lane: write medical or medical-first`);
+    if (!lane) bad(`the ${col('lane')} ${this.shown(laneWord)} is not a lane: write medical or medical-first (or another of medbill's lanes: ${LANES.slice(2).join(', ')})`);
     const categoryWord = get('category');
     const category = categoryWord ? this.categories.get(categoryWord.toLowerCase()) : undefined;
     if (categoryWord && !category) bad(`the ${col('category')} ${this.shown(categoryWord)} is not one of medbill's procedure categories (leave it empty if unsure)`);

@@ -3,7 +3,7 @@
  * reminders. Pure functions over ISO dates (YYYY-MM-DD). Dates are read and written in UTC so that no time zone
  * or daylight-saving change moves a date.
  */
-import { addDays, addMonths, daysBetween, isIsoDate } from '../calendar.js';
+import { addDays, addMonths, daysBetween } from '../calendar.js';
 import type { MedicalPayer } from '../knowledge/vocabulary.js';
 import type { FollowUpPolicy } from './knowledge.js';
 

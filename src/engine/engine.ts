@@ -14,7 +14,7 @@ import { CodeIndex } from '../knowledge/lookup.js';
 import { NO_DIRECTORY } from '../knowledge/evidence.js';
 import { ClaimService } from '../claims/service.js';
 import { DigestStore } from '../store/digest.js';
-import { todayIn } from '../claims/dates.js';
+import { localDate } from '../scheduler/clock.js';
 import { parseButtonValue, type CaseRecord, type Effect, type Flow, type FlowContext, type FlowId, type FlowState, type Outcome, type Seed } from './flow.js';
 import type { FlowRegistry } from './registry.js';
 import { reply, type Choice, type Input, type Reply, type Turn } from './model.js';
@@ -98,7 +98,7 @@ export class Engine {
       help: (lead) => this.flows.help(lead),
       claims: new ClaimService(opts.db, this.now),
       digests: new DigestStore(opts.db),
-      today: () => todayIn(zone, this.now()),
+      today: () => localDate(this.now(), zone),
       zone,
       caseFile: (caseId) => this.cases.get(caseId),
     };

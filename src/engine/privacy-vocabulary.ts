@@ -22,7 +22,8 @@ delta dental metlife guardian medicare medicaid tricare geico farm state aarp hi
 molina emblem ameritas principal sun life concordia dentemax careington medi-cal denti-cal medical progressive allstate
 nationwide liberty mutual usaa travelers wellcare centene caresource amerigroup elevance carefirst excellus wellmark
 horizon independence optum magellan evernorth caremark express scripts dentaquest mcna avesis envolve skygen lincoln
-hartford unum aflac colonial ppo hmo epo pos hsa fsa medigap advantage commercial plan plans insurance insurer payer
+hartford unum aflac colonial harvard pilgrim moda geisinger blueshield bluecross tufts sentara presbyterian providence
+wellpoint upmc medica healthpartners triwest inc llc ppo hmo epo pos hsa fsa medigap advantage commercial plan plans insurance insurer payer
 payers carrier carriers coverage covered secondary primary cob eob era npi tin ein ucr abn cms lcd ncd dme dmepos poa
 mac champva va workers comp auto pip liability subrogation copay copays coinsurance deductible preauth precert prior
 authorization predetermination denial denied appeal appeals claim claims resubmit resubmission
