@@ -182,6 +182,9 @@ function act(ctx: FlowContext, caseId: string, words: ClaimWords): Outcome {
   }
 }
 
+/** What a claim's buttons can record (see actionChoices and OUTCOMES). */
+const BUTTON_ACTIONS: readonly ChangeKind[] = ['followed-up', 'submitted', 'paid', 'denied', 'records-requested', 'appealed', 'snoozed', 'written-off', 'closed', 'pended'];
+
 const OUTCOMES = [
   { label: 'Still processing', value: 'processing' },
   { label: 'Pended', value: 'pended' },
@@ -406,10 +409,10 @@ export const claimFlow: Flow = {
     if (input.kind === 'button') {
       if (input.step === 'which') return input.value === 'new' ? newClaimForm(ctx, ctx.newCaseId(), {}) : input.value === 'list' ? openClaims(ctx) : begin(ctx, input.value);
       if (input.step === 'claim') {
-        const [id, action] = input.value.split(':');
+        const [id, pressed] = input.value.split(':');
+        const action = BUTTON_ACTIONS.find((a) => a === pressed);
         if (!id || !action) return { state: st, replies: [reply("I don't recognise that button.")] };
-        if (action === 'followed-up' || action === 'snoozed' || action === 'paid' || action === 'denied') return act(ctx, id, { caseId: id, action: action as ChangeKind });
-        return act(ctx, id, { caseId: id, action: action as ChangeKind });
+        return act(ctx, id, { caseId: id, action });
       }
       if (!claim && st.step !== 'kind') return { replies: [reply('That claim is no longer there.')] };
       if (st.step === 'outcome' && claim) {
@@ -417,7 +420,8 @@ export const claimFlow: Flow = {
         if (input.value === 'processing') return record(ctx, claim.caseId, { kind: 'followed-up', date });
         if (input.value === 'paid') return askPaid(claim, date);
         if (input.value === 'denied') return askDenial(claim, date);
-        return act(ctx, claim.caseId, { caseId: claim.caseId, action: input.value as ChangeKind, date });
+        const action = BUTTON_ACTIONS.find((a) => a === input.value);
+        if (action) return act(ctx, claim.caseId, { caseId: claim.caseId, action, date });
       }
       if (st.step === 'snooze' && claim) {
         const days = Number(input.value);
