@@ -19,20 +19,22 @@ const make = (step: Step, slots: Slots, caseId?: string): FlowState => ({ step, 
 const PAYER_CHOICES = [...PAYER_OPTIONS, { label: 'Not sure', value: 'unsure' }];
 
 /** The medical claim's paperwork, as triage lists it for these facts (coverage as given, or just the payer kind). */
-function checklist(ctx: FlowContext, s: Slots) {
-  return triage({ ...s.facts, procedure: s.facts.procedure! } as CaseFacts, ctx.kn, ctx.directory);
+function checklist(ctx: FlowContext, s: Slots, procedure: string) {
+  return triage({ ...s.facts, procedure } as CaseFacts, ctx.kn, ctx.directory);
 }
 
 function advance(ctx: FlowContext, s: Slots, caseId?: string, lead = ''): Outcome {
-  const step: Step = !s.facts.procedure ? 'procedure' : !s.facts.coverage?.medicalPayer && !s.payerAsked ? 'payer' : 'checklist';
+  const procedure = s.facts.procedure;
+  const step: Step = !procedure ? 'procedure' : !s.facts.coverage?.medicalPayer && !s.payerAsked ? 'payer' : 'checklist';
   const st = make(step, s, caseId);
   const replies = render(ctx, st);
   if (lead && replies[0]) replies[0] = { ...replies[0], text: `${lead}\n${replies[0].text}` };
-  const ended = step === 'checklist' && checklist(ctx, s).documents.length === 0;
+  const ended = step === 'checklist' && procedure !== undefined && checklist(ctx, s, procedure).documents.length === 0;
   return ended ? { replies } : { state: st, replies };
 }
 
-function render(ctx: FlowContext, st: FlowState): Reply[] {
+/** Always one reply at least: `again` puts its problem in front of the first. */
+function render(ctx: FlowContext, st: FlowState): [Reply, ...Reply[]] {
   const s = slotsOf(st);
   const privacy = st.caseId ? 'direct-only' : 'any';
   if (st.step === 'procedure') {
@@ -41,9 +43,12 @@ function render(ctx: FlowContext, st: FlowState): Reply[] {
   if (st.step === 'payer') {
     return [reply('Which kind of medical plan will the claim go to?', [{ kind: 'choices', choices: choicesFor('docs', 'payer', PAYER_CHOICES) }], privacy)];
   }
-  const result = checklist(ctx, s);
+  // advance() reaches the checklist only with a procedure: a checklist state without one is a bug, not a question.
+  const procedure = s.facts.procedure;
+  if (procedure === undefined) throw new Error('docs: a checklist state without a procedure');
+  const result = checklist(ctx, s, procedure);
   const payer = labelOf(PAYER_OPTIONS, s.facts.coverage?.medicalPayer);
-  const title = `Documents for a ${payer ? `${payer} ` : ''}medical claim: ${procedureName(ctx, s.facts.procedure ?? '')}`;
+  const title = `Documents for a ${payer ? `${payer} ` : ''}medical claim: ${procedureName(ctx, procedure)}`;
   if (!result.documents.length) {
     return [reply(`${title}\nFor this case a medical claim is not expected (lane: ${result.lane}), so there is no medical checklist. Run triage to see why.`, [
       { kind: 'choices', choices: [{ label: 'Triage this case', value: 'go:triage' }] },
@@ -95,7 +100,7 @@ export const documentsFlow: Flow = {
     const s = slotsOf(st);
     const again = (problem: string): Outcome => {
       const replies = render(ctx, st);
-      replies[0] = { ...replies[0]!, text: `${problem}\n${replies[0]!.text}` };
+      replies[0] = { ...replies[0], text: `${problem}\n${replies[0].text}` };
       return { state: st, replies };
     };
     if (input.kind === 'form') return again('That form is not part of this checklist.');

@@ -15,7 +15,8 @@ function results(ctx: FlowContext, query: string): Outcome {
     h.set.toUpperCase(), h.code,
     `${h.description}${h.billable === false ? ' (header: not billable, use a longer code)' : ''}${h.categories.length ? `. Used for: ${h.categories.join('; ')}` : ''}`,
   ]);
-  const related = hits.length === 1 ? hits[0]!.related : [];
+  const only = hits.length === 1 ? hits[0] : undefined;
+  const related = only?.related ?? [];
   // A title names only a code the tables know, never the words as typed.
   const exact = hits.find((h) => h.code.replace('.', '').toUpperCase() === query.trim().replace('.', '').toUpperCase());
   const parts: Reply['parts'] = [{ kind: 'table', title: exact ? `Codes for ${exact.code}` : 'Matching codes', columns: ['Set', 'Code', 'What it is'], rows }];

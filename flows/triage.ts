@@ -353,9 +353,15 @@ function applyAnswer(f: Partial<CaseFacts>, set: Partial<CaseFacts>): Partial<Ca
 }
 
 function withLead(lead: string[], replies: Reply[]): Reply[] {
-  if (!lead.length || !replies.length) return replies;
   const [first, ...rest] = replies;
-  return [{ ...first!, text: `${lead.join(' ')}\n${first!.text}` }, ...rest];
+  if (!lead.length || !first) return replies;
+  return [{ ...first, text: `${lead.join(' ')}\n${first.text}` }, ...rest];
+}
+
+/** The case a triage is about: start() gives every triage its case id, and every later state keeps it. */
+function caseIdOf(st: FlowState): string {
+  if (st.caseId === undefined) throw new Error(`triage: a state at step ${st.step} without its case id`);
+  return st.caseId;
 }
 
 function askedKey(st: FlowState): string {
@@ -470,7 +476,7 @@ function handleText(ctx: FlowContext, st: FlowState, text: string): Outcome {
     const before = s.facts;
     s.facts = withNote(mergeFacts(s.facts, changed), text);
     const lines = describeChanges(ctx, before, s.facts).filter((line) => !line.startsWith('notes'));
-    return advance(ctx, s, st.caseId!, [lines.length ? `Updated ${lines.join('; ')}.` : `Updated case ${st.caseId} with that.`]);
+    return advance(ctx, s, caseIdOf(st), [lines.length ? `Updated ${lines.join('; ')}.` : `Updated case ${st.caseId} with that.`]);
   }
   const q = QUESTIONS[step];
   const parsed = q.parse(text, s, ctx);
@@ -490,7 +496,7 @@ function handleText(ctx: FlowContext, st: FlowState, text: string): Outcome {
   if (!validated.success) return reask(ctx, st, `That does not fit (${describeZodError(validated.error)}).`);
   s.facts = withNote(validated.data, text);
   const heard = describeChanges(ctx, slotsOf(st).facts, s.facts).filter((line) => !line.startsWith('notes'));
-  return advance(ctx, s, st.caseId!, heard.length ? [`Noted ${heard.join('; ')}.`] : []);
+  return advance(ctx, s, caseIdOf(st), heard.length ? [`Noted ${heard.join('; ')}.`] : []);
 }
 
 function handleButton(ctx: FlowContext, st: FlowState, value: string): Outcome {
@@ -498,11 +504,11 @@ function handleButton(ctx: FlowContext, st: FlowState, value: string): Outcome {
   const step = st.step as Step;
   if (step === 'answer') {
     switch (value) {
-      case 'docs': return { state: st, replies: [], next: { flow: 'docs', seed: { facts: s.facts, caseId: st.caseId! } } };
+      case 'docs': return { state: st, replies: [], next: { flow: 'docs', seed: { facts: s.facts, caseId: st.caseId } } };
       case 'new': return start(ctx, {});
-      case 'diagnoses': return { state: state('diagnoses', s, st.caseId!), replies: render(ctx, state('diagnoses', s, st.caseId!)) };
-      case 'documents': return { state: state('documents', s, st.caseId!), replies: render(ctx, state('documents', s, st.caseId!)) };
-      case 'fee': s.wantFee = true; return advance(ctx, s, st.caseId!);
+      case 'diagnoses': return show(ctx, state('diagnoses', s, caseIdOf(st)));
+      case 'documents': return show(ctx, state('documents', s, caseIdOf(st)));
+      case 'fee': s.wantFee = true; return advance(ctx, s, caseIdOf(st));
       default: return unknownButton(ctx, st);
     }
   }
@@ -511,13 +517,19 @@ function handleButton(ctx: FlowContext, st: FlowState, value: string): Outcome {
   if (!set) return unknownButton(ctx, st);
   s.facts = applyAnswer(s.facts, set);
   // A pressed reason is the person's statement, as if typed: triage reads it in the notes as evidence.
-  if (step === 'cause' && set.cause && set.cause !== 'unknown') s.facts = withNote(s.facts, `reason: ${labelOf(CAUSE_OPTIONS, set.cause)!.toLowerCase()}`);
+  const reason = step === 'cause' && set.cause !== 'unknown' ? labelOf(CAUSE_OPTIONS, set.cause) : undefined;
+  if (reason) s.facts = withNote(s.facts, `reason: ${reason.toLowerCase()}`);
   // Ticking a document keeps the checklist open until Done.
-  if (step === 'documents' && value !== 'done') return { state: state('documents', s, st.caseId!), replies: render(ctx, state('documents', s, st.caseId!)) };
+  if (step === 'documents' && value !== 'done') return show(ctx, state('documents', s, caseIdOf(st)));
   // "Not sure" is an answer: that question is not asked again; the answer says what is still missing.
   const notSure = value === 'unsure' || (step === 'cause' && value === 'unknown');
   s.asked[askedKey(st)] = notSure ? MAX_ASKS : (s.asked[askedKey(st)] ?? 0) + 1;
-  return advance(ctx, s, st.caseId!);
+  return advance(ctx, s, caseIdOf(st));
+}
+
+/** Moves to a step and asks its question. */
+function show(ctx: FlowContext, next: FlowState): Outcome {
+  return { state: next, replies: render(ctx, next) };
 }
 
 function unknownButton(ctx: FlowContext, st: FlowState): Outcome {
@@ -531,7 +543,7 @@ function handleForm(ctx: FlowContext, st: FlowState, form: string, values: Recor
   const s = structuredClone(slotsOf(st));
   s.facts = mergeFacts(s.facts, parsed.data);
   s.asked.fee = (s.asked.fee ?? 0) + 1;
-  return advance(ctx, s, st.caseId!);
+  return advance(ctx, s, caseIdOf(st));
 }
 
 const STEPS = ['procedure', 'cause', 'coverage', 'combined', 'payer', 'notes', 'confirm', 'diagnoses', 'documents', 'fee', 'answer'] as const satisfies readonly Step[];

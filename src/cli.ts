@@ -26,7 +26,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-const HELP: Record<string, string> = {
+const HELP: Record<string, string> & { main: string } = {
   main: `medbill: is this dental case billed to medical insurance?
 
 Usage:
@@ -287,12 +287,13 @@ function openForReading(): Db {
 function takeOption(args: string[], name: string): { values: string[]; rest: string[] } {
   const values: string[] = [];
   const rest: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
+  const it = args[Symbol.iterator]();
+  for (const a of it) {
     if (a === name) {
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`${name} needs a value`);
-      values.push(v);
+      // The option's value is the next argument: taken from the same iterator, so the loop skips it.
+      const v = it.next();
+      if (v.done) throw new UsageError(`${name} needs a value`);
+      values.push(v.value);
     } else if (a.startsWith(`${name}=`)) values.push(a.slice(name.length + 1));
     else rest.push(a);
   }
@@ -330,11 +331,12 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
   const files = kinds.rest.filter((a) => a !== '--dry-run');
   const unknown = files.find((a) => a.startsWith('--'));
   if (unknown) throw new UsageError(`claims import: unknown option ${unknown}`);
-  if (files.length !== 1) throw new UsageError('claims import needs exactly one FILE.csv (or - for standard input)');
+  const [file, ...moreFiles] = files;
+  if (file === undefined || moreFiles.length) throw new UsageError('claims import needs exactly one FILE.csv (or - for standard input)');
   if (kinds.values.length > 1) throw new UsageError('--payer-kind is given more than once');
   const payerKind = kinds.values[0] === undefined ? undefined : mapPayerKind(kinds.values[0]);
   if (kinds.values[0] !== undefined && !payerKind) throw new UsageError(`--payer-kind "${kinds.values[0]}": use medicare, medicare-advantage, medicaid, commercial, tricare or other`);
-  const csv = await readInput(files[0]!, io);
+  const csv = await readInput(file, io);
   const config = loadConfig();
   // A dry run against a database that does not exist yet creates none.
   const db = openDb(dryRun && (config.dbPath === ':memory:' || !existsSync(config.dbPath)) ? ':memory:' : config.dbPath);
@@ -446,11 +448,11 @@ export function renderRepliesText(replies: Reply[]): string {
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...args] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    io.out(HELP[args[0] ?? 'main'] ?? HELP.main!);
+    io.out(HELP[args[0] ?? 'main'] ?? HELP.main);
     return command ? 0 : 2;
   }
   if (args.includes('--help') || args.includes('-h')) {
-    io.out(HELP[command] ?? HELP.main!);
+    io.out(HELP[command] ?? HELP.main);
     return 0;
   }
   try {

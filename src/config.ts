@@ -31,6 +31,11 @@ const EnvSchema = z.object({
   // How often the digest scheduler looks at the clock (seconds); tests shorten it.
   MEDBILL_DIGEST_TICK_SECONDS: z.coerce.number().min(0.05).max(300).default(30),
   MEDBILL_ALLOWED_HOSTS: z.string().regex(/^[A-Za-z0-9.:[\],-]*$/, 'host names separated by commas').default(''),
+  // Optional LLM for letter narratives: an OpenAI-compatible server (e.g. http://127.0.0.1:8000/v1). Unset: templates only.
+  MEDBILL_LLM_BASE_URL: z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'an http(s) URL' })]).optional(),
+  MEDBILL_LLM_MODEL: z.string().max(200).optional(),
+  MEDBILL_LLM_API_KEY: z.string().max(1000).optional(),
+  MEDBILL_LLM_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(20_000),
 });
 
 export interface Config {
@@ -40,6 +45,8 @@ export interface Config {
   digestTickMs: number;
   /** MEDBILL_DIGEST as given (read by src/root/digest.ts when the service starts). */
   digestChannels: string;
+  /** The optional LLM for letter narratives; absent when MEDBILL_LLM_BASE_URL is unset. `apiKey` is not enumerable (never printed). */
+  llm?: { baseUrl: string; model: string; timeoutMs: number; readonly apiKey?: string };
 }
 
 export class ConfigError extends Error {
@@ -50,6 +57,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(`bad environment: ${describeZodError(parsed.error)}`);
   const e = parsed.data;
+  if (e.MEDBILL_LLM_BASE_URL && !e.MEDBILL_LLM_MODEL?.trim()) throw new ConfigError('bad environment: MEDBILL_LLM_MODEL: required when MEDBILL_LLM_BASE_URL is set');
+  const llm = e.MEDBILL_LLM_BASE_URL ? { baseUrl: e.MEDBILL_LLM_BASE_URL, model: e.MEDBILL_LLM_MODEL?.trim() ?? '', timeoutMs: e.MEDBILL_LLM_TIMEOUT_MS } : undefined;
+  if (llm && e.MEDBILL_LLM_API_KEY) Object.defineProperty(llm, 'apiKey', { value: e.MEDBILL_LLM_API_KEY, enumerable: false });
   return {
     dbPath: e.MEDBILL_DB === ':memory:' ? ':memory:' : resolve(e.MEDBILL_DB),
     port: e.PORT,
@@ -61,5 +71,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     digestTickMs: e.MEDBILL_DIGEST_TICK_SECONDS * 1000,
     digestChannels: e.MEDBILL_DIGEST,
     allowedHosts: e.MEDBILL_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
+    ...(llm ? { llm } : {}),
   };
 }

@@ -486,6 +486,12 @@ describe('parseDigestSetting', () => {
     expect(parseDigestSetting('8:00 UTC weekends')).toEqual({ kind: 'set', localTime: '08:00', zone: 'UTC', weekdays: [6, 7] });
   });
 
+  it('reads no day or zone out of the names every object has', () => {
+    for (const word of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(parseDigestSetting(`here 8:00 America/Chicago ${word}`)).toMatchObject({ kind: 'error' });
+    }
+  });
+
   it('asks for what is missing', () => {
     const noZone = parseDigestSetting('here 9:00');
     expect(noZone).toMatchObject({ kind: 'incomplete', missing: ['zone'], localTime: '09:00', weekdays: WEEKDAYS });

@@ -40,7 +40,8 @@ export async function terminalChat(engine: Engine, io: { input: NodeJS.ReadableS
   const ask = (f: { label: string; initial?: string } | undefined) => print(`  ${f?.label ?? ''}${f?.initial ? ` [${f.initial}]` : ''}:`);
   for await (const line of rl) {
     const text = line.trim();
-    const n = /^\d{1,2}$/.test(text) ? Number(text) : 0;
+    // A number presses the button shown with it (numbered from 1); "0" or a number past the last matches none.
+    const pressed = /^\d{1,2}$/.test(text) ? pressables[Number(text) - 1] : undefined;
     if (filling) {
       const field = filling.fields.shift();
       if (field) filling.values[field.name] = text || field.initial || '';
@@ -54,8 +55,8 @@ export async function terminalChat(engine: Engine, io: { input: NodeJS.ReadableS
       filling = { id: form.id, fields: [...form.fields], values: {} };
       ask(filling.fields[0]);
       continue;
-    } else if (n >= 1 && n <= pressables.length) {
-      show(await engine.handle({ ...base, input: { kind: 'button', value: pressables[n - 1]!.value } }));
+    } else if (pressed) {
+      show(await engine.handle({ ...base, input: { kind: 'button', value: pressed.value } }));
     } else {
       show(await engine.handle({ ...base, input: { kind: 'text', text: line } }));
     }

@@ -29,6 +29,15 @@ export class ScriptError extends Error {
 }
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(s|m|h)$/;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A wait's duration ("90s", "30m", "1.5h") in milliseconds, or undefined when it is not one. */
+function durationMs(text: string): number | undefined {
+  const m = DURATION.exec(text.trim());
+  if (!m) return undefined;
+  const [, n = '', unit = ''] = m;
+  return Number(n) * UNIT_MS[unit as keyof typeof UNIT_MS];
+}
 
 export function parseScript(text: string): { line: number; verb: string; arg: string }[] {
   const out: { line: number; verb: string; arg: string }[] = [];
@@ -38,8 +47,9 @@ export function parseScript(text: string): { line: number; verb: string; arg: st
     if (line === 'reopen') return out.push({ line: i + 1, verb: 'reopen', arg: '' });
     const m = /^(you|press|form|wait|expect|expect-not|expect-lane):\s?(.*)$/.exec(line);
     if (!m) throw new ScriptError(`line ${i + 1}: cannot read "${line.slice(0, 60)}" (expected you:, press:, expect:, expect-not:, expect-lane:, form:, wait: or reopen)`);
-    if (m[1] === 'wait' && !DURATION.test(m[2]!.trim())) throw new ScriptError(`line ${i + 1}: wait needs a duration such as 90s, 30m or 3h`);
-    out.push({ line: i + 1, verb: m[1]!, arg: m[2]! });
+    const [, verb = '', arg = ''] = m;
+    if (verb === 'wait' && durationMs(arg) === undefined) throw new ScriptError(`line ${i + 1}: wait needs a duration such as 90s, 30m or 3h`);
+    out.push({ line: i + 1, verb, arg });
   });
   return out;
 }
@@ -80,8 +90,10 @@ export async function playScript(text: string, host: ScriptHost, turnBase: Omit<
       const values = Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
       await say({ kind: 'form', form: id, values }, `form: ${arg}`);
     } else if (verb === 'wait') {
-      const [, n, unit] = DURATION.exec(arg.trim())!;
-      host.advanceClock(Number(n) * { s: 1000, m: 60_000, h: 3_600_000 }[unit as 's' | 'm' | 'h']);
+      const ms = durationMs(arg);
+      // parseScript has refused a wait without a duration already.
+      if (ms === undefined) throw new ScriptError(`line ${line}: wait needs a duration such as 90s, 30m or 3h`);
+      host.advanceClock(ms);
       transcript.push(`wait: ${arg}`);
     } else if (verb === 'reopen') {
       host.reopen();

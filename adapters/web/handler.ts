@@ -28,6 +28,14 @@ const TurnBody = z
   })
   .refine((b) => [b.text, b.button, b.form].filter((x) => x !== undefined).length === 1, { message: 'send exactly one of text, button or form' });
 
+/** The one input a turn's body carries (TurnBody lets exactly one of text, button and form through). */
+function turnInput(b: z.infer<typeof TurnBody>): Input {
+  if (b.text !== undefined) return { kind: 'text', text: b.text };
+  if (b.button !== undefined) return { kind: 'button', value: b.button };
+  if (b.form !== undefined) return { kind: 'form', form: b.form.id, values: b.form.values };
+  throw new HttpError(400, 'send exactly one of text, button or form');
+}
+
 export const PAGE = readFileSync(join(PROJECT_ROOT, 'adapters', 'web', 'page.html'), 'utf8');
 const PAGE_SCRIPT = readFileSync(join(PROJECT_ROOT, 'adapters', 'web', 'page.js'), 'utf8');
 
@@ -61,7 +69,7 @@ export async function handleWebTurn(engine: Engine, req: IncomingMessage, res: S
   const parsed = TurnBody.safeParse(json);
   if (!parsed.success) throw new HttpError(400, describeZodError(parsed.error));
   const b = parsed.data;
-  const input: Input = b.text !== undefined ? { kind: 'text', text: b.text } : b.button !== undefined ? { kind: 'button', value: b.button } : { kind: 'form', form: b.form!.id, values: b.form!.values };
+  const input = turnInput(b);
   const replies = await engine.handle({ platform: 'web', user: b.user, conversation: 'web', direct: true, input });
   sendJson(res, 200, { replies });
 }

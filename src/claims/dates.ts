@@ -46,9 +46,10 @@ export function findDate(text: string, today: string, side: 'past' | 'future' = 
   }
   const named = /\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b/.exec(t);
   if (named) {
-    const m = MONTHS.indexOf(named[1]!.slice(0, 3)) + 1;
-    const d = Number(named[2]);
-    return named[3] ? iso(Number(named[3]), m, d) : nearest(m, d, today, side);
+    const [, month = '', day, year] = named;
+    const m = MONTHS.indexOf(month.slice(0, 3)) + 1;
+    const d = Number(day);
+    return year ? iso(Number(year), m, d) : nearest(m, d, today, side);
   }
   return undefined;
 }

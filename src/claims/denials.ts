@@ -50,9 +50,10 @@ function followedByUnit(text: string, end: number): boolean {
 function findCarc(text: string, kn: ClaimKnowledge): CodeHit | undefined {
   const hits: CodeHit[] = [];
   for (const m of text.matchAll(GROUP_FORM)) {
-    const group = m[1]!.toUpperCase() as DenialGroup;
-    const carc = m[3]!.toUpperCase();
-    const separated = /[-–—:]/.test(m[2]!);
+    const [, groupText = '', between = '', carcText = ''] = m;
+    const group = groupText.toUpperCase() as DenialGroup;
+    const carc = carcText.toUpperCase();
+    const separated = /[-–—:]/.test(between);
     const end = m.index + m[0].length;
     // "co 50", "CO50": only a known pair, so "CO2 laser" or "OA 2 weeks" is not read as a denial.
     if (!separated && !kn.byGroupCode.has(groupCode(group, carc))) continue;
@@ -60,8 +61,9 @@ function findCarc(text: string, kn: ClaimKnowledge): CodeHit | undefined {
     hits.push({ index: m.index, group, carc });
   }
   for (const m of text.matchAll(KEYWORD_FORM)) {
-    const keyword = m[1]!.toLowerCase();
-    const carc = m[2]!.toUpperCase();
+    const [, keywordText = '', carcText = ''] = m;
+    const keyword = keywordText.toLowerCase();
+    const carc = carcText.toUpperCase();
     const end = m.index + m[0].length;
     if (followedByUnit(text, end)) continue;
     if (keyword === 'code') {
@@ -74,7 +76,8 @@ function findCarc(text: string, kn: ClaimKnowledge): CodeHit | undefined {
   for (const m of text.matchAll(DENIED_FORM)) {
     const end = m.index + m[0].length;
     if (followedByUnit(text, end)) continue;
-    hits.push({ index: m.index, carc: m[1]!.toUpperCase() });
+    const [, carc = ''] = m;
+    hits.push({ index: m.index, carc: carc.toUpperCase() });
   }
   hits.sort((a, b) => a.index - b.index || (b.group ? 1 : 0) - (a.group ? 1 : 0));
   // A contractual or prior-payer adjustment (CO-45, OA-23) beside another code is not the reason to act on.
@@ -84,7 +87,8 @@ function findCarc(text: string, kn: ClaimKnowledge): CodeHit | undefined {
 /** The first remark code: a known one anywhere, an unknown one only after "RARC"/"remark" or beside a CARC. */
 function findRarc(text: string, kn: ClaimKnowledge, carcFound: boolean): string | undefined {
   for (const m of text.matchAll(RARC_FORM)) {
-    const code = m[1]!.toUpperCase();
+    const [, codeText = ''] = m;
+    const code = codeText.toUpperCase();
     if (!RARC_PATTERN.test(code)) continue;
     if (kn.rarcs.has(code)) return code;
     const before = text.slice(Math.max(0, m.index - 24), m.index);
@@ -95,20 +99,21 @@ function findRarc(text: string, kn: ClaimKnowledge, carcFound: boolean): string 
 
 /** True when the phrase's words occur in order, each at most MAX_GAP words after the one before (with common endings). */
 function matchPhrase(tokens: Tokens, words: readonly string[]): boolean {
-  const first = words[0];
+  const [first, ...rest] = words;
   if (first === undefined) return false;
   for (const start of tokens.positions.get(first) ?? []) {
     let at = start;
     let ok = true;
-    for (let p = 1; p < words.length && ok; p++) {
+    for (const word of rest) {
       ok = false;
       for (let j = at + 1; j <= at + 1 + MAX_GAP && j < tokens.words.length; j++) {
-        if (tokens.stems[j]?.has(words[p]!)) {
+        if (tokens.stems[j]?.has(word)) {
           at = j;
           ok = true;
           break;
         }
       }
+      if (!ok) break;
     }
     if (ok) return true;
   }
@@ -231,7 +236,8 @@ export function resubmissionChecklist(denial: Denial, kn: ClaimKnowledge, option
   for (const f of remedy.fix) add(f);
 
   const claimNumber = options.originalClaimNumber ? ` (${options.originalClaimNumber})` : '';
-  const newClaim = remark?.code === 'N142' || remark?.code === 'MA130';
+  // N142 / MA130: the original claim was never accepted, so a new claim goes instead of a replacement.
+  const newClaimRemark = remark?.code === 'N142' || remark?.code === 'MA130' ? remark : undefined;
   const label = (kind: CarcEntry['attach'][number]) => kn.documentLabels.get(kind) ?? kind;
   const attach = (kinds: readonly CarcEntry['attach'][number][]) => {
     for (const k of kinds) add(`Attach: ${label(k)}`);
@@ -239,8 +245,8 @@ export function resubmissionChecklist(denial: Denial, kn: ClaimKnowledge, option
 
   switch (remedy.action) {
     case 'corrected-claim':
-      if (newClaim) {
-        add(`Send a new claim, not a replacement: leave item 22 empty (remark ${remark!.code}).`);
+      if (newClaimRemark) {
+        add(`Send a new claim, not a replacement: leave item 22 empty (remark ${newClaimRemark.code}).`);
       } else {
         add(`CMS-1500 item 22: resubmission code 7 (replacement of prior claim) and the payer's original claim number${claimNumber}; on an 837P, claim frequency code 7 with the payer claim control number (REF*F8).`);
         add('To cancel a claim sent in error instead of correcting it, use code 8 (void/cancel of prior claim) with the same original claim number.');

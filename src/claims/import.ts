@@ -248,15 +248,20 @@ export function parseImportDate(raw: string): string | undefined {
   const t = raw.trim().replace(/(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:\s*[AP]\.?M\.?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?$/i, '');
   let m: RegExpExecArray | null;
   if ((m = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(t))) return ymd(Number(m[1]), Number(m[2]), Number(m[3]));
-  if ((m = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})$/.exec(t))) return ymd(year(m[3]!), Number(m[1]), Number(m[2]));
+  if ((m = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})$/.exec(t))) {
+    const [, mm, dd, yy = ''] = m;
+    return ymd(year(yy), Number(mm), Number(dd));
+  }
   if ((m = /^(\d{4})(\d{2})(\d{2})$/.exec(t))) return ymd(Number(m[1]), Number(m[2]), Number(m[3]));
   if ((m = /^(\d{1,2})[-\s]([A-Za-z]{3,9}\.?)[-\s,]\s*(\d{4}|\d{2})$/.exec(t))) {
-    const month = monthOf(m[2]!);
-    return month ? ymd(year(m[3]!), month, Number(m[1])) : undefined;
+    const [, dd, name = '', yy = ''] = m;
+    const month = monthOf(name);
+    return month ? ymd(year(yy), month, Number(dd)) : undefined;
   }
   if ((m = /^([A-Za-z]{3,9}\.?)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$/.exec(t))) {
-    const month = monthOf(m[1]!);
-    return month ? ymd(Number(m[3]), month, Number(m[2])) : undefined;
+    const [, name = '', dd, yyyy] = m;
+    const month = monthOf(name);
+    return month ? ymd(Number(yyyy), month, Number(dd)) : undefined;
   }
   return undefined;
 }

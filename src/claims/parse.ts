@@ -40,8 +40,9 @@ const ACTIONS: [ChangeKind, RegExp][] = [
 function snoozeDays(text: string): number | undefined {
   const m = /\b(\d{1,2}|a|one|two|three)\s+(day|week)s?\b/i.exec(text);
   if (!m) return undefined;
-  const n = ({ a: 1, one: 1, two: 2, three: 3 } as Record<string, number>)[m[1]!.toLowerCase()] ?? Number(m[1]);
-  return m[2]!.toLowerCase() === 'week' ? n * 7 : n;
+  const [, count = '', unit = ''] = m;
+  const n = ({ a: 1, one: 1, two: 2, three: 3 } as Record<string, number>)[count.toLowerCase()] ?? Number(count);
+  return unit.toLowerCase() === 'week' ? n * 7 : n;
 }
 
 export function readClaimWords(text: string, today: string): ClaimWords {

@@ -51,7 +51,9 @@ export function timelyFilingDeadline(payerKind: MedicalPayer, serviceDate: strin
   const rule = policy.timelyFiling[payerKind];
   const base = { basis: rule.basis, source: rule.source, confidence: rule.confidence };
   if (rule.months !== undefined) return { date: addMonths(serviceDate, rule.months), months: rule.months, ...base };
-  return { date: addDays(serviceDate, rule.days!), days: rule.days!, ...base };
+  if (rule.days !== undefined) return { date: addDays(serviceDate, rule.days), days: rule.days, ...base };
+  // followup.json's schema requires one of them: a rule with neither never loads.
+  throw new Error(`timely filing for ${payerKind} gives neither days nor months`);
 }
 
 /** When records are due when the payer asked on `requestDate` without giving a date. */

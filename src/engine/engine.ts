@@ -291,8 +291,9 @@ export class Engine {
       const go = /^go:([a-z]+)(?::(.{1,200}))?$/s.exec(input.value);
       const goFlow = go?.[1];
       if (this.registered(goFlow)) return this.begin(ctx, goFlow, go?.[2] ? { text: go[2] } : {});
-      const cmd = /^cmd:([a-z]+)$/.exec(input.value);
-      if (cmd && controlCommand(cmd[1]!)) return this.control(ctx, controlCommand(cmd[1]!)!, row);
+      const cmdWord = /^cmd:([a-z]+)$/.exec(input.value)?.[1];
+      const pressedCommand = cmdWord === undefined ? undefined : controlCommand(cmdWord);
+      if (pressedCommand) return this.control(ctx, pressedCommand, row);
       const parsed = parseButtonValue(input.value);
       if (parsed && row && parsed.flow === row.flow) return this.follow(ctx, row, await flowOf(row).handle(ctx, row.state, { kind: 'button', step: parsed.step, value: parsed.value }));
       if (parsed && expired && parsed.flow === expired.flow && this.registered(expired.flow)) return withExpiredNote(await this.begin(ctx, expired.flow, {}));
@@ -343,27 +344,41 @@ export class Engine {
   }
 
   private async control(ctx: FlowContext, command: ControlCommand, row: Session | undefined): Promise<Decision> {
-    const flow = row && this.flow(row.flow);
-    const keep = (replies: Reply[]): Decision => ({ session: { flow: row!.flow as FlowId, state: row!.state, history: row!.history }, replies });
+    if (!row) return this.controlWithoutSession(command);
+    const flow = this.flow(row.flow);
+    const keep = (replies: Reply[]): Decision => ({ session: { flow: row.flow as FlowId, state: row.state, history: row.history }, replies });
     switch (command) {
       case 'help':
-        return row ? keep([this.flows.help(), reply(`You were in "${flow!.title}". Answer the last question to go on, or type "cancel".`)]) : { replies: [this.flows.help()] };
+        return keep([this.flows.help(), reply(`You were in "${flow.title}". Answer the last question to go on, or type "cancel".`)]);
       case 'cancel':
-        return { replies: [reply(row ? `Cancelled${row.state.caseId ? ` case ${row.state.caseId}` : ''}. Nothing more is kept about it.` : 'There is nothing to cancel.')] };
+        return { replies: [reply(`Cancelled${row.state.caseId ? ` case ${row.state.caseId}` : ''}. Nothing more is kept about it.`)] };
       case 'restart': {
-        if (!row) return { replies: [this.flows.help('There is nothing to restart. Here is what I can do:')] };
         const d = await this.begin(ctx, row.flow as FlowId, {});
         return { ...d, replies: [reply('Starting over.'), ...d.replies] };
       }
       case 'back': {
-        if (!row) return { replies: [reply('There is nothing to go back to.')] };
         const previous = row.history.at(-1);
-        if (!previous) return keep([reply('This is the first question; there is nothing to go back to.'), ...flow!.prompt(ctx, row.state)]);
-        return { session: { flow: row.flow as FlowId, state: previous, history: row.history.slice(0, -1) }, replies: [reply('Back one step.'), ...flow!.prompt(ctx, previous)] };
+        if (!previous) return keep([reply('This is the first question; there is nothing to go back to.'), ...flow.prompt(ctx, row.state)]);
+        return { session: { flow: row.flow as FlowId, state: previous, history: row.history.slice(0, -1) }, replies: [reply('Back one step.'), ...flow.prompt(ctx, previous)] };
       }
       case 'why':
-        if (!row) return { replies: [reply('I have not asked you anything yet. Type "help" to see what I can do.')] };
-        return keep([reply(flow!.why(ctx, row.state)), ...flow!.prompt(ctx, row.state)]);
+        return keep([reply(flow.why(ctx, row.state)), ...flow.prompt(ctx, row.state)]);
+    }
+  }
+
+  /** A control command with no open question: there is nothing to keep, cancel, restart or go back to. */
+  private controlWithoutSession(command: ControlCommand): Decision {
+    switch (command) {
+      case 'help':
+        return { replies: [this.flows.help()] };
+      case 'cancel':
+        return { replies: [reply('There is nothing to cancel.')] };
+      case 'restart':
+        return { replies: [this.flows.help('There is nothing to restart. Here is what I can do:')] };
+      case 'back':
+        return { replies: [reply('There is nothing to go back to.')] };
+      case 'why':
+        return { replies: [reply('I have not asked you anything yet. Type "help" to see what I can do.')] };
     }
   }
 }

@@ -121,7 +121,9 @@ export function buttonValue(flow: FlowId, step: string, value: string): string {
 
 export function parseButtonValue(raw: string): { flow: string; step: string; value: string } | undefined {
   const m = /^([a-z]+):([A-Za-z.-]+):(.{1,200})$/s.exec(raw);
-  return m ? { flow: m[1]!, step: m[2]!, value: m[3]! } : undefined;
+  if (!m) return undefined;
+  const [, flow = '', step = '', value = ''] = m;
+  return { flow, step, value };
 }
 
 export function choicesFor(flow: FlowId, step: string, options: readonly { label: string; value: string }[]): Choice[] {

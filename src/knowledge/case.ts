@@ -41,8 +41,9 @@ function findProcedureCode(procedure: string): { code: string; set: CodeSet } | 
   // "D7240 #32" or "41100 tongue": a code at the start of the words.
   const m = procedureCodePattern().exec(trimmed);
   if (m && m.index === 0) {
-    const set = codeSetOf(m[1]!);
-    if (set && set !== 'icd10cm') return { code: m[1]!.toUpperCase(), set };
+    const [, code = ''] = m;
+    const set = codeSetOf(code);
+    if (set && set !== 'icd10cm') return { code: code.toUpperCase(), set };
   }
   return undefined;
 }

@@ -166,7 +166,8 @@ function findCodes(text: string): { procedure?: string; diagnoses: string[] } {
   let procedure: string | undefined;
   const diagnoses: string[] = [];
   for (const m of text.matchAll(anyCodePattern())) {
-    const raw = m[1]!.toUpperCase();
+    const [, code = ''] = m;
+    const raw = code.toUpperCase();
     const set = codeSetOf(raw);
     if (set === 'icd10cm') {
       if (raw.includes('.') || /[A-Z]/.test(raw.slice(1))) diagnoses.push(normalizeIcd10(raw));
@@ -192,9 +193,11 @@ function findMoney(text: string): { fee?: number; cashFee?: number } {
   const out: { fee?: number; cashFee?: number } = {};
   const amount = String.raw`\$?\s?(\d{1,3}(?:,\d{3})*(?:\.\d{2})?|\d+(?:\.\d{2})?)`;
   const cash = new RegExp(String.raw`\b(?:cash|usual|self[- ]pay|ucr)\s*(?:fee|price|rate)?\s*(?:is|of|=|:)?\s*${amount}`, 'i').exec(text);
-  if (cash) out.cashFee = Number(cash[1]!.replace(/,/g, ''));
+  const cashAmount = cash?.[1];
+  if (cashAmount !== undefined) out.cashFee = Number(cashAmount.replace(/,/g, ''));
   const fee = new RegExp(String.raw`\b(?:fee|bill(?:ing)?|charge|charging)\s*(?:is|of|=|:|at|for)?\s*${amount}`, 'i').exec(text.replace(cash?.[0] ?? '\u0000', ' '));
-  if (fee && /\d/.test(fee[1]!)) out.fee = Number(fee[1]!.replace(/,/g, ''));
+  const feeAmount = fee?.[1];
+  if (feeAmount !== undefined && /\d/.test(feeAmount)) out.fee = Number(feeAmount.replace(/,/g, ''));
   return out;
 }
 
@@ -427,7 +430,10 @@ export function extractFacts(message: string, kn: Knowledge): Extraction {
   const hit = cache.get(message);
   if (hit) return hit;
   const fresh = deepFreeze(extractUncached(message, kn));
-  if (cache.size >= RECENT_MAX) cache.delete(cache.keys().next().value!);
+  if (cache.size >= RECENT_MAX) {
+    const oldest = cache.keys().next();
+    if (!oldest.done) cache.delete(oldest.value);
+  }
   cache.set(message, fresh);
   return fresh;
 }

@@ -13,9 +13,10 @@ export class IcdFileError extends Error {
 
 export function parseIcd10File(text: string): { format: IcdFileFormat; entries: IcdFileEntry[] } {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines.length === 0) throw new IcdFileError('the file is empty');
+  const [first] = lines;
+  if (first === undefined) throw new IcdFileError('the file is empty');
   const orderLine = /^(\d{5}) ([A-Z][0-9A-Z]{2,6}) {0,4} ?([01]) (.*)$/;
-  if (orderLine.test(lines[0]!)) {
+  if (orderLine.test(first)) {
     const entries = lines.map((line, i) => {
       // Fixed columns: 1-5 order, 7-13 code, 15 flag, 17-76 short title, 78- long title.
       const code = line.slice(6, 13).trim();
@@ -28,7 +29,7 @@ export function parseIcd10File(text: string): { format: IcdFileFormat; entries: 
     return { format: 'order', entries };
   }
   const entries = lines.map((line, i) => {
-    const code = line.trim().split(/\s+/)[0]!;
+    const [code = ''] = line.trim().split(/\s+/);
     if (!/^[A-Z][0-9A-Z]{2,6}$/.test(code)) throw new IcdFileError(`line ${i + 1} is neither an order-file line nor a code: ${line.slice(0, 40)}`);
     return { code: normalizeIcd10(code), title: line.trim().slice(code.length).trim(), billable: true };
   });

@@ -195,9 +195,9 @@ export function findTeeth(text: string): string[] {
       if (n >= 1 && n <= 32) teeth.add(String(n));
     } else if (/^[A-T]$/.test(t)) teeth.add(t);
   };
-  for (const m of text.matchAll(/#\s?(\d{1,2}|[A-Ta-t])\b/g)) add(m[1]!);
-  for (const m of text.matchAll(/\b(?:tooth|teeth|tooth\s+number|tooth\s+no\.?)\s+((?:\d{1,2}|[A-T])(?:\s*(?:,|and|&|\/)\s*(?:#\s?)?(?:\d{1,2}|[A-T]))*)\b/gi)) {
-    for (const part of m[1]!.split(/\s*(?:,|and|&|\/)\s*/i)) add(part.replace('#', '').trim());
+  for (const [, tooth = ''] of text.matchAll(/#\s?(\d{1,2}|[A-Ta-t])\b/g)) add(tooth);
+  for (const [, list = ''] of text.matchAll(/\b(?:tooth|teeth|tooth\s+number|tooth\s+no\.?)\s+((?:\d{1,2}|[A-T])(?:\s*(?:,|and|&|\/)\s*(?:#\s?)?(?:\d{1,2}|[A-T]))*)\b/gi)) {
+    for (const part of list.split(/\s*(?:,|and|&|\/)\s*/i)) add(part.replace('#', '').trim());
   }
   return [...teeth];
 }

@@ -3,7 +3,7 @@
  * knowledge always give the same answer, and every part of the answer names the rule that produced it.
  */
 import type { CaseFacts } from './facts.js';
-import type { CompiledCategory, CompiledChoice, Knowledge } from './load.js';
+import type { CompiledCategory, CompiledChoice, DocumentDef, EngineRule, Knowledge } from './load.js';
 import type { LaneRule } from './schema.js';
 import { readCase, type CaseReading } from './case.js';
 import { holds, type Context } from './conditions.js';
@@ -72,6 +72,31 @@ function renderSources(kn: Knowledge, ids: string[]): string {
     .join('; ');
 }
 
+// What the loader guarantees (the "general" category, every document kind described) and what the engine rules
+// triage warns with carry in rules.json: missing, the knowledge/ directory is broken, and it is said so.
+
+function generalCategory(kn: Knowledge): CompiledCategory {
+  const general = kn.categories.find((c) => c.id === 'general');
+  if (!general) throw new Error('the fallback category "general" is missing from knowledge/categories/');
+  return general;
+}
+
+function documentDef(kn: Knowledge, kind: DocumentKind): DocumentDef {
+  const def = kn.documents.get(kind);
+  if (!def) throw new Error(`document kind "${kind}" is not described in knowledge/documents.json`);
+  return def;
+}
+
+function messageOf(rule: EngineRule): string {
+  if (rule.message === undefined) throw new Error(`engine rule ${rule.id} in knowledge/rules.json has no message`);
+  return rule.message;
+}
+
+function warningOf(rule: EngineRule): WarningId {
+  if (rule.warning === undefined) throw new Error(`engine rule ${rule.id} in knowledge/rules.json has no warning`);
+  return rule.warning;
+}
+
 // ---------------------------------------------------------------- which procedure
 
 function chooseCategory(kn: Knowledge, r: CaseReading, cause: Cause): CompiledCategory {
@@ -79,7 +104,7 @@ function chooseCategory(kn: Knowledge, r: CaseReading, cause: Cause): CompiledCa
   let bestScore = 0;
   // A code no category claims (21025 given for a tumor) leaves the choice to the words.
   const givenCode = r.procedureCode?.code;
-  const codeKnown = !!r.procedureCode && kn.categories.some((c) => c.match.codes.includes(r.procedureCode!.code));
+  const codeKnown = givenCode !== undefined && kn.categories.some((c) => c.match.codes.includes(givenCode));
   for (const c of kn.categories) {
     let score = 0;
     if (r.procedureCode && c.match.codes.includes(r.procedureCode.code)) score += 100;
@@ -97,7 +122,7 @@ function chooseCategory(kn: Knowledge, r: CaseReading, cause: Cause): CompiledCa
       bestScore = score;
     }
   }
-  return best ?? kn.categories.find((c) => c.match.causes?.includes(cause)) ?? kn.categories.find((c) => c.id === 'general')!;
+  return best ?? kn.categories.find((c) => c.match.causes?.includes(cause)) ?? generalCategory(kn);
 }
 
 // ---------------------------------------------------------------- which lane
@@ -137,6 +162,12 @@ function scenarios(facts: CaseFacts): Scenario[] {
   return out;
 }
 
+/** The one scenario the facts leave, if they leave just one. */
+function onlyScenario(facts: CaseFacts): Scenario | undefined {
+  const all = scenarios(facts);
+  return all.length === 1 ? all[0] : undefined;
+}
+
 /** A Medicaid child (under 21) has dental benefits through EPSDT even when no dental plan is named. */
 function epsdt(facts: CaseFacts): boolean {
   return facts.coverage?.medicalPayer === 'medicaid' && facts.coverage.medical !== false && facts.patientAge !== undefined && facts.patientAge < 21;
@@ -147,9 +178,9 @@ function firstRule(rules: readonly LaneRule[], ctx: Context): LaneRule | undefin
 }
 
 function laneRuleFor(kn: Knowledge, category: CompiledCategory, ctx: Context): LaneRule {
-  const general = kn.categories.find((c) => c.id === 'general')!;
   // The general category's last rule matches everything, so a rule is always found.
-  const rule = firstRule(kn.lanePrelude, ctx) ?? firstRule(category.lanes, ctx) ?? firstRule(general.lanes, ctx)!;
+  const rule = firstRule(kn.lanePrelude, ctx) ?? firstRule(category.lanes, ctx) ?? firstRule(generalCategory(kn).lanes, ctx);
+  if (!rule) throw new Error('no lane rule matches: the last rule of knowledge/categories/ "general" must match every case');
   // Cross-cutting corrections see the lane the category chose (adult Medicaid dental varies by state).
   return firstRule(kn.laneOverrides, { ...ctx, lane: rule.lane }) ?? rule;
 }
@@ -174,8 +205,8 @@ function decideLane(kn: Knowledge, category: CompiledCategory, base: Omit<Contex
     return { scenario, rule: laneRuleFor(kn, category, ctx) };
   });
   const lanes = new Set(options.map((o) => o.rule.lane));
-  if (lanes.size === 1) {
-    const first = options[0]!;
+  const [first] = options;
+  if (first && lanes.size === 1) {
     const same = options.every((o) => o.rule.id === first.rule.id);
     const preauths = new Set(options.map((o) => o.rule.preauth));
     const decision: LaneDecision = { lane: first.rule.lane, preauth: preauths.size === 1 ? first.rule.preauth : 'unknown' };
@@ -270,7 +301,7 @@ export function triage(facts: CaseFacts, kn: Knowledge, directory: CodeDirectory
 
   // One concrete context for everything that depends on the decided lane.
   const ctx: Context = { ...base, lane };
-  const knownCoverage = decision.scenario?.coverage ?? (scenarios(facts).length === 1 ? scenarios(facts)[0]!.coverage : undefined);
+  const knownCoverage = decision.scenario?.coverage ?? onlyScenario(facts)?.coverage;
   if (knownCoverage) ctx.coverage = knownCoverage;
   const payer = facts.coverage?.medicalPayer ?? decision.scenario?.payer;
   if (payer && facts.coverage?.medicalPayer) ctx.payer = payer;
@@ -341,7 +372,7 @@ export function triage(facts: CaseFacts, kn: Knowledge, directory: CodeDirectory
   const documents: TriageResult['documents'] = [];
   const addDocument = (kind: DocumentKind, why: string) => {
     if (documents.some((d) => d.kind === kind)) return;
-    const def = kn.documents.get(kind)!;
+    const def = documentDef(kn, kind);
     const payerNotes = (def.payerRequirements ?? [])
       .filter((p) => ctx.payer && p.payer.includes(ctx.payer) && (!p.categories || p.categories.includes(category.id)))
       .map((p) => p.requirement);
@@ -369,16 +400,16 @@ export function triage(facts: CaseFacts, kn: Knowledge, directory: CodeDirectory
   // Warnings and the cross-cutting rules.
   if (facts.fee !== undefined && facts.cashFee !== undefined && facts.fee > facts.cashFee) {
     const rule = answer.fireEngineRule('R-FEE-01', `fee $${facts.fee} is above the cash fee $${facts.cashFee}.`);
-    answer.warn('fee-above-cash-fee', rule.message!);
+    answer.warn('fee-above-cash-fee', messageOf(rule));
   }
   if (medicalLane) {
     const rule = answer.fireEngineRule('R-CRED-01');
-    answer.warn('credentialing', rule.message!);
+    answer.warn('credentialing', messageOf(rule));
   }
   if (cause === 'trauma') {
     if (ACCIDENT_PAYER_SIGNALS.some((s) => r.signals.has(s))) {
       const rule = answer.fireEngineRule('R-ACC-01');
-      answer.warn('other-liable-payer', rule.message!);
+      answer.warn('other-liable-payer', messageOf(rule));
       addDocument('accident-details', 'Another insurer may be primary: record the accident and its claim number.');
     } else if (lane !== 'patient-pay') {
       answer.fireEngineRule('R-ACC-02');
@@ -395,14 +426,14 @@ export function triage(facts: CaseFacts, kn: Knowledge, directory: CodeDirectory
   }
   if (medicalLane && (decision.preauth === 'required' || decision.preauth === 'likely') && !r.documentsOnHand.has('prior-authorization')) {
     const rule = answer.fireEngineRule('R-SURG-01');
-    answer.warn('preauth-missing', rule.message!);
+    answer.warn('preauth-missing', messageOf(rule));
   }
   if (medicalLane) {
     const missing = keyDocuments.filter((k) => !r.documentsOnHand.has(k));
     if (missing.length) {
-      const labels = missing.map((k) => kn.documents.get(k)!.label);
+      const labels = missing.map((k) => documentDef(kn, k).label);
       const rule = answer.fireEngineRule('R-DOC-GAP', `not on hand: ${labels.join(', ')}.`);
-      answer.warn(rule.warning!, `Not on hand yet: ${labels.join(', ')}. Gather them before the claim goes out.`);
+      answer.warn(warningOf(rule), `Not on hand yet: ${labels.join(', ')}. Gather them before the claim goes out.`);
     }
   }
   if (lane === 'medical-first') answer.fireEngineRule('R-COB-01');

@@ -39,7 +39,9 @@ const DAY_NAMES: Record<string, number> = {
   mon: 1, monday: 1, tue: 2, tues: 2, tuesday: 2, wed: 3, weds: 3, wednesday: 3, thu: 4, thur: 4, thurs: 4, thursday: 4,
   fri: 5, friday: 5, sat: 6, saturday: 6, sun: 7, sunday: 7,
 };
-const dayOf = (word: string): number | undefined => DAY_NAMES[word.replace(/s$/, '')] ?? DAY_NAMES[word];
+/** Own keys only: a word such as "constructor" is not a day (nor an abbreviation) just because every object has it. */
+const own = <T>(table: Record<string, T>, key: string): T | undefined => (Object.hasOwn(table, key) ? table[key] : undefined);
+const dayOf = (word: string): number | undefined => own(DAY_NAMES, word.replace(/s$/, '')) ?? own(DAY_NAMES, word);
 
 /** Days named by one word: weekdays, weekends, daily, a day (mondays), a range (mon-fri); undefined if it names none. */
 function daysOf(word: string): number[] | undefined {
@@ -48,7 +50,8 @@ function daysOf(word: string): number[] | undefined {
   if (word === 'daily' || word === 'everyday') return [...EVERY_DAY];
   const range = /^([a-z]+)-([a-z]+)$/.exec(word);
   if (range) {
-    const [from, to] = [dayOf(range[1]!), dayOf(range[2]!)];
+    const [, fromWord = '', toWord = ''] = range;
+    const [from, to] = [dayOf(fromWord), dayOf(toWord)];
     if (from === undefined || to === undefined) return undefined;
     const out: number[] = [];
     for (let d = from; ; d = (d % 7) + 1) {
@@ -73,7 +76,7 @@ export function parseDigestSetting(text: string): DigestSetting {
   const first = words[0]?.toLowerCase();
   if (first === undefined ? !here : ['show', 'status', 'settings', '?', 'what', 'when'].includes(first)) return { kind: 'show' };
   if (first && ['off', 'stop', 'disable', 'none', 'remove', 'cancel'].includes(first) && words.length === 1) return { kind: 'off' };
-  if (!here && !parseLocalTime(words[0]!) && !(words[1] && AMPM.test(words[1]) && parseLocalTime(`${words[0]} ${words[1]}`))) {
+  if (!here && !startsWithTime(words)) {
     return { kind: 'error', message: `I did not understand ${quote(all.join(' '))}. Say ${EXAMPLE} to post the digest in this channel at 8:00 Chicago time on weekdays, \`off\` to stop it, or \`show\` to see what is set.` };
   }
 
@@ -81,16 +84,19 @@ export function parseDigestSetting(text: string): DigestSetting {
   let zone: string | undefined;
   const days = new Set<number>();
   const addDays = (d: number[]) => { for (const x of d) days.add(x); };
-  for (let i = 0; i < words.length; i++) {
-    const raw = words[i]!;
+  // Read word by word; a word that belongs to the one before (the "pm" of "8 pm", the "day" of "every day") is taken off too.
+  const queue = [...words];
+  let raw: string | undefined;
+  while ((raw = queue.shift()) !== undefined) {
     const word = raw.toLowerCase();
-    const withHalf = words[i + 1] && AMPM.test(words[i + 1]!) ? `${raw} ${words[i + 1]}` : undefined;
+    const next = queue[0];
+    const withHalf = next && AMPM.test(next) ? `${raw} ${next}` : undefined;
     if (withHalf && /\d/.test(raw)) {
       const t = parseLocalTime(withHalf);
       if (!t) return badTime(withHalf);
       if (localTime) return { kind: 'error', message: `Two times were given (${localTime} and ${t}): the digest posts once a day. Say one, e.g. ${EXAMPLE}.` };
       localTime = t;
-      i++;
+      queue.shift();
       continue;
     }
     if (/^\d/.test(word)) {
@@ -102,18 +108,19 @@ export function parseDigestSetting(text: string): DigestSetting {
     }
     if (FILLER.has(word)) continue;
     if (word === 'every' || word === 'each') {
-      const next = words[i + 1]?.toLowerCase();
-      if (next === 'day') { addDays(EVERY_DAY); i++; }
+      if (next?.toLowerCase() === 'day') { addDays(EVERY_DAY); queue.shift(); }
       continue;
     }
     const d = daysOf(word);
     if (d) { addDays(d); continue; }
-    if (word === 'noon' || word === 'midnight') {
-      localTime = parseLocalTime(word)!;
+    const namedTime = word === 'noon' || word === 'midnight' ? parseLocalTime(word) : undefined;
+    if (namedTime) {
+      localTime = namedTime;
       continue;
     }
-    if (ABBREVIATIONS[word]) {
-      return { kind: 'error', message: `${quote(raw)} is not precise enough for a time zone (some abbreviations ignore daylight saving): say ${ABBREVIATIONS[word]}, e.g. \`here 8:00 ${ABBREVIATIONS[word]!.split(' ')[0]}\`.` };
+    const instead = own(ABBREVIATIONS, word);
+    if (instead) {
+      return { kind: 'error', message: `${quote(raw)} is not precise enough for a time zone (some abbreviations ignore daylight saving): say ${instead}, e.g. \`here 8:00 ${instead.split(' ')[0]}\`.` };
     }
     const z = raw.includes('/') || word === 'utc' || word === 'gmt' ? canonicalZone(raw) : undefined;
     if (z) {
@@ -141,6 +148,12 @@ export function parseDigestSetting(text: string): DigestSetting {
   if (localTime) out.localTime = localTime;
   if (zone) out.zone = zone;
   return out;
+}
+
+/** True when the words begin with a time of day: "8:00", "7:30am", or "8" then "pm". */
+function startsWithTime([first, second]: string[]): boolean {
+  if (first === undefined) return false;
+  return parseLocalTime(first) !== undefined || (second !== undefined && AMPM.test(second) && parseLocalTime(`${first} ${second}`) !== undefined);
 }
 
 function badTime(raw: string): DigestSetting {

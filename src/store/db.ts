@@ -143,6 +143,18 @@ const MIGRATIONS: string[] = [
      message TEXT,                   -- the platform's id of the posted message
      PRIMARY KEY (address, local_date)
    ) WITHOUT ROWID;`,
+  // Letter drafts (src/store/letters.ts), one per case: the template and the letter's facts (clinical, scrubbed:
+  // never an identifier; the letter itself carries placeholders for those), so "letter for C-7K3Q9" works the
+  // next day and a changed fact regenerates it. The LLM's narrative, when one was used and passed its check.
+  `CREATE TABLE letters (
+     case_id TEXT PRIMARY KEY,
+     template_id TEXT NOT NULL,
+     template_version INTEGER NOT NULL,
+     facts TEXT NOT NULL,            -- JSON: fact id → value as given
+     narrative TEXT,                 -- JSON: paragraphs written by the LLM (checked against the facts), or NULL
+     owner TEXT NOT NULL,            -- the session key of the person who asked for it
+     updated_at INTEGER NOT NULL
+   ) WITHOUT ROWID;`,
 ];
 
 export function openDb(path: string): Db {
@@ -157,9 +169,10 @@ export function openDb(path: string): Db {
 
 function migrate(db: Db) {
   const current = db.pragma('user_version', { simple: true }) as number;
-  for (let v = current; v < MIGRATIONS.length; v++) {
+  for (const [v, sql] of MIGRATIONS.entries()) {
+    if (v < current) continue;
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
+      db.exec(sql);
       db.pragma(`user_version = ${v + 1}`);
     }).immediate();
   }

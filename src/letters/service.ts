@@ -1,0 +1,85 @@
+/**
+ * Letters of medical necessity for a case: the template for its kind of procedure, the facts it still needs,
+ * and the finished draft as text and as a .docx, with the narrative from the optional LLM when one is set up
+ * and its paragraphs pass the check against the facts (src/letters/narrative.ts), else the template's.
+ * Drafts are kept by case ID (src/store/letters.ts) with the facts they state, so any day a letter can be
+ * drafted again, or a fact changed and the letter regenerated.
+ */
+import type { Db } from '../store/db.js';
+import { LetterStore, type StoredLetter } from '../store/letters.js';
+import type { MedicalPayer } from '../knowledge/vocabulary.js';
+import type { Logger } from '../log.js';
+import { silentLogger } from '../log.js';
+import type { LetterCode, LetterDraft } from './model.js';
+import type { LetterTemplate } from './templates.js';
+import { loadLetterTemplates, templateById, templateFor } from './templates.js';
+import { letterText, renderLetter, templateNarrative } from './render.js';
+
+/** The optional narrative writer, as the service sees it (LangChain stays behind it, loaded only when set up). */
+export type NarrativeWriter = (input: { facts: LetterDraft['facts']; templateNarrative: string[]; purpose: string }) => Promise<{ paragraphs: string[]; by: 'llm' } | { paragraphs: string[]; by: 'template'; reason: string }>;
+
+export interface LetterRequest {
+  caseId: string;
+  template: LetterTemplate;
+  values: Record<string, string>;
+  payerKind: MedicalPayer;
+  payer?: string;
+  procedures: LetterCode[];
+  diagnoses: LetterCode[];
+}
+
+export interface FinishedLetter {
+  draft: LetterDraft;
+  text: string;
+  docx: Buffer;
+  /** One line for the person: which narrative was used, and why not the LLM's when it was set up. */
+  narrativeNote: string;
+}
+
+export class LetterService {
+  private readonly store: LetterStore;
+
+  constructor(db: Db, private readonly opts: { narrative?: NarrativeWriter; log?: Logger } = {}) {
+    this.store = new LetterStore(db);
+  }
+
+  templates(): LetterTemplate[] {
+    return loadLetterTemplates();
+  }
+
+  templateFor(categoryId: string): LetterTemplate | undefined {
+    return templateFor(categoryId);
+  }
+
+  templateById(id: string): LetterTemplate | undefined {
+    return templateById(id);
+  }
+
+  saved(caseId: string): StoredLetter | undefined {
+    return this.store.get(caseId);
+  }
+
+  /** Keeps the draft's facts (with the turn: the flow hands this over as an effect). */
+  save(letter: StoredLetter): void {
+    this.store.put(letter);
+  }
+
+  /** Renders the letter: the narrative from the LLM when set up and accepted, the template's otherwise. */
+  async finish(req: LetterRequest): Promise<FinishedLetter> {
+    const base = { caseId: req.caseId, values: req.values, payerKind: req.payerKind, procedures: req.procedures, diagnoses: req.diagnoses, ...(req.payer ? { payer: req.payer } : {}) };
+    let draft = renderLetter(req.template, base);
+    let narrativeNote = 'The narrative is the template\'s (no language model is set up).';
+    if (this.opts.narrative) {
+      const written = await this.opts.narrative({ facts: draft.facts, templateNarrative: templateNarrative(req.template, base), purpose: req.template.title });
+      if (written.by === 'llm') {
+        draft = renderLetter(req.template, { ...base, narrative: written.paragraphs });
+        narrativeNote = 'The narrative paragraphs were written by the language model from the facts above and checked against them: read them before signing.';
+      } else {
+        narrativeNote = `The narrative is the template's: the language model's was not used (${written.reason}).`;
+        (this.opts.log ?? silentLogger).log('info', 'letter-narrative-fallback', { reason: written.reason });
+      }
+    }
+    const { letterDocx } = await import('./docx.js');
+    return { draft, text: letterText(draft), docx: await letterDocx(draft), narrativeNote };
+  }
+}

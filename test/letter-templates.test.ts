@@ -1,0 +1,450 @@
+/**
+ * Letter-of-medical-necessity templates (knowledge/letters/) and the renderer: every template loads and
+ * renders for every payer kind and every choice, with no gap but the identifier placeholders; a missing
+ * required fact or a bad value is refused; a broken template is refused naming its file; the OSA letter for
+ * Medicare states the LCD L33611 criteria; rendering is fast.
+ */
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_KNOWLEDGE_DIR } from '../src/knowledge/load.js';
+import { MEDICAL_PAYERS, type MedicalPayer } from '../src/knowledge/vocabulary.js';
+import { scrubIdentifiers } from '../src/engine/privacy.js';
+import { IDENTIFIER_PLACEHOLDERS, type LetterCode } from '../src/letters/model.js';
+import {
+  codesFromTriage, factsFromCase, LetterError, letterText, missingFacts, optionalFacts, renderLetter, templateNarrative, validateFactValue,
+} from '../src/letters/render.js';
+import { loadLetterTemplates, templateById, templateFor, type FactDef, type LetterTemplate } from '../src/letters/templates.js';
+import { ROOT } from './helpers.js';
+
+const templates = loadLetterTemplates();
+const NOW = new Date(2026, 5, 15);
+const PROCEDURES: LetterCode[] = [{ system: 'CPT', code: '41899', description: 'unlisted procedure, dentoalveolar structures' }];
+const DIAGNOSES: LetterCode[] = [{ system: 'ICD-10-CM', code: 'K04.7', description: 'Periapical abscess without sinus' }];
+
+/** A valid answer for a fact, from its type alone. */
+function sample(f: FactDef): string {
+  switch (f.type) {
+    case 'text': return `clinical finding for ${f.id}`;
+    case 'number': {
+      const lo = f.min ?? 0;
+      const hi = f.max ?? lo + 100;
+      return String(f.integer ? Math.round((lo + hi) / 2) : (lo + hi) / 2);
+    }
+    case 'yes-no': return f.expect ?? 'yes';
+    case 'choice': return f.options[0]!.value;
+    case 'month-year': return 'March 2024';
+    case 'duration': return '6 weeks';
+  }
+}
+const complete = (t: LetterTemplate) => Object.fromEntries(t.facts.map((f) => [f.id, sample(f)]));
+const requiredOnly = (t: LetterTemplate, payerKind: MedicalPayer) => Object.fromEntries(missingFacts(t, {}, payerKind).map((f) => [f.id, sample(f)]));
+const render = (t: LetterTemplate, values: Record<string, string>, payerKind: MedicalPayer, extra: Partial<Parameters<typeof renderLetter>[1]> = {}) =>
+  renderLetter(t, { caseId: 'case-1', values, payerKind, procedures: PROCEDURES, diagnoses: DIAGNOSES, now: NOW, ...extra });
+
+/** Every bracketed gap and every brace left in the text, the identifier placeholders aside. */
+function gaps(text: string): string[] {
+  let rest = text;
+  for (const p of IDENTIFIER_PLACEHOLDERS) rest = rest.split(p).join('');
+  return rest.match(/[[\]{}]/g) ?? [];
+}
+
+/** Every answer a choice or yes-no fact can take, one at a time, the others at their sample. */
+function variations(t: LetterTemplate): Record<string, string>[] {
+  const base = complete(t);
+  const out: Record<string, string>[] = [base];
+  for (const f of t.facts) {
+    const answers = f.type === 'choice' ? f.options.map((o) => o.value) : f.type === 'yes-no' && !f.expect ? ['yes', 'no'] : [];
+    for (const a of answers) out.push({ ...base, [f.id]: a });
+  }
+  return out;
+}
+
+describe('letter templates: loading', () => {
+  it('loads a template for every category that needs a letter', () => {
+    const needed = [
+      'osa-appliance', 'tmj', 'biopsy', 'jaw-fracture', 'dental-trauma', 'laceration', 'infection-drainage', 'jaw-lesion-excision',
+      'implant-reconstruction', 'cleft', 'frenectomy', 'medical-clearance', 'imaging', 'general-anesthesia', 'jaw-osteonecrosis', 'oral-cancer',
+    ];
+    expect(templates.length).toBeGreaterThanOrEqual(14);
+    for (const c of needed) expect(templateFor(c)?.categories, c).toContain(c);
+    expect(templateFor('cosmetic')).toBeUndefined();
+    expect(templateFor('jaw-fracture')).toBe(templateFor('dental-trauma'));
+    expect(templateById('osa-appliance')?.file).toBe('knowledge/letters/osa-appliance.json');
+  });
+
+  it('reads the default folder once (cached) unless asked fresh', () => {
+    expect(loadLetterTemplates()).toBe(templates);
+    expect(loadLetterTemplates(join(DEFAULT_KNOWLEDGE_DIR, 'letters', '.'))).toBe(templates);
+    const fresh = loadLetterTemplates(undefined, { fresh: true });
+    expect(fresh).not.toBe(templates);
+    expect(fresh.map((t) => t.id)).toEqual(templates.map((t) => t.id));
+  });
+
+  it('is never imported by triage (src/knowledge)', () => {
+    const dir = join(ROOT, 'src', 'knowledge');
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+      expect(readFileSync(join(dir, f), 'utf8'), f).not.toMatch(/from\s+['"]\.\.\/letters\//);
+    }
+  });
+
+  it('asks only clinical questions: no question asks for a full date, a name or an ID', () => {
+    for (const t of templates) {
+      for (const f of t.facts) {
+        expect(f.ask, `${t.id} ${f.id}`).not.toMatch(/\b(?:date of birth|birth ?date|dob|patient'?s name|member|id number|social security|phone|address|exact date)\b/i);
+        if (f.type === 'month-year') expect(f.ask, `${t.id} ${f.id}`).toMatch(/month and year/i);
+      }
+    }
+  });
+
+  it('cites a source for every policy point and serves its categories once', () => {
+    const seen = new Set<string>();
+    for (const t of templates) {
+      for (const p of t.policyPoints) expect(p.source.length).toBeGreaterThan(0);
+      for (const c of t.categories) {
+        expect(seen.has(c), c).toBe(false);
+        seen.add(c);
+      }
+    }
+  });
+});
+
+describe('letter templates: rendering', () => {
+  it.each(templates.map((t) => [t.id, t] as const))('%s renders from a complete fact set for every payer kind and every answer, with no gap', (_id, t) => {
+    for (const payerKind of MEDICAL_PAYERS) {
+      for (const values of variations(t)) {
+        const draft = render(t, values, payerKind);
+        const text = letterText(draft);
+        expect(gaps(text), `${t.id} ${payerKind} ${JSON.stringify(values)}`).toEqual([]);
+        for (const p of IDENTIFIER_PLACEHOLDERS) expect(text).toContain(p);
+        expect(text).toContain(`To: ${draft.payer} medical review`);
+        expect(text).toContain('Re: [PATIENT NAME], [DATE OF BIRTH], [MEMBER ID]');
+        expect(text).toContain('Procedure: CPT 41899');
+        expect(text).toContain('Diagnosis: ICD-10-CM K04.7');
+        expect(draft.narrativeBy).toBe('template');
+        expect(draft.templateId).toBe(t.id);
+        expect(draft.attachments.length).toBeGreaterThan(0);
+        for (const f of draft.facts) expect(t.facts.some((d) => d.id === f.id)).toBe(true);
+      }
+    }
+  });
+
+  it.each(templates.map((t) => [t.id, t] as const))('%s renders from its required facts alone', (_id, t) => {
+    for (const payerKind of MEDICAL_PAYERS) {
+      const text = letterText(render(t, requiredOnly(t, payerKind), payerKind));
+      expect(gaps(text)).toEqual([]);
+      expect(text).not.toMatch(/\s{3,}|\.\.|\s[.,]/);
+    }
+  });
+
+  it.each(templates.map((t) => [t.id, t] as const))('%s refuses a letter when any single required fact is missing', (_id, t) => {
+    for (const payerKind of MEDICAL_PAYERS) {
+      const values = requiredOnly(t, payerKind);
+      for (const id of Object.keys(values)) {
+        const without = { ...values, [id]: '' };
+        expect(missingFacts(t, without, payerKind).map((f) => f.id)).toEqual([id]);
+        let error: unknown;
+        try {
+          render(t, without, payerKind);
+        } catch (err) {
+          error = err;
+        }
+        expect(error, `${t.id} ${payerKind} without ${id}`).toBeInstanceOf(LetterError);
+        expect((error as LetterError).missing.map((f) => f.id)).toEqual([id]);
+        expect((error as LetterError).message).toContain(t.facts.find((f) => f.id === id)!.label);
+      }
+    }
+  });
+
+  it('lists missing facts in ask order, and optional ones separately', () => {
+    const t = templateById('osa-appliance')!;
+    const missing = missingFacts(t, {}, 'commercial').map((f) => f.id);
+    expect(missing).toEqual(t.facts.filter((f) => f.required && !f.payers).map((f) => f.id));
+    expect(missingFacts(t, {}, 'medicare').map((f) => f.id)).toEqual(expect.arrayContaining(['eventCount', 'faceToFace', 'pdacListed']));
+    expect(missingFacts(t, {}).map((f) => f.id)).toContain('faceToFace');
+    expect(optionalFacts(t, {}, 'commercial').map((f) => f.id)).toEqual(['patientAge', 'papTrialLength', 'papDetails', 'orderMonth']);
+  });
+
+  it('carries no identifier: the scrubber finds none outside the placeholders', () => {
+    for (const t of templates) {
+      let text = letterText(render(t, complete(t), 'commercial', { payer: 'Aetna' }));
+      for (const p of IDENTIFIER_PLACEHOLDERS) text = text.split(p).join('');
+      expect(scrubIdentifiers(text).found, t.id).toEqual([]);
+    }
+  });
+
+  it('writes the payer line from the name or the payer kind, never an ID', () => {
+    const t = templateById('tmj')!;
+    expect(render(t, complete(t), 'commercial', { payer: 'Aetna' }).payer).toBe('Aetna');
+    expect(render(t, complete(t), 'commercial').payer).toBe('Health plan');
+    expect(render(templateById('osa-appliance')!, complete(templateById('osa-appliance')!), 'medicare').payer).toBe('Medicare DME MAC');
+    expect(() => render(t, complete(t), 'commercial', { payer: 'Aetna W123456789' })).toThrow(LetterError);
+    expect(() => render(t, complete(t), 'commercial', { payer: 'BCBS [MEMBER ID]' })).toThrow(LetterError);
+  });
+
+  it('needs at least one code, and plain code descriptions', () => {
+    const t = templateById('biopsy')!;
+    expect(() => render(t, complete(t), 'commercial', { procedures: [], diagnoses: [] })).toThrow(/at least one/);
+    expect(() => render(t, complete(t), 'commercial', { diagnoses: [{ system: 'ICD-10-CM', code: 'K13.79', description: 'see {notes}' }] })).toThrow(LetterError);
+  });
+
+  it('uses the LLM narrative when given (narrativeBy llm), and refuses one with a gap', () => {
+    const t = templateById('tmj')!;
+    const values = complete(t);
+    const own = templateNarrative(t, { values, payerKind: 'commercial', now: NOW });
+    expect(own[0]).toContain('I am writing to request coverage');
+    const narrative = ['The patient has had jaw pain for 8 months despite a splint and physical therapy.', 'Imaging shows disc displacement.'];
+    const draft = render(t, values, 'commercial', { narrative });
+    expect(draft.narrativeBy).toBe('llm');
+    expect(draft.sections.find((s) => s.heading === 'Clinical history')!.paragraphs).toEqual(narrative);
+    // The facts stay those the template states, for the LLM check.
+    expect(draft.facts).toEqual(render(t, values, 'commercial').facts);
+    expect(() => render(t, values, 'commercial', { narrative: ['The patient [NAME] has pain.'] })).toThrow(LetterError);
+    expect(() => render(t, values, 'commercial', { narrative: ['See {symptoms}.'] })).toThrow(LetterError);
+    expect(() => render(t, values, 'commercial', { narrative: ['Dear [PATIENT NAME], hello.'] })).toThrow(LetterError);
+    expect(() => render(t, values, 'commercial', { narrative: [] })).toThrow(LetterError);
+  });
+
+  it('lists the codes from a triage answer', () => {
+    const codes = codesFromTriage({
+      procedureCodes: { cdt: [{ code: 'D9947', description: 'custom sleep apnea appliance' }], cpt: [], hcpcs: [{ code: 'E0486', description: 'oral appliance' }] },
+      diagnosisCodes: [{ code: 'G47.33', description: 'Obstructive sleep apnea (adult) (pediatric)' }],
+    });
+    expect(codes.procedures.map((c) => `${c.system} ${c.code}`)).toEqual(['HCPCS E0486', 'CDT D9947']);
+    expect(codes.diagnoses).toEqual([{ system: 'ICD-10-CM', code: 'G47.33', description: 'Obstructive sleep apnea (adult) (pediatric)' }]);
+  });
+});
+
+describe('letter templates: the OSA letter', () => {
+  const t = templateById('osa-appliance')!;
+  const values = {
+    ...complete(t), sleepTestType: 'hst', ahi: '24', eventCount: '150', papStatus: 'failed', papTrialLength: '3 months',
+    symptoms: 'excessive daytime sleepiness (Epworth 14), witnessed apneas, hypertension', device: 'a hinged mandibular advancement device',
+  };
+
+  it('states the Medicare LCD L33611 criteria in the Medicare variant', () => {
+    const draft = render(t, values, 'medicare', { procedures: [{ system: 'HCPCS', code: 'E0486', description: 'custom oral appliance for sleep apnea' }], diagnoses: [{ system: 'ICD-10-CM', code: 'G47.33', description: 'Obstructive sleep apnea (adult) (pediatric)' }] });
+    const text = letterText(draft);
+    expect(draft.payer).toBe('Medicare DME MAC');
+    expect(text).toContain('LCD L33611');
+    // A: face-to-face evaluation before the test.
+    expect(text).toContain('evaluated the patient face to face for obstructive sleep apnea before the sleep test');
+    // B: the sleep test and the thresholds, with this patient's values.
+    expect(text).toContain('a home sleep apnea test (HST) in March 2024');
+    expect(text).toContain('AHI/RDI) of 24 events per hour, with 150 apneas and hypopneas in total');
+    expect(text).toContain('15 or more events per hour with at least 30 events');
+    expect(text).toContain('5 to 14 events per hour with at least 10 events and documented excessive daytime sleepiness, impaired cognition, mood disorder or insomnia, or hypertension, ischemic heart disease or a history of stroke');
+    // C: ordered after the test, order on file before the claim.
+    expect(text).toContain('ordered the appliance after reviewing the sleep test report');
+    // PAP: not tolerated, and the appliance is not a PAP backup.
+    expect(text).toContain('could not tolerate it');
+    expect(text).toContain('not a backup to a PAP device');
+    // D and coding: a licensed dentist, a PDAC-listed E0486 device.
+    expect(text).toContain('listed by the Pricing, Data Analysis and Coding (PDAC) contractor under HCPCS E0486');
+    expect(text).toContain('provided and billed by a licensed dentist');
+    expect(draft.attachments).toEqual(expect.arrayContaining(['Sleep study with the physician\'s interpretation', 'Physician\'s written order', 'Treatment history']));
+    expect(draft.facts.find((f) => f.id === 'ahi')?.value).toBe('24');
+  });
+
+  it('states a PAP contraindication when that is the reason', () => {
+    const text = letterText(render(t, { ...values, papStatus: 'contraindicated' }, 'medicare'));
+    expect(text).toContain('has determined that positive airway pressure (PAP) therapy is contraindicated');
+  });
+
+  it('asks Medicare\'s facts only for Medicare, and refuses a letter the LCD would deny', () => {
+    const commercial = letterText(render(t, { ...values, eventCount: '', faceToFace: '', pdacListed: '' }, 'commercial'));
+    expect(commercial).not.toContain('L33611');
+    expect(commercial).toContain('Plan coverage criteria');
+    expect(commercial).toContain('The PAP trial lasted 3 months.');
+    const f2f = t.facts.find((f) => f.id === 'faceToFace')!;
+    const no = validateFactValue(f2f, 'no');
+    expect(no.ok).toBe(false);
+    expect(!no.ok && no.problem).toMatch(/face to face before the sleep test/);
+    expect(() => render(t, { ...values, faceToFace: 'no' }, 'medicare')).toThrow(/face to face/);
+    expect(() => render(t, { ...values, eventCount: '' }, 'medicare')).toThrow(/Total respiratory events/);
+  });
+
+  it('prefills what the triage case knows', () => {
+    const { values: prefilled, payerKind } = factsFromCase(t, {
+      procedure: 'oral appliance for sleep apnea',
+      notes: 'Home sleep test showed AHI of 22.5. Patient could not tolerate CPAP.',
+      patientAge: 64,
+      coverage: { medical: true, medicalPayer: 'medicare' },
+    });
+    expect(payerKind).toBe('medicare');
+    expect(prefilled).toEqual({ patientAge: '64', sleepTestType: 'hst', ahi: '22.5', papStatus: 'failed' });
+    expect(missingFacts(t, prefilled, payerKind).map((f) => f.id)).not.toContain('ahi');
+  });
+
+  it('prefills other templates from diagnoses, the cause and drug names', () => {
+    expect(factsFromCase(templateById('trauma')!, { procedure: 'closed reduction', diagnoses: ['S02.650A'], notes: 'car accident' }).values)
+      .toEqual({ injuryWhere: 'motor-vehicle', jawFracture: 'yes' });
+    expect(factsFromCase(templateById('implant-reconstruction')!, { procedure: 'implant', cause: 'trauma', patientAge: 95 }).values)
+      .toEqual({ patientAge: '95', lossCause: 'trauma' });
+    expect(factsFromCase(templateById('jaw-osteonecrosis')!, { procedure: 'sequestrectomy', notes: 'on Prolia for 4 years' }).values)
+      .toEqual({ drug: 'Prolia' });
+    expect(factsFromCase(templateById('frenectomy')!, { procedure: 'frenotomy', patientAge: 0 }).values).toEqual({});
+    expect(factsFromCase(templateById('frenectomy')!, { procedure: 'frenectomy', patientAge: 7 }).values).toEqual({ age: '7 years' });
+  });
+
+  it('writes an age over 89 as "90 or older"', () => {
+    const draft = render(t, { ...values, patientAge: '95' }, 'commercial');
+    expect(letterText(draft)).toContain('The patient is aged 90 or older.');
+    expect(draft.facts.find((f) => f.id === 'patientAge')?.value).toBe('90 or older');
+  });
+});
+
+describe('letter templates: checking a value', () => {
+  const osa = templateById('osa-appliance')!;
+  const fact = (t: LetterTemplate, id: string) => t.facts.find((f) => f.id === id)!;
+  const ok = (f: FactDef, raw: string) => {
+    const r = validateFactValue(f, raw, NOW);
+    return r.ok ? r.value : `problem: ${r.problem}`;
+  };
+
+  it('numbers: in bounds, whole where asked, units allowed', () => {
+    const ahi = fact(osa, 'ahi');
+    expect(ok(ahi, '24')).toBe('24');
+    expect(ok(ahi, '24.50')).toBe('24.5');
+    expect(ok(ahi, '24 events/hr')).toBe('24');
+    expect(ok(ahi, 'about 31 per hour')).toBe('31');
+    expect(ok(ahi, '250')).toMatch(/problem: 250 is out of range: please give a number between 0 and 200 \(events per hour\)/);
+    expect(ok(ahi, '-1')).toMatch(/^problem/);
+    expect(ok(ahi, 'moderate')).toMatch(/^problem/);
+    expect(ok(ahi, '24 or 25')).toMatch(/^problem/);
+    expect(ok(fact(osa, 'eventCount'), '30.5')).toMatch(/whole number/);
+  });
+
+  it('choices: by value, label, alias or number; anything else lists the options', () => {
+    const pap = fact(osa, 'papStatus');
+    expect(ok(pap, 'failed')).toBe('failed');
+    expect(ok(pap, 'Tried and not tolerated')).toBe('failed');
+    expect(ok(pap, 'refused')).toBe('declined');
+    expect(ok(pap, '2')).toBe('contraindicated');
+    expect(ok(pap, 'maybe')).toBe('problem: Please choose one of: 1. Tried and not tolerated; 2. Contraindicated; 3. Declined by the patient; 4. Not tried.');
+    expect(ok(pap, '9')).toMatch(/^problem/);
+  });
+
+  it('yes/no, with the answer a criterion needs', () => {
+    const order = fact(osa, 'orderAfterTest');
+    expect(ok(order, 'Yes')).toBe('yes');
+    expect(ok(order, 'y')).toBe('yes');
+    expect(ok(order, 'no')).toMatch(/problem: .*written order/);
+    expect(ok(order, 'perhaps')).toBe('problem: Please answer yes or no.');
+    expect(ok(fact(templateById('trauma')!, 'jawFracture'), 'no')).toBe('no');
+  });
+
+  it('month and year only: a full date is refused as an identifier', () => {
+    const month = fact(osa, 'sleepTestMonth');
+    expect(ok(month, 'March 2025')).toBe('March 2025');
+    expect(ok(month, 'mar 2025')).toBe('March 2025');
+    expect(ok(month, 'Sept. 2025')).toBe('September 2025');
+    expect(ok(month, '03/2025')).toBe('March 2025');
+    expect(ok(month, '2025-11')).toBe('November 2025');
+    for (const full of ['03/14/2025', 'March 14, 2025', '14 March 2025', '2025-03-14', '3-14-25']) expect(ok(month, full), full).toMatch(/problem: Only the month and year/);
+    expect(ok(month, 'December 2026')).toMatch(/has not come yet/);
+    expect(ok(month, 'last spring')).toMatch(/^problem/);
+    expect(ok(month, '13/2025')).toMatch(/^problem/);
+  });
+
+  it('durations', () => {
+    const d = fact(osa, 'papTrialLength');
+    expect(ok(d, '6 weeks')).toBe('6 weeks');
+    expect(ok(d, 'six wks')).toBe('6 weeks');
+    expect(ok(d, 'about 3 months')).toBe('about 3 months');
+    expect(ok(d, '1 year and 6 months')).toBe('1 year and 6 months');
+    expect(ok(d, 'a month')).toBe('1 month');
+    expect(ok(d, 'more than 2 years')).toBe('more than 2 years');
+    expect(ok(d, 'forever')).toMatch(/^problem/);
+    expect(ok(d, '0 days')).toMatch(/^problem/);
+    expect(ok(d, '500 years')).toMatch(/^problem/);
+  });
+
+  it('text: trimmed, and refused when it carries an identifier or a gap', () => {
+    const s = fact(osa, 'symptoms');
+    expect(ok(s, '  daytime sleepiness,\n snoring. ')).toBe('daytime sleepiness, snoring');
+    expect(ok(s, 'seen by [name removed] for snoring')).toMatch(/removed as an identifier/);
+    expect(ok(s, 'snoring since 03/14/2019')).toMatch(/full date/);
+    expect(ok(s, 'call 555-123-4567')).toMatch(/phone/);
+    expect(ok(s, 'see {notes}')).toMatch(/brackets and braces/);
+    expect(ok(s, 'x'.repeat(600))).toMatch(/under 500 characters/);
+    expect(ok(fact(templateById('trauma')!, 'injuries'), 'fractured #8 and #9, teeth 7 8 9 10 mobile')).toBe('fractured #8 and #9, teeth 7 8 9 10 mobile');
+  });
+});
+
+describe('letter templates: a broken template is refused, naming the file', () => {
+  function brokenCopy(file: string, edit: (j: Record<string, any>) => void): string {
+    const dir = mkdtempSync(join(tmpdir(), 'medbill-letters-'));
+    cpSync(DEFAULT_KNOWLEDGE_DIR, dir, { recursive: true, filter: (src) => !src.endsWith('.txt') });
+    const path = join(dir, 'letters', file);
+    const json = JSON.parse(readFileSync(path, 'utf8')) as Record<string, any>;
+    edit(json);
+    writeFileSync(path, JSON.stringify(json));
+    return join(dir, 'letters');
+  }
+  const OSA = 'osa-appliance.json';
+  const NAME = 'knowledge/letters/osa-appliance.json';
+
+  it('a copy of the shipped templates loads', () => {
+    expect(loadLetterTemplates(brokenCopy(OSA, () => {})).length).toBe(templates.length);
+  });
+  it('an unknown fact reference', () => {
+    const dir = brokenCopy(OSA, (j) => j.sections[1].paragraphs.push('See {nope}.'));
+    expect(() => loadLetterTemplates(dir)).toThrow(NAME);
+    expect(() => loadLetterTemplates(dir)).toThrow('{nope} is not a declared fact');
+  });
+  it('an unknown source', () => {
+    const dir = brokenCopy(OSA, (j) => { j.policyPoints[0].source = ['NOPE-123']; });
+    expect(() => loadLetterTemplates(dir)).toThrow(/osa-appliance\.json policyPoints\[0\]: source "NOPE-123" is not defined in knowledge\/sources\.json/);
+  });
+  it('an optional fact written without a when', () => {
+    const dir = brokenCopy(OSA, (j) => j.sections[1].paragraphs.push('The trial lasted {papTrialLength}.'));
+    expect(() => loadLetterTemplates(dir)).toThrow(/osa-appliance\.json .*\{papTrialLength\} is optional/);
+  });
+  it('a payer-limited fact written for every payer', () => {
+    const dir = brokenCopy(OSA, (j) => j.sections[0].paragraphs.push('Events: {eventCount}.'));
+    expect(() => loadLetterTemplates(dir)).toThrow(/\{eventCount\} is required only for medicare, medicare-advantage/);
+  });
+  it('a required fact never written', () => {
+    const dir = brokenCopy(OSA, (j) => j.facts.push({ id: 'unused', label: 'Unused', type: 'text', required: true, ask: 'Unused?', phrase: '{value}' }));
+    expect(() => loadLetterTemplates(dir)).toThrow(/osa-appliance\.json facts unused: a required fact must be written/);
+  });
+  it('an unknown category, document kind, or condition value', () => {
+    expect(() => loadLetterTemplates(brokenCopy(OSA, (j) => j.categories.push('teeth-whitening')))).toThrow(/osa-appliance\.json categories: category "teeth-whitening"/);
+    expect(() => loadLetterTemplates(brokenCopy(OSA, (j) => j.attachments.push('x-ray')))).toThrow(/osa-appliance\.json attachments\[\d+\]/);
+    expect(() => loadLetterTemplates(brokenCopy(OSA, (j) => { j.attachments[4].when.is = ['maybe']; }))).toThrow(/when papStatus names "maybe"/);
+  });
+  it('a square bracket in the text, no narrative section, a wrong file name, bad JSON', () => {
+    expect(() => loadLetterTemplates(brokenCopy(OSA, (j) => j.sections[1].paragraphs.push('Signed [DOCTOR]')))).toThrow(/square brackets are reserved/);
+    expect(() => loadLetterTemplates(brokenCopy(OSA, (j) => { delete j.sections[0].narrative; }))).toThrow(/exactly one section with "narrative": true/);
+    expect(() => loadLetterTemplates(brokenCopy(OSA, (j) => { j.id = 'osa'; }))).toThrow(/must be named after the template id/);
+    const dir = brokenCopy(OSA, () => {});
+    writeFileSync(join(dir, 'tmj.json'), '{ "id": "tmj", ');
+    expect(() => loadLetterTemplates(dir)).toThrow('knowledge/letters/tmj.json: is not valid JSON');
+  });
+  it('two templates for one category', () => {
+    const dir = brokenCopy('tmj.json', (j) => j.categories.push('osa-appliance'));
+    expect(() => loadLetterTemplates(dir)).toThrow(/tmj\.json: category "osa-appliance" is already served by knowledge\/letters\/osa-appliance\.json/);
+  });
+});
+
+describe('letter templates: speed', () => {
+  it('renders every template 1000 times with p99 under 50 ms (text)', () => {
+    const inputs = templates.map((t) => ({ t, values: complete(t) }));
+    const times: number[] = [];
+    for (let i = 0; i < 1000; i++) {
+      for (const { t, values } of inputs) {
+        const start = performance.now();
+        letterText(render(t, values, MEDICAL_PAYERS[i % MEDICAL_PAYERS.length]!));
+        times.push(performance.now() - start);
+      }
+    }
+    times.sort((a, b) => a - b);
+    const p99 = times[Math.floor(times.length * 0.99)]!;
+    const p50 = times[Math.floor(times.length * 0.5)]!;
+    console.log(`letter render (text): ${times.length} renders, p50 ${p50.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms, max ${times.at(-1)!.toFixed(3)} ms`);
+    expect(p99).toBeLessThan(50);
+  });
+});
