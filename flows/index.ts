@@ -7,5 +7,6 @@ import { helpFlow } from './help.js';
 import { claimFlow } from './claim.js';
 import { digestFlow } from './digest.js';
 import { reportFlow } from './report.js';
+import { letterFlow } from './letter.js';
 
-export const flows = new FlowRegistry([triageFlow, documentsFlow, lookupFlow, claimFlow, digestFlow, reportFlow, helpFlow]);
+export const flows = new FlowRegistry([triageFlow, documentsFlow, lookupFlow, letterFlow, claimFlow, digestFlow, reportFlow, helpFlow]);

@@ -421,8 +421,9 @@ function answerReply(ctx: FlowContext, st: FlowState, result: TriageResult): Rep
   return reply(`Case ${st.caseId}: ${LANE_LINE[result.lane]}`, [
     ...answerParts(st.caseId ?? '', result),
     { kind: 'triage', caseId: st.caseId ?? '', procedure: procedureName(ctx, s.facts.procedure ?? ''), result },
-    // A medical answer can become a tracked claim (the claim flow reads the case by its ID).
-    { kind: 'choices', choices: [...choicesFor('triage', 'answer', next), ...(medical ? [{ label: 'Track this claim', value: `go:claim:track ${st.caseId ?? ''}` }] : [])] },
+    { kind: 'choices', choices: choicesFor('triage', 'answer', next) },
+    // A medical answer leads on to its letter and its claim (those flows read the case by its ID).
+    ...(medical ? [{ kind: 'choices' as const, choices: [{ label: 'Draft letter', value: `go:letter:${st.caseId ?? ''}` }, { label: 'Track this claim', value: `go:claim:track ${st.caseId ?? ''}` }] }] : []),
   ], 'direct-only');
 }
 

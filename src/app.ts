@@ -6,13 +6,25 @@ import { Outbound } from './engine/outbound.js';
 import { flows } from '../flows/index.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
+import { LetterService, type NarrativeWriter } from './letters/service.js';
+
+/** The optional LLM narrative: LangChain is loaded on the first letter, never before (src/letters/narrative.ts). */
+function narrativeWriter(config: Config, log: Logger | undefined): NarrativeWriter {
+  return async (input) => {
+    const { narrativeModel, writeNarrative } = await import('./letters/narrative.js');
+    const model = await narrativeModel(config, log);
+    if (!model || !config.llm) return { paragraphs: input.templateNarrative, by: 'template', reason: 'not-configured' };
+    return writeNarrative(input, { model, timeoutMs: config.llm.timeoutMs, ...(log ? { log } : {}) });
+  };
+}
 
 export interface App { db: Db; engine: Engine; inbox: Inbox; outbound: Outbound; close(): void }
 
 export function openApp(config: Config, opts: { log?: Logger; now?: () => number; inboxMaxOpen?: number } = {}): App {
   const db = openDb(config.dbPath);
   const { inboxMaxOpen = config.inboxMax, ...engineOpts } = opts;
-  const engine = new Engine({ db, flows, sessionTtlMs: config.sessionTtlMs, zone: config.zone, ...engineOpts });
+  const letters = new LetterService(db, { ...(config.llm ? { narrative: narrativeWriter(config, opts.log) } : {}), ...(opts.log ? { log: opts.log } : {}) });
+  const engine = new Engine({ db, flows, sessionTtlMs: config.sessionTtlMs, zone: config.zone, letters, ...engineOpts });
   const inbox = new Inbox({ db, engine, ...(opts.log ? { log: opts.log } : {}), maxOpen: inboxMaxOpen });
   return { db, engine, inbox, outbound: new Outbound(db, opts.now), close: () => db.close() };
 }

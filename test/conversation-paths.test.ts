@@ -15,11 +15,12 @@ import { kn } from './helpers.js';
 import { openDb } from '../src/store/db.js';
 import { ClaimService } from '../src/claims/service.js';
 import { DigestStore } from '../src/store/digest.js';
+import { LetterService } from '../src/letters/service.js';
 
 const db = openDb(':memory:');
 const ctx: FlowContext = {
   kn, codes: new CodeIndex(kn), directory: NO_DIRECTORY, newCaseId: () => 'C-TEST1', help: (lead) => flows.help(lead),
-  claims: new ClaimService(db), digests: new DigestStore(db), today: () => '2026-12-02', zone: 'America/Chicago', caseFile: () => undefined,
+  claims: new ClaimService(db), digests: new DigestStore(db), letters: new LetterService(db), today: () => '2026-12-02', zone: 'America/Chicago', caseFile: () => undefined,
 };
 const MAX_TURNS = 8;
 

@@ -40,7 +40,14 @@ function sample(f: FactDef): string {
   }
 }
 const complete = (t: LetterTemplate) => Object.fromEntries(t.facts.map((f) => [f.id, sample(f)]));
-const requiredOnly = (t: LetterTemplate, payerKind: MedicalPayer) => Object.fromEntries(missingFacts(t, {}, payerKind).map((f) => [f.id, sample(f)]));
+/** The required facts alone, conditional ones included as their conditions come true. */
+function requiredOnly(t: LetterTemplate, payerKind: MedicalPayer, start: Record<string, string> = {}): Record<string, string> {
+  const values = { ...start };
+  for (let missing = missingFacts(t, values, payerKind); missing.length; missing = missingFacts(t, values, payerKind)) {
+    for (const f of missing) values[f.id] = sample(f);
+  }
+  return values;
+}
 const render = (t: LetterTemplate, values: Record<string, string>, payerKind: MedicalPayer, extra: Partial<Parameters<typeof renderLetter>[1]> = {}) =>
   renderLetter(t, { caseId: 'case-1', values, payerKind, procedures: PROCEDURES, diagnoses: DIAGNOSES, now: NOW, ...extra });
 
@@ -140,8 +147,10 @@ describe('letter templates: rendering', () => {
   });
 
   it.each(templates.map((t) => [t.id, t] as const))('%s refuses a letter when any single required fact is missing', (_id, t) => {
-    for (const payerKind of MEDICAL_PAYERS) {
-      const values = requiredOnly(t, payerKind);
+    // Each answer of each required choice as a start, so that facts required only under a condition are dropped too.
+    const starts = [{}, ...t.facts.flatMap((f) => (f.required && f.type === 'choice' ? f.options.map((o) => ({ [f.id]: o.value })) : []))];
+    for (const payerKind of MEDICAL_PAYERS) for (const start of starts) {
+      const values = requiredOnly(t, payerKind, start);
       for (const id of Object.keys(values)) {
         const without = { ...values, [id]: '' };
         expect(missingFacts(t, without, payerKind).map((f) => f.id)).toEqual([id]);
@@ -158,13 +167,43 @@ describe('letter templates: rendering', () => {
     }
   });
 
+  it('asks a required fact that has a condition once the condition holds', () => {
+    const onj = templateById('jaw-osteonecrosis')!;
+    expect(missingFacts(onj, { stage: 'stage-0' }).map((f) => f.id)).not.toContain('exposedDuration');
+    expect(missingFacts(onj, { stage: 'stage-2' }).map((f) => f.id)).toContain('exposedDuration');
+    const values = requiredOnly(onj, 'commercial', { stage: 'stage-2', exposedDuration: '10 weeks' });
+    expect(letterText(render(onj, values, 'commercial'))).toContain('probed to bone, for 10 weeks.');
+    expect(() => render(onj, { ...values, exposedDuration: '' }, 'commercial')).toThrow(/How long bone has been exposed/);
+    expect(letterText(render(onj, { ...values, stage: 'stage-0' }, 'commercial'))).not.toContain('10 weeks');
+  });
+
   it('lists missing facts in ask order, and optional ones separately', () => {
     const t = templateById('osa-appliance')!;
     const missing = missingFacts(t, {}, 'commercial').map((f) => f.id);
     expect(missing).toEqual(t.facts.filter((f) => f.required && !f.payers).map((f) => f.id));
     expect(missingFacts(t, {}, 'medicare').map((f) => f.id)).toEqual(expect.arrayContaining(['eventCount', 'faceToFace', 'pdacListed']));
     expect(missingFacts(t, {}).map((f) => f.id)).toContain('faceToFace');
-    expect(optionalFacts(t, {}, 'commercial').map((f) => f.id)).toEqual(['patientAge', 'papTrialLength', 'papDetails', 'orderMonth']);
+    expect(optionalFacts(t, {}, 'commercial').map((f) => f.id)).toEqual(['patientAge', 'orderMonth']);
+  });
+
+  it('asks a conditional fact only when its condition holds, and never writes it otherwise', () => {
+    const osa = templateById('osa-appliance')!;
+    expect(optionalFacts(osa, { papStatus: 'failed' }, 'commercial').map((f) => f.id)).toEqual(['patientAge', 'papTrialLength', 'papDetails', 'orderMonth']);
+    expect(optionalFacts(osa, { papStatus: 'declined' }, 'commercial').map((f) => f.id)).toEqual(['patientAge', 'papDetails', 'orderMonth']);
+    const text = letterText(render(osa, { ...complete(osa), papStatus: 'not-tried', papTrialLength: '2 months', papDetails: 'mask leaks' }, 'commercial'));
+    expect(text).not.toContain('2 months');
+    expect(text).not.toContain('mask leaks');
+    const trauma = templateById('trauma')!;
+    const none = letterText(render(trauma, { ...complete(trauma), otherPayer: 'none', otherPayerResponse: 'yes' }, 'commercial'));
+    expect(none).not.toContain('response is enclosed');
+    expect(none).not.toContain('Primary payer');
+    const auto = render(trauma, { ...complete(trauma), otherPayer: 'auto', otherPayerResponse: 'yes' }, 'medicare');
+    expect(letterText(auto)).toContain('The other insurer\'s response is enclosed.');
+    expect(letterText(auto)).toContain('Medicare Secondary Payer');
+    expect(auto.attachments).toContain('Primary payer\'s EOB or denial');
+    const onj = templateById('jaw-osteonecrosis')!;
+    expect(optionalFacts(onj, { onjCause: 'radiation' }).map((f) => f.id)).toEqual(expect.arrayContaining(['radiationMonth', 'radiationDose']));
+    expect(optionalFacts(onj, { onjCause: 'radiation' }).map((f) => f.id)).not.toContain('drug');
   });
 
   it('carries no identifier: the scrubber finds none outside the placeholders', () => {
@@ -423,6 +462,11 @@ describe('letter templates: a broken template is refused, naming the file', () =
     const dir = brokenCopy(OSA, () => {});
     writeFileSync(join(dir, 'tmj.json'), '{ "id": "tmj", ');
     expect(() => loadLetterTemplates(dir)).toThrow('knowledge/letters/tmj.json: is not valid JSON');
+  });
+  it('a fact condition on a later fact, or a conditional fact written without a when', () => {
+    expect(() => loadLetterTemplates(brokenCopy(OSA, (j) => { j.facts[1].when = 'ahi'; }))).toThrow(/facts sleepTestType: when names "ahi", which must be a fact declared before it/);
+    expect(() => loadLetterTemplates(brokenCopy(OSA, (j) => { j.facts.find((f: any) => f.id === 'symptoms').when = { fact: 'sleepTestType', is: ['psg'] }; })))
+      .toThrow(/\{symptoms\} is asked only under its own when/);
   });
   it('two templates for one category', () => {
     const dir = brokenCopy('tmj.json', (j) => j.categories.push('osa-appliance'));

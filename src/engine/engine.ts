@@ -14,6 +14,7 @@ import { CodeIndex } from '../knowledge/lookup.js';
 import { NO_DIRECTORY } from '../knowledge/evidence.js';
 import { ClaimService } from '../claims/service.js';
 import { DigestStore } from '../store/digest.js';
+import { LetterService } from '../letters/service.js';
 import { localDate } from '../scheduler/clock.js';
 import { parseButtonValue, type CaseRecord, type Effect, type Flow, type FlowContext, type FlowId, type FlowState, type Outcome, type Seed } from './flow.js';
 import type { FlowRegistry } from './registry.js';
@@ -34,6 +35,8 @@ export interface EngineOptions {
   log?: Logger;
   /** The practice's IANA time zone, for "today" in claims (default: this machine's). */
   zone?: string;
+  /** Letters, with the optional narrative writer when an LLM is set up (default: templates only). */
+  letters?: LetterService;
 }
 
 /** An effect found that its claim changed since the turn planned it: the turn is worked out again. */
@@ -98,6 +101,7 @@ export class Engine {
       help: (lead) => this.flows.help(lead),
       claims: new ClaimService(opts.db, this.now),
       digests: new DigestStore(opts.db),
+      letters: opts.letters ?? new LetterService(opts.db, { log: this.log }),
       today: () => localDate(this.now(), zone),
       zone,
       caseFile: (caseId) => this.cases.get(caseId),
@@ -308,7 +312,11 @@ export class Engine {
 
   /** The flows' context for one turn: the engine's services, and where the person wrote from. */
   private contextFor(turn: Turn): FlowContext {
-    return { ...this.ctx, place: { platform: turn.platform, ...(turn.tenant ? { tenant: turn.tenant } : {}), user: turn.user, ...(turn.channel ? { channel: turn.channel } : {}) } };
+    return {
+      ...this.ctx,
+      place: { platform: turn.platform, ...(turn.tenant ? { tenant: turn.tenant } : {}), user: turn.user, ...(turn.channel ? { channel: turn.channel } : {}) },
+      recentCases: () => this.cases.recent(sessionKey(turn), 5),
+    };
   }
 
   /** A registered flow; sessions are validated against the registry on load, so a miss is a bug, not input. */

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Choice, Reply } from './model.js';
 import type { ClaimService } from '../claims/service.js';
 import type { DigestStore } from '../store/digest.js';
+import type { LetterService } from '../letters/service.js';
 
 /** A registered flow's id ('triage', 'docs', 'lookup', 'help', …): see registry.ts. */
 export type FlowId = string;
@@ -32,6 +33,10 @@ export interface FlowContext {
   place?: { platform: string; tenant?: string; user: string; channel?: string };
   /** The daily digest's channels and schedules. */
   digests: DigestStore;
+  /** Letters of medical necessity: templates, drafts by case ID, rendering. */
+  letters: LetterService;
+  /** The person's recent cases, newest first (set per turn). */
+  recentCases?: () => { caseId: string; procedure: string; lane: string }[];
   /** A case remembered from an earlier answer, with its facts. */
   caseFile(caseId: string): { caseId: string; procedure: string; lane: string; facts: Record<string, unknown> } | undefined;
 }

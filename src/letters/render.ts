@@ -184,19 +184,31 @@ export function validateFactValue(fact: FactDef, raw: string, now: Date = new Da
 // ---------------------------------------------------------------- which facts
 
 const given = (values: Record<string, string | undefined>, id: string) => typeof values[id] === 'string' && values[id]!.trim() !== '';
-const appliesTo = (def: FactDef, payerKind: MedicalPayer | undefined) => !def.payers || payerKind === undefined || def.payers.includes(payerKind);
 
 /**
- * The required facts not given, in ask order. Facts required only for some payer kinds count when
- * `payerKind` is one of them, or is not known yet (asking is safer than a letter that falls short).
+ * The facts that apply, in ask order: those for the payer kind (all of them while it is not known: asking is
+ * safer than a letter that falls short) whose own `when` holds on the values given.
  */
-export function missingFacts(template: LetterTemplate, values: Record<string, string | undefined>, payerKind?: MedicalPayer): FactDef[] {
-  return template.facts.filter((f) => f.required && appliesTo(f, payerKind) && !given(values, f.id));
+function applicable(template: LetterTemplate, values: Record<string, string | undefined>, payerKind: MedicalPayer | undefined): FactDef[] {
+  const present: Record<string, string> = {};
+  const out: FactDef[] = [];
+  for (const f of template.facts) {
+    if (f.payers && payerKind !== undefined && !f.payers.includes(payerKind)) continue;
+    if (!holds(f.when, present)) continue;
+    out.push(f);
+    if (given(values, f.id)) present[f.id] = values[f.id]!.trim();
+  }
+  return out;
 }
 
-/** The optional facts not given that apply to the payer kind, in ask order: the flow may offer them. */
+/** The required facts not given, in ask order (see `applicable` for payer kinds and conditional facts). */
+export function missingFacts(template: LetterTemplate, values: Record<string, string | undefined>, payerKind?: MedicalPayer): FactDef[] {
+  return applicable(template, values, payerKind).filter((f) => f.required && !given(values, f.id));
+}
+
+/** The optional facts not given that apply, in ask order: the flow may offer them. */
 export function optionalFacts(template: LetterTemplate, values: Record<string, string | undefined>, payerKind?: MedicalPayer): FactDef[] {
-  return template.facts.filter((f) => !f.required && appliesTo(f, payerKind) && !given(values, f.id));
+  return applicable(template, values, payerKind).filter((f) => !f.required && !given(values, f.id));
 }
 
 // ---------------------------------------------------------------- from the triage case
@@ -339,7 +351,8 @@ function checkedValues(template: LetterTemplate, options: RenderOptions): Record
   const problems: string[] = [];
   for (const def of template.facts) {
     const raw = options.values[def.id];
-    if (!given(options.values, def.id)) continue;
+    // A fact that does not apply (its `when` fails) is not written, whatever was answered.
+    if (!given(options.values, def.id) || !holds(def.when, values)) continue;
     const checked = validateFactValue(def, raw!, options.now);
     if (checked.ok) values[def.id] = checked.value;
     else problems.push(`${def.label}: ${checked.problem}`);

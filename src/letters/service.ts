@@ -34,6 +34,8 @@ export interface FinishedLetter {
   docx: Buffer;
   /** One line for the person: which narrative was used, and why not the LLM's when it was set up. */
   narrativeNote: string;
+  /** The language model's paragraphs, when they were used (kept with the draft). */
+  narrative?: string[];
 }
 
 export class LetterService {
@@ -69,10 +71,12 @@ export class LetterService {
     const base = { caseId: req.caseId, values: req.values, payerKind: req.payerKind, procedures: req.procedures, diagnoses: req.diagnoses, ...(req.payer ? { payer: req.payer } : {}) };
     let draft = renderLetter(req.template, base);
     let narrativeNote = 'The narrative is the template\'s (no language model is set up).';
+    let narrative: string[] | undefined;
     if (this.opts.narrative) {
       const written = await this.opts.narrative({ facts: draft.facts, templateNarrative: templateNarrative(req.template, base), purpose: req.template.title });
       if (written.by === 'llm') {
         draft = renderLetter(req.template, { ...base, narrative: written.paragraphs });
+        narrative = written.paragraphs;
         narrativeNote = 'The narrative paragraphs were written by the language model from the facts above and checked against them: read them before signing.';
       } else {
         narrativeNote = `The narrative is the template's: the language model's was not used (${written.reason}).`;
@@ -80,6 +84,6 @@ export class LetterService {
       }
     }
     const { letterDocx } = await import('./docx.js');
-    return { draft, text: letterText(draft), docx: await letterDocx(draft), narrativeNote };
+    return { draft, text: letterText(draft), docx: await letterDocx(draft), narrativeNote, ...(narrative ? { narrative } : {}) };
   }
 }

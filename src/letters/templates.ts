@@ -60,6 +60,8 @@ const factBase = {
   phrase: text.max(600),
   /** Asked (and, if required, required) only for these payer kinds. */
   payers: payers.optional(),
+  /** Asked (and, if required, required) only when this holds, on a fact declared before it; otherwise ignored. */
+  when: ConditionSchema.optional(),
   prefill: z.array(PrefillSchema).min(1).optional(),
 };
 
@@ -284,6 +286,7 @@ function compileTemplate(file: string, data: LetterTemplateFile, ctx: Context, p
   for (const def of data.facts) {
     const where = at(`facts ${def.id}`);
     if (facts.has(def.id)) problems.push(`${where}: declared twice`);
+    if (def.when !== undefined && !facts.has(conditionFact(def.when))) problems.push(`${where}: when names "${conditionFact(def.when)}", which must be a fact declared before it`);
     const phraseRefs = [...def.phrase.matchAll(REF)].map((m) => m[1]);
     if (def.type === 'yes-no') {
       if (phraseRefs.length) problems.push(`${where}: a yes-no phrase is the sentence for "yes" and has no {value}`);
@@ -352,6 +355,7 @@ function compileTemplate(file: string, data: LetterTemplateFile, ctx: Context, p
     if (values.length && !allowed) problems.push(`${where}: when ${c.fact} can only test that a ${f.def.type} fact is given`);
     for (const v of values) if (allowed && !allowed.includes(v)) problems.push(`${where}: when ${c.fact} names "${v}", not one of ${allowed.join(', ')}`);
   };
+  for (const f of facts.values()) if (f.def.when !== undefined && facts.has(conditionFact(f.def.when))) checkCondition(at(`facts ${f.def.id}`), f.def.when);
   const guards = (c: FactCondition | undefined, id: string) => c !== undefined && conditionFact(c) === id;
   const guardsYes = (c: FactCondition | undefined, id: string) => c !== undefined && typeof c !== 'string' && c.fact === id && !!c.is && c.is.every((v) => v === 'yes');
   const subset = (inner: ReadonlySet<MedicalPayer> | undefined, outer: readonly MedicalPayer[]) => !!inner && [...inner].every((p) => outer.includes(p));
@@ -384,12 +388,12 @@ function compileTemplate(file: string, data: LetterTemplateFile, ctx: Context, p
         written.add(id);
         const guarded = guards(when, id) || guards(s.when, id);
         const def = f.def;
-        const alwaysThere = def.required && (!def.payers || subset(effectivePayers, def.payers));
+        const alwaysThere = def.required && def.when === undefined && (!def.payers || subset(effectivePayers, def.payers));
         if (!alwaysThere && !guarded) {
           problems.push(
-            def.required
-              ? `${where}: {${id}} is required only for ${def.payers!.join(', ')}: limit the paragraph to those payers or add when: "${id}"`
-              : `${where}: {${id}} is optional: the paragraph needs when: "${id}" (or a condition on it)`,
+            !def.required ? `${where}: {${id}} is optional: the paragraph needs when: "${id}" (or a condition on it)`
+            : def.when !== undefined ? `${where}: {${id}} is asked only under its own when: the paragraph needs when: "${id}"`
+            : `${where}: {${id}} is required only for ${def.payers!.join(', ')}: limit the paragraph to those payers or add when: "${id}"`,
           );
         }
         if (def.type === 'yes-no' && !def.phraseNo && def.expect !== 'yes' && !guardsYes(when, id) && !guardsYes(s.when, id)) {
@@ -423,6 +427,7 @@ function compileTemplate(file: string, data: LetterTemplateFile, ctx: Context, p
     const where = at(`facts ${f.def.id}`);
     if (f.def.required && !written.has(f.def.id)) problems.push(`${where}: a required fact must be written in some paragraph as {${f.def.id}}`);
     if (!f.def.required && !written.has(f.def.id) && !usedInWhen.has(f.def.id)) problems.push(`${where}: declared but never written or tested`);
+    if (f.def.when !== undefined) usedInWhen.add(conditionFact(f.def.when));
   }
 
   // Attachments.

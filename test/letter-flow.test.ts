@@ -1,0 +1,161 @@
+/**
+ * The letter flow through the engine: "Draft letter" under a triage answer asks only for the facts the
+ * template still needs (what the case said is not asked again), hands over the draft as text and .docx to the
+ * person alone, keeps it by case ID so it can be had again the next day (another engine on the same file), and
+ * regenerates it when a fact is changed. Then Slack: the letter arrives as a file in the DM, through the
+ * recorded Web API's upload calls, never in the channel.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import mammoth from 'mammoth';
+import { openDb, type Db } from '../src/store/db.js';
+import { Engine } from '../src/engine/engine.js';
+import { flows } from '../flows/index.js';
+import type { Input, Reply } from '../src/engine/model.js';
+import { tempDbPath } from './helpers.js';
+import { startSlackApiFake } from './support/slack-api-fake.js';
+import { startSlackStack } from './support/slack-stack.js';
+import { createHmac } from 'node:crypto';
+
+const opened: Db[] = [];
+afterEach(() => {
+  while (opened.length) opened.pop()?.close();
+});
+
+function chat(path: string, user = 'u1') {
+  const db = openDb(path);
+  opened.push(db);
+  const engine = new Engine({ db, flows, zone: 'America/Chicago' });
+  return (input: Input) => engine.handle({ platform: 'test', user, conversation: 'dm', direct: true, input });
+}
+const choices = (rs: Reply[]) => rs.flatMap((r) => r.parts.flatMap((p) => (p.kind === 'choices' ? p.choices : [])));
+const press = (rs: Reply[], label: string) => {
+  const c = choices(rs).find((x) => x.label === label);
+  if (!c) throw new Error(`no button "${label}" in: ${choices(rs).map((x) => x.label).join(', ')}`);
+  return { kind: 'button' as const, value: c.value };
+};
+const fileOf = (rs: Reply[]) => rs.flatMap((r) => r.parts).find((p) => p.kind === 'file');
+const documentOf = (rs: Reply[]) => rs.flatMap((r) => r.parts).find((p) => p.kind === 'document');
+
+/** Answers the letter's questions: a button where there is one, else a plausible clinical answer. */
+async function answerAll(send: (i: Input) => Promise<Reply[]>, first: Reply[], asked: string[]): Promise<Reply[]> {
+  let rs = first;
+  for (let i = 0; i < 20 && !fileOf(rs); i++) {
+    const q = rs.at(-1)?.text ?? '';
+    asked.push(q);
+    const buttons = choices(rs);
+    const input: Input = buttons[0] ? { kind: 'button', value: buttons[0].value }
+      : /month and year/i.test(q) ? { kind: 'text', text: 'March 2026' }
+        : /how many|total/i.test(q) ? { kind: 'text', text: '40' }
+          : /how long/i.test(q) ? { kind: 'text', text: '3 months' }
+            : { kind: 'text', text: 'excessive daytime sleepiness, Epworth 14, hypertension' };
+    rs = await send(input);
+  }
+  return rs;
+}
+
+describe('the letter flow', () => {
+  it('drafts the letter from a triage answer, asking only what the case does not say, as text and .docx for the person alone', async () => {
+    const path = tempDbPath('medbill-letter-');
+    const send = chat(path);
+    const answer = await send({ kind: 'text', text: 'E0486 for moderate OSA, AHI 24, CPAP intolerant, Medicare, age 63' });
+    const caseId = /C-[A-Z0-9]{5}/.exec(answer[0]?.text ?? '')?.[0] ?? '';
+    const asked: string[] = [];
+    const done = await answerAll(send, await send(press(answer, 'Draft letter')), asked);
+    // The case said the AHI, the age and that PAP was not tolerated: none of them is asked.
+    expect(asked.join('\n')).not.toMatch(/\bAHI or RDI\b.*\?|how old|tried positive airway pressure/i);
+    const file = fileOf(done);
+    expect(file?.kind === 'file' && file.name).toBe(`LMN-${caseId}.docx`);
+    expect(done.every((r) => r.privacy === 'direct-only')).toBe(true);
+    const doc = documentOf(done);
+    const text = doc?.kind === 'document' ? doc.body : '';
+    expect(text).toMatch(/E0486/);
+    expect(text).toMatch(/G47\.33/);
+    expect(text).toMatch(/24 events per hour/);
+    for (const p of ['[PATIENT NAME]', '[DATE OF BIRTH]', '[MEMBER ID]', '[PROVIDER NAME, CREDENTIALS, NPI]', '[DATE]']) expect(text).toContain(p);
+    expect(text).toMatch(/LCD L33611/);
+    // The .docx opens and says the same.
+    const docx = file?.kind === 'file' ? Buffer.from(file.base64, 'base64') : Buffer.alloc(0);
+    const { value } = await mammoth.extractRawText({ buffer: docx });
+    expect(value).toMatch(/24 events per hour/);
+    expect(value).toContain('[MEMBER ID]');
+  }, 30_000);
+
+  it('keeps the draft by case ID: the next day (another engine on the file) it comes back, and a changed fact regenerates it', async () => {
+    const path = tempDbPath('medbill-letter-');
+    const first = chat(path);
+    const answer = await first({ kind: 'text', text: 'E0486 for moderate OSA, AHI 24, CPAP intolerant, Medicare, age 63' });
+    const caseId = /C-[A-Z0-9]{5}/.exec(answer[0]?.text ?? '')?.[0] ?? '';
+    await answerAll(first, await first({ kind: 'text', text: `draft an LMN for ${caseId}` }), []);
+
+    const nextDay = chat(path, 'u2');
+    const again = await nextDay({ kind: 'text', text: `letter for ${caseId}` });
+    expect(fileOf(again), 'no question asked again: the saved facts are used').toBeDefined();
+    const changed = await nextDay({ kind: 'text', text: 'change the AHI to 31' });
+    expect(changed[0]?.text).toMatch(/^Changed: /);
+    const doc = documentOf(changed);
+    expect(doc?.kind === 'document' && doc.body).toMatch(/31 events per hour/);
+    expect(doc?.kind === 'document' && doc.body).not.toMatch(/24 events per hour/);
+  }, 30_000);
+
+  it('asks which case when none is named, and says so when the case is unknown', async () => {
+    const send = chat(tempDbPath('medbill-letter-'));
+    expect((await send({ kind: 'text', text: 'draft a letter of medical necessity' }))[0]?.text).toMatch(/Which case is the letter for/);
+    expect((await send({ kind: 'text', text: 'letter for C-ZZZZ9' }))[0]?.text).toMatch(/I have no case C-ZZZZ9/);
+  });
+
+  it('refuses a value the template cannot take, and asks the same question again', async () => {
+    const send = chat(tempDbPath('medbill-letter-'));
+    const answer = await send({ kind: 'text', text: 'E0486 for moderate OSA, AHI 24, CPAP intolerant, Medicare, age 63' });
+    const test = await send(press(answer, 'Draft letter'));
+    expect(test.at(-1)?.text).toMatch(/Which sleep test/);
+    const month = await send(press(test, 'In-lab polysomnogram (PSG)'));
+    expect(month.at(-1)?.text).toMatch(/month and year/);
+    const refusedDate = await send({ kind: 'text', text: 'March 3, 2026' }); // a full date: the scrubber removes it
+    expect(refusedDate.at(-1)?.text).toMatch(/month and year/);
+    const events = await send({ kind: 'text', text: 'March 2026' });
+    expect(events.at(-1)?.text).toMatch(/How many apneas and hypopneas/);
+    const refused = await send({ kind: 'text', text: 'lots' });
+    expect(refused.at(-1)?.text).toMatch(/^Please give a number.*How many apneas and hypopneas/);
+  });
+});
+
+describe('the letter in Slack', () => {
+  it('arrives as a file in the DM, through the upload calls, and nothing of it in the channel', async () => {
+    const secret = 'letter-secret';
+    const fake = await startSlackApiFake();
+    const stack = await startSlackStack({ secret, fake });
+    try {
+      const post = (body: string, type: string) => {
+        const ts = Math.floor(Date.now() / 1000);
+        const sig = `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`;
+        return fetch(`${stack.running.url}/slack/events`, { method: 'POST', headers: { 'content-type': type, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig }, body });
+      };
+      let seq = 0;
+      const dm = (text: string) => post(JSON.stringify({
+        token: 'x', team_id: 'T0LTR', api_app_id: 'A0LTR', type: 'event_callback', event_id: `EvLTR${++seq}`, event_time: Math.floor(Date.now() / 1000),
+        event: { type: 'message', channel: 'D0DOC1', channel_type: 'im', user: 'U0DOC1', text, ts: `${Date.now() / 1000}` },
+      }), 'application/json');
+      await dm('E0486 for moderate OSA, AHI 24, CPAP intolerant, Medicare, age 63');
+      await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && /Case C-/.test(String(c.params.text))));
+      const caseId = /C-[A-Z0-9]{5}/.exec(JSON.stringify(fake.of('chat.postMessage')))?.[0] ?? '';
+      // Answer the letter's questions by typing, as a person in Slack would.
+      const answers = ['letter for ' + caseId, 'PSG', 'March 2026', '40', 'sleep medicine', 'daytime sleepiness, Epworth 14', 'yes', 'yes', 'custom hinged mandibular advancement device', 'yes', 'yes', 'yes', 'yes'];
+      for (const a of answers) {
+        if (fake.of('files.completeUploadExternal').length) break;
+        const before = fake.of('chat.postMessage').length;
+        await dm(a);
+        await fake.waitFor(() => fake.of('chat.postMessage').length > before || fake.of('files.completeUploadExternal').length > 0);
+      }
+      await fake.waitFor((calls) => calls.some((c) => c.method === 'files.completeUploadExternal'), 10_000);
+      const complete = fake.of('files.completeUploadExternal')[0];
+      expect(complete?.params.channel_id).toBe('D0DOC1');
+      expect(complete?.params.files).toEqual([expect.objectContaining({ title: `LMN-${caseId}.docx` })]);
+      const bytes = Buffer.from(String(fake.of('upload')[0]?.params.bytes ?? ''), 'base64');
+      expect(bytes.includes(Buffer.from('word/document.xml'))).toBe(true); // the .docx (a zip) went up
+      expect(fake.calls.every((c) => c.method !== 'chat.postMessage' || String(c.params.channel).startsWith('D'))).toBe(true);
+    } finally {
+      await stack.close();
+      await fake.close();
+    }
+  }, 40_000);
+});
