@@ -2,8 +2,9 @@
 import type { FlowContext } from '../src/engine/flow.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
 import { extractFacts } from '../src/knowledge/extract.js';
+import { procedureKindOf } from '../src/knowledge/procedure-kind.js';
 import { procedureRecognized } from '../src/knowledge/triage.js';
-import { bestPhraseLength, isNegatedAt, tokenize, type Tokens } from '../src/knowledge/text.js';
+import { isNegatedAt, tokenize, type Tokens } from '../src/knowledge/text.js';
 import { isProcedureCode, normalizeCode } from '../src/knowledge/codes.js';
 import type { Cause, MedicalPayer } from '../src/knowledge/vocabulary.js';
 
@@ -108,19 +109,7 @@ export function procedureName(ctx: FlowContext, procedure: string): string {
 
 /** The kind of procedure (the knowledge base's category) a code or words name, to tell one case from another. */
 export function procedureKind(ctx: FlowContext, procedure: string): { id: string; name: string } | undefined {
-  for (const token of procedure.trim().split(/[\s,;]+/)) {
-    if (!isProcedureCode(token) || !ctx.codes.exact(token)) continue;
-    const code = normalizeCode(token);
-    const byCode = ctx.kn.categories.find((c) => c.match.codes.includes(code));
-    if (byCode) return { id: byCode.id, name: byCode.name };
-  }
-  const words = tokenize(procedure);
-  let best: { id: string; name: string; length: number } | undefined;
-  for (const c of ctx.kn.categories) {
-    const length = bestPhraseLength(words, c.phrases);
-    if (length > (best?.length ?? 0)) best = { id: c.id, name: c.name, length };
-  }
-  return best && { id: best.id, name: best.name };
+  return procedureKindOf(ctx.kn, (code) => ctx.codes.exact(code) !== undefined, procedure);
 }
 
 /** Merges a change into the facts; coverage is merged field by field. */

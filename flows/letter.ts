@@ -8,13 +8,12 @@
 import { z } from 'zod';
 import { choicesFor, stateSchema, type Flow, type FlowContext, type FlowState, type Outcome } from '../src/engine/flow.js';
 import { reply, type Reply } from '../src/engine/model.js';
-import { triage } from '../src/knowledge/triage.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
 import { MEDICAL_PAYERS } from '../src/knowledge/vocabulary.js';
-import { codesFromTriage, factsFromCase, missingFacts, validateFactValue } from '../src/letters/render.js';
+import { missingFacts, validateFactValue } from '../src/letters/render.js';
 import type { FactDef, LetterTemplate } from '../src/letters/templates.js';
 import { CASE_ID } from '../src/claims/parse.js';
-import { PAYER_OPTIONS, parsePayer, procedureKind } from './common.js';
+import { PAYER_OPTIONS, parsePayer } from './common.js';
 
 const STEPS = ['which', 'payer', 'fact', 'done'] as const;
 type Step = (typeof STEPS)[number];
@@ -47,30 +46,13 @@ function askFact(fact: FactDef, caseId: string, problem?: string): Reply {
   return reply(`${lead}Letter for case ${caseId}: ${fact.ask}`, parts, 'direct-only');
 }
 
-interface Resolved { caseId: string; template: LetterTemplate; facts: Partial<CaseFacts> }
-
-/** The case and its template, or what to tell the person. */
-function resolve(ctx: FlowContext, caseId: string): Resolved | { problem: string } {
-  const file = ctx.caseFile(caseId);
-  if (!file) return { problem: `I have no case ${caseId}. Triage the case first ("should I bill medical for …"): the letter is built from its answer.` };
-  const facts = file.facts as Partial<CaseFacts>;
-  const saved = ctx.letters.saved(caseId);
-  const savedTemplate = saved ? ctx.letters.templateById(saved.templateId) : undefined;
-  const kind = facts.procedure ? procedureKind(ctx, facts.procedure) : undefined;
-  const template = savedTemplate ?? (kind ? ctx.letters.templateFor(kind.id) : undefined);
-  if (!template) return { problem: `medbill has no letter template for ${kind ? kind.name.toLowerCase() : 'this kind of procedure'} yet. The templates are in knowledge/letters/.` };
-  return { caseId, template, facts };
-}
-
 /** Starts (or resumes) the letter for a case: what the case and any saved draft already say, then the next question. */
 function begin(ctx: FlowContext, caseId: string): Promise<Outcome> | Outcome {
-  const r = resolve(ctx, caseId);
-  if ('problem' in r) return { replies: [reply(r.problem, [], 'direct-only')] };
-  const prefill = factsFromCase(r.template, r.facts);
-  const saved = ctx.letters.saved(caseId);
-  const values = { ...prefill.values, ...(saved?.templateId === r.template.id ? saved.facts : {}) };
-  const payerKind = prefill.payerKind;
-  return advance(ctx, caseId, { templateId: r.template.id, values, ...(payerKind ? { payerKind } : {}) });
+  const file = ctx.caseFile(caseId);
+  if (!file) return { replies: [reply(`I have no case ${caseId}. Triage the case first ("should I bill medical for …"): the letter is built from its answer.`, [], 'direct-only')] };
+  const start = ctx.letters.forCase(caseId, file.facts as Partial<CaseFacts>, ctx.kn, ctx.codes, ctx.directory);
+  if ('problem' in start) return { replies: [reply(start.problem, [], 'direct-only')] };
+  return advance(ctx, caseId, { templateId: start.template.id, values: start.values, ...(start.payerKind ? { payerKind: start.payerKind } : {}) });
 }
 
 /** The next question, or the letter when nothing required is missing. */
@@ -89,10 +71,9 @@ async function advance(ctx: FlowContext, caseId: string, slots: Slots, lead = ''
 }
 
 async function deliver(ctx: FlowContext, caseId: string, template: LetterTemplate, slots: Slots, lead: string): Promise<Outcome> {
-  const file = ctx.caseFile(caseId);
-  const facts = (file?.facts ?? {}) as Partial<CaseFacts>;
+  const start = ctx.letters.forCase(caseId, (ctx.caseFile(caseId)?.facts ?? {}) as Partial<CaseFacts>, ctx.kn, ctx.codes, ctx.directory);
+  const codes = 'problem' in start ? { procedures: [], diagnoses: [] } : start;
   const payerKind = slots.payerKind ?? 'commercial';
-  const codes = facts.procedure ? codesFromTriage(triage({ ...facts, procedure: facts.procedure } as CaseFacts, ctx.kn, ctx.directory)) : { procedures: [], diagnoses: [] };
   const payer = ctx.claims.get(caseId)?.payer;
   const letter = await ctx.letters.finish({ caseId, template, values: slots.values, payerKind, procedures: codes.procedures, diagnoses: codes.diagnoses, ...(payer ? { payer } : {}) });
   const stated = letter.draft.facts.map((f) => ({ label: f.label, value: f.value }));

@@ -9,7 +9,7 @@ import type { Logger } from './log.js';
 import { LetterService, type NarrativeWriter } from './letters/service.js';
 
 /** The optional LLM narrative: LangChain is loaded on the first letter, never before (src/letters/narrative.ts). */
-function narrativeWriter(config: Config, log: Logger | undefined): NarrativeWriter {
+export function narrativeWriter(config: Config, log: Logger | undefined): NarrativeWriter {
   return async (input) => {
     const { narrativeModel, writeNarrative } = await import('./letters/narrative.js');
     const model = await narrativeModel(config, log);

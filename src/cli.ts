@@ -45,6 +45,8 @@ Usage:
   medbill claims import FILE.csv   start tracking the practice's medical claims from its PM system's CSV export
                                    (--dry-run checks every row and writes nothing)
   medbill claims export            every claim as CSV on standard output
+  medbill letter --case C-XXXXX    the case's letter of medical necessity (text; --out FILE.docx for Word)
+  medbill letter --json FILE       a letter from a template and its facts as JSON
   medbill report                   claims report: A/R aging by payer, denials, paid rate and days to pay
   medbill report --csv             the same tables as CSV sections
   medbill report --chart FILE      also draw the A/R aging chart to FILE.png or FILE.svg
@@ -53,7 +55,10 @@ Environment: MEDBILL_DB (default ./data/medbill.db), PORT (3978), HOST (127.0.0.
 MEDBILL_SESSION_TTL_MINUTES (120), MEDBILL_LOG (info; debug, warn, error, silent),
 MEDBILL_WEB (on; off serves no chat page), MEDBILL_ALLOWED_HOSTS (extra host names for the page),
 MEDBILL_INBOX_MAX (2000 events waiting to be answered, at most), MEDBILL_TIME_ZONE (the practice's
-IANA time zone, for "today" in claims and reports; default this machine's);
+IANA time zone, for "today" in claims and reports; default this machine's), MEDBILL_DIGEST (digest
+channels, e.g. "slack:C0BILLING 8:00 America/Chicago"), MEDBILL_DIGEST_TICK_SECONDS (30);
+LLM narrative in letters (optional, off by default): MEDBILL_LLM_BASE_URL (an OpenAI-compatible server, with
+/v1), MEDBILL_LLM_MODEL, MEDBILL_LLM_API_KEY, MEDBILL_LLM_TIMEOUT_MS (20000);
 Slack: SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP at /slack/events) or SLACK_APP_TOKEN (Socket Mode),
 SLACK_API_URL (the Web API base, for tests and proxies).
 Exit codes: 0 ok, 1 failure, 2 bad input.`,
@@ -113,6 +118,15 @@ Exit codes: 0 ok, 1 failure, 2 bad input.`,
   deadlines are worked out from the follow-up policy (knowledge/followup.json).
   export: every claim as CSV. The file imports again into an empty database (next_follow_up and
     appeal_deadline are worked out again from the policy).`,
+  letter: `Usage: medbill letter --case C-XXXXX [--out FILE.docx]
+       medbill letter --json FILE|- [--out FILE.docx]
+  A letter of medical necessity, as text on standard output (and as .docx with --out).
+    --case ID     the case's letter from MEDBILL_DB: the saved draft's facts, else what the case says;
+                  facts still missing are listed with their questions (exit 2)
+    --json FILE   {"template": "osa-appliance", "payerKind": "medicare", "payer"?: "…", "values": {"ahi": "24", …},
+                  "procedures": ["E0486"], "diagnoses": ["G47.33"]}; the templates are knowledge/letters/*.json
+  The letter has placeholders for the patient, date of birth, member ID, provider and date: the office fills
+  them in its own system. With MEDBILL_LLM_BASE_URL set, the narrative may be the model's (checked against the facts).`,
   report: `Usage: medbill report [--csv] [--chart FILE.png|FILE.svg]
   The claims report as of today (MEDBILL_TIME_ZONE): A/R aging by payer, denials this month by reason,
   paid rate and days to pay by payer, procedure kind and code, and what was recovered this month.
@@ -463,6 +477,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'kb': return await cmdKb(args, io);
       case 'claims': return await cmdClaims(args, io);
       case 'report': return await cmdReport(args, io);
+      case 'letter': return await (await import('./root/letter.js')).cmdLetter(args, io);
       // The chat and the server need the engine, the adapters and their SDKs: loaded only when used, so a
       // plain `medbill triage` starts without them.
       case 'chat': return await (await import('./root/chat.js')).cmdChat(args, io);

@@ -11,7 +11,11 @@ import { openDb, type Db } from '../src/store/db.js';
 import { Engine } from '../src/engine/engine.js';
 import { flows } from '../flows/index.js';
 import type { Input, Reply } from '../src/engine/model.js';
-import { tempDbPath } from './helpers.js';
+import { cli, tempDbPath } from './helpers.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadLetterTemplates, type LetterTemplate } from '../src/letters/templates.js';
 import { startSlackApiFake } from './support/slack-api-fake.js';
 import { startSlackStack } from './support/slack-stack.js';
 import { createHmac } from 'node:crypto';
@@ -158,4 +162,40 @@ describe('the letter in Slack', () => {
       await fake.close();
     }
   }, 40_000);
+});
+
+describe('medbill letter', () => {
+  /** A valid answer for every fact of a template, from its type. */
+  const valuesFor = (t: LetterTemplate) => Object.fromEntries(t.facts.map((f) => {
+    switch (f.type) {
+      case 'text': return [f.id, 'documented in the clinical notes'];
+      case 'number': return [f.id, String(Math.round(((f.min ?? 0) + (f.max ?? (f.min ?? 0) + 100)) / 2))];
+      case 'yes-no': return [f.id, f.expect ?? 'yes'];
+      case 'choice': return [f.id, f.options[0]?.value ?? ''];
+      case 'month-year': return [f.id, 'March 2024'];
+      case 'duration': return [f.id, '6 weeks'];
+    }
+  }));
+
+  it('--json prints the letter and --out writes the .docx; a missing fact is named with its question (exit 2)', async () => {
+    const osa = loadLetterTemplates().find((t) => t.id === 'osa-appliance');
+    if (!osa) throw new Error('the OSA template is there');
+    const dir = mkdtempSync(join(tmpdir(), 'medbill-letter-cli-'));
+    const input = { template: 'osa-appliance', payerKind: 'commercial', payer: 'Aetna', values: valuesFor(osa), procedures: ['E0486'], diagnoses: ['G47.33'] };
+    const out = join(dir, 'lmn.docx');
+    const ok = cli(['letter', '--json', '-', '--out', out], JSON.stringify(input));
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.out).toMatch(/E0486/);
+    expect(ok.out).toMatch(/G47\.33/);
+    expect(ok.out).toMatch(/To: Aetna medical review/);
+    expect(readFileSync(out).subarray(0, 2).toString()).toBe('PK'); // a .docx is a zip
+    expect((await mammoth.extractRawText({ path: out })).value).toContain('[PROVIDER NAME, CREDENTIALS, NPI]');
+
+    const { device: _dropped, ...withoutDevice } = input.values;
+    const missing = cli(['letter', '--json', '-'], JSON.stringify({ ...input, values: withoutDevice }));
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/still needs:\n {2}- device: Which custom appliance/);
+    expect(cli(['letter', '--case', 'C-ZZZZ9']).code).toBe(2);
+    expect(cli(['letter']).code).toBe(2);
+  });
 });

@@ -190,6 +190,7 @@ describe('letter templates: rendering', () => {
     const osa = templateById('osa-appliance')!;
     expect(optionalFacts(osa, { papStatus: 'failed' }, 'commercial').map((f) => f.id)).toEqual(['patientAge', 'papTrialLength', 'papDetails', 'orderMonth']);
     expect(optionalFacts(osa, { papStatus: 'declined' }, 'commercial').map((f) => f.id)).toEqual(['patientAge', 'papDetails', 'orderMonth']);
+    expect(optionalFacts(osa, { papStatus: 'Tried and not tolerated' }, 'commercial').map((f) => f.id)).toContain('papTrialLength');
     const text = letterText(render(osa, { ...complete(osa), papStatus: 'not-tried', papTrialLength: '2 months', papDetails: 'mask leaks' }, 'commercial'));
     expect(text).not.toContain('2 months');
     expect(text).not.toContain('mask leaks');

@@ -100,7 +100,7 @@ function checkMonthYear(def: Extract<FactDef, { type: 'month-year' }>, raw: stri
   let year: number | undefined;
   let m: RegExpExecArray | null;
   if ((m = new RegExp(`^${MONTH_WORD}\\s?,?\\s?(?:of\\s)?((?:19|20)\\d{2})$`, 'i').exec(w))) {
-    month = monthIndex(m[1]!);
+    month = monthIndex(m[1] ?? '');
     year = Number(m[2]);
   } else if ((m = /^(\d{1,2})\s?[/.-]\s?((?:19|20)\d{2})$/.exec(w))) {
     month = Number(m[1]) - 1;
@@ -153,9 +153,10 @@ function checkDuration(raw: string): FactCheck {
   let days = 0;
   for (const piece of pieces) {
     const m = /^(\d{1,3}(?:\.\d{1,2})?|[a-z]+)\s?-?\s?([a-z]+)$/.exec(piece);
+    const [, amount = '', unitWord = ''] = m ?? [];
     if (!m) return problem;
-    const n = /^\d/.test(m[1]!) ? Number(m[1]) : NUMBER_WORDS[m[1]!];
-    const unit = UNITS.find((u) => u.re.test(m[2]!));
+    const n = /^\d/.test(amount) ? Number(amount) : NUMBER_WORDS[amount];
+    const unit = UNITS.find((u) => u.re.test(unitWord));
     if (n === undefined || !unit || n <= 0) return problem;
     days += n * unit.days;
     out.push(`${n} ${n === 1 ? unit.one : unit.many}`);
@@ -183,7 +184,12 @@ export function validateFactValue(fact: FactDef, raw: string, now: Date = new Da
 
 // ---------------------------------------------------------------- which facts
 
-const given = (values: Record<string, string | undefined>, id: string) => typeof values[id] === 'string' && values[id]!.trim() !== '';
+/** The answer given for a fact, trimmed, or undefined. */
+const answer = (values: Record<string, string | undefined>, id: string): string | undefined => {
+  const v = values[id];
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+};
+const given = (values: Record<string, string | undefined>, id: string) => answer(values, id) !== undefined;
 
 /**
  * The facts that apply, in ask order: those for the payer kind (all of them while it is not known: asking is
@@ -196,7 +202,11 @@ function applicable(template: LetterTemplate, values: Record<string, string | un
     if (f.payers && payerKind !== undefined && !f.payers.includes(payerKind)) continue;
     if (!holds(f.when, present)) continue;
     out.push(f);
-    if (given(values, f.id)) present[f.id] = values[f.id]!.trim();
+    const v = answer(values, f.id);
+    if (v === undefined) continue;
+    // Conditions name option values ("failed"): read an answer given as a label ("Tried and not tolerated") as its value.
+    const checked = f.type === 'choice' || f.type === 'yes-no' ? validateFactValue(f, v) : undefined;
+    present[f.id] = checked?.ok ? checked.value : v;
   }
   return out;
 }
@@ -350,10 +360,10 @@ function checkedValues(template: LetterTemplate, options: RenderOptions): Record
   const values: Record<string, string> = {};
   const problems: string[] = [];
   for (const def of template.facts) {
-    const raw = options.values[def.id];
+    const raw = answer(options.values, def.id);
     // A fact that does not apply (its `when` fails) is not written, whatever was answered.
-    if (!given(options.values, def.id) || !holds(def.when, values)) continue;
-    const checked = validateFactValue(def, raw!, options.now);
+    if (raw === undefined || !holds(def.when, values)) continue;
+    const checked = validateFactValue(def, raw, options.now);
     if (checked.ok) values[def.id] = checked.value;
     else problems.push(`${def.label}: ${checked.problem}`);
   }
@@ -377,7 +387,7 @@ function checkNarrative(paragraphs: string[]): string[] {
     if (!s) throw new LetterError(`Narrative paragraph ${i + 1} is empty.`);
     if (s.length > MAX_NARRATIVE_CHARS) throw new LetterError(`Narrative paragraph ${i + 1} is longer than ${MAX_NARRATIVE_CHARS} characters.`);
     const gaps = gapsIn(s);
-    if (gaps.length) throw new LetterError(`Narrative paragraph ${i + 1} has a gap or placeholder (${gaps[0]!.slice(0, 40)}).`);
+    if (gaps[0] !== undefined) throw new LetterError(`Narrative paragraph ${i + 1} has a gap or placeholder (${gaps[0].slice(0, 40)}).`);
     if (IDENTIFIER_PLACEHOLDERS.some((ph) => s.includes(ph))) throw new LetterError(`Narrative paragraph ${i + 1} repeats an identifier placeholder.`);
     return s;
   });
@@ -404,8 +414,11 @@ function renderBody(template: LetterTemplate, values: Record<string, string>, pa
       for (const part of p.parts) {
         if (typeof part === 'string') out += part;
         else {
-          const f = template.factsById.get(part.ref)!;
-          out += phraseOf(f, values[part.ref]!);
+          // Loading guarantees the fact exists and that the paragraph shows only when it has a value.
+          const f = template.factsById.get(part.ref);
+          const v = values[part.ref];
+          if (!f || v === undefined) throw new LetterError(`Template ${template.id}: {${part.ref}} has no value here.`);
+          out += phraseOf(f, v);
           used.add(part.ref);
         }
       }
@@ -448,9 +461,10 @@ export function renderLetter(template: LetterTemplate, options: RenderOptions): 
     .filter((a) => (!a.payers || a.payers.has(options.payerKind)) && holds(a.when, values))
     .map((a) => a.label);
 
-  const facts: LetterFact[] = template.facts
-    .filter((f) => body.used.has(f.id))
-    .map((f) => ({ id: f.id, label: f.label, value: written(f, values[f.id]!) }));
+  const facts: LetterFact[] = template.facts.flatMap((f) => {
+    const v = values[f.id];
+    return body.used.has(f.id) && v !== undefined ? [{ id: f.id, label: f.label, value: written(f, v) }] : [];
+  });
 
   const draft: LetterDraft = {
     caseId: options.caseId,
@@ -467,7 +481,7 @@ export function renderLetter(template: LetterTemplate, options: RenderOptions): 
   };
   // A template that passed loading cannot leave a gap; this guards the guarantee, not the input.
   const gaps = [draft.title, payer, ...sections.flatMap((s) => [s.heading, ...s.paragraphs]), ...attachments].flatMap(gapsIn);
-  if (gaps.length) throw new LetterError(`The letter would have a gap (${gaps[0]!.slice(0, 40)}).`);
+  if (gaps[0] !== undefined) throw new LetterError(`The letter would have a gap (${gaps[0].slice(0, 40)}).`);
   return draft;
 }
 

@@ -13,7 +13,22 @@ import { silentLogger } from '../log.js';
 import type { LetterCode, LetterDraft } from './model.js';
 import type { LetterTemplate } from './templates.js';
 import { loadLetterTemplates, templateById, templateFor } from './templates.js';
-import { letterText, renderLetter, templateNarrative } from './render.js';
+import { codesFromTriage, factsFromCase, letterText, renderLetter, templateNarrative } from './render.js';
+import { procedureKindOf } from '../knowledge/procedure-kind.js';
+import { triage } from '../knowledge/triage.js';
+import type { CaseFacts } from '../knowledge/facts.js';
+import type { Knowledge } from '../knowledge/load.js';
+import type { CodeIndex } from '../knowledge/lookup.js';
+import type { CodeDirectory } from '../knowledge/evidence.js';
+
+/** Where a case's letter starts from. */
+export interface LetterStart {
+  template: LetterTemplate;
+  values: Record<string, string>;
+  payerKind?: MedicalPayer;
+  procedures: LetterCode[];
+  diagnoses: LetterCode[];
+}
 
 /** The optional narrative writer, as the service sees it (LangChain stays behind it, loaded only when set up). */
 export type NarrativeWriter = (input: { facts: LetterDraft['facts']; templateNarrative: string[]; purpose: string }) => Promise<{ paragraphs: string[]; by: 'llm' } | { paragraphs: string[]; by: 'template'; reason: string }>;
@@ -59,6 +74,21 @@ export class LetterService {
 
   saved(caseId: string): StoredLetter | undefined {
     return this.store.get(caseId);
+  }
+
+  /**
+   * The letter for a case as it stands: its template (the saved draft's, or the one for its kind of
+   * procedure), the facts known so far (the case's, then the saved draft's), the payer kind, and the codes.
+   */
+  forCase(caseId: string, caseFacts: Partial<CaseFacts>, kn: Knowledge, codes: CodeIndex, directory: CodeDirectory): LetterStart | { problem: string } {
+    const saved = this.store.get(caseId);
+    const kind = caseFacts.procedure ? procedureKindOf(kn, (c) => codes.exact(c) !== undefined, caseFacts.procedure) : undefined;
+    const template = (saved ? templateById(saved.templateId) : undefined) ?? (kind ? templateFor(kind.id) : undefined);
+    if (!template) return { problem: `medbill has no letter template for ${kind ? kind.name.toLowerCase() : 'this kind of procedure'} yet (the templates are in knowledge/letters/).` };
+    const prefill = factsFromCase(template, caseFacts);
+    const values = { ...prefill.values, ...(saved?.templateId === template.id ? saved.facts : {}) };
+    const found = caseFacts.procedure ? codesFromTriage(triage({ ...caseFacts, procedure: caseFacts.procedure } as CaseFacts, kn, directory)) : { procedures: [], diagnoses: [] };
+    return { template, values, ...(prefill.payerKind ? { payerKind: prefill.payerKind } : {}), procedures: found.procedures, diagnoses: found.diagnoses };
   }
 
   /** Keeps the draft's facts (with the turn: the flow hands this over as an effect). */

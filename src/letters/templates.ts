@@ -376,7 +376,8 @@ function compileTemplate(file: string, data: LetterTemplateFile, ctx: Context, p
       const ownPayers = typeof p === 'string' ? undefined : p.payers;
       checkCondition(where, when);
       if (when) usedInWhen.add(conditionFact(when));
-      if (ownPayers && s.payers && !ownPayers.every((x) => s.payers!.includes(x))) problems.push(`${where}: its payers must be among the section's`);
+      const sectionList = s.payers;
+      if (ownPayers && sectionList && !ownPayers.every((x) => sectionList.includes(x))) problems.push(`${where}: its payers must be among the section's`);
       const effectivePayers = ownPayers ? new Set(ownPayers) : sectionPayers;
       const { parts, refs } = compileText(body, where, problems);
       for (const id of refs) {
@@ -393,7 +394,7 @@ function compileTemplate(file: string, data: LetterTemplateFile, ctx: Context, p
           problems.push(
             !def.required ? `${where}: {${id}} is optional: the paragraph needs when: "${id}" (or a condition on it)`
             : def.when !== undefined ? `${where}: {${id}} is asked only under its own when: the paragraph needs when: "${id}"`
-            : `${where}: {${id}} is required only for ${def.payers!.join(', ')}: limit the paragraph to those payers or add when: "${id}"`,
+            : `${where}: {${id}} is required only for ${(def.payers ?? []).join(', ')}: limit the paragraph to those payers or add when: "${id}"`,
           );
         }
         if (def.type === 'yes-no' && !def.phraseNo && def.expect !== 'yes' && !guardsYes(when, id) && !guardsYes(s.when, id)) {
