@@ -191,7 +191,7 @@ describe('medbill letter', () => {
     expect(readFileSync(out).subarray(0, 2).toString()).toBe('PK'); // a .docx is a zip
     expect((await mammoth.extractRawText({ path: out })).value).toContain('[PROVIDER NAME, CREDENTIALS, NPI]');
 
-    const { device: _dropped, ...withoutDevice } = input.values;
+    const withoutDevice = Object.fromEntries(Object.entries(input.values).filter(([id]) => id !== 'device'));
     const missing = cli(['letter', '--json', '-'], JSON.stringify({ ...input, values: withoutDevice }));
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/still needs:\n {2}- device: Which custom appliance/);
