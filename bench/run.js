@@ -5,7 +5,7 @@
 //   turns per second through the local chat's HTTP endpoint on loopback, the server in its own process;
 //   signed Slack events per second through /slack/events to the recorded Web API call, and their ack times,
 //   beside a bare Bolt app that only acknowledges; the claims digest, a claim update and the claims report
-//   over 100,000 claims.
+//   over 100,000 claims; a letter of medical necessity rendered as text and .docx.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +24,9 @@ import { ClaimService } from '../dist/src/claims/service.js';
 import { buildDigest, digestReplies } from '../dist/src/claims/digest.js';
 import { buildReport, drawAging, reportReplies } from '../dist/src/claims/report.js';
 import { addDays } from '../dist/src/calendar.js';
+import { loadLetterTemplates } from '../dist/src/letters/templates.js';
+import { letterText, renderLetter } from '../dist/src/letters/render.js';
+import { letterDocx } from '../dist/src/letters/docx.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const kn = loadKnowledge();
@@ -176,6 +179,26 @@ turnDb.close();
   const warmChart = Number(process.hrtime.bigint() - c1) / 1e6;
   console.log(`claims report over ${N.toLocaleString('en-US')} claims, 5 runs: p50 ${ms(pct(reportTimes, 50))}, max ${ms(reportTimes.at(-1))} (goal: under 500 ms); aging chart PNG: first ${ms(coldChart)}, then ${ms(warmChart)}`);
   claimsDb.close();
+}
+
+// Letters (issue 14): one letter rendered from a complete fact set, as text and as .docx, without the LLM.
+{
+  const templates = loadLetterTemplates();
+  const osa = templates.find((t) => t.id === 'osa-appliance') ?? templates[0];
+  const sample = (f) => f.type === 'text' ? 'documented in the clinical notes' : f.type === 'number' ? String(Math.round(((f.min ?? 0) + (f.max ?? (f.min ?? 0) + 100)) / 2))
+    : f.type === 'yes-no' ? (f.expect ?? 'yes') : f.type === 'choice' ? f.options[0].value : f.type === 'month-year' ? 'March 2024' : '6 weeks';
+  const values = Object.fromEntries(osa.facts.map((f) => [f.id, sample(f)]));
+  const codes = { procedures: [{ system: 'HCPCS', code: 'E0486', description: 'custom oral appliance for sleep apnea' }], diagnoses: [{ system: 'ICD-10-CM', code: 'G47.33', description: 'Obstructive sleep apnea (adult) (pediatric)' }] };
+  const times = [];
+  for (let i = 0; i < 320; i++) {
+    const t0 = process.hrtime.bigint();
+    const draft = renderLetter(osa, { caseId: 'C-BENCH', values, payerKind: 'medicare', ...codes });
+    letterText(draft);
+    await letterDocx(draft);
+    if (i >= 20) times.push(Number(process.hrtime.bigint() - t0) / 1e6); // the first 20 load docx and warm up
+  }
+  times.sort((a, b) => a - b);
+  console.log(`letter rendered as text and .docx (${osa.id}, no LLM), ${times.length} letters: p50 ${ms(pct(times, 50))}, p99 ${ms(pct(times, 99))} (goal: p99 under 50 ms)`);
 }
 
 // Turns per second through POST /api/turn on loopback: the real server (`medbill serve`) in a child process,
