@@ -13,6 +13,7 @@ import { startSlackStack, type SlackStack } from './support/slack-stack.js';
 import { tempDbPath } from './helpers.js';
 import { configuredDigests, startDigest } from '../src/root/digest.js';
 import { PNG } from 'pngjs';
+import { blockKitProblems } from './support/block-kit.js';
 import { ClaimService } from '../src/claims/service.js';
 import { localDate } from '../src/scheduler/clock.js';
 import { addDays } from '../src/calendar.js';
@@ -104,6 +105,7 @@ describe('the daily digest in Slack', () => {
     if (!digest) throw new Error('no digest');
     expect(digest.params.channel).toBe(CHANNEL);
     expect((digest.params.metadata as { event_payload: { run: string } }).event_payload.run).toBe(`digest:slack:T0PRAC:channel:${CHANNEL}:${today}`);
+    expect(blockKitProblems(digest.params.blocks as Record<string, unknown>[])).toEqual([]);
     expect(textOf(digest)).toMatch(/C-DNY23 · Aetna · 41100 · \$650 · 30 days since submission/);
     expect(textOf(digest)).toMatch(/C-FLW23 · Cigna · D7240 · \$1,200/);
 

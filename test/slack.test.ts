@@ -73,7 +73,7 @@ describe.skipIf(!FIXTURES)('Slack', () => {
   }
   function press(value: string, user: string, channel: string, messageTs: string, actionId = 'medbill_button_0') {
     const base = json('block_actions.button.thread_with_state.json');
-    const action = actionId === 'medbill_select'
+    const action = actionId.startsWith('medbill_select')
       ? { action_id: actionId, block_id: 'choices_0', type: 'static_select', selected_option: { text: { type: 'plain_text', text: value }, value }, action_ts: base.actions[0].action_ts }
       : { ...base.actions[0], action_id: actionId, value, block_id: 'choices_0' };
     return {

@@ -87,13 +87,14 @@ function choiceBlocks(choices: Choice[], blockId: string): Block[] {
   if (usable.length <= MAX_BUTTONS) {
     return [{
       type: 'actions', block_id: blockId,
-      elements: usable.map((c, i) => ({ type: 'button', action_id: `${ACTION.button}_${i}`, text: plain(c.label, LIMITS.buttonText), value: c.value })),
+      // Action ids unique in the whole message (a digest has a row of buttons per claim): the block's id is in them.
+      elements: usable.map((c, i) => ({ type: 'button', action_id: `${ACTION.button}_${blockId}_${i}`, text: plain(c.label, LIMITS.buttonText), value: c.value })),
     }];
   }
   const options = usable.filter((c) => c.value.length <= LIMITS.optionValue).slice(0, LIMITS.optionsPerSelect);
   return [{
     type: 'actions', block_id: blockId,
-    elements: [{ type: 'static_select', action_id: ACTION.select, placeholder: plain('Choose…', LIMITS.optionText), options: options.map((c) => ({ text: plain(c.label, LIMITS.optionText), value: c.value })) }],
+    elements: [{ type: 'static_select', action_id: `${ACTION.select}_${blockId}`, placeholder: plain('Choose…', LIMITS.optionText), options: options.map((c) => ({ text: plain(c.label, LIMITS.optionText), value: c.value })) }],
   }];
 }
 
