@@ -13,7 +13,6 @@ import { extractFacts } from './knowledge/extract.js';
 import { CodeIndex } from './knowledge/lookup.js';
 import { NO_DIRECTORY, type CodeDirectory } from './knowledge/evidence.js';
 import { parseIcd10File, IcdFileError } from './knowledge/icd10-file.js';
-import { checkKnowledgeAgainstIcd10, knowledgeCounts } from './knowledge/check.js';
 import { checkValidList } from './knowledge/icd10-valid.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDb, type Db } from './store/db.js';
@@ -253,6 +252,8 @@ function cmdLookup(args: string[], kn: Knowledge, io: Io): Promise<number> {
 async function cmdKb(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'check') {
+    // The check reads every knowledge file, letters and claims included: loaded for this command only.
+    const { checkKnowledgeAgainstIcd10, knowledgeCounts } = await import('./knowledge/check.js');
     const kn = loadKnowledge();
     const counts = knowledgeCounts(kn);
     const valid = checkValidList(kn);

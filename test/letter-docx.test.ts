@@ -192,7 +192,7 @@ describe('letterDocx', () => {
     const draft = osaDraft();
     const text = await textOf(await letterDocx(draft));
     expect(text).toContain(draft.title);
-    expect(text).toMatch(/To: Medicare \(DME MAC\), /);
+    expect(text).toMatch(/To: Medicare \(DME MAC\) medical review/);
     for (const placeholder of IDENTIFIER_PLACEHOLDERS) expect(text).toContain(placeholder);
     for (const section of draft.sections) {
       expect(text).toContain(section.heading);
@@ -235,7 +235,7 @@ describe('letterDocx', () => {
     const document = unzip(docx).find((p) => p.name === 'word/document.xml')!.data.toString('utf8');
     expect(document).toMatch(/first line<\/w:t><\/w:r><w:r>(?:<w:rPr\/>)?<w:br\/><w:t[^>]*>second line/);
     expect(text).toContain('emoji 🦷 stays');
-    expect(text).toContain('To: Medical review');
+    expect(text).toContain('To: Health plan medical review');
     expect(text).not.toContain('Procedure and diagnosis codes');
     expect(text).not.toContain('Attachments');
   });

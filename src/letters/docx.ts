@@ -5,6 +5,7 @@
  * other commands never need it).
  */
 import type { LetterCode, LetterDraft } from './model.js';
+import { addresseeLine, REGARDING_LINE } from './render.js';
 
 type Docx = typeof import('docx');
 
@@ -59,8 +60,8 @@ export async function letterDocx(draft: LetterDraft): Promise<Buffer> {
   const children: (InstanceType<Docx['Paragraph']> | InstanceType<Docx['Table']>)[] = [
     new Paragraph({ heading: HeadingLevel.TITLE, children: runs(draft.title), spacing: { after: 240 } }),
     para('[DATE]', { after: 240 }),
-    para(`To: ${draft.payer ? `${draft.payer}, ` : ''}Medical review / utilization management`),
-    para('Re: [PATIENT NAME]; date of birth [DATE OF BIRTH]; member ID [MEMBER ID]', { bold: true, after: 240 }),
+    para(addresseeLine(draft)),
+    para(REGARDING_LINE, { bold: true, after: 240 }),
   ];
   for (const section of draft.sections) {
     children.push(heading(section.heading));

@@ -497,12 +497,16 @@ export function templateNarrative(template: LetterTemplate, options: Pick<Render
  * addressee, the identifier line, the sections (the template's, then the certification), the codes, the
  * attachments, the closing and the signature.
  */
+/** The letter's addressee and subject lines: the same in the text and the .docx. */
+export const addresseeLine = (draft: LetterDraft): string => `To: ${draft.payer ?? 'Health plan'} medical review`;
+export const REGARDING_LINE = `Re: ${PATIENT}, ${DOB}, ${MEMBER}`;
+
 export function letterText(draft: LetterDraft): string {
   const codeLine = (kind: string) => (c: LetterCode) => `${kind}: ${c.system} ${c.code} – ${c.description}`;
   const blocks: string[] = [
     draft.title,
     DATE,
-    `To: ${draft.payer ?? 'Health plan'} medical review\nRe: ${PATIENT}, ${DOB}, ${MEMBER}`,
+    `${addresseeLine(draft)}\n${REGARDING_LINE}`,
   ];
   for (const s of draft.sections) blocks.push([...(s.heading ? [s.heading] : []), s.paragraphs.join('\n\n')].join('\n'));
   const codes = [...draft.procedures.map(codeLine('Procedure')), ...draft.diagnoses.map(codeLine('Diagnosis'))];
