@@ -13,7 +13,7 @@ import { MEDICAL_PAYERS } from '../src/knowledge/vocabulary.js';
 import { missingFacts, validateFactValue } from '../src/letters/render.js';
 import type { FactDef, LetterTemplate } from '../src/letters/templates.js';
 import { CASE_ID } from '../src/claims/parse.js';
-import { PAYER_OPTIONS, parsePayer } from './common.js';
+import { PAYER_OPTIONS, parsePayer, procedureKind } from './common.js';
 
 const STEPS = ['which', 'payer', 'fact', 'done'] as const;
 type Step = (typeof STEPS)[number];
@@ -44,6 +44,16 @@ function askFact(fact: FactDef, caseId: string, problem?: string): Reply {
   if (fact.type === 'yes-no') parts.push({ kind: 'choices', choices: choicesFor('letter', 'fact', [{ label: 'Yes', value: 'yes' }, { label: 'No', value: 'no' }]) });
   if (fact.type === 'choice') parts.push({ kind: 'choices', choices: choicesFor('letter', 'fact', fact.options.map((o) => ({ label: o.label, value: o.value }))) });
   return reply(`${lead}Letter for case ${caseId}: ${fact.ask}`, parts, 'direct-only');
+}
+
+/** "letter for the sleep appliance case": the person's most recent case of the kind of procedure the words name. */
+function recentCaseOfKind(ctx: FlowContext, text: string): string | undefined {
+  const kind = text.trim() ? procedureKind(ctx, text) : undefined;
+  if (!kind) return undefined;
+  return ctx.recentCases?.().find((c) => {
+    const procedure = (ctx.caseFile(c.caseId)?.facts as Partial<CaseFacts> | undefined)?.procedure;
+    return procedure !== undefined && procedureKind(ctx, procedure)?.id === kind.id;
+  })?.caseId;
 }
 
 /** Starts (or resumes) the letter for a case: what the case and any saved draft already say, then the next question. */
@@ -126,7 +136,7 @@ export const letterFlow: Flow = {
   stateSchema: stateSchema(STEPS, SlotsSchema as z.ZodType<Record<string, unknown>>),
   examples: ['draft a letter of medical necessity', 'write an lmn', 'medical necessity letter', 'letter for the case'],
   start(ctx, seed) {
-    const caseId = seed.caseId ?? CASE_ID.exec(seed.text ?? '')?.[0]?.toUpperCase();
+    const caseId = seed.caseId ?? CASE_ID.exec(seed.text ?? '')?.[0]?.toUpperCase() ?? recentCaseOfKind(ctx, seed.text ?? '');
     return caseId ? begin(ctx, caseId) : askWhich(ctx);
   },
   async handle(ctx, st, input) {

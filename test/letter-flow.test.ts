@@ -16,6 +16,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadLetterTemplates, type LetterTemplate } from '../src/letters/templates.js';
+import { LetterService } from '../src/letters/service.js';
 import { startSlackApiFake } from './support/slack-api-fake.js';
 import { startSlackStack } from './support/slack-stack.js';
 import { createHmac } from 'node:crypto';
@@ -99,6 +100,31 @@ describe('the letter flow', () => {
     const doc = documentOf(changed);
     expect(doc?.kind === 'document' && doc.body).toMatch(/31 events per hour/);
     expect(doc?.kind === 'document' && doc.body).not.toMatch(/24 events per hour/);
+  }, 30_000);
+
+  it('finds "the sleep appliance case" among the person\'s recent cases', async () => {
+    const send = chat(tempDbPath('medbill-letter-'));
+    const osa = await send({ kind: 'text', text: 'E0486 for moderate OSA, AHI 24, CPAP intolerant, Medicare, age 63' });
+    const osaId = /C-[A-Z0-9]{5}/.exec(osa[0]?.text ?? '')?.[0] ?? '';
+    await send({ kind: 'text', text: 'new case' });
+    await send({ kind: 'text', text: 'biopsy of tongue lesion, Aetna medical, age 55' });
+    const rs = await send({ kind: 'text', text: 'letter for the sleep appliance case' });
+    expect(rs.at(-1)?.text).toContain(`Letter for case ${osaId}:`);
+  });
+
+  it('says whose narrative the letter has: the language model\'s when it passed, the template\'s with the reason when not', async () => {
+    for (const [writer, said] of [
+      [async () => ({ paragraphs: ['The patient has obstructive sleep apnea with an AHI of 24 events per hour and could not tolerate PAP therapy.', 'A custom oral appliance is the treatment that remains.'], by: 'llm' as const }), /written by the language model .* read them before signing/],
+      [async (input: { templateNarrative: string[] }) => ({ paragraphs: input.templateNarrative, by: 'template' as const, reason: 'added-number' }), /the template's: the language model's was not used \(added-number\)/],
+    ] as const) {
+      const db = openDb(tempDbPath('medbill-letter-'));
+      opened.push(db);
+      const engine = new Engine({ db, flows, zone: 'America/Chicago', letters: new LetterService(db, { narrative: writer }) });
+      const send = (input: Input) => engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input });
+      const answer = await send({ kind: 'text', text: 'E0486 for moderate OSA, AHI 24, CPAP intolerant, Medicare, age 63' });
+      const done = await answerAll(send, await send(press(answer, 'Draft letter')), []);
+      expect(done[0]?.text).toMatch(said);
+    }
   }, 30_000);
 
   it('asks which case when none is named, and says so when the case is unknown', async () => {
