@@ -254,8 +254,9 @@ async function cmdKb(args: string[], io: Io): Promise<number> {
   if (sub === 'check') {
     // The check reads every knowledge file, letters and claims included: loaded for this command only.
     const { checkKnowledgeAgainstIcd10, knowledgeCounts } = await import('./knowledge/check.js');
+    const { letterTemplateSummary } = await import('./letters/templates.js');
     const kn = loadKnowledge();
-    const counts = knowledgeCounts(kn);
+    const counts = `${knowledgeCounts(kn)}\n${letterTemplateSummary(kn.dir)}`;
     const valid = checkValidList(kn);
     if (valid.problems.length) {
       io.err(`${valid.problems.length} problem(s) with the ICD-10-CM valid list:\n${valid.problems.map((p) => `  - ${p}`).join('\n')}`);

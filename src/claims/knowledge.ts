@@ -4,10 +4,10 @@
  * schemas, and every source id, document kind and code is checked, so a broken edit fails with the file and
  * the entry named. Read only when a claim needs it (never by `medbill triage`).
  */
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError } from '../knowledge/load.js';
+import { defaultEntryLabel, parseKnowledgeFile, type EntryLabel } from '../knowledge/json-file.js';
 import { DocumentsFileSchema, SourceRefs, SourcesFileSchema } from '../knowledge/schema.js';
 import { tokenize } from '../knowledge/text.js';
 import { CONFIDENCE_LEVELS, DOCUMENT_KINDS, MEDICAL_PAYERS, type DocumentKind } from '../knowledge/vocabulary.js';
@@ -153,59 +153,22 @@ export interface ClaimKnowledge {
 
 export const groupCode = (g: DenialGroup, carc: string): string => `${g}-${carc}`;
 
-function readJson(dir: string, file: string): unknown {
-  let raw: string;
-  try {
-    raw = readFileSync(join(dir, file), 'utf8');
-  } catch (err) {
-    throw new KnowledgeError(`knowledge/${file}: cannot be read (${(err as Error).message})`);
-  }
-  try {
-    return JSON.parse(raw);
-  } catch (err) {
-    throw new KnowledgeError(`knowledge/${file}: is not valid JSON (${(err as Error).message})`);
-  }
-}
+/** A CARC entry is named by its group and code ("CO-50"); anything else by its code. */
+const claimEntryLabel: EntryLabel = (e) => (typeof e.carc === 'string' ? `${typeof e.group === 'string' ? `${e.group}-` : ''}${e.carc}` : defaultEntryLabel(e));
 
-/** Names the entry a zod issue sits in: `carcs[14] (CO-50).action` rather than a bare path. */
-function describeIssue(data: unknown, issue: z.core.$ZodIssue): string {
-  let node: unknown = data;
-  const parts: string[] = [];
-  for (const key of issue.path) {
-    node = node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
-    if (typeof key === 'number') {
-      const e = (node && typeof node === 'object' ? node : {}) as { group?: unknown; carc?: unknown; code?: unknown };
-      const label = typeof e.carc === 'string' ? `${typeof e.group === 'string' ? `${e.group}-` : ''}${e.carc}` : typeof e.code === 'string' ? e.code : undefined;
-      if (parts.length) parts[parts.length - 1] += `[${key}]${label ? ` (${label})` : ''}`;
-      else parts.push(`[${key}]`);
-    } else parts.push(String(key));
-  }
-  const keys = issue.code === 'unrecognized_keys' ? `: ${issue.keys.join(', ')}` : '';
-  return `${parts.join('.') || '(top level)'}: ${issue.message}${keys}`;
-}
-
-function parseFile<S extends z.ZodType>(dir: string, file: string, schema: S): z.infer<S> {
-  const data = readJson(dir, file);
-  const parsed = schema.safeParse(data);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.slice(0, 10).map((i) => `  - ${describeIssue(data, i)}`);
-    throw new KnowledgeError(`knowledge/${file} is not valid:\n${lines.join('\n')}`);
-  }
-  return parsed.data;
-}
 
 /** Loads and checks both files from `dir`; throws KnowledgeError naming every problem found. */
 function loadFresh(dir: string): ClaimKnowledge {
   const problems: string[] = [];
-  const sourcesFile = parseFile(dir, 'sources.json', SourcesFileSchema);
+  const sourcesFile = parseKnowledgeFile(dir, 'sources.json', SourcesFileSchema, claimEntryLabel);
   const sources = new Map<string, ClaimSource>(sourcesFile.sources.map((s) => [s.id, s]));
   const checkSources = (where: string, refs: readonly string[]) => {
     for (const ref of refs) if (!sources.has(ref)) problems.push(`${where}: source "${ref}" is not defined in knowledge/sources.json`);
   };
-  const documentsFile = parseFile(dir, 'documents.json', DocumentsFileSchema);
+  const documentsFile = parseKnowledgeFile(dir, 'documents.json', DocumentsFileSchema, claimEntryLabel);
   const documentLabels = new Map<DocumentKind, string>(documentsFile.documents.map((d) => [d.kind, d.label]));
 
-  const denials = parseFile(dir, DENIALS_FILE, DenialsFileSchema);
+  const denials = parseKnowledgeFile(dir, DENIALS_FILE, DenialsFileSchema, claimEntryLabel);
   const byGroupCode = new Map<string, CarcEntry>();
   const byCarc = new Map<string, CarcEntry[]>();
   const phraseOwner = new Map<string, string>();
@@ -246,7 +209,7 @@ function loadFresh(dir: string): ClaimKnowledge {
     rarcs.set(r.code, r);
   }
 
-  const policy = parseFile(dir, FOLLOWUP_FILE, FollowUpFileSchema);
+  const policy = parseKnowledgeFile(dir, FOLLOWUP_FILE, FollowUpFileSchema, claimEntryLabel);
   const settings = {
     'followUp.firstAfterSubmissionDays': policy.followUp.firstAfterSubmissionDays,
     'followUp.repeatEveryDays': policy.followUp.repeatEveryDays,

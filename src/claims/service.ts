@@ -12,7 +12,6 @@ import { ClaimStore } from '../store/claims.js';
 import type { Db } from '../store/db.js';
 import { scrubIdentifiers } from '../engine/privacy.js';
 import { canMove, isOpen, TRANSITIONS, type Actor, type Claim, type ClaimStatus, type Denial, type HistoryEntry } from './model.js';
-import type { Lane, MedicalPayer } from '../knowledge/vocabulary.js';
 import { loadClaimKnowledge, type ClaimKnowledge } from './knowledge.js';
 import { appealDeadline, authWarning, firstFollowUp, nextFollowUp, recordsDueDefault, timelyFilingDeadline } from './policy.js';
 import { daysBetween, isIsoDate } from '../calendar.js';
@@ -35,21 +34,8 @@ export type ClaimChange =
 export type ChangeKind = ClaimChange['kind'];
 
 /** A new claim's facts. The case id comes from the triage answer it starts from, or is new. */
-export interface NewClaim {
-  caseId: string;
-  payer: string;
-  payerKind: MedicalPayer;
-  lane: Lane;
-  category?: string;
-  procedures: string[];
-  diagnoses: string[];
-  reference?: string;
-  billedCents?: number;
-  serviceDate?: string;
-  submittedDate?: string;
-  authNumber?: string;
-  authExpires?: string;
-}
+export type NewClaim = Pick<Claim, 'caseId' | 'payer' | 'payerKind' | 'lane' | 'procedures' | 'diagnoses'>
+  & Partial<Pick<Claim, 'category' | 'reference' | 'billedCents' | 'serviceDate' | 'submittedDate' | 'authNumber' | 'authExpires'>>;
 
 /** A change worked out but not written: the claim it would give, and whether it may happen at all. */
 export type Plan =

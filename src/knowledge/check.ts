@@ -3,8 +3,6 @@ import type { CodeEntry, Knowledge } from './load.js';
 import { CDT_FAMILIES, CPT_FAMILIES } from './schema.js';
 import type { IcdFileEntry, IcdFileFormat } from './icd10-file.js';
 import { DENIAL_ACTIONS, loadClaimKnowledge } from '../claims/knowledge.js';
-import { LETTERS_SUBDIR, loadLetterTemplates } from '../letters/templates.js';
-import { join } from 'node:path';
 import { MEDICAL_PAYERS } from './vocabulary.js';
 
 /** `family: count` for every family of a code set, in the order the schema lists them (empty ones included). */
@@ -28,7 +26,6 @@ export function knowledgeCounts(kn: Knowledge): string {
     `  categories:       ${kn.categories.length}`,
     ...kn.categories.map((c) => `    ${c.id.padEnd(24)} ${String(c.lanes.length).padStart(2)} lane rules, ${c.procedureCodes.cdt.length + c.procedureCodes.cpt.length + c.procedureCodes.hcpcs.length} procedure codes, ${c.diagnoses.length} diagnoses, ${c.documents.length} documents`),
     ...claimKnowledgeCounts(kn.dir),
-    letterTemplateCounts(kn.dir),
   ];
   return lines.join('\n');
 }
@@ -49,12 +46,6 @@ function claimKnowledgeCounts(dir: string): string[] {
     `    appeal days:    ${MEDICAL_PAYERS.map((payer) => `${payer} ${p.appealDeadlines[payer].days}`).join(', ')}`,
     `    timely filing:  ${MEDICAL_PAYERS.map((payer) => `${payer} ${filing(payer)}`).join(', ')}`,
   ];
-}
-
-/** knowledge/letters/*.json, read fresh (an unknown reference, source or category throws KnowledgeError naming the file). */
-function letterTemplateCounts(dir: string): string {
-  const templates = loadLetterTemplates(join(dir, LETTERS_SUBDIR), { fresh: true });
-  return `  letter templates: ${templates.length} (${templates.reduce((n, t) => n + t.facts.length, 0)} facts, ${templates.reduce((n, t) => n + t.policyPoints.length, 0)} policy points)`;
 }
 
 /** Every problem: a code missing from the list, or billable in knowledge/ but not in the list (or the reverse). */

@@ -2,7 +2,7 @@
  * Loads knowledge/ and checks it: each file against its zod schema, then every cross-reference (sources,
  * signals, codes, categories). A broken edit fails here with the file and the entry named.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PROJECT_ROOT } from '../paths.js';
 import type { z } from 'zod';
@@ -12,15 +12,14 @@ import {
   type CdtFamily, type CptFamily, type Category, type CodeChoice, type Condition, type LaneRule, type NeverSuggest, type Signal,
 } from './schema.js';
 import { compilePhrase, type Phrase } from './text.js';
+import { KnowledgeError, parseKnowledgeFile } from './json-file.js';
 import { normalizeIcd10 } from './codes.js';
 import { VALID_LIST_FILE, ValidIcd10List } from './icd10-valid.js';
 import {
   DOCUMENT_KINDS, type Cause, type Confidence, type DocumentKind, type ProcedureCodeSet, type WarningId,
 } from './vocabulary.js';
 
-export class KnowledgeError extends Error {
-  override readonly name = 'KnowledgeError';
-}
+export { KnowledgeError };
 
 /** A prior-authorization rule by payer kind (knowledge/rules.json preauthRules). */
 export type PreauthRule = z.infer<typeof RulesFileSchema>['preauthRules'][number];
@@ -100,45 +99,6 @@ export interface Knowledge {
   neverSuggest: NeverSuggest[];
 }
 
-function readJson(dir: string, file: string): unknown {
-  const path = join(dir, file);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new KnowledgeError(`knowledge/${file}: cannot be read (${(err as Error).message})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new KnowledgeError(`knowledge/${file}: is not valid JSON (${(err as Error).message})`);
-  }
-}
-
-/** Names the entry a zod issue sits in: `lanes[3] (EXT-LANE-DENTAL)` rather than a bare path. */
-function describeIssue(data: unknown, issue: z.core.$ZodIssue): string {
-  let node: unknown = data;
-  const parts: string[] = [];
-  for (const key of issue.path) {
-    node = node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
-    if (typeof key === 'number') {
-      const label = node && typeof node === 'object' ? ((node as { id?: unknown; code?: unknown; kind?: unknown }).id ?? (node as { code?: unknown }).code ?? (node as { kind?: unknown }).kind) : undefined;
-      parts[parts.length - 1] += `[${key}]${typeof label === 'string' ? ` (${label})` : ''}`;
-    } else parts.push(String(key));
-  }
-  const keys = issue.code === 'unrecognized_keys' ? `: ${issue.keys.join(', ')}` : '';
-  return `${parts.join('.') || '(top level)'}: ${issue.message}${keys}`;
-}
-
-function parseFile<S extends z.ZodType>(dir: string, file: string, schema: S): z.infer<S> {
-  const data = readJson(dir, file);
-  const parsed = schema.safeParse(data);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.slice(0, 10).map((i) => `  - ${describeIssue(data, i)}`);
-    throw new KnowledgeError(`knowledge/${file} is not valid:\n${lines.join('\n')}`);
-  }
-  return parsed.data;
-}
 
 /** Collects every cross-reference problem so that one `kb check` run shows them all. */
 class Problems {
@@ -161,16 +121,16 @@ function compileChoices(choices: CodeChoice[]): CompiledChoice[] {
 
 export function loadKnowledge(dir: string = DEFAULT_KNOWLEDGE_DIR): Knowledge {
   const problems = new Problems();
-  const sourcesFile = parseFile(dir, 'sources.json', SourcesFileSchema);
+  const sourcesFile = parseKnowledgeFile(dir, 'sources.json', SourcesFileSchema);
   const sources = new Map(sourcesFile.sources.map((s) => [s.id, s]));
   const checkSources = (where: string, refs: string[]) => {
     for (const ref of refs) if (!sources.has(ref)) problems.add(where, `source "${ref}" is not defined in knowledge/sources.json`);
   };
 
-  const cdt = parseFile(dir, 'codes/cdt.json', CdtFileSchema);
-  const cpt = parseFile(dir, 'codes/cpt.json', CptFileSchema);
-  const hcpcs = parseFile(dir, 'codes/hcpcs.json', HcpcsFileSchema);
-  const icd = parseFile(dir, 'codes/icd10cm.json', Icd10FileSchema);
+  const cdt = parseKnowledgeFile(dir, 'codes/cdt.json', CdtFileSchema);
+  const cpt = parseKnowledgeFile(dir, 'codes/cpt.json', CptFileSchema);
+  const hcpcs = parseKnowledgeFile(dir, 'codes/hcpcs.json', HcpcsFileSchema);
+  const icd = parseKnowledgeFile(dir, 'codes/icd10cm.json', Icd10FileSchema);
   const toMap = (file: string, entries: CodeEntry[]) => {
     const map = new Map<string, CodeEntry>();
     for (const e of entries) {
@@ -193,7 +153,7 @@ export function loadKnowledge(dir: string = DEFAULT_KNOWLEDGE_DIR): Knowledge {
     icd10.set(e.code, e);
   }
 
-  const signalsFile = parseFile(dir, 'signals.json', SignalsFileSchema);
+  const signalsFile = parseKnowledgeFile(dir, 'signals.json', SignalsFileSchema);
   const signalIds = new Set<string>();
   const signals: CompiledSignal[] = signalsFile.signals.map((s) => {
     const where = `signals.json ${s.id}`;
@@ -223,7 +183,7 @@ export function loadKnowledge(dir: string = DEFAULT_KNOWLEDGE_DIR): Knowledge {
     }
   };
 
-  const rulesFile = parseFile(dir, 'rules.json', RulesFileSchema);
+  const rulesFile = parseKnowledgeFile(dir, 'rules.json', RulesFileSchema);
   for (const r of rulesFile.lanePrelude) {
     checkRuleId(`rules.json lanePrelude ${r.id}`, r.id);
     checkSources(`rules.json ${r.id}`, r.source);
@@ -242,7 +202,7 @@ export function loadKnowledge(dir: string = DEFAULT_KNOWLEDGE_DIR): Knowledge {
     rules.set(r.id, r);
   }
 
-  const documentsFile = parseFile(dir, 'documents.json', DocumentsFileSchema);
+  const documentsFile = parseKnowledgeFile(dir, 'documents.json', DocumentsFileSchema);
   const documents = new Map(documentsFile.documents.map((d) => [d.kind, d]));
   for (const kind of DOCUMENT_KINDS) if (!documents.has(kind)) problems.add('documents.json', `document kind "${kind}" is not described`);
   for (const d of documentsFile.documents) {
@@ -254,7 +214,7 @@ export function loadKnowledge(dir: string = DEFAULT_KNOWLEDGE_DIR): Knowledge {
   const categories: CompiledCategory[] = [];
   for (const [order, name] of categoryFiles.entries()) {
     const file = `categories/${name}`;
-    const c = parseFile(dir, file, CategorySchema);
+    const c = parseKnowledgeFile(dir, file, CategorySchema);
     const where = (what: string) => `${file} ${what}`;
     if (categories.some((other) => other.id === c.id)) problems.add(where(c.id), 'category id is used twice');
     checkSources(where('source'), c.source);
@@ -300,7 +260,7 @@ export function loadKnowledge(dir: string = DEFAULT_KNOWLEDGE_DIR): Knowledge {
   }
   if (!categories.some((c) => c.id === 'general')) problems.add('categories/', 'the fallback category "general" is missing');
 
-  const neverFile = parseFile(dir, 'never-suggest.json', NeverSuggestFileSchema);
+  const neverFile = parseKnowledgeFile(dir, 'never-suggest.json', NeverSuggestFileSchema);
   for (const n of neverFile.neverSuggest) {
     checkSources(`never-suggest.json ${n.code}`, n.source);
     for (const id of n.categories) if (id !== '*' && !categories.some((c) => c.id === id)) problems.add(`never-suggest.json ${n.code}`, `category "${id}" does not exist`);

@@ -7,10 +7,11 @@
  *
  * Read only when a letter is wanted: nothing here runs at import time, and `medbill triage` never imports it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError } from '../knowledge/load.js';
+import { issueLines, readKnowledgeJson } from '../knowledge/json-file.js';
 import { DocumentsFileSchema, SourceRefs, SourcesFileSchema } from '../knowledge/schema.js';
 import { CAUSES, CONFIDENCE_LEVELS, DOCUMENT_KINDS, MEDICAL_PAYERS, type DocumentKind, type MedicalPayer } from '../knowledge/vocabulary.js';
 
@@ -232,35 +233,7 @@ function compileText(s: string, where: string, problems: string[]): { parts: Par
 
 const conditionFact = (c: FactCondition) => (typeof c === 'string' ? c : c.fact);
 
-function readJson(path: string, name: string): unknown {
-  let raw: string;
-  try {
-    raw = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new KnowledgeError(`${name}: cannot be read (${(err as Error).message})`);
-  }
-  try {
-    return JSON.parse(raw);
-  } catch (err) {
-    throw new KnowledgeError(`${name}: is not valid JSON (${(err as Error).message})`);
-  }
-}
 
-function issueLines(data: unknown, error: z.ZodError): string[] {
-  return error.issues.slice(0, 10).map((issue) => {
-    let node: unknown = data;
-    const parts: string[] = [];
-    for (const key of issue.path) {
-      node = node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
-      if (typeof key === 'number') {
-        const id = node && typeof node === 'object' ? (node as { id?: unknown; kind?: unknown }).id ?? (node as { kind?: unknown }).kind : undefined;
-        parts[parts.length - 1] += `[${key}]${typeof id === 'string' ? ` (${id})` : ''}`;
-      } else parts.push(String(key));
-    }
-    const keys = issue.code === 'unrecognized_keys' ? `: ${issue.keys.join(', ')}` : '';
-    return `${parts.join('.') || '(top level)'}: ${issue.message}${keys}`;
-  });
-}
 
 interface Context {
   sources: ReadonlySet<string>;
@@ -472,15 +445,15 @@ function compileTemplate(file: string, data: LetterTemplateFile, ctx: Context, p
 
 function loadFresh(dir: string): LetterTemplate[] {
   const knowledgeDir = dirname(resolve(dir));
-  const sourcesData = readJson(join(knowledgeDir, 'sources.json'), 'knowledge/sources.json');
+  const sourcesData = readKnowledgeJson(join(knowledgeDir, 'sources.json'), 'knowledge/sources.json');
   const sourcesParsed = SourcesFileSchema.safeParse(sourcesData);
   if (!sourcesParsed.success) throw new KnowledgeError(`knowledge/sources.json is not valid:\n${issueLines(sourcesData, sourcesParsed.error).map((l) => `  - ${l}`).join('\n')}`);
-  const documentsData = readJson(join(knowledgeDir, 'documents.json'), 'knowledge/documents.json');
+  const documentsData = readKnowledgeJson(join(knowledgeDir, 'documents.json'), 'knowledge/documents.json');
   const documentsParsed = DocumentsFileSchema.safeParse(documentsData);
   if (!documentsParsed.success) throw new KnowledgeError(`knowledge/documents.json is not valid:\n${issueLines(documentsData, documentsParsed.error).map((l) => `  - ${l}`).join('\n')}`);
   const categories = new Set<string>();
   for (const f of readdirSync(join(knowledgeDir, 'categories')).filter((n) => n.endsWith('.json'))) {
-    const c = readJson(join(knowledgeDir, 'categories', f), `knowledge/categories/${f}`) as { id?: unknown };
+    const c = readKnowledgeJson(join(knowledgeDir, 'categories', f), `knowledge/categories/${f}`) as { id?: unknown };
     if (typeof c.id === 'string') categories.add(c.id);
   }
   const ctx: Context = {
@@ -499,7 +472,7 @@ function loadFresh(dir: string): LetterTemplate[] {
   const templates: LetterTemplate[] = [];
   for (const file of files) {
     const name = `knowledge/${LETTERS_SUBDIR}/${file}`;
-    const data = readJson(join(dir, file), name);
+    const data = readKnowledgeJson(join(dir, file), name);
     const parsed = LetterTemplateSchema.safeParse(data);
     if (!parsed.success) {
       problems.push(...issueLines(data, parsed.error).map((l) => `${name} ${l}`));
@@ -528,6 +501,12 @@ let cached: LetterTemplate[] | undefined;
  * (sources.json, documents.json, categories/). The default directory is read once per process, on first
  * use; pass `{ fresh: true }` to read it again after an edit. Other directories are always read fresh.
  */
+/** For `medbill kb check`: the templates under knowledge `dir`, read fresh (a broken one throws KnowledgeError naming its file). */
+export function letterTemplateSummary(dir: string): string {
+  const templates = loadLetterTemplates(join(dir, LETTERS_SUBDIR), { fresh: true });
+  return `  letter templates: ${templates.length} (${templates.reduce((n, t) => n + t.facts.length, 0)} facts, ${templates.reduce((n, t) => n + t.policyPoints.length, 0)} policy points)`;
+}
+
 export function loadLetterTemplates(dir: string = DEFAULT_LETTERS_DIR, options: { fresh?: boolean } = {}): LetterTemplate[] {
   if (resolve(dir) !== resolve(DEFAULT_LETTERS_DIR)) return loadFresh(dir);
   if (!cached || options.fresh) cached = loadFresh(DEFAULT_LETTERS_DIR);
