@@ -231,7 +231,6 @@ export class Engine {
     return { row: { ...stored, state: live.state, history: stored.history.flatMap((h) => flow.stateSchema.safeParse(h).data ?? []) }, version: stored.version, notices: [] };
   }
 
-  /** Writes what a turn decided, unless the session changed since it was loaded (then: undefined). */
   /** Runs a turn's writes in one transaction; undefined when the session or an effect's record changed meanwhile. */
   private commitTurn(write: () => Reply[] | undefined): Reply[] | undefined {
     try {
@@ -242,6 +241,7 @@ export class Engine {
     }
   }
 
+  /** Writes what a turn decided, unless the session changed since it was loaded (then: undefined). */
   private save(key: string, loaded: Loaded, decision: Decision, identifiers: IdentifierKind[], by: { who: string; surface: string }, onCommit?: (replies: Reply[]) => void): Reply[] | undefined {
     const now = this.now();
     if (decision.session) {

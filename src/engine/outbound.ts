@@ -116,11 +116,6 @@ export class Outbound {
     return port.findKeyed ? port.findKeyed(address, key, this.referenceOf(address)) : undefined;
   }
 
-  /** Whether a platform's adapter is running (registered its port). */
-  has(platform: string): boolean {
-    return this.ports.has(platform);
-  }
-
   private port(platform: string): OutboundPort {
     const port = this.ports.get(platform);
     if (!port) throw new Error(`nothing can send on ${platform} (its adapter is not running)`);
