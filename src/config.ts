@@ -67,7 +67,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: e.MEDBILL_SESSION_TTL_MINUTES * 60_000,
     web: e.MEDBILL_WEB === 'on',
     inboxMax: e.MEDBILL_INBOX_MAX,
-    zone: e.MEDBILL_TIME_ZONE ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    // Asked of Intl only when used: the machine's zone loads ICU's time-zone data (about 8 MB), which
+    // `medbill triage` never needs.
+    get zone() {
+      return e.MEDBILL_TIME_ZONE ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+    },
     digestTickMs: e.MEDBILL_DIGEST_TICK_SECONDS * 1000,
     digestChannels: e.MEDBILL_DIGEST,
     allowedHosts: e.MEDBILL_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
