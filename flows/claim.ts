@@ -10,7 +10,8 @@ import { choicesFor, stateSchema, type Flow, type FlowContext, type FlowState, t
 import { reply, type Choice, type FormField, type Reply } from '../src/engine/model.js';
 import { isOpen, TRANSITIONS, type Claim, type Denial } from '../src/claims/model.js';
 import { refusal, statusWords, type ChangeKind, type ClaimChange, type NewClaim, type Plan } from '../src/claims/service.js';
-import { CASE_ID, readClaimWords, type ClaimWords } from '../src/claims/parse.js';
+import { readClaimWords, type ClaimWords } from '../src/claims/parse.js';
+import { CASE_ID_IN_TEXT } from '../src/case-id.js';
 import { formatCents, parseAmountField, parseDate, showDate } from '../src/claims/dates.js';
 import { addDays, daysBetween } from '../src/calendar.js';
 import { parseDenial, remedyFor, resubmissionChecklist } from '../src/claims/denials.js';
@@ -357,7 +358,7 @@ function openClaims(ctx: FlowContext): Outcome {
 }
 
 function begin(ctx: FlowContext, text: string): Outcome {
-  const caseId = CASE_ID.exec(text)?.[0]?.toUpperCase();
+  const caseId = CASE_ID_IN_TEXT.exec(text)?.[0]?.toUpperCase();
   if (/^\s*(?:track|new|start)\b/i.test(text)) return caseId ? fromCase(ctx, caseId) : newClaimForm(ctx, ctx.newCaseId(), {});
   if (/^\s*(?:list|open|all)\b/i.test(text)) return openClaims(ctx);
   if (!caseId) return { state: state('which'), replies: [ASK_WHICH] };
@@ -396,7 +397,7 @@ export const claimFlow: Flow = {
         return kind ? create(ctx, s.draft, kind) : { state: st, replies: [reply('Which kind of plan? Pick one of the buttons.', [{ kind: 'choices', choices: choicesFor('claim', 'kind', PAYER_OPTIONS) }])] };
       }
       // A case ID with an update, or another question: only claim words stay here.
-      if (CASE_ID.test(text) || st.step === 'which') {
+      if (CASE_ID_IN_TEXT.test(text) || st.step === 'which') {
         const words = readClaimWords(text, ctx.today());
         if (words.caseId || /^\s*(?:new|track|list|open)\b/i.test(text)) return begin(ctx, text);
       }

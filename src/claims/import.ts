@@ -64,7 +64,7 @@ import { CLAIM_STATUSES, isOpen, type Actor, type Claim, type ClaimStatus, type 
 import { formatCents, parseAmountField } from './dates.js';
 import { parseDenial } from './denials.js';
 import { scrubIdentifiers, type IdentifierKind } from '../engine/privacy.js';
-import { newCaseId } from '../engine/engine.js';
+import { CASE_ID_SHAPE, newCaseId } from '../case-id.js';
 import { defaultKnowledge, type Knowledge } from '../knowledge/load.js';
 import { CodeIndex, type LookupHit } from '../knowledge/lookup.js';
 import { isProcedureCode, normalizeIcd10, PATTERNS } from '../knowledge/codes.js';
@@ -375,7 +375,6 @@ export class ImportFileError extends Error {
 }
 
 export const IMPORT_ACTOR: Actor = { who: 'cli:import', surface: 'import' };
-const CASE_ID_SHAPE = /^C-[A-HJ-NP-Z2-9]{5}$/;
 const MAX_TEXT = 100;
 
 interface Columns {

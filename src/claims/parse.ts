@@ -7,6 +7,7 @@ import { findDate, parseAmount } from './dates.js';
 import { addDays } from '../calendar.js';
 import type { ChangeKind } from './service.js';
 import type { Denial } from './model.js';
+import { CASE_ID_IN_TEXT } from '../case-id.js';
 
 export interface ClaimWords {
   caseId?: string;
@@ -20,7 +21,7 @@ export interface ClaimWords {
   denialText?: string;
 }
 
-export const CASE_ID = /\bC-[A-HJ-NP-Z2-9]{5}\b/i;
+
 
 /** Action words, most specific first ("records requested" before "requested", "resubmitted" before "submitted"). */
 const ACTIONS: [ChangeKind, RegExp][] = [
@@ -47,7 +48,7 @@ function snoozeDays(text: string): number | undefined {
 
 export function readClaimWords(text: string, today: string): ClaimWords {
   const words: ClaimWords = {};
-  const caseId = CASE_ID.exec(text)?.[0];
+  const caseId = CASE_ID_IN_TEXT.exec(text)?.[0];
   if (caseId) words.caseId = caseId.toUpperCase();
   const rest = caseId ? text.replace(caseId, ' ') : text;
   const action = ACTIONS.find(([, re]) => re.test(rest))?.[0];

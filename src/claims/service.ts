@@ -15,6 +15,7 @@ import { canMove, isOpen, TRANSITIONS, type Actor, type Claim, type ClaimStatus,
 import { loadClaimKnowledge, type ClaimKnowledge } from './knowledge.js';
 import { appealDeadline, authWarning, firstFollowUp, nextFollowUp, recordsDueDefault, timelyFilingDeadline } from './policy.js';
 import { daysBetween, isIsoDate } from '../calendar.js';
+import { CASE_ID_SHAPE } from '../case-id.js';
 
 /** What someone recorded about a claim. Dates are the practice's local ISO dates. */
 export type ClaimChange =
@@ -58,7 +59,6 @@ function targetStatus(claim: Claim, change: ClaimChange): ClaimStatus {
   }
 }
 
-const CASE_ID_SHAPE = /^C-[A-HJ-NP-Z2-9]{5}$/;
 
 const STATUS_WORDS: Record<ClaimStatus, string> = {
   draft: 'not submitted yet', submitted: 'submitted', pended: 'pended by the payer', 'records-requested': 'waiting on records the payer asked for',

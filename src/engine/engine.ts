@@ -4,7 +4,7 @@
  * and stores the new state, all in one IMMEDIATE transaction per turn. Turns for one session are queued
  * so they apply one after the other; a failing flow rolls back and leaves the session as it was.
  */
-import { randomInt } from 'node:crypto';
+import { newCaseId } from '../case-id.js';
 import type { Db } from '../store/db.js';
 import { SessionStore, type SessionRow } from '../store/sessions.js';
 import { CaseStore, type CaseFile, type CaseSummary } from '../store/cases.js';
@@ -47,7 +47,6 @@ class EffectConflict extends Error {
 /** Longer messages are refused with a reply: no chat question needs more, and the notes limit is 20,000. */
 export const MAX_TEXT_CHARS = 4000;
 const MAX_HISTORY = 20;
-const CASE_ID_LETTERS = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 
 type Session = SessionRow<FlowState>;
 
@@ -58,11 +57,6 @@ export function sessionKey(turn: Omit<Turn, 'input' | 'direct'>): string {
   return [turn.platform, turn.tenant ?? '', turn.conversation, turn.user].join(':');
 }
 
-export function newCaseId(): string {
-  let id = 'C-';
-  for (let i = 0; i < 5; i++) id += CASE_ID_LETTERS[randomInt(CASE_ID_LETTERS.length)];
-  return id;
-}
 
 
 /** A session as loaded for a turn: the live one, or the one set aside (expired, outdated), and its version. */

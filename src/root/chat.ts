@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../config.js';
 import { openApp } from '../app.js';
 import { createLogger } from '../log.js';
-import { newCaseId } from '../engine/engine.js';
+import { newCaseId } from '../case-id.js';
 import { parseScript, playScriptOnDatabase, ScriptError } from '../../adapters/terminal/script.js';
 import { terminalChat } from '../../adapters/terminal/chat.js';
 import { readInput, UsageError, type Io } from '../cli.js';
