@@ -93,3 +93,48 @@ describe('flows that await', () => {
     expect(text(await second('count'))).toBe('n=1'); // "count" starts over: the store is intact and usable
   });
 });
+
+describe('writes a flow makes with its turn (Outcome.effects)', () => {
+  /** A counter whose every step writes a record too; the write can be told to report a changed record once. */
+  function countingWithWrites(log: { who: string[]; refuseNext: boolean }): FlowRegistry {
+    const effect = (n: number) => (by: { who: string; surface: string }) => {
+      if (log.refuseNext) {
+        log.refuseNext = false;
+        return false;
+      }
+      log.who.push(`${by.who}@${by.surface} n=${n}`);
+      return true;
+    };
+    const marker: Flow = {
+      id: 'mark',
+      version: 1,
+      title: 'Mark',
+      commands: [/^mark\b/i],
+      stateSchema: stateSchema(['marked'], z.object({ n: z.number().int() })),
+      examples: ['mark'],
+      start: () => ({ state: { step: 'marked', slots: { n: 1 } }, replies: [reply('n=1')], effects: [effect(1)] }),
+      handle: (_ctx, st) => {
+        const n = Number(st.slots.n) + 1;
+        return { state: { step: 'marked', slots: { n } }, replies: [reply(`n=${n}`)], effects: [effect(n)] };
+      },
+      prompt: () => [],
+      why: () => 'marking',
+    };
+    return new FlowRegistry([marker]);
+  }
+
+  it('works the turn out again when a write finds its record changed, with the session write rolled back', async () => {
+    const log = { who: [] as string[], refuseNext: false };
+    const db = openDb(tempDbPath());
+    dbs.push(db);
+    const lines: string[] = [];
+    const engine = new Engine({ db, kn, flows: countingWithWrites(log), log: createLogger('info', (l) => lines.push(l)) });
+    const say = (t: string) => engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text', text: t } });
+    expect(text(await say('mark'))).toBe('n=1');
+    log.refuseNext = true; // the next write finds its record changed once
+    // Worked out again on the session as it was: had the refused attempt's session write (n=2) stayed, this would say n=3.
+    expect(text(await say('again'))).toBe('n=2');
+    expect(log.who).toEqual(['test:u1@test n=1', 'test:u1@test n=2']); // each write once, by the person, from where they wrote
+    expect(lines.some((l) => /"event":"turn-conflict"/.test(l))).toBe(true);
+  });
+});
