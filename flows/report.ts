@@ -18,7 +18,8 @@ export const reportFlow: Flow = {
   id: 'report',
   version: 1,
   title: 'Claims report',
-  commands: [/^\s*\/?reports?\b[:\s]*/i],
+  // The whole message: "report came back positive…" is a case, not a request for the claims report.
+  commands: [/^(?=\s*\/?(?:claims?\s+|a\/r\s+|ar\s+)?reports?\s*[.!?]?\s*$)/i],
   menu: { label: 'Claims report', example: '"report": A/R aging, denials, paid rate by payer and code' },
   stateSchema: stateSchema(['done'], z.object({})),
   examples: ['claims report', 'a/r aging', 'accounts receivable', 'denial report', 'how much did we collect', 'which payers pay'],

@@ -225,3 +225,14 @@ describe('medbill letter', () => {
     expect(cli(['letter']).code).toBe(2);
   });
 });
+
+describe('what is not a letter or a report request', () => {
+  it('reads "letter from the surgeon…" and "report came back…" as a case, and "report" alone as the report', async () => {
+    const send = chat(tempDbPath('medbill-letter-'));
+    const fromSurgeon = await send({ kind: 'text', text: 'letter from the oral surgeon says #17 is impacted, BCBS medical' });
+    expect(fromSurgeon.map((r) => r.text).join('\n')).not.toMatch(/Which case is the letter for|Letter for case/);
+    const pathology = await send({ kind: 'text', text: 'report came back positive for squamous cell carcinoma after the tongue biopsy, Aetna' });
+    expect(pathology.map((r) => r.text).join('\n')).not.toMatch(/claims report|No claims to report/i);
+    expect((await send({ kind: 'text', text: 'report' }))[0]?.text).toMatch(/No claims to report on yet|Claims report as of/);
+  });
+});
