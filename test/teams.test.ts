@@ -197,6 +197,8 @@ describe.skipIf(!FIXTURES)('Teams (dev mode, a fake Bot Connector)', () => {
     expect((await fetch(`${running.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' })).status).toBe(415);
     expect((await fetch(`${running.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' })).status).toBe(400);
     expect((await post({ type: 'message' })).status).toBe(400);
+    expect((await post([])).status).toBe(400);
+    expect((await post({ ...fixture('message.personal.rich-text.json'), serviceUrl: connector.url, text: 'x'.repeat(300 * 1024) })).status).toBe(413);
   });
 });
 

@@ -103,6 +103,15 @@ function expressResponse(res: ServerResponse) {
   return shim;
 }
 
+/** The host of a URL, lower-cased; undefined when it is not a URL (then it matches nothing). */
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
 /** A mention of the bot is markup in the text (<at>medbill</at>): the question is what is left. */
 export function withoutMentions(text: string, entities: InboundActivity['entities']): string {
   let out = text;
@@ -294,7 +303,7 @@ export function createTeamsAdapter(opts: {
     const a = parsed.data;
     // The token names the connector it came from: replies must go back there, not to a URL the body chose.
     const claim = shimReq.user?.serviceurl;
-    if (typeof claim === 'string' && new URL(claim).host.toLowerCase() !== new URL(a.serviceUrl).host.toLowerCase()) throw new HttpError(401, 'the serviceUrl does not match the token');
+    if (typeof claim === 'string' && (hostOf(claim) === undefined || hostOf(claim) !== hostOf(a.serviceUrl))) throw new HttpError(401, 'the serviceUrl does not match the token');
     if (!hostValidator.isAllowed(a.serviceUrl)) throw new HttpError(400, 'medbill does not send to that serviceUrl');
 
     let outcome: ReturnType<typeof take> = 'ignored';
