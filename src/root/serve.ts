@@ -1,6 +1,6 @@
 /**
  * `medbill serve` (npm start): the composition root of the running service. It opens the database, the
- * engine and the inbox, wires the platform adapters (Slack when configured) and serves them with the local
+ * engine and the inbox, wires the platform adapters (Slack and Teams when configured) and serves them with the local
  * chat page on one HTTP server.
  */
 import { loadConfig } from '../config.js';
@@ -9,6 +9,8 @@ import { createLogger } from '../log.js';
 import { isLoopbackHost, startServer } from './server.js';
 import { loadSlackConfig } from '../../adapters/slack/config.js';
 import { createSlackAdapter, SLACK_SURFACE, SlackUnreachableError } from '../../adapters/slack/app.js';
+import { loadTeamsConfig } from '../../adapters/teams/config.js';
+import { createTeamsAdapter, TEAMS_SURFACE } from '../../adapters/teams/app.js';
 import { UsageError, type Io } from '../cli.js';
 import { configuredDigests, startDigest } from './digest.js';
 
@@ -17,11 +19,16 @@ export async function cmdServe(args: string[], io: Io): Promise<number> {
   const config = loadConfig();
   const digestChannels = configuredDigests(config.digestChannels); // a bad MEDBILL_DIGEST stops here too
   const slackConfig = loadSlackConfig(); // a malformed Slack variable stops here, before anything opens
+  const teamsConfig = loadTeamsConfig(process.env, (warning) => io.err(`medbill: warning: ${warning}`));
   const log = createLogger();
   const app = openApp(config, { log });
   const slack = slackConfig && createSlackAdapter({ config: slackConfig, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log });
   const slackRoute = slack?.requestListener;
-  const routes = slackRoute ? [{ path: SLACK_SURFACE.eventsPath, handle: slackRoute }] : [];
+  const teams = teamsConfig && createTeamsAdapter({ config: teamsConfig, inbox: app.inbox, outbound: app.outbound, log });
+  const routes = [
+    ...(slackRoute ? [{ path: SLACK_SURFACE.eventsPath, handle: slackRoute }] : []),
+    ...(teams ? [{ path: TEAMS_SURFACE.messagesPath, handle: teams.requestListener }] : []),
+  ];
   const running = await startServer(app, { host: config.host, port: config.port, log, routes, web: config.web, allowedHosts: config.allowedHosts });
   io.out(config.web
     ? `medbill is running: open ${running.url} (database ${config.dbPath}). Ctrl-C stops it.`
@@ -43,6 +50,12 @@ export async function cmdServe(args: string[], io: Io): Promise<number> {
       }
     }
   } else io.out('Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN to turn it on).');
+  if (teams && teamsConfig) {
+    teams.start();
+    io.out(teamsConfig.dev
+      ? `Teams: on, in dev mode (no authentication); send activities to ${running.url}${TEAMS_SURFACE.messagesPath}.`
+      : `Teams: on; the Bot Service sends activities to ${running.url}${TEAMS_SURFACE.messagesPath} (through your public URL).`);
+  } else io.out('Teams: off (set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID to turn it on).');
   // Channels whose platform is not running are skipped by each tick and posted once it is (within the catch-up window).
   const digest = startDigest(app, { log, tickMs: config.digestTickMs, channels: digestChannels });
   if (digestChannels.length) io.out(`Daily digest: ${digestChannels.length} channel${digestChannels.length > 1 ? 's' : ''} from MEDBILL_DIGEST.`);

@@ -1,0 +1,327 @@
+/**
+ * medbill in Microsoft Teams, through the Microsoft 365 Agents SDK (@microsoft/agents-hosting).
+ * Activities arrive at /api/messages on medbill's own HTTP server: the SDK's `authorizeJWT` checks the Bot
+ * Framework token (anonymous only in dev mode, see config.ts), then medbill reads the activity itself and
+ * records the turn in the inbox before Teams gets its 200, as Slack's events are. The inbox applies the
+ * turn and hands the Replies to `deliver` here, which sends them as Adaptive Cards through the SDK's
+ * CloudAdapter to the activity's serviceUrl.
+ * A person has one conversation with medbill (their personal chat): a mention in a channel continues it.
+ * Anything direct-only goes to the personal chat, never to the channel; the channel thread gets a pointer.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CloudAdapter, authorizeJWT, createOutboundHostValidator, getAuthConfigWithDefaults, type AuthConfiguration, type ConnectorClient, type TurnContext } from '@microsoft/agents-hosting';
+import { Activity } from '@microsoft/agents-activity';
+import { z } from 'zod';
+import type { Inbox } from '../../src/engine/inbox.js';
+import { isChannel, routeReplies, type Address, type DmAddress, type Outbound, type OutboundPort } from '../../src/engine/outbound.js';
+import type { Input, Reply, Turn } from '../../src/engine/model.js';
+import { HttpError, readBody } from '../../src/http.js';
+import { errorFields, type Logger } from '../../src/log.js';
+import type { TeamsConfig } from './config.js';
+import { BUTTON_KEY, FORM_KEY, renderActivity } from './cards.js';
+
+export const TEAMS_SURFACE = { messagesPath: '/api/messages' } as const;
+
+/** Activities are a few KB; a card's submitted form a little more. */
+export const MAX_TEAMS_BODY_BYTES = 256 * 1024;
+
+/** Where a turn's replies go; stored with the event in the inbox, so only Teams ids and the service URL. */
+export interface TeamsRoute {
+  /** The person's Teams id (29:…). */
+  user: string;
+  tenant?: string;
+  serviceUrl: string;
+  /** The bot's id in this conversation (28:…). */
+  bot: string;
+  /** Their personal chat with medbill, when the turn came from it. */
+  personal?: string;
+  /** A channel (its conversation id without ;messageid=) and the thread's root message. */
+  channel?: string;
+  thread?: string;
+}
+
+/** What is remembered for an address: enough to write to it later. */
+interface TeamsReference { serviceUrl: string; conversation?: string; bot: string }
+
+const id = z.string().min(1).max(1000);
+const ActivityShape = z.looseObject({
+  type: z.string().max(100),
+  id: id.optional(),
+  serviceUrl: z.url({ protocol: /^https?$/ }).max(2000),
+  conversation: z.looseObject({ id, conversationType: z.string().max(50).optional(), tenantId: id.optional() }),
+  from: z.looseObject({ id, aadObjectId: id.optional() }),
+  recipient: z.looseObject({ id }),
+  text: z.string().max(40_000).optional(),
+  value: z.unknown().optional(),
+  membersAdded: z.array(z.looseObject({ id })).max(1000).optional(),
+  entities: z.array(z.looseObject({ type: z.string().max(100).optional(), text: z.string().max(2000).optional() })).max(100).optional(),
+  channelData: z.looseObject({ tenant: z.looseObject({ id: id.optional() }).optional() }).optional(),
+});
+type InboundActivity = z.infer<typeof ActivityShape>;
+
+export interface TeamsAdapter {
+  /** The /api/messages route. Throws HttpError for what the server answers as a 4xx or 5xx. */
+  requestListener: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** Starts delivering (the inbox resumes Teams turns that were acknowledged before a restart). */
+  start(): void;
+}
+
+/** The Express-style response the SDK's middleware writes to, over node:http; every path ends the response. */
+function expressResponse(res: ServerResponse) {
+  let code = 200;
+  const shim = {
+    status(status: number) {
+      code = status;
+      return shim;
+    },
+    setHeader(name: string, value: string | number | readonly string[]) {
+      if (!res.headersSent) res.setHeader(name, value);
+      return shim;
+    },
+    send(body?: unknown) {
+      if (res.writableEnded) return shim;
+      const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+      if (!res.headersSent) {
+        res.writeHead(code, { 'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+      }
+      res.end(text);
+      return shim;
+    },
+    end() {
+      if (res.writableEnded) return shim;
+      if (!res.headersSent) res.writeHead(code, { 'content-length': 0 });
+      res.end();
+      return shim;
+    },
+    get headersSent() {
+      return res.headersSent;
+    },
+    get writableEnded() {
+      return res.writableEnded;
+    },
+  };
+  return shim;
+}
+
+/** The host of a URL, lower-cased; undefined when it is not a URL (then it matches nothing). */
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/** A mention of the bot is markup in the text (<at>medbill</at>): the question is what is left. */
+export function withoutMentions(text: string, entities: InboundActivity['entities']): string {
+  let out = text;
+  for (const e of entities ?? []) if (e.type === 'mention' && e.text) out = out.split(e.text).join(' ');
+  return out.replace(/<at>[^<]*<\/at>/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** A conversation id "19:…@thread.tacv2;messageid=123" is the channel and the root of a thread. */
+export function splitConversation(conversationId: string): { channel: string; thread?: string } {
+  const m = /^(.*);messageid=(\d+)$/.exec(conversationId);
+  return m?.[1] && m[2] ? { channel: m[1], thread: m[2] } : { channel: conversationId };
+}
+
+/** The input a message stands for: a button press (value.medbill), a submitted form, or text. */
+function inputOf(a: InboundActivity): Input {
+  const value = a.value;
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const v = value as Record<string, unknown>;
+    if (typeof v[BUTTON_KEY] === 'string' && v[BUTTON_KEY]) return { kind: 'button', value: v[BUTTON_KEY].slice(0, 2000) };
+    if (typeof v[FORM_KEY] === 'string') {
+      const values: Record<string, string> = {};
+      for (const [k, x] of Object.entries(v)) if (k !== FORM_KEY && (typeof x === 'string' || typeof x === 'number')) values[k] = String(x).slice(0, 2000);
+      return { kind: 'form', form: v[FORM_KEY], values };
+    }
+  }
+  return { kind: 'text', text: withoutMentions(a.text ?? '', a.entities) || 'help' };
+}
+
+export function createTeamsAdapter(opts: {
+  config: TeamsConfig; inbox: Inbox; outbound: Outbound; log: Logger;
+  /** Service URL hosts replies may go to besides Microsoft's (tests: the local fake connector). In dev mode any host is allowed. */
+  serviceHosts?: string[];
+}): TeamsAdapter {
+  const { config, inbox, outbound, log } = opts;
+  const auth: AuthConfiguration = getAuthConfigWithDefaults({
+    ...(config.appId ? { clientId: config.appId, clientSecret: config.appPassword, tenantId: config.tenantId, validateIssuer: true } : {}),
+    ...(config.authority ? { authority: config.authority } : {}),
+  });
+  // Without an app id, authorizeJWT lets a request without a token through (unless NODE_ENV=production).
+  const authorize = authorizeJWT(auth);
+  // Replies go only to Microsoft's connector hosts: an activity names its serviceUrl, and medbill must not be
+  // made to send tokens or case details elsewhere. Dev mode has no token to protect and talks to local tools.
+  const hostValidator = createOutboundHostValidator({ enabled: !config.dev, ...(opts.serviceHosts ? { hosts: opts.serviceHosts } : {}) });
+  const adapter = new CloudAdapter(auth, undefined, undefined, undefined, hostValidator);
+  // A continuation's identity: the app id (the SDK gets a token for it), or none at all in dev mode.
+  const identity: Parameters<CloudAdapter['continueConversation']>[0] = config.appId ?? {};
+
+  // ------------------------------------------------------------ delivery
+
+  /** Personal chats known per person (user id → conversation id). */
+  const personalChats = new Map<string, string>();
+
+  /** Runs `fn` with a connector client for the serviceUrl (a token for the app, or none in dev mode). */
+  async function withClient(serviceUrl: string, conversation: string, fn: (client: ConnectorClient, ctx: TurnContext) => Promise<void>) {
+    await adapter.continueConversation(identity, { serviceUrl, channelId: 'msteams', conversation: { id: conversation, isGroup: false } }, async (ctx) => {
+      const client = ctx.turnState.get<ConnectorClient>(adapter.ConnectorClientKey);
+      await fn(client, ctx);
+    });
+  }
+
+  async function post(serviceUrl: string, conversation: string, bot: string, replies: Reply[]) {
+    await withClient(serviceUrl, conversation, async (client) => {
+      for (const reply of replies) {
+        const activity = Activity.fromObject({ ...renderActivity(reply), channelId: 'msteams', serviceUrl, conversation: { id: conversation }, from: { id: bot } });
+        await client.sendToConversation(conversation, activity);
+      }
+    });
+  }
+
+  /** The person's personal chat: known, or created (the app must be installed for them, as Teams requires). */
+  async function personalChat(route: { user: string; tenant?: string; serviceUrl: string; bot: string }): Promise<string> {
+    const known = personalChats.get(route.user);
+    if (known) return known;
+    let created: string | undefined;
+    await withClient(route.serviceUrl, route.user, async (client) => {
+      const res = await client.createConversation({
+        isGroup: false, members: [{ id: route.user }], agent: { id: route.bot },
+        ...(route.tenant ? { tenantId: route.tenant } : {}), channelData: route.tenant ? { tenant: { id: route.tenant } } : {},
+        activity: Activity.fromObject({ type: 'message' }),
+      });
+      created = res.id;
+    });
+    if (!created) throw new Error('Teams created no personal chat');
+    personalChats.set(route.user, created);
+    return created;
+  }
+
+  async function deliver(replies: Reply[], route: TeamsRoute) {
+    if (route.personal) personalChats.set(route.user, route.personal);
+    const tenant = route.tenant ? { tenant: route.tenant } : {};
+    const person: DmAddress = { platform: 'teams', ...tenant, user: route.user };
+    const where: Address = route.channel ? { platform: 'teams', ...tenant, channel: route.channel, ...(route.thread ? { thread: route.thread } : {}) } : person;
+    for (const d of routeReplies(replies, where, person)) {
+      if (isChannel(d.address)) await post(route.serviceUrl, threadId(d.address.channel, d.address.thread), route.bot, d.replies);
+      else await post(route.serviceUrl, await personalChat(route), route.bot, d.replies);
+    }
+  }
+
+  const threadId = (channel: string, thread?: string) => (thread ? `${channel};messageid=${thread}` : channel);
+
+  async function deliverOrApologise(replies: Reply[], route: unknown) {
+    const r = route as TeamsRoute;
+    try {
+      await deliver(replies, r);
+    } catch (err) {
+      log.log('error', 'teams-delivery-failed', errorFields(err));
+      try {
+        await post(r.serviceUrl, r.personal ?? await personalChat(r), r.bot, [{ text: 'Sorry: medbill could not send its whole answer just now. Please try again in a minute.', parts: [], privacy: 'any' }]);
+      } catch {
+        // Teams itself is unreachable; the log has it.
+      }
+    }
+  }
+
+  /** The outbound port: writing to a personal chat or a channel unasked, from a remembered reference. */
+  const port: OutboundPort = {
+    async send(address, replies, reference) {
+      const ref = reference as TeamsReference | undefined;
+      if (!ref?.serviceUrl) throw new Error('medbill has no Teams reference for this address yet (nobody there has talked to it)');
+      if (isChannel(address)) return post(ref.serviceUrl, threadId(address.channel, address.thread), ref.bot, replies);
+      const conversation = ref.conversation ?? await personalChat({ user: address.user, ...(address.tenant ? { tenant: address.tenant } : {}), serviceUrl: ref.serviceUrl, bot: ref.bot });
+      await post(ref.serviceUrl, conversation, ref.bot, replies);
+    },
+  };
+
+  // ------------------------------------------------------------ intake
+
+  function remember(route: TeamsRoute) {
+    const tenant = route.tenant ? { tenant: route.tenant } : {};
+    const personal = route.personal ?? personalChats.get(route.user);
+    outbound.remember({ platform: 'teams', ...tenant, user: route.user }, { serviceUrl: route.serviceUrl, bot: route.bot, ...(personal ? { conversation: personal } : {}) } satisfies TeamsReference);
+    if (route.channel) outbound.remember({ platform: 'teams', ...tenant, channel: route.channel }, { serviceUrl: route.serviceUrl, bot: route.bot } satisfies TeamsReference);
+  }
+
+  /** Records the turn; Teams gets its answer (200, or 503 to retry) once this has returned. */
+  function take(a: InboundActivity, input: Input): 'accepted' | 'duplicate' | 'busy' | 'ignored' {
+    const tenant = a.channelData?.tenant?.id ?? a.conversation.tenantId;
+    const personal = a.conversation.conversationType === 'personal' || (a.conversation.conversationType === undefined && !a.conversation.id.startsWith('19:'));
+    const split = splitConversation(a.conversation.id);
+    // A mention at the top of a channel starts a thread under that message; one in a thread answers there.
+    const thread = split.thread ?? (a.type === 'message' ? a.id : undefined);
+    const route: TeamsRoute = {
+      user: a.from.id, ...(tenant ? { tenant } : {}), serviceUrl: a.serviceUrl, bot: a.recipient.id,
+      ...(personal ? { personal: a.conversation.id } : { channel: split.channel, ...(thread ? { thread } : {}) }),
+    };
+    const turn: Turn & { eventId: string } = {
+      eventId: `teams:${tenant ?? ''}:${split.channel}:${a.id ?? ''}`, platform: 'teams', ...(tenant ? { tenant } : {}), user: a.from.id,
+      conversation: 'dm', direct: personal, input, ...(route.channel ? { channel: route.channel } : {}),
+      ...((a.from as { role?: unknown }).role === 'bot' ? { fromBot: true } : {}),
+    };
+    if (personal) personalChats.set(a.from.id, a.conversation.id);
+    const outcome = inbox.accept(turn, route);
+    if (outcome === 'accepted') remember(route);
+    if (outcome === 'duplicate') log.log('info', 'teams-duplicate-activity', {});
+    return outcome;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') throw new HttpError(405, `${req.method ?? 'this method'} is not allowed on ${TEAMS_SURFACE.messagesPath}; Teams sends POST`, { allow: 'POST' });
+    const raw = await readBody(req, MAX_TEAMS_BODY_BYTES);
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new HttpError(415, 'send JSON (as Teams does)');
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      throw new HttpError(400, 'the body is not valid JSON');
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'the body must be a JSON object');
+
+    // The SDK's JWT check, on an Express-style request and response. It answers 401 itself; whatever it does,
+    // the response is ended here when it did not go on.
+    const shimReq: { body: Record<string, unknown>; headers: IncomingMessage['headers']; method: string; user?: Record<string, unknown> } = { body: body as Record<string, unknown>, headers: req.headers, method: 'POST' };
+    const shimRes = expressResponse(res);
+    let passed = false;
+    try {
+      await authorize(shimReq, shimRes, () => {
+        passed = true;
+      });
+    } finally {
+      if (!passed && !res.writableEnded) shimRes.status(401).send({ error: 'unauthorized' });
+    }
+    if (!passed) {
+      log.log('warn', 'teams-unauthorized', {});
+      return;
+    }
+
+    const parsed = ActivityShape.safeParse(body);
+    if (!parsed.success) throw new HttpError(400, 'this is not a Teams activity medbill understands');
+    const a = parsed.data;
+    // The token names the connector it came from: replies must go back there, not to a URL the body chose.
+    const claim = shimReq.user?.serviceurl;
+    if (typeof claim === 'string' && (hostOf(claim) === undefined || hostOf(claim) !== hostOf(a.serviceUrl))) throw new HttpError(401, 'the serviceUrl does not match the token');
+    if (!hostValidator.isAllowed(a.serviceUrl)) throw new HttpError(400, 'medbill does not send to that serviceUrl');
+
+    let outcome: ReturnType<typeof take> = 'ignored';
+    if (a.type === 'message') outcome = take(a, inputOf(a));
+    else if (a.type === 'conversationUpdate' && a.membersAdded?.some((m) => m.id === a.recipient.id)) {
+      // medbill was added to a personal chat or a team: it says what it does (the help turn).
+      outcome = take(a, { kind: 'text', text: 'help' });
+    }
+    if (outcome === 'busy') throw new HttpError(503, 'medbill is busy; Teams will retry', { 'retry-after': '30' });
+    res.writeHead(200, { 'content-length': 0 });
+    res.end();
+  }
+
+  return {
+    requestListener: handle,
+    start: () => {
+      inbox.register('teams', deliverOrApologise);
+      outbound.register('teams', port);
+    },
+  };
+}

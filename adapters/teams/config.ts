@@ -1,0 +1,52 @@
+/**
+ * Teams' settings from the environment, validated by zod. Teams is on when MICROSOFT_APP_ID is set (requests
+ * to /api/messages must then carry a Bot Framework JWT for that app), or, for local trials only, with
+ * MEDBILL_TEAMS_DEV=1 and no app id: requests are then accepted without a token, which is refused when
+ * NODE_ENV=production. A missing or malformed variable stops start-up with a message naming it, never its value.
+ */
+import { z } from 'zod';
+import { ConfigError } from '../../src/config.js';
+import { describeZodError } from '../../src/zod-message.js';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const TeamsEnv = z.object({
+  MICROSOFT_APP_ID: z.string().regex(GUID, 'must be the bot\'s app (client) id, a GUID').optional(),
+  MICROSOFT_APP_PASSWORD: z.string().min(8, 'must be the app\'s client secret').max(512).optional(),
+  MICROSOFT_APP_TENANT_ID: z.union([z.string().regex(GUID), z.enum(['common', 'organizations'])], { error: 'must be the tenant id (a GUID), or "common" for a multi-tenant app' }).optional(),
+  MEDBILL_TEAMS_DEV: z.enum(['0', '1'], { error: 'must be 1 (anonymous local testing) or 0' }).optional(),
+});
+
+export interface TeamsConfig {
+  /** Absent only in dev mode: requests are then not authenticated. */
+  appId?: string;
+  appPassword?: string;
+  /** Single-tenant by default: the practice's own tenant; "common" only for a multi-tenant registration. */
+  tenantId?: string;
+  dev: boolean;
+  /** Where token signing keys are looked up (tests point it at a local server); Microsoft's by default. */
+  authority?: string;
+}
+
+/** undefined when Teams is off. `warn` hears the dev-mode warning. */
+export function loadTeamsConfig(env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = () => {}): TeamsConfig | undefined {
+  const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
+  const parsed = TeamsEnv.safeParse({
+    MICROSOFT_APP_ID: blank(env.MICROSOFT_APP_ID), MICROSOFT_APP_PASSWORD: blank(env.MICROSOFT_APP_PASSWORD),
+    MICROSOFT_APP_TENANT_ID: blank(env.MICROSOFT_APP_TENANT_ID), MEDBILL_TEAMS_DEV: blank(env.MEDBILL_TEAMS_DEV),
+  });
+  if (!parsed.success) throw new ConfigError(`Teams: ${describeZodError(parsed.error)}`);
+  const e = parsed.data;
+  const dev = e.MEDBILL_TEAMS_DEV === '1';
+  if (!e.MICROSOFT_APP_ID) {
+    if (e.MICROSOFT_APP_PASSWORD || e.MICROSOFT_APP_TENANT_ID) throw new ConfigError('Teams: MICROSOFT_APP_ID is missing (MICROSOFT_APP_PASSWORD or MICROSOFT_APP_TENANT_ID is set, and both need it)');
+    if (!dev) return undefined;
+    if (env.NODE_ENV === 'production') throw new ConfigError('Teams: MEDBILL_TEAMS_DEV=1 accepts requests without authentication and is refused when NODE_ENV=production; set MICROSOFT_APP_ID instead');
+    warn('Teams: MEDBILL_TEAMS_DEV=1: /api/messages accepts requests WITHOUT authentication. For local testing only.');
+    return { dev: true };
+  }
+  if (dev) throw new ConfigError('Teams: MEDBILL_TEAMS_DEV=1 is for local testing without an app; unset it when MICROSOFT_APP_ID is set');
+  if (!e.MICROSOFT_APP_PASSWORD) throw new ConfigError('Teams: MICROSOFT_APP_PASSWORD is missing (the client secret of MICROSOFT_APP_ID)');
+  if (!e.MICROSOFT_APP_TENANT_ID) throw new ConfigError('Teams: MICROSOFT_APP_TENANT_ID is missing (the practice\'s tenant id; medbill\'s Teams app is single-tenant)');
+  return { appId: e.MICROSOFT_APP_ID, appPassword: e.MICROSOFT_APP_PASSWORD, tenantId: e.MICROSOFT_APP_TENANT_ID, dev: false };
+}
