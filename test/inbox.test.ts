@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { openApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { Reply, Turn } from '../src/engine/model.js';
+import { reply } from '../src/engine/model.js';
+import { APOLOGY, deliverOrApologise } from '../src/engine/inbox.js';
+import { createLogger } from '../src/log.js';
 import { tempDbPath } from './helpers.js';
 
 const turn = (eventId: string, text: string, user = 'U1'): Turn & { eventId: string } => ({
@@ -141,5 +144,20 @@ describe('inbox', () => {
     expect(order[0]).toMatch(/which insurance/i);
     expect(order[2]).toMatch(/Cancelled/);
     app.close();
+  });
+});
+
+describe('deliverOrApologise', () => {
+  it('tells the person when a delivery fails, logs the failure without its content, and never throws', async () => {
+    const lines: string[] = [];
+    const told: string[] = [];
+    const failing = deliverOrApologise<{ user: string }>(async () => { throw new Error('chat.postMessage failed: Maria Garcia'); }, async (r, text) => { told.push(`${r.user}: ${text}`); }, createLogger('info', (l) => lines.push(l)), 'test-delivery-failed');
+    const turn = { platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text' as const, text: 'x' } };
+    await failing([reply('answer')], { user: 'u1' }, turn);
+    expect(told).toEqual([`u1: ${APOLOGY}`]);
+    expect(lines.join('')).toMatch(/"event":"test-delivery-failed"/);
+    expect(lines.join('')).not.toMatch(/Maria|Garcia/);
+    const unreachable = deliverOrApologise<{ user: string }>(async () => { throw new Error('down'); }, async () => { throw new Error('still down'); }, createLogger('silent'), 'x');
+    await expect(unreachable([], { user: 'u1' }, turn)).resolves.toBeUndefined();
   });
 });

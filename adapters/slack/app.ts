@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, LogLevel, SocketModeReceiver, webApi, type Receiver } from '@slack/bolt';
 import type { Engine } from '../../src/engine/engine.js';
-import type { Inbox } from '../../src/engine/inbox.js';
+import { deliverOrApologise, type Inbox } from '../../src/engine/inbox.js';
 import { POINTER, isChannel, routeReplies, type Address, type DmAddress, type Outbound, type OutboundPort } from '../../src/engine/outbound.js';
 import type { Input, Reply, Turn } from '../../src/engine/model.js';
 import { errorFields, type Logger } from '../../src/log.js';
@@ -224,20 +224,10 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
     },
   };
 
-  /** Delivery for the inbox: failures are logged (without content) and told to the person. */
-  async function deliverOrApologise(replies: Reply[], route: unknown) {
-    const r = route as SlackRoute;
-    try {
-      await deliver(replies, r);
-    } catch (err) {
-      log.log('error', 'slack-delivery-failed', errorFields(err));
-      try {
-        await client.chat.postMessage({ channel: await dmOf(r.user), text: 'Sorry: medbill could not send its whole answer just now. Please try again in a minute.' });
-      } catch {
-        // Slack itself is unreachable; the log has it.
-      }
-    }
-  }
+  /** Delivery for the inbox: failures are logged (without content) and told to the person in their DM. */
+  const deliverToSlack = deliverOrApologise<SlackRoute>(deliver, async (r, text) => {
+    await client.chat.postMessage({ channel: await dmOf(r.user), text });
+  }, log, 'slack-delivery-failed');
 
   // ------------------------------------------------------------ intake
 
@@ -394,7 +384,7 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
       throw failure;
     }
     // Deliveries start only now: events acknowledged before a restart are resumed with a token known to work.
-    inbox.register('slack', deliverOrApologise);
+    inbox.register('slack', deliverToSlack);
     outbound.register('slack', port);
     if (config.appToken) await app.start();
   }

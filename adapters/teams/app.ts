@@ -12,11 +12,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloudAdapter, authorizeJWT, createOutboundHostValidator, getAuthConfigWithDefaults, type AuthConfiguration, type ConnectorClient, type TurnContext } from '@microsoft/agents-hosting';
 import { Activity } from '@microsoft/agents-activity';
 import { z } from 'zod';
-import type { Inbox } from '../../src/engine/inbox.js';
+import { deliverOrApologise, type Inbox } from '../../src/engine/inbox.js';
 import { isChannel, routeReplies, type Address, type DmAddress, type Outbound, type OutboundPort } from '../../src/engine/outbound.js';
 import type { Input, Reply, Turn } from '../../src/engine/model.js';
 import { HttpError, readBody } from '../../src/http.js';
-import { errorFields, type Logger } from '../../src/log.js';
+import type { Logger } from '../../src/log.js';
 import type { TeamsConfig } from './config.js';
 import { BUTTON_KEY, FORM_KEY, renderActivity } from './cards.js';
 
@@ -212,19 +212,10 @@ export function createTeamsAdapter(opts: {
 
   const threadId = (channel: string, thread?: string) => (thread ? `${channel};messageid=${thread}` : channel);
 
-  async function deliverOrApologise(replies: Reply[], route: unknown) {
-    const r = route as TeamsRoute;
-    try {
-      await deliver(replies, r);
-    } catch (err) {
-      log.log('error', 'teams-delivery-failed', errorFields(err));
-      try {
-        await post(r.serviceUrl, r.personal ?? await personalChat(r), r.bot, [{ text: 'Sorry: medbill could not send its whole answer just now. Please try again in a minute.', parts: [], privacy: 'any' }]);
-      } catch {
-        // Teams itself is unreachable; the log has it.
-      }
-    }
-  }
+  /** Delivery for the inbox: failures are logged (without content) and told to the person in their personal chat. */
+  const deliverToTeams = deliverOrApologise<TeamsRoute>(deliver, async (r, text) => {
+    await post(r.serviceUrl, r.personal ?? await personalChat(r), r.bot, [{ text, parts: [], privacy: 'any' }]);
+  }, log, 'teams-delivery-failed');
 
   /** The outbound port: writing to a personal chat or a channel unasked, from a remembered reference. */
   const port: OutboundPort = {
@@ -320,7 +311,7 @@ export function createTeamsAdapter(opts: {
   return {
     requestListener: handle,
     start: () => {
-      inbox.register('teams', deliverOrApologise);
+      inbox.register('teams', deliverToTeams);
       outbound.register('teams', port);
     },
   };

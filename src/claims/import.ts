@@ -65,6 +65,7 @@ import { formatCents, parseAmountField } from './dates.js';
 import { parseDenial } from './denials.js';
 import { scrubIdentifiers, type IdentifierKind } from '../engine/privacy.js';
 import { CASE_ID_SHAPE, newCaseId } from '../case-id.js';
+import { isIsoDate } from '../calendar.js';
 import { defaultKnowledge, type Knowledge } from '../knowledge/load.js';
 import { CodeIndex, type LookupHit } from '../knowledge/lookup.js';
 import { isProcedureCode, normalizeIcd10, PATTERNS } from '../knowledge/codes.js';
@@ -230,11 +231,10 @@ function monthOf(word: string): number | undefined {
   return i < 0 ? undefined : i + 1;
 }
 
+/** The ISO date, if it is a real one in a year a PM export can hold. */
 function ymd(y: number, m: number, d: number): string | undefined {
-  if (y < 1900 || y > 2099 || m < 1 || m > 12 || d < 1 || d > 31) return undefined;
-  const t = new Date(Date.UTC(y, m - 1, d));
-  if (t.getUTCMonth() !== m - 1 || t.getUTCDate() !== d) return undefined;
-  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  const date = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  return y >= 1900 && y <= 2099 && isIsoDate(date) ? date : undefined;
 }
 
 const year = (y: string): number => (y.length === 2 ? 2000 + Number(y) : Number(y));
