@@ -7,6 +7,10 @@
  * CloudAdapter to the activity's serviceUrl.
  * A person has one conversation with medbill (their personal chat): a mention in a channel continues it.
  * Anything direct-only goes to the personal chat, never to the channel; the channel thread gets a pointer.
+ * A button press is an `adaptiveCard/action` invoke, answered in its own HTTP response with the card that
+ * replaces the pressed one: the turn goes through the inbox like any other, and its delivery hands that card
+ * to the waiting response (a ticked checklist is redrawn in place; any other card shows what was chosen,
+ * and the answer follows as new messages). Files are offered with a consent card (files.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloudAdapter, authorizeJWT, createOutboundHostValidator, getAuthConfigWithDefaults, type AuthConfiguration, type ConnectorClient, type TurnContext } from '@microsoft/agents-hosting';
@@ -14,11 +18,12 @@ import { Activity } from '@microsoft/agents-activity';
 import { z } from 'zod';
 import { deliverOrApologise, type Inbox } from '../../src/engine/inbox.js';
 import { isChannel, routeReplies, type Address, type DmAddress, type Outbound, type OutboundPort } from '../../src/engine/outbound.js';
-import type { Input, Reply, Turn } from '../../src/engine/model.js';
+import type { Input, Reply, ReplyPart, Turn } from '../../src/engine/model.js';
 import { HttpError, readBody } from '../../src/http.js';
-import type { Logger } from '../../src/log.js';
+import { errorFields, type Logger } from '../../src/log.js';
 import type { TeamsConfig } from './config.js';
-import { BUTTON_KEY, FORM_KEY, renderActivity } from './cards.js';
+import { ASKED_KEY, BUTTON_KEY, CARD_CONTENT_TYPE, FORM_KEY, LABEL_KEY, VERB, pressedCard, renderActivity, renderCard, type AdaptiveCard } from './cards.js';
+import { ConsentAnswerShape, HeldFiles, consentCard, fileInfoCard, isOneDriveUrl, tokenOf, upload, type ConsentAnswer } from './files.js';
 
 export const TEAMS_SURFACE = { messagesPath: '/api/messages' } as const;
 
@@ -38,6 +43,8 @@ export interface TeamsRoute {
   /** A channel (its conversation id without ;messageid=) and the thread's root message. */
   channel?: string;
   thread?: string;
+  /** A card's button press (an invoke): the event id whose HTTP response waits for the redrawn card. */
+  invoke?: string;
 }
 
 /** What is remembered for an address: enough to write to it later. */
@@ -46,7 +53,10 @@ interface TeamsReference { serviceUrl: string; conversation?: string; bot: strin
 const id = z.string().min(1).max(1000);
 const ActivityShape = z.looseObject({
   type: z.string().max(100),
+  /** An invoke's name: `adaptiveCard/action` (a button), `fileConsent/invoke` (a file offer answered). */
+  name: z.string().max(200).optional(),
   id: id.optional(),
+  replyToId: id.optional(),
   serviceUrl: z.url({ protocol: /^https?$/ }).max(2000),
   conversation: z.looseObject({ id, conversationType: z.string().max(50).optional(), tenantId: id.optional() }),
   from: z.looseObject({ id, aadObjectId: id.optional() }),
@@ -58,6 +68,15 @@ const ActivityShape = z.looseObject({
   channelData: z.looseObject({ tenant: z.looseObject({ id: id.optional() }).optional() }).optional(),
 });
 type InboundActivity = z.infer<typeof ActivityShape>;
+
+/** The value of an `adaptiveCard/action` invoke: the pressed Action.Execute, its data merged with the card's inputs. */
+const CardActionShape = z.looseObject({
+  action: z.looseObject({ type: z.literal('Action.Execute'), verb: z.string().max(200).optional(), data: z.record(z.string(), z.unknown()).optional() }),
+});
+
+/** Invoke answers, as Universal Actions define them (the HTTP status is 200; the outcome is in the body). */
+const invokeCard = (card: AdaptiveCard) => ({ statusCode: 200, type: CARD_CONTENT_TYPE, value: card });
+const invokeError = (message: string) => ({ statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message } });
 
 export interface TeamsAdapter {
   /** The /api/messages route. Throws HttpError for what the server answers as a 4xx or 5xx. */
@@ -121,31 +140,42 @@ export function withoutMentions(text: string, entities: InboundActivity['entitie
 
 /** A conversation id "19:…@thread.tacv2;messageid=123" is the channel and the root of a thread. */
 export function splitConversation(conversationId: string): { channel: string; thread?: string } {
-  const m = /^(.*);messageid=(\d+)$/.exec(conversationId);
+  const m = /^(.*?);messageid=([^;]+)$/.exec(conversationId);
   return m?.[1] && m[2] ? { channel: m[1], thread: m[2] } : { channel: conversationId };
 }
 
-/** The input a message stands for: a button press (value.medbill), a submitted form, or text. */
-function inputOf(a: InboundActivity): Input {
-  const value = a.value;
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    const v = value as Record<string, unknown>;
-    if (typeof v[BUTTON_KEY] === 'string' && v[BUTTON_KEY]) return { kind: 'button', value: v[BUTTON_KEY].slice(0, 2000) };
-    if (typeof v[FORM_KEY] === 'string') {
-      const values: Record<string, string> = {};
-      for (const [k, x] of Object.entries(v)) if (k !== FORM_KEY && (typeof x === 'string' || typeof x === 'number')) values[k] = String(x).slice(0, 2000);
-      return { kind: 'form', form: v[FORM_KEY], values };
-    }
+/** What medbill itself puts in an action's data: the rest of a form's data is what the person typed. */
+const CARD_KEYS = new Set([BUTTON_KEY, FORM_KEY, ASKED_KEY, LABEL_KEY]);
+
+/** A press or a form in a card action's data (or an older Action.Submit's value), if it is one of medbill's. */
+function pressOf(value: unknown): Input | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v[BUTTON_KEY] === 'string' && v[BUTTON_KEY]) return { kind: 'button', value: v[BUTTON_KEY].slice(0, 2000) };
+  if (typeof v[FORM_KEY] === 'string') {
+    const values: Record<string, string> = {};
+    for (const [k, x] of Object.entries(v)) if (!CARD_KEYS.has(k) && (typeof x === 'string' || typeof x === 'number')) values[k] = String(x).slice(0, 2000);
+    return { kind: 'form', form: v[FORM_KEY], values };
   }
-  return { kind: 'text', text: withoutMentions(a.text ?? '', a.entities) || 'help' };
+  return undefined;
 }
+
+/** The input a message stands for: a press sent as a message (Action.Submit), or text. */
+const inputOf = (a: InboundActivity): Input => pressOf(a.value) ?? { kind: 'text', text: withoutMentions(a.text ?? '', a.entities) || 'help' };
 
 export function createTeamsAdapter(opts: {
   config: TeamsConfig; inbox: Inbox; outbound: Outbound; log: Logger;
   /** Service URL hosts replies may go to besides Microsoft's (tests: the local fake connector). In dev mode any host is allowed. */
   serviceHosts?: string[];
+  /** Upload hosts besides OneDrive's for accepted files (tests: a local fake). In dev mode any host is allowed. */
+  uploadHosts?: string[];
+  /** How long a button press's response waits for its turn (Teams gives up on an invoke after some seconds). */
+  invokeWaitMs?: number;
 }): TeamsAdapter {
   const { config, inbox, outbound, log } = opts;
+  const files = new HeldFiles();
+  /** Button presses whose HTTP response waits for the card to answer with, by event id. */
+  const invokeWaiters = new Map<string, (card: AdaptiveCard | undefined) => void>();
   const auth: AuthConfiguration = getAuthConfigWithDefaults({
     ...(config.appId ? { clientId: config.appId, clientSecret: config.appPassword, tenantId: config.tenantId, validateIssuer: true } : {}),
     ...(config.authority ? { authority: config.authority } : {}),
@@ -172,13 +202,31 @@ export function createTeamsAdapter(opts: {
     });
   }
 
-  async function post(serviceUrl: string, conversation: string, bot: string, replies: Reply[]) {
+  /**
+   * Sends replies to a conversation, a card each. A file in a reply is offered to `user` with a consent card
+   * after it; files are direct-only, so they reach only a personal chat (routeReplies), where `user` is given.
+   */
+  async function post(serviceUrl: string, conversation: string, bot: string, replies: Reply[], user?: string): Promise<string | undefined> {
+    let first: string | undefined;
     await withClient(serviceUrl, conversation, async (client) => {
+      const send = (activity: Record<string, unknown>) =>
+        client.sendToConversation(conversation, Activity.fromObject({ ...activity, channelId: 'msteams', serviceUrl, conversation: { id: conversation }, from: { id: bot } }));
       for (const reply of replies) {
-        const activity = Activity.fromObject({ ...renderActivity(reply), channelId: 'msteams', serviceUrl, conversation: { id: conversation }, from: { id: bot } });
-        await client.sendToConversation(conversation, activity);
+        const sent = await send(renderActivity(reply));
+        first ??= sent.id;
+        for (const part of reply.parts) {
+          if (part.kind !== 'file') continue;
+          if (!user) throw new Error('a file can only be offered in a personal chat');
+          await send({ type: 'message', attachments: [offer(user, part)] });
+        }
       }
     });
+    return first;
+  }
+
+  function offer(user: string, part: Extract<ReplyPart, { kind: 'file' }>) {
+    const file = { name: part.name, mediaType: part.mediaType, bytes: Buffer.from(part.base64, 'base64') };
+    return consentCard(file, files.hold(user, file), `${part.name}: medbill saves it to your OneDrive when you allow it.`);
   }
 
   /** The person's personal chat: known, or created (the app must be installed for them, as Teams requires). */
@@ -204,9 +252,22 @@ export function createTeamsAdapter(opts: {
     const tenant = route.tenant ? { tenant: route.tenant } : {};
     const person: DmAddress = { platform: 'teams', ...tenant, user: route.user };
     const where: Address = route.channel ? { platform: 'teams', ...tenant, channel: route.channel, ...(route.thread ? { thread: route.thread } : {}) } : person;
-    for (const d of routeReplies(replies, where, person)) {
+    const deliveries = routeReplies(replies, where, person);
+    // A press whose response still waits gets its card now: a ticked checklist alone, redrawn in place (as in
+    // Slack); otherwise the pressed card as answered, with the replies as new messages under it. A press whose
+    // response stopped waiting (or from before a restart) is answered with new messages only.
+    const waiter = route.invoke !== undefined ? invokeWaiters.get(route.invoke) : undefined;
+    if (waiter) {
+      const here = deliveries.find((d) => d.address === where);
+      const only = here?.replies.length === 1 ? here.replies[0] : undefined;
+      const inPlace = only?.parts.some((p) => p.kind === 'checklist') && !only.parts.some((p) => p.kind === 'file') ? only : undefined;
+      if (here && inPlace) here.replies = [];
+      waiter(inPlace ? renderCard(inPlace) : undefined);
+    }
+    for (const d of deliveries) {
+      if (!d.replies.length) continue;
       if (isChannel(d.address)) await post(route.serviceUrl, threadId(d.address.channel, d.address.thread), route.bot, d.replies);
-      else await post(route.serviceUrl, await personalChat(route), route.bot, d.replies);
+      else await post(route.serviceUrl, await personalChat(route), route.bot, d.replies, route.user);
     }
   }
 
@@ -222,9 +283,21 @@ export function createTeamsAdapter(opts: {
     async send(address, replies, reference) {
       const ref = reference as TeamsReference | undefined;
       if (!ref?.serviceUrl) throw new Error('medbill has no Teams reference for this address yet (nobody there has talked to it)');
-      if (isChannel(address)) return post(ref.serviceUrl, threadId(address.channel, address.thread), ref.bot, replies);
+      if (isChannel(address)) {
+        await post(ref.serviceUrl, threadId(address.channel, address.thread), ref.bot, replies);
+        return;
+      }
       const conversation = ref.conversation ?? await personalChat({ user: address.user, ...(address.tenant ? { tenant: address.tenant } : {}), serviceUrl: ref.serviceUrl, bot: ref.bot });
-      await post(ref.serviceUrl, conversation, ref.bot, replies);
+      await post(ref.serviceUrl, conversation, ref.bot, replies, address.user);
+    },
+    // The digest: a new post at the top of the channel, through the reference stored when medbill was added
+    // to the team or first mentioned there. Teams lets a bot read no channel history without Graph
+    // permissions, so there is no findKeyed: the scheduler's lease and its record of the post keep it to one.
+    async sendKeyed(address, replies, _key, reference) {
+      const ref = reference as TeamsReference | undefined;
+      if (!ref?.serviceUrl) throw new Error('medbill has no Teams reference for this channel yet: add the app to the team, or mention medbill there once');
+      const id = await post(ref.serviceUrl, address.channel, ref.bot, replies);
+      return id ? { messageId: id } : {};
     },
   };
 
@@ -237,19 +310,24 @@ export function createTeamsAdapter(opts: {
     if (route.channel) outbound.remember({ platform: 'teams', ...tenant, channel: route.channel }, { serviceUrl: route.serviceUrl, bot: route.bot } satisfies TeamsReference);
   }
 
+  const tenantOf = (a: InboundActivity) => a.channelData?.tenant?.id ?? a.conversation.tenantId;
+  const eventIdOf = (a: InboundActivity) => `teams:${tenantOf(a) ?? ''}:${splitConversation(a.conversation.id).channel}:${a.id ?? ''}`;
+
   /** Records the turn; Teams gets its answer (200, or 503 to retry) once this has returned. */
   function take(a: InboundActivity, input: Input): 'accepted' | 'duplicate' | 'busy' | 'ignored' {
-    const tenant = a.channelData?.tenant?.id ?? a.conversation.tenantId;
+    const tenant = tenantOf(a);
     const personal = a.conversation.conversationType === 'personal' || (a.conversation.conversationType === undefined && !a.conversation.id.startsWith('19:'));
     const split = splitConversation(a.conversation.id);
-    // A mention at the top of a channel starts a thread under that message; one in a thread answers there.
-    const thread = split.thread ?? (a.type === 'message' ? a.id : undefined);
+    // A mention at the top of a channel starts a thread under that message; one in a thread answers there; a
+    // press on a card at the top of a channel (the digest) answers under that card.
+    const thread = split.thread ?? (a.type === 'message' ? a.id : a.type === 'invoke' ? a.replyToId : undefined);
     const route: TeamsRoute = {
       user: a.from.id, ...(tenant ? { tenant } : {}), serviceUrl: a.serviceUrl, bot: a.recipient.id,
       ...(personal ? { personal: a.conversation.id } : { channel: split.channel, ...(thread ? { thread } : {}) }),
+      ...(a.type === 'invoke' ? { invoke: eventIdOf(a) } : {}),
     };
     const turn: Turn & { eventId: string } = {
-      eventId: `teams:${tenant ?? ''}:${split.channel}:${a.id ?? ''}`, platform: 'teams', ...(tenant ? { tenant } : {}), user: a.from.id,
+      eventId: eventIdOf(a), platform: 'teams', ...(tenant ? { tenant } : {}), user: a.from.id,
       conversation: 'dm', direct: personal, input, ...(route.channel ? { channel: route.channel } : {}),
       ...((a.from as { role?: unknown }).role === 'bot' ? { fromBot: true } : {}),
     };
@@ -297,6 +375,7 @@ export function createTeamsAdapter(opts: {
     if (typeof claim === 'string' && (hostOf(claim) === undefined || hostOf(claim) !== hostOf(a.serviceUrl))) throw new HttpError(401, 'the serviceUrl does not match the token');
     if (!hostValidator.isAllowed(a.serviceUrl)) throw new HttpError(400, 'medbill does not send to that serviceUrl');
 
+    if (a.type === 'invoke') return answerInvoke(a, res);
     let outcome: ReturnType<typeof take> = 'ignored';
     if (a.type === 'message') outcome = take(a, inputOf(a));
     else if (a.type === 'conversationUpdate' && a.membersAdded?.some((m) => m.id === a.recipient.id)) {
@@ -306,6 +385,76 @@ export function createTeamsAdapter(opts: {
     if (outcome === 'busy') throw new HttpError(503, 'medbill is busy; Teams will retry', { 'retry-after': '30' });
     res.writeHead(200, { 'content-length': 0 });
     res.end();
+  }
+
+  function respond(res: ServerResponse, body: unknown) {
+    const text = JSON.stringify(body);
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+    res.end(text);
+  }
+
+  /** An invoke is answered in its own HTTP response: a press with the card that replaces the pressed one. */
+  async function answerInvoke(a: InboundActivity, res: ServerResponse): Promise<void> {
+    if (a.name === 'fileConsent/invoke') {
+      const answer = ConsentAnswerShape.safeParse(a.value);
+      if (!answer.success) throw new HttpError(400, 'this is not a file consent answer medbill understands');
+      // Teams waits on the invoke only briefly: the upload and the file card follow it.
+      respond(res, {});
+      void consentAnswered(a, answer.data);
+      return;
+    }
+    if (a.name !== 'adaptiveCard/action') throw new HttpError(501, `medbill does not handle the invoke "${a.name ?? ''}"`);
+    const action = CardActionShape.safeParse(a.value);
+    const data = action.success ? action.data.action.data ?? {} : {};
+    const input = action.success && action.data.action.verb === VERB ? pressOf(data) : undefined;
+    if (!input) return respond(res, invokeError('This card is not one of medbill\'s, or it is too old. Type "help" to start again.'));
+
+    const eventId = eventIdOf(a);
+    // Teams retried a press that is still being answered: that first response will carry the card.
+    if (invokeWaiters.has(eventId)) return respond(res, invokeCard(pressedCard(data)));
+    const card = new Promise<AdaptiveCard | undefined>((resolve) => {
+      const done = (c: AdaptiveCard | undefined) => {
+        clearTimeout(timer);
+        if (invokeWaiters.get(eventId) === done) invokeWaiters.delete(eventId);
+        resolve(c);
+      };
+      const timer = setTimeout(() => done(undefined), opts.invokeWaitMs ?? 4000);
+      invokeWaiters.set(eventId, done);
+    });
+    const outcome = take(a, input);
+    // Not taken (a retry of a press, or a bot's): the card is redrawn as answered, and nothing else happens.
+    if (outcome !== 'accepted') invokeWaiters.get(eventId)?.(undefined);
+    if (outcome === 'busy') throw new HttpError(503, 'medbill is busy; Teams will retry', { 'retry-after': '30' });
+    respond(res, invokeCard((await card) ?? pressedCard(data)));
+  }
+
+  /** The person answered a file offer: the file goes to the upload URL Teams gave, and a file card shows it. */
+  async function consentAnswered(a: InboundActivity, answer: ConsentAnswer): Promise<void> {
+    const say = (text: string) => post(a.serviceUrl, a.conversation.id, a.recipient.id, [{ text, parts: [], privacy: 'any' }]);
+    try {
+      const file = files.take(tokenOf(answer), a.from.id);
+      if (answer.action === 'decline') {
+        await say('Not saved. Ask for it again whenever you need it.');
+        return;
+      }
+      if (!file) {
+        await say('That file is no longer waiting here: medbill keeps an offered file for a day, and not across a restart. Please ask for it again.');
+        return;
+      }
+      const info = answer.uploadInfo;
+      // The upload URL comes in the request: outside dev mode it must be OneDrive's, so a letter goes nowhere else.
+      if (!info || !(config.dev || isOneDriveUrl(info.uploadUrl, opts.uploadHosts))) throw new Error('the upload URL is not a OneDrive one');
+      await upload(info.uploadUrl, file.bytes);
+      await withClient(a.serviceUrl, a.conversation.id, async (client) => {
+        await client.sendToConversation(a.conversation.id, Activity.fromObject({
+          type: 'message', channelId: 'msteams', serviceUrl: a.serviceUrl, conversation: { id: a.conversation.id }, from: { id: a.recipient.id },
+          text: `Saved to your OneDrive: ${info.name}`, attachments: [fileInfoCard(info)],
+        }));
+      });
+    } catch (err) {
+      log.log('error', 'teams-file-upload-failed', errorFields(err));
+      await say('Sorry: medbill could not save that file to your OneDrive. Please ask for it again in a minute.').catch(() => {});
+    }
   }
 
   return {

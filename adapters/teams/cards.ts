@@ -1,8 +1,10 @@
 /**
  * Replies in Teams' idiom: one Adaptive Card (schema 1.5, the newest Teams renders everywhere) per reply.
- * Text is a TextBlock, facts a FactSet, lists TextBlocks, choices `Action.Submit` buttons whose data is
- * `{ medbill: value }`: Teams sends the press back as a message whose `value.medbill` is that value.
- * A form is inputs with a submit whose data is `{ medbillForm: id }`; the inputs' values come with it.
+ * Text is a TextBlock, facts a FactSet, lists TextBlocks, choices `Action.Execute` buttons (Universal
+ * Actions): Teams sends a press as an `adaptiveCard/action` invoke whose `value.action.data.medbill` is the
+ * choice, and shows the card medbill answers with in place of the pressed one (app.ts). A form is inputs
+ * with an Execute whose data is `{ medbillForm: id }`; the inputs' values come merged into that data.
+ * Cards sent before Universal Actions used `Action.Submit` with the same data: app.ts still reads those.
  */
 import type { Choice, Reply, ReplyPart } from '../../src/engine/model.js';
 
@@ -11,9 +13,14 @@ export interface AdaptiveCard { type: 'AdaptiveCard'; $schema: string; version: 
 export interface CardAttachment { contentType: 'application/vnd.microsoft.card.adaptive'; content: AdaptiveCard }
 
 export const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
-/** The key of a button's data: a message whose `value` has it is a press. */
+/** The key of a button's data: an action (or an older Submit message) whose data has it is a press. */
 export const BUTTON_KEY = 'medbill';
 export const FORM_KEY = 'medbillForm';
+/** What the pressed card showed and the button's label, so the card can be redrawn as answered (pressedCard). */
+export const ASKED_KEY = 'medbillAsked';
+export const LABEL_KEY = 'medbillLabel';
+/** The verb of every medbill action: what the press means is in its data. */
+export const VERB = 'medbill';
 
 /** Teams shows at most this many actions in a row; more choices become a menu. */
 const MAX_ACTIONS = 6;
@@ -21,25 +28,31 @@ const MAX_TEXT = 8000;
 
 const text = (t: string, extra: CardElement = {}): CardElement => ({ type: 'TextBlock', text: t.length > MAX_TEXT ? `${t.slice(0, MAX_TEXT)} …` : t, wrap: true, ...extra });
 const heading = (t: string): CardElement => text(t, { weight: 'Bolder' });
-const submit = (c: Choice): CardElement => ({ type: 'Action.Submit', title: c.label, data: { [BUTTON_KEY]: c.value } });
+/** The card's question, carried by its buttons (a short excerpt: it only labels the answered card). */
+const askedOf = (reply: Reply) => reply.text.slice(0, 300);
+const execute = (title: string, data: Record<string, string>): CardElement => ({ type: 'Action.Execute', title, verb: VERB, data });
+const button = (c: Choice, asked: string) => execute(c.label, { [BUTTON_KEY]: c.value, [LABEL_KEY]: c.label, [ASKED_KEY]: asked });
 
-/** Choices as buttons, or, when there are many, a menu with one submit. */
-function choiceElements(choices: Choice[]): { body: CardElement[]; actions: CardElement[] } {
-  if (choices.length <= MAX_ACTIONS) return { body: [], actions: choices.map(submit) };
+/** Choices as buttons, or, when there are many, a menu (its value comes as data.medbill) with one button. */
+function choiceElements(choices: Choice[], asked: string): { body: CardElement[]; actions: CardElement[] } {
+  if (choices.length <= MAX_ACTIONS) return { body: [], actions: choices.map((c) => button(c, asked)) };
   return {
-    body: [{ type: 'Input.ChoiceSet', id: BUTTON_KEY, style: 'compact', placeholder: 'Choose…', choices: choices.map((c) => ({ title: c.label, value: c.value })) }],
-    actions: [{ type: 'Action.Submit', title: 'Go' }],
+    body: [{
+      type: 'Input.ChoiceSet', id: BUTTON_KEY, label: 'Choose one', placeholder: 'Choose…', isRequired: true, errorMessage: 'Choose one of these first.',
+      choices: choices.map((c) => ({ title: c.label, value: c.value })),
+    }],
+    actions: [execute('Go', { [ASKED_KEY]: asked })],
   };
 }
 
-function partElements(part: ReplyPart): { body: CardElement[]; actions: CardElement[] } {
+function partElements(part: ReplyPart, asked: string): { body: CardElement[]; actions: CardElement[] } {
   switch (part.kind) {
     case 'list':
       return { body: [heading(part.title), ...part.items.map((i) => text(`• ${i.link ? `[${i.text}](${i.link})` : i.text}`, { spacing: 'None' }))], actions: [] };
     case 'choices':
-      return choiceElements(part.choices);
+      return choiceElements(part.choices, asked);
     case 'item': {
-      const { body, actions } = choiceElements(part.choices);
+      const { body, actions } = choiceElements(part.choices, part.text.slice(0, 300));
       return { body: [text(part.text), ...body, ...(actions.length ? [{ type: 'ActionSet', actions }] : [])], actions: [] };
     }
     case 'table':
@@ -50,7 +63,7 @@ function partElements(part: ReplyPart): { body: CardElement[]; actions: CardElem
           type: 'ColumnSet',
           columns: [
             { type: 'Column', width: 'stretch', items: [text(`${i.checked ? '☑' : '☐'} ${i.label}${i.detail ? ` — ${i.detail}` : ''}`)] },
-            { type: 'Column', width: 'auto', items: [{ type: 'ActionSet', actions: [{ type: 'Action.Submit', title: i.checked ? 'Undo' : 'Done', data: { [BUTTON_KEY]: i.toggle } }] }] },
+            { type: 'Column', width: 'auto', items: [{ type: 'ActionSet', actions: [execute(i.checked ? 'Undo' : 'Done', { [BUTTON_KEY]: i.toggle })] }] },
           ],
         }))],
         actions: [],
@@ -61,9 +74,10 @@ function partElements(part: ReplyPart): { body: CardElement[]; actions: CardElem
       return {
         body: [heading(part.title), ...part.fields.map((f) => ({
           type: f.type === 'number' ? 'Input.Number' : 'Input.Text', id: f.name, label: f.label, isRequired: f.required,
+          ...(f.required ? { errorMessage: `${f.label}: this is needed.` } : {}),
           ...(f.placeholder ? { placeholder: f.placeholder } : {}), ...(f.initial !== undefined ? { value: f.type === 'number' ? Number(f.initial) : f.initial } : {}),
         }))],
-        actions: [{ type: 'Action.Submit', title: part.submitLabel, data: { [FORM_KEY]: part.id } }],
+        actions: [execute(part.submitLabel, { [FORM_KEY]: part.id, [ASKED_KEY]: part.title })],
       };
     case 'document':
       return { body: [heading(part.title), text(part.body)], actions: [] };
@@ -71,21 +85,38 @@ function partElements(part: ReplyPart): { body: CardElement[]; actions: CardElem
       // A PNG inline would pass Teams' ~28 KB message limit: charts wait for an upload path (not yet).
       return { body: [heading(part.title), text('The chart is not shown in Teams yet; open medbill\'s local page to see it.', { isSubtle: true, spacing: 'None' })], actions: [] };
     case 'file':
-      return { body: [text(`${part.name}: files are not sent in Teams yet; open medbill's local page to download it.`, { isSubtle: true })], actions: [] };
+      // The file itself follows as a file consent card (files.ts): Teams saves it to the person's OneDrive.
+      return { body: [text(`${part.name}: Teams will ask you where to save it, just below.`, { isSubtle: true })], actions: [] };
     case 'triage':
       return { body: [], actions: [] };
   }
 }
 
+const card = (body: CardElement[], actions: CardElement[] = []): AdaptiveCard =>
+  ({ type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', body, ...(actions.length ? { actions } : {}) });
+
 export function renderCard(reply: Reply): AdaptiveCard {
   const body: CardElement[] = reply.text ? [text(reply.text)] : [];
   const actions: CardElement[] = [];
   for (const part of reply.parts) {
-    const el = partElements(part);
+    const el = partElements(part, askedOf(reply));
     body.push(...el.body);
     actions.push(...el.actions);
   }
-  return { type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', body, ...(actions.length ? { actions } : {}) };
+  return card(body, actions);
+}
+
+/**
+ * A pressed card, redrawn as answered: what it asked and the choice, without its buttons (a question
+ * answered once cannot be answered again by mistake). The answer itself follows as new messages.
+ */
+export function pressedCard(data: Record<string, unknown>): AdaptiveCard {
+  const asked = typeof data[ASKED_KEY] === 'string' ? data[ASKED_KEY] : '';
+  const label = typeof data[LABEL_KEY] === 'string' ? data[LABEL_KEY] : '';
+  return card([
+    ...(asked ? [text(asked, { isSubtle: true })] : []),
+    text(label ? `✔ ${label}` : '✔ Sent', { weight: 'Bolder', spacing: asked ? 'Small' : 'None' }),
+  ]);
 }
 
 /** The message activity that carries a reply (text as the notification's fallback). */

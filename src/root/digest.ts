@@ -15,12 +15,13 @@ import type { DigestChannelInput } from '../store/digest.js';
 
 /**
  * MEDBILL_DIGEST: "PLATFORM:[TENANT/]CHANNEL TIME ZONE [DAYS]" entries separated by ";", e.g.
- * "slack:C0BILLING 8:00 America/Chicago; slack:T0TEAM/C0OTHER 7:30am America/New_York every day".
+ * "slack:C0BILLING 8:00 America/Chicago; slack:T0TEAM/C0OTHER 7:30am America/New_York every day", or for
+ * Teams "teams:TENANT-GUID/19:abc…@thread.tacv2 8:00 America/Chicago" (a channel id has colons and dots).
  * A bad entry stops the start with a message naming it.
  */
 export function configuredDigests(text: string): DigestChannelInput[] {
   return text.split(';').map((e) => e.trim()).filter(Boolean).map((entry) => {
-    const m = /^([a-z]+):(?:([A-Za-z0-9_-]+)\/)?([A-Za-z0-9_-]+)\s+(.+)$/.exec(entry);
+    const m = /^([a-z]+):(?:([A-Za-z0-9_-]+)\/)?([A-Za-z0-9_:@.-]+)\s+(.+)$/.exec(entry);
     if (!m) throw new ConfigError(`MEDBILL_DIGEST: "${entry}" is not PLATFORM:CHANNEL TIME ZONE, e.g. slack:C0BILLING 8:00 America/Chicago`);
     const [, platform = '', tenant, channel = '', schedule = ''] = m;
     const setting = parseDigestSetting(`here ${schedule}`);

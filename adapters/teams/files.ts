@@ -1,0 +1,104 @@
+/**
+ * Files in Teams (a letter as .docx). A bot cannot attach a file to a message: it offers it with a file
+ * consent card in the person's personal chat; when they accept, Teams gives an upload URL in their own
+ * OneDrive (a `fileConsent/invoke`), medbill PUTs the bytes there and shows a file card. So the bytes wait
+ * here, in memory, between the offer and the answer: never in SQLite (a letter carries case details), for a
+ * day at most, a bounded number of them, and only for the person they were offered to. After a restart an
+ * accepted offer is answered with "ask again".
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+export const FILE_CONSENT_CONTENT_TYPE = 'application/vnd.microsoft.teams.card.file.consent';
+export const FILE_INFO_CONTENT_TYPE = 'application/vnd.microsoft.teams.card.file.info';
+/** The key of the consent card's contexts: Teams sends it back with the answer. */
+const CONTEXT_KEY = 'medbillFile';
+
+export interface OfferedFile { name: string; mediaType: string; bytes: Buffer }
+interface Held extends OfferedFile { user: string; until: number }
+
+/** Where an accepted file may be uploaded outside dev mode: OneDrive for Business lives on SharePoint hosts. */
+const ONEDRIVE_HOSTS = ['.sharepoint.com', '.sharepoint.us', '.sharepoint-mil.us', '.sharepoint.de', '.sharepoint.cn'];
+
+export function isOneDriveUrl(url: string, extraHosts: string[] = []): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  const host = u.hostname.toLowerCase();
+  if (extraHosts.includes(host)) return true;
+  return u.protocol === 'https:' && ONEDRIVE_HOSTS.some((suffix) => host.endsWith(suffix));
+}
+
+export class HeldFiles {
+  private readonly held = new Map<string, Held>();
+
+  constructor(private readonly opts: { ttlMs?: number; max?: number; now?: () => number } = {}) {}
+
+  private get now() {
+    return (this.opts.now ?? Date.now)();
+  }
+
+  /** Keeps a file for `user` and returns its token; the oldest go first past the bound. */
+  hold(user: string, file: OfferedFile): string {
+    const now = this.now;
+    for (const [token, h] of this.held) if (h.until <= now) this.held.delete(token);
+    const max = this.opts.max ?? 200;
+    while (this.held.size >= max) {
+      const oldest = this.held.keys().next().value;
+      if (oldest === undefined) break;
+      this.held.delete(oldest);
+    }
+    const token = randomBytes(18).toString('base64url');
+    this.held.set(token, { ...file, user, until: now + (this.opts.ttlMs ?? 24 * 60 * 60 * 1000) });
+    return token;
+  }
+
+  /** The file, once, if it is still held for this person. */
+  take(token: string, user: string): OfferedFile | undefined {
+    const h = this.held.get(token);
+    if (!h || h.user !== user || h.until <= this.now) return undefined;
+    this.held.delete(token);
+    return { name: h.name, mediaType: h.mediaType, bytes: h.bytes };
+  }
+
+  get size(): number {
+    return this.held.size;
+  }
+}
+
+/** The consent card attachment that offers a held file. */
+export function consentCard(file: OfferedFile, token: string, description: string) {
+  const context = { [CONTEXT_KEY]: token };
+  return {
+    contentType: FILE_CONSENT_CONTENT_TYPE, name: file.name,
+    content: { description, sizeInBytes: file.bytes.length, acceptContext: context, declineContext: context },
+  };
+}
+
+/** The card that shows an uploaded file in the chat. */
+export function fileInfoCard(upload: ConsentAnswer['uploadInfo'] & object) {
+  return { contentType: FILE_INFO_CONTENT_TYPE, contentUrl: upload.contentUrl, name: upload.name, content: { uniqueId: upload.uniqueId, fileType: upload.fileType } };
+}
+
+const text = z.string().min(1).max(4000);
+/** What Teams sends when the person answers a consent card (`invoke` named `fileConsent/invoke`). */
+export const ConsentAnswerShape = z.object({
+  type: z.literal('fileUpload').optional(),
+  action: z.enum(['accept', 'decline']),
+  context: z.looseObject({ [CONTEXT_KEY]: z.string().max(100) }),
+  uploadInfo: z.looseObject({ name: text, uploadUrl: text, contentUrl: text, uniqueId: text, fileType: z.string().max(50) }).optional(),
+});
+export type ConsentAnswer = z.infer<typeof ConsentAnswerShape>;
+export const tokenOf = (a: ConsentAnswer) => a.context[CONTEXT_KEY];
+
+/** Puts the bytes at the upload URL Teams gave, in one request (a letter is a few KB; an upload session takes far more per request). */
+export async function upload(url: string, bytes: Buffer): Promise<void> {
+  const res = await fetch(url, {
+    method: 'PUT', body: bytes, signal: AbortSignal.timeout(30_000),
+    headers: { 'content-range': `bytes 0-${bytes.length - 1}/${bytes.length}` },
+  });
+  if (!res.ok) throw new Error(`the upload answered ${res.status}`);
+}
