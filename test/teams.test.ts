@@ -18,7 +18,10 @@ import { openApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { startServer, type Running } from '../src/root/server.js';
 import { silentLogger } from '../src/log.js';
-import { createTeamsAdapter } from '../adapters/teams/app.js';
+import { createTeamsAdapter, TEAMS_SURFACE, type TeamsAdapter } from '../adapters/teams/app.js';
+import { renderCard } from '../adapters/teams/cards.js';
+import { reply } from '../src/engine/model.js';
+import { PNG } from 'pngjs';
 import { loadTeamsConfig } from '../adapters/teams/config.js';
 import { isOneDriveUrl } from '../adapters/teams/files.js';
 import { startDigest } from '../src/root/digest.js';
@@ -49,9 +52,18 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
     app = openApp({ ...loadConfig({}), dbPath: tempDbPath() }, { log: silentLogger });
     const config = loadTeamsConfig({ MEDBILL_TEAMS_DEV: '1' });
     if (!config) throw new Error('dev mode turns Teams on');
-    const teams = createTeamsAdapter({ config, inbox: app.inbox, outbound: app.outbound, log: silentLogger });
+    // The server first (its address is the public URL charts are linked to), the adapter behind its routes.
+    let teams: TeamsAdapter | undefined;
+    const later = (f: (t: TeamsAdapter) => TeamsAdapter['requestListener']): TeamsAdapter['requestListener'] => (req, res) => {
+      if (!teams) throw new Error('Teams is not wired yet');
+      return f(teams)(req, res);
+    };
+    running = await startServer(app, {
+      host: '127.0.0.1', port: 0, log: silentLogger,
+      routes: [{ path: TEAMS_SURFACE.messagesPath, handle: later((t) => t.requestListener) }, { path: TEAMS_SURFACE.picturePath, handle: later((t) => t.pictureListener) }],
+    });
+    teams = createTeamsAdapter({ config: { ...config, publicUrl: running.url }, inbox: app.inbox, outbound: app.outbound, log: silentLogger });
     teams.start();
-    running = await startServer(app, { host: '127.0.0.1', port: 0, log: silentLogger, routes: [{ path: '/api/messages', handle: teams.requestListener }] });
   });
   afterAll(async () => {
     await running.close();
@@ -374,6 +386,27 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
     expect(connector.calls.every((c) => c.conversation === `${channel};messageid=1764682000001`)).toBe(true);
   }, 20_000);
 
+  it('shows the report\'s chart as a picture Teams fetches from medbill by a short-lived link', async () => {
+    const claims = new ClaimService(app.db);
+    const today = localDate(Date.now(), 'America/Chicago');
+    for (const [caseId, payer, days] of [['C-CHTAA', 'Aetna', 20], ['C-CHTBB', 'Cigna', 70]] as const) {
+      const plan = claims.draft({ caseId, payer, payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 40000, submittedDate: addDays(today, -days) }, { who: 'test', surface: 'test' });
+      expect(plan.ok && claims.commit(plan)).toBeTruthy();
+    }
+    const chat = personal('report');
+    await say(chat, 'report');
+    const image = connector.calls.flatMap((c) => cardOf(c)?.body ?? []).find((e: { type: string }) => e.type === 'Image') as { url: string; altText: string } | undefined;
+    expect(image?.altText).toBe('A/R aging by payer');
+    expect(image?.url.startsWith(`${running.url}${TEAMS_SURFACE.picturePath}?id=`)).toBe(true);
+    const res = await fetch(image?.url ?? '');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    const png = PNG.sync.read(Buffer.from(await res.arrayBuffer()));
+    expect(png.width).toBeGreaterThan(400);
+    expect((await fetch(`${running.url}${TEAMS_SURFACE.picturePath}?id=not-a-token`)).status).toBe(404);
+    expect((await fetch(image?.url ?? '', { method: 'POST' })).status).toBe(405);
+  }, 20_000);
+
   it('answers 405 to anything but POST, and 400/415 to what is not an activity', async () => {
     const get = await fetch(`${running.url}/api/messages`);
     expect(get.status).toBe(405);
@@ -384,6 +417,36 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
     expect((await post([])).status).toBe(400);
     expect((await post(activity('message.personal.rich-text.json', { text: 'x'.repeat(300 * 1024) }))).status).toBe(413);
     expect((await post(activity('invoke.fileConsent.accept.personal.json', { value: { action: 'maybe' } }))).status).toBe(400);
+  });
+});
+
+describe('Teams cards', () => {
+  it('renders every kind of reply part as a card Microsoft\'s card model accepts unchanged', () => {
+    const parts = reply('All of it', [
+      { kind: 'list', title: 'A list', items: [{ text: 'one' }, { text: 'two', link: 'https://www.cms.gov/' }] },
+      { kind: 'choices', choices: [{ label: 'Yes', value: 'x:y:yes' }, { label: 'No', value: 'x:y:no' }] },
+      { kind: 'item', text: 'C-AAAA1 · Aetna', choices: [{ label: 'Paid', value: 'go:claim:C-AAAA1 paid' }] },
+      { kind: 'table', title: 'Codes', columns: ['Code', 'Meaning'], rows: [['K01.1', 'Impacted teeth']] },
+      { kind: 'checklist', title: 'Documents', items: [{ id: 'a', label: 'Notes', checked: true, toggle: 'docs:checklist:toggle-a' }, { id: 'b', label: 'X-ray', detail: 'with a report', checked: false, toggle: 'docs:checklist:toggle-b' }] },
+      { kind: 'facts', title: 'Facts', rows: [{ label: 'Lane', value: 'medical' }] },
+      { kind: 'form', id: 'fee', title: 'Fee check', fields: [{ name: 'fee', label: 'Fee', type: 'number', required: true, initial: '900' }, { name: 'note', label: 'Note', type: 'text', required: false }], submitLabel: 'Check' },
+      { kind: 'document', title: 'Letter', filename: 'letter.txt', body: 'Dear reviewer' },
+      { kind: 'chart', title: 'Aging', svg: '<svg/>', pngBase64: 'iVBORw0KGgo=' },
+      { kind: 'file', name: 'LMN.docx', mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', base64: 'UEs=' },
+    ]);
+    expect(cardProblems(renderCard(parts))).toEqual([]);
+    expect(cardProblems(renderCard(parts, () => 'https://medbill.example/teams/picture?id=abc'))).toEqual([]);
+    // Seven choices are more than Teams shows as buttons: a required menu with a label and an error message.
+    const many = renderCard(reply('Which?', [{ kind: 'choices', choices: Array.from({ length: 7 }, (_, i) => ({ label: `Choice ${i}`, value: `x:y:${i}` })) }]));
+    expect(cardProblems(many)).toEqual([]);
+    expect(menuChoicesIn(many)).toHaveLength(7);
+  });
+
+  it('is checked for real: a misspelt property, an unknown element or too many buttons are problems', () => {
+    const card = renderCard(reply('Hi', [{ kind: 'choices', choices: [{ label: 'Yes', value: 'x:y:yes' }] }]));
+    expect(cardProblems({ ...card, body: [{ type: 'TextBlock', text: 'x', wieght: 'Bolder' }] })).not.toEqual([]);
+    expect(cardProblems({ ...card, body: [{ type: 'Carousel' }] })).not.toEqual([]);
+    expect(cardProblems({ ...card, actions: Array.from({ length: 7 }, () => card.actions?.[0]) })).not.toEqual([]);
   });
 });
 

@@ -22,10 +22,11 @@ import type { Input, Reply, ReplyPart, Turn } from '../../src/engine/model.js';
 import { HttpError, readBody } from '../../src/http.js';
 import { errorFields, type Logger } from '../../src/log.js';
 import type { TeamsConfig } from './config.js';
-import { ASKED_KEY, BUTTON_KEY, CARD_CONTENT_TYPE, FORM_KEY, LABEL_KEY, VERB, pressedCard, renderActivity, renderCard, type AdaptiveCard } from './cards.js';
-import { ConsentAnswerShape, HeldFiles, consentCard, fileInfoCard, isOneDriveUrl, tokenOf, upload, type ConsentAnswer } from './files.js';
+import { ASKED_KEY, BUTTON_KEY, CARD_CONTENT_TYPE, FORM_KEY, LABEL_KEY, VERB, pressedCard, renderActivity, renderCard, type AdaptiveCard, type PictureUrl } from './cards.js';
+import { Held } from './held.js';
+import { ConsentAnswerShape, heldFiles, consentCard, fileInfoCard, isOneDriveUrl, tokenOf, upload, type ConsentAnswer } from './files.js';
 
-export const TEAMS_SURFACE = { messagesPath: '/api/messages' } as const;
+export const TEAMS_SURFACE = { messagesPath: '/api/messages', picturePath: '/teams/picture' } as const;
 
 /** Activities are a few KB; a card's submitted form a little more. */
 export const MAX_TEAMS_BODY_BYTES = 256 * 1024;
@@ -81,6 +82,8 @@ const invokeError = (message: string) => ({ statusCode: 400, type: 'application/
 export interface TeamsAdapter {
   /** The /api/messages route. Throws HttpError for what the server answers as a 4xx or 5xx. */
   requestListener: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** The /teams/picture route: a chart's PNG, by the token in a card's link. */
+  pictureListener: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** Starts delivering (the inbox resumes Teams turns that were acknowledged before a restart). */
   start(): void;
 }
@@ -173,7 +176,13 @@ export function createTeamsAdapter(opts: {
   invokeWaitMs?: number;
 }): TeamsAdapter {
   const { config, inbox, outbound, log } = opts;
-  const files = new HeldFiles();
+  const files = heldFiles();
+  // Chart pictures (figures only, no case details: a chart may be in a channel), a week, as chats are scrolled back.
+  const pictures = new Held<Buffer>({ ttlMs: 7 * 24 * 60 * 60 * 1000, max: 200 });
+  const publicUrl = config.publicUrl;
+  const pictureUrl: PictureUrl = (chart) => publicUrl
+    ? `${publicUrl.replace(/\/+$/, '')}${TEAMS_SURFACE.picturePath}?id=${pictures.hold(Buffer.from(chart.pngBase64, 'base64'))}`
+    : undefined;
   /** Button presses whose HTTP response waits for the card to answer with, by event id. */
   const invokeWaiters = new Map<string, (card: AdaptiveCard | undefined) => void>();
   const auth: AuthConfiguration = getAuthConfigWithDefaults({
@@ -212,7 +221,7 @@ export function createTeamsAdapter(opts: {
       const send = (activity: Record<string, unknown>) =>
         client.sendToConversation(conversation, Activity.fromObject({ ...activity, channelId: 'msteams', serviceUrl, conversation: { id: conversation }, from: { id: bot } }));
       for (const reply of replies) {
-        const sent = await send(renderActivity(reply));
+        const sent = await send(renderActivity(reply, pictureUrl));
         first ??= sent.id;
         for (const part of reply.parts) {
           if (part.kind !== 'file') continue;
@@ -226,7 +235,7 @@ export function createTeamsAdapter(opts: {
 
   function offer(user: string, part: Extract<ReplyPart, { kind: 'file' }>) {
     const file = { name: part.name, mediaType: part.mediaType, bytes: Buffer.from(part.base64, 'base64') };
-    return consentCard(file, files.hold(user, file), `${part.name}: medbill saves it to your OneDrive when you allow it.`);
+    return consentCard(file, files.hold(file, user), `${part.name}: medbill saves it to your OneDrive when you allow it.`);
   }
 
   /** The person's personal chat: known, or created (the app must be installed for them, as Teams requires). */
@@ -457,8 +466,19 @@ export function createTeamsAdapter(opts: {
     }
   }
 
+  /** A chart's picture, for Teams' image fetcher: GET only, by token, a week at most. */
+  async function servePicture(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${req.method ?? 'this method'} is not allowed on ${TEAMS_SURFACE.picturePath}`, { allow: 'GET' });
+    const token = new URL(req.url ?? '/', 'http://x').searchParams.get('id') ?? '';
+    const png = pictures.get(token);
+    if (!png) throw new HttpError(404, 'this picture is no longer here (medbill keeps a chart\'s picture for a week, and not across a restart)');
+    res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length, 'cache-control': 'private, max-age=604800', 'x-content-type-options': 'nosniff' });
+    res.end(req.method === 'HEAD' ? undefined : png);
+  }
+
   return {
     requestListener: handle,
+    pictureListener: servePicture,
     start: () => {
       inbox.register('teams', deliverToTeams);
       outbound.register('teams', port);

@@ -45,7 +45,10 @@ function choiceElements(choices: Choice[], asked: string): { body: CardElement[]
   };
 }
 
-function partElements(part: ReplyPart, asked: string): { body: CardElement[]; actions: CardElement[] } {
+/** Where Teams can fetch a chart's picture (a short-lived link to medbill's server), when medbill has a public URL. */
+export type PictureUrl = (chart: Extract<ReplyPart, { kind: 'chart' }>) => string | undefined;
+
+function partElements(part: ReplyPart, asked: string, pictureUrl: PictureUrl): { body: CardElement[]; actions: CardElement[] } {
   switch (part.kind) {
     case 'list':
       return { body: [heading(part.title), ...part.items.map((i) => text(`• ${i.link ? `[${i.text}](${i.link})` : i.text}`, { spacing: 'None' }))], actions: [] };
@@ -73,17 +76,21 @@ function partElements(part: ReplyPart, asked: string): { body: CardElement[]; ac
     case 'form':
       return {
         body: [heading(part.title), ...part.fields.map((f) => ({
-          type: f.type === 'number' ? 'Input.Number' : 'Input.Text', id: f.name, label: f.label, isRequired: f.required,
-          ...(f.required ? { errorMessage: `${f.label}: this is needed.` } : {}),
+          type: f.type === 'number' ? 'Input.Number' : 'Input.Text', id: f.name, label: f.label,
+          ...(f.required ? { isRequired: true, errorMessage: `${f.label}: this is needed.` } : {}),
           ...(f.placeholder ? { placeholder: f.placeholder } : {}), ...(f.initial !== undefined ? { value: f.type === 'number' ? Number(f.initial) : f.initial } : {}),
         }))],
         actions: [execute(part.submitLabel, { [FORM_KEY]: part.id, [ASKED_KEY]: part.title })],
       };
     case 'document':
       return { body: [heading(part.title), text(part.body)], actions: [] };
-    case 'chart':
-      // A PNG inline would pass Teams' ~28 KB message limit: charts wait for an upload path (not yet).
-      return { body: [heading(part.title), text('The chart is not shown in Teams yet; open medbill\'s local page to see it.', { isSubtle: true, spacing: 'None' })], actions: [] };
+    case 'chart': {
+      // A PNG inline would pass Teams' message size limit (about 28 KB): Teams fetches it from a link instead.
+      const url = pictureUrl(part);
+      return url
+        ? { body: [heading(part.title), { type: 'Image', url, altText: part.title }], actions: [] }
+        : { body: [heading(part.title), text('Charts show in Teams when MEDBILL_PUBLIC_URL is set; the tables above have the same figures.', { isSubtle: true, spacing: 'None' })], actions: [] };
+    }
     case 'file':
       // The file itself follows as a file consent card (files.ts): Teams saves it to the person's OneDrive.
       return { body: [text(`${part.name}: Teams will ask you where to save it, just below.`, { isSubtle: true })], actions: [] };
@@ -95,11 +102,11 @@ function partElements(part: ReplyPart, asked: string): { body: CardElement[]; ac
 const card = (body: CardElement[], actions: CardElement[] = []): AdaptiveCard =>
   ({ type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', body, ...(actions.length ? { actions } : {}) });
 
-export function renderCard(reply: Reply): AdaptiveCard {
+export function renderCard(reply: Reply, pictureUrl: PictureUrl = () => undefined): AdaptiveCard {
   const body: CardElement[] = reply.text ? [text(reply.text)] : [];
   const actions: CardElement[] = [];
   for (const part of reply.parts) {
-    const el = partElements(part, askedOf(reply));
+    const el = partElements(part, askedOf(reply), pictureUrl);
     body.push(...el.body);
     actions.push(...el.actions);
   }
@@ -120,6 +127,6 @@ export function pressedCard(data: Record<string, unknown>): AdaptiveCard {
 }
 
 /** The message activity that carries a reply (text as the notification's fallback). */
-export function renderActivity(reply: Reply): { type: 'message'; text: string; attachments: CardAttachment[] } {
-  return { type: 'message', text: reply.text.slice(0, 1000), attachments: [{ contentType: CARD_CONTENT_TYPE, content: renderCard(reply) }] };
+export function renderActivity(reply: Reply, pictureUrl?: PictureUrl): { type: 'message'; text: string; attachments: CardAttachment[] } {
+  return { type: 'message', text: reply.text.slice(0, 1000), attachments: [{ contentType: CARD_CONTENT_TYPE, content: renderCard(reply, pictureUrl) }] };
 }

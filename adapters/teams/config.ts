@@ -8,13 +8,15 @@ import { z } from 'zod';
 import { ConfigError } from '../../src/config.js';
 import { describeZodError } from '../../src/zod-message.js';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** An Entra id (app, tenant): also checked by the app package's settings (manifest.ts). */
+export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const TeamsEnv = z.object({
   MICROSOFT_APP_ID: z.string().regex(GUID, 'must be the bot\'s app (client) id, a GUID').optional(),
   MICROSOFT_APP_PASSWORD: z.string().min(8, 'must be the app\'s client secret').max(512).optional(),
   MICROSOFT_APP_TENANT_ID: z.union([z.string().regex(GUID), z.enum(['common', 'organizations'])], { error: 'must be the tenant id (a GUID), or "common" for a multi-tenant app' }).optional(),
   MEDBILL_TEAMS_DEV: z.enum(['0', '1'], { error: 'must be 1 (anonymous local testing) or 0' }).optional(),
+  MEDBILL_PUBLIC_URL: z.url({ protocol: /^https$/, error: 'must be medbill\'s public https address, e.g. https://medbill.example-dental.com' }).max(500).optional(),
 });
 
 export interface TeamsConfig {
@@ -26,6 +28,8 @@ export interface TeamsConfig {
   dev: boolean;
   /** Where token signing keys are looked up (tests point it at a local server); Microsoft's by default. */
   authority?: string;
+  /** medbill's public https address: Teams fetches chart pictures from it. Without it, charts are not shown in Teams. */
+  publicUrl?: string;
 }
 
 /** undefined when Teams is off. `warn` hears the dev-mode warning. */
@@ -33,20 +37,21 @@ export function loadTeamsConfig(env: NodeJS.ProcessEnv = process.env, warn: (mes
   const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
   const parsed = TeamsEnv.safeParse({
     MICROSOFT_APP_ID: blank(env.MICROSOFT_APP_ID), MICROSOFT_APP_PASSWORD: blank(env.MICROSOFT_APP_PASSWORD),
-    MICROSOFT_APP_TENANT_ID: blank(env.MICROSOFT_APP_TENANT_ID), MEDBILL_TEAMS_DEV: blank(env.MEDBILL_TEAMS_DEV),
+    MICROSOFT_APP_TENANT_ID: blank(env.MICROSOFT_APP_TENANT_ID), MEDBILL_TEAMS_DEV: blank(env.MEDBILL_TEAMS_DEV), MEDBILL_PUBLIC_URL: blank(env.MEDBILL_PUBLIC_URL),
   });
   if (!parsed.success) throw new ConfigError(`Teams: ${describeZodError(parsed.error)}`);
   const e = parsed.data;
   const dev = e.MEDBILL_TEAMS_DEV === '1';
+  const publicUrl = e.MEDBILL_PUBLIC_URL ? { publicUrl: e.MEDBILL_PUBLIC_URL } : {};
   if (!e.MICROSOFT_APP_ID) {
     if (e.MICROSOFT_APP_PASSWORD || e.MICROSOFT_APP_TENANT_ID) throw new ConfigError('Teams: MICROSOFT_APP_ID is missing (MICROSOFT_APP_PASSWORD or MICROSOFT_APP_TENANT_ID is set, and both need it)');
     if (!dev) return undefined;
     if (env.NODE_ENV === 'production') throw new ConfigError('Teams: MEDBILL_TEAMS_DEV=1 accepts requests without authentication and is refused when NODE_ENV=production; set MICROSOFT_APP_ID instead');
     warn('Teams: MEDBILL_TEAMS_DEV=1: /api/messages accepts requests WITHOUT authentication. For local testing only.');
-    return { dev: true };
+    return { dev: true, ...publicUrl };
   }
   if (dev) throw new ConfigError('Teams: MEDBILL_TEAMS_DEV=1 is for local testing without an app; unset it when MICROSOFT_APP_ID is set');
   if (!e.MICROSOFT_APP_PASSWORD) throw new ConfigError('Teams: MICROSOFT_APP_PASSWORD is missing (the client secret of MICROSOFT_APP_ID)');
   if (!e.MICROSOFT_APP_TENANT_ID) throw new ConfigError('Teams: MICROSOFT_APP_TENANT_ID is missing (the practice\'s tenant id; medbill\'s Teams app is single-tenant)');
-  return { appId: e.MICROSOFT_APP_ID, appPassword: e.MICROSOFT_APP_PASSWORD, tenantId: e.MICROSOFT_APP_TENANT_ID, dev: false };
+  return { appId: e.MICROSOFT_APP_ID, appPassword: e.MICROSOFT_APP_PASSWORD, tenantId: e.MICROSOFT_APP_TENANT_ID, dev: false, ...publicUrl };
 }

@@ -6,8 +6,8 @@
  * day at most, a bounded number of them, and only for the person they were offered to. After a restart an
  * accepted offer is answered with "ask again".
  */
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { Held } from './held.js';
 
 export const FILE_CONSENT_CONTENT_TYPE = 'application/vnd.microsoft.teams.card.file.consent';
 export const FILE_INFO_CONTENT_TYPE = 'application/vnd.microsoft.teams.card.file.info';
@@ -15,7 +15,6 @@ export const FILE_INFO_CONTENT_TYPE = 'application/vnd.microsoft.teams.card.file
 const CONTEXT_KEY = 'medbillFile';
 
 export interface OfferedFile { name: string; mediaType: string; bytes: Buffer }
-interface Held extends OfferedFile { user: string; until: number }
 
 /** Where an accepted file may be uploaded outside dev mode: OneDrive for Business lives on SharePoint hosts. */
 const ONEDRIVE_HOSTS = ['.sharepoint.com', '.sharepoint.us', '.sharepoint-mil.us', '.sharepoint.de', '.sharepoint.cn'];
@@ -32,42 +31,8 @@ export function isOneDriveUrl(url: string, extraHosts: string[] = []): boolean {
   return u.protocol === 'https:' && ONEDRIVE_HOSTS.some((suffix) => host.endsWith(suffix));
 }
 
-export class HeldFiles {
-  private readonly held = new Map<string, Held>();
-
-  constructor(private readonly opts: { ttlMs?: number; max?: number; now?: () => number } = {}) {}
-
-  private get now() {
-    return (this.opts.now ?? Date.now)();
-  }
-
-  /** Keeps a file for `user` and returns its token; the oldest go first past the bound. */
-  hold(user: string, file: OfferedFile): string {
-    const now = this.now;
-    for (const [token, h] of this.held) if (h.until <= now) this.held.delete(token);
-    const max = this.opts.max ?? 200;
-    while (this.held.size >= max) {
-      const oldest = this.held.keys().next().value;
-      if (oldest === undefined) break;
-      this.held.delete(oldest);
-    }
-    const token = randomBytes(18).toString('base64url');
-    this.held.set(token, { ...file, user, until: now + (this.opts.ttlMs ?? 24 * 60 * 60 * 1000) });
-    return token;
-  }
-
-  /** The file, once, if it is still held for this person. */
-  take(token: string, user: string): OfferedFile | undefined {
-    const h = this.held.get(token);
-    if (!h || h.user !== user || h.until <= this.now) return undefined;
-    this.held.delete(token);
-    return { name: h.name, mediaType: h.mediaType, bytes: h.bytes };
-  }
-
-  get size(): number {
-    return this.held.size;
-  }
-}
+/** Offered files, for the person they were offered to, for a day. */
+export const heldFiles = () => new Held<OfferedFile>({ ttlMs: 24 * 60 * 60 * 1000, max: 200 });
 
 /** The consent card attachment that offers a held file. */
 export function consentCard(file: OfferedFile, token: string, description: string) {

@@ -27,7 +27,7 @@ export async function cmdServe(args: string[], io: Io): Promise<number> {
   const teams = teamsConfig && createTeamsAdapter({ config: teamsConfig, inbox: app.inbox, outbound: app.outbound, log });
   const routes = [
     ...(slackRoute ? [{ path: SLACK_SURFACE.eventsPath, handle: slackRoute }] : []),
-    ...(teams ? [{ path: TEAMS_SURFACE.messagesPath, handle: teams.requestListener }] : []),
+    ...(teams ? [{ path: TEAMS_SURFACE.messagesPath, handle: teams.requestListener }, { path: TEAMS_SURFACE.picturePath, handle: teams.pictureListener }] : []),
   ];
   const running = await startServer(app, { host: config.host, port: config.port, log, routes, web: config.web, allowedHosts: config.allowedHosts });
   io.out(config.web
