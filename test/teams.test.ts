@@ -53,17 +53,17 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
     const config = loadTeamsConfig({ MEDBILL_TEAMS_DEV: '1' });
     if (!config) throw new Error('dev mode turns Teams on');
     // The server first (its address is the public URL charts are linked to), the adapter behind its routes.
-    let teams: TeamsAdapter | undefined;
+    const wired: { teams?: TeamsAdapter } = {};
     const later = (f: (t: TeamsAdapter) => TeamsAdapter['requestListener']): TeamsAdapter['requestListener'] => (req, res) => {
-      if (!teams) throw new Error('Teams is not wired yet');
-      return f(teams)(req, res);
+      if (!wired.teams) throw new Error('Teams is not wired yet');
+      return f(wired.teams)(req, res);
     };
     running = await startServer(app, {
       host: '127.0.0.1', port: 0, log: silentLogger,
       routes: [{ path: TEAMS_SURFACE.messagesPath, handle: later((t) => t.requestListener) }, { path: TEAMS_SURFACE.picturePath, handle: later((t) => t.pictureListener) }],
     });
-    teams = createTeamsAdapter({ config: { ...config, publicUrl: running.url }, inbox: app.inbox, outbound: app.outbound, log: silentLogger });
-    teams.start();
+    wired.teams = createTeamsAdapter({ config: { ...config, publicUrl: running.url }, inbox: app.inbox, outbound: app.outbound, log: silentLogger });
+    wired.teams.start();
   });
   afterAll(async () => {
     await running.close();
