@@ -374,7 +374,7 @@ export const claimFlow: Flow = {
     // A case ID followed by what happened to its claim, from anywhere: the whole message is the update.
     /^(?=\s*C-[A-HJ-NP-Z2-9]{5}\b[\s,:-]+(?:was\s+|got\s+|is\s+)?(?:paid|denied|submitted|resubmitted|sent|pended|appealed|written off|wrote off|closed|snoozed?|followed up|records)\b)/i,
   ],
-  menu: { label: 'Track a claim', example: '"claim" or "C-7K3Q9 paid $412 on 12/3"' },
+  menu: { label: 'Track a claim', example: '"claim" or "C-7K3Q9 paid $412 on 12/3"', command: 'track a claim' },
   stateSchema: stateSchema(STEPS, SlotsSchema as z.ZodType<Record<string, unknown>>),
   examples: ['track a claim', 'claim status', 'record a payment', 'the claim was denied', 'claim follow up', 'open claims', 'log a denial'],
   start: (ctx, seed) => (seed.caseId ? fromCase(ctx, seed.caseId) : begin(ctx, seed.text ?? '')),

@@ -56,7 +56,8 @@ export const digestFlow: Flow = {
   version: 1,
   title: 'Daily claims digest',
   commands: [/^\s*\/?digest\b[:\s]*/i, /^(?=\s*\/?(?:today|what'?s due(?: today)?|due today)\s*[?.!]?\s*$)/i],
-  menu: { label: "Today's claims", example: '"today", or "digest here 8:00 America/Chicago" in the billing channel' },
+  // In a channel: "today" shows what is due there, "digest here" starts the daily post (it asks for the time).
+  menu: { label: "Today's claims", example: '"today", or "digest here 8:00 America/Chicago" in the billing channel', command: 'today', channelCommands: ['today', 'digest here'] },
   stateSchema: stateSchema(['done'], z.object({})),
   examples: ['what is due today', 'today', 'claims due today', 'follow ups due', 'daily digest', 'what needs follow up'],
   start: (ctx, seed) => {

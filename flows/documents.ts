@@ -92,7 +92,7 @@ export const documentsFlow: Flow = {
   version: 1,
   title: 'What documents do I need?',
   commands: [/^\s*\/?(?:docs|documents|what (?:documents|docs|paperwork)(?: do i need| are needed)?|paperwork|checklist)\b(?:\s+(?:for|do i need for|needed for))?[:\s]*/i],
-  menu: { label: 'What documents do I need?', example: '"docs for a sleep apnea appliance, Medicare"' },
+  menu: { label: 'What documents do I need?', example: '"docs for a sleep apnea appliance, Medicare"', command: 'what documents do I need' },
   stateSchema: stateSchema(['procedure', 'payer', 'checklist'], z.object({ facts: CaseFactsSchema.partial(), payerAsked: z.boolean().optional() })),
   examples: ['what documents do I need', 'what paperwork does medical want', 'document checklist', 'what do I send with the claim', 'docs for a claim'],
   start,

@@ -133,7 +133,7 @@ export const letterFlow: Flow = {
   title: 'Letter of medical necessity',
   // "letter for …", "draft an LMN", "letter C-7K3Q9": not "letter from the surgeon says…", which is a case.
   commands: [/^\s*\/?(?:(?:draft|write|make)\s+(?:a\s+|an\s+|the\s+)?)?(?:lmn|letters?(?:\s+of\s+medical\s+necessity)?|medical\s+necessity\s+letter)(?=\s*(?:for\b|C-|$))(?:\s+for)?[:\s]*/i],
-  menu: { label: 'Draft a letter', example: '"letter for C-7K3Q9": a letter of medical necessity from the case' },
+  menu: { label: 'Draft a letter', example: '"letter for C-7K3Q9": a letter of medical necessity from the case', command: 'draft a letter' },
   stateSchema: stateSchema(STEPS, SlotsSchema as z.ZodType<Record<string, unknown>>),
   examples: ['draft a letter of medical necessity', 'write an lmn', 'medical necessity letter', 'letter for the case'],
   start(ctx, seed) {

@@ -38,7 +38,7 @@ export const lookupFlow: Flow = {
     // A question about a code: "whats the cpt for a tongue biopsy", "icd code for impacted teeth", "code for D7240".
     /^\s*(?:(?:what(?:'?s| is| are)|which)\s+(?:is\s+)?(?:the\s+)?)?(?:(?:cdt|cpt|hcpcs|icd(?:-?10)?(?:-?cm)?|dx|diagnosis|procedure)(?:\s+codes?)?|codes?)\s+(?:for|of)\b(?:\s+(?:a|an|the))?[:\s]*/i,
   ],
-  menu: { label: 'Look up a code', example: '"lookup impacted tooth" or "lookup K08.3"' },
+  menu: { label: 'Look up a code', example: '"lookup impacted tooth" or "lookup K08.3"', command: 'lookup', channelCommands: ['lookup'] },
   stateSchema: stateSchema(['query', 'results'], z.object({})),
   examples: ['look up a code', 'find a code', 'what is the code for', 'which icd code', 'code for a procedure', 'what does this code mean'],
   start: (ctx, seed) => (seed.text?.trim() ? results(ctx, seed.text.trim()) : { state: { step: 'query', slots: {} }, replies: [ask] }),

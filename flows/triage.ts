@@ -555,7 +555,7 @@ export const triageFlow: Flow = {
   title: 'Is this medical first?',
   // "new case" starts a triage from anywhere, also from inside a lookup.
   commands: [/^\s*\/?(?:triage|case|(?:start\s+)?(?:a\s+)?new\s+case)\b[:\s]*/i],
-  menu: { label: 'Is this medical first?', example: '"pt broke #8 in a bike accident, BCBS medical + Delta dental"' },
+  menu: { label: 'Is this medical first?', example: '"pt broke #8 in a bike accident, BCBS medical + Delta dental"', command: 'new case' },
   stateSchema: stateSchema(STEPS, z.object({
     facts: CaseFactsSchema.partial(),
     asked: z.record(z.string(), z.number().int().nonnegative()),

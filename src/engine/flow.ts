@@ -98,8 +98,14 @@ export interface Flow {
   title: string;
   /** Leading words that start this flow wherever the person is ("lookup …", "new case"); the rest is its seed. */
   commands: RegExp[];
-  /** Its entry in the menu (help, the Slack App Home), with an example of what to type. */
-  menu?: { label: string; example: string };
+  /**
+   * Its entry in the menu (help, the Slack App Home), with an example of what to type. `command` is the words
+   * Teams' command menu offers for it: picking a command there sends its title as the message, so the words
+   * must start this flow when typed (test/teams-manifest.test.ts checks it), in at most 32 characters.
+   * `channelCommands` are offered in team channels and group chats too; a flow that takes case details has
+   * none, since a case belongs in the person's own chat (see adapters/teams/manifest.ts).
+   */
+  menu?: { label: string; example: string; command: string; channelCommands?: readonly string[] };
   /** Its state as stored: checked on every load, so a session never runs on state that does not fit. */
   stateSchema: z.ZodType<FlowState>;
   /** Phrases that start this flow, matched fuzzily when nothing else recognises a message. */
