@@ -49,6 +49,7 @@ Usage:
   medbill report                   claims report: A/R aging by payer, denials, paid rate and days to pay
   medbill report --csv             the same tables as CSV sections
   medbill report --chart FILE      also draw the A/R aging chart to FILE.png or FILE.svg
+  medbill teams package            the Microsoft Teams app package (zip) for the practice's admin to upload
 
 Environment: MEDBILL_DB (default ./data/medbill.db), PORT (3978), HOST (127.0.0.1),
 MEDBILL_SESSION_TTL_MINUTES (120), MEDBILL_LOG (info; debug, warn, error, silent),
@@ -126,6 +127,14 @@ Exit codes: 0 ok, 1 failure, 2 bad input.`,
                   "procedures": ["E0486"], "diagnoses": ["G47.33"]}; the templates are knowledge/letters/*.json
   The letter has placeholders for the patient, date of birth, member ID, provider and date: the office fills
   them in its own system. With MEDBILL_LLM_BASE_URL set, the narrative may be the model's (checked against the facts).`,
+  teams: `Usage: medbill teams package [--out FILE.zip]   (npm run teams:package)
+  Writes the Teams app package: manifest.json (schema 1.25, its commands from medbill's flows), color.png and
+  outline.png, zipped, to FILE.zip (default data/teams/medbill-teams.zip), and prints the file's path.
+  Environment: MICROSOFT_APP_ID (the bot's Entra app id), MEDBILL_PUBLIC_URL (https address Teams reaches);
+  optional MEDBILL_TEAMS_WEBSITE_URL, MEDBILL_TEAMS_PRIVACY_URL, MEDBILL_TEAMS_TERMS_URL (https; default the
+  public URL), MEDBILL_TEAMS_APP_VERSION (default package.json's; raise it for every update you upload),
+  MEDBILL_TEAMS_DEVELOPER_NAME (default medbill). A missing or bad one: a message naming it, exit 2.
+  How to register the bot and upload the package: adapters/teams/appPackage/README.md.`,
   report: `Usage: medbill report [--csv] [--chart FILE.png|FILE.svg]
   The claims report as of today (MEDBILL_TIME_ZONE): A/R aging by payer, denials this month by reason,
   paid rate and days to pay by payer, procedure kind and code, and what was recovered this month.
@@ -480,6 +489,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'claims': return await cmdClaims(args, io);
       case 'report': return await cmdReport(args, io);
       case 'letter': return await (await import('./root/letter.js')).cmdLetter(args, io);
+      // The flows and resvg load only for the package: `medbill teams package`.
+      case 'teams': return await (await import('./root/teams.js')).cmdTeams(args, io);
       // The chat and the server need the engine, the adapters and their SDKs: loaded only when used, so a
       // plain `medbill triage` starts without them.
       case 'chat': return await (await import('./root/chat.js')).cmdChat(args, io);
