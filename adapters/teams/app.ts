@@ -13,7 +13,7 @@
  * and the answer follows as new messages). Files are offered with a consent card (files.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CloudAdapter, authorizeJWT, createOutboundHostValidator, getAuthConfigWithDefaults, type AuthConfiguration, type ConnectorClient, type TurnContext } from '@microsoft/agents-hosting';
+import { CloudAdapter, authorizeJWT, createOutboundHostValidator, getAuthConfigWithDefaults, type AuthConfiguration, type ConnectorClient, type Connections, type TurnContext } from '@microsoft/agents-hosting';
 import { Activity } from '@microsoft/agents-activity';
 import { z } from 'zod';
 import { deliverOrApologise, type Inbox } from '../../src/engine/inbox.js';
@@ -174,6 +174,8 @@ export function createTeamsAdapter(opts: {
   uploadHosts?: string[];
   /** How long a button press's response waits for its turn (Teams gives up on an invoke after some seconds). */
   invokeWaitMs?: number;
+  /** Where tokens for sending come from: the SDK's own (MSAL, with the app's secret) unless given (tests: fixed tokens). */
+  connections?: Connections;
 }): TeamsAdapter {
   const { config, inbox, outbound, log } = opts;
   const files = heldFiles();
@@ -195,6 +197,7 @@ export function createTeamsAdapter(opts: {
   // made to send tokens or case details elsewhere. Dev mode has no token to protect and talks to local tools.
   const hostValidator = createOutboundHostValidator({ enabled: !config.dev, ...(opts.serviceHosts ? { hosts: opts.serviceHosts } : {}) });
   const adapter = new CloudAdapter(auth, undefined, undefined, undefined, hostValidator);
+  if (opts.connections) adapter.connectionManager = opts.connections;
   // A continuation's identity: the app id (the SDK gets a token for it), or none at all in dev mode.
   const identity: Parameters<CloudAdapter['continueConversation']>[0] = config.appId ?? {};
 
