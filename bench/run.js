@@ -5,7 +5,8 @@
 //   turns per second through the local chat's HTTP endpoint on loopback, the server in its own process;
 //   signed Slack events per second through /slack/events to the recorded Web API call, and their ack times,
 //   beside a bare Bolt app that only acknowledges; the claims digest, a claim update and the claims report
-//   over 100,000 claims; a letter of medical necessity rendered as text and .docx.
+//   over 100,000 claims; a letter of medical necessity rendered as text and .docx; Teams activities and card
+//   presses per second through /api/messages, with their response times, beside the Slack figures.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -335,3 +336,70 @@ fakeProcess.kill('SIGTERM');
 console.log(`Slack, ${EVENTS} signed DM events through /slack/events, ${CONCURRENCY} at once (as fast as it goes): medbill ${medbillRun.perSecond.toFixed(0)} events/s answered (to the recorded chat.postMessage), ack p50 ${ms(medbillRun.p50)}, p99 ${ms(medbillRun.p99)}; bare Bolt app that only acks: ${bareRun.perSecond.toFixed(0)} events/s, ack p50 ${ms(bareRun.p50)}, p99 ${ms(bareRun.p99)} (goal: at least 300 events/s)`);
 console.log(`Slack, ${EVENTS} signed DM events at a steady ${RATE}/s, auth.test answering ${AUTH_DELAY_MS / 1000} s late: medbill ack p50 ${ms(medbillSteady.p50)}, p99 ${ms(medbillSteady.p99)}, all answered after ${medbillSteady.seconds.toFixed(1)} s; bare Bolt app: ack p50 ${ms(bareSteady.p50)}, p99 ${ms(bareSteady.p99)} (goal: ack p99 under 50 ms)`);
 console.log(`Slack, load shed: ${shed} requests answered 503 (inbox full) and retried (medbill keeps at most 2,000 events open)`);
+
+// Teams: activities through /api/messages (dev mode: no JWT, as in the integration tests), each a personal
+// message from one of 40 people (as the Slack run) that medbill answers with at least one card sent to a fake
+// Bot Connector; then card presses (adaptiveCard/action invokes), whose HTTP response carries the redrawn card
+// once the turn is done.
+// medbill serves in its own process, the connector fake in another, the load in this one.
+const ACTIVITIES = 3000;
+const connectorProcess = spawn(process.execPath, [join(root, 'test/support/teams-connector-fake.js')]);
+children.push(connectorProcess);
+const connectorUrl = await new Promise((resolve) => connectorProcess.stdout.on('data', (d) => { const m = /connector (\S+)/.exec(String(d)); if (m) resolve(m[1]); }));
+const sentNow = async () => (await (await fetch(`${connectorUrl}_count`)).json()).count;
+async function waitForSent(n, ms) {
+  const until = Date.now() + ms;
+  while ((await sentNow()) < n) {
+    if (Date.now() > until) throw new Error(`only ${await sentNow()} of ${n} activities were sent`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+const teamsServer = spawn(process.execPath, [join(root, 'bin/medbill.js'), 'serve'], { env: { ...process.env, PORT: '0', MEDBILL_LOG: 'silent', MEDBILL_TEAMS_DEV: '1', MEDBILL_DB: join(dir, 'teams.db') } });
+children.push(teamsServer);
+const teamsUrl = await new Promise((resolve, reject) => {
+  let out = '';
+  teamsServer.stdout.on('data', (d) => { out += d; const m = /(http:\/\/127\.0\.0\.1:\d+)\/api\/messages/.exec(out); if (m) resolve(`${m[1]}/api/messages`); });
+  teamsServer.once('exit', () => reject(new Error(`server exited: ${out}`)));
+});
+const TENANT = '4f1c2a7e-0b5d-4c3e-9a61-2d8e7f903b14';
+const teamsActivity = (i, extra = {}) => ({
+  type: 'message', id: `bench-${i}`, channelId: 'msteams', serviceUrl: connectorUrl, text: 'pt broke #8 in a bike accident, BCBS medical + Delta dental',
+  from: { id: `29:bench-person-${i % 40}` }, recipient: { id: '28:bench-bot' }, conversation: { id: `a:bench-chat-${i % 40}`, conversationType: 'personal', tenantId: TENANT },
+  channelData: { tenant: { id: TENANT } }, ...extra,
+});
+const postActivity = async (body) => {
+  for (;;) {
+    const t0 = process.hrtime.bigint();
+    const res = await fetch(teamsUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const text = await res.text();
+    const took = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (res.status === 200) return { took, text };
+    if (res.status !== 503) throw new Error(`${teamsUrl} answered ${res.status}: ${text.slice(0, 200)}`);
+    shed++;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+};
+async function driveTeams(from, count, make, done) {
+  const times = [];
+  let next = from;
+  const start = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < from + count) times.push((await postActivity(make(next++))).took);
+  }));
+  await done();
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  times.sort((a, b) => a - b);
+  return { perSecond: count / seconds, p50: pct(times, 50), p99: pct(times, 99) };
+}
+await driveTeams(0, 200, (i) => teamsActivity(i), () => waitForSent(200, 30_000)); // warm up
+const before = await sentNow();
+const teamsRun = await driveTeams(10_000, ACTIVITIES, (i) => teamsActivity(i), () => waitForSent(before + ACTIVITIES, 120_000));
+// Presses: each person of the run presses "help" on a card; the response is the redrawn card.
+const pressRun = await driveTeams(10_000, ACTIVITIES, (i) => teamsActivity(i, {
+  type: 'invoke', name: 'adaptiveCard/action', id: `bench-press-${i}`, text: undefined, replyToId: `card-${i}`,
+  value: { action: { type: 'Action.Execute', verb: 'medbill', data: { medbill: 'go:help', medbillLabel: 'Help' } }, trigger: 'manual' },
+}), async () => {});
+teamsServer.kill('SIGTERM');
+connectorProcess.kill('SIGTERM');
+console.log(`Teams, ${ACTIVITIES} personal messages through /api/messages, ${CONCURRENCY} at once: ${teamsRun.perSecond.toFixed(0)} activities/s answered (to the fake Bot Connector), response p50 ${ms(teamsRun.p50)}, p99 ${ms(teamsRun.p99)}`);
+console.log(`Teams, ${ACTIVITIES} card presses (adaptiveCard/action invokes), ${CONCURRENCY} at once, each answered with the redrawn card after its turn: ${pressRun.perSecond.toFixed(0)} presses/s, response p50 ${ms(pressRun.p50)}, p99 ${ms(pressRun.p99)}`);

@@ -1,0 +1,23 @@
+export interface Recorded {
+  method: string;
+  path: string;
+  /** The conversation the activity was sent to ('' for a conversation created). */
+  conversation: string;
+  replyToId?: string;
+  authorization?: string;
+  body: any;
+}
+export interface Uploaded { path: string; contentRange?: string; bytes: Buffer }
+export interface ConnectorFake {
+  url: string;
+  /** Where a fake OneDrive upload session for `name` is. */
+  uploadUrl(name: string): string;
+  calls: Recorded[];
+  uploads: Uploaded[];
+  close(): Promise<void>;
+}
+export function startConnectorFake(): Promise<ConnectorFake>;
+export function cardOf(call: Recorded): any;
+export function cardText(call: Recorded): string;
+export function actionsIn(card: unknown): { title: string; data: Record<string, unknown> }[];
+export function menuChoicesIn(card: unknown): { title: string; value: string }[];
