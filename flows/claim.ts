@@ -370,7 +370,8 @@ export const claimFlow: Flow = {
   version: 1,
   title: 'Track a claim',
   commands: [
-    /^\s*\/?(?:claims?|track (?:this |a |the )?claim)\b[:\s]*/i,
+    // Not "claims report": that is the report (flows/report.ts).
+    /^\s*\/?(?:claims?(?!\s+reports?\s*[.!?]?\s*$)|track (?:this |a |the )?claim)\b[:\s]*/i,
     // A case ID followed by what happened to its claim, from anywhere: the whole message is the update.
     /^(?=\s*C-[A-HJ-NP-Z2-9]{5}\b[\s,:-]+(?:was\s+|got\s+|is\s+)?(?:paid|denied|submitted|resubmitted|sent|pended|appealed|written off|wrote off|closed|snoozed?|followed up|records)\b)/i,
   ],

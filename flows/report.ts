@@ -20,7 +20,6 @@ export const reportFlow: Flow = {
   title: 'Claims report',
   // The whole message: "report came back positive…" is a case, not a request for the claims report.
   commands: [/^(?=\s*\/?(?:claims?\s+|a\/r\s+|ar\s+)?reports?\s*[.!?]?\s*$)/i],
-  // "report", not "claims report": the claim flow, listed first, takes any message that starts with "claim".
   menu: { label: 'Claims report', example: '"report": A/R aging, denials, paid rate by payer and code', command: 'report', channelCommands: ['report'] },
   stateSchema: stateSchema(['done'], z.object({})),
   examples: ['claims report', 'a/r aging', 'accounts receivable', 'denial report', 'how much did we collect', 'which payers pay'],

@@ -234,5 +234,8 @@ describe('what is not a letter or a report request', () => {
     const pathology = await send({ kind: 'text', text: 'report came back positive for squamous cell carcinoma after the tongue biopsy, Aetna' });
     expect(pathology.map((r) => r.text).join('\n')).not.toMatch(/claims report|No claims to report/i);
     expect((await send({ kind: 'text', text: 'report' }))[0]?.text).toMatch(/No claims to report on yet|Claims report as of/);
+    // "claims report" is the report too, not the claim flow (whose command is "claim …").
+    expect((await send({ kind: 'text', text: 'claims report' }))[0]?.text).toMatch(/No claims to report on yet|Claims report as of/);
+    expect((await send({ kind: 'text', text: 'claim report' }))[0]?.text).toMatch(/No claims to report on yet|Claims report as of/);
   });
 });
