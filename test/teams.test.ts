@@ -480,6 +480,11 @@ describe('Teams configuration', () => {
     expect(() => loadTeamsConfig({ MICROSOFT_APP_ID: 'not-a-guid-secretish' })).not.toThrow(/secretish/);
     expect(loadTeamsConfig({ MICROSOFT_APP_ID: appId, MICROSOFT_APP_PASSWORD: 'secret-value-1', MICROSOFT_APP_TENANT_ID: appId })).toMatchObject({ appId, tenantId: appId, dev: false });
   });
+  it('takes the public address Teams fetches charts from only as https, and names a bad one', () => {
+    expect(loadTeamsConfig({ MEDBILL_TEAMS_DEV: '1', MEDBILL_PUBLIC_URL: 'https://medbill.example-dental.com' })).toEqual({ dev: true, publicUrl: 'https://medbill.example-dental.com' });
+    expect(() => loadTeamsConfig({ MEDBILL_TEAMS_DEV: '1', MEDBILL_PUBLIC_URL: 'http://medbill.example-dental.com' })).toThrow(/MEDBILL_PUBLIC_URL: must start with https/);
+    expect(() => loadTeamsConfig({ MEDBILL_TEAMS_DEV: '1', MEDBILL_PUBLIC_URL: 'https://localhost:3978' })).toThrow(/MEDBILL_PUBLIC_URL/);
+  });
 });
 
 /** JWT auth with an app id: tokens signed by a local RSA key, whose JWKS a loopback server publishes. */

@@ -11,12 +11,26 @@ import { describeZodError } from '../../src/zod-message.js';
 /** An Entra id (app, tenant): also checked by the app package's settings (manifest.ts). */
 export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** An https address; `base` also refuses what a base URL cannot carry (a login, a query, a fragment, localhost). */
+export function httpsUrl(schema: z.ZodString, base: boolean) {
+  return schema.superRefine((value, ctx) => {
+    const url = URL.canParse(value) ? new URL(value) : undefined;
+    const problem = !url ? 'is not a URL'
+      : url.protocol !== 'https:' ? 'must start with https:// (Teams talks to medbill only over TLS)'
+        : url.username || url.password ? 'must not carry a user name or password'
+          : base && (url.search || url.hash) ? 'must be a base address, without ? or #'
+            : base && (url.hostname === 'localhost' || url.hostname.endsWith('.localhost') || url.hostname.startsWith('127.') || url.hostname === '[::1]') ? 'must be the public address Teams reaches, not this machine'
+              : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+}
+
 const TeamsEnv = z.object({
   MICROSOFT_APP_ID: z.string().regex(GUID, 'must be the bot\'s app (client) id, a GUID').optional(),
   MICROSOFT_APP_PASSWORD: z.string().min(8, 'must be the app\'s client secret').max(512).optional(),
   MICROSOFT_APP_TENANT_ID: z.union([z.string().regex(GUID), z.enum(['common', 'organizations'])], { error: 'must be the tenant id (a GUID), or "common" for a multi-tenant app' }).optional(),
   MEDBILL_TEAMS_DEV: z.enum(['0', '1'], { error: 'must be 1 (anonymous local testing) or 0' }).optional(),
-  MEDBILL_PUBLIC_URL: z.url({ protocol: /^https$/, error: 'must be medbill\'s public https address, e.g. https://medbill.example-dental.com' }).max(500).optional(),
+  MEDBILL_PUBLIC_URL: httpsUrl(z.string().max(500), true).optional(),
 });
 
 export interface TeamsConfig {

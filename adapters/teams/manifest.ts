@@ -21,7 +21,7 @@ import { describeZodError } from '../../src/zod-message.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import type { FlowRegistry } from '../../src/engine/registry.js';
 import type { Flow } from '../../src/engine/flow.js';
-import { GUID } from './config.js';
+import { GUID, httpsUrl } from './config.js';
 
 export const MANIFEST_VERSION = '1.25';
 export const MANIFEST_SCHEMA_URL = `https://developer.microsoft.com/json-schemas/teams/v${MANIFEST_VERSION}/MicrosoftTeams.schema.json`;
@@ -75,20 +75,6 @@ const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 
 /** A string setting whose absence is said as such (zod's own message would be "expected string"). */
 const required = (what: string) => z.string({ error: (issue) => (issue.input === undefined ? `is missing: ${what}` : `must be ${what}`) });
-
-/** An https address; `base` also refuses what a base URL cannot carry (a login, a query, a fragment, localhost). */
-function httpsUrl(schema: z.ZodString, base: boolean) {
-  return schema.superRefine((value, ctx) => {
-    const url = URL.canParse(value) ? new URL(value) : undefined;
-    const problem = !url ? 'is not a URL'
-      : url.protocol !== 'https:' ? 'must start with https:// (Teams talks to medbill only over TLS)'
-        : url.username || url.password ? 'must not carry a user name or password'
-          : base && (url.search || url.hash) ? 'must be a base address, without ? or #'
-            : base && (url.hostname === 'localhost' || url.hostname.endsWith('.localhost') || url.hostname.startsWith('127.') || url.hostname === '[::1]') ? 'must be the public address Teams reaches, not this machine'
-              : undefined;
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
-}
 
 const ManifestEnv = z.object({
   MICROSOFT_APP_ID: required("the bot's Entra app (client) id, a GUID").regex(GUID, "must be the bot's Entra app (client) id, a GUID"),
