@@ -186,6 +186,22 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
     expect(channel.map(cardText).join()).toContain('direct message');
   });
 
+  it('answers a mention in a group chat in the chat itself (group chats have no threads), a case in the personal chat', async () => {
+    const group = { id: `19:group-${Date.now()}@thread.v2`, conversationType: 'groupChat', isGroup: true, tenantId: fixture('message.personal.rich-text.json').channelData.tenant.id };
+    const base = activity('message.channel.bot-mention-reply-in-thread.json');
+    const mention = { ...base, conversation: group, channelData: { tenant: { id: group.tenantId } }, text: '<at>medbill</at> help' };
+    expect((await post(mention)).status).toBe(200);
+    await settle();
+    expect(connector.calls.length).toBeGreaterThan(0);
+    expect(connector.calls.every((c) => c.conversation === group.id)).toBe(true);
+    connector.calls.length = 0;
+    expect((await post({ ...mention, id: `${Date.now()}${++seq}`, text: '<at>medbill</at> D2740 crown after a fracture, Aetna medical' })).status).toBe(200);
+    await settle();
+    expect(connector.calls.filter((c) => c.conversation === group.id).map(cardText).join()).toContain('direct message');
+    expect(connector.calls.filter((c) => c.conversation === group.id).map(cardText).join()).not.toContain('D2740');
+    expect(connector.calls.filter((c) => c.conversation.startsWith('a:')).map(cardText).join()).toContain('D2740');
+  });
+
   it('welcomes when medbill is added to a personal chat', async () => {
     const a = activity('conversationUpdate.membersAdded.bot-added-to-personal-chat.json', { conversation: { conversationType: 'personal', id: 'a:welcome-chat' } });
     a.membersAdded[0].id = a.recipient.id;

@@ -331,8 +331,9 @@ export function createTeamsAdapter(opts: {
     const personal = a.conversation.conversationType === 'personal' || (a.conversation.conversationType === undefined && !a.conversation.id.startsWith('19:'));
     const split = splitConversation(a.conversation.id);
     // A mention at the top of a channel starts a thread under that message; one in a thread answers there; a
-    // press on a card at the top of a channel (the digest) answers under that card.
-    const thread = split.thread ?? (a.type === 'message' ? a.id : a.type === 'invoke' ? a.replyToId : undefined);
+    // press on a card at the top of a channel (the digest) answers under that card. A group chat has no threads.
+    const threads = a.conversation.conversationType !== 'groupChat';
+    const thread = split.thread ?? (!threads ? undefined : a.type === 'message' ? a.id : a.type === 'invoke' ? a.replyToId : undefined);
     const route: TeamsRoute = {
       user: a.from.id, ...(tenant ? { tenant } : {}), serviceUrl: a.serviceUrl, bot: a.recipient.id,
       ...(personal ? { personal: a.conversation.id } : { channel: split.channel, ...(thread ? { thread } : {}) }),
