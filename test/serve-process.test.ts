@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSlackApiFake, type SlackApiFake } from './support/slack-api-fake.js';
+import { cardText, startConnectorFake } from './support/teams-connector-fake.js';
 import { ROOT, tempDbPath } from './helpers.js';
 
 const SECRET = 'processsecret0000000000000000000';
@@ -50,6 +51,36 @@ const dmEvent = (user: string, text: string) => JSON.stringify({
 });
 const postEvent = (url: string, body: string, extra: Record<string, string> = {}) =>
   fetch(`${url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...signed(body), ...extra }, body });
+
+describe('medbill serve with Teams', () => {
+  it('is off without an app id; in dev mode it warns, answers a personal message through the connector, and survives every method', async () => {
+    const off = await serve({ MEDBILL_DB: tempDbPath() }, /Teams: off/);
+    expect((await fetch(`${off.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(404);
+    off.child.kill('SIGKILL');
+
+    const connector = await startConnectorFake();
+    try {
+      const s = await serve({ MEDBILL_DB: tempDbPath(), MEDBILL_TEAMS_DEV: '1' }, /Teams: on/);
+      expect(s.err()).toMatch(/WITHOUT authentication/);
+      for (const method of ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']) expect((await fetch(`${s.url}/api/messages`, { method })).status).toBe(405);
+      const activity = {
+        type: 'message', id: 'proc-1', channelId: 'msteams', serviceUrl: connector.url, text: 'help', from: { id: '29:proc-person' }, recipient: { id: '28:proc-bot' },
+        conversation: { id: 'a:proc-chat', conversationType: 'personal', tenantId: '4f1c2a7e-0b5d-4c3e-9a61-2d8e7f903b14' },
+      };
+      expect((await fetch(`${s.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) })).status).toBe(200);
+      await expect.poll(() => connector.calls.length, { timeout: 10_000 }).toBeGreaterThan(0);
+      expect(connector.calls[0]?.conversation).toBe('a:proc-chat');
+      expect(connector.calls.map(cardText).join()).toContain('medbill helps decide');
+      expect(s.child.exitCode).toBeNull();
+    } finally {
+      await connector.close();
+    }
+  });
+
+  it('refuses dev mode in production at start, naming why', async () => {
+    await expect(serve({ MEDBILL_DB: tempDbPath(), MEDBILL_TEAMS_DEV: '1', NODE_ENV: 'production' }, /Teams: on/)).rejects.toThrow(/MEDBILL_TEAMS_DEV=1 accepts requests without authentication and is refused when NODE_ENV=production/);
+  });
+});
 
 describe('medbill serve stays up', () => {
   it('answers every method and a signed null on /slack/events without dying', async () => {
