@@ -219,18 +219,23 @@ export function createTeamsAdapter(opts: {
    * after it; files are direct-only, so they reach only a personal chat (routeReplies), where `user` is given.
    */
   async function post(serviceUrl: string, conversation: string, bot: string, replies: Reply[], user?: string): Promise<string | undefined> {
+    return send(serviceUrl, conversation, bot, replies.flatMap((reply) => [
+      renderActivity(reply, pictureUrl),
+      ...reply.parts.flatMap((part) => {
+        if (part.kind !== 'file') return [];
+        if (!user) throw new Error('a file can only be offered in a personal chat');
+        return [{ type: 'message', attachments: [offer(user, part)] }];
+      }),
+    ]));
+  }
+
+  /** Sends activities to a conversation, in order; the id of the first one sent. */
+  async function send(serviceUrl: string, conversation: string, bot: string, activities: Record<string, unknown>[]): Promise<string | undefined> {
     let first: string | undefined;
     await withClient(serviceUrl, conversation, async (client) => {
-      const send = (activity: Record<string, unknown>) =>
-        client.sendToConversation(conversation, Activity.fromObject({ ...activity, channelId: 'msteams', serviceUrl, conversation: { id: conversation }, from: { id: bot } }));
-      for (const reply of replies) {
-        const sent = await send(renderActivity(reply, pictureUrl));
+      for (const activity of activities) {
+        const sent = await client.sendToConversation(conversation, Activity.fromObject({ ...activity, channelId: 'msteams', serviceUrl, conversation: { id: conversation }, from: { id: bot } }));
         first ??= sent.id;
-        for (const part of reply.parts) {
-          if (part.kind !== 'file') continue;
-          if (!user) throw new Error('a file can only be offered in a personal chat');
-          await send({ type: 'message', attachments: [offer(user, part)] });
-        }
       }
     });
     return first;
@@ -458,12 +463,7 @@ export function createTeamsAdapter(opts: {
       // The upload URL comes in the request: outside dev mode it must be OneDrive's, so a letter goes nowhere else.
       if (!info || !(config.dev || isOneDriveUrl(info.uploadUrl, opts.uploadHosts))) throw new Error('the upload URL is not a OneDrive one');
       await upload(info.uploadUrl, file.bytes);
-      await withClient(a.serviceUrl, a.conversation.id, async (client) => {
-        await client.sendToConversation(a.conversation.id, Activity.fromObject({
-          type: 'message', channelId: 'msteams', serviceUrl: a.serviceUrl, conversation: { id: a.conversation.id }, from: { id: a.recipient.id },
-          text: `Saved to your OneDrive: ${info.name}`, attachments: [fileInfoCard(info)],
-        }));
-      });
+      await send(a.serviceUrl, a.conversation.id, a.recipient.id, [{ type: 'message', text: `Saved to your OneDrive: ${info.name}`, attachments: [fileInfoCard(info)] }]);
     } catch (err) {
       log.log('error', 'teams-file-upload-failed', errorFields(err));
       await say('Sorry: medbill could not save that file to your OneDrive. Please ask for it again in a minute.').catch(() => {});
