@@ -7,7 +7,8 @@
  * the redrawn card, a case never in a channel, a letter offered with a consent card and uploaded on accept,
  * the digest posted to a channel medbill was added to.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,8 +19,8 @@ import { openApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { startServer, type Running } from '../src/root/server.js';
 import { silentLogger } from '../src/log.js';
-import { createTeamsAdapter, TEAMS_SURFACE, type TeamsAdapter } from '../adapters/teams/app.js';
-import type { AuthProvider, Connections } from '@microsoft/agents-hosting';
+import { createTeamsAdapter, sdkAuthConfig, TEAMS_SURFACE, type TeamsAdapter } from '../adapters/teams/app.js';
+import { AuthType, resolveAuthType, type AuthProvider, type Connections } from '@microsoft/agents-hosting';
 import { renderCard } from '../adapters/teams/cards.js';
 import { reply } from '../src/engine/model.js';
 import { PNG } from 'pngjs';
@@ -494,8 +495,31 @@ describe('Teams configuration', () => {
     expect(() => loadTeamsConfig({ MICROSOFT_APP_ID: appId, MICROSOFT_APP_PASSWORD: 'secret-value-1' })).toThrow(/MICROSOFT_APP_TENANT_ID/);
     expect(() => loadTeamsConfig({ MICROSOFT_APP_ID: 'not-a-guid-secretish' })).toThrow(/MICROSOFT_APP_ID/);
     expect(() => loadTeamsConfig({ MICROSOFT_APP_ID: 'not-a-guid-secretish' })).not.toThrow(/secretish/);
-    expect(loadTeamsConfig({ MICROSOFT_APP_ID: appId, MICROSOFT_APP_PASSWORD: 'secret-value-1', MICROSOFT_APP_TENANT_ID: appId })).toMatchObject({ appId, tenantId: appId, dev: false });
+    expect(loadTeamsConfig({ MICROSOFT_APP_ID: appId, MICROSOFT_APP_PASSWORD: 'secret-value-1', MICROSOFT_APP_TENANT_ID: appId })).toMatchObject({ appId, tenantId: appId, dev: false, credential: { kind: 'secret' } });
   });
+  it('takes a client secret, a certificate (two readable files) or a managed identity, exactly one, and hands it to the SDK', () => {
+    const appId = '00000000-0000-4000-8000-000000000001';
+    const base = { MICROSOFT_APP_ID: appId, MICROSOFT_APP_TENANT_ID: appId };
+    const dir = mkdtempSync(join(tmpdir(), 'medbill-cert-'));
+    const pem = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    writeFileSync(pem, 'not checked here: the SDK reads it');
+    writeFileSync(key, 'not checked here either');
+    const withSecret = loadTeamsConfig({ ...base, MICROSOFT_APP_PASSWORD: 'secret-value-1' });
+    const withCert = loadTeamsConfig({ ...base, MICROSOFT_APP_CERT_PEM_FILE: pem, MICROSOFT_APP_CERT_KEY_FILE: key });
+    const withIdentity = loadTeamsConfig({ ...base, MICROSOFT_APP_MANAGED_IDENTITY: 'user' });
+    expect(withCert?.credential).toEqual({ kind: 'certificate', pemFile: pem, keyFile: key });
+    if (!withSecret || !withCert || !withIdentity) throw new Error('each credential turns Teams on');
+    expect(resolveAuthType(sdkAuthConfig(withSecret))).toBe(AuthType.ClientSecret);
+    expect(sdkAuthConfig(withCert)).toMatchObject({ clientId: appId, certPemFile: pem, certKeyFile: key });
+    expect(resolveAuthType(sdkAuthConfig(withCert))).toBe(AuthType.Certificate);
+    expect(resolveAuthType(sdkAuthConfig(withIdentity))).toBe(AuthType.UserManagedIdentity);
+    expect(() => loadTeamsConfig({ ...base, MICROSOFT_APP_CERT_PEM_FILE: pem })).toThrow(/needs both files/);
+    expect(() => loadTeamsConfig({ ...base, MICROSOFT_APP_CERT_PEM_FILE: join(dir, 'gone.pem'), MICROSOFT_APP_CERT_KEY_FILE: key })).toThrow(/MICROSOFT_APP_CERT_PEM_FILE: the file cannot be read/);
+    expect(() => loadTeamsConfig({ ...base, MICROSOFT_APP_PASSWORD: 'secret-value-1', MICROSOFT_APP_MANAGED_IDENTITY: 'system' })).toThrow(/one credential/);
+    expect(() => loadTeamsConfig({ ...base, MICROSOFT_APP_MANAGED_IDENTITY: 'mine' })).toThrow(/MICROSOFT_APP_MANAGED_IDENTITY/);
+  });
+
   it('takes the public address Teams fetches charts from only as https, and names a bad one', () => {
     expect(loadTeamsConfig({ MEDBILL_TEAMS_DEV: '1', MEDBILL_PUBLIC_URL: 'https://medbill.example-dental.com' })).toEqual({ dev: true, publicUrl: 'https://medbill.example-dental.com' });
     expect(() => loadTeamsConfig({ MEDBILL_TEAMS_DEV: '1', MEDBILL_PUBLIC_URL: 'http://medbill.example-dental.com' })).toThrow(/MEDBILL_PUBLIC_URL: must start with https/);

@@ -13,7 +13,7 @@
  * and the answer follows as new messages). Files are offered with a consent card (files.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CloudAdapter, authorizeJWT, createOutboundHostValidator, getAuthConfigWithDefaults, type AuthConfiguration, type ConnectorClient, type Connections, type TurnContext } from '@microsoft/agents-hosting';
+import { AuthType, CloudAdapter, authorizeJWT, createOutboundHostValidator, getAuthConfigWithDefaults, type AuthConfiguration, type ConnectorClient, type Connections, type TurnContext } from '@microsoft/agents-hosting';
 import { Activity } from '@microsoft/agents-activity';
 import { z } from 'zod';
 import { deliverOrApologise, type Inbox } from '../../src/engine/inbox.js';
@@ -166,6 +166,19 @@ function pressOf(value: unknown): Input | undefined {
 /** The input a message stands for: a press sent as a message (Action.Submit), or text. */
 const inputOf = (a: InboundActivity): Input => pressOf(a.value) ?? { kind: 'text', text: withoutMentions(a.text ?? '', a.entities) || 'help' };
 
+/** The SDK's settings for our configuration: the app, its tenant, and how it gets tokens (see TeamsCredential). */
+export function sdkAuthConfig(config: TeamsConfig): AuthConfiguration {
+  const c = config.credential;
+  const credential = !c ? {}
+    : c.kind === 'secret' ? { authType: AuthType.ClientSecret, clientSecret: c.secret }
+      : c.kind === 'certificate' ? { authType: AuthType.Certificate, certPemFile: c.pemFile, certKeyFile: c.keyFile }
+        : { authType: c.assigned === 'user' ? AuthType.UserManagedIdentity : AuthType.SystemManagedIdentity };
+  return getAuthConfigWithDefaults({
+    ...(config.appId ? { clientId: config.appId, tenantId: config.tenantId, validateIssuer: true, ...credential } : {}),
+    ...(config.authority ? { authority: config.authority } : {}),
+  });
+}
+
 export function createTeamsAdapter(opts: {
   config: TeamsConfig; inbox: Inbox; outbound: Outbound; log: Logger;
   /** Service URL hosts replies may go to besides Microsoft's (tests: the local fake connector). In dev mode any host is allowed. */
@@ -187,10 +200,7 @@ export function createTeamsAdapter(opts: {
     : undefined;
   /** Button presses whose HTTP response waits for the card to answer with, by event id. */
   const invokeWaiters = new Map<string, (card: AdaptiveCard | undefined) => void>();
-  const auth: AuthConfiguration = getAuthConfigWithDefaults({
-    ...(config.appId ? { clientId: config.appId, clientSecret: config.appPassword, tenantId: config.tenantId, validateIssuer: true } : {}),
-    ...(config.authority ? { authority: config.authority } : {}),
-  });
+  const auth = sdkAuthConfig(config);
   // Without an app id, authorizeJWT lets a request without a token through (unless NODE_ENV=production).
   const authorize = authorizeJWT(auth);
   // Replies go only to Microsoft's connector hosts: an activity names its serviceUrl, and medbill must not be

@@ -4,6 +4,7 @@
  * MEDBILL_TEAMS_DEV=1 and no app id: requests are then accepted without a token, which is refused when
  * NODE_ENV=production. A missing or malformed variable stops start-up with a message naming it, never its value.
  */
+import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../../src/config.js';
 import { describeZodError } from '../../src/zod-message.js';
@@ -29,14 +30,24 @@ const TeamsEnv = z.object({
   MICROSOFT_APP_ID: z.string().regex(GUID, 'must be the bot\'s app (client) id, a GUID').optional(),
   MICROSOFT_APP_PASSWORD: z.string().min(8, 'must be the app\'s client secret').max(512).optional(),
   MICROSOFT_APP_TENANT_ID: z.union([z.string().regex(GUID), z.enum(['common', 'organizations'])], { error: 'must be the tenant id (a GUID), or "common" for a multi-tenant app' }).optional(),
+  MICROSOFT_APP_CERT_PEM_FILE: z.string().max(1000).optional(),
+  MICROSOFT_APP_CERT_KEY_FILE: z.string().max(1000).optional(),
+  MICROSOFT_APP_MANAGED_IDENTITY: z.enum(['user', 'system'], { error: 'must be "user" (a user-assigned identity whose client id is MICROSOFT_APP_ID) or "system"' }).optional(),
   MEDBILL_TEAMS_DEV: z.enum(['0', '1'], { error: 'must be 1 (anonymous local testing) or 0' }).optional(),
   MEDBILL_PUBLIC_URL: httpsUrl(z.string().max(500), true).optional(),
 });
 
+/** How medbill proves it is the app when it sends: a client secret, a certificate, or an Azure managed identity. */
+export type TeamsCredential =
+  | { kind: 'secret'; secret: string }
+  | { kind: 'certificate'; pemFile: string; keyFile: string }
+  | { kind: 'managed-identity'; assigned: 'user' | 'system' };
+
 export interface TeamsConfig {
   /** Absent only in dev mode: requests are then not authenticated. */
   appId?: string;
-  appPassword?: string;
+  /** With an app id: exactly one way to get tokens for sending. */
+  credential?: TeamsCredential;
   /** Single-tenant by default: the practice's own tenant; "common" only for a multi-tenant registration. */
   tenantId?: string;
   dev: boolean;
@@ -49,23 +60,42 @@ export interface TeamsConfig {
 /** undefined when Teams is off. `warn` hears the dev-mode warning. */
 export function loadTeamsConfig(env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = () => {}): TeamsConfig | undefined {
   const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
-  const parsed = TeamsEnv.safeParse({
-    MICROSOFT_APP_ID: blank(env.MICROSOFT_APP_ID), MICROSOFT_APP_PASSWORD: blank(env.MICROSOFT_APP_PASSWORD),
-    MICROSOFT_APP_TENANT_ID: blank(env.MICROSOFT_APP_TENANT_ID), MEDBILL_TEAMS_DEV: blank(env.MEDBILL_TEAMS_DEV), MEDBILL_PUBLIC_URL: blank(env.MEDBILL_PUBLIC_URL),
-  });
+  const parsed = TeamsEnv.safeParse(Object.fromEntries(Object.keys(TeamsEnv.shape).map((k) => [k, blank(env[k])])));
   if (!parsed.success) throw new ConfigError(`Teams: ${describeZodError(parsed.error)}`);
   const e = parsed.data;
   const dev = e.MEDBILL_TEAMS_DEV === '1';
   const publicUrl = e.MEDBILL_PUBLIC_URL ? { publicUrl: e.MEDBILL_PUBLIC_URL } : {};
+  const credentials: TeamsCredential[] = [
+    ...(e.MICROSOFT_APP_PASSWORD ? [{ kind: 'secret' as const, secret: e.MICROSOFT_APP_PASSWORD }] : []),
+    ...(e.MICROSOFT_APP_CERT_PEM_FILE || e.MICROSOFT_APP_CERT_KEY_FILE ? [certificate(e.MICROSOFT_APP_CERT_PEM_FILE, e.MICROSOFT_APP_CERT_KEY_FILE)] : []),
+    ...(e.MICROSOFT_APP_MANAGED_IDENTITY ? [{ kind: 'managed-identity' as const, assigned: e.MICROSOFT_APP_MANAGED_IDENTITY }] : []),
+  ];
   if (!e.MICROSOFT_APP_ID) {
-    if (e.MICROSOFT_APP_PASSWORD || e.MICROSOFT_APP_TENANT_ID) throw new ConfigError('Teams: MICROSOFT_APP_ID is missing (MICROSOFT_APP_PASSWORD or MICROSOFT_APP_TENANT_ID is set, and both need it)');
+    if (credentials.length || e.MICROSOFT_APP_TENANT_ID) throw new ConfigError('Teams: MICROSOFT_APP_ID is missing (a credential or MICROSOFT_APP_TENANT_ID is set, and both need it)');
     if (!dev) return undefined;
     if (env.NODE_ENV === 'production') throw new ConfigError('Teams: MEDBILL_TEAMS_DEV=1 accepts requests without authentication and is refused when NODE_ENV=production; set MICROSOFT_APP_ID instead');
     warn('Teams: MEDBILL_TEAMS_DEV=1: /api/messages accepts requests WITHOUT authentication. For local testing only.');
     return { dev: true, ...publicUrl };
   }
   if (dev) throw new ConfigError('Teams: MEDBILL_TEAMS_DEV=1 is for local testing without an app; unset it when MICROSOFT_APP_ID is set');
-  if (!e.MICROSOFT_APP_PASSWORD) throw new ConfigError('Teams: MICROSOFT_APP_PASSWORD is missing (the client secret of MICROSOFT_APP_ID)');
+  const [credential, ...more] = credentials;
+  if (!credential) throw new ConfigError(`Teams: MICROSOFT_APP_PASSWORD is missing (the client secret of MICROSOFT_APP_ID; or a certificate: ${CERT_VARS}; or MICROSOFT_APP_MANAGED_IDENTITY)`);
+  if (more.length) throw new ConfigError('Teams: give one credential for MICROSOFT_APP_ID: MICROSOFT_APP_PASSWORD, a certificate, or MICROSOFT_APP_MANAGED_IDENTITY, not several');
   if (!e.MICROSOFT_APP_TENANT_ID) throw new ConfigError('Teams: MICROSOFT_APP_TENANT_ID is missing (the practice\'s tenant id; medbill\'s Teams app is single-tenant)');
-  return { appId: e.MICROSOFT_APP_ID, appPassword: e.MICROSOFT_APP_PASSWORD, tenantId: e.MICROSOFT_APP_TENANT_ID, dev: false, ...publicUrl };
+  return { appId: e.MICROSOFT_APP_ID, credential, tenantId: e.MICROSOFT_APP_TENANT_ID, dev: false, ...publicUrl };
+}
+
+const CERT_VARS = 'MICROSOFT_APP_CERT_PEM_FILE with MICROSOFT_APP_CERT_KEY_FILE';
+
+/** A certificate is two PEM files, both readable now: a missing file is said at start, not at the first send. */
+function certificate(pemFile: string | undefined, keyFile: string | undefined): TeamsCredential {
+  if (!pemFile || !keyFile) throw new ConfigError(`Teams: a certificate needs both files: ${CERT_VARS}`);
+  for (const [name, file] of [['MICROSOFT_APP_CERT_PEM_FILE', pemFile], ['MICROSOFT_APP_CERT_KEY_FILE', keyFile]] as const) {
+    try {
+      accessSync(file, constants.R_OK);
+    } catch {
+      throw new ConfigError(`Teams: ${name}: the file cannot be read`);
+    }
+  }
+  return { kind: 'certificate', pemFile, keyFile };
 }
