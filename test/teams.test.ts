@@ -171,7 +171,9 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
   });
 
   it('keeps a case out of the channel: the answer goes to the personal chat, the thread gets a pointer', async () => {
+    // Someone medbill has no personal chat with yet (every test has a person of its own).
     const a = activity('message.channel.bot-mention-reply-in-thread.json');
+    a.from = { ...a.from, id: `29:case-in-channel-${seq}` };
     a.text = '<at>medbill</at> D2740 crown after fracture, patient Jane Smith DOB 04/12/1961 member XKQ123456789';
     expect((await post(a)).status).toBe(200);
     await settle();
@@ -190,7 +192,7 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
   it('answers a mention in a group chat in the chat itself (group chats have no threads), a case in the personal chat', async () => {
     const group = { id: `19:group-${Date.now()}@thread.v2`, conversationType: 'groupChat', isGroup: true, tenantId: fixture('message.personal.rich-text.json').channelData.tenant.id };
     const base = activity('message.channel.bot-mention-reply-in-thread.json');
-    const mention = { ...base, conversation: group, channelData: { tenant: { id: group.tenantId } }, text: '<at>medbill</at> help' };
+    const mention = { ...base, from: { ...base.from, id: `29:group-${seq}` }, conversation: group, channelData: { tenant: { id: group.tenantId } }, text: '<at>medbill</at> help' };
     expect((await post(mention)).status).toBe(200);
     await settle();
     expect(connector.calls.length).toBeGreaterThan(0);
