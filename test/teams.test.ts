@@ -21,7 +21,7 @@ import { startServer, type Running } from '../src/root/server.js';
 import { silentLogger } from '../src/log.js';
 import { createTeamsAdapter, sdkAuthConfig, TEAMS_SURFACE, type TeamsAdapter } from '../adapters/teams/app.js';
 import { AuthType, resolveAuthType, type AuthProvider, type Connections } from '@microsoft/agents-hosting';
-import { renderCard } from '../adapters/teams/cards.js';
+import { renderCard, renderCards } from '../adapters/teams/cards.js';
 import { reply } from '../src/engine/model.js';
 import { PNG } from 'pngjs';
 import { loadTeamsConfig } from '../adapters/teams/config.js';
@@ -460,6 +460,30 @@ describe('Teams cards', () => {
     const many = renderCard(reply('Which?', [{ kind: 'choices', choices: Array.from({ length: 7 }, (_, i) => ({ label: `Choice ${i}`, value: `x:y:${i}` })) }]));
     expect(cardProblems(many)).toEqual([]);
     expect(menuChoicesIn(many)).toHaveLength(7);
+  });
+
+  it('splits a reply too big for one Teams message into cards under 24 KB, each valid, the buttons on the last', () => {
+    // A digest of 60 claims with their buttons, and a report table of 600 rows: far over one message.
+    const digest = reply('Claims for Dec 2: 60 to act on.', [
+      { kind: 'list', title: '60 open claims', items: [{ text: 'Follow up: 60' }] },
+      ...Array.from({ length: 60 }, (_, i) => ({ kind: 'item' as const, text: `C-AAA${String(i).padStart(2, '0')} · Aetna · 41100 · $650 · 30 days since submission`, choices: ['paid', 'denied', 'followed up'].map((w) => ({ label: w, value: `go:claim:C-AAA${i} ${w}` })) })),
+      { kind: 'choices', choices: [{ label: 'Report', value: 'go:report' }] },
+    ]);
+    const table = reply('Report', [{ kind: 'table', title: 'By code', columns: ['Code', 'Paid'], rows: Array.from({ length: 600 }, (_, i) => [`D${7000 + i}`, `$${i}.00 paid of $${i * 2}.00 billed, ${i} days to pay`]) }]);
+    for (const big of [digest, table]) {
+      expect(Buffer.byteLength(JSON.stringify(renderCard(big)))).toBeGreaterThan(24 * 1024);
+      const cards = renderCards(big);
+      expect(cards.length).toBeGreaterThan(1);
+      for (const c of cards) {
+        expect(Buffer.byteLength(JSON.stringify(c))).toBeLessThanOrEqual(24 * 1024);
+        expect(cardProblems(c)).toEqual([]);
+      }
+      // Nothing lost, nothing twice: the body of the whole card, in order, across the parts.
+      expect(cards.flatMap((c) => c.body)).toEqual(renderCard(big).body);
+      expect(cards.slice(0, -1).every((c) => !c.actions)).toBe(true);
+      expect(cards.at(-1)?.actions).toEqual(renderCard(big).actions);
+    }
+    expect(renderCards(reply('small'))).toEqual([renderCard(reply('small'))]);
   });
 
   it('is checked for real: a misspelt property, an unknown element or too many buttons are problems', () => {

@@ -22,7 +22,7 @@ import type { Input, Reply, ReplyPart, Turn } from '../../src/engine/model.js';
 import { HttpError, readBody } from '../../src/http.js';
 import { errorFields, type Logger } from '../../src/log.js';
 import type { TeamsConfig } from './config.js';
-import { ASKED_KEY, BUTTON_KEY, CARD_CONTENT_TYPE, FORM_KEY, LABEL_KEY, VERB, pressedCard, renderActivity, renderCard, type AdaptiveCard, type PictureUrl } from './cards.js';
+import { ASKED_KEY, BUTTON_KEY, CARD_CONTENT_TYPE, FORM_KEY, LABEL_KEY, VERB, pressedCard, renderActivities, renderCards, type AdaptiveCard, type PictureUrl } from './cards.js';
 import { Held } from './held.js';
 import { ConsentAnswerShape, heldFiles, consentCard, fileInfoCard, isOneDriveUrl, tokenOf, upload, type ConsentAnswer } from './files.js';
 
@@ -230,7 +230,7 @@ export function createTeamsAdapter(opts: {
    */
   async function post(serviceUrl: string, conversation: string, bot: string, replies: Reply[], user?: string): Promise<string | undefined> {
     return send(serviceUrl, conversation, bot, replies.flatMap((reply) => [
-      renderActivity(reply, pictureUrl),
+      ...renderActivities(reply, pictureUrl),
       ...reply.parts.flatMap((part) => {
         if (part.kind !== 'file') return [];
         if (!user) throw new Error('a file can only be offered in a personal chat');
@@ -287,9 +287,11 @@ export function createTeamsAdapter(opts: {
     if (waiter) {
       const here = deliveries.find((d) => d.address === where);
       const only = here?.replies.length === 1 ? here.replies[0] : undefined;
-      const inPlace = only?.parts.some((p) => p.kind === 'checklist') && !only.parts.some((p) => p.kind === 'file') ? only : undefined;
-      if (here && inPlace) here.replies = [];
-      waiter(inPlace ? renderCard(inPlace) : undefined);
+      const checklist = only?.parts.some((p) => p.kind === 'checklist') && !only.parts.some((p) => p.kind === 'file') ? only : undefined;
+      // In place only when it is one card: a longer one goes out as messages like any other answer.
+      const [inPlace, ...more] = checklist ? renderCards(checklist, pictureUrl) : [];
+      if (here && inPlace && !more.length) here.replies = [];
+      waiter(inPlace && !more.length ? inPlace : undefined);
     }
     for (const d of deliveries) {
       if (!d.replies.length) continue;

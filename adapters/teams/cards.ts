@@ -126,7 +126,44 @@ export function pressedCard(data: Record<string, unknown>): AdaptiveCard {
   ]);
 }
 
-/** The message activity that carries a reply (text as the notification's fallback). */
-export function renderActivity(reply: Reply, pictureUrl?: PictureUrl): { type: 'message'; text: string; attachments: CardAttachment[] } {
-  return { type: 'message', text: reply.text.slice(0, 1000), attachments: [{ contentType: CARD_CONTENT_TYPE, content: renderCard(reply, pictureUrl) }] };
+/**
+ * Teams refuses a message that is too big (RequestEntityTooLarge; the documented limit has moved between 28
+ * and 100 KB, and smaller ones have been refused): a card stays under this, and a longer reply (a digest of
+ * many claims, a report's tables) becomes several cards in a row.
+ */
+export const MAX_CARD_BYTES = 24 * 1024;
+
+const bytes = (x: unknown) => Buffer.byteLength(JSON.stringify(x));
+
+/** A reply as one card, or as several under MAX_CARD_BYTES each, in order; the card's own buttons on the last. */
+export function renderCards(reply: Reply, pictureUrl?: PictureUrl): AdaptiveCard[] {
+  const whole = renderCard(reply, pictureUrl);
+  if (bytes(whole) <= MAX_CARD_BYTES) return [whole];
+  const actions = whole.actions ?? [];
+  // Room for the body in each card: the limit less the card's frame (and, on the last, its buttons). Each
+  // element's size is taken once (the sum of the parts, plus a comma each, is the body's size).
+  const frame = bytes(card([]));
+  const cards: CardElement[][] = [[]];
+  let used = 0;
+  for (const el of whole.body) {
+    const size = bytes(el) + 1;
+    const current = cards.at(-1) ?? [];
+    if (current.length && frame + used + size > MAX_CARD_BYTES) {
+      cards.push([el]);
+      used = size;
+    } else {
+      current.push(el);
+      used += size;
+    }
+  }
+  if (actions.length && frame + used + bytes(actions) + 12 > MAX_CARD_BYTES) cards.push([]);
+  return cards.map((body, i) => card(body, i === cards.length - 1 ? actions : []));
+}
+
+/** The message activities that carry a reply (its text as the notification's fallback). */
+export function renderActivities(reply: Reply, pictureUrl?: PictureUrl): { type: 'message'; text: string; attachments: CardAttachment[] }[] {
+  return renderCards(reply, pictureUrl).map((content, i) => ({
+    type: 'message', text: i === 0 ? reply.text.slice(0, 1000) : `${reply.text.slice(0, 60)} (continued)`,
+    attachments: [{ contentType: CARD_CONTENT_TYPE, content }],
+  }));
 }
