@@ -19,7 +19,7 @@ import { openApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { startServer, type Running } from '../src/root/server.js';
 import { silentLogger } from '../src/log.js';
-import { createTeamsAdapter, sdkAuthConfig, TEAMS_SURFACE, type TeamsAdapter } from '../adapters/teams/app.js';
+import { createTeamsAdapter, retryWait, sdkAuthConfig, TEAMS_SURFACE, type TeamsAdapter } from '../adapters/teams/app.js';
 import { AuthType, resolveAuthType, type AuthProvider, type Connections } from '@microsoft/agents-hosting';
 import { renderCard, renderCards } from '../adapters/teams/cards.js';
 import { reply } from '../src/engine/model.js';
@@ -143,6 +143,16 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
     // The menu has more flows than Teams shows buttons: a choice list, and one Execute button that sends it.
     expect(menuChoicesIn(cardOf(connector.calls[0] as Recorded)).map((x) => x.title)).toContain('Look up a code');
     expect(actionsIn(cardOf(connector.calls[0] as Recorded))).toEqual([expect.objectContaining({ title: 'Go' })]);
+  });
+
+  it('sends again when Teams throttles (429, after its Retry-After), and each card arrives once', async () => {
+    const chat = personal('throttled');
+    const before = connector.throttled;
+    connector.throttleNext(2, '0');
+    await say(chat, 'help');
+    expect(connector.throttled - before).toBe(2);
+    expect(connector.calls.filter((c) => c.conversation === chat.id)).toHaveLength(1);
+    expect(sentText()).toContain('medbill helps decide');
   });
 
   it('answers the same activity id once (Teams retries)', async () => {
@@ -491,6 +501,19 @@ describe('Teams cards', () => {
     expect(cardProblems({ ...card, body: [{ type: 'TextBlock', text: 'x', wieght: 'Bolder' }] })).not.toEqual([]);
     expect(cardProblems({ ...card, body: [{ type: 'Carousel' }] })).not.toEqual([]);
     expect(cardProblems({ ...card, actions: Array.from({ length: 7 }, () => card.actions?.[0]) })).not.toEqual([]);
+  });
+});
+
+describe('Teams sending', () => {
+  it('waits as Teams asks on 429 and 503, backs off without a Retry-After, and retries nothing else', () => {
+    const refused = (status: number, retryAfter?: string) => ({ status, response: { headers: new Headers(retryAfter ? { 'retry-after': retryAfter } : {}) } });
+    expect(retryWait(refused(429, '2'), 0)).toBe(2000);
+    expect(retryWait(refused(503), 0)).toBe(1000);
+    expect(retryWait(refused(503), 2)).toBe(4000);
+    expect(retryWait(refused(429, '3600'), 0)).toBe(30_000);
+    expect(retryWait(refused(429, '1'), 3)).toBeUndefined();
+    for (const status of [400, 401, 403, 404, 413, 500, 502, 504]) expect(retryWait(refused(status), 0)).toBeUndefined();
+    expect(retryWait(new Error('socket hang up'), 0)).toBeUndefined();
   });
 });
 

@@ -13,6 +13,7 @@
  * and the answer follows as new messages). Files are offered with a consent card (files.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import { AuthType, CloudAdapter, authorizeJWT, createOutboundHostValidator, getAuthConfigWithDefaults, type AuthConfiguration, type ConnectorClient, type Connections, type TurnContext } from '@microsoft/agents-hosting';
 import { Activity } from '@microsoft/agents-activity';
 import { z } from 'zod';
@@ -166,6 +167,19 @@ function pressOf(value: unknown): Input | undefined {
 /** The input a message stands for: a press sent as a message (Action.Submit), or text. */
 const inputOf = (a: InboundActivity): Input => pressOf(a.value) ?? { kind: 'text', text: withoutMentions(a.text ?? '', a.entities) || 'help' };
 
+/**
+ * Teams throttles a bot that sends fast (429, with Retry-After) and is sometimes briefly unavailable (503): the
+ * activity was not posted, so it is sent again, after the wait Teams asks for (else 1, 2, 4 s), three times at
+ * most. Other failures (and 502/504, which may have posted it) are not retried: a message twice is worse.
+ */
+export function retryWait(err: unknown, attempt: number): number | undefined {
+  if (attempt >= 3 || typeof err !== 'object' || err === null) return undefined;
+  const { status, response } = err as { status?: unknown; response?: { headers?: { get?: (name: string) => string | null } } };
+  if (status !== 429 && status !== 503) return undefined;
+  const seconds = Number(response?.headers?.get?.('retry-after') ?? Number.NaN);
+  return Math.min(Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 1000 * 2 ** attempt, 30_000);
+}
+
 /** The SDK's settings for our configuration: the app, its tenant, and how it gets tokens (see TeamsCredential). */
 export function sdkAuthConfig(config: TeamsConfig): AuthConfiguration {
   const c = config.credential;
@@ -244,8 +258,18 @@ export function createTeamsAdapter(opts: {
     let first: string | undefined;
     await withClient(serviceUrl, conversation, async (client) => {
       for (const activity of activities) {
-        const sent = await client.sendToConversation(conversation, Activity.fromObject({ ...activity, channelId: 'msteams', serviceUrl, conversation: { id: conversation }, from: { id: bot } }));
-        first ??= sent.id;
+        const outgoing = Activity.fromObject({ ...activity, channelId: 'msteams', serviceUrl, conversation: { id: conversation }, from: { id: bot } });
+        for (let attempt = 0; ; attempt++) {
+          try {
+            const sent = await client.sendToConversation(conversation, outgoing);
+            first ??= sent.id;
+            break;
+          } catch (err) {
+            const wait = retryWait(err, attempt);
+            if (wait === undefined) throw err;
+            await delay(wait);
+          }
+        }
       }
     });
     return first;

@@ -14,6 +14,10 @@ export interface ConnectorFake {
   uploadUrl(name: string): string;
   calls: Recorded[];
   uploads: Uploaded[];
+  /** The next `n` activities are refused with 429 and this Retry-After (seconds), as Teams throttles. */
+  throttleNext(n: number, retryAfter?: string): void;
+  /** How many were refused so far. */
+  readonly throttled: number;
   close(): Promise<void>;
 }
 export function startConnectorFake(): Promise<ConnectorFake>;

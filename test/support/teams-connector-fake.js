@@ -11,6 +11,8 @@ export async function startConnectorFake() {
   const uploads = [];
   let sent = 0;
   let seq = 0;
+  /** Activities to refuse with 429 (Teams' throttling) before taking any, and the Retry-After to give. */
+  const throttle = { left: 0, retryAfter: '0', refused: 0 };
   const server = createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -31,6 +33,12 @@ export async function startConnectorFake() {
         res.writeHead(404).end();
         return;
       }
+      if (m[1] && throttle.left > 0) {
+        throttle.left--;
+        throttle.refused++;
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': throttle.retryAfter }).end('{"error":{"code":"Throttled"}}');
+        return;
+      }
       if (m[1]) sent++;
       const text = raw.toString('utf8');
       calls.push({
@@ -45,6 +53,8 @@ export async function startConnectorFake() {
   const url = `http://127.0.0.1:${server.address().port}/`;
   return {
     url, calls, uploads,
+    throttleNext: (n, retryAfter = '0') => Object.assign(throttle, { left: n, retryAfter }),
+    get throttled() { return throttle.refused; },
     uploadUrl: (name) => `${url}upload/${encodeURIComponent(name)}?session=1`,
     close: () => new Promise((resolve) => {
       server.close(() => resolve());
