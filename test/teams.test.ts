@@ -504,6 +504,39 @@ describe('Teams cards', () => {
   });
 });
 
+describe('Teams after a restart', () => {
+  it('still knows a person\'s personal chat (remembered in SQLite): a case from a channel goes there, no new chat is created', async () => {
+    const connector = await startConnectorFake();
+    const dbPath = tempDbPath();
+    const config = { dev: true };
+    const run = async (body: Record<string, unknown>) => {
+      const app = openApp({ ...loadConfig({}), dbPath }, { log: silentLogger });
+      const teams = createTeamsAdapter({ config, inbox: app.inbox, outbound: app.outbound, log: silentLogger });
+      teams.start();
+      const running = await startServer(app, { host: '127.0.0.1', port: 0, log: silentLogger, routes: [{ path: TEAMS_SURFACE.messagesPath, handle: teams.requestListener }] });
+      try {
+        expect((await fetch(`${running.url}${TEAMS_SURFACE.messagesPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, serviceUrl: connector.url }) })).status).toBe(200);
+        await app.inbox.idle();
+      } finally {
+        await running.close();
+        app.close();
+      }
+    };
+    try {
+      const message = fixture('message.personal.rich-text.json');
+      await run({ ...message, id: 'restart-1', text: 'help' });
+      // Another process on the same database: a mention in a channel with a case.
+      const mention = fixture('message.channel.bot-mention-reply-in-thread.json');
+      connector.calls.length = 0;
+      await run({ ...mention, id: 'restart-2', from: message.from, channelData: { ...mention.channelData, tenant: message.channelData.tenant }, conversation: { ...mention.conversation, tenantId: message.channelData.tenant.id }, text: '<at>medbill</at> D2740 crown after a fracture' });
+      expect(connector.calls.filter((c) => c.path === '/v3/conversations')).toEqual([]);
+      expect(connector.calls.filter((c) => c.conversation === message.conversation.id).map(cardText).join()).toContain('D2740');
+    } finally {
+      await connector.close();
+    }
+  });
+});
+
 describe('Teams sending', () => {
   it('waits as Teams asks on 429 and 503, backs off without a Retry-After, and retries nothing else', () => {
     const refused = (status: number, retryAfter?: string) => ({ status, response: { headers: new Headers(retryAfter ? { 'retry-after': retryAfter } : {}) } });

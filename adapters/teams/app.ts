@@ -14,7 +14,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { AuthType, CloudAdapter, authorizeJWT, createOutboundHostValidator, getAuthConfigWithDefaults, type AuthConfiguration, type ConnectorClient, type Connections, type TurnContext } from '@microsoft/agents-hosting';
+import { AuthType, CloudAdapter, authorizeJWT, createOutboundHostValidator, getAuthConfigWithDefaults, type AuthConfiguration, type ConnectorClient, type Connections } from '@microsoft/agents-hosting';
 import { Activity } from '@microsoft/agents-activity';
 import { z } from 'zod';
 import { deliverOrApologise, type Inbox } from '../../src/engine/inbox.js';
@@ -227,16 +227,16 @@ export function createTeamsAdapter(opts: {
 
   // ------------------------------------------------------------ delivery
 
-  /** Personal chats known per person (user id → conversation id). */
-  const personalChats = new Map<string, string>();
-
   /** Runs `fn` with a connector client for the serviceUrl (a token for the app, or none in dev mode). */
-  async function withClient(serviceUrl: string, conversation: string, fn: (client: ConnectorClient, ctx: TurnContext) => Promise<void>) {
+  async function withClient(serviceUrl: string, conversation: string, fn: (client: ConnectorClient) => Promise<void>) {
     await adapter.continueConversation(identity, { serviceUrl, channelId: 'msteams', conversation: { id: conversation, isGroup: false } }, async (ctx) => {
-      const client = ctx.turnState.get<ConnectorClient>(adapter.ConnectorClientKey);
-      await fn(client, ctx);
+      await fn(ctx.turnState.get<ConnectorClient>(adapter.ConnectorClientKey));
     });
   }
+
+  /** A person's address, and their personal chat once known (remembered in SQLite, so it survives a restart). */
+  const personOf = (p: { user: string; tenant?: string }): DmAddress => ({ platform: 'teams', ...(p.tenant ? { tenant: p.tenant } : {}), user: p.user });
+  const personalChatKnown = (p: { user: string; tenant?: string }) => (outbound.reference(personOf(p)) as TeamsReference | undefined)?.conversation;
 
   /**
    * Sends replies to a conversation, a card each. A file in a reply is offered to `user` with a consent card
@@ -281,8 +281,8 @@ export function createTeamsAdapter(opts: {
   }
 
   /** The person's personal chat: known, or created (the app must be installed for them, as Teams requires). */
-  async function personalChat(route: { user: string; tenant?: string; serviceUrl: string; bot: string }): Promise<string> {
-    const known = personalChats.get(route.user);
+  async function personalChat(route: { user: string; tenant?: string; serviceUrl: string; bot: string; personal?: string }): Promise<string> {
+    const known = route.personal ?? personalChatKnown(route);
     if (known) return known;
     let created: string | undefined;
     await withClient(route.serviceUrl, route.user, async (client) => {
@@ -294,15 +294,13 @@ export function createTeamsAdapter(opts: {
       created = res.id;
     });
     if (!created) throw new Error('Teams created no personal chat');
-    personalChats.set(route.user, created);
+    outbound.remember(personOf(route), { serviceUrl: route.serviceUrl, bot: route.bot, conversation: created } satisfies TeamsReference);
     return created;
   }
 
   async function deliver(replies: Reply[], route: TeamsRoute) {
-    if (route.personal) personalChats.set(route.user, route.personal);
-    const tenant = route.tenant ? { tenant: route.tenant } : {};
-    const person: DmAddress = { platform: 'teams', ...tenant, user: route.user };
-    const where: Address = route.channel ? { platform: 'teams', ...tenant, channel: route.channel, ...(route.thread ? { thread: route.thread } : {}) } : person;
+    const person = personOf(route);
+    const where: Address = route.channel ? { platform: 'teams', ...(route.tenant ? { tenant: route.tenant } : {}), channel: route.channel, ...(route.thread ? { thread: route.thread } : {}) } : person;
     const deliveries = routeReplies(replies, where, person);
     // A press whose response still waits gets its card now: a ticked checklist alone, redrawn in place (as in
     // Slack); otherwise the pressed card as answered, with the replies as new messages under it. A press whose
@@ -328,7 +326,7 @@ export function createTeamsAdapter(opts: {
 
   /** Delivery for the inbox: failures are logged (without content) and told to the person in their personal chat. */
   const deliverToTeams = deliverOrApologise<TeamsRoute>(deliver, async (r, text) => {
-    await post(r.serviceUrl, r.personal ?? await personalChat(r), r.bot, [{ text, parts: [], privacy: 'any' }]);
+    await post(r.serviceUrl, await personalChat(r), r.bot, [{ text, parts: [], privacy: 'any' }]);
   }, log, 'teams-delivery-failed');
 
   /** The outbound port: writing to a personal chat or a channel unasked, from a remembered reference. */
@@ -340,7 +338,7 @@ export function createTeamsAdapter(opts: {
         await post(ref.serviceUrl, threadId(address.channel, address.thread), ref.bot, replies);
         return;
       }
-      const conversation = ref.conversation ?? await personalChat({ user: address.user, ...(address.tenant ? { tenant: address.tenant } : {}), serviceUrl: ref.serviceUrl, bot: ref.bot });
+      const conversation = await personalChat({ ...address, serviceUrl: ref.serviceUrl, bot: ref.bot, ...(ref.conversation ? { personal: ref.conversation } : {}) });
       await post(ref.serviceUrl, conversation, ref.bot, replies, address.user);
     },
     // The digest: a new post at the top of the channel, through the reference stored when medbill was added
@@ -357,10 +355,9 @@ export function createTeamsAdapter(opts: {
   // ------------------------------------------------------------ intake
 
   function remember(route: TeamsRoute) {
-    const tenant = route.tenant ? { tenant: route.tenant } : {};
-    const personal = route.personal ?? personalChats.get(route.user);
-    outbound.remember({ platform: 'teams', ...tenant, user: route.user }, { serviceUrl: route.serviceUrl, bot: route.bot, ...(personal ? { conversation: personal } : {}) } satisfies TeamsReference);
-    if (route.channel) outbound.remember({ platform: 'teams', ...tenant, channel: route.channel }, { serviceUrl: route.serviceUrl, bot: route.bot } satisfies TeamsReference);
+    const personal = route.personal ?? personalChatKnown(route);
+    outbound.remember(personOf(route), { serviceUrl: route.serviceUrl, bot: route.bot, ...(personal ? { conversation: personal } : {}) } satisfies TeamsReference);
+    if (route.channel) outbound.remember({ platform: 'teams', ...(route.tenant ? { tenant: route.tenant } : {}), channel: route.channel }, { serviceUrl: route.serviceUrl, bot: route.bot } satisfies TeamsReference);
   }
 
   const tenantOf = (a: InboundActivity) => a.channelData?.tenant?.id ?? a.conversation.tenantId;
@@ -385,7 +382,6 @@ export function createTeamsAdapter(opts: {
       conversation: 'dm', direct: personal, input, ...(route.channel ? { channel: route.channel } : {}),
       ...((a.from as { role?: unknown }).role === 'bot' ? { fromBot: true } : {}),
     };
-    if (personal) personalChats.set(a.from.id, a.conversation.id);
     const outcome = inbox.accept(turn, route);
     if (outcome === 'accepted') remember(route);
     if (outcome === 'duplicate') log.log('info', 'teams-duplicate-activity', {});

@@ -28,8 +28,8 @@ const MAX_TEXT = 8000;
 
 const text = (t: string, extra: CardElement = {}): CardElement => ({ type: 'TextBlock', text: t.length > MAX_TEXT ? `${t.slice(0, MAX_TEXT)} …` : t, wrap: true, ...extra });
 const heading = (t: string): CardElement => text(t, { weight: 'Bolder' });
-/** The card's question, carried by its buttons (a short excerpt: it only labels the answered card). */
-const askedOf = (reply: Reply) => reply.text.slice(0, 300);
+/** What a card asked, carried by its buttons (a short excerpt: it only labels the answered card). */
+const excerpt = (text: string) => text.slice(0, 300);
 const execute = (title: string, data: Record<string, string>): CardElement => ({ type: 'Action.Execute', title, verb: VERB, data });
 const button = (c: Choice, asked: string) => execute(c.label, { [BUTTON_KEY]: c.value, [LABEL_KEY]: c.label, [ASKED_KEY]: asked });
 
@@ -55,7 +55,7 @@ function partElements(part: ReplyPart, asked: string, pictureUrl: PictureUrl): {
     case 'choices':
       return choiceElements(part.choices, asked);
     case 'item': {
-      const { body, actions } = choiceElements(part.choices, part.text.slice(0, 300));
+      const { body, actions } = choiceElements(part.choices, excerpt(part.text));
       return { body: [text(part.text), ...body, ...(actions.length ? [{ type: 'ActionSet', actions }] : [])], actions: [] };
     }
     case 'table':
@@ -106,7 +106,7 @@ export function renderCard(reply: Reply, pictureUrl: PictureUrl = () => undefine
   const body: CardElement[] = reply.text ? [text(reply.text)] : [];
   const actions: CardElement[] = [];
   for (const part of reply.parts) {
-    const el = partElements(part, askedOf(reply), pictureUrl);
+    const el = partElements(part, excerpt(reply.text), pictureUrl);
     body.push(...el.body);
     actions.push(...el.actions);
   }

@@ -96,7 +96,7 @@ export class Outbound {
    */
   async send(address: Address, replies: Reply[]): Promise<void> {
     const port = this.port(address.platform);
-    for (const d of routeReplies(replies, address, undefined)) await port.send(d.address, d.replies, this.referenceOf(d.address));
+    for (const d of routeReplies(replies, address, undefined)) await port.send(d.address, d.replies, this.reference(d.address));
   }
 
   /**
@@ -107,13 +107,13 @@ export class Outbound {
     const port = this.port(address.platform);
     if (replies.some((r) => r.privacy === 'direct-only')) throw new PrivacyRefusedError('a reply about a case cannot go to a channel');
     if (!port.sendKeyed) throw new Error(`${address.platform} cannot post keyed messages`);
-    return port.sendKeyed(address, replies, key, this.referenceOf(address));
+    return port.sendKeyed(address, replies, key, this.reference(address));
   }
 
   /** A post marked with `key`, if the platform can tell; undefined when it cannot look (then nothing was found). */
   async findKeyed(address: ChannelAddress, key: string): Promise<string | undefined> {
     const port = this.port(address.platform);
-    return port.findKeyed ? port.findKeyed(address, key, this.referenceOf(address)) : undefined;
+    return port.findKeyed ? port.findKeyed(address, key, this.reference(address)) : undefined;
   }
 
   private port(platform: string): OutboundPort {
@@ -122,7 +122,8 @@ export class Outbound {
     return port;
   }
 
-  private referenceOf(address: Address): unknown {
+  /** What was remembered for an address (see remember), if anything. */
+  reference(address: Address): unknown {
     return (this.references.get(addressKey(address)) as { reference?: unknown } | undefined)?.reference;
   }
 }
