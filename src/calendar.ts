@@ -27,6 +27,26 @@ export function isIsoDate(date: string): boolean {
   return midnight(date) !== undefined;
 }
 
+/** The date for a year, month and day as numbers, if it is a real calendar date (month 13 or 30 February is not). */
+export function dateOf(year: number, month: number, day: number): string | undefined {
+  if (!Number.isInteger(year) || year < 0 || year > 9999) return undefined;
+  const date = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  return isIsoDate(date) ? date : undefined;
+}
+
+/** A year as written on a form or a claim: two digits are 20yy. */
+export const fullYear = (y: string): number => (y.length === 2 ? 2000 + Number(y) : Number(y));
+
+const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+
+/** The month (1 to 12) a name or its abbreviation of three letters or more stands for ("Nov", "Sept.", "march"). */
+export function monthNumber(word: string): number | undefined {
+  const w = word.toLowerCase().replace(/\.$/, '');
+  if (w.length < 3) return undefined;
+  const i = MONTH_NAMES.findIndex((m) => m.startsWith(w) || (w === 'sept' && m === 'september'));
+  return i < 0 ? undefined : i + 1;
+}
+
 /** `date` plus `days` calendar days (days may be negative). Throws RangeError on a malformed date. */
 export function addDays(date: string, days: number): string {
   return format(dayMs(date) + days * DAY_MS);

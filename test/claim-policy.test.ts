@@ -3,7 +3,7 @@ import { loadClaimKnowledge } from '../src/claims/knowledge.js';
 import {
   appealDeadline, appealDeadlineWarning, authWarning, firstFollowUp, nextFollowUp, notSubmittedReminder, recordsDueDefault, timelyFilingDeadline,
 } from '../src/claims/policy.js';
-import { addDays, addMonths, daysBetween, isIsoDate } from '../src/calendar.js';
+import { addDays, addMonths, dateOf, daysBetween, fullYear, isIsoDate, monthNumber } from '../src/calendar.js';
 import { MEDICAL_PAYERS } from '../src/knowledge/vocabulary.js';
 
 const { policy, sources } = loadClaimKnowledge();
@@ -73,6 +73,16 @@ describe('date arithmetic', () => {
     expect(() => daysBetween('2025-01-01T10:00', '2025-01-02')).toThrow(/not a date/);
     expect(isIsoDate('2024-02-29')).toBe(true);
     expect(isIsoDate('2025-02-29')).toBe(false);
+  });
+
+  it('builds a date from numbers only when it is a real one, and reads month names and two-digit years', () => {
+    expect(dateOf(2026, 3, 9)).toBe('2026-03-09');
+    expect(dateOf(2024, 2, 29)).toBe('2024-02-29');
+    for (const [y, m, d] of [[2025, 2, 29], [2026, 13, 1], [2026, 0, 10], [2026, 4, 31], [2026, 4, 0], [2026.5, 1, 1]] as const) expect(dateOf(y, m, d)).toBeUndefined();
+    expect(fullYear('26')).toBe(2026);
+    expect(fullYear('2026')).toBe(2026);
+    expect(['Jan', 'sept.', 'Sep', 'march', 'DECEMBER'].map(monthNumber)).toEqual([1, 9, 9, 3, 12]);
+    for (const w of ['ja', 'smarch', 'novembre', '']) expect(monthNumber(w)).toBeUndefined();
   });
 });
 

@@ -5,25 +5,16 @@
  * (the future).
  */
 import { DateTime } from 'luxon';
-import { addDays } from '../calendar.js';
-
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-
-const iso = (y: number, m: number, d: number): string | undefined => {
-  const dt = DateTime.fromObject({ year: y, month: m, day: d }, { zone: 'UTC' });
-  return dt.isValid ? dt.toFormat('yyyy-MM-dd') : undefined;
-};
+import { addDays, dateOf, fullYear, monthNumber } from '../calendar.js';
 
 /** A date without a year: this year's, or the one a year before or after, whichever is on the meant side of today. */
 function nearest(month: number, day: number, today: string, side: 'past' | 'future'): string | undefined {
   const year = Number(today.slice(0, 4));
-  const same = iso(year, month, day);
-  if (!same) return iso(year + (side === 'past' ? -1 : 1), month, day); // 29 Feb
-  if (side === 'past') return same <= today ? same : iso(year - 1, month, day);
-  return same >= today ? same : iso(year + 1, month, day);
+  const same = dateOf(year, month, day);
+  if (!same) return dateOf(year + (side === 'past' ? -1 : 1), month, day); // 29 Feb
+  if (side === 'past') return same <= today ? same : dateOf(year - 1, month, day);
+  return same >= today ? same : dateOf(year + 1, month, day);
 }
-
-const fullYear = (y: string): number => (y.length === 2 ? 2000 + Number(y) : Number(y));
 
 /**
  * The first date written in `text`, as an ISO date, or undefined. `today` is an ISO date; `side` says which
@@ -35,21 +26,22 @@ export function findDate(text: string, today: string, side: 'past' | 'future' = 
   if (/\byesterday\b/.test(t)) return addDays(today, -1);
   if (/\btomorrow\b/.test(t)) return addDays(today, 1);
   const isoMatch = /\b(\d{4})-(\d{1,2})-(\d{1,2})\b/.exec(t);
-  if (isoMatch) return iso(Number(isoMatch[1]), Number(isoMatch[2]), Number(isoMatch[3]));
+  if (isoMatch) return dateOf(Number(isoMatch[1]), Number(isoMatch[2]), Number(isoMatch[3]));
   // 12/3, 12/3/26, 12/03/2026 (US order, as US claims are written); not a tooth range like "#3/4" or a fraction of a dollar.
   const us = /(?<![\d#$.])(\d{1,2})\/(\d{1,2})(?:\/(\d{4}|\d{2}))?(?![\d/])/.exec(t);
   if (us) {
     const m = Number(us[1]);
     const d = Number(us[2]);
-    if (us[3]) return iso(fullYear(us[3]), m, d);
+    if (us[3]) return dateOf(fullYear(us[3]), m, d);
     if (m >= 1 && m <= 12) return nearest(m, d, today, side);
   }
   const named = /\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b/.exec(t);
   if (named) {
     const [, month = '', day, year] = named;
-    const m = MONTHS.indexOf(month.slice(0, 3)) + 1;
+    const m = monthNumber(month);
     const d = Number(day);
-    return year ? iso(Number(year), m, d) : nearest(m, d, today, side);
+    if (!m) return undefined;
+    return year ? dateOf(Number(year), m, d) : nearest(m, d, today, side);
   }
   return undefined;
 }

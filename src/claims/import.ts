@@ -65,7 +65,7 @@ import { formatCents, parseAmountField } from './dates.js';
 import { parseDenial } from './denials.js';
 import { scrubIdentifiers, type IdentifierKind } from '../engine/privacy.js';
 import { CASE_ID_SHAPE, newCaseId } from '../case-id.js';
-import { isIsoDate } from '../calendar.js';
+import { dateOf, fullYear, monthNumber } from '../calendar.js';
 import { defaultKnowledge, type Knowledge } from '../knowledge/load.js';
 import { CodeIndex, type LookupHit } from '../knowledge/lookup.js';
 import { isProcedureCode, normalizeIcd10, PATTERNS } from '../knowledge/codes.js';
@@ -222,22 +222,8 @@ export function isIdentifierColumn(name: string): boolean {
 // ---------------------------------------------------------------------------------------------------------------
 // Dates, statuses, plan types
 
-const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
-
-function monthOf(word: string): number | undefined {
-  const w = word.toLowerCase().replace(/\.$/, '');
-  if (w.length < 3) return undefined;
-  const i = MONTH_NAMES.findIndex((m) => m.startsWith(w) || (w === 'sept' && m === 'september'));
-  return i < 0 ? undefined : i + 1;
-}
-
 /** The ISO date, if it is a real one in a year a PM export can hold. */
-function ymd(y: number, m: number, d: number): string | undefined {
-  const date = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-  return y >= 1900 && y <= 2099 && isIsoDate(date) ? date : undefined;
-}
-
-const year = (y: string): number => (y.length === 2 ? 2000 + Number(y) : Number(y));
+const ymd = (y: number, m: number, d: number): string | undefined => (y >= 1900 && y <= 2099 ? dateOf(y, m, d) : undefined);
 
 /**
  * A date as PM systems export it, as an ISO date; undefined when it is not one. 2026-11-14, 2026/11/14,
@@ -250,17 +236,17 @@ export function parseImportDate(raw: string): string | undefined {
   if ((m = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(t))) return ymd(Number(m[1]), Number(m[2]), Number(m[3]));
   if ((m = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})$/.exec(t))) {
     const [, mm, dd, yy = ''] = m;
-    return ymd(year(yy), Number(mm), Number(dd));
+    return ymd(fullYear(yy), Number(mm), Number(dd));
   }
   if ((m = /^(\d{4})(\d{2})(\d{2})$/.exec(t))) return ymd(Number(m[1]), Number(m[2]), Number(m[3]));
   if ((m = /^(\d{1,2})[-\s]([A-Za-z]{3,9}\.?)[-\s,]\s*(\d{4}|\d{2})$/.exec(t))) {
     const [, dd, name = '', yy = ''] = m;
-    const month = monthOf(name);
-    return month ? ymd(year(yy), month, Number(dd)) : undefined;
+    const month = monthNumber(name);
+    return month ? ymd(fullYear(yy), month, Number(dd)) : undefined;
   }
   if ((m = /^([A-Za-z]{3,9}\.?)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$/.exec(t))) {
     const [, name = '', dd, yyyy] = m;
-    const month = monthOf(name);
+    const month = monthNumber(name);
     return month ? ymd(Number(yyyy), month, Number(dd)) : undefined;
   }
   return undefined;
