@@ -19,7 +19,6 @@ import { openDb, type Db } from './store/db.js';
 import { fullIcd10, icd10Directory, importInfo, replaceIcd10 } from './store/icd10.js';
 import { renderLookup, renderTriage } from './render-text.js';
 import type { Reply } from './engine/model.js';
-import type { Report } from './claims/report.js';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -401,8 +400,8 @@ async function cmdReport(args: string[], io: Io): Promise<number> {
   try {
     const report = buildReport(db, localDate(Date.now(), zone), zone);
     if (csv) {
-      const { AGING_BUCKETS, csvCell } = await import('./claims/report.js');
-      io.out(reportCsv(report, csvCell, AGING_BUCKETS).join('\n'));
+      const { reportCsv } = await import('./claims/report.js');
+      io.out(reportCsv(report).join('\n'));
     } else {
       io.out(renderRepliesText(reportReplies(report)));
     }
@@ -419,35 +418,6 @@ async function cmdReport(args: string[], io: Io): Promise<number> {
   } finally {
     db.close();
   }
-}
-
-/**
- * The report's tables as CSV sections for a spreadsheet: each a title line, a header, its rows and a blank
- * line. Amounts in dollars (1234.50), the paid rate as a fraction (0.85), days to pay to one decimal.
- */
-export function reportCsv(r: Report, cell: (v: string | number | null | undefined) => string, buckets: readonly string[]): string[] {
-  const dollars = (cents: number) => (cents / 100).toFixed(2);
-  const out: string[] = [];
-  const section = (title: string, columns: string[], rows: (string | number | null)[][]) => {
-    out.push(cell(title), columns.join(','), ...rows.map((row) => row.map(cell).join(',')), '');
-  };
-  const m = r.recovered;
-  section(`Month: ${r.month.label} (as of ${r.today})`, ['month', 'recovered', 'paid_claims', 'denied_claims', 'denied_billed', 'written_off', 'written_off_claims'],
-    [[r.month.from.slice(0, 7), dollars(m.recoveredCents), m.paidClaims, m.deniedClaims, dollars(m.deniedCents), dollars(m.writtenOffCents), m.writtenOffClaims]]);
-  const order = (b: string) => buckets.indexOf(b);
-  section('A/R aging: outstanding by payer and days since submission', ['payer', 'days', 'claims', 'outstanding'],
-    [...r.aging].sort((a, b) => a.payer.localeCompare(b.payer) || order(a.bucket) - order(b.bucket)).map((a) => [a.payer, a.bucket, a.count, dollars(a.cents)]));
-  section(`Denials by reason, ${r.month.label}`, ['reason', 'claims', 'billed'], r.denials.map((d) => [d.reason, d.count, dollars(d.cents)]));
-  const outcomes = (title: string, key: string, rows: Report['byPayer']) => section(title, [key, 'submitted', 'paid', 'paid_rate', 'denied', 'records_requested', 'avg_days_to_pay'],
-    rows.map((o) => {
-      // SQLite's sum() over no paid claims is NULL.
-      const paid = o.paid ?? 0;
-      return [o.key, o.submitted, paid, o.submitted ? (paid / o.submitted).toFixed(3) : null, o.denied ?? 0, o.recordsRequested ?? 0, o.avgDaysToPay === null ? null : o.avgDaysToPay.toFixed(1)];
-    }));
-  outcomes('By payer (claims submitted in the last 12 months)', 'payer', r.byPayer);
-  outcomes('By kind of procedure', 'category', r.byCategory);
-  outcomes('By procedure code', 'code', r.byCode);
-  return out;
 }
 
 /** Replies as plain text for the command line: the message, facts as "label: value", tables in columns. */

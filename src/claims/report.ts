@@ -202,6 +202,37 @@ export function csvCell(value: string | number | null | undefined): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** An amount in a CSV cell: dollars with cents (1234.50), for a spreadsheet to read as a number. */
+const csvDollars = (cents: number) => (cents / 100).toFixed(2);
+
+/**
+ * The report's tables as CSV sections for a spreadsheet: each a title line, a header, its rows and a blank
+ * line. Amounts in dollars (1234.50), the paid rate as a fraction (0.85), days to pay to one decimal.
+ */
+export function reportCsv(r: Report): string[] {
+  const out: string[] = [];
+  const section = (title: string, columns: string[], rows: (string | number | null)[][]) => {
+    out.push(csvCell(title), columns.join(','), ...rows.map((row) => row.map(csvCell).join(',')), '');
+  };
+  const m = r.recovered;
+  section(`Month: ${r.month.label} (as of ${r.today})`, ['month', 'recovered', 'paid_claims', 'denied_claims', 'denied_billed', 'written_off', 'written_off_claims'],
+    [[r.month.from.slice(0, 7), csvDollars(m.recoveredCents), m.paidClaims, m.deniedClaims, csvDollars(m.deniedCents), csvDollars(m.writtenOffCents), m.writtenOffClaims]]);
+  // The report's aging rows are in order already: by payer, then by bucket.
+  section('A/R aging: outstanding by payer and days since submission', ['payer', 'days', 'claims', 'outstanding'],
+    r.aging.map((a) => [a.payer, a.bucket, a.count, csvDollars(a.cents)]));
+  section(`Denials by reason, ${r.month.label}`, ['reason', 'claims', 'billed'], r.denials.map((d) => [d.reason, d.count, csvDollars(d.cents)]));
+  const outcomes = (title: string, key: string, rows: Report['byPayer']) => section(title, [key, 'submitted', 'paid', 'paid_rate', 'denied', 'records_requested', 'avg_days_to_pay'],
+    rows.map((o) => {
+      // SQLite's sum() over no paid claims is NULL.
+      const paid = o.paid ?? 0;
+      return [o.key, o.submitted, paid, o.submitted ? (paid / o.submitted).toFixed(3) : null, o.denied ?? 0, o.recordsRequested ?? 0, o.avgDaysToPay === null ? null : o.avgDaysToPay.toFixed(1)];
+    }));
+  outcomes('By payer (claims submitted in the last 12 months)', 'payer', r.byPayer);
+  outcomes('By kind of procedure', 'category', r.byCategory);
+  outcomes('By procedure code', 'code', r.byCode);
+  return out;
+}
+
 /** Every claim as CSV lines (header first), generated row by row. */
 export function* claimsCsv(db: Db): Generator<string> {
   yield CSV_COLUMNS.join(',');
@@ -209,7 +240,7 @@ export function* claimsCsv(db: Db): Generator<string> {
     const denial = r.denial ? JSON.parse(r.denial) as { group?: string; carc?: string; rarc?: string; words?: string } : undefined;
     const cells = [
       r.case_id, r.reference, r.payer, r.payer_kind, r.lane, r.category, (JSON.parse(r.procedures) as string[]).join(' '), (JSON.parse(r.diagnoses) as string[]).join(' '),
-      r.billed_cents === null ? null : (r.billed_cents / 100).toFixed(2), r.paid_cents === null ? null : (r.paid_cents / 100).toFixed(2),
+      r.billed_cents === null ? null : csvDollars(r.billed_cents), r.paid_cents === null ? null : csvDollars(r.paid_cents),
       r.service_date, r.submitted_date, r.status, r.next_follow_up, r.appeal_deadline,
       denial ? [denial.group && denial.carc ? `${denial.group}-${denial.carc}` : denial.carc, denial.rarc, denial.words].filter(Boolean).join(' ') : null,
       r.paid_date, r.denied_date,
