@@ -10,9 +10,9 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError } from '../knowledge/load.js';
+import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError, defaultKnowledge, loadKnowledge, type Knowledge } from '../knowledge/load.js';
 import { issueLines, readKnowledgeJson } from '../knowledge/json-file.js';
-import { DocumentsFileSchema, SourceRefs, SourcesFileSchema } from '../knowledge/schema.js';
+import { SourceRefs } from '../knowledge/schema.js';
 import { CAUSES, CONFIDENCE_LEVELS, DOCUMENT_KINDS, MEDICAL_PAYERS, type DocumentKind, type MedicalPayer } from '../knowledge/vocabulary.js';
 
 export const LETTERS_SUBDIR = 'letters';
@@ -443,23 +443,12 @@ function compileTemplate(file: string, data: LetterTemplateFile, ctx: Context, p
   };
 }
 
-function loadFresh(dir: string): LetterTemplate[] {
-  const knowledgeDir = dirname(resolve(dir));
-  const sourcesData = readKnowledgeJson(join(knowledgeDir, 'sources.json'), 'knowledge/sources.json');
-  const sourcesParsed = SourcesFileSchema.safeParse(sourcesData);
-  if (!sourcesParsed.success) throw new KnowledgeError(`knowledge/sources.json is not valid:\n${issueLines(sourcesData, sourcesParsed.error).map((l) => `  - ${l}`).join('\n')}`);
-  const documentsData = readKnowledgeJson(join(knowledgeDir, 'documents.json'), 'knowledge/documents.json');
-  const documentsParsed = DocumentsFileSchema.safeParse(documentsData);
-  if (!documentsParsed.success) throw new KnowledgeError(`knowledge/documents.json is not valid:\n${issueLines(documentsData, documentsParsed.error).map((l) => `  - ${l}`).join('\n')}`);
-  const categories = new Set<string>();
-  for (const f of readdirSync(join(knowledgeDir, 'categories')).filter((n) => n.endsWith('.json'))) {
-    const c = readKnowledgeJson(join(knowledgeDir, 'categories', f), `knowledge/categories/${f}`) as { id?: unknown };
-    if (typeof c.id === 'string') categories.add(c.id);
-  }
+/** Reads and checks the templates in `dir` against `kn`, the knowledge they sit in (its sources, documents, categories). */
+function loadFresh(dir: string, kn: Knowledge): LetterTemplate[] {
   const ctx: Context = {
-    sources: new Set(sourcesParsed.data.sources.map((s) => s.id)),
-    documentLabels: new Map(documentsParsed.data.documents.map((d) => [d.kind, d.label])),
-    categories,
+    sources: new Set(kn.sources.keys()),
+    documentLabels: new Map([...kn.documents.values()].map((d) => [d.kind, d.label])),
+    categories: new Set(kn.categories.map((c) => c.id)),
   };
 
   let files: string[];
@@ -496,20 +485,21 @@ function loadFresh(dir: string): LetterTemplate[] {
 
 let cached: LetterTemplate[] | undefined;
 
-/**
- * The letter templates in `dir` (default knowledge/letters/), validated against the knowledge beside it
- * (sources.json, documents.json, categories/). The default directory is read once per process, on first
- * use; pass `{ fresh: true }` to read it again after an edit. Other directories are always read fresh.
- */
 /** For `medbill kb check`: the templates under knowledge `dir`, read fresh (a broken one throws KnowledgeError naming its file). */
 export function letterTemplateSummary(dir: string): string {
   const templates = loadLetterTemplates(join(dir, LETTERS_SUBDIR), { fresh: true });
   return `  letter templates: ${templates.length} (${templates.reduce((n, t) => n + t.facts.length, 0)} facts, ${templates.reduce((n, t) => n + t.policyPoints.length, 0)} policy points)`;
 }
 
+/**
+ * The letter templates in `dir` (default knowledge/letters/), validated against the knowledge beside it
+ * (sources.json, documents.json, categories/, as the knowledge loader reads them). The default directory is
+ * read once per process, on first use; pass `{ fresh: true }` to read it again after an edit. Other
+ * directories are always read fresh, with the knowledge folder they are in.
+ */
 export function loadLetterTemplates(dir: string = DEFAULT_LETTERS_DIR, options: { fresh?: boolean } = {}): LetterTemplate[] {
-  if (resolve(dir) !== resolve(DEFAULT_LETTERS_DIR)) return loadFresh(dir);
-  if (!cached || options.fresh) cached = loadFresh(DEFAULT_LETTERS_DIR);
+  if (resolve(dir) !== resolve(DEFAULT_LETTERS_DIR)) return loadFresh(dir, loadKnowledge(dirname(resolve(dir))));
+  if (!cached || options.fresh) cached = loadFresh(DEFAULT_LETTERS_DIR, defaultKnowledge());
   return cached;
 }
 
