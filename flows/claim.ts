@@ -11,7 +11,7 @@ import { reply, type Choice, type FormField, type Reply } from '../src/engine/mo
 import { isOpen, TRANSITIONS, type Claim, type Denial } from '../src/claims/model.js';
 import { refusal, statusWords, type ChangeKind, type ClaimChange, type NewClaim, type Plan } from '../src/claims/service.js';
 import { readClaimWords, type ClaimWords } from '../src/claims/parse.js';
-import { CASE_ID_IN_TEXT } from '../src/case-id.js';
+import { CASE_ID_IN_TEXT, caseIdIn } from '../src/case-id.js';
 import { formatCents, parseAmountField, parseDate, showDate } from '../src/claims/dates.js';
 import { addDays, daysBetween } from '../src/calendar.js';
 import { parseDenial, remedyFor, resubmissionChecklist } from '../src/claims/denials.js';
@@ -358,7 +358,7 @@ function openClaims(ctx: FlowContext): Outcome {
 }
 
 function begin(ctx: FlowContext, text: string): Outcome {
-  const caseId = CASE_ID_IN_TEXT.exec(text)?.[0]?.toUpperCase();
+  const caseId = caseIdIn(text);
   if (/^\s*(?:track|new|start)\b/i.test(text)) return caseId ? fromCase(ctx, caseId) : newClaimForm(ctx, ctx.newCaseId(), {});
   if (/^\s*(?:list|open|all)\b/i.test(text)) return openClaims(ctx);
   if (!caseId) return { state: state('which'), replies: [ASK_WHICH] };

@@ -12,7 +12,7 @@ import type { CaseFacts } from '../src/knowledge/facts.js';
 import { MEDICAL_PAYERS } from '../src/knowledge/vocabulary.js';
 import { missingFacts, validateFactValue } from '../src/letters/render.js';
 import type { FactDef, LetterTemplate } from '../src/letters/templates.js';
-import { CASE_ID_IN_TEXT } from '../src/case-id.js';
+import { caseIdIn } from '../src/case-id.js';
 import { PAYER_OPTIONS, parsePayer, procedureKind } from './common.js';
 
 const STEPS = ['which', 'payer', 'fact', 'done'] as const;
@@ -137,7 +137,7 @@ export const letterFlow: Flow = {
   stateSchema: stateSchema(STEPS, SlotsSchema as z.ZodType<Record<string, unknown>>),
   examples: ['draft a letter of medical necessity', 'write an lmn', 'medical necessity letter', 'letter for the case'],
   start(ctx, seed) {
-    const caseId = seed.caseId ?? CASE_ID_IN_TEXT.exec(seed.text ?? '')?.[0]?.toUpperCase() ?? recentCaseOfKind(ctx, seed.text ?? '');
+    const caseId = seed.caseId ?? caseIdIn(seed.text ?? '') ?? recentCaseOfKind(ctx, seed.text ?? '');
     return caseId ? begin(ctx, caseId) : askWhich(ctx);
   },
   async handle(ctx, st, input) {
@@ -154,7 +154,7 @@ export const letterFlow: Flow = {
     }
     if (input.kind === 'form') return { state: st, replies: letterFlow.prompt(ctx, st) };
     const text = input.text;
-    const named = CASE_ID_IN_TEXT.exec(text)?.[0]?.toUpperCase();
+    const named = caseIdIn(text);
     if (st.step === 'which') return named ? begin(ctx, named) : { state: st, replies: [], unhandled: true };
     if (st.step === 'payer') {
       const kind = parsePayer(text, ctx);
