@@ -156,7 +156,6 @@ export const groupCode = (g: DenialGroup, carc: string): string => `${g}-${carc}
 /** A CARC entry is named by its group and code ("CO-50"); anything else by its code. */
 const claimEntryLabel: EntryLabel = (e) => (typeof e.carc === 'string' ? `${typeof e.group === 'string' ? `${e.group}-` : ''}${e.carc}` : defaultEntryLabel(e));
 
-
 /** Loads and checks both files from `dir`; throws KnowledgeError naming every problem found. */
 function loadFresh(dir: string): ClaimKnowledge {
   const problems: string[] = [];

@@ -21,8 +21,6 @@ export interface ClaimWords {
   denialText?: string;
 }
 
-
-
 /** Action words, most specific first ("records requested" before "requested", "resubmitted" before "submitted"). */
 const ACTIONS: [ChangeKind, RegExp][] = [
   ['records-requested', /\b(?:records?\s+(?:requested|request|needed|due)|request(?:ed|ing)?\s+(?:for\s+)?(?:records|notes|documentation)|asked\s+for\s+(?:records|notes|documentation|more\s+info(?:rmation)?)|(?:additional|more)\s+(?:info(?:rmation)?|documentation|records)\s+(?:requested|needed))\b/i],

@@ -57,8 +57,6 @@ export function sessionKey(turn: Omit<Turn, 'input' | 'direct'>): string {
   return [turn.platform, turn.tenant ?? '', turn.conversation, turn.user].join(':');
 }
 
-
-
 /** A session as loaded for a turn: the live one, or the one set aside (expired, outdated), and its version. */
 interface Loaded { row?: Session; expired?: Session; version?: number; notices: Reply[] }
 

@@ -233,8 +233,6 @@ function compileText(s: string, where: string, problems: string[]): { parts: Par
 
 const conditionFact = (c: FactCondition) => (typeof c === 'string' ? c : c.fact);
 
-
-
 interface Context {
   sources: ReadonlySet<string>;
   documentLabels: ReadonlyMap<DocumentKind, string>;
