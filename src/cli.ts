@@ -308,7 +308,7 @@ function openForReading(): Db {
 }
 
 /** `--name VALUE` or `--name=VALUE`, every time it is given; the other arguments are left in `rest`. */
-function takeOption(args: string[], name: string): { values: string[]; rest: string[] } {
+export function takeOption(args: string[], name: string): { values: string[]; rest: string[] } {
   const values: string[] = [];
   const rest: string[] = [];
   const it = args[Symbol.iterator]();
@@ -316,12 +316,19 @@ function takeOption(args: string[], name: string): { values: string[]; rest: str
     if (a === name) {
       // The option's value is the next argument: taken from the same iterator, so the loop skips it.
       const v = it.next();
-      if (v.done) throw new UsageError(`${name} needs a value`);
+      if (v.done || v.value.startsWith('--')) throw new UsageError(`${name} needs a value`);
       values.push(v.value);
     } else if (a.startsWith(`${name}=`)) values.push(a.slice(name.length + 1));
     else rest.push(a);
   }
   return { values, rest };
+}
+
+/** An option given at most once: its value (undefined when absent), and the other arguments. */
+export function takeOneOption(args: string[], name: string): { value?: string; rest: string[] } {
+  const { values, rest } = takeOption(args, name);
+  if (values.length > 1) throw new UsageError(`${name} is given more than once`);
+  return { ...(values[0] !== undefined ? { value: values[0] } : {}), rest };
 }
 
 // The claims modules (luxon, the claim policy, the report queries) load only for these commands.
@@ -350,16 +357,15 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
   const { importClaims, describeImport, describeRefusal, mapPayerKind, ImportFileError } = await import('./claims/import.js');
   const { localDate } = await import('./scheduler/clock.js');
   const ignored = takeOption(args, '--ignore-column');
-  const kinds = takeOption(ignored.rest, '--payer-kind');
+  const kinds = takeOneOption(ignored.rest, '--payer-kind');
   const dryRun = kinds.rest.includes('--dry-run');
   const files = kinds.rest.filter((a) => a !== '--dry-run');
   const unknown = files.find((a) => a.startsWith('--'));
   if (unknown) throw new UsageError(`claims import: unknown option ${unknown}`);
   const [file, ...moreFiles] = files;
   if (file === undefined || moreFiles.length) throw new UsageError('claims import needs exactly one FILE.csv (or - for standard input)');
-  if (kinds.values.length > 1) throw new UsageError('--payer-kind is given more than once');
-  const payerKind = kinds.values[0] === undefined ? undefined : mapPayerKind(kinds.values[0]);
-  if (kinds.values[0] !== undefined && !payerKind) throw new UsageError(`--payer-kind "${kinds.values[0]}": use medicare, medicare-advantage, medicaid, commercial, tricare or other`);
+  const payerKind = kinds.value === undefined ? undefined : mapPayerKind(kinds.value);
+  if (kinds.value !== undefined && !payerKind) throw new UsageError(`--payer-kind "${kinds.value}": use medicare, medicare-advantage, medicaid, commercial, tricare or other`);
   const csv = await readInput(file, io);
   const config = loadConfig();
   // A dry run against a database that does not exist yet creates none.

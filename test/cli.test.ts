@@ -146,4 +146,17 @@ describe('medbill lookup and kb', () => {
     expect(code).toBe(2);
     expect(err).toMatch(/unknown command/);
   });
+
+  it('reads options one way everywhere: a missing value, a repeat or a stray word is exit 2 naming it', () => {
+    const cases: [string[], RegExp][] = [
+      [['letter', '--case'], /--case needs a value/],
+      [['letter', '--case', '--out', 'x.docx'], /--case needs a value/],
+      [['letter', '--case', 'C-AAAAA', '--case', 'C-BBBBB'], /--case is given more than once/],
+      [['letter', '--case', 'C-AAAAA', 'extra'], /unexpected extra/],
+      [['teams', 'package', '--out'], /--out needs a value/],
+      [['teams', 'package', '--out', 'a.zip', '--out', 'b.zip'], /--out is given more than once/],
+      [['claims', 'import', 'x.csv', '--payer-kind', 'medicare', '--payer-kind', 'tricare'], /--payer-kind is given more than once/],
+    ];
+    for (const [args, message] of cases) expect(cli(args)).toMatchObject({ code: 2, err: expect.stringMatching(message) });
+  });
 });

@@ -21,7 +21,7 @@ import { LetterService } from '../letters/service.js';
 import { LetterError, missingFacts } from '../letters/render.js';
 import type { LetterCode } from '../letters/model.js';
 import { narrativeWriter } from '../app.js';
-import { readInput, UsageError, type Io } from '../cli.js';
+import { readInput, takeOneOption, UsageError, type Io } from '../cli.js';
 
 const LetterJsonSchema = z.strictObject({
   template: z.string().min(1).max(60),
@@ -32,21 +32,11 @@ const LetterJsonSchema = z.strictObject({
   diagnoses: z.array(z.string().max(12)).max(12).default([]),
 });
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value`);
-  return v;
-}
-
 export async function cmdLetter(args: string[], io: Io): Promise<number> {
-  const known = new Set(['--case', '--json', '--out']);
-  const stray = args.find((a, i) => a.startsWith('--') ? !known.has(a) : !known.has(args[i - 1] ?? ''));
-  if (stray) throw new UsageError(`letter: unexpected ${stray} (medbill letter --help)`);
-  const caseId = option(args, '--case');
-  const json = option(args, '--json');
-  const out = option(args, '--out');
+  const { value: caseId, rest: afterCase } = takeOneOption(args, '--case');
+  const { value: json, rest: afterJson } = takeOneOption(afterCase, '--json');
+  const { value: out, rest: stray } = takeOneOption(afterJson, '--out');
+  if (stray.length) throw new UsageError(`letter: unexpected ${stray[0]} (medbill letter --help)`);
   if ((caseId === undefined) === (json === undefined)) throw new UsageError('letter needs --case C-XXXXX or --json FILE (one of them)');
   if (out !== undefined && !/\.docx$/i.test(out)) throw new UsageError(`--out ${out}: the file must end in .docx`);
 

@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { flows } from '../../flows/index.js';
 import { loadManifestSettings } from '../../adapters/teams/manifest.js';
 import { buildTeamsPackage } from '../../adapters/teams/package.js';
-import { UsageError, type Io } from '../cli.js';
+import { takeOneOption, UsageError, type Io } from '../cli.js';
 
 /** Under ./data, which git ignores: a package names the practice's bot and address, and is rebuilt at will. */
 export const DEFAULT_PACKAGE_PATH = 'data/teams/medbill-teams.zip';
@@ -16,13 +16,8 @@ export const DEFAULT_PACKAGE_PATH = 'data/teams/medbill-teams.zip';
 export async function cmdTeams(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== 'package') throw new UsageError('teams needs "package" (medbill teams --help)');
-  let out = DEFAULT_PACKAGE_PATH;
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    const value = a === '--out' ? rest[++i] : a?.startsWith('--out=') ? a.slice('--out='.length) : undefined;
-    if (value === undefined) throw new UsageError(a === '--out' ? '--out needs a FILE.zip' : `teams package: unexpected ${a} (medbill teams --help)`);
-    out = value;
-  }
+  const { value: out = DEFAULT_PACKAGE_PATH, rest: stray } = takeOneOption(rest, '--out');
+  if (stray.length) throw new UsageError(`teams package: unexpected ${stray[0]} (medbill teams --help)`);
   if (!/\.zip$/i.test(out)) throw new UsageError(`--out ${out}: the file must end in .zip`);
 
   // Settings first: nothing is drawn or written when one is missing.
