@@ -45,7 +45,7 @@ function settings(ctx: FlowContext, text: string): Outcome {
       const schedule = { localTime: setting.localTime, zone: setting.zone, weekdays: setting.weekdays };
       return {
         replies: [reply(`The claims digest will be posted here at ${describeSchedule(schedule)}: follow-ups due, appeal deadlines, records requests, expiring authorizations. Case IDs, payers, codes and amounts only: never a patient's name.`)],
-        effects: [() => { ctx.digests.setChannel({ address: here, ...schedule }, Date.now()); return true; }],
+        effects: [() => { ctx.digests.setChannel({ address: here, ...schedule }, ctx.now()); return true; }],
       };
     }
   }

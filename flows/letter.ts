@@ -60,7 +60,7 @@ function recentCaseOfKind(ctx: FlowContext, text: string): string | undefined {
 function begin(ctx: FlowContext, caseId: string): Promise<Outcome> | Outcome {
   const file = ctx.caseFile(caseId);
   if (!file) return { replies: [reply(`I have no case ${caseId}. Triage the case first ("should I bill medical for …"): the letter is built from its answer.`, [], 'direct-only')] };
-  const start = ctx.letters.forCase(caseId, file.facts as Partial<CaseFacts>, ctx.kn, ctx.codes, ctx.directory);
+  const start = ctx.letters.forCase(caseId, file.facts as Partial<CaseFacts>, ctx.kn, ctx.codes, ctx.directory, ctx.today());
   if ('problem' in start) return { replies: [reply(start.problem, [], 'direct-only')] };
   return advance(ctx, caseId, { templateId: start.template.id, values: start.values, ...(start.payerKind ? { payerKind: start.payerKind } : {}) });
 }
@@ -81,11 +81,11 @@ async function advance(ctx: FlowContext, caseId: string, slots: Slots, lead = ''
 }
 
 async function deliver(ctx: FlowContext, caseId: string, template: LetterTemplate, slots: Slots, lead: string): Promise<Outcome> {
-  const start = ctx.letters.forCase(caseId, (ctx.caseFile(caseId)?.facts ?? {}) as Partial<CaseFacts>, ctx.kn, ctx.codes, ctx.directory);
+  const start = ctx.letters.forCase(caseId, (ctx.caseFile(caseId)?.facts ?? {}) as Partial<CaseFacts>, ctx.kn, ctx.codes, ctx.directory, ctx.today());
   const codes = 'problem' in start ? { procedures: [], diagnoses: [] } : start;
   const payerKind = slots.payerKind ?? 'commercial';
   const payer = ctx.claims.get(caseId)?.payer;
-  const letter = await ctx.letters.finish({ caseId, template, values: slots.values, payerKind, procedures: codes.procedures, diagnoses: codes.diagnoses, ...(payer ? { payer } : {}) });
+  const letter = await ctx.letters.finish({ caseId, template, values: slots.values, payerKind, procedures: codes.procedures, diagnoses: codes.diagnoses, today: ctx.today(), ...(payer ? { payer } : {}) });
   const stated = letter.draft.facts.map((f) => ({ label: f.label, value: f.value }));
   const owner = ctx.place ? `${ctx.place.platform}:${ctx.place.user}` : 'unknown';
   return {
@@ -98,7 +98,7 @@ async function deliver(ctx: FlowContext, caseId: string, template: LetterTemplat
       ], 'direct-only'),
     ],
     effects: [() => {
-      ctx.letters.save({ caseId, templateId: template.id, templateVersion: template.version, facts: slots.values, ...(letter.narrative ? { narrative: letter.narrative } : {}), owner, updatedAt: Date.now() });
+      ctx.letters.save({ caseId, templateId: template.id, templateVersion: template.version, facts: slots.values, ...(letter.narrative ? { narrative: letter.narrative } : {}), owner, updatedAt: ctx.now() });
       return true;
     }],
   };
@@ -122,7 +122,7 @@ async function answer(ctx: FlowContext, st: FlowState, raw: string): Promise<Out
   const template = s.templateId ? ctx.letters.templateById(s.templateId) : undefined;
   const fact = template?.facts.find((f) => f.id === s.asking);
   if (!template || !fact) return askWhich(ctx);
-  const checked = validateFactValue(fact, raw);
+  const checked = validateFactValue(fact, raw, ctx.today());
   if (!checked.ok) return { state: st, replies: [askFact(fact, caseId, checked.problem)] };
   return advance(ctx, caseId, { ...s, values: { ...s.values, [fact.id]: checked.value } });
 }
@@ -165,7 +165,7 @@ export const letterFlow: Flow = {
     const template = s.templateId ? ctx.letters.templateById(s.templateId) : undefined;
     const change = template ? changeRequest(template, text) : undefined;
     if (!template || !change) return { state: st, replies: [], unhandled: true };
-    const checked = validateFactValue(change.fact, change.raw);
+    const checked = validateFactValue(change.fact, change.raw, ctx.today());
     if (!checked.ok) return { state: st, replies: [reply(`${checked.problem} (${change.fact.label})`, [], 'direct-only')] };
     return advance(ctx, caseId, { ...s, values: { ...s.values, [change.fact.id]: checked.value } }, `Changed: ${change.fact.label}. `);
   },

@@ -7,6 +7,7 @@ import { flows } from '../flows/index.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { LetterService, type NarrativeWriter } from './letters/service.js';
+import type { Clock } from './today.js';
 
 /** The optional LLM narrative: LangChain is loaded on the first letter, never before (src/letters/narrative.ts). */
 export function narrativeWriter(config: Config, log: Logger | undefined): NarrativeWriter {
@@ -20,7 +21,7 @@ export function narrativeWriter(config: Config, log: Logger | undefined): Narrat
 
 export interface App { db: Db; engine: Engine; inbox: Inbox; outbound: Outbound; close(): void }
 
-export function openApp(config: Config, opts: { log?: Logger; now?: () => number; inboxMaxOpen?: number } = {}): App {
+export function openApp(config: Config, opts: { log?: Logger; now?: Clock; inboxMaxOpen?: number } = {}): App {
   const db = openDb(config.dbPath);
   const { inboxMaxOpen = config.inboxMax, ...engineOpts } = opts;
   const letters = new LetterService(db, { ...(config.llm ? { narrative: narrativeWriter(config, opts.log) } : {}), ...(opts.log ? { log: opts.log } : {}) });

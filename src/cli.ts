@@ -54,8 +54,8 @@ Environment: MEDBILL_DB (default ./data/medbill.db), PORT (3978), HOST (127.0.0.
 MEDBILL_SESSION_TTL_MINUTES (120), MEDBILL_LOG (info; debug, warn, error, silent),
 MEDBILL_WEB (on; off serves no chat page), MEDBILL_ALLOWED_HOSTS (extra host names for the page),
 MEDBILL_INBOX_MAX (2000 events waiting to be answered, at most), MEDBILL_TIME_ZONE (the practice's
-IANA time zone, for "today" in claims and reports; default this machine's), MEDBILL_DIGEST (digest
-channels, e.g. "slack:C0BILLING 8:00 America/Chicago"), MEDBILL_DIGEST_TICK_SECONDS (30);
+IANA time zone, for "today" in claims, digests, reports and letters; default America/New_York, never
+this machine's), MEDBILL_DIGEST (digest channels, e.g. "slack:C0BILLING 8:00 America/Chicago"), MEDBILL_DIGEST_TICK_SECONDS (30);
 LLM narrative in letters (optional, off by default): MEDBILL_LLM_BASE_URL (an OpenAI-compatible server, with
 /v1), MEDBILL_LLM_MODEL, MEDBILL_LLM_API_KEY, MEDBILL_LLM_TIMEOUT_MS (20000);
 Slack: SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP at /slack/events) or SLACK_APP_TOKEN (Socket Mode),
@@ -355,7 +355,7 @@ async function cmdClaims(args: string[], io: Io): Promise<number> {
 
 async function claimsImport(args: string[], io: Io): Promise<number> {
   const { importClaims, describeImport, describeRefusal, mapPayerKind, ImportFileError } = await import('./claims/import.js');
-  const { localDate } = await import('./scheduler/clock.js');
+  const { systemClock, todayIn } = await import('./today.js');
   const ignored = takeOption(args, '--ignore-column');
   const kinds = takeOneOption(ignored.rest, '--payer-kind');
   const dryRun = kinds.rest.includes('--dry-run');
@@ -374,7 +374,7 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
   // (a third faster on 10,000 rows). This connection is the command's own and has no temporary tables.
   db.pragma('temp_store = MEMORY');
   try {
-    const result = importClaims(db, csv, { today: localDate(Date.now(), config.zone), dryRun, ignoreColumns: ignored.values, ...(payerKind ? { payerKind } : {}) });
+    const result = importClaims(db, csv, { today: todayIn(config.zone, systemClock), dryRun, ignoreColumns: ignored.values, ...(payerKind ? { payerKind } : {}) });
     if (!result.ok) {
       io.err(`medbill: ${describeRefusal(result).join('\n')}`);
       return 2;
@@ -400,11 +400,11 @@ async function cmdReport(args: string[], io: Io): Promise<number> {
   const format = chartFile === undefined ? undefined : /\.png$/i.test(chartFile) ? 'png' : /\.svg$/i.test(chartFile) ? 'svg' : undefined;
   if (chartFile !== undefined && !format) throw new UsageError(`--chart ${chartFile}: the file must end in .png or .svg`);
   const { buildReport, drawAging, reportReplies } = await import('./claims/report.js');
-  const { localDate } = await import('./scheduler/clock.js');
+  const { systemClock, todayIn } = await import('./today.js');
   const { zone } = loadConfig();
   const db = openForReading();
   try {
-    const report = buildReport(db, localDate(Date.now(), zone), zone);
+    const report = buildReport(db, todayIn(zone, systemClock), zone);
     if (csv) {
       const { reportCsv } = await import('./claims/report.js');
       io.out(reportCsv(report).join('\n'));

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { describeZodError } from './zod-message.js';
+import { DEFAULT_PRACTICE_ZONE } from './today.js';
 
 /** An IANA zone Node knows (checked with Intl, so the CLI's cold start loads no date library). */
 function isValidZone(zone: string): boolean {
@@ -24,7 +25,7 @@ const EnvSchema = z.object({
   // Extra host names the page answers to (comma-separated), when it is reached through a name of its own.
   // Events acknowledged and not yet answered, at most (past it Slack is asked to retry later).
   MEDBILL_INBOX_MAX: z.coerce.number().int().min(10).max(1_000_000).default(2000),
-  // The practice's time zone: "today" for claims (payment dates, follow-ups). Default: this machine's.
+  // The practice's time zone: "today" for claims, digests, reports and letters. Never the machine's (see src/today.ts).
   MEDBILL_TIME_ZONE: z.string().refine((z) => isValidZone(z), 'an IANA time zone such as America/Chicago').optional(),
   // Channels that get the daily digest, set at start: "slack:C0BILLING 8:00 America/Chicago; slack:T0TEAM/C0OTHER 7:30am America/New_York every day".
   MEDBILL_DIGEST: z.string().max(4000).default(''),
@@ -40,8 +41,10 @@ const EnvSchema = z.object({
 
 export interface Config {
   dbPath: string; port: number; host: string; sessionTtlMs: number; web: boolean; allowedHosts: string[]; inboxMax: number;
-  /** The practice's IANA time zone. */
+  /** The practice's IANA time zone (MEDBILL_TIME_ZONE, else DEFAULT_PRACTICE_ZONE). */
   zone: string;
+  /** True when MEDBILL_TIME_ZONE was not set: the server says so at start. */
+  zoneIsDefault: boolean;
   digestTickMs: number;
   /** MEDBILL_DIGEST as given (read by src/root/digest.ts when the service starts). */
   digestChannels: string;
@@ -67,11 +70,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: e.MEDBILL_SESSION_TTL_MINUTES * 60_000,
     web: e.MEDBILL_WEB === 'on',
     inboxMax: e.MEDBILL_INBOX_MAX,
-    // Asked of Intl only when used: the machine's zone loads ICU's time-zone data (about 8 MB), which
-    // `medbill triage` never needs.
-    get zone() {
-      return e.MEDBILL_TIME_ZONE ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-    },
+    zone: e.MEDBILL_TIME_ZONE ?? DEFAULT_PRACTICE_ZONE,
+    zoneIsDefault: e.MEDBILL_TIME_ZONE === undefined,
     digestTickMs: e.MEDBILL_DIGEST_TICK_SECONDS * 1000,
     digestChannels: e.MEDBILL_DIGEST,
     allowedHosts: e.MEDBILL_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),

@@ -14,7 +14,6 @@ import { startServer, type Running } from '../src/root/server.js';
 import { silentLogger } from '../src/log.js';
 import { ClaimService } from '../src/claims/service.js';
 import { showDate } from '../src/claims/dates.js';
-import { localDate } from '../src/scheduler/clock.js';
 import { addDays } from '../src/calendar.js';
 import type { MedicalPayer } from '../src/knowledge/vocabulary.js';
 import { tempDbPath } from './helpers.js';
@@ -23,8 +22,11 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run should have installed Debian's chromium`);
 if (!available) console.log(`skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
-// The practice's zone: "today" for claims is the date there, whatever this machine's zone.
+// The practice's zone: "today" for claims is the date there, whatever this machine's zone. The page's clock
+// is 02:30 UTC on Dec 8: still the evening of Dec 7 in Chicago, so every date shown or recorded is Dec 7.
 const ZONE = 'America/Chicago';
+const NOW = Date.parse('2026-12-08T02:30:00Z');
+const today = '2026-12-07';
 
 describe.skipIf(!available)('local chat page in a browser', () => {
   let app: App;
@@ -32,7 +34,7 @@ describe.skipIf(!available)('local chat page in a browser', () => {
   let browser: Browser;
   const dbPath = tempDbPath();
   beforeAll(async () => {
-    app = openApp({ ...loadConfig({ MEDBILL_TIME_ZONE: ZONE }), dbPath });
+    app = openApp({ ...loadConfig({ MEDBILL_TIME_ZONE: ZONE }), dbPath }, { now: () => NOW });
     running = await startServer(app, { host: '127.0.0.1', port: 0, log: silentLogger });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -84,7 +86,6 @@ describe.skipIf(!available)('local chat page in a browser', () => {
   /** A submitted claim, `daysAgo` days before today where the practice is, as the claims desk stores it. */
   const seedClaim = (caseId: string, payer: string, payerKind: MedicalPayer, billedCents: number, daysAgo: number) => {
     const claims = new ClaimService(app.db);
-    const today = localDate(Date.now(), ZONE);
     const plan = claims.draft(
       { caseId, payer, payerKind, lane: 'medical', procedures: ['D7240'], diagnoses: ['K01.1'], billedCents, serviceDate: addDays(today, -daysAgo - 3), submittedDate: addDays(today, -daysAgo) },
       { who: 'test', surface: 'test' },
@@ -96,7 +97,6 @@ describe.skipIf(!available)('local chat page in a browser', () => {
   it('shows the claims due today, records a payment from the list, and leaves the paid claim off it', async () => {
     seedClaim('C-7K3Q9', 'Aetna', 'commercial', 41250, 30);
     seedClaim('C-8M4R2', 'Medicare Part B', 'medicare', 98000, 40);
-    const today = localDate(Date.now(), ZONE);
     const page = await browser.newPage();
     await page.goto(running.url);
     const chat = page.getByRole('tabpanel', { name: 'Chat' });
@@ -106,7 +106,8 @@ describe.skipIf(!available)('local chat page in a browser', () => {
     await page.getByRole('tab', { name: 'Today' }).click();
     await todayView.getByText(/^As of /).waitFor();
     expect(await chat.isHidden()).toBe(true);
-    expect(await todayView.getByText(/^As of /).textContent()).toMatch(/^As of \w{3}, \w{3} \d{1,2}, \d{4}/);
+    // On the practice's clock, named, whatever the browser's zone.
+    expect(await todayView.getByText(/^As of /).textContent()).toMatch(/^As of \w{3}, \w{3} \d{1,2}, \d{4}, .* C[SD]T$/);
     expect(await todayView.textContent()).toContain(`Claims for ${showDate(today)}: 2 to act on.`);
     expect(await todayView.textContent()).toContain('Overdue follow-ups (2)');
     const line = todayView.locator('.item', { hasText: 'C-7K3Q9' });

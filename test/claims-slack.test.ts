@@ -15,7 +15,6 @@ import { configuredDigests, startDigest } from '../src/root/digest.js';
 import { PNG } from 'pngjs';
 import { blockKitProblems } from './support/block-kit.js';
 import { ClaimService } from '../src/claims/service.js';
-import { localDate } from '../src/scheduler/clock.js';
 import { addDays } from '../src/calendar.js';
 import { silentLogger } from '../src/log.js';
 import type { DigestScheduler } from '../src/scheduler/digest-scheduler.js';
@@ -34,8 +33,11 @@ describe('the daily digest in Slack', () => {
   let fake: SlackApiFake;
   let stack: SlackStack;
   const schedulers: DigestScheduler[] = [];
-  // Real dates (the engine's clock is real); the scheduler's clock is set to 08:00:30 in Chicago today.
-  const today = localDate(Date.now(), ZONE);
+  // The buttons are pressed at 02:30 UTC on Dec 8, which is still the evening of Dec 7 in Chicago, where the
+  // channel's digest is: every date recorded from them is Dec 7, whatever the machine's clock or zone. The
+  // practice's own zone is set elsewhere (Auckland, already Dec 8 there), so only the channel's zone gives Dec 7.
+  const pressedAt = Date.parse('2026-12-08T02:30:00Z');
+  const today = '2026-12-07';
   const postingTime = DateTime.fromISO(`${today}T08:00:30`, { zone: ZONE }).toMillis();
 
   const post = (body: string, type: string) => fetch(`${stack.running.url}/slack/events`, { method: 'POST', headers: { 'content-type': type, ...signed(body) }, body });
@@ -80,7 +82,7 @@ describe('the daily digest in Slack', () => {
 
   beforeEach(async () => {
     fake = await startSlackApiFake();
-    stack = await startSlackStack({ secret: SECRET, fake, dbPath: tempDbPath() });
+    stack = await startSlackStack({ secret: SECRET, fake, dbPath: tempDbPath(), now: () => pressedAt, zone: 'Pacific/Auckland' });
   });
   afterEach(async () => {
     for (const s of schedulers.splice(0)) await s.stop();

@@ -20,7 +20,7 @@ import { LetterService } from '../src/letters/service.js';
 const db = openDb(':memory:');
 const ctx: FlowContext = {
   kn, codes: new CodeIndex(kn), directory: NO_DIRECTORY, newCaseId: () => 'C-TEST1', help: (lead) => flows.help(lead),
-  claims: new ClaimService(db), digests: new DigestStore(db), letters: new LetterService(db), today: () => '2026-12-02', zone: 'America/Chicago', caseFile: () => undefined,
+  claims: new ClaimService(db), digests: new DigestStore(db), letters: new LetterService(db), today: () => '2026-12-02', zone: 'America/Chicago', now: () => Date.parse('2026-12-02T15:00:00Z'), caseFile: () => undefined,
 };
 const MAX_TURNS = 8;
 

@@ -20,7 +20,7 @@ import { loadLetterTemplates, templateById, templateFor, type FactDef, type Lett
 import { ROOT } from './helpers.js';
 
 const templates = loadLetterTemplates();
-const NOW = new Date(2026, 5, 15);
+const TODAY = '2026-06-15';
 const PROCEDURES: LetterCode[] = [{ system: 'CPT', code: '41899', description: 'unlisted procedure, dentoalveolar structures' }];
 const DIAGNOSES: LetterCode[] = [{ system: 'ICD-10-CM', code: 'K04.7', description: 'Periapical abscess without sinus' }];
 
@@ -49,7 +49,7 @@ function requiredOnly(t: LetterTemplate, payerKind: MedicalPayer, start: Record<
   return values;
 }
 const render = (t: LetterTemplate, values: Record<string, string>, payerKind: MedicalPayer, extra: Partial<Parameters<typeof renderLetter>[1]> = {}) =>
-  renderLetter(t, { caseId: 'case-1', values, payerKind, procedures: PROCEDURES, diagnoses: DIAGNOSES, now: NOW, ...extra });
+  renderLetter(t, { caseId: 'case-1', values, payerKind, procedures: PROCEDURES, diagnoses: DIAGNOSES, today: TODAY, ...extra });
 
 /** Every bracketed gap and every brace left in the text, the identifier placeholders aside. */
 function gaps(text: string): string[] {
@@ -233,7 +233,7 @@ describe('letter templates: rendering', () => {
   it('uses the LLM narrative when given (narrativeBy llm), and refuses one with a gap', () => {
     const t = templateById('tmj')!;
     const values = complete(t);
-    const own = templateNarrative(t, { values, payerKind: 'commercial', now: NOW });
+    const own = templateNarrative(t, { values, payerKind: 'commercial', today: TODAY });
     expect(own[0]).toContain('I am writing to request coverage');
     const narrative = ['The patient has had jaw pain for 8 months despite a splint and physical therapy.', 'Imaging shows disc displacement.'];
     const draft = render(t, values, 'commercial', { narrative });
@@ -299,7 +299,7 @@ describe('letter templates: the OSA letter', () => {
     expect(commercial).toContain('Plan coverage criteria');
     expect(commercial).toContain('The PAP trial lasted 3 months.');
     const f2f = t.facts.find((f) => f.id === 'faceToFace')!;
-    const no = validateFactValue(f2f, 'no');
+    const no = validateFactValue(f2f, 'no', TODAY);
     expect(no.ok).toBe(false);
     expect(!no.ok && no.problem).toMatch(/face to face before the sleep test/);
     expect(() => render(t, { ...values, faceToFace: 'no' }, 'medicare')).toThrow(/face to face/);
@@ -312,21 +312,21 @@ describe('letter templates: the OSA letter', () => {
       notes: 'Home sleep test showed AHI of 22.5. Patient could not tolerate CPAP.',
       patientAge: 64,
       coverage: { medical: true, medicalPayer: 'medicare' },
-    });
+    }, TODAY);
     expect(payerKind).toBe('medicare');
     expect(prefilled).toEqual({ patientAge: '64', sleepTestType: 'hst', ahi: '22.5', papStatus: 'failed' });
     expect(missingFacts(t, prefilled, payerKind).map((f) => f.id)).not.toContain('ahi');
   });
 
   it('prefills other templates from diagnoses, the cause and drug names', () => {
-    expect(factsFromCase(templateById('trauma')!, { procedure: 'closed reduction', diagnoses: ['S02.650A'], notes: 'car accident' }).values)
+    expect(factsFromCase(templateById('trauma')!, { procedure: 'closed reduction', diagnoses: ['S02.650A'], notes: 'car accident' }, TODAY).values)
       .toEqual({ injuryWhere: 'motor-vehicle', jawFracture: 'yes' });
-    expect(factsFromCase(templateById('implant-reconstruction')!, { procedure: 'implant', cause: 'trauma', patientAge: 95 }).values)
+    expect(factsFromCase(templateById('implant-reconstruction')!, { procedure: 'implant', cause: 'trauma', patientAge: 95 }, TODAY).values)
       .toEqual({ patientAge: '95', lossCause: 'trauma' });
-    expect(factsFromCase(templateById('jaw-osteonecrosis')!, { procedure: 'sequestrectomy', notes: 'on Prolia for 4 years' }).values)
+    expect(factsFromCase(templateById('jaw-osteonecrosis')!, { procedure: 'sequestrectomy', notes: 'on Prolia for 4 years' }, TODAY).values)
       .toEqual({ drug: 'Prolia' });
-    expect(factsFromCase(templateById('frenectomy')!, { procedure: 'frenotomy', patientAge: 0 }).values).toEqual({});
-    expect(factsFromCase(templateById('frenectomy')!, { procedure: 'frenectomy', patientAge: 7 }).values).toEqual({ age: '7 years' });
+    expect(factsFromCase(templateById('frenectomy')!, { procedure: 'frenotomy', patientAge: 0 }, TODAY).values).toEqual({});
+    expect(factsFromCase(templateById('frenectomy')!, { procedure: 'frenectomy', patientAge: 7 }, TODAY).values).toEqual({ age: '7 years' });
   });
 
   it('writes an age over 89 as "90 or older"', () => {
@@ -340,7 +340,7 @@ describe('letter templates: checking a value', () => {
   const osa = templateById('osa-appliance')!;
   const fact = (t: LetterTemplate, id: string) => t.facts.find((f) => f.id === id)!;
   const ok = (f: FactDef, raw: string) => {
-    const r = validateFactValue(f, raw, NOW);
+    const r = validateFactValue(f, raw, TODAY);
     return r.ok ? r.value : `problem: ${r.problem}`;
   };
 

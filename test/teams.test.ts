@@ -28,7 +28,6 @@ import { loadTeamsConfig } from '../adapters/teams/config.js';
 import { isOneDriveUrl } from '../adapters/teams/files.js';
 import { startDigest } from '../src/root/digest.js';
 import { ClaimService } from '../src/claims/service.js';
-import { localDate } from '../src/scheduler/clock.js';
 import { addDays } from '../src/calendar.js';
 import type { DigestScheduler } from '../src/scheduler/digest-scheduler.js';
 import { ROOT, SHARED } from './helpers.js';
@@ -42,6 +41,9 @@ if (!existsSync(SHARED_FIXTURES)) console.log(`Teams tests use medbill's own act
 /** Microsoft's capture when shared/ has it, else medbill's activity of the same shape. */
 const fixture = (name: string) => JSON.parse(readFileSync(existsSync(join(SHARED_FIXTURES, name)) ? join(SHARED_FIXTURES, name) : join(OWN_FIXTURES, name), 'utf8'));
 
+const NOW = Date.parse('2026-12-08T02:30:00Z');
+const TODAY = '2026-12-07';
+
 describe('Teams (dev mode, a fake Bot Connector)', () => {
   let connector: ConnectorFake;
   let app: App;
@@ -51,7 +53,8 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
 
   beforeAll(async () => {
     connector = await startConnectorFake();
-    app = openApp({ ...loadConfig({}), dbPath: tempDbPath() }, { log: silentLogger });
+    // The practice is in Chicago and its clock reads 02:30 UTC on Dec 8, the evening of Dec 7 there (TODAY).
+    app = openApp({ ...loadConfig({ MEDBILL_TIME_ZONE: 'America/Chicago' }), dbPath: tempDbPath() }, { log: silentLogger, now: () => NOW });
     const config = loadTeamsConfig({ MEDBILL_TEAMS_DEV: '1' });
     if (!config) throw new Error('dev mode turns Teams on');
     // The server first (its address is the public URL charts are linked to), the adapter behind its routes.
@@ -384,7 +387,7 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
     const channel = added.conversation.id as string;
     const tenant = added.channelData.tenant.id as string;
     const zone = 'America/Chicago';
-    const today = localDate(Date.now(), zone);
+    const today = TODAY;
     const claims = new ClaimService(app.db);
     const plan = claims.draft({ caseId: 'C-TMS23', payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, submittedDate: addDays(today, -30) }, { who: 'test', surface: 'test' });
     expect(plan.ok && claims.commit(plan)).toBeTruthy();
@@ -418,7 +421,7 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
 
   it('shows the report\'s chart as a picture Teams fetches from medbill by a short-lived link', async () => {
     const claims = new ClaimService(app.db);
-    const today = localDate(Date.now(), 'America/Chicago');
+    const today = TODAY;
     for (const [caseId, payer, days] of [['C-CHTAA', 'Aetna', 20], ['C-CHTBB', 'Cigna', 70]] as const) {
       const plan = claims.draft({ caseId, payer, payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 40000, submittedDate: addDays(today, -days) }, { who: 'test', surface: 'test' });
       expect(plan.ok && claims.commit(plan)).toBeTruthy();

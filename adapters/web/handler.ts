@@ -82,5 +82,6 @@ export async function handleWebToday(engine: Engine, req: IncomingMessage, res: 
   const user = UserId.safeParse(new URL(req.url ?? '/', 'http://localhost').searchParams.get('user') ?? '');
   if (!user.success) throw new HttpError(400, describeZodError(user.error, 'user'));
   const replies = await engine.handle({ platform: 'web', user: user.data, conversation: 'web-today', direct: true, input: { kind: 'text', text: 'today' } });
-  sendJson(res, 200, { replies });
+  // The practice's zone, so the page says "as of" on the practice's clock, as the list's dates are.
+  sendJson(res, 200, { replies, zone: engine.zone });
 }

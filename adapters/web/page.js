@@ -126,17 +126,20 @@ async function loadToday() {
   asOf.textContent = "Loading today's claims…";
   list.replaceChildren();
   let replies;
+  let zone;
   let ok = false;
   try {
     const res = await fetch('/api/today?user=' + encodeURIComponent(user), { headers: { accept: 'application/json' } });
     const data = await res.json();
     ok = res.ok;
     replies = ok ? data.replies : [{ text: 'medbill could not show today: ' + data.error, parts: [] }];
+    zone = ok ? data.zone : undefined;
   } catch (err) {
     replies = [{ text: 'medbill is not reachable (' + err.message + '). Is the server still running?', parts: [] }];
   }
   if (load !== todayLoads) return; // shown again meanwhile: the newer answer draws the list
-  const when = new Date().toLocaleString('en-US', { weekday: 'short', month: 'short', day: 'numeric', year: 'numeric', hour: 'numeric', minute: '2-digit' });
+  // On the practice's clock (the server's MEDBILL_TIME_ZONE), like every date in the list, not this browser's.
+  const when = new Date().toLocaleString('en-US', { weekday: 'short', month: 'short', day: 'numeric', year: 'numeric', hour: 'numeric', minute: '2-digit', ...(zone ? { timeZone: zone, timeZoneName: 'short' } : {}) });
   asOf.textContent = ok ? 'As of ' + when : 'Not loaded (' + when + ')';
   list.replaceChildren(...replies.map(renderReply));
 }

@@ -10,6 +10,7 @@ import { ClaimReportStore } from '../store/claim-reports.js';
 import { reply, type Reply, type ReplyPart } from '../engine/model.js';
 import { formatCents } from './dates.js';
 import { dayNumber as calendarDay } from '../calendar.js';
+import { localDate } from '../today.js';
 import type { Denial } from './model.js';
 import type { ChartSpec } from '../reports/chart.js';
 
@@ -79,7 +80,7 @@ export function buildReport(db: Db, today: string, zone: string): Report {
   const month: MonthRow = { recoveredCents: 0, paidClaims: 0, writtenOffCents: 0, writtenOffClaims: 0, deniedCents: 0, deniedClaims: 0 };
   for (const [payer, lane, category, procedures, status, open, billed, paid, serviceDate, submittedDate, createdAt, updatedAt, paidDate, deniedDate, denialJson, records] of new ClaimReportStore(db).scan()) {
     if (open) {
-      const since = submittedDate ?? serviceDate ?? new Date(createdAt).toISOString().slice(0, 10);
+      const since = submittedDate ?? serviceDate ?? localDate(createdAt, zone);
       const bucket = bucketOf(todayN - dayNumber(since));
       const key = `${payer}\u0000${bucket}`;
       const row = aging.get(key) ?? { payer, bucket, count: 0, cents: 0 };

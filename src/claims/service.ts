@@ -13,6 +13,7 @@ import type { Db } from '../store/db.js';
 import { scrubIdentifiers } from '../engine/privacy.js';
 import { canMove, isOpen, TRANSITIONS, type Actor, type Claim, type ClaimStatus, type Denial, type HistoryEntry } from './model.js';
 import { loadClaimKnowledge, type ClaimKnowledge } from './knowledge.js';
+import { systemClock, type Clock } from '../today.js';
 import { appealDeadline, authWarning, firstFollowUp, nextFollowUp, recordsDueDefault, timelyFilingDeadline } from './policy.js';
 import { daysBetween, isIsoDate } from '../calendar.js';
 import { CASE_ID_SHAPE } from '../case-id.js';
@@ -70,7 +71,7 @@ export class ClaimService {
   readonly store: ClaimStore;
   private knowledge?: ClaimKnowledge;
 
-  constructor(db: Db, private readonly now: () => number = Date.now, knowledge?: ClaimKnowledge) {
+  constructor(db: Db, private readonly now: Clock = systemClock, knowledge?: ClaimKnowledge) {
     this.store = new ClaimStore(db);
     if (knowledge) this.knowledge = knowledge;
   }

@@ -15,7 +15,7 @@ import { NO_DIRECTORY } from '../knowledge/evidence.js';
 import { ClaimService } from '../claims/service.js';
 import { DigestStore } from '../store/digest.js';
 import { LetterService } from '../letters/service.js';
-import { localDate } from '../scheduler/clock.js';
+import { DEFAULT_PRACTICE_ZONE, systemClock, todayIn, type Clock } from '../today.js';
 import { parseButtonValue, type CaseRecord, type Effect, type Flow, type FlowContext, type FlowId, type FlowState, type Outcome, type Seed } from './flow.js';
 import type { FlowRegistry } from './registry.js';
 import { reply, type Choice, type Input, type Reply, type Turn } from './model.js';
@@ -31,9 +31,9 @@ export interface EngineOptions {
   kn?: Knowledge;
   /** Quiet period after which a session expires (default 2 hours). */
   sessionTtlMs?: number;
-  now?: () => number;
+  now?: Clock;
   log?: Logger;
-  /** The practice's IANA time zone, for "today" in claims (default: this machine's). */
+  /** The practice's IANA time zone, for "today" outside a digest channel (default DEFAULT_PRACTICE_ZONE, never the machine's). */
   zone?: string;
   /** Letters, with the optional narrative writer when an LLM is set up (default: templates only). */
   letters?: LetterService;
@@ -70,7 +70,9 @@ export class Engine {
   private readonly ctx: FlowContext;
   private readonly flows: FlowRegistry;
   private readonly router: IntentRouter;
-  private readonly now: () => number;
+  private readonly now: Clock;
+  /** The practice's zone (a digest channel's own zone overrides it there: see zoneOf). */
+  readonly zone: string;
   private readonly log: Logger;
   private readonly queues = new Map<string, Promise<unknown>>();
   private turnsSincePurge = 0;
@@ -78,8 +80,8 @@ export class Engine {
   constructor(opts: EngineOptions) {
     const kn = opts.kn ?? defaultKnowledge();
     this.ttlMs = opts.sessionTtlMs ?? 2 * 60 * 60 * 1000;
-    this.now = opts.now ?? Date.now;
-    const zone = opts.zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+    this.now = opts.now ?? systemClock;
+    const zone = (this.zone = opts.zone ?? DEFAULT_PRACTICE_ZONE);
     this.log = opts.log ?? silentLogger;
     this.store = new SessionStore<FlowState>(opts.db);
     this.cases = new CaseStore(opts.db);
@@ -94,7 +96,8 @@ export class Engine {
       claims: new ClaimService(opts.db, this.now),
       digests: new DigestStore(opts.db),
       letters: opts.letters ?? new LetterService(opts.db, { log: this.log }),
-      today: () => localDate(this.now(), zone),
+      now: this.now,
+      today: () => todayIn(zone, this.now),
       zone,
       caseFile: (caseId) => this.cases.get(caseId),
     };
@@ -304,11 +307,24 @@ export class Engine {
 
   /** The flows' context for one turn: the engine's services, and where the person wrote from. */
   private contextFor(turn: Turn): FlowContext {
+    const zone = this.zoneOf(turn);
     return {
       ...this.ctx,
+      today: () => todayIn(zone, this.now),
+      zone,
       place: { platform: turn.platform, ...(turn.tenant ? { tenant: turn.tenant } : {}), user: turn.user, ...(turn.channel ? { channel: turn.channel } : {}) },
       recentCases: () => this.cases.recent(sessionKey(turn), 5),
     };
+  }
+
+  /**
+   * The zone of the place a turn was taken: a channel's digest zone there (a Denied pressed under the
+   * digest is dated as the digest is), else the practice's.
+   */
+  private zoneOf(turn: Turn): string {
+    if (!turn.channel) return this.zone;
+    const digest = this.ctx.digests.channel({ platform: turn.platform, ...(turn.tenant ? { tenant: turn.tenant } : {}), channel: turn.channel });
+    return digest?.zone ?? this.zone;
   }
 
   /** A registered flow; sessions are validated against the registry on load, so a miss is a bug, not input. */

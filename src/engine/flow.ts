@@ -12,6 +12,7 @@ import type { Choice, Reply } from './model.js';
 import type { ClaimService } from '../claims/service.js';
 import type { DigestStore } from '../store/digest.js';
 import type { LetterService } from '../letters/service.js';
+import type { Clock } from '../today.js';
 
 /** A registered flow's id ('triage', 'docs', 'lookup', 'help', …): see registry.ts. */
 export type FlowId = string;
@@ -26,9 +27,14 @@ export interface FlowContext {
   help(lead?: string): Reply;
   /** Claims: flows plan changes while deciding and hand them back as effects (see Outcome.effects). */
   claims: ClaimService;
-  /** Today's date where the practice is (ISO, YYYY-MM-DD), and the practice's IANA time zone. */
+  /**
+   * Today's date where the turn was taken (ISO, YYYY-MM-DD), and that place's IANA zone: a channel's digest
+   * zone there, else the practice's (see src/today.ts). Every date a flow records or shows starts here.
+   */
   today(): string;
   zone: string;
+  /** The injected clock, for timestamps (not dates: those come from today()). */
+  now: Clock;
   /** Where the turn came from: the platform, the person, and the shared channel if it was typed in one. */
   place?: { platform: string; tenant?: string; user: string; channel?: string };
   /** The daily digest's channels and schedules. */

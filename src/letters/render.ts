@@ -93,7 +93,7 @@ function checkChoice(def: Extract<FactDef, { type: 'choice' }>, raw: string): Fa
   return { ok: false, problem: `Please choose one of: ${def.options.map((x, i) => `${i + 1}. ${x.label}`).join('; ')}.` };
 }
 
-function checkMonthYear(def: Extract<FactDef, { type: 'month-year' }>, raw: string, now: Date): FactCheck {
+function checkMonthYear(def: Extract<FactDef, { type: 'month-year' }>, raw: string, today: string): FactCheck {
   const w = raw.trim().replace(/\s+/g, ' ');
   if (FULL_DATE.test(w)) return { ok: false, problem: 'Only the month and year, please (e.g. March 2025): a full date can identify the patient.' };
   let month: number | undefined;
@@ -110,9 +110,10 @@ function checkMonthYear(def: Extract<FactDef, { type: 'month-year' }>, raw: stri
     year = Number(m[1]);
   }
   if (month === undefined || year === undefined || month < 0 || month > 11) return { ok: false, problem: 'Please give the month and year, e.g. March 2025.' };
-  const thisYear = now.getFullYear();
+  const thisYear = Number(today.slice(0, 4));
+  const thisMonth = Number(today.slice(5, 7)) - 1;
   if (year < 1900 || year > thisYear + 2) return { ok: false, problem: `${year} is not a plausible year.` };
-  if (def.past && (year > thisYear || (year === thisYear && month > now.getMonth()))) return { ok: false, problem: 'That month has not come yet: please give a month that has passed.' };
+  if (def.past && (year > thisYear || (year === thisYear && month > thisMonth))) return { ok: false, problem: 'That month has not come yet: please give a month that has passed.' };
   return { ok: true, value: `${MONTHS[month]} ${year}` };
 }
 
@@ -169,7 +170,7 @@ function checkDuration(raw: string): FactCheck {
  * The value as the letter will store it (choice: the option's value; yes-no: "yes"/"no"; month-year:
  * "March 2025"; duration: "6 weeks"; number: "24"), or a problem to tell staff, in one sentence.
  */
-export function validateFactValue(fact: FactDef, raw: string, now: Date = new Date()): FactCheck {
+export function validateFactValue(fact: FactDef, raw: string, today: string): FactCheck {
   if (typeof raw !== 'string' || !raw.trim()) return { ok: false, problem: 'Please give an answer.' };
   if (raw.length > 4000) return { ok: false, problem: 'That answer is too long.' };
   switch (fact.type) {
@@ -177,7 +178,7 @@ export function validateFactValue(fact: FactDef, raw: string, now: Date = new Da
     case 'number': return checkNumber(fact, raw);
     case 'yes-no': return checkYesNo(fact, raw);
     case 'choice': return checkChoice(fact, raw);
-    case 'month-year': return checkMonthYear(fact, raw, now);
+    case 'month-year': return checkMonthYear(fact, raw, today);
     case 'duration': return checkDuration(raw);
   }
 }
@@ -205,7 +206,7 @@ function applicable(template: LetterTemplate, values: Record<string, string | un
     const v = answer(values, f.id);
     if (v === undefined) continue;
     // Conditions name option values ("failed"): read an answer given as a label ("Tried and not tolerated") as its value.
-    const checked = f.type === 'choice' || f.type === 'yes-no' ? validateFactValue(f, v) : undefined;
+    const checked = f.type === 'choice' ? checkChoice(f, v) : f.type === 'yes-no' ? checkYesNo(f, v) : undefined;
     present[f.id] = checked?.ok ? checked.value : v;
   }
   return out;
@@ -233,7 +234,7 @@ export interface CasePrefill {
 const dotless = (code: string) => code.toUpperCase().replace(/\./g, '');
 
 /** What the triage case already knows (age, payer kind, cause, an AHI in the notes…), so the flow asks only for the rest. */
-export function factsFromCase(template: LetterTemplate, caseFacts: Partial<CaseFacts>): CasePrefill {
+export function factsFromCase(template: LetterTemplate, caseFacts: Partial<CaseFacts>, today: string): CasePrefill {
   const values: Record<string, string> = {};
   const notes = [caseFacts.procedure ?? '', caseFacts.notes ?? ''].join('\n');
   const diagnoses = (caseFacts.diagnoses ?? []).map(dotless);
@@ -253,7 +254,7 @@ export function factsFromCase(template: LetterTemplate, caseFacts: Partial<CaseF
         raw = p.value;
       }
       if (raw === undefined) return false;
-      const checked = validateFactValue(def, raw);
+      const checked = validateFactValue(def, raw, today);
       if (checked.ok) values[def.id] = checked.value;
       return checked.ok;
     });
@@ -287,8 +288,8 @@ export interface RenderOptions {
   diagnoses: LetterCode[];
   /** The LLM's rewrite of the narrative section; checked, and used instead of the template's paragraphs. */
   narrative?: string[];
-  /** For month-year checks ("has that month passed?"); default now. */
-  now?: Date;
+  /** Today where the letter is written (src/today.ts), for month-year checks ("has that month passed?"). */
+  today: string;
 }
 
 const DEFAULT_PAYER_LINE: Record<MedicalPayer, string> = {
@@ -363,7 +364,7 @@ function checkedValues(template: LetterTemplate, options: RenderOptions): Record
     const raw = answer(options.values, def.id);
     // A fact that does not apply (its `when` fails) is not written, whatever was answered.
     if (raw === undefined || !holds(def.when, values)) continue;
-    const checked = validateFactValue(def, raw, options.now);
+    const checked = validateFactValue(def, raw, options.today);
     if (checked.ok) values[def.id] = checked.value;
     else problems.push(`${def.label}: ${checked.problem}`);
   }
@@ -486,7 +487,7 @@ export function renderLetter(template: LetterTemplate, options: RenderOptions): 
 }
 
 /** The template's own narrative paragraphs for these facts: what the optional LLM is given to rewrite. */
-export function templateNarrative(template: LetterTemplate, options: Pick<RenderOptions, 'values' | 'payerKind' | 'now'>): string[] {
+export function templateNarrative(template: LetterTemplate, options: Pick<RenderOptions, 'values' | 'payerKind' | 'today'>): string[] {
   const values = checkedValues(template, { ...options, caseId: '', procedures: [], diagnoses: [] });
   const body = renderBody(template, values, options.payerKind);
   return body.sections[body.narrativeIndex]?.paragraphs ?? [];

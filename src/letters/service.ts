@@ -41,6 +41,8 @@ export interface LetterRequest {
   payer?: string;
   procedures: LetterCode[];
   diagnoses: LetterCode[];
+  /** Today where the letter is written (src/today.ts): month-year facts must not lie in the future. */
+  today: string;
 }
 
 export interface FinishedLetter {
@@ -80,12 +82,12 @@ export class LetterService {
    * The letter for a case as it stands: its template (the saved draft's, or the one for its kind of
    * procedure), the facts known so far (the case's, then the saved draft's), the payer kind, and the codes.
    */
-  forCase(caseId: string, caseFacts: Partial<CaseFacts>, kn: Knowledge, codes: CodeIndex, directory: CodeDirectory): LetterStart | { problem: string } {
+  forCase(caseId: string, caseFacts: Partial<CaseFacts>, kn: Knowledge, codes: CodeIndex, directory: CodeDirectory, today: string): LetterStart | { problem: string } {
     const saved = this.store.get(caseId);
     const kind = caseFacts.procedure ? procedureKindOf(kn, (c) => codes.exact(c) !== undefined, caseFacts.procedure) : undefined;
     const template = (saved ? templateById(saved.templateId) : undefined) ?? (kind ? templateFor(kind.id) : undefined);
     if (!template) return { problem: `medbill has no letter template for ${kind ? kind.name.toLowerCase() : 'this kind of procedure'} yet (the templates are in knowledge/letters/).` };
-    const prefill = factsFromCase(template, caseFacts);
+    const prefill = factsFromCase(template, caseFacts, today);
     const values = { ...prefill.values, ...(saved?.templateId === template.id ? saved.facts : {}) };
     const found = caseFacts.procedure ? codesFromTriage(triage({ ...caseFacts, procedure: caseFacts.procedure } as CaseFacts, kn, directory)) : { procedures: [], diagnoses: [] };
     return { template, values, ...(prefill.payerKind ? { payerKind: prefill.payerKind } : {}), procedures: found.procedures, diagnoses: found.diagnoses };
@@ -98,7 +100,7 @@ export class LetterService {
 
   /** Renders the letter: the narrative from the LLM when set up and accepted, the template's otherwise. */
   async finish(req: LetterRequest): Promise<FinishedLetter> {
-    const base = { caseId: req.caseId, values: req.values, payerKind: req.payerKind, procedures: req.procedures, diagnoses: req.diagnoses, ...(req.payer ? { payer: req.payer } : {}) };
+    const base = { caseId: req.caseId, values: req.values, payerKind: req.payerKind, procedures: req.procedures, diagnoses: req.diagnoses, today: req.today, ...(req.payer ? { payer: req.payer } : {}) };
     let draft = renderLetter(req.template, base);
     let narrativeNote = 'The narrative is the template\'s (no language model is set up).';
     let narrative: string[] | undefined;

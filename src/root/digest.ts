@@ -12,6 +12,7 @@ import { ClaimService } from '../claims/service.js';
 import { parseDigestSetting } from '../scheduler/digest-settings.js';
 import { ConfigError } from '../config.js';
 import type { DigestChannelInput } from '../store/digest.js';
+import { systemClock, type Clock } from '../today.js';
 
 /**
  * MEDBILL_DIGEST: "PLATFORM:[TENANT/]CHANNEL TIME ZONE [DAYS]" entries separated by ";", e.g.
@@ -30,16 +31,17 @@ export function configuredDigests(text: string): DigestChannelInput[] {
   });
 }
 
-export function startDigest(app: App, opts: { log: Logger; tickMs: number; now?: () => number; channels?: DigestChannelInput[] }): DigestScheduler {
-  const claims = new ClaimService(app.db);
+export function startDigest(app: App, opts: { log: Logger; tickMs: number; now?: Clock; channels?: DigestChannelInput[] }): DigestScheduler {
+  const now = opts.now ?? systemClock;
+  const claims = new ClaimService(app.db, now);
   const store = new DigestStore(app.db);
   // Channels from the configuration are (re)set at each start; "digest here …" in chat changes them until the next.
-  for (const c of opts.channels ?? []) store.setChannel(c, Date.now());
+  for (const c of opts.channels ?? []) store.setChannel(c, now());
   const scheduler = new DigestScheduler({
     store,
     owner: defaultOwner(),
     log: opts.log,
-    ...(opts.now ? { now: opts.now } : {}),
+    now,
     publish: (target, localDate, runKey) => {
       const replies = digestReplies(buildDigest(claims.store, localDate, claims.kn.policy));
       return app.outbound.sendKeyed(target, replies, runKey);

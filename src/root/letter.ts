@@ -22,6 +22,7 @@ import { LetterError, missingFacts } from '../letters/render.js';
 import type { LetterCode } from '../letters/model.js';
 import { narrativeWriter } from '../app.js';
 import { readInput, takeOneOption, UsageError, type Io } from '../cli.js';
+import { systemClock, todayIn } from '../today.js';
 
 const LetterJsonSchema = z.strictObject({
   template: z.string().min(1).max(60),
@@ -41,6 +42,7 @@ export async function cmdLetter(args: string[], io: Io): Promise<number> {
   if (out !== undefined && !/\.docx$/i.test(out)) throw new UsageError(`--out ${out}: the file must end in .docx`);
 
   const config = loadConfig();
+  const today = todayIn(config.zone, systemClock);
   const kn = defaultKnowledge();
   const db = openDb(config.dbPath === ':memory:' || !existsSync(config.dbPath) ? ':memory:' : config.dbPath);
   try {
@@ -53,7 +55,7 @@ export async function cmdLetter(args: string[], io: Io): Promise<number> {
         io.err(`medbill: no case ${caseId} in ${config.dbPath}: triage it first (medbill chat, or the chat page).`);
         return 2;
       }
-      const start = letters.forCase(file.caseId, file.facts as Partial<CaseFacts>, kn, codes, importInfo(db) ? icd10Directory(db) : NO_DIRECTORY);
+      const start = letters.forCase(file.caseId, file.facts as Partial<CaseFacts>, kn, codes, importInfo(db) ? icd10Directory(db) : NO_DIRECTORY, today);
       if ('problem' in start) {
         io.err(`medbill: ${start.problem}`);
         return 2;
@@ -63,7 +65,7 @@ export async function cmdLetter(args: string[], io: Io): Promise<number> {
         io.err(`medbill: the letter for ${file.caseId} still needs:${start.payerKind ? '' : '\n  - the kind of medical plan (answer it in chat: "letter for ' + file.caseId + '")'}${missing.map((f) => `\n  - ${f.ask}`).join('')}`);
         return 2;
       }
-      request = { caseId: file.caseId, template: start.template, values: start.values, payerKind: start.payerKind, procedures: start.procedures, diagnoses: start.diagnoses };
+      request = { caseId: file.caseId, template: start.template, values: start.values, payerKind: start.payerKind, procedures: start.procedures, diagnoses: start.diagnoses, today };
     } else {
       let parsed: z.infer<typeof LetterJsonSchema>;
       try {
@@ -83,7 +85,7 @@ export async function cmdLetter(args: string[], io: Io): Promise<number> {
         return { system: sys, code: hit.code, description: hit.description };
       });
       request = {
-        caseId: 'C-LETTR', template, values: parsed.values, payerKind: parsed.payerKind, ...(parsed.payer ? { payer: parsed.payer } : {}),
+        caseId: 'C-LETTR', template, values: parsed.values, payerKind: parsed.payerKind, today, ...(parsed.payer ? { payer: parsed.payer } : {}),
         procedures: described(parsed.procedures, (s) => (s === 'cpt' ? 'CPT' : s === 'hcpcs' ? 'HCPCS' : s === 'cdt' ? 'CDT' : undefined)),
         diagnoses: described(parsed.diagnoses, (s) => (s === 'icd10cm' ? 'ICD-10-CM' : undefined)),
       };

@@ -33,6 +33,9 @@ export async function cmdServe(args: string[], io: Io): Promise<number> {
   io.out(config.web
     ? `medbill is running: open ${running.url} (database ${config.dbPath}). Ctrl-C stops it.`
     : `medbill is running on ${running.url} without the chat page (MEDBILL_WEB=off; database ${config.dbPath}). Ctrl-C stops it.`);
+  io.out(config.zoneIsDefault
+    ? `Dates (claims, digests, reports, letters) are ${config.zone}'s: set MEDBILL_TIME_ZONE to the practice's zone, e.g. America/Chicago.`
+    : `Dates (claims, digests, reports, letters) are ${config.zone}'s (MEDBILL_TIME_ZONE).`);
   if (config.web && !isLoopbackHost(config.host)) {
     io.err(`medbill: warning: HOST=${config.host} makes the chat page reachable from the network, and it has no login. Anyone who can reach it can use medbill. For a Slack-only deployment set MEDBILL_WEB=off.`);
   }

@@ -11,26 +11,11 @@
  *   first occurrence, 01:30 CDT (06:30Z). Luxon alone would give the second one, 01:30 CST (07:30Z).
  * Posting once per local date is the scheduler's job (see digest-scheduler.ts): this only says when.
  */
-import { IANAZone } from 'luxon';
 import { dayNumber } from '../calendar.js';
+import { ianaZone, isValidZone } from '../today.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-
-/** Zones already checked (luxon's check builds an Intl.DateTimeFormat each time: slow on every tick). */
-const checked = new Map<string, boolean>();
-
-/** True for a time zone luxon (and the platform's ICU) knows, e.g. America/Chicago; case does not matter. */
-export function isValidZone(zone: string): boolean {
-  if (typeof zone !== 'string' || zone.trim() === '') return false;
-  let valid = checked.get(zone);
-  if (valid === undefined) {
-    valid = IANAZone.isValidZone(zone);
-    if (checked.size > 1000) checked.clear();
-    checked.set(zone, valid);
-  }
-  return valid;
-}
 
 /**
  * The zone's usual spelling ('america/chicago' → 'America/Chicago'), or undefined when it is not a zone.
@@ -43,16 +28,6 @@ export function canonicalZone(zone: string): string | undefined {
   if (listed) return listed;
   if (lower === 'utc' || lower === 'etc/utc' || lower === 'gmt' || lower === 'etc/gmt') return 'UTC';
   return new Intl.DateTimeFormat('en-US', { timeZone: zone.trim() }).resolvedOptions().timeZone;
-}
-
-function zoneOf(zone: string): IANAZone {
-  if (!isValidZone(zone)) throw new RangeError(`not a time zone: ${zone}`);
-  return IANAZone.create(zone);
-}
-
-/** The local date ('YYYY-MM-DD') at an instant in a zone. */
-export function localDate(nowMs: number, zone: string): string {
-  return new Date(nowMs + zoneOf(zone).offset(nowMs) * MINUTE).toISOString().slice(0, 10);
 }
 
 const DAY = 86_400_000;
@@ -95,7 +70,7 @@ export function parseLocalTime(text: string): string | undefined {
 export function dueInstant(date: string, time: string, zone: string): number {
   const t = HHMM.exec(time);
   if (!t) throw new RangeError(`not a time (HH:MM): ${time}`);
-  const z = zoneOf(zone);
+  const z = ianaZone(zone);
   // The wall-clock reading as if it were UTC; an instant with offset o (minutes) shows it at wall - o.
   const wall = dayNumber(date) * DAY + Number(t[1]) * HOUR + Number(t[2]) * MINUTE;
   // Offsets lie within -12 h … +14 h, so every instant that could show this reading lies in that window.

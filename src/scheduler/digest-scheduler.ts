@@ -15,14 +15,15 @@ import { randomBytes } from 'node:crypto';
 import type { ChannelAddress } from '../engine/outbound.js';
 import { errorFields, silentLogger, type Logger } from '../log.js';
 import type { DigestChannel, DigestStore } from '../store/digest.js';
-import { dueInstant, localDate } from './clock.js';
+import { dueInstant } from './clock.js';
+import { localDate, systemClock, todayIn, type Clock } from '../today.js';
 import { addDays, isoWeekday } from '../calendar.js';
 
 export interface DigestSchedulerOptions {
   store: DigestStore;
   /** Unique per process (see defaultOwner). */
   owner: string;
-  now?: () => number;
+  now?: Clock;
   /** How long a claim keeps other processes off a run (default 2 min); also the longest a post may take. */
   leaseMs?: number;
   /** How long after its time a digest may still be posted (default 6 h), e.g. when medbill was down then. */
@@ -53,7 +54,7 @@ class Timeout extends Error {
 export class DigestScheduler {
   private readonly store: DigestStore;
   private readonly owner: string;
-  private readonly now: () => number;
+  private readonly now: Clock;
   private readonly leaseMs: number;
   private readonly catchUpMs: number;
   private readonly keepDays: number;
@@ -71,7 +72,7 @@ export class DigestScheduler {
   constructor(options: DigestSchedulerOptions) {
     this.store = options.store;
     this.owner = options.owner;
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? systemClock;
     this.leaseMs = options.leaseMs ?? 120_000;
     this.catchUpMs = options.catchUpMs ?? 6 * 3_600_000;
     this.keepDays = options.keepDays ?? 35;
@@ -227,7 +228,8 @@ export class DigestScheduler {
 
   /** Drops runs older than keepDays, once a day per process. */
   private purge(): void {
-    const today = localDate(this.now(), 'UTC');
+    // Housekeeping, not a date anyone sees: runs are kept keepDays, counted on UTC's calendar.
+    const today = todayIn('UTC', this.now);
     if (this.purgedOn === today) return;
     this.purgedOn = today;
     try {

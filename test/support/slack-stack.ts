@@ -6,12 +6,15 @@ import { silentLogger, type Logger } from '../../src/log.js';
 import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack/app.js';
 import type { SlackApiFake } from './slack-api-fake.js';
 import { tempDbPath } from '../helpers.js';
+import type { Clock } from '../../src/today.js';
 
 export interface SlackStack { app: App; slack: SlackAdapter; running: Running; close(): Promise<void> }
 
-export async function startSlackStack(opts: { secret: string; fake: SlackApiFake; log?: Logger; dbPath?: string; inboxMaxOpen?: number }): Promise<SlackStack> {
+/** `now`: the engine's clock (dates recorded from chat); `zone`: the practice's (MEDBILL_TIME_ZONE). */
+export async function startSlackStack(opts: { secret: string; fake: SlackApiFake; log?: Logger; dbPath?: string; inboxMaxOpen?: number; now?: Clock; zone?: string }): Promise<SlackStack> {
   const log = opts.log ?? silentLogger;
-  const app = openApp({ ...loadConfig({}), dbPath: opts.dbPath ?? tempDbPath() }, { log, ...(opts.inboxMaxOpen ? { inboxMaxOpen: opts.inboxMaxOpen } : {}) });
+  const config = { ...loadConfig(opts.zone ? { MEDBILL_TIME_ZONE: opts.zone } : {}), dbPath: opts.dbPath ?? tempDbPath() };
+  const app = openApp(config, { log, ...(opts.inboxMaxOpen ? { inboxMaxOpen: opts.inboxMaxOpen } : {}), ...(opts.now ? { now: opts.now } : {}) });
   const slack = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: opts.secret, apiUrl: opts.fake.apiUrl }, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log });
   await slack.start();
   const listener = slack.requestListener;

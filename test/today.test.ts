@@ -1,0 +1,163 @@
+/**
+ * "Today" is the date on the wall where something was said (src/today.ts): the practice's zone, or a digest
+ * channel's own zone there, from an injected clock, never the machine's zone. Checked at the instants where
+ * the UTC date and the local date differ: 02:30 UTC (the evening before in the Americas), 13:30 UTC (the next
+ * day in Sydney and Auckland), and around both daylight-saving changes in Chicago and Auckland. Then through
+ * the engine (a denial, a payment, a report's month, a letter's month) and the command line, where the
+ * machine's clock is faked with Debian's faketime and its zone set to one the practice is not in.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_PRACTICE_ZONE, todayIn } from '../src/today.js';
+import { loadConfig } from '../src/config.js';
+import { openDb, type Db } from '../src/store/db.js';
+import { Engine } from '../src/engine/engine.js';
+import { flows } from '../flows/index.js';
+import { ClaimService } from '../src/claims/service.js';
+import { DigestStore } from '../src/store/digest.js';
+import { validateFactValue } from '../src/letters/render.js';
+import { templateById } from '../src/letters/templates.js';
+import type { Input, Reply } from '../src/engine/model.js';
+import { ROOT, tempDbPath } from './helpers.js';
+
+const at = (iso: string) => () => Date.parse(iso);
+
+describe('todayIn: the local date where it was said', () => {
+  // Each row: an instant, a zone, the date on the wall there, worked out by hand from the zone's offset.
+  it.each([
+    // 02:30 UTC: still the evening before everywhere in the Americas.
+    ['2026-12-08T02:30:00Z', 'America/Chicago', '2026-12-07'],
+    ['2026-12-08T02:30:00Z', 'America/New_York', '2026-12-07'],
+    ['2026-12-08T02:30:00Z', 'America/Los_Angeles', '2026-12-07'],
+    ['2026-12-08T02:30:00Z', 'UTC', '2026-12-08'],
+    ['2026-12-08T02:30:00Z', 'Pacific/Auckland', '2026-12-08'],
+    // 13:30 UTC: already the next day in Sydney (+11) and Auckland (+13), not in the Americas.
+    ['2026-12-07T13:30:00Z', 'Australia/Sydney', '2026-12-08'],
+    ['2026-12-07T13:30:00Z', 'Pacific/Auckland', '2026-12-08'],
+    ['2026-12-07T13:30:00Z', 'America/Chicago', '2026-12-07'],
+    ['2026-12-07T13:30:00Z', 'UTC', '2026-12-07'],
+    // Chicago springs forward on 2026-03-08 (CST -6 → CDT -5): midnight moves an hour earlier in UTC.
+    ['2026-03-08T05:30:00Z', 'America/Chicago', '2026-03-07'],
+    ['2026-03-08T06:30:00Z', 'America/Chicago', '2026-03-08'],
+    ['2026-03-09T04:30:00Z', 'America/Chicago', '2026-03-08'],
+    ['2026-03-09T05:30:00Z', 'America/Chicago', '2026-03-09'],
+    // Chicago falls back on 2026-11-01 (CDT -5 → CST -6).
+    ['2026-11-01T04:30:00Z', 'America/Chicago', '2026-10-31'],
+    ['2026-11-01T05:30:00Z', 'America/Chicago', '2026-11-01'],
+    ['2026-11-02T05:30:00Z', 'America/Chicago', '2026-11-01'],
+    ['2026-11-02T06:30:00Z', 'America/Chicago', '2026-11-02'],
+    // Auckland leaves daylight time on 2026-04-05 (NZDT +13 → NZST +12) and returns to it on 2026-09-27.
+    ['2026-04-04T10:30:00Z', 'Pacific/Auckland', '2026-04-04'],
+    ['2026-04-04T11:30:00Z', 'Pacific/Auckland', '2026-04-05'],
+    ['2026-04-05T11:30:00Z', 'Pacific/Auckland', '2026-04-05'],
+    ['2026-04-05T12:30:00Z', 'Pacific/Auckland', '2026-04-06'],
+    ['2026-09-26T11:30:00Z', 'Pacific/Auckland', '2026-09-26'],
+    ['2026-09-26T12:30:00Z', 'Pacific/Auckland', '2026-09-27'],
+    ['2026-09-27T10:30:00Z', 'Pacific/Auckland', '2026-09-27'],
+    ['2026-09-27T11:30:00Z', 'Pacific/Auckland', '2026-09-28'],
+  ])('at %s in %s it is %s', (instant, zone, date) => {
+    expect(todayIn(zone, at(instant))).toBe(date);
+  });
+
+  it('defaults the practice to a fixed zone, not the machine\'s, and says so', () => {
+    const config = loadConfig({});
+    expect(config.zone).toBe(DEFAULT_PRACTICE_ZONE);
+    expect(config.zoneIsDefault).toBe(true);
+    expect(loadConfig({ MEDBILL_TIME_ZONE: 'America/Denver' })).toMatchObject({ zone: 'America/Denver', zoneIsDefault: false });
+    // In another process whose machine zone is Auckland, the practice's default is still the same.
+    const zone = execFileSync(process.execPath, ['--input-type=module', '-e', `import { loadConfig } from ${JSON.stringify(join(ROOT, 'dist/src/config.js'))}; process.stdout.write(loadConfig({}).zone)`], { env: { ...process.env, TZ: 'Pacific/Auckland' } }).toString();
+    expect(zone).toBe(DEFAULT_PRACTICE_ZONE);
+  });
+});
+
+describe('dates recorded and shown through the engine', () => {
+  const opened: Db[] = [];
+  afterEach(() => {
+    while (opened.length) opened.pop()?.close();
+  });
+
+  function practice(zone: string, instant: string) {
+    const db = openDb(':memory:');
+    opened.push(db);
+    const engine = new Engine({ db, flows, zone, now: at(instant) });
+    const claims = new ClaimService(db, at(instant));
+    const plan = claims.draft({ caseId: 'C-TDAY2', payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, submittedDate: '2026-11-02' }, { who: 'test', surface: 'test' });
+    if (!plan.ok || !claims.commit(plan)) throw new Error('seeding the claim failed');
+    const say = (text: string, where: { channel?: string } = {}) => engine.handle({ platform: 'slack', tenant: 'T0PRAC', user: 'U0BILL', conversation: where.channel ?? 'dm', direct: !where.channel, ...where, input: { kind: 'text', text } as Input });
+    return { db, claims, say };
+  }
+  const textOf = (rs: Reply[]) => JSON.stringify(rs);
+
+  it('dates a denial typed at 02:30 UTC in Chicago the evening before, with the appeal deadline from it', async () => {
+    const { claims, say } = practice('America/Chicago', '2026-12-08T02:30:00Z');
+    await say('C-TDAY2 denied CO-50');
+    expect(claims.get('C-TDAY2')).toMatchObject({ status: 'denied', deniedDate: '2026-12-07', appealDeadline: '2027-06-05' });
+  });
+
+  it('dates a payment typed at 13:30 UTC in Auckland the next day', async () => {
+    const { claims, say } = practice('Pacific/Auckland', '2026-12-07T13:30:00Z');
+    await say('C-TDAY2 paid $650 today');
+    expect(claims.get('C-TDAY2')).toMatchObject({ status: 'paid', paidDate: '2026-12-08' });
+  });
+
+  it('dates what is pressed or typed in a digest channel by the channel\'s zone, not the practice\'s', async () => {
+    // The practice is in Auckland (already Dec 8); the billing channel's digest runs on Chicago's clock (Dec 7).
+    const { db, claims, say } = practice('Pacific/Auckland', '2026-12-08T02:30:00Z');
+    new DigestStore(db).setChannel({ address: { platform: 'slack', tenant: 'T0PRAC', channel: 'C0BILLING' }, localTime: '08:00', zone: 'America/Chicago', weekdays: [1, 2, 3, 4, 5] }, 0);
+    await say('C-TDAY2 denied CO-50', { channel: 'C0BILLING' });
+    expect(claims.get('C-TDAY2')).toMatchObject({ deniedDate: '2026-12-07' });
+    // "today" there is the channel's date too; in a direct message it is the practice's.
+    expect(textOf(await say('today', { channel: 'C0BILLING' }))).toMatch(/Claims for Mon Dec 7, 2026/);
+    expect(textOf(await say('today'))).toMatch(/Claims for Tue Dec 8, 2026/);
+  });
+
+  it('reports the month it still is where the practice is', async () => {
+    expect(textOf(await practice('America/Chicago', '2026-12-01T02:30:00Z').say('report'))).toMatch(/November 2026/);
+    expect(textOf(await practice('Pacific/Auckland', '2026-12-01T02:30:00Z').say('report'))).toMatch(/December 2026/);
+  });
+
+  it('refuses a letter\'s month that has not come yet where the practice is', () => {
+    const month = templateById('trauma')?.facts.find((f) => f.type === 'month-year' && f.past);
+    if (!month) throw new Error('the trauma letter asks the month of the injury');
+    const onFirst = at('2026-12-01T02:30:00Z');
+    expect(validateFactValue(month, 'December 2026', todayIn('America/Chicago', onFirst))).toMatchObject({ ok: false, problem: expect.stringMatching(/not come yet/) });
+    expect(validateFactValue(month, 'December 2026', todayIn('Pacific/Auckland', onFirst))).toEqual({ ok: true, value: 'December 2026' });
+  });
+});
+
+// The command line reads the machine's clock (systemClock): faked here with Debian's faketime, as CI does.
+const FAKETIME = ['/usr/bin/faketime', '/usr/local/bin/faketime'].find((p) => existsSync(p));
+if (!FAKETIME && process.env.CI) throw new Error('faketime is missing: .ci/run should have installed Debian\'s faketime');
+if (!FAKETIME) console.log('skipped: the command-line clock tests need Debian\'s faketime (apt-get install faketime)');
+
+/** This process's environment without a faketime of its own (CI runs these tests under faketime too). */
+const outsideFaketime = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'LD_PRELOAD' && !k.startsWith('FAKETIME')));
+
+describe.skipIf(!FAKETIME)('the command line on a faked clock, on a machine in another zone', () => {
+  /** `medbill ARGS` at `utc` (YYYY-MM-DD HH:MM:SS, UTC) on a machine whose own zone is Auckland. */
+  const medbill = (utc: string, env: Record<string, string>, ...args: string[]) => {
+    const r = spawnSync(FAKETIME ?? 'faketime', [utc, 'env', 'TZ=Pacific/Auckland', process.execPath, join(ROOT, 'bin/medbill.js'), ...args], {
+      env: { ...outsideFaketime(), TZ: 'UTC', MEDBILL_LOG: 'silent', ...env }, encoding: 'utf8', timeout: 20_000,
+    });
+    return { status: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  it('reports Chicago\'s month at 02:30 UTC on the first of the next', () => {
+    const db = tempDbPath();
+    const r = medbill('2026-12-01 02:30:00', { MEDBILL_DB: db, MEDBILL_TIME_ZONE: 'America/Chicago' }, 'report');
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(/^November 2026:/m);
+  });
+
+  it('reads a claims import\'s "today" in the practice\'s zone: a date later than Chicago\'s today is refused', () => {
+    const db = tempDbPath();
+    const csv = join(db, '..', 'claims.csv');
+    // 2026-12-08 is UTC's date (and Auckland's) at this instant, but still tomorrow in Chicago.
+    writeFileSync(csv, 'payer,plan type,cpt,submitted\nAetna,commercial,41100,2026-12-08\n');
+    const r = medbill('2026-12-08 02:30:00', { MEDBILL_DB: db, MEDBILL_TIME_ZONE: 'America/Chicago' }, 'claims', 'import', csv, '--dry-run');
+    expect(r.status).toBe(2);
+    expect(r.err).toMatch(/2026-12-08 is after today/);
+  });
+});
