@@ -169,8 +169,11 @@ function act(ctx: FlowContext, caseId: string, words: ClaimWords): Outcome {
       if (!denial) return askDenial(claim, date, words.denialText ? 'I could not read a denial reason in that.' : undefined);
       return record(ctx, caseId, { kind: 'denied', date, denial }, (p) => denialParts(ctx, denial, p.after));
     }
-    case 'followed-up':
-      return { state: state('outcome', { date }, caseId), replies: [reply(`What did the payer say about ${caseId}?`, [{ kind: 'choices', choices: choicesFor('claim', 'outcome', OUTCOMES) }])] };
+    case 'followed-up': {
+      // "C-4GHVS followed up, still processing": the outcome said in the same message is the answer.
+      const heard = words.outcome ? outcomeSaid(ctx, claim, words.outcome, date) : undefined;
+      return heard ?? askOutcome(caseId, date);
+    }
     case 'snoozed':
       if (!words.until) return { state: state('snooze', {}, caseId), replies: [reply(`Snooze ${caseId} until when?`, [{ kind: 'choices', choices: choicesFor('claim', 'snooze', SNOOZES) }])] };
       return record(ctx, caseId, { kind: 'snoozed', until: words.until });
@@ -195,6 +198,26 @@ const OUTCOMES = [
   { label: 'Not received: resubmitted', value: 'submitted' },
 ];
 const SNOOZES = [{ label: '3 days', value: '3' }, { label: '1 week', value: '7' }, { label: '2 weeks', value: '14' }];
+
+const askOutcome = (caseId: string, date: string): Outcome => ({
+  state: state('outcome', { date }, caseId),
+  replies: [reply(`What did the payer say about ${caseId}?`, [{ kind: 'choices', choices: choicesFor('claim', 'outcome', OUTCOMES) }])],
+});
+
+/** What a payer says when nothing has been decided yet. ("Pending" is a pend: see parse.ts.) */
+const STILL_PROCESSING = /\b(?:processing|in\s+process|(?:in|under)\s+review|being\s+(?:reviewed|processed)|no\s+(?:news|update|decision)(?:\s+yet)?|nothing\s+yet|not\s+(?:decided|finali[sz]ed)\s+yet)\b/i;
+
+/** The outcome of a follow-up, typed ("still processing", "pended", "denied CO-16", "they want records", "paid $300"). */
+function outcomeSaid(ctx: FlowContext, claim: Claim, text: string, date: string): Outcome | undefined {
+  const words = readClaimWords(text, ctx.today());
+  if (words.action && words.action !== 'followed-up') return act(ctx, claim.caseId, { ...words, caseId: claim.caseId, date: words.date ?? date });
+  if (STILL_PROCESSING.test(text)) return record(ctx, claim.caseId, { kind: 'followed-up', date });
+  return undefined;
+}
+
+/** After a part payment: is the rest still owed ("rest is still open", "underpaid") or settled ("that's all", "patient's share")? */
+const PART_OPEN = /\b(?:open|outstanding|owed?|unpaid|under-?paid|short|balance\s+due|denied|not\s+settled|still\s+due)\b/i;
+const SETTLED = /\b(?:settled|done|that'?s\s+(?:it|all)|adjust(?:ed|ment)|patient'?s?\s+(?:share|portion|responsibility)|paid\s+in\s+full|closed?)\b/i;
 
 function paid(ctx: FlowContext, claim: Claim, amountCents: number, date: string, partial?: boolean): Outcome {
   // Less than billed is usual (the plan's allowed amount); only the biller knows whether part is still open.
@@ -373,7 +396,7 @@ export const claimFlow: Flow = {
     // Not "claims report": that is the report (flows/report.ts).
     /^\s*\/?(?:claims?(?!\s+reports?\s*[.!?]?\s*$)|track (?:this |a |the )?claim)\b[:\s]*/i,
     // A case ID followed by what happened to its claim, from anywhere: the whole message is the update.
-    /^(?=\s*C-[A-HJ-NP-Z2-9]{5}\b[\s,:-]+(?:was\s+|got\s+|is\s+)?(?:paid|denied|submitted|resubmitted|sent|pended|appealed|written off|wrote off|closed|snoozed?|followed up|records)\b)/i,
+    /^(?=\s*C-[A-HJ-NP-Z2-9]{5}\b[\s,:-]+(?:was\s+|got\s+|is\s+)?(?:paid|denied|submitted|resubmitted|sent|pended|appealed|written off|wrote off|closed|snoozed?|follow(?:ed)?[\s-]?up|called|checked|records)\b)/i,
   ],
   menu: { label: 'Track a claim', example: '"claim" or "C-7K3Q9 paid $412 on 12/3"', command: 'track a claim' },
   stateSchema: stateSchema(STEPS, SlotsSchema as z.ZodType<Record<string, unknown>>),
@@ -388,6 +411,14 @@ export const claimFlow: Flow = {
       if (st.step === 'paid' && claim) {
         const words = readClaimWords(`paid ${text}`, ctx.today());
         return words.amountCents === undefined ? askPaid(claim, s.date ?? ctx.today(), 'I could not read an amount in that.') : paid(ctx, claim, words.amountCents, words.date ?? s.date ?? ctx.today(), words.partial);
+      }
+      if (st.step === 'outcome' && claim) {
+        const heard = outcomeSaid(ctx, claim, text, s.date ?? ctx.today());
+        if (heard) return heard;
+      }
+      if (st.step === 'partial' && claim && s.amountCents !== undefined) {
+        const open = PART_OPEN.test(text) ? true : SETTLED.test(text) ? false : undefined;
+        if (open !== undefined) return record(ctx, claim.caseId, { kind: 'paid', date: s.date ?? ctx.today(), amountCents: s.amountCents, partial: open });
       }
       if (st.step === 'denial' && claim) {
         const denial = parseDenial(text, ctx.claims.kn);

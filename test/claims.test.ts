@@ -232,6 +232,40 @@ describe('the claim flow in the engine', () => {
     expect(new ClaimService(d).get('C-FLLWP')?.nextFollowUp).toBe('2026-12-09');
   });
 
+  it.each([
+    // What the payer said, typed after "Followed up" or in the same message; each as the button would record it.
+    ['C-TYPD2 followed up', 'still processing', { status: 'submitted', nextFollowUp: '2026-12-09' }],
+    ['C-TYPD2 followed up', 'pended', { status: 'pended' }],
+    ['C-TYPD2 followed up', 'denied CO-16', { status: 'denied', denial: { group: 'CO', carc: '16' }, deniedDate: '2026-12-02' }],
+    ['C-TYPD2 followed up', 'they want records', { status: 'records-requested' }],
+    ['C-TYPD2 followed up', '1', { status: 'submitted', nextFollowUp: '2026-12-09' }],
+    ['C-TYPD2 followed up, still processing', undefined, { status: 'submitted', nextFollowUp: '2026-12-09' }],
+    ['C-TYPD2 called them, they want records', undefined, { status: 'records-requested' }],
+  ] as const)('reads "%s" then "%s" as the outcome', async (first, second, expected) => {
+    const d = db();
+    open(new ClaimService(d), base('C-TYPD2', { submittedDate: '2026-11-01' }));
+    const { send } = chat(d);
+    const asked = await send({ kind: 'text', text: first });
+    if (second !== undefined) {
+      expect(text(asked)).toMatch(/What did the payer say about C-TYPD2/);
+      expect(text(await send({ kind: 'text', text: second }))).not.toMatch(/didn't catch/);
+    }
+    expect(new ClaimService(d).get('C-TYPD2')).toMatchObject(expected);
+  });
+
+  it('reads a typed answer to "settled or still open?" after a part payment', async () => {
+    const d = db();
+    open(new ClaimService(d), base('C-PRTL2', { submittedDate: '2026-11-01' }));
+    const { send } = chat(d);
+    expect(text(await send({ kind: 'text', text: 'C-PRTL2 paid $400' }))).toMatch(/still open/);
+    await send({ kind: 'text', text: 'rest is still open' });
+    expect(new ClaimService(d).get('C-PRTL2')).toMatchObject({ status: 'partially-paid', paidCents: 40000 });
+    open(new ClaimService(d), base('C-PRTL3', { submittedDate: '2026-11-01' }));
+    await send({ kind: 'text', text: 'C-PRTL3 paid $400' });
+    await send({ kind: 'text', text: "that's all, the rest is the plan's adjustment" });
+    expect(new ClaimService(d).get('C-PRTL3')).toMatchObject({ status: 'paid', paidCents: 40000 });
+  });
+
   it('says what is allowed when an update does not fit the claim, and changes nothing', async () => {
     const d = db();
     open(new ClaimService(d), base('C-DRAFT'));

@@ -12,6 +12,8 @@ import { CASE_ID_IN_TEXT } from '../case-id.js';
 export interface ClaimWords {
   caseId?: string;
   action?: ChangeKind;
+  /** After "followed up": what the payer said ("still processing", "denied CO-16"), to be read as the outcome. */
+  outcome?: string;
   amountCents?: number;
   /** When it happened (paid, denied, submitted…), or the due date of a records request. */
   date?: string;
@@ -23,7 +25,7 @@ export interface ClaimWords {
 
 /** Action words, most specific first ("records requested" before "requested", "resubmitted" before "submitted"). */
 const ACTIONS: [ChangeKind, RegExp][] = [
-  ['records-requested', /\b(?:records?\s+(?:requested|request|needed|due)|request(?:ed|ing)?\s+(?:for\s+)?(?:records|notes|documentation)|asked\s+for\s+(?:records|notes|documentation|more\s+info(?:rmation)?)|(?:additional|more)\s+(?:info(?:rmation)?|documentation|records)\s+(?:requested|needed))\b/i],
+  ['records-requested', /\b(?:records?\s+(?:requested|request|needed|due)|(?:want|need|asking\s+for)s?\s+(?:the\s+|more\s+|additional\s+)?(?:records|notes|documentation|x-?rays|narrative)|request(?:ed|ing)?\s+(?:for\s+)?(?:records|notes|documentation)|asked\s+for\s+(?:records|notes|documentation|more\s+info(?:rmation)?)|(?:additional|more)\s+(?:info(?:rmation)?|documentation|records)\s+(?:requested|needed))\b/i],
   ['written-off', /\bwr(?:ite|ote|itten)[\s-]?off\b|\bwriteoff\b/i],
   ['followed-up', /\bfollow(?:ed)?[\s-]?up\b|\bcalled\b|\bchecked\s+(?:on|status)\b|\bstatus\s+check\b/i],
   ['snoozed', /\bsnooze[ds]?\b|\bremind\s+me\b/i],
@@ -52,6 +54,13 @@ export function readClaimWords(text: string, today: string): ClaimWords {
   const action = ACTIONS.find(([, re]) => re.test(rest))?.[0];
   if (!action) return words;
   words.action = action;
+  if (action === 'followed-up') {
+    const said = rest.replace(/^.*?(?:\bfollow(?:ed)?[\s-]?up\b|\bcalled\b|\bchecked\s+(?:on|status)\b|\bstatus\s+check\b)[\s,.:;-]*/i, '').trim();
+    if (said) words.outcome = said;
+    const date = findDate(rest, today, 'past');
+    if (date) words.date = date;
+    return words;
+  }
   if (action === 'paid') {
     const amount = parseAmount(rest);
     if (amount !== undefined) words.amountCents = amount;

@@ -15,6 +15,7 @@ import { NO_DIRECTORY } from '../knowledge/evidence.js';
 import { ClaimService } from '../claims/service.js';
 import { DigestStore } from '../store/digest.js';
 import { LetterService } from '../letters/service.js';
+import { choicesIn, typedChoice } from './typed-choice.js';
 import { DEFAULT_PRACTICE_ZONE, systemClock, todayIn, type Clock } from '../today.js';
 import { parseButtonValue, type CaseRecord, type Effect, type Flow, type FlowContext, type FlowId, type FlowState, type Outcome, type Seed } from './flow.js';
 import type { FlowRegistry } from './registry.js';
@@ -271,10 +272,18 @@ export class Engine {
       const command = controlCommand(input.text);
       if (command) return withExpiredNote(await this.control(ctx, command, row));
       const named = this.flows.command(input.text);
-      if (named) return withExpiredNote(await this.begin(ctx, named.flow, { text: named.text }));
+      if (named) {
+        // "track this claim" under an answer is its button, for this case, not the command's fresh start.
+        const button = row ? typedChoice(input.text, choicesIn(flowOf(row).prompt(ctx, row.state)), true) : undefined;
+        if (row && button) return this.decide(ctx, row, { kind: 'button', value: button.value }, expired);
+        return withExpiredNote(await this.begin(ctx, named.flow, { text: named.text }));
+      }
       if (row) {
         const out = await flowOf(row).handle(ctx, row.state, { kind: 'text', text: input.text });
         if (!out.unhandled) return this.follow(ctx, row, out);
+        // Typed where a button would do: its number, its label or a paraphrase presses it.
+        const pressed = typedChoice(input.text, choicesIn(flowOf(row).prompt(ctx, row.state)));
+        if (pressed) return this.decide(ctx, row, { kind: 'button', value: pressed.value }, expired);
       }
       const intent = this.router.route(input.text);
       if (intent.kind === 'flow') return withExpiredNote(await this.begin(ctx, intent.flow, { text: intent.text }));

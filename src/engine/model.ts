@@ -36,7 +36,12 @@ export interface Turn {
   input: Input;
 }
 
-export interface Choice { label: string; value: string }
+export interface Choice {
+  label: string;
+  value: string;
+  /** Other ways people type it, not shown ("open" for "Part still open"): see typed-choice.ts. */
+  says?: string[];
+}
 export interface ChecklistItem { id: string; label: string; detail?: string; checked: boolean; /** button value that ticks or unticks it */ toggle: string }
 export interface FormField { name: string; label: string; type: 'number' | 'text'; placeholder?: string; required: boolean; /** filled in already (from the case), editable */ initial?: string }
 
