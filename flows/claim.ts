@@ -495,6 +495,10 @@ export const claimFlow: Flow = {
     }
     return { state: st, replies: [reply('That form belongs to an earlier question.'), ...claimFlow.prompt(ctx, st)] };
   },
+  kept(ctx, st) {
+    const claim = st.caseId ? ctx.claims.get(st.caseId) : undefined;
+    return claim ? `Claim ${claim.caseId} is kept as it was (${statusWords(claim.status)}); nothing from this question was recorded.` : undefined;
+  },
   prompt(ctx, st) {
     const claim = st.caseId ? ctx.claims.get(st.caseId) : undefined;
     const s = slotsOf(st);

@@ -375,8 +375,12 @@ export class Engine {
     switch (command) {
       case 'help':
         return keep([this.flows.help(), reply(`You were in "${flow.title}". Answer the last question to go on, or type "cancel".`)]);
-      case 'cancel':
-        return { replies: [reply(`Cancelled${row.state.caseId ? ` case ${row.state.caseId}` : ''}. Nothing more is kept about it.`)] };
+      case 'cancel': {
+        // Say what stays: a case answered before, a claim, a letter's draft outlive the question.
+        const id = row.state.caseId;
+        const kept = flow.kept?.(ctx, row.state) ?? (id && this.cases.get(id) ? `Case ${id} and its answer are kept.` : 'Nothing from it was kept.');
+        return { replies: [reply(`Cancelled${id ? ` (case ${id})` : ''}. ${kept}`)] };
+      }
       case 'restart': {
         const d = await this.begin(ctx, row.flow as FlowId, {});
         return { ...d, replies: [reply('Starting over.'), ...d.replies] };

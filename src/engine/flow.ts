@@ -126,6 +126,8 @@ export interface Flow {
   prompt(ctx: FlowContext, state: FlowState): Reply[];
   /** Why the current question is asked. */
   why(ctx: FlowContext, state: FlowState): string;
+  /** What outlives the flow when it is cancelled, in a sentence (default: the case, if it was answered). */
+  kept?(ctx: FlowContext, state: FlowState): string | undefined;
 }
 
 /**
