@@ -158,7 +158,7 @@ function act(ctx: FlowContext, caseId: string, words: ClaimWords): Outcome {
   const date = words.date ?? today;
   // Refused before anything is asked: no amount is asked for a claim that cannot be paid.
   const refused = words.action && refusal(claim, words.action);
-  if (refused) return showClaim(ctx, claim, refused);
+  if (refused) return showClaim(ctx, claim, `${refused} If its last change was recorded by mistake, type "undo" (your own, today) or "${caseId} correct" to take it back first.`);
   switch (words.action) {
     case undefined: return showClaim(ctx, claim);
     case 'paid':
@@ -380,8 +380,30 @@ function openClaims(ctx: FlowContext): Outcome {
   };
 }
 
+/** "undo", "undo C-7K3Q9", "C-7K3Q9 undo": the person's own last change today; "C-7K3Q9 correct": the claim's last change, anyone's. */
+const UNDO = /^\s*\/?undo\b|\bundo\s*[.!]?\s*$/i;
+const CORRECT = /\b(?:correct(?:ion)?|(?:by|a)\s+mistake|recorded\s+wrong(?:ly)?|wrong(?:ly)?\s+recorded)\b/i;
+
+function takeBack(ctx: FlowContext, text: string, caseId: string | undefined): Outcome {
+  const who = ctx.place ? `${ctx.place.platform}:${ctx.place.user}` : 'unknown';
+  const correcting = caseId !== undefined && CORRECT.test(text) && !UNDO.test(text);
+  const target = correcting ? { caseId } : ctx.claims.undoable(who, ctx.today(), ctx.zone, caseId);
+  if ('problem' in target) return { replies: [reply(target.problem)] };
+  const plan = ctx.claims.revert(target.caseId, correcting ? 'corrected' : 'undone', PLANNING);
+  if (!plan.ok) return { replies: [reply(plan.problem)] };
+  const last = ctx.claims.store.lastEntry(target.caseId); // the entry taken back (not written yet)
+  const what = last ? `${last.action.replace(/-/g, ' ')}${correcting ? ` (recorded by ${last.actor})` : ''}` : 'the last change';
+  const after = plan.after;
+  return {
+    state: state('claim', {}, target.caseId),
+    replies: [reply(`${correcting ? 'Corrected' : 'Undone'}: ${what} on ${target.caseId}. It is ${statusWords(after.status)} again; the history keeps both. Record what is right:`, [claimFacts(ctx, after), { kind: 'choices', choices: actionChoices(after) }])],
+    effects: [(by) => ctx.claims.commit({ ...plan, entry: { ...plan.entry, actor: by.who, surface: by.surface } })],
+  };
+}
+
 function begin(ctx: FlowContext, text: string): Outcome {
   const caseId = caseIdIn(text);
+  if (UNDO.test(text) || (caseId && CORRECT.test(text))) return takeBack(ctx, text, caseId);
   if (/^\s*(?:track|new|start)\b/i.test(text)) return caseId ? fromCase(ctx, caseId) : newClaimForm(ctx, ctx.newCaseId(), {});
   if (/^\s*(?:list|open|all)\b/i.test(text)) return openClaims(ctx);
   if (!caseId) return { state: state('which'), replies: [ASK_WHICH] };
@@ -396,8 +418,9 @@ export const claimFlow: Flow = {
     // Not "claims report": that is the report (flows/report.ts).
     /^\s*\/?(?:claims?(?!\s+reports?\s*[.!?]?\s*$)|track (?:this |a |the )?claim)\b[:\s]*/i,
     // A case ID followed by what happened to its claim, from anywhere: the whole message is the update.
-    /^(?=\s*C-[A-HJ-NP-Z2-9]{5}\b[\s,:-]+(?:was\s+|got\s+|is\s+)?(?:paid|denied|submitted|resubmitted|sent|pended|appealed|written off|wrote off|closed|snoozed?|follow(?:ed)?[\s-]?up|called|checked|records)\b)/i,
+    /^(?=\s*C-[A-HJ-NP-Z2-9]{5}\b[\s,:-]+(?:was\s+|got\s+|is\s+)?(?:undo|correct(?:ion)?|paid|denied|submitted|resubmitted|sent|pended|appealed|written off|wrote off|closed|snoozed?|follow(?:ed)?[\s-]?up|called|checked|records)\b)/i,
   ],
+  laterCommands: [/^(?=\s*\/?undo\b)/i],
   menu: { label: 'Track a claim', example: '"claim" or "C-7K3Q9 paid $412 on 12/3"', command: 'track a claim' },
   stateSchema: stateSchema(STEPS, SlotsSchema as z.ZodType<Record<string, unknown>>),
   examples: ['track a claim', 'claim status', 'record a payment', 'the claim was denied', 'claim follow up', 'open claims', 'log a denial'],

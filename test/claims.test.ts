@@ -266,6 +266,50 @@ describe('the claim flow in the engine', () => {
     expect(new ClaimService(d).get('C-PRTL3')).toMatchObject({ status: 'paid', paidCents: 40000 });
   });
 
+  it('undoes a payment recorded by mistake, keeps both in the history, and takes the denial after it', async () => {
+    const d = db();
+    open(new ClaimService(d), base('C-UNDW2', { submittedDate: '2026-11-01' }));
+    const { send } = chat(d);
+    await send({ kind: 'text', text: 'C-UNDW2 paid $650 on 12/1' });
+    const refused = text(await send({ kind: 'text', text: 'C-UNDW2 denied CO-197' }));
+    expect(refused).toMatch(/is paid, so it cannot be marked denied/);
+    expect(refused).toMatch(/type "undo"/);
+    const undone = await send({ kind: 'text', text: 'undo' });
+    expect(text(undone)).toMatch(/Undone: paid on C-UNDW2\. It is submitted again/);
+    expect(choices(undone).map((c) => c.label)).toEqual(expect.arrayContaining(['Paid', 'Denied']));
+    const claim = new ClaimService(d).get('C-UNDW2');
+    expect(claim).toMatchObject({ status: 'submitted', version: 3 });
+    expect(claim?.paidCents).toBeUndefined();
+    expect(claim?.paidDate).toBeUndefined();
+    const history = new ClaimService(d).store.history('C-UNDW2');
+    expect(history.map((h) => h.action)).toEqual(['created', 'paid', 'undone']);
+    expect(history[2]).toMatchObject({ actor: 'test:u1', fromStatus: 'paid', toStatus: 'submitted', reverts: history[1]?.id });
+    await send({ kind: 'text', text: 'C-UNDW2 denied CO-197' });
+    expect(new ClaimService(d).get('C-UNDW2')).toMatchObject({ status: 'denied', denial: { carc: '197' } });
+    // An undo is not undone again; there is nothing left of this person's to take back.
+    expect(text(await send({ kind: 'text', text: 'undo' }))).toMatch(/Undone: denied on C-UNDW2/);
+    expect(text(await send({ kind: 'text', text: 'undo' }))).toMatch(/cannot be taken back/);
+  });
+
+  it('undoes only the person\'s own change of the same day; a correction takes back anyone\'s', async () => {
+    const d = db();
+    open(new ClaimService(d), base('C-UNDW3', { submittedDate: '2026-11-01' }));
+    await chat(d, 'u1').send({ kind: 'text', text: 'C-UNDW3 paid $650' });
+    const other = chat(d, 'u2');
+    expect(text(await other.send({ kind: 'text', text: 'undo' }))).toMatch(/no change to a claim today/);
+    expect(text(await other.send({ kind: 'text', text: 'undo C-UNDW3' }))).toMatch(/type "C-UNDW3 correct"/);
+    expect(new ClaimService(d).get('C-UNDW3')?.status).toBe('paid');
+    expect(text(await other.send({ kind: 'text', text: 'C-UNDW3 correct' }))).toMatch(/Corrected: paid \(recorded by test:u1\) on C-UNDW3/);
+    expect(new ClaimService(d).store.history('C-UNDW3').at(-1)).toMatchObject({ action: 'corrected', actor: 'test:u2', toStatus: 'submitted' });
+    // The next day where the practice is (Chicago), yesterday's change is no longer undone by "undo".
+    open(new ClaimService(d), base('C-UNDW4', { submittedDate: '2026-11-01' }));
+    await chat(d, 'u1').send({ kind: 'text', text: 'C-UNDW4 pended' });
+    const tomorrow = new Engine({ db: d, flows, zone: 'America/Chicago', now: () => Date.parse('2026-12-03T15:00:00Z') });
+    const late = await tomorrow.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text', text: 'undo' } });
+    expect(text(late)).toMatch(/no change to a claim today/);
+    expect(new ClaimService(d).get('C-UNDW4')?.status).toBe('pended');
+  });
+
   it('says what is allowed when an update does not fit the claim, and changes nothing', async () => {
     const d = db();
     open(new ClaimService(d), base('C-DRAFT'));

@@ -79,6 +79,8 @@ export interface Claim {
 export interface Actor { who: string; surface: string }
 
 export interface HistoryEntry {
+  /** Its row id (read back from the store; a new entry has none yet). */
+  id?: number;
   at: number;
   actor: string;
   surface: string;
@@ -86,4 +88,8 @@ export interface HistoryEntry {
   fromStatus?: ClaimStatus;
   toStatus: ClaimStatus;
   change: Record<string, unknown>;
+  /** The changed fields' values before the change (null: not set), so it can be taken back. */
+  before?: Record<string, unknown>;
+  /** For an undo or a correction: the id of the entry it took back. */
+  reverts?: number;
 }

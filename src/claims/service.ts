@@ -13,7 +13,7 @@ import type { Db } from '../store/db.js';
 import { scrubIdentifiers } from '../engine/privacy.js';
 import { canMove, isOpen, TRANSITIONS, type Actor, type Claim, type ClaimStatus, type Denial, type HistoryEntry } from './model.js';
 import { loadClaimKnowledge, type ClaimKnowledge } from './knowledge.js';
-import { systemClock, type Clock } from '../today.js';
+import { localDate, systemClock, type Clock } from '../today.js';
 import { appealDeadline, authWarning, firstFollowUp, nextFollowUp, recordsDueDefault, timelyFilingDeadline } from './policy.js';
 import { daysBetween, isIsoDate } from '../calendar.js';
 import { CASE_ID_SHAPE } from '../case-id.js';
@@ -113,8 +113,40 @@ export class ClaimService {
     const now = this.now();
     const after: Claim = { ...before, ...this.effects(before, change), status: to, updatedAt: now, version: before.version + 1 };
     if (!isOpen(to)) delete after.nextFollowUp;
-    const changed = Object.fromEntries(Object.entries(after).filter(([k, v]) => k !== 'updatedAt' && k !== 'version' && JSON.stringify(v) !== JSON.stringify(before[k as keyof Claim])));
-    return { ok: true, before, after: dropUndefined(after), entry: { at: now, actor: actor.who, surface: actor.surface, action: change.kind, fromStatus: before.status, toStatus: to, change: changed } };
+    return { ok: true, before, after: dropUndefined(after), entry: { at: now, actor: actor.who, surface: actor.surface, action: change.kind, fromStatus: before.status, toStatus: to, ...difference(before, after) } };
+  }
+
+  /**
+   * What "undo" takes back for this person: their latest change to a claim, made today (the local date of
+   * `zone`), while it is still that claim's latest. One claim only when `caseId` is given.
+   */
+  undoable(actor: string, today: string, zone: string, caseId?: string): { caseId: string; entry: HistoryEntry } | { problem: string } {
+    const entry = caseId ? this.store.lastEntry(caseId) : this.store.lastEntryBy(actor);
+    const mine = entry && entry.actor === actor && localDate(entry.at, zone) === today;
+    if (!entry || !mine) return { problem: `You have made no change${caseId ? ` to ${caseId}` : ' to a claim'} today that can be undone.${caseId ? ` To take back its last change, type "${caseId} correct".` : ''}` };
+    const latest = this.store.lastEntry(entry.caseId);
+    if (latest?.id !== entry.id) return { problem: `${entry.caseId} has changed since your change (by ${latest?.actor ?? 'someone'}): look at it with "${entry.caseId}" first.` };
+    return { caseId: entry.caseId, entry };
+  }
+
+  /**
+   * Takes back a claim's latest change: its fields and status as they were before it. Recorded as a change of
+   * its own ("undone" by the person who made it, or "corrected"), so the history keeps both.
+   */
+  revert(caseId: string, kind: 'undone' | 'corrected', actor: Actor): Plan {
+    const before = this.store.get(caseId);
+    const entry = this.store.lastEntry(caseId);
+    if (!before || !entry) return { ok: false, problem: `I have no claim for case ${caseId}.` };
+    if (entry.action === 'created') return { ok: false, problem: `${caseId}'s claim was only just started: to stop tracking it, close it or write it off.` };
+    if (entry.reverts !== undefined || !entry.before || !entry.fromStatus) return { ok: false, problem: `${caseId}'s last change (${entry.action}) cannot be taken back here; record what is right instead.` };
+    const restored: Record<string, unknown> = { ...before };
+    for (const [k, v] of Object.entries(entry.before)) {
+      if (v === null) delete restored[k];
+      else restored[k] = v;
+    }
+    const now = this.now();
+    const after = { ...restored, status: entry.fromStatus, updatedAt: now, version: before.version + 1 } as Claim;
+    return { ok: true, before, after, entry: { at: now, actor: actor.who, surface: actor.surface, action: kind, fromStatus: before.status, toStatus: after.status, ...difference(before, after), ...(entry.id !== undefined ? { reverts: entry.id } : {}) } };
   }
 
   /** Writes a planned change; false when the claim changed since it was planned (plan again). */
@@ -189,6 +221,16 @@ export class ClaimService {
         return { nextFollowUp: undefined, appealDeadline: undefined, recordsDue: undefined };
     }
   }
+}
+
+/** The fields a change set (with their new values) and what they were before it (null: not set). */
+function difference(before: Claim, after: Claim): { change: Record<string, unknown>; before: Record<string, unknown> } {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)].filter((k) => k !== 'updatedAt' && k !== 'version'));
+  const changed = [...keys].filter((k) => JSON.stringify(after[k as keyof Claim]) !== JSON.stringify(before[k as keyof Claim]));
+  return {
+    change: Object.fromEntries(changed.flatMap((k) => (after[k as keyof Claim] === undefined ? [] : [[k, after[k as keyof Claim]]]))),
+    before: Object.fromEntries(changed.map((k) => [k, before[k as keyof Claim] ?? null])),
+  };
 }
 
 /** Why a change of this kind cannot happen to the claim now, or undefined when it can. */

@@ -285,6 +285,8 @@ export class Engine {
         const pressed = typedChoice(input.text, choicesIn(flowOf(row).prompt(ctx, row.state)));
         if (pressed) return this.decide(ctx, row, { kind: 'button', value: pressed.value }, expired);
       }
+      const later = this.flows.command(input.text, true);
+      if (later) return withExpiredNote(await this.begin(ctx, later.flow, { text: later.text }));
       const intent = this.router.route(input.text);
       if (intent.kind === 'flow') return withExpiredNote(await this.begin(ctx, intent.flow, { text: intent.text }));
       if (intent.kind === 'control') return withExpiredNote(await this.control(ctx, intent.command, row));

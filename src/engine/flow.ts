@@ -105,6 +105,11 @@ export interface Flow {
   /** Leading words that start this flow wherever the person is ("lookup …", "new case"); the rest is its seed. */
   commands: RegExp[];
   /**
+   * Words that start this flow only when the open flow does not take them: "undo" is first the open case's
+   * (the triage flow's), and a claim's only when no open flow has anything to undo.
+   */
+  laterCommands?: RegExp[];
+  /**
    * Its entry in the menu (help, the Slack App Home), with an example of what to type. `command` is the words
    * Teams' command menu offers for it: picking a command there sends its title as the message, so the words
    * must start this flow when typed (test/teams-manifest.test.ts checks it), in at most 32 characters.

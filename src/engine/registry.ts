@@ -26,9 +26,9 @@ export class FlowRegistry {
   }
 
   /** A flow named by the message's leading words ("lookup K08.3", "new case", "docs for …"), with the rest. */
-  command(text: string): { flow: string; text: string } | undefined {
+  command(text: string, later = false): { flow: string; text: string } | undefined {
     for (const f of this.byId.values()) {
-      for (const re of f.commands) {
+      for (const re of (later ? f.laterCommands : f.commands) ?? []) {
         const m = re.exec(text);
         if (m) return { flow: f.id, text: text.slice(m[0].length).trim() };
       }

@@ -43,6 +43,17 @@ function fromRow(r: ClaimRow): Claim {
   return claim;
 }
 
+interface HistoryRow { id: number; case_id: string; at: number; actor: string; surface: string; action: string; from_status: string | null; to_status: string; change: string; before: string | null; reverts: number | null }
+const HISTORY_COLUMNS = 'id, case_id, at, actor, surface, action, from_status, to_status, change, before, reverts';
+
+function fromHistoryRow(h: HistoryRow): HistoryEntry {
+  const entry: HistoryEntry = { id: h.id, at: h.at, actor: h.actor, surface: h.surface, action: h.action, toStatus: h.to_status as ClaimStatus, change: JSON.parse(h.change) as Record<string, unknown> };
+  if (h.from_status !== null) entry.fromStatus = h.from_status as ClaimStatus;
+  if (h.before !== null) entry.before = JSON.parse(h.before) as Record<string, unknown>;
+  if (h.reverts !== null) entry.reverts = h.reverts;
+  return entry;
+}
+
 function toRow(c: Claim): ClaimRow {
   return {
     case_id: c.caseId, reference: c.reference ?? null, payer: c.payer, payer_kind: c.payerKind, lane: c.lane, category: c.category ?? null,
@@ -108,6 +119,8 @@ export class ClaimStore {
   private readonly getStmt;
   private readonly historyInsert;
   private readonly historyStmt;
+  private readonly lastEntryStmt;
+  private readonly lastByActorStmt;
   private readonly listStmt;
   private readonly sectionStmts;
   private readonly totalsStmt;
@@ -124,11 +137,11 @@ export class ClaimStore {
     );
     this.getStmt = db.prepare<[string], ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE case_id = ?`);
     this.historyInsert = db.prepare(
-      'INSERT INTO claim_history (case_id, at, actor, surface, action, from_status, to_status, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO claim_history (case_id, at, actor, surface, action, from_status, to_status, change, before, reverts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.historyStmt = db.prepare<[string], { at: number; actor: string; surface: string; action: string; from_status: string | null; to_status: string; change: string }>(
-      'SELECT at, actor, surface, action, from_status, to_status, change FROM claim_history WHERE case_id = ? ORDER BY id',
-    );
+    this.historyStmt = db.prepare<[string], HistoryRow>(`SELECT ${HISTORY_COLUMNS} FROM claim_history WHERE case_id = ? ORDER BY id`);
+    this.lastEntryStmt = db.prepare<[string], HistoryRow>(`SELECT ${HISTORY_COLUMNS} FROM claim_history WHERE case_id = ? ORDER BY id DESC LIMIT 1`);
+    this.lastByActorStmt = db.prepare<[string], HistoryRow>(`SELECT ${HISTORY_COLUMNS} FROM claim_history WHERE actor = ? ORDER BY id DESC LIMIT 1`);
     this.listStmt = db.prepare<[number], ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE open = 1 ORDER BY next_follow_up IS NULL, next_follow_up LIMIT ?`);
     this.sectionStmts = Object.fromEntries(DUE_SECTIONS.map((name) => {
       const s = SECTIONS[name];
@@ -175,11 +188,19 @@ export class ClaimStore {
   }
 
   history(caseId: string): HistoryEntry[] {
-    return this.historyStmt.all(caseId).map((h) => {
-      const entry: HistoryEntry = { at: h.at, actor: h.actor, surface: h.surface, action: h.action, toStatus: h.to_status as ClaimStatus, change: JSON.parse(h.change) as Record<string, unknown> };
-      if (h.from_status !== null) entry.fromStatus = h.from_status as ClaimStatus;
-      return entry;
-    });
+    return this.historyStmt.all(caseId).map(fromHistoryRow);
+  }
+
+  /** The claim's latest history entry (what an undo or a correction would take back). */
+  lastEntry(caseId: string): (HistoryEntry & { caseId: string }) | undefined {
+    const row = this.lastEntryStmt.get(caseId);
+    return row && { ...fromHistoryRow(row), caseId: row.case_id };
+  }
+
+  /** The latest entry this person wrote, on any claim. */
+  lastEntryBy(actor: string): (HistoryEntry & { caseId: string }) | undefined {
+    const row = this.lastByActorStmt.get(actor);
+    return row && { ...fromHistoryRow(row), caseId: row.case_id };
   }
 
   /** Open claims, the ones needing attention first. */
@@ -202,6 +223,6 @@ export class ClaimStore {
   }
 
   private addHistory(caseId: string, e: HistoryEntry): void {
-    this.historyInsert.run(caseId, e.at, e.actor, e.surface, e.action, e.fromStatus ?? null, e.toStatus, JSON.stringify(e.change));
+    this.historyInsert.run(caseId, e.at, e.actor, e.surface, e.action, e.fromStatus ?? null, e.toStatus, JSON.stringify(e.change), e.before ? JSON.stringify(e.before) : null, e.reverts ?? null);
   }
 }

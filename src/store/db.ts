@@ -155,6 +155,11 @@ const MIGRATIONS: string[] = [
      owner TEXT NOT NULL,            -- the session key of the person who asked for it
      updated_at INTEGER NOT NULL
    ) WITHOUT ROWID;`,
+  // Undo and corrections (ClaimService.revert): each change keeps the changed fields' earlier values, and an
+  // undo or a correction names the entry it took back. Entries from before this have no "before": not undoable.
+  `ALTER TABLE claim_history ADD COLUMN before TEXT;       -- JSON: the changed fields' earlier values (null: not set)
+   ALTER TABLE claim_history ADD COLUMN reverts INTEGER;   -- an undo's or a correction's: the id of the entry taken back
+   CREATE INDEX claim_history_actor ON claim_history (actor, id);`,
 ];
 
 export function openDb(path: string): Db {
