@@ -11,7 +11,6 @@ import { CaseFactsSchema } from '../src/knowledge/facts.js';
 import { describeZodError } from '../src/zod-message.js';
 import { extractFacts } from '../src/knowledge/extract.js';
 import { readCase } from '../src/knowledge/case.js';
-import { findTeeth } from '../src/knowledge/text.js';
 import { triage, type TriageResult } from '../src/knowledge/triage.js';
 import { codeSetOf, normalizeIcd10, procedureCodePattern } from '../src/knowledge/codes.js';
 import { LANE_LINE } from '../src/render-text.js';
@@ -19,11 +18,14 @@ import { answerParts } from './answer.js';
 import { DOCUMENT_KINDS, MEDICAL_LANES, type DocumentKind } from '../src/knowledge/vocabulary.js';
 import {
   CAUSE_OPTIONS, COMMON_PROCEDURES, PAYER_OPTIONS, changedFacts, describeChanges, describeFacts, mergeFacts, parseCause, parsePayer,
-  labelOf, parseProcedure, procedureKind, procedureName, withNote, type Option, type Parsed,
+  labelOf, parseProcedure, procedureName, withNote, type Option, type Parsed,
 } from './common.js';
+import { caseReading, isCorrection, messageReading, removalProcedure, sameCase, type Verdict } from './same-case.js';
 
-/** The steps: one per fact the flow can ask for, then the answer. */
-type Step = 'procedure' | 'cause' | 'coverage' | 'combined' | 'payer' | 'notes' | 'confirm' | 'diagnoses' | 'documents' | 'fee' | 'answer';
+/** The steps: one per fact the flow can ask for, then the answer; and whether a message is about the same patient. */
+type Step = 'procedure' | 'cause' | 'coverage' | 'combined' | 'payer' | 'notes' | 'confirm' | 'diagnoses' | 'documents' | 'fee' | 'answer' | 'same-case';
+/** The steps that ask for a fact of the case. */
+type FactStep = Exclude<Step, 'answer' | 'same-case'>;
 
 interface Slots {
   facts: Partial<CaseFacts>;
@@ -32,6 +34,8 @@ interface Slots {
   /** The engine's own wording of the question asked at step `notes` or `confirm`. */
   pending?: string;
   wantFee?: boolean;
+  /** At step `same-case`: the message that may be about another patient, and the step it was typed at. */
+  held?: { text: string; step: Exclude<Step, 'same-case'> };
 }
 
 const FIELD_STEP: Record<string, Step> = {
@@ -107,7 +111,7 @@ function currentResult(s: Slots, ctx: FlowContext): TriageResult {
   return triage(facts(s), ctx.kn, ctx.directory);
 }
 
-const QUESTIONS: Record<Exclude<Step, 'answer'>, Question> = {
+const QUESTIONS: Record<FactStep, Question> = {
   procedure: {
     text: () => 'What procedure is it? Pick one, or type a CDT, CPT or HCPCS code or the procedure in words.',
     options: () => COMMON_PROCEDURES,
@@ -115,7 +119,8 @@ const QUESTIONS: Record<Exclude<Step, 'answer'>, Question> = {
     why: 'Medical payers cover a procedure for a reason, and each procedure has its own policy, codes and paperwork.',
     parse: (text, _s, ctx) => {
       const p = parseProcedure(text, ctx);
-      return 'value' in p ? { value: { procedure: p.value } } : p;
+      const removal = 'error' in p && !procedureCodePattern().test(text) ? removalProcedure(text) : undefined;
+      return removal ? { value: { procedure: removal } } : 'value' in p ? { value: { procedure: p.value } } : p;
     },
     press: (value) => (COMMON_PROCEDURES.some((o) => o.value === value) ? { procedure: value } : undefined),
   },
@@ -315,17 +320,9 @@ function advance(ctx: FlowContext, slots: Slots, caseId: string, lead: string[] 
   return { state: st, replies: withLead(lead, render(ctx, st, result)), cases: answered };
 }
 
-/**
- * A message that names another kind of procedure, or only teeth this case never mentioned, is a new case
- * ("pt needs #32 ext, impacted…" while a biopsy waits for its insurance), not an answer or a correction.
- */
-function isNewCase(ctx: FlowContext, f: Partial<CaseFacts>, text: string, stated: Partial<CaseFacts>): boolean {
-  if (!f.procedure) return false;
-  const named = stated.procedure ? procedureKind(ctx, stated.procedure)?.id : undefined;
-  if (named && named !== procedureKind(ctx, f.procedure)?.id) return true;
-  const teeth = findTeeth(text);
-  const before = findTeeth(`${f.procedure}\n${f.notes ?? ''}`);
-  return teeth.length > 0 && before.length > 0 && teeth.every((t) => !before.includes(t));
+/** Whether a message typed into this case is about it, about another patient, or unclear (see same-case.ts). */
+function judge(ctx: FlowContext, f: Partial<CaseFacts>, text: string, stated: Partial<CaseFacts>): Verdict {
+  return sameCase(caseReading(ctx, f), messageReading(ctx, text, stated)).verdict;
 }
 
 /** Whether a message says something the rules read (a signal such as a car accident or another payer). */
@@ -343,6 +340,24 @@ function newCase(ctx: FlowContext, st: FlowState, text: string): Outcome {
     next: { flow: 'triage', seed: { text } },
     cases: [{ caseId: st.caseId ?? '', procedure: procedureName(ctx, s.facts.procedure ?? ''), lane, facts: s.facts }],
   };
+}
+
+/** Asks, once, whether a message is about this case's patient; the message waits for the answer. */
+function askSameCase(ctx: FlowContext, st: FlowState, text: string): Outcome {
+  const s = slotsOf(st);
+  return show(ctx, state('same-case', { ...s, held: { text, step: st.step as Exclude<Step, 'same-case'> } }, caseIdOf(st)));
+}
+
+const SAME_OPTIONS = (caseId: string): Option[] => [{ label: `Same patient (case ${caseId})`, value: 'same' }, { label: 'New patient', value: 'new' }];
+const SAME_WORDS = /^\s*(?:1|same|same (?:pt|patient|person|case)|same patient \(case c-[a-z0-9]{5}\))\s*[.!]?\s*$/i;
+const NEW_WORDS = /^\s*(?:2|new|new (?:pt|patient|person)|another(?: pt| patient| one)?|different(?: pt| patient)?)\s*[.!]?\s*$/i;
+
+/** The answer to "same patient or new patient?": the waiting message refines this case, or starts a new one. */
+function settleSameCase(ctx: FlowContext, st: FlowState, verdict: 'same' | 'new'): Outcome {
+  const { held, ...rest } = slotsOf(st);
+  if (!held) return show(ctx, state('answer', rest, caseIdOf(st)));
+  const back = state(held.step, rest, caseIdOf(st));
+  return verdict === 'new' ? newCase(ctx, back, held.text) : handleText(ctx, back, held.text, 'same');
 }
 
 /** An answer's facts merged into the case: notes it carries are added to the notes, never replace them. */
@@ -390,6 +405,11 @@ function render(ctx: FlowContext, st: FlowState, known?: TriageResult): Reply[] 
   const step = st.step as Step;
   const result = () => known ?? currentResult(s, ctx);
   if (step === 'answer') return [answerReply(ctx, st, result())];
+  if (step === 'same-case') {
+    return [reply(`Is this about the same patient as case ${st.caseId ?? ''}, or a new patient? One patient, one case: I won't mix two patients' facts.`, [
+      { kind: 'choices', choices: choicesFor('triage', step, SAME_OPTIONS(st.caseId ?? '')) },
+    ], 'direct-only')];
+  }
   const q = QUESTIONS[step];
   if (step === 'fee') {
     return [reply(q.text(s, ctx), [{
@@ -436,12 +456,18 @@ function start(ctx: FlowContext, seed: Seed): Outcome {
     const known = extractFacts(seed.text, ctx.kn).known;
     f = withNote(mergeFacts(f, known), seed.text);
     const heard = describeFacts(ctx, known);
-    // No procedure named, but the message as a whole describes one triage knows ("broke #8 in a bike accident").
+    // No procedure named, but the message as a whole describes one triage knows ("broke #8 in a bike accident"),
+    // or says a tooth comes out ("#14 removed").
     if (!f.procedure && seed.text.length <= 200) {
       const whole = parseProcedure(seed.text, ctx);
+      const removal = removalProcedure(seed.text);
       if ('value' in whole) {
         f.procedure = whole.value;
         heard.unshift('procedure: as described');
+        checked = true;
+      } else if (removal) {
+        f.procedure = removal;
+        heard.unshift(`procedure: ${procedureName(ctx, removal)}`);
         checked = true;
       }
     }
@@ -458,22 +484,32 @@ function start(ctx: FlowContext, seed: Seed): Outcome {
 }
 
 function reask(ctx: FlowContext, st: FlowState, problem: string): Outcome {
-  const q = QUESTIONS[st.step as Exclude<Step, 'answer'>];
-  return { state: st, replies: withLead([`${problem} For example: ${q.example}.`], render(ctx, st)) };
+  const example = st.step === 'same-case' ? '"same" or "new"' : QUESTIONS[st.step as FactStep].example;
+  return { state: st, replies: withLead([`${problem} For example: ${example}.`], render(ctx, st)) };
 }
 
-function handleText(ctx: FlowContext, st: FlowState, text: string): Outcome {
+/**
+ * A typed message. Whether it is about this case's patient is decided first (sameCase), after an answer and
+ * while a question is pending alike; `decided` is that decision when the person already made it.
+ */
+function handleText(ctx: FlowContext, st: FlowState, text: string, decided?: 'same'): Outcome {
   const s = structuredClone(slotsOf(st));
   const step = st.step as Step;
+  if (step === 'same-case') {
+    if (SAME_WORDS.test(text)) return settleSameCase(ctx, st, 'same');
+    if (NEW_WORDS.test(text)) return settleSameCase(ctx, st, 'new');
+    return reask(ctx, st, "I couldn't tell whether that is the same patient.");
+  }
+  const stated = statedFacts(text, s.facts, ctx);
   if (step === 'answer') {
-    const stated = statedFacts(text, s.facts, ctx);
     // Nothing about a case in it ("what documents do I need for…" is another question): route it afresh.
     if (!Object.keys(stated).length && !mentionsCase(ctx, text)) return { state: st, replies: [], unhandled: true };
+  }
+  const verdict = decided ?? judge(ctx, s.facts, text, stated);
+  if (verdict === 'new') return newCase(ctx, st, text);
+  if (verdict === 'ask') return askSameCase(ctx, st, text);
+  if (step === 'answer') {
     const changed = changedFacts(s.facts, stated);
-    // Another procedure or other teeth, with no word of correction, is a new case, not an edit of this one.
-    if (isNewCase(ctx, s.facts, text, changed) && !/\b(actually|instead|sorry|correction|i meant|meant|change|not)\b/i.test(text)) {
-      return newCase(ctx, st, text);
-    }
     const before = s.facts;
     s.facts = withNote(mergeFacts(s.facts, changed), text);
     const lines = describeChanges(ctx, before, s.facts).filter((line) => !line.startsWith('notes'));
@@ -481,8 +517,7 @@ function handleText(ctx: FlowContext, st: FlowState, text: string): Outcome {
   }
   const q = QUESTIONS[step];
   const parsed = q.parse(text, s, ctx);
-  const others = changedFacts(s.facts, statedFacts(text, s.facts, ctx));
-  if (isNewCase(ctx, s.facts, text, others)) return newCase(ctx, st, text);
+  const others = changedFacts(s.facts, stated);
   // Procedure words of the same kind inside an answer ("swelling, needs the extraction") do not replace the
   // procedure; a code does (it is more precise).
   if (others.procedure && s.facts.procedure && !procedureCodePattern().test(text)) delete others.procedure;
@@ -490,7 +525,11 @@ function handleText(ctx: FlowContext, st: FlowState, text: string): Outcome {
     const p = parseProcedure(others.procedure, ctx);
     if ('error' in p) return reask(ctx, st, p.error);
   }
-  if ('error' in parsed && !Object.keys(others).length) return reask(ctx, st, parsed.error);
+  if ('error' in parsed && !Object.keys(others).length) {
+    // A correction that is no answer ("sorry, I meant #9") is kept in the notes, where triage reads it.
+    if (isCorrection(text)) return advance(ctx, { ...s, facts: withNote(s.facts, text) }, caseIdOf(st), [`Noted that for case ${st.caseId ?? ''}.`]);
+    return reask(ctx, st, parsed.error);
+  }
   const set = 'value' in parsed ? parsed.value : {};
   if ('value' in parsed) s.asked[askedKey(st)] = (s.asked[askedKey(st)] ?? 0) + 1;
   const validated = CaseFactsSchema.partial().safeParse(applyAnswer(mergeFacts(s.facts, others), set));
@@ -503,6 +542,7 @@ function handleText(ctx: FlowContext, st: FlowState, text: string): Outcome {
 function handleButton(ctx: FlowContext, st: FlowState, value: string): Outcome {
   const s = structuredClone(slotsOf(st));
   const step = st.step as Step;
+  if (step === 'same-case') return value === 'same' || value === 'new' ? settleSameCase(ctx, st, value) : unknownButton(ctx, st);
   if (step === 'answer') {
     switch (value) {
       case 'docs': return { state: st, replies: [], next: { flow: 'docs', seed: { facts: s.facts, caseId: st.caseId } } };
@@ -547,7 +587,9 @@ function handleForm(ctx: FlowContext, st: FlowState, form: string, values: Recor
   return advance(ctx, s, caseIdOf(st));
 }
 
-const STEPS = ['procedure', 'cause', 'coverage', 'combined', 'payer', 'notes', 'confirm', 'diagnoses', 'documents', 'fee', 'answer'] as const satisfies readonly Step[];
+/** The steps a message can be held at while medbill asks whether it is about the same patient. */
+const HELD_STEPS = ['procedure', 'cause', 'coverage', 'combined', 'payer', 'notes', 'confirm', 'diagnoses', 'documents', 'fee', 'answer'] as const satisfies readonly Step[];
+const STEPS = [...HELD_STEPS, 'same-case'] as const satisfies readonly Step[];
 
 export const triageFlow: Flow = {
   id: 'triage',
@@ -561,6 +603,7 @@ export const triageFlow: Flow = {
     asked: z.record(z.string(), z.number().int().nonnegative()),
     pending: z.string().optional(),
     wantFee: z.boolean().optional(),
+    held: z.object({ text: z.string().max(4000), step: z.enum(HELD_STEPS) }).optional(),
   })),
   examples: ['is this medical first', 'should I bill medical', 'bill medical or dental', 'which insurance do I bill', 'check a case', 'triage a case', 'medical insurance for this procedure'],
   start,
@@ -573,6 +616,7 @@ export const triageFlow: Flow = {
   prompt: (ctx, st) => render(ctx, st),
   why(ctx, st) {
     if (st.step === 'answer') return 'That is the answer for this case. Change any fact ("actually it is a combined plan") and I will work it out again.';
-    return QUESTIONS[st.step as Exclude<Step, 'answer'>].why;
+    if (st.step === 'same-case') return "A case is one patient's: two patients' facts in one case make a wrong claim. Your message could be about this case's patient or another one, and I could not tell which.";
+    return QUESTIONS[st.step as FactStep].why;
   },
 };
