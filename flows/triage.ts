@@ -27,15 +27,33 @@ type Step = 'procedure' | 'cause' | 'coverage' | 'combined' | 'payer' | 'notes' 
 /** The steps that ask for a fact of the case. */
 type FactStep = Exclude<Step, 'answer' | 'same-case'>;
 
-interface Slots {
+/** The steps a case can be at between turns (all but the same-or-new question). */
+type CaseStep = Exclude<Step, 'same-case'>;
+
+/** A case in the flow: its facts and where its questions stand. */
+interface CaseSlots {
   facts: Partial<CaseFacts>;
   /** How often each question was asked, so an answer that does not settle it cannot loop. */
   asked: Record<string, number>;
   /** The engine's own wording of the question asked at step `notes` or `confirm`. */
   pending?: string;
   wantFee?: boolean;
+}
+
+/** A case as it was before the person's last change to it, for "undo" (one step back, not a chain). */
+interface Undo {
+  caseId: string;
+  step: CaseStep;
+  slots: CaseSlots;
+  /** What the change was, in the words of describeChanges ("insurance: one combined…"); empty when only notes. */
+  change: string;
+}
+
+interface Slots extends CaseSlots {
   /** At step `same-case`: the message that may be about another patient, and the step it was typed at. */
-  held?: { text: string; step: Exclude<Step, 'same-case'> };
+  held?: { text: string; step: CaseStep };
+  /** The case before the person's last change: this case's facts, or the case set aside when this one started. */
+  undo?: Undo;
 }
 
 const FIELD_STEP: Record<string, Step> = {
@@ -336,8 +354,8 @@ function newCase(ctx: FlowContext, st: FlowState, text: string): Outcome {
   const lane = s.facts.procedure ? currentResult(s, ctx).lane : 'needs-info';
   return {
     state: st,
-    replies: [reply(`Starting a new case; case ${st.caseId} is kept.`)],
-    next: { flow: 'triage', seed: { text } },
+    replies: [reply(`Starting a new case; case ${st.caseId} is kept ("undo" goes back to it).`)],
+    next: { flow: 'triage', seed: { text, from: st } },
     cases: [{ caseId: st.caseId ?? '', procedure: procedureName(ctx, s.facts.procedure ?? ''), lane, facts: s.facts }],
   };
 }
@@ -345,7 +363,7 @@ function newCase(ctx: FlowContext, st: FlowState, text: string): Outcome {
 /** Asks, once, whether a message is about this case's patient; the message waits for the answer. */
 function askSameCase(ctx: FlowContext, st: FlowState, text: string): Outcome {
   const s = slotsOf(st);
-  return show(ctx, state('same-case', { ...s, held: { text, step: st.step as Exclude<Step, 'same-case'> } }, caseIdOf(st)));
+  return show(ctx, state('same-case', { ...s, held: { text, step: st.step as CaseStep } }, caseIdOf(st)));
 }
 
 const SAME_OPTIONS = (caseId: string): Option[] => [{ label: `Same patient (case ${caseId})`, value: 'same' }, { label: 'New patient', value: 'new' }];
@@ -358,6 +376,49 @@ function settleSameCase(ctx: FlowContext, st: FlowState, verdict: 'same' | 'new'
   if (!held) return show(ctx, state('answer', rest, caseIdOf(st)));
   const back = state(held.step, rest, caseIdOf(st));
   return verdict === 'new' ? newCase(ctx, back, held.text) : handleText(ctx, back, held.text, 'same');
+}
+
+// ------------------------------------------------------------------ undo
+
+const UNDO = /^\s*\/?undo(?:\s+(?:that|it|this|last|the last (?:change|one)))?[\s.!]*$/i;
+
+/** A state as "undo" returns to it: the case's facts and questions, without a held message or an older undo. */
+function undoImage(st: FlowState, change: string): Undo {
+  const { held, facts, asked, pending, wantFee } = slotsOf(st);
+  const step = st.step === 'same-case' ? held?.step ?? 'answer' : st.step as CaseStep;
+  return { caseId: caseIdOf(st), step, slots: { facts, asked, ...(pending !== undefined ? { pending } : {}), ...(wantFee !== undefined ? { wantFee } : {}) }, change };
+}
+
+/** An outcome that changed this case's facts remembers the case as it was, for "undo". */
+function rememberChange(ctx: FlowContext, before: FlowState, out: Outcome): Outcome {
+  if (!out.state || out.next || out.state.caseId !== before.caseId) return out;
+  const was = slotsOf(before).facts;
+  const now = slotsOf(out.state);
+  if (JSON.stringify(was) === JSON.stringify(now.facts)) return out;
+  const change = describeChanges(ctx, was, now.facts).filter((line) => !line.startsWith('notes')).join('; ');
+  return { ...out, state: state(out.state.step as Step, { ...now, undo: undoImage(before, change) }, caseIdOf(out.state)) };
+}
+
+/**
+ * "undo": the case as it was before the person's last change to it. A change of facts is taken back (the
+ * stored case too); a case started from a message that was not a new patient is dropped, and the case it set
+ * aside is back where it was.
+ */
+function undo(ctx: FlowContext, st: FlowState): Outcome {
+  const u = slotsOf(st).undo;
+  if (!u) return { state: st, replies: withLead([`There is nothing to undo in case ${st.caseId ?? ''}.`], render(ctx, st)) };
+  const restored = state(u.step, { ...u.slots }, u.caseId);
+  const rs = slotsOf(restored);
+  if (u.caseId !== st.caseId) {
+    return { state: restored, replies: withLead([`Undone: case ${st.caseId ?? ''} is dropped. Back to case ${u.caseId}, as it was.`], render(ctx, restored)), forget: [caseIdOf(st)] };
+  }
+  const lane = rs.facts.procedure ? currentResult(rs, ctx).lane : 'needs-info';
+  const stored = u.step === 'answer' || ctx.caseFile(u.caseId) !== undefined;
+  return {
+    state: restored,
+    replies: withLead([`Undone: ${u.change || 'what your last message added'}. Case ${u.caseId} is as it was before.`], render(ctx, restored)),
+    ...(stored ? { cases: [{ caseId: u.caseId, procedure: procedureName(ctx, rs.facts.procedure ?? ''), lane, facts: rs.facts }] } : {}),
+  };
 }
 
 /** An answer's facts merged into the case: notes it carries are added to the notes, never replace them. */
@@ -437,6 +498,7 @@ function answerReply(ctx: FlowContext, st: FlowState, result: TriageResult): Rep
   if (medical && !s.facts.diagnoses?.length) next.push({ label: 'Add diagnosis codes', value: 'diagnoses' });
   if (result.documents.length) next.push({ label: 'Mark documents on hand', value: 'documents' });
   if (s.facts.fee === undefined || s.facts.cashFee === undefined) next.push({ label: 'Check the fee', value: 'fee' });
+  if (s.undo) next.push({ label: 'Undo last change', value: 'undo' });
   next.push({ label: 'New case', value: 'new' });
   return reply(`Case ${st.caseId}: ${LANE_LINE[result.lane]}`, [
     ...answerParts(st.caseId ?? '', result),
@@ -480,7 +542,9 @@ function start(ctx: FlowContext, seed: Seed): Outcome {
       delete f.procedure;
     }
   }
-  return advance(ctx, { facts: f, asked: {} }, caseId, lead);
+  // Started from another case (a message that was another patient, or "New case"): "undo" goes back to it.
+  const from = seed.from?.caseId ? undoImage(seed.from, '') : undefined;
+  return advance(ctx, { facts: f, asked: {}, ...(from ? { undo: from } : {}) }, caseId, lead);
 }
 
 function reask(ctx: FlowContext, st: FlowState, problem: string): Outcome {
@@ -546,7 +610,7 @@ function handleButton(ctx: FlowContext, st: FlowState, value: string): Outcome {
   if (step === 'answer') {
     switch (value) {
       case 'docs': return { state: st, replies: [], next: { flow: 'docs', seed: { facts: s.facts, caseId: st.caseId } } };
-      case 'new': return start(ctx, {});
+      case 'new': return start(ctx, { from: st });
       case 'diagnoses': return show(ctx, state('diagnoses', s, caseIdOf(st)));
       case 'documents': return show(ctx, state('documents', s, caseIdOf(st)));
       case 'fee': s.wantFee = true; return advance(ctx, s, caseIdOf(st));
@@ -587,9 +651,23 @@ function handleForm(ctx: FlowContext, st: FlowState, form: string, values: Recor
   return advance(ctx, s, caseIdOf(st));
 }
 
-/** The steps a message can be held at while medbill asks whether it is about the same patient. */
-const HELD_STEPS = ['procedure', 'cause', 'coverage', 'combined', 'payer', 'notes', 'confirm', 'diagnoses', 'documents', 'fee', 'answer'] as const satisfies readonly Step[];
-const STEPS = [...HELD_STEPS, 'same-case'] as const satisfies readonly Step[];
+/** The steps a case can be at between turns: where a held message and an undo return to. */
+const CASE_STEPS = ['procedure', 'cause', 'coverage', 'combined', 'payer', 'notes', 'confirm', 'diagnoses', 'documents', 'fee', 'answer'] as const satisfies readonly Step[];
+const STEPS = [...CASE_STEPS, 'same-case'] as const satisfies readonly Step[];
+
+function handleInput(ctx: FlowContext, st: FlowState, input: FlowInput): Outcome {
+  if (input.kind === 'text') return handleText(ctx, st, input.text);
+  if (input.kind === 'form') return handleForm(ctx, st, input.form, input.values);
+  if (input.step !== st.step) return { state: st, replies: withLead(['That button was for an earlier question. Here is where we are:'], render(ctx, st)) };
+  return handleButton(ctx, st, input.value);
+}
+
+const CaseSlotsSchema = z.object({
+  facts: CaseFactsSchema.partial(),
+  asked: z.record(z.string(), z.number().int().nonnegative()),
+  pending: z.string().optional(),
+  wantFee: z.boolean().optional(),
+});
 
 export const triageFlow: Flow = {
   id: 'triage',
@@ -598,20 +676,15 @@ export const triageFlow: Flow = {
   // "new case" starts a triage from anywhere, also from inside a lookup.
   commands: [/^\s*\/?(?:triage|case|(?:start\s+)?(?:a\s+)?new\s+case)\b[:\s]*/i],
   menu: { label: 'Is this medical first?', example: '"pt broke #8 in a bike accident, BCBS medical + Delta dental"', command: 'new case' },
-  stateSchema: stateSchema(STEPS, z.object({
-    facts: CaseFactsSchema.partial(),
-    asked: z.record(z.string(), z.number().int().nonnegative()),
-    pending: z.string().optional(),
-    wantFee: z.boolean().optional(),
-    held: z.object({ text: z.string().max(4000), step: z.enum(HELD_STEPS) }).optional(),
+  stateSchema: stateSchema(STEPS, CaseSlotsSchema.extend({
+    held: z.object({ text: z.string().max(4000), step: z.enum(CASE_STEPS) }).optional(),
+    undo: z.object({ caseId: z.string().regex(/^C-[A-Z0-9]{5}$/), step: z.enum(CASE_STEPS), slots: CaseSlotsSchema, change: z.string().max(2000) }).optional(),
   })),
   examples: ['is this medical first', 'should I bill medical', 'bill medical or dental', 'which insurance do I bill', 'check a case', 'triage a case', 'medical insurance for this procedure'],
   start,
   handle(ctx, st, input: FlowInput) {
-    if (input.kind === 'text') return handleText(ctx, st, input.text);
-    if (input.kind === 'form') return handleForm(ctx, st, input.form, input.values);
-    if (input.step !== st.step) return { state: st, replies: withLead(['That button was for an earlier question. Here is where we are:'], render(ctx, st)) };
-    return handleButton(ctx, st, input.value);
+    if ((input.kind === 'text' && UNDO.test(input.text)) || (input.kind === 'button' && input.step === st.step && input.value === 'undo')) return undo(ctx, st);
+    return rememberChange(ctx, st, handleInput(ctx, st, input));
   },
   prompt: (ctx, st) => render(ctx, st),
   why(ctx, st) {

@@ -12,6 +12,7 @@ import { NO_DIRECTORY } from '../src/knowledge/evidence.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
 import type { FlowContext } from '../src/engine/flow.js';
 import { openDb, type Db } from '../src/store/db.js';
+import { CaseStore } from '../src/store/cases.js';
 import { Engine } from '../src/engine/engine.js';
 import type { Input, Reply } from '../src/engine/model.js';
 import { ClaimService } from '../src/claims/service.js';
@@ -148,7 +149,7 @@ describe('the case set aside stays as it was', () => {
     const kept = stored(first);
     expect(kept?.lane).toBe('medical-first');
     const text = await say('pt fractured #8 and #9 in a bike accident, has BCBS medical and Delta dental');
-    expect(text).toContain(`Starting a new case; case ${first} is kept.`);
+    expect(text).toContain(`Starting a new case; case ${first} is kept`);
     const second = caseIds(text).find((id) => id !== first);
     expect(stored(first)).toEqual(kept);
     expect(engine.caseFile(second ?? '')).toMatchObject({ lane: 'medical', facts: { cause: 'trauma', coverage: { medical: true, dental: true, combinedPlan: false, medicalPayer: 'commercial' } } });
@@ -180,5 +181,44 @@ describe('the case set aside stays as it was', () => {
     expect(await say('#20 too')).toMatch(/same patient/);
     expect(await say('same')).toMatch(/Updated case/);
     expect(String(engine.caseFile(other ?? '')?.facts.notes)).toContain('#20 too');
+  });
+});
+
+describe('undo: the person\'s last change to a case', () => {
+  it('takes back a change of facts, in the stored case too', async () => {
+    const { engine, say, caseIds, stored } = setup();
+    const [id] = caseIds(await say('pt broke #8 in a fall at the park, BCBS medical + Delta dental separate plans'));
+    const before = stored(id);
+    await say("actually it's a combined plan");
+    expect(stored(id)?.lane).toBe('medical-first');
+    expect(await say('undo')).toMatch(/Undone: insurance: one combined medical and dental plan/);
+    expect(stored(id)).toEqual(before);
+    expect(engine.recentCases({ platform: 'test', user: 'u1', conversation: 'dm' }).map((c) => c.caseId)).toEqual([id]);
+  });
+
+  it('drops a case started by mistake, and the case it set aside is back as it was', async () => {
+    const { engine, say, caseIds, stored } = setup();
+    const [first] = caseIds(await say('biopsy of a tongue lesion, Aetna medical and Delta dental'));
+    const kept = stored(first);
+    const second = caseIds(await say('biopsy of a tongue lesion, Medicare, no dental')).find((id) => id !== first);
+    expect(stored(second)?.lane).toBe('medical');
+    const text = await say('undo');
+    expect(text).toContain(`Undone: case ${second} is dropped. Back to case ${first}, as it was.`);
+    expect(engine.caseFile(second ?? '')).toBeUndefined();
+    expect(stored(first)).toEqual(kept);
+    expect(engine.recentCases({ platform: 'test', user: 'u1', conversation: 'dm' }).map((c) => c.caseId)).toEqual([first]);
+    // The case is the current one again: a change refines it.
+    expect(await say("actually it's a combined plan")).toMatch(new RegExp(`Updated insurance: one combined[^]*Case ${first}: `));
+  });
+
+  it('never drops another person\'s case', () => {
+    const db = openDb(':memory:');
+    opened.push(db);
+    const cases = new CaseStore(db);
+    cases.record('test::dm:ann', { caseId: 'C-ANN01', procedure: 'biopsy', lane: 'medical', updatedAt: 1 });
+    cases.forget('test::dm:bob', 'C-ANN01');
+    expect(cases.get('C-ANN01')?.owner).toBe('test::dm:ann');
+    cases.forget('test::dm:ann', 'C-ANN01');
+    expect(cases.get('C-ANN01')).toBeUndefined();
   });
 });
