@@ -498,7 +498,6 @@ function answerReply(ctx: FlowContext, st: FlowState, result: TriageResult): Rep
   if (medical && !s.facts.diagnoses?.length) next.push({ label: 'Add diagnosis codes', value: 'diagnoses' });
   if (result.documents.length) next.push({ label: 'Mark documents on hand', value: 'documents' });
   if (s.facts.fee === undefined || s.facts.cashFee === undefined) next.push({ label: 'Check the fee', value: 'fee' });
-  if (s.undo) next.push({ label: 'Undo last change', value: 'undo' });
   next.push({ label: 'New case', value: 'new' });
   return reply(`Case ${st.caseId}: ${LANE_LINE[result.lane]}`, [
     ...answerParts(st.caseId ?? '', result),
@@ -683,7 +682,7 @@ export const triageFlow: Flow = {
   examples: ['is this medical first', 'should I bill medical', 'bill medical or dental', 'which insurance do I bill', 'check a case', 'triage a case', 'medical insurance for this procedure'],
   start,
   handle(ctx, st, input: FlowInput) {
-    if ((input.kind === 'text' && UNDO.test(input.text)) || (input.kind === 'button' && input.step === st.step && input.value === 'undo')) return undo(ctx, st);
+    if (input.kind === 'text' && UNDO.test(input.text)) return undo(ctx, st);
     return rememberChange(ctx, st, handleInput(ctx, st, input));
   },
   prompt: (ctx, st) => render(ctx, st),
