@@ -11,7 +11,6 @@ import { CaseFactsSchema } from '../src/knowledge/facts.js';
 import { describeZodError } from '../src/zod-message.js';
 import { extractFacts } from '../src/knowledge/extract.js';
 import { readCase } from '../src/knowledge/case.js';
-import { findTeeth } from '../src/knowledge/text.js';
 import { triage, type TriageResult } from '../src/knowledge/triage.js';
 import { codeSetOf, normalizeIcd10, procedureCodePattern } from '../src/knowledge/codes.js';
 import { LANE_LINE } from '../src/render-text.js';
@@ -19,19 +18,42 @@ import { answerParts } from './answer.js';
 import { DOCUMENT_KINDS, MEDICAL_LANES, type DocumentKind } from '../src/knowledge/vocabulary.js';
 import {
   CAUSE_OPTIONS, COMMON_PROCEDURES, PAYER_OPTIONS, changedFacts, describeChanges, describeFacts, mergeFacts, parseCause, parsePayer,
-  labelOf, parseProcedure, procedureKind, procedureName, withNote, type Option, type Parsed,
+  labelOf, parseProcedure, procedureName, withNote, type Option, type Parsed,
 } from './common.js';
+import { caseReading, isCorrection, messageReading, removalProcedure, sameCase, type Verdict } from './same-case.js';
 
-/** The steps: one per fact the flow can ask for, then the answer. */
-type Step = 'procedure' | 'cause' | 'coverage' | 'combined' | 'payer' | 'notes' | 'confirm' | 'diagnoses' | 'documents' | 'fee' | 'answer';
+/** The steps: one per fact the flow can ask for, then the answer; and whether a message is about the same patient. */
+type Step = 'procedure' | 'cause' | 'coverage' | 'combined' | 'payer' | 'notes' | 'confirm' | 'diagnoses' | 'documents' | 'fee' | 'answer' | 'same-case';
+/** The steps that ask for a fact of the case. */
+type FactStep = Exclude<Step, 'answer' | 'same-case'>;
 
-interface Slots {
+/** The steps a case can be at between turns (all but the same-or-new question). */
+type CaseStep = Exclude<Step, 'same-case'>;
+
+/** A case in the flow: its facts and where its questions stand. */
+interface CaseSlots {
   facts: Partial<CaseFacts>;
   /** How often each question was asked, so an answer that does not settle it cannot loop. */
   asked: Record<string, number>;
   /** The engine's own wording of the question asked at step `notes` or `confirm`. */
   pending?: string;
   wantFee?: boolean;
+}
+
+/** A case as it was before the person's last change to it, for "undo" (one step back, not a chain). */
+interface Undo {
+  caseId: string;
+  step: CaseStep;
+  slots: CaseSlots;
+  /** What the change was, in the words of describeChanges ("insurance: one combined…"); empty when only notes. */
+  change: string;
+}
+
+interface Slots extends CaseSlots {
+  /** At step `same-case`: the message that may be about another patient, and the step it was typed at. */
+  held?: { text: string; step: CaseStep };
+  /** The case before the person's last change: this case's facts, or the case set aside when this one started. */
+  undo?: Undo;
 }
 
 const FIELD_STEP: Record<string, Step> = {
@@ -107,7 +129,7 @@ function currentResult(s: Slots, ctx: FlowContext): TriageResult {
   return triage(facts(s), ctx.kn, ctx.directory);
 }
 
-const QUESTIONS: Record<Exclude<Step, 'answer'>, Question> = {
+const QUESTIONS: Record<FactStep, Question> = {
   procedure: {
     text: () => 'What procedure is it? Pick one, or type a CDT, CPT or HCPCS code or the procedure in words.',
     options: () => COMMON_PROCEDURES,
@@ -115,7 +137,8 @@ const QUESTIONS: Record<Exclude<Step, 'answer'>, Question> = {
     why: 'Medical payers cover a procedure for a reason, and each procedure has its own policy, codes and paperwork.',
     parse: (text, _s, ctx) => {
       const p = parseProcedure(text, ctx);
-      return 'value' in p ? { value: { procedure: p.value } } : p;
+      const removal = 'error' in p && !procedureCodePattern().test(text) ? removalProcedure(text) : undefined;
+      return removal ? { value: { procedure: removal } } : 'value' in p ? { value: { procedure: p.value } } : p;
     },
     press: (value) => (COMMON_PROCEDURES.some((o) => o.value === value) ? { procedure: value } : undefined),
   },
@@ -315,17 +338,9 @@ function advance(ctx: FlowContext, slots: Slots, caseId: string, lead: string[] 
   return { state: st, replies: withLead(lead, render(ctx, st, result)), cases: answered };
 }
 
-/**
- * A message that names another kind of procedure, or only teeth this case never mentioned, is a new case
- * ("pt needs #32 ext, impacted…" while a biopsy waits for its insurance), not an answer or a correction.
- */
-function isNewCase(ctx: FlowContext, f: Partial<CaseFacts>, text: string, stated: Partial<CaseFacts>): boolean {
-  if (!f.procedure) return false;
-  const named = stated.procedure ? procedureKind(ctx, stated.procedure)?.id : undefined;
-  if (named && named !== procedureKind(ctx, f.procedure)?.id) return true;
-  const teeth = findTeeth(text);
-  const before = findTeeth(`${f.procedure}\n${f.notes ?? ''}`);
-  return teeth.length > 0 && before.length > 0 && teeth.every((t) => !before.includes(t));
+/** Whether a message typed into this case is about it, about another patient, or unclear (see same-case.ts). */
+function judge(ctx: FlowContext, f: Partial<CaseFacts>, text: string, stated: Partial<CaseFacts>): Verdict {
+  return sameCase(caseReading(ctx, f), messageReading(ctx, text, stated)).verdict;
 }
 
 /** Whether a message says something the rules read (a signal such as a car accident or another payer). */
@@ -339,9 +354,70 @@ function newCase(ctx: FlowContext, st: FlowState, text: string): Outcome {
   const lane = s.facts.procedure ? currentResult(s, ctx).lane : 'needs-info';
   return {
     state: st,
-    replies: [reply(`Starting a new case; case ${st.caseId} is kept.`)],
-    next: { flow: 'triage', seed: { text } },
+    replies: [reply(`Starting a new case; case ${st.caseId} is kept ("undo" goes back to it).`)],
+    next: { flow: 'triage', seed: { text, from: st } },
     cases: [{ caseId: st.caseId ?? '', procedure: procedureName(ctx, s.facts.procedure ?? ''), lane, facts: s.facts }],
+  };
+}
+
+/** Asks, once, whether a message is about this case's patient; the message waits for the answer. */
+function askSameCase(ctx: FlowContext, st: FlowState, text: string): Outcome {
+  const s = slotsOf(st);
+  return show(ctx, state('same-case', { ...s, held: { text, step: st.step as CaseStep } }, caseIdOf(st)));
+}
+
+const SAME_OPTIONS = (caseId: string): Option[] => [{ label: `Same patient (case ${caseId})`, value: 'same' }, { label: 'New patient', value: 'new' }];
+const SAME_WORDS = /^\s*(?:1|same|same (?:pt|patient|person|case)|same patient \(case c-[a-z0-9]{5}\))\s*[.!]?\s*$/i;
+const NEW_WORDS = /^\s*(?:2|new|new (?:pt|patient|person)|another(?: pt| patient| one)?|different(?: pt| patient)?)\s*[.!]?\s*$/i;
+
+/** The answer to "same patient or new patient?": the waiting message refines this case, or starts a new one. */
+function settleSameCase(ctx: FlowContext, st: FlowState, verdict: 'same' | 'new'): Outcome {
+  const { held, ...rest } = slotsOf(st);
+  if (!held) return show(ctx, state('answer', rest, caseIdOf(st)));
+  const back = state(held.step, rest, caseIdOf(st));
+  return verdict === 'new' ? newCase(ctx, back, held.text) : handleText(ctx, back, held.text, 'same');
+}
+
+// ------------------------------------------------------------------ undo
+
+const UNDO = /^\s*\/?undo(?:\s+(?:that|it|this|last|the last (?:change|one)))?[\s.!]*$/i;
+
+/** A state as "undo" returns to it: the case's facts and questions, without a held message or an older undo. */
+function undoImage(st: FlowState, change: string): Undo {
+  const { held, facts, asked, pending, wantFee } = slotsOf(st);
+  const step = st.step === 'same-case' ? held?.step ?? 'answer' : st.step as CaseStep;
+  return { caseId: caseIdOf(st), step, slots: { facts, asked, ...(pending !== undefined ? { pending } : {}), ...(wantFee !== undefined ? { wantFee } : {}) }, change };
+}
+
+/** An outcome that changed this case's facts remembers the case as it was, for "undo". */
+function rememberChange(ctx: FlowContext, before: FlowState, out: Outcome): Outcome {
+  if (!out.state || out.next || out.state.caseId !== before.caseId) return out;
+  const was = slotsOf(before).facts;
+  const now = slotsOf(out.state);
+  if (JSON.stringify(was) === JSON.stringify(now.facts)) return out;
+  const change = describeChanges(ctx, was, now.facts).filter((line) => !line.startsWith('notes')).join('; ');
+  return { ...out, state: state(out.state.step as Step, { ...now, undo: undoImage(before, change) }, caseIdOf(out.state)) };
+}
+
+/**
+ * "undo": the case as it was before the person's last change to it. A change of facts is taken back (the
+ * stored case too); a case started from a message that was not a new patient is dropped, and the case it set
+ * aside is back where it was.
+ */
+function undo(ctx: FlowContext, st: FlowState): Outcome {
+  const u = slotsOf(st).undo;
+  if (!u) return { state: st, replies: withLead([`There is nothing to undo in case ${st.caseId ?? ''}.`], render(ctx, st)) };
+  const restored = state(u.step, { ...u.slots }, u.caseId);
+  const rs = slotsOf(restored);
+  if (u.caseId !== st.caseId) {
+    return { state: restored, replies: withLead([`Undone: case ${st.caseId ?? ''} is dropped. Back to case ${u.caseId}, as it was.`], render(ctx, restored)), forget: [caseIdOf(st)] };
+  }
+  const lane = rs.facts.procedure ? currentResult(rs, ctx).lane : 'needs-info';
+  const stored = u.step === 'answer' || ctx.caseFile(u.caseId) !== undefined;
+  return {
+    state: restored,
+    replies: withLead([`Undone: ${u.change || 'what your last message added'}. Case ${u.caseId} is as it was before.`], render(ctx, restored)),
+    ...(stored ? { cases: [{ caseId: u.caseId, procedure: procedureName(ctx, rs.facts.procedure ?? ''), lane, facts: rs.facts }] } : {}),
   };
 }
 
@@ -390,6 +466,11 @@ function render(ctx: FlowContext, st: FlowState, known?: TriageResult): Reply[] 
   const step = st.step as Step;
   const result = () => known ?? currentResult(s, ctx);
   if (step === 'answer') return [answerReply(ctx, st, result())];
+  if (step === 'same-case') {
+    return [reply(`Is this about the same patient as case ${st.caseId ?? ''}, or a new patient? One patient, one case: I won't mix two patients' facts.`, [
+      { kind: 'choices', choices: choicesFor('triage', step, SAME_OPTIONS(st.caseId ?? '')) },
+    ], 'direct-only')];
+  }
   const q = QUESTIONS[step];
   if (step === 'fee') {
     return [reply(q.text(s, ctx), [{
@@ -436,12 +517,18 @@ function start(ctx: FlowContext, seed: Seed): Outcome {
     const known = extractFacts(seed.text, ctx.kn).known;
     f = withNote(mergeFacts(f, known), seed.text);
     const heard = describeFacts(ctx, known);
-    // No procedure named, but the message as a whole describes one triage knows ("broke #8 in a bike accident").
+    // No procedure named, but the message as a whole describes one triage knows ("broke #8 in a bike accident"),
+    // or says a tooth comes out ("#14 removed").
     if (!f.procedure && seed.text.length <= 200) {
       const whole = parseProcedure(seed.text, ctx);
+      const removal = removalProcedure(seed.text);
       if ('value' in whole) {
         f.procedure = whole.value;
         heard.unshift('procedure: as described');
+        checked = true;
+      } else if (removal) {
+        f.procedure = removal;
+        heard.unshift(`procedure: ${procedureName(ctx, removal)}`);
         checked = true;
       }
     }
@@ -454,26 +541,38 @@ function start(ctx: FlowContext, seed: Seed): Outcome {
       delete f.procedure;
     }
   }
-  return advance(ctx, { facts: f, asked: {} }, caseId, lead);
+  // Started from another case (a message that was another patient, or "New case"): "undo" goes back to it.
+  const from = seed.from?.caseId ? undoImage(seed.from, '') : undefined;
+  return advance(ctx, { facts: f, asked: {}, ...(from ? { undo: from } : {}) }, caseId, lead);
 }
 
 function reask(ctx: FlowContext, st: FlowState, problem: string): Outcome {
-  const q = QUESTIONS[st.step as Exclude<Step, 'answer'>];
-  return { state: st, replies: withLead([`${problem} For example: ${q.example}.`], render(ctx, st)) };
+  const example = st.step === 'same-case' ? '"same" or "new"' : QUESTIONS[st.step as FactStep].example;
+  return { state: st, replies: withLead([`${problem} For example: ${example}.`], render(ctx, st)) };
 }
 
-function handleText(ctx: FlowContext, st: FlowState, text: string): Outcome {
+/**
+ * A typed message. Whether it is about this case's patient is decided first (sameCase), after an answer and
+ * while a question is pending alike; `decided` is that decision when the person already made it.
+ */
+function handleText(ctx: FlowContext, st: FlowState, text: string, decided?: 'same'): Outcome {
   const s = structuredClone(slotsOf(st));
   const step = st.step as Step;
+  if (step === 'same-case') {
+    if (SAME_WORDS.test(text)) return settleSameCase(ctx, st, 'same');
+    if (NEW_WORDS.test(text)) return settleSameCase(ctx, st, 'new');
+    return reask(ctx, st, "I couldn't tell whether that is the same patient.");
+  }
+  const stated = statedFacts(text, s.facts, ctx);
   if (step === 'answer') {
-    const stated = statedFacts(text, s.facts, ctx);
     // Nothing about a case in it ("what documents do I need for…" is another question): route it afresh.
     if (!Object.keys(stated).length && !mentionsCase(ctx, text)) return { state: st, replies: [], unhandled: true };
+  }
+  const verdict = decided ?? judge(ctx, s.facts, text, stated);
+  if (verdict === 'new') return newCase(ctx, st, text);
+  if (verdict === 'ask') return askSameCase(ctx, st, text);
+  if (step === 'answer') {
     const changed = changedFacts(s.facts, stated);
-    // Another procedure or other teeth, with no word of correction, is a new case, not an edit of this one.
-    if (isNewCase(ctx, s.facts, text, changed) && !/\b(actually|instead|sorry|correction|i meant|meant|change|not)\b/i.test(text)) {
-      return newCase(ctx, st, text);
-    }
     const before = s.facts;
     s.facts = withNote(mergeFacts(s.facts, changed), text);
     const lines = describeChanges(ctx, before, s.facts).filter((line) => !line.startsWith('notes'));
@@ -481,8 +580,7 @@ function handleText(ctx: FlowContext, st: FlowState, text: string): Outcome {
   }
   const q = QUESTIONS[step];
   const parsed = q.parse(text, s, ctx);
-  const others = changedFacts(s.facts, statedFacts(text, s.facts, ctx));
-  if (isNewCase(ctx, s.facts, text, others)) return newCase(ctx, st, text);
+  const others = changedFacts(s.facts, stated);
   // Procedure words of the same kind inside an answer ("swelling, needs the extraction") do not replace the
   // procedure; a code does (it is more precise).
   if (others.procedure && s.facts.procedure && !procedureCodePattern().test(text)) delete others.procedure;
@@ -490,7 +588,11 @@ function handleText(ctx: FlowContext, st: FlowState, text: string): Outcome {
     const p = parseProcedure(others.procedure, ctx);
     if ('error' in p) return reask(ctx, st, p.error);
   }
-  if ('error' in parsed && !Object.keys(others).length) return reask(ctx, st, parsed.error);
+  if ('error' in parsed && !Object.keys(others).length) {
+    // A correction that is no answer ("sorry, I meant #9") is kept in the notes, where triage reads it.
+    if (isCorrection(text)) return advance(ctx, { ...s, facts: withNote(s.facts, text) }, caseIdOf(st), [`Noted that for case ${st.caseId ?? ''}.`]);
+    return reask(ctx, st, parsed.error);
+  }
   const set = 'value' in parsed ? parsed.value : {};
   if ('value' in parsed) s.asked[askedKey(st)] = (s.asked[askedKey(st)] ?? 0) + 1;
   const validated = CaseFactsSchema.partial().safeParse(applyAnswer(mergeFacts(s.facts, others), set));
@@ -503,10 +605,11 @@ function handleText(ctx: FlowContext, st: FlowState, text: string): Outcome {
 function handleButton(ctx: FlowContext, st: FlowState, value: string): Outcome {
   const s = structuredClone(slotsOf(st));
   const step = st.step as Step;
+  if (step === 'same-case') return value === 'same' || value === 'new' ? settleSameCase(ctx, st, value) : unknownButton(ctx, st);
   if (step === 'answer') {
     switch (value) {
       case 'docs': return { state: st, replies: [], next: { flow: 'docs', seed: { facts: s.facts, caseId: st.caseId } } };
-      case 'new': return start(ctx, {});
+      case 'new': return start(ctx, { from: st });
       case 'diagnoses': return show(ctx, state('diagnoses', s, caseIdOf(st)));
       case 'documents': return show(ctx, state('documents', s, caseIdOf(st)));
       case 'fee': s.wantFee = true; return advance(ctx, s, caseIdOf(st));
@@ -547,7 +650,23 @@ function handleForm(ctx: FlowContext, st: FlowState, form: string, values: Recor
   return advance(ctx, s, caseIdOf(st));
 }
 
-const STEPS = ['procedure', 'cause', 'coverage', 'combined', 'payer', 'notes', 'confirm', 'diagnoses', 'documents', 'fee', 'answer'] as const satisfies readonly Step[];
+/** The steps a case can be at between turns: where a held message and an undo return to. */
+const CASE_STEPS = ['procedure', 'cause', 'coverage', 'combined', 'payer', 'notes', 'confirm', 'diagnoses', 'documents', 'fee', 'answer'] as const satisfies readonly Step[];
+const STEPS = [...CASE_STEPS, 'same-case'] as const satisfies readonly Step[];
+
+function handleInput(ctx: FlowContext, st: FlowState, input: FlowInput): Outcome {
+  if (input.kind === 'text') return handleText(ctx, st, input.text);
+  if (input.kind === 'form') return handleForm(ctx, st, input.form, input.values);
+  if (input.step !== st.step) return { state: st, replies: withLead(['That button was for an earlier question. Here is where we are:'], render(ctx, st)) };
+  return handleButton(ctx, st, input.value);
+}
+
+const CaseSlotsSchema = z.object({
+  facts: CaseFactsSchema.partial(),
+  asked: z.record(z.string(), z.number().int().nonnegative()),
+  pending: z.string().optional(),
+  wantFee: z.boolean().optional(),
+});
 
 export const triageFlow: Flow = {
   id: 'triage',
@@ -556,23 +675,20 @@ export const triageFlow: Flow = {
   // "new case" starts a triage from anywhere, also from inside a lookup.
   commands: [/^\s*\/?(?:triage|case|(?:start\s+)?(?:a\s+)?new\s+case)\b[:\s]*/i],
   menu: { label: 'Is this medical first?', example: '"pt broke #8 in a bike accident, BCBS medical + Delta dental"', command: 'new case' },
-  stateSchema: stateSchema(STEPS, z.object({
-    facts: CaseFactsSchema.partial(),
-    asked: z.record(z.string(), z.number().int().nonnegative()),
-    pending: z.string().optional(),
-    wantFee: z.boolean().optional(),
+  stateSchema: stateSchema(STEPS, CaseSlotsSchema.extend({
+    held: z.object({ text: z.string().max(4000), step: z.enum(CASE_STEPS) }).optional(),
+    undo: z.object({ caseId: z.string().regex(/^C-[A-Z0-9]{5}$/), step: z.enum(CASE_STEPS), slots: CaseSlotsSchema, change: z.string().max(2000) }).optional(),
   })),
   examples: ['is this medical first', 'should I bill medical', 'bill medical or dental', 'which insurance do I bill', 'check a case', 'triage a case', 'medical insurance for this procedure'],
   start,
   handle(ctx, st, input: FlowInput) {
-    if (input.kind === 'text') return handleText(ctx, st, input.text);
-    if (input.kind === 'form') return handleForm(ctx, st, input.form, input.values);
-    if (input.step !== st.step) return { state: st, replies: withLead(['That button was for an earlier question. Here is where we are:'], render(ctx, st)) };
-    return handleButton(ctx, st, input.value);
+    if (input.kind === 'text' && UNDO.test(input.text)) return undo(ctx, st);
+    return rememberChange(ctx, st, handleInput(ctx, st, input));
   },
   prompt: (ctx, st) => render(ctx, st),
   why(ctx, st) {
     if (st.step === 'answer') return 'That is the answer for this case. Change any fact ("actually it is a combined plan") and I will work it out again.';
-    return QUESTIONS[st.step as Exclude<Step, 'answer'>].why;
+    if (st.step === 'same-case') return "A case is one patient's: two patients' facts in one case make a wrong claim. Your message could be about this case's patient or another one, and I could not tell which.";
+    return QUESTIONS[st.step as FactStep].why;
   },
 };

@@ -62,7 +62,7 @@ export function sessionKey(turn: Omit<Turn, 'input' | 'direct'>): string {
 interface Loaded { row?: Session; expired?: Session; version?: number; notices: Reply[] }
 
 /** What a turn decided: the new session (undefined: none), what to say, and the cases to remember. */
-interface Decision { session?: { flow: FlowId; state: FlowState; history: FlowState[] }; replies: Reply[]; cases?: CaseRecord[]; effects?: Effect[] }
+interface Decision { session?: { flow: FlowId; state: FlowState; history: FlowState[] }; replies: Reply[]; cases?: CaseRecord[]; forget?: string[]; effects?: Effect[] }
 
 export class Engine {
   readonly ttlMs: number;
@@ -247,6 +247,7 @@ export class Engine {
       }, loaded.version);
       if (!written) return undefined;
     } else if (loaded.version !== undefined && !this.store.deleteIf(key, loaded.version)) return undefined;
+    for (const caseId of decision.forget ?? []) this.cases.forget(key, caseId);
     for (const c of decision.cases ?? []) this.cases.record(key, { ...c, updatedAt: now });
     for (const effect of decision.effects ?? []) if (!effect(by)) throw new EffectConflict('a record changed since the turn planned its write');
     // The notice is about the person's case (and names its ID): never in a shared channel.
@@ -362,12 +363,13 @@ export class Engine {
 
   private async settle(ctx: FlowContext, flow: FlowId, out: Outcome, history: FlowState[], depth: number): Promise<Decision> {
     const cases = out.cases ?? [];
+    const forget = out.forget ?? [];
     const effects = out.effects ?? [];
     if (out.next && depth < 3) {
       const next = await this.begin(ctx, out.next.flow, out.next.seed, depth + 1);
-      return { ...next, replies: [...out.replies, ...next.replies], cases: [...cases, ...(next.cases ?? [])], effects: [...effects, ...(next.effects ?? [])] };
+      return { ...next, replies: [...out.replies, ...next.replies], cases: [...cases, ...(next.cases ?? [])], forget: [...forget, ...(next.forget ?? [])], effects: [...effects, ...(next.effects ?? [])] };
     }
-    return out.state ? { session: { flow, state: out.state, history }, replies: out.replies, cases, effects } : { replies: out.replies, cases, effects };
+    return out.state ? { session: { flow, state: out.state, history }, replies: out.replies, cases, forget, effects } : { replies: out.replies, cases, forget, effects };
   }
 
   private async control(ctx: FlowContext, command: ControlCommand, row: Session | undefined): Promise<Decision> {

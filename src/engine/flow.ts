@@ -73,6 +73,8 @@ export interface Seed {
   text?: string;
   facts?: Partial<CaseFacts>;
   caseId?: string;
+  /** The state of the flow that handed over (a triage that set its case aside), so the new one can undo back to it. */
+  from?: FlowState;
 }
 
 export type FlowInput =
@@ -90,6 +92,8 @@ export interface Outcome {
   next?: { flow: FlowId; seed: Seed };
   /** Cases this turn answered or set aside, for the person's list of recent cases (no free text in them). */
   cases?: CaseRecord[];
+  /** Cases this turn undid (a case started by mistake): dropped from the person's cases. */
+  forget?: string[];
   /** Writes to make with the turn, in its transaction (see Effect). */
   effects?: Effect[];
 }

@@ -12,6 +12,7 @@ export class CaseStore {
   private readonly upsert;
   private readonly recentStmt;
   private readonly getStmt;
+  private readonly forgetStmt;
 
   constructor(db: Db) {
     this.upsert = db.prepare(
@@ -25,6 +26,12 @@ export class CaseStore {
     this.getStmt = db.prepare<[string], { caseId: string; owner: string; procedure: string; lane: string; updatedAt: number; facts: string | null }>(
       'SELECT case_id AS caseId, owner, procedure, lane, updated_at AS updatedAt, facts FROM cases WHERE case_id = ?',
     );
+    this.forgetStmt = db.prepare('DELETE FROM cases WHERE owner = ? AND case_id = ?');
+  }
+
+  /** Drops one of this person's cases (one they undid); another person's case is never touched. */
+  forget(owner: string, caseId: string): void {
+    this.forgetStmt.run(owner, caseId);
   }
 
   record(owner: string, c: CaseSummary & { facts?: Record<string, unknown> }): void {
