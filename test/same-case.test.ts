@@ -23,7 +23,7 @@ import { kn, tempDbPath } from './helpers.js';
 const memory = openDb(':memory:');
 const ctx: FlowContext = {
   kn, codes: new CodeIndex(kn), directory: NO_DIRECTORY, newCaseId: () => 'C-TEST1', help: (lead) => flows.help(lead),
-  claims: new ClaimService(memory), digests: new DigestStore(memory), letters: new LetterService(memory), today: () => '2026-12-02', zone: 'America/Chicago', caseFile: () => undefined,
+  claims: new ClaimService(memory), digests: new DigestStore(memory), letters: new LetterService(memory), today: () => '2026-12-02', zone: 'America/Chicago', now: () => Date.parse('2026-12-02T15:00:00Z'), caseFile: () => undefined,
 };
 
 /** A case as the flow holds it after this message: the facts it states, the message in the notes. */
