@@ -285,3 +285,19 @@ describe('negation, typos and shorthand', () => {
     expect(notes("pt's mom called")).toBe("patient's mom called");
   });
 });
+
+describe('carriers not on the lists', () => {
+  // Named as offices write them: capitalised words right before "medical" or "dental" (issue 21 §2).
+  const coverage = (m: string) => extractFacts(m, kn).facts.coverage;
+  it.each([
+    ['wisdom teeth out, Mutual of Omaha medical', { medical: true, medicalPayer: 'commercial' }],
+    ['wisdom teeth out, Physicians Mutual dental, Ambetter medical', { medical: true, dental: true, combinedPlan: false, medicalPayer: 'commercial' }],
+    ['ext #30, Sun Health medical and Blue Ridge Dental dental', { medical: true, dental: true, combinedPlan: false }],
+  ])('reads "%s"', (message, expected) => {
+    expect(coverage(message)).toMatchObject(expected);
+  });
+  it('does not take a sentence start or a public program for a carrier', () => {
+    expect(coverage('impacted #17. No dental, Aetna medical')).toMatchObject({ medical: true, dental: false });
+    expect(coverage('Medicaid dental for a 12 year old')?.medicalPayer).toBe('medicaid');
+  });
+});

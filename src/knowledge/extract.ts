@@ -241,6 +241,13 @@ type Side = 'medical' | 'dental';
 interface Carrier { name: string; side: Side | 'either'; start: number; end: number }
 
 const CARRIER_RE = new RegExp(String.raw`\b(?:(${DENTAL_CARRIER_NAMES})|(${CARRIER_NAMES}))\b`, 'gi');
+/**
+ * A carrier not on the lists, named as offices write one: capitalised words right before "medical" or "dental"
+ * ("Mutual of Omaha medical", "Physicians Mutual dental"). The side word says which plan it is.
+ */
+const NAMED_PLAN_RE = /\b([A-Z][\w'&-]*(?:\s+(?:of|&|and)\s+[A-Z][\w'&-]*|\s+[A-Z][\w'&-]*){0,3})\s+(medical|dental)\b/g;
+/** Capitalised words that start a sentence or name a public program, not a carrier ("No dental", "Medicaid dental"). */
+const NOT_A_CARRIER = /^(?:no|has|have|had|only|pt|patient|the|and|with|without|separate|combined|one|two|both|also|plus|needs?|bill|billing|is|it|medicare|medicaid|tricare|chip|primary|secondary|full|basic|private|her|his|their|group|employer|marketplace|other|any|some)$/i;
 const SIDE_WORDS: Record<string, Side> = { medical: 'medical', health: 'medical', dental: 'dental' };
 /** Words after "medical"/"dental" that make it a plan, not an adjective ("dental insurance", not "dental pain"). */
 const PLAN_AFTER = new Set([
@@ -345,6 +352,14 @@ function findCoverage(text: string): NonNullable<CaseFacts['coverage']> | undefi
     const end = wordAt(t, m.index + m[0].length - 1);
     if (isNegatedAt(t, start, end)) continue;
     carriers.push({ name: m[0].toLowerCase().replace(/\s+/g, ' '), side: m[1] ? 'dental' : 'either', start, end });
+  }
+  for (const m of text.matchAll(NAMED_PLAN_RE)) {
+    const [, named = '', side = ''] = m;
+    const first = named.split(/\s+/)[0] ?? '';
+    const start = wordAt(t, m.index);
+    const end = wordAt(t, m.index + named.length - 1);
+    if (NOT_A_CARRIER.test(first) || carriers.some((c) => c.start <= end && c.end >= start) || isNegatedAt(t, start, end)) continue;
+    carriers.push({ name: named.toLowerCase().replace(/\s+/g, ' '), side: side.toLowerCase() === 'dental' ? 'dental' : 'medical', start, end });
   }
   const payer = findPayer(t, text, carriers);
   if (payer) {
