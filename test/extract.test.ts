@@ -301,3 +301,18 @@ describe('carriers not on the lists', () => {
     expect(coverage('Medicaid dental for a 12 year old')?.medicalPayer).toBe('medicaid');
   });
 });
+
+describe('fees as typed', () => {
+  it.each([
+    ['650 billed, cash fee 400', 650, 400],
+    ['fee 900, cash fee 650', 900, 650],
+    ['$650 fee and 400 cash', 650, 400],
+    ['billing 650, usual 400', 650, 400],
+  ])('reads "%s"', (message, fee, cashFee) => {
+    expect(extractFacts(message, kn).known).toMatchObject({ fee, cashFee });
+  });
+  it('does not read a code or a tooth number as a fee', () => {
+    expect(extractFacts('D7240 billed to Aetna, cash 400', kn).known.fee).toBeUndefined();
+    expect(extractFacts('#30 fee', kn).known.fee).toBeUndefined();
+  });
+});

@@ -189,13 +189,30 @@ function findAge(text: string): number | undefined {
   return undefined;
 }
 
+/** The first of the patterns, in order of preference, that matches. */
+function firstMatch(text: string, patterns: RegExp[]): RegExpExecArray | null {
+  for (const re of patterns) {
+    const m = re.exec(text);
+    if (m) return m;
+  }
+  return null;
+}
+
 function findMoney(text: string): { fee?: number; cashFee?: number } {
   const out: { fee?: number; cashFee?: number } = {};
   const amount = String.raw`\$?\s?(\d{1,3}(?:,\d{3})*(?:\.\d{2})?|\d+(?:\.\d{2})?)`;
-  const cash = new RegExp(String.raw`\b(?:cash|usual|self[- ]pay|ucr)\s*(?:fee|price|rate)?\s*(?:is|of|=|:)?\s*${amount}`, 'i').exec(text);
+  // The word before the amount ("cash fee 400", "fee 650"), else after it ("400 cash", "650 billed").
+  const cashWords = String.raw`(?:cash|usual|self[- ]pay|ucr)`;
+  const cash = firstMatch(text, [
+    new RegExp(String.raw`\b${cashWords}\s*(?:fee|price|rate)?\s*(?:is|of|=|:)?\s*${amount}`, 'i'),
+    new RegExp(String.raw`(?<![\w#.,/-])${amount}\s*(?:usd\s*)?${cashWords}\b`, 'i'),
+  ]);
   const cashAmount = cash?.[1];
   if (cashAmount !== undefined) out.cashFee = Number(cashAmount.replace(/,/g, ''));
-  const fee = new RegExp(String.raw`\b(?:fee|bill(?:ing)?|charge|charging)\s*(?:is|of|=|:|at|for)?\s*${amount}`, 'i').exec(text.replace(cash?.[0] ?? '\u0000', ' '));
+  const fee = firstMatch(text.replace(cash?.[0] ?? '\u0000', ' '), [
+    new RegExp(String.raw`\b(?:fee|bill(?:ing)?|charge|charging)\s*(?:is|of|=|:|at|for)?\s*${amount}`, 'i'),
+    new RegExp(String.raw`(?<![\w#.,/-])${amount}\s*(?:usd\s*)?(?:billed|fee|charged?)\b`, 'i'),
+  ]);
   const feeAmount = fee?.[1];
   if (feeAmount !== undefined && /\d/.test(feeAmount)) out.fee = Number(feeAmount.replace(/,/g, ''));
   return out;
