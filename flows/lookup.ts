@@ -2,11 +2,31 @@
 import { z } from 'zod';
 import { choicesFor, stateSchema, type Flow, type FlowContext, type Outcome } from '../src/engine/flow.js';
 import { reply, type Reply } from '../src/engine/model.js';
+import type { CodeSet } from '../src/knowledge/vocabulary.js';
 
 const MAX_HITS = 12;
 
-function results(ctx: FlowContext, query: string): Outcome {
-  const hits = ctx.codes.search(query, MAX_HITS);
+const SET_WORDS: [RegExp, CodeSet[]][] = [
+  [/\bcdt\b/i, ['cdt']],
+  [/\bcpt\b/i, ['cpt']],
+  [/\bhcpcs\b/i, ['hcpcs']],
+  [/\b(?:icd(?:-?10)?(?:-?cm)?|dx|diagnos[ie]s)\b/i, ['icd10cm']],
+];
+/** "whats the cpt code for a", "which icd for", "code for the": the question around what is looked up. */
+const QUESTION = /^\s*(?:(?:what(?:'?s| is| are)|which)\s+(?:is\s+)?(?:the\s+)?)?(?:(?:cdt|cpt|hcpcs|icd(?:-?10)?(?:-?cm)?|dx|diagnosis|procedure)(?:\s+codes?)?|codes?)\s+(?:for|of)\b(?:\s+(?:a|an|the))?[:\s]*/i;
+/** "biopsy of tongue lesion cpt", "tongue biopsy cpt code?": the set asked for at the end. */
+const TRAILING_SET = /\s*\b(?:cdt|cpt|hcpcs|icd(?:-?10)?(?:-?cm)?)(?:\s+codes?)?\s*[?.!]?\s*$/i;
+
+/** What a lookup asks: the words (or code) to find, and the code sets it names, if any. */
+export function readLookup(text: string): { query: string; sets: CodeSet[] } {
+  const sets = SET_WORDS.flatMap(([re, s]) => (re.test(text) ? s : []));
+  const query = text.replace(QUESTION, '').replace(TRAILING_SET, '').replace(/[?!]+\s*$/, '').trim();
+  return { query, sets };
+}
+
+function results(ctx: FlowContext, text: string): Outcome {
+  const { query, sets } = readLookup(text);
+  const hits = ctx.codes.search(query, MAX_HITS, sets);
   if (!hits.length) {
     // The query is not repeated: it is free text, and what medbill did not understand is exactly what it cannot vouch for.
     return { state: { step: 'query', slots: {} }, replies: [reply('I could not find a code for that wording. Try other words or a code, e.g. "impacted tooth" or "K01.1".')] };
@@ -35,8 +55,10 @@ export const lookupFlow: Flow = {
   title: 'Look up a code',
   commands: [
     /^\s*\/?(?:look ?up|find(?: a)? code|search)\b[:\s]*/i,
-    // A question about a code: "whats the cpt for a tongue biopsy", "icd code for impacted teeth", "code for D7240".
-    /^\s*(?:(?:what(?:'?s| is| are)|which)\s+(?:is\s+)?(?:the\s+)?)?(?:(?:cdt|cpt|hcpcs|icd(?:-?10)?(?:-?cm)?|dx|diagnosis|procedure)(?:\s+codes?)?|codes?)\s+(?:for|of)\b(?:\s+(?:a|an|the))?[:\s]*/i,
+    // A question about a code: "whats the cpt for a tongue biopsy", "icd code for impacted teeth", "code for D7240",
+    // or words that end with the set asked for ("biopsy of tongue lesion cpt"). The whole message is the seed.
+    new RegExp(`^(?=${QUESTION.source})`, 'i'),
+    /^(?=[^?.!]{3,80}\b(?:cdt|cpt|hcpcs|icd(?:-?10)?(?:-?cm)?)(?:\s+codes?)?\s*[?.!]?\s*$)/i,
   ],
   menu: { label: 'Look up a code', example: '"lookup impacted tooth" or "lookup K08.3"', command: 'lookup', channelCommands: ['lookup'] },
   stateSchema: stateSchema(['query', 'results'], z.object({})),

@@ -122,23 +122,35 @@ export class CodeIndex {
     return [...(found ?? [])].sort((a, b) => count(a) - count(b) || order(a) - order(b)).slice(0, limit);
   }
 
-  search(query: string, limit = 10): LookupHit[] {
+  /**
+   * Codes for a code or words. `sets`: the code sets asked for ("whats the cpt for …"), listed first. Among
+   * the rest, the codes whose own description says more of the words come first: for "tongue biopsy", the
+   * tongue biopsy before the other biopsies of the kind.
+   */
+  search(query: string, limit = 10, sets: CodeSet[] = []): LookupHit[] {
     const trimmed = query.trim();
     if (!trimmed) return [];
     const exact = this.exact(trimmed);
     if (exact) return [exact];
     // Words that name a kind of procedure ("wisdom teeth", "cbct", "I&D", "tongue biopsy") find the codes the
-    // knowledge base uses for it first; then descriptions that hold every word.
-    const hits: LookupHit[] = [];
+    // knowledge base uses for it; then descriptions that hold every word. A bounded few, then ranked.
+    const candidates: Row[] = [];
     const seen = new Set<string>();
     const add = (row: Row | undefined) => {
-      if (row && !seen.has(row.code) && hits.length < limit) {
+      if (row && !seen.has(row.code) && candidates.length < 3 * limit) {
         seen.add(row.code);
-        hits.push(this.hit(row));
+        candidates.push(row);
       }
     };
     for (const code of this.procedureCodes(trimmed)) add(this.rows.get(code));
     for (const row of this.byWords(trimmed, limit)) add(row);
+    const wanted = tokenize(trimmed).words.filter((w) => w.length > 2);
+    const says = (r: Row) => wanted.filter((w) => [...(r.words?.positions.keys() ?? [])].some((stem) => stem.length > 2 && (stem.startsWith(w) || w.startsWith(stem)))).length;
+    const asked = (r: Row) => (sets.includes(r.set) ? 0 : 1);
+    const rank = new Map(candidates.map((r, i) => [r, { asked: asked(r), says: says(r), i }]));
+    const score = (r: Row) => rank.get(r) ?? { asked: 1, says: 0, i: 0 };
+    candidates.sort((a, b) => score(a).asked - score(b).asked || score(b).says - score(a).says || score(a).i - score(b).i);
+    const hits: LookupHit[] = candidates.slice(0, limit).map((r) => this.hit(r));
     // Fuzzy matching (fuse.js) only when plain words find nothing: it forgives typos, but it is slower.
     if (hits.length === 0) hits.push(...this.fuse.search(trimmed, { limit }).map((r) => this.hit(r.item)));
     if (this.full && hits.length < limit) {
