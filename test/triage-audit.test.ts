@@ -1,0 +1,49 @@
+/**
+ * Issue 22, section 1: what an expert audit found wrong, one block per item, each case written from the public
+ * rule it cites and scored the way shared/cases/README.md scores the unpublished cases.
+ */
+import { describe, expect, it } from 'vitest';
+import { allCodes, kn, run, score, warningIds, type Expect } from './helpers.js';
+import type { CaseFacts } from '../src/knowledge/facts.js';
+
+const separate = { medical: true, dental: true, combinedPlan: false, medicalPayer: 'commercial' } as const;
+const medicare = { medical: true, dental: false, combinedPlan: false, medicalPayer: 'medicare' } as const;
+const medicareDental = { medical: true, dental: true, combinedPlan: false, medicalPayer: 'medicare' } as const;
+const advantage = { medical: true, dental: false, combinedPlan: false, medicalPayer: 'medicare-advantage' } as const;
+
+type Case = [name: string, facts: CaseFacts, expect: Expect];
+const family = (title: string, cases: Case[]) =>
+  describe(title, () => {
+    it.each(cases)('%s', (_name, facts, e) => expect(score(run(facts), e)).toEqual([]));
+  });
+const ruleIds = (f: CaseFacts) => run(f).rules.map((r) => r.id);
+
+// ------------------------------------------------------------------ 1-2: cone-beam CT capture-only codes
+
+describe('cone-beam CT capture-only codes (D0380-D0384)', () => {
+  it('D0381 is the lower arch and D0382 the upper, as D0365 and D0366', () => {
+    expect(kn.procedureCodes.cdt.get('D0381')?.description).toMatch(/lower/);
+    expect(kn.procedureCodes.cdt.get('D0382')?.description).toMatch(/upper/);
+    expect(kn.procedureCodes.cdt.get('D0365')?.description).toMatch(/lower/);
+    expect(kn.procedureCodes.cdt.get('D0366')?.description).toMatch(/upper/);
+  });
+});
+family('a capture-only CBCT is imaging, not routine dental care', [
+  ['D0382 for a cyst of the maxilla', { procedure: 'D0382 cbct', cause: 'pathology', notes: 'cbct maxilla for a cyst', coverage: separate, patientAge: 40 }, { lane: 'medical', laneAlso: ['medical-first'], mustCodes: ['D0382'], mustWarnings: ['cbct-accreditation'], mustNotWarnings: ['low-roi'] }],
+  ['D0381 for a lesion of the mandible', { procedure: 'D0381', cause: 'pathology', notes: 'radiolucency of the mandible', coverage: separate, patientAge: 52 }, { lane: 'medical', laneAlso: ['medical-first'], mustCodes: ['D0381'], mustNotWarnings: ['low-roi'] }],
+  ['D0384 TMJ capture', { procedure: 'D0384 cbct tmj capture', cause: 'tmj', coverage: separate }, { lane: 'medical', laneAlso: ['medical-first', 'needs-info'], mustCodes: ['D0384'], mustNotWarnings: ['low-roi'] }],
+]);
+it('the capture-only codes are the imaging category, and CBCT with the CT rules', () => {
+  for (const code of ['D0380', 'D0381', 'D0382', 'D0383', 'D0384']) {
+    const r = run({ procedure: code, cause: 'pathology', coverage: separate });
+    expect(r.rules.map((x) => x.id), code).toContain('IMG-LANE-CBCT-MEDICAL');
+  }
+});
+it('one full arch is D0365 (lower) or D0366 (upper), never D0367 (both jaws)', () => {
+  const lower = run({ procedure: 'cbct of the full lower arch', cause: 'pathology', coverage: separate });
+  expect(allCodes(lower)).toContain('D0365');
+  expect(allCodes(lower)).not.toContain('D0367');
+  const upper = run({ procedure: 'cbct full upper arch', cause: 'pathology', coverage: separate });
+  expect(allCodes(upper)).toContain('D0366');
+  expect(allCodes(upper)).not.toContain('D0367');
+});
