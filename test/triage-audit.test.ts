@@ -47,3 +47,21 @@ it('one full arch is D0365 (lower) or D0366 (upper), never D0367 (both jaws)', (
   expect(allCodes(upper)).toContain('D0366');
   expect(allCodes(upper)).not.toContain('D0367');
 });
+
+// ------------------------------------------------------------------ 3: Medicare imaging follows the procedure
+
+family('Medicare pays for an image only when it pays for the procedure it serves (BPM ch. 16 sec. 140, ch. 15 sec. 150)', [
+  ['a pano before removing impacted teeth, no dental plan', { procedure: 'D0330 panoramic x-ray', cause: 'impaction', notes: 'pano to evaluate impacted #17 #32 before removal', coverage: medicare, patientAge: 67 }, { lane: 'patient-pay' }],
+  ['the same pano with a dental plan', { procedure: 'D0330', cause: 'impaction', notes: 'pano before removal of impacted #32', coverage: medicareDental, patientAge: 67 }, { lane: 'dental' }],
+  ['a CBCT for implant planning', { procedure: 'cbct', cause: 'routine', notes: 'implant planning #30', coverage: medicare, patientAge: 70 }, { lane: 'patient-pay', mustNotWarnings: ['cbct-accreditation'] }],
+  ['Medicaid secondary needs the denial: GY', { procedure: 'D0330', cause: 'impaction', notes: 'pano before removal of impacted #17; Medicaid secondary needs a Medicare denial', coverage: medicare, patientAge: 66 }, { lane: 'medical-first' }],
+  ['a pano for a jaw fracture is covered', { procedure: '70355', cause: 'trauma', notes: 'fell, fractured mandible, closed reduction planned', coverage: medicare, patientAge: 71 }, { lane: 'medical', preauth: ['not-required'], mustCodes: ['70355'] }],
+  ['a CBCT of a jaw cyst is covered', { procedure: 'cbct', cause: 'pathology', notes: 'radiolucency of the mandible, enucleation planned', coverage: medicare, patientAge: 73 }, { lane: 'medical', preauth: ['not-required'], mustCodes: ['70486'], mustWarnings: ['cbct-accreditation'] }],
+  ['a pano for an abscessed tooth: which procedure decides', { procedure: 'panoramic x-ray', cause: 'infection', notes: 'abscess #19', coverage: medicare, patientAge: 75 }, { lane: 'needs-info' }],
+  ['Medicare Advantage follows Original Medicare', { procedure: 'D0330', cause: 'impaction', notes: 'impacted #17', coverage: advantage, patientAge: 68 }, { lane: 'patient-pay' }],
+]);
+it('asks which procedure the image is for when only that decides', () => {
+  const r = run({ procedure: 'panoramic x-ray', cause: 'infection', notes: 'abscess #19', coverage: medicare, patientAge: 75 });
+  expect(r.questions[0]?.question).toMatch(/which procedure/i);
+  expect(ruleIds({ procedure: 'D0330', cause: 'impaction', coverage: medicare })).toContain('IMG-LANE-MEDICARE-EXCLUDED');
+});
