@@ -65,3 +65,19 @@ it('asks which procedure the image is for when only that decides', () => {
   expect(r.questions[0]?.question).toMatch(/which procedure/i);
   expect(ruleIds({ procedure: 'D0330', cause: 'impaction', coverage: medicare })).toContain('IMG-LANE-MEDICARE-EXCLUDED');
 });
+
+// ------------------------------------------------------------------ 4: anesthesia and facility on Medicare
+
+family('Medicare: anesthesia and the facility follow the dental procedure (state mandates do not bind Medicare)', [
+  ['an adult on Medicare, extractions under GA in a hospital', { procedure: 'extractions under general anesthesia', notes: 'full mouth extractions in the hospital OR with an anesthesiologist; medically compromised, COPD', coverage: medicare, patientAge: 72 }, { lane: 'patient-pay', mustNotWarnings: ['preauth-missing'] }],
+  ['the same with a dental plan', { procedure: 'D9222', notes: 'extractions in the hospital operating room, anesthesiologist; medically compromised', coverage: medicareDental, patientAge: 72 }, { lane: 'dental' }],
+  ['Medicare Advantage, no dental plan', { procedure: 'general anesthesia for extractions', notes: 'hospital, anesthesiologist, developmental disability', coverage: advantage, patientAge: 68 }, { lane: 'patient-pay' }],
+  ['GA for a covered jaw-fracture reduction is covered with it', { procedure: 'general anesthesia in the hospital', cause: 'trauma', notes: 'open reduction of a fractured mandible in the OR', coverage: medicare, patientAge: 70 }, { lane: 'medical', preauth: ['not-required'], mustCodes: ['00170'] }],
+  ['a young child on a commercial plan is still medical by the state mandate', { procedure: 'general anesthesia', notes: 'age 4, severe early childhood caries, hospital OR with anesthesiologist', coverage: separate, patientAge: 4 }, { lane: 'medical' }],
+]);
+it('names the narrow inpatient exception instead of the state mandates for Medicare', () => {
+  const r = run({ procedure: 'extractions under general anesthesia', notes: 'hospital OR, anesthesiologist, medically compromised', coverage: medicare, patientAge: 72 });
+  expect(r.rules.map((x) => x.id)).not.toContain('GA-LANE-FACILITY');
+  expect(r.rules.map((x) => x.summary).join(' ')).not.toMatch(/state mandate/i);
+  expect(r.questions.some((q) => /inpatient/i.test(q.question))).toBe(true);
+});
