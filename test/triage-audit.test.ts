@@ -81,3 +81,26 @@ it('names the narrow inpatient exception instead of the state mandates for Medic
   expect(r.rules.map((x) => x.summary).join(' ')).not.toMatch(/state mandate/i);
   expect(r.questions.some((q) => /inpatient/i.test(q.question))).toBe(true);
 });
+
+// ------------------------------------------------------------------ 5: implants after a tumor on Medicare
+
+family('Medicare: ridge reconstruction with the tumor removal is covered; implants are not (42 CFR 411.15(i))', [
+  ['implants a year after an ameloblastoma resection', { procedure: 'endosteal implants', cause: 'pathology', notes: 'implants to restore the mandible, placed a year after resection of an ameloblastoma', coverage: medicare, patientAge: 70 }, { lane: 'patient-pay' }],
+  ['implants in the same surgery as the resection are still tooth replacement', { procedure: 'D6010 implants', cause: 'pathology', notes: 'ameloblastoma resection with immediate implants at the same surgery', coverage: medicareDental, patientAge: 70 }, { lane: 'dental' }],
+  ['ridge reconstruction at the same surgery as the tumor removal', { procedure: 'mandibular reconstruction with bone graft', cause: 'pathology', notes: 'ameloblastoma resection with reconstruction at the same surgery', coverage: medicare, patientAge: 68 }, { lane: 'medical', preauth: ['not-required'], mustCodes: ['21215'] }],
+  ['ridge reconstruction two years after the resection', { procedure: 'ridge reconstruction with bone graft', cause: 'pathology', notes: 'ameloblastoma of the mandible resected two years ago; delayed reconstruction', coverage: medicare, patientAge: 68 }, { lane: 'patient-pay' }],
+  ['ridge reconstruction, timing not said: ask', { procedure: 'ridge reconstruction with bone graft', cause: 'pathology', notes: 'after resection of an ameloblastoma of the mandible', coverage: medicare, patientAge: 68 }, { lane: 'needs-info' }],
+  ['commercial implants after a tumor stay medical', { procedure: 'endosteal implants', cause: 'pathology', notes: 'implants after resection of an ameloblastoma', coverage: separate, patientAge: 50 }, { lane: 'medical', mustCodes: ['21248'] }],
+]);
+it('never suggests 21248 or 21249 for Medicare, even when the notes name implants', () => {
+  for (const f of [
+    { procedure: 'endosteal implants', cause: 'pathology', notes: 'implants a year after resection of an ameloblastoma', coverage: medicare },
+    { procedure: 'mandibular reconstruction with bone graft', cause: 'pathology', notes: 'ameloblastoma resection with reconstruction at the same surgery; implants later', coverage: medicare },
+    { procedure: 'ridge reconstruction with bone graft', cause: 'pathology', notes: 'ameloblastoma resected; implants to follow', coverage: advantage },
+  ] as CaseFacts[]) {
+    const codes = allCodes(run(f));
+    expect(codes, f.notes).not.toContain('21248');
+    expect(codes, f.notes).not.toContain('21249');
+  }
+  expect(run({ procedure: 'ridge reconstruction with bone graft', cause: 'pathology', notes: 'after resection of an ameloblastoma', coverage: medicare }).questions[0]?.question).toMatch(/same operation/);
+});
