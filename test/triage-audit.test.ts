@@ -104,3 +104,28 @@ it('never suggests 21248 or 21249 for Medicare, even when the notes name implant
   }
   expect(run({ procedure: 'ridge reconstruction with bone graft', cause: 'pathology', notes: 'after resection of an ameloblastoma', coverage: medicare }).questions[0]?.question).toMatch(/same operation/);
 });
+
+// ------------------------------------------------------------------ 6: the Medicare-linked list, as listed
+
+family('Medicare-linked dental care only for the treatments Medicare lists (a KX on anything else is a false attestation)', [
+  ['extraction before prostate radiation', { procedure: 'extraction #30', notes: 'patient starting radiation therapy for prostate cancer next month, referred by oncologist', coverage: medicare, patientAge: 72 }, { lane: 'patient-pay' }],
+  ['extraction before head and neck radiation', { procedure: 'extraction #30', notes: 'starting radiation therapy for tongue cancer next month, referred by the radiation oncologist', coverage: medicare, patientAge: 72 }, { lane: 'medical', mustDocuments: ['referral'] }],
+  ['radiation, site not said: ask', { procedure: 'extraction #30', notes: 'starting radiation therapy next month, referred by oncologist', coverage: medicare, patientAge: 72 }, { lane: 'needs-info' }],
+  ['chemotherapy is listed for any cancer', { procedure: 'D7140', notes: 'chemotherapy for prostate cancer starts next week; oncologist asked for dental clearance', coverage: medicare, patientAge: 70 }, { lane: 'medical' }],
+  ['Reclast for osteoporosis is not a high-dose antiresorptive for cancer', { procedure: 'D7140', notes: 'zoledronic acid (Reclast) yearly for osteoporosis; physician referral', coverage: medicare, patientAge: 76 }, { lane: 'patient-pay' }],
+  ['Zometa for bone metastases is', { procedure: 'D7140', notes: 'Zometa for bone metastases from breast cancer starts soon; oncologist referral', coverage: medicare, patientAge: 66 }, { lane: 'medical' }],
+  ['zoledronic acid, reason not said: ask', { procedure: 'D7140', notes: 'about to start zoledronic acid infusions; physician referral', coverage: medicare, patientAge: 74 }, { lane: 'needs-info' }],
+  ['kidney failure is not dialysis: ask', { procedure: 'D7140', notes: 'kidney failure, nephrologist referral', coverage: medicare, patientAge: 68 }, { lane: 'needs-info' }],
+  ['dialysis for ESRD is listed', { procedure: 'D7140', notes: 'ESRD on hemodialysis, nephrologist referral', coverage: medicare, patientAge: 68 }, { lane: 'medical' }],
+  ['a tooth transplant is not an organ transplant', { procedure: 'D7272', cause: 'routine', notes: 'transplant #16 into the #19 site', coverage: medicareDental, patientAge: 66 }, { lane: 'dental' }],
+  ['a listed treatment with no dental plan and no referral: ask for the coordination, not GY', { procedure: 'D7140', notes: 'kidney transplant evaluation next month', coverage: medicare, patientAge: 64 }, { lane: 'needs-info' }],
+]);
+it('never attests KX for an unlisted treatment, and says what the list is when it asks', () => {
+  const prostate = run({ procedure: 'extraction #30', notes: 'patient starting radiation therapy for prostate cancer next month, referred by oncologist', coverage: medicare, patientAge: 72 });
+  expect(prostate.rules.map((x) => x.id)).not.toContain('MCR-LINKED-KX');
+  const transplant = run({ procedure: 'D7272', cause: 'routine', notes: 'transplant #16 into the #19 site, referred by oral surgeon', coverage: medicareDental, patientAge: 66 });
+  expect(transplant.rules.map((x) => x.id).filter((id) => id.startsWith('MCR-LINKED'))).toEqual([]);
+  const unclear = run({ procedure: 'extraction #30', notes: 'starting radiation therapy next month, referred by oncologist', coverage: medicare, patientAge: 72 });
+  expect(unclear.questions[0]?.question).toMatch(/head and neck/);
+  expect(unclear.rules.map((x) => x.id)).toContain('MCR-LINKED-UNCLEAR');
+});
