@@ -169,9 +169,14 @@ describe('letter templates: rendering', () => {
 
   it('asks a required fact that has a condition once the condition holds', () => {
     const onj = templateById('jaw-osteonecrosis')!;
-    expect(missingFacts(onj, { stage: 'stage-0' }).map((f) => f.id)).not.toContain('exposedDuration');
-    expect(missingFacts(onj, { stage: 'stage-2' }).map((f) => f.id)).toContain('exposedDuration');
-    const values = requiredOnly(onj, 'commercial', { stage: 'stage-2', exposedDuration: '10 weeks' });
+    // AAOMS staging is for medication-related osteonecrosis: asked for a drug, never for osteoradionecrosis (issue 22).
+    const drug = { onjCause: 'antiresorptive-osteoporosis' };
+    expect(missingFacts(onj, { ...drug, stage: 'stage-0' }).map((f) => f.id)).not.toContain('exposedDuration');
+    expect(missingFacts(onj, { ...drug, stage: 'stage-2' }).map((f) => f.id)).toContain('exposedDuration');
+    expect(missingFacts(onj, drug).map((f) => f.id)).toContain('stage');
+    expect(missingFacts(onj, { onjCause: 'radiation' }).map((f) => f.id)).not.toContain('stage');
+    expect(letterText(render(onj, requiredOnly(onj, 'commercial', { onjCause: 'radiation' }), 'commercial'))).not.toMatch(/AAOMS|Stage:/);
+    const values = requiredOnly(onj, 'commercial', { ...drug, stage: 'stage-2', exposedDuration: '10 weeks' });
     expect(letterText(render(onj, values, 'commercial'))).toContain('probed to bone, for 10 weeks.');
     expect(() => render(onj, { ...values, exposedDuration: '' }, 'commercial')).toThrow(/How long bone has been exposed/);
     expect(letterText(render(onj, { ...values, stage: 'stage-0' }, 'commercial'))).not.toContain('10 weeks');

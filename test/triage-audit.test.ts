@@ -129,3 +129,28 @@ it('never attests KX for an unlisted treatment, and says what the list is when i
   expect(unclear.questions[0]?.question).toMatch(/head and neck/);
   expect(unclear.rules.map((x) => x.id)).toContain('MCR-LINKED-UNCLEAR');
 });
+
+// ------------------------------------------------------------------ 7: osteonecrosis of the jaw on Medicare
+
+family('osteonecrosis on Medicare: what Medicare lists, and whether it reaches beyond the alveolus (BPM ch. 16 sec. 140)', [
+  ['MRONJ after alendronate, extent not said: ask', { procedure: 'sequestrectomy', diagnoses: ['M87.180'], notes: 'MRONJ after alendronate, exposed bone #30 area.', coverage: medicare, patientAge: 78 }, { lane: 'needs-info' }],
+  ['MRONJ after alendronate reaching the inferior border with a pathologic fracture', { procedure: 'resection of necrotic bone', diagnoses: ['M87.180'], notes: 'MRONJ after alendronate for osteoporosis; osteolysis to the inferior border of the mandible, pathologic fracture.', coverage: medicare, patientAge: 78 }, { lane: 'medical', preauth: ['not-required'] }],
+  ['MRONJ from Xgeva for bone metastases, oncologist referral', { procedure: 'debridement of necrotic bone', diagnoses: ['M87.180'], notes: 'on Xgeva for bone metastases from prostate cancer; oncologist referred; exposed bone #19 area', coverage: medicare, patientAge: 74 }, { lane: 'medical', mustDocuments: ['referral'] }],
+  ['Medicare Advantage, no dental plan, no referral: ask, never medical-first', { procedure: 'debridement of necrotic bone', diagnoses: ['M87.180'], notes: 'on Xgeva for bone metastases; exposed bone #19 area', coverage: advantage, patientAge: 74 }, { lane: 'needs-info' }],
+  ['Medicare Advantage, beyond the alveolus: medical', { procedure: 'resection of necrotic bone', diagnoses: ['M87.180'], notes: 'on Xgeva for bone metastases; necrosis extends to the inferior border with an extraoral fistula', coverage: advantage, patientAge: 74 }, { lane: 'medical' }],
+  ['osteoradionecrosis after radiation for tongue cancer', { procedure: 'debridement of necrotic bone mandible', diagnoses: ['M27.8', 'Z92.3'], notes: 'osteoradionecrosis two years after radiation therapy for tongue cancer; referred by the radiation oncologist', coverage: medicare, patientAge: 66 }, { lane: 'medical' }],
+  ['a commercial plan still pays for it as jaw surgery', { procedure: 'sequestrectomy', diagnoses: ['M87.180'], notes: 'MRONJ after alendronate, exposed bone #30 area.', coverage: separate, patientAge: 70 }, { lane: 'medical' }],
+]);
+it('says what decides an osteoporosis-dose necrosis on Medicare, and cites no page for what it does not say', () => {
+  const r = run({ procedure: 'sequestrectomy', diagnoses: ['M87.180'], notes: 'MRONJ after alendronate, exposed bone #30 area.', coverage: medicare, patientAge: 78 });
+  expect(r.questions[0]?.question).toMatch(/alveol/);
+  expect(r.questions[0]?.question).toMatch(/cancer/);
+  const commercial = run({ procedure: 'sequestrectomy', diagnoses: ['M87.180'], notes: 'MRONJ after alendronate', coverage: separate });
+  const lane = commercial.rules.find((x) => x.id === 'ONJ-LANE-MEDICAL');
+  expect(lane?.source).not.toMatch(/Noridian|Palmetto/);
+});
+it('M87.180 comes with its note: the adverse-effect code for the drug', () => {
+  const r = run({ procedure: 'sequestrectomy', notes: 'MRONJ after zoledronic acid', coverage: separate });
+  expect(allCodes(r)).toContain('M87.180');
+  expect(r.questions.some((q) => /T36.T50/.test(q.question) && /adverse effect/.test(q.question))).toBe(true);
+});
