@@ -154,3 +154,17 @@ it('M87.180 comes with its note: the adverse-effect code for the drug', () => {
   expect(allCodes(r)).toContain('M87.180');
   expect(r.questions.some((q) => /T36.T50/.test(q.question) && /adverse effect/.test(q.question))).toBe(true);
 });
+
+// ------------------------------------------------------------------ 9: CT accreditation is national for Medicare
+
+it('the CT accreditation warning states the national Medicare rule (MIPPA sec. 135, since 2012), not "some regions"', () => {
+  for (const coverage of [medicare, separate]) {
+    const r = run({ procedure: '70486', cause: 'pathology', notes: 'cbct of a jaw cyst', coverage });
+    const message = r.warnings.find((w) => w.id === 'cbct-accreditation')?.message ?? '';
+    expect(message).not.toMatch(/some regions/);
+    expect(message).toMatch(/2012/);
+    expect(message).toMatch(/technical component/);
+    expect(message).toMatch(/Physician Fee Schedule/);
+  }
+  expect(warningIds(run({ procedure: '70355', cause: 'pathology', coverage: medicare }))).not.toContain('cbct-accreditation');
+});
