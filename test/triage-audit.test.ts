@@ -168,3 +168,27 @@ it('the CT accreditation warning states the national Medicare rule (MIPPA sec. 1
   }
   expect(warningIds(run({ procedure: '70355', cause: 'pathology', coverage: medicare }))).not.toContain('cbct-accreditation');
 });
+
+// ------------------------------------------------------------------ 10: smaller findings
+
+family('jaw fractures: the maxilla and mandible reduction codes, not only the alveolus', [
+  ['closed reduction of the mandible, dental plan only', { procedure: 'closed reduction of mandible fracture with arch bars', cause: 'trauma', notes: 'fell from a ladder at home, fractured left mandible body', coverage: { medical: false, dental: true, combinedPlan: false }, patientAge: 30 }, { lane: 'dental', mustCodes: ['D7640'] }],
+  ['open reduction of the mandible', { procedure: 'ORIF mandible fracture', cause: 'trauma', notes: 'fractured mandible angle, fell off a bike', coverage: separate, patientAge: 25 }, { lane: 'medical', mustCodes: ['D7630', '21461'] }],
+  ['closed reduction of a maxillary fracture', { procedure: 'closed reduction of maxillary fracture', cause: 'trauma', notes: 'LeFort I fracture, fell down the stairs', coverage: separate, patientAge: 45 }, { lane: 'medical', mustCodes: ['D7620', 'S02.411A'] }],
+  ['an alveolus fracture keeps its own code', { procedure: 'closed reduction of alveolar fracture', cause: 'trauma', notes: 'fell, alveolus of the mandible fractured #24-#25', coverage: separate, patientAge: 9 }, { lane: 'medical', mustCodes: ['D7670'] }],
+]);
+it('does not call an alveolus or a maxilla fracture a mandible reduction', () => {
+  expect(allCodes(run({ procedure: 'closed reduction of alveolar fracture', cause: 'trauma', notes: 'alveolus of the mandible fractured', coverage: separate }))).not.toContain('D7640');
+  expect(allCodes(run({ procedure: 'closed reduction of maxillary fracture', cause: 'trauma', notes: 'fell', coverage: separate }))).not.toContain('D7640');
+});
+
+family('a LeFort I osteotomy is orthognathic surgery, not trauma', [
+  ['LeFort I osteotomy for a class III malocclusion', { procedure: 'orthognathic surgery, LeFort I osteotomy', notes: 'class III skeletal malocclusion with masticatory dysfunction; elective osteotomy, no injury', coverage: separate }, { lane: 'medical', laneAlso: ['medical-first'], mustCodes: ['21141', 'M26.213'], mustNotWarnings: ['other-liable-payer'] }],
+  ['bilateral sagittal split for mandibular hypoplasia', { procedure: 'BSSO', notes: 'mandibular hypoplasia, cannot bite through food', coverage: separate, patientAge: 19 }, { lane: 'medical', mustCodes: ['21196', 'M26.04'] }],
+]);
+it('reads no injury into an osteotomy', () => {
+  const r = run({ procedure: 'orthognathic surgery, LeFort I osteotomy', notes: 'class III skeletal malocclusion with masticatory dysfunction', coverage: separate });
+  expect(r.rules.map((x) => x.id)).not.toContain('R-ACC-02');
+  expect(r.questions.some((q) => /car accident/.test(q.question))).toBe(false);
+});
+
