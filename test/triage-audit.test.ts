@@ -192,3 +192,14 @@ it('reads no injury into an osteotomy', () => {
   expect(r.questions.some((q) => /car accident/.test(q.question))).toBe(false);
 });
 
+family('cysts and tumors of the upper jaw have their CPT codes', [
+  ['enucleation of a maxillary keratocyst', { procedure: 'enucleation of cyst right maxilla', cause: 'pathology', notes: 'odontogenic keratocyst of the maxilla, 2 cm', coverage: separate, patientAge: 40 }, { lane: 'medical', mustCodes: ['21030', 'D7451'] }],
+  ['a maxillary tumor needing an intraoral bone cut', { procedure: 'excision of tumor of the maxilla with intraoral osteotomy', cause: 'pathology', notes: 'ameloblastoma of the maxilla', coverage: separate, patientAge: 50 }, { lane: 'medical', mustCodes: ['21048'] }],
+  ['a mandibular cyst keeps 21040', { procedure: 'enucleation of cyst of the mandible', cause: 'pathology', notes: 'dentigerous cyst of the mandible', coverage: separate, patientAge: 30 }, { lane: 'medical', mustCodes: ['21040'] }],
+]);
+it('never says the upper-jaw codes are missing', () => {
+  const r = run({ procedure: 'cyst excision', cause: 'pathology', coverage: separate });
+  for (const q of r.questions) expect(q.question).not.toMatch(/not in medbill's table/);
+  expect(allCodes(run({ procedure: 'enucleation of cyst right maxilla', cause: 'pathology', coverage: separate }))).not.toContain('21040');
+});
+
