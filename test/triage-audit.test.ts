@@ -203,3 +203,14 @@ it('never says the upper-jaw codes are missing', () => {
   expect(allCodes(run({ procedure: 'enucleation of cyst right maxilla', cause: 'pathology', coverage: separate }))).not.toContain('21040');
 });
 
+family('Medicare and teeth removed with a jaw-fracture reduction (its example is wiring and immobilization)', [
+  ['a tooth in the fracture line removed in the same operation', { procedure: 'D7140', cause: 'trauma', notes: 'mandible fracture; #17 in the fracture line removed in the same operation as the reduction', coverage: medicare, patientAge: 70 }, { lane: 'medical' }],
+  ['not said whether it is part of the reduction: ask', { procedure: 'D7140', cause: 'trauma', notes: 'mandible fracture last month', coverage: medicare, patientAge: 70 }, { lane: 'needs-info' }],
+  ['an extraction done separately from the reduction is excluded', { procedure: 'D7140', cause: 'trauma', notes: 'mandible fracture reduced three months ago; extraction done separately', coverage: medicareDental, patientAge: 70 }, { lane: 'dental' }],
+]);
+it('does not say Medicare pays for removing teeth as part of a fracture reduction', () => {
+  const r = run({ procedure: 'D7140', cause: 'trauma', notes: 'mandible fracture; #17 removed in the same operation as the reduction', coverage: medicare });
+  expect(r.rules.map((x) => x.summary).join(' ')).not.toMatch(/pays for removing teeth as part of/);
+  expect(r.rules.map((x) => x.summary).join(' ')).toMatch(/wiring/);
+});
+
