@@ -214,3 +214,10 @@ it('does not say Medicare pays for removing teeth as part of a fracture reductio
   expect(r.rules.map((x) => x.summary).join(' ')).toMatch(/wiring/);
 });
 
+it('G47.63 (sleep-related bruxism) only for grinding in sleep', () => {
+  expect(allCodes(run({ procedure: 'TMJ evaluation', cause: 'tmj', notes: 'daytime clenching and grinding, jaw pain', coverage: separate }))).not.toContain('G47.63');
+  expect(allCodes(run({ procedure: 'TMJ evaluation', cause: 'tmj', notes: 'bruxism, jaw pain', coverage: separate }))).not.toContain('G47.63');
+  expect(allCodes(run({ procedure: 'TMJ evaluation', cause: 'tmj', notes: 'grinds her teeth at night, jaw pain in the morning', coverage: separate }))).toContain('G47.63');
+  expect(allCodes(run({ procedure: 'TMJ evaluation', cause: 'tmj', notes: 'sleep bruxism, jaw pain', coverage: separate }))).toContain('G47.63');
+});
+
