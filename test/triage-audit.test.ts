@@ -221,3 +221,9 @@ it('G47.63 (sleep-related bruxism) only for grinding in sleep', () => {
   expect(allCodes(run({ procedure: 'TMJ evaluation', cause: 'tmj', notes: 'sleep bruxism, jaw pain', coverage: separate }))).toContain('G47.63');
 });
 
+it('does not state that Medicare denies K1027 devices: the DME MAC decides them case by case', () => {
+  const r = run({ procedure: 'custom oral appliance', cause: 'sleep-apnea', diagnoses: ['G47.33'], notes: 'AHI 24; monoblock, no hinge', coverage: medicare, documentsOnHand: ['sleep-study', 'physician-order'] });
+  const said = [...r.rules.map((x) => `${x.summary} ${x.source}`), ...r.procedureCodes.hcpcs.map((c) => c.description)].join(' ');
+  expect(said).not.toMatch(/K1027[^.;]*denied|denie[sd] K1027|K1027 is denied/i);
+  expect(said).toMatch(/case by case/);
+});
