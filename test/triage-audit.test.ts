@@ -227,3 +227,12 @@ it('does not state that Medicare denies K1027 devices: the DME MAC decides them 
   expect(said).not.toMatch(/K1027[^.;]*denied|denie[sd] K1027|K1027 is denied/i);
   expect(said).toMatch(/case by case/);
 });
+
+// ------------------------------------------------------------------ 11: negation and time
+
+family('what the notes say is absent or not planned is not read as present', [
+  ['no facial swelling, fever or trismus: an abscess confined to the tooth', { procedure: 'D7510 incision and drainage', cause: 'infection', notes: 'abscess #19; no facial swelling, fever or trismus', coverage: separate, patientAge: 40 }, { lane: 'dental' }],
+  ['denies fever, difficulty swallowing or limited opening', { procedure: 'incision and drainage', cause: 'infection', notes: 'vestibular abscess #30, denies fever, difficulty swallowing or limited opening', coverage: separate, patientAge: 40 }, { lane: 'dental' }],
+  ['cosmetic work listed as not planned is not a cosmetic request', { procedure: 'crown #9', notes: 'broke #9 in a fall at the park yesterday; veneers, whitening and bonding are not planned', coverage: separate, patientAge: 30 }, { lane: 'medical', laneAlso: ['needs-info'] }],
+  ['no clinical or radiographic evidence of a mandible fracture', { procedure: 'D7140', cause: 'infection', notes: 'abscess #30 confined to the tooth; no clinical or radiographic evidence of mandible fracture', coverage: medicare, patientAge: 70 }, { lane: 'patient-pay' }],
+]);
