@@ -236,3 +236,20 @@ family('what the notes say is absent or not planned is not read as present', [
   ['cosmetic work listed as not planned is not a cosmetic request', { procedure: 'crown #9', notes: 'broke #9 in a fall at the park yesterday; veneers, whitening and bonding are not planned', coverage: separate, patientAge: 30 }, { lane: 'medical', laneAlso: ['needs-info'] }],
   ['no clinical or radiographic evidence of a mandible fracture', { procedure: 'D7140', cause: 'infection', notes: 'abscess #30 confined to the tooth; no clinical or radiographic evidence of mandible fracture', coverage: medicare, patientAge: 70 }, { lane: 'patient-pay' }],
 ]);
+
+family('an old injury is not today\'s trauma (accident benefits: diagnosed within 6 months, treated within 12)', [
+  ['an implant for a tooth lost in an accident twelve years ago', { procedure: 'implant #8', cause: 'trauma', notes: 'lost #8 in a bike accident 12 years ago, bridge failed', coverage: separate, patientAge: 40 }, { lane: 'dental', mustNotWarnings: ['other-liable-payer'] }],
+  ['a crown on a tooth broken in a car accident as a child', { procedure: 'crown #9', notes: '#9 fractured in a car accident as a child, old composite failing', coverage: separate, patientAge: 35 }, { lane: 'dental', mustNotWarnings: ['other-liable-payer'] }],
+  ['a tooth knocked out last week is today\'s trauma', { procedure: 'implant #8', cause: 'trauma', notes: 'knocked out #8 in a bike accident last week', coverage: separate, patientAge: 40 }, { lane: 'medical' }],
+  ['a tooth lost three months ago is still within the benefit', { procedure: 'implant #8', cause: 'trauma', notes: 'lost #8 in a fall 3 months ago', coverage: separate, patientAge: 40 }, { lane: 'medical' }],
+]);
+it('says why an old injury is read as dental care', () => {
+  const r = run({ procedure: 'implant #8', cause: 'trauma', notes: 'lost #8 in a bike accident 12 years ago', coverage: separate });
+  expect(r.rules.map((x) => x.id)).toContain('R-EVIDENCE-OLD-INJURY');
+  expect(r.questions.some((q) => /car accident/.test(q.question))).toBe(false);
+});
+it('asks when the injury happened when the notes do not say', () => {
+  const r = run({ procedure: 'implant #8', cause: 'trauma', notes: 'lost #8 in a fall', coverage: separate });
+  expect(r.questions.some((q) => /When did the injury happen/.test(q.question))).toBe(true);
+  expect(run({ procedure: 'implant #8', cause: 'trauma', notes: 'lost #8 in a fall last week', coverage: separate }).questions.some((q) => /When did the injury happen/.test(q.question))).toBe(false);
+});
