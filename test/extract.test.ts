@@ -282,6 +282,11 @@ describe('negation, typos and shorthand', () => {
     expect(negated('implants, bone graft and sinus lift are not planned', 'implants')).toBe(true);
     expect(negated('veneers, whitening and bonding are not planned', 'whitening')).toBe(true);
     expect(negated('fever and trismus: none', 'fever')).toBe(true);
+    // A form's answer after a colon: "Swelling: no", "Fracture: negative".
+    expect(negated('Facial swelling: no. Trismus: negative.', 'facial swelling')).toBe(true);
+    expect(negated('Facial swelling: no. Trismus: negative.', 'trismus')).toBe(true);
+    expect(negated('Trauma: denies', 'trauma')).toBe(true);
+    expect(negated('Facial swelling: yes', 'facial swelling')).toBe(false);
     // ...and no further: a new statement, a number after "or", a sentence end.
     expect(negated('no swelling, abscess #19 or #20', 'abscess')).toBe(false);
     expect(negated('no fever or swelling. trismus noted', 'trismus')).toBe(false);

@@ -119,6 +119,8 @@ function isCueAt(t: Tokens, j: number): boolean {
 function isAfterCueAt(t: Tokens, j: number): boolean {
   const w = t.words[j] ?? '';
   if (AFTER_NEGATIONS.has(w)) return true;
+  // A form's answer: "Swelling: no", "Fracture: negative", "Trauma: denies".
+  if (t.colonAfter.has(j - 1) && (w === 'no' || w === 'negative' || w === 'denies' || w === 'neg')) return true;
   if (w === 'n' && t.words[j + 1] === 'a') return true;
   if (w === 'ruled' && t.words[j + 1] === 'out') return true;
   if (w === 'free' && t.words[j + 1] !== 'of' && j > 0) return true;
