@@ -155,7 +155,7 @@ function scopeForward(t: Tokens, j: number, negated: boolean[]): void {
     if (sameClauseRun(t, j + 1)) negated[j + 1] = true;
     return;
   }
-  let first = j + (t.words[j] === 'free' ? 2 : 1);
+  const first = j + (t.words[j] === 'free' ? 2 : 1);
   // A heading: "Not planned: implants, bone graft." covers its list to the end of the sentence.
   const colon = [j, j + 1, j + 2].find((c) => t.colonAfter.has(c) && c < first + 2 && t.clauses[c] === t.clauses[j]);
   if (colon !== undefined) {
