@@ -268,6 +268,32 @@ describe('negation, typos and shorthand', () => {
     expect(negated('tooth no 30 abscess', 'abscess')).toBe(false);
     expect(negated('tooth was knocked out', 'knock out')).toBe(false);
   });
+  it('scopes a negation over the list it governs, in words and in lists (issue 22)', () => {
+    // A negation that opens a list reaches every item up to the "or" that closes it.
+    expect(negated('no facial swelling, fever or trismus', 'fever')).toBe(true);
+    expect(negated('no facial swelling, fever or trismus', 'trismus')).toBe(true);
+    expect(negated('denies fever, difficulty swallowing or limited mouth opening', 'limited mouth opening')).toBe(true);
+    expect(negated('no implant, bone graft or sinus lift planned', 'sinus lift')).toBe(true);
+    // Words that only qualify the negation do not use up its reach.
+    expect(negated('no clinical or radiographic evidence of mandible fracture', 'mandible fracture')).toBe(true);
+    expect(negated('free of swelling', 'swelling')).toBe(true);
+    // A heading negation covers its list; a trailing one covers the list before it.
+    expect(negated('Not planned: implants, bone graft, sinus lift.', 'bone graft')).toBe(true);
+    expect(negated('implants, bone graft and sinus lift are not planned', 'implants')).toBe(true);
+    expect(negated('veneers, whitening and bonding are not planned', 'whitening')).toBe(true);
+    expect(negated('fever and trismus: none', 'fever')).toBe(true);
+    // A form's answer after a colon: "Swelling: no", "Fracture: negative".
+    expect(negated('Facial swelling: no. Trismus: negative.', 'facial swelling')).toBe(true);
+    expect(negated('Facial swelling: no. Trismus: negative.', 'trismus')).toBe(true);
+    expect(negated('Trauma: denies', 'trauma')).toBe(true);
+    expect(negated('Facial swelling: yes', 'facial swelling')).toBe(false);
+    // ...and no further: a new statement, a number after "or", a sentence end.
+    expect(negated('no swelling, abscess #19 or #20', 'abscess')).toBe(false);
+    expect(negated('no fever or swelling. trismus noted', 'trismus')).toBe(false);
+    expect(negated('no swelling, fever but trismus', 'trismus')).toBe(false);
+    expect(negated('no implant planned; bone graft today', 'bone graft')).toBe(false);
+    expect(negated('patient fell and implants are not planned', 'fell')).toBe(false);
+  });
   it('corrects one-letter slips in the key words and leaves real words alone', () => {
     const notes = (m: string) => extractFacts(m, kn).facts.notes;
     expect(notes('impactd #32, dentl insurance, abcess, fracutre')).toBe('impacted #32, dental insurance, abscess, fracture');

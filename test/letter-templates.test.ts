@@ -126,7 +126,8 @@ describe('letter templates: rendering', () => {
         const text = letterText(draft);
         expect(gaps(text), `${t.id} ${payerKind} ${JSON.stringify(values)}`).toEqual([]);
         for (const p of IDENTIFIER_PLACEHOLDERS) expect(text).toContain(p);
-        expect(text).toContain(`To: ${draft.payer} medical review`);
+        // A statement kept on file (Original Medicare's E0486) is addressed to no reviewer; every other letter is.
+        expect(text).toContain(draft.onFile ? `sent to ${draft.payer} on request` : `To: ${draft.payer} medical review`);
         expect(text).toContain('Re: [PATIENT NAME], [DATE OF BIRTH], [MEMBER ID]');
         expect(text).toContain('Procedure: CPT 41899');
         expect(text).toContain('Diagnosis: ICD-10-CM K04.7');
@@ -169,9 +170,14 @@ describe('letter templates: rendering', () => {
 
   it('asks a required fact that has a condition once the condition holds', () => {
     const onj = templateById('jaw-osteonecrosis')!;
-    expect(missingFacts(onj, { stage: 'stage-0' }).map((f) => f.id)).not.toContain('exposedDuration');
-    expect(missingFacts(onj, { stage: 'stage-2' }).map((f) => f.id)).toContain('exposedDuration');
-    const values = requiredOnly(onj, 'commercial', { stage: 'stage-2', exposedDuration: '10 weeks' });
+    // AAOMS staging is for medication-related osteonecrosis: asked for a drug, never for osteoradionecrosis (issue 22).
+    const drug = { onjCause: 'antiresorptive-osteoporosis' };
+    expect(missingFacts(onj, { ...drug, stage: 'stage-0' }).map((f) => f.id)).not.toContain('exposedDuration');
+    expect(missingFacts(onj, { ...drug, stage: 'stage-2' }).map((f) => f.id)).toContain('exposedDuration');
+    expect(missingFacts(onj, drug).map((f) => f.id)).toContain('stage');
+    expect(missingFacts(onj, { onjCause: 'radiation' }).map((f) => f.id)).not.toContain('stage');
+    expect(letterText(render(onj, requiredOnly(onj, 'commercial', { onjCause: 'radiation' }), 'commercial'))).not.toMatch(/AAOMS|Stage:/);
+    const values = requiredOnly(onj, 'commercial', { ...drug, stage: 'stage-2', exposedDuration: '10 weeks' });
     expect(letterText(render(onj, values, 'commercial'))).toContain('probed to bone, for 10 weeks.');
     expect(() => render(onj, { ...values, exposedDuration: '' }, 'commercial')).toThrow(/How long bone has been exposed/);
     expect(letterText(render(onj, { ...values, stage: 'stage-0' }, 'commercial'))).not.toContain('10 weeks');
@@ -282,10 +288,43 @@ describe('letter templates: the OSA letter', () => {
     expect(text).toContain('could not tolerate it');
     expect(text).toContain('not a backup to a PAP device');
     // D and coding: a licensed dentist, a PDAC-listed E0486 device.
-    expect(text).toContain('listed by the Pricing, Data Analysis and Coding (PDAC) contractor under HCPCS E0486');
+    expect(text).toContain('the device is coded HCPCS E0486 (custom-fabricated, with a fixed mechanical hinge)');
+    expect(text).toContain('listed by the Pricing, Data Analysis and Coding (PDAC) contractor under that code');
     expect(text).toContain('provided and billed by a licensed dentist');
     expect(draft.attachments).toEqual(expect.arrayContaining(['Sleep study with the physician\'s interpretation', 'Physician\'s written order', 'Treatment history']));
     expect(draft.facts.find((f) => f.id === 'ahi')?.value).toBe('24');
+  });
+
+  it('is a statement of medical necessity kept on file for Original Medicare, not a request to the DME MAC (issue 22)', () => {
+    const draft = render(t, values, 'medicare');
+    const text = letterText(draft);
+    expect(text).not.toMatch(/medical review|request coverage|This request/);
+    expect(text).toMatch(/statement of medical necessity/i);
+    expect(text).toMatch(/kept .*on file|on request/);
+    expect(text).toContain('no prior authorization');
+    // Medicare Advantage plans and commercial plans may review it before the appliance is made: a request.
+    expect(letterText(render(t, values, 'medicare-advantage'))).toContain('request coverage');
+    expect(letterText(render(t, values, 'commercial'))).toContain('To: Health plan medical review');
+  });
+
+  it('names the device\'s own code: K1027 for a device without a fixed hinge, never "billed as E0486" (issue 22)', () => {
+    for (const payerKind of MEDICAL_PAYERS) {
+      const text = letterText(render(t, { ...values, deviceCode: 'k1027' }, payerKind));
+      expect(text, payerKind).toContain('K1027');
+      expect(text, payerKind).not.toMatch(/E0486/);
+    }
+    expect(letterText(render(t, { ...values, deviceCode: 'e0486' }, 'commercial'))).toContain('HCPCS E0486');
+    expect(factsFromCase(t, { procedure: 'custom oral appliance', notes: 'monoblock, no hinge' }).values.deviceCode).toBe('k1027');
+    expect(factsFromCase(t, { procedure: 'E0486' }).values.deviceCode).toBe('e0486');
+  });
+
+  it('does not call PAP "not an option" when the patient declined it (issue 22)', () => {
+    for (const payerKind of ['medicare', 'commercial'] as const) {
+      const declined = letterText(render(t, { ...values, papStatus: 'declined' }, payerKind));
+      expect(declined).not.toMatch(/not an option/);
+      expect(declined).toContain('declined positive airway pressure');
+    }
+    expect(letterText(render(t, { ...values, papStatus: 'failed' }, 'commercial'))).toMatch(/cannot use positive airway pressure/);
   });
 
   it('states a PAP contraindication when that is the reason', () => {

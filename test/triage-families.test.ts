@@ -76,7 +76,9 @@ it('Medicare-linked care names KX, and GY when the link is not documented', () =
 family('osteonecrosis of the jaw', [
   ['MRONJ debridement coded D7550 is not an infection drainage', { procedure: 'D7550', cause: 'pathology', diagnoses: ['M87.180'], notes: 'Exposed necrotic bone lower left, on zoledronic acid for bone metastases; sequestrectomy.', coverage: separate, patientAge: 67 }, { lane: 'medical', mustDocuments: ['medical-history', 'imaging'], mustCodes: ['M87.180', 'D7550'] }],
   ['osteoradionecrosis: M27.8 with Z92.3, never 41000', { procedure: 'debridement of necrotic bone mandible', diagnoses: ['M27.8', 'Z92.3'], notes: 'Osteoradionecrosis of the mandible two years after radiation therapy for tongue cancer.', coverage: separate, patientAge: 63 }, { lane: 'medical', mustCodes: ['M27.8', 'Z92.3'] }],
-  ['MRONJ on Medicare is a covered jaw disease', { procedure: 'sequestrectomy', diagnoses: ['M87.180'], notes: 'MRONJ after alendronate, exposed bone #30 area.', coverage: medicare, patientAge: 78 }, { lane: 'medical', preauth: ['not-required'] }],
+  // Issue 22: an osteoporosis-dose necrosis confined to the tooth-bearing bone may be excluded dental care on Medicare (BPM ch. 16 sec. 140): asked, not assumed covered.
+  ['MRONJ on Medicare after alendronate: extent and cause decide, so ask', { procedure: 'sequestrectomy', diagnoses: ['M87.180'], notes: 'MRONJ after alendronate, exposed bone #30 area.', coverage: medicare, patientAge: 78 }, { lane: 'needs-info' }],
+  ['MRONJ on Medicare beyond the alveolus is a covered jaw disease', { procedure: 'sequestrectomy', diagnoses: ['M87.180'], notes: 'MRONJ after alendronate, exposed bone #30 area extending to the inferior border.', coverage: medicare, patientAge: 78 }, { lane: 'medical', preauth: ['not-required'] }],
 ]);
 it('osteoradionecrosis never gets floor-of-mouth drainage', () => {
   const r = run({ procedure: 'D7550', diagnoses: ['M27.8', 'Z92.3'], notes: 'osteoradionecrosis, floor of mouth region, mandible', coverage: separate });

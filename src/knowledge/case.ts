@@ -71,6 +71,7 @@ export function readCase(facts: CaseFacts, kn: Knowledge): CaseReading {
 
 function raises(signal: Knowledge['signals'][number], r: CaseReading): boolean {
   if (signal.compiledPhrases.length && hasAnyPhrase(r.allWords, signal.compiledPhrases)) return true;
+  if (signal.compiledProcedurePhrases.length && hasAnyPhrase(r.procedureWords, signal.compiledProcedurePhrases)) return true;
   if (signal.compiledPatterns.some((p) => p.test(r.facts.notes ?? '') || p.test(r.facts.procedure))) return true;
   if (r.procedureCode && signal.procedureCodes?.includes(r.procedureCode.code)) return true;
   if (signal.diagnoses?.some((d) => r.diagnoses.some((code) => code === d || code.startsWith(d)))) return true;

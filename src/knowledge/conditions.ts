@@ -19,6 +19,7 @@ export function holds(when: Condition | undefined, ctx: Context): boolean {
   if (!when) return true;
   if (when.coverage && (!ctx.coverage || !when.coverage.includes(ctx.coverage))) return false;
   if (when.payer && (!ctx.payer || !when.payer.includes(ctx.payer))) return false;
+  if (when.notPayer && ctx.payer && when.notPayer.includes(ctx.payer)) return false;
   if (when.cause && !when.cause.includes(ctx.cause)) return false;
   if (when.signals && !when.signals.every((s) => ctx.signals.has(s))) return false;
   if (when.anySignals && !when.anySignals.some((s) => ctx.signals.has(s))) return false;

@@ -38,7 +38,23 @@ export function causeFromSignals(kn: Knowledge, signals: ReadonlySet<string>): C
   return kn.signalCauses.find((s) => signals.has(s.signal))?.cause;
 }
 
+/**
+ * A fact that happened long ago is not today's trauma: an injury placed more than a year back (and no new one)
+ * is past any accident benefit's limits, so the care is read as the dental care it now is. A jaw fracture's
+ * sequelae stay trauma: they are medical care of the jaw, not an accident benefit for teeth.
+ */
 export function weighCause(kn: Knowledge, r: CaseReading): CauseVerdict {
+  const verdict = weighGivenCause(kn, r);
+  if (verdict.cause === 'trauma' && r.signals.has('injury-long-ago') && !r.signals.has('injury-recent') && !r.signals.has('jaw-fracture')) {
+    return {
+      cause: 'routine',
+      findings: [...verdict.findings, { ruleId: 'R-EVIDENCE-OLD-INJURY', detail: 'the notes place the injury long ago, past the limits accident benefits set on when an injury is diagnosed and treated; the case is read as the dental care it now is.' }],
+    };
+  }
+  return verdict;
+}
+
+function weighGivenCause(kn: Knowledge, r: CaseReading): CauseVerdict {
   const given: Cause = r.facts.cause ?? 'unknown';
   const dxCauses = [...new Set(r.diagnoses.map((d) => diagnosisCause(kn, d)).filter((c): c is Cause => !!c))].sort(
     (a, b) => CAUSE_STRENGTH.indexOf(a) - CAUSE_STRENGTH.indexOf(b),

@@ -139,7 +139,7 @@ function typoIndex(kn: Knowledge): TypoIndex {
     }
   }
   const known = new Set<string>([...KEY_WORDS, ...REAL_NEIGHBOURS]);
-  for (const phrases of [...kn.signals.map((s) => s.compiledPhrases), ...kn.categories.map((c) => c.phrases)]) {
+  for (const phrases of [...kn.signals.flatMap((s) => [s.compiledPhrases, s.compiledProcedurePhrases]), ...kn.categories.map((c) => c.phrases)]) {
     for (const phrase of phrases) for (const w of phrase) known.add(w);
   }
   const index = { deletions, known };

@@ -60,6 +60,7 @@ export interface CompiledCategory extends Omit<Category, 'procedureCodes' | 'dia
 }
 export interface CompiledSignal extends Signal {
   compiledPhrases: Phrase[];
+  compiledProcedurePhrases: Phrase[];
   compiledPatterns: RegExp[];
 }
 export interface EngineRule {
@@ -168,7 +169,7 @@ export function loadKnowledge(dir: string = DEFAULT_KNOWLEDGE_DIR): Knowledge {
         problems.add(where, `pattern ${p} is not a valid regular expression (${(err as Error).message})`);
       }
     }
-    return { ...s, compiledPhrases: (s.phrases ?? []).map(compilePhrase), compiledPatterns };
+    return { ...s, compiledPhrases: (s.phrases ?? []).map(compilePhrase), compiledProcedurePhrases: (s.procedurePhrases ?? []).map(compilePhrase), compiledPatterns };
   });
 
   const ruleIds = new Set<string>();

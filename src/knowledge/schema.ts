@@ -90,6 +90,8 @@ export const Icd10FileSchema = z.strictObject({
 export const ConditionSchema = z.strictObject({
   coverage: z.array(z.enum(COVERAGE_KINDS)).min(1).optional(),
   payer: z.array(z.enum(MEDICAL_PAYERS)).min(1).optional(),
+  /** Never for these payer kinds; holds when the payer is not known (a code Medicare excludes, e.g. 21248 implants). */
+  notPayer: z.array(z.enum(MEDICAL_PAYERS)).min(1).optional(),
   cause: z.array(cause).min(1).optional(),
   signals: z.array(z.string()).min(1).optional(),
   anySignals: z.array(z.string()).min(1).optional(),
@@ -204,6 +206,8 @@ export const SignalSchema = z.strictObject({
   summary: text,
   /** Word phrases found in the procedure or notes (each word may carry an ending: "knock out" finds "knocked out"). */
   phrases: z.array(text).optional(),
+  /** Word phrases found in the procedure field only: what is done, not what the notes mention ("implants later"). */
+  procedurePhrases: z.array(text).optional(),
   /** Regular expressions (case-insensitive) for what phrases cannot say, e.g. an AHI of 5 or more. */
   patterns: z.array(text).optional(),
   procedureCodes: z.array(text).optional(),

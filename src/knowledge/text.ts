@@ -6,6 +6,10 @@
  * Negation is read the way clinicians write it (after NegEx): a cue ("no", "not", "without", "denies",
  * "doesn't") negates the next few words of its own clause; punctuation or a word that starts a new statement
  * ("but", "has", "needs") ends it. A few cues follow what they negate ("dental: none", "car not involved").
+ * A negation governs a whole list: one that opens a list reaches past its commas to the "or" that closes it
+ * ("no swelling, fever or trismus"), one written as a heading covers the list after its colon ("Not planned:
+ * implants, bone graft"), and one written after a comma-separated list covers every item of it ("implants,
+ * bone graft and sinus lift are not planned"); a sentence end, a new statement or a number after "or" ends it.
  */
 const SUFFIXES = ['', 's', 'es', 'ed', 'd', 'ing', 'er', 'ers', 'ly'];
 const NEGATIONS = new Set([
@@ -22,14 +26,28 @@ const TERMINATORS = new Set([
 ]);
 /** Words between a cue and a terminator that keep the terminator inside the negation ("doesn't have", "no longer has"). */
 const NEGATION_FILLERS = new Set(['t', 'longer', 'currently', 'even', 'does', 'do', 'did', 'any']);
+/** Words that only qualify what a cue negates ("no clinical or radiographic evidence of"): they do not use up its reach. */
+const QUALIFIERS = new Set([
+  'any', 'evidence', 'sign', 'signs', 'history', 'of', 'clinical', 'clinically', 'radiographic', 'radiographically',
+  'obvious', 'significant', 'further', 'acute', 'active', 'current', 'known', 'suspected', 'other', 'a', 'an', 'the',
+]);
+/** Words that join the items of a list. */
+const LIST_JOINS = new Set(['or', 'nor', 'and']);
 /** Cues written after what they negate, and the words that make "not" do so ("car not involved"). */
 const AFTER_NEGATIONS = new Set(['none', 'denied', 'absent']);
-const AFTER_NOT = new Set(['not', 'wasn', 'weren', 'isn']);
-const AFTER_NOT_WORDS = new Set(['involved', 'present', 'noted', 'seen', 'found', 'reported']);
+const AFTER_NOT = new Set(['not', 'wasn', 'weren', 'isn', 'aren']);
+const AFTER_NOT_WORDS = new Set([
+  'involved', 'present', 'noted', 'seen', 'found', 'reported',
+  'planned', 'indicated', 'needed', 'required', 'scheduled', 'recommended', 'wanted', 'anticipated', 'intended', 'performed', 'done',
+]);
+/** Verbs between a list and the cue after it ("implants are not planned"). */
+const LINKING = new Set(['is', 'are', 'was', 'were', 'be', 'been', 'being']);
 const MAX_GAP = 2;
-/** How many words after a cue it still negates (NegEx uses about five; staff messages are terse). */
+/** How many words after a cue it still negates (NegEx uses about five; staff messages are terse), per list item. */
 const NEGATION_WINDOW = 4;
 const AFTER_WINDOW = 2;
+/** How far ahead a list that a negation opens may run before its closing "or". */
+const LIST_REACH = 16;
 
 export interface Tokens {
   readonly words: readonly string[];
@@ -39,6 +57,10 @@ export interface Tokens {
   readonly positions: ReadonlyMap<string, readonly number[]>;
   /** For each word, the clause it is in: punctuation (, ; . ! ? ( ) + newline) starts a new one. Negation stays inside a clause. */
   readonly clauses: readonly number[];
+  /** For each clause, whether a comma started it (a list may run on across it) rather than a stronger break. */
+  readonly softClause: readonly boolean[];
+  /** Words followed by a colon ("Not planned: implants"). */
+  readonly colonAfter: ReadonlySet<number>;
   /** For each word, where it starts in the text. */
   readonly starts: readonly number[];
 }
@@ -54,14 +76,21 @@ export function tokenize(text: string): Tokens {
   const words: string[] = [];
   const clauses: number[] = [];
   const starts: number[] = [];
+  const softClause: boolean[] = [false];
+  const colonAfter = new Set<number>();
   let clause = 0;
-  for (const m of text.toLowerCase().matchAll(/[a-z0-9]+|[,;.!?()[\]+\n]/g)) {
+  for (const m of text.toLowerCase().matchAll(/[a-z0-9]+|[,;.!?()[\]+\n:]/g)) {
     const w = m[0];
     if (/^[a-z0-9]/.test(w)) {
       words.push(w);
       clauses.push(clause);
       starts.push(m.index);
-    } else if (words.length && clauses[clauses.length - 1] === clause) clause++;
+    } else if (w === ':') {
+      if (words.length) colonAfter.add(words.length - 1);
+    } else if (words.length && clauses[clauses.length - 1] === clause) {
+      clause++;
+      softClause[clause] = w === ',';
+    } else if (w !== ',') softClause[clause] = false;
   }
   const stems = words.map(stemsOf);
   const positions = new Map<string, number[]>();
@@ -72,55 +101,150 @@ export function tokenize(text: string): Tokens {
       else positions.set(stem, [i]);
     }
   });
-  return { words, stems, positions, clauses, starts };
+  return { words, stems, positions, clauses, softClause, colonAfter, starts };
 }
 
 function isCueAt(t: Tokens, j: number): boolean {
   const w = t.words[j] ?? '';
+  const next = t.words[j + 1] ?? '';
+  // "free of swelling".
+  if (w === 'free') return next === 'of';
   if (!NEGATIONS.has(w)) return false;
   // "tooth no 3", "not only": not negations.
-  const next = t.words[j + 1] ?? '';
   if (w === 'no' && /^\d/.test(next)) return false;
   return !(w === 'not' && next === 'only');
 }
 
-/** True when a cue before `start` reaches it within its clause. */
-function negatedBefore(t: Tokens, start: number): boolean {
-  const clause = t.clauses[start];
-  let terminatorAt = -1;
-  for (let j = start - 1; j >= 0 && j >= start - NEGATION_WINDOW && t.clauses[j] === clause; j--) {
-    const w = t.words[j] ?? '';
-    if (isCueAt(t, j)) {
-      if (NARROW_NEGATIONS.has(w) && j !== start - 1) return false;
-      if (terminatorAt < 0) return true;
-      // A terminator between the cue and the word ends the negation, unless only fillers separate it from the cue.
-      for (let k = j + 1; k < terminatorAt; k++) if (!NEGATION_FILLERS.has(t.words[k] ?? '')) return false;
-      return true;
-    }
-    if (TERMINATORS.has(w) && terminatorAt < 0) terminatorAt = j;
+/** A cue written after what it negates, at word j: "none", "absent", "ruled out", "n/a", "not involved". */
+function isAfterCueAt(t: Tokens, j: number): boolean {
+  const w = t.words[j] ?? '';
+  if (AFTER_NEGATIONS.has(w)) return true;
+  // A form's answer: "Swelling: no", "Fracture: negative", "Trauma: denies".
+  if (t.colonAfter.has(j - 1) && (w === 'no' || w === 'negative' || w === 'denies' || w === 'neg')) return true;
+  if (w === 'n' && t.words[j + 1] === 'a') return true;
+  if (w === 'ruled' && t.words[j + 1] === 'out') return true;
+  if (w === 'free' && t.words[j + 1] !== 'of' && j > 0) return true;
+  if (AFTER_NOT.has(w)) {
+    const next = t.words[j + 1] === 't' ? t.words[j + 2] : t.words[j + 1];
+    if (next && AFTER_NOT_WORDS.has(next)) return true;
   }
   return false;
 }
 
-/** True when a cue written after the words `start..end` negates them: "dental: none", "car not involved", "n/a". */
-function negatedAfter(t: Tokens, end: number): boolean {
-  const clause = t.clauses[end];
-  for (let j = end + 1; j <= end + AFTER_WINDOW && j < t.words.length && t.clauses[j] === clause; j++) {
-    const w = t.words[j] ?? '';
-    if (AFTER_NEGATIONS.has(w)) return true;
-    if (w === 'n' && t.words[j + 1] === 'a') return true;
-    if (w === 'ruled' && t.words[j + 1] === 'out') return true;
-    if (AFTER_NOT.has(w)) {
-      const next = t.words[j + 1] === 't' ? t.words[j + 2] : t.words[j + 1];
-      if (next && AFTER_NOT_WORDS.has(next)) return true;
+const sameClauseRun = (t: Tokens, k: number) => k > 0 && t.clauses[k] === t.clauses[k - 1];
+
+/** Whether the words from k on continue a list that an "or"/"nor" closes before the sentence ends. */
+function listGoesOn(t: Tokens, k: number): boolean {
+  let item = 0;
+  for (let m = k; m < t.words.length && m < k + LIST_REACH; m++) {
+    if (m > k && !sameClauseRun(t, m)) {
+      if (!t.softClause[t.clauses[m] ?? 0]) return false;
+      item = 0;
     }
+    const w = t.words[m] ?? '';
+    if (TERMINATORS.has(w)) return false;
+    if ((w === 'or' || w === 'nor') && sameClauseRun(t, m + 1) && !/^\d/.test(t.words[m + 1] ?? '')) return true;
+    if (!QUALIFIERS.has(w) && ++item > NEGATION_WINDOW) return false;
   }
   return false;
+}
+
+/** Marks the words a cue at j negates, going forward. */
+function scopeForward(t: Tokens, j: number, negated: boolean[]): void {
+  if (NARROW_NEGATIONS.has(t.words[j] ?? '')) {
+    if (sameClauseRun(t, j + 1)) negated[j + 1] = true;
+    return;
+  }
+  const first = j + (t.words[j] === 'free' ? 2 : 1);
+  // A heading: "Not planned: implants, bone graft." covers its list to the end of the sentence.
+  const colon = [j, j + 1, j + 2].find((c) => t.colonAfter.has(c) && c < first + 2 && t.clauses[c] === t.clauses[j]);
+  if (colon !== undefined) {
+    for (let k = colon + 1; k < t.words.length; k++) {
+      if (k > colon + 1 && !sameClauseRun(t, k) && !t.softClause[t.clauses[k] ?? 0]) break;
+      if (TERMINATORS.has(t.words[k] ?? '')) break;
+      negated[k] = true;
+    }
+    return;
+  }
+  let budget = NEGATION_WINDOW;
+  let onlyFillers = true;
+  let inList = false;
+  for (let k = first; k < t.words.length; k++) {
+    if (!sameClauseRun(t, k)) {
+      if (!t.softClause[t.clauses[k] ?? 0] || !listGoesOn(t, k)) return;
+      inList = true;
+      budget = NEGATION_WINDOW;
+    }
+    const w = t.words[k] ?? '';
+    if (TERMINATORS.has(w)) {
+      // A terminator right after the cue belongs to it ("doesn't have", "no longer has").
+      if (!onlyFillers) return;
+      budget--;
+      continue;
+    }
+    if (!NEGATION_FILLERS.has(w)) onlyFillers = false;
+    negated[k] = true;
+    if (w === 'or' || w === 'nor' || (inList && w === 'and')) budget = NEGATION_WINDOW;
+    else if (!QUALIFIERS.has(w) && --budget <= 0) return;
+  }
+}
+
+/** Marks the words a cue written after them (at p) negates: the last words before it, or the whole list it closes. */
+function scopeBackward(t: Tokens, p: number, negated: boolean[]): void {
+  const clause = t.clauses[p];
+  for (let k = p - 1; k >= 0 && k >= p - AFTER_WINDOW && t.clauses[k] === clause; k--) negated[k] = true;
+  // A comma-separated list of short items right before the cue ("implants, bone graft and sinus lift are not planned").
+  let k = p - 1;
+  while (k >= 0 && LINKING.has(t.words[k] ?? '') && t.clauses[k] === clause) k--;
+  const items: number[][] = [];
+  let item: number[] = [];
+  let commas = 0;
+  for (; k >= 0; k--) {
+    const w = t.words[k] ?? '';
+    if (TERMINATORS.has(w) || NEGATIONS.has(w)) return;
+    const boundary = k < p - 1 && t.clauses[k] !== t.clauses[k + 1];
+    if (boundary) {
+      if (!t.softClause[t.clauses[k + 1] ?? 0]) break;
+      commas++;
+      items.push(item);
+      item = [];
+    }
+    if (LIST_JOINS.has(w)) {
+      items.push(item);
+      item = [];
+      continue;
+    }
+    item.push(k);
+    if (item.filter((x) => !QUALIFIERS.has(t.words[x] ?? '')).length > NEGATION_WINDOW) return;
+  }
+  items.push(item);
+  // Without a comma, only a heading-like "fever and trismus: none" is a list ("patient fell and implants are not planned" is not).
+  if (commas === 0 && !t.colonAfter.has(p - 1)) return;
+  for (const it of items) for (const x of it) negated[x] = true;
+}
+
+interface Scopes { before: boolean[]; after: boolean[] }
+const scopeCache = new WeakMap<Tokens, Scopes>();
+
+/** Which words each negation governs, worked out once per text. */
+function scopesOf(t: Tokens): Scopes {
+  const cached = scopeCache.get(t);
+  if (cached) return cached;
+  const before: boolean[] = [];
+  const after: boolean[] = [];
+  for (let j = 0; j < t.words.length; j++) {
+    if (isCueAt(t, j)) scopeForward(t, j, before);
+    if (isAfterCueAt(t, j)) scopeBackward(t, j, after);
+  }
+  const scopes = { before, after };
+  scopeCache.set(t, scopes);
+  return scopes;
 }
 
 /** Whether the words from `start` to `end` (word indexes) are negated where they stand. */
 export function isNegatedAt(t: Tokens, start: number, end = start): boolean {
-  return negatedBefore(t, start) || negatedAfter(t, end);
+  const { before, after } = scopesOf(t);
+  return before[start] === true || after[end] === true;
 }
 
 /** Compiled form of a phrase: its words. Phrases are compiled once at knowledge load. */

@@ -34,6 +34,8 @@ export interface LetterDraft {
   title: string;
   /** Payer line, e.g. "Medicare (DME MAC)" or "Aetna"; never a member ID. */
   payer?: string;
+  /** A statement of medical necessity kept in the record and sent on the payer's request, not a request for coverage. */
+  onFile?: boolean;
   sections: LetterSection[];
   procedures: LetterCode[];
   diagnoses: LetterCode[];

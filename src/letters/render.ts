@@ -473,6 +473,7 @@ export function renderLetter(template: LetterTemplate, options: RenderOptions): 
     templateVersion: template.version,
     title: template.title,
     payer,
+    ...(template.onFile.has(options.payerKind) ? { onFile: true } : {}),
     sections,
     procedures,
     diagnoses,
@@ -498,8 +499,14 @@ export function templateNarrative(template: LetterTemplate, options: Pick<Render
  * addressee, the identifier line, the sections (the template's, then the certification), the codes, the
  * attachments, the closing and the signature.
  */
-/** The letter's addressee and subject lines: the same in the text and the .docx. */
-export const addresseeLine = (draft: LetterDraft): string => `To: ${draft.payer ?? 'Health plan'} medical review`;
+/**
+ * The letter's addressee and subject lines: the same in the text and the .docx. A statement kept on file is
+ * addressed to no reviewer: it goes to the payer only when the payer asks for the records.
+ */
+export const addresseeLine = (draft: LetterDraft): string =>
+  draft.onFile
+    ? `Statement of medical necessity, kept on file; sent to ${draft.payer ?? 'the payer'} on request`
+    : `To: ${draft.payer ?? 'Health plan'} medical review`;
 export const REGARDING_LINE = `Re: ${PATIENT}, ${DOB}, ${MEMBER}`;
 
 export function letterText(draft: LetterDraft): string {

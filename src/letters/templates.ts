@@ -150,6 +150,11 @@ export const LetterTemplateSchema = z.strictObject({
   categories: z.array(kebabId).min(1),
   /** The payer line ("To: … medical review") by payer kind, when no payer name is given (e.g. "Medicare DME MAC"). */
   addressee: z.partialRecord(z.enum(MEDICAL_PAYERS), text.max(80)).optional(),
+  /**
+   * Payer kinds that take no prior authorization for the service: for them the letter is a statement of medical
+   * necessity kept in the patient's record, sent only when the payer asks (Original Medicare for E0486).
+   */
+  onFile: payers.optional(),
   facts: z.array(FactSchema).min(1),
   sections: z.array(SectionSchema).min(3),
   attachments: z.array(AttachmentSchema).min(1),
@@ -200,6 +205,8 @@ export interface LetterTemplate {
   title: string;
   categories: string[];
   addressee: Partial<Record<MedicalPayer, string>>;
+  /** Payer kinds for which the letter is a statement kept on file, not a request (see the schema). */
+  onFile: ReadonlySet<MedicalPayer>;
   /** In ask order. */
   facts: FactDef[];
   factsById: ReadonlyMap<string, CompiledFact>;
@@ -433,6 +440,7 @@ function compileTemplate(file: string, data: LetterTemplateFile, ctx: Context, p
     title: data.title,
     categories: data.categories,
     addressee: data.addressee ?? {},
+    onFile: new Set(data.onFile ?? []),
     facts: data.facts,
     factsById: facts,
     sections,
