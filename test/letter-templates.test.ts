@@ -314,8 +314,8 @@ describe('letter templates: the OSA letter', () => {
       expect(text, payerKind).not.toMatch(/E0486/);
     }
     expect(letterText(render(t, { ...values, deviceCode: 'e0486' }, 'commercial'))).toContain('HCPCS E0486');
-    expect(factsFromCase(t, { procedure: 'custom oral appliance', notes: 'monoblock, no hinge' }).values.deviceCode).toBe('k1027');
-    expect(factsFromCase(t, { procedure: 'E0486' }).values.deviceCode).toBe('e0486');
+    expect(factsFromCase(t, { procedure: 'custom oral appliance', notes: 'monoblock, no hinge' }, TODAY).values.deviceCode).toBe('k1027');
+    expect(factsFromCase(t, { procedure: 'E0486' }, TODAY).values.deviceCode).toBe('e0486');
   });
 
   it('does not call PAP "not an option" when the patient declined it (issue 22)', () => {
