@@ -88,6 +88,19 @@ describe('the claim status machine', () => {
     }
   }
 
+  it('does not pay a paid claim again, nor write off or close a claim twice: they are final but for closing', () => {
+    const s = new ClaimService(db());
+    open(s, base('C-FNAL2', { submittedDate: '2026-11-12' }));
+    s.apply('C-FNAL2', { kind: 'paid', date: '2026-12-01', amountCents: 65000 }, ACTOR);
+    const again = s.apply('C-FNAL2', { kind: 'paid', date: '2026-12-02', amountCents: 65000 }, ACTOR);
+    expect(again.ok).toBe(false);
+    if (!again.ok) expect(again.problem).toBe('Case C-FNAL2 is paid, so it cannot be marked paid. From here it can be: closed.');
+    expect(s.get('C-FNAL2')?.paidCents).toBe(65000);
+    expect(s.apply('C-FNAL2', { kind: 'closed', date: '2026-12-03' }, ACTOR).ok).toBe(true);
+    expect(s.apply('C-FNAL2', { kind: 'closed', date: '2026-12-04' }, ACTOR).ok).toBe(false);
+    expect(s.store.history('C-FNAL2').map((e) => e.action)).toEqual(['created', 'paid', 'closed']);
+  });
+
   it('keeps every change in the history: who, when, what, from which surface', () => {
     const s = service();
     open(s, base('C-HSTRY', { submittedDate: '2026-11-12' }));
