@@ -7,7 +7,7 @@ import type { Input, Reply } from '../src/engine/model.js';
 import { openDb, type Db } from '../src/store/db.js';
 import { createLogger } from '../src/log.js';
 import { CLINICAL_MESSAGES, IDENTIFIER_MESSAGES, withoutCaseIds } from './support/identifier-corpus.js';
-import { kn, tempDbPath } from './helpers.js';
+import { kn, run, tempDbPath } from './helpers.js';
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -99,6 +99,15 @@ describe('the identifier corpus', () => {
 
   it.each(CLINICAL_MESSAGES.map((m) => [m]))('passes clinical text through byte for byte: %s', (text) => {
     expect(scrubIdentifiers(text)).toEqual({ text, found: [] });
+  });
+});
+
+describe('the answer to words that name no procedure', () => {
+  it('says the procedure was not recognised without quoting the words back', () => {
+    const result = run({ procedure: 'zorblat quaxing of the frobnitz', coverage: { medical: true, dental: false, medicalPayer: 'commercial' } });
+    const rule = result.rules.find((r) => r.id === 'R-NEEDS-PROCEDURE');
+    expect(rule?.summary).toMatch(/could not be recognized/);
+    expect(JSON.stringify(result)).not.toMatch(/zorblat|quaxing|frobnitz/);
   });
 });
 
