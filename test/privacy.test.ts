@@ -21,6 +21,7 @@ describe('scrubIdentifiers', () => {
     ['born March 3, 1958', 'date', '1958'],
     ['seen 2026-11-02 for pain', 'date', '2026-11-02'],
     ['SSN 123-45-6789', 'ssn', '123-45-6789'],
+    ['pt 518-62-7394 needs ext #30', 'ssn', '518-62-7394'], // no label: the shape alone
     ['call her at (555) 201-3344', 'phone', '201-3344'],
     ['email jane.doe@example.com', 'email', 'jane.doe@example.com'],
     ['member ID XKQ123456789', 'member-id', 'XKQ123456789'],

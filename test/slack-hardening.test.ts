@@ -215,7 +215,7 @@ describe('telling a network failure from a rejected token', () => {
 // Finding 5, on Slack's path: messages carrying identifiers go in by DM, mention and slash command; nothing
 // medbill sends to Slack, and nothing in its database files, holds one of them.
 describe('identifiers on the Slack path', () => {
-  it('sends and stores none of 324 corpus messages\' identifiers', async () => {
+  it(`sends and stores none of ${IDENTIFIER_MESSAGES.length} corpus messages' identifiers`, async () => {
     const fake = await startSlackApiFake();
     const dbPath = tempDbPath();
     const stack = await startSlackStack({ secret: SECRET, fake, dbPath, inboxMaxOpen: 5000 });
