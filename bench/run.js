@@ -5,9 +5,12 @@
 //   turns per second through the local chat's HTTP endpoint on loopback, the server in its own process;
 //   signed Slack events per second through /slack/events to the recorded Web API call, and their ack times,
 //   beside a bare Bolt app that only acknowledges; the claims digest, a claim update and the claims report
-//   over 100,000 claims; a letter of medical necessity rendered as text and .docx; Teams activities and card
-//   presses per second through /api/messages, with their response times, beside the Slack figures.
+//   over 100,000 claims; a letter of medical necessity rendered as text and .docx; the letter narrative's
+//   fallback at its timeout (a slow model, a server that never answers); the identifier scrubber on
+//   adversarial messages; Teams activities and card presses per second through /api/messages, with their
+//   response times, beside the Slack figures.
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +31,9 @@ import { addDays } from '../dist/src/calendar.js';
 import { loadLetterTemplates } from '../dist/src/letters/templates.js';
 import { letterText, renderLetter } from '../dist/src/letters/render.js';
 import { letterDocx } from '../dist/src/letters/docx.js';
+import { narrativeModel, writeNarrative } from '../dist/src/letters/narrative.js';
+import { scrubIdentifiers } from '../dist/src/engine/privacy.js';
+import { FakeListChatModel } from '@langchain/core/utils/testing';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const kn = loadKnowledge();
@@ -200,6 +206,55 @@ turnDb.close();
   }
   times.sort((a, b) => a - b);
   console.log(`letter rendered as text and .docx (${osa.id}, no LLM), ${times.length} letters: p50 ${ms(pct(times, 50))}, p99 ${ms(pct(times, 99))} (goal: p99 under 50 ms)`);
+}
+
+// Letters (issue 20): the narrative falls back to the template at its timeout; how long that takes here, with
+// a slow model in process and with ChatOpenAI against a server on loopback that never answers. The tests
+// assert the fallback and its order; the milliseconds are measured here.
+{
+  const input = {
+    facts: [{ id: 'diagnosis', label: 'Diagnosis', value: 'moderate obstructive sleep apnea (G47.33)' }, { id: 'ahi', label: 'Apnea-hypopnea index (events per hour)', value: '24' }],
+    templateNarrative: ['The patient has moderate obstructive sleep apnea.', 'An oral appliance is requested as its treatment.'],
+    purpose: 'oral appliance for obstructive sleep apnea',
+  };
+  const slow = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = await writeNarrative(input, { model: new FakeListChatModel({ responses: ['{"paragraphs": []}'], sleep: 5000 }), timeoutMs: 200 });
+    if (r.reason !== 'timeout') throw new Error(`the slow model gave ${r.by}/${r.reason}, not the timeout fallback`);
+    slow.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  slow.sort((a, b) => a - b);
+  const hanging = createServer(() => {}); // takes the request, never answers
+  await new Promise((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+  const model = await narrativeModel({ llm: { baseUrl: `http://127.0.0.1:${hanging.address().port}/v1`, model: 'bench', timeoutMs: 1000 } });
+  const hung = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = await writeNarrative(input, { model, timeoutMs: 1000 });
+    if (r.reason !== 'timeout') throw new Error(`the hanging server gave ${r.by}/${r.reason}, not the timeout fallback`);
+    hung.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  hung.sort((a, b) => a - b);
+  hanging.closeAllConnections();
+  hanging.close();
+  console.log(`letter narrative fallback at the timeout: slow model in process (timeout 200 ms), 5 runs: ${slow.map((x) => x.toFixed(0)).join(', ')} ms; ChatOpenAI against a loopback server that never answers (timeout 1,000 ms), 3 runs: ${hung.map((x) => x.toFixed(0)).join(', ')} ms (goal: within 100 ms of the timeout)`);
+}
+
+// The identifier scrubber on 4,000-character messages built to make a regular expression backtrack (the
+// inputs of test/privacy.test.ts): every message goes through it, so none may stall a turn.
+{
+  const inputs = {
+    letters: 'a'.repeat(4000), 'dotted letters': 'a.'.repeat(2000), 'capitalised words': 'Zq '.repeat(1333), 'hyphenated capitals': 'A-'.repeat(2000),
+    digits: '1'.repeat(4000), 'digits and spaces': '12 '.repeat(1333), 'at and dot': 'x at y dot '.repeat(363), titles: 'pt Dr. '.repeat(571),
+    addresses: '12 Elm '.repeat(571), mixed: 'pt John Smith 555 201 3344 BCBS XKQ1 '.repeat(110),
+  };
+  scrubIdentifiers('warm up: pt John Smith');
+  const worst = Object.entries(inputs).map(([name, text]) => {
+    const times = timeEach(Array.from({ length: 20 }, () => text.slice(0, 4000)), scrubIdentifiers);
+    return { name, p50: pct(times, 50), max: times.at(-1) };
+  }).sort((a, b) => b.max - a.max);
+  console.log(`identifier scrubber on 4,000-character adversarial messages, 20 runs each: slowest ${worst[0].name} p50 ${ms(worst[0].p50)}, max ${ms(worst[0].max)}; ${worst.map((w) => `${w.name} ${w.p50.toFixed(1)}`).join(', ')} ms (goal: under 50 ms)`);
 }
 
 // Turns per second through POST /api/turn on loopback: the real server (`medbill serve`) in a child process,

@@ -95,14 +95,17 @@ describe('the daily digest in Slack', () => {
     expect((await slash('digest here 8:00 America/Chicago every day')).status).toBe(200);
     await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && /posted here at 08:00 America\/Chicago, every day/.test(JSON.stringify(c.params))));
 
-    // 07:59: nothing yet. 08:00:30: posted once, whatever the number of ticks.
-    startScheduler(() => postingTime - 90_000);
-    await new Promise((r) => setTimeout(r, 150));
+    // 07:59: nothing yet. 08:00:30: posted once, whatever the number of ticks. Each tick() below is a whole
+    // pass of the scheduler (joined if its timer started one), posts included: no sleeping.
+    const early = startScheduler(() => postingTime - 90_000);
+    await early.tick();
+    await early.tick();
     expect(digestPosts()).toHaveLength(0);
     await schedulers.pop()?.stop();
-    startScheduler(() => postingTime);
+    const due = startScheduler(() => postingTime);
     await fake.waitFor(() => digestPosts().length === 1);
-    await new Promise((r) => setTimeout(r, 150));
+    await due.tick();
+    await due.tick();
     const [digest] = digestPosts();
     if (!digest) throw new Error('no digest');
     expect(digest.params.channel).toBe(CHANNEL);
@@ -113,8 +116,9 @@ describe('the daily digest in Slack', () => {
 
     // A restart (a new scheduler on the same database) does not post again.
     await schedulers.pop()?.stop();
-    startScheduler(() => postingTime + 60_000);
-    await new Promise((r) => setTimeout(r, 200));
+    const restarted = startScheduler(() => postingTime + 60_000);
+    await restarted.tick();
+    await restarted.tick();
     expect(digestPosts()).toHaveLength(1);
 
     // "Denied" on C-DNY23, then CO-50: the remedy and the appeal deadline, in the digest's thread.
@@ -161,9 +165,10 @@ describe('the daily digest in Slack', () => {
     });
     expect(digestPosts()).toHaveLength(1);
     // After the lease, this process takes over, finds the post, and marks it sent without posting.
-    startScheduler(() => postingTime + 5 * 60_000);
+    const taker = startScheduler(() => postingTime + 5 * 60_000);
     await fake.waitFor(() => fake.of('conversations.history').length > 0);
-    await new Promise((r) => setTimeout(r, 150));
+    await taker.tick(); // the pass that asked, to its end
+    await taker.tick(); // and one more
     expect(digestPosts()).toHaveLength(1);
     expect(store.run(key, today)?.sentAt).toBeDefined();
   }, 20_000);

@@ -8,7 +8,7 @@ import { openDb, type Db } from '../src/store/db.js';
 import { Engine } from '../src/engine/engine.js';
 import { flows } from '../flows/index.js';
 import { ClaimService, type ClaimChange, type NewClaim } from '../src/claims/service.js';
-import { CLAIM_STATUSES, TRANSITIONS, type ClaimStatus } from '../src/claims/model.js';
+import { CLAIM_STATUSES, type ClaimStatus } from '../src/claims/model.js';
 import { readClaimWords } from '../src/claims/parse.js';
 import { findDate, parseAmount } from '../src/claims/dates.js';
 import { buildDigest, digestReplies } from '../src/claims/digest.js';
@@ -62,31 +62,78 @@ function claimIn(service: ClaimService, caseId: string, status: ClaimStatus) {
   expect(service.get(caseId)?.status).toBe(status);
 }
 
+/**
+ * Every status move a claim may make, written out by hand from the rules (src/claims/model.ts, README
+ * "Claims"): a payer can pend, ask for records, pay or deny a submitted claim (or one it pended or asked
+ * records for, which is still before the payer); a denial is appealed, resubmitted, written off, or paid
+ * after all; an appeal is won (paid), lost (denied again), pended or answered with a records request; a
+ * partial payment is paid in full, appealed or written off for the rest. Paid, written off and closed are
+ * final except for closing (a paid claim is not paid again); anything not yet final can be closed. The same
+ * status again is the same event once more (pended again, another partial payment, a second-level appeal);
+ * a resubmission is submitted → submitted. Nothing moves back to draft.
+ *
+ * Deliberately not derived from TRANSITIONS: a wrong entry there must fail here.
+ */
+const ALLOWED: Record<ClaimStatus, readonly ClaimStatus[]> = {
+  draft: ['submitted', 'closed'],
+  submitted: ['submitted', 'pended', 'records-requested', 'paid', 'partially-paid', 'denied', 'closed'],
+  pended: ['pended', 'submitted', 'records-requested', 'paid', 'partially-paid', 'denied', 'closed'],
+  'records-requested': ['records-requested', 'submitted', 'pended', 'paid', 'partially-paid', 'denied', 'closed'],
+  denied: ['denied', 'submitted', 'appealed', 'paid', 'partially-paid', 'written-off', 'closed'],
+  appealed: ['appealed', 'pended', 'records-requested', 'paid', 'partially-paid', 'denied', 'closed'],
+  'partially-paid': ['partially-paid', 'paid', 'appealed', 'written-off', 'closed'],
+  paid: ['closed'],
+  'written-off': ['closed'],
+  closed: [],
+};
+
 describe('the claim status machine', () => {
   const service = () => new ClaimService(db());
   let n = 0;
   const id = () => `C-${'ABCDEFGHJK'[Math.floor(n / 10) % 10]}${'ABCDEFGHJK'[n++ % 10]}234`;
 
+  it('has a row for every status and names only statuses', () => {
+    expect(Object.keys(ALLOWED).sort()).toEqual([...CLAIM_STATUSES].sort());
+    for (const to of Object.values(ALLOWED).flat()) expect(CLAIM_STATUSES).toContain(to);
+  });
+
   for (const from of CLAIM_STATUSES) {
     for (const to of CLAIM_STATUSES.filter((s) => s !== 'draft')) {
-      const allowed = TRANSITIONS[from].includes(to) || from === to;
+      const allowed = ALLOWED[from].includes(to);
       it(`${allowed ? 'allows' : 'refuses'} ${from} → ${to}`, () => {
         const s = service();
         const caseId = id();
         claimIn(s, caseId, from);
         const before = s.get(caseId);
+        const history = s.store.history(caseId).length;
         const plan = s.apply(caseId, changeTo(to), ACTOR);
-        if (TRANSITIONS[from].includes(to)) {
+        if (allowed) {
           expect(plan.ok, plan.ok ? '' : plan.problem).toBe(true);
           expect(s.get(caseId)?.status).toBe(to);
-        } else if (from !== to) {
+          expect(s.store.history(caseId)).toHaveLength(history + 1);
+          expect(s.store.history(caseId).at(-1)).toMatchObject({ fromStatus: from, toStatus: to });
+        } else {
           expect(plan.ok).toBe(false);
-          if (!plan.ok) expect(plan.problem).toMatch(/cannot be marked/);
+          if (!plan.ok) expect(plan.problem).toMatch(new RegExp(`^Case ${caseId} is .*, so it cannot be marked `));
           expect(s.get(caseId)).toEqual(before); // nothing written
+          expect(s.store.history(caseId)).toHaveLength(history);
         }
       });
     }
   }
+
+  it('does not pay a paid claim again, nor write off or close a claim twice: they are final but for closing', () => {
+    const s = new ClaimService(db());
+    open(s, base('C-FNAL2', { submittedDate: '2026-11-12' }));
+    s.apply('C-FNAL2', { kind: 'paid', date: '2026-12-01', amountCents: 65000 }, ACTOR);
+    const again = s.apply('C-FNAL2', { kind: 'paid', date: '2026-12-02', amountCents: 65000 }, ACTOR);
+    expect(again.ok).toBe(false);
+    if (!again.ok) expect(again.problem).toBe('Case C-FNAL2 is paid, so it cannot be marked paid. From here it can be: closed.');
+    expect(s.get('C-FNAL2')?.paidCents).toBe(65000);
+    expect(s.apply('C-FNAL2', { kind: 'closed', date: '2026-12-03' }, ACTOR).ok).toBe(true);
+    expect(s.apply('C-FNAL2', { kind: 'closed', date: '2026-12-04' }, ACTOR).ok).toBe(false);
+    expect(s.store.history('C-FNAL2').map((e) => e.action)).toEqual(['created', 'paid', 'closed']);
+  });
 
   it('keeps every change in the history: who, when, what, from which surface', () => {
     const s = service();

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { DateTime, IANAZone } from 'luxon';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { addressKey, type ChannelAddress } from '../src/engine/outbound.js';
 import type { Logger } from '../src/log.js';
 import { openDb, type Db } from '../src/store/db.js';
@@ -421,18 +421,22 @@ describe('DigestScheduler', () => {
     expect(calls).toBe(1);
     expect(store.run(key('C1'), '2026-02-10')?.sentAt).toBeUndefined();
     release({ messageId: 'late' }); // the post completes after all: still recorded, this owner still holds the run
-    await new Promise((r) => setTimeout(r, 10));
-    expect(store.run(key('C1'), '2026-02-10')).toMatchObject({ messageId: 'late' });
+    await vi.waitFor(() => expect(store.run(key('C1'), '2026-02-10')).toMatchObject({ messageId: 'late' }));
   });
 
   it('ticks on its own timer once started, and stops', async () => {
     const { db } = setUp([{ id: 'C1', time: '08:00', zone: 'America/Chicago' }]);
     const p = new FakePlatform();
     const clock = new Clock(utc('2026-02-10T14:00'));
+    // Each pass reads the clock: counting the reads shows the timer ticking, with no sleep to guess at.
+    let reads = 0;
+    const read = clock.now;
+    clock.now = () => (reads++, read());
     const s = scheduler(db, clock, p);
     s.start(5);
-    for (let i = 0; i < 100 && !p.posts.length; i++) await new Promise((r) => setTimeout(r, 5));
-    await new Promise((r) => setTimeout(r, 30));
+    await vi.waitFor(() => expect(p.posts).toHaveLength(1));
+    const after = reads;
+    await vi.waitFor(() => expect(reads).toBeGreaterThanOrEqual(after + 3)); // more passes on the timer
     await s.stop();
     expect(p.posts).toHaveLength(1);
   });

@@ -66,9 +66,12 @@ describe('flows that await', () => {
     let release!: () => void;
     const held = new Promise<void>((r) => { release = r; });
     let calls = 0;
-    gate = () => (++calls === 1 ? held : Promise.resolve()); // the first process's step waits; the rest do not
+    let waiting: () => void = () => {};
+    const atGate = new Promise<void>((r) => { waiting = r; });
+    // The first process's step waits; the rest do not.
+    gate = () => (++calls === 1 ? (waiting(), held) : Promise.resolve());
     const slow = first('more');
-    await new Promise((r) => setTimeout(r, 10));
+    await atGate; // its step is waiting now, with the session read
     expect(text(await second('more'))).toBe('n=2'); // the other process answers first
     release();
     expect(text(await slow)).toBe('n=3'); // not n=2 again: it was worked out on the newer state

@@ -62,16 +62,11 @@ const MESSAGES: [string, string | string[]][] = [
 ];
 
 describe('free-text extraction', () => {
-  it(`gets the right lane for at least 85% of ${MESSAGES.length} realistic messages`, () => {
-    const wrong: string[] = [];
-    for (const [message, lanes] of MESSAGES) {
-      const { result } = ask(message);
-      if (![lanes].flat().includes(result.lane)) wrong.push(`${message} → ${result.lane} (expected ${lanes})`);
-    }
-    const rate = 1 - wrong.length / MESSAGES.length;
-    if (wrong.length) console.log(`free text: ${wrong.length} wrong of ${MESSAGES.length}:\n${wrong.join('\n')}`);
-    expect(MESSAGES.length).toBeGreaterThanOrEqual(40);
-    expect(rate).toBeGreaterThanOrEqual(0.85);
+  it('has a realistic message for most kinds of case', () => expect(MESSAGES.length).toBeGreaterThanOrEqual(40));
+
+  // Each message on its own: one wrong lane rule fails the message it is about.
+  it.each(MESSAGES.map(([message, lanes]) => [message, [lanes].flat()] as const))('gets the lane of "%s": %j', (message, lanes) => {
+    expect(lanes).toContain(ask(message).result.lane);
   });
 
   it('reads codes, teeth, age, payers and documents', () => {

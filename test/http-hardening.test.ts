@@ -5,7 +5,7 @@
  */
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { startServer, type Running } from '../src/root/server.js';
@@ -100,10 +100,10 @@ describe('HTTP hardening', () => {
       const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/turn', headers: { 'content-type': 'application/json', 'content-length': 1000 } });
       req.on('error', () => resolve());
       req.write('{"user": "abcdefgh", "text": "');
-      setTimeout(() => { req.destroy(); setTimeout(resolve, 150); }, 100);
+      setTimeout(() => { req.destroy(); resolve(); }, 100);
     });
+    await vi.waitFor(() => expect(logLines.some((l) => /"level":"debug".*http-client-aborted/.test(l))).toBe(true));
     expect(logLines.some((l) => /"level":"error"/.test(l))).toBe(false);
-    expect(logLines.some((l) => /"level":"debug".*http-client-aborted/.test(l))).toBe(true);
   });
 
   it('refuses a JSON body that is not valid UTF-8 with 400', async () => {

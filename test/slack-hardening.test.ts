@@ -23,10 +23,12 @@ function signed(body: string, ts: number | string = now()): Record<string, strin
   return { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig };
 }
 
+// Event ids and message timestamps count up from fixed values, never from the clock: a clock reading can hold
+// any run of digits, a corpus record number too, and the leak check below would find it in the database.
 let seq = 0;
 const dm = (text: string, user = 'U0HARD1') => ({
-  token: 'x', team_id: 'T0HARD', api_app_id: 'A0HARD', type: 'event_callback', event_id: `EvHARD${Date.now()}${++seq}`, event_time: now(),
-  event: { type: 'message', channel: `D${user}`, channel_type: 'im', user, text, ts: `${now()}.${String(seq).padStart(6, '0')}` },
+  token: 'x', team_id: 'T0HARD', api_app_id: 'A0HARD', type: 'event_callback', event_id: `EvHARD${++seq}`, event_time: 1_700_000_000,
+  event: { type: 'message', channel: `D${user}`, channel_type: 'im', user, text, ts: `1700000000.${String(seq).padStart(6, '0')}` },
 });
 const slash = (text: string, fake: SlackApiFake, user = 'U0CMD1', channel = 'C0PUBLIC') => new URLSearchParams({
   token: 'x', team_id: 'T0HARD', team_domain: 'practice', channel_id: channel, channel_name: 'billing', user_id: user, user_name: 'staff',
@@ -57,6 +59,17 @@ describe('/slack/events under attack and failure', () => {
   const post = (body: string, type: string, headers: Record<string, string>) =>
     fetch(`${running.url}/slack/events`, { method: 'POST', headers: { 'content-type': type, ...headers }, body });
   const healthy = async () => expect((await fetch(`${running.url}/healthz`)).status).toBe(200);
+  const postsOf = (channel: string) => fake.of('chat.postMessage').filter((c) => c.params.channel === channel);
+  /**
+   * A good DM from `user`, answered: one person's events are answered in the order they came, so once its
+   * answer is recorded, anything an earlier event of theirs would have sent has been sent. No fixed sleep.
+   */
+  async function answeredAfter(user: string): Promise<void> {
+    const marker = JSON.stringify(dm('help', user));
+    expect((await post(marker, 'application/json', signed(marker))).status).toBe(200);
+    await fake.waitFor(() => postsOf(`D${user}`).length > 0);
+    await app.inbox.idle();
+  }
 
   // Finding 1: Bolt's receiver threw on anything but POST, and the process died.
   it.each(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'PATCH'])('answers %s with 405 and stays up', async (method) => {
@@ -92,23 +105,50 @@ describe('/slack/events under attack and failure', () => {
     ['Infinity', 'Infinity'],
     ['not a number', '1e9'],
   ])('refuses a signature with a timestamp %s', async (_what, ts) => {
-    const body = JSON.stringify(dm('help'));
+    const body = JSON.stringify(dm('lookup D7286', 'U0TIME1'));
     const res = await post(body, 'application/json', signed(body, ts));
     expect(res.status).toBe(401);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(fake.of('chat.postMessage')).toEqual([]);
+    await answeredAfter('U0TIME1');
+    expect(JSON.stringify(fake.calls)).not.toContain('D7286');
+  });
+
+  // Without shared/: a signature of the right form that is not the right one (the comparison, not the shape).
+  const other = (body: string, ts = now()) => `v0=${createHmac('sha256', 'anothersecret000000000000000000').update(`v0:${ts}:${body}`).digest('hex')}`;
+  const wrongSignatures: [string, (body: string) => Record<string, string>][] = [
+    ['signed with another secret', (body: string) => ({ ...signed(body), 'x-slack-signature': other(body) })],
+    ['signed for another body', (body: string) => signed(body.replace('D7286', 'E0486'))],
+    ['signed for another timestamp', (body: string) => ({ ...signed(body, now() - 1), 'x-slack-request-timestamp': String(now()) })],
+    ['with one digit of the signature changed', (body: string) => {
+      const headers = signed(body);
+      const sig = headers['x-slack-signature'] ?? '';
+      return { ...headers, 'x-slack-signature': `${sig.slice(0, -1)}${sig.endsWith('0') ? '1' : '0'}` };
+    }],
+  ];
+  it.each(wrongSignatures)('refuses a well-formed signature %s, and answers nothing', async (_what, headersFor) => {
+    const body = JSON.stringify(dm('lookup D7286', 'U0SIG1'));
+    const headers = headersFor(body);
+    expect(headers['x-slack-signature']).toMatch(/^v0=[0-9a-f]{64}$/);
+    const res = await post(body, 'application/json', headers);
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: string }).error).toMatch(/signature does not match/);
+    await answeredAfter('U0SIG1');
+    expect(JSON.stringify(fake.calls)).not.toContain('D7286');
   });
 
   // Finding 7: an exact replay of a signed command (or click) within the window runs once.
   it('runs a replayed slash command once', async () => {
-    const body = slash('lookup K08.3', fake);
+    const body = slash('lookup D7286', fake);
     const headers = signed(body);
+    const answers = () => fake.of('chat.postMessage').filter((c) => JSON.stringify(c.params).includes('D7286'));
     expect((await post(body, 'application/x-www-form-urlencoded', headers)).status).toBe(200);
-    await fake.waitFor(() => fake.of('chat.postMessage').length > 0);
+    await fake.waitFor(() => answers().length > 0);
     expect((await post(body, 'application/x-www-form-urlencoded', headers)).status).toBe(200);
+    // The same person's next command, answered after anything the replay would have sent.
+    const next = slash('lookup E0486', fake);
+    expect((await post(next, 'application/x-www-form-urlencoded', signed(next))).status).toBe(200);
+    await fake.waitFor(() => fake.of('chat.postMessage').some((c) => JSON.stringify(c.params).includes('E0486')));
     await app.inbox.idle();
-    await new Promise((r) => setTimeout(r, 150));
-    expect(fake.of('chat.postMessage')).toHaveLength(1);
+    expect(answers()).toHaveLength(1);
   });
 
   // Finding 4: no request waits on auth.test (it was called before every acknowledgement).
@@ -215,7 +255,7 @@ describe('telling a network failure from a rejected token', () => {
 // Finding 5, on Slack's path: messages carrying identifiers go in by DM, mention and slash command; nothing
 // medbill sends to Slack, and nothing in its database files, holds one of them.
 describe('identifiers on the Slack path', () => {
-  it('sends and stores none of 324 corpus messages\' identifiers', async () => {
+  it(`sends and stores none of ${IDENTIFIER_MESSAGES.length} corpus messages' identifiers`, async () => {
     const fake = await startSlackApiFake();
     const dbPath = tempDbPath();
     const stack = await startSlackStack({ secret: SECRET, fake, dbPath, inboxMaxOpen: 5000 });

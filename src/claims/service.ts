@@ -235,8 +235,12 @@ function difference(before: Claim, after: Claim): { change: Record<string, unkno
 
 /** Why a change of this kind cannot happen to the claim now, or undefined when it can. */
 export function refusal(claim: Claim, kind: ChangeKind, partial = false): string | undefined {
-  const to = kind === 'paid' ? (partial ? 'partially-paid' : 'paid') : kind === 'followed-up' || kind === 'snoozed' || kind === 'appeal-deadline' ? claim.status : kind;
-  if (to !== claim.status && !canMove(claim.status, to)) {
+  const keepsStatus = kind === 'followed-up' || kind === 'snoozed' || kind === 'appeal-deadline';
+  const to = kind === 'paid' ? (partial ? 'partially-paid' : 'paid') : keepsStatus ? claim.status : kind;
+  // The same status again is the same event once more (pended again, another partial payment, a second
+  // appeal), which only an open claim can have: a paid, written-off or closed claim is final but for closing.
+  const moves = to === claim.status ? keepsStatus || isOpen(claim.status) : canMove(claim.status, to);
+  if (!moves) {
     const allowed = TRANSITIONS[claim.status].map(statusWords);
     return `Case ${claim.caseId} is ${statusWords(claim.status)}, so it cannot be marked ${statusWords(to)}.${allowed.length ? ` From here it can be: ${allowed.join(', ')}.` : ' It is closed.'}`;
   }

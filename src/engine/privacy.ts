@@ -33,7 +33,7 @@ function notPersonal(whole: string, before: string): boolean {
 }
 
 const MONTH = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\\.?';
-const DATE_SHAPE = `(?:\\d{1,2}[/.-]\\d{1,2}(?:[/.-]\\d{2,4})?|(?:19|20)\\d{2}-\\d{1,2}-\\d{1,2}|\\d{6,8}|${MONTH}\\s{1,3}\\d{1,2}(?:st|nd|rd|th)?,?(?:\\s{1,3}\\d{2,4})?|\\d{1,2}\\s{1,3}${MONTH},?\\s{1,3}\\d{2,4}|${MONTH}\\s{1,3}(?:19|20)\\d{2}|(?:19|20)\\d{2})`;
+const DATE_SHAPE = `(?:\\d{1,2}[/.-]\\d{1,2}(?:[/.-]\\d{2,4})?|\\d{1,2}\\s{1,2}\\d{1,2}\\s{1,2}(?:19|20)?\\d{2}\\b|(?:19|20)\\d{2}-\\d{1,2}-\\d{1,2}|\\d{6,8}|${MONTH}\\s{1,3}\\d{1,2}(?:st|nd|rd|th)?,?(?:\\s{1,3}\\d{2,4})?|\\d{1,2}\\s{1,3}${MONTH},?\\s{1,3}\\d{2,4}|${MONTH}\\s{1,3}(?:19|20)\\d{2}|(?:19|20)\\d{2})`;
 const PAYER = '(?:bcbs|blue\\s{1,3}cross(?:\\s{1,3}blue\\s{1,3}shield)?|blue\\s{1,3}shield|aetna|cigna|uhc|united\\s{0,3}health\\s{0,3}care|unitedhealth|humana|kaiser(?:\\s{1,3}permanente)?|anthem|delta(?:\\s{1,3}dental)?|metlife|guardian|medicare|medicaid|medi-cal|tricare|geico|state\\s{1,3}farm|aarp|highmark|molina|ambetter|oscar|ameritas|united\\s{1,3}concordia|wellcare|carefirst|horizon|optum)';
 const STREET = '(?:street|st|avenue|ave|road|rd|boulevard|blvd|drive|lane|ln|court|ct|place|pl|way|terrace|ter|circle|cir|parkway|pkwy|highway|hwy|trail|trl|square|sq)';
 
@@ -58,11 +58,12 @@ const PATTERNS: Pattern[] = [
   // Spelled out to get past filters: "jsmith at example dot com", "j.smith [at] example [dot] org".
   {
     kind: 'email',
-    re: /\b[\w.+-]{1,64}(?:\s{0,3}(?:\(at\)|\[at\])\s{0,3}|\s{1,3}at\s{1,3}|@)[\w-]{1,63}(?:(?:\s{0,3}(?:\(dot\)|\[dot\])\s{0,3}|\s{1,3}dot\s{1,3}|\.)[\w-]{1,63}){0,3}?(?:\s{0,3}(?:\(dot\)|\[dot\])\s{0,3}|\s{1,3}dot\s{1,3}|\.)(?:com|net|org|edu|gov|us|io|co|info|biz|mail)\b/gi,
+    re: /\b[\w.+-]{1,64}(?:\s{0,3}(?:\(at\)|\[at\]|@)\s{0,3}|\s{1,3}at\s{1,3})[\w-]{1,63}(?:(?:\s{0,3}(?:\(dot\)|\[dot\])\s{0,3}|\s{1,3}dot\s{1,3}|\.)[\w-]{1,63}){0,3}?(?:\s{0,3}(?:\(dot\)|\[dot\])\s{0,3}|\s{1,3}dot\s{1,3}|\.)(?:com|net|org|edu|gov|us|io|co|info|biz|mail)\b/gi,
   },
-  // Medicare Beneficiary Identifier: 11 characters in a fixed letter/digit pattern.
-  { kind: 'member-id', re: /\b[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d[AC-HJKMNP-RT-Y]{2}\d{2}\b/gi },
-  { kind: 'ssn', re: /\b\d{3}-\d{2}-\d{4}\b|\b\d{3}[ .]\d{2}[ .]\d{4}\b/g },
+  // Medicare Beneficiary Identifier: 11 characters in a fixed letter/digit pattern, also as the card prints it (1EG4-TE5-MK73).
+  { kind: 'member-id', re: /\b[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y]{2}\d{2}\b/gi },
+  // 518-62-7394, 518 62 7394, 518.62.7394, and typed oddly: 518 - 62 - 7394, 518  62  7394, 518-62 7394.
+  { kind: 'ssn', re: /\b\d{3}(?:[ \t]{0,2}-[ \t]{0,2}|[ \t]{1,2}|\.)\d{2}(?:[ \t]{0,2}-[ \t]{0,2}|[ \t]{1,2}|\.)\d{4}\b/g },
   { kind: 'ssn', re: /\b(?:ssn|ss#|ss\s{1,3}no\.?|social\s{1,3}security(?:\s{1,3}(?:number|no\.?|#))?|social)\s{0,3}[:#]?\s{0,3}\d[\d -]{2,10}\d\b/gi },
   { kind: 'phone', re: /(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b/g, accept: (whole, _g, before) => !notPersonal(whole, before) },
   {
@@ -74,7 +75,7 @@ const PATTERNS: Pattern[] = [
   // Dates with a year (birth dates, service dates): any of them ties a case to a person. "12/3" alone is a visit, not a person.
   { kind: 'date', re: new RegExp(`\\b(?:dob|d\\.o\\.b\\.?|date\\s{1,3}of\\s{1,3}birth|birth\\s{0,3}date|born(?:\\s{1,3}on)?)\\s{0,3}[:-]?\\s{0,3}${DATE_SHAPE}\\b`, 'gi') },
   { kind: 'date', re: /\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}\b|\b(?:19|20)\d{2}-\d{2}-\d{2}\b/g },
-  { kind: 'date', re: new RegExp(`\\b${MONTH}\\s{1,3}\\d{1,2}(?:st|nd|rd|th)?,?\\s{1,3}(?:19|20)\\d{2}\\b|\\b\\d{1,2}\\s{1,3}${MONTH},?\\s{1,3}(?:19|20)\\d{2}\\b`, 'gi') },
+  { kind: 'date', re: new RegExp(`\\b${MONTH}\\s{1,3}\\d{1,2}(?:st|nd|rd|th)?,?\\s{1,3}(?:19|20)\\d{2}\\b|\\b\\d{1,2}(?:\\s{1,3}|-)${MONTH}(?:,?\\s{1,3}|-)(?:19|20)\\d{2}\\b`, 'gi') },
   {
     kind: 'member-id',
     re: /\b(?:member|subscriber|policy|insurance|group|grp|medicare|medicaid|mbi|hicn|id)\b(?:\s{0,3}(?:id|#|number|no\.?|num)){0,2}\s{0,3}[:#]?\s{0,3}((?=[A-Z-]{0,24}\d)[A-Z0-9][A-Z0-9-]{5,24})\b/gi,
@@ -90,8 +91,9 @@ const PATTERNS: Pattern[] = [
   },
   {
     kind: 'record-number',
-    re: /\b(?:mrn|chart|account|acct|patient\s{1,3}id|pt\s{1,3}id)\s{0,3}(?:#|number|no\.?)?\s{0,3}[:#]?\s{0,3}([A-Z0-9-]{0,20}\d[A-Z0-9-]{0,20})\b/gi,
-    accept: (_w, id) => !!id && id.length >= 4 && !isCode(id),
+    re: /\b(?:mrn|mr(?=\s{0,3}#)|medical\s{1,3}record|chart|account|acct|patient\s{1,3}id|pt\s{1,3}id)\s{0,3}(?:#|number|no\.?)?\s{0,3}[:#]?\s{0,3}([A-Z0-9-]{0,20}\d[A-Z0-9-]{0,20})\b/gi,
+    // After "chart" a code is a code ("chart D7240"); after "MRN" or "medical record" a number is the record's.
+    accept: (whole, id) => !!id && id.length >= 4 && (!isCode(id) || /^(?:mrn?|medical)\b/i.test(whole)),
     groupOnly: true,
   },
   // Digits alone: 10 (or 1 + 10) is a phone number typed without separators, 9 an SSN.
@@ -149,7 +151,7 @@ const bare = (w: string) => w.replace(/\.$/, '');
  * After pt / patient the first word must be no word at all ("pt tripped" is not a name); after an honorific a
  * capitalised word is a name unless it is a clinical or very common word ("Dr. Rose", but not "Dr. Order").
  */
-const TITLE = /\b(?:(?:patient|pt)(?:['’]s)?\s{1,3}name(?:\s{1,3}is)?|name(?:\s{1,3}is)?|named|(patient|pt)(?:\s{1,3}is)?|(mrs|mr|ms|miss|mx|dr|doctor))\b\.?(?:\s{0,3}[:-]\s{0,3}|\s{1,3})(?=[A-Za-z])/gi;
+const TITLE = /\b(?:(?:patient|pt)(?:['’]s)?\s{1,3}name(?:\s{1,3}is)?|name(?:\s{1,3}is)?|named|(patient|pt)(?:\s{1,3}is)?|(mrs|mr|ms|miss|mx|dr|doctor))\b(?:\.?\s{0,3}[:-]\s{0,3}|\.?\s{1,3}|\.)(?=[A-Za-z])/gi;
 
 /** Whether the word after a title (first) or after a name word (not first) is part of the name. */
 function nameWordAfterTitle(word: string, first: boolean, title: 'pt' | 'honorific' | 'name-is'): boolean {

@@ -291,7 +291,8 @@ export function triage(facts: CaseFacts, kn: Knowledge, directory: CodeDirectory
     cause = category.impliedCause;
     findings.push({ ruleId: 'R-PROCEDURE-IMPLIED', detail: `${category.name.toLowerCase()} is done for ${cause}.` });
   }
-  if (!recognized(category, r)) answer.fireEngineRule('R-NEEDS-PROCEDURE', `"${facts.procedure.slice(0, 80)}" did not match a known procedure; the lane follows the cause.`);
+  // Not quoted back: replies name only what medbill recognised, never the words as typed.
+  if (!recognized(category, r)) answer.fireEngineRule('R-NEEDS-PROCEDURE', 'the words given match no known procedure, so the lane follows the cause.');
 
   const base = { cause, signals: r.signals, ...(facts.patientAge !== undefined ? { age: facts.patientAge } : {}) };
   const decision = decideLane(kn, category, base, facts, answer);

@@ -149,7 +149,107 @@ function otherMessages(): IdentifierMessage[] {
   return out;
 }
 
-export const IDENTIFIER_MESSAGES: readonly IdentifierMessage[] = Object.freeze([...nameMessages(), ...otherMessages()]);
+/** Letters a Medicare Beneficiary Identifier may use (no S, L, O, I, B or Z). */
+const MBI_LETTERS = 'ACDEFGHJKMNPQRTUVWXY';
+
+/** A made-up MBI in CMS's shape: 1EG4-TE5-MK73 without the dashes. */
+function mbi(i: number): string {
+  const l = (k: number) => pick([...MBI_LETTERS], k);
+  return `${1 + (i % 9)}${l(i + 3)}${l(i * 3 + 1)}${(i + 5) % 10}${l(i * 7 + 2)}${l(i * 5 + 9)}${(i * 3 + 2) % 10}${l(i * 11 + 5)}${l(i * 13 + 6)}${pad((i * 17 + 23) % 100, 2)}`;
+}
+
+/**
+ * Identifiers with no label in front ("pt 518-62-7394 needs ext #30": nothing says it is an SSN) and written
+ * oddly (spaces around the dashes, no space after "DOB:", a dashed MBI as printed on the card, "12-Apr-1961"),
+ * each of the scrubber's kinds. Two of each form, with numbers of their own.
+ */
+function unlabelledMessages(): IdentifierMessage[] {
+  const out: IdentifierMessage[] = [];
+  const forms: ((i: number) => { phrase: string; identifiers: Identifier[] })[] = [];
+  const one = (kind: IdentifierKind, make: (i: number) => { phrase: string; text: string }) => forms.push((i) => {
+    const { phrase, text } = make(i);
+    return { phrase, identifiers: [{ text, kind }] };
+  });
+  const ssn = (i: number) => [String(601 + i * 7), pad(11 + i * 3, 2), pad(2468 + i * 97, 4)] as const;
+  const phone = (i: number) => [String(212 + ((i * 29) % 500)), String(246 + ((i * 61) % 700)), String(1357 + ((i * 4111) % 8000))] as const;
+  const member = (i: number) => `${upper(pick(['wkb', 'zqt', 'hxr', 'jvn'], i))}${pad(50_000_000 + i * 6_543_217, 9)}`;
+  const dob = (i: number) => ({ m: 1 + ((i * 5) % 12), d: 1 + ((i * 7) % 28), y: 1935 + ((i * 11) % 60) });
+  const SHORT_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const LONG_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+  const month = (m: number, names: string[]) => pick(names, m - 1);
+  const mail = (i: number) => ({ user: `${lower(pick(FIRST, i * 3 + 4))}.${lower(pick(LAST, i * 5 + 3))}${i + 20}`, host: pick(MAIL_HOSTS, i + 1) });
+  const record = (i: number) => pad(61_000 + i * 2_357, 7);
+
+  // SSNs: nothing but the number, in every way it is written.
+  one('ssn', (i) => { const [a, b, c] = ssn(i); return { phrase: `pt ${a}-${b}-${c}`, text: `${a}-${b}-${c}` }; });
+  one('ssn', (i) => { const [a, b, c] = ssn(i); const t = `${a} ${b} ${c}`; return { phrase: t, text: t }; });
+  one('ssn', (i) => { const [a, b, c] = ssn(i); const t = `${a}.${b}.${c}`; return { phrase: t, text: t }; });
+  one('ssn', (i) => { const [a, b, c] = ssn(i); const t = `${a}${b}${c}`; return { phrase: t, text: t }; });
+  one('ssn', (i) => { const [a, b, c] = ssn(i); const t = `${a} - ${b} - ${c}`; return { phrase: t, text: t }; });
+  one('ssn', (i) => { const [a, b, c] = ssn(i); const t = `${a}  ${b}  ${c}`; return { phrase: t, text: t }; });
+  one('ssn', (i) => { const [a, b, c] = ssn(i); const t = `${a}-${b} ${c}`; return { phrase: t, text: t }; });
+  // Phones without "call" or "cell".
+  one('phone', (i) => { const [a, b, c] = phone(i); const t = `${a}-${b}-${c}`; return { phrase: t, text: t }; });
+  one('phone', (i) => { const [a, b, c] = phone(i); const t = `${a}.${b}.${c}`; return { phrase: t, text: t }; });
+  one('phone', (i) => { const [a, b, c] = phone(i); const t = `${a} ${b} ${c}`; return { phrase: t, text: t }; });
+  one('phone', (i) => { const [a, b, c] = phone(i); const t = `(${a})${b}-${c}`; return { phrase: t, text: t }; });
+  one('phone', (i) => { const [a, b, c] = phone(i); return { phrase: `+1 ${a} ${b} ${c}`, text: `${a} ${b} ${c}` }; });
+  one('phone', (i) => { const [a, b, c] = phone(i); return { phrase: `1-${a}-${b}-${c}`, text: `${a}-${b}-${c}` }; });
+  one('phone', (i) => { const [a, b, c] = phone(i); const t = `${a}${b}${c}`; return { phrase: t, text: t }; });
+  one('phone', (i) => { const [a, b, c] = phone(i); return { phrase: `+1${a}${b}${c}`, text: `${a}${b}${c}` }; });
+  // Member IDs: a bare MBI, an MBI as printed on the card, and IDs with odd spacing, case and punctuation.
+  one('member-id', (i) => { const t = mbi(i); return { phrase: t, text: t }; });
+  one('member-id', (i) => { const m = mbi(i + 40); const t = `${m.slice(0, 4)}-${m.slice(4, 7)}-${m.slice(7)}`; return { phrase: t, text: t }; });
+  one('member-id', (i) => { const t = lower(mbi(i + 80)); return { phrase: `mbi: ${t}`, text: t }; });
+  one('member-id', (i) => { const t = member(i); return { phrase: `${pick(PAYERS, i + 3)}  ${t}`, text: t }; });
+  one('member-id', (i) => { const t = lower(member(i + 4)); return { phrase: `${pick(PAYERS, i + 5)} # ${t}`, text: t }; });
+  one('member-id', (i) => { const t = member(i + 8); return { phrase: `member#${t}`, text: t }; });
+  one('member-id', (i) => { const t = member(i + 12); return { phrase: `ID: ${t}`, text: t }; });
+  // Birth dates with no "DOB", and "DOB" written oddly.
+  one('date', (i) => { const { m, d, y } = dob(i); const t = `${pad(m, 2)}/${pad(d, 2)}/${y}`; return { phrase: t, text: t }; });
+  one('date', (i) => { const { m, d, y } = dob(i + 2); const t = `${m}-${d}-${pad(y % 100, 2)}`; return { phrase: t, text: t }; });
+  one('date', (i) => { const { m, d, y } = dob(i + 4); const t = `${y}-${pad(m, 2)}-${pad(d, 2)}`; return { phrase: t, text: t }; });
+  one('date', (i) => { const { m, d, y } = dob(i + 6); const t = `${month(m, LONG_MONTHS)} ${d}, ${y}`; return { phrase: t, text: t }; });
+  one('date', (i) => { const { m, d, y } = dob(i + 8); const t = `${d} ${month(m, SHORT_MONTHS)} ${y}`; return { phrase: t, text: t }; });
+  one('date', (i) => { const { m, d, y } = dob(i + 10); const t = `${pad(d, 2)}-${month(m, SHORT_MONTHS)}-${y}`; return { phrase: t, text: t }; });
+  one('date', (i) => { const { m, d, y } = dob(i + 12); const t = `${m}.${d}.${y}`; return { phrase: t, text: t }; });
+  one('date', (i) => { const { m, d, y } = dob(i + 14); const t = `${pad(m, 2)}-${pad(d, 2)}-${y}`; return { phrase: `DOB:${t}`, text: t }; });
+  one('date', (i) => { const { m, d, y } = dob(i + 16); const t = `${m}/${d}/${pad(y % 100, 2)}`; return { phrase: `d.o.b. ${t}`, text: t }; });
+  one('date', (i) => { const { m, d, y } = dob(i + 18); const t = `${pad(m, 2)} ${pad(d, 2)} ${y}`; return { phrase: `dob ${t}`, text: t }; });
+  // Emails without "email", in capitals, with a tag, with spaces around the @, spelled out.
+  one('email', (i) => { const { user, host } = mail(i); const t = `${user}@${host}.com`; return { phrase: t, text: t }; });
+  one('email', (i) => { const { user, host } = mail(i + 2); const t = upper(`${user}@${host}.com`); return { phrase: t, text: t }; });
+  one('email', (i) => { const { user, host } = mail(i + 4); const t = `${user}+billing@mail.${host}.org`; return { phrase: t, text: t }; });
+  one('email', (i) => { const { user, host } = mail(i + 6); const t = `${user} @ ${host}.net`; return { phrase: t, text: t }; });
+  one('email', (i) => { const { user, host } = mail(i + 8); return { phrase: `${user} [at] ${host} [dot] com`, text: `${user} [at] ${host}` }; });
+  one('email', (i) => { const { user, host } = mail(i + 10); return { phrase: `${user}(at)${host}(dot)com`, text: `${user}(at)${host}` }; });
+  // Chart and record numbers, labelled as charts write them.
+  one('record-number', (i) => { const t = record(i); return { phrase: `MRN#${t}`, text: t }; });
+  one('record-number', (i) => { const t = record(i + 2); return { phrase: `mrn: ${t}`, text: t }; });
+  one('record-number', (i) => { const t = record(i + 4); return { phrase: `Chart#${t}`, text: t }; });
+  one('record-number', (i) => { const t = String(93_517 + (i % 40) * 113); return { phrase: `MRN ${t}`, text: t }; });
+  one('record-number', (i) => { const t = record(i + 6); return { phrase: `medical record number ${t}`, text: t }; });
+  one('record-number', (i) => { const t = record(i + 8); return { phrase: `MR# ${t}`, text: t }; });
+  // Addresses in lower case, with a dotted direction, a post-office box.
+  one('address', (i) => { const t = `${64 + i * 19} ${lower(pick(STREETS, i + 2))} st`; return { phrase: `lives at ${t}`, text: t }; });
+  one('address', (i) => { const t = `${2400 + i * 13} N. ${pick(STREETS, i + 4)} Street`; return { phrase: t, text: t }; });
+  one('address', (i) => { const t = `PO Box ${4417 + i * 29}`; return { phrase: t, text: t }; });
+  // Names with no "pt", or no space after the title.
+  forms.push((i) => { const f = pick(FIRST, i * 7 + 2); const l = pick(LAST, i * 3 + 5); return { phrase: `${l}, ${f}`, identifiers: [{ text: `${l}, ${f}`, kind: 'name' }] }; });
+  forms.push((i) => { const f = pick(FIRST, i * 5 + 6); const l = pick(LAST, i * 7 + 1); return { phrase: `${f}  ${l}`, identifiers: [{ text: `${f}  ${l}`, kind: 'name' }] }; });
+  forms.push((i) => { const l = pick(LAST, i * 11 + 4); return { phrase: `Mrs.${l}`, identifiers: [{ text: l, kind: 'name' }] }; });
+  forms.push((i) => { const l = pick(LAST, i * 13 + 8); return { phrase: `per Dr.${l}`, identifiers: [{ text: l, kind: 'name' }] }; });
+
+  forms.forEach((form, k) => {
+    for (let i = 0; i < 2; i++) {
+      const { phrase, identifiers } = form(k * 2 + i);
+      out.push({ text: sentence(k + i * 7, phrase), identifiers });
+    }
+  });
+  return out;
+}
+
+export const IDENTIFIER_MESSAGES: readonly IdentifierMessage[] = Object.freeze([...nameMessages(), ...otherMessages(), ...unlabelledMessages()]);
 
 // ------------------------------------------------------------------ clinical text that must pass unchanged
 
