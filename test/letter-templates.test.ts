@@ -7,7 +7,6 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_KNOWLEDGE_DIR } from '../src/knowledge/load.js';
 import { MEDICAL_PAYERS, type MedicalPayer } from '../src/knowledge/vocabulary.js';
@@ -514,21 +513,15 @@ describe('letter templates: a broken template is refused, naming the file', () =
   });
 });
 
-describe('letter templates: speed', () => {
-  it('renders every template 1000 times with p99 under 50 ms (text)', () => {
-    const inputs = templates.map((t) => ({ t, values: complete(t) }));
-    const times: number[] = [];
-    for (let i = 0; i < 1000; i++) {
-      for (const { t, values } of inputs) {
-        const start = performance.now();
-        letterText(render(t, values, MEDICAL_PAYERS[i % MEDICAL_PAYERS.length]!));
-        times.push(performance.now() - start);
+describe('letter templates: rendering again', () => {
+  // The time is the bench's figure (npm run bench: p99 under 50 ms); here, that a render depends only on its input.
+  it('renders every template for every payer kind the same way each time', () => {
+    for (const t of templates) {
+      const values = complete(t);
+      for (const payer of MEDICAL_PAYERS) {
+        const first = letterText(render(t, values, payer));
+        for (let i = 0; i < 20; i++) expect(letterText(render(t, values, payer))).toBe(first);
       }
     }
-    times.sort((a, b) => a - b);
-    const p99 = times[Math.floor(times.length * 0.99)]!;
-    const p50 = times[Math.floor(times.length * 0.5)]!;
-    console.log(`letter render (text): ${times.length} renders, p50 ${p50.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms, max ${times.at(-1)!.toFixed(3)} ms`);
-    expect(p99).toBeLessThan(50);
   });
 });
