@@ -16,7 +16,7 @@ import { KnowledgeError, parseKnowledgeFile } from './json-file.js';
 import { normalizeIcd10 } from './codes.js';
 import { VALID_LIST_FILE, ValidIcd10List } from './icd10-valid.js';
 import {
-  DOCUMENT_KINDS, type Cause, type Confidence, type DocumentKind, type ProcedureCodeSet, type WarningId,
+  DOCUMENT_KINDS, type Cause, type Confidence, type DocumentKind, type MedicalPayer, type ProcedureCodeSet, type WarningId,
 } from './vocabulary.js';
 
 export { KnowledgeError };
@@ -46,6 +46,8 @@ export interface Source {
   title: string;
   url?: string;
   confidence: Confidence;
+  /** The payer kinds it speaks to, when it is one payer's rule (a Medicare manual); absent for any payer. */
+  payers?: MedicalPayer[];
 }
 export interface CompiledChoice extends CodeChoice {
   keywordPhrases?: Phrase[];

@@ -23,6 +23,8 @@ export const SourceSchema = z.strictObject({
   url: z.url().optional(),
   kind: z.enum(['code-set', 'government', 'payer-policy', 'statute', 'industry', 'seed', 'contract']),
   confidence,
+  /** The payer kinds it speaks to (a Medicare manual): cited on their answers only. Absent: any payer. */
+  payers: z.array(z.enum(MEDICAL_PAYERS)).min(1).optional(),
 });
 export const SourcesFileSchema = z.strictObject({ sources: z.array(SourceSchema).min(1) });
 

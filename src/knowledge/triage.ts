@@ -39,10 +39,15 @@ class Answer {
   readonly warnings = new Map<WarningId, string[]>();
   readonly questions: { field: string; question: string }[] = [];
 
-  constructor(private readonly kn: Knowledge) {}
+  /** `payer`: the case's medical payer kind, when known: a source about another payer's rules is not cited. */
+  constructor(private readonly kn: Knowledge, private readonly payer?: MedicalPayer) {}
 
   fire(id: string, summary: string, sources: string[]) {
-    if (!this.rules.has(id)) this.rules.set(id, { id, summary, source: renderSources(this.kn, sources) });
+    if (this.rules.has(id)) return;
+    const payer = this.payer;
+    const fits = payer ? sources.filter((s) => this.kn.sources.get(s)?.payers?.includes(payer) ?? true) : sources;
+    // A rule keeps at least one source: one written for another payer still says where the rule comes from.
+    this.rules.set(id, { id, summary, source: renderSources(this.kn, fits.length ? fits : sources) });
   }
   /** Fires a cross-cutting rule from rules.json, with an optional case-specific detail. */
   fireEngineRule(id: string, detail?: string) {
@@ -281,7 +286,7 @@ export function procedureRecognized(procedure: string, kn: Knowledge): boolean {
 }
 
 export function triage(facts: CaseFacts, kn: Knowledge, directory: CodeDirectory = NO_DIRECTORY): TriageResult {
-  const answer = new Answer(kn);
+  const answer = new Answer(kn, facts.coverage?.medicalPayer);
   const r = readCase(facts, kn);
   const verdict = weighCause(kn, r);
   const category = chooseCategory(kn, r, verdict.cause);
