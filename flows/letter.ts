@@ -179,6 +179,12 @@ export const letterFlow: Flow = {
     if (st.step === 'done') return [reply(`The letter for case ${caseId} is drafted. Type "change the … to …" to change a fact, or "letter for ${caseId}" to get it again.`, [], 'direct-only')];
     return [reply(ASK_WHICH, [], 'direct-only')];
   },
+  answerNames(ctx, st) {
+    if (st.step !== 'fact') return undefined;
+    const s = slotsOf(st);
+    const fact = s.templateId ? ctx.letters.templateById(s.templateId)?.facts.find((f) => f.id === s.asking) : undefined;
+    return fact?.type === 'text' ? fact.names : undefined;
+  },
   why: (_ctx, st) => (st.step === 'fact'
     ? 'A reviewer approves a letter that answers the payer\'s criteria with the case\'s own facts; this is one the template needs.'
     : 'The letter is built from a triaged case: its codes, its facts and the template for its kind of procedure.'),

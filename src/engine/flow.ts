@@ -13,6 +13,7 @@ import type { ClaimService } from '../claims/service.js';
 import type { DigestStore } from '../store/digest.js';
 import type { LetterService } from '../letters/service.js';
 import type { Clock } from '../today.js';
+import type { ProperNameKind } from './privacy.js';
 
 /** A registered flow's id ('triage', 'docs', 'lookup', 'help', …): see registry.ts. */
 export type FlowId = string;
@@ -126,6 +127,12 @@ export interface Flow {
   prompt(ctx: FlowContext, state: FlowState): Reply[];
   /** Why the current question is asked. */
   why(ctx: FlowContext, state: FlowState): string;
+  /**
+   * When the pending question's answer is the name of a product, a lab or a drug ("Which appliance?"): the
+   * engine's scrubber then keeps capitalised words it does not know in that answer, instead of taking them
+   * for a person's name (everything else is still scrubbed). Undefined: an ordinary question.
+   */
+  answerNames?(ctx: FlowContext, state: FlowState): ProperNameKind | undefined;
 }
 
 /**

@@ -119,7 +119,7 @@ export class Inbox {
       this.log.log('warn', 'inbox-full', { platform: turn.platform, open: this.open, max: this.maxOpen });
       return 'busy';
     }
-    const screened = this.engine.screen(turn.input);
+    const screened = this.engine.screen(turn.input, turn);
     // Only the screened input is stored: the raw text may carry identifiers.
     const stored: StoredTurn = { turn: { ...turn, input: 'input' in screened ? screened.input : { kind: 'text', text: '' } }, screened };
     const now = this.now();

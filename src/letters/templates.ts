@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError, defaultKnowledge, loadKnowledge, type Knowledge } from '../knowledge/load.js';
 import { issueLines, readKnowledgeJson } from '../knowledge/json-file.js';
 import { SourceRefs } from '../knowledge/schema.js';
+import { PROPER_NAME_KINDS } from '../engine/privacy.js';
 import { CAUSES, CONFIDENCE_LEVELS, DOCUMENT_KINDS, MEDICAL_PAYERS, type DocumentKind, type MedicalPayer } from '../knowledge/vocabulary.js';
 
 export const LETTERS_SUBDIR = 'letters';
@@ -67,7 +68,16 @@ const factBase = {
 };
 
 const FactSchema = z.discriminatedUnion('type', [
-  z.strictObject({ ...factBase, type: z.literal('text'), maxLength: z.number().int().min(10).max(2000).optional() }),
+  z.strictObject({
+    ...factBase,
+    type: z.literal('text'),
+    maxLength: z.number().int().min(10).max(2000).optional(),
+    /**
+     * The answer names a product, a lab or a drug ("SomnoDent Avant hinged"): its capitalised words are not
+     * taken for a person's name when it is typed (every other identifier is still removed).
+     */
+    names: z.enum(PROPER_NAME_KINDS).optional(),
+  }),
   z.strictObject({
     ...factBase,
     type: z.literal('number'),
