@@ -320,13 +320,36 @@ describe('letter templates: the OSA letter', () => {
 
   it('prefills other templates from diagnoses, the cause and drug names', () => {
     expect(factsFromCase(templateById('trauma')!, { procedure: 'closed reduction', diagnoses: ['S02.650A'], notes: 'car accident' }, TODAY).values)
-      .toEqual({ injuryWhere: 'motor-vehicle', jawFracture: 'yes' });
+      .toEqual({ injuryHow: 'car accident', injuryWhere: 'motor-vehicle', jawFracture: 'yes', treatment: 'closed reduction' });
     expect(factsFromCase(templateById('implant-reconstruction')!, { procedure: 'implant', cause: 'trauma', patientAge: 95 }, TODAY).values)
       .toEqual({ patientAge: '95', lossCause: 'trauma' });
     expect(factsFromCase(templateById('jaw-osteonecrosis')!, { procedure: 'sequestrectomy', notes: 'on Prolia for 4 years' }, TODAY).values)
       .toEqual({ drug: 'Prolia' });
     expect(factsFromCase(templateById('frenectomy')!, { procedure: 'frenotomy', patientAge: 0 }, TODAY).values).toEqual({});
     expect(factsFromCase(templateById('frenectomy')!, { procedure: 'frenectomy', patientAge: 7 }, TODAY).values).toEqual({ age: '7 years' });
+  });
+
+  it.each([
+    ['pt fell off bicycle, luxated #8 and #9, splinting, Aetna medical, age 12', 'fell off bicycle', 'luxated #8 and #9'],
+    ['#8 avulsed playing hockey, reimplanted and splinted, BCBS medical', 'playing hockey', '#8 avulsed'],
+    ['jaw fracture from a car accident, closed reduction, UHC medical', 'a car accident', 'jaw fracture'],
+    ['pt was hit by a baseball, #7, #8 fractured', 'hit by a baseball', '#7, #8 fractured'],
+    ['Patient tripped on the stairs; #8 avulsed', 'tripped on the stairs', '#8 avulsed'],
+    ['closed reduction, Medicare, age 70', undefined, undefined],
+  ])('reads how an injury happened and the injuries from a trauma case\'s notes: %s', (notes, injuryHow, injuries) => {
+    const values = factsFromCase(templateById('trauma')!, { procedure: 'D7270', cause: 'trauma', notes }, TODAY).values;
+    expect(values.injuryHow).toBe(injuryHow);
+    expect(values.injuries).toBe(injuries);
+    expect(values.treatment, 'a code alone is not the treatment in words').toBeUndefined();
+  });
+
+  it.each([
+    ['biopsy of tongue lesion, Aetna medical, age 55', 'the tongue'],
+    ['excisional biopsy left lateral border of tongue, 8mm white patch', 'the left lateral border of the tongue'],
+    ['white lesion on the floor of the mouth', 'the floor of the mouth'],
+    ['biopsy of a lesion, Aetna medical', undefined],
+  ])('reads where a lesion is from a biopsy case: %s', (notes, site) => {
+    expect(factsFromCase(templateById('biopsy')!, { procedure: 'biopsy', notes }, TODAY).values.lesionSite).toBe(site);
   });
 
   it('writes an age over 89 as "90 or older"', () => {

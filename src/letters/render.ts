@@ -9,6 +9,7 @@ import type { TriageResult } from '../knowledge/triage.js';
 import type { MedicalPayer } from '../knowledge/vocabulary.js';
 import { IDENTIFIER_PLACEHOLDERS, type LetterCode, type LetterDraft, type LetterFact, type LetterSection } from './model.js';
 import type { CompiledFact, FactCondition, FactDef, LetterTemplate } from './templates.js';
+import { injuriesFrom, injuryFrom, procedureFrom, siteFrom } from './case-notes.js';
 
 export class LetterError extends Error {
   override readonly name = 'LetterError';
@@ -233,7 +234,7 @@ export interface CasePrefill {
 
 const dotless = (code: string) => code.toUpperCase().replace(/\./g, '');
 
-/** What the triage case already knows (age, payer kind, cause, an AHI in the notes…), so the flow asks only for the rest. */
+/** What the triage case already knows (age, payer kind, cause, how an injury happened, the teeth, a lesion's site, an AHI in the notes…), so the flow asks only for the rest. */
 export function factsFromCase(template: LetterTemplate, caseFacts: Partial<CaseFacts>, today: string): CasePrefill {
   const values: Record<string, string> = {};
   const notes = [caseFacts.procedure ?? '', caseFacts.notes ?? ''].join('\n');
@@ -247,6 +248,10 @@ export function factsFromCase(template: LetterTemplate, caseFacts: Partial<CaseF
           raw = def.type === 'duration' ? (caseFacts.patientAge >= 1 ? `${caseFacts.patientAge} years` : undefined) : String(caseFacts.patientAge);
         } else if (p.case === 'medicalPayer') raw = caseFacts.coverage?.medicalPayer;
         else if (p.case === 'cause') raw = caseFacts.cause;
+        else if (p.case === 'injury') raw = injuryFrom(caseFacts.notes ?? '');
+        else if (p.case === 'injuries') raw = injuriesFrom(caseFacts.notes ?? '');
+        else if (p.case === 'site') raw = siteFrom(notes);
+        else raw = caseFacts.procedure === undefined ? undefined : procedureFrom(caseFacts.procedure);
       } else if ('notes' in p) {
         const m = f.patterns[i]?.exec(notes);
         if (m) raw = p.value ?? m.slice(1).find((g) => g !== undefined) ?? m[0];

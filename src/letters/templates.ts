@@ -22,8 +22,12 @@ export const DEFAULT_LETTERS_DIR = join(DEFAULT_KNOWLEDGE_DIR, LETTERS_SUBDIR);
 export const FACT_TYPES = ['text', 'number', 'yes-no', 'choice', 'month-year', 'duration'] as const;
 export type FactType = (typeof FACT_TYPES)[number];
 
-/** What a case already knows that a fact can be filled from (see factsFromCase). */
-export const CASE_FIELDS = ['patientAge', 'medicalPayer', 'cause'] as const;
+/**
+ * What a case already knows that a fact can be filled from (see factsFromCase): its age, payer kind and cause,
+ * and from its own words (src/letters/case-notes.ts) how an injury happened, the injuries (teeth and what
+ * happened to them), where a lesion is, and the procedure.
+ */
+export const CASE_FIELDS = ['patientAge', 'medicalPayer', 'cause', 'injury', 'injuries', 'site', 'procedure'] as const;
 
 const text = z.string().trim().min(1);
 const kebabId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes');
@@ -42,7 +46,7 @@ const ConditionSchema = z.union([
 export type FactCondition = z.infer<typeof ConditionSchema>;
 
 const PrefillSchema = z.union([
-  /** A field of the triage case: patientAge (number or duration facts), medicalPayer or cause (choice facts). */
+  /** A field of the triage case: patientAge (number or duration facts), medicalPayer or cause (choice facts), injury, injuries, site or procedure (text facts). */
   z.strictObject({ case: z.enum(CASE_FIELDS) }),
   /** A regular expression (case-insensitive) run on the case's procedure and notes: `value` when it matches, else the first group. */
   z.strictObject({ notes: text, value: text.optional() }),
@@ -299,7 +303,8 @@ function compileTemplate(file: string, data: LetterTemplateFile, ctx: Context, p
         const fits =
           p.case === 'patientAge' ? def.type === 'number' || def.type === 'duration'
           : p.case === 'medicalPayer' ? def.type === 'choice' && def.options.some((o) => (MEDICAL_PAYERS as readonly string[]).includes(o.value))
-          : def.type === 'choice' && def.options.some((o) => (CAUSES as readonly string[]).includes(o.value));
+          : p.case === 'cause' ? def.type === 'choice' && def.options.some((o) => (CAUSES as readonly string[]).includes(o.value))
+          : def.type === 'text';
         if (!fits) problems.push(`${where}: prefill from case.${p.case} does not fit a ${def.type} fact (or no option is a ${p.case} value)`);
         return undefined;
       }
