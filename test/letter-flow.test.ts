@@ -116,6 +116,8 @@ describe('the letter flow', () => {
     for (const [writer, said] of [
       [async () => ({ paragraphs: ['The patient has obstructive sleep apnea with an AHI of 24 events per hour and could not tolerate PAP therapy.', 'A custom oral appliance is the treatment that remains.'], by: 'llm' as const }), /written by the language model .* read them before signing/],
       [async (input: { templateNarrative: string[] }) => ({ paragraphs: input.templateNarrative, by: 'template' as const, reason: 'added-number' }), /the template's: the language model's was not used \(added-number\)/],
+      [async (input: { templateNarrative: string[] }) => ({ paragraphs: input.templateNarrative, by: 'template' as const, reason: 'unsupported-word', at: { paragraph: 2, sentence: 3 } }),
+        /the template's: the language model's was not used \(unsupported-word, in its paragraph 2, sentence 3: a sentence said something the facts it cites do not\)/],
     ] as const) {
       const db = openDb(tempDbPath('medbill-letter-'));
       opened.push(db);
