@@ -354,8 +354,47 @@ describe('letter templates: the OSA letter', () => {
 
   it('writes an age over 89 as "90 or older"', () => {
     const draft = render(t, { ...values, patientAge: '95' }, 'commercial');
-    expect(letterText(draft)).toContain('The patient is aged 90 or older.');
+    expect(letterText(draft)).toContain('The patient is 90 years old or older.');
     expect(draft.facts.find((f) => f.id === 'patientAge')?.value).toBe('90 or older');
+  });
+});
+
+describe('letter templates: facts written as sentences', () => {
+  const narrativeOf = (id: string, values: Record<string, string>) => {
+    const t = templateById(id)!;
+    return templateNarrative(t, { values: { ...requiredOnly(t, 'commercial'), ...values }, payerKind: 'commercial', today: TODAY }).join('\n');
+  };
+
+  it('writes the age, a list of symptoms and the reason PAP failed as a clinician would', () => {
+    const text = narrativeOf('osa-appliance', { patientAge: '67', symptoms: 'Loud snoring, daytime sleepiness, witnessed apneas', papStatus: 'failed', papDetails: 'stopped for mask intolerance' });
+    expect(text).toContain('The patient is 67 years old.');
+    expect(text).toContain('The patient reports loud snoring, daytime sleepiness and witnessed apneas.');
+    expect(text).toContain('The patient stopped for mask intolerance.');
+    expect(narrativeOf('osa-appliance', { papStatus: 'failed', papDetails: 'Mask leaks and claustrophobia' })).toContain('This was because of mask leaks and claustrophobia.');
+    expect(narrativeOf('osa-appliance', { symptoms: 'excessive daytime sleepiness (Epworth 14, documented); hypertension' }))
+      .toContain('The patient reports excessive daytime sleepiness (Epworth 14, documented) and hypertension.');
+  });
+
+  it.each([
+    ['fell off bicycle', 'The patient fell off bicycle.'],
+    ['pt tripped on the stairs', 'The patient tripped on the stairs.'],
+    ['struck by a ball', 'The patient was struck by a ball.'],
+    ['a car accident', 'The injury was caused by a car accident.'],
+  ])('writes how an injury happened (%s) as a sentence', (injuryHow, sentence) => {
+    const text = narrativeOf('trauma', { injuryHow, injuryMonth: 'March 2026', injuryWhere: 'sports', injuries: 'luxated #8 and #9' });
+    expect(text).toContain(`The patient was injured in March 2026 during sports or recreation. ${sentence}`);
+    expect(text).toContain('The examination found luxated #8 and #9.');
+  });
+
+  it('leaves no "Label: value" fragment in any template\'s narrative, necessity or without-treatment section', () => {
+    for (const t of templates) {
+      const draft = render(t, complete(t), 'commercial');
+      const kept = t.sections.filter((s) => s.narrative || s.role === 'necessity' || s.role === 'without-treatment').map((s) => s.heading);
+      for (const p of draft.sections.filter((s) => kept.includes(s.heading)).flatMap((s) => s.paragraphs)) {
+        expect(p, t.id).not.toMatch(/^(?:[A-Z][a-z]+)(?: [a-z]+){0,3}: /);
+        expect(p, t.id).not.toMatch(/\baged \d/);
+      }
+    }
   });
 });
 

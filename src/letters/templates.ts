@@ -81,6 +81,13 @@ const FactSchema = z.discriminatedUnion('type', [
      * taken for a person's name when it is typed (every other identifier is still removed).
      */
     names: z.enum(PROPER_NAME_KINDS).optional(),
+    /** The answer is a list ("loud snoring, daytime sleepiness, witnessed apneas"): written "a, b and c". */
+    list: z.boolean().optional(),
+    /**
+     * How the fact is written when the answer is itself a clause about the patient ("stopped for mask
+     * intolerance", "fell off a bicycle", "was struck by a ball"), with {value}: e.g. "The patient {value}.".
+     */
+    clause: text.max(600).optional(),
   }),
   z.strictObject({
     ...factBase,
@@ -203,6 +210,8 @@ export interface CompiledFact {
   def: FactDef;
   /** The phrase split around `{value}`. */
   phraseParts: [string, string];
+  /** A text fact's `clause` split around `{value}`. */
+  clauseParts?: [string, string];
   /** Notes patterns compiled, in prefill order (undefined for other prefill kinds). */
   patterns: (RegExp | undefined)[];
 }
@@ -281,6 +290,10 @@ function compileTemplate(file: string, data: LetterTemplateFile, ctx: Context, p
     } else if (phraseRefs.length !== 1 || phraseRefs[0] !== 'value') {
       problems.push(`${where}: phrase must contain {value} exactly once and no other reference`);
     }
+    if (def.type === 'text' && def.clause !== undefined) {
+      const clauseRefs = [...def.clause.matchAll(REF)].map((m) => m[1]);
+      if (clauseRefs.length !== 1 || clauseRefs[0] !== 'value' || /[[\]]/.test(def.clause)) problems.push(`${where}: clause must contain {value} exactly once, no other reference and no square brackets`);
+    }
     if (/[[\]]/.test(def.phrase) || (def.type === 'choice' && def.options.some((o) => /[[\]{}]/.test(o.text ?? o.label)))) {
       problems.push(`${where}: square brackets and braces are reserved`);
     }
@@ -325,7 +338,8 @@ function compileTemplate(file: string, data: LetterTemplateFile, ctx: Context, p
       const allowed = allowedValues(def);
       if (allowed && !allowed.includes(p.value)) problems.push(`${where}: prefill value "${p.value}" is not one of ${allowed.join(', ')}`);
     }
-    facts.set(def.id, { def, phraseParts: [head, tail], patterns });
+    const [clauseHead = '', clauseTail = ''] = def.type === 'text' && def.clause ? def.clause.split('{value}') : [];
+    facts.set(def.id, { def, phraseParts: [head, tail], ...(def.type === 'text' && def.clause ? { clauseParts: [clauseHead, clauseTail] as [string, string] } : {}), patterns });
   }
 
   const checkCondition = (where: string, c: FactCondition | undefined) => {
