@@ -14,6 +14,8 @@ import type { LetterFact } from '../src/letters/model.js';
 import { buildPrompt, checkNarrative, narrativeModel, sentencesOf, writeNarrative, type NarrativeInput, type NarrativeParagraph } from '../src/letters/narrative.js';
 import { scrubIdentifiers } from '../src/engine/privacy.js';
 import { IDENTIFIER_MESSAGES } from './support/identifier-corpus.js';
+import { renderLetter, templateNarrative } from '../src/letters/render.js';
+import { templateById } from '../src/letters/templates.js';
 
 // ------------------------------------------------------------------ a moderate OSA case after failed CPAP
 
@@ -196,6 +198,46 @@ describe('checkNarrative', () => {
   });
 });
 
+// ------------------------------------------------------------------ a real letter's facts
+
+describe('checkNarrative on the OSA template\'s own facts', () => {
+  const osa = templateById('osa-appliance')!;
+  const values = {
+    patientAge: '67', sleepTestType: 'psg', sleepTestMonth: 'March 2026', ahi: '24', diagnosingPhysician: 'sleep-medicine',
+    symptoms: 'loud snoring, daytime sleepiness, witnessed apneas', papStatus: 'failed', papTrialLength: '3 months',
+    papDetails: 'mask leaks and claustrophobia', orderAfterTest: 'yes', device: 'SomnoDent Avant hinged',
+  };
+  const options = {
+    caseId: 'C-7K3Q9', values, payerKind: 'commercial' as const, today: '2026-06-15',
+    procedures: [{ system: 'HCPCS' as const, code: 'E0486', description: 'Oral device/appliance used to reduce upper airway collapsibility, custom fabricated' }],
+    diagnoses: [{ system: 'ICD-10-CM' as const, code: 'G47.33', description: 'Obstructive sleep apnea (adult) (pediatric)' }],
+  };
+  const draft = renderLetter(osa, options);
+  const input: NarrativeInput = {
+    facts: draft.facts, templateNarrative: templateNarrative(osa, options), purpose: osa.title,
+    codes: [...draft.procedures, ...draft.diagnoses].map((c) => `${c.system} ${c.code} ${c.description}`),
+  };
+  const faithful: NarrativeParagraph[] = [
+    { text: 'I am writing to request coverage of a custom oral appliance (E0486) for my patient, a 67-year-old with obstructive sleep apnea (G47.33). The diagnosis was made by a sleep medicine physician on an attended in-lab polysomnogram in March 2026, which showed an AHI of 24 events per hour.', factIds: ['patientAge', 'diagnosingPhysician', 'sleepTestType', 'sleepTestMonth', 'ahi'] },
+    { text: 'The patient reports loud snoring, daytime sleepiness and witnessed apneas.', factIds: ['symptoms'] },
+    { text: 'The patient tried positive airway pressure therapy for 3 months but could not tolerate it because of mask leaks and claustrophobia.', factIds: ['papStatus', 'papTrialLength', 'papDetails'] },
+  ];
+
+  it('accepts a faithful paraphrase, and the template\'s own narrative', () => {
+    expect(checkNarrative(faithful, input)).toBeUndefined();
+    const ids = draft.facts.map((f) => f.id);
+    const own = input.templateNarrative;
+    expect(checkNarrative([{ text: own.slice(0, 3).join(' '), factIds: ids }, { text: own.slice(3).join(' '), factIds: ids }], input)).toBeUndefined();
+  });
+
+  it.each(UNSUPPORTED)('refuses %s added to it, naming the sentence', async (_what, sentence) => {
+    const added = faithful.map((p, i) => (i === 1 ? { ...p, text: `${p.text} ${sentence}` } : p));
+    expect(checkNarrative(added, input)).toEqual({ reason: 'unsupported-word', paragraph: 2, sentence: 2 });
+    expect(await writeNarrative(input, { model: fakeList([json(added)]), timeoutMs: 5000 })).toMatchObject({ by: 'template', reason: 'unsupported-word', at: { paragraph: 2, sentence: 2 } });
+    expect(await writeNarrative(input, { model: fakeList([json(faithful)]), timeoutMs: 5000 })).toEqual({ by: 'llm', paragraphs: faithful.map((p) => p.text) });
+  });
+});
+
 // ------------------------------------------------------------------ the prompt
 
 describe('buildPrompt', () => {
@@ -207,6 +249,21 @@ describe('buildPrompt', () => {
     for (const t of TEMPLATE) expect(`${prompt.system}\n${prompt.user}`).not.toContain(t);
     expect(scrubIdentifiers(prompt.system)).toEqual({ text: prompt.system, found: [] });
     expect(scrubIdentifiers(prompt.user)).toEqual({ text: prompt.user, found: [] });
+  });
+
+  it('sends a product\'s, lab\'s or drug\'s name only when it passes the scrubber as any text would, and leaves it out otherwise', () => {
+    const named = (value: string): LetterFact => ({ id: 'device', label: 'Appliance (product)', value, names: 'product' });
+    const withProduct = buildPrompt({ facts: [...FACTS, named('SomnoDent Avant hinged')], purpose: INPUT.purpose });
+    expect(withProduct.found).toEqual([]);
+    expect(withProduct.user).not.toContain('SomnoDent');
+    expect(withProduct.user).toContain('moderate obstructive sleep apnea');
+    const drug = buildPrompt({ facts: [...FACTS, { id: 'drug', label: 'Drug', value: 'Prolia', names: 'drug' }], purpose: INPUT.purpose });
+    expect(drug.user).toContain('drug | Drug | Prolia');
+    const leaked = buildPrompt({ facts: [...FACTS, named('pt John Smith uses a hinged device')], purpose: INPUT.purpose });
+    expect(leaked.found).toEqual([]);
+    expect(leaked.user).not.toContain('John');
+    // A fact that does not name a product is never left out: an identifier in it stops the prompt.
+    expect(buildPrompt({ facts: [...FACTS, { ...named('SomnoDent Avant hinged'), names: undefined }], purpose: INPUT.purpose }).found).toEqual(['name']);
   });
 
   it('keeps each fact on one line (a value cannot start a line of its own)', () => {

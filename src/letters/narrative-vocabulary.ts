@@ -31,7 +31,7 @@ records history clinical clinically diagnosis diagnosed evaluation evaluated exa
 resulting showed shown shows demonstrated confirmed noted reported described presents presented current currently
 previously prior subsequently remains remain based following given respectfully support supports supported
 consistent proposed planned plan recommended provided receive received use used using tried try attempt attempted
-benefit benefits age aged old year years
+benefit benefits age aged old year years made performed obtained
 `;
 
 const words = (s: string) => s.split(/\s+/).filter(Boolean);

@@ -100,10 +100,13 @@ export interface NarrativePrompt {
  * around it hide, or the other way round); `found` lists what it found.
  */
 export function buildPrompt(input: Pick<NarrativeInput, 'facts' | 'purpose'>): NarrativePrompt {
-  const lines = input.facts.map((f) => `${oneLine(f.id, 60)} | ${oneLine(f.label, LIMITS.labelChars)} | ${oneLine(f.value, LIMITS.valueChars)}`);
+  // A product's, lab's or drug's name passed the scrubber as the answer to its question only: it is sent
+  // when it passes as any text would ("Prolia"), and otherwise left out ("SomnoDent Avant"), not sent.
+  const facts = input.facts.filter((f) => !f.names || scrubIdentifiers(f.value).found.length === 0);
+  const lines = facts.map((f) => `${oneLine(f.id, 60)} | ${oneLine(f.label, LIMITS.labelChars)} | ${oneLine(f.value, LIMITS.valueChars)}`);
   const user = [`Purpose of the letter: ${oneLine(input.purpose, 300)}`, '', 'Facts, one a line (id | what it is | value):', ...lines].join('\n');
   const found = new Set<IdentifierKind>();
-  for (const text of [SYSTEM, user, input.purpose, ...input.facts.flatMap((f) => [f.label, f.value])]) {
+  for (const text of [SYSTEM, user, input.purpose, ...facts.flatMap((f) => [f.label, f.value])]) {
     for (const kind of scrubIdentifiers(text).found) found.add(kind);
   }
   return { system: SYSTEM, user, found: [...found] };
@@ -404,7 +407,7 @@ export function checkNarrative(paragraphs: NarrativeParagraph[], input: Narrativ
   const codeLines = input.codes ?? [];
   const sources = sourcesOf(input.facts, [...input.templateNarrative, ...codeLines], input.purpose);
   const template = input.templateNarrative.join('\n');
-  const templateNumbers = numbersIn(template);
+  const templateNumbers = numbersIn([template, ...codeLines].join('\n'));
   const templateCodes = codesIn([template, ...codeLines].join('\n'));
 
   for (const [pi, p] of paragraphs.entries()) {
@@ -417,7 +420,7 @@ export function checkNarrative(paragraphs: NarrativeParagraph[], input: Narrativ
       const at = { paragraph: pi + 1, sentence: si + 1 };
       const problem = sentenceProblem(sentence, sources, input);
       if (problem) return { reason: problem, ...at };
-      // Numbers and codes a sentence states come from a fact its paragraph cites (or the template narrative).
+      // Numbers and codes a sentence states come from a fact its paragraph cites (or the template narrative, or the letter's codes).
       if ([...numbersIn(sentence)].some((n) => !citedNumbers.has(n) && !templateNumbers.has(n))) return { reason: 'uncited-fact', ...at };
       if ([...codesIn(sentence)].some((c) => !citedCodes.has(c) && !templateCodes.has(c))) return { reason: 'uncited-fact', ...at };
       if (scrubIdentifiers(sentence).found.length > 0) return { reason: 'output-has-identifier', ...at };

@@ -482,7 +482,7 @@ export function renderLetter(template: LetterTemplate, options: RenderOptions): 
 
   const facts: LetterFact[] = template.facts.flatMap((f) => {
     const v = values[f.id];
-    return body.used.has(f.id) && v !== undefined ? [{ id: f.id, label: f.label, value: written(f, v) }] : [];
+    return body.used.has(f.id) && v !== undefined ? [{ id: f.id, label: f.label, value: written(f, v), ...(f.type === 'text' && f.names ? { names: f.names } : {}) }] : [];
   });
 
   const draft: LetterDraft = {
