@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { identifierNotice, scrubIdentifiers, type IdentifierKind } from '../src/engine/privacy.js';
 import { Engine } from '../src/engine/engine.js';
+import { Inbox } from '../src/engine/inbox.js';
 import { flows } from '../flows/index.js';
 import type { Input, Reply } from '../src/engine/model.js';
 import { openDb, type Db } from '../src/store/db.js';
@@ -295,6 +296,29 @@ describe('the answer to a question whose answer is a product, a lab or a drug', 
     await send({ kind: 'text', text: 'custom hinged mandibular advancement device' });
     const rs = await engine.handleScreened(turn({ kind: 'text', text: '' }), early);
     expect(noticeIn(rs)).toBe(true);
+  }, 30_000);
+
+  it('through the inbox (Slack, Teams): screened on arrival as the pending question\'s answer, again if an earlier message moved the session on', async () => {
+    const { engine, db } = await atDeviceQuestion();
+    const inbox = new Inbox({ db, engine });
+    const delivered: Reply[][] = [];
+    inbox.register('test', async (rs) => { delivered.push(rs); });
+    const event = (eventId: string, text: string) => ({ eventId, platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text' as const, text } });
+    expect(inbox.accept(event('p1', 'SomnoDent Avant hinged'), {})).toBe('accepted');
+    await inbox.idle();
+    expect(noticeIn(delivered.flat())).toBe(false);
+    expect(delivered.flat().at(-1)?.text).not.toMatch(/Which custom appliance/);
+    // Back at the question; two messages arrive before either is applied: the second is read as any message.
+    await engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text', text: 'back' } });
+    delivered.length = 0;
+    expect(inbox.accept(event('p2', 'custom hinged mandibular advancement device'), {})).toBe('accepted');
+    expect(inbox.accept(event('p3', 'Emily Chen'), {})).toBe('accepted');
+    expect(JSON.stringify(db.prepare('SELECT turn FROM inbox').all()), 'stored as any message: p2 may change the question').not.toMatch(/Emily|Chen/);
+    await inbox.idle();
+    expect(delivered).toHaveLength(2);
+    expect(noticeIn(delivered[0] ?? [])).toBe(false);
+    expect(noticeIn(delivered[1] ?? [])).toBe(true);
+    expect(JSON.stringify(db.prepare('SELECT turn FROM inbox').all())).not.toMatch(/Emily|Chen/);
   }, 30_000);
 
   it('scrubIdentifiers with answerNames keeps unknown capitalised words and removes the rest', () => {
