@@ -269,6 +269,22 @@ describe('the answer to a question whose answer is a product, a lab or a drug', 
     expect(doc?.kind === 'document' && doc.body).toContain('SomnoDent Avant hinged mandibular advancement device');
   }, 30_000);
 
+  it('changes the product after the letter is out by asking its question again ("change the appliance")', async () => {
+    const { send } = await atDeviceQuestion();
+    let out = await send({ kind: 'text', text: 'custom hinged mandibular advancement device' });
+    for (let i = 0; i < 5 && !out.some((r) => r.parts.some((p) => p.kind === 'document')); i++) out = await send({ kind: 'text', text: 'yes' });
+    // Typed in one line, the capitals are read as a name (the question is not pending): the person is told how.
+    const inline = await send({ kind: 'text', text: 'change the appliance to SomnoDent Avant hinged' });
+    expect(noticeIn(inline)).toBe(true);
+    expect(inline.at(-1)?.text).toMatch(/type "change the appliance \(product\)" alone/i);
+    const asked = await send({ kind: 'text', text: 'change the appliance' });
+    expect(asked.at(-1)?.text).toMatch(/Which custom appliance/);
+    const redone = await send({ kind: 'text', text: 'SomnoDent Avant hinged' });
+    expect(noticeIn(redone)).toBe(false);
+    const doc = redone.flatMap((r) => r.parts).find((p) => p.kind === 'document');
+    expect(doc?.kind === 'document' && doc.body).toContain('The appliance, SomnoDent Avant hinged, is custom-fabricated');
+  }, 30_000);
+
   it('still removes a name after "pt" in that answer, and every other kind of identifier', async () => {
     const { send, path, db } = await atDeviceQuestion();
     const rs = await send({ kind: 'text', text: 'pt John Smith uses SomnoDent Avant, DOB 04/12/1961, call 555-201-3344' });
