@@ -23,7 +23,7 @@ export function clausesOf(text: string): string[] {
 }
 
 /** A clause's own subject, which the letter says in its own way: "pt fell" → "fell". */
-const withoutSubject = (clause: string) => clause.replace(/^(?:the\s+)?(?:pt|patient)\b\.?:?\s+(?:was\s+(?=\w+(?:ed|en)\b)|has\s+(?=\w+ed\b))?/i, '');
+const withoutSubject = (clause: string) => clause.replace(/^(?:the\s+)?(?:pt|patient)\b\.?:?\s+/i, '');
 
 /** What caused an injury: a fall, a blow, a crash, a sport, a bite. */
 const MECHANISM = /\b(?:fell|falls?|falling|tripped|slipped|struck|hit|kicked|punched|elbowed|head-?butted|assault(?:ed)?|fight|bitten|dog bite|collided|collision|crash(?:ed)?|accident|mva|mvc|(?:car|auto|motor vehicle|bike|bicycle|skateboard|scooter|motorcycle|trampoline|horse)\b|playing|sports?|hockey|soccer|football|basketball|baseball|softball|lacrosse|rugby|wrestling|boxing)\b/i;
