@@ -303,6 +303,14 @@ describe('the answer to a question whose answer is a product, a lab or a drug', 
     expect(noticeIn(await send({ kind: 'text', text: 'Emily Chen' }))).toBe(true);
   }, 30_000);
 
+  it('reads a command typed at that question ("new case …") as any message: its capitals are a name', async () => {
+    const { send, path, db } = await atDeviceQuestion();
+    const rs = await send({ kind: 'text', text: 'new case Zorvana Quixlebeck broke #8 in a fall, Aetna medical' });
+    expect(noticeIn(rs)).toBe(true);
+    db.pragma('wal_checkpoint(FULL)');
+    expect(readFileSync(path).toString('latin1')).not.toMatch(/Zorvana|Quixlebeck/);
+  }, 30_000);
+
   it('screens again, as any message, an answer screened for the product question when the session moved on before it was applied', async () => {
     const { engine, send, turn } = await atDeviceQuestion();
     // Screened (as the inbox does on arrival) while the product question is pending…

@@ -236,11 +236,14 @@ export class Engine {
   }
 
   /**
-   * The screened input for the session as loaded now: one screened as the answer to a product question
-   * that is no longer pending (the session moved on since) is scrubbed again as any message is.
+   * The screened input for the session as loaded now: one screened as the answer to a product question is
+   * scrubbed again as any message is when that question is no longer pending (the session moved on since),
+   * or when the message is not its answer but a command that starts a flow ("new case …").
    */
   private forSession(screened: Extract<Screened, { input: Input }>, loaded: Loaded): { input: Input; identifiers: IdentifierKind[] } {
-    if (!screened.answerNames || screened.input.kind !== 'text' || (loaded.row && loaded.version === screened.answerNames.version)) return screened;
+    if (!screened.answerNames || screened.input.kind !== 'text') return screened;
+    const stillPending = loaded.row !== undefined && loaded.version === screened.answerNames.version;
+    if (stillPending && !this.flows.command(screened.input.text)) return screened;
     const again = scrubIdentifiers(screened.input.text);
     return { input: { kind: 'text', text: again.text.trim() }, identifiers: [...new Set([...screened.identifiers, ...again.found])] };
   }

@@ -130,7 +130,9 @@ export interface Flow {
   /**
    * When the pending question's answer is the name of a product, a lab or a drug ("Which appliance?"): the
    * engine's scrubber then keeps capitalised words it does not know in that answer, instead of taking them
-   * for a person's name (everything else is still scrubbed). Undefined: an ordinary question.
+   * for a person's name (everything else is still scrubbed). Undefined: an ordinary question. A flow that
+   * says so takes any text at that step as the answer (never `unhandled`); a command that starts another flow
+   * is scrubbed again as any message by the engine.
    */
   answerNames?(ctx: FlowContext, state: FlowState): ProperNameKind | undefined;
 }
