@@ -104,11 +104,15 @@ async function deliver(ctx: FlowContext, caseId: string, template: LetterTemplat
   };
 }
 
-/** "change the AHI to 24", "set pap trial to no": the fact named (by its label or id) and its new value. */
-function changeRequest(template: LetterTemplate, text: string): { fact: FactDef; raw: string } | undefined {
-  const m = /^\s*(?:please\s+)?(?:change|set|make|update|correct)\s+(?:the\s+)?(.+?)\s+(?:to|=|:)\s+(.+?)\s*\.?\s*$/i.exec(text);
+/**
+ * "change the AHI to 24", "set pap trial to no": the fact named (by its label or id) and its new value;
+ * "change the appliance" alone: the fact, to be asked again (raw undefined).
+ */
+function changeRequest(template: LetterTemplate, text: string): { fact: FactDef; raw?: string } | undefined {
+  const m = /^\s*(?:please\s+)?(?:change|set|make|update|correct)\s+(?:the\s+)?(.+?)\s+(?:to|=|:)\s+(.+?)\s*\.?\s*$/i.exec(text)
+    ?? /^\s*(?:please\s+)?(?:change|update|correct)\s+(?:the\s+)?(.+?)\s*\.?\s*$/i.exec(text);
   if (!m) return undefined;
-  const [, name = '', raw = ''] = m;
+  const [, name = '', raw] = m;
   const wanted = name.toLowerCase();
   const fact = template.facts.find((f) => f.id.toLowerCase() === wanted)
     ?? template.facts.find((f) => f.label.toLowerCase().includes(wanted))
@@ -165,8 +169,14 @@ export const letterFlow: Flow = {
     const template = s.templateId ? ctx.letters.templateById(s.templateId) : undefined;
     const change = template ? changeRequest(template, text) : undefined;
     if (!template || !change) return { state: st, replies: [], unhandled: true };
+    // Asked again: its answer is screened as that question's (a product's name keeps its capitals).
+    if (change.raw === undefined) return { state: state('fact', { ...s, asking: change.fact.id }, caseId), replies: [askFact(change.fact, caseId)] };
     const checked = validateFactValue(change.fact, change.raw, ctx.today());
-    if (!checked.ok) return { state: st, replies: [reply(`${checked.problem} (${change.fact.label})`, [], 'direct-only')] };
+    if (!checked.ok) {
+      const names = change.fact.type === 'text' && /\[name removed\]/.test(change.raw) ? change.fact.names : undefined;
+      const how = names ? ` To give a ${names} name with capitals, type "change the ${change.fact.label.toLowerCase()}" alone and answer its question.` : '';
+      return { state: st, replies: [reply(`${checked.problem} (${change.fact.label})${how}`, [], 'direct-only')] };
+    }
     return advance(ctx, caseId, { ...s, values: { ...s.values, [change.fact.id]: checked.value } }, `Changed: ${change.fact.label}. `);
   },
   prompt(ctx, st) {
@@ -178,6 +188,12 @@ export const letterFlow: Flow = {
     if (st.step === 'payer') return [reply(`Letter for case ${caseId}: which kind of medical plan is it going to?`, [{ kind: 'choices', choices: choicesFor('letter', 'payer', PAYER_OPTIONS) }], 'direct-only')];
     if (st.step === 'done') return [reply(`The letter for case ${caseId} is drafted. Type "change the … to …" to change a fact, or "letter for ${caseId}" to get it again.`, [], 'direct-only')];
     return [reply(ASK_WHICH, [], 'direct-only')];
+  },
+  answerNames(ctx, st) {
+    if (st.step !== 'fact') return undefined;
+    const s = slotsOf(st);
+    const fact = s.templateId ? ctx.letters.templateById(s.templateId)?.facts.find((f) => f.id === s.asking) : undefined;
+    return fact?.type === 'text' ? fact.names : undefined;
   },
   why: (_ctx, st) => (st.step === 'fact'
     ? 'A reviewer approves a letter that answers the payer\'s criteria with the case\'s own facts; this is one the template needs.'

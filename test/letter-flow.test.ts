@@ -50,7 +50,7 @@ async function answerAll(send: (i: Input) => Promise<Reply[]>, first: Reply[], a
     const buttons = choices(rs);
     const input: Input = buttons[0] ? { kind: 'button', value: buttons[0].value }
       : /month and year/i.test(q) ? { kind: 'text', text: 'March 2026' }
-        : /how many|total/i.test(q) ? { kind: 'text', text: '40' }
+        : /how many|total|millimet/i.test(q) ? { kind: 'text', text: '40' }
           : /how long/i.test(q) ? { kind: 'text', text: '3 months' }
             : { kind: 'text', text: 'excessive daytime sleepiness, Epworth 14, hypertension' };
     rs = await send(input);
@@ -116,6 +116,8 @@ describe('the letter flow', () => {
     for (const [writer, said] of [
       [async () => ({ paragraphs: ['The patient has obstructive sleep apnea with an AHI of 24 events per hour and could not tolerate PAP therapy.', 'A custom oral appliance is the treatment that remains.'], by: 'llm' as const }), /written by the language model .* read them before signing/],
       [async (input: { templateNarrative: string[] }) => ({ paragraphs: input.templateNarrative, by: 'template' as const, reason: 'added-number' }), /the template's: the language model's was not used \(added-number\)/],
+      [async (input: { templateNarrative: string[] }) => ({ paragraphs: input.templateNarrative, by: 'template' as const, reason: 'unsupported-word', at: { paragraph: 2, sentence: 3 } }),
+        /the template's: the language model's was not used \(unsupported-word, in its paragraph 2, sentence 3: a sentence said something the facts it cites do not\)/],
     ] as const) {
       const db = openDb(tempDbPath('medbill-letter-'));
       opened.push(db);
@@ -125,6 +127,41 @@ describe('the letter flow', () => {
       const done = await answerAll(send, await send(press(answer, 'Draft letter')), []);
       expect(done[0]?.text).toMatch(said);
     }
+  }, 30_000);
+
+  /** Triages a case (pressing the first button until the answer offers a letter), then asks for its letter: the first question. */
+  async function letterFor(send: (i: Input) => Promise<Reply[]>, text: string): Promise<{ caseId: string; first: Reply[] }> {
+    let rs = await send({ kind: 'text', text });
+    const caseId = /C-[A-Z0-9]{5}/.exec(rs[0]?.text ?? '')?.[0] ?? '';
+    for (let i = 0; i < 6 && !choices(rs).some((c) => c.label === 'Draft letter'); i++) {
+      const first = choices(rs)[0];
+      if (!first) break;
+      rs = await send({ kind: 'button', value: first.value });
+    }
+    return { caseId, first: await send({ kind: 'text', text: `letter for ${caseId}` }) };
+  }
+
+  it('does not ask again what the case says: how a trauma case\'s injury happened, the teeth injured and the treatment', async () => {
+    const send = chat(tempDbPath('medbill-letter-'));
+    const { first } = await letterFor(send, 'pt fell off bicycle, luxated #8 and #9, splinting, Aetna medical, age 12');
+    const asked: string[] = [];
+    const done = await answerAll(send, first, asked);
+    expect(asked.join('\n')).not.toMatch(/How did the injury happen|What injuries were found|What treatment was done/);
+    const doc = documentOf(done);
+    const text = doc?.kind === 'document' ? doc.body : '';
+    expect(text).toMatch(/fell off bicycle/);
+    expect(text).toMatch(/luxated #8 and #9/);
+    expect(text).toMatch(/splinting/i);
+  }, 30_000);
+
+  it('does not ask where the lesion is when the case says (a tongue biopsy)', async () => {
+    const send = chat(tempDbPath('medbill-letter-'));
+    const { first } = await letterFor(send, 'biopsy of left lateral tongue lesion, Aetna medical, age 55');
+    const asked: string[] = [];
+    const done = await answerAll(send, first, asked);
+    expect(asked.join('\n')).not.toMatch(/Where is the lesion/);
+    const doc = documentOf(done);
+    expect(doc?.kind === 'document' && doc.body).toMatch(/lesion of the left lateral tongue/);
   }, 30_000);
 
   it('asks which case when none is named, and says so when the case is unknown', async () => {

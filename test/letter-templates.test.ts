@@ -358,7 +358,7 @@ describe('letter templates: the OSA letter', () => {
 
   it('prefills other templates from diagnoses, the cause and drug names', () => {
     expect(factsFromCase(templateById('trauma')!, { procedure: 'closed reduction', diagnoses: ['S02.650A'], notes: 'car accident' }, TODAY).values)
-      .toEqual({ injuryWhere: 'motor-vehicle', jawFracture: 'yes' });
+      .toEqual({ injuryHow: 'car accident', injuryWhere: 'motor-vehicle', jawFracture: 'yes', treatment: 'closed reduction' });
     expect(factsFromCase(templateById('implant-reconstruction')!, { procedure: 'implant', cause: 'trauma', patientAge: 95 }, TODAY).values)
       .toEqual({ patientAge: '95', lossCause: 'trauma' });
     expect(factsFromCase(templateById('jaw-osteonecrosis')!, { procedure: 'sequestrectomy', notes: 'on Prolia for 4 years' }, TODAY).values)
@@ -367,10 +367,72 @@ describe('letter templates: the OSA letter', () => {
     expect(factsFromCase(templateById('frenectomy')!, { procedure: 'frenectomy', patientAge: 7 }, TODAY).values).toEqual({ age: '7 years' });
   });
 
+  it.each([
+    ['pt fell off bicycle, luxated #8 and #9, splinting, Aetna medical, age 12', 'fell off bicycle', 'luxated #8 and #9'],
+    ['#8 avulsed playing hockey, reimplanted and splinted, BCBS medical', 'playing hockey', '#8 avulsed'],
+    ['jaw fracture from a car accident, closed reduction, UHC medical', 'a car accident', 'jaw fracture'],
+    ['pt was hit by a baseball, #7, #8 fractured', 'hit by a baseball', '#7, #8 fractured'],
+    ['Patient tripped on the stairs; #8 avulsed', 'tripped on the stairs', '#8 avulsed'],
+    ['closed reduction, Medicare, age 70', undefined, undefined],
+  ])('reads how an injury happened and the injuries from a trauma case\'s notes: %s', (notes, injuryHow, injuries) => {
+    const values = factsFromCase(templateById('trauma')!, { procedure: 'D7270', cause: 'trauma', notes }, TODAY).values;
+    expect(values.injuryHow).toBe(injuryHow);
+    expect(values.injuries).toBe(injuries);
+    expect(values.treatment, 'a code alone is not the treatment in words').toBeUndefined();
+  });
+
+  it.each([
+    ['biopsy of tongue lesion, Aetna medical, age 55', 'the tongue'],
+    ['excisional biopsy left lateral border of tongue, 8mm white patch', 'the left lateral border of the tongue'],
+    ['white lesion on the floor of the mouth', 'the floor of the mouth'],
+    ['biopsy of a lesion, Aetna medical', undefined],
+  ])('reads where a lesion is from a biopsy case: %s', (notes, site) => {
+    expect(factsFromCase(templateById('biopsy')!, { procedure: 'biopsy', notes }, TODAY).values.lesionSite).toBe(site);
+  });
+
   it('writes an age over 89 as "90 or older"', () => {
     const draft = render(t, { ...values, patientAge: '95' }, 'commercial');
-    expect(letterText(draft)).toContain('The patient is aged 90 or older.');
+    expect(letterText(draft)).toContain('The patient is 90 years old or older.');
     expect(draft.facts.find((f) => f.id === 'patientAge')?.value).toBe('90 or older');
+  });
+});
+
+describe('letter templates: facts written as sentences', () => {
+  const narrativeOf = (id: string, values: Record<string, string>) => {
+    const t = templateById(id)!;
+    return templateNarrative(t, { values: { ...requiredOnly(t, 'commercial'), ...values }, payerKind: 'commercial', today: TODAY }).join('\n');
+  };
+
+  it('writes the age, a list of symptoms and the reason PAP failed as a clinician would', () => {
+    const text = narrativeOf('osa-appliance', { patientAge: '67', symptoms: 'Loud snoring, daytime sleepiness, witnessed apneas', papStatus: 'failed', papDetails: 'stopped for mask intolerance' });
+    expect(text).toContain('The patient is 67 years old.');
+    expect(text).toContain('The patient reports loud snoring, daytime sleepiness and witnessed apneas.');
+    expect(text).toContain('The patient stopped for mask intolerance.');
+    expect(narrativeOf('osa-appliance', { papStatus: 'failed', papDetails: 'Mask leaks and claustrophobia' })).toContain('This was because of mask leaks and claustrophobia.');
+    expect(narrativeOf('osa-appliance', { symptoms: 'excessive daytime sleepiness (Epworth 14, documented); hypertension' }))
+      .toContain('The patient reports excessive daytime sleepiness (Epworth 14, documented) and hypertension.');
+  });
+
+  it.each([
+    ['fell off bicycle', 'The patient fell off bicycle.'],
+    ['pt tripped on the stairs', 'The patient tripped on the stairs.'],
+    ['struck by a ball', 'The patient was struck by a ball.'],
+    ['a car accident', 'The injury was caused by a car accident.'],
+  ])('writes how an injury happened (%s) as a sentence', (injuryHow, sentence) => {
+    const text = narrativeOf('trauma', { injuryHow, injuryMonth: 'March 2026', injuryWhere: 'sports', injuries: 'luxated #8 and #9' });
+    expect(text).toContain(`The patient was injured in March 2026 during sports or recreation. ${sentence}`);
+    expect(text).toContain('The examination found luxated #8 and #9.');
+  });
+
+  it('leaves no "Label: value" fragment in any template\'s narrative, necessity or without-treatment section', () => {
+    for (const t of templates) {
+      const draft = render(t, complete(t), 'commercial');
+      const kept = t.sections.filter((s) => s.narrative || s.role === 'necessity' || s.role === 'without-treatment').map((s) => s.heading);
+      for (const p of draft.sections.filter((s) => kept.includes(s.heading)).flatMap((s) => s.paragraphs)) {
+        expect(p, t.id).not.toMatch(/^(?:[A-Z][a-z]+)(?: [a-z]+){0,3}: /);
+        expect(p, t.id).not.toMatch(/\baged \d/);
+      }
+    }
   });
 });
 

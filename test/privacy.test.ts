@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { identifierNotice, scrubIdentifiers, type IdentifierKind } from '../src/engine/privacy.js';
 import { Engine } from '../src/engine/engine.js';
+import { Inbox } from '../src/engine/inbox.js';
 import { flows } from '../flows/index.js';
 import type { Input, Reply } from '../src/engine/model.js';
 import { openDb, type Db } from '../src/store/db.js';
@@ -243,4 +244,130 @@ describe('identifiers through the whole engine', () => {
       expect(out.map((r) => r.text).join('\n'), text).not.toMatch(/patient identifiers/);
     }
   }, 60_000);
+});
+
+describe('the answer to a question whose answer is a product, a lab or a drug', () => {
+  const opened: Db[] = [];
+  afterEach(() => {
+    for (const db of opened.splice(0)) if (db.open) db.close();
+  });
+  const choicesIn = (rs: Reply[]) => rs.flatMap((r) => r.parts.flatMap((p) => (p.kind === 'choices' ? p.choices : [])));
+  const OSA = 'E0486 for moderate OSA, AHI 24, CPAP intolerant, Medicare, age 63';
+
+  /** An engine with an OSA case whose letter is at the question "Which custom appliance…?". */
+  async function atDeviceQuestion() {
+    const path = tempDbPath('medbill-product-');
+    const db = openDb(path);
+    opened.push(db);
+    const engine = new Engine({ db, kn, flows });
+    const turn = (input: Input) => ({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input });
+    const send = (input: Input) => engine.handle(turn(input));
+    const answer = await send({ kind: 'text', text: OSA });
+    const draft = choicesIn(answer).find((c) => c.label === 'Draft letter');
+    if (!draft) throw new Error('the answer offers a letter');
+    let rs = await send({ kind: 'button', value: draft.value });
+    for (let i = 0; i < 15 && !/Which custom appliance/.test(rs.at(-1)?.text ?? ''); i++) {
+      const q = rs.at(-1)?.text ?? '';
+      const button = choicesIn(rs)[0];
+      rs = await send(button ? { kind: 'button', value: button.value }
+        : { kind: 'text', text: /month and year/i.test(q) ? 'March 2026' : /how many/i.test(q) ? '40' : 'loud snoring, daytime sleepiness, witnessed apneas' });
+    }
+    expect(rs.at(-1)?.text).toMatch(/Which custom appliance/);
+    return { engine, db, path, send, turn };
+  }
+  const noticeIn = (rs: Reply[]) => rs.some((r) => /does not need patient identifiers/.test(r.text));
+
+  it('keeps a product name in capitals ("SomnoDent Avant hinged") and writes it in the letter', async () => {
+    const { send } = await atDeviceQuestion();
+    const rs = await send({ kind: 'text', text: 'SomnoDent Avant hinged mandibular advancement device' });
+    expect(noticeIn(rs)).toBe(false);
+    expect(rs.at(-1)?.text).not.toMatch(/Which custom appliance/);
+    let out = rs;
+    for (let i = 0; i < 5 && !out.some((r) => r.parts.some((p) => p.kind === 'document')); i++) out = await send({ kind: 'text', text: 'yes' });
+    const doc = out.flatMap((r) => r.parts).find((p) => p.kind === 'document');
+    expect(doc?.kind === 'document' && doc.body).toContain('SomnoDent Avant hinged mandibular advancement device');
+  }, 30_000);
+
+  it('changes the product after the letter is out by asking its question again ("change the appliance")', async () => {
+    const { send } = await atDeviceQuestion();
+    let out = await send({ kind: 'text', text: 'custom hinged mandibular advancement device' });
+    for (let i = 0; i < 5 && !out.some((r) => r.parts.some((p) => p.kind === 'document')); i++) out = await send({ kind: 'text', text: 'yes' });
+    // Typed in one line, the capitals are read as a name (the question is not pending): the person is told how.
+    const inline = await send({ kind: 'text', text: 'change the appliance to SomnoDent Avant hinged' });
+    expect(noticeIn(inline)).toBe(true);
+    expect(inline.at(-1)?.text).toMatch(/type "change the appliance \(product\)" alone/i);
+    const asked = await send({ kind: 'text', text: 'change the appliance' });
+    expect(asked.at(-1)?.text).toMatch(/Which custom appliance/);
+    const redone = await send({ kind: 'text', text: 'SomnoDent Avant hinged' });
+    expect(noticeIn(redone)).toBe(false);
+    const doc = redone.flatMap((r) => r.parts).find((p) => p.kind === 'document');
+    expect(doc?.kind === 'document' && doc.body).toContain('The appliance, SomnoDent Avant hinged, is custom-fabricated');
+  }, 30_000);
+
+  it('still removes a name after "pt" in that answer, and every other kind of identifier', async () => {
+    const { send, path, db } = await atDeviceQuestion();
+    const rs = await send({ kind: 'text', text: 'pt John Smith uses SomnoDent Avant, DOB 04/12/1961, call 555-201-3344' });
+    expect(noticeIn(rs)).toBe(true);
+    expect(rs.find((r) => /does not need patient identifiers/.test(r.text))?.text).toMatch(/a phone number, a date and a name/);
+    expect(rs.at(-1)?.text).toMatch(/removed as an identifier.*Which custom appliance/);
+    db.pragma('wal_checkpoint(FULL)');
+    const stored = ['', '-wal'].map((ext) => (existsSync(`${path}${ext}`) ? readFileSync(`${path}${ext}`).toString('latin1') : '')).join('');
+    for (const secret of ['John', 'Smith', '1961', '201-3344']) expect(stored).not.toContain(secret);
+  }, 30_000);
+
+  it('reads capitalised words as a name in any other answer', async () => {
+    const { send } = await atDeviceQuestion();
+    const next = await send({ kind: 'text', text: 'custom hinged mandibular advancement device' });
+    expect(noticeIn(next)).toBe(false);
+    expect(noticeIn(await send({ kind: 'text', text: 'Emily Chen' }))).toBe(true);
+  }, 30_000);
+
+  it('reads a command typed at that question ("new case …") as any message: its capitals are a name', async () => {
+    const { send, path, db } = await atDeviceQuestion();
+    const rs = await send({ kind: 'text', text: 'new case Zorvana Quixlebeck broke #8 in a fall, Aetna medical' });
+    expect(noticeIn(rs)).toBe(true);
+    db.pragma('wal_checkpoint(FULL)');
+    expect(readFileSync(path).toString('latin1')).not.toMatch(/Zorvana|Quixlebeck/);
+  }, 30_000);
+
+  it('screens again, as any message, an answer screened for the product question when the session moved on before it was applied', async () => {
+    const { engine, send, turn } = await atDeviceQuestion();
+    // Screened (as the inbox does on arrival) while the product question is pending…
+    const early = engine.screen({ kind: 'text', text: 'SomnoDent Avant' }, turn({ kind: 'text', text: '' }));
+    expect('input' in early && early.input.kind === 'text' && early.input.text).toBe('SomnoDent Avant');
+    // …then another message answers it first: when the early one is applied, its capitals are a name.
+    await send({ kind: 'text', text: 'custom hinged mandibular advancement device' });
+    const rs = await engine.handleScreened(turn({ kind: 'text', text: '' }), early);
+    expect(noticeIn(rs)).toBe(true);
+  }, 30_000);
+
+  it('through the inbox (Slack, Teams): screened on arrival as the pending question\'s answer, again if an earlier message moved the session on', async () => {
+    const { engine, db } = await atDeviceQuestion();
+    const inbox = new Inbox({ db, engine });
+    const delivered: Reply[][] = [];
+    inbox.register('test', async (rs) => { delivered.push(rs); });
+    const event = (eventId: string, text: string) => ({ eventId, platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text' as const, text } });
+    expect(inbox.accept(event('p1', 'SomnoDent Avant hinged'), {})).toBe('accepted');
+    await inbox.idle();
+    expect(noticeIn(delivered.flat())).toBe(false);
+    expect(delivered.flat().at(-1)?.text).not.toMatch(/Which custom appliance/);
+    // Back at the question; two messages arrive before either is applied: the second is read as any message.
+    await engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text', text: 'back' } });
+    delivered.length = 0;
+    expect(inbox.accept(event('p2', 'custom hinged mandibular advancement device'), {})).toBe('accepted');
+    expect(inbox.accept(event('p3', 'Emily Chen'), {})).toBe('accepted');
+    expect(JSON.stringify(db.prepare('SELECT turn FROM inbox').all()), 'stored as any message: p2 may change the question').not.toMatch(/Emily|Chen/);
+    await inbox.idle();
+    expect(delivered).toHaveLength(2);
+    expect(noticeIn(delivered[0] ?? [])).toBe(false);
+    expect(noticeIn(delivered[1] ?? [])).toBe(true);
+    expect(JSON.stringify(db.prepare('SELECT turn FROM inbox').all())).not.toMatch(/Emily|Chen/);
+  }, 30_000);
+
+  it('scrubIdentifiers with answerNames keeps unknown capitalised words and removes the rest', () => {
+    expect(scrubIdentifiers('SomnoDent Avant hinged', { answerNames: 'product' })).toEqual({ text: 'SomnoDent Avant hinged', found: [] });
+    expect(scrubIdentifiers('SomnoDent Avant hinged').found).toEqual(['name']);
+    const s = scrubIdentifiers('pt John Smith uses SomnoDent Avant, member ID XKQ123456789', { answerNames: 'product' });
+    expect(s.text).toBe('pt [name removed] uses SomnoDent Avant, member ID [member-id removed]');
+  });
 });

@@ -20,7 +20,7 @@ import { DEFAULT_PRACTICE_ZONE, systemClock, todayIn, type Clock } from '../toda
 import { parseButtonValue, type CaseRecord, type Effect, type Flow, type FlowContext, type FlowId, type FlowState, type Outcome, type Seed } from './flow.js';
 import type { FlowRegistry } from './registry.js';
 import { reply, type Choice, type Input, type Reply, type Turn } from './model.js';
-import { identifierNotice, scrubIdentifiers, type IdentifierKind } from './privacy.js';
+import { identifierNotice, scrubIdentifiers, type IdentifierKind, type ProperNameKind } from './privacy.js';
 import { prepareVocabulary } from './privacy-vocabulary.js';
 import { IntentRouter, controlCommand, type ControlCommand } from './intents.js';
 import { errorFields, silentLogger, type Logger } from '../log.js';
@@ -51,8 +51,13 @@ const MAX_HISTORY = 20;
 
 type Session = SessionRow<FlowState>;
 
-/** A turn's input after screening: safe to read, store and log (as metadata), or refused for its size. */
-export type Screened = { input: Input; identifiers: IdentifierKind[] } | { tooLong: number };
+/**
+ * A turn's input after screening: safe to read, store and log (as metadata), or refused for its size.
+ * `answerNames`: screened as the answer to a question whose answer names a product, a lab or a drug, asked
+ * by the session at this version; if the session has moved on when the turn is applied, the text is
+ * screened again as any message is.
+ */
+export type Screened = { input: Input; identifiers: IdentifierKind[]; answerNames?: { kind: ProperNameKind; version: number } } | { tooLong: number };
 
 export function sessionKey(turn: Omit<Turn, 'input' | 'direct'>): string {
   return [turn.platform, turn.tenant ?? '', turn.conversation, turn.user].join(':');
@@ -137,7 +142,8 @@ export class Engine {
   /** Applies one turn. Turns of the same session wait for each other; different sessions do not. */
   handle(turn: Turn): Promise<Reply[]> {
     if (turn.fromBot) return Promise.resolve([]); // bots are not answered (see Inbox.accept)
-    return this.handleScreened(turn, this.screen(turn.input));
+    // Screened when its turn comes, so it is read as the answer to the question pending then.
+    return this.queued(turn, () => this.screen(turn.input, turn));
   }
 
   /**
@@ -145,9 +151,13 @@ export class Engine {
    * inside the turn's transaction, so what it writes lands together with the session, or not at all.
    */
   handleScreened(turn: Turn, screened: Screened, onCommit?: (replies: Reply[]) => void): Promise<Reply[]> {
+    return this.queued(turn, () => screened, onCommit);
+  }
+
+  private queued(turn: Turn, screen: () => Screened, onCommit?: (replies: Reply[]) => void): Promise<Reply[]> {
     const key = sessionKey(turn);
     const previous = this.queues.get(key) ?? Promise.resolve();
-    const run = previous.then(() => this.apply(key, turn, screened, onCommit));
+    const run = previous.then(() => this.apply(key, turn, screen(), onCommit));
     const settled = run.catch(() => undefined);
     this.queues.set(key, settled);
     void settled.then(() => {
@@ -172,9 +182,10 @@ export class Engine {
         // wrote this session meanwhile. In this process one person's turns are queued; a conflict means
         // another process answered them in between, so the turn is worked out again on what it wrote.
         const loaded = this.load(key);
-        const decision = await this.decide(this.contextFor(turn), loaded.row, screened.input, loaded.expired);
+        const checked = this.forSession(screened, loaded);
+        const decision = await this.decide(this.contextFor(turn), loaded.row, checked.input, loaded.expired);
         const by = { who: `${turn.platform}:${turn.user}`, surface: turn.platform };
-        const replies = this.commitTurn(() => this.save(key, loaded, decision, screened.identifiers, by, onCommit));
+        const replies = this.commitTurn(() => this.save(key, loaded, decision, checked.identifiers, by, onCommit));
         if (replies) {
           this.log.log('info', 'turn', { platform: turn.platform, input: turn.input.kind, replies: replies.length, ms: Number(process.hrtime.bigint() - started) / 1e6 });
           return replies;
@@ -193,13 +204,16 @@ export class Engine {
 
   /**
    * Size limits and identifiers, before anything reads or stores the input. The result holds no
-   * identifier and can be stored (the inbox keeps it until the turn is applied).
+   * identifier and can be stored (the inbox keeps it until the turn is applied). With `where`, the person's
+   * pending question is looked at (not the input): when its answer names a product, a lab or a drug, the
+   * scrubber is told so (see ScrubOptions.answerNames).
    */
-  screen(input: Input): Screened {
+  screen(input: Input, where?: Omit<Turn, 'input' | 'direct'>): Screened {
     if (input.kind === 'text') {
       if (input.text.length > MAX_TEXT_CHARS) return { tooLong: input.text.length };
-      const { text, found } = scrubIdentifiers(input.text);
-      return { input: { kind: 'text', text: text.trim() }, identifiers: found };
+      const pending = where ? this.answerNamesOf(sessionKey(where)) : undefined;
+      const { text, found } = scrubIdentifiers(input.text, pending ? { answerNames: pending.kind } : {});
+      return { input: { kind: 'text', text: text.trim() }, identifiers: found, ...(pending ? { answerNames: pending } : {}) };
     }
     if (input.kind === 'form') {
       const scrubbed: Record<string, string> = {};
@@ -212,6 +226,27 @@ export class Engine {
       return { input: { ...input, values: scrubbed }, identifiers: [...found] };
     }
     return { input, identifiers: [] };
+  }
+
+  /** What the session's pending question says its answer names (a product, a lab, a drug), with the session's version. */
+  private answerNamesOf(key: string): { kind: ProperNameKind; version: number } | undefined {
+    const { row, version } = this.load(key);
+    if (!row || version === undefined) return undefined;
+    const kind = this.flows.get(row.flow)?.answerNames?.(this.ctx, row.state);
+    return kind ? { kind, version } : undefined;
+  }
+
+  /**
+   * The screened input for the session as loaded now: one screened as the answer to a product question is
+   * scrubbed again as any message is when that question is no longer pending (the session moved on since),
+   * or when the message is not its answer but a command that starts a flow ("new case …").
+   */
+  private forSession(screened: Extract<Screened, { input: Input }>, loaded: Loaded): { input: Input; identifiers: IdentifierKind[] } {
+    if (!screened.answerNames || screened.input.kind !== 'text') return screened;
+    const stillPending = loaded.row !== undefined && loaded.version === screened.answerNames.version;
+    if (stillPending && !this.flows.command(screened.input.text)) return screened;
+    const again = scrubIdentifiers(screened.input.text);
+    return { input: { kind: 'text', text: again.text.trim() }, identifiers: [...new Set([...screened.identifiers, ...again.found])] };
   }
 
   /** The person's session as stored, checked against its flow; an expired or outdated one is set aside. */

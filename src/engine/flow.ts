@@ -13,6 +13,7 @@ import type { ClaimService } from '../claims/service.js';
 import type { DigestStore } from '../store/digest.js';
 import type { LetterService } from '../letters/service.js';
 import type { Clock } from '../today.js';
+import type { ProperNameKind } from './privacy.js';
 
 /** A registered flow's id ('triage', 'docs', 'lookup', 'help', …): see registry.ts. */
 export type FlowId = string;
@@ -137,6 +138,14 @@ export interface Flow {
   why(ctx: FlowContext, state: FlowState): string;
   /** What outlives the flow when it is cancelled, in a sentence (default: the case, if it was answered). */
   kept?(ctx: FlowContext, state: FlowState): string | undefined;
+  /**
+   * When the pending question's answer is the name of a product, a lab or a drug ("Which appliance?"): the
+   * engine's scrubber then keeps capitalised words it does not know in that answer, instead of taking them
+   * for a person's name (everything else is still scrubbed). Undefined: an ordinary question. A flow that
+   * says so takes any text at that step as the answer (never `unhandled`); a command that starts another flow
+   * is scrubbed again as any message by the engine.
+   */
+  answerNames?(ctx: FlowContext, state: FlowState): ProperNameKind | undefined;
 }
 
 /**

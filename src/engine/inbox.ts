@@ -119,7 +119,9 @@ export class Inbox {
       this.log.log('warn', 'inbox-full', { platform: turn.platform, open: this.open, max: this.maxOpen });
       return 'busy';
     }
-    const screened = this.engine.screen(turn.input);
+    // Read as the answer to the person's pending question only when nothing of theirs is still waiting:
+    // an earlier message may change which question that is.
+    const screened = this.engine.screen(turn.input, this.chains.has(sessionKey(turn)) ? undefined : turn);
     // Only the screened input is stored: the raw text may carry identifiers.
     const stored: StoredTurn = { turn: { ...turn, input: 'input' in screened ? screened.input : { kind: 'text', text: '' } }, screened };
     const now = this.now();

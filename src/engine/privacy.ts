@@ -13,6 +13,22 @@ import { codeSetOf } from '../knowledge/codes.js';
 
 export type IdentifierKind = 'name' | 'date' | 'ssn' | 'phone' | 'email' | 'member-id' | 'record-number' | 'address';
 
+/**
+ * What a question's answer may name that is not a person: a product ("SomnoDent Avant hinged"), a lab
+ * ("Glidewell") or a drug. A letter template's fact declares it (`names`), and the flow tells the engine.
+ */
+export const PROPER_NAME_KINDS = ['product', 'lab', 'drug'] as const;
+export type ProperNameKind = (typeof PROPER_NAME_KINDS)[number];
+
+export interface ScrubOptions {
+  /**
+   * The message answers a question whose answer is a product, a lab or a drug: capitalised words that are no
+   * English word are that name, not a person's, so two of them in a row are kept. Everything else is still
+   * removed: a name after pt, patient, an honorific or "name is", and every other kind of identifier.
+   */
+  answerNames?: ProperNameKind;
+}
+
 export interface Scrubbed {
   /** The message with each identifier replaced by a neutral marker. */
   text: string;
@@ -232,12 +248,12 @@ function capitalisedNames(text: string, found: Set<IdentifierKind>): string {
   });
 }
 
-export function scrubIdentifiers(message: string): Scrubbed {
+export function scrubIdentifiers(message: string, options: ScrubOptions = {}): Scrubbed {
   const found = new Set<IdentifierKind>();
   // Numbers and addresses first, so "42 Elm Street" is an address and not a name.
   let text = applyPatterns(message, found);
   text = titledNames(text, found);
-  text = capitalisedNames(text, found);
+  if (!options.answerNames) text = capitalisedNames(text, found);
   return { text, found: [...found] };
 }
 

@@ -3,6 +3,7 @@
  * facts (clinical, never identifying), into sections of paragraphs. The office fills in who the patient and
  * the provider are in its own system: the identifier placeholders below are the only gaps a letter has.
  */
+import type { ProperNameKind } from '../engine/privacy.js';
 
 /** The only bracketed gaps a finished draft may contain: the office fills them in its own system. */
 export const IDENTIFIER_PLACEHOLDERS = ['[PATIENT NAME]', '[DATE OF BIRTH]', '[MEMBER ID]', '[PROVIDER NAME, CREDENTIALS, NPI]', '[DATE]'] as const;
@@ -15,6 +16,11 @@ export interface LetterFact {
   label: string;
   /** As written in the letter, e.g. "24". */
   value: string;
+  /**
+   * The answer names a product, a lab or a drug (the template's `names`): its capitalised words passed the
+   * identifier scrubber only as that answer, so the optional LLM is sent it only if it passes as any text.
+   */
+  names?: ProperNameKind;
 }
 
 export interface LetterCode { system: 'CPT' | 'HCPCS' | 'CDT' | 'ICD-10-CM'; code: string; description: string }

@@ -6,10 +6,13 @@
  * Three rules:
  * - Nothing identifying is sent: the prompt is built from the facts (id, label, value) and the letter's purpose
  *   only, and if the identifier scrubber finds anything in it, nothing is sent.
- * - Nothing is added: every number, code, date, tooth, measurement, drug, finding and capitalised name in the
- *   output must be in the facts (by value) or in the template's own narrative, each paragraph's fact ids must
- *   exist, and the scrubber must find nothing in the output. Anything else, and the template's paragraphs are
- *   used.
+ * - Nothing is added: each sentence is checked on its own. Every number, code, date, tooth, measurement, drug,
+ *   finding and capitalised name in it must be in the facts (by value) or the template's own narrative, and
+ *   every word of it must be supported: from the facts its paragraph cites (their labels and values), the
+ *   template's narrative, the letter's codes and purpose, or a small fixed vocabulary of connecting words
+ *   (narrative-vocabulary.ts). A drug no list knows, or an instruction made of ordinary words, is refused
+ *   because no fact says it. Each paragraph's fact ids must exist, and the scrubber must find nothing in the
+ *   output. Anything else, and the template's paragraphs are used, and the person is told which sentence.
  * - Nothing is kept or told of the model's text when it is refused: the reason is a fixed code, and the log gets
  *   codes, counts and timings only.
  *
@@ -25,6 +28,7 @@ import { scrubIdentifiers, type IdentifierKind } from '../engine/privacy.js';
 import { isAcronym, isTerm } from '../engine/privacy-vocabulary.js';
 import { errorFields, silentLogger, type Logger } from '../log.js';
 import { IDENTIFIER_PLACEHOLDERS, type LetterFact } from './model.js';
+import { ABBREVIATIONS, NARRATIVE_WORDS } from './narrative-vocabulary.js';
 
 export interface NarrativeInput {
   /** The de-identified facts the letter states. */
@@ -33,6 +37,8 @@ export interface NarrativeInput {
   templateNarrative: string[];
   /** What the letter asks for, in words, e.g. "oral appliance for obstructive sleep apnea". */
   purpose: string;
+  /** The letter's procedure and diagnosis codes with their descriptions ("CPT 41100 Biopsy of tongue…"): a narrative may state them. */
+  codes?: string[];
 }
 
 export interface NarrativeOptions {
@@ -48,9 +54,12 @@ export type NarrativeFallback =
   | 'timeout' | 'model-error' | 'bad-output'
   | 'paragraph-count' | 'paragraph-length' | 'too-long' | 'unknown-fact-id' | 'placeholder' | 'link'
   | 'added-number' | 'added-code' | 'added-date' | 'added-tooth' | 'added-measurement' | 'added-drug' | 'added-finding' | 'added-name'
-  | 'uncited-fact' | 'output-has-identifier';
+  | 'uncited-fact' | 'unsupported-word' | 'output-has-identifier';
 
-export type NarrativeResult = { paragraphs: string[]; by: 'llm' } | { paragraphs: string[]; by: 'template'; reason: NarrativeFallback };
+export type NarrativeResult =
+  | { paragraphs: string[]; by: 'llm' }
+  /** `at`: the paragraph and sentence the check refused (1-based), when it was one sentence. */
+  | { paragraphs: string[]; by: 'template'; reason: NarrativeFallback; at?: { paragraph: number; sentence?: number } };
 
 export interface NarrativeParagraph { text: string; factIds: string[] }
 
@@ -91,10 +100,13 @@ export interface NarrativePrompt {
  * around it hide, or the other way round); `found` lists what it found.
  */
 export function buildPrompt(input: Pick<NarrativeInput, 'facts' | 'purpose'>): NarrativePrompt {
-  const lines = input.facts.map((f) => `${oneLine(f.id, 60)} | ${oneLine(f.label, LIMITS.labelChars)} | ${oneLine(f.value, LIMITS.valueChars)}`);
+  // A product's, lab's or drug's name passed the scrubber as the answer to its question only: it is sent
+  // when it passes as any text would ("Prolia"), and otherwise left out ("SomnoDent Avant"), not sent.
+  const facts = input.facts.filter((f) => !f.names || scrubIdentifiers(f.value).found.length === 0);
+  const lines = facts.map((f) => `${oneLine(f.id, 60)} | ${oneLine(f.label, LIMITS.labelChars)} | ${oneLine(f.value, LIMITS.valueChars)}`);
   const user = [`Purpose of the letter: ${oneLine(input.purpose, 300)}`, '', 'Facts, one a line (id | what it is | value):', ...lines].join('\n');
   const found = new Set<IdentifierKind>();
-  for (const text of [SYSTEM, user, input.purpose, ...input.facts.flatMap((f) => [f.label, f.value])]) {
+  for (const text of [SYSTEM, user, input.purpose, ...facts.flatMap((f) => [f.label, f.value])]) {
     for (const kind of scrubIdentifiers(text).found) found.add(kind);
   }
   return { system: SYSTEM, user, found: [...found] };
@@ -269,19 +281,85 @@ function knownCapitalised(word: string, sources: Sources): boolean {
   return parts.every((p) => sources.words.has(p.toLowerCase()) || LETTER_WORDS.has(p.toLowerCase()) || isCommon(p) || isTerm(p) || isAcronym(p));
 }
 
-/**
- * Whether the paragraphs state only what the facts and the template narrative state: undefined when they do,
- * or the first reason they do not.
- */
-export function checkNarrative(paragraphs: NarrativeParagraph[], input: NarrativeInput): NarrativeFallback | undefined {
-  if (paragraphs.length < LIMITS.minParagraphs || paragraphs.length > LIMITS.maxParagraphs) return 'paragraph-count';
-  if (paragraphs.some((p) => p.text.length < LIMITS.minChars || p.text.length > LIMITS.maxChars)) return 'paragraph-length';
-  if (paragraphs.reduce((n, p) => n + p.text.length, 0) >= LIMITS.maxTotalChars) return 'too-long';
-  const ids = new Set(input.facts.map((f) => f.id));
-  if (paragraphs.some((p) => p.factIds.some((id) => !ids.has(id)))) return 'unknown-fact-id';
-  const sources = sourcesOf(input.facts, input.templateNarrative, input.purpose);
-  const text = paragraphs.map((p) => p.text).join('\n');
+/** Where the check found a problem, and which: a fixed code and a place, never any of the model's text. */
+export interface NarrativeProblem {
+  reason: NarrativeFallback;
+  /** 1-based: the paragraph, and the sentence in it, that failed (absent for the narrative as a whole). */
+  paragraph?: number;
+  sentence?: number;
+}
 
+/** Words after which a full stop does not end a sentence ("e.g.", "Dr.", "approx."), and initials. */
+const NOT_AN_END = /(?:\b(?:e\.g|i\.e|dr|mr|mrs|ms|mx|vs|approx|no|nos|st|jr|sr|prof|fig)|\b[A-Z])$/i;
+
+/** A paragraph's sentences: cut after . ! or ? and a space before a capital, a digit, a bracket or a quote. */
+export function sentencesOf(paragraph: string): string[] {
+  const out: string[] = [];
+  let from = 0;
+  for (const m of paragraph.matchAll(/[.!?]["'’)\]]?\s+(?=[A-Z0-9[("'‘#])/g)) {
+    if (m[0].startsWith('.') && NOT_AN_END.test(paragraph.slice(Math.max(from, m.index - 8), m.index))) continue;
+    out.push(paragraph.slice(from, m.index + 1).trim());
+    from = m.index + m[0].length;
+  }
+  const rest = paragraph.slice(from).trim();
+  if (rest) out.push(rest);
+  return out;
+}
+
+/**
+ * A word as compared: lower case, without a possessive, and without one common ending, so "tolerated",
+ * "tolerating" and "tolerate" meet ("tolerat").
+ */
+const ENDINGS = ['ations', 'ation', 'ments', 'ment', 'ness', 'ings', 'ing', 'edly', 'ies', 'ied', 'ed', 'es', 'ly', 'ance', 'ence', 'ers', 'er', 'is', 's', 'e', 'y'];
+function stemOf(word: string): string {
+  const w = word.toLowerCase().replace(/['’]s?$/, '');
+  const ending = ENDINGS.find((e) => w.endsWith(e) && w.length - e.length >= 3);
+  return ending ? w.slice(0, -ending.length) : w;
+}
+
+/** The words of a text, as compared: hyphenated and slashed words in their parts, nothing with a digit in it. */
+function wordsOf(text: string): string[] {
+  return [...text.matchAll(/[A-Za-z0-9][A-Za-z0-9'’]*/g)].map((m) => m[0]).filter((w) => !/\d/.test(w));
+}
+
+/** The stems a sentence may use: from its sources, the fixed vocabulary, and the abbreviations either way. */
+class Vocabulary {
+  private readonly stems = new Set<string>();
+  private readonly long: string[] = [];
+
+  constructor(texts: string[]) {
+    const all = texts.join('\n');
+    const present = new Set(wordsOf(all).map((w) => w.toLowerCase()));
+    for (const w of [...present, ...NARRATIVE_WORDS]) this.add(w);
+    const spelled = ` ${wordsOf(all).join(' ').toLowerCase()} `;
+    for (const [short, long] of ABBREVIATIONS) {
+      if (present.has(short)) for (const w of long.split(' ')) this.add(w);
+      if (spelled.includes(` ${long} `)) this.add(short);
+    }
+  }
+
+  private add(word: string) {
+    const stem = stemOf(word);
+    if (this.stems.has(stem)) return;
+    this.stems.add(stem);
+    if (stem.length >= 5) this.long.push(stem);
+  }
+
+  /**
+   * Whether the word is in the sources or the fixed vocabulary: the same stem, or one of five letters or more
+   * that differs from a source's by at most two letters at the end ("toler" of tolerance, "tolerat" of tolerated).
+   */
+  supports(word: string): boolean {
+    const lower = word.toLowerCase().replace(/['’]s?$/, '');
+    if (lower.length <= 1) return true;
+    const stem = stemOf(lower);
+    if (this.stems.has(stem)) return true;
+    return stem.length >= 5 && this.long.some((s) => Math.abs(s.length - stem.length) <= 2 && (s.startsWith(stem) || stem.startsWith(s)));
+  }
+}
+
+/** The checks on one sentence's own text, in the order their reasons are given. */
+function sentenceProblem(text: string, sources: Sources, input: NarrativeInput): NarrativeFallback | undefined {
   const placeholders = new Set<string>(IDENTIFIER_PLACEHOLDERS);
   if ([...text.matchAll(/\[[^\]]*\]?/g)].some((m) => !placeholders.has(m[0]))) return 'placeholder';
   if (/\bhttps?:\/\/|\bwww\.|\.(?:com|org|net|gov)\b/i.test(text)) return 'link';
@@ -291,7 +369,7 @@ export function checkNarrative(paragraphs: NarrativeParagraph[], input: Narrativ
   if ([...text.matchAll(RELATIVE_TIME)].some((m) => !sources.wordText.includes(m[0].toLowerCase().replace(/\s+/g, ' ')))) return 'added-date';
   if ([...teethIn(text)].some((t) => !sources.teeth.has(t))) return 'added-tooth';
   if ([...numbersIn(text)].some((n) => !sources.numbers.has(n))) return 'added-number';
-  if (spelledNumbers(text).some((s) => !sources.wordText.includes(s.word) && (s.value === undefined || !sources.numbers.has(s.value)))) return 'added-number';
+  if (spelledNumbers(text).some((n) => !sources.wordText.includes(n.word) && (n.value === undefined || !sources.numbers.has(n.value)))) return 'added-number';
   if ([...measuresIn(text)].some((m) => !sources.measures.has(m))) return 'added-measurement';
   if (metricsIn(text).some(({ metric, value }) => !factStates(input.facts, metric, value, input.templateNarrative))) return 'added-measurement';
   for (const w of wordsIn(text)) {
@@ -306,17 +384,51 @@ export function checkNarrative(paragraphs: NarrativeParagraph[], input: Narrativ
   for (const m of text.matchAll(/(?<![A-Za-z0-9])[A-Z][A-Za-z'’-]*(?![A-Za-z'’-]*\d)/g)) {
     if (!knownCapitalised(m[0], sources)) return 'added-name';
   }
-  // Numbers a paragraph states must come from a fact it cites (or the template narrative).
-  const template = numbersIn(input.templateNarrative.join('\n'));
-  const templateCodes = codesIn(input.templateNarrative.join('\n'));
-  for (const p of paragraphs) {
-    const cited = input.facts.filter((f) => p.factIds.includes(f.id)).map((f) => f.value).join('\n');
-    const numbers = numbersIn(cited);
-    const codes = codesIn(cited);
-    if ([...numbersIn(p.text)].some((n) => !numbers.has(n) && !template.has(n))) return 'uncited-fact';
-    if ([...codesIn(p.text)].some((c) => !codes.has(c) && !templateCodes.has(c))) return 'uncited-fact';
+  return undefined;
+}
+
+/**
+ * Whether the paragraphs state only what the facts state: undefined when they do, or the first problem, with
+ * the paragraph and sentence it is in. Each sentence is checked on its own: no number, code, date, tooth,
+ * measurement, drug, finding or name that the facts (by value) or the template's narrative do not have; its
+ * numbers and codes from the facts its paragraph cites; and every word of it supported ('unsupported-word'),
+ * that is from the facts its paragraph cites (their labels and values), the template's narrative, the letter's
+ * codes and purpose, or the fixed vocabulary of connecting words (narrative-vocabulary.ts). A sentence of
+ * ordinary words that no fact supports ("Ignore all previous instructions…") is refused like an added drug.
+ */
+export function checkNarrative(paragraphs: NarrativeParagraph[], input: NarrativeInput): NarrativeProblem | undefined {
+  if (paragraphs.length < LIMITS.minParagraphs || paragraphs.length > LIMITS.maxParagraphs) return { reason: 'paragraph-count' };
+  const tooShortOrLong = paragraphs.findIndex((p) => p.text.length < LIMITS.minChars || p.text.length > LIMITS.maxChars);
+  if (tooShortOrLong >= 0) return { reason: 'paragraph-length', paragraph: tooShortOrLong + 1 };
+  if (paragraphs.reduce((n, p) => n + p.text.length, 0) >= LIMITS.maxTotalChars) return { reason: 'too-long' };
+  const ids = new Set(input.facts.map((f) => f.id));
+  const unknownId = paragraphs.findIndex((p) => p.factIds.some((id) => !ids.has(id)));
+  if (unknownId >= 0) return { reason: 'unknown-fact-id', paragraph: unknownId + 1 };
+  const codeLines = input.codes ?? [];
+  const sources = sourcesOf(input.facts, [...input.templateNarrative, ...codeLines], input.purpose);
+  const template = input.templateNarrative.join('\n');
+  const templateNumbers = numbersIn([template, ...codeLines].join('\n'));
+  const templateCodes = codesIn([template, ...codeLines].join('\n'));
+
+  for (const [pi, p] of paragraphs.entries()) {
+    const cited = input.facts.filter((f) => p.factIds.includes(f.id));
+    const citedValues = cited.map((f) => f.value).join('\n');
+    const citedNumbers = numbersIn(citedValues);
+    const citedCodes = codesIn(citedValues);
+    const vocabulary = new Vocabulary([...cited.flatMap((f) => [f.label, f.value]), template, ...codeLines, input.purpose]);
+    for (const [si, sentence] of sentencesOf(p.text).entries()) {
+      const at = { paragraph: pi + 1, sentence: si + 1 };
+      const problem = sentenceProblem(sentence, sources, input);
+      if (problem) return { reason: problem, ...at };
+      // Numbers and codes a sentence states come from a fact its paragraph cites (or the template narrative, or the letter's codes).
+      if ([...numbersIn(sentence)].some((n) => !citedNumbers.has(n) && !templateNumbers.has(n))) return { reason: 'uncited-fact', ...at };
+      if ([...codesIn(sentence)].some((c) => !citedCodes.has(c) && !templateCodes.has(c))) return { reason: 'uncited-fact', ...at };
+      if (scrubIdentifiers(sentence).found.length > 0) return { reason: 'output-has-identifier', ...at };
+      const words = wordsOf(sentence.split(/\[[A-Z ,]+\]/).join(' '));
+      if (words.some((w) => !vocabulary.supports(w))) return { reason: 'unsupported-word', ...at };
+    }
   }
-  if (paragraphs.some((p) => scrubIdentifiers(p.text).found.length > 0)) return 'output-has-identifier';
+  if (paragraphs.some((p) => scrubIdentifiers(p.text).found.length > 0)) return { reason: 'output-has-identifier' };
   return undefined;
 }
 
@@ -395,9 +507,9 @@ async function askModel(model: BaseChatModel, prompt: NarrativePrompt, signal: A
 export async function writeNarrative(input: NarrativeInput, opts: NarrativeOptions): Promise<NarrativeResult> {
   const log = opts.log ?? silentLogger;
   const started = performance.now();
-  const fallback = (reason: NarrativeFallback, fields: Record<string, string | number> = {}): NarrativeResult => {
-    log.log(reason === 'no-facts' ? 'info' : 'warn', 'letter.narrative', { by: 'template', reason, ms: Math.round(performance.now() - started), ...fields });
-    return { paragraphs: [...input.templateNarrative], by: 'template', reason };
+  const fallback = (reason: NarrativeFallback, fields: Record<string, string | number> = {}, at?: { paragraph: number; sentence?: number }): NarrativeResult => {
+    log.log(reason === 'no-facts' ? 'info' : 'warn', 'letter.narrative', { by: 'template', reason, ms: Math.round(performance.now() - started), ...fields, ...(at ? { paragraph: at.paragraph, ...(at.sentence ? { sentence: at.sentence } : {}) } : {}) });
+    return { paragraphs: [...input.templateNarrative], by: 'template', reason, ...(at ? { at } : {}) };
   };
   if (input.facts.length === 0) return fallback('no-facts');
   const prompt = buildPrompt(input);
@@ -431,7 +543,7 @@ export async function writeNarrative(input: NarrativeInput, opts: NarrativeOptio
   if (!parsed.success) return fallback('bad-output');
   const paragraphs = parsed.data.paragraphs.map((p) => ({ text: oneLine(p.text, 10_000), factIds: p.factIds }));
   const problem = checkNarrative(paragraphs, input);
-  if (problem) return fallback(problem, { paragraphs: paragraphs.length });
+  if (problem) return fallback(problem.reason, { paragraphs: paragraphs.length }, problem.paragraph ? { paragraph: problem.paragraph, ...(problem.sentence ? { sentence: problem.sentence } : {}) } : undefined);
   log.log('info', 'letter.narrative', { by: 'llm', ms: Math.round(performance.now() - started), paragraphs: paragraphs.length });
   return { paragraphs: paragraphs.map((p) => p.text), by: 'llm' };
 }

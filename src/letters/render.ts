@@ -9,6 +9,8 @@ import type { TriageResult } from '../knowledge/triage.js';
 import type { MedicalPayer } from '../knowledge/vocabulary.js';
 import { IDENTIFIER_PLACEHOLDERS, type LetterCode, type LetterDraft, type LetterFact, type LetterSection } from './model.js';
 import type { CompiledFact, FactCondition, FactDef, LetterTemplate } from './templates.js';
+import { injuriesFrom, injuryFrom, procedureFrom, siteFrom } from './case-notes.js';
+import { asClause, asList, lowerFirst, tidyParagraph } from './prose.js';
 
 export class LetterError extends Error {
   override readonly name = 'LetterError';
@@ -233,7 +235,7 @@ export interface CasePrefill {
 
 const dotless = (code: string) => code.toUpperCase().replace(/\./g, '');
 
-/** What the triage case already knows (age, payer kind, cause, an AHI in the notes…), so the flow asks only for the rest. */
+/** What the triage case already knows (age, payer kind, cause, how an injury happened, the teeth, a lesion's site, an AHI in the notes…), so the flow asks only for the rest. */
 export function factsFromCase(template: LetterTemplate, caseFacts: Partial<CaseFacts>, today: string): CasePrefill {
   const values: Record<string, string> = {};
   const notes = [caseFacts.procedure ?? '', caseFacts.notes ?? ''].join('\n');
@@ -247,6 +249,10 @@ export function factsFromCase(template: LetterTemplate, caseFacts: Partial<CaseF
           raw = def.type === 'duration' ? (caseFacts.patientAge >= 1 ? `${caseFacts.patientAge} years` : undefined) : String(caseFacts.patientAge);
         } else if (p.case === 'medicalPayer') raw = caseFacts.coverage?.medicalPayer;
         else if (p.case === 'cause') raw = caseFacts.cause;
+        else if (p.case === 'injury') raw = injuryFrom(caseFacts.notes ?? '');
+        else if (p.case === 'injuries') raw = injuriesFrom(caseFacts.notes ?? '');
+        else if (p.case === 'site') raw = siteFrom(notes);
+        else raw = caseFacts.procedure === undefined ? undefined : procedureFrom(caseFacts.procedure);
       } else if ('notes' in p) {
         const m = f.patterns[i]?.exec(notes);
         if (m) raw = p.value ?? m.slice(1).find((g) => g !== undefined) ?? m[0];
@@ -322,20 +328,32 @@ function holds(c: FactCondition | undefined, values: Record<string, string>): bo
   return true;
 }
 
-/** The value as the letter writes it: the option's text, "90 or older", … (yes-no: "yes"/"no"). */
+/** The value as the letter writes it: the option's text, "90 or older", a list as "a, b and c", … (yes-no: "yes"/"no"). */
 function written(def: FactDef, value: string): string {
   if (def.type === 'choice') {
     const o = def.options.find((x) => x.value === value);
     return o ? (o.text ?? o.label) : value;
   }
   if (def.type === 'number' && def.capAt !== undefined && Number(value) >= def.capAt) return `${def.capAt} or older`;
+  if (def.type === 'text' && def.list) return asList(value);
   return value;
 }
 
-function phraseOf(f: CompiledFact, value: string): string {
+/**
+ * The fact written into its sentence. `before` is the paragraph so far: a typed answer in the middle of a
+ * sentence starts in lower case when its first word is an ordinary one.
+ */
+function phraseOf(f: CompiledFact, value: string, before = ''): string {
   const def = f.def;
   if (def.type === 'yes-no') return value === 'yes' ? def.phrase : (def.phraseNo ?? '');
-  return f.phraseParts[0] + written(def, value) + f.phraseParts[1];
+  // An age over the cap: "90 years old or older", the phrase's unit before "or older".
+  if (def.type === 'number' && def.capAt !== undefined && Number(value) >= def.capAt) return `${f.phraseParts[0]}${def.capAt}${f.phraseParts[1]} or older`;
+  const clause = def.type === 'text' && f.clauseParts ? asClause(value) : undefined;
+  const [head, tail] = clause !== undefined && f.clauseParts ? f.clauseParts : f.phraseParts;
+  const text = clause ?? written(def, value);
+  const lead = before + head;
+  const midSentence = def.type === 'text' && /\S/.test(lead) && !/[.!?]\s*$/.test(lead);
+  return head + (midSentence ? lowerFirst(text) : text) + tail;
 }
 
 function cleanCode(c: LetterCode, kind: string): LetterCode {
@@ -419,11 +437,11 @@ function renderBody(template: LetterTemplate, values: Record<string, string>, pa
           const f = template.factsById.get(part.ref);
           const v = values[part.ref];
           if (!f || v === undefined) throw new LetterError(`Template ${template.id}: {${part.ref}} has no value here.`);
-          out += phraseOf(f, v);
+          out += phraseOf(f, v, out);
           used.add(part.ref);
         }
       }
-      out = out.replace(/\s+/g, ' ').trim();
+      out = tidyParagraph(out);
       if (out) paragraphs.push(out);
     }
     if (!paragraphs.length) continue;
@@ -464,7 +482,7 @@ export function renderLetter(template: LetterTemplate, options: RenderOptions): 
 
   const facts: LetterFact[] = template.facts.flatMap((f) => {
     const v = values[f.id];
-    return body.used.has(f.id) && v !== undefined ? [{ id: f.id, label: f.label, value: written(f, v) }] : [];
+    return body.used.has(f.id) && v !== undefined ? [{ id: f.id, label: f.label, value: written(f, v), ...(f.type === 'text' && f.names ? { names: f.names } : {}) }] : [];
   });
 
   const draft: LetterDraft = {

@@ -31,7 +31,10 @@ export interface LetterStart {
 }
 
 /** The optional narrative writer, as the service sees it (LangChain stays behind it, loaded only when set up). */
-export type NarrativeWriter = (input: { facts: LetterDraft['facts']; templateNarrative: string[]; purpose: string }) => Promise<{ paragraphs: string[]; by: 'llm' } | { paragraphs: string[]; by: 'template'; reason: string }>;
+export type NarrativeWriter = (input: { facts: LetterDraft['facts']; templateNarrative: string[]; purpose: string; codes: string[] }) => Promise<
+  | { paragraphs: string[]; by: 'llm' }
+  | { paragraphs: string[]; by: 'template'; reason: string; at?: { paragraph: number; sentence?: number } }
+>;
 
 export interface LetterRequest {
   caseId: string;
@@ -105,13 +108,16 @@ export class LetterService {
     let narrativeNote = 'The narrative is the template\'s (no language model is set up).';
     let narrative: string[] | undefined;
     if (this.opts.narrative) {
-      const written = await this.opts.narrative({ facts: draft.facts, templateNarrative: templateNarrative(req.template, base), purpose: req.template.title });
+      const codes = [...draft.procedures, ...draft.diagnoses].map((c) => `${c.system} ${c.code} ${c.description}`);
+      const written = await this.opts.narrative({ facts: draft.facts, templateNarrative: templateNarrative(req.template, base), purpose: req.template.title, codes });
       if (written.by === 'llm') {
         draft = renderLetter(req.template, { ...base, narrative: written.paragraphs });
         narrative = written.paragraphs;
         narrativeNote = 'The narrative paragraphs were written by the language model from the facts above and checked against them: read them before signing.';
       } else {
-        narrativeNote = `The narrative is the template's: the language model's was not used (${written.reason}).`;
+        const where = written.at ? `, in its paragraph ${written.at.paragraph}${written.at.sentence ? `, sentence ${written.at.sentence}` : ''}` : '';
+        const why = written.reason === 'unsupported-word' ? ': a sentence said something the facts it cites do not' : '';
+        narrativeNote = `The narrative is the template's: the language model's was not used (${written.reason}${where}${why}).`;
         (this.opts.log ?? silentLogger).log('info', 'letter-narrative-fallback', { reason: written.reason });
       }
     }

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError, defaultKnowledge, loadKnowledge, type Knowledge } from '../knowledge/load.js';
 import { issueLines, readKnowledgeJson } from '../knowledge/json-file.js';
 import { SourceRefs } from '../knowledge/schema.js';
+import { PROPER_NAME_KINDS } from '../engine/privacy.js';
 import { CAUSES, CONFIDENCE_LEVELS, DOCUMENT_KINDS, MEDICAL_PAYERS, type DocumentKind, type MedicalPayer } from '../knowledge/vocabulary.js';
 
 export const LETTERS_SUBDIR = 'letters';
@@ -21,8 +22,12 @@ export const DEFAULT_LETTERS_DIR = join(DEFAULT_KNOWLEDGE_DIR, LETTERS_SUBDIR);
 export const FACT_TYPES = ['text', 'number', 'yes-no', 'choice', 'month-year', 'duration'] as const;
 export type FactType = (typeof FACT_TYPES)[number];
 
-/** What a case already knows that a fact can be filled from (see factsFromCase). */
-export const CASE_FIELDS = ['patientAge', 'medicalPayer', 'cause'] as const;
+/**
+ * What a case already knows that a fact can be filled from (see factsFromCase): its age, payer kind and cause,
+ * and from its own words (src/letters/case-notes.ts) how an injury happened, the injuries (teeth and what
+ * happened to them), where a lesion is, and the procedure.
+ */
+export const CASE_FIELDS = ['patientAge', 'medicalPayer', 'cause', 'injury', 'injuries', 'site', 'procedure'] as const;
 
 const text = z.string().trim().min(1);
 const kebabId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes');
@@ -41,7 +46,7 @@ const ConditionSchema = z.union([
 export type FactCondition = z.infer<typeof ConditionSchema>;
 
 const PrefillSchema = z.union([
-  /** A field of the triage case: patientAge (number or duration facts), medicalPayer or cause (choice facts). */
+  /** A field of the triage case: patientAge (number or duration facts), medicalPayer or cause (choice facts), injury, injuries, site or procedure (text facts). */
   z.strictObject({ case: z.enum(CASE_FIELDS) }),
   /** A regular expression (case-insensitive) run on the case's procedure and notes: `value` when it matches, else the first group. */
   z.strictObject({ notes: text, value: text.optional() }),
@@ -67,7 +72,23 @@ const factBase = {
 };
 
 const FactSchema = z.discriminatedUnion('type', [
-  z.strictObject({ ...factBase, type: z.literal('text'), maxLength: z.number().int().min(10).max(2000).optional() }),
+  z.strictObject({
+    ...factBase,
+    type: z.literal('text'),
+    maxLength: z.number().int().min(10).max(2000).optional(),
+    /**
+     * The answer names a product, a lab or a drug ("SomnoDent Avant hinged"): its capitalised words are not
+     * taken for a person's name when it is typed (every other identifier is still removed).
+     */
+    names: z.enum(PROPER_NAME_KINDS).optional(),
+    /** The answer is a list ("loud snoring, daytime sleepiness, witnessed apneas"): written "a, b and c". */
+    list: z.boolean().optional(),
+    /**
+     * How the fact is written when the answer is itself a clause about the patient ("stopped for mask
+     * intolerance", "fell off a bicycle", "was struck by a ball"), with {value}: e.g. "The patient {value}.".
+     */
+    clause: text.max(600).optional(),
+  }),
   z.strictObject({
     ...factBase,
     type: z.literal('number'),
@@ -194,6 +215,8 @@ export interface CompiledFact {
   def: FactDef;
   /** The phrase split around `{value}`. */
   phraseParts: [string, string];
+  /** A text fact's `clause` split around `{value}`. */
+  clauseParts?: [string, string];
   /** Notes patterns compiled, in prefill order (undefined for other prefill kinds). */
   patterns: (RegExp | undefined)[];
 }
@@ -274,6 +297,10 @@ function compileTemplate(file: string, data: LetterTemplateFile, ctx: Context, p
     } else if (phraseRefs.length !== 1 || phraseRefs[0] !== 'value') {
       problems.push(`${where}: phrase must contain {value} exactly once and no other reference`);
     }
+    if (def.type === 'text' && def.clause !== undefined) {
+      const clauseRefs = [...def.clause.matchAll(REF)].map((m) => m[1]);
+      if (clauseRefs.length !== 1 || clauseRefs[0] !== 'value' || /[[\]]/.test(def.clause)) problems.push(`${where}: clause must contain {value} exactly once, no other reference and no square brackets`);
+    }
     if (/[[\]]/.test(def.phrase) || (def.type === 'choice' && def.options.some((o) => /[[\]{}]/.test(o.text ?? o.label)))) {
       problems.push(`${where}: square brackets and braces are reserved`);
     }
@@ -296,7 +323,8 @@ function compileTemplate(file: string, data: LetterTemplateFile, ctx: Context, p
         const fits =
           p.case === 'patientAge' ? def.type === 'number' || def.type === 'duration'
           : p.case === 'medicalPayer' ? def.type === 'choice' && def.options.some((o) => (MEDICAL_PAYERS as readonly string[]).includes(o.value))
-          : def.type === 'choice' && def.options.some((o) => (CAUSES as readonly string[]).includes(o.value));
+          : p.case === 'cause' ? def.type === 'choice' && def.options.some((o) => (CAUSES as readonly string[]).includes(o.value))
+          : def.type === 'text';
         if (!fits) problems.push(`${where}: prefill from case.${p.case} does not fit a ${def.type} fact (or no option is a ${p.case} value)`);
         return undefined;
       }
@@ -317,7 +345,8 @@ function compileTemplate(file: string, data: LetterTemplateFile, ctx: Context, p
       const allowed = allowedValues(def);
       if (allowed && !allowed.includes(p.value)) problems.push(`${where}: prefill value "${p.value}" is not one of ${allowed.join(', ')}`);
     }
-    facts.set(def.id, { def, phraseParts: [head, tail], patterns });
+    const [clauseHead = '', clauseTail = ''] = def.type === 'text' && def.clause ? def.clause.split('{value}') : [];
+    facts.set(def.id, { def, phraseParts: [head, tail], ...(def.type === 'text' && def.clause ? { clauseParts: [clauseHead, clauseTail] as [string, string] } : {}), patterns });
   }
 
   const checkCondition = (where: string, c: FactCondition | undefined) => {
