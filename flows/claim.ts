@@ -15,11 +15,13 @@ import { CASE_ID_IN_TEXT, caseIdIn } from '../src/case-id.js';
 import { formatCents, parseAmountField, parseDate, showDate } from '../src/claims/dates.js';
 import { addDays, daysBetween } from '../src/calendar.js';
 import { parseDenial, remedyFor, resubmissionChecklist } from '../src/claims/denials.js';
+import type { ClaimKnowledge } from '../src/claims/knowledge.js';
 import { isProcedureCode, normalizeCode } from '../src/knowledge/codes.js';
 import { triage } from '../src/knowledge/triage.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
-import { MEDICAL_PAYERS, type Lane, type MedicalPayer } from '../src/knowledge/vocabulary.js';
+import { MEDICAL_PAYERS, type Lane, type MedicalPayer, type Preauth } from '../src/knowledge/vocabulary.js';
 import { PAYER_OPTIONS, labelOf, parsePayer, procedureKind } from './common.js';
+import { medicalCarrierIn } from '../src/knowledge/extract.js';
 
 const STEPS = ['which', 'new', 'kind', 'claim', 'paid', 'partial', 'denial', 'outcome', 'snooze', 'deadline'] as const;
 type Step = (typeof STEPS)[number];
@@ -31,7 +33,7 @@ const DraftSchema = z.object({
 });
 const SlotsSchema = z.object({
   /** A new claim's prefilled codes (from its triage answer), or the whole draft waiting on its payer kind. */
-  prefill: z.object({ procedures: z.array(z.string()), diagnoses: z.array(z.string()), lane: z.string(), payerKind: z.enum(MEDICAL_PAYERS).optional(), category: z.string().optional() }).optional(),
+  prefill: z.object({ procedures: z.array(z.string()), diagnoses: z.array(z.string()), lane: z.string(), payerKind: z.enum(MEDICAL_PAYERS).optional(), payer: z.string().max(60).optional(), category: z.string().optional() }).optional(),
   draft: DraftSchema.optional(),
   amountCents: z.number().int().optional(),
   date: z.string().optional(),
@@ -126,7 +128,7 @@ function denialParts(ctx: FlowContext, denial: Denial, after: Claim): Reply['par
   const remedy = remedyFor(denial, kn);
   const parts: Reply['parts'] = [];
   if (remedy) {
-    parts.push({ kind: 'list', title: `${denialName(denial)}: ${remedy.meaning.replace(/\.$/, '')}. Likely fix:`, items: remedy.fix.map((text) => ({ text })) });
+    parts.push({ kind: 'list', title: `${denialName(denial)}: ${remedy.meaning.replace(/\.$/, '')}. Likely fix`, items: remedy.fix.map((text) => ({ text })) });
   } else {
     parts.push({ kind: 'list', title: `${denialName(denial)}: not in medbill's denial list`, items: [{ text: 'Read the remark code (RARC) on the remittance and the payer\'s letter; call the payer if it is unclear.' }] });
   }
@@ -135,10 +137,18 @@ function denialParts(ctx: FlowContext, denial: Denial, after: Claim): Reply['par
   }
   // The checklist repeats the fix steps for surfaces that show it alone; here they are just above.
   const fix = new Set(remedy?.fix ?? []);
-  parts.push({ kind: 'list', title: 'Before you resubmit or appeal', items: resubmissionChecklist(denial, kn).filter((t) => !fix.has(t)).map((text) => ({ text })) });
+  const preauth = preauthSaid(ctx, after.caseId);
+  const checklist = resubmissionChecklist(denial, kn, { payerKind: after.payerKind, ...(preauth ? { preauth } : {}) });
+  parts.push({ kind: 'list', title: 'Before you resubmit or appeal', items: checklist.filter((t) => !fix.has(t)).map((text) => ({ text })) });
   const sources = (remedy?.source ?? []).flatMap((id) => kn.sources.get(id) ?? []);
   if (sources.length) parts.push({ kind: 'list', title: 'Sources', items: sources.map((s) => ({ text: s.title, ...(s.url ? { link: s.url } : {}) })), folded: true });
   return parts;
+}
+
+/** What medbill's answer for the case said of prior authorization, when the case is known. */
+function preauthSaid(ctx: FlowContext, caseId: string): Preauth | undefined {
+  const facts = ctx.caseFile(caseId)?.facts as Partial<CaseFacts> | undefined;
+  return facts?.procedure ? triage({ ...facts, procedure: facts.procedure } as CaseFacts, ctx.kn, ctx.directory).preauth : undefined;
 }
 
 function deadlineBasis(ctx: FlowContext, c: Claim): string {
@@ -166,7 +176,7 @@ function act(ctx: FlowContext, caseId: string, words: ClaimWords): Outcome {
       return paid(ctx, claim, words.amountCents, date, words.partial);
     case 'denied': {
       const denial = words.denialText ? parseDenial(words.denialText, ctx.claims.kn) : undefined;
-      if (!denial) return askDenial(claim, date, words.denialText ? 'I could not read a denial reason in that.' : undefined);
+      if (!denial) return askDenial(ctx.claims.kn, claim, date, words.denialText ? 'I could not read a denial reason in that.' : undefined);
       return record(ctx, caseId, { kind: 'denied', date, denial }, (p) => denialParts(ctx, denial, p.after));
     }
     case 'followed-up': {
@@ -246,8 +256,12 @@ function askPaid(claim: Claim, date: string, problem?: string): Outcome {
   return { state: state('paid', { date }, claim.caseId), replies: [reply(`${problem ? `${problem} ` : ''}How much did the payer pay on ${claim.caseId}? Type the amount (e.g. "$412 on 12/3"), or fill in the form.`, [PAID_FORM(claim, date)])] };
 }
 
-function askDenial(claim: Claim, date: string, problem?: string): Outcome {
-  const choices = choicesFor('claim', 'denial', DENIAL_CHOICES.map((c) => ({ label: c, value: c })));
+function askDenial(kn: ClaimKnowledge, claim: Claim, date: string, problem?: string): Outcome {
+  // Each code with what it means, so the right one is picked from the remittance ("CO-50 · not medically necessary").
+  const choices = choicesFor('claim', 'denial', DENIAL_CHOICES.map((c) => {
+    const short = kn.byGroupCode.get(c)?.short;
+    return { label: short ? `${c} · ${short}` : c, value: c, says: [c] };
+  }));
   return { state: state('denial', { date }, claim.caseId), replies: [reply(`${problem ? `${problem} ` : ''}Why was ${claim.caseId} denied? Pick the code on the remittance (group and CARC), or type it or the reason in words ("CO-16 N290", "no prior auth").`, [{ kind: 'choices', choices }])] };
 }
 
@@ -271,7 +285,7 @@ function noClaim(ctx: FlowContext, caseId: string): Outcome {
 function newClaimForm(ctx: FlowContext, caseId: string, slots: Slots, problem?: string): Outcome {
   const p = slots.prefill;
   const fields: FormField[] = [
-    { name: 'payer', label: 'Payer (e.g. Aetna, Medicare)', type: 'text', required: true },
+    { name: 'payer', label: 'Payer (e.g. Aetna, Medicare)', type: 'text', required: true, ...(p?.payer ? { initial: p.payer } : {}) },
     { name: 'procedures', label: 'Procedure codes (CPT/HCPCS/CDT)', type: 'text', required: true, ...(p?.procedures.length ? { initial: p.procedures.join(' ') } : { placeholder: '41100' }) },
     { name: 'diagnoses', label: 'Diagnosis codes (ICD-10-CM)', type: 'text', required: false, ...(p?.diagnoses.length ? { initial: p.diagnoses.join(' ') } : { placeholder: 'K13.79' }) },
     { name: 'billed', label: 'Billed amount ($)', type: 'number', required: false },
@@ -284,6 +298,8 @@ function newClaimForm(ctx: FlowContext, caseId: string, slots: Slots, problem?: 
   const text = `${problem ? `${problem}\n` : ''}Tracking the claim for case ${caseId}. Fill in what you have; dates without the year (medbill keeps no full dates from chat).`;
   return { state: state('new', slots, caseId), replies: [reply(text, [{ kind: 'form', id: 'claim-new', title: `Claim ${caseId}`, submitLabel: 'Track claim', fields }])] };
 }
+
+const PUBLIC_PAYER_NAMES: Partial<Record<MedicalPayer, string>> = { medicare: 'Medicare', medicaid: 'Medicaid', tricare: 'TRICARE' };
 
 /** A new claim from its triage answer: the lane, payer kind and codes the answer gave, editable in the form. */
 function fromCase(ctx: FlowContext, caseId: string): Outcome {
@@ -302,7 +318,9 @@ function fromCase(ctx: FlowContext, caseId: string): Outcome {
   }
   const kind = facts.coverage?.medicalPayer;
   const category = facts.procedure ? procedureKind(ctx, facts.procedure)?.id : undefined;
-  return newClaimForm(ctx, caseId, { prefill: { procedures: procedures.slice(0, 4), diagnoses: diagnoses.slice(0, 4), lane: file.lane, ...(kind ? { payerKind: kind } : {}), ...(category ? { category } : {}) } });
+  // The payer as the case named it: a public program by its name, else the medical carrier the message wrote.
+  const payer = (kind && PUBLIC_PAYER_NAMES[kind]) ?? medicalCarrierIn(facts.notes ?? '')?.slice(0, 60);
+  return newClaimForm(ctx, caseId, { prefill: { procedures: procedures.slice(0, 4), diagnoses: diagnoses.slice(0, 4), lane: file.lane, ...(kind ? { payerKind: kind } : {}), ...(payer ? { payer } : {}), ...(category ? { category } : {}) } });
 }
 
 /** Reads the new-claim form into a draft, or says what is wrong with it. */
@@ -445,7 +463,7 @@ export const claimFlow: Flow = {
       }
       if (st.step === 'denial' && claim) {
         const denial = parseDenial(text, ctx.claims.kn);
-        return denial ? record(ctx, claim.caseId, { kind: 'denied', date: s.date ?? ctx.today(), denial }, (p) => denialParts(ctx, denial, p.after)) : askDenial(claim, s.date ?? ctx.today(), 'I could not read a denial reason in that.');
+        return denial ? record(ctx, claim.caseId, { kind: 'denied', date: s.date ?? ctx.today(), denial }, (p) => denialParts(ctx, denial, p.after)) : askDenial(ctx.claims.kn, claim, s.date ?? ctx.today(), 'I could not read a denial reason in that.');
       }
       if (st.step === 'kind' && s.draft) {
         const kind = parsePayer(text, ctx);
@@ -475,7 +493,7 @@ export const claimFlow: Flow = {
         const date = s.date ?? ctx.today();
         if (input.value === 'processing') return record(ctx, claim.caseId, { kind: 'followed-up', date });
         if (input.value === 'paid') return askPaid(claim, date);
-        if (input.value === 'denied') return askDenial(claim, date);
+        if (input.value === 'denied') return askDenial(ctx.claims.kn, claim, date);
         const action = BUTTON_ACTIONS.find((a) => a === input.value);
         if (action) return act(ctx, claim.caseId, { caseId: claim.caseId, action, date });
       }
@@ -530,7 +548,7 @@ export const claimFlow: Flow = {
       case 'new': return newClaimForm(ctx, st.caseId ?? ctx.newCaseId(), s).replies;
       case 'kind': return [reply('Which kind of plan is the claim going to?', [{ kind: 'choices', choices: choicesFor('claim', 'kind', PAYER_OPTIONS) }])];
       case 'paid': return claim ? askPaid(claim, s.date ?? ctx.today()).replies : [ASK_WHICH];
-      case 'denial': return claim ? askDenial(claim, s.date ?? ctx.today()).replies : [ASK_WHICH];
+      case 'denial': return claim ? askDenial(ctx.claims.kn, claim, s.date ?? ctx.today()).replies : [ASK_WHICH];
       case 'deadline': return claim ? askDeadline(claim).replies : [ASK_WHICH];
       case 'outcome': return claim ? act(ctx, claim.caseId, { caseId: claim.caseId, action: 'followed-up' }).replies : [ASK_WHICH];
       case 'snooze': return claim ? act(ctx, claim.caseId, { caseId: claim.caseId, action: 'snoozed' }).replies : [ASK_WHICH];

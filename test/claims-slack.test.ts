@@ -130,7 +130,7 @@ describe('the daily digest in Slack', () => {
     await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && /Why was C-DNY23 denied/.test(JSON.stringify(c.params))));
     const question = fake.of('chat.postMessage').find((c) => /Why was C-DNY23 denied/.test(JSON.stringify(c.params)));
     expect(question?.params.thread_ts).toBe(ts);
-    const co50 = buttonsIn(question ?? { params: {} }).find((b) => b.label === 'CO-50');
+    const co50 = buttonsIn(question ?? { params: {} }).find((b) => b.label === 'CO-50 · not medically necessary');
     fake.clear();
     await press(co50?.value ?? '', ts);
     await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && /Appeal by/.test(JSON.stringify(c.params))));

@@ -247,6 +247,8 @@ describe('the claim flow in the engine', () => {
     const formReply = await send({ kind: 'button', value: track?.value ?? '' });
     const form = formReply.flatMap((r) => r.parts).find((p) => p.kind === 'form');
     expect(form?.kind === 'form' && form.fields.find((f) => f.name === 'procedures')?.initial).toBe('41100');
+    // The payer as the case named it (issue 21 §4).
+    expect(form?.kind === 'form' && form.fields.find((f) => f.name === 'payer')?.initial).toBe('Aetna');
     const created = await send({ kind: 'form', form: 'claim-new', values: { payer: 'Aetna', procedures: '41100', diagnoses: 'K14.8', billed: '650', serviceDate: '11/10', submittedDate: '11/12' } });
     expect(text(created)).toMatch(new RegExp(`Now tracking claim ${caseId} \\(submitted\\)\\. First follow-up Thu Nov 26, 2026`));
 
@@ -389,5 +391,11 @@ describe('the daily digest', () => {
       ['Followed up', 'go:claim:C-VRDUE followed up'], ['Paid', 'go:claim:C-VRDUE paid'], ['Denied', 'go:claim:C-VRDUE denied'], ['Snooze', 'go:claim:C-VRDUE snooze'],
     ]);
     expect(r?.privacy).toBe('any');
+    // A denied claim says so on its line and offers the appeal, not another denial; one not sent yet offers "Submitted".
+    const appeal = items.find((p) => p.kind === 'item' && p.text.startsWith('C-APPEL'));
+    expect(appeal?.kind === 'item' && appeal.text).toMatch(/^C-APPEL · denied · Aetna/);
+    expect(appeal?.kind === 'item' && appeal.choices.map((c) => c.label)).toEqual(['Followed up', 'Paid', 'Appealed', 'Snooze']);
+    const unsent = items.find((p) => p.kind === 'item' && p.text.startsWith('C-UNSUB'));
+    expect(unsent?.kind === 'item' && unsent.choices.map((c) => [c.label, c.value])).toEqual([['Submitted', 'go:claim:C-UNSUB submitted'], ['Snooze', 'go:claim:C-UNSUB snooze']]);
   });
 });

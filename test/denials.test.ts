@@ -280,6 +280,15 @@ describe('resubmissionChecklist', () => {
     expect(list.join('\n')).toMatch(/by 2025-07-01 \(120 days from the denial\)/);
   });
 
+  it('CO-197 asks for no approval to attach when the case\'s answer said none was required (issue 21 §4)', () => {
+    const usual = resubmissionChecklist({ group: 'CO', carc: '197' }, kn);
+    expect(usual).toContain('Attach: Prior authorization approval');
+    const none = resubmissionChecklist({ group: 'CO', carc: '197' }, kn, { preauth: 'not-required' });
+    expect(none.join('\n')).not.toMatch(/Attach: Prior authorization/);
+    expect(none.join('\n')).toMatch(/said the plan requires no prior authorization/);
+    expect(resubmissionChecklist({ group: 'CO', carc: '197' }, kn, { preauth: 'likely' })).toEqual(usual);
+  });
+
   it('an appeal without dates says to use the notice', () => {
     expect(resubmissionChecklist({ group: 'CO', carc: '197' }, kn)).toContain('File within the appeal deadline on the denial notice.');
   });

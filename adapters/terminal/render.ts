@@ -4,6 +4,9 @@ import type { Reply } from '../../src/engine/model.js';
 export interface Pressable { label: string; value: string }
 
 /** The reply as text, and the buttons it offers in the order they are numbered. */
+/** A part's title as a heading line: a colon after it, unless it already ends a sentence ("… outstanding."). */
+const heading = (title: string): string => (/[:.?!]$/.test(title) ? title : `${title}:`);
+
 export function renderReply(r: Reply, firstNumber = 1): { text: string; pressables: Pressable[] } {
   const lines = [r.text];
   const pressables: Pressable[] = [];
@@ -20,14 +23,14 @@ export function renderReply(r: Reply, firstNumber = 1): { text: string; pressabl
         lines.push(`* ${part.text}`, ...part.choices.map((c) => numbered(c.label, c.value)));
         break;
       case 'checklist':
-        lines.push(`${part.title}:`);
+        lines.push(heading(part.title));
         for (const item of part.items) {
           lines.push(numbered(item.label, item.toggle, item.checked ? '[x] ' : '[ ] '));
           if (item.detail) lines.push(`       ${item.detail}`);
         }
         break;
       case 'facts':
-        if (part.title) lines.push(`${part.title}:`);
+        if (part.title) lines.push(heading(part.title));
         lines.push(...part.rows.map((row) => `  ${row.label}: ${row.value}`));
         break;
       case 'form':
@@ -37,7 +40,7 @@ export function renderReply(r: Reply, firstNumber = 1): { text: string; pressabl
         lines.push(`--- ${part.title} (${part.filename}) ---`, part.body, '---');
         break;
       case 'table': {
-        lines.push(`${part.title}:`);
+        lines.push(heading(part.title));
         const widths = part.columns.map((c, i) => Math.min(20, Math.max(c.length, ...part.rows.map((r) => (r[i] ?? '').length))));
         const row = (cells: string[]) => `  ${cells.map((c, i) => (i < cells.length - 1 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}`;
         lines.push(row(part.columns), ...part.rows.map(row));
@@ -50,7 +53,7 @@ export function renderReply(r: Reply, firstNumber = 1): { text: string; pressabl
         lines.push(`Chart: ${part.title}`);
         break;
       case 'list':
-        lines.push(`${part.title}:`, ...part.items.map((i) => `  - ${i.text}${i.link ? ` <${i.link}>` : ''}`));
+        lines.push(heading(part.title), ...part.items.map((i) => `  - ${i.text}${i.link ? ` <${i.link}>` : ''}`));
         break;
       case 'triage':
         break; // the answer's data; its generic parts are beside it

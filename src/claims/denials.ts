@@ -6,7 +6,7 @@
  * A number counts as a CARC only next to a group code (CO, PR, OA, PI), after "CARC", "reason" or a code word,
  * or alone right after "denied", so tooth numbers, amounts, dates and procedure codes are never read as one.
  */
-import type { MedicalPayer } from '../knowledge/vocabulary.js';
+import type { MedicalPayer, Preauth } from '../knowledge/vocabulary.js';
 import { tokenize, type Tokens } from '../knowledge/text.js';
 import { groupCode, RARC_PATTERN, type CarcEntry, type ClaimKnowledge, type ClaimSource, type DenialAction, type RarcEntry } from './knowledge.js';
 import type { Denial, DenialGroup } from './model.js';
@@ -203,6 +203,8 @@ export function remedyFor(denial: Denial, kn: ClaimKnowledge): Remedy | undefine
 
 export interface ChecklistOptions {
   payerKind?: MedicalPayer;
+  /** What medbill's answer for the case said of prior authorization: "not-required" asks no approval to attach. */
+  preauth?: Preauth;
   /** The denial's date: with `payerKind`, the appeal deadline is computed from the follow-up policy. */
   deniedDate?: string;
   /** The appeal window the denial notice gives, when it differs from the policy's. */
@@ -239,8 +241,11 @@ export function resubmissionChecklist(denial: Denial, kn: ClaimKnowledge, option
   // N142 / MA130: the original claim was never accepted, so a new claim goes instead of a replacement.
   const newClaimRemark = remark?.code === 'N142' || remark?.code === 'MA130' ? remark : undefined;
   const label = (kind: CarcEntry['attach'][number]) => kn.documentLabels.get(kind) ?? kind;
+  // No approval to attach when the case's answer said the plan requires none: the denial is then questioned instead.
+  const noAuthNeeded = options.preauth === 'not-required' && remedy.attach.includes('prior-authorization');
+  if (noAuthNeeded) add('medbill\'s answer for this case said the plan requires no prior authorization for it: ask the payer which policy required one, and appeal with the plan\'s own prior-authorization list if the service is not on it.');
   const attach = (kinds: readonly CarcEntry['attach'][number][]) => {
-    for (const k of kinds) add(`Attach: ${label(k)}`);
+    for (const k of kinds) if (!(noAuthNeeded && k === 'prior-authorization')) add(`Attach: ${label(k)}`);
   };
 
   switch (remedy.action) {

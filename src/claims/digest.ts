@@ -9,6 +9,7 @@ import { reply, type Choice, type Reply, type ReplyPart } from '../engine/model.
 import { formatCents, showDate } from './dates.js';
 import type { FollowUpPolicy } from './knowledge.js';
 import { addDays, daysBetween } from '../calendar.js';
+import type { ClaimStatus } from './model.js';
 
 export interface DigestSection { name: DueSectionName; title: string; count: number; cents: number; items: DueItem[] }
 export interface Digest { date: string; sections: DigestSection[]; open: { count: number; cents: number } }
@@ -40,17 +41,25 @@ export function buildDigest(store: ClaimStore, today: string, policy: FollowUpPo
   return { date: today, sections: ORDER.map((name) => ({ name, title: TITLES[name], ...due.sections[name] })), open: due.open };
 }
 
-const ACTIONS: { label: string; words: string }[] = [
-  { label: 'Followed up', words: 'followed up' },
-  { label: 'Paid', words: 'paid' },
-  { label: 'Denied', words: 'denied' },
-  { label: 'Snooze', words: 'snooze' },
+/** What can be recorded on a claim from the digest, by its status: a claim not sent yet is first submitted. */
+const ACTIONS: { label: string; words: string; when: (s: ClaimStatus) => boolean }[] = [
+  { label: 'Submitted', words: 'submitted', when: (s) => s === 'draft' },
+  { label: 'Followed up', words: 'followed up', when: (s) => s !== 'draft' },
+  { label: 'Paid', words: 'paid', when: (s) => s !== 'draft' },
+  { label: 'Denied', words: 'denied', when: (s) => s !== 'draft' && s !== 'denied' },
+  { label: 'Appealed', words: 'appealed', when: (s) => s === 'denied' },
+  { label: 'Snooze', words: 'snooze', when: () => true },
 ];
 
 /** The buttons of one claim: each starts the claim flow as if "C-7K3Q9 paid" had been typed. */
-export function itemChoices(caseId: string): Choice[] {
-  return ACTIONS.map((a) => ({ label: a.label, value: `go:claim:${caseId} ${a.words}` }));
+export function itemChoices(caseId: string, status: ClaimStatus): Choice[] {
+  return ACTIONS.filter((a) => a.when(status)).map((a) => ({ label: a.label, value: `go:claim:${caseId} ${a.words}` }));
 }
+
+/** The claim's status on its line when it is not simply waiting on the payer ("denied", "pended"). */
+const STATUS_ON_LINE: Partial<Record<ClaimStatus, string>> = {
+  denied: 'denied', appealed: 'under appeal', pended: 'pended', 'records-requested': 'records requested', 'partially-paid': 'partly paid',
+};
 
 function itemLine(section: DueSectionName, item: DueItem, today: string): string {
   const outstanding = item.billedCents !== undefined ? formatCents(item.billedCents - (item.paidCents ?? 0)) : 'amount not recorded';
@@ -63,7 +72,7 @@ function itemLine(section: DueSectionName, item: DueItem, today: string): string
     authorizations: item.date < today ? `authorization expired ${showDate(item.date)}` : `authorization expires ${showDate(item.date)}`,
     unsubmitted: `served ${showDate(item.date)}, not submitted`,
   }[section];
-  return [item.caseId, item.payer, item.procedures.join(' '), outstanding, since, when].filter(Boolean).join(' · ');
+  return [item.caseId, STATUS_ON_LINE[item.status], item.payer, item.procedures.join(' '), outstanding, since, when].filter(Boolean).join(' · ');
 }
 
 /** The digest as replies any surface can show (claim details only: case IDs, payers, codes, amounts, days). */
@@ -75,7 +84,7 @@ export function digestReplies(d: Digest, heading = `Claims for ${showDate(d.date
   const parts: ReplyPart[] = [{ kind: 'list', title: totals, items: summary.map((text) => ({ text })) }];
   for (const s of due) {
     parts.push({ kind: 'list', title: `${s.title} (${s.count})`, items: s.count > s.items.length ? [{ text: `Showing ${s.items.length} of ${s.count}; type "claim list" for more.` }] : [] });
-    for (const item of s.items) parts.push({ kind: 'item', text: itemLine(s.name, item, d.date), choices: itemChoices(item.caseId) });
+    for (const item of s.items) parts.push({ kind: 'item', text: itemLine(s.name, item, d.date), choices: itemChoices(item.caseId, item.status) });
   }
   return [reply(`${heading}: ${due.reduce((n, s) => n + s.count, 0)} to act on.`, parts)];
 }

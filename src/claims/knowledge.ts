@@ -37,6 +37,8 @@ export const CarcEntrySchema = z.strictObject({
   group,
   otherGroups: z.array(group).min(1).optional(),
   meaning: text.max(300),
+  /** The meaning in a few words, for a button beside the code ("CO-50 · not medically necessary"). */
+  short: text.max(32).optional(),
   causes: z.array(text).min(1),
   fix: z.array(text).min(1),
   action: z.enum(DENIAL_ACTIONS),

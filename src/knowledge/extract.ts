@@ -255,7 +255,8 @@ export interface Extraction {
 // ---------------------------------------------------------------- coverage
 
 type Side = 'medical' | 'dental';
-interface Carrier { name: string; side: Side | 'either'; start: number; end: number }
+/** A carrier named in a message: `name` lower-cased for comparing, `said` as written. */
+interface Carrier { name: string; said: string; side: Side | 'either'; start: number; end: number }
 
 const CARRIER_RE = new RegExp(String.raw`\b(?:(${DENTAL_CARRIER_NAMES})|(${CARRIER_NAMES}))\b`, 'gi');
 /**
@@ -356,19 +357,14 @@ function findPayer(t: Tokens, text: string, carriers: Carrier[]): MedicalPayer |
   return undefined;
 }
 
-function findCoverage(text: string): NonNullable<CaseFacts['coverage']> | undefined {
-  const t = tokenize(text);
-  const cov: NonNullable<CaseFacts['coverage']> = {};
-  // A plan said to exist beats one said not to: staff correct themselves ("no dental... actually Delta").
-  const say = (side: Side, value: boolean) => {
-    if (cov[side] === undefined || value) cov[side] = value;
-  };
+/** The carriers a message names (not those it says are absent), listed or named as offices write them. */
+function findCarriers(t: Tokens, text: string): Carrier[] {
   const carriers: Carrier[] = [];
   for (const m of text.matchAll(CARRIER_RE)) {
     const start = wordAt(t, m.index);
     const end = wordAt(t, m.index + m[0].length - 1);
     if (isNegatedAt(t, start, end)) continue;
-    carriers.push({ name: m[0].toLowerCase().replace(/\s+/g, ' '), side: m[1] ? 'dental' : 'either', start, end });
+    carriers.push({ name: m[0].toLowerCase().replace(/\s+/g, ' '), said: m[0], side: m[1] ? 'dental' : 'either', start, end });
   }
   for (const m of text.matchAll(NAMED_PLAN_RE)) {
     const [, named = '', side = ''] = m;
@@ -376,8 +372,25 @@ function findCoverage(text: string): NonNullable<CaseFacts['coverage']> | undefi
     const start = wordAt(t, m.index);
     const end = wordAt(t, m.index + named.length - 1);
     if (NOT_A_CARRIER.test(first) || carriers.some((c) => c.start <= end && c.end >= start) || isNegatedAt(t, start, end)) continue;
-    carriers.push({ name: named.toLowerCase().replace(/\s+/g, ' '), side: side.toLowerCase() === 'dental' ? 'dental' : 'medical', start, end });
+    carriers.push({ name: named.toLowerCase().replace(/\s+/g, ' '), said: named, side: side.toLowerCase() === 'dental' ? 'dental' : 'medical', start, end });
   }
+  return carriers;
+}
+
+/** The medical plan's carrier as the message wrote it ("Aetna", "Mutual of Omaha"): the claim form's payer. */
+export function medicalCarrierIn(text: string): string | undefined {
+  const t = tokenize(text);
+  return findCarriers(t, text).find((c) => c.name !== 'aarp' && carrierSide(t, c) === 'medical')?.said;
+}
+
+function findCoverage(text: string): NonNullable<CaseFacts['coverage']> | undefined {
+  const t = tokenize(text);
+  const cov: NonNullable<CaseFacts['coverage']> = {};
+  // A plan said to exist beats one said not to: staff correct themselves ("no dental... actually Delta").
+  const say = (side: Side, value: boolean) => {
+    if (cov[side] === undefined || value) cov[side] = value;
+  };
+  const carriers = findCarriers(t, text);
   const payer = findPayer(t, text, carriers);
   if (payer) {
     say('medical', true);
