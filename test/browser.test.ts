@@ -128,6 +128,10 @@ describe.skipIf(!available)('local chat page in a browser', () => {
     const recorded = chat.getByText(/^Recorded for C-7K3Q9: paid \$412\.50 on /);
     await recorded.waitFor();
     expect(await recorded.textContent()).toContain(`paid $412.50 on ${showDate(today)}. It is now paid; no more follow-up.`);
+    // What the person submitted is echoed by the fields' labels, not their internal names.
+    const echo = await chat.locator('.msg.me').last().textContent();
+    expect(echo).toMatch(/^Payment for C-7K3Q9: Amount paid \(\$\): 412\.50/);
+    expect(echo).not.toMatch(/\bamount 412/);
 
     // Back on Today, the list is asked for again: the paid claim is gone, the other is still overdue.
     await page.getByRole('tab', { name: 'Today' }).click();

@@ -79,7 +79,9 @@ function renderPart(p) {
       const form = el('form', { class: 'form', onsubmit: (e) => {
         e.preventDefault();
         const values = Object.fromEntries(inputs.map((i) => [i.name, i.value]));
-        send({ form: { id: p.id, values } }, p.title + ': ' + inputs.map((i) => i.name + ' ' + i.value).join(', '));
+        // What the person sees echoed: the fields they filled in, by their labels ("Billed amount ($): 650").
+        const said = p.fields.map((f, n) => [f.label, inputs[n].value.trim()]).filter(([, v]) => v).map(([l, v]) => l + ': ' + v);
+        send({ form: { id: p.id, values } }, p.title + ': ' + said.join(', '));
       } }, el('h4', {}, p.title), ...p.fields.map((f, n) => el('div', {}, el('label', {}, f.label + ' ', inputs[n]))), el('button', { type: 'submit' }, p.submitLabel));
       return form;
     }
