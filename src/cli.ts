@@ -60,6 +60,7 @@ LLM narrative in letters (optional, off by default): MEDBILL_LLM_BASE_URL (an Op
 /v1), MEDBILL_LLM_MODEL, MEDBILL_LLM_API_KEY, MEDBILL_LLM_TIMEOUT_MS (20000);
 Slack: SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP at /slack/events) or SLACK_APP_TOKEN (Socket Mode),
 SLACK_API_URL (the Web API base, for tests and proxies).
+An option a command does not know is refused (exit 2, naming it); after "--" every argument is text.
 Exit codes: 0 ok, 1 failure, 2 bad input.`,
   chat: `Usage: medbill chat [--script FILE]
   Without --script: talk to medbill in the terminal. Type a message; type a number to press that button.
@@ -181,8 +182,10 @@ async function withDirectory<T>(fn: (dir: CodeDirectory, db?: Db) => T | Promise
 export const MAX_JSONL_LINE_BYTES = 1024 * 1024;
 
 async function cmdTriage(args: string[], kn: Knowledge, io: Io): Promise<number> {
-  const mode = args.includes('--jsonl') ? 'jsonl' : args.includes('--json') ? 'json' : 'text';
-  const rest = args.filter((a) => a !== '--json' && a !== '--jsonl');
+  const jsonl = takeFlag(args, '--jsonl');
+  const json = takeFlag(jsonl.rest, '--json');
+  const mode = jsonl.on ? 'jsonl' : json.on ? 'json' : 'text';
+  const rest = positionals('triage', json.rest);
   if (rest.length !== 1) throw new UsageError('triage needs exactly one FILE (or - for standard input)');
   const file = rest[0] ?? '-';
   if (mode === 'jsonl') return triageLines(file, kn, io);
@@ -223,8 +226,8 @@ async function triageLines(file: string, kn: Knowledge, io: Io): Promise<number>
 }
 
 async function cmdAsk(args: string[], kn: Knowledge, io: Io): Promise<number> {
-  const json = args.includes('--json');
-  const words = args.filter((a) => a !== '--json');
+  const { on: json, rest } = takeFlag(args, '--json');
+  const words = positionals('ask', rest);
   const answer = (message: string, dir: CodeDirectory) => {
     const { facts } = extractFacts(message, kn);
     const result = triage(parseCaseFacts(facts), kn, dir);
@@ -248,7 +251,7 @@ async function cmdAsk(args: string[], kn: Knowledge, io: Io): Promise<number> {
 }
 
 function cmdLookup(args: string[], kn: Knowledge, io: Io): Promise<number> {
-  const query = args.join(' ').trim();
+  const query = positionals('lookup', args).join(' ').trim();
   if (!query) throw new UsageError('lookup needs words or a code');
   return withDirectory((_dir, db) => {
     const hits = new CodeIndex(kn, db && fullIcd10(db)).search(query);
@@ -260,6 +263,9 @@ function cmdLookup(args: string[], kn: Knowledge, io: Io): Promise<number> {
 async function cmdKb(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'check') {
+    const { value: file, rest: stray } = takeOneOption(rest, '--icd10');
+    const extra = positionals('kb check', stray);
+    if (extra.length) throw new UsageError(`kb check: unexpected ${extra[0]} (medbill kb --help)`);
     // The check reads every knowledge file, letters and claims included: loaded for this command only.
     const { checkKnowledgeAgainstIcd10, knowledgeCounts } = await import('./knowledge/check.js');
     const { letterTemplateSummary } = await import('./letters/templates.js');
@@ -271,10 +277,7 @@ async function cmdKb(args: string[], io: Io): Promise<number> {
       return 1;
     }
     io.out(`knowledge/ is valid.\n${counts}\n${valid.summary}`);
-    const at = rest.indexOf('--icd10');
-    if (at < 0) return 0;
-    const file = rest[at + 1];
-    if (!file) throw new UsageError('--icd10 needs a FILE');
+    if (file === undefined) return 0;
     const parsed = parseIcd10File(await readInput(file, io));
     const problems = checkKnowledgeAgainstIcd10(kn, parsed);
     if (problems.length) {
@@ -285,8 +288,8 @@ async function cmdKb(args: string[], io: Io): Promise<number> {
     return 0;
   }
   if (sub === 'import-icd10') {
-    const file = rest[0];
-    if (!file) throw new UsageError('import-icd10 needs a FILE');
+    const [file, ...extra] = positionals('kb import-icd10', rest);
+    if (!file || extra.length) throw new UsageError('import-icd10 needs exactly one FILE');
     const parsed = parseIcd10File(await readInput(file, io));
     const { dbPath } = loadConfig();
     const db = openDb(dbPath);
@@ -298,6 +301,7 @@ async function cmdKb(args: string[], io: Io): Promise<number> {
     }
     return 0;
   }
+  positionals('kb', [sub ?? '']);
   throw new UsageError('kb needs "check" or "import-icd10"');
 }
 
@@ -313,6 +317,11 @@ export function takeOption(args: string[], name: string): { values: string[]; re
   const rest: string[] = [];
   const it = args[Symbol.iterator]();
   for (const a of it) {
+    if (a === '--') {
+      // Everything after "--" is text, never an option: left in `rest` with the marker, for positionals().
+      rest.push(a, ...it);
+      break;
+    }
     if (a === name) {
       // The option's value is the next argument: taken from the same iterator, so the loop skips it.
       const v = it.next();
@@ -322,6 +331,29 @@ export function takeOption(args: string[], name: string): { values: string[]; re
     else rest.push(a);
   }
   return { values, rest };
+}
+
+/** `--name` given with no value (a switch): whether it was there, and the other arguments. Stops at "--". */
+export function takeFlag(args: string[], name: string): { on: boolean; rest: string[] } {
+  const end = args.indexOf('--');
+  const before = end < 0 ? args : args.slice(0, end);
+  const rest = before.filter((a) => a !== name);
+  return { on: rest.length !== before.length, rest: end < 0 ? rest : [...rest, ...args.slice(end)] };
+}
+
+/** `--x`, `--x=…` or `-x`: an option's shape. "-" alone (standard input) and "-5" are not. */
+const looksLikeOption = (a: string) => /^--./.test(a) || /^-[A-Za-z]/.test(a);
+
+/**
+ * What is left once a command has taken its own options: the plain arguments, or a UsageError naming the
+ * first option it does not know (an option is never read as text or a file). After "--" everything is plain.
+ */
+export function positionals(command: string, args: string[]): string[] {
+  const end = args.indexOf('--');
+  const before = end < 0 ? args : args.slice(0, end);
+  const unknown = before.find(looksLikeOption);
+  if (unknown !== undefined) throw new UsageError(`${command}: unknown option ${unknown} (medbill ${command.split(' ')[0] ?? command} --help)`);
+  return end < 0 ? before : [...before, ...args.slice(end + 1)];
 }
 
 /** An option given at most once: its value (undefined when absent), and the other arguments. */
@@ -336,7 +368,7 @@ async function cmdClaims(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'import') return claimsImport(rest, io);
   if (sub === 'export') {
-    if (rest.length) throw new UsageError('claims export takes no arguments (it writes every claim to standard output)');
+    if (positionals('claims export', rest).length) throw new UsageError('claims export takes no arguments (it writes every claim to standard output)');
     const { claimsCsv } = await import('./claims/report.js');
     const db = openForReading();
     try {
@@ -350,6 +382,7 @@ async function cmdClaims(args: string[], io: Io): Promise<number> {
     }
     return 0;
   }
+  positionals('claims', [sub ?? '']);
   throw new UsageError('claims needs "import FILE.csv" or "export" (medbill claims --help)');
 }
 
@@ -358,10 +391,8 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
   const { systemClock, todayIn } = await import('./today.js');
   const ignored = takeOption(args, '--ignore-column');
   const kinds = takeOneOption(ignored.rest, '--payer-kind');
-  const dryRun = kinds.rest.includes('--dry-run');
-  const files = kinds.rest.filter((a) => a !== '--dry-run');
-  const unknown = files.find((a) => a.startsWith('--'));
-  if (unknown) throw new UsageError(`claims import: unknown option ${unknown}`);
+  const { on: dryRun, rest: others } = takeFlag(kinds.rest, '--dry-run');
+  const files = positionals('claims import', others);
   const [file, ...moreFiles] = files;
   if (file === undefined || moreFiles.length) throw new UsageError('claims import needs exactly one FILE.csv (or - for standard input)');
   const payerKind = kinds.value === undefined ? undefined : mapPayerKind(kinds.value);
@@ -392,9 +423,9 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
 
 async function cmdReport(args: string[], io: Io): Promise<number> {
   const chartOption = takeOption(args, '--chart');
-  const csv = chartOption.rest.includes('--csv');
-  const unknown = chartOption.rest.find((a) => a !== '--csv');
-  if (unknown) throw new UsageError(`report: unknown argument ${unknown} (medbill report --help)`);
+  const { on: csv, rest } = takeFlag(chartOption.rest, '--csv');
+  const stray = positionals('report', rest);
+  if (stray.length) throw new UsageError(`report: unexpected ${stray[0]} (medbill report --help)`);
   if (chartOption.values.length > 1) throw new UsageError('--chart is given more than once');
   const chartFile = chartOption.values[0];
   const format = chartFile === undefined ? undefined : /\.png$/i.test(chartFile) ? 'png' : /\.svg$/i.test(chartFile) ? 'svg' : undefined;

@@ -160,3 +160,36 @@ describe('medbill lookup and kb', () => {
     for (const [args, message] of cases) expect(cli(args)).toMatchObject({ code: 2, err: expect.stringMatching(message) });
   });
 });
+
+describe('options the command line does not know', () => {
+  // Each was read as text, or dropped, or refused without naming it.
+  const cases: [string[], string][] = [
+    [['lookup', '--foo', 'K08.3'], '--foo'],
+    [['ask', '--jsn', 'hi'], '--jsn'],
+    [['ask', '-j', 'pt broke #8'], '-j'],
+    [['triage', '--jsnl', '-'], '--jsnl'],
+    [['kb', 'check', '--icd11', 'x.txt'], '--icd11'],
+    [['kb', 'import-icd10', '--force', 'x.txt'], '--force'],
+    [['claims', 'import', 'x.csv', '--dryrun'], '--dryrun'],
+    [['claims', 'export', '--all'], '--all'],
+    [['letter', '--case', 'C-AAAAA', '--docx', 'x'], '--docx'],
+    [['teams', 'package', '--force'], '--force'],
+    [['report', '--cvs'], '--cvs'],
+    [['chat', '--scrpt', 'x.txt'], '--scrpt'],
+    [['chat', '--script', 'x.txt', '--verbose'], '--verbose'],
+    [['serve', '--port', '3000'], '--port'],
+  ];
+  it.each(cases)('medbill %j: exit 2 naming the option, nothing on standard output', (args, option) => {
+    const { code, out, err } = cli(args);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toContain(`unknown option ${option} `);
+  });
+
+  it('reads what follows -- as text, never as options', () => {
+    const { code, out } = cli(['ask', '--json', '--', '--not-an-option pt broke #8 in a bike accident, BCBS medical + Delta dental']);
+    expect(code).toBe(0);
+    expect(JSON.parse(out).result.lane).toBe('medical');
+    expect(cli(['lookup', '--', 'K08.3']).out).toMatch(/K08\.3/);
+  });
+});
