@@ -3,6 +3,7 @@
  * `triage --jsonl FILE|-`, `ask --json "TEXT"`; JSON on stdout only, messages on stderr, exit 2 for bad input.
  */
 import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { boundedLines } from './lines.js';
 import { createInterface } from 'node:readline';
 import { parseCaseFacts, InvalidFactsError, CaseFactsSchema } from './knowledge/facts.js';
@@ -18,6 +19,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { openDb, type Db } from './store/db.js';
 import { fullIcd10, icd10Directory, importInfo, replaceIcd10 } from './store/icd10.js';
 import { renderLookup, renderTriage } from './render-text.js';
+import { PROJECT_ROOT } from './paths.js';
 import type { Reply } from './engine/model.js';
 
 export class UsageError extends Error {
@@ -28,6 +30,7 @@ const HELP: Record<string, string> & { main: string } = {
   main: `medbill: is this dental case billed to medical insurance?
 
 Usage:
+  medbill --version                the version of medbill
   medbill ask "TEXT"               answer a question typed as staff would ("pt broke #8 in a bike accident, BCBS medical + Delta dental")
   medbill ask --json "TEXT"        the same, as {"facts": ..., "result": ...}
   medbill ask                      one question per line from standard input (a local chat in the terminal)
@@ -45,6 +48,9 @@ Usage:
   medbill claims export            every claim as CSV on standard output
   medbill letter --case C-XXXXX    the case's letter of medical necessity (text; --out FILE.docx for Word)
   medbill letter --json FILE       a letter from a template and its facts as JSON
+  medbill today                    what is due on claims today (as typing "today" shows it), from MEDBILL_DB
+  medbill digest --preview [--channel slack:C0BILLING]
+                                   the daily claims digest as it would be posted (to that digest channel), posted nowhere
   medbill report                   claims report: A/R aging by payer, denials, paid rate and days to pay
   medbill report --csv             the same tables as CSV sections
   medbill report --chart FILE      also draw the A/R aging chart to FILE.png or FILE.svg
@@ -135,6 +141,18 @@ Exit codes: 0 ok, 1 failure, 2 bad input.`,
   public URL), MEDBILL_TEAMS_APP_VERSION (default package.json's; raise it for every update you upload),
   MEDBILL_TEAMS_DEVELOPER_NAME (default medbill). A missing or bad one: a message naming it, exit 2.
   How to register the bot and upload the package: adapters/teams/appPackage/README.md.`,
+  today: `Usage: medbill today
+  What is due on claims today in the practice's zone (MEDBILL_TIME_ZONE): the same list as typing "today"
+  in the chat or the local page's Today tab, from MEDBILL_DB (overdue follow-ups, follow-ups due today,
+  appeal deadlines, records requests, expiring authorizations, claims not submitted), as text.`,
+  digest: `Usage: medbill digest --preview [--channel PLATFORM:CHANNEL]
+  Prints the daily claims digest as medbill serve would post it today, and posts nothing.
+    --preview            required: print it here (the scheduler in medbill serve does the posting)
+    --channel CHANNEL    a channel that gets the digest (MEDBILL_DIGEST, or "digest here …" typed in it), as
+                         MEDBILL_DIGEST writes it: slack:C0BILLING, slack:T0TEAM/C0OTHER, teams:TENANT/19:…@thread.tacv2;
+                         "today" is then that channel's date, in its digest zone
+  Without --channel, "today" is the practice's (MEDBILL_TIME_ZONE). A line on standard error says for which
+  date and where, and when that channel gets no digest on this day of the week.`,
   report: `Usage: medbill report [--csv] [--chart FILE.png|FILE.svg]
   The claims report as of today (MEDBILL_TIME_ZONE): A/R aging by payer, denials this month by reason,
   paid rate and days to pay by payer, procedure kind and code, and what was recovered this month.
@@ -457,20 +475,34 @@ async function cmdReport(args: string[], io: Io): Promise<number> {
   }
 }
 
-/** Replies as plain text for the command line: the message, facts as "label: value", tables in columns. */
+/** package.json's version: the one place it is written. */
+function packageVersion(): string {
+  const pkg: unknown = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8'));
+  return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : 'unknown';
+}
+
+/** A title as a heading: "Codes:", but "2 open claims, $1,392.50 outstanding." keeps its own stop. */
+const heading = (title: string) => (/[.:?!]$/.test(title) ? title : `${title}:`);
+
+/**
+ * Replies as plain text for the command line: the message, facts as "label: value", tables in columns,
+ * lists, and the things to act on (a digest's claims) as "* " lines, without the chat's buttons.
+ */
 export function renderRepliesText(replies: Reply[]): string {
   const lines: string[] = [];
   for (const r of replies) {
     lines.push(r.text);
     for (const part of r.parts) {
       if (part.kind === 'facts') {
-        lines.push('', ...(part.title ? [`${part.title}:`] : []), ...part.rows.map((row) => `  ${row.label}: ${row.value}`));
+        lines.push('', ...(part.title ? [heading(part.title)] : []), ...part.rows.map((row) => `  ${row.label}: ${row.value}`));
       } else if (part.kind === 'table') {
         const widths = part.columns.map((c, i) => Math.max(c.length, ...part.rows.map((row) => (row[i] ?? '').length)));
         const row = (cells: string[]) => `  ${cells.map((c, i) => (i < cells.length - 1 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}`.trimEnd();
-        lines.push('', `${part.title}:`, row(part.columns), ...part.rows.map(row));
+        lines.push('', heading(part.title), row(part.columns), ...part.rows.map(row));
       } else if (part.kind === 'list') {
-        lines.push('', `${part.title}:`, ...part.items.map((i) => `  - ${i.text}`));
+        lines.push('', heading(part.title), ...part.items.map((i) => `  - ${i.text}`));
+      } else if (part.kind === 'item') {
+        lines.push(`  * ${part.text}`);
       }
     }
   }
@@ -479,6 +511,10 @@ export function renderRepliesText(replies: Reply[]): string {
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...args] = argv;
+  if (command === '--version') {
+    io.out(`medbill ${packageVersion()}`);
+    return 0;
+  }
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     io.out(HELP[args[0] ?? 'main'] ?? HELP.main);
     return command ? 0 : 2;
@@ -495,6 +531,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'kb': return await cmdKb(args, io);
       case 'claims': return await cmdClaims(args, io);
       case 'report': return await cmdReport(args, io);
+      case 'today': return (await import('./root/due.js')).cmdToday(args, io);
+      case 'digest': return (await import('./root/due.js')).cmdDigest(args, io);
       case 'letter': return await (await import('./root/letter.js')).cmdLetter(args, io);
       // The flows and resvg load only for the package: `medbill teams package`.
       case 'teams': return await (await import('./root/teams.js')).cmdTeams(args, io);
