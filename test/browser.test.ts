@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Locator } from 'playwright-core';
 import { openApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { startServer, type Running } from '../src/root/server.js';
@@ -27,6 +27,11 @@ if (!available) console.log(`skipped: no Chromium at ${CHROMIUM} (apt-get instal
 const ZONE = 'America/Chicago';
 const NOW = Date.parse('2026-12-08T02:30:00Z');
 const today = '2026-12-07';
+
+/** The browser's globals, as a page sees them (the tests compile without the DOM's types). */
+interface PageGlobals { getComputedStyle(e: unknown): Record<string, string> }
+/** The background colour an element is drawn with. */
+const backgroundOf = (l: Locator) => l.evaluate((e) => (globalThis as unknown as PageGlobals).getComputedStyle(e).backgroundColor);
 
 describe.skipIf(!available)('local chat page in a browser', () => {
   let app: App;
@@ -58,6 +63,11 @@ describe.skipIf(!available)('local chat page in a browser', () => {
     const answer = page.locator('.answer').last();
     await answer.waitFor();
     expect(await answer.getAttribute('data-lane')).toBe('medical-first');
+    // The lane as a badge: its name in words (the colour repeats it), at the top of the answer.
+    const badge = answer.locator('.lane');
+    expect(await badge.textContent()).toBe('Lane: Medical first');
+    expect(await badge.isVisible()).toBe(true);
+    expect(await backgroundOf(badge)).toBe('rgb(204, 251, 241)');
     expect(await answer.locator('tr', { hasText: 'Prior authorization' }).textContent()).toMatch(/Likely needed/);
     expect(await answer.textContent()).toContain('D7240');
     expect(await answer.textContent()).toContain('Primary payer');

@@ -50,9 +50,16 @@ async function send(body, said, inPlace) {
   else if (!inPlace) window.scrollTo(0, document.body.scrollHeight);
 }
 
+// The lane of an answer as a badge: its name in words (the colour only repeats it).
+const LANES = { medical: 'Medical', 'medical-first': 'Medical first', dental: 'Dental', 'patient-pay': 'Patient pays', 'needs-info': 'Needs info' };
+
+function laneBadge(lane) {
+  return el('div', {}, el('span', { class: 'lane ' + lane }, el('span', { class: 'sr' }, 'Lane: '), LANES[lane] || lane));
+}
+
 function renderReply(r) {
   const data = r.parts.find((p) => p.kind === 'triage');
-  const box = el('div', { class: 'msg bot' + (data ? ' answer' : ''), 'data-privacy': r.privacy || 'any', ...(data ? { 'data-lane': data.result.lane } : {}) }, el('div', { class: 'text' }, r.text));
+  const box = el('div', { class: 'msg bot' + (data ? ' answer' : ''), 'data-privacy': r.privacy || 'any', ...(data ? { 'data-lane': data.result.lane } : {}) }, data ? laneBadge(data.result.lane) : null, el('div', { class: 'text' }, r.text));
   for (const p of r.parts) {
     const part = renderPart(p);
     if (part) box.append(part);
