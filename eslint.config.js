@@ -11,7 +11,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-non-null-assertion': 'error' },
   },
   // The local chat page's script runs in the browser.
-  { files: ['adapters/web/page.js'], languageOptions: { globals: { document: 'readonly', window: 'readonly', localStorage: 'readonly', crypto: 'readonly', Node: 'readonly', Blob: 'readonly', atob: 'readonly' } } },
+  { files: ['adapters/web/page.js'], languageOptions: { globals: { document: 'readonly', window: 'readonly', localStorage: 'readonly', sessionStorage: 'readonly', crypto: 'readonly', Node: 'readonly', Blob: 'readonly', atob: 'readonly' } } },
   // Tests read Slack's and Block Kit's JSON as it comes; typing every payload would only hide the assertions.
   { files: ['test/**', 'bench/**'], rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' } },
 );

@@ -3,6 +3,7 @@
  * `triage --jsonl FILE|-`, `ask --json "TEXT"`; JSON on stdout only, messages on stderr, exit 2 for bad input.
  */
 import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { boundedLines } from './lines.js';
 import { createInterface } from 'node:readline';
 import { parseCaseFacts, InvalidFactsError, CaseFactsSchema } from './knowledge/facts.js';
@@ -18,6 +19,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { openDb, type Db } from './store/db.js';
 import { fullIcd10, icd10Directory, importInfo, replaceIcd10 } from './store/icd10.js';
 import { renderLookup, renderTriage } from './render-text.js';
+import { PROJECT_ROOT } from './paths.js';
 import type { Reply } from './engine/model.js';
 
 export class UsageError extends Error {
@@ -28,6 +30,7 @@ const HELP: Record<string, string> & { main: string } = {
   main: `medbill: is this dental case billed to medical insurance?
 
 Usage:
+  medbill --version                the version of medbill
   medbill ask "TEXT"               answer a question typed as staff would ("pt broke #8 in a bike accident, BCBS medical + Delta dental")
   medbill ask --json "TEXT"        the same, as {"facts": ..., "result": ...}
   medbill ask                      one question per line from standard input (a local chat in the terminal)
@@ -45,6 +48,9 @@ Usage:
   medbill claims export            every claim as CSV on standard output
   medbill letter --case C-XXXXX    the case's letter of medical necessity (text; --out FILE.docx for Word)
   medbill letter --json FILE       a letter from a template and its facts as JSON
+  medbill today                    what is due on claims today (as typing "today" shows it), from MEDBILL_DB
+  medbill digest --preview [--channel slack:C0BILLING]
+                                   the daily claims digest as it would be posted (to that digest channel), posted nowhere
   medbill report                   claims report: A/R aging by payer, denials, paid rate and days to pay
   medbill report --csv             the same tables as CSV sections
   medbill report --chart FILE      also draw the A/R aging chart to FILE.png or FILE.svg
@@ -60,6 +66,7 @@ LLM narrative in letters (optional, off by default): MEDBILL_LLM_BASE_URL (an Op
 /v1), MEDBILL_LLM_MODEL, MEDBILL_LLM_API_KEY, MEDBILL_LLM_TIMEOUT_MS (20000);
 Slack: SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP at /slack/events) or SLACK_APP_TOKEN (Socket Mode),
 SLACK_API_URL (the Web API base, for tests and proxies).
+An option a command does not know is refused (exit 2, naming it); after "--" every argument is text.
 Exit codes: 0 ok, 1 failure, 2 bad input.`,
   chat: `Usage: medbill chat [--script FILE]
   Without --script: talk to medbill in the terminal. Type a message; type a number to press that button.
@@ -134,6 +141,18 @@ Exit codes: 0 ok, 1 failure, 2 bad input.`,
   public URL), MEDBILL_TEAMS_APP_VERSION (default package.json's; raise it for every update you upload),
   MEDBILL_TEAMS_DEVELOPER_NAME (default medbill). A missing or bad one: a message naming it, exit 2.
   How to register the bot and upload the package: adapters/teams/appPackage/README.md.`,
+  today: `Usage: medbill today
+  What is due on claims today in the practice's zone (MEDBILL_TIME_ZONE): the same list as typing "today"
+  in the chat or the local page's Today tab, from MEDBILL_DB (overdue follow-ups, follow-ups due today,
+  appeal deadlines, records requests, expiring authorizations, claims not submitted), as text.`,
+  digest: `Usage: medbill digest --preview [--channel PLATFORM:CHANNEL]
+  Prints the daily claims digest as medbill serve would post it today, and posts nothing.
+    --preview            required: print it here (the scheduler in medbill serve does the posting)
+    --channel CHANNEL    a channel that gets the digest (MEDBILL_DIGEST, or "digest here …" typed in it), as
+                         MEDBILL_DIGEST writes it: slack:C0BILLING, slack:T0TEAM/C0OTHER, teams:TENANT/19:…@thread.tacv2;
+                         "today" is then that channel's date, in its digest zone
+  Without --channel, "today" is the practice's (MEDBILL_TIME_ZONE). A line on standard error says for which
+  date and where, and when that channel gets no digest on this day of the week.`,
   report: `Usage: medbill report [--csv] [--chart FILE.png|FILE.svg]
   The claims report as of today (MEDBILL_TIME_ZONE): A/R aging by payer, denials this month by reason,
   paid rate and days to pay by payer, procedure kind and code, and what was recovered this month.
@@ -181,8 +200,10 @@ async function withDirectory<T>(fn: (dir: CodeDirectory, db?: Db) => T | Promise
 export const MAX_JSONL_LINE_BYTES = 1024 * 1024;
 
 async function cmdTriage(args: string[], kn: Knowledge, io: Io): Promise<number> {
-  const mode = args.includes('--jsonl') ? 'jsonl' : args.includes('--json') ? 'json' : 'text';
-  const rest = args.filter((a) => a !== '--json' && a !== '--jsonl');
+  const jsonl = takeFlag(args, '--jsonl');
+  const json = takeFlag(jsonl.rest, '--json');
+  const mode = jsonl.on ? 'jsonl' : json.on ? 'json' : 'text';
+  const rest = positionals('triage', json.rest);
   if (rest.length !== 1) throw new UsageError('triage needs exactly one FILE (or - for standard input)');
   const file = rest[0] ?? '-';
   if (mode === 'jsonl') return triageLines(file, kn, io);
@@ -223,8 +244,8 @@ async function triageLines(file: string, kn: Knowledge, io: Io): Promise<number>
 }
 
 async function cmdAsk(args: string[], kn: Knowledge, io: Io): Promise<number> {
-  const json = args.includes('--json');
-  const words = args.filter((a) => a !== '--json');
+  const { on: json, rest } = takeFlag(args, '--json');
+  const words = positionals('ask', rest);
   const answer = (message: string, dir: CodeDirectory) => {
     const { facts } = extractFacts(message, kn);
     const result = triage(parseCaseFacts(facts), kn, dir);
@@ -248,7 +269,7 @@ async function cmdAsk(args: string[], kn: Knowledge, io: Io): Promise<number> {
 }
 
 function cmdLookup(args: string[], kn: Knowledge, io: Io): Promise<number> {
-  const query = args.join(' ').trim();
+  const query = positionals('lookup', args).join(' ').trim();
   if (!query) throw new UsageError('lookup needs words or a code');
   return withDirectory((_dir, db) => {
     const hits = new CodeIndex(kn, db && fullIcd10(db)).search(query);
@@ -260,6 +281,9 @@ function cmdLookup(args: string[], kn: Knowledge, io: Io): Promise<number> {
 async function cmdKb(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'check') {
+    const { value: file, rest: stray } = takeOneOption(rest, '--icd10');
+    const extra = positionals('kb check', stray);
+    if (extra.length) throw new UsageError(`kb check: unexpected ${extra[0]} (medbill kb --help)`);
     // The check reads every knowledge file, letters and claims included: loaded for this command only.
     const { checkKnowledgeAgainstIcd10, knowledgeCounts } = await import('./knowledge/check.js');
     const { letterTemplateSummary } = await import('./letters/templates.js');
@@ -271,10 +295,7 @@ async function cmdKb(args: string[], io: Io): Promise<number> {
       return 1;
     }
     io.out(`knowledge/ is valid.\n${counts}\n${valid.summary}`);
-    const at = rest.indexOf('--icd10');
-    if (at < 0) return 0;
-    const file = rest[at + 1];
-    if (!file) throw new UsageError('--icd10 needs a FILE');
+    if (file === undefined) return 0;
     const parsed = parseIcd10File(await readInput(file, io));
     const problems = checkKnowledgeAgainstIcd10(kn, parsed);
     if (problems.length) {
@@ -285,8 +306,8 @@ async function cmdKb(args: string[], io: Io): Promise<number> {
     return 0;
   }
   if (sub === 'import-icd10') {
-    const file = rest[0];
-    if (!file) throw new UsageError('import-icd10 needs a FILE');
+    const [file, ...extra] = positionals('kb import-icd10', rest);
+    if (!file || extra.length) throw new UsageError('import-icd10 needs exactly one FILE');
     const parsed = parseIcd10File(await readInput(file, io));
     const { dbPath } = loadConfig();
     const db = openDb(dbPath);
@@ -298,6 +319,7 @@ async function cmdKb(args: string[], io: Io): Promise<number> {
     }
     return 0;
   }
+  positionals('kb', [sub ?? '']);
   throw new UsageError('kb needs "check" or "import-icd10"');
 }
 
@@ -313,6 +335,11 @@ export function takeOption(args: string[], name: string): { values: string[]; re
   const rest: string[] = [];
   const it = args[Symbol.iterator]();
   for (const a of it) {
+    if (a === '--') {
+      // Everything after "--" is text, never an option: left in `rest` with the marker, for positionals().
+      rest.push(a, ...it);
+      break;
+    }
     if (a === name) {
       // The option's value is the next argument: taken from the same iterator, so the loop skips it.
       const v = it.next();
@@ -322,6 +349,29 @@ export function takeOption(args: string[], name: string): { values: string[]; re
     else rest.push(a);
   }
   return { values, rest };
+}
+
+/** `--name` given with no value (a switch): whether it was there, and the other arguments. Stops at "--". */
+export function takeFlag(args: string[], name: string): { on: boolean; rest: string[] } {
+  const end = args.indexOf('--');
+  const before = end < 0 ? args : args.slice(0, end);
+  const rest = before.filter((a) => a !== name);
+  return { on: rest.length !== before.length, rest: end < 0 ? rest : [...rest, ...args.slice(end)] };
+}
+
+/** `--x`, `--x=…` or `-x`: an option's shape. "-" alone (standard input) and "-5" are not. */
+const looksLikeOption = (a: string) => /^--./.test(a) || /^-[A-Za-z]/.test(a);
+
+/**
+ * What is left once a command has taken its own options: the plain arguments, or a UsageError naming the
+ * first option it does not know (an option is never read as text or a file). After "--" everything is plain.
+ */
+export function positionals(command: string, args: string[]): string[] {
+  const end = args.indexOf('--');
+  const before = end < 0 ? args : args.slice(0, end);
+  const unknown = before.find(looksLikeOption);
+  if (unknown !== undefined) throw new UsageError(`${command}: unknown option ${unknown} (medbill ${command.split(' ')[0] ?? command} --help)`);
+  return end < 0 ? before : [...before, ...args.slice(end + 1)];
 }
 
 /** An option given at most once: its value (undefined when absent), and the other arguments. */
@@ -336,7 +386,7 @@ async function cmdClaims(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'import') return claimsImport(rest, io);
   if (sub === 'export') {
-    if (rest.length) throw new UsageError('claims export takes no arguments (it writes every claim to standard output)');
+    if (positionals('claims export', rest).length) throw new UsageError('claims export takes no arguments (it writes every claim to standard output)');
     const { claimsCsv } = await import('./claims/report.js');
     const db = openForReading();
     try {
@@ -350,6 +400,7 @@ async function cmdClaims(args: string[], io: Io): Promise<number> {
     }
     return 0;
   }
+  positionals('claims', [sub ?? '']);
   throw new UsageError('claims needs "import FILE.csv" or "export" (medbill claims --help)');
 }
 
@@ -358,10 +409,8 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
   const { systemClock, todayIn } = await import('./today.js');
   const ignored = takeOption(args, '--ignore-column');
   const kinds = takeOneOption(ignored.rest, '--payer-kind');
-  const dryRun = kinds.rest.includes('--dry-run');
-  const files = kinds.rest.filter((a) => a !== '--dry-run');
-  const unknown = files.find((a) => a.startsWith('--'));
-  if (unknown) throw new UsageError(`claims import: unknown option ${unknown}`);
+  const { on: dryRun, rest: others } = takeFlag(kinds.rest, '--dry-run');
+  const files = positionals('claims import', others);
   const [file, ...moreFiles] = files;
   if (file === undefined || moreFiles.length) throw new UsageError('claims import needs exactly one FILE.csv (or - for standard input)');
   const payerKind = kinds.value === undefined ? undefined : mapPayerKind(kinds.value);
@@ -392,9 +441,9 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
 
 async function cmdReport(args: string[], io: Io): Promise<number> {
   const chartOption = takeOption(args, '--chart');
-  const csv = chartOption.rest.includes('--csv');
-  const unknown = chartOption.rest.find((a) => a !== '--csv');
-  if (unknown) throw new UsageError(`report: unknown argument ${unknown} (medbill report --help)`);
+  const { on: csv, rest } = takeFlag(chartOption.rest, '--csv');
+  const stray = positionals('report', rest);
+  if (stray.length) throw new UsageError(`report: unexpected ${stray[0]} (medbill report --help)`);
   if (chartOption.values.length > 1) throw new UsageError('--chart is given more than once');
   const chartFile = chartOption.values[0];
   const format = chartFile === undefined ? undefined : /\.png$/i.test(chartFile) ? 'png' : /\.svg$/i.test(chartFile) ? 'svg' : undefined;
@@ -426,20 +475,34 @@ async function cmdReport(args: string[], io: Io): Promise<number> {
   }
 }
 
-/** Replies as plain text for the command line: the message, facts as "label: value", tables in columns. */
+/** package.json's version: the one place it is written. */
+function packageVersion(): string {
+  const pkg: unknown = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8'));
+  return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : 'unknown';
+}
+
+/** A title as a heading: "Codes:", but "2 open claims, $1,392.50 outstanding." keeps its own stop. */
+const heading = (title: string) => (/[.:?!]$/.test(title) ? title : `${title}:`);
+
+/**
+ * Replies as plain text for the command line: the message, facts as "label: value", tables in columns,
+ * lists, and the things to act on (a digest's claims) as "* " lines, without the chat's buttons.
+ */
 export function renderRepliesText(replies: Reply[]): string {
   const lines: string[] = [];
   for (const r of replies) {
     lines.push(r.text);
     for (const part of r.parts) {
       if (part.kind === 'facts') {
-        lines.push('', ...(part.title ? [`${part.title}:`] : []), ...part.rows.map((row) => `  ${row.label}: ${row.value}`));
+        lines.push('', ...(part.title ? [heading(part.title)] : []), ...part.rows.map((row) => `  ${row.label}: ${row.value}`));
       } else if (part.kind === 'table') {
         const widths = part.columns.map((c, i) => Math.max(c.length, ...part.rows.map((row) => (row[i] ?? '').length)));
         const row = (cells: string[]) => `  ${cells.map((c, i) => (i < cells.length - 1 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}`.trimEnd();
-        lines.push('', `${part.title}:`, row(part.columns), ...part.rows.map(row));
+        lines.push('', heading(part.title), row(part.columns), ...part.rows.map(row));
       } else if (part.kind === 'list') {
-        lines.push('', `${part.title}:`, ...part.items.map((i) => `  - ${i.text}`));
+        lines.push('', heading(part.title), ...part.items.map((i) => `  - ${i.text}`));
+      } else if (part.kind === 'item') {
+        lines.push(`  * ${part.text}`);
       }
     }
   }
@@ -448,6 +511,10 @@ export function renderRepliesText(replies: Reply[]): string {
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...args] = argv;
+  if (command === '--version') {
+    io.out(`medbill ${packageVersion()}`);
+    return 0;
+  }
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     io.out(HELP[args[0] ?? 'main'] ?? HELP.main);
     return command ? 0 : 2;
@@ -464,6 +531,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'kb': return await cmdKb(args, io);
       case 'claims': return await cmdClaims(args, io);
       case 'report': return await cmdReport(args, io);
+      case 'today': return (await import('./root/due.js')).cmdToday(args, io);
+      case 'digest': return (await import('./root/due.js')).cmdDigest(args, io);
       case 'letter': return await (await import('./root/letter.js')).cmdLetter(args, io);
       // The flows and resvg load only for the package: `medbill teams package`.
       case 'teams': return await (await import('./root/teams.js')).cmdTeams(args, io);

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Locator } from 'playwright-core';
 import { openApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { startServer, type Running } from '../src/root/server.js';
@@ -27,6 +27,11 @@ if (!available) console.log(`skipped: no Chromium at ${CHROMIUM} (apt-get instal
 const ZONE = 'America/Chicago';
 const NOW = Date.parse('2026-12-08T02:30:00Z');
 const today = '2026-12-07';
+
+/** The browser's globals, as a page sees them (the tests compile without the DOM's types). */
+interface PageGlobals { getComputedStyle(e: unknown): Record<string, string>; sessionStorage: Record<string, string>; localStorage: Record<string, string> }
+/** The background colour an element is drawn with. */
+const backgroundOf = (l: Locator) => l.evaluate((e) => (globalThis as unknown as PageGlobals).getComputedStyle(e).backgroundColor);
 
 describe.skipIf(!available)('local chat page in a browser', () => {
   let app: App;
@@ -58,6 +63,11 @@ describe.skipIf(!available)('local chat page in a browser', () => {
     const answer = page.locator('.answer').last();
     await answer.waitFor();
     expect(await answer.getAttribute('data-lane')).toBe('medical-first');
+    // The lane as a badge: its name in words (the colour repeats it), at the top of the answer.
+    const badge = answer.locator('.lane');
+    expect(await badge.textContent()).toBe('Lane: Medical first');
+    expect(await badge.isVisible()).toBe(true);
+    expect(await backgroundOf(badge)).toBe('rgb(204, 251, 241)');
     expect(await answer.locator('tr', { hasText: 'Prior authorization' }).textContent()).toMatch(/Likely needed/);
     expect(await answer.textContent()).toContain('D7240');
     expect(await answer.textContent()).toContain('Primary payer');
@@ -71,6 +81,66 @@ describe.skipIf(!available)('local chat page in a browser', () => {
     await page.screenshot({ path: join(dbPath, '..', 'answer.png'), fullPage: true });
   }, 60_000);
 
+  it('keeps the conversation across a reload, with each answer\'s lane badge, and starts a new one on request', async () => {
+    const page = await browser.newPage();
+    await page.goto(running.url);
+    const chat = page.getByRole('tabpanel', { name: 'Chat' });
+    await chat.getByText(/medbill helps/).first().waitFor();
+    // A message with a patient's name in it: shown, and kept, as medbill read it.
+    await page.locator('#say').fill('pt John Smith broke #8 in a bike accident, has BCBS medical + Delta dental');
+    await page.locator('#say').press('Enter');
+    const answer = page.locator('.answer').last();
+    await answer.waitFor();
+    expect(await answer.getAttribute('data-lane')).toBe('medical');
+    expect(await answer.locator('.lane').textContent()).toBe('Lane: Medical');
+    const medicalColour = await backgroundOf(answer.locator('.lane'));
+    const mine = page.locator('.msg.me').last();
+    expect(await mine.textContent()).toBe('pt [name removed] broke #8 in a bike accident, has BCBS medical + Delta dental');
+    // A second answer with another lane: another badge, another colour.
+    await page.locator('#say').fill('new pt, porcelain veneers on #8 and #9 for looks, no insurance');
+    await page.locator('#say').press('Enter');
+    await expect.poll(() => page.locator('.answer').count()).toBe(2);
+    const second = page.locator('.answer').last();
+    expect(await second.getAttribute('data-lane')).toBe('patient-pay');
+    expect(await second.locator('.lane').textContent()).toBe('Lane: Patient pays');
+    expect(await backgroundOf(second.locator('.lane'))).not.toBe(medicalColour);
+    const before = await page.locator('#log .msg').allTextContents();
+
+    await page.reload();
+    await page.locator('.answer').first().waitFor();
+    // The same messages and replies, in order, drawn the same way; no help added on top.
+    expect(await page.locator('#log .msg').allTextContents()).toEqual(before);
+    expect(await page.locator('.answer').first().getAttribute('data-lane')).toBe('medical');
+    expect(await page.locator('.answer').first().locator('.lane').textContent()).toBe('Lane: Medical');
+    expect(await page.locator('.msg.me', { hasText: 'pt [name removed] broke #8' }).count()).toBe(1);
+    expect(await page.locator('.answer').last().locator('.lane').textContent()).toBe('Lane: Patient pays');
+    // Kept in this tab only, as medbill read it: the name is in no storage of the page.
+    const stored = await page.evaluate(() => {
+      const g = globalThis as unknown as PageGlobals;
+      return JSON.stringify({ ...g.sessionStorage }) + JSON.stringify({ ...g.localStorage });
+    });
+    expect(stored).toContain('[name removed]');
+    expect(stored).not.toContain('Smith');
+
+    // The conversation goes on after the reload: "new case" starts one, below what was kept.
+    await page.locator('#say').fill('new case');
+    await page.locator('#say').press('Enter');
+    await expect.poll(() => page.locator('#log .msg').count()).toBeGreaterThan(before.length + 1);
+    expect(await page.locator('#log .msg').nth(before.length).textContent()).toBe('new case');
+    expect(await page.locator('#log .msg.bot').last().textContent()).toMatch(/procedure/i);
+
+    // "New conversation" clears the page and what it kept: a reload shows only the new start.
+    await page.getByRole('button', { name: 'New conversation' }).click();
+    await chat.getByText(/medbill helps/).first().waitFor();
+    expect(await page.locator('.answer').count()).toBe(0);
+    expect(await page.locator('.msg.me').count()).toBe(0);
+    const fresh = await page.locator('#log .msg').allTextContents();
+    await page.reload();
+    await chat.getByText(/medbill helps/).first().waitFor();
+    expect(await page.locator('#log .msg').allTextContents()).toEqual(fresh);
+    await page.screenshot({ path: join(dbPath, '..', 'reload.png'), fullPage: true });
+  }, 60_000);
+
   it('ticks a document in a checklist and sees the count change', async () => {
     const page = await browser.newPage();
     await page.goto(running.url);
@@ -81,6 +151,11 @@ describe.skipIf(!available)('local chat page in a browser', () => {
     await page.getByText('1 of').last().waitFor();
     expect(await page.locator('.checklist').last().getByLabel(/Sleep study/).isChecked()).toBe(true);
     expect(await page.locator('.checklist').count()).toBe(1); // redrawn in place, not posted again
+    // A reload shows the checklist as it was last drawn, once.
+    await page.reload();
+    await page.getByText('1 of').last().waitFor();
+    expect(await page.locator('.checklist').count()).toBe(1);
+    expect(await page.locator('.checklist').last().getByLabel(/Sleep study/).isChecked()).toBe(true);
   }, 60_000);
 
   /** A submitted claim, `daysAgo` days before today where the practice is, as the claims desk stores it. */

@@ -1,8 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, shared } from './helpers.js';
+import { openDb } from '../src/store/db.js';
+import { ClaimService } from '../src/claims/service.js';
+import { DigestStore } from '../src/store/digest.js';
+import { cli, ROOT, shared, tempDbPath } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'medbill-cli-'));
 const good = { procedure: 'D7140', cause: 'decay', coverage: { medical: true, dental: true, combinedPlan: false, medicalPayer: 'commercial' } };
@@ -158,5 +161,118 @@ describe('medbill lookup and kb', () => {
       [['claims', 'import', 'x.csv', '--payer-kind', 'medicare', '--payer-kind', 'tricare'], /--payer-kind is given more than once/],
     ];
     for (const [args, message] of cases) expect(cli(args)).toMatchObject({ code: 2, err: expect.stringMatching(message) });
+  });
+});
+
+describe('options the command line does not know', () => {
+  // Each was read as text, or dropped, or refused without naming it.
+  const cases: [string[], string][] = [
+    [['lookup', '--foo', 'K08.3'], '--foo'],
+    [['ask', '--jsn', 'hi'], '--jsn'],
+    [['ask', '-j', 'pt broke #8'], '-j'],
+    [['triage', '--jsnl', '-'], '--jsnl'],
+    [['kb', 'check', '--icd11', 'x.txt'], '--icd11'],
+    [['kb', 'import-icd10', '--force', 'x.txt'], '--force'],
+    [['claims', 'import', 'x.csv', '--dryrun'], '--dryrun'],
+    [['claims', 'export', '--all'], '--all'],
+    [['letter', '--case', 'C-AAAAA', '--docx', 'x'], '--docx'],
+    [['teams', 'package', '--force'], '--force'],
+    [['report', '--cvs'], '--cvs'],
+    [['chat', '--scrpt', 'x.txt'], '--scrpt'],
+    [['chat', '--script', 'x.txt', '--verbose'], '--verbose'],
+    [['serve', '--port', '3000'], '--port'],
+    [['today', '--all'], '--all'],
+    [['digest', '--preview', '--chanel', 'slack:C0BILLING'], '--chanel'],
+  ];
+  it.each(cases)('medbill %j: exit 2 naming the option, nothing on standard output', (args, option) => {
+    const { code, out, err } = cli(args);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toContain(`unknown option ${option} `);
+  });
+
+  it('reads what follows -- as text, never as options', () => {
+    const { code, out } = cli(['ask', '--json', '--', '--not-an-option pt broke #8 in a bike accident, BCBS medical + Delta dental']);
+    expect(code).toBe(0);
+    expect(JSON.parse(out).result.lane).toBe('medical');
+    expect(cli(['lookup', '--', 'K08.3']).out).toMatch(/K08\.3/);
+  });
+});
+
+describe('medbill --version, today and digest --preview', () => {
+  const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+  it('--version prints the package version', () => {
+    expect(cli(['--version'])).toMatchObject({ code: 0, out: `medbill ${version}\n`, err: '' });
+  });
+
+  it('lists them in the help', () => {
+    const help = cli(['--help']).out;
+    for (const line of ['medbill --version', 'medbill today', 'medbill digest --preview [--channel']) expect(help).toContain(line);
+    expect(cli(['today', '--help']).out).toMatch(/^Usage: medbill today/);
+    expect(cli(['digest', '--help']).out).toMatch(/^Usage: medbill digest --preview/);
+  });
+
+  /** A database with two submitted claims whose follow-ups are long overdue (whatever today is, after 2026-02). */
+  function practiceDb() {
+    const path = tempDbPath('medbill-cli-today-');
+    const db = openDb(path);
+    const claims = new ClaimService(db, () => Date.parse('2026-01-20T15:00:00Z'));
+    for (const [caseId, payer, payerKind, billedCents] of [['C-7K3Q9', 'Aetna', 'commercial', 41250], ['C-8M4R2', 'Medicare Part B', 'medicare', 98000]] as const) {
+      const plan = claims.draft({ caseId, payer, payerKind, lane: 'medical', procedures: ['D7240'], diagnoses: ['K01.1'], billedCents, serviceDate: '2026-01-02', submittedDate: '2026-01-05' }, { who: 'test', surface: 'test' });
+      if (!plan.ok || !claims.commit(plan)) throw new Error('seeding the claim failed');
+    }
+    // A digest set in chat ("digest here 7:30 America/Denver" in a Teams channel) is a configured channel too.
+    new DigestStore(db).setChannel({ address: { platform: 'teams', tenant: 'T0PRAC', channel: '19:billing@thread.tacv2' }, localTime: '07:30', zone: 'America/Denver', weekdays: [1, 2, 3, 4, 5] }, 0);
+    db.close();
+    return path;
+  }
+
+  it('today prints what is due, as typing "today" shows it, from MEDBILL_DB', () => {
+    const env = { MEDBILL_DB: practiceDb(), MEDBILL_TIME_ZONE: 'America/Chicago' };
+    const { code, out, err } = cli(['today'], undefined, env);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const lines = out.split('\n');
+    expect(lines[0]).toMatch(/^Claims for \w{3} \w{3} \d{1,2}, \d{4}: 2 to act on\.$/);
+    expect(out).toMatch(/^2 open claims, \$1,392\.50 outstanding\.\n {2}- Overdue follow-ups: 2 \(\$1,392\.50\)$/m);
+    expect(out).toContain('Overdue follow-ups (2):');
+    expect(out).toMatch(/^ {2}\* C-7K3Q9 · Aetna · D7240 · \$412\.50 · \d+ days since submission · follow-up was due Mon Jan 19, 2026$/m);
+    expect(out).toMatch(/^ {2}\* C-8M4R2 · Medicare Part B · D7240 · \$980 · /m);
+    expect(out).not.toMatch(/Followed up|Snooze/); // the chat's buttons are not printed
+  });
+
+  it('today with no database says nothing is due, and creates none', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'medbill-cli-none-')), 'medbill.db');
+    const { code, out } = cli(['today'], undefined, { MEDBILL_DB: path });
+    expect(code).toBe(0);
+    expect(out).toMatch(/^Claims for .*: nothing is due today\. 0 open claims, \$0 outstanding\.\n$/);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('digest --preview prints the digest as it would be posted, for a configured channel too', () => {
+    const env = { MEDBILL_DB: practiceDb(), MEDBILL_TIME_ZONE: 'America/Chicago', MEDBILL_DIGEST: 'slack:C0BILLING 8:00 America/Chicago' };
+    const today = cli(['today'], undefined, env);
+    const preview = cli(['digest', '--preview'], undefined, env);
+    expect(preview.code).toBe(0);
+    expect(preview.out).toBe(today.out);
+    expect(preview.err).toMatch(/not posted/);
+    const slack = cli(['digest', '--preview', '--channel', 'slack:C0BILLING'], undefined, env);
+    expect(slack.code).toBe(0);
+    expect(slack.out).toBe(today.out);
+    expect(slack.err).toContain('slack:C0BILLING (08:00 America/Chicago, weekdays)');
+    const teams = cli(['digest', '--preview', '--channel=teams:T0PRAC/19:billing@thread.tacv2'], undefined, env);
+    expect(teams.code).toBe(0);
+    expect(teams.out).toMatch(/^Claims for .*: 2 to act on\./);
+    expect(teams.err).toContain('(07:30 America/Denver, weekdays)');
+  });
+
+  it('digest refuses a channel that gets no digest, and needs --preview', () => {
+    const env = { MEDBILL_DB: practiceDb(), MEDBILL_DIGEST: 'slack:C0BILLING 8:00 America/Chicago' };
+    const unknown = cli(['digest', '--preview', '--channel', 'slack:C0OTHER'], undefined, env);
+    expect(unknown).toMatchObject({ code: 2, out: '' });
+    expect(unknown.err).toMatch(/slack:C0OTHER gets no digest \(these do: slack:C0BILLING, teams:T0PRAC\/19:billing@thread\.tacv2/);
+    expect(cli(['digest'], undefined, env)).toMatchObject({ code: 2, err: expect.stringMatching(/--preview/) });
+    expect(cli(['digest', '--channel', 'slack:C0BILLING'], undefined, env)).toMatchObject({ code: 2, err: expect.stringMatching(/--preview/) });
   });
 });

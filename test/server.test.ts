@@ -54,6 +54,22 @@ describe('local chat over HTTP', () => {
     expect(answer.flatMap((r) => r.parts).find((p) => p.kind === 'triage')?.result?.lane).toBe('medical-first');
   });
 
+  it('says what it read of a message or a form, identifiers left out, and nothing for a button', async () => {
+    const said = async (what: Record<string, unknown>) => {
+      const res = await post(JSON.stringify({ user: 'http-read-1', ...what }));
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { read?: { text?: string; values?: Record<string, string> } }).read;
+    };
+    const text = await said({ text: 'pt John Smith broke #8 in a bike accident, BCBS medical + Delta dental' });
+    expect(text?.text).toBe('pt [name removed] broke #8 in a bike accident, BCBS medical + Delta dental');
+    expect(await said({ button: 'go:help' })).toBeUndefined();
+    const form = await said({ form: { id: 'fee', values: { fee: '650', note: 'call 555-867-5309' } } });
+    expect(form?.values?.fee).toBe('650');
+    expect(form?.values?.note).not.toContain('5309');
+    // A message too long to read is not read back at all.
+    expect(await said({ text: 'a'.repeat(100 * 1024) })).toBeUndefined();
+  });
+
   it('answers a 100 KB message with a clear reply, not an error', async () => {
     const replies = await turn('http-big-01', { text: 'a'.repeat(100 * 1024) });
     expect(replies[0]!.text).toMatch(/too long/);

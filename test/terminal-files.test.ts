@@ -1,4 +1,7 @@
-/** Files on the terminal: a file a flow hands over is saved beside the database and its path printed. */
+/**
+ * The terminal chat: a `you> ` prompt where the person types, and files: a file a flow hands over is saved
+ * beside the database and its path printed.
+ */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,5 +46,25 @@ describe('files in the terminal', () => {
     expect(existsSync(saved)).toBe(true);
     expect(readFileSync(saved).equals(bytes)).toBe(true);
     expect(printed).toContain(`saved to ${saved}`);
+  });
+});
+
+describe('the terminal chat prompt', () => {
+  it('shows "you> " before every line it reads, and ends on a line of its own', async () => {
+    const db = openDb(tempDbPath());
+    const engine = new Engine({ db, kn, flows: new FlowRegistry([letterFlow]) });
+    const output = new PassThrough();
+    let printed = '';
+    output.on('data', (d: Buffer) => { printed += d.toString(); });
+    await terminalChat(engine, { input: Readable.from(['help\n', 'letter\n']), output, filesDir: join(mkdtempSync(join(tmpdir(), 'medbill-files-')), 'files') });
+    db.close();
+    // The welcome, then a prompt before each of the two lines and one more before Ctrl-D.
+    expect(printed.split('you> ')).toHaveLength(4);
+    const [welcome = '', afterHelp = '', afterLetter = '', atEnd] = printed.split('you> ');
+    expect(welcome).toMatch(/^medbill chat: [^]*\nmedbill> /);
+    expect(welcome.endsWith('\n')).toBe(true);
+    expect(afterHelp).toMatch(/^\nmedbill> /);
+    expect(afterLetter).toMatch(/^\nmedbill> Your letter:/);
+    expect(atEnd).toBe('\n');
   });
 });

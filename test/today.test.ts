@@ -20,6 +20,7 @@ import { DigestStore } from '../src/store/digest.js';
 import { validateFactValue } from '../src/letters/render.js';
 import { templateById } from '../src/letters/templates.js';
 import type { Input, Reply } from '../src/engine/model.js';
+import { renderRepliesText } from '../src/cli.js';
 import { ROOT, tempDbPath } from './helpers.js';
 
 const at = (iso: string) => () => Date.parse(iso);
@@ -159,5 +160,54 @@ describe.skipIf(!FAKETIME)('the command line on a faked clock, on a machine in a
     const r = medbill('2026-12-08 02:30:00', { MEDBILL_DB: db, MEDBILL_TIME_ZONE: 'America/Chicago' }, 'claims', 'import', csv, '--dry-run');
     expect(r.status).toBe(2);
     expect(r.err).toMatch(/2026-12-08 is after today/);
+  });
+
+  /** A database with one claim whose first follow-up is due on Dec 7 (14 days after its submission). */
+  const withClaimDueDec7 = () => {
+    const path = tempDbPath();
+    const db = openDb(path);
+    const claims = new ClaimService(db, at('2026-11-23T15:00:00Z'));
+    const plan = claims.draft({ caseId: 'C-TDAY3', payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, submittedDate: '2026-11-23' }, { who: 'test', surface: 'test' });
+    if (!plan.ok || !claims.commit(plan)) throw new Error('seeding the claim failed');
+    db.close();
+    return path;
+  };
+
+  it('prints "today" as the chat says it where the practice is: Chicago\'s evening before at 02:30 UTC', async () => {
+    const path = withClaimDueDec7();
+    const r = medbill('2026-12-08 02:30:00', { MEDBILL_DB: path, MEDBILL_TIME_ZONE: 'America/Chicago' }, 'today');
+    expect(r).toMatchObject({ status: 0, err: '' });
+    expect(r.out).toMatch(/^Claims for Mon Dec 7, 2026: 1 to act on\./);
+    expect(r.out).toMatch(/^Follow up today \(1\):\n {2}\* C-TDAY3 · Aetna · 41100 · \$650 · 14 days since submission · follow-up due today$/m);
+    // The same replies typing "today" gets at that instant, rendered as text.
+    const db = openDb(path);
+    try {
+      const replies = await new Engine({ db, flows, zone: 'America/Chicago', now: at('2026-12-08T02:30:00Z') }).handle({ platform: 'terminal', user: 'u', conversation: 'c', direct: true, input: { kind: 'text', text: 'today' } });
+      expect(r.out).toBe(`${renderRepliesText(replies)}\n`);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('previews the digest for the practice\'s date, or a digest channel\'s own', () => {
+    const env = { MEDBILL_DB: withClaimDueDec7(), MEDBILL_TIME_ZONE: 'America/Chicago', MEDBILL_DIGEST: 'slack:C0AKL 8:00 Pacific/Auckland every day' };
+    const practiceDay = medbill('2026-12-08 02:30:00', env, 'digest', '--preview');
+    expect(practiceDay.status).toBe(0);
+    expect(practiceDay.out).toMatch(/^Claims for Mon Dec 7, 2026: 1 to act on\.[^]*Follow up today \(1\)/);
+    expect(practiceDay.err).toMatch(/^The digest for Mon Dec 7, 2026 in America\/Chicago/);
+    // Already Tuesday afternoon in Auckland: the follow-up due on the 7th is overdue there.
+    const auckland = medbill('2026-12-08 02:30:00', env, 'digest', '--preview', '--channel', 'slack:C0AKL');
+    expect(auckland.status).toBe(0);
+    expect(auckland.out).toMatch(/^Claims for Tue Dec 8, 2026: 1 to act on\.[^]*Overdue follow-ups \(1\):\n {2}\* C-TDAY3 · .* · follow-up was due Mon Dec 7, 2026$/m);
+    expect(auckland.err).toMatch(/^The digest for Tue Dec 8, 2026 for slack:C0AKL \(08:00 Pacific\/Auckland, every day\), as it would be posted; it was not posted\.$/m);
+  });
+
+  it('says when a digest channel posts nothing on that day of the week', () => {
+    // 02:30 UTC on Sunday Dec 6 is Saturday evening in Chicago: a weekday digest is not posted.
+    const env = { MEDBILL_DB: withClaimDueDec7(), MEDBILL_DIGEST: 'slack:C0BILLING 8:00 America/Chicago' };
+    const r = medbill('2026-12-06 02:30:00', env, 'digest', '--preview', '--channel', 'slack:C0BILLING');
+    expect(r.status).toBe(0);
+    expect(r.out).toMatch(/^Claims for Sat Dec 5, 2026:/);
+    expect(r.err).toContain('slack:C0BILLING gets no digest on Saturdays, so nothing would be posted there today.');
   });
 });

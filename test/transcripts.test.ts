@@ -70,6 +70,10 @@ describe('medbill chat (terminal)', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/Which insurance does the patient have\?\s+1\) Medical \+ dental, separate plans\s+2\) One combined plan/);
     expect(out).toMatch(/MEDICAL FIRST: send it to medical first/);
+    // Where the person types: "you> " before each line read, and once more before Ctrl-D.
+    expect(out.match(/^you> /gm)).toHaveLength(3);
+    expect(out).toMatch(/\nyou> \nmedbill> Case C-/);
+    expect(out.endsWith('\nyou> \n')).toBe(true);
   });
 
   it('reopened, repeats the pending question first, so a number presses its buttons', () => {

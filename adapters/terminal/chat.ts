@@ -1,4 +1,4 @@
-/** `medbill chat`: the engine in a terminal. Type a message, or a number to press that button. */
+/** `medbill chat`: the engine in a terminal. Type a message after `you> `, or a number to press that button. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -6,11 +6,16 @@ import type { Engine } from '../../src/engine/engine.js';
 import type { Reply, Turn } from '../../src/engine/model.js';
 import { renderReply, type Pressable } from './render.js';
 
+/** What the terminal shows where the person types. */
+export const PROMPT = 'you> ';
+
 /** `filesDir`: where files the chat hands over (a letter as .docx) are saved, since a terminal cannot show them. */
 export async function terminalChat(engine: Engine, io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; filesDir: string }, user = 'terminal'): Promise<void> {
   const rl = createInterface({ input: io.input, output: io.output, terminal: false });
   const base: Omit<Turn, 'input'> = { platform: 'terminal', user, conversation: 'terminal', direct: true };
   const print = (s: string) => io.output.write(`${s}\n`);
+  // Where the person types: shown before every line read, so it is plain whose turn it is.
+  const prompt = () => io.output.write(PROMPT);
   let pressables: Pressable[] = [];
   let form: Extract<Reply['parts'][number], { kind: 'form' }> | undefined;
   const show = (replies: Reply[]) => {
@@ -38,7 +43,7 @@ export async function terminalChat(engine: Engine, io: { input: NodeJS.ReadableS
   let filling: { id: string; fields: { name: string; label: string; initial?: string }[]; values: Record<string, string> } | undefined;
   // A field filled in already (from the case) is shown in brackets; an empty line keeps it.
   const ask = (f: { label: string; initial?: string } | undefined) => print(`  ${f?.label ?? ''}${f?.initial ? ` [${f.initial}]` : ''}:`);
-  for await (const line of rl) {
+  const answer = async (line: string): Promise<void> => {
     const text = line.trim();
     // A number presses the button shown with it (numbered from 1); "0" or a number past the last matches none.
     const pressed = /^\d{1,2}$/.test(text) ? pressables[Number(text) - 1] : undefined;
@@ -47,20 +52,27 @@ export async function terminalChat(engine: Engine, io: { input: NodeJS.ReadableS
       if (field) filling.values[field.name] = text || field.initial || '';
       if (filling.fields.length) {
         ask(filling.fields[0]);
-        continue;
+        return;
       }
       show(await engine.handle({ ...base, input: { kind: 'form', form: filling.id, values: filling.values } }));
       filling = undefined;
     } else if (form && text.toLowerCase() === 'form') {
       filling = { id: form.id, fields: [...form.fields], values: {} };
       ask(filling.fields[0]);
-      continue;
+      return;
     } else if (pressed) {
       show(await engine.handle({ ...base, input: { kind: 'button', value: pressed.value } }));
     } else {
       show(await engine.handle({ ...base, input: { kind: 'text', text: line } }));
     }
     if (form) print('         (type "form" to fill it in, or type the answer)');
+  };
+  prompt();
+  for await (const line of rl) {
+    await answer(line);
+    prompt();
   }
+  // Ctrl-D after the prompt: the shell's own prompt starts on a line of its own.
+  print('');
   rl.close();
 }

@@ -1,13 +1,14 @@
 /**
  * The local chat page's endpoints: POST /api/turn with one of text, a button value or a form, answered
- * with the replies as JSON; GET /api/today?user=… for the page's "Today" view (the daily digest, as typing
+ * with the replies as JSON, and what medbill read of a typed message or form (`read`: identifiers left
+ * out), which is all of the person's own words the page keeps to show again after a reload; GET /api/today?user=… for the page's "Today" view (the daily digest, as typing
  * "today" answers it). Validated with zod; anything malformed is a 4xx with a message, never a turn.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { Engine } from '../../src/engine/engine.js';
+import type { Engine, Screened } from '../../src/engine/engine.js';
 import type { Input } from '../../src/engine/model.js';
 import { describeZodError } from '../../src/zod-message.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
@@ -69,9 +70,23 @@ export async function handleWebTurn(engine: Engine, req: IncomingMessage, res: S
   const parsed = TurnBody.safeParse(json);
   if (!parsed.success) throw new HttpError(400, describeZodError(parsed.error));
   const b = parsed.data;
+  // Screened here (the engine takes it as it is), so the page learns what was read without a second scrub.
   const input = turnInput(b);
-  const replies = await engine.handle({ platform: 'web', user: b.user, conversation: 'web', direct: true, input });
-  sendJson(res, 200, { replies });
+  const screened = engine.screen(input);
+  const replies = await engine.handleScreened({ platform: 'web', user: b.user, conversation: 'web', direct: true, input }, screened);
+  sendJson(res, 200, { replies, ...readBack(screened) });
+}
+
+/**
+ * What medbill read of the person's words, identifiers left out: the text, or a form's values. Nothing for a
+ * button (its label is medbill's own) or a message too long to read.
+ */
+function readBack(screened: Screened): { read?: { text: string } | { values: Record<string, string> } } {
+  if (!('input' in screened)) return {};
+  const input = screened.input;
+  if (input.kind === 'text') return { read: { text: input.text } };
+  if (input.kind === 'form') return { read: { values: input.values } };
+  return {};
 }
 
 /**

@@ -7,6 +7,42 @@ const user = localStorage.getItem('medbill-user') || (() => {
   return id;
 })();
 const log = document.getElementById('log');
+
+// The conversation on this page, kept in this tab (sessionStorage) so a reload shows it again: medbill's
+// replies, and the person's words only as medbill read them (identifiers left out; the server keeps no
+// transcript). The last MAX_KEPT messages and replies; gone when the tab is closed or "New conversation".
+const KEPT = 'medbill-turns:' + user;
+const MAX_KEPT = 50;
+let kept = [];
+try {
+  const stored = JSON.parse(sessionStorage.getItem(KEPT) || '[]');
+  if (Array.isArray(stored)) kept = stored.filter((t) => t && typeof t.id === 'number' && (typeof t.me === 'string' || (t.reply && Array.isArray(t.reply.parts))));
+} catch {
+  kept = []; // unreadable: start afresh
+}
+let nextId = kept.reduce((n, t) => Math.max(n, t.id), 0) + 1;
+
+function saveKept() {
+  kept = kept.slice(-MAX_KEPT);
+  for (;;) {
+    try {
+      sessionStorage.setItem(KEPT, JSON.stringify(kept));
+      return;
+    } catch {
+      // Over the browser's quota (a letter's file, a chart): the oldest go first.
+      if (!kept.length) return;
+      kept.shift();
+    }
+  }
+}
+
+/** Keeps a message or a reply; its id names the box it is drawn in (a checklist redrawn in place replaces it). */
+function keep(turn) {
+  const id = nextId++;
+  kept.push({ id, ...turn });
+  saveKept();
+  return id;
+}
 // Two views: the chat (with its message bar) and "Today", the claims due now (fetched each time it is shown).
 const views = { chat: [log, document.getElementById('bar')], today: [document.getElementById('today')] };
 const tabs = { chat: document.getElementById('tab-chat'), today: document.getElementById('tab-today') };
@@ -21,27 +57,46 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
-// `inPlace`: the message whose checklist was ticked; the redrawn checklist replaces it rather than being added.
-async function send(body, said, inPlace) {
+// `said`: what the person did, shown at once; `fromRead(read)`: the same words as medbill read them (without
+// identifiers), which replace them on screen and are all that is kept. `inPlace`: the message whose checklist
+// was ticked; the redrawn checklist replaces it rather than being added.
+async function send(body, said, inPlace, fromRead) {
   // A button pressed in the Today view is a turn in the chat: the answer (a form, a question) is shown there.
   if (currentView !== 'chat') showView('chat');
-  if (said && !inPlace) log.append(el('div', { class: 'msg me' }, said));
+  const mine = said && !inPlace ? el('div', { class: 'msg me' }, said) : null;
+  if (mine) log.append(mine);
   let data;
+  let ok = false;
   try {
     const res = await fetch('/api/turn', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, ...body }) });
     data = await res.json();
-    if (!res.ok) data = { replies: [{ text: 'medbill could not take that: ' + data.error, parts: [] }] };
+    ok = res.ok;
+    if (!ok) data = { replies: [{ text: 'medbill could not take that: ' + data.error, parts: [] }] };
   } catch (err) {
     data = { replies: [{ text: 'medbill is not reachable (' + err.message + '). Is the server still running?', parts: [] }] };
+  }
+  if (mine && ok) {
+    const read = fromRead ? (data.read ? fromRead(data.read) : '(a message medbill did not read)') : said;
+    mine.textContent = read;
+    keep({ me: read });
   }
   let answer = null;
   for (const r of data.replies) {
     const box = renderReply(r);
     if (inPlace && r.parts.some((p) => p.kind === 'checklist')) {
+      const id = Number(inPlace.dataset.turn);
+      const turn = kept.find((t) => t.id === id);
+      if (turn) {
+        turn.reply = r;
+        saveKept();
+        box.dataset.turn = String(id);
+      }
       inPlace.replaceWith(box);
       inPlace = null;
       continue;
     }
+    // Only medbill's answers are kept: a "not reachable" line drawn here is not shown again after a reload.
+    if (ok) box.dataset.turn = String(keep({ reply: r }));
     log.append(box);
     if (!answer && r.parts.some((p) => p.kind === 'triage')) answer = box;
   }
@@ -50,9 +105,16 @@ async function send(body, said, inPlace) {
   else if (!inPlace) window.scrollTo(0, document.body.scrollHeight);
 }
 
+// The lane of an answer as a badge: its name in words (the colour only repeats it).
+const LANES = { medical: 'Medical', 'medical-first': 'Medical first', dental: 'Dental', 'patient-pay': 'Patient pays', 'needs-info': 'Needs info' };
+
+function laneBadge(lane) {
+  return el('div', {}, el('span', { class: 'lane ' + lane }, el('span', { class: 'sr' }, 'Lane: '), LANES[lane] || lane));
+}
+
 function renderReply(r) {
   const data = r.parts.find((p) => p.kind === 'triage');
-  const box = el('div', { class: 'msg bot' + (data ? ' answer' : ''), 'data-privacy': r.privacy || 'any', ...(data ? { 'data-lane': data.result.lane } : {}) }, el('div', { class: 'text' }, r.text));
+  const box = el('div', { class: 'msg bot' + (data ? ' answer' : ''), 'data-privacy': r.privacy || 'any', ...(data ? { 'data-lane': data.result.lane } : {}) }, data ? laneBadge(data.result.lane) : null, el('div', { class: 'text' }, r.text));
   for (const p of r.parts) {
     const part = renderPart(p);
     if (part) box.append(part);
@@ -79,9 +141,10 @@ function renderPart(p) {
       const form = el('form', { class: 'form', onsubmit: (e) => {
         e.preventDefault();
         const values = Object.fromEntries(inputs.map((i) => [i.name, i.value]));
-        // What the person sees echoed: the fields they filled in, by their labels ("Billed amount ($): 650").
-        const said = p.fields.map((f, n) => [f.label, inputs[n].value.trim()]).filter(([, v]) => v).map(([l, v]) => l + ': ' + v);
-        send({ form: { id: p.id, values } }, p.title + ': ' + said.join(', '));
+        // What the person sees echoed: the fields filled in, by their labels ("Billed amount ($): 650"), as
+        // medbill read them (identifiers left out) once the server answers.
+        const said = (v) => p.title + ': ' + p.fields.map((f) => [f.label, String(v[f.name] ?? '').trim()]).filter(([, x]) => x).map(([l, x]) => l + ': ' + x).join(', ');
+        send({ form: { id: p.id, values } }, said(values), null, (read) => said(read.values || {}));
       } }, el('h4', {}, p.title), ...p.fields.map((f, n) => el('div', {}, el('label', {}, f.label + ' ', inputs[n]))), el('button', { type: 'submit' }, p.submitLabel));
       return form;
     }
@@ -154,6 +217,28 @@ document.getElementById('send').addEventListener('submit', (e) => {
   const input = document.getElementById('say');
   const text = input.value;
   input.value = '';
-  if (text.trim()) send({ text }, text);
+  if (text.trim()) send({ text }, text, null, (read) => read.text ?? '');
 });
-send({ text: 'help' });
+
+// A new conversation: the open question (if any) is cancelled, and this page forgets what it kept. Cases,
+// claims and letters stay with medbill, by case ID.
+document.getElementById('new-conversation').addEventListener('click', async () => {
+  kept = [];
+  saveKept();
+  log.replaceChildren();
+  await send({ text: 'cancel' });
+  await send({ text: 'help' });
+});
+
+// A reload shows the conversation kept in this tab; a new tab starts with help.
+if (kept.length) {
+  log.replaceChildren(...kept.map((t) => {
+    if (typeof t.me === 'string') return el('div', { class: 'msg me' }, t.me);
+    const box = renderReply(t.reply);
+    box.dataset.turn = String(t.id);
+    return box;
+  }));
+  window.scrollTo(0, document.body.scrollHeight);
+} else {
+  send({ text: 'help' });
+}

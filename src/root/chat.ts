@@ -6,13 +6,14 @@ import { createLogger } from '../log.js';
 import { newCaseId } from '../case-id.js';
 import { parseScript, playScriptOnDatabase, ScriptError } from '../../adapters/terminal/script.js';
 import { terminalChat } from '../../adapters/terminal/chat.js';
-import { readInput, UsageError, type Io } from '../cli.js';
+import { positionals, readInput, takeOneOption, UsageError, type Io } from '../cli.js';
 
 export async function cmdChat(args: string[], io: Io): Promise<number> {
   const config = loadConfig();
-  if (args[0] === '--script') {
-    const file = args[1];
-    if (args.length !== 2 || !file) throw new UsageError('chat --script needs exactly one FILE');
+  const { value: file, rest } = takeOneOption(args, '--script');
+  const stray = positionals('chat', rest);
+  if (file !== undefined) {
+    if (stray.length) throw new UsageError('chat --script needs exactly one FILE');
     const text = await readInput(file, io);
     try {
       parseScript(text); // a malformed script is refused before anything runs
@@ -30,7 +31,7 @@ export async function cmdChat(args: string[], io: Io): Promise<number> {
     io.out(`script passed: ${result.checks} expectation(s) held`);
     return 0;
   }
-  if (args.length) throw new UsageError(`chat takes no arguments except --script FILE (got ${args.join(' ')})`);
+  if (stray.length) throw new UsageError(`chat takes no arguments except --script FILE (got ${stray.join(' ')})`);
   const app = openApp(config, { log: createLogger(process.env.MEDBILL_LOG ?? 'warn') });
   try {
     // Files the chat hands over go beside the database (./data/files by default): never into the project.

@@ -21,7 +21,7 @@ import { LetterService } from '../letters/service.js';
 import { LetterError, missingFacts } from '../letters/render.js';
 import type { LetterCode } from '../letters/model.js';
 import { narrativeWriter } from '../app.js';
-import { readInput, takeOneOption, UsageError, type Io } from '../cli.js';
+import { positionals, readInput, takeOneOption, UsageError, type Io } from '../cli.js';
 import { systemClock, todayIn } from '../today.js';
 
 const LetterJsonSchema = z.strictObject({
@@ -37,7 +37,8 @@ export async function cmdLetter(args: string[], io: Io): Promise<number> {
   const { value: caseId, rest: afterCase } = takeOneOption(args, '--case');
   const { value: json, rest: afterJson } = takeOneOption(afterCase, '--json');
   const { value: out, rest: stray } = takeOneOption(afterJson, '--out');
-  if (stray.length) throw new UsageError(`letter: unexpected ${stray[0]} (medbill letter --help)`);
+  const extra = positionals('letter', stray);
+  if (extra.length) throw new UsageError(`letter: unexpected ${extra[0]} (medbill letter --help)`);
   if ((caseId === undefined) === (json === undefined)) throw new UsageError('letter needs --case C-XXXXX or --json FILE (one of them)');
   if (out !== undefined && !/\.docx$/i.test(out)) throw new UsageError(`--out ${out}: the file must end in .docx`);
 

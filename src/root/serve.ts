@@ -11,11 +11,11 @@ import { loadSlackConfig } from '../../adapters/slack/config.js';
 import { createSlackAdapter, SLACK_SURFACE, SlackUnreachableError } from '../../adapters/slack/app.js';
 import { loadTeamsConfig } from '../../adapters/teams/config.js';
 import { createTeamsAdapter, TEAMS_SURFACE } from '../../adapters/teams/app.js';
-import { UsageError, type Io } from '../cli.js';
+import { positionals, UsageError, type Io } from '../cli.js';
 import { configuredDigests, startDigest } from './digest.js';
 
 export async function cmdServe(args: string[], io: Io): Promise<number> {
-  if (args.length) throw new UsageError(`serve takes no arguments (got ${args.join(' ')}); use PORT and HOST to move it`);
+  if (positionals('serve', args).length) throw new UsageError(`serve takes no arguments (got ${args.join(' ')}); use PORT and HOST to move it`);
   const config = loadConfig();
   const digestChannels = configuredDigests(config.digestChannels); // a bad MEDBILL_DIGEST stops here too
   const slackConfig = loadSlackConfig(); // a malformed Slack variable stops here, before anything opens

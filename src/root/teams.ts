@@ -8,16 +8,20 @@ import { dirname, resolve } from 'node:path';
 import { flows } from '../../flows/index.js';
 import { loadManifestSettings } from '../../adapters/teams/manifest.js';
 import { buildTeamsPackage } from '../../adapters/teams/package.js';
-import { takeOneOption, UsageError, type Io } from '../cli.js';
+import { positionals, takeOneOption, UsageError, type Io } from '../cli.js';
 
 /** Under ./data, which git ignores: a package names the practice's bot and address, and is rebuilt at will. */
 export const DEFAULT_PACKAGE_PATH = 'data/teams/medbill-teams.zip';
 
 export async function cmdTeams(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'package') throw new UsageError('teams needs "package" (medbill teams --help)');
+  if (sub !== 'package') {
+    positionals('teams', [sub ?? '']); // an option where "package" should be is named as one
+    throw new UsageError('teams needs "package" (medbill teams --help)');
+  }
   const { value: out = DEFAULT_PACKAGE_PATH, rest: stray } = takeOneOption(rest, '--out');
-  if (stray.length) throw new UsageError(`teams package: unexpected ${stray[0]} (medbill teams --help)`);
+  const extra = positionals('teams package', stray);
+  if (extra.length) throw new UsageError(`teams package: unexpected ${extra[0]} (medbill teams --help)`);
   if (!/\.zip$/i.test(out)) throw new UsageError(`--out ${out}: the file must end in .zip`);
 
   // Settings first: nothing is drawn or written when one is missing.

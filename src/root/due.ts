@@ -1,0 +1,99 @@
+/**
+ * What is due on claims, from the command line: `medbill today` (the replies typing "today" gets, as text)
+ * and `medbill digest --preview [--channel PLATFORM:CHANNEL]` (the daily digest as the scheduler would post
+ * it, posted nowhere). Both read MEDBILL_DB and never create it; "today" is the practice's date
+ * (MEDBILL_TIME_ZONE), or a named digest channel's own, by `todayIn` on the machine's clock.
+ */
+import { existsSync } from 'node:fs';
+import { loadConfig, type Config } from '../config.js';
+import { openDb, type Db } from '../store/db.js';
+import { ClaimService } from '../claims/service.js';
+import { buildDigest, digestReplies } from '../claims/digest.js';
+import { showDate } from '../claims/dates.js';
+import { DigestStore, type DigestChannel, type DigestChannelInput } from '../store/digest.js';
+import { describeSchedule } from '../scheduler/digest-settings.js';
+import type { ChannelAddress } from '../engine/outbound.js';
+import { systemClock, todayIn, type Clock } from '../today.js';
+import { positionals, renderRepliesText, takeFlag, takeOneOption, UsageError, type Io } from '../cli.js';
+import { configuredDigests } from './digest.js';
+
+/** MEDBILL_DB when it exists; else an empty database in memory, so nothing is created by looking. */
+function openExisting(config: Config): Db {
+  return openDb(config.dbPath === ':memory:' || !existsSync(config.dbPath) ? ':memory:' : config.dbPath);
+}
+
+/** What is due on `date` (YYYY-MM-DD), as the chat's "today" and the scheduler's post show it. */
+function dueText(db: Db, date: string, clock: Clock): string {
+  const claims = new ClaimService(db, clock);
+  return renderRepliesText(digestReplies(buildDigest(claims.store, date, claims.kn.policy)));
+}
+
+export function cmdToday(args: string[], io: Io, clock: Clock = systemClock): number {
+  const stray = positionals('today', args);
+  if (stray.length) throw new UsageError(`today: unexpected ${stray[0]} (medbill today --help)`);
+  const config = loadConfig();
+  const db = openExisting(config);
+  try {
+    io.out(dueText(db, todayIn(config.zone, clock), clock));
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+/** A channel as it is written in MEDBILL_DIGEST and on the command line: slack:C0BILLING, teams:TENANT/19:…@thread.tacv2. */
+export function channelName(a: ChannelAddress): string {
+  return `${a.platform}:${a.tenant ? `${a.tenant}/` : ''}${a.channel}`;
+}
+
+type Scheduled = Pick<DigestChannel, 'localTime' | 'zone' | 'weekdays'> & { target: ChannelAddress };
+
+/** The channels that get a digest: MEDBILL_DIGEST's (which `serve` sets at each start) over those set in chat. */
+function digestChannels(config: Config, db: Db): Map<string, Scheduled> {
+  const channels = new Map<string, Scheduled>();
+  for (const c of new DigestStore(db).channels()) channels.set(channelName(c.target), c);
+  const fromConfig: DigestChannelInput[] = configuredDigests(config.digestChannels);
+  for (const c of fromConfig) channels.set(channelName(c.address), { ...c, target: c.address });
+  return channels;
+}
+
+const DAY_NAMES = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+
+/** ISO weekday (1 = Monday) of a YYYY-MM-DD date. */
+function isoWeekday(date: string): number {
+  return ((new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7) + 1;
+}
+
+export function cmdDigest(args: string[], io: Io, clock: Clock = systemClock): number {
+  const { on: preview, rest: afterPreview } = takeFlag(args, '--preview');
+  const { value: channel, rest } = takeOneOption(afterPreview, '--channel');
+  const stray = positionals('digest', rest);
+  if (stray.length) throw new UsageError(`digest: unexpected ${stray[0]} (medbill digest --help)`);
+  if (!preview) throw new UsageError('digest needs --preview: medbill serve posts the digest at each channel\'s time; --preview prints it here and posts nothing');
+  const config = loadConfig();
+  const db = openExisting(config);
+  try {
+    let zone = config.zone;
+    let where = `in ${config.zone} (the practice's zone, MEDBILL_TIME_ZONE)`;
+    let days: number[] | undefined;
+    if (channel !== undefined) {
+      const channels = digestChannels(config, db);
+      const found = channels.get(channel);
+      if (!found) {
+        const names = [...channels.keys()].sort();
+        throw new UsageError(`${channel} gets no digest (${names.length ? `these do: ${names.join(', ')}` : 'no channel does: set MEDBILL_DIGEST, or type "digest here 8:00 America/Chicago" in the channel'})`);
+      }
+      zone = found.zone;
+      days = found.weekdays;
+      where = `for ${channel} (${describeSchedule(found)})`;
+    }
+    const date = todayIn(zone, clock);
+    io.out(dueText(db, date, clock));
+    const weekday = isoWeekday(date);
+    const off = days && !days.includes(weekday) ? ` ${channel ?? 'That channel'} gets no digest on ${DAY_NAMES[weekday] ?? 'that day'}s, so nothing would be posted there today.` : '';
+    io.err(`The digest for ${showDate(date)} ${where}, as it would be posted; it was not posted.${off}`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
