@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { buttonValue, choicesFor, stateSchema, type Flow, type FlowContext, type FlowInput, type FlowState, type Outcome, type Seed } from '../src/engine/flow.js';
-import { reply, type Reply } from '../src/engine/model.js';
+import { MAX_TEXT_CHARS, reply, type Reply } from '../src/engine/model.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
 import { CaseFactsSchema } from '../src/knowledge/facts.js';
 import { describeZodError } from '../src/zod-message.js';
@@ -676,7 +676,7 @@ export const triageFlow: Flow = {
   commands: [/^\s*\/?(?:triage|case|(?:start\s+)?(?:a\s+)?new\s+case)\b[:\s]*/i],
   menu: { label: 'Is this medical first?', example: '"pt broke #8 in a bike accident, BCBS medical + Delta dental"', command: 'new case' },
   stateSchema: stateSchema(STEPS, CaseSlotsSchema.extend({
-    held: z.object({ text: z.string().max(4000), step: z.enum(CASE_STEPS) }).optional(),
+    held: z.object({ text: z.string().max(MAX_TEXT_CHARS), step: z.enum(CASE_STEPS) }).optional(),
     undo: z.object({ caseId: z.string().regex(/^C-[A-Z0-9]{5}$/), step: z.enum(CASE_STEPS), slots: CaseSlotsSchema, change: z.string().max(2000) }).optional(),
   })),
   examples: ['is this medical first', 'should I bill medical', 'bill medical or dental', 'which insurance do I bill', 'check a case', 'triage a case', 'medical insurance for this procedure'],

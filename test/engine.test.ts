@@ -1,9 +1,10 @@
 /** The dialog engine against a real SQLite file: sessions, ordering, expiry, bad input, failures, privacy. */
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDb, type Db } from '../src/store/db.js';
-import { Engine, MAX_TEXT_CHARS } from '../src/engine/engine.js';
+import { Engine } from '../src/engine/engine.js';
+import { MAX_TEXT_CHARS } from '../src/engine/model.js';
 import { reply, type Input, type Reply, type Turn } from '../src/engine/model.js';
 import { flows } from '../flows/index.js';
 import { triageFlow } from '../flows/triage.js';
@@ -139,6 +140,20 @@ describe('bad input', () => {
     const replies = await say('x'.repeat(100 * 1024));
     expect(texts(replies)).toMatch(new RegExp(`too long.*102,400 characters.*limit is ${MAX_TEXT_CHARS.toLocaleString('en-US')}`));
     expect(sessions.get(sessionKey)).toEqual(before);
+  });
+
+  it('reads a pasted SOAP note of 15,000 characters, its identifiers left out of everything it keeps (issue 21 §4)', async () => {
+    const { say, path } = setup();
+    const filler = 'Pt reports intermittent pain, worse with chewing, no fever. Perio charting WNL except as noted. '.repeat(150);
+    const note = `S: pt Jane Doelander DOB 04/12/1961 reports swelling LL. ${filler} O: #19 periapical abscess with facial swelling, pano shows PARL. A: K04.7. P: I&D and extraction #19. Cigna medical only.`;
+    expect(note.length).toBeGreaterThan(14_000);
+    expect(note.length).toBeLessThanOrEqual(MAX_TEXT_CHARS);
+    const replies = await say(note);
+    expect(texts(replies)).not.toMatch(/too long/);
+    expect(lanes(replies).length + replies.filter((r) => /Case C-/.test(r.text)).length).toBeGreaterThan(0);
+    expect(texts(replies)).not.toMatch(/Doelander|1961/);
+    const stored = ['', '-wal'].map((end) => (existsSync(path + end) ? readFileSync(path + end).toString('latin1') : '')).join('');
+    expect(stored).not.toMatch(/Doelander|04\/12\/1961/);
   });
 
   it('answers unknown and malformed button values without touching the session', async () => {

@@ -19,7 +19,7 @@ import { choicesIn, typedChoice } from './typed-choice.js';
 import { DEFAULT_PRACTICE_ZONE, systemClock, todayIn, type Clock } from '../today.js';
 import { parseButtonValue, type CaseRecord, type Effect, type Flow, type FlowContext, type FlowId, type FlowState, type Outcome, type Seed } from './flow.js';
 import type { FlowRegistry } from './registry.js';
-import { reply, type Choice, type Input, type Reply, type Turn } from './model.js';
+import { MAX_TEXT_CHARS, reply, type Choice, type Input, type Reply, type Turn } from './model.js';
 import { identifierNotice, scrubIdentifiers, type IdentifierKind, type ProperNameKind } from './privacy.js';
 import { prepareVocabulary } from './privacy-vocabulary.js';
 import { IntentRouter, controlCommand, type ControlCommand } from './intents.js';
@@ -46,7 +46,6 @@ class EffectConflict extends Error {
 }
 
 /** Longer messages are refused with a reply: no chat question needs more, and the notes limit is 20,000. */
-export const MAX_TEXT_CHARS = 4000;
 const MAX_HISTORY = 20;
 
 type Session = SessionRow<FlowState>;

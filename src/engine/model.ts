@@ -36,6 +36,9 @@ export interface Turn {
   input: Input;
 }
 
+/** The longest message medbill reads: a pasted SOAP note fits; the scrubber stays linear in it (npm run bench). */
+export const MAX_TEXT_CHARS = 16_000;
+
 export interface Choice {
   label: string;
   value: string;
