@@ -33,3 +33,15 @@ describe('routine dental codes', () => {
     expect(cdt(message).codes).toEqual(codes);
   });
 });
+
+describe('sedation with an extraction', () => {
+  // IV sedation said with wisdom teeth is billed with them, per 15 minutes (issue 21 §2); D9239/D9243 since CDT 2018.
+  const codes = (message: string) => run(parseCaseFacts(extractFacts(message, kn).facts)).procedureCodes.cdt.map((c) => c.code);
+  it('adds the IV sedation codes when the message says IV sedation', () => {
+    expect(codes('impacted wisdom teeth with IV sedation, Aetna medical and Delta dental')).toEqual(expect.arrayContaining(['D9239', 'D9243']));
+  });
+  it('adds none when sedation is not said, or is said not to be used', () => {
+    expect(codes('impacted wisdom teeth, Aetna medical and Delta dental')).not.toEqual(expect.arrayContaining(['D9239']));
+    expect(codes('impacted wisdom teeth, no IV sedation, local only, Aetna medical and Delta dental')).not.toEqual(expect.arrayContaining(['D9239']));
+  });
+});
