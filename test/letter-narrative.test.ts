@@ -205,7 +205,7 @@ describe('checkNarrative on the OSA template\'s own facts', () => {
   const values = {
     patientAge: '67', sleepTestType: 'psg', sleepTestMonth: 'March 2026', ahi: '24', diagnosingPhysician: 'sleep-medicine',
     symptoms: 'loud snoring, daytime sleepiness, witnessed apneas', papStatus: 'failed', papTrialLength: '3 months',
-    papDetails: 'mask leaks and claustrophobia', orderAfterTest: 'yes', device: 'SomnoDent Avant hinged',
+    papDetails: 'mask leaks and claustrophobia', orderAfterTest: 'yes', device: 'SomnoDent Avant hinged', deviceCode: 'e0486',
   };
   const options = {
     caseId: 'C-7K3Q9', values, payerKind: 'commercial' as const, today: '2026-06-15',
