@@ -295,7 +295,7 @@ function fromCase(ctx: FlowContext, caseId: string): Outcome {
   let procedures: string[] = [];
   let diagnoses: string[] = facts.diagnoses ?? [];
   if (facts.procedure) {
-    const result = triage({ ...facts, procedure: facts.procedure } as CaseFacts, ctx.kn, ctx.directory);
+    const result = triage({ ...facts, procedure: facts.procedure } as CaseFacts, ctx.kn, { directory: ctx.directory, today: ctx.today() });
     const medical = [...result.procedureCodes.cpt, ...result.procedureCodes.hcpcs].map((c) => c.code);
     procedures = medical.length ? medical : result.procedureCodes.cdt.map((c) => c.code);
     if (!diagnoses.length) diagnoses = result.diagnosisCodes.map((c) => c.code);

@@ -19,6 +19,7 @@ import { openDb, type Db } from './store/db.js';
 import { fullIcd10, icd10Directory, importInfo, replaceIcd10 } from './store/icd10.js';
 import { renderLookup, renderTriage } from './render-text.js';
 import type { Reply } from './engine/model.js';
+import { systemClock, todayIn, type Clock } from './today.js';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -149,6 +150,8 @@ export interface Io {
   stdinStream: () => AsyncIterable<Buffer>;
   /** Resolves when what was written so far has left the process (or is small enough to keep). */
   drain: () => Promise<void>;
+  /** "Now", for today's date in the practice's zone (the date of service a case without one gets); the system clock by default. */
+  clock?: Clock;
 }
 
 export function readInput(file: string, io: Io): Promise<string> {
@@ -165,13 +168,17 @@ function parseJson(text: string, where: string): unknown {
   }
 }
 
-/** Opens the database only if it exists, so a plain triage never creates files; closes it when `fn` is done. */
-async function withDirectory<T>(fn: (dir: CodeDirectory, db?: Db) => T | Promise<T>): Promise<T> {
-  const { dbPath } = loadConfig();
-  if (dbPath === ':memory:' || !existsSync(dbPath)) return fn(NO_DIRECTORY);
+/**
+ * Opens the database only if it exists, so a plain triage never creates files; closes it when `fn` is done.
+ * `today` is today's date in the practice's zone (MEDBILL_TIME_ZONE): the date of service of a case without one.
+ */
+async function withDirectory<T>(io: Io, fn: (dir: CodeDirectory, today: string, db?: Db) => T | Promise<T>): Promise<T> {
+  const { dbPath, zone } = loadConfig();
+  const today = todayIn(zone, io.clock ?? systemClock);
+  if (dbPath === ':memory:' || !existsSync(dbPath)) return fn(NO_DIRECTORY, today);
   const db = openDb(dbPath);
   try {
-    return await fn(importInfo(db) ? icd10Directory(db) : NO_DIRECTORY, db);
+    return await fn(importInfo(db) ? icd10Directory(db) : NO_DIRECTORY, today, db);
   } finally {
     db.close();
   }
@@ -187,8 +194,8 @@ async function cmdTriage(args: string[], kn: Knowledge, io: Io): Promise<number>
   const file = rest[0] ?? '-';
   if (mode === 'jsonl') return triageLines(file, kn, io);
   const text = await readInput(file, io);
-  return withDirectory((dir) => {
-    const result = triage(parseCaseFacts(parseJson(text, 'the input')), kn, dir);
+  return withDirectory(io, (directory, today) => {
+    const result = triage(parseCaseFacts(parseJson(text, 'the input')), kn, { directory, today });
     io.out(mode === 'json' ? JSON.stringify(result) : renderTriage(result));
     return 0;
   });
@@ -198,7 +205,7 @@ async function cmdTriage(args: string[], kn: Knowledge, io: Io): Promise<number>
 async function triageLines(file: string, kn: Knowledge, io: Io): Promise<number> {
   if (file !== '-' && !existsSync(file)) throw new UsageError(`file not found: ${file}`);
   const source = file === '-' ? io.stdinStream() : createReadStream(file);
-  return withDirectory(async (dir) => {
+  return withDirectory(io, async (directory, today) => {
     let bad = 0;
     let n = 0;
     for await (const line of boundedLines(source, MAX_JSONL_LINE_BYTES)) {
@@ -207,7 +214,7 @@ async function triageLines(file: string, kn: Knowledge, io: Io): Promise<number>
         if ('tooLong' in line) throw new InvalidFactsError(`line ${n} is ${line.tooLong.toLocaleString('en-US')} bytes; a case is at most ${MAX_JSONL_LINE_BYTES.toLocaleString('en-US')}`);
         const parsed = CaseFactsSchema.safeParse(parseJson(line.text, `line ${n}`));
         if (!parsed.success) throw new InvalidFactsError(`line ${n}: ${describeZodError(parsed.error)}`);
-        io.out(JSON.stringify(triage(parsed.data, kn, dir)));
+        io.out(JSON.stringify(triage(parsed.data, kn, { directory, today })));
       } catch (err) {
         if (!(err instanceof InvalidFactsError)) throw err;
         bad++;
@@ -225,24 +232,24 @@ async function triageLines(file: string, kn: Knowledge, io: Io): Promise<number>
 async function cmdAsk(args: string[], kn: Knowledge, io: Io): Promise<number> {
   const json = args.includes('--json');
   const words = args.filter((a) => a !== '--json');
-  const answer = (message: string, dir: CodeDirectory) => {
+  const answer = (message: string, directory: CodeDirectory, today: string) => {
     const { facts } = extractFacts(message, kn);
-    const result = triage(parseCaseFacts(facts), kn, dir);
+    const result = triage(parseCaseFacts(facts), kn, { directory, today });
     return json ? JSON.stringify({ facts, result }) : renderTriage(result);
   };
   if (words.length === 0) {
     // A local chat in the terminal: one question per line.
     const lines = createInterface({ input: process.stdin, terminal: false });
     if (process.stdin.isTTY) io.err('Ask about a case (Ctrl-D to quit), e.g.: pt broke #8 in a bike accident, BCBS medical + Delta dental');
-    return withDirectory(async (dir) => {
-      for await (const line of lines) if (line.trim()) io.out(`${answer(line, dir)}\n`);
+    return withDirectory(io, async (dir, today) => {
+      for await (const line of lines) if (line.trim()) io.out(`${answer(line, dir, today)}\n`);
       return 0;
     });
   }
   const message = words.join(' ');
   if (!message.trim()) throw new UsageError('ask needs a message');
-  return withDirectory((dir) => {
-    io.out(answer(message, dir));
+  return withDirectory(io, (dir, today) => {
+    io.out(answer(message, dir, today));
     return 0;
   });
 }
@@ -250,7 +257,7 @@ async function cmdAsk(args: string[], kn: Knowledge, io: Io): Promise<number> {
 function cmdLookup(args: string[], kn: Knowledge, io: Io): Promise<number> {
   const query = args.join(' ').trim();
   if (!query) throw new UsageError('lookup needs words or a code');
-  return withDirectory((_dir, db) => {
+  return withDirectory(io, (_dir, _today, db) => {
     const hits = new CodeIndex(kn, db && fullIcd10(db)).search(query);
     io.out(renderLookup(hits));
     return hits.length ? 0 : 1;
@@ -355,7 +362,6 @@ async function cmdClaims(args: string[], io: Io): Promise<number> {
 
 async function claimsImport(args: string[], io: Io): Promise<number> {
   const { importClaims, describeImport, describeRefusal, mapPayerKind, ImportFileError } = await import('./claims/import.js');
-  const { systemClock, todayIn } = await import('./today.js');
   const ignored = takeOption(args, '--ignore-column');
   const kinds = takeOneOption(ignored.rest, '--payer-kind');
   const dryRun = kinds.rest.includes('--dry-run');
@@ -374,7 +380,7 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
   // (a third faster on 10,000 rows). This connection is the command's own and has no temporary tables.
   db.pragma('temp_store = MEMORY');
   try {
-    const result = importClaims(db, csv, { today: todayIn(config.zone, systemClock), dryRun, ignoreColumns: ignored.values, ...(payerKind ? { payerKind } : {}) });
+    const result = importClaims(db, csv, { today: todayIn(config.zone, io.clock ?? systemClock), dryRun, ignoreColumns: ignored.values, ...(payerKind ? { payerKind } : {}) });
     if (!result.ok) {
       io.err(`medbill: ${describeRefusal(result).join('\n')}`);
       return 2;
@@ -400,11 +406,10 @@ async function cmdReport(args: string[], io: Io): Promise<number> {
   const format = chartFile === undefined ? undefined : /\.png$/i.test(chartFile) ? 'png' : /\.svg$/i.test(chartFile) ? 'svg' : undefined;
   if (chartFile !== undefined && !format) throw new UsageError(`--chart ${chartFile}: the file must end in .png or .svg`);
   const { buildReport, drawAging, reportReplies } = await import('./claims/report.js');
-  const { systemClock, todayIn } = await import('./today.js');
   const { zone } = loadConfig();
   const db = openForReading();
   try {
-    const report = buildReport(db, todayIn(zone, systemClock), zone);
+    const report = buildReport(db, todayIn(zone, io.clock ?? systemClock), zone);
     if (csv) {
       const { reportCsv } = await import('./claims/report.js');
       io.out(reportCsv(report).join('\n'));
