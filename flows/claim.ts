@@ -17,6 +17,7 @@ import { addDays, daysBetween } from '../src/calendar.js';
 import { parseDenial, remedyFor, resubmissionChecklist } from '../src/claims/denials.js';
 import { isProcedureCode, normalizeCode } from '../src/knowledge/codes.js';
 import { triage } from '../src/knowledge/triage.js';
+import { diagnosisDate, diagnosisProblemOn } from '../src/knowledge/evidence.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
 import { MEDICAL_PAYERS, type Lane, type MedicalPayer } from '../src/knowledge/vocabulary.js';
 import { PAYER_OPTIONS, labelOf, parsePayer, procedureKind } from './common.js';
@@ -321,7 +322,6 @@ function readDraft(ctx: FlowContext, caseId: string, slots: Slots, v: Record<str
   for (const code of diagnoses) {
     const hit = ctx.codes.exact(code);
     if (!hit || hit.set !== 'icd10cm') return { problem: `${code} is not an ICD-10-CM code.` };
-    if (hit.billable === false) return { problem: `${hit.code} is a header, not billable: use a longer code.` };
   }
   const draft: z.infer<typeof DraftSchema> = {
     caseId, payer, lane: slots.prefill?.lane ?? 'medical', procedures: procedures.map(normalizeCode), diagnoses: diagnoses.map((d) => ctx.codes.exact(d)?.code ?? d),
@@ -338,6 +338,12 @@ function readDraft(ctx: FlowContext, caseId: string, slots: Slots, v: Record<str
     const date = parseDate(raw, today, side);
     if (!date) return { problem: `I could not read the ${label} "${raw}": write it like 11/14 (without the year).` };
     draft[field] = date;
+  }
+  // The diagnoses must be billable in the ICD-10-CM code set of the claim's date of service (today without one).
+  const at = diagnosisDate(ctx.kn, draft.serviceDate, today);
+  for (const code of draft.diagnoses) {
+    const problem = diagnosisProblemOn(ctx.kn, code, at);
+    if (problem) return { problem };
   }
   for (const field of ['reference', 'authNumber'] as const) {
     const raw = v[field]?.trim();
