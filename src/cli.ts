@@ -3,17 +3,18 @@
  * `triage --jsonl FILE|-`, `ask --json "TEXT"`; JSON on stdout only, messages on stderr, exit 2 for bad input.
  */
 import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { boundedLines } from './lines.js';
 import { createInterface } from 'node:readline';
 import { parseCaseFacts, InvalidFactsError, CaseFactsSchema } from './knowledge/facts.js';
 import { describeZodError } from './zod-message.js';
-import { defaultKnowledge, KnowledgeError, loadKnowledge, type Knowledge } from './knowledge/load.js';
+import { DEFAULT_KNOWLEDGE_DIR, defaultKnowledge, displayPath, KnowledgeError, loadKnowledge, type Knowledge } from './knowledge/load.js';
 import { triage } from './knowledge/triage.js';
 import { extractFacts } from './knowledge/extract.js';
 import { CodeIndex } from './knowledge/lookup.js';
 import { NO_DIRECTORY, type CodeDirectory } from './knowledge/evidence.js';
 import { parseIcd10File, IcdFileError } from './knowledge/icd10-file.js';
-import { checkValidList } from './knowledge/icd10-valid.js';
+import { checkValidList, fiscalYearStart } from './knowledge/icd10-valid.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDb, type Db } from './store/db.js';
 import { fullIcd10, icd10Directory, importInfo, replaceIcd10 } from './store/icd10.js';
@@ -40,7 +41,8 @@ Usage:
   medbill chat --script FILE       play a scripted conversation; exit 1 when an expectation fails
   medbill serve                    the local chat page at http://127.0.0.1:3978 (npm start)
   medbill kb check [--icd10 FILE]  validate knowledge/ (and its ICD-10-CM codes against a CMS list)
-  medbill kb import-icd10 FILE     load a CMS ICD-10-CM order file (or valid-codes list) into SQLite
+  medbill kb import-icd10 FILE --year YYYY   ship a new fiscal year's ICD-10-CM valid list in knowledge/codes/
+  medbill kb import-icd10 FILE     load a CMS ICD-10-CM order file (or valid-codes list) into SQLite, for titles
   medbill claims import FILE.csv   start tracking the practice's medical claims from its PM system's CSV export
                                    (--dry-run checks every row and writes nothing)
   medbill claims export            every claim as CSV on standard output
@@ -75,13 +77,22 @@ Exit codes: 0 ok, 1 failure, 2 bad input.`,
   Extracts the case facts from the text and triages them. Without TEXT, reads one question per line.`,
   lookup: `Usage: medbill lookup "words or code"
   Exact by code in any set (K083 or K08.3), or by words. Uses the imported ICD-10-CM list when there is one.`,
-  kb: `Usage: medbill kb check [--icd10 FILE]
+  kb: `Usage: medbill kb check [--icd10 FILE] [--knowledge DIR]
+       medbill kb import-icd10 FILE --year YYYY [--replace] [--force] [--knowledge DIR]
        medbill kb import-icd10 FILE
-  check: validates every file under knowledge/ and the shipped list of valid ICD-10-CM codes (every
-         diagnosis is checked against it) and prints counts; with --icd10, also checks every
-         ICD-10-CM code in knowledge/ against a CMS file (order file or valid-codes list).
-  import-icd10: loads the CMS file into the database (MEDBILL_DB) for the titles and word search of
-         lookups and answers; which codes are valid is still the shipped list's say.`,
+  check: validates every file under knowledge/ and the shipped lists of valid ICD-10-CM codes, one per
+         fiscal year (a diagnosis is checked against its date of service's year), and prints counts; with
+         --icd10, also checks every ICD-10-CM code in knowledge/ against a CMS file (order file or valid-codes
+         list). --knowledge checks another copy of knowledge/.
+  import-icd10 --year YYYY: ships FY YYYY's list (services from October 1 of YYYY-1): FILE is the CMS
+         release's code list (icd10cm_codes_YYYY.txt) or order file (its billable lines). The codes are checked,
+         sorted and written to knowledge/codes/icd10cm-valid-fyYYYY.txt; the source CMS-ICD10CM-FYYYYY is added to
+         knowledge/sources.json and an entry to knowledge/codes/ICD10CM-PROVENANCE.md, to complete. Then
+         knowledge/ is checked against every year (exit 1 naming what no longer agrees).
+         --replace  replace a year already shipped
+         --force    take a list much smaller than the year before's (otherwise refused as partial)
+  import-icd10 (no --year): loads the CMS file into the database (MEDBILL_DB) for the titles and word search
+         of lookups and answers; which codes are valid is still the shipped lists' say.`,
   claims: `Usage: medbill claims import FILE.csv [--dry-run] [--ignore-column NAME]... [--payer-kind KIND]
        medbill claims export
   import: reads the open (and recent) medical claims exported from the practice-management system, one
@@ -270,7 +281,8 @@ async function cmdKb(args: string[], io: Io): Promise<number> {
     // The check reads every knowledge file, letters and claims included: loaded for this command only.
     const { checkKnowledgeAgainstIcd10, knowledgeCounts } = await import('./knowledge/check.js');
     const { letterTemplateSummary } = await import('./letters/templates.js');
-    const kn = loadKnowledge();
+    const knowledgeDir = takeOneOption(rest, '--knowledge').value;
+    const kn = loadKnowledge(knowledgeDir ?? DEFAULT_KNOWLEDGE_DIR);
     const counts = `${knowledgeCounts(kn)}\n${letterTemplateSummary(kn.dir)}`;
     const valid = checkValidList(kn);
     if (valid.problems.length) {
@@ -292,8 +304,14 @@ async function cmdKb(args: string[], io: Io): Promise<number> {
     return 0;
   }
   if (sub === 'import-icd10') {
-    const file = rest[0];
-    if (!file) throw new UsageError('import-icd10 needs a FILE');
+    const year = takeOneOption(rest, '--year');
+    const dir = takeOneOption(year.rest, '--knowledge');
+    const flags = dir.rest.filter((a) => a === '--replace' || a === '--force');
+    const [file, ...more] = dir.rest.filter((a) => a !== '--replace' && a !== '--force');
+    if (!file || file.startsWith('--')) throw new UsageError('import-icd10 needs a FILE');
+    if (more.length) throw new UsageError(`import-icd10: unexpected ${more.join(' ')}`);
+    if (year.value !== undefined) return importYear(file, year.value, dir.value ?? DEFAULT_KNOWLEDGE_DIR, flags, io);
+    if (flags.length || dir.value !== undefined) throw new UsageError(`import-icd10: ${[...flags, ...(dir.value !== undefined ? ['--knowledge'] : [])].join(', ')} only go with --year (the list of a fiscal year shipped in knowledge/)`);
     const parsed = parseIcd10File(await readInput(file, io));
     const { dbPath } = loadConfig();
     const db = openDb(dbPath);
@@ -306,6 +324,34 @@ async function cmdKb(args: string[], io: Io): Promise<number> {
     return 0;
   }
   throw new UsageError('kb needs "check" or "import-icd10"');
+}
+
+/**
+ * `kb import-icd10 FILE --year YYYY`: ships the fiscal year's valid list in knowledge/codes/, then checks
+ * knowledge/ against every year (a code a category suggests that the new year dropped is named: exit 1).
+ */
+async function importYear(file: string, yearText: string, knowledgeDir: string, flags: string[], io: Io): Promise<number> {
+  if (!/^\d{4}$/.test(yearText)) throw new UsageError(`--year ${yearText}: give the fiscal year as four digits, e.g. 2028`);
+  const { importValidList } = await import('./knowledge/icd10-import.js');
+  const year = Number(yearText);
+  const text = await readInput(file, io);
+  const today = todayIn(loadConfig().zone, io.clock ?? systemClock);
+  const done = importValidList(knowledgeDir, text, year, { from: file, today, replace: flags.includes('--replace'), force: flags.includes('--force') });
+  io.out([
+    `${done.replaced ? 'Replaced' : 'Shipped'} the FY${year} ICD-10-CM valid list: ${done.count} codes in ${displayPath(join(knowledgeDir, done.file))}`
+      + `${done.against ? ` (against FY${done.against.year}: ${done.against.added} added, ${done.against.removed} no longer valid)` : ''}.`,
+    `Diagnoses of services from ${fiscalYearStart(year)} to ${year}-09-30 are checked against it.`,
+    done.sourceAdded ? `Added the source CMS-ICD10CM-FY${year} to knowledge/sources.json.` : `knowledge/sources.json already has CMS-ICD10CM-FY${year}.`,
+    'Complete its entry in knowledge/codes/ICD10CM-PROVENANCE.md (where the file came from), then commit the three files.',
+  ].join('\n'));
+  const kn = loadKnowledge(knowledgeDir);
+  const check = checkValidList(kn);
+  io.out(check.summary);
+  if (check.problems.length) {
+    io.err(`knowledge/ no longer agrees with every year: ${check.problems.length} problem(s) for medbill kb check:\n${check.problems.map((p) => `  - ${p}`).join('\n')}`);
+    return 1;
+  }
+  return 0;
 }
 
 /** Opens MEDBILL_DB for reading; an empty database in memory when there is no file yet (nothing is created). */

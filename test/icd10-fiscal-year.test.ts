@@ -4,11 +4,11 @@
  * chooses (default: today in the practice's zone). J34.830 (odontogenic sinusitis, maxillary) is new in FY2027;
  * M86.8X8 was billable in FY2026 and is a header in FY2027 (M86.8X80, M86.8X81 face and sinuses, M86.8X89).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_KNOWLEDGE_DIR } from '../src/knowledge/load.js';
+import { DEFAULT_KNOWLEDGE_DIR, loadKnowledge } from '../src/knowledge/load.js';
 import { fiscalYearOf, validListFile } from '../src/knowledge/icd10-valid.js';
 import { parseCaseFacts, InvalidFactsError, type CaseFacts } from '../src/knowledge/facts.js';
 import { triage, type TriageResult } from '../src/knowledge/triage.js';
@@ -177,5 +177,85 @@ describe('today, for a case without a serviceDate, is the practice zone\'s (MEDB
   it('in New York it is still FY2026, so J34.830 is unknown; in UTC it is FY2027, so it is valid', async () => {
     expect(unverified(await triageAt('America/New_York'))).toMatch(/J34\.830 is not a valid ICD-10-CM code for a service on 2026-09-30 \(today/);
     expect(warningIds(await triageAt('UTC'))).not.toContain('unverified-diagnosis');
+  });
+});
+
+describe('`medbill kb check` prints every fiscal year', () => {
+  it('FY2026 and FY2027: count, dates of service and file of each, and what changed', () => {
+    const { code, out } = cli(['kb', 'check']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/FY2026: 74719 codes, services 2025-10-01 to 2026-09-30 \(knowledge\/codes\/icd10cm-valid-fy2026\.txt\)/);
+    expect(out).toMatch(/FY2027: 74879 codes, services 2026-10-01 to 2027-09-30.*\(knowledge\/codes\/icd10cm-valid-fy2027\.txt\); against FY2026: 190 added, 30 no longer valid/);
+  });
+});
+
+describe('next year\'s list in one command: `medbill kb import-icd10 FILE --year 2028`', () => {
+  /** A copy of knowledge/ to import into (the project's own is never written by the tests). */
+  function knowledgeCopy(): string {
+    const dir = join(mkdtempSync(join(tmpdir(), 'medbill-kb-')), 'knowledge');
+    cpSync(DEFAULT_KNOWLEDGE_DIR, dir, { recursive: true });
+    return dir;
+  }
+  const fy27 = readFileSync(join(DEFAULT_KNOWLEDGE_DIR, validListFile(2027)), 'latin1').split('\n').filter(Boolean);
+
+  it('ships a generated FY2028 list: sorted, its source added, checked by kb check, used from 2027-10-01', () => {
+    const dir = knowledgeCopy();
+    // As CMS writes it: not in byte order, a title after each code, CRLF; two codes gone, two new (made up).
+    const codes = [...fy27.filter((c) => c !== 'J34839' && c !== 'M868X89'), 'J34835', 'K08A1'].reverse();
+    const file = join(dirname(dir), 'icd10cm_codes_2028.txt');
+    writeFileSync(file, codes.map((c) => `${c.padEnd(8)}Title of ${c}`).join('\r\n') + '\r\n');
+    const imported = cli(['kb', 'import-icd10', file, '--year', '2028', '--knowledge', dir]);
+    expect(imported.err).toBe('');
+    expect(imported.code).toBe(0);
+    expect(imported.out).toMatch(/Shipped the FY2028 ICD-10-CM valid list: 74879 codes in .*icd10cm-valid-fy2028\.txt \(against FY2027: 2 added, 2 no longer valid\)/);
+    expect(imported.out).toMatch(/Diagnoses of services from 2027-10-01 to 2028-09-30 are checked against it/);
+    const shipped = readFileSync(join(dir, validListFile(2028)), 'latin1');
+    expect(shipped.split('\n').filter(Boolean)).toEqual([...codes].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    expect(readFileSync(join(dir, 'sources.json'), 'utf8')).toMatch(/"id": "CMS-ICD10CM-FY2028"/);
+    expect(readFileSync(join(dir, 'codes', 'ICD10CM-PROVENANCE.md'), 'utf8')).toMatch(/## FY2028: `icd10cm-valid-fy2028\.txt`/);
+
+    const check = cli(['kb', 'check', '--knowledge', dir]);
+    expect(check.code).toBe(0);
+    expect(check.out).toMatch(/FY2028: 74879 codes, services 2027-10-01 to 2028-09-30.*against FY2027: 2 added, 2 no longer valid/);
+    expect(check.out).toMatch(/FY2027: 74879 codes, services 2026-10-01 to 2027-09-30 \(/);
+
+    const next = loadKnowledge(dir);
+    expect(next.icd10Lists.years).toEqual([2026, 2027, 2028]);
+    const on = (dx: string, serviceDate: string) => triage(extraction(dx, serviceDate), next, { today: '2027-10-01' });
+    expect(ruleIds(on('J34.835', '2027-10-01'))).not.toContain('R-DX-YEAR');
+    expect(warningIds(on('J34.835', '2027-10-01'))).not.toContain('unverified-diagnosis');
+    expect(unverified(on('J34.835', '2027-09-30'))).toMatch(/J34\.835 is not a valid ICD-10-CM code for a service on 2027-09-30 \(FY2027\): it is new in FY2028/);
+    expect(unverified(on('J34.839', '2027-10-01'))).toMatch(/J34\.839 is not a valid ICD-10-CM code for a service on 2027-10-01 \(FY2028\): it was valid through FY2027/);
+    expect(warningIds(on('J34.839', '2027-09-30'))).not.toContain('unverified-diagnosis');
+
+    // Again: the year is shipped, so only --replace replaces it.
+    const again = cli(['kb', 'import-icd10', file, '--year', '2028', '--knowledge', dir]);
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/FY2028 is already shipped .*--replace/);
+    expect(cli(['kb', 'import-icd10', file, '--year', '2028', '--replace', '--knowledge', dir]).out).toMatch(/Replaced the FY2028/);
+    expect(readFileSync(join(dir, 'sources.json'), 'utf8').match(/CMS-ICD10CM-FY2028/g)).toHaveLength(1);
+  });
+
+  it('refuses a small generated file as partial, writing nothing; with --force it ships, and kb check names what knowledge/ suggests that it lacks', () => {
+    const dir = knowledgeCopy();
+    const file = join(dirname(dir), 'small.txt');
+    writeFileSync(file, 'K083\nK011\nJ34830\nS025XXA\nG4733\n');
+    const refused = cli(['kb', 'import-icd10', file, '--year', '2028', '--knowledge', dir]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/the file has 5 billable codes, FY2027 has 74879: it looks partial/);
+    expect(existsSync(join(dir, validListFile(2028)))).toBe(false);
+    expect(readFileSync(join(dir, 'sources.json'), 'utf8')).not.toMatch(/FY2028/);
+
+    const forced = cli(['kb', 'import-icd10', file, '--year', '2028', '--force', '--knowledge', dir]);
+    expect(forced.code).toBe(1);
+    expect(forced.out).toMatch(/Shipped the FY2028 ICD-10-CM valid list: 5 codes/);
+    expect(forced.err).toMatch(/diagnoses K13\.79: suggested, but not a valid code in FY2028/);
+    expect(cli(['kb', 'check', '--knowledge', dir]).code).toBe(1);
+  });
+
+  it('says what is wrong with the arguments', () => {
+    expect(cli(['kb', 'import-icd10', 'x.txt', '--year', '28']).err).toMatch(/--year 28: give the fiscal year as four digits/);
+    expect(cli(['kb', 'import-icd10', 'x.txt', '--replace']).err).toMatch(/--replace only go with --year/);
+    expect(cli(['kb', 'import-icd10', '--year', '2028']).err).toMatch(/import-icd10 needs a FILE/);
   });
 });
