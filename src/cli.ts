@@ -181,11 +181,14 @@ function parseJson(text: string, where: string): unknown {
 
 /**
  * Opens the database only if it exists, so a plain triage never creates files; closes it when `fn` is done.
- * `today` is today's date in the practice's zone (MEDBILL_TIME_ZONE): the date of service of a case without one.
+ * `today` gives today's date in the practice's zone (MEDBILL_TIME_ZONE): the date of service of a case without one.
  */
-async function withDirectory<T>(io: Io, fn: (dir: CodeDirectory, today: string, db?: Db) => T | Promise<T>): Promise<T> {
+async function withDirectory<T>(io: Io, fn: (dir: CodeDirectory, today: () => string, db?: Db) => T | Promise<T>): Promise<T> {
   const { dbPath, zone } = loadConfig();
-  const today = todayIn(zone, io.clock ?? systemClock);
+  // Worked out on first use only: most cases give a date of service or no diagnosis, and the zone's first
+  // lookup loads the platform's time-zone data (tens of milliseconds and megabytes on a cold start).
+  let date: string | undefined;
+  const today = () => (date ??= todayIn(zone, io.clock ?? systemClock));
   if (dbPath === ':memory:' || !existsSync(dbPath)) return fn(NO_DIRECTORY, today);
   const db = openDb(dbPath);
   try {
@@ -243,7 +246,7 @@ async function triageLines(file: string, kn: Knowledge, io: Io): Promise<number>
 async function cmdAsk(args: string[], kn: Knowledge, io: Io): Promise<number> {
   const json = args.includes('--json');
   const words = args.filter((a) => a !== '--json');
-  const answer = (message: string, directory: CodeDirectory, today: string) => {
+  const answer = (message: string, directory: CodeDirectory, today: () => string) => {
     const { facts } = extractFacts(message, kn);
     const result = triage(parseCaseFacts(facts), kn, { directory, today });
     return json ? JSON.stringify({ facts, result }) : renderTriage(result);

@@ -102,6 +102,17 @@ describe('a diagnosis is checked against the code set of its date of service', (
     expect(warningIds(triage(extraction('J34.830', '2026-10-01'), kn, { today: '2026-09-30' }))).not.toContain('unverified-diagnosis');
   });
 
+  it('asks for today only when a diagnosis needs it (a zone\'s first lookup is slow on a cold start)', () => {
+    const never = () => {
+      throw new Error('today was asked for');
+    };
+    expect(() => triage(extraction('J34.830', '2026-10-01'), kn, { today: never })).not.toThrow();
+    expect(() => triage({ procedure: 'D7140', cause: 'infection' }, kn, { today: never })).not.toThrow();
+    let asked = 0;
+    triage(extraction('J34.830'), kn, { today: () => (asked++, '2026-10-01') });
+    expect(asked).toBe(1);
+  });
+
   it('a date after the newest shipped list uses the newest, and says so in a rule and a warning', () => {
     const r = run(extraction('J34.830', '2027-10-01'));
     expect(dxCodes(r)[0]).toBe('J34.830');

@@ -115,9 +115,13 @@ export interface DiagnosisDate extends CodeSetChoice {
   given: boolean;
 }
 
-/** Where diagnoses are checked: the date of service if given, else today (in the practice's zone). */
-export function diagnosisDate(kn: Knowledge, serviceDate: string | undefined, today: string): DiagnosisDate {
-  return { ...kn.icd10Lists.forDate(serviceDate ?? today), given: serviceDate !== undefined };
+/**
+ * Where diagnoses are checked: the date of service if given, else today in the practice's zone (`today` is
+ * called only then: its zone's first lookup is slow on a cold start).
+ */
+export function diagnosisDate(kn: Knowledge, serviceDate: string | undefined, today: string | (() => string)): DiagnosisDate {
+  if (serviceDate !== undefined) return { ...kn.icd10Lists.forDate(serviceDate), given: true };
+  return { ...kn.icd10Lists.forDate(typeof today === 'string' ? today : today()), given: false };
 }
 
 /** Whether a code is valid (billable) in the official list of a date of service's year. */

@@ -291,10 +291,12 @@ export function procedureRecognized(procedure: string, kn: Knowledge): boolean {
 /** What triage needs besides the facts: the date to use when the case gives no date of service, and titles. */
 export interface TriageOptions {
   /**
-   * Today's date (YYYY-MM-DD) in the practice's time zone (`todayIn(config.zone, clock)`): the date of service
-   * when the case gives none, which chooses the ICD-10-CM code set. Triage never reads the clock itself.
+   * Today's date (YYYY-MM-DD) in the practice's time zone (`todayIn(config.zone, clock)`), or a function that
+   * gives it: the date of service when the case gives none, which chooses the ICD-10-CM code set. Triage never
+   * reads the clock itself, and calls the function only when a diagnosis needs the date (the zone's first
+   * lookup loads the platform's time-zone data: tens of milliseconds on a cold start).
    */
-  today: string;
+  today: string | (() => string);
   /** Titles of ICD-10-CM codes beyond knowledge/ (an imported CMS file); none by default. */
   directory?: CodeDirectory;
 }
@@ -372,19 +374,21 @@ export function triage(facts: CaseFacts, kn: Knowledge, options: TriageOptions):
   // Diagnoses: every valid code given, as given and past the cap, checked against the code set of the date of
   // service (today when the case gives none); then the category's suggestions.
   const diagnosisCodes: Code[] = [];
-  const at = diagnosisDate(kn, facts.serviceDate, options.today);
-  const standIn = r.diagnoses.length ? codeSetStandIn(kn, at) : undefined;
-  if (standIn) {
-    const rule = answer.fireEngineRule('R-DX-YEAR', standIn);
-    answer.warn(warningOf(rule), standIn);
-  }
-  for (const code of r.diagnoses) {
-    const check = checkDiagnosis(kn, directory, code, cause, category.id, at);
-    if (check.problem) {
-      const rule = answer.fireEngineRule(check.problem.ruleId, check.problem.message, check.problem.source);
-      answer.warn(rule.warning ?? 'unverified-diagnosis', check.problem.message);
+  if (r.diagnoses.length) {
+    const at = diagnosisDate(kn, facts.serviceDate, options.today);
+    const standIn = codeSetStandIn(kn, at);
+    if (standIn) {
+      const rule = answer.fireEngineRule('R-DX-YEAR', standIn);
+      answer.warn(warningOf(rule), standIn);
     }
-    if (check.entry && !diagnosisCodes.some((d) => d.code === code)) diagnosisCodes.push({ code, description: check.entry.title });
+    for (const code of r.diagnoses) {
+      const check = checkDiagnosis(kn, directory, code, cause, category.id, at);
+      if (check.problem) {
+        const rule = answer.fireEngineRule(check.problem.ruleId, check.problem.message, check.problem.source);
+        answer.warn(rule.warning ?? 'unverified-diagnosis', check.problem.message);
+      }
+      if (check.entry && !diagnosisCodes.some((d) => d.code === code)) diagnosisCodes.push({ code, description: check.entry.title });
+    }
   }
   if (lane !== 'patient-pay') {
     const given = diagnosisCodes.map((d) => d.code);
