@@ -212,6 +212,11 @@ describe('the command line, with no database', () => {
     expect(checkValidList(damaged).problems).toContain('codes/icd10cm.json K01.1: marked billable, but it is not in codes/icd10cm-valid-fy2026.txt');
   });
 
+  it('kb check says when knowledge/ has no list at all (knowledge/ still loads: a list is read only for a diagnosis)', () => {
+    const none = { ...kn, icd10Lists: new Icd10CodeSets(mkdtempSync(join(tmpdir(), 'medbill-icd-')), []) };
+    expect(checkValidList(none).problems).toEqual(['codes/: no ICD-10-CM valid list (icd10cm-valid-fyYYYY.txt): every diagnosis is checked against one']);
+  });
+
   it('lookup finds a valid code outside knowledge/ by code', () => {
     const { code, out } = cli(['lookup', 'I10']);
     expect(code).toBe(0);

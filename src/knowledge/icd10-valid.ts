@@ -233,6 +233,7 @@ export function checkValidList(kn: Knowledge): { summary: string; problems: stri
   const sets = kn.icd10Lists;
   const problems: string[] = [];
   const lines = [`  ICD-10-CM valid:  ${sets.years.length} official lists; a diagnosis is checked against the list of its date of service's fiscal year (Oct 1 - Sep 30)`];
+  if (sets.years.length === 0) problems.push('codes/: no ICD-10-CM valid list (icd10cm-valid-fyYYYY.txt): every diagnosis is checked against one');
   let previous: { year: number; codes: string[] } | undefined;
   for (const year of sets.years) {
     const file = validListFile(year);

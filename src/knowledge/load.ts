@@ -283,8 +283,8 @@ export function loadKnowledge(dir: string = DEFAULT_KNOWLEDGE_DIR): Knowledge {
     }
   }
 
+  // Only the names: each list is read when a diagnosis first needs its year (and kb check says when there is none).
   const icd10Lists = Icd10CodeSets.discover(dir);
-  if (icd10Lists.years.length === 0) problems.add('codes/', 'no ICD-10-CM valid list (icd10cm-valid-fyYYYY.txt): every diagnosis is checked against one');
   for (const year of icd10Lists.years) checkSources(validListFile(year), [icd10SourceId(year)]);
 
   const diagnosisCauses = [...rulesFile.diagnosisCauses].sort((a, b) => b.prefix.length - a.prefix.length);
