@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseIcd10File, IcdFileError } from './icd10-file.js';
-import { Icd10CodeSets, fiscalYearEnd, fiscalYearStart, icd10SourceId, validListFile } from './icd10-valid.js';
+import { Icd10CodeSets, difference, fiscalYearEnd, fiscalYearStart, icd10SourceId, validListFile } from './icd10-valid.js';
 
 /** Below this share of the nearest shipped year's count, a file is taken for a partial one (refused without --force). */
 const MIN_SHARE_OF_NEIGHBOUR = 0.9;
@@ -62,9 +62,7 @@ export function importValidList(knowledgeDir: string, text: string, year: number
   let against: ImportedYear['against'];
   if (neighbour !== undefined) {
     const before = shipped.list(neighbour).codes();
-    const now = new Set(codes);
-    const old = new Set(before);
-    against = { year: neighbour, added: codes.filter((c) => !old.has(c)).length, removed: before.filter((c) => !now.has(c)).length };
+    against = { year: neighbour, ...difference(before, codes) };
     if (codes.length < MIN_SHARE_OF_NEIGHBOUR * before.length && !options.force) {
       throw new IcdFileError(
         `the file has ${codes.length} billable codes, FY${neighbour} has ${before.length}: it looks partial, and a partial list would make medbill refuse valid codes. `

@@ -281,8 +281,8 @@ export function checkValidList(kn: Knowledge): { summary: string; problems: stri
 /** The source id (knowledge/sources.json) of a year's list. */
 export const icd10SourceId = (year: number): string => `CMS-ICD10CM-FY${year}`;
 
-/** Codes in `after` and not in `before`, and the reverse; both sorted in byte order, so one merge pass. */
-function difference(before: string[], after: string[]): { added: number; removed: number } {
+/** How many codes are in `after` and not in `before`, and the reverse; both sorted in byte order, so one merge pass. */
+export function difference(before: string[], after: string[]): { added: number; removed: number } {
   let i = 0;
   let j = 0;
   let added = 0;

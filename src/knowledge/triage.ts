@@ -1,6 +1,7 @@
 /**
- * triage(facts) → TriageResult, exactly as shared/contracts/triage.md defines it. Pure: the same facts and
- * knowledge always give the same answer, and every part of the answer names the rule that produced it.
+ * triage(facts) → TriageResult, exactly as shared/contracts/triage.md defines it. Pure: the same facts, knowledge
+ * and "today" (the date of service of a case without one, given by the caller) always give the same answer, and
+ * every part of the answer names the rule that produced it.
  */
 import type { CaseFacts } from './facts.js';
 import type { CompiledCategory, CompiledChoice, DocumentDef, EngineRule, Knowledge } from './load.js';
