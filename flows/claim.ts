@@ -18,6 +18,7 @@ import { parseDenial, remedyFor, resubmissionChecklist } from '../src/claims/den
 import type { ClaimKnowledge } from '../src/claims/knowledge.js';
 import { isProcedureCode, normalizeCode } from '../src/knowledge/codes.js';
 import { triage } from '../src/knowledge/triage.js';
+import { diagnosisDate, diagnosisProblemOn } from '../src/knowledge/evidence.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
 import { MEDICAL_PAYERS, type Lane, type MedicalPayer, type Preauth } from '../src/knowledge/vocabulary.js';
 import { PAYER_OPTIONS, labelOf, parsePayer, procedureKind } from './common.js';
@@ -148,7 +149,7 @@ function denialParts(ctx: FlowContext, denial: Denial, after: Claim): Reply['par
 /** What medbill's answer for the case said of prior authorization, when the case is known. */
 function preauthSaid(ctx: FlowContext, caseId: string): Preauth | undefined {
   const facts = ctx.caseFile(caseId)?.facts as Partial<CaseFacts> | undefined;
-  return facts?.procedure ? triage({ ...facts, procedure: facts.procedure } as CaseFacts, ctx.kn, ctx.directory).preauth : undefined;
+  return facts?.procedure ? triage({ ...facts, procedure: facts.procedure } as CaseFacts, ctx.kn, { directory: ctx.directory, today: ctx.today }).preauth : undefined;
 }
 
 function deadlineBasis(ctx: FlowContext, c: Claim): string {
@@ -311,7 +312,7 @@ function fromCase(ctx: FlowContext, caseId: string): Outcome {
   let procedures: string[] = [];
   let diagnoses: string[] = facts.diagnoses ?? [];
   if (facts.procedure) {
-    const result = triage({ ...facts, procedure: facts.procedure } as CaseFacts, ctx.kn, ctx.directory);
+    const result = triage({ ...facts, procedure: facts.procedure } as CaseFacts, ctx.kn, { directory: ctx.directory, today: ctx.today() });
     const medical = [...result.procedureCodes.cpt, ...result.procedureCodes.hcpcs].map((c) => c.code);
     procedures = medical.length ? medical : result.procedureCodes.cdt.map((c) => c.code);
     if (!diagnoses.length) diagnoses = result.diagnosisCodes.map((c) => c.code);
@@ -339,7 +340,6 @@ function readDraft(ctx: FlowContext, caseId: string, slots: Slots, v: Record<str
   for (const code of diagnoses) {
     const hit = ctx.codes.exact(code);
     if (!hit || hit.set !== 'icd10cm') return { problem: `${code} is not an ICD-10-CM code.` };
-    if (hit.billable === false) return { problem: `${hit.code} is a header, not billable: use a longer code.` };
   }
   const draft: z.infer<typeof DraftSchema> = {
     caseId, payer, lane: slots.prefill?.lane ?? 'medical', procedures: procedures.map(normalizeCode), diagnoses: diagnoses.map((d) => ctx.codes.exact(d)?.code ?? d),
@@ -356,6 +356,12 @@ function readDraft(ctx: FlowContext, caseId: string, slots: Slots, v: Record<str
     const date = parseDate(raw, today, side);
     if (!date) return { problem: `I could not read the ${label} "${raw}": write it like 11/14 (without the year).` };
     draft[field] = date;
+  }
+  // The diagnoses must be billable in the ICD-10-CM code set of the claim's date of service (today without one).
+  const at = diagnosisDate(ctx.kn, draft.serviceDate, today);
+  for (const code of draft.diagnoses) {
+    const problem = diagnosisProblemOn(ctx.kn, code, at);
+    if (problem) return { problem };
   }
   for (const field of ['reference', 'authNumber'] as const) {
     const raw = v[field]?.trim();

@@ -20,7 +20,7 @@ const PAYER_CHOICES = [...PAYER_OPTIONS, { label: 'Not sure', value: 'unsure' }]
 
 /** The medical claim's paperwork, as triage lists it for these facts (coverage as given, or just the payer kind). */
 function checklist(ctx: FlowContext, s: Slots, procedure: string) {
-  return triage({ ...s.facts, procedure } as CaseFacts, ctx.kn, ctx.directory);
+  return triage({ ...s.facts, procedure } as CaseFacts, ctx.kn, { directory: ctx.directory, today: ctx.today() });
 }
 
 function advance(ctx: FlowContext, s: Slots, caseId?: string, lead = ''): Outcome {

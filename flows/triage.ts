@@ -126,7 +126,7 @@ function facts(s: Slots): CaseFacts {
 }
 
 function currentResult(s: Slots, ctx: FlowContext): TriageResult {
-  return triage(facts(s), ctx.kn, ctx.directory);
+  return triage(facts(s), ctx.kn, { directory: ctx.directory, today: ctx.today() });
 }
 
 const QUESTIONS: Record<FactStep, Question> = {

@@ -8,19 +8,20 @@ import { boundedLines } from './lines.js';
 import { createInterface } from 'node:readline';
 import { parseCaseFacts, InvalidFactsError, CaseFactsSchema } from './knowledge/facts.js';
 import { describeZodError } from './zod-message.js';
-import { defaultKnowledge, KnowledgeError, loadKnowledge, type Knowledge } from './knowledge/load.js';
+import { DEFAULT_KNOWLEDGE_DIR, defaultKnowledge, displayPath, KnowledgeError, loadKnowledge, type Knowledge } from './knowledge/load.js';
 import { triage } from './knowledge/triage.js';
 import { extractFacts } from './knowledge/extract.js';
 import { CodeIndex } from './knowledge/lookup.js';
 import { NO_DIRECTORY, type CodeDirectory } from './knowledge/evidence.js';
 import { parseIcd10File, IcdFileError } from './knowledge/icd10-file.js';
-import { checkValidList } from './knowledge/icd10-valid.js';
+import { checkValidList, fiscalYearStart } from './knowledge/icd10-valid.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDb, type Db } from './store/db.js';
 import { fullIcd10, icd10Directory, importInfo, replaceIcd10 } from './store/icd10.js';
 import { renderLookup, renderTriage } from './render-text.js';
 import { PROJECT_ROOT } from './paths.js';
 import type { Reply } from './engine/model.js';
+import { systemClock, todayIn, type Clock } from './today.js';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -42,7 +43,8 @@ Usage:
   medbill chat --script FILE       play a scripted conversation; exit 1 when an expectation fails
   medbill serve                    the local chat page at http://127.0.0.1:3978 (npm start)
   medbill kb check [--icd10 FILE]  validate knowledge/ (and its ICD-10-CM codes against a CMS list)
-  medbill kb import-icd10 FILE     load a CMS ICD-10-CM order file (or valid-codes list) into SQLite
+  medbill kb import-icd10 FILE --year YYYY   ship a new fiscal year's ICD-10-CM valid list in knowledge/codes/
+  medbill kb import-icd10 FILE     load a CMS ICD-10-CM order file (or valid-codes list) into SQLite, for titles
   medbill claims import FILE.csv   start tracking the practice's medical claims from its PM system's CSV export
                                    (--dry-run checks every row and writes nothing)
   medbill claims export            every claim as CSV on standard output
@@ -81,13 +83,22 @@ Exit codes: 0 ok, 1 failure, 2 bad input.`,
   Extracts the case facts from the text and triages them. Without TEXT, reads one question per line.`,
   lookup: `Usage: medbill lookup "words or code"
   Exact by code in any set (K083 or K08.3), or by words. Uses the imported ICD-10-CM list when there is one.`,
-  kb: `Usage: medbill kb check [--icd10 FILE]
+  kb: `Usage: medbill kb check [--icd10 FILE] [--knowledge DIR]
+       medbill kb import-icd10 FILE --year YYYY [--replace] [--force] [--knowledge DIR]
        medbill kb import-icd10 FILE
-  check: validates every file under knowledge/ and the shipped list of valid ICD-10-CM codes (every
-         diagnosis is checked against it) and prints counts; with --icd10, also checks every
-         ICD-10-CM code in knowledge/ against a CMS file (order file or valid-codes list).
-  import-icd10: loads the CMS file into the database (MEDBILL_DB) for the titles and word search of
-         lookups and answers; which codes are valid is still the shipped list's say.`,
+  check: validates every file under knowledge/ and the shipped lists of valid ICD-10-CM codes, one per
+         fiscal year (a diagnosis is checked against its date of service's year), and prints counts; with
+         --icd10, also checks every ICD-10-CM code in knowledge/ against a CMS file (order file or valid-codes
+         list). --knowledge checks another copy of knowledge/.
+  import-icd10 --year YYYY: ships FY YYYY's list (services from October 1 of YYYY-1): FILE is the CMS
+         release's code list (icd10cm_codes_YYYY.txt) or order file (its billable lines). The codes are checked,
+         sorted and written to knowledge/codes/icd10cm-valid-fyYYYY.txt; the source CMS-ICD10CM-FYYYYY is added to
+         knowledge/sources.json and an entry to knowledge/codes/ICD10CM-PROVENANCE.md, to complete. Then
+         knowledge/ is checked against every year (exit 1 naming what no longer agrees).
+         --replace  replace a year already shipped
+         --force    take a list much smaller than the year before's (otherwise refused as partial)
+  import-icd10 (no --year): loads the CMS file into the database (MEDBILL_DB) for the titles and word search
+         of lookups and answers; which codes are valid is still the shipped lists' say.`,
   claims: `Usage: medbill claims import FILE.csv [--dry-run] [--ignore-column NAME]... [--payer-kind KIND]
        medbill claims export
   import: reads the open (and recent) medical claims exported from the practice-management system, one
@@ -168,6 +179,8 @@ export interface Io {
   stdinStream: () => AsyncIterable<Buffer>;
   /** Resolves when what was written so far has left the process (or is small enough to keep). */
   drain: () => Promise<void>;
+  /** "Now", for today's date in the practice's zone (the date of service a case without one gets); the system clock by default. */
+  clock?: Clock;
 }
 
 export function readInput(file: string, io: Io): Promise<string> {
@@ -184,13 +197,20 @@ function parseJson(text: string, where: string): unknown {
   }
 }
 
-/** Opens the database only if it exists, so a plain triage never creates files; closes it when `fn` is done. */
-async function withDirectory<T>(fn: (dir: CodeDirectory, db?: Db) => T | Promise<T>): Promise<T> {
-  const { dbPath } = loadConfig();
-  if (dbPath === ':memory:' || !existsSync(dbPath)) return fn(NO_DIRECTORY);
+/**
+ * Opens the database only if it exists, so a plain triage never creates files; closes it when `fn` is done.
+ * `today` gives today's date in the practice's zone (MEDBILL_TIME_ZONE): the date of service of a case without one.
+ */
+async function withDirectory<T>(io: Io, fn: (dir: CodeDirectory, today: () => string, db?: Db) => T | Promise<T>): Promise<T> {
+  const { dbPath, zone } = loadConfig();
+  // Worked out on first use only: most cases give a date of service or no diagnosis, and the zone's first
+  // lookup loads the platform's time-zone data (tens of milliseconds and megabytes on a cold start).
+  let date: string | undefined;
+  const today = () => (date ??= todayIn(zone, io.clock ?? systemClock));
+  if (dbPath === ':memory:' || !existsSync(dbPath)) return fn(NO_DIRECTORY, today);
   const db = openDb(dbPath);
   try {
-    return await fn(importInfo(db) ? icd10Directory(db) : NO_DIRECTORY, db);
+    return await fn(importInfo(db) ? icd10Directory(db) : NO_DIRECTORY, today, db);
   } finally {
     db.close();
   }
@@ -208,8 +228,8 @@ async function cmdTriage(args: string[], kn: Knowledge, io: Io): Promise<number>
   const file = rest[0] ?? '-';
   if (mode === 'jsonl') return triageLines(file, kn, io);
   const text = await readInput(file, io);
-  return withDirectory((dir) => {
-    const result = triage(parseCaseFacts(parseJson(text, 'the input')), kn, dir);
+  return withDirectory(io, (directory, today) => {
+    const result = triage(parseCaseFacts(parseJson(text, 'the input')), kn, { directory, today });
     io.out(mode === 'json' ? JSON.stringify(result) : renderTriage(result));
     return 0;
   });
@@ -219,7 +239,7 @@ async function cmdTriage(args: string[], kn: Knowledge, io: Io): Promise<number>
 async function triageLines(file: string, kn: Knowledge, io: Io): Promise<number> {
   if (file !== '-' && !existsSync(file)) throw new UsageError(`file not found: ${file}`);
   const source = file === '-' ? io.stdinStream() : createReadStream(file);
-  return withDirectory(async (dir) => {
+  return withDirectory(io, async (directory, today) => {
     let bad = 0;
     let n = 0;
     for await (const line of boundedLines(source, MAX_JSONL_LINE_BYTES)) {
@@ -228,7 +248,7 @@ async function triageLines(file: string, kn: Knowledge, io: Io): Promise<number>
         if ('tooLong' in line) throw new InvalidFactsError(`line ${n} is ${line.tooLong.toLocaleString('en-US')} bytes; a case is at most ${MAX_JSONL_LINE_BYTES.toLocaleString('en-US')}`);
         const parsed = CaseFactsSchema.safeParse(parseJson(line.text, `line ${n}`));
         if (!parsed.success) throw new InvalidFactsError(`line ${n}: ${describeZodError(parsed.error)}`);
-        io.out(JSON.stringify(triage(parsed.data, kn, dir)));
+        io.out(JSON.stringify(triage(parsed.data, kn, { directory, today })));
       } catch (err) {
         if (!(err instanceof InvalidFactsError)) throw err;
         bad++;
@@ -246,24 +266,24 @@ async function triageLines(file: string, kn: Knowledge, io: Io): Promise<number>
 async function cmdAsk(args: string[], kn: Knowledge, io: Io): Promise<number> {
   const { on: json, rest } = takeFlag(args, '--json');
   const words = positionals('ask', rest);
-  const answer = (message: string, dir: CodeDirectory) => {
+  const answer = (message: string, directory: CodeDirectory, today: () => string) => {
     const { facts } = extractFacts(message, kn);
-    const result = triage(parseCaseFacts(facts), kn, dir);
+    const result = triage(parseCaseFacts(facts), kn, { directory, today });
     return json ? JSON.stringify({ facts, result }) : renderTriage(result);
   };
   if (words.length === 0) {
     // A local chat in the terminal: one question per line.
     const lines = createInterface({ input: process.stdin, terminal: false });
     if (process.stdin.isTTY) io.err('Ask about a case (Ctrl-D to quit), e.g.: pt broke #8 in a bike accident, BCBS medical + Delta dental');
-    return withDirectory(async (dir) => {
-      for await (const line of lines) if (line.trim()) io.out(`${answer(line, dir)}\n`);
+    return withDirectory(io, async (dir, today) => {
+      for await (const line of lines) if (line.trim()) io.out(`${answer(line, dir, today)}\n`);
       return 0;
     });
   }
   const message = words.join(' ');
   if (!message.trim()) throw new UsageError('ask needs a message');
-  return withDirectory((dir) => {
-    io.out(answer(message, dir));
+  return withDirectory(io, (dir, today) => {
+    io.out(answer(message, dir, today));
     return 0;
   });
 }
@@ -271,7 +291,7 @@ async function cmdAsk(args: string[], kn: Knowledge, io: Io): Promise<number> {
 function cmdLookup(args: string[], kn: Knowledge, io: Io): Promise<number> {
   const query = positionals('lookup', args).join(' ').trim();
   if (!query) throw new UsageError('lookup needs words or a code');
-  return withDirectory((_dir, db) => {
+  return withDirectory(io, (_dir, _today, db) => {
     const hits = new CodeIndex(kn, db && fullIcd10(db)).search(query);
     io.out(renderLookup(hits));
     return hits.length ? 0 : 1;
@@ -281,13 +301,14 @@ function cmdLookup(args: string[], kn: Knowledge, io: Io): Promise<number> {
 async function cmdKb(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'check') {
-    const { value: file, rest: stray } = takeOneOption(rest, '--icd10');
+    const { value: knowledgeDir, rest: others } = takeOneOption(rest, '--knowledge');
+    const { value: file, rest: stray } = takeOneOption(others, '--icd10');
     const extra = positionals('kb check', stray);
     if (extra.length) throw new UsageError(`kb check: unexpected ${extra[0]} (medbill kb --help)`);
     // The check reads every knowledge file, letters and claims included: loaded for this command only.
     const { checkKnowledgeAgainstIcd10, knowledgeCounts } = await import('./knowledge/check.js');
     const { letterTemplateSummary } = await import('./letters/templates.js');
-    const kn = loadKnowledge();
+    const kn = loadKnowledge(knowledgeDir ?? DEFAULT_KNOWLEDGE_DIR);
     const counts = `${knowledgeCounts(kn)}\n${letterTemplateSummary(kn.dir)}`;
     const valid = checkValidList(kn);
     if (valid.problems.length) {
@@ -306,8 +327,16 @@ async function cmdKb(args: string[], io: Io): Promise<number> {
     return 0;
   }
   if (sub === 'import-icd10') {
-    const [file, ...extra] = positionals('kb import-icd10', rest);
-    if (!file || extra.length) throw new UsageError('import-icd10 needs exactly one FILE');
+    const year = takeOneOption(rest, '--year');
+    const dir = takeOneOption(year.rest, '--knowledge');
+    const replace = takeFlag(dir.rest, '--replace');
+    const force = takeFlag(replace.rest, '--force');
+    const flags = [...(replace.on ? ['--replace'] : []), ...(force.on ? ['--force'] : [])];
+    const [file, ...extra] = positionals('kb import-icd10', force.rest);
+    if (!file) throw new UsageError('import-icd10 needs a FILE');
+    if (extra.length) throw new UsageError(`import-icd10: unexpected ${extra.join(' ')}`);
+    if (year.value !== undefined) return importYear(file, year.value, dir.value ?? DEFAULT_KNOWLEDGE_DIR, flags, io);
+    if (flags.length || dir.value !== undefined) throw new UsageError(`import-icd10: ${[...flags, ...(dir.value !== undefined ? ['--knowledge'] : [])].join(', ')} only go with --year (the list of a fiscal year shipped in knowledge/)`);
     const parsed = parseIcd10File(await readInput(file, io));
     const { dbPath } = loadConfig();
     const db = openDb(dbPath);
@@ -321,6 +350,34 @@ async function cmdKb(args: string[], io: Io): Promise<number> {
   }
   positionals('kb', [sub ?? '']);
   throw new UsageError('kb needs "check" or "import-icd10"');
+}
+
+/**
+ * `kb import-icd10 FILE --year YYYY`: ships the fiscal year's valid list in knowledge/codes/, then checks
+ * knowledge/ against every year (a code a category suggests that the new year dropped is named: exit 1).
+ */
+async function importYear(file: string, yearText: string, knowledgeDir: string, flags: string[], io: Io): Promise<number> {
+  if (!/^\d{4}$/.test(yearText)) throw new UsageError(`--year ${yearText}: give the fiscal year as four digits, e.g. 2028`);
+  const { importValidList } = await import('./knowledge/icd10-import.js');
+  const year = Number(yearText);
+  const text = await readInput(file, io);
+  const today = todayIn(loadConfig().zone, io.clock ?? systemClock);
+  const done = importValidList(knowledgeDir, text, year, { from: file, today, replace: flags.includes('--replace'), force: flags.includes('--force') });
+  io.out([
+    `${done.replaced ? 'Replaced' : 'Shipped'} the FY${year} ICD-10-CM valid list: ${done.count} codes in ${displayPath(join(knowledgeDir, done.file))}`
+      + `${done.against ? ` (against FY${done.against.year}: ${done.against.added} added, ${done.against.removed} no longer valid)` : ''}.`,
+    `Diagnoses of services from ${fiscalYearStart(year)} to ${year}-09-30 are checked against it.`,
+    done.sourceAdded ? `Added the source CMS-ICD10CM-FY${year} to knowledge/sources.json.` : `knowledge/sources.json already has CMS-ICD10CM-FY${year}.`,
+    'Complete its entry in knowledge/codes/ICD10CM-PROVENANCE.md (where the file came from), then commit the three files.',
+  ].join('\n'));
+  const kn = loadKnowledge(knowledgeDir);
+  const check = checkValidList(kn);
+  io.out(check.summary);
+  if (check.problems.length) {
+    io.err(`knowledge/ no longer agrees with every year: ${check.problems.length} problem(s) for medbill kb check:\n${check.problems.map((p) => `  - ${p}`).join('\n')}`);
+    return 1;
+  }
+  return 0;
 }
 
 /** Opens MEDBILL_DB for reading; an empty database in memory when there is no file yet (nothing is created). */
@@ -406,7 +463,6 @@ async function cmdClaims(args: string[], io: Io): Promise<number> {
 
 async function claimsImport(args: string[], io: Io): Promise<number> {
   const { importClaims, describeImport, describeRefusal, mapPayerKind, ImportFileError } = await import('./claims/import.js');
-  const { systemClock, todayIn } = await import('./today.js');
   const ignored = takeOption(args, '--ignore-column');
   const kinds = takeOneOption(ignored.rest, '--payer-kind');
   const { on: dryRun, rest: others } = takeFlag(kinds.rest, '--dry-run');
@@ -423,7 +479,7 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
   // (a third faster on 10,000 rows). This connection is the command's own and has no temporary tables.
   db.pragma('temp_store = MEMORY');
   try {
-    const result = importClaims(db, csv, { today: todayIn(config.zone, systemClock), dryRun, ignoreColumns: ignored.values, ...(payerKind ? { payerKind } : {}) });
+    const result = importClaims(db, csv, { today: todayIn(config.zone, io.clock ?? systemClock), dryRun, ignoreColumns: ignored.values, ...(payerKind ? { payerKind } : {}) });
     if (!result.ok) {
       io.err(`medbill: ${describeRefusal(result).join('\n')}`);
       return 2;
@@ -449,11 +505,10 @@ async function cmdReport(args: string[], io: Io): Promise<number> {
   const format = chartFile === undefined ? undefined : /\.png$/i.test(chartFile) ? 'png' : /\.svg$/i.test(chartFile) ? 'svg' : undefined;
   if (chartFile !== undefined && !format) throw new UsageError(`--chart ${chartFile}: the file must end in .png or .svg`);
   const { buildReport, drawAging, reportReplies } = await import('./claims/report.js');
-  const { systemClock, todayIn } = await import('./today.js');
   const { zone } = loadConfig();
   const db = openForReading();
   try {
-    const report = buildReport(db, todayIn(zone, systemClock), zone);
+    const report = buildReport(db, todayIn(zone, io.clock ?? systemClock), zone);
     if (csv) {
       const { reportCsv } = await import('./claims/report.js');
       io.out(reportCsv(report).join('\n'));

@@ -399,3 +399,21 @@ describe('the daily digest', () => {
     expect(unsent?.kind === 'item' && unsent.choices.map((c) => [c.label, c.value])).toEqual([['Submitted', 'go:claim:C-UNSUB submitted'], ['Snooze', 'go:claim:C-UNSUB snooze']]);
   });
 });
+
+describe('a claim\'s diagnoses are checked against the code set of its date of service (issue 22)', () => {
+  it('the new-claim form refuses J34.830 for a service in September 2026 (FY2026) and takes it for one in October (FY2027)', async () => {
+    const d = db();
+    const engine = new Engine({ db: d, flows, zone: 'America/Chicago', now: () => Date.parse('2026-10-05T15:00:00Z') });
+    const send = (input: Input) => engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input });
+    const said = (rs: Reply[]) => rs.map((r) => r.text).join('\n');
+    const form = (rs: Reply[]) => rs.flatMap((r) => r.parts).find((p) => p.kind === 'form');
+    expect(form(await send({ kind: 'text', text: 'claim new' }))?.kind).toBe('form');
+    const values = { payer: 'Aetna', procedures: '41100', diagnoses: 'J34.830', billed: '650' };
+    const september = await send({ kind: 'form', form: 'claim-new', values: { ...values, serviceDate: '9/28' } });
+    expect(said(september)).toMatch(/J34\.830 is not a valid ICD-10-CM code for a service on 2026-09-28 \(FY2026\): it is new in FY2027/);
+    expect(form(september)?.kind).toBe('form');
+    const october = await send({ kind: 'form', form: 'claim-new', values: { ...values, serviceDate: '10/2' } });
+    const caseId = /Now tracking claim (C-[A-Z0-9]{5})/.exec(said(october))?.[1] ?? '';
+    expect(new ClaimService(d).get(caseId)).toMatchObject({ serviceDate: '2026-10-02', diagnoses: ['J34.830'] });
+  });
+});

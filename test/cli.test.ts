@@ -172,7 +172,7 @@ describe('options the command line does not know', () => {
     [['ask', '-j', 'pt broke #8'], '-j'],
     [['triage', '--jsnl', '-'], '--jsnl'],
     [['kb', 'check', '--icd11', 'x.txt'], '--icd11'],
-    [['kb', 'import-icd10', '--force', 'x.txt'], '--force'],
+    [['kb', 'import-icd10', '--forse', 'x.txt'], '--forse'],
     [['claims', 'import', 'x.csv', '--dryrun'], '--dryrun'],
     [['claims', 'export', '--all'], '--all'],
     [['letter', '--case', 'C-AAAAA', '--docx', 'x'], '--docx'],

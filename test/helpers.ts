@@ -18,8 +18,14 @@ export function shared(path: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The date the tests' triage takes for "today" (the date of service of a case without one): fixed, never the
+ * clock's. In FY2027; tests about the code set of a date give their own serviceDate.
+ */
+export const TEST_TODAY = '2026-12-07';
+
 export function run(facts: CaseFacts): TriageResult {
-  return triage(facts, kn);
+  return triage(facts, kn, { today: TEST_TODAY });
 }
 
 export const allCodes = (r: TriageResult) => [...r.procedureCodes.cdt, ...r.procedureCodes.cpt, ...r.procedureCodes.hcpcs, ...r.diagnosisCodes].map((c) => c.code);

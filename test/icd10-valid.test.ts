@@ -3,17 +3,17 @@
  * is checked against it with no database. A valid code the person gave is kept as given; only invalid
  * codes and headers are flagged, with billable children suggested. Procedure codes given always appear.
  */
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_KNOWLEDGE_DIR } from '../src/knowledge/load.js';
-import { VALID_LIST_FILE, ValidIcd10List, checkValidList } from '../src/knowledge/icd10-valid.js';
+import { Icd10CodeSets, ValidIcd10List, checkValidList, validListFile } from '../src/knowledge/icd10-valid.js';
 import { codeSetOf, normalizeIcd10 } from '../src/knowledge/codes.js';
 import type { TriageResult } from '../src/knowledge/triage.js';
 import { cli, kn, run, shared, warningIds } from './helpers.js';
 
-const SHIPPED = join(DEFAULT_KNOWLEDGE_DIR, VALID_LIST_FILE);
+const SHIPPED = join(DEFAULT_KNOWLEDGE_DIR, validListFile(2026));
 const lines = readFileSync(SHIPPED, 'latin1').split('\n').filter(Boolean);
 const EIGHT = ['C01', 'S02.651A', 'S02.652A', 'S02.671A', 'I10', 'C83.30', 'G80.9', 'F79'];
 const separate = { medical: true, dental: true, combinedPlan: false, medicalPayer: 'commercial' } as const;
@@ -89,13 +89,17 @@ describe('every ICD-10-CM code knowledge/ names is valid', () => {
       walk(file, file === 'never-suggest.json' ? (json as { neverSuggest: { instead: string[] }[] }).neverSuggest.map((n) => ({ instead: n.instead })) : json, '');
     }
     expect(found.length).toBeGreaterThan(50);
-    const bad = found.filter(({ key, code }) => {
-      if (kn.icd10Valid.has(code)) return false;
-      // A prefix ("S0", "K08.11") is fine when signals or rules match codes with it and valid codes start with it.
-      const prefixUse = key === 'prefix' || key === 'diagnoses';
-      return !(prefixUse && kn.icd10Valid.children(code, 0).count > 0);
-    });
-    expect(bad).toEqual([]);
+    // In every shipped year's list: a suggestion is made whatever the date of service.
+    for (const year of kn.icd10Lists.years) {
+      const list = kn.icd10Lists.list(year);
+      const bad = found.filter(({ key, code }) => {
+        if (list.has(code)) return false;
+        // A prefix ("S0", "K08.11") is fine when signals or rules match codes with it and valid codes start with it.
+        const prefixUse = key === 'prefix' || key === 'diagnoses';
+        return !(prefixUse && list.children(code, 0).count > 0);
+      });
+      expect(bad, `FY${year}`).toEqual([]);
+    }
   });
 });
 
@@ -196,16 +200,21 @@ describe('the command line, with no database', () => {
   it('kb check prints the size of the official list', () => {
     const { code, out } = cli(['kb', 'check']);
     expect(code).toBe(0);
-    expect(out).toMatch(/ICD-10-CM valid: +74719 codes, the official FY2026 list/);
+    expect(out).toMatch(/FY2026: 74719 codes, services 2025-10-01 to 2026-09-30 \(knowledge\/codes\/icd10cm-valid-fy2026\.txt\)/);
   });
 
   it('kb check fails when the shipped list is damaged', () => {
     const dir = mkdtempSync(join(tmpdir(), 'medbill-icd-'));
-    copyFileSync(SHIPPED, join(dir, 'list.txt'));
+    mkdirSync(join(dir, 'codes'));
     // loadKnowledge reads knowledge/ from the project, so the damaged copy is checked directly.
-    writeFileSync(join(dir, 'list.txt'), lines.filter((c) => c !== 'K011').join('\n') + '\n');
-    const damaged = { ...kn, icd10Valid: new ValidIcd10List(join(dir, 'list.txt')) };
+    writeFileSync(join(dir, validListFile(2026)), lines.filter((c) => c !== 'K011').join('\n') + '\n');
+    const damaged = { ...kn, icd10Lists: new Icd10CodeSets(dir, [2026]) };
     expect(checkValidList(damaged).problems).toContain('codes/icd10cm.json K01.1: marked billable, but it is not in codes/icd10cm-valid-fy2026.txt');
+  });
+
+  it('kb check says when knowledge/ has no list at all (knowledge/ still loads: a list is read only for a diagnosis)', () => {
+    const none = { ...kn, icd10Lists: new Icd10CodeSets(mkdtempSync(join(tmpdir(), 'medbill-icd-')), []) };
+    expect(checkValidList(none).problems).toEqual(['codes/: no ICD-10-CM valid list (icd10cm-valid-fyYYYY.txt): every diagnosis is checked against one']);
   });
 
   it('lookup finds a valid code outside knowledge/ by code', () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { CaseFactsSchema } from '../src/knowledge/facts.js';
 import { cli, readLines, run, score, shared } from './helpers.js';
 
 const samplePath = shared('cases/sample.jsonl');
@@ -19,13 +18,10 @@ describe.skipIf(!samplePath)('published sample cases (shared/cases/sample.jsonl)
   });
 });
 
-// The expert audit's regression cases (issue 22). A case that gives a date of service needs CaseFacts.serviceDate
-// (the ICD-10-CM code set by fiscal year), which lands separately: until the schema knows it, such a case is skipped.
+// The expert audit's regression cases (issue 22), dated ones included: a case with a serviceDate is checked
+// against the ICD-10-CM code set of that date's fiscal year (a11 and a12: J34.830 on either side of 2026-10-01).
 const auditPath = shared('cases/audit.jsonl');
 const audit = auditPath ? readLines(auditPath).map((l) => JSON.parse(l)) : [];
-const knowsServiceDate = 'serviceDate' in CaseFactsSchema.shape;
-const runnable = (c: { facts: Record<string, unknown> }) => knowsServiceDate || !('serviceDate' in c.facts);
-if (auditPath && !audit.every(runnable)) console.log('skipped: audit cases with a serviceDate (CaseFacts has no serviceDate yet)');
 
 // Cases the audit raised outside issue 22 section 1 (items 1-10): known wrong until they are fixed, and then this
 // list must shrink (it.fails turns red when such a case starts to pass).
@@ -35,9 +31,18 @@ const OPEN: Record<string, string> = {
 };
 
 describe.skipIf(!auditPath)('expert audit cases (shared/cases/audit.jsonl)', () => {
-  const open = audit.filter((c) => runnable(c) && OPEN[c.id]);
-  it.each(audit.filter((c) => runnable(c) && !OPEN[c.id]).map((c) => [c.id, c]))('%s is fully right', (_id, c) => {
+  const open = audit.filter((c) => OPEN[c.id]);
+  it.each(audit.filter((c) => !OPEN[c.id]).map((c) => [c.id, c]))('%s is fully right', (_id, c) => {
     expect(score(run(c.facts), c.expect)).toEqual([]);
+  });
+
+  it('the dated cases are answered the same through `medbill triage --jsonl`', () => {
+    const dated = audit.filter((c) => 'serviceDate' in c.facts && !OPEN[c.id]);
+    expect(dated.map((c) => c.id)).toEqual(expect.arrayContaining(['a11', 'a12']));
+    const { code, out } = cli(['triage', '--jsonl', '-'], dated.map((c) => JSON.stringify(c.facts)).join('\n'));
+    expect(code).toBe(0);
+    const results = out.trim().split('\n').map((l) => JSON.parse(l));
+    results.forEach((r, i) => expect(score(r, dated[i].expect), dated[i].id).toEqual([]));
   });
   if (open.length) {
     it.fails.each(open.map((c) => [c.id, OPEN[c.id], c]))('%s is still open: %s', (_id, _why, c) => {

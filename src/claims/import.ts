@@ -69,6 +69,7 @@ import { dateOf, fullYear, monthNumber } from '../calendar.js';
 import { defaultKnowledge, type Knowledge } from '../knowledge/load.js';
 import { CodeIndex, type LookupHit } from '../knowledge/lookup.js';
 import { isProcedureCode, normalizeIcd10, PATTERNS } from '../knowledge/codes.js';
+import { diagnosisDate, diagnosisProblemOn } from '../knowledge/evidence.js';
 import { fullIcd10 } from '../store/icd10.js';
 import { ClaimReportStore } from '../store/claim-reports.js';
 import { LANES, MEDICAL_PAYERS, type Lane, type MedicalPayer } from '../knowledge/vocabulary.js';
@@ -449,7 +450,7 @@ class RowReader {
     private readonly cols: Columns,
     private readonly service: ClaimService,
     private readonly codes: CodeIndex,
-    kn: Knowledge,
+    private readonly kn: Knowledge,
     private readonly options: ImportOptions,
   ) {
     this.categories = new Map(kn.categories.flatMap((c) => [[c.id.toLowerCase(), c.id], [c.name.toLowerCase(), c.id]] as const));
@@ -576,14 +577,21 @@ class RowReader {
       else if (!procedures.includes(code)) procedures.push(code);
     }
     if (!get('procedures')) bad(`the ${col('procedures')} is empty: every claim needs at least one CPT, HCPCS or CDT code`);
+    // A claim's diagnoses are checked against the ICD-10-CM code set of its date of service (today without one).
+    const serviceDate = date('serviceDate');
+    const at = diagnosisDate(this.kn, serviceDate, options.today);
     const diagnoses: string[] = [];
     for (const token of get('diagnoses').split(/[\s,;|]+/).filter(Boolean)) {
       const code = normalizeIcd10(token);
       const hit = PATTERNS.icd10cm.test(code) ? this.exact(code) : undefined;
       if (!PATTERNS.icd10cm.test(code)) bad(`${this.shown(token)} in the ${col('diagnoses')} is not an ICD-10-CM code`);
       else if (!hit) bad(`diagnosis ${code} is not a valid ICD-10-CM code in medbill's tables`);
-      else if (hit.billable === false) bad(`diagnosis ${code} is a category, not a billable ICD-10-CM code: use the complete code (medbill lookup ${code})`);
-      else if (!diagnoses.includes(hit.code)) diagnoses.push(hit.code);
+      else {
+        const problem = diagnosisProblemOn(this.kn, hit.code, at);
+        if (problem && hit.billable === false && !this.kn.icd10Lists.yearsValid(hit.code).length) bad(`diagnosis ${code} is a category, not a billable ICD-10-CM code: use the complete code (medbill lookup ${code})`);
+        else if (problem) bad(`diagnosis ${problem}`);
+        else if (!diagnoses.includes(hit.code)) diagnoses.push(hit.code);
+      }
     }
 
     // Amounts and free text.
@@ -592,8 +600,7 @@ class RowReader {
     const authNumber = text('authNumber');
     const denialText = text('denial');
 
-    // Dates.
-    const serviceDate = date('serviceDate');
+    // Dates (the date of service is read with the diagnoses).
     const submittedDate = date('submittedDate');
     const statusDate = date('statusDate');
     const paidDate = date('paidDate');

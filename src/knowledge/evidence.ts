@@ -6,7 +6,7 @@
 import type { CaseReading } from './case.js';
 import type { Knowledge, IcdEntry } from './load.js';
 import { PATTERNS } from './codes.js';
-import { VALID_LIST_YEAR } from './icd10-valid.js';
+import { fiscalYearEnd, fiscalYearStart, icd10SourceId, type CodeSetChoice } from './icd10-valid.js';
 import type { Cause } from './vocabulary.js';
 
 /** Strongest first: when diagnoses point several ways, the first of these wins. */
@@ -96,7 +96,7 @@ function weighGivenCause(kn: Knowledge, r: CaseReading): CauseVerdict {
 
 /**
  * Titles beyond knowledge/: a CMS file imported into SQLite with `medbill kb import-icd10`. Which codes are
- * valid is not its say: that is the official list shipped in knowledge/ (`kn.icd10Valid`), so triage checks
+ * valid is not its say: that is the official lists shipped in knowledge/ (`kn.icd10Lists`), so triage checks
  * every code with no database at all.
  */
 export interface CodeDirectory {
@@ -106,22 +106,30 @@ export interface CodeDirectory {
 
 export const NO_DIRECTORY: CodeDirectory = { lookupIcd10: () => undefined };
 
-/** The description of a valid code whose title medbill does not have (the official list has no titles). */
-export const UNTITLED_ICD10 = `valid ICD-10-CM code (official FY${VALID_LIST_YEAR} list); medbill has no title for it`;
+/** The description of a valid code whose title medbill does not have (the official lists have no titles). */
+export const untitledIcd10 = (year: number): string => `valid ICD-10-CM code (official FY${year} list); medbill has no title for it`;
 
-export interface DiagnosisCheck {
-  code: string;
-  /** Set for every valid code: it is kept in the answer, as given, even when a problem says it may not fit. */
-  entry?: IcdEntry;
-  problem?: { ruleId: string; message: string };
+/** The date a diagnosis is checked for: its code set, and whether the case gave the date or it is today. */
+export interface DiagnosisDate extends CodeSetChoice {
+  /** False when the case gave no date of service and today's date was used. */
+  given: boolean;
 }
 
-/** Whether a code is valid (billable) in the official list. */
-export function isValidIcd10(kn: Knowledge, code: string): boolean {
-  // knowledge/'s billable flags agree with the list (kb check and the tests hold them to it), so the list
-  // file is read only for codes outside knowledge/.
-  const known = kn.icd10.get(code);
-  return known ? known.billable : kn.icd10Valid.has(code);
+/**
+ * Where diagnoses are checked: the date of service if given, else today in the practice's zone (`today` is
+ * called only then: its zone's first lookup is slow on a cold start).
+ */
+export function diagnosisDate(kn: Knowledge, serviceDate: string | undefined, today: string | (() => string)): DiagnosisDate {
+  if (serviceDate !== undefined) return { ...kn.icd10Lists.forDate(serviceDate), given: true };
+  return { ...kn.icd10Lists.forDate(typeof today === 'string' ? today : today()), given: false };
+}
+
+/** Whether a code is valid (billable) in the official list of a date of service's year. */
+export function isValidIcd10(kn: Knowledge, code: string, at: CodeSetChoice): boolean {
+  // knowledge/'s billable flags agree with its own year's list (kb check and the tests hold them to it), so
+  // for that year the list file is read only for codes outside knowledge/.
+  const known = at.year === kn.icd10FiscalYear ? kn.icd10.get(code) : undefined;
+  return known ? known.billable : at.list.has(code);
 }
 
 /** The official title: knowledge/ first (no database needed), then an imported CMS order file. */
@@ -129,16 +137,31 @@ export function icd10Title(kn: Knowledge, dir: CodeDirectory, code: string): str
   return kn.icd10.get(code)?.title || dir.lookupIcd10(code)?.title || undefined;
 }
 
+export interface DiagnosisProblem {
+  ruleId: string;
+  message: string;
+  /** The sources to cite instead of the rule's own: the code set of the year the code was checked against. */
+  source?: string[];
+}
+
+export interface DiagnosisCheck {
+  code: string;
+  /** Set for every valid code: it is kept in the answer, as given, even when a problem says it may not fit. */
+  entry?: IcdEntry;
+  problem?: DiagnosisProblem;
+}
+
 /**
- * Checks one diagnosis. A code that is valid in the official list is always kept as given; it is only
- * warned about when it reads as routine dental care or points to another cause than the case's. A code
- * that is not valid, or is a header, is left out with a warning that says which and what to use instead.
+ * Checks one diagnosis against the code set of its date of service. A code that is valid in that year's
+ * official list is always kept as given; it is only warned about when it reads as routine dental care or
+ * points to another cause than the case's. A code that is not valid, or is a header, is left out with a
+ * warning that says which, for which year, and what to use instead.
  */
-export function checkDiagnosis(kn: Knowledge, dir: CodeDirectory, code: string, cause: Cause, categoryId: string): DiagnosisCheck {
+export function checkDiagnosis(kn: Knowledge, dir: CodeDirectory, code: string, cause: Cause, categoryId: string, at: DiagnosisDate): DiagnosisCheck {
   if (!PATTERNS.icd10cm.test(code)) return { code, problem: { ruleId: 'R-DX-01', message: `${code} is not an ICD-10-CM code.` } };
-  if (!isValidIcd10(kn, code)) return { code, problem: notValid(kn, code, categoryId) };
+  if (!isValidIcd10(kn, code, at)) return { code, problem: notValid(kn, code, categoryId, at) };
   const title = icd10Title(kn, dir, code);
-  const entry: IcdEntry = { code, title: title ?? UNTITLED_ICD10, billable: true, source: ['CMS-ICD10CM-FY2026'] };
+  const entry: IcdEntry = { code, title: title ?? untitledIcd10(at.year), billable: true, source: [icd10SourceId(at.year)] };
   const named = title ? `${code} (${title})` : code;
   if (code === 'Z01.20' || code === 'Z01.21' || code === 'K02.9') {
     return { code, entry, problem: { ruleId: 'R-DX-03', message: `${named} reads as routine dental care on a medical claim and invites a denial; use the code for the medical reason.` } };
@@ -150,28 +173,66 @@ export function checkDiagnosis(kn: Knowledge, dir: CodeDirectory, code: string, 
   return { code, entry };
 }
 
+/**
+ * Why a code is not a billable diagnosis for a date of service, in a sentence (a claim's diagnoses are checked
+ * against its date of service); undefined when it is one.
+ */
+export function diagnosisProblemOn(kn: Knowledge, code: string, at: DiagnosisDate): string | undefined {
+  if (!PATTERNS.icd10cm.test(code)) return `${code} is not an ICD-10-CM code.`;
+  return isValidIcd10(kn, code, at) ? undefined : notValid(kn, code, '', at).message;
+}
+
+/**
+ * When the date of service falls in a fiscal year medbill ships no list for (after the newest, or before the
+ * oldest), the detail of the rule that says which list was used instead; undefined otherwise.
+ */
+export function codeSetStandIn(kn: Knowledge, at: DiagnosisDate): string | undefined {
+  if (at.year === at.fiscalYear) return undefined;
+  const date = at.given ? `The date of service ${at.date}` : `Today (${at.date}; no date of service was given)`;
+  const later = at.fiscalYear > at.year;
+  return `${date} is in FY${at.fiscalYear}, and medbill has ICD-10-CM lists for ${kn.icd10Lists.years.map((y) => `FY${y}`).join(' and ')} only: `
+    + `the diagnoses were checked against the ${later ? 'newest' : 'oldest'}, FY${at.year}. Check them against the FY${at.fiscalYear} code set`
+    + `${later ? ` (or ship it: medbill kb import-icd10 FILE --year ${at.fiscalYear})` : ''}.`;
+}
+
 /** The never-suggest entry that rules a code out for this purpose (a code, or a dotted ICD-10-CM prefix). */
 export function isNeverSuggested(kn: Knowledge, code: string, categoryId: string) {
   return kn.neverSuggest.find((n) => (n.code === code || code.startsWith(`${n.code}.`)) && (n.categories.includes('*') || n.categories.includes(categoryId)));
 }
 
-/** Why a well-formed code is not billable: wrong for the purpose, a header (with its billable children), or unknown. */
-function notValid(kn: Knowledge, code: string, categoryId: string): { ruleId: string; message: string } {
+/** Why a well-formed code is not billable: wrong for the purpose, a header (with its billable children), or unknown; for the year checked. */
+function notValid(kn: Knowledge, code: string, categoryId: string, at: DiagnosisDate): DiagnosisProblem {
   const never = isNeverSuggested(kn, code, categoryId);
   if (never) return { ruleId: 'R-DX-01', message: `${code}: ${never.reason} Use ${never.instead.join(' or ')}.` };
+  const source = [icd10SourceId(at.year)];
   // The examples most likely to fit come first: for an injury the initial encounter (7th character A),
   // then the codes knowledge/ knows, which are the ones dentistry uses.
   const injury = /^[ST]/.test(code);
-  const children = kn.icd10Valid.children(code, 4, (c) => (injury && !c.endsWith('A') ? 2 : 0) + (kn.icd10.has(c) ? 0 : 1));
-  if (children.count === 0) {
-    return { ruleId: 'R-DX-01', message: `${code} is not a valid ICD-10-CM code in the official list (FY${VALID_LIST_YEAR}), and no valid code starts with it.` };
-  }
+  const children = at.list.children(code, 4, (c) => (injury && !c.endsWith('A') ? 2 : 0) + (kn.icd10.has(c) ? 0 : 1));
+  // The years it is valid in: a code new in a later year, or one deleted or made a header since an earlier one.
+  const years = kn.icd10Lists.yearsValid(code);
+  const validBefore = years.filter((y) => y < at.year).at(-1);
+  const validFrom = years.find((y) => y > at.year);
+  const service = `a service on ${at.date}${at.given ? '' : ' (today: no date of service was given)'}`;
   const title = kn.icd10.get(code)?.title;
   const named = title ? `${code} (${title})` : code;
+  if (children.count === 0) {
+    if (validFrom !== undefined) {
+      return { ruleId: 'R-DX-01', source: [icd10SourceId(validFrom), ...source], message: `${named} is not a valid ICD-10-CM code for ${service} (FY${at.year}): it is new in FY${validFrom}, valid for services from ${fiscalYearStart(validFrom)}.` };
+    }
+    if (validBefore !== undefined) {
+      return { ruleId: 'R-DX-01', source: [...source, icd10SourceId(validBefore)], message: `${named} is not a valid ICD-10-CM code for ${service} (FY${at.year}): it was valid through FY${validBefore} (services until ${fiscalYearEnd(validBefore)}) and was deleted after.` };
+    }
+    return { ruleId: 'R-DX-01', source, message: `${code} is not a valid ICD-10-CM code in the official list (FY${at.year}), and no valid code starts with it.` };
+  }
   const more = children.count - children.first.length;
   const use = `use a billable code under it, e.g. ${children.first.join(', ')}${more > 0 ? ` (${more} more)` : ''}`;
-  if (injury && code.replace('.', '').length < 7) {
-    return { ruleId: 'R-DX-02', message: `${named} is not billable: injury codes need their 7th character (A initial encounter, D subsequent, S sequela); ${use}.` };
+  if (validBefore !== undefined) {
+    const since = kn.icd10Lists.years.find((y) => y > validBefore) ?? at.year;
+    return { ruleId: 'R-DX-01', source: [...source, icd10SourceId(validBefore)], message: `${named} was billable through FY${validBefore}, but from FY${since} (services from ${fiscalYearStart(since)}) it is a header, not a billable code, so not for ${service}; ${use}.` };
   }
-  return { ruleId: 'R-DX-01', message: `${named} is a header (a category), not a billable code; ${use}.` };
+  if (injury && code.replace('.', '').length < 7) {
+    return { ruleId: 'R-DX-02', source, message: `${named} is not billable: injury codes need their 7th character (A initial encounter, D subsequent, S sequela); ${use}.` };
+  }
+  return { ruleId: 'R-DX-01', source, message: `${named} is a header (a category), not a billable code; ${use}.` };
 }

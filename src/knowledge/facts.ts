@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CAUSES, DOCUMENT_KINDS, MEDICAL_PAYERS } from './vocabulary.js';
 import { describeZodError } from '../zod-message.js';
+import { isIsoDate } from '../calendar.js';
 
 /** Generous limits: far above any real case, low enough that a runaway input is refused, not processed. */
 export const LIMITS = {
@@ -30,6 +31,11 @@ export const CaseFactsSchema = z.strictObject({
   documentsOnHand: z.array(z.enum(DOCUMENT_KINDS)).optional(),
   fee: money.optional(),
   cashFee: money.optional(),
+  /**
+   * The date of service (planned or done), YYYY-MM-DD: it chooses the ICD-10-CM code set of that fiscal year
+   * (October 1 to September 30). Absent: today in the practice's time zone.
+   */
+  serviceDate: z.string().refine(isIsoDate, 'must be a date written YYYY-MM-DD, e.g. 2026-10-01').optional(),
 });
 export type CaseFacts = z.infer<typeof CaseFactsSchema>;
 

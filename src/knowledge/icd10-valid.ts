@@ -1,18 +1,107 @@
 /**
- * The official list of valid (billable) ICD-10-CM codes, shipped in knowledge/codes/ (see
- * ICD10CM-PROVENANCE.md): one undotted code per line, sorted in byte order.
+ * The official lists of valid (billable) ICD-10-CM codes, one per fiscal year, shipped in knowledge/codes/
+ * as `icd10cm-valid-fyYYYY.txt` (see ICD10CM-PROVENANCE.md): one undotted code per line, sorted in byte order.
+ * A diagnosis is checked against the list of its date of service's fiscal year (October 1 to September 30).
  *
- * The file is read only when a diagnosis first needs it, and is searched as it is, as one buffer: a binary
+ * A file is read only when a diagnosis first needs that year, and is searched as it is, as one buffer: a binary
  * search over byte offsets finds a code in about 17 steps, and the billable codes under a header are the
- * contiguous run of lines that start with it. So a cold start never builds a 74,719-entry table, and a
+ * contiguous run of lines that start with it. So a cold start never builds a 75,000-entry table, and a
  * lookup costs the same whatever the size of the list.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Knowledge } from './load.js';
 
-export const VALID_LIST_FILE = 'codes/icd10cm-valid-fy2026.txt';
-export const VALID_LIST_YEAR = 2026;
+/** The shipped list of a fiscal year, relative to knowledge/. */
+export const validListFile = (year: number): string => `codes/icd10cm-valid-fy${year}.txt`;
+const LIST_NAME = /^icd10cm-valid-fy(\d{4})\.txt$/;
 
+/**
+ * The fiscal year of a date of service (YYYY-MM-DD): FY N runs from October 1 of N - 1 to September 30 of N,
+ * so a service on 2026-10-01 is FY2027 and one on 2026-09-30 is FY2026.
+ */
+export function fiscalYearOf(date: string): number {
+  const year = Number(date.slice(0, 4));
+  return Number(date.slice(5, 7)) >= 10 ? year + 1 : year;
+}
+
+/** The first day of a fiscal year (FY2027: 2026-10-01) and its last (2027-09-30). */
+export const fiscalYearStart = (year: number): string => `${year - 1}-10-01`;
+export const fiscalYearEnd = (year: number): string => `${year}-09-30`;
+
+/** The code set a date of service is checked against. */
+export interface CodeSetChoice {
+  /** The date of service. */
+  date: string;
+  /** The fiscal year of that date. */
+  fiscalYear: number;
+  /** The year of the list used: `fiscalYear`, or the nearest shipped one when that year's list is not shipped. */
+  year: number;
+  list: ValidIcd10List;
+}
+
+/**
+ * Every shipped list, by fiscal year. Only the folder's names are read at load time; each list's file is read
+ * on its first lookup.
+ */
+export class Icd10CodeSets {
+  private readonly lists = new Map<number, ValidIcd10List>();
+  /** The shipped fiscal years, oldest first. */
+  readonly years: number[];
+
+  constructor(readonly knowledgeDir: string, years: number[]) {
+    this.years = [...new Set(years)].sort((a, b) => a - b);
+    for (const year of this.years) this.lists.set(year, new ValidIcd10List(join(knowledgeDir, validListFile(year))));
+  }
+
+  /** The lists in knowledge/codes/, found by their names. */
+  static discover(knowledgeDir: string): Icd10CodeSets {
+    const years: number[] = [];
+    for (const name of readdirSync(join(knowledgeDir, 'codes'))) {
+      const m = LIST_NAME.exec(name);
+      if (m) years.push(Number(m[1]));
+    }
+    return new Icd10CodeSets(knowledgeDir, years);
+  }
+
+  get newest(): number {
+    const year = this.years.at(-1);
+    if (year === undefined) throw new Error('knowledge/codes/ has no ICD-10-CM valid list (icd10cm-valid-fyYYYY.txt)');
+    return year;
+  }
+
+  get oldest(): number {
+    const year = this.years[0];
+    if (year === undefined) throw new Error('knowledge/codes/ has no ICD-10-CM valid list (icd10cm-valid-fyYYYY.txt)');
+    return year;
+  }
+
+  /** The list of a shipped year. */
+  list(year: number): ValidIcd10List {
+    const list = this.lists.get(year);
+    if (!list) throw new Error(`no ICD-10-CM valid list for FY${year} in knowledge/codes/ (shipped: ${this.years.map((y) => `FY${y}`).join(', ')})`);
+    return list;
+  }
+
+  /** The newest list: for lookups and checks that have no date of service. */
+  get newestList(): ValidIcd10List {
+    return this.list(this.newest);
+  }
+
+  /** The list for a date of service: its fiscal year's, or the nearest shipped year's when that one is not shipped. */
+  forDate(date: string): CodeSetChoice {
+    const fiscalYear = fiscalYearOf(date);
+    const year = Math.min(Math.max(fiscalYear, this.oldest), this.newest);
+    // Between two shipped years with a gap, the nearest earlier one (a gap is not expected: one list a year).
+    const shipped = this.lists.has(year) ? year : [...this.years].reverse().find((y) => y <= year) ?? this.oldest;
+    return { date, fiscalYear, year: shipped, list: this.list(shipped) };
+  }
+
+  /** The shipped years whose list has `code` (a few binary searches; each list is read on first use). */
+  yearsValid(code: string): number[] {
+    return this.years.filter((y) => this.list(y).has(code));
+  }
+}
 const NEWLINE = 0x0a;
 /** How many children are looked at to pick the examples: enough for every 7th-character variant of a few codes. */
 const EXAMPLES_SCANNED = 200;
@@ -36,7 +125,7 @@ export class ValidIcd10List {
     return this.buffer;
   }
 
-  /** True when `code` (dotted or not) is a valid, billable FY2026 code. */
+  /** True when `code` (dotted or not) is a valid, billable code in this list. */
   has(code: string): boolean {
     const key = undot(code);
     const at = this.lowerBound(key);
@@ -135,27 +224,82 @@ const undot = (code: string) => code.replace('.', '').toUpperCase();
 const dot = (code: string) => (code.length > 3 ? `${code.slice(0, 3)}.${code.slice(3)}` : code);
 
 /**
- * `medbill kb check` for the shipped list: its shape and order (the binary search relies on both), every
- * billable code of knowledge/ in it and no header, and every diagnosis prefix that signals and rules match
- * on naming at least one valid code (a prefix that matches nothing is a typo).
+ * `medbill kb check` for the shipped lists, every year: each list's shape and order (the binary search relies on
+ * both); for the year of codes/icd10cm.json, its billable flags against the list (triage trusts them for that
+ * year); for every year, each diagnosis a category suggests valid in it, and every diagnosis prefix that signals
+ * and rules match on naming at least one valid code (a prefix that matches nothing is a typo).
  */
 export function checkValidList(kn: Knowledge): { summary: string; problems: string[] } {
-  const list = kn.icd10Valid;
-  const { count, problems } = list.verify();
-  const summary = `  ICD-10-CM valid:  ${count} codes, the official FY${VALID_LIST_YEAR} list (knowledge/${VALID_LIST_FILE}); every diagnosis is checked against it`;
-  if (problems.length) return { summary, problems: problems.map((p) => `${VALID_LIST_FILE}: ${p}`) };
-  for (const e of kn.icd10.values()) {
-    const listed = list.has(e.code);
-    if (e.billable && !listed) problems.push(`codes/icd10cm.json ${e.code}: marked billable, but it is not in ${VALID_LIST_FILE}`);
-    if (!e.billable && listed) problems.push(`codes/icd10cm.json ${e.code}: marked as a header, but ${VALID_LIST_FILE} lists it as valid`);
+  const sets = kn.icd10Lists;
+  const problems: string[] = [];
+  const lines = [`  ICD-10-CM valid:  ${sets.years.length} official lists; a diagnosis is checked against the list of its date of service's fiscal year (Oct 1 - Sep 30)`];
+  if (sets.years.length === 0) problems.push('codes/: no ICD-10-CM valid list (icd10cm-valid-fyYYYY.txt): every diagnosis is checked against one');
+  let previous: { year: number; codes: string[] } | undefined;
+  for (const year of sets.years) {
+    const file = validListFile(year);
+    const list = sets.list(year);
+    const verified = list.verify();
+    const newest = year === sets.newest ? '; and any later date, with a warning' : '';
+    let line = `    FY${year}: ${verified.count} codes, services ${fiscalYearStart(year)} to ${fiscalYearEnd(year)}${newest} (knowledge/${file})`;
+    if (verified.problems.length) {
+      problems.push(...verified.problems.map((p) => `${file}: ${p}`));
+      lines.push(line);
+      previous = undefined;
+      continue;
+    }
+    const codes = list.codes();
+    if (previous) {
+      const { added, removed } = difference(previous.codes, codes);
+      line += `; against FY${previous.year}: ${added} added, ${removed} no longer valid (deleted, or now headers)`;
+    }
+    lines.push(line);
+    previous = { year, codes };
+    const notes: string[] = [];
+    for (const e of kn.icd10.values()) {
+      const listed = list.has(e.code);
+      if (year === kn.icd10FiscalYear) {
+        if (e.billable && !listed) problems.push(`codes/icd10cm.json ${e.code}: marked billable, but it is not in ${file}`);
+        if (!e.billable && listed) problems.push(`codes/icd10cm.json ${e.code}: marked as a header, but ${file} lists it as valid`);
+      } else if (e.billable !== listed) notes.push(e.code);
+    }
+    if (notes.length) lines.push(`      codes/icd10cm.json (FY${kn.icd10FiscalYear} flags) differs from FY${year} for ${notes.join(', ')}: triage uses the FY${year} list for them`);
+    for (const c of kn.categories) {
+      for (const d of c.diagnoses) if (!list.has(d.code)) problems.push(`${c.file} diagnoses ${d.code}: suggested, but not a valid code in FY${year} (${file})`);
+    }
+    const prefixes = [
+      ...kn.signals.flatMap((s) => (s.diagnoses ?? []).map((d) => ({ where: `signals.json ${s.id}`, code: d }))),
+      ...kn.diagnosisCauses.map((d) => ({ where: 'rules.json diagnosisCauses', code: d.prefix })),
+    ];
+    for (const p of prefixes) {
+      // "S0" (every head injury) is shorter than any code, so it is checked as the start of one.
+      if (!list.has(p.code) && list.children(p.code, 0).count === 0) problems.push(`${p.where}: no valid FY${year} ICD-10-CM code is or starts with "${p.code}"`);
+    }
   }
-  const prefixes = [
-    ...kn.signals.flatMap((s) => (s.diagnoses ?? []).map((d) => ({ where: `signals.json ${s.id}`, code: d }))),
-    ...kn.diagnosisCauses.map((d) => ({ where: 'rules.json diagnosisCauses', code: d.prefix })),
-  ];
-  for (const p of prefixes) {
-    // "S0" (every head injury) is shorter than any code, so it is checked as the start of one.
-    if (!list.has(p.code) && list.children(p.code, 0).count === 0) problems.push(`${p.where}: no valid ICD-10-CM code is or starts with "${p.code}"`);
+  return { summary: lines.join('\n'), problems };
+}
+
+/** The source id (knowledge/sources.json) of a year's list. */
+export const icd10SourceId = (year: number): string => `CMS-ICD10CM-FY${year}`;
+
+/** How many codes are in `after` and not in `before`, and the reverse; both sorted in byte order, so one merge pass. */
+export function difference(before: string[], after: string[]): { added: number; removed: number } {
+  let i = 0;
+  let j = 0;
+  let added = 0;
+  let removed = 0;
+  while (i < before.length || j < after.length) {
+    const a = before[i];
+    const b = after[j];
+    if (a !== undefined && b !== undefined && a === b) {
+      i++;
+      j++;
+    } else if (b === undefined || (a !== undefined && a < b)) {
+      removed++;
+      i++;
+    } else {
+      added++;
+      j++;
+    }
   }
-  return { summary, problems };
+  return { added, removed };
 }

@@ -14,7 +14,7 @@ import {
 import { compilePhrase, type Phrase } from './text.js';
 import { KnowledgeError, parseKnowledgeFile } from './json-file.js';
 import { normalizeIcd10 } from './codes.js';
-import { VALID_LIST_FILE, ValidIcd10List } from './icd10-valid.js';
+import { Icd10CodeSets, icd10SourceId, validListFile } from './icd10-valid.js';
 import {
   DOCUMENT_KINDS, type Cause, type Confidence, type DocumentKind, type MedicalPayer, type ProcedureCodeSet, type WarningId,
 } from './vocabulary.js';
@@ -86,9 +86,13 @@ export interface Knowledge {
   procedureCodes: Record<ProcedureCodeSet, Map<string, CodeEntry>>;
   modifiers: Map<string, CodeEntry>;
   icd10: Map<string, IcdEntry>;
+  /** The fiscal year of codes/icd10cm.json's titles and billable flags. */
   icd10FiscalYear: number;
-  /** The official list of every valid ICD-10-CM code (knowledge/codes/icd10cm-valid-fy2026.txt), read on first use. */
-  icd10Valid: ValidIcd10List;
+  /**
+   * The official lists of every valid ICD-10-CM code, one per fiscal year (knowledge/codes/icd10cm-valid-fyYYYY.txt),
+   * each read on first use: a diagnosis is checked against the list of its date of service's year.
+   */
+  icd10Lists: Icd10CodeSets;
   categories: CompiledCategory[];
   signals: CompiledSignal[];
   lanePrelude: LaneRule[];
@@ -279,6 +283,10 @@ export function loadKnowledge(dir: string = DEFAULT_KNOWLEDGE_DIR): Knowledge {
     }
   }
 
+  // Only the names: each list is read when a diagnosis first needs its year (and kb check says when there is none).
+  const icd10Lists = Icd10CodeSets.discover(dir);
+  for (const year of icd10Lists.years) checkSources(validListFile(year), [icd10SourceId(year)]);
+
   const diagnosisCauses = [...rulesFile.diagnosisCauses].sort((a, b) => b.prefix.length - a.prefix.length);
   const compatibleCauses = new Map<Cause, Set<Cause>>();
   for (const c of rulesFile.compatibleCauses) compatibleCauses.set(c.cause, new Set(c.with));
@@ -291,7 +299,7 @@ export function loadKnowledge(dir: string = DEFAULT_KNOWLEDGE_DIR): Knowledge {
     modifiers,
     icd10,
     icd10FiscalYear: icd.fiscalYear,
-    icd10Valid: new ValidIcd10List(join(dir, VALID_LIST_FILE)),
+    icd10Lists,
     categories,
     signals,
     lanePrelude: rulesFile.lanePrelude,

@@ -1,13 +1,15 @@
 /**
  * Finding codes: exactly by code in any set (dotted or not), or by words with fuse.js over medbill's own
  * descriptions and ICD-10-CM titles, plus the full imported ICD-10-CM list when there is one. A code in the
- * official valid list (knowledge/codes/icd10cm-valid-fy2026.txt) is found by code even when no title is known.
+ * official valid lists (knowledge/codes/icd10cm-valid-fyYYYY.txt, one per fiscal year) is found by code even when
+ * no title is known, saying in which years it is valid.
  * Each hit comes with its related codes: the other codes of the procedure categories it belongs to.
  */
 import Fuse from 'fuse.js';
 import type { Knowledge } from './load.js';
 import { codeSetOf, normalizeCode } from './codes.js';
-import { UNTITLED_ICD10 } from './evidence.js';
+import { untitledIcd10 } from './evidence.js';
+import { fiscalYearEnd, fiscalYearStart } from './icd10-valid.js';
 import { bestPhraseLength, tokenize, type Tokens } from './text.js';
 import type { CodeSet } from './vocabulary.js';
 
@@ -80,8 +82,30 @@ export class CodeIndex {
     if (set !== 'icd10cm') return undefined;
     const fromFull = this.full?.get(code);
     if (fromFull) return { code: fromFull.code, set, description: fromFull.title, billable: fromFull.billable, categories: [], related: [] };
-    // Any code in the official list is known to be valid, even without a title to show.
-    return this.kn.icd10Valid.has(code) ? { code, set, description: UNTITLED_ICD10, billable: true, categories: [], related: [] } : undefined;
+    // Any code in an official list is known to be valid in that year, even without a title to show.
+    return this.byValidLists(code);
+  }
+
+  /** A code of the shipped valid lists with no title: valid now, new since a year, or valid only until a year. */
+  private byValidLists(code: string): LookupHit | undefined {
+    const sets = this.kn.icd10Lists;
+    const years = sets.yearsValid(code);
+    const [first] = years;
+    const last = years.at(-1);
+    if (first === undefined || last === undefined) return undefined;
+    const hit = { code, set: 'icd10cm' as const, categories: [], related: [] };
+    if (last === sets.newest) {
+      const since = first > sets.oldest ? `; new in FY${first}, for services from ${fiscalYearStart(first)}` : '';
+      return { ...hit, description: `${untitledIcd10(last)}${since}`, billable: true };
+    }
+    // Valid in an older list only: deleted since, or now a header with billable codes under it.
+    const after = sets.years.find((y) => y > last) ?? sets.newest;
+    const header = sets.list(after).children(code, 0).count > 0;
+    return {
+      ...hit,
+      description: `ICD-10-CM code valid through FY${last} (services until ${fiscalYearEnd(last)}); from FY${after} ${header ? 'a header: use a billable code under it' : 'no longer valid'}; medbill has no title for it`,
+      ...(header ? { billable: false } : {}),
+    };
   }
 
   /**

@@ -1,13 +1,14 @@
 /**
- * triage(facts) → TriageResult, exactly as shared/contracts/triage.md defines it. Pure: the same facts and
- * knowledge always give the same answer, and every part of the answer names the rule that produced it.
+ * triage(facts) → TriageResult, exactly as shared/contracts/triage.md defines it. Pure: the same facts, knowledge
+ * and "today" (the date of service of a case without one, given by the caller) always give the same answer, and
+ * every part of the answer names the rule that produced it.
  */
 import type { CaseFacts } from './facts.js';
 import type { CompiledCategory, CompiledChoice, DocumentDef, EngineRule, Knowledge } from './load.js';
 import type { LaneRule } from './schema.js';
 import { readCase, type CaseReading } from './case.js';
 import { holds, type Context } from './conditions.js';
-import { checkDiagnosis, isNeverSuggested, NO_DIRECTORY, weighCause, type CodeDirectory, type Finding } from './evidence.js';
+import { checkDiagnosis, codeSetStandIn, diagnosisDate, isNeverSuggested, NO_DIRECTORY, weighCause, type CodeDirectory, type Finding } from './evidence.js';
 import { bestPhraseLength, hasAnyPhrase } from './text.js';
 import {
   MEDICAL_LANES, type Cause, type CoverageKind, type DocumentKind, type Lane, type MedicalPayer, type Preauth,
@@ -49,13 +50,16 @@ class Answer {
     // A rule keeps at least one source: one written for another payer still says where the rule comes from.
     this.rules.set(id, { id, summary, source: renderSources(this.kn, fits.length ? fits : sources) });
   }
-  /** Fires a cross-cutting rule from rules.json, with an optional case-specific detail. */
-  fireEngineRule(id: string, detail?: string) {
+  /**
+   * Fires a cross-cutting rule from rules.json, with an optional case-specific detail, citing its own sources
+   * or, when given, `sources` (the ICD-10-CM code set of the year a diagnosis was checked against).
+   */
+  fireEngineRule(id: string, detail?: string, sources?: string[]) {
     const rule = this.kn.rules.get(id);
     if (!rule) throw new Error(`engine rule ${id} is missing from knowledge/rules.json`);
     const existing = this.rules.get(id);
     if (existing && detail) existing.summary += ` ${detail}`;
-    else this.fire(id, detail ? `${rule.summary} Here: ${detail}` : rule.summary, rule.source);
+    else this.fire(id, detail ? `${rule.summary} Here: ${detail}` : rule.summary, sources?.length ? sources : rule.source);
     return rule;
   }
   warn(id: WarningId, message: string) {
@@ -285,7 +289,21 @@ export function procedureRecognized(procedure: string, kn: Knowledge): boolean {
   return recognized(chooseCategory(kn, r, weighCause(kn, r).cause), r);
 }
 
-export function triage(facts: CaseFacts, kn: Knowledge, directory: CodeDirectory = NO_DIRECTORY): TriageResult {
+/** What triage needs besides the facts: the date to use when the case gives no date of service, and titles. */
+export interface TriageOptions {
+  /**
+   * Today's date (YYYY-MM-DD) in the practice's time zone (`todayIn(config.zone, clock)`), or a function that
+   * gives it: the date of service when the case gives none, which chooses the ICD-10-CM code set. Triage never
+   * reads the clock itself, and calls the function only when a diagnosis needs the date (the zone's first
+   * lookup loads the platform's time-zone data: tens of milliseconds on a cold start).
+   */
+  today: string | (() => string);
+  /** Titles of ICD-10-CM codes beyond knowledge/ (an imported CMS file); none by default. */
+  directory?: CodeDirectory;
+}
+
+export function triage(facts: CaseFacts, kn: Knowledge, options: TriageOptions): TriageResult {
+  const directory = options.directory ?? NO_DIRECTORY;
   const answer = new Answer(kn, facts.coverage?.medicalPayer);
   const r = readCase(facts, kn);
   const verdict = weighCause(kn, r);
@@ -354,15 +372,24 @@ export function triage(facts: CaseFacts, kn: Knowledge, directory: CodeDirectory
   }
   ctx.emptyCodeSets = new Set(PROCEDURE_SETS.filter((s) => procedureCodes[s].length === 0));
 
-  // Diagnoses: every valid code given, as given and past the cap; then the category's suggestions.
+  // Diagnoses: every valid code given, as given and past the cap, checked against the code set of the date of
+  // service (today when the case gives none); then the category's suggestions.
   const diagnosisCodes: Code[] = [];
-  for (const code of r.diagnoses) {
-    const check = checkDiagnosis(kn, directory, code, cause, category.id);
-    if (check.problem) {
-      const rule = answer.fireEngineRule(check.problem.ruleId, check.problem.message);
-      answer.warn(rule.warning ?? 'unverified-diagnosis', check.problem.message);
+  if (r.diagnoses.length) {
+    const at = diagnosisDate(kn, facts.serviceDate, options.today);
+    const standIn = codeSetStandIn(kn, at);
+    if (standIn) {
+      const rule = answer.fireEngineRule('R-DX-YEAR', standIn);
+      answer.warn(warningOf(rule), standIn);
     }
-    if (check.entry && !diagnosisCodes.some((d) => d.code === code)) diagnosisCodes.push({ code, description: check.entry.title });
+    for (const code of r.diagnoses) {
+      const check = checkDiagnosis(kn, directory, code, cause, category.id, at);
+      if (check.problem) {
+        const rule = answer.fireEngineRule(check.problem.ruleId, check.problem.message, check.problem.source);
+        answer.warn(rule.warning ?? 'unverified-diagnosis', check.problem.message);
+      }
+      if (check.entry && !diagnosisCodes.some((d) => d.code === code)) diagnosisCodes.push({ code, description: check.entry.title });
+    }
   }
   if (lane !== 'patient-pay') {
     const given = diagnosisCodes.map((d) => d.code);

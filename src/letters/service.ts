@@ -92,7 +92,7 @@ export class LetterService {
     if (!template) return { problem: `medbill has no letter template for ${kind ? kind.name.toLowerCase() : 'this kind of procedure'} yet (the templates are in knowledge/letters/).` };
     const prefill = factsFromCase(template, caseFacts, today);
     const values = { ...prefill.values, ...(saved?.templateId === template.id ? saved.facts : {}) };
-    const found = caseFacts.procedure ? codesFromTriage(triage({ ...caseFacts, procedure: caseFacts.procedure } as CaseFacts, kn, directory)) : { procedures: [], diagnoses: [] };
+    const found = caseFacts.procedure ? codesFromTriage(triage({ ...caseFacts, procedure: caseFacts.procedure } as CaseFacts, kn, { directory, today })) : { procedures: [], diagnoses: [] };
     return { template, values, ...(prefill.payerKind ? { payerKind: prefill.payerKind } : {}), procedures: found.procedures, diagnoses: found.diagnoses };
   }
 
