@@ -416,6 +416,8 @@ export function triage(facts: CaseFacts, kn: Knowledge, directory: CodeDirectory
     if (ACCIDENT_PAYER_SIGNALS.some((s) => r.signals.has(s))) {
       const rule = answer.fireEngineRule('R-ACC-01');
       answer.warn('other-liable-payer', messageOf(rule));
+      // Each insurer's own filing and appeal limits (rules.json rules with otherPayerSignal).
+      for (const other of kn.rules.values()) if (other.otherPayerSignal && r.signals.has(other.otherPayerSignal)) answer.fireEngineRule(other.id);
       addDocument('accident-details', 'Another insurer may be primary: record the accident and its claim number.');
     } else if (lane !== 'patient-pay') {
       answer.fireEngineRule('R-ACC-02');
