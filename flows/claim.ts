@@ -14,7 +14,7 @@ import { readClaimWords, type ClaimWords } from '../src/claims/parse.js';
 import { CASE_ID_IN_TEXT, caseIdIn } from '../src/case-id.js';
 import { formatCents, parseAmountField, parseDate, showDate } from '../src/claims/dates.js';
 import { addDays, daysBetween } from '../src/calendar.js';
-import { parseDenial, remedyFor, resubmissionChecklist } from '../src/claims/denials.js';
+import { parseDenial, remedyFor, resubmissionAdvice } from '../src/claims/denials.js';
 import { isProcedureCode, normalizeCode } from '../src/knowledge/codes.js';
 import { triage } from '../src/knowledge/triage.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
@@ -135,8 +135,11 @@ function denialParts(ctx: FlowContext, denial: Denial, after: Claim): Reply['par
   }
   // The checklist repeats the fix steps for surfaces that show it alone; here they are just above.
   const fix = new Set(remedy?.fix ?? []);
-  parts.push({ kind: 'list', title: 'Before you resubmit or appeal', items: resubmissionChecklist(denial, kn).filter((t) => !fix.has(t)).map((text) => ({ text })) });
-  const sources = (remedy?.source ?? []).flatMap((id) => kn.sources.get(id) ?? []);
+  // The claim's payer kind brings its own advice (Medicare's redetermination form, TRICARE's appointment rule).
+  const checklist = resubmissionAdvice(denial, kn, { payerKind: after.payerKind });
+  parts.push({ kind: 'list', title: 'Before you resubmit or appeal', items: checklist.steps.filter((t) => !fix.has(t)).map((text) => ({ text })) });
+  const sourceIds = [...new Set([...(remedy?.source ?? []), ...checklist.source])];
+  const sources = sourceIds.flatMap((id) => kn.sources.get(id) ?? []);
   if (sources.length) parts.push({ kind: 'list', title: 'Sources', items: sources.map((s) => ({ text: s.title, ...(s.url ? { link: s.url } : {}) })), folded: true });
   return parts;
 }

@@ -257,6 +257,19 @@ describe('the claim flow in the engine', () => {
     expect(new ClaimService(d).get(caseId)).toMatchObject({ status: 'denied', appealDeadline: '2027-05-31', denial: { group: 'CO', carc: '50' } });
   });
 
+  it('a denial on a Medicare or TRICARE claim adds that payer\'s appeal advice from knowledge/denials.json, with its sources', async () => {
+    const d = db();
+    open(new ClaimService(d), base('C-MCRDN', { payerKind: 'medicare', payer: 'Medicare', submittedDate: '2026-11-12' }));
+    open(new ClaimService(d), base('C-TRCAR', { payerKind: 'tricare', payer: 'TRICARE', submittedDate: '2026-11-12' }));
+    const { send } = chat(d);
+    const medicare = text(await send({ kind: 'text', text: 'C-MCRDN denied CO-50' }));
+    expect(medicare).toMatch(/redetermination in writing \(form CMS-20027/);
+    expect(medicare).toMatch(/Noridian JD DME: Redetermination/);
+    const tricare = text(await send({ kind: 'text', text: 'C-TRCAR denied CO-50' }));
+    expect(tricare).toMatch(/appoints it in writing/);
+    expect(tricare).not.toMatch(/CMS-20027/);
+  });
+
   it('asks for what an update leaves out: the amount of a payment, whether it settles the claim', async () => {
     const d = db();
     open(new ClaimService(d), base('C-ASKPD', { submittedDate: '2026-11-12' }));

@@ -57,9 +57,30 @@ export const RarcEntrySchema = z.strictObject({
 });
 export type RarcEntry = z.infer<typeof RarcEntrySchema>;
 
+/** The words a piece of advice may fill in: the payer's claim number, the remark code that made the advice apply. */
+export const ADVICE_PLACEHOLDERS = ['claimNumber', 'remark'] as const;
+/** Advice the resubmission checklist names by id; the file must have each of them. */
+export const REQUIRED_ADVICE = ['replacement-claim', 'void-claim', 'new-claim'] as const;
+
+/**
+ * A step of the resubmission checklist with where it comes from: how to fill the claim form for a corrected claim,
+ * and what one payer kind wants for an appeal or a correction (`payers`: only for those kinds).
+ */
+export const AdviceEntrySchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
+  action: z.enum(DENIAL_ACTIONS),
+  payers: z.array(z.enum(MEDICAL_PAYERS)).min(1).optional(),
+  /** The step as the checklist says it; {claimNumber} and {remark} are filled in when known. */
+  text,
+  source: SourceRefs,
+  confidence,
+});
+export type AdviceEntry = z.infer<typeof AdviceEntrySchema>;
+
 export const DenialsFileSchema = z.strictObject({
   carcs: z.array(CarcEntrySchema).min(1),
   rarcs: z.array(RarcEntrySchema),
+  advice: z.array(AdviceEntrySchema).min(1),
 });
 
 /** A number of days a billing lead may change, with why and where it comes from. */
@@ -143,6 +164,8 @@ export interface ClaimKnowledge {
   /** By CARC alone, the entries in file order (the first is the usual reading). */
   byCarc: ReadonlyMap<string, readonly CarcEntry[]>;
   rarcs: ReadonlyMap<string, RarcEntry>;
+  /** Checklist advice by id (denials.json advice), in file order. */
+  advice: ReadonlyMap<string, AdviceEntry>;
   /** Every phrase, longest first, so the most specific reading wins. */
   phrases: readonly DenialPhrase[];
   policy: FollowUpPolicy;
@@ -208,6 +231,18 @@ function loadFresh(dir: string): ClaimKnowledge {
     rarcs.set(r.code, r);
   }
 
+  const advice = new Map<string, AdviceEntry>();
+  for (const a of denials.advice) {
+    const where = `${DENIALS_FILE} advice ${a.id}`;
+    if (advice.has(a.id)) problems.push(`${where}: listed twice`);
+    checkSources(where, a.source);
+    for (const [, name = ''] of a.text.matchAll(/\{([^}]*)\}/g)) {
+      if (!(ADVICE_PLACEHOLDERS as readonly string[]).includes(name)) problems.push(`${where}: {${name}} is not a placeholder medbill fills in (${ADVICE_PLACEHOLDERS.map((x) => `{${x}}`).join(', ')})`);
+    }
+    advice.set(a.id, a);
+  }
+  for (const id of REQUIRED_ADVICE) if (!advice.has(id)) problems.push(`${DENIALS_FILE} advice: "${id}" is missing (the resubmission checklist needs it)`);
+
   const policy = parseKnowledgeFile(dir, FOLLOWUP_FILE, FollowUpFileSchema, claimEntryLabel);
   const settings = {
     'followUp.firstAfterSubmissionDays': policy.followUp.firstAfterSubmissionDays,
@@ -226,7 +261,7 @@ function loadFresh(dir: string): ClaimKnowledge {
   if (problems.length) throw new KnowledgeError(`knowledge/ has ${problems.length} problem(s) in the claim files:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   // Longest phrase first (by words, then characters); file order breaks ties (sort is stable).
   phrases.sort((a, b) => b.words.length - a.words.length || b.words.join(' ').length - a.words.join(' ').length);
-  return { dir, carcs: denials.carcs, byGroupCode, byCarc, rarcs, phrases, policy, documentLabels, sources };
+  return { dir, carcs: denials.carcs, byGroupCode, byCarc, rarcs, advice, phrases, policy, documentLabels, sources };
 }
 
 let cached: ClaimKnowledge | undefined;

@@ -40,7 +40,7 @@ function claimKnowledgeCounts(dir: string): string[] {
     return r.months !== undefined ? `${r.months} months` : `${r.days} days`;
   };
   return [
-    `  denial reasons:   ${ck.carcs.length} CARC entries, ${ck.rarcs.size} remark codes, ${ck.phrases.length} phrases`,
+    `  denial reasons:   ${ck.carcs.length} CARC entries, ${ck.rarcs.size} remark codes, ${ck.phrases.length} phrases, ${ck.advice.size} checklist advice entries`,
     `    by action:      ${byAction}`,
     `  follow-up:        first ${p.followUp.firstAfterSubmissionDays.value} days after submission, then every ${p.followUp.repeatEveryDays.value}; records due ${p.recordsDueDefaultDays.value}; warn ${p.appealWarningDays.value} days before an appeal deadline, ${p.authExpiryWarningDays.value} before an authorization ends; unsubmitted after ${p.notSubmittedReminderDays.value}`,
     `    appeal days:    ${MEDICAL_PAYERS.map((payer) => `${payer} ${p.appealDeadlines[payer].days}`).join(', ')}`,
