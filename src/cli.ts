@@ -112,7 +112,7 @@ Exit codes: 0 ok, 1 failure, 2 bad input.`,
     denial          the denial code or reason (carc, denial code): "CO-50 N115"
     auth_number, auth_expires   prior authorization (prior auth) and when it ends
     lane            medical (default) or medical-first
-    category        medbill's procedure category id, as in its export
+    category        medbill's procedure category id, as in its export; empty: the one the codes name
   Dates: 2026-11-14, 11/14/2026, 11/14/26, 14-Nov-2026, Nov 14, 2026. Follow-up dates and appeal
   deadlines are worked out from the follow-up policy (knowledge/followup.json).
   export: every claim as CSV. The file imports again into an empty database (next_follow_up and
@@ -399,12 +399,12 @@ async function cmdReport(args: string[], io: Io): Promise<number> {
   const chartFile = chartOption.values[0];
   const format = chartFile === undefined ? undefined : /\.png$/i.test(chartFile) ? 'png' : /\.svg$/i.test(chartFile) ? 'svg' : undefined;
   if (chartFile !== undefined && !format) throw new UsageError(`--chart ${chartFile}: the file must end in .png or .svg`);
-  const { buildReport, drawAging, reportReplies } = await import('./claims/report.js');
+  const { buildReport, categoryNames, drawAging, reportReplies } = await import('./claims/report.js');
   const { systemClock, todayIn } = await import('./today.js');
   const { zone } = loadConfig();
   const db = openForReading();
   try {
-    const report = buildReport(db, todayIn(zone, systemClock), zone);
+    const report = buildReport(db, todayIn(zone, systemClock), zone, categoryNames(defaultKnowledge()));
     if (csv) {
       const { reportCsv } = await import('./claims/report.js');
       io.out(reportCsv(report).join('\n'));

@@ -34,7 +34,8 @@
  *   auth_number     the prior authorization number: prior auth, authorization, auth, pa number
  *   auth_expires    when the authorization ends: auth expiration, auth end date
  *   lane            medical (default) or medical-first (medbill's other lanes are read too, as in its export)
- *   category        medbill's procedure category id (as in `medbill claims export`), for the reports
+ *   category        medbill's procedure category id (as in `medbill claims export`), for the reports; when empty,
+ *                   the category the row's procedure codes (and diagnoses) name, as triage reads them
  *   (* required)
  *
  * Columns medbill works out itself (next_follow_up, appeal_deadline in its own export) are skipped, so an
@@ -69,6 +70,7 @@ import { dateOf, fullYear, monthNumber } from '../calendar.js';
 import { defaultKnowledge, type Knowledge } from '../knowledge/load.js';
 import { CodeIndex, type LookupHit } from '../knowledge/lookup.js';
 import { isProcedureCode, normalizeIcd10, PATTERNS } from '../knowledge/codes.js';
+import { claimCategory } from '../knowledge/procedure-kind.js';
 import { fullIcd10 } from '../store/icd10.js';
 import { ClaimReportStore } from '../store/claim-reports.js';
 import { LANES, MEDICAL_PAYERS, type Lane, type MedicalPayer } from '../knowledge/vocabulary.js';
@@ -439,6 +441,8 @@ class RowReader {
   readonly caseIds = new Map<string, number>();
   readonly references = new Map<string, number>();
   private readonly categories: Map<string, string>;
+  /** The category each distinct list of codes names (the same few lists recur on thousands of rows). */
+  private readonly codeCategories = new Map<string, string | undefined>();
   /** Claim numbers already in medbill (lower case) and their cases: the same export imported twice is refused. */
   private readonly knownReferences = new Map<string, string>();
   /** Cases that already have a claim. */
@@ -449,7 +453,7 @@ class RowReader {
     private readonly cols: Columns,
     private readonly service: ClaimService,
     private readonly codes: CodeIndex,
-    kn: Knowledge,
+    private readonly kn: Knowledge,
     private readonly options: ImportOptions,
   ) {
     this.categories = new Map(kn.categories.flatMap((c) => [[c.id.toLowerCase(), c.id], [c.name.toLowerCase(), c.id]] as const));
@@ -457,6 +461,13 @@ class RowReader {
       this.knownCases.add(c.case_id);
       if (c.reference) this.knownReferences.set(c.reference.toLowerCase(), c.case_id);
     }
+  }
+
+  /** The category id the procedure codes (with the diagnoses) name, read once per distinct list. */
+  private categoryOf(procedures: string[], diagnoses: string[]): string | undefined {
+    const key = `${procedures.join(' ')}|${diagnoses.join(' ')}`;
+    if (!this.codeCategories.has(key)) this.codeCategories.set(key, claimCategory(this.kn, procedures, diagnoses)?.id);
+    return this.codeCategories.get(key);
   }
 
   private exact(code: string): LookupHit | undefined {
@@ -564,8 +575,8 @@ class RowReader {
     const lane = laneWord ? mapLane(laneWord) : 'medical';
     if (!lane) bad(`the ${col('lane')} ${this.shown(laneWord)} is not a lane: write medical or medical-first (or another of medbill's lanes: ${LANES.slice(2).join(', ')})`);
     const categoryWord = get('category');
-    const category = categoryWord ? this.categories.get(categoryWord.toLowerCase()) : undefined;
-    if (categoryWord && !category) bad(`the ${col('category')} ${this.shown(categoryWord)} is not one of medbill's procedure categories (leave it empty if unsure)`);
+    const givenCategory = categoryWord ? this.categories.get(categoryWord.toLowerCase()) : undefined;
+    if (categoryWord && !givenCategory) bad(`the ${col('category')} ${this.shown(categoryWord)} is not one of medbill's procedure categories (leave it empty if unsure)`);
 
     // Codes.
     const procedures: string[] = [];
@@ -585,6 +596,8 @@ class RowReader {
       else if (hit.billable === false) bad(`diagnosis ${code} is a category, not a billable ICD-10-CM code: use the complete code (medbill lookup ${code})`);
       else if (!diagnoses.includes(hit.code)) diagnoses.push(hit.code);
     }
+    // The kind of procedure: the column's, else the one the codes name (the reports count claims by it).
+    const category = givenCategory ?? (procedures.length ? this.categoryOf(procedures, diagnoses) : undefined);
 
     // Amounts and free text.
     const billed = amount('billed');

@@ -279,6 +279,12 @@ function recognized(category: CompiledCategory, r: CaseReading): boolean {
   return !(category.id === 'general' && r.procedureWords.words.length > 0 && !r.procedureCode);
 }
 
+/** The category triage files these facts under (its procedure codes and words, and the cause the diagnoses point to). */
+export function categoryOf(facts: CaseFacts, kn: Knowledge): CompiledCategory {
+  const r = readCase(facts, kn);
+  return chooseCategory(kn, r, weighCause(kn, r).cause);
+}
+
 /** Whether triage recognises these words (or code) as a procedure: the same test as R-NEEDS-PROCEDURE, without the rest of triage. */
 export function procedureRecognized(procedure: string, kn: Knowledge): boolean {
   const r = readCase({ procedure }, kn);
