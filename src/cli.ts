@@ -39,6 +39,7 @@ Usage:
   medbill chat --script FILE       play a scripted conversation; exit 1 when an expectation fails
   medbill serve                    the local chat page at http://127.0.0.1:3978 (npm start)
   medbill kb check [--icd10 FILE]  validate knowledge/ (and its ICD-10-CM codes against a CMS list)
+  medbill kb table                 per procedure category, the codes it can suggest (a Markdown table)
   medbill kb import-icd10 FILE     load a CMS ICD-10-CM order file (or valid-codes list) into SQLite
   medbill claims import FILE.csv   start tracking the practice's medical claims from its PM system's CSV export
                                    (--dry-run checks every row and writes nothing)
@@ -75,10 +76,13 @@ Exit codes: 0 ok, 1 failure, 2 bad input.`,
   lookup: `Usage: medbill lookup "words or code"
   Exact by code in any set (K083 or K08.3), or by words. Uses the imported ICD-10-CM list when there is one.`,
   kb: `Usage: medbill kb check [--icd10 FILE]
+       medbill kb table
        medbill kb import-icd10 FILE
   check: validates every file under knowledge/ and the shipped list of valid ICD-10-CM codes (every
          diagnosis is checked against it) and prints counts; with --icd10, also checks every
          ICD-10-CM code in knowledge/ against a CMS file (order file or valid-codes list).
+  table: prints, per procedure category, every CDT, CPT, HCPCS and ICD-10-CM code it can suggest, as a
+         Markdown table generated from knowledge/ (the README's table is this output).
   import-icd10: loads the CMS file into the database (MEDBILL_DB) for the titles and word search of
          lookups and answers; which codes are valid is still the shipped list's say.`,
   claims: `Usage: medbill claims import FILE.csv [--dry-run] [--ignore-column NAME]... [--payer-kind KIND]
@@ -284,6 +288,12 @@ async function cmdKb(args: string[], io: Io): Promise<number> {
     io.out(`All ${kn.icd10.size} ICD-10-CM codes in knowledge/ agree with ${file} (${parsed.format} format, ${parsed.entries.length} codes).`);
     return 0;
   }
+  if (sub === 'table') {
+    if (rest.length) throw new UsageError('kb table takes no arguments');
+    const { coverageTable } = await import('./knowledge/table.js');
+    io.out(coverageTable(loadKnowledge()));
+    return 0;
+  }
   if (sub === 'import-icd10') {
     const file = rest[0];
     if (!file) throw new UsageError('import-icd10 needs a FILE');
@@ -298,7 +308,7 @@ async function cmdKb(args: string[], io: Io): Promise<number> {
     }
     return 0;
   }
-  throw new UsageError('kb needs "check" or "import-icd10"');
+  throw new UsageError('kb needs "check", "table" or "import-icd10"');
 }
 
 /** Opens MEDBILL_DB for reading; an empty database in memory when there is no file yet (nothing is created). */
