@@ -106,8 +106,11 @@ describe('dates, statuses, plan types and column names', () => {
   });
 
   it('maps plan types, including medbill\'s own names', () => {
-    expect(['Medicare', 'Medicare Part B', 'MA', 'Medicare Advantage', 'medicare-advantage', 'Medi-Cal', 'PPO', 'Commercial', 'TRICARE', 'workers comp'].map(mapPayerKind))
+    expect(['Medicare', 'Medicare Part B', 'MA', 'Medicare Advantage', 'medicare-advantage', 'Medi-Cal', 'PPO', 'Commercial', 'TRICARE', 'VA'].map(mapPayerKind))
       .toEqual(['medicare', 'medicare', 'medicare-advantage', 'medicare-advantage', 'medicare-advantage', 'medicaid', 'commercial', 'commercial', 'tricare', 'other']);
+    // The insurers that pay first for an injury are kinds of their own: their filing and appeal limits differ.
+    expect(['workers comp', "Worker's Compensation", 'WC', 'PIP', 'No-Fault', 'Auto', 'med pay', 'Liability', 'Third Party', 'workers-comp'].map(mapPayerKind))
+      .toEqual(['workers-comp', 'workers-comp', 'workers-comp', 'auto', 'auto', 'auto', 'auto', 'liability', 'liability', 'workers-comp']);
     expect(mapPayerKind('Aetna')).toBeUndefined();
   });
 

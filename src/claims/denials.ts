@@ -6,10 +6,9 @@
  * A number counts as a CARC only next to a group code (CO, PR, OA, PI), after "CARC", "reason" or a code word,
  * or alone right after "denied", so tooth numbers, amounts, dates and procedure codes are never read as one.
  */
-import type { MedicalPayer } from '../knowledge/vocabulary.js';
 import { tokenize, type Tokens } from '../knowledge/text.js';
 import { groupCode, RARC_PATTERN, type AdviceEntry, type CarcEntry, type ClaimKnowledge, type ClaimSource, type DenialAction, type RarcEntry } from './knowledge.js';
-import type { Denial, DenialGroup } from './model.js';
+import type { ClaimPayerKind, Denial, DenialGroup } from './model.js';
 import { appealDeadline } from './policy.js';
 
 /** CARC shapes: digits, or one of the letters X12 uses before digits (A1, B7, P12, W1, Y2). */
@@ -202,7 +201,7 @@ export function remedyFor(denial: Denial, kn: ClaimKnowledge): Remedy | undefine
 }
 
 export interface ChecklistOptions {
-  payerKind?: MedicalPayer;
+  payerKind?: ClaimPayerKind;
   /** The denial's date: with `payerKind`, the appeal deadline is computed from the follow-up policy. */
   deniedDate?: string;
   /** The appeal window the denial notice gives, when it differs from the policy's. */

@@ -14,7 +14,7 @@
  *   payer *         the payer's name: insurance, carrier, payer name, insurance company, plan
  *   payer_kind      the plan type: medicare (also "Medicare Part B", "original medicare"), medicare advantage
  *                   ("MA", "Part C", "MAPD"), medicaid (also Medi-Cal, CHIP), commercial (PPO, HMO, employer),
- *                   tricare, other; aliases plan type, payer type, insurance type, financial class. When empty,
+ *                   tricare, auto (no-fault, PIP, med-pay), workers comp, liability, other; aliases plan type, payer type, insurance type, financial class. When empty,
  *                   a payer named just "Medicare", "Medicaid"… gives it, or --payer-kind; otherwise the row is bad
  *                   (the appeal deadline depends on it, so medbill does not guess)
  *   procedures *    CPT, HCPCS or CDT codes, separated by spaces, commas or semicolons (a modifier such as
@@ -61,7 +61,7 @@
  */
 import type { Db } from '../store/db.js';
 import { ClaimService, type ClaimChange, type NewClaim, type Plan } from './service.js';
-import { CLAIM_STATUSES, isOpen, type Actor, type Claim, type ClaimStatus, type Denial } from './model.js';
+import { CLAIM_PAYER_KINDS, CLAIM_STATUSES, isOpen, type Actor, type Claim, type ClaimPayerKind, type ClaimStatus, type Denial } from './model.js';
 import { formatCents, parseAmountField } from './dates.js';
 import { parseDenial } from './denials.js';
 import { scrubIdentifiers, type IdentifierKind } from '../engine/privacy.js';
@@ -73,7 +73,7 @@ import { isProcedureCode, normalizeIcd10, PATTERNS } from '../knowledge/codes.js
 import { claimCategory } from '../knowledge/procedure-kind.js';
 import { fullIcd10 } from '../store/icd10.js';
 import { ClaimReportStore } from '../store/claim-reports.js';
-import { LANES, MEDICAL_PAYERS, type Lane, type MedicalPayer } from '../knowledge/vocabulary.js';
+import { LANES, type Lane } from '../knowledge/vocabulary.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // CSV (RFC 4180)
@@ -284,20 +284,23 @@ export function mapStatus(word: string): ImportStatus | undefined {
   return STATUS_WORDS.get(words(word));
 }
 
-const kind = (k: MedicalPayer, list: string) => list.split(',').map((w) => [w.trim(), k] as const);
+const kind = (k: ClaimPayerKind, list: string) => list.split(',').map((w) => [w.trim(), k] as const);
 /** Plan types as PM systems and billers write them. */
-const PAYER_KIND_WORDS: ReadonlyMap<string, MedicalPayer> = new Map([
+const PAYER_KIND_WORDS: ReadonlyMap<string, ClaimPayerKind> = new Map([
   ...kind('medicare', 'medicare, original medicare, traditional medicare, medicare part b, part b, medicare b, medicare ffs, medicare fee for service, mcr'),
   ...kind('medicare-advantage', 'medicare advantage, medicare advantage plan, ma, mapd, ma pd, ma plan, part c, medicare part c, medicare replacement, medicare hmo, medicare ppo, medicare managed care'),
   ...kind('medicaid', 'medicaid, medi cal, medical assistance, chip, state medicaid, managed medicaid, medicaid managed care, medicaid hmo, medicaid mco, mcd'),
   ...kind('commercial', 'commercial, commercial insurance, private, private insurance, employer, group, ppo, hmo, epo, pos, marketplace, exchange, bcbs'),
   ...kind('tricare', 'tricare, tricare prime, tricare select, champus, military'),
-  ...kind('other', 'other, workers comp, workers compensation, wc, auto, auto insurance, liability, va, champva'),
+  ...kind('auto', 'auto, auto insurance, automobile, car insurance, no fault, pip, personal injury protection, med pay, medpay, motor vehicle'),
+  ...kind('workers-comp', 'workers comp, workers compensation, worker s comp, worker s compensation, workman s comp, workmans comp, work comp, wc'),
+  ...kind('liability', 'liability, liability insurance, third party, third party liability, tpl, property and casualty, p c, p and c'),
+  ...kind('other', 'other, va, champva'),
 ]);
 
-export function mapPayerKind(word: string): MedicalPayer | undefined {
+export function mapPayerKind(word: string): ClaimPayerKind | undefined {
   const w = words(word);
-  return PAYER_KIND_WORDS.get(w) ?? (MEDICAL_PAYERS as readonly string[]).find((k) => words(k) === w) as MedicalPayer | undefined;
+  return PAYER_KIND_WORDS.get(w) ?? CLAIM_PAYER_KINDS.find((k) => words(k) === w);
 }
 
 function mapLane(word: string): Lane | undefined {
@@ -325,7 +328,7 @@ export interface ImportOptions {
   /** Column names dropped unread (needed for a column whose name says it holds identifiers). */
   ignoreColumns?: readonly string[];
   /** The plan type of rows that do not say it. */
-  payerKind?: MedicalPayer;
+  payerKind?: ClaimPayerKind;
   kn?: Knowledge;
   now?: () => number;
   actor?: Actor;
@@ -563,13 +566,13 @@ class RowReader {
     const payer = text('payer');
     if (!payer && !problems.some((p) => p.includes(col('payer')))) bad(`the ${col('payer')} is empty: every claim needs its payer`);
     const kindWord = get('payerKind');
-    let payerKind: MedicalPayer | undefined;
+    let payerKind: ClaimPayerKind | undefined;
     if (kindWord) {
       payerKind = mapPayerKind(kindWord);
-      if (!payerKind) bad(`the ${col('payerKind')} ${this.shown(kindWord)} is not one medbill knows: write medicare, medicare advantage, medicaid, commercial, tricare or other`);
+      if (!payerKind) bad(`the ${col('payerKind')} ${this.shown(kindWord)} is not one medbill knows: write medicare, medicare advantage, medicaid, commercial, tricare, auto, workers comp, liability or other`);
     } else {
       payerKind = (payer ? mapPayerKind(payer) : undefined) ?? options.payerKind;
-      if (!payerKind && payer) bad(`the plan type is not given: add a payer_kind column (medicare, medicare advantage, medicaid, commercial, tricare, other) or give --payer-kind for rows without one; the appeal deadline depends on it`);
+      if (!payerKind && payer) bad(`the plan type is not given: add a payer_kind column (medicare, medicare advantage, medicaid, commercial, tricare, auto, workers comp, liability, other) or give --payer-kind for rows without one; the appeal deadline depends on it`);
     }
     const laneWord = get('lane');
     const lane = laneWord ? mapLane(laneWord) : 'medical';

@@ -10,8 +10,8 @@ import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError } from '../knowledge/load.js';
 import { defaultEntryLabel, parseKnowledgeFile, type EntryLabel } from '../knowledge/json-file.js';
 import { DocumentsFileSchema, SourceRefs, SourcesFileSchema } from '../knowledge/schema.js';
 import { tokenize } from '../knowledge/text.js';
-import { CONFIDENCE_LEVELS, DOCUMENT_KINDS, MEDICAL_PAYERS, type DocumentKind } from '../knowledge/vocabulary.js';
-import { DENIAL_GROUPS, type DenialGroup } from './model.js';
+import { CONFIDENCE_LEVELS, DOCUMENT_KINDS, type DocumentKind } from '../knowledge/vocabulary.js';
+import { CLAIM_PAYER_KINDS, DENIAL_GROUPS, type DenialGroup } from './model.js';
 
 export const DENIALS_FILE = 'denials.json';
 export const FOLLOWUP_FILE = 'followup.json';
@@ -69,7 +69,7 @@ export const REQUIRED_ADVICE = ['replacement-claim', 'void-claim', 'new-claim'] 
 export const AdviceEntrySchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
   action: z.enum(DENIAL_ACTIONS),
-  payers: z.array(z.enum(MEDICAL_PAYERS)).min(1).optional(),
+  payers: z.array(z.enum(CLAIM_PAYER_KINDS)).min(1).optional(),
   /** The step as the checklist says it; {claimNumber} and {remark} are filled in when known. */
   text,
   source: SourceRefs,
@@ -119,7 +119,7 @@ const filingRule = z
   .refine((r) => (r.days === undefined) !== (r.months === undefined), { message: 'give either days or months, not both' });
 export type FilingRule = z.infer<typeof filingRule>;
 
-const byPayer = <T extends z.ZodType>(schema: T) => z.record(z.enum(MEDICAL_PAYERS), schema);
+const byPayer = <T extends z.ZodType>(schema: T) => z.record(z.enum(CLAIM_PAYER_KINDS), schema);
 
 export const FollowUpFileSchema = z.strictObject({
   followUp: z.strictObject({
@@ -253,7 +253,7 @@ function loadFresh(dir: string): ClaimKnowledge {
     notSubmittedReminderDays: policy.notSubmittedReminderDays,
   };
   for (const [name, value] of Object.entries(settings)) checkSources(`${FOLLOWUP_FILE} ${name}`, value.source);
-  for (const payer of MEDICAL_PAYERS) {
+  for (const payer of CLAIM_PAYER_KINDS) {
     checkSources(`${FOLLOWUP_FILE} appealDeadlines.${payer}`, policy.appealDeadlines[payer].source);
     checkSources(`${FOLLOWUP_FILE} timelyFiling.${payer}`, policy.timelyFiling[payer].source);
   }
