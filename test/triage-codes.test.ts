@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { allCodes, kn, run, score, warningIds, type Expect } from './helpers.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
+import { extractFacts } from '../src/knowledge/extract.js';
 
 const separate = { medical: true, dental: true, combinedPlan: false, medicalPayer: 'commercial' } as const;
 const medicare = { medical: true, dental: false, combinedPlan: false, medicalPayer: 'medicare' } as const;
@@ -179,5 +180,25 @@ describe('another insurer that pays first: its filing and appeal limits, with wh
     const rule = run({ procedure: 'crown #9', cause: 'trauma', notes: 'assaulted last night, fractured #9', coverage: medicare }).rules.find((x) => x.id === 'R-ACC-LIABILITY');
     expect(rule?.summary).toMatch(/120 days/);
     expect(rule?.summary).toMatch(/differ/);
+  });
+});
+
+// ------------------------------------------------------------------ typed as staff type them
+
+describe('as staff type them in chat', () => {
+  const ask = (text: string) => run(extractFacts(text, kn).facts);
+  it('"TMJ eval" is an evaluation visit, "lac" a laceration, "dog bit" a bite wound', () => {
+    const tmj = ask('new pt TMJ eval, jaw pain and clicking, Aetna medical + Delta dental');
+    expect(tmj.lane).toBe('medical');
+    expect(allCodes(tmj)).toEqual(expect.arrayContaining(['99203', '99204']));
+    const lac = ask('dog bit her upper lip yesterday, 2 cm lac to repair, BCBS medical');
+    expect(lac.lane).toBe('medical');
+    expect(allCodes(lac)).toEqual(expect.arrayContaining(['12011', 'S01.551A']));
+  });
+  it('a splint that failed is history, not the procedure, when the visit is for injections', () => {
+    const r = ask('botox for TMJ, failed splint, UHC medical');
+    expect(allCodes(r)).toContain('J0585');
+    expect(allCodes(r)).not.toContain('D7880');
+    expect(allCodes(r)).not.toContain('21299');
   });
 });
