@@ -129,6 +129,11 @@ family('codes now reachable: bone biopsy, extraoral drainage, salivary surgery, 
   ['an oroantral fistula closed with a Caldwell-Luc', { procedure: 'oroantral fistula repair with Caldwell-Luc', notes: 'chronic sinusitis with an oroantral fistula after extraction of #14', coverage: separate, patientAge: 55 }, { lane: 'medical', mustCodes: ['30580', '31030'] }],
   ['the facility code for dental rehabilitation under GA', { procedure: 'dental rehabilitation under general anesthesia', notes: 'age 4, severe early childhood caries, hospital outpatient operating room with an anesthesiologist', coverage: separate, patientAge: 4 }, { lane: 'medical', mustCodes: ['G0330'] }],
 ]);
+it('G0330 is the facility code for dental rehabilitation, not for jaw surgery the facility bills by its own CPT code', () => {
+  const fracture = run({ procedure: 'general anesthesia in the hospital operating room', cause: 'trauma', notes: 'open reduction of a fractured mandible, anesthesiologist', coverage: medicare, patientAge: 70 });
+  expect(fracture.lane).toBe('medical');
+  expect(allCodes(fracture)).not.toContain('G0330');
+});
 it('does not read a removal as a reduction, or an osteotomy named in the notes as the procedure', () => {
   const removal = allCodes(run({ procedure: 'arch bar removal', cause: 'trauma', notes: 'closed reduction of the mandible 6 weeks ago', coverage: separate }));
   expect(removal).not.toContain('21453');
