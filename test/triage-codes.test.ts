@@ -50,6 +50,12 @@ it('codes the cancer only from what the notes name, and says when the history co
   const r = run({ procedure: 'radiation shield', notes: 'oral cancer, radiation therapy planned', coverage: separate });
   expect(allCodes(r)).toContain('C06.9');
   expect(r.questions.some((q) => /pathology report/.test(q.question) && /Z85/.test(q.question))).toBe(true);
+  // "Head and neck cancer" names no site: no site code is guessed.
+  expect(allCodes(run({ procedure: 'radiation shield', notes: 'head and neck cancer, radiation therapy planned', coverage: separate })).filter((c) => c.startsWith('C'))).toEqual([]);
+  // Clearance before radiation carries the cancer's site code beside Z01.818.
+  const clearance = run({ procedure: 'extraction #30', notes: 'starting radiation therapy next month for squamous cell carcinoma of the floor of the mouth, referred by the radiation oncologist', coverage: separate });
+  expect(allCodes(clearance)).toEqual(expect.arrayContaining(['C04.9']));
+  expect(allCodes(run({ procedure: 'fluoride carrier', notes: 'oropharyngeal cancer, radiation planned', coverage: separate }))).toContain('C10.9');
   // No cancer in the notes: no malignancy code, whatever the site.
   expect(allCodes(run({ procedure: 'biopsy of tongue lesion', notes: 'white patch on the lateral border of the tongue', coverage: separate })).filter((c) => c.startsWith('C'))).toEqual([]);
 });
