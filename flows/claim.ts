@@ -8,20 +8,20 @@
 import { z } from 'zod';
 import { choicesFor, stateSchema, type Flow, type FlowContext, type FlowState, type Outcome, type TurnActor } from '../src/engine/flow.js';
 import { reply, type Choice, type FormField, type Reply } from '../src/engine/model.js';
-import { isOpen, TRANSITIONS, type Claim, type Denial } from '../src/claims/model.js';
+import { CLAIM_PAYER_KINDS, isOpen, TRANSITIONS, type Claim, type ClaimPayerKind, type Denial } from '../src/claims/model.js';
 import { refusal, statusWords, type ChangeKind, type ClaimChange, type NewClaim, type Plan } from '../src/claims/service.js';
 import { readClaimWords, type ClaimWords } from '../src/claims/parse.js';
 import { CASE_ID_IN_TEXT, caseIdIn } from '../src/case-id.js';
 import { formatCents, parseAmountField, parseDate, showDate } from '../src/claims/dates.js';
 import { addDays, daysBetween } from '../src/calendar.js';
-import { parseDenial, remedyFor, resubmissionChecklist } from '../src/claims/denials.js';
+import { parseDenial, remedyFor, resubmissionAdvice } from '../src/claims/denials.js';
 import type { ClaimKnowledge } from '../src/claims/knowledge.js';
 import { isProcedureCode, normalizeCode } from '../src/knowledge/codes.js';
 import { triage } from '../src/knowledge/triage.js';
 import { diagnosisDate, diagnosisProblemOn } from '../src/knowledge/evidence.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
-import { MEDICAL_PAYERS, type Lane, type MedicalPayer, type Preauth } from '../src/knowledge/vocabulary.js';
-import { PAYER_OPTIONS, labelOf, parsePayer, procedureKind } from './common.js';
+import type { Lane, MedicalPayer, Preauth } from '../src/knowledge/vocabulary.js';
+import { CLAIM_PAYER_OPTIONS, labelOf, parseClaimPayer, procedureKind } from './common.js';
 import { medicalCarrierIn } from '../src/knowledge/extract.js';
 
 const STEPS = ['which', 'new', 'kind', 'claim', 'paid', 'partial', 'denial', 'outcome', 'snooze', 'deadline'] as const;
@@ -34,7 +34,7 @@ const DraftSchema = z.object({
 });
 const SlotsSchema = z.object({
   /** A new claim's prefilled codes (from its triage answer), or the whole draft waiting on its payer kind. */
-  prefill: z.object({ procedures: z.array(z.string()), diagnoses: z.array(z.string()), lane: z.string(), payerKind: z.enum(MEDICAL_PAYERS).optional(), payer: z.string().max(60).optional(), category: z.string().optional() }).optional(),
+  prefill: z.object({ procedures: z.array(z.string()), diagnoses: z.array(z.string()), lane: z.string(), payerKind: z.enum(CLAIM_PAYER_KINDS).optional(), payer: z.string().max(60).optional(), category: z.string().optional() }).optional(),
   draft: DraftSchema.optional(),
   amountCents: z.number().int().optional(),
   date: z.string().optional(),
@@ -55,7 +55,7 @@ function claimFacts(ctx: FlowContext, c: Claim): Reply['parts'][number] {
   const today = ctx.today();
   const rows = [
     { label: 'Status', value: statusWords(c.status) },
-    { label: 'Payer', value: `${c.payer} (${labelOf(PAYER_OPTIONS, c.payerKind) ?? c.payerKind})` },
+    { label: 'Payer', value: `${c.payer} (${labelOf(CLAIM_PAYER_OPTIONS, c.payerKind) ?? c.payerKind})` },
     { label: 'Codes', value: [...c.procedures, ...c.diagnoses].join(', ') || '—' },
     { label: 'Billed / paid', value: `${money(c.billedCents)} / ${money(c.paidCents)}` },
   ];
@@ -138,10 +138,13 @@ function denialParts(ctx: FlowContext, denial: Denial, after: Claim): Reply['par
   }
   // The checklist repeats the fix steps for surfaces that show it alone; here they are just above.
   const fix = new Set(remedy?.fix ?? []);
+  // The claim's payer kind brings its own advice (Medicare's redetermination form, TRICARE's appointment rule);
+  // what the case's answer said of prior authorization, whether CO-197 asks for an approval.
   const preauth = preauthSaid(ctx, after.caseId);
-  const checklist = resubmissionChecklist(denial, kn, { payerKind: after.payerKind, ...(preauth ? { preauth } : {}) });
-  parts.push({ kind: 'list', title: 'Before you resubmit or appeal', items: checklist.filter((t) => !fix.has(t)).map((text) => ({ text })) });
-  const sources = (remedy?.source ?? []).flatMap((id) => kn.sources.get(id) ?? []);
+  const checklist = resubmissionAdvice(denial, kn, { payerKind: after.payerKind, ...(preauth ? { preauth } : {}) });
+  parts.push({ kind: 'list', title: 'Before you resubmit or appeal', items: checklist.steps.filter((t) => !fix.has(t)).map((text) => ({ text })) });
+  const sourceIds = [...new Set([...(remedy?.source ?? []), ...checklist.source])];
+  const sources = sourceIds.flatMap((id) => kn.sources.get(id) ?? []);
   if (sources.length) parts.push({ kind: 'list', title: 'Sources', items: sources.map((s) => ({ text: s.title, ...(s.url ? { link: s.url } : {}) })), folded: true });
   return parts;
 }
@@ -370,7 +373,7 @@ function readDraft(ctx: FlowContext, caseId: string, slots: Slots, v: Record<str
   return { draft };
 }
 
-function create(ctx: FlowContext, draft: z.infer<typeof DraftSchema>, payerKind: MedicalPayer): Outcome {
+function create(ctx: FlowContext, draft: z.infer<typeof DraftSchema>, payerKind: ClaimPayerKind): Outcome {
   const input: NewClaim = { ...draft, payerKind, lane: draft.lane as Lane };
   const plan = ctx.claims.draft(input, PLANNING);
   if (!plan.ok) return newClaimForm(ctx, draft.caseId, { prefill: { procedures: draft.procedures, diagnoses: draft.diagnoses, lane: draft.lane, payerKind } }, plan.problem);
@@ -472,8 +475,8 @@ export const claimFlow: Flow = {
         return denial ? record(ctx, claim.caseId, { kind: 'denied', date: s.date ?? ctx.today(), denial }, (p) => denialParts(ctx, denial, p.after)) : askDenial(ctx.claims.kn, claim, s.date ?? ctx.today(), 'I could not read a denial reason in that.');
       }
       if (st.step === 'kind' && s.draft) {
-        const kind = parsePayer(text, ctx);
-        return kind ? create(ctx, s.draft, kind) : { state: st, replies: [reply('Which kind of plan? Pick one of the buttons.', [{ kind: 'choices', choices: choicesFor('claim', 'kind', PAYER_OPTIONS) }])] };
+        const kind = parseClaimPayer(text, ctx);
+        return kind ? create(ctx, s.draft, kind) : { state: st, replies: [reply('Which kind of plan? Pick one of the buttons.', [{ kind: 'choices', choices: choicesFor('claim', 'kind', CLAIM_PAYER_OPTIONS) }])] };
       }
       // A case ID with an update, or another question: only claim words stay here.
       if (CASE_ID_IN_TEXT.test(text) || st.step === 'which') {
@@ -515,7 +518,7 @@ export const claimFlow: Flow = {
         if (denial) return record(ctx, claim.caseId, { kind: 'denied', date: s.date ?? ctx.today(), denial }, (p) => denialParts(ctx, denial, p.after));
       }
       if (st.step === 'kind' && s.draft) {
-        const kind = MEDICAL_PAYERS.find((k) => k === input.value);
+        const kind = CLAIM_PAYER_KINDS.find((k) => k === input.value);
         if (kind) return create(ctx, s.draft, kind);
       }
       return { state: st, replies: [reply('That button belongs to an earlier question.'), ...claimFlow.prompt(ctx, st)] };
@@ -524,9 +527,9 @@ export const claimFlow: Flow = {
     if (input.form === 'claim-new' && caseId) {
       const read = readDraft(ctx, caseId, s, input.values);
       if ('problem' in read) return newClaimForm(ctx, caseId, s, read.problem);
-      const kind = s.prefill?.payerKind ?? parsePayer(read.draft.payer, ctx);
+      const kind = s.prefill?.payerKind ?? parseClaimPayer(read.draft.payer, ctx);
       if (kind) return create(ctx, read.draft, kind);
-      return { state: state('kind', { ...s, draft: read.draft }, caseId), replies: [reply(`Which kind of plan is ${read.draft.payer}?`, [{ kind: 'choices', choices: choicesFor('claim', 'kind', PAYER_OPTIONS) }])] };
+      return { state: state('kind', { ...s, draft: read.draft }, caseId), replies: [reply(`Which kind of plan is ${read.draft.payer}?`, [{ kind: 'choices', choices: choicesFor('claim', 'kind', CLAIM_PAYER_OPTIONS) }])] };
     }
     if (input.form === 'claim-paid' && claim) {
       const cents = parseAmountField(input.values.amount ?? '');
@@ -552,7 +555,7 @@ export const claimFlow: Flow = {
     switch (st.step as Step) {
       case 'which': return [ASK_WHICH];
       case 'new': return newClaimForm(ctx, st.caseId ?? ctx.newCaseId(), s).replies;
-      case 'kind': return [reply('Which kind of plan is the claim going to?', [{ kind: 'choices', choices: choicesFor('claim', 'kind', PAYER_OPTIONS) }])];
+      case 'kind': return [reply('Which kind of plan is the claim going to?', [{ kind: 'choices', choices: choicesFor('claim', 'kind', CLAIM_PAYER_OPTIONS) }])];
       case 'paid': return claim ? askPaid(claim, s.date ?? ctx.today()).replies : [ASK_WHICH];
       case 'denial': return claim ? askDenial(ctx.claims.kn, claim, s.date ?? ctx.today()).replies : [ASK_WHICH];
       case 'deadline': return claim ? askDeadline(claim).replies : [ASK_WHICH];

@@ -7,6 +7,7 @@ import { procedureRecognized } from '../src/knowledge/triage.js';
 import { isNegatedAt, tokenize, type Tokens } from '../src/knowledge/text.js';
 import { isProcedureCode, normalizeCode } from '../src/knowledge/codes.js';
 import type { Cause, MedicalPayer } from '../src/knowledge/vocabulary.js';
+import type { ClaimPayerKind } from '../src/claims/model.js';
 
 export interface Option { label: string; value: string }
 
@@ -51,6 +52,27 @@ export const PAYER_OPTIONS: (Option & { value: MedicalPayer; words: RegExp })[] 
   { label: 'TRICARE', value: 'tricare', words: /\b(tricare|military)\b/i },
   { label: 'Other', value: 'other', words: /\b(other|va|workers'? comp|auto)\b/i },
 ];
+
+/**
+ * Who a claim goes to: the kinds of medical plan, and the insurers that pay first for an injury (each has its own
+ * filing and appeal limits in knowledge/followup.json). Typed words are read injury insurers first ("Progressive
+ * auto" is auto, not a commercial plan).
+ */
+const INJURY_PAYER_OPTIONS: (Option & { value: ClaimPayerKind; words: RegExp })[] = [
+  { label: 'Auto (no-fault, PIP)', value: 'auto', words: /\b(auto|automobile|no[- ]fault|pip|med[- ]?pay|car insurance)\b/i },
+  { label: "Workers' comp", value: 'workers-comp', words: /\b(workers?'?s? comp\w*|work comp|wc)\b/i },
+  { label: 'Liability', value: 'liability', words: /\b(liability|third[- ]party)\b/i },
+];
+export const CLAIM_PAYER_OPTIONS: (Option & { value: ClaimPayerKind; words: RegExp })[] = [
+  ...PAYER_OPTIONS.filter((o) => o.value !== 'other'),
+  ...INJURY_PAYER_OPTIONS,
+  { label: 'Other', value: 'other', words: /\b(other|va|champva)\b/i },
+];
+
+/** The kind of payer a claim goes to, from typed words: an injury insurer, else a medical plan as parsePayer reads it. */
+export function parseClaimPayer(text: string, ctx: FlowContext): ClaimPayerKind | undefined {
+  return INJURY_PAYER_OPTIONS.find((p) => p.words.test(text))?.value ?? parsePayer(text, ctx);
+}
 
 export function labelOf(options: readonly Option[], value: string | undefined): string | undefined {
   return options.find((o) => o.value === value)?.label;

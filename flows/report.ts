@@ -5,10 +5,10 @@
  */
 import { z } from 'zod';
 import { stateSchema, type Flow, type FlowContext, type Outcome } from '../src/engine/flow.js';
-import { buildReport, drawAging, reportReplies } from '../src/claims/report.js';
+import { buildReport, categoryNames, drawAging, reportReplies } from '../src/claims/report.js';
 
 async function report(ctx: FlowContext): Promise<Outcome> {
-  const r = buildReport(ctx.claims.store.db, ctx.today(), ctx.zone);
+  const r = buildReport(ctx.claims.store.db, ctx.today(), ctx.zone, categoryNames(ctx.kn));
   // A picture only when there is something to draw; the tables carry the same figures.
   const chart = r.aging.length ? await drawAging(r) : undefined;
   return { replies: reportReplies(r, chart) };

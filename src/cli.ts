@@ -43,6 +43,7 @@ Usage:
   medbill chat --script FILE       play a scripted conversation; exit 1 when an expectation fails
   medbill serve                    the local chat page at http://127.0.0.1:3978 (npm start)
   medbill kb check [--icd10 FILE]  validate knowledge/ (and its ICD-10-CM codes against a CMS list)
+  medbill kb table                 per procedure category, the codes it can suggest (a Markdown table)
   medbill kb import-icd10 FILE --year YYYY   ship a new fiscal year's ICD-10-CM valid list in knowledge/codes/
   medbill kb import-icd10 FILE     load a CMS ICD-10-CM order file (or valid-codes list) into SQLite, for titles
   medbill claims import FILE.csv   start tracking the practice's medical claims from its PM system's CSV export
@@ -84,12 +85,15 @@ Exit codes: 0 ok, 1 failure, 2 bad input.`,
   lookup: `Usage: medbill lookup "words or code"
   Exact by code in any set (K083 or K08.3), or by words. Uses the imported ICD-10-CM list when there is one.`,
   kb: `Usage: medbill kb check [--icd10 FILE] [--knowledge DIR]
+       medbill kb table
        medbill kb import-icd10 FILE --year YYYY [--replace] [--force] [--knowledge DIR]
        medbill kb import-icd10 FILE
   check: validates every file under knowledge/ and the shipped lists of valid ICD-10-CM codes, one per
          fiscal year (a diagnosis is checked against its date of service's year), and prints counts; with
          --icd10, also checks every ICD-10-CM code in knowledge/ against a CMS file (order file or valid-codes
          list). --knowledge checks another copy of knowledge/.
+  table: prints, per procedure category, every CDT, CPT, HCPCS and ICD-10-CM code it can suggest, as a
+         Markdown table generated from knowledge/ (the README's table is this output).
   import-icd10 --year YYYY: ships FY YYYY's list (services from October 1 of YYYY-1): FILE is the CMS
          release's code list (icd10cm_codes_YYYY.txt) or order file (its billable lines). The codes are checked,
          sorted and written to knowledge/codes/icd10cm-valid-fyYYYY.txt; the source CMS-ICD10CM-FYYYYY is added to
@@ -109,13 +113,14 @@ Exit codes: 0 ok, 1 failure, 2 bad input.`,
     --ignore-column N   drop column N unread (needed for a column of patient identifiers, which
                         medbill refuses: patient, name, dob, member id, ssn, mrn, address, phone…)
     --payer-kind KIND   the plan type of rows that do not say it (medicare, medicare-advantage,
-                        medicaid, commercial, tricare, other)
+                        medicaid, commercial, tricare, auto, workers-comp, liability, other)
   The first line names the columns (any order, any letter case; * required):
     case_id         medbill case id (C-7K3Q9); empty: a new one is made
     claim_number    the practice's claim number (claim #, claim id)
     payer *         the payer's name (insurance, carrier)
     payer_kind      plan type: medicare (also "Medicare Part B"), medicare advantage ("MA", "Part C"),
-                    medicaid, commercial, tricare, other (plan type, payer type, financial class);
+                    medicaid, commercial, tricare, auto (no-fault, PIP), workers comp, liability,
+                    other (plan type, payer type, financial class);
                     empty: from a payer named just "Medicare", "Medicaid"…, or --payer-kind
     procedures *    CPT, HCPCS or CDT codes, space- or comma-separated (cpt, procedure codes)
     diagnoses       billable ICD-10-CM codes (icd10, dx, diagnosis codes)
@@ -130,7 +135,7 @@ Exit codes: 0 ok, 1 failure, 2 bad input.`,
     denial          the denial code or reason (carc, denial code): "CO-50 N115"
     auth_number, auth_expires   prior authorization (prior auth) and when it ends
     lane            medical (default) or medical-first
-    category        medbill's procedure category id, as in its export
+    category        medbill's procedure category id, as in its export; empty: the one the codes name
   Dates: 2026-11-14, 11/14/2026, 11/14/26, 14-Nov-2026, Nov 14, 2026. Follow-up dates and appeal
   deadlines are worked out from the follow-up policy (knowledge/followup.json).
   export: every claim as CSV. The file imports again into an empty database (next_follow_up and
@@ -326,6 +331,12 @@ async function cmdKb(args: string[], io: Io): Promise<number> {
     io.out(`All ${kn.icd10.size} ICD-10-CM codes in knowledge/ agree with ${file} (${parsed.format} format, ${parsed.entries.length} codes).`);
     return 0;
   }
+  if (sub === 'table') {
+    if (rest.length) throw new UsageError('kb table takes no arguments');
+    const { coverageTable } = await import('./knowledge/table.js');
+    io.out(coverageTable(loadKnowledge()));
+    return 0;
+  }
   if (sub === 'import-icd10') {
     const year = takeOneOption(rest, '--year');
     const dir = takeOneOption(year.rest, '--knowledge');
@@ -349,7 +360,7 @@ async function cmdKb(args: string[], io: Io): Promise<number> {
     return 0;
   }
   positionals('kb', [sub ?? '']);
-  throw new UsageError('kb needs "check" or "import-icd10"');
+  throw new UsageError('kb needs "check", "table" or "import-icd10"');
 }
 
 /**
@@ -470,7 +481,7 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
   const [file, ...moreFiles] = files;
   if (file === undefined || moreFiles.length) throw new UsageError('claims import needs exactly one FILE.csv (or - for standard input)');
   const payerKind = kinds.value === undefined ? undefined : mapPayerKind(kinds.value);
-  if (kinds.value !== undefined && !payerKind) throw new UsageError(`--payer-kind "${kinds.value}": use medicare, medicare-advantage, medicaid, commercial, tricare or other`);
+  if (kinds.value !== undefined && !payerKind) throw new UsageError(`--payer-kind "${kinds.value}": use medicare, medicare-advantage, medicaid, commercial, tricare, auto, workers-comp, liability or other`);
   const csv = await readInput(file, io);
   const config = loadConfig();
   // A dry run against a database that does not exist yet creates none.
@@ -504,11 +515,11 @@ async function cmdReport(args: string[], io: Io): Promise<number> {
   const chartFile = chartOption.values[0];
   const format = chartFile === undefined ? undefined : /\.png$/i.test(chartFile) ? 'png' : /\.svg$/i.test(chartFile) ? 'svg' : undefined;
   if (chartFile !== undefined && !format) throw new UsageError(`--chart ${chartFile}: the file must end in .png or .svg`);
-  const { buildReport, drawAging, reportReplies } = await import('./claims/report.js');
+  const { buildReport, categoryNames, drawAging, reportReplies } = await import('./claims/report.js');
   const { zone } = loadConfig();
   const db = openForReading();
   try {
-    const report = buildReport(db, todayIn(zone, io.clock ?? systemClock), zone);
+    const report = buildReport(db, todayIn(zone, io.clock ?? systemClock), zone, categoryNames(defaultKnowledge()));
     if (csv) {
       const { reportCsv } = await import('./claims/report.js');
       io.out(reportCsv(report).join('\n'));

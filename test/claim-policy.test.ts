@@ -4,7 +4,7 @@ import {
   appealDeadline, appealDeadlineWarning, authWarning, firstFollowUp, nextFollowUp, notSubmittedReminder, recordsDueDefault, timelyFilingDeadline,
 } from '../src/claims/policy.js';
 import { addDays, addMonths, dateOf, daysBetween, fullYear, isIsoDate, monthNumber } from '../src/calendar.js';
-import { MEDICAL_PAYERS } from '../src/knowledge/vocabulary.js';
+import { CLAIM_PAYER_KINDS } from '../src/claims/model.js';
 
 const { policy, sources } = loadClaimKnowledge();
 
@@ -13,7 +13,7 @@ describe('knowledge/followup.json', () => {
     const settings = [
       policy.followUp.firstAfterSubmissionDays, policy.followUp.repeatEveryDays, policy.appealWarningDays,
       policy.recordsDueDefaultDays, policy.authExpiryWarningDays, policy.notSubmittedReminderDays,
-      ...MEDICAL_PAYERS.map((p) => policy.appealDeadlines[p]), ...MEDICAL_PAYERS.map((p) => policy.timelyFiling[p]),
+      ...CLAIM_PAYER_KINDS.map((p) => policy.appealDeadlines[p]), ...CLAIM_PAYER_KINDS.map((p) => policy.timelyFiling[p]),
     ];
     for (const s of settings) {
       expect(s.source.length).toBeGreaterThan(0);
@@ -118,7 +118,7 @@ describe('appeal deadlines', () => {
   });
 
   it('every payer kind has a deadline', () => {
-    for (const p of MEDICAL_PAYERS) expect(appealDeadline(p, '2025-06-30', policy).date > '2025-06-30').toBe(true);
+    for (const p of CLAIM_PAYER_KINDS) expect(appealDeadline(p, '2025-06-30', policy).date > '2025-06-30').toBe(true);
     expect(appealDeadline('tricare', '2025-06-30', policy).date).toBe('2025-09-28');
     expect(appealDeadline('medicare-advantage', '2025-06-30', policy).date).toBe('2025-08-29');
   });
@@ -143,6 +143,21 @@ describe('timely filing', () => {
     expect(timelyFilingDeadline('commercial', '2025-11-15', policy)).toMatchObject({ date: '2026-02-13', days: 90 });
     expect(timelyFilingDeadline('medicaid', '2024-12-01', policy).date).toBe('2025-03-01');
     expect(timelyFilingDeadline('tricare', '2025-03-22', policy).date).toBe('2026-03-22');
+  });
+
+  it('auto, workers\' compensation and liability insurers: their own limits, each with the state rule it rests on', () => {
+    // New York no-fault wants the claim within 45 days: medbill reminds well inside it.
+    const auto = timelyFilingDeadline('auto', '2025-11-01', policy);
+    expect(auto).toMatchObject({ date: '2025-12-01', days: 30 });
+    expect(auto.source).toContain('NY-NOFAULT-45');
+    expect(policy.timelyFiling.auto.basis).toMatch(/45 days/);
+    // Texas workers' compensation: the 95th day after the service.
+    const work = timelyFilingDeadline('workers-comp', '2025-11-01', policy);
+    expect(work.days).toBeLessThan(95);
+    expect(work.source).toContain('TX-WC-133');
+    expect(policy.timelyFiling['workers-comp'].basis).toMatch(/95th day/);
+    expect(policy.timelyFiling.liability.basis).toMatch(/settlement/);
+    for (const p of ['auto', 'workers-comp', 'liability'] as const) expect(appealDeadline(p, '2025-11-01', policy).days).toBe(30);
   });
 });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../src/store/db.js';
 import { ClaimService } from '../src/claims/service.js';
-import { claimsCsv } from '../src/claims/report.js';
+import { buildReport, categoryNames, claimsCsv, reportCsv, reportReplies } from '../src/claims/report.js';
 import {
   describeImport, describeRefusal, importClaims, ImportFileError, isIdentifierColumn, mapPayerKind, mapStatus, normalizeHeader, parseCsv,
   parseImportDate, type ImportOptions, type ImportRefused, type ImportSummary,
@@ -106,8 +106,11 @@ describe('dates, statuses, plan types and column names', () => {
   });
 
   it('maps plan types, including medbill\'s own names', () => {
-    expect(['Medicare', 'Medicare Part B', 'MA', 'Medicare Advantage', 'medicare-advantage', 'Medi-Cal', 'PPO', 'Commercial', 'TRICARE', 'workers comp'].map(mapPayerKind))
+    expect(['Medicare', 'Medicare Part B', 'MA', 'Medicare Advantage', 'medicare-advantage', 'Medi-Cal', 'PPO', 'Commercial', 'TRICARE', 'VA'].map(mapPayerKind))
       .toEqual(['medicare', 'medicare', 'medicare-advantage', 'medicare-advantage', 'medicare-advantage', 'medicaid', 'commercial', 'commercial', 'tricare', 'other']);
+    // The insurers that pay first for an injury are kinds of their own: their filing and appeal limits differ.
+    expect(['workers comp', "Worker's Compensation", 'WC', 'PIP', 'No-Fault', 'Auto', 'med pay', 'Liability', 'Third Party', 'workers-comp'].map(mapPayerKind))
+      .toEqual(['workers-comp', 'workers-comp', 'workers-comp', 'auto', 'auto', 'auto', 'auto', 'liability', 'liability', 'workers-comp']);
     expect(mapPayerKind('Aetna')).toBeUndefined();
   });
 
@@ -142,6 +145,34 @@ describe('importClaims', () => {
     const caseId = row?.split(',')[0] ?? '';
     return { claim: s.get(caseId)!, history: s.store.history(caseId) };
   };
+
+  it('files each claim under the kind of procedure its codes name, unless the file says; the report names it in words', () => {
+    const d = db();
+    imported(d, crlf([
+      'claim_number,payer,payer_kind,procedures,diagnoses,category,billed,submitted_date',
+      'K-1,Aetna,commercial,41100,K13.79,,650,2026-11-02',
+      'K-2,Cigna,commercial,D7240 41899,K01.1,,900,2026-11-03',
+      'K-3,BCBS,commercial,42330,K11.5,,700,2026-11-04',
+      'K-4,Aetna,commercial,99203,M26.621,,200,2026-11-05',
+      'K-5,Cigna,commercial,21080,C05.0,,2400,2026-11-06',
+      'K-6,Aetna,commercial,D5932,Q35.9,cleft,2400,2026-11-06',
+      'K-7,Aetna,commercial,70540,,,1200,2026-11-07',
+    ]));
+    const category = (ref: string) => byRef(d, ref).claim.category;
+    expect(['K-1', 'K-2', 'K-3', 'K-4', 'K-5', 'K-6'].map(category)).toEqual(['biopsy', 'extraction', 'salivary', 'tmj', 'maxillofacial-prosthesis', 'cleft']);
+    // An MRI of the face names no procedure category: "Other procedures" in the report.
+    expect(category('K-7')).toBeUndefined();
+    const report = buildReport(d, TODAY, 'America/Chicago', categoryNames(kn));
+    const rows = report.byCategory.map((r) => r.key);
+    expect(rows).toEqual(expect.arrayContaining(['Biopsy of an oral lesion', 'Tooth extraction, wisdom teeth included', 'Salivary gland problems', 'TMJ disorder treatment', 'Maxillofacial prosthetics', 'Cleft lip and palate care', 'Other procedures']));
+    expect(rows).not.toContain('other');
+    expect(rows).not.toContain('biopsy');
+    const shown = reportReplies(report).flatMap((r) => r.parts).find((p) => p.kind === 'table' && p.title === 'By kind of procedure');
+    expect(shown?.kind === 'table' && shown.rows.map((r) => r[0])).toContain('Salivary gland problems');
+    expect(reportCsv(report).join('\n')).toMatch(/\nSalivary gland problems,1,/);
+    // Without names given, the report reads them from knowledge/ itself.
+    expect(buildReport(d, TODAY, 'America/Chicago').byCategory.map((r) => r.key)).toContain('Biopsy of an oral lesion');
+  });
 
   it('imports a good file with the right statuses, amounts and follow-up dates', () => {
     const d = db();
@@ -396,7 +427,7 @@ describe('the commands', () => {
     const lines = exported.out.trim().split('\n');
     expect(lines[0]).toMatch(/^case_id,claim_number,payer,payer_kind,/);
     expect(lines).toHaveLength(10);
-    expect(lines.find((l) => l.includes(',A-3,'))).toMatch(/Humana Gold Plus,medicare-advantage,medical,,41100,,650\.00,,2026-09-01,2026-09-03,denied,.*CO-50/);
+    expect(lines.find((l) => l.includes(',A-3,'))).toMatch(/Humana Gold Plus,medicare-advantage,medical,biopsy,41100,,650\.00,,2026-09-01,2026-09-03,denied,.*CO-50/);
     // The export imports again into an empty database.
     const again = cli(['claims', 'import', file('export.csv', exported.out)], undefined, { ...env, MEDBILL_DB: tempDbPath('medbill-cli-again-') });
     expect(again.out).toMatch(/^Imported 9 claims/);

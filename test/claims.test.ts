@@ -259,6 +259,39 @@ describe('the claim flow in the engine', () => {
     expect(new ClaimService(d).get(caseId)).toMatchObject({ status: 'denied', appealDeadline: '2027-05-31', denial: { group: 'CO', carc: '50' } });
   });
 
+  it('a denial on a Medicare or TRICARE claim adds that payer\'s appeal advice from knowledge/denials.json, with its sources', async () => {
+    const d = db();
+    open(new ClaimService(d), base('C-MCRDN', { payerKind: 'medicare', payer: 'Medicare', submittedDate: '2026-11-12' }));
+    open(new ClaimService(d), base('C-TRCAR', { payerKind: 'tricare', payer: 'TRICARE', submittedDate: '2026-11-12' }));
+    const { send } = chat(d);
+    const medicare = text(await send({ kind: 'text', text: 'C-MCRDN denied CO-50' }));
+    expect(medicare).toMatch(/redetermination in writing \(form CMS-20027/);
+    expect(medicare).toMatch(/Noridian JD DME: Redetermination/);
+    const tricare = text(await send({ kind: 'text', text: 'C-TRCAR denied CO-50' }));
+    expect(tricare).toMatch(/appoints it in writing/);
+    expect(tricare).not.toMatch(/CMS-20027/);
+  });
+
+  it('a claim to an auto, workers\' compensation or liability insurer gets that insurer\'s filing limit', async () => {
+    const d = db();
+    const { send } = chat(d);
+    await send({ kind: 'text', text: 'claim new' });
+    const asked = await send({ kind: 'form', form: 'claim-new', values: { payer: 'Progressive', procedures: 'D7140', billed: '300', serviceDate: '11/20' } });
+    expect(text(asked)).toMatch(/Which kind of plan is Progressive\?/);
+    const kinds = choices(asked).map((c) => c.label);
+    expect(kinds).toEqual(expect.arrayContaining(['Auto (no-fault, PIP)', "Workers' comp", 'Liability', 'Medicare', 'Other']));
+    const created = await send({ kind: 'button', value: choices(asked).find((c) => c.label === 'Auto (no-fault, PIP)')?.value ?? '' });
+    const caseId = /C-[A-Z0-9]{5}/.exec(text(created))?.[0] ?? '';
+    const claim = new ClaimService(d).get(caseId);
+    expect(claim?.payerKind).toBe('auto');
+    // Typed words name the kind too.
+    await send({ kind: 'text', text: 'claim new' });
+    await send({ kind: 'form', form: 'claim-new', values: { payer: 'Texas Mutual', procedures: 'D7140', billed: '300', serviceDate: '11/20' } });
+    const typed = await send({ kind: 'text', text: "it's workers comp" });
+    const wcCase = /C-[A-Z0-9]{5}/.exec(text(typed))?.[0] ?? '';
+    expect(new ClaimService(d).get(wcCase)?.payerKind).toBe('workers-comp');
+  });
+
   it('asks for what an update leaves out: the amount of a payment, whether it settles the claim', async () => {
     const d = db();
     open(new ClaimService(d), base('C-ASKPD', { submittedDate: '2026-11-12' }));

@@ -241,6 +241,7 @@ describe('code tables: size and families', () => {
     const sectionOf = (code: string) => {
       const n = Number(code);
       if (code.startsWith('0')) return 'anesthesia';
+      if (n >= 10030 && n <= 11999) return 'integumentary-general';
       if (n >= 12001 && n <= 13160) return 'integumentary-repair';
       if (n >= 20100 && n <= 20999) return 'musculoskeletal-general';
       if (n >= 21010 && n <= 21499) return 'musculoskeletal-face-jaw';

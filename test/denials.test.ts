@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DENIALS_FILE, FOLLOWUP_FILE, loadClaimKnowledge } from '../src/claims/knowledge.js';
-import { denialCode, matchDenialPhrase, parseDenial, remedyFor, resubmissionChecklist } from '../src/claims/denials.js';
+import { denialCode, matchDenialPhrase, parseDenial, remedyFor, resubmissionAdvice, resubmissionChecklist } from '../src/claims/denials.js';
 import { knowledgeCounts } from '../src/knowledge/check.js';
 import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError, loadKnowledge } from '../src/knowledge/load.js';
 import { cli } from './helpers.js';
@@ -104,6 +104,17 @@ describe('a broken claim file is refused with the entry named', () => {
     const message = refused(brokenCopy(DENIALS_FILE, (d) => { co50(d).carc = '50a'; d.rarcs[0].code = 'X1'; }));
     expect(message).toMatch(/carcs\[\d+\] \(CO-50a\)\.carc/);
     expect(message).toMatch(/rarcs\[0\] \(X1\)\.code/);
+  });
+
+  it('checklist advice the checklist needs, an unknown placeholder, or an advice source that does not exist', () => {
+    const message = refused(brokenCopy(DENIALS_FILE, (d) => {
+      d.advice = d.advice.filter((a: any) => a.id !== 'void-claim');
+      d.advice.find((a: any) => a.id === 'tricare-appeal').text = 'Appeal by {deadline}.';
+      d.advice.find((a: any) => a.id === 'medicare-redetermination').source.push('NO-SUCH-SOURCE');
+    }));
+    expect(message).toMatch(/advice: "void-claim" is missing/);
+    expect(message).toMatch(/advice tricare-appeal: \{deadline\} is not a placeholder/);
+    expect(message).toMatch(/advice medicare-redetermination: source "NO-SUCH-SOURCE" is not defined/);
   });
 
   it('a follow-up value outside its allowed range, and a payer kind left out', () => {
@@ -301,5 +312,44 @@ describe('resubmissionChecklist', () => {
 
   it('an unknown code says so', () => {
     expect(resubmissionChecklist({ group: 'CO', carc: '999' }, kn)[0]).toMatch(/no entry for CO-999/);
+  });
+});
+
+describe('the appeal and correction advice is data in knowledge/denials.json, with its sources', () => {
+  it('each payer kind\'s advice comes with the sources it rests on', () => {
+    const medicare = resubmissionAdvice({ group: 'CO', carc: '50' }, kn, { payerKind: 'medicare' });
+    expect(medicare.steps.join('\n')).toMatch(/redetermination in writing \(form CMS-20027/);
+    expect(medicare.source).toEqual(expect.arrayContaining(['NORIDIAN-REDET', 'CFR-405-942']));
+    const tricare = resubmissionAdvice({ group: 'CO', carc: '50' }, kn, { payerKind: 'tricare' });
+    expect(tricare.steps.join('\n')).toMatch(/appoints it in writing/);
+    expect(tricare.source).toContain('TRICARE-APPEALS');
+    const corrected = resubmissionAdvice({ group: 'CO', carc: '16', rarc: 'N290' }, kn, { payerKind: 'medicare' });
+    expect(corrected.steps.join('\n')).toMatch(/reopening/);
+    expect(corrected.source).toEqual(expect.arrayContaining(['NUCC-ITEM22', 'CMS-REOPENING']));
+    // A commercial appeal gets neither payer's advice.
+    const commercial = resubmissionAdvice({ group: 'CO', carc: '50' }, kn, { payerKind: 'commercial' }).steps.join('\n');
+    expect(commercial).not.toMatch(/CMS-20027|appoints it in writing/);
+    for (const entry of kn.advice.values()) for (const id of entry.source) expect(kn.sources.has(id), `${entry.id} ${id}`).toBe(true);
+  });
+
+  it('a billing lead\'s edit of the advice changes the checklist: no appeal text is left in the code', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'medbill-advice-kb-'));
+    try {
+      cpSync(DEFAULT_KNOWLEDGE_DIR, dir, { recursive: true });
+      const file = join(dir, DENIALS_FILE);
+      const data = JSON.parse(readFileSync(file, 'utf8'));
+      data.advice.find((a: any) => a.id === 'medicare-redetermination').text = 'Medicare: file the redetermination through the MAC\'s portal.';
+      data.advice.find((a: any) => a.id === 'replacement-claim').text = 'Item 22: code 7 and claim{claimNumber}.';
+      writeFileSync(file, JSON.stringify(data, null, 1));
+      const edited = loadClaimKnowledge(dir);
+      const appeal = resubmissionChecklist({ group: 'CO', carc: '50' }, edited, { payerKind: 'medicare' }).join('\n');
+      expect(appeal).toMatch(/through the MAC's portal/);
+      expect(appeal).not.toMatch(/CMS-20027/);
+      expect(resubmissionChecklist({ group: 'CO', carc: '16' }, edited, { originalClaimNumber: '99' })).toContain('Item 22: code 7 and claim (99).');
+      const source = readFileSync(new URL('../src/claims/denials.ts', import.meta.url), 'utf8');
+      expect(source).not.toMatch(/CMS-20027|appoints it in writing|resubmission code 7/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -23,12 +23,9 @@ describe.skipIf(!samplePath)('published sample cases (shared/cases/sample.jsonl)
 const auditPath = shared('cases/audit.jsonl');
 const audit = auditPath ? readLines(auditPath).map((l) => JSON.parse(l)) : [];
 
-// Cases the audit raised outside issue 22 section 1 (items 1-10): known wrong until they are fixed, and then this
-// list must shrink (it.fails turns red when such a case starts to pass).
-const OPEN: Record<string, string> = {
-  a09: 'the salivary category suggests no CPT code yet (intraoral sialolithotomy 42330)',
-  a10: 'the oral-cancer category suggests no CPT code for a definitive obturator yet (21080)',
-};
+// Cases known wrong until they are fixed (it.fails turns red when such a case starts to pass, and then it leaves this
+// list). a09 (intraoral sialolithotomy 42330) and a10 (definitive obturator 21080) were fixed by issue 22 section 3.
+const OPEN: Record<string, string> = {};
 
 describe.skipIf(!auditPath)('expert audit cases (shared/cases/audit.jsonl)', () => {
   const open = audit.filter((c) => OPEN[c.id]);

@@ -6,10 +6,10 @@
  * A number counts as a CARC only next to a group code (CO, PR, OA, PI), after "CARC", "reason" or a code word,
  * or alone right after "denied", so tooth numbers, amounts, dates and procedure codes are never read as one.
  */
-import type { MedicalPayer, Preauth } from '../knowledge/vocabulary.js';
+import type { Preauth } from '../knowledge/vocabulary.js';
 import { tokenize, type Tokens } from '../knowledge/text.js';
-import { groupCode, RARC_PATTERN, type CarcEntry, type ClaimKnowledge, type ClaimSource, type DenialAction, type RarcEntry } from './knowledge.js';
-import type { Denial, DenialGroup } from './model.js';
+import { groupCode, RARC_PATTERN, type AdviceEntry, type CarcEntry, type ClaimKnowledge, type ClaimSource, type DenialAction, type RarcEntry } from './knowledge.js';
+import type { ClaimPayerKind, Denial, DenialGroup } from './model.js';
 import { appealDeadline } from './policy.js';
 
 /** CARC shapes: digits, or one of the letters X12 uses before digits (A1, B7, P12, W1, Y2). */
@@ -202,7 +202,7 @@ export function remedyFor(denial: Denial, kn: ClaimKnowledge): Remedy | undefine
 }
 
 export interface ChecklistOptions {
-  payerKind?: MedicalPayer;
+  payerKind?: ClaimPayerKind;
   /** What medbill's answer for the case said of prior authorization: "not-required" asks no approval to attach. */
   preauth?: Preauth;
   /** The denial's date: with `payerKind`, the appeal deadline is computed from the follow-up policy. */
@@ -213,17 +213,47 @@ export interface ChecklistOptions {
   originalClaimNumber?: string;
 }
 
+/** The checklist's steps, and the sources of the advice it took from knowledge/denials.json. */
+export interface ResubmissionAdvice {
+  steps: string[];
+  /** Source ids of the advice entries used (the denial's own remedy cites its sources separately). */
+  source: string[];
+}
+
 /**
  * What to do, step by step, to resubmit or appeal: the entry's fix, the claim-form details for a corrected
- * claim (CMS-1500 item 22 resubmission code 7 with the original claim number), the documents to attach (by
- * their titles in documents.json), and for an appeal the deadline.
+ * claim and each payer kind's own appeal or correction advice (knowledge/denials.json advice, with their sources),
+ * the documents to attach (by their titles in documents.json), and for an appeal the deadline.
  */
 export function resubmissionChecklist(denial: Denial, kn: ClaimKnowledge, options: ChecklistOptions = {}): string[] {
+  return resubmissionAdvice(denial, kn, options).steps;
+}
+
+/** The filled-in text of a piece of advice ({claimNumber}, {remark}); a placeholder with no value is dropped. */
+function adviceText(entry: AdviceEntry, values: Partial<Record<'claimNumber' | 'remark', string>>): string {
+  return entry.text.replace(/\{(claimNumber|remark)\}/g, (_m, name: 'claimNumber' | 'remark') => values[name] ?? '');
+}
+
+/** resubmissionChecklist with the sources of the advice it used (knowledge/denials.json advice). */
+export function resubmissionAdvice(denial: Denial, kn: ClaimKnowledge, options: ChecklistOptions = {}): ResubmissionAdvice {
   const remedy = remedyFor(denial, kn);
   const remark = denial.rarc ? remarkFor(denial.rarc, kn) : undefined;
   const steps: string[] = [];
+  const source: string[] = [];
   const add = (s: string) => {
     if (!steps.includes(s)) steps.push(s);
+  };
+  /** A step from denials.json advice, by id; the loader guarantees the ids the checklist names. */
+  const advise = (entry: AdviceEntry | undefined, values: Partial<Record<'claimNumber' | 'remark', string>> = {}) => {
+    if (!entry) return;
+    add(adviceText(entry, values));
+    for (const id of entry.source) if (!source.includes(id)) source.push(id);
+  };
+  /** The advice one payer kind adds for this action (Medicare's redetermination, TRICARE's appointment). */
+  const forPayer = (action: DenialAction) => {
+    if (!options.payerKind) return;
+    const payer = options.payerKind;
+    for (const entry of kn.advice.values()) if (entry.action === action && entry.payers?.includes(payer)) advise(entry);
   };
   if (!remedy) {
     const code = denialCode(denial);
@@ -231,7 +261,7 @@ export function resubmissionChecklist(denial: Denial, kn: ClaimKnowledge, option
     if (denial.carc) add(`medbill has no entry for ${code}: read the reason on the payer's remittance or call the payer before resubmitting.`);
     else if (!remark) add('Find the denial code (CARC, with its group such as CO or PR) on the remittance or EOB: the next step depends on it.');
     add('Check the claim status with the payer before sending anything again.');
-    return steps;
+    return { steps, source };
   }
   if (!remedy.groupMatched && denial.group) add(`${denialCode(denial)} is read as ${remedy.code} (${remedy.meaning}): check the group code on the remittance.`);
   if (remark) add(`Remark ${remark.code}: ${remark.meaning} ${remark.fix}`);
@@ -251,18 +281,17 @@ export function resubmissionChecklist(denial: Denial, kn: ClaimKnowledge, option
   switch (remedy.action) {
     case 'corrected-claim':
       if (newClaimRemark) {
-        add(`Send a new claim, not a replacement: leave item 22 empty (remark ${newClaimRemark.code}).`);
+        advise(kn.advice.get('new-claim'), { remark: newClaimRemark.code });
       } else {
-        add(`CMS-1500 item 22: resubmission code 7 (replacement of prior claim) and the payer's original claim number${claimNumber}; on an 837P, claim frequency code 7 with the payer claim control number (REF*F8).`);
-        add('To cancel a claim sent in error instead of correcting it, use code 8 (void/cancel of prior claim) with the same original claim number.');
-        if (options.payerKind === 'medicare') add('Medicare: follow your contractor\'s instructions for correcting a processed claim (often a reopening rather than a replacement claim).');
+        advise(kn.advice.get('replacement-claim'), { claimNumber });
+        advise(kn.advice.get('void-claim'));
+        forPayer('corrected-claim');
       }
       attach(remedy.attach);
       break;
     case 'appeal': {
       add(`Write the appeal (the payer's form or a letter): the claim number${claimNumber}, the date of service, the denial code ${denialCode(denial)}, and why the service meets the payer's criteria.`);
-      if (options.payerKind === 'medicare') add('Medicare: ask for a redetermination in writing (form CMS-20027, or a letter with the same details) to the contractor named on the notice.');
-      if (options.payerKind === 'tricare') add('TRICARE: a network provider may appeal only when the beneficiary appoints it in writing.');
+      forPayer('appeal');
       attach(['letter-of-medical-necessity', 'clinical-notes', ...remedy.attach]);
       add('Attach: the denial (EOB or remittance advice) you are appealing');
       if (options.payerKind && options.deniedDate) {
@@ -292,6 +321,6 @@ export function resubmissionChecklist(denial: Denial, kn: ClaimKnowledge, option
       attach(remedy.attach);
       break;
   }
-  return steps;
+  return { steps, source };
 }
 

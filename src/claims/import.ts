@@ -14,7 +14,7 @@
  *   payer *         the payer's name: insurance, carrier, payer name, insurance company, plan
  *   payer_kind      the plan type: medicare (also "Medicare Part B", "original medicare"), medicare advantage
  *                   ("MA", "Part C", "MAPD"), medicaid (also Medi-Cal, CHIP), commercial (PPO, HMO, employer),
- *                   tricare, other; aliases plan type, payer type, insurance type, financial class. When empty,
+ *                   tricare, auto (no-fault, PIP, med-pay), workers comp, liability, other; aliases plan type, payer type, insurance type, financial class. When empty,
  *                   a payer named just "Medicare", "Medicaid"… gives it, or --payer-kind; otherwise the row is bad
  *                   (the appeal deadline depends on it, so medbill does not guess)
  *   procedures *    CPT, HCPCS or CDT codes, separated by spaces, commas or semicolons (a modifier such as
@@ -34,7 +34,8 @@
  *   auth_number     the prior authorization number: prior auth, authorization, auth, pa number
  *   auth_expires    when the authorization ends: auth expiration, auth end date
  *   lane            medical (default) or medical-first (medbill's other lanes are read too, as in its export)
- *   category        medbill's procedure category id (as in `medbill claims export`), for the reports
+ *   category        medbill's procedure category id (as in `medbill claims export`), for the reports; when empty,
+ *                   the category the row's procedure codes (and diagnoses) name, as triage reads them
  *   (* required)
  *
  * Columns medbill works out itself (next_follow_up, appeal_deadline in its own export) are skipped, so an
@@ -60,7 +61,7 @@
  */
 import type { Db } from '../store/db.js';
 import { ClaimService, type ClaimChange, type NewClaim, type Plan } from './service.js';
-import { CLAIM_STATUSES, isOpen, type Actor, type Claim, type ClaimStatus, type Denial } from './model.js';
+import { CLAIM_PAYER_KINDS, CLAIM_STATUSES, isOpen, type Actor, type Claim, type ClaimPayerKind, type ClaimStatus, type Denial } from './model.js';
 import { formatCents, parseAmountField } from './dates.js';
 import { parseDenial } from './denials.js';
 import { scrubIdentifiers, type IdentifierKind } from '../engine/privacy.js';
@@ -70,9 +71,10 @@ import { defaultKnowledge, type Knowledge } from '../knowledge/load.js';
 import { CodeIndex, type LookupHit } from '../knowledge/lookup.js';
 import { isProcedureCode, normalizeIcd10, PATTERNS } from '../knowledge/codes.js';
 import { diagnosisDate, diagnosisProblemOn } from '../knowledge/evidence.js';
+import { claimCategory } from '../knowledge/procedure-kind.js';
 import { fullIcd10 } from '../store/icd10.js';
 import { ClaimReportStore } from '../store/claim-reports.js';
-import { LANES, MEDICAL_PAYERS, type Lane, type MedicalPayer } from '../knowledge/vocabulary.js';
+import { LANES, type Lane } from '../knowledge/vocabulary.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // CSV (RFC 4180)
@@ -283,20 +285,23 @@ export function mapStatus(word: string): ImportStatus | undefined {
   return STATUS_WORDS.get(words(word));
 }
 
-const kind = (k: MedicalPayer, list: string) => list.split(',').map((w) => [w.trim(), k] as const);
+const kind = (k: ClaimPayerKind, list: string) => list.split(',').map((w) => [w.trim(), k] as const);
 /** Plan types as PM systems and billers write them. */
-const PAYER_KIND_WORDS: ReadonlyMap<string, MedicalPayer> = new Map([
+const PAYER_KIND_WORDS: ReadonlyMap<string, ClaimPayerKind> = new Map([
   ...kind('medicare', 'medicare, original medicare, traditional medicare, medicare part b, part b, medicare b, medicare ffs, medicare fee for service, mcr'),
   ...kind('medicare-advantage', 'medicare advantage, medicare advantage plan, ma, mapd, ma pd, ma plan, part c, medicare part c, medicare replacement, medicare hmo, medicare ppo, medicare managed care'),
   ...kind('medicaid', 'medicaid, medi cal, medical assistance, chip, state medicaid, managed medicaid, medicaid managed care, medicaid hmo, medicaid mco, mcd'),
   ...kind('commercial', 'commercial, commercial insurance, private, private insurance, employer, group, ppo, hmo, epo, pos, marketplace, exchange, bcbs'),
   ...kind('tricare', 'tricare, tricare prime, tricare select, champus, military'),
-  ...kind('other', 'other, workers comp, workers compensation, wc, auto, auto insurance, liability, va, champva'),
+  ...kind('auto', 'auto, auto insurance, automobile, car insurance, no fault, pip, personal injury protection, med pay, medpay, motor vehicle'),
+  ...kind('workers-comp', 'workers comp, workers compensation, worker s comp, worker s compensation, workman s comp, workmans comp, work comp, wc'),
+  ...kind('liability', 'liability, liability insurance, third party, third party liability, tpl, property and casualty, p c, p and c'),
+  ...kind('other', 'other, va, champva'),
 ]);
 
-export function mapPayerKind(word: string): MedicalPayer | undefined {
+export function mapPayerKind(word: string): ClaimPayerKind | undefined {
   const w = words(word);
-  return PAYER_KIND_WORDS.get(w) ?? (MEDICAL_PAYERS as readonly string[]).find((k) => words(k) === w) as MedicalPayer | undefined;
+  return PAYER_KIND_WORDS.get(w) ?? CLAIM_PAYER_KINDS.find((k) => words(k) === w);
 }
 
 function mapLane(word: string): Lane | undefined {
@@ -324,7 +329,7 @@ export interface ImportOptions {
   /** Column names dropped unread (needed for a column whose name says it holds identifiers). */
   ignoreColumns?: readonly string[];
   /** The plan type of rows that do not say it. */
-  payerKind?: MedicalPayer;
+  payerKind?: ClaimPayerKind;
   kn?: Knowledge;
   now?: () => number;
   actor?: Actor;
@@ -440,6 +445,8 @@ class RowReader {
   readonly caseIds = new Map<string, number>();
   readonly references = new Map<string, number>();
   private readonly categories: Map<string, string>;
+  /** The category each distinct list of codes names (the same few lists recur on thousands of rows). */
+  private readonly codeCategories = new Map<string, string | undefined>();
   /** Claim numbers already in medbill (lower case) and their cases: the same export imported twice is refused. */
   private readonly knownReferences = new Map<string, string>();
   /** Cases that already have a claim. */
@@ -458,6 +465,13 @@ class RowReader {
       this.knownCases.add(c.case_id);
       if (c.reference) this.knownReferences.set(c.reference.toLowerCase(), c.case_id);
     }
+  }
+
+  /** The category id the procedure codes (with the diagnoses) name, read once per distinct list. */
+  private categoryOf(procedures: string[], diagnoses: string[]): string | undefined {
+    const key = `${procedures.join(' ')}|${diagnoses.join(' ')}`;
+    if (!this.codeCategories.has(key)) this.codeCategories.set(key, claimCategory(this.kn, procedures, diagnoses)?.id);
+    return this.codeCategories.get(key);
   }
 
   private exact(code: string): LookupHit | undefined {
@@ -553,20 +567,20 @@ class RowReader {
     const payer = text('payer');
     if (!payer && !problems.some((p) => p.includes(col('payer')))) bad(`the ${col('payer')} is empty: every claim needs its payer`);
     const kindWord = get('payerKind');
-    let payerKind: MedicalPayer | undefined;
+    let payerKind: ClaimPayerKind | undefined;
     if (kindWord) {
       payerKind = mapPayerKind(kindWord);
-      if (!payerKind) bad(`the ${col('payerKind')} ${this.shown(kindWord)} is not one medbill knows: write medicare, medicare advantage, medicaid, commercial, tricare or other`);
+      if (!payerKind) bad(`the ${col('payerKind')} ${this.shown(kindWord)} is not one medbill knows: write medicare, medicare advantage, medicaid, commercial, tricare, auto, workers comp, liability or other`);
     } else {
       payerKind = (payer ? mapPayerKind(payer) : undefined) ?? options.payerKind;
-      if (!payerKind && payer) bad(`the plan type is not given: add a payer_kind column (medicare, medicare advantage, medicaid, commercial, tricare, other) or give --payer-kind for rows without one; the appeal deadline depends on it`);
+      if (!payerKind && payer) bad(`the plan type is not given: add a payer_kind column (medicare, medicare advantage, medicaid, commercial, tricare, auto, workers comp, liability, other) or give --payer-kind for rows without one; the appeal deadline depends on it`);
     }
     const laneWord = get('lane');
     const lane = laneWord ? mapLane(laneWord) : 'medical';
     if (!lane) bad(`the ${col('lane')} ${this.shown(laneWord)} is not a lane: write medical or medical-first (or another of medbill's lanes: ${LANES.slice(2).join(', ')})`);
     const categoryWord = get('category');
-    const category = categoryWord ? this.categories.get(categoryWord.toLowerCase()) : undefined;
-    if (categoryWord && !category) bad(`the ${col('category')} ${this.shown(categoryWord)} is not one of medbill's procedure categories (leave it empty if unsure)`);
+    const givenCategory = categoryWord ? this.categories.get(categoryWord.toLowerCase()) : undefined;
+    if (categoryWord && !givenCategory) bad(`the ${col('category')} ${this.shown(categoryWord)} is not one of medbill's procedure categories (leave it empty if unsure)`);
 
     // Codes.
     const procedures: string[] = [];
@@ -593,6 +607,8 @@ class RowReader {
         else if (!diagnoses.includes(hit.code)) diagnoses.push(hit.code);
       }
     }
+    // The kind of procedure: the column's, else the one the codes name (the reports count claims by it).
+    const category = givenCategory ?? (procedures.length ? this.categoryOf(procedures, diagnoses) : undefined);
 
     // Amounts and free text.
     const billed = amount('billed');

@@ -10,8 +10,8 @@ import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError } from '../knowledge/load.js';
 import { defaultEntryLabel, parseKnowledgeFile, type EntryLabel } from '../knowledge/json-file.js';
 import { DocumentsFileSchema, SourceRefs, SourcesFileSchema } from '../knowledge/schema.js';
 import { tokenize } from '../knowledge/text.js';
-import { CONFIDENCE_LEVELS, DOCUMENT_KINDS, MEDICAL_PAYERS, type DocumentKind } from '../knowledge/vocabulary.js';
-import { DENIAL_GROUPS, type DenialGroup } from './model.js';
+import { CONFIDENCE_LEVELS, DOCUMENT_KINDS, type DocumentKind } from '../knowledge/vocabulary.js';
+import { CLAIM_PAYER_KINDS, DENIAL_GROUPS, type DenialGroup } from './model.js';
 
 export const DENIALS_FILE = 'denials.json';
 export const FOLLOWUP_FILE = 'followup.json';
@@ -59,9 +59,30 @@ export const RarcEntrySchema = z.strictObject({
 });
 export type RarcEntry = z.infer<typeof RarcEntrySchema>;
 
+/** The words a piece of advice may fill in: the payer's claim number, the remark code that made the advice apply. */
+export const ADVICE_PLACEHOLDERS = ['claimNumber', 'remark'] as const;
+/** Advice the resubmission checklist names by id; the file must have each of them. */
+export const REQUIRED_ADVICE = ['replacement-claim', 'void-claim', 'new-claim'] as const;
+
+/**
+ * A step of the resubmission checklist with where it comes from: how to fill the claim form for a corrected claim,
+ * and what one payer kind wants for an appeal or a correction (`payers`: only for those kinds).
+ */
+export const AdviceEntrySchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
+  action: z.enum(DENIAL_ACTIONS),
+  payers: z.array(z.enum(CLAIM_PAYER_KINDS)).min(1).optional(),
+  /** The step as the checklist says it; {claimNumber} and {remark} are filled in when known. */
+  text,
+  source: SourceRefs,
+  confidence,
+});
+export type AdviceEntry = z.infer<typeof AdviceEntrySchema>;
+
 export const DenialsFileSchema = z.strictObject({
   carcs: z.array(CarcEntrySchema).min(1),
   rarcs: z.array(RarcEntrySchema),
+  advice: z.array(AdviceEntrySchema).min(1),
 });
 
 /** A number of days a billing lead may change, with why and where it comes from. */
@@ -100,7 +121,7 @@ const filingRule = z
   .refine((r) => (r.days === undefined) !== (r.months === undefined), { message: 'give either days or months, not both' });
 export type FilingRule = z.infer<typeof filingRule>;
 
-const byPayer = <T extends z.ZodType>(schema: T) => z.record(z.enum(MEDICAL_PAYERS), schema);
+const byPayer = <T extends z.ZodType>(schema: T) => z.record(z.enum(CLAIM_PAYER_KINDS), schema);
 
 export const FollowUpFileSchema = z.strictObject({
   followUp: z.strictObject({
@@ -145,6 +166,8 @@ export interface ClaimKnowledge {
   /** By CARC alone, the entries in file order (the first is the usual reading). */
   byCarc: ReadonlyMap<string, readonly CarcEntry[]>;
   rarcs: ReadonlyMap<string, RarcEntry>;
+  /** Checklist advice by id (denials.json advice), in file order. */
+  advice: ReadonlyMap<string, AdviceEntry>;
   /** Every phrase, longest first, so the most specific reading wins. */
   phrases: readonly DenialPhrase[];
   policy: FollowUpPolicy;
@@ -210,6 +233,18 @@ function loadFresh(dir: string): ClaimKnowledge {
     rarcs.set(r.code, r);
   }
 
+  const advice = new Map<string, AdviceEntry>();
+  for (const a of denials.advice) {
+    const where = `${DENIALS_FILE} advice ${a.id}`;
+    if (advice.has(a.id)) problems.push(`${where}: listed twice`);
+    checkSources(where, a.source);
+    for (const [, name = ''] of a.text.matchAll(/\{([^}]*)\}/g)) {
+      if (!(ADVICE_PLACEHOLDERS as readonly string[]).includes(name)) problems.push(`${where}: {${name}} is not a placeholder medbill fills in (${ADVICE_PLACEHOLDERS.map((x) => `{${x}}`).join(', ')})`);
+    }
+    advice.set(a.id, a);
+  }
+  for (const id of REQUIRED_ADVICE) if (!advice.has(id)) problems.push(`${DENIALS_FILE} advice: "${id}" is missing (the resubmission checklist needs it)`);
+
   const policy = parseKnowledgeFile(dir, FOLLOWUP_FILE, FollowUpFileSchema, claimEntryLabel);
   const settings = {
     'followUp.firstAfterSubmissionDays': policy.followUp.firstAfterSubmissionDays,
@@ -220,7 +255,7 @@ function loadFresh(dir: string): ClaimKnowledge {
     notSubmittedReminderDays: policy.notSubmittedReminderDays,
   };
   for (const [name, value] of Object.entries(settings)) checkSources(`${FOLLOWUP_FILE} ${name}`, value.source);
-  for (const payer of MEDICAL_PAYERS) {
+  for (const payer of CLAIM_PAYER_KINDS) {
     checkSources(`${FOLLOWUP_FILE} appealDeadlines.${payer}`, policy.appealDeadlines[payer].source);
     checkSources(`${FOLLOWUP_FILE} timelyFiling.${payer}`, policy.timelyFiling[payer].source);
   }
@@ -228,7 +263,7 @@ function loadFresh(dir: string): ClaimKnowledge {
   if (problems.length) throw new KnowledgeError(`knowledge/ has ${problems.length} problem(s) in the claim files:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   // Longest phrase first (by words, then characters); file order breaks ties (sort is stable).
   phrases.sort((a, b) => b.words.length - a.words.length || b.words.join(' ').length - a.words.join(' ').length);
-  return { dir, carcs: denials.carcs, byGroupCode, byCarc, rarcs, phrases, policy, documentLabels, sources };
+  return { dir, carcs: denials.carcs, byGroupCode, byCarc, rarcs, advice, phrases, policy, documentLabels, sources };
 }
 
 let cached: ClaimKnowledge | undefined;

@@ -3,7 +3,15 @@
  * case, keyed by the case id (C-7K3Q9), so "C-7K3Q9 paid $412" works from any surface. Statuses move only
  * along TRANSITIONS; every change is kept in the claim's history.
  */
-import type { Lane, MedicalPayer } from '../knowledge/vocabulary.js';
+import { MEDICAL_PAYERS, type Lane } from '../knowledge/vocabulary.js';
+
+/**
+ * Who a claim goes to: the medical payer kinds of the triage contract, and the insurers that pay before the health
+ * plan for an injury (auto no-fault or med-pay, workers' compensation, a liability insurer), each with its own filing
+ * and appeal limits in knowledge/followup.json.
+ */
+export const CLAIM_PAYER_KINDS = [...MEDICAL_PAYERS, 'auto', 'workers-comp', 'liability'] as const;
+export type ClaimPayerKind = (typeof CLAIM_PAYER_KINDS)[number];
 
 export const CLAIM_STATUSES = [
   'draft', 'submitted', 'pended', 'records-requested', 'paid', 'partially-paid', 'denied', 'appealed', 'written-off', 'closed',
@@ -51,7 +59,7 @@ export interface Claim {
   caseId: string;
   reference?: string;
   payer: string;
-  payerKind: MedicalPayer;
+  payerKind: ClaimPayerKind;
   lane: Lane;
   category?: string;
   procedures: string[];

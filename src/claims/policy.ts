@@ -4,7 +4,7 @@
  * or daylight-saving change moves a date.
  */
 import { addDays, addMonths, daysBetween } from '../calendar.js';
-import type { MedicalPayer } from '../knowledge/vocabulary.js';
+import type { ClaimPayerKind } from './model.js';
 import type { FollowUpPolicy } from './knowledge.js';
 
 /** A deadline with the rule behind it. */
@@ -31,7 +31,7 @@ export function nextFollowUp(fromDate: string, policy: FollowUpPolicy): string {
  * The last day to appeal a denial dated `deniedDate`, by the payer kind's rule, or by `overrideDays` when the
  * denial notice or the contract gives its own window (always prefer the notice).
  */
-export function appealDeadline(payerKind: MedicalPayer, deniedDate: string, policy: FollowUpPolicy, overrideDays?: number): Deadline {
+export function appealDeadline(payerKind: ClaimPayerKind, deniedDate: string, policy: FollowUpPolicy, overrideDays?: number): Deadline {
   if (overrideDays !== undefined) {
     if (!Number.isInteger(overrideDays) || overrideDays < 1) throw new RangeError(`appeal window must be a whole number of days, at least 1 (got ${overrideDays})`);
     return {
@@ -47,7 +47,7 @@ export function appealDeadline(payerKind: MedicalPayer, deniedDate: string, poli
 }
 
 /** The last day to file a claim for a service on `serviceDate`. */
-export function timelyFilingDeadline(payerKind: MedicalPayer, serviceDate: string, policy: FollowUpPolicy): Deadline {
+export function timelyFilingDeadline(payerKind: ClaimPayerKind, serviceDate: string, policy: FollowUpPolicy): Deadline {
   const rule = policy.timelyFiling[payerKind];
   const base = { basis: rule.basis, source: rule.source, confidence: rule.confidence };
   if (rule.months !== undefined) return { date: addMonths(serviceDate, rule.months), months: rule.months, ...base };

@@ -13,6 +13,7 @@ import { dayNumber as calendarDay } from '../calendar.js';
 import { localDate } from '../today.js';
 import type { Denial } from './model.js';
 import type { ChartSpec } from '../reports/chart.js';
+import { defaultKnowledge, type Knowledge } from '../knowledge/load.js';
 
 export const AGING_BUCKETS = ['0-30', '31-60', '61-90', '90+'] as const;
 
@@ -63,8 +64,20 @@ class Outcomes {
   }
 }
 
-/** The report as of `today` (ISO), for the month it falls in (`zone` turns the month into instants). One pass over the claims. */
-export function buildReport(db: Db, today: string, zone: string): Report {
+/** What the report calls a claim with no category (the general category's own name). */
+export const NO_CATEGORY = 'Other procedures';
+
+/** Category ids and the names the report shows for them (knowledge/categories/). */
+export function categoryNames(kn: Pick<Knowledge, 'categories'>): ReadonlyMap<string, string> {
+  return new Map(kn.categories.map((c) => [c.id, c.name]));
+}
+
+/**
+ * The report as of `today` (ISO), for the month it falls in (`zone` turns the month into instants). One pass over the
+ * claims. Kinds of procedure are named in words (`names`, from knowledge/categories/); a claim with none is "Other
+ * procedures", and an id the knowledge no longer has is shown as it is stored.
+ */
+export function buildReport(db: Db, today: string, zone: string, names: ReadonlyMap<string, string> = categoryNames(defaultKnowledge())): Report {
   const start = DateTime.fromISO(today, { zone }).startOf('month');
   const end = start.plus({ months: 1 });
   const from = start.toFormat('yyyy-MM-dd');
@@ -111,7 +124,7 @@ export function buildReport(db: Db, today: string, zone: string): Report {
       const days = paidDate ? dayNumber(paidDate) - dayNumber(submittedDate) : undefined;
       const args = [paid > 0, deniedDate !== null, records === 1, days] as const;
       byPayer.add(payer, ...args);
-      byCategory.add(category ?? 'other', ...args);
+      byCategory.add(category ? names.get(category) ?? category : NO_CATEGORY, ...args);
       let codes = parsedCodes.get(procedures);
       if (!codes) parsedCodes.set(procedures, (codes = JSON.parse(procedures) as string[]));
       for (const code of codes) byCode.add(code, ...args);

@@ -3,7 +3,7 @@ import type { CodeEntry, Knowledge } from './load.js';
 import { CDT_FAMILIES, CPT_FAMILIES } from './schema.js';
 import type { IcdFileEntry, IcdFileFormat } from './icd10-file.js';
 import { DENIAL_ACTIONS, loadClaimKnowledge } from '../claims/knowledge.js';
-import { MEDICAL_PAYERS } from './vocabulary.js';
+import { CLAIM_PAYER_KINDS } from '../claims/model.js';
 
 /** `family: count` for every family of a code set, in the order the schema lists them (empty ones included). */
 function familyCounts(entries: Iterable<CodeEntry>, families: readonly string[]): string {
@@ -35,16 +35,16 @@ function claimKnowledgeCounts(dir: string): string[] {
   const ck = loadClaimKnowledge(dir, { fresh: true });
   const byAction = DENIAL_ACTIONS.map((a) => `${a} ${ck.carcs.filter((e) => e.action === a).length}`).join(', ');
   const p = ck.policy;
-  const filing = (payer: (typeof MEDICAL_PAYERS)[number]) => {
+  const filing = (payer: (typeof CLAIM_PAYER_KINDS)[number]) => {
     const r = p.timelyFiling[payer];
     return r.months !== undefined ? `${r.months} months` : `${r.days} days`;
   };
   return [
-    `  denial reasons:   ${ck.carcs.length} CARC entries, ${ck.rarcs.size} remark codes, ${ck.phrases.length} phrases`,
+    `  denial reasons:   ${ck.carcs.length} CARC entries, ${ck.rarcs.size} remark codes, ${ck.phrases.length} phrases, ${ck.advice.size} checklist advice entries`,
     `    by action:      ${byAction}`,
     `  follow-up:        first ${p.followUp.firstAfterSubmissionDays.value} days after submission, then every ${p.followUp.repeatEveryDays.value}; records due ${p.recordsDueDefaultDays.value}; warn ${p.appealWarningDays.value} days before an appeal deadline, ${p.authExpiryWarningDays.value} before an authorization ends; unsubmitted after ${p.notSubmittedReminderDays.value}`,
-    `    appeal days:    ${MEDICAL_PAYERS.map((payer) => `${payer} ${p.appealDeadlines[payer].days}`).join(', ')}`,
-    `    timely filing:  ${MEDICAL_PAYERS.map((payer) => `${payer} ${filing(payer)}`).join(', ')}`,
+    `    appeal days:    ${CLAIM_PAYER_KINDS.map((payer) => `${payer} ${p.appealDeadlines[payer].days}`).join(', ')}`,
+    `    timely filing:  ${CLAIM_PAYER_KINDS.map((payer) => `${payer} ${filing(payer)}`).join(', ')}`,
   ];
 }
 

@@ -72,6 +72,8 @@ export interface EngineRule {
   confidence: Confidence;
   warning?: WarningId;
   message?: string;
+  /** The injury signal (auto-accident, work-injury…) whose insurer this rule advises on; fired beside R-ACC-01. */
+  otherPayerSignal?: string;
 }
 export interface DocumentDef {
   kind: DocumentKind;
@@ -206,6 +208,7 @@ export function loadKnowledge(dir: string = DEFAULT_KNOWLEDGE_DIR): Knowledge {
   for (const r of rulesFile.rules) {
     checkRuleId(`rules.json ${r.id}`, r.id);
     checkSources(`rules.json ${r.id}`, r.source);
+    if (r.otherPayerSignal !== undefined && !signalIds.has(r.otherPayerSignal)) problems.add(`rules.json ${r.id}`, `otherPayerSignal "${r.otherPayerSignal}" is not defined in knowledge/signals.json`);
     rules.set(r.id, r);
   }
 

@@ -2,6 +2,7 @@
 import type { Knowledge } from './load.js';
 import { isProcedureCode, normalizeCode } from './codes.js';
 import { bestPhraseLength, tokenize } from './text.js';
+import { categoryOf } from './triage.js';
 
 export function procedureKindOf(kn: Knowledge, knows: (code: string) => boolean, procedure: string): { id: string; name: string } | undefined {
   for (const token of procedure.trim().split(/[\s,;]+/)) {
@@ -17,4 +18,22 @@ export function procedureKindOf(kn: Knowledge, knows: (code: string) => boolean,
     if (length > (best?.length ?? 0)) best = { id: c.id, name: c.name, length };
   }
   return best && { id: best.id, name: best.name };
+}
+
+const PROCEDURE_SETS = ['cdt', 'cpt', 'hcpcs'] as const;
+
+/**
+ * The kind of procedure a claim is for, from its procedure codes (the first listed leads, as on the claim form) and
+ * its diagnoses, read as triage reads a case; when no category names the codes, the category that suggests one of
+ * them. Undefined when none does (the report counts such a claim under "Other procedures").
+ */
+export function claimCategory(kn: Knowledge, procedures: readonly string[], diagnoses: readonly string[] = []): { id: string; name: string } | undefined {
+  if (!procedures.length) return undefined;
+  const found = categoryOf({ procedure: procedures.join(' '), diagnoses: [...diagnoses] }, kn);
+  if (found.id !== 'general') return { id: found.id, name: found.name };
+  for (const code of procedures) {
+    const suggests = kn.categories.find((c) => c.id !== 'general' && PROCEDURE_SETS.some((set) => c.procedureCodes[set].some((choice) => choice.code === code)));
+    if (suggests) return { id: suggests.id, name: suggests.name };
+  }
+  return undefined;
 }

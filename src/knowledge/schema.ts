@@ -50,7 +50,7 @@ export const CDT_FAMILIES = [
 export type CdtFamily = (typeof CDT_FAMILIES)[number];
 /** CPT sections (and subsections) an oral surgeon or dentist bills to medical. */
 export const CPT_FAMILIES = [
-  'e-m', 'anesthesia', 'sedation', 'integumentary-repair', 'musculoskeletal-general', 'musculoskeletal-face-jaw',
+  'e-m', 'anesthesia', 'sedation', 'integumentary-general', 'integumentary-repair', 'musculoskeletal-general', 'musculoskeletal-face-jaw',
   'respiratory-nose-sinus', 'digestive-lips', 'digestive-vestibule', 'digestive-tongue-floor', 'digestive-gums-alveolus',
   'digestive-palate-uvula', 'digestive-salivary', 'digestive-pharynx', 'nervous-system', 'radiology', 'sleep-testing',
   'medicine-other',
@@ -252,8 +252,12 @@ export const RulesFileSchema = z.strictObject({
       }),
     )
     .default([]),
-  /** Cross-cutting rules run on every case; the engine refers to them by id. */
-  rules: z.array(rule.extend({ warning: z.enum(WARNING_IDS).optional(), message: text.optional() })),
+  /**
+   * Cross-cutting rules run on every case; the engine refers to them by id. A rule with `otherPayerSignal` is the
+   * advice for one kind of insurer that pays before the health plan (auto, workers' compensation, liability): it
+   * fires beside R-ACC-01 when an injury raises that signal.
+   */
+  rules: z.array(rule.extend({ warning: z.enum(WARNING_IDS).optional(), message: text.optional(), otherPayerSignal: z.string().optional() })),
   /** Which cause a diagnosis code points to, by dotted prefix; longest prefix wins. */
   diagnosisCauses: z.array(z.strictObject({ prefix: text, cause })),
   /** What the notes say about why, by signal, strongest first: read when the cause is missing or routine. */

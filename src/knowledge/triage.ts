@@ -283,6 +283,12 @@ function recognized(category: CompiledCategory, r: CaseReading): boolean {
   return !(category.id === 'general' && r.procedureWords.words.length > 0 && !r.procedureCode);
 }
 
+/** The category triage files these facts under (its procedure codes and words, and the cause the diagnoses point to). */
+export function categoryOf(facts: CaseFacts, kn: Knowledge): CompiledCategory {
+  const r = readCase(facts, kn);
+  return chooseCategory(kn, r, weighCause(kn, r).cause);
+}
+
 /** Whether triage recognises these words (or code) as a procedure: the same test as R-NEEDS-PROCEDURE, without the rest of triage. */
 export function procedureRecognized(procedure: string, kn: Knowledge): boolean {
   const r = readCase({ procedure }, kn);
@@ -443,6 +449,8 @@ export function triage(facts: CaseFacts, kn: Knowledge, options: TriageOptions):
     if (ACCIDENT_PAYER_SIGNALS.some((s) => r.signals.has(s))) {
       const rule = answer.fireEngineRule('R-ACC-01');
       answer.warn('other-liable-payer', messageOf(rule));
+      // Each insurer's own filing and appeal limits (rules.json rules with otherPayerSignal).
+      for (const other of kn.rules.values()) if (other.otherPayerSignal && r.signals.has(other.otherPayerSignal)) answer.fireEngineRule(other.id);
       addDocument('accident-details', 'Another insurer may be primary: record the accident and its claim number.');
     } else if (lane !== 'patient-pay') {
       answer.fireEngineRule('R-ACC-02');

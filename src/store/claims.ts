@@ -8,7 +8,8 @@ import type Database from 'better-sqlite3';
 import type { Db } from './db.js';
 import type { Claim, ClaimStatus, Denial, HistoryEntry } from '../claims/model.js';
 import { isOpen } from '../claims/model.js';
-import type { Lane, MedicalPayer } from '../knowledge/vocabulary.js';
+import type { Lane } from '../knowledge/vocabulary.js';
+import type { ClaimPayerKind } from '../claims/model.js';
 
 interface ClaimRow {
   case_id: string; reference: string | null; payer: string; payer_kind: string; lane: string; category: string | null;
@@ -29,7 +30,7 @@ const undef = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 
 function fromRow(r: ClaimRow): Claim {
   const claim: Claim = {
-    caseId: r.case_id, payer: r.payer, payerKind: r.payer_kind as MedicalPayer, lane: r.lane as Lane,
+    caseId: r.case_id, payer: r.payer, payerKind: r.payer_kind as ClaimPayerKind, lane: r.lane as Lane,
     procedures: JSON.parse(r.procedures) as string[], diagnoses: JSON.parse(r.diagnoses) as string[],
     status: r.status as ClaimStatus, createdAt: r.created_at, updatedAt: r.updated_at, version: r.version,
   };
@@ -67,7 +68,7 @@ function toRow(c: Claim): ClaimRow {
 
 /** One line of the digest: enough to act on a claim without opening it. */
 export interface DueItem {
-  caseId: string; payer: string; payerKind: MedicalPayer; status: ClaimStatus; procedures: string[];
+  caseId: string; payer: string; payerKind: ClaimPayerKind; status: ClaimStatus; procedures: string[];
   billedCents?: number; paidCents?: number; submittedDate?: string; serviceDate?: string;
   /** The date that put it in this section (follow-up, deadline, due date, expiry, service date). */
   date: string;
@@ -83,7 +84,7 @@ interface DueRow {
 const DUE_COLUMNS = 'case_id, payer, payer_kind, status, procedures, billed_cents, paid_cents, submitted_date, service_date';
 
 function dueItem(r: DueRow): DueItem {
-  const item: DueItem = { caseId: r.case_id, payer: r.payer, payerKind: r.payer_kind as MedicalPayer, status: r.status as ClaimStatus, procedures: JSON.parse(r.procedures) as string[], date: r.date };
+  const item: DueItem = { caseId: r.case_id, payer: r.payer, payerKind: r.payer_kind as ClaimPayerKind, status: r.status as ClaimStatus, procedures: JSON.parse(r.procedures) as string[], date: r.date };
   if (r.billed_cents !== null) item.billedCents = r.billed_cents;
   if (r.paid_cents !== null) item.paidCents = r.paid_cents;
   if (r.submitted_date !== null) item.submittedDate = r.submitted_date;
