@@ -202,7 +202,7 @@ turnDb.close();
   const times = [];
   for (let i = 0; i < 320; i++) {
     const t0 = process.hrtime.bigint();
-    const draft = renderLetter(osa, { caseId: 'C-BENCH', values, payerKind: 'medicare', ...codes });
+    const draft = renderLetter(osa, { caseId: 'C-BENCH', values, payerKind: 'medicare', today: '2026-12-07', ...codes });
     letterText(draft);
     await letterDocx(draft);
     if (i >= 20) times.push(Number(process.hrtime.bigint() - t0) / 1e6); // the first 20 load docx and warm up
