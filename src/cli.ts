@@ -14,18 +14,14 @@ import { extractFacts } from './knowledge/extract.js';
 import { CodeIndex } from './knowledge/lookup.js';
 import { NO_DIRECTORY, type CodeDirectory } from './knowledge/evidence.js';
 import { parseIcd10File, IcdFileError } from './knowledge/icd10-file.js';
-import { checkValidList, fiscalYearStart } from './knowledge/icd10-valid.js';
+import { fiscalYearStart } from './knowledge/icd10-valid.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDb, type Db } from './store/db.js';
 import { fullIcd10, icd10Directory, importInfo, replaceIcd10 } from './store/icd10.js';
-import { renderLookup, renderTriage } from './render-text.js';
+import { renderLookup, renderRepliesText, renderTriage } from './render-text.js';
+import { positionals, readInput, takeFlag, takeOneOption, takeOption, UsageError, type Io } from './command-line.js';
 import { PROJECT_ROOT } from './paths.js';
-import type { Reply } from './engine/model.js';
-import { systemClock, todayIn, type Clock } from './today.js';
-
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+import { systemClock, todayIn } from './today.js';
 
 const HELP: Record<string, string> & { main: string } = {
   main: `medbill: is this dental case billed to medical insurance?
@@ -176,23 +172,6 @@ Exit codes: 0 ok, 1 failure, 2 bad input.`,
     --chart FILE   also draw the A/R aging chart: PNG or SVG by the file's extension`,
 };
 
-export interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-  stdin: () => Promise<string>;
-  /** Standard input as a stream, for input read as it arrives. */
-  stdinStream: () => AsyncIterable<Buffer>;
-  /** Resolves when what was written so far has left the process (or is small enough to keep). */
-  drain: () => Promise<void>;
-  /** "Now", for today's date in the practice's zone (the date of service a case without one gets); the system clock by default. */
-  clock?: Clock;
-}
-
-export function readInput(file: string, io: Io): Promise<string> {
-  if (file === '-') return io.stdin();
-  if (!existsSync(file)) throw new UsageError(`file not found: ${file}`);
-  return Promise.resolve(readFileSync(file, 'utf8'));
-}
 
 function parseJson(text: string, where: string): unknown {
   try {
@@ -311,7 +290,7 @@ async function cmdKb(args: string[], io: Io): Promise<number> {
     const extra = positionals('kb check', stray);
     if (extra.length) throw new UsageError(`kb check: unexpected ${extra[0]} (medbill kb --help)`);
     // The check reads every knowledge file, letters and claims included: loaded for this command only.
-    const { checkKnowledgeAgainstIcd10, knowledgeCounts } = await import('./knowledge/check.js');
+    const { checkKnowledgeAgainstIcd10, checkValidList, knowledgeCounts } = await import('./knowledge/check.js');
     const { letterTemplateSummary } = await import('./letters/templates.js');
     const kn = loadKnowledge(knowledgeDir ?? DEFAULT_KNOWLEDGE_DIR);
     const counts = `${knowledgeCounts(kn)}\n${letterTemplateSummary(kn.dir)}`;
@@ -382,6 +361,7 @@ async function importYear(file: string, yearText: string, knowledgeDir: string, 
     'Complete its entry in knowledge/codes/ICD10CM-PROVENANCE.md (where the file came from), then commit the three files.',
   ].join('\n'));
   const kn = loadKnowledge(knowledgeDir);
+  const { checkValidList } = await import('./knowledge/check.js');
   const check = checkValidList(kn);
   io.out(check.summary);
   if (check.problems.length) {
@@ -395,58 +375,6 @@ async function importYear(file: string, yearText: string, knowledgeDir: string, 
 function openForReading(): Db {
   const { dbPath } = loadConfig();
   return openDb(dbPath === ':memory:' || !existsSync(dbPath) ? ':memory:' : dbPath);
-}
-
-/** `--name VALUE` or `--name=VALUE`, every time it is given; the other arguments are left in `rest`. */
-export function takeOption(args: string[], name: string): { values: string[]; rest: string[] } {
-  const values: string[] = [];
-  const rest: string[] = [];
-  const it = args[Symbol.iterator]();
-  for (const a of it) {
-    if (a === '--') {
-      // Everything after "--" is text, never an option: left in `rest` with the marker, for positionals().
-      rest.push(a, ...it);
-      break;
-    }
-    if (a === name) {
-      // The option's value is the next argument: taken from the same iterator, so the loop skips it.
-      const v = it.next();
-      if (v.done || v.value.startsWith('--')) throw new UsageError(`${name} needs a value`);
-      values.push(v.value);
-    } else if (a.startsWith(`${name}=`)) values.push(a.slice(name.length + 1));
-    else rest.push(a);
-  }
-  return { values, rest };
-}
-
-/** `--name` given with no value (a switch): whether it was there, and the other arguments. Stops at "--". */
-export function takeFlag(args: string[], name: string): { on: boolean; rest: string[] } {
-  const end = args.indexOf('--');
-  const before = end < 0 ? args : args.slice(0, end);
-  const rest = before.filter((a) => a !== name);
-  return { on: rest.length !== before.length, rest: end < 0 ? rest : [...rest, ...args.slice(end)] };
-}
-
-/** `--x`, `--x=…` or `-x`: an option's shape. "-" alone (standard input) and "-5" are not. */
-const looksLikeOption = (a: string) => /^--./.test(a) || /^-[A-Za-z]/.test(a);
-
-/**
- * What is left once a command has taken its own options: the plain arguments, or a UsageError naming the
- * first option it does not know (an option is never read as text or a file). After "--" everything is plain.
- */
-export function positionals(command: string, args: string[]): string[] {
-  const end = args.indexOf('--');
-  const before = end < 0 ? args : args.slice(0, end);
-  const unknown = before.find(looksLikeOption);
-  if (unknown !== undefined) throw new UsageError(`${command}: unknown option ${unknown} (medbill ${command.split(' ')[0] ?? command} --help)`);
-  return end < 0 ? before : [...before, ...args.slice(end + 1)];
-}
-
-/** An option given at most once: its value (undefined when absent), and the other arguments. */
-export function takeOneOption(args: string[], name: string): { value?: string; rest: string[] } {
-  const { values, rest } = takeOption(args, name);
-  if (values.length > 1) throw new UsageError(`${name} is given more than once`);
-  return { ...(values[0] !== undefined ? { value: values[0] } : {}), rest };
 }
 
 // The claims modules (luxon, the claim policy, the report queries) load only for these commands.
@@ -545,34 +473,6 @@ async function cmdReport(args: string[], io: Io): Promise<number> {
 function packageVersion(): string {
   const pkg: unknown = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8'));
   return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : 'unknown';
-}
-
-/** A title as a heading: "Codes:", but "2 open claims, $1,392.50 outstanding." keeps its own stop. */
-const heading = (title: string) => (/[.:?!]$/.test(title) ? title : `${title}:`);
-
-/**
- * Replies as plain text for the command line: the message, facts as "label: value", tables in columns,
- * lists, and the things to act on (a digest's claims) as "* " lines, without the chat's buttons.
- */
-export function renderRepliesText(replies: Reply[]): string {
-  const lines: string[] = [];
-  for (const r of replies) {
-    lines.push(r.text);
-    for (const part of r.parts) {
-      if (part.kind === 'facts') {
-        lines.push('', ...(part.title ? [heading(part.title)] : []), ...part.rows.map((row) => `  ${row.label}: ${row.value}`));
-      } else if (part.kind === 'table') {
-        const widths = part.columns.map((c, i) => Math.max(c.length, ...part.rows.map((row) => (row[i] ?? '').length)));
-        const row = (cells: string[]) => `  ${cells.map((c, i) => (i < cells.length - 1 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}`.trimEnd();
-        lines.push('', heading(part.title), row(part.columns), ...part.rows.map(row));
-      } else if (part.kind === 'list') {
-        lines.push('', heading(part.title), ...part.items.map((i) => `  - ${i.text}`));
-      } else if (part.kind === 'item') {
-        lines.push(`  * ${part.text}`);
-      }
-    }
-  }
-  return lines.join('\n');
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {

@@ -1,6 +1,7 @@
 /** Plain-text rendering of answers for the terminal: what a billing person reads. */
 import type { TriageResult } from './knowledge/triage.js';
 import type { LookupHit } from './knowledge/lookup.js';
+import type { Reply } from './engine/model.js';
 
 export const LANE_LINE: Record<TriageResult['lane'], string> = {
   medical: 'MEDICAL: bill medical insurance first (dental, if any, secondary).',
@@ -38,4 +39,32 @@ export function renderLookup(hits: LookupHit[]): string {
       return lines.join('\n');
     })
     .join('\n');
+}
+
+/** A title as a heading: "Codes:", but "2 open claims, $1,392.50 outstanding." keeps its own stop. */
+export const heading = (title: string): string => (/[.:?!]$/.test(title) ? title : `${title}:`);
+
+/**
+ * Replies as plain text for the command line: the message, facts as "label: value", tables in columns,
+ * lists, and the things to act on (a digest's claims) as "* " lines, without the chat's buttons.
+ */
+export function renderRepliesText(replies: Reply[]): string {
+  const lines: string[] = [];
+  for (const r of replies) {
+    lines.push(r.text);
+    for (const part of r.parts) {
+      if (part.kind === 'facts') {
+        lines.push('', ...(part.title ? [heading(part.title)] : []), ...part.rows.map((row) => `  ${row.label}: ${row.value}`));
+      } else if (part.kind === 'table') {
+        const widths = part.columns.map((c, i) => Math.max(c.length, ...part.rows.map((row) => (row[i] ?? '').length)));
+        const row = (cells: string[]) => `  ${cells.map((c, i) => (i < cells.length - 1 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}`.trimEnd();
+        lines.push('', heading(part.title), row(part.columns), ...part.rows.map(row));
+      } else if (part.kind === 'list') {
+        lines.push('', heading(part.title), ...part.items.map((i) => `  - ${i.text}`));
+      } else if (part.kind === 'item') {
+        lines.push(`  * ${part.text}`);
+      }
+    }
+  }
+  return lines.join('\n');
 }

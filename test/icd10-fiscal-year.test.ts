@@ -13,7 +13,8 @@ import { fiscalYearOf, validListFile } from '../src/knowledge/icd10-valid.js';
 import { parseCaseFacts, InvalidFactsError, type CaseFacts } from '../src/knowledge/facts.js';
 import { triage, type TriageResult } from '../src/knowledge/triage.js';
 import { CodeIndex } from '../src/knowledge/lookup.js';
-import { main, type Io } from '../src/cli.js';
+import { main } from '../src/cli.js';
+import type { Io } from '../src/command-line.js';
 import { cli, kn, run, shared, warningIds } from './helpers.js';
 
 const separate = { medical: true, dental: true, combinedPlan: false, medicalPayer: 'commercial' } as const;

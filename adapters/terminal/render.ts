@@ -1,11 +1,10 @@
 /** Replies as plain text for a terminal: choices and checklist items numbered, so a number presses them. */
 import type { Reply } from '../../src/engine/model.js';
+import { heading } from '../../src/render-text.js';
 
 export interface Pressable { label: string; value: string }
 
 /** The reply as text, and the buttons it offers in the order they are numbered. */
-/** A part's title as a heading line: a colon after it, unless it already ends a sentence ("… outstanding."). */
-const heading = (title: string): string => (/[:.?!]$/.test(title) ? title : `${title}:`);
 
 export function renderReply(r: Reply, firstNumber = 1): { text: string; pressables: Pressable[] } {
   const lines = [r.text];

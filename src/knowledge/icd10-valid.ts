@@ -10,7 +10,6 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Knowledge } from './load.js';
 
 /** The shipped list of a fiscal year, relative to knowledge/. */
 export const validListFile = (year: number): string => `codes/icd10cm-valid-fy${year}.txt`;
@@ -222,61 +221,6 @@ function compareLine(buf: Buffer, start: number, key: string): number {
 
 const undot = (code: string) => code.replace('.', '').toUpperCase();
 const dot = (code: string) => (code.length > 3 ? `${code.slice(0, 3)}.${code.slice(3)}` : code);
-
-/**
- * `medbill kb check` for the shipped lists, every year: each list's shape and order (the binary search relies on
- * both); for the year of codes/icd10cm.json, its billable flags against the list (triage trusts them for that
- * year); for every year, each diagnosis a category suggests valid in it, and every diagnosis prefix that signals
- * and rules match on naming at least one valid code (a prefix that matches nothing is a typo).
- */
-export function checkValidList(kn: Knowledge): { summary: string; problems: string[] } {
-  const sets = kn.icd10Lists;
-  const problems: string[] = [];
-  const lines = [`  ICD-10-CM valid:  ${sets.years.length} official lists; a diagnosis is checked against the list of its date of service's fiscal year (Oct 1 - Sep 30)`];
-  if (sets.years.length === 0) problems.push('codes/: no ICD-10-CM valid list (icd10cm-valid-fyYYYY.txt): every diagnosis is checked against one');
-  let previous: { year: number; codes: string[] } | undefined;
-  for (const year of sets.years) {
-    const file = validListFile(year);
-    const list = sets.list(year);
-    const verified = list.verify();
-    const newest = year === sets.newest ? '; and any later date, with a warning' : '';
-    let line = `    FY${year}: ${verified.count} codes, services ${fiscalYearStart(year)} to ${fiscalYearEnd(year)}${newest} (knowledge/${file})`;
-    if (verified.problems.length) {
-      problems.push(...verified.problems.map((p) => `${file}: ${p}`));
-      lines.push(line);
-      previous = undefined;
-      continue;
-    }
-    const codes = list.codes();
-    if (previous) {
-      const { added, removed } = difference(previous.codes, codes);
-      line += `; against FY${previous.year}: ${added} added, ${removed} no longer valid (deleted, or now headers)`;
-    }
-    lines.push(line);
-    previous = { year, codes };
-    const notes: string[] = [];
-    for (const e of kn.icd10.values()) {
-      const listed = list.has(e.code);
-      if (year === kn.icd10FiscalYear) {
-        if (e.billable && !listed) problems.push(`codes/icd10cm.json ${e.code}: marked billable, but it is not in ${file}`);
-        if (!e.billable && listed) problems.push(`codes/icd10cm.json ${e.code}: marked as a header, but ${file} lists it as valid`);
-      } else if (e.billable !== listed) notes.push(e.code);
-    }
-    if (notes.length) lines.push(`      codes/icd10cm.json (FY${kn.icd10FiscalYear} flags) differs from FY${year} for ${notes.join(', ')}: triage uses the FY${year} list for them`);
-    for (const c of kn.categories) {
-      for (const d of c.diagnoses) if (!list.has(d.code)) problems.push(`${c.file} diagnoses ${d.code}: suggested, but not a valid code in FY${year} (${file})`);
-    }
-    const prefixes = [
-      ...kn.signals.flatMap((s) => (s.diagnoses ?? []).map((d) => ({ where: `signals.json ${s.id}`, code: d }))),
-      ...kn.diagnosisCauses.map((d) => ({ where: 'rules.json diagnosisCauses', code: d.prefix })),
-    ];
-    for (const p of prefixes) {
-      // "S0" (every head injury) is shorter than any code, so it is checked as the start of one.
-      if (!list.has(p.code) && list.children(p.code, 0).count === 0) problems.push(`${p.where}: no valid FY${year} ICD-10-CM code is or starts with "${p.code}"`);
-    }
-  }
-  return { summary: lines.join('\n'), problems };
-}
 
 /** The source id (knowledge/sources.json) of a year's list. */
 export const icd10SourceId = (year: number): string => `CMS-ICD10CM-FY${year}`;

@@ -6,7 +6,7 @@ import { createLogger } from '../log.js';
 import { newCaseId } from '../case-id.js';
 import { parseScript, playScriptOnDatabase, ScriptError } from '../../adapters/terminal/script.js';
 import { terminalChat } from '../../adapters/terminal/chat.js';
-import { positionals, readInput, takeOneOption, UsageError, type Io } from '../cli.js';
+import { positionals, readInput, takeOneOption, UsageError, type Io } from '../command-line.js';
 
 export async function cmdChat(args: string[], io: Io): Promise<number> {
   const config = loadConfig();

@@ -21,7 +21,7 @@ import { LetterService } from '../letters/service.js';
 import { LetterError, missingFacts } from '../letters/render.js';
 import type { LetterCode } from '../letters/model.js';
 import { narrativeWriter } from '../app.js';
-import { positionals, readInput, takeOneOption, UsageError, type Io } from '../cli.js';
+import { positionals, readInput, takeOneOption, UsageError, type Io } from '../command-line.js';
 import { systemClock, todayIn } from '../today.js';
 
 const LetterJsonSchema = z.strictObject({

@@ -11,7 +11,7 @@ import { loadSlackConfig } from '../../adapters/slack/config.js';
 import { createSlackAdapter, SLACK_SURFACE, SlackUnreachableError } from '../../adapters/slack/app.js';
 import { loadTeamsConfig } from '../../adapters/teams/config.js';
 import { createTeamsAdapter, TEAMS_SURFACE } from '../../adapters/teams/app.js';
-import { positionals, UsageError, type Io } from '../cli.js';
+import { positionals, UsageError, type Io } from '../command-line.js';
 import { configuredDigests, startDigest } from './digest.js';
 
 export async function cmdServe(args: string[], io: Io): Promise<number> {

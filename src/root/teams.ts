@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { flows } from '../../flows/index.js';
 import { loadManifestSettings } from '../../adapters/teams/manifest.js';
 import { buildTeamsPackage } from '../../adapters/teams/package.js';
-import { positionals, takeOneOption, UsageError, type Io } from '../cli.js';
+import { positionals, takeOneOption, UsageError, type Io } from '../command-line.js';
 
 /** Under ./data, which git ignores: a package names the practice's bot and address, and is rebuilt at will. */
 export const DEFAULT_PACKAGE_PATH = 'data/teams/medbill-teams.zip';
