@@ -2,17 +2,10 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { describeZodError } from './zod-message.js';
-import { DEFAULT_PRACTICE_ZONE } from './today.js';
+import { DEFAULT_PRACTICE_ZONE, isValidZone } from './today.js';
 
-/** An IANA zone Node knows (checked with Intl, so the CLI's cold start loads no date library). */
-function isValidZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return zone.includes('/') || zone === 'UTC';
-  } catch {
-    return false;
-  }
-}
+/** A zone named as IANA names places (America/Chicago, or UTC), not an abbreviation such as EST. */
+const isPracticeZone = (zone: string): boolean => isValidZone(zone) && (zone.includes('/') || zone === 'UTC');
 
 const EnvSchema = z.object({
   MEDBILL_DB: z.string().min(1).default('./data/medbill.db'),
@@ -26,7 +19,7 @@ const EnvSchema = z.object({
   // Events acknowledged and not yet answered, at most (past it Slack is asked to retry later).
   MEDBILL_INBOX_MAX: z.coerce.number().int().min(10).max(1_000_000).default(2000),
   // The practice's time zone: "today" for claims, digests, reports and letters. Never the machine's (see src/today.ts).
-  MEDBILL_TIME_ZONE: z.string().refine((z) => isValidZone(z), 'an IANA time zone such as America/Chicago').optional(),
+  MEDBILL_TIME_ZONE: z.string().refine((z) => isPracticeZone(z), 'an IANA time zone such as America/Chicago').optional(),
   // Channels that get the daily digest, set at start: "slack:C0BILLING 8:00 America/Chicago; slack:T0TEAM/C0OTHER 7:30am America/New_York every day".
   MEDBILL_DIGEST: z.string().max(4000).default(''),
   // How often the digest scheduler looks at the clock (seconds); tests shorten it.

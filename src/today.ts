@@ -5,8 +5,6 @@
  * channel's digest zone for a digest and its buttons, else the practice's (MEDBILL_TIME_ZONE). The machine's
  * own zone never decides a date: a server in UTC would record tomorrow every evening in the Americas.
  */
-import { IANAZone } from 'luxon';
-
 /** The current instant, in ms since the epoch. Injected, so tests (and faketime in CI) decide "now". */
 export type Clock = () => number;
 
@@ -19,32 +17,38 @@ export const systemClock: Clock = () => Date.now();
  */
 export const DEFAULT_PRACTICE_ZONE = 'America/New_York';
 
-const MINUTE = 60_000;
+/**
+ * A formatter of calendar dates per zone (built once: each costs a look into the platform's time-zone data).
+ * Intl, not a date library, so a command that never shows a date loads none.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat | null>();
 
-/** Zones already checked (luxon's check builds an Intl.DateTimeFormat each time: slow on every tick). */
-const checked = new Map<string, boolean>();
-
-/** True for a time zone luxon (and the platform's ICU) knows, e.g. America/Chicago; case does not matter. */
-export function isValidZone(zone: string): boolean {
-  if (typeof zone !== 'string' || zone.trim() === '') return false;
-  let valid = checked.get(zone);
-  if (valid === undefined) {
-    valid = IANAZone.isValidZone(zone);
-    if (checked.size > 1000) checked.clear();
-    checked.set(zone, valid);
+function formatterOf(zone: string): Intl.DateTimeFormat | null {
+  if (typeof zone !== 'string' || zone.trim() === '') return null;
+  let f = formatters.get(zone);
+  if (f === undefined) {
+    try {
+      f = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hourCycle: 'h23' });
+    } catch {
+      f = null;
+    }
+    if (formatters.size > 1000) formatters.clear();
+    formatters.set(zone, f);
   }
-  return valid;
+  return f;
 }
 
-/** The zone as luxon's, for offset arithmetic; a RangeError for anything that is not a zone. */
-export function ianaZone(zone: string): IANAZone {
-  if (!isValidZone(zone)) throw new RangeError(`not a time zone: ${zone}`);
-  return IANAZone.create(zone);
+/** True for a time zone the platform's ICU knows, e.g. America/Chicago; case does not matter. */
+export function isValidZone(zone: string): boolean {
+  return formatterOf(zone) !== null;
 }
 
-/** The local date ('YYYY-MM-DD') at an instant in a zone. */
+/** The local date ('YYYY-MM-DD') at an instant in a zone; a RangeError for anything that is not a zone. */
 export function localDate(instantMs: number, zone: string): string {
-  return new Date(instantMs + ianaZone(zone).offset(instantMs) * MINUTE).toISOString().slice(0, 10);
+  const f = formatterOf(zone);
+  if (!f) throw new RangeError(`not a time zone: ${zone}`);
+  const part = (type: string) => f.formatToParts(instantMs).find((p) => p.type === type)?.value ?? '';
+  return `${part('year').padStart(4, '0')}-${part('month')}-${part('day')}`;
 }
 
 /** Today's date in `zone` by `clock`: the one way medbill reads the clock for a date. */

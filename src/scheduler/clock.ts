@@ -12,7 +12,8 @@
  * Posting once per local date is the scheduler's job (see digest-scheduler.ts): this only says when.
  */
 import { dayNumber } from '../calendar.js';
-import { ianaZone, isValidZone } from '../today.js';
+import { IANAZone } from 'luxon';
+import { isValidZone } from '../today.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -70,7 +71,8 @@ export function parseLocalTime(text: string): string | undefined {
 export function dueInstant(date: string, time: string, zone: string): number {
   const t = HHMM.exec(time);
   if (!t) throw new RangeError(`not a time (HH:MM): ${time}`);
-  const z = ianaZone(zone);
+  if (!isValidZone(zone)) throw new RangeError(`not a time zone: ${zone}`);
+  const z = IANAZone.create(zone);
   // The wall-clock reading as if it were UTC; an instant with offset o (minutes) shows it at wall - o.
   const wall = dayNumber(date) * DAY + Number(t[1]) * HOUR + Number(t[2]) * MINUTE;
   // Offsets lie within -12 h … +14 h, so every instant that could show this reading lies in that window.
