@@ -303,7 +303,8 @@ function newClaimForm(ctx: FlowContext, caseId: string, slots: Slots, problem?: 
   return { state: state('new', slots, caseId), replies: [reply(text, [{ kind: 'form', id: 'claim-new', title: `Claim ${caseId}`, submitLabel: 'Track claim', fields }])] };
 }
 
-const PUBLIC_PAYER_NAMES: Partial<Record<MedicalPayer, string>> = { medicare: 'Medicare', medicaid: 'Medicaid', tricare: 'TRICARE' };
+/** Public programs are named by their kind (the payer's own name is what the case gives for the rest). */
+const PUBLIC_PROGRAMS: readonly MedicalPayer[] = ['medicare', 'medicaid', 'tricare'];
 
 /** A new claim from its triage answer: the lane, payer kind and codes the answer gave, editable in the form. */
 function fromCase(ctx: FlowContext, caseId: string): Outcome {
@@ -323,7 +324,7 @@ function fromCase(ctx: FlowContext, caseId: string): Outcome {
   const kind = facts.coverage?.medicalPayer;
   const category = facts.procedure ? procedureKind(ctx, facts.procedure)?.id : undefined;
   // The payer as the case named it: a public program by its name, else the medical carrier the message wrote.
-  const payer = (kind && PUBLIC_PAYER_NAMES[kind]) ?? medicalCarrierIn(facts.notes ?? '')?.slice(0, 60);
+  const payer = kind && PUBLIC_PROGRAMS.includes(kind) ? labelOf(CLAIM_PAYER_OPTIONS, kind) : medicalCarrierIn(facts.notes ?? '')?.slice(0, 60);
   return newClaimForm(ctx, caseId, { prefill: { procedures: procedures.slice(0, 4), diagnoses: diagnoses.slice(0, 4), lane: file.lane, ...(kind ? { payerKind: kind } : {}), ...(payer ? { payer } : {}), ...(category ? { category } : {}) } });
 }
 

@@ -6,23 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { triageFlow } from '../flows/triage.js';
-import { flows } from '../flows/index.js';
-import { parseButtonValue, type FlowContext, type FlowState, type Outcome } from '../src/engine/flow.js';
-import { CodeIndex } from '../src/knowledge/lookup.js';
-import { NO_DIRECTORY } from '../src/knowledge/evidence.js';
+import { parseButtonValue, type FlowState, type Outcome } from '../src/engine/flow.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
+import { flowContext } from './support/flow-context.js';
 import { kn } from './helpers.js';
 import { procedureKindOf } from '../src/knowledge/procedure-kind.js';
-import { openDb } from '../src/store/db.js';
-import { ClaimService } from '../src/claims/service.js';
-import { DigestStore } from '../src/store/digest.js';
-import { LetterService } from '../src/letters/service.js';
 
-const db = openDb(':memory:');
-const ctx: FlowContext = {
-  kn, codes: new CodeIndex(kn), directory: NO_DIRECTORY, newCaseId: () => 'C-TEST1', help: (lead) => flows.help(lead),
-  claims: new ClaimService(db), digests: new DigestStore(db), letters: new LetterService(db), today: () => '2026-12-02', zone: 'America/Chicago', now: () => Date.parse('2026-12-02T15:00:00Z'), caseFile: () => undefined,
-};
+const ctx = flowContext();
 const MAX_TURNS = 8;
 
 /** The triage flow's steps are plain computations (none awaits), which keeps this walk fast. */

@@ -7,24 +7,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { caseReading, messageReading, removalProcedure, sameCase, type CaseReading, type Verdict } from '../flows/same-case.js';
 import { flows } from '../flows/index.js';
 import { extractFacts } from '../src/knowledge/extract.js';
-import { CodeIndex } from '../src/knowledge/lookup.js';
-import { NO_DIRECTORY } from '../src/knowledge/evidence.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
-import type { FlowContext } from '../src/engine/flow.js';
 import { openDb, type Db } from '../src/store/db.js';
 import { CaseStore } from '../src/store/cases.js';
 import { Engine } from '../src/engine/engine.js';
 import type { Input, Reply } from '../src/engine/model.js';
-import { ClaimService } from '../src/claims/service.js';
-import { DigestStore } from '../src/store/digest.js';
-import { LetterService } from '../src/letters/service.js';
+import { flowContext } from './support/flow-context.js';
 import { kn, tempDbPath } from './helpers.js';
 
-const memory = openDb(':memory:');
-const ctx: FlowContext = {
-  kn, codes: new CodeIndex(kn), directory: NO_DIRECTORY, newCaseId: () => 'C-TEST1', help: (lead) => flows.help(lead),
-  claims: new ClaimService(memory), digests: new DigestStore(memory), letters: new LetterService(memory), today: () => '2026-12-02', zone: 'America/Chicago', now: () => Date.parse('2026-12-02T15:00:00Z'), caseFile: () => undefined,
-};
+const ctx = flowContext();
 
 /** A case as the flow holds it after this message: the facts it states, the message in the notes. */
 function caseFrom(text: string, more: Partial<CaseFacts> = {}): Partial<CaseFacts> {
