@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { choicesFor, stateSchema, type Flow, type FlowContext, type FlowState, type Outcome, type TurnActor } from '../src/engine/flow.js';
 import { reply, type Choice, type FormField, type Reply } from '../src/engine/model.js';
-import { CLAIM_PAYER_KINDS, isOpen, TRANSITIONS, type Claim, type ClaimPayerKind, type Denial } from '../src/claims/model.js';
+import { isOpen, TRANSITIONS, type Claim, type Denial } from '../src/store/claim.js';
 import { refusal, statusWords, type ChangeKind, type ClaimChange, type NewClaim, type Plan } from '../src/claims/service.js';
 import { readClaimWords, type ClaimWords } from '../src/claims/parse.js';
 import { CASE_ID_IN_TEXT, caseIdIn } from '../src/case-id.js';
@@ -20,7 +20,7 @@ import { isProcedureCode, normalizeCode } from '../src/knowledge/codes.js';
 import { triage } from '../src/knowledge/triage.js';
 import { diagnosisDate, diagnosisProblemOn } from '../src/knowledge/evidence.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
-import type { Lane, MedicalPayer, Preauth } from '../src/knowledge/vocabulary.js';
+import { CLAIM_PAYER_KINDS, type ClaimPayerKind, type Lane, type MedicalPayer, type Preauth } from '../src/knowledge/vocabulary.js';
 import { CLAIM_PAYER_OPTIONS, labelOf, parseClaimPayer, procedureKind } from './common.js';
 import { medicalCarrierIn } from '../src/knowledge/extract.js';
 

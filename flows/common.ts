@@ -7,7 +7,7 @@ import { procedureRecognized } from '../src/knowledge/triage.js';
 import { isNegatedAt, tokenize, type Tokens } from '../src/knowledge/text.js';
 import { isProcedureCode, normalizeCode } from '../src/knowledge/codes.js';
 import type { Cause, MedicalPayer } from '../src/knowledge/vocabulary.js';
-import type { ClaimPayerKind } from '../src/claims/model.js';
+import type { ClaimPayerKind } from '../src/knowledge/vocabulary.js';
 
 export interface Option { label: string; value: string }
 

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { stateSchema, type Flow, type FlowContext, type Outcome } from '../src/engine/flow.js';
 import { reply } from '../src/engine/model.js';
-import type { ChannelAddress } from '../src/engine/outbound.js';
+import type { ChannelAddress } from '../src/store/address.js';
 import { describeSchedule, parseDigestSetting } from '../src/scheduler/digest-settings.js';
 import { buildDigest, digestReplies } from '../src/claims/digest.js';
 

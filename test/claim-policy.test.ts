@@ -4,7 +4,7 @@ import {
   appealDeadline, appealDeadlineWarning, authWarning, firstFollowUp, nextFollowUp, notSubmittedReminder, recordsDueDefault, timelyFilingDeadline,
 } from '../src/claims/policy.js';
 import { addDays, addMonths, dateOf, daysBetween, fullYear, isIsoDate, monthNumber } from '../src/calendar.js';
-import { CLAIM_PAYER_KINDS } from '../src/claims/model.js';
+import { CLAIM_PAYER_KINDS } from '../src/knowledge/vocabulary.js';
 
 const { policy, sources } = loadClaimKnowledge();
 

@@ -8,7 +8,7 @@ import { openDb, type Db } from '../src/store/db.js';
 import { Engine } from '../src/engine/engine.js';
 import { flows } from '../flows/index.js';
 import { ClaimService, type ClaimChange, type NewClaim } from '../src/claims/service.js';
-import { CLAIM_STATUSES, type ClaimStatus } from '../src/claims/model.js';
+import { CLAIM_STATUSES, type ClaimStatus } from '../src/store/claim.js';
 import { readClaimWords } from '../src/claims/parse.js';
 import { findDate, parseAmount } from '../src/claims/dates.js';
 import { buildDigest, digestReplies } from '../src/claims/digest.js';

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { DateTime, IANAZone } from 'luxon';
 import { describe, expect, it, vi } from 'vitest';
-import { addressKey, type ChannelAddress } from '../src/engine/outbound.js';
+import { addressKey, type ChannelAddress } from '../src/store/address.js';
 import type { Logger } from '../src/log.js';
 import { openDb, type Db } from '../src/store/db.js';
 import { DigestStore } from '../src/store/digest.js';

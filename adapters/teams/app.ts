@@ -18,7 +18,8 @@ import { AuthType, CloudAdapter, authorizeJWT, createOutboundHostValidator, getA
 import { Activity } from '@microsoft/agents-activity';
 import { z } from 'zod';
 import { deliverOrApologise, type Inbox } from '../../src/engine/inbox.js';
-import { isChannel, routeReplies, type Address, type DmAddress, type Outbound, type OutboundPort } from '../../src/engine/outbound.js';
+import { routeReplies, type Outbound, type OutboundPort } from '../../src/engine/outbound.js';
+import { isChannel, type Address, type DmAddress } from '../../src/store/address.js';
 import type { Input, Reply, ReplyPart, Turn } from '../../src/engine/model.js';
 import { HttpError, readBody } from '../../src/http.js';
 import { errorFields, type Logger } from '../../src/log.js';

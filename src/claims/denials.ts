@@ -9,7 +9,8 @@
 import type { Preauth } from '../knowledge/vocabulary.js';
 import { tokenize, type Tokens } from '../knowledge/text.js';
 import { groupCode, RARC_PATTERN, type AdviceEntry, type CarcEntry, type ClaimKnowledge, type ClaimSource, type DenialAction, type RarcEntry } from './knowledge.js';
-import type { ClaimPayerKind, Denial, DenialGroup } from './model.js';
+import type { Denial } from '../store/claim.js';
+import type { ClaimPayerKind, DenialGroup } from '../knowledge/vocabulary.js';
 import { appealDeadline } from './policy.js';
 
 /** CARC shapes: digits, or one of the letters X12 uses before digits (A1, B7, P12, W1, Y2). */

@@ -9,7 +9,7 @@ import { reply, type Choice, type Reply, type ReplyPart } from '../engine/model.
 import { formatCents, showDate } from './dates.js';
 import type { FollowUpPolicy } from './knowledge.js';
 import { addDays, daysBetween } from '../calendar.js';
-import type { ClaimStatus } from './model.js';
+import type { ClaimStatus } from '../store/claim.js';
 
 export interface DigestSection { name: DueSectionName; title: string; count: number; cents: number; items: DueItem[] }
 export interface Digest { date: string; sections: DigestSection[]; open: { count: number; cents: number } }

@@ -61,7 +61,7 @@
  */
 import type { Db } from '../store/db.js';
 import { ClaimService, type ClaimChange, type NewClaim, type Plan } from './service.js';
-import { CLAIM_PAYER_KINDS, CLAIM_STATUSES, isOpen, type Actor, type Claim, type ClaimPayerKind, type ClaimStatus, type Denial } from './model.js';
+import { CLAIM_STATUSES, isOpen, type Actor, type Claim, type ClaimStatus, type Denial } from '../store/claim.js';
 import { formatCents, parseAmountField } from './dates.js';
 import { parseDenial } from './denials.js';
 import { scrubIdentifiers, type IdentifierKind } from '../engine/privacy.js';
@@ -74,7 +74,7 @@ import { diagnosisDate, diagnosisProblemOn } from '../knowledge/evidence.js';
 import { claimCategory } from '../knowledge/procedure-kind.js';
 import { fullIcd10 } from '../store/icd10.js';
 import { ClaimReportStore } from '../store/claim-reports.js';
-import { LANES, type Lane } from '../knowledge/vocabulary.js';
+import { CLAIM_PAYER_KINDS, LANES, type ClaimPayerKind, type Lane } from '../knowledge/vocabulary.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // CSV (RFC 4180)

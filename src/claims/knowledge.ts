@@ -10,8 +10,7 @@ import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError } from '../knowledge/load.js';
 import { defaultEntryLabel, parseKnowledgeFile, type EntryLabel } from '../knowledge/json-file.js';
 import { DocumentsFileSchema, SourceRefs, SourcesFileSchema } from '../knowledge/schema.js';
 import { tokenize } from '../knowledge/text.js';
-import { CONFIDENCE_LEVELS, DOCUMENT_KINDS, type DocumentKind } from '../knowledge/vocabulary.js';
-import { CLAIM_PAYER_KINDS, DENIAL_GROUPS, type DenialGroup } from './model.js';
+import { CLAIM_PAYER_KINDS, CONFIDENCE_LEVELS, DENIAL_GROUPS, DOCUMENT_KINDS, type DenialGroup, type DocumentKind } from '../knowledge/vocabulary.js';
 
 export const DENIALS_FILE = 'denials.json';
 export const FOLLOWUP_FILE = 'followup.json';

@@ -6,7 +6,7 @@
 import { findDate, parseAmount } from './dates.js';
 import { addDays } from '../calendar.js';
 import type { ChangeKind } from './service.js';
-import type { Denial } from './model.js';
+import type { Denial } from '../store/claim.js';
 import { CASE_ID_IN_TEXT } from '../case-id.js';
 
 export interface ClaimWords {

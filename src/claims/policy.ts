@@ -4,7 +4,7 @@
  * or daylight-saving change moves a date.
  */
 import { addDays, addMonths, daysBetween } from '../calendar.js';
-import type { ClaimPayerKind } from './model.js';
+import type { ClaimPayerKind } from '../knowledge/vocabulary.js';
 import type { FollowUpPolicy } from './knowledge.js';
 
 /** A deadline with the rule behind it. */

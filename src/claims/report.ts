@@ -11,7 +11,7 @@ import { reply, type Reply, type ReplyPart } from '../engine/model.js';
 import { formatCents } from './dates.js';
 import { dayNumber as calendarDay } from '../calendar.js';
 import { localDate } from '../today.js';
-import type { Denial } from './model.js';
+import type { Denial } from '../store/claim.js';
 import type { ChartSpec } from '../reports/chart.js';
 import { defaultKnowledge, type Knowledge } from '../knowledge/load.js';
 

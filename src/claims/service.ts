@@ -11,7 +11,7 @@
 import { ClaimStore } from '../store/claims.js';
 import type { Db } from '../store/db.js';
 import { scrubIdentifiers } from '../engine/privacy.js';
-import { canMove, isOpen, TRANSITIONS, type Actor, type Claim, type ClaimStatus, type Denial, type HistoryEntry } from './model.js';
+import { canMove, isOpen, TRANSITIONS, type Actor, type Claim, type ClaimStatus, type Denial, type HistoryEntry } from '../store/claim.js';
 import { loadClaimKnowledge, type ClaimKnowledge } from './knowledge.js';
 import { localDate, systemClock, type Clock } from '../today.js';
 import { appealDeadline, authWarning, firstFollowUp, nextFollowUp, recordsDueDefault, timelyFilingDeadline } from './policy.js';

@@ -9,14 +9,7 @@
 import type { Db } from '../store/db.js';
 import { ReferenceStore } from '../store/references.js';
 import type { Reply } from './model.js';
-
-/** A person's direct conversation with medbill. */
-export interface DmAddress { platform: string; tenant?: string; user: string }
-/** A shared channel, or a thread in it. */
-export interface ChannelAddress { platform: string; tenant?: string; channel: string; thread?: string }
-export type Address = DmAddress | ChannelAddress;
-
-export const isChannel = (a: Address): a is ChannelAddress => 'channel' in a;
+import { addressKey, isChannel, type Address, type ChannelAddress, type DmAddress } from '../store/address.js';
 
 /** What each platform's adapter implements. `reference` is what was remembered for the address, if anything. */
 export interface OutboundPort {
@@ -54,11 +47,6 @@ export function routeReplies(replies: Reply[], where: Address, person: DmAddress
 
 export class PrivacyRefusedError extends Error {
   override readonly name = 'PrivacyRefusedError';
-}
-
-/** The key a reference is kept under. */
-export function addressKey(a: Address): string {
-  return isChannel(a) ? [a.platform, a.tenant ?? '', 'channel', a.channel].join(':') : [a.platform, a.tenant ?? '', 'dm', a.user].join(':');
 }
 
 export class Outbound {

@@ -43,3 +43,15 @@ export type Confidence = (typeof CONFIDENCE_LEVELS)[number];
 
 /** Lanes in which a medical claim is filed, so the medical payer's paperwork matters. */
 export const MEDICAL_LANES: readonly Lane[] = ['medical', 'medical-first'];
+
+/**
+ * Who a claim goes to: the medical payer kinds of the triage contract, and the insurers that pay before the health
+ * plan for an injury (auto no-fault or med-pay, workers' compensation, a liability insurer), each with its own filing
+ * and appeal limits in knowledge/followup.json.
+ */
+export const CLAIM_PAYER_KINDS = [...MEDICAL_PAYERS, 'auto', 'workers-comp', 'liability'] as const;
+export type ClaimPayerKind = (typeof CLAIM_PAYER_KINDS)[number];
+
+/** Claim adjustment group codes: contractual, patient responsibility, other, payer-initiated. */
+export const DENIAL_GROUPS = ['CO', 'PR', 'OA', 'PI'] as const;
+export type DenialGroup = (typeof DENIAL_GROUPS)[number];

@@ -12,7 +12,7 @@ import { buildDigest, digestReplies } from '../claims/digest.js';
 import { showDate } from '../claims/dates.js';
 import { DigestStore, type DigestChannel, type DigestChannelInput } from '../store/digest.js';
 import { describeSchedule } from '../scheduler/digest-settings.js';
-import type { ChannelAddress } from '../engine/outbound.js';
+import type { ChannelAddress } from '../store/address.js';
 import { systemClock, todayIn, type Clock } from '../today.js';
 import { positionals, takeFlag, takeOneOption, UsageError, type Io } from '../command-line.js';
 import { renderRepliesText } from '../render-text.js';

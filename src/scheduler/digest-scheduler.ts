@@ -12,7 +12,7 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { ChannelAddress } from '../engine/outbound.js';
+import type { ChannelAddress } from '../store/address.js';
 import { errorFields, silentLogger, type Logger } from '../log.js';
 import type { DigestChannel, DigestStore } from '../store/digest.js';
 import { dueInstant } from './clock.js';

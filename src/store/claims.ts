@@ -6,10 +6,10 @@
  */
 import type Database from 'better-sqlite3';
 import type { Db } from './db.js';
-import type { Claim, ClaimStatus, Denial, HistoryEntry } from '../claims/model.js';
-import { isOpen } from '../claims/model.js';
+import type { Claim, ClaimStatus, Denial, HistoryEntry } from './claim.js';
+import { isOpen } from './claim.js';
 import type { Lane } from '../knowledge/vocabulary.js';
-import type { ClaimPayerKind } from '../claims/model.js';
+import type { ClaimPayerKind } from '../knowledge/vocabulary.js';
 
 interface ClaimRow {
   case_id: string; reference: string | null; payer: string; payer_kind: string; lane: string; category: string | null;

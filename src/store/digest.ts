@@ -4,7 +4,7 @@
  * channel and local date, claimed by one process with a lease and marked sent once posted). Platform ids
  * only; no message text is stored.
  */
-import { addressKey, type ChannelAddress } from '../engine/outbound.js';
+import { addressKey, type ChannelAddress } from './address.js';
 import type { Db } from './db.js';
 
 export interface DigestChannelInput {
