@@ -1,30 +1,9 @@
-/** Conversation references: how to reach an address later (see src/engine/outbound.ts). */
-import type { Db } from './db.js';
+/** The conversation references port: how to reach an address later (see src/engine/outbound.ts). */
 
-export class ReferenceStore {
-  private readonly upsert;
-  private readonly getStmt;
-  private readonly listStmt;
-
-  constructor(db: Db) {
-    this.upsert = db.prepare(
-      `INSERT INTO conversation_refs (address, platform, ref, updated_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (address) DO UPDATE SET ref = excluded.ref, updated_at = excluded.updated_at`,
-    );
-    this.getStmt = db.prepare<[string], { ref: string }>('SELECT ref FROM conversation_refs WHERE address = ?');
-    this.listStmt = db.prepare<[string], { address: string; ref: string }>('SELECT address, ref FROM conversation_refs WHERE platform = ? ORDER BY address');
-  }
-
-  put(address: string, platform: string, ref: unknown, now: number): void {
-    this.upsert.run(address, platform, JSON.stringify(ref), now);
-  }
-
-  get(address: string): unknown {
-    const row = this.getStmt.get(address);
-    return row ? (JSON.parse(row.ref) as unknown) : undefined;
-  }
-
-  list(platform: string): { address: string; ref: unknown }[] {
-    return this.listStmt.all(platform).map((r) => ({ address: r.address, ref: JSON.parse(r.ref) as unknown }));
-  }
+export interface ReferenceStore {
+  /** Keeps (or replaces) what a platform needs to write to the address kept under `address`. */
+  put(address: string, platform: string, ref: unknown, now: number): Promise<void>;
+  get(address: string): Promise<unknown>;
+  /** Every reference on a platform, in key order. */
+  list(platform: string): Promise<{ address: string; ref: unknown }[]>;
 }

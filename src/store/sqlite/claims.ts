@@ -1,0 +1,191 @@
+/**
+ * Claims and their history in SQLite (see src/store/claims.ts). Every claim write is conditional on the
+ * version it was read at; the history row is written in the same transaction (the unit of work's). The
+ * digest and report queries run on partial indexes of open claims, so their cost follows what is due, not
+ * how many claims a practice has ever had.
+ */
+import type Database from 'better-sqlite3';
+import type { Db } from './db.js';
+import type { Claim, ClaimStatus, Denial, HistoryEntry } from '../claim.js';
+import { isOpen } from '../claim.js';
+import type { ClaimPayerKind, Lane } from '../../knowledge/vocabulary.js';
+import { DUE_SECTIONS, type ClaimEntry, type ClaimStore, type DueItem, type DueSection, type DueSectionName, type DueWindow } from '../claims.js';
+
+interface ClaimRow {
+  case_id: string; reference: string | null; payer: string; payer_kind: string; lane: string; category: string | null;
+  procedures: string; diagnoses: string; billed_cents: number | null; paid_cents: number | null;
+  service_date: string | null; submitted_date: string | null; auth_number: string | null; auth_expires: string | null;
+  status: string; open: number; next_follow_up: string | null; records_due: string | null; appeal_deadline: string | null;
+  denial: string | null; paid_date: string | null; denied_date: string | null; created_at: number; updated_at: number; version: number;
+}
+
+const COLUMNS = `case_id, reference, payer, payer_kind, lane, category, procedures, diagnoses, billed_cents, paid_cents, service_date,
+  submitted_date, auth_number, auth_expires, status, open, next_follow_up, records_due, appeal_deadline, denial, paid_date, denied_date,
+  created_at, updated_at, version`;
+const VALUES = `@case_id, @reference, @payer, @payer_kind, @lane, @category, @procedures, @diagnoses, @billed_cents, @paid_cents, @service_date,
+  @submitted_date, @auth_number, @auth_expires, @status, @open, @next_follow_up, @records_due, @appeal_deadline, @denial, @paid_date, @denied_date,
+  @created_at, @updated_at, @version`;
+
+const undef = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+
+function fromRow(r: ClaimRow): Claim {
+  const claim: Claim = {
+    caseId: r.case_id, payer: r.payer, payerKind: r.payer_kind as ClaimPayerKind, lane: r.lane as Lane,
+    procedures: JSON.parse(r.procedures) as string[], diagnoses: JSON.parse(r.diagnoses) as string[],
+    status: r.status as ClaimStatus, createdAt: r.created_at, updatedAt: r.updated_at, version: r.version,
+  };
+  const optional: Partial<Claim> = {
+    reference: undef(r.reference), category: undef(r.category), billedCents: undef(r.billed_cents), paidCents: undef(r.paid_cents),
+    serviceDate: undef(r.service_date), submittedDate: undef(r.submitted_date), authNumber: undef(r.auth_number), authExpires: undef(r.auth_expires),
+    nextFollowUp: undef(r.next_follow_up), recordsDue: undef(r.records_due), appealDeadline: undef(r.appeal_deadline),
+    denial: r.denial === null ? undefined : (JSON.parse(r.denial) as Denial), paidDate: undef(r.paid_date), deniedDate: undef(r.denied_date),
+  };
+  for (const [k, v] of Object.entries(optional)) if (v !== undefined) Object.assign(claim, { [k]: v });
+  return claim;
+}
+
+interface HistoryRow { id: number; case_id: string; at: number; actor: string; surface: string; action: string; from_status: string | null; to_status: string; change: string; before: string | null; reverts: number | null }
+const HISTORY_COLUMNS = 'id, case_id, at, actor, surface, action, from_status, to_status, change, before, reverts';
+
+function fromHistoryRow(h: HistoryRow): HistoryEntry {
+  const entry: HistoryEntry = { id: h.id, at: h.at, actor: h.actor, surface: h.surface, action: h.action, toStatus: h.to_status as ClaimStatus, change: JSON.parse(h.change) as Record<string, unknown> };
+  if (h.from_status !== null) entry.fromStatus = h.from_status as ClaimStatus;
+  if (h.before !== null) entry.before = JSON.parse(h.before) as Record<string, unknown>;
+  if (h.reverts !== null) entry.reverts = h.reverts;
+  return entry;
+}
+
+function toRow(c: Claim): ClaimRow {
+  return {
+    case_id: c.caseId, reference: c.reference ?? null, payer: c.payer, payer_kind: c.payerKind, lane: c.lane, category: c.category ?? null,
+    procedures: JSON.stringify(c.procedures), diagnoses: JSON.stringify(c.diagnoses), billed_cents: c.billedCents ?? null, paid_cents: c.paidCents ?? null,
+    service_date: c.serviceDate ?? null, submitted_date: c.submittedDate ?? null, auth_number: c.authNumber ?? null, auth_expires: c.authExpires ?? null,
+    status: c.status, open: isOpen(c.status) ? 1 : 0, next_follow_up: c.nextFollowUp ?? null, records_due: c.recordsDue ?? null,
+    appeal_deadline: c.appealDeadline ?? null, denial: c.denial ? JSON.stringify(c.denial) : null, paid_date: c.paidDate ?? null,
+    denied_date: c.deniedDate ?? null, created_at: c.createdAt, updated_at: c.updatedAt, version: c.version,
+  };
+}
+
+interface DueRow {
+  case_id: string; payer: string; payer_kind: string; status: string; procedures: string; billed_cents: number | null; paid_cents: number | null;
+  submitted_date: string | null; service_date: string | null; date: string;
+}
+
+const DUE_COLUMNS = 'case_id, payer, payer_kind, status, procedures, billed_cents, paid_cents, submitted_date, service_date';
+
+function dueItem(r: DueRow): DueItem {
+  const item: DueItem = { caseId: r.case_id, payer: r.payer, payerKind: r.payer_kind as ClaimPayerKind, status: r.status as ClaimStatus, procedures: JSON.parse(r.procedures) as string[], date: r.date };
+  if (r.billed_cents !== null) item.billedCents = r.billed_cents;
+  if (r.paid_cents !== null) item.paidCents = r.paid_cents;
+  if (r.submitted_date !== null) item.submittedDate = r.submitted_date;
+  if (r.service_date !== null) item.serviceDate = r.service_date;
+  return item;
+}
+
+const NOT_LISTED_BELOW = "status <> 'records-requested' AND NOT (status = 'denied' AND appeal_deadline IS NOT NULL AND appeal_deadline <= @until)";
+
+/** The digest's sections: each a WHERE clause on one partial index, with the date column it sorts by. */
+const SECTIONS = {
+  // A claim whose appeal deadline or records request is listed below is not listed again as a follow-up.
+  overdue: { date: 'next_follow_up', index: 'claims_follow_up', where: `open = 1 AND next_follow_up < @today AND ${NOT_LISTED_BELOW}` },
+  today: { date: 'next_follow_up', index: 'claims_follow_up', where: `open = 1 AND next_follow_up = @today AND ${NOT_LISTED_BELOW}` },
+  appeals: { date: 'appeal_deadline', index: 'claims_appeal', where: "open = 1 AND appeal_deadline IS NOT NULL AND appeal_deadline >= @today AND appeal_deadline <= @until AND status = 'denied'" },
+  records: { date: 'records_due', index: 'claims_records', where: "open = 1 AND records_due IS NOT NULL AND records_due <= @until AND status = 'records-requested'" },
+  authorizations: { date: 'auth_expires', index: 'claims_auth', where: "open = 1 AND auth_expires IS NOT NULL AND auth_expires <= @authUntil AND status = 'draft'" },
+  unsubmitted: { date: 'service_date', index: 'claims_unsubmitted', where: "status = 'draft' AND service_date IS NOT NULL AND service_date <= @unsubmittedBefore" },
+} as const satisfies Record<DueSectionName, { date: string; index: string; where: string }>;
+
+export class SqliteClaimStore implements ClaimStore {
+  private readonly insertStmt;
+  private readonly updateStmt;
+  private readonly getStmt;
+  private readonly historyInsert;
+  private readonly historyStmt;
+  private readonly lastEntryStmt;
+  private readonly lastByActorStmt;
+  private readonly listStmt;
+  private readonly sectionStmts;
+  private readonly totalsStmt;
+
+  constructor(db: Db) {
+    this.insertStmt = db.prepare(`INSERT INTO claims (${COLUMNS}) VALUES (${VALUES}) ON CONFLICT (case_id) DO NOTHING`);
+    this.updateStmt = db.prepare(
+      `UPDATE claims SET reference = @reference, payer = @payer, payer_kind = @payer_kind, lane = @lane, category = @category,
+         procedures = @procedures, diagnoses = @diagnoses, billed_cents = @billed_cents, paid_cents = @paid_cents, service_date = @service_date,
+         submitted_date = @submitted_date, auth_number = @auth_number, auth_expires = @auth_expires, status = @status, open = @open,
+         next_follow_up = @next_follow_up, records_due = @records_due, appeal_deadline = @appeal_deadline, denial = @denial,
+         paid_date = @paid_date, denied_date = @denied_date, updated_at = @updated_at, version = @version
+       WHERE case_id = @case_id AND version = @expected`,
+    );
+    this.getStmt = db.prepare<[string], ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE case_id = ?`);
+    this.historyInsert = db.prepare(
+      'INSERT INTO claim_history (case_id, at, actor, surface, action, from_status, to_status, change, before, reverts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.historyStmt = db.prepare<[string], HistoryRow>(`SELECT ${HISTORY_COLUMNS} FROM claim_history WHERE case_id = ? ORDER BY id`);
+    this.lastEntryStmt = db.prepare<[string], HistoryRow>(`SELECT ${HISTORY_COLUMNS} FROM claim_history WHERE case_id = ? ORDER BY id DESC LIMIT 1`);
+    this.lastByActorStmt = db.prepare<[string], HistoryRow>(`SELECT ${HISTORY_COLUMNS} FROM claim_history WHERE actor = ? ORDER BY id DESC LIMIT 1`);
+    this.listStmt = db.prepare<[number], ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE open = 1 ORDER BY next_follow_up IS NULL, next_follow_up LIMIT ?`);
+    this.sectionStmts = Object.fromEntries(DUE_SECTIONS.map((name) => {
+      const s = SECTIONS[name];
+      // Each section's first few come from the index on its own date, in order: no sort of every due claim.
+      return [name, db.prepare<DueWindow, DueRow>(`SELECT ${DUE_COLUMNS}, ${s.date} AS date FROM claims INDEXED BY ${s.index} WHERE ${s.where} ORDER BY ${s.date} LIMIT @limit`)];
+    })) as Record<DueSectionName, Database.Statement<DueWindow, DueRow>>;
+    // Every section's count and amount, and the open total, in one pass over the open claims (every section
+    // is a subset of them), instead of one scan per section.
+    const OUTSTANDING = 'coalesce(billed_cents, 0) - coalesce(paid_cents, 0)';
+    this.totalsStmt = db.prepare<DueWindow, Record<string, number>>(
+      `SELECT count(*) AS open_count, coalesce(sum(${OUTSTANDING}), 0) AS open_cents,
+         ${DUE_SECTIONS.map((n) => `coalesce(sum(CASE WHEN ${SECTIONS[n].where} THEN 1 ELSE 0 END), 0) AS ${n}_count,
+         coalesce(sum(CASE WHEN ${SECTIONS[n].where} THEN ${OUTSTANDING} ELSE 0 END), 0) AS ${n}_cents`).join(',\n         ')}
+       FROM claims WHERE open = 1`,
+    );
+  }
+
+  async get(caseId: string): Promise<Claim | undefined> {
+    const row = this.getStmt.get(caseId);
+    return row ? fromRow(row) : undefined;
+  }
+
+  /**
+   * In the unit of work: a new claim (`expected` undefined) unless the case has one, or a changed claim if it
+   * is still at `expected`, with its history entry. False on a conflict.
+   */
+  write(claim: Claim, expected: number | undefined, entry: HistoryEntry): boolean {
+    const written = expected === undefined ? this.insertStmt.run(toRow(claim)) : this.updateStmt.run({ ...toRow(claim), expected });
+    if (written.changes !== 1) return false;
+    this.addHistory(claim.caseId, entry);
+    return true;
+  }
+
+  async history(caseId: string): Promise<HistoryEntry[]> {
+    return this.historyStmt.all(caseId).map(fromHistoryRow);
+  }
+
+  async lastEntry(caseId: string): Promise<ClaimEntry | undefined> {
+    const row = this.lastEntryStmt.get(caseId);
+    return row && { ...fromHistoryRow(row), caseId: row.case_id };
+  }
+
+  async lastEntryBy(actor: string): Promise<ClaimEntry | undefined> {
+    const row = this.lastByActorStmt.get(actor);
+    return row && { ...fromHistoryRow(row), caseId: row.case_id };
+  }
+
+  async openClaims(limit: number): Promise<Claim[]> {
+    return this.listStmt.all(limit).map(fromRow);
+  }
+
+  async due(window: DueWindow): Promise<{ sections: Record<DueSectionName, DueSection>; open: { count: number; cents: number } }> {
+    const t = this.totalsStmt.get(window) ?? {};
+    const n = (k: string) => t[k] ?? 0;
+    const sections = Object.fromEntries(DUE_SECTIONS.map((name) => [name, {
+      count: n(`${name}_count`), cents: n(`${name}_cents`),
+      items: n(`${name}_count`) ? this.sectionStmts[name].all(window).map(dueItem) : [],
+    }])) as Record<DueSectionName, DueSection>;
+    return { sections, open: { count: n('open_count'), cents: n('open_cents') } };
+  }
+
+  private addHistory(caseId: string, e: HistoryEntry): void {
+    this.historyInsert.run(caseId, e.at, e.actor, e.surface, e.action, e.fromStatus ?? null, e.toStatus, JSON.stringify(e.change), e.before ? JSON.stringify(e.before) : null, e.reverts ?? null);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * SQLite behind the storage ports: `openSqliteStorage(path)` opens the file (migrating it) and gives every
+ * store. Each store prepares its statements on first use, so a command that reads one table (a cold triage)
+ * prepares nothing else.
+ */
+import type { Storage } from '../storage.js';
+import { checkDb, openDb, type Db } from './db.js';
+import { SqliteSessionStore } from './sessions.js';
+import { SqliteCaseStore } from './cases.js';
+import { SqliteInboxStore } from './inbox.js';
+import { SqliteReferenceStore } from './references.js';
+import { SqliteClaimStore } from './claims.js';
+import { SqliteClaimReportStore } from './claim-reports.js';
+import { SqliteDigestStore } from './digest.js';
+import { SqliteLetterStore } from './letters.js';
+import { SqliteIcd10Store } from './icd10.js';
+import { SqliteUnitOfWork } from './unit-of-work.js';
+
+export class SqliteStorage implements Storage {
+  private sessionStore?: SqliteSessionStore;
+  private caseStore?: SqliteCaseStore;
+  private inboxStore?: SqliteInboxStore;
+  private referenceStore?: SqliteReferenceStore;
+  private claimStore?: SqliteClaimStore;
+  private reportStore?: SqliteClaimReportStore;
+  private digestStore?: SqliteDigestStore;
+  private letterStore?: SqliteLetterStore;
+  private icd10Store?: SqliteIcd10Store;
+  readonly unitOfWork: SqliteUnitOfWork;
+
+  constructor(readonly db: Db) {
+    this.unitOfWork = new SqliteUnitOfWork(db, () => this);
+  }
+
+  get sessions(): SqliteSessionStore { return (this.sessionStore ??= new SqliteSessionStore(this.db)); }
+  get cases(): SqliteCaseStore { return (this.caseStore ??= new SqliteCaseStore(this.db)); }
+  get inbox(): SqliteInboxStore { return (this.inboxStore ??= new SqliteInboxStore(this.db)); }
+  get references(): SqliteReferenceStore { return (this.referenceStore ??= new SqliteReferenceStore(this.db)); }
+  get claims(): SqliteClaimStore { return (this.claimStore ??= new SqliteClaimStore(this.db)); }
+  get claimReports(): SqliteClaimReportStore { return (this.reportStore ??= new SqliteClaimReportStore(this.db)); }
+  get digests(): SqliteDigestStore { return (this.digestStore ??= new SqliteDigestStore(this.db)); }
+  get letters(): SqliteLetterStore { return (this.letterStore ??= new SqliteLetterStore(this.db)); }
+  get icd10(): SqliteIcd10Store { return (this.icd10Store ??= new SqliteIcd10Store(this.db)); }
+
+  async check(): Promise<void> {
+    checkDb(this.db);
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+/** Opens (creating and migrating) the SQLite file at `path`; ':memory:' for a database that lives in the process. */
+export function openSqliteStorage(path: string): SqliteStorage {
+  return new SqliteStorage(openDb(path));
+}

@@ -1,0 +1,31 @@
+/** Conversation references in SQLite (see src/store/references.ts). */
+import type { Db } from './db.js';
+import type { ReferenceStore } from '../references.js';
+
+export class SqliteReferenceStore implements ReferenceStore {
+  private readonly upsert;
+  private readonly getStmt;
+  private readonly listStmt;
+
+  constructor(db: Db) {
+    this.upsert = db.prepare(
+      `INSERT INTO conversation_refs (address, platform, ref, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (address) DO UPDATE SET ref = excluded.ref, updated_at = excluded.updated_at`,
+    );
+    this.getStmt = db.prepare<[string], { ref: string }>('SELECT ref FROM conversation_refs WHERE address = ?');
+    this.listStmt = db.prepare<[string], { address: string; ref: string }>('SELECT address, ref FROM conversation_refs WHERE platform = ? ORDER BY address');
+  }
+
+  async put(address: string, platform: string, ref: unknown, now: number): Promise<void> {
+    this.upsert.run(address, platform, JSON.stringify(ref), now);
+  }
+
+  async get(address: string): Promise<unknown> {
+    const row = this.getStmt.get(address);
+    return row ? (JSON.parse(row.ref) as unknown) : undefined;
+  }
+
+  async list(platform: string): Promise<{ address: string; ref: unknown }[]> {
+    return this.listStmt.all(platform).map((r) => ({ address: r.address, ref: JSON.parse(r.ref) as unknown }));
+  }
+}
