@@ -6,7 +6,7 @@
  * conversation about it never disagree.
  */
 import { z } from 'zod';
-import { choicesFor, stateSchema, type Flow, type FlowContext, type FlowState, type Outcome, type TurnActor } from '../src/engine/flow.js';
+import { choicesFor, stateSchema, turnActor, type Flow, type FlowContext, type FlowState, type Outcome } from '../src/engine/flow.js';
 import { reply, type Choice, type FormField, type Reply } from '../src/engine/model.js';
 import { isOpen, TRANSITIONS, type Claim, type Denial } from '../src/store/claim.js';
 import { refusal, statusWords, type ChangeKind, type ClaimChange, type NewClaim, type Plan } from '../src/claims/service.js';
@@ -45,7 +45,6 @@ const state = (step: Step, slots: Slots = {}, caseId?: string): FlowState => ({ 
 const slotsOf = (st: FlowState): Slots => SlotsSchema.parse(st.slots);
 
 /** The actor is known only when the turn commits; the plan's entry gets it then. */
-const PLANNING: TurnActor = { who: 'planning', surface: 'planning' };
 
 // ------------------------------------------------------------------ what a claim looks like in chat
 
@@ -96,18 +95,18 @@ function showClaim(ctx: FlowContext, c: Claim, lead?: string): Outcome {
 
 // ------------------------------------------------------------------ recording a change
 
-function record(ctx: FlowContext, caseId: string, change: ClaimChange, extra: (plan: Extract<Plan, { ok: true }>) => Reply['parts'] = () => []): Outcome {
-  const plan = ctx.claims.plan(caseId, change, PLANNING);
+async function record(ctx: FlowContext, caseId: string, change: ClaimChange, extra: (plan: Extract<Plan, { ok: true }>) => Reply['parts'] | Promise<Reply['parts']> = () => []): Promise<Outcome> {
+  const plan = await ctx.claims.plan(caseId, change, turnActor(ctx));
   if (!plan.ok) {
-    const claim = ctx.claims.get(caseId);
+    const claim = await ctx.claims.get(caseId);
     return claim ? showClaim(ctx, claim, plan.problem) : { replies: [reply(plan.problem)] };
   }
   const after = plan.after;
   const summary = `Recorded for ${caseId}: ${describeChange(change)}. It is now ${statusWords(after.status)}${after.nextFollowUp ? `; next follow-up ${showDate(after.nextFollowUp)}` : isOpen(after.status) ? '' : '; no more follow-up'}.`;
   return {
     state: state('claim', {}, caseId),
-    replies: [reply(summary, [...extra(plan), claimFacts(ctx, after), { kind: 'choices', choices: actionChoices(after) }])],
-    effects: [(by) => ctx.claims.commit({ ...plan, entry: { ...plan.entry, actor: by.who, surface: by.surface } })],
+    replies: [reply(summary, [...(await extra(plan)), claimFacts(ctx, after), { kind: 'choices', choices: actionChoices(after) }])],
+    writes: [ctx.claims.write(plan)],
   };
 }
 
@@ -124,7 +123,7 @@ function describeChange(change: ClaimChange): string {
 }
 
 /** A denial's remedy, deadline and resubmission checklist, from knowledge/denials.json and the follow-up policy. */
-function denialParts(ctx: FlowContext, denial: Denial, after: Claim): Reply['parts'] {
+async function denialParts(ctx: FlowContext, denial: Denial, after: Claim): Promise<Reply['parts']> {
   const kn = ctx.claims.kn;
   const remedy = remedyFor(denial, kn);
   const parts: Reply['parts'] = [];
@@ -140,7 +139,7 @@ function denialParts(ctx: FlowContext, denial: Denial, after: Claim): Reply['par
   const fix = new Set(remedy?.fix ?? []);
   // The claim's payer kind brings its own advice (Medicare's redetermination form, TRICARE's appointment rule);
   // what the case's answer said of prior authorization, whether CO-197 asks for an approval.
-  const preauth = preauthSaid(ctx, after.caseId);
+  const preauth = await preauthSaid(ctx, after.caseId);
   const checklist = resubmissionAdvice(denial, kn, { payerKind: after.payerKind, ...(preauth ? { preauth } : {}) });
   parts.push({ kind: 'list', title: 'Before you resubmit or appeal', items: checklist.steps.filter((t) => !fix.has(t)).map((text) => ({ text })) });
   const sourceIds = [...new Set([...(remedy?.source ?? []), ...checklist.source])];
@@ -150,8 +149,8 @@ function denialParts(ctx: FlowContext, denial: Denial, after: Claim): Reply['par
 }
 
 /** What medbill's answer for the case said of prior authorization, when the case is known. */
-function preauthSaid(ctx: FlowContext, caseId: string): Preauth | undefined {
-  const facts = ctx.caseFile(caseId)?.facts as Partial<CaseFacts> | undefined;
+async function preauthSaid(ctx: FlowContext, caseId: string): Promise<Preauth | undefined> {
+  const facts = (await ctx.caseFile(caseId))?.facts as Partial<CaseFacts> | undefined;
   return facts?.procedure ? triage({ ...facts, procedure: facts.procedure } as CaseFacts, ctx.kn, { directory: ctx.directory, today: ctx.today }).preauth : undefined;
 }
 
@@ -165,8 +164,8 @@ function deadlineBasis(ctx: FlowContext, c: Claim): string {
 
 const DENIAL_CHOICES = ['CO-50', 'CO-16', 'CO-197', 'CO-11', 'CO-4', 'CO-96', 'CO-97', 'CO-22', 'CO-29', 'CO-109'];
 
-function act(ctx: FlowContext, caseId: string, words: ClaimWords): Outcome {
-  const claim = ctx.claims.get(caseId);
+async function act(ctx: FlowContext, caseId: string, words: ClaimWords): Promise<Outcome> {
+  const claim = await ctx.claims.get(caseId);
   if (!claim) return noClaim(ctx, caseId);
   const today = ctx.today();
   const date = words.date ?? today;
@@ -185,7 +184,7 @@ function act(ctx: FlowContext, caseId: string, words: ClaimWords): Outcome {
     }
     case 'followed-up': {
       // "C-4GHVS followed up, still processing": the outcome said in the same message is the answer.
-      const heard = words.outcome ? outcomeSaid(ctx, claim, words.outcome, date) : undefined;
+      const heard = words.outcome ? await outcomeSaid(ctx, claim, words.outcome, date) : undefined;
       return heard ?? askOutcome(caseId, date);
     }
     case 'snoozed':
@@ -222,7 +221,7 @@ const askOutcome = (caseId: string, date: string): Outcome => ({
 const STILL_PROCESSING = /\b(?:processing|in\s+process|(?:in|under)\s+review|being\s+(?:reviewed|processed)|no\s+(?:news|update|decision)(?:\s+yet)?|nothing\s+yet|not\s+(?:decided|finali[sz]ed)\s+yet)\b/i;
 
 /** The outcome of a follow-up, typed ("still processing", "pended", "denied CO-16", "they want records", "paid $300"). */
-function outcomeSaid(ctx: FlowContext, claim: Claim, text: string, date: string): Outcome | undefined {
+async function outcomeSaid(ctx: FlowContext, claim: Claim, text: string, date: string): Promise<Outcome | undefined> {
   const words = readClaimWords(text, ctx.today());
   if (words.action && words.action !== 'followed-up') return act(ctx, claim.caseId, { ...words, caseId: claim.caseId, date: words.date ?? date });
   if (STILL_PROCESSING.test(text)) return record(ctx, claim.caseId, { kind: 'followed-up', date });
@@ -233,7 +232,7 @@ function outcomeSaid(ctx: FlowContext, claim: Claim, text: string, date: string)
 const PART_OPEN = /\b(?:open|outstanding|owed?|unpaid|under-?paid|short|balance\s+due|denied|not\s+settled|still\s+due)\b/i;
 const SETTLED = /\b(?:settled|done|that'?s\s+(?:it|all)|adjust(?:ed|ment)|patient'?s?\s+(?:share|portion|responsibility)|paid\s+in\s+full|closed?)\b/i;
 
-function paid(ctx: FlowContext, claim: Claim, amountCents: number, date: string, partial?: boolean): Outcome {
+async function paid(ctx: FlowContext, claim: Claim, amountCents: number, date: string, partial?: boolean): Promise<Outcome> {
   // Less than billed is usual (the plan's allowed amount); only the biller knows whether part is still open.
   if (partial === undefined && claim.billedCents !== undefined && amountCents < claim.billedCents) {
     return {
@@ -278,8 +277,8 @@ function askDeadline(claim: Claim): Outcome {
   };
 }
 
-function noClaim(ctx: FlowContext, caseId: string): Outcome {
-  const known = ctx.caseFile(caseId);
+async function noClaim(ctx: FlowContext, caseId: string): Promise<Outcome> {
+  const known = await ctx.caseFile(caseId);
   if (known) return { replies: [reply(`Case ${caseId} has no claim yet.`, [{ kind: 'choices', choices: [{ label: 'Track this claim', value: `go:claim:track ${caseId}` }] }])] };
   return { replies: [reply(`I have no claim or case ${caseId}. Check the ID, or type "claim new" to track a claim medbill did not triage.`)] };
 }
@@ -307,10 +306,10 @@ function newClaimForm(ctx: FlowContext, caseId: string, slots: Slots, problem?: 
 const PUBLIC_PROGRAMS: readonly MedicalPayer[] = ['medicare', 'medicaid', 'tricare'];
 
 /** A new claim from its triage answer: the lane, payer kind and codes the answer gave, editable in the form. */
-function fromCase(ctx: FlowContext, caseId: string): Outcome {
-  const existing = ctx.claims.get(caseId);
+async function fromCase(ctx: FlowContext, caseId: string): Promise<Outcome> {
+  const existing = await ctx.claims.get(caseId);
   if (existing) return showClaim(ctx, existing, `Case ${caseId} already has a claim: ${statusWords(existing.status)}.`);
-  const file = ctx.caseFile(caseId);
+  const file = await ctx.caseFile(caseId);
   if (!file) return noClaim(ctx, caseId);
   const facts = file.facts as Partial<CaseFacts>;
   let procedures: string[] = [];
@@ -374,9 +373,9 @@ function readDraft(ctx: FlowContext, caseId: string, slots: Slots, v: Record<str
   return { draft };
 }
 
-function create(ctx: FlowContext, draft: z.infer<typeof DraftSchema>, payerKind: ClaimPayerKind): Outcome {
+async function create(ctx: FlowContext, draft: z.infer<typeof DraftSchema>, payerKind: ClaimPayerKind): Promise<Outcome> {
   const input: NewClaim = { ...draft, payerKind, lane: draft.lane as Lane };
-  const plan = ctx.claims.draft(input, PLANNING);
+  const plan = await ctx.claims.draft(input, turnActor(ctx));
   if (!plan.ok) return newClaimForm(ctx, draft.caseId, { prefill: { procedures: draft.procedures, diagnoses: draft.diagnoses, lane: draft.lane, payerKind } }, plan.problem);
   const c = plan.after;
   const warnings = ctx.claims.warnings(c, ctx.today());
@@ -384,7 +383,7 @@ function create(ctx: FlowContext, draft: z.infer<typeof DraftSchema>, payerKind:
   return {
     state: state('claim', {}, c.caseId),
     replies: [reply(lead, [...(warnings.length ? [{ kind: 'list' as const, title: 'Watch out', items: warnings.map((text) => ({ text })) }] : []), claimFacts(ctx, c), { kind: 'choices', choices: actionChoices(c) }])],
-    effects: [(by) => ctx.claims.commit({ ...plan, entry: { ...plan.entry, actor: by.who, surface: by.surface } })],
+    writes: [ctx.claims.write(plan)],
   };
 }
 
@@ -394,8 +393,8 @@ const ASK_WHICH = reply('Which claim? Type its case ID with what happened ("C-7K
   { kind: 'choices', choices: choicesFor('claim', 'which', [{ label: 'Track a new claim', value: 'new' }, { label: 'Open claims', value: 'list' }]) },
 ]);
 
-function openClaims(ctx: FlowContext): Outcome {
-  const claims = ctx.claims.store.openClaims(10);
+async function openClaims(ctx: FlowContext): Promise<Outcome> {
+  const claims = await ctx.claims.store.openClaims(10);
   if (!claims.length) return { state: state('which'), replies: [reply('No open claims yet.', [{ kind: 'choices', choices: choicesFor('claim', 'which', [{ label: 'Track a new claim', value: 'new' }]) }])] };
   const today = ctx.today();
   const rows = claims.map((c) => [c.caseId, c.payer, statusWords(c.status), money(c.billedCents), c.nextFollowUp ? `${showDate(c.nextFollowUp)}${c.nextFollowUp < today ? ' (overdue)' : ''}` : '—']);
@@ -412,24 +411,24 @@ function openClaims(ctx: FlowContext): Outcome {
 const UNDO = /^\s*\/?undo\b|\bundo\s*[.!]?\s*$/i;
 const CORRECT = /\b(?:correct(?:ion)?|(?:by|a)\s+mistake|recorded\s+wrong(?:ly)?|wrong(?:ly)?\s+recorded)\b/i;
 
-function takeBack(ctx: FlowContext, text: string, caseId: string | undefined): Outcome {
-  const who = ctx.place ? `${ctx.place.platform}:${ctx.place.user}` : 'unknown';
+async function takeBack(ctx: FlowContext, text: string, caseId: string | undefined): Promise<Outcome> {
+  const actor = turnActor(ctx);
   const correcting = caseId !== undefined && CORRECT.test(text) && !UNDO.test(text);
-  const target = correcting ? { caseId } : ctx.claims.undoable(who, ctx.today(), ctx.zone, caseId);
+  const target = correcting ? { caseId } : await ctx.claims.undoable(actor.who, ctx.today(), ctx.zone, caseId);
   if ('problem' in target) return { replies: [reply(target.problem)] };
-  const plan = ctx.claims.revert(target.caseId, correcting ? 'corrected' : 'undone', PLANNING);
+  const plan = await ctx.claims.revert(target.caseId, correcting ? 'corrected' : 'undone', actor);
   if (!plan.ok) return { replies: [reply(plan.problem)] };
-  const last = ctx.claims.store.lastEntry(target.caseId); // the entry taken back (not written yet)
+  const last = await ctx.claims.store.lastEntry(target.caseId); // the entry taken back (not written yet)
   const what = last ? `${last.action.replace(/-/g, ' ')}${correcting ? ` (recorded by ${last.actor})` : ''}` : 'the last change';
   const after = plan.after;
   return {
     state: state('claim', {}, target.caseId),
     replies: [reply(`${correcting ? 'Corrected' : 'Undone'}: ${what} on ${target.caseId}. It is ${statusWords(after.status)} again; the history keeps both. Record what is right:`, [claimFacts(ctx, after), { kind: 'choices', choices: actionChoices(after) }])],
-    effects: [(by) => ctx.claims.commit({ ...plan, entry: { ...plan.entry, actor: by.who, surface: by.surface } })],
+    writes: [ctx.claims.write(plan)],
   };
 }
 
-function begin(ctx: FlowContext, text: string): Outcome {
+async function begin(ctx: FlowContext, text: string): Promise<Outcome> {
   const caseId = caseIdIn(text);
   if (UNDO.test(text) || (caseId && CORRECT.test(text))) return takeBack(ctx, text, caseId);
   if (/^\s*(?:track|new|start)\b/i.test(text)) return caseId ? fromCase(ctx, caseId) : newClaimForm(ctx, ctx.newCaseId(), {});
@@ -453,10 +452,10 @@ export const claimFlow: Flow = {
   stateSchema: stateSchema(STEPS, SlotsSchema as z.ZodType<Record<string, unknown>>),
   examples: ['track a claim', 'claim status', 'record a payment', 'the claim was denied', 'claim follow up', 'open claims', 'log a denial'],
   start: (ctx, seed) => (seed.caseId ? fromCase(ctx, seed.caseId) : begin(ctx, seed.text ?? '')),
-  handle(ctx, st, input) {
+  async handle(ctx, st, input) {
     const s = slotsOf(st);
     const caseId = st.caseId;
-    const claim = caseId ? ctx.claims.get(caseId) : undefined;
+    const claim = caseId ? await ctx.claims.get(caseId) : undefined;
     if (input.kind === 'text') {
       const text = input.text;
       if (st.step === 'paid' && claim) {
@@ -464,7 +463,7 @@ export const claimFlow: Flow = {
         return words.amountCents === undefined ? askPaid(claim, s.date ?? ctx.today(), 'I could not read an amount in that.') : paid(ctx, claim, words.amountCents, words.date ?? s.date ?? ctx.today(), words.partial);
       }
       if (st.step === 'outcome' && claim) {
-        const heard = outcomeSaid(ctx, claim, text, s.date ?? ctx.today());
+        const heard = await outcomeSaid(ctx, claim, text, s.date ?? ctx.today());
         if (heard) return heard;
       }
       if (st.step === 'partial' && claim && s.amountCents !== undefined) {
@@ -522,7 +521,7 @@ export const claimFlow: Flow = {
         const kind = CLAIM_PAYER_KINDS.find((k) => k === input.value);
         if (kind) return create(ctx, s.draft, kind);
       }
-      return { state: st, replies: [reply('That button belongs to an earlier question.'), ...claimFlow.prompt(ctx, st)] };
+      return { state: st, replies: [reply('That button belongs to an earlier question.'), ...(await claimFlow.prompt(ctx, st))] };
     }
     // Forms.
     if (input.form === 'claim-new' && caseId) {
@@ -544,14 +543,14 @@ export const claimFlow: Flow = {
       if (!Number.isInteger(days) || days < 1 || days > 730) return { ...askDeadline(claim), replies: [reply('Type the number of days, between 1 and 730.'), ...askDeadline(claim).replies] };
       return record(ctx, claim.caseId, { kind: 'appeal-deadline', days });
     }
-    return { state: st, replies: [reply('That form belongs to an earlier question.'), ...claimFlow.prompt(ctx, st)] };
+    return { state: st, replies: [reply('That form belongs to an earlier question.'), ...(await claimFlow.prompt(ctx, st))] };
   },
-  kept(ctx, st) {
-    const claim = st.caseId ? ctx.claims.get(st.caseId) : undefined;
+  async kept(ctx, st) {
+    const claim = st.caseId ? await ctx.claims.get(st.caseId) : undefined;
     return claim ? `Claim ${claim.caseId} is kept as it was (${statusWords(claim.status)}); nothing from this question was recorded.` : undefined;
   },
-  prompt(ctx, st) {
-    const claim = st.caseId ? ctx.claims.get(st.caseId) : undefined;
+  async prompt(ctx, st) {
+    const claim = st.caseId ? await ctx.claims.get(st.caseId) : undefined;
     const s = slotsOf(st);
     switch (st.step as Step) {
       case 'which': return [ASK_WHICH];
@@ -560,8 +559,8 @@ export const claimFlow: Flow = {
       case 'paid': return claim ? askPaid(claim, s.date ?? ctx.today()).replies : [ASK_WHICH];
       case 'denial': return claim ? askDenial(ctx.claims.kn, claim, s.date ?? ctx.today()).replies : [ASK_WHICH];
       case 'deadline': return claim ? askDeadline(claim).replies : [ASK_WHICH];
-      case 'outcome': return claim ? act(ctx, claim.caseId, { caseId: claim.caseId, action: 'followed-up' }).replies : [ASK_WHICH];
-      case 'snooze': return claim ? act(ctx, claim.caseId, { caseId: claim.caseId, action: 'snoozed' }).replies : [ASK_WHICH];
+      case 'outcome': return claim ? (await act(ctx, claim.caseId, { caseId: claim.caseId, action: 'followed-up' })).replies : [ASK_WHICH];
+      case 'snooze': return claim ? (await act(ctx, claim.caseId, { caseId: claim.caseId, action: 'snoozed' })).replies : [ASK_WHICH];
       default: return claim ? showClaim(ctx, claim).replies : [ASK_WHICH];
     }
   },

@@ -16,20 +16,20 @@ function channelOf(ctx: FlowContext): ChannelAddress | undefined {
 }
 
 /** What is due today on claims, here (a DM, the local page, or a channel: the digest carries no identifiers). */
-export function todayOutcome(ctx: FlowContext): Outcome {
-  return { replies: digestReplies(buildDigest(ctx.claims.store, ctx.today(), ctx.claims.kn.policy)) };
+export async function todayOutcome(ctx: FlowContext): Promise<Outcome> {
+  return { replies: digestReplies(await buildDigest(ctx.claims.store, ctx.today(), ctx.claims.kn.policy)) };
 }
 
-function settings(ctx: FlowContext, text: string): Outcome {
+async function settings(ctx: FlowContext, text: string): Promise<Outcome> {
   const setting = parseDigestSetting(text);
   const here = channelOf(ctx);
-  const current = here ? ctx.digests.channel(here) : undefined;
+  const current = here ? await ctx.digests.channel(here) : undefined;
   switch (setting.kind) {
     case 'error':
     case 'incomplete':
       return { replies: [reply(setting.message)] };
     case 'show': {
-      const all = ctx.digests.channels();
+      const all = await ctx.digests.channels();
       const lines = here
         ? [current ? `This channel gets the claims digest at ${describeSchedule(current)}.` : 'This channel gets no digest. Type "digest here 8:00 America/Chicago" to start one.']
         : [all.length ? `The claims digest goes to ${all.length} channel${all.length > 1 ? 's' : ''}.` : 'No channel gets the claims digest yet. Type "digest here 8:00 America/Chicago" in the billing channel.'];
@@ -38,14 +38,14 @@ function settings(ctx: FlowContext, text: string): Outcome {
     case 'off': {
       if (!here) return { replies: [reply('Type "digest off" in the channel that should stop getting it.')] };
       if (!current) return { replies: [reply('This channel gets no digest; nothing to stop.')] };
-      return { replies: [reply('The claims digest will no longer be posted here.')], effects: [() => { ctx.digests.removeChannel(here); return true; }] };
+      return { replies: [reply('The claims digest will no longer be posted here.')], writes: [{ kind: 'digest.remove-channel', address: here }] };
     }
     case 'set': {
       if (!here) return { replies: [reply('Type this in the channel where the digest should be posted (e.g. #billing): "/medbill digest here 8:00 America/Chicago". Direct messages and the local page show it with "today".')] };
       const schedule = { localTime: setting.localTime, zone: setting.zone, weekdays: setting.weekdays };
       return {
         replies: [reply(`The claims digest will be posted here at ${describeSchedule(schedule)}: follow-ups due, appeal deadlines, records requests, expiring authorizations. Case IDs, payers, codes and amounts only: never a patient's name.`)],
-        effects: [() => { ctx.digests.setChannel({ address: here, ...schedule }, ctx.now()); return true; }],
+        writes: [{ kind: 'digest.set-channel', channel: { address: here, ...schedule }, at: ctx.now() }],
       };
     }
   }
@@ -66,6 +66,6 @@ export const digestFlow: Flow = {
     return settings(ctx, text);
   },
   handle: (_ctx, st) => ({ state: st, replies: [], unhandled: true }),
-  prompt: (ctx) => todayOutcome(ctx).replies,
+  prompt: async (ctx) => (await todayOutcome(ctx)).replies,
   why: () => 'The digest lists the claims that need someone today, so none goes stale.',
 };

@@ -31,8 +31,8 @@ const slotsOf = (st: FlowState): Slots => SlotsSchema.parse(st.slots);
 
 const ASK_WHICH = 'Which case is the letter for? Type its case ID (e.g. "letter for C-7K3Q9"), or triage the case first: the letter is built from its answer.';
 
-function askWhich(ctx: FlowContext, lead = ''): Outcome {
-  const recent = ctx.recentCases?.() ?? [];
+async function askWhich(ctx: FlowContext, lead = ''): Promise<Outcome> {
+  const recent = (await ctx.recentCases?.()) ?? [];
   const choices = recent.slice(0, 5).map((c) => ({ label: `${c.caseId}: ${c.procedure}`, value: c.caseId }));
   return { state: state('which', { values: {} }), replies: [reply(`${lead}${ASK_WHICH}`, choices.length ? [{ kind: 'choices', choices: choicesFor('letter', 'which', choices) }] : [], 'direct-only')] };
 }
@@ -47,20 +47,21 @@ function askFact(fact: FactDef, caseId: string, problem?: string): Reply {
 }
 
 /** "letter for the sleep appliance case": the person's most recent case of the kind of procedure the words name. */
-function recentCaseOfKind(ctx: FlowContext, text: string): string | undefined {
+async function recentCaseOfKind(ctx: FlowContext, text: string): Promise<string | undefined> {
   const kind = text.trim() ? procedureKind(ctx, text) : undefined;
   if (!kind) return undefined;
-  return ctx.recentCases?.().find((c) => {
-    const procedure = (ctx.caseFile(c.caseId)?.facts as Partial<CaseFacts> | undefined)?.procedure;
-    return procedure !== undefined && procedureKind(ctx, procedure)?.id === kind.id;
-  })?.caseId;
+  for (const c of (await ctx.recentCases?.()) ?? []) {
+    const procedure = ((await ctx.caseFile(c.caseId))?.facts as Partial<CaseFacts> | undefined)?.procedure;
+    if (procedure !== undefined && procedureKind(ctx, procedure)?.id === kind.id) return c.caseId;
+  }
+  return undefined;
 }
 
 /** Starts (or resumes) the letter for a case: what the case and any saved draft already say, then the next question. */
-function begin(ctx: FlowContext, caseId: string): Promise<Outcome> | Outcome {
-  const file = ctx.caseFile(caseId);
+async function begin(ctx: FlowContext, caseId: string): Promise<Outcome> {
+  const file = await ctx.caseFile(caseId);
   if (!file) return { replies: [reply(`I have no case ${caseId}. Triage the case first ("should I bill medical for …"): the letter is built from its answer.`, [], 'direct-only')] };
-  const start = ctx.letters.forCase(caseId, file.facts as Partial<CaseFacts>, ctx.kn, ctx.codes, ctx.directory, ctx.today());
+  const start = await ctx.letters.forCase(caseId, file.facts as Partial<CaseFacts>, ctx.kn, ctx.codes, ctx.directory, ctx.today());
   if ('problem' in start) return { replies: [reply(start.problem, [], 'direct-only')] };
   return advance(ctx, caseId, { templateId: start.template.id, values: start.values, ...(start.payerKind ? { payerKind: start.payerKind } : {}) });
 }
@@ -81,10 +82,10 @@ async function advance(ctx: FlowContext, caseId: string, slots: Slots, lead = ''
 }
 
 async function deliver(ctx: FlowContext, caseId: string, template: LetterTemplate, slots: Slots, lead: string): Promise<Outcome> {
-  const start = ctx.letters.forCase(caseId, (ctx.caseFile(caseId)?.facts ?? {}) as Partial<CaseFacts>, ctx.kn, ctx.codes, ctx.directory, ctx.today());
+  const start = await ctx.letters.forCase(caseId, ((await ctx.caseFile(caseId))?.facts ?? {}) as Partial<CaseFacts>, ctx.kn, ctx.codes, ctx.directory, ctx.today());
   const codes = 'problem' in start ? { procedures: [], diagnoses: [] } : start;
   const payerKind = slots.payerKind ?? 'commercial';
-  const payer = ctx.claims.get(caseId)?.payer;
+  const payer = (await ctx.claims.get(caseId))?.payer;
   const letter = await ctx.letters.finish({ caseId, template, values: slots.values, payerKind, procedures: codes.procedures, diagnoses: codes.diagnoses, today: ctx.today(), ...(payer ? { payer } : {}) });
   const stated = letter.draft.facts.map((f) => ({ label: f.label, value: f.value }));
   const owner = ctx.place ? `${ctx.place.platform}:${ctx.place.user}` : 'unknown';
@@ -97,10 +98,7 @@ async function deliver(ctx: FlowContext, caseId: string, template: LetterTemplat
         { kind: 'file', name: `LMN-${caseId}.docx`, mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', base64: letter.docx.toString('base64') },
       ], 'direct-only'),
     ],
-    effects: [() => {
-      ctx.letters.save({ caseId, templateId: template.id, templateVersion: template.version, facts: slots.values, ...(letter.narrative ? { narrative: letter.narrative } : {}), owner, updatedAt: ctx.now() });
-      return true;
-    }],
+    writes: [ctx.letters.save({ caseId, templateId: template.id, templateVersion: template.version, facts: slots.values, ...(letter.narrative ? { narrative: letter.narrative } : {}), owner, updatedAt: ctx.now() })],
   };
 }
 
@@ -140,8 +138,8 @@ export const letterFlow: Flow = {
   menu: { label: 'Draft a letter', example: '"letter for C-7K3Q9": a letter of medical necessity from the case', command: 'draft a letter' },
   stateSchema: stateSchema(STEPS, SlotsSchema as z.ZodType<Record<string, unknown>>),
   examples: ['draft a letter of medical necessity', 'write an lmn', 'medical necessity letter', 'letter for the case'],
-  start(ctx, seed) {
-    const caseId = seed.caseId ?? caseIdIn(seed.text ?? '') ?? recentCaseOfKind(ctx, seed.text ?? '');
+  async start(ctx, seed) {
+    const caseId = seed.caseId ?? caseIdIn(seed.text ?? '') ?? (await recentCaseOfKind(ctx, seed.text ?? ''));
     return caseId ? begin(ctx, caseId) : askWhich(ctx);
   },
   async handle(ctx, st, input) {
@@ -154,15 +152,15 @@ export const letterFlow: Flow = {
         if (kind) return advance(ctx, caseId, { ...s, payerKind: kind });
       }
       if (input.step === 'fact' && st.step === 'fact') return answer(ctx, st, input.value);
-      return { state: st, replies: [reply('That button belongs to an earlier question.', [], 'direct-only'), ...letterFlow.prompt(ctx, st)] };
+      return { state: st, replies: [reply('That button belongs to an earlier question.', [], 'direct-only'), ...(await letterFlow.prompt(ctx, st))] };
     }
-    if (input.kind === 'form') return { state: st, replies: letterFlow.prompt(ctx, st) };
+    if (input.kind === 'form') return { state: st, replies: await letterFlow.prompt(ctx, st) };
     const text = input.text;
     const named = caseIdIn(text);
     if (st.step === 'which') return named ? begin(ctx, named) : { state: st, replies: [], unhandled: true };
     if (st.step === 'payer') {
       const kind = parsePayer(text, ctx);
-      return kind ? advance(ctx, caseId, { ...s, payerKind: kind }) : { state: st, replies: letterFlow.prompt(ctx, st) };
+      return kind ? advance(ctx, caseId, { ...s, payerKind: kind }) : { state: st, replies: await letterFlow.prompt(ctx, st) };
     }
     if (st.step === 'fact') return answer(ctx, st, text);
     // The letter is out: a change regenerates it; anything else is another question.

@@ -8,7 +8,7 @@ import { stateSchema, type Flow, type FlowContext, type Outcome } from '../src/e
 import { buildReport, categoryNames, drawAging, reportReplies } from '../src/claims/report.js';
 
 async function report(ctx: FlowContext): Promise<Outcome> {
-  const r = buildReport(ctx.claims.store.db, ctx.today(), ctx.zone, categoryNames(ctx.kn));
+  const r = await buildReport(ctx.reports, ctx.today(), ctx.zone, categoryNames(ctx.kn));
   // A picture only when there is something to draw; the tables carry the same figures.
   const chart = r.aging.length ? await drawAging(r) : undefined;
   return { replies: reportReplies(r, chart) };

@@ -29,7 +29,7 @@ const ORDER: DueSectionName[] = ['appeals', 'records', 'overdue', 'today', 'auth
 /** At most this many claims are drawn per section; the counts and totals cover them all. */
 const ITEMS_PER_SECTION = 5;
 
-export function buildDigest(store: ClaimStore, today: string, policy: FollowUpPolicy, limit = ITEMS_PER_SECTION): Digest {
+export async function buildDigest(store: ClaimStore, today: string, policy: FollowUpPolicy, limit = ITEMS_PER_SECTION): Promise<Digest> {
   const window: DueWindow = {
     today,
     until: addDays(today, policy.appealWarningDays.value),
@@ -37,7 +37,7 @@ export function buildDigest(store: ClaimStore, today: string, policy: FollowUpPo
     unsubmittedBefore: addDays(today, -policy.notSubmittedReminderDays.value),
     limit,
   };
-  const due = store.due(window);
+  const due = await store.due(window);
   return { date: today, sections: ORDER.map((name) => ({ name, title: TITLES[name], ...due.sections[name] })), open: due.open };
 }
 

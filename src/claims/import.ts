@@ -59,8 +59,9 @@
  * payment date that is not in the file is not made up: the claim is paid without one (it counts in the paid
  * rate, not in a month's recoveries). A clearinghouse rejection is not a denial (see STATUS_WORDS).
  */
-import type { Db } from '../store/db.js';
 import { ClaimService, type ClaimChange, type NewClaim, type Plan } from './service.js';
+import type { Storage } from '../store/storage.js';
+import type { StoreWrite } from '../store/unit-of-work.js';
 import { CLAIM_STATUSES, isOpen, type Actor, type Claim, type ClaimStatus, type Denial } from '../store/claim.js';
 import { formatCents, parseAmountField } from './dates.js';
 import { parseDenial } from './denials.js';
@@ -72,8 +73,6 @@ import { CodeIndex, type LookupHit } from '../knowledge/lookup.js';
 import { isProcedureCode, normalizeIcd10, PATTERNS } from '../knowledge/codes.js';
 import { diagnosisDate, diagnosisProblemOn } from '../knowledge/evidence.js';
 import { claimCategory } from '../knowledge/procedure-kind.js';
-import { fullIcd10 } from '../store/icd10.js';
-import { ClaimReportStore } from '../store/claim-reports.js';
 import { CLAIM_PAYER_KINDS, LANES, type ClaimPayerKind, type Lane } from '../knowledge/vocabulary.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -459,11 +458,12 @@ class RowReader {
     private readonly codes: CodeIndex,
     private readonly kn: Knowledge,
     private readonly options: ImportOptions,
+    known: { caseId: string; reference: string | null }[],
   ) {
     this.categories = new Map(kn.categories.flatMap((c) => [[c.id.toLowerCase(), c.id], [c.name.toLowerCase(), c.id]] as const));
-    for (const c of new ClaimReportStore(service.store.db).exportRows()) {
-      this.knownCases.add(c.case_id);
-      if (c.reference) this.knownReferences.set(c.reference.toLowerCase(), c.case_id);
+    for (const c of known) {
+      this.knownCases.add(c.caseId);
+      if (c.reference) this.knownReferences.set(c.reference.toLowerCase(), c.caseId);
     }
   }
 
@@ -723,14 +723,14 @@ class RowReader {
   }
 }
 
-/** Thrown inside the transaction to undo it: a dry run, or a row that failed while being written. */
-class Undo extends Error {}
+/** What an import reads and writes. */
+export type ImportStorage = Pick<Storage, 'claims' | 'claimReports' | 'icd10' | 'unitOfWork'>;
 
 /**
- * Checks every row of `csv` and, when all are good, imports them as claims in one transaction (with
+ * Checks every row of `csv` and, when all are good, imports them as claims in one unit of work (with
  * `dryRun`, checks and writes nothing). Throws ImportFileError when the file as a whole cannot be read.
  */
-export function importClaims(db: Db, csv: string, options: ImportOptions): ImportResult {
+export async function importClaims(storage: ImportStorage, csv: string, options: ImportOptions): Promise<ImportResult> {
   let records: CsvRecord[];
   try {
     records = parseCsv(csv).filter((r) => r.fields.some((f) => f.trim() !== ''));
@@ -742,8 +742,11 @@ export function importClaims(db: Db, csv: string, options: ImportOptions): Impor
   if (!head) throw new ImportFileError('the file is empty: the first line must name the columns, and each line after it is one claim.');
   const cols = readHeader(head.fields, options.ignoreColumns ?? []);
   const kn = options.kn ?? defaultKnowledge();
-  const service = new ClaimService(db, options.now);
-  const reader = new RowReader(cols, service, new CodeIndex(kn, fullIcd10(db)), kn, options);
+  const service = new ClaimService(storage.claims, storage.unitOfWork, options.now);
+  // The claims already in medbill: a row may not import a case or a claim number twice.
+  const known: { caseId: string; reference: string | null }[] = [];
+  for await (const c of storage.claimReports.exportRows()) known.push({ caseId: c.case_id, reference: c.reference });
+  const reader = new RowReader(cols, service, new CodeIndex(kn, await storage.icd10.view()), kn, options, known);
   const problems: RowProblem[] = [];
   const rows: ImportRow[] = [];
   for (const rec of data) {
@@ -755,22 +758,21 @@ export function importClaims(db: Db, csv: string, options: ImportOptions): Impor
   if (problems.length) return refused(problems);
   if (!rows.length) throw new ImportFileError('the file has a header but no claims.');
 
+  // Every row's claim and its later statuses are planned in memory, then written in one commit: all or none.
   const actor = options.actor ?? IMPORT_ACTOR;
   const claims: Claim[] = [];
+  const writes: StoreWrite[] = [];
   const writeProblems: RowProblem[] = [];
-  try {
-    service.store.atomically(() => {
-      for (const row of rows) {
-        const last = writeRow(service, row, actor);
-        if (typeof last === 'string') writeProblems.push({ line: row.line, problems: [last] });
-        else claims.push(last);
-      }
-      if (writeProblems.length || options.dryRun) throw new Undo();
-    });
-  } catch (err) {
-    if (!(err instanceof Undo)) throw err;
+  for (const row of rows) {
+    const last = await planRow(service, row, actor, writes);
+    if (typeof last === 'string') writeProblems.push({ line: row.line, problems: [last] });
+    else claims.push(last);
   }
   if (writeProblems.length) return refused(writeProblems);
+  const first = rows[0];
+  if (!options.dryRun && !(await storage.unitOfWork.commit(writes)) && first) {
+    return refused([{ line: first.line, problems: ['claims changed in medbill while the file was being imported; nothing was imported: import it again'] }]);
+  }
   const open = claims.filter((c) => isOpen(c.status));
   const byStatus: Partial<Record<ClaimStatus, number>> = {};
   for (const c of claims) byStatus[c.status] = (byStatus[c.status] ?? 0) + 1;
@@ -781,16 +783,17 @@ export function importClaims(db: Db, csv: string, options: ImportOptions): Impor
   };
 }
 
-/** Writes one row's claim and its later statuses; the claim as it ends up, or what stopped it. */
-function writeRow(service: ClaimService, row: ImportRow, actor: Actor): Claim | string {
+/** Plans one row's claim and its later statuses (adding their writes); the claim as it ends up, or what stopped it. */
+async function planRow(service: ClaimService, row: ImportRow, actor: Actor, writes: StoreWrite[]): Promise<Claim | string> {
   const write = (p: Plan): Claim | string => {
     if (!p.ok) return p.problem;
-    return service.commit(p) ? p.after : `case ${row.claim.caseId} changed while it was being imported`;
+    writes.push(service.write(p));
+    return p.after;
   };
-  let claim = write(service.draft(row.claim, actor));
+  let claim = write(await service.draft(row.claim, actor));
   for (const step of row.steps) {
     if (typeof claim === 'string') return claim;
-    const p = service.plan(row.claim.caseId, step.change, actor);
+    const p = service.planFrom(claim, step.change, actor);
     if (p.ok && step.withoutPaidDate) {
       delete p.after.paidDate;
       delete p.entry.change.paidDate;

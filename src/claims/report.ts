@@ -5,8 +5,7 @@
  * as a chart (PNG where a picture is uploaded, SVG on the local page).
  */
 import { DateTime } from 'luxon';
-import type { Db } from '../store/db.js';
-import { ClaimReportStore } from '../store/claim-reports.js';
+import type { ClaimReportStore } from '../store/claim-reports.js';
 import { reply, type Reply, type ReplyPart } from '../engine/model.js';
 import { formatCents } from './dates.js';
 import { dayNumber as calendarDay } from '../calendar.js';
@@ -77,7 +76,7 @@ export function categoryNames(kn: Pick<Knowledge, 'categories'>): ReadonlyMap<st
  * claims. Kinds of procedure are named in words (`names`, from knowledge/categories/); a claim with none is "Other
  * procedures", and an id the knowledge no longer has is shown as it is stored.
  */
-export function buildReport(db: Db, today: string, zone: string, names: ReadonlyMap<string, string> = categoryNames(defaultKnowledge())): Report {
+export async function buildReport(reports: ClaimReportStore, today: string, zone: string, names: ReadonlyMap<string, string> = categoryNames(defaultKnowledge())): Promise<Report> {
   const start = DateTime.fromISO(today, { zone }).startOf('month');
   const end = start.plus({ months: 1 });
   const from = start.toFormat('yyyy-MM-dd');
@@ -91,7 +90,7 @@ export function buildReport(db: Db, today: string, zone: string, names: Readonly
   const [byPayer, byCategory, byCode] = [new Outcomes(), new Outcomes(), new Outcomes()];
   const parsedCodes = new Map<string, string[]>(); // the same few code lists recur on thousands of claims
   const month: MonthRow = { recoveredCents: 0, paidClaims: 0, writtenOffCents: 0, writtenOffClaims: 0, deniedCents: 0, deniedClaims: 0 };
-  for (const [payer, lane, category, procedures, status, open, billed, paid, serviceDate, submittedDate, createdAt, updatedAt, paidDate, deniedDate, denialJson, records] of new ClaimReportStore(db).scan()) {
+  for await (const [payer, lane, category, procedures, status, open, billed, paid, serviceDate, submittedDate, createdAt, updatedAt, paidDate, deniedDate, denialJson, records] of reports.scan()) {
     if (open) {
       const since = submittedDate ?? serviceDate ?? localDate(createdAt, zone);
       const bucket = bucketOf(todayN - dayNumber(since));
@@ -248,9 +247,9 @@ export function reportCsv(r: Report): string[] {
 }
 
 /** Every claim as CSV lines (header first), generated row by row. */
-export function* claimsCsv(db: Db): Generator<string> {
+export async function* claimsCsv(reports: ClaimReportStore): AsyncGenerator<string> {
   yield CSV_COLUMNS.join(',');
-  for (const r of new ClaimReportStore(db).exportRows()) {
+  for await (const r of reports.exportRows()) {
     const denial = r.denial ? JSON.parse(r.denial) as { group?: string; carc?: string; rarc?: string; words?: string } : undefined;
     const cells = [
       r.case_id, r.reference, r.payer, r.payer_kind, r.lane, r.category, (JSON.parse(r.procedures) as string[]).join(' '), (JSON.parse(r.diagnoses) as string[]).join(' '),

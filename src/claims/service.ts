@@ -5,11 +5,12 @@
  *
  * Every surface (chat flows, digest buttons, the CLI, an import) goes through `plan` + `commit`: `plan`
  * works out the new claim and says what it means, without writing; `commit` writes it only if the claim is
- * still at the version it was planned on. A chat turn plans while it decides and commits inside its own
- * transaction, so the claim and the conversation move together or not at all.
+ * still at the version it was planned on. A chat turn plans while it decides and hands the plan back as a
+ * planned write (`write`), which the engine commits with the turn: the claim and the conversation move
+ * together or not at all.
  */
-import { ClaimStore } from '../store/claims.js';
-import type { Db } from '../store/db.js';
+import type { ClaimStore } from '../store/claims.js';
+import type { StoreWrite, UnitOfWork } from '../store/unit-of-work.js';
 import { scrubIdentifiers } from '../engine/privacy.js';
 import { canMove, isOpen, TRANSITIONS, type Actor, type Claim, type ClaimStatus, type Denial, type HistoryEntry } from '../store/claim.js';
 import { loadClaimKnowledge, type ClaimKnowledge } from './knowledge.js';
@@ -68,11 +69,9 @@ const STATUS_WORDS: Record<ClaimStatus, string> = {
 export const statusWords = (s: ClaimStatus): string => STATUS_WORDS[s];
 
 export class ClaimService {
-  readonly store: ClaimStore;
   private knowledge?: ClaimKnowledge;
 
-  constructor(db: Db, private readonly now: Clock = systemClock, knowledge?: ClaimKnowledge) {
-    this.store = new ClaimStore(db);
+  constructor(readonly store: ClaimStore, private readonly unitOfWork: UnitOfWork, private readonly now: Clock = systemClock, knowledge?: ClaimKnowledge) {
     if (knowledge) this.knowledge = knowledge;
   }
 
@@ -82,17 +81,17 @@ export class ClaimService {
     return this.knowledge;
   }
 
-  get(caseId: string): Claim | undefined {
+  get(caseId: string): Promise<Claim | undefined> {
     return this.store.get(caseId);
   }
 
   /** A new claim as it would be stored: a draft, or submitted with its first follow-up date. */
-  draft(input: NewClaim, actor: Actor): Plan {
+  async draft(input: NewClaim, actor: Actor): Promise<Plan> {
     const problem = checkFreeText({ reference: input.reference, payer: input.payer, authNumber: input.authNumber })
       ?? checkDates({ serviceDate: input.serviceDate, submittedDate: input.submittedDate, authExpires: input.authExpires });
     if (problem) return { ok: false, problem };
     if (!CASE_ID_SHAPE.test(input.caseId)) return { ok: false, problem: `"${input.caseId}" is not a medbill case ID (C- and five letters or digits, e.g. C-7K3Q9).` };
-    if (this.store.get(input.caseId)) return { ok: false, problem: `Case ${input.caseId} already has a claim: update it instead (e.g. "${input.caseId} paid $412 on 12/3").` };
+    if (await this.store.get(input.caseId)) return { ok: false, problem: `Case ${input.caseId} already has a claim: update it instead (e.g. "${input.caseId} paid $412 on 12/3").` };
     const now = this.now();
     const status: ClaimStatus = input.submittedDate ? 'submitted' : 'draft';
     const after: Claim = { ...withoutUndefined(input), status, createdAt: now, updatedAt: now, version: 1 };
@@ -101,9 +100,15 @@ export class ClaimService {
   }
 
   /** What `change` would make of the claim, or why it cannot happen. Writes nothing. */
-  plan(caseId: string, change: ClaimChange, actor: Actor): Plan {
-    const before = this.store.get(caseId);
+  async plan(caseId: string, change: ClaimChange, actor: Actor): Promise<Plan> {
+    const before = await this.store.get(caseId);
     if (!before) return { ok: false, problem: `I have no claim for case ${caseId}. Type "claim" to start tracking one.` };
+    return this.planFrom(before, change, actor);
+  }
+
+  /** What `change` would make of the claim as given (an import plans a row's statuses one after the other). */
+  planFrom(before: Claim, change: ClaimChange, actor: Actor): Plan {
+    const caseId = before.caseId;
     const dateProblem = checkDates(change.kind === 'snoozed' ? { until: change.until } : change.kind === 'appeal-deadline' ? {} : { date: change.date, ...(change.kind === 'records-requested' ? { due: change.due } : {}) });
     if (change.kind === 'appeal-deadline' && !before.deniedDate) return { ok: false, problem: `Case ${caseId} has no denial, so it has no appeal deadline to change.` };
     if (dateProblem) return { ok: false, problem: dateProblem };
@@ -120,11 +125,11 @@ export class ClaimService {
    * What "undo" takes back for this person: their latest change to a claim, made today (the local date of
    * `zone`), while it is still that claim's latest. One claim only when `caseId` is given.
    */
-  undoable(actor: string, today: string, zone: string, caseId?: string): { caseId: string; entry: HistoryEntry } | { problem: string } {
-    const entry = caseId ? this.store.lastEntry(caseId) : this.store.lastEntryBy(actor);
+  async undoable(actor: string, today: string, zone: string, caseId?: string): Promise<{ caseId: string; entry: HistoryEntry } | { problem: string }> {
+    const entry = caseId ? await this.store.lastEntry(caseId) : await this.store.lastEntryBy(actor);
     const mine = entry && entry.actor === actor && localDate(entry.at, zone) === today;
     if (!entry || !mine) return { problem: `You have made no change${caseId ? ` to ${caseId}` : ' to a claim'} today that can be undone.${caseId ? ` To take back its last change, type "${caseId} correct".` : ''}` };
-    const latest = this.store.lastEntry(entry.caseId);
+    const latest = await this.store.lastEntry(entry.caseId);
     if (latest?.id !== entry.id) return { problem: `${entry.caseId} has changed since your change (by ${latest?.actor ?? 'someone'}): look at it with "${entry.caseId}" first.` };
     return { caseId: entry.caseId, entry };
   }
@@ -133,9 +138,9 @@ export class ClaimService {
    * Takes back a claim's latest change: its fields and status as they were before it. Recorded as a change of
    * its own ("undone" by the person who made it, or "corrected"), so the history keeps both.
    */
-  revert(caseId: string, kind: 'undone' | 'corrected', actor: Actor): Plan {
-    const before = this.store.get(caseId);
-    const entry = this.store.lastEntry(caseId);
+  async revert(caseId: string, kind: 'undone' | 'corrected', actor: Actor): Promise<Plan> {
+    const before = await this.store.get(caseId);
+    const entry = await this.store.lastEntry(caseId);
     if (!before || !entry) return { ok: false, problem: `I have no claim for case ${caseId}.` };
     if (entry.action === 'created') return { ok: false, problem: `${caseId}'s claim was only just started: to stop tracking it, close it or write it off.` };
     if (entry.reverts !== undefined || !entry.before || !entry.fromStatus) return { ok: false, problem: `${caseId}'s last change (${entry.action}) cannot be taken back here; record what is right instead.` };
@@ -149,16 +154,22 @@ export class ClaimService {
     return { ok: true, before, after, entry: { at: now, actor: actor.who, surface: actor.surface, action: kind, fromStatus: before.status, toStatus: after.status, ...difference(before, after), ...(entry.id !== undefined ? { reverts: entry.id } : {}) } };
   }
 
-  /** Writes a planned change; false when the claim changed since it was planned (plan again). */
-  commit(plan: Extract<Plan, { ok: true }>): boolean {
-    return plan.before ? this.store.update(plan.after, plan.before.version, plan.entry) : this.store.insert(plan.after, plan.entry);
+  /** A planned change as the write that makes it, conditional on the version it was planned on (see UnitOfWork). */
+  write(plan: Extract<Plan, { ok: true }>, actor?: Actor): StoreWrite {
+    const entry = actor ? { ...plan.entry, actor: actor.who, surface: actor.surface } : plan.entry;
+    return { kind: 'claim.change', after: plan.after, entry, expectedVersion: plan.before?.version };
   }
 
-  /** Plan and commit in one go, for surfaces without a conversation (the CLI, a digest button, an import). */
-  apply(caseId: string, change: ClaimChange, actor: Actor): Plan {
+  /** Writes a planned change; false when the claim changed since it was planned (plan again). */
+  commit(plan: Extract<Plan, { ok: true }>): Promise<boolean> {
+    return this.unitOfWork.commit([this.write(plan)]);
+  }
+
+  /** Plan and commit in one go, for surfaces without a conversation (the CLI, a digest button). */
+  async apply(caseId: string, change: ClaimChange, actor: Actor): Promise<Plan> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const p = this.plan(caseId, change, actor);
-      if (!p.ok || this.commit(p)) return p;
+      const p = await this.plan(caseId, change, actor);
+      if (!p.ok || (await this.commit(p))) return p;
     }
     return { ok: false, problem: `Case ${caseId} kept changing while I recorded that; nothing was changed. Try again.` };
   }

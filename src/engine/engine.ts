@@ -1,23 +1,22 @@
 /**
  * The dialog engine: takes a Turn, returns the Replies. It screens the input (size, identifiers), loads
- * the person's session from SQLite, routes the input (global commands, the active flow, then intents),
- * and stores the new state, all in one IMMEDIATE transaction per turn. Turns for one session are queued
+ * the person's session from the sessions port, routes the input (global commands, the active flow, then
+ * intents), and commits the new state with the flows' planned writes in one unit of work per turn. Turns for one session are queued
  * so they apply one after the other; a failing flow rolls back and leaves the session as it was.
  */
 import { newCaseId } from '../case-id.js';
-import type { Db } from '../store/db.js';
-import { SessionStore, type SessionRow } from '../store/sessions.js';
-import { CaseStore, type CaseFile, type CaseSummary } from '../store/cases.js';
-import { fullIcd10, icd10Directory, importInfo } from '../store/icd10.js';
+import type { Storage } from '../store/storage.js';
+import type { SessionRow, SessionStore } from '../store/sessions.js';
+import type { CaseFile, CaseStore, CaseSummary } from '../store/cases.js';
+import type { Icd10View } from '../store/icd10.js';
+import type { StoreWrite } from '../store/unit-of-work.js';
 import { defaultKnowledge, type Knowledge } from '../knowledge/load.js';
 import { CodeIndex } from '../knowledge/lookup.js';
-import { NO_DIRECTORY } from '../knowledge/evidence.js';
 import { ClaimService } from '../claims/service.js';
-import { DigestStore } from '../store/digest.js';
 import { LetterService } from '../letters/service.js';
 import { choicesIn, typedChoice } from './typed-choice.js';
 import { DEFAULT_PRACTICE_ZONE, systemClock, todayIn, type Clock } from '../today.js';
-import { parseButtonValue, type CaseRecord, type Effect, type Flow, type FlowContext, type FlowId, type FlowState, type Outcome, type Seed } from './flow.js';
+import { parseButtonValue, type CaseRecord, type Flow, type FlowContext, type FlowId, type FlowState, type Outcome, type Seed } from './flow.js';
 import type { FlowRegistry } from './registry.js';
 import { MAX_TEXT_CHARS, reply, type Choice, type Input, type Reply, type Turn } from './model.js';
 import { identifierNotice, scrubIdentifiers, type IdentifierKind, type ProperNameKind } from './privacy.js';
@@ -26,7 +25,7 @@ import { IntentRouter, controlCommand, type ControlCommand } from './intents.js'
 import { errorFields, silentLogger, type Logger } from '../log.js';
 
 export interface EngineOptions {
-  db: Db;
+  storage: Storage;
   /** The flows to run (flows/index.ts builds medbill's own). */
   flows: FlowRegistry;
   kn?: Knowledge;
@@ -38,11 +37,6 @@ export interface EngineOptions {
   zone?: string;
   /** Letters, with the optional narrative writer when an LLM is set up (default: templates only). */
   letters?: LetterService;
-}
-
-/** An effect found that its claim changed since the turn planned it: the turn is worked out again. */
-class EffectConflict extends Error {
-  override readonly name = 'EffectConflict';
 }
 
 /** Longer messages are refused with a reply: no chat question needs more, and the notes limit is 20,000. */
@@ -66,12 +60,20 @@ export function sessionKey(turn: Omit<Turn, 'input' | 'direct'>): string {
 interface Loaded { row?: Session; expired?: Session; version?: number; notices: Reply[] }
 
 /** What a turn decided: the new session (undefined: none), what to say, and the cases to remember. */
-interface Decision { session?: { flow: FlowId; state: FlowState; history: FlowState[] }; replies: Reply[]; cases?: CaseRecord[]; forget?: string[]; effects?: Effect[] }
+interface Decision { session?: { flow: FlowId; state: FlowState; history: FlowState[] }; replies: Reply[]; cases?: CaseRecord[]; forget?: string[]; writes?: StoreWrite[] }
+
+/** What an inbox event's turn writes with it: the answer, stored in the same unit of work. */
+export type AnswerWrites = (replies: Reply[]) => StoreWrite[];
 
 export class Engine {
   readonly ttlMs: number;
-  private readonly store: SessionStore<FlowState>;
+  private readonly storage: Storage;
+  private readonly store: SessionStore;
   private readonly cases: CaseStore;
+  /** The imported ICD-10-CM list, read once the engine has opened (see `opened`). */
+  private icd10: Icd10View | undefined;
+  /** Start-up reads (the imported code list, a purge of expired sessions): every turn waits for them. */
+  private readonly opened: Promise<void>;
   private readonly ctx: FlowContext;
   private readonly flows: FlowRegistry;
   private readonly router: IntentRouter;
@@ -88,19 +90,22 @@ export class Engine {
     this.now = opts.now ?? systemClock;
     const zone = (this.zone = opts.zone ?? DEFAULT_PRACTICE_ZONE);
     this.log = opts.log ?? silentLogger;
-    this.store = new SessionStore<FlowState>(opts.db);
-    this.cases = new CaseStore(opts.db);
-    const imported = importInfo(opts.db);
+    this.storage = opts.storage;
+    this.store = opts.storage.sessions;
+    this.cases = opts.storage.cases;
     this.flows = opts.flows;
+    // The code index and triage are synchronous: they read the imported list through its view, once opened.
+    const full = { get: (code: string) => this.icd10?.get(code), search: (words: string[], limit: number) => this.icd10?.search(words, limit) ?? [] };
     this.ctx = {
       kn,
-      codes: new CodeIndex(kn, fullIcd10(opts.db)),
-      directory: imported ? icd10Directory(opts.db) : NO_DIRECTORY,
+      codes: new CodeIndex(kn, full),
+      directory: { lookupIcd10: (code) => this.icd10?.lookupIcd10(code) },
       newCaseId,
       help: (lead) => this.flows.help(lead),
-      claims: new ClaimService(opts.db, this.now),
-      digests: new DigestStore(opts.db),
-      letters: opts.letters ?? new LetterService(opts.db, { log: this.log }),
+      claims: new ClaimService(opts.storage.claims, opts.storage.unitOfWork, this.now),
+      digests: opts.storage.digests,
+      reports: opts.storage.claimReports,
+      letters: opts.letters ?? new LetterService(opts.storage.letters, { log: this.log }),
       now: this.now,
       today: () => todayIn(zone, this.now),
       zone,
@@ -109,7 +114,13 @@ export class Engine {
     this.router = new IntentRouter(kn, opts.flows);
     // The scrubber's word lists are built at start, so the first person's message does not wait for them.
     prepareVocabulary();
-    this.store.purgeExpired(this.now());
+    this.opened = this.open();
+    this.opened.catch(() => undefined); // reported by the first turn that waits for it
+  }
+
+  private async open(): Promise<void> {
+    this.icd10 = await this.storage.icd10.view();
+    await this.store.purgeExpired(this.now());
   }
 
   /** The registered flows' menu, as buttons (for a home screen). */
@@ -118,12 +129,12 @@ export class Engine {
   }
 
   /** A case by its ID with its facts, the day after too (letters and claims refer to cases by ID). */
-  caseFile(caseId: string): CaseFile | undefined {
+  caseFile(caseId: string): Promise<CaseFile | undefined> {
     return this.cases.get(caseId);
   }
 
   /** The cases this person was answered on, newest first (for a home screen). */
-  recentCases(where: Omit<Turn, 'input' | 'direct'>, limit = 5): CaseSummary[] {
+  recentCases(where: Omit<Turn, 'input' | 'direct'>, limit = 5): Promise<CaseSummary[]> {
     return this.cases.recent(sessionKey(where), limit);
   }
 
@@ -131,11 +142,12 @@ export class Engine {
    * What to show a person who comes back (a terminal chat reopened): the question their conversation is
    * waiting on, or help when nothing is pending. Reads only; the session is not touched.
    */
-  resume(where: Omit<Turn, 'input' | 'direct'>): Reply[] {
-    const { row } = this.load(sessionKey(where));
+  async resume(where: Omit<Turn, 'input' | 'direct'>): Promise<Reply[]> {
+    await this.opened;
+    const { row } = await this.load(sessionKey(where));
     if (!row) return [this.flows.help()];
     const flow = this.flow(row.flow);
-    return [reply(`Welcome back. You were in "${flow.title}"${row.state.caseId ? ` (case ${row.state.caseId})` : ''}:`), ...flow.prompt(this.ctx, row.state)];
+    return [reply(`Welcome back. You were in "${flow.title}"${row.state.caseId ? ` (case ${row.state.caseId})` : ''}:`), ...(await flow.prompt(this.ctx, row.state))];
   }
 
   /** Applies one turn. Turns of the same session wait for each other; different sessions do not. */
@@ -146,17 +158,17 @@ export class Engine {
   }
 
   /**
-   * Applies a turn whose input was screened earlier (the inbox stores screened turns). `onCommit` runs
-   * inside the turn's transaction, so what it writes lands together with the session, or not at all.
+   * Applies a turn whose input was screened earlier (the inbox stores screened turns). `answer` gives the
+   * writes to make with the turn's unit of work (the inbox's answer), so they land with the session or not at all.
    */
-  handleScreened(turn: Turn, screened: Screened, onCommit?: (replies: Reply[]) => void): Promise<Reply[]> {
-    return this.queued(turn, () => screened, onCommit);
+  handleScreened(turn: Turn, screened: Screened, answer?: AnswerWrites): Promise<Reply[]> {
+    return this.queued(turn, () => screened, answer);
   }
 
-  private queued(turn: Turn, screen: () => Screened, onCommit?: (replies: Reply[]) => void): Promise<Reply[]> {
+  private queued(turn: Turn, screen: () => Screened | Promise<Screened>, answer?: AnswerWrites): Promise<Reply[]> {
     const key = sessionKey(turn);
     const previous = this.queues.get(key) ?? Promise.resolve();
-    const run = previous.then(() => this.apply(key, turn, screen(), onCommit));
+    const run = previous.then(async () => this.apply(key, turn, await screen(), answer));
     const settled = run.catch(() => undefined);
     this.queues.set(key, settled);
     void settled.then(() => {
@@ -165,12 +177,13 @@ export class Engine {
     return run;
   }
 
-  private async apply(key: string, turn: Turn, screened: Screened, onCommit?: (replies: Reply[]) => void): Promise<Reply[]> {
+  private async apply(key: string, turn: Turn, screened: Screened, answer?: AnswerWrites): Promise<Reply[]> {
     const started = process.hrtime.bigint();
+    await this.opened;
     // Quiet sessions are dropped lazily when their person returns, and in bulk now and then.
     if (++this.turnsSincePurge >= 1000) {
       this.turnsSincePurge = 0;
-      this.store.purgeExpired(this.now());
+      await this.store.purgeExpired(this.now());
     }
     if ('tooLong' in screened) {
       return [reply(`That message is too long for me (${screened.tooLong.toLocaleString('en-US')} characters; the limit is ${MAX_TEXT_CHARS.toLocaleString('en-US')}). Describe the case in a few sentences: the procedure, why it is needed, and the insurance.`)];
@@ -180,11 +193,10 @@ export class Engine {
         // Read, decide (flows may await: an LLM, a file render), then write in one transaction only if nobody
         // wrote this session meanwhile. In this process one person's turns are queued; a conflict means
         // another process answered them in between, so the turn is worked out again on what it wrote.
-        const loaded = this.load(key);
+        const loaded = await this.load(key);
         const checked = this.forSession(screened, loaded);
-        const decision = await this.decide(this.contextFor(turn), loaded.row, checked.input, loaded.expired);
-        const by = { who: `${turn.platform}:${turn.user}`, surface: turn.platform };
-        const replies = this.commitTurn(() => this.save(key, loaded, decision, checked.identifiers, by, onCommit));
+        const decision = await this.decide(await this.contextFor(turn), loaded.row, checked.input, loaded.expired);
+        const replies = await this.save(key, loaded, decision, checked.identifiers, answer);
         if (replies) {
           this.log.log('info', 'turn', { platform: turn.platform, input: turn.input.kind, replies: replies.length, ms: Number(process.hrtime.bigint() - started) / 1e6 });
           return replies;
@@ -195,7 +207,7 @@ export class Engine {
         }
       }
     } catch (err) {
-      // The transaction rolled back: the session is exactly as it was before this turn.
+      // Nothing was committed: the session is exactly as it was before this turn.
       this.log.log('error', 'turn-failed', { platform: turn.platform, input: turn.input.kind, ...errorFields(err) });
       return [reply('Something went wrong on my side with that message. Nothing was changed: answer again, or type "restart" to start over.')];
     }
@@ -207,10 +219,10 @@ export class Engine {
    * pending question is looked at (not the input): when its answer names a product, a lab or a drug, the
    * scrubber is told so (see ScrubOptions.answerNames).
    */
-  screen(input: Input, where?: Omit<Turn, 'input' | 'direct'>): Screened {
+  async screen(input: Input, where?: Omit<Turn, 'input' | 'direct'>): Promise<Screened> {
     if (input.kind === 'text') {
       if (input.text.length > MAX_TEXT_CHARS) return { tooLong: input.text.length };
-      const pending = where ? this.answerNamesOf(sessionKey(where)) : undefined;
+      const pending = where ? await this.answerNamesOf(sessionKey(where)) : undefined;
       const { text, found } = scrubIdentifiers(input.text, pending ? { answerNames: pending.kind } : {});
       return { input: { kind: 'text', text: text.trim() }, identifiers: found, ...(pending ? { answerNames: pending } : {}) };
     }
@@ -228,8 +240,8 @@ export class Engine {
   }
 
   /** What the session's pending question says its answer names (a product, a lab, a drug), with the session's version. */
-  private answerNamesOf(key: string): { kind: ProperNameKind; version: number } | undefined {
-    const { row, version } = this.load(key);
+  private async answerNamesOf(key: string): Promise<{ kind: ProperNameKind; version: number } | undefined> {
+    const { row, version } = await this.load(key);
     if (!row || version === undefined) return undefined;
     const kind = this.flows.get(row.flow)?.answerNames?.(this.ctx, row.state);
     return kind ? { kind, version } : undefined;
@@ -249,9 +261,9 @@ export class Engine {
   }
 
   /** The person's session as stored, checked against its flow; an expired or outdated one is set aside. */
-  private load(key: string): Loaded {
+  private async load(key: string): Promise<Loaded> {
     const now = this.now();
-    const stored = this.store.get(key);
+    const stored = await this.store.get<FlowState>(key);
     if (!stored) return { notices: [] };
     if (stored.expiresAt <= now) return { expired: stored, version: stored.version, notices: [] };
     // The stored state must still fit its flow (validated, never cast): otherwise the question starts again.
@@ -261,34 +273,30 @@ export class Engine {
     return { row: { ...stored, state: live.state, history: stored.history.flatMap((h) => flow.stateSchema.safeParse(h).data ?? []) }, version: stored.version, notices: [] };
   }
 
-  /** Runs a turn's writes in one transaction; undefined when the session or an effect's record changed meanwhile. */
-  private commitTurn(write: () => Reply[] | undefined): Reply[] | undefined {
-    try {
-      return this.store.atomically(write);
-    } catch (err) {
-      if (err instanceof EffectConflict) return undefined; // rolled back with the session write
-      throw err;
-    }
-  }
-
-  /** Writes what a turn decided, unless the session changed since it was loaded (then: undefined). */
-  private save(key: string, loaded: Loaded, decision: Decision, identifiers: IdentifierKind[], by: { who: string; surface: string }, onCommit?: (replies: Reply[]) => void): Reply[] | undefined {
+  /**
+   * Commits what a turn decided as one unit of work: the session (unless it changed since it was loaded), the
+   * cases, the flows' planned writes and the inbox's answer. Undefined on a conflict: nothing was written.
+   */
+  private async save(key: string, loaded: Loaded, decision: Decision, identifiers: IdentifierKind[], answer?: AnswerWrites): Promise<Reply[] | undefined> {
     const now = this.now();
+    const writes: StoreWrite[] = [];
     if (decision.session) {
-      const written = this.store.putIf({
-        key, flow: decision.session.flow, flowVersion: this.flow(decision.session.flow).version, state: decision.session.state,
-        history: decision.session.history.slice(-MAX_HISTORY), version: (loaded.version ?? 0) + 1, updatedAt: now, expiresAt: now + this.ttlMs,
-      }, loaded.version);
-      if (!written) return undefined;
-    } else if (loaded.version !== undefined && !this.store.deleteIf(key, loaded.version)) return undefined;
-    for (const caseId of decision.forget ?? []) this.cases.forget(key, caseId);
-    for (const c of decision.cases ?? []) this.cases.record(key, { ...c, updatedAt: now });
-    for (const effect of decision.effects ?? []) if (!effect(by)) throw new EffectConflict('a record changed since the turn planned its write');
+      writes.push({
+        kind: 'session.put', expectedVersion: loaded.version,
+        row: {
+          key, flow: decision.session.flow, flowVersion: this.flow(decision.session.flow).version, state: decision.session.state,
+          history: decision.session.history.slice(-MAX_HISTORY), version: (loaded.version ?? 0) + 1, updatedAt: now, expiresAt: now + this.ttlMs,
+        },
+      });
+    } else if (loaded.version !== undefined) writes.push({ kind: 'session.delete', key, expectedVersion: loaded.version });
+    for (const caseId of decision.forget ?? []) writes.push({ kind: 'case.forget', owner: key, caseId });
+    for (const c of decision.cases ?? []) writes.push({ kind: 'case.record', owner: key, record: { ...c, updatedAt: now } });
+    writes.push(...(decision.writes ?? []));
     // The notice is about the person's case (and names its ID): never in a shared channel.
     const notices = identifiers.length ? [...loaded.notices, reply(identifierNotice(identifiers, decision.session?.state.caseId), [], 'direct-only')] : loaded.notices;
     const replies = [...notices, ...decision.replies];
-    onCommit?.(replies);
-    return replies;
+    if (answer) writes.push(...answer(replies));
+    return (await this.storage.unitOfWork.commit(writes)) ? replies : undefined;
   }
 
   private async decide(ctx: FlowContext, row: Session | undefined, input: Input, expired: Session | undefined): Promise<Decision> {
@@ -301,7 +309,7 @@ export class Engine {
 
     if (input.kind === 'text') {
       if (!input.text) {
-        const prompt = row ? flowOf(row).prompt(ctx, row.state) : [this.flows.help()];
+        const prompt = row ? await flowOf(row).prompt(ctx, row.state) : [this.flows.help()];
         return row ? keep(row, [reply('I got an empty message.'), ...prompt]) : { replies: [reply('I got an empty message.'), ...prompt] };
       }
       const command = controlCommand(input.text);
@@ -309,7 +317,7 @@ export class Engine {
       const named = this.flows.command(input.text);
       if (named) {
         // "track this claim" under an answer is its button, for this case, not the command's fresh start.
-        const button = row ? typedChoice(input.text, choicesIn(flowOf(row).prompt(ctx, row.state)), true) : undefined;
+        const button = row ? typedChoice(input.text, choicesIn(await flowOf(row).prompt(ctx, row.state)), true) : undefined;
         if (row && button) return this.decide(ctx, row, { kind: 'button', value: button.value }, expired);
         return withExpiredNote(await this.begin(ctx, named.flow, { text: named.text }));
       }
@@ -317,7 +325,7 @@ export class Engine {
         const out = await flowOf(row).handle(ctx, row.state, { kind: 'text', text: input.text });
         if (!out.unhandled) return this.follow(ctx, row, out);
         // Typed where a button would do: its number, its label or a paraphrase presses it.
-        const pressed = typedChoice(input.text, choicesIn(flowOf(row).prompt(ctx, row.state)));
+        const pressed = typedChoice(input.text, choicesIn(await flowOf(row).prompt(ctx, row.state)));
         if (pressed) return this.decide(ctx, row, { kind: 'button', value: pressed.value }, expired);
       }
       const later = this.flows.command(input.text, true);
@@ -343,7 +351,7 @@ export class Engine {
       if (parsed && row && parsed.flow === row.flow) return this.follow(ctx, row, await flowOf(row).handle(ctx, row.state, { kind: 'button', step: parsed.step, value: parsed.value }));
       if (parsed && expired && parsed.flow === expired.flow && this.registered(expired.flow)) return withExpiredNote(await this.begin(ctx, expired.flow, {}));
       const problem = parsed && this.registered(parsed.flow) ? 'That button belongs to a conversation that has ended.' : "I don't recognise that button.";
-      return row ? keep(row, [reply(problem), ...flowOf(row).prompt(ctx, row.state)]) : { replies: [this.flows.help(problem)] };
+      return row ? keep(row, [reply(problem), ...(await flowOf(row).prompt(ctx, row.state))]) : { replies: [this.flows.help(problem)] };
     }
 
     if (row) return this.follow(ctx, row, await flowOf(row).handle(ctx, row.state, { kind: 'form', form: input.form, values: input.values }));
@@ -352,8 +360,8 @@ export class Engine {
   }
 
   /** The flows' context for one turn: the engine's services, and where the person wrote from. */
-  private contextFor(turn: Turn): FlowContext {
-    const zone = this.zoneOf(turn);
+  private async contextFor(turn: Turn): Promise<FlowContext> {
+    const zone = await this.zoneOf(turn);
     return {
       ...this.ctx,
       today: () => todayIn(zone, this.now),
@@ -367,9 +375,9 @@ export class Engine {
    * The zone of the place a turn was taken: a channel's digest zone there (a Denied pressed under the
    * digest is dated as the digest is), else the practice's.
    */
-  private zoneOf(turn: Turn): string {
+  private async zoneOf(turn: Turn): Promise<string> {
     if (!turn.channel) return this.zone;
-    const digest = this.ctx.digests.channel({ platform: turn.platform, ...(turn.tenant ? { tenant: turn.tenant } : {}), channel: turn.channel });
+    const digest = await this.ctx.digests.channel({ platform: turn.platform, ...(turn.tenant ? { tenant: turn.tenant } : {}), channel: turn.channel });
     return digest?.zone ?? this.zone;
   }
 
@@ -398,12 +406,12 @@ export class Engine {
   private async settle(ctx: FlowContext, flow: FlowId, out: Outcome, history: FlowState[], depth: number): Promise<Decision> {
     const cases = out.cases ?? [];
     const forget = out.forget ?? [];
-    const effects = out.effects ?? [];
+    const writes = out.writes ?? [];
     if (out.next && depth < 3) {
       const next = await this.begin(ctx, out.next.flow, out.next.seed, depth + 1);
-      return { ...next, replies: [...out.replies, ...next.replies], cases: [...cases, ...(next.cases ?? [])], forget: [...forget, ...(next.forget ?? [])], effects: [...effects, ...(next.effects ?? [])] };
+      return { ...next, replies: [...out.replies, ...next.replies], cases: [...cases, ...(next.cases ?? [])], forget: [...forget, ...(next.forget ?? [])], writes: [...writes, ...(next.writes ?? [])] };
     }
-    return out.state ? { session: { flow, state: out.state, history }, replies: out.replies, cases, forget, effects } : { replies: out.replies, cases, forget, effects };
+    return out.state ? { session: { flow, state: out.state, history }, replies: out.replies, cases, forget, writes } : { replies: out.replies, cases, forget, writes };
   }
 
   private async control(ctx: FlowContext, command: ControlCommand, row: Session | undefined): Promise<Decision> {
@@ -416,7 +424,7 @@ export class Engine {
       case 'cancel': {
         // Say what stays: a case answered before, a claim, a letter's draft outlive the question.
         const id = row.state.caseId;
-        const kept = flow.kept?.(ctx, row.state) ?? (id && this.cases.get(id) ? `Case ${id} and its answer are kept.` : 'Nothing from it was kept.');
+        const kept = (await flow.kept?.(ctx, row.state)) ?? (id && (await this.cases.get(id)) ? `Case ${id} and its answer are kept.` : 'Nothing from it was kept.');
         return { replies: [reply(`Cancelled${id ? ` (case ${id})` : ''}. ${kept}`)] };
       }
       case 'restart': {
@@ -425,11 +433,11 @@ export class Engine {
       }
       case 'back': {
         const previous = row.history.at(-1);
-        if (!previous) return keep([reply('This is the first question; there is nothing to go back to.'), ...flow.prompt(ctx, row.state)]);
-        return { session: { flow: row.flow as FlowId, state: previous, history: row.history.slice(0, -1) }, replies: [reply('Back one step.'), ...flow.prompt(ctx, previous)] };
+        if (!previous) return keep([reply('This is the first question; there is nothing to go back to.'), ...(await flow.prompt(ctx, row.state))]);
+        return { session: { flow: row.flow as FlowId, state: previous, history: row.history.slice(0, -1) }, replies: [reply('Back one step.'), ...(await flow.prompt(ctx, previous))] };
       }
       case 'why':
-        return keep([reply(flow.why(ctx, row.state)), ...flow.prompt(ctx, row.state)]);
+        return keep([reply(flow.why(ctx, row.state)), ...(await flow.prompt(ctx, row.state))]);
     }
   }
 

@@ -11,6 +11,8 @@ import { z } from 'zod';
 import type { Choice, Reply } from './model.js';
 import type { ClaimService } from '../claims/service.js';
 import type { DigestStore } from '../store/digest.js';
+import type { ClaimReportStore } from '../store/claim-reports.js';
+import type { StoreWrite } from '../store/unit-of-work.js';
 import type { LetterService } from '../letters/service.js';
 import type { Clock } from '../today.js';
 import type { ProperNameKind } from './privacy.js';
@@ -26,7 +28,7 @@ export interface FlowContext {
   newCaseId(): string;
   /** The help reply, built from the registered flows' menu entries. */
   help(lead?: string): Reply;
-  /** Claims: flows plan changes while deciding and hand them back as effects (see Outcome.effects). */
+  /** Claims: flows plan changes while deciding and hand them back as planned writes (see Outcome.writes). */
   claims: ClaimService;
   /**
    * Today's date where the turn was taken (ISO, YYYY-MM-DD), and that place's IANA zone: a channel's digest
@@ -40,22 +42,23 @@ export interface FlowContext {
   place?: { platform: string; tenant?: string; user: string; channel?: string };
   /** The daily digest's channels and schedules. */
   digests: DigestStore;
+  /** Every claim, for the claims report. */
+  reports: ClaimReportStore;
   /** Letters of medical necessity: templates, drafts by case ID, rendering. */
   letters: LetterService;
   /** The person's recent cases, newest first (set per turn). */
-  recentCases?: () => { caseId: string; procedure: string; lane: string }[];
+  recentCases?: () => Promise<{ caseId: string; procedure: string; lane: string }[]>;
   /** A case remembered from an earlier answer, with its facts. */
-  caseFile(caseId: string): { caseId: string; procedure: string; lane: string; facts: Record<string, unknown> } | undefined;
+  caseFile(caseId: string): Promise<{ caseId: string; procedure: string; lane: string; facts: Record<string, unknown> } | undefined>;
 }
 
 /** Who took a turn, for records that keep a history (claims): platform:user, and the platform. */
 export interface TurnActor { who: string; surface: string }
 
-/**
- * A write a flow wants made together with the turn, inside its transaction (a claim update). It returns
- * false when what it was planned on changed meanwhile: the turn is then worked out again.
- */
-export type Effect = (by: TurnActor) => boolean;
+/** The person who took the turn, as records name them (from ctx.place; 'unknown' outside a turn). */
+export function turnActor(ctx: FlowContext): TurnActor {
+  return ctx.place ? { who: `${ctx.place.platform}:${ctx.place.user}`, surface: ctx.place.platform } : { who: 'unknown', surface: 'unknown' };
+}
 
 /** A flow's state: JSON, stored in the session between turns. */
 export interface FlowState {
@@ -95,8 +98,11 @@ export interface Outcome {
   cases?: CaseRecord[];
   /** Cases this turn undid (a case started by mistake): dropped from the person's cases. */
   forget?: string[];
-  /** Writes to make with the turn, in its transaction (see Effect). */
-  effects?: Effect[];
+  /**
+   * Writes to make with the turn, as data: the engine commits them with the session in one unit of work. A
+   * conditional one (a claim planned at a version) that finds its record changed makes the turn be worked out again.
+   */
+  writes?: StoreWrite[];
 }
 
 /** A case as remembered beyond the conversation: its ID, the kind of procedure (as recognised), the lane and its facts. */
@@ -132,12 +138,12 @@ export interface Flow {
    */
   start(ctx: FlowContext, seed: Seed): Outcome | Promise<Outcome>;
   handle(ctx: FlowContext, state: FlowState, input: FlowInput): Outcome | Promise<Outcome>;
-  /** The current step said again (after back, a restart of the server, or a stale button). */
-  prompt(ctx: FlowContext, state: FlowState): Reply[];
+  /** The current step said again (after back, a restart of the server, or a stale button); it may read the stores. */
+  prompt(ctx: FlowContext, state: FlowState): Reply[] | Promise<Reply[]>;
   /** Why the current question is asked. */
   why(ctx: FlowContext, state: FlowState): string;
   /** What outlives the flow when it is cancelled, in a sentence (default: the case, if it was answered). */
-  kept?(ctx: FlowContext, state: FlowState): string | undefined;
+  kept?(ctx: FlowContext, state: FlowState): string | undefined | Promise<string | undefined>;
   /**
    * When the pending question's answer is the name of a product, a lab or a drug ("Which appliance?"): the
    * engine's scrubber then keeps capitalised words it does not know in that answer, instead of taking them

@@ -6,8 +6,7 @@
  * Adapters only carry the decision out. Conversation references (what a platform needs to write to an
  * address: Teams' service URL, Slack's DM channel) are remembered when a person or channel first talks.
  */
-import type { Db } from '../store/db.js';
-import { ReferenceStore } from '../store/references.js';
+import type { ReferenceStore } from '../store/references.js';
 import type { Reply } from './model.js';
 import { addressKey, isChannel, type Address, type ChannelAddress, type DmAddress } from '../store/address.js';
 
@@ -51,13 +50,10 @@ export class PrivacyRefusedError extends Error {
 
 export class Outbound {
   private readonly ports = new Map<string, OutboundPort>();
-  private readonly references: ReferenceStore;
   /** What this process last wrote per address: an unchanged reference is not written again on every event. */
   private readonly written = new Map<string, string>();
 
-  constructor(db: Db, private readonly now: () => number = Date.now) {
-    this.references = new ReferenceStore(db);
-  }
+  constructor(private readonly references: ReferenceStore, private readonly now: () => number = Date.now) {}
 
   /** An adapter offers its way out. */
   register(platform: string, port: OutboundPort): void {
@@ -65,17 +61,22 @@ export class Outbound {
   }
 
   /** Remembers how to reach an address (called by adapters when a person or a channel talks to medbill). */
-  remember(address: Address, reference: unknown = {}): void {
+  async remember(address: Address, reference: unknown = {}): Promise<void> {
     const key = addressKey(address);
     const value = JSON.stringify({ address, reference });
     if (this.written.get(key) === value) return;
     this.written.set(key, value);
-    this.references.put(key, address.platform, { address, reference }, this.now());
+    try {
+      await this.references.put(key, address.platform, { address, reference }, this.now());
+    } catch (err) {
+      this.written.delete(key); // not kept: written again next time
+      throw err;
+    }
   }
 
   /** The addresses remembered on a platform (the channels that could get a digest, say). */
-  known(platform: string): Address[] {
-    return this.references.list(platform).map((r) => (r.ref as { address: Address }).address);
+  async known(platform: string): Promise<Address[]> {
+    return (await this.references.list(platform)).map((r) => (r.ref as { address: Address }).address);
   }
 
   /**
@@ -84,7 +85,7 @@ export class Outbound {
    */
   async send(address: Address, replies: Reply[]): Promise<void> {
     const port = this.port(address.platform);
-    for (const d of routeReplies(replies, address, undefined)) await port.send(d.address, d.replies, this.reference(d.address));
+    for (const d of routeReplies(replies, address, undefined)) await port.send(d.address, d.replies, await this.reference(d.address));
   }
 
   /**
@@ -95,13 +96,13 @@ export class Outbound {
     const port = this.port(address.platform);
     if (replies.some((r) => r.privacy === 'direct-only')) throw new PrivacyRefusedError('a reply about a case cannot go to a channel');
     if (!port.sendKeyed) throw new Error(`${address.platform} cannot post keyed messages`);
-    return port.sendKeyed(address, replies, key, this.reference(address));
+    return port.sendKeyed(address, replies, key, await this.reference(address));
   }
 
   /** A post marked with `key`, if the platform can tell; undefined when it cannot look (then nothing was found). */
   async findKeyed(address: ChannelAddress, key: string): Promise<string | undefined> {
     const port = this.port(address.platform);
-    return port.findKeyed ? port.findKeyed(address, key, this.reference(address)) : undefined;
+    return port.findKeyed ? port.findKeyed(address, key, await this.reference(address)) : undefined;
   }
 
   private port(platform: string): OutboundPort {
@@ -111,7 +112,7 @@ export class Outbound {
   }
 
   /** What was remembered for an address (see remember), if anything. */
-  reference(address: Address): unknown {
-    return (this.references.get(addressKey(address)) as { reference?: unknown } | undefined)?.reference;
+  async reference(address: Address): Promise<unknown> {
+    return ((await this.references.get(addressKey(address))) as { reference?: unknown } | undefined)?.reference;
   }
 }

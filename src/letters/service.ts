@@ -2,11 +2,11 @@
  * Letters of medical necessity for a case: the template for its kind of procedure, the facts it still needs,
  * and the finished draft as text and as a .docx, with the narrative from the optional LLM when one is set up
  * and its paragraphs pass the check against the facts (src/letters/narrative.ts), else the template's.
- * Drafts are kept by case ID (src/store/letters.ts) with the facts they state, so any day a letter can be
+ * Drafts are kept by case ID (the letters port, src/store/letters.ts) with the facts they state, so any day a letter can be
  * drafted again, or a fact changed and the letter regenerated.
  */
-import type { Db } from '../store/db.js';
-import { LetterStore, type StoredLetter } from '../store/letters.js';
+import type { LetterStore, StoredLetter } from '../store/letters.js';
+import type { StoreWrite } from '../store/unit-of-work.js';
 import type { MedicalPayer } from '../knowledge/vocabulary.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
@@ -59,11 +59,7 @@ export interface FinishedLetter {
 }
 
 export class LetterService {
-  private readonly store: LetterStore;
-
-  constructor(db: Db, private readonly opts: { narrative?: NarrativeWriter; log?: Logger } = {}) {
-    this.store = new LetterStore(db);
-  }
+  constructor(private readonly store: LetterStore, private readonly opts: { narrative?: NarrativeWriter; log?: Logger } = {}) {}
 
   templates(): LetterTemplate[] {
     return loadLetterTemplates();
@@ -77,7 +73,7 @@ export class LetterService {
     return templateById(id);
   }
 
-  saved(caseId: string): StoredLetter | undefined {
+  saved(caseId: string): Promise<StoredLetter | undefined> {
     return this.store.get(caseId);
   }
 
@@ -85,8 +81,8 @@ export class LetterService {
    * The letter for a case as it stands: its template (the saved draft's, or the one for its kind of
    * procedure), the facts known so far (the case's, then the saved draft's), the payer kind, and the codes.
    */
-  forCase(caseId: string, caseFacts: Partial<CaseFacts>, kn: Knowledge, codes: CodeIndex, directory: CodeDirectory, today: string): LetterStart | { problem: string } {
-    const saved = this.store.get(caseId);
+  async forCase(caseId: string, caseFacts: Partial<CaseFacts>, kn: Knowledge, codes: CodeIndex, directory: CodeDirectory, today: string): Promise<LetterStart | { problem: string }> {
+    const saved = await this.store.get(caseId);
     const kind = caseFacts.procedure ? procedureKindOf(kn, (c) => codes.exact(c) !== undefined, caseFacts.procedure) : undefined;
     const template = (saved ? templateById(saved.templateId) : undefined) ?? (kind ? templateFor(kind.id) : undefined);
     if (!template) return { problem: `medbill has no letter template for ${kind ? kind.name.toLowerCase() : 'this kind of procedure'} yet (the templates are in knowledge/letters/).` };
@@ -96,9 +92,9 @@ export class LetterService {
     return { template, values, ...(prefill.payerKind ? { payerKind: prefill.payerKind } : {}), procedures: found.procedures, diagnoses: found.diagnoses };
   }
 
-  /** Keeps the draft's facts (with the turn: the flow hands this over as an effect). */
-  save(letter: StoredLetter): void {
-    this.store.put(letter);
+  /** Keeps the draft's facts: the write a flow hands back, made with the turn. */
+  save(letter: StoredLetter): StoreWrite {
+    return { kind: 'letter.save', letter };
   }
 
   /** Renders the letter: the narrative from the LLM when set up and accepted, the template's otherwise. */

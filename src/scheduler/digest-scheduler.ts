@@ -110,7 +110,7 @@ export class DigestScheduler {
   private async pass(): Promise<void> {
     let channels: DigestChannel[];
     try {
-      channels = this.store.channels();
+      channels = await this.store.channels();
     } catch (err) {
       this.log.log('error', 'digest.tick_failed', errorFields(err));
       return;
@@ -118,11 +118,14 @@ export class DigestScheduler {
     await Promise.all(channels.map((c) => this.channel(c).catch((err: unknown) => {
       this.log.log('error', 'digest.failed', { address: c.key, ...errorFields(err) });
     })));
-    this.purge();
+    await this.purge();
   }
 
-  /** The run this channel may post now, if any: today's or (just after midnight) yesterday's, once due and within the window. */
-  private dueRun(c: DigestChannel, now: number): { date: string; due: number } | undefined {
+  /**
+   * The run this channel may post now, if any: today's or (just after midnight) yesterday's, once due and
+   * within the window; else `missed`: today's, when its window has closed.
+   */
+  private dueRun(c: DigestChannel, now: number): { date: string; due: number } | { missed: string } | undefined {
     const today = localDate(now, c.zone);
     for (const date of [addDays(today, -1), today]) {
       if (!c.weekdays.includes(isoWeekday(date))) continue;
@@ -135,16 +138,16 @@ export class DigestScheduler {
       }
       if (now < due) continue;
       if (now < due + this.catchUpMs) return { date, due };
-      if (date === today) this.noteMissed(c, date);
+      if (date === today) return { missed: date };
     }
     return undefined;
   }
 
   /** Says once, when today's window has closed without a post, that the digest was skipped. */
-  private noteMissed(c: DigestChannel, date: string): void {
+  private async noteMissed(c: DigestChannel, date: string): Promise<void> {
     const key = `missed:${c.key}:${date}`;
     if (this.noted.has(key)) return;
-    if (this.store.run(c.key, date)?.sentAt !== undefined) {
+    if ((await this.store.run(c.key, date))?.sentAt !== undefined) {
       this.noted.add(key); // posted: nothing to say
       return;
     }
@@ -152,20 +155,21 @@ export class DigestScheduler {
   }
 
   private async channel(c: DigestChannel): Promise<RunOutcome | undefined> {
-    let run: { date: string; due: number } | undefined;
+    let run: { date: string; due: number } | { missed: string } | undefined;
     try {
       run = this.dueRun(c, this.now());
+      if (run && 'missed' in run) await this.noteMissed(c, run.missed);
     } catch (err) {
       this.noteOnce(`bad:${c.key}:${c.zone}:${c.localTime}`, 'error', 'digest.bad_setting', { address: c.key, ...errorFields(err) });
       return undefined;
     }
-    if (!run) return undefined;
+    if (!run || 'missed' in run) return undefined;
     const { date, due } = run;
-    const before = this.store.run(c.key, date);
+    const before = await this.store.run(c.key, date);
     if (before?.sentAt !== undefined) return undefined;
     const now = this.now();
     if (before && before.leaseUntil >= now) return 'busy';
-    if (!this.store.claim(c.key, date, this.owner, now + this.leaseMs, now)) return 'busy';
+    if (!(await this.store.claim(c.key, date, this.owner, now + this.leaseMs, now))) return 'busy';
     // A row that was there before the claim is an unfinished run: its post may have gone out before the crash.
     const runKey = runKeyOf(c.key, date);
     const fields = { address: c.key, date, late_ms: now - due };
@@ -179,7 +183,7 @@ export class DigestScheduler {
         return 'failed'; // the lease runs out and a later tick asks again
       }
       if (found !== undefined) {
-        this.mark(c, date, found, fields);
+        await this.mark(c, date, found, fields);
         return 'found-posted';
       }
     }
@@ -188,17 +192,17 @@ export class DigestScheduler {
       const post = this.publish(c.target, date, runKey);
       messageId = (await this.withinLease(post, () => {
         // given up on, but it may still complete: then it is recorded, if this owner still holds the run
-        post.then((r) => { this.store.markSent(c.key, date, this.owner, r.messageId, this.now()); }, () => {});
+        post.then((r) => this.store.markSent(c.key, date, this.owner, r.messageId, this.now())).catch(() => {});
       })).messageId;
     } catch (err) {
       this.log.log('error', 'digest.post_failed', { ...fields, ...errorFields(err) });
       return 'failed'; // left unsent: retried (through findPosted) once the lease runs out, until the window closes
     }
-    return this.mark(c, date, messageId, fields) ? 'posted' : 'lost';
+    return (await this.mark(c, date, messageId, fields)) ? 'posted' : 'lost';
   }
 
-  private mark(c: DigestChannel, date: string, messageId: string | undefined, fields: Record<string, string | number>): boolean {
-    if (this.store.markSent(c.key, date, this.owner, messageId, this.now())) {
+  private async mark(c: DigestChannel, date: string, messageId: string | undefined, fields: Record<string, string | number>): Promise<boolean> {
+    if (await this.store.markSent(c.key, date, this.owner, messageId, this.now())) {
       this.log.log('info', 'digest.posted', fields);
       return true;
     }
@@ -227,13 +231,13 @@ export class DigestScheduler {
   }
 
   /** Drops runs older than keepDays, once a day per process. */
-  private purge(): void {
+  private async purge(): Promise<void> {
     // Housekeeping, not a date anyone sees: runs are kept keepDays, counted on UTC's calendar.
     const today = todayIn('UTC', this.now);
     if (this.purgedOn === today) return;
     this.purgedOn = today;
     try {
-      const n = this.store.purgeRuns(addDays(today, -this.keepDays));
+      const n = await this.store.purgeRuns(addDays(today, -this.keepDays));
       if (n) this.log.log('debug', 'digest.purged', { runs: n });
     } catch (err) {
       this.log.log('warn', 'digest.purge_failed', errorFields(err));
