@@ -1,5 +1,6 @@
-/** The running parts every front end shares: the database, the engine (with medbill's flows), the inbox and the way out, opened from the configuration. */
-import { openDb, type Db } from './store/db.js';
+/** The running parts every front end shares: the storage, the engine (with medbill's flows), the inbox and the way out, opened from the configuration. */
+import type { Storage } from './store/storage.js';
+import { openSqliteStorage } from './store/sqlite/index.js';
 import { Engine } from './engine/engine.js';
 import { Inbox } from './engine/inbox.js';
 import { Outbound } from './engine/outbound.js';
@@ -19,13 +20,13 @@ export function narrativeWriter(config: Config, log: Logger | undefined): Narrat
   };
 }
 
-export interface App { db: Db; engine: Engine; inbox: Inbox; outbound: Outbound; close(): void }
+export interface App { storage: Storage; engine: Engine; inbox: Inbox; outbound: Outbound; close(): Promise<void> }
 
 export function openApp(config: Config, opts: { log?: Logger; now?: Clock; inboxMaxOpen?: number } = {}): App {
-  const db = openDb(config.dbPath);
+  const storage = openSqliteStorage(config.dbPath);
   const { inboxMaxOpen = config.inboxMax, ...engineOpts } = opts;
-  const letters = new LetterService(db, { ...(config.llm ? { narrative: narrativeWriter(config, opts.log) } : {}), ...(opts.log ? { log: opts.log } : {}) });
-  const engine = new Engine({ db, flows, sessionTtlMs: config.sessionTtlMs, zone: config.zone, letters, ...engineOpts });
-  const inbox = new Inbox({ db, engine, ...(opts.log ? { log: opts.log } : {}), maxOpen: inboxMaxOpen });
-  return { db, engine, inbox, outbound: new Outbound(db, opts.now), close: () => db.close() };
+  const letters = new LetterService(storage.letters, { ...(config.llm ? { narrative: narrativeWriter(config, opts.log) } : {}), ...(opts.log ? { log: opts.log } : {}) });
+  const engine = new Engine({ storage, flows, sessionTtlMs: config.sessionTtlMs, zone: config.zone, letters, ...engineOpts });
+  const inbox = new Inbox({ store: storage.inbox, engine, ...(opts.log ? { log: opts.log } : {}), maxOpen: inboxMaxOpen });
+  return { storage, engine, inbox, outbound: new Outbound(storage.references, opts.now), close: () => storage.close() };
 }

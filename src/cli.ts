@@ -13,11 +13,12 @@ import { triage } from './knowledge/triage.js';
 import { extractFacts } from './knowledge/extract.js';
 import { CodeIndex } from './knowledge/lookup.js';
 import { NO_DIRECTORY, type CodeDirectory } from './knowledge/evidence.js';
+import type { Icd10View } from './store/icd10.js';
 import { parseIcd10File, IcdFileError } from './knowledge/icd10-file.js';
 import { fiscalYearStart } from './knowledge/icd10-valid.js';
 import { ConfigError, loadConfig } from './config.js';
-import { openDb, type Db } from './store/db.js';
-import { fullIcd10, icd10Directory, importInfo, replaceIcd10 } from './store/icd10.js';
+import type { Storage } from './store/storage.js';
+import { openSqliteStorage } from './store/sqlite/index.js';
 import { renderLookup, renderRepliesText, renderTriage } from './render-text.js';
 import { positionals, readInput, takeFlag, takeOneOption, takeOption, UsageError, type Io } from './command-line.js';
 import { PROJECT_ROOT } from './paths.js';
@@ -185,18 +186,19 @@ function parseJson(text: string, where: string): unknown {
  * Opens the database only if it exists, so a plain triage never creates files; closes it when `fn` is done.
  * `today` gives today's date in the practice's zone (MEDBILL_TIME_ZONE): the date of service of a case without one.
  */
-async function withDirectory<T>(io: Io, fn: (dir: CodeDirectory, today: () => string, db?: Db) => T | Promise<T>): Promise<T> {
+async function withDirectory<T>(io: Io, fn: (dir: CodeDirectory, today: () => string, icd10?: Icd10View) => T | Promise<T>): Promise<T> {
   const { dbPath, zone } = loadConfig();
   // Worked out on first use only: most cases give a date of service or no diagnosis, and the zone's first
   // lookup loads the platform's time-zone data (tens of milliseconds and megabytes on a cold start).
   let date: string | undefined;
   const today = () => (date ??= todayIn(zone, io.clock ?? systemClock));
   if (dbPath === ':memory:' || !existsSync(dbPath)) return fn(NO_DIRECTORY, today);
-  const db = openDb(dbPath);
+  const storage = openSqliteStorage(dbPath);
   try {
-    return await fn(importInfo(db) ? icd10Directory(db) : NO_DIRECTORY, today, db);
+    const icd10 = await storage.icd10.view();
+    return await fn(icd10 ?? NO_DIRECTORY, today, icd10);
   } finally {
-    db.close();
+    await storage.close();
   }
 }
 
@@ -275,8 +277,8 @@ async function cmdAsk(args: string[], kn: Knowledge, io: Io): Promise<number> {
 function cmdLookup(args: string[], kn: Knowledge, io: Io): Promise<number> {
   const query = positionals('lookup', args).join(' ').trim();
   if (!query) throw new UsageError('lookup needs words or a code');
-  return withDirectory(io, (_dir, _today, db) => {
-    const hits = new CodeIndex(kn, db && fullIcd10(db)).search(query);
+  return withDirectory(io, (_dir, _today, icd10) => {
+    const hits = new CodeIndex(kn, icd10).search(query);
     io.out(renderLookup(hits));
     return hits.length ? 0 : 1;
   });
@@ -329,12 +331,12 @@ async function cmdKb(args: string[], io: Io): Promise<number> {
     if (flags.length || dir.value !== undefined) throw new UsageError(`import-icd10: ${[...flags, ...(dir.value !== undefined ? ['--knowledge'] : [])].join(', ')} only go with --year (the list of a fiscal year shipped in knowledge/)`);
     const parsed = parseIcd10File(await readInput(file, io));
     const { dbPath } = loadConfig();
-    const db = openDb(dbPath);
+    const storage = openSqliteStorage(dbPath);
     try {
-      const info = replaceIcd10(db, parsed.entries, file, parsed.format);
+      const info = await storage.icd10.replace(parsed.entries, file, parsed.format);
       io.out(`Imported ${info.count} ICD-10-CM codes (${info.format} format) into ${dbPath}.`);
     } finally {
-      db.close();
+      await storage.close();
     }
     return 0;
   }
@@ -372,9 +374,9 @@ async function importYear(file: string, yearText: string, knowledgeDir: string, 
 }
 
 /** Opens MEDBILL_DB for reading; an empty database in memory when there is no file yet (nothing is created). */
-function openForReading(): Db {
+function openForReading(): Storage {
   const { dbPath } = loadConfig();
-  return openDb(dbPath === ':memory:' || !existsSync(dbPath) ? ':memory:' : dbPath);
+  return openSqliteStorage(dbPath === ':memory:' || !existsSync(dbPath) ? ':memory:' : dbPath);
 }
 
 // The claims modules (luxon, the claim policy, the report queries) load only for these commands.
@@ -384,15 +386,15 @@ async function cmdClaims(args: string[], io: Io): Promise<number> {
   if (sub === 'export') {
     if (positionals('claims export', rest).length) throw new UsageError('claims export takes no arguments (it writes every claim to standard output)');
     const { claimsCsv } = await import('./claims/report.js');
-    const db = openForReading();
+    const storage = openForReading();
     try {
       let n = 0;
-      for (const line of claimsCsv(db)) {
+      for await (const line of claimsCsv(storage.claimReports)) {
         io.out(line);
         if (++n % 1000 === 0) await io.drain();
       }
     } finally {
-      db.close();
+      await storage.close();
     }
     return 0;
   }
@@ -413,12 +415,9 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
   const csv = await readInput(file, io);
   const config = loadConfig();
   // A dry run against a database that does not exist yet creates none.
-  const db = openDb(dryRun && (config.dbPath === ':memory:' || !existsSync(config.dbPath)) ? ':memory:' : config.dbPath);
-  // Each claim write is a savepoint inside the import's one transaction: their journals stay in memory
-  // (a third faster on 10,000 rows). This connection is the command's own and has no temporary tables.
-  db.pragma('temp_store = MEMORY');
+  const storage = openSqliteStorage(dryRun && (config.dbPath === ':memory:' || !existsSync(config.dbPath)) ? ':memory:' : config.dbPath);
   try {
-    const result = importClaims(db, csv, { today: todayIn(config.zone, io.clock ?? systemClock), dryRun, ignoreColumns: ignored.values, ...(payerKind ? { payerKind } : {}) });
+    const result = await importClaims(storage, csv, { today: todayIn(config.zone, io.clock ?? systemClock), dryRun, ignoreColumns: ignored.values, ...(payerKind ? { payerKind } : {}) });
     if (!result.ok) {
       io.err(`medbill: ${describeRefusal(result).join('\n')}`);
       return 2;
@@ -430,7 +429,7 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
     io.err(`medbill: ${err.message}`);
     return 2;
   } finally {
-    db.close();
+    await storage.close();
   }
 }
 
@@ -445,9 +444,9 @@ async function cmdReport(args: string[], io: Io): Promise<number> {
   if (chartFile !== undefined && !format) throw new UsageError(`--chart ${chartFile}: the file must end in .png or .svg`);
   const { buildReport, categoryNames, drawAging, reportReplies } = await import('./claims/report.js');
   const { zone } = loadConfig();
-  const db = openForReading();
+  const storage = openForReading();
   try {
-    const report = buildReport(db, todayIn(zone, io.clock ?? systemClock), zone, categoryNames(defaultKnowledge()));
+    const report = await buildReport(storage.claimReports, todayIn(zone, io.clock ?? systemClock), zone, categoryNames(defaultKnowledge()));
     if (csv) {
       const { reportCsv } = await import('./claims/report.js');
       io.out(reportCsv(report).join('\n'));
@@ -465,7 +464,7 @@ async function cmdReport(args: string[], io: Io): Promise<number> {
     }
     return 0;
   } finally {
-    db.close();
+    await storage.close();
   }
 }
 

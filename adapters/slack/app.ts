@@ -233,7 +233,7 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
   // ------------------------------------------------------------ intake
 
   /** Records the turn in the inbox; the HTTP receiver acknowledges Slack once this has returned. */
-  function take(context: Record<string, unknown>, body: unknown, input: Input, route: SlackRoute, fromBot = false) {
+  async function take(context: Record<string, unknown>, body: unknown, input: Input, route: SlackRoute, fromBot = false): Promise<void> {
     const intake = context[INTAKE_PROPERTY] as Intake | undefined;
     // Socket Mode has no signature: events keep their event_id, anything else gets a key of its own.
     const eventId = intake?.key ?? requestKey(body as Record<string, unknown>, `v0=socket-${randomUUID()}`);
@@ -242,18 +242,18 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
       ...(route.channel && !route.channel.startsWith('D') ? { channel: route.channel } : {}), ...(fromBot ? { fromBot } : {}),
     };
     // Socket Mode acknowledged already: nothing can ask Slack to retry, so the event is kept whatever the backlog.
-    const outcome = inbox.accept(turn, route, { mustKeep: intake === undefined });
-    if (outcome === 'accepted') remember(route);
+    const outcome = await inbox.accept(turn, route, { mustKeep: intake === undefined });
+    if (outcome === 'accepted') await remember(route);
     if (intake) intake.outcome = outcome;
     if (outcome === 'duplicate') log.log('info', 'slack-duplicate-event', {});
   }
 
   /** Whoever talks to medbill (and the channel they used) can be written to later. */
-  function remember(route: SlackRoute) {
+  async function remember(route: SlackRoute): Promise<void> {
     const tenant = route.team ? { tenant: route.team } : {};
     const dmChannel = dmChannels.get(route.user);
-    outbound.remember({ platform: 'slack', ...tenant, user: route.user }, dmChannel ? { dmChannel } : {});
-    if (route.channel && !route.channel.startsWith('D')) outbound.remember({ platform: 'slack', ...tenant, channel: route.channel });
+    await outbound.remember({ platform: 'slack', ...tenant, user: route.user }, dmChannel ? { dmChannel } : {});
+    if (route.channel && !route.channel.startsWith('D')) await outbound.remember({ platform: 'slack', ...tenant, channel: route.channel });
   }
 
   const withoutMention = (text: string) => text.replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, '').trim();
@@ -263,7 +263,7 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
   // One handler per bot event of the manifest: the record's type makes a missing or extra one a compile error.
   const teamOf = (body: unknown) => (body as { team_id?: string }).team_id;
   type EventArgs = { event: unknown; body: unknown; context: Record<string, unknown> };
-  const eventHandlers: Record<(typeof SLACK_SURFACE.botEvents)[number], (args: EventArgs) => void> = {
+  const eventHandlers: Record<(typeof SLACK_SURFACE.botEvents)[number], (args: EventArgs) => void | Promise<void>> = {
     'message.im': ({ event, body, context }) => {
       const m = event as { channel_type?: string; channel?: string; subtype?: string; bot_id?: string; user?: string; text?: string; team?: string };
       // Only new direct messages; edits and joins are not questions. A bot's message (medbill's own included)
@@ -272,22 +272,23 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
       if (m.channel_type !== 'im' || (m.subtype && !fromBot) || !m.user) return;
       if (m.channel && !fromBot) dmChannels.set(m.user, m.channel);
       const team = teamOf(body) ?? m.team;
-      take(context, body, { kind: 'text', text: withoutMention(m.text ?? '') }, { ...(team ? { team } : {}), user: m.user }, fromBot);
+      return take(context, body, { kind: 'text', text: withoutMention(m.text ?? '') }, { ...(team ? { team } : {}), user: m.user }, fromBot);
     },
     app_mention: ({ event, body, context }) => {
       const e = event as { user?: string; text?: string; channel?: string; ts?: string; thread_ts?: string };
       if (!e.user || !e.channel) return;
       const team = teamOf(body);
       const threadTs = e.thread_ts ?? e.ts;
-      take(context, body, { kind: 'text', text: withoutMention(e.text ?? '') || 'help' }, { ...(team ? { team } : {}), user: e.user, channel: e.channel, ...(threadTs ? { threadTs } : {}) });
+      return take(context, body, { kind: 'text', text: withoutMention(e.text ?? '') || 'help' }, { ...(team ? { team } : {}), user: e.user, channel: e.channel, ...(threadTs ? { threadTs } : {}) });
     },
     app_home_opened: ({ event, body }) => {
       const e = event as { user?: string; tab?: string };
       if (!e.user || (e.tab && e.tab !== 'home')) return;
+      const user = e.user;
       const team = teamOf(body);
-      const cases = engine.recentCases({ platform: 'slack', ...(team ? { tenant: team } : {}), user: e.user, conversation: 'dm' });
       // Not a turn (nothing to answer twice): published after the acknowledgement, without waiting for it.
-      void client.apiCall('views.publish', { user_id: e.user, view: homeView(cases, engine.menu()) })
+      void engine.recentCases({ platform: 'slack', ...(team ? { tenant: team } : {}), user, conversation: 'dm' })
+        .then((cases) => client.apiCall('views.publish', { user_id: user, view: homeView(cases, engine.menu()) }))
         .catch((err: unknown) => log.log('warn', 'slack-home-failed', errorFields(err)));
     },
   };
@@ -298,7 +299,7 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
 
   app.command(SLACK_SURFACE.command, async ({ ack, command, body, context }) => {
     await ack();
-    take(context, body, { kind: 'text', text: command.text.trim() || 'help' }, {
+    await take(context, body, { kind: 'text', text: command.text.trim() || 'help' }, {
       team: command.team_id, user: command.user_id, channel: command.channel_id, responseUrl: command.response_url,
     });
   });
@@ -306,7 +307,7 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
   app.shortcut(SLACK_SURFACE.messageShortcut, async ({ ack, shortcut, body, context }) => {
     await ack();
     const s = shortcut as { user: { id: string }; team?: { id: string } | null; message?: { text?: string }; channel?: { id: string }; response_url?: string };
-    take(context, body, { kind: 'text', text: withoutMention(s.message?.text ?? '') || 'help' }, {
+    await take(context, body, { kind: 'text', text: withoutMention(s.message?.text ?? '') || 'help' }, {
       ...(s.team?.id ? { team: s.team.id } : {}), user: s.user.id,
       ...(s.channel ? { channel: s.channel.id } : {}), ...(s.response_url ? { responseUrl: s.response_url } : {}),
     });
@@ -321,7 +322,7 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
     const fromHome = b.container?.type === 'view';
     const channel = !fromHome && b.channel?.id && !b.channel.id.startsWith('D') ? b.channel.id : undefined;
     const threadTs = b.message?.thread_ts ?? b.message?.ts;
-    take(context, body, { kind: 'button', value }, {
+    await take(context, body, { kind: 'button', value }, {
       ...(b.team?.id ? { team: b.team.id } : {}), user: b.user.id,
       ...(b.trigger_id ? { triggerId: b.trigger_id } : {}),
       ...(channel ? { channel, ...(threadTs ? { threadTs } : {}) } : {}),
@@ -357,7 +358,7 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
       const v = Object.values(inputs)[0] as { value?: string | null } | undefined;
       values[blockId] = v?.value ?? '';
     }
-    take(context, body, { kind: 'form', form, values }, { ...(body.team?.id ? { team: body.team.id } : {}), user: body.user.id });
+    await take(context, body, { kind: 'form', form, values }, { ...(body.team?.id ? { team: body.team.id } : {}), user: body.user.id });
   });
 
   app.error(async (err) => {
@@ -385,7 +386,7 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
       throw failure;
     }
     // Deliveries start only now: events acknowledged before a restart are resumed with a token known to work.
-    inbox.register('slack', deliverToSlack);
+    await inbox.register('slack', deliverToSlack);
     outbound.register('slack', port);
     if (config.appToken) await app.start();
   }

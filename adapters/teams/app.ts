@@ -87,7 +87,7 @@ export interface TeamsAdapter {
   /** The /teams/picture route: a chart's PNG, by the token in a card's link. */
   pictureListener: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** Starts delivering (the inbox resumes Teams turns that were acknowledged before a restart). */
-  start(): void;
+  start(): Promise<void>;
 }
 
 /** The Express-style response the SDK's middleware writes to, over node:http; every path ends the response. */
@@ -237,7 +237,7 @@ export function createTeamsAdapter(opts: {
 
   /** A person's address, and their personal chat once known (remembered in SQLite, so it survives a restart). */
   const personOf = (p: { user: string; tenant?: string }): DmAddress => ({ platform: 'teams', ...(p.tenant ? { tenant: p.tenant } : {}), user: p.user });
-  const personalChatKnown = (p: { user: string; tenant?: string }) => (outbound.reference(personOf(p)) as TeamsReference | undefined)?.conversation;
+  const personalChatKnown = async (p: { user: string; tenant?: string }) => ((await outbound.reference(personOf(p))) as TeamsReference | undefined)?.conversation;
 
   /**
    * Sends replies to a conversation, a card each. A file in a reply is offered to `user` with a consent card
@@ -283,7 +283,7 @@ export function createTeamsAdapter(opts: {
 
   /** The person's personal chat: known, or created (the app must be installed for them, as Teams requires). */
   async function personalChat(route: { user: string; tenant?: string; serviceUrl: string; bot: string; personal?: string }): Promise<string> {
-    const known = route.personal ?? personalChatKnown(route);
+    const known = route.personal ?? (await personalChatKnown(route));
     if (known) return known;
     let created: string | undefined;
     await withClient(route.serviceUrl, route.user, async (client) => {
@@ -295,7 +295,7 @@ export function createTeamsAdapter(opts: {
       created = res.id;
     });
     if (!created) throw new Error('Teams created no personal chat');
-    outbound.remember(personOf(route), { serviceUrl: route.serviceUrl, bot: route.bot, conversation: created } satisfies TeamsReference);
+    await outbound.remember(personOf(route), { serviceUrl: route.serviceUrl, bot: route.bot, conversation: created } satisfies TeamsReference);
     return created;
   }
 
@@ -355,17 +355,17 @@ export function createTeamsAdapter(opts: {
 
   // ------------------------------------------------------------ intake
 
-  function remember(route: TeamsRoute) {
-    const personal = route.personal ?? personalChatKnown(route);
-    outbound.remember(personOf(route), { serviceUrl: route.serviceUrl, bot: route.bot, ...(personal ? { conversation: personal } : {}) } satisfies TeamsReference);
-    if (route.channel) outbound.remember({ platform: 'teams', ...(route.tenant ? { tenant: route.tenant } : {}), channel: route.channel }, { serviceUrl: route.serviceUrl, bot: route.bot } satisfies TeamsReference);
+  async function remember(route: TeamsRoute): Promise<void> {
+    const personal = route.personal ?? (await personalChatKnown(route));
+    await outbound.remember(personOf(route), { serviceUrl: route.serviceUrl, bot: route.bot, ...(personal ? { conversation: personal } : {}) } satisfies TeamsReference);
+    if (route.channel) await outbound.remember({ platform: 'teams', ...(route.tenant ? { tenant: route.tenant } : {}), channel: route.channel }, { serviceUrl: route.serviceUrl, bot: route.bot } satisfies TeamsReference);
   }
 
   const tenantOf = (a: InboundActivity) => a.channelData?.tenant?.id ?? a.conversation.tenantId;
   const eventIdOf = (a: InboundActivity) => `teams:${tenantOf(a) ?? ''}:${splitConversation(a.conversation.id).channel}:${a.id ?? ''}`;
 
   /** Records the turn; Teams gets its answer (200, or 503 to retry) once this has returned. */
-  function take(a: InboundActivity, input: Input): 'accepted' | 'duplicate' | 'busy' | 'ignored' {
+  async function take(a: InboundActivity, input: Input): Promise<'accepted' | 'duplicate' | 'busy' | 'ignored'> {
     const tenant = tenantOf(a);
     const personal = a.conversation.conversationType === 'personal' || (a.conversation.conversationType === undefined && !a.conversation.id.startsWith('19:'));
     const split = splitConversation(a.conversation.id);
@@ -383,8 +383,8 @@ export function createTeamsAdapter(opts: {
       conversation: 'dm', direct: personal, input, ...(route.channel ? { channel: route.channel } : {}),
       ...((a.from as { role?: unknown }).role === 'bot' ? { fromBot: true } : {}),
     };
-    const outcome = inbox.accept(turn, route);
-    if (outcome === 'accepted') remember(route);
+    const outcome = await inbox.accept(turn, route);
+    if (outcome === 'accepted') await remember(route);
     if (outcome === 'duplicate') log.log('info', 'teams-duplicate-activity', {});
     return outcome;
   }
@@ -427,11 +427,11 @@ export function createTeamsAdapter(opts: {
     if (!hostValidator.isAllowed(a.serviceUrl)) throw new HttpError(400, 'medbill does not send to that serviceUrl');
 
     if (a.type === 'invoke') return answerInvoke(a, res);
-    let outcome: ReturnType<typeof take> = 'ignored';
-    if (a.type === 'message') outcome = take(a, inputOf(a));
+    let outcome: Awaited<ReturnType<typeof take>> = 'ignored';
+    if (a.type === 'message') outcome = await take(a, inputOf(a));
     else if (a.type === 'conversationUpdate' && a.membersAdded?.some((m) => m.id === a.recipient.id)) {
       // medbill was added to a personal chat or a team: it says what it does (the help turn).
-      outcome = take(a, { kind: 'text', text: 'help' });
+      outcome = await take(a, { kind: 'text', text: 'help' });
     }
     if (outcome === 'busy') throw new HttpError(503, 'medbill is busy; Teams will retry', { 'retry-after': '30' });
     res.writeHead(200, { 'content-length': 0 });
@@ -472,7 +472,7 @@ export function createTeamsAdapter(opts: {
       const timer = setTimeout(() => done(undefined), opts.invokeWaitMs ?? 4000);
       invokeWaiters.set(eventId, done);
     });
-    const outcome = take(a, input);
+    const outcome = await take(a, input);
     // Not taken (a retry of a press, or a bot's): the card is redrawn as answered, and nothing else happens.
     if (outcome !== 'accepted') invokeWaiters.get(eventId)?.(undefined);
     if (outcome === 'busy') throw new HttpError(503, 'medbill is busy; Teams will retry', { 'retry-after': '30' });
@@ -516,8 +516,8 @@ export function createTeamsAdapter(opts: {
   return {
     requestListener: handle,
     pictureListener: servePicture,
-    start: () => {
-      inbox.register('teams', deliverToTeams);
+    start: async () => {
+      await inbox.register('teams', deliverToTeams);
       outbound.register('teams', port);
     },
   };

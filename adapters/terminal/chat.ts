@@ -38,7 +38,7 @@ export async function terminalChat(engine: Engine, io: { input: NodeJS.ReadableS
   };
   print('medbill chat: describe a case, or type "help". Numbers press buttons; Ctrl-D quits.');
   // A conversation left open is picked up where it stopped: its question, with its own buttons to press.
-  show(engine.resume(base));
+  show(await engine.resume(base));
   // While a form is being filled in, each line answers its next field.
   let filling: { id: string; fields: { name: string; label: string; initial?: string }[]; values: Record<string, string> } | undefined;
   // A field filled in already (from the case) is shown in brackets; an empty line keeps it.

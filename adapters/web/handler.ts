@@ -72,7 +72,7 @@ export async function handleWebTurn(engine: Engine, req: IncomingMessage, res: S
   const b = parsed.data;
   // Screened here (the engine takes it as it is), so the page learns what was read without a second scrub.
   const input = turnInput(b);
-  const screened = engine.screen(input);
+  const screened = await engine.screen(input);
   const replies = await engine.handleScreened({ platform: 'web', user: b.user, conversation: 'web', direct: true, input }, screened);
   sendJson(res, 200, { replies, ...readBack(screened) });
 }

@@ -5,7 +5,6 @@
  */
 import type { App } from '../app.js';
 import type { Logger } from '../log.js';
-import { DigestStore } from '../store/digest.js';
 import { DigestScheduler, defaultOwner } from '../scheduler/digest-scheduler.js';
 import { buildDigest, digestReplies } from '../claims/digest.js';
 import { ClaimService } from '../claims/service.js';
@@ -31,19 +30,19 @@ export function configuredDigests(text: string): DigestChannelInput[] {
   });
 }
 
-export function startDigest(app: App, opts: { log: Logger; tickMs: number; now?: Clock; channels?: DigestChannelInput[] }): DigestScheduler {
+export async function startDigest(app: App, opts: { log: Logger; tickMs: number; now?: Clock; channels?: DigestChannelInput[] }): Promise<DigestScheduler> {
   const now = opts.now ?? systemClock;
-  const claims = new ClaimService(app.db, now);
-  const store = new DigestStore(app.db);
+  const claims = new ClaimService(app.storage.claims, app.storage.unitOfWork, now);
+  const store = app.storage.digests;
   // Channels from the configuration are (re)set at each start; "digest here …" in chat changes them until the next.
-  for (const c of opts.channels ?? []) store.setChannel(c, now());
+  for (const c of opts.channels ?? []) await store.setChannel(c, now());
   const scheduler = new DigestScheduler({
     store,
     owner: defaultOwner(),
     log: opts.log,
     now,
-    publish: (target, localDate, runKey) => {
-      const replies = digestReplies(buildDigest(claims.store, localDate, claims.kn.policy));
+    publish: async (target, localDate, runKey) => {
+      const replies = digestReplies(await buildDigest(claims.store, localDate, claims.kn.policy));
       return app.outbound.sendKeyed(target, replies, runKey);
     },
     findPosted: (target, runKey) => app.outbound.findKeyed(target, runKey),

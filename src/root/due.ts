@@ -6,11 +6,12 @@
  */
 import { existsSync } from 'node:fs';
 import { loadConfig, type Config } from '../config.js';
-import { openDb, type Db } from '../store/db.js';
+import type { Storage } from '../store/storage.js';
+import { openSqliteStorage } from '../store/sqlite/index.js';
 import { ClaimService } from '../claims/service.js';
 import { buildDigest, digestReplies } from '../claims/digest.js';
 import { showDate } from '../claims/dates.js';
-import { DigestStore, type DigestChannel, type DigestChannelInput } from '../store/digest.js';
+import type { DigestChannel, DigestChannelInput } from '../store/digest.js';
 import { describeSchedule } from '../scheduler/digest-settings.js';
 import type { ChannelAddress } from '../store/address.js';
 import { systemClock, todayIn, type Clock } from '../today.js';
@@ -19,26 +20,26 @@ import { renderRepliesText } from '../render-text.js';
 import { configuredDigests } from './digest.js';
 
 /** MEDBILL_DB when it exists; else an empty database in memory, so nothing is created by looking. */
-function openExisting(config: Config): Db {
-  return openDb(config.dbPath === ':memory:' || !existsSync(config.dbPath) ? ':memory:' : config.dbPath);
+function openExisting(config: Config): Storage {
+  return openSqliteStorage(config.dbPath === ':memory:' || !existsSync(config.dbPath) ? ':memory:' : config.dbPath);
 }
 
 /** What is due on `date` (YYYY-MM-DD), as the chat's "today" and the scheduler's post show it. */
-function dueText(db: Db, date: string, clock: Clock): string {
-  const claims = new ClaimService(db, clock);
-  return renderRepliesText(digestReplies(buildDigest(claims.store, date, claims.kn.policy)));
+async function dueText(storage: Storage, date: string, clock: Clock): Promise<string> {
+  const claims = new ClaimService(storage.claims, storage.unitOfWork, clock);
+  return renderRepliesText(digestReplies(await buildDigest(claims.store, date, claims.kn.policy)));
 }
 
-export function cmdToday(args: string[], io: Io, clock: Clock = systemClock): number {
+export async function cmdToday(args: string[], io: Io, clock: Clock = systemClock): Promise<number> {
   const stray = positionals('today', args);
   if (stray.length) throw new UsageError(`today: unexpected ${stray[0]} (medbill today --help)`);
   const config = loadConfig();
-  const db = openExisting(config);
+  const storage = openExisting(config);
   try {
-    io.out(dueText(db, todayIn(config.zone, clock), clock));
+    io.out(await dueText(storage, todayIn(config.zone, clock), clock));
     return 0;
   } finally {
-    db.close();
+    await storage.close();
   }
 }
 
@@ -50,9 +51,9 @@ export function channelName(a: ChannelAddress): string {
 type Scheduled = Pick<DigestChannel, 'localTime' | 'zone' | 'weekdays'> & { target: ChannelAddress };
 
 /** The channels that get a digest: MEDBILL_DIGEST's (which `serve` sets at each start) over those set in chat. */
-function digestChannels(config: Config, db: Db): Map<string, Scheduled> {
+async function digestChannels(config: Config, storage: Storage): Promise<Map<string, Scheduled>> {
   const channels = new Map<string, Scheduled>();
-  for (const c of new DigestStore(db).channels()) channels.set(channelName(c.target), c);
+  for (const c of await storage.digests.channels()) channels.set(channelName(c.target), c);
   const fromConfig: DigestChannelInput[] = configuredDigests(config.digestChannels);
   for (const c of fromConfig) channels.set(channelName(c.address), { ...c, target: c.address });
   return channels;
@@ -65,20 +66,20 @@ function isoWeekday(date: string): number {
   return ((new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7) + 1;
 }
 
-export function cmdDigest(args: string[], io: Io, clock: Clock = systemClock): number {
+export async function cmdDigest(args: string[], io: Io, clock: Clock = systemClock): Promise<number> {
   const { on: preview, rest: afterPreview } = takeFlag(args, '--preview');
   const { value: channel, rest } = takeOneOption(afterPreview, '--channel');
   const stray = positionals('digest', rest);
   if (stray.length) throw new UsageError(`digest: unexpected ${stray[0]} (medbill digest --help)`);
   if (!preview) throw new UsageError('digest needs --preview: medbill serve posts the digest at each channel\'s time; --preview prints it here and posts nothing');
   const config = loadConfig();
-  const db = openExisting(config);
+  const storage = openExisting(config);
   try {
     let zone = config.zone;
     let where = `in ${config.zone} (the practice's zone, MEDBILL_TIME_ZONE)`;
     let days: number[] | undefined;
     if (channel !== undefined) {
-      const channels = digestChannels(config, db);
+      const channels = await digestChannels(config, storage);
       const found = channels.get(channel);
       if (!found) {
         const names = [...channels.keys()].sort();
@@ -89,12 +90,12 @@ export function cmdDigest(args: string[], io: Io, clock: Clock = systemClock): n
       where = `for ${channel} (${describeSchedule(found)})`;
     }
     const date = todayIn(zone, clock);
-    io.out(dueText(db, date, clock));
+    io.out(await dueText(storage, date, clock));
     const weekday = isoWeekday(date);
     const off = days && !days.includes(weekday) ? ` ${channel ?? 'That channel'} gets no digest on ${DAY_NAMES[weekday] ?? 'that day'}s, so nothing would be posted there today.` : '';
     io.err(`The digest for ${showDate(date)} ${where}, as it would be posted; it was not posted.${off}`);
     return 0;
   } finally {
-    db.close();
+    await storage.close();
   }
 }

@@ -8,11 +8,9 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { loadConfig } from '../config.js';
-import { openDb } from '../store/db.js';
-import { CaseStore } from '../store/cases.js';
+import { openSqliteStorage } from '../store/sqlite/index.js';
 import { defaultKnowledge } from '../knowledge/load.js';
 import { CodeIndex } from '../knowledge/lookup.js';
-import { fullIcd10, icd10Directory, importInfo } from '../store/icd10.js';
 import { NO_DIRECTORY } from '../knowledge/evidence.js';
 import { MEDICAL_PAYERS } from '../knowledge/vocabulary.js';
 import type { CaseFacts } from '../knowledge/facts.js';
@@ -45,18 +43,19 @@ export async function cmdLetter(args: string[], io: Io): Promise<number> {
   const config = loadConfig();
   const today = todayIn(config.zone, systemClock);
   const kn = defaultKnowledge();
-  const db = openDb(config.dbPath === ':memory:' || !existsSync(config.dbPath) ? ':memory:' : config.dbPath);
+  const storage = openSqliteStorage(config.dbPath === ':memory:' || !existsSync(config.dbPath) ? ':memory:' : config.dbPath);
   try {
-    const codes = new CodeIndex(kn, fullIcd10(db));
-    const letters = new LetterService(db, config.llm ? { narrative: narrativeWriter(config, undefined) } : {});
+    const icd10 = await storage.icd10.view();
+    const codes = new CodeIndex(kn, icd10);
+    const letters = new LetterService(storage.letters, config.llm ? { narrative: narrativeWriter(config, undefined) } : {});
     let request: Parameters<LetterService['finish']>[0];
     if (caseId !== undefined) {
-      const file = new CaseStore(db).get(caseId.toUpperCase());
+      const file = await storage.cases.get(caseId.toUpperCase());
       if (!file) {
         io.err(`medbill: no case ${caseId} in ${config.dbPath}: triage it first (medbill chat, or the chat page).`);
         return 2;
       }
-      const start = letters.forCase(file.caseId, file.facts as Partial<CaseFacts>, kn, codes, importInfo(db) ? icd10Directory(db) : NO_DIRECTORY, today);
+      const start = await letters.forCase(file.caseId, file.facts as Partial<CaseFacts>, kn, codes, icd10 ?? NO_DIRECTORY, today);
       if ('problem' in start) {
         io.err(`medbill: ${start.problem}`);
         return 2;
@@ -112,6 +111,6 @@ export async function cmdLetter(args: string[], io: Io): Promise<number> {
     }
     return 0;
   } finally {
-    db.close();
+    await storage.close();
   }
 }

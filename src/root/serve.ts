@@ -54,13 +54,13 @@ export async function cmdServe(args: string[], io: Io): Promise<number> {
     }
   } else io.out('Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN to turn it on).');
   if (teams && teamsConfig) {
-    teams.start();
+    await teams.start();
     io.out(teamsConfig.dev
       ? `Teams: on, in dev mode (no authentication); send activities to ${running.url}${TEAMS_SURFACE.messagesPath}.`
       : `Teams: on; the Bot Service sends activities to ${running.url}${TEAMS_SURFACE.messagesPath} (through your public URL).`);
   } else io.out('Teams: off (set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID to turn it on).');
   // Channels whose platform is not running are skipped by each tick and posted once it is (within the catch-up window).
-  const digest = startDigest(app, { log, tickMs: config.digestTickMs, channels: digestChannels });
+  const digest = await startDigest(app, { log, tickMs: config.digestTickMs, channels: digestChannels });
   if (digestChannels.length) io.out(`Daily digest: ${digestChannels.length} channel${digestChannels.length > 1 ? 's' : ''} from MEDBILL_DIGEST.`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -71,6 +71,6 @@ export async function cmdServe(args: string[], io: Io): Promise<number> {
   await running.close();
   // What is still being answered gets a moment; anything left is resumed from the inbox at the next start.
   await Promise.race([app.inbox.idle(), new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
-  app.close();
+  await app.close();
   return 0;
 }

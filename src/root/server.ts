@@ -9,7 +9,6 @@ import type { AddressInfo } from 'node:net';
 import type { App } from '../app.js';
 import { handleWebToday, handleWebTurn, servePage, servePageScript } from '../../adapters/web/handler.js';
 import { ClientAbortedError, HttpError, sendJson } from '../http.js';
-import { checkDb } from '../store/db.js';
 import { errorFields, type Logger } from '../log.js';
 
 export interface Running {
@@ -69,7 +68,7 @@ export function startServer(app: App, opts: ServerOptions): Promise<Running> {
     if (route) return route.handle(req, res);
     if (path === '/healthz') {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${req.method} is not allowed on ${path}`, { allow: 'GET' });
-      checkDb(app.db);
+      await app.storage.check();
       return sendJson(res, 200, { status: 'ok' });
     }
     const webPaths = ['/', '/index.html', '/page.js', '/api/turn', '/api/today'];
