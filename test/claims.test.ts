@@ -4,7 +4,8 @@
  * digest's sections, and what stays out of the database.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDb, type Db } from '../src/store/db.js';
+import { claimService, sqliteStorage } from './support/storage.js';
+import type { SqliteStorage } from '../src/store/sqlite/index.js';
 import { Engine } from '../src/engine/engine.js';
 import { flows } from '../flows/index.js';
 import { ClaimService, type ClaimChange, type NewClaim } from '../src/claims/service.js';
@@ -14,12 +15,12 @@ import { findDate, parseAmount } from '../src/claims/dates.js';
 import { buildDigest, digestReplies } from '../src/claims/digest.js';
 import type { Input, Reply } from '../src/engine/model.js';
 
-const opened: Db[] = [];
-afterEach(() => {
-  while (opened.length) opened.pop()?.close();
+const opened: SqliteStorage[] = [];
+afterEach(async () => {
+  while (opened.length) await opened.pop()?.close();
 });
-function db(): Db {
-  const d = openDb(':memory:');
+function db(): SqliteStorage {
+  const d = sqliteStorage();
   opened.push(d);
   return d;
 }
@@ -29,10 +30,10 @@ const base = (caseId: string, extra: Partial<NewClaim> = {}): NewClaim => ({
   caseId, payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, ...extra,
 });
 
-function open(service: ClaimService, claim: NewClaim) {
-  const plan = service.draft(claim, ACTOR);
+async function open(service: ClaimService, claim: NewClaim) {
+  const plan = (await service.draft(claim, ACTOR));
   if (!plan.ok) throw new Error(plan.problem);
-  expect(service.commit(plan)).toBe(true);
+  expect((await service.commit(plan))).toBe(true);
   return plan.after;
 }
 
@@ -48,18 +49,18 @@ function changeTo(to: ClaimStatus, date = '2026-12-02'): ClaimChange {
 }
 
 /** A claim brought to `status` along allowed moves. */
-function claimIn(service: ClaimService, caseId: string, status: ClaimStatus) {
-  open(service, base(caseId));
+async function claimIn(service: ClaimService, caseId: string, status: ClaimStatus) {
+  await open(service, base(caseId));
   const path: Record<ClaimStatus, ClaimStatus[]> = {
     draft: [], submitted: ['submitted'], pended: ['submitted', 'pended'], 'records-requested': ['submitted', 'records-requested'],
     paid: ['submitted', 'paid'], 'partially-paid': ['submitted', 'partially-paid'], denied: ['submitted', 'denied'],
     appealed: ['submitted', 'denied', 'appealed'], 'written-off': ['submitted', 'denied', 'written-off'], closed: ['submitted', 'paid', 'closed'],
   };
   for (const step of path[status]) {
-    const p = service.apply(caseId, changeTo(step), ACTOR);
+    const p = (await service.apply(caseId, changeTo(step), ACTOR));
     if (!p.ok) throw new Error(p.problem);
   }
-  expect(service.get(caseId)?.status).toBe(status);
+  expect((await service.get(caseId))?.status).toBe(status);
 }
 
 /**
@@ -88,11 +89,11 @@ const ALLOWED: Record<ClaimStatus, readonly ClaimStatus[]> = {
 };
 
 describe('the claim status machine', () => {
-  const service = () => new ClaimService(db());
+  const service = () => claimService(db());
   let n = 0;
   const id = () => `C-${'ABCDEFGHJK'[Math.floor(n / 10) % 10]}${'ABCDEFGHJK'[n++ % 10]}234`;
 
-  it('has a row for every status and names only statuses', () => {
+  it('has a row for every status and names only statuses', async () => {
     expect(Object.keys(ALLOWED).sort()).toEqual([...CLAIM_STATUSES].sort());
     for (const to of Object.values(ALLOWED).flat()) expect(CLAIM_STATUSES).toContain(to);
   });
@@ -100,46 +101,46 @@ describe('the claim status machine', () => {
   for (const from of CLAIM_STATUSES) {
     for (const to of CLAIM_STATUSES.filter((s) => s !== 'draft')) {
       const allowed = ALLOWED[from].includes(to);
-      it(`${allowed ? 'allows' : 'refuses'} ${from} → ${to}`, () => {
+      it(`${allowed ? 'allows' : 'refuses'} ${from} → ${to}`, async () => {
         const s = service();
         const caseId = id();
-        claimIn(s, caseId, from);
-        const before = s.get(caseId);
-        const history = s.store.history(caseId).length;
-        const plan = s.apply(caseId, changeTo(to), ACTOR);
+        await claimIn(s, caseId, from);
+        const before = (await s.get(caseId));
+        const history = (await s.store.history(caseId)).length;
+        const plan = (await s.apply(caseId, changeTo(to), ACTOR));
         if (allowed) {
           expect(plan.ok, plan.ok ? '' : plan.problem).toBe(true);
-          expect(s.get(caseId)?.status).toBe(to);
-          expect(s.store.history(caseId)).toHaveLength(history + 1);
-          expect(s.store.history(caseId).at(-1)).toMatchObject({ fromStatus: from, toStatus: to });
+          expect((await s.get(caseId))?.status).toBe(to);
+          expect((await s.store.history(caseId))).toHaveLength(history + 1);
+          expect((await s.store.history(caseId)).at(-1)).toMatchObject({ fromStatus: from, toStatus: to });
         } else {
           expect(plan.ok).toBe(false);
           if (!plan.ok) expect(plan.problem).toMatch(new RegExp(`^Case ${caseId} is .*, so it cannot be marked `));
-          expect(s.get(caseId)).toEqual(before); // nothing written
-          expect(s.store.history(caseId)).toHaveLength(history);
+          expect((await s.get(caseId))).toEqual(before); // nothing written
+          expect((await s.store.history(caseId))).toHaveLength(history);
         }
       });
     }
   }
 
-  it('does not pay a paid claim again, nor write off or close a claim twice: they are final but for closing', () => {
-    const s = new ClaimService(db());
-    open(s, base('C-FNAL2', { submittedDate: '2026-11-12' }));
-    s.apply('C-FNAL2', { kind: 'paid', date: '2026-12-01', amountCents: 65000 }, ACTOR);
-    const again = s.apply('C-FNAL2', { kind: 'paid', date: '2026-12-02', amountCents: 65000 }, ACTOR);
+  it('does not pay a paid claim again, nor write off or close a claim twice: they are final but for closing', async () => {
+    const s = claimService(db());
+    await open(s, base('C-FNAL2', { submittedDate: '2026-11-12' }));
+    await s.apply('C-FNAL2', { kind: 'paid', date: '2026-12-01', amountCents: 65000 }, ACTOR);
+    const again = (await s.apply('C-FNAL2', { kind: 'paid', date: '2026-12-02', amountCents: 65000 }, ACTOR));
     expect(again.ok).toBe(false);
     if (!again.ok) expect(again.problem).toBe('Case C-FNAL2 is paid, so it cannot be marked paid. From here it can be: closed.');
-    expect(s.get('C-FNAL2')?.paidCents).toBe(65000);
-    expect(s.apply('C-FNAL2', { kind: 'closed', date: '2026-12-03' }, ACTOR).ok).toBe(true);
-    expect(s.apply('C-FNAL2', { kind: 'closed', date: '2026-12-04' }, ACTOR).ok).toBe(false);
-    expect(s.store.history('C-FNAL2').map((e) => e.action)).toEqual(['created', 'paid', 'closed']);
+    expect((await s.get('C-FNAL2'))?.paidCents).toBe(65000);
+    expect((await s.apply('C-FNAL2', { kind: 'closed', date: '2026-12-03' }, ACTOR)).ok).toBe(true);
+    expect((await s.apply('C-FNAL2', { kind: 'closed', date: '2026-12-04' }, ACTOR)).ok).toBe(false);
+    expect((await s.store.history('C-FNAL2')).map((e) => e.action)).toEqual(['created', 'paid', 'closed']);
   });
 
-  it('keeps every change in the history: who, when, what, from which surface', () => {
+  it('keeps every change in the history: who, when, what, from which surface', async () => {
     const s = service();
-    open(s, base('C-HSTRY', { submittedDate: '2026-11-12' }));
-    s.apply('C-HSTRY', { kind: 'denied', date: '2026-11-30', denial: { group: 'CO', carc: '16', rarc: 'N290' } }, { who: 'slack:U1', surface: 'slack' });
-    const h = s.store.history('C-HSTRY');
+    await open(s, base('C-HSTRY', { submittedDate: '2026-11-12' }));
+    await s.apply('C-HSTRY', { kind: 'denied', date: '2026-11-30', denial: { group: 'CO', carc: '16', rarc: 'N290' } }, { who: 'slack:U1', surface: 'slack' });
+    const h = (await s.store.history('C-HSTRY'));
     expect(h.map((e) => [e.action, e.fromStatus, e.toStatus, e.actor, e.surface])).toEqual([
       ['created', undefined, 'submitted', 'test:u1', 'test'],
       ['denied', 'submitted', 'denied', 'slack:U1', 'slack'],
@@ -147,54 +148,54 @@ describe('the claim status machine', () => {
     expect(h[1]?.change).toMatchObject({ status: 'denied', deniedDate: '2026-11-30', denial: { group: 'CO', carc: '16', rarc: 'N290' } });
   });
 
-  it('writes a planned change only if the claim is still as it was planned on', () => {
+  it('writes a planned change only if the claim is still as it was planned on', async () => {
     const s = service();
-    open(s, base('C-RACE2', { submittedDate: '2026-11-12' }));
-    const first = s.plan('C-RACE2', { kind: 'paid', date: '2026-12-01', amountCents: 41200 }, ACTOR);
-    const second = s.plan('C-RACE2', { kind: 'denied', date: '2026-12-01', denial: { group: 'CO', carc: '50' } }, ACTOR);
+    await open(s, base('C-RACE2', { submittedDate: '2026-11-12' }));
+    const first = (await s.plan('C-RACE2', { kind: 'paid', date: '2026-12-01', amountCents: 41200 }, ACTOR));
+    const second = (await s.plan('C-RACE2', { kind: 'denied', date: '2026-12-01', denial: { group: 'CO', carc: '50' } }, ACTOR));
     if (!first.ok || !second.ok) throw new Error('both plans are allowed on their own');
-    expect(s.commit(first)).toBe(true);
-    expect(s.commit(second)).toBe(false); // planned on the submitted claim, which is paid now
-    expect(s.get('C-RACE2')?.status).toBe('paid');
-    expect(s.store.history('C-RACE2')).toHaveLength(2);
+    expect((await s.commit(first))).toBe(true);
+    expect((await s.commit(second))).toBe(false); // planned on the submitted claim, which is paid now
+    expect((await s.get('C-RACE2'))?.status).toBe('paid');
+    expect((await s.store.history('C-RACE2'))).toHaveLength(2);
   });
 
-  it('refuses a claim number or payer that looks like a patient identifier, and stores nothing', () => {
+  it('refuses a claim number or payer that looks like a patient identifier, and stores nothing', async () => {
     const s = service();
-    const plan = s.draft(base('C-PRVC2', { reference: 'Maria Garcia DOB 3/4/1961' }), ACTOR);
+    const plan = (await s.draft(base('C-PRVC2', { reference: 'Maria Garcia DOB 3/4/1961' }), ACTOR));
     expect(plan.ok).toBe(false);
     if (!plan.ok) expect(plan.problem).toMatch(/patient identifier/);
-    expect(s.get('C-PRVC2')).toBeUndefined();
+    expect((await s.get('C-PRVC2'))).toBeUndefined();
   });
 });
 
 describe('the follow-up policy on claims', () => {
-  it('sets the first follow-up 14 days after submission, then every 7 days after a follow-up', () => {
-    const s = new ClaimService(db());
-    expect(open(s, base('C-FLWUP', { submittedDate: '2026-11-20' })).nextFollowUp).toBe('2026-12-04');
-    s.apply('C-FLWUP', { kind: 'followed-up', date: '2026-12-04' }, ACTOR);
-    expect(s.get('C-FLWUP')?.nextFollowUp).toBe('2026-12-11');
+  it('sets the first follow-up 14 days after submission, then every 7 days after a follow-up', async () => {
+    const s = claimService(db());
+    expect((await open(s, base('C-FLWUP', { submittedDate: '2026-11-20' }))).nextFollowUp).toBe('2026-12-04');
+    await s.apply('C-FLWUP', { kind: 'followed-up', date: '2026-12-04' }, ACTOR);
+    expect((await s.get('C-FLWUP'))?.nextFollowUp).toBe('2026-12-11');
   });
 
-  it('gives Medicare 120 days and a commercial plan 180 days to appeal, and takes the plan\'s own window', () => {
-    const s = new ClaimService(db());
-    open(s, base('C-MCARE', { payerKind: 'medicare', payer: 'Medicare', submittedDate: '2026-10-01' }));
-    open(s, base('C-CMRCL', { submittedDate: '2026-10-01' }));
-    s.apply('C-MCARE', { kind: 'denied', date: '2026-11-02', denial: { group: 'CO', carc: '50' } }, ACTOR);
-    s.apply('C-CMRCL', { kind: 'denied', date: '2026-11-02', denial: { group: 'CO', carc: '50' } }, ACTOR);
-    expect(s.get('C-MCARE')?.appealDeadline).toBe('2027-03-02'); // 120 days
-    expect(s.get('C-CMRCL')?.appealDeadline).toBe('2027-05-01'); // 180 days
-    s.apply('C-CMRCL', { kind: 'appeal-deadline', days: 90 }, ACTOR);
-    expect(s.get('C-CMRCL')?.appealDeadline).toBe('2027-01-31');
-    expect(s.deadline(s.get('C-CMRCL')!)).toEqual({ days: 90, basis: 'set for this plan by hand' });
+  it('gives Medicare 120 days and a commercial plan 180 days to appeal, and takes the plan\'s own window', async () => {
+    const s = claimService(db());
+    await open(s, base('C-MCARE', { payerKind: 'medicare', payer: 'Medicare', submittedDate: '2026-10-01' }));
+    await open(s, base('C-CMRCL', { submittedDate: '2026-10-01' }));
+    await s.apply('C-MCARE', { kind: 'denied', date: '2026-11-02', denial: { group: 'CO', carc: '50' } }, ACTOR);
+    await s.apply('C-CMRCL', { kind: 'denied', date: '2026-11-02', denial: { group: 'CO', carc: '50' } }, ACTOR);
+    expect((await s.get('C-MCARE'))?.appealDeadline).toBe('2027-03-02'); // 120 days
+    expect((await s.get('C-CMRCL'))?.appealDeadline).toBe('2027-05-01'); // 180 days
+    await s.apply('C-CMRCL', { kind: 'appeal-deadline', days: 90 }, ACTOR);
+    expect((await s.get('C-CMRCL'))?.appealDeadline).toBe('2027-01-31');
+    expect(s.deadline((await s.get('C-CMRCL'))!)).toEqual({ days: 90, basis: 'set for this plan by hand' });
   });
 
-  it('ends follow-up when a claim is paid in full or written off', () => {
-    const s = new ClaimService(db());
-    open(s, base('C-PAYDX', { submittedDate: '2026-11-01' }));
-    s.apply('C-PAYDX', { kind: 'paid', date: '2026-12-01', amountCents: 41200 }, ACTOR);
-    expect(s.get('C-PAYDX')).toMatchObject({ status: 'paid', paidCents: 41200, paidDate: '2026-12-01' });
-    expect(s.get('C-PAYDX')?.nextFollowUp).toBeUndefined();
+  it('ends follow-up when a claim is paid in full or written off', async () => {
+    const s = claimService(db());
+    await open(s, base('C-PAYDX', { submittedDate: '2026-11-01' }));
+    await s.apply('C-PAYDX', { kind: 'paid', date: '2026-12-01', amountCents: 41200 }, ACTOR);
+    expect((await s.get('C-PAYDX'))).toMatchObject({ status: 'paid', paidCents: 41200, paidDate: '2026-12-01' });
+    expect((await s.get('C-PAYDX'))?.nextFollowUp).toBeUndefined();
   });
 });
 
@@ -214,7 +215,7 @@ describe('claim updates as staff type them', () => {
     expect(readClaimWords(text, today)).toEqual(expected);
   });
 
-  it('reads dates and amounts, and leaves tooth numbers and codes alone', () => {
+  it('reads dates and amounts, and leaves tooth numbers and codes alone', async () => {
     expect(findDate('paid on Nov 30', today)).toBe('2026-11-30');
     expect(findDate('due 1/15', today, 'future')).toBe('2027-01-15');
     expect(findDate('teeth #3/4 extracted', today)).toBeUndefined();
@@ -224,8 +225,8 @@ describe('claim updates as staff type them', () => {
 });
 
 describe('the claim flow in the engine', () => {
-  function chat(d: Db, user = 'u1') {
-    const engine = new Engine({ db: d, flows, zone: 'America/Chicago', now: () => Date.parse('2026-12-02T15:00:00Z') });
+  function chat(d: SqliteStorage, user = 'u1') {
+    const engine = new Engine({ storage: d, flows, zone: 'America/Chicago', now: () => Date.parse('2026-12-02T15:00:00Z') });
     const said: Reply[] = [];
     const send = async (input: Input) => {
       const out = await engine.handle({ platform: 'test', user, conversation: 'dm', direct: true, input });
@@ -256,13 +257,13 @@ describe('the claim flow in the engine', () => {
     expect(text(denied)).toMatch(/CO-50: .*medically necessary/i);
     expect(text(denied)).toMatch(/Appeal by Mon May 31, 2027/);
     expect(text(denied)).toMatch(/Letter of medical necessity/);
-    expect(new ClaimService(d).get(caseId)).toMatchObject({ status: 'denied', appealDeadline: '2027-05-31', denial: { group: 'CO', carc: '50' } });
+    expect((await claimService(d).get(caseId))).toMatchObject({ status: 'denied', appealDeadline: '2027-05-31', denial: { group: 'CO', carc: '50' } });
   });
 
   it('a denial on a Medicare or TRICARE claim adds that payer\'s appeal advice from knowledge/denials.json, with its sources', async () => {
     const d = db();
-    open(new ClaimService(d), base('C-MCRDN', { payerKind: 'medicare', payer: 'Medicare', submittedDate: '2026-11-12' }));
-    open(new ClaimService(d), base('C-TRCAR', { payerKind: 'tricare', payer: 'TRICARE', submittedDate: '2026-11-12' }));
+    await open(claimService(d), base('C-MCRDN', { payerKind: 'medicare', payer: 'Medicare', submittedDate: '2026-11-12' }));
+    await open(claimService(d), base('C-TRCAR', { payerKind: 'tricare', payer: 'TRICARE', submittedDate: '2026-11-12' }));
     const { send } = chat(d);
     const medicare = text(await send({ kind: 'text', text: 'C-MCRDN denied CO-50' }));
     expect(medicare).toMatch(/redetermination in writing \(form CMS-20027/);
@@ -282,36 +283,36 @@ describe('the claim flow in the engine', () => {
     expect(kinds).toEqual(expect.arrayContaining(['Auto (no-fault, PIP)', "Workers' comp", 'Liability', 'Medicare', 'Other']));
     const created = await send({ kind: 'button', value: choices(asked).find((c) => c.label === 'Auto (no-fault, PIP)')?.value ?? '' });
     const caseId = /C-[A-Z0-9]{5}/.exec(text(created))?.[0] ?? '';
-    const claim = new ClaimService(d).get(caseId);
+    const claim = (await claimService(d).get(caseId));
     expect(claim?.payerKind).toBe('auto');
     // Typed words name the kind too.
     await send({ kind: 'text', text: 'claim new' });
     await send({ kind: 'form', form: 'claim-new', values: { payer: 'Texas Mutual', procedures: 'D7140', billed: '300', serviceDate: '11/20' } });
     const typed = await send({ kind: 'text', text: "it's workers comp" });
     const wcCase = /C-[A-Z0-9]{5}/.exec(text(typed))?.[0] ?? '';
-    expect(new ClaimService(d).get(wcCase)?.payerKind).toBe('workers-comp');
+    expect((await claimService(d).get(wcCase))?.payerKind).toBe('workers-comp');
   });
 
   it('asks for what an update leaves out: the amount of a payment, whether it settles the claim', async () => {
     const d = db();
-    open(new ClaimService(d), base('C-ASKPD', { submittedDate: '2026-11-12' }));
+    await open(claimService(d), base('C-ASKPD', { submittedDate: '2026-11-12' }));
     const { send } = chat(d);
     const ask = await send({ kind: 'text', text: 'C-ASKPD paid' });
     expect(ask.flatMap((r) => r.parts).some((p) => p.kind === 'form' && p.id === 'claim-paid')).toBe(true);
     const partial = await send({ kind: 'form', form: 'claim-paid', values: { amount: '412', date: '12/1' } });
     expect(text(partial)).toMatch(/\$412 of \$650 billed/);
     await send({ kind: 'button', value: 'claim:partial:open' });
-    expect(new ClaimService(d).get('C-ASKPD')).toMatchObject({ status: 'partially-paid', paidCents: 41200, paidDate: '2026-12-01', nextFollowUp: '2026-12-08' });
+    expect((await claimService(d).get('C-ASKPD'))).toMatchObject({ status: 'partially-paid', paidCents: 41200, paidDate: '2026-12-01', nextFollowUp: '2026-12-08' });
   });
 
   it('"Followed up" from the digest asks the outcome and schedules the next follow-up', async () => {
     const d = db();
-    open(new ClaimService(d), base('C-FLLWP', { submittedDate: '2026-11-01' }));
+    await open(claimService(d), base('C-FLLWP', { submittedDate: '2026-11-01' }));
     const { send } = chat(d);
     const outcome = await send({ kind: 'button', value: 'go:claim:C-FLLWP followed up' });
     expect(choices(outcome).map((c) => c.label)).toContain('Still processing');
     await send({ kind: 'button', value: choices(outcome).find((c) => c.label === 'Still processing')?.value ?? '' });
-    expect(new ClaimService(d).get('C-FLLWP')?.nextFollowUp).toBe('2026-12-09');
+    expect((await claimService(d).get('C-FLLWP'))?.nextFollowUp).toBe('2026-12-09');
   });
 
   it.each([
@@ -325,32 +326,32 @@ describe('the claim flow in the engine', () => {
     ['C-TYPD2 called them, they want records', undefined, { status: 'records-requested' }],
   ] as const)('reads "%s" then "%s" as the outcome', async (first, second, expected) => {
     const d = db();
-    open(new ClaimService(d), base('C-TYPD2', { submittedDate: '2026-11-01' }));
+    await open(claimService(d), base('C-TYPD2', { submittedDate: '2026-11-01' }));
     const { send } = chat(d);
     const asked = await send({ kind: 'text', text: first });
     if (second !== undefined) {
       expect(text(asked)).toMatch(/What did the payer say about C-TYPD2/);
       expect(text(await send({ kind: 'text', text: second }))).not.toMatch(/didn't catch/);
     }
-    expect(new ClaimService(d).get('C-TYPD2')).toMatchObject(expected);
+    expect((await claimService(d).get('C-TYPD2'))).toMatchObject(expected);
   });
 
   it('reads a typed answer to "settled or still open?" after a part payment', async () => {
     const d = db();
-    open(new ClaimService(d), base('C-PRTL2', { submittedDate: '2026-11-01' }));
+    await open(claimService(d), base('C-PRTL2', { submittedDate: '2026-11-01' }));
     const { send } = chat(d);
     expect(text(await send({ kind: 'text', text: 'C-PRTL2 paid $400' }))).toMatch(/still open/);
     await send({ kind: 'text', text: 'rest is still open' });
-    expect(new ClaimService(d).get('C-PRTL2')).toMatchObject({ status: 'partially-paid', paidCents: 40000 });
-    open(new ClaimService(d), base('C-PRTL3', { submittedDate: '2026-11-01' }));
+    expect((await claimService(d).get('C-PRTL2'))).toMatchObject({ status: 'partially-paid', paidCents: 40000 });
+    await open(claimService(d), base('C-PRTL3', { submittedDate: '2026-11-01' }));
     await send({ kind: 'text', text: 'C-PRTL3 paid $400' });
     await send({ kind: 'text', text: "that's all, the rest is the plan's adjustment" });
-    expect(new ClaimService(d).get('C-PRTL3')).toMatchObject({ status: 'paid', paidCents: 40000 });
+    expect((await claimService(d).get('C-PRTL3'))).toMatchObject({ status: 'paid', paidCents: 40000 });
   });
 
   it('undoes a payment recorded by mistake, keeps both in the history, and takes the denial after it', async () => {
     const d = db();
-    open(new ClaimService(d), base('C-UNDW2', { submittedDate: '2026-11-01' }));
+    await open(claimService(d), base('C-UNDW2', { submittedDate: '2026-11-01' }));
     const { send } = chat(d);
     await send({ kind: 'text', text: 'C-UNDW2 paid $650 on 12/1' });
     const refused = text(await send({ kind: 'text', text: 'C-UNDW2 denied CO-197' }));
@@ -359,15 +360,15 @@ describe('the claim flow in the engine', () => {
     const undone = await send({ kind: 'text', text: 'undo' });
     expect(text(undone)).toMatch(/Undone: paid on C-UNDW2\. It is submitted again/);
     expect(choices(undone).map((c) => c.label)).toEqual(expect.arrayContaining(['Paid', 'Denied']));
-    const claim = new ClaimService(d).get('C-UNDW2');
+    const claim = (await claimService(d).get('C-UNDW2'));
     expect(claim).toMatchObject({ status: 'submitted', version: 3 });
     expect(claim?.paidCents).toBeUndefined();
     expect(claim?.paidDate).toBeUndefined();
-    const history = new ClaimService(d).store.history('C-UNDW2');
+    const history = (await claimService(d).store.history('C-UNDW2'));
     expect(history.map((h) => h.action)).toEqual(['created', 'paid', 'undone']);
     expect(history[2]).toMatchObject({ actor: 'test:u1', fromStatus: 'paid', toStatus: 'submitted', reverts: history[1]?.id });
     await send({ kind: 'text', text: 'C-UNDW2 denied CO-197' });
-    expect(new ClaimService(d).get('C-UNDW2')).toMatchObject({ status: 'denied', denial: { carc: '197' } });
+    expect((await claimService(d).get('C-UNDW2'))).toMatchObject({ status: 'denied', denial: { carc: '197' } });
     // An undo is not undone again; there is nothing left of this person's to take back.
     expect(text(await send({ kind: 'text', text: 'undo' }))).toMatch(/Undone: denied on C-UNDW2/);
     expect(text(await send({ kind: 'text', text: 'undo' }))).toMatch(/cannot be taken back/);
@@ -375,44 +376,44 @@ describe('the claim flow in the engine', () => {
 
   it('undoes only the person\'s own change of the same day; a correction takes back anyone\'s', async () => {
     const d = db();
-    open(new ClaimService(d), base('C-UNDW3', { submittedDate: '2026-11-01' }));
+    await open(claimService(d), base('C-UNDW3', { submittedDate: '2026-11-01' }));
     await chat(d, 'u1').send({ kind: 'text', text: 'C-UNDW3 paid $650' });
     const other = chat(d, 'u2');
     expect(text(await other.send({ kind: 'text', text: 'undo' }))).toMatch(/no change to a claim today/);
     expect(text(await other.send({ kind: 'text', text: 'undo C-UNDW3' }))).toMatch(/type "C-UNDW3 correct"/);
-    expect(new ClaimService(d).get('C-UNDW3')?.status).toBe('paid');
+    expect((await claimService(d).get('C-UNDW3'))?.status).toBe('paid');
     expect(text(await other.send({ kind: 'text', text: 'C-UNDW3 correct' }))).toMatch(/Corrected: paid \(recorded by test:u1\) on C-UNDW3/);
-    expect(new ClaimService(d).store.history('C-UNDW3').at(-1)).toMatchObject({ action: 'corrected', actor: 'test:u2', toStatus: 'submitted' });
+    expect((await claimService(d).store.history('C-UNDW3')).at(-1)).toMatchObject({ action: 'corrected', actor: 'test:u2', toStatus: 'submitted' });
     // The next day where the practice is (Chicago), yesterday's change is no longer undone by "undo".
-    open(new ClaimService(d), base('C-UNDW4', { submittedDate: '2026-11-01' }));
+    await open(claimService(d), base('C-UNDW4', { submittedDate: '2026-11-01' }));
     await chat(d, 'u1').send({ kind: 'text', text: 'C-UNDW4 pended' });
-    const tomorrow = new Engine({ db: d, flows, zone: 'America/Chicago', now: () => Date.parse('2026-12-03T15:00:00Z') });
+    const tomorrow = new Engine({ storage: d, flows, zone: 'America/Chicago', now: () => Date.parse('2026-12-03T15:00:00Z') });
     const late = await tomorrow.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text', text: 'undo' } });
     expect(text(late)).toMatch(/no change to a claim today/);
-    expect(new ClaimService(d).get('C-UNDW4')?.status).toBe('pended');
+    expect((await claimService(d).get('C-UNDW4'))?.status).toBe('pended');
   });
 
   it('says what is allowed when an update does not fit the claim, and changes nothing', async () => {
     const d = db();
-    open(new ClaimService(d), base('C-DRAFT'));
+    await open(claimService(d), base('C-DRAFT'));
     const { send } = chat(d);
     const out = await send({ kind: 'text', text: 'C-DRAFT paid $100' });
     expect(text(out)).toMatch(/not submitted yet, so it cannot be marked paid\. From here it can be: submitted, closed/);
-    expect(new ClaimService(d).get('C-DRAFT')?.status).toBe('draft');
+    expect((await claimService(d).get('C-DRAFT'))?.status).toBe('draft');
   });
 });
 
 describe('the daily digest', () => {
-  it('lists what is due by section, with totals, and a claim\'s buttons start the claim flow', () => {
+  it('lists what is due by section, with totals, and a claim\'s buttons start the claim flow', async () => {
     const d = db();
-    const s = new ClaimService(d);
-    open(s, base('C-VRDUE', { submittedDate: '2026-11-01' })); // follow-up was due 11/15
-    open(s, base('C-TDAY2', { submittedDate: '2026-11-18' })); // due 12/2
-    open(s, base('C-LATER', { submittedDate: '2026-11-30' })); // due 12/14: not listed
-    open(s, base('C-APPEL', { submittedDate: '2026-06-01' }));
-    s.apply('C-APPEL', { kind: 'denied', date: '2026-06-15', denial: { group: 'CO', carc: '50' } }, ACTOR); // appeal by 12/12
-    open(s, base('C-UNSUB', { serviceDate: '2026-11-10' })); // served, never submitted
-    const digest = buildDigest(s.store, '2026-12-02', s.kn.policy);
+    const s = claimService(d);
+    await open(s, base('C-VRDUE', { submittedDate: '2026-11-01' })); // follow-up was due 11/15
+    await open(s, base('C-TDAY2', { submittedDate: '2026-11-18' })); // due 12/2
+    await open(s, base('C-LATER', { submittedDate: '2026-11-30' })); // due 12/14: not listed
+    await open(s, base('C-APPEL', { submittedDate: '2026-06-01' }));
+    await s.apply('C-APPEL', { kind: 'denied', date: '2026-06-15', denial: { group: 'CO', carc: '50' } }, ACTOR); // appeal by 12/12
+    await open(s, base('C-UNSUB', { serviceDate: '2026-11-10' })); // served, never submitted
+    const digest = (await buildDigest(s.store, '2026-12-02', s.kn.policy));
     const counts = Object.fromEntries(digest.sections.map((x) => [x.name, x.items.map((i) => i.caseId)]));
     expect(counts).toMatchObject({ overdue: ['C-VRDUE'], today: ['C-TDAY2'], appeals: ['C-APPEL'], unsubmitted: ['C-UNSUB'] });
     expect(digest.open.count).toBe(5);
@@ -436,7 +437,7 @@ describe('the daily digest', () => {
 describe('a claim\'s diagnoses are checked against the code set of its date of service (issue 22)', () => {
   it('the new-claim form refuses J34.830 for a service in September 2026 (FY2026) and takes it for one in October (FY2027)', async () => {
     const d = db();
-    const engine = new Engine({ db: d, flows, zone: 'America/Chicago', now: () => Date.parse('2026-10-05T15:00:00Z') });
+    const engine = new Engine({ storage: d, flows, zone: 'America/Chicago', now: () => Date.parse('2026-10-05T15:00:00Z') });
     const send = (input: Input) => engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input });
     const said = (rs: Reply[]) => rs.map((r) => r.text).join('\n');
     const form = (rs: Reply[]) => rs.flatMap((r) => r.parts).find((p) => p.kind === 'form');
@@ -447,6 +448,6 @@ describe('a claim\'s diagnoses are checked against the code set of its date of s
     expect(form(september)?.kind).toBe('form');
     const october = await send({ kind: 'form', form: 'claim-new', values: { ...values, serviceDate: '10/2' } });
     const caseId = /Now tracking claim (C-[A-Z0-9]{5})/.exec(said(october))?.[1] ?? '';
-    expect(new ClaimService(d).get(caseId)).toMatchObject({ serviceDate: '2026-10-02', diagnoses: ['J34.830'] });
+    expect((await claimService(d).get(caseId))).toMatchObject({ serviceDate: '2026-10-02', diagnoses: ['J34.830'] });
   });
 });
