@@ -7,9 +7,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Engine } from '../src/engine/engine.js';
 import { FlowRegistry } from '../src/engine/registry.js';
-import { stateSchema, type Flow } from '../src/engine/flow.js';
+import { stateSchema, turnActor, type Flow } from '../src/engine/flow.js';
 import { reply, type Reply } from '../src/engine/model.js';
-import { openDb, type Db } from '../src/store/db.js';
+import { claimService, sqliteStorage, withUnitOfWork } from './support/storage.js';
+import type { SqliteStorage } from '../src/store/sqlite/index.js';
+import type { StoreWrite } from '../src/store/unit-of-work.js';
 import { createLogger } from '../src/log.js';
 import { kn, tempDbPath } from './helpers.js';
 
@@ -36,15 +38,15 @@ const counter: Flow = {
 };
 const flows = new FlowRegistry([counter]);
 
-const dbs: Db[] = [];
-afterEach(() => {
+const dbs: SqliteStorage[] = [];
+afterEach(async () => {
   gate = () => Promise.resolve();
-  while (dbs.length) dbs.pop()?.close();
+  while (dbs.length) await dbs.pop()?.close();
 });
 function engineOn(path: string, lines: string[] = []) {
-  const db = openDb(path);
+  const db = sqliteStorage(path);
   dbs.push(db);
-  const engine = new Engine({ db, kn, flows, log: createLogger('info', (l) => lines.push(l)) });
+  const engine = new Engine({ storage: db, kn, flows, log: createLogger('info', (l) => lines.push(l)) });
   return (text: string) => engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text', text } });
 }
 const text = (replies: Reply[]) => replies.map((r) => r.text).join(' ');
@@ -97,16 +99,17 @@ describe('flows that await', () => {
   });
 });
 
-describe('writes a flow makes with its turn (Outcome.effects)', () => {
-  /** A counter whose every step writes a record too; the write can be told to report a changed record once. */
-  function countingWithWrites(log: { who: string[]; refuseNext: boolean }): FlowRegistry {
-    const effect = (n: number) => (by: { who: string; surface: string }) => {
-      if (log.refuseNext) {
-        log.refuseNext = false;
-        return false;
-      }
-      log.who.push(`${by.who}@${by.surface} n=${n}`);
-      return true;
+describe('writes a flow makes with its turn (Outcome.writes)', () => {
+  /**
+   * A counter whose every step plans two writes with the turn: a change to a claim, conditional on the version
+   * it was read at, and a record of who wrote it (a letter draft carrying the count and the actor).
+   */
+  function countingWithWrites(): FlowRegistry {
+    const writes = async (ctx: Parameters<Flow['start']>[0], n: number): Promise<StoreWrite[]> => {
+      const actor = turnActor(ctx);
+      const plan = await ctx.claims.plan('C-MARKS', { kind: 'followed-up', date: '2026-12-02' }, actor);
+      if (!plan.ok) throw new Error(plan.problem);
+      return [ctx.claims.write(plan), { kind: 'letter.save', letter: { caseId: 'C-MARKS', templateId: 'mark', templateVersion: 1, facts: { n: String(n) }, owner: `${actor.who}@${actor.surface}`, updatedAt: 0 } }];
     };
     const marker: Flow = {
       id: 'mark',
@@ -115,10 +118,10 @@ describe('writes a flow makes with its turn (Outcome.effects)', () => {
       commands: [/^mark\b/i],
       stateSchema: stateSchema(['marked'], z.object({ n: z.number().int() })),
       examples: ['mark'],
-      start: () => ({ state: { step: 'marked', slots: { n: 1 } }, replies: [reply('n=1')], effects: [effect(1)] }),
-      handle: (_ctx, st) => {
+      start: async (ctx) => ({ state: { step: 'marked', slots: { n: 1 } }, replies: [reply('n=1')], writes: await writes(ctx, 1) }),
+      handle: async (ctx, st) => {
         const n = Number(st.slots.n) + 1;
-        return { state: { step: 'marked', slots: { n } }, replies: [reply(`n=${n}`)], effects: [effect(n)] };
+        return { state: { step: 'marked', slots: { n } }, replies: [reply(`n=${n}`)], writes: await writes(ctx, n) };
       },
       prompt: () => [],
       why: () => 'marking',
@@ -128,10 +131,25 @@ describe('writes a flow makes with its turn (Outcome.effects)', () => {
 
   it('works the turn out again when a write finds its record changed, with the session write rolled back', async () => {
     const log = { who: [] as string[], refuseNext: false };
-    const db = openDb(tempDbPath());
+    const db = sqliteStorage(tempDbPath());
     dbs.push(db);
+    const other = claimService(db);
+    const draft = await other.draft({ caseId: 'C-MARKS', payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: [] }, { who: 'setup', surface: 'test' });
+    if (!draft.ok || !(await other.commit(draft))) throw new Error('the claim could not be set up');
+    // Each committed letter.save says who wrote; `refuseNext` has another process change the claim just before the commit, once.
+    const unitOfWork = {
+      async commit(writes: readonly StoreWrite[]): Promise<boolean> {
+        if (log.refuseNext) {
+          log.refuseNext = false;
+          await other.apply('C-MARKS', { kind: 'followed-up', date: '2026-12-02' }, { who: 'other', surface: 'test' });
+        }
+        const done = await db.unitOfWork.commit(writes);
+        if (done) for (const w of writes) if (w.kind === 'letter.save') log.who.push(`${w.letter.owner} n=${w.letter.facts.n ?? ''}`);
+        return done;
+      },
+    };
     const lines: string[] = [];
-    const engine = new Engine({ db, kn, flows: countingWithWrites(log), log: createLogger('info', (l) => lines.push(l)) });
+    const engine = new Engine({ storage: withUnitOfWork(db, unitOfWork), kn, flows: countingWithWrites(), log: createLogger('info', (l) => lines.push(l)) });
     const say = (t: string) => engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text', text: t } });
     expect(text(await say('mark'))).toBe('n=1');
     log.refuseNext = true; // the next write finds its record changed once

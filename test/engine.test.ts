@@ -2,31 +2,36 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openDb, type Db } from '../src/store/db.js';
+import { putSession, sqliteStorage } from './support/storage.js';
+import type { SqliteStorage } from '../src/store/sqlite/index.js';
 import { Engine } from '../src/engine/engine.js';
 import { MAX_TEXT_CHARS } from '../src/engine/model.js';
 import { reply, type Input, type Reply, type Turn } from '../src/engine/model.js';
 import { flows } from '../flows/index.js';
 import { triageFlow } from '../flows/triage.js';
-import { SessionStore } from '../src/store/sessions.js';
 import type { FlowState } from '../src/engine/flow.js';
+import type { SessionRow } from '../src/store/sessions.js';
 import { kn, run, tempDbPath } from './helpers.js';
 import { createLogger, type Logger } from '../src/log.js';
 
-const opened: Db[] = [];
-afterEach(() => {
-  while (opened.length) opened.pop()!.close();
+const opened: SqliteStorage[] = [];
+afterEach(async () => {
+  while (opened.length) await opened.pop()!.close();
   vi.restoreAllMocks();
 });
 
 function setup(opts: { path?: string; now?: () => number; ttlMs?: number; log?: Logger } = {}) {
   const path = opts.path ?? tempDbPath();
-  const db = openDb(path);
+  const db = sqliteStorage(path);
   opened.push(db);
-  const engine = new Engine({ db, kn, flows, ...(opts.now ? { now: opts.now } : {}), ...(opts.ttlMs ? { sessionTtlMs: opts.ttlMs } : {}), ...(opts.log ? { log: opts.log } : {}) });
+  const engine = new Engine({ storage: db, kn, flows, ...(opts.now ? { now: opts.now } : {}), ...(opts.ttlMs ? { sessionTtlMs: opts.ttlMs } : {}), ...(opts.log ? { log: opts.log } : {}) });
   const as = (user: string) => (input: Input | string): Promise<Reply[]> =>
     engine.handle({ platform: 'test', user, conversation: 'dm', direct: true, input: typeof input === 'string' ? { kind: 'text', text: input } : input } satisfies Turn);
-  return { path, db, engine, say: as('u1'), as, sessions: new SessionStore<FlowState>(db) };
+  const sessions = {
+    get: (key: string) => db.sessions.get<FlowState>(key),
+    put: (row: SessionRow<FlowState>) => putSession(db, row),
+  };
+  return { path, db, engine, say: as('u1'), as, sessions };
 }
 
 const texts = (replies: Reply[]) => replies.map((r) => r.text).join('\n');
@@ -44,7 +49,7 @@ describe('sessions', () => {
     const caseId = /Case (C-[A-Z0-9]{5})/.exec(texts(replies))![1]!;
     await first.say('cancel'); // the conversation ends; the case stays
     const again = setup({ path: first.path });
-    const file = again.engine.caseFile(caseId);
+    const file = (await again.engine.caseFile(caseId));
     expect(file).toMatchObject({ caseId, lane: 'medical', facts: { coverage: { medical: true, dental: true, combinedPlan: false } } });
     expect(String(file?.facts.notes)).toContain('bike accident');
   });
@@ -52,12 +57,12 @@ describe('sessions', () => {
   it('validates a stored state against its flow: a state that does not fit starts over, politely', async () => {
     const { say, sessions } = setup();
     await say('should I bill medical for the wisdom teeth?');
-    const row = sessions.get(sessionKey)!;
+    const row = (await sessions.get(sessionKey))!;
     // A state written by an older build, or damaged: facts of the wrong type.
-    sessions.put({ ...row, state: { ...row.state, slots: { facts: { procedure: 42 }, asked: 'many' } } });
+    await sessions.put({ ...row, state: { ...row.state, slots: { facts: { procedure: 42 }, asked: 'many' } } });
     const replies = await say('One combined plan');
     expect(texts(replies)).toMatch(/medbill was updated since your last message, so that question starts again/);
-    expect(sessions.get(sessionKey)?.state.slots).not.toMatchObject({ asked: 'many' });
+    expect((await sessions.get(sessionKey))?.state.slots).not.toMatchObject({ asked: 'many' });
   });
 
   it('keeps one session per person: two people in one conversation do not share answers', async () => {
@@ -75,7 +80,7 @@ describe('sessions', () => {
     const [a, b] = await Promise.all([say({ kind: 'button', value: choice(first, 'Medical + dental, separate plans') }), say('Commercial')]);
     expect(texts(a)).toMatch(/what kind of medical plan/i); // the button was applied first…
     expect(texts(b)).toMatch(/why is it needed/i); // …and the typed answer saw its result
-    const row = sessions.get(sessionKey)!;
+    const row = (await sessions.get(sessionKey))!;
     expect(row.version).toBe(3);
     expect(row.state.slots).toMatchObject({ facts: { coverage: { medical: true, dental: true, combinedPlan: false, medicalPayer: 'commercial' } } });
   });
@@ -83,14 +88,14 @@ describe('sessions', () => {
   it('resumes after the database is closed and opened again, as after a restart', async () => {
     const first = setup();
     await first.say('should I bill medical for the wisdom teeth?');
-    first.db.close();
+    await first.db.close();
     opened.pop();
     const second = setup({ path: first.path });
     const replies = await second.say('One combined plan');
     expect(texts(replies)).not.toMatch(/expired|ended/i);
     expect(texts(replies)).toMatch(/one combined medical and dental plan/i);
     expect(lanes(replies)).toEqual(['medical-first']);
-    expect(second.sessions.get(sessionKey)!.state.step).toBe('answer');
+    expect((await second.sessions.get(sessionKey))!.state.step).toBe('answer');
   });
 
   it('expires a quiet session and answers the stale question with a friendly restart', async () => {
@@ -101,24 +106,25 @@ describe('sessions', () => {
     const replies = await say({ kind: 'button', value: choice(first, 'One combined plan') });
     expect(texts(replies)).toMatch(/expired after 1 minutes without an answer, so I started over/);
     expect(texts(replies)).toMatch(/what procedure is it/i);
-    expect(sessions.get(sessionKey)!.state.step).toBe('procedure');
+    expect((await sessions.get(sessionKey))!.state.step).toBe('procedure');
   });
 
   it('drops expired sessions from the database when medbill starts', async () => {
     let now = 5_000_000;
     const first = setup({ now: () => now, ttlMs: 60_000 });
     await first.say('should I bill medical for the wisdom teeth?');
-    expect(first.sessions.get(sessionKey)).toBeDefined();
+    expect((await first.sessions.get(sessionKey))).toBeDefined();
     now += 61_000;
     const second = setup({ path: first.path, now: () => now, ttlMs: 60_000 });
-    expect(second.sessions.get(sessionKey)).toBeUndefined();
+    await second.engine.ready(); // started: its start-up reads and writes are done
+    expect((await second.sessions.get(sessionKey))).toBeUndefined();
   });
 
   it('restarts politely when a flow changed shape since the session was stored', async () => {
     const { say, sessions } = setup();
     await say('should I bill medical for the wisdom teeth?');
-    const row = sessions.get(sessionKey)!;
-    sessions.put({ ...row, flowVersion: row.flowVersion + 99 });
+    const row = (await sessions.get(sessionKey))!;
+    await sessions.put({ ...row, flowVersion: row.flowVersion + 99 });
     expect(texts(await say('One combined plan'))).toMatch(/medbill was updated/);
   });
 });
@@ -127,19 +133,19 @@ describe('bad input', () => {
   it('answers an empty message with the current question, changing nothing', async () => {
     const { say, sessions } = setup();
     await say('should I bill medical for the wisdom teeth?');
-    const before = sessions.get(sessionKey)!;
+    const before = (await sessions.get(sessionKey))!;
     const replies = await say('   ');
     expect(texts(replies)).toMatch(/empty message[\s\S]*which insurance/i);
-    expect(sessions.get(sessionKey)!.state).toEqual(before.state);
+    expect((await sessions.get(sessionKey))!.state).toEqual(before.state);
   });
 
   it('refuses a 100 KB message with a clear reply and keeps the session intact', async () => {
     const { say, sessions } = setup();
     await say('should I bill medical for the wisdom teeth?');
-    const before = sessions.get(sessionKey)!;
+    const before = (await sessions.get(sessionKey))!;
     const replies = await say('x'.repeat(100 * 1024));
     expect(texts(replies)).toMatch(new RegExp(`too long.*102,400 characters.*limit is ${MAX_TEXT_CHARS.toLocaleString('en-US')}`));
-    expect(sessions.get(sessionKey)).toEqual(before);
+    expect((await sessions.get(sessionKey))).toEqual(before);
   });
 
   it('reads a pasted SOAP note of 15,000 characters, its identifiers left out of everything it keeps (issue 21 §4)', async () => {
@@ -159,11 +165,11 @@ describe('bad input', () => {
   it('answers unknown and malformed button values without touching the session', async () => {
     const { say, sessions } = setup();
     await say('should I bill medical for the wisdom teeth?');
-    const before = sessions.get(sessionKey)!.state;
+    const before = (await sessions.get(sessionKey))!.state;
     for (const value of ['triage:coverage:platinum', 'nonsense', 'go:billing', 'triage:procedure:D7240', 'x'.repeat(500)]) {
       const replies = await say({ kind: 'button', value });
       expect(texts(replies)).toMatch(/don't recognise that button|earlier question|has ended/);
-      expect(sessions.get(sessionKey)!.state).toEqual(before);
+      expect((await sessions.get(sessionKey))!.state).toEqual(before);
     }
   });
 
@@ -176,7 +182,7 @@ describe('bad input', () => {
     expect(texts(forged)).toMatch(/fee form did not fit.*lane/i);
     const notNumbers = await say({ kind: 'form', form: 'fee', values: { fee: 'lots', cashFee: '650' } });
     expect(texts(notNumbers)).toMatch(/fee form did not fit.*fee/i);
-    expect(sessions.get(sessionKey)!.state.step).toBe('fee');
+    expect((await sessions.get(sessionKey))!.state.step).toBe('fee');
     const ok = await say({ kind: 'form', form: 'fee', values: { fee: '900', cashFee: '650' } });
     expect(ok.flatMap((r) => r.parts).find((p) => p.kind === 'triage')).toMatchObject({ result: { warnings: expect.arrayContaining([expect.objectContaining({ id: 'fee-above-cash-fee' })]) } });
   });
@@ -185,13 +191,13 @@ describe('bad input', () => {
     const lines: string[] = [];
     const { say, sessions } = setup({ log: createLogger('info', (l) => lines.push(l)) });
     await say('should I bill medical for the wisdom teeth?');
-    const before = sessions.get(sessionKey)!;
+    const before = (await sessions.get(sessionKey))!;
     vi.spyOn(triageFlow, 'handle').mockImplementationOnce(() => {
       throw new TypeError('cannot read One combined plan');
     });
     const replies = await say('One combined plan');
     expect(texts(replies)).toMatch(/something went wrong on my side.*nothing was changed/i);
-    expect(sessions.get(sessionKey)).toEqual(before);
+    expect((await sessions.get(sessionKey))).toEqual(before);
     const failure = lines.map((l) => JSON.parse(l)).find((l) => l.event === 'turn-failed');
     expect(failure).toMatchObject({ level: 'error', error: 'TypeError' });
     expect(JSON.stringify(failure)).not.toMatch(/combined/); // the log has the error's class and place, not its words
@@ -209,16 +215,16 @@ describe('privacy', () => {
     ];
     expect(texts(replies)).toMatch(/does not need patient identifiers/);
     for (const s of secrets) expect(JSON.stringify(replies)).not.toContain(s);
-    db.pragma('wal_checkpoint(FULL)');
+    db.db.pragma('wal_checkpoint(FULL)');
     const files = readdirSync(dirname(path)).map((f) => readFileSync(join(dirname(path), f)).toString('latin1'));
     for (const s of secrets) for (const f of files) expect(f).not.toContain(s);
   });
 
   it('logs turns without their words', async () => {
     const lines: string[] = [];
-    const db = openDb(tempDbPath());
+    const db = sqliteStorage(tempDbPath());
     opened.push(db);
-    const engine = new Engine({ db, kn, flows, log: createLogger('debug', (l) => lines.push(l)) });
+    const engine = new Engine({ storage: db, kn, flows, log: createLogger('debug', (l) => lines.push(l)) });
     await engine.handle({ platform: 'test', user: 'u9', conversation: 'dm', direct: true, input: { kind: 'text', text: 'pt Jane Smith, abscess on #30, Aetna medical only' } });
     expect(lines.length).toBeGreaterThan(0);
     expect(JSON.parse(lines[0]!)).toMatchObject({ event: 'turn', platform: 'test', input: 'text' });
@@ -232,7 +238,7 @@ describe('privacy', () => {
     expect(answer.filter((r) => r.parts.some((p) => p.kind === 'triage')).every((r) => r.privacy === 'direct-only')).toBe(true);
   });
 
-  it('marks a case answer or a document direct-only even when the flow did not', () => {
+  it('marks a case answer or a document direct-only even when the flow did not', async () => {
     const result = run({ procedure: 'biopsy' });
     expect(reply('x', [{ kind: 'triage', caseId: 'C-1', procedure: 'biopsy', result }]).privacy).toBe('direct-only');
     expect(reply('x', [{ kind: 'document', title: 't', filename: 'f', body: 'b' }]).privacy).toBe('direct-only');

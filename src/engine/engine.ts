@@ -118,6 +118,11 @@ export class Engine {
     this.opened.catch(() => undefined); // reported by the first turn that waits for it
   }
 
+  /** Resolves once the engine has opened: the imported code list read, expired sessions dropped. */
+  ready(): Promise<void> {
+    return this.opened;
+  }
+
   private async open(): Promise<void> {
     this.icd10 = await this.storage.icd10.view();
     await this.store.purgeExpired(this.now());

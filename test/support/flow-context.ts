@@ -1,19 +1,16 @@
-/** A flow context for driving flows directly, without the engine: an in-memory database, a fixed day in Chicago. */
+/** A flow context for driving flows directly, without the engine: in-memory storage, a fixed day in Chicago. */
 import { flows } from '../../flows/index.js';
 import type { FlowContext } from '../../src/engine/flow.js';
 import { CodeIndex } from '../../src/knowledge/lookup.js';
 import { NO_DIRECTORY } from '../../src/knowledge/evidence.js';
-import { openDb } from '../../src/store/db.js';
-import { ClaimService } from '../../src/claims/service.js';
-import { DigestStore } from '../../src/store/digest.js';
-import { LetterService } from '../../src/letters/service.js';
+import { claimService, letterService, sqliteStorage } from './storage.js';
 import { kn } from '../helpers.js';
 
 export function flowContext(): FlowContext {
-  const db = openDb(':memory:');
+  const storage = sqliteStorage();
   return {
     kn, codes: new CodeIndex(kn), directory: NO_DIRECTORY, newCaseId: () => 'C-TEST1', help: (lead) => flows.help(lead),
-    claims: new ClaimService(db), digests: new DigestStore(db), letters: new LetterService(db),
-    today: () => '2026-12-02', zone: 'America/Chicago', now: () => Date.parse('2026-12-02T15:00:00Z'), caseFile: () => undefined,
+    claims: claimService(storage), digests: storage.digests, reports: storage.claimReports, letters: letterService(storage),
+    today: () => '2026-12-02', zone: 'America/Chicago', now: () => Date.parse('2026-12-02T15:00:00Z'), caseFile: async () => undefined,
   };
 }

@@ -4,6 +4,8 @@
  */
 import { openSqliteStorage, type SqliteStorage } from '../../src/store/sqlite/index.js';
 import type { Storage } from '../../src/store/storage.js';
+import type { UnitOfWork } from '../../src/store/unit-of-work.js';
+import type { SessionRow } from '../../src/store/sessions.js';
 import { ClaimService } from '../../src/claims/service.js';
 import { LetterService } from '../../src/letters/service.js';
 import type { Clock } from '../../src/today.js';
@@ -18,4 +20,17 @@ export function claimService(storage: Storage, now?: Clock): ClaimService {
 
 export function letterService(storage: Storage): LetterService {
   return new LetterService(storage.letters);
+}
+
+/** The same storage with another unit of work (a test that makes a commit meet a changed record). */
+export function withUnitOfWork(s: Storage, unitOfWork: UnitOfWork): Storage {
+  return {
+    sessions: s.sessions, cases: s.cases, inbox: s.inbox, references: s.references, claims: s.claims, claimReports: s.claimReports,
+    digests: s.digests, letters: s.letters, icd10: s.icd10, unitOfWork, check: () => s.check(), close: () => s.close(),
+  };
+}
+
+/** Writes a session as given (conditional on its own version: a test that damages a stored state). */
+export async function putSession(s: Storage, row: SessionRow<unknown>): Promise<void> {
+  if (!(await s.unitOfWork.commit([{ kind: 'session.put', row, expectedVersion: row.version }]))) throw new Error(`session ${row.key} is not at version ${row.version}`);
 }
