@@ -19,8 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { loadKnowledge } from '../dist/src/knowledge/load.js';
 import { triage } from '../dist/src/knowledge/triage.js';
 import { CodeIndex } from '../dist/src/knowledge/lookup.js';
-import { openDb } from '../dist/src/store/db.js';
-import { fullIcd10, replaceIcd10 } from '../dist/src/store/icd10.js';
+import { openSqliteStorage } from '../dist/src/store/sqlite/index.js';
 import { Engine } from '../dist/src/engine/engine.js';
 import { flows } from '../dist/flows/index.js';
 import { parseIcd10File } from '../dist/src/knowledge/icd10-file.js';
@@ -100,15 +99,15 @@ if (existsSync(validList)) {
   for (let i = 0; entries.length < 74_719; i++) entries.push({ code: `Q${String(i % 100).padStart(2, '0')}.${(i * 7919).toString(36).toUpperCase().slice(0, 3)}${i}`.slice(0, 8), title: title(i), billable: true });
   what = 'a synthetic set of 74,719 codes';
 }
-const db = openDb(join(dir, 'bench.db'));
-replaceIcd10(db, entries, 'bench', 'valid-codes');
-const index = new CodeIndex(kn, fullIcd10(db));
+const db = openSqliteStorage(join(dir, 'bench.db'));
+await db.icd10.replace(entries, 'bench', 'valid-codes');
+const index = new CodeIndex(kn, await db.icd10.view());
 const queries = ['K08.3', 'k083', 'D7240', '41100', 'E0486', 'S025XXA', 'R42', 'tongue biopsy', 'impacted teeth', 'sleep apnea', 'jaw fracture', 'cellulitis of face', 'frenectomy', 'M26.621', 'Z01.818', 'abscess'];
 const lookups = Array.from({ length: 2000 }, (_, i) => queries[i % queries.length]);
 for (const q of lookups.slice(0, 100)) index.search(q);
 const l = timeEach(lookups, (q) => index.search(q));
 console.log(`lookup with ${entries.length} ICD-10-CM codes loaded (${what}), ${lookups.length} queries: p50 ${ms(pct(l, 50))}, p99 ${ms(pct(l, 99))} (goal: p99 under 5 ms)`);
-db.close();
+await db.close();
 
 // One conversation turn in process: engine, intents, flow, triage, and the session read and written in SQLite.
 // Each simulated person walks a realistic conversation; many people, so the sessions table has thousands of rows.
@@ -122,8 +121,8 @@ const CONVERSATION = [
   { kind: 'button', value: 'triage:documents:toggle-imaging' },
   { kind: 'text', text: 'cancel' },
 ];
-const turnDb = openDb(join(dir, 'turns.db'));
-const engine = new Engine({ db: turnDb, kn, flows });
+const turnDb = openSqliteStorage(join(dir, 'turns.db'));
+const engine = new Engine({ storage: turnDb, kn, flows });
 const turnTimes = [];
 for (let person = 0; person < 750; person++) {
   for (const input of CONVERSATION) {
@@ -134,32 +133,38 @@ for (let person = 0; person < 750; person++) {
 }
 turnTimes.sort((a, b) => a - b);
 console.log(`conversation turn in process (engine + SQLite session), ${turnTimes.length} turns: p50 ${ms(pct(turnTimes, 50))}, p99 ${ms(pct(turnTimes, 99))} (goal: p99 under 2 ms)`);
-turnDb.close();
+await turnDb.close();
 
 // Claims (issue 13): 100,000 open claims in SQLite; the daily digest and the report over all of them, and
 // one claim update (plan + conditional write + history row).
 {
-  const claimsDb = openDb(join(dir, 'claims.db'));
-  const service = new ClaimService(claimsDb);
+  const claimsDb = openSqliteStorage(join(dir, 'claims.db'));
+  const service = new ClaimService(claimsDb.claims, claimsDb.unitOfWork);
   const today = '2026-12-02';
   const PAYERS = ['Aetna', 'Cigna', 'UnitedHealthcare', 'Blue Cross', 'Humana', 'Medicare', 'Medicaid', 'Tricare'];
   const CODES = ['41100', 'D7240', 'E0486', '21453', 'D7210', '70486', 'D0367', '41010'];
   const id = (i) => `C-${[0, 1, 2, 3, 4].map((k) => 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'[Math.floor(i / 31 ** k) % 31]).join('')}`;
   const N = 100_000;
   const seedStart = process.hrtime.bigint();
-  service.store.atomically(() => {
-    for (let i = 0; i < N; i++) {
-      const submitted = addDays(today, -(i % 200));
-      const plan = service.draft({ caseId: id(i), payer: PAYERS[i % 8], payerKind: i % 8 === 5 ? 'medicare' : 'commercial', lane: 'medical', category: 'biopsy', procedures: [CODES[i % 8]], diagnoses: ['K14.8'], billedCents: 30000 + (i % 50) * 1000, submittedDate: submitted }, { who: 'bench', surface: 'bench' });
-      if (!plan.ok || !service.commit(plan)) throw new Error(`seed ${i} failed`);
-      if (i % 10 === 1) service.apply(id(i), { kind: 'denied', date: addDays(submitted, 20), denial: { group: 'CO', carc: i % 20 === 1 ? '50' : '16' } }, { who: 'bench', surface: 'bench' });
+  // Planned in memory and written in one unit of work, as an import is.
+  const writes = [];
+  for (let i = 0; i < N; i++) {
+    const submitted = addDays(today, -(i % 200));
+    const plan = await service.draft({ caseId: id(i), payer: PAYERS[i % 8], payerKind: i % 8 === 5 ? 'medicare' : 'commercial', lane: 'medical', category: 'biopsy', procedures: [CODES[i % 8]], diagnoses: ['K14.8'], billedCents: 30000 + (i % 50) * 1000, submittedDate: submitted }, { who: 'bench', surface: 'bench' });
+    if (!plan.ok) throw new Error(`seed ${i} failed`);
+    writes.push(service.write(plan));
+    if (i % 10 === 1) {
+      const denied = service.planFrom(plan.after, { kind: 'denied', date: addDays(submitted, 20), denial: { group: 'CO', carc: i % 20 === 1 ? '50' : '16' } }, { who: 'bench', surface: 'bench' });
+      if (!denied.ok) throw new Error(`seed ${i} failed`);
+      writes.push(service.write(denied));
     }
-  });
+  }
+  if (!(await claimsDb.unitOfWork.commit(writes))) throw new Error('seeding failed');
   const seeded = Number(process.hrtime.bigint() - seedStart) / 1e9;
   const digestTimes = [];
   for (let i = 0; i < 20; i++) {
     const t0 = process.hrtime.bigint();
-    digestReplies(buildDigest(service.store, today, service.kn.policy));
+    digestReplies(await buildDigest(service.store, today, service.kn.policy));
     digestTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   digestTimes.sort((a, b) => a - b);
@@ -168,7 +173,7 @@ turnDb.close();
   for (let i = 0; i < 3000; i++) {
     const caseId = id((i * 7919) % N);
     const t0 = process.hrtime.bigint();
-    service.apply(caseId, { kind: 'followed-up', date: today }, { who: 'bench', surface: 'bench' });
+    await service.apply(caseId, { kind: 'followed-up', date: today }, { who: 'bench', surface: 'bench' });
     updates.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   updates.sort((a, b) => a - b);
@@ -176,11 +181,11 @@ turnDb.close();
   const reportTimes = [];
   for (let i = 0; i < 5; i++) {
     const t0 = process.hrtime.bigint();
-    reportReplies(buildReport(claimsDb, today, 'America/Chicago'));
+    reportReplies(await buildReport(claimsDb.claimReports, today, 'America/Chicago'));
     reportTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   reportTimes.sort((a, b) => a - b);
-  const report = buildReport(claimsDb, today, 'America/Chicago');
+  const report = await buildReport(claimsDb.claimReports, today, 'America/Chicago');
   const c0 = process.hrtime.bigint();
   await drawAging(report);
   const coldChart = Number(process.hrtime.bigint() - c0) / 1e6;
@@ -188,7 +193,7 @@ turnDb.close();
   await drawAging(report);
   const warmChart = Number(process.hrtime.bigint() - c1) / 1e6;
   console.log(`claims report over ${N.toLocaleString('en-US')} claims, 5 runs: p50 ${ms(pct(reportTimes, 50))}, max ${ms(reportTimes.at(-1))} (goal: under 500 ms); aging chart PNG: first ${ms(coldChart)}, then ${ms(warmChart)}`);
-  claimsDb.close();
+  await claimsDb.close();
 }
 
 // Letters (issue 14): one letter rendered from a complete fact set, as text and as .docx, without the LLM.

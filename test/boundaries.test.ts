@@ -29,9 +29,22 @@ describe('module boundaries', () => {
   it.each(tsFiles(join(ROOT, 'src/engine')).map((f) => relative(ROOT, f)))('%s does not import flows/ (the engine receives the registry)', (file) => {
     expect(importsOf(join(ROOT, file)).filter((i) => i.includes('/flows/') || i.startsWith('../flows'))).toEqual([]);
   });
-  it('keeps SQL behind src/store', () => {
-    const outside = [...tsFiles(join(ROOT, 'src')), ...tsFiles(join(ROOT, 'flows')), ...tsFiles(join(ROOT, 'adapters'))]
-      .filter((f) => !f.includes(`${join('src', 'store')}`) && /\b(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM|CREATE TABLE)\b/.test(readFileSync(f, 'utf8')));
+  // Storage behind ports: src/store holds the interfaces; SQLite (and its SQL, FTS5 included) lives in src/store/sqlite only.
+  const sqlite = join('src', 'store', 'sqlite');
+  const everyFile = () => [...tsFiles(join(ROOT, 'src')), ...tsFiles(join(ROOT, 'flows')), ...tsFiles(join(ROOT, 'adapters'))];
+  it('keeps SQL in src/store/sqlite', () => {
+    const outside = everyFile()
+      .filter((f) => !f.includes(sqlite) && /\b(SELECT|INSERT INTO|INSERT OR|UPDATE \w+ SET|DELETE FROM|CREATE (?:TABLE|INDEX|VIRTUAL TABLE)|PRAGMA|fts5)\b/.test(readFileSync(f, 'utf8')));
     expect(outside.map((f) => relative(ROOT, f))).toEqual([]);
+  });
+  it('lets only src/store/sqlite import better-sqlite3', () => {
+    const outside = everyFile().filter((f) => !f.includes(sqlite) && importsOf(f).some((i) => i === 'better-sqlite3'));
+    expect(outside.map((f) => relative(ROOT, f))).toEqual([]);
+  });
+  it('keeps the store ports below everything: src/store imports no engine, service, flow or root, and only the root and the tests name src/store/sqlite', () => {
+    const up = tsFiles(join(ROOT, 'src/store')).flatMap((f) => importsOf(f).filter((i) => /\/(engine|claims|letters|reports|scheduler|root)\/|\/flows\/|^\.\.\/(?:\.\.\/)?(?:app|cli)\.js$/.test(i)).map((i) => `${relative(ROOT, f)} → ${i}`));
+    expect(up).toEqual([]);
+    const users = everyFile().filter((f) => !f.includes(sqlite) && importsOf(f).some((i) => i.includes('store/sqlite/')));
+    expect(users.map((f) => relative(ROOT, f)).filter((f) => !/^src\/(root\/|app\.ts$|cli\.ts$)/.test(f))).toEqual([]);
   });
 });

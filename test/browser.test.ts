@@ -12,11 +12,11 @@ import { openApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { startServer, type Running } from '../src/root/server.js';
 import { silentLogger } from '../src/log.js';
-import { ClaimService } from '../src/claims/service.js';
 import { showDate } from '../src/claims/dates.js';
 import { addDays } from '../src/calendar.js';
 import type { MedicalPayer } from '../src/knowledge/vocabulary.js';
 import { tempDbPath } from './helpers.js';
+import { claimService } from './support/storage.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
@@ -159,19 +159,19 @@ describe.skipIf(!available)('local chat page in a browser', () => {
   }, 60_000);
 
   /** A submitted claim, `daysAgo` days before today where the practice is, as the claims desk stores it. */
-  const seedClaim = (caseId: string, payer: string, payerKind: MedicalPayer, billedCents: number, daysAgo: number) => {
-    const claims = new ClaimService(app.db);
-    const plan = claims.draft(
+  const seedClaim = async (caseId: string, payer: string, payerKind: MedicalPayer, billedCents: number, daysAgo: number) => {
+    const claims = claimService(app.storage);
+    const plan = (await claims.draft(
       { caseId, payer, payerKind, lane: 'medical', procedures: ['D7240'], diagnoses: ['K01.1'], billedCents, serviceDate: addDays(today, -daysAgo - 3), submittedDate: addDays(today, -daysAgo) },
       { who: 'test', surface: 'test' },
-    );
+    ));
     if (!plan.ok) throw new Error(plan.problem);
-    expect(claims.commit(plan)).toBe(true);
+    expect((await claims.commit(plan))).toBe(true);
   };
 
   it('shows the claims due today, records a payment from the list, and leaves the paid claim off it', async () => {
-    seedClaim('C-7K3Q9', 'Aetna', 'commercial', 41250, 30);
-    seedClaim('C-8M4R2', 'Medicare Part B', 'medicare', 98000, 40);
+    await seedClaim('C-7K3Q9', 'Aetna', 'commercial', 41250, 30);
+    await seedClaim('C-8M4R2', 'Medicare Part B', 'medicare', 98000, 40);
     const page = await browser.newPage();
     await page.goto(running.url);
     const chat = page.getByRole('tabpanel', { name: 'Chat' });
@@ -223,7 +223,7 @@ describe.skipIf(!available)('local chat page in a browser', () => {
   }, 60_000);
 
   it('draws the report chart as a picture that fits a narrow column', async () => {
-    seedClaim('C-9P2W5', 'UnitedHealthcare', 'commercial', 150000, 70);
+    await seedClaim('C-9P2W5', 'UnitedHealthcare', 'commercial', 150000, 70);
     const page = await browser.newPage({ viewport: { width: 420, height: 800 } });
     await page.goto(running.url);
     await page.locator('#say').fill('report');

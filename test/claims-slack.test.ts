@@ -6,7 +6,7 @@
  * next follow-up. Payloads are built in Slack's own shapes; nothing reaches beyond loopback.
  */
 import { createHmac } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DateTime } from 'luxon';
 import { startSlackApiFake, type SlackApiFake } from './support/slack-api-fake.js';
 import { startSlackStack, type SlackStack } from './support/slack-stack.js';
@@ -14,10 +14,10 @@ import { tempDbPath } from './helpers.js';
 import { configuredDigests, startDigest } from '../src/root/digest.js';
 import { PNG } from 'pngjs';
 import { blockKitProblems } from './support/block-kit.js';
-import { ClaimService } from '../src/claims/service.js';
 import { addDays } from '../src/calendar.js';
 import { silentLogger } from '../src/log.js';
 import type { DigestScheduler } from '../src/scheduler/digest-scheduler.js';
+import { claimService } from './support/storage.js';
 
 const SECRET = 'digest-test-secret';
 const ZONE = 'America/Chicago';
@@ -63,19 +63,19 @@ describe('the daily digest in Slack', () => {
     .flatMap((b) => b.elements ?? []).flatMap((e) => (e.options ? e.options.map((o) => ({ text: o.text, value: o.value })) : [e]))
     .filter((e) => e.value).map((e) => ({ label: e.text?.text ?? '', value: e.value ?? '' }));
 
-  function seed() {
-    const claims = new ClaimService(stack.app.db);
-    const add = (caseId: string, submittedDaysAgo: number, extra: Record<string, unknown> = {}) => {
-      const plan = claims.draft({ caseId, payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, submittedDate: addDays(today, -submittedDaysAgo), ...extra }, { who: 'test', surface: 'test' });
-      if (!plan.ok || !claims.commit(plan)) throw new Error('seed failed');
+  async function seed() {
+    const claims = claimService(stack.app.storage);
+    const add = async (caseId: string, submittedDaysAgo: number, extra: Record<string, unknown> = {}) => {
+      const plan = (await claims.draft({ caseId, payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, submittedDate: addDays(today, -submittedDaysAgo), ...extra }, { who: 'test', surface: 'test' }));
+      if (!plan.ok || !(await claims.commit(plan))) throw new Error('seed failed');
     };
-    add('C-DNY23', 30);
-    add('C-FLW23', 25, { payer: 'Cigna', billedCents: 120000, procedures: ['D7240'] });
+    await add('C-DNY23', 30);
+    await add('C-FLW23', 25, { payer: 'Cigna', billedCents: 120000, procedures: ['D7240'] });
     return claims;
   }
 
-  function startScheduler(now: () => number) {
-    const s = startDigest(stack.app, { log: silentLogger, tickMs: 20, now });
+  async function startScheduler(now: () => number) {
+    const s = await startDigest(stack.app, { log: silentLogger, tickMs: 20, now });
     schedulers.push(s);
     return s;
   }
@@ -91,18 +91,18 @@ describe('the daily digest in Slack', () => {
   });
 
   it('posts the digest once at the channel\'s local time, and its buttons record a denial and a follow-up', async () => {
-    const claims = seed();
+    const claims = await seed();
     expect((await slash('digest here 8:00 America/Chicago every day')).status).toBe(200);
     await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && /posted here at 08:00 America\/Chicago, every day/.test(JSON.stringify(c.params))));
 
     // 07:59: nothing yet. 08:00:30: posted once, whatever the number of ticks. Each tick() below is a whole
     // pass of the scheduler (joined if its timer started one), posts included: no sleeping.
-    const early = startScheduler(() => postingTime - 90_000);
+    const early = await startScheduler(() => postingTime - 90_000);
     await early.tick();
     await early.tick();
     expect(digestPosts()).toHaveLength(0);
     await schedulers.pop()?.stop();
-    const due = startScheduler(() => postingTime);
+    const due = await startScheduler(() => postingTime);
     await fake.waitFor(() => digestPosts().length === 1);
     await due.tick();
     await due.tick();
@@ -116,7 +116,7 @@ describe('the daily digest in Slack', () => {
 
     // A restart (a new scheduler on the same database) does not post again.
     await schedulers.pop()?.stop();
-    const restarted = startScheduler(() => postingTime + 60_000);
+    const restarted = await startScheduler(() => postingTime + 60_000);
     await restarted.tick();
     await restarted.tick();
     expect(digestPosts()).toHaveLength(1);
@@ -138,7 +138,7 @@ describe('the daily digest in Slack', () => {
     expect(answer).toMatch(/CO-50: .*medically necessary/i);
     expect(answer).toMatch(/Letter of medical necessity/);
     expect(claims.get('C-DNY23')).toMatchObject({ status: 'denied', deniedDate: today, appealDeadline: addDays(today, 180) });
-    expect(claims.store.history('C-DNY23').at(-1)).toMatchObject({ action: 'denied', actor: 'slack:U0BILLER', surface: 'slack' });
+    expect((await claims.store.history('C-DNY23')).at(-1)).toMatchObject({ action: 'denied', actor: 'slack:U0BILLER', surface: 'slack' });
 
     // "Followed up" on C-FLW23: the outcome is asked, and "Still processing" schedules the next follow-up in 7 days.
     fake.clear();
@@ -147,34 +147,33 @@ describe('the daily digest in Slack', () => {
     const ask = fake.of('chat.postMessage').find((c) => /What did the payer say/.test(JSON.stringify(c.params)));
     const processing = buttonsIn(ask ?? { params: {} }).find((b) => b.label === 'Still processing');
     await press(processing?.value ?? '', ts);
-    await fake.waitFor(() => claims.get('C-FLW23')?.nextFollowUp === addDays(today, 7));
+    await vi.waitFor(async () => expect((await claims.get('C-FLW23'))?.nextFollowUp).toBe(addDays(today, 7)), { timeout: 5000 });
   }, 30_000);
 
   it('does not post again after a crash between the post and its record: it finds its own message by the run key', async () => {
-    seed();
+    await seed();
     await slash('digest here 8:00 America/Chicago every day');
     await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && /posted here/.test(JSON.stringify(c.params))));
     const key = `slack:T0PRAC:channel:${CHANNEL}`;
     // Another process claimed today's run and posted, then died before marking it sent.
-    const { DigestStore } = await import('../src/store/digest.js');
-    const store = new DigestStore(stack.app.db);
-    expect(store.claim(key, today, 'dead-process', postingTime + 1000, postingTime)).toBe(true);
+    const store = stack.app.storage.digests;
+    expect(await store.claim(key, today, 'dead-process', postingTime + 1000, postingTime)).toBe(true);
     await fetch(`${fake.apiUrl}chat.postMessage`, {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer xoxb-test' },
       body: JSON.stringify({ channel: CHANNEL, text: 'digest', metadata: { event_type: 'medbill_digest', event_payload: { run: `digest:${key}:${today}` } } }),
     });
     expect(digestPosts()).toHaveLength(1);
     // After the lease, this process takes over, finds the post, and marks it sent without posting.
-    const taker = startScheduler(() => postingTime + 5 * 60_000);
+    const taker = await startScheduler(() => postingTime + 5 * 60_000);
     await fake.waitFor(() => fake.of('conversations.history').length > 0);
     await taker.tick(); // the pass that asked, to its end
     await taker.tick(); // and one more
     expect(digestPosts()).toHaveLength(1);
-    expect(store.run(key, today)?.sentAt).toBeDefined();
+    expect((await store.run(key, today))?.sentAt).toBeDefined();
   }, 20_000);
 
   it('answers "/medbill report" with the tables and the aging chart uploaded as a PNG picture', async () => {
-    seed();
+    await seed();
     await slash('report');
     await fake.waitFor((calls) => calls.some((c) => c.method === 'files.completeUploadExternal'), 15_000);
     const upload = fake.of('upload')[0];
@@ -188,7 +187,7 @@ describe('the daily digest in Slack', () => {
 });
 
 describe('MEDBILL_DIGEST', () => {
-  it('reads channels with their time, zone and days, and names a bad entry', () => {
+  it('reads channels with their time, zone and days, and names a bad entry', async () => {
     expect(configuredDigests('slack:C0BILLING 8:00 America/Chicago; slack:T0TEAM/C0OTHER 7:30am America/New_York every day')).toEqual([
       { address: { platform: 'slack', channel: 'C0BILLING' }, localTime: '08:00', zone: 'America/Chicago', weekdays: [1, 2, 3, 4, 5] },
       { address: { platform: 'slack', tenant: 'T0TEAM', channel: 'C0OTHER' }, localTime: '07:30', zone: 'America/New_York', weekdays: [1, 2, 3, 4, 5, 6, 7] },

@@ -2,16 +2,14 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDb } from '../src/store/db.js';
-import { ClaimService } from '../src/claims/service.js';
-import { DigestStore } from '../src/store/digest.js';
 import { cli, ROOT, shared, tempDbPath } from './helpers.js';
+import { claimService, sqliteStorage } from './support/storage.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'medbill-cli-'));
 const good = { procedure: 'D7140', cause: 'decay', coverage: { medical: true, dental: true, combinedPlan: false, medicalPayer: 'commercial' } };
 
 describe('medbill triage --json', () => {
-  it('prints exactly one TriageResult and exits 0', () => {
+  it('prints exactly one TriageResult and exits 0', async () => {
     const { code, out, err } = cli(['triage', '--json', '-'], JSON.stringify(good));
     expect(code).toBe(0);
     expect(err).toBe('');
@@ -20,7 +18,7 @@ describe('medbill triage --json', () => {
     expect(r.lane).toBe('dental');
   });
 
-  it('reads a file as well as standard input', () => {
+  it('reads a file as well as standard input', async () => {
     const file = join(tmp, 'case.json');
     writeFileSync(file, JSON.stringify(good));
     expect(JSON.parse(cli(['triage', '--json', file]).out).lane).toBe('dental');
@@ -43,7 +41,7 @@ describe('medbill triage --json', () => {
     expect(err).toMatch(message);
   });
 
-  it('says which file is missing', () => {
+  it('says which file is missing', async () => {
     const { code, err } = cli(['triage', '--json', join(tmp, 'nope.json')]);
     expect(code).toBe(2);
     expect(err).toMatch(/file not found/);
@@ -51,7 +49,7 @@ describe('medbill triage --json', () => {
 });
 
 describe('medbill triage --jsonl', () => {
-  it('answers the good lines around a bad one, in order, and exits 2', () => {
+  it('answers the good lines around a bad one, in order, and exits 2', async () => {
     const input = [JSON.stringify(good), '{oops', JSON.stringify({ ...good, cause: 'cosmetic' }), JSON.stringify({ procedure: '' })].join('\n');
     const { code, out } = cli(['triage', '--jsonl', '-'], `${input}\n`);
     expect(code).toBe(2);
@@ -65,7 +63,7 @@ describe('medbill triage --jsonl', () => {
 });
 
 describe('medbill ask', () => {
-  it('--json prints the facts it read and the result', () => {
+  it('--json prints the facts it read and the result', async () => {
     const { code, out } = cli(['ask', '--json', 'pt broke #8 in a bike accident, has BCBS medical + Delta dental, bill medical?']);
     expect(code).toBe(0);
     const { facts, result } = JSON.parse(out);
@@ -75,14 +73,14 @@ describe('medbill ask', () => {
     expect(result.diagnosisCodes.map((d: { code: string }) => d.code)).toContain('S02.5XXA');
   });
 
-  it('answers needs-info with the next question when the text cannot decide', () => {
+  it('answers needs-info with the next question when the text cannot decide', async () => {
     const { out } = cli(['ask', '--json', 'should I bill medical for the wisdom teeth on the 2pm?']);
     const { result } = JSON.parse(out);
     expect(result.lane).toBe('needs-info');
     expect(result.questions[0].field).toMatch(/coverage|cause/);
   });
 
-  it('prints a readable answer without --json', () => {
+  it('prints a readable answer without --json', async () => {
     const { code, out } = cli(['ask', 'biopsy of a tongue lesion, Aetna medical and Guardian dental']);
     expect(code).toBe(0);
     expect(out).toMatch(/^MEDICAL:/);
@@ -92,7 +90,7 @@ describe('medbill ask', () => {
 });
 
 describe('medbill lookup and kb', () => {
-  it('finds a code dotted or undotted, with related codes', () => {
+  it('finds a code dotted or undotted, with related codes', async () => {
     const dotted = cli(['lookup', 'K08.3']);
     expect(dotted.code).toBe(0);
     expect(dotted.out).toMatch(/K08\.3 +Retained dental root/);
@@ -100,11 +98,11 @@ describe('medbill lookup and kb', () => {
     expect(cli(['lookup', 'E0486']).out).toMatch(/related: .*G47\.33/);
   });
 
-  it('finds codes by words', () => {
+  it('finds codes by words', async () => {
     expect(cli(['lookup', 'tongue biopsy']).out).toMatch(/41100/);
   });
 
-  it('kb check validates knowledge/ and prints counts per code set and category', () => {
+  it('kb check validates knowledge/ and prints counts per code set and category', async () => {
     const { code, out } = cli(['kb', 'check']);
     expect(code).toBe(0);
     expect(out).toMatch(/CDT codes: +\d+/);
@@ -143,14 +141,14 @@ describe('medbill lookup and kb', () => {
     expect(cli(['lookup', 'atrophy of the mandible'], undefined, { MEDBILL_DB: db }).out).toMatch(/K08\.2/);
   });
 
-  it('has --help everywhere and exit 2 for an unknown command', () => {
+  it('has --help everywhere and exit 2 for an unknown command', async () => {
     for (const c of ['triage', 'ask', 'lookup', 'kb']) expect(cli([c, '--help']).out).toMatch(/Usage/);
     const { code, err } = cli(['frobnicate']);
     expect(code).toBe(2);
     expect(err).toMatch(/unknown command/);
   });
 
-  it('reads options one way everywhere: a missing value, a repeat or a stray word is exit 2 naming it', () => {
+  it('reads options one way everywhere: a missing value, a repeat or a stray word is exit 2 naming it', async () => {
     const cases: [string[], RegExp][] = [
       [['letter', '--case'], /--case needs a value/],
       [['letter', '--case', '--out', 'x.docx'], /--case needs a value/],
@@ -191,7 +189,7 @@ describe('options the command line does not know', () => {
     expect(err).toContain(`unknown option ${option} `);
   });
 
-  it('reads what follows -- as text, never as options', () => {
+  it('reads what follows -- as text, never as options', async () => {
     const { code, out } = cli(['ask', '--json', '--', '--not-an-option pt broke #8 in a bike accident, BCBS medical + Delta dental']);
     expect(code).toBe(0);
     expect(JSON.parse(out).result.lane).toBe('medical');
@@ -202,11 +200,11 @@ describe('options the command line does not know', () => {
 describe('medbill --version, today and digest --preview', () => {
   const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-  it('--version prints the package version', () => {
+  it('--version prints the package version', async () => {
     expect(cli(['--version'])).toMatchObject({ code: 0, out: `medbill ${version}\n`, err: '' });
   });
 
-  it('lists them in the help', () => {
+  it('lists them in the help', async () => {
     const help = cli(['--help']).out;
     for (const line of ['medbill --version', 'medbill today', 'medbill digest --preview [--channel']) expect(help).toContain(line);
     expect(cli(['today', '--help']).out).toMatch(/^Usage: medbill today/);
@@ -214,22 +212,22 @@ describe('medbill --version, today and digest --preview', () => {
   });
 
   /** A database with two submitted claims whose follow-ups are long overdue (whatever today is, after 2026-02). */
-  function practiceDb() {
+  async function practiceDb() {
     const path = tempDbPath('medbill-cli-today-');
-    const db = openDb(path);
-    const claims = new ClaimService(db, () => Date.parse('2026-01-20T15:00:00Z'));
+    const db = sqliteStorage(path);
+    const claims = claimService(db, () => Date.parse('2026-01-20T15:00:00Z'));
     for (const [caseId, payer, payerKind, billedCents] of [['C-7K3Q9', 'Aetna', 'commercial', 41250], ['C-8M4R2', 'Medicare Part B', 'medicare', 98000]] as const) {
-      const plan = claims.draft({ caseId, payer, payerKind, lane: 'medical', procedures: ['D7240'], diagnoses: ['K01.1'], billedCents, serviceDate: '2026-01-02', submittedDate: '2026-01-05' }, { who: 'test', surface: 'test' });
-      if (!plan.ok || !claims.commit(plan)) throw new Error('seeding the claim failed');
+      const plan = (await claims.draft({ caseId, payer, payerKind, lane: 'medical', procedures: ['D7240'], diagnoses: ['K01.1'], billedCents, serviceDate: '2026-01-02', submittedDate: '2026-01-05' }, { who: 'test', surface: 'test' }));
+      if (!plan.ok || !(await claims.commit(plan))) throw new Error('seeding the claim failed');
     }
     // A digest set in chat ("digest here 7:30 America/Denver" in a Teams channel) is a configured channel too.
-    new DigestStore(db).setChannel({ address: { platform: 'teams', tenant: 'T0PRAC', channel: '19:billing@thread.tacv2' }, localTime: '07:30', zone: 'America/Denver', weekdays: [1, 2, 3, 4, 5] }, 0);
-    db.close();
+    await db.digests.setChannel({ address: { platform: 'teams', tenant: 'T0PRAC', channel: '19:billing@thread.tacv2' }, localTime: '07:30', zone: 'America/Denver', weekdays: [1, 2, 3, 4, 5] }, 0);
+    await db.close();
     return path;
   }
 
-  it('today prints what is due, as typing "today" shows it, from MEDBILL_DB', () => {
-    const env = { MEDBILL_DB: practiceDb(), MEDBILL_TIME_ZONE: 'America/Chicago' };
+  it('today prints what is due, as typing "today" shows it, from MEDBILL_DB', async () => {
+    const env = { MEDBILL_DB: await practiceDb(), MEDBILL_TIME_ZONE: 'America/Chicago' };
     const { code, out, err } = cli(['today'], undefined, env);
     expect(err).toBe('');
     expect(code).toBe(0);
@@ -242,7 +240,7 @@ describe('medbill --version, today and digest --preview', () => {
     expect(out).not.toMatch(/Followed up|Snooze/); // the chat's buttons are not printed
   });
 
-  it('today with no database says nothing is due, and creates none', () => {
+  it('today with no database says nothing is due, and creates none', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'medbill-cli-none-')), 'medbill.db');
     const { code, out } = cli(['today'], undefined, { MEDBILL_DB: path });
     expect(code).toBe(0);
@@ -250,8 +248,8 @@ describe('medbill --version, today and digest --preview', () => {
     expect(existsSync(path)).toBe(false);
   });
 
-  it('digest --preview prints the digest as it would be posted, for a configured channel too', () => {
-    const env = { MEDBILL_DB: practiceDb(), MEDBILL_TIME_ZONE: 'America/Chicago', MEDBILL_DIGEST: 'slack:C0BILLING 8:00 America/Chicago' };
+  it('digest --preview prints the digest as it would be posted, for a configured channel too', async () => {
+    const env = { MEDBILL_DB: await practiceDb(), MEDBILL_TIME_ZONE: 'America/Chicago', MEDBILL_DIGEST: 'slack:C0BILLING 8:00 America/Chicago' };
     const today = cli(['today'], undefined, env);
     const preview = cli(['digest', '--preview'], undefined, env);
     expect(preview.code).toBe(0);
@@ -267,8 +265,8 @@ describe('medbill --version, today and digest --preview', () => {
     expect(teams.err).toContain('(07:30 America/Denver, weekdays)');
   });
 
-  it('digest refuses a channel that gets no digest, and needs --preview', () => {
-    const env = { MEDBILL_DB: practiceDb(), MEDBILL_DIGEST: 'slack:C0BILLING 8:00 America/Chicago' };
+  it('digest refuses a channel that gets no digest, and needs --preview', async () => {
+    const env = { MEDBILL_DB: await practiceDb(), MEDBILL_DIGEST: 'slack:C0BILLING 8:00 America/Chicago' };
     const unknown = cli(['digest', '--preview', '--channel', 'slack:C0OTHER'], undefined, env);
     expect(unknown).toMatchObject({ code: 2, out: '' });
     expect(unknown.err).toMatch(/slack:C0OTHER gets no digest \(these do: slack:C0BILLING, teams:T0PRAC\/19:billing@thread\.tacv2/);

@@ -9,8 +9,8 @@ import { DateTime, IANAZone } from 'luxon';
 import { describe, expect, it, vi } from 'vitest';
 import { addressKey, type ChannelAddress } from '../src/store/address.js';
 import type { Logger } from '../src/log.js';
-import { openDb, type Db } from '../src/store/db.js';
-import { DigestStore } from '../src/store/digest.js';
+import { sqliteStorage } from './support/storage.js';
+import type { SqliteStorage } from '../src/store/sqlite/index.js';
 import { canonicalZone, dueInstant, parseLocalTime } from '../src/scheduler/clock.js';
 import { isValidZone, localDate } from '../src/today.js';
 import { addDays, isoWeekday } from '../src/calendar.js';
@@ -57,10 +57,10 @@ function logger(): Logger & { lines: string[] } {
   return { lines, log: (level, event, fields = {}) => { lines.push(JSON.stringify({ level, event, ...fields })); } };
 }
 
-function scheduler(db: Db, clock: Clock, platform: FakePlatform, options: { owner?: string; leaseMs?: number; catchUpMs?: number; log?: Logger } = {}) {
+function scheduler(db: SqliteStorage, clock: Clock, platform: FakePlatform, options: { owner?: string; leaseMs?: number; catchUpMs?: number; log?: Logger } = {}) {
   const owner = options.owner ?? 'A';
   return new DigestScheduler({
-    store: new DigestStore(db),
+    store: db.digests,
     owner,
     now: clock.now,
     leaseMs: options.leaseMs,
@@ -76,10 +76,10 @@ async function tickThrough(s: DigestScheduler, clock: Clock, from: number, to: n
   for (clock.t = from; clock.t < to; clock.t += step) await s.tick();
 }
 
-function setUp(channels: { id: string; time: string; zone: string; days?: number[] }[], path = ':memory:') {
-  const db = openDb(path);
-  const store = new DigestStore(db);
-  for (const c of channels) store.setChannel({ address: chan(c.id), localTime: c.time, zone: c.zone, weekdays: c.days ?? EVERY_DAY }, 0);
+async function setUp(channels: { id: string; time: string; zone: string; days?: number[] }[], path = ':memory:') {
+  const db = sqliteStorage(path);
+  const store = db.digests;
+  for (const c of channels) await store.setChannel({ address: chan(c.id), localTime: c.time, zone: c.zone, weekdays: c.days ?? EVERY_DAY }, 0);
   return { db, store };
 }
 
@@ -87,7 +87,7 @@ const key = (id: string) => addressKey(chan(id));
 const postsOf = (p: FakePlatform, id: string) => p.posts.filter((x) => x.key === key(id)).map((x) => ({ date: x.date, at: iso(x.at) }));
 
 describe('clock: local dates and due instants', () => {
-  it('knows zones, local dates and ISO weekdays', () => {
+  it('knows zones, local dates and ISO weekdays', async () => {
     expect(isValidZone('America/Chicago')).toBe(true);
     expect(isValidZone('Mars/Olympus_Mons')).toBe(false);
     expect(isValidZone('')).toBe(false);
@@ -106,7 +106,7 @@ describe('clock: local dates and due instants', () => {
     expect(() => dueInstant('2026-02-10', '08:00', 'Mars/Olympus_Mons')).toThrow(RangeError);
   });
 
-  it('places an ordinary time, in zones east and west', () => {
+  it('places an ordinary time, in zones east and west', async () => {
     expect(iso(dueInstant('2026-02-10', '08:00', 'America/Chicago'))).toBe('2026-02-10T14:00:00.000Z');
     expect(iso(dueInstant('2026-07-10', '08:00', 'America/Chicago'))).toBe('2026-07-10T13:00:00.000Z');
     expect(iso(dueInstant('2026-02-10', '08:00', 'UTC'))).toBe('2026-02-10T08:00:00.000Z');
@@ -114,7 +114,7 @@ describe('clock: local dates and due instants', () => {
     expect(iso(dueInstant('2026-02-10', '08:00', 'Pacific/Pago_Pago'))).toBe('2026-02-10T19:00:00.000Z');
   });
 
-  it('spring forward: a time in the gap is due when the gap ends (luxon alone would shift it an hour later)', () => {
+  it('spring forward: a time in the gap is due when the gap ends (luxon alone would shift it an hour later)', async () => {
     // America/Chicago, 2026-03-08: 02:00 CST becomes 03:00 CDT (08:00Z); 02:00–02:59 never happen.
     expect(iso(DateTime.fromObject({ year: 2026, month: 3, day: 8, hour: 2, minute: 30 }, { zone: 'America/Chicago' }).toMillis())).toBe('2026-03-08T08:30:00.000Z');
     expect(iso(dueInstant('2026-03-08', '02:30', 'America/Chicago'))).toBe('2026-03-08T08:00:00.000Z'); // 03:00 CDT
@@ -127,7 +127,7 @@ describe('clock: local dates and due instants', () => {
     expect(iso(dueInstant('2026-10-04', '02:30', 'Australia/Sydney'))).toBe('2026-10-03T16:00:00.000Z');
   });
 
-  it('fall back: a time that happens twice is due at its first occurrence (luxon alone picks the second)', () => {
+  it('fall back: a time that happens twice is due at its first occurrence (luxon alone picks the second)', async () => {
     // America/Chicago, 2026-11-01: 02:00 CDT becomes 01:00 CST (07:00Z); 01:00–01:59 happen twice.
     expect(iso(DateTime.fromObject({ year: 2026, month: 11, day: 1, hour: 1, minute: 30 }, { zone: 'America/Chicago' }).toMillis())).toBe('2026-11-01T07:30:00.000Z');
     expect(iso(dueInstant('2026-11-01', '01:30', 'America/Chicago'))).toBe('2026-11-01T06:30:00.000Z'); // 01:30 CDT
@@ -138,7 +138,7 @@ describe('clock: local dates and due instants', () => {
     expect(iso(dueInstant('2026-04-05', '02:30', 'Australia/Sydney'))).toBe('2026-04-04T15:30:00.000Z'); // AEDT, not AEST
   });
 
-  it('is, for every day of 2026 in zones with odd transitions, the first instant the clock reads that time or later', () => {
+  it('is, for every day of 2026 in zones with odd transitions, the first instant the clock reads that time or later', async () => {
     // Lord Howe moves its clocks by 30 minutes; Santiago and Havana change theirs at midnight (a date starts at 01:00).
     const zones = ['America/Chicago', 'Australia/Sydney', 'Australia/Lord_Howe', 'America/Santiago', 'America/Havana'];
     for (const zone of zones) {
@@ -155,7 +155,7 @@ describe('clock: local dates and due instants', () => {
     }
   });
 
-  it('reads times as people type them', () => {
+  it('reads times as people type them', async () => {
     const cases: [string, string | undefined][] = [
       ['8:00', '08:00'], ['08:00', '08:00'], ['8am', '08:00'], ['8 am', '08:00'], ['8:30 am', '08:30'], ['8:30pm', '20:30'],
       ['7:30AM', '07:30'], ['12am', '00:00'], ['12pm', '12:00'], ['12:15 a.m.', '00:15'], ['16:45', '16:45'], ['noon', '12:00'],
@@ -166,45 +166,45 @@ describe('clock: local dates and due instants', () => {
 });
 
 describe('DigestStore', () => {
-  it('keeps a channel (without its thread), changes it, lists and removes it', () => {
-    const { store } = setUp([]);
-    const set = store.setChannel({ address: { ...chan('C1'), thread: '123.4' }, localTime: '08:00', zone: 'America/Chicago', weekdays: [5, 1, 2, 3, 4, 1] }, 10);
+  it('keeps a channel (without its thread), changes it, lists and removes it', async () => {
+    const { store } = await setUp([]);
+    const set = (await store.setChannel({ address: { ...chan('C1'), thread: '123.4' }, localTime: '08:00', zone: 'America/Chicago', weekdays: [5, 1, 2, 3, 4, 1] }, 10));
     expect(set).toEqual({ key: 'slack:T1:channel:C1', target: chan('C1'), localTime: '08:00', zone: 'America/Chicago', weekdays: [1, 2, 3, 4, 5], updatedAt: 10 });
-    store.setChannel({ address: chan('C1'), localTime: '07:30', zone: 'America/New_York', weekdays: EVERY_DAY }, 20);
-    store.setChannel({ address: chan('C0'), localTime: '09:00', zone: 'UTC', weekdays: [7] }, 20);
-    expect(store.channel(chan('C1'))).toMatchObject({ localTime: '07:30', zone: 'America/New_York', weekdays: EVERY_DAY, updatedAt: 20 });
-    expect(store.channels().map((c) => c.key)).toEqual([key('C0'), key('C1')]);
-    expect(() => store.setChannel({ address: chan('C2'), localTime: '8:00', zone: 'UTC', weekdays: [1] }, 0)).toThrow(RangeError);
-    expect(() => store.setChannel({ address: chan('C2'), localTime: '08:00', zone: 'UTC', weekdays: [] }, 0)).toThrow(RangeError);
-    expect(() => store.setChannel({ address: chan('C2'), localTime: '08:00', zone: 'UTC', weekdays: [0] }, 0)).toThrow(RangeError);
-    expect(store.removeChannel(chan('C1'))).toBe(true);
-    expect(store.removeChannel(chan('C1'))).toBe(false);
-    expect(store.channel(chan('C1'))).toBeUndefined();
+    await store.setChannel({ address: chan('C1'), localTime: '07:30', zone: 'America/New_York', weekdays: EVERY_DAY }, 20);
+    await store.setChannel({ address: chan('C0'), localTime: '09:00', zone: 'UTC', weekdays: [7] }, 20);
+    expect((await store.channel(chan('C1')))).toMatchObject({ localTime: '07:30', zone: 'America/New_York', weekdays: EVERY_DAY, updatedAt: 20 });
+    expect((await store.channels()).map((c) => c.key)).toEqual([key('C0'), key('C1')]);
+    await expect(store.setChannel({ address: chan('C2'), localTime: '8:00', zone: 'UTC', weekdays: [1] }, 0)).rejects.toThrow(RangeError);
+    await expect(store.setChannel({ address: chan('C2'), localTime: '08:00', zone: 'UTC', weekdays: [] }, 0)).rejects.toThrow(RangeError);
+    await expect(store.setChannel({ address: chan('C2'), localTime: '08:00', zone: 'UTC', weekdays: [0] }, 0)).rejects.toThrow(RangeError);
+    expect((await store.removeChannel(chan('C1')))).toBe(true);
+    expect((await store.removeChannel(chan('C1')))).toBe(false);
+    expect((await store.channel(chan('C1')))).toBeUndefined();
   });
 
-  it('lets one owner claim a run, another only after the lease ends, and nobody once it is sent', () => {
-    const { store } = setUp([]);
+  it('lets one owner claim a run, another only after the lease ends, and nobody once it is sent', async () => {
+    const { store } = await setUp([]);
     const k = key('C1');
-    expect(store.claim(k, '2026-02-10', 'A', 1000, 0)).toBe(true);
-    expect(store.claim(k, '2026-02-10', 'B', 1500, 500)).toBe(false);
-    expect(store.claim(k, '2026-02-10', 'B', 2000, 1000)).toBe(false); // lease_until < now, strictly
-    expect(store.claim(k, '2026-02-11', 'B', 2000, 500)).toBe(true); // another date is another run
-    expect(store.claim(k, '2026-02-10', 'B', 2001, 1001)).toBe(true);
-    expect(store.run(k, '2026-02-10')).toEqual({ key: k, localDate: '2026-02-10', owner: 'B', leaseUntil: 2001 });
-    expect(store.markSent(k, '2026-02-10', 'A', 'mA', 1100)).toBe(false); // A lost it
-    expect(store.markSent(k, '2026-02-10', 'B', 'mB', 1100)).toBe(true);
-    expect(store.markSent(k, '2026-02-10', 'B', 'mB2', 1200)).toBe(false); // once
-    expect(store.run(k, '2026-02-10')).toMatchObject({ owner: 'B', sentAt: 1100, messageId: 'mB' });
-    expect(store.claim(k, '2026-02-10', 'C', 99_999, 50_000)).toBe(false);
-    expect(store.purgeRuns('2026-02-11')).toBe(1);
-    expect(store.run(k, '2026-02-10')).toBeUndefined();
-    expect(store.run(k, '2026-02-11')).toBeDefined();
+    expect((await store.claim(k, '2026-02-10', 'A', 1000, 0))).toBe(true);
+    expect((await store.claim(k, '2026-02-10', 'B', 1500, 500))).toBe(false);
+    expect((await store.claim(k, '2026-02-10', 'B', 2000, 1000))).toBe(false); // lease_until < now, strictly
+    expect((await store.claim(k, '2026-02-11', 'B', 2000, 500))).toBe(true); // another date is another run
+    expect((await store.claim(k, '2026-02-10', 'B', 2001, 1001))).toBe(true);
+    expect((await store.run(k, '2026-02-10'))).toEqual({ key: k, localDate: '2026-02-10', owner: 'B', leaseUntil: 2001 });
+    expect((await store.markSent(k, '2026-02-10', 'A', 'mA', 1100))).toBe(false); // A lost it
+    expect((await store.markSent(k, '2026-02-10', 'B', 'mB', 1100))).toBe(true);
+    expect((await store.markSent(k, '2026-02-10', 'B', 'mB2', 1200))).toBe(false); // once
+    expect((await store.run(k, '2026-02-10'))).toMatchObject({ owner: 'B', sentAt: 1100, messageId: 'mB' });
+    expect((await store.claim(k, '2026-02-10', 'C', 99_999, 50_000))).toBe(false);
+    expect((await store.purgeRuns('2026-02-11'))).toBe(1);
+    expect((await store.run(k, '2026-02-10'))).toBeUndefined();
+    expect((await store.run(k, '2026-02-11'))).toBeDefined();
   });
 });
 
 describe('DigestScheduler', () => {
   it('posts at 08:00 Chicago time on a weekday, not at 07:59, once though it ticks every 30 s all day', async () => {
-    const { db } = setUp([{ id: 'C1', time: '08:00', zone: 'America/Chicago', days: WEEKDAYS }]);
+    const { db } = await setUp([{ id: 'C1', time: '08:00', zone: 'America/Chicago', days: WEEKDAYS }]);
     const p = new FakePlatform();
     const clock = new Clock(utc('2026-02-10T13:59:00')); // Tuesday 07:59 CST
     const s = scheduler(db, clock, p);
@@ -218,11 +218,11 @@ describe('DigestScheduler', () => {
     await tickThrough(s, clock, utc('2026-02-10T06:00'), utc('2026-02-11T06:00')); // the whole local day
     expect(p.posts).toHaveLength(1);
     expect(p.posts[0]!.runKey).toBe('digest:slack:T1:channel:C1:2026-02-10');
-    expect(new DigestStore(db).run(key('C1'), '2026-02-10')).toMatchObject({ owner: 'A', messageId: 'm1' });
+    expect((await db.digests.run(key('C1'), '2026-02-10'))).toMatchObject({ owner: 'A', messageId: 'm1' });
   });
 
   it('posts Monday to Friday and not on the weekend', async () => {
-    const { db } = setUp([{ id: 'C1', time: '08:00', zone: 'America/Chicago', days: WEEKDAYS }, { id: 'C7', time: '08:00', zone: 'America/Chicago', days: EVERY_DAY }]);
+    const { db } = await setUp([{ id: 'C1', time: '08:00', zone: 'America/Chicago', days: WEEKDAYS }, { id: 'C7', time: '08:00', zone: 'America/Chicago', days: EVERY_DAY }]);
     const p = new FakePlatform();
     const clock = new Clock(0);
     const s = scheduler(db, clock, p);
@@ -258,7 +258,7 @@ describe('DigestScheduler', () => {
       ['2026-04-04T12:00', '2026-04-05T14:00', ['SYD0230', 'SYD0800']],
     ];
     for (const [from, to, ids] of spans) {
-      const { db } = setUp(channels.filter((c) => ids.includes(c.id)));
+      const { db } = await setUp(channels.filter((c) => ids.includes(c.id)));
       const p = new FakePlatform();
       const clock = new Clock(0);
       const s = scheduler(db, clock, p, { catchUpMs: HOUR });
@@ -283,27 +283,27 @@ describe('DigestScheduler', () => {
 
   it('posts once after a restart before the post, and not again after a restart after it', async () => {
     const path = tempDbPath();
-    setUp([{ id: 'C1', time: '08:00', zone: 'America/Chicago' }], path).db.close();
+    await (await setUp([{ id: 'C1', time: '08:00', zone: 'America/Chicago' }], path)).db.close();
     const p = new FakePlatform();
     const clock = new Clock(utc('2026-02-10T13:00')); // 07:00 local
-    const first = scheduler(openDb(path), clock, p, { owner: defaultOwner() });
+    const first = scheduler(sqliteStorage(path), clock, p, { owner: defaultOwner() });
     await first.tick();
     expect(p.posts).toEqual([]);
     // "restart": a new process (a new connection and scheduler, another owner) at 08:00:30
     clock.t = utc('2026-02-10T14:00:30');
-    const second = scheduler(openDb(path), clock, p, { owner: defaultOwner() });
+    const second = scheduler(sqliteStorage(path), clock, p, { owner: defaultOwner() });
     await second.tick();
     await second.tick();
     expect(p.posts).toHaveLength(1);
     clock.t = utc('2026-02-10T14:05');
-    const third = scheduler(openDb(path), clock, p, { owner: defaultOwner() });
+    const third = scheduler(sqliteStorage(path), clock, p, { owner: defaultOwner() });
     await tickThrough(third, clock, clock.t, utc('2026-02-10T23:00'));
     expect(p.posts).toHaveLength(1);
     expect(p.finds).toEqual([]); // nothing needed recovering
   });
 
   it('catches up a missed digest within the window and skips an older one', async () => {
-    const { db } = setUp([{ id: 'C1', time: '08:00', zone: 'America/Chicago', days: WEEKDAYS }]);
+    const { db } = await setUp([{ id: 'C1', time: '08:00', zone: 'America/Chicago', days: WEEKDAYS }]);
     const p = new FakePlatform();
     const log = logger();
     // down at 08:00, started at 10:00: posted once, at 10:00
@@ -318,7 +318,7 @@ describe('DigestScheduler', () => {
     expect(postsOf(p, 'C1')).toEqual([{ date: '2026-02-10', at: '2026-02-10T16:00:00.000Z' }, { date: '2026-02-12', at: '2026-02-12T14:00:00.000Z' }]);
     expect(log.lines.filter((l) => l.includes('digest.skipped'))).toHaveLength(1); // said once, not every tick
     // the window's edges: one ms before it closes posts; at its end does not
-    const { db: db2 } = setUp([{ id: 'C1', time: '08:00', zone: 'America/Chicago' }]);
+    const { db: db2 } = await setUp([{ id: 'C1', time: '08:00', zone: 'America/Chicago' }]);
     const p2 = new FakePlatform();
     const edge = new Clock(utc('2026-02-10T14:00') + 6 * HOUR);
     await scheduler(db2, edge, p2).tick();
@@ -329,7 +329,7 @@ describe('DigestScheduler', () => {
   });
 
   it('catches up a late-evening digest missed over midnight (yesterday\'s run, still within the window)', async () => {
-    const { db } = setUp([{ id: 'C1', time: '23:30', zone: 'America/Chicago' }]);
+    const { db } = await setUp([{ id: 'C1', time: '23:30', zone: 'America/Chicago' }]);
     const p = new FakePlatform();
     const clock = new Clock(utc('2026-02-11T06:30')); // 00:30 on the 11th, local
     await scheduler(db, clock, p).tick();
@@ -338,12 +338,12 @@ describe('DigestScheduler', () => {
 
   it('after a crash between claim and post, waits for the lease, then asks the platform before posting', async () => {
     for (const alreadyPosted of [true, false]) {
-      const { db, store } = setUp([{ id: 'C1', time: '08:00', zone: 'America/Chicago' }]);
+      const { db, store } = await setUp([{ id: 'C1', time: '08:00', zone: 'America/Chicago' }]);
       const p = new FakePlatform();
       const t0 = utc('2026-02-10T14:00:10');
       const runKey = runKeyOf(key('C1'), '2026-02-10');
       // owner A claims and dies; with alreadyPosted, its message went out just before the crash
-      expect(store.claim(key('C1'), '2026-02-10', 'A', t0 + 120_000, t0)).toBe(true);
+      expect((await store.claim(key('C1'), '2026-02-10', 'A', t0 + 120_000, t0))).toBe(true);
       if (alreadyPosted) p.messages.set(runKey, 'mA');
       const clock = new Clock(t0 + 1000);
       const b = scheduler(db, clock, p, { owner: 'B' });
@@ -355,10 +355,10 @@ describe('DigestScheduler', () => {
       expect(p.finds).toEqual([runKey]);
       if (alreadyPosted) {
         expect(p.posts).toEqual([]);
-        expect(store.run(key('C1'), '2026-02-10')).toMatchObject({ owner: 'B', messageId: 'mA' });
+        expect((await store.run(key('C1'), '2026-02-10'))).toMatchObject({ owner: 'B', messageId: 'mA' });
       } else {
         expect(p.posts.map((x) => x.owner)).toEqual(['B']);
-        expect(store.run(key('C1'), '2026-02-10')).toMatchObject({ owner: 'B', messageId: 'm1' });
+        expect((await store.run(key('C1'), '2026-02-10'))).toMatchObject({ owner: 'B', messageId: 'm1' });
       }
       await tickThrough(b, clock, clock.t, utc('2026-02-11T06:00'));
       expect(p.finds).toHaveLength(1);
@@ -367,7 +367,7 @@ describe('DigestScheduler', () => {
   });
 
   it('keeps going when one channel fails, retries it after the lease, and never logs the error text', async () => {
-    const { db } = setUp([{ id: 'C1', time: '08:00', zone: 'America/Chicago' }, { id: 'C2', time: '08:00', zone: 'America/Chicago' }, { id: 'C3', time: '08:00', zone: 'Mars/Olympus_Mons' }]);
+    const { db } = await setUp([{ id: 'C1', time: '08:00', zone: 'America/Chicago' }, { id: 'C2', time: '08:00', zone: 'America/Chicago' }, { id: 'C3', time: '08:00', zone: 'Mars/Olympus_Mons' }]);
     const p = new FakePlatform();
     p.failNext.set('C1', 1);
     const log = logger();
@@ -388,14 +388,14 @@ describe('DigestScheduler', () => {
   });
 
   it('gives up on a post that keeps failing when the catch-up window closes', async () => {
-    const { db } = setUp([{ id: 'C1', time: '08:00', zone: 'America/Chicago' }]);
+    const { db } = await setUp([{ id: 'C1', time: '08:00', zone: 'America/Chicago' }]);
     const p = new FakePlatform();
     p.failNext.set('C1', Infinity);
     let attempts = 0;
     let last = 0;
     const clock = new Clock(0);
     const s = new DigestScheduler({
-      store: new DigestStore(db), owner: 'A', now: clock.now, catchUpMs: HOUR,
+      store: db.digests, owner: 'A', now: clock.now, catchUpMs: HOUR,
       publish: async () => { attempts++; last = clock.t; throw new Error('down'); },
       findPosted: async () => undefined,
     });
@@ -405,7 +405,7 @@ describe('DigestScheduler', () => {
   });
 
   it('never runs two ticks at once, and gives up waiting on a post that hangs past the lease', async () => {
-    const { store } = setUp([{ id: 'C1', time: '08:00', zone: 'America/Chicago' }]);
+    const { store } = await setUp([{ id: 'C1', time: '08:00', zone: 'America/Chicago' }]);
     let release: (v: { messageId?: string }) => void = () => {};
     let calls = 0;
     const clock = new Clock(utc('2026-02-10T14:00'));
@@ -419,13 +419,13 @@ describe('DigestScheduler', () => {
     expect(b).toBe(a);
     await a; // resolves after the 50 ms lease, without the post
     expect(calls).toBe(1);
-    expect(store.run(key('C1'), '2026-02-10')?.sentAt).toBeUndefined();
+    expect((await store.run(key('C1'), '2026-02-10'))?.sentAt).toBeUndefined();
     release({ messageId: 'late' }); // the post completes after all: still recorded, this owner still holds the run
-    await vi.waitFor(() => expect(store.run(key('C1'), '2026-02-10')).toMatchObject({ messageId: 'late' }));
+    await vi.waitFor(async () => expect((await store.run(key('C1'), '2026-02-10'))).toMatchObject({ messageId: 'late' }));
   });
 
   it('ticks on its own timer once started, and stops', async () => {
-    const { db } = setUp([{ id: 'C1', time: '08:00', zone: 'America/Chicago' }]);
+    const { db } = await setUp([{ id: 'C1', time: '08:00', zone: 'America/Chicago' }]);
     const p = new FakePlatform();
     const clock = new Clock(utc('2026-02-10T14:00'));
     // Each pass reads the clock: counting the reads shows the timer ticking, with no sleep to guess at.
@@ -453,7 +453,7 @@ describe('DigestScheduler', () => {
     const ids = ['P1', 'P2', 'P3', 'P4', 'P5'];
     const zones = ['America/Chicago', 'America/New_York', 'America/Denver', 'America/Los_Angeles', 'America/Phoenix'];
     // all due at the same instant, 14:00:00Z (08:00 in Chicago), each in its own zone's local time
-    setUp(ids.map((id, i) => ({ id, time: DateTime.fromMillis(utc('2026-02-10T14:00'), { zone: zones[i]! }).toFormat('HH:mm'), zone: zones[i]! })), path).db.close();
+    await (await setUp(ids.map((id, i) => ({ id, time: DateTime.fromMillis(utc('2026-02-10T14:00'), { zone: zones[i]! }).toFormat('HH:mm'), zone: zones[i]! })), path)).db.close();
     const out = `${path}.posts`;
     writeFileSync(out, '');
     const realStart = Date.now() + 1200; // time for all three to load, also on a busy machine
@@ -473,15 +473,15 @@ describe('DigestScheduler', () => {
     }
     const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')[0]);
     expect(lines.sort()).toEqual(ids.map((id) => runKeyOf(key(id), '2026-02-10')).sort());
-    const db = openDb(path);
-    const store = new DigestStore(db);
-    for (const id of ids) expect(store.run(key(id), '2026-02-10')?.sentAt).toBeDefined();
+    const db = sqliteStorage(path);
+    const store = db.digests;
+    for (const id of ids) expect((await store.run(key(id), '2026-02-10'))?.sentAt).toBeDefined();
     db.close();
   }, 20_000);
 });
 
 describe('parseDigestSetting', () => {
-  it('reads a time, a zone and the days', () => {
+  it('reads a time, a zone and the days', async () => {
     expect(parseDigestSetting('here 8:00 America/Chicago')).toEqual({ kind: 'set', localTime: '08:00', zone: 'America/Chicago', weekdays: WEEKDAYS });
     expect(parseDigestSetting('here 7:30am America/New_York weekdays')).toEqual({ kind: 'set', localTime: '07:30', zone: 'America/New_York', weekdays: WEEKDAYS });
     expect(parseDigestSetting('here 8:00 America/Denver every day')).toEqual({ kind: 'set', localTime: '08:00', zone: 'America/Denver', weekdays: EVERY_DAY });
@@ -491,13 +491,13 @@ describe('parseDigestSetting', () => {
     expect(parseDigestSetting('8:00 UTC weekends')).toEqual({ kind: 'set', localTime: '08:00', zone: 'UTC', weekdays: [6, 7] });
   });
 
-  it('reads no day or zone out of the names every object has', () => {
+  it('reads no day or zone out of the names every object has', async () => {
     for (const word of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
       expect(parseDigestSetting(`here 8:00 America/Chicago ${word}`)).toMatchObject({ kind: 'error' });
     }
   });
 
-  it('asks for what is missing', () => {
+  it('asks for what is missing', async () => {
     const noZone = parseDigestSetting('here 9:00');
     expect(noZone).toMatchObject({ kind: 'incomplete', missing: ['zone'], localTime: '09:00', weekdays: WEEKDAYS });
     expect(noZone.kind === 'incomplete' && noZone.message).toMatch(/time zone.*here 09:00 America\/Chicago/);
@@ -505,12 +505,12 @@ describe('parseDigestSetting', () => {
     expect(parseDigestSetting('here')).toMatchObject({ kind: 'incomplete', missing: ['time', 'zone'] });
   });
 
-  it('turns it off, or shows it', () => {
+  it('turns it off, or shows it', async () => {
     for (const t of ['off', 'here off', 'off here', 'digest off', 'OFF']) expect(parseDigestSetting(t)).toEqual({ kind: 'off' });
     for (const t of ['', 'show', 'show here', 'digest', '  Show ']) expect(parseDigestSetting(t)).toEqual({ kind: 'show' });
   });
 
-  it('says clearly what is wrong', () => {
+  it('says clearly what is wrong', async () => {
     const message = (t: string) => {
       const r = parseDigestSetting(t);
       expect(r.kind, t).toBe('error');
@@ -528,7 +528,7 @@ describe('parseDigestSetting', () => {
     expect(message('here 8:00 America/Chicago fortnightly')).toMatch(/did not understand "fortnightly"/);
   });
 
-  it('reads a schedule back', () => {
+  it('reads a schedule back', async () => {
     expect(describeSchedule({ localTime: '08:00', zone: 'America/Chicago', weekdays: WEEKDAYS })).toBe('08:00 America/Chicago, weekdays');
     expect(describeSchedule({ localTime: '07:30', zone: 'UTC', weekdays: EVERY_DAY })).toBe('07:30 UTC, every day');
     expect(describeSchedule({ localTime: '07:30', zone: 'UTC', weekdays: [1, 3] })).toBe('07:30 UTC, Mon Wed');

@@ -34,11 +34,11 @@ const sessionVersion = (path: string) => {
 };
 
 describe('inbox', () => {
-  it('has the event on disk, screened, when accept returns', () => {
+  it('has the event on disk, screened, when accept returns', async () => {
     const path = tempDbPath();
     const app = openApp({ ...loadConfig({}), dbPath: path });
-    app.inbox.register('test', never);
-    expect(app.inbox.accept(turn('e1', 'pt John Smith ssn 123-45-6789 needs ext #30'), { to: 'U1' })).toBe('accepted');
+    await app.inbox.register('test', never);
+    expect((await app.inbox.accept(turn('e1', 'pt John Smith ssn 123-45-6789 needs ext #30'), { to: 'U1' }))).toBe('accepted');
     const stored = rows(path);
     expect(stored.map((r) => r.id)).toEqual(['e1']);
     expect(stored[0]!.turn).not.toMatch(/Smith|123-45-6789/);
@@ -50,8 +50,8 @@ describe('inbox', () => {
     const path = tempDbPath();
     const app = openApp({ ...loadConfig({}), dbPath: path });
     const delivered: Reply[][] = [];
-    app.inbox.register('test', async (r) => { delivered.push(r); });
-    expect(app.inbox.accept({ ...turn('bot1', 'help'), fromBot: true }, {})).toBe('ignored');
+    await app.inbox.register('test', async (r) => { delivered.push(r); });
+    expect((await app.inbox.accept({ ...turn('bot1', 'help'), fromBot: true }, {}))).toBe('ignored');
     expect(await app.engine.handle({ ...turn('bot2', 'help'), fromBot: true })).toEqual([]);
     await app.inbox.idle();
     expect(delivered).toEqual([]);
@@ -60,15 +60,16 @@ describe('inbox', () => {
   });
 
   it('answers a repeated event id once', async () => {
-    const app = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
+    const path = tempDbPath();
+    const app = openApp({ ...loadConfig({}), dbPath: path });
     const delivered: Reply[][] = [];
-    app.inbox.register('test', async (r) => { delivered.push(r); });
-    expect(app.inbox.accept(turn('e1', 'help'), {})).toBe('accepted');
+    await app.inbox.register('test', async (r) => { delivered.push(r); });
+    expect((await app.inbox.accept(turn('e1', 'help'), {}))).toBe('accepted');
     await app.inbox.idle();
-    expect(app.inbox.accept(turn('e1', 'help'), {})).toBe('duplicate');
+    expect((await app.inbox.accept(turn('e1', 'help'), {}))).toBe('duplicate');
     await app.inbox.idle();
     expect(delivered).toHaveLength(1);
-    expect(rows(app.db.name)).toEqual([{ id: 'e1', status: 'done', turn: '', replies: null }]); // only the id is kept
+    expect(rows(path)).toEqual([{ id: 'e1', status: 'done', turn: '', replies: null }]); // only the id is kept
     app.close();
   });
 
@@ -76,12 +77,12 @@ describe('inbox', () => {
     const path = tempDbPath();
     const first = openApp({ ...loadConfig({}), dbPath: path });
     // The turn is recorded, then the process "dies" before the inbox gets to it (nothing registered runs it).
-    first.inbox.register('test', never);
-    first.inbox.accept(turn('e1', 'lookup K08.3'), { to: 'U1' });
+    await first.inbox.register('test', never);
+    await first.inbox.accept(turn('e1', 'lookup K08.3'), { to: 'U1' });
     first.close();
     const second = openApp({ ...loadConfig({}), dbPath: path });
     const delivered: { replies: Reply[]; route: unknown }[] = [];
-    second.inbox.register('test', async (replies, route) => { delivered.push({ replies, route }); });
+    await second.inbox.register('test', async (replies, route) => { delivered.push({ replies, route }); });
     await second.inbox.idle();
     expect(delivered).toHaveLength(1);
     expect(delivered[0]!.route).toEqual({ to: 'U1' });
@@ -95,8 +96,8 @@ describe('inbox', () => {
     const first = openApp({ ...loadConfig({}), dbPath: path });
     let reached!: () => void;
     const atDelivery = new Promise<void>((resolve) => { reached = resolve; });
-    first.inbox.register('test', () => { reached(); return never(); });
-    first.inbox.accept(turn('e1', 'should I bill medical for the wisdom teeth?'), {});
+    await first.inbox.register('test', () => { reached(); return never(); });
+    await first.inbox.accept(turn('e1', 'should I bill medical for the wisdom teeth?'), {});
     await atDelivery;
     expect(rows(path).map((r) => r.status)).toEqual(['answered']);
     const version = sessionVersion(path);
@@ -104,7 +105,7 @@ describe('inbox', () => {
 
     const second = openApp({ ...loadConfig({}), dbPath: path });
     const delivered: Reply[][] = [];
-    second.inbox.register('test', async (r) => { delivered.push(r); });
+    await second.inbox.register('test', async (r) => { delivered.push(r); });
     await second.inbox.idle();
     expect(delivered).toHaveLength(1);
     expect(JSON.stringify(delivered[0])).toMatch(/which insurance/i);
@@ -116,15 +117,15 @@ describe('inbox', () => {
     const app = openApp({ ...loadConfig({}), dbPath: tempDbPath() }, { inboxMaxOpen: 2 });
     let release!: () => void;
     const gate = new Promise<void>((resolve) => { release = resolve; });
-    app.inbox.register('test', () => gate);
-    expect(app.inbox.accept(turn('a', 'help', 'U1'), {})).toBe('accepted');
-    expect(app.inbox.accept(turn('b', 'help', 'U2'), {})).toBe('accepted');
-    expect(app.inbox.accept(turn('c', 'help', 'U3'), {})).toBe('busy');
-    expect(app.inbox.accept(turn('d', 'help', 'U4'), {}, { mustKeep: true })).toBe('accepted');
+    await app.inbox.register('test', () => gate);
+    expect((await app.inbox.accept(turn('a', 'help', 'U1'), {}))).toBe('accepted');
+    expect((await app.inbox.accept(turn('b', 'help', 'U2'), {}))).toBe('accepted');
+    expect((await app.inbox.accept(turn('c', 'help', 'U3'), {}))).toBe('busy');
+    expect((await app.inbox.accept(turn('d', 'help', 'U4'), {}, { mustKeep: true }))).toBe('accepted');
     release();
     await app.inbox.idle();
     expect(app.inbox.openCount).toBe(0);
-    expect(app.inbox.accept(turn('c', 'help', 'U3'), {})).toBe('accepted');
+    expect((await app.inbox.accept(turn('c', 'help', 'U3'), {}))).toBe('accepted');
     await app.inbox.idle();
     app.close();
   });
@@ -132,13 +133,13 @@ describe('inbox', () => {
   it('applies and delivers one person\'s turns in the order they arrived', async () => {
     const app = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
     const order: string[] = [];
-    app.inbox.register('test', async (replies) => {
+    (await app.inbox.register('test', async (replies) => {
       await new Promise((r) => setTimeout(r, Math.random() * 20));
       order.push(replies.map((r) => r.text).join(' '));
-    });
-    app.inbox.accept(turn('1', 'should I bill medical for the wisdom teeth?'), {});
-    app.inbox.accept(turn('2', 'combined plan'), {});
-    app.inbox.accept(turn('3', 'cancel'), {});
+    }));
+    await app.inbox.accept(turn('1', 'should I bill medical for the wisdom teeth?'), {});
+    await app.inbox.accept(turn('2', 'combined plan'), {});
+    await app.inbox.accept(turn('3', 'cancel'), {});
     await app.inbox.idle();
     expect(order).toHaveLength(3);
     expect(order[0]).toMatch(/which insurance/i);

@@ -7,7 +7,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import mammoth from 'mammoth';
-import { openDb, type Db } from '../src/store/db.js';
 import { Engine } from '../src/engine/engine.js';
 import { flows } from '../flows/index.js';
 import type { Input, Reply } from '../src/engine/model.js';
@@ -20,16 +19,18 @@ import { LetterService } from '../src/letters/service.js';
 import { startSlackApiFake } from './support/slack-api-fake.js';
 import { startSlackStack } from './support/slack-stack.js';
 import { createHmac } from 'node:crypto';
+import { sqliteStorage } from './support/storage.js';
+import type { SqliteStorage } from '../src/store/sqlite/index.js';
 
-const opened: Db[] = [];
-afterEach(() => {
+const opened: SqliteStorage[] = [];
+afterEach(async () => {
   while (opened.length) opened.pop()?.close();
 });
 
 function chat(path: string, user = 'u1') {
-  const db = openDb(path);
+  const db = sqliteStorage(path);
   opened.push(db);
-  const engine = new Engine({ db, flows, zone: 'America/Chicago' });
+  const engine = new Engine({ storage: db, flows, zone: 'America/Chicago' });
   return (input: Input) => engine.handle({ platform: 'test', user, conversation: 'dm', direct: true, input });
 }
 const choices = (rs: Reply[]) => rs.flatMap((r) => r.parts.flatMap((p) => (p.kind === 'choices' ? p.choices : [])));
@@ -119,9 +120,9 @@ describe('the letter flow', () => {
       [async (input: { templateNarrative: string[] }) => ({ paragraphs: input.templateNarrative, by: 'template' as const, reason: 'unsupported-word', at: { paragraph: 2, sentence: 3 } }),
         /the template's: the language model's was not used \(unsupported-word, in its paragraph 2, sentence 3: a sentence said something the facts it cites do not\)/],
     ] as const) {
-      const db = openDb(tempDbPath('medbill-letter-'));
+      const db = sqliteStorage(tempDbPath('medbill-letter-'));
       opened.push(db);
-      const engine = new Engine({ db, flows, zone: 'America/Chicago', letters: new LetterService(db, { narrative: writer }) });
+      const engine = new Engine({ storage: db, flows, zone: 'America/Chicago', letters: new LetterService(db.letters, { narrative: writer }) });
       const send = (input: Input) => engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input });
       const answer = await send({ kind: 'text', text: 'E0486 for moderate OSA, AHI 24, CPAP intolerant, Medicare, age 63' });
       const done = await answerAll(send, await send(press(answer, 'Draft letter')), []);

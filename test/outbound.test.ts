@@ -20,18 +20,18 @@ const person = { platform: 'slack', tenant: 'T1', user: 'U1' };
 const channel = { platform: 'slack', tenant: 'T1', channel: 'C1', thread: '1.0' };
 
 describe('routing replies', () => {
-  it('sends everything asked in a DM to the DM', () => {
+  it('sends everything asked in a DM to the DM', async () => {
     expect(routeReplies([caseReply, helpReply], person, person)).toEqual([{ address: person, replies: [caseReply, helpReply] }]);
   });
 
-  it('sends a case to the person and a pointer to the channel, and keeps the rest in the channel', () => {
+  it('sends a case to the person and a pointer to the channel, and keeps the rest in the channel', async () => {
     const out = routeReplies([helpReply, caseReply], channel, person);
     expect(out[0]).toEqual({ address: person, replies: [caseReply] });
     expect(out[1]!.address).toEqual(channel);
     expect(out[1]!.replies.map((r) => r.text)).toEqual([helpReply.text, POINTER]);
   });
 
-  it('refuses to put a case in a channel when there is no person to take it', () => {
+  it('refuses to put a case in a channel when there is no person to take it', async () => {
     expect(() => routeReplies([caseReply], channel, undefined)).toThrow(PrivacyRefusedError);
     expect(routeReplies([helpReply], channel, undefined)).toEqual([{ address: channel, replies: [helpReply] }]);
   });
@@ -67,7 +67,7 @@ describe('writing first, on Slack', () => {
   it('remembers who talked and where, and writes to them later with no incoming message', async () => {
     await event({ type: 'event_callback', team_id: 'T9', event_id: 'EvOUT1', event: { type: 'app_mention', user: 'U9', channel: 'C9', text: '<@UBOT> help', ts: '5.0' } });
     await event({ type: 'event_callback', team_id: 'T9', event_id: 'EvOUT2', event: { type: 'message', channel_type: 'im', channel: 'D9X', user: 'U9', text: 'help', ts: '6.0' } });
-    const known: Address[] = app.outbound.known('slack');
+    const known: Address[] = (await app.outbound.known('slack'));
     expect(known).toEqual(expect.arrayContaining([{ platform: 'slack', tenant: 'T9', user: 'U9' }, { platform: 'slack', tenant: 'T9', channel: 'C9' }]));
     fake.clear();
 
@@ -97,10 +97,10 @@ describe('writing first, on Slack', () => {
     expect(fake.of('chat.postMessage')).toEqual([]);
   });
 
-  it('keeps the addresses across a restart', () => {
+  it('keeps the addresses across a restart', async () => {
     const reopened = openApp({ ...loadConfig({}), dbPath });
     try {
-      expect(reopened.outbound.known('slack')).toEqual(expect.arrayContaining([{ platform: 'slack', tenant: 'T9', user: 'U9' }]));
+      expect((await reopened.outbound.known('slack'))).toEqual(expect.arrayContaining([{ platform: 'slack', tenant: 'T9', user: 'U9' }]));
     } finally {
       reopened.close();
     }

@@ -5,10 +5,11 @@ import { Engine } from '../src/engine/engine.js';
 import { Inbox } from '../src/engine/inbox.js';
 import { flows } from '../flows/index.js';
 import type { Input, Reply } from '../src/engine/model.js';
-import { openDb, type Db } from '../src/store/db.js';
 import { createLogger } from '../src/log.js';
 import { CLINICAL_MESSAGES, IDENTIFIER_MESSAGES, withoutCaseIds } from './support/identifier-corpus.js';
 import { kn, run, tempDbPath } from './helpers.js';
+import { sqliteStorage } from './support/storage.js';
+import type { SqliteStorage } from '../src/store/sqlite/index.js';
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -52,12 +53,12 @@ describe('scrubIdentifiers', () => {
     expect(s.text.toLowerCase()).not.toContain(secret.toLowerCase());
   });
 
-  it('keeps the title and removes only the name after it', () => {
+  it('keeps the title and removes only the name after it', async () => {
     expect(scrubIdentifiers('Dear Dr. Lopez, see #30').text).toBe('Dear Dr. [name removed], see #30');
     expect(scrubIdentifiers('Hi, Emily Chen here').text).toBe('Hi, [name removed] here');
   });
 
-  it('keeps the payer when it removes the member ID after it', () => {
+  it('keeps the payer when it removes the member ID after it', async () => {
     expect(scrubIdentifiers('BCBS XKQ123456789, Delta dental').text).toBe('BCBS [member-id removed], Delta dental');
   });
 
@@ -80,7 +81,7 @@ describe('scrubIdentifiers', () => {
 });
 
 describe('the identifier corpus', () => {
-  it('is large enough to mean something', () => {
+  it('is large enough to mean something', async () => {
     expect(IDENTIFIER_MESSAGES.length).toBeGreaterThanOrEqual(200);
     expect(CLINICAL_MESSAGES.length).toBeGreaterThanOrEqual(60);
     const kinds = new Set(IDENTIFIER_MESSAGES.flatMap((m) => m.identifiers.map((i) => i.kind)));
@@ -105,7 +106,7 @@ describe('the identifier corpus', () => {
 });
 
 describe('the answer to words that name no procedure', () => {
-  it('says the procedure was not recognised without quoting the words back', () => {
+  it('says the procedure was not recognised without quoting the words back', async () => {
     const result = run({ procedure: 'zorblat quaxing of the frobnitz', coverage: { medical: true, dental: false, medicalPayer: 'commercial' } });
     const rule = result.rules.find((r) => r.id === 'R-NEEDS-PROCEDURE');
     expect(rule?.summary).toMatch(/could not be recognized/);
@@ -114,7 +115,7 @@ describe('the answer to words that name no procedure', () => {
 });
 
 describe('identifierNotice', () => {
-  it('names the kinds found and never the identifier', () => {
+  it('names the kinds found and never the identifier', async () => {
     for (const m of IDENTIFIER_MESSAGES) {
       const notice = identifierNotice(scrubIdentifiers(m.text).found, 'C-7K3Q9');
       for (const id of m.identifiers) expect(notice.toLowerCase()).not.toContain(id.text.toLowerCase());
@@ -162,9 +163,9 @@ describe('adversarial input', () => {
 });
 
 describe('identifiers through the whole engine', () => {
-  const opened: Db[] = [];
-  afterEach(() => {
-    for (const db of opened.splice(0)) if (db.open) db.close();
+  const opened: SqliteStorage[] = [];
+  afterEach(async () => {
+    for (const db of opened.splice(0)) if (db.db.open) await db.close();
   });
 
   const secrets = [...new Set(IDENTIFIER_MESSAGES.flatMap((m) => m.identifiers.map((i) => i.text.toLowerCase())))];
@@ -176,10 +177,10 @@ describe('identifiers through the whole engine', () => {
 
   it('keeps every corpus identifier out of SQLite (with its WAL), the log and every reply', async () => {
     const path = tempDbPath('medbill-privacy-');
-    const db = openDb(path);
+    const db = sqliteStorage(path);
     opened.push(db);
     const logLines: string[] = [];
-    const engine = new Engine({ db, kn, flows, log: createLogger('debug', (line) => logLines.push(line)) });
+    const engine = new Engine({ storage: db, kn, flows, log: createLogger('debug', (line) => logLines.push(line)) });
     const replies: Reply[] = [];
     const send = async (user: string, input: Input) => {
       const out = await engine.handle({ platform: 'test', user, conversation: 'dm', direct: true, input });
@@ -225,7 +226,7 @@ describe('identifiers through the whole engine', () => {
       ...leaks('replies', JSON.stringify(replies)),
       ...leaks('log', logLines.join('')),
     ];
-    db.pragma('wal_checkpoint(FULL)');
+    db.db.pragma('wal_checkpoint(FULL)');
     found.push(...fileLeaks('after checkpoint'));
     db.close();
     found.push(...fileLeaks('after close'));
@@ -236,9 +237,9 @@ describe('identifiers through the whole engine', () => {
   }, 120_000);
 
   it('answers clinical messages as if no scrubber were there: no identifier notice', async () => {
-    const db = openDb(tempDbPath('medbill-privacy-'));
+    const db = sqliteStorage(tempDbPath('medbill-privacy-'));
     opened.push(db);
-    const engine = new Engine({ db, kn, flows });
+    const engine = new Engine({ storage: db, kn, flows });
     for (const [i, text] of CLINICAL_MESSAGES.entries()) {
       const out = await engine.handle({ platform: 'test', user: `c${i}`, conversation: 'dm', direct: true, input: { kind: 'text', text } });
       expect(out.map((r) => r.text).join('\n'), text).not.toMatch(/patient identifiers/);
@@ -247,9 +248,9 @@ describe('identifiers through the whole engine', () => {
 });
 
 describe('the answer to a question whose answer is a product, a lab or a drug', () => {
-  const opened: Db[] = [];
-  afterEach(() => {
-    for (const db of opened.splice(0)) if (db.open) db.close();
+  const opened: SqliteStorage[] = [];
+  afterEach(async () => {
+    for (const db of opened.splice(0)) if (db.db.open) await db.close();
   });
   const choicesIn = (rs: Reply[]) => rs.flatMap((r) => r.parts.flatMap((p) => (p.kind === 'choices' ? p.choices : [])));
   const OSA = 'E0486 for moderate OSA, AHI 24, CPAP intolerant, Medicare, age 63';
@@ -257,9 +258,9 @@ describe('the answer to a question whose answer is a product, a lab or a drug', 
   /** An engine with an OSA case whose letter is at the question "Which custom appliance…?". */
   async function atDeviceQuestion() {
     const path = tempDbPath('medbill-product-');
-    const db = openDb(path);
+    const db = sqliteStorage(path);
     opened.push(db);
-    const engine = new Engine({ db, kn, flows });
+    const engine = new Engine({ storage: db, kn, flows });
     const turn = (input: Input) => ({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input });
     const send = (input: Input) => engine.handle(turn(input));
     const answer = await send({ kind: 'text', text: OSA });
@@ -310,7 +311,7 @@ describe('the answer to a question whose answer is a product, a lab or a drug', 
     expect(noticeIn(rs)).toBe(true);
     expect(rs.find((r) => /does not need patient identifiers/.test(r.text))?.text).toMatch(/a phone number, a date and a name/);
     expect(rs.at(-1)?.text).toMatch(/removed as an identifier.*Which custom appliance/);
-    db.pragma('wal_checkpoint(FULL)');
+    db.db.pragma('wal_checkpoint(FULL)');
     const stored = ['', '-wal'].map((ext) => (existsSync(`${path}${ext}`) ? readFileSync(`${path}${ext}`).toString('latin1') : '')).join('');
     for (const secret of ['John', 'Smith', '1961', '201-3344']) expect(stored).not.toContain(secret);
   }, 30_000);
@@ -326,14 +327,14 @@ describe('the answer to a question whose answer is a product, a lab or a drug', 
     const { send, path, db } = await atDeviceQuestion();
     const rs = await send({ kind: 'text', text: 'new case Zorvana Quixlebeck broke #8 in a fall, Aetna medical' });
     expect(noticeIn(rs)).toBe(true);
-    db.pragma('wal_checkpoint(FULL)');
+    db.db.pragma('wal_checkpoint(FULL)');
     expect(readFileSync(path).toString('latin1')).not.toMatch(/Zorvana|Quixlebeck/);
   }, 30_000);
 
   it('screens again, as any message, an answer screened for the product question when the session moved on before it was applied', async () => {
     const { engine, send, turn } = await atDeviceQuestion();
     // Screened (as the inbox does on arrival) while the product question is pending…
-    const early = engine.screen({ kind: 'text', text: 'SomnoDent Avant' }, turn({ kind: 'text', text: '' }));
+    const early = (await engine.screen({ kind: 'text', text: 'SomnoDent Avant' }, turn({ kind: 'text', text: '' })));
     expect('input' in early && early.input.kind === 'text' && early.input.text).toBe('SomnoDent Avant');
     // …then another message answers it first: when the early one is applied, its capitals are a name.
     await send({ kind: 'text', text: 'custom hinged mandibular advancement device' });
@@ -343,28 +344,28 @@ describe('the answer to a question whose answer is a product, a lab or a drug', 
 
   it('through the inbox (Slack, Teams): screened on arrival as the pending question\'s answer, again if an earlier message moved the session on', async () => {
     const { engine, db } = await atDeviceQuestion();
-    const inbox = new Inbox({ db, engine });
+    const inbox = new Inbox({ store: db.inbox, engine });
     const delivered: Reply[][] = [];
-    inbox.register('test', async (rs) => { delivered.push(rs); });
+    await inbox.register('test', async (rs) => { delivered.push(rs); });
     const event = (eventId: string, text: string) => ({ eventId, platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text' as const, text } });
-    expect(inbox.accept(event('p1', 'SomnoDent Avant hinged'), {})).toBe('accepted');
+    expect((await inbox.accept(event('p1', 'SomnoDent Avant hinged'), {}))).toBe('accepted');
     await inbox.idle();
     expect(noticeIn(delivered.flat())).toBe(false);
     expect(delivered.flat().at(-1)?.text).not.toMatch(/Which custom appliance/);
     // Back at the question; two messages arrive before either is applied: the second is read as any message.
     await engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text', text: 'back' } });
     delivered.length = 0;
-    expect(inbox.accept(event('p2', 'custom hinged mandibular advancement device'), {})).toBe('accepted');
-    expect(inbox.accept(event('p3', 'Emily Chen'), {})).toBe('accepted');
-    expect(JSON.stringify(db.prepare('SELECT turn FROM inbox').all()), 'stored as any message: p2 may change the question').not.toMatch(/Emily|Chen/);
+    expect((await inbox.accept(event('p2', 'custom hinged mandibular advancement device'), {}))).toBe('accepted');
+    expect((await inbox.accept(event('p3', 'Emily Chen'), {}))).toBe('accepted');
+    expect(JSON.stringify(db.db.prepare('SELECT turn FROM inbox').all()), 'stored as any message: p2 may change the question').not.toMatch(/Emily|Chen/);
     await inbox.idle();
     expect(delivered).toHaveLength(2);
     expect(noticeIn(delivered[0] ?? [])).toBe(false);
     expect(noticeIn(delivered[1] ?? [])).toBe(true);
-    expect(JSON.stringify(db.prepare('SELECT turn FROM inbox').all())).not.toMatch(/Emily|Chen/);
+    expect(JSON.stringify(db.db.prepare('SELECT turn FROM inbox').all())).not.toMatch(/Emily|Chen/);
   }, 30_000);
 
-  it('scrubIdentifiers with answerNames keeps unknown capitalised words and removes the rest', () => {
+  it('scrubIdentifiers with answerNames keeps unknown capitalised words and removes the rest', async () => {
     expect(scrubIdentifiers('SomnoDent Avant hinged', { answerNames: 'product' })).toEqual({ text: 'SomnoDent Avant hinged', found: [] });
     expect(scrubIdentifiers('SomnoDent Avant hinged').found).toEqual(['name']);
     const s = scrubIdentifiers('pt John Smith uses SomnoDent Avant, member ID XKQ123456789', { answerNames: 'product' });

@@ -8,12 +8,12 @@ import { caseReading, messageReading, removalProcedure, sameCase, type CaseReadi
 import { flows } from '../flows/index.js';
 import { extractFacts } from '../src/knowledge/extract.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
-import { openDb, type Db } from '../src/store/db.js';
-import { CaseStore } from '../src/store/cases.js';
 import { Engine } from '../src/engine/engine.js';
 import type { Input, Reply } from '../src/engine/model.js';
 import { flowContext } from './support/flow-context.js';
 import { kn, tempDbPath } from './helpers.js';
+import { sqliteStorage } from './support/storage.js';
+import type { SqliteStorage } from '../src/store/sqlite/index.js';
 
 const ctx = flowContext();
 
@@ -79,7 +79,7 @@ describe('sameCase: same patient, new patient, or ask', () => {
     expect(decision.reasons.length).toBeGreaterThan(0);
   });
 
-  it('is a function of its readings alone: the same readings, the same decision with the same reasons', () => {
+  it('is a function of its readings alone: the same readings, the same decision with the same reasons', async () => {
     const current: CaseReading = { facts: { procedure: 'biopsy', cause: 'pathology' }, kind: 'biopsy', teeth: [] };
     const message = { text: 'pt needs #30 pulled', facts: {}, namedKind: 'extraction', teeth: ['30'] };
     const first = sameCase(current, message);
@@ -88,12 +88,12 @@ describe('sameCase: same patient, new patient, or ask', () => {
     expect(current).toEqual({ facts: { procedure: 'biopsy', cause: 'pathology' }, kind: 'biopsy', teeth: [] });
   });
 
-  it('reads wisdom teeth as the third molars', () => {
+  it('reads wisdom teeth as the third molars', async () => {
     expect(caseReading(ctx, { procedure: 'wisdom teeth' }).teeth).toEqual(['1', '16', '17', '32']);
     expect(decide({ procedure: 'wisdom teeth', coverage: { medical: true } }, '#17 is the worst one').verdict).toBe('same');
   });
 
-  it('reads removal verbs as an extraction, not a knocked-out tooth or a removed cyst', () => {
+  it('reads removal verbs as an extraction, not a knocked-out tooth or a removed cyst', async () => {
     expect(removalProcedure('#14 removed')).toBe('extraction #14');
     expect(removalProcedure('wants #3 out')).toBe('extraction #3');
     expect(removalProcedure('tooth pulled')).toBe('extraction');
@@ -105,15 +105,15 @@ describe('sameCase: same patient, new patient, or ask', () => {
 
 // ------------------------------------------------------------------ through the engine, with the case store
 
-const opened: Db[] = [];
-afterEach(() => {
+const opened: SqliteStorage[] = [];
+afterEach(async () => {
   while (opened.length) opened.pop()?.close();
 });
 
 function setup() {
-  const db = openDb(tempDbPath());
+  const db = sqliteStorage(tempDbPath());
   opened.push(db);
-  const engine = new Engine({ db, kn, flows });
+  const engine = new Engine({ storage: db, kn, flows });
   let latest: Reply[] = [];
   const say = async (input: Input | string) => {
     latest = await engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: typeof input === 'string' ? { kind: 'text', text: input } : input });
@@ -125,8 +125,8 @@ function setup() {
   };
   const caseIds = (text: string) => [...text.matchAll(/\bC-[A-Z0-9]{5}\b/g)].map((m) => m[0]);
   /** A stored case as its letter or claim reads it: everything but when it was last recorded. */
-  const stored = (caseId: string | undefined) => {
-    const file = engine.caseFile(caseId ?? '');
+  const stored = async (caseId: string | undefined) => {
+    const file = (await engine.caseFile(caseId ?? ''));
     return file && { caseId: file.caseId, owner: file.owner, procedure: file.procedure, lane: file.lane, facts: file.facts };
   };
   return { engine, say, press, caseIds, stored };
@@ -137,13 +137,13 @@ describe('the case set aside stays as it was', () => {
     const { engine, say, press, caseIds, stored } = setup();
     const [first] = caseIds(await say('should I bill medical for the wisdom teeth?'));
     await press('One combined plan');
-    const kept = stored(first);
+    const kept = await stored(first);
     expect(kept?.lane).toBe('medical-first');
     const text = await say('pt fractured #8 and #9 in a bike accident, has BCBS medical and Delta dental');
     expect(text).toContain(`Starting a new case; case ${first} is kept`);
     const second = caseIds(text).find((id) => id !== first);
-    expect(stored(first)).toEqual(kept);
-    expect(engine.caseFile(second ?? '')).toMatchObject({ lane: 'medical', facts: { cause: 'trauma', coverage: { medical: true, dental: true, combinedPlan: false, medicalPayer: 'commercial' } } });
+    expect(await stored(first)).toEqual(kept);
+    expect((await engine.caseFile(second ?? ''))).toMatchObject({ lane: 'medical', facts: { cause: 'trauma', coverage: { medical: true, dental: true, combinedPlan: false, medicalPayer: 'commercial' } } });
   });
 
   it('while a question is pending: the waiting case is kept with its own facts only', async () => {
@@ -151,27 +151,27 @@ describe('the case set aside stays as it was', () => {
     const [first] = caseIds(await say('biopsy of a tongue lesion'));
     const text = await say('pt needs tooth #30 pulled, abscess with swelling, Cigna medical and MetLife dental');
     expect(text).toContain(`case ${first} is kept`);
-    const kept = engine.caseFile(first ?? '');
+    const kept = (await engine.caseFile(first ?? ''));
     expect(kept?.facts).toEqual({ procedure: 'biopsy of a tongue lesion', cause: 'pathology', notes: 'biopsy of a tongue lesion' });
     expect(kept?.lane).toBe('needs-info');
     const second = caseIds(text).find((id) => id !== first);
-    expect(engine.caseFile(second ?? '')?.facts).toMatchObject({ cause: 'infection', coverage: { medical: true, dental: true } });
+    expect((await engine.caseFile(second ?? ''))?.facts).toMatchObject({ cause: 'infection', coverage: { medical: true, dental: true } });
   });
 
   it('asked, "New patient" keeps the case as it was; "Same patient" refines it', async () => {
     const { engine, say, press, caseIds, stored } = setup();
     const [first] = caseIds(await say('ext #30, abscess with facial swelling, Aetna medical and Delta dental'));
-    const kept = stored(first);
+    const kept = await stored(first);
     expect(await say('#31 too')).toMatch(/same patient as case C-/);
-    expect(stored(first)).toEqual(kept); // nothing is applied while it is asked
+    expect(await stored(first)).toEqual(kept); // nothing is applied while it is asked
     expect(await press('New patient')).toContain(`case ${first} is kept`);
-    expect(stored(first)).toEqual(kept);
+    expect(await stored(first)).toEqual(kept);
 
     await say('new case');
     const [other] = caseIds(await say('ext #19, abscess with facial swelling, Aetna medical and Delta dental'));
     expect(await say('#20 too')).toMatch(/same patient/);
     expect(await say('same')).toMatch(/Updated case/);
-    expect(String(engine.caseFile(other ?? '')?.facts.notes)).toContain('#20 too');
+    expect(String((await engine.caseFile(other ?? ''))?.facts.notes)).toContain('#20 too');
   });
 });
 
@@ -179,37 +179,37 @@ describe('undo: the person\'s last change to a case', () => {
   it('takes back a change of facts, in the stored case too', async () => {
     const { engine, say, caseIds, stored } = setup();
     const [id] = caseIds(await say('pt broke #8 in a fall at the park, BCBS medical + Delta dental separate plans'));
-    const before = stored(id);
+    const before = await stored(id);
     await say("actually it's a combined plan");
-    expect(stored(id)?.lane).toBe('medical-first');
+    expect((await stored(id))?.lane).toBe('medical-first');
     expect(await say('undo')).toMatch(/Undone: insurance: one combined medical and dental plan/);
-    expect(stored(id)).toEqual(before);
-    expect(engine.recentCases({ platform: 'test', user: 'u1', conversation: 'dm' }).map((c) => c.caseId)).toEqual([id]);
+    expect(await stored(id)).toEqual(before);
+    expect((await engine.recentCases({ platform: 'test', user: 'u1', conversation: 'dm' })).map((c) => c.caseId)).toEqual([id]);
   });
 
   it('drops a case started by mistake, and the case it set aside is back as it was', async () => {
     const { engine, say, caseIds, stored } = setup();
     const [first] = caseIds(await say('biopsy of a tongue lesion, Aetna medical and Delta dental'));
-    const kept = stored(first);
+    const kept = await stored(first);
     const second = caseIds(await say('biopsy of a tongue lesion, Medicare, no dental')).find((id) => id !== first);
-    expect(stored(second)?.lane).toBe('medical');
+    expect((await stored(second))?.lane).toBe('medical');
     const text = await say('undo');
     expect(text).toContain(`Undone: case ${second} is dropped. Back to case ${first}, as it was.`);
-    expect(engine.caseFile(second ?? '')).toBeUndefined();
-    expect(stored(first)).toEqual(kept);
-    expect(engine.recentCases({ platform: 'test', user: 'u1', conversation: 'dm' }).map((c) => c.caseId)).toEqual([first]);
+    expect((await engine.caseFile(second ?? ''))).toBeUndefined();
+    expect(await stored(first)).toEqual(kept);
+    expect((await engine.recentCases({ platform: 'test', user: 'u1', conversation: 'dm' })).map((c) => c.caseId)).toEqual([first]);
     // The case is the current one again: a change refines it.
     expect(await say("actually it's a combined plan")).toMatch(new RegExp(`Updated insurance: one combined[^]*Case ${first}: `));
   });
 
-  it('never drops another person\'s case', () => {
-    const db = openDb(':memory:');
+  it('never drops another person\'s case', async () => {
+    const db = sqliteStorage(':memory:');
     opened.push(db);
-    const cases = new CaseStore(db);
-    cases.record('test::dm:ann', { caseId: 'C-ANN01', procedure: 'biopsy', lane: 'medical', updatedAt: 1 });
-    cases.forget('test::dm:bob', 'C-ANN01');
-    expect(cases.get('C-ANN01')?.owner).toBe('test::dm:ann');
-    cases.forget('test::dm:ann', 'C-ANN01');
-    expect(cases.get('C-ANN01')).toBeUndefined();
+    const cases = db.cases;
+    await db.unitOfWork.commit([{ kind: 'case.record', owner: 'test::dm:ann', record: { caseId: 'C-ANN01', procedure: 'biopsy', lane: 'medical', updatedAt: 1 } }]);
+    await db.unitOfWork.commit([{ kind: 'case.forget', owner: 'test::dm:bob', caseId: 'C-ANN01' }]);
+    expect((await cases.get('C-ANN01'))?.owner).toBe('test::dm:ann');
+    await db.unitOfWork.commit([{ kind: 'case.forget', owner: 'test::dm:ann', caseId: 'C-ANN01' }]);
+    expect(await cases.get('C-ANN01')).toBeUndefined();
   });
 });

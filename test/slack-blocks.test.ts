@@ -2,23 +2,22 @@
  * Reply → Block Kit, without Slack: every rendering stays within Block Kit's limits however big the reply,
  * and nothing is lost on the way (split, not dropped).
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flows } from '../flows/index.js';
 import { answerParts } from '../flows/answer.js';
 import { formModal, homeView, renderMessages } from '../adapters/slack/blocks.js';
 import { reply, type Input, type Reply, type ReplyPart } from '../src/engine/model.js';
 import { Engine } from '../src/engine/engine.js';
-import { openDb } from '../src/store/db.js';
-import { ClaimService } from '../src/claims/service.js';
 import { blockKitProblems, messageProblems, viewProblems } from './support/block-kit.js';
 import { kn, run } from './helpers.js';
+import { claimService, sqliteStorage } from './support/storage.js';
 
 type Json = Record<string, any>;
 const render = (...args: Parameters<typeof reply>) => renderMessages(reply(...args)).map((m) => ({ text: m.text, blocks: m.blocks as Json[] }));
 const textOf = (blocks: Json[]) => blocks.map((b) => b.text?.text ?? '').join('\n');
 
 describe('Slack rendering', () => {
-  it('splits a long text at line ends into sections of at most 3,000 characters, losing no line', () => {
+  it('splits a long text at line ends into sections of at most 3,000 characters, losing no line', async () => {
     const lines = Array.from({ length: 400 }, (_, i) => `line ${i}: ${'x'.repeat(20)}`);
     const [message, ...more] = render(lines.join('\n'));
     expect(more).toEqual([]);
@@ -28,14 +27,14 @@ describe('Slack rendering', () => {
     expect(message!.text.length).toBeLessThanOrEqual(3000);
   });
 
-  it('never cuts an escaped character in two', () => {
+  it('never cuts an escaped character in two', async () => {
     const text = `a${'<'.repeat(4000)}`; // 'a' shifts the entities so that 3,000 falls inside one
     const blocks = render(text)[0]!.blocks;
     for (const b of blocks) expect(b.text.text).toMatch(/^a?(&lt;)+$/);
     expect(textOf(blocks).match(/&lt;/g)).toHaveLength(4000);
   });
 
-  it('offers up to five choices as buttons and more as one menu', () => {
+  it('offers up to five choices as buttons and more as one menu', async () => {
     const choices = (n: number) => Array.from({ length: n }, (_, i) => ({ label: `Choice ${i}`, value: `v${i}` }));
     const few = render('Pick', [{ kind: 'choices', choices: choices(5) }])[0]!.blocks[1]!;
     expect(few.elements.map((e: any) => e.type)).toEqual(Array(5).fill('button'));
@@ -45,7 +44,7 @@ describe('Slack rendering', () => {
     expect(many[1]!.elements[0].options).toHaveLength(40);
   });
 
-  it('spreads a reply with more than 50 blocks over several messages', () => {
+  it('spreads a reply with more than 50 blocks over several messages', async () => {
     const parts: ReplyPart[] = Array.from({ length: 30 }, (_, i) => ({ kind: 'facts', title: `Group ${i}`, rows: [{ label: 'a', value: String(i) }] }));
     const messages = render('Many facts', parts);
     expect(messages.length).toBe(2);
@@ -54,7 +53,7 @@ describe('Slack rendering', () => {
     expect(messages[1]!.text).toContain('(continued)');
   });
 
-  it('shows a document as fenced snippets, each piece fenced on its own', () => {
+  it('shows a document as fenced snippets, each piece fenced on its own', async () => {
     const body = Array.from({ length: 150 }, (_, i) => `Paragraph ${i} of the letter, with a <tag> & more.`).join('\n');
     const blocks = render('Your draft', [{ kind: 'document', title: 'Letter of medical necessity', filename: 'letter.txt', body }])[0]!.blocks;
     expect(blockKitProblems(blocks)).toEqual([]);
@@ -64,7 +63,7 @@ describe('Slack rendering', () => {
     expect(textOf(snippets)).toContain('Paragraph 149 of the letter, with a &lt;tag&gt; &amp; more.');
   });
 
-  it('renders a real triage answer within limits: plain words, codes, links to sources, no raw ids', () => {
+  it('renders a real triage answer within limits: plain words, codes, links to sources, no raw ids', async () => {
     const result = run({ procedure: 'surgical extraction of an impacted third molar', cause: 'infection', coverage: { medical: true, medicalPayer: 'commercial' } });
     const parts: ReplyPart[] = [...answerParts('C-ABC12', result), { kind: 'triage', caseId: 'C-ABC12', procedure: 'extraction', result }];
     const blocks = render('Case C-ABC12: MEDICAL', parts, 'direct-only')[0]!.blocks;
@@ -78,7 +77,7 @@ describe('Slack rendering', () => {
     expect(blocks.at(-1)!.type).toBe('context'); // the sources, folded to small print at the end
   });
 
-  it('renders a long table (a lookup) within limits, split and not cut', () => {
+  it('renders a long table (a lookup) within limits, split and not cut', async () => {
     const rows = Array.from({ length: 300 }, (_, i) => ['CPT', String(41000 + i), `description number ${i} of a code, long enough to fill the section quickly`]);
     const messages = render('12 codes found.', [{ kind: 'table', title: 'Matching codes', columns: ['Set', 'Code', 'What it is'], rows }]);
     const blocks = messages.flatMap((m) => m.blocks);
@@ -89,7 +88,7 @@ describe('Slack rendering', () => {
     expect(text).toContain('description number 299');
   });
 
-  it('keeps modal titles and the App Home within their limits', () => {
+  it('keeps modal titles and the App Home within their limits', async () => {
     const modal = formModal({ kind: 'form', id: 'fee', title: 'The practice fee and the insurance amount', submitLabel: 'Check these amounts please', fields: [{ name: 'fee', label: 'Fee', type: 'number', required: true }] });
     expect(viewProblems(modal)).toEqual([]);
     expect((modal.title as any).text.length).toBeLessThanOrEqual(24);
@@ -105,15 +104,17 @@ describe('Slack rendering', () => {
 });
 
 describe('what the flows say, as Slack gets it', () => {
-  const db = openDb(':memory:');
+  const db = sqliteStorage(':memory:');
   afterAll(() => db.close());
-  const engine = new Engine({ db, kn, flows, zone: 'America/Chicago' });
-  const claims = new ClaimService(db);
-  for (const [caseId, submittedDate] of [['C-SLK23', '2026-11-12'], ['C-SLK24', undefined]] as const) {
-    const plan = claims.draft({ caseId, payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, ...(submittedDate ? { submittedDate } : {}) }, { who: 'test', surface: 'test' });
-    if (!plan.ok || !claims.commit(plan)) throw new Error('seed failed');
-  }
-  claims.apply('C-SLK23', { kind: 'denied', date: '2026-11-30', denial: { group: 'CO', carc: '50' } }, { who: 'test', surface: 'test' });
+  const engine = new Engine({ storage: db, kn, flows, zone: 'America/Chicago' });
+  const claims = claimService(db);
+  beforeAll(async () => {
+    for (const [caseId, submittedDate] of [['C-SLK23', '2026-11-12'], ['C-SLK24', undefined]] as const) {
+      const plan = await claims.draft({ caseId, payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, ...(submittedDate ? { submittedDate } : {}) }, { who: 'test', surface: 'test' });
+      if (!plan.ok || !(await claims.commit(plan))) throw new Error('seed failed');
+    }
+    await claims.apply('C-SLK23', { kind: 'denied', date: '2026-11-30', denial: { group: 'CO', carc: '50' } }, { who: 'test', surface: 'test' });
+  });
 
   // A message per flow and kind of answer; then, from each, every button of its first answer once.
   const STARTS = [
@@ -152,7 +153,7 @@ describe('the Block Kit checker', () => {
   const button = (extra: Record<string, unknown> = {}) => ({ type: 'button', action_id: 'b1', text: { type: 'plain_text', text: 'Go' }, value: 'go', ...extra });
   const option = (value: string, text = value) => ({ text: { type: 'plain_text', text }, value });
 
-  it('takes a message with every kind of block it knows, as Slack documents them', () => {
+  it('takes a message with every kind of block it knows, as Slack documents them', async () => {
     const blocks = [
       { type: 'header', text: { type: 'plain_text', text: 'Claims due today', emoji: true } },
       { ...section('*Bold* and _italic_'), block_id: 's1', accessory: button({ action_id: 'acc', style: 'primary' }) },
@@ -213,7 +214,7 @@ describe('the Block Kit checker', () => {
     expect(problems.join('\n')).toMatch(problem);
   });
 
-  it('refuses a modal Slack would refuse', () => {
+  it('refuses a modal Slack would refuse', async () => {
     const input = { type: 'input', label: { type: 'plain_text', text: 'Fee' }, element: { type: 'number_input', action_id: 'v', is_decimal_allowed: true } };
     const title = { type: 'plain_text', text: 'Fee check' };
     expect(viewProblems({ type: 'modal', title: { type: 'plain_text', text: 'A title of more than 24 characters' }, submit: title, blocks: [input] }).join()).toMatch(/over 24/);

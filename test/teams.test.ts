@@ -27,13 +27,13 @@ import { PNG } from 'pngjs';
 import { loadTeamsConfig } from '../adapters/teams/config.js';
 import { isOneDriveUrl } from '../adapters/teams/files.js';
 import { startDigest } from '../src/root/digest.js';
-import { ClaimService } from '../src/claims/service.js';
 import { addDays } from '../src/calendar.js';
 import type { DigestScheduler } from '../src/scheduler/digest-scheduler.js';
 import { ROOT, SHARED } from './helpers.js';
 import { tempDbPath } from './helpers.js';
 import { actionsIn, cardOf, cardText, menuChoicesIn, startConnectorFake, type ConnectorFake, type Recorded } from './support/teams-connector-fake.js';
 import { cardProblems } from './support/adaptive-cards.js';
+import { claimService } from './support/storage.js';
 
 const OWN_FIXTURES = join(ROOT, 'test/fixtures/teams');
 const SHARED_FIXTURES = join(SHARED, 'data/teams-fixtures');
@@ -68,7 +68,7 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
       routes: [{ path: TEAMS_SURFACE.messagesPath, handle: later((t) => t.requestListener) }, { path: TEAMS_SURFACE.picturePath, handle: later((t) => t.pictureListener) }],
     });
     wired.teams = createTeamsAdapter({ config: { ...config, publicUrl: running.url }, inbox: app.inbox, outbound: app.outbound, log: silentLogger });
-    wired.teams.start();
+    await wired.teams.start();
   });
   afterAll(async () => {
     await running.close();
@@ -76,12 +76,12 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
     app.close();
     await connector.close();
   });
-  beforeEach(() => {
+  beforeEach(async () => {
     connector.calls.length = 0;
     connector.uploads.length = 0;
     answered.length = 0;
   });
-  afterEach(() => {
+  afterEach(async () => {
     // Every card medbill sent or answered with is one Teams can render.
     for (const card of [...connector.calls.map(cardOf).filter(Boolean), ...answered]) expect(cardProblems(card)).toEqual([]);
   });
@@ -234,7 +234,7 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
     await settle();
     expect(connector.calls.map((c) => c.conversation)).toEqual(connector.calls.map(() => a.conversation.id));
     expect(sentText()).toContain('medbill helps decide');
-    expect(app.outbound.known('teams')).toContainEqual({ platform: 'teams', tenant: a.channelData.tenant.id, channel: a.conversation.id });
+    expect((await app.outbound.known('teams'))).toContainEqual({ platform: 'teams', tenant: a.channelData.tenant.id, channel: a.conversation.id });
   });
 
   it('ignores a conversationUpdate that adds someone else', async () => {
@@ -388,9 +388,9 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
     const tenant = added.channelData.tenant.id as string;
     const zone = 'America/Chicago';
     const today = TODAY;
-    const claims = new ClaimService(app.db);
-    const plan = claims.draft({ caseId: 'C-TMS23', payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, submittedDate: addDays(today, -30) }, { who: 'test', surface: 'test' });
-    expect(plan.ok && claims.commit(plan)).toBeTruthy();
+    const claims = claimService(app.storage);
+    const plan = (await claims.draft({ caseId: 'C-TMS23', payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, submittedDate: addDays(today, -30) }, { who: 'test', surface: 'test' }));
+    expect(plan.ok && (await claims.commit(plan))).toBeTruthy();
     // "digest here" said in the channel (a mention in a thread): the setting is the channel's, not the thread's.
     const mention = activity('message.channel.bot-mention-reply-in-thread.json', { conversation: { id: `${channel};messageid=1764681000001`, conversationType: 'channel', tenantId: tenant }, channelData: { ...added.channelData, channel: { id: channel } } });
     mention.text = '<at>medbill</at> digest here 8:00 America/Chicago every day';
@@ -400,7 +400,7 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
 
     connector.calls.length = 0;
     const postingTime = DateTime.fromISO(`${today}T08:00:30`, { zone }).toMillis();
-    const scheduler: DigestScheduler = startDigest(app, { log: silentLogger, tickMs: 20, now: () => postingTime });
+    const scheduler: DigestScheduler = await startDigest(app, { log: silentLogger, tickMs: 20, now: () => postingTime });
     try {
       await expect.poll(() => connector.calls.filter((c) => c.conversation === channel).length).toBeGreaterThan(0);
     } finally {
@@ -420,11 +420,11 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
   }, 20_000);
 
   it('shows the report\'s chart as a picture Teams fetches from medbill by a short-lived link', async () => {
-    const claims = new ClaimService(app.db);
+    const claims = claimService(app.storage);
     const today = TODAY;
     for (const [caseId, payer, days] of [['C-CHTAA', 'Aetna', 20], ['C-CHTBB', 'Cigna', 70]] as const) {
-      const plan = claims.draft({ caseId, payer, payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 40000, submittedDate: addDays(today, -days) }, { who: 'test', surface: 'test' });
-      expect(plan.ok && claims.commit(plan)).toBeTruthy();
+      const plan = (await claims.draft({ caseId, payer, payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 40000, submittedDate: addDays(today, -days) }, { who: 'test', surface: 'test' }));
+      expect(plan.ok && (await claims.commit(plan))).toBeTruthy();
     }
     const chat = personal('report');
     await say(chat, 'report');
@@ -454,7 +454,7 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
 });
 
 describe('Teams cards', () => {
-  it('renders every kind of reply part as a card Microsoft\'s card model accepts unchanged', () => {
+  it('renders every kind of reply part as a card Microsoft\'s card model accepts unchanged', async () => {
     const parts = reply('All of it', [
       { kind: 'list', title: 'A list', items: [{ text: 'one' }, { text: 'two', link: 'https://www.cms.gov/' }] },
       { kind: 'choices', choices: [{ label: 'Yes', value: 'x:y:yes' }, { label: 'No', value: 'x:y:no' }] },
@@ -475,7 +475,7 @@ describe('Teams cards', () => {
     expect(menuChoicesIn(many)).toHaveLength(7);
   });
 
-  it('splits a reply too big for one Teams message into cards under 24 KB, each valid, the buttons on the last', () => {
+  it('splits a reply too big for one Teams message into cards under 24 KB, each valid, the buttons on the last', async () => {
     // A digest of 60 claims with their buttons, and a report table of 600 rows: far over one message.
     const digest = reply('Claims for Dec 2: 60 to act on.', [
       { kind: 'list', title: '60 open claims', items: [{ text: 'Follow up: 60' }] },
@@ -499,7 +499,7 @@ describe('Teams cards', () => {
     expect(renderCards(reply('small'))).toEqual([renderCard(reply('small'))]);
   });
 
-  it('is checked for real: a misspelt property, an unknown element or too many buttons are problems', () => {
+  it('is checked for real: a misspelt property, an unknown element or too many buttons are problems', async () => {
     const card = renderCard(reply('Hi', [{ kind: 'choices', choices: [{ label: 'Yes', value: 'x:y:yes' }] }]));
     expect(cardProblems({ ...card, body: [{ type: 'TextBlock', text: 'x', wieght: 'Bolder' }] })).not.toEqual([]);
     expect(cardProblems({ ...card, body: [{ type: 'Carousel' }] })).not.toEqual([]);
@@ -515,7 +515,7 @@ describe('Teams after a restart', () => {
     const run = async (body: Record<string, unknown>) => {
       const app = openApp({ ...loadConfig({}), dbPath }, { log: silentLogger });
       const teams = createTeamsAdapter({ config, inbox: app.inbox, outbound: app.outbound, log: silentLogger });
-      teams.start();
+      await teams.start();
       const running = await startServer(app, { host: '127.0.0.1', port: 0, log: silentLogger, routes: [{ path: TEAMS_SURFACE.messagesPath, handle: teams.requestListener }] });
       try {
         expect((await fetch(`${running.url}${TEAMS_SURFACE.messagesPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, serviceUrl: connector.url }) })).status).toBe(200);
@@ -541,7 +541,7 @@ describe('Teams after a restart', () => {
 });
 
 describe('Teams sending', () => {
-  it('waits as Teams asks on 429 and 503, backs off without a Retry-After, and retries nothing else', () => {
+  it('waits as Teams asks on 429 and 503, backs off without a Retry-After, and retries nothing else', async () => {
     const refused = (status: number, retryAfter?: string) => ({ status, response: { headers: new Headers(retryAfter ? { 'retry-after': retryAfter } : {}) } });
     expect(retryWait(refused(429, '2'), 0)).toBe(2000);
     expect(retryWait(refused(503), 0)).toBe(1000);
@@ -554,7 +554,7 @@ describe('Teams sending', () => {
 });
 
 describe('Teams files', () => {
-  it('uploads only to OneDrive (SharePoint hosts over https), or a host a test names', () => {
+  it('uploads only to OneDrive (SharePoint hosts over https), or a host a test names', async () => {
     expect(isOneDriveUrl('https://contoso-my.sharepoint.com/personal/x/_api/v2.0/drive/items/1/uploadSession')).toBe(true);
     expect(isOneDriveUrl('http://contoso-my.sharepoint.com/x')).toBe(false);
     expect(isOneDriveUrl('https://sharepoint.com.evil.example/x')).toBe(false);
@@ -565,16 +565,16 @@ describe('Teams files', () => {
 });
 
 describe('Teams configuration', () => {
-  it('is off without an app id or the dev flag', () => {
+  it('is off without an app id or the dev flag', async () => {
     expect(loadTeamsConfig({})).toBeUndefined();
   });
-  it('refuses dev mode in production, and warns otherwise', () => {
+  it('refuses dev mode in production, and warns otherwise', async () => {
     expect(() => loadTeamsConfig({ MEDBILL_TEAMS_DEV: '1', NODE_ENV: 'production' })).toThrow(/production/);
     const warnings: string[] = [];
     expect(loadTeamsConfig({ MEDBILL_TEAMS_DEV: '1' }, (w) => warnings.push(w))).toEqual({ dev: true });
     expect(warnings.join()).toMatch(/WITHOUT authentication/);
   });
-  it('needs the secret and the tenant with an app id, and names the bad variable without its value', () => {
+  it('needs the secret and the tenant with an app id, and names the bad variable without its value', async () => {
     const appId = '00000000-0000-4000-8000-000000000001';
     expect(() => loadTeamsConfig({ MICROSOFT_APP_ID: appId })).toThrow(/MICROSOFT_APP_PASSWORD/);
     expect(() => loadTeamsConfig({ MICROSOFT_APP_ID: appId, MICROSOFT_APP_PASSWORD: 'secret-value-1' })).toThrow(/MICROSOFT_APP_TENANT_ID/);
@@ -582,7 +582,7 @@ describe('Teams configuration', () => {
     expect(() => loadTeamsConfig({ MICROSOFT_APP_ID: 'not-a-guid-secretish' })).not.toThrow(/secretish/);
     expect(loadTeamsConfig({ MICROSOFT_APP_ID: appId, MICROSOFT_APP_PASSWORD: 'secret-value-1', MICROSOFT_APP_TENANT_ID: appId })).toMatchObject({ appId, tenantId: appId, dev: false, credential: { kind: 'secret' } });
   });
-  it('takes a client secret, a certificate (two readable files) or a managed identity, exactly one, and hands it to the SDK', () => {
+  it('takes a client secret, a certificate (two readable files) or a managed identity, exactly one, and hands it to the SDK', async () => {
     const appId = '00000000-0000-4000-8000-000000000001';
     const base = { MICROSOFT_APP_ID: appId, MICROSOFT_APP_TENANT_ID: appId };
     const dir = mkdtempSync(join(tmpdir(), 'medbill-cert-'));
@@ -605,7 +605,7 @@ describe('Teams configuration', () => {
     expect(() => loadTeamsConfig({ ...base, MICROSOFT_APP_MANAGED_IDENTITY: 'mine' })).toThrow(/MICROSOFT_APP_MANAGED_IDENTITY/);
   });
 
-  it('takes the public address Teams fetches charts from only as https, and names a bad one', () => {
+  it('takes the public address Teams fetches charts from only as https, and names a bad one', async () => {
     expect(loadTeamsConfig({ MEDBILL_TEAMS_DEV: '1', MEDBILL_PUBLIC_URL: 'https://medbill.example-dental.com' })).toEqual({ dev: true, publicUrl: 'https://medbill.example-dental.com' });
     expect(() => loadTeamsConfig({ MEDBILL_TEAMS_DEV: '1', MEDBILL_PUBLIC_URL: 'http://medbill.example-dental.com' })).toThrow(/MEDBILL_PUBLIC_URL: must start with https/);
     expect(() => loadTeamsConfig({ MEDBILL_TEAMS_DEV: '1', MEDBILL_PUBLIC_URL: 'https://localhost:3978' })).toThrow(/MEDBILL_PUBLIC_URL/);
@@ -644,7 +644,7 @@ describe('Teams with an app id (JWT)', () => {
     const issuer = { getAccessToken: async (a: unknown, b?: string) => `token-for ${typeof a === 'string' ? a : b}` } as unknown as AuthProvider;
     const connections = { getConnection: () => issuer, getDefaultConnection: () => issuer, getTokenProvider: () => issuer, getTokenProviderFromActivity: () => issuer, getDefaultConnectionConfiguration: () => ({}) } satisfies Connections;
     const teams = createTeamsAdapter({ config: { ...config, authority }, inbox: app.inbox, outbound: app.outbound, log, serviceHosts: ['127.0.0.1'], connections });
-    teams.start();
+    await teams.start();
     running = await startServer(app, { host: '127.0.0.1', port: 0, log: silentLogger, routes: [{ path: '/api/messages', handle: teams.requestListener }] });
   });
   afterAll(async () => {

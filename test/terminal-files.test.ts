@@ -12,10 +12,10 @@ import { Engine } from '../src/engine/engine.js';
 import { FlowRegistry } from '../src/engine/registry.js';
 import { stateSchema, type Flow } from '../src/engine/flow.js';
 import { reply } from '../src/engine/model.js';
-import { openDb } from '../src/store/db.js';
 import { terminalChat } from '../adapters/terminal/chat.js';
 import { renderReply } from '../adapters/terminal/render.js';
 import { kn, tempDbPath } from './helpers.js';
+import { sqliteStorage } from './support/storage.js';
 
 const bytes = Buffer.from('PK\u0003\u0004 the start of a .docx');
 const file = { kind: 'file' as const, name: 'C-ABCDE-letter.docx', mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', base64: bytes.toString('base64') };
@@ -29,13 +29,13 @@ const letterFlow: Flow = {
 };
 
 describe('files in the terminal', () => {
-  it('names the file and its size in the text', () => {
+  it('names the file and its size in the text', async () => {
     expect(renderReply(reply('Your letter:', [file])).text).toMatch(/File: C-ABCDE-letter\.docx \(1 KB, application\/vnd/);
   });
 
   it('saves the file and prints where', async () => {
-    const db = openDb(tempDbPath());
-    const engine = new Engine({ db, kn, flows: new FlowRegistry([letterFlow]) });
+    const db = sqliteStorage(tempDbPath());
+    const engine = new Engine({ storage: db, kn, flows: new FlowRegistry([letterFlow]) });
     const filesDir = join(mkdtempSync(join(tmpdir(), 'medbill-files-')), 'files');
     const output = new PassThrough();
     let printed = '';
@@ -51,8 +51,8 @@ describe('files in the terminal', () => {
 
 describe('the terminal chat prompt', () => {
   it('shows "you> " before every line it reads, and ends on a line of its own', async () => {
-    const db = openDb(tempDbPath());
-    const engine = new Engine({ db, kn, flows: new FlowRegistry([letterFlow]) });
+    const db = sqliteStorage(tempDbPath());
+    const engine = new Engine({ storage: db, kn, flows: new FlowRegistry([letterFlow]) });
     const output = new PassThrough();
     let printed = '';
     output.on('data', (d: Buffer) => { printed += d.toString(); });

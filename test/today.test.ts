@@ -12,16 +12,15 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PRACTICE_ZONE, todayIn } from '../src/today.js';
 import { loadConfig } from '../src/config.js';
-import { openDb, type Db } from '../src/store/db.js';
 import { Engine } from '../src/engine/engine.js';
 import { flows } from '../flows/index.js';
-import { ClaimService } from '../src/claims/service.js';
-import { DigestStore } from '../src/store/digest.js';
 import { validateFactValue } from '../src/letters/render.js';
 import { templateById } from '../src/letters/templates.js';
 import type { Input, Reply } from '../src/engine/model.js';
 import { renderRepliesText } from '../src/render-text.js';
 import { ROOT, tempDbPath } from './helpers.js';
+import { claimService, sqliteStorage } from './support/storage.js';
+import type { SqliteStorage } from '../src/store/sqlite/index.js';
 
 const at = (iso: string) => () => Date.parse(iso);
 
@@ -62,7 +61,7 @@ describe('todayIn: the local date where it was said', () => {
     expect(todayIn(zone, at(instant))).toBe(date);
   });
 
-  it('defaults the practice to a fixed zone, not the machine\'s, and says so', () => {
+  it('defaults the practice to a fixed zone, not the machine\'s, and says so', async () => {
     const config = loadConfig({});
     expect(config.zone).toBe(DEFAULT_PRACTICE_ZONE);
     expect(config.zoneIsDefault).toBe(true);
@@ -74,39 +73,39 @@ describe('todayIn: the local date where it was said', () => {
 });
 
 describe('dates recorded and shown through the engine', () => {
-  const opened: Db[] = [];
-  afterEach(() => {
+  const opened: SqliteStorage[] = [];
+  afterEach(async () => {
     while (opened.length) opened.pop()?.close();
   });
 
-  function practice(zone: string, instant: string) {
-    const db = openDb(':memory:');
+  async function practice(zone: string, instant: string) {
+    const db = sqliteStorage(':memory:');
     opened.push(db);
-    const engine = new Engine({ db, flows, zone, now: at(instant) });
-    const claims = new ClaimService(db, at(instant));
-    const plan = claims.draft({ caseId: 'C-TDAY2', payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, submittedDate: '2026-11-02' }, { who: 'test', surface: 'test' });
-    if (!plan.ok || !claims.commit(plan)) throw new Error('seeding the claim failed');
+    const engine = new Engine({ storage: db, flows, zone, now: at(instant) });
+    const claims = claimService(db, at(instant));
+    const plan = (await claims.draft({ caseId: 'C-TDAY2', payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, submittedDate: '2026-11-02' }, { who: 'test', surface: 'test' }));
+    if (!plan.ok || !(await claims.commit(plan))) throw new Error('seeding the claim failed');
     const say = (text: string, where: { channel?: string } = {}) => engine.handle({ platform: 'slack', tenant: 'T0PRAC', user: 'U0BILL', conversation: where.channel ?? 'dm', direct: !where.channel, ...where, input: { kind: 'text', text } as Input });
     return { db, claims, say };
   }
   const textOf = (rs: Reply[]) => JSON.stringify(rs);
 
   it('dates a denial typed at 02:30 UTC in Chicago the evening before, with the appeal deadline from it', async () => {
-    const { claims, say } = practice('America/Chicago', '2026-12-08T02:30:00Z');
+    const { claims, say } = await practice('America/Chicago', '2026-12-08T02:30:00Z');
     await say('C-TDAY2 denied CO-50');
     expect(claims.get('C-TDAY2')).toMatchObject({ status: 'denied', deniedDate: '2026-12-07', appealDeadline: '2027-06-05' });
   });
 
   it('dates a payment typed at 13:30 UTC in Auckland the next day', async () => {
-    const { claims, say } = practice('Pacific/Auckland', '2026-12-07T13:30:00Z');
+    const { claims, say } = await practice('Pacific/Auckland', '2026-12-07T13:30:00Z');
     await say('C-TDAY2 paid $650 today');
     expect(claims.get('C-TDAY2')).toMatchObject({ status: 'paid', paidDate: '2026-12-08' });
   });
 
   it('dates what is pressed or typed in a digest channel by the channel\'s zone, not the practice\'s', async () => {
     // The practice is in Auckland (already Dec 8); the billing channel's digest runs on Chicago's clock (Dec 7).
-    const { db, claims, say } = practice('Pacific/Auckland', '2026-12-08T02:30:00Z');
-    new DigestStore(db).setChannel({ address: { platform: 'slack', tenant: 'T0PRAC', channel: 'C0BILLING' }, localTime: '08:00', zone: 'America/Chicago', weekdays: [1, 2, 3, 4, 5] }, 0);
+    const { db, claims, say } = await practice('Pacific/Auckland', '2026-12-08T02:30:00Z');
+    db.digests.setChannel({ address: { platform: 'slack', tenant: 'T0PRAC', channel: 'C0BILLING' }, localTime: '08:00', zone: 'America/Chicago', weekdays: [1, 2, 3, 4, 5] }, 0);
     await say('C-TDAY2 denied CO-50', { channel: 'C0BILLING' });
     expect(claims.get('C-TDAY2')).toMatchObject({ deniedDate: '2026-12-07' });
     // "today" there is the channel's date too; in a direct message it is the practice's.
@@ -115,11 +114,11 @@ describe('dates recorded and shown through the engine', () => {
   });
 
   it('reports the month it still is where the practice is', async () => {
-    expect(textOf(await practice('America/Chicago', '2026-12-01T02:30:00Z').say('report'))).toMatch(/November 2026/);
-    expect(textOf(await practice('Pacific/Auckland', '2026-12-01T02:30:00Z').say('report'))).toMatch(/December 2026/);
+    expect(textOf(await (await practice('America/Chicago', '2026-12-01T02:30:00Z')).say('report'))).toMatch(/November 2026/);
+    expect(textOf(await (await practice('Pacific/Auckland', '2026-12-01T02:30:00Z')).say('report'))).toMatch(/December 2026/);
   });
 
-  it('refuses a letter\'s month that has not come yet where the practice is', () => {
+  it('refuses a letter\'s month that has not come yet where the practice is', async () => {
     const month = templateById('trauma')?.facts.find((f) => f.type === 'month-year' && f.past);
     if (!month) throw new Error('the trauma letter asks the month of the injury');
     const onFirst = at('2026-12-01T02:30:00Z');
@@ -145,14 +144,14 @@ describe.skipIf(!FAKETIME)('the command line on a faked clock, on a machine in a
     return { status: r.status, out: r.stdout, err: r.stderr };
   };
 
-  it('reports Chicago\'s month at 02:30 UTC on the first of the next', () => {
+  it('reports Chicago\'s month at 02:30 UTC on the first of the next', async () => {
     const db = tempDbPath();
     const r = medbill('2026-12-01 02:30:00', { MEDBILL_DB: db, MEDBILL_TIME_ZONE: 'America/Chicago' }, 'report');
     expect(r.err).toBe('');
     expect(r.out).toMatch(/^November 2026:/m);
   });
 
-  it('reads a claims import\'s "today" in the practice\'s zone: a date later than Chicago\'s today is refused', () => {
+  it('reads a claims import\'s "today" in the practice\'s zone: a date later than Chicago\'s today is refused', async () => {
     const db = tempDbPath();
     const csv = join(db, '..', 'claims.csv');
     // 2026-12-08 is UTC's date (and Auckland's) at this instant, but still tomorrow in Chicago.
@@ -163,34 +162,34 @@ describe.skipIf(!FAKETIME)('the command line on a faked clock, on a machine in a
   });
 
   /** A database with one claim whose first follow-up is due on Dec 7 (14 days after its submission). */
-  const withClaimDueDec7 = () => {
+  const withClaimDueDec7 = async () => {
     const path = tempDbPath();
-    const db = openDb(path);
-    const claims = new ClaimService(db, at('2026-11-23T15:00:00Z'));
-    const plan = claims.draft({ caseId: 'C-TDAY3', payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, submittedDate: '2026-11-23' }, { who: 'test', surface: 'test' });
-    if (!plan.ok || !claims.commit(plan)) throw new Error('seeding the claim failed');
-    db.close();
+    const db = sqliteStorage(path);
+    const claims = claimService(db, at('2026-11-23T15:00:00Z'));
+    const plan = (await claims.draft({ caseId: 'C-TDAY3', payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, submittedDate: '2026-11-23' }, { who: 'test', surface: 'test' }));
+    if (!plan.ok || !(await claims.commit(plan))) throw new Error('seeding the claim failed');
+    await db.close();
     return path;
   };
 
   it('prints "today" as the chat says it where the practice is: Chicago\'s evening before at 02:30 UTC', async () => {
-    const path = withClaimDueDec7();
+    const path = await withClaimDueDec7();
     const r = medbill('2026-12-08 02:30:00', { MEDBILL_DB: path, MEDBILL_TIME_ZONE: 'America/Chicago' }, 'today');
     expect(r).toMatchObject({ status: 0, err: '' });
     expect(r.out).toMatch(/^Claims for Mon Dec 7, 2026: 1 to act on\./);
     expect(r.out).toMatch(/^Follow up today \(1\):\n {2}\* C-TDAY3 · Aetna · 41100 · \$650 · 14 days since submission · follow-up due today$/m);
     // The same replies typing "today" gets at that instant, rendered as text.
-    const db = openDb(path);
+    const db = sqliteStorage(path);
     try {
-      const replies = await new Engine({ db, flows, zone: 'America/Chicago', now: at('2026-12-08T02:30:00Z') }).handle({ platform: 'terminal', user: 'u', conversation: 'c', direct: true, input: { kind: 'text', text: 'today' } });
+      const replies = await new Engine({ storage: db, flows, zone: 'America/Chicago', now: at('2026-12-08T02:30:00Z') }).handle({ platform: 'terminal', user: 'u', conversation: 'c', direct: true, input: { kind: 'text', text: 'today' } });
       expect(r.out).toBe(`${renderRepliesText(replies)}\n`);
     } finally {
       db.close();
     }
   });
 
-  it('previews the digest for the practice\'s date, or a digest channel\'s own', () => {
-    const env = { MEDBILL_DB: withClaimDueDec7(), MEDBILL_TIME_ZONE: 'America/Chicago', MEDBILL_DIGEST: 'slack:C0AKL 8:00 Pacific/Auckland every day' };
+  it('previews the digest for the practice\'s date, or a digest channel\'s own', async () => {
+    const env = { MEDBILL_DB: await withClaimDueDec7(), MEDBILL_TIME_ZONE: 'America/Chicago', MEDBILL_DIGEST: 'slack:C0AKL 8:00 Pacific/Auckland every day' };
     const practiceDay = medbill('2026-12-08 02:30:00', env, 'digest', '--preview');
     expect(practiceDay.status).toBe(0);
     expect(practiceDay.out).toMatch(/^Claims for Mon Dec 7, 2026: 1 to act on\.[^]*Follow up today \(1\)/);
@@ -202,9 +201,9 @@ describe.skipIf(!FAKETIME)('the command line on a faked clock, on a machine in a
     expect(auckland.err).toMatch(/^The digest for Tue Dec 8, 2026 for slack:C0AKL \(08:00 Pacific\/Auckland, every day\), as it would be posted; it was not posted\.$/m);
   });
 
-  it('says when a digest channel posts nothing on that day of the week', () => {
+  it('says when a digest channel posts nothing on that day of the week', async () => {
     // 02:30 UTC on Sunday Dec 6 is Saturday evening in Chicago: a weekday digest is not posted.
-    const env = { MEDBILL_DB: withClaimDueDec7(), MEDBILL_DIGEST: 'slack:C0BILLING 8:00 America/Chicago' };
+    const env = { MEDBILL_DB: await withClaimDueDec7(), MEDBILL_DIGEST: 'slack:C0BILLING 8:00 America/Chicago' };
     const r = medbill('2026-12-06 02:30:00', env, 'digest', '--preview', '--channel', 'slack:C0BILLING');
     expect(r.status).toBe(0);
     expect(r.out).toMatch(/^Claims for Sat Dec 5, 2026:/);

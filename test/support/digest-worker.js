@@ -4,8 +4,7 @@
 // Its clock reads fake start + (real time - real start), so every worker shares one timeline. Each publish
 // appends "runKey owner" to the out file (one write with O_APPEND, so lines from processes do not mix).
 import { appendFileSync } from 'node:fs';
-import { openDb } from '../../dist/src/store/db.js';
-import { DigestStore } from '../../dist/src/store/digest.js';
+import { openSqliteStorage } from '../../dist/src/store/sqlite/index.js';
 import { DigestScheduler } from '../../dist/src/scheduler/digest-scheduler.js';
 
 const [db, out, owner, fakeStart, realStart, runFor] = process.argv.slice(2);
@@ -14,7 +13,7 @@ const now = () => Number(fakeStart) + (Date.now() - start);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const scheduler = new DigestScheduler({
-  store: new DigestStore(openDb(db)),
+  store: openSqliteStorage(db).digests,
   owner,
   now,
   publish: async (target, date, runKey) => {
