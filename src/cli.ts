@@ -496,8 +496,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'kb': return await cmdKb(args, io);
       case 'claims': return await cmdClaims(args, io);
       case 'report': return await cmdReport(args, io);
-      case 'today': return (await import('./root/due.js')).cmdToday(args, io);
-      case 'digest': return (await import('./root/due.js')).cmdDigest(args, io);
+      case 'today': return await (await import('./root/due.js')).cmdToday(args, io);
+      case 'digest': return await (await import('./root/due.js')).cmdDigest(args, io);
       case 'letter': return await (await import('./root/letter.js')).cmdLetter(args, io);
       // The flows and resvg load only for the package: `medbill teams package`.
       case 'teams': return await (await import('./root/teams.js')).cmdTeams(args, io);

@@ -137,7 +137,7 @@ describe('the daily digest in Slack', () => {
     const answer = JSON.stringify(fake.of('chat.postMessage').map((c) => c.params));
     expect(answer).toMatch(/CO-50: .*medically necessary/i);
     expect(answer).toMatch(/Letter of medical necessity/);
-    expect(claims.get('C-DNY23')).toMatchObject({ status: 'denied', deniedDate: today, appealDeadline: addDays(today, 180) });
+    expect((await claims.get('C-DNY23'))).toMatchObject({ status: 'denied', deniedDate: today, appealDeadline: addDays(today, 180) });
     expect((await claims.store.history('C-DNY23')).at(-1)).toMatchObject({ action: 'denied', actor: 'slack:U0BILLER', surface: 'slack' });
 
     // "Followed up" on C-FLW23: the outcome is asked, and "Still processing" schedules the next follow-up in 7 days.

@@ -93,21 +93,21 @@ describe('dates recorded and shown through the engine', () => {
   it('dates a denial typed at 02:30 UTC in Chicago the evening before, with the appeal deadline from it', async () => {
     const { claims, say } = await practice('America/Chicago', '2026-12-08T02:30:00Z');
     await say('C-TDAY2 denied CO-50');
-    expect(claims.get('C-TDAY2')).toMatchObject({ status: 'denied', deniedDate: '2026-12-07', appealDeadline: '2027-06-05' });
+    expect((await claims.get('C-TDAY2'))).toMatchObject({ status: 'denied', deniedDate: '2026-12-07', appealDeadline: '2027-06-05' });
   });
 
   it('dates a payment typed at 13:30 UTC in Auckland the next day', async () => {
     const { claims, say } = await practice('Pacific/Auckland', '2026-12-07T13:30:00Z');
     await say('C-TDAY2 paid $650 today');
-    expect(claims.get('C-TDAY2')).toMatchObject({ status: 'paid', paidDate: '2026-12-08' });
+    expect((await claims.get('C-TDAY2'))).toMatchObject({ status: 'paid', paidDate: '2026-12-08' });
   });
 
   it('dates what is pressed or typed in a digest channel by the channel\'s zone, not the practice\'s', async () => {
     // The practice is in Auckland (already Dec 8); the billing channel's digest runs on Chicago's clock (Dec 7).
     const { db, claims, say } = await practice('Pacific/Auckland', '2026-12-08T02:30:00Z');
-    db.digests.setChannel({ address: { platform: 'slack', tenant: 'T0PRAC', channel: 'C0BILLING' }, localTime: '08:00', zone: 'America/Chicago', weekdays: [1, 2, 3, 4, 5] }, 0);
+    await db.digests.setChannel({ address: { platform: 'slack', tenant: 'T0PRAC', channel: 'C0BILLING' }, localTime: '08:00', zone: 'America/Chicago', weekdays: [1, 2, 3, 4, 5] }, 0);
     await say('C-TDAY2 denied CO-50', { channel: 'C0BILLING' });
-    expect(claims.get('C-TDAY2')).toMatchObject({ deniedDate: '2026-12-07' });
+    expect((await claims.get('C-TDAY2'))).toMatchObject({ deniedDate: '2026-12-07' });
     // "today" there is the channel's date too; in a direct message it is the practice's.
     expect(textOf(await say('today', { channel: 'C0BILLING' }))).toMatch(/Claims for Mon Dec 7, 2026/);
     expect(textOf(await say('today'))).toMatch(/Claims for Tue Dec 8, 2026/);
