@@ -197,6 +197,17 @@ describe('reading the message right (issue 11)', () => {
     expect(ask('IV sedation, Aetna medical').facts.procedure).toBe('IV sedation');
   });
 
+  it('reads an injury dated to a year long past as old, not today\'s trauma (issue 22, time)', () => {
+    for (const message of ['ext #8, fractured in a car accident in 2019, Aetna medical, Delta dental', 'ext #8 fractured in a car accident back in 2023, Aetna medical, Delta dental']) {
+      const r = ask(message);
+      expect(r.result.rules.map((x) => x.id), message).toContain('R-EVIDENCE-OLD-INJURY');
+      expect(r.result.lane, message).toBe('dental');
+    }
+    // A year named for something else does not date a new injury.
+    const recent = ask('ext #8 fractured in a fall yesterday, had radiation in 2019, Aetna medical, Delta dental');
+    expect(recent.result.rules.map((x) => x.id)).not.toContain('R-EVIDENCE-OLD-INJURY');
+  });
+
   it('never guesses the lane for a tooth that broke without saying how', () => {
     const { facts, result } = ask('Patient says the tooth broke');
     expect(facts.cause).toBeUndefined();
