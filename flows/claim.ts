@@ -15,7 +15,7 @@ import { CASE_ID_IN_TEXT, caseIdIn } from '../src/case-id.js';
 import { formatCents, parseAmountField, parseDate, showDate } from '../src/claims/dates.js';
 import { addDays, daysBetween } from '../src/calendar.js';
 import { parseDenial, remedyFor, resubmissionAdvice } from '../src/claims/denials.js';
-import type { ClaimKnowledge } from '../src/claims/knowledge.js';
+import type { ClaimKnowledge } from '../src/knowledge/followup-denials.js';
 import { isProcedureCode, normalizeCode } from '../src/knowledge/codes.js';
 import { triage } from '../src/knowledge/triage.js';
 import { diagnosisDate, diagnosisProblemOn } from '../src/knowledge/evidence.js';

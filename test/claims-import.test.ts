@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../src/store/db.js';
 import { ClaimService } from '../src/claims/service.js';
-import { buildReport, categoryNames, claimsCsv, reportCsv, reportReplies } from '../src/claims/report.js';
+import { buildReport, categoryNames, claimsCsv, reportCsv, reportReplies } from '../src/reports/claims-report.js';
 import {
   describeImport, describeRefusal, importClaims, ImportFileError, isIdentifierColumn, mapPayerKind, mapStatus, normalizeHeader, parseCsv,
   parseImportDate, type ImportOptions, type ImportRefused, type ImportSummary,

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_KNOWLEDGE_DIR } from '../src/knowledge/load.js';
 import { MEDICAL_PAYERS, type MedicalPayer } from '../src/knowledge/vocabulary.js';
-import { scrubIdentifiers } from '../src/engine/privacy.js';
+import { scrubIdentifiers } from '../src/privacy/scrubber.js';
 import { IDENTIFIER_PLACEHOLDERS, type LetterCode } from '../src/letters/model.js';
 import {
   codesFromTriage, factsFromCase, LetterError, letterText, missingFacts, optionalFacts, renderLetter, templateNarrative, validateFactValue,

@@ -64,7 +64,7 @@ import { ClaimService, type ClaimChange, type NewClaim, type Plan } from './serv
 import { CLAIM_PAYER_KINDS, CLAIM_STATUSES, isOpen, type Actor, type Claim, type ClaimPayerKind, type ClaimStatus, type Denial } from './model.js';
 import { formatCents, parseAmountField } from './dates.js';
 import { parseDenial } from './denials.js';
-import { scrubIdentifiers, type IdentifierKind } from '../engine/privacy.js';
+import { scrubIdentifiers, type IdentifierKind } from '../privacy/scrubber.js';
 import { CASE_ID_SHAPE, newCaseId } from '../case-id.js';
 import { dateOf, fullYear, monthNumber } from '../calendar.js';
 import { defaultKnowledge, type Knowledge } from '../knowledge/load.js';

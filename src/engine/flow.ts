@@ -13,7 +13,7 @@ import type { ClaimService } from '../claims/service.js';
 import type { DigestStore } from '../store/digest.js';
 import type { LetterService } from '../letters/service.js';
 import type { Clock } from '../today.js';
-import type { ProperNameKind } from './privacy.js';
+import type { ProperNameKind } from '../privacy/scrubber.js';
 
 /** A registered flow's id ('triage', 'docs', 'lookup', 'help', …): see registry.ts. */
 export type FlowId = string;

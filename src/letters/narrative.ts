@@ -23,9 +23,9 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import { COMMON_WORDS } from '../engine/common-words.js';
-import { scrubIdentifiers, type IdentifierKind } from '../engine/privacy.js';
-import { isAcronym, isTerm } from '../engine/privacy-vocabulary.js';
+import { COMMON_WORDS } from '../privacy/common-words.js';
+import { scrubIdentifiers, type IdentifierKind } from '../privacy/scrubber.js';
+import { isAcronym, isTerm } from '../privacy/vocabulary.js';
 import { errorFields, silentLogger, type Logger } from '../log.js';
 import { IDENTIFIER_PLACEHOLDERS, type LetterFact } from './model.js';
 import { ABBREVIATIONS, NARRATIVE_WORDS } from './narrative-vocabulary.js';

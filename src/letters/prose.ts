@@ -5,7 +5,7 @@
  * reports loud snoring", not "reports Loud snoring"), and the paragraph started with a capital. Only the
  * joins and the case of a first letter change: the words typed are the words written.
  */
-import { COMMON_WORDS } from '../engine/common-words.js';
+import { COMMON_WORDS } from '../privacy/common-words.js';
 
 const MONTHS_AND_DAYS = /^(?:january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)$/;
 let common: Set<string> | undefined;

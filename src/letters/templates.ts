@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError, defaultKnowledge, loadKnowledge, type Knowledge } from '../knowledge/load.js';
 import { issueLines, readKnowledgeJson } from '../knowledge/json-file.js';
 import { SourceRefs } from '../knowledge/schema.js';
-import { PROPER_NAME_KINDS } from '../engine/privacy.js';
+import { PROPER_NAME_KINDS } from '../privacy/scrubber.js';
 import { CAUSES, CONFIDENCE_LEVELS, DOCUMENT_KINDS, MEDICAL_PAYERS, type DocumentKind, type MedicalPayer } from '../knowledge/vocabulary.js';
 
 export const LETTERS_SUBDIR = 'letters';
