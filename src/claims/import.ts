@@ -62,7 +62,7 @@
 import type { Db } from '../store/db.js';
 import { ClaimService, type ClaimChange, type NewClaim, type Plan } from './service.js';
 import { CLAIM_PAYER_KINDS, CLAIM_STATUSES, isOpen, type Actor, type Claim, type ClaimPayerKind, type ClaimStatus, type Denial } from './model.js';
-import { formatCents, parseAmountField } from './dates.js';
+import { formatCents, parseAmountField } from '../money.js';
 import { parseDenial } from './denials.js';
 import { scrubIdentifiers, type IdentifierKind } from '../privacy/scrubber.js';
 import { CASE_ID_SHAPE, newCaseId } from '../case-id.js';

@@ -8,7 +8,7 @@ import { DateTime } from 'luxon';
 import type { Db } from '../store/db.js';
 import { ClaimReportStore } from '../store/claim-reports.js';
 import { reply, type Reply, type ReplyPart } from '../engine/model.js';
-import { formatCents } from '../claims/dates.js';
+import { formatCents } from '../money.js';
 import { dayNumber as calendarDay } from '../calendar.js';
 import { localDate } from '../today.js';
 import type { Denial } from '../claims/model.js';
