@@ -23,9 +23,8 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import { COMMON_WORDS } from '../privacy/common-words.js';
 import { scrubIdentifiers, type IdentifierKind } from '../privacy/scrubber.js';
-import { isAcronym, isTerm } from '../privacy/vocabulary.js';
+import { commonWords, isAcronym, isTerm } from '../privacy/vocabulary.js';
 import { errorFields, silentLogger, type Logger } from '../log.js';
 import { IDENTIFIER_PLACEHOLDERS, type LetterFact } from './model.js';
 import { ABBREVIATIONS, NARRATIVE_WORDS } from './narrative-vocabulary.js';
@@ -114,16 +113,16 @@ export function buildPrompt(input: Pick<NarrativeInput, 'facts' | 'purpose'>): N
 
 // ---------------------------------------------------------------- the check
 
-const COMMON = new Set(COMMON_WORDS.toLowerCase().split(/\s+/).filter(Boolean));
 const SUFFIXES = ['s', 'es', 'ed', 'd', 'ing', 'ly', 'er', 'ers', 'ies'];
 /** An ordinary English word in lower case (the 10,000 commonest spoken words, with their usual endings). */
 function isCommon(word: string): boolean {
   const w = word.toLowerCase();
-  if (COMMON.has(w)) return true;
-  return SUFFIXES.some((s) => w.length > s.length + 2 && w.endsWith(s) && (COMMON.has(w.slice(0, -s.length)) || (s === 'ies' && COMMON.has(`${w.slice(0, -3)}y`))));
+  const common = commonWords();
+  if (common.has(w)) return true;
+  return SUFFIXES.some((s) => w.length > s.length + 2 && w.endsWith(s) && (common.has(w.slice(0, -s.length)) || (s === 'ies' && common.has(`${w.slice(0, -3)}y`))));
 }
 
-/** Written-English and clinical words a letter starts a sentence with that spoken English (COMMON_WORDS) lacks. */
+/** Written-English and clinical words a letter starts a sentence with that spoken English (privacy/words/common.txt) lacks. */
 const LETTER_WORDS = new Set(`
 however moreover furthermore although hence thus therefore additionally consequently accordingly subsequently
 nevertheless nonetheless whereas notably specifically respectfully sincerely enclosed attached regarding overall

@@ -9,102 +9,44 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../paths.js';
-import { COMMON_WORDS } from './common-words.js';
 
 /**
- * Words medbill's users type that spoken English lacks, or that are names elsewhere but not here: payers
- * and plans, drugs, clinical words and shorthand, eponyms (Ludwig's angina), places a plan is named after,
- * months and days, greetings and office words.
+ * The word lists are data, not code (src/privacy/words/, found from the project root like knowledge/, so
+ * dist/ reads the same files): common.txt (spoken English, most frequent first), domain.txt (payers, drugs,
+ * clinical words: never a name), namesakes.txt (eponyms, places, months: known, but names elsewhere),
+ * acronyms.txt. Each file's words are separated by white space; a line starting with # is a comment.
  */
-const DOMAIN_WORDS = `
-bcbs blue cross shield aetna cigna uhc united unitedhealthcare unitedhealth healthcare humana kaiser permanente anthem
-delta dental metlife guardian medicare medicaid tricare geico farm state aarp highmark regence premera oscar ambetter
-molina emblem ameritas principal sun life concordia dentemax careington medi-cal denti-cal medical progressive allstate
-nationwide liberty mutual usaa travelers wellcare centene caresource amerigroup elevance carefirst excellus wellmark
-horizon independence optum magellan evernorth caremark express scripts dentaquest mcna avesis envolve skygen lincoln
-hartford unum aflac colonial harvard pilgrim moda geisinger blueshield bluecross tufts sentara presbyterian providence
-wellpoint upmc medica healthpartners triwest inc llc ppo hmo epo pos hsa fsa medigap advantage commercial plan plans insurance insurer payer
-payers carrier carriers coverage covered secondary primary cob eob era npi tin ein ucr abn cms lcd ncd dme dmepos poa
-mac champva va workers comp auto pip liability subrogation copay copays coinsurance deductible preauth precert prior
-authorization predetermination denial denied appeal appeals claim claims resubmit resubmission
-zometa zoledronic acid prolia denosumab xgeva alendronate fosamax risedronate actonel atelvia ibandronate boniva
-reclast forteo teriparatide evenity romosozumab tymlos abaloparatide amoxicillin augmentin clindamycin cleocin
-penicillin azithromycin zithromax cephalexin keflex metronidazole flagyl doxycycline chlorhexidine peridex ibuprofen
-advil motrin acetaminophen tylenol naproxen aleve hydrocodone vicodin norco oxycodone percocet tramadol codeine
-lidocaine xylocaine articaine septocaine carbocaine mepivacaine bupivacaine marcaine prilocaine citanest epinephrine
-warfarin coumadin eliquis apixaban xarelto rivaroxaban plavix clopidogrel aspirin heparin pradaxa dabigatran brilinta
-metformin insulin ozempic semaglutide mounjaro tirzepatide wegovy jardiance trulicity prednisone dexamethasone
-decadron medrol methylprednisolone bisphosphonate bisphosphonates antiresorptive antiresorptives nitrous midazolam
-versed propofol fentanyl ketamine valium diazepam halcion triazolam benadryl zofran ondansetron methotrexate humira
-keytruda cisplatin avastin bevacizumab sutent sunitinib nexium omeprazole lisinopril amlodipine atorvastatin lipitor
-synthroid levothyroxine albuterol
-angina palsy syndrome disease disorder sarcoma neuralgia trigeminal herpes zoster candidiasis thrush lichen planus
-pemphigus pemphigoid mucositis xerostomia stomatitis aphthous glossitis cheilitis sialadenitis osteoma osteosarcoma
-hemangioma lipoma neuroma granuloma granulomatous abscessed infected infection infections sepsis septic edema
-erythema lymphadenopathy dysphagia odynophagia paresthesia numbness malunion nonunion dislocation dislocated
-suspicious lesion lesions oral surgery surgical surgeon sleep apnea accident trauma traumatic abscess cellulitis
-swelling fever biopsy excision extraction extractions impacted impaction wisdom third molar molars premolar premolars
-incisor incisors canine cuspid bicuspid mandible mandibular maxilla maxillary jaw tmj tmd temporomandibular
-osteonecrosis mronj bronj osteomyelitis osteoradionecrosis necrosis sinus oroantral fistula frenectomy frenotomy
-ankyloglossia cleft palate alveolar alveoloplasty ridge graft grafting bone implant implants crown crowns bridge
-denture dentures partial pano panoramic cbct ct mri xray x-ray x-rays radiograph radiographs fmx bitewing bitewings
-periapical pa psg hst ahi rdi odi osa cpap bipap apap intolerant intolerance appliance appliances mandibular
-advancement device snoring polysomnography titration hypopnea hypoxia leukoplakia erythroplakia carcinoma squamous
-neoplasm tumor tumour cyst cysts keratocyst odontogenic ameloblastoma torus tori exostosis hyperplasia fibroma
-papilloma mucocele ranula sialolith salivary gland glands parotid submandibular sublingual lymph node nodes ulcer
-ulcers necrotizing gingivitis periodontitis periodontal perio gingival gum gums pericoronitis dry socket
-osteitis pulpitis periapical endodontic endo root canal rct apicoectomy hemisection avulsion avulsed luxation
-luxated intrusion extrusion subluxation concussion fracture fractures fractured fx condyle condylar symphysis
-parasymphysis ramus zygoma zygomatic orbital nasal le fort lefort maxillofacial craniofacial orthognathic
-osteotomy genioplasty bimaxillary arthrocentesis arthroscopy arthroplasty splint splints splinting occlusal
-guard bruxism trismus malocclusion closed open reduction fixation arch bars wiring imf mmf sedation anesthesia
-anaesthesia general iv intravenous conscious deep moderate hospital facility outpatient inpatient emergency er ed
-urgent referral referred order orders prescription physician physicians doctor doctors dentist dentists hygienist
-hygiene oms omfs periodontist endodontist orthodontist prosthodontist pediatric pedo ent oncologist oncology
-radiation chemo chemotherapy transplant dialysis cardiac valve endocarditis prophylaxis clearance diabetes diabetic
-pregnancy pregnant hypertension anticoagulant anticoagulation bleeding hemophilia immunocompromised hiv
-osteoporosis osteopenia cancer metastatic myeloma lymphoma leukemia head neck facial face cheek lip lips tongue
-floor mouth buccal lingual labial palatal vestibule vestibular mucosa mucosal tooth teeth #
-cdt cpt hcpcs icd icd-10 icd-10-cm lmn soap notes chart charting narrative documentation pathology path report
-photos photo intraoral extraoral ortho orthodontic
-pt pts dx tx hx sx rx bx ext exo exts srp i&d c/o s/p w/ w/o yo y/o yrs f/u fu re eval exam consult consultation
-procedure procedures code codes billing bill billed biller coder coding fee fees cash usual ucr allowed allowable
-units unit modifier modifiers
-hi hello hey thanks thank dear regards team office front desk coordinator manager practice clinic staff
-dr mr mrs ms mx miss doctor
-`;
+const WORDS_DIR = join(PROJECT_ROOT, 'src', 'privacy', 'words');
 
-/**
- * Words that are clinical or plan words here but also people's names elsewhere: eponyms ("Ludwig's angina",
- * "Bell's palsy"), places plans are named after, months and days. Known, so they alone never make a name;
- * not terms, so beside an unknown word ("Emily Johnson") they are removed with it.
- */
-const NAMESAKE_WORDS = `
-ludwig ludwig's bell bell's paget paget's sjogren sjögren sjogren's stevens johnson gardner peutz jeghers crohn
-crohn's hodgkin hodgkin's kaposi kaposi's down down's pierre robin treacher collins kawasaki behcet burkitt ewing
-wegener wegener's frey frey's eagle eagle's
-alabama alaska arizona arkansas california colorado connecticut delaware florida georgia hawaii idaho illinois
-indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota mississippi missouri montana
-nebraska nevada hampshire jersey mexico york carolina dakota ohio oklahoma oregon pennsylvania rhode island tennessee
-texas utah vermont virginia washington wisconsin wyoming puerto rico
-january february march april may june july august september october november december monday tuesday wednesday
-thursday friday saturday sunday
-`;
+interface WordLists {
+  /** Most frequent first. */
+  common: readonly string[];
+  domain: ReadonlySet<string>;
+  namesakes: readonly string[];
+  acronyms: ReadonlySet<string>;
+}
 
-/** Shorthand spelled in capitals in clinical text ("OSA", "CBCT"): never a name. */
-const ACRONYMS = `
-bcbs uhc ppo hmo epo eob era npi tin ucr abn cms dme osa cpap bipap apap ahi rdi odi psg hst cbct ct mri fmx pa tmj
-tmd mronj bronj srp lmn ent er ed iv imf mmf oms omfs icd cdt cpt hcpcs soap rx dx tx hx sx bx fx pt pts npo prn
-bid tid qid hpv hiv aids copd chf cad mi cva dvt pe gerd ra sle
-`;
+let lists: WordLists | undefined;
 
-const toWords = (s: string) => s.toLowerCase().split(/\s+/).filter(Boolean);
-const COMMON = toWords(COMMON_WORDS);
-/** The most frequent spoken words ("has", "will", "new", "saw"): capitalised, still not a name. */
-const FUNCTION_WORDS = new Set(COMMON.slice(0, 500));
-const DOMAIN = new Set(toWords(DOMAIN_WORDS));
-const NAMESAKE = toWords(NAMESAKE_WORDS);
-const ACRONYM = new Set(toWords(ACRONYMS));
+function readWords(name: string): string[] {
+  const text = readFileSync(join(WORDS_DIR, `${name}.txt`), 'utf8');
+  return text.split('\n').filter((line) => !line.startsWith('#')).join(' ').toLowerCase().split(/\s+/).filter(Boolean);
+}
+
+/** The lists, read once (a few milliseconds). A missing file is a broken install: it throws, at start (prepareVocabulary). */
+function wordLists(): WordLists {
+  lists ??= { common: readWords('common'), domain: new Set(readWords('domain')), namesakes: readWords('namesakes'), acronyms: new Set(readWords('acronyms')) };
+  return lists;
+}
+
+let common: ReadonlySet<string> | undefined;
+/** Every word of common.txt: ordinary spoken English (the letters use it to tell an ordinary first word from a name). */
+export function commonWords(): ReadonlySet<string> {
+  common ??= new Set(wordLists().common);
+  return common;
+}
+
+/** Endings a known word may take and still be known ("denials", "referred"). */
 const SUFFIXES = ['s', 'es', 'ed', 'd', 'ing', 'ly', 'er', 'ers'];
 
 let vocabulary: { known: Set<string>; terms: Set<string> } | undefined;
@@ -130,20 +72,24 @@ function knowledgeWords(into: Set<string>, dir = join(PROJECT_ROOT, 'knowledge')
 }
 
 /**
- * Builds the word lists now (about 0.1 s: it reads knowledge/), rather than on the first message a person
- * sends. The engine calls it when it starts.
+ * Reads the word lists and builds the vocabulary now (about 0.1 s: it reads knowledge/ too), rather than on
+ * the first message a person sends. The engine calls it when it starts.
  */
 export function prepareVocabulary(): void {
   load();
+  commonWords();
 }
 
 function load() {
   if (!vocabulary) {
-    const terms = new Set([...FUNCTION_WORDS, ...DOMAIN, ...ACRONYM]);
+    const { common, domain, namesakes, acronyms } = wordLists();
+    // The most frequent spoken words ("has", "will", "new", "saw"): capitalised, still not a name.
+    const functionWords = common.slice(0, 500);
+    const terms = new Set([...functionWords, ...domain, ...acronyms]);
     knowledgeWords(terms);
     const known = new Set(terms);
-    for (const w of COMMON) known.add(w);
-    for (const w of NAMESAKE) known.add(w);
+    for (const w of common) known.add(w);
+    for (const w of namesakes) known.add(w);
     vocabulary = { known, terms };
   }
   return vocabulary;
@@ -153,7 +99,7 @@ function load() {
 function keyOf(word: string): string {
   const lower = word.toLowerCase().replace(/['’]s$/, '').replace(/\.$/, '');
   const apostrophe = lower.search(/['’]/);
-  return apostrophe > 0 && !DOMAIN.has(lower) ? lower.slice(0, apostrophe) : lower;
+  return apostrophe > 0 && !wordLists().domain.has(lower) ? lower.slice(0, apostrophe) : lower;
 }
 
 function inSet(set: Set<string>, word: string): boolean {
@@ -174,5 +120,5 @@ export function isTerm(word: string): boolean {
 
 /** Capitalised shorthand that is a clinical or billing abbreviation ("OSA", "CBCT"). */
 export function isAcronym(word: string): boolean {
-  return ACRONYM.has(word.toLowerCase());
+  return wordLists().acronyms.has(word.toLowerCase());
 }
