@@ -3,10 +3,15 @@
  * case, keyed by the case id (C-7K3Q9), so "C-7K3Q9 paid $412" works from any surface. Statuses move only
  * along TRANSITIONS; every change is kept in the claim's history.
  */
-import type { ClaimPayerKind, DenialGroup, Lane } from '../knowledge/vocabulary.js';
+import { MEDICAL_PAYERS, type Lane } from '../knowledge/vocabulary.js';
 
-// Defined with the knowledge files whose keys they are; claims' users keep importing them from here.
-export { CLAIM_PAYER_KINDS, DENIAL_GROUPS, type ClaimPayerKind, type DenialGroup } from '../knowledge/vocabulary.js';
+/**
+ * Who a claim goes to: the medical payer kinds of the triage contract, and the insurers that pay before the health
+ * plan for an injury (auto no-fault or med-pay, workers' compensation, a liability insurer), each with its own filing
+ * and appeal limits in knowledge/followup.json.
+ */
+export const CLAIM_PAYER_KINDS = [...MEDICAL_PAYERS, 'auto', 'workers-comp', 'liability'] as const;
+export type ClaimPayerKind = (typeof CLAIM_PAYER_KINDS)[number];
 
 export const CLAIM_STATUSES = [
   'draft', 'submitted', 'pended', 'records-requested', 'paid', 'partially-paid', 'denied', 'appealed', 'written-off', 'closed',
@@ -37,6 +42,10 @@ export const FINAL_STATUSES: readonly ClaimStatus[] = ['paid', 'written-off', 'c
 
 export const canMove = (from: ClaimStatus, to: ClaimStatus): boolean => TRANSITIONS[from].includes(to);
 export const isOpen = (status: ClaimStatus): boolean => !FINAL_STATUSES.includes(status);
+
+/** Claim adjustment group codes: contractual, patient responsibility, other, payer-initiated. */
+export const DENIAL_GROUPS = ['CO', 'PR', 'OA', 'PI'] as const;
+export type DenialGroup = (typeof DENIAL_GROUPS)[number];
 
 /** A denial as recorded: a CARC with its group (CO-50), an optional remark code (N-code), or plain words. */
 export interface Denial {

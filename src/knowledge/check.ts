@@ -4,7 +4,7 @@ import { CDT_FAMILIES, CPT_FAMILIES } from './schema.js';
 import type { IcdFileEntry, IcdFileFormat } from './icd10-file.js';
 import { difference, fiscalYearEnd, fiscalYearStart, validListFile } from './icd10-valid.js';
 import { DENIAL_ACTIONS, loadClaimKnowledge } from './followup-denials.js';
-import { CLAIM_PAYER_KINDS } from './vocabulary.js';
+import { CLAIM_PAYER_KINDS } from '../claims/model.js';
 
 /** `family: count` for every family of a code set, in the order the schema lists them (empty ones included). */
 function familyCounts(entries: Iterable<CodeEntry>, families: readonly string[]): string {

@@ -10,7 +10,8 @@ import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError } from './load.js';
 import { defaultEntryLabel, parseKnowledgeFile, type EntryLabel } from './json-file.js';
 import { DocumentsFileSchema, SourceRefs, SourcesFileSchema } from './schema.js';
 import { tokenize } from './text.js';
-import { CLAIM_PAYER_KINDS, CONFIDENCE_LEVELS, DENIAL_GROUPS, DOCUMENT_KINDS, type DenialGroup, type DocumentKind } from './vocabulary.js';
+import { CONFIDENCE_LEVELS, DOCUMENT_KINDS, type DocumentKind } from './vocabulary.js';
+import { CLAIM_PAYER_KINDS, DENIAL_GROUPS, type DenialGroup } from '../claims/model.js';
 
 export const DENIALS_FILE = 'denials.json';
 export const FOLLOWUP_FILE = 'followup.json';

@@ -1,6 +1,6 @@
 /**
- * The fixed vocabulary of the triage contract (shared/contracts/triage.md) and of the claims' knowledge files
- * (followup.json, denials.json). Everything that is checked from outside uses exactly these strings.
+ * The fixed vocabulary of the triage contract (shared/contracts/triage.md).
+ * Everything that is checked from outside uses exactly these strings.
  */
 export const CAUSES = [
   'trauma', 'infection', 'pathology', 'impaction', 'sleep-apnea', 'tmj', 'congenital', 'systemic-condition',
@@ -10,18 +10,6 @@ export type Cause = (typeof CAUSES)[number];
 
 export const MEDICAL_PAYERS = ['medicare', 'medicare-advantage', 'medicaid', 'commercial', 'tricare', 'other'] as const;
 export type MedicalPayer = (typeof MEDICAL_PAYERS)[number];
-
-/**
- * Who a claim goes to: the medical payer kinds of the triage contract, and the insurers that pay before the health
- * plan for an injury (auto no-fault or med-pay, workers' compensation, a liability insurer), each with its own filing
- * and appeal limits in knowledge/followup.json. Here, not in claims/, because that file's keys are these words.
- */
-export const CLAIM_PAYER_KINDS = [...MEDICAL_PAYERS, 'auto', 'workers-comp', 'liability'] as const;
-export type ClaimPayerKind = (typeof CLAIM_PAYER_KINDS)[number];
-
-/** Claim adjustment group codes (contractual, patient responsibility, other, payer-initiated), as knowledge/denials.json writes them. */
-export const DENIAL_GROUPS = ['CO', 'PR', 'OA', 'PI'] as const;
-export type DenialGroup = (typeof DENIAL_GROUPS)[number];
 
 export const LANES = ['medical', 'medical-first', 'dental', 'patient-pay', 'needs-info'] as const;
 export type Lane = (typeof LANES)[number];
