@@ -401,7 +401,7 @@ async function cmdClaims(args: string[], io: Io): Promise<number> {
 }
 
 async function claimsImport(args: string[], io: Io): Promise<number> {
-  const { importClaims, describeImport, describeRefusal, mapPayerKind, ImportFileError } = await import('./claims/import.js');
+  const [{ importClaims, describeImport, describeRefusal, ImportFileError }, { mapPayerKind }] = await Promise.all([import('./claims/import.js'), import('./claims/import-values.js')]);
   const ignored = takeOption(args, '--ignore-column');
   const kinds = takeOneOption(ignored.rest, '--payer-kind');
   const { on: dryRun, rest: others } = takeFlag(kinds.rest, '--dry-run');
