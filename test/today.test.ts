@@ -17,7 +17,7 @@ import { Engine } from '../src/engine/engine.js';
 import { flows } from '../flows/index.js';
 import { ClaimService } from '../src/claims/service.js';
 import { DigestStore } from '../src/store/digest.js';
-import { validateFactValue } from '../src/letters/render.js';
+import { validateFactValue } from '../src/letters/fact-values.js';
 import { templateById } from '../src/letters/templates.js';
 import type { Input, Reply } from '../src/engine/model.js';
 import { renderRepliesText } from '../src/reply-text.js';
