@@ -21,8 +21,7 @@ import { triage } from '../dist/src/knowledge/triage.js';
 import { CodeIndex } from '../dist/src/knowledge/lookup.js';
 import { openDb } from '../dist/src/store/db.js';
 import { fullIcd10, replaceIcd10 } from '../dist/src/store/icd10.js';
-import { Engine } from '../dist/src/engine/engine.js';
-import { flows } from '../dist/flows/index.js';
+import { openEngine } from '../dist/src/app.js';
 import { parseIcd10File } from '../dist/src/knowledge/icd10-file.js';
 import { ClaimService } from '../dist/src/claims/service.js';
 import { buildDigest, digestReplies } from '../dist/src/claims/digest.js';
@@ -123,7 +122,7 @@ const CONVERSATION = [
   { kind: 'text', text: 'cancel' },
 ];
 const turnDb = openDb(join(dir, 'turns.db'));
-const engine = new Engine({ db: turnDb, kn, flows });
+const engine = openEngine(turnDb, { kn });
 const turnTimes = [];
 for (let person = 0; person < 750; person++) {
   for (const input of CONVERSATION) {

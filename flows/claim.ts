@@ -6,7 +6,8 @@
  * conversation about it never disagree.
  */
 import { z } from 'zod';
-import { choicesFor, stateSchema, type Flow, type FlowContext, type FlowState, type Outcome, type TurnActor } from '../src/engine/flow.js';
+import { choicesFor, stateSchema, type FlowState, type Outcome, type TurnActor } from '../src/engine/flow.js';
+import { type Flow, type FlowContext } from './context.js';
 import { reply, type Choice, type FormField, type Reply } from '../src/engine/model.js';
 import { CLAIM_PAYER_KINDS, isOpen, TRANSITIONS, type Claim, type ClaimPayerKind, type Denial } from '../src/claims/model.js';
 import { refusal, statusWords, type ChangeKind, type ClaimChange, type NewClaim, type Plan } from '../src/claims/service.js';
@@ -450,7 +451,7 @@ export const claimFlow: Flow = {
     /^(?=\s*C-[A-HJ-NP-Z2-9]{5}\b[\s,:-]+(?:was\s+|got\s+|is\s+)?(?:undo|correct(?:ion)?|paid|denied|submitted|resubmitted|sent|pended|appealed|written off|wrote off|closed|snoozed?|follow(?:ed)?[\s-]?up|called|checked|records)\b)/i,
   ],
   laterCommands: [/^(?=\s*\/?undo\b)/i],
-  menu: { label: 'Track a claim', example: '"claim" or "C-7K3Q9 paid $412 on 12/3"', command: 'track a claim' },
+  menu: { label: 'Track a claim', example: '"claim" or "C-7K3Q9 paid $412 on 12/3"', words: ['track a claim'] },
   stateSchema: stateSchema(STEPS, SlotsSchema as z.ZodType<Record<string, unknown>>),
   examples: ['track a claim', 'claim status', 'record a payment', 'the claim was denied', 'claim follow up', 'open claims', 'log a denial'],
   start: (ctx, seed) => (seed.caseId ? fromCase(ctx, seed.caseId) : begin(ctx, seed.text ?? '')),

@@ -4,7 +4,9 @@
  * (its first question), so the flow never asks what would not change the answer.
  */
 import { z } from 'zod';
-import { buttonValue, choicesFor, stateSchema, type Flow, type FlowContext, type FlowInput, type FlowState, type Outcome, type Seed } from '../src/engine/flow.js';
+import { buttonValue, choicesFor, stateSchema, type FlowInput, type FlowState, type Outcome, type Seed } from '../src/engine/flow.js';
+import { type Flow, type FlowContext } from './context.js';
+import { bareCode } from './lookup.js';
 import { MAX_TEXT_CHARS, reply, type Reply } from '../src/engine/model.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
 import { CaseFactsSchema } from '../src/knowledge/facts.js';
@@ -674,12 +676,18 @@ export const triageFlow: Flow = {
   title: 'Is this medical first?',
   // "new case" starts a triage from anywhere, also from inside a lookup.
   commands: [/^\s*\/?(?:triage|case|(?:start\s+)?(?:a\s+)?new\s+case)\b[:\s]*/i],
-  menu: { label: 'Is this medical first?', example: '"pt broke #8 in a bike accident, BCBS medical + Delta dental"', command: 'new case' },
+  menu: { label: 'Is this medical first?', example: '"pt broke #8 in a bike accident, BCBS medical + Delta dental"', words: ['new case'] },
   stateSchema: stateSchema(STEPS, CaseSlotsSchema.extend({
     held: z.object({ text: z.string().max(MAX_TEXT_CHARS), step: z.enum(CASE_STEPS) }).optional(),
     undo: z.object({ caseId: z.string().regex(/^C-[A-Z0-9]{5}$/), step: z.enum(CASE_STEPS), slots: CaseSlotsSchema, change: z.string().max(2000) }).optional(),
   })),
   examples: ['is this medical first', 'should I bill medical', 'bill medical or dental', 'which insurance do I bill', 'check a case', 'triage a case', 'medical insurance for this procedure'],
+  // A message that names a procedure, a cause, an insurance or a diagnosis is a case; a code on its own is a lookup.
+  recognise(ctx, text) {
+    if (bareCode(text)) return undefined;
+    const known = extractFacts(text, ctx.kn).known;
+    return known.procedure || known.cause || known.coverage || known.diagnoses ? { text } : undefined;
+  },
   start,
   handle(ctx, st, input: FlowInput) {
     if (input.kind === 'text' && UNDO.test(input.text)) return undo(ctx, st);

@@ -5,8 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../src/store/db.js';
-import { Engine } from '../src/engine/engine.js';
-import { flows } from '../flows/index.js';
+import { openEngine } from '../src/app.js';
 import { ClaimService, type ClaimChange, type NewClaim } from '../src/claims/service.js';
 import { CLAIM_STATUSES, type ClaimStatus } from '../src/claims/model.js';
 import { readClaimWords } from '../src/claims/parse.js';
@@ -226,7 +225,7 @@ describe('claim updates as staff type them', () => {
 
 describe('the claim flow in the engine', () => {
   function chat(d: Db, user = 'u1') {
-    const engine = new Engine({ db: d, flows, zone: 'America/Chicago', now: () => Date.parse('2026-12-02T15:00:00Z') });
+    const engine = openEngine(d, { zone: 'America/Chicago', now: () => Date.parse('2026-12-02T15:00:00Z') });
     const said: Reply[] = [];
     const send = async (input: Input) => {
       const out = await engine.handle({ platform: 'test', user, conversation: 'dm', direct: true, input });
@@ -387,7 +386,7 @@ describe('the claim flow in the engine', () => {
     // The next day where the practice is (Chicago), yesterday's change is no longer undone by "undo".
     open(new ClaimService(d), base('C-UNDW4', { submittedDate: '2026-11-01' }));
     await chat(d, 'u1').send({ kind: 'text', text: 'C-UNDW4 pended' });
-    const tomorrow = new Engine({ db: d, flows, zone: 'America/Chicago', now: () => Date.parse('2026-12-03T15:00:00Z') });
+    const tomorrow = openEngine(d, { zone: 'America/Chicago', now: () => Date.parse('2026-12-03T15:00:00Z') });
     const late = await tomorrow.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text', text: 'undo' } });
     expect(text(late)).toMatch(/no change to a claim today/);
     expect(new ClaimService(d).get('C-UNDW4')?.status).toBe('pended');
@@ -437,7 +436,7 @@ describe('the daily digest', () => {
 describe('a claim\'s diagnoses are checked against the code set of its date of service (issue 22)', () => {
   it('the new-claim form refuses J34.830 for a service in September 2026 (FY2026) and takes it for one in October (FY2027)', async () => {
     const d = db();
-    const engine = new Engine({ db: d, flows, zone: 'America/Chicago', now: () => Date.parse('2026-10-05T15:00:00Z') });
+    const engine = openEngine(d, { zone: 'America/Chicago', now: () => Date.parse('2026-10-05T15:00:00Z') });
     const send = (input: Input) => engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input });
     const said = (rs: Reply[]) => rs.map((r) => r.text).join('\n');
     const form = (rs: Reply[]) => rs.flatMap((r) => r.parts).find((p) => p.kind === 'form');

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Engine } from '../src/engine/engine.js';
+import { openEngine } from '../src/app.js';
 import { FlowRegistry } from '../src/engine/registry.js';
 import { stateSchema, type Flow } from '../src/engine/flow.js';
 import { reply, type Reply } from '../src/engine/model.js';
@@ -44,7 +44,7 @@ afterEach(() => {
 function engineOn(path: string, lines: string[] = []) {
   const db = openDb(path);
   dbs.push(db);
-  const engine = new Engine({ db, kn, flows, log: createLogger('info', (l) => lines.push(l)) });
+  const engine = openEngine(db, { kn, flows, log: createLogger('info', (l) => lines.push(l)) });
   return (text: string) => engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text', text } });
 }
 const text = (replies: Reply[]) => replies.map((r) => r.text).join(' ');
@@ -131,7 +131,7 @@ describe('writes a flow makes with its turn (Outcome.effects)', () => {
     const db = openDb(tempDbPath());
     dbs.push(db);
     const lines: string[] = [];
-    const engine = new Engine({ db, kn, flows: countingWithWrites(log), log: createLogger('info', (l) => lines.push(l)) });
+    const engine = openEngine(db, { kn, flows: countingWithWrites(log), log: createLogger('info', (l) => lines.push(l)) });
     const say = (t: string) => engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text', text: t } });
     expect(text(await say('mark'))).toBe('n=1');
     log.refuseNext = true; // the next write finds its record changed once

@@ -8,8 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import mammoth from 'mammoth';
 import { openDb, type Db } from '../src/store/db.js';
-import { Engine } from '../src/engine/engine.js';
-import { flows } from '../flows/index.js';
+import { openEngine } from '../src/app.js';
 import type { Input, Reply } from '../src/engine/model.js';
 import { cli, tempDbPath } from './helpers.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -29,7 +28,7 @@ afterEach(() => {
 function chat(path: string, user = 'u1') {
   const db = openDb(path);
   opened.push(db);
-  const engine = new Engine({ db, flows, zone: 'America/Chicago' });
+  const engine = openEngine(db, { zone: 'America/Chicago' });
   return (input: Input) => engine.handle({ platform: 'test', user, conversation: 'dm', direct: true, input });
 }
 const choices = (rs: Reply[]) => rs.flatMap((r) => r.parts.flatMap((p) => (p.kind === 'choices' ? p.choices : [])));
@@ -121,7 +120,7 @@ describe('the letter flow', () => {
     ] as const) {
       const db = openDb(tempDbPath('medbill-letter-'));
       opened.push(db);
-      const engine = new Engine({ db, flows, zone: 'America/Chicago', letters: new LetterService(db, { narrative: writer }) });
+      const engine = openEngine(db, { zone: 'America/Chicago', letters: new LetterService(db, { narrative: writer }) });
       const send = (input: Input) => engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input });
       const answer = await send({ kind: 'text', text: 'E0486 for moderate OSA, AHI 24, CPAP intolerant, Medicare, age 63' });
       const done = await answerAll(send, await send(press(answer, 'Draft letter')), []);

@@ -7,7 +7,7 @@ import { flows } from '../flows/index.js';
 import { answerParts } from '../flows/answer.js';
 import { formModal, homeView, renderMessages } from '../adapters/slack/blocks.js';
 import { reply, type Input, type Reply, type ReplyPart } from '../src/engine/model.js';
-import { Engine } from '../src/engine/engine.js';
+import { openEngine } from '../src/app.js';
 import { openDb } from '../src/store/db.js';
 import { ClaimService } from '../src/claims/service.js';
 import { blockKitProblems, messageProblems, viewProblems } from './support/block-kit.js';
@@ -107,7 +107,7 @@ describe('Slack rendering', () => {
 describe('what the flows say, as Slack gets it', () => {
   const db = openDb(':memory:');
   afterAll(() => db.close());
-  const engine = new Engine({ db, kn, flows, zone: 'America/Chicago' });
+  const engine = openEngine(db, { kn, zone: 'America/Chicago' });
   const claims = new ClaimService(db);
   for (const [caseId, submittedDate] of [['C-SLK23', '2026-11-12'], ['C-SLK24', undefined]] as const) {
     const plan = claims.draft({ caseId, payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, ...(submittedDate ? { submittedDate } : {}) }, { who: 'test', surface: 'test' });

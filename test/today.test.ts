@@ -13,8 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PRACTICE_ZONE, todayIn } from '../src/today.js';
 import { loadConfig } from '../src/config.js';
 import { openDb, type Db } from '../src/store/db.js';
-import { Engine } from '../src/engine/engine.js';
-import { flows } from '../flows/index.js';
+import { openEngine } from '../src/app.js';
 import { ClaimService } from '../src/claims/service.js';
 import { DigestStore } from '../src/store/digest.js';
 import { validateFactValue } from '../src/letters/fact-values.js';
@@ -82,7 +81,7 @@ describe('dates recorded and shown through the engine', () => {
   function practice(zone: string, instant: string) {
     const db = openDb(':memory:');
     opened.push(db);
-    const engine = new Engine({ db, flows, zone, now: at(instant) });
+    const engine = openEngine(db, { zone, now: at(instant) });
     const claims = new ClaimService(db, at(instant));
     const plan = claims.draft({ caseId: 'C-TDAY2', payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, submittedDate: '2026-11-02' }, { who: 'test', surface: 'test' });
     if (!plan.ok || !claims.commit(plan)) throw new Error('seeding the claim failed');
@@ -182,7 +181,7 @@ describe.skipIf(!FAKETIME)('the command line on a faked clock, on a machine in a
     // The same replies typing "today" gets at that instant, rendered as text.
     const db = openDb(path);
     try {
-      const replies = await new Engine({ db, flows, zone: 'America/Chicago', now: at('2026-12-08T02:30:00Z') }).handle({ platform: 'terminal', user: 'u', conversation: 'c', direct: true, input: { kind: 'text', text: 'today' } });
+      const replies = await openEngine(db, { zone: 'America/Chicago', now: at('2026-12-08T02:30:00Z') }).handle({ platform: 'terminal', user: 'u', conversation: 'c', direct: true, input: { kind: 'text', text: 'today' } });
       expect(r.out).toBe(`${renderRepliesText(replies)}\n`);
     } finally {
       db.close();
