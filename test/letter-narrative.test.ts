@@ -11,8 +11,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { ConfigError, loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import type { LetterFact } from '../src/letters/model.js';
-import { buildPrompt, checkNarrative, narrativeModel, sentencesOf, writeNarrative, type NarrativeInput, type NarrativeParagraph } from '../src/letters/narrative.js';
-import { scrubIdentifiers } from '../src/engine/privacy.js';
+import { buildPrompt, narrativeModel, writeNarrative } from '../src/letters/narrative.js';
+import { checkNarrative, sentencesOf, type NarrativeInput, type NarrativeParagraph } from '../src/letters/narrative-check.js';
+import { scrubIdentifiers } from '../src/privacy/scrubber.js';
 import { IDENTIFIER_MESSAGES } from './support/identifier-corpus.js';
 import { renderLetter, templateNarrative } from '../src/letters/render.js';
 import { templateById } from '../src/letters/templates.js';
