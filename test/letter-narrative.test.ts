@@ -295,6 +295,14 @@ describe('writeNarrative with a fake chat model', () => {
     expect(r.by).toBe('llm');
   });
 
+  it('falls back to the template when a paragraph repeats an identifier placeholder, which the letter itself refuses', async () => {
+    // checkNarrative reads "[PATIENT NAME]" as a gap to fill, but the letter refuses it in a narrative: had the model's
+    // text been used, the letter would have failed to render instead of falling back.
+    const withName = [{ ...GOOD[0], text: `[PATIENT NAME] ${GOOD[0]?.text.replace(/^The patient /, 'has ') ?? ''}` }, ...GOOD.slice(1)] as NarrativeParagraph[];
+    const r = await writeNarrative(INPUT, { model: fakeList([json(withName)]), timeoutMs: 5000 });
+    expect(r).toMatchObject({ by: 'template', reason: 'placeholder' });
+  });
+
   it.each(ADDITIONS)('falls back to the template for %s, with the reason and no text of the model in the log', async (_what, paragraphs, reason) => {
     const { log, lines } = capturingLog();
     const r = await writeNarrative(INPUT, { model: fakeList([json(paragraphs)]), timeoutMs: 5000, log });

@@ -25,7 +25,7 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import { scrubIdentifiers, type IdentifierKind } from '../privacy/scrubber.js';
 import { errorFields, silentLogger, type Logger } from '../log.js';
-import { checkNarrative, LIMITS, type NarrativeFallback, type NarrativeInput } from './narrative-check.js';
+import { checkNarrative, LIMITS, narrativeForLetter, type NarrativeFallback, type NarrativeInput } from './narrative-check.js';
 
 export interface NarrativeOptions {
   model: BaseChatModel;
@@ -198,6 +198,8 @@ export async function writeNarrative(input: NarrativeInput, opts: NarrativeOptio
   const paragraphs = parsed.data.paragraphs.map((p) => ({ text: oneLine(p.text, 10_000), factIds: p.factIds }));
   const problem = checkNarrative(paragraphs, input);
   if (problem) return fallback(problem.reason, { paragraphs: paragraphs.length }, problem.paragraph ? { paragraph: problem.paragraph, ...(problem.sentence ? { sentence: problem.sentence } : {}) } : undefined);
+  // The letter's own rules too (no gap, no identifier placeholder in a narrative): what passes here must render.
+  if ('problem' in narrativeForLetter(paragraphs.map((p) => p.text))) return fallback('placeholder', { paragraphs: paragraphs.length });
   log.log('info', 'letter.narrative', { by: 'llm', ms: Math.round(performance.now() - started), paragraphs: paragraphs.length });
   return { paragraphs: paragraphs.map((p) => p.text), by: 'llm' };
 }
