@@ -6,16 +6,18 @@
  * conversation about it never disagree.
  */
 import { z } from 'zod';
-import { choicesFor, stateSchema, turnActor, type Flow, type FlowContext, type FlowState, type Outcome } from '../src/engine/flow.js';
+import { choicesFor, stateSchema, turnActor, type FlowState, type Outcome } from '../src/engine/flow.js';
+import { type Flow, type FlowContext } from './context.js';
 import { reply, type Choice, type FormField, type Reply } from '../src/engine/model.js';
 import { isOpen, TRANSITIONS, type Claim, type Denial } from '../src/store/claim.js';
 import { refusal, statusWords, type ChangeKind, type ClaimChange, type NewClaim, type Plan } from '../src/claims/service.js';
 import { readClaimWords, type ClaimWords } from '../src/claims/parse.js';
 import { CASE_ID_IN_TEXT, caseIdIn } from '../src/case-id.js';
-import { formatCents, parseAmountField, parseDate, showDate } from '../src/claims/dates.js';
+import { parseDate, showDate } from '../src/claims/dates.js';
+import { formatCents, parseAmountField } from '../src/money.js';
 import { addDays, daysBetween } from '../src/calendar.js';
 import { parseDenial, remedyFor, resubmissionAdvice } from '../src/claims/denials.js';
-import type { ClaimKnowledge } from '../src/claims/knowledge.js';
+import type { ClaimKnowledge } from '../src/knowledge/followup-denials.js';
 import { isProcedureCode, normalizeCode } from '../src/knowledge/codes.js';
 import { triage } from '../src/knowledge/triage.js';
 import { diagnosisDate, diagnosisProblemOn } from '../src/knowledge/evidence.js';
@@ -448,7 +450,7 @@ export const claimFlow: Flow = {
     /^(?=\s*C-[A-HJ-NP-Z2-9]{5}\b[\s,:-]+(?:was\s+|got\s+|is\s+)?(?:undo|correct(?:ion)?|paid|denied|submitted|resubmitted|sent|pended|appealed|written off|wrote off|closed|snoozed?|follow(?:ed)?[\s-]?up|called|checked|records)\b)/i,
   ],
   laterCommands: [/^(?=\s*\/?undo\b)/i],
-  menu: { label: 'Track a claim', example: '"claim" or "C-7K3Q9 paid $412 on 12/3"', command: 'track a claim' },
+  menu: { label: 'Track a claim', example: '"claim" or "C-7K3Q9 paid $412 on 12/3"', words: ['track a claim'] },
   stateSchema: stateSchema(STEPS, SlotsSchema as z.ZodType<Record<string, unknown>>),
   examples: ['track a claim', 'claim status', 'record a payment', 'the claim was denied', 'claim follow up', 'open claims', 'log a denial'],
   start: (ctx, seed) => (seed.caseId ? fromCase(ctx, seed.caseId) : begin(ctx, seed.text ?? '')),

@@ -1,5 +1,5 @@
 /** Pieces the case flows share: the options offered as buttons and the readers of typed answers. */
-import type { FlowContext } from '../src/engine/flow.js';
+import type { FlowContext } from './context.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
 import { extractFacts } from '../src/knowledge/extract.js';
 import { procedureKindOf } from '../src/knowledge/procedure-kind.js';

@@ -3,7 +3,8 @@
  * it), "digest off", "digest" to see what is set, and "today" to see what is due right now, where you are.
  */
 import { z } from 'zod';
-import { stateSchema, type Flow, type FlowContext, type Outcome } from '../src/engine/flow.js';
+import { stateSchema, type Outcome } from '../src/engine/flow.js';
+import { type Flow, type FlowContext } from './context.js';
 import { reply } from '../src/engine/model.js';
 import type { ChannelAddress } from '../src/store/address.js';
 import { describeSchedule, parseDigestSetting } from '../src/scheduler/digest-settings.js';
@@ -57,7 +58,7 @@ export const digestFlow: Flow = {
   title: 'Daily claims digest',
   commands: [/^\s*\/?digest\b[:\s]*/i, /^(?=\s*\/?(?:today|what'?s due(?: today)?|due today)\s*[?.!]?\s*$)/i],
   // In a channel: "today" shows what is due there, "digest here" starts the daily post (it asks for the time).
-  menu: { label: "Today's claims", example: '"today", or "digest here 8:00 America/Chicago" in the billing channel', command: 'today', channelCommands: ['today', 'digest here'] },
+  menu: { label: "Today's claims", example: '"today", or "digest here 8:00 America/Chicago" in the billing channel', words: ['today', 'digest here'], inChannels: true },
   stateSchema: stateSchema(['done'], z.object({})),
   examples: ['what is due today', 'today', 'claims due today', 'follow ups due', 'daily digest', 'what needs follow up'],
   start: (ctx, seed) => {

@@ -2,7 +2,8 @@
  * "What documents do I need?" For a procedure and a kind of medical payer, the checklist that payer will
  * want, each item with what it must contain, marked have / need. Ticking an item updates the list.
  */
-import { buttonValue, choicesFor, stateSchema, type Flow, type FlowContext, type FlowState, type Outcome, type Seed } from '../src/engine/flow.js';
+import { buttonValue, choicesFor, stateSchema, type FlowState, type Outcome, type Seed } from '../src/engine/flow.js';
+import { type Flow, type FlowContext } from './context.js';
 import { reply, type Reply } from '../src/engine/model.js';
 import { z } from 'zod';
 import { CaseFactsSchema, type CaseFacts } from '../src/knowledge/facts.js';
@@ -92,7 +93,7 @@ export const documentsFlow: Flow = {
   version: 1,
   title: 'What documents do I need?',
   commands: [/^\s*\/?(?:docs|documents|what (?:documents|docs|paperwork)(?: do i need| are needed)?|paperwork|checklist)\b(?:\s+(?:for|do i need for|needed for))?[:\s]*/i],
-  menu: { label: 'What documents do I need?', example: '"docs for a sleep apnea appliance, Medicare"', command: 'what documents do I need' },
+  menu: { label: 'What documents do I need?', example: '"docs for a sleep apnea appliance, Medicare"', words: ['what documents do I need'] },
   stateSchema: stateSchema(['procedure', 'payer', 'checklist'], z.object({ facts: CaseFactsSchema.partial(), payerAsked: z.boolean().optional() })),
   examples: ['what documents do I need', 'what paperwork does medical want', 'document checklist', 'what do I send with the claim', 'docs for a claim'],
   start,

@@ -1,6 +1,7 @@
 /** Help: what medbill does, with an example per flow (built by the registry from the flows' menu entries). */
 import { z } from 'zod';
-import { stateSchema, type Flow } from '../src/engine/flow.js';
+import { stateSchema } from '../src/engine/flow.js';
+import { type Flow } from './context.js';
 
 export const helpFlow: Flow = {
   id: 'help',

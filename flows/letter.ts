@@ -6,11 +6,12 @@
  * kept by case ID: "letter for C-7K3Q9" works the next day, and "change the AHI to 24" regenerates it.
  */
 import { z } from 'zod';
-import { choicesFor, stateSchema, type Flow, type FlowContext, type FlowState, type Outcome } from '../src/engine/flow.js';
+import { choicesFor, stateSchema, type FlowState, type Outcome } from '../src/engine/flow.js';
+import { type Flow, type FlowContext } from './context.js';
 import { reply, type Reply } from '../src/engine/model.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
 import { MEDICAL_PAYERS } from '../src/knowledge/vocabulary.js';
-import { missingFacts, validateFactValue } from '../src/letters/render.js';
+import { missingFacts, validateFactValue } from '../src/letters/fact-values.js';
 import type { FactDef, LetterTemplate } from '../src/letters/templates.js';
 import { caseIdIn } from '../src/case-id.js';
 import { PAYER_OPTIONS, parsePayer, procedureKind } from './common.js';
@@ -135,7 +136,7 @@ export const letterFlow: Flow = {
   title: 'Letter of medical necessity',
   // "letter for …", "draft an LMN", "letter C-7K3Q9": not "letter from the surgeon says…", which is a case.
   commands: [/^\s*\/?(?:(?:draft|write|make)\s+(?:a\s+|an\s+|the\s+)?)?(?:lmn|letters?(?:\s+of\s+medical\s+necessity)?|medical\s+necessity\s+letter)(?=\s*(?:for\b|C-|$))(?:\s+for)?[:\s]*/i],
-  menu: { label: 'Draft a letter', example: '"letter for C-7K3Q9": a letter of medical necessity from the case', command: 'draft a letter' },
+  menu: { label: 'Draft a letter', example: '"letter for C-7K3Q9": a letter of medical necessity from the case', words: ['draft a letter'] },
   stateSchema: stateSchema(STEPS, SlotsSchema as z.ZodType<Record<string, unknown>>),
   examples: ['draft a letter of medical necessity', 'write an lmn', 'medical necessity letter', 'letter for the case'],
   async start(ctx, seed) {

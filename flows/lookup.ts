@@ -1,8 +1,10 @@
 /** "Find a code": by number (dotted or not) or by words, across CDT, CPT, HCPCS and ICD-10-CM, with related codes. */
 import { z } from 'zod';
-import { choicesFor, stateSchema, type Flow, type FlowContext, type Outcome } from '../src/engine/flow.js';
+import { choicesFor, stateSchema, type Outcome } from '../src/engine/flow.js';
+import { type Flow, type FlowContext } from './context.js';
 import { reply, type Reply } from '../src/engine/model.js';
 import type { CodeSet } from '../src/knowledge/vocabulary.js';
+import { codeSetOf } from '../src/knowledge/codes.js';
 
 const MAX_HITS = 12;
 
@@ -47,6 +49,12 @@ function results(ctx: FlowContext, text: string): Outcome {
   return { state: { step: 'results', slots: {} }, replies: [reply(`${hits.length} code${hits.length > 1 ? 's' : ''} found.`, parts)] };
 }
 
+/** A message that is only a code ("D7240", "what is K08.3?"): the code, else undefined. */
+export function bareCode(text: string): string | undefined {
+  const bare = text.trim().replace(/[?.!]+$/, '').replace(/^what(?:'s| is)\s+/i, '');
+  return /^\S+$/.test(bare) && codeSetOf(bare) ? bare : undefined;
+}
+
 const ask: Reply = reply('Which code? Type a code (D7240, 41100, E0486, K08.3) or words ("impacted tooth").');
 
 export const lookupFlow: Flow = {
@@ -60,10 +68,16 @@ export const lookupFlow: Flow = {
     new RegExp(`^(?=${QUESTION.source})`, 'i'),
     /^(?=[^?.!]{3,80}\b(?:cdt|cpt|hcpcs|icd(?:-?10)?(?:-?cm)?)(?:\s+codes?)?\s*[?.!]?\s*$)/i,
   ],
-  menu: { label: 'Look up a code', example: '"lookup impacted tooth" or "lookup K08.3"', command: 'lookup', channelCommands: ['lookup'] },
+  menu: { label: 'Look up a code', example: '"lookup impacted tooth" or "lookup K08.3"', words: ['lookup'], inChannels: true },
   stateSchema: stateSchema(['query', 'results'], z.object({})),
   examples: ['look up a code', 'find a code', 'what is the code for', 'which icd code', 'code for a procedure', 'what does this code mean'],
-  start: (ctx, seed) => (seed.text?.trim() ? results(ctx, seed.text.trim()) : { state: { step: 'query', slots: {} }, replies: [ask] }),
+  // A code on its own is a lookup ("what is D7240?").
+  recognise: (_ctx, text) => {
+    const code = bareCode(text);
+    return code ? { text: code } : undefined;
+  },
+  // A message that only resembled "look up a code" is not itself the query: ask for it.
+  start: (ctx, seed) => (seed.text?.trim() && !seed.resembled ? results(ctx, seed.text.trim()) : { state: { step: 'query', slots: {} }, replies: [ask] }),
   handle(ctx, st, input) {
     if (input.kind === 'button' && input.step === 'results' && st.step === 'results') return results(ctx, input.value);
     if (input.kind === 'text' && st.step === 'query') return results(ctx, input.text);

@@ -4,8 +4,9 @@
  * it may be answered in a channel.
  */
 import { z } from 'zod';
-import { stateSchema, type Flow, type FlowContext, type Outcome } from '../src/engine/flow.js';
-import { buildReport, categoryNames, drawAging, reportReplies } from '../src/claims/report.js';
+import { stateSchema, type Outcome } from '../src/engine/flow.js';
+import { type Flow, type FlowContext } from './context.js';
+import { buildReport, categoryNames, drawAging, reportReplies } from '../src/reports/claims-report.js';
 
 async function report(ctx: FlowContext): Promise<Outcome> {
   const r = await buildReport(ctx.reports, ctx.today(), ctx.zone, categoryNames(ctx.kn));
@@ -20,7 +21,7 @@ export const reportFlow: Flow = {
   title: 'Claims report',
   // The whole message: "report came back positive…" is a case, not a request for the claims report.
   commands: [/^(?=\s*\/?(?:claims?\s+|a\/r\s+|ar\s+)?reports?\s*[.!?]?\s*$)/i],
-  menu: { label: 'Claims report', example: '"report": A/R aging, denials, paid rate by payer and code', command: 'report', channelCommands: ['report'] },
+  menu: { label: 'Claims report', example: '"report": A/R aging, denials, paid rate by payer and code', words: ['report'], inChannels: true },
   stateSchema: stateSchema(['done'], z.object({})),
   examples: ['claims report', 'a/r aging', 'accounts receivable', 'denial report', 'how much did we collect', 'which payers pay'],
   start: (ctx) => report(ctx),

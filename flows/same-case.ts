@@ -8,7 +8,7 @@
  * sameCase() is the decision: a pure function of two readings. The readers (caseReading, messageReading) turn a
  * case's facts and a message's words into those readings with the knowledge base.
  */
-import type { FlowContext } from '../src/engine/flow.js';
+import type { FlowContext } from './context.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
 import { findTeeth } from '../src/knowledge/text.js';
 import { procedureRecognized } from '../src/knowledge/triage.js';

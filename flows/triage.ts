@@ -4,16 +4,18 @@
  * (its first question), so the flow never asks what would not change the answer.
  */
 import { z } from 'zod';
-import { buttonValue, choicesFor, stateSchema, type Flow, type FlowContext, type FlowInput, type FlowState, type Outcome, type Seed } from '../src/engine/flow.js';
+import { buttonValue, choicesFor, stateSchema, type FlowInput, type FlowState, type Outcome, type Seed } from '../src/engine/flow.js';
+import { type Flow, type FlowContext } from './context.js';
+import { bareCode } from './lookup.js';
 import { MAX_TEXT_CHARS, reply, type Reply } from '../src/engine/model.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
 import { CaseFactsSchema } from '../src/knowledge/facts.js';
 import { describeZodError } from '../src/zod-message.js';
 import { extractFacts } from '../src/knowledge/extract.js';
 import { readCase } from '../src/knowledge/case.js';
-import { triage, type TriageResult } from '../src/knowledge/triage.js';
+import { epsdt, MEDICAID_DELIVERY_QUESTION, triage, type TriageResult } from '../src/knowledge/triage.js';
 import { codeSetOf, normalizeIcd10, procedureCodePattern } from '../src/knowledge/codes.js';
-import { LANE_LINE } from '../src/render-text.js';
+import { LANE_LINE } from '../src/reply-text.js';
 import { answerParts } from './answer.js';
 import { DOCUMENT_KINDS, MEDICAL_LANES, type DocumentKind } from '../src/knowledge/vocabulary.js';
 import {
@@ -70,6 +72,7 @@ const COVERAGE_OPTIONS: (Option & { coverage: NonNullable<CaseFacts['coverage']>
   { label: 'No insurance', value: 'none', coverage: { medical: false, dental: false } },
 ];
 const COMBINED_OPTIONS: Option[] = [{ label: 'One combined plan', value: 'yes' }, { label: 'Two separate plans', value: 'no' }];
+const MEDICAID_DELIVERY_OPTIONS: Option[] = [{ label: 'Part of the Medicaid health plan', value: 'yes' }, { label: 'Separate dental program or plan', value: 'no' }];
 const NOTES_OPTIONS: Option[] = [{ label: 'No', value: 'no' }, { label: 'Not sure', value: 'unsure' }];
 const CONFIRM_OPTIONS: Option[] = [{ label: 'Yes', value: 'yes' }, { label: 'No', value: 'no' }, { label: 'Not sure', value: 'unsure' }];
 
@@ -171,13 +174,18 @@ const QUESTIONS: Record<FactStep, Question> = {
     },
   },
   combined: {
-    text: () => 'Do the medical and dental benefits come from one combined plan, or two separate plans?',
-    options: () => COMBINED_OPTIONS,
+    // For a Medicaid child the question is how the state runs the dental benefit (R-MEDICAID-DENTAL-DELIVERY).
+    text: (s) => (epsdt(s.facts) ? MEDICAID_DELIVERY_QUESTION.question : 'Do the medical and dental benefits come from one combined plan, or two separate plans?'),
+    options: (s) => (epsdt(s.facts) ? MEDICAID_DELIVERY_OPTIONS : COMBINED_OPTIONS),
     example: '"one plan" or "separate"',
-    why: 'A combined plan routes some dental-looking procedures to its medical side first.',
+    why: 'A combined plan routes some dental-looking procedures to its medical side first. Under 21, Medicaid must cover dental care (EPSDT), and each state runs that benefit either inside its Medicaid health plans or as a separate dental program.',
     parse: (text) => {
-      if (/\b(one|single|same|combined|embedded|yes)\b/i.test(text)) return { value: { coverage: { medical: true, dental: true, combinedPlan: true } } };
-      if (/\b(two|separate|different|no)\b/i.test(text)) return { value: { coverage: { medical: true, dental: true, combinedPlan: false } } };
+      const one = { value: { coverage: { medical: true, dental: true, combinedPlan: true } } };
+      const two = { value: { coverage: { medical: true, dental: true, combinedPlan: false } } };
+      if (/\bcarved?[- ]?in\b/i.test(text)) return one;
+      if (/\bcarved?[- ]?out\b/i.test(text)) return two;
+      if (/\b(one|single|same|combined|embedded|health plan|yes)\b/i.test(text)) return one;
+      if (/\b(two|separate|different|dental (?:program|plan|vendor)|state|fee[- ]for[- ]service|no)\b/i.test(text)) return two;
       return { error: "I couldn't tell whether that is one plan or two." };
     },
     press: (value) => (value === 'yes' || value === 'no' ? { coverage: { medical: true, dental: true, combinedPlan: value === 'yes' } } : undefined),
@@ -674,12 +682,18 @@ export const triageFlow: Flow = {
   title: 'Is this medical first?',
   // "new case" starts a triage from anywhere, also from inside a lookup.
   commands: [/^\s*\/?(?:triage|case|(?:start\s+)?(?:a\s+)?new\s+case)\b[:\s]*/i],
-  menu: { label: 'Is this medical first?', example: '"pt broke #8 in a bike accident, BCBS medical + Delta dental"', command: 'new case' },
+  menu: { label: 'Is this medical first?', example: '"pt broke #8 in a bike accident, BCBS medical + Delta dental"', words: ['new case'] },
   stateSchema: stateSchema(STEPS, CaseSlotsSchema.extend({
     held: z.object({ text: z.string().max(MAX_TEXT_CHARS), step: z.enum(CASE_STEPS) }).optional(),
     undo: z.object({ caseId: z.string().regex(/^C-[A-Z0-9]{5}$/), step: z.enum(CASE_STEPS), slots: CaseSlotsSchema, change: z.string().max(2000) }).optional(),
   })),
   examples: ['is this medical first', 'should I bill medical', 'bill medical or dental', 'which insurance do I bill', 'check a case', 'triage a case', 'medical insurance for this procedure'],
+  // A message that names a procedure, a cause, an insurance or a diagnosis is a case; a code on its own is a lookup.
+  recognise(ctx, text) {
+    if (bareCode(text)) return undefined;
+    const known = extractFacts(text, ctx.kn).known;
+    return known.procedure || known.cause || known.coverage || known.diagnoses ? { text } : undefined;
+  },
   start,
   handle(ctx, st, input: FlowInput) {
     if (input.kind === 'text' && UNDO.test(input.text)) return undo(ctx, st);

@@ -19,7 +19,7 @@ import { fiscalYearStart } from './knowledge/icd10-valid.js';
 import { ConfigError, loadConfig } from './config.js';
 import type { Storage } from './store/storage.js';
 import { openSqliteStorage } from './store/sqlite/index.js';
-import { renderLookup, renderRepliesText, renderTriage } from './render-text.js';
+import { renderLookup, renderRepliesText, renderTriage } from './reply-text.js';
 import { positionals, readInput, takeFlag, takeOneOption, takeOption, UsageError, type Io } from './command-line.js';
 import { PROJECT_ROOT } from './paths.js';
 import { systemClock, todayIn } from './today.js';
@@ -385,7 +385,7 @@ async function cmdClaims(args: string[], io: Io): Promise<number> {
   if (sub === 'import') return claimsImport(rest, io);
   if (sub === 'export') {
     if (positionals('claims export', rest).length) throw new UsageError('claims export takes no arguments (it writes every claim to standard output)');
-    const { claimsCsv } = await import('./claims/report.js');
+    const { claimsCsv } = await import('./reports/claims-report.js');
     const storage = openForReading();
     try {
       let n = 0;
@@ -403,7 +403,7 @@ async function cmdClaims(args: string[], io: Io): Promise<number> {
 }
 
 async function claimsImport(args: string[], io: Io): Promise<number> {
-  const { importClaims, describeImport, describeRefusal, mapPayerKind, ImportFileError } = await import('./claims/import.js');
+  const [{ importClaims, describeImport, describeRefusal, ImportFileError }, { mapPayerKind }] = await Promise.all([import('./claims/import.js'), import('./claims/import-values.js')]);
   const ignored = takeOption(args, '--ignore-column');
   const kinds = takeOneOption(ignored.rest, '--payer-kind');
   const { on: dryRun, rest: others } = takeFlag(kinds.rest, '--dry-run');
@@ -442,13 +442,13 @@ async function cmdReport(args: string[], io: Io): Promise<number> {
   const chartFile = chartOption.values[0];
   const format = chartFile === undefined ? undefined : /\.png$/i.test(chartFile) ? 'png' : /\.svg$/i.test(chartFile) ? 'svg' : undefined;
   if (chartFile !== undefined && !format) throw new UsageError(`--chart ${chartFile}: the file must end in .png or .svg`);
-  const { buildReport, categoryNames, drawAging, reportReplies } = await import('./claims/report.js');
+  const { buildReport, categoryNames, drawAging, reportReplies } = await import('./reports/claims-report.js');
   const { zone } = loadConfig();
   const storage = openForReading();
   try {
     const report = await buildReport(storage.claimReports, todayIn(zone, io.clock ?? systemClock), zone, categoryNames(defaultKnowledge()));
     if (csv) {
-      const { reportCsv } = await import('./claims/report.js');
+      const { reportCsv } = await import('./reports/claims-report.js');
       io.out(reportCsv(report).join('\n'));
     } else {
       io.out(renderRepliesText(reportReplies(report)));

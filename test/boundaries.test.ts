@@ -20,7 +20,7 @@ const PLATFORM_SDK = /^(@slack\/|botbuilder|@microsoft\/|express$|playwright)/;
 describe('module boundaries', () => {
   // Everything but the composition root (src/root) and the adapters themselves, src's top-level files included.
   const topLevel = readdirSync(join(ROOT, 'src')).filter((n) => n.endsWith('.ts')).map((n) => join(ROOT, 'src', n));
-  const core = [...topLevel, ...['src/engine', 'src/knowledge', 'src/store', 'flows'].flatMap((d) => tsFiles(join(ROOT, d)))];
+  const core = [...topLevel, ...['src/engine', 'src/knowledge', 'src/privacy', 'src/store', 'flows'].flatMap((d) => tsFiles(join(ROOT, d)))];
   it('has core modules to check', () => expect(core.length).toBeGreaterThan(20));
   it.each(core.map((f) => relative(ROOT, f)))('%s imports no adapter and no platform SDK', (file) => {
     const bad = importsOf(join(ROOT, file)).filter((i) => i.includes('/adapters/') || PLATFORM_SDK.test(i));
@@ -28,6 +28,14 @@ describe('module boundaries', () => {
   });
   it.each(tsFiles(join(ROOT, 'src/engine')).map((f) => relative(ROOT, f)))('%s does not import flows/ (the engine receives the registry)', (file) => {
     expect(importsOf(join(ROOT, file)).filter((i) => i.includes('/flows/') || i.startsWith('../flows'))).toEqual([]);
+  });
+  it('lets only adapters/ and src/root import a platform SDK (Slack, Teams, a browser driver)', () => {
+    const everyOther = [...tsFiles(join(ROOT, 'src')).filter((f) => !f.startsWith(join(ROOT, 'src', 'root'))), ...tsFiles(join(ROOT, 'flows'))];
+    expect(everyOther.length).toBeGreaterThan(50);
+    const importing = everyOther.filter((f) => importsOf(f).some((i) => PLATFORM_SDK.test(i)));
+    expect(importing.map((f) => relative(ROOT, f))).toEqual([]);
+    // The rule is not vacuous: the adapters do import them.
+    expect(tsFiles(join(ROOT, 'adapters')).some((f) => importsOf(f).some((i) => PLATFORM_SDK.test(i)))).toBe(true);
   });
   // Storage behind ports: src/store holds the interfaces; SQLite (and its SQL, FTS5 included) lives in src/store/sqlite only.
   const sqlite = join('src', 'store', 'sqlite');
@@ -46,5 +54,68 @@ describe('module boundaries', () => {
     expect(up).toEqual([]);
     const users = everyFile().filter((f) => !f.includes(sqlite) && importsOf(f).some((i) => i.includes('store/sqlite/')));
     expect(users.map((f) => relative(ROOT, f)).filter((f) => !/^src\/(root\/|app\.ts$|cli\.ts$)/.test(f))).toEqual([]);
+  });
+});
+
+/**
+ * The house's layers (README "How the code is laid out"), bottom to top. A file imports only its own layer
+ * and the ones below; nothing imports in a circle. A new file must be given a layer here.
+ */
+const LAYERS: [string, RegExp][] = [
+  ['basics', /^src\/(today|log|calendar|case-id|paths|http|lines|zod-message|config|command-line|money)\.ts$/],
+  ['knowledge and privacy', /^src\/(knowledge|privacy)\//],
+  ['store ports and their SQLite', /^src\/store\//],
+  ['engine', /^src\/engine\//],
+  ['services', /^src\/(claims|letters|reports|scheduler)\/|^src\/reply-text\.ts$/],
+  ['flows', /^flows\//],
+  ['adapters', /^adapters\//],
+  ['composition root', /^src\/(root\/|app\.ts$|cli\.ts$)/],
+];
+const layerOf = (file: string) => LAYERS.findIndex(([, re]) => re.test(file));
+
+/** Every import of a file (static, re-export, dynamic), as repo paths of .ts files; packages are left out. */
+function localImports(file: string): string[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  const specs = [...text.matchAll(/^\s*(?:import|export)\b[^'"]*from\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm)].map((m) => m[1] ?? m[2] ?? '');
+  return specs.filter((s) => s.startsWith('.')).map((s) => relative(ROOT, join(ROOT, file, '..', s)).replace(/\.js$/, '.ts'));
+}
+
+describe('the house plan', () => {
+  const files = ['src', 'flows', 'adapters'].flatMap((d) => tsFiles(join(ROOT, d))).map((f) => relative(ROOT, f).split('\\').join('/'));
+  const graph = new Map(files.map((f) => [f, localImports(f).filter((i) => files.includes(i))]));
+
+  it.each(files)('%s belongs to a layer', (file) => expect(layerOf(file), `give ${file} a layer in LAYERS`).toBeGreaterThanOrEqual(0));
+
+  it('has no import circle', () => {
+    // Tarjan's strongly connected components: any component of two or more files is a circle.
+    let index = 0;
+    const order = new Map<string, number>();
+    const low = new Map<string, number>();
+    const stack: string[] = [];
+    const circles: string[][] = [];
+    const visit = (v: string) => {
+      order.set(v, index);
+      low.set(v, index++);
+      stack.push(v);
+      for (const w of graph.get(v) ?? []) {
+        if (!order.has(w)) {
+          visit(w);
+          low.set(v, Math.min(low.get(v) ?? 0, low.get(w) ?? 0));
+        } else if (stack.includes(w)) low.set(v, Math.min(low.get(v) ?? 0, order.get(w) ?? 0));
+      }
+      if (low.get(v) === order.get(v)) {
+        const component: string[] = [];
+        for (let w = stack.pop(); w !== undefined; w = w === v ? undefined : stack.pop()) component.push(w);
+        if (component.length > 1) circles.push(component.sort());
+      }
+    };
+    for (const f of files) if (!order.has(f)) visit(f);
+    expect(circles).toEqual([]);
+  });
+
+  it('keeps the engine generic: it imports no service and no flow', () => {
+    const services = /^(src\/(claims|letters|reports|scheduler)\/|flows\/)/;
+    const bad = [...graph].filter(([from]) => from.startsWith('src/engine/')).flatMap(([from, tos]) => tos.filter((t) => services.test(t)).map((t) => `${from} -> ${t}`));
+    expect(bad).toEqual([]);
   });
 });

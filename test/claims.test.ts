@@ -6,12 +6,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { claimService, sqliteStorage } from './support/storage.js';
 import type { SqliteStorage } from '../src/store/sqlite/index.js';
-import { Engine } from '../src/engine/engine.js';
-import { flows } from '../flows/index.js';
+import { openEngine } from '../src/app.js';
 import { ClaimService, type ClaimChange, type NewClaim } from '../src/claims/service.js';
 import { CLAIM_STATUSES, type ClaimStatus } from '../src/store/claim.js';
 import { readClaimWords } from '../src/claims/parse.js';
-import { findDate, parseAmount } from '../src/claims/dates.js';
+import { findDate } from '../src/claims/dates.js';
+import { parseAmount } from '../src/money.js';
 import { buildDigest, digestReplies } from '../src/claims/digest.js';
 import type { Input, Reply } from '../src/engine/model.js';
 
@@ -226,7 +226,7 @@ describe('claim updates as staff type them', () => {
 
 describe('the claim flow in the engine', () => {
   function chat(d: SqliteStorage, user = 'u1') {
-    const engine = new Engine({ storage: d, flows, zone: 'America/Chicago', now: () => Date.parse('2026-12-02T15:00:00Z') });
+    const engine = openEngine(d, { zone: 'America/Chicago', now: () => Date.parse('2026-12-02T15:00:00Z') });
     const said: Reply[] = [];
     const send = async (input: Input) => {
       const out = await engine.handle({ platform: 'test', user, conversation: 'dm', direct: true, input });
@@ -387,7 +387,7 @@ describe('the claim flow in the engine', () => {
     // The next day where the practice is (Chicago), yesterday's change is no longer undone by "undo".
     await open(claimService(d), base('C-UNDW4', { submittedDate: '2026-11-01' }));
     await chat(d, 'u1').send({ kind: 'text', text: 'C-UNDW4 pended' });
-    const tomorrow = new Engine({ storage: d, flows, zone: 'America/Chicago', now: () => Date.parse('2026-12-03T15:00:00Z') });
+    const tomorrow = openEngine(d, { zone: 'America/Chicago', now: () => Date.parse('2026-12-03T15:00:00Z') });
     const late = await tomorrow.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text', text: 'undo' } });
     expect(text(late)).toMatch(/no change to a claim today/);
     expect((await claimService(d).get('C-UNDW4'))?.status).toBe('pended');
@@ -437,7 +437,7 @@ describe('the daily digest', () => {
 describe('a claim\'s diagnoses are checked against the code set of its date of service (issue 22)', () => {
   it('the new-claim form refuses J34.830 for a service in September 2026 (FY2026) and takes it for one in October (FY2027)', async () => {
     const d = db();
-    const engine = new Engine({ storage: d, flows, zone: 'America/Chicago', now: () => Date.parse('2026-10-05T15:00:00Z') });
+    const engine = openEngine(d, { zone: 'America/Chicago', now: () => Date.parse('2026-10-05T15:00:00Z') });
     const send = (input: Input) => engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input });
     const said = (rs: Reply[]) => rs.map((r) => r.text).join('\n');
     const form = (rs: Reply[]) => rs.flatMap((r) => r.parts).find((p) => p.kind === 'form');

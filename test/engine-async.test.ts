@@ -5,9 +5,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Engine } from '../src/engine/engine.js';
+import { openEngine } from '../src/app.js';
 import { FlowRegistry } from '../src/engine/registry.js';
-import { stateSchema, turnActor, type Flow } from '../src/engine/flow.js';
+import { stateSchema, turnActor } from '../src/engine/flow.js';
+import type { Flow, Services } from '../flows/context.js';
 import { reply, type Reply } from '../src/engine/model.js';
 import { claimService, sqliteStorage, withUnitOfWork } from './support/storage.js';
 import type { SqliteStorage } from '../src/store/sqlite/index.js';
@@ -46,7 +47,7 @@ afterEach(async () => {
 function engineOn(path: string, lines: string[] = []) {
   const db = sqliteStorage(path);
   dbs.push(db);
-  const engine = new Engine({ storage: db, kn, flows, log: createLogger('info', (l) => lines.push(l)) });
+  const engine = openEngine(db, { kn, flows, log: createLogger('info', (l) => lines.push(l)) });
   return (text: string) => engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text', text } });
 }
 const text = (replies: Reply[]) => replies.map((r) => r.text).join(' ');
@@ -104,7 +105,7 @@ describe('writes a flow makes with its turn (Outcome.writes)', () => {
    * A counter whose every step plans two writes with the turn: a change to a claim, conditional on the version
    * it was read at, and a record of who wrote it (a letter draft carrying the count and the actor).
    */
-  function countingWithWrites(): FlowRegistry {
+  function countingWithWrites(): FlowRegistry<Services> {
     const writes = async (ctx: Parameters<Flow['start']>[0], n: number): Promise<StoreWrite[]> => {
       const actor = turnActor(ctx);
       const plan = await ctx.claims.plan('C-MARKS', { kind: 'followed-up', date: '2026-12-02' }, actor);
@@ -149,7 +150,7 @@ describe('writes a flow makes with its turn (Outcome.writes)', () => {
       },
     };
     const lines: string[] = [];
-    const engine = new Engine({ storage: withUnitOfWork(db, unitOfWork), kn, flows: countingWithWrites(), log: createLogger('info', (l) => lines.push(l)) });
+    const engine = openEngine(withUnitOfWork(db, unitOfWork), { kn, flows: countingWithWrites(), log: createLogger('info', (l) => lines.push(l)) });
     const say = (t: string) => engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text', text: t } });
     expect(text(await say('mark'))).toBe('n=1');
     log.refuseNext = true; // the next write finds its record changed once

@@ -4,10 +4,9 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { putSession, sqliteStorage } from './support/storage.js';
 import type { SqliteStorage } from '../src/store/sqlite/index.js';
-import { Engine } from '../src/engine/engine.js';
+import { openEngine } from '../src/app.js';
 import { MAX_TEXT_CHARS } from '../src/engine/model.js';
 import { reply, type Input, type Reply, type Turn } from '../src/engine/model.js';
-import { flows } from '../flows/index.js';
 import { triageFlow } from '../flows/triage.js';
 import type { FlowState } from '../src/engine/flow.js';
 import type { SessionRow } from '../src/store/sessions.js';
@@ -24,7 +23,7 @@ function setup(opts: { path?: string; now?: () => number; ttlMs?: number; log?: 
   const path = opts.path ?? tempDbPath();
   const db = sqliteStorage(path);
   opened.push(db);
-  const engine = new Engine({ storage: db, kn, flows, ...(opts.now ? { now: opts.now } : {}), ...(opts.ttlMs ? { sessionTtlMs: opts.ttlMs } : {}), ...(opts.log ? { log: opts.log } : {}) });
+  const engine = openEngine(db, { kn, ...(opts.now ? { now: opts.now } : {}), ...(opts.ttlMs ? { sessionTtlMs: opts.ttlMs } : {}), ...(opts.log ? { log: opts.log } : {}) });
   const as = (user: string) => (input: Input | string): Promise<Reply[]> =>
     engine.handle({ platform: 'test', user, conversation: 'dm', direct: true, input: typeof input === 'string' ? { kind: 'text', text: input } : input } satisfies Turn);
   const sessions = {
@@ -224,7 +223,7 @@ describe('privacy', () => {
     const lines: string[] = [];
     const db = sqliteStorage(tempDbPath());
     opened.push(db);
-    const engine = new Engine({ storage: db, kn, flows, log: createLogger('debug', (l) => lines.push(l)) });
+    const engine = openEngine(db, { kn, log: createLogger('debug', (l) => lines.push(l)) });
     await engine.handle({ platform: 'test', user: 'u9', conversation: 'dm', direct: true, input: { kind: 'text', text: 'pt Jane Smith, abscess on #30, Aetna medical only' } });
     expect(lines.length).toBeGreaterThan(0);
     expect(JSON.parse(lines[0]!)).toMatchObject({ event: 'turn', platform: 'test', input: 'text' });
@@ -244,5 +243,20 @@ describe('privacy', () => {
     expect(reply('x', [{ kind: 'document', title: 't', filename: 'f', body: 'b' }]).privacy).toBe('direct-only');
     expect(reply('x', [{ kind: 'choices', choices: [] }]).privacy).toBe('any');
     expect(reply('x', [], 'direct-only').privacy).toBe('direct-only');
+  });
+});
+
+describe('a Medicaid child (issue 21)', () => {
+  it('is asked how the state runs the dental benefit, with buttons and typed answers in those words', async () => {
+    const { say } = setup();
+    const first = await say('wisdom teeth extraction for a 12 year old on Medicaid');
+    expect(texts(first)).toMatch(/Medicaid dental benefit part of the Medicaid health plan \(dental carved in\), or a separate Medicaid dental program or dental plan\?/);
+    expect(texts(first)).not.toMatch(/one combined plan, or two separate plans/);
+    choice(first, 'Part of the Medicaid health plan');
+    choice(first, 'Separate dental program or plan');
+    // Typed in the words of the question: carved out is the separate program, and the case moves on.
+    const next = texts(await say('carved out'));
+    expect(next).not.toMatch(/carved in\), or a separate/);
+    expect(next).toMatch(/Noted insurance: medical and dental, separate plans \(Medicaid\)\.\nWhy is it needed\?/);
   });
 });

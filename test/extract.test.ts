@@ -184,6 +184,30 @@ describe('reading the message right (issue 11)', () => {
     expect(ask('combined med/dental plan through Cigna, impactd #32').result.lane).toBe('medical-first');
   });
 
+  it('reads sedation as given for the procedure named with it, not as the procedure (issue 21)', () => {
+    const cdt = (r: ReturnType<typeof ask>) => r.result.procedureCodes.cdt.map((c) => c.code);
+    for (const message of ['IV sedation for wisdom teeth removal, Aetna medical, Delta dental', 'pt needs IV sedation for extraction of #1 #16 #17 #32 impacted', 'IV sedation for extractions, Aetna medical']) {
+      const r = ask(message);
+      expect(r.facts.procedure, message).not.toMatch(/sedation/i);
+      expect(r.result.rules.map((x) => x.id), message).not.toContain('GA-LANE-NOT-CANDIDATE');
+      expect(cdt(r), message).toContain('D9239'); // the sedation is still coded, with the removal
+    }
+    expect(ask('IV sedation for extractions, Aetna medical').facts.procedure).toBe('extractions');
+    // Sedation alone is still read as what was asked about.
+    expect(ask('IV sedation, Aetna medical').facts.procedure).toBe('IV sedation');
+  });
+
+  it('reads an injury dated to a year long past as old, not today\'s trauma (issue 22, time)', () => {
+    for (const message of ['ext #8, fractured in a car accident in 2019, Aetna medical, Delta dental', 'ext #8 fractured in a car accident back in 2023, Aetna medical, Delta dental']) {
+      const r = ask(message);
+      expect(r.result.rules.map((x) => x.id), message).toContain('R-EVIDENCE-OLD-INJURY');
+      expect(r.result.lane, message).toBe('dental');
+    }
+    // A year named for something else does not date a new injury.
+    const recent = ask('ext #8 fractured in a fall yesterday, had radiation in 2019, Aetna medical, Delta dental');
+    expect(recent.result.rules.map((x) => x.id)).not.toContain('R-EVIDENCE-OLD-INJURY');
+  });
+
   it('never guesses the lane for a tooth that broke without saying how', () => {
     const { facts, result } = ask('Patient says the tooth broke');
     expect(facts.cause).toBeUndefined();
@@ -262,6 +286,20 @@ describe('negation, typos and shorthand', () => {
     expect(negated('swelling: none', 'swelling')).toBe(true);
     expect(negated('tooth no 30 abscess', 'abscess')).toBe(false);
     expect(negated('tooth was knocked out', 'knock out')).toBe(false);
+  });
+  it('reads "denies A, B, C" with no closing "or" as a review of systems: each short finding is denied (issue 22)', () => {
+    expect(negated('pt denies swelling, fever, trismus, Aetna medical', 'fever')).toBe(true);
+    expect(negated('pt denies swelling, fever, trismus, Aetna medical', 'trismus')).toBe(true);
+    // The list ends at what is not a finding: the insurance, a measurement, a new statement.
+    expect(negated('pt denies swelling, fever, Aetna medical', 'aetna medical')).toBe(false);
+    expect(negated('denies fever, facial swelling 3cm', 'swelling')).toBe(false);
+    expect(negated('denies fever, needs ext #30', 'ext')).toBe(false);
+    // "no" alone still needs its closing "or" to reach past a comma.
+    expect(negated('no pain, swelling #19', 'swelling')).toBe(false);
+    const r = ask('ext #30, pt denies swelling, fever, trismus, Aetna medical, Delta dental');
+    expect(r.facts.cause).toBeUndefined();
+    expect(r.result.lane).toBe('needs-info');
+    expect(r.facts.coverage).toMatchObject({ medical: true, dental: true });
   });
   it('scopes a negation over the list it governs, in words and in lists (issue 22)', () => {
     // A negation that opens a list reaches every item up to the "or" that closes it.

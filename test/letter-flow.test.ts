@@ -7,8 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import mammoth from 'mammoth';
-import { Engine } from '../src/engine/engine.js';
-import { flows } from '../flows/index.js';
+import { openEngine } from '../src/app.js';
 import type { Input, Reply } from '../src/engine/model.js';
 import { cli, tempDbPath } from './helpers.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -30,7 +29,7 @@ afterEach(async () => {
 function chat(path: string, user = 'u1') {
   const db = sqliteStorage(path);
   opened.push(db);
-  const engine = new Engine({ storage: db, flows, zone: 'America/Chicago' });
+  const engine = openEngine(db, { zone: 'America/Chicago' });
   return (input: Input) => engine.handle({ platform: 'test', user, conversation: 'dm', direct: true, input });
 }
 const choices = (rs: Reply[]) => rs.flatMap((r) => r.parts.flatMap((p) => (p.kind === 'choices' ? p.choices : [])));
@@ -122,7 +121,7 @@ describe('the letter flow', () => {
     ] as const) {
       const db = sqliteStorage(tempDbPath('medbill-letter-'));
       opened.push(db);
-      const engine = new Engine({ storage: db, flows, zone: 'America/Chicago', letters: new LetterService(db.letters, { narrative: writer }) });
+      const engine = openEngine(db, { zone: 'America/Chicago', letters: new LetterService(db.letters, { narrative: writer }) });
       const send = (input: Input) => engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input });
       const answer = await send({ kind: 'text', text: 'E0486 for moderate OSA, AHI 24, CPAP intolerant, Medicare, age 63' });
       const done = await answerAll(send, await send(press(answer, 'Draft letter')), []);

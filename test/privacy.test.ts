@@ -1,9 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { identifierNotice, scrubIdentifiers, type IdentifierKind } from '../src/engine/privacy.js';
-import { Engine } from '../src/engine/engine.js';
+import { identifierNotice, scrubIdentifiers, type IdentifierKind } from '../src/privacy/scrubber.js';
+import { openEngine } from '../src/app.js';
 import { Inbox } from '../src/engine/inbox.js';
-import { flows } from '../flows/index.js';
 import type { Input, Reply } from '../src/engine/model.js';
 import { createLogger } from '../src/log.js';
 import { CLINICAL_MESSAGES, IDENTIFIER_MESSAGES, withoutCaseIds } from './support/identifier-corpus.js';
@@ -180,7 +179,7 @@ describe('identifiers through the whole engine', () => {
     const db = sqliteStorage(path);
     opened.push(db);
     const logLines: string[] = [];
-    const engine = new Engine({ storage: db, kn, flows, log: createLogger('debug', (line) => logLines.push(line)) });
+    const engine = openEngine(db, { kn, log: createLogger('debug', (line) => logLines.push(line)) });
     const replies: Reply[] = [];
     const send = async (user: string, input: Input) => {
       const out = await engine.handle({ platform: 'test', user, conversation: 'dm', direct: true, input });
@@ -239,7 +238,7 @@ describe('identifiers through the whole engine', () => {
   it('answers clinical messages as if no scrubber were there: no identifier notice', async () => {
     const db = sqliteStorage(tempDbPath('medbill-privacy-'));
     opened.push(db);
-    const engine = new Engine({ storage: db, kn, flows });
+    const engine = openEngine(db, { kn });
     for (const [i, text] of CLINICAL_MESSAGES.entries()) {
       const out = await engine.handle({ platform: 'test', user: `c${i}`, conversation: 'dm', direct: true, input: { kind: 'text', text } });
       expect(out.map((r) => r.text).join('\n'), text).not.toMatch(/patient identifiers/);
@@ -260,7 +259,7 @@ describe('the answer to a question whose answer is a product, a lab or a drug', 
     const path = tempDbPath('medbill-product-');
     const db = sqliteStorage(path);
     opened.push(db);
-    const engine = new Engine({ storage: db, kn, flows });
+    const engine = openEngine(db, { kn });
     const turn = (input: Input) => ({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input });
     const send = (input: Input) => engine.handle(turn(input));
     const answer = await send({ kind: 'text', text: OSA });

@@ -117,12 +117,12 @@ describe('the command menu', () => {
   it('offers one command per flow with a menu entry in personal chat, and the channel ones in team and group chats', () => {
     expect(lists).toHaveLength(2);
     expect(personal?.scopes).toEqual(['personal']);
-    expect(personal?.commands.map((c) => c.title)).toEqual(menuFlows.map((f) => f.menu?.command));
+    expect(personal?.commands.map((c) => c.title)).toEqual(menuFlows.map((f) => f.menu?.words[0]));
     expect(shared?.scopes).toEqual(['team', 'groupChat']);
-    expect(shared?.commands.map((c) => c.title)).toEqual(menuFlows.flatMap((f) => f.menu?.channelCommands ?? []));
+    expect(shared?.commands.map((c) => c.title)).toEqual(menuFlows.flatMap((f) => (f.menu?.inChannels ? f.menu.words : [])));
     // What a billing channel needs is there: today's claims and the daily digest; no case flow is.
     expect(shared?.commands.map((c) => c.title)).toEqual(expect.arrayContaining(['today', 'digest here']));
-    for (const id of ['triage', 'docs', 'letter', 'claim']) expect(flows.get(id)?.menu?.channelCommands ?? []).toEqual([]);
+    for (const id of ['triage', 'docs', 'letter', 'claim']) expect(flows.get(id)?.menu?.inChannels).toBeUndefined();
     for (const list of lists) {
       expect(list.commands.length).toBeLessThanOrEqual(COMMAND_LIMITS.perList);
       for (const c of list.commands) {
@@ -135,7 +135,7 @@ describe('the command menu', () => {
   /** Every command in every scope, with the flow it must start. */
   const cases = lists.flatMap((list) => list.commands.map((c) => ({
     scope: list.scopes.join('/'), title: c.title,
-    flow: menuFlows.find((f) => f.menu?.command === c.title || f.menu?.channelCommands?.includes(c.title))?.id,
+    flow: menuFlows.find((f) => f.menu?.words[0] === c.title || (f.menu?.inChannels && f.menu.words.includes(c.title)))?.id,
   })));
 
   it.each(cases)('$title ($scope) is a command of its flow in the registry', ({ title, flow }) => {
@@ -171,13 +171,13 @@ describe('the command menu', () => {
   it('refuses a flow whose command breaks Teams\' limits, naming it', () => {
     const base = flows.get('lookup') as Flow;
     const withMenu = (id: string, menu: Flow['menu']): Flow => ({ ...base, id, menu });
-    const long = new FlowRegistry([withMenu('lookup', { ...base.menu!, command: 'look up a code by its words or number' })]);
+    const long = new FlowRegistry([withMenu('lookup', { ...base.menu!, words: ['look up a code by its words or number'] })]);
     expect(() => teamsCommandLists(long)).toThrow(/"look up a code by its words or number" \(personal\): a title has 1 to 32 characters/);
     const wordy = new FlowRegistry([withMenu('lookup', { ...base.menu!, example: 'x'.repeat(200) })]);
     expect(() => teamsCommandLists(wordy)).toThrow(/at most 128/);
     const twice = new FlowRegistry([withMenu('lookup', base.menu), withMenu('other', base.menu)]);
     expect(() => teamsCommandLists(twice)).toThrow(/"lookup" is offered twice/);
-    const many = new FlowRegistry(Array.from({ length: 13 }, (_, i) => withMenu(`f${i}`, { ...base.menu!, command: `c${i}`, channelCommands: [] })));
+    const many = new FlowRegistry(Array.from({ length: 13 }, (_, i) => withMenu(`f${i}`, { label: `Flow ${i}`, example: `"c${i}"`, words: [`c${i}`] })));
     expect(() => teamsCommandLists(many)).toThrow(/12 commands in personal/);
   });
 });

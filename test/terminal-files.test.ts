@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Engine } from '../src/engine/engine.js';
+import { openEngine } from '../src/app.js';
 import { FlowRegistry } from '../src/engine/registry.js';
 import { stateSchema, type Flow } from '../src/engine/flow.js';
 import { reply } from '../src/engine/model.js';
@@ -35,7 +35,7 @@ describe('files in the terminal', () => {
 
   it('saves the file and prints where', async () => {
     const db = sqliteStorage(tempDbPath());
-    const engine = new Engine({ storage: db, kn, flows: new FlowRegistry([letterFlow]) });
+    const engine = openEngine(db, { kn, flows: new FlowRegistry([letterFlow]) });
     const filesDir = join(mkdtempSync(join(tmpdir(), 'medbill-files-')), 'files');
     const output = new PassThrough();
     let printed = '';
@@ -52,7 +52,7 @@ describe('files in the terminal', () => {
 describe('the terminal chat prompt', () => {
   it('shows "you> " before every line it reads, and ends on a line of its own', async () => {
     const db = sqliteStorage(tempDbPath());
-    const engine = new Engine({ storage: db, kn, flows: new FlowRegistry([letterFlow]) });
+    const engine = openEngine(db, { kn, flows: new FlowRegistry([letterFlow]) });
     const output = new PassThrough();
     let printed = '';
     output.on('data', (d: Buffer) => { printed += d.toString(); });

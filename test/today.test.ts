@@ -12,12 +12,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PRACTICE_ZONE, todayIn } from '../src/today.js';
 import { loadConfig } from '../src/config.js';
-import { Engine } from '../src/engine/engine.js';
-import { flows } from '../flows/index.js';
-import { validateFactValue } from '../src/letters/render.js';
+import { validateFactValue } from '../src/letters/fact-values.js';
+import { openEngine } from '../src/app.js';
 import { templateById } from '../src/letters/templates.js';
 import type { Input, Reply } from '../src/engine/model.js';
-import { renderRepliesText } from '../src/render-text.js';
+import { renderRepliesText } from '../src/reply-text.js';
 import { ROOT, tempDbPath } from './helpers.js';
 import { claimService, sqliteStorage } from './support/storage.js';
 import type { SqliteStorage } from '../src/store/sqlite/index.js';
@@ -81,9 +80,9 @@ describe('dates recorded and shown through the engine', () => {
   async function practice(zone: string, instant: string) {
     const db = sqliteStorage(':memory:');
     opened.push(db);
-    const engine = new Engine({ storage: db, flows, zone, now: at(instant) });
+    const engine = openEngine(db, { zone, now: at(instant) });
     const claims = claimService(db, at(instant));
-    const plan = (await claims.draft({ caseId: 'C-TDAY2', payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, submittedDate: '2026-11-02' }, { who: 'test', surface: 'test' }));
+    const plan = await claims.draft({ caseId: 'C-TDAY2', payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, submittedDate: '2026-11-02' }, { who: 'test', surface: 'test' });
     if (!plan.ok || !(await claims.commit(plan))) throw new Error('seeding the claim failed');
     const say = (text: string, where: { channel?: string } = {}) => engine.handle({ platform: 'slack', tenant: 'T0PRAC', user: 'U0BILL', conversation: where.channel ?? 'dm', direct: !where.channel, ...where, input: { kind: 'text', text } as Input });
     return { db, claims, say };
@@ -181,7 +180,7 @@ describe.skipIf(!FAKETIME)('the command line on a faked clock, on a machine in a
     // The same replies typing "today" gets at that instant, rendered as text.
     const db = sqliteStorage(path);
     try {
-      const replies = await new Engine({ storage: db, flows, zone: 'America/Chicago', now: at('2026-12-08T02:30:00Z') }).handle({ platform: 'terminal', user: 'u', conversation: 'c', direct: true, input: { kind: 'text', text: 'today' } });
+      const replies = await openEngine(db, { zone: 'America/Chicago', now: at('2026-12-08T02:30:00Z') }).handle({ platform: 'terminal', user: 'u', conversation: 'c', direct: true, input: { kind: 'text', text: 'today' } });
       expect(r.out).toBe(`${renderRepliesText(replies)}\n`);
     } finally {
       db.close();

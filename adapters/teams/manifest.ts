@@ -129,8 +129,8 @@ export function teamsCommandLists(flows: FlowRegistry): CommandList[] {
   for (const flow of flows.all()) {
     if (!flow.menu) continue;
     const description = describe(flow.menu);
-    personal.push({ title: flow.menu.command, description });
-    for (const title of flow.menu.channelCommands ?? []) shared.push({ title, description });
+    personal.push({ title: flow.menu.words[0], description });
+    if (flow.menu.inChannels) for (const title of flow.menu.words) shared.push({ title, description });
   }
   const lists: CommandList[] = [{ scopes: ['personal'], commands: personal }];
   if (shared.length) lists.push({ scopes: ['team', 'groupChat'], commands: shared });

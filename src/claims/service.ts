@@ -11,9 +11,9 @@
  */
 import type { ClaimStore } from '../store/claims.js';
 import type { StoreWrite, UnitOfWork } from '../store/unit-of-work.js';
-import { scrubIdentifiers } from '../engine/privacy.js';
+import { scrubIdentifiers } from '../privacy/scrubber.js';
 import { canMove, isOpen, TRANSITIONS, type Actor, type Claim, type ClaimStatus, type Denial, type HistoryEntry } from '../store/claim.js';
-import { loadClaimKnowledge, type ClaimKnowledge } from './knowledge.js';
+import { loadClaimKnowledge, type ClaimKnowledge } from '../knowledge/followup-denials.js';
 import { localDate, systemClock, type Clock } from '../today.js';
 import { appealDeadline, authWarning, firstFollowUp, nextFollowUp, recordsDueDefault, timelyFilingDeadline } from './policy.js';
 import { daysBetween, isIsoDate } from '../calendar.js';

@@ -8,35 +8,33 @@ import { newCaseId } from '../case-id.js';
 import type { Storage } from '../store/storage.js';
 import type { SessionRow, SessionStore } from '../store/sessions.js';
 import type { CaseFile, CaseStore, CaseSummary } from '../store/cases.js';
-import type { Icd10View } from '../store/icd10.js';
 import type { StoreWrite } from '../store/unit-of-work.js';
-import { defaultKnowledge, type Knowledge } from '../knowledge/load.js';
-import { CodeIndex } from '../knowledge/lookup.js';
-import { ClaimService } from '../claims/service.js';
-import { LetterService } from '../letters/service.js';
 import { choicesIn, typedChoice } from './typed-choice.js';
 import { DEFAULT_PRACTICE_ZONE, systemClock, todayIn, type Clock } from '../today.js';
-import { parseButtonValue, type CaseRecord, type Flow, type FlowContext, type FlowId, type FlowState, type Outcome, type Seed } from './flow.js';
+import { parseButtonValue, type CaseRecord, type Flow, type FlowContext, type FlowId, type FlowState, type Outcome, type Place, type Seed, type TurnContext } from './flow.js';
 import type { FlowRegistry } from './registry.js';
 import { MAX_TEXT_CHARS, reply, type Choice, type Input, type Reply, type Turn } from './model.js';
-import { identifierNotice, scrubIdentifiers, type IdentifierKind, type ProperNameKind } from './privacy.js';
-import { prepareVocabulary } from './privacy-vocabulary.js';
-import { IntentRouter, controlCommand, type ControlCommand } from './intents.js';
+import { identifierNotice, scrubIdentifiers, type IdentifierKind, type ProperNameKind } from '../privacy/scrubber.js';
+import { prepareVocabulary } from '../privacy/vocabulary.js';
+import { ExampleMatcher, controlCommand, type ControlCommand } from './intents.js';
 import { errorFields, silentLogger, type Logger } from '../log.js';
 
-export interface EngineOptions {
-  storage: Storage;
+export interface EngineOptions<S> {
+  storage: Pick<Storage, 'sessions' | 'cases' | 'unitOfWork'>;
   /** The flows to run (flows/index.ts builds medbill's own). */
-  flows: FlowRegistry;
-  kn?: Knowledge;
+  flows: FlowRegistry<S>;
+  /** What the flows work with (knowledge, claims, letters…), built by the composition root and passed to them untouched. */
+  services: S;
   /** Quiet period after which a session expires (default 2 hours). */
   sessionTtlMs?: number;
   now?: Clock;
   log?: Logger;
-  /** The practice's IANA time zone, for "today" outside a digest channel (default DEFAULT_PRACTICE_ZONE, never the machine's). */
+  /** The practice's IANA time zone, for "today" where no place has its own (default DEFAULT_PRACTICE_ZONE, never the machine's). */
   zone?: string;
-  /** Letters, with the optional narrative writer when an LLM is set up (default: templates only). */
-  letters?: LetterService;
+  /** A place's own zone, where it has one (a channel that gets the digest: its digest zone). */
+  zoneOf?: (place: Place) => string | undefined | Promise<string | undefined>;
+  /** Start-up work of the services the root built (the imported code list opening): the first turn waits for it. */
+  ready?: Promise<unknown>;
 }
 
 /** Longer messages are refused with a reply: no chat question needs more, and the notes limit is 20,000. */
@@ -56,6 +54,11 @@ export function sessionKey(turn: Omit<Turn, 'input' | 'direct'>): string {
   return [turn.platform, turn.tenant ?? '', turn.conversation, turn.user].join(':');
 }
 
+/** The turn leaves the session as it was, with these replies. */
+function keep(row: Session, replies: Reply[]): Decision {
+  return { session: { flow: row.flow, state: row.state, history: row.history }, replies };
+}
+
 /** A session as loaded for a turn: the live one, or the one set aside (expired, outdated), and its version. */
 interface Loaded { row?: Session; expired?: Session; version?: number; notices: Reply[] }
 
@@ -65,67 +68,45 @@ interface Decision { session?: { flow: FlowId; state: FlowState; history: FlowSt
 /** What an inbox event's turn writes with it: the answer, stored in the same unit of work. */
 export type AnswerWrites = (replies: Reply[]) => StoreWrite[];
 
-export class Engine {
+export class Engine<S = unknown> {
   readonly ttlMs: number;
-  private readonly storage: Storage;
+  private readonly storage: EngineOptions<S>['storage'];
   private readonly store: SessionStore;
   private readonly cases: CaseStore;
-  /** The imported ICD-10-CM list, read once the engine has opened (see `opened`). */
-  private icd10: Icd10View | undefined;
-  /** Start-up reads (the imported code list, a purge of expired sessions): every turn waits for them. */
+  /** Start-up work (the services' own, a purge of expired sessions): every turn waits for it. */
   private readonly opened: Promise<void>;
-  private readonly ctx: FlowContext;
-  private readonly flows: FlowRegistry;
-  private readonly router: IntentRouter;
+  private readonly services: S;
+  private readonly flows: FlowRegistry<S>;
+  private readonly examples: ExampleMatcher;
   private readonly now: Clock;
-  /** The practice's zone (a digest channel's own zone overrides it there: see zoneOf). */
+  /** The practice's zone (a place's own zone overrides it there: see zoneOf). */
   readonly zone: string;
+  private readonly placeZone: (place: Place) => string | undefined | Promise<string | undefined>;
   private readonly log: Logger;
   private readonly queues = new Map<string, Promise<unknown>>();
   private turnsSincePurge = 0;
 
-  constructor(opts: EngineOptions) {
-    const kn = opts.kn ?? defaultKnowledge();
+  constructor(opts: EngineOptions<S>) {
     this.ttlMs = opts.sessionTtlMs ?? 2 * 60 * 60 * 1000;
     this.now = opts.now ?? systemClock;
-    const zone = (this.zone = opts.zone ?? DEFAULT_PRACTICE_ZONE);
+    this.zone = opts.zone ?? DEFAULT_PRACTICE_ZONE;
+    this.placeZone = opts.zoneOf ?? (() => undefined);
     this.log = opts.log ?? silentLogger;
     this.storage = opts.storage;
     this.store = opts.storage.sessions;
     this.cases = opts.storage.cases;
+    this.services = opts.services;
     this.flows = opts.flows;
-    // The code index and triage are synchronous: they read the imported list through its view, once opened.
-    const full = { get: (code: string) => this.icd10?.get(code), search: (words: string[], limit: number) => this.icd10?.search(words, limit) ?? [] };
-    this.ctx = {
-      kn,
-      codes: new CodeIndex(kn, full),
-      directory: { lookupIcd10: (code) => this.icd10?.lookupIcd10(code) },
-      newCaseId,
-      help: (lead) => this.flows.help(lead),
-      claims: new ClaimService(opts.storage.claims, opts.storage.unitOfWork, this.now),
-      digests: opts.storage.digests,
-      reports: opts.storage.claimReports,
-      letters: opts.letters ?? new LetterService(opts.storage.letters, { log: this.log }),
-      now: this.now,
-      today: () => todayIn(zone, this.now),
-      zone,
-      caseFile: (caseId) => this.cases.get(caseId),
-    };
-    this.router = new IntentRouter(kn, opts.flows);
+    this.examples = new ExampleMatcher(opts.flows);
     // The scrubber's word lists are built at start, so the first person's message does not wait for them.
     prepareVocabulary();
-    this.opened = this.open();
+    this.opened = Promise.all([opts.ready, this.store.purgeExpired(this.now())]).then(() => undefined);
     this.opened.catch(() => undefined); // reported by the first turn that waits for it
   }
 
-  /** Resolves once the engine has opened: the imported code list read, expired sessions dropped. */
+  /** Resolves once the engine has opened: its services ready, expired sessions dropped. */
   ready(): Promise<void> {
     return this.opened;
-  }
-
-  private async open(): Promise<void> {
-    this.icd10 = await this.storage.icd10.view();
-    await this.store.purgeExpired(this.now());
   }
 
   /** The registered flows' menu, as buttons (for a home screen). */
@@ -152,7 +133,7 @@ export class Engine {
     const { row } = await this.load(sessionKey(where));
     if (!row) return [this.flows.help()];
     const flow = this.flow(row.flow);
-    return [reply(`Welcome back. You were in "${flow.title}"${row.state.caseId ? ` (case ${row.state.caseId})` : ''}:`), ...(await flow.prompt(this.ctx, row.state))];
+    return [reply(`Welcome back. You were in "${flow.title}"${row.state.caseId ? ` (case ${row.state.caseId})` : ''}:`), ...(await flow.prompt(await this.contextFor(where), row.state))];
   }
 
   /** Applies one turn. Turns of the same session wait for each other; different sessions do not. */
@@ -227,7 +208,7 @@ export class Engine {
   async screen(input: Input, where?: Omit<Turn, 'input' | 'direct'>): Promise<Screened> {
     if (input.kind === 'text') {
       if (input.text.length > MAX_TEXT_CHARS) return { tooLong: input.text.length };
-      const pending = where ? await this.answerNamesOf(sessionKey(where)) : undefined;
+      const pending = where ? await this.answerNamesOf(where) : undefined;
       const { text, found } = scrubIdentifiers(input.text, pending ? { answerNames: pending.kind } : {});
       return { input: { kind: 'text', text: text.trim() }, identifiers: found, ...(pending ? { answerNames: pending } : {}) };
     }
@@ -245,10 +226,10 @@ export class Engine {
   }
 
   /** What the session's pending question says its answer names (a product, a lab, a drug), with the session's version. */
-  private async answerNamesOf(key: string): Promise<{ kind: ProperNameKind; version: number } | undefined> {
-    const { row, version } = await this.load(key);
+  private async answerNamesOf(where: Omit<Turn, 'input' | 'direct'>): Promise<{ kind: ProperNameKind; version: number } | undefined> {
+    const { row, version } = await this.load(sessionKey(where));
     if (!row || version === undefined) return undefined;
-    const kind = this.flows.get(row.flow)?.answerNames?.(this.ctx, row.state);
+    const kind = this.flows.get(row.flow)?.answerNames?.(await this.contextFor(where), row.state);
     return kind ? { kind, version } : undefined;
   }
 
@@ -304,90 +285,92 @@ export class Engine {
     return (await this.storage.unitOfWork.commit(writes)) ? replies : undefined;
   }
 
-  private async decide(ctx: FlowContext, row: Session | undefined, input: Input, expired: Session | undefined): Promise<Decision> {
-    const flowOf = (r: Session) => this.flow(r.flow);
-    const keep = (r: Session, replies: Reply[]): Decision => ({ session: { flow: r.flow as FlowId, state: r.state, history: r.history }, replies });
+  /**
+   * What a turn's input means, in one pass: control words, then a command that names a flow (or a typed
+   * button), then the open flow, then a button typed in words, then what a flow recognises, then the flows'
+   * example phrases; else help.
+   */
+  private async decide(ctx: FlowContext<S>, row: Session | undefined, input: Input, expired: Session | undefined): Promise<Decision> {
     const expiredNote = expired && !row
       ? reply(`Your earlier question${expired.state.caseId ? ` (case ${expired.state.caseId})` : ''} expired after ${Math.round(this.ttlMs / 60000)} minutes without an answer, so I started over.`)
       : undefined;
     const withExpiredNote = (d: Decision): Decision => (expiredNote ? { ...d, replies: [expiredNote, ...d.replies] } : d);
 
-    if (input.kind === 'text') {
-      if (!input.text) {
-        const prompt = row ? await flowOf(row).prompt(ctx, row.state) : [this.flows.help()];
-        return row ? keep(row, [reply('I got an empty message.'), ...prompt]) : { replies: [reply('I got an empty message.'), ...prompt] };
-      }
-      const command = controlCommand(input.text);
-      if (command) return withExpiredNote(await this.control(ctx, command, row));
-      const named = this.flows.command(input.text);
-      if (named) {
-        // "track this claim" under an answer is its button, for this case, not the command's fresh start.
-        const button = row ? typedChoice(input.text, choicesIn(await flowOf(row).prompt(ctx, row.state)), true) : undefined;
-        if (row && button) return this.decide(ctx, row, { kind: 'button', value: button.value }, expired);
-        return withExpiredNote(await this.begin(ctx, named.flow, { text: named.text }));
-      }
-      if (row) {
-        const out = await flowOf(row).handle(ctx, row.state, { kind: 'text', text: input.text });
-        if (!out.unhandled) return this.follow(ctx, row, out);
-        // Typed where a button would do: its number, its label or a paraphrase presses it.
-        const pressed = typedChoice(input.text, choicesIn(await flowOf(row).prompt(ctx, row.state)));
-        if (pressed) return this.decide(ctx, row, { kind: 'button', value: pressed.value }, expired);
-      }
-      const later = this.flows.command(input.text, true);
-      if (later) return withExpiredNote(await this.begin(ctx, later.flow, { text: later.text }));
-      const intent = this.router.route(input.text);
-      if (intent.kind === 'flow') return withExpiredNote(await this.begin(ctx, intent.flow, { text: intent.text }));
-      if (intent.kind === 'control') return withExpiredNote(await this.control(ctx, intent.command, row));
-      // Nothing recognised: an expired question starts again; otherwise help, keeping any open flow.
+    if (input.kind === 'button') return this.press(ctx, row, input.value, expired, withExpiredNote);
+    if (input.kind === 'form') {
+      if (row) return this.follow(ctx, row, await this.flow(row.flow).handle(ctx, row.state, { kind: 'form', form: input.form, values: input.values }));
       if (expired && this.registered(expired.flow)) return withExpiredNote(await this.begin(ctx, expired.flow, {}));
-      const help = this.flows.help("I didn't catch that.");
-      return row ? keep(row, [help]) : { replies: [help] };
+      return { replies: [this.flows.help('That form belongs to a conversation that has ended.')] };
     }
 
-    if (input.kind === 'button') {
-      // go:FLOW starts a flow; go:FLOW:words starts it as if the words were typed (a digest's "Paid" button).
-      const go = /^go:([a-z]+)(?::(.{1,200}))?$/s.exec(input.value);
-      const goFlow = go?.[1];
-      if (this.registered(goFlow)) return this.begin(ctx, goFlow, go?.[2] ? { text: go[2] } : {});
-      const cmdWord = /^cmd:([a-z]+)$/.exec(input.value)?.[1];
-      const pressedCommand = cmdWord === undefined ? undefined : controlCommand(cmdWord);
-      if (pressedCommand) return this.control(ctx, pressedCommand, row);
-      const parsed = parseButtonValue(input.value);
-      if (parsed && row && parsed.flow === row.flow) return this.follow(ctx, row, await flowOf(row).handle(ctx, row.state, { kind: 'button', step: parsed.step, value: parsed.value }));
-      if (parsed && expired && parsed.flow === expired.flow && this.registered(expired.flow)) return withExpiredNote(await this.begin(ctx, expired.flow, {}));
-      const problem = parsed && this.registered(parsed.flow) ? 'That button belongs to a conversation that has ended.' : "I don't recognise that button.";
-      return row ? keep(row, [reply(problem), ...(await flowOf(row).prompt(ctx, row.state))]) : { replies: [this.flows.help(problem)] };
+    const text = input.text;
+    // The open question, said again: only when needed (it may render a whole answer).
+    const prompt = async (): Promise<Reply[]> => (row ? this.flow(row.flow).prompt(ctx, row.state) : []);
+    if (!text) return row ? keep(row, [reply('I got an empty message.'), ...(await prompt())]) : { replies: [reply('I got an empty message.'), this.flows.help()] };
+    const command = controlCommand(text);
+    if (command) return withExpiredNote(await this.control(ctx, command, row));
+    const named = this.flows.command(text);
+    if (named) {
+      // "track this claim" under an answer is its button, for this case, not the command's fresh start.
+      const button = row ? typedChoice(text, choicesIn(await prompt()), true) : undefined;
+      if (button) return this.press(ctx, row, button.value, expired, withExpiredNote);
+      return withExpiredNote(await this.begin(ctx, named.flow, { text: named.text }));
     }
-
-    if (row) return this.follow(ctx, row, await flowOf(row).handle(ctx, row.state, { kind: 'form', form: input.form, values: input.values }));
+    if (row) {
+      const out = await this.flow(row.flow).handle(ctx, row.state, { kind: 'text', text });
+      if (!out.unhandled) return this.follow(ctx, row, out);
+      // Typed where a button would do: its number, its label or a paraphrase presses it.
+      const pressed = typedChoice(text, choicesIn(await prompt()));
+      if (pressed) return this.press(ctx, row, pressed.value, expired, withExpiredNote);
+    }
+    const later = this.flows.command(text, true);
+    if (later) return withExpiredNote(await this.begin(ctx, later.flow, { text: later.text }));
+    const recognised = this.flows.recognise(ctx, text);
+    if (recognised) return withExpiredNote(await this.begin(ctx, recognised.flow, recognised.seed));
+    const similar = this.examples.closest(text);
+    if (similar) return withExpiredNote(await this.begin(ctx, similar, { text, resembled: true }));
+    // Nothing recognised: an expired question starts again; otherwise help, keeping any open flow.
     if (expired && this.registered(expired.flow)) return withExpiredNote(await this.begin(ctx, expired.flow, {}));
-    return { replies: [this.flows.help('That form belongs to a conversation that has ended.')] };
+    const help = this.flows.help("I didn't catch that.");
+    return row ? keep(row, [help]) : { replies: [help] };
   }
 
-  /** The flows' context for one turn: the engine's services, and where the person wrote from. */
-  private async contextFor(turn: Turn): Promise<FlowContext> {
-    const zone = await this.zoneOf(turn);
-    return {
-      ...this.ctx,
+  /** A button pressed, or typed: go:FLOW starts a flow, cmd:WORD is a control word, FLOW:STEP:VALUE answers a question. */
+  private async press(ctx: FlowContext<S>, row: Session | undefined, value: string, expired: Session | undefined, withExpiredNote: (d: Decision) => Decision): Promise<Decision> {
+    // go:FLOW starts a flow; go:FLOW:words starts it as if the words were typed (a digest's "Paid" button).
+    const go = /^go:([a-z]+)(?::(.{1,200}))?$/s.exec(value);
+    const goFlow = go?.[1];
+    if (this.registered(goFlow)) return this.begin(ctx, goFlow, go?.[2] ? { text: go[2] } : {});
+    const cmdWord = /^cmd:([a-z]+)$/.exec(value)?.[1];
+    const pressedCommand = cmdWord === undefined ? undefined : controlCommand(cmdWord);
+    if (pressedCommand) return this.control(ctx, pressedCommand, row);
+    const parsed = parseButtonValue(value);
+    if (parsed && row && parsed.flow === row.flow) return this.follow(ctx, row, await this.flow(row.flow).handle(ctx, row.state, { kind: 'button', step: parsed.step, value: parsed.value }));
+    if (parsed && expired && parsed.flow === expired.flow && this.registered(expired.flow)) return withExpiredNote(await this.begin(ctx, expired.flow, {}));
+    const problem = parsed && this.registered(parsed.flow) ? 'That button belongs to a conversation that has ended.' : "I don't recognise that button.";
+    return row ? keep(row, [reply(problem), ...(await this.flow(row.flow).prompt(ctx, row.state))]) : { replies: [this.flows.help(problem)] };
+  }
+
+  /** The flows' context for one turn: the engine's part, for where the person wrote from, and the services. */
+  private async contextFor(where: Omit<Turn, 'input' | 'direct'>): Promise<FlowContext<S>> {
+    const place: Place = { platform: where.platform, ...(where.tenant ? { tenant: where.tenant } : {}), user: where.user, ...(where.channel ? { channel: where.channel } : {}) };
+    // A place's own zone (a Denied pressed under the digest is dated as the digest is), else the practice's.
+    const zone = (where.channel ? await this.placeZone(place) : undefined) ?? this.zone;
+    const turn: TurnContext = {
+      newCaseId,
+      help: (lead) => this.flows.help(lead),
       today: () => todayIn(zone, this.now),
       zone,
-      place: { platform: turn.platform, ...(turn.tenant ? { tenant: turn.tenant } : {}), user: turn.user, ...(turn.channel ? { channel: turn.channel } : {}) },
-      recentCases: () => this.cases.recent(sessionKey(turn), 5),
+      now: this.now,
+      place,
+      recentCases: () => this.cases.recent(sessionKey(where), 5),
+      caseFile: (caseId) => this.cases.get(caseId),
     };
-  }
-
-  /**
-   * The zone of the place a turn was taken: a channel's digest zone there (a Denied pressed under the
-   * digest is dated as the digest is), else the practice's.
-   */
-  private async zoneOf(turn: Turn): Promise<string> {
-    if (!turn.channel) return this.zone;
-    const digest = await this.ctx.digests.channel({ platform: turn.platform, ...(turn.tenant ? { tenant: turn.tenant } : {}), channel: turn.channel });
-    return digest?.zone ?? this.zone;
+    return { ...this.services, ...turn };
   }
 
   /** A registered flow; sessions are validated against the registry on load, so a miss is a bug, not input. */
-  private flow(id: FlowId): Flow {
+  private flow(id: FlowId): Flow<S> {
     const flow = this.flows.get(id);
     if (!flow) throw new Error(`no flow "${id}" is registered`);
     return flow;
@@ -398,17 +381,17 @@ export class Engine {
   }
 
   /** Starts a flow (replacing any other), following hand-overs. */
-  private async begin(ctx: FlowContext, flow: FlowId, seed: Seed, depth = 0): Promise<Decision> {
+  private async begin(ctx: FlowContext<S>, flow: FlowId, seed: Seed, depth = 0): Promise<Decision> {
     return this.settle(ctx, flow, await this.flow(flow).start(ctx, seed), [], depth);
   }
 
   /** Applies a flow's outcome to an existing session: history for "back", hand-overs, endings. */
-  private follow(ctx: FlowContext, row: Session, out: Outcome): Promise<Decision> {
+  private follow(ctx: FlowContext<S>, row: Session, out: Outcome): Promise<Decision> {
     const history = out.state && JSON.stringify(out.state) !== JSON.stringify(row.state) ? [...row.history, row.state] : row.history;
     return this.settle(ctx, row.flow as FlowId, out, history, 0);
   }
 
-  private async settle(ctx: FlowContext, flow: FlowId, out: Outcome, history: FlowState[], depth: number): Promise<Decision> {
+  private async settle(ctx: FlowContext<S>, flow: FlowId, out: Outcome, history: FlowState[], depth: number): Promise<Decision> {
     const cases = out.cases ?? [];
     const forget = out.forget ?? [];
     const writes = out.writes ?? [];
@@ -419,13 +402,13 @@ export class Engine {
     return out.state ? { session: { flow, state: out.state, history }, replies: out.replies, cases, forget, writes } : { replies: out.replies, cases, forget, writes };
   }
 
-  private async control(ctx: FlowContext, command: ControlCommand, row: Session | undefined): Promise<Decision> {
+  private async control(ctx: FlowContext<S>, command: ControlCommand, row: Session | undefined): Promise<Decision> {
     if (!row) return this.controlWithoutSession(command);
     const flow = this.flow(row.flow);
-    const keep = (replies: Reply[]): Decision => ({ session: { flow: row.flow as FlowId, state: row.state, history: row.history }, replies });
+    const stay = (replies: Reply[]): Decision => keep(row, replies);
     switch (command) {
       case 'help':
-        return keep([this.flows.help(), reply(`You were in "${flow.title}". Answer the last question to go on, or type "cancel".`)]);
+        return stay([this.flows.help(), reply(`You were in "${flow.title}". Answer the last question to go on, or type "cancel".`)]);
       case 'cancel': {
         // Say what stays: a case answered before, a claim, a letter's draft outlive the question.
         const id = row.state.caseId;
@@ -438,11 +421,11 @@ export class Engine {
       }
       case 'back': {
         const previous = row.history.at(-1);
-        if (!previous) return keep([reply('This is the first question; there is nothing to go back to.'), ...(await flow.prompt(ctx, row.state))]);
+        if (!previous) return stay([reply('This is the first question; there is nothing to go back to.'), ...(await flow.prompt(ctx, row.state))]);
         return { session: { flow: row.flow as FlowId, state: previous, history: row.history.slice(0, -1) }, replies: [reply('Back one step.'), ...(await flow.prompt(ctx, previous))] };
       }
       case 'why':
-        return keep([reply(flow.why(ctx, row.state)), ...(await flow.prompt(ctx, row.state))]);
+        return stay([reply(flow.why(ctx, row.state)), ...(await flow.prompt(ctx, row.state))]);
     }
   }
 

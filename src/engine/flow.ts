@@ -3,54 +3,47 @@
  * person's input and returns its new state and the replies. The engine stores the state, serialises
  * turns, and handles back / cancel / restart / why the same way for every flow.
  */
-import type { Knowledge } from '../knowledge/load.js';
-import type { CodeIndex } from '../knowledge/lookup.js';
-import type { CodeDirectory } from '../knowledge/evidence.js';
 import type { CaseFacts } from '../knowledge/facts.js';
 import { z } from 'zod';
 import type { Choice, Reply } from './model.js';
-import type { ClaimService } from '../claims/service.js';
-import type { DigestStore } from '../store/digest.js';
-import type { ClaimReportStore } from '../store/claim-reports.js';
 import type { StoreWrite } from '../store/unit-of-work.js';
-import type { LetterService } from '../letters/service.js';
 import type { Clock } from '../today.js';
-import type { ProperNameKind } from './privacy.js';
+import type { ProperNameKind } from '../privacy/scrubber.js';
 
 /** A registered flow's id ('triage', 'docs', 'lookup', 'help', …): see registry.ts. */
 export type FlowId = string;
 
-export interface FlowContext {
-  kn: Knowledge;
-  codes: CodeIndex;
-  directory: CodeDirectory;
+/**
+ * What the engine gives every flow on every turn, whatever the flows are. The services the flows work with
+ * (knowledge, claims, letters…) are the composition root's: the engine passes them through untyped by it
+ * (see FlowContext, and flows/context.ts for medbill's).
+ */
+export interface TurnContext {
   /** A short random case id, e.g. C-7K3Q9; the only handle a case ever has. */
   newCaseId(): string;
   /** The help reply, built from the registered flows' menu entries. */
   help(lead?: string): Reply;
-  /** Claims: flows plan changes while deciding and hand them back as planned writes (see Outcome.writes). */
-  claims: ClaimService;
   /**
-   * Today's date where the turn was taken (ISO, YYYY-MM-DD), and that place's IANA zone: a channel's digest
-   * zone there, else the practice's (see src/today.ts). Every date a flow records or shows starts here.
+   * Today's date where the turn was taken (ISO, YYYY-MM-DD), and that place's IANA zone: a channel's own zone
+   * there, else the practice's (see src/today.ts). Every date a flow records or shows starts here.
    */
   today(): string;
   zone: string;
   /** The injected clock, for timestamps (not dates: those come from today()). */
   now: Clock;
   /** Where the turn came from: the platform, the person, and the shared channel if it was typed in one. */
-  place?: { platform: string; tenant?: string; user: string; channel?: string };
-  /** The daily digest's channels and schedules. */
-  digests: DigestStore;
-  /** Every claim, for the claims report. */
-  reports: ClaimReportStore;
-  /** Letters of medical necessity: templates, drafts by case ID, rendering. */
-  letters: LetterService;
+  place?: Place;
   /** The person's recent cases, newest first (set per turn). */
   recentCases?: () => Promise<{ caseId: string; procedure: string; lane: string }[]>;
   /** A case remembered from an earlier answer, with its facts. */
   caseFile(caseId: string): Promise<{ caseId: string; procedure: string; lane: string; facts: Record<string, unknown> } | undefined>;
 }
+
+/** Where a turn was taken: the platform, its tenant (workspace), the person, and the channel if not a DM. */
+export interface Place { platform: string; tenant?: string; user: string; channel?: string }
+
+/** A flow's context: the engine's, for this turn, and the services S the flows were built for. */
+export type FlowContext<S = unknown> = TurnContext & S;
 
 /** Who took a turn, for records that keep a history (claims): platform:user, and the platform. */
 export interface TurnActor { who: string; surface: string }
@@ -79,6 +72,8 @@ export interface Seed {
   caseId?: string;
   /** The state of the flow that handed over (a triage that set its case aside), so the new one can undo back to it. */
   from?: FlowState;
+  /** The message only resembled one of the flow's example phrases ("look up a code"): it is not itself the flow's input. */
+  resembled?: true;
 }
 
 export type FlowInput =
@@ -108,7 +103,7 @@ export interface Outcome {
 /** A case as remembered beyond the conversation: its ID, the kind of procedure (as recognised), the lane and its facts. */
 export interface CaseRecord { caseId: string; procedure: string; lane: string; facts?: Partial<CaseFacts> }
 
-export interface Flow {
+export interface Flow<S = unknown> {
   id: FlowId;
   /** Bumped when the state's shape changes, so an old session restarts politely instead of misreading. */
   version: number;
@@ -121,29 +116,34 @@ export interface Flow {
    */
   laterCommands?: RegExp[];
   /**
-   * Its entry in the menu (help, the Slack App Home), with an example of what to type. `command` is the words
-   * Teams' command menu offers for it: picking a command there sends its title as the message, so the words
-   * must start this flow when typed (test/teams-manifest.test.ts checks it), in at most 32 characters.
-   * `channelCommands` are offered in team channels and group chats too; a flow that takes case details has
-   * none, since a case belongs in the person's own chat (see adapters/teams/manifest.ts).
+   * Its entry in the menu (help, the Slack App Home), with an example of what to type. `words` are what a
+   * platform's command menu sends for it (Teams' command list sends the title picked as the message): they
+   * must start this flow when typed (test/teams-manifest.test.ts checks it), at most 32 characters each; the
+   * first is its command in a person's own chat. `inChannels`: all its words are offered in shared channels
+   * too; a flow that takes case details is not, since a case belongs in the person's own chat.
    */
-  menu?: { label: string; example: string; command: string; channelCommands?: readonly string[] };
+  menu?: { label: string; example: string; words: readonly [string, ...string[]]; inChannels?: true };
   /** Its state as stored: checked on every load, so a session never runs on state that does not fit. */
   stateSchema: z.ZodType<FlowState>;
   /** Phrases that start this flow, matched fuzzily when nothing else recognises a message. */
   examples: string[];
   /**
+   * A message no command names, read by the flow itself (a bare code is a lookup; a described case is a
+   * triage): the seed to start with, or undefined. Flows are asked in registration order, before the examples.
+   */
+  recognise?(ctx: FlowContext<S>, text: string): Seed | undefined;
+  /**
    * A step may await (an LLM, a file render, a clearinghouse): it runs outside the database transaction,
    * and the session is then saved only if nobody changed it meanwhile.
    */
-  start(ctx: FlowContext, seed: Seed): Outcome | Promise<Outcome>;
-  handle(ctx: FlowContext, state: FlowState, input: FlowInput): Outcome | Promise<Outcome>;
+  start(ctx: FlowContext<S>, seed: Seed): Outcome | Promise<Outcome>;
+  handle(ctx: FlowContext<S>, state: FlowState, input: FlowInput): Outcome | Promise<Outcome>;
   /** The current step said again (after back, a restart of the server, or a stale button); it may read the stores. */
-  prompt(ctx: FlowContext, state: FlowState): Reply[] | Promise<Reply[]>;
+  prompt(ctx: FlowContext<S>, state: FlowState): Reply[] | Promise<Reply[]>;
   /** Why the current question is asked. */
-  why(ctx: FlowContext, state: FlowState): string;
+  why(ctx: FlowContext<S>, state: FlowState): string;
   /** What outlives the flow when it is cancelled, in a sentence (default: the case, if it was answered). */
-  kept?(ctx: FlowContext, state: FlowState): string | undefined | Promise<string | undefined>;
+  kept?(ctx: FlowContext<S>, state: FlowState): string | undefined | Promise<string | undefined>;
   /**
    * When the pending question's answer is the name of a product, a lab or a drug ("Which appliance?"): the
    * engine's scrubber then keeps capitalised words it does not know in that answer, instead of taking them
@@ -151,7 +151,7 @@ export interface Flow {
    * says so takes any text at that step as the answer (never `unhandled`); a command that starts another flow
    * is scrubbed again as any message by the engine.
    */
-  answerNames?(ctx: FlowContext, state: FlowState): ProperNameKind | undefined;
+  answerNames?(ctx: FlowContext<S>, state: FlowState): ProperNameKind | undefined;
 }
 
 /**

@@ -1,22 +1,13 @@
 /**
- * Deterministic routing of a message that no active question is waiting for: explicit commands first
- * (control words, then each registered flow's leading words), then the facts the free-text extractor
- * finds, then fuzzy matching of each flow's example phrases.
+ * Control words ("back", "cancel", …), and the last resort for a message nothing else recognised: fuzzy
+ * matching of each registered flow's example phrases. Commands and the flows' own reading of a message
+ * (Flow.recognise) come first, in the engine's one pass over a turn (engine.ts decide()).
  */
 import Fuse from 'fuse.js';
-import type { Knowledge } from '../knowledge/load.js';
-import { extractFacts } from '../knowledge/extract.js';
-import { codeSetOf } from '../knowledge/codes.js';
 import type { FlowId } from './flow.js';
-import type { FlowRegistry } from './registry.js';
 
 export const CONTROL_COMMANDS = ['cancel', 'back', 'restart', 'why', 'help'] as const;
 export type ControlCommand = (typeof CONTROL_COMMANDS)[number];
-
-export type Intent =
-  | { kind: 'control'; command: ControlCommand }
-  | { kind: 'flow'; flow: FlowId; text: string }
-  | { kind: 'unknown' };
 
 export function controlCommand(text: string): ControlCommand | undefined {
   const word = text.trim().toLowerCase().replace(/^\//, '').replace(/[.!?]+$/, '');
@@ -27,28 +18,18 @@ export function controlCommand(text: string): ControlCommand | undefined {
   return (CONTROL_COMMANDS as readonly string[]).includes(word) ? (word as ControlCommand) : undefined;
 }
 
-export class IntentRouter {
+/** The flow whose example phrases a message is most like, if any is close enough. */
+export class ExampleMatcher {
   private readonly fuse: Fuse<{ flow: FlowId; phrase: string }>;
 
-  constructor(private readonly kn: Knowledge, private readonly flows: FlowRegistry) {
+  constructor(flows: { all(): { id: FlowId; examples: string[] }[] }) {
     this.fuse = new Fuse(
       flows.all().flatMap((f) => f.examples.map((phrase) => ({ flow: f.id, phrase }))),
       { keys: ['phrase'], threshold: 0.4, ignoreLocation: true, includeScore: true },
     );
   }
 
-  route(text: string): Intent {
-    const command = controlCommand(text);
-    if (command) return { kind: 'control', command };
-    const named = this.flows.command(text);
-    if (named) return { kind: 'flow', ...named };
-    // A code on its own is a lookup ("what is D7240?").
-    const bare = text.trim().replace(/[?.!]+$/, '').replace(/^what(?:'s| is)\s+/i, '');
-    if (/^\S+$/.test(bare) && codeSetOf(bare)) return { kind: 'flow', flow: 'lookup', text: bare };
-    const known = extractFacts(text, this.kn).known;
-    if (known.procedure || known.cause || known.coverage || known.diagnoses) return { kind: 'flow', flow: 'triage', text };
-    const best = this.fuse.search(text.slice(0, 200))[0];
-    if (best) return { kind: 'flow', flow: best.item.flow, text: best.item.flow === 'lookup' ? '' : text };
-    return { kind: 'unknown' };
+  closest(text: string): FlowId | undefined {
+    return this.fuse.search(text.slice(0, 200))[0]?.item.flow;
   }
 }

@@ -5,23 +5,23 @@
  * derived from it, so adding a flow touches its own folder and the list that builds the registry.
  */
 import { reply, type Choice, type Reply } from './model.js';
-import type { Flow, FlowState } from './flow.js';
+import type { Flow, FlowContext, FlowState, Seed } from './flow.js';
 
-export class FlowRegistry {
-  private readonly byId = new Map<string, Flow>();
+export class FlowRegistry<S = unknown> {
+  private readonly byId = new Map<string, Flow<S>>();
 
-  constructor(flows: readonly Flow[]) {
+  constructor(flows: readonly Flow<S>[]) {
     for (const f of flows) {
       if (this.byId.has(f.id)) throw new Error(`two flows are registered as "${f.id}"`);
       this.byId.set(f.id, f);
     }
   }
 
-  get(id: string): Flow | undefined {
+  get(id: string): Flow<S> | undefined {
     return this.byId.get(id);
   }
 
-  all(): Flow[] {
+  all(): Flow<S>[] {
     return [...this.byId.values()];
   }
 
@@ -32,6 +32,15 @@ export class FlowRegistry {
         const m = re.exec(text);
         if (m) return { flow: f.id, text: text.slice(m[0].length).trim() };
       }
+    }
+    return undefined;
+  }
+
+  /** A message no command names, as the first flow that reads it (see Flow.recognise) sees it. */
+  recognise(ctx: FlowContext<S>, text: string): { flow: string; seed: Seed } | undefined {
+    for (const f of this.byId.values()) {
+      const seed = f.recognise?.(ctx, text);
+      if (seed) return { flow: f.id, seed };
     }
     return undefined;
   }
@@ -59,7 +68,7 @@ export class FlowRegistry {
    * A stored state checked against its flow's schema: undefined when the flow is gone or the state no longer
    * fits (the session then starts again politely, instead of a flow misreading old data).
    */
-  load(flowId: string, version: number, state: unknown): { flow: Flow; state: FlowState } | undefined {
+  load(flowId: string, version: number, state: unknown): { flow: Flow<S>; state: FlowState } | undefined {
     const flow = this.byId.get(flowId);
     if (!flow || flow.version !== version) return undefined;
     const parsed = flow.stateSchema.safeParse(state);

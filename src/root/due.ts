@@ -16,7 +16,7 @@ import { describeSchedule } from '../scheduler/digest-settings.js';
 import type { ChannelAddress } from '../store/address.js';
 import { systemClock, todayIn, type Clock } from '../today.js';
 import { positionals, takeFlag, takeOneOption, UsageError, type Io } from '../command-line.js';
-import { renderRepliesText } from '../render-text.js';
+import { renderRepliesText } from '../reply-text.js';
 import { configuredDigests } from './digest.js';
 
 /** MEDBILL_DB when it exists; else an empty database in memory, so nothing is created by looking. */

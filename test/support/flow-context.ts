@@ -1,6 +1,6 @@
 /** A flow context for driving flows directly, without the engine: in-memory storage, a fixed day in Chicago. */
 import { flows } from '../../flows/index.js';
-import type { FlowContext } from '../../src/engine/flow.js';
+import type { FlowContext } from '../../flows/context.js';
 import { CodeIndex } from '../../src/knowledge/lookup.js';
 import { NO_DIRECTORY } from '../../src/knowledge/evidence.js';
 import { claimService, letterService, sqliteStorage } from './storage.js';

@@ -13,9 +13,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, LogLevel, SocketModeReceiver, webApi, type Receiver } from '@slack/bolt';
 import type { Engine } from '../../src/engine/engine.js';
-import { deliverOrApologise, type Inbox } from '../../src/engine/inbox.js';
+import type { Inbox } from '../../src/engine/inbox.js';
+import { createIntake } from '../../src/engine/intake.js';
+import { AdapterRetrying, type ChatAdapter } from '../../src/engine/chat-adapter.js';
 import { POINTER, routeReplies, type Outbound, type OutboundPort } from '../../src/engine/outbound.js';
-import { isChannel, type Address, type DmAddress } from '../../src/store/address.js';
+import { isChannel, type Address, type ChannelAddress, type DmAddress } from '../../src/store/address.js';
 import type { Input, Reply, Turn } from '../../src/engine/model.js';
 import { errorFields, type Logger } from '../../src/log.js';
 import type { SlackConfig } from './config.js';
@@ -52,7 +54,7 @@ export class SlackTokenRejectedError extends Error {
   override readonly name = 'SlackTokenRejectedError';
 }
 /** Slack's Web API could not be reached: nothing is known about the token yet; medbill keeps trying. */
-export class SlackUnreachableError extends Error {
+export class SlackUnreachableError extends AdapterRetrying {
   override readonly name = 'SlackUnreachableError';
 }
 
@@ -70,13 +72,14 @@ export function classifyAuthFailure(err: unknown): SlackTokenRejectedError | Sla
   return new SlackUnreachableError(`medbill could not reach Slack's Web API (${why}), so SLACK_BOT_TOKEN was not checked yet: check this machine's network, DNS or proxy (SLACK_API_URL).`);
 }
 
-export interface SlackAdapter {
+/**
+ * `start` checks the token (auth.test, once) and starts delivering; Socket Mode also connects. A refused token
+ * throws SlackTokenRejectedError (Slack stays off); an unreachable Slack, SlackUnreachableError (retried).
+ */
+export interface SlackAdapter extends ChatAdapter {
   app: App;
-  /** HTTP mode: the handler for /slack/events. Undefined in Socket Mode. */
+  /** HTTP mode: the handler for /slack/events (its one route). Undefined in Socket Mode. */
   requestListener?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-  /** Checks the token (auth.test, once) and starts delivering; Socket Mode also connects. */
-  start(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 /** Bolt's own log lines, at warn and above, into ours (they carry no message text). */
@@ -225,35 +228,37 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
     },
   };
 
-  /** Delivery for the inbox: failures are logged (without content) and told to the person in their DM. */
-  const deliverToSlack = deliverOrApologise<SlackRoute>(deliver, async (r, text) => {
-    await client.chat.postMessage({ channel: await dmOf(r.user), text });
-  }, log, 'slack-delivery-failed');
-
   // ------------------------------------------------------------ intake
 
+  /** The shared intake: failures to deliver are logged (without content) and told to the person in their DM. */
+  const intake = createIntake<SlackRoute>({
+    platform: 'slack', inbox, outbound, log, deliver,
+    apologise: async (r, text) => {
+      await client.chat.postMessage({ channel: await dmOf(r.user), text });
+    },
+    references: (route) => {
+      // Whoever talks to medbill (and the channel they used) can be written to later.
+      const tenant = route.team ? { tenant: route.team } : {};
+      const dmChannel = dmChannels.get(route.user);
+      return [
+        { address: { platform: 'slack', ...tenant, user: route.user }, reference: dmChannel ? { dmChannel } : {} },
+        ...(route.channel && !route.channel.startsWith('D') ? [{ address: { platform: 'slack', ...tenant, channel: route.channel } satisfies ChannelAddress }] : []),
+      ];
+    },
+  });
+
   /** Records the turn in the inbox; the HTTP receiver acknowledges Slack once this has returned. */
-  async function take(context: Record<string, unknown>, body: unknown, input: Input, route: SlackRoute, fromBot = false): Promise<void> {
-    const intake = context[INTAKE_PROPERTY] as Intake | undefined;
+  async function take(context: Record<string, unknown>, body: unknown, input: Input, route: SlackRoute, fromBot = false) {
+    const request = context[INTAKE_PROPERTY] as Intake | undefined;
     // Socket Mode has no signature: events keep their event_id, anything else gets a key of its own.
-    const eventId = intake?.key ?? requestKey(body as Record<string, unknown>, `v0=socket-${randomUUID()}`);
+    const eventId = request?.key ?? requestKey(body as Record<string, unknown>, `v0=socket-${randomUUID()}`);
     const turn: Turn & { eventId: string } = {
       eventId, platform: 'slack', ...(route.team ? { tenant: route.team } : {}), user: route.user, conversation: 'dm', direct: route.channel === undefined, input,
       ...(route.channel && !route.channel.startsWith('D') ? { channel: route.channel } : {}), ...(fromBot ? { fromBot } : {}),
     };
     // Socket Mode acknowledged already: nothing can ask Slack to retry, so the event is kept whatever the backlog.
-    const outcome = await inbox.accept(turn, route, { mustKeep: intake === undefined });
-    if (outcome === 'accepted') await remember(route);
-    if (intake) intake.outcome = outcome;
-    if (outcome === 'duplicate') log.log('info', 'slack-duplicate-event', {});
-  }
-
-  /** Whoever talks to medbill (and the channel they used) can be written to later. */
-  async function remember(route: SlackRoute): Promise<void> {
-    const tenant = route.team ? { tenant: route.team } : {};
-    const dmChannel = dmChannels.get(route.user);
-    await outbound.remember({ platform: 'slack', ...tenant, user: route.user }, dmChannel ? { dmChannel } : {});
-    if (route.channel && !route.channel.startsWith('D')) await outbound.remember({ platform: 'slack', ...tenant, channel: route.channel });
+    const outcome = await intake.take(turn, route, { mustKeep: request === undefined });
+    if (request) request.outcome = outcome;
   }
 
   const withoutMention = (text: string) => text.replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, '').trim();
@@ -263,7 +268,7 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
   // One handler per bot event of the manifest: the record's type makes a missing or extra one a compile error.
   const teamOf = (body: unknown) => (body as { team_id?: string }).team_id;
   type EventArgs = { event: unknown; body: unknown; context: Record<string, unknown> };
-  const eventHandlers: Record<(typeof SLACK_SURFACE.botEvents)[number], (args: EventArgs) => void | Promise<void>> = {
+  const eventHandlers: Record<(typeof SLACK_SURFACE.botEvents)[number], (args: EventArgs) => Promise<void> | void> = {
     'message.im': ({ event, body, context }) => {
       const m = event as { channel_type?: string; channel?: string; subtype?: string; bot_id?: string; user?: string; text?: string; team?: string };
       // Only new direct messages; edits and joins are not questions. A bot's message (medbill's own included)
@@ -386,15 +391,20 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
       throw failure;
     }
     // Deliveries start only now: events acknowledged before a restart are resumed with a token known to work.
-    await inbox.register('slack', deliverToSlack);
-    outbound.register('slack', port);
+    await intake.open(port);
     if (config.appToken) await app.start();
   }
 
   const httpReceiver = http;
+  const requestListener = httpReceiver ? (req: IncomingMessage, res: ServerResponse) => httpReceiver.handle(req, res) : undefined;
   return {
+    ...port,
+    name: 'slack',
     app,
-    ...(httpReceiver ? { requestListener: (req: IncomingMessage, res: ServerResponse) => httpReceiver.handle(req, res) } : {}),
+    ...(requestListener ? { requestListener } : {}),
+    routes: requestListener ? [{ path: SLACK_SURFACE.eventsPath, handle: requestListener }] : [],
+    render: (reply) => renderMessages(reply),
+    describe: (url) => (config.appToken ? 'Slack: on, over Socket Mode.' : `Slack: on; Slack sends requests to ${url}${SLACK_SURFACE.eventsPath} (through your public URL).`),
     start: connect,
     stop: async () => {
       stopped = true;

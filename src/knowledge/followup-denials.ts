@@ -6,11 +6,11 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError } from '../knowledge/load.js';
-import { defaultEntryLabel, parseKnowledgeFile, type EntryLabel } from '../knowledge/json-file.js';
-import { DocumentsFileSchema, SourceRefs, SourcesFileSchema } from '../knowledge/schema.js';
-import { tokenize } from '../knowledge/text.js';
-import { CLAIM_PAYER_KINDS, CONFIDENCE_LEVELS, DENIAL_GROUPS, DOCUMENT_KINDS, type DenialGroup, type DocumentKind } from '../knowledge/vocabulary.js';
+import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError } from './load.js';
+import { defaultEntryLabel, parseKnowledgeFile, type EntryLabel } from './json-file.js';
+import { DocumentsFileSchema, SourceRefs, SourcesFileSchema } from './schema.js';
+import { tokenize } from './text.js';
+import { CLAIM_PAYER_KINDS, CONFIDENCE_LEVELS, DENIAL_GROUPS, DOCUMENT_KINDS, type DenialGroup, type DocumentKind } from './vocabulary.js';
 
 export const DENIALS_FILE = 'denials.json';
 export const FOLLOWUP_FILE = 'followup.json';
