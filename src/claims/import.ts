@@ -59,20 +59,18 @@
  * payment date that is not in the file is not made up: the claim is paid without one (it counts in the paid
  * rate, not in a month's recoveries). A clearinghouse rejection is not a denial (see STATUS_WORDS).
  */
-import type { Db } from '../store/db.js';
-import { ClaimService, type ClaimChange, type NewClaim, type Plan } from './service.js';
+import type { ClaimService, ClaimChange, NewClaim, Plan } from './service.js';
 import { CLAIM_PAYER_KINDS, CLAIM_STATUSES, isOpen, type Actor, type Claim, type ClaimPayerKind, type ClaimStatus, type Denial } from './model.js';
 import { formatCents, parseAmountField } from './dates.js';
 import { parseDenial } from './denials.js';
 import { scrubIdentifiers, type IdentifierKind } from '../engine/privacy.js';
 import { CASE_ID_SHAPE, newCaseId } from '../case-id.js';
 import { dateOf, fullYear, monthNumber } from '../calendar.js';
-import { defaultKnowledge, type Knowledge } from '../knowledge/load.js';
-import { CodeIndex, type LookupHit } from '../knowledge/lookup.js';
+import type { Knowledge } from '../knowledge/load.js';
+import type { CodeIndex, LookupHit } from '../knowledge/lookup.js';
 import { isProcedureCode, normalizeIcd10, PATTERNS } from '../knowledge/codes.js';
 import { diagnosisDate, diagnosisProblemOn } from '../knowledge/evidence.js';
 import { claimCategory } from '../knowledge/procedure-kind.js';
-import { fullIcd10 } from '../store/icd10.js';
 import { ClaimReportStore } from '../store/claim-reports.js';
 import { LANES, type Lane } from '../knowledge/vocabulary.js';
 
@@ -330,8 +328,6 @@ export interface ImportOptions {
   ignoreColumns?: readonly string[];
   /** The plan type of rows that do not say it. */
   payerKind?: ClaimPayerKind;
-  kn?: Knowledge;
-  now?: () => number;
   actor?: Actor;
   /** Makes a new case id (tests fix them). */
   newId?: () => string;
@@ -723,6 +719,13 @@ class RowReader {
   }
 }
 
+/** What an import reads and writes through, built by the composition root: the claims, and the codes and knowledge rows are checked against. */
+export interface ImportServices {
+  claims: ClaimService;
+  codes: CodeIndex;
+  kn: Knowledge;
+}
+
 /** Thrown inside the transaction to undo it: a dry run, or a row that failed while being written. */
 class Undo extends Error {}
 
@@ -730,7 +733,7 @@ class Undo extends Error {}
  * Checks every row of `csv` and, when all are good, imports them as claims in one transaction (with
  * `dryRun`, checks and writes nothing). Throws ImportFileError when the file as a whole cannot be read.
  */
-export function importClaims(db: Db, csv: string, options: ImportOptions): ImportResult {
+export function importClaims(to: ImportServices, csv: string, options: ImportOptions): ImportResult {
   let records: CsvRecord[];
   try {
     records = parseCsv(csv).filter((r) => r.fields.some((f) => f.trim() !== ''));
@@ -741,9 +744,8 @@ export function importClaims(db: Db, csv: string, options: ImportOptions): Impor
   const [head, ...data] = records;
   if (!head) throw new ImportFileError('the file is empty: the first line must name the columns, and each line after it is one claim.');
   const cols = readHeader(head.fields, options.ignoreColumns ?? []);
-  const kn = options.kn ?? defaultKnowledge();
-  const service = new ClaimService(db, options.now);
-  const reader = new RowReader(cols, service, new CodeIndex(kn, fullIcd10(db)), kn, options);
+  const service = to.claims;
+  const reader = new RowReader(cols, service, to.codes, to.kn, options);
   const problems: RowProblem[] = [];
   const rows: ImportRow[] = [];
   for (const rec of data) {

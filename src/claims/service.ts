@@ -12,7 +12,7 @@ import { ClaimStore } from '../store/claims.js';
 import type { Db } from '../store/db.js';
 import { scrubIdentifiers } from '../engine/privacy.js';
 import { canMove, isOpen, TRANSITIONS, type Actor, type Claim, type ClaimStatus, type Denial, type HistoryEntry } from './model.js';
-import { loadClaimKnowledge, type ClaimKnowledge } from './knowledge.js';
+import type { ClaimKnowledge } from './knowledge.js';
 import { localDate, systemClock, type Clock } from '../today.js';
 import { appealDeadline, authWarning, firstFollowUp, nextFollowUp, recordsDueDefault, timelyFilingDeadline } from './policy.js';
 import { daysBetween, isIsoDate } from '../calendar.js';
@@ -69,17 +69,14 @@ export const statusWords = (s: ClaimStatus): string => STATUS_WORDS[s];
 
 export class ClaimService {
   readonly store: ClaimStore;
-  private knowledge?: ClaimKnowledge;
 
-  constructor(db: Db, private readonly now: Clock = systemClock, knowledge?: ClaimKnowledge) {
+  /** `knowledge`: denial remedies and the follow-up policy, read by the composition root on first use (triage never needs them). */
+  constructor(db: Db, private readonly knowledge: () => ClaimKnowledge, private readonly now: Clock = systemClock) {
     this.store = new ClaimStore(db);
-    if (knowledge) this.knowledge = knowledge;
   }
 
-  /** Denial remedies and the follow-up policy, read on first use (triage never needs them). */
   get kn(): ClaimKnowledge {
-    this.knowledge ??= loadClaimKnowledge();
-    return this.knowledge;
+    return this.knowledge();
   }
 
   get(caseId: string): Claim | undefined {

@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import type { LetterCode, LetterDraft } from './model.js';
 import type { LetterTemplate } from './templates.js';
-import { loadLetterTemplates, templateById, templateFor } from './templates.js';
+import { templateById, templateFor } from './templates.js';
 import { codesFromTriage, factsFromCase, letterText, renderLetter, templateNarrative } from './render.js';
 import { procedureKindOf } from '../knowledge/procedure-kind.js';
 import { triage } from '../knowledge/triage.js';
@@ -61,20 +61,21 @@ export interface FinishedLetter {
 export class LetterService {
   private readonly store: LetterStore;
 
-  constructor(db: Db, private readonly opts: { narrative?: NarrativeWriter; log?: Logger } = {}) {
+  /** `templates`: knowledge/letters/, read by the composition root on the first letter (triage never needs them). */
+  constructor(db: Db, private readonly templateList: () => readonly LetterTemplate[], private readonly opts: { narrative?: NarrativeWriter; log?: Logger } = {}) {
     this.store = new LetterStore(db);
   }
 
-  templates(): LetterTemplate[] {
-    return loadLetterTemplates();
+  templates(): readonly LetterTemplate[] {
+    return this.templateList();
   }
 
   templateFor(categoryId: string): LetterTemplate | undefined {
-    return templateFor(categoryId);
+    return templateFor(categoryId, this.templateList());
   }
 
   templateById(id: string): LetterTemplate | undefined {
-    return templateById(id);
+    return templateById(id, this.templateList());
   }
 
   saved(caseId: string): StoredLetter | undefined {
@@ -88,7 +89,7 @@ export class LetterService {
   forCase(caseId: string, caseFacts: Partial<CaseFacts>, kn: Knowledge, codes: CodeIndex, directory: CodeDirectory, today: string): LetterStart | { problem: string } {
     const saved = this.store.get(caseId);
     const kind = caseFacts.procedure ? procedureKindOf(kn, (c) => codes.exact(c) !== undefined, caseFacts.procedure) : undefined;
-    const template = (saved ? templateById(saved.templateId) : undefined) ?? (kind ? templateFor(kind.id) : undefined);
+    const template = (saved ? this.templateById(saved.templateId) : undefined) ?? (kind ? this.templateFor(kind.id) : undefined);
     if (!template) return { problem: `medbill has no letter template for ${kind ? kind.name.toLowerCase() : 'this kind of procedure'} yet (the templates are in knowledge/letters/).` };
     const prefill = factsFromCase(template, caseFacts, today);
     const values = { ...prefill.values, ...(saved?.templateId === template.id ? saved.facts : {}) };

@@ -5,22 +5,17 @@
  *   --json FILE|-    from a JSON object: { "template", "payerKind", "payer"?, "values", "procedures"?, "diagnoses"? }
  *   --out FILE.docx  also write the .docx (the text goes to standard output either way)
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { loadConfig } from '../config.js';
-import { openDb } from '../store/db.js';
 import { CaseStore } from '../store/cases.js';
-import { defaultKnowledge } from '../knowledge/load.js';
-import { CodeIndex } from '../knowledge/lookup.js';
-import { fullIcd10, icd10Directory, importInfo } from '../store/icd10.js';
-import { NO_DIRECTORY } from '../knowledge/evidence.js';
 import { MEDICAL_PAYERS } from '../knowledge/vocabulary.js';
 import type { CaseFacts } from '../knowledge/facts.js';
 import { describeZodError } from '../zod-message.js';
-import { LetterService } from '../letters/service.js';
+import type { LetterService } from '../letters/service.js';
 import { LetterError, missingFacts } from '../letters/render.js';
 import type { LetterCode } from '../letters/model.js';
-import { narrativeWriter } from '../app.js';
+import { openBackOffice } from './back-office.js';
 import { positionals, readInput, takeOneOption, UsageError, type Io } from '../command-line.js';
 import { systemClock, todayIn } from '../today.js';
 
@@ -44,19 +39,18 @@ export async function cmdLetter(args: string[], io: Io): Promise<number> {
 
   const config = loadConfig();
   const today = todayIn(config.zone, systemClock);
-  const kn = defaultKnowledge();
-  const db = openDb(config.dbPath === ':memory:' || !existsSync(config.dbPath) ? ':memory:' : config.dbPath);
+  const office = openBackOffice(config, { existing: true });
   try {
-    const codes = new CodeIndex(kn, fullIcd10(db));
-    const letters = new LetterService(db, config.llm ? { narrative: narrativeWriter(config, undefined) } : {});
+    const kn = office.shelf.knowledge();
+    const { codes, letters } = office;
     let request: Parameters<LetterService['finish']>[0];
     if (caseId !== undefined) {
-      const file = new CaseStore(db).get(caseId.toUpperCase());
+      const file = new CaseStore(office.db).get(caseId.toUpperCase());
       if (!file) {
         io.err(`medbill: no case ${caseId} in ${config.dbPath}: triage it first (medbill chat, or the chat page).`);
         return 2;
       }
-      const start = letters.forCase(file.caseId, file.facts as Partial<CaseFacts>, kn, codes, importInfo(db) ? icd10Directory(db) : NO_DIRECTORY, today);
+      const start = letters.forCase(file.caseId, file.facts as Partial<CaseFacts>, kn, codes, office.directory, today);
       if ('problem' in start) {
         io.err(`medbill: ${start.problem}`);
         return 2;
@@ -112,6 +106,6 @@ export async function cmdLetter(args: string[], io: Io): Promise<number> {
     }
     return 0;
   } finally {
-    db.close();
+    office.close();
   }
 }

@@ -4,7 +4,7 @@
  * chat page on one HTTP server.
  */
 import { loadConfig } from '../config.js';
-import { openApp } from '../app.js';
+import { openHouse } from './house.js';
 import { createLogger } from '../log.js';
 import { isLoopbackHost, startServer } from './server.js';
 import { loadSlackConfig } from '../../adapters/slack/config.js';
@@ -21,7 +21,7 @@ export async function cmdServe(args: string[], io: Io): Promise<number> {
   const slackConfig = loadSlackConfig(); // a malformed Slack variable stops here, before anything opens
   const teamsConfig = loadTeamsConfig(process.env, (warning) => io.err(`medbill: warning: ${warning}`));
   const log = createLogger();
-  const app = openApp(config, { log });
+  const app = openHouse(config, { log });
   const slack = slackConfig && createSlackAdapter({ config: slackConfig, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log });
   const slackRoute = slack?.requestListener;
   const teams = teamsConfig && createTeamsAdapter({ config: teamsConfig, inbox: app.inbox, outbound: app.outbound, log });

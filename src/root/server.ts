@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { App } from '../app.js';
+import type { House } from './house.js';
 import { handleWebToday, handleWebTurn, servePage, servePageScript } from '../../adapters/web/handler.js';
 import { ClientAbortedError, HttpError, sendJson } from '../http.js';
 import { checkDb } from '../store/db.js';
@@ -53,7 +53,7 @@ export function isLoopbackHost(host: string): boolean {
   return LOOPBACK_NAMES.includes(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-export function startServer(app: App, opts: ServerOptions): Promise<Running> {
+export function startServer(app: House, opts: ServerOptions): Promise<Running> {
   const routes = new Map((opts.routes ?? []).map((r) => [r.path, r]));
   const web = opts.web ?? true;
   const allowed = new Set([...LOOPBACK_NAMES, opts.host.toLowerCase(), ...(opts.allowedHosts ?? []).map((h) => h.toLowerCase())]);
