@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Locator } from 'playwright-core';
-import { openApp, type App } from '../src/app.js';
+import { openHouse, shelf, type House } from './support/house.js';
 import { loadConfig } from '../src/config.js';
 import { startServer, type Running } from '../src/root/server.js';
 import { silentLogger } from '../src/log.js';
@@ -34,12 +34,12 @@ interface PageGlobals { getComputedStyle(e: unknown): Record<string, string>; se
 const backgroundOf = (l: Locator) => l.evaluate((e) => (globalThis as unknown as PageGlobals).getComputedStyle(e).backgroundColor);
 
 describe.skipIf(!available)('local chat page in a browser', () => {
-  let app: App;
+  let app: House;
   let running: Running;
   let browser: Browser;
   const dbPath = tempDbPath();
   beforeAll(async () => {
-    app = openApp({ ...loadConfig({ MEDBILL_TIME_ZONE: ZONE }), dbPath }, { now: () => NOW });
+    app = openHouse({ ...loadConfig({ MEDBILL_TIME_ZONE: ZONE }), dbPath }, { now: () => NOW });
     running = await startServer(app, { host: '127.0.0.1', port: 0, log: silentLogger });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -160,7 +160,7 @@ describe.skipIf(!available)('local chat page in a browser', () => {
 
   /** A submitted claim, `daysAgo` days before today where the practice is, as the claims desk stores it. */
   const seedClaim = (caseId: string, payer: string, payerKind: MedicalPayer, billedCents: number, daysAgo: number) => {
-    const claims = new ClaimService(app.db);
+    const claims = new ClaimService(app.db, shelf.claims);
     const plan = claims.draft(
       { caseId, payer, payerKind, lane: 'medical', procedures: ['D7240'], diagnoses: ['K01.1'], billedCents, serviceDate: addDays(today, -daysAgo - 3), submittedDate: addDays(today, -daysAgo) },
       { who: 'test', surface: 'test' },

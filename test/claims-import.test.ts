@@ -15,6 +15,7 @@ import {
   parseImportDate, type ImportOptions, type ImportRefused, type ImportSummary,
 } from '../src/claims/import.js';
 import { cli, kn, tempDbPath } from './helpers.js';
+import { backOffice, shelf } from './support/house.js';
 
 const opened: Db[] = [];
 afterEach(() => {
@@ -32,16 +33,21 @@ const LETTERS = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 /** A case id made of `n` (the same id for the same n). */
 const caseIdOf = (n: number, prefix = 'N') => `C-${prefix}${[3, 2, 1, 0].map((p) => LETTERS[Math.floor(n / LETTERS.length ** p) % LETTERS.length]).join('')}`;
 let ids = 0;
-const options = (extra: Partial<ImportOptions> = {}): ImportOptions => ({ today: TODAY, kn, now: () => NOW, newId: () => caseIdOf(++ids), ...extra });
+const options = (extra: Partial<ImportOptions> = {}): ImportOptions => ({ today: TODAY, newId: () => caseIdOf(++ids), ...extra });
+/** What the root hands an import: the claims (on the tests' clock), the code index over `d`, the knowledge. */
+const over = (d: Db) => {
+  const office = backOffice(d, { now: () => NOW });
+  return { claims: office.claims, codes: office.codes, kn };
+};
 const count = (d: Db, table: 'claims' | 'claim_history') => (d.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 function imported(d: Db, csv: string, extra: Partial<ImportOptions> = {}): ImportSummary {
-  const r = importClaims(d, csv, options(extra));
+  const r = importClaims(over(d), csv, options(extra));
   if (!r.ok) throw new Error(describeRefusal(r).join('\n'));
   return r;
 }
 function refused(d: Db, csv: string, extra: Partial<ImportOptions> = {}): ImportRefused {
-  const r = importClaims(d, csv, options(extra));
+  const r = importClaims(over(d), csv, options(extra));
   if (r.ok) throw new Error('the file was imported');
   return r;
 }
@@ -140,7 +146,7 @@ const GOOD = '\uFEFF' + crlf([
 
 describe('importClaims', () => {
   const byRef = (d: Db, ref: string) => {
-    const s = new ClaimService(d);
+    const s = new ClaimService(d, shelf.claims);
     const row = [...claimsCsv(d)].slice(1).find((l) => l.includes(`,${ref},`));
     const caseId = row?.split(',')[0] ?? '';
     return { claim: s.get(caseId)!, history: s.store.history(caseId) };
@@ -170,8 +176,8 @@ describe('importClaims', () => {
     const shown = reportReplies(report).flatMap((r) => r.parts).find((p) => p.kind === 'table' && p.title === 'By kind of procedure');
     expect(shown?.kind === 'table' && shown.rows.map((r) => r[0])).toContain('Salivary gland problems');
     expect(reportCsv(report).join('\n')).toMatch(/\nSalivary gland problems,1,/);
-    // Without names given, the report reads them from knowledge/ itself.
-    expect(buildReport(d, TODAY, 'America/Chicago').byCategory.map((r) => r.key)).toContain('Biopsy of an oral lesion');
+    // The names the composition root's knowledge gives.
+    expect(buildReport(d, TODAY, 'America/Chicago', categoryNames(shelf.knowledge())).byCategory.map((r) => r.key)).toContain('Biopsy of an oral lesion');
   });
 
   it('imports a good file with the right statuses, amounts and follow-up dates', () => {
@@ -291,14 +297,14 @@ describe('importClaims', () => {
   it('refuses a file with a column of patient identifiers, unless it is dropped unread', () => {
     const csv = 'Patient Name,DOB,Payer,Plan type,CPT\nJane Roe,1/1/1970,Aetna,commercial,41100\n';
     const d = db();
-    expect(() => importClaims(d, csv, options())).toThrow(ImportFileError);
-    expect(() => importClaims(d, csv, options())).toThrow(/columns "Patient Name", "DOB" look like they hold patient identifiers.*--ignore-column "Patient Name"/);
-    expect(() => importClaims(d, csv, options({ ignoreColumns: ['patient name'] }))).toThrow(/column "DOB"/);
+    expect(() => importClaims(over(d), csv, options())).toThrow(ImportFileError);
+    expect(() => importClaims(over(d), csv, options())).toThrow(/columns "Patient Name", "DOB" look like they hold patient identifiers.*--ignore-column "Patient Name"/);
+    expect(() => importClaims(over(d), csv, options({ ignoreColumns: ['patient name'] }))).toThrow(/column "DOB"/);
     const r = imported(d, csv, { ignoreColumns: ['Patient Name', 'dob'] });
     expect(r).toMatchObject({ claims: 1, dropped: ['Patient Name', 'DOB'] });
     const stored = JSON.stringify(d.prepare('SELECT * FROM claims').all()) + JSON.stringify(d.prepare('SELECT * FROM claim_history').all());
     expect(stored).not.toMatch(/Jane|Roe|1970/);
-    expect(() => importClaims(d, csv, options({ ignoreColumns: ['Patient Name', 'DOB', 'Chart'] }))).toThrow(/--ignore-column "Chart": the file has no such column/);
+    expect(() => importClaims(over(d), csv, options({ ignoreColumns: ['Patient Name', 'DOB', 'Chart'] }))).toThrow(/--ignore-column "Chart": the file has no such column/);
   });
 
   it('refuses a row with an identifier typed into a text cell, without repeating it', () => {
@@ -334,12 +340,12 @@ describe('importClaims', () => {
   });
 
   it('refuses a file without a header naming the payer and the codes, and an empty file', () => {
-    expect(() => importClaims(db(), 'Aetna,commercial,41100\n', options())).toThrow(/the first line must name the columns, and no column gives the payer .* or the procedure codes/);
-    expect(() => importClaims(db(), 'payer,plan type\nAetna,commercial\n', options())).toThrow(/no column gives the procedure codes/);
-    expect(() => importClaims(db(), '\uFEFF\r\n', options())).toThrow(/the file is empty/);
-    expect(() => importClaims(db(), 'payer,cpt\n', options())).toThrow(/a header but no claims/);
-    expect(() => importClaims(db(), 'payer,insurance,cpt\nA,B,41100\n', options())).toThrow(/columns "payer" and "insurance" both give the payer/);
-    expect(() => importClaims(db(), 'payer,cpt\n"Aetna,41100\n', options())).toThrow(/not valid CSV: line 2: a quoted field is never closed/);
+    expect(() => importClaims(over(db()), 'Aetna,commercial,41100\n', options())).toThrow(/the first line must name the columns, and no column gives the payer .* or the procedure codes/);
+    expect(() => importClaims(over(db()), 'payer,plan type\nAetna,commercial\n', options())).toThrow(/no column gives the procedure codes/);
+    expect(() => importClaims(over(db()), '\uFEFF\r\n', options())).toThrow(/the file is empty/);
+    expect(() => importClaims(over(db()), 'payer,cpt\n', options())).toThrow(/a header but no claims/);
+    expect(() => importClaims(over(db()), 'payer,insurance,cpt\nA,B,41100\n', options())).toThrow(/columns "payer" and "insurance" both give the payer/);
+    expect(() => importClaims(over(db()), 'payer,cpt\n"Aetna,41100\n', options())).toThrow(/not valid CSV: line 2: a quoted field is never closed/);
   });
 
   it('uses --payer-kind for rows that do not say their plan type', () => {
@@ -366,7 +372,7 @@ describe('importClaims', () => {
     const rows = Array.from({ length: 50 }, (_, i) => `${caseIdOf(i, 'F')},Aetna,commercial,41100,2026-11-0${(i % 9) + 1},paid,100`);
     const csv = ['case_id,payer,payer_kind,cpt,submitted,status,paid', ...rows].join('\n');
     expect(rows[39]?.startsWith(`${failing},`)).toBe(true);
-    expect(() => importClaims(d, csv, options())).toThrow(/disk full/);
+    expect(() => importClaims(over(d), csv, options())).toThrow(/disk full/);
     expect(count(d, 'claims')).toBe(1);
     expect(count(d, 'claim_history')).toBe(1);
     d.exec('DROP TRIGGER fail_one');

@@ -18,6 +18,7 @@ import { ClaimService } from '../src/claims/service.js';
 import { addDays } from '../src/calendar.js';
 import { silentLogger } from '../src/log.js';
 import type { DigestScheduler } from '../src/scheduler/digest-scheduler.js';
+import { shelf } from './support/house.js';
 
 const SECRET = 'digest-test-secret';
 const ZONE = 'America/Chicago';
@@ -64,7 +65,7 @@ describe('the daily digest in Slack', () => {
     .filter((e) => e.value).map((e) => ({ label: e.text?.text ?? '', value: e.value ?? '' }));
 
   function seed() {
-    const claims = new ClaimService(stack.app.db);
+    const claims = new ClaimService(stack.app.db, shelf.claims);
     const add = (caseId: string, submittedDaysAgo: number, extra: Record<string, unknown> = {}) => {
       const plan = claims.draft({ caseId, payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, submittedDate: addDays(today, -submittedDaysAgo), ...extra }, { who: 'test', surface: 'test' });
       if (!plan.ok || !claims.commit(plan)) throw new Error('seed failed');

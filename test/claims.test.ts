@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../src/store/db.js';
-import { openEngine } from '../src/app.js';
+import { openEngine, shelf } from './support/house.js';
 import { ClaimService, type ClaimChange, type NewClaim } from '../src/claims/service.js';
 import { CLAIM_STATUSES, type ClaimStatus } from '../src/claims/model.js';
 import { readClaimWords } from '../src/claims/parse.js';
@@ -87,7 +87,7 @@ const ALLOWED: Record<ClaimStatus, readonly ClaimStatus[]> = {
 };
 
 describe('the claim status machine', () => {
-  const service = () => new ClaimService(db());
+  const service = () => new ClaimService(db(), shelf.claims);
   let n = 0;
   const id = () => `C-${'ABCDEFGHJK'[Math.floor(n / 10) % 10]}${'ABCDEFGHJK'[n++ % 10]}234`;
 
@@ -122,7 +122,7 @@ describe('the claim status machine', () => {
   }
 
   it('does not pay a paid claim again, nor write off or close a claim twice: they are final but for closing', () => {
-    const s = new ClaimService(db());
+    const s = new ClaimService(db(), shelf.claims);
     open(s, base('C-FNAL2', { submittedDate: '2026-11-12' }));
     s.apply('C-FNAL2', { kind: 'paid', date: '2026-12-01', amountCents: 65000 }, ACTOR);
     const again = s.apply('C-FNAL2', { kind: 'paid', date: '2026-12-02', amountCents: 65000 }, ACTOR);
@@ -169,14 +169,14 @@ describe('the claim status machine', () => {
 
 describe('the follow-up policy on claims', () => {
   it('sets the first follow-up 14 days after submission, then every 7 days after a follow-up', () => {
-    const s = new ClaimService(db());
+    const s = new ClaimService(db(), shelf.claims);
     expect(open(s, base('C-FLWUP', { submittedDate: '2026-11-20' })).nextFollowUp).toBe('2026-12-04');
     s.apply('C-FLWUP', { kind: 'followed-up', date: '2026-12-04' }, ACTOR);
     expect(s.get('C-FLWUP')?.nextFollowUp).toBe('2026-12-11');
   });
 
   it('gives Medicare 120 days and a commercial plan 180 days to appeal, and takes the plan\'s own window', () => {
-    const s = new ClaimService(db());
+    const s = new ClaimService(db(), shelf.claims);
     open(s, base('C-MCARE', { payerKind: 'medicare', payer: 'Medicare', submittedDate: '2026-10-01' }));
     open(s, base('C-CMRCL', { submittedDate: '2026-10-01' }));
     s.apply('C-MCARE', { kind: 'denied', date: '2026-11-02', denial: { group: 'CO', carc: '50' } }, ACTOR);
@@ -189,7 +189,7 @@ describe('the follow-up policy on claims', () => {
   });
 
   it('ends follow-up when a claim is paid in full or written off', () => {
-    const s = new ClaimService(db());
+    const s = new ClaimService(db(), shelf.claims);
     open(s, base('C-PAYDX', { submittedDate: '2026-11-01' }));
     s.apply('C-PAYDX', { kind: 'paid', date: '2026-12-01', amountCents: 41200 }, ACTOR);
     expect(s.get('C-PAYDX')).toMatchObject({ status: 'paid', paidCents: 41200, paidDate: '2026-12-01' });
@@ -255,13 +255,13 @@ describe('the claim flow in the engine', () => {
     expect(text(denied)).toMatch(/CO-50: .*medically necessary/i);
     expect(text(denied)).toMatch(/Appeal by Mon May 31, 2027/);
     expect(text(denied)).toMatch(/Letter of medical necessity/);
-    expect(new ClaimService(d).get(caseId)).toMatchObject({ status: 'denied', appealDeadline: '2027-05-31', denial: { group: 'CO', carc: '50' } });
+    expect(new ClaimService(d, shelf.claims).get(caseId)).toMatchObject({ status: 'denied', appealDeadline: '2027-05-31', denial: { group: 'CO', carc: '50' } });
   });
 
   it('a denial on a Medicare or TRICARE claim adds that payer\'s appeal advice from knowledge/denials.json, with its sources', async () => {
     const d = db();
-    open(new ClaimService(d), base('C-MCRDN', { payerKind: 'medicare', payer: 'Medicare', submittedDate: '2026-11-12' }));
-    open(new ClaimService(d), base('C-TRCAR', { payerKind: 'tricare', payer: 'TRICARE', submittedDate: '2026-11-12' }));
+    open(new ClaimService(d, shelf.claims), base('C-MCRDN', { payerKind: 'medicare', payer: 'Medicare', submittedDate: '2026-11-12' }));
+    open(new ClaimService(d, shelf.claims), base('C-TRCAR', { payerKind: 'tricare', payer: 'TRICARE', submittedDate: '2026-11-12' }));
     const { send } = chat(d);
     const medicare = text(await send({ kind: 'text', text: 'C-MCRDN denied CO-50' }));
     expect(medicare).toMatch(/redetermination in writing \(form CMS-20027/);
@@ -281,36 +281,36 @@ describe('the claim flow in the engine', () => {
     expect(kinds).toEqual(expect.arrayContaining(['Auto (no-fault, PIP)', "Workers' comp", 'Liability', 'Medicare', 'Other']));
     const created = await send({ kind: 'button', value: choices(asked).find((c) => c.label === 'Auto (no-fault, PIP)')?.value ?? '' });
     const caseId = /C-[A-Z0-9]{5}/.exec(text(created))?.[0] ?? '';
-    const claim = new ClaimService(d).get(caseId);
+    const claim = new ClaimService(d, shelf.claims).get(caseId);
     expect(claim?.payerKind).toBe('auto');
     // Typed words name the kind too.
     await send({ kind: 'text', text: 'claim new' });
     await send({ kind: 'form', form: 'claim-new', values: { payer: 'Texas Mutual', procedures: 'D7140', billed: '300', serviceDate: '11/20' } });
     const typed = await send({ kind: 'text', text: "it's workers comp" });
     const wcCase = /C-[A-Z0-9]{5}/.exec(text(typed))?.[0] ?? '';
-    expect(new ClaimService(d).get(wcCase)?.payerKind).toBe('workers-comp');
+    expect(new ClaimService(d, shelf.claims).get(wcCase)?.payerKind).toBe('workers-comp');
   });
 
   it('asks for what an update leaves out: the amount of a payment, whether it settles the claim', async () => {
     const d = db();
-    open(new ClaimService(d), base('C-ASKPD', { submittedDate: '2026-11-12' }));
+    open(new ClaimService(d, shelf.claims), base('C-ASKPD', { submittedDate: '2026-11-12' }));
     const { send } = chat(d);
     const ask = await send({ kind: 'text', text: 'C-ASKPD paid' });
     expect(ask.flatMap((r) => r.parts).some((p) => p.kind === 'form' && p.id === 'claim-paid')).toBe(true);
     const partial = await send({ kind: 'form', form: 'claim-paid', values: { amount: '412', date: '12/1' } });
     expect(text(partial)).toMatch(/\$412 of \$650 billed/);
     await send({ kind: 'button', value: 'claim:partial:open' });
-    expect(new ClaimService(d).get('C-ASKPD')).toMatchObject({ status: 'partially-paid', paidCents: 41200, paidDate: '2026-12-01', nextFollowUp: '2026-12-08' });
+    expect(new ClaimService(d, shelf.claims).get('C-ASKPD')).toMatchObject({ status: 'partially-paid', paidCents: 41200, paidDate: '2026-12-01', nextFollowUp: '2026-12-08' });
   });
 
   it('"Followed up" from the digest asks the outcome and schedules the next follow-up', async () => {
     const d = db();
-    open(new ClaimService(d), base('C-FLLWP', { submittedDate: '2026-11-01' }));
+    open(new ClaimService(d, shelf.claims), base('C-FLLWP', { submittedDate: '2026-11-01' }));
     const { send } = chat(d);
     const outcome = await send({ kind: 'button', value: 'go:claim:C-FLLWP followed up' });
     expect(choices(outcome).map((c) => c.label)).toContain('Still processing');
     await send({ kind: 'button', value: choices(outcome).find((c) => c.label === 'Still processing')?.value ?? '' });
-    expect(new ClaimService(d).get('C-FLLWP')?.nextFollowUp).toBe('2026-12-09');
+    expect(new ClaimService(d, shelf.claims).get('C-FLLWP')?.nextFollowUp).toBe('2026-12-09');
   });
 
   it.each([
@@ -324,32 +324,32 @@ describe('the claim flow in the engine', () => {
     ['C-TYPD2 called them, they want records', undefined, { status: 'records-requested' }],
   ] as const)('reads "%s" then "%s" as the outcome', async (first, second, expected) => {
     const d = db();
-    open(new ClaimService(d), base('C-TYPD2', { submittedDate: '2026-11-01' }));
+    open(new ClaimService(d, shelf.claims), base('C-TYPD2', { submittedDate: '2026-11-01' }));
     const { send } = chat(d);
     const asked = await send({ kind: 'text', text: first });
     if (second !== undefined) {
       expect(text(asked)).toMatch(/What did the payer say about C-TYPD2/);
       expect(text(await send({ kind: 'text', text: second }))).not.toMatch(/didn't catch/);
     }
-    expect(new ClaimService(d).get('C-TYPD2')).toMatchObject(expected);
+    expect(new ClaimService(d, shelf.claims).get('C-TYPD2')).toMatchObject(expected);
   });
 
   it('reads a typed answer to "settled or still open?" after a part payment', async () => {
     const d = db();
-    open(new ClaimService(d), base('C-PRTL2', { submittedDate: '2026-11-01' }));
+    open(new ClaimService(d, shelf.claims), base('C-PRTL2', { submittedDate: '2026-11-01' }));
     const { send } = chat(d);
     expect(text(await send({ kind: 'text', text: 'C-PRTL2 paid $400' }))).toMatch(/still open/);
     await send({ kind: 'text', text: 'rest is still open' });
-    expect(new ClaimService(d).get('C-PRTL2')).toMatchObject({ status: 'partially-paid', paidCents: 40000 });
-    open(new ClaimService(d), base('C-PRTL3', { submittedDate: '2026-11-01' }));
+    expect(new ClaimService(d, shelf.claims).get('C-PRTL2')).toMatchObject({ status: 'partially-paid', paidCents: 40000 });
+    open(new ClaimService(d, shelf.claims), base('C-PRTL3', { submittedDate: '2026-11-01' }));
     await send({ kind: 'text', text: 'C-PRTL3 paid $400' });
     await send({ kind: 'text', text: "that's all, the rest is the plan's adjustment" });
-    expect(new ClaimService(d).get('C-PRTL3')).toMatchObject({ status: 'paid', paidCents: 40000 });
+    expect(new ClaimService(d, shelf.claims).get('C-PRTL3')).toMatchObject({ status: 'paid', paidCents: 40000 });
   });
 
   it('undoes a payment recorded by mistake, keeps both in the history, and takes the denial after it', async () => {
     const d = db();
-    open(new ClaimService(d), base('C-UNDW2', { submittedDate: '2026-11-01' }));
+    open(new ClaimService(d, shelf.claims), base('C-UNDW2', { submittedDate: '2026-11-01' }));
     const { send } = chat(d);
     await send({ kind: 'text', text: 'C-UNDW2 paid $650 on 12/1' });
     const refused = text(await send({ kind: 'text', text: 'C-UNDW2 denied CO-197' }));
@@ -358,15 +358,15 @@ describe('the claim flow in the engine', () => {
     const undone = await send({ kind: 'text', text: 'undo' });
     expect(text(undone)).toMatch(/Undone: paid on C-UNDW2\. It is submitted again/);
     expect(choices(undone).map((c) => c.label)).toEqual(expect.arrayContaining(['Paid', 'Denied']));
-    const claim = new ClaimService(d).get('C-UNDW2');
+    const claim = new ClaimService(d, shelf.claims).get('C-UNDW2');
     expect(claim).toMatchObject({ status: 'submitted', version: 3 });
     expect(claim?.paidCents).toBeUndefined();
     expect(claim?.paidDate).toBeUndefined();
-    const history = new ClaimService(d).store.history('C-UNDW2');
+    const history = new ClaimService(d, shelf.claims).store.history('C-UNDW2');
     expect(history.map((h) => h.action)).toEqual(['created', 'paid', 'undone']);
     expect(history[2]).toMatchObject({ actor: 'test:u1', fromStatus: 'paid', toStatus: 'submitted', reverts: history[1]?.id });
     await send({ kind: 'text', text: 'C-UNDW2 denied CO-197' });
-    expect(new ClaimService(d).get('C-UNDW2')).toMatchObject({ status: 'denied', denial: { carc: '197' } });
+    expect(new ClaimService(d, shelf.claims).get('C-UNDW2')).toMatchObject({ status: 'denied', denial: { carc: '197' } });
     // An undo is not undone again; there is nothing left of this person's to take back.
     expect(text(await send({ kind: 'text', text: 'undo' }))).toMatch(/Undone: denied on C-UNDW2/);
     expect(text(await send({ kind: 'text', text: 'undo' }))).toMatch(/cannot be taken back/);
@@ -374,37 +374,37 @@ describe('the claim flow in the engine', () => {
 
   it('undoes only the person\'s own change of the same day; a correction takes back anyone\'s', async () => {
     const d = db();
-    open(new ClaimService(d), base('C-UNDW3', { submittedDate: '2026-11-01' }));
+    open(new ClaimService(d, shelf.claims), base('C-UNDW3', { submittedDate: '2026-11-01' }));
     await chat(d, 'u1').send({ kind: 'text', text: 'C-UNDW3 paid $650' });
     const other = chat(d, 'u2');
     expect(text(await other.send({ kind: 'text', text: 'undo' }))).toMatch(/no change to a claim today/);
     expect(text(await other.send({ kind: 'text', text: 'undo C-UNDW3' }))).toMatch(/type "C-UNDW3 correct"/);
-    expect(new ClaimService(d).get('C-UNDW3')?.status).toBe('paid');
+    expect(new ClaimService(d, shelf.claims).get('C-UNDW3')?.status).toBe('paid');
     expect(text(await other.send({ kind: 'text', text: 'C-UNDW3 correct' }))).toMatch(/Corrected: paid \(recorded by test:u1\) on C-UNDW3/);
-    expect(new ClaimService(d).store.history('C-UNDW3').at(-1)).toMatchObject({ action: 'corrected', actor: 'test:u2', toStatus: 'submitted' });
+    expect(new ClaimService(d, shelf.claims).store.history('C-UNDW3').at(-1)).toMatchObject({ action: 'corrected', actor: 'test:u2', toStatus: 'submitted' });
     // The next day where the practice is (Chicago), yesterday's change is no longer undone by "undo".
-    open(new ClaimService(d), base('C-UNDW4', { submittedDate: '2026-11-01' }));
+    open(new ClaimService(d, shelf.claims), base('C-UNDW4', { submittedDate: '2026-11-01' }));
     await chat(d, 'u1').send({ kind: 'text', text: 'C-UNDW4 pended' });
     const tomorrow = openEngine(d, { zone: 'America/Chicago', now: () => Date.parse('2026-12-03T15:00:00Z') });
     const late = await tomorrow.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text', text: 'undo' } });
     expect(text(late)).toMatch(/no change to a claim today/);
-    expect(new ClaimService(d).get('C-UNDW4')?.status).toBe('pended');
+    expect(new ClaimService(d, shelf.claims).get('C-UNDW4')?.status).toBe('pended');
   });
 
   it('says what is allowed when an update does not fit the claim, and changes nothing', async () => {
     const d = db();
-    open(new ClaimService(d), base('C-DRAFT'));
+    open(new ClaimService(d, shelf.claims), base('C-DRAFT'));
     const { send } = chat(d);
     const out = await send({ kind: 'text', text: 'C-DRAFT paid $100' });
     expect(text(out)).toMatch(/not submitted yet, so it cannot be marked paid\. From here it can be: submitted, closed/);
-    expect(new ClaimService(d).get('C-DRAFT')?.status).toBe('draft');
+    expect(new ClaimService(d, shelf.claims).get('C-DRAFT')?.status).toBe('draft');
   });
 });
 
 describe('the daily digest', () => {
   it('lists what is due by section, with totals, and a claim\'s buttons start the claim flow', () => {
     const d = db();
-    const s = new ClaimService(d);
+    const s = new ClaimService(d, shelf.claims);
     open(s, base('C-VRDUE', { submittedDate: '2026-11-01' })); // follow-up was due 11/15
     open(s, base('C-TDAY2', { submittedDate: '2026-11-18' })); // due 12/2
     open(s, base('C-LATER', { submittedDate: '2026-11-30' })); // due 12/14: not listed
@@ -446,6 +446,6 @@ describe('a claim\'s diagnoses are checked against the code set of its date of s
     expect(form(september)?.kind).toBe('form');
     const october = await send({ kind: 'form', form: 'claim-new', values: { ...values, serviceDate: '10/2' } });
     const caseId = /Now tracking claim (C-[A-Z0-9]{5})/.exec(said(october))?.[1] ?? '';
-    expect(new ClaimService(d).get(caseId)).toMatchObject({ serviceDate: '2026-10-02', diagnoses: ['J34.830'] });
+    expect(new ClaimService(d, shelf.claims).get(caseId)).toMatchObject({ serviceDate: '2026-10-02', diagnoses: ['J34.830'] });
   });
 });

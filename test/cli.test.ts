@@ -6,6 +6,7 @@ import { openDb } from '../src/store/db.js';
 import { ClaimService } from '../src/claims/service.js';
 import { DigestStore } from '../src/store/digest.js';
 import { cli, ROOT, shared, tempDbPath } from './helpers.js';
+import { shelf } from './support/house.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'medbill-cli-'));
 const good = { procedure: 'D7140', cause: 'decay', coverage: { medical: true, dental: true, combinedPlan: false, medicalPayer: 'commercial' } };
@@ -217,7 +218,7 @@ describe('medbill --version, today and digest --preview', () => {
   function practiceDb() {
     const path = tempDbPath('medbill-cli-today-');
     const db = openDb(path);
-    const claims = new ClaimService(db, () => Date.parse('2026-01-20T15:00:00Z'));
+    const claims = new ClaimService(db, shelf.claims, () => Date.parse('2026-01-20T15:00:00Z'));
     for (const [caseId, payer, payerKind, billedCents] of [['C-7K3Q9', 'Aetna', 'commercial', 41250], ['C-8M4R2', 'Medicare Part B', 'medicare', 98000]] as const) {
       const plan = claims.draft({ caseId, payer, payerKind, lane: 'medical', procedures: ['D7240'], diagnoses: ['K01.1'], billedCents, serviceDate: '2026-01-02', submittedDate: '2026-01-05' }, { who: 'test', surface: 'test' });
       if (!plan.ok || !claims.commit(plan)) throw new Error('seeding the claim failed');

@@ -5,13 +5,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { openEngine } from '../src/app.js';
+import { openEngine } from './support/house.js';
 import { FlowRegistry } from '../src/engine/registry.js';
 import { stateSchema, type Flow } from '../src/engine/flow.js';
 import { reply, type Reply } from '../src/engine/model.js';
 import { openDb, type Db } from '../src/store/db.js';
 import { createLogger } from '../src/log.js';
-import { kn, tempDbPath } from './helpers.js';
+import { tempDbPath } from './helpers.js';
 
 /** A counter that takes its time: each message waits for `gate` (an LLM call, say), then adds one. */
 let gate: () => Promise<void> = () => Promise.resolve();
@@ -44,7 +44,7 @@ afterEach(() => {
 function engineOn(path: string, lines: string[] = []) {
   const db = openDb(path);
   dbs.push(db);
-  const engine = openEngine(db, { kn, flows, log: createLogger('info', (l) => lines.push(l)) });
+  const engine = openEngine(db, { flows, log: createLogger('info', (l) => lines.push(l)) });
   return (text: string) => engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text', text } });
 }
 const text = (replies: Reply[]) => replies.map((r) => r.text).join(' ');
@@ -131,7 +131,7 @@ describe('writes a flow makes with its turn (Outcome.effects)', () => {
     const db = openDb(tempDbPath());
     dbs.push(db);
     const lines: string[] = [];
-    const engine = openEngine(db, { kn, flows: countingWithWrites(log), log: createLogger('info', (l) => lines.push(l)) });
+    const engine = openEngine(db, { flows: countingWithWrites(log), log: createLogger('info', (l) => lines.push(l)) });
     const say = (t: string) => engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text', text: t } });
     expect(text(await say('mark'))).toBe('n=1');
     log.refuseNext = true; // the next write finds its record changed once

@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { openApp } from '../src/app.js';
+import { openHouse } from './support/house.js';
 import { loadConfig } from '../src/config.js';
 import type { Reply, Turn } from '../src/engine/model.js';
 import { reply } from '../src/engine/model.js';
@@ -36,7 +36,7 @@ const sessionVersion = (path: string) => {
 describe('inbox', () => {
   it('has the event on disk, screened, when accept returns', () => {
     const path = tempDbPath();
-    const app = openApp({ ...loadConfig({}), dbPath: path });
+    const app = openHouse({ ...loadConfig({}), dbPath: path });
     app.inbox.register('test', never);
     expect(app.inbox.accept(turn('e1', 'pt John Smith ssn 123-45-6789 needs ext #30'), { to: 'U1' })).toBe('accepted');
     const stored = rows(path);
@@ -48,7 +48,7 @@ describe('inbox', () => {
 
   it('acknowledges a bot\'s message and never answers it, on any platform', async () => {
     const path = tempDbPath();
-    const app = openApp({ ...loadConfig({}), dbPath: path });
+    const app = openHouse({ ...loadConfig({}), dbPath: path });
     const delivered: Reply[][] = [];
     app.inbox.register('test', async (r) => { delivered.push(r); });
     expect(app.inbox.accept({ ...turn('bot1', 'help'), fromBot: true }, {})).toBe('ignored');
@@ -60,7 +60,7 @@ describe('inbox', () => {
   });
 
   it('answers a repeated event id once', async () => {
-    const app = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
+    const app = openHouse({ ...loadConfig({}), dbPath: tempDbPath() });
     const delivered: Reply[][] = [];
     app.inbox.register('test', async (r) => { delivered.push(r); });
     expect(app.inbox.accept(turn('e1', 'help'), {})).toBe('accepted');
@@ -74,12 +74,12 @@ describe('inbox', () => {
 
   it('resumes, after a restart, an event acknowledged but never applied', async () => {
     const path = tempDbPath();
-    const first = openApp({ ...loadConfig({}), dbPath: path });
+    const first = openHouse({ ...loadConfig({}), dbPath: path });
     // The turn is recorded, then the process "dies" before the inbox gets to it (nothing registered runs it).
     first.inbox.register('test', never);
     first.inbox.accept(turn('e1', 'lookup K08.3'), { to: 'U1' });
     first.close();
-    const second = openApp({ ...loadConfig({}), dbPath: path });
+    const second = openHouse({ ...loadConfig({}), dbPath: path });
     const delivered: { replies: Reply[]; route: unknown }[] = [];
     second.inbox.register('test', async (replies, route) => { delivered.push({ replies, route }); });
     await second.inbox.idle();
@@ -92,7 +92,7 @@ describe('inbox', () => {
 
   it('delivers the stored answer after a restart between the turn and its delivery, without applying the turn again', async () => {
     const path = tempDbPath();
-    const first = openApp({ ...loadConfig({}), dbPath: path });
+    const first = openHouse({ ...loadConfig({}), dbPath: path });
     let reached!: () => void;
     const atDelivery = new Promise<void>((resolve) => { reached = resolve; });
     first.inbox.register('test', () => { reached(); return never(); });
@@ -102,7 +102,7 @@ describe('inbox', () => {
     const version = sessionVersion(path);
     first.close();
 
-    const second = openApp({ ...loadConfig({}), dbPath: path });
+    const second = openHouse({ ...loadConfig({}), dbPath: path });
     const delivered: Reply[][] = [];
     second.inbox.register('test', async (r) => { delivered.push(r); });
     await second.inbox.idle();
@@ -113,7 +113,7 @@ describe('inbox', () => {
   });
 
   it('refuses new events past its bound, and takes them again once there is room', async () => {
-    const app = openApp({ ...loadConfig({}), dbPath: tempDbPath() }, { inboxMaxOpen: 2 });
+    const app = openHouse({ ...loadConfig({}), dbPath: tempDbPath() }, { inboxMaxOpen: 2 });
     let release!: () => void;
     const gate = new Promise<void>((resolve) => { release = resolve; });
     app.inbox.register('test', () => gate);
@@ -130,7 +130,7 @@ describe('inbox', () => {
   });
 
   it('applies and delivers one person\'s turns in the order they arrived', async () => {
-    const app = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
+    const app = openHouse({ ...loadConfig({}), dbPath: tempDbPath() });
     const order: string[] = [];
     app.inbox.register('test', async (replies) => {
       await new Promise((r) => setTimeout(r, Math.random() * 20));

@@ -4,7 +4,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, type App } from '../src/app.js';
+import { openHouse, type House } from './support/house.js';
 import { loadConfig } from '../src/config.js';
 import type { Running } from '../src/root/server.js';
 import { reply } from '../src/engine/model.js';
@@ -40,7 +40,7 @@ describe('writing first, on Slack', () => {
   const SECRET = 'outboundsecret000000000000000000';
   let fake: SlackApiFake;
   let stack: SlackStack;
-  let app: App;
+  let app: House;
   let running: Running;
   const dbPath = tempDbPath();
 
@@ -97,7 +97,7 @@ describe('writing first, on Slack', () => {
   });
 
   it('keeps the addresses across a restart', () => {
-    const reopened = openApp({ ...loadConfig({}), dbPath });
+    const reopened = openHouse({ ...loadConfig({}), dbPath });
     try {
       expect(reopened.outbound.known('slack')).toEqual(expect.arrayContaining([{ platform: 'slack', tenant: 'T9', user: 'U9' }]));
     } finally {

@@ -9,7 +9,7 @@ import { extractFacts } from '../src/knowledge/extract.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
 import { openDb, type Db } from '../src/store/db.js';
 import { CaseStore } from '../src/store/cases.js';
-import { openEngine } from '../src/app.js';
+import { openEngine } from './support/house.js';
 import type { Input, Reply } from '../src/engine/model.js';
 import { flowContext } from './support/flow-context.js';
 import { kn, tempDbPath } from './helpers.js';
@@ -112,7 +112,7 @@ afterEach(() => {
 function setup() {
   const db = openDb(tempDbPath());
   opened.push(db);
-  const engine = openEngine(db, { kn });
+  const engine = openEngine(db);
   let latest: Reply[] = [];
   const say = async (input: Input | string) => {
     latest = await engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: typeof input === 'string' ? { kind: 'text', text: input } : input });

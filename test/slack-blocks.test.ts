@@ -7,11 +7,11 @@ import { flows } from '../flows/index.js';
 import { answerParts } from '../flows/answer.js';
 import { formModal, homeView, renderMessages } from '../adapters/slack/blocks.js';
 import { reply, type Input, type Reply, type ReplyPart } from '../src/engine/model.js';
-import { openEngine } from '../src/app.js';
+import { openEngine, shelf } from './support/house.js';
 import { openDb } from '../src/store/db.js';
 import { ClaimService } from '../src/claims/service.js';
 import { blockKitProblems, messageProblems, viewProblems } from './support/block-kit.js';
-import { kn, run } from './helpers.js';
+import { run } from './helpers.js';
 
 type Json = Record<string, any>;
 const render = (...args: Parameters<typeof reply>) => renderMessages(reply(...args)).map((m) => ({ text: m.text, blocks: m.blocks as Json[] }));
@@ -107,8 +107,8 @@ describe('Slack rendering', () => {
 describe('what the flows say, as Slack gets it', () => {
   const db = openDb(':memory:');
   afterAll(() => db.close());
-  const engine = openEngine(db, { kn, zone: 'America/Chicago' });
-  const claims = new ClaimService(db);
+  const engine = openEngine(db, { zone: 'America/Chicago' });
+  const claims = new ClaimService(db, shelf.claims);
   for (const [caseId, submittedDate] of [['C-SLK23', '2026-11-12'], ['C-SLK24', undefined]] as const) {
     const plan = claims.draft({ caseId, payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, ...(submittedDate ? { submittedDate } : {}) }, { who: 'test', surface: 'test' });
     if (!plan.ok || !claims.commit(plan)) throw new Error('seed failed');

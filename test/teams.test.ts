@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openApp, type App } from '../src/app.js';
+import { openHouse, shelf, type House } from './support/house.js';
 import { loadConfig } from '../src/config.js';
 import { startServer, type Running } from '../src/root/server.js';
 import { silentLogger } from '../src/log.js';
@@ -46,7 +46,7 @@ const TODAY = '2026-12-07';
 
 describe('Teams (dev mode, a fake Bot Connector)', () => {
   let connector: ConnectorFake;
-  let app: App;
+  let app: House;
   let running: Running;
   /** Cards answered to invokes, checked with the sent ones after each test. */
   const answered: unknown[] = [];
@@ -54,7 +54,7 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
   beforeAll(async () => {
     connector = await startConnectorFake();
     // The practice is in Chicago and its clock reads 02:30 UTC on Dec 8, the evening of Dec 7 there (TODAY).
-    app = openApp({ ...loadConfig({ MEDBILL_TIME_ZONE: 'America/Chicago' }), dbPath: tempDbPath() }, { log: silentLogger, now: () => NOW });
+    app = openHouse({ ...loadConfig({ MEDBILL_TIME_ZONE: 'America/Chicago' }), dbPath: tempDbPath() }, { log: silentLogger, now: () => NOW });
     const config = loadTeamsConfig({ MEDBILL_TEAMS_DEV: '1' });
     if (!config) throw new Error('dev mode turns Teams on');
     // The server first (its address is the public URL charts are linked to), the adapter behind its routes.
@@ -388,7 +388,7 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
     const tenant = added.channelData.tenant.id as string;
     const zone = 'America/Chicago';
     const today = TODAY;
-    const claims = new ClaimService(app.db);
+    const claims = new ClaimService(app.db, shelf.claims);
     const plan = claims.draft({ caseId: 'C-TMS23', payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, submittedDate: addDays(today, -30) }, { who: 'test', surface: 'test' });
     expect(plan.ok && claims.commit(plan)).toBeTruthy();
     // "digest here" said in the channel (a mention in a thread): the setting is the channel's, not the thread's.
@@ -420,7 +420,7 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
   }, 20_000);
 
   it('shows the report\'s chart as a picture Teams fetches from medbill by a short-lived link', async () => {
-    const claims = new ClaimService(app.db);
+    const claims = new ClaimService(app.db, shelf.claims);
     const today = TODAY;
     for (const [caseId, payer, days] of [['C-CHTAA', 'Aetna', 20], ['C-CHTBB', 'Cigna', 70]] as const) {
       const plan = claims.draft({ caseId, payer, payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 40000, submittedDate: addDays(today, -days) }, { who: 'test', surface: 'test' });
@@ -513,7 +513,7 @@ describe('Teams after a restart', () => {
     const dbPath = tempDbPath();
     const config = { dev: true };
     const run = async (body: Record<string, unknown>) => {
-      const app = openApp({ ...loadConfig({}), dbPath }, { log: silentLogger });
+      const app = openHouse({ ...loadConfig({}), dbPath }, { log: silentLogger });
       const teams = createTeamsAdapter({ config, inbox: app.inbox, outbound: app.outbound, log: silentLogger });
       teams.start();
       const running = await startServer(app, { host: '127.0.0.1', port: 0, log: silentLogger, routes: [{ path: TEAMS_SURFACE.messagesPath, handle: teams.requestListener }] });
@@ -621,7 +621,7 @@ describe('Teams with an app id (JWT)', () => {
   let keys: Server;
   let authority: string;
   let connector: Awaited<ReturnType<typeof startConnectorFake>>;
-  let app: App;
+  let app: House;
   let running: Running;
   const events: string[] = [];
 
@@ -635,7 +635,7 @@ describe('Teams with an app id (JWT)', () => {
     });
     await new Promise<void>((resolve) => keys.listen(0, '127.0.0.1', resolve));
     authority = `http://127.0.0.1:${(keys.address() as AddressInfo).port}/${TENANT}`;
-    app = openApp({ ...loadConfig({}), dbPath: tempDbPath() }, { log: silentLogger });
+    app = openHouse({ ...loadConfig({}), dbPath: tempDbPath() }, { log: silentLogger });
     const log = { log: (_level: string, event: string, fields?: unknown) => void events.push(event + JSON.stringify(fields ?? {})) };
     const config = loadTeamsConfig({ MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'test-secret-not-used', MICROSOFT_APP_TENANT_ID: TENANT });
     if (!config) throw new Error('an app id turns Teams on');

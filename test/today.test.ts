@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PRACTICE_ZONE, todayIn } from '../src/today.js';
 import { loadConfig } from '../src/config.js';
 import { openDb, type Db } from '../src/store/db.js';
-import { openEngine } from '../src/app.js';
+import { openEngine, shelf } from './support/house.js';
 import { ClaimService } from '../src/claims/service.js';
 import { DigestStore } from '../src/store/digest.js';
 import { validateFactValue } from '../src/letters/render.js';
@@ -82,7 +82,7 @@ describe('dates recorded and shown through the engine', () => {
     const db = openDb(':memory:');
     opened.push(db);
     const engine = openEngine(db, { zone, now: at(instant) });
-    const claims = new ClaimService(db, at(instant));
+    const claims = new ClaimService(db, shelf.claims, at(instant));
     const plan = claims.draft({ caseId: 'C-TDAY2', payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, submittedDate: '2026-11-02' }, { who: 'test', surface: 'test' });
     if (!plan.ok || !claims.commit(plan)) throw new Error('seeding the claim failed');
     const say = (text: string, where: { channel?: string } = {}) => engine.handle({ platform: 'slack', tenant: 'T0PRAC', user: 'U0BILL', conversation: where.channel ?? 'dm', direct: !where.channel, ...where, input: { kind: 'text', text } as Input });
@@ -119,7 +119,7 @@ describe('dates recorded and shown through the engine', () => {
   });
 
   it('refuses a letter\'s month that has not come yet where the practice is', () => {
-    const month = templateById('trauma')?.facts.find((f) => f.type === 'month-year' && f.past);
+    const month = templateById('trauma', shelf.letters())?.facts.find((f) => f.type === 'month-year' && f.past);
     if (!month) throw new Error('the trauma letter asks the month of the injury');
     const onFirst = at('2026-12-01T02:30:00Z');
     expect(validateFactValue(month, 'December 2026', todayIn('America/Chicago', onFirst))).toMatchObject({ ok: false, problem: expect.stringMatching(/not come yet/) });
@@ -165,7 +165,7 @@ describe.skipIf(!FAKETIME)('the command line on a faked clock, on a machine in a
   const withClaimDueDec7 = () => {
     const path = tempDbPath();
     const db = openDb(path);
-    const claims = new ClaimService(db, at('2026-11-23T15:00:00Z'));
+    const claims = new ClaimService(db, shelf.claims, at('2026-11-23T15:00:00Z'));
     const plan = claims.draft({ caseId: 'C-TDAY3', payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, submittedDate: '2026-11-23' }, { who: 'test', surface: 'test' });
     if (!plan.ok || !claims.commit(plan)) throw new Error('seeding the claim failed');
     db.close();
