@@ -36,7 +36,14 @@ import { scrubIdentifiers } from '../dist/src/engine/privacy.js';
 import { FakeListChatModel } from '@langchain/core/utils/testing';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// `node bench/run.js teams slack` runs only those sections; no argument runs them all (npm run bench).
+const SECTIONS = ['triage', 'jsonl', 'lookup', 'turn', 'claims', 'letters', 'narrative', 'scrubber', 'http', 'slack', 'teams'];
+const only = process.argv.slice(2);
+for (const name of only) if (!SECTIONS.includes(name)) throw new Error(`no bench section "${name}"; sections: ${SECTIONS.join(', ')}`);
+const want = (name) => only.length === 0 || only.includes(name);
 const kn = loadKnowledge();
+// The knowledge as the composition root holds it, over the one already loaded here.
+const shelf = openShelf(undefined, { knowledge: () => kn });
 const pct = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const ms = (n) => `${n.toFixed(3)} ms`;
 function timeEach(inputs, fn) {
@@ -69,13 +76,16 @@ for (let i = 0; i < 10_000; i++) {
   cases.push(f);
 }
 
+if (want('triage')) {
 // Cases without a date of service are triaged for today in the practice's zone, as the command line does.
 const today = todayIn(process.env.MEDBILL_TIME_ZONE ?? DEFAULT_PRACTICE_ZONE, systemClock);
 for (const f of cases.slice(0, 500)) triage(f, kn, { today }); // warm up
 const t = timeEach(cases, (f) => triage(f, kn, { today }));
 console.log(`triage in process, ${cases.length} cases: p50 ${ms(pct(t, 50))}, p99 ${ms(pct(t, 99))}, max ${ms(t.at(-1))} (goal: p99 under 1 ms)`);
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'medbill-bench-'));
+if (want('jsonl')) {
 const jsonl = join(dir, 'cases.jsonl');
 writeFileSync(jsonl, cases.map((f) => JSON.stringify(f)).join('\n') + '\n');
 const start = process.hrtime.bigint();
@@ -83,7 +93,9 @@ const res = spawnSync(process.execPath, [join(root, 'bin/medbill.js'), 'triage',
 const wall = Number(process.hrtime.bigint() - start) / 1e6;
 const answered = res.stdout.trim().split('\n').length;
 console.log(`medbill triage --jsonl, ${cases.length} cases end to end: ${(wall / 1000).toFixed(2)} s, ${answered} lines out, exit ${res.status} (goal: under 3 s)`);
+}
 
+if (want('lookup')) {
 // Lookup with a full-size ICD-10-CM set in SQLite.
 const validList = resolve(root, '..', 'shared/data/icd10cm/icd10cm_codes_2026.valid-codes-only.txt');
 let entries;
@@ -108,6 +120,7 @@ for (const q of lookups.slice(0, 100)) index.search(q);
 const l = timeEach(lookups, (q) => index.search(q));
 console.log(`lookup with ${entries.length} ICD-10-CM codes loaded (${what}), ${lookups.length} queries: p50 ${ms(pct(l, 50))}, p99 ${ms(pct(l, 99))} (goal: p99 under 5 ms)`);
 db.close();
+}
 
 // One conversation turn in process: engine, intents, flow, triage, and the session read and written in SQLite.
 // Each simulated person walks a realistic conversation; many people, so the sessions table has thousands of rows.
@@ -121,9 +134,8 @@ const CONVERSATION = [
   { kind: 'button', value: 'triage:documents:toggle-imaging' },
   { kind: 'text', text: 'cancel' },
 ];
+if (want('turn')) {
 const turnDb = openDb(join(dir, 'turns.db'));
-// The knowledge as the composition root holds it, over the one already loaded here.
-const shelf = openShelf(undefined, { knowledge: () => kn });
 const engine = openEngine(turnDb, { shelf });
 const turnTimes = [];
 for (let person = 0; person < 750; person++) {
@@ -136,10 +148,11 @@ for (let person = 0; person < 750; person++) {
 turnTimes.sort((a, b) => a - b);
 console.log(`conversation turn in process (engine + SQLite session), ${turnTimes.length} turns: p50 ${ms(pct(turnTimes, 50))}, p99 ${ms(pct(turnTimes, 99))} (goal: p99 under 2 ms)`);
 turnDb.close();
+}
 
 // Claims (issue 13): 100,000 open claims in SQLite; the daily digest and the report over all of them, and
 // one claim update (plan + conditional write + history row).
-{
+if (want('claims')) {
   const claimsDb = openDb(join(dir, 'claims.db'));
   const service = new BackOffice(claimsDb, { shelf }).claims;
   const today = '2026-12-02';
@@ -193,7 +206,7 @@ turnDb.close();
 }
 
 // Letters (issue 14): one letter rendered from a complete fact set, as text and as .docx, without the LLM.
-{
+if (want('letters')) {
   const templates = shelf.letters();
   const osa = templates.find((t) => t.id === 'osa-appliance') ?? templates[0];
   const sample = (f) => f.type === 'text' ? 'documented in the clinical notes' : f.type === 'number' ? String(Math.round(((f.min ?? 0) + (f.max ?? (f.min ?? 0) + 100)) / 2))
@@ -215,7 +228,7 @@ turnDb.close();
 // Letters (issue 20): the narrative falls back to the template at its timeout; how long that takes here, with
 // a slow model in process and with ChatOpenAI against a server on loopback that never answers. The tests
 // assert the fallback and its order; the milliseconds are measured here.
-{
+if (want('narrative')) {
   const input = {
     facts: [{ id: 'diagnosis', label: 'Diagnosis', value: 'moderate obstructive sleep apnea (G47.33)' }, { id: 'ahi', label: 'Apnea-hypopnea index (events per hour)', value: '24' }],
     templateNarrative: ['The patient has moderate obstructive sleep apnea.', 'An oral appliance is requested as its treatment.'],
@@ -247,7 +260,7 @@ turnDb.close();
 
 // The identifier scrubber on 16,000-character (the longest message medbill takes, a pasted SOAP note) messages built to make a regular expression backtrack (the
 // inputs of test/privacy.test.ts): every message goes through it, so none may stall a turn.
-{
+if (want('scrubber')) {
   const inputs = {
     letters: 'a'.repeat(16000), 'dotted letters': 'a.'.repeat(8000), 'capitalised words': 'Zq '.repeat(5334), 'hyphenated capitals': 'A-'.repeat(8000),
     digits: '1'.repeat(16000), 'digits and spaces': '12 '.repeat(5334), 'at and dot': 'x at y dot '.repeat(1455), titles: 'pt Dr. '.repeat(2286),
@@ -262,6 +275,7 @@ turnDb.close();
   console.log(`identifier scrubber on 16,000-character adversarial messages, 20 runs each: slowest ${worst[0].name} p50 ${ms(worst[0].p50)}, max ${ms(worst[0].max)}; ${worst.map((w) => `${w.name} ${w.p50.toFixed(1)}`).join(', ')} ms (goal: under 50 ms)`);
 }
 
+if (want('http')) {
 // Turns per second through POST /api/turn on loopback: the real server (`medbill serve`) in a child process,
 // 16 people talking at once over keep-alive connections, for a fixed number of turns.
 const server = spawn(process.execPath, [join(root, 'bin/medbill.js'), 'serve'], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', MEDBILL_DB: join(dir, 'http.db'), MEDBILL_LOG: 'silent' } });
@@ -295,33 +309,38 @@ await Promise.all(Array.from({ length: PEOPLE }, async (_, p) => {
 const httpSeconds = Number(process.hrtime.bigint() - httpStart) / 1e9;
 server.kill('SIGTERM');
 console.log(`local chat over HTTP on loopback, ${sent} turns from ${PEOPLE} people at once: ${(sent / httpSeconds).toFixed(0)} turns/s, ${failed} failed (goal: at least 500 turns/s)`);
+}
 
-// Slack: signed Events API deliveries through /slack/events, each a DM that medbill answers with one
-// chat.postMessage to the recording Web API fake; beside a bare Bolt app that only acknowledges, same run.
-// Both servers run in their own process (as medbill serve does), the load and the fake Web API in this one.
-// The fake's auth.test answers 2 s late: medbill asks it once at start, so no acknowledgement may wait on it.
-// A 503 (medbill's inbox is full) is retried after a moment, as Slack retries, and counted.
+// Shared by the Slack and Teams runs.
 const SECRET = 'benchsigningsecret0123456789';
 const EVENTS = 3000;
 const CONCURRENCY = 16;
 const children = [];
 process.on('exit', () => children.forEach((c) => c.kill('SIGTERM'))); // a failed run leaves no server behind
+let shed = 0;
+if (want('slack')) {
+// Slack: signed Events API deliveries through /slack/events, each a DM that medbill answers with one
+// chat.postMessage to the recording Web API fake; beside a bare Bolt app that only acknowledges, same run.
+// Both servers run in their own process (as medbill serve does), the load and the fake Web API in this one.
+// The fake's auth.test answers 2 s late: medbill asks it once at start, so no acknowledgement may wait on it.
+// A 503 (medbill's inbox is full) is retried after a moment, as Slack retries, and counted.
 // The fake Web API runs in a process of its own too, so that recording medbill's calls does not slow the
 // load generator down for medbill and not for the bare app.
 const AUTH_DELAY_MS = 2000;
-const fakeProcess = spawn(process.execPath, [join(root, 'test/support/slack-api-fake.js')], { env: { ...process.env, SLACK_FAKE_AUTH_DELAY_MS: String(AUTH_DELAY_MS) } });
+// Each event is answered by one message with its case ("Case C-…. I have procedure: …"), counted at the fake: a
+// repeated case also posts "Starting a new case" first, so counting every chat.postMessage would stop the clock early.
+const fakeProcess = spawn(process.execPath, [join(root, 'test/support/slack-api-fake.js')], { env: { ...process.env, SLACK_FAKE_AUTH_DELAY_MS: String(AUTH_DELAY_MS), SLACK_FAKE_ANSWER_MARKER: 'I have procedure' } });
 children.push(fakeProcess);
 const fakeApi = await new Promise((resolve) => fakeProcess.stdout.on('data', (d) => { const m = /api (\S+)/.exec(String(d)); if (m) resolve(m[1]); }));
 const fakeBase = fakeApi.replace(/\/api\/$/, '');
-const postedNow = async () => (await (await fetch(`${fakeBase}/_count?method=chat.postMessage`)).json()).count;
+const postedNow = async () => (await (await fetch(`${fakeBase}/_count?method=chat.postMessage`)).json()).answers;
 async function waitForPosts(n, ms) {
   const until = Date.now() + ms;
   while ((await postedNow()) < n) {
-    if (Date.now() > until) throw new Error(`only ${await postedNow()} of ${n} messages were posted`);
+    if (Date.now() > until) throw new Error(`only ${await postedNow()} of ${n} events were answered`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
-let shed = 0;
 const signedPost = async (url, body) => {
   for (;;) {
     const ts = Math.floor(Date.now() / 1000);
@@ -396,6 +415,8 @@ fakeProcess.kill('SIGTERM');
 console.log(`Slack, ${EVENTS} signed DM events through /slack/events, ${CONCURRENCY} at once (as fast as it goes): medbill ${medbillRun.perSecond.toFixed(0)} events/s answered (to the recorded chat.postMessage), ack p50 ${ms(medbillRun.p50)}, p99 ${ms(medbillRun.p99)}; bare Bolt app that only acks: ${bareRun.perSecond.toFixed(0)} events/s, ack p50 ${ms(bareRun.p50)}, p99 ${ms(bareRun.p99)} (goal: at least 300 events/s)`);
 console.log(`Slack, ${EVENTS} signed DM events at a steady ${RATE}/s, auth.test answering ${AUTH_DELAY_MS / 1000} s late: medbill ack p50 ${ms(medbillSteady.p50)}, p99 ${ms(medbillSteady.p99)}, all answered after ${medbillSteady.seconds.toFixed(1)} s; bare Bolt app: ack p50 ${ms(bareSteady.p50)}, p99 ${ms(bareSteady.p99)} (goal: ack p99 under 50 ms)`);
 console.log(`Slack, load shed: ${shed} requests answered 503 (inbox full) and retried (medbill keeps at most 2,000 events open)`);
+}
+if (want('teams')) {
 
 // Teams: activities through /api/messages (dev mode: no JWT, as in the integration tests), each a personal
 // message from one of 40 people (as the Slack run) that medbill answers with at least one card sent to a fake
@@ -403,14 +424,18 @@ console.log(`Slack, load shed: ${shed} requests answered 503 (inbox full) and re
 // once the turn is done.
 // medbill serves in its own process, the connector fake in another, the load in this one.
 const ACTIVITIES = 3000;
-const connectorProcess = spawn(process.execPath, [join(root, 'test/support/teams-connector-fake.js')]);
+// Each message is a whole case, so its answer ("Case C-…. I have procedure: …") is counted at the fake, once per
+// message: a repeated case also sends "Starting a new case" first, so counting activities would stop the clock
+// with half the messages still queued, and the presses after it would wait behind them.
+const ANSWER_MARKER = 'I have procedure';
+const connectorProcess = spawn(process.execPath, [join(root, 'test/support/teams-connector-fake.js')], { env: { ...process.env, TEAMS_FAKE_ANSWER_MARKER: ANSWER_MARKER } });
 children.push(connectorProcess);
 const connectorUrl = await new Promise((resolve) => connectorProcess.stdout.on('data', (d) => { const m = /connector (\S+)/.exec(String(d)); if (m) resolve(m[1]); }));
-const sentNow = async () => (await (await fetch(`${connectorUrl}_count`)).json()).count;
-async function waitForSent(n, ms) {
+const answersNow = async () => (await (await fetch(`${connectorUrl}_count`)).json()).answers;
+async function waitForAnswers(n, ms) {
   const until = Date.now() + ms;
-  while ((await sentNow()) < n) {
-    if (Date.now() > until) throw new Error(`only ${await sentNow()} of ${n} activities were sent`);
+  while ((await answersNow()) < n) {
+    if (Date.now() > until) throw new Error(`only ${await answersNow()} of ${n} messages were answered`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -451,9 +476,9 @@ async function driveTeams(from, count, make, done) {
   times.sort((a, b) => a - b);
   return { perSecond: count / seconds, p50: pct(times, 50), p99: pct(times, 99) };
 }
-await driveTeams(0, 200, (i) => teamsActivity(i), () => waitForSent(200, 30_000)); // warm up
-const before = await sentNow();
-const teamsRun = await driveTeams(10_000, ACTIVITIES, (i) => teamsActivity(i), () => waitForSent(before + ACTIVITIES, 120_000));
+await driveTeams(0, 200, (i) => teamsActivity(i), () => waitForAnswers(200, 30_000)); // warm up
+const before = await answersNow();
+const teamsRun = await driveTeams(10_000, ACTIVITIES, (i) => teamsActivity(i), () => waitForAnswers(before + ACTIVITIES, 120_000));
 // Presses: each person of the run presses "help" on a card; the response is the redrawn card.
 const pressRun = await driveTeams(10_000, ACTIVITIES, (i) => teamsActivity(i, {
   type: 'invoke', name: 'adaptiveCard/action', id: `bench-press-${i}`, text: undefined, replyToId: `card-${i}`,
@@ -461,5 +486,6 @@ const pressRun = await driveTeams(10_000, ACTIVITIES, (i) => teamsActivity(i, {
 }), async () => {});
 teamsServer.kill('SIGTERM');
 connectorProcess.kill('SIGTERM');
-console.log(`Teams, ${ACTIVITIES} personal messages through /api/messages, ${CONCURRENCY} at once: ${teamsRun.perSecond.toFixed(0)} activities/s answered (to the fake Bot Connector), response p50 ${ms(teamsRun.p50)}, p99 ${ms(teamsRun.p99)}`);
+console.log(`Teams, ${ACTIVITIES} personal messages through /api/messages, ${CONCURRENCY} at once: ${teamsRun.perSecond.toFixed(0)} messages/s answered (each answer counted at the fake Bot Connector), response p50 ${ms(teamsRun.p50)}, p99 ${ms(teamsRun.p99)}; ${shed} requests answered 503 so far and retried`);
 console.log(`Teams, ${ACTIVITIES} card presses (adaptiveCard/action invokes), ${CONCURRENCY} at once, each answered with the redrawn card after its turn: ${pressRun.perSecond.toFixed(0)} presses/s, response p50 ${ms(pressRun.p50)}, p99 ${ms(pressRun.p99)}`);
+}

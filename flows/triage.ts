@@ -13,7 +13,7 @@ import { CaseFactsSchema } from '../src/knowledge/facts.js';
 import { describeZodError } from '../src/zod-message.js';
 import { extractFacts } from '../src/knowledge/extract.js';
 import { readCase } from '../src/knowledge/case.js';
-import { triage, type TriageResult } from '../src/knowledge/triage.js';
+import { epsdt, MEDICAID_DELIVERY_QUESTION, triage, type TriageResult } from '../src/knowledge/triage.js';
 import { codeSetOf, normalizeIcd10, procedureCodePattern } from '../src/knowledge/codes.js';
 import { LANE_LINE } from '../src/render-text.js';
 import { answerParts } from './answer.js';
@@ -72,6 +72,7 @@ const COVERAGE_OPTIONS: (Option & { coverage: NonNullable<CaseFacts['coverage']>
   { label: 'No insurance', value: 'none', coverage: { medical: false, dental: false } },
 ];
 const COMBINED_OPTIONS: Option[] = [{ label: 'One combined plan', value: 'yes' }, { label: 'Two separate plans', value: 'no' }];
+const MEDICAID_DELIVERY_OPTIONS: Option[] = [{ label: 'Part of the Medicaid health plan', value: 'yes' }, { label: 'Separate dental program or plan', value: 'no' }];
 const NOTES_OPTIONS: Option[] = [{ label: 'No', value: 'no' }, { label: 'Not sure', value: 'unsure' }];
 const CONFIRM_OPTIONS: Option[] = [{ label: 'Yes', value: 'yes' }, { label: 'No', value: 'no' }, { label: 'Not sure', value: 'unsure' }];
 
@@ -173,13 +174,18 @@ const QUESTIONS: Record<FactStep, Question> = {
     },
   },
   combined: {
-    text: () => 'Do the medical and dental benefits come from one combined plan, or two separate plans?',
-    options: () => COMBINED_OPTIONS,
+    // For a Medicaid child the question is how the state runs the dental benefit (R-MEDICAID-DENTAL-DELIVERY).
+    text: (s) => (epsdt(s.facts) ? MEDICAID_DELIVERY_QUESTION.question : 'Do the medical and dental benefits come from one combined plan, or two separate plans?'),
+    options: (s) => (epsdt(s.facts) ? MEDICAID_DELIVERY_OPTIONS : COMBINED_OPTIONS),
     example: '"one plan" or "separate"',
-    why: 'A combined plan routes some dental-looking procedures to its medical side first.',
+    why: 'A combined plan routes some dental-looking procedures to its medical side first. Under 21, Medicaid must cover dental care (EPSDT), and each state runs that benefit either inside its Medicaid health plans or as a separate dental program.',
     parse: (text) => {
-      if (/\b(one|single|same|combined|embedded|yes)\b/i.test(text)) return { value: { coverage: { medical: true, dental: true, combinedPlan: true } } };
-      if (/\b(two|separate|different|no)\b/i.test(text)) return { value: { coverage: { medical: true, dental: true, combinedPlan: false } } };
+      const one = { value: { coverage: { medical: true, dental: true, combinedPlan: true } } };
+      const two = { value: { coverage: { medical: true, dental: true, combinedPlan: false } } };
+      if (/\bcarved?[- ]?in\b/i.test(text)) return one;
+      if (/\bcarved?[- ]?out\b/i.test(text)) return two;
+      if (/\b(one|single|same|combined|embedded|health plan|yes)\b/i.test(text)) return one;
+      if (/\b(two|separate|different|dental (?:program|plan|vendor)|state|fee[- ]for[- ]service|no)\b/i.test(text)) return two;
       return { error: "I couldn't tell whether that is one plan or two." };
     },
     press: (value) => (value === 'yes' || value === 'no' ? { coverage: { medical: true, dental: true, combinedPlan: value === 'yes' } } : undefined),

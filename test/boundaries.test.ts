@@ -29,6 +29,14 @@ describe('module boundaries', () => {
   it.each(tsFiles(join(ROOT, 'src/engine')).map((f) => relative(ROOT, f)))('%s does not import flows/ (the engine receives the registry)', (file) => {
     expect(importsOf(join(ROOT, file)).filter((i) => i.includes('/flows/') || i.startsWith('../flows'))).toEqual([]);
   });
+  it('lets only adapters/ and src/root import a platform SDK (Slack, Teams, a browser driver)', () => {
+    const everyOther = [...tsFiles(join(ROOT, 'src')).filter((f) => !f.startsWith(join(ROOT, 'src', 'root'))), ...tsFiles(join(ROOT, 'flows'))];
+    expect(everyOther.length).toBeGreaterThan(50);
+    const importing = everyOther.filter((f) => importsOf(f).some((i) => PLATFORM_SDK.test(i)));
+    expect(importing.map((f) => relative(ROOT, f))).toEqual([]);
+    // The rule is not vacuous: the adapters do import them.
+    expect(tsFiles(join(ROOT, 'adapters')).some((f) => importsOf(f).some((i) => PLATFORM_SDK.test(i)))).toBe(true);
+  });
   it('keeps SQL behind src/store', () => {
     const outside = [...tsFiles(join(ROOT, 'src')), ...tsFiles(join(ROOT, 'flows')), ...tsFiles(join(ROOT, 'adapters'))]
       .filter((f) => !f.includes(`${join('src', 'store')}`) && /\b(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM|CREATE TABLE)\b/.test(readFileSync(f, 'utf8')));

@@ -239,3 +239,18 @@ describe('privacy', () => {
     expect(reply('x', [], 'direct-only').privacy).toBe('direct-only');
   });
 });
+
+describe('a Medicaid child (issue 21)', () => {
+  it('is asked how the state runs the dental benefit, with buttons and typed answers in those words', async () => {
+    const { say } = setup();
+    const first = await say('wisdom teeth extraction for a 12 year old on Medicaid');
+    expect(texts(first)).toMatch(/Medicaid dental benefit part of the Medicaid health plan \(dental carved in\), or a separate Medicaid dental program or dental plan\?/);
+    expect(texts(first)).not.toMatch(/one combined plan, or two separate plans/);
+    choice(first, 'Part of the Medicaid health plan');
+    choice(first, 'Separate dental program or plan');
+    // Typed in the words of the question: carved out is the separate program, and the case moves on.
+    const next = texts(await say('carved out'));
+    expect(next).not.toMatch(/carved in\), or a separate/);
+    expect(next).toMatch(/Noted insurance: medical and dental, separate plans \(Medicaid\)\.\nWhy is it needed\?/);
+  });
+});

@@ -184,6 +184,30 @@ describe('reading the message right (issue 11)', () => {
     expect(ask('combined med/dental plan through Cigna, impactd #32').result.lane).toBe('medical-first');
   });
 
+  it('reads sedation as given for the procedure named with it, not as the procedure (issue 21)', () => {
+    const cdt = (r: ReturnType<typeof ask>) => r.result.procedureCodes.cdt.map((c) => c.code);
+    for (const message of ['IV sedation for wisdom teeth removal, Aetna medical, Delta dental', 'pt needs IV sedation for extraction of #1 #16 #17 #32 impacted', 'IV sedation for extractions, Aetna medical']) {
+      const r = ask(message);
+      expect(r.facts.procedure, message).not.toMatch(/sedation/i);
+      expect(r.result.rules.map((x) => x.id), message).not.toContain('GA-LANE-NOT-CANDIDATE');
+      expect(cdt(r), message).toContain('D9239'); // the sedation is still coded, with the removal
+    }
+    expect(ask('IV sedation for extractions, Aetna medical').facts.procedure).toBe('extractions');
+    // Sedation alone is still read as what was asked about.
+    expect(ask('IV sedation, Aetna medical').facts.procedure).toBe('IV sedation');
+  });
+
+  it('reads an injury dated to a year long past as old, not today\'s trauma (issue 22, time)', () => {
+    for (const message of ['ext #8, fractured in a car accident in 2019, Aetna medical, Delta dental', 'ext #8 fractured in a car accident back in 2023, Aetna medical, Delta dental']) {
+      const r = ask(message);
+      expect(r.result.rules.map((x) => x.id), message).toContain('R-EVIDENCE-OLD-INJURY');
+      expect(r.result.lane, message).toBe('dental');
+    }
+    // A year named for something else does not date a new injury.
+    const recent = ask('ext #8 fractured in a fall yesterday, had radiation in 2019, Aetna medical, Delta dental');
+    expect(recent.result.rules.map((x) => x.id)).not.toContain('R-EVIDENCE-OLD-INJURY');
+  });
+
   it('never guesses the lane for a tooth that broke without saying how', () => {
     const { facts, result } = ask('Patient says the tooth broke');
     expect(facts.cause).toBeUndefined();

@@ -8,7 +8,7 @@ import { openHouse } from './support/house.js';
 import { loadConfig } from '../src/config.js';
 import type { Reply, Turn } from '../src/engine/model.js';
 import { reply } from '../src/engine/model.js';
-import { APOLOGY, deliverOrApologise } from '../src/engine/inbox.js';
+import { APOLOGY, deliverOrApologise } from '../src/engine/intake.js';
 import { createLogger } from '../src/log.js';
 import { tempDbPath } from './helpers.js';
 

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SLACK_SURFACE } from '../adapters/slack/app.js';
+import { SLACK_SURFACE } from '../adapters/slack/adapter.js';
 import { loadSlackConfig } from '../adapters/slack/config.js';
 import { ROOT, cli } from './helpers.js';
 

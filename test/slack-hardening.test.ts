@@ -11,7 +11,7 @@ import { openHouse, type House } from './support/house.js';
 import { loadConfig } from '../src/config.js';
 import type { Running } from '../src/root/server.js';
 import { createLogger, silentLogger } from '../src/log.js';
-import { classifyAuthFailure, createSlackAdapter, SlackTokenRejectedError, SlackUnreachableError } from '../adapters/slack/app.js';
+import { classifyAuthFailure, createSlackAdapter, SlackTokenRejectedError, SlackUnreachableError } from '../adapters/slack/adapter.js';
 import { startSlackApiFake, type SlackApiFake } from './support/slack-api-fake.js';
 import { startSlackStack, type SlackStack } from './support/slack-stack.js';
 import { tempDbPath } from './helpers.js';

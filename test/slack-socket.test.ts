@@ -11,7 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { openHouse, type House } from './support/house.js';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
-import { createSlackAdapter, type SlackAdapter } from '../adapters/slack/app.js';
+import { createSlackAdapter, type SlackAdapter } from '../adapters/slack/adapter.js';
 import { startSlackApiFake, type SlackApiFake } from './support/slack-api-fake.js';
 import { shared, tempDbPath } from './helpers.js';
 

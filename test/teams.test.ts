@@ -19,7 +19,7 @@ import { openHouse, shelf, type House } from './support/house.js';
 import { loadConfig } from '../src/config.js';
 import { startServer, type Running } from '../src/root/server.js';
 import { silentLogger } from '../src/log.js';
-import { createTeamsAdapter, retryWait, sdkAuthConfig, TEAMS_SURFACE, type TeamsAdapter } from '../adapters/teams/app.js';
+import { createTeamsAdapter, retryWait, sdkAuthConfig, TEAMS_SURFACE, type TeamsAdapter } from '../adapters/teams/adapter.js';
 import { AuthType, resolveAuthType, type AuthProvider, type Connections } from '@microsoft/agents-hosting';
 import { renderCard, renderCards } from '../adapters/teams/cards.js';
 import { reply } from '../src/engine/model.js';

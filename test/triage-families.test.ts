@@ -52,6 +52,17 @@ describe('Medicaid', () => {
     expect(r.lane).toBe('needs-info');
     expect(r.questions[0]?.question).toMatch(/varies by state/);
   });
+  it('asks how the state runs a Medicaid child\'s dental benefit, not "one combined plan or two" (issue 21)', () => {
+    const r = run({ procedure: 'wisdom teeth extraction', coverage: { medical: true, medicalPayer: 'medicaid' }, patientAge: 12 });
+    expect(r.lane).toBe('needs-info');
+    const q = r.questions.find((x) => x.field === 'coverage.combinedPlan');
+    expect(q?.question).toMatch(/Medicaid dental benefit part of the Medicaid health plan .*separate Medicaid dental program/);
+    expect(r.questions.some((x) => /one combined plan, or two separate plans/.test(x.question))).toBe(false);
+    expect(r.rules.map((x) => x.id)).toContain('R-MEDICAID-DENTAL-DELIVERY');
+    // An adult on a commercial plan is still asked about one plan or two.
+    const adult = run({ procedure: 'wisdom teeth extraction', coverage: { medical: true, dental: true, medicalPayer: 'commercial' }, patientAge: 30 });
+    expect(adult.questions.some((x) => /one combined plan, or two separate plans/.test(x.question))).toBe(true);
+  });
   it('cosmetic work for a Medicaid child is still not covered care', () => {
     expect(run({ procedure: 'D9975', cause: 'cosmetic', coverage: medicaid, patientAge: 17 }).lane).toBe('patient-pay');
   });

@@ -3,8 +3,36 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Engine } from '../../src/engine/engine.js';
+import type { ChatAdapter } from '../../src/engine/chat-adapter.js';
 import type { Reply, Turn } from '../../src/engine/model.js';
 import { renderReply, type Pressable } from './render.js';
+
+/**
+ * The terminal as a ChatAdapter: `start` opens the conversation (it runs until the input ends: `closed`), and
+ * what is sent unasked is printed as any answer is. One person, one conversation: no routes, no inbox.
+ */
+export function createTerminalAdapter(engine: Engine, io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; filesDir: string }, user = 'terminal'): ChatAdapter & { closed: Promise<void> } {
+  let done: () => void = () => {};
+  let failed: (err: unknown) => void = () => {};
+  const closed = new Promise<void>((resolve, reject) => {
+    done = resolve;
+    failed = reject;
+  });
+  return {
+    name: 'terminal',
+    routes: [],
+    closed,
+    start: async () => {
+      terminalChat(engine, io, user).then(done, failed);
+    },
+    stop: async () => {},
+    describe: () => '',
+    render: (reply) => [renderReply(reply).text],
+    send: async (_address, replies) => {
+      for (const r of replies) io.output.write(`\nmedbill> ${renderReply(r).text.replace(/\n/g, '\n         ')}\n`);
+    },
+  };
+}
 
 /** What the terminal shows where the person types. */
 export const PROMPT = 'you> ';

@@ -20,28 +20,6 @@ import { errorFields, silentLogger, type Logger } from '../log.js';
 /** Carries replies to the person: `route` is what the adapter stored with the event (platform ids only). */
 export type Deliver = (replies: Reply[], route: unknown, turn: Turn) => Promise<void>;
 
-export const APOLOGY = 'Sorry: medbill could not send its whole answer just now. Please try again in a minute.';
-
-/**
- * A delivery that, when it fails, logs the failure (its class, never the content) under `event` and tells
- * the person with APOLOGY where the platform can still be reached. Every adapter delivers this way.
- */
-export function deliverOrApologise<R>(deliver: (replies: Reply[], route: R) => Promise<void>, apologise: (route: R, text: string) => Promise<void>, log: Logger, event: string): Deliver {
-  return async (replies, route) => {
-    const r = route as R; // the adapter's own route, stored by its own accept()
-    try {
-      await deliver(replies, r);
-    } catch (err) {
-      log.log('error', event, errorFields(err));
-      try {
-        await apologise(r, APOLOGY);
-      } catch {
-        // The platform itself is unreachable; the log has it.
-      }
-    }
-  };
-}
-
 export type Accepted = 'accepted' | 'duplicate' | 'busy' | 'ignored';
 
 export interface InboxOptions {

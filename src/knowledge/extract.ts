@@ -452,7 +452,12 @@ function findCombined(t: Tokens, text: string): boolean | undefined {
   return undefined;
 }
 
-const PROCEDURE_WORDS = /\b(biopsy|extraction|wisdom teeth|third molars|implant|frenectomy|frenotomy|tongue[- ]tie release|sleep apnea (?:oral )?appliance|oral appliance|sleep appliance|mandibular advancement|appliance|splint|night guard|cbct|cone beam|pano(?:ramic)?|ct scan|i&d|incision and drainage|drainage|reimplant\w*|splint\w*|bone graft|cyst (?:removal|excision)|excision|arthrocentesis|general anesthesia|sedation|scaling and root planing|srp|clearance|closed reduction|open reduction)\b[^,.;?!]*/i;
+/**
+ * Sedation is given for a procedure, not billed instead of it: "IV sedation for wisdom teeth removal" is a
+ * removal (with its sedation codes); sedation is the procedure only when nothing else is named.
+ */
+const SEDATION_WORDS = /\b(?:iv |intravenous |oral |conscious |moderate |deep )?sedation\b[^,.;?!]*/i;
+const PROCEDURE_WORDS = /\b(biopsy|extractions?|wisdom teeth|third molars|implant|frenectomy|frenotomy|tongue[- ]tie release|sleep apnea (?:oral )?appliance|oral appliance|sleep appliance|mandibular advancement|appliance|splint|night guard|cbct|cone beam|pano(?:ramic)?|ct scan|i&d|incision and drainage|drainage|reimplant\w*|splint\w*|bone graft|cyst (?:removal|excision)|excision|arthrocentesis|general anesthesia|scaling and root planing|srp|clearance|closed reduction|open reduction)\b[^,.;?!]*/i;
 
 /**
  * A chat turn reads the same message several times (routing, the flow, its checks), so the last results
@@ -488,7 +493,7 @@ function extractUncached(message: string, kn: Knowledge): Extraction {
   const text = correctTypos(expandAbbreviations(message.slice(0, 20_000)), kn);
   const codes = findCodes(message);
   // The phrase ends where the scheduling talk starts ("wisdom teeth on the 2pm").
-  const procedurePhrase = PROCEDURE_WORDS.exec(text)?.[0]?.replace(/\s+(on|at|for|today|tomorrow|this|next|later|asap)\b.*$/i, '').trim();
+  const procedurePhrase = (PROCEDURE_WORDS.exec(text) ?? SEDATION_WORDS.exec(text))?.[0]?.replace(/\s+(on|at|for|today|tomorrow|this|next|later|asap)\b.*$/i, '').trim();
   const facts: CaseFacts = { procedure: codes.procedure ?? procedurePhrase ?? text.trim().slice(0, 500), notes: text.trim() };
   const found: string[] = [];
   if (codes.procedure || procedurePhrase) found.push(`procedure: ${facts.procedure}`);

@@ -178,7 +178,7 @@ function onlyScenario(facts: CaseFacts): Scenario | undefined {
 }
 
 /** A Medicaid child (under 21) has dental benefits through EPSDT even when no dental plan is named. */
-function epsdt(facts: CaseFacts): boolean {
+export function epsdt(facts: Pick<CaseFacts, 'coverage' | 'patientAge'>): boolean {
   return facts.coverage?.medicalPayer === 'medicaid' && facts.coverage.medical !== false && facts.patientAge !== undefined && facts.patientAge < 21;
 }
 
@@ -193,6 +193,12 @@ function laneRuleFor(kn: Knowledge, category: CompiledCategory, ctx: Context): L
   // Cross-cutting corrections see the lane the category chose (adult Medicaid dental varies by state).
   return firstRule(kn.laneOverrides, { ...ctx, lane: rule.lane }) ?? rule;
 }
+
+/** The combined-plan question as it applies to a Medicaid child (R-MEDICAID-DENTAL-DELIVERY). */
+export const MEDICAID_DELIVERY_QUESTION = {
+  ruleId: 'R-MEDICAID-DENTAL-DELIVERY', field: 'coverage.combinedPlan',
+  question: "Is the child's Medicaid dental benefit part of the Medicaid health plan (dental carved in), or a separate Medicaid dental program or dental plan?",
+};
 
 const DIMENSION_QUESTIONS: Record<Dimension, { ruleId: string; field: string; question: string }> = {
   coverage: { ruleId: 'R-NEEDS-COVERAGE', field: 'coverage', question: 'Which insurance does the patient have: medical, dental, both (as separate plans or one combined plan), or none?' },
@@ -238,6 +244,8 @@ function decideLane(kn: Knowledge, category: CompiledCategory, base: Omit<Contex
     .join('; ');
   const dim = asked[0] ?? 'coverage';
   answer.fireEngineRule(DIMENSION_QUESTIONS[dim].ruleId, `by the facts it could be: ${outcomes}.`);
+  // For a Medicaid child, "one plan or two" is the state's choice of how it runs the dental benefit: asked so.
+  if (dim === 'combined' && epsdt(facts)) answer.fireEngineRule('R-MEDICAID-DENTAL-DELIVERY');
   return { lane: 'needs-info', preauth: 'unknown', undecided: asked };
 }
 
@@ -482,7 +490,7 @@ export function triage(facts: CaseFacts, kn: Knowledge, options: TriageOptions):
   // Questions: the one that decides the lane first.
   const deciding = [
     ...(decision.rule?.ask ? [decision.rule.ask] : []),
-    ...(decision.undecided ?? []).map((dim) => DIMENSION_QUESTIONS[dim]),
+    ...(decision.undecided ?? []).map((dim) => (dim === 'combined' && epsdt(facts) ? MEDICAID_DELIVERY_QUESTION : DIMENSION_QUESTIONS[dim])),
   ];
   answer.questions.unshift(...deciding.map(({ field, question }) => ({ field, question })).filter((q) => !answer.questions.some((x) => x.question === q.question)));
   for (const q of category.questions) if (holds(q.when, ctx)) answer.ask(q.field, q.question);

@@ -6,7 +6,7 @@ import { openShelf } from './shelf.js';
 import { createLogger } from '../log.js';
 import { newCaseId } from '../case-id.js';
 import { parseScript, playScriptOnDatabase, ScriptError } from '../../adapters/terminal/script.js';
-import { terminalChat } from '../../adapters/terminal/chat.js';
+import { createTerminalAdapter } from '../../adapters/terminal/chat.js';
 import { positionals, readInput, takeOneOption, UsageError, type Io } from '../command-line.js';
 
 export async function cmdChat(args: string[], io: Io): Promise<number> {
@@ -40,7 +40,9 @@ export async function cmdChat(args: string[], io: Io): Promise<number> {
   try {
     // Files the chat hands over go beside the database (./data/files by default): never into the project.
     const filesDir = join(config.dbPath === ':memory:' ? resolve('data') : dirname(config.dbPath), 'files');
-    await terminalChat(app.engine, { input: process.stdin, output: process.stdout, filesDir });
+    const terminal = createTerminalAdapter(app.engine, { input: process.stdin, output: process.stdout, filesDir });
+    await terminal.start();
+    await terminal.closed;
   } finally {
     app.close();
   }

@@ -1,16 +1,18 @@
 /**
  * `medbill serve` (npm start): the composition root of the running service. It opens the database, the
- * engine and the inbox, wires the platform adapters (Slack and Teams when configured) and serves them with the local
- * chat page on one HTTP server.
+ * engine and the inbox, builds the chat adapters that are configured (the local page, Slack, Teams), serves
+ * their routes on one HTTP server and starts them, each the same way (src/engine/chat-adapter.ts).
  */
 import { loadConfig } from '../config.js';
 import { openHouse } from './house.js';
 import { createLogger } from '../log.js';
 import { isLoopbackHost, startServer } from './server.js';
 import { loadSlackConfig } from '../../adapters/slack/config.js';
-import { createSlackAdapter, SLACK_SURFACE, SlackUnreachableError } from '../../adapters/slack/app.js';
+import { createSlackAdapter } from '../../adapters/slack/adapter.js';
 import { loadTeamsConfig } from '../../adapters/teams/config.js';
-import { createTeamsAdapter, TEAMS_SURFACE } from '../../adapters/teams/app.js';
+import { createTeamsAdapter } from '../../adapters/teams/adapter.js';
+import { createWebAdapter } from '../../adapters/web/adapter.js';
+import { AdapterRetrying, type ChatAdapter } from '../engine/chat-adapter.js';
 import { positionals, UsageError, type Io } from '../command-line.js';
 import { configuredDigests, startDigest } from './digest.js';
 
@@ -22,14 +24,14 @@ export async function cmdServe(args: string[], io: Io): Promise<number> {
   const teamsConfig = loadTeamsConfig(process.env, (warning) => io.err(`medbill: warning: ${warning}`));
   const log = createLogger();
   const app = openHouse(config, { log });
-  const slack = slackConfig && createSlackAdapter({ config: slackConfig, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log });
-  const slackRoute = slack?.requestListener;
-  const teams = teamsConfig && createTeamsAdapter({ config: teamsConfig, inbox: app.inbox, outbound: app.outbound, log });
-  const routes = [
-    ...(slackRoute ? [{ path: SLACK_SURFACE.eventsPath, handle: slackRoute }] : []),
-    ...(teams ? [{ path: TEAMS_SURFACE.messagesPath, handle: teams.requestListener }, { path: TEAMS_SURFACE.picturePath, handle: teams.pictureListener }] : []),
+  // Each configured platform, with what to say when it is off.
+  const platforms: { adapter?: ChatAdapter; off: string }[] = [
+    { off: '', ...(config.web ? { adapter: createWebAdapter(app.engine, { host: config.host, allowedHosts: config.allowedHosts }) } : {}) },
+    { off: 'Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN to turn it on).', ...(slackConfig ? { adapter: createSlackAdapter({ config: slackConfig, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log }) } : {}) },
+    { off: 'Teams: off (set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID to turn it on).', ...(teamsConfig ? { adapter: createTeamsAdapter({ config: teamsConfig, inbox: app.inbox, outbound: app.outbound, log }) } : {}) },
   ];
-  const running = await startServer(app, { host: config.host, port: config.port, log, routes, web: config.web, allowedHosts: config.allowedHosts });
+  const adapters = platforms.flatMap((p) => (p.adapter ? [p.adapter] : []));
+  const running = await startServer(app, { host: config.host, port: config.port, log, adapters, web: config.web, allowedHosts: config.allowedHosts });
   io.out(config.web
     ? `medbill is running: open ${running.url} (database ${config.dbPath}). Ctrl-C stops it.`
     : `medbill is running on ${running.url} without the chat page (MEDBILL_WEB=off; database ${config.dbPath}). Ctrl-C stops it.`);
@@ -39,26 +41,29 @@ export async function cmdServe(args: string[], io: Io): Promise<number> {
   if (config.web && !isLoopbackHost(config.host)) {
     io.err(`medbill: warning: HOST=${config.host} makes the chat page reachable from the network, and it has no login. Anyone who can reach it can use medbill. For a Slack-only deployment set MEDBILL_WEB=off.`);
   }
-  if (slack && slackConfig) {
+  const started: ChatAdapter[] = [];
+  for (const { adapter, off } of platforms) {
+    if (!adapter) {
+      if (off) io.out(off);
+      continue;
+    }
+    const title = adapter.name.charAt(0).toUpperCase() + adapter.name.slice(1);
     try {
-      await slack.start();
-      io.out(slackConfig.appToken ? 'Slack: on, over Socket Mode.' : `Slack: on; Slack sends requests to ${running.url}${SLACK_SURFACE.eventsPath} (through your public URL).`);
+      await adapter.start();
+      started.push(adapter);
+      const line = adapter.describe(running.url);
+      if (line) io.out(line);
     } catch (err) {
-      if (err instanceof SlackUnreachableError) {
-        io.err(`medbill: ${err.message} Trying again every 30 seconds; meanwhile Slack's requests are answered "try later" and Slack retries them. The local chat keeps running.`);
+      if (err instanceof AdapterRetrying) {
+        started.push(adapter);
+        io.err(`medbill: ${err.message} Trying again every 30 seconds; meanwhile ${title}'s requests are answered "try later" and ${title} retries them. The local chat keeps running.`);
       } else {
-        // The token was refused: Slack stays off, and so does its endpoint.
-        running.unmount(SLACK_SURFACE.eventsPath);
-        io.err(`medbill: ${(err as Error).message} The local chat keeps running; Slack is off.`);
+        // Refused (a token that is not accepted): the platform stays off, and so do its routes.
+        for (const route of adapter.routes) running.unmount(route.path);
+        io.err(`medbill: ${(err as Error).message} The local chat keeps running; ${title} is off.`);
       }
     }
-  } else io.out('Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN to turn it on).');
-  if (teams && teamsConfig) {
-    teams.start();
-    io.out(teamsConfig.dev
-      ? `Teams: on, in dev mode (no authentication); send activities to ${running.url}${TEAMS_SURFACE.messagesPath}.`
-      : `Teams: on; the Bot Service sends activities to ${running.url}${TEAMS_SURFACE.messagesPath} (through your public URL).`);
-  } else io.out('Teams: off (set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID to turn it on).');
+  }
   // Channels whose platform is not running are skipped by each tick and posted once it is (within the catch-up window).
   const digest = startDigest(app, { log, tickMs: config.digestTickMs, channels: digestChannels });
   if (digestChannels.length) io.out(`Daily digest: ${digestChannels.length} channel${digestChannels.length > 1 ? 's' : ''} from MEDBILL_DIGEST.`);
@@ -67,7 +72,7 @@ export async function cmdServe(args: string[], io: Io): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   await digest.stop();
-  await slack?.stop();
+  for (const adapter of started) await adapter.stop();
   await running.close();
   // What is still being answered gets a moment; anything left is resumed from the inbox at the next start.
   await Promise.race([app.inbox.idle(), new Promise((resolve) => setTimeout(resolve, 3000).unref())]);

@@ -7,7 +7,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { House } from './house.js';
-import { handleWebToday, handleWebTurn, servePage, servePageScript } from '../../adapters/web/handler.js';
+import { createWebAdapter, isLoopbackHost } from '../../adapters/web/adapter.js';
+import type { AdapterRoute, ChatAdapter } from '../engine/chat-adapter.js';
 import { ClientAbortedError, HttpError, sendJson } from '../http.js';
 import { checkDb } from '../store/db.js';
 import { errorFields, type Logger } from '../log.js';
@@ -21,14 +22,21 @@ export interface Running {
 }
 
 /** A route an adapter adds (Slack's /slack/events). It may throw HttpError; the server answers for it. */
-export interface Route { path: string; handle: (req: IncomingMessage, res: ServerResponse) => Promise<void> }
+export type Route = AdapterRoute;
+
+export { isLoopbackHost };
 
 export interface ServerOptions {
   host: string;
   port: number;
   log: Logger;
   routes?: Route[];
-  /** The local chat page and /api/turn (off for a Slack-only deployment). Default on. */
+  /** Adapters whose routes the server serves (besides `routes`). */
+  adapters?: ChatAdapter[];
+  /**
+   * The local chat page and /api/turn (off for a Slack-only deployment). Default on: unless `adapters` has
+   * the page already, the server mounts it for the app's engine.
+   */
   web?: boolean;
   /**
    * Host names the page and its API answer to (the Host header), against DNS rebinding: a page elsewhere
@@ -39,30 +47,13 @@ export interface ServerOptions {
   requestTimeoutMs?: number;
 }
 
-const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1', '[::1]'];
-
-/** The host name of a Host header, without its port ("[::1]:3978" → "[::1]"). */
-function hostName(header: string | undefined): string {
-  if (!header) return '';
-  const h = header.trim().toLowerCase();
-  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
-  return h.split(':')[0] ?? '';
-}
-
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_NAMES.includes(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
 export function startServer(app: House, opts: ServerOptions): Promise<Running> {
-  const routes = new Map((opts.routes ?? []).map((r) => [r.path, r]));
-  const web = opts.web ?? true;
-  const allowed = new Set([...LOOPBACK_NAMES, opts.host.toLowerCase(), ...(opts.allowedHosts ?? []).map((h) => h.toLowerCase())]);
+  const adapters = opts.adapters ?? [];
+  const page = (opts.web ?? true) && !adapters.some((a) => a.name === 'web')
+    ? [createWebAdapter(app.engine, { host: opts.host, ...(opts.allowedHosts ? { allowedHosts: opts.allowedHosts } : {}) })]
+    : [];
+  const routes = new Map([...page, ...adapters].flatMap((a) => a.routes).concat(opts.routes ?? []).map((r) => [r.path, r]));
   const requestTimeout = opts.requestTimeoutMs ?? 15_000;
-
-  const checkHost = (req: IncomingMessage) => {
-    const name = hostName(req.headers.host);
-    if (!allowed.has(name)) throw new HttpError(421, 'this server does not answer to that host name (set MEDBILL_ALLOWED_HOSTS to add one)');
-  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse, path: string) => {
     const route = routes.get(path);
@@ -72,19 +63,7 @@ export function startServer(app: House, opts: ServerOptions): Promise<Running> {
       checkDb(app.db);
       return sendJson(res, 200, { status: 'ok' });
     }
-    const webPaths = ['/', '/index.html', '/page.js', '/api/turn', '/api/today'];
-    if (!web || !webPaths.includes(path)) throw new HttpError(404, `nothing at ${path}`);
-    checkHost(req);
-    if (path === '/api/turn') {
-      if (req.method !== 'POST') throw new HttpError(405, `${req.method} is not allowed on ${path}`, { allow: 'POST' });
-      return handleWebTurn(app.engine, req, res);
-    }
-    if (path === '/api/today') {
-      if (req.method !== 'GET') throw new HttpError(405, `${req.method} is not allowed on ${path}`, { allow: 'GET' });
-      return handleWebToday(app.engine, req, res);
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${req.method} is not allowed on ${path}`, { allow: 'GET' });
-    return path === '/page.js' ? servePageScript(res) : servePage(res);
+    throw new HttpError(404, `nothing at ${path}`);
   };
 
   const server = createServer({ requestTimeout, headersTimeout: Math.min(requestTimeout, 10_000), connectionsCheckingInterval: Math.min(1000, requestTimeout) }, (req, res) => {

@@ -8,4 +8,4 @@ export interface SlackApiFake {
   waitFor(predicate: (calls: RecordedCall[]) => boolean, ms?: number): Promise<void>;
   close(): Promise<void>;
 }
-export function startSlackApiFake(options?: { rateLimitOnce?: Record<string, number>; delayMs?: Record<string, number>; rejectToken?: boolean; socketUrl?: string; keepParams?: boolean }): Promise<SlackApiFake>;
+export function startSlackApiFake(options?: { rateLimitOnce?: Record<string, number>; delayMs?: Record<string, number>; rejectToken?: boolean; socketUrl?: string; keepParams?: boolean; answerMarker?: string }): Promise<SlackApiFake>;

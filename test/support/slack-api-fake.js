@@ -1,7 +1,7 @@
 // A stand-in for Slack's Web API on loopback, for tests and benchmarks: it records every call the bot
 // makes (method, token, decoded form fields with JSON values parsed) and answers the way Slack would.
 // Options: rateLimitOnce {method: seconds}, delayMs {method: ms}, rejectToken (auth.test says invalid_auth),
-// socketUrl (for Socket Mode), keepParams.
+// socketUrl (for Socket Mode), keepParams, answerMarker (chat.postMessage texts containing it are counted in /_count's answers).
 // Point the bot at it with SLACK_API_URL (clientOptions.slackApiUrl); response_url posts land on /respond/….
 import { createServer } from 'node:http';
 
@@ -10,6 +10,8 @@ export async function startSlackApiFake(options = {}) {
   const keepParams = options.keepParams ?? true;
   const calls = [];
   const waiters = [];
+  /** chat.postMessage calls whose text contains `options.answerMarker`: one per answered event, however many messages it posts. */
+  let answers = 0;
   const rateLimits = new Map(Object.entries(options.rateLimitOnce ?? {})); // method -> retry-after seconds
   let ts = 1700000000;
   /** Messages posted per channel (newest last), with their metadata, for conversations.history. */
@@ -48,7 +50,7 @@ export async function startSlackApiFake(options = {}) {
       if (path === '/_count') { // for a fake running in another process (the benchmark): how many calls of a method
         const method = new URL(req.url, 'http://x').searchParams.get('method');
         res.writeHead(200, { 'content-type': 'application/json' });
-        return res.end(JSON.stringify({ count: calls.filter((c) => c.method === method && !c.rateLimited).length }));
+        return res.end(JSON.stringify({ count: calls.filter((c) => c.method === method && !c.rateLimited).length, answers }));
       }
       let params = {};
       // An upload URL receives the file as multipart form data: kept whole, as base64.
@@ -65,6 +67,7 @@ export async function startSlackApiFake(options = {}) {
         res.writeHead(429, { 'retry-after': String(wait), 'content-type': 'application/json' });
         return res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
       }
+      if (method === 'chat.postMessage' && options.answerMarker && String(params.text ?? '').includes(options.answerMarker)) answers++;
       calls.push({ method, params: keepParams ? params : {}, token: req.headers.authorization, at: Date.now() });
       for (const w of [...waiters]) if (w.test()) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
       const reply = () => {
@@ -99,7 +102,9 @@ export async function startSlackApiFake(options = {}) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   // SLACK_FAKE_AUTH_DELAY_MS: auth.test answers this late (a slow Slack API, as the hardening figures need).
   const authDelay = Number(process.env.SLACK_FAKE_AUTH_DELAY_MS ?? 0);
-  const fake = await startSlackApiFake({ keepParams: false, ...(authDelay ? { delayMs: { 'auth.test': authDelay } } : {}) });
+  // SLACK_FAKE_ANSWER_MARKER: text that marks an answer, counted apart (an event may post several messages).
+  const marker = process.env.SLACK_FAKE_ANSWER_MARKER;
+  const fake = await startSlackApiFake({ keepParams: false, ...(authDelay ? { delayMs: { 'auth.test': authDelay } } : {}), ...(marker ? { answerMarker: marker } : {}) });
   console.log(`api ${fake.apiUrl}`);
   process.once('SIGTERM', () => fake.close().then(() => process.exit(0)));
 }

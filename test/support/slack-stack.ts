@@ -3,7 +3,7 @@ import { openHouse, type House } from './house.js';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type Running } from '../../src/root/server.js';
 import { silentLogger, type Logger } from '../../src/log.js';
-import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack/app.js';
+import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack/adapter.js';
 import type { SlackApiFake } from './slack-api-fake.js';
 import { tempDbPath } from '../helpers.js';
 import type { Clock } from '../../src/today.js';

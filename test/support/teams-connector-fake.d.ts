@@ -20,7 +20,7 @@ export interface ConnectorFake {
   readonly throttled: number;
   close(): Promise<void>;
 }
-export function startConnectorFake(): Promise<ConnectorFake>;
+export function startConnectorFake(options?: { answerMarker?: string }): Promise<ConnectorFake>;
 export function cardOf(call: Recorded): any;
 export function cardText(call: Recorded): string;
 export function actionsIn(card: unknown): { title: string; data: Record<string, unknown> }[];

@@ -3,13 +3,15 @@
 // header it came with, and answers with ids as the real service does. Both URL shapes are accepted:
 // `…/activities` (send to the conversation) and `…/activities/{id}` (reply to an activity).
 // JavaScript (typed by the .d.ts beside it) so that the benchmark can run it in a process of its own:
-// `node test/support/teams-connector-fake.js` prints "connector URL".
+// `node test/support/teams-connector-fake.js` prints "connector URL"; GET /_count answers { count, answers }.
 import { createServer } from 'node:http';
 
-export async function startConnectorFake() {
+export async function startConnectorFake(options = {}) {
   const calls = [];
   const uploads = [];
   let sent = 0;
+  /** Activities whose body contains `options.answerMarker`: one per answered turn, however many cards a turn sends. */
+  let answers = 0;
   let seq = 0;
   /** Activities to refuse with 429 (Teams' throttling) before taking any, and the Retry-After to give. */
   const throttle = { left: 0, retryAfter: '0', refused: 0 };
@@ -20,7 +22,7 @@ export async function startConnectorFake() {
       const raw = Buffer.concat(chunks);
       const path = decodeURIComponent((req.url ?? '').split('?')[0] ?? '');
       if (path === '/_count') { // for a fake running in another process (the benchmark): activities sent so far
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ count: sent }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ count: sent, answers }));
         return;
       }
       if (req.method === 'PUT' && path.startsWith('/upload/')) {
@@ -39,8 +41,9 @@ export async function startConnectorFake() {
         res.writeHead(429, { 'content-type': 'application/json', 'retry-after': throttle.retryAfter }).end('{"error":{"code":"Throttled"}}');
         return;
       }
-      if (m[1]) sent++;
       const text = raw.toString('utf8');
+      if (m[1]) sent++;
+      if (m[1] && options.answerMarker && text.includes(options.answerMarker)) answers++;
       calls.push({
         method: req.method, path, conversation: m[1] ?? '', ...(m[2] ? { replyToId: m[2] } : {}),
         ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), body: text ? JSON.parse(text) : undefined,
@@ -87,7 +90,8 @@ export const actionsIn = (card) => collect(card, (x) => (x.type === 'Action.Exec
 export const menuChoicesIn = (card) => collect(card, (x) => (x.type === 'Input.ChoiceSet' ? x.choices : []));
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const fake = await startConnectorFake();
+  // TEAMS_FAKE_ANSWER_MARKER: text that marks an answer, counted apart (a turn may send several cards).
+  const fake = await startConnectorFake(process.env.TEAMS_FAKE_ANSWER_MARKER ? { answerMarker: process.env.TEAMS_FAKE_ANSWER_MARKER } : {});
   fake.calls.push = () => 0; // a long run keeps counts, not bodies
   console.log(`connector ${fake.url}`);
 }

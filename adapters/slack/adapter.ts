@@ -13,8 +13,10 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, LogLevel, SocketModeReceiver, webApi, type Receiver } from '@slack/bolt';
 import type { Engine } from '../../src/engine/engine.js';
-import { deliverOrApologise, type Inbox } from '../../src/engine/inbox.js';
-import { POINTER, isChannel, routeReplies, type Address, type DmAddress, type Outbound, type OutboundPort } from '../../src/engine/outbound.js';
+import type { Inbox } from '../../src/engine/inbox.js';
+import { createIntake } from '../../src/engine/intake.js';
+import { AdapterRetrying, type ChatAdapter } from '../../src/engine/chat-adapter.js';
+import { POINTER, isChannel, routeReplies, type Address, type ChannelAddress, type DmAddress, type Outbound, type OutboundPort } from '../../src/engine/outbound.js';
 import type { Input, Reply, Turn } from '../../src/engine/model.js';
 import { errorFields, type Logger } from '../../src/log.js';
 import type { SlackConfig } from './config.js';
@@ -51,7 +53,7 @@ export class SlackTokenRejectedError extends Error {
   override readonly name = 'SlackTokenRejectedError';
 }
 /** Slack's Web API could not be reached: nothing is known about the token yet; medbill keeps trying. */
-export class SlackUnreachableError extends Error {
+export class SlackUnreachableError extends AdapterRetrying {
   override readonly name = 'SlackUnreachableError';
 }
 
@@ -69,13 +71,14 @@ export function classifyAuthFailure(err: unknown): SlackTokenRejectedError | Sla
   return new SlackUnreachableError(`medbill could not reach Slack's Web API (${why}), so SLACK_BOT_TOKEN was not checked yet: check this machine's network, DNS or proxy (SLACK_API_URL).`);
 }
 
-export interface SlackAdapter {
+/**
+ * `start` checks the token (auth.test, once) and starts delivering; Socket Mode also connects. A refused token
+ * throws SlackTokenRejectedError (Slack stays off); an unreachable Slack, SlackUnreachableError (retried).
+ */
+export interface SlackAdapter extends ChatAdapter {
   app: App;
-  /** HTTP mode: the handler for /slack/events. Undefined in Socket Mode. */
+  /** HTTP mode: the handler for /slack/events (its one route). Undefined in Socket Mode. */
   requestListener?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-  /** Checks the token (auth.test, once) and starts delivering; Socket Mode also connects. */
-  start(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 /** Bolt's own log lines, at warn and above, into ours (they carry no message text). */
@@ -224,35 +227,37 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
     },
   };
 
-  /** Delivery for the inbox: failures are logged (without content) and told to the person in their DM. */
-  const deliverToSlack = deliverOrApologise<SlackRoute>(deliver, async (r, text) => {
-    await client.chat.postMessage({ channel: await dmOf(r.user), text });
-  }, log, 'slack-delivery-failed');
-
   // ------------------------------------------------------------ intake
 
+  /** The shared intake: failures to deliver are logged (without content) and told to the person in their DM. */
+  const intake = createIntake<SlackRoute>({
+    platform: 'slack', inbox, outbound, log, deliver,
+    apologise: async (r, text) => {
+      await client.chat.postMessage({ channel: await dmOf(r.user), text });
+    },
+    references: (route) => {
+      // Whoever talks to medbill (and the channel they used) can be written to later.
+      const tenant = route.team ? { tenant: route.team } : {};
+      const dmChannel = dmChannels.get(route.user);
+      return [
+        { address: { platform: 'slack', ...tenant, user: route.user }, reference: dmChannel ? { dmChannel } : {} },
+        ...(route.channel && !route.channel.startsWith('D') ? [{ address: { platform: 'slack', ...tenant, channel: route.channel } satisfies ChannelAddress }] : []),
+      ];
+    },
+  });
+
   /** Records the turn in the inbox; the HTTP receiver acknowledges Slack once this has returned. */
-  function take(context: Record<string, unknown>, body: unknown, input: Input, route: SlackRoute, fromBot = false) {
-    const intake = context[INTAKE_PROPERTY] as Intake | undefined;
+  async function take(context: Record<string, unknown>, body: unknown, input: Input, route: SlackRoute, fromBot = false) {
+    const request = context[INTAKE_PROPERTY] as Intake | undefined;
     // Socket Mode has no signature: events keep their event_id, anything else gets a key of its own.
-    const eventId = intake?.key ?? requestKey(body as Record<string, unknown>, `v0=socket-${randomUUID()}`);
+    const eventId = request?.key ?? requestKey(body as Record<string, unknown>, `v0=socket-${randomUUID()}`);
     const turn: Turn & { eventId: string } = {
       eventId, platform: 'slack', ...(route.team ? { tenant: route.team } : {}), user: route.user, conversation: 'dm', direct: route.channel === undefined, input,
       ...(route.channel && !route.channel.startsWith('D') ? { channel: route.channel } : {}), ...(fromBot ? { fromBot } : {}),
     };
     // Socket Mode acknowledged already: nothing can ask Slack to retry, so the event is kept whatever the backlog.
-    const outcome = inbox.accept(turn, route, { mustKeep: intake === undefined });
-    if (outcome === 'accepted') remember(route);
-    if (intake) intake.outcome = outcome;
-    if (outcome === 'duplicate') log.log('info', 'slack-duplicate-event', {});
-  }
-
-  /** Whoever talks to medbill (and the channel they used) can be written to later. */
-  function remember(route: SlackRoute) {
-    const tenant = route.team ? { tenant: route.team } : {};
-    const dmChannel = dmChannels.get(route.user);
-    outbound.remember({ platform: 'slack', ...tenant, user: route.user }, dmChannel ? { dmChannel } : {});
-    if (route.channel && !route.channel.startsWith('D')) outbound.remember({ platform: 'slack', ...tenant, channel: route.channel });
+    const outcome = await intake.take(turn, route, { mustKeep: request === undefined });
+    if (request) request.outcome = outcome;
   }
 
   const withoutMention = (text: string) => text.replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, '').trim();
@@ -262,7 +267,7 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
   // One handler per bot event of the manifest: the record's type makes a missing or extra one a compile error.
   const teamOf = (body: unknown) => (body as { team_id?: string }).team_id;
   type EventArgs = { event: unknown; body: unknown; context: Record<string, unknown> };
-  const eventHandlers: Record<(typeof SLACK_SURFACE.botEvents)[number], (args: EventArgs) => void> = {
+  const eventHandlers: Record<(typeof SLACK_SURFACE.botEvents)[number], (args: EventArgs) => Promise<void> | void> = {
     'message.im': ({ event, body, context }) => {
       const m = event as { channel_type?: string; channel?: string; subtype?: string; bot_id?: string; user?: string; text?: string; team?: string };
       // Only new direct messages; edits and joins are not questions. A bot's message (medbill's own included)
@@ -271,14 +276,14 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
       if (m.channel_type !== 'im' || (m.subtype && !fromBot) || !m.user) return;
       if (m.channel && !fromBot) dmChannels.set(m.user, m.channel);
       const team = teamOf(body) ?? m.team;
-      take(context, body, { kind: 'text', text: withoutMention(m.text ?? '') }, { ...(team ? { team } : {}), user: m.user }, fromBot);
+      return take(context, body, { kind: 'text', text: withoutMention(m.text ?? '') }, { ...(team ? { team } : {}), user: m.user }, fromBot);
     },
     app_mention: ({ event, body, context }) => {
       const e = event as { user?: string; text?: string; channel?: string; ts?: string; thread_ts?: string };
       if (!e.user || !e.channel) return;
       const team = teamOf(body);
       const threadTs = e.thread_ts ?? e.ts;
-      take(context, body, { kind: 'text', text: withoutMention(e.text ?? '') || 'help' }, { ...(team ? { team } : {}), user: e.user, channel: e.channel, ...(threadTs ? { threadTs } : {}) });
+      return take(context, body, { kind: 'text', text: withoutMention(e.text ?? '') || 'help' }, { ...(team ? { team } : {}), user: e.user, channel: e.channel, ...(threadTs ? { threadTs } : {}) });
     },
     app_home_opened: ({ event, body }) => {
       const e = event as { user?: string; tab?: string };
@@ -297,7 +302,7 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
 
   app.command(SLACK_SURFACE.command, async ({ ack, command, body, context }) => {
     await ack();
-    take(context, body, { kind: 'text', text: command.text.trim() || 'help' }, {
+    await take(context, body, { kind: 'text', text: command.text.trim() || 'help' }, {
       team: command.team_id, user: command.user_id, channel: command.channel_id, responseUrl: command.response_url,
     });
   });
@@ -305,7 +310,7 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
   app.shortcut(SLACK_SURFACE.messageShortcut, async ({ ack, shortcut, body, context }) => {
     await ack();
     const s = shortcut as { user: { id: string }; team?: { id: string } | null; message?: { text?: string }; channel?: { id: string }; response_url?: string };
-    take(context, body, { kind: 'text', text: withoutMention(s.message?.text ?? '') || 'help' }, {
+    await take(context, body, { kind: 'text', text: withoutMention(s.message?.text ?? '') || 'help' }, {
       ...(s.team?.id ? { team: s.team.id } : {}), user: s.user.id,
       ...(s.channel ? { channel: s.channel.id } : {}), ...(s.response_url ? { responseUrl: s.response_url } : {}),
     });
@@ -320,7 +325,7 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
     const fromHome = b.container?.type === 'view';
     const channel = !fromHome && b.channel?.id && !b.channel.id.startsWith('D') ? b.channel.id : undefined;
     const threadTs = b.message?.thread_ts ?? b.message?.ts;
-    take(context, body, { kind: 'button', value }, {
+    await take(context, body, { kind: 'button', value }, {
       ...(b.team?.id ? { team: b.team.id } : {}), user: b.user.id,
       ...(b.trigger_id ? { triggerId: b.trigger_id } : {}),
       ...(channel ? { channel, ...(threadTs ? { threadTs } : {}) } : {}),
@@ -356,7 +361,7 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
       const v = Object.values(inputs)[0] as { value?: string | null } | undefined;
       values[blockId] = v?.value ?? '';
     }
-    take(context, body, { kind: 'form', form, values }, { ...(body.team?.id ? { team: body.team.id } : {}), user: body.user.id });
+    await take(context, body, { kind: 'form', form, values }, { ...(body.team?.id ? { team: body.team.id } : {}), user: body.user.id });
   });
 
   app.error(async (err) => {
@@ -384,15 +389,20 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
       throw failure;
     }
     // Deliveries start only now: events acknowledged before a restart are resumed with a token known to work.
-    inbox.register('slack', deliverToSlack);
-    outbound.register('slack', port);
+    intake.open(port);
     if (config.appToken) await app.start();
   }
 
   const httpReceiver = http;
+  const requestListener = httpReceiver ? (req: IncomingMessage, res: ServerResponse) => httpReceiver.handle(req, res) : undefined;
   return {
+    ...port,
+    name: 'slack',
     app,
-    ...(httpReceiver ? { requestListener: (req: IncomingMessage, res: ServerResponse) => httpReceiver.handle(req, res) } : {}),
+    ...(requestListener ? { requestListener } : {}),
+    routes: requestListener ? [{ path: SLACK_SURFACE.eventsPath, handle: requestListener }] : [],
+    render: (reply) => renderMessages(reply),
+    describe: (url) => (config.appToken ? 'Slack: on, over Socket Mode.' : `Slack: on; Slack sends requests to ${url}${SLACK_SURFACE.eventsPath} (through your public URL).`),
     start: connect,
     stop: async () => {
       stopped = true;

@@ -17,7 +17,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { AuthType, CloudAdapter, authorizeJWT, createOutboundHostValidator, getAuthConfigWithDefaults, type AuthConfiguration, type ConnectorClient, type Connections } from '@microsoft/agents-hosting';
 import { Activity } from '@microsoft/agents-activity';
 import { z } from 'zod';
-import { deliverOrApologise, type Inbox } from '../../src/engine/inbox.js';
+import type { Accepted, Inbox } from '../../src/engine/inbox.js';
+import { createIntake } from '../../src/engine/intake.js';
+import type { ChatAdapter } from '../../src/engine/chat-adapter.js';
 import { isChannel, routeReplies, type Address, type DmAddress, type Outbound, type OutboundPort } from '../../src/engine/outbound.js';
 import type { Input, Reply, ReplyPart, Turn } from '../../src/engine/model.js';
 import { HttpError, readBody } from '../../src/http.js';
@@ -80,13 +82,12 @@ const CardActionShape = z.looseObject({
 const invokeCard = (card: AdaptiveCard) => ({ statusCode: 200, type: CARD_CONTENT_TYPE, value: card });
 const invokeError = (message: string) => ({ statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message } });
 
-export interface TeamsAdapter {
+/** Its routes: /api/messages and /teams/picture. `start` starts delivering (the inbox resumes Teams turns acknowledged before a restart). */
+export interface TeamsAdapter extends ChatAdapter {
   /** The /api/messages route. Throws HttpError for what the server answers as a 4xx or 5xx. */
   requestListener: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** The /teams/picture route: a chart's PNG, by the token in a card's link. */
   pictureListener: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-  /** Starts delivering (the inbox resumes Teams turns that were acknowledged before a restart). */
-  start(): void;
 }
 
 /** The Express-style response the SDK's middleware writes to, over node:http; every path ends the response. */
@@ -324,10 +325,6 @@ export function createTeamsAdapter(opts: {
 
   const threadId = (channel: string, thread?: string) => (thread ? `${channel};messageid=${thread}` : channel);
 
-  /** Delivery for the inbox: failures are logged (without content) and told to the person in their personal chat. */
-  const deliverToTeams = deliverOrApologise<TeamsRoute>(deliver, async (r, text) => {
-    await post(r.serviceUrl, await personalChat(r), r.bot, [{ text, parts: [], privacy: 'any' }]);
-  }, log, 'teams-delivery-failed');
 
   /** The outbound port: writing to a personal chat or a channel unasked, from a remembered reference. */
   const port: OutboundPort = {
@@ -354,17 +351,26 @@ export function createTeamsAdapter(opts: {
 
   // ------------------------------------------------------------ intake
 
-  function remember(route: TeamsRoute) {
-    const personal = route.personal ?? personalChatKnown(route);
-    outbound.remember(personOf(route), { serviceUrl: route.serviceUrl, bot: route.bot, ...(personal ? { conversation: personal } : {}) } satisfies TeamsReference);
-    if (route.channel) outbound.remember({ platform: 'teams', ...(route.tenant ? { tenant: route.tenant } : {}), channel: route.channel }, { serviceUrl: route.serviceUrl, bot: route.bot } satisfies TeamsReference);
-  }
+  /** The shared intake: failures to deliver are logged (without content) and told to the person in their personal chat. */
+  const intake = createIntake<TeamsRoute>({
+    platform: 'teams', inbox, outbound, log, deliver,
+    apologise: async (r, text) => {
+      await post(r.serviceUrl, await personalChat(r), r.bot, [{ text, parts: [], privacy: 'any' }]);
+    },
+    references: (route) => {
+      const personal = route.personal ?? personalChatKnown(route);
+      return [
+        { address: personOf(route), reference: { serviceUrl: route.serviceUrl, bot: route.bot, ...(personal ? { conversation: personal } : {}) } satisfies TeamsReference },
+        ...(route.channel ? [{ address: { platform: 'teams', ...(route.tenant ? { tenant: route.tenant } : {}), channel: route.channel }, reference: { serviceUrl: route.serviceUrl, bot: route.bot } satisfies TeamsReference }] : []),
+      ];
+    },
+  });
 
   const tenantOf = (a: InboundActivity) => a.channelData?.tenant?.id ?? a.conversation.tenantId;
   const eventIdOf = (a: InboundActivity) => `teams:${tenantOf(a) ?? ''}:${splitConversation(a.conversation.id).channel}:${a.id ?? ''}`;
 
   /** Records the turn; Teams gets its answer (200, or 503 to retry) once this has returned. */
-  function take(a: InboundActivity, input: Input): 'accepted' | 'duplicate' | 'busy' | 'ignored' {
+  function take(a: InboundActivity, input: Input): Promise<Accepted> {
     const tenant = tenantOf(a);
     const personal = a.conversation.conversationType === 'personal' || (a.conversation.conversationType === undefined && !a.conversation.id.startsWith('19:'));
     const split = splitConversation(a.conversation.id);
@@ -382,10 +388,7 @@ export function createTeamsAdapter(opts: {
       conversation: 'dm', direct: personal, input, ...(route.channel ? { channel: route.channel } : {}),
       ...((a.from as { role?: unknown }).role === 'bot' ? { fromBot: true } : {}),
     };
-    const outcome = inbox.accept(turn, route);
-    if (outcome === 'accepted') remember(route);
-    if (outcome === 'duplicate') log.log('info', 'teams-duplicate-activity', {});
-    return outcome;
+    return intake.take(turn, route);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -426,11 +429,11 @@ export function createTeamsAdapter(opts: {
     if (!hostValidator.isAllowed(a.serviceUrl)) throw new HttpError(400, 'medbill does not send to that serviceUrl');
 
     if (a.type === 'invoke') return answerInvoke(a, res);
-    let outcome: ReturnType<typeof take> = 'ignored';
-    if (a.type === 'message') outcome = take(a, inputOf(a));
+    let outcome: Accepted = 'ignored';
+    if (a.type === 'message') outcome = await take(a, inputOf(a));
     else if (a.type === 'conversationUpdate' && a.membersAdded?.some((m) => m.id === a.recipient.id)) {
       // medbill was added to a personal chat or a team: it says what it does (the help turn).
-      outcome = take(a, { kind: 'text', text: 'help' });
+      outcome = await take(a, { kind: 'text', text: 'help' });
     }
     if (outcome === 'busy') throw new HttpError(503, 'medbill is busy; Teams will retry', { 'retry-after': '30' });
     res.writeHead(200, { 'content-length': 0 });
@@ -471,7 +474,7 @@ export function createTeamsAdapter(opts: {
       const timer = setTimeout(() => done(undefined), opts.invokeWaitMs ?? 4000);
       invokeWaiters.set(eventId, done);
     });
-    const outcome = take(a, input);
+    const outcome = await take(a, input);
     // Not taken (a retry of a press, or a bot's): the card is redrawn as answered, and nothing else happens.
     if (outcome !== 'accepted') invokeWaiters.get(eventId)?.(undefined);
     if (outcome === 'busy') throw new HttpError(503, 'medbill is busy; Teams will retry', { 'retry-after': '30' });
@@ -513,11 +516,16 @@ export function createTeamsAdapter(opts: {
   }
 
   return {
+    ...port,
+    name: 'teams',
     requestListener: handle,
     pictureListener: servePicture,
-    start: () => {
-      inbox.register('teams', deliverToTeams);
-      outbound.register('teams', port);
-    },
+    routes: [{ path: TEAMS_SURFACE.messagesPath, handle }, { path: TEAMS_SURFACE.picturePath, handle: servePicture }],
+    render: (reply) => renderActivities(reply, pictureUrl),
+    describe: (url) => (config.dev
+      ? `Teams: on, in dev mode (no authentication); send activities to ${url}${TEAMS_SURFACE.messagesPath}.`
+      : `Teams: on; the Bot Service sends activities to ${url}${TEAMS_SURFACE.messagesPath} (through your public URL).`),
+    start: async () => intake.open(port),
+    stop: async () => {},
   };
 }
