@@ -61,7 +61,7 @@ export interface FinishedLetter {
 export class LetterService {
   private readonly store: LetterStore;
 
-  /** `templates`: knowledge/letters/, read by the composition root on the first letter (triage never needs them). */
+  /** `templateList`: knowledge/letters/, read by the composition root on the first letter (triage never needs them). */
   constructor(db: Db, private readonly templateList: () => readonly LetterTemplate[], private readonly opts: { narrative?: NarrativeWriter; log?: Logger } = {}) {
     this.store = new LetterStore(db);
   }
