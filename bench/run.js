@@ -26,13 +26,13 @@ import { BackOffice } from '../dist/src/root/back-office.js';
 import { openShelf } from '../dist/src/root/shelf.js';
 import { parseIcd10File } from '../dist/src/knowledge/icd10-file.js';
 import { buildDigest, digestReplies } from '../dist/src/claims/digest.js';
-import { buildReport, categoryNames, drawAging, reportReplies } from '../dist/src/claims/report.js';
+import { buildReport, categoryNames, drawAging, reportReplies } from '../dist/src/reports/claims-report.js';
 import { addDays } from '../dist/src/calendar.js';
 import { DEFAULT_PRACTICE_ZONE, systemClock, todayIn } from '../dist/src/today.js';
 import { letterText, renderLetter } from '../dist/src/letters/render.js';
 import { letterDocx } from '../dist/src/letters/docx.js';
 import { narrativeModel, writeNarrative } from '../dist/src/letters/narrative.js';
-import { scrubIdentifiers } from '../dist/src/engine/privacy.js';
+import { scrubIdentifiers } from '../dist/src/privacy/scrubber.js';
 import { FakeListChatModel } from '@langchain/core/utils/testing';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');

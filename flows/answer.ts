@@ -1,6 +1,6 @@
 /**
  * A triage answer as generic reply parts, the same on every surface. The reply's own text leads with the
- * lane in plain words (render-text.ts LANE_LINE); then prior authorization and the codes, then documents,
+ * lane in plain words (reply-text.ts LANE_LINE); then prior authorization and the codes, then documents,
  * warnings and questions, and the rules with their sources folded below. No raw ids ("medical-first",
  * "not-required", "other-liable-payer"): words a billing person uses.
  */

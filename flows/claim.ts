@@ -13,10 +13,11 @@ import { CLAIM_PAYER_KINDS, isOpen, TRANSITIONS, type Claim, type ClaimPayerKind
 import { refusal, statusWords, type ChangeKind, type ClaimChange, type NewClaim, type Plan } from '../src/claims/service.js';
 import { readClaimWords, type ClaimWords } from '../src/claims/parse.js';
 import { CASE_ID_IN_TEXT, caseIdIn } from '../src/case-id.js';
-import { formatCents, parseAmountField, parseDate, showDate } from '../src/claims/dates.js';
+import { parseDate, showDate } from '../src/claims/dates.js';
+import { formatCents, parseAmountField } from '../src/money.js';
 import { addDays, daysBetween } from '../src/calendar.js';
 import { parseDenial, remedyFor, resubmissionAdvice } from '../src/claims/denials.js';
-import type { ClaimKnowledge } from '../src/claims/knowledge.js';
+import type { ClaimKnowledge } from '../src/knowledge/followup-denials.js';
 import { isProcedureCode, normalizeCode } from '../src/knowledge/codes.js';
 import { triage } from '../src/knowledge/triage.js';
 import { diagnosisDate, diagnosisProblemOn } from '../src/knowledge/evidence.js';

@@ -11,7 +11,7 @@ import { type Flow, type FlowContext } from './context.js';
 import { reply, type Reply } from '../src/engine/model.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
 import { MEDICAL_PAYERS } from '../src/knowledge/vocabulary.js';
-import { missingFacts, validateFactValue } from '../src/letters/render.js';
+import { missingFacts, validateFactValue } from '../src/letters/fact-values.js';
 import type { FactDef, LetterTemplate } from '../src/letters/templates.js';
 import { caseIdIn } from '../src/case-id.js';
 import { PAYER_OPTIONS, parsePayer, procedureKind } from './common.js';

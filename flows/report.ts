@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { stateSchema, type Outcome } from '../src/engine/flow.js';
 import { type Flow, type FlowContext } from './context.js';
-import { buildReport, categoryNames, drawAging, reportReplies } from '../src/claims/report.js';
+import { buildReport, categoryNames, drawAging, reportReplies } from '../src/reports/claims-report.js';
 
 async function report(ctx: FlowContext): Promise<Outcome> {
   const r = buildReport(ctx.claims.store.db, ctx.today(), ctx.zone, categoryNames(ctx.kn));

@@ -15,7 +15,7 @@ import { extractFacts } from '../src/knowledge/extract.js';
 import { readCase } from '../src/knowledge/case.js';
 import { epsdt, MEDICAID_DELIVERY_QUESTION, triage, type TriageResult } from '../src/knowledge/triage.js';
 import { codeSetOf, normalizeIcd10, procedureCodePattern } from '../src/knowledge/codes.js';
-import { LANE_LINE } from '../src/render-text.js';
+import { LANE_LINE } from '../src/reply-text.js';
 import { answerParts } from './answer.js';
 import { DOCUMENT_KINDS, MEDICAL_LANES, type DocumentKind } from '../src/knowledge/vocabulary.js';
 import {

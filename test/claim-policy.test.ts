@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadClaimKnowledge } from '../src/claims/knowledge.js';
+import { loadClaimKnowledge } from '../src/knowledge/followup-denials.js';
 import {
   appealDeadline, appealDeadlineWarning, authWarning, firstFollowUp, nextFollowUp, notSubmittedReminder, recordsDueDefault, timelyFilingDeadline,
 } from '../src/claims/policy.js';

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../src/store/db.js';
 import { ClaimService } from '../src/claims/service.js';
-import { buildReport, categoryNames, claimsCsv, reportCsv, reportReplies } from '../src/claims/report.js';
-import {
-  describeImport, describeRefusal, importClaims, ImportFileError, isIdentifierColumn, mapPayerKind, mapStatus, normalizeHeader, parseCsv,
-  parseImportDate, type ImportOptions, type ImportRefused, type ImportSummary,
-} from '../src/claims/import.js';
+import { buildReport, categoryNames, claimsCsv, reportCsv, reportReplies } from '../src/reports/claims-report.js';
+import { describeImport, describeRefusal, importClaims, ImportFileError, type ImportOptions, type ImportRefused, type ImportSummary } from '../src/claims/import.js';
+import { parseCsv } from '../src/claims/csv.js';
+import { isIdentifierColumn, normalizeHeader } from '../src/claims/import-columns.js';
+import { mapPayerKind, mapStatus, parseImportDate } from '../src/claims/import-values.js';
 import { cli, kn, tempDbPath } from './helpers.js';
 import { backOffice, shelf } from './support/house.js';
 

@@ -9,7 +9,8 @@ import { openEngine, shelf } from './support/house.js';
 import { ClaimService, type ClaimChange, type NewClaim } from '../src/claims/service.js';
 import { CLAIM_STATUSES, type ClaimStatus } from '../src/claims/model.js';
 import { readClaimWords } from '../src/claims/parse.js';
-import { findDate, parseAmount } from '../src/claims/dates.js';
+import { findDate } from '../src/claims/dates.js';
+import { parseAmount } from '../src/money.js';
 import { buildDigest, digestReplies } from '../src/claims/digest.js';
 import type { Input, Reply } from '../src/engine/model.js';
 

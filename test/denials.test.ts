@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DENIALS_FILE, FOLLOWUP_FILE, loadClaimKnowledge } from '../src/claims/knowledge.js';
+import { DENIALS_FILE, FOLLOWUP_FILE, loadClaimKnowledge } from '../src/knowledge/followup-denials.js';
 import { denialCode, matchDenialPhrase, parseDenial, remedyFor, resubmissionAdvice, resubmissionChecklist } from '../src/claims/denials.js';
 import { knowledgeCounts } from '../src/knowledge/check.js';
 import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError, loadKnowledge } from '../src/knowledge/load.js';

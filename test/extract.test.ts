@@ -287,6 +287,20 @@ describe('negation, typos and shorthand', () => {
     expect(negated('tooth no 30 abscess', 'abscess')).toBe(false);
     expect(negated('tooth was knocked out', 'knock out')).toBe(false);
   });
+  it('reads "denies A, B, C" with no closing "or" as a review of systems: each short finding is denied (issue 22)', () => {
+    expect(negated('pt denies swelling, fever, trismus, Aetna medical', 'fever')).toBe(true);
+    expect(negated('pt denies swelling, fever, trismus, Aetna medical', 'trismus')).toBe(true);
+    // The list ends at what is not a finding: the insurance, a measurement, a new statement.
+    expect(negated('pt denies swelling, fever, Aetna medical', 'aetna medical')).toBe(false);
+    expect(negated('denies fever, facial swelling 3cm', 'swelling')).toBe(false);
+    expect(negated('denies fever, needs ext #30', 'ext')).toBe(false);
+    // "no" alone still needs its closing "or" to reach past a comma.
+    expect(negated('no pain, swelling #19', 'swelling')).toBe(false);
+    const r = ask('ext #30, pt denies swelling, fever, trismus, Aetna medical, Delta dental');
+    expect(r.facts.cause).toBeUndefined();
+    expect(r.result.lane).toBe('needs-info');
+    expect(r.facts.coverage).toMatchObject({ medical: true, dental: true });
+  });
   it('scopes a negation over the list it governs, in words and in lists (issue 22)', () => {
     // A negation that opens a list reaches every item up to the "or" that closes it.
     expect(negated('no facial swelling, fever or trismus', 'fever')).toBe(true);

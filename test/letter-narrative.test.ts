@@ -11,8 +11,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { ConfigError, loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import type { LetterFact } from '../src/letters/model.js';
-import { buildPrompt, checkNarrative, narrativeModel, sentencesOf, writeNarrative, type NarrativeInput, type NarrativeParagraph } from '../src/letters/narrative.js';
-import { scrubIdentifiers } from '../src/engine/privacy.js';
+import { buildPrompt, narrativeModel, writeNarrative } from '../src/letters/narrative.js';
+import { checkNarrative, sentencesOf, type NarrativeInput, type NarrativeParagraph } from '../src/letters/narrative-check.js';
+import { scrubIdentifiers } from '../src/privacy/scrubber.js';
 import { IDENTIFIER_MESSAGES } from './support/identifier-corpus.js';
 import { renderLetter, templateNarrative } from '../src/letters/render.js';
 import { templateById } from '../src/letters/templates.js';
@@ -293,6 +294,14 @@ describe('writeNarrative with a fake chat model', () => {
     const model = fakeModel().structuredResponse({ paragraphs: GOOD });
     const r = await writeNarrative(INPUT, { model, timeoutMs: 5000 });
     expect(r.by).toBe('llm');
+  });
+
+  it('falls back to the template when a paragraph repeats an identifier placeholder, which the letter itself refuses', async () => {
+    // checkNarrative reads "[PATIENT NAME]" as a gap to fill, but the letter refuses it in a narrative: had the model's
+    // text been used, the letter would have failed to render instead of falling back.
+    const withName = [{ ...GOOD[0], text: `[PATIENT NAME] ${GOOD[0]?.text.replace(/^The patient /, 'has ') ?? ''}` }, ...GOOD.slice(1)] as NarrativeParagraph[];
+    const r = await writeNarrative(INPUT, { model: fakeList([json(withName)]), timeoutMs: 5000 });
+    expect(r).toMatchObject({ by: 'template', reason: 'placeholder' });
   });
 
   it.each(ADDITIONS)('falls back to the template for %s, with the reason and no text of the model in the log', async (_what, paragraphs, reason) => {

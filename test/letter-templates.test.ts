@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_KNOWLEDGE_DIR } from '../src/knowledge/load.js';
 import { MEDICAL_PAYERS, type MedicalPayer } from '../src/knowledge/vocabulary.js';
-import { scrubIdentifiers } from '../src/engine/privacy.js';
+import { scrubIdentifiers } from '../src/privacy/scrubber.js';
 import { IDENTIFIER_PLACEHOLDERS, type LetterCode } from '../src/letters/model.js';
-import {
-  codesFromTriage, factsFromCase, LetterError, letterText, missingFacts, optionalFacts, renderLetter, templateNarrative, validateFactValue,
-} from '../src/letters/render.js';
+import { LetterError, letterText, renderLetter, templateNarrative } from '../src/letters/render.js';
+import { missingFacts, optionalFacts, validateFactValue } from '../src/letters/fact-values.js';
+import { codesFromTriage, factsFromCase } from '../src/letters/prefill.js';
 import { loadLetterTemplates, templateById, templateFor, type FactDef, type LetterTemplate } from '../src/letters/templates.js';
 import { ROOT } from './helpers.js';
 import { openShelf } from '../src/root/shelf.js';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { identifierNotice, scrubIdentifiers, type IdentifierKind } from '../src/engine/privacy.js';
+import { identifierNotice, scrubIdentifiers, type IdentifierKind } from '../src/privacy/scrubber.js';
 import { openEngine } from './support/house.js';
 import { Inbox } from '../src/engine/inbox.js';
 import type { Input, Reply } from '../src/engine/model.js';

@@ -16,10 +16,10 @@ import { openDb, type Db } from '../src/store/db.js';
 import { openEngine, shelf } from './support/house.js';
 import { ClaimService } from '../src/claims/service.js';
 import { DigestStore } from '../src/store/digest.js';
-import { validateFactValue } from '../src/letters/render.js';
+import { validateFactValue } from '../src/letters/fact-values.js';
 import { templateById } from '../src/letters/templates.js';
 import type { Input, Reply } from '../src/engine/model.js';
-import { renderRepliesText } from '../src/render-text.js';
+import { renderRepliesText } from '../src/reply-text.js';
 import { ROOT, tempDbPath } from './helpers.js';
 
 const at = (iso: string) => () => Date.parse(iso);

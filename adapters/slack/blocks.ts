@@ -5,7 +5,7 @@
 import type { ChecklistItem, Choice, FormField, ListItem, Reply, ReplyPart } from '../../src/engine/model.js';
 import type { TriageResult } from '../../src/knowledge/triage.js';
 import type { CaseSummary } from '../../src/store/cases.js';
-import { LANE_LINE } from '../../src/render-text.js';
+import { LANE_LINE } from '../../src/reply-text.js';
 
 /** Block Kit's limits (docs.slack.dev, Block Kit reference). */
 export const LIMITS = {

@@ -1,6 +1,6 @@
 /** Replies as plain text for a terminal: choices and checklist items numbered, so a number presses them. */
 import type { Reply } from '../../src/engine/model.js';
-import { heading } from '../../src/render-text.js';
+import { heading } from '../../src/reply-text.js';
 
 export interface Pressable { label: string; value: string }
 

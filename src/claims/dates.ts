@@ -1,6 +1,6 @@
 /**
- * Dates and amounts as billing staff type them ("12/3", "Dec 3", "yesterday", "$1,234.50"), read into the
- * forms claims are stored in: ISO local dates (YYYY-MM-DD) and cents. A date without a year is the nearest
+ * Dates as billing staff type them ("12/3", "Dec 3", "yesterday"), read into the form claims store them in:
+ * ISO local dates (YYYY-MM-DD); amounts of money are money.ts. A date without a year is the nearest
  * one on the side the sentence means: a payment or a denial happened (the past), a records request is due
  * (the future).
  */
@@ -52,28 +52,6 @@ export function parseDate(text: string, today: string, side: 'past' | 'future' =
   if (!t) return undefined;
   const found = findDate(t, today, side);
   return found && t.replace(/[\s,.]/g, '').length <= 20 ? found : undefined;
-}
-
-/** An amount of money in cents: "$412", "412.50", "$1,234", "1234.5". Undefined when there is none. */
-export function parseAmount(text: string): number | undefined {
-  const m = /\$\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\b|\b(\d{1,3}(?:,\d{3})+|\d+)\.(\d{2})\b/.exec(text);
-  if (!m) return undefined;
-  const whole = (m[1] ?? m[3] ?? '').replace(/,/g, '');
-  const fraction = (m[2] ?? m[4] ?? '').padEnd(2, '0');
-  const cents = Number(whole) * 100 + Number(fraction || '0');
-  return Number.isSafeInteger(cents) ? cents : undefined;
-}
-
-/** An amount typed into a form field: "$412", "412", "412.50". */
-export function parseAmountField(text: string): number | undefined {
-  const t = text.trim().replace(/^\$\s?/, '').replace(/,/g, '');
-  if (!/^\d{1,9}(?:\.\d{1,2})?$/.test(t)) return undefined;
-  const [whole, fraction = ''] = t.split('.');
-  return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
-}
-
-export function formatCents(cents: number): string {
-  return (cents / 100).toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: cents % 100 ? 2 : 0 });
 }
 
 /** A date for people: "Thu Dec 3". */

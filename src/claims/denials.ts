@@ -8,7 +8,7 @@
  */
 import type { Preauth } from '../knowledge/vocabulary.js';
 import { tokenize, type Tokens } from '../knowledge/text.js';
-import { groupCode, RARC_PATTERN, type AdviceEntry, type CarcEntry, type ClaimKnowledge, type ClaimSource, type DenialAction, type RarcEntry } from './knowledge.js';
+import { groupCode, RARC_PATTERN, type AdviceEntry, type CarcEntry, type ClaimKnowledge, type ClaimSource, type DenialAction, type RarcEntry } from '../knowledge/followup-denials.js';
 import type { ClaimPayerKind, Denial, DenialGroup } from './model.js';
 import { appealDeadline } from './policy.js';
 

@@ -6,8 +6,9 @@
  */
 import type { ClaimStore, DueItem, DueSectionName, DueWindow } from '../store/claims.js';
 import { reply, type Choice, type Reply, type ReplyPart } from '../engine/model.js';
-import { formatCents, showDate } from './dates.js';
-import type { FollowUpPolicy } from './knowledge.js';
+import { showDate } from './dates.js';
+import { formatCents } from '../money.js';
+import type { FollowUpPolicy } from '../knowledge/followup-denials.js';
 import { addDays, daysBetween } from '../calendar.js';
 import type { ClaimStatus } from './model.js';
 

@@ -3,7 +3,8 @@
  * "C-7K3Q9 records requested, due 1/15", "C-7K3Q9 snooze a week". What the words do not say (the amount,
  * the denial reason) is left out, and the claim flow asks for it.
  */
-import { findDate, parseAmount } from './dates.js';
+import { findDate } from './dates.js';
+import { parseAmount } from '../money.js';
 import { addDays } from '../calendar.js';
 import type { ChangeKind } from './service.js';
 import type { Denial } from './model.js';

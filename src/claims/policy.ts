@@ -5,7 +5,7 @@
  */
 import { addDays, addMonths, daysBetween } from '../calendar.js';
 import type { ClaimPayerKind } from './model.js';
-import type { FollowUpPolicy } from './knowledge.js';
+import type { FollowUpPolicy } from '../knowledge/followup-denials.js';
 
 /** A deadline with the rule behind it. */
 export interface Deadline {

@@ -10,9 +10,9 @@
  */
 import { ClaimStore } from '../store/claims.js';
 import type { Db } from '../store/db.js';
-import { scrubIdentifiers } from '../engine/privacy.js';
+import { scrubIdentifiers } from '../privacy/scrubber.js';
 import { canMove, isOpen, TRANSITIONS, type Actor, type Claim, type ClaimStatus, type Denial, type HistoryEntry } from './model.js';
-import type { ClaimKnowledge } from './knowledge.js';
+import type { ClaimKnowledge } from '../knowledge/followup-denials.js';
 import { localDate, systemClock, type Clock } from '../today.js';
 import { appealDeadline, authWarning, firstFollowUp, nextFollowUp, recordsDueDefault, timelyFilingDeadline } from './policy.js';
 import { daysBetween, isIsoDate } from '../calendar.js';

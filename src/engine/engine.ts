@@ -13,8 +13,8 @@ import { DEFAULT_PRACTICE_ZONE, systemClock, todayIn, type Clock } from '../toda
 import { parseButtonValue, type CaseRecord, type Effect, type Flow, type FlowContext, type FlowId, type FlowState, type Outcome, type Place, type Seed, type TurnContext } from './flow.js';
 import type { FlowRegistry } from './registry.js';
 import { MAX_TEXT_CHARS, reply, type Choice, type Input, type Reply, type Turn } from './model.js';
-import { identifierNotice, scrubIdentifiers, type IdentifierKind, type ProperNameKind } from './privacy.js';
-import { prepareVocabulary } from './privacy-vocabulary.js';
+import { identifierNotice, scrubIdentifiers, type IdentifierKind, type ProperNameKind } from '../privacy/scrubber.js';
+import { prepareVocabulary } from '../privacy/vocabulary.js';
 import { ExampleMatcher, controlCommand, type ControlCommand } from './intents.js';
 import { errorFields, silentLogger, type Logger } from '../log.js';
 

@@ -7,7 +7,7 @@ import type { CaseFacts } from '../knowledge/facts.js';
 import { z } from 'zod';
 import type { Choice, Reply } from './model.js';
 import type { Clock } from '../today.js';
-import type { ProperNameKind } from './privacy.js';
+import type { ProperNameKind } from '../privacy/scrubber.js';
 
 /** A registered flow's id ('triage', 'docs', 'lookup', 'help', …): see registry.ts. */
 export type FlowId = string;

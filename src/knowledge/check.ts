@@ -3,7 +3,7 @@ import type { CodeEntry, Knowledge } from './load.js';
 import { CDT_FAMILIES, CPT_FAMILIES } from './schema.js';
 import type { IcdFileEntry, IcdFileFormat } from './icd10-file.js';
 import { difference, fiscalYearEnd, fiscalYearStart, validListFile } from './icd10-valid.js';
-import { DENIAL_ACTIONS, loadClaimKnowledge } from '../claims/knowledge.js';
+import { DENIAL_ACTIONS, loadClaimKnowledge } from './followup-denials.js';
 import { CLAIM_PAYER_KINDS } from '../claims/model.js';
 
 /** `family: count` for every family of a code set, in the order the schema lists them (empty ones included). */

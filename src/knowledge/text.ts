@@ -7,7 +7,8 @@
  * "doesn't") negates the next few words of its own clause; punctuation or a word that starts a new statement
  * ("but", "has", "needs") ends it. A few cues follow what they negate ("dental: none", "car not involved").
  * A negation governs a whole list: one that opens a list reaches past its commas to the "or" that closes it
- * ("no swelling, fever or trismus"), one written as a heading covers the list after its colon ("Not planned:
+ * ("no swelling, fever or trismus"; after "denies", item by item while each is a short finding: "denies swelling,
+ * fever, trismus"), one written as a heading covers the list after its colon ("Not planned:
  * implants, bone graft"), and one written after a comma-separated list covers every item of it ("implants,
  * bone graft and sinus lift are not planned"); a sentence end, a new statement or a number after "or" ends it.
  */
@@ -149,6 +150,24 @@ function listGoesOn(t: Tokens, k: number): boolean {
   return false;
 }
 
+/**
+ * Cues that open a review of systems ("denies fever, chills, trismus"): clinicians list what is absent after
+ * them with commas and often no closing "or", so such a list runs on item by item while each is a short finding.
+ */
+const LIST_CUES = new Set(['denies', 'denied', 'deny', 'negative']);
+/** Words that say an item is not a finding but the insurance, the plan or the care ("Aetna medical", "needs ext"). */
+const NOT_A_FINDING = new Set(['medical', 'dental', 'insurance', 'plan', 'plans', 'coverage', 'medicare', 'medicaid', 'tricare', 'pt', 'patient']);
+
+/** Whether the comma item starting at k is a short finding: at most three words, no number, no plan word. */
+function findingItem(t: Tokens, k: number): boolean {
+  let n = 0;
+  for (let m = k; m < t.words.length && (m === k || sameClauseRun(t, m)); m++) {
+    const w = t.words[m] ?? '';
+    if (TERMINATORS.has(w) || NOT_A_FINDING.has(w) || /^\d/.test(w) || ++n > 3) return false;
+  }
+  return n > 0;
+}
+
 /** Marks the words a cue at j negates, going forward. */
 function scopeForward(t: Tokens, j: number, negated: boolean[]): void {
   if (NARROW_NEGATIONS.has(t.words[j] ?? '')) {
@@ -171,7 +190,7 @@ function scopeForward(t: Tokens, j: number, negated: boolean[]): void {
   let inList = false;
   for (let k = first; k < t.words.length; k++) {
     if (!sameClauseRun(t, k)) {
-      if (!t.softClause[t.clauses[k] ?? 0] || !listGoesOn(t, k)) return;
+      if (!t.softClause[t.clauses[k] ?? 0] || !(listGoesOn(t, k) || (LIST_CUES.has(t.words[j] ?? '') && findingItem(t, k)))) return;
       inList = true;
       budget = NEGATION_WINDOW;
     }

@@ -3,7 +3,7 @@
  * facts (clinical, never identifying), into sections of paragraphs. The office fills in who the patient and
  * the provider are in its own system: the identifier placeholders below are the only gaps a letter has.
  */
-import type { ProperNameKind } from '../engine/privacy.js';
+import type { ProperNameKind } from '../privacy/scrubber.js';
 
 /** The only bracketed gaps a finished draft may contain: the office fills them in its own system. */
 export const IDENTIFIER_PLACEHOLDERS = ['[PATIENT NAME]', '[DATE OF BIRTH]', '[MEMBER ID]', '[PROVIDER NAME, CREDENTIALS, NPI]', '[DATE]'] as const;

@@ -1,6 +1,6 @@
 /**
  * The words a language model's letter narrative may use that the facts need not contain (see
- * checkNarrative in narrative.ts): the words that connect facts into sentences, and a few that say what a
+ * checkNarrative in narrative-check.ts): the words that connect facts into sentences, and a few that say what a
  * letter of medical necessity is (a request, a patient, a treatment, documentation). Every other word of a
  * sentence must come from the facts it cites, the template's narrative, the letter's codes or its purpose.
  *

@@ -5,14 +5,12 @@
  * reports loud snoring", not "reports Loud snoring"), and the paragraph started with a capital. Only the
  * joins and the case of a first letter change: the words typed are the words written.
  */
-import { COMMON_WORDS } from '../engine/common-words.js';
+import { commonWords } from '../privacy/vocabulary.js';
 
 const MONTHS_AND_DAYS = /^(?:january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)$/;
-let common: Set<string> | undefined;
 const isOrdinary = (word: string) => {
-  common ??= new Set(COMMON_WORDS.toLowerCase().split(/\s+/).filter(Boolean));
   const w = word.toLowerCase();
-  return common.has(w) && !MONTHS_AND_DAYS.test(w);
+  return commonWords().has(w) && !MONTHS_AND_DAYS.test(w);
 };
 
 /** The items of a typed list, split at commas, semicolons and line ends outside brackets; a leading "and" dropped. */

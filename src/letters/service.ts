@@ -1,7 +1,7 @@
 /**
  * Letters of medical necessity for a case: the template for its kind of procedure, the facts it still needs,
  * and the finished draft as text and as a .docx, with the narrative from the optional LLM when one is set up
- * and its paragraphs pass the check against the facts (src/letters/narrative.ts), else the template's.
+ * and its paragraphs pass the check against the facts (src/letters/narrative-check.ts), else the template's.
  * Drafts are kept by case ID (src/store/letters.ts) with the facts they state, so any day a letter can be
  * drafted again, or a fact changed and the letter regenerated.
  */
@@ -13,7 +13,8 @@ import { silentLogger } from '../log.js';
 import type { LetterCode, LetterDraft } from './model.js';
 import type { LetterTemplate } from './templates.js';
 import { templateById, templateFor } from './templates.js';
-import { codesFromTriage, factsFromCase, letterText, renderLetter, templateNarrative } from './render.js';
+import { letterText, renderLetter, templateNarrative } from './render.js';
+import { codesFromTriage, factsFromCase } from './prefill.js';
 import { procedureKindOf } from '../knowledge/procedure-kind.js';
 import { triage } from '../knowledge/triage.js';
 import type { CaseFacts } from '../knowledge/facts.js';

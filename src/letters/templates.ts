@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError, loadKnowledge, type Knowledge } from '../knowledge/load.js';
 import { issueLines, readKnowledgeJson } from '../knowledge/json-file.js';
 import { SourceRefs } from '../knowledge/schema.js';
-import { PROPER_NAME_KINDS } from '../engine/privacy.js';
+import { PROPER_NAME_KINDS } from '../privacy/scrubber.js';
 import { CAUSES, CONFIDENCE_LEVELS, DOCUMENT_KINDS, MEDICAL_PAYERS, type DocumentKind, type MedicalPayer } from '../knowledge/vocabulary.js';
 
 export const LETTERS_SUBDIR = 'letters';
@@ -276,80 +276,137 @@ function allowedValues(def: FactDef): string[] | undefined {
   return undefined;
 }
 
+/** Where each fact is used: written in a paragraph, or tested by a `when`. */
+interface FactUses {
+  written: Set<string>;
+  inWhen: Set<string>;
+}
+
+/** Checks a condition (a section's, a paragraph's, an attachment's, a fact's `when`) against the facts declared. */
+type ConditionCheck = (where: string, c: FactCondition | undefined) => void;
+
+/**
+ * A template file compiled and checked, step by step: its facts, the conditions on them, its sections and
+ * paragraphs, the sections every letter has, that every fact is used, its attachments, then its policy points,
+ * categories and sources. Every problem is added to `problems` (named by file and place); undefined if any.
+ */
 function compileTemplate(file: string, data: LetterTemplateFile, ctx: Context, problems: string[]): LetterTemplate | undefined {
   const name = `knowledge/${LETTERS_SUBDIR}/${file}`;
   const at = (where: string) => `${name} ${where}`;
   const before = problems.length;
   if (file !== `${data.id}.json`) problems.push(`${name}: the file must be named after the template id (${data.id}.json)`);
 
-  // Facts.
+  const facts = compileFacts(data.facts, at, problems);
+  const checkCondition = conditionCheck(facts, problems);
+  for (const f of facts.values()) if (f.def.when !== undefined && facts.has(conditionFact(f.def.when))) checkCondition(at(`facts ${f.def.id}`), f.def.when);
+  const uses: FactUses = { written: new Set(), inWhen: new Set() };
+  const sections = compileSections(data.sections, facts, checkCondition, uses, at, problems);
+  checkLetterSections(name, sections, at, problems);
+  checkFactsUsed(facts, uses, at, problems);
+  const attachments = compileAttachments(data.attachments, ctx, checkCondition, uses, at, problems);
+  checkReferences(data, facts, ctx, at, problems);
+
+  if (problems.length > before) return undefined;
+  return {
+    file: name,
+    id: data.id,
+    version: data.version,
+    title: data.title,
+    categories: data.categories,
+    addressee: data.addressee ?? {},
+    onFile: new Set(data.onFile ?? []),
+    facts: data.facts,
+    factsById: facts,
+    sections,
+    attachments,
+    policyPoints: data.policyPoints,
+  };
+}
+
+/** The facts, in ask order: each checked (declared once, its `when` on a fact before it, its phrase, clause, options and prefill) and compiled. */
+function compileFacts(defs: FactDef[], at: (where: string) => string, problems: string[]): Map<string, CompiledFact> {
   const facts = new Map<string, CompiledFact>();
-  for (const def of data.facts) {
+  for (const def of defs) {
     const where = at(`facts ${def.id}`);
     if (facts.has(def.id)) problems.push(`${where}: declared twice`);
     if (def.when !== undefined && !facts.has(conditionFact(def.when))) problems.push(`${where}: when names "${conditionFact(def.when)}", which must be a fact declared before it`);
-    const phraseRefs = [...def.phrase.matchAll(REF)].map((m) => m[1]);
-    if (def.type === 'yes-no') {
-      if (phraseRefs.length) problems.push(`${where}: a yes-no phrase is the sentence for "yes" and has no {value}`);
-      if (def.phraseNo && /[{}]/.test(def.phraseNo)) problems.push(`${where}: phraseNo has a brace`);
-      if (def.expect && !def.otherwise) problems.push(`${where}: \`expect\` needs \`otherwise\` (what to tell staff when the answer is the other one)`);
-      if (def.otherwise && !def.expect) problems.push(`${where}: \`otherwise\` is only read with \`expect\``);
-    } else if (phraseRefs.length !== 1 || phraseRefs[0] !== 'value') {
-      problems.push(`${where}: phrase must contain {value} exactly once and no other reference`);
-    }
-    if (def.type === 'text' && def.clause !== undefined) {
-      const clauseRefs = [...def.clause.matchAll(REF)].map((m) => m[1]);
-      if (clauseRefs.length !== 1 || clauseRefs[0] !== 'value' || /[[\]]/.test(def.clause)) problems.push(`${where}: clause must contain {value} exactly once, no other reference and no square brackets`);
-    }
-    if (/[[\]]/.test(def.phrase) || (def.type === 'choice' && def.options.some((o) => /[[\]{}]/.test(o.text ?? o.label)))) {
-      problems.push(`${where}: square brackets and braces are reserved`);
-    }
-    if (def.type === 'number' && def.min !== undefined && def.max !== undefined && def.min > def.max) problems.push(`${where}: min is above max`);
-    if (def.type === 'choice') {
-      // What staff may type for an option (as the renderer compares it) must name one option only.
-      const squash = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
-      const owner = new Map<string, string>();
-      for (const o of def.options) {
-        for (const key of new Set([o.value, o.label, ...(o.aliases ?? [])].map(squash))) {
-          const other = owner.get(key);
-          if (other) problems.push(`${where}: "${key}" names both option ${other} and option ${o.value}`);
-          owner.set(key, o.value);
-        }
-      }
-    }
+    checkFactWording(def, where, problems);
+    const patterns = prefillPatterns(def, where, problems);
     const [head = '', tail = ''] = def.type === 'yes-no' ? [def.phrase, ''] : def.phrase.split('{value}');
-    const patterns = (def.prefill ?? []).map((p) => {
-      if ('case' in p) {
-        const fits =
-          p.case === 'patientAge' ? def.type === 'number' || def.type === 'duration'
-          : p.case === 'medicalPayer' ? def.type === 'choice' && def.options.some((o) => (MEDICAL_PAYERS as readonly string[]).includes(o.value))
-          : p.case === 'cause' ? def.type === 'choice' && def.options.some((o) => (CAUSES as readonly string[]).includes(o.value))
-          : def.type === 'text';
-        if (!fits) problems.push(`${where}: prefill from case.${p.case} does not fit a ${def.type} fact (or no option is a ${p.case} value)`);
-        return undefined;
-      }
-      if ('notes' in p) {
-        try {
-          const re = new RegExp(p.notes, 'i');
-          if (!p.value && !/\((?!\?)/.test(p.notes)) problems.push(`${where}: prefill pattern ${p.notes} needs a group to capture, or a value`);
-          return re;
-        } catch (err) {
-          problems.push(`${where}: prefill pattern ${p.notes} is not a valid regular expression (${(err as Error).message})`);
-          return undefined;
-        }
-      }
-      return undefined;
-    });
-    for (const p of def.prefill ?? []) {
-      if (!('value' in p) || p.value === undefined) continue;
-      const allowed = allowedValues(def);
-      if (allowed && !allowed.includes(p.value)) problems.push(`${where}: prefill value "${p.value}" is not one of ${allowed.join(', ')}`);
-    }
     const [clauseHead = '', clauseTail = ''] = def.type === 'text' && def.clause ? def.clause.split('{value}') : [];
     facts.set(def.id, { def, phraseParts: [head, tail], ...(def.type === 'text' && def.clause ? { clauseParts: [clauseHead, clauseTail] as [string, string] } : {}), patterns });
   }
+  return facts;
+}
 
-  const checkCondition = (where: string, c: FactCondition | undefined) => {
+/** A fact's own wording: its phrase (and phraseNo, clause) with {value} where it belongs, no reserved brackets, sane bounds, options staff can tell apart. */
+function checkFactWording(def: FactDef, where: string, problems: string[]): void {
+  const phraseRefs = [...def.phrase.matchAll(REF)].map((m) => m[1]);
+  if (def.type === 'yes-no') {
+    if (phraseRefs.length) problems.push(`${where}: a yes-no phrase is the sentence for "yes" and has no {value}`);
+    if (def.phraseNo && /[{}]/.test(def.phraseNo)) problems.push(`${where}: phraseNo has a brace`);
+    if (def.expect && !def.otherwise) problems.push(`${where}: \`expect\` needs \`otherwise\` (what to tell staff when the answer is the other one)`);
+    if (def.otherwise && !def.expect) problems.push(`${where}: \`otherwise\` is only read with \`expect\``);
+  } else if (phraseRefs.length !== 1 || phraseRefs[0] !== 'value') {
+    problems.push(`${where}: phrase must contain {value} exactly once and no other reference`);
+  }
+  if (def.type === 'text' && def.clause !== undefined) {
+    const clauseRefs = [...def.clause.matchAll(REF)].map((m) => m[1]);
+    if (clauseRefs.length !== 1 || clauseRefs[0] !== 'value' || /[[\]]/.test(def.clause)) problems.push(`${where}: clause must contain {value} exactly once, no other reference and no square brackets`);
+  }
+  if (/[[\]]/.test(def.phrase) || (def.type === 'choice' && def.options.some((o) => /[[\]{}]/.test(o.text ?? o.label)))) {
+    problems.push(`${where}: square brackets and braces are reserved`);
+  }
+  if (def.type === 'number' && def.min !== undefined && def.max !== undefined && def.min > def.max) problems.push(`${where}: min is above max`);
+  if (def.type === 'choice') {
+    // What staff may type for an option (as the renderer compares it) must name one option only.
+    const squash = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+    const owner = new Map<string, string>();
+    for (const o of def.options) {
+      for (const key of new Set([o.value, o.label, ...(o.aliases ?? [])].map(squash))) {
+        const other = owner.get(key);
+        if (other) problems.push(`${where}: "${key}" names both option ${other} and option ${o.value}`);
+        owner.set(key, o.value);
+      }
+    }
+  }
+}
+
+/** A fact's prefill: each source fits the fact's type, each notes pattern compiles (and captures), each fixed value is allowed. The compiled patterns, in prefill order. */
+function prefillPatterns(def: FactDef, where: string, problems: string[]): (RegExp | undefined)[] {
+  const patterns = (def.prefill ?? []).map((p) => {
+    if ('case' in p) {
+      const fits =
+        p.case === 'patientAge' ? def.type === 'number' || def.type === 'duration'
+        : p.case === 'medicalPayer' ? def.type === 'choice' && def.options.some((o) => (MEDICAL_PAYERS as readonly string[]).includes(o.value))
+        : p.case === 'cause' ? def.type === 'choice' && def.options.some((o) => (CAUSES as readonly string[]).includes(o.value))
+        : def.type === 'text';
+      if (!fits) problems.push(`${where}: prefill from case.${p.case} does not fit a ${def.type} fact (or no option is a ${p.case} value)`);
+      return undefined;
+    }
+    if ('notes' in p) {
+      try {
+        const re = new RegExp(p.notes, 'i');
+        if (!p.value && !/\((?!\?)/.test(p.notes)) problems.push(`${where}: prefill pattern ${p.notes} needs a group to capture, or a value`);
+        return re;
+      } catch (err) {
+        problems.push(`${where}: prefill pattern ${p.notes} is not a valid regular expression (${(err as Error).message})`);
+        return undefined;
+      }
+    }
+    return undefined;
+  });
+  for (const p of def.prefill ?? []) {
+    if (!('value' in p) || p.value === undefined) continue;
+    const allowed = allowedValues(def);
+    if (allowed && !allowed.includes(p.value)) problems.push(`${where}: prefill value "${p.value}" is not one of ${allowed.join(', ')}`);
+  }
+  return patterns;
+}
+
+/** Checks a condition: it names a declared fact, and only values that fact can have. */
+function conditionCheck(facts: ReadonlyMap<string, CompiledFact>, problems: string[]): ConditionCheck {
+  return (where, c) => {
     if (c === undefined) return;
     const f = facts.get(conditionFact(c));
     if (!f) {
@@ -362,15 +419,19 @@ function compileTemplate(file: string, data: LetterTemplateFile, ctx: Context, p
     if (values.length && !allowed) problems.push(`${where}: when ${c.fact} can only test that a ${f.def.type} fact is given`);
     for (const v of values) if (allowed && !allowed.includes(v)) problems.push(`${where}: when ${c.fact} names "${v}", not one of ${allowed.join(', ')}`);
   };
-  for (const f of facts.values()) if (f.def.when !== undefined && facts.has(conditionFact(f.def.when))) checkCondition(at(`facts ${f.def.id}`), f.def.when);
-  const guards = (c: FactCondition | undefined, id: string) => c !== undefined && conditionFact(c) === id;
-  const guardsYes = (c: FactCondition | undefined, id: string) => c !== undefined && typeof c !== 'string' && c.fact === id && !!c.is && c.is.every((v) => v === 'yes');
-  const subset = (inner: ReadonlySet<MedicalPayer> | undefined, outer: readonly MedicalPayer[]) => !!inner && [...inner].every((p) => outer.includes(p));
+}
 
-  // Sections.
-  const written = new Set<string>();
-  const usedInWhen = new Set<string>();
-  const sections: CompiledSection[] = data.sections.map((s, si) => {
+const guards = (c: FactCondition | undefined, id: string) => c !== undefined && conditionFact(c) === id;
+const guardsYes = (c: FactCondition | undefined, id: string) => c !== undefined && typeof c !== 'string' && c.fact === id && !!c.is && c.is.every((v) => v === 'yes');
+const subset = (inner: ReadonlySet<MedicalPayer> | undefined, outer: readonly MedicalPayer[]) => !!inner && [...inner].every((p) => outer.includes(p));
+
+/** The sections and their paragraphs compiled; each fact a paragraph writes must be there whenever the paragraph is. */
+function compileSections(
+  list: LetterTemplateFile['sections'], facts: ReadonlyMap<string, CompiledFact>, checkCondition: ConditionCheck, uses: FactUses,
+  at: (where: string) => string, problems: string[],
+): CompiledSection[] {
+  const { written, inWhen: usedInWhen } = uses;
+  return list.map((s, si) => {
     const swhere = at(`sections[${si}] (${s.heading})`);
     if (/[{}[\]]/.test(s.heading)) problems.push(`${swhere}: a heading has no references or brackets`);
     checkCondition(swhere, s.when);
@@ -419,6 +480,10 @@ function compileTemplate(file: string, data: LetterTemplateFile, ctx: Context, p
       paragraphs,
     };
   });
+}
+
+/** The narrative, necessity and without-treatment sections: one narrative, each role present, and in every letter (never conditional as a whole). */
+function checkLetterSections(name: string, sections: CompiledSection[], at: (where: string) => string, problems: string[]): void {
   const narrative = sections.filter((s) => s.narrative);
   if (narrative.length !== 1) problems.push(`${name}: needs exactly one section with "narrative": true (it has ${narrative.length})`);
   for (const role of ['necessity', 'without-treatment'] as const) {
@@ -431,16 +496,27 @@ function compileTemplate(file: string, data: LetterTemplateFile, ctx: Context, p
     if (s.when !== undefined || s.payers) problems.push(`${where}: this section is in every letter: it takes no when or payers`);
     if (!s.paragraphs.some((p) => p.when === undefined && !p.payers)) problems.push(`${where}: needs at least one paragraph with no when and no payers`);
   });
+}
+
+/** Every required fact is written somewhere; every optional one is written or tested. */
+function checkFactsUsed(facts: ReadonlyMap<string, CompiledFact>, uses: FactUses, at: (where: string) => string, problems: string[]): void {
+  const { written, inWhen: usedInWhen } = uses;
   for (const f of facts.values()) {
     const where = at(`facts ${f.def.id}`);
     if (f.def.required && !written.has(f.def.id)) problems.push(`${where}: a required fact must be written in some paragraph as {${f.def.id}}`);
     if (!f.def.required && !written.has(f.def.id) && !usedInWhen.has(f.def.id)) problems.push(`${where}: declared but never written or tested`);
     if (f.def.when !== undefined) usedInWhen.add(conditionFact(f.def.when));
   }
+}
 
-  // Attachments.
+/** The attachments: each a document kind knowledge/documents.json describes (its label), listed once, its condition checked. */
+function compileAttachments(
+  list: LetterTemplateFile['attachments'], ctx: Context, checkCondition: ConditionCheck, uses: FactUses,
+  at: (where: string) => string, problems: string[],
+): CompiledAttachment[] {
+  const usedInWhen = uses.inWhen;
   const attachments: CompiledAttachment[] = [];
-  for (const a of data.attachments) {
+  for (const a of list) {
     const kind = typeof a === 'string' ? a : a.kind;
     const where = at(`attachments ${kind}`);
     const label = ctx.documentLabels.get(kind);
@@ -452,30 +528,17 @@ function compileTemplate(file: string, data: LetterTemplateFile, ctx: Context, p
     const ps = typeof a === 'string' ? undefined : a.payers;
     attachments.push({ kind, label: label ?? kind, ...(when !== undefined ? { when } : {}), ...(ps ? { payers: new Set(ps) } : {}) });
   }
+  return attachments;
+}
 
-  // Policy points, categories, sources.
+/** The policy points' sources and facts, and the categories: each must exist. */
+function checkReferences(data: LetterTemplateFile, facts: ReadonlyMap<string, CompiledFact>, ctx: Context, at: (where: string) => string, problems: string[]): void {
   data.policyPoints.forEach((p, i) => {
     const where = at(`policyPoints[${i}]`);
     for (const ref of p.source) if (!ctx.sources.has(ref)) problems.push(`${where}: source "${ref}" is not defined in knowledge/sources.json`);
     for (const id of p.facts ?? []) if (!facts.has(id)) problems.push(`${where}: fact "${id}" is not declared`);
   });
   for (const c of data.categories) if (!ctx.categories.has(c)) problems.push(`${at('categories')}: category "${c}" is not in knowledge/categories/`);
-
-  if (problems.length > before) return undefined;
-  return {
-    file: name,
-    id: data.id,
-    version: data.version,
-    title: data.title,
-    categories: data.categories,
-    addressee: data.addressee ?? {},
-    onFile: new Set(data.onFile ?? []),
-    facts: data.facts,
-    factsById: facts,
-    sections,
-    attachments,
-    policyPoints: data.policyPoints,
-  };
 }
 
 /** Reads and checks the templates in `dir` against `kn`, the knowledge they sit in (its sources, documents, categories). */

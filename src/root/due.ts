@@ -12,7 +12,7 @@ import { describeSchedule } from '../scheduler/digest-settings.js';
 import type { ChannelAddress } from '../engine/outbound.js';
 import { systemClock, todayIn, type Clock } from '../today.js';
 import { positionals, takeFlag, takeOneOption, UsageError, type Io } from '../command-line.js';
-import { renderRepliesText } from '../render-text.js';
+import { renderRepliesText } from '../reply-text.js';
 import { configuredDigests } from './digest.js';
 import { openBackOffice, type BackOffice } from './back-office.js';
 

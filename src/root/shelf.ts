@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { DEFAULT_KNOWLEDGE_DIR, loadKnowledge, type Knowledge } from '../knowledge/load.js';
-import { loadClaimKnowledge, type ClaimKnowledge } from '../claims/knowledge.js';
+import { loadClaimKnowledge, type ClaimKnowledge } from '../knowledge/followup-denials.js';
 import { LETTERS_SUBDIR, loadLetterTemplates, type LetterTemplate } from '../letters/templates.js';
 
 export interface Shelf {

@@ -12,7 +12,7 @@
  * raw bytes for them. One exception: case ids are five random letters and digits, so "C-CHENX" can occur
  * by chance; a search masks them first with `withoutCaseIds`.
  */
-import type { IdentifierKind } from '../../src/engine/privacy.js';
+import type { IdentifierKind } from '../../src/privacy/scrubber.js';
 
 /** The text with every medbill case id (C- and five characters, see newCaseId) replaced by C-#####. */
 export function withoutCaseIds(text: string): string {

@@ -5,7 +5,7 @@ import { loadKnowledge } from '../../knowledge/load.js';
 import { triage } from '../../knowledge/triage.js';
 import { extractFacts } from '../../knowledge/extract.js';
 import type { CodeDirectory } from '../../knowledge/evidence.js';
-import { renderTriage } from '../../render-text.js';
+import { renderTriage } from '../../reply-text.js';
 import { positionals, takeFlag, UsageError } from '../../command-line.js';
 import { withDirectory } from '../directory.js';
 import type { Command } from './command.js';

@@ -54,7 +54,7 @@ export const claimsCommand: Command = {
     if (sub === 'import') return claimsImport(rest, io);
     if (sub === 'export') {
       if (positionals('claims export', rest).length) throw new UsageError('claims export takes no arguments (it writes every claim to standard output)');
-      const { claimsCsv } = await import('../../claims/report.js');
+      const { claimsCsv } = await import('../../reports/claims-report.js');
       const { openConfiguredDb } = await import('../back-office.js');
       const db = openConfiguredDb(loadConfig(), { existing: true });
       try {
@@ -74,7 +74,7 @@ export const claimsCommand: Command = {
 };
 
 async function claimsImport(args: string[], io: Io): Promise<number> {
-  const { importClaims, describeImport, describeRefusal, mapPayerKind, ImportFileError } = await import('../../claims/import.js');
+  const [{ importClaims, describeImport, describeRefusal, ImportFileError }, { mapPayerKind }] = await Promise.all([import('../../claims/import.js'), import('../../claims/import-values.js')]);
   const ignored = takeOption(args, '--ignore-column');
   const kinds = takeOneOption(ignored.rest, '--payer-kind');
   const { on: dryRun, rest: others } = takeFlag(kinds.rest, '--dry-run');

@@ -2,7 +2,7 @@
 import { loadKnowledge } from '../../knowledge/load.js';
 import { CodeIndex } from '../../knowledge/lookup.js';
 import { fullIcd10 } from '../../store/icd10.js';
-import { renderLookup } from '../../render-text.js';
+import { renderLookup } from '../../reply-text.js';
 import { positionals, UsageError } from '../../command-line.js';
 import { withDirectory } from '../directory.js';
 import type { Command } from './command.js';

@@ -1,7 +1,7 @@
 /** `medbill report`: the claims report (A/R aging, denials, paid rate, days to pay) as text or CSV, and the aging chart. */
 import { writeFileSync } from 'node:fs';
 import { loadConfig } from '../../config.js';
-import { renderRepliesText } from '../../render-text.js';
+import { renderRepliesText } from '../../reply-text.js';
 import { positionals, takeFlag, takeOption, UsageError } from '../../command-line.js';
 import { systemClock, todayIn } from '../../today.js';
 import type { Command } from './command.js';
@@ -27,14 +27,14 @@ export const reportCommand: Command = {
     const chartFile = chartOption.values[0];
     const format = chartFile === undefined ? undefined : /\.png$/i.test(chartFile) ? 'png' : /\.svg$/i.test(chartFile) ? 'svg' : undefined;
     if (chartFile !== undefined && !format) throw new UsageError(`--chart ${chartFile}: the file must end in .png or .svg`);
-    const { buildReport, categoryNames, drawAging, reportReplies } = await import('../../claims/report.js');
+    const { buildReport, categoryNames, drawAging, reportReplies } = await import('../../reports/claims-report.js');
     const { openBackOffice } = await import('../back-office.js');
     const config = loadConfig();
     const office = openBackOffice(config, { existing: true });
     try {
       const report = buildReport(office.db, todayIn(config.zone, io.clock ?? systemClock), config.zone, categoryNames(office.shelf.knowledge()));
       if (csv) {
-        const { reportCsv } = await import('../../claims/report.js');
+        const { reportCsv } = await import('../../reports/claims-report.js');
         io.out(reportCsv(report).join('\n'));
       } else {
         io.out(renderRepliesText(reportReplies(report)));

@@ -5,7 +5,7 @@ import { parseCaseFacts, InvalidFactsError, CaseFactsSchema } from '../../knowle
 import { describeZodError } from '../../zod-message.js';
 import { loadKnowledge, type Knowledge } from '../../knowledge/load.js';
 import { triage } from '../../knowledge/triage.js';
-import { renderTriage } from '../../render-text.js';
+import { renderTriage } from '../../reply-text.js';
 import { positionals, readInput, takeFlag, UsageError, type Io } from '../../command-line.js';
 import { withDirectory } from '../directory.js';
 import type { Command } from './command.js';

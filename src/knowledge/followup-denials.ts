@@ -5,12 +5,12 @@
  * the entry named. Read only when a claim needs it (never by `medbill triage`).
  */
 import { z } from 'zod';
-import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError } from '../knowledge/load.js';
-import { defaultEntryLabel, parseKnowledgeFile, type EntryLabel } from '../knowledge/json-file.js';
-import { DocumentsFileSchema, SourceRefs, SourcesFileSchema } from '../knowledge/schema.js';
-import { tokenize } from '../knowledge/text.js';
-import { CONFIDENCE_LEVELS, DOCUMENT_KINDS, type DocumentKind } from '../knowledge/vocabulary.js';
-import { CLAIM_PAYER_KINDS, DENIAL_GROUPS, type DenialGroup } from './model.js';
+import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError } from './load.js';
+import { defaultEntryLabel, parseKnowledgeFile, type EntryLabel } from './json-file.js';
+import { DocumentsFileSchema, SourceRefs, SourcesFileSchema } from './schema.js';
+import { tokenize } from './text.js';
+import { CONFIDENCE_LEVELS, DOCUMENT_KINDS, type DocumentKind } from './vocabulary.js';
+import { CLAIM_PAYER_KINDS, DENIAL_GROUPS, type DenialGroup } from '../claims/model.js';
 
 export const DENIALS_FILE = 'denials.json';
 export const FOLLOWUP_FILE = 'followup.json';

@@ -8,7 +8,7 @@
  * the judgement calls (is this word a name? is this token a code?) are made in code on what a pattern found,
  * not by backtracking.
  */
-import { isAcronym, isKnownWord, isTerm } from './privacy-vocabulary.js';
+import { isAcronym, isKnownWord, isTerm } from './vocabulary.js';
 import { codeSetOf } from '../knowledge/codes.js';
 
 export type IdentifierKind = 'name' | 'date' | 'ssn' | 'phone' | 'email' | 'member-id' | 'record-number' | 'address';

@@ -8,11 +8,11 @@ import { DateTime } from 'luxon';
 import type { Db } from '../store/db.js';
 import { ClaimReportStore } from '../store/claim-reports.js';
 import { reply, type Reply, type ReplyPart } from '../engine/model.js';
-import { formatCents } from './dates.js';
+import { formatCents } from '../money.js';
 import { dayNumber as calendarDay } from '../calendar.js';
 import { localDate } from '../today.js';
-import type { Denial } from './model.js';
-import type { ChartSpec } from '../reports/chart.js';
+import type { Denial } from '../claims/model.js';
+import type { ChartSpec } from './chart.js';
 import type { Knowledge } from '../knowledge/load.js';
 
 export const AGING_BUCKETS = ['0-30', '31-60', '61-90', '90+'] as const;
@@ -198,7 +198,7 @@ export function agingChart(r: Report): ChartSpec {
 
 /** Draws the aging chart (vega and resvg are loaded here, on first use, never by triage). */
 export async function drawAging(r: Report): Promise<{ svg: string; png: Buffer }> {
-  const { renderChart } = await import('../reports/chart.js');
+  const { renderChart } = await import('./chart.js');
   const { svg, png } = await renderChart(agingChart(r));
   return { svg, png };
 }
