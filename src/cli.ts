@@ -30,14 +30,16 @@ An option a command does not know is refused (exit 2, naming it); after "--" eve
 Exit codes: 0 ok, 1 failure, 2 bad input.`;
 
 /** `medbill --help`: what medbill is, every command's usage lines in the list's order, the environment and the exit codes. */
-function mainHelp(): string {
-  const usage = ['medbill --version                the version of medbill', ...commands.flatMap((c) => c.usage)];
+async function mainHelp(): Promise<string> {
+  const all = await Promise.all(commands.map((c) => c.load()));
+  const usage = ['medbill --version                the version of medbill', ...all.flatMap((c) => c.usage)];
   return `${ABOUT}\n\nUsage:\n${usage.map((line) => `  ${line}`).join('\n')}\n\n${ENVIRONMENT}`;
 }
 
 /** `medbill help NAME`, `medbill NAME --help`: the command's own help, or the main help for a name that is none. */
-function helpFor(name: string | undefined): string {
-  return commands.find((c) => c.name === name)?.help ?? mainHelp();
+async function helpFor(name: string | undefined): Promise<string> {
+  const entry = commands.find((c) => c.name === name);
+  return entry ? (await entry.load()).help : mainHelp();
 }
 
 /** package.json's version: the one place it is written. */
@@ -53,17 +55,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.out(helpFor(args[0]));
+    io.out(await helpFor(args[0]));
     return name ? 0 : 2;
   }
   if (args.includes('--help') || args.includes('-h')) {
-    io.out(helpFor(name));
+    io.out(await helpFor(name));
     return 0;
   }
   try {
-    const command = commands.find((c) => c.name === name);
-    if (!command) throw new UsageError(`unknown command "${name}" (try medbill --help)`);
-    return await command.run(args, io);
+    const entry = commands.find((c) => c.name === name);
+    if (!entry) throw new UsageError(`unknown command "${name}" (try medbill --help)`);
+    return await (await entry.load()).run(args, io);
   } catch (err) {
     if (err instanceof UsageError || err instanceof InvalidFactsError || err instanceof IcdFileError || err instanceof ConfigError) {
       io.err(`medbill: ${err.message}`);
