@@ -56,7 +56,7 @@ const LAYERS: [string, RegExp][] = [
   ['services', /^src\/(claims|letters|reports|scheduler)\/|^src\/reply-text\.ts$/],
   ['flows', /^flows\//],
   ['adapters', /^adapters\//],
-  ['composition root', /^src\/(root\/|app\.ts$|cli\.ts$)/],
+  ['composition root', /^src\/(root\/|cli\.ts$)/],
 ];
 const layerOf = (file: string) => LAYERS.findIndex(([, re]) => re.test(file));
 
