@@ -20,14 +20,14 @@ import { loadKnowledge } from '../dist/src/knowledge/load.js';
 import { triage } from '../dist/src/knowledge/triage.js';
 import { CodeIndex } from '../dist/src/knowledge/lookup.js';
 import { openSqliteStorage } from '../dist/src/store/sqlite/index.js';
-import { openEngine } from '../dist/src/app.js';
+import { openEngine } from '../dist/src/root/house.js';
+import { BackOffice } from '../dist/src/root/back-office.js';
+import { openShelf } from '../dist/src/root/shelf.js';
 import { parseIcd10File } from '../dist/src/knowledge/icd10-file.js';
-import { ClaimService } from '../dist/src/claims/service.js';
 import { buildDigest, digestReplies } from '../dist/src/claims/digest.js';
-import { buildReport, drawAging, reportReplies } from '../dist/src/reports/claims-report.js';
+import { buildReport, categoryNames, drawAging, reportReplies } from '../dist/src/reports/claims-report.js';
 import { addDays } from '../dist/src/calendar.js';
 import { DEFAULT_PRACTICE_ZONE, systemClock, todayIn } from '../dist/src/today.js';
-import { loadLetterTemplates } from '../dist/src/letters/templates.js';
 import { letterText, renderLetter } from '../dist/src/letters/render.js';
 import { letterDocx } from '../dist/src/letters/docx.js';
 import { narrativeModel, writeNarrative } from '../dist/src/letters/narrative.js';
@@ -41,6 +41,8 @@ const only = process.argv.slice(2);
 for (const name of only) if (!SECTIONS.includes(name)) throw new Error(`no bench section "${name}"; sections: ${SECTIONS.join(', ')}`);
 const want = (name) => only.length === 0 || only.includes(name);
 const kn = loadKnowledge();
+// The knowledge as the composition root holds it, over the one already loaded here.
+const shelf = openShelf(undefined, { knowledge: () => kn });
 const pct = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const ms = (n) => `${n.toFixed(3)} ms`;
 function timeEach(inputs, fn) {
@@ -133,7 +135,7 @@ const CONVERSATION = [
 ];
 if (want('turn')) {
 const turnDb = openSqliteStorage(join(dir, 'turns.db'));
-const engine = openEngine(turnDb, { kn });
+const engine = openEngine(turnDb, { shelf });
 const turnTimes = [];
 for (let person = 0; person < 750; person++) {
   for (const input of CONVERSATION) {
@@ -151,7 +153,7 @@ await turnDb.close();
 // one claim update (plan + conditional write + history row).
 if (want('claims')) {
   const claimsDb = openSqliteStorage(join(dir, 'claims.db'));
-  const service = new ClaimService(claimsDb.claims, claimsDb.unitOfWork);
+  const service = new BackOffice(claimsDb, { shelf }).claims;
   const today = '2026-12-02';
   const PAYERS = ['Aetna', 'Cigna', 'UnitedHealthcare', 'Blue Cross', 'Humana', 'Medicare', 'Medicaid', 'Tricare'];
   const CODES = ['41100', 'D7240', 'E0486', '21453', 'D7210', '70486', 'D0367', '41010'];
@@ -193,11 +195,11 @@ if (want('claims')) {
   const reportTimes = [];
   for (let i = 0; i < 5; i++) {
     const t0 = process.hrtime.bigint();
-    reportReplies(await buildReport(claimsDb.claimReports, today, 'America/Chicago'));
+    reportReplies(await buildReport(claimsDb.claimReports, today, 'America/Chicago', categoryNames(kn)));
     reportTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   reportTimes.sort((a, b) => a - b);
-  const report = await buildReport(claimsDb.claimReports, today, 'America/Chicago');
+  const report = await buildReport(claimsDb.claimReports, today, 'America/Chicago', categoryNames(kn));
   const c0 = process.hrtime.bigint();
   await drawAging(report);
   const coldChart = Number(process.hrtime.bigint() - c0) / 1e6;
@@ -210,7 +212,7 @@ if (want('claims')) {
 
 // Letters (issue 14): one letter rendered from a complete fact set, as text and as .docx, without the LLM.
 if (want('letters')) {
-  const templates = loadLetterTemplates();
+  const templates = shelf.letters();
   const osa = templates.find((t) => t.id === 'osa-appliance') ?? templates[0];
   const sample = (f) => f.type === 'text' ? 'documented in the clinical notes' : f.type === 'number' ? String(Math.round(((f.min ?? 0) + (f.max ?? (f.min ?? 0) + 100)) / 2))
     : f.type === 'yes-no' ? (f.expect ?? 'yes') : f.type === 'choice' ? f.options[0].value : f.type === 'month-year' ? 'March 2024' : '6 weeks';

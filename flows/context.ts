@@ -1,6 +1,6 @@
 /**
  * What medbill's flows work with beside the engine's own turn context: the services the composition root
- * builds once (src/app.ts) and the engine passes through to every flow without knowing their types.
+ * builds once (src/root/back-office.ts) and the engine passes through to every flow without knowing their types.
  */
 import type { Flow as EngineFlow, FlowContext as EngineFlowContext } from '../src/engine/flow.js';
 import type { Knowledge } from '../src/knowledge/load.js';

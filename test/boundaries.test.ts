@@ -69,7 +69,7 @@ const LAYERS: [string, RegExp][] = [
   ['services', /^src\/(claims|letters|reports|scheduler)\/|^src\/reply-text\.ts$/],
   ['flows', /^flows\//],
   ['adapters', /^adapters\//],
-  ['composition root', /^src\/(root\/|app\.ts$|cli\.ts$)/],
+  ['composition root', /^src\/(root\/|cli\.ts$)/],
 ];
 const layerOf = (file: string) => LAYERS.findIndex(([, re]) => re.test(file));
 
@@ -117,5 +117,21 @@ describe('the house plan', () => {
     const services = /^(src\/(claims|letters|reports|scheduler)\/|flows\/)/;
     const bad = [...graph].filter(([from]) => from.startsWith('src/engine/')).flatMap(([from, tos]) => tos.filter((t) => services.test(t)).map((t) => `${from} -> ${t}`));
     expect(bad).toEqual([]);
+  });
+
+  it('builds services only in the composition root', () => {
+    const builds = /\bnew (Engine|ClaimService|LetterService|DigestStore|DigestScheduler|Inbox|Outbound|CodeIndex)\b/;
+    const outside = files.filter((f) => layerOf(f) !== LAYERS.length - 1 && builds.test(readFileSync(join(ROOT, f), 'utf8')));
+    expect(outside).toEqual([]);
+  });
+
+  it('has nothing below the root import the root', () => {
+    const bad = [...graph].filter(([from]) => layerOf(from) !== LAYERS.length - 1).flatMap(([from, tos]) => tos.filter((t) => layerOf(t) === LAYERS.length - 1).map((t) => `${from} -> ${t}`));
+    expect(bad).toEqual([]);
+  });
+
+  it('keeps no knowledge in a process-wide cache (the root loads it once and hands it down)', () => {
+    const kept = /^let cached\b|\bdefaultKnowledge\(/m;
+    expect(files.filter((f) => kept.test(readFileSync(join(ROOT, f), 'utf8')))).toEqual([]);
   });
 });

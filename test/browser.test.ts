@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Locator } from 'playwright-core';
-import { openApp, type App } from '../src/app.js';
+import { openHouse as openApp, type House as App } from './support/house.js';
 import { loadConfig } from '../src/config.js';
 import { startServer, type Running } from '../src/root/server.js';
 import { silentLogger } from '../src/log.js';

@@ -15,6 +15,7 @@ import { parseCsv } from '../src/claims/csv.js';
 import { isIdentifierColumn, normalizeHeader } from '../src/claims/import-columns.js';
 import { mapPayerKind, mapStatus, parseImportDate } from '../src/claims/import-values.js';
 import { cli, kn, tempDbPath } from './helpers.js';
+import { backOffice, shelf } from './support/house.js';
 
 const opened: SqliteStorage[] = [];
 afterEach(async () => {
@@ -32,7 +33,13 @@ const LETTERS = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 /** A case id made of `n` (the same id for the same n). */
 const caseIdOf = (n: number, prefix = 'N') => `C-${prefix}${[3, 2, 1, 0].map((p) => LETTERS[Math.floor(n / LETTERS.length ** p) % LETTERS.length]).join('')}`;
 let ids = 0;
-const options = (extra: Partial<ImportOptions> = {}): ImportOptions => ({ today: TODAY, kn, now: () => NOW, newId: () => caseIdOf(++ids), ...extra });
+const options = (extra: Partial<ImportOptions> = {}): ImportOptions => ({ today: TODAY, newId: () => caseIdOf(++ids), ...extra });
+/** What the root hands an import: the claims (on the tests' clock), the code index over `d` (once open), the knowledge, where it writes. */
+const over = async (d: SqliteStorage) => {
+  const office = backOffice(d, { now: () => NOW });
+  await office.ready();
+  return { claims: office.claims, codes: office.codes, kn, reports: d.claimReports, unitOfWork: d.unitOfWork };
+};
 const count = (d: SqliteStorage, table: 'claims' | 'claim_history') => (d.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 /** Every line of the CSV export. */
@@ -43,12 +50,12 @@ async function csvLines(d: SqliteStorage): Promise<string[]> {
 }
 
 async function imported(d: SqliteStorage, csv: string, extra: Partial<ImportOptions> = {}): Promise<ImportSummary> {
-  const r = await importClaims(d, csv, options(extra));
+  const r = await importClaims(await over(d), csv, options(extra));
   if (!r.ok) throw new Error(describeRefusal(r).join('\n'));
   return r;
 }
 async function refused(d: SqliteStorage, csv: string, extra: Partial<ImportOptions> = {}): Promise<ImportRefused> {
-  const r = await importClaims(d, csv, options(extra));
+  const r = await importClaims(await over(d), csv, options(extra));
   if (r.ok) throw new Error('the file was imported');
   return r;
 }
@@ -177,8 +184,8 @@ describe('importClaims', () => {
     const shown = reportReplies(report).flatMap((r) => r.parts).find((p) => p.kind === 'table' && p.title === 'By kind of procedure');
     expect(shown?.kind === 'table' && shown.rows.map((r) => r[0])).toContain('Salivary gland problems');
     expect(reportCsv(report).join('\n')).toMatch(/\nSalivary gland problems,1,/);
-    // Without names given, the report reads them from knowledge/ itself.
-    expect((await buildReport(d.claimReports, TODAY, 'America/Chicago')).byCategory.map((r) => r.key)).toContain('Biopsy of an oral lesion');
+    // The names the composition root's knowledge gives.
+    expect((await buildReport(d.claimReports, TODAY, 'America/Chicago', categoryNames(shelf.knowledge()))).byCategory.map((r) => r.key)).toContain('Biopsy of an oral lesion');
   });
 
   it('imports a good file with the right statuses, amounts and follow-up dates', async () => {
@@ -298,14 +305,14 @@ describe('importClaims', () => {
   it('refuses a file with a column of patient identifiers, unless it is dropped unread', async () => {
     const csv = 'Patient Name,DOB,Payer,Plan type,CPT\nJane Roe,1/1/1970,Aetna,commercial,41100\n';
     const d = db();
-    await expect(importClaims(d, csv, options())).rejects.toThrow(ImportFileError);
-    await expect(importClaims(d, csv, options())).rejects.toThrow(/columns "Patient Name", "DOB" look like they hold patient identifiers.*--ignore-column "Patient Name"/);
-    await expect(importClaims(d, csv, options({ ignoreColumns: ['patient name'] }))).rejects.toThrow(/column "DOB"/);
+    await expect(importClaims(await over(d), csv, options())).rejects.toThrow(ImportFileError);
+    await expect(importClaims(await over(d), csv, options())).rejects.toThrow(/columns "Patient Name", "DOB" look like they hold patient identifiers.*--ignore-column "Patient Name"/);
+    await expect(importClaims(await over(d), csv, options({ ignoreColumns: ['patient name'] }))).rejects.toThrow(/column "DOB"/);
     const r = (await imported(d, csv, { ignoreColumns: ['Patient Name', 'dob'] }));
     expect(r).toMatchObject({ claims: 1, dropped: ['Patient Name', 'DOB'] });
     const stored = JSON.stringify(d.db.prepare('SELECT * FROM claims').all()) + JSON.stringify(d.db.prepare('SELECT * FROM claim_history').all());
     expect(stored).not.toMatch(/Jane|Roe|1970/);
-    await expect(importClaims(d, csv, options({ ignoreColumns: ['Patient Name', 'DOB', 'Chart'] }))).rejects.toThrow(/--ignore-column "Chart": the file has no such column/);
+    await expect(importClaims(await over(d), csv, options({ ignoreColumns: ['Patient Name', 'DOB', 'Chart'] }))).rejects.toThrow(/--ignore-column "Chart": the file has no such column/);
   });
 
   it('refuses a row with an identifier typed into a text cell, without repeating it', async () => {
@@ -341,12 +348,12 @@ describe('importClaims', () => {
   });
 
   it('refuses a file without a header naming the payer and the codes, and an empty file', async () => {
-    await expect(importClaims(db(), 'Aetna,commercial,41100\n', options())).rejects.toThrow(/the first line must name the columns, and no column gives the payer .* or the procedure codes/);
-    await expect(importClaims(db(), 'payer,plan type\nAetna,commercial\n', options())).rejects.toThrow(/no column gives the procedure codes/);
-    await expect(importClaims(db(), '\uFEFF\r\n', options())).rejects.toThrow(/the file is empty/);
-    await expect(importClaims(db(), 'payer,cpt\n', options())).rejects.toThrow(/a header but no claims/);
-    await expect(importClaims(db(), 'payer,insurance,cpt\nA,B,41100\n', options())).rejects.toThrow(/columns "payer" and "insurance" both give the payer/);
-    await expect(importClaims(db(), 'payer,cpt\n"Aetna,41100\n', options())).rejects.toThrow(/not valid CSV: line 2: a quoted field is never closed/);
+    await expect(importClaims(await over(db()), 'Aetna,commercial,41100\n', options())).rejects.toThrow(/the first line must name the columns, and no column gives the payer .* or the procedure codes/);
+    await expect(importClaims(await over(db()), 'payer,plan type\nAetna,commercial\n', options())).rejects.toThrow(/no column gives the procedure codes/);
+    await expect(importClaims(await over(db()), '\uFEFF\r\n', options())).rejects.toThrow(/the file is empty/);
+    await expect(importClaims(await over(db()), 'payer,cpt\n', options())).rejects.toThrow(/a header but no claims/);
+    await expect(importClaims(await over(db()), 'payer,insurance,cpt\nA,B,41100\n', options())).rejects.toThrow(/columns "payer" and "insurance" both give the payer/);
+    await expect(importClaims(await over(db()), 'payer,cpt\n"Aetna,41100\n', options())).rejects.toThrow(/not valid CSV: line 2: a quoted field is never closed/);
   });
 
   it('uses --payer-kind for rows that do not say their plan type', async () => {
@@ -373,7 +380,7 @@ describe('importClaims', () => {
     const rows = Array.from({ length: 50 }, (_, i) => `${caseIdOf(i, 'F')},Aetna,commercial,41100,2026-11-0${(i % 9) + 1},paid,100`);
     const csv = ['case_id,payer,payer_kind,cpt,submitted,status,paid', ...rows].join('\n');
     expect(rows[39]?.startsWith(`${failing},`)).toBe(true);
-    await expect(importClaims(d, csv, options())).rejects.toThrow(/disk full/);
+    await expect(importClaims(await over(d), csv, options())).rejects.toThrow(/disk full/);
     expect(count(d, 'claims')).toBe(1);
     expect(count(d, 'claim_history')).toBe(1);
     d.db.exec('DROP TRIGGER fail_one');

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { claimService, sqliteStorage } from './support/storage.js';
 import type { SqliteStorage } from '../src/store/sqlite/index.js';
-import { openEngine } from '../src/app.js';
+import { openEngine } from './support/house.js';
 import { ClaimService, type ClaimChange, type NewClaim } from '../src/claims/service.js';
 import { CLAIM_STATUSES, type ClaimStatus } from '../src/store/claim.js';
 import { readClaimWords } from '../src/claims/parse.js';

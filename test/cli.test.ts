@@ -274,3 +274,17 @@ describe('medbill --version, today and digest --preview', () => {
     expect(cli(['digest', '--channel', 'slack:C0BILLING'], undefined, env)).toMatchObject({ code: 2, err: expect.stringMatching(/--preview/) });
   });
 });
+
+describe('the command list (src/root/commands/)', () => {
+  it('loads each command by the name its module gives, once in the list, with its usage and help', async () => {
+    const { commands } = await import('../src/root/commands/index.js');
+    const loaded = await Promise.all(commands.map((c) => c.load()));
+    expect(loaded.map((c) => c.name)).toEqual(commands.map((c) => c.name));
+    expect(new Set(commands.map((c) => c.name)).size).toBe(commands.length);
+    for (const c of loaded) {
+      expect(c.usage.length, c.name).toBeGreaterThan(0);
+      expect(c.usage[0], c.name).toMatch(new RegExp(`^medbill ${c.name}\\b`));
+      expect(c.help, c.name).toMatch(/^Usage: medbill /);
+    }
+  });
+});

@@ -7,15 +7,18 @@ import { denialCode, matchDenialPhrase, parseDenial, remedyFor, resubmissionAdvi
 import { knowledgeCounts } from '../src/knowledge/check.js';
 import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError, loadKnowledge } from '../src/knowledge/load.js';
 import { cli } from './helpers.js';
+import { openShelf } from '../src/root/shelf.js';
 
 const kn = loadClaimKnowledge();
 
 describe('knowledge/denials.json', () => {
-  it('loads and validates, and the default directory is read once', () => {
+  it('loads and validates, and the composition root reads the default directory once', () => {
     expect(kn.carcs.length).toBeGreaterThanOrEqual(30);
     expect(kn.rarcs.size).toBeGreaterThanOrEqual(10);
-    expect(loadClaimKnowledge()).toBe(kn);
-    expect(loadClaimKnowledge(DEFAULT_KNOWLEDGE_DIR, { fresh: true })).not.toBe(kn);
+    const shelf = openShelf();
+    expect(shelf.claims()).toBe(shelf.claims());
+    // No process-wide copy: each load reads the files again.
+    expect(loadClaimKnowledge(DEFAULT_KNOWLEDGE_DIR)).not.toBe(kn);
   });
 
   const required = [

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { openEngine } from '../src/app.js';
+import { openEngine } from './support/house.js';
 import { FlowRegistry } from '../src/engine/registry.js';
 import { stateSchema, turnActor } from '../src/engine/flow.js';
 import type { Flow, Services } from '../flows/context.js';
@@ -14,7 +14,7 @@ import { claimService, sqliteStorage, withUnitOfWork } from './support/storage.j
 import type { SqliteStorage } from '../src/store/sqlite/index.js';
 import type { StoreWrite } from '../src/store/unit-of-work.js';
 import { createLogger } from '../src/log.js';
-import { kn, tempDbPath } from './helpers.js';
+import { tempDbPath } from './helpers.js';
 
 /** A counter that takes its time: each message waits for `gate` (an LLM call, say), then adds one. */
 let gate: () => Promise<void> = () => Promise.resolve();
@@ -47,7 +47,7 @@ afterEach(async () => {
 function engineOn(path: string, lines: string[] = []) {
   const db = sqliteStorage(path);
   dbs.push(db);
-  const engine = openEngine(db, { kn, flows, log: createLogger('info', (l) => lines.push(l)) });
+  const engine = openEngine(db, { flows, log: createLogger('info', (l) => lines.push(l)) });
   return (text: string) => engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text', text } });
 }
 const text = (replies: Reply[]) => replies.map((r) => r.text).join(' ');
@@ -150,7 +150,7 @@ describe('writes a flow makes with its turn (Outcome.writes)', () => {
       },
     };
     const lines: string[] = [];
-    const engine = openEngine(withUnitOfWork(db, unitOfWork), { kn, flows: countingWithWrites(), log: createLogger('info', (l) => lines.push(l)) });
+    const engine = openEngine(withUnitOfWork(db, unitOfWork), { flows: countingWithWrites(), log: createLogger('info', (l) => lines.push(l)) });
     const say = (t: string) => engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text', text: t } });
     expect(text(await say('mark'))).toBe('n=1');
     log.refuseNext = true; // the next write finds its record changed once

@@ -4,13 +4,13 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { putSession, sqliteStorage } from './support/storage.js';
 import type { SqliteStorage } from '../src/store/sqlite/index.js';
-import { openEngine } from '../src/app.js';
+import { openEngine } from './support/house.js';
 import { MAX_TEXT_CHARS } from '../src/engine/model.js';
 import { reply, type Input, type Reply, type Turn } from '../src/engine/model.js';
 import { triageFlow } from '../flows/triage.js';
 import type { FlowState } from '../src/engine/flow.js';
 import type { SessionRow } from '../src/store/sessions.js';
-import { kn, run, tempDbPath } from './helpers.js';
+import { run, tempDbPath } from './helpers.js';
 import { createLogger, type Logger } from '../src/log.js';
 
 const opened: SqliteStorage[] = [];
@@ -23,7 +23,7 @@ function setup(opts: { path?: string; now?: () => number; ttlMs?: number; log?: 
   const path = opts.path ?? tempDbPath();
   const db = sqliteStorage(path);
   opened.push(db);
-  const engine = openEngine(db, { kn, ...(opts.now ? { now: opts.now } : {}), ...(opts.ttlMs ? { sessionTtlMs: opts.ttlMs } : {}), ...(opts.log ? { log: opts.log } : {}) });
+  const engine = openEngine(db, { ...(opts.now ? { now: opts.now } : {}), ...(opts.ttlMs ? { sessionTtlMs: opts.ttlMs } : {}), ...(opts.log ? { log: opts.log } : {}) });
   const as = (user: string) => (input: Input | string): Promise<Reply[]> =>
     engine.handle({ platform: 'test', user, conversation: 'dm', direct: true, input: typeof input === 'string' ? { kind: 'text', text: input } : input } satisfies Turn);
   const sessions = {
@@ -223,7 +223,7 @@ describe('privacy', () => {
     const lines: string[] = [];
     const db = sqliteStorage(tempDbPath());
     opened.push(db);
-    const engine = openEngine(db, { kn, log: createLogger('debug', (l) => lines.push(l)) });
+    const engine = openEngine(db, { log: createLogger('debug', (l) => lines.push(l)) });
     await engine.handle({ platform: 'test', user: 'u9', conversation: 'dm', direct: true, input: { kind: 'text', text: 'pt Jane Smith, abscess on #30, Aetna medical only' } });
     expect(lines.length).toBeGreaterThan(0);
     expect(JSON.parse(lines[0]!)).toMatchObject({ event: 'turn', platform: 'test', input: 'text' });

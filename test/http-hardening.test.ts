@@ -6,7 +6,7 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { openApp, type App } from '../src/app.js';
+import { openHouse, type House } from './support/house.js';
 import { loadConfig } from '../src/config.js';
 import { startServer, type Running } from '../src/root/server.js';
 import { createLogger } from '../src/log.js';
@@ -14,13 +14,13 @@ import { HttpError, ClientAbortedError } from '../src/http.js';
 import { errorFields } from '../src/log.js';
 import { tempDbPath } from './helpers.js';
 
-let app: App;
+let app: House;
 let running: Running;
 let port: number;
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  app = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
+  app = openHouse({ ...loadConfig({}), dbPath: tempDbPath() });
   running = await startServer(app, { host: '127.0.0.1', port: 0, log: createLogger('debug', (l) => logLines.push(l)), requestTimeoutMs: 1000 });
   port = Number(new URL(running.url).port);
 });
@@ -121,7 +121,7 @@ describe('HTTP hardening', () => {
 
 describe('a Slack-only deployment (MEDBILL_WEB=off)', () => {
   it('serves no page and no chat API, and still answers /healthz', async () => {
-    const other = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
+    const other = openHouse({ ...loadConfig({}), dbPath: tempDbPath() });
     const server = await startServer(other, { host: '127.0.0.1', port: 0, log: createLogger('silent'), web: false });
     try {
       expect((await fetch(`${server.url}/`)).status).toBe(404);

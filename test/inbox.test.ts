@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { openApp } from '../src/app.js';
+import { openHouse as openApp } from './support/house.js';
 import { loadConfig } from '../src/config.js';
 import type { Reply, Turn } from '../src/engine/model.js';
 import { reply } from '../src/engine/model.js';

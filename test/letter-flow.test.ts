@@ -7,14 +7,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import mammoth from 'mammoth';
-import { openEngine } from '../src/app.js';
+import { openEngine } from './support/house.js';
 import type { Input, Reply } from '../src/engine/model.js';
 import { cli, tempDbPath } from './helpers.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadLetterTemplates, type LetterTemplate } from '../src/letters/templates.js';
-import { LetterService } from '../src/letters/service.js';
 import { startSlackApiFake } from './support/slack-api-fake.js';
 import { startSlackStack } from './support/slack-stack.js';
 import { createHmac } from 'node:crypto';
@@ -121,7 +120,7 @@ describe('the letter flow', () => {
     ] as const) {
       const db = sqliteStorage(tempDbPath('medbill-letter-'));
       opened.push(db);
-      const engine = openEngine(db, { zone: 'America/Chicago', letters: new LetterService(db.letters, { narrative: writer }) });
+      const engine = openEngine(db, { zone: 'America/Chicago', narrative: writer });
       const send = (input: Input) => engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input });
       const answer = await send({ kind: 'text', text: 'E0486 for moderate OSA, AHI 24, CPAP intolerant, Medicare, age 63' });
       const done = await answerAll(send, await send(press(answer, 'Draft letter')), []);

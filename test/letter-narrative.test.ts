@@ -17,6 +17,7 @@ import { scrubIdentifiers } from '../src/privacy/scrubber.js';
 import { IDENTIFIER_MESSAGES } from './support/identifier-corpus.js';
 import { renderLetter, templateNarrative } from '../src/letters/render.js';
 import { templateById } from '../src/letters/templates.js';
+import { shelf } from './support/house.js';
 
 // ------------------------------------------------------------------ a moderate OSA case after failed CPAP
 
@@ -202,7 +203,7 @@ describe('checkNarrative', () => {
 // ------------------------------------------------------------------ a real letter's facts
 
 describe('checkNarrative on the OSA template\'s own facts', () => {
-  const osa = templateById('osa-appliance')!;
+  const osa = templateById('osa-appliance', shelf.letters())!;
   const values = {
     patientAge: '67', sleepTestType: 'psg', sleepTestMonth: 'March 2026', ahi: '24', diagnosingPhysician: 'sleep-medicine',
     symptoms: 'loud snoring, daytime sleepiness, witnessed apneas', papStatus: 'failed', papTrialLength: '3 months',

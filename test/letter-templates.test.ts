@@ -17,6 +17,7 @@ import { missingFacts, optionalFacts, validateFactValue } from '../src/letters/f
 import { codesFromTriage, factsFromCase } from '../src/letters/prefill.js';
 import { loadLetterTemplates, templateById, templateFor, type FactDef, type LetterTemplate } from '../src/letters/templates.js';
 import { ROOT } from './helpers.js';
+import { openShelf } from '../src/root/shelf.js';
 
 const templates = loadLetterTemplates();
 const TODAY = '2026-06-15';
@@ -75,16 +76,18 @@ describe('letter templates: loading', () => {
       'implant-reconstruction', 'cleft', 'frenectomy', 'medical-clearance', 'imaging', 'general-anesthesia', 'jaw-osteonecrosis', 'oral-cancer',
     ];
     expect(templates.length).toBeGreaterThanOrEqual(14);
-    for (const c of needed) expect(templateFor(c)?.categories, c).toContain(c);
-    expect(templateFor('cosmetic')).toBeUndefined();
-    expect(templateFor('jaw-fracture')).toBe(templateFor('dental-trauma'));
-    expect(templateById('osa-appliance')?.file).toBe('knowledge/letters/osa-appliance.json');
+    for (const c of needed) expect(templateFor(c, templates)?.categories, c).toContain(c);
+    expect(templateFor('cosmetic', templates)).toBeUndefined();
+    expect(templateFor('jaw-fracture', templates)).toBe(templateFor('dental-trauma', templates));
+    expect(templateById('osa-appliance', templates)?.file).toBe('knowledge/letters/osa-appliance.json');
   });
 
-  it('reads the default folder once (cached) unless asked fresh', () => {
-    expect(loadLetterTemplates()).toBe(templates);
-    expect(loadLetterTemplates(join(DEFAULT_KNOWLEDGE_DIR, 'letters', '.'))).toBe(templates);
-    const fresh = loadLetterTemplates(undefined, { fresh: true });
+  it('is read once by the composition root, and afresh by each load', () => {
+    const shelf = openShelf();
+    expect(shelf.letters()).toBe(shelf.letters());
+    expect(shelf.letters().map((t) => t.id)).toEqual(templates.map((t) => t.id));
+    expect(loadLetterTemplates(join(DEFAULT_KNOWLEDGE_DIR, 'letters', '.')).map((t) => t.id)).toEqual(templates.map((t) => t.id));
+    const fresh = loadLetterTemplates();
     expect(fresh).not.toBe(templates);
     expect(fresh.map((t) => t.id)).toEqual(templates.map((t) => t.id));
   });
@@ -168,7 +171,7 @@ describe('letter templates: rendering', () => {
   });
 
   it('asks a required fact that has a condition once the condition holds', () => {
-    const onj = templateById('jaw-osteonecrosis')!;
+    const onj = templateById('jaw-osteonecrosis', templates)!;
     // AAOMS staging is for medication-related osteonecrosis: asked for a drug, never for osteoradionecrosis (issue 22).
     const drug = { onjCause: 'antiresorptive-osteoporosis' };
     expect(missingFacts(onj, { ...drug, stage: 'stage-0' }).map((f) => f.id)).not.toContain('exposedDuration');
@@ -183,7 +186,7 @@ describe('letter templates: rendering', () => {
   });
 
   it('lists missing facts in ask order, and optional ones separately', () => {
-    const t = templateById('osa-appliance')!;
+    const t = templateById('osa-appliance', templates)!;
     const missing = missingFacts(t, {}, 'commercial').map((f) => f.id);
     expect(missing).toEqual(t.facts.filter((f) => f.required && !f.payers).map((f) => f.id));
     expect(missingFacts(t, {}, 'medicare').map((f) => f.id)).toEqual(expect.arrayContaining(['eventCount', 'faceToFace', 'pdacListed']));
@@ -192,14 +195,14 @@ describe('letter templates: rendering', () => {
   });
 
   it('asks a conditional fact only when its condition holds, and never writes it otherwise', () => {
-    const osa = templateById('osa-appliance')!;
+    const osa = templateById('osa-appliance', templates)!;
     expect(optionalFacts(osa, { papStatus: 'failed' }, 'commercial').map((f) => f.id)).toEqual(['patientAge', 'papTrialLength', 'papDetails', 'orderMonth']);
     expect(optionalFacts(osa, { papStatus: 'declined' }, 'commercial').map((f) => f.id)).toEqual(['patientAge', 'papDetails', 'orderMonth']);
     expect(optionalFacts(osa, { papStatus: 'Tried and not tolerated' }, 'commercial').map((f) => f.id)).toContain('papTrialLength');
     const text = letterText(render(osa, { ...complete(osa), papStatus: 'not-tried', papTrialLength: '2 months', papDetails: 'mask leaks' }, 'commercial'));
     expect(text).not.toContain('2 months');
     expect(text).not.toContain('mask leaks');
-    const trauma = templateById('trauma')!;
+    const trauma = templateById('trauma', templates)!;
     const none = letterText(render(trauma, { ...complete(trauma), otherPayer: 'none', otherPayerResponse: 'yes' }, 'commercial'));
     expect(none).not.toContain('response is enclosed');
     expect(none).not.toContain('Primary payer');
@@ -207,7 +210,7 @@ describe('letter templates: rendering', () => {
     expect(letterText(auto)).toContain('The other insurer\'s response is enclosed.');
     expect(letterText(auto)).toContain('Medicare Secondary Payer');
     expect(auto.attachments).toContain('Primary payer\'s EOB or denial');
-    const onj = templateById('jaw-osteonecrosis')!;
+    const onj = templateById('jaw-osteonecrosis', templates)!;
     expect(optionalFacts(onj, { onjCause: 'radiation' }).map((f) => f.id)).toEqual(expect.arrayContaining(['radiationMonth', 'radiationDose']));
     expect(optionalFacts(onj, { onjCause: 'radiation' }).map((f) => f.id)).not.toContain('drug');
   });
@@ -221,22 +224,22 @@ describe('letter templates: rendering', () => {
   });
 
   it('writes the payer line from the name or the payer kind, never an ID', () => {
-    const t = templateById('tmj')!;
+    const t = templateById('tmj', templates)!;
     expect(render(t, complete(t), 'commercial', { payer: 'Aetna' }).payer).toBe('Aetna');
     expect(render(t, complete(t), 'commercial').payer).toBe('Health plan');
-    expect(render(templateById('osa-appliance')!, complete(templateById('osa-appliance')!), 'medicare').payer).toBe('Medicare DME MAC');
+    expect(render(templateById('osa-appliance', templates)!, complete(templateById('osa-appliance', templates)!), 'medicare').payer).toBe('Medicare DME MAC');
     expect(() => render(t, complete(t), 'commercial', { payer: 'Aetna W123456789' })).toThrow(LetterError);
     expect(() => render(t, complete(t), 'commercial', { payer: 'BCBS [MEMBER ID]' })).toThrow(LetterError);
   });
 
   it('needs at least one code, and plain code descriptions', () => {
-    const t = templateById('biopsy')!;
+    const t = templateById('biopsy', templates)!;
     expect(() => render(t, complete(t), 'commercial', { procedures: [], diagnoses: [] })).toThrow(/at least one/);
     expect(() => render(t, complete(t), 'commercial', { diagnoses: [{ system: 'ICD-10-CM', code: 'K13.79', description: 'see {notes}' }] })).toThrow(LetterError);
   });
 
   it('uses the LLM narrative when given (narrativeBy llm), and refuses one with a gap', () => {
-    const t = templateById('tmj')!;
+    const t = templateById('tmj', templates)!;
     const values = complete(t);
     const own = templateNarrative(t, { values, payerKind: 'commercial', today: TODAY });
     expect(own[0]).toContain('I am writing to request coverage');
@@ -263,7 +266,7 @@ describe('letter templates: rendering', () => {
 });
 
 describe('letter templates: the OSA letter', () => {
-  const t = templateById('osa-appliance')!;
+  const t = templateById('osa-appliance', templates)!;
   const values = {
     ...complete(t), sleepTestType: 'hst', ahi: '24', eventCount: '150', papStatus: 'failed', papTrialLength: '3 months',
     symptoms: 'excessive daytime sleepiness (Epworth 14), witnessed apneas, hypertension', device: 'a hinged mandibular advancement device',
@@ -357,14 +360,14 @@ describe('letter templates: the OSA letter', () => {
   });
 
   it('prefills other templates from diagnoses, the cause and drug names', () => {
-    expect(factsFromCase(templateById('trauma')!, { procedure: 'closed reduction', diagnoses: ['S02.650A'], notes: 'car accident' }, TODAY).values)
+    expect(factsFromCase(templateById('trauma', templates)!, { procedure: 'closed reduction', diagnoses: ['S02.650A'], notes: 'car accident' }, TODAY).values)
       .toEqual({ injuryHow: 'car accident', injuryWhere: 'motor-vehicle', jawFracture: 'yes', treatment: 'closed reduction' });
-    expect(factsFromCase(templateById('implant-reconstruction')!, { procedure: 'implant', cause: 'trauma', patientAge: 95 }, TODAY).values)
+    expect(factsFromCase(templateById('implant-reconstruction', templates)!, { procedure: 'implant', cause: 'trauma', patientAge: 95 }, TODAY).values)
       .toEqual({ patientAge: '95', lossCause: 'trauma' });
-    expect(factsFromCase(templateById('jaw-osteonecrosis')!, { procedure: 'sequestrectomy', notes: 'on Prolia for 4 years' }, TODAY).values)
+    expect(factsFromCase(templateById('jaw-osteonecrosis', templates)!, { procedure: 'sequestrectomy', notes: 'on Prolia for 4 years' }, TODAY).values)
       .toEqual({ drug: 'Prolia' });
-    expect(factsFromCase(templateById('frenectomy')!, { procedure: 'frenotomy', patientAge: 0 }, TODAY).values).toEqual({});
-    expect(factsFromCase(templateById('frenectomy')!, { procedure: 'frenectomy', patientAge: 7 }, TODAY).values).toEqual({ age: '7 years' });
+    expect(factsFromCase(templateById('frenectomy', templates)!, { procedure: 'frenotomy', patientAge: 0 }, TODAY).values).toEqual({});
+    expect(factsFromCase(templateById('frenectomy', templates)!, { procedure: 'frenectomy', patientAge: 7 }, TODAY).values).toEqual({ age: '7 years' });
   });
 
   it.each([
@@ -375,7 +378,7 @@ describe('letter templates: the OSA letter', () => {
     ['Patient tripped on the stairs; #8 avulsed', 'tripped on the stairs', '#8 avulsed'],
     ['closed reduction, Medicare, age 70', undefined, undefined],
   ])('reads how an injury happened and the injuries from a trauma case\'s notes: %s', (notes, injuryHow, injuries) => {
-    const values = factsFromCase(templateById('trauma')!, { procedure: 'D7270', cause: 'trauma', notes }, TODAY).values;
+    const values = factsFromCase(templateById('trauma', templates)!, { procedure: 'D7270', cause: 'trauma', notes }, TODAY).values;
     expect(values.injuryHow).toBe(injuryHow);
     expect(values.injuries).toBe(injuries);
     expect(values.treatment, 'a code alone is not the treatment in words').toBeUndefined();
@@ -387,7 +390,7 @@ describe('letter templates: the OSA letter', () => {
     ['white lesion on the floor of the mouth', 'the floor of the mouth'],
     ['biopsy of a lesion, Aetna medical', undefined],
   ])('reads where a lesion is from a biopsy case: %s', (notes, site) => {
-    expect(factsFromCase(templateById('biopsy')!, { procedure: 'biopsy', notes }, TODAY).values.lesionSite).toBe(site);
+    expect(factsFromCase(templateById('biopsy', templates)!, { procedure: 'biopsy', notes }, TODAY).values.lesionSite).toBe(site);
   });
 
   it('writes an age over 89 as "90 or older"', () => {
@@ -399,7 +402,7 @@ describe('letter templates: the OSA letter', () => {
 
 describe('letter templates: facts written as sentences', () => {
   const narrativeOf = (id: string, values: Record<string, string>) => {
-    const t = templateById(id)!;
+    const t = templateById(id, templates)!;
     return templateNarrative(t, { values: { ...requiredOnly(t, 'commercial'), ...values }, payerKind: 'commercial', today: TODAY }).join('\n');
   };
 
@@ -437,7 +440,7 @@ describe('letter templates: facts written as sentences', () => {
 });
 
 describe('letter templates: checking a value', () => {
-  const osa = templateById('osa-appliance')!;
+  const osa = templateById('osa-appliance', templates)!;
   const fact = (t: LetterTemplate, id: string) => t.facts.find((f) => f.id === id)!;
   const ok = (f: FactDef, raw: string) => {
     const r = validateFactValue(f, raw, TODAY);
@@ -473,7 +476,7 @@ describe('letter templates: checking a value', () => {
     expect(ok(order, 'y')).toBe('yes');
     expect(ok(order, 'no')).toMatch(/problem: .*written order/);
     expect(ok(order, 'perhaps')).toBe('problem: Please answer yes or no.');
-    expect(ok(fact(templateById('trauma')!, 'jawFracture'), 'no')).toBe('no');
+    expect(ok(fact(templateById('trauma', templates)!, 'jawFracture'), 'no')).toBe('no');
   });
 
   it('month and year only: a full date is refused as an identifier', () => {
@@ -510,7 +513,7 @@ describe('letter templates: checking a value', () => {
     expect(ok(s, 'call 555-123-4567')).toMatch(/phone/);
     expect(ok(s, 'see {notes}')).toMatch(/brackets and braces/);
     expect(ok(s, 'x'.repeat(600))).toMatch(/under 500 characters/);
-    expect(ok(fact(templateById('trauma')!, 'injuries'), 'fractured #8 and #9, teeth 7 8 9 10 mobile')).toBe('fractured #8 and #9, teeth 7 8 9 10 mobile');
+    expect(ok(fact(templateById('trauma', templates)!, 'injuries'), 'fractured #8 and #9, teeth 7 8 9 10 mobile')).toBe('fractured #8 and #9, teeth 7 8 9 10 mobile');
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, type App } from '../src/app.js';
+import { openHouse as openApp, type House as App } from './support/house.js';
 import { loadConfig } from '../src/config.js';
 import type { Running } from '../src/root/server.js';
 import { reply } from '../src/engine/model.js';

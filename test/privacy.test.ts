@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { identifierNotice, scrubIdentifiers, type IdentifierKind } from '../src/privacy/scrubber.js';
-import { openEngine } from '../src/app.js';
+import { openEngine } from './support/house.js';
 import { Inbox } from '../src/engine/inbox.js';
 import type { Input, Reply } from '../src/engine/model.js';
 import { createLogger } from '../src/log.js';
 import { CLINICAL_MESSAGES, IDENTIFIER_MESSAGES, withoutCaseIds } from './support/identifier-corpus.js';
-import { kn, run, tempDbPath } from './helpers.js';
+import { run, tempDbPath } from './helpers.js';
 import { sqliteStorage } from './support/storage.js';
 import type { SqliteStorage } from '../src/store/sqlite/index.js';
 
@@ -179,7 +179,7 @@ describe('identifiers through the whole engine', () => {
     const db = sqliteStorage(path);
     opened.push(db);
     const logLines: string[] = [];
-    const engine = openEngine(db, { kn, log: createLogger('debug', (line) => logLines.push(line)) });
+    const engine = openEngine(db, { log: createLogger('debug', (line) => logLines.push(line)) });
     const replies: Reply[] = [];
     const send = async (user: string, input: Input) => {
       const out = await engine.handle({ platform: 'test', user, conversation: 'dm', direct: true, input });
@@ -238,7 +238,7 @@ describe('identifiers through the whole engine', () => {
   it('answers clinical messages as if no scrubber were there: no identifier notice', async () => {
     const db = sqliteStorage(tempDbPath('medbill-privacy-'));
     opened.push(db);
-    const engine = openEngine(db, { kn });
+    const engine = openEngine(db);
     for (const [i, text] of CLINICAL_MESSAGES.entries()) {
       const out = await engine.handle({ platform: 'test', user: `c${i}`, conversation: 'dm', direct: true, input: { kind: 'text', text } });
       expect(out.map((r) => r.text).join('\n'), text).not.toMatch(/patient identifiers/);
@@ -259,7 +259,7 @@ describe('the answer to a question whose answer is a product, a lab or a drug', 
     const path = tempDbPath('medbill-product-');
     const db = sqliteStorage(path);
     opened.push(db);
-    const engine = openEngine(db, { kn });
+    const engine = openEngine(db);
     const turn = (input: Input) => ({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input });
     const send = (input: Input) => engine.handle(turn(input));
     const answer = await send({ kind: 'text', text: OSA });

@@ -11,7 +11,7 @@ import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, type App } from '../src/app.js';
+import { openHouse, type House } from './support/house.js';
 import { loadConfig } from '../src/config.js';
 import { startServer, type Running } from '../src/root/server.js';
 import { silentLogger } from '../src/log.js';
@@ -68,7 +68,7 @@ describe('replay: every scenario on every platform, through the real server', ()
   let slackApi: SlackApiFake;
   let slack: SlackStack;
   let connector: ConnectorFake;
-  let app: App;
+  let app: House;
   let teamsServer: Running;
   const outcomes = new Map<string, Outcome>();
   let seq = 0;
@@ -77,7 +77,7 @@ describe('replay: every scenario on every platform, through the real server', ()
     slackApi = await startSlackApiFake();
     slack = await startSlackStack({ secret: SECRET, fake: slackApi });
     connector = await startConnectorFake();
-    app = openApp({ ...loadConfig({}), dbPath: tempDbPath() }, { log: silentLogger });
+    app = openHouse({ ...loadConfig({}), dbPath: tempDbPath() }, { log: silentLogger });
     const config = loadTeamsConfig({ MEDBILL_TEAMS_DEV: '1' });
     if (!config) throw new Error('dev mode turns Teams on');
     const teams = createTeamsAdapter({ config, inbox: app.inbox, outbound: app.outbound, log: silentLogger });
@@ -190,13 +190,13 @@ describe('replay: every scenario on every platform, through the real server', ()
 });
 
 describe('replay: a platform added as one file (test/support/fake-adapter.ts)', () => {
-  let app: App;
+  let app: House;
   let running: Running;
   let fake: ReturnType<typeof createFakeAdapter>;
   let seq = 0;
 
   beforeAll(async () => {
-    app = openApp({ ...loadConfig({}), dbPath: tempDbPath() }, { log: silentLogger });
+    app = openHouse({ ...loadConfig({}), dbPath: tempDbPath() }, { log: silentLogger });
     fake = createFakeAdapter({ inbox: app.inbox, outbound: app.outbound, log: silentLogger });
     running = await startServer(app, { host: '127.0.0.1', port: 0, log: silentLogger, adapters: [fake], web: false });
     await fake.start();

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { caseReading, messageReading, removalProcedure, sameCase, type CaseReading, type Verdict } from '../flows/same-case.js';
 import { extractFacts } from '../src/knowledge/extract.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
-import { openEngine } from '../src/app.js';
+import { openEngine } from './support/house.js';
 import type { Input, Reply } from '../src/engine/model.js';
 import { flowContext } from './support/flow-context.js';
 import { kn, tempDbPath } from './helpers.js';
@@ -112,7 +112,7 @@ afterEach(async () => {
 function setup() {
   const db = sqliteStorage(tempDbPath());
   opened.push(db);
-  const engine = openEngine(db, { kn });
+  const engine = openEngine(db);
   let latest: Reply[] = [];
   const say = async (input: Input | string) => {
     latest = await engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: typeof input === 'string' ? { kind: 'text', text: input } : input });

@@ -2,16 +2,16 @@
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, type App } from '../src/app.js';
+import { openHouse, type House } from './support/house.js';
 import { loadConfig } from '../src/config.js';
 import { startServer, type Running } from '../src/root/server.js';
 import { silentLogger } from '../src/log.js';
 import { ROOT, tempDbPath } from './helpers.js';
 
-let app: App;
+let app: House;
 let running: Running;
 beforeAll(async () => {
-  app = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
+  app = openHouse({ ...loadConfig({}), dbPath: tempDbPath() });
   running = await startServer(app, { host: '127.0.0.1', port: 0, log: silentLogger });
 });
 afterAll(async () => {

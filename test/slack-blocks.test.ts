@@ -7,9 +7,9 @@ import { flows } from '../flows/index.js';
 import { answerParts } from '../flows/answer.js';
 import { formModal, homeView, renderMessages } from '../adapters/slack/blocks.js';
 import { reply, type Input, type Reply, type ReplyPart } from '../src/engine/model.js';
-import { openEngine } from '../src/app.js';
+import { openEngine } from './support/house.js';
 import { blockKitProblems, messageProblems, viewProblems } from './support/block-kit.js';
-import { kn, run } from './helpers.js';
+import { run } from './helpers.js';
 import { claimService, sqliteStorage } from './support/storage.js';
 
 type Json = Record<string, any>;
@@ -106,7 +106,7 @@ describe('Slack rendering', () => {
 describe('what the flows say, as Slack gets it', () => {
   const db = sqliteStorage(':memory:');
   afterAll(() => db.close());
-  const engine = openEngine(db, { kn, zone: 'America/Chicago' });
+  const engine = openEngine(db, { zone: 'America/Chicago' });
   const claims = claimService(db);
   beforeAll(async () => {
     for (const [caseId, submittedDate] of [['C-SLK23', '2026-11-12'], ['C-SLK24', undefined]] as const) {

@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { IDENTIFIER_MESSAGES, withoutCaseIds } from './support/identifier-corpus.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openApp, type App } from '../src/app.js';
+import { openHouse, type House } from './support/house.js';
 import { loadConfig } from '../src/config.js';
 import type { Running } from '../src/root/server.js';
 import { createLogger, silentLogger } from '../src/log.js';
@@ -37,7 +37,7 @@ const slash = (text: string, fake: SlackApiFake, user = 'U0CMD1', channel = 'C0P
 
 describe('/slack/events under attack and failure', () => {
   let fake: SlackApiFake;
-  let app: App;
+  let app: House;
   let stack: SlackStack;
   let running: Running;
   const logLines: string[] = [];
@@ -215,7 +215,7 @@ describe('/slack/events under attack and failure', () => {
 describe('telling a network failure from a rejected token', () => {
   it('says the token was refused when Slack says invalid_auth', async () => {
     const fake = await startSlackApiFake({ rejectToken: true });
-    const app = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
+    const app = openHouse({ ...loadConfig({}), dbPath: tempDbPath() });
     const adapter = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: SECRET, apiUrl: fake.apiUrl }, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log: silentLogger });
     try {
       await expect(adapter.start()).rejects.toBeInstanceOf(SlackTokenRejectedError);
@@ -228,7 +228,7 @@ describe('telling a network failure from a rejected token', () => {
   });
 
   it('says Slack could not be reached, not that the token is wrong, when nothing answers', async () => {
-    const app = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
+    const app = openHouse({ ...loadConfig({}), dbPath: tempDbPath() });
     // A port nothing listens on any more: connection refused.
     const closed = await startSlackApiFake();
     const apiUrl = closed.apiUrl;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { openApp, type App } from '../src/app.js';
+import { openHouse, type House } from './support/house.js';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
 import { createSlackAdapter, type SlackAdapter } from '../adapters/slack/adapter.js';
@@ -21,7 +21,7 @@ const json = (name: string) => JSON.parse(readFileSync(join(FIXTURES!, name), 'u
 describe.skipIf(!FIXTURES)('Slack over Socket Mode', () => {
   let wss: WebSocketServer;
   let fake: SlackApiFake;
-  let app: App;
+  let app: House;
   let slack: SlackAdapter;
   let socket: WebSocket;
   const acks: string[] = [];
@@ -35,7 +35,7 @@ describe.skipIf(!FIXTURES)('Slack over Socket Mode', () => {
       resolve(ws);
     }));
     fake = await startSlackApiFake({ socketUrl: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/` });
-    app = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
+    app = openHouse({ ...loadConfig({}), dbPath: tempDbPath() });
     slack = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', appToken: 'xapp-1-A111-000-abcdefabcdef', apiUrl: fake.apiUrl }, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log: silentLogger });
     expect(slack.requestListener).toBeUndefined(); // nothing is served over HTTP in Socket Mode
     await slack.start();

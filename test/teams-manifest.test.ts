@@ -16,7 +16,7 @@ import { PNG } from 'pngjs';
 import { flows } from '../flows/index.js';
 import { FlowRegistry } from '../src/engine/registry.js';
 import type { Flow } from '../src/engine/flow.js';
-import { openApp, type App } from '../src/app.js';
+import { openHouse, type House } from './support/house.js';
 import { loadConfig, ConfigError } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
 import { ACCENT_COLOR, COMMAND_LIMITS, MANIFEST_SCHEMA_URL, loadManifestSettings, teamsCommandLists, teamsManifest, type TeamsManifest } from '../adapters/teams/manifest.js';
@@ -144,9 +144,9 @@ describe('the command menu', () => {
   });
 
   describe('in the real engine', () => {
-    let app: App;
+    let app: House;
     beforeAll(() => {
-      app = openApp({ ...loadConfig({}), dbPath: tempDbPath() }, { log: silentLogger });
+      app = openHouse({ ...loadConfig({}), dbPath: tempDbPath() }, { log: silentLogger });
     });
     afterAll(() => app.close());
     afterEach(() => vi.restoreAllMocks());

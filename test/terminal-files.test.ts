@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { openEngine } from '../src/app.js';
+import { openEngine } from './support/house.js';
 import { FlowRegistry } from '../src/engine/registry.js';
 import { stateSchema, type Flow } from '../src/engine/flow.js';
 import { reply } from '../src/engine/model.js';
 import { terminalChat } from '../adapters/terminal/chat.js';
 import { renderReply } from '../adapters/terminal/render.js';
-import { kn, tempDbPath } from './helpers.js';
+import { tempDbPath } from './helpers.js';
 import { sqliteStorage } from './support/storage.js';
 
 const bytes = Buffer.from('PK\u0003\u0004 the start of a .docx');
@@ -35,7 +35,7 @@ describe('files in the terminal', () => {
 
   it('saves the file and prints where', async () => {
     const db = sqliteStorage(tempDbPath());
-    const engine = openEngine(db, { kn, flows: new FlowRegistry([letterFlow]) });
+    const engine = openEngine(db, { flows: new FlowRegistry([letterFlow]) });
     const filesDir = join(mkdtempSync(join(tmpdir(), 'medbill-files-')), 'files');
     const output = new PassThrough();
     let printed = '';
@@ -52,7 +52,7 @@ describe('files in the terminal', () => {
 describe('the terminal chat prompt', () => {
   it('shows "you> " before every line it reads, and ends on a line of its own', async () => {
     const db = sqliteStorage(tempDbPath());
-    const engine = openEngine(db, { kn, flows: new FlowRegistry([letterFlow]) });
+    const engine = openEngine(db, { flows: new FlowRegistry([letterFlow]) });
     const output = new PassThrough();
     let printed = '';
     output.on('data', (d: Buffer) => { printed += d.toString(); });

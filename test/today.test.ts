@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PRACTICE_ZONE, todayIn } from '../src/today.js';
 import { loadConfig } from '../src/config.js';
 import { validateFactValue } from '../src/letters/fact-values.js';
-import { openEngine } from '../src/app.js';
+import { openEngine, shelf } from './support/house.js';
 import { templateById } from '../src/letters/templates.js';
 import type { Input, Reply } from '../src/engine/model.js';
 import { renderRepliesText } from '../src/reply-text.js';
@@ -118,7 +118,7 @@ describe('dates recorded and shown through the engine', () => {
   });
 
   it('refuses a letter\'s month that has not come yet where the practice is', async () => {
-    const month = templateById('trauma')?.facts.find((f) => f.type === 'month-year' && f.past);
+    const month = templateById('trauma', shelf.letters())?.facts.find((f) => f.type === 'month-year' && f.past);
     if (!month) throw new Error('the trauma letter asks the month of the injury');
     const onFirst = at('2026-12-01T02:30:00Z');
     expect(validateFactValue(month, 'December 2026', todayIn('America/Chicago', onFirst))).toMatchObject({ ok: false, problem: expect.stringMatching(/not come yet/) });

@@ -8,8 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { playScriptOnDatabase } from '../adapters/terminal/script.js';
 import { ROOT, SHARED, cli, tempDbPath } from './helpers.js';
+import { openHouse } from './support/house.js';
 
-const play = (text: string) => playScriptOnDatabase(text, { ...loadConfig({}), dbPath: tempDbPath() }, { platform: 'script', user: 'tester', conversation: 'test', direct: true });
+// As `medbill chat --script` plays them: each reopen opens the house again over the same database file.
+const play = (text: string) => {
+  const config = { ...loadConfig({}), dbPath: tempDbPath() };
+  return playScriptOnDatabase(text, (now) => openHouse(config, { now }), { platform: 'script', user: 'tester', conversation: 'test', direct: true });
+};
 
 const dir = join(ROOT, 'test', 'transcripts');
 const own = readdirSync(dir).filter((f) => f.endsWith('.txt')).sort();

@@ -12,8 +12,7 @@
  *   # comment
  */
 import type { Input, Reply, Turn } from '../../src/engine/model.js';
-import { openApp, type App } from '../../src/app.js';
-import type { Config } from '../../src/config.js';
+import type { Clock } from '../../src/today.js';
 import { renderReply, type Pressable } from './render.js';
 
 export interface ScriptHost {
@@ -115,17 +114,26 @@ export async function playScript(text: string, host: ScriptHost, turnBase: Omit<
   return { ok: failures.length === 0, failures, transcript, checks };
 }
 
-/** Plays a script against medbill's own database and engine, with a clock the script can move and a real reopen. */
-export async function playScriptOnDatabase(text: string, config: Config, turnBase: Omit<Turn, 'input'>): Promise<ScriptResult> {
+/** What a script plays against: an engine over medbill's database, and a way to close it (as a restart would). */
+export interface ScriptEngine {
+  engine: { handle(turn: Turn): Promise<Reply[]> };
+  close(): void;
+}
+
+/**
+ * Plays a script against medbill's own database and engine, with a clock the script can move and a real
+ * reopen: `open` (from the composition root) opens them with that clock, again at each `reopen`.
+ */
+export async function playScriptOnDatabase(text: string, open: (now: Clock) => ScriptEngine, turnBase: Omit<Turn, 'input'>): Promise<ScriptResult> {
   let offset = 0;
   const now = () => Date.now() + offset;
-  let app: App = openApp(config, { now });
+  let app = open(now);
   try {
     return await playScript(text, {
       handle: (turn) => app.engine.handle(turn),
       reopen: () => {
         app.close();
-        app = openApp(config, { now });
+        app = open(now);
       },
       advanceClock: (ms) => {
         offset += ms;

@@ -10,16 +10,16 @@
  * (import-row.ts), and the changes that bring a claim to its status (import-steps.ts). This file runs them
  * over the file, writes the claims, and says what happened.
  */
-import { ClaimService, type Plan } from './service.js';
-import type { Storage } from '../store/storage.js';
-import type { StoreWrite } from '../store/unit-of-work.js';
+import type { ClaimService, Plan } from './service.js';
+import type { ClaimReportStore } from '../store/claim-reports.js';
+import type { StoreWrite, UnitOfWork } from '../store/unit-of-work.js';
 import { CLAIM_STATUSES, isOpen, type Actor, type Claim, type ClaimStatus } from '../store/claim.js';
 import { formatCents } from '../money.js';
 import { CsvError, csvRecords, type CsvRecord } from './csv.js';
 import { ImportFileError, readHeader } from './import-columns.js';
 import { RowReader, type ImportRow, type KnownClaim, type RowOptions } from './import-row.js';
-import { defaultKnowledge, type Knowledge } from '../knowledge/load.js';
-import { CodeIndex } from '../knowledge/lookup.js';
+import type { Knowledge } from '../knowledge/load.js';
+import type { CodeIndex } from '../knowledge/lookup.js';
 
 export { ImportFileError } from './import-columns.js';
 
@@ -30,9 +30,18 @@ export interface ImportOptions extends RowOptions {
   dryRun?: boolean;
   /** Column names dropped unread (needed for a column whose name says it holds identifiers). */
   ignoreColumns?: readonly string[];
-  kn?: Knowledge;
-  now?: () => number;
   actor?: Actor;
+}
+
+/** What an import reads and writes through, built by the composition root: the claims, and the codes and knowledge rows are checked against. */
+export interface ImportServices {
+  claims: ClaimService;
+  codes: CodeIndex;
+  kn: Knowledge;
+  /** The claims already in medbill (a file is not imported twice). */
+  reports: ClaimReportStore;
+  /** Where the rows are written, all in one commit. */
+  unitOfWork: UnitOfWork;
 }
 
 export interface ImportSummary {
@@ -61,14 +70,11 @@ export type ImportResult = ImportSummary | ImportRefused;
 
 export const IMPORT_ACTOR: Actor = { who: 'cli:import', surface: 'import' };
 
-/** What an import reads and writes. */
-export type ImportStorage = Pick<Storage, 'claims' | 'claimReports' | 'icd10' | 'unitOfWork'>;
-
 /**
  * Checks every row of `csv` and, when all are good, imports them as claims in one unit of work (with
  * `dryRun`, checks and writes nothing). Throws ImportFileError when the file as a whole cannot be read.
  */
-export async function importClaims(storage: ImportStorage, csv: string, options: ImportOptions): Promise<ImportResult> {
+export async function importClaims(to: ImportServices, csv: string, options: ImportOptions): Promise<ImportResult> {
   let records: CsvRecord[];
   try {
     records = [...csvRecords(csv)].filter((r) => r.fields.some((f) => f.trim() !== ''));
@@ -79,9 +85,8 @@ export async function importClaims(storage: ImportStorage, csv: string, options:
   const [head, ...data] = records;
   if (!head) throw new ImportFileError('the file is empty: the first line must name the columns, and each line after it is one claim.');
   const cols = readHeader(head.fields, options.ignoreColumns ?? []);
-  const kn = options.kn ?? defaultKnowledge();
-  const service = new ClaimService(storage.claims, storage.unitOfWork, options.now);
-  const reader = new RowReader(cols, await knownClaims(storage), () => service.kn, new CodeIndex(kn, await storage.icd10.view()), kn, options);
+  const service = to.claims;
+  const reader = new RowReader(cols, await knownClaims(to.reports), () => service.kn, to.codes, to.kn, options);
   const problems: RowProblem[] = [];
   const rows: ImportRow[] = [];
   for (const rec of data) {
@@ -105,7 +110,7 @@ export async function importClaims(storage: ImportStorage, csv: string, options:
   }
   if (writeProblems.length) return refused(writeProblems);
   const first = rows[0];
-  if (!options.dryRun && !(await storage.unitOfWork.commit(writes)) && first) {
+  if (!options.dryRun && !(await to.unitOfWork.commit(writes)) && first) {
     return refused([{ line: first.line, problems: ['claims changed in medbill while the file was being imported; nothing was imported: import it again'] }]);
   }
   const open = claims.filter((c) => isOpen(c.status));
@@ -119,9 +124,9 @@ export async function importClaims(storage: ImportStorage, csv: string, options:
 }
 
 /** The claims already in medbill (case id and claim number), so that a file imported twice is refused. */
-async function knownClaims(storage: ImportStorage): Promise<KnownClaim[]> {
+async function knownClaims(reports: ClaimReportStore): Promise<KnownClaim[]> {
   const known: KnownClaim[] = [];
-  for await (const c of storage.claimReports.exportRows()) known.push({ caseId: c.case_id, ...(c.reference !== null ? { reference: c.reference } : {}) });
+  for await (const c of reports.exportRows()) known.push({ caseId: c.case_id, ...(c.reference !== null ? { reference: c.reference } : {}) });
   return known;
 }
 

@@ -13,7 +13,7 @@ import type { ClaimStore } from '../store/claims.js';
 import type { StoreWrite, UnitOfWork } from '../store/unit-of-work.js';
 import { scrubIdentifiers } from '../privacy/scrubber.js';
 import { canMove, isOpen, TRANSITIONS, type Actor, type Claim, type ClaimStatus, type Denial, type HistoryEntry } from '../store/claim.js';
-import { loadClaimKnowledge, type ClaimKnowledge } from '../knowledge/followup-denials.js';
+import type { ClaimKnowledge } from '../knowledge/followup-denials.js';
 import { localDate, systemClock, type Clock } from '../today.js';
 import { appealDeadline, authWarning, firstFollowUp, nextFollowUp, recordsDueDefault, timelyFilingDeadline } from './policy.js';
 import { daysBetween, isIsoDate } from '../calendar.js';
@@ -69,16 +69,12 @@ const STATUS_WORDS: Record<ClaimStatus, string> = {
 export const statusWords = (s: ClaimStatus): string => STATUS_WORDS[s];
 
 export class ClaimService {
-  private knowledge?: ClaimKnowledge;
-
-  constructor(readonly store: ClaimStore, private readonly unitOfWork: UnitOfWork, private readonly now: Clock = systemClock, knowledge?: ClaimKnowledge) {
-    if (knowledge) this.knowledge = knowledge;
+  /** `knowledge`: denial remedies and the follow-up policy, read by the composition root on first use (triage never needs them). */
+  constructor(readonly store: ClaimStore, private readonly unitOfWork: UnitOfWork, private readonly knowledge: () => ClaimKnowledge, private readonly now: Clock = systemClock) {
   }
 
-  /** Denial remedies and the follow-up policy, read on first use (triage never needs them). */
   get kn(): ClaimKnowledge {
-    this.knowledge ??= loadClaimKnowledge();
-    return this.knowledge;
+    return this.knowledge();
   }
 
   get(caseId: string): Promise<Claim | undefined> {

@@ -33,7 +33,7 @@ export function knowledgeCounts(kn: Knowledge): string {
 
 /** denials.json and followup.json, read fresh from `dir` (a broken entry throws KnowledgeError, as the other files do). */
 function claimKnowledgeCounts(dir: string): string[] {
-  const ck = loadClaimKnowledge(dir, { fresh: true });
+  const ck = loadClaimKnowledge(dir);
   const byAction = DENIAL_ACTIONS.map((a) => `${a} ${ck.carcs.filter((e) => e.action === a).length}`).join(', ');
   const p = ck.policy;
   const filing = (payer: (typeof CLAIM_PAYER_KINDS)[number]) => {

@@ -4,7 +4,6 @@
  * schemas, and every source id, document kind and code is checked, so a broken edit fails with the file and
  * the entry named. Read only when a claim needs it (never by `medbill triage`).
  */
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError } from './load.js';
 import { defaultEntryLabel, parseKnowledgeFile, type EntryLabel } from './json-file.js';
@@ -265,15 +264,10 @@ function loadFresh(dir: string): ClaimKnowledge {
   return { dir, carcs: denials.carcs, byGroupCode, byCarc, rarcs, advice, phrases, policy, documentLabels, sources };
 }
 
-let cached: ClaimKnowledge | undefined;
-
 /**
- * The claim knowledge in `dir`, validated. The default directory is read once per process, on first use;
- * pass `{ fresh: true }` to read it again (after an edit). Other directories are always read fresh.
+ * The claim knowledge in `dir`, validated, read afresh at each call: the composition root (src/root/shelf.ts)
+ * reads it once and hands it to whoever needs it.
  */
-export function loadClaimKnowledge(dir: string = DEFAULT_KNOWLEDGE_DIR, options: { fresh?: boolean } = {}): ClaimKnowledge {
-  const isDefault = resolve(dir) === resolve(DEFAULT_KNOWLEDGE_DIR);
-  if (!isDefault) return loadFresh(dir);
-  if (!cached || options.fresh) cached = loadFresh(DEFAULT_KNOWLEDGE_DIR);
-  return cached;
+export function loadClaimKnowledge(dir: string = DEFAULT_KNOWLEDGE_DIR): ClaimKnowledge {
+  return loadFresh(dir);
 }

@@ -321,10 +321,3 @@ export function loadKnowledge(dir: string = DEFAULT_KNOWLEDGE_DIR): Knowledge {
 export function displayPath(dir: string): string {
   return relative(process.cwd(), dir) || '.';
 }
-
-let cached: Knowledge | undefined;
-/** The default knowledge, loaded once per process. */
-export function defaultKnowledge(): Knowledge {
-  cached ??= loadKnowledge();
-  return cached;
-}

@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import type { LetterCode, LetterDraft } from './model.js';
 import type { LetterTemplate } from './templates.js';
-import { loadLetterTemplates, templateById, templateFor } from './templates.js';
+import { templateById, templateFor } from './templates.js';
 import { letterText, renderLetter, templateNarrative } from './render.js';
 import { codesFromTriage, factsFromCase } from './prefill.js';
 import { procedureKindOf } from '../knowledge/procedure-kind.js';
@@ -60,18 +60,19 @@ export interface FinishedLetter {
 }
 
 export class LetterService {
-  constructor(private readonly store: LetterStore, private readonly opts: { narrative?: NarrativeWriter; log?: Logger } = {}) {}
+  /** `templateList`: knowledge/letters/, read by the composition root on the first letter (triage never needs them). */
+  constructor(private readonly store: LetterStore, private readonly templateList: () => readonly LetterTemplate[], private readonly opts: { narrative?: NarrativeWriter; log?: Logger } = {}) {}
 
-  templates(): LetterTemplate[] {
-    return loadLetterTemplates();
+  templates(): readonly LetterTemplate[] {
+    return this.templateList();
   }
 
   templateFor(categoryId: string): LetterTemplate | undefined {
-    return templateFor(categoryId);
+    return templateFor(categoryId, this.templateList());
   }
 
   templateById(id: string): LetterTemplate | undefined {
-    return templateById(id);
+    return templateById(id, this.templateList());
   }
 
   saved(caseId: string): Promise<StoredLetter | undefined> {
@@ -85,7 +86,7 @@ export class LetterService {
   async forCase(caseId: string, caseFacts: Partial<CaseFacts>, kn: Knowledge, codes: CodeIndex, directory: CodeDirectory, today: string): Promise<LetterStart | { problem: string }> {
     const saved = await this.store.get(caseId);
     const kind = caseFacts.procedure ? procedureKindOf(kn, (c) => codes.exact(c) !== undefined, caseFacts.procedure) : undefined;
-    const template = (saved ? templateById(saved.templateId) : undefined) ?? (kind ? templateFor(kind.id) : undefined);
+    const template = (saved ? this.templateById(saved.templateId) : undefined) ?? (kind ? this.templateFor(kind.id) : undefined);
     if (!template) return { problem: `medbill has no letter template for ${kind ? kind.name.toLowerCase() : 'this kind of procedure'} yet (the templates are in knowledge/letters/).` };
     const prefill = factsFromCase(template, caseFacts, today);
     const values = { ...prefill.values, ...(saved?.templateId === template.id ? saved.facts : {}) };

@@ -10,7 +10,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError, defaultKnowledge, loadKnowledge, type Knowledge } from '../knowledge/load.js';
+import { DEFAULT_KNOWLEDGE_DIR, KnowledgeError, loadKnowledge, type Knowledge } from '../knowledge/load.js';
 import { issueLines, readKnowledgeJson } from '../knowledge/json-file.js';
 import { SourceRefs } from '../knowledge/schema.js';
 import { PROPER_NAME_KINDS } from '../privacy/scrubber.js';
@@ -581,32 +581,27 @@ function loadFresh(dir: string, kn: Knowledge): LetterTemplate[] {
   return templates;
 }
 
-let cached: LetterTemplate[] | undefined;
-
-/** For `medbill kb check`: the templates under knowledge `dir`, read fresh (a broken one throws KnowledgeError naming its file). */
-export function letterTemplateSummary(dir: string): string {
-  const templates = loadLetterTemplates(join(dir, LETTERS_SUBDIR), { fresh: true });
+/** For `medbill kb check`: the templates beside knowledge `kn` (a broken one throws KnowledgeError naming its file). */
+export function letterTemplateSummary(kn: Knowledge): string {
+  const templates = loadLetterTemplates(join(kn.dir, LETTERS_SUBDIR), kn);
   return `  letter templates: ${templates.length} (${templates.reduce((n, t) => n + t.facts.length, 0)} facts, ${templates.reduce((n, t) => n + t.policyPoints.length, 0)} policy points)`;
 }
 
 /**
  * The letter templates in `dir` (default knowledge/letters/), validated against the knowledge beside it
- * (sources.json, documents.json, categories/, as the knowledge loader reads them). The default directory is
- * read once per process, on first use; pass `{ fresh: true }` to read it again after an edit. Other
- * directories are always read fresh, with the knowledge folder they are in.
+ * (sources.json, documents.json, categories/, as the knowledge loader reads them), read afresh at each call:
+ * the composition root (src/root/shelf.ts) reads them once, on first use, and hands them down.
  */
-export function loadLetterTemplates(dir: string = DEFAULT_LETTERS_DIR, options: { fresh?: boolean } = {}): LetterTemplate[] {
-  if (resolve(dir) !== resolve(DEFAULT_LETTERS_DIR)) return loadFresh(dir, loadKnowledge(dirname(resolve(dir))));
-  if (!cached || options.fresh) cached = loadFresh(DEFAULT_LETTERS_DIR, defaultKnowledge());
-  return cached;
+export function loadLetterTemplates(dir: string = DEFAULT_LETTERS_DIR, kn: Knowledge = loadKnowledge(dirname(resolve(dir)))): LetterTemplate[] {
+  return loadFresh(dir, kn);
 }
 
 /** The template that serves a procedure category (triage's category id), if there is one. */
-export function templateFor(categoryId: string, templates: LetterTemplate[] = loadLetterTemplates()): LetterTemplate | undefined {
+export function templateFor(categoryId: string, templates: readonly LetterTemplate[]): LetterTemplate | undefined {
   return templates.find((t) => t.categories.includes(categoryId));
 }
 
 /** A template by its id. */
-export function templateById(id: string, templates: LetterTemplate[] = loadLetterTemplates()): LetterTemplate | undefined {
+export function templateById(id: string, templates: readonly LetterTemplate[]): LetterTemplate | undefined {
   return templates.find((t) => t.id === id);
 }

@@ -12,7 +12,7 @@ import { dayNumber as calendarDay } from '../calendar.js';
 import { localDate } from '../today.js';
 import type { Denial } from '../store/claim.js';
 import type { ChartSpec } from './chart.js';
-import { defaultKnowledge, type Knowledge } from '../knowledge/load.js';
+import type { Knowledge } from '../knowledge/load.js';
 
 export const AGING_BUCKETS = ['0-30', '31-60', '61-90', '90+'] as const;
 
@@ -76,7 +76,7 @@ export function categoryNames(kn: Pick<Knowledge, 'categories'>): ReadonlyMap<st
  * claims. Kinds of procedure are named in words (`names`, from knowledge/categories/); a claim with none is "Other
  * procedures", and an id the knowledge no longer has is shown as it is stored.
  */
-export async function buildReport(reports: ClaimReportStore, today: string, zone: string, names: ReadonlyMap<string, string> = categoryNames(defaultKnowledge())): Promise<Report> {
+export async function buildReport(reports: ClaimReportStore, today: string, zone: string, names: ReadonlyMap<string, string>): Promise<Report> {
   const start = DateTime.fromISO(today, { zone }).startOf('month');
   const end = start.plus({ months: 1 });
   const from = start.toFormat('yyyy-MM-dd');

@@ -1,7 +1,8 @@
 /** `medbill chat`: the guided conversations in the terminal, or a scripted one (the composition for the terminal). */
 import { dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../config.js';
-import { openApp } from '../app.js';
+import { openHouse } from './house.js';
+import { openShelf } from './shelf.js';
 import { createLogger } from '../log.js';
 import { newCaseId } from '../case-id.js';
 import { parseScript, playScriptOnDatabase, ScriptError } from '../../adapters/terminal/script.js';
@@ -22,7 +23,10 @@ export async function cmdChat(args: string[], io: Io): Promise<number> {
       throw err;
     }
     // A fresh conversation each run, so an earlier run's session in the same database cannot interfere.
-    const result = await playScriptOnDatabase(text, config, { platform: 'script', user: 'script', conversation: `script-${newCaseId()}`, direct: true });
+    // Each reopen opens the house again, as a restart would; the knowledge is read once for the whole script.
+    const shelf = openShelf();
+    const open = (now: () => number) => openHouse(config, { now, shelf });
+    const result = await playScriptOnDatabase(text, open, { platform: 'script', user: 'script', conversation: `script-${newCaseId()}`, direct: true });
     io.out(result.transcript.join('\n'));
     if (!result.ok) {
       io.err(`medbill: script failed at ${result.failures.join('; ')}`);
@@ -32,7 +36,7 @@ export async function cmdChat(args: string[], io: Io): Promise<number> {
     return 0;
   }
   if (stray.length) throw new UsageError(`chat takes no arguments except --script FILE (got ${stray.join(' ')})`);
-  const app = openApp(config, { log: createLogger(process.env.MEDBILL_LOG ?? 'warn') });
+  const app = openHouse(config, { log: createLogger(process.env.MEDBILL_LOG ?? 'warn') });
   try {
     // Files the chat hands over go beside the database (./data/files by default): never into the project.
     const filesDir = join(config.dbPath === ':memory:' ? resolve('data') : dirname(config.dbPath), 'files');

@@ -3,11 +3,10 @@
  * builds what is due on claims for that channel's local date and posts it once through the outbound port
  * (Slack today; any platform whose adapter offers keyed posts).
  */
-import type { App } from '../app.js';
+import type { House } from './house.js';
 import type { Logger } from '../log.js';
 import { DigestScheduler, defaultOwner } from '../scheduler/digest-scheduler.js';
 import { buildDigest, digestReplies } from '../claims/digest.js';
-import { ClaimService } from '../claims/service.js';
 import { parseDigestSetting } from '../scheduler/digest-settings.js';
 import { ConfigError } from '../config.js';
 import type { DigestChannelInput } from '../store/digest.js';
@@ -30,10 +29,10 @@ export function configuredDigests(text: string): DigestChannelInput[] {
   });
 }
 
-export async function startDigest(app: App, opts: { log: Logger; tickMs: number; now?: Clock; channels?: DigestChannelInput[] }): Promise<DigestScheduler> {
+/** The house's digest scheduler, started: it posts through the house's way out, from its claims and digest channels. */
+export async function startDigest(house: House, opts: { log: Logger; tickMs: number; now?: Clock; channels?: DigestChannelInput[] }): Promise<DigestScheduler> {
   const now = opts.now ?? systemClock;
-  const claims = new ClaimService(app.storage.claims, app.storage.unitOfWork, now);
-  const store = app.storage.digests;
+  const { claims, digests: store } = house;
   // Channels from the configuration are (re)set at each start; "digest here …" in chat changes them until the next.
   for (const c of opts.channels ?? []) await store.setChannel(c, now());
   const scheduler = new DigestScheduler({
@@ -43,9 +42,9 @@ export async function startDigest(app: App, opts: { log: Logger; tickMs: number;
     now,
     publish: async (target, localDate, runKey) => {
       const replies = digestReplies(await buildDigest(claims.store, localDate, claims.kn.policy));
-      return app.outbound.sendKeyed(target, replies, runKey);
+      return house.outbound.sendKeyed(target, replies, runKey);
     },
-    findPosted: (target, runKey) => app.outbound.findKeyed(target, runKey),
+    findPosted: (target, runKey) => house.outbound.findKeyed(target, runKey),
   });
   scheduler.start(opts.tickMs);
   return scheduler;

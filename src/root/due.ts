@@ -4,11 +4,7 @@
  * it, posted nowhere). Both read MEDBILL_DB and never create it; "today" is the practice's date
  * (MEDBILL_TIME_ZONE), or a named digest channel's own, by `todayIn` on the machine's clock.
  */
-import { existsSync } from 'node:fs';
 import { loadConfig, type Config } from '../config.js';
-import type { Storage } from '../store/storage.js';
-import { openSqliteStorage } from '../store/sqlite/index.js';
-import { ClaimService } from '../claims/service.js';
 import { buildDigest, digestReplies } from '../claims/digest.js';
 import { showDate } from '../claims/dates.js';
 import type { DigestChannel, DigestChannelInput } from '../store/digest.js';
@@ -18,15 +14,16 @@ import { systemClock, todayIn, type Clock } from '../today.js';
 import { positionals, takeFlag, takeOneOption, UsageError, type Io } from '../command-line.js';
 import { renderRepliesText } from '../reply-text.js';
 import { configuredDigests } from './digest.js';
+import { openBackOffice, type BackOffice } from './back-office.js';
 
-/** MEDBILL_DB when it exists; else an empty database in memory, so nothing is created by looking. */
-function openExisting(config: Config): Storage {
-  return openSqliteStorage(config.dbPath === ':memory:' || !existsSync(config.dbPath) ? ':memory:' : config.dbPath);
+/** MEDBILL_DB's claims and digest channels when it exists; else an empty database in memory, so nothing is created by looking. */
+function openExisting(config: Config, clock: Clock): BackOffice {
+  return openBackOffice(config, { existing: true, now: clock });
 }
 
 /** What is due on `date` (YYYY-MM-DD), as the chat's "today" and the scheduler's post show it. */
-async function dueText(storage: Storage, date: string, clock: Clock): Promise<string> {
-  const claims = new ClaimService(storage.claims, storage.unitOfWork, clock);
+async function dueText(office: BackOffice, date: string): Promise<string> {
+  const { claims } = office;
   return renderRepliesText(digestReplies(await buildDigest(claims.store, date, claims.kn.policy)));
 }
 
@@ -34,12 +31,12 @@ export async function cmdToday(args: string[], io: Io, clock: Clock = systemCloc
   const stray = positionals('today', args);
   if (stray.length) throw new UsageError(`today: unexpected ${stray[0]} (medbill today --help)`);
   const config = loadConfig();
-  const storage = openExisting(config);
+  const office = openExisting(config, clock);
   try {
-    io.out(await dueText(storage, todayIn(config.zone, clock), clock));
+    io.out(await dueText(office, todayIn(config.zone, clock)));
     return 0;
   } finally {
-    await storage.close();
+    await office.close();
   }
 }
 
@@ -51,9 +48,9 @@ export function channelName(a: ChannelAddress): string {
 type Scheduled = Pick<DigestChannel, 'localTime' | 'zone' | 'weekdays'> & { target: ChannelAddress };
 
 /** The channels that get a digest: MEDBILL_DIGEST's (which `serve` sets at each start) over those set in chat. */
-async function digestChannels(config: Config, storage: Storage): Promise<Map<string, Scheduled>> {
+async function digestChannels(config: Config, office: BackOffice): Promise<Map<string, Scheduled>> {
   const channels = new Map<string, Scheduled>();
-  for (const c of await storage.digests.channels()) channels.set(channelName(c.target), c);
+  for (const c of await office.digests.channels()) channels.set(channelName(c.target), c);
   const fromConfig: DigestChannelInput[] = configuredDigests(config.digestChannels);
   for (const c of fromConfig) channels.set(channelName(c.address), { ...c, target: c.address });
   return channels;
@@ -73,13 +70,13 @@ export async function cmdDigest(args: string[], io: Io, clock: Clock = systemClo
   if (stray.length) throw new UsageError(`digest: unexpected ${stray[0]} (medbill digest --help)`);
   if (!preview) throw new UsageError('digest needs --preview: medbill serve posts the digest at each channel\'s time; --preview prints it here and posts nothing');
   const config = loadConfig();
-  const storage = openExisting(config);
+  const office = openExisting(config, clock);
   try {
     let zone = config.zone;
     let where = `in ${config.zone} (the practice's zone, MEDBILL_TIME_ZONE)`;
     let days: number[] | undefined;
     if (channel !== undefined) {
-      const channels = await digestChannels(config, storage);
+      const channels = await digestChannels(config, office);
       const found = channels.get(channel);
       if (!found) {
         const names = [...channels.keys()].sort();
@@ -90,12 +87,12 @@ export async function cmdDigest(args: string[], io: Io, clock: Clock = systemClo
       where = `for ${channel} (${describeSchedule(found)})`;
     }
     const date = todayIn(zone, clock);
-    io.out(await dueText(storage, date, clock));
+    io.out(await dueText(office, date));
     const weekday = isoWeekday(date);
     const off = days && !days.includes(weekday) ? ` ${channel ?? 'That channel'} gets no digest on ${DAY_NAMES[weekday] ?? 'that day'}s, so nothing would be posted there today.` : '';
     io.err(`The digest for ${showDate(date)} ${where}, as it would be posted; it was not posted.${off}`);
     return 0;
   } finally {
-    await storage.close();
+    await office.close();
   }
 }

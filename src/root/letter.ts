@@ -5,21 +5,17 @@
  *   --json FILE|-    from a JSON object: { "template", "payerKind", "payer"?, "values", "procedures"?, "diagnoses"? }
  *   --out FILE.docx  also write the .docx (the text goes to standard output either way)
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { loadConfig } from '../config.js';
-import { openSqliteStorage } from '../store/sqlite/index.js';
-import { defaultKnowledge } from '../knowledge/load.js';
-import { CodeIndex } from '../knowledge/lookup.js';
-import { NO_DIRECTORY } from '../knowledge/evidence.js';
 import { MEDICAL_PAYERS } from '../knowledge/vocabulary.js';
 import type { CaseFacts } from '../knowledge/facts.js';
 import { describeZodError } from '../zod-message.js';
-import { LetterService } from '../letters/service.js';
+import type { LetterService } from '../letters/service.js';
 import { LetterError } from '../letters/render.js';
 import { missingFacts } from '../letters/fact-values.js';
 import type { LetterCode } from '../letters/model.js';
-import { narrativeWriter } from '../app.js';
+import { openBackOffice } from './back-office.js';
 import { positionals, readInput, takeOneOption, UsageError, type Io } from '../command-line.js';
 import { systemClock, todayIn } from '../today.js';
 
@@ -43,20 +39,19 @@ export async function cmdLetter(args: string[], io: Io): Promise<number> {
 
   const config = loadConfig();
   const today = todayIn(config.zone, systemClock);
-  const kn = defaultKnowledge();
-  const storage = openSqliteStorage(config.dbPath === ':memory:' || !existsSync(config.dbPath) ? ':memory:' : config.dbPath);
+  const office = openBackOffice(config, { existing: true });
   try {
-    const icd10 = await storage.icd10.view();
-    const codes = new CodeIndex(kn, icd10);
-    const letters = new LetterService(storage.letters, config.llm ? { narrative: narrativeWriter(config, undefined) } : {});
+    await office.ready(); // the imported ICD-10-CM list, for the code index and the directory
+    const kn = office.shelf.knowledge();
+    const { codes, letters } = office;
     let request: Parameters<LetterService['finish']>[0];
     if (caseId !== undefined) {
-      const file = await storage.cases.get(caseId.toUpperCase());
+      const file = await office.storage.cases.get(caseId.toUpperCase());
       if (!file) {
         io.err(`medbill: no case ${caseId} in ${config.dbPath}: triage it first (medbill chat, or the chat page).`);
         return 2;
       }
-      const start = await letters.forCase(file.caseId, file.facts as Partial<CaseFacts>, kn, codes, icd10 ?? NO_DIRECTORY, today);
+      const start = await letters.forCase(file.caseId, file.facts as Partial<CaseFacts>, kn, codes, office.directory, today);
       if ('problem' in start) {
         io.err(`medbill: ${start.problem}`);
         return 2;
@@ -112,6 +107,6 @@ export async function cmdLetter(args: string[], io: Io): Promise<number> {
     }
     return 0;
   } finally {
-    await storage.close();
+    await office.close();
   }
 }

@@ -4,7 +4,7 @@
  * their routes on one HTTP server and starts them, each the same way (src/engine/chat-adapter.ts).
  */
 import { loadConfig } from '../config.js';
-import { openApp } from '../app.js';
+import { openHouse } from './house.js';
 import { createLogger } from '../log.js';
 import { isLoopbackHost, startServer } from './server.js';
 import { loadSlackConfig } from '../../adapters/slack/config.js';
@@ -23,7 +23,7 @@ export async function cmdServe(args: string[], io: Io): Promise<number> {
   const slackConfig = loadSlackConfig(); // a malformed Slack variable stops here, before anything opens
   const teamsConfig = loadTeamsConfig(process.env, (warning) => io.err(`medbill: warning: ${warning}`));
   const log = createLogger();
-  const app = openApp(config, { log });
+  const app = openHouse(config, { log });
   // Each configured platform, with what to say when it is off.
   const platforms: { adapter?: ChatAdapter; off: string }[] = [
     { off: '', ...(config.web ? { adapter: createWebAdapter(app.engine, { host: config.host, allowedHosts: config.allowedHosts }) } : {}) },

@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { App } from '../app.js';
+import type { House } from './house.js';
 import { createWebAdapter, isLoopbackHost } from '../../adapters/web/adapter.js';
 import type { AdapterRoute, ChatAdapter } from '../engine/chat-adapter.js';
 import { ClientAbortedError, HttpError, sendJson } from '../http.js';
@@ -46,7 +46,7 @@ export interface ServerOptions {
   requestTimeoutMs?: number;
 }
 
-export function startServer(app: App, opts: ServerOptions): Promise<Running> {
+export function startServer(app: House, opts: ServerOptions): Promise<Running> {
   const adapters = opts.adapters ?? [];
   const page = (opts.web ?? true) && !adapters.some((a) => a.name === 'web')
     ? [createWebAdapter(app.engine, { host: opts.host, ...(opts.allowedHosts ? { allowedHosts: opts.allowedHosts } : {}) })]

@@ -1,5 +1,5 @@
 /** medbill with Slack on the real server on 127.0.0.1, against a recording fake of Slack's Web API. */
-import { openApp, type App } from '../../src/app.js';
+import { openHouse, type House } from './house.js';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type Running } from '../../src/root/server.js';
 import { silentLogger, type Logger } from '../../src/log.js';
@@ -8,13 +8,13 @@ import type { SlackApiFake } from './slack-api-fake.js';
 import { tempDbPath } from '../helpers.js';
 import type { Clock } from '../../src/today.js';
 
-export interface SlackStack { app: App; slack: SlackAdapter; running: Running; close(): Promise<void> }
+export interface SlackStack { app: House; slack: SlackAdapter; running: Running; close(): Promise<void> }
 
 /** `now`: the engine's clock (dates recorded from chat); `zone`: the practice's (MEDBILL_TIME_ZONE). */
 export async function startSlackStack(opts: { secret: string; fake: SlackApiFake; log?: Logger; dbPath?: string; inboxMaxOpen?: number; now?: Clock; zone?: string }): Promise<SlackStack> {
   const log = opts.log ?? silentLogger;
   const config = { ...loadConfig(opts.zone ? { MEDBILL_TIME_ZONE: opts.zone } : {}), dbPath: opts.dbPath ?? tempDbPath() };
-  const app = openApp(config, { log, ...(opts.inboxMaxOpen ? { inboxMaxOpen: opts.inboxMaxOpen } : {}), ...(opts.now ? { now: opts.now } : {}) });
+  const app = openHouse(config, { log, ...(opts.inboxMaxOpen ? { inboxMaxOpen: opts.inboxMaxOpen } : {}), ...(opts.now ? { now: opts.now } : {}) });
   const slack = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: opts.secret, apiUrl: opts.fake.apiUrl }, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log });
   await slack.start();
   const listener = slack.requestListener;

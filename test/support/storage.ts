@@ -9,17 +9,18 @@ import type { SessionRow } from '../../src/store/sessions.js';
 import { ClaimService } from '../../src/claims/service.js';
 import { LetterService } from '../../src/letters/service.js';
 import type { Clock } from '../../src/today.js';
+import { shelf } from './house.js';
 
 export function sqliteStorage(path = ':memory:'): SqliteStorage {
   return openSqliteStorage(path);
 }
 
 export function claimService(storage: Storage, now?: Clock): ClaimService {
-  return new ClaimService(storage.claims, storage.unitOfWork, now);
+  return new ClaimService(storage.claims, storage.unitOfWork, shelf.claims, now);
 }
 
 export function letterService(storage: Storage): LetterService {
-  return new LetterService(storage.letters);
+  return new LetterService(storage.letters, shelf.letters);
 }
 
 /** The same storage with another unit of work (a test that makes a commit meet a changed record). */

@@ -1,0 +1,114 @@
+/** `medbill claims`: import the practice's medical claims from its PM system's CSV export, or export them all as CSV. */
+import { loadConfig } from '../../config.js';
+import { positionals, readInput, takeFlag, takeOneOption, takeOption, UsageError, type Io } from '../../command-line.js';
+import { systemClock, todayIn } from '../../today.js';
+import type { Command } from './command.js';
+
+export const claimsCommand: Command = {
+  name: 'claims',
+  usage: [
+    "medbill claims import FILE.csv   start tracking the practice's medical claims from its PM system's CSV export",
+    '                                 (--dry-run checks every row and writes nothing)',
+    'medbill claims export            every claim as CSV on standard output',
+  ],
+  help: `Usage: medbill claims import FILE.csv [--dry-run] [--ignore-column NAME]... [--payer-kind KIND]
+       medbill claims export
+  import: reads the open (and recent) medical claims exported from the practice-management system, one
+    claim per row, into MEDBILL_DB. Every row is checked first: with any bad row nothing is imported
+    (exit 2) and the bad rows are listed by their line in the file. All rows go in one transaction.
+    A case id or claim number already in medbill is refused (the same export imported twice).
+    --dry-run           check every row and print what would be imported; write nothing
+    --ignore-column N   drop column N unread (needed for a column of patient identifiers, which
+                        medbill refuses: patient, name, dob, member id, ssn, mrn, address, phone…)
+    --payer-kind KIND   the plan type of rows that do not say it (medicare, medicare-advantage,
+                        medicaid, commercial, tricare, auto, workers-comp, liability, other)
+  The first line names the columns (any order, any letter case; * required):
+    case_id         medbill case id (C-7K3Q9); empty: a new one is made
+    claim_number    the practice's claim number (claim #, claim id)
+    payer *         the payer's name (insurance, carrier)
+    payer_kind      plan type: medicare (also "Medicare Part B"), medicare advantage ("MA", "Part C"),
+                    medicaid, commercial, tricare, auto (no-fault, PIP), workers comp, liability,
+                    other (plan type, payer type, financial class);
+                    empty: from a payer named just "Medicare", "Medicaid"…, or --payer-kind
+    procedures *    CPT, HCPCS or CDT codes, space- or comma-separated (cpt, procedure codes)
+    diagnoses       billable ICD-10-CM codes (icd10, dx, diagnosis codes)
+    billed, paid    amounts: 650, 650.00, $1,234.56 (charge, amount billed; amount paid)
+    service_date    date of service (dos)
+    submitted_date  when it was sent (date submitted, billed date)
+    status          the PM status: open/pending/submitted/sent, pended, records requested, paid,
+                    partial, denied, appealed, written off, closed/void, rejected (a clearinghouse
+                    rejection: imported as not submitted), draft/unbilled; empty: from the amounts
+    status_date     when the status was reached (last activity)
+    paid_date, denied_date, appeal_date, records_due
+    denial          the denial code or reason (carc, denial code): "CO-50 N115"
+    auth_number, auth_expires   prior authorization (prior auth) and when it ends
+    lane            medical (default) or medical-first
+    category        medbill's procedure category id, as in its export; empty: the one the codes name
+  Dates: 2026-11-14, 11/14/2026, 11/14/26, 14-Nov-2026, Nov 14, 2026. Follow-up dates and appeal
+  deadlines are worked out from the follow-up policy (knowledge/followup.json).
+  export: every claim as CSV. The file imports again into an empty database (next_follow_up and
+    appeal_deadline are worked out again from the policy).`,
+  // The claims modules (luxon, the claim policy, the report queries) load only for these commands.
+  async run(args, io) {
+    const [sub, ...rest] = args;
+    if (sub === 'import') return claimsImport(rest, io);
+    if (sub === 'export') {
+      if (positionals('claims export', rest).length) throw new UsageError('claims export takes no arguments (it writes every claim to standard output)');
+      const { claimsCsv } = await import('../../reports/claims-report.js');
+      const { openConfiguredStorage } = await import('../back-office.js');
+      const storage = openConfiguredStorage(loadConfig(), { existing: true });
+      try {
+        let n = 0;
+        for await (const line of claimsCsv(storage.claimReports)) {
+          io.out(line);
+          if (++n % 1000 === 0) await io.drain();
+        }
+      } finally {
+        await storage.close();
+      }
+      return 0;
+    }
+    positionals('claims', [sub ?? '']);
+    throw new UsageError('claims needs "import FILE.csv" or "export" (medbill claims --help)');
+  },
+};
+
+async function claimsImport(args: string[], io: Io): Promise<number> {
+  const [{ importClaims, describeImport, describeRefusal, ImportFileError }, { mapPayerKind }] = await Promise.all([import('../../claims/import.js'), import('../../claims/import-values.js')]);
+  const ignored = takeOption(args, '--ignore-column');
+  const kinds = takeOneOption(ignored.rest, '--payer-kind');
+  const { on: dryRun, rest: others } = takeFlag(kinds.rest, '--dry-run');
+  const files = positionals('claims import', others);
+  const [file, ...moreFiles] = files;
+  if (file === undefined || moreFiles.length) throw new UsageError('claims import needs exactly one FILE.csv (or - for standard input)');
+  const payerKind = kinds.value === undefined ? undefined : mapPayerKind(kinds.value);
+  if (kinds.value !== undefined && !payerKind) throw new UsageError(`--payer-kind "${kinds.value}": use medicare, medicare-advantage, medicaid, commercial, tricare, auto, workers-comp, liability or other`);
+  const csv = await readInput(file, io);
+  const config = loadConfig();
+  const { openBackOffice } = await import('../back-office.js');
+  // A dry run against a database that does not exist yet creates none.
+  const office = openBackOffice(config, { existing: dryRun });
+  try {
+    await office.ready(); // the imported ICD-10-CM list, for the code index
+    // Read by the import once the file's header is good: a file it refuses at once builds no code index.
+    const services = {
+      get claims() { return office.claims; }, get codes() { return office.codes; }, get kn() { return office.shelf.knowledge(); },
+      reports: office.reports, unitOfWork: office.storage.unitOfWork,
+    };
+    const result = await importClaims(services, csv, {
+      today: todayIn(config.zone, io.clock ?? systemClock), dryRun, ignoreColumns: ignored.values, ...(payerKind ? { payerKind } : {}),
+    });
+    if (!result.ok) {
+      io.err(`medbill: ${describeRefusal(result).join('\n')}`);
+      return 2;
+    }
+    io.out(describeImport(result).join('\n'));
+    return 0;
+  } catch (err) {
+    if (!(err instanceof ImportFileError)) throw err;
+    io.err(`medbill: ${err.message}`);
+    return 2;
+  } finally {
+    await office.close();
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The house: everything medbill runs on, built in one place (the composition root). On top of the back
+ * office (the database, the knowledge and the services: back-office.ts) it builds the engine with medbill's
+ * flows, the inbox and the way out, each once and on first use. `medbill serve`, `medbill chat` and the
+ * scripted conversations take what they need from it; nothing below src/root builds a service.
+ */
+import { Engine, type EngineOptions } from '../engine/engine.js';
+import { Inbox } from '../engine/inbox.js';
+import { Outbound } from '../engine/outbound.js';
+import { flows as medbillFlows } from '../../flows/index.js';
+import type { Services } from '../../flows/context.js';
+import type { FlowRegistry } from '../engine/registry.js';
+import type { Storage } from '../store/storage.js';
+import type { Config } from '../config.js';
+import { BackOffice, narrativeWriter, openConfiguredStorage, type BackOfficeOptions } from './back-office.js';
+import { once } from './shelf.js';
+
+type EngineSettings = Omit<EngineOptions<Services>, 'storage' | 'flows' | 'services' | 'zoneOf' | 'ready'>;
+
+/** How a house is set up: its knowledge, clock and log, and the engine's and the inbox's settings. */
+export type HouseOptions = BackOfficeOptions & EngineSettings & {
+  /** The flows to run (default medbill's, flows/index.ts). */
+  flows?: FlowRegistry<Services>;
+  /** Open inbox events above which new ones are refused for now (default the inbox's). */
+  inboxMaxOpen?: number;
+};
+
+export class House extends BackOffice {
+  private readonly flows: FlowRegistry<Services>;
+  private readonly inboxMaxOpen: number | undefined;
+  private readonly settings: EngineSettings;
+
+  constructor(storage: Storage, opts: HouseOptions = {}) {
+    const { shelf, narrative, flows, inboxMaxOpen, ...settings } = opts;
+    super(storage, { ...(shelf ? { shelf } : {}), ...(narrative ? { narrative } : {}), ...(settings.now ? { now: settings.now } : {}), ...(settings.log ? { log: settings.log } : {}) });
+    this.flows = flows ?? medbillFlows;
+    this.inboxMaxOpen = inboxMaxOpen;
+    this.settings = settings;
+  }
+
+  private readonly theEngine = once(() => {
+    const services = this.services;
+    return new Engine({
+      ...this.settings, storage: this.storage, flows: this.flows, services, ready: this.ready(),
+      // Each digest channel's own zone is that channel's "today" (a Denied pressed under the digest is dated as the digest is).
+      zoneOf: async (place) => (place.channel ? (await services.digests.channel({ platform: place.platform, ...(place.tenant ? { tenant: place.tenant } : {}), channel: place.channel }))?.zone : undefined),
+    });
+  });
+  private readonly theInbox = once(() => new Inbox({
+    store: this.storage.inbox, engine: this.engine, ...(this.settings.log ? { log: this.settings.log } : {}), ...(this.inboxMaxOpen !== undefined ? { maxOpen: this.inboxMaxOpen } : {}),
+  }));
+  private readonly theOutbound = once(() => new Outbound(this.storage.references, this.settings.now));
+
+  /** medbill's engine: its flows, their services, the sessions. */
+  get engine(): Engine<Services> { return this.theEngine(); }
+  /** The durable inbox the platforms' events wait in. */
+  get inbox(): Inbox { return this.theInbox(); }
+  /** The way out: posts to channels, keyed ones included (the digest). */
+  get outbound(): Outbound { return this.theOutbound(); }
+}
+
+/** The house over MEDBILL_DB, set up from the configuration (sessions, the practice's zone, the inbox, the narrative). */
+export function openHouse(config: Config, opts: Omit<HouseOptions, 'narrative'> = {}): House {
+  return new House(openConfiguredStorage(config), {
+    sessionTtlMs: config.sessionTtlMs, zone: config.zone, inboxMaxOpen: config.inboxMax,
+    ...(config.llm ? { narrative: narrativeWriter(config, opts.log) } : {}),
+    ...opts,
+  });
+}
+
+/** medbill's engine over storage the caller brings (tests and tools). */
+export function openEngine(storage: Storage, opts: HouseOptions = {}): Engine<Services> {
+  return new House(storage, opts).engine;
+}
