@@ -90,7 +90,8 @@ export async function buildReport(reports: ClaimReportStore, today: string, zone
   const [byPayer, byCategory, byCode] = [new Outcomes(), new Outcomes(), new Outcomes()];
   const parsedCodes = new Map<string, string[]>(); // the same few code lists recur on thousands of claims
   const month: MonthRow = { recoveredCents: 0, paidClaims: 0, writtenOffCents: 0, writtenOffClaims: 0, deniedCents: 0, deniedClaims: 0 };
-  for await (const [payer, lane, category, procedures, status, open, billed, paid, serviceDate, submittedDate, createdAt, updatedAt, paidDate, deniedDate, denialJson, records] of reports.scan()) {
+  // A page at a time (see ClaimReportStore.scan), each read in one synchronous loop.
+  for await (const page of reports.scan()) for (const [payer, lane, category, procedures, status, open, billed, paid, serviceDate, submittedDate, createdAt, updatedAt, paidDate, deniedDate, denialJson, records] of page) {
     if (open) {
       const since = submittedDate ?? serviceDate ?? localDate(createdAt, zone);
       const bucket = bucketOf(todayN - dayNumber(since));

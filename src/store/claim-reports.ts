@@ -2,7 +2,8 @@
  * The reports port: what `medbill report` and "/medbill report" read, every claim once with the fields its
  * figures need (src/claims/report.ts groups them several ways in one loop, which is cheaper than one scan
  * per GROUP BY), and every claim in full for the CSV export. Both are async iterables: an implementation
- * reads them a page at a time, never the whole A/R at once.
+ * reads them a page at a time, never the whole A/R at once (the report's scan hands over the pages themselves,
+ * so a report over 100,000 claims awaits a few dozen times, not once per claim).
  */
 
 export interface ExportRow {
@@ -15,16 +16,16 @@ export interface ExportRow {
  * One claim as the report reads it, as a row of values (arrays are much cheaper than objects over a whole
  * A/R): see REPORT_COLUMNS for the order. `records` is 1 when a payer ever asked for records (from the history).
  */
-export const REPORT_COLUMNS = ['payer', 'lane', 'category', 'procedures', 'status', 'open', 'billed', 'paid', 'serviceDate', 'submittedDate', 'createdAt', 'updatedAt', 'paidDate', 'deniedDate', 'denial', 'records'] as const;
+export const REPORT_COLUMNS = ['payer', 'lane', 'category', 'procedures', 'status', 'open', 'billed', 'paid', 'serviceDate', 'submittedDate', 'createdAt', 'updatedAt', 'paidDate', 'deniedDate', 'denial', 'records', 'caseId'] as const;
 export type ReportRow = [
   payer: string, lane: string, category: string | null, procedures: string, status: string, open: number, billed: number, paid: number,
   serviceDate: string | null, submittedDate: string | null, createdAt: number, updatedAt: number, paidDate: string | null, deniedDate: string | null,
-  denial: string | null, records: number,
+  denial: string | null, records: number, caseId: string,
 ];
 
 export interface ClaimReportStore {
-  /** Every claim, for the report's figures, in no particular order. */
-  scan(): AsyncIterable<ReportRow>;
+  /** Every claim, for the report's figures, in no particular order, by pages. */
+  scan(): AsyncIterable<readonly ReportRow[]>;
   /** Every claim, oldest first (then by case ID), for CSV. */
   exportRows(): AsyncIterable<ExportRow>;
 }

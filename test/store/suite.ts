@@ -161,10 +161,12 @@ export function storageSuite(name: string, open: StorageFactory): void {
       let billed = 0;
       let records = 0;
       let rows = 0;
-      for await (const r of s.claimReports.scan()) {
-        rows++;
-        billed += r[6];
-        records += r[15];
+      for await (const page of s.claimReports.scan()) {
+        for (const r of page) {
+          rows++;
+          billed += r[6];
+          records += r[15];
+        }
       }
       expect(rows).toBe(unique.length);
       expect(billed).toBe(unique.length * 100);

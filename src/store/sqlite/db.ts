@@ -160,8 +160,10 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE claim_history ADD COLUMN before TEXT;       -- JSON: the changed fields' earlier values (null: not set)
    ALTER TABLE claim_history ADD COLUMN reverts INTEGER;   -- an undo's or a correction's: the id of the entry taken back
    CREATE INDEX claim_history_actor ON claim_history (actor, id);`,
-  // The CSV export reads claims a page at a time in this order (src/store/sqlite/claim-reports.ts).
-  `CREATE INDEX claims_created ON claims (created_at, case_id);`,
+  // The report and the export read claims a page at a time (src/store/sqlite/claim-reports.ts): the export in
+  // this order, the report with the claims a payer asked records for, read once per report from this index.
+  `CREATE INDEX claims_created ON claims (created_at, case_id);
+   CREATE INDEX claim_history_records ON claim_history (case_id) WHERE action = 'records-requested';`,
 ];
 
 export function openDb(path: string): Db {
