@@ -86,6 +86,11 @@ describe('the house plan', () => {
 
   it.each(files)('%s belongs to a layer', (file) => expect(layerOf(file), `give ${file} a layer in LAYERS`).toBeGreaterThanOrEqual(0));
 
+  it('has no import from a lower layer to a higher one', () => {
+    const upward = [...graph].flatMap(([from, tos]) => tos.filter((to) => layerOf(to) > layerOf(from)).map((to) => `${from} (${LAYERS[layerOf(from)]?.[0]}) -> ${to} (${LAYERS[layerOf(to)]?.[0]})`));
+    expect(upward).toEqual([]);
+  });
+
   it('has no import circle', () => {
     // Tarjan's strongly connected components: any component of two or more files is a circle.
     let index = 0;
