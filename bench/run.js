@@ -264,7 +264,7 @@ if (want('narrative')) {
 }
 
 // The identifier scrubber on 16,000-character (the longest message medbill takes, a pasted SOAP note) messages built to make a regular expression backtrack (the
-// inputs of test/privacy.test.ts): every message goes through it, so none may stall a turn.
+// inputs of test/unit/privacy/privacy.test.ts): every message goes through it, so none may stall a turn.
 if (want('scrubber')) {
   const inputs = {
     letters: 'a'.repeat(16000), 'dotted letters': 'a.'.repeat(8000), 'capitalised words': 'Zq '.repeat(5334), 'hyphenated capitals': 'A-'.repeat(8000),

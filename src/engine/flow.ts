@@ -118,7 +118,7 @@ export interface Flow<S = unknown> {
   /**
    * Its entry in the menu (help, the Slack App Home), with an example of what to type. `words` are what a
    * platform's command menu sends for it (Teams' command list sends the title picked as the message): they
-   * must start this flow when typed (test/teams-manifest.test.ts checks it), at most 32 characters each; the
+   * must start this flow when typed (test/integration/teams-manifest.test.ts checks it), at most 32 characters each; the
    * first is its command in a person's own chat. `inChannels`: all its words are offered in shared channels
    * too; a flow that takes case details is not, since a case belongs in the person's own chat.
    */

@@ -13,7 +13,7 @@
  *   advance widths, so label truncation and spacing match what resvg draws on every machine.
  * - vega, vega-lite and resvg are heavy (0.3–0.5 s to import): they are imported here, dynamically, on the
  *   first render, and this module must itself be imported only dynamically (`await import(...)`) by its users
- *   and never on the `medbill triage` path (test/chart.test.ts checks both).
+ *   and never on the `medbill triage` path (test/unit/reports/chart.test.ts checks both).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 /**
  * The reports port: what `medbill report` and "/medbill report" read, every claim once with the fields its
- * figures need (src/claims/report.ts groups them several ways in one loop, which is cheaper than one scan
+ * figures need (src/reports/claims-report.ts groups them several ways in one loop, which is cheaper than one scan
  * per GROUP BY), and every claim in full for the CSV export. Both are async iterables: an implementation
  * reads them a page at a time, never the whole A/R at once (the report's scan hands over the pages themselves,
  * so a report over 100,000 claims awaits a few dozen times, not once per claim).

@@ -1,5 +1,5 @@
 // One medbill-like process running the digest scheduler against a shared database file, for the
-// multi-process test in test/digest-scheduler.test.ts (it imports the build in dist/).
+// multi-process test in test/unit/scheduler/digest-scheduler.test.ts (it imports the build in dist/).
 // Usage: node digest-worker.js <db> <out file> <owner> <fake start ms> <real start ms> <run for ms>
 // Its clock reads fake start + (real time - real start), so every worker shares one timeline. Each publish
 // appends "runKey owner" to the out file (one write with O_APPEND, so lines from processes do not mix).

@@ -1,0 +1,237 @@
+/**
+ * The storage ports' contract, as one suite any implementation runs (SQLite today: test/unit/store/sqlite.test.ts;
+ * a server database next). It talks to the ports only: no SQL, no file, nothing an implementation keeps to itself.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Storage } from '../../../src/store/storage.js';
+import type { StoreWrite } from '../../../src/store/unit-of-work.js';
+import type { Claim, HistoryEntry } from '../../../src/store/claim.js';
+import type { SessionRow } from '../../../src/store/sessions.js';
+import { addressKey } from '../../../src/store/address.js';
+
+/** Opens a fresh, empty storage for one test. */
+export type StorageFactory = () => Storage | Promise<Storage>;
+
+const session = (key: string, version: number, step = 'asked'): SessionRow<unknown> => ({
+  key, flow: 'triage', flowVersion: 1, state: { step, slots: {} }, history: [], version, updatedAt: 1000, expiresAt: 10_000,
+});
+const claim = (caseId: string, extra: Partial<Claim> = {}): Claim => ({
+  caseId, payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], status: 'submitted',
+  submittedDate: '2026-11-01', nextFollowUp: '2026-11-15', billedCents: 65000, createdAt: 1000, updatedAt: 1000, version: 1, ...extra,
+});
+const entry = (action: string, extra: Partial<HistoryEntry> = {}): HistoryEntry => ({ at: 1000, actor: 'test:u1', surface: 'test', action, toStatus: 'submitted', change: {}, ...extra });
+
+export function storageSuite(name: string, open: StorageFactory): void {
+  describe(`storage ports: ${name}`, () => {
+    const opened: Storage[] = [];
+    afterEach(async () => {
+      while (opened.length) await opened.pop()?.close();
+    });
+    const fresh = async () => {
+      const s = await open();
+      opened.push(s);
+      return s;
+    };
+
+    describe('the unit of work', () => {
+      it('writes a session only at the version read, and nothing of a commit whose conditional write meets a changed row', async () => {
+        const s = await fresh();
+        expect(await s.unitOfWork.commit([{ kind: 'session.put', row: session('k', 1), expectedVersion: undefined }])).toBe(true);
+        // A second "first write" of the same session conflicts: someone wrote it meanwhile.
+        expect(await s.unitOfWork.commit([{ kind: 'session.put', row: session('k', 1, 'other'), expectedVersion: undefined }])).toBe(false);
+        expect(await s.unitOfWork.commit([{ kind: 'session.put', row: session('k', 2, 'next'), expectedVersion: 1 }])).toBe(true);
+        // All or nothing: the case recorded before the stale session write is rolled back with it.
+        const stale: StoreWrite[] = [
+          { kind: 'case.record', owner: 'k', record: { caseId: 'C-RLBK2', procedure: 'biopsy', lane: 'medical', updatedAt: 5 } },
+          { kind: 'session.put', row: session('k', 2, 'stale'), expectedVersion: 1 },
+        ];
+        expect(await s.unitOfWork.commit(stale)).toBe(false);
+        expect(await s.cases.get('C-RLBK2')).toBeUndefined();
+        expect((await s.sessions.get<{ step: string }>('k'))?.state.step).toBe('next');
+        expect(await s.unitOfWork.commit([{ kind: 'session.delete', key: 'k', expectedVersion: 1 }])).toBe(false);
+        expect(await s.unitOfWork.commit([{ kind: 'session.delete', key: 'k', expectedVersion: 2 }])).toBe(true);
+        expect(await s.sessions.get('k')).toBeUndefined();
+        expect(await s.unitOfWork.commit([])).toBe(true);
+      });
+
+      it('rolls everything back and throws when a write fails for another reason', async () => {
+        const s = await fresh();
+        const bad: StoreWrite[] = [
+          { kind: 'case.record', owner: 'k', record: { caseId: 'C-THRW2', procedure: 'biopsy', lane: 'medical', updatedAt: 5 } },
+          { kind: 'digest.set-channel', channel: { address: { platform: 'slack', channel: 'C1' }, localTime: '25:00', zone: 'UTC', weekdays: [1] }, at: 1 },
+        ];
+        await expect(s.unitOfWork.commit(bad)).rejects.toThrow(RangeError);
+        expect(await s.cases.get('C-THRW2')).toBeUndefined();
+      });
+    });
+
+    it('sessions: drops the expired ones', async () => {
+      const s = await fresh();
+      await s.unitOfWork.commit([{ kind: 'session.put', row: { ...session('old', 1), expiresAt: 50 }, expectedVersion: undefined }, { kind: 'session.put', row: session('new', 1), expectedVersion: undefined }]);
+      expect(await s.sessions.purgeExpired(100)).toBe(1);
+      expect(await s.sessions.get('old')).toBeUndefined();
+      expect(await s.sessions.get('new')).toMatchObject({ key: 'new', version: 1, state: { step: 'asked' } });
+    });
+
+    it("cases: newest first per person, facts kept when a later record has none, and another person's case never forgotten", async () => {
+      const s = await fresh();
+      await s.unitOfWork.commit([
+        { kind: 'case.record', owner: 'ann', record: { caseId: 'C-ANNA2', procedure: 'biopsy', lane: 'medical', updatedAt: 1, facts: { procedure: 'biopsy' } } },
+        { kind: 'case.record', owner: 'ann', record: { caseId: 'C-ANNB2', procedure: 'wisdom teeth', lane: 'dental', updatedAt: 2 } },
+        { kind: 'case.record', owner: 'ann', record: { caseId: 'C-ANNA2', procedure: 'biopsy', lane: 'medical-first', updatedAt: 3 } },
+        { kind: 'case.forget', owner: 'bob', caseId: 'C-ANNB2' },
+      ]);
+      expect((await s.cases.recent('ann')).map((c) => c.caseId)).toEqual(['C-ANNA2', 'C-ANNB2']);
+      expect(await s.cases.get('C-ANNA2')).toEqual({ caseId: 'C-ANNA2', owner: 'ann', procedure: 'biopsy', lane: 'medical-first', updatedAt: 3, facts: { procedure: 'biopsy' } });
+      await s.unitOfWork.commit([{ kind: 'case.forget', owner: 'ann', caseId: 'C-ANNB2' }]);
+      expect(await s.cases.get('C-ANNB2')).toBeUndefined();
+    });
+
+    it('the inbox: one row per event id, in arrival order, answered with the turn and kept as done', async () => {
+      const s = await fresh();
+      const first = await s.inbox.add({ eventId: 'e1', sessionKey: 'k', turn: '{}', route: '{}' }, 1);
+      const second = await s.inbox.add({ eventId: 'e2', sessionKey: 'k', turn: '{}', route: '{}' }, 2);
+      expect(first).toBeTypeOf('number');
+      expect(second).toBeGreaterThan(first ?? Infinity);
+      expect(await s.inbox.add({ eventId: 'e1', sessionKey: 'k', turn: '{}', route: '{}' }, 3)).toBeUndefined();
+      expect(await s.inbox.countOpen()).toBe(2);
+      await s.unitOfWork.commit([{ kind: 'inbox.answered', seq: first ?? 0, replies: '[]', at: 4 }]);
+      expect((await s.inbox.open()).map((r) => [r.eventId, r.status, r.replies])).toEqual([['e1', 'answered', '[]'], ['e2', 'pending', null]]);
+      await s.inbox.markDone(first ?? 0, 5);
+      expect(await s.inbox.countOpen()).toBe(1);
+      expect(await s.inbox.add({ eventId: 'e1', sessionKey: 'k', turn: '{}', route: '{}' }, 6)).toBeUndefined(); // a done id is still recognised
+      expect(await s.inbox.prune(6)).toBe(1);
+      expect(await s.inbox.add({ eventId: 'e1', sessionKey: 'k', turn: '{}', route: '{}' }, 7)).toBeTypeOf('number');
+    });
+
+    it('references: kept by address, replaced, listed by platform', async () => {
+      const s = await fresh();
+      const a = addressKey({ platform: 'slack', user: 'U1' });
+      await s.references.put(a, 'slack', { dm: 'D1' }, 1);
+      await s.references.put(a, 'slack', { dm: 'D2' }, 2);
+      await s.references.put(addressKey({ platform: 'teams', user: 'U1' }), 'teams', { url: 'x' }, 2);
+      expect(await s.references.get(a)).toEqual({ dm: 'D2' });
+      expect(await s.references.list('slack')).toEqual([{ address: a, ref: { dm: 'D2' } }]);
+      expect(await s.references.get('nowhere')).toBeUndefined();
+    });
+
+    it('claims: a new claim once, changes only at the version read, with their history', async () => {
+      const s = await fresh();
+      const write = (c: Claim, expectedVersion: number | undefined, e: HistoryEntry): Promise<boolean> => s.unitOfWork.commit([{ kind: 'claim.change', after: c, entry: e, expectedVersion }]);
+      expect(await write(claim('C-CLMA2'), undefined, entry('created'))).toBe(true);
+      expect(await write(claim('C-CLMA2'), undefined, entry('created'))).toBe(false);
+      const denied = claim('C-CLMA2', { status: 'denied', denial: { group: 'CO', carc: '50' }, deniedDate: '2026-11-20', appealDeadline: '2027-05-19', version: 2 });
+      expect(await write(denied, 1, entry('denied', { fromStatus: 'submitted', toStatus: 'denied', change: { status: 'denied' }, before: { status: 'submitted' } }))).toBe(true);
+      expect(await write({ ...denied, version: 3 }, 1, entry('paid'))).toBe(false);
+      expect(await s.claims.get('C-CLMA2')).toEqual(denied);
+      expect((await s.claims.history('C-CLMA2')).map((h) => h.action)).toEqual(['created', 'denied']);
+      expect(await s.claims.lastEntry('C-CLMA2')).toMatchObject({ caseId: 'C-CLMA2', action: 'denied', fromStatus: 'submitted', before: { status: 'submitted' } });
+      expect(await s.claims.lastEntryBy('test:u1')).toMatchObject({ caseId: 'C-CLMA2', action: 'denied' });
+      expect(await s.claims.lastEntryBy('nobody')).toBeUndefined();
+    });
+
+    it("claims: the digest's sections with their counts and amounts, the open claims next follow-up first", async () => {
+      const s = await fresh();
+      const writes: StoreWrite[] = [
+        claim('C-OVRD2', { nextFollowUp: '2026-11-20' }),
+        claim('C-TDAY2', { nextFollowUp: '2026-12-02', billedCents: 1000, paidCents: 400 }),
+        claim('C-LATR2', { nextFollowUp: '2026-12-20' }),
+        claim('C-APPL2', { status: 'denied', deniedDate: '2026-11-01', appealDeadline: '2026-12-10', nextFollowUp: '2026-11-08' }),
+        claim('C-DRFT2', { status: 'draft', submittedDate: undefined, nextFollowUp: undefined, serviceDate: '2026-11-01' }),
+        claim('C-PAID2', { status: 'paid', nextFollowUp: undefined, paidCents: 65000 }),
+      ].map((c) => ({ kind: 'claim.change', after: c, entry: entry('created'), expectedVersion: undefined }));
+      expect(await s.unitOfWork.commit(writes)).toBe(true);
+      const due = await s.claims.due({ today: '2026-12-02', until: '2026-12-16', authUntil: '2026-12-16', unsubmittedBefore: '2026-11-25', limit: 5 });
+      expect(due.sections.overdue.items.map((i) => i.caseId)).toEqual(['C-OVRD2']); // the denied claim is listed under appeals only
+      expect(due.sections.today).toMatchObject({ count: 1, cents: 600, items: [{ caseId: 'C-TDAY2', date: '2026-12-02' }] });
+      expect(due.sections.appeals).toMatchObject({ count: 1, items: [{ caseId: 'C-APPL2', date: '2026-12-10' }] });
+      expect(due.sections.unsubmitted.items.map((i) => i.caseId)).toEqual(['C-DRFT2']);
+      expect(due.sections.records.count).toBe(0);
+      expect(due.open).toEqual({ count: 5, cents: 4 * 65000 + 600 });
+      expect((await s.claims.openClaims(10)).map((c) => c.caseId)).toEqual(['C-APPL2', 'C-OVRD2', 'C-TDAY2', 'C-LATR2', 'C-DRFT2']);
+    });
+
+    it('claim reports: every claim once, the export oldest first, across pages', async () => {
+      const s = await fresh();
+      const n = 2_345; // more than one page of any sensible size
+      const ids = Array.from({ length: n }, (_, i) => `C-${'ABCDEFGHJKMNPQRSTUVWXYZ23456789'[i % 31] ?? 'A'}${String(i).padStart(4, '2').replace(/[01]/g, 'Z')}`);
+      const unique = [...new Set(ids)];
+      const writes: StoreWrite[] = unique.map((id, i) => ({ kind: 'claim.change', after: claim(id, { createdAt: 1000 + (i % 7), billedCents: 100 }), entry: entry(i % 3 ? 'created' : 'records-requested'), expectedVersion: undefined }));
+      expect(await s.unitOfWork.commit(writes)).toBe(true);
+      let billed = 0;
+      let records = 0;
+      let rows = 0;
+      for await (const page of s.claimReports.scan()) {
+        for (const r of page) {
+          rows++;
+          billed += r[6];
+          records += r[15];
+        }
+      }
+      expect(rows).toBe(unique.length);
+      expect(billed).toBe(unique.length * 100);
+      expect(records).toBe(unique.filter((_, i) => i % 3 === 0).length);
+      const exported: string[] = [];
+      for await (const r of s.claimReports.exportRows()) exported.push(r.case_id);
+      const expected = unique.map((id, i) => ({ id, created: 1000 + (i % 7) })).sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((x) => x.id);
+      expect(exported).toEqual(expected);
+    });
+
+    it('digests: a channel without its thread; one owner per run, taken over after its lease, never once sent', async () => {
+      const s = await fresh();
+      const set = await s.digests.setChannel({ address: { platform: 'slack', tenant: 'T1', channel: 'C1', thread: '1.2' }, localTime: '08:00', zone: 'America/Chicago', weekdays: [5, 1, 1] }, 10);
+      expect(set).toEqual({ key: 'slack:T1:channel:C1', target: { platform: 'slack', tenant: 'T1', channel: 'C1' }, localTime: '08:00', zone: 'America/Chicago', weekdays: [1, 5], updatedAt: 10 });
+      await expect(s.digests.setChannel({ address: { platform: 'slack', channel: 'C2' }, localTime: '8:00', zone: 'UTC', weekdays: [1] }, 0)).rejects.toThrow(RangeError);
+      await s.unitOfWork.commit([{ kind: 'digest.set-channel', channel: { address: { platform: 'slack', channel: 'C0' }, localTime: '09:00', zone: 'UTC', weekdays: [7] }, at: 20 }]);
+      expect((await s.digests.channels()).map((c) => c.key)).toEqual(['slack::channel:C0', 'slack:T1:channel:C1']);
+      await s.unitOfWork.commit([{ kind: 'digest.remove-channel', address: { platform: 'slack', channel: 'C0' } }]);
+      expect(await s.digests.channel({ platform: 'slack', channel: 'C0' })).toBeUndefined();
+      expect(await s.digests.removeChannel({ platform: 'slack', tenant: 'T1', channel: 'C1' })).toBe(true);
+      expect(await s.digests.removeChannel({ platform: 'slack', tenant: 'T1', channel: 'C1' })).toBe(false);
+      const k = 'slack:T1:channel:C1';
+      expect(await s.digests.claim(k, '2026-02-10', 'A', 1000, 0)).toBe(true);
+      expect(await s.digests.claim(k, '2026-02-10', 'B', 2000, 1000)).toBe(false); // the lease ends strictly before now
+      expect(await s.digests.claim(k, '2026-02-10', 'B', 2001, 1001)).toBe(true);
+      expect(await s.digests.markSent(k, '2026-02-10', 'A', 'mA', 1100)).toBe(false);
+      expect(await s.digests.markSent(k, '2026-02-10', 'B', 'mB', 1100)).toBe(true);
+      expect(await s.digests.markSent(k, '2026-02-10', 'B', 'mB2', 1200)).toBe(false);
+      expect(await s.digests.run(k, '2026-02-10')).toEqual({ key: k, localDate: '2026-02-10', owner: 'B', leaseUntil: 2001, sentAt: 1100, messageId: 'mB' });
+      expect(await s.digests.claim(k, '2026-02-10', 'C', 99_999, 50_000)).toBe(false);
+      expect(await s.digests.purgeRuns('2026-02-11')).toBe(1);
+      expect(await s.digests.run(k, '2026-02-10')).toBeUndefined();
+    });
+
+    it('letters: one draft per case, replaced, with the turn or alone', async () => {
+      const s = await fresh();
+      const letter = { caseId: 'C-LTRA2', templateId: 'osa', templateVersion: 1, facts: { ahi: '24' }, owner: 'k', updatedAt: 1 };
+      await s.unitOfWork.commit([{ kind: 'letter.save', letter }]);
+      expect(await s.letters.get('C-LTRA2')).toEqual(letter);
+      await s.letters.put({ ...letter, facts: { ahi: '30' }, narrative: ['A paragraph.'], updatedAt: 2 });
+      expect(await s.letters.get('C-LTRA2')).toEqual({ ...letter, facts: { ahi: '30' }, narrative: ['A paragraph.'], updatedAt: 2 });
+      expect(await s.letters.get('C-NONE2')).toBeUndefined();
+    });
+
+    it('the ICD-10-CM table: replaced whole, read by code and by words, and as a view for the pure code', async () => {
+      const s = await fresh();
+      expect(await s.icd10.info()).toBeUndefined();
+      expect(await s.icd10.view()).toBeUndefined();
+      await s.icd10.replace([{ code: 'X99.9', title: 'Old', billable: true }], 'old.txt', 'order');
+      const info = await s.icd10.replace([
+        { code: 'K08.3', title: 'Retained dental root', billable: true },
+        { code: 'K08', title: 'Other disorders of teeth and supporting structures', billable: false },
+        { code: 'R42', title: '', billable: true },
+      ], 'codes.txt', 'order');
+      expect(info).toMatchObject({ file: 'codes.txt', format: 'order', count: 3 });
+      expect(await s.icd10.info()).toEqual(info);
+      expect(await s.icd10.get('X99.9')).toBeUndefined();
+      expect(await s.icd10.get('K08.3')).toEqual({ code: 'K08.3', title: 'Retained dental root', billable: true });
+      expect((await s.icd10.search(['retain', 'root'], 5)).map((c) => c.code)).toEqual(['K08.3']);
+      expect((await s.icd10.search(['teeth'], 5)).map((c) => c.code)).toEqual(['K08']);
+      expect(await s.icd10.search(['***'], 5)).toEqual([]);
+      const view = await s.icd10.view();
+      expect(view?.get('R42')).toEqual({ code: 'R42', title: 'ICD-10-CM code (the imported file has no title)', billable: true });
+      expect(view?.lookupIcd10('K08.3')).toMatchObject({ code: 'K08.3', title: 'Retained dental root', billable: true });
+      expect(view?.search(['dental'], 5).map((c) => c.code)).toEqual(['K08.3']);
+    });
+  });
+}
