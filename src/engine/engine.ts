@@ -356,10 +356,12 @@ export class Engine<S = unknown> {
     const place: Place = { platform: where.platform, ...(where.tenant ? { tenant: where.tenant } : {}), user: where.user, ...(where.channel ? { channel: where.channel } : {}) };
     // A place's own zone (a Denied pressed under the digest is dated as the digest is), else the practice's.
     const zone = (where.channel ? await this.placeZone(place) : undefined) ?? this.zone;
+    // One date for the whole turn: read off the clock once, however often the flows ask.
+    let today: string | undefined;
     const turn: TurnContext = {
       newCaseId,
       help: (lead) => this.flows.help(lead),
-      today: () => todayIn(zone, this.now),
+      today: () => (today ??= todayIn(zone, this.now)),
       zone,
       now: this.now,
       place,
