@@ -46,8 +46,6 @@ type Slots = z.infer<typeof SlotsSchema>;
 const state = (step: Step, slots: Slots = {}, caseId?: string): FlowState => ({ step, slots, ...(caseId ? { caseId } : {}) });
 const slotsOf = (st: FlowState): Slots => SlotsSchema.parse(st.slots);
 
-/** The actor is known only when the turn commits; the plan's entry gets it then. */
-
 // ------------------------------------------------------------------ what a claim looks like in chat
 
 const money = (cents: number | undefined) => (cents === undefined ? '—' : formatCents(cents));
