@@ -1,8 +1,8 @@
 /** `medbill kb check`: counts, and the knowledge's ICD-10-CM codes checked against an official CMS list. */
-import type { CodeEntry, Knowledge } from './load.js';
+import type { CodeEntry, IcdEntry, Knowledge } from './load.js';
 import { CDT_FAMILIES, CPT_FAMILIES } from './schema.js';
 import type { IcdFileEntry, IcdFileFormat } from './icd10-file.js';
-import { difference, fiscalYearEnd, fiscalYearStart, validListFile } from './icd10-valid.js';
+import { difference, fiscalYearEnd, fiscalYearStart, icd10SourceId, validListFile } from './icd10-valid.js';
 import { DENIAL_ACTIONS, loadClaimKnowledge } from './followup-denials.js';
 import { CLAIM_PAYER_KINDS } from './vocabulary.js';
 
@@ -50,10 +50,20 @@ function claimKnowledgeCounts(dir: string): string[] {
 }
 
 /** Every problem: a code missing from the list, or billable in knowledge/ but not in the list (or the reverse). */
+/**
+ * The fiscal year whose official list a knowledge/ ICD-10-CM flag agrees with: the table's year, or, for a code
+ * added later (J34.830 in FY2027), the year its source names.
+ */
+export function flagYearOf(kn: Knowledge, e: IcdEntry): number {
+  return kn.icd10Lists.years.find((y) => y > kn.icd10FiscalYear && e.source.includes(icd10SourceId(y))) ?? kn.icd10FiscalYear;
+}
+
 export function checkKnowledgeAgainstIcd10(kn: Knowledge, file: { format: IcdFileFormat; entries: IcdFileEntry[] }): string[] {
   const official = new Map(file.entries.map((e) => [e.code, e]));
   const problems: string[] = [];
   for (const e of kn.icd10.values()) {
+    // A CMS file checked here is the table's year; a code added since is checked against its own year's list.
+    if (flagYearOf(kn, e) !== kn.icd10FiscalYear) continue;
     const o = official.get(e.code);
     if (file.format === 'valid-codes') {
       // The list holds only billable codes: a header is rightly absent.
@@ -101,10 +111,11 @@ export function checkValidList(kn: Knowledge): { summary: string; problems: stri
     const notes: string[] = [];
     for (const e of kn.icd10.values()) {
       const listed = list.has(e.code);
-      if (year === kn.icd10FiscalYear) {
+      const flagYear = flagYearOf(kn, e);
+      if (year === flagYear) {
         if (e.billable && !listed) problems.push(`codes/icd10cm.json ${e.code}: marked billable, but it is not in ${file}`);
         if (!e.billable && listed) problems.push(`codes/icd10cm.json ${e.code}: marked as a header, but ${file} lists it as valid`);
-      } else if (e.billable !== listed) notes.push(e.code);
+      } else if (e.billable !== listed && !(year < flagYear && !listed)) notes.push(e.code); // not yet a code then: expected
     }
     if (notes.length) lines.push(`      codes/icd10cm.json (FY${kn.icd10FiscalYear} flags) differs from FY${year} for ${notes.join(', ')}: triage uses the FY${year} list for them`);
     for (const c of kn.categories) {

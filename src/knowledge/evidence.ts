@@ -126,10 +126,11 @@ export function diagnosisDate(kn: Knowledge, serviceDate: string | undefined, to
 
 /** Whether a code is valid (billable) in the official list of a date of service's year. */
 export function isValidIcd10(kn: Knowledge, code: string, at: CodeSetChoice): boolean {
-  // knowledge/'s billable flags agree with its own year's list (kb check and the tests hold them to it), so
-  // for that year the list file is read only for codes outside knowledge/.
-  const known = at.year === kn.icd10FiscalYear ? kn.icd10.get(code) : undefined;
-  return known ? known.billable : at.list.has(code);
+  // knowledge/'s billable flags agree with the list of the year their source names (kb check and the tests hold
+  // them to it: FY2026 for most, FY2027 for a code added then), so for that year the list file is read only for
+  // codes outside knowledge/; for any other year the list decides.
+  const entry = kn.icd10.get(code);
+  return entry?.source.includes(icd10SourceId(at.year)) ? entry.billable : at.list.has(code);
 }
 
 /** The official title: knowledge/ first (no database needed), then an imported CMS order file. */

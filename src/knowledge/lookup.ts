@@ -69,7 +69,14 @@ export class CodeIndex {
         if (r && r.code !== row.code && related.size < 12) related.set(r.code, { code: r.code, set: r.set, description: r.description });
       }
     }
-    return { ...row, categories: categories.map((c) => c.name), related: [...related.values()] };
+    return { ...row, description: `${row.description}${this.sinceNote(row)}`, categories: categories.map((c) => c.name), related: [...related.values()] };
+  }
+
+  /** A titled ICD-10-CM code added in a later fiscal year (J34.830) says from when it may be billed. */
+  private sinceNote(row: Row): string {
+    if (row.set !== 'icd10cm') return '';
+    const first = this.kn.icd10Lists.yearsValid(row.code)[0];
+    return first !== undefined && first > this.kn.icd10Lists.oldest ? ` (new in FY${first}, for services from ${fiscalYearStart(first)})` : '';
   }
 
   /** An exact code, dotted or undotted, in any set; undefined when no table knows it. */

@@ -79,7 +79,7 @@ async function check(args: string[], io: Io): Promise<number> {
   const extra = positionals('kb check', stray);
   if (extra.length) throw new UsageError(`kb check: unexpected ${extra[0]} (medbill kb --help)`);
   // The check reads every knowledge file, letters and claims included: loaded for this command only.
-  const { checkKnowledgeAgainstIcd10, checkValidList, knowledgeCounts } = await import('../../knowledge/check.js');
+  const { checkKnowledgeAgainstIcd10, checkValidList, flagYearOf, knowledgeCounts } = await import('../../knowledge/check.js');
   const { letterTemplateSummary } = await import('../../letters/templates.js');
   const kn = loadKnowledge(knowledgeDir ?? DEFAULT_KNOWLEDGE_DIR);
   const counts = `${knowledgeCounts(kn)}\n${letterTemplateSummary(kn)}`;
@@ -96,7 +96,9 @@ async function check(args: string[], io: Io): Promise<number> {
     io.err(`${problems.length} ICD-10-CM problem(s) against ${file}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     return 1;
   }
-  io.out(`All ${kn.icd10.size} ICD-10-CM codes in knowledge/ agree with ${file} (${parsed.format} format, ${parsed.entries.length} codes).`);
+  const later = [...kn.icd10.values()].filter((e) => flagYearOf(kn, e) !== kn.icd10FiscalYear).length;
+  const since = later ? ` (${later} added in a later fiscal year are checked against that year's shipped list)` : '';
+  io.out(`All ${kn.icd10.size - later} FY${kn.icd10FiscalYear} ICD-10-CM codes in knowledge/ agree with ${file} (${parsed.format} format, ${parsed.entries.length} codes)${since}.`);
   return 0;
 }
 

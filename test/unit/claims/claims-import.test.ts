@@ -249,7 +249,7 @@ describe('importClaims', () => {
     ].join('\n')));
     const text = (line: number) => r.problems.find((p) => p.line === line)?.problems.join(' | ') ?? '';
     expect(r.problems.map((p) => p.line)).toEqual([2, 3]);
-    expect(text(2)).toMatch(/diagnosis J34\.830 is not a valid ICD-10-CM code for a service on 2026-09-14 \(FY2026\): it is new in FY2027/);
+    expect(text(2)).toMatch(/diagnosis J34\.830 \(Odontogenic sinusitis, maxillary sinus\) is not a valid ICD-10-CM code for a service on 2026-09-14 \(FY2026\): it is new in FY2027/);
     expect(text(3)).toMatch(/diagnosis M86\.8X8 was billable through FY2026, but from FY2027 .* header.*M86\.8X81/);
     // Without a date of service, today's code set (the import's today, 2026-12-02: FY2027).
     expect((await imported(d, [header, 'F-3,Aetna,commercial,41100,J34.830,650,11/2/2026,11/5/2026,open', 'F-4,Aetna,commercial,41100,M86.8X8,650,9/14/2026,9/20/2026,open', 'F-5,Aetna,commercial,41100,J34.830,650,,,draft'].join('\n'))).claims).toBe(3);

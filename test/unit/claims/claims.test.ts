@@ -444,7 +444,7 @@ describe('a claim\'s diagnoses are checked against the code set of its date of s
     expect(form(await send({ kind: 'text', text: 'claim new' }))?.kind).toBe('form');
     const values = { payer: 'Aetna', procedures: '41100', diagnoses: 'J34.830', billed: '650' };
     const september = await send({ kind: 'form', form: 'claim-new', values: { ...values, serviceDate: '9/28' } });
-    expect(said(september)).toMatch(/J34\.830 is not a valid ICD-10-CM code for a service on 2026-09-28 \(FY2026\): it is new in FY2027/);
+    expect(said(september)).toMatch(/J34\.830 \(Odontogenic sinusitis, maxillary sinus\) is not a valid ICD-10-CM code for a service on 2026-09-28 \(FY2026\): it is new in FY2027/);
     expect(form(september)?.kind).toBe('form');
     const october = await send({ kind: 'form', form: 'claim-new', values: { ...values, serviceDate: '10/2' } });
     const caseId = /Now tracking claim (C-[A-Z0-9]{5})/.exec(said(october))?.[1] ?? '';

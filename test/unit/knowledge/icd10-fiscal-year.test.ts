@@ -67,12 +67,13 @@ describe('a diagnosis is checked against the code set of its date of service', (
   it('J34.830 on 2026-09-30 (FY2026) is unknown: flagged, left out, and said to be new in FY2027', () => {
     const r = run(extraction('J34.830', '2026-09-30'));
     expect(dxCodes(r)).not.toContain('J34.830');
-    expect(unverified(r)).toMatch(/J34\.830 is not a valid ICD-10-CM code for a service on 2026-09-30 \(FY2026\): it is new in FY2027, valid for services from 2026-10-01/);
+    expect(unverified(r)).toMatch(/J34\.830 \(Odontogenic sinusitis, maxillary sinus\) is not a valid ICD-10-CM code for a service on 2026-09-30 \(FY2026\): it is new in FY2027, valid for services from 2026-10-01/);
   });
 
   it('J34.830 on 2026-10-01 (FY2027) is valid: kept as given, no warning', () => {
     const r = run(extraction('J34.830', '2026-10-01'));
-    expect(r.diagnosisCodes[0]).toEqual({ code: 'J34.830', description: expect.stringMatching(/valid ICD-10-CM code \(official FY2027 list\)/) });
+    // Its official title (knowledge/codes/icd10cm.json, from the FY2027 additions), valid from that year on.
+    expect(r.diagnosisCodes[0]).toEqual({ code: 'J34.830', description: 'Odontogenic sinusitis, maxillary sinus' });
     expect(warningIds(r)).not.toContain('unverified-diagnosis');
   });
 
@@ -97,7 +98,7 @@ describe('a diagnosis is checked against the code set of its date of service', (
 
   it('without a serviceDate, today (as the caller gives it) is the date of service', () => {
     const before = triage(extraction('J34.830'), kn, { today: '2026-09-30' });
-    expect(unverified(before)).toMatch(/J34\.830 is not a valid ICD-10-CM code for a service on 2026-09-30 \(today: no date of service was given\)/);
+    expect(unverified(before)).toMatch(/J34\.830 \(Odontogenic sinusitis, maxillary sinus\) is not a valid ICD-10-CM code for a service on 2026-09-30 \(today: no date of service was given\)/);
     expect(warningIds(triage(extraction('J34.830'), kn, { today: '2026-10-01' }))).not.toContain('unverified-diagnosis');
     // A date of service given wins over today.
     expect(warningIds(triage(extraction('J34.830', '2026-10-01'), kn, { today: '2026-09-30' }))).not.toContain('unverified-diagnosis');
@@ -137,6 +138,10 @@ describe('a diagnosis is checked against the code set of its date of service', (
   it('lookup by code says in which years a code is valid', () => {
     const index = new CodeIndex(kn);
     expect(index.exact('J34830')).toMatchObject({ code: 'J34.830', billable: true, description: expect.stringMatching(/new in FY2027, for services from 2026-10-01/) });
+    // FY2027's dental-relevant additions carry their official titles (knowledge/codes/icd10cm.json, source CMS-ICD10CM-FY2027).
+    expect(index.exact('J34.830')?.description).toBe('Odontogenic sinusitis, maxillary sinus (new in FY2027, for services from 2026-10-01)');
+    expect(index.exact('M86.8X81')?.description).toBe('Other osteomyelitis, face and sinuses (new in FY2027, for services from 2026-10-01)');
+    expect(index.exact('C79.83')?.description).toMatch(/^Secondary malignant neoplasm of oral cavity/);
     expect(index.exact('M86.8X8')).toMatchObject({ billable: false, description: expect.stringMatching(/valid through FY2026 .*from FY2027 a header/) });
     expect(index.exact('T52.8X1A')?.description).toMatch(/valid through FY2026 .*from FY2027 no longer valid/);
     expect(index.exact('K08.3')?.billable).toBe(true);
@@ -154,7 +159,7 @@ describe('`medbill triage` as a process, on either side of 2026-10-01', () => {
     expect(code).toBe(0);
     const [j26, j27, m26, m27] = out.trim().split('\n').map((l) => JSON.parse(l) as TriageResult);
     if (!j26 || !j27 || !m26 || !m27) throw new Error(`four answers expected: ${out}`);
-    expect(unverified(j26)).toMatch(/J34\.830 is not a valid ICD-10-CM code for a service on 2026-09-30 \(FY2026\)/);
+    expect(unverified(j26)).toMatch(/J34\.830 \(Odontogenic sinusitis, maxillary sinus\) is not a valid ICD-10-CM code for a service on 2026-09-30 \(FY2026\)/);
     expect(dxCodes(j27)[0]).toBe('J34.830');
     expect(warningIds(j27)).not.toContain('unverified-diagnosis');
     expect(dxCodes(m26)[0]).toBe('M86.8X8');
@@ -187,7 +192,7 @@ describe('today, for a case without a serviceDate, is the practice zone\'s (MEDB
   }
 
   it('in New York it is still FY2026, so J34.830 is unknown; in UTC it is FY2027, so it is valid', async () => {
-    expect(unverified(await triageAt('America/New_York'))).toMatch(/J34\.830 is not a valid ICD-10-CM code for a service on 2026-09-30 \(today/);
+    expect(unverified(await triageAt('America/New_York'))).toMatch(/J34\.830 \(Odontogenic sinusitis, maxillary sinus\) is not a valid ICD-10-CM code for a service on 2026-09-30 \(today/);
     expect(warningIds(await triageAt('UTC'))).not.toContain('unverified-diagnosis');
   });
 });
@@ -237,7 +242,7 @@ describe('next year\'s list in one command: `medbill kb import-icd10 FILE --year
     expect(ruleIds(on('J34.835', '2027-10-01'))).not.toContain('R-DX-YEAR');
     expect(warningIds(on('J34.835', '2027-10-01'))).not.toContain('unverified-diagnosis');
     expect(unverified(on('J34.835', '2027-09-30'))).toMatch(/J34\.835 is not a valid ICD-10-CM code for a service on 2027-09-30 \(FY2027\): it is new in FY2028/);
-    expect(unverified(on('J34.839', '2027-10-01'))).toMatch(/J34\.839 is not a valid ICD-10-CM code for a service on 2027-10-01 \(FY2028\): it was valid through FY2027/);
+    expect(unverified(on('J34.839', '2027-10-01'))).toMatch(/J34\.839 \(Odontogenic sinusitis, unspecified\) is not a valid ICD-10-CM code for a service on 2027-10-01 \(FY2028\): it was valid through FY2027/);
     expect(warningIds(on('J34.839', '2027-09-30'))).not.toContain('unverified-diagnosis');
 
     // Again: the year is shipped, so only --replace replaces it.
