@@ -208,6 +208,13 @@ describe('reading the message right (issue 11)', () => {
     expect(recent.result.rules.map((x) => x.id)).not.toContain('R-EVIDENCE-OLD-INJURY');
   });
 
+  it('asks when an extraction\'s injury happened when the notes do not date it ("last year"), and not when they do (issue 22, time)', () => {
+    const when = (message: string) => ask(message).result.questions.some((q) => /^When did the injury happen/.test(q.question));
+    expect(when('ext #30, hit by a baseball last year, Aetna medical, Delta dental')).toBe(true);
+    expect(when('ext #30, hit by a baseball this morning, Aetna medical, Delta dental')).toBe(false);
+    expect(when('ext #30, hit by a baseball 3 years ago, Aetna medical, Delta dental')).toBe(false);
+  });
+
   it('never guesses the lane for a tooth that broke without saying how', () => {
     const { facts, result } = ask('Patient says the tooth broke');
     expect(facts.cause).toBeUndefined();
