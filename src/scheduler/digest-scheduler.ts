@@ -8,8 +8,8 @@
  * before and never marked sent (its owner crashed, or its post failed) is taken over once the lease runs out:
  * the platform is asked first which parts of the post went out after all (`findPosted`: every message of a
  * digest carries the run key and its part, n of N), and only the missing parts are posted, so a crash
- * between two parts, or between the post and the mark, neither posts a part twice nor leaves one out. After the window a missed digest is skipped: the next
- * day's covers it.
+ * between two parts, or between the post and the mark, neither posts a part twice nor leaves one out. After
+ * the window a missed digest is skipped: the next day's covers it.
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
