@@ -16,7 +16,7 @@ import type { Engine } from '../../src/engine/engine.js';
 import type { Inbox } from '../../src/engine/inbox.js';
 import { createIntake } from '../../src/engine/intake.js';
 import { AdapterRetrying, type ChatAdapter } from '../../src/engine/chat-adapter.js';
-import { POINTER, routeReplies, type Outbound, type OutboundPort } from '../../src/engine/outbound.js';
+import { POINTER, routeReplies, type Outbound, type KeyedPart, type OutboundPort } from '../../src/engine/outbound.js';
 import { isChannel, type Address, type ChannelAddress, type DmAddress } from '../../src/store/address.js';
 import type { Input, Reply, Turn } from '../../src/engine/model.js';
 import { errorFields, type Logger } from '../../src/log.js';
@@ -207,15 +207,16 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
       if (known) dmChannels.set(address.user, known);
       await postReplies(await dmOf(address.user), replies);
     },
-    // The digest: its first message carries the run key as Slack message metadata, which findKeyed looks for.
-    async sendKeyed(address, replies, key) {
+    // The digest: every message carries the run key and its part (n of N) as Slack message metadata, so a
+    // process taking over a run cut short finds each part that went out and posts only the others.
+    async sendKeyed(address, replies, key, _reference, skip) {
+      const messages = replies.flatMap(renderMessages);
       let first: string | undefined;
-      for (const reply of replies) {
-        for (const message of renderMessages(reply)) {
-          const metadata = first === undefined ? { metadata: { event_type: DIGEST_EVENT, event_payload: { run: key } } } : {};
-          const res = (await client.apiCall('chat.postMessage', { channel: address.channel, text: message.text, blocks: message.blocks, ...metadata })) as { ts?: unknown };
-          first ??= typeof res.ts === 'string' ? res.ts : '';
-        }
+      for (const [i, message] of messages.entries()) {
+        if (skip?.has(i + 1)) continue;
+        const metadata = { event_type: DIGEST_EVENT, event_payload: { run: key, part: i + 1, of: messages.length } };
+        const res = (await client.apiCall('chat.postMessage', { channel: address.channel, text: message.text, blocks: message.blocks, metadata })) as { ts?: unknown };
+        first ??= typeof res.ts === 'string' ? res.ts : '';
       }
       return first ? { messageId: first } : {};
     },
@@ -223,8 +224,17 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
       // A digest is posted within its catch-up window (hours): the last two days of the channel are enough.
       const oldest = String(Math.floor(Date.now() / 1000) - 2 * 24 * 3600);
       const res = (await client.apiCall('conversations.history', { channel: address.channel, include_all_metadata: true, limit: 200, oldest })) as { messages?: unknown };
-      const messages = (Array.isArray(res.messages) ? res.messages : []) as { ts?: string; metadata?: { event_type?: string; event_payload?: { run?: unknown } } }[];
-      return messages.find((m) => m.metadata?.event_type === DIGEST_EVENT && m.metadata.event_payload?.run === key)?.ts;
+      const messages = (Array.isArray(res.messages) ? res.messages : []) as { ts?: unknown; metadata?: { event_type?: unknown; event_payload?: { run?: unknown; part?: unknown; of?: unknown } } }[];
+      const parts = new Map<number, KeyedPart>();
+      for (const m of messages) {
+        const payload = m.metadata?.event_payload;
+        if (m.metadata?.event_type !== DIGEST_EVENT || payload?.run !== key || typeof m.ts !== 'string') continue;
+        // A post from before parts were keyed had its key on its first message only: it counts as whole.
+        const part = typeof payload.part === 'number' ? payload.part : 1;
+        const of = typeof payload.of === 'number' ? payload.of : 1;
+        if (!parts.has(part)) parts.set(part, { part, of, messageId: m.ts });
+      }
+      return [...parts.values()].sort((x, y) => x.part - y.part);
     },
   };
 

@@ -147,7 +147,7 @@ export function formOpener(part: Extract<ReplyPart, { kind: 'form' }>): Block {
 function partBlocks(part: ReplyPart, n: number): Block[] {
   switch (part.kind) {
     case 'choices': return choiceBlocks(part.choices, `choices_${n}`);
-    case 'item': return [...sections(escape(part.text)), ...(part.choices.length ? choiceBlocks(part.choices, `item_${n}`) : [])];
+    case 'item': return [...sections(part.text), ...(part.choices.length ? choiceBlocks(part.choices, `item_${n}`) : [])];
     case 'checklist': return checklistBlocks(part.title, part.items);
     case 'facts': return factsBlocks(part.title, part.rows);
     case 'form': return [formOpener(part)];

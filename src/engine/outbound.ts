@@ -14,13 +14,17 @@ import { addressKey, isChannel, type Address, type ChannelAddress, type DmAddres
 export interface OutboundPort {
   send(address: Address, replies: Reply[], reference: unknown): Promise<void>;
   /**
-   * Posts replies to a channel marked with `key` (the digest's run key), so `findKeyed` can find the post
-   * later; returns the platform's id of the message.
+   * Posts replies to a channel, every message marked with `key` and its part ("part n of N"), so `findKeyed`
+   * can find each one later; parts numbered in `skip` are already there and not posted again. Returns the
+   * platform's id of the first message it posted.
    */
-  sendKeyed?(address: ChannelAddress, replies: Reply[], key: string, reference: unknown): Promise<{ messageId?: string }>;
-  /** The id of a recent post marked with `key` in the channel, if there is one. */
-  findKeyed?(address: ChannelAddress, key: string, reference: unknown): Promise<string | undefined>;
+  sendKeyed?(address: ChannelAddress, replies: Reply[], key: string, reference: unknown, skip?: ReadonlySet<number>): Promise<{ messageId?: string }>;
+  /** The recent posts marked with `key` in the channel, one per part found, in part order (none: nothing found). */
+  findKeyed?(address: ChannelAddress, key: string, reference: unknown): Promise<KeyedPart[]>;
 }
+
+/** One message of a keyed post: part `part` (1-based) of `of`, and the platform's id for it. */
+export interface KeyedPart { part: number; of: number; messageId: string }
 
 export const POINTER = 'I answered you in a direct message: case details stay out of channels.';
 
@@ -89,20 +93,21 @@ export class Outbound {
   }
 
   /**
-   * Posts to a channel with a key a later `findKeyed` recognises (the digest: a process that crashed after
-   * posting must not post again). Replies must be fit for a channel: one about a case is refused.
+   * Posts to a channel with a key a later `findKeyed` recognises, part by part (the digest: a process that
+   * crashed mid-post must post only the parts missing); `skip` holds the part numbers already there.
+   * Replies must be fit for a channel: one about a case is refused.
    */
-  async sendKeyed(address: ChannelAddress, replies: Reply[], key: string): Promise<{ messageId?: string }> {
+  async sendKeyed(address: ChannelAddress, replies: Reply[], key: string, skip?: ReadonlySet<number>): Promise<{ messageId?: string }> {
     const port = this.port(address.platform);
     if (replies.some((r) => r.privacy === 'direct-only')) throw new PrivacyRefusedError('a reply about a case cannot go to a channel');
     if (!port.sendKeyed) throw new Error(`${address.platform} cannot post keyed messages`);
-    return port.sendKeyed(address, replies, key, await this.reference(address));
+    return port.sendKeyed(address, replies, key, await this.reference(address), skip);
   }
 
-  /** A post marked with `key`, if the platform can tell; undefined when it cannot look (then nothing was found). */
-  async findKeyed(address: ChannelAddress, key: string): Promise<string | undefined> {
+  /** The parts of a post marked with `key`, as far as the platform can tell; none when it cannot look. */
+  async findKeyed(address: ChannelAddress, key: string): Promise<KeyedPart[]> {
     const port = this.port(address.platform);
-    return port.findKeyed ? port.findKeyed(address, key, await this.reference(address)) : undefined;
+    return port.findKeyed ? port.findKeyed(address, key, await this.reference(address)) : [];
   }
 
   private port(platform: string): OutboundPort {

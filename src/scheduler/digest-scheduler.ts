@@ -6,9 +6,10 @@
  * clock.ts for daylight saving). From then until the catch-up window closes (6 h by default) a process may
  * claim the run with a lease (one SQL statement: only one process wins) and post it. A run that was claimed
  * before and never marked sent (its owner crashed, or its post failed) is taken over once the lease runs out:
- * the platform is asked first whether the message was posted after all (`findPosted`, by run key), so a crash
- * between the post and the mark cannot post twice. After the window a missed digest is skipped: the next
- * day's covers it.
+ * the platform is asked first which parts of the post went out after all (`findPosted`: every message of a
+ * digest carries the run key and its part, n of N), and only the missing parts are posted, so a crash
+ * between two parts, or between the post and the mark, neither posts a part twice nor leaves one out. After
+ * the window a missed digest is skipped: the next day's covers it.
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -28,14 +29,29 @@ export interface DigestSchedulerOptions {
   leaseMs?: number;
   /** How long after its time a digest may still be posted (default 6 h), e.g. when medbill was down then. */
   catchUpMs?: number;
-  /** Posts the digest of `localDate` to the channel; `runKey` goes with the message so findPosted can find it. */
-  publish(target: ChannelAddress, localDate: string, runKey: string): Promise<{ messageId?: string }>;
-  /** The id of a message already posted with `runKey`, if any (asked only when taking over an unfinished run). */
-  findPosted(target: ChannelAddress, runKey: string): Promise<string | undefined>;
+  /**
+   * Posts the digest of `localDate` to the channel, each message keyed with `runKey` and its part so
+   * findPosted can find it; the parts in `posted` are already there and must not be posted again.
+   */
+  publish(target: ChannelAddress, localDate: string, runKey: string, posted: PostedPart[]): Promise<{ messageId?: string }>;
+  /** The parts already posted with `runKey`, if any (asked only when taking over an unfinished run). */
+  findPosted(target: ChannelAddress, runKey: string): Promise<PostedPart[]>;
   log?: Logger;
   /** Runs of local dates older than this many days are purged (default 35). */
   keepDays?: number;
 }
+
+/** One message of a run's post found on the platform: part `part` (1-based) of `of`. */
+export interface PostedPart { part: number; of: number; messageId: string }
+
+/** Whether the parts found are the whole post: every part 1…N of it is there. */
+export function wholePost(found: PostedPart[]): boolean {
+  const of = Math.max(0, ...found.map((p) => p.of));
+  const have = new Set(found.map((p) => p.part));
+  return of > 0 && Array.from({ length: of }, (_, i) => i + 1).every((n) => have.has(n));
+}
+
+const firstPart = (found: PostedPart[]): string | undefined => found.find((p) => p.part === 1)?.messageId;
 
 /** What happened to one channel's run in a tick. */
 type RunOutcome = 'posted' | 'found-posted' | 'failed' | 'busy' | 'lost';
@@ -173,27 +189,31 @@ export class DigestScheduler {
     // A row that was there before the claim is an unfinished run: its post may have gone out before the crash.
     const runKey = runKeyOf(c.key, date);
     const fields = { address: c.key, date, late_ms: now - due };
+    let found: PostedPart[] = [];
     if (before) {
       this.log.log('warn', 'digest.recovering', { ...fields, previous_owner: before.owner === this.owner ? 'self' : 'other' });
-      let found: string | undefined;
       try {
         found = await this.withinLease(this.findPosted(c.target, runKey));
       } catch (err) {
         this.log.log('error', 'digest.find_failed', { ...fields, ...errorFields(err) });
         return 'failed'; // the lease runs out and a later tick asks again
       }
-      if (found !== undefined) {
-        await this.mark(c, date, found, fields);
+      if (wholePost(found)) {
+        await this.mark(c, date, firstPart(found), fields);
         return 'found-posted';
       }
+      if (found.length) this.log.log('warn', 'digest.partly_posted', { ...fields, parts_found: found.length, parts: Math.max(...found.map((p) => p.of)) });
     }
     let messageId: string | undefined;
     try {
-      const post = this.publish(c.target, date, runKey);
-      messageId = (await this.withinLease(post, () => {
+      const post = this.publish(c.target, date, runKey, found);
+      // The run's message is its first part, when an earlier attempt posted it.
+      const first = firstPart(found);
+      const posted = await this.withinLease(post, () => {
         // given up on, but it may still complete: then it is recorded, if this owner still holds the run
-        post.then((r) => this.store.markSent(c.key, date, this.owner, r.messageId, this.now())).catch(() => {});
-      })).messageId;
+        post.then((r) => this.store.markSent(c.key, date, this.owner, first ?? r.messageId, this.now())).catch(() => {});
+      });
+      messageId = first ?? posted.messageId;
     } catch (err) {
       this.log.log('error', 'digest.post_failed', { ...fields, ...errorFields(err) });
       return 'failed'; // left unsent: retried (through findPosted) once the lease runs out, until the window closes

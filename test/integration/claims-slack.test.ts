@@ -172,6 +172,85 @@ describe('the daily digest in Slack', () => {
     expect((await store.run(key, today))?.sentAt).toBeDefined();
   }, 20_000);
 
+  /** The run key and part (n of N) of each digest message posted. */
+  const partsPosted = () => digestPosts().map((c) => (c.params.metadata as { event_payload: { run: string; part?: number; of?: number } }).event_payload);
+
+  /** Claims enough for a digest of two Slack messages: five in each of five sections (26+ items, over 50 blocks). */
+  async function seedMany() {
+    const claims = claimService(stack.app.storage);
+    const actor = { who: 'test', surface: 'test' };
+    const ids: string[] = [];
+    const add = async (caseId: string, facts: Record<string, unknown>, change?: Parameters<typeof claims.apply>[1]) => {
+      const plan = await claims.draft({ caseId, payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, ...facts }, actor);
+      if (!plan.ok || !(await claims.commit(plan))) throw new Error(`seed failed: ${caseId}: ${plan.ok ? 'not committed' : plan.problem}`);
+      if (change) {
+        const next = await claims.apply(caseId, change, actor); // planned and committed
+        if (!next.ok) throw new Error(`seed change failed: ${caseId}: ${next.problem}`);
+      }
+      ids.push(caseId);
+    };
+    for (const n of [2, 3, 4, 5, 6]) { // case IDs have no 0, 1, I or O
+      await add(`C-VRDS${n}`, { submittedDate: addDays(today, -60) });
+      await add(`C-RECS${n}`, { submittedDate: addDays(today, -40) }, { kind: 'records-requested', date: addDays(today, -3), due: addDays(today, 5) });
+      await add(`C-TDAY${n}`, { submittedDate: addDays(today, -20) }, { kind: 'snoozed', until: today });
+      await add(`C-AUTH${n}`, { serviceDate: addDays(today, 10), authNumber: `PA${n}`, authExpires: addDays(today, 3) });
+      await add(`C-UNSB${n}`, { serviceDate: addDays(today, -30) });
+    }
+    return ids;
+  }
+
+  it('keys every part of a digest of several messages, and after a process dies between parts posts only the missing one', async () => {
+    const ids = await seedMany();
+    await slash('digest here 8:00 America/Chicago every day');
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && /posted here/.test(JSON.stringify(c.params))));
+    const runKey = `digest:slack:T0PRAC:channel:${CHANNEL}:${today}`;
+
+    // The first process posts part 1; its post of part 2 fails (as if it died there), and it leaves the run unsent.
+    fake.failNext('chat.postMessage', { after: 1 });
+    const first = await startScheduler(() => postingTime);
+    await fake.waitFor((calls) => calls.some((c) => c.failed === true));
+    await first.tick();
+    await schedulers.pop()?.stop();
+    expect(partsPosted()).toEqual([{ run: runKey, part: 1, of: 2 }]);
+
+    // Another process after the lease: it finds part 1 by its key and posts part 2 alone, once.
+    const next = await startScheduler(() => postingTime + 5 * 60_000);
+    await fake.waitFor(() => digestPosts().length === 2);
+    await next.tick();
+    await next.tick();
+    await schedulers.pop()?.stop();
+    const later = await startScheduler(() => postingTime + 60 * 60_000);
+    await later.tick();
+    await later.tick();
+    expect(partsPosted()).toEqual([{ run: runKey, part: 1, of: 2 }, { run: runKey, part: 2, of: 2 }]);
+    expect(fake.of('conversations.history')).toHaveLength(1);
+    const [part1, part2] = digestPosts();
+    // Each part is found by its key; the run's message is part 1, posted by the first process.
+    const found = await stack.app.outbound.findKeyed({ platform: 'slack', tenant: 'T0PRAC', channel: CHANNEL }, runKey);
+    expect(found.map((p) => [p.part, p.of])).toEqual([[1, 2], [2, 2]]);
+    expect((await stack.app.storage.digests.run(`slack:T0PRAC:channel:${CHANNEL}`, today))?.messageId).toBe(found[0]?.messageId);
+    for (const m of digestPosts()) expect(blockKitProblems(m.params.blocks as Record<string, unknown>[])).toEqual([]);
+    // Every claim is in the digest, and part 2 (the one the dead process never posted) holds some of them.
+    const whole = `${textOf(part1 ?? { params: {} })}${textOf(part2 ?? { params: {} })}`;
+    for (const id of ids) expect(whole, id).toContain(`${id} · `);
+    expect(ids.filter((id) => textOf(part2 ?? { params: {} }).includes(`${id} · `)).length).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('escapes a payer\'s &, < and > once in the text Slack receives', async () => {
+    const claims = claimService(stack.app.storage);
+    const plan = await claims.draft({ caseId: 'C-AMPS2', payer: 'Blue Cross & Blue Shield <Federal> Plan', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, submittedDate: addDays(today, -60) }, { who: 'test', surface: 'test' });
+    if (!plan.ok || !(await claims.commit(plan))) throw new Error(`seed failed: ${plan.ok ? 'not committed' : plan.problem}`);
+    await slash('digest here 8:00 America/Chicago every day');
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && /posted here/.test(JSON.stringify(c.params))));
+    await startScheduler(() => postingTime);
+    await fake.waitFor(() => digestPosts().length === 1);
+    const texts = ((digestPosts()[0]?.params.blocks ?? []) as { text?: { text?: string } }[]).map((b) => b.text?.text ?? '');
+    const line = texts.find((t) => t.startsWith('C-AMPS2'));
+    // Slack's mrkdwn needs &amp; &lt; &gt; exactly once: Slack shows them as &, < and >.
+    expect(line).toBe('C-AMPS2 · Blue Cross &amp; Blue Shield &lt;Federal&gt; Plan · 41100 · $650 · 60 days since submission · follow-up was due Thu Oct 22, 2026');
+    expect(line).not.toMatch(/&amp;(amp|lt|gt);/);
+  }, 20_000);
+
   it('answers "/medbill report" with the tables and the aging chart uploaded as a PNG picture', async () => {
     await seed();
     await slash('report');

@@ -21,7 +21,7 @@ const scheduler = new DigestScheduler({
     appendFileSync(out, `${runKey} ${owner}\n`);
     return { messageId: `${owner}-${runKey}` };
   },
-  findPosted: async () => undefined,
+  findPosted: async () => [],
 });
 
 await sleep(Math.max(0, start - Date.now()));

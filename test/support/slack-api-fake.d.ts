@@ -1,10 +1,11 @@
-export interface RecordedCall { method: string; params: Record<string, any>; token?: string; rateLimited?: boolean; at: number }
+export interface RecordedCall { method: string; params: Record<string, any>; token?: string; rateLimited?: boolean; failed?: boolean; at: number }
 export interface SlackApiFake {
   apiUrl: string;
   responseUrl(name?: string): string;
   calls: RecordedCall[];
   of(method: string): RecordedCall[];
   clear(): void;
+  failNext(method: string, options?: { after?: number; error?: string }): void;
   waitFor(predicate: (calls: RecordedCall[]) => boolean, ms?: number): Promise<void>;
   close(): Promise<void>;
 }

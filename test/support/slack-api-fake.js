@@ -12,6 +12,8 @@ export async function startSlackApiFake(options = {}) {
   const waiters = [];
   /** chat.postMessage calls whose text contains `options.answerMarker`: one per answered event, however many messages it posts. */
   let answers = 0;
+  /** Calls to fail once each (see failNext), in the order asked. */
+  const failures = [];
   const rateLimits = new Map(Object.entries(options.rateLimitOnce ?? {})); // method -> retry-after seconds
   let ts = 1700000000;
   /** Messages posted per channel (newest last), with their metadata, for conversations.history. */
@@ -60,6 +62,14 @@ export async function startSlackApiFake(options = {}) {
       const method = path.startsWith('/api/') ? path.slice(5) : path.startsWith('/respond/') ? 'response_url' : path.startsWith('/upload/') ? 'upload' : path;
       // Slack's API slowed down: the answer comes late (the call is recorded when it arrives).
       const delay = options.delayMs?.[method] ?? 0;
+      // A call made to fail (failNext): Slack answers ok:false, the message is not posted.
+      const failure = failures.find((f) => f.method === method);
+      if (failure && failure.after-- <= 0) {
+        failures.splice(failures.indexOf(failure), 1);
+        calls.push({ method, params, token: req.headers.authorization, failed: true, at: Date.now() });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ ok: false, error: failure.error }));
+      }
       const wait = rateLimits.get(method);
       if (wait !== undefined) {
         rateLimits.delete(method);
@@ -83,8 +93,10 @@ export async function startSlackApiFake(options = {}) {
     apiUrl: `${base}/api/`,
     responseUrl: (name = 'r1') => `${base}/respond/${name}`,
     calls,
-    /** Calls of one method, in order, not counting rate-limited attempts. */
-    of: (method) => calls.filter((c) => c.method === method && !c.rateLimited),
+    /** Calls of one method, in order, not counting rate-limited or failed attempts. */
+    of: (method) => calls.filter((c) => c.method === method && !c.rateLimited && !c.failed),
+    /** Fails the next call of `method` after `after` more succeed, once, with Slack's `error` (default fatal_error). */
+    failNext: (method, { after = 0, error = 'fatal_error' } = {}) => { failures.push({ method, after, error }); },
     clear: () => { calls.length = 0; },
     /** Resolves once `predicate(calls)` holds, or rejects after `ms`. */
     waitFor: (predicate, ms = 5000) => new Promise((resolve, reject) => {

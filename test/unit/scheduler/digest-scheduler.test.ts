@@ -14,7 +14,7 @@ import type { SqliteStorage } from '../../../src/store/sqlite/index.js';
 import { canonicalZone, dueInstant, parseLocalTime } from '../../../src/scheduler/clock.js';
 import { isValidZone, localDate } from '../../../src/today.js';
 import { addDays, isoWeekday } from '../../../src/calendar.js';
-import { DigestScheduler, defaultOwner, runKeyOf } from '../../../src/scheduler/digest-scheduler.js';
+import { DigestScheduler, defaultOwner, runKeyOf, wholePost, type PostedPart } from '../../../src/scheduler/digest-scheduler.js';
 import { describeSchedule, parseDigestSetting } from '../../../src/scheduler/digest-settings.js';
 import { ROOT, tempDbPath } from '../../helpers.js';
 
@@ -67,7 +67,11 @@ function scheduler(db: SqliteStorage, clock: Clock, platform: FakePlatform, opti
     catchUpMs: options.catchUpMs,
     log: options.log,
     publish: async (target, date, runKey) => platform.post(owner, clock.t, target, date, runKey),
-    findPosted: async (_target, runKey) => { platform.finds.push(runKey); return platform.messages.get(runKey); },
+    findPosted: async (_target, runKey) => {
+      platform.finds.push(runKey);
+      const messageId = platform.messages.get(runKey);
+      return messageId ? [{ part: 1, of: 1, messageId }] : [];
+    },
   });
 }
 
@@ -366,6 +370,47 @@ describe('DigestScheduler', () => {
     }
   });
 
+  it('posts a digest of several parts whole once: cut short after part 1, the next owner posts only parts 2 and 3', async () => {
+    const { db, store } = await setUp([{ id: 'C1', time: '08:00', zone: 'America/Chicago' }]);
+    const clock = new Clock(utc('2026-02-10T14:00:10'));
+    const runKey = runKeyOf(key('C1'), '2026-02-10');
+    /** The platform's messages of the run, by part; part 2's first post fails (the process died there). */
+    const parts = new Map<number, string>();
+    const sent: { part: number; owner: string }[] = [];
+    const finds: number[][] = [];
+    let failPart2 = true;
+    const partsOf = (): PostedPart[] => [...parts].map(([part, messageId]) => ({ part, of: 3, messageId }));
+    const make = (owner: string) => new DigestScheduler({
+      store: db.digests, owner, now: clock.now,
+      publish: async (_target, _date, k, posted) => {
+        expect(k).toBe(runKey);
+        let first: string | undefined;
+        for (const part of [1, 2, 3]) {
+          if (posted.some((p) => p.part === part)) continue;
+          if (part === 2 && failPart2) { failPart2 = false; throw new Error('the connection dropped'); }
+          parts.set(part, `m${part}`);
+          sent.push({ part, owner });
+          first ??= `m${part}`;
+        }
+        return first ? { messageId: first } : {};
+      },
+      findPosted: async () => { finds.push([...parts.keys()]); return partsOf(); },
+    });
+    await make('A').tick();
+    expect(sent).toEqual([{ part: 1, owner: 'A' }]);
+    const b = make('B');
+    await tickThrough(b, clock, clock.t, utc('2026-02-10T14:02:10')); // A's lease
+    expect(sent).toHaveLength(1);
+    await tickThrough(b, clock, clock.t, utc('2026-02-11T06:00'));
+    expect(finds).toEqual([[1]]);
+    expect(sent).toEqual([{ part: 1, owner: 'A' }, { part: 2, owner: 'B' }, { part: 3, owner: 'B' }]);
+    // The run's message is its first part, posted by A.
+    expect(await store.run(key('C1'), '2026-02-10')).toMatchObject({ owner: 'B', messageId: 'm1' });
+    expect(wholePost(partsOf())).toBe(true);
+    expect(wholePost([{ part: 1, of: 3, messageId: 'm1' }, { part: 3, of: 3, messageId: 'm3' }])).toBe(false);
+    expect(wholePost([])).toBe(false);
+  });
+
   it('keeps going when one channel fails, retries it after the lease, and never logs the error text', async () => {
     const { db } = await setUp([{ id: 'C1', time: '08:00', zone: 'America/Chicago' }, { id: 'C2', time: '08:00', zone: 'America/Chicago' }, { id: 'C3', time: '08:00', zone: 'Mars/Olympus_Mons' }]);
     const p = new FakePlatform();
@@ -397,7 +442,7 @@ describe('DigestScheduler', () => {
     const s = new DigestScheduler({
       store: db.digests, owner: 'A', now: clock.now, catchUpMs: HOUR,
       publish: async () => { attempts++; last = clock.t; throw new Error('down'); },
-      findPosted: async () => undefined,
+      findPosted: async () => [],
     });
     await tickThrough(s, clock, utc('2026-02-10T13:00'), utc('2026-02-10T20:00'));
     expect(attempts).toBe(24); // 14:00, then every lease (2 min, seen at the next 30 s tick: 2.5 min) within the hour
@@ -412,7 +457,7 @@ describe('DigestScheduler', () => {
     const s = new DigestScheduler({
       store, owner: 'A', now: clock.now, leaseMs: 50, // real ms for the hang timer; the clock stands still
       publish: () => { calls++; return new Promise((r) => { release = r; }); },
-      findPosted: async () => undefined,
+      findPosted: async () => [],
     });
     const a = s.tick();
     const b = s.tick();
