@@ -16,8 +16,11 @@ export const claimsCommand: Command = {
   import: reads the open (and recent) medical claims exported from the practice-management system, one
     claim per row, into MEDBILL_DB. Every row is checked first: with any bad row nothing is imported
     (exit 2) and the bad rows are listed by their line in the file. All rows go in one transaction.
-    A case id or claim number already in medbill is refused (the same export imported twice).
-    --dry-run           check every row and print what would be imported; write nothing
+    Importing again (the weekly export) is incremental: a row whose claim number (else case id) is
+    in medbill updates its status, amounts, dates and denial; a new row is added; an unchanged row is
+    left alone; a row that a later change made in medbill contradicts is listed, not overwritten.
+    --dry-run           check every row and print the plan (new, updated, unchanged, conflicts, by
+                        line); write nothing
     --ignore-column N   drop column N unread (needed for a column of patient identifiers, which
                         medbill refuses: patient, name, dob, member id, ssn, mrn, address, phone…)
     --payer-kind KIND   the plan type of rows that do not say it (medicare, medicare-advantage,
@@ -96,7 +99,7 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
       reports: office.reports, unitOfWork: office.storage.unitOfWork,
     };
     const result = await importClaims(services, csv, {
-      today: todayIn(config.zone, io.clock ?? systemClock), dryRun, ignoreColumns: ignored.values, ...(payerKind ? { payerKind } : {}),
+      today: todayIn(config.zone, io.clock ?? systemClock), zone: config.zone, dryRun, ignoreColumns: ignored.values, ...(payerKind ? { payerKind } : {}),
     });
     if (!result.ok) {
       io.err(`medbill: ${describeRefusal(result).join('\n')}`);
