@@ -47,6 +47,8 @@ export interface RowOptions {
 export interface KnownClaim { caseId: string; reference?: string }
 
 const MAX_TEXT = 100;
+/** An amount whose commas separate thousands: $1,234.56, 12,345. */
+const THOUSANDS = /^\$?\s?\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?$/;
 
 /** What is known while reading rows: the code tables, identifiers already screened, ids already taken. */
 export class RowReader {
@@ -155,6 +157,12 @@ export class RowReader {
     const amount = (f: Field): number | undefined => {
       const v = get(f);
       if (!v) return undefined;
+      // A comma is read as a thousands separator only in groups of three (1,234 and $1,234.56): 650,00 may be
+      // a decimal comma (650.00) or a typo, and read as thousands it became $65,000.00.
+      if (v.includes(',') && !THOUSANDS.test(v)) {
+        bad(`the ${col(f)} ${this.shown(v)} is ambiguous: is the comma a decimal point? write 650.00 (a comma only between thousands: 1,234.56)`);
+        return undefined;
+      }
       const cents = parseAmountField(v);
       if (cents === undefined) bad(`the ${col(f)} ${this.shown(v)} is not an amount: write 650, 650.00 or $1,234.56`);
       return cents;

@@ -83,6 +83,7 @@ export interface ImportRefused {
   problems: RowProblem[];
   unused: string[];
   dropped: string[];
+  encoding?: string;
 }
 
 export type ImportResult = ImportSummary | ImportRefused;
@@ -93,7 +94,8 @@ export const IMPORT_ACTOR: Actor = { who: 'cli:import', surface: 'import' };
  * Checks every row of `csv` and, when all are good, imports them as claims in one unit of work (with
  * `dryRun`, checks and writes nothing). Throws ImportFileError when the file as a whole cannot be read.
  */
-export async function importClaims(to: ImportServices, csv: string, options: ImportOptions): Promise<ImportResult> {
+export async function importClaims(to: ImportServices, input: string | Uint8Array, options: ImportOptions): Promise<ImportResult> {
+  const { text: csv, encoding } = decodeCsv(input);
   let records: CsvRecord[];
   try {
     records = [...csvRecords(csv)].filter((r) => r.fields.some((f) => f.trim() !== ''));
@@ -113,7 +115,7 @@ export async function importClaims(to: ImportServices, csv: string, options: Imp
     if ('row' in read) rows.push(read.row);
     else problems.push({ line: rec.line, problems: read.problems });
   }
-  const refused = (list: RowProblem[]): ImportRefused => ({ ok: false, rows: data.length, problems: list, unused: cols.unused, dropped: cols.dropped });
+  const refused = (list: RowProblem[]): ImportRefused => ({ ok: false, rows: data.length, problems: list, unused: cols.unused, dropped: cols.dropped, ...(encoding ? { encoding } : {}) });
   if (problems.length) return refused(problems);
   if (!rows.length) throw new ImportFileError('the file has a header but no claims.');
 
@@ -156,8 +158,21 @@ export async function importClaims(to: ImportServices, csv: string, options: Imp
   return {
     ok: true, dryRun: options.dryRun ?? false, claims: claims.length, open: open.length,
     outstandingCents: open.reduce((sum, c) => sum + (c.billedCents ?? 0) - (c.paidCents ?? 0), 0),
-    byStatus, unused: cols.unused, dropped: cols.dropped, plan,
+    byStatus, unused: cols.unused, dropped: cols.dropped, plan, ...(encoding ? { encoding } : {}),
   };
+}
+
+/**
+ * The file's text. Bytes that are not valid UTF-8 come from a PM system writing Windows-1252 (Latin-1's
+ * superset): read that way, with a note, rather than as U+FFFD ("Caf\uFFFD Dental Plan") without a word.
+ */
+export function decodeCsv(input: string | Uint8Array): { text: string; encoding?: string } {
+  if (typeof input === 'string') return { text: input };
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(input) };
+  } catch {
+    return { text: new TextDecoder('windows-1252').decode(input), encoding: 'Windows-1252' };
+  }
 }
 
 /** The claims already in medbill (case id and claim number), so that a file imported twice is refused. */

@@ -49,7 +49,7 @@ async function csvLines(d: SqliteStorage): Promise<string[]> {
   return out;
 }
 
-async function imported(d: SqliteStorage, csv: string, extra: Partial<ImportOptions> = {}): Promise<ImportSummary> {
+async function imported(d: SqliteStorage, csv: string | Uint8Array, extra: Partial<ImportOptions> = {}): Promise<ImportSummary> {
   const r = await importClaims(await over(d), csv, options(extra));
   if (!r.ok) throw new Error(describeRefusal(r).join('\n'));
   return r;
@@ -422,6 +422,44 @@ describe('importClaims', () => {
   });
 });
 
+describe('bad cells: decimal commas, a file not in UTF-8, identifier columns however they are written', () => {
+  it('refuses an amount with a decimal comma by its line, and keeps thousands separators', async () => {
+    const d = db();
+    const r = await refused(d, 'claim_number,payer,payer_kind,cpt,billed,paid,submitted\nD-1,Aetna,commercial,41100,"650,00",,2026-11-02\nD-2,Aetna,commercial,41100,"1,234.56","1,234",2026-11-02\nD-3,Aetna,commercial,41100,"1.234,56",,2026-11-02\n');
+    expect(r.problems).toEqual([
+      { line: 2, problems: [expect.stringMatching(/the amount billed \("billed"\) "650,00" is ambiguous: is the comma a decimal point\? write 650\.00/)] },
+      { line: 4, problems: [expect.stringMatching(/"1\.234,56" is ambiguous/)] },
+    ]);
+    expect(count(d, 'claims')).toBe(0);
+    await imported(d, 'claim_number,payer,payer_kind,cpt,billed,paid,submitted\nD-2,Aetna,commercial,41100,"1,234.56","1,234",2026-11-02\n');
+    expect(d.db.prepare('SELECT billed_cents, paid_cents FROM claims').get()).toEqual({ billed_cents: 123456, paid_cents: 123400 });
+  });
+
+  it('reads a file that is not UTF-8 as Windows-1252, and says so', async () => {
+    const d = db();
+    const latin1 = Buffer.from('claim_number,payer,payer_kind,cpt\nL-1,Caf\xe9 Dental Plan,commercial,41100\n', 'latin1');
+    const r = await imported(d, latin1);
+    expect(d.db.prepare('SELECT payer FROM claims').get()).toEqual({ payer: 'Café Dental Plan' });
+    expect(r.encoding).toBe('Windows-1252');
+    expect(describeImport(r)).toContain('Read as Windows-1252: the file is not UTF-8 (check accented names, e.g. the payers\', came out right).');
+    // UTF-8 bytes are read as UTF-8, without a note.
+    const utf8 = await imported(db(), Buffer.from('claim_number,payer,payer_kind,cpt\nL-1,Café Dental Plan,commercial,41100\n', 'utf8'));
+    expect(utf8.encoding).toBeUndefined();
+    expect(describeImport(utf8).join('\n')).not.toMatch(/Windows-1252/);
+  });
+
+  it.each(['PatientName', 'D.O.B.', 'E-mail', 'BirthDt', 'Resp Party', 'PATIENTNAME', 'MemberID'])('refuses the file for an identifier column written %j, naming it', async (name) => {
+    expect(isIdentifierColumn(name)).toBe(true);
+    const csv = `${name},payer,payer_kind,cpt\nx,Aetna,commercial,41100\n`;
+    await expect(importClaims(await over(db()), csv, options())).rejects.toThrow(new RegExp(`column "${name.replace(/\./g, '\\.')}" looks like it holds patient identifiers`));
+  });
+
+  it('reads run-together and dotted column names as the words they are', async () => {
+    expect(['PayerName', 'CPTCodes', 'D.O.S.', 'ClaimNo', 'PayerID'].map(normalizeHeader)).toEqual(['payer name', 'cpt codes', 'dos', 'claim number', 'payer id']);
+    expect(isIdentifierColumn('PayerID')).toBe(false);
+  });
+});
+
 describe('the weekly re-import', () => {
   /** Last week's export (GOOD) as this week's: A-1 paid, A-4 paid in full, A-3 as it was, and a new claim A-10. */
   const WEEK2 = GOOD
@@ -576,6 +614,16 @@ describe('the commands', () => {
     expect(r.out).toBe('');
     expect(r.err).toMatch(/^medbill: nothing was imported: 2 rows of 3 cannot be imported\.\n {2}line 3: procedure code 99999 .*\n {2}line 4: the plan type is not given/);
     expect(cli(['claims', 'export'], undefined, env).out.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('claims import reads a Windows-1252 file with a note', async () => {
+    const env = { MEDBILL_DB: tempDbPath('medbill-cli-latin1-') };
+    const path = join(tmp, 'latin1.csv');
+    writeFileSync(path, Buffer.from('claim_number,payer,payer_kind,cpt\nL-1,Caf\xe9 Dental Plan,commercial,41100\n', 'latin1'));
+    const r = cli(['claims', 'import', path], undefined, env);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\nRead as Windows-1252: the file is not UTF-8/);
+    expect(cli(['claims', 'export'], undefined, env).out).toMatch(/,L-1,Café Dental Plan,/);
   });
 
   it('claims import refuses a patient-name column, exit 2', async () => {
