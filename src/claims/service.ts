@@ -135,7 +135,8 @@ export class ClaimService {
   /**
    * The claim brought to what the practice's system says of it (`file`, as a fresh import of the row makes it):
    * its status and the `fields` the file gives, and the dates the policy derives from them. One history entry
-   * (action `imported`), conditional on the version read, so a change made meanwhile is not overwritten.
+   * (the status it moves to as its action, else `imported`), conditional on the version read, so a change made
+   * meanwhile is not overwritten.
    */
   planSync(before: Claim, file: Claim, fields: readonly (keyof Claim)[], actor: Actor): Plan {
     const now = this.now();
@@ -147,7 +148,9 @@ export class ClaimService {
       else after[f] = file[f];
     }
     const synced = { ...after, status: file.status, updatedAt: now, version: before.version + 1 } as Claim;
-    return { ok: true, before, after: synced, entry: { at: now, actor: actor.who, surface: actor.surface, action: 'imported', fromStatus: before.status, toStatus: synced.status, ...difference(before, synced) } };
+    // A status move is recorded as that change (the report counts records requests by their history action).
+    const moved = file.status === before.status ? 'imported' : file.status === 'partially-paid' ? 'paid' : file.status;
+    return { ok: true, before, after: synced, entry: { at: now, actor: actor.who, surface: actor.surface, action: moved, fromStatus: before.status, toStatus: synced.status, ...difference(before, synced) } };
   }
 
   /**

@@ -503,7 +503,7 @@ describe('the weekly re-import', () => {
     const a1 = await caseOf(d, 'A-1');
     expect(await s.get(a1)).toMatchObject({ status: 'paid', paidCents: 123456, paidDate: '2026-11-30' });
     expect((await s.get(a1))?.nextFollowUp).toBeUndefined();
-    expect((await s.store.history(a1)).at(-1)).toMatchObject({ action: 'imported', actor: 'cli:import', surface: 'import', fromStatus: 'submitted', toStatus: 'paid' });
+    expect((await s.store.history(a1)).at(-1)).toMatchObject({ action: 'paid', actor: 'cli:import', surface: 'import', fromStatus: 'submitted', toStatus: 'paid' });
     expect(await s.get(await caseOf(d, 'A-4'))).toMatchObject({ status: 'paid', paidCents: 98000, paidDate: '2026-11-20' });
     // The conflict is left as medbill has it.
     expect(await s.get(a3)).toMatchObject({ status: 'appealed' });
@@ -521,6 +521,7 @@ describe('the weekly re-import', () => {
     expect(r.plan.updated.map((p) => p.line)).toEqual([2, 3]);
     const s = claimService(d);
     expect(await s.get('C-7K3Q9')).toMatchObject({ status: 'submitted', billedCents: 70000 });
+    expect((await s.store.history('C-7K3Q9')).at(-1)).toMatchObject({ action: 'imported', surface: 'import', change: { billedCents: 70000 }, before: { billedCents: 65000 } });
     expect(await s.get(await caseOf(d, 'R-9'))).toMatchObject({ status: 'denied', deniedDate: '2026-11-25', denial: { group: 'CO', carc: '50' }, appealDeadline: expect.stringMatching(/^20\d\d-/) });
     expect(count(d, 'claims')).toBe(2);
   });
@@ -536,6 +537,17 @@ describe('the weekly re-import', () => {
     // Two rows for one claim: by its claim number on one, by its case id on the other.
     const twice = await refused(d, 'case_id,claim_number,payer,payer_kind,cpt\n,R-2,Aetna,commercial,41100\nC-7K3Q8,,Aetna,commercial,41100\n');
     expect(twice.problems).toEqual([{ line: 3, problems: [expect.stringMatching(/case C-7K3Q8 is also on line 2: one row per claim/)] }]);
+  });
+
+  it('records a status the file moves a claim to as that change, so the report counts a records request', async () => {
+    const d = db();
+    await imported(d, 'claim_number,payer,payer_kind,cpt,submitted\nQ-1,Medicaid,medicaid,E0486,2026-11-02\n');
+    await imported(d, 'claim_number,payer,payer_kind,cpt,submitted,status,status_date\nQ-1,Medicaid,medicaid,E0486,2026-11-02,records requested,2026-11-20\n');
+    const caseId = await caseOf(d, 'Q-1');
+    expect(await claimService(d).get(caseId)).toMatchObject({ status: 'records-requested', recordsDue: expect.stringMatching(/^2026-1[12]-/) });
+    expect((await claimService(d).store.history(caseId)).at(-1)).toMatchObject({ action: 'records-requested', fromStatus: 'submitted', surface: 'import' });
+    const report = await buildReport(d.claimReports, TODAY, 'America/Chicago', categoryNames(kn));
+    expect(report.byPayer.find((r) => r.key === 'Medicaid')).toMatchObject({ submitted: 1, recordsRequested: 1 });
   });
 
   it('does not move a claim back from a final status the file is behind on', async () => {
