@@ -34,8 +34,8 @@
  *   (* required)
  *
  * Columns medbill works out itself (next_follow_up, appeal_deadline in its own export) are skipped, so an
- * export imports again (into a database without those claims: a case id or claim number already in medbill,
- * or twice in the file, is a bad row). Other unknown columns are not read. A column whose name says it holds
+ * export imports again (a row whose claim number or case id medbill has updates that claim; one twice in the
+ * file is a bad row). Other unknown columns are not read. A column whose name says it holds
  * patient identifiers (patient, name, dob, member id, ssn, mrn, address, phone, email, account…) refuses the
  * whole file unless `--ignore-column NAME` drops it unread: medbill keeps no identifiers. The text medbill keeps
  * (payer, claim number, authorization number, denial words) goes through the identifier scrubber.

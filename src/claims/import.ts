@@ -41,7 +41,7 @@ export interface ImportServices {
   claims: ClaimService;
   codes: CodeIndex;
   kn: Knowledge;
-  /** The claims already in medbill (a file is not imported twice). */
+  /** The claims already in medbill (a row naming one updates it). */
   reports: ClaimReportStore;
   /** Where the rows are written, all in one commit. */
   unitOfWork: UnitOfWork;
@@ -175,7 +175,7 @@ export function decodeCsv(input: string | Uint8Array): { text: string; encoding?
   }
 }
 
-/** The claims already in medbill (case id and claim number), so that a file imported twice is refused. */
+/** The claims already in medbill (case id and claim number), which the file's rows are matched to. */
 async function knownClaims(reports: ClaimReportStore): Promise<KnownClaim[]> {
   const known: KnownClaim[] = [];
   for await (const c of reports.exportRows()) known.push({ caseId: c.case_id, ...(c.reference !== null ? { reference: c.reference } : {}) });
