@@ -29,6 +29,13 @@ export function readInput(file: string, io: Io): Promise<string> {
   return Promise.resolve(readFileSync(file, 'utf8'));
 }
 
+/** A file's bytes as they are (the reader works out their encoding), or standard input's text (`-`). */
+export function readInputBytes(file: string, io: Io): Promise<string | Uint8Array> {
+  if (file === '-') return io.stdin();
+  if (!existsSync(file)) throw new UsageError(`file not found: ${file}`);
+  return Promise.resolve(readFileSync(file));
+}
+
 /** `--name VALUE` or `--name=VALUE`, every time it is given; the other arguments are left in `rest`. */
 export function takeOption(args: string[], name: string): { values: string[]; rest: string[] } {
   const values: string[] = [];

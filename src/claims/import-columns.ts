@@ -34,8 +34,8 @@
  *   (* required)
  *
  * Columns medbill works out itself (next_follow_up, appeal_deadline in its own export) are skipped, so an
- * export imports again (into a database without those claims: a case id or claim number already in medbill,
- * or twice in the file, is a bad row). Other unknown columns are not read. A column whose name says it holds
+ * export imports again (a row whose claim number or case id medbill has updates that claim; one twice in the
+ * file is a bad row). Other unknown columns are not read. A column whose name says it holds
  * patient identifiers (patient, name, dob, member id, ssn, mrn, address, phone, email, account…) refuses the
  * whole file unless `--ignore-column NAME` drops it unread: medbill keeps no identifiers. The text medbill keeps
  * (payer, claim number, authorization number, denial words) goes through the identifier scrubber.
@@ -81,9 +81,19 @@ const WORKED_OUT = new Set(['next follow up', 'appeal deadline']);
 
 const NUMBER_WORDS = new Set(['no', 'num', 'nbr', 'nr']);
 
-/** A column name as it is matched: lower case, words only, "#" / "no" / "num" read as "number". */
+/**
+ * A column name as it is matched: lower case, words only, "#" / "no" / "num" read as "number". Words run
+ * together are split where the case changes (PatientName, BirthDt, CPTCodes), and letters written as an
+ * abbreviation are joined (D.O.B., E-mail), so the identifier and alias lists see the words.
+ */
 export function normalizeHeader(name: string): string {
-  return name.toLowerCase().replace(/#/g, ' number ').replace(/[^a-z0-9]+/g, ' ').trim().split(' ').map((w) => (NUMBER_WORDS.has(w) ? 'number' : w)).join(' ');
+  return name
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .replace(/(?<![a-z0-9])(?:[a-z]\.){2,}/g, (m) => m.replace(/\./g, ''))
+    .replace(/(?<![a-z0-9])([a-z])-(?=[a-z]{2,})/g, '$1')
+    .replace(/#/g, ' number ').replace(/[^a-z0-9]+/g, ' ').trim().split(' ').map((w) => (NUMBER_WORDS.has(w) ? 'number' : w)).join(' ');
 }
 
 const BY_NAME = new Map<string, Field>();
@@ -93,8 +103,10 @@ for (const c of IMPORT_COLUMNS) for (const name of [c.name, ...c.aliases]) BY_NA
 const IDENTIFIER_WORDS = new Set([
   'patient', 'patients', 'pt', 'dob', 'birth', 'birthdate', 'birthday', 'born', 'ssn', 'social', 'mrn', 'member', 'subscriber', 'insured',
   'guarantor', 'beneficiary', 'policyholder', 'policy', 'responsible', 'mbi', 'hicn', 'address', 'street', 'city', 'county',
-  'zip', 'zipcode', 'postal', 'phone', 'telephone', 'cell', 'mobile', 'fax', 'email', 'chart', 'account', 'acct',
+  'zip', 'zipcode', 'postal', 'phone', 'telephone', 'cell', 'mobile', 'fax', 'email', 'chart', 'account', 'acct', 'resp', 'guar',
 ]);
+/** The same words run together in one (PATIENTNAME, BIRTHDT, EMAILADDRESS): a word that starts with one of these. */
+const IDENTIFIER_PREFIX = /^(?:patient|birth|dob|ssn|member|subscriber|insured|guarantor|policyholder|beneficiary|email|phone|address|respparty|responsible)/;
 const NAME_COLUMN = /^(?:(?:first|last|middle|full|given|family|sur|nick)\s?)?name$|^(?:first|last|surname|initials?|lastname|firstname)$/;
 /** A plan's number for a person ("Insurance ID", "Medicaid #", "Group number"); not the payer's own id ("Payer ID"). */
 const PLAN_WORDS = new Set(['insurance', 'ins', 'medicare', 'medicaid', 'tricare', 'group', 'grp', 'plan']);
@@ -103,7 +115,7 @@ const PLAN_WORDS = new Set(['insurance', 'ins', 'medicare', 'medicaid', 'tricare
 export function isIdentifierColumn(name: string): boolean {
   const n = normalizeHeader(name);
   const w = n.split(' ');
-  return NAME_COLUMN.test(n) || w.some((x) => IDENTIFIER_WORDS.has(x)) || (w.some((x) => PLAN_WORDS.has(x)) && w.some((x) => x === 'id' || x === 'number'));
+  return NAME_COLUMN.test(n) || w.some((x) => IDENTIFIER_WORDS.has(x) || IDENTIFIER_PREFIX.test(x)) || (w.some((x) => PLAN_WORDS.has(x)) && w.some((x) => x === 'id' || x === 'number'));
 }
 
 /** Where each field is in a row (and its column's name, for messages), the row's width, and the columns not read. */

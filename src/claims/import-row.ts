@@ -22,11 +22,15 @@ import type { ClaimKnowledge } from '../knowledge/followup-denials.js';
 import { claimCategory } from '../knowledge/procedure-kind.js';
 import { LANES } from '../knowledge/vocabulary.js';
 
-/** A row that passed every check: the new claim, and the changes that bring it to its status. */
+/** A row that passed every check: the claim it gives, and the changes that bring it to its status. */
 export interface ImportRow {
   line: number;
   claim: NewClaim;
   steps: ImportStep[];
+  /** The case already in medbill this row is (matched by claim number, else case id): an update, not a new claim. */
+  existing?: string;
+  /** The latest date the row gives an event (submitted, status, paid, denied, appealed): what the file knows as of. */
+  asOf?: string;
 }
 
 /** What the row reader needs of the import's options. */
@@ -39,10 +43,12 @@ export interface RowOptions {
   newId?: () => string;
 }
 
-/** A claim already in medbill, by case id and claim number: the same export imported twice is refused. */
+/** A claim already in medbill, by case id and claim number: a row naming it updates it. */
 export interface KnownClaim { caseId: string; reference?: string }
 
 const MAX_TEXT = 100;
+/** An amount whose commas separate thousands: $1,234.56, 12,345. */
+const THOUSANDS = /^\$?\s?\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?$/;
 
 /** What is known while reading rows: the code tables, identifiers already screened, ids already taken. */
 export class RowReader {
@@ -53,10 +59,12 @@ export class RowReader {
   private readonly categories: Map<string, string>;
   /** The category each distinct list of codes names (the same few lists recur on thousands of rows). */
   private readonly codeCategories = new Map<string, string | undefined>();
-  /** Claim numbers already in medbill (lower case) and their cases: the same export imported twice is refused. */
+  /** Claim numbers already in medbill (lower case) and their cases: a row with one updates that claim. */
   private readonly knownReferences = new Map<string, string>();
   /** Cases that already have a claim. */
   private readonly knownCases = new Set<string>();
+  /** Cases in medbill a row of the file already matched, and its line: one row per claim. */
+  private readonly matched = new Map<string, number>();
   private readonly denials = new Map<string, Denial>();
 
   constructor(
@@ -149,6 +157,12 @@ export class RowReader {
     const amount = (f: Field): number | undefined => {
       const v = get(f);
       if (!v) return undefined;
+      // A comma is read as a thousands separator only in groups of three (1,234 and $1,234.56): 650,00 may be
+      // a decimal comma (650.00) or a typo, and read as thousands it became $65,000.00.
+      if (v.includes(',') && !THOUSANDS.test(v)) {
+        bad(`the ${col(f)} ${this.shown(v)} is ambiguous: is the comma a decimal point? write 650.00 (a comma only between thousands: 1,234.56)`);
+        return undefined;
+      }
       const cents = parseAmountField(v);
       if (cents === undefined) bad(`the ${col(f)} ${this.shown(v)} is not an amount: write 650, 650.00 or $1,234.56`);
       return cents;
@@ -159,17 +173,28 @@ export class RowReader {
     if (caseId) {
       if (!CASE_ID_SHAPE.test(caseId)) bad(`the ${col('caseId')} ${this.shown(caseId)} is not a medbill case id (C- and five letters or digits, e.g. C-7K3Q9); leave it empty for a new one`);
       else if (this.caseIds.has(caseId)) bad(`case ${caseId} is also on line ${this.caseIds.get(caseId)}: one row per claim`);
-      else if (this.knownCases.has(caseId)) bad(`case ${caseId} already has a claim in medbill: update it there instead of importing it again`);
       else this.caseIds.set(caseId, rec.line);
     }
+    // A row naming a claim medbill has (its claim number first, the practice's own key; else its case id) updates it.
+    let existing = caseId && this.knownCases.has(caseId) ? caseId : undefined;
     const reference = text('reference');
     if (reference) {
       const key = reference.toLowerCase();
       const earlier = this.references.get(key);
       const known = this.knownReferences.get(key);
       if (earlier !== undefined) bad(`claim number ${this.shown(reference)} is also on line ${earlier}: one row per claim, with all its procedure codes in one cell`);
-      else if (known) bad(`claim number ${this.shown(reference)} is already in medbill as case ${known}: update it there instead of importing it again`);
-      else this.references.set(key, rec.line);
+      else {
+        this.references.set(key, rec.line);
+        if (known && caseId && known !== caseId) {
+          bad(`claim number ${this.shown(reference)} is case ${known} in medbill, but the ${col('caseId')} says ${caseId}: clear one of them`);
+          existing = undefined;
+        } else if (known) existing = known;
+      }
+    }
+    if (existing && !problems.length) {
+      const earlier = this.matched.get(existing);
+      if (earlier !== undefined && earlier !== rec.line) bad(`case ${existing} is also on line ${earlier}: one row per claim`);
+      else this.matched.set(existing, rec.line);
     }
 
     // Payer.
@@ -260,7 +285,8 @@ export class RowReader {
       : [];
     if (problems.length || !payer || !payerKind || !lane || !target) return { problems };
 
-    if (!caseId) {
+    if (existing) caseId = existing;
+    else if (!caseId) {
       do caseId = (options.newId ?? newCaseId)();
       while (this.caseIds.has(caseId) || this.knownCases.has(caseId));
       this.caseIds.set(caseId, rec.line);
@@ -272,6 +298,7 @@ export class RowReader {
       submittedDate: target === 'rejected' ? undefined : submittedDate,
     };
     for (const [k, v] of Object.entries(optional)) if (v !== undefined) Object.assign(claim, { [k]: v });
-    return { row: { line: rec.line, claim, steps } };
+    const asOf = events.map(([, d]) => d).filter((d): d is string => d !== undefined).sort().at(-1);
+    return { row: { line: rec.line, claim, steps, ...(existing ? { existing } : {}), ...(asOf ? { asOf } : {}) } };
   }
 }

@@ -10,10 +10,11 @@
  * (import-row.ts), and the changes that bring a claim to its status (import-steps.ts). This file runs them
  * over the file, writes the claims, and says what happened.
  */
-import type { ClaimService, Plan } from './service.js';
+import type { ClaimService, NewClaim, Plan } from './service.js';
 import type { ClaimReportStore } from '../store/claim-reports.js';
 import type { StoreWrite, UnitOfWork } from '../store/unit-of-work.js';
-import { CLAIM_STATUSES, isOpen, type Actor, type Claim, type ClaimStatus } from '../store/claim.js';
+import { CLAIM_STATUSES, isOpen, TRANSITIONS, type Actor, type Claim, type ClaimStatus } from '../store/claim.js';
+import { localDate } from '../today.js';
 import { formatCents } from '../money.js';
 import { CsvError, csvRecords, type CsvRecord } from './csv.js';
 import { ImportFileError, readHeader } from './import-columns.js';
@@ -31,6 +32,8 @@ export interface ImportOptions extends RowOptions {
   /** Column names dropped unread (needed for a column whose name says it holds identifiers). */
   ignoreColumns?: readonly string[];
   actor?: Actor;
+  /** The practice's time zone: the day a change was made in medbill, against the file's dates (UTC unless given). */
+  zone?: string;
 }
 
 /** What an import reads and writes through, built by the composition root: the claims, and the codes and knowledge rows are checked against. */
@@ -38,15 +41,28 @@ export interface ImportServices {
   claims: ClaimService;
   codes: CodeIndex;
   kn: Knowledge;
-  /** The claims already in medbill (a file is not imported twice). */
+  /** The claims already in medbill (a row naming one updates it). */
   reports: ClaimReportStore;
   /** Where the rows are written, all in one commit. */
   unitOfWork: UnitOfWork;
 }
 
+/** One row of the plan: the claim it is (case id, the practice's claim number) and what happens to it. */
+export interface PlannedRow { line: number; caseId: string; reference?: string; what: string }
+
+/** What a weekly re-import does, row by row (new rows are in `added`, rows left as they are only by line). */
+export interface ImportPlan {
+  added: PlannedRow[];
+  updated: PlannedRow[];
+  unchanged: number[];
+  /** Rows a later change made in medbill (chat, the CLI) contradicts: reported, not overwritten. */
+  conflicts: PlannedRow[];
+}
+
 export interface ImportSummary {
   ok: true;
   dryRun: boolean;
+  /** Claims written (new and updated). */
   claims: number;
   open: number;
   outstandingCents: number;
@@ -55,6 +71,9 @@ export interface ImportSummary {
   unused: string[];
   /** Columns dropped unread with --ignore-column. */
   dropped: string[];
+  plan: ImportPlan;
+  /** How the file was read, when it was not plain UTF-8 (a note for the summary). */
+  encoding?: string;
 }
 
 export interface ImportRefused {
@@ -64,6 +83,7 @@ export interface ImportRefused {
   problems: RowProblem[];
   unused: string[];
   dropped: string[];
+  encoding?: string;
 }
 
 export type ImportResult = ImportSummary | ImportRefused;
@@ -74,7 +94,8 @@ export const IMPORT_ACTOR: Actor = { who: 'cli:import', surface: 'import' };
  * Checks every row of `csv` and, when all are good, imports them as claims in one unit of work (with
  * `dryRun`, checks and writes nothing). Throws ImportFileError when the file as a whole cannot be read.
  */
-export async function importClaims(to: ImportServices, csv: string, options: ImportOptions): Promise<ImportResult> {
+export async function importClaims(to: ImportServices, input: string | Uint8Array, options: ImportOptions): Promise<ImportResult> {
+  const { text: csv, encoding } = decodeCsv(input);
   let records: CsvRecord[];
   try {
     records = [...csvRecords(csv)].filter((r) => r.fields.some((f) => f.trim() !== ''));
@@ -94,7 +115,7 @@ export async function importClaims(to: ImportServices, csv: string, options: Imp
     if ('row' in read) rows.push(read.row);
     else problems.push({ line: rec.line, problems: read.problems });
   }
-  const refused = (list: RowProblem[]): ImportRefused => ({ ok: false, rows: data.length, problems: list, unused: cols.unused, dropped: cols.dropped });
+  const refused = (list: RowProblem[]): ImportRefused => ({ ok: false, rows: data.length, problems: list, unused: cols.unused, dropped: cols.dropped, ...(encoding ? { encoding } : {}) });
   if (problems.length) return refused(problems);
   if (!rows.length) throw new ImportFileError('the file has a header but no claims.');
 
@@ -103,10 +124,28 @@ export async function importClaims(to: ImportServices, csv: string, options: Imp
   const claims: Claim[] = [];
   const writes: StoreWrite[] = [];
   const writeProblems: RowProblem[] = [];
+  const plan: ImportPlan = { added: [], updated: [], unchanged: [], conflicts: [] };
+  const zone = options.zone ?? 'UTC';
   for (const row of rows) {
-    const last = await planRow(service, row, actor, writes);
-    if (typeof last === 'string') writeProblems.push({ line: row.line, problems: [last] });
-    else claims.push(last);
+    const at = { line: row.line, caseId: row.claim.caseId, ...(row.claim.reference !== undefined ? { reference: row.claim.reference } : {}) };
+    if (row.existing === undefined) {
+      const last = await planRow(service, row, actor, writes, (c) => service.draft(c, actor));
+      if (typeof last === 'string') writeProblems.push({ line: row.line, problems: [last] });
+      else {
+        claims.push(last);
+        plan.added.push({ ...at, what: STATUS_SHORT[last.status] });
+      }
+      continue;
+    }
+    const synced = await planUpdate(service, row, row.existing, actor, zone);
+    if (synced.kind === 'problem') writeProblems.push({ line: row.line, problems: [synced.problem] });
+    else if (synced.kind === 'unchanged') plan.unchanged.push(row.line);
+    else if (synced.kind === 'conflict') plan.conflicts.push({ ...at, what: synced.why });
+    else {
+      writes.push(service.write(synced.plan));
+      claims.push(synced.plan.after);
+      plan.updated.push({ ...at, what: describeSync(synced.plan) });
+    }
   }
   if (writeProblems.length) return refused(writeProblems);
   const first = rows[0];
@@ -119,25 +158,41 @@ export async function importClaims(to: ImportServices, csv: string, options: Imp
   return {
     ok: true, dryRun: options.dryRun ?? false, claims: claims.length, open: open.length,
     outstandingCents: open.reduce((sum, c) => sum + (c.billedCents ?? 0) - (c.paidCents ?? 0), 0),
-    byStatus, unused: cols.unused, dropped: cols.dropped,
+    byStatus, unused: cols.unused, dropped: cols.dropped, plan, ...(encoding ? { encoding } : {}),
   };
 }
 
-/** The claims already in medbill (case id and claim number), so that a file imported twice is refused. */
+/**
+ * The file's text. Bytes that are not valid UTF-8 come from a PM system writing Windows-1252 (Latin-1's
+ * superset): read that way, with a note, rather than as U+FFFD ("Caf\uFFFD Dental Plan") without a word.
+ */
+export function decodeCsv(input: string | Uint8Array): { text: string; encoding?: string } {
+  if (typeof input === 'string') return { text: input };
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(input) };
+  } catch {
+    return { text: new TextDecoder('windows-1252').decode(input), encoding: 'Windows-1252' };
+  }
+}
+
+/** The claims already in medbill (case id and claim number), which the file's rows are matched to. */
 async function knownClaims(reports: ClaimReportStore): Promise<KnownClaim[]> {
   const known: KnownClaim[] = [];
   for await (const c of reports.exportRows()) known.push({ caseId: c.case_id, ...(c.reference !== null ? { reference: c.reference } : {}) });
   return known;
 }
 
-/** Plans one row's claim and its later statuses (adding their writes); the claim as it ends up, or what stopped it. */
-async function planRow(service: ClaimService, row: ImportRow, actor: Actor, writes: StoreWrite[]): Promise<Claim | string> {
+/**
+ * Plans one row's claim and its later statuses (adding their writes, when `writes` is given); the claim as it
+ * ends up, or what stopped it.
+ */
+async function planRow(service: ClaimService, row: ImportRow, actor: Actor, writes: StoreWrite[] | undefined, draft: (c: NewClaim) => Plan | Promise<Plan>): Promise<Claim | string> {
   const write = (p: Plan): Claim | string => {
     if (!p.ok) return p.problem;
-    writes.push(service.write(p));
+    writes?.push(service.write(p));
     return p.after;
   };
-  let claim = write(await service.draft(row.claim, actor));
+  let claim = write(await draft(row.claim));
   for (const step of row.steps) {
     if (typeof claim === 'string') return claim;
     const p = service.planFrom(claim, step.change, actor);
@@ -149,6 +204,79 @@ async function planRow(service: ClaimService, row: ImportRow, actor: Actor, writ
   }
   return claim;
 }
+
+/** What a weekly export can change on a claim medbill has: its amounts, dates and denial (and, apart, its status). */
+const SYNC_FIELDS: readonly (keyof Claim)[] = ['billedCents', 'paidCents', 'serviceDate', 'submittedDate', 'paidDate', 'deniedDate', 'denial', 'authExpires'];
+
+type Update =
+  | { kind: 'unchanged' }
+  | { kind: 'conflict'; why: string }
+  | { kind: 'problem'; problem: string }
+  | { kind: 'update'; plan: Extract<Plan, { ok: true }> };
+
+/**
+ * A row naming a claim medbill has: what the file says of it (the claim a fresh import of the row makes) against
+ * what medbill recorded. Unchanged when every status, amount, date and denial the file gives matches; a conflict
+ * when, after the file's latest date, someone changed the claim in medbill (not an import), or when the file
+ * would move it back from where it is; otherwise the claim is brought to the file's status and figures.
+ */
+async function planUpdate(service: ClaimService, row: ImportRow, caseId: string, actor: Actor, zone: string): Promise<Update> {
+  const stored = await service.get(caseId);
+  if (!stored) return { kind: 'problem', problem: `case ${caseId} is no longer in medbill: import the file again` };
+  const file = await planRow(service, { ...row, claim: { ...row.claim, caseId } }, actor, undefined, (c) => service.draftUnstored(c, actor));
+  if (typeof file === 'string') return { kind: 'problem', problem: file };
+  const same = (f: keyof Claim) => file[f] === undefined || JSON.stringify(file[f]) === JSON.stringify(stored[f]);
+  if (file.status === stored.status && SYNC_FIELDS.every(same)) return { kind: 'unchanged' };
+  const asOf = row.asOf;
+  const later = (await service.store.history(caseId)).filter((e) => e.surface !== 'import' && e.action !== 'created' && (asOf === undefined || localDate(e.at, zone) > asOf)).at(-1);
+  if (later) {
+    const when = localDate(later.at, zone);
+    return { kind: 'conflict', why: `medbill recorded "${later.action}" (${STATUS_SHORT[later.toStatus]}) on ${when} from ${later.surface}, after the file's ${asOf ?? 'undated row'}; the file says ${STATUS_SHORT[file.status]}: not overwritten, check it` };
+  }
+  if (file.status !== stored.status && !reachable(stored.status, file.status)) {
+    return { kind: 'conflict', why: `medbill has it ${STATUS_SHORT[stored.status]} and the file says ${STATUS_SHORT[file.status]}, which a claim cannot go back to: not overwritten, check it` };
+  }
+  const p = service.planSync(stored, file, SYNC_FIELDS, actor);
+  return p.ok ? { kind: 'update', plan: p } : { kind: 'problem', problem: p.problem };
+}
+
+/** Whether a claim can get from one status to another by the moves medbill allows (a week may hold several). */
+function reachable(from: ClaimStatus, to: ClaimStatus): boolean {
+  const seen = new Set<ClaimStatus>([from]);
+  const queue: ClaimStatus[] = [from];
+  for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
+    for (const next of TRANSITIONS[s]) {
+      if (next === to) return true;
+      if (!seen.has(next)) {
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return false;
+}
+
+const FIELD_NAMES: Partial<Record<keyof Claim, string>> = {
+  billedCents: 'billed', paidCents: 'paid', serviceDate: 'date of service', submittedDate: 'submitted', paidDate: 'paid on', deniedDate: 'denied on', denial: 'denial', authExpires: 'auth expires',
+};
+
+/** An update in a few words: the status move and the figures that changed ("submitted → paid; paid $412, paid on 2026-11-18"). */
+function describeSync(p: Extract<Plan, { ok: true }>): string {
+  const from = p.before ? STATUS_SHORT[p.before.status] : '';
+  const status = p.before && p.before.status !== p.after.status ? `${from} → ${STATUS_SHORT[p.after.status]}` : STATUS_SHORT[p.after.status];
+  const figures = SYNC_FIELDS.filter((f) => f in p.entry.change).map((f) => {
+    const v = p.after[f];
+    const shown = typeof v === 'number' ? formatCents(v) : typeof v === 'string' ? v : v && typeof v === 'object' ? describeDenial(p.after) : '';
+    return `${FIELD_NAMES[f] ?? f} ${shown}`;
+  });
+  return figures.length ? `${status}; ${figures.join(', ')}` : status;
+}
+
+const describeDenial = (c: Claim): string => {
+  const d = c.denial;
+  if (!d) return '';
+  return d.carc ? `${d.group ? `${d.group}-` : ''}${d.carc}${d.rarc ? ` ${d.rarc}` : ''}` : (d.words ?? '');
+};
 
 // ---------------------------------------------------------------------------------------------------------------
 // What the command prints
@@ -162,16 +290,44 @@ const STATUS_SHORT: Record<ClaimStatus, string> = {
 /** The summary of an import (stdout), e.g. "Imported 123 claims (98 open, $45,120 outstanding)." */
 export function describeImport(r: ImportSummary): string[] {
   const figures = `${plural(r.open, 'open', 'open')}, ${formatCents(r.outstandingCents)} outstanding`;
-  const lines = [r.dryRun
-    ? `Checked ${plural(r.claims, 'claim')}: all can be imported (${figures}). Nothing was written (--dry-run).`
-    : `Imported ${plural(r.claims, 'claim')} (${figures}).`];
-  lines.push(`By status: ${CLAIM_STATUSES.filter((s) => r.byStatus[s]).map((s) => `${r.byStatus[s]} ${STATUS_SHORT[s]}`).join(', ')}.`);
+  const { added, updated, unchanged, conflicts } = r.plan;
+  // A file of new claims only reads as it always has; a re-import says what it does to each row.
+  const incremental = updated.length + unchanged.length + conflicts.length > 0;
+  const lines: string[] = [];
+  if (!incremental) {
+    lines.push(r.dryRun
+      ? `Checked ${plural(r.claims, 'claim')}: all can be imported (${figures}). Nothing was written (--dry-run).`
+      : `Imported ${plural(r.claims, 'claim')} (${figures}).`);
+  } else {
+    const counts = `${added.length.toLocaleString('en-US')} new, ${updated.length.toLocaleString('en-US')} updated, ${unchanged.length.toLocaleString('en-US')} unchanged, ${plural(conflicts.length, 'conflict')}`;
+    const rows = plural(added.length + updated.length + unchanged.length + conflicts.length, 'row');
+    lines.push(r.dryRun ? `Checked ${rows}: ${counts}. Nothing was written (--dry-run).` : `Imported ${rows}: ${counts}.`);
+    const claim = (p: PlannedRow) => `${p.caseId}${p.reference !== undefined ? ` (${p.reference})` : ''}`;
+    const listed = [...added.map((p) => ({ ...p, kind: 'new' })), ...updated.map((p) => ({ ...p, kind: 'updated' })), ...conflicts.map((p) => ({ ...p, kind: 'conflict' }))].sort((a, b) => a.line - b.line);
+    for (const p of listed) lines.push(`  line ${p.line}: ${p.kind}: ${claim(p)} ${p.what}`);
+    if (unchanged.length) lines.push(`  unchanged: ${lineRanges(unchanged)}`);
+  }
+  if (r.claims) lines.push(`By status${incremental ? ' (new and updated)' : ''}: ${CLAIM_STATUSES.filter((s) => r.byStatus[s]).map((s) => `${r.byStatus[s]} ${STATUS_SHORT[s]}`).join(', ')}.`);
   lines.push(...notes(r));
   return lines;
 }
 
-function notes(r: { unused: string[]; dropped: string[] }): string[] {
+/** Line numbers as ranges: "lines 2-4, 7". */
+function lineRanges(lines: readonly number[]): string {
+  const sorted = [...lines].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === (sorted[j] ?? 0) + 1) j++;
+    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return `line${sorted.length > 1 ? 's' : ''} ${parts.join(', ')}`;
+}
+
+function notes(r: { unused: string[]; dropped: string[]; encoding?: string }): string[] {
   const out: string[] = [];
+  if (r.encoding) out.push(`Read as ${r.encoding}: the file is not UTF-8 (check accented names, e.g. the payers', came out right).`);
   if (r.dropped.length) out.push(`Dropped unread: ${r.dropped.join(', ')}.`);
   if (r.unused.length) out.push(`Not read (medbill does not use ${r.unused.length === 1 ? 'it' : 'them'}): ${r.unused.join(', ')}.`);
   return out;

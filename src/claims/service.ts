@@ -88,6 +88,21 @@ export class ClaimService {
     if (problem) return { ok: false, problem };
     if (!CASE_ID_SHAPE.test(input.caseId)) return { ok: false, problem: `"${input.caseId}" is not a medbill case ID (C- and five letters or digits, e.g. C-7K3Q9).` };
     if (await this.store.get(input.caseId)) return { ok: false, problem: `Case ${input.caseId} already has a claim: update it instead (e.g. "${input.caseId} paid $412 on 12/3").` };
+    return this.created(input, actor);
+  }
+
+  /**
+   * A new claim as `draft` makes it, without asking the store whether the case has one: an import works out
+   * what a row of the practice's export says of a claim medbill already has, to compare and sync it.
+   */
+  draftUnstored(input: NewClaim, actor: Actor): Plan {
+    const problem = checkFreeText({ reference: input.reference, payer: input.payer, authNumber: input.authNumber })
+      ?? checkDates({ serviceDate: input.serviceDate, submittedDate: input.submittedDate, authExpires: input.authExpires });
+    if (problem) return { ok: false, problem };
+    return this.created(input, actor);
+  }
+
+  private created(input: NewClaim, actor: Actor): Plan {
     const now = this.now();
     const status: ClaimStatus = input.submittedDate ? 'submitted' : 'draft';
     const after: Claim = { ...withoutUndefined(input), status, createdAt: now, updatedAt: now, version: 1 };
@@ -115,6 +130,27 @@ export class ClaimService {
     const after: Claim = { ...before, ...this.effects(before, change), status: to, updatedAt: now, version: before.version + 1 };
     if (!isOpen(to)) delete after.nextFollowUp;
     return { ok: true, before, after: dropUndefined(after), entry: { at: now, actor: actor.who, surface: actor.surface, action: change.kind, fromStatus: before.status, toStatus: to, ...difference(before, after) } };
+  }
+
+  /**
+   * The claim brought to what the practice's system says of it (`file`, as a fresh import of the row makes it):
+   * its status and the `fields` the file gives, and the dates the policy derives from them. One history entry
+   * (the status it moves to as its action, else `imported`), conditional on the version read, so a change made
+   * meanwhile is not overwritten.
+   */
+  planSync(before: Claim, file: Claim, fields: readonly (keyof Claim)[], actor: Actor): Plan {
+    const now = this.now();
+    const after: Record<string, unknown> = { ...before };
+    for (const f of fields) if (file[f] !== undefined) after[f] = file[f];
+    // Follow-up, appeal and records dates follow the status, as the policy set them for the file's events.
+    for (const f of SYNC_DERIVED) {
+      if (file[f] === undefined) delete after[f];
+      else after[f] = file[f];
+    }
+    const synced = { ...after, status: file.status, updatedAt: now, version: before.version + 1 } as Claim;
+    // A status move is recorded as that change (the report counts records requests by their history action).
+    const moved = file.status === before.status ? 'imported' : file.status === 'partially-paid' ? 'paid' : file.status;
+    return { ok: true, before, after: synced, entry: { at: now, actor: actor.who, surface: actor.surface, action: moved, fromStatus: before.status, toStatus: synced.status, ...difference(before, synced) } };
   }
 
   /**
@@ -264,6 +300,9 @@ function checkFreeText(fields: Record<string, string | undefined>): string | und
   }
   return undefined;
 }
+
+/** The dates the policy works out from a claim's events: an import's sync takes them as the file's events give them. */
+const SYNC_DERIVED: readonly (keyof Claim)[] = ['nextFollowUp', 'appealDeadline', 'recordsDue'];
 
 const FIELD_WORDS: Record<string, string> = { reference: 'claim number', payer: 'payer name', authNumber: 'authorization number' };
 

@@ -1,6 +1,6 @@
 /** `medbill claims`: import the practice's medical claims from its PM system's CSV export, or export them all as CSV. */
 import { loadConfig } from '../../config.js';
-import { positionals, readInput, takeFlag, takeOneOption, takeOption, UsageError, type Io } from '../../command-line.js';
+import { positionals, readInputBytes, takeFlag, takeOneOption, takeOption, UsageError, type Io } from '../../command-line.js';
 import { systemClock, todayIn } from '../../today.js';
 import type { Command } from './command.js';
 
@@ -16,8 +16,11 @@ export const claimsCommand: Command = {
   import: reads the open (and recent) medical claims exported from the practice-management system, one
     claim per row, into MEDBILL_DB. Every row is checked first: with any bad row nothing is imported
     (exit 2) and the bad rows are listed by their line in the file. All rows go in one transaction.
-    A case id or claim number already in medbill is refused (the same export imported twice).
-    --dry-run           check every row and print what would be imported; write nothing
+    Importing again (the weekly export) is incremental: a row whose claim number (else case id) is
+    in medbill updates its status, amounts, dates and denial; a new row is added; an unchanged row is
+    left alone; a row that a later change made in medbill contradicts is listed, not overwritten.
+    --dry-run           check every row and print the plan (new, updated, unchanged, conflicts, by
+                        line); write nothing
     --ignore-column N   drop column N unread (needed for a column of patient identifiers, which
                         medbill refuses: patient, name, dob, member id, ssn, mrn, address, phone…)
     --payer-kind KIND   the plan type of rows that do not say it (medicare, medicare-advantage,
@@ -32,7 +35,8 @@ export const claimsCommand: Command = {
                     empty: from a payer named just "Medicare", "Medicaid"…, or --payer-kind
     procedures *    CPT, HCPCS or CDT codes, space- or comma-separated (cpt, procedure codes)
     diagnoses       billable ICD-10-CM codes (icd10, dx, diagnosis codes)
-    billed, paid    amounts: 650, 650.00, $1,234.56 (charge, amount billed; amount paid)
+    billed, paid    amounts: 650, 650.00, $1,234.56 (charge, amount billed; amount paid); a decimal
+                    comma (650,00) is refused as ambiguous
     service_date    date of service (dos)
     submitted_date  when it was sent (date submitted, billed date)
     status          the PM status: open/pending/submitted/sent, pended, records requested, paid,
@@ -44,6 +48,7 @@ export const claimsCommand: Command = {
     auth_number, auth_expires   prior authorization (prior auth) and when it ends
     lane            medical (default) or medical-first
     category        medbill's procedure category id, as in its export; empty: the one the codes name
+  A file that is not UTF-8 is read as Windows-1252, with a note.
   Dates: 2026-11-14, 11/14/2026, 11/14/26, 14-Nov-2026, Nov 14, 2026. Follow-up dates and appeal
   deadlines are worked out from the follow-up policy (knowledge/followup.json).
   export: every claim as CSV. The file imports again into an empty database (next_follow_up and
@@ -83,7 +88,7 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
   if (file === undefined || moreFiles.length) throw new UsageError('claims import needs exactly one FILE.csv (or - for standard input)');
   const payerKind = kinds.value === undefined ? undefined : mapPayerKind(kinds.value);
   if (kinds.value !== undefined && !payerKind) throw new UsageError(`--payer-kind "${kinds.value}": use medicare, medicare-advantage, medicaid, commercial, tricare, auto, workers-comp, liability or other`);
-  const csv = await readInput(file, io);
+  const csv = await readInputBytes(file, io);
   const config = loadConfig();
   const { openBackOffice } = await import('../back-office.js');
   // A dry run against a database that does not exist yet creates none.
@@ -96,7 +101,7 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
       reports: office.reports, unitOfWork: office.storage.unitOfWork,
     };
     const result = await importClaims(services, csv, {
-      today: todayIn(config.zone, io.clock ?? systemClock), dryRun, ignoreColumns: ignored.values, ...(payerKind ? { payerKind } : {}),
+      today: todayIn(config.zone, io.clock ?? systemClock), zone: config.zone, dryRun, ignoreColumns: ignored.values, ...(payerKind ? { payerKind } : {}),
     });
     if (!result.ok) {
       io.err(`medbill: ${describeRefusal(result).join('\n')}`);

@@ -49,7 +49,7 @@ async function csvLines(d: SqliteStorage): Promise<string[]> {
   return out;
 }
 
-async function imported(d: SqliteStorage, csv: string, extra: Partial<ImportOptions> = {}): Promise<ImportSummary> {
+async function imported(d: SqliteStorage, csv: string | Uint8Array, extra: Partial<ImportOptions> = {}): Promise<ImportSummary> {
   const r = await importClaims(await over(d), csv, options(extra));
   if (!r.ok) throw new Error(describeRefusal(r).join('\n'));
   return r;
@@ -326,21 +326,23 @@ describe('importClaims', () => {
     expect(count(d, 'claims')).toBe(0);
   });
 
-  it('refuses a claim number that is already in medbill (the same export imported twice)', async () => {
+  it('imports the same export twice as nothing new: every row unchanged, nothing written', async () => {
     const d = db();
     await imported(d, GOOD);
-    const r = (await refused(d, GOOD));
-    expect(r.problems).toHaveLength(9);
-    expect(r.problems[0]).toEqual({ line: 2, problems: [expect.stringMatching(/^claim number "A-1" is already in medbill as case C-N\w{4}: update it there/)] });
+    const historyBefore = count(d, 'claim_history');
+    const r = await imported(d, GOOD);
+    expect(r.plan).toEqual({ added: [], updated: [], unchanged: [2, 4, 5, 6, 7, 8, 9, 10, 11], conflicts: [] });
+    expect(r.claims).toBe(0);
+    expect(describeImport(r)).toEqual(['Imported 9 rows: 0 new, 0 updated, 9 unchanged, 0 conflicts.', '  unchanged: lines 2, 4-11', 'Not read (medbill does not use it): Notes.']);
     expect(count(d, 'claims')).toBe(9);
+    expect(count(d, 'claim_history')).toBe(historyBefore);
   });
 
-  it('refuses a duplicate case id in the file and a case that already has a claim', async () => {
+  it('refuses a duplicate case id in the file; a case that already has a claim is matched, not refused', async () => {
     const d = db();
     await imported(d, 'case_id,payer,payer_kind,cpt\nC-7K3Q9,Aetna,commercial,41100\n');
     const r = (await refused(d, 'case_id,payer,payer_kind,cpt\nC-7K3Q9,Aetna,commercial,41100\nC-AAAAA,Aetna,commercial,41100\nC-AAAAA,Aetna,commercial,41100\nC-0OI1L,Aetna,commercial,41100\n'));
     expect(r.problems).toEqual([
-      { line: 2, problems: [expect.stringMatching(/case C-7K3Q9 already has a claim/)] },
       { line: 4, problems: [expect.stringMatching(/case C-AAAAA is also on line 3/)] },
       { line: 5, problems: [expect.stringMatching(/not a medbill case id/)] },
     ]);
@@ -420,6 +422,143 @@ describe('importClaims', () => {
   });
 });
 
+describe('bad cells: decimal commas, a file not in UTF-8, identifier columns however they are written', () => {
+  it('refuses an amount with a decimal comma by its line, and keeps thousands separators', async () => {
+    const d = db();
+    const r = await refused(d, 'claim_number,payer,payer_kind,cpt,billed,paid,submitted\nD-1,Aetna,commercial,41100,"650,00",,2026-11-02\nD-2,Aetna,commercial,41100,"1,234.56","1,234",2026-11-02\nD-3,Aetna,commercial,41100,"1.234,56",,2026-11-02\n');
+    expect(r.problems).toEqual([
+      { line: 2, problems: [expect.stringMatching(/the amount billed \("billed"\) "650,00" is ambiguous: is the comma a decimal point\? write 650\.00/)] },
+      { line: 4, problems: [expect.stringMatching(/"1\.234,56" is ambiguous/)] },
+    ]);
+    expect(count(d, 'claims')).toBe(0);
+    await imported(d, 'claim_number,payer,payer_kind,cpt,billed,paid,submitted\nD-2,Aetna,commercial,41100,"1,234.56","1,234",2026-11-02\n');
+    expect(d.db.prepare('SELECT billed_cents, paid_cents FROM claims').get()).toEqual({ billed_cents: 123456, paid_cents: 123400 });
+  });
+
+  it('reads a file that is not UTF-8 as Windows-1252, and says so', async () => {
+    const d = db();
+    const latin1 = Buffer.from('claim_number,payer,payer_kind,cpt\nL-1,Caf\xe9 Dental Plan,commercial,41100\n', 'latin1');
+    const r = await imported(d, latin1);
+    expect(d.db.prepare('SELECT payer FROM claims').get()).toEqual({ payer: 'Café Dental Plan' });
+    expect(r.encoding).toBe('Windows-1252');
+    expect(describeImport(r)).toContain('Read as Windows-1252: the file is not UTF-8 (check accented names, e.g. the payers\', came out right).');
+    // UTF-8 bytes are read as UTF-8, without a note.
+    const utf8 = await imported(db(), Buffer.from('claim_number,payer,payer_kind,cpt\nL-1,Café Dental Plan,commercial,41100\n', 'utf8'));
+    expect(utf8.encoding).toBeUndefined();
+    expect(describeImport(utf8).join('\n')).not.toMatch(/Windows-1252/);
+  });
+
+  it.each(['PatientName', 'D.O.B.', 'E-mail', 'BirthDt', 'Resp Party', 'PATIENTNAME', 'MemberID'])('refuses the file for an identifier column written %j, naming it', async (name) => {
+    expect(isIdentifierColumn(name)).toBe(true);
+    const csv = `${name},payer,payer_kind,cpt\nx,Aetna,commercial,41100\n`;
+    await expect(importClaims(await over(db()), csv, options())).rejects.toThrow(new RegExp(`column "${name.replace(/\./g, '\\.')}" looks like it holds patient identifiers`));
+  });
+
+  it('reads run-together and dotted column names as the words they are', async () => {
+    expect(['PayerName', 'CPTCodes', 'D.O.S.', 'ClaimNo', 'PayerID'].map(normalizeHeader)).toEqual(['payer name', 'cpt codes', 'dos', 'claim number', 'payer id']);
+    expect(isIdentifierColumn('PayerID')).toBe(false);
+  });
+});
+
+describe('the weekly re-import', () => {
+  /** Last week's export (GOOD) as this week's: A-1 paid, A-4 paid in full, A-3 as it was, and a new claim A-10. */
+  const WEEK2 = GOOD
+    .replace('A-1,Aetna,Commercial,41100,K13.79,"$1,234.56",,11/3/2026,11/05/26,Open,,,,', 'A-1,Aetna,Commercial,41100,K13.79,"$1,234.56","$1,234.56",11/3/2026,11/05/26,Paid,,,11/30/2026,')
+    .replace('A-4,Cigna,PPO,D7240,k011,980,100,09/15/2026,9/16/2026,Partial,,,10/20/2026,', 'A-4,Cigna,PPO,D7240,k011,980,980,09/15/2026,9/16/2026,Paid,,,11/20/2026,')
+    + 'A-10,Aetna,commercial,41100,,700,,2026-11-28,2026-11-30,open,,,,,\r\n';
+  const CHAT = { who: 'slack:U1', surface: 'slack' };
+  const caseOf = async (d: SqliteStorage, ref: string) => (await csvLines(d)).slice(1).find((l) => l.includes(`,${ref},`))?.split(',')[0] ?? '';
+
+  it('adds the new rows, updates what the file says is newer, leaves the rest, and reports a later change made in medbill', async () => {
+    expect(WEEK2).not.toBe(GOOD);
+    const d = db();
+    await imported(d, GOOD);
+    const s = claimService(d, () => NOW);
+    // After the file's last date for A-3 (denied 2026-10-01), a biller recorded the appeal in Slack.
+    const a3 = await caseOf(d, 'A-3');
+    expect((await s.apply(a3, { kind: 'appealed', date: '2026-12-01' }, CHAT)).ok).toBe(true);
+    const claimsBefore = count(d, 'claims');
+    const historyBefore = count(d, 'claim_history');
+
+    // The dry run prints the plan and writes nothing.
+    const dry = await imported(d, WEEK2, { dryRun: true });
+    expect(dry.plan.added.map((p) => p.line)).toEqual([12]);
+    expect(dry.plan.updated.map((p) => [p.line, p.reference])).toEqual([[2, 'A-1'], [6, 'A-4']]);
+    expect(dry.plan.unchanged).toEqual([4, 7, 8, 9, 10, 11]);
+    expect(dry.plan.conflicts.map((p) => [p.line, p.reference, p.caseId])).toEqual([[5, 'A-3', a3]]);
+    const text = describeImport(dry);
+    expect(text[0]).toBe('Checked 10 rows: 1 new, 2 updated, 6 unchanged, 1 conflict. Nothing was written (--dry-run).');
+    expect(text[1]).toMatch(/^ {2}line 2: updated: C-\w{5} \(A-1\) submitted → paid; paid \$1,234\.56, paid on 2026-11-30$/);
+    expect(text[2]).toMatch(/^ {2}line 5: conflict: C-\w{5} \(A-3\) medbill recorded "appealed" \(appealed\) on 2026-12-02 from slack, after the file's 2026-10-01; the file says denied: not overwritten/);
+    expect(text[3]).toMatch(/^ {2}line 6: updated: C-\w{5} \(A-4\) partly paid → paid; paid \$980, paid on 2026-11-20$/);
+    expect(text[4]).toMatch(/^ {2}line 12: new: C-\w{5} \(A-10\) submitted$/);
+    expect(text[5]).toBe('  unchanged: lines 4, 7-11');
+    expect(count(d, 'claims')).toBe(claimsBefore);
+    expect(count(d, 'claim_history')).toBe(historyBefore);
+
+    const r = await imported(d, WEEK2);
+    expect(describeImport(r)[0]).toBe('Imported 10 rows: 1 new, 2 updated, 6 unchanged, 1 conflict.');
+    expect(count(d, 'claims')).toBe(claimsBefore + 1);
+    // Each update is one history entry of the import's, from the status medbill had to the file's.
+    const a1 = await caseOf(d, 'A-1');
+    expect(await s.get(a1)).toMatchObject({ status: 'paid', paidCents: 123456, paidDate: '2026-11-30' });
+    expect((await s.get(a1))?.nextFollowUp).toBeUndefined();
+    expect((await s.store.history(a1)).at(-1)).toMatchObject({ action: 'paid', actor: 'cli:import', surface: 'import', fromStatus: 'submitted', toStatus: 'paid' });
+    expect(await s.get(await caseOf(d, 'A-4'))).toMatchObject({ status: 'paid', paidCents: 98000, paidDate: '2026-11-20' });
+    // The conflict is left as medbill has it.
+    expect(await s.get(a3)).toMatchObject({ status: 'appealed' });
+    expect((await s.store.history(a3)).at(-1)).toMatchObject({ actor: 'slack:U1', action: 'appealed' });
+    expect(count(d, 'claim_history')).toBe(historyBefore + 3);
+    // Once more: nothing new, the conflict still reported.
+    const again = await imported(d, WEEK2);
+    expect([again.plan.added.length, again.plan.updated.length, again.plan.unchanged.length, again.plan.conflicts.length]).toEqual([0, 0, 9, 1]);
+  });
+
+  it('matches by the claim number first, else by case id, and updates amounts and dates as well as the status', async () => {
+    const d = db();
+    await imported(d, 'case_id,claim_number,payer,payer_kind,cpt,billed,submitted\nC-7K3Q9,,Aetna,commercial,41100,650,2026-11-02\n,R-9,Cigna,commercial,41100,500,2026-11-03\n');
+    const r = await imported(d, 'case_id,claim_number,payer,payer_kind,cpt,billed,paid,submitted,status,denial,denied_date\nC-7K3Q9,,Aetna,commercial,41100,700,,2026-11-02,open,,\n,R-9,Cigna,commercial,41100,500,,2026-11-03,denied,CO-50,2026-11-25\n');
+    expect(r.plan.updated.map((p) => p.line)).toEqual([2, 3]);
+    const s = claimService(d);
+    expect(await s.get('C-7K3Q9')).toMatchObject({ status: 'submitted', billedCents: 70000 });
+    expect((await s.store.history('C-7K3Q9')).at(-1)).toMatchObject({ action: 'imported', surface: 'import', change: { billedCents: 70000 }, before: { billedCents: 65000 } });
+    expect(await s.get(await caseOf(d, 'R-9'))).toMatchObject({ status: 'denied', deniedDate: '2026-11-25', denial: { group: 'CO', carc: '50' }, appealDeadline: expect.stringMatching(/^20\d\d-/) });
+    expect(count(d, 'claims')).toBe(2);
+  });
+
+  it('refuses a row whose claim number is another case than its case id says, and two rows for one claim', async () => {
+    const d = db();
+    await imported(d, 'case_id,claim_number,payer,payer_kind,cpt\nC-7K3Q9,R-1,Aetna,commercial,41100\nC-7K3Q8,R-2,Aetna,commercial,41100\n');
+    const r = await refused(d, 'case_id,claim_number,payer,payer_kind,cpt\nC-7K3Q8,R-1,Aetna,commercial,41100\n,R-2,Aetna,commercial,41100\nC-7K3Q9,,Aetna,commercial,41100\n,R-1x,Aetna,commercial,41100\nC-7K3Q8,,Aetna,commercial,41100\n');
+    expect(r.problems).toEqual([
+      { line: 2, problems: [expect.stringMatching(/claim number "R-1" is case C-7K3Q9 in medbill, but the case id \("case_id"\) says C-7K3Q8/)] },
+      { line: 6, problems: [expect.stringMatching(/case C-7K3Q8 is also on line 2/)] },
+    ]);
+    // Two rows for one claim: by its claim number on one, by its case id on the other.
+    const twice = await refused(d, 'case_id,claim_number,payer,payer_kind,cpt\n,R-2,Aetna,commercial,41100\nC-7K3Q8,,Aetna,commercial,41100\n');
+    expect(twice.problems).toEqual([{ line: 3, problems: [expect.stringMatching(/case C-7K3Q8 is also on line 2: one row per claim/)] }]);
+  });
+
+  it('records a status the file moves a claim to as that change, so the report counts a records request', async () => {
+    const d = db();
+    await imported(d, 'claim_number,payer,payer_kind,cpt,submitted\nQ-1,Medicaid,medicaid,E0486,2026-11-02\n');
+    await imported(d, 'claim_number,payer,payer_kind,cpt,submitted,status,status_date\nQ-1,Medicaid,medicaid,E0486,2026-11-02,records requested,2026-11-20\n');
+    const caseId = await caseOf(d, 'Q-1');
+    expect(await claimService(d).get(caseId)).toMatchObject({ status: 'records-requested', recordsDue: expect.stringMatching(/^2026-1[12]-/) });
+    expect((await claimService(d).store.history(caseId)).at(-1)).toMatchObject({ action: 'records-requested', fromStatus: 'submitted', surface: 'import' });
+    const report = await buildReport(d.claimReports, TODAY, 'America/Chicago', categoryNames(kn));
+    expect(report.byPayer.find((r) => r.key === 'Medicaid')).toMatchObject({ submitted: 1, recordsRequested: 1 });
+  });
+
+  it('does not move a claim back from a final status the file is behind on', async () => {
+    const d = db();
+    await imported(d, 'claim_number,payer,payer_kind,cpt,billed,paid,submitted,status,paid_date\nP-1,Aetna,commercial,41100,650,650,2026-11-02,paid,2026-11-20\n');
+    const r = await imported(d, 'claim_number,payer,payer_kind,cpt,billed,paid,submitted,status,paid_date\nP-1,Aetna,commercial,41100,650,,2026-11-02,open,\n');
+    expect(r.plan.conflicts).toEqual([expect.objectContaining({ line: 2, what: expect.stringMatching(/medbill has it paid and the file says submitted, which a claim cannot go back to/) })]);
+    expect(await claimService(d).get(await caseOf(d, 'P-1'))).toMatchObject({ status: 'paid' });
+  });
+});
+
 describe('the commands', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'medbill-claims-cli-'));
   const file = (name: string, text: string) => {
@@ -445,10 +584,11 @@ describe('the commands', () => {
     // The export imports again into an empty database.
     const again = cli(['claims', 'import', file('export.csv', exported.out)], undefined, { ...env, MEDBILL_DB: tempDbPath('medbill-cli-again-') });
     expect(again.out).toMatch(/^Imported 9 claims/);
-    // …but not into the same one: every claim number is already there.
+    // …and into the same one again as nothing new: every claim number is already there, unchanged.
     const twice = cli(['claims', 'import', good], undefined, env);
-    expect(twice.code).toBe(2);
-    expect(twice.err).toMatch(/nothing was imported: 9 rows of 9 cannot be imported\.\n {2}line 2: claim number "A-1" is already in medbill as case C-[A-Z0-9]{5}/);
+    expect(twice.err).toBe('');
+    expect(twice.code).toBe(0);
+    expect(twice.out).toMatch(/^Imported 9 rows: 0 new, 0 updated, 9 unchanged, 0 conflicts\.\n {2}unchanged: lines 2, 4-11\n/);
 
     const report = cli(['report'], undefined, env);
     expect(report.code).toBe(0);
@@ -486,6 +626,16 @@ describe('the commands', () => {
     expect(r.out).toBe('');
     expect(r.err).toMatch(/^medbill: nothing was imported: 2 rows of 3 cannot be imported\.\n {2}line 3: procedure code 99999 .*\n {2}line 4: the plan type is not given/);
     expect(cli(['claims', 'export'], undefined, env).out.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('claims import reads a Windows-1252 file with a note', async () => {
+    const env = { MEDBILL_DB: tempDbPath('medbill-cli-latin1-') };
+    const path = join(tmp, 'latin1.csv');
+    writeFileSync(path, Buffer.from('claim_number,payer,payer_kind,cpt\nL-1,Caf\xe9 Dental Plan,commercial,41100\n', 'latin1'));
+    const r = cli(['claims', 'import', path], undefined, env);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\nRead as Windows-1252: the file is not UTF-8/);
+    expect(cli(['claims', 'export'], undefined, env).out).toMatch(/,L-1,Café Dental Plan,/);
   });
 
   it('claims import refuses a patient-name column, exit 2', async () => {
