@@ -9,7 +9,7 @@ import { type Flow, type FlowContext } from './context.js';
 import { buildReport, categoryNames, drawAging, reportReplies } from '../src/reports/claims-report.js';
 
 async function report(ctx: FlowContext): Promise<Outcome> {
-  const r = await buildReport(ctx.reports, ctx.today(), ctx.zone, categoryNames(ctx.kn));
+  const r = await buildReport(ctx.reports, ctx.today(), ctx.zone, categoryNames(ctx.kn), ctx.claims.kn.policy);
   // A picture only when there is something to draw; the tables carry the same figures.
   const chart = r.aging.length ? await drawAging(r) : undefined;
   return { replies: reportReplies(r, chart) };

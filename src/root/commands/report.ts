@@ -32,7 +32,7 @@ export const reportCommand: Command = {
     const config = loadConfig();
     const office = openBackOffice(config, { existing: true });
     try {
-      const report = await buildReport(office.reports, todayIn(config.zone, io.clock ?? systemClock), config.zone, categoryNames(office.shelf.knowledge()));
+      const report = await buildReport(office.reports, todayIn(config.zone, io.clock ?? systemClock), config.zone, categoryNames(office.shelf.knowledge()), office.shelf.claims().policy);
       if (csv) {
         const { reportCsv } = await import('../../reports/claims-report.js');
         io.out(reportCsv(report).join('\n'));

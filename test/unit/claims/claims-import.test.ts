@@ -176,7 +176,7 @@ describe('importClaims', () => {
     expect(await Promise.all(['K-1', 'K-2', 'K-3', 'K-4', 'K-5', 'K-6'].map(category))).toEqual(['biopsy', 'extraction', 'salivary', 'tmj', 'maxillofacial-prosthesis', 'cleft']);
     // An MRI of the face names no procedure category: "Other procedures" in the report.
     expect(await category('K-7')).toBeUndefined();
-    const report = await buildReport(d.claimReports, TODAY, 'America/Chicago', categoryNames(kn));
+    const report = await buildReport(d.claimReports, TODAY, 'America/Chicago', categoryNames(kn), shelf.claims().policy);
     const rows = report.byCategory.map((r) => r.key);
     expect(rows).toEqual(expect.arrayContaining(['Biopsy of an oral lesion', 'Tooth extraction, wisdom teeth included', 'Salivary gland problems', 'TMJ disorder treatment', 'Maxillofacial prosthetics', 'Cleft lip and palate care', 'Other procedures']));
     expect(rows).not.toContain('other');
@@ -185,7 +185,7 @@ describe('importClaims', () => {
     expect(shown?.kind === 'table' && shown.rows.map((r) => r[0])).toContain('Salivary gland problems');
     expect(reportCsv(report).join('\n')).toMatch(/\nSalivary gland problems,1,/);
     // The names the composition root's knowledge gives.
-    expect((await buildReport(d.claimReports, TODAY, 'America/Chicago', categoryNames(shelf.knowledge()))).byCategory.map((r) => r.key)).toContain('Biopsy of an oral lesion');
+    expect((await buildReport(d.claimReports, TODAY, 'America/Chicago', categoryNames(shelf.knowledge()), shelf.claims().policy)).byCategory.map((r) => r.key)).toContain('Biopsy of an oral lesion');
   });
 
   it('imports a good file with the right statuses, amounts and follow-up dates', async () => {
