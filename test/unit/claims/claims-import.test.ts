@@ -456,6 +456,8 @@ describe('the commands', () => {
     expect(report.out).toMatch(/A\/R aging: outstanding by payer and days since submission:\n {2}Payer +0-30 days +31-60 days +61-90 days +90\+ days\n/);
     for (const payer of ['Aetna', 'Humana Gold Plus', 'Medicaid', 'BCBS', 'Cigna']) expect(report.out).toMatch(new RegExp(`\\n {2}${payer} +\\S`));
     expect(report.out).toMatch(/By payer \(claims submitted in the last 12 months\):/);
+    // The two claims not submitted (A-5 rejected, A-8 never sent) are listed apart with their claim numbers, against Aetna's 90 days.
+    expect(report.out).toMatch(/\nNot submitted yet: 2 claims, \$1,300 billed, against the timely-filing limit from the date of service:\n {2}Claim .*\n {2}C-[A-Z0-9]{5} \(A-5\) +Aetna +Biopsy of an oral lesion +\$650 +2026-11-20 +\d+ +90 days +2027-02-18 +(?:\d+|late by \d+)\n {2}C-[A-Z0-9]{5} \(A-8\) +Aetna +Biopsy of an oral lesion +\$650 +2026-11-25 +\d+ +90 days +2027-02-23 +(?:\d+|late by \d+)\n/);
 
     const csv = cli(['report', '--csv'], undefined, env);
     expect(csv.code).toBe(0);
@@ -463,6 +465,7 @@ describe('the commands', () => {
     expect(csv.out).toMatch(/\nA\/R aging: outstanding by payer and days since submission\npayer,days,claims,outstanding\n/);
     expect(csv.out).toMatch(/\nHumana Gold Plus,\d+-?\d*\+?,1,650\.00\n/);
     expect(csv.out).toMatch(/\nBy payer \(claims submitted in the last 12 months\)\npayer,submitted,paid,paid_rate,denied,records_requested,avg_days_to_pay\n/);
+    expect(csv.out).toMatch(/\nC-[A-Z0-9]{5},A-8,Aetna,commercial,Biopsy of an oral lesion,650\.00,2026-11-25,\d+,90 days,2027-02-23,-?\d+\n/);
     const sections = parseCsv(csv.out);
     expect(sections.every((r) => r.fields.length >= 1)).toBe(true);
 
