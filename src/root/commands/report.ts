@@ -42,7 +42,7 @@ export const reportCommand: Command = {
       }
       if (chartFile && format) {
         if (!report.aging.length) {
-          io.err('No outstanding claims: there is no aging chart to draw, so no file was written.');
+          io.err('No submitted claims outstanding (claims not submitted are not aged): there is no aging chart to draw, so no file was written.');
         } else {
           const chart = await drawAging(report);
           writeFileSync(chartFile, format === 'png' ? chart.png : chart.svg);
