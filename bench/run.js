@@ -195,11 +195,11 @@ if (want('claims')) {
   const reportTimes = [];
   for (let i = 0; i < 5; i++) {
     const t0 = process.hrtime.bigint();
-    reportReplies(await buildReport(claimsDb.claimReports, today, 'America/Chicago', categoryNames(kn)));
+    reportReplies(await buildReport(claimsDb.claimReports, today, 'America/Chicago', categoryNames(kn), service.kn.policy));
     reportTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   reportTimes.sort((a, b) => a - b);
-  const report = await buildReport(claimsDb.claimReports, today, 'America/Chicago', categoryNames(kn));
+  const report = await buildReport(claimsDb.claimReports, today, 'America/Chicago', categoryNames(kn), service.kn.policy);
   const c0 = process.hrtime.bigint();
   await drawAging(report);
   const coldChart = Number(process.hrtime.bigint() - c0) / 1e6;

@@ -1,7 +1,8 @@
 /**
- * "report": A/R aging by payer, denials by reason, paid rate and days to pay by payer, category and code, and
- * what medical billing recovered this month; the aging also as a chart. Figures only, no identifiers, so
- * it may be answered in a channel.
+ * "report": A/R aging by payer, claims not submitted against their filing limits, denials by reason, paid rate and
+ * days to pay by payer, category and code, and what medical billing recovered this month; the aging also as a
+ * chart. Figures, case IDs and the practice's claim numbers, never a patient identifier, so it may be answered
+ * in a channel (as the digest is).
  */
 import { z } from 'zod';
 import { stateSchema, type Outcome } from '../src/engine/flow.js';
@@ -9,7 +10,7 @@ import { type Flow, type FlowContext } from './context.js';
 import { buildReport, categoryNames, drawAging, reportReplies } from '../src/reports/claims-report.js';
 
 async function report(ctx: FlowContext): Promise<Outcome> {
-  const r = await buildReport(ctx.reports, ctx.today(), ctx.zone, categoryNames(ctx.kn));
+  const r = await buildReport(ctx.reports, ctx.today(), ctx.zone, categoryNames(ctx.kn), ctx.claims.kn.policy);
   // A picture only when there is something to draw; the tables carry the same figures.
   const chart = r.aging.length ? await drawAging(r) : undefined;
   return { replies: reportReplies(r, chart) };

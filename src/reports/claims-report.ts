@@ -1,5 +1,6 @@
 /**
- * Reports on claims: A/R aging by payer, denials by reason, paid rate and days to pay by category, code and
+ * Reports on claims: A/R aging by payer, the claims not submitted yet against their timely-filing limits, denials
+ * by reason (this month and the last 12 months), paid rate and days to pay by category, code and
  * payer (which codes get paid, which payers ask for more documentation), and what medical billing recovered
  * this month against what was denied or written off. Tables for chat, CSV for a spreadsheet, and the aging
  * as a chart (PNG where a picture is uploaded, SVG on the local page).
@@ -13,19 +14,42 @@ import { localDate } from '../today.js';
 import type { Denial } from '../store/claim.js';
 import type { ChartSpec } from './chart.js';
 import type { Knowledge } from '../knowledge/load.js';
+import type { FollowUpPolicy } from '../knowledge/followup-denials.js';
+import type { ClaimPayerKind } from '../knowledge/vocabulary.js';
+import { timelyFilingDeadline } from '../claims/policy.js';
 
 export const AGING_BUCKETS = ['0-30', '31-60', '61-90', '90+'] as const;
 
 export interface AgingRow { payer: string; bucket: string; count: number; cents: number }
 export interface DenialRow { reason: string; count: number; cents: number }
 export interface OutcomeRow { key: string; submitted: number; paid: number; denied: number; recordsRequested: number; avgDaysToPay: number | null }
+/** A claim not submitted yet, against the payer kind's timely-filing limit (counted from the date of service). */
+export interface NotSubmittedItem {
+  caseId: string; reference: string | null; payer: string; payerKind: ClaimPayerKind;
+  /** The kind of procedure in words. */
+  category: string;
+  billedCents: number; serviceDate: string | null; daysSinceService: number | null;
+  /** The limit as the policy gives it: "90 days", "12 months". */
+  filingLimit: string;
+  filingDeadline: string | null;
+  /** Negative once the deadline has passed; null without a date of service. */
+  daysLeft: number | null;
+}
 export interface MonthRow { recoveredCents: number; paidClaims: number; writtenOffCents: number; writtenOffClaims: number; deniedCents: number; deniedClaims: number }
 
 export interface Report {
   today: string;
   month: { from: string; to: string; label: string };
+  /** The last 12 months, this one included (what the 12-month denials and the outcomes cover). */
+  year: { from: string; label: string };
+  /** Open claims that were submitted, by payer and days since submission (claims not submitted are below). */
   aging: AgingRow[];
+  /** Claims not submitted yet, the fewest days left to file first (no date of service last). */
+  notSubmitted: { count: number; cents: number; items: NotSubmittedItem[] };
+  /** Denials this month, by reason. */
   denials: DenialRow[];
+  /** Denials in the last 12 months, by reason. */
+  denialsYear: DenialRow[];
   byPayer: OutcomeRow[];
   byCategory: OutcomeRow[];
   byCode: OutcomeRow[];
@@ -71,12 +95,54 @@ export function categoryNames(kn: Pick<Knowledge, 'categories'>): ReadonlyMap<st
   return new Map(kn.categories.map((c) => [c.id, c.name]));
 }
 
+/** A claim as the report lists it: the case ID and, beside it, the practice's own claim number. */
+export const claimLabel = (caseId: string, reference: string | null): string => (reference ? `${caseId} (${reference})` : caseId);
+
+/** The filing limit as the policy states it. */
+function filingLimit(payerKind: ClaimPayerKind, policy: FollowUpPolicy): string {
+  const rule = policy.timelyFiling[payerKind];
+  return rule.months !== undefined ? `${rule.months} month${rule.months === 1 ? '' : 's'}` : `${rule.days ?? 0} day${rule.days === 1 ? '' : 's'}`;
+}
+
+/** Claims not submitted yet, each against its timely-filing deadline, the most urgent first. */
+async function notSubmitted(reports: ClaimReportStore, today: string, names: ReadonlyMap<string, string>, policy: FollowUpPolicy): Promise<Report['notSubmitted']> {
+  const todayN = dayNumber(today);
+  const items = (await reports.notSubmitted()).map((c): NotSubmittedItem => {
+    const deadline = c.serviceDate ? timelyFilingDeadline(c.payerKind, c.serviceDate, policy).date : null;
+    return {
+      caseId: c.caseId, reference: c.reference, payer: c.payer, payerKind: c.payerKind, category: categoryName(c.category, names), billedCents: c.billedCents,
+      serviceDate: c.serviceDate, daysSinceService: c.serviceDate ? todayN - dayNumber(c.serviceDate) : null,
+      filingLimit: filingLimit(c.payerKind, policy), filingDeadline: deadline, daysLeft: deadline ? dayNumber(deadline) - todayN : null,
+    };
+  });
+  // The store orders by date of service; a stable sort keeps that order among equal days left.
+  items.sort((a, b) => (a.daysLeft ?? Infinity) - (b.daysLeft ?? Infinity));
+  return { count: items.length, cents: items.reduce((n, i) => n + i.billedCents, 0), items };
+}
+
+/** A category id in words (knowledge/categories/); none is "Other procedures"; an id the knowledge no longer has, as stored. */
+const categoryName = (id: string | null, names: ReadonlyMap<string, string>): string => (id ? names.get(id) ?? id : NO_CATEGORY);
+
+/** A denial's reason as the report groups it ("CO-50", "CARC 50", "in words"). */
+function denialReason(denialJson: string | null): string {
+  const d = denialJson ? (JSON.parse(denialJson) as Denial) : {};
+  return d.carc ? (d.group ? `${d.group}-${d.carc}` : `CARC ${d.carc}`) : 'in words';
+}
+
+function countDenial(rows: Map<string, DenialRow>, reason: string, billed: number): void {
+  const row = rows.get(reason) ?? { reason, count: 0, cents: 0 };
+  row.count++;
+  row.cents += billed;
+  rows.set(reason, row);
+}
+
 /**
  * The report as of `today` (ISO), for the month it falls in (`zone` turns the month into instants). One pass over the
- * claims. Kinds of procedure are named in words (`names`, from knowledge/categories/); a claim with none is "Other
- * procedures", and an id the knowledge no longer has is shown as it is stored.
+ * claims, and one read of those not submitted yet (`policy` gives their filing limits). Kinds of procedure are named in
+ * words (`names`, from knowledge/categories/); a claim with none is "Other procedures", and an id the knowledge no
+ * longer has is shown as it is stored.
  */
-export async function buildReport(reports: ClaimReportStore, today: string, zone: string, names: ReadonlyMap<string, string>): Promise<Report> {
+export async function buildReport(reports: ClaimReportStore, today: string, zone: string, names: ReadonlyMap<string, string>, policy: FollowUpPolicy): Promise<Report> {
   const start = DateTime.fromISO(today, { zone }).startOf('month');
   const end = start.plus({ months: 1 });
   const from = start.toFormat('yyyy-MM-dd');
@@ -87,12 +153,15 @@ export async function buildReport(reports: ClaimReportStore, today: string, zone
   const todayN = dayNumber(today);
   const aging = new Map<string, AgingRow>();
   const denials = new Map<string, DenialRow>();
+  const denialsYear = new Map<string, DenialRow>();
+  const reasons = new Map<string, string>(); // the same few denials recur on thousands of claims
   const [byPayer, byCategory, byCode] = [new Outcomes(), new Outcomes(), new Outcomes()];
   const parsedCodes = new Map<string, string[]>(); // the same few code lists recur on thousands of claims
   const month: MonthRow = { recoveredCents: 0, paidClaims: 0, writtenOffCents: 0, writtenOffClaims: 0, deniedCents: 0, deniedClaims: 0 };
   // A page at a time (see ClaimReportStore.scan), each read in one synchronous loop.
   for await (const page of reports.scan()) for (const [payer, lane, category, procedures, status, open, billed, paid, serviceDate, submittedDate, createdAt, updatedAt, paidDate, deniedDate, denialJson, records] of page) {
-    if (open) {
+    // A claim not submitted yet has no days since submission: it is listed apart, against its filing limit.
+    if (open && status !== 'draft') {
       const since = submittedDate ?? serviceDate ?? localDate(createdAt, zone);
       const bucket = bucketOf(todayN - dayNumber(since));
       const key = `${payer}\u0000${bucket}`;
@@ -101,15 +170,16 @@ export async function buildReport(reports: ClaimReportStore, today: string, zone
       row.cents += billed - paid;
       aging.set(key, row);
     }
-    if (deniedDate && deniedDate >= from && deniedDate < to) {
-      const d = denialJson ? (JSON.parse(denialJson) as Denial) : {};
-      const reason = d.carc ? (d.group ? `${d.group}-${d.carc}` : `CARC ${d.carc}`) : 'in words';
-      const row = denials.get(reason) ?? { reason, count: 0, cents: 0 };
-      row.count++;
-      row.cents += billed;
-      denials.set(reason, row);
-      month.deniedClaims++;
-      month.deniedCents += billed;
+    if (deniedDate && deniedDate >= yearAgo && deniedDate < to) {
+      const json = denialJson ?? '';
+      let reason = reasons.get(json);
+      if (reason === undefined) reasons.set(json, (reason = denialReason(denialJson)));
+      countDenial(denialsYear, reason, billed);
+      if (deniedDate >= from) {
+        countDenial(denials, reason, billed);
+        month.deniedClaims++;
+        month.deniedCents += billed;
+      }
     }
     if (paidDate && paidDate >= from && paidDate < to && (lane === 'medical' || lane === 'medical-first')) {
       month.paidClaims++;
@@ -124,18 +194,22 @@ export async function buildReport(reports: ClaimReportStore, today: string, zone
       const days = paidDate ? dayNumber(paidDate) - dayNumber(submittedDate) : undefined;
       const args = [paid > 0, deniedDate !== null, records === 1, days] as const;
       byPayer.add(payer, ...args);
-      byCategory.add(category ? names.get(category) ?? category : NO_CATEGORY, ...args);
+      byCategory.add(categoryName(category, names), ...args);
       let codes = parsedCodes.get(procedures);
       if (!codes) parsedCodes.set(procedures, (codes = JSON.parse(procedures) as string[]));
       for (const code of codes) byCode.add(code, ...args);
     }
   }
+  const byCount = (a: DenialRow, b: DenialRow) => b.count - a.count || a.reason.localeCompare(b.reason);
   const order = (a: AgingRow, b: AgingRow) => a.payer.localeCompare(b.payer) || AGING_BUCKETS.indexOf(a.bucket as (typeof AGING_BUCKETS)[number]) - AGING_BUCKETS.indexOf(b.bucket as (typeof AGING_BUCKETS)[number]);
   return {
     today,
     month: { from, to, label: start.toFormat('LLLL yyyy') },
+    year: { from: yearAgo, label: `${start.minus({ months: 11 }).toFormat('LLLL yyyy')} to ${start.toFormat('LLLL yyyy')}` },
     aging: [...aging.values()].sort(order),
-    denials: [...denials.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
+    notSubmitted: await notSubmitted(reports, today, names, policy),
+    denials: [...denials.values()].sort(byCount),
+    denialsYear: [...denialsYear.values()].sort(byCount),
     byPayer: byPayer.list(),
     byCategory: byCategory.list(),
     byCode: byCode.list(),
@@ -159,6 +233,37 @@ function agingTable(rows: AgingRow[]): ReplyPart {
   };
 }
 
+/** At most this many claims not submitted are listed in chat (the most urgent); the CSV lists them all. */
+const NOT_SUBMITTED_SHOWN = 25;
+
+const daysLeft = (n: number | null) => (n === null ? '—' : n < 0 ? `late by ${-n}` : String(n));
+
+function notSubmittedTable(r: Report['notSubmitted']): ReplyPart {
+  const more = r.count > NOT_SUBMITTED_SHOWN ? `; the ${NOT_SUBMITTED_SHOWN} with the fewest days left (medbill report --csv lists all)` : '';
+  return {
+    kind: 'table',
+    title: `Not submitted yet: ${r.count} claim${r.count === 1 ? '' : 's'}, ${formatCents(r.cents)} billed, against the timely-filing limit from the date of service${more}`,
+    columns: ['Claim', 'Payer', 'Kind of procedure', 'Billed', 'Date of service', 'Days since service', 'Filing limit', 'File by', 'Days left'],
+    rows: r.items.slice(0, NOT_SUBMITTED_SHOWN).map((i) => [
+      claimLabel(i.caseId, i.reference), i.payer, i.category, formatCents(i.billedCents), i.serviceDate ?? 'not given',
+      i.daysSinceService === null ? '—' : String(i.daysSinceService), i.filingLimit, i.filingDeadline ?? '—', daysLeft(i.daysLeft),
+    ]),
+  };
+}
+
+/** Denials by reason: this month beside the last 12 months (every reason of the month is among the year's). */
+function denialsTable(r: Report): ReplyPart {
+  const month = new Map(r.denials.map((d) => [d.reason, d]));
+  return {
+    kind: 'table', title: `Denials by reason, ${r.month.label} and the last 12 months (${r.year.label})`,
+    columns: ['Reason', `Claims, ${r.month.label}`, `Billed, ${r.month.label}`, 'Claims, 12 months', 'Billed, 12 months'],
+    rows: r.denialsYear.map((d) => {
+      const m = month.get(d.reason);
+      return [d.reason, String(m?.count ?? 0), formatCents(m?.cents ?? 0), String(d.count), formatCents(d.cents)];
+    }),
+  };
+}
+
 function outcomeTable(title: string, first: string, rows: OutcomeRow[], limit = 12): ReplyPart {
   return {
     kind: 'table', title, columns: [first, 'Submitted', 'Paid rate', 'Denied', 'Asked for records', 'Days to pay'],
@@ -178,11 +283,12 @@ export function reportReplies(r: Report, chart?: { svg: string; png: Buffer }): 
   ];
   if (r.aging.length) parts.push(agingTable(r.aging));
   if (chart) parts.push({ kind: 'chart', title: 'A/R aging by payer', svg: chart.svg, pngBase64: chart.png.toString('base64') });
-  if (r.denials.length) parts.push({ kind: 'table', title: `Denials by reason, ${r.month.label}`, columns: ['Reason', 'Claims', 'Billed'], rows: r.denials.map((d) => [d.reason, String(d.count), formatCents(d.cents)]) });
+  if (r.notSubmitted.count) parts.push(notSubmittedTable(r.notSubmitted));
+  if (r.denialsYear.length) parts.push(denialsTable(r));
   if (r.byPayer.length) parts.push(outcomeTable('By payer (claims submitted in the last 12 months)', 'Payer', r.byPayer));
   if (r.byCategory.length) parts.push(outcomeTable('By kind of procedure', 'Category', r.byCategory));
   if (r.byCode.length) parts.push(outcomeTable('By procedure code', 'Code', r.byCode));
-  const empty = !r.aging.length && !r.byPayer.length && !m.paidClaims && !m.deniedClaims;
+  const empty = !r.aging.length && !r.notSubmitted.count && !r.byPayer.length && !m.paidClaims && !m.deniedClaims && !r.denialsYear.length;
   return [reply(empty ? 'No claims to report on yet. Track one with "claim", or import your open medical claims with `medbill claims import FILE.csv`.' : `Claims report as of ${r.today}.`, parts)];
 }
 
@@ -234,7 +340,10 @@ export function reportCsv(r: Report): string[] {
   // The report's aging rows are in order already: by payer, then by bucket.
   section('A/R aging: outstanding by payer and days since submission', ['payer', 'days', 'claims', 'outstanding'],
     r.aging.map((a) => [a.payer, a.bucket, a.count, csvDollars(a.cents)]));
+  section('Not submitted yet, against the timely-filing limit from the date of service', ['case_id', 'claim_number', 'payer', 'payer_kind', 'category', 'billed', 'service_date', 'days_since_service', 'filing_limit', 'file_by', 'days_left'],
+    r.notSubmitted.items.map((i) => [i.caseId, i.reference, i.payer, i.payerKind, i.category, csvDollars(i.billedCents), i.serviceDate, i.daysSinceService, i.filingLimit, i.filingDeadline, i.daysLeft]));
   section(`Denials by reason, ${r.month.label}`, ['reason', 'claims', 'billed'], r.denials.map((d) => [d.reason, d.count, csvDollars(d.cents)]));
+  section(`Denials by reason, the last 12 months (${r.year.label})`, ['reason', 'claims', 'billed'], r.denialsYear.map((d) => [d.reason, d.count, csvDollars(d.cents)]));
   const outcomes = (title: string, key: string, rows: Report['byPayer']) => section(title, [key, 'submitted', 'paid', 'paid_rate', 'denied', 'records_requested', 'avg_days_to_pay'],
     rows.map((o) => {
       // SQLite's sum() over no paid claims is NULL.

@@ -1,3 +1,5 @@
+import type { ClaimPayerKind } from '../knowledge/vocabulary.js';
+
 /**
  * The reports port: what `medbill report` and "/medbill report" read, every claim once with the fields its
  * figures need (src/reports/claims-report.ts groups them several ways in one loop, which is cheaper than one scan
@@ -23,9 +25,20 @@ export type ReportRow = [
   denial: string | null, records: number, caseId: string,
 ];
 
+/** A claim not submitted yet (a draft), as the report lists it: the practice's claim number beside the case ID. */
+export interface NotSubmittedRow {
+  caseId: string; reference: string | null; payer: string; payerKind: ClaimPayerKind; category: string | null;
+  billedCents: number; serviceDate: string | null; createdAt: number;
+}
+
 export interface ClaimReportStore {
   /** Every claim, for the report's figures, in no particular order, by pages. */
   scan(): AsyncIterable<readonly ReportRow[]>;
+  /**
+   * Every claim not submitted yet, by date of service (none last), then case ID. All at once: the report ranks
+   * them all by the days left to file, and drafts are a practice's backlog, not its A/R.
+   */
+  notSubmitted(): Promise<NotSubmittedRow[]>;
   /** Every claim, oldest first (then by case ID), for CSV. */
   exportRows(): AsyncIterable<ExportRow>;
 }

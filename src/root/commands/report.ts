@@ -14,8 +14,9 @@ export const reportCommand: Command = {
     'medbill report --chart FILE      also draw the A/R aging chart to FILE.png or FILE.svg',
   ],
   help: `Usage: medbill report [--csv] [--chart FILE.png|FILE.svg]
-  The claims report as of today (MEDBILL_TIME_ZONE): A/R aging by payer, denials this month by reason,
-  paid rate and days to pay by payer, procedure kind and code, and what was recovered this month.
+  The claims report as of today (MEDBILL_TIME_ZONE): A/R aging by payer, the claims not submitted yet against
+  their timely-filing limits, denials by reason this month and over the last 12 months, paid rate and days to
+  pay by payer, procedure kind and code, and what was recovered this month.
     --csv          the tables as CSV sections (a title line, a header, the rows, a blank line)
     --chart FILE   also draw the A/R aging chart: PNG or SVG by the file's extension`,
   async run(args, io) {
@@ -32,7 +33,7 @@ export const reportCommand: Command = {
     const config = loadConfig();
     const office = openBackOffice(config, { existing: true });
     try {
-      const report = await buildReport(office.reports, todayIn(config.zone, io.clock ?? systemClock), config.zone, categoryNames(office.shelf.knowledge()));
+      const report = await buildReport(office.reports, todayIn(config.zone, io.clock ?? systemClock), config.zone, categoryNames(office.shelf.knowledge()), office.shelf.claims().policy);
       if (csv) {
         const { reportCsv } = await import('../../reports/claims-report.js');
         io.out(reportCsv(report).join('\n'));
@@ -41,7 +42,7 @@ export const reportCommand: Command = {
       }
       if (chartFile && format) {
         if (!report.aging.length) {
-          io.err('No outstanding claims: there is no aging chart to draw, so no file was written.');
+          io.err('No submitted claims outstanding (claims not submitted are not aged): there is no aging chart to draw, so no file was written.');
         } else {
           const chart = await drawAging(report);
           writeFileSync(chartFile, format === 'png' ? chart.png : chart.svg);

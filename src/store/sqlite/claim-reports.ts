@@ -3,7 +3,7 @@
  * key, so no cursor stays open on the connection between pages (other statements run in between).
  */
 import type { Db } from './db.js';
-import type { ClaimReportStore, ExportRow, ReportRow } from '../claim-reports.js';
+import type { ClaimReportStore, ExportRow, NotSubmittedRow, ReportRow } from '../claim-reports.js';
 
 /** Rows per page: large enough that paging costs nothing next to reading the rows. */
 const PAGE = 10_000;
@@ -12,6 +12,7 @@ export class SqliteClaimReportStore implements ClaimReportStore {
   private readonly scanStmt;
   private readonly recordsStmt;
   private readonly exportStmt;
+  private readonly notSubmittedStmt;
 
   constructor(db: Db) {
     // The records flag is filled in from one read of the claims a payer asked records for (an index of its own):
@@ -22,12 +23,23 @@ export class SqliteClaimReportStore implements ClaimReportStore {
        FROM claims WHERE case_id > ? ORDER BY case_id LIMIT ?`,
     ).raw(true);
     this.recordsStmt = db.prepare<[], string>("SELECT DISTINCT case_id FROM claim_history INDEXED BY claim_history_records WHERE action = 'records-requested'").pluck(true);
+    // Drafts only, through the claims_unsubmitted index (service_date WHERE status = 'draft'). payer_kind is
+    // written only from ClaimPayerKind (the claims table's writer), so the row's type holds.
+    this.notSubmittedStmt = db.prepare<[], NotSubmittedRow>(
+      `SELECT case_id AS caseId, reference, payer, payer_kind AS payerKind, category, coalesce(billed_cents, 0) AS billedCents,
+         service_date AS serviceDate, created_at AS createdAt
+       FROM claims INDEXED BY claims_unsubmitted WHERE status = 'draft' ORDER BY service_date IS NULL, service_date, case_id`,
+    );
     // Keyset pages on (created_at, case_id): the claims_created index keeps each page a range read.
     this.exportStmt = db.prepare<[number, number, string, number], ExportRow & { created_at: number }>(
       `SELECT case_id, reference, payer, payer_kind, lane, category, procedures, diagnoses, billed_cents, paid_cents, service_date, submitted_date,
          status, next_follow_up, appeal_deadline, denial, paid_date, denied_date, created_at FROM claims
        WHERE created_at > ? OR (created_at = ? AND case_id > ?) ORDER BY created_at, case_id LIMIT ?`,
     );
+  }
+
+  async notSubmitted(): Promise<NotSubmittedRow[]> {
+    return this.notSubmittedStmt.all();
   }
 
   async *scan(): AsyncIterable<readonly ReportRow[]> {

@@ -176,7 +176,7 @@ describe('importClaims', () => {
     expect(await Promise.all(['K-1', 'K-2', 'K-3', 'K-4', 'K-5', 'K-6'].map(category))).toEqual(['biopsy', 'extraction', 'salivary', 'tmj', 'maxillofacial-prosthesis', 'cleft']);
     // An MRI of the face names no procedure category: "Other procedures" in the report.
     expect(await category('K-7')).toBeUndefined();
-    const report = await buildReport(d.claimReports, TODAY, 'America/Chicago', categoryNames(kn));
+    const report = await buildReport(d.claimReports, TODAY, 'America/Chicago', categoryNames(kn), shelf.claims().policy);
     const rows = report.byCategory.map((r) => r.key);
     expect(rows).toEqual(expect.arrayContaining(['Biopsy of an oral lesion', 'Tooth extraction, wisdom teeth included', 'Salivary gland problems', 'TMJ disorder treatment', 'Maxillofacial prosthetics', 'Cleft lip and palate care', 'Other procedures']));
     expect(rows).not.toContain('other');
@@ -185,7 +185,7 @@ describe('importClaims', () => {
     expect(shown?.kind === 'table' && shown.rows.map((r) => r[0])).toContain('Salivary gland problems');
     expect(reportCsv(report).join('\n')).toMatch(/\nSalivary gland problems,1,/);
     // The names the composition root's knowledge gives.
-    expect((await buildReport(d.claimReports, TODAY, 'America/Chicago', categoryNames(shelf.knowledge()))).byCategory.map((r) => r.key)).toContain('Biopsy of an oral lesion');
+    expect((await buildReport(d.claimReports, TODAY, 'America/Chicago', categoryNames(shelf.knowledge()), shelf.claims().policy)).byCategory.map((r) => r.key)).toContain('Biopsy of an oral lesion');
   });
 
   it('imports a good file with the right statuses, amounts and follow-up dates', async () => {
@@ -596,6 +596,8 @@ describe('the commands', () => {
     expect(report.out).toMatch(/A\/R aging: outstanding by payer and days since submission:\n {2}Payer +0-30 days +31-60 days +61-90 days +90\+ days\n/);
     for (const payer of ['Aetna', 'Humana Gold Plus', 'Medicaid', 'BCBS', 'Cigna']) expect(report.out).toMatch(new RegExp(`\\n {2}${payer} +\\S`));
     expect(report.out).toMatch(/By payer \(claims submitted in the last 12 months\):/);
+    // The two claims not submitted (A-5 rejected, A-8 never sent) are listed apart with their claim numbers, against Aetna's 90 days.
+    expect(report.out).toMatch(/\nNot submitted yet: 2 claims, \$1,300 billed, against the timely-filing limit from the date of service:\n {2}Claim .*\n {2}C-[A-Z0-9]{5} \(A-5\) +Aetna +Biopsy of an oral lesion +\$650 +2026-11-20 +\d+ +90 days +2027-02-18 +(?:\d+|late by \d+)\n {2}C-[A-Z0-9]{5} \(A-8\) +Aetna +Biopsy of an oral lesion +\$650 +2026-11-25 +\d+ +90 days +2027-02-23 +(?:\d+|late by \d+)\n/);
 
     const csv = cli(['report', '--csv'], undefined, env);
     expect(csv.code).toBe(0);
@@ -603,6 +605,7 @@ describe('the commands', () => {
     expect(csv.out).toMatch(/\nA\/R aging: outstanding by payer and days since submission\npayer,days,claims,outstanding\n/);
     expect(csv.out).toMatch(/\nHumana Gold Plus,\d+-?\d*\+?,1,650\.00\n/);
     expect(csv.out).toMatch(/\nBy payer \(claims submitted in the last 12 months\)\npayer,submitted,paid,paid_rate,denied,records_requested,avg_days_to_pay\n/);
+    expect(csv.out).toMatch(/\nC-[A-Z0-9]{5},A-8,Aetna,commercial,Biopsy of an oral lesion,650\.00,2026-11-25,\d+,90 days,2027-02-23,-?\d+\n/);
     const sections = parseCsv(csv.out);
     expect(sections.every((r) => r.fields.length >= 1)).toBe(true);
 

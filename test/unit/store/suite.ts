@@ -177,6 +177,23 @@ export function storageSuite(name: string, open: StorageFactory): void {
       expect(exported).toEqual(expected);
     });
 
+    it('claim reports: the claims not submitted yet, by date of service (none last), with their claim numbers', async () => {
+      const s = await fresh();
+      const writes: StoreWrite[] = [
+        claim('C-SUBM3', { reference: 'A1', serviceDate: '2026-10-01' }),
+        claim('C-DRFTB', { status: 'draft', submittedDate: undefined, nextFollowUp: undefined }),
+        claim('C-DRFTC', { status: 'draft', reference: 'A1005', payer: 'Medicare', payerKind: 'medicare', category: 'biopsy', submittedDate: undefined, nextFollowUp: undefined, serviceDate: '2026-11-01', billedCents: undefined }),
+        claim('C-DRFTA', { status: 'draft', submittedDate: undefined, nextFollowUp: undefined, serviceDate: '2026-11-20', createdAt: 2000 }),
+        claim('C-CLSD3', { status: 'closed', submittedDate: undefined, nextFollowUp: undefined, serviceDate: '2026-09-01' }),
+      ].map((c) => ({ kind: 'claim.change', after: c, entry: entry('created'), expectedVersion: undefined }));
+      expect(await s.unitOfWork.commit(writes)).toBe(true);
+      expect(await s.claimReports.notSubmitted()).toEqual([
+        { caseId: 'C-DRFTC', reference: 'A1005', payer: 'Medicare', payerKind: 'medicare', category: 'biopsy', billedCents: 0, serviceDate: '2026-11-01', createdAt: 1000 },
+        { caseId: 'C-DRFTA', reference: null, payer: 'Aetna', payerKind: 'commercial', category: null, billedCents: 65000, serviceDate: '2026-11-20', createdAt: 2000 },
+        { caseId: 'C-DRFTB', reference: null, payer: 'Aetna', payerKind: 'commercial', category: null, billedCents: 65000, serviceDate: null, createdAt: 1000 },
+      ]);
+    });
+
     it('digests: a channel without its thread; one owner per run, taken over after its lease, never once sent', async () => {
       const s = await fresh();
       const set = await s.digests.setChannel({ address: { platform: 'slack', tenant: 'T1', channel: 'C1', thread: '1.2' }, localTime: '08:00', zone: 'America/Chicago', weekdays: [5, 1, 1] }, 10);
