@@ -546,7 +546,7 @@ describe('the weekly re-import', () => {
     const caseId = await caseOf(d, 'Q-1');
     expect(await claimService(d).get(caseId)).toMatchObject({ status: 'records-requested', recordsDue: expect.stringMatching(/^2026-1[12]-/) });
     expect((await claimService(d).store.history(caseId)).at(-1)).toMatchObject({ action: 'records-requested', fromStatus: 'submitted', surface: 'import' });
-    const report = await buildReport(d.claimReports, TODAY, 'America/Chicago', categoryNames(kn));
+    const report = await buildReport(d.claimReports, TODAY, 'America/Chicago', categoryNames(kn), shelf.claims().policy);
     expect(report.byPayer.find((r) => r.key === 'Medicaid')).toMatchObject({ submitted: 1, recordsRequested: 1 });
   });
 
