@@ -86,10 +86,12 @@ export class BackOffice {
 
 /**
  * MEDBILL_DB as the configuration names it. `existing`: only if it is there, else an empty database in
- * memory, so a command that only looks creates nothing.
+ * memory, so a command that only looks creates nothing. `serving`: a process that answers requests, whose
+ * log is checkpointed off the request path.
  */
-export function openConfiguredStorage(config: Config, opts: { existing?: boolean } = {}): Storage {
-  return openSqliteStorage(opts.existing && (config.dbPath === ':memory:' || !existsSync(config.dbPath)) ? ':memory:' : config.dbPath);
+export function openConfiguredStorage(config: Config, opts: { existing?: boolean; serving?: boolean } = {}): Storage {
+  const path = opts.existing && (config.dbPath === ':memory:' || !existsSync(config.dbPath)) ? ':memory:' : config.dbPath;
+  return openSqliteStorage(path, { checkpointThread: opts.serving ?? false });
 }
 
 /** The back office over MEDBILL_DB, its letters' narrative from the configuration. */

@@ -61,7 +61,7 @@ export class House extends BackOffice {
 
 /** The house over MEDBILL_DB, set up from the configuration (sessions, the practice's zone, the inbox, the narrative). */
 export function openHouse(config: Config, opts: Omit<HouseOptions, 'narrative'> = {}): House {
-  return new House(openConfiguredStorage(config), {
+  return new House(openConfiguredStorage(config, { serving: true }), {
     sessionTtlMs: config.sessionTtlMs, zone: config.zone, inboxMaxOpen: config.inboxMax,
     ...(config.llm ? { narrative: narrativeWriter(config, opts.log) } : {}),
     ...opts,

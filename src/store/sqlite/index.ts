@@ -15,6 +15,7 @@ import { SqliteDigestStore } from './digest.js';
 import { SqliteLetterStore } from './letters.js';
 import { SqliteIcd10Store } from './icd10.js';
 import { SqliteUnitOfWork } from './unit-of-work.js';
+import { Checkpointer } from './checkpointer.js';
 
 export class SqliteStorage implements Storage {
   private sessionStore?: SqliteSessionStore;
@@ -27,9 +28,13 @@ export class SqliteStorage implements Storage {
   private letterStore?: SqliteLetterStore;
   private icd10Store?: SqliteIcd10Store;
   readonly unitOfWork: SqliteUnitOfWork;
+  /** The WAL checkpoint thread of a long-running process (see checkpointer.ts); started by the first commit. */
+  readonly checkpointer: Checkpointer | undefined;
 
-  constructor(readonly db: Db) {
-    this.unitOfWork = new SqliteUnitOfWork(db, () => this);
+  constructor(readonly db: Db, opts: SqliteOptions = {}) {
+    this.checkpointer = opts.checkpointThread && db.name !== ':memory:' ? new Checkpointer(db, db.name) : undefined;
+    const checkpointer = this.checkpointer;
+    this.unitOfWork = new SqliteUnitOfWork(db, () => this, checkpointer ? () => checkpointer.start() : undefined);
   }
 
   get sessions(): SqliteSessionStore { return (this.sessionStore ??= new SqliteSessionStore(this.db)); }
@@ -47,11 +52,20 @@ export class SqliteStorage implements Storage {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     this.db.close();
   }
 }
 
+export interface SqliteOptions {
+  /**
+   * Checkpoint the write-ahead log on a thread of its own instead of inside commits: for a process that serves
+   * requests (the chat, the server), not for a command that writes once and exits.
+   */
+  checkpointThread?: boolean;
+}
+
 /** Opens (creating and migrating) the SQLite file at `path`; ':memory:' for a database that lives in the process. */
-export function openSqliteStorage(path: string): SqliteStorage {
-  return new SqliteStorage(openDb(path));
+export function openSqliteStorage(path: string, opts: SqliteOptions = {}): SqliteStorage {
+  return new SqliteStorage(openDb(path), opts);
 }

@@ -26,10 +26,11 @@ export interface SqliteStores {
 }
 
 export class SqliteUnitOfWork implements UnitOfWork {
-  constructor(private readonly db: Db, private readonly stores: () => SqliteStores) {}
+  constructor(private readonly db: Db, private readonly stores: () => SqliteStores, private readonly beforeFirstWrite?: () => void) {}
 
   async commit(writes: readonly StoreWrite[]): Promise<boolean> {
     if (!writes.length) return true;
+    this.beforeFirstWrite?.();
     const s = this.stores();
     try {
       this.db.transaction(() => {
