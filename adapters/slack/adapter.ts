@@ -209,14 +209,16 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
     },
     // The digest: every message carries the run key and its part (n of N) as Slack message metadata, so a
     // process taking over a run cut short finds each part that went out and posts only the others.
-    async sendKeyed(address, replies, key, _reference, skip) {
+    async sendKeyed(address, replies, post) {
       const messages = replies.flatMap(renderMessages);
       let first: string | undefined;
       for (const [i, message] of messages.entries()) {
-        if (skip?.has(i + 1)) continue;
-        const metadata = { event_type: DIGEST_EVENT, event_payload: { run: key, part: i + 1, of: messages.length } };
+        if (post.skip?.has(i + 1)) continue;
+        const metadata = { event_type: DIGEST_EVENT, event_payload: { run: post.key, part: i + 1, of: messages.length } };
         const res = (await client.apiCall('chat.postMessage', { channel: address.channel, text: message.text, blocks: message.blocks, metadata })) as { ts?: unknown };
-        first ??= typeof res.ts === 'string' ? res.ts : '';
+        const ts = typeof res.ts === 'string' ? res.ts : '';
+        first ??= ts;
+        await post.posted?.({ part: i + 1, of: messages.length, messageId: ts });
       }
       return first ? { messageId: first } : {};
     },

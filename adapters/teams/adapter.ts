@@ -255,16 +255,21 @@ export function createTeamsAdapter(opts: {
     ]));
   }
 
-  /** Sends activities to a conversation, in order; the id of the first one sent. */
-  async function send(serviceUrl: string, conversation: string, bot: string, activities: Record<string, unknown>[]): Promise<string | undefined> {
+  /**
+   * Sends activities to a conversation, in order; the id of the first one sent. `each` (a keyed post) skips the
+   * activities whose 1-based number it holds and hears of each one sent.
+   */
+  async function send(serviceUrl: string, conversation: string, bot: string, activities: Record<string, unknown>[], each: { skip?: ReadonlySet<number>; sent?: (n: number, id: string) => Promise<void> } = {}): Promise<string | undefined> {
     let first: string | undefined;
     await withClient(serviceUrl, conversation, async (client) => {
-      for (const activity of activities) {
+      for (const [i, activity] of activities.entries()) {
+        if (each.skip?.has(i + 1)) continue;
         const outgoing = Activity.fromObject({ ...activity, channelId: 'msteams', serviceUrl, conversation: { id: conversation }, from: { id: bot } });
         for (let attempt = 0; ; attempt++) {
           try {
             const sent = await client.sendToConversation(conversation, outgoing);
             first ??= sent.id;
+            await each.sent?.(i + 1, sent.id);
             break;
           } catch (err) {
             const wait = retryWait(err, attempt);
@@ -339,13 +344,18 @@ export function createTeamsAdapter(opts: {
       const conversation = await personalChat({ ...address, serviceUrl: ref.serviceUrl, bot: ref.bot, ...(ref.conversation ? { personal: ref.conversation } : {}) });
       await post(ref.serviceUrl, conversation, ref.bot, replies, address.user);
     },
-    // The digest: a new post at the top of the channel, through the reference stored when medbill was added
-    // to the team or first mentioned there. Teams lets a bot read no channel history without Graph
-    // permissions, so there is no findKeyed: the scheduler's lease and its record of the post keep it to one.
-    async sendKeyed(address, replies, _key, reference) {
+    // The digest: new posts at the top of the channel, a card each, through the reference stored when medbill
+    // was added to the team or first mentioned there. Teams lets a bot read no channel history without Graph
+    // permissions, so there is no findKeyed: each card is reported as it goes out (the scheduler records it),
+    // and a process taking a run over posts only the cards not recorded.
+    async sendKeyed(address, replies, keyed, reference) {
       const ref = reference as TeamsReference | undefined;
       if (!ref?.serviceUrl) throw new Error('medbill has no Teams reference for this channel yet: add the app to the team, or mention medbill there once');
-      const id = await post(ref.serviceUrl, address.channel, ref.bot, replies);
+      const cards = replies.flatMap((reply) => renderActivities(reply, pictureUrl));
+      const id = await send(ref.serviceUrl, address.channel, ref.bot, cards, {
+        ...(keyed.skip ? { skip: keyed.skip } : {}),
+        sent: async (n, messageId) => { await keyed.posted?.({ part: n, of: cards.length, messageId }); },
+      });
       return id ? { messageId: id } : {};
     },
   };

@@ -14,17 +14,25 @@ import { addressKey, isChannel, type Address, type ChannelAddress, type DmAddres
 export interface OutboundPort {
   send(address: Address, replies: Reply[], reference: unknown): Promise<void>;
   /**
-   * Posts replies to a channel, every message marked with `key` and its part ("part n of N"), so `findKeyed`
-   * can find each one later; parts numbered in `skip` are already there and not posted again. Returns the
-   * platform's id of the first message it posted.
+   * Posts replies to a channel as numbered parts (one message each), every message marked with `post.key` and
+   * its part ("part n of N") where the platform can carry it, so `findKeyed` can find each one later; parts
+   * numbered in `post.skip` are already there and not posted again, and `post.posted` hears of each part as
+   * it goes out. Returns the platform's id of the first message it posted.
    */
-  sendKeyed?(address: ChannelAddress, replies: Reply[], key: string, reference: unknown, skip?: ReadonlySet<number>): Promise<{ messageId?: string }>;
+  sendKeyed?(address: ChannelAddress, replies: Reply[], post: KeyedPost, reference: unknown): Promise<{ messageId?: string }>;
   /** The recent posts marked with `key` in the channel, one per part found, in part order (none: nothing found). */
   findKeyed?(address: ChannelAddress, key: string, reference: unknown): Promise<KeyedPart[]>;
 }
 
 /** One message of a keyed post: part `part` (1-based) of `of`, and the platform's id for it. */
 export interface KeyedPart { part: number; of: number; messageId: string }
+
+/** A keyed post (the digest's): its key, the parts already out, and who hears of each part as it goes out. */
+export interface KeyedPost {
+  key: string;
+  skip?: ReadonlySet<number>;
+  posted?: (part: KeyedPart) => Promise<void>;
+}
 
 export const POINTER = 'I answered you in a direct message: case details stay out of channels.';
 
@@ -94,14 +102,14 @@ export class Outbound {
 
   /**
    * Posts to a channel with a key a later `findKeyed` recognises, part by part (the digest: a process that
-   * crashed mid-post must post only the parts missing); `skip` holds the part numbers already there.
+   * crashed mid-post must post only the parts missing); `post.skip` holds the part numbers already there.
    * Replies must be fit for a channel: one about a case is refused.
    */
-  async sendKeyed(address: ChannelAddress, replies: Reply[], key: string, skip?: ReadonlySet<number>): Promise<{ messageId?: string }> {
+  async sendKeyed(address: ChannelAddress, replies: Reply[], post: KeyedPost): Promise<{ messageId?: string }> {
     const port = this.port(address.platform);
     if (replies.some((r) => r.privacy === 'direct-only')) throw new PrivacyRefusedError('a reply about a case cannot go to a channel');
     if (!port.sendKeyed) throw new Error(`${address.platform} cannot post keyed messages`);
-    return port.sendKeyed(address, replies, key, await this.reference(address), skip);
+    return port.sendKeyed(address, replies, post, await this.reference(address));
   }
 
   /** The parts of a post marked with `key`, as far as the platform can tell; none when it cannot look. */

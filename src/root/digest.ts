@@ -40,9 +40,9 @@ export async function startDigest(house: House, opts: { log: Logger; tickMs: num
     owner: defaultOwner(),
     log: opts.log,
     now,
-    publish: async (target, localDate, runKey, posted) => {
+    publish: async (target, localDate, runKey, posted, onPart) => {
       const replies = digestReplies(await buildDigest(claims.store, localDate, claims.kn.policy));
-      return house.outbound.sendKeyed(target, replies, runKey, new Set(posted.map((p) => p.part)));
+      return house.outbound.sendKeyed(target, replies, { key: runKey, skip: new Set(posted.map((p) => p.part)), posted: onPart });
     },
     findPosted: (target, runKey) => house.outbound.findKeyed(target, runKey),
   });

@@ -7,15 +7,17 @@
  * claim the run with a lease (one SQL statement: only one process wins) and post it. A run that was claimed
  * before and never marked sent (its owner crashed, or its post failed) is taken over once the lease runs out:
  * the platform is asked first which parts of the post went out after all (`findPosted`: every message of a
- * digest carries the run key and its part, n of N), and only the missing parts are posted, so a crash
- * between two parts, or between the post and the mark, neither posts a part twice nor leaves one out. After
+ * digest carries the run key and its part, n of N), beside the parts recorded in the store as each went out
+ * (all a platform that cannot be read back, Teams, has), and only the missing parts are posted. A crash
+ * between two parts, or between the post and the mark, neither posts a part twice nor leaves one out; on
+ * Teams a crash in the moment between a part going out and its record would post that one part again. After
  * the window a missed digest is skipped: the next day's covers it.
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { ChannelAddress } from '../store/address.js';
 import { errorFields, silentLogger, type Logger } from '../log.js';
-import type { DigestChannel, DigestStore } from '../store/digest.js';
+import type { DigestChannel, DigestPart, DigestStore } from '../store/digest.js';
 import { dueInstant } from './clock.js';
 import { localDate, systemClock, todayIn, type Clock } from '../today.js';
 import { addDays, isoWeekday } from '../calendar.js';
@@ -32,8 +34,9 @@ export interface DigestSchedulerOptions {
   /**
    * Posts the digest of `localDate` to the channel, each message keyed with `runKey` and its part so
    * findPosted can find it; the parts in `posted` are already there and must not be posted again.
+   * `onPart` is called as each part goes out (the scheduler records it).
    */
-  publish(target: ChannelAddress, localDate: string, runKey: string, posted: PostedPart[]): Promise<{ messageId?: string }>;
+  publish(target: ChannelAddress, localDate: string, runKey: string, posted: PostedPart[], onPart: (part: PostedPart) => Promise<void>): Promise<{ messageId?: string }>;
   /** The parts already posted with `runKey`, if any (asked only when taking over an unfinished run). */
   findPosted(target: ChannelAddress, runKey: string): Promise<PostedPart[]>;
   log?: Logger;
@@ -41,8 +44,15 @@ export interface DigestSchedulerOptions {
   keepDays?: number;
 }
 
-/** One message of a run's post found on the platform: part `part` (1-based) of `of`. */
-export interface PostedPart { part: number; of: number; messageId: string }
+/** One message of a run's post that went out: part `part` (1-based) of `of`. */
+export type PostedPart = DigestPart;
+
+/** The parts found on the platform and the parts recorded, one per part number (the platform's first). */
+function partsOf(found: PostedPart[], recorded: PostedPart[]): PostedPart[] {
+  const parts = new Map<number, PostedPart>();
+  for (const p of [...found, ...recorded]) if (!parts.has(p.part)) parts.set(p.part, p);
+  return [...parts.values()].sort((a, b) => a.part - b.part);
+}
 
 /** Whether the parts found are the whole post: every part 1…N of it is there. */
 export function wholePost(found: PostedPart[]): boolean {
@@ -193,7 +203,7 @@ export class DigestScheduler {
     if (before) {
       this.log.log('warn', 'digest.recovering', { ...fields, previous_owner: before.owner === this.owner ? 'self' : 'other' });
       try {
-        found = await this.withinLease(this.findPosted(c.target, runKey));
+        found = partsOf(await this.withinLease(this.findPosted(c.target, runKey)), await this.store.parts(c.key, date));
       } catch (err) {
         this.log.log('error', 'digest.find_failed', { ...fields, ...errorFields(err) });
         return 'failed'; // the lease runs out and a later tick asks again
@@ -206,7 +216,7 @@ export class DigestScheduler {
     }
     let messageId: string | undefined;
     try {
-      const post = this.publish(c.target, date, runKey, found);
+      const post = this.publish(c.target, date, runKey, found, (part) => this.record(c, date, part));
       // The run's message is its first part, when an earlier attempt posted it.
       const first = firstPart(found);
       const posted = await this.withinLease(post, () => {
@@ -219,6 +229,15 @@ export class DigestScheduler {
       return 'failed'; // left unsent: retried (through findPosted) once the lease runs out, until the window closes
     }
     return (await this.mark(c, date, messageId, fields)) ? 'posted' : 'lost';
+  }
+
+  /** Records a part as it goes out; a failure to record is logged, not the post's failure (it went out). */
+  private async record(c: DigestChannel, date: string, part: PostedPart): Promise<void> {
+    try {
+      await this.store.recordPart(c.key, date, part, this.now());
+    } catch (err) {
+      this.log.log('warn', 'digest.part_not_recorded', { address: c.key, date, part: part.part, ...errorFields(err) });
+    }
   }
 
   private async mark(c: DigestChannel, date: string, messageId: string | undefined, fields: Record<string, string | number>): Promise<boolean> {

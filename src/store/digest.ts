@@ -1,7 +1,7 @@
 /**
  * The daily digest's port: where it goes (a channel, its local time, its IANA zone and the ISO weekdays it
  * posts on) and what was posted (one run per channel and local date, claimed by one process with a lease and
- * marked sent once posted). Platform ids only; no message text is stored.
+ * marked sent once posted, each part recorded as it goes out). Platform ids only; no message text is stored.
  */
 import { addressKey, type ChannelAddress } from './address.js';
 
@@ -37,6 +37,9 @@ export interface DigestRun {
   messageId?: string;
 }
 
+/** One message of a run's post that went out: part `part` (1-based) of `of`, with the platform's id for it. */
+export interface DigestPart { part: number; of: number; messageId: string }
+
 export interface DigestStore {
   /**
    * Sets (or changes) where and when a channel gets the digest (see digestChannelOf). Throws on a malformed
@@ -59,7 +62,14 @@ export interface DigestStore {
    */
   markSent(key: string, localDate: string, owner: string, messageId: string | undefined, now: number): Promise<boolean>;
   run(key: string, localDate: string): Promise<DigestRun | undefined>;
-  /** Drops the runs of local dates before `before` ('YYYY-MM-DD'); returns how many. */
+  /**
+   * Records that one part of the run's post went out, whoever holds the run now (it is there either way), so
+   * a process taking the run over posts only the others, also on a platform whose posts cannot be looked up.
+   */
+  recordPart(key: string, localDate: string, part: DigestPart, now: number): Promise<void>;
+  /** The parts recorded for the run, in part order. */
+  parts(key: string, localDate: string): Promise<DigestPart[]>;
+  /** Drops the runs (and their parts) of local dates before `before` ('YYYY-MM-DD'); returns how many runs. */
   purgeRuns(before: string): Promise<number>;
 }
 

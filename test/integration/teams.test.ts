@@ -419,6 +419,66 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
     expect(connector.calls.every((c) => c.conversation === `${channel};messageid=1764682000001`)).toBe(true);
   }, 20_000);
 
+  it('posts a digest of two cards whole after a process fails between them: the next posts only the card missing', async () => {
+    const added = activity('conversationUpdate.membersAdded.bot-added-to-team.json');
+    await post(added);
+    await settle();
+    const channel = added.conversation.id as string;
+    const tenant = added.channelData.tenant.id as string;
+    const zone = 'America/Chicago';
+    const today = TODAY;
+    const claims = claimService(app.storage);
+    const actor = { who: 'test', surface: 'test' };
+    const ids: string[] = [];
+    // Five claims in each of five sections: a digest longer than one Teams card.
+    for (const n of [2, 3, 4, 5, 6]) {
+      for (const [prefix, facts, change] of [
+        ['C-TVRD', { submittedDate: addDays(today, -60) }, undefined],
+        ['C-TREC', { submittedDate: addDays(today, -40) }, { kind: 'records-requested', date: addDays(today, -3), due: addDays(today, 5) }],
+        ['C-TTDY', { submittedDate: addDays(today, -20) }, { kind: 'snoozed', until: today }],
+        ['C-TAUT', { serviceDate: addDays(today, 10), authNumber: `PA${n}`, authExpires: addDays(today, 3) }, undefined],
+        ['C-TUNS', { serviceDate: addDays(today, -30) }, undefined],
+      ] as const) {
+        const caseId = `${prefix}${n}`;
+        const plan = await claims.draft({ caseId, payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, ...facts }, actor);
+        if (!plan.ok || !(await claims.commit(plan))) throw new Error(`seed failed: ${caseId}`);
+        if (change && !(await claims.apply(caseId, change, actor)).ok) throw new Error(`seed change failed: ${caseId}`);
+        ids.push(caseId);
+      }
+    }
+    const mention = activity('message.channel.bot-mention-reply-in-thread.json', { conversation: { id: `${channel};messageid=1764681000002`, conversationType: 'channel', tenantId: tenant }, channelData: { ...added.channelData, channel: { id: channel } } });
+    mention.text = '<at>medbill</at> digest here 8:00 America/Chicago every day';
+    await post(mention);
+    await settle();
+    expect(sentText()).toMatch(/posted here at 08:00/);
+
+    const postingTime = DateTime.fromISO(`${today}T08:00:30`, { zone }).toMillis();
+    const cards = () => connector.calls.filter((c) => c.conversation === channel);
+    connector.calls.length = 0;
+    // The first process posts card 1; the connector refuses card 2, and the run is left unsent.
+    connector.failAfter(1);
+    const first = await startDigest(app, { log: silentLogger, tickMs: 60_000, now: () => postingTime });
+    await first.tick();
+    await first.stop();
+    expect(cards()).toHaveLength(1);
+    const key = `teams:${tenant}:channel:${channel}`;
+    expect((await app.storage.digests.run(key, today))?.sentAt).toBeUndefined();
+    expect((await app.storage.digests.parts(key, today)).map((p) => [p.part, p.of])).toEqual([[1, 2]]);
+
+    // After the lease, another process posts card 2 alone; a third finds the run sent and posts nothing.
+    const next = await startDigest(app, { log: silentLogger, tickMs: 60_000, now: () => postingTime + 5 * 60_000 });
+    await next.tick();
+    await next.stop();
+    const later = await startDigest(app, { log: silentLogger, tickMs: 60_000, now: () => postingTime + 60 * 60_000 });
+    await later.tick();
+    await later.stop();
+    expect(cards()).toHaveLength(2);
+    expect((await app.storage.digests.run(key, today))?.sentAt).toBeDefined();
+    // Every claim is in the digest once: card 1 from the first process, card 2 from the second.
+    const lines = cards().flatMap((c) => ((cardOf(c)?.body ?? []) as { type: string; text?: string }[]).filter((b) => b.type === 'TextBlock').map((b) => b.text ?? ''));
+    for (const id of ids) expect(lines.filter((l) => l.startsWith(`${id} · `)), id).toHaveLength(1);
+  }, 30_000);
+
   it('shows the report\'s chart as a picture Teams fetches from medbill by a short-lived link', async () => {
     const claims = claimService(app.storage);
     const today = TODAY;

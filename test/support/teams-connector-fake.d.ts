@@ -16,6 +16,8 @@ export interface ConnectorFake {
   uploads: Uploaded[];
   /** The next `n` activities are refused with 429 and this Retry-After (seconds), as Teams throttles. */
   throttleNext(n: number, retryAfter?: string): void;
+  /** After taking `n` more activities, the next one is refused with a 500 (once), as a connector that fails mid-post. */
+  failAfter(n: number): void;
   /** How many were refused so far. */
   readonly throttled: number;
   close(): Promise<void>;

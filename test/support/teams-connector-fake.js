@@ -15,6 +15,8 @@ export async function startConnectorFake(options = {}) {
   let seq = 0;
   /** Activities to refuse with 429 (Teams' throttling) before taking any, and the Retry-After to give. */
   const throttle = { left: 0, retryAfter: '0', refused: 0 };
+  /** After taking this many more activities, refuse the next one with a 500 (once); -1: never. */
+  let failAfter = -1;
   const server = createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -41,6 +43,10 @@ export async function startConnectorFake(options = {}) {
         res.writeHead(429, { 'content-type': 'application/json', 'retry-after': throttle.retryAfter }).end('{"error":{"code":"Throttled"}}');
         return;
       }
+      if (m[1] && failAfter >= 0 && failAfter-- === 0) {
+        res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"code":"InternalServerError"}}');
+        return;
+      }
       const text = raw.toString('utf8');
       if (m[1]) sent++;
       if (m[1] && options.answerMarker && text.includes(options.answerMarker)) answers++;
@@ -57,6 +63,7 @@ export async function startConnectorFake(options = {}) {
   return {
     url, calls, uploads,
     throttleNext: (n, retryAfter = '0') => Object.assign(throttle, { left: n, retryAfter }),
+    failAfter: (n) => { failAfter = n; },
     get throttled() { return throttle.refused; },
     uploadUrl: (name) => `${url}upload/${encodeURIComponent(name)}?session=1`,
     close: () => new Promise((resolve) => {

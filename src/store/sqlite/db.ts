@@ -164,6 +164,17 @@ const MIGRATIONS: string[] = [
   // this order, the report with the claims a payer asked records for, read once per report from this index.
   `CREATE INDEX claims_created ON claims (created_at, case_id);
    CREATE INDEX claim_history_records ON claim_history (case_id) WHERE action = 'records-requested';`,
+  // Each part of a digest run's post as it goes out, so a process taking the run over posts only the parts
+  // missing, also on Teams, where a bot cannot read the channel back.
+  `CREATE TABLE digest_parts (
+     address TEXT NOT NULL,
+     local_date TEXT NOT NULL,
+     part INTEGER NOT NULL,          -- 1-based
+     of INTEGER NOT NULL,            -- how many parts the post had
+     message TEXT NOT NULL,          -- the platform's id of that message
+     at INTEGER NOT NULL,
+     PRIMARY KEY (address, local_date, part)
+   ) WITHOUT ROWID;`,
 ];
 
 export function openDb(path: string): Db {

@@ -1,9 +1,10 @@
 /** The daily digest's tables in SQLite (see src/store/digest.ts): all of its SQL is here. */
 import { addressKey, type ChannelAddress } from '../address.js';
-import { decodeWeekdays, digestChannelOf, encodeWeekdays, type DigestChannel, type DigestChannelInput, type DigestRun, type DigestStore } from '../digest.js';
+import { decodeWeekdays, digestChannelOf, encodeWeekdays, type DigestChannel, type DigestChannelInput, type DigestPart, type DigestRun, type DigestStore } from '../digest.js';
 import type { Db } from './db.js';
 
 interface ChannelRow { address: string; target: string; local_time: string; zone: string; weekdays: string; updated_at: number }
+interface PartRow { part: number; of: number; message: string }
 interface RunRow { address: string; local_date: string; owner: string; lease_until: number; sent_at: number | null; message: string | null }
 
 function toChannel(r: ChannelRow): DigestChannel {
@@ -26,6 +27,9 @@ export class SqliteDigestStore implements DigestStore {
   private readonly markSentStmt;
   private readonly getRun;
   private readonly purgeStmt;
+  private readonly recordPartStmt;
+  private readonly partsStmt;
+  private readonly purgePartsStmt;
 
   constructor(db: Db) {
     this.upsertChannel = db.prepare(
@@ -47,6 +51,11 @@ export class SqliteDigestStore implements DigestStore {
     );
     this.getRun = db.prepare<[string, string], RunRow>('SELECT * FROM digest_runs WHERE address = ? AND local_date = ?');
     this.purgeStmt = db.prepare('DELETE FROM digest_runs WHERE local_date < ?');
+    this.recordPartStmt = db.prepare(
+      'INSERT INTO digest_parts (address, local_date, part, of, message, at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (address, local_date, part) DO NOTHING',
+    );
+    this.partsStmt = db.prepare<[string, string], PartRow>('SELECT part, of, message FROM digest_parts WHERE address = ? AND local_date = ? ORDER BY part');
+    this.purgePartsStmt = db.prepare('DELETE FROM digest_parts WHERE local_date < ?');
   }
 
   async setChannel(input: DigestChannelInput, now: number): Promise<DigestChannel> {
@@ -91,7 +100,16 @@ export class SqliteDigestStore implements DigestStore {
     return row ? toRun(row) : undefined;
   }
 
+  async recordPart(key: string, localDate: string, part: DigestPart, now: number): Promise<void> {
+    this.recordPartStmt.run(key, localDate, part.part, part.of, part.messageId, now);
+  }
+
+  async parts(key: string, localDate: string): Promise<DigestPart[]> {
+    return this.partsStmt.all(key, localDate).map((r) => ({ part: r.part, of: r.of, messageId: r.message }));
+  }
+
   async purgeRuns(before: string): Promise<number> {
+    this.purgePartsStmt.run(before);
     return this.purgeStmt.run(before).changes;
   }
 }

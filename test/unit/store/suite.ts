@@ -214,8 +214,17 @@ export function storageSuite(name: string, open: StorageFactory): void {
       expect(await s.digests.markSent(k, '2026-02-10', 'B', 'mB2', 1200)).toBe(false);
       expect(await s.digests.run(k, '2026-02-10')).toEqual({ key: k, localDate: '2026-02-10', owner: 'B', leaseUntil: 2001, sentAt: 1100, messageId: 'mB' });
       expect(await s.digests.claim(k, '2026-02-10', 'C', 99_999, 50_000)).toBe(false);
+      // Parts as they went out: kept once each (the first record of a part stands), in part order.
+      await s.digests.recordPart(k, '2026-02-10', { part: 2, of: 2, messageId: 'm2' }, 1150);
+      await s.digests.recordPart(k, '2026-02-10', { part: 1, of: 2, messageId: 'm1' }, 1160);
+      await s.digests.recordPart(k, '2026-02-10', { part: 1, of: 2, messageId: 'm1-again' }, 1170);
+      await s.digests.recordPart(k, '2026-02-11', { part: 1, of: 1, messageId: 'n1' }, 1180);
+      expect(await s.digests.parts(k, '2026-02-10')).toEqual([{ part: 1, of: 2, messageId: 'm1' }, { part: 2, of: 2, messageId: 'm2' }]);
+      expect(await s.digests.parts(k, '2026-02-09')).toEqual([]);
       expect(await s.digests.purgeRuns('2026-02-11')).toBe(1);
       expect(await s.digests.run(k, '2026-02-10')).toBeUndefined();
+      expect(await s.digests.parts(k, '2026-02-10')).toEqual([]);
+      expect(await s.digests.parts(k, '2026-02-11')).toEqual([{ part: 1, of: 1, messageId: 'n1' }]);
     });
 
     it('letters: one draft per case, replaced, with the turn or alone', async () => {
