@@ -27,8 +27,9 @@ import { HttpError, readBody } from '../../src/http.js';
 import { errorFields, type Logger } from '../../src/log.js';
 import type { TeamsConfig } from './config.js';
 import { ASKED_KEY, BUTTON_KEY, CARD_CONTENT_TYPE, FORM_KEY, LABEL_KEY, VERB, pressedCard, renderActivities, renderCards, type AdaptiveCard, type PictureUrl } from './cards.js';
-import { Held } from './held.js';
-import { ConsentAnswerShape, heldFiles, consentCard, fileInfoCard, isOneDriveUrl, tokenOf, upload, type ConsentAnswer } from './files.js';
+import { ConsentAnswerShape, FILE_KIND, FILE_TTL_MS, consentCard, fileInfoCard, isOneDriveUrl, tokenOf, upload, type ConsentAnswer } from './files.js';
+import { Holding } from './held.js';
+import type { HeldStore } from '../../src/store/held.js';
 
 export const TEAMS_SURFACE = { messagesPath: '/api/messages', picturePath: '/teams/picture' } as const;
 
@@ -195,6 +196,9 @@ export function sdkAuthConfig(config: TeamsConfig): AuthConfiguration {
   });
 }
 
+const PICTURE_KIND = 'picture';
+const PICTURE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
 export function createTeamsAdapter(opts: {
   config: TeamsConfig; inbox: Inbox; outbound: Outbound; log: Logger;
   /** Service URL hosts replies may go to besides Microsoft's (tests: the local fake connector). In dev mode any host is allowed. */
@@ -205,14 +209,16 @@ export function createTeamsAdapter(opts: {
   invokeWaitMs?: number;
   /** Where tokens for sending come from: the SDK's own (MSAL, with the app's secret) unless given (tests: fixed tokens). */
   connections?: Connections;
+  /** Offered files and chart pictures, in the database, so any process can answer for them. */
+  held: HeldStore;
+  now?: () => number;
 }): TeamsAdapter {
   const { config, inbox, outbound, log } = opts;
-  const files = heldFiles();
-  // Chart pictures (figures only, no case details: a chart may be in a channel), a week, as chats are scrolled back.
-  const pictures = new Held<Buffer>({ ttlMs: 7 * 24 * 60 * 60 * 1000, max: 200 });
+  const held = new Holding(opts.held, opts.now ?? Date.now);
   const publicUrl = config.publicUrl;
+  // Chart pictures (figures only, no case details: a chart may be in a channel), a week, as chats are scrolled back.
   const pictureUrl: PictureUrl = (chart) => publicUrl
-    ? `${publicUrl.replace(/\/+$/, '')}${TEAMS_SURFACE.picturePath}?id=${pictures.hold(Buffer.from(chart.pngBase64, 'base64'))}`
+    ? `${publicUrl.replace(/\/+$/, '')}${TEAMS_SURFACE.picturePath}?id=${held.hold({ kind: PICTURE_KIND, bytes: Buffer.from(chart.pngBase64, 'base64'), mediaType: 'image/png' }, PICTURE_TTL_MS)}`
     : undefined;
   /** Button presses whose HTTP response waits for the card to answer with, by event id. */
   const invokeWaiters = new Map<string, (card: AdaptiveCard | undefined) => void>();
@@ -260,6 +266,7 @@ export function createTeamsAdapter(opts: {
    * activities whose 1-based number it holds and hears of each one sent.
    */
   async function send(serviceUrl: string, conversation: string, bot: string, activities: Record<string, unknown>[], each: { skip?: ReadonlySet<number>; sent?: (n: number, id: string) => Promise<void> } = {}): Promise<string | undefined> {
+    await held.settled(); // a card names a held file or picture only once it is stored
     let first: string | undefined;
     await withClient(serviceUrl, conversation, async (client) => {
       for (const [i, activity] of activities.entries()) {
@@ -284,7 +291,8 @@ export function createTeamsAdapter(opts: {
 
   function offer(user: string, part: Extract<ReplyPart, { kind: 'file' }>) {
     const file = { name: part.name, mediaType: part.mediaType, bytes: Buffer.from(part.base64, 'base64') };
-    return consentCard(file, files.hold(file, user), `${part.name}: medbill saves it to your OneDrive when you allow it.`);
+    const token = held.hold({ kind: FILE_KIND, bytes: file.bytes, name: file.name, mediaType: file.mediaType, owner: user }, FILE_TTL_MS);
+    return consentCard(file, token, `${part.name}: medbill saves it to your OneDrive when you allow it.`);
   }
 
   /** The person's personal chat: known, or created (the app must be installed for them, as Teams requires). */
@@ -319,6 +327,7 @@ export function createTeamsAdapter(opts: {
       const checklist = only?.parts.some((p) => p.kind === 'checklist') && !only.parts.some((p) => p.kind === 'file') ? only : undefined;
       // In place only when it is one card: a longer one goes out as messages like any other answer.
       const [inPlace, ...more] = checklist ? renderCards(checklist, pictureUrl) : [];
+      await held.settled();
       if (here && inPlace && !more.length) here.replies = [];
       waiter(inPlace && !more.length ? inPlace : undefined);
     }
@@ -496,13 +505,13 @@ export function createTeamsAdapter(opts: {
   async function consentAnswered(a: InboundActivity, answer: ConsentAnswer): Promise<void> {
     const say = (text: string) => post(a.serviceUrl, a.conversation.id, a.recipient.id, [{ text, parts: [], privacy: 'any' }]);
     try {
-      const file = files.take(tokenOf(answer), a.from.id);
+      const file = await held.take(tokenOf(answer), FILE_KIND, a.from.id);
       if (answer.action === 'decline') {
         await say('Not saved. Ask for it again whenever you need it.');
         return;
       }
       if (!file) {
-        await say('That file is no longer waiting here: medbill keeps an offered file for a day, and not across a restart. Please ask for it again.');
+        await say('That file is no longer waiting here: medbill keeps an offered file for a day. Please ask for it again.');
         return;
       }
       const info = answer.uploadInfo;
@@ -520,8 +529,8 @@ export function createTeamsAdapter(opts: {
   async function servePicture(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${req.method ?? 'this method'} is not allowed on ${TEAMS_SURFACE.picturePath}`, { allow: 'GET' });
     const token = new URL(req.url ?? '/', 'http://x').searchParams.get('id') ?? '';
-    const png = pictures.get(token);
-    if (!png) throw new HttpError(404, 'this picture is no longer here (medbill keeps a chart\'s picture for a week, and not across a restart)');
+    const png = (await held.get(token, PICTURE_KIND))?.bytes;
+    if (!png) throw new HttpError(404, 'this picture is no longer here (medbill keeps a chart\'s picture for a week)');
     res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length, 'cache-control': 'private, max-age=604800', 'x-content-type-options': 'nosniff' });
     res.end(req.method === 'HEAD' ? undefined : png);
   }

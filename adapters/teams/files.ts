@@ -2,12 +2,11 @@
  * Files in Teams (a letter as .docx). A bot cannot attach a file to a message: it offers it with a file
  * consent card in the person's personal chat; when they accept, Teams gives an upload URL in their own
  * OneDrive (a `fileConsent/invoke`), medbill PUTs the bytes there and shows a file card. So the bytes wait
- * here, in memory, between the offer and the answer: never in SQLite (a letter carries case details), for a
- * day at most, a bounded number of them, and only for the person they were offered to. After a restart an
- * accepted offer is answered with "ask again".
+ * in the database (held.ts) between the offer and the answer, for a day at most and only for the person they
+ * were offered to (a letter holds placeholders, never an identifier), so the process that gets the answer,
+ * whichever it is, uploads them. After a day an accepted offer is answered with "ask again".
  */
 import { z } from 'zod';
-import { Held } from './held.js';
 
 export const FILE_CONSENT_CONTENT_TYPE = 'application/vnd.microsoft.teams.card.file.consent';
 export const FILE_INFO_CONTENT_TYPE = 'application/vnd.microsoft.teams.card.file.info';
@@ -31,8 +30,9 @@ export function isOneDriveUrl(url: string, extraHosts: string[] = []): boolean {
   return u.protocol === 'https:' && ONEDRIVE_HOSTS.some((suffix) => host.endsWith(suffix));
 }
 
-/** Offered files, for the person they were offered to, for a day. */
-export const heldFiles = () => new Held<OfferedFile>({ ttlMs: 24 * 60 * 60 * 1000, max: 200 });
+/** How long an offered file waits for the person's answer. */
+export const FILE_TTL_MS = 24 * 60 * 60 * 1000;
+export const FILE_KIND = 'file';
 
 /** The consent card attachment that offers a held file. */
 export function consentCard(file: OfferedFile, token: string, description: string) {

@@ -1,48 +1,39 @@
 /**
  * Things medbill hands to Teams by a link or a token rather than in a message (an offered file, a chart
- * picture), kept in memory for a while: never in SQLite, a bounded number of them (the oldest go first), and
- * each under an unguessable token. A restart forgets them; whoever asks after that is told to ask again.
+ * picture), kept in the database (src/store/held.ts) until they expire, each under an unguessable token, so
+ * any medbill process behind the same database answers for them, also after a restart. Cards are rendered
+ * synchronously, so the token is made at once and the write awaited (`settled`) before a card naming it is
+ * sent.
  */
 import { randomBytes } from 'node:crypto';
+import type { HeldStore, HeldThing } from '../../src/store/held.js';
 
-export class Held<T> {
-  private readonly held = new Map<string, { value: T; owner?: string; until: number }>();
+export class Holding {
+  private pending: Promise<void>[] = [];
 
-  constructor(private readonly opts: { ttlMs: number; max: number; now?: () => number }) {}
+  constructor(private readonly store: HeldStore, private readonly now: () => number) {}
 
-  private now() {
-    return (this.opts.now ?? Date.now)();
-  }
-
-  /** Keeps `value` (for `owner` alone, when given) and returns its token. */
-  hold(value: T, owner?: string): string {
-    const now = this.now();
-    for (const [token, h] of this.held) if (h.until <= now) this.held.delete(token);
-    while (this.held.size >= this.opts.max) {
-      const oldest = this.held.keys().next().value;
-      if (oldest === undefined) break;
-      this.held.delete(oldest);
-    }
+  /** Holds `thing` for `ttlMs` and returns its token; the write is finished by the next `settled()`. */
+  hold(thing: Omit<HeldThing, 'until'>, ttlMs: number): string {
     const token = randomBytes(18).toString('base64url');
-    this.held.set(token, { value, ...(owner !== undefined ? { owner } : {}), until: now + this.opts.ttlMs });
+    const now = this.now();
+    const write = this.store.hold(token, { ...thing, until: now + ttlMs }, now);
+    write.catch(() => {}); // its failure is reported by settled(), not as an unhandled rejection
+    this.pending.push(write);
     return token;
   }
 
-  /** The value, if it is still held (and, when it has an owner, for this one). */
-  get(token: string, owner?: string): T | undefined {
-    const h = this.held.get(token);
-    if (!h || h.until <= this.now() || (h.owner !== undefined && h.owner !== owner)) return undefined;
-    return h.value;
+  /** Resolves once everything held so far is stored; rejects when a write failed. */
+  async settled(): Promise<void> {
+    const writes = this.pending.splice(0);
+    await Promise.all(writes);
   }
 
-  /** The value, once. */
-  take(token: string, owner?: string): T | undefined {
-    const value = this.get(token, owner);
-    if (value !== undefined) this.held.delete(token);
-    return value;
+  get(token: string, kind: string, owner?: string): Promise<HeldThing | undefined> {
+    return this.store.get(token, kind, owner, this.now());
   }
 
-  get size(): number {
-    return this.held.size;
+  take(token: string, kind: string, owner?: string): Promise<HeldThing | undefined> {
+    return this.store.take(token, kind, owner, this.now());
   }
 }

@@ -28,7 +28,7 @@ export async function cmdServe(args: string[], io: Io): Promise<number> {
   const platforms: { adapter?: ChatAdapter; off: string }[] = [
     { off: '', ...(config.web ? { adapter: createWebAdapter(app.engine, { host: config.host, allowedHosts: config.allowedHosts }) } : {}) },
     { off: 'Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN to turn it on).', ...(slackConfig ? { adapter: createSlackAdapter({ config: slackConfig, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log }) } : {}) },
-    { off: 'Teams: off (set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID to turn it on).', ...(teamsConfig ? { adapter: createTeamsAdapter({ config: teamsConfig, inbox: app.inbox, outbound: app.outbound, log }) } : {}) },
+    { off: 'Teams: off (set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID to turn it on).', ...(teamsConfig ? { adapter: createTeamsAdapter({ config: teamsConfig, inbox: app.inbox, outbound: app.outbound, log, held: app.storage.held }) } : {}) },
   ];
   const adapters = platforms.flatMap((p) => (p.adapter ? [p.adapter] : []));
   const running = await startServer(app, { host: config.host, port: config.port, log, adapters, web: config.web, allowedHosts: config.allowedHosts });

@@ -6,6 +6,7 @@ import type { CaseStore } from './cases.js';
 import type { ClaimReportStore } from './claim-reports.js';
 import type { ClaimStore } from './claims.js';
 import type { DigestStore } from './digest.js';
+import type { HeldStore } from './held.js';
 import type { Icd10Store } from './icd10.js';
 import type { InboxStore } from './inbox.js';
 import type { LetterStore } from './letters.js';
@@ -23,6 +24,7 @@ export interface Storage {
   readonly digests: DigestStore;
   readonly letters: LetterStore;
   readonly icd10: Icd10Store;
+  readonly held: HeldStore;
   readonly unitOfWork: UnitOfWork;
   /** Throws when the database cannot answer (for /healthz). */
   check(): Promise<void>;

@@ -50,11 +50,26 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
   let running: Running;
   /** Cards answered to invokes, checked with the sent ones after each test. */
   const answered: unknown[] = [];
+  const dbPath = tempDbPath();
+  /** A second medbill process on the same database (a replica, or the same one after a restart), once asked for. */
+  let second: { app: App; running: Running } | undefined;
+  async function secondProcess(): Promise<Running> {
+    if (second) return second.running;
+    const other = openApp({ ...loadConfig({ MEDBILL_TIME_ZONE: 'America/Chicago' }), dbPath }, { log: silentLogger, now: () => NOW });
+    const teams = createTeamsAdapter({ config: { dev: true }, inbox: other.inbox, outbound: other.outbound, log: silentLogger, held: other.storage.held });
+    const otherRunning = await startServer(other, {
+      host: '127.0.0.1', port: 0, log: silentLogger,
+      routes: [{ path: TEAMS_SURFACE.messagesPath, handle: teams.requestListener }, { path: TEAMS_SURFACE.picturePath, handle: teams.pictureListener }],
+    });
+    await teams.start();
+    second = { app: other, running: otherRunning };
+    return otherRunning;
+  }
 
   beforeAll(async () => {
     connector = await startConnectorFake();
     // The practice is in Chicago and its clock reads 02:30 UTC on Dec 8, the evening of Dec 7 there (TODAY).
-    app = openApp({ ...loadConfig({ MEDBILL_TIME_ZONE: 'America/Chicago' }), dbPath: tempDbPath() }, { log: silentLogger, now: () => NOW });
+    app = openApp({ ...loadConfig({ MEDBILL_TIME_ZONE: 'America/Chicago' }), dbPath }, { log: silentLogger, now: () => NOW });
     const config = loadTeamsConfig({ MEDBILL_TEAMS_DEV: '1' });
     if (!config) throw new Error('dev mode turns Teams on');
     // The server first (its address is the public URL charts are linked to), the adapter behind its routes.
@@ -67,10 +82,15 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
       host: '127.0.0.1', port: 0, log: silentLogger,
       routes: [{ path: TEAMS_SURFACE.messagesPath, handle: later((t) => t.requestListener) }, { path: TEAMS_SURFACE.picturePath, handle: later((t) => t.pictureListener) }],
     });
-    wired.teams = createTeamsAdapter({ config: { ...config, publicUrl: running.url }, inbox: app.inbox, outbound: app.outbound, log: silentLogger });
+    wired.teams = createTeamsAdapter({ config: { ...config, publicUrl: running.url }, inbox: app.inbox, outbound: app.outbound, log: silentLogger, held: app.storage.held });
     await wired.teams.start();
   });
   afterAll(async () => {
+    if (second) {
+      await second.running.close();
+      await second.app.inbox.idle();
+      await second.app.close();
+    }
     await running.close();
     await app.inbox.idle();
     app.close();
@@ -363,8 +383,11 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
     expect((await post(consentAnswer('accept', { id: '29:someone-else' }))).status).toBe(200);
     await expect.poll(() => sentText()).toMatch(/no longer waiting/);
     expect(connector.uploads).toEqual([]);
+    // The person's accept reaches another medbill process on the same database (a replica, or after a restart).
     connector.calls.length = 0;
-    expect((await post(consentAnswer('accept'))).status).toBe(200);
+    const other = await secondProcess();
+    const accepted = await fetch(`${other.url}${TEAMS_SURFACE.messagesPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(consentAnswer('accept')) });
+    expect(accepted.status).toBe(200);
     await expect.poll(() => connector.calls.find((c) => c.body.attachments?.[0]?.contentType === 'application/vnd.microsoft.teams.card.file.info')).toBeDefined();
     const [uploaded] = connector.uploads;
     expect(uploaded?.bytes.subarray(0, 2).toString()).toBe('PK'); // a .docx is a zip
@@ -454,6 +477,7 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
 
     const postingTime = DateTime.fromISO(`${today}T08:00:30`, { zone }).toMillis();
     const cards = () => connector.calls.filter((c) => c.conversation === channel);
+    await app.storage.digests.purgeRuns(addDays(today, 1)); // today's run of the test before, in the same channel
     connector.calls.length = 0;
     // The first process posts card 1; the connector refuses card 2, and the run is left unsent.
     connector.failAfter(1);
@@ -494,8 +518,14 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
     const res = await fetch(image?.url ?? '');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/png');
-    const png = PNG.sync.read(Buffer.from(await res.arrayBuffer()));
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const png = PNG.sync.read(bytes);
     expect(png.width).toBeGreaterThan(400);
+    // Teams' image proxy may come back to another medbill process on the same database: it has the picture too.
+    const other = await secondProcess();
+    const again = await fetch(`${other.url}${TEAMS_SURFACE.picturePath}${new URL(image?.url ?? '').search}`);
+    expect(again.status).toBe(200);
+    expect(Buffer.from(await again.arrayBuffer()).equals(bytes)).toBe(true);
     expect((await fetch(`${running.url}${TEAMS_SURFACE.picturePath}?id=not-a-token`)).status).toBe(404);
     expect((await fetch(image?.url ?? '', { method: 'POST' })).status).toBe(405);
   }, 20_000);
@@ -574,7 +604,7 @@ describe('Teams after a restart', () => {
     const config = { dev: true };
     const run = async (body: Record<string, unknown>) => {
       const app = openApp({ ...loadConfig({}), dbPath }, { log: silentLogger });
-      const teams = createTeamsAdapter({ config, inbox: app.inbox, outbound: app.outbound, log: silentLogger });
+      const teams = createTeamsAdapter({ config, inbox: app.inbox, outbound: app.outbound, log: silentLogger, held: app.storage.held });
       await teams.start();
       const running = await startServer(app, { host: '127.0.0.1', port: 0, log: silentLogger, routes: [{ path: TEAMS_SURFACE.messagesPath, handle: teams.requestListener }] });
       try {
@@ -703,7 +733,7 @@ describe('Teams with an app id (JWT)', () => {
     // one that issues a fixed token per scope, so what the connector receives can be checked.
     const issuer = { getAccessToken: async (a: unknown, b?: string) => `token-for ${typeof a === 'string' ? a : b}` } as unknown as AuthProvider;
     const connections = { getConnection: () => issuer, getDefaultConnection: () => issuer, getTokenProvider: () => issuer, getTokenProviderFromActivity: () => issuer, getDefaultConnectionConfiguration: () => ({}) } satisfies Connections;
-    const teams = createTeamsAdapter({ config: { ...config, authority }, inbox: app.inbox, outbound: app.outbound, log, serviceHosts: ['127.0.0.1'], connections });
+    const teams = createTeamsAdapter({ config: { ...config, authority }, inbox: app.inbox, outbound: app.outbound, log, held: app.storage.held, serviceHosts: ['127.0.0.1'], connections });
     await teams.start();
     running = await startServer(app, { host: '127.0.0.1', port: 0, log: silentLogger, routes: [{ path: '/api/messages', handle: teams.requestListener }] });
   });

@@ -175,6 +175,18 @@ const MIGRATIONS: string[] = [
      at INTEGER NOT NULL,
      PRIMARY KEY (address, local_date, part)
    ) WITHOUT ROWID;`,
+  // Things handed to a platform by a token (src/store/held.ts): an offered file, a chart's picture, until they
+  // expire, so any process behind this database can serve them, also after a restart.
+  `CREATE TABLE held (
+     token TEXT PRIMARY KEY,         -- unguessable: 18 random bytes, base64url
+     kind TEXT NOT NULL,             -- file | picture
+     bytes BLOB NOT NULL,
+     name TEXT,
+     media_type TEXT,
+     owner TEXT,                     -- the platform user it was offered to, when only for them
+     until INTEGER NOT NULL          -- expires at (ms)
+   );
+   CREATE INDEX held_until ON held (until);`,
 ];
 
 export function openDb(path: string): Db {

@@ -14,6 +14,7 @@ import { SqliteClaimReportStore } from './claim-reports.js';
 import { SqliteDigestStore } from './digest.js';
 import { SqliteLetterStore } from './letters.js';
 import { SqliteIcd10Store } from './icd10.js';
+import { SqliteHeldStore } from './held.js';
 import { SqliteUnitOfWork } from './unit-of-work.js';
 import { Checkpointer } from './checkpointer.js';
 
@@ -27,6 +28,7 @@ export class SqliteStorage implements Storage {
   private digestStore?: SqliteDigestStore;
   private letterStore?: SqliteLetterStore;
   private icd10Store?: SqliteIcd10Store;
+  private heldStore?: SqliteHeldStore;
   readonly unitOfWork: SqliteUnitOfWork;
   /** The WAL checkpoint thread of a long-running process (see checkpointer.ts); started by the first commit. */
   readonly checkpointer: Checkpointer | undefined;
@@ -46,6 +48,7 @@ export class SqliteStorage implements Storage {
   get digests(): SqliteDigestStore { return (this.digestStore ??= new SqliteDigestStore(this.db)); }
   get letters(): SqliteLetterStore { return (this.letterStore ??= new SqliteLetterStore(this.db)); }
   get icd10(): SqliteIcd10Store { return (this.icd10Store ??= new SqliteIcd10Store(this.db)); }
+  get held(): SqliteHeldStore { return (this.heldStore ??= new SqliteHeldStore(this.db)); }
 
   async check(): Promise<void> {
     checkDb(this.db);

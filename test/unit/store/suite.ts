@@ -227,6 +227,25 @@ export function storageSuite(name: string, open: StorageFactory): void {
       expect(await s.digests.parts(k, '2026-02-11')).toEqual([{ part: 1, of: 1, messageId: 'n1' }]);
     });
 
+    it('held things: by token and kind, for their owner, until they expire; taken once', async () => {
+      const s = await fresh();
+      const file = { kind: 'file', bytes: Buffer.from('PK\u0003\u0004docx'), name: 'LMN-C-HLDA2.docx', mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', owner: 'u1', until: 2000 };
+      await s.held.hold('t-file', file, 1000);
+      await s.held.hold('t-pic', { kind: 'picture', bytes: Buffer.from([0x89, 0x50, 0x4e, 0x47]), mediaType: 'image/png', until: 5000 }, 1000);
+      expect(await s.held.get('t-file', 'file', 'u1', 1500)).toEqual(file);
+      expect(await s.held.get('t-file', 'file', 'u2', 1500)).toBeUndefined(); // someone else's
+      expect(await s.held.get('t-file', 'picture', 'u1', 1500)).toBeUndefined(); // another kind
+      expect(await s.held.get('t-file', 'file', 'u1', 2000)).toBeUndefined(); // expired
+      expect((await s.held.get('t-pic', 'picture', undefined, 4999))?.bytes).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+      expect(await s.held.take('t-file', 'file', 'u2', 1500)).toBeUndefined();
+      expect(await s.held.take('t-file', 'file', 'u1', 1500)).toEqual(file);
+      expect(await s.held.take('t-file', 'file', 'u1', 1500)).toBeUndefined();
+      // Holding drops what has expired.
+      await s.held.hold('t-new', { kind: 'picture', bytes: Buffer.from('x'), until: 9000 }, 6000);
+      expect(await s.held.get('t-pic', 'picture', undefined, 0)).toBeUndefined();
+      expect(await s.held.get('nope', 'picture', undefined, 0)).toBeUndefined();
+    });
+
     it('letters: one draft per case, replaced, with the turn or alone', async () => {
       const s = await fresh();
       const letter = { caseId: 'C-LTRA2', templateId: 'osa', templateVersion: 1, facts: { ahi: '24' }, owner: 'k', updatedAt: 1 };
