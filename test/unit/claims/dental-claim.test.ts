@@ -14,6 +14,9 @@ import { renderRepliesText } from '../../../src/reply-text.js';
 import { readClaimWords } from '../../../src/claims/parse.js';
 import type { Input, Reply } from '../../../src/engine/model.js';
 import { kn } from '../../helpers.js';
+import { backOffice } from '../../support/house.js';
+import { claimsCsv } from '../../../src/reports/claims-report.js';
+import { describeRefusal, importClaims } from '../../../src/claims/import.js';
 
 const opened: SqliteStorage[] = [];
 afterEach(async () => {
@@ -236,5 +239,58 @@ describe('the dental claim in chat', () => {
   it('says which case has no dental claim yet', async () => {
     const send = await chat(db());
     expect(text(await send('C-MFCH2-D submitted'))).toMatch(/Case C-MFCH2 has no dental claim\. medbill opens one \(C-MFCH2-D\) when the medical claim of a medical-first case is paid, partly paid or denied\./);
+  });
+});
+
+describe('the import opens the dental claim too, once', () => {
+  const FILE = [
+    'case_id,claim_number,payer,payer_kind,procedures,diagnoses,billed,paid,service_date,submitted_date,status,paid_date,lane',
+    'C-MFMP2,M-1,Aetna,commercial,41899,K01.1,650,300,11/10/2026,11/12/2026,Paid,12/01/2026,medical-first',
+    'C-MFMP3,M-2,Aetna,commercial,41899,K01.1,650,,11/10/2026,11/12/2026,Open,,medical-first',
+    'C-MEDMP,M-3,Aetna,commercial,41100,K13.79,650,650,11/10/2026,11/12/2026,Paid,12/01/2026,medical',
+  ].join('\n') + '\n';
+  const importInto = async (d: SqliteStorage, csv: string) => {
+    const office = backOffice(d, { now: () => NOW });
+    await office.ready();
+    const r = await importClaims({ claims: office.claims, codes: office.codes, kn, reports: d.claimReports, unitOfWork: d.unitOfWork }, csv, { today: '2026-12-02', newId: () => 'C-NEWMP' });
+    if (!r.ok) throw new Error(describeRefusal(r).join('\n'));
+    return r;
+  };
+  const keys = async (d: SqliteStorage) => {
+    const out: string[] = [];
+    for await (const row of d.claimReports.exportRows()) out.push(row.case_id);
+    return out.sort();
+  };
+
+  it('opens it for a medical-first claim the file shows paid, not again on the next import, and for one paid the week after', async () => {
+    const d = db();
+    const first = await importInto(d, FILE);
+    expect(first.plan.added.map((a) => a.caseId)).toEqual(['C-MFMP2', 'C-MFMP2-D', 'C-MFMP3', 'C-MEDMP']);
+    expect(first.plan.added[1]).toMatchObject({ line: 2, what: expect.stringMatching(/^dental claim opened after C-MFMP2's medical EOB/) });
+    expect(await d.claims.get('C-MFMP2-D')).toMatchObject({ status: 'draft', payerKind: 'dental', billedCents: 35000, serviceDate: '2026-11-10' });
+    expect((await d.claims.history('C-MFMP2-D'))[0]).toMatchObject({ surface: 'import', action: 'created' });
+
+    const again = await importInto(d, FILE);
+    expect(again.plan.added).toEqual([]);
+    expect(await keys(d)).toEqual(['C-MEDMP', 'C-MFMP2', 'C-MFMP2-D', 'C-MFMP3']);
+
+    const week2 = await importInto(d, FILE.replace('650,,11/10/2026,11/12/2026,Open,,medical-first', '650,500,11/10/2026,11/12/2026,Paid,12/02/2026,medical-first'));
+    expect(week2.plan.added.map((a) => a.caseId)).toEqual(['C-MFMP3-D']);
+    expect(await d.claims.get('C-MFMP3-D')).toMatchObject({ status: 'draft', billedCents: 15000 });
+  });
+
+  it('imports its own export (dental claims included) into an empty database as the same claims', async () => {
+    const a = db();
+    await importInto(a, FILE);
+    const s = claimService(a, () => NOW);
+    await apply(s, 'C-MFMP2-D', { kind: 'submitted', date: '2026-12-02' });
+    const lines: string[] = [];
+    for await (const line of claimsCsv(a.claimReports)) lines.push(line);
+    const exported = lines.join('\n');
+    expect(exported).toMatch(/^C-MFMP2-D,,Dental plan,dental,medical-first,/m);
+    const b = db();
+    await importInto(b, exported);
+    expect(await keys(b)).toEqual(await keys(a));
+    expect(await b.claims.get('C-MFMP2-D')).toMatchObject({ status: 'submitted', payerKind: 'dental', lane: 'medical-first', submittedDate: '2026-12-02' });
   });
 });
