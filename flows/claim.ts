@@ -50,7 +50,8 @@ const slotsOf = (st: FlowState): Slots => SlotsSchema.parse(st.slots);
 
 const money = (cents: number | undefined) => (cents === undefined ? '—' : formatCents(cents));
 
-function claimFacts(ctx: FlowContext, c: Claim): Reply['parts'][number] {
+/** A claim's facts; `dental`: the dental claim its medical-first case opened, named beside the medical one. */
+function claimFacts(ctx: FlowContext, c: Claim, dental?: Claim): Reply['parts'][number] {
   const today = ctx.today();
   const kind = labelOf(CLAIM_PAYER_OPTIONS, c.payerKind) ?? c.payerKind;
   const rows = [
@@ -67,6 +68,7 @@ function claimFacts(ctx: FlowContext, c: Claim): Reply['parts'][number] {
   if (c.appealDeadline) rows.push({ label: 'Appeal by', value: `${showDate(c.appealDeadline)} (${daysBetween(today, c.appealDeadline)} days left)` });
   if (c.recordsDue) rows.push({ label: 'Records due', value: showDate(c.recordsDue) });
   if (c.nextFollowUp) rows.push({ label: 'Next follow-up', value: showDate(c.nextFollowUp) });
+  if (dental) rows.push({ label: 'Dental claim', value: `${dental.caseId} (${statusWords(dental.status)})` });
   if (isDentalClaimKey(c.caseId)) rows.push({ label: 'Dental claim after', value: `the medical claim ${caseOfClaim(c.caseId)}: send ${DENTAL_CLAIM_DOCUMENT}` });
   return { kind: 'facts', title: `Claim ${c.caseId}`, rows };
 }
@@ -90,9 +92,9 @@ function actionChoices(c: Claim): Choice[] {
   return choicesFor('claim', 'claim', options.filter((o) => o.when).map((o) => ({ label: o.label, value: `${c.caseId}:${o.value}` })));
 }
 
-function showClaim(ctx: FlowContext, c: Claim, lead?: string): Outcome {
+function showClaim(ctx: FlowContext, c: Claim, lead?: string, dental?: Claim): Outcome {
   const text = lead ?? `Claim ${c.caseId}: ${statusWords(c.status)}.`;
-  return { state: state('claim', {}, c.caseId), replies: [reply(text, [claimFacts(ctx, c), { kind: 'choices', choices: actionChoices(c) }])] };
+  return { state: state('claim', {}, c.caseId), replies: [reply(text, [claimFacts(ctx, c, dental), { kind: 'choices', choices: actionChoices(c) }])] };
 }
 
 // ------------------------------------------------------------------ recording a change
@@ -198,7 +200,7 @@ async function act(ctx: FlowContext, caseId: string, words: ClaimWords): Promise
   const refused = words.action && refusal(claim, words.action);
   if (refused) return showClaim(ctx, claim, `${refused} If its last change was recorded by mistake, type "undo" (your own, today) or "${caseId} correct" to take it back first.`);
   switch (words.action) {
-    case undefined: return showClaim(ctx, claim);
+    case undefined: return showClaim(ctx, claim, undefined, claim.lane === 'medical-first' ? await ctx.claims.dentalClaimOf(caseId) : undefined);
     case 'paid':
       if (words.amountCents === undefined) return askPaid(claim, date);
       return paid(ctx, claim, words.amountCents, date, words.partial);

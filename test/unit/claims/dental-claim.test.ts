@@ -220,6 +220,8 @@ describe('the dental claim in chat', () => {
     const submitted = await send('C-MFCH2-D submitted 12/2');
     expect(text(submitted)).toMatch(/Recorded for C-MFCH2-D: submitted on Wed Dec 2, 2026\. It is now submitted; next follow-up Wed Dec 16, 2026\./);
     expect(text(submitted)).toMatch(/Dental claim after: the medical claim C-MFCH2/);
+    // The medical claim, looked up, names its dental claim.
+    expect(text(await send('C-MFCH2'))).toMatch(/Dental claim: C-MFCH2-D \(submitted\)/);
     expect(await d.claims.get('C-MFCH2')).toMatchObject({ status: 'paid', paidCents: 30000 });
     expect(await d.claims.get('C-MFCH2-D')).toMatchObject({ status: 'submitted', submittedDate: '2026-12-02', procedures: ['D7240'] });
   });
