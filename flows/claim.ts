@@ -10,9 +10,9 @@ import { choicesFor, stateSchema, turnActor, type FlowState, type Outcome } from
 import { type Flow, type FlowContext } from './context.js';
 import { reply, type Choice, type FormField, type Reply } from '../src/engine/model.js';
 import { isOpen, TRANSITIONS, type Claim, type Denial } from '../src/store/claim.js';
-import { refusal, statusWords, type ChangeKind, type ClaimChange, type NewClaim, type Plan } from '../src/claims/service.js';
+import { DENTAL_CLAIM_DOCUMENT, OPENS_DENTAL_CLAIM, refusal, statusWords, type ChangeKind, type ClaimChange, type NewClaim, type OpenedClaim, type Plan } from '../src/claims/service.js';
 import { readClaimWords, type ClaimWords } from '../src/claims/parse.js';
-import { CASE_ID_IN_TEXT, caseIdIn } from '../src/case-id.js';
+import { caseOfClaim, CLAIM_KEY_IN_TEXT, claimKeyIn, isDentalClaimKey } from '../src/case-id.js';
 import { parseDate, showDate } from '../src/claims/dates.js';
 import { formatCents, parseAmountField } from '../src/money.js';
 import { addDays, daysBetween } from '../src/calendar.js';
@@ -50,11 +50,13 @@ const slotsOf = (st: FlowState): Slots => SlotsSchema.parse(st.slots);
 
 const money = (cents: number | undefined) => (cents === undefined ? '—' : formatCents(cents));
 
-function claimFacts(ctx: FlowContext, c: Claim): Reply['parts'][number] {
+/** A claim's facts; `dental`: the dental claim its medical-first case opened, named beside the medical one. */
+function claimFacts(ctx: FlowContext, c: Claim, dental?: Claim): Reply['parts'][number] {
   const today = ctx.today();
+  const kind = labelOf(CLAIM_PAYER_OPTIONS, c.payerKind) ?? c.payerKind;
   const rows = [
     { label: 'Status', value: statusWords(c.status) },
-    { label: 'Payer', value: `${c.payer} (${labelOf(CLAIM_PAYER_OPTIONS, c.payerKind) ?? c.payerKind})` },
+    { label: 'Payer', value: c.payer === kind ? c.payer : `${c.payer} (${kind})` },
     { label: 'Codes', value: [...c.procedures, ...c.diagnoses].join(', ') || '—' },
     { label: 'Billed / paid', value: `${money(c.billedCents)} / ${money(c.paidCents)}` },
   ];
@@ -66,6 +68,8 @@ function claimFacts(ctx: FlowContext, c: Claim): Reply['parts'][number] {
   if (c.appealDeadline) rows.push({ label: 'Appeal by', value: `${showDate(c.appealDeadline)} (${daysBetween(today, c.appealDeadline)} days left)` });
   if (c.recordsDue) rows.push({ label: 'Records due', value: showDate(c.recordsDue) });
   if (c.nextFollowUp) rows.push({ label: 'Next follow-up', value: showDate(c.nextFollowUp) });
+  if (dental) rows.push({ label: 'Dental claim', value: `${dental.caseId} (${statusWords(dental.status)})` });
+  if (isDentalClaimKey(c.caseId)) rows.push({ label: 'Dental claim after', value: `the medical claim ${caseOfClaim(c.caseId)}: send ${DENTAL_CLAIM_DOCUMENT}` });
   return { kind: 'facts', title: `Claim ${c.caseId}`, rows };
 }
 
@@ -88,9 +92,9 @@ function actionChoices(c: Claim): Choice[] {
   return choicesFor('claim', 'claim', options.filter((o) => o.when).map((o) => ({ label: o.label, value: `${c.caseId}:${o.value}` })));
 }
 
-function showClaim(ctx: FlowContext, c: Claim, lead?: string): Outcome {
+function showClaim(ctx: FlowContext, c: Claim, lead?: string, dental?: Claim): Outcome {
   const text = lead ?? `Claim ${c.caseId}: ${statusWords(c.status)}.`;
-  return { state: state('claim', {}, c.caseId), replies: [reply(text, [claimFacts(ctx, c), { kind: 'choices', choices: actionChoices(c) }])] };
+  return { state: state('claim', {}, c.caseId), replies: [reply(text, [claimFacts(ctx, c, dental), { kind: 'choices', choices: actionChoices(c) }])] };
 }
 
 // ------------------------------------------------------------------ recording a change
@@ -103,10 +107,33 @@ async function record(ctx: FlowContext, caseId: string, change: ClaimChange, ext
   }
   const after = plan.after;
   const summary = `Recorded for ${caseId}: ${describeChange(change)}. It is now ${statusWords(after.status)}${after.nextFollowUp ? `; next follow-up ${showDate(after.nextFollowUp)}` : isOpen(after.status) ? '' : '; no more follow-up'}.`;
+  const opened = plan.opens ? dentalOpened(ctx, plan.opens) : undefined;
   return {
     state: state('claim', {}, caseId),
-    replies: [reply(summary, [...(await extra(plan)), claimFacts(ctx, after), { kind: 'choices', choices: actionChoices(after) }])],
-    writes: [ctx.claims.write(plan)],
+    replies: [reply(opened ? `${summary} ${opened.lead}` : summary, [...(opened?.parts ?? []), ...(await extra(plan)), claimFacts(ctx, after), { kind: 'choices', choices: actionChoices(after) }])],
+    writes: ctx.claims.writes(plan),
+  };
+}
+
+/** What is said of the dental claim a medical EOB opened: what to send, its codes and amount, and buttons to act on it. */
+function dentalOpened(ctx: FlowContext, opened: OpenedClaim): { lead: string; parts: Reply['parts'] } {
+  const c = opened.after;
+  const codes = [...c.procedures, ...c.diagnoses].join(', ');
+  const items = [
+    { text: `Send it to the dental plan with ${DENTAL_CLAIM_DOCUMENT}.` },
+    { text: opened.cdt ? `Codes: ${codes} (the case's CDT codes).` : `Codes copied from the medical claim: ${codes}. Dental plans need CDT codes: map the procedure codes before sending.` },
+    ...(c.billedCents !== undefined ? [{ text: `Left to recover after the medical plan: ${formatCents(c.billedCents)}.` }] : []),
+    ...ctx.claims.warnings(c, ctx.today()).map((text) => ({ text })),
+  ];
+  return {
+    lead: `Opened the dental claim ${c.caseId}: send it to the dental plan with the medical EOB.`,
+    parts: [
+      { kind: 'list', title: `Dental claim ${c.caseId} (${statusWords(c.status)})`, items },
+      { kind: 'choices', choices: [
+        ...choicesFor('claim', 'claim', [{ label: `${c.caseId} submitted`, value: `${c.caseId}:submitted` }]),
+        ...choicesFor('claim', 'which', [{ label: `Open ${c.caseId}`, value: c.caseId }]),
+      ] },
+    ],
   };
 }
 
@@ -173,7 +200,7 @@ async function act(ctx: FlowContext, caseId: string, words: ClaimWords): Promise
   const refused = words.action && refusal(claim, words.action);
   if (refused) return showClaim(ctx, claim, `${refused} If its last change was recorded by mistake, type "undo" (your own, today) or "${caseId} correct" to take it back first.`);
   switch (words.action) {
-    case undefined: return showClaim(ctx, claim);
+    case undefined: return showClaim(ctx, claim, undefined, claim.lane === 'medical-first' ? await ctx.claims.dentalClaimOf(caseId) : undefined);
     case 'paid':
       if (words.amountCents === undefined) return askPaid(claim, date);
       return paid(ctx, claim, words.amountCents, date, words.partial);
@@ -278,6 +305,7 @@ function askDeadline(claim: Claim): Outcome {
 }
 
 async function noClaim(ctx: FlowContext, caseId: string): Promise<Outcome> {
+  if (isDentalClaimKey(caseId)) return { replies: [reply(`Case ${caseOfClaim(caseId)} has no dental claim. medbill opens one (${caseId}) when the medical claim of a medical-first case is paid, partly paid or denied.`)] };
   const known = await ctx.caseFile(caseId);
   if (known) return { replies: [reply(`Case ${caseId} has no claim yet.`, [{ kind: 'choices', choices: [{ label: 'Track this claim', value: `go:claim:track ${caseId}` }] }])] };
   return { replies: [reply(`I have no claim or case ${caseId}. Check the ID, or type "claim new" to track a claim medbill did not triage.`)] };
@@ -383,7 +411,7 @@ async function create(ctx: FlowContext, draft: z.infer<typeof DraftSchema>, paye
   return {
     state: state('claim', {}, c.caseId),
     replies: [reply(lead, [...(warnings.length ? [{ kind: 'list' as const, title: 'Watch out', items: warnings.map((text) => ({ text })) }] : []), claimFacts(ctx, c), { kind: 'choices', choices: actionChoices(c) }])],
-    writes: [ctx.claims.write(plan)],
+    writes: ctx.claims.writes(plan),
   };
 }
 
@@ -421,15 +449,18 @@ async function takeBack(ctx: FlowContext, text: string, caseId: string | undefin
   const last = await ctx.claims.store.lastEntry(target.caseId); // the entry taken back (not written yet)
   const what = last ? `${last.action.replace(/-/g, ' ')}${correcting ? ` (recorded by ${last.actor})` : ''}` : 'the last change';
   const after = plan.after;
+  const dental = last && OPENS_DENTAL_CLAIM.includes(last.toStatus) && !OPENS_DENTAL_CLAIM.includes(after.status) ? await ctx.claims.dentalClaimOf(target.caseId) : undefined;
+  // The dental claim that change opened stays: it may have gone out already, and the medical EOB will come again.
+  const kept = dental && isOpen(dental.status) ? ` The dental claim ${dental.caseId} stays (${statusWords(dental.status)}): if it should not go out yet, type "${dental.caseId} closed"; it is not opened again.` : '';
   return {
     state: state('claim', {}, target.caseId),
-    replies: [reply(`${correcting ? 'Corrected' : 'Undone'}: ${what} on ${target.caseId}. It is ${statusWords(after.status)} again; the history keeps both. Record what is right:`, [claimFacts(ctx, after), { kind: 'choices', choices: actionChoices(after) }])],
-    writes: [ctx.claims.write(plan)],
+    replies: [reply(`${correcting ? 'Corrected' : 'Undone'}: ${what} on ${target.caseId}. It is ${statusWords(after.status)} again; the history keeps both.${kept} Record what is right:`, [claimFacts(ctx, after), { kind: 'choices', choices: actionChoices(after) }])],
+    writes: ctx.claims.writes(plan),
   };
 }
 
 async function begin(ctx: FlowContext, text: string): Promise<Outcome> {
-  const caseId = caseIdIn(text);
+  const caseId = claimKeyIn(text);
   if (UNDO.test(text) || (caseId && CORRECT.test(text))) return takeBack(ctx, text, caseId);
   if (/^\s*(?:track|new|start)\b/i.test(text)) return caseId ? fromCase(ctx, caseId) : newClaimForm(ctx, ctx.newCaseId(), {});
   if (/^\s*(?:list|open|all)\b/i.test(text)) return openClaims(ctx);
@@ -445,7 +476,7 @@ export const claimFlow: Flow = {
     // Not "claims report": that is the report (flows/report.ts).
     /^\s*\/?(?:claims?(?!\s+reports?\s*[.!?]?\s*$)|track (?:this |a |the )?claim)\b[:\s]*/i,
     // A case ID followed by what happened to its claim, from anywhere: the whole message is the update.
-    /^(?=\s*C-[A-HJ-NP-Z2-9]{5}\b[\s,:-]+(?:was\s+|got\s+|is\s+)?(?:undo|correct(?:ion)?|paid|denied|submitted|resubmitted|sent|pended|appealed|written off|wrote off|closed|snoozed?|follow(?:ed)?[\s-]?up|called|checked|records)\b)/i,
+    /^(?=\s*C-[A-HJ-NP-Z2-9]{5}(?:-D)?\b[\s,:-]+(?:was\s+|got\s+|is\s+)?(?:undo|correct(?:ion)?|paid|denied|submitted|resubmitted|sent|pended|appealed|written off|wrote off|closed|snoozed?|follow(?:ed)?[\s-]?up|called|checked|records)\b)/i,
   ],
   laterCommands: [/^(?=\s*\/?undo\b)/i],
   menu: { label: 'Track a claim', example: '"claim" or "C-7K3Q9 paid $412 on 12/3"', words: ['track a claim'] },
@@ -479,7 +510,7 @@ export const claimFlow: Flow = {
         return kind ? create(ctx, s.draft, kind) : { state: st, replies: [reply('Which kind of plan? Pick one of the buttons.', [{ kind: 'choices', choices: choicesFor('claim', 'kind', CLAIM_PAYER_OPTIONS) }])] };
       }
       // A case ID with an update, or another question: only claim words stay here.
-      if (CASE_ID_IN_TEXT.test(text) || st.step === 'which') {
+      if (CLAIM_KEY_IN_TEXT.test(text) || st.step === 'which') {
         const words = readClaimWords(text, ctx.today());
         if (words.caseId || /^\s*(?:new|track|list|open)\b/i.test(text)) return begin(ctx, text);
       }

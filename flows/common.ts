@@ -66,6 +66,8 @@ const INJURY_PAYER_OPTIONS: (Option & { value: ClaimPayerKind; words: RegExp })[
 export const CLAIM_PAYER_OPTIONS: (Option & { value: ClaimPayerKind; words: RegExp })[] = [
   ...PAYER_OPTIONS.filter((o) => o.value !== 'other'),
   ...INJURY_PAYER_OPTIONS,
+  // The dental plan a medical-first case bills after the medical EOB (the -D claim medbill opens itself).
+  { label: 'Dental plan', value: 'dental', words: /\bdental\s+(?:plan|insurance|ppo|hmo)\b/i },
   { label: 'Other', value: 'other', words: /\b(other|va|champva)\b/i },
 ];
 

@@ -11,6 +11,7 @@ import { formatCents } from '../money.js';
 import type { FollowUpPolicy } from '../knowledge/followup-denials.js';
 import { addDays, daysBetween } from '../calendar.js';
 import type { ClaimStatus } from '../store/claim.js';
+import { caseOfClaim, isDentalClaimKey } from '../case-id.js';
 
 export interface DigestSection { name: DueSectionName; title: string; count: number; cents: number; items: DueItem[] }
 export interface Digest { date: string; sections: DigestSection[]; open: { count: number; cents: number } }
@@ -65,15 +66,19 @@ const STATUS_ON_LINE: Partial<Record<ClaimStatus, string>> = {
 function itemLine(section: DueSectionName, item: DueItem, today: string): string {
   const outstanding = item.billedCents !== undefined ? formatCents(item.billedCents - (item.paidCents ?? 0)) : 'amount not recorded';
   const since = item.submittedDate ? `${daysBetween(item.submittedDate, today)} days since submission` : item.serviceDate ? `${daysBetween(item.serviceDate, today)} days since service` : '';
+  // A draft with a date to act on is one to send (a medical-first case's dental claim without a date of service).
+  const draft = item.status === 'draft';
   const when = {
-    overdue: `follow-up was due ${showDate(item.date)}`,
-    today: 'follow-up due today',
+    overdue: draft ? `to send since ${showDate(item.date)}` : `follow-up was due ${showDate(item.date)}`,
+    today: draft ? 'to send today' : 'follow-up due today',
     appeals: `appeal by ${showDate(item.date)} (${daysBetween(today, item.date)} days left)`,
     records: item.date < today ? `records were due ${showDate(item.date)}` : `records due ${showDate(item.date)}`,
     authorizations: item.date < today ? `authorization expired ${showDate(item.date)}` : `authorization expires ${showDate(item.date)}`,
     unsubmitted: `served ${showDate(item.date)}, not submitted`,
   }[section];
-  return [item.caseId, STATUS_ON_LINE[item.status], item.payer, item.procedures.join(' '), outstanding, since, when].filter(Boolean).join(' · ');
+  // The dental claim of a medical-first case goes out with the medical claim's EOB (C-7K3Q9-D after C-7K3Q9).
+  const dental = isDentalClaimKey(item.caseId) && draft ? `dental claim: send with ${caseOfClaim(item.caseId)}'s medical EOB` : undefined;
+  return [item.caseId, STATUS_ON_LINE[item.status], item.payer, item.procedures.join(' '), outstanding, since, when, dental].filter(Boolean).join(' · ');
 }
 
 /** The digest as replies any surface can show (claim details only: case IDs, payers, codes, amounts, days). */

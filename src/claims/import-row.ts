@@ -13,7 +13,7 @@ import { mapLane, mapPayerKind, mapStatus, parseImportDate, type ImportStatus } 
 import { stepsTo, type ImportStep } from './import-steps.js';
 import { parseAmountField } from '../money.js';
 import { scrubIdentifiers, type IdentifierKind } from '../privacy/scrubber.js';
-import { CASE_ID_SHAPE, newCaseId } from '../case-id.js';
+import { CLAIM_KEY_SHAPE, newCaseId } from '../case-id.js';
 import type { Knowledge } from '../knowledge/load.js';
 import type { CodeIndex, LookupHit } from '../knowledge/lookup.js';
 import { isProcedureCode, normalizeIcd10, PATTERNS } from '../knowledge/codes.js';
@@ -171,7 +171,7 @@ export class RowReader {
     // Identity.
     let caseId = get('caseId').toUpperCase();
     if (caseId) {
-      if (!CASE_ID_SHAPE.test(caseId)) bad(`the ${col('caseId')} ${this.shown(caseId)} is not a medbill case id (C- and five letters or digits, e.g. C-7K3Q9); leave it empty for a new one`);
+      if (!CLAIM_KEY_SHAPE.test(caseId)) bad(`the ${col('caseId')} ${this.shown(caseId)} is not a medbill case id (C- and five letters or digits, e.g. C-7K3Q9, or a dental claim's, C-7K3Q9-D); leave it empty for a new one`);
       else if (this.caseIds.has(caseId)) bad(`case ${caseId} is also on line ${this.caseIds.get(caseId)}: one row per claim`);
       else this.caseIds.set(caseId, rec.line);
     }
@@ -204,10 +204,10 @@ export class RowReader {
     let payerKind: ClaimPayerKind | undefined;
     if (kindWord) {
       payerKind = mapPayerKind(kindWord);
-      if (!payerKind) bad(`the ${col('payerKind')} ${this.shown(kindWord)} is not one medbill knows: write medicare, medicare advantage, medicaid, commercial, tricare, auto, workers comp, liability or other`);
+      if (!payerKind) bad(`the ${col('payerKind')} ${this.shown(kindWord)} is not one medbill knows: write medicare, medicare advantage, medicaid, commercial, tricare, auto, workers comp, liability, dental or other`);
     } else {
       payerKind = (payer ? mapPayerKind(payer) : undefined) ?? options.payerKind;
-      if (!payerKind && payer) bad(`the plan type is not given: add a payer_kind column (medicare, medicare advantage, medicaid, commercial, tricare, auto, workers comp, liability, other) or give --payer-kind for rows without one; the appeal deadline depends on it`);
+      if (!payerKind && payer) bad(`the plan type is not given: add a payer_kind column (medicare, medicare advantage, medicaid, commercial, tricare, auto, workers comp, liability, dental, other) or give --payer-kind for rows without one; the appeal deadline depends on it`);
     }
     const laneWord = get('lane');
     const lane = laneWord ? mapLane(laneWord) : 'medical';

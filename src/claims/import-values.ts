@@ -78,6 +78,7 @@ const PAYER_KIND_WORDS: ReadonlyMap<string, ClaimPayerKind> = new Map([
   ...kind('auto', 'auto, auto insurance, automobile, car insurance, no fault, pip, personal injury protection, med pay, medpay, motor vehicle'),
   ...kind('workers-comp', 'workers comp, workers compensation, worker s comp, worker s compensation, workman s comp, workmans comp, work comp, wc'),
   ...kind('liability', 'liability, liability insurance, third party, third party liability, tpl, property and casualty, p c, p and c'),
+  ...kind('dental', 'dental, dental plan, dental insurance, dental ppo, dental hmo, dhmo'),
   ...kind('other', 'other, va, champva'),
 ]);
 

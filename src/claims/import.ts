@@ -15,6 +15,7 @@ import type { ClaimReportStore } from '../store/claim-reports.js';
 import type { StoreWrite, UnitOfWork } from '../store/unit-of-work.js';
 import { CLAIM_STATUSES, isOpen, TRANSITIONS, type Actor, type Claim, type ClaimStatus } from '../store/claim.js';
 import { localDate } from '../today.js';
+import { dentalClaimKey } from '../case-id.js';
 import { formatCents } from '../money.js';
 import { CsvError, csvRecords, type CsvRecord } from './csv.js';
 import { ImportFileError, readHeader } from './import-columns.js';
@@ -126,6 +127,17 @@ export async function importClaims(to: ImportServices, input: string | Uint8Arra
   const writeProblems: RowProblem[] = [];
   const plan: ImportPlan = { added: [], updated: [], unchanged: [], conflicts: [] };
   const zone = options.zone ?? 'UTC';
+  // A medical-first claim the file shows paid or denied opens the case's dental claim (once: not when medbill or
+  // the file has it already, e.g. a file exported from medbill).
+  const inFile = new Set(rows.map((r) => r.existing ?? r.claim.caseId));
+  const openDental = async (line: number, before: Claim | undefined, after: Claim) => {
+    if (inFile.has(dentalClaimKey(after.caseId))) return;
+    const opened = await service.opening(before, after, actor);
+    if (!opened) return;
+    writes.push(...service.writes({ ok: true, after: opened.after, entry: opened.entry }));
+    claims.push(opened.after);
+    plan.added.push({ line, caseId: opened.after.caseId, what: `dental claim opened after ${after.caseId}'s medical EOB (${STATUS_SHORT[opened.after.status]})` });
+  };
   for (const row of rows) {
     const at = { line: row.line, caseId: row.claim.caseId, ...(row.claim.reference !== undefined ? { reference: row.claim.reference } : {}) };
     if (row.existing === undefined) {
@@ -134,6 +146,7 @@ export async function importClaims(to: ImportServices, input: string | Uint8Arra
       else {
         claims.push(last);
         plan.added.push({ ...at, what: STATUS_SHORT[last.status] });
+        await openDental(row.line, undefined, last);
       }
       continue;
     }
@@ -145,6 +158,7 @@ export async function importClaims(to: ImportServices, input: string | Uint8Arra
       writes.push(service.write(synced.plan));
       claims.push(synced.plan.after);
       plan.updated.push({ ...at, what: describeSync(synced.plan) });
+      await openDental(row.line, synced.plan.before, synced.plan.after);
     }
   }
   if (writeProblems.length) return refused(writeProblems);

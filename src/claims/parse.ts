@@ -8,7 +8,7 @@ import { parseAmount } from '../money.js';
 import { addDays } from '../calendar.js';
 import type { ChangeKind } from './service.js';
 import type { Denial } from '../store/claim.js';
-import { CASE_ID_IN_TEXT } from '../case-id.js';
+import { CLAIM_KEY_IN_TEXT } from '../case-id.js';
 
 export interface ClaimWords {
   caseId?: string;
@@ -49,7 +49,7 @@ function snoozeDays(text: string): number | undefined {
 
 export function readClaimWords(text: string, today: string): ClaimWords {
   const words: ClaimWords = {};
-  const caseId = CASE_ID_IN_TEXT.exec(text)?.[0];
+  const caseId = CLAIM_KEY_IN_TEXT.exec(text)?.[0];
   if (caseId) words.caseId = caseId.toUpperCase();
   const rest = caseId ? text.replace(caseId, ' ') : text;
   const action = ACTIONS.find(([, re]) => re.test(rest))?.[0];

@@ -17,7 +17,7 @@ import type { ClaimKnowledge } from '../knowledge/followup-denials.js';
 import { localDate, systemClock, type Clock } from '../today.js';
 import { appealDeadline, authWarning, firstFollowUp, nextFollowUp, recordsDueDefault, timelyFilingDeadline } from './policy.js';
 import { daysBetween, isIsoDate } from '../calendar.js';
-import { CASE_ID_SHAPE } from '../case-id.js';
+import { caseOfClaim, CLAIM_KEY_SHAPE, dentalClaimKey, isDentalClaimKey } from '../case-id.js';
 
 /** What someone recorded about a claim. Dates are the practice's local ISO dates. */
 export type ClaimChange =
@@ -40,10 +40,45 @@ export type ChangeKind = ClaimChange['kind'];
 export type NewClaim = Pick<Claim, 'caseId' | 'payer' | 'payerKind' | 'lane' | 'procedures' | 'diagnoses'>
   & Partial<Pick<Claim, 'category' | 'reference' | 'billedCents' | 'serviceDate' | 'submittedDate' | 'authNumber' | 'authExpires'>>;
 
-/** A change worked out but not written: the claim it would give, and whether it may happen at all. */
+/**
+ * A change worked out but not written: the claim it would give, and whether it may happen at all. `opens`: the
+ * case's dental claim, when this change is the medical EOB of a medical-first case (see ClaimService.opening).
+ */
 export type Plan =
-  | { ok: true; before?: Claim; after: Claim; entry: HistoryEntry }
+  | { ok: true; before?: Claim; after: Claim; entry: HistoryEntry; opens?: OpenedClaim }
   | { ok: false; problem: string };
+
+/**
+ * The dental claim a medical-first case opens when its medical claim is decided. `cdt`: its codes are the
+ * case's CDT codes; false when they were copied from the medical claim (the office maps them to CDT).
+ */
+export interface OpenedClaim { after: Claim; entry: HistoryEntry; cdt: boolean }
+
+/** Where the dental claim's codes come from: the case's CDT codes for the service (undefined: the case is not known). */
+export type DentalCodes = (caseId: string, date: string) => Promise<string[] | undefined>;
+
+export interface ClaimServiceOptions {
+  /** The CDT codes of a case, for its dental claim (the composition root reads them from the case's triage). */
+  dentalCodes?: DentalCodes;
+}
+
+/** What the medical plan decided that sends a medical-first case on to the dental plan: its EOB pays or denies. */
+export const OPENS_DENTAL_CLAIM: readonly ClaimStatus[] = ['paid', 'partially-paid', 'denied'];
+
+/** The dental plan's name until the office gives it: the case's coverage names the medical carrier only. */
+export const DENTAL_PAYER = 'Dental plan';
+
+/** What goes with the dental claim: the reason it waited. */
+export const DENTAL_CLAIM_DOCUMENT = "the medical EOB (explanation of benefits) showing the medical payer's payment or denial";
+
+/**
+ * Whether the change from `before` to `after` is the one that opens the case's dental claim: the medical claim
+ * of a medical-first case moved to paid, partly paid or denied (not pended, not records requested). Whether
+ * the dental claim exists already is the store's to say (ClaimService.opening): it is opened once.
+ */
+export function opensDentalClaim(before: Claim | undefined, after: Claim): boolean {
+  return after.lane === 'medical-first' && !isDentalClaimKey(after.caseId) && OPENS_DENTAL_CLAIM.includes(after.status) && before?.status !== after.status;
+}
 
 /** What the person is told when a claim's text looks like it names a patient. */
 export class ClaimInputError extends Error {
@@ -70,7 +105,7 @@ export const statusWords = (s: ClaimStatus): string => STATUS_WORDS[s];
 
 export class ClaimService {
   /** `knowledge`: denial remedies and the follow-up policy, read by the composition root on first use (triage never needs them). */
-  constructor(readonly store: ClaimStore, private readonly unitOfWork: UnitOfWork, private readonly knowledge: () => ClaimKnowledge, private readonly now: Clock = systemClock) {
+  constructor(readonly store: ClaimStore, private readonly unitOfWork: UnitOfWork, private readonly knowledge: () => ClaimKnowledge, private readonly now: Clock = systemClock, private readonly options: ClaimServiceOptions = {}) {
   }
 
   get kn(): ClaimKnowledge {
@@ -86,7 +121,7 @@ export class ClaimService {
     const problem = checkFreeText({ reference: input.reference, payer: input.payer, authNumber: input.authNumber })
       ?? checkDates({ serviceDate: input.serviceDate, submittedDate: input.submittedDate, authExpires: input.authExpires });
     if (problem) return { ok: false, problem };
-    if (!CASE_ID_SHAPE.test(input.caseId)) return { ok: false, problem: `"${input.caseId}" is not a medbill case ID (C- and five letters or digits, e.g. C-7K3Q9).` };
+    if (!CLAIM_KEY_SHAPE.test(input.caseId)) return { ok: false, problem: `"${input.caseId}" is not a medbill case ID (C- and five letters or digits, e.g. C-7K3Q9).` };
     if (await this.store.get(input.caseId)) return { ok: false, problem: `Case ${input.caseId} already has a claim: update it instead (e.g. "${input.caseId} paid $412 on 12/3").` };
     return this.created(input, actor);
   }
@@ -110,11 +145,51 @@ export class ClaimService {
     return { ok: true, after, entry: { at: now, actor: actor.who, surface: actor.surface, action: 'created', toStatus: status, change: Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) } };
   }
 
-  /** What `change` would make of the claim, or why it cannot happen. Writes nothing. */
+  /**
+   * What `change` would make of the claim, or why it cannot happen, with the case's dental claim when the change
+   * opens it (see `opening`). Writes nothing.
+   */
   async plan(caseId: string, change: ClaimChange, actor: Actor): Promise<Plan> {
     const before = await this.store.get(caseId);
     if (!before) return { ok: false, problem: `I have no claim for case ${caseId}. Type "claim" to start tracking one.` };
-    return this.planFrom(before, change, actor);
+    const plan = this.planFrom(before, change, actor);
+    if (!plan.ok) return plan;
+    const opens = await this.opening(before, plan.after, actor);
+    return opens ? { ...plan, opens } : plan;
+  }
+
+  /** A case's dental claim (C-7K3Q9-D), if it has one: `caseId` is the case or its medical claim. */
+  dentalClaimOf(caseId: string): Promise<Claim | undefined> {
+    return this.store.get(dentalClaimKey(caseOfClaim(caseId)));
+  }
+
+  /**
+   * The dental claim that the change from `before` to `after` opens, or undefined: only when the medical claim of
+   * a medical-first case is paid, partly paid or denied, and only once (a case with a dental claim, in any status,
+   * gets no other; two changes racing both plan it, and the second commit conflicts and is planned again).
+   *
+   * The dental claim (C-7K3Q9-D) is a draft to the dental plan for the same service: the case's CDT codes when the
+   * case is known (else the medical claim's codes, to map), its diagnoses, date of service and kind of procedure,
+   * and as its amount the balance the medical plan left. It has its own dates from the dental plan's rules (filing
+   * limit, appeal window, follow-ups once submitted); without a date of service it is due the day of the EOB, so
+   * the digest carries it (with one, the digest lists it among the claims not submitted).
+   */
+  async opening(before: Claim | undefined, after: Claim, actor: Actor): Promise<OpenedClaim | undefined> {
+    if (!opensDentalClaim(before, after)) return undefined;
+    const key = dentalClaimKey(after.caseId);
+    if (await this.store.get(key)) return undefined;
+    const eob = (after.status === 'denied' ? after.deniedDate : after.paidDate) ?? after.paidDate ?? after.deniedDate;
+    const cdt = eob ? await this.options.dentalCodes?.(after.caseId, eob) : undefined;
+    const input: NewClaim = {
+      caseId: key, payer: DENTAL_PAYER, payerKind: 'dental', lane: 'medical-first',
+      procedures: cdt?.length ? cdt : after.procedures, diagnoses: after.diagnoses,
+      ...(after.category ? { category: after.category } : {}), ...(after.serviceDate ? { serviceDate: after.serviceDate } : {}),
+      ...(after.billedCents !== undefined ? { billedCents: Math.max(0, after.billedCents - (after.paidCents ?? 0)) } : {}),
+    };
+    const created = this.created(input, actor);
+    if (!created.ok) return undefined;
+    const claim = !after.serviceDate && eob ? { ...created.after, nextFollowUp: eob } : created.after;
+    return { after: claim, entry: { ...created.entry, change: { ...created.entry.change, openedAfter: after.caseId } }, cdt: Boolean(cdt?.length) };
   }
 
   /** What `change` would make of the claim as given (an import plans a row's statuses one after the other). */
@@ -186,15 +261,28 @@ export class ClaimService {
     return { ok: true, before, after, entry: { at: now, actor: actor.who, surface: actor.surface, action: kind, fromStatus: before.status, toStatus: after.status, ...difference(before, after), ...(entry.id !== undefined ? { reverts: entry.id } : {}) } };
   }
 
-  /** A planned change as the write that makes it, conditional on the version it was planned on (see UnitOfWork). */
+  /**
+   * The claim's own write, conditional on the version it was planned on (see UnitOfWork). A plan that opens the
+   * dental claim needs `writes`.
+   */
   write(plan: Extract<Plan, { ok: true }>, actor?: Actor): StoreWrite {
     const entry = actor ? { ...plan.entry, actor: actor.who, surface: actor.surface } : plan.entry;
     return { kind: 'claim.change', after: plan.after, entry, expectedVersion: plan.before?.version };
   }
 
+  /**
+   * Every write of a planned change: the dental claim it opens (a new claim: a conflict if another change opened
+   * it meanwhile), then the claim itself, so that the person's latest entry, what "undo" takes back, is the change.
+   */
+  writes(plan: Extract<Plan, { ok: true }>, actor?: Actor): StoreWrite[] {
+    const opens = plan.opens;
+    const dental: StoreWrite[] = opens ? [{ kind: 'claim.change', after: opens.after, entry: actor ? { ...opens.entry, actor: actor.who, surface: actor.surface } : opens.entry, expectedVersion: undefined }] : [];
+    return [...dental, this.write(plan, actor)];
+  }
+
   /** Writes a planned change; false when the claim changed since it was planned (plan again). */
   commit(plan: Extract<Plan, { ok: true }>): Promise<boolean> {
-    return this.unitOfWork.commit([this.write(plan)]);
+    return this.unitOfWork.commit(this.writes(plan));
   }
 
   /** Plan and commit in one go, for surfaces without a conversation (the CLI, a digest button). */

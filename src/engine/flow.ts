@@ -62,7 +62,8 @@ export interface FlowState {
 
 /** A flow's state schema from the schema of its slots (and its steps). */
 export function stateSchema(steps: readonly [string, ...string[]], slots: z.ZodType<Record<string, unknown>>): z.ZodType<FlowState> {
-  return z.object({ step: z.enum(steps), slots, caseId: z.string().regex(/^C-[A-Z0-9]{5}$/).optional() });
+  // A case ID, or a claim's key: a medical-first case's dental claim is the case ID and -D (src/case-id.ts).
+  return z.object({ step: z.enum(steps), slots, caseId: z.string().regex(/^C-[A-Z0-9]{5}(?:-D)?$/).optional() });
 }
 
 /** How a flow may begin: with the words of the message that started it, or facts from another flow. */

@@ -45,11 +45,12 @@ export type Confidence = (typeof CONFIDENCE_LEVELS)[number];
 export const MEDICAL_LANES: readonly Lane[] = ['medical', 'medical-first'];
 
 /**
- * Who a claim goes to: the medical payer kinds of the triage contract, and the insurers that pay before the health
- * plan for an injury (auto no-fault or med-pay, workers' compensation, a liability insurer), each with its own filing
- * and appeal limits in knowledge/followup.json.
+ * Who a claim goes to: the medical payer kinds of the triage contract, the insurers that pay before the health
+ * plan for an injury (auto no-fault or med-pay, workers' compensation, a liability insurer), and the dental plan a
+ * medical-first case bills after the medical plan's EOB, each with its own filing and appeal limits in
+ * knowledge/followup.json.
  */
-export const CLAIM_PAYER_KINDS = [...MEDICAL_PAYERS, 'auto', 'workers-comp', 'liability'] as const;
+export const CLAIM_PAYER_KINDS = [...MEDICAL_PAYERS, 'auto', 'workers-comp', 'liability', 'dental'] as const;
 export type ClaimPayerKind = (typeof CLAIM_PAYER_KINDS)[number];
 
 /** Claim adjustment group codes: contractual, patient responsibility, other, payer-initiated. */

@@ -2,7 +2,7 @@
  * Reports on claims: A/R aging by payer, the claims not submitted yet against their timely-filing limits, denials
  * by reason (this month and the last 12 months), paid rate and days to pay by category, code and
  * payer (which codes get paid, which payers ask for more documentation), and what medical billing recovered
- * this month against what was denied or written off. Tables for chat, CSV for a spreadsheet, and the aging
+ * this month (and the dental claims of medical-first cases after the medical EOB) against what was denied or written off. Tables for chat, CSV for a spreadsheet, and the aging
  * as a chart (PNG where a picture is uploaded, SVG on the local page).
  */
 import { DateTime } from 'luxon';
@@ -17,6 +17,7 @@ import type { Knowledge } from '../knowledge/load.js';
 import type { FollowUpPolicy } from '../knowledge/followup-denials.js';
 import type { ClaimPayerKind } from '../knowledge/vocabulary.js';
 import { timelyFilingDeadline } from '../claims/policy.js';
+import { isDentalClaimKey } from '../case-id.js';
 
 export const AGING_BUCKETS = ['0-30', '31-60', '61-90', '90+'] as const;
 
@@ -35,7 +36,15 @@ export interface NotSubmittedItem {
   /** Negative once the deadline has passed; null without a date of service. */
   daysLeft: number | null;
 }
-export interface MonthRow { recoveredCents: number; paidClaims: number; writtenOffCents: number; writtenOffClaims: number; deniedCents: number; deniedClaims: number }
+/**
+ * The month's money. recovered/paidClaims: from medical plans (medical and medical-first cases); dental: from the
+ * dental claims medical-first cases send after the medical EOB (C-7K3Q9-D); medicalFirst: the medical part of
+ * those cases, so the two halves of a medical-first case are seen side by side.
+ */
+export interface MonthRow {
+  recoveredCents: number; paidClaims: number; dentalRecoveredCents: number; dentalPaidClaims: number; medicalFirstCents: number; medicalFirstClaims: number;
+  writtenOffCents: number; writtenOffClaims: number; deniedCents: number; deniedClaims: number;
+}
 
 export interface Report {
   today: string;
@@ -157,9 +166,9 @@ export async function buildReport(reports: ClaimReportStore, today: string, zone
   const reasons = new Map<string, string>(); // the same few denials recur on thousands of claims
   const [byPayer, byCategory, byCode] = [new Outcomes(), new Outcomes(), new Outcomes()];
   const parsedCodes = new Map<string, string[]>(); // the same few code lists recur on thousands of claims
-  const month: MonthRow = { recoveredCents: 0, paidClaims: 0, writtenOffCents: 0, writtenOffClaims: 0, deniedCents: 0, deniedClaims: 0 };
+  const month: MonthRow = { recoveredCents: 0, paidClaims: 0, dentalRecoveredCents: 0, dentalPaidClaims: 0, medicalFirstCents: 0, medicalFirstClaims: 0, writtenOffCents: 0, writtenOffClaims: 0, deniedCents: 0, deniedClaims: 0 };
   // A page at a time (see ClaimReportStore.scan), each read in one synchronous loop.
-  for await (const page of reports.scan()) for (const [payer, lane, category, procedures, status, open, billed, paid, serviceDate, submittedDate, createdAt, updatedAt, paidDate, deniedDate, denialJson, records] of page) {
+  for await (const page of reports.scan()) for (const [payer, lane, category, procedures, status, open, billed, paid, serviceDate, submittedDate, createdAt, updatedAt, paidDate, deniedDate, denialJson, records, caseId] of page) {
     // A claim not submitted yet has no days since submission: it is listed apart, against its filing limit.
     if (open && status !== 'draft') {
       const since = submittedDate ?? serviceDate ?? localDate(createdAt, zone);
@@ -182,8 +191,18 @@ export async function buildReport(reports: ClaimReportStore, today: string, zone
       }
     }
     if (paidDate && paidDate >= from && paidDate < to && (lane === 'medical' || lane === 'medical-first')) {
-      month.paidClaims++;
-      month.recoveredCents += paid;
+      // A medical-first case's dental claim (C-7K3Q9-D) carries the case's lane: its money came from the dental plan.
+      if (isDentalClaimKey(caseId)) {
+        month.dentalPaidClaims++;
+        month.dentalRecoveredCents += paid;
+      } else {
+        month.paidClaims++;
+        month.recoveredCents += paid;
+        if (lane === 'medical-first') {
+          month.medicalFirstClaims++;
+          month.medicalFirstCents += paid;
+        }
+      }
     }
     // A written-off claim changes no more (only "closed" follows), so its last change is the write-off.
     if (status === 'written-off' && updatedAt >= fromMs && updatedAt < toMs) {
@@ -271,12 +290,25 @@ function outcomeTable(title: string, first: string, rows: OutcomeRow[], limit = 
   };
 }
 
+const claims = (n: number) => `${n} claim${n === 1 ? '' : 's'}`;
+
+/** The dental claims of medical-first cases, when any were paid this month: their recovery, the total, and both halves of those cases. */
+function medicalFirstRows(m: MonthRow): { label: string; value: string }[] {
+  if (!m.dentalPaidClaims) return [];
+  return [
+    { label: 'Recovered from dental plans after the medical EOB', value: `${formatCents(m.dentalRecoveredCents)} on ${claims(m.dentalPaidClaims)}` },
+    { label: 'Recovered in all', value: formatCents(m.recoveredCents + m.dentalRecoveredCents) },
+    { label: 'Medical-first cases', value: `${formatCents(m.medicalFirstCents)} from medical plans (${claims(m.medicalFirstClaims)}), ${formatCents(m.dentalRecoveredCents)} from dental plans (${claims(m.dentalPaidClaims)})` },
+  ];
+}
+
 /** The report as replies; `chart` is the aging picture when one was drawn. */
 export function reportReplies(r: Report, chart?: { svg: string; png: Buffer }): Reply[] {
   const m = r.recovered;
   const parts: ReplyPart[] = [
     { kind: 'facts', title: `${r.month.label}`, rows: [
       { label: 'Recovered from medical plans', value: `${formatCents(m.recoveredCents)} on ${m.paidClaims} claim${m.paidClaims === 1 ? '' : 's'}` },
+      ...medicalFirstRows(m),
       { label: 'Denied', value: `${m.deniedClaims} claim${m.deniedClaims === 1 ? '' : 's'} (${formatCents(m.deniedCents)} billed)` },
       { label: 'Written off', value: `${formatCents(m.writtenOffCents)} on ${m.writtenOffClaims} claim${m.writtenOffClaims === 1 ? '' : 's'}` },
     ] },
@@ -288,7 +320,7 @@ export function reportReplies(r: Report, chart?: { svg: string; png: Buffer }): 
   if (r.byPayer.length) parts.push(outcomeTable('By payer (claims submitted in the last 12 months)', 'Payer', r.byPayer));
   if (r.byCategory.length) parts.push(outcomeTable('By kind of procedure', 'Category', r.byCategory));
   if (r.byCode.length) parts.push(outcomeTable('By procedure code', 'Code', r.byCode));
-  const empty = !r.aging.length && !r.notSubmitted.count && !r.byPayer.length && !m.paidClaims && !m.deniedClaims && !r.denialsYear.length;
+  const empty = !r.aging.length && !r.notSubmitted.count && !r.byPayer.length && !m.paidClaims && !m.dentalPaidClaims && !m.deniedClaims && !r.denialsYear.length;
   return [reply(empty ? 'No claims to report on yet. Track one with "claim", or import your open medical claims with `medbill claims import FILE.csv`.' : `Claims report as of ${r.today}.`, parts)];
 }
 
@@ -335,8 +367,10 @@ export function reportCsv(r: Report): string[] {
     out.push(csvCell(title), columns.join(','), ...rows.map((row) => row.map(csvCell).join(',')), '');
   };
   const m = r.recovered;
-  section(`Month: ${r.month.label} (as of ${r.today})`, ['month', 'recovered', 'paid_claims', 'denied_claims', 'denied_billed', 'written_off', 'written_off_claims'],
-    [[r.month.from.slice(0, 7), csvDollars(m.recoveredCents), m.paidClaims, m.deniedClaims, csvDollars(m.deniedCents), csvDollars(m.writtenOffCents), m.writtenOffClaims]]);
+  // recovered is from medical plans; the dental claims of medical-first cases follow (new columns go last).
+  section(`Month: ${r.month.label} (as of ${r.today})`, ['month', 'recovered', 'paid_claims', 'denied_claims', 'denied_billed', 'written_off', 'written_off_claims', 'dental_recovered', 'dental_paid_claims', 'medical_first_recovered', 'recovered_total'],
+    [[r.month.from.slice(0, 7), csvDollars(m.recoveredCents), m.paidClaims, m.deniedClaims, csvDollars(m.deniedCents), csvDollars(m.writtenOffCents), m.writtenOffClaims,
+      csvDollars(m.dentalRecoveredCents), m.dentalPaidClaims, csvDollars(m.medicalFirstCents), csvDollars(m.recoveredCents + m.dentalRecoveredCents)]]);
   // The report's aging rows are in order already: by payer, then by bucket.
   section('A/R aging: outstanding by payer and days since submission', ['payer', 'days', 'claims', 'outstanding'],
     r.aging.map((a) => [a.payer, a.bucket, a.count, csvDollars(a.cents)]));

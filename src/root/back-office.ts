@@ -13,6 +13,8 @@ import type { Services } from '../../flows/context.js';
 import { CodeIndex, type FullIcd10 } from '../knowledge/lookup.js';
 import type { CodeDirectory } from '../knowledge/evidence.js';
 import { ClaimService } from '../claims/service.js';
+import { triage } from '../knowledge/triage.js';
+import type { CaseFacts } from '../knowledge/facts.js';
 import { LetterService, type NarrativeWriter } from '../letters/service.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
@@ -54,13 +56,27 @@ export class BackOffice {
     return new CodeIndex(this.shelf.knowledge(), full);
   });
   private readonly codeDirectory = once((): CodeDirectory => ({ lookupIcd10: (code) => this.icd10?.lookupIcd10(code) }));
-  private readonly claimService = once(() => new ClaimService(this.storage.claims, this.storage.unitOfWork, this.shelf.claims, this.office.now));
+  private readonly claimService = once(() => new ClaimService(this.storage.claims, this.storage.unitOfWork, this.shelf.claims, this.office.now, {
+    dentalCodes: (caseId, date) => this.cdtCodes(caseId, date),
+  }));
   private readonly letterService = once(() => new LetterService(this.storage.letters, this.shelf.letters, {
     ...(this.office.narrative ? { narrative: this.office.narrative } : {}), ...(this.office.log ? { log: this.office.log } : {}),
   }));
   private readonly flowServices = once((): Services => ({
     kn: this.shelf.knowledge(), codes: this.codes, directory: this.directory, claims: this.claims, digests: this.digests, reports: this.reports, letters: this.letters,
   }));
+
+  /**
+   * The CDT codes medbill's answer gave a case (for its dental claim, after the medical EOB), or undefined when the
+   * case is not known here (a claim imported or tracked without a triage answer).
+   */
+  private async cdtCodes(caseId: string, date: string): Promise<string[] | undefined> {
+    const facts = (await this.storage.cases.get(caseId))?.facts as Partial<CaseFacts> | undefined;
+    if (!facts?.procedure) return undefined;
+    await this.ready();
+    const result = triage({ ...facts, procedure: facts.procedure } as CaseFacts, this.shelf.knowledge(), { directory: this.directory, today: date });
+    return result.procedureCodes.cdt.map((c) => c.code);
+  }
 
   /** Resolves once the imported ICD-10-CM list is open: codes and directory read it from then on. */
   ready(): Promise<void> {

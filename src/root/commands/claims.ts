@@ -24,14 +24,16 @@ export const claimsCommand: Command = {
     --ignore-column N   drop column N unread (needed for a column of patient identifiers, which
                         medbill refuses: patient, name, dob, member id, ssn, mrn, address, phone…)
     --payer-kind KIND   the plan type of rows that do not say it (medicare, medicare-advantage,
-                        medicaid, commercial, tricare, auto, workers-comp, liability, other)
+                        medicaid, commercial, tricare, auto, workers-comp, liability, dental,
+                        other)
   The first line names the columns (any order, any letter case; * required):
-    case_id         medbill case id (C-7K3Q9); empty: a new one is made
+    case_id         medbill case id (C-7K3Q9), or a dental claim's (C-7K3Q9-D); empty: a new one is made
     claim_number    the practice's claim number (claim #, claim id)
     payer *         the payer's name (insurance, carrier)
     payer_kind      plan type: medicare (also "Medicare Part B"), medicare advantage ("MA", "Part C"),
                     medicaid, commercial, tricare, auto (no-fault, PIP), workers comp, liability,
-                    other (plan type, payer type, financial class);
+                    dental (a medical-first case's dental claim, C-7K3Q9-D), other
+                    (plan type, payer type, financial class);
                     empty: from a payer named just "Medicare", "Medicaid"…, or --payer-kind
     procedures *    CPT, HCPCS or CDT codes, space- or comma-separated (cpt, procedure codes)
     diagnoses       billable ICD-10-CM codes (icd10, dx, diagnosis codes)
@@ -87,7 +89,7 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
   const [file, ...moreFiles] = files;
   if (file === undefined || moreFiles.length) throw new UsageError('claims import needs exactly one FILE.csv (or - for standard input)');
   const payerKind = kinds.value === undefined ? undefined : mapPayerKind(kinds.value);
-  if (kinds.value !== undefined && !payerKind) throw new UsageError(`--payer-kind "${kinds.value}": use medicare, medicare-advantage, medicaid, commercial, tricare, auto, workers-comp, liability or other`);
+  if (kinds.value !== undefined && !payerKind) throw new UsageError(`--payer-kind "${kinds.value}": use medicare, medicare-advantage, medicaid, commercial, tricare, auto, workers-comp, liability, dental or other`);
   const csv = await readInputBytes(file, io);
   const config = loadConfig();
   const { openBackOffice } = await import('../back-office.js');
