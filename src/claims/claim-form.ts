@@ -119,7 +119,7 @@ export interface ServiceLine { code: string; modifiers: string[] }
 
 const MODIFIER = /^[A-Z0-9]{2}$/;
 
-/** "E0486-KX-GA" → E0486 with KX and GA; undefined when it is not a procedure code with modifiers. */
+/** "E0486-KX-GA" → E0486 with KX and GA; or why it is not a procedure code with modifiers. */
 export function readLine(text: string): ServiceLine | { problem: string } {
   const [code = '', ...modifiers] = text.trim().toUpperCase().split(/[-\s]+/).filter(Boolean);
   if (!isProcedureCode(code)) return { problem: `${code || text} is not a CPT, HCPCS or CDT code.` };
@@ -251,4 +251,37 @@ export async function claimFormPdf(request: ClaimFormRequest, kn: Knowledge, tod
   ];
   const pdf = await drawCms1500({ values: form.values, footer, title: `CMS-1500 for case ${request.caseId}`, madeOn: today });
   return { ok: true, pdf, filename: `CMS1500-${request.caseId}.pdf`, checks: form.checks };
+}
+
+/** Where a case's claim and facts are read from (the claims service and the case store, on any surface). */
+export interface ClaimFormSources {
+  claim(caseId: string): Promise<Claim | undefined>;
+  history(caseId: string): Promise<HistoryEntry[]>;
+  caseFacts(caseId: string): Promise<Partial<CaseFacts> | undefined>;
+}
+
+/** The form's request for a case: its tracked claim, else its answer; undefined when medbill has neither. */
+export async function requestFor(caseId: string, sources: ClaimFormSources, kn: Knowledge, directory: CodeDirectory, today: string): Promise<ClaimFormRequest | undefined> {
+  const [claim, facts] = await Promise.all([sources.claim(caseId), sources.caseFacts(caseId)]);
+  if (claim) return requestFromClaim(claim, await sources.history(caseId), facts);
+  return facts ? requestFromCase(caseId, facts, kn, directory, today) : undefined;
+}
+
+/** Modifiers written with their code ("E0486-KX", "21480-LT-59") anywhere in a message or an argument. */
+export const modifiedCodes = (text: string): string[] => [...text.matchAll(/\b(?:D\d{4}|\d{4}[0-9FTU]|[A-CEGHJ-MP-V]\d{4})(?:-[A-Z0-9]{2}){1,4}\b/gi)].map((m) => m[0].toUpperCase());
+
+/**
+ * The request with the modifiers the person gave for its lines ("E0486-KX": every line of E0486 gets KX in
+ * place of any it had); a code not on the claim is refused, not added.
+ */
+export function withModifiers(request: ClaimFormRequest, given: readonly string[]): ClaimFormRequest | { problem: string } {
+  let procedures = [...request.procedures];
+  for (const g of given) {
+    const line = readLine(g);
+    if ('problem' in line) return line;
+    const codeOf = (p: string) => p.split('-')[0]?.trim().toUpperCase();
+    if (!procedures.some((p) => codeOf(p) === line.code)) return { problem: `${line.code} is not on case ${request.caseId}'s claim (its codes: ${procedures.map(codeOf).join(', ') || 'none'}).` };
+    procedures = procedures.map((p) => (codeOf(p) === line.code ? [line.code, ...line.modifiers].join('-') : p));
+  }
+  return { ...request, procedures };
 }
