@@ -208,7 +208,8 @@ export function fillClaimForm(request: ClaimFormRequest, kn: Knowledge, today: s
     const n = i + 1;
     if (request.serviceDate) values.set(`24A.${n}`, `${formDate(request.serviceDate)}  ${formDate(request.serviceDate)}`);
     values.set(`24B.${n}`, request.placeOfService.code);
-    values.set(`24D.${n}`, [line.code, ...line.modifiers].join(' '));
+    // The modifiers under the column's MODIFIER heading, each in its own two-character slot.
+    values.set(`24D.${n}`, `${line.code.padEnd(8)}${line.modifiers.map((m) => m.padEnd(3)).join('')}`.trimEnd());
     values.set(`24E.${n}`, pointers);
     // One line: its charge is the total. Several: medbill has only the total, so the lines are left to the office.
     if (lines.length === 1 && request.billedCents !== undefined) values.set(`24F.${n}`, formAmount(request.billedCents));
