@@ -41,6 +41,8 @@ const SlotsSchema = z.object({
   draft: DraftSchema.optional(),
   amountCents: z.number().int().optional(),
   date: z.string().optional(),
+  /** The case asked for is the claim form's ("claim form" without a case ID). */
+  form: z.boolean().optional(),
 });
 type Slots = z.infer<typeof SlotsSchema>;
 
@@ -461,7 +463,7 @@ async function takeBack(ctx: FlowContext, text: string, caseId: string | undefin
 async function begin(ctx: FlowContext, text: string): Promise<Outcome> {
   const caseId = caseIdIn(text);
   if (UNDO.test(text) || (caseId && CORRECT.test(text))) return takeBack(ctx, text, caseId);
-  if (FORM_WORDS.test(text)) return caseId ? claimForm(ctx, caseId, text) : { state: state('which'), replies: [reply('Which case is the claim form for? Type its case ID, e.g. "claim form C-7K3Q9".')] };
+  if (FORM_WORDS.test(text)) return caseId ? claimForm(ctx, caseId, text) : { state: state('which', { form: true }), replies: [reply('Which case is the claim form for? Type its case ID, e.g. "C-7K3Q9".')] };
   if (/^\s*(?:track|new|start)\b/i.test(text)) return caseId ? fromCase(ctx, caseId) : newClaimForm(ctx, ctx.newCaseId(), {});
   if (/^\s*(?:list|open|all)\b/i.test(text)) return openClaims(ctx);
   if (!caseId) return { state: state('which'), replies: [ASK_WHICH] };
@@ -511,6 +513,9 @@ export const claimFlow: Flow = {
         const kind = parseClaimPayer(text, ctx);
         return kind ? create(ctx, s.draft, kind) : { state: st, replies: [reply('Which kind of plan? Pick one of the buttons.', [{ kind: 'choices', choices: choicesFor('claim', 'kind', CLAIM_PAYER_OPTIONS) }])] };
       }
+      // The case the claim form was asked for.
+      const named = caseIdIn(text);
+      if (st.step === 'which' && s.form && named) return claimForm(ctx, named, text);
       // A case ID with an update, or another question: only claim words stay here.
       if (CASE_ID_IN_TEXT.test(text) || st.step === 'which') {
         const words = readClaimWords(text, ctx.today());

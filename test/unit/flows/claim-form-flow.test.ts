@@ -101,5 +101,7 @@ describe('the claim form in chat', () => {
     expect(refused[0]?.text).toMatch(/^No claim form for C-7K3Q9: Not printed: J34\.830 .*new in FY2027/);
     expect((await send({ kind: 'text', text: 'claim form C-ZZZZ9' }))[0]?.text).toMatch(/I have no claim or case C-ZZZZ9/);
     expect((await send({ kind: 'text', text: 'claim form' }))[0]?.text).toMatch(/Which case is the claim form for/);
+    // Its answer is the case: the form (here refused, as above), not the claim's status.
+    expect((await send({ kind: 'text', text: 'C-7K3Q9' }))[0]?.text).toMatch(/^No claim form for C-7K3Q9: Not printed: J34\.830/);
   }, 30_000);
 });
