@@ -25,6 +25,7 @@ import type { CaseFacts } from '../src/knowledge/facts.js';
 import { CLAIM_PAYER_KINDS, type ClaimPayerKind, type Lane, type MedicalPayer, type Preauth } from '../src/knowledge/vocabulary.js';
 import { CLAIM_PAYER_OPTIONS, labelOf, parseClaimPayer, procedureKind } from './common.js';
 import { medicalCarrierIn } from '../src/knowledge/extract.js';
+import { caseClaimCodes, claimFormPdf, modifiedCodes, requestFor, withModifiers } from '../src/claims/claim-form.js';
 
 const STEPS = ['which', 'new', 'kind', 'claim', 'paid', 'partial', 'denial', 'outcome', 'snooze', 'deadline'] as const;
 type Step = (typeof STEPS)[number];
@@ -40,6 +41,8 @@ const SlotsSchema = z.object({
   draft: DraftSchema.optional(),
   amountCents: z.number().int().optional(),
   date: z.string().optional(),
+  /** The case asked for is the claim form's ("claim form" without a case ID). */
+  form: z.boolean().optional(),
 });
 type Slots = z.infer<typeof SlotsSchema>;
 
@@ -89,7 +92,48 @@ function actionChoices(c: Claim): Choice[] {
     { label: 'Write off', value: 'written-off', when: moves.includes('written-off') },
     { label: 'Close', value: 'closed', when: moves.includes('closed') && !isOpen(c.status) },
   ];
-  return choicesFor('claim', 'claim', options.filter((o) => o.when).map((o) => ({ label: o.label, value: `${c.caseId}:${o.value}` })));
+  const lines = options.filter((o) => o.when).map((o) => ({ label: o.label, value: `${c.caseId}:${o.value}` }));
+  // The CMS-1500 the claim goes out on (again, corrected, after a denial): at any status; a dental claim goes
+  // out on the dental plan's form from the practice's own system.
+  const form = isDentalClaimKey(c.caseId) ? [] : [{ label: 'Claim form', value: `${c.caseId}:${FORM_BUTTON}` }];
+  return choicesFor('claim', 'claim', [...lines, ...form]);
+}
+
+/** A claim button's value for the CMS-1500 (not a change: it records nothing). */
+const FORM_BUTTON = 'form';
+
+/** "claim form C-7K3Q9", "C-7K3Q9 claim form", "CMS-1500 for C-7K3Q9" (the claim command has taken "claim " off the first). */
+const FORM_WORDS = /^\s*form\b|\bclaim[\s-]+form\b|\bcms[\s-]?1500\b/i;
+
+/**
+ * The case's CMS-1500 as a PDF, to the person alone (a file is direct-only): from its tracked claim, else from
+ * its answer, with the modifiers the message gives ("claim form C-7K3Q9 E0486-KX"). A diagnosis not billable on
+ * the date of service is refused, not printed.
+ */
+async function claimForm(ctx: FlowContext, caseId: string, text = ''): Promise<Outcome> {
+  if (isDentalClaimKey(caseId)) {
+    return { replies: [reply(`${caseId} is the dental claim: it goes to the dental plan on the ADA dental claim form from your practice system, with the medical EOB. The CMS-1500 is for the medical claim: type "claim form ${caseOfClaim(caseId)}".`)] };
+  }
+  const sources = {
+    claim: (id: string) => ctx.claims.get(id),
+    history: (id: string) => ctx.claims.store.history(id),
+    caseFacts: async (id: string) => (await ctx.caseFile(id))?.facts as Partial<CaseFacts> | undefined,
+  };
+  const found = await requestFor(caseId, sources, ctx.kn, ctx.directory, ctx.today());
+  if (!found) return { replies: [reply(`I have no claim or case ${caseId}. Check the ID, or triage the case first: the form is filled from its claim or its answer.`)] };
+  const claim = await ctx.claims.get(caseId);
+  const stay = claim ? { state: state('claim', {}, caseId) } : {};
+  const request = withModifiers(found, modifiedCodes(text));
+  const made = 'problem' in request ? { ok: false as const, problem: request.problem } : await claimFormPdf(request, ctx.kn, ctx.today());
+  if (!made.ok) return { ...stay, replies: [reply(`No claim form for ${caseId}: ${made.problem}`, [], 'direct-only')] };
+  const from = found.from === 'claim' ? 'from its tracked claim' : 'from its answer (no claim is tracked yet, so no amounts or claim number)';
+  return {
+    ...stay,
+    replies: [reply(`CMS-1500 for case ${caseId}, ${from}: the boxes medbill knows are filled; the bracketed ones ([PATIENT NAME], [INSURED ID NUMBER], [NPI]…) the office fills in its own system. To add modifiers, type e.g. "claim form ${caseId} ${found.procedures[0]?.split('-')[0] ?? 'E0486'}-KX".`, [
+      { kind: 'list', title: 'Check before sending', items: made.checks.map((text) => ({ text })) },
+      { kind: 'file', name: made.filename, mediaType: 'application/pdf', base64: Buffer.from(made.pdf).toString('base64') },
+    ], 'direct-only')],
+  };
 }
 
 function showClaim(ctx: FlowContext, c: Claim, lead?: string, dental?: Claim): Outcome {
@@ -340,14 +384,7 @@ async function fromCase(ctx: FlowContext, caseId: string): Promise<Outcome> {
   const file = await ctx.caseFile(caseId);
   if (!file) return noClaim(ctx, caseId);
   const facts = file.facts as Partial<CaseFacts>;
-  let procedures: string[] = [];
-  let diagnoses: string[] = facts.diagnoses ?? [];
-  if (facts.procedure) {
-    const result = triage({ ...facts, procedure: facts.procedure } as CaseFacts, ctx.kn, { directory: ctx.directory, today: ctx.today() });
-    const medical = [...result.procedureCodes.cpt, ...result.procedureCodes.hcpcs].map((c) => c.code);
-    procedures = medical.length ? medical : result.procedureCodes.cdt.map((c) => c.code);
-    if (!diagnoses.length) diagnoses = result.diagnosisCodes.map((c) => c.code);
-  }
+  const { procedures, diagnoses } = caseClaimCodes(facts, ctx.kn, ctx.directory, ctx.today());
   const kind = facts.coverage?.medicalPayer;
   const category = facts.procedure ? procedureKind(ctx, facts.procedure)?.id : undefined;
   // The payer as the case named it: a public program by its name, else the medical carrier the message wrote.
@@ -462,6 +499,7 @@ async function takeBack(ctx: FlowContext, text: string, caseId: string | undefin
 async function begin(ctx: FlowContext, text: string): Promise<Outcome> {
   const caseId = claimKeyIn(text);
   if (UNDO.test(text) || (caseId && CORRECT.test(text))) return takeBack(ctx, text, caseId);
+  if (FORM_WORDS.test(text)) return caseId ? claimForm(ctx, caseId, text) : { state: state('which', { form: true }), replies: [reply('Which case is the claim form for? Type its case ID, e.g. "C-7K3Q9".')] };
   if (/^\s*(?:track|new|start)\b/i.test(text)) return caseId ? fromCase(ctx, caseId) : newClaimForm(ctx, ctx.newCaseId(), {});
   if (/^\s*(?:list|open|all)\b/i.test(text)) return openClaims(ctx);
   if (!caseId) return { state: state('which'), replies: [ASK_WHICH] };
@@ -476,12 +514,14 @@ export const claimFlow: Flow = {
     // Not "claims report": that is the report (flows/report.ts).
     /^\s*\/?(?:claims?(?!\s+reports?\s*[.!?]?\s*$)|track (?:this |a |the )?claim)\b[:\s]*/i,
     // A case ID followed by what happened to its claim, from anywhere: the whole message is the update.
-    /^(?=\s*C-[A-HJ-NP-Z2-9]{5}(?:-D)?\b[\s,:-]+(?:was\s+|got\s+|is\s+)?(?:undo|correct(?:ion)?|paid|denied|submitted|resubmitted|sent|pended|appealed|written off|wrote off|closed|snoozed?|follow(?:ed)?[\s-]?up|called|checked|records)\b)/i,
+    /^(?=\s*C-[A-HJ-NP-Z2-9]{5}(?:-D)?\b[\s,:-]+(?:was\s+|got\s+|is\s+)?(?:undo|correct(?:ion)?|paid|denied|submitted|resubmitted|sent|pended|appealed|written off|wrote off|closed|snoozed?|follow(?:ed)?[\s-]?up|called|checked|records|claim[\s-]+form|cms[\s-]?1500)\b)/i,
+    // "CMS-1500 for C-7K3Q9", "cms1500 C-7K3Q9".
+    /^(?=\s*\/?cms[\s-]?1500\b)/i,
   ],
   laterCommands: [/^(?=\s*\/?undo\b)/i],
   menu: { label: 'Track a claim', example: '"claim" or "C-7K3Q9 paid $412 on 12/3"', words: ['track a claim'] },
   stateSchema: stateSchema(STEPS, SlotsSchema as z.ZodType<Record<string, unknown>>),
-  examples: ['track a claim', 'claim status', 'record a payment', 'the claim was denied', 'claim follow up', 'open claims', 'log a denial'],
+  examples: ['track a claim', 'claim status', 'record a payment', 'the claim was denied', 'claim follow up', 'open claims', 'log a denial', 'print the claim form', 'cms 1500 form'],
   start: (ctx, seed) => (seed.caseId ? fromCase(ctx, seed.caseId) : begin(ctx, seed.text ?? '')),
   async handle(ctx, st, input) {
     const s = slotsOf(st);
@@ -509,6 +549,9 @@ export const claimFlow: Flow = {
         const kind = parseClaimPayer(text, ctx);
         return kind ? create(ctx, s.draft, kind) : { state: st, replies: [reply('Which kind of plan? Pick one of the buttons.', [{ kind: 'choices', choices: choicesFor('claim', 'kind', CLAIM_PAYER_OPTIONS) }])] };
       }
+      // The case the claim form was asked for.
+      const named = claimKeyIn(text);
+      if (st.step === 'which' && s.form && named) return claimForm(ctx, named, text);
       // A case ID with an update, or another question: only claim words stay here.
       if (CLAIM_KEY_IN_TEXT.test(text) || st.step === 'which') {
         const words = readClaimWords(text, ctx.today());
@@ -524,6 +567,7 @@ export const claimFlow: Flow = {
       if (input.step === 'which') return input.value === 'new' ? newClaimForm(ctx, ctx.newCaseId(), {}) : input.value === 'list' ? openClaims(ctx) : begin(ctx, input.value);
       if (input.step === 'claim') {
         const [id, pressed] = input.value.split(':');
+        if (id && pressed === FORM_BUTTON) return claimForm(ctx, id);
         const action = BUTTON_ACTIONS.find((a) => a === pressed);
         if (!id || !action) return { state: st, replies: [reply("I don't recognise that button.")] };
         return act(ctx, id, { caseId: id, action });

@@ -511,8 +511,11 @@ function answerReply(ctx: FlowContext, st: FlowState, result: TriageResult): Rep
     ...answerParts(st.caseId ?? '', result),
     { kind: 'triage', caseId: st.caseId ?? '', procedure: procedureName(ctx, s.facts.procedure ?? ''), result },
     { kind: 'choices', choices: choicesFor('triage', 'answer', next) },
-    // A medical answer leads on to its letter and its claim (those flows read the case by its ID).
-    ...(medical ? [{ kind: 'choices' as const, choices: [{ label: 'Draft letter', value: `go:letter:${st.caseId ?? ''}` }, { label: 'Track this claim', value: `go:claim:track ${st.caseId ?? ''}` }] }] : []),
+    // A medical answer leads on to its letter, its claim and its CMS-1500 (those flows read the case by its ID).
+    ...(medical ? [{ kind: 'choices' as const, choices: [
+      { label: 'Draft letter', value: `go:letter:${st.caseId ?? ''}` }, { label: 'Track this claim', value: `go:claim:track ${st.caseId ?? ''}` },
+      { label: 'Claim form', value: `go:claim:form ${st.caseId ?? ''}` },
+    ] }] : []),
   ], 'direct-only');
 }
 

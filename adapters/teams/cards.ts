@@ -105,10 +105,14 @@ const card = (body: CardElement[], actions: CardElement[] = []): AdaptiveCard =>
 export function renderCard(reply: Reply, pictureUrl: PictureUrl = () => undefined): AdaptiveCard {
   const body: CardElement[] = reply.text ? [text(reply.text)] : [];
   const actions: CardElement[] = [];
-  for (const part of reply.parts) {
-    const el = partElements(part, excerpt(reply.text), pictureUrl);
+  const parts = reply.parts.map((part) => partElements(part, excerpt(reply.text), pictureUrl));
+  // More buttons in all than Teams shows in a card's row (a medical answer's own and its Letter, Claim, Claim form):
+  // each part's buttons stay under it, as a row of their own.
+  const crowded = parts.reduce((n, el) => n + el.actions.length, 0) > MAX_ACTIONS;
+  for (const el of parts) {
     body.push(...el.body);
-    actions.push(...el.actions);
+    if (crowded && el.actions.length) body.push({ type: 'ActionSet', actions: el.actions });
+    else actions.push(...el.actions);
   }
   return card(body, actions);
 }

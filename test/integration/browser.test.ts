@@ -4,7 +4,7 @@
  * "Today" view. Skips, saying why, only where no chromium is installed and this is not CI (.ci/run
  * installs it).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Locator } from 'playwright-core';
@@ -79,6 +79,22 @@ describe.skipIf(!available)('local chat page in a browser', () => {
     expect(await answer.locator('details summary', { hasText: 'Sources' }).count()).toBe(1);
     expect(await answer.locator('details a[href^="http"]').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(dbPath, '..', 'answer.png'), fullPage: true });
+  }, 60_000);
+
+  it('downloads the claim form (the CMS-1500 PDF) from the Claim form button under a medical answer', async () => {
+    const page = await browser.newPage();
+    await page.goto(running.url);
+    await page.locator('#say').fill('E0486 for moderate OSA, AHI 24, CPAP intolerant, Medicare, age 63');
+    await page.locator('#say').press('Enter');
+    await page.locator('.answer').last().waitFor();
+    await page.getByRole('button', { name: 'Claim form' }).last().click();
+    const link = page.getByRole('link', { name: /^Download CMS1500-C-[A-Z0-9]{5}\.pdf$/ });
+    await link.waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toMatch(/^CMS1500-C-[A-Z0-9]{5}\.pdf$/);
+    const path = await download.path();
+    expect(readFileSync(path).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(await page.getByText('Check before sending').count()).toBeGreaterThan(0);
   }, 60_000);
 
   it('keeps the conversation across a reload, with each answer\'s lane badge, and starts a new one on request', async () => {

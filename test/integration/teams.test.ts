@@ -403,6 +403,28 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
     expect(connector.uploads).toHaveLength(1);
   }, 30_000);
 
+  it('offers the claim form under a medical answer as a PDF with a file consent card, and uploads it when accepted', async () => {
+    const chat = personal('claim-form');
+    await say(chat, 'E0486 for moderate OSA, AHI 24, CPAP intolerant, Medicare, age 63');
+    const caseId = /C-[A-Z0-9]{5}/.exec(sentText())?.[0] ?? '';
+    const form = action('Claim form');
+    connector.calls.length = 0;
+    await press(chat, form.data, form.title);
+    const offer = connector.calls.find((c) => c.body.attachments?.[0]?.contentType === 'application/vnd.microsoft.teams.card.file.consent');
+    expect(offer?.conversation).toBe(chat.id);
+    const card = offer?.body.attachments[0];
+    expect(card).toMatchObject({ name: `CMS1500-${caseId}.pdf`, content: { sizeInBytes: expect.any(Number), acceptContext: expect.any(Object) } });
+    connector.calls.length = 0;
+    const uploadInfo = { ...fixture('invoke.fileConsent.accept.personal.json').value.uploadInfo, name: card.name, uploadUrl: connector.uploadUrl(card.name), fileType: 'pdf' };
+    expect((await post(activity('invoke.fileConsent.accept.personal.json', {
+      conversation: chat, from: fromOf(chat), channelData: { tenant: { id: chat.tenantId } }, value: { type: 'fileUpload', action: 'accept', context: card.content.acceptContext, uploadInfo },
+    }))).status).toBe(200);
+    await expect.poll(() => connector.calls.find((c) => c.body.attachments?.[0]?.contentType === 'application/vnd.microsoft.teams.card.file.info')).toBeDefined();
+    const uploaded = connector.uploads.at(-1);
+    expect(uploaded?.bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(uploaded?.bytes.length).toBe(card.content.sizeInBytes);
+  }, 30_000);
+
   it('posts the daily digest to the channel medbill was added to, and a press on it answers in its thread', async () => {
     const added = activity('conversationUpdate.membersAdded.bot-added-to-team.json');
     await post(added);

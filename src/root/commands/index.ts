@@ -23,6 +23,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'kb', load: async () => (await import('./kb.js')).kbCommand },
   { name: 'claims', load: async () => (await import('./claims.js')).claimsCommand },
   { name: 'letter', load: async () => (await import('./letter.js')).letterCommand },
+  { name: 'claim-form', load: async () => (await import('./claim-form.js')).claimFormCommand },
   { name: 'today', load: async () => (await import('./today.js')).todayCommand },
   { name: 'digest', load: async () => (await import('./digest.js')).digestCommand },
   { name: 'report', load: async () => (await import('./report.js')).reportCommand },
