@@ -164,6 +164,9 @@ const MIGRATIONS: string[] = [
   // this order, the report with the claims a payer asked records for, read once per report from this index.
   `CREATE INDEX claims_created ON claims (created_at, case_id);
    CREATE INDEX claim_history_records ON claim_history (case_id) WHERE action = 'records-requested';`,
+  // A claim by the practice's own claim number ("A1005 paid $5200", ClaimStore.byReference), in any letter case
+  // as the import matches it.
+  `CREATE INDEX claims_reference ON claims (reference COLLATE NOCASE) WHERE reference IS NOT NULL;`,
 ];
 
 export function openDb(path: string): Db {
