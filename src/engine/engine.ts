@@ -287,8 +287,8 @@ export class Engine<S = unknown> {
 
   /**
    * What a turn's input means, in one pass: control words, then a command that names a flow (or a typed
-   * button), then the open flow, then a button typed in words, then what a flow recognises, then the flows'
-   * example phrases; else help.
+   * button) or a stored record with what to do, then the open flow, then a button typed in words, then a stored
+   * record named alone, then what a flow recognises, then the flows' example phrases; else help.
    */
   private async decide(ctx: FlowContext<S>, row: Session | undefined, input: Input, expired: Session | undefined): Promise<Decision> {
     const expiredNote = expired && !row
@@ -316,6 +316,9 @@ export class Engine<S = unknown> {
       if (button) return this.press(ctx, row, button.value, expired, withExpiredNote);
       return withExpiredNote(await this.begin(ctx, named.flow, { text: named.text }));
     }
+    // A record named as only the stores know it, with what to do ("A1005 paid $5200"): a command too.
+    const stored = await this.flows.recogniseStored(ctx, text, 'command');
+    if (stored) return withExpiredNote(await this.begin(ctx, stored.flow, stored.seed));
     if (row) {
       const out = await this.flow(row.flow).handle(ctx, row.state, { kind: 'text', text });
       if (!out.unhandled) return this.follow(ctx, row, out);
@@ -325,6 +328,9 @@ export class Engine<S = unknown> {
     }
     const later = this.flows.command(text, true);
     if (later) return withExpiredNote(await this.begin(ctx, later.flow, { text: later.text }));
+    // Such a name alone ("A1005") before what the flows read from its shape (a code), which the flow may offer too.
+    const storedAlone = await this.flows.recogniseStored(ctx, text, 'alone');
+    if (storedAlone) return withExpiredNote(await this.begin(ctx, storedAlone.flow, storedAlone.seed));
     const recognised = this.flows.recognise(ctx, text);
     if (recognised) return withExpiredNote(await this.begin(ctx, recognised.flow, recognised.seed));
     const similar = this.examples.closest(text);
