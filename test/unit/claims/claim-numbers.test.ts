@@ -15,6 +15,10 @@ import { renderRepliesText } from '../../../src/reply-text.js';
 import { scrubIdentifiers } from '../../../src/privacy/scrubber.js';
 import type { Input, Reply } from '../../../src/engine/model.js';
 import { kn } from '../../helpers.js';
+import { renderMessages } from '../../../adapters/slack/blocks.js';
+import { renderCards } from '../../../adapters/teams/cards.js';
+import { blockKitProblems } from '../../support/block-kit.js';
+import { cardProblems } from '../../support/adaptive-cards.js';
 
 const opened: SqliteStorage[] = [];
 afterEach(async () => {
@@ -133,6 +137,22 @@ describe('the claim number beside the case ID wherever claims are listed', () =>
     const lines = digest.flatMap((r) => r.parts.flatMap((p) => (p.kind === 'item' ? [p.text] : [])));
     expect(lines).toContainEqual(expect.stringMatching(/^C-NMBR2 · A1005 · Aetna · 41100 · \$5,200 · 31 days since submission/));
     expect(text(await chat(d)('today'))).toMatch(/C-NMBR2 · A1005 · Aetna/);
+  });
+
+  it('the digest as Slack blocks, as a Teams card and as text shows "C-NMBR2 · A1005"', async () => {
+    const d = await withImport();
+    const s = claimService(d);
+    const [digest] = digestReplies(await buildDigest(s.store, TODAY, s.kn.policy));
+    if (!digest) throw new Error('no digest');
+    const slack = renderMessages(digest);
+    const sections = slack.flatMap((m) => (m.blocks as { type: string; text?: { text?: string } }[]).map((b) => b.text?.text ?? ''));
+    expect(sections).toContainEqual(expect.stringMatching(/^C-NMBR2 · A1005 · Aetna · 41100 · \$5,200/));
+    expect(sections).toContainEqual(expect.stringMatching(/^C-NMBR3 · A1009 · Aetna · 41100 · \$650 · 22 days since service · served/));
+    for (const m of slack) expect(blockKitProblems(m.blocks as Record<string, unknown>[])).toEqual([]);
+    const cards = renderCards(digest);
+    for (const c of cards) expect(cardProblems(c)).toEqual([]);
+    expect(JSON.stringify(cards)).toMatch(/"text":"C-NMBR2 · A1005 · Aetna · 41100/);
+    expect(renderRepliesText([digest])).toMatch(/C-NMBR2 · A1005 · Aetna · 41100 · \$5,200/);
   });
 
   it('"claim list" has a claim number column and opens each claim by both names', async () => {
