@@ -1,7 +1,8 @@
 /**
  * The practice's claim numbers through the real surfaces (issue 24 §2): the local page's endpoints on a real
  * HTTP server on 127.0.0.1 (POST /api/turn as the page sends a typed message, GET /api/today for its Today
- * tab) and the command line (`medbill claims import` with a claim_number column, then `medbill today`).
+ * tab) and the command line (`medbill claims import` with a claim_number column, `medbill today`, `medbill
+ * claims update`).
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -60,7 +61,7 @@ describe('claim numbers on the local page, over HTTP', () => {
 });
 
 describe('claim numbers on the command line', () => {
-  it('`medbill today` lists a claim imported with its claim number as "C-… · A1005"', () => {
+  it('`medbill today` lists a claim imported with its claim number as "C-… · A1005", and `medbill claims update "A1005 paid $5200"` records it', () => {
     const db = tempDbPath('medbill-numbers-');
     const csv = join(dirname(db), 'claims.csv');
     const today = todayIn(loadConfig().zone, systemClock);
@@ -71,5 +72,22 @@ describe('claim numbers on the command line', () => {
     const due = cli(['today'], undefined, { MEDBILL_DB: db });
     expect(due.code).toBe(0);
     expect(due.out).toMatch(/C-CMD23 · A1005 · Aetna · 41100 · \$5,200 · 30 days since submission/);
+
+    // `medbill claims update` takes the claim number as chat does, and says when nothing was recorded.
+    const paid = cli(['claims', 'update', 'A1005 paid $5200'], undefined, { MEDBILL_DB: db });
+    expect(paid.err).toBe('');
+    expect(paid.code).toBe(0);
+    expect(paid.out).toMatch(/Recorded for C-CMD23 \(A1005\): paid \$5,200 on .*\. It is now paid; no more follow-up\./);
+    expect(cli(['today'], undefined, { MEDBILL_DB: db }).out).not.toMatch(/C-CMD23/);
+    const unknown = cli(['claims', 'update', 'A1006', 'denied', 'CO-50'], undefined, { MEDBILL_DB: db });
+    expect(unknown.code).toBe(1);
+    expect(unknown.out).toMatch(/I don't know a claim numbered A1006\./);
+    expect(unknown.err).toMatch(/nothing was recorded/);
+    const again = cli(['claims', 'update', 'C-CMD23 denied CO-50'], undefined, { MEDBILL_DB: db });
+    expect(again.code).toBe(1);
+    expect(again.out).toMatch(/is paid, so it cannot be marked denied/);
+    const notAnUpdate = cli(['claims', 'update', 'pt broke #8 in a bike accident'], undefined, { MEDBILL_DB: db });
+    expect(notAnUpdate.code).toBe(2);
+    expect(notAnUpdate.err).toMatch(/claims update takes a case ID \(C-7K3Q9\) or the practice's claim number/);
   });
 });
