@@ -61,7 +61,7 @@ export function claimNumberLead(text: string): { number: string; rest: string; v
   return { number, rest: verb ? rest : '', verb };
 }
 
-const CLAIM_NUMBER_LEAD = /^\s*(?:claim\s*)?(?:(?:#|no\.?|num(?:ber)?)\s*[:#]?\s*)?((?=[A-Za-z-]{0,30}\d)[A-Za-z0-9][A-Za-z0-9-]{0,30})(?=[\s,:?.!-]|$)[\s,:-]*/i;
+const CLAIM_NUMBER_LEAD = /^\s*(?:claim\s*)?(?:(?:#|no\.?|num(?:ber)?|id\b)\s*[:#]?\s*)?((?=[A-Za-z-]{0,30}\d)[A-Za-z0-9][A-Za-z0-9-]{0,30})(?=[\s,:?.!-]|$)[\s,:-]*/i;
 
 /**
  * A claim number a person most likely meant as one even when medbill has none by it: letters and digits

@@ -59,6 +59,7 @@ describe('the claim number leading a message', () => {
     ['#2024-118 followed up', { number: '2024-118', rest: 'followed up', verb: true }],
     ['claim no. A1005 was denied CO-50', { number: 'A1005', rest: 'was denied CO-50', verb: true }],
     ['A1005?', { number: 'A1005', rest: '', verb: false }],
+    ['claim ID CLM889123 denied CO-50', { number: 'CLM889123', rest: 'denied CO-50', verb: true }],
   ])('reads %j', (typed, expected) => expect(claimNumberLead(typed)).toEqual(expected));
 
   it.each(['C-7K3Q9 paid', '12/1 paid', '$412 paid', 'Aetna paid $300', 'A1005 is a weird code', 'pt broke #8 in a fall'])('finds none in %j', (typed) => {
@@ -66,9 +67,12 @@ describe('the claim number leading a message', () => {
   });
 
   it('is not scrubbed as an identifier when typed', () => {
-    for (const typed of ['A1005 paid $5200 on 12/1', 'claim #A1005 denied CO-50', 'CLM-2024-0118 followed up, still processing']) {
+    for (const typed of ['A1005 paid $5200 on 12/1', 'claim #A1005 denied CO-50', 'CLM-2024-0118 followed up, still processing', 'claim id CLM889123 denied CO-50', 'Claim ID 20241118 paid $50']) {
       expect(scrubIdentifiers(typed)).toEqual({ text: typed, found: [] });
     }
+    // An ID that is not the claim's still goes.
+    expect(scrubIdentifiers('member id CLM889123 denied').found).toEqual(['member-id']);
+    expect(scrubIdentifiers('claim for member id W123456789').found).toEqual(['member-id']);
   });
 });
 
