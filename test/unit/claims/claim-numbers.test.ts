@@ -121,12 +121,15 @@ describe('a claim named by the practice\'s claim number in chat', () => {
     expect(text(await send('412 paid on 12/1'))).not.toMatch(/claim numbered/);
   });
 
-  it('asks which claim when two claims share the number', async () => {
+  it('refuses a new claim with a number another case\'s claim has, and asks which claim when two already share one', async () => {
     const d = await withImport();
     const s = claimService(d);
-    const plan = await s.draft({ caseId: 'C-NMBR4', reference: 'a1005', payer: 'Cigna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: [] }, { who: 'test:u1', surface: 'test' });
+    const second = { caseId: 'C-NMBR4', reference: 'a1005', payer: 'Cigna', payerKind: 'commercial' as const, lane: 'medical' as const, procedures: ['41100'], diagnoses: [] };
+    expect(await s.draft(second, { who: 'test:u1', surface: 'test' })).toEqual({ ok: false, problem: expect.stringMatching(/^Claim number a1005 is already the claim of case C-NMBR2/) });
+    // Two claims with one number from before that check (written as the store takes any claim).
+    const plan = s.draftUnstored(second, { who: 'test:u1', surface: 'test' });
     if (!plan.ok) throw new Error(plan.problem);
-    await s.commit(plan);
+    expect(await s.commit(plan)).toBe(true);
     const out = await chat(d)('A1005 denied CO-50');
     expect(text(out)).toMatch(/Claim number A1005 is on 2 claims\. Which one\?/);
     expect(choices(out).map((c) => c.label)).toEqual(['Open C-NMBR2 (A1005)', 'Open C-NMBR4 (a1005)']);
