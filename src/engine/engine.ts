@@ -180,8 +180,9 @@ export class Engine<S = unknown> {
         // wrote this session meanwhile. In this process one person's turns are queued; a conflict means
         // another process answered them in between, so the turn is worked out again on what it wrote.
         const loaded = await this.load(key);
-        const checked = this.forSession(screened, loaded);
-        const decision = await this.decide(await this.contextFor(turn), loaded.row, checked.input, loaded.expired);
+        const ctx = await this.contextFor(turn);
+        const checked = await this.forSession(ctx, screened, loaded);
+        const decision = await this.decide(ctx, loaded.row, checked.input, loaded.expired);
         const replies = await this.save(key, loaded, decision, checked.identifiers, answer);
         if (replies) {
           this.log.log('info', 'turn', { platform: turn.platform, input: turn.input.kind, replies: replies.length, ms: Number(process.hrtime.bigint() - started) / 1e6 });
@@ -236,12 +237,13 @@ export class Engine<S = unknown> {
   /**
    * The screened input for the session as loaded now: one screened as the answer to a product question is
    * scrubbed again as any message is when that question is no longer pending (the session moved on since),
-   * or when the message is not its answer but a command that starts a flow ("new case …").
+   * or when the message is not its answer but a command that starts a flow ("new case …", "A1005 paid …").
    */
-  private forSession(screened: Extract<Screened, { input: Input }>, loaded: Loaded): { input: Input; identifiers: IdentifierKind[] } {
+  private async forSession(ctx: FlowContext<S>, screened: Extract<Screened, { input: Input }>, loaded: Loaded): Promise<{ input: Input; identifiers: IdentifierKind[] }> {
     if (!screened.answerNames || screened.input.kind !== 'text') return screened;
     const stillPending = loaded.row !== undefined && loaded.version === screened.answerNames.version;
-    if (stillPending && !this.flows.command(screened.input.text)) return screened;
+    const text = screened.input.text;
+    if (stillPending && !this.flows.command(text) && !(await this.flows.recogniseStored(ctx, text, 'command'))) return screened;
     const again = scrubIdentifiers(screened.input.text);
     return { input: { kind: 'text', text: again.text.trim() }, identifiers: [...new Set([...screened.identifiers, ...again.found])] };
   }
