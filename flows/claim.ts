@@ -186,10 +186,10 @@ async function act(ctx: FlowContext, caseId: string, words: ClaimWords): Promise
     case 'followed-up': {
       // "C-4GHVS followed up, still processing": the outcome said in the same message is the answer.
       const heard = words.outcome ? await outcomeSaid(ctx, claim, words.outcome, date) : undefined;
-      return heard ?? askOutcome(caseId, date);
+      return heard ?? askOutcome(claim, date);
     }
     case 'snoozed':
-      if (!words.until) return { state: state('snooze', {}, caseId), replies: [reply(`Snooze ${caseId} until when?`, [{ kind: 'choices', choices: choicesFor('claim', 'snooze', SNOOZES) }])] };
+      if (!words.until) return { state: state('snooze', {}, caseId), replies: [reply(`Snooze ${claimName(claim)} until when?`, [{ kind: 'choices', choices: choicesFor('claim', 'snooze', SNOOZES) }])] };
       return record(ctx, caseId, { kind: 'snoozed', until: words.until });
     case 'records-requested':
       return record(ctx, caseId, { kind: 'records-requested', date, ...(words.due ? { due: words.due } : {}) });
@@ -213,9 +213,9 @@ const OUTCOMES = [
 ];
 const SNOOZES = [{ label: '3 days', value: '3' }, { label: '1 week', value: '7' }, { label: '2 weeks', value: '14' }];
 
-const askOutcome = (caseId: string, date: string): Outcome => ({
-  state: state('outcome', { date }, caseId),
-  replies: [reply(`What did the payer say about ${caseId}?`, [{ kind: 'choices', choices: choicesFor('claim', 'outcome', OUTCOMES) }])],
+const askOutcome = (claim: Claim, date: string): Outcome => ({
+  state: state('outcome', { date }, claim.caseId),
+  replies: [reply(`What did the payer say about ${claimName(claim)}?`, [{ kind: 'choices', choices: choicesFor('claim', 'outcome', OUTCOMES) }])],
 });
 
 /** What a payer says when nothing has been decided yet. ("Pending" is a pend: see parse.ts.) */
@@ -247,7 +247,7 @@ async function paid(ctx: FlowContext, claim: Claim, amountCents: number, date: s
 }
 
 const PAID_FORM = (claim: Claim, date: string): Reply['parts'][number] => ({
-  kind: 'form', id: 'claim-paid', title: `Payment for ${claim.caseId}`, submitLabel: 'Record payment',
+  kind: 'form', id: 'claim-paid', title: `Payment for ${claimName(claim)}`, submitLabel: 'Record payment',
   fields: [
     { name: 'amount', label: 'Amount paid ($)', type: 'number', required: true, placeholder: '412.00' },
     { name: 'date', label: 'Paid on (e.g. 12/3)', type: 'text', required: false, initial: monthDay(date) },
@@ -272,8 +272,8 @@ function askDenial(kn: ClaimKnowledge, claim: Claim, date: string, problem?: str
 function askDeadline(claim: Claim): Outcome {
   return {
     state: state('deadline', {}, claim.caseId),
-    replies: [reply(`How many days after the denial does ${claim.payer} allow for an appeal on ${claim.caseId}? It is on the denial letter or in the plan's provider manual.`, [
-      { kind: 'form', id: 'claim-deadline', title: `Appeal window for ${claim.caseId}`, submitLabel: 'Set deadline', fields: [{ name: 'days', label: 'Days after the denial', type: 'number', required: true, placeholder: '180' }] },
+    replies: [reply(`How many days after the denial does ${claim.payer} allow for an appeal on ${claimName(claim)}? It is on the denial letter or in the plan's provider manual.`, [
+      { kind: 'form', id: 'claim-deadline', title: `Appeal window for ${claimName(claim)}`, submitLabel: 'Set deadline', fields: [{ name: 'days', label: 'Days after the denial', type: 'number', required: true, placeholder: '180' }] },
     ])],
   };
 }
