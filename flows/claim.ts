@@ -449,7 +449,7 @@ async function byNumber(ctx: FlowContext, number: string, verb: boolean, asked: 
 /** No claim has the number: say what to do, and offer the code lookup when the number is shaped like a code (A1005, 41100). */
 function unknownNumber(number: string): Outcome {
   const code = codeSetOf(number) ? number.toUpperCase() : undefined;
-  const choices: Choice[] = [{ label: 'Open claims', value: 'claim:which:list' }, ...(code ? [{ label: `Look up code ${code}`, value: `go:lookup:${code}` }] : [])];
+  const choices: Choice[] = [...choicesFor('claim', 'which', [{ label: 'Open claims', value: 'list' }]), ...(code ? [{ label: `Look up code ${code}`, value: `go:lookup:${code}` }] : [])];
   return {
     state: state('which'),
     replies: [reply(`I don't know a claim numbered ${number}. Check the number, or use the claim's case ID (C-…) instead: "claim list" shows the open claims with both. A claim the practice tracks elsewhere comes in with its claim number through "medbill claims import", or "claim new" tracks it here.${code ? ` (${code} is also shaped like a procedure code: "Look up code ${code}" if that is what you meant.)` : ''}`, [{ kind: 'choices', choices }])],
