@@ -11,14 +11,15 @@ import { type Flow, type FlowContext } from './context.js';
 import { reply, type Choice, type FormField, type Reply } from '../src/engine/model.js';
 import { isOpen, TRANSITIONS, type Claim, type Denial } from '../src/store/claim.js';
 import { DENTAL_CLAIM_DOCUMENT, OPENS_DENTAL_CLAIM, refusal, statusWords, type ChangeKind, type ClaimChange, type NewClaim, type OpenedClaim, type Plan } from '../src/claims/service.js';
-import { readClaimWords, type ClaimWords } from '../src/claims/parse.js';
+import { claimNumberLead, CLAIM_VERB, looksLikeClaimNumber, readClaimWords, type ClaimWords } from '../src/claims/parse.js';
+import { claimName } from '../src/claims/claim-name.js';
 import { caseOfClaim, CLAIM_KEY_IN_TEXT, claimKeyIn, isDentalClaimKey } from '../src/case-id.js';
 import { parseDate, showDate } from '../src/claims/dates.js';
 import { formatCents, parseAmountField } from '../src/money.js';
 import { addDays, daysBetween } from '../src/calendar.js';
 import { parseDenial, remedyFor, resubmissionAdvice } from '../src/claims/denials.js';
 import type { ClaimKnowledge } from '../src/knowledge/followup-denials.js';
-import { isProcedureCode, normalizeCode } from '../src/knowledge/codes.js';
+import { codeSetOf, isProcedureCode, normalizeCode } from '../src/knowledge/codes.js';
 import { triage } from '../src/knowledge/triage.js';
 import { diagnosisDate, diagnosisProblemOn } from '../src/knowledge/evidence.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
@@ -73,7 +74,7 @@ function claimFacts(ctx: FlowContext, c: Claim, dental?: Claim): Reply['parts'][
   if (c.nextFollowUp) rows.push({ label: 'Next follow-up', value: showDate(c.nextFollowUp) });
   if (dental) rows.push({ label: 'Dental claim', value: `${dental.caseId} (${statusWords(dental.status)})` });
   if (isDentalClaimKey(c.caseId)) rows.push({ label: 'Dental claim after', value: `the medical claim ${caseOfClaim(c.caseId)}: send ${DENTAL_CLAIM_DOCUMENT}` });
-  return { kind: 'facts', title: `Claim ${c.caseId}`, rows };
+  return { kind: 'facts', title: `Claim ${claimName(c)}`, rows };
 }
 
 const denialName = (d: Denial): string => [d.group && d.carc ? `${d.group}-${d.carc}` : d.carc ? `CARC ${d.carc}` : undefined, d.rarc, d.words && !d.carc ? `"${d.words}"` : undefined].filter(Boolean).join(' ');
@@ -136,9 +137,9 @@ async function claimForm(ctx: FlowContext, caseId: string, text = ''): Promise<O
   };
 }
 
-function showClaim(ctx: FlowContext, c: Claim, lead?: string, dental?: Claim): Outcome {
-  const text = lead ?? `Claim ${c.caseId}: ${statusWords(c.status)}.`;
-  return { state: state('claim', {}, c.caseId), replies: [reply(text, [claimFacts(ctx, c, dental), { kind: 'choices', choices: actionChoices(c) }])] };
+function showClaim(ctx: FlowContext, c: Claim, lead?: string, dental?: Claim, more: Choice[] = []): Outcome {
+  const text = lead ?? `Claim ${claimName(c)}: ${statusWords(c.status)}.`;
+  return { state: state('claim', {}, c.caseId), replies: [reply(text, [claimFacts(ctx, c, dental), { kind: 'choices', choices: [...actionChoices(c), ...more] }])] };
 }
 
 // ------------------------------------------------------------------ recording a change
@@ -150,7 +151,7 @@ async function record(ctx: FlowContext, caseId: string, change: ClaimChange, ext
     return claim ? showClaim(ctx, claim, plan.problem) : { replies: [reply(plan.problem)] };
   }
   const after = plan.after;
-  const summary = `Recorded for ${caseId}: ${describeChange(change)}. It is now ${statusWords(after.status)}${after.nextFollowUp ? `; next follow-up ${showDate(after.nextFollowUp)}` : isOpen(after.status) ? '' : '; no more follow-up'}.`;
+  const summary = `Recorded for ${claimName(after)}: ${describeChange(change)}. It is now ${statusWords(after.status)}${after.nextFollowUp ? `; next follow-up ${showDate(after.nextFollowUp)}` : isOpen(after.status) ? '' : '; no more follow-up'}.`;
   const opened = plan.opens ? dentalOpened(ctx, plan.opens) : undefined;
   return {
     state: state('claim', {}, caseId),
@@ -256,10 +257,10 @@ async function act(ctx: FlowContext, caseId: string, words: ClaimWords): Promise
     case 'followed-up': {
       // "C-4GHVS followed up, still processing": the outcome said in the same message is the answer.
       const heard = words.outcome ? await outcomeSaid(ctx, claim, words.outcome, date) : undefined;
-      return heard ?? askOutcome(caseId, date);
+      return heard ?? askOutcome(claim, date);
     }
     case 'snoozed':
-      if (!words.until) return { state: state('snooze', {}, caseId), replies: [reply(`Snooze ${caseId} until when?`, [{ kind: 'choices', choices: choicesFor('claim', 'snooze', SNOOZES) }])] };
+      if (!words.until) return { state: state('snooze', {}, caseId), replies: [reply(`Snooze ${claimName(claim)} until when?`, [{ kind: 'choices', choices: choicesFor('claim', 'snooze', SNOOZES) }])] };
       return record(ctx, caseId, { kind: 'snoozed', until: words.until });
     case 'records-requested':
       return record(ctx, caseId, { kind: 'records-requested', date, ...(words.due ? { due: words.due } : {}) });
@@ -283,9 +284,9 @@ const OUTCOMES = [
 ];
 const SNOOZES = [{ label: '3 days', value: '3' }, { label: '1 week', value: '7' }, { label: '2 weeks', value: '14' }];
 
-const askOutcome = (caseId: string, date: string): Outcome => ({
-  state: state('outcome', { date }, caseId),
-  replies: [reply(`What did the payer say about ${caseId}?`, [{ kind: 'choices', choices: choicesFor('claim', 'outcome', OUTCOMES) }])],
+const askOutcome = (claim: Claim, date: string): Outcome => ({
+  state: state('outcome', { date }, claim.caseId),
+  replies: [reply(`What did the payer say about ${claimName(claim)}?`, [{ kind: 'choices', choices: choicesFor('claim', 'outcome', OUTCOMES) }])],
 });
 
 /** What a payer says when nothing has been decided yet. ("Pending" is a pend: see parse.ts.) */
@@ -308,7 +309,7 @@ async function paid(ctx: FlowContext, claim: Claim, amountCents: number, date: s
   if (partial === undefined && claim.billedCents !== undefined && amountCents < claim.billedCents) {
     return {
       state: state('partial', { amountCents, date }, claim.caseId),
-      replies: [reply(`${formatCents(amountCents)} of ${formatCents(claim.billedCents)} billed. Is ${claim.caseId} settled (the rest is the plan's adjustment or the patient's share), or is part of it still open (a line denied or underpaid)?`, [
+      replies: [reply(`${formatCents(amountCents)} of ${formatCents(claim.billedCents)} billed. Is ${claimName(claim)} settled (the rest is the plan's adjustment or the patient's share), or is part of it still open (a line denied or underpaid)?`, [
         { kind: 'choices', choices: choicesFor('claim', 'partial', [{ label: 'Settled', value: 'settled' }, { label: 'Part still open', value: 'open' }]) },
       ])],
     };
@@ -317,7 +318,7 @@ async function paid(ctx: FlowContext, claim: Claim, amountCents: number, date: s
 }
 
 const PAID_FORM = (claim: Claim, date: string): Reply['parts'][number] => ({
-  kind: 'form', id: 'claim-paid', title: `Payment for ${claim.caseId}`, submitLabel: 'Record payment',
+  kind: 'form', id: 'claim-paid', title: `Payment for ${claimName(claim)}`, submitLabel: 'Record payment',
   fields: [
     { name: 'amount', label: 'Amount paid ($)', type: 'number', required: true, placeholder: '412.00' },
     { name: 'date', label: 'Paid on (e.g. 12/3)', type: 'text', required: false, initial: monthDay(date) },
@@ -327,7 +328,7 @@ const PAID_FORM = (claim: Claim, date: string): Reply['parts'][number] => ({
 const monthDay = (iso: string) => `${Number(iso.slice(5, 7))}/${Number(iso.slice(8, 10))}`;
 
 function askPaid(claim: Claim, date: string, problem?: string): Outcome {
-  return { state: state('paid', { date }, claim.caseId), replies: [reply(`${problem ? `${problem} ` : ''}How much did the payer pay on ${claim.caseId}? Type the amount (e.g. "$412 on 12/3"), or fill in the form.`, [PAID_FORM(claim, date)])] };
+  return { state: state('paid', { date }, claim.caseId), replies: [reply(`${problem ? `${problem} ` : ''}How much did the payer pay on ${claimName(claim)}? Type the amount (e.g. "$412 on 12/3"), or fill in the form.`, [PAID_FORM(claim, date)])] };
 }
 
 function askDenial(kn: ClaimKnowledge, claim: Claim, date: string, problem?: string): Outcome {
@@ -336,14 +337,14 @@ function askDenial(kn: ClaimKnowledge, claim: Claim, date: string, problem?: str
     const short = kn.byGroupCode.get(c)?.short;
     return { label: short ? `${c} · ${short}` : c, value: c, says: [c] };
   }));
-  return { state: state('denial', { date }, claim.caseId), replies: [reply(`${problem ? `${problem} ` : ''}Why was ${claim.caseId} denied? Pick the code on the remittance (group and CARC), or type it or the reason in words ("CO-16 N290", "no prior auth").`, [{ kind: 'choices', choices }])] };
+  return { state: state('denial', { date }, claim.caseId), replies: [reply(`${problem ? `${problem} ` : ''}Why was ${claimName(claim)} denied? Pick the code on the remittance (group and CARC), or type it or the reason in words ("CO-16 N290", "no prior auth").`, [{ kind: 'choices', choices }])] };
 }
 
 function askDeadline(claim: Claim): Outcome {
   return {
     state: state('deadline', {}, claim.caseId),
-    replies: [reply(`How many days after the denial does ${claim.payer} allow for an appeal on ${claim.caseId}? It is on the denial letter or in the plan's provider manual.`, [
-      { kind: 'form', id: 'claim-deadline', title: `Appeal window for ${claim.caseId}`, submitLabel: 'Set deadline', fields: [{ name: 'days', label: 'Days after the denial', type: 'number', required: true, placeholder: '180' }] },
+    replies: [reply(`How many days after the denial does ${claim.payer} allow for an appeal on ${claimName(claim)}? It is on the denial letter or in the plan's provider manual.`, [
+      { kind: 'form', id: 'claim-deadline', title: `Appeal window for ${claimName(claim)}`, submitLabel: 'Set deadline', fields: [{ name: 'days', label: 'Days after the denial', type: 'number', required: true, placeholder: '180' }] },
     ])],
   };
 }
@@ -444,7 +445,7 @@ async function create(ctx: FlowContext, draft: z.infer<typeof DraftSchema>, paye
   if (!plan.ok) return newClaimForm(ctx, draft.caseId, { prefill: { procedures: draft.procedures, diagnoses: draft.diagnoses, lane: draft.lane, payerKind } }, plan.problem);
   const c = plan.after;
   const warnings = ctx.claims.warnings(c, ctx.today());
-  const lead = `Now tracking claim ${c.caseId} (${statusWords(c.status)}).${c.nextFollowUp ? ` First follow-up ${showDate(c.nextFollowUp)}.` : ' Record it as submitted when it goes out: "' + c.caseId + ' submitted".'}`;
+  const lead = `Now tracking claim ${claimName(c)} (${statusWords(c.status)}).${c.nextFollowUp ? ` First follow-up ${showDate(c.nextFollowUp)}.` : ' Record it as submitted when it goes out: "' + c.caseId + ' submitted".'}`;
   return {
     state: state('claim', {}, c.caseId),
     replies: [reply(lead, [...(warnings.length ? [{ kind: 'list' as const, title: 'Watch out', items: warnings.map((text) => ({ text })) }] : []), claimFacts(ctx, c), { kind: 'choices', choices: actionChoices(c) }])],
@@ -454,7 +455,7 @@ async function create(ctx: FlowContext, draft: z.infer<typeof DraftSchema>, paye
 
 // ------------------------------------------------------------------ the flow
 
-const ASK_WHICH = reply('Which claim? Type its case ID with what happened ("C-7K3Q9 paid $412 on 12/3", "C-7K3Q9 denied CO-50"), or:', [
+const ASK_WHICH = reply('Which claim? Type its case ID or the practice\'s claim number with what happened ("C-7K3Q9 paid $412 on 12/3", "A1005 denied CO-50"), or:', [
   { kind: 'choices', choices: choicesFor('claim', 'which', [{ label: 'Track a new claim', value: 'new' }, { label: 'Open claims', value: 'list' }]) },
 ]);
 
@@ -462,12 +463,12 @@ async function openClaims(ctx: FlowContext): Promise<Outcome> {
   const claims = await ctx.claims.store.openClaims(10);
   if (!claims.length) return { state: state('which'), replies: [reply('No open claims yet.', [{ kind: 'choices', choices: choicesFor('claim', 'which', [{ label: 'Track a new claim', value: 'new' }]) }])] };
   const today = ctx.today();
-  const rows = claims.map((c) => [c.caseId, c.payer, statusWords(c.status), money(c.billedCents), c.nextFollowUp ? `${showDate(c.nextFollowUp)}${c.nextFollowUp < today ? ' (overdue)' : ''}` : '—']);
+  const rows = claims.map((c) => [c.caseId, c.reference ?? '—', c.payer, statusWords(c.status), money(c.billedCents), c.nextFollowUp ? `${showDate(c.nextFollowUp)}${c.nextFollowUp < today ? ' (overdue)' : ''}` : '—']);
   return {
     state: state('which'),
     replies: [reply(`${claims.length} open claim${claims.length > 1 ? 's' : ''}, next follow-up first.`, [
-      { kind: 'table', title: 'Open claims', columns: ['Case', 'Payer', 'Status', 'Billed', 'Next follow-up'], rows },
-      { kind: 'choices', choices: choicesFor('claim', 'which', claims.slice(0, 5).map((c) => ({ label: `Open ${c.caseId}`, value: c.caseId }))) },
+      { kind: 'table', title: 'Open claims', columns: ['Case', 'Claim number', 'Payer', 'Status', 'Billed', 'Next follow-up'], rows },
+      { kind: 'choices', choices: choicesFor('claim', 'which', claims.slice(0, 5).map((c) => ({ label: `Open ${claimName(c)}`, value: c.caseId }))) },
     ])],
   };
 }
@@ -491,12 +492,51 @@ async function takeBack(ctx: FlowContext, text: string, caseId: string | undefin
   const kept = dental && isOpen(dental.status) ? ` The dental claim ${dental.caseId} stays (${statusWords(dental.status)}): if it should not go out yet, type "${dental.caseId} closed"; it is not opened again.` : '';
   return {
     state: state('claim', {}, target.caseId),
-    replies: [reply(`${correcting ? 'Corrected' : 'Undone'}: ${what} on ${target.caseId}. It is ${statusWords(after.status)} again; the history keeps both.${kept} Record what is right:`, [claimFacts(ctx, after), { kind: 'choices', choices: actionChoices(after) }])],
+    replies: [reply(`${correcting ? 'Corrected' : 'Undone'}: ${what} on ${claimName(after)}. It is ${statusWords(after.status)} again; the history keeps both.${kept} Record what is right:`, [claimFacts(ctx, after), { kind: 'choices', choices: actionChoices(after) }])],
     writes: ctx.claims.writes(plan),
   };
 }
 
-async function begin(ctx: FlowContext, text: string): Promise<Outcome> {
+/**
+ * A claim named by the practice's claim number: the one claim with it, or what to say when none or several
+ * have it. `asked`: typed as the answer to "Which claim?", so any number is meant as a claim's.
+ */
+async function byNumber(ctx: FlowContext, number: string, verb: boolean, asked: boolean): Promise<{ claim: Claim } | { outcome: Outcome } | undefined> {
+  const found = await ctx.claims.store.byReference(number);
+  const [only] = found;
+  if (only && found.length === 1) return { claim: only };
+  if (found.length > 1) {
+    return { outcome: { state: state('which'), replies: [reply(`Claim number ${number} is on ${found.length} claims. Which one?`, [
+      { kind: 'choices', choices: choicesFor('claim', 'which', found.map((c) => ({ label: `Open ${claimName(c)}`, value: c.caseId }))) },
+    ])] } };
+  }
+  if (!verb && !asked && !looksLikeClaimNumber(number)) return undefined;
+  return { outcome: unknownNumber(number) };
+}
+
+/** No claim has the number: say what to do, and offer the code lookup when the number is shaped like a code (A1005, 41100). */
+function unknownNumber(number: string): Outcome {
+  const code = codeSetOf(number) ? number.toUpperCase() : undefined;
+  const choices: Choice[] = [...choicesFor('claim', 'which', [{ label: 'Open claims', value: 'list' }]), ...(code ? [{ label: `Look up code ${code}`, value: `go:lookup:${code}` }] : [])];
+  return {
+    state: state('which'),
+    replies: [reply(`I don't know a claim numbered ${number}. Check the number, or use the claim's case ID (C-…) instead: "claim list" shows the open claims with both. A claim the practice tracks elsewhere comes in with its claim number through "medbill claims import", or "claim new" tracks it here.${code ? ` (${code} is also shaped like a procedure code: "Look up code ${code}" if that is what you meant.)` : ''}`, [{ kind: 'choices', choices }])],
+  };
+}
+
+async function begin(ctx: FlowContext, text: string, asked = false): Promise<Outcome> {
+  // The practice's claim number in place of the case ID ("A1005 paid $5200 on 12/1"): read as if the case ID had been typed.
+  const lead = claimKeyIn(text) ? undefined : claimNumberLead(text);
+  if (lead) {
+    const named = await byNumber(ctx, lead.number, lead.verb, asked);
+    if (named && 'outcome' in named) return named.outcome;
+    if (named && !lead.verb) {
+      // A known number alone: the claim first; a number shaped like a code may also have been meant as one.
+      const code = codeSetOf(lead.number) ? lead.number.toUpperCase() : undefined;
+      return showClaim(ctx, named.claim, undefined, named.claim.lane === 'medical-first' ? await ctx.claims.dentalClaimOf(named.claim.caseId) : undefined, code ? [{ label: `Look up code ${code}`, value: `go:lookup:${code}` }] : []);
+    }
+    if (named) text = `${named.claim.caseId} ${lead.rest}`;
+  }
   const caseId = claimKeyIn(text);
   if (UNDO.test(text) || (caseId && CORRECT.test(text))) return takeBack(ctx, text, caseId);
   if (FORM_WORDS.test(text)) return caseId ? claimForm(ctx, caseId, text) : { state: state('which', { form: true }), replies: [reply('Which case is the claim form for? Type its case ID, e.g. "C-7K3Q9".')] };
@@ -514,7 +554,7 @@ export const claimFlow: Flow = {
     // Not "claims report": that is the report (flows/report.ts).
     /^\s*\/?(?:claims?(?!\s+reports?\s*[.!?]?\s*$)|track (?:this |a |the )?claim)\b[:\s]*/i,
     // A case ID followed by what happened to its claim, from anywhere: the whole message is the update.
-    /^(?=\s*C-[A-HJ-NP-Z2-9]{5}(?:-D)?\b[\s,:-]+(?:was\s+|got\s+|is\s+)?(?:undo|correct(?:ion)?|paid|denied|submitted|resubmitted|sent|pended|appealed|written off|wrote off|closed|snoozed?|follow(?:ed)?[\s-]?up|called|checked|records|claim[\s-]+form|cms[\s-]?1500)\b)/i,
+    new RegExp(`^(?=\\s*C-[A-HJ-NP-Z2-9]{5}(?:-D)?\\b[\\s,:-]+(?:${CLAIM_VERB.source}|claim[\\s-]+form\\b|cms[\\s-]?1500\\b))`, 'i'),
     // "CMS-1500 for C-7K3Q9", "cms1500 C-7K3Q9".
     /^(?=\s*\/?cms[\s-]?1500\b)/i,
   ],
@@ -522,6 +562,19 @@ export const claimFlow: Flow = {
   menu: { label: 'Track a claim', example: '"claim" or "C-7K3Q9 paid $412 on 12/3"', words: ['track a claim'] },
   stateSchema: stateSchema(STEPS, SlotsSchema as z.ZodType<Record<string, unknown>>),
   examples: ['track a claim', 'claim status', 'record a payment', 'the claim was denied', 'claim follow up', 'open claims', 'log a denial', 'print the claim form', 'cms 1500 form'],
+  /**
+   * The practice's claim number in place of the case ID. With what happened ('command': "A1005 paid $5200 on
+   * 12/1") it is a claim update from anywhere, like "C-7K3Q9 paid": a number medbill knows, or one that reads
+   * as a claim number (A1005, CLM-889, 20241), which is then answered "I don't know a claim numbered …", not
+   * looked up as a code. Alone ('alone': "A1005") only a number medbill knows: its claim, with the code lookup
+   * offered when it is also shaped like a code; an unknown one stays what it was (a code to look up).
+   */
+  async recogniseStored(ctx, text, where) {
+    const lead = claimNumberLead(text);
+    if (!lead || lead.verb !== (where === 'command')) return undefined;
+    if (where === 'command' && looksLikeClaimNumber(lead.number)) return { text };
+    return (await ctx.claims.store.byReference(lead.number)).length ? { text } : undefined;
+  },
   start: (ctx, seed) => (seed.caseId ? fromCase(ctx, seed.caseId) : begin(ctx, seed.text ?? '')),
   async handle(ctx, st, input) {
     const s = slotsOf(st);
@@ -556,6 +609,8 @@ export const claimFlow: Flow = {
       if (CLAIM_KEY_IN_TEXT.test(text) || st.step === 'which') {
         const words = readClaimWords(text, ctx.today());
         if (words.caseId || /^\s*(?:new|track|list|open)\b/i.test(text)) return begin(ctx, text);
+        // "Which claim?" answered with the practice's claim number.
+        if (st.step === 'which' && claimNumberLead(text)) return begin(ctx, text, true);
       }
       if (claim && st.step === 'claim') {
         const words = readClaimWords(text, ctx.today());

@@ -1,7 +1,7 @@
 /**
  * The daily digest: what is due on claims today, for a channel (Slack, Teams) or the local page's "Today"
  * view. Each section is one indexed query with a count and the first few claims; each claim is a line with
- * its case ID, payer, codes, amount and days outstanding (never a patient identifier) and the buttons that
+ * its case ID (and the practice's claim number beside it), payer, codes, amount and days outstanding (never a patient identifier) and the buttons that
  * record what happened ("Followed up", "Paid", "Denied", "Snooze"), which start the claim flow.
  */
 import type { ClaimStore, DueItem, DueSectionName, DueWindow } from '../store/claims.js';
@@ -78,7 +78,7 @@ function itemLine(section: DueSectionName, item: DueItem, today: string): string
   }[section];
   // The dental claim of a medical-first case goes out with the medical claim's EOB (C-7K3Q9-D after C-7K3Q9).
   const dental = isDentalClaimKey(item.caseId) && draft ? `dental claim: send with ${caseOfClaim(item.caseId)}'s medical EOB` : undefined;
-  return [item.caseId, STATUS_ON_LINE[item.status], item.payer, item.procedures.join(' '), outstanding, since, when, dental].filter(Boolean).join(' · ');
+  return [item.caseId, item.reference, STATUS_ON_LINE[item.status], item.payer, item.procedures.join(' '), outstanding, since, when, dental].filter(Boolean).join(' · ');
 }
 
 /** The digest as replies any surface can show (claim details only: case IDs, payers, codes, amounts, days). */

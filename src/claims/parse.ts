@@ -1,7 +1,8 @@
 /**
  * Reads a claim update as staff type it: "C-7K3Q9 paid $412 on 12/3", "C-7K3Q9 denied CO-50",
- * "C-7K3Q9 records requested, due 1/15", "C-7K3Q9 snooze a week". What the words do not say (the amount,
- * the denial reason) is left out, and the claim flow asks for it.
+ * "C-7K3Q9 records requested, due 1/15", "C-7K3Q9 snooze a week", or with the practice's own claim number
+ * instead of the case ID ("A1005 paid $5200 on 12/1": see claimNumberLead). What the words do not say (the
+ * amount, the denial reason) is left out, and the claim flow asks for it.
  */
 import { findDate } from './dates.js';
 import { parseAmount } from '../money.js';
@@ -37,6 +38,37 @@ const ACTIONS: [ChangeKind, RegExp][] = [
   ['submitted', /\b(?:re)?submit(?:ted)?\b|\b(?:re)?sent\b|\b(?:re)?filed\b|\bcorrected\s+claim\b|\bbilled\b/i],
   ['closed', /\bclosed?\b/i],
 ];
+
+/**
+ * What happened to a claim, as the first words after its case ID or claim number ("paid", "was denied",
+ * "followed up", "records…", "undo", "correct"): what makes a message a claim update from anywhere.
+ */
+export const CLAIM_VERB = /(?:was\s+|got\s+|is\s+)?(?:undo|correct(?:ion)?|paid|denied|submitted|resubmitted|sent|pended|appealed|written off|wrote off|closed|snoozed?|follow(?:ed)?[\s-]?up|called|checked|records)\b/i;
+
+/**
+ * The practice's claim number leading a message: "A1005 paid $5200 on 12/1", "claim #A1005 denied CO-50",
+ * "#2024-118 followed up", or alone ("A1005", "claim no. 2024-118?"). A number is letters, digits and dashes
+ * with at least one digit (a word is not a claim number), never a case ID, a date (12/1) or an amount ($412).
+ * `rest`: the words after it; `verb`: they start with what happened to a claim.
+ */
+export function claimNumberLead(text: string): { number: string; rest: string; verb: boolean } | undefined {
+  const m = CLAIM_NUMBER_LEAD.exec(text);
+  const number = m?.[1];
+  if (!m || !number || CLAIM_KEY_IN_TEXT.test(number)) return undefined;
+  const rest = text.slice(m[0].length).trim();
+  const verb = new RegExp(`^${CLAIM_VERB.source}`, 'i').test(rest);
+  if (!verb && !/^[?.!]*$/.test(rest)) return undefined;
+  return { number, rest: verb ? rest : '', verb };
+}
+
+const CLAIM_NUMBER_LEAD = /^\s*(?:claim\s*)?(?:(?:#|no\.?|num(?:ber)?|id\b)\s*[:#]?\s*)?((?=[A-Za-z-]{0,30}\d)[A-Za-z0-9][A-Za-z0-9-]{0,30})(?=[\s,:?.!-]|$)[\s,:-]*/i;
+
+/**
+ * A claim number a person most likely meant as one even when medbill has none by it: letters and digits
+ * ("A1005", "CLM-889"), or five characters or more ("20241"). A short plain number ("412") is more often an
+ * amount or an answer to a question than a claim, so only a number medbill knows is taken as a claim there.
+ */
+export const looksLikeClaimNumber = (n: string): boolean => (/[A-Za-z]/.test(n) && /\d/.test(n)) || n.length >= 5;
 
 /** How long a snooze lasts when said in words: "3 days", "a week", "2 weeks". */
 function snoozeDays(text: string): number | undefined {

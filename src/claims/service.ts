@@ -123,6 +123,9 @@ export class ClaimService {
     if (problem) return { ok: false, problem };
     if (!CLAIM_KEY_SHAPE.test(input.caseId)) return { ok: false, problem: `"${input.caseId}" is not a medbill case ID (C- and five letters or digits, e.g. C-7K3Q9).` };
     if (await this.store.get(input.caseId)) return { ok: false, problem: `Case ${input.caseId} already has a claim: update it instead (e.g. "${input.caseId} paid $412 on 12/3").` };
+    // A claim number names one claim ("A1005 paid $5200"), as the import keeps it: a second case cannot take it.
+    const taken = input.reference ? (await this.store.byReference(input.reference)).find((c) => c.caseId !== input.caseId) : undefined;
+    if (taken) return { ok: false, problem: `Claim number ${input.reference} is already the claim of case ${taken.caseId}: check the number, or update that claim ("${input.reference} paid $412 on 12/3").` };
     return this.created(input, actor);
   }
 

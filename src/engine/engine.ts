@@ -180,8 +180,9 @@ export class Engine<S = unknown> {
         // wrote this session meanwhile. In this process one person's turns are queued; a conflict means
         // another process answered them in between, so the turn is worked out again on what it wrote.
         const loaded = await this.load(key);
-        const checked = this.forSession(screened, loaded);
-        const decision = await this.decide(await this.contextFor(turn), loaded.row, checked.input, loaded.expired);
+        const ctx = await this.contextFor(turn);
+        const checked = await this.forSession(ctx, screened, loaded);
+        const decision = await this.decide(ctx, loaded.row, checked.input, loaded.expired);
         const replies = await this.save(key, loaded, decision, checked.identifiers, answer);
         if (replies) {
           this.log.log('info', 'turn', { platform: turn.platform, input: turn.input.kind, replies: replies.length, ms: Number(process.hrtime.bigint() - started) / 1e6 });
@@ -236,12 +237,13 @@ export class Engine<S = unknown> {
   /**
    * The screened input for the session as loaded now: one screened as the answer to a product question is
    * scrubbed again as any message is when that question is no longer pending (the session moved on since),
-   * or when the message is not its answer but a command that starts a flow ("new case …").
+   * or when the message is not its answer but a command that starts a flow ("new case …", "A1005 paid …").
    */
-  private forSession(screened: Extract<Screened, { input: Input }>, loaded: Loaded): { input: Input; identifiers: IdentifierKind[] } {
+  private async forSession(ctx: FlowContext<S>, screened: Extract<Screened, { input: Input }>, loaded: Loaded): Promise<{ input: Input; identifiers: IdentifierKind[] }> {
     if (!screened.answerNames || screened.input.kind !== 'text') return screened;
     const stillPending = loaded.row !== undefined && loaded.version === screened.answerNames.version;
-    if (stillPending && !this.flows.command(screened.input.text)) return screened;
+    const text = screened.input.text;
+    if (stillPending && !this.flows.command(text) && !(await this.flows.recogniseStored(ctx, text, 'command'))) return screened;
     const again = scrubIdentifiers(screened.input.text);
     return { input: { kind: 'text', text: again.text.trim() }, identifiers: [...new Set([...screened.identifiers, ...again.found])] };
   }
@@ -287,8 +289,8 @@ export class Engine<S = unknown> {
 
   /**
    * What a turn's input means, in one pass: control words, then a command that names a flow (or a typed
-   * button), then the open flow, then a button typed in words, then what a flow recognises, then the flows'
-   * example phrases; else help.
+   * button) or a stored record with what to do, then the open flow, then a button typed in words, then a stored
+   * record named alone, then what a flow recognises, then the flows' example phrases; else help.
    */
   private async decide(ctx: FlowContext<S>, row: Session | undefined, input: Input, expired: Session | undefined): Promise<Decision> {
     const expiredNote = expired && !row
@@ -316,6 +318,9 @@ export class Engine<S = unknown> {
       if (button) return this.press(ctx, row, button.value, expired, withExpiredNote);
       return withExpiredNote(await this.begin(ctx, named.flow, { text: named.text }));
     }
+    // A record named as only the stores know it, with what to do ("A1005 paid $5200"): a command too.
+    const stored = await this.flows.recogniseStored(ctx, text, 'command');
+    if (stored) return withExpiredNote(await this.begin(ctx, stored.flow, stored.seed));
     if (row) {
       const out = await this.flow(row.flow).handle(ctx, row.state, { kind: 'text', text });
       if (!out.unhandled) return this.follow(ctx, row, out);
@@ -325,6 +330,9 @@ export class Engine<S = unknown> {
     }
     const later = this.flows.command(text, true);
     if (later) return withExpiredNote(await this.begin(ctx, later.flow, { text: later.text }));
+    // Such a name alone ("A1005") before what the flows read from its shape (a code), which the flow may offer too.
+    const storedAlone = await this.flows.recogniseStored(ctx, text, 'alone');
+    if (storedAlone) return withExpiredNote(await this.begin(ctx, storedAlone.flow, storedAlone.seed));
     const recognised = this.flows.recognise(ctx, text);
     if (recognised) return withExpiredNote(await this.begin(ctx, recognised.flow, recognised.seed));
     const similar = this.examples.closest(text);

@@ -134,6 +134,14 @@ export interface Flow<S = unknown> {
    */
   recognise?(ctx: FlowContext<S>, text: string): Seed | undefined;
   /**
+   * A message that names one of this flow's records by a name only its stores know (the practice's own claim
+   * number: "A1005 paid $5200 on 12/1"), so no pattern can tell: the seed to start with, or undefined. Asked at
+   * two points of a turn: 'command', before the open flow, as `commands` are (the name followed by what to do
+   * with it); 'alone', after the open flow declined the message and before `recognise` (the name alone, which
+   * a flow's question may have asked for). It reads the stores only for a message shaped like such a name.
+   */
+  recogniseStored?(ctx: FlowContext<S>, text: string, where: 'command' | 'alone'): Promise<Seed | undefined>;
+  /**
    * A step may await (an LLM, a file render, a clearinghouse): it runs outside the database transaction,
    * and the session is then saved only if nobody changed it meanwhile.
    */

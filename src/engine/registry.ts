@@ -45,6 +45,15 @@ export class FlowRegistry<S = unknown> {
     return undefined;
   }
 
+  /** A message naming a flow's stored record (see Flow.recogniseStored), as the first flow that knows the name sees it. */
+  async recogniseStored(ctx: FlowContext<S>, text: string, where: 'command' | 'alone'): Promise<{ flow: string; seed: Seed } | undefined> {
+    for (const f of this.byId.values()) {
+      const seed = await f.recogniseStored?.(ctx, text, where);
+      if (seed) return { flow: f.id, seed };
+    }
+    return undefined;
+  }
+
   /** The menu: one button per flow that has a menu entry, in registration order. */
   menu(): Choice[] {
     return this.all().flatMap((f) => (f.menu ? [{ label: f.menu.label, value: `go:${f.id}` }] : []));

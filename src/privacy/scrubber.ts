@@ -95,7 +95,8 @@ const PATTERNS: Pattern[] = [
   {
     kind: 'member-id',
     re: /\b(?:member|subscriber|policy|insurance|group|grp|medicare|medicaid|mbi|hicn|id)\b(?:\s{0,3}(?:id|#|number|no\.?|num)){0,2}\s{0,3}[:#]?\s{0,3}((?=[A-Z-]{0,24}\d)[A-Z0-9][A-Z0-9-]{5,24})\b/gi,
-    accept: (_w, id) => !!id && !isCode(id) && !notPersonal(id, ''),
+    // "claim ID CLM889123" is the practice's own claim number, not the patient's (issue 24 §2).
+    accept: (whole, id, before) => !!id && !isCode(id) && !notPersonal(id, '') && !(/^id\b/i.test(whole) && /\bclaims?\s{1,3}$/i.test(before)),
     groupOnly: true,
   },
   // A member-ID-shaped token right after a payer: "BCBS XKQ123456789", "Aetna medical W123456789".

@@ -9,7 +9,8 @@ import type { Claim, ClaimStatus, HistoryEntry } from './claim.js';
 
 /** One line of the digest: enough to act on a claim without opening it. */
 export interface DueItem {
-  caseId: string; payer: string; payerKind: ClaimPayerKind; status: ClaimStatus; procedures: string[];
+  /** The case ID, and the practice's own claim number when it has one (shown beside it). */
+  caseId: string; reference?: string; payer: string; payerKind: ClaimPayerKind; status: ClaimStatus; procedures: string[];
   billedCents?: number; paidCents?: number; submittedDate?: string; serviceDate?: string;
   /** The date that put it in this section (follow-up, deadline, due date, expiry, service date). */
   date: string;
@@ -28,11 +29,20 @@ export type DueSectionName = (typeof DUE_SECTIONS)[number];
 
 export interface DueWindow { today: string; until: string; authUntil: string; unsubmittedBefore: string; limit: number }
 
+/** At most this many claims are read for one claim number (two already make it ambiguous). */
+export const MAX_BY_REFERENCE = 5;
+
 /** A history entry with the claim it belongs to. */
 export type ClaimEntry = HistoryEntry & { caseId: string };
 
 export interface ClaimStore {
   get(caseId: string): Promise<Claim | undefined>;
+  /**
+   * The claims whose practice's claim number is `reference`, in any letter case ("a1005" finds A1005), by case
+   * ID; at most `MAX_BY_REFERENCE`. Usually one: a number is the practice's own key for a claim, but nothing
+   * stops a practice from reusing one, and the caller says so rather than picking one.
+   */
+  byReference(reference: string): Promise<Claim[]>;
   /** The claim's history, oldest first. */
   history(caseId: string): Promise<HistoryEntry[]>;
   /** The claim's latest history entry (what an undo or a correction would take back). */

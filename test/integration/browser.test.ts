@@ -175,10 +175,10 @@ describe.skipIf(!available)('local chat page in a browser', () => {
   }, 60_000);
 
   /** A submitted claim, `daysAgo` days before today where the practice is, as the claims desk stores it. */
-  const seedClaim = async (caseId: string, payer: string, payerKind: MedicalPayer, billedCents: number, daysAgo: number) => {
+  const seedClaim = async (caseId: string, payer: string, payerKind: MedicalPayer, billedCents: number, daysAgo: number, reference?: string) => {
     const claims = claimService(app.storage);
     const plan = (await claims.draft(
-      { caseId, payer, payerKind, lane: 'medical', procedures: ['D7240'], diagnoses: ['K01.1'], billedCents, serviceDate: addDays(today, -daysAgo - 3), submittedDate: addDays(today, -daysAgo) },
+      { caseId, payer, payerKind, lane: 'medical', procedures: ['D7240'], diagnoses: ['K01.1'], billedCents, serviceDate: addDays(today, -daysAgo - 3), submittedDate: addDays(today, -daysAgo), ...(reference ? { reference } : {}) },
       { who: 'test', surface: 'test' },
     ));
     if (!plan.ok) throw new Error(plan.problem);
@@ -187,7 +187,7 @@ describe.skipIf(!available)('local chat page in a browser', () => {
 
   it('shows the claims due today, records a payment from the list, and leaves the paid claim off it', async () => {
     await seedClaim('C-7K3Q9', 'Aetna', 'commercial', 41250, 30);
-    await seedClaim('C-8M4R2', 'Medicare Part B', 'medicare', 98000, 40);
+    await seedClaim('C-8M4R2', 'Medicare Part B', 'medicare', 98000, 40, 'A1005'); // the practice's claim number, shown beside the case ID
     const page = await browser.newPage();
     await page.goto(running.url);
     const chat = page.getByRole('tabpanel', { name: 'Chat' });
@@ -230,7 +230,7 @@ describe.skipIf(!available)('local chat page in a browser', () => {
     const after = await todayView.textContent();
     expect(after).toContain(`Claims for ${showDate(today)}: 1 to act on.`);
     expect(after).toContain('Overdue follow-ups (1)');
-    expect(after).toContain('C-8M4R2 · Medicare Part B');
+    expect(after).toContain('C-8M4R2 · A1005 · Medicare Part B');
     expect(after).not.toContain('C-7K3Q9');
     // The chat kept what was said there.
     await page.getByRole('tab', { name: 'Chat' }).click();

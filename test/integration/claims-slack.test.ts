@@ -236,6 +236,25 @@ describe('the daily digest in Slack', () => {
     expect(ids.filter((id) => textOf(part2 ?? { params: {} }).includes(`${id} · `)).length).toBeGreaterThan(0);
   }, 30_000);
 
+  it('lists the practice\'s claim number beside the case ID, and takes "/medbill A1005 paid $5200 on 12/1" for that claim (issue 24 §2)', async () => {
+    const claims = claimService(stack.app.storage);
+    const plan = await claims.draft({ caseId: 'C-NUM23', reference: 'A1005', payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 520000, submittedDate: addDays(today, -30) }, { who: 'test', surface: 'test' });
+    if (!plan.ok || !(await claims.commit(plan))) throw new Error(`seed failed: ${plan.ok ? 'not committed' : plan.problem}`);
+    await slash('digest here 8:00 America/Chicago every day');
+    await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && /posted here/.test(JSON.stringify(c.params))));
+    await startScheduler(() => postingTime);
+    await fake.waitFor(() => digestPosts().length === 1);
+    const [digest] = digestPosts();
+    expect(textOf(digest ?? { params: {} })).toMatch(/C-NUM23 · A1005 · Aetna · 41100 · \$5,200 · 30 days since submission/);
+
+    fake.clear();
+    expect((await slash('A1005 paid $5200 on 12/1')).status).toBe(200);
+    await fake.waitFor((calls) => calls.some((c) => /Recorded for C-NUM23/.test(JSON.stringify(c.params))));
+    expect(JSON.stringify(fake.calls.map((c) => c.params))).toMatch(/Recorded for C-NUM23 \(A1005\): paid \$5,200 on Tue Dec 1, 2026\. It is now paid/);
+    expect(await claims.get('C-NUM23')).toMatchObject({ status: 'paid', paidCents: 520000, paidDate: '2026-12-01' });
+    expect((await claims.store.history('C-NUM23')).at(-1)).toMatchObject({ action: 'paid', actor: 'slack:U0BILLER', surface: 'slack' });
+  }, 20_000);
+
   it('escapes a payer\'s &, < and > once in the text Slack receives', async () => {
     const claims = claimService(stack.app.storage);
     const plan = await claims.draft({ caseId: 'C-AMPS2', payer: 'Blue Cross & Blue Shield <Federal> Plan', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, submittedDate: addDays(today, -60) }, { who: 'test', surface: 'test' });

@@ -1,4 +1,7 @@
-/** `medbill claims`: import the practice's medical claims from its PM system's CSV export, or export them all as CSV. */
+/**
+ * `medbill claims`: import the practice's medical claims from its PM system's CSV export, export them all as
+ * CSV, or record what happened to one ("A1005 paid $5200 on 12/1").
+ */
 import { loadConfig } from '../../config.js';
 import { positionals, readInputBytes, takeFlag, takeOneOption, takeOption, UsageError, type Io } from '../../command-line.js';
 import { systemClock, todayIn } from '../../today.js';
@@ -10,9 +13,15 @@ export const claimsCommand: Command = {
     "medbill claims import FILE.csv   start tracking the practice's medical claims from its PM system's CSV export",
     '                                 (--dry-run checks every row and writes nothing)',
     'medbill claims export            every claim as CSV on standard output',
+    'medbill claims update "TEXT"     record what happened to a claim, by case ID or claim number ("A1005 paid $5200 on 12/1")',
   ],
   help: `Usage: medbill claims import FILE.csv [--dry-run] [--ignore-column NAME]... [--payer-kind KIND]
        medbill claims export
+       medbill claims update "TEXT"
+  update: records what happened to one claim, typed as in chat: the case ID or the practice's claim
+    number, then what happened ("A1005 paid $5200 on 12/1", "C-7K3Q9 denied CO-50", "A1005 followed up,
+    still processing"). Prints medbill's answer; exit 1 when nothing was recorded (an unknown claim
+    number, a change the claim's status refuses, or an update that leaves out the amount or the reason).
   import: reads the open (and recent) medical claims exported from the practice-management system, one
     claim per row, into MEDBILL_DB. Every row is checked first: with any bad row nothing is imported
     (exit 2) and the bad rows are listed by their line in the file. All rows go in one transaction.
@@ -59,6 +68,7 @@ export const claimsCommand: Command = {
   async run(args, io) {
     const [sub, ...rest] = args;
     if (sub === 'import') return claimsImport(rest, io);
+    if (sub === 'update') return (await import('../claim-update.js')).cmdClaimUpdate(rest, io);
     if (sub === 'export') {
       if (positionals('claims export', rest).length) throw new UsageError('claims export takes no arguments (it writes every claim to standard output)');
       const { claimsCsv } = await import('../../reports/claims-report.js');
@@ -76,7 +86,7 @@ export const claimsCommand: Command = {
       return 0;
     }
     positionals('claims', [sub ?? '']);
-    throw new UsageError('claims needs "import FILE.csv" or "export" (medbill claims --help)');
+    throw new UsageError('claims needs "import FILE.csv", "export" or "update TEXT" (medbill claims --help)');
   },
 };
 

@@ -9,7 +9,7 @@ import type { Db } from './db.js';
 import type { Claim, ClaimStatus, Denial, HistoryEntry } from '../claim.js';
 import { isOpen } from '../claim.js';
 import type { ClaimPayerKind, Lane } from '../../knowledge/vocabulary.js';
-import { DUE_SECTIONS, type ClaimEntry, type ClaimStore, type DueItem, type DueSection, type DueSectionName, type DueWindow } from '../claims.js';
+import { DUE_SECTIONS, MAX_BY_REFERENCE, type ClaimEntry, type ClaimStore, type DueItem, type DueSection, type DueSectionName, type DueWindow } from '../claims.js';
 
 interface ClaimRow {
   case_id: string; reference: string | null; payer: string; payer_kind: string; lane: string; category: string | null;
@@ -67,14 +67,15 @@ function toRow(c: Claim): ClaimRow {
 }
 
 interface DueRow {
-  case_id: string; payer: string; payer_kind: string; status: string; procedures: string; billed_cents: number | null; paid_cents: number | null;
+  case_id: string; reference: string | null; payer: string; payer_kind: string; status: string; procedures: string; billed_cents: number | null; paid_cents: number | null;
   submitted_date: string | null; service_date: string | null; date: string;
 }
 
-const DUE_COLUMNS = 'case_id, payer, payer_kind, status, procedures, billed_cents, paid_cents, submitted_date, service_date';
+const DUE_COLUMNS = 'case_id, reference, payer, payer_kind, status, procedures, billed_cents, paid_cents, submitted_date, service_date';
 
 function dueItem(r: DueRow): DueItem {
   const item: DueItem = { caseId: r.case_id, payer: r.payer, payerKind: r.payer_kind as ClaimPayerKind, status: r.status as ClaimStatus, procedures: JSON.parse(r.procedures) as string[], date: r.date };
+  if (r.reference !== null) item.reference = r.reference;
   if (r.billed_cents !== null) item.billedCents = r.billed_cents;
   if (r.paid_cents !== null) item.paidCents = r.paid_cents;
   if (r.submitted_date !== null) item.submittedDate = r.submitted_date;
@@ -99,6 +100,7 @@ export class SqliteClaimStore implements ClaimStore {
   private readonly insertStmt;
   private readonly updateStmt;
   private readonly getStmt;
+  private readonly byReferenceStmt;
   private readonly historyInsert;
   private readonly historyStmt;
   private readonly lastEntryStmt;
@@ -118,6 +120,8 @@ export class SqliteClaimStore implements ClaimStore {
        WHERE case_id = @case_id AND version = @expected`,
     );
     this.getStmt = db.prepare<[string], ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE case_id = ?`);
+    // NOCASE, as the claims_reference index is built: "a1005" finds A1005 from the index.
+    this.byReferenceStmt = db.prepare<[string, number], ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE reference = ? COLLATE NOCASE ORDER BY case_id LIMIT ?`);
     this.historyInsert = db.prepare(
       'INSERT INTO claim_history (case_id, at, actor, surface, action, from_status, to_status, change, before, reverts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -144,6 +148,11 @@ export class SqliteClaimStore implements ClaimStore {
   async get(caseId: string): Promise<Claim | undefined> {
     const row = this.getStmt.get(caseId);
     return row ? fromRow(row) : undefined;
+  }
+
+  async byReference(reference: string): Promise<Claim[]> {
+    const wanted = reference.trim();
+    return wanted ? this.byReferenceStmt.all(wanted, MAX_BY_REFERENCE).map(fromRow) : [];
   }
 
   /**

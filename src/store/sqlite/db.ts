@@ -187,6 +187,9 @@ const MIGRATIONS: string[] = [
      until INTEGER NOT NULL          -- expires at (ms)
    );
    CREATE INDEX held_until ON held (until);`,
+  // A claim by the practice's own claim number ("A1005 paid $5200", ClaimStore.byReference), in any letter case
+  // as the import matches it.
+  `CREATE INDEX claims_reference ON claims (reference COLLATE NOCASE) WHERE reference IS NOT NULL;`,
 ];
 
 export function openDb(path: string): Db {

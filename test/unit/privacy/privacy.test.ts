@@ -330,6 +330,14 @@ describe('the answer to a question whose answer is a product, a lab or a drug', 
     expect(readFileSync(path).toString('latin1')).not.toMatch(/Zorvana|Quixlebeck/);
   }, 30_000);
 
+  it('reads a claim update by claim number typed at that question ("A1005 denied …") as any message too', async () => {
+    const { send } = await atDeviceQuestion();
+    const rs = await send({ kind: 'text', text: 'A1005 denied, Zorvana Quixlebeck called about it' });
+    expect(noticeIn(rs)).toBe(true);
+    expect(JSON.stringify(rs)).not.toMatch(/Zorvana|Quixlebeck/);
+    expect(JSON.stringify(rs)).toMatch(/I don't know a claim numbered A1005/);
+  }, 30_000);
+
   it('screens again, as any message, an answer screened for the product question when the session moved on before it was applied', async () => {
     const { engine, send, turn } = await atDeviceQuestion();
     // Screened (as the inbox does on arrival) while the product question is pending…

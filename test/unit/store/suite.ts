@@ -151,6 +151,27 @@ export function storageSuite(name: string, open: StorageFactory): void {
       expect((await s.claims.openClaims(10)).map((c) => c.caseId)).toEqual(['C-APPL2', 'C-OVRD2', 'C-TDAY2', 'C-LATR2', 'C-DRFT2']);
     });
 
+    it("claims: by the practice's claim number, in any letter case, each claim that has it; the digest's items carry it", async () => {
+      const s = await fresh();
+      const writes: StoreWrite[] = [
+        claim('C-REFA2', { reference: 'A1005', nextFollowUp: '2026-11-20' }),
+        claim('C-REFB2', { reference: 'a-77' }),
+        claim('C-REFC2', { reference: 'A-77' }),
+        claim('C-NONE2'),
+      ].map((c) => ({ kind: 'claim.change', after: c, entry: entry('created'), expectedVersion: undefined }));
+      expect(await s.unitOfWork.commit(writes)).toBe(true);
+      expect((await s.claims.byReference('A1005')).map((c) => c.caseId)).toEqual(['C-REFA2']);
+      expect((await s.claims.byReference('a1005'))[0]).toEqual(await s.claims.get('C-REFA2'));
+      expect((await s.claims.byReference(' A1005 ')).map((c) => c.caseId)).toEqual(['C-REFA2']);
+      // A number two claims share is answered with both, so the caller can say so instead of picking one.
+      expect((await s.claims.byReference('A-77')).map((c) => c.caseId)).toEqual(['C-REFB2', 'C-REFC2']);
+      expect(await s.claims.byReference('A1006')).toEqual([]);
+      expect(await s.claims.byReference('')).toEqual([]);
+      const due = await s.claims.due({ today: '2026-12-02', until: '2026-12-16', authUntil: '2026-12-16', unsubmittedBefore: '2026-11-25', limit: 5 });
+      expect(due.sections.overdue.items.find((i) => i.caseId === 'C-REFA2')).toMatchObject({ reference: 'A1005', date: '2026-11-20' });
+      expect(due.sections.overdue.items.find((i) => i.caseId === 'C-NONE2')).not.toHaveProperty('reference');
+    });
+
     it('claim reports: every claim once, the export oldest first, across pages', async () => {
       const s = await fresh();
       const n = 2_345; // more than one page of any sensible size
