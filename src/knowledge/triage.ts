@@ -390,7 +390,7 @@ export function triage(facts: CaseFacts, kn: Knowledge, options: TriageOptions):
   // service (today when the case gives none); then the category's suggestions.
   const diagnosisCodes: Code[] = [];
   if (r.diagnoses.length) {
-    const at = diagnosisDate(kn, facts.serviceDate, options.today);
+    const at = diagnosisDate(kn, facts.serviceDate, options.today, facts.notes);
     const standIn = codeSetStandIn(kn, at);
     if (standIn) {
       const rule = answer.fireEngineRule('R-DX-YEAR', standIn);
