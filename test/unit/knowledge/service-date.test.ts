@@ -109,6 +109,18 @@ describe('a date of service typed in chat chooses the code set (J34.830 is valid
     expect(said).not.toMatch(/J34\.830[^"]*is not a valid ICD-10-CM code/);
   });
 
+  it('a date of service said after the case is described updates it', async () => {
+    const d = sqliteStorage();
+    opened.push(d);
+    const engine = openEngine(d, { zone: 'America/Chicago', now: () => Date.parse('2026-12-07T15:00:00Z') });
+    const send = async (text: string) => (await engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text', text } }))
+      .map((r) => [r.text, ...r.parts.map((p) => JSON.stringify(p))].join('\n')).join('\n');
+    expect(await send(CASE)).toMatch(/J34\.830[^"]*is not a valid ICD-10-CM code for a service on 2026-12-07|J34\.830/);
+    const later = await send('DOS 10/3/2026');
+    expect(later).toMatch(/date of service: in FY2027/);
+    expect(later).not.toMatch(/J34\.830[^"]*is not a valid ICD-10-CM code/);
+  });
+
   it('medbill ask reads the date of service from the words (nothing is scrubbed on the command line)', () => {
     const { code, out } = cli(['ask', '--json', `${CASE}, DOS 10/3/2026`]);
     expect(code).toBe(0);
