@@ -140,6 +140,26 @@ it('botulinum toxin: the drug by its brand, no injection code suggested, and the
   expect(kn.procedureCodes.cpt.get('64615')?.description).toMatch(/both sides/);
 });
 
+it('a splint that failed is history when the visit is an arthrocentesis: no D7880 beside it', () => {
+  const r = run({ procedure: 'TMJ arthrocentesis with Kenalog injection', cause: 'tmj', notes: 'closed lock despite 3 months of splint and NSAIDs', coverage: separate, patientAge: 44 });
+  expect(allCodes(r)).toEqual(expect.arrayContaining(['D7870', '20605', 'J3301']));
+  expect(allCodes(r)).not.toContain('D7880');
+  // A splint that is the procedure is still coded.
+  expect(allCodes(run({ procedure: 'TMJ splint', cause: 'tmj', notes: 'jaw pain and clicking despite 3 months of soft diet and NSAIDs', coverage: separate }))).toContain('D7880');
+});
+
+it('bruxism: G47.63 in sleep, F45.8 awake (the ICD-10-CM index), and a question when the notes do not say which', () => {
+  const tmd = (notes: string) => run({ procedure: 'botox injections of the masseter', cause: 'tmj', notes, coverage: separate });
+  expect(allCodes(tmd('daytime clenching, masseter pain'))).toContain('F45.8');
+  expect(allCodes(tmd('daytime clenching, masseter pain'))).not.toContain('G47.63');
+  expect(allCodes(tmd('grinds teeth at night, masseter pain'))).toContain('G47.63');
+  expect(allCodes(tmd('grinds teeth at night, masseter pain'))).not.toContain('F45.8');
+  const unsaid = tmd('bruxism, masseter pain');
+  expect(allCodes(unsaid).filter((c) => c === 'F45.8' || c === 'G47.63')).toEqual([]);
+  expect(unsaid.questions.some((q) => q.field === 'diagnoses' && /in sleep or while awake/.test(q.question))).toBe(true);
+  expect(tmd('grinds teeth at night').questions.some((q) => /in sleep or while awake/.test(q.question))).toBe(false);
+});
+
 it('hyaluronic acid into the jaw joint: off-label, with the policies that say so, and no knee hyaluronan code suggested', () => {
   const r = run({ procedure: 'TMJ arthrocentesis with hyaluronic acid injection', cause: 'tmj', notes: 'closed lock despite 3 months of splint and NSAIDs', coverage: separate, patientAge: 44 });
   expect(allCodes(r)).toContain('20605');
