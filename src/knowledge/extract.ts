@@ -343,7 +343,8 @@ function findPayer(t: Tokens, text: string, carriers: Carrier[]): MedicalPayer |
   const medicare = said(/\bmedicare\b/gi);
   // A Medigap supplement (AARP, Plan G) rides on original Medicare; Medicare Advantage replaces it.
   const supplement = said(/\b(?:medigap|supplement(?:al)?|supp|plan [fgn])\b/gi).length > 0;
-  const advantage = said(/\bmedicare advantage\b|\badvantage plan\b|\bpart c\b|\bma plan\b|\bmedicare (?:hmo|ppo|replacement)\b|\bdual special needs\b|\bd-?snp\b/gi).length > 0;
+  // Medicare Advantage plans are often named by their brand alone ("Humana Gold Plus", "Kaiser Senior Advantage").
+  const advantage = said(/\bmedicare advantage\b|\badvantage plan\b|\bpart c\b|\bma plan\b|\bmedicare (?:hmo|ppo|replacement)\b|\bdual special needs\b|\bd-?snp\b|\bgold plus\b|\bsenior advantage\b|\bmedicare ?complete\b|\bdual complete\b|\bdevoted health\b|\balignment health\b|\bclover health\b/gi).length > 0;
   const brandedMedicare = medicare.some((i) => carriers.some((c) => c.end === i - 1));
   if (advantage) return 'medicare-advantage';
   if (medicare.length || (supplement && /\b(aarp|medigap)\b/i.test(text))) return brandedMedicare && !supplement ? 'medicare-advantage' : 'medicare';
