@@ -1,4 +1,5 @@
 /** Pieces the case flows share: the options offered as buttons and the readers of typed answers. */
+import { isFiscalYearOnly } from '../src/knowledge/service-date.js';
 import type { FlowContext } from './context.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
 import { extractFacts } from '../src/knowledge/extract.js';
@@ -186,7 +187,20 @@ export function describeFacts(ctx: FlowContext, patch: Partial<CaseFacts>): stri
   if (patch.patientAge !== undefined) out.push(`age: ${patch.patientAge}`);
   if (patch.fee !== undefined) out.push(`fee: $${patch.fee}`);
   if (patch.cashFee !== undefined) out.push(`cash fee: $${patch.cashFee}`);
+  if (patch.serviceDate) out.push(`date of service: ${serviceDateWords(patch.serviceDate, patch.notes)}`);
   return out;
+}
+
+/**
+ * A date of service with the ICD-10-CM code set it chooses. One typed with its year was left out by the scrubber,
+ * which kept only its fiscal year (the notes hold that mark): it is said as the fiscal year, not as a day.
+ */
+function serviceDateWords(date: string, notes: string | undefined): string {
+  const fy = Number(date.slice(0, 4)) + (Number(date.slice(5, 7)) >= 10 ? 1 : 0);
+  if (isFiscalYearOnly(date, notes)) {
+    return `in FY${fy} (services from ${date}): medbill keeps only the fiscal year of a date typed with its year, which chooses the ICD-10-CM code set`;
+  }
+  return `${date} (ICD-10-CM code set FY${fy})`;
 }
 
 /** What changed between two versions of the facts, described with the new values in full. */

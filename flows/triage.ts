@@ -300,7 +300,7 @@ function parseCoverage(text: string, ctx: FlowContext): CaseFacts['coverage'] | 
 
 /** Every fact a typed message states, as the extractor reads it plus plan words; lists add to the case's lists. */
 function statedFacts(text: string, f: Partial<CaseFacts>, ctx: FlowContext): Partial<CaseFacts> {
-  const known = extractFacts(text, ctx.kn).known;
+  const known = extractFacts(text, ctx.kn, ctx.today).known;
   const plans = planWords(text);
   const out: Partial<CaseFacts> = plans ? mergeFacts(known, { coverage: plans }) : { ...known };
   if (known.documentsOnHand) out.documentsOnHand = [...new Set([...(f.documentsOnHand ?? []), ...known.documentsOnHand])];
@@ -525,9 +525,9 @@ function start(ctx: FlowContext, seed: Seed): Outcome {
   const lead: string[] = [];
   let checked = false; // the procedure was already checked against what triage knows
   if (seed.text) {
-    const known = extractFacts(seed.text, ctx.kn).known;
+    const known = extractFacts(seed.text, ctx.kn, ctx.today).known;
     f = withNote(mergeFacts(f, known), seed.text);
-    const heard = describeFacts(ctx, known);
+    const heard = describeFacts(ctx, { ...known, notes: seed.text });
     // No procedure named, but the message as a whole describes one triage knows ("broke #8 in a bike accident"),
     // or says a tooth comes out ("#14 removed").
     if (!f.procedure && seed.text.length <= 200) {

@@ -56,6 +56,17 @@ export function timelyFilingDeadline(payerKind: ClaimPayerKind, serviceDate: str
   throw new Error(`timely filing for ${payerKind} gives neither days nor months`);
 }
 
+/**
+ * The state limits the policy knows for a payer kind, and what to check elsewhere, in a sentence; undefined when
+ * the kind lists none ("State limits: NY 45 days; TX 95 days. Elsewhere: …").
+ */
+export function stateFilingLimits(payerKind: ClaimPayerKind, policy: FollowUpPolicy): string | undefined {
+  const rule = policy.timelyFiling[payerKind];
+  if (!rule.states) return undefined;
+  const each = rule.states.map((s) => `${s.state} ${s.months !== undefined ? `${s.months} months` : `${s.days} days`}${s.from ? ` from ${s.from}` : ''}`);
+  return `State limits medbill knows: ${each.join('; ')}.${rule.otherStates ? ` ${rule.otherStates}` : ''}`;
+}
+
 /** When records are due when the payer asked on `requestDate` without giving a date. */
 export function recordsDueDefault(requestDate: string, policy: FollowUpPolicy): string {
   return addDays(requestDate, policy.recordsDueDefaultDays.value);

@@ -15,7 +15,7 @@ import { scrubIdentifiers } from '../privacy/scrubber.js';
 import { canMove, isOpen, TRANSITIONS, type Actor, type Claim, type ClaimStatus, type Denial, type HistoryEntry } from '../store/claim.js';
 import type { ClaimKnowledge } from '../knowledge/followup-denials.js';
 import { localDate, systemClock, type Clock } from '../today.js';
-import { appealDeadline, authWarning, firstFollowUp, nextFollowUp, recordsDueDefault, timelyFilingDeadline } from './policy.js';
+import { appealDeadline, authWarning, firstFollowUp, nextFollowUp, recordsDueDefault, stateFilingLimits, timelyFilingDeadline } from './policy.js';
 import { daysBetween, isIsoDate } from '../calendar.js';
 import { caseOfClaim, CLAIM_KEY_SHAPE, dentalClaimKey, isDentalClaimKey } from '../case-id.js';
 
@@ -313,7 +313,8 @@ export class ClaimService {
     if (warning) out.push(warning);
     if (c.serviceDate && !c.submittedDate) {
       const filing = timelyFilingDeadline(c.payerKind, c.serviceDate, this.kn.policy);
-      out.push(`Timely filing: submit by ${filing.date} (${filing.basis}).`);
+      const states = stateFilingLimits(c.payerKind, this.kn.policy);
+      out.push(`Timely filing: submit by ${filing.date} (${filing.basis}).${states ? ` ${states}` : ''}`);
     }
     return out;
   }

@@ -46,6 +46,10 @@ function claimKnowledgeCounts(dir: string): string[] {
     `  follow-up:        first ${p.followUp.firstAfterSubmissionDays.value} days after submission, then every ${p.followUp.repeatEveryDays.value}; records due ${p.recordsDueDefaultDays.value}; warn ${p.appealWarningDays.value} days before an appeal deadline, ${p.authExpiryWarningDays.value} before an authorization ends; unsubmitted after ${p.notSubmittedReminderDays.value}`,
     `    appeal days:    ${CLAIM_PAYER_KINDS.map((payer) => `${payer} ${p.appealDeadlines[payer].days}`).join(', ')}`,
     `    timely filing:  ${CLAIM_PAYER_KINDS.map((payer) => `${payer} ${filing(payer)}`).join(', ')}`,
+    ...CLAIM_PAYER_KINDS.flatMap((payer) => {
+      const states = p.timelyFiling[payer].states;
+      return states ? [`      ${`${payer}:`.padEnd(14)}${states.map((s) => `${s.state} ${s.months !== undefined ? `${s.months} months` : `${s.days} days`}`).join(', ')} (other states vary)`] : [];
+    }),
   ];
 }
 

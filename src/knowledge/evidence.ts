@@ -3,6 +3,7 @@
  * diagnosis code is checked (exists, billable, fits). Diagnoses beat a cause label that contradicts them;
  * a concrete story in the notes beats a "routine" label; a tooth that broke while eating is not trauma.
  */
+import { isFiscalYearOnly } from './service-date.js';
 import type { CaseReading } from './case.js';
 import type { Knowledge, IcdEntry } from './load.js';
 import { PATTERNS } from './codes.js';
@@ -113,14 +114,22 @@ export const untitledIcd10 = (year: number): string => `valid ICD-10-CM code (of
 export interface DiagnosisDate extends CodeSetChoice {
   /** False when the case gave no date of service and today's date was used. */
   given: boolean;
+  /**
+   * True when only the fiscal year of the date of service is known (chat keeps no more of a date typed with its
+   * year, and the date is that year's first day): the answer then speaks of the year, not of a day.
+   */
+  yearOnly?: boolean;
 }
 
 /**
  * Where diagnoses are checked: the date of service if given, else today in the practice's zone (`today` is
  * called only then: its zone's first lookup is slow on a cold start).
  */
-export function diagnosisDate(kn: Knowledge, serviceDate: string | undefined, today: string | (() => string)): DiagnosisDate {
-  if (serviceDate !== undefined) return { ...kn.icd10Lists.forDate(serviceDate), given: true };
+export function diagnosisDate(kn: Knowledge, serviceDate: string | undefined, today: string | (() => string), notes?: string): DiagnosisDate {
+  if (serviceDate !== undefined) {
+    const at = kn.icd10Lists.forDate(serviceDate);
+    return { ...at, given: true, ...(isFiscalYearOnly(serviceDate, notes) ? { yearOnly: true } : {}) };
+  }
   return { ...kn.icd10Lists.forDate(typeof today === 'string' ? today : today()), given: false };
 }
 
@@ -189,7 +198,7 @@ export function diagnosisProblemOn(kn: Knowledge, code: string, at: DiagnosisDat
  */
 export function codeSetStandIn(kn: Knowledge, at: DiagnosisDate): string | undefined {
   if (at.year === at.fiscalYear) return undefined;
-  const date = at.given ? `The date of service ${at.date}` : `Today (${at.date}; no date of service was given)`;
+  const date = at.yearOnly ? 'The date of service' : at.given ? `The date of service ${at.date}` : `Today (${at.date}; no date of service was given)`;
   const later = at.fiscalYear > at.year;
   return `${date} is in FY${at.fiscalYear}, and medbill has ICD-10-CM lists for ${kn.icd10Lists.years.map((y) => `FY${y}`).join(' and ')} only: `
     + `the diagnoses were checked against the ${later ? 'newest' : 'oldest'}, FY${at.year}. Check them against the FY${at.fiscalYear} code set`
@@ -214,7 +223,7 @@ function notValid(kn: Knowledge, code: string, categoryId: string, at: Diagnosis
   const years = kn.icd10Lists.yearsValid(code);
   const validBefore = years.filter((y) => y < at.year).at(-1);
   const validFrom = years.find((y) => y > at.year);
-  const service = `a service on ${at.date}${at.given ? '' : ' (today: no date of service was given)'}`;
+  const service = at.yearOnly ? 'the date of service' : `a service on ${at.date}${at.given ? '' : ' (today: no date of service was given)'}`;
   const title = kn.icd10.get(code)?.title;
   const named = title ? `${code} (${title})` : code;
   if (children.count === 0) {

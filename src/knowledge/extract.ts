@@ -3,6 +3,7 @@
  * → CaseFacts. It only records what the text says: a fact it cannot find stays missing, and triage turns
  * that into needs-info and the question to ask next.
  */
+import { findServiceDate, hasYearlessServiceDate } from './service-date.js';
 import type { CaseFacts } from './facts.js';
 import type { Knowledge } from './load.js';
 import { readCase } from './case.js';
@@ -342,7 +343,8 @@ function findPayer(t: Tokens, text: string, carriers: Carrier[]): MedicalPayer |
   const medicare = said(/\bmedicare\b/gi);
   // A Medigap supplement (AARP, Plan G) rides on original Medicare; Medicare Advantage replaces it.
   const supplement = said(/\b(?:medigap|supplement(?:al)?|supp|plan [fgn])\b/gi).length > 0;
-  const advantage = said(/\bmedicare advantage\b|\badvantage plan\b|\bpart c\b|\bma plan\b|\bmedicare (?:hmo|ppo|replacement)\b|\bdual special needs\b|\bd-?snp\b/gi).length > 0;
+  // Medicare Advantage plans are often named by their brand alone ("Humana Gold Plus", "Kaiser Senior Advantage").
+  const advantage = said(/\bmedicare advantage\b|\badvantage plan\b|\bpart c\b|\bma plan\b|\bmedicare (?:hmo|ppo|replacement)\b|\bdual special needs\b|\bd-?snp\b|\bgold plus\b|\bsenior advantage\b|\bmedicare ?complete\b|\bdual complete\b|\bdevoted health\b|\balignment health\b|\bclover health\b/gi).length > 0;
   const brandedMedicare = medicare.some((i) => carriers.some((c) => c.end === i - 1));
   if (advantage) return 'medicare-advantage';
   if (medicare.length || (supplement && /\b(aarp|medigap)\b/i.test(text))) return brandedMedicare && !supplement ? 'medicare-advantage' : 'medicare';
@@ -474,21 +476,27 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function extractFacts(message: string, kn: Knowledge): Extraction {
+/**
+ * The facts a message states. `today` (the practice's local date) lets a date of service typed without its year
+ * ("DOS 10/3") be read; without it only one with its year is (src/knowledge/service-date.ts).
+ */
+export function extractFacts(message: string, kn: Knowledge, today?: string | (() => string)): Extraction {
   let cache = recent.get(kn);
   if (!cache) recent.set(kn, (cache = new Map()));
-  const hit = cache.get(message);
+  // A date without its year is read against today, so the reading is kept under today's date too.
+  const key = today && hasYearlessServiceDate(message) ? `${typeof today === 'string' ? today : today()}\n${message}` : message;
+  const hit = cache.get(key);
   if (hit) return hit;
-  const fresh = deepFreeze(extractUncached(message, kn));
+  const fresh = deepFreeze(extractUncached(message, kn, today));
   if (cache.size >= RECENT_MAX) {
     const oldest = cache.keys().next();
     if (!oldest.done) cache.delete(oldest.value);
   }
-  cache.set(message, fresh);
+  cache.set(key, fresh);
   return fresh;
 }
 
-function extractUncached(message: string, kn: Knowledge): Extraction {
+function extractUncached(message: string, kn: Knowledge, today: string | (() => string) | undefined): Extraction {
   // The notes carry the corrected reading, so triage's own phrase matching sees "impacted", not "impactd".
   const text = correctTypos(expandAbbreviations(message.slice(0, 20_000)), kn);
   const codes = findCodes(message);
@@ -511,6 +519,11 @@ function extractUncached(message: string, kn: Knowledge): Extraction {
   const docs = findDocuments(text);
   if (docs.length) facts.documentsOnHand = docs;
   Object.assign(facts, findMoney(text));
+  const serviceDate = findServiceDate(message, today);
+  if (serviceDate) {
+    facts.serviceDate = serviceDate;
+    found.push(`serviceDate: ${serviceDate}`);
+  }
   // The cause comes from the same signal vocabulary triage uses to weigh evidence.
   const signals = readCase(facts, kn).signals;
   let cause = causeFromSignals(kn, signals);

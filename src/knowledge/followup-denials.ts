@@ -107,6 +107,25 @@ const appealRule = z.strictObject({
 });
 export type AppealRule = z.infer<typeof appealRule>;
 
+const daysOrMonths = (r: { days?: number; months?: number }) => (r.days === undefined) !== (r.months === undefined);
+
+/**
+ * One state's own filing limit for an injury insurer (auto no-fault, workers' compensation), with its source:
+ * shown beside the payer kind's conservative default so the team can enter the state's rule for a claim.
+ */
+const stateFilingRule = z
+  .strictObject({
+    state: z.string().regex(/^[A-Z]{2}$/, 'a state is its two-letter postal code, e.g. "NY"'),
+    days: z.number().int().min(1).max(1095).optional(),
+    months: z.number().int().min(1).max(36).optional(),
+    /** When the clock starts, if not the date of service ("the later of the service and the claim's acceptance"). */
+    from: text.max(200).optional(),
+    source: SourceRefs,
+    confidence,
+  })
+  .refine(daysOrMonths, { message: 'give either days or months, not both' });
+export type StateFilingRule = z.infer<typeof stateFilingRule>;
+
 /** A filing limit is counted in days (90) or in months (Medicare: 12 months, one calendar year). */
 const filingRule = z
   .strictObject({
@@ -115,8 +134,12 @@ const filingRule = z
     basis: text,
     source: SourceRefs,
     confidence,
+    /** States whose own limit is known, each with its source (injury insurers: the states set these limits). */
+    states: z.array(stateFilingRule).min(1).optional(),
+    /** What to check where no state rule is listed, in a sentence. */
+    otherStates: text.max(400).optional(),
   })
-  .refine((r) => (r.days === undefined) !== (r.months === undefined), { message: 'give either days or months, not both' });
+  .refine(daysOrMonths, { message: 'give either days or months, not both' });
 export type FilingRule = z.infer<typeof filingRule>;
 
 const byPayer = <T extends z.ZodType>(schema: T) => z.record(z.enum(CLAIM_PAYER_KINDS), schema);
@@ -256,6 +279,7 @@ function loadFresh(dir: string): ClaimKnowledge {
   for (const payer of CLAIM_PAYER_KINDS) {
     checkSources(`${FOLLOWUP_FILE} appealDeadlines.${payer}`, policy.appealDeadlines[payer].source);
     checkSources(`${FOLLOWUP_FILE} timelyFiling.${payer}`, policy.timelyFiling[payer].source);
+    for (const st of policy.timelyFiling[payer].states ?? []) checkSources(`${FOLLOWUP_FILE} timelyFiling.${payer}.states ${st.state}`, st.source);
   }
 
   if (problems.length) throw new KnowledgeError(`knowledge/ has ${problems.length} problem(s) in the claim files:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

@@ -156,7 +156,8 @@ function scenarios(facts: CaseFacts): Scenario[] {
   const out: Scenario[] = [];
   for (const medical of medicals) {
     for (const dental of dentals) {
-      const combineds = medical && dental ? (cov.combinedPlan === undefined ? both : [cov.combinedPlan]) : [false];
+      // Original Medicare has no dental benefit (SSA 1862(a)(12)), so its dental cover is always a plan of its own.
+      const combineds = medical && dental ? (cov.combinedPlan !== undefined ? [cov.combinedPlan] : cov.medicalPayer === 'medicare' ? [false] : both) : [false];
       for (const combined of combineds) {
         const coverage = coverageKind(medical, dental, combined);
         const payers: (MedicalPayer | undefined)[] = !medical ? [undefined] : cov.medicalPayer ? [cov.medicalPayer] : PAYER_CHOICES;
@@ -390,7 +391,7 @@ export function triage(facts: CaseFacts, kn: Knowledge, options: TriageOptions):
   // service (today when the case gives none); then the category's suggestions.
   const diagnosisCodes: Code[] = [];
   if (r.diagnoses.length) {
-    const at = diagnosisDate(kn, facts.serviceDate, options.today);
+    const at = diagnosisDate(kn, facts.serviceDate, options.today, facts.notes);
     const standIn = codeSetStandIn(kn, at);
     if (standIn) {
       const rule = answer.fireEngineRule('R-DX-YEAR', standIn);

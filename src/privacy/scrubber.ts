@@ -10,6 +10,7 @@
  */
 import { isAcronym, isKnownWord, isTerm } from './vocabulary.js';
 import { codeSetOf } from '../knowledge/codes.js';
+import { SERVICE_CUE_WORDS, SERVICE_YEAR_MARK } from '../knowledge/service-date.js';
 
 export type IdentifierKind = 'name' | 'date' | 'ssn' | 'phone' | 'email' | 'member-id' | 'record-number' | 'address';
 
@@ -66,7 +67,44 @@ interface Pattern {
    * are facts the answer needs ("BCBS" in "BCBS XKQ123456789").
    */
   groupOnly?: true;
+  /** What to put in the identifier's place instead of "[kind removed]" (still counted as removed). */
+  mark?: (whole: string, before: string) => string | undefined;
 }
+
+/**
+ * Words that say the date after them is the date of service ("DOS 10/3/2026", "service date 2026-10-03", "seen on
+ * Oct 3 2026", "surgery scheduled for 1/15/2027"). A date of birth has its own words (DOB, born) and is removed
+ * before this is asked; a date with none of these words in front of it is removed whole.
+ */
+const SERVICE_CUE = new RegExp(`\\b${SERVICE_CUE_WORDS}\\s{0,3}[:#-]?\\s{0,3}$`, 'i');
+/** The first year of ICD-10-CM (FY2016 began 2015-10-01): an earlier "date of service" is a slip, and is removed whole. */
+const FIRST_SERVICE_YEAR = 2015;
+
+/**
+ * A date of service typed with its year is an identifier in the text as any full date is (HIPAA Safe Harbor counts
+ * every date element but the year), but its fiscal year is what medbill needs from it: the ICD-10-CM code set. So
+ * the date is removed and its fiscal year (October 1 to September 30) is left in its place: "DOS [date removed:
+ * service in FY2027]". Undefined (removed whole) when no service words come right before it.
+ */
+export function serviceYearMark(whole: string, before: string): string | undefined {
+  if (!SERVICE_CUE.test(before)) return undefined;
+  const date = ymdOf(whole);
+  if (!date || date.year < FIRST_SERVICE_YEAR) return undefined;
+  return `${SERVICE_YEAR_MARK}${date.month >= 10 ? date.year + 1 : date.year}]`;
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+/** The year and month of a date the date patterns found (10/3/2026, 10-3-26, 2026-10-03, Oct 3 2026, 3-Oct-2026). */
+function ymdOf(text: string): { year: number; month: number } | undefined {
+  const iso = /^(\d{4})-(\d{1,2})-\d{1,2}$/.exec(text);
+  if (iso) return valid(Number(iso[1]), Number(iso[2]));
+  const us = /^(\d{1,2})[/.-]\d{1,2}[/.-](\d{2}|\d{4})$/.exec(text);
+  if (us) return valid(us[2]?.length === 2 ? 2000 + Number(us[2]) : Number(us[2]), Number(us[1]));
+  const month = MONTHS.findIndex((m) => text.toLowerCase().includes(m)) + 1;
+  const year = /((?:19|20)\d{2})$/.exec(text)?.[1];
+  return month && year ? valid(Number(year), month) : undefined;
+}
+const valid = (year: number, month: number) => (month >= 1 && month <= 12 ? { year, month } : undefined);
 
 /** Applied in this order: a specific shape (an SSN) before a general one (a bare 9-digit number). */
 const PATTERNS: Pattern[] = [
@@ -90,8 +128,9 @@ const PATTERNS: Pattern[] = [
   },
   // Dates with a year (birth dates, service dates): any of them ties a case to a person. "12/3" alone is a visit, not a person.
   { kind: 'date', re: new RegExp(`\\b(?:dob|d\\.o\\.b\\.?|date\\s{1,3}of\\s{1,3}birth|birth\\s{0,3}date|born(?:\\s{1,3}on)?)\\s{0,3}[:-]?\\s{0,3}${DATE_SHAPE}\\b`, 'gi') },
-  { kind: 'date', re: /\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}\b|\b(?:19|20)\d{2}-\d{2}-\d{2}\b/g },
-  { kind: 'date', re: new RegExp(`\\b${MONTH}\\s{1,3}\\d{1,2}(?:st|nd|rd|th)?,?\\s{1,3}(?:19|20)\\d{2}\\b|\\b\\d{1,2}(?:\\s{1,3}|-)${MONTH}(?:,?\\s{1,3}|-)(?:19|20)\\d{2}\\b`, 'gi') },
+  // A date of service keeps only its fiscal year, which chooses the ICD-10-CM code set (see serviceYearMark).
+  { kind: 'date', re: /\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}\b|\b(?:19|20)\d{2}-\d{1,2}-\d{1,2}\b/g, mark: serviceYearMark },
+  { kind: 'date', re: new RegExp(`\\b${MONTH}\\s{1,3}\\d{1,2}(?:st|nd|rd|th)?,?\\s{1,3}(?:19|20)\\d{2}\\b|\\b\\d{1,2}(?:\\s{1,3}|-)${MONTH}(?:,?\\s{1,3}|-)(?:19|20)\\d{2}\\b`, 'gi'), mark: serviceYearMark },
   {
     kind: 'member-id',
     re: /\b(?:member|subscriber|policy|insurance|group|grp|medicare|medicaid|mbi|hicn|id)\b(?:\s{0,3}(?:id|#|number|no\.?|num)){0,2}\s{0,3}[:#]?\s{0,3}((?=[A-Z-]{0,24}\d)[A-Z0-9][A-Z0-9-]{5,24})\b/gi,
@@ -137,14 +176,16 @@ function namesAStreet(whole: string, between: string): boolean {
 
 function applyPatterns(text: string, found: Set<IdentifierKind>): string {
   let out = text;
-  for (const { kind, re, accept, groupOnly } of PATTERNS) {
+  for (const { kind, re, accept, groupOnly, mark } of PATTERNS) {
     out = out.replace(re, (whole: string, ...rest: unknown[]) => {
       // replace() passes the groups, then the offset and the whole string.
       const group = rest.length > 2 && typeof rest[0] === 'string' ? rest[0] : undefined;
       const offset = rest.at(-2);
-      const before = typeof offset === 'number' ? out.slice(Math.max(0, offset - 12), offset) : '';
+      const before = typeof offset === 'number' ? out.slice(Math.max(0, offset - 24), offset) : '';
       if (accept && !accept(whole, group, before)) return whole;
       found.add(kind);
+      const marked = mark?.(whole, before);
+      if (marked) return marked;
       const keep = groupOnly && group && whole.endsWith(group) ? whole.slice(0, whole.length - group.length) : '';
       return `${keep}[${kind} removed]`;
     });

@@ -24,7 +24,7 @@ export const askCommand: Command = {
     const { on: json, rest } = takeFlag(args, '--json');
     const words = positionals('ask', rest);
     const answer = (message: string, directory: CodeDirectory, today: () => string) => {
-      const { facts } = extractFacts(message, kn);
+      const { facts } = extractFacts(message, kn, today);
       const result = triage(parseCaseFacts(facts), kn, { directory, today });
       return json ? JSON.stringify({ facts, result }) : renderTriage(result);
     };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadClaimKnowledge } from '../../../src/knowledge/followup-denials.js';
 import {
-  appealDeadline, appealDeadlineWarning, authWarning, firstFollowUp, nextFollowUp, notSubmittedReminder, recordsDueDefault, timelyFilingDeadline,
+  appealDeadline, appealDeadlineWarning, authWarning, firstFollowUp, nextFollowUp, notSubmittedReminder, recordsDueDefault, stateFilingLimits, timelyFilingDeadline,
 } from '../../../src/claims/policy.js';
 import { addDays, addMonths, dateOf, daysBetween, fullYear, isIsoDate, monthNumber } from '../../../src/calendar.js';
 import { CLAIM_PAYER_KINDS } from '../../../src/knowledge/vocabulary.js';
@@ -158,6 +158,27 @@ describe('timely filing', () => {
     expect(policy.timelyFiling['workers-comp'].basis).toMatch(/95th day/);
     expect(policy.timelyFiling.liability.basis).toMatch(/settlement/);
     for (const p of ['auto', 'workers-comp', 'liability'] as const) expect(appealDeadline(p, '2025-11-01', policy).days).toBe(30);
+  });
+
+  it('the states whose own limits are known, each sourced, and what to check elsewhere (issue 22)', () => {
+    const states = (p: 'auto' | 'workers-comp') => Object.fromEntries((policy.timelyFiling[p].states ?? []).map((s) => [s.state, s]));
+    expect(states('auto').NY).toMatchObject({ days: 45, source: ['NY-NOFAULT-45'] });
+    const wc = states('workers-comp');
+    expect(wc.TX).toMatchObject({ days: 95, source: ['TX-WC-133'] });
+    expect(wc.CA).toMatchObject({ months: 12, source: ['CA-DWC-BILLING'], confidence: 'verified' });
+    expect(wc.MD).toMatchObject({ months: 12, confidence: 'secondary' });
+    expect(wc.MD?.from).toMatch(/later of the service/);
+    expect(wc.GA).toMatchObject({ months: 12, source: ['GA-SBWC-203'] });
+    for (const p of CLAIM_PAYER_KINDS) {
+      for (const s of policy.timelyFiling[p].states ?? []) for (const id of s.source) expect(sources.has(id), `${p} ${s.state} ${id}`).toBe(true);
+      // The default stays inside every state limit listed: medbill never reminds after a known deadline.
+      for (const s of policy.timelyFiling[p].states ?? []) expect(policy.timelyFiling[p].days ?? 0).toBeLessThanOrEqual(s.days ?? (s.months ?? 0) * 28);
+    }
+    expect(stateFilingLimits('workers-comp', policy)).toMatch(/^State limits medbill knows: TX 95 days; CA 12 months; MD 12 months from the later of .*Other states set their own limits/);
+    expect(stateFilingLimits('auto', policy)).toMatch(/NY 45 days\. Other states set their own no-fault/);
+    expect(stateFilingLimits('commercial', policy)).toBeUndefined();
+    // Liability: no state list, but what to watch instead.
+    expect(policy.timelyFiling.liability.otherStates).toMatch(/sets no filing limit for the provider/);
   });
 });
 

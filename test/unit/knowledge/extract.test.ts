@@ -242,6 +242,10 @@ const REGRESSION: [string, Reading][] = [
   ['medicare part b, medigap plan G, ext before chemo', { cause: 'medical-clearance', coverage: { medical: true, medicalPayer: 'medicare' } }],
   ['UHC medicare supplement, ext #30 before heart valve replacement', { cause: 'medical-clearance', coverage: { medical: true, medicalPayer: 'medicare' } }],
   ['medicare advantage (Aetna), TMJ pain 6 months', { cause: 'tmj', coverage: { medical: true, medicalPayer: 'medicare-advantage' } }],
+  // Medicare Advantage plans named by their brand alone (issue 22 §1.11).
+  ['ext #30 abscess with facial swelling, Humana Gold Plus, no dental', { cause: 'infection', coverage: { medical: true, dental: false, medicalPayer: 'medicare-advantage' } }],
+  ['Kaiser Senior Advantage, biopsy of tongue lesion', { coverage: { medical: true, medicalPayer: 'medicare-advantage' } }],
+  ['UHC Dual Complete, ext before chemo', { coverage: { medical: true, medicalPayer: 'medicare-advantage' } }],
   ['pt has a chip on #9 from biting a fork, Delta dental', { coverage: { dental: true } }],
   ['WT ext for 19yo, combined plan through Cigna, bill medical first?', { coverage: { medical: true, dental: true, combinedPlan: true, medicalPayer: 'commercial' }, signals: ['third-molar'] }],
   ['all 4 wt out, Cigna medical, Delta dental', { coverage: { medical: true, dental: true, combinedPlan: false, medicalPayer: 'commercial' }, signals: ['third-molar'] }],

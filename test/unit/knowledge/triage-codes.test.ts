@@ -118,6 +118,67 @@ it('says botulinum toxin for TMD is off-label and experimental for the payer tha
   expect(warningIds(run({ procedure: 'trigger point injections', cause: 'tmj', notes: 'myofascial pain despite splint', coverage: separate }))).not.toContain('low-roi');
 });
 
+it('botulinum toxin: the drug by its brand, no injection code suggested, and the sources that differ on 64612 and 64615 named', () => {
+  const brand = (words: string) => run({ procedure: `${words} injections of the masseter for TMD`, cause: 'tmj', notes: 'myofascial pain despite splint', coverage: separate });
+  expect(allCodes(brand('Botox'))).toContain('J0585');
+  expect(allCodes(brand('Xeomin'))).toEqual(expect.arrayContaining(['J0588']));
+  expect(allCodes(brand('Xeomin'))).not.toContain('J0585');
+  expect(allCodes(brand('Dysport'))).toContain('J0586');
+  expect(allCodes(brand('Myobloc'))).toContain('J0587');
+  const r = brand('Botox');
+  // A wrong code is worse than a missing one: the payers differ, so neither chemodenervation code is suggested.
+  expect(allCodes(r)).not.toContain('64612');
+  expect(allCodes(r)).not.toContain('64615');
+  const rule = r.rules.find((x) => x.id === 'TMJ-LOW-ROI' && /Botulinum/.test(x.summary));
+  expect(rule?.summary).toMatch(/64612 is for muscles the facial nerve supplies/);
+  expect(rule?.summary).toMatch(/64615 names the trigeminal nerve but is written for chronic migraine/);
+  expect(rule?.summary).toMatch(/prior authorization/);
+  for (const title of [/AHIMA/, /AAPC coding forum, Botox/, /Facial Injectables/]) expect(rule?.source).toMatch(title);
+  // The Medicare program's pages are cited on Medicare answers.
+  const onMedicare = run({ procedure: 'Botox injections of the masseter for TMD', cause: 'tmj', notes: 'myofascial pain despite splint', coverage: medicare });
+  expect(onMedicare.rules.find((x) => /Botulinum/.test(x.summary))?.source).toMatch(/Noridian JE Part B, prior authorization of botulinum/);
+  expect(kn.procedureCodes.cpt.get('64615')?.description).toMatch(/both sides/);
+});
+
+it('a splint that failed is history when the visit is an arthrocentesis: no D7880 beside it', () => {
+  const r = run({ procedure: 'TMJ arthrocentesis with Kenalog injection', cause: 'tmj', notes: 'closed lock despite 3 months of splint and NSAIDs', coverage: separate, patientAge: 44 });
+  expect(allCodes(r)).toEqual(expect.arrayContaining(['D7870', '20605', 'J3301']));
+  expect(allCodes(r)).not.toContain('D7880');
+  // A splint that is the procedure is still coded.
+  expect(allCodes(run({ procedure: 'TMJ splint', cause: 'tmj', notes: 'jaw pain and clicking despite 3 months of soft diet and NSAIDs', coverage: separate }))).toContain('D7880');
+});
+
+it('bruxism: G47.63 in sleep, F45.8 awake (the ICD-10-CM index), and a question when the notes do not say which', () => {
+  const tmd = (notes: string) => run({ procedure: 'botox injections of the masseter', cause: 'tmj', notes, coverage: separate });
+  expect(allCodes(tmd('daytime clenching, masseter pain'))).toContain('F45.8');
+  expect(allCodes(tmd('daytime clenching, masseter pain'))).not.toContain('G47.63');
+  expect(allCodes(tmd('grinds teeth at night, masseter pain'))).toContain('G47.63');
+  expect(allCodes(tmd('grinds teeth at night, masseter pain'))).not.toContain('F45.8');
+  const unsaid = tmd('bruxism, masseter pain');
+  expect(allCodes(unsaid).filter((c) => c === 'F45.8' || c === 'G47.63')).toEqual([]);
+  expect(unsaid.questions.some((q) => q.field === 'diagnoses' && /in sleep or while awake/.test(q.question))).toBe(true);
+  expect(tmd('grinds teeth at night').questions.some((q) => /in sleep or while awake/.test(q.question))).toBe(false);
+});
+
+it('hyaluronic acid into the jaw joint: off-label, with the policies that say so, and no knee hyaluronan code suggested', () => {
+  const r = run({ procedure: 'TMJ arthrocentesis with hyaluronic acid injection', cause: 'tmj', notes: 'closed lock despite 3 months of splint and NSAIDs', coverage: separate, patientAge: 44 });
+  expect(allCodes(r)).toContain('20605');
+  expect(allCodes(r).filter((c) => /^J73/.test(c))).toEqual([]);
+  const rule = r.rules.find((x) => /Hyaluronic acid/.test(x.summary));
+  expect(rule?.summary).toMatch(/off-label/);
+  expect(rule?.summary).toMatch(/J7321 to J7329/);
+  expect(rule?.source).toMatch(/UniCare \(Anthem\) Medical Policy DRUG\.00017/);
+  expect(warningIds(r)).toContain('low-roi');
+  // A steroid arthrocentesis says nothing of it.
+  expect(run({ procedure: 'TMJ arthrocentesis with Kenalog injection', notes: 'closed lock despite 3 months of splint', coverage: separate }).rules.some((x) => /Hyaluronic/.test(x.summary))).toBe(false);
+});
+
+it('maxillary expansion: no expander code is suggested, and the lane says why (guides differ on D8210/D8220)', () => {
+  const r = run({ procedure: 'rapid maxillary expansion', notes: 'child with diagnosed obstructive sleep apnea, narrow maxilla; medical plan denied the expansion', coverage: separate, patientAge: 8 });
+  expect(allCodes(r).filter((c) => /^D82/.test(c))).toEqual([]);
+  expect(r.rules.some((x) => /guides differ on D8210\/D8220/.test(x.summary) && /CDT code guides on D8210/.test(x.source))).toBe(true);
+});
+
 // ------------------------------------------------------------------ CPT codes no category reached
 
 family('codes now reachable: bone biopsy, extraoral drainage, salivary surgery, orthognathic, hardware removal, oroantral fistula, G0330', [

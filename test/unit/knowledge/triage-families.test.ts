@@ -189,3 +189,10 @@ describe('questions and warnings that apply to this case', () => {
     for (const text of cred) expect(text).not.toMatch(/enrolled with Medicare\)|the commercial medical plan/);
   });
 });
+
+it('Original Medicare has no dental benefit: with the dental plan unknown, a combined plan is not one of the possibilities', () => {
+  const r = run({ procedure: 'extraction', notes: 'before heart valve replacement', coverage: { medical: true, medicalPayer: 'medicare' } });
+  const coverage = r.rules.find((x) => x.id === 'R-NEEDS-COVERAGE');
+  expect(coverage?.summary).toMatch(/separate medical and dental plans/);
+  expect(coverage?.summary).not.toMatch(/one combined plan/);
+});
