@@ -1,0 +1,47 @@
+/**
+ * PostgreSQL for a test file: a fresh database per call in the run's throwaway cluster (postgres-setup.ts),
+ * or the reason there is none. A file that needs it uses `describePostgres`, which skips with the reason
+ * printed, or fails under CI=true.
+ */
+import { describe, inject } from 'vitest';
+import pg from 'pg';
+import { openPostgresStorage, type PostgresStorage } from '../../src/store/postgres/index.js';
+
+const server = inject('postgres');
+let made = 0;
+
+/** Why the Postgres tests skip here, or undefined when they run. */
+export function postgresSkipReason(): string | undefined {
+  return 'skipped' in server ? server.skipped : undefined;
+}
+
+/** Like describe, on Postgres: skipped with the reason printed when there is none (a failure under CI=true). */
+export function describePostgres(name: string, fn: () => void): void {
+  const reason = postgresSkipReason();
+  if (reason && process.env.CI === 'true') throw new Error(`CI=true: "${name}" would be skipped: ${reason}`);
+  if (reason) console.log(`skipped: ${name}: ${reason}`);
+  describe.skipIf(reason !== undefined)(name, fn);
+}
+
+/** A new, empty database in the test server; its URL. */
+export async function freshDatabaseUrl(): Promise<string> {
+  if (!('url' in server)) throw new Error(`no PostgreSQL: ${server.skipped}`);
+  const name = `medbill_t${process.pid}_${++made}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(server.url);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Storage on a new database, its schema migrated. */
+export async function freshPostgresStorage(): Promise<PostgresStorage> {
+  const storage = openPostgresStorage(await freshDatabaseUrl(), { maxConnections: 4 });
+  await storage.opened();
+  return storage;
+}
