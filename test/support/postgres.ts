@@ -9,6 +9,12 @@ import { openPostgresStorage, type PostgresStorage } from '../../src/store/postg
 
 const server = inject('postgres');
 let made = 0;
+const urls = new WeakMap<PostgresStorage, string>();
+const freshUrlOf = (s: PostgresStorage): string => {
+  const url = urls.get(s);
+  if (!url) throw new Error('not a storage of freshPostgresStorage');
+  return url;
+};
 
 /** Why the Postgres tests skip here, or undefined when they run. */
 export function postgresSkipReason(): string | undefined {
@@ -39,9 +45,35 @@ export async function freshDatabaseUrl(): Promise<string> {
   return url.toString();
 }
 
-/** Storage on a new database, its schema migrated. */
+/** Storage on a new database, its schema migrated (half a second: CREATE DATABASE and the migrations). */
 export async function freshPostgresStorage(): Promise<PostgresStorage> {
-  const storage = openPostgresStorage(await freshDatabaseUrl(), { maxConnections: 4 });
+  const url = await freshDatabaseUrl();
+  const storage = openPostgresStorage(url, { maxConnections: 4 });
+  urls.set(storage, url);
+  await storage.opened();
+  return storage;
+}
+
+let fileDatabase: Promise<string> | undefined;
+
+/**
+ * Storage on this test file's database, emptied: every table but schema_migrations truncated (identities
+ * restarted), so each test starts as on a new database in tens of milliseconds instead of half a second.
+ */
+export async function emptyPostgresStorage(): Promise<PostgresStorage> {
+  const url = await (fileDatabase ??= freshPostgresStorage().then(async (s) => {
+    await s.close();
+    return freshUrlOf(s);
+  }));
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ t: string }>("SELECT quote_ident(tablename) AS t FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'schema_migrations'");
+    if (rows.length) await admin.query(`TRUNCATE ${rows.map((r) => r.t).join(', ')} RESTART IDENTITY CASCADE`);
+  } finally {
+    await admin.end();
+  }
+  const storage = openPostgresStorage(url, { maxConnections: 4 });
   await storage.opened();
   return storage;
 }

@@ -3,9 +3,11 @@
  * to date on open, and transactions on one connection. Only src/store/postgres/ uses it.
  *
  * Opening is synchronous, like SQLite's, so the composition root stays as it is: the migrations start at
- * once and every query waits for them (`opened()` lets a caller wait, and see a failure, up front).
+ * once and every query waits for them (`opened()` lets a caller wait, and see a failure, up front). The
+ * driver itself is loaded then too, never before: loading it takes a fifth of a second, which a SQLite
+ * user's cold `medbill triage` must not pay.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { pendingMigrations } from '../migrations.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 
@@ -18,23 +20,27 @@ export interface Sql {
 
 /** BIGINT (times in ms, counts) as a number: medbill's values are far below 2^53. */
 const INT8 = 20;
-const types: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8 && format !== 'binary' ? Number : pg.types.getTypeParser(oid, format))) as pg.CustomTypesConfig['getTypeParser'],
-};
+function typesOf(driver: typeof pg): pg.CustomTypesConfig {
+  const getTypeParser = (oid: number, format?: 'text' | 'binary') => (oid === INT8 && format !== 'binary' ? Number : driver.types.getTypeParser(oid, format));
+  return { getTypeParser: getTypeParser as pg.CustomTypesConfig['getTypeParser'] };
+}
 
 /** Taken while migrating, so replicas starting together migrate one after the other. */
 const MIGRATION_LOCK = 7_401_226_001;
 
 export class PgDb {
-  private readonly pool: pg.Pool;
+  private readonly pool: Promise<pg.Pool>;
   private readonly ready: Promise<void>;
 
   constructor(url: string, max = 10) {
-    this.pool = new pg.Pool({ connectionString: url, types, max, application_name: 'medbill' });
-    // An idle connection dropped by the server (a restart) must not crash the process: the next query
-    // takes a new connection, or reports the failure to its caller.
-    this.pool.on('error', () => undefined);
-    this.ready = migrate(this.pool);
+    this.pool = import('pg').then(({ default: driver }) => {
+      const pool = new driver.Pool({ connectionString: url, types: typesOf(driver), max, application_name: 'medbill' });
+      // An idle connection dropped by the server (a restart) must not crash the process: the next query
+      // takes a new connection, or reports the failure to its caller.
+      pool.on('error', () => undefined);
+      return pool;
+    });
+    this.ready = this.pool.then(migrate);
     this.ready.catch(() => undefined); // reported to whoever queries (or awaits opened()), not as an unhandled rejection
   }
 
@@ -45,23 +51,24 @@ export class PgDb {
 
   async query<R extends Row = Row>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
     await this.ready;
-    return this.pool.query<R>(text, values);
+    return (await this.pool).query<R>(text, values);
   }
 
   /** Rows as arrays of values, in the SELECT's order (cheaper than objects over a whole A/R). */
   async arrays<R extends unknown[]>(text: string, values?: unknown[]): Promise<R[]> {
     await this.ready;
-    return (await this.pool.query<R>({ text, values, rowMode: 'array' })).rows;
+    return (await (await this.pool).query<R>({ text, values, rowMode: 'array' })).rows;
   }
 
   /** Runs `fn` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
   async transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     await this.ready;
-    return inTransaction(this.pool, fn);
+    return inTransaction(await this.pool, fn);
   }
 
-  close(): Promise<void> {
-    return this.pool.end();
+  async close(): Promise<void> {
+    await this.ready.catch(() => undefined); // a pool is ended after its migrations, not under them
+    await (await this.pool).end();
   }
 }
 

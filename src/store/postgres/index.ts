@@ -61,16 +61,3 @@ export function openPostgresStorage(url: string, opts: { maxConnections?: number
   return new PostgresStorage(new PgDb(url, opts.maxConnections));
 }
 
-/** The URL as it may be shown (in the server's start line): without its password. */
-export function describePostgresUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '****';
-    return u.toString();
-  } catch {
-    return 'postgres (the URL does not parse)';
-  }
-}
-
-/** True for a URL that names a PostgreSQL server (postgres:// or postgresql://). */
-export const isPostgresUrl = (url: string): boolean => /^postgres(?:ql)?:\/\//i.test(url);
