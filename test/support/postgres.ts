@@ -6,6 +6,7 @@
 import { describe, inject } from 'vitest';
 import pg from 'pg';
 import { openPostgresStorage, type PostgresStorage } from '../../src/store/postgres/index.js';
+import { underCi } from './postgres-setup.js';
 
 const server = inject('postgres');
 let made = 0;
@@ -21,10 +22,10 @@ export function postgresSkipReason(): string | undefined {
   return 'skipped' in server ? server.skipped : undefined;
 }
 
-/** Like describe, on Postgres: skipped with the reason printed when there is none (a failure under CI=true). */
+/** Like describe, on Postgres: skipped with the reason printed when there is none (a failure under CI). */
 export function describePostgres(name: string, fn: () => void): void {
   const reason = postgresSkipReason();
-  if (reason && process.env.CI === 'true') throw new Error(`CI=true: "${name}" would be skipped: ${reason}`);
+  if (reason && underCi(process.env)) throw new Error(`CI is set: "${name}" would be skipped: ${reason}`);
   if (reason) console.log(`skipped: ${name}: ${reason}`);
   describe.skipIf(reason !== undefined)(name, fn);
 }
