@@ -190,6 +190,13 @@ describePostgres('PostgreSQL: chosen by MEDBILL_DATABASE_URL', () => {
     expect(out).toMatch(/database postgres:\/\/medbill:\*\*\*\*@localhost\/medbill_/);
     expect(out).not.toContain('not-needed-here');
     expect((await fetch(`${address}/healthz`)).status).toBe(200);
+    // A turn through the whole engine: its session is written by the unit of work, in Postgres.
+    const res = await fetch(`${address}/api/turn`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'pg-user-one', text: 'ext #30 due to decay, BCBS medical and Delta dental' }) });
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(await res.json())).toMatch(/dental/i);
+    const bare = new URL(url);
+    bare.password = '';
+    expect(await rows(bare.toString(), "SELECT key FROM sessions WHERE key LIKE '%pg-user-one%'")).toHaveLength(1);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
