@@ -19,7 +19,8 @@ import { DigestScheduler } from '../../src/scheduler/digest-scheduler.js';
 import { loadConfig } from '../../src/config.js';
 import { openConfiguredStorage } from '../../src/root/storage.js';
 import { claimService } from '../support/storage.js';
-import { ROOT } from '../helpers.js';
+import { cli, ROOT, tempDbPath } from '../helpers.js';
+import { writeFileSync } from 'node:fs';
 
 const opened: Storage[] = [];
 afterEach(async () => {
@@ -170,6 +171,20 @@ describePostgres('PostgreSQL: chosen by MEDBILL_DATABASE_URL', () => {
     expect(storage).toBeInstanceOf(PostgresStorage);
     await storage.check();
     expect(() => loadConfig({ MEDBILL_DATABASE_URL: 'mysql://db/medbill' })).toThrow(/MEDBILL_DATABASE_URL: a postgres:\/\/ or postgresql:\/\/ URL/);
+  });
+
+  it('medbill kb import-icd10 loads the list into it, and lookup searches it there', async () => {
+    const url = await freshDatabaseUrl();
+    // Two lines of a CMS order file (fixed columns): R42 is outside knowledge/, so only the import knows its title.
+    const line = (order: number, code: string, billable: 0 | 1, title: string) => `${String(order).padStart(5, '0')} ${code.padEnd(7)} ${billable} ${title.slice(0, 60).padEnd(60)} ${title}`;
+    const file = tempDbPath('medbill-icd-').replace(/medbill\.db$/, 'order.txt');
+    writeFileSync(file, `${line(1, 'R42', 1, 'Dizziness and giddiness')}\n${line(2, 'R430', 1, 'Anosmia')}\n`);
+    const env = { MEDBILL_DATABASE_URL: url, MEDBILL_DB: '/nonexistent/never.db' };
+    const imported = cli(['kb', 'import-icd10', file], undefined, env);
+    expect(imported.err).toBe('');
+    expect(imported.out).toMatch(/Imported 2 ICD-10-CM codes \(order format\) into postgres:\/\/medbill@localhost\/medbill_/);
+    expect(cli(['lookup', 'giddiness'], undefined, env).out).toMatch(/R42/);
+    expect(cli(['lookup', 'giddiness'], undefined, { MEDBILL_DB: tempDbPath() }).out).not.toMatch(/R42/); // the SQLite file has no import
   });
 
   it('medbill serve runs on it: the start line names it without the password, /healthz answers', async () => {
