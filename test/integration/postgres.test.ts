@@ -86,6 +86,40 @@ describePostgres('PostgreSQL: several processes on one database', () => {
     expect((await b.claims.get('C-PGPD2'))?.version).toBe(6);
   });
 
+  it('answers a deadlock between two turns as a conflict for one of them, not an error', async () => {
+    const url = await freshDatabaseUrl();
+    const [a, b] = [open(url), open(url)];
+    const session = (key: string, version: number) => ({ key, flow: 'triage', flowVersion: 1, state: { step: 'asked', slots: {} }, history: [], version, updatedAt: 1, expiresAt: 10_000 });
+    const put = (key: string) => ({ kind: 'session.put' as const, row: session(key, 2), expectedVersion: 1 });
+    expect(await a.unitOfWork.commit(['s1', 's2', 's3'].map((k) => ({ kind: 'session.put' as const, row: session(k, 1), expectedVersion: undefined })))).toBe(true);
+    // Made to interleave: a third connection holds s3, so turn A takes s1 and waits; turn B takes s2 and waits
+    // for s1; s3 let go, A goes on to s2, held by B: a deadlock, which Postgres breaks by rolling one back.
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    const waiting = async (n: number) => {
+      for (let i = 0; i < 200; i++) {
+        const w = await rows<{ n: number }>(url, "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()");
+        if ((w[0]?.n ?? 0) >= n) return;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error(`never ${n} waiting`);
+    };
+    try {
+      await holder.query('BEGIN');
+      await holder.query("SELECT 1 FROM sessions WHERE key = 's3' FOR UPDATE");
+      const one = a.unitOfWork.commit([put('s1'), put('s3'), put('s2')]);
+      await waiting(1);
+      const other = b.unitOfWork.commit([put('s2'), put('s1')]);
+      await waiting(2);
+      await holder.query('COMMIT');
+      expect((await Promise.all([one, other])).sort()).toEqual([false, true]);
+    } finally {
+      await holder.end();
+    }
+    expect((await a.sessions.get('s1'))?.version).toBe(2);
+    expect((await a.sessions.get('s2'))?.version).toBe(2);
+  });
+
   it('gives a digest run to exactly one of twenty processes claiming it at the same instant', async () => {
     const url = await freshDatabaseUrl();
     const replicas = Array.from({ length: 5 }, () => open(url));

@@ -17,6 +17,15 @@ class Conflict extends Error {
   override readonly name = 'Conflict';
 }
 
+/**
+ * Two turns that wrote the same rows in opposite orders: Postgres breaks the deadlock by rolling one back
+ * (40P01; 40001 the same for a serialization failure). That turn met rows another turn was changing, which
+ * is a conflict like any other: false, and its caller works it out again on what is stored now.
+ */
+const CONCURRENT_CHANGE = new Set(['40P01', '40001']);
+const metConcurrentChange = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' && CONCURRENT_CHANGE.has(err.code);
+
 export interface PgStores {
   sessions: PgSessionStore;
   cases: PgCaseStore;
@@ -38,7 +47,7 @@ export class PgUnitOfWork implements UnitOfWork {
       });
       return true;
     } catch (err) {
-      if (err instanceof Conflict) return false; // rolled back with everything before it
+      if (err instanceof Conflict || metConcurrentChange(err)) return false; // rolled back with everything before it
       throw err;
     }
   }
