@@ -13,7 +13,7 @@ export class PgCaseStore implements CaseStore {
 
   async recent(owner: string, limit = 5): Promise<CaseSummary[]> {
     return (await this.db.query<CaseSummary>(
-      'SELECT case_id AS "caseId", procedure, lane, updated_at AS "updatedAt" FROM cases WHERE owner = $1 ORDER BY updated_at DESC LIMIT $2', [owner, limit])).rows;
+      'SELECT case_id AS "caseId", procedure, lane, updated_at AS "updatedAt" FROM cases WHERE owner = $1 ORDER BY updated_at DESC, case_id DESC LIMIT $2', [owner, limit])).rows;
   }
 
   /** In the unit of work. */

@@ -149,8 +149,9 @@ export class PgClaimStore implements ClaimStore {
     return row && { ...fromHistoryRow(row), caseId: row.case_id };
   }
 
+  /** Ties by case ID, as SQLite's index returns them. */
   async openClaims(limit: number): Promise<Claim[]> {
-    return (await this.db.query<ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE open = 1 ORDER BY next_follow_up NULLS LAST LIMIT $1`, [limit])).rows.map(fromRow);
+    return (await this.db.query<ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE open = 1 ORDER BY next_follow_up NULLS LAST, case_id LIMIT $1`, [limit])).rows.map(fromRow);
   }
 
   async due(window: DueWindow): Promise<{ sections: Record<DueSectionName, DueSection>; open: { count: number; cents: number } }> {
