@@ -16,7 +16,8 @@ import { commands } from './root/commands/index.js';
 
 const ABOUT = 'medbill: is this dental case billed to medical insurance?';
 
-const ENVIRONMENT = `Environment: MEDBILL_DB (default ./data/medbill.db), PORT (3978), HOST (127.0.0.1),
+const ENVIRONMENT = `Environment: MEDBILL_DB (default ./data/medbill.db), MEDBILL_DATABASE_URL (postgres://…: PostgreSQL
+instead of the SQLite file), PORT (3978), HOST (127.0.0.1),
 MEDBILL_SESSION_TTL_MINUTES (120), MEDBILL_LOG (info; debug, warn, error, silent),
 MEDBILL_WEB (on; off serves no chat page), MEDBILL_ALLOWED_HOSTS (extra host names for the page),
 MEDBILL_INBOX_MAX (2000 events waiting to be answered, at most), MEDBILL_TIME_ZONE (the practice's

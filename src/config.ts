@@ -9,6 +9,8 @@ const isPracticeZone = (zone: string): boolean => isValidZone(zone) && (zone.inc
 
 const EnvSchema = z.object({
   MEDBILL_DB: z.string().min(1).default('./data/medbill.db'),
+  // A PostgreSQL server instead of the SQLite file (several practices or processes on one database).
+  MEDBILL_DATABASE_URL: z.union([z.literal(''), z.string().regex(/^postgres(?:ql)?:\/\/\S+$/i, 'a postgres:// or postgresql:// URL')]).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
   // Loopback by default: the local chat has no login, so it must not be reachable from the network.
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -33,7 +35,10 @@ const EnvSchema = z.object({
 });
 
 export interface Config {
-  dbPath: string; port: number; host: string; sessionTtlMs: number; web: boolean; allowedHosts: string[]; inboxMax: number;
+  dbPath: string;
+  /** MEDBILL_DATABASE_URL: PostgreSQL instead of the SQLite file at dbPath (it may hold a password: show it with describeDatabase). */
+  databaseUrl?: string;
+  port: number; host: string; sessionTtlMs: number; web: boolean; allowedHosts: string[]; inboxMax: number;
   /** The practice's IANA time zone (MEDBILL_TIME_ZONE, else DEFAULT_PRACTICE_ZONE). */
   zone: string;
   /** True when MEDBILL_TIME_ZONE was not set: the server says so at start. */
@@ -58,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (llm && e.MEDBILL_LLM_API_KEY) Object.defineProperty(llm, 'apiKey', { value: e.MEDBILL_LLM_API_KEY, enumerable: false });
   return {
     dbPath: e.MEDBILL_DB === ':memory:' ? ':memory:' : resolve(e.MEDBILL_DB),
+    ...(e.MEDBILL_DATABASE_URL ? { databaseUrl: e.MEDBILL_DATABASE_URL } : {}),
     port: e.PORT,
     host: e.HOST,
     sessionTtlMs: e.MEDBILL_SESSION_TTL_MINUTES * 60_000,
@@ -70,4 +76,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedHosts: e.MEDBILL_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
     ...(llm ? { llm } : {}),
   };
+}
+
+/** The database as it may be printed: the SQLite file, or the Postgres URL without its password. */
+export function describeDatabase(config: Pick<Config, 'dbPath' | 'databaseUrl'>): string {
+  if (!config.databaseUrl) return config.dbPath;
+  try {
+    const u = new URL(config.databaseUrl);
+    if (u.password) u.password = '****';
+    return u.toString();
+  } catch {
+    return 'PostgreSQL (MEDBILL_DATABASE_URL)';
+  }
 }

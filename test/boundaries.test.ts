@@ -37,23 +37,42 @@ describe('module boundaries', () => {
     // The rule is not vacuous: the adapters do import them.
     expect(tsFiles(join(ROOT, 'adapters')).some((f) => importsOf(f).some((i) => PLATFORM_SDK.test(i)))).toBe(true);
   });
-  // Storage behind ports: src/store holds the interfaces; SQLite (and its SQL, FTS5 included) lives in src/store/sqlite only.
+  // Storage behind ports: src/store holds the interfaces; each database (and its SQL, FTS5 included) lives in
+  // its own folder only: SQLite in src/store/sqlite, PostgreSQL in src/store/postgres.
   const sqlite = join('src', 'store', 'sqlite');
+  const postgres = join('src', 'store', 'postgres');
+  const inStoreImpl = (f: string) => f.includes(sqlite) || f.includes(postgres);
   const everyFile = () => [...tsFiles(join(ROOT, 'src')), ...tsFiles(join(ROOT, 'flows')), ...tsFiles(join(ROOT, 'adapters'))];
-  it('keeps SQL in src/store/sqlite', () => {
-    const outside = everyFile()
-      .filter((f) => !f.includes(sqlite) && /\b(SELECT|INSERT INTO|INSERT OR|UPDATE \w+ SET|DELETE FROM|CREATE (?:TABLE|INDEX|VIRTUAL TABLE)|PRAGMA|fts5)\b/.test(readFileSync(f, 'utf8')));
+  /** Packages a file imports, statically or with import(), type-only imports included. */
+  const packagesOf = (f: string) => [...importsOf(f), ...[...readFileSync(f, 'utf8').matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? '')];
+  const SQL = /\b(SELECT|INSERT INTO|INSERT OR|UPDATE \w+ SET|DELETE FROM|CREATE (?:TABLE|INDEX|VIRTUAL TABLE|EXTENSION)|TRUNCATE|PRAGMA|fts5)\b/;
+  it('keeps SQL in src/store/sqlite and src/store/postgres', () => {
+    const outside = everyFile().filter((f) => !inStoreImpl(f) && SQL.test(readFileSync(f, 'utf8')));
     expect(outside.map((f) => relative(ROOT, f))).toEqual([]);
+    // Not vacuous: both folders do hold SQL.
+    for (const dir of [sqlite, postgres]) expect(tsFiles(join(ROOT, dir)).some((f) => SQL.test(readFileSync(f, 'utf8')))).toBe(true);
   });
   it('lets only src/store/sqlite import better-sqlite3', () => {
-    const outside = everyFile().filter((f) => !f.includes(sqlite) && importsOf(f).some((i) => i === 'better-sqlite3'));
+    const outside = everyFile().filter((f) => !f.includes(sqlite) && packagesOf(f).some((i) => i === 'better-sqlite3'));
     expect(outside.map((f) => relative(ROOT, f))).toEqual([]);
   });
-  it('keeps the store ports below everything: src/store imports no engine, service, flow or root, and only the root and the tests name src/store/sqlite', () => {
+  it('lets only src/store/postgres import pg (node-postgres)', () => {
+    const outside = everyFile().filter((f) => !f.includes(postgres) && packagesOf(f).some((i) => i === 'pg' || i.startsWith('pg-') || i.startsWith('pg/')));
+    expect(outside.map((f) => relative(ROOT, f))).toEqual([]);
+    expect(tsFiles(join(ROOT, postgres)).some((f) => packagesOf(f).includes('pg'))).toBe(true);
+  });
+  it('keeps the store ports below everything: src/store imports no engine, service, flow or root, and only the root and the tests name src/store/sqlite or src/store/postgres', () => {
     const up = tsFiles(join(ROOT, 'src/store')).flatMap((f) => importsOf(f).filter((i) => /\/(engine|claims|letters|reports|scheduler|root)\/|\/flows\/|^\.\.\/(?:\.\.\/)?(?:app|cli)\.js$/.test(i)).map((i) => `${relative(ROOT, f)} → ${i}`));
     expect(up).toEqual([]);
-    const users = everyFile().filter((f) => !f.includes(sqlite) && importsOf(f).some((i) => i.includes('store/sqlite/')));
+    const users = everyFile().filter((f) => !inStoreImpl(f) && importsOf(f).some((i) => i.includes('store/sqlite/') || i.includes('store/postgres/')));
     expect(users.map((f) => relative(ROOT, f)).filter((f) => !/^src\/(root\/|app\.ts$|cli\.ts$)/.test(f))).toEqual([]);
+  });
+  it('keeps the two stores apart: neither implementation imports the other', () => {
+    const crossing = [
+      ...tsFiles(join(ROOT, sqlite)).filter((f) => importsOf(f).some((i) => i.includes('/postgres/'))),
+      ...tsFiles(join(ROOT, postgres)).filter((f) => importsOf(f).some((i) => i.includes('/sqlite/'))),
+    ];
+    expect(crossing.map((f) => relative(ROOT, f))).toEqual([]);
   });
 });
 
@@ -64,7 +83,7 @@ describe('module boundaries', () => {
 const LAYERS: [string, RegExp][] = [
   ['basics', /^src\/(today|log|calendar|case-id|paths|http|lines|zod-message|config|command-line|money)\.ts$/],
   ['knowledge and privacy', /^src\/(knowledge|privacy)\//],
-  ['store ports and their SQLite', /^src\/store\//],
+  ['store ports and their SQLite and PostgreSQL implementations', /^src\/store\//],
   ['engine', /^src\/engine\//],
   ['services', /^src\/(claims|letters|reports|scheduler)\/|^src\/reply-text\.ts$/],
   ['flows', /^flows\//],

@@ -3,12 +3,11 @@
  * here, each once and on first use, from the knowledge on the shelf. The house (house.ts) adds the chat on
  * top; a command that only reads claims or writes a letter opens just this, without the engine and the flows.
  */
-import { existsSync } from 'node:fs';
 import type { Storage } from '../store/storage.js';
 import type { Icd10View } from '../store/icd10.js';
 import type { DigestStore } from '../store/digest.js';
 import type { ClaimReportStore } from '../store/claim-reports.js';
-import { openSqliteStorage } from '../store/sqlite/index.js';
+import { openConfiguredStorage } from './storage.js';
 import type { Services } from '../../flows/context.js';
 import { CodeIndex, type FullIcd10 } from '../knowledge/lookup.js';
 import type { CodeDirectory } from '../knowledge/evidence.js';
@@ -100,17 +99,7 @@ export class BackOffice {
   }
 }
 
-/**
- * MEDBILL_DB as the configuration names it. `existing`: only if it is there, else an empty database in
- * memory, so a command that only looks creates nothing. `serving`: a process that answers requests, whose
- * log is checkpointed off the request path.
- */
-export function openConfiguredStorage(config: Config, opts: { existing?: boolean; serving?: boolean } = {}): Storage {
-  const path = opts.existing && (config.dbPath === ':memory:' || !existsSync(config.dbPath)) ? ':memory:' : config.dbPath;
-  return openSqliteStorage(path, { checkpointThread: opts.serving ?? false });
-}
-
-/** The back office over MEDBILL_DB, its letters' narrative from the configuration. */
+/** The back office over the configured database (MEDBILL_DATABASE_URL, else MEDBILL_DB), its letters' narrative from the configuration. */
 export function openBackOffice(config: Config, opts: Omit<BackOfficeOptions, 'narrative'> & { existing?: boolean } = {}): BackOffice {
   const { existing, ...options } = opts;
   return new BackOffice(openConfiguredStorage(config, { existing }), { ...(config.llm ? { narrative: narrativeWriter(config, options.log) } : {}), ...options });

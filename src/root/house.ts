@@ -12,7 +12,8 @@ import type { Services } from '../../flows/context.js';
 import type { FlowRegistry } from '../engine/registry.js';
 import type { Storage } from '../store/storage.js';
 import type { Config } from '../config.js';
-import { BackOffice, narrativeWriter, openConfiguredStorage, type BackOfficeOptions } from './back-office.js';
+import { BackOffice, narrativeWriter, type BackOfficeOptions } from './back-office.js';
+import { openConfiguredStorage } from './storage.js';
 import { once } from './shelf.js';
 
 type EngineSettings = Omit<EngineOptions<Services>, 'storage' | 'flows' | 'services' | 'zoneOf' | 'ready'>;

@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { loadConfig } from '../config.js';
+import { describeDatabase, loadConfig } from '../config.js';
 import { MEDICAL_PAYERS } from '../knowledge/vocabulary.js';
 import type { CaseFacts } from '../knowledge/facts.js';
 import { describeZodError } from '../zod-message.js';
@@ -48,7 +48,7 @@ export async function cmdLetter(args: string[], io: Io): Promise<number> {
     if (caseId !== undefined) {
       const file = await office.storage.cases.get(caseId.toUpperCase());
       if (!file) {
-        io.err(`medbill: no case ${caseId} in ${config.dbPath}: triage it first (medbill chat, or the chat page).`);
+        io.err(`medbill: no case ${caseId} in ${describeDatabase(config)}: triage it first (medbill chat, or the chat page).`);
         return 2;
       }
       const start = await letters.forCase(file.caseId, file.facts as Partial<CaseFacts>, kn, codes, office.directory, today);

@@ -3,7 +3,7 @@
  * engine and the inbox, builds the chat adapters that are configured (the local page, Slack, Teams), serves
  * their routes on one HTTP server and starts them, each the same way (src/engine/chat-adapter.ts).
  */
-import { loadConfig } from '../config.js';
+import { describeDatabase, loadConfig } from '../config.js';
 import { openHouse } from './house.js';
 import { createLogger } from '../log.js';
 import { isLoopbackHost, startServer } from './server.js';
@@ -24,6 +24,8 @@ export async function cmdServe(args: string[], io: Io): Promise<number> {
   const teamsConfig = loadTeamsConfig(process.env, (warning) => io.err(`medbill: warning: ${warning}`));
   const log = createLogger();
   const app = openHouse(config, { log });
+  // The database answers (and Postgres's schema is up to date) before anything listens: a wrong URL stops here.
+  await app.storage.check();
   // Each configured platform, with what to say when it is off.
   const platforms: { adapter?: ChatAdapter; off: string }[] = [
     { off: '', ...(config.web ? { adapter: createWebAdapter(app.engine, { host: config.host, allowedHosts: config.allowedHosts }) } : {}) },
@@ -33,8 +35,8 @@ export async function cmdServe(args: string[], io: Io): Promise<number> {
   const adapters = platforms.flatMap((p) => (p.adapter ? [p.adapter] : []));
   const running = await startServer(app, { host: config.host, port: config.port, log, adapters, web: config.web, allowedHosts: config.allowedHosts });
   io.out(config.web
-    ? `medbill is running: open ${running.url} (database ${config.dbPath}). Ctrl-C stops it.`
-    : `medbill is running on ${running.url} without the chat page (MEDBILL_WEB=off; database ${config.dbPath}). Ctrl-C stops it.`);
+    ? `medbill is running: open ${running.url} (database ${describeDatabase(config)}). Ctrl-C stops it.`
+    : `medbill is running on ${running.url} without the chat page (MEDBILL_WEB=off; database ${describeDatabase(config)}). Ctrl-C stops it.`);
   io.out(config.zoneIsDefault
     ? `Dates (claims, digests, reports, letters) are ${config.zone}'s: set MEDBILL_TIME_ZONE to the practice's zone, e.g. America/Chicago.`
     : `Dates (claims, digests, reports, letters) are ${config.zone}'s (MEDBILL_TIME_ZONE).`);

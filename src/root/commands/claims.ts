@@ -72,7 +72,7 @@ export const claimsCommand: Command = {
     if (sub === 'export') {
       if (positionals('claims export', rest).length) throw new UsageError('claims export takes no arguments (it writes every claim to standard output)');
       const { claimsCsv } = await import('../../reports/claims-report.js');
-      const { openConfiguredStorage } = await import('../back-office.js');
+      const { openConfiguredStorage } = await import('../storage.js');
       const storage = openConfiguredStorage(loadConfig(), { existing: true });
       try {
         let n = 0;

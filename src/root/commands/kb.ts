@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { DEFAULT_KNOWLEDGE_DIR, displayPath, loadKnowledge } from '../../knowledge/load.js';
 import { parseIcd10File } from '../../knowledge/icd10-file.js';
 import { fiscalYearStart } from '../../knowledge/icd10-valid.js';
-import { loadConfig } from '../../config.js';
-import { openSqliteStorage } from '../../store/sqlite/index.js';
+import { describeDatabase, loadConfig } from '../../config.js';
+import { openConfiguredStorage } from '../storage.js';
 import { positionals, readInput, takeFlag, takeOneOption, UsageError, type Io } from '../../command-line.js';
 import { systemClock, todayIn } from '../../today.js';
 import type { Command } from './command.js';
@@ -57,11 +57,11 @@ export const kbCommand: Command = {
       if (year.value !== undefined) return importYear(file, year.value, dir.value ?? DEFAULT_KNOWLEDGE_DIR, flags, io);
       if (flags.length || dir.value !== undefined) throw new UsageError(`import-icd10: ${[...flags, ...(dir.value !== undefined ? ['--knowledge'] : [])].join(', ')} only go with --year (the list of a fiscal year shipped in knowledge/)`);
       const parsed = parseIcd10File(await readInput(file, io));
-      const { dbPath } = loadConfig();
-      const storage = openSqliteStorage(dbPath);
+      const config = loadConfig();
+      const storage = openConfiguredStorage(config);
       try {
         const info = await storage.icd10.replace(parsed.entries, file, parsed.format);
-        io.out(`Imported ${info.count} ICD-10-CM codes (${info.format} format) into ${dbPath}.`);
+        io.out(`Imported ${info.count} ICD-10-CM codes (${info.format} format) into ${describeDatabase(config)}.`);
       } finally {
         await storage.close();
       }

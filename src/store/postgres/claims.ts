@@ -1,0 +1,184 @@
+/**
+ * Claims and their history in PostgreSQL (see src/store/claims.ts). Every claim write is conditional on the
+ * version it was read at, with its history row, in the unit of work's transaction: under READ COMMITTED an
+ * UPDATE that meets a row another transaction is changing waits for it and then re-checks the version, so of
+ * two people pressing "Paid" only one applies. The digest's sections read partial indexes of open claims.
+ */
+import type { PgDb, Sql } from './db.js';
+import { named } from './db.js';
+import type { Claim, ClaimStatus, Denial, HistoryEntry } from '../claim.js';
+import { isOpen } from '../claim.js';
+import type { ClaimPayerKind, Lane } from '../../knowledge/vocabulary.js';
+import { DUE_SECTIONS, MAX_BY_REFERENCE, type ClaimEntry, type ClaimStore, type DueItem, type DueSection, type DueSectionName, type DueWindow } from '../claims.js';
+
+interface ClaimRow {
+  case_id: string; reference: string | null; payer: string; payer_kind: string; lane: string; category: string | null;
+  procedures: string; diagnoses: string; billed_cents: number | null; paid_cents: number | null;
+  service_date: string | null; submitted_date: string | null; auth_number: string | null; auth_expires: string | null;
+  status: string; open: number; next_follow_up: string | null; records_due: string | null; appeal_deadline: string | null;
+  denial: string | null; paid_date: string | null; denied_date: string | null; created_at: number; updated_at: number; version: number;
+}
+
+/** The claims table's columns, in the order of toValues. */
+const COLUMN_NAMES = [
+  'case_id', 'reference', 'payer', 'payer_kind', 'lane', 'category', 'procedures', 'diagnoses', 'billed_cents', 'paid_cents', 'service_date',
+  'submitted_date', 'auth_number', 'auth_expires', 'status', 'open', 'next_follow_up', 'records_due', 'appeal_deadline', 'denial', 'paid_date', 'denied_date',
+  'created_at', 'updated_at', 'version',
+] as const satisfies readonly (keyof ClaimRow)[];
+const COLUMNS = COLUMN_NAMES.join(', ');
+
+const undef = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+
+function fromRow(r: ClaimRow): Claim {
+  const claim: Claim = {
+    caseId: r.case_id, payer: r.payer, payerKind: r.payer_kind as ClaimPayerKind, lane: r.lane as Lane,
+    procedures: JSON.parse(r.procedures) as string[], diagnoses: JSON.parse(r.diagnoses) as string[],
+    status: r.status as ClaimStatus, createdAt: r.created_at, updatedAt: r.updated_at, version: r.version,
+  };
+  const optional: Partial<Claim> = {
+    reference: undef(r.reference), category: undef(r.category), billedCents: undef(r.billed_cents), paidCents: undef(r.paid_cents),
+    serviceDate: undef(r.service_date), submittedDate: undef(r.submitted_date), authNumber: undef(r.auth_number), authExpires: undef(r.auth_expires),
+    nextFollowUp: undef(r.next_follow_up), recordsDue: undef(r.records_due), appealDeadline: undef(r.appeal_deadline),
+    denial: r.denial === null ? undefined : (JSON.parse(r.denial) as Denial), paidDate: undef(r.paid_date), deniedDate: undef(r.denied_date),
+  };
+  for (const [k, v] of Object.entries(optional)) if (v !== undefined) Object.assign(claim, { [k]: v });
+  return claim;
+}
+
+function toRow(c: Claim): ClaimRow {
+  return {
+    case_id: c.caseId, reference: c.reference ?? null, payer: c.payer, payer_kind: c.payerKind, lane: c.lane, category: c.category ?? null,
+    procedures: JSON.stringify(c.procedures), diagnoses: JSON.stringify(c.diagnoses), billed_cents: c.billedCents ?? null, paid_cents: c.paidCents ?? null,
+    service_date: c.serviceDate ?? null, submitted_date: c.submittedDate ?? null, auth_number: c.authNumber ?? null, auth_expires: c.authExpires ?? null,
+    status: c.status, open: isOpen(c.status) ? 1 : 0, next_follow_up: c.nextFollowUp ?? null, records_due: c.recordsDue ?? null,
+    appeal_deadline: c.appealDeadline ?? null, denial: c.denial ? JSON.stringify(c.denial) : null, paid_date: c.paidDate ?? null,
+    denied_date: c.deniedDate ?? null, created_at: c.createdAt, updated_at: c.updatedAt, version: c.version,
+  };
+}
+
+const toValues = (c: Claim): unknown[] => {
+  const row = toRow(c);
+  return COLUMN_NAMES.map((k) => row[k]);
+};
+
+interface HistoryRow { id: number; case_id: string; at: number; actor: string; surface: string; action: string; from_status: string | null; to_status: string; change: string; before: string | null; reverts: number | null }
+const HISTORY_COLUMNS = 'id, case_id, at, actor, surface, action, from_status, to_status, change, before, reverts';
+
+function fromHistoryRow(h: HistoryRow): HistoryEntry {
+  const entry: HistoryEntry = { id: h.id, at: h.at, actor: h.actor, surface: h.surface, action: h.action, toStatus: h.to_status as ClaimStatus, change: JSON.parse(h.change) as Record<string, unknown> };
+  if (h.from_status !== null) entry.fromStatus = h.from_status as ClaimStatus;
+  if (h.before !== null) entry.before = JSON.parse(h.before) as Record<string, unknown>;
+  if (h.reverts !== null) entry.reverts = h.reverts;
+  return entry;
+}
+
+interface DueRow {
+  case_id: string; reference: string | null; payer: string; payer_kind: string; status: string; procedures: string; billed_cents: number | null; paid_cents: number | null;
+  submitted_date: string | null; service_date: string | null; date: string;
+}
+
+const DUE_COLUMNS = 'case_id, reference, payer, payer_kind, status, procedures, billed_cents, paid_cents, submitted_date, service_date';
+
+function dueItem(r: DueRow): DueItem {
+  const item: DueItem = { caseId: r.case_id, payer: r.payer, payerKind: r.payer_kind as ClaimPayerKind, status: r.status as ClaimStatus, procedures: JSON.parse(r.procedures) as string[], date: r.date };
+  if (r.reference !== null) item.reference = r.reference;
+  if (r.billed_cents !== null) item.billedCents = r.billed_cents;
+  if (r.paid_cents !== null) item.paidCents = r.paid_cents;
+  if (r.submitted_date !== null) item.submittedDate = r.submitted_date;
+  if (r.service_date !== null) item.serviceDate = r.service_date;
+  return item;
+}
+
+const NOT_LISTED_BELOW = "status <> 'records-requested' AND NOT (status = 'denied' AND appeal_deadline IS NOT NULL AND appeal_deadline <= @until)";
+
+/** The digest's sections, as SQLite's (src/store/sqlite/claims.ts): a WHERE clause each, with the date column it sorts by. */
+const SECTIONS = {
+  overdue: { date: 'next_follow_up', where: `open = 1 AND next_follow_up < @today AND ${NOT_LISTED_BELOW}` },
+  today: { date: 'next_follow_up', where: `open = 1 AND next_follow_up = @today AND ${NOT_LISTED_BELOW}` },
+  appeals: { date: 'appeal_deadline', where: "open = 1 AND appeal_deadline IS NOT NULL AND appeal_deadline >= @today AND appeal_deadline <= @until AND status = 'denied'" },
+  records: { date: 'records_due', where: "open = 1 AND records_due IS NOT NULL AND records_due <= @until AND status = 'records-requested'" },
+  authorizations: { date: 'auth_expires', where: "open = 1 AND auth_expires IS NOT NULL AND auth_expires <= @authUntil AND status = 'draft'" },
+  unsubmitted: { date: 'service_date', where: "status = 'draft' AND service_date IS NOT NULL AND service_date <= @unsubmittedBefore" },
+} as const satisfies Record<DueSectionName, { date: string; where: string }>;
+
+const OUTSTANDING = 'coalesce(billed_cents, 0) - coalesce(paid_cents, 0)';
+/** Every section's count and amount, and the open total, in one pass over the open claims (every section is a subset of them). */
+const TOTALS = `SELECT count(*) AS open_count, coalesce(sum(${OUTSTANDING}), 0)::bigint AS open_cents,
+  ${DUE_SECTIONS.map((n) => `count(*) FILTER (WHERE ${SECTIONS[n].where}) AS ${n}_count,
+  coalesce(sum(${OUTSTANDING}) FILTER (WHERE ${SECTIONS[n].where}), 0)::bigint AS ${n}_cents`).join(',\n  ')}
+  FROM claims WHERE open = 1`;
+
+export class PgClaimStore implements ClaimStore {
+  constructor(private readonly db: PgDb) {}
+
+  async get(caseId: string): Promise<Claim | undefined> {
+    const row = (await this.db.query<ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE case_id = $1`, [caseId])).rows[0];
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** In any letter case, as the claims_reference index on lower(reference) is built. */
+  async byReference(reference: string): Promise<Claim[]> {
+    const wanted = reference.trim();
+    if (!wanted) return [];
+    const rows = await this.db.query<ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE lower(reference) = lower($1) ORDER BY case_id LIMIT $2`, [wanted, MAX_BY_REFERENCE]);
+    return rows.rows.map(fromRow);
+  }
+
+  /**
+   * In the unit of work: a new claim (`expected` undefined) unless the case has one, or a changed claim if it
+   * is still at `expected`, with its history entry. False on a conflict.
+   */
+  async write(sql: Sql, claim: Claim, expected: number | undefined, entry: HistoryEntry): Promise<boolean> {
+    const values = toValues(claim);
+    const written = expected === undefined
+      ? await sql.query(`INSERT INTO claims (${COLUMNS}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (case_id) DO NOTHING`, values)
+      : await sql.query(
+        `UPDATE claims SET ${COLUMN_NAMES.slice(1).map((c, i) => `${c} = $${i + 2}`).join(', ')} WHERE case_id = $1 AND version = $${values.length + 1}`,
+        [...values, expected],
+      );
+    if (written.rowCount !== 1) return false;
+    await sql.query(
+      'INSERT INTO claim_history (case_id, at, actor, surface, action, from_status, to_status, change, before, reverts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+      [claim.caseId, entry.at, entry.actor, entry.surface, entry.action, entry.fromStatus ?? null, entry.toStatus, JSON.stringify(entry.change), entry.before ? JSON.stringify(entry.before) : null, entry.reverts ?? null],
+    );
+    return true;
+  }
+
+  async history(caseId: string): Promise<HistoryEntry[]> {
+    return (await this.db.query<HistoryRow>(`SELECT ${HISTORY_COLUMNS} FROM claim_history WHERE case_id = $1 ORDER BY id`, [caseId])).rows.map(fromHistoryRow);
+  }
+
+  async lastEntry(caseId: string): Promise<ClaimEntry | undefined> {
+    const row = (await this.db.query<HistoryRow>(`SELECT ${HISTORY_COLUMNS} FROM claim_history WHERE case_id = $1 ORDER BY id DESC LIMIT 1`, [caseId])).rows[0];
+    return row && { ...fromHistoryRow(row), caseId: row.case_id };
+  }
+
+  async lastEntryBy(actor: string): Promise<ClaimEntry | undefined> {
+    const row = (await this.db.query<HistoryRow>(`SELECT ${HISTORY_COLUMNS} FROM claim_history WHERE actor = $1 ORDER BY id DESC LIMIT 1`, [actor])).rows[0];
+    return row && { ...fromHistoryRow(row), caseId: row.case_id };
+  }
+
+  /** Ties by case ID, as SQLite's index returns them. */
+  async openClaims(limit: number): Promise<Claim[]> {
+    return (await this.db.query<ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE open = 1 ORDER BY next_follow_up NULLS LAST, case_id LIMIT $1`, [limit])).rows.map(fromRow);
+  }
+
+  async due(window: DueWindow): Promise<{ sections: Record<DueSectionName, DueSection>; open: { count: number; cents: number } }> {
+    const params = { ...window };
+    const totals = named(TOTALS, params);
+    const t = (await this.db.query<Record<string, number>>(totals.text, totals.values)).rows[0] ?? {};
+    const n = (k: string) => t[k] ?? 0;
+    const entries: [DueSectionName, DueSection][] = [];
+    for (const name of DUE_SECTIONS) {
+      const s = SECTIONS[name];
+      // The first few of each section in date order (case ID on a tie, so every run lists the same ones).
+      const items = named(`SELECT ${DUE_COLUMNS}, ${s.date} AS date FROM claims WHERE ${s.where} ORDER BY ${s.date}, case_id LIMIT @limit`, params);
+      entries.push([name, {
+        count: n(`${name}_count`), cents: n(`${name}_cents`),
+        items: n(`${name}_count`) ? (await this.db.query<DueRow>(items.text, items.values)).rows.map(dueItem) : [],
+      }]);
+    }
+    const sections = Object.fromEntries(entries) as Record<DueSectionName, DueSection>;
+    return { sections, open: { count: n('open_count'), cents: n('open_cents') } };
+  }
+}

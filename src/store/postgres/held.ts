@@ -1,0 +1,42 @@
+/** Held things in PostgreSQL (see src/store/held.ts). */
+import type { HeldStore, HeldThing } from '../held.js';
+import type { PgDb } from './db.js';
+
+interface HeldRow { kind: string; bytes: Buffer; name: string | null; media_type: string | null; owner: string | null; until: number }
+
+function toThing(r: HeldRow): HeldThing {
+  return {
+    kind: r.kind, bytes: r.bytes, until: r.until,
+    ...(r.name !== null ? { name: r.name } : {}), ...(r.media_type !== null ? { mediaType: r.media_type } : {}), ...(r.owner !== null ? { owner: r.owner } : {}),
+  };
+}
+
+const SELECT = 'SELECT kind, bytes, name, media_type, owner, until FROM held WHERE token = $1 AND kind = $2 AND until > $3';
+
+export class PgHeldStore implements HeldStore {
+  constructor(private readonly db: PgDb) {}
+
+  async hold(token: string, thing: HeldThing, now: number): Promise<void> {
+    await this.db.query('DELETE FROM held WHERE until <= $1', [now]);
+    await this.db.query(
+      'INSERT INTO held (token, kind, bytes, name, media_type, owner, until) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [token, thing.kind, thing.bytes, thing.name ?? null, thing.mediaType ?? null, thing.owner ?? null, thing.until],
+    );
+  }
+
+  async get(token: string, kind: string, owner: string | undefined, now: number): Promise<HeldThing | undefined> {
+    const row = (await this.db.query<HeldRow>(SELECT, [token, kind, now])).rows[0];
+    if (!row || (row.owner !== null && row.owner !== owner)) return undefined;
+    return toThing(row);
+  }
+
+  /** One statement: two processes answering the same offer cannot both take it. */
+  async take(token: string, kind: string, owner: string | undefined, now: number): Promise<HeldThing | undefined> {
+    const row = (await this.db.query<HeldRow>(
+      `DELETE FROM held WHERE token = $1 AND kind = $2 AND until > $3 AND (owner IS NULL OR owner = $4)
+       RETURNING kind, bytes, name, media_type, owner, until`,
+      [token, kind, now, owner ?? null],
+    )).rows[0];
+    return row ? toThing(row) : undefined;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The unit of work in PostgreSQL: a turn's writes applied in one transaction on one connection (awaiting each
+ * statement there is fine: nothing else runs on that connection meanwhile). A conditional write that finds
+ * its row changed (a version-conditional UPDATE, or an INSERT that meets a row, touching none) throws
+ * Conflict, which rolls the whole transaction back.
+ */
+import type { PgDb, Sql } from './db.js';
+import type { StoreWrite, UnitOfWork } from '../unit-of-work.js';
+import type { PgSessionStore } from './sessions.js';
+import type { PgCaseStore } from './cases.js';
+import type { PgClaimStore } from './claims.js';
+import type { PgDigestStore } from './digest.js';
+import type { PgLetterStore } from './letters.js';
+import type { PgInboxStore } from './inbox.js';
+
+class Conflict extends Error {
+  override readonly name = 'Conflict';
+}
+
+/**
+ * Two turns that wrote the same rows in opposite orders: Postgres breaks the deadlock by rolling one back
+ * (40P01; 40001 the same for a serialization failure). That turn met rows another turn was changing, which
+ * is a conflict like any other: false, and its caller works it out again on what is stored now.
+ */
+const CONCURRENT_CHANGE = new Set(['40P01', '40001']);
+const metConcurrentChange = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' && CONCURRENT_CHANGE.has(err.code);
+
+export interface PgStores {
+  sessions: PgSessionStore;
+  cases: PgCaseStore;
+  claims: PgClaimStore;
+  digests: PgDigestStore;
+  letters: PgLetterStore;
+  inbox: PgInboxStore;
+}
+
+export class PgUnitOfWork implements UnitOfWork {
+  constructor(private readonly db: PgDb, private readonly stores: () => PgStores) {}
+
+  async commit(writes: readonly StoreWrite[]): Promise<boolean> {
+    if (!writes.length) return true;
+    const s = this.stores();
+    try {
+      await this.db.transaction(async (sql) => {
+        for (const w of writes) if (!(await apply(s, sql, w))) throw new Conflict();
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof Conflict || metConcurrentChange(err)) return false; // rolled back with everything before it
+      throw err;
+    }
+  }
+}
+
+/** One write; false when a conditional write found its row changed. */
+async function apply(s: PgStores, sql: Sql, w: StoreWrite): Promise<boolean> {
+  switch (w.kind) {
+    case 'session.put': return s.sessions.putIf(sql, w.row, w.expectedVersion);
+    case 'session.delete': return s.sessions.deleteIf(sql, w.key, w.expectedVersion);
+    case 'case.record': await s.cases.record(sql, w.owner, w.record); return true;
+    case 'case.forget': await s.cases.forget(sql, w.owner, w.caseId); return true;
+    case 'claim.change': return s.claims.write(sql, w.after, w.expectedVersion, w.entry);
+    case 'digest.set-channel': await s.digests.writeChannel(sql, w.channel, w.at); return true;
+    case 'digest.remove-channel': await s.digests.deleteChannelOf(sql, w.address); return true;
+    case 'letter.save': await s.letters.write(sql, w.letter); return true;
+    case 'inbox.answered': await s.inbox.markAnswered(sql, w.seq, w.replies, w.at); return true;
+  }
+}
