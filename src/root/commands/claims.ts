@@ -1,6 +1,6 @@
 /** `medbill claims`: import the practice's medical claims from its PM system's CSV export, or export them all as CSV. */
 import { loadConfig } from '../../config.js';
-import { positionals, readInputBytes, takeFlag, takeOneOption, takeOption, UsageError, type Io } from '../../command-line.js';
+import { positionals, inputStream, takeFlag, takeOneOption, takeOption, UsageError, type Io } from '../../command-line.js';
 import { systemClock, todayIn } from '../../today.js';
 import type { Command } from './command.js';
 
@@ -88,7 +88,7 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
   if (file === undefined || moreFiles.length) throw new UsageError('claims import needs exactly one FILE.csv (or - for standard input)');
   const payerKind = kinds.value === undefined ? undefined : mapPayerKind(kinds.value);
   if (kinds.value !== undefined && !payerKind) throw new UsageError(`--payer-kind "${kinds.value}": use medicare, medicare-advantage, medicaid, commercial, tricare, auto, workers-comp, liability or other`);
-  const csv = await readInputBytes(file, io);
+  const csv = await inputStream(file, io);
   const config = loadConfig();
   const { openBackOffice } = await import('../back-office.js');
   // A dry run against a database that does not exist yet creates none.
@@ -98,7 +98,7 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
     // Read by the import once the file's header is good: a file it refuses at once builds no code index.
     const services = {
       get claims() { return office.claims; }, get codes() { return office.codes; }, get kn() { return office.shelf.knowledge(); },
-      reports: office.reports, unitOfWork: office.storage.unitOfWork,
+      unitOfWork: office.storage.unitOfWork,
     };
     const result = await importClaims(services, csv, {
       today: todayIn(config.zone, io.clock ?? systemClock), zone: config.zone, dryRun, ignoreColumns: ignored.values, ...(payerKind ? { payerKind } : {}),

@@ -9,7 +9,7 @@ import type { Db } from './db.js';
 import type { Claim, ClaimStatus, Denial, HistoryEntry } from '../claim.js';
 import { isOpen } from '../claim.js';
 import type { ClaimPayerKind, Lane } from '../../knowledge/vocabulary.js';
-import { DUE_SECTIONS, type ClaimEntry, type ClaimStore, type DueItem, type DueSection, type DueSectionName, type DueWindow } from '../claims.js';
+import { DUE_SECTIONS, type ClaimEntry, type ClaimKeys, type ClaimStore, type DueItem, type DueSection, type DueSectionName, type DueWindow } from '../claims.js';
 
 interface ClaimRow {
   case_id: string; reference: string | null; payer: string; payer_kind: string; lane: string; category: string | null;
@@ -99,6 +99,9 @@ export class SqliteClaimStore implements ClaimStore {
   private readonly insertStmt;
   private readonly updateStmt;
   private readonly getStmt;
+  private readonly byCaseIds;
+  private readonly byReferences;
+  private readonly nonAsciiReferences;
   private readonly historyInsert;
   private readonly historyStmt;
   private readonly lastEntryStmt;
@@ -118,6 +121,13 @@ export class SqliteClaimStore implements ClaimStore {
        WHERE case_id = @case_id AND version = @expected`,
     );
     this.getStmt = db.prepare<[string], ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE case_id = ?`);
+    // A batch's keys as one JSON array each: one statement for any number of them.
+    this.byCaseIds = db.prepare<[string], ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE case_id IN (SELECT value FROM json_each(?))`);
+    this.byReferences = db.prepare<[string], ClaimRow>(
+      `SELECT ${COLUMNS} FROM claims INDEXED BY claims_reference WHERE reference IS NOT NULL AND lower(reference) IN (SELECT value FROM json_each(?))`,
+    );
+    // SQLite's lower() folds ASCII letters only: claim numbers with other characters are compared in JS.
+    this.nonAsciiReferences = db.prepare<[], ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE reference GLOB '*[^ -~]*'`);
     this.historyInsert = db.prepare(
       'INSERT INTO claim_history (case_id, at, actor, surface, action, from_status, to_status, change, before, reverts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -144,6 +154,20 @@ export class SqliteClaimStore implements ClaimStore {
   async get(caseId: string): Promise<Claim | undefined> {
     const row = this.getStmt.get(caseId);
     return row ? fromRow(row) : undefined;
+  }
+
+  async find(keys: ClaimKeys): Promise<Claim[]> {
+    const found = new Map<string, ClaimRow>();
+    if (keys.caseIds.length) for (const r of this.byCaseIds.all(JSON.stringify(keys.caseIds))) found.set(r.case_id, r);
+    if (keys.references.length) {
+      for (const r of this.byReferences.all(JSON.stringify(keys.references))) found.set(r.case_id, r);
+      // eslint-disable-next-line no-control-regex
+      if (keys.references.some((k) => /[^\x00-\x7f]/.test(k))) {
+        const wanted = new Set(keys.references);
+        for (const r of this.nonAsciiReferences.all()) if (r.reference !== null && wanted.has(r.reference.toLowerCase())) found.set(r.case_id, r);
+      }
+    }
+    return [...found.values()].map(fromRow);
   }
 
   /**

@@ -164,6 +164,9 @@ const MIGRATIONS: string[] = [
   // this order, the report with the claims a payer asked records for, read once per report from this index.
   `CREATE INDEX claims_created ON claims (created_at, case_id);
    CREATE INDEX claim_history_records ON claim_history (case_id) WHERE action = 'records-requested';`,
+  // An import matches its rows to claims by the practice's claim number, in any letter case, a batch at a time
+  // (SqliteClaimStore.find).
+  `CREATE INDEX claims_reference ON claims (lower(reference)) WHERE reference IS NOT NULL;`,
 ];
 
 export function openDb(path: string): Db {

@@ -38,7 +38,7 @@ const options = (extra: Partial<ImportOptions> = {}): ImportOptions => ({ today:
 const over = async (d: SqliteStorage) => {
   const office = backOffice(d, { now: () => NOW });
   await office.ready();
-  return { claims: office.claims, codes: office.codes, kn, reports: d.claimReports, unitOfWork: d.unitOfWork };
+  return { claims: office.claims, codes: office.codes, kn, unitOfWork: d.unitOfWork };
 };
 const count = (d: SqliteStorage, table: 'claims' | 'claim_history') => (d.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
@@ -63,14 +63,14 @@ const crlf = (lines: string[]) => lines.join('\r\n') + '\r\n';
 
 describe('parseCsv', () => {
   it('reads plain fields, empty fields and a last line without a line break', async () => {
-    expect(parseCsv('a,b,c\n1,,3\n,,\nx,y,z')).toEqual([
+    expect(await parseCsv('a,b,c\n1,,3\n,,\nx,y,z')).toEqual([
       { line: 1, fields: ['a', 'b', 'c'] }, { line: 2, fields: ['1', '', '3'] }, { line: 3, fields: ['', '', ''] }, { line: 4, fields: ['x', 'y', 'z'] },
     ]);
   });
 
   it('reads quoted fields with commas, doubled quotes and line breaks, and numbers records by the line they start on', async () => {
     const text = 'a,b\n"1,5","say ""hi"""\n"multi\nline\r\nfield",2\nlast,"" \n';
-    expect(parseCsv(text)).toEqual([
+    expect(await parseCsv(text)).toEqual([
       { line: 1, fields: ['a', 'b'] },
       { line: 2, fields: ['1,5', 'say "hi"'] },
       { line: 3, fields: ['multi\nline\r\nfield', '2'] },
@@ -79,22 +79,22 @@ describe('parseCsv', () => {
   });
 
   it('accepts CRLF, LF and a lone CR, and skips a UTF-8 BOM', async () => {
-    expect(parseCsv('\uFEFFa,b\r\n1,2\r3,4\n5,6\r\n').map((r) => [r.line, ...r.fields])).toEqual([[1, 'a', 'b'], [2, '1', '2'], [3, '3', '4'], [4, '5', '6']]);
+    expect((await parseCsv('\uFEFFa,b\r\n1,2\r3,4\n5,6\r\n')).map((r) => [r.line, ...r.fields])).toEqual([[1, 'a', 'b'], [2, '1', '2'], [3, '3', '4'], [4, '5', '6']]);
   });
 
   it('keeps a trailing empty field and a quote inside an unquoted field', async () => {
-    expect(parseCsv('a,b,\n5" ruler,x,\n')).toEqual([{ line: 1, fields: ['a', 'b', ''] }, { line: 2, fields: ['5" ruler', 'x', ''] }]);
+    expect(await parseCsv('a,b,\n5" ruler,x,\n')).toEqual([{ line: 1, fields: ['a', 'b', ''] }, { line: 2, fields: ['5" ruler', 'x', ''] }]);
   });
 
   it('reads an empty file as no records, and a blank line as one empty field', async () => {
-    expect(parseCsv('')).toEqual([]);
-    expect(parseCsv('\uFEFF')).toEqual([]);
-    expect(parseCsv('a\n\nb\n')).toEqual([{ line: 1, fields: ['a'] }, { line: 2, fields: [''] }, { line: 3, fields: ['b'] }]);
+    expect(await parseCsv('')).toEqual([]);
+    expect(await parseCsv('\uFEFF')).toEqual([]);
+    expect(await parseCsv('a\n\nb\n')).toEqual([{ line: 1, fields: ['a'] }, { line: 2, fields: [''] }, { line: 3, fields: ['b'] }]);
   });
 
   it('names the line of a quote never closed and of text after a closing quote', async () => {
-    expect(() => parseCsv('a,b\n1,2\n3,"open\nstill open\n')).toThrow(/^line 3: a quoted field is never closed/);
-    expect(() => parseCsv('a,b\n"x"y,2\n')).toThrow(/^line 2: text after the closing quote/);
+    await expect(parseCsv('a,b\n1,2\n3,"open\nstill open\n')).rejects.toThrow(/^line 3: a quoted field is never closed/);
+    await expect(parseCsv('a,b\n"x"y,2\n')).rejects.toThrow(/^line 2: text after the closing quote/);
   });
 });
 
@@ -606,7 +606,7 @@ describe('the commands', () => {
     expect(csv.out).toMatch(/\nHumana Gold Plus,\d+-?\d*\+?,1,650\.00\n/);
     expect(csv.out).toMatch(/\nBy payer \(claims submitted in the last 12 months\)\npayer,submitted,paid,paid_rate,denied,records_requested,avg_days_to_pay\n/);
     expect(csv.out).toMatch(/\nC-[A-Z0-9]{5},A-8,Aetna,commercial,Biopsy of an oral lesion,650\.00,2026-11-25,\d+,90 days,2027-02-23,-?\d+\n/);
-    const sections = parseCsv(csv.out);
+    const sections = await parseCsv(csv.out);
     expect(sections.every((r) => r.fields.length >= 1)).toBe(true);
 
     const png = join(tmp, 'aging.png');
