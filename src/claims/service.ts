@@ -269,11 +269,16 @@ export class ClaimService {
 /** The fields a change set (with their new values) and what they were before it (null: not set). */
 function difference(before: Claim, after: Claim): { change: Record<string, unknown>; before: Record<string, unknown> } {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)].filter((k) => k !== 'updatedAt' && k !== 'version'));
-  const changed = [...keys].filter((k) => JSON.stringify(after[k as keyof Claim]) !== JSON.stringify(before[k as keyof Claim]));
+  const changed = [...keys].filter((k) => !sameValue(after[k as keyof Claim], before[k as keyof Claim]));
   return {
     change: Object.fromEntries(changed.flatMap((k) => (after[k as keyof Claim] === undefined ? [] : [[k, after[k as keyof Claim]]]))),
     before: Object.fromEntries(changed.map((k) => [k, before[k as keyof Claim] ?? null])),
   };
+}
+
+/** Whether two field values are the same: primitives compared as they are, lists and denials by their JSON (an import compares every field of every row). */
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b));
 }
 
 /** Why a change of this kind cannot happen to the claim now, or undefined when it can. */

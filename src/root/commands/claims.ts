@@ -3,6 +3,8 @@ import { loadConfig } from '../../config.js';
 import { positionals, inputStream, takeFlag, takeOneOption, takeOption, UsageError, type Io } from '../../command-line.js';
 import { systemClock, todayIn } from '../../today.js';
 import type { Command } from './command.js';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 export const claimsCommand: Command = {
   name: 'claims',
@@ -78,6 +80,25 @@ export const claimsCommand: Command = {
   },
 };
 
+/**
+ * Collects the garbage of an import's batches once the heap has grown well past what it keeps: V8 lets the heap
+ * of a process that allocates as fast as an import grow to several times what is live (a 200,000-row file
+ * peaked at 450 MiB with 60 MiB live), and a command line cannot cap it once started. A full collection costs
+ * a few tens of milliseconds and runs every several batches.
+ */
+function heapKeeper(): () => void {
+  setFlagsFromString('--expose-gc');
+  const gc: unknown = runInNewContext('gc');
+  if (typeof gc !== 'function') return () => {};
+  let limit = HEAP_FLOOR;
+  return () => {
+    if (getHeapStatistics().used_heap_size < limit) return;
+    gc();
+    limit = Math.max(HEAP_FLOOR, getHeapStatistics().used_heap_size * 1.25);
+  };
+}
+const HEAP_FLOOR = 40 * 1024 * 1024;
+
 async function claimsImport(args: string[], io: Io): Promise<number> {
   const [{ importClaims, describeImport, describeRefusal, ImportFileError }, { mapPayerKind }] = await Promise.all([import('../../claims/import.js'), import('../../claims/import-values.js')]);
   const ignored = takeOption(args, '--ignore-column');
@@ -101,6 +122,7 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
       unitOfWork: office.storage.unitOfWork,
     };
     const result = await importClaims(services, csv, {
+      afterBatch: heapKeeper(),
       today: todayIn(config.zone, io.clock ?? systemClock), zone: config.zone, dryRun, ignoreColumns: ignored.values, ...(payerKind ? { payerKind } : {}),
     });
     if (!result.ok) {

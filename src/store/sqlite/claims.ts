@@ -181,6 +181,13 @@ export class SqliteClaimStore implements ClaimStore {
     return true;
   }
 
+  /** In the unit of work: a new claim as it ends up after several changes, with each change's history entry; false if the case has a claim. */
+  insertWithHistory(claim: Claim, entries: readonly HistoryEntry[]): boolean {
+    if (this.insertStmt.run(toRow(claim)).changes !== 1) return false;
+    for (const e of entries) this.addHistory(claim.caseId, e);
+    return true;
+  }
+
   async history(caseId: string): Promise<HistoryEntry[]> {
     return this.historyStmt.all(caseId).map(fromHistoryRow);
   }
