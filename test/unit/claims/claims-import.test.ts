@@ -3,6 +3,7 @@
  * words PM systems use, the checks that keep a bad file (or a patient identifier) out, the one transaction,
  * and the commands as a user runs them (bin/medbill.js from dist/: run `npx tsc -p tsconfig.build.json` first).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { describeImport, describeRefusal, importClaims, ImportFileError, type Im
 import { parseCsv } from '../../../src/claims/csv.js';
 import { isIdentifierColumn, normalizeHeader } from '../../../src/claims/import-columns.js';
 import { mapPayerKind, mapStatus, parseImportDate } from '../../../src/claims/import-values.js';
-import { cli, kn, tempDbPath } from '../../helpers.js';
+import { cli, kn, ROOT, tempDbPath } from '../../helpers.js';
 import { backOffice, shelf } from '../../support/house.js';
 
 const opened: SqliteStorage[] = [];
@@ -649,6 +650,24 @@ describe('the commands', () => {
     const ok = cli(['claims', 'import', file('names.csv', 'Patient Name,Payer,CPT\nJane Roe,Aetna,41100\n'), '--ignore-column', 'Patient Name', '--payer-kind', 'commercial'], undefined, { MEDBILL_DB: tempDbPath() });
     expect(ok.out).toMatch(/^Imported 1 claim \(1 open, \$0 outstanding\)\.\nBy status: 1 not submitted\.\nDropped unread: Patient Name\.\n$/);
   });
+
+  it('claims import streams a large file: 30,000 rows in a process whose heap is capped at 48 MB', async () => {
+    // The whole file, every parsed row and every planned write were held at once before (200,000 rows peaked at
+    // about 1 GiB): this ran out of memory. Now a batch of rows is in memory at a time.
+    const rows = Array.from({ length: 30_000 }, (_, i) => {
+      const m = (i % 9) + 1;
+      return `M-${i},Aetna,commercial,"41100 21470",K13.79,"$1,234.56",${i % 3 === 0 ? '400' : ''},${m}/1/2026,${m}/2/2026,${i % 3 === 0 ? 'paid' : 'open'}`;
+    });
+    const path = file('large.csv', ['claim_number,payer,payer_kind,cpt,dx,billed,paid,dos,submitted_date,status', ...rows].join('\r\n') + '\r\n');
+    const db = tempDbPath('medbill-cli-large-');
+    const r = spawnSync(process.execPath, ['--max-old-space-size=48', join(ROOT, 'bin/medbill.js'), 'claims', 'import', path], {
+      encoding: 'utf8', env: { ...process.env, MEDBILL_DB: db, MEDBILL_LOG: 'silent' }, timeout: 120_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Imported 30,000 claims \(20,000 open, /);
+    expect(cli(['claims', 'export'], undefined, { MEDBILL_DB: db }).out.trim().split('\n')).toHaveLength(30_001);
+  }, 180_000);
 
   it('claims import --dry-run writes nothing (and creates no database)', async () => {
     const path = tempDbPath('medbill-cli-dry-');
