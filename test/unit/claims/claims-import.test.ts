@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { claimService, sqliteStorage } from '../../support/storage.js';
 import type { SqliteStorage } from '../../../src/store/sqlite/index.js';
 import { buildReport, categoryNames, claimsCsv, reportCsv, reportReplies } from '../../../src/reports/claims-report.js';
-import { describeImport, describeRefusal, importClaims, ImportFileError, type ImportOptions, type ImportRefused, type ImportSummary } from '../../../src/claims/import.js';
+import { describeImport, describeRefusal, IMPORT_BATCH, importClaims, ImportFileError, type ImportOptions, type ImportRefused, type ImportSummary } from '../../../src/claims/import.js';
 import { parseCsv } from '../../../src/claims/csv.js';
 import { isIdentifierColumn, normalizeHeader } from '../../../src/claims/import-columns.js';
 import { mapPayerKind, mapStatus, parseImportDate } from '../../../src/claims/import-values.js';
@@ -389,6 +389,17 @@ describe('importClaims', () => {
     d.db.exec('DROP TRIGGER fail_one');
     expect((await imported(d, csv)).claims).toBe(50);
     expect(count(d, 'claims')).toBe(51);
+  });
+
+  it('writes nothing when a bad row comes after a batch already written into the transaction', async () => {
+    const d = db();
+    const rows = Array.from({ length: IMPORT_BATCH + 500 }, (_, i) => `W-${i},Aetna,commercial,${i === IMPORT_BATCH + 200 ? '99999' : '41100'},2026-11-02`);
+    const r = await refused(d, ['claim_number,payer,payer_kind,cpt,submitted', ...rows].join('\n'));
+    expect(r.problems.map((p) => p.line)).toEqual([IMPORT_BATCH + 202]);
+    expect(count(d, 'claims')).toBe(0);
+    expect(count(d, 'claim_history')).toBe(0);
+    // The connection is free again: the same file without the bad row imports.
+    expect((await imported(d, ['claim_number,payer,payer_kind,cpt,submitted', ...rows.filter((row) => !row.includes('99999'))].join('\n'))).claims).toBe(IMPORT_BATCH + 499);
   });
 
   it('imports its own export again: the same claims', async () => {
