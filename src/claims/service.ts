@@ -107,7 +107,7 @@ export class ClaimService {
     const status: ClaimStatus = input.submittedDate ? 'submitted' : 'draft';
     const after: Claim = { ...withoutUndefined(input), status, createdAt: now, updatedAt: now, version: 1 };
     if (input.submittedDate) after.nextFollowUp = firstFollowUp(input.submittedDate, this.kn.policy);
-    return { ok: true, after, entry: { at: now, actor: actor.who, surface: actor.surface, action: 'created', toStatus: status, change: Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) } };
+    return { ok: true, after, entry: { at: now, actor: actor.who, surface: actor.surface, action: 'created', toStatus: status, change: withoutUndefined(input) } };
   }
 
   /** What `change` would make of the claim, or why it cannot happen. Writes nothing. */
@@ -319,7 +319,10 @@ function checkDates(dates: Record<string, string | undefined>): string | undefin
 }
 
 function withoutUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  // A loop, not Object.fromEntries(Object.entries(…)): an import makes several claims per row.
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as T;
 }
 
 const dropUndefined = (c: Claim): Claim => withoutUndefined(c);
