@@ -5,7 +5,7 @@
 //   turns per second through the local chat's HTTP endpoint on loopback, the server in its own process;
 //   signed Slack events per second through /slack/events to the recorded Web API call, and their ack times,
 //   beside a bare Bolt app that only acknowledges; the claims digest, a claim update and the claims report
-//   over 100,000 claims; a letter of medical necessity rendered as text and .docx; the letter narrative's
+//   over 100,000 claims; `medbill claims import` of 200,000 rows and again unchanged (rows/s, peak RSS); a letter of medical necessity rendered as text and .docx; the letter narrative's
 //   fallback at its timeout (a slow model, a server that never answers); the identifier scrubber on
 //   adversarial messages; Teams activities and card presses per second through /api/messages, with their
 //   response times, beside the Slack figures.
@@ -15,7 +15,7 @@ import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadKnowledge } from '../dist/src/knowledge/load.js';
 import { triage } from '../dist/src/knowledge/triage.js';
 import { CodeIndex } from '../dist/src/knowledge/lookup.js';
@@ -36,7 +36,7 @@ import { FakeListChatModel } from '@langchain/core/utils/testing';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // `node bench/run.js teams slack` runs only those sections; no argument runs them all (npm run bench).
-const SECTIONS = ['triage', 'jsonl', 'lookup', 'turn', 'claims', 'letters', 'narrative', 'scrubber', 'http', 'slack', 'teams'];
+const SECTIONS = ['triage', 'jsonl', 'lookup', 'turn', 'claims', 'import', 'letters', 'narrative', 'scrubber', 'http', 'slack', 'teams'];
 const only = process.argv.slice(2);
 for (const name of only) if (!SECTIONS.includes(name)) throw new Error(`no bench section "${name}"; sections: ${SECTIONS.join(', ')}`);
 const want = (name) => only.length === 0 || only.includes(name);
@@ -151,6 +151,41 @@ await turnDb.close();
 
 // Claims (issue 13): 100,000 open claims in SQLite; the daily digest and the report over all of them, and
 // one claim update (plan + conditional write + history row).
+// `medbill claims import` of a 200,000-row PM export, in its own process with a fresh MEDBILL_DB, then the same file
+// again (every row unchanged). The child reports its own peak (max RSS) and CPU time from a preloaded exit hook.
+if (want('import')) {
+  const ROWS = 200_000;
+  const payers = [['Aetna', 'commercial'], ['Medicare', 'medicare'], ['Humana Gold Plus', 'MA'], ['Medicaid', 'medicaid']];
+  const statuses = ['open', 'open', 'paid', 'denied', 'partial', 'appealed', 'pended', 'written off', 'rejected', 'closed'];
+  const lines = ['claim_number,payer,payer_kind,cpt,dx,billed,paid,dos,submitted_date,status,denial,denied_date'];
+  for (let i = 0; i < ROWS; i++) {
+    const [payer, kind] = payers[i % payers.length];
+    const status = statuses[i % statuses.length];
+    const m = (i % 10) + 1;
+    const paid = status === 'paid' ? '400' : status === 'partial' ? '100' : '';
+    const denied = status === 'denied' || status === 'appealed' || status === 'written off' ? `${m + 1}/2/2026` : '';
+    lines.push(`CLM-${i},${payer},${kind},"41100 21470",K13.79,"$1,234.56",${paid},${m}/1/2026,${m}/2/2026,${status},${denied ? 'CO-50' : ''},${denied}`);
+  }
+  const csv = join(dir, 'claims-200k.csv');
+  writeFileSync(csv, lines.join('\r\n') + '\r\n');
+  lines.length = 0;
+  const hook = join(dir, 'peak.mjs');
+  writeFileSync(hook, "process.on('exit', () => { const u = process.resourceUsage(); process.stderr.write(`\\nbench-peak ${u.maxRSS} ${u.userCPUTime + u.systemCPUTime}\\n`); });\n");
+  const importDb = join(dir, 'import.db');
+  const importOnce = () => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, ['--import', pathToFileURL(hook).href, join(root, 'bin/medbill.js'), 'claims', 'import', csv], {
+      encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, MEDBILL_DB: importDb, MEDBILL_LOG: 'silent' },
+    });
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const [, rss = '0', cpu = '0'] = /bench-peak (\d+) (\d+)/.exec(r.stderr) ?? [];
+    const what = r.status === 0 ? r.stdout.split('\n')[0] : `exit ${r.status}: ${r.stderr.trim().split('\n')[0]}`;
+    return `${seconds.toFixed(1)} s, ${Math.round(ROWS / seconds).toLocaleString('en-US')} rows/s, peak ${Math.round(Number(rss) / 1024)} MiB (max RSS), CPU ${(Number(cpu) / 1e6).toFixed(1)} s (${Math.round(ROWS / (Number(cpu) / 1e6)).toLocaleString('en-US')} rows per CPU second): ${what}`;
+  };
+  console.log(`medbill claims import, ${ROWS.toLocaleString('en-US')} new rows into a fresh MEDBILL_DB: ${importOnce()} (goal: at least 10,000 rows/s and under 200 MiB; before streaming it peaked at 963 MiB-1.1 GiB)`);
+  console.log(`medbill claims import, the same ${ROWS.toLocaleString('en-US')} rows again (every row unchanged): ${importOnce()}`);
+}
+
 if (want('claims')) {
   const claimsDb = openSqliteStorage(join(dir, 'claims.db'), { checkpointThread: true }); // as `medbill serve` opens it
   const service = new BackOffice(claimsDb, { shelf }).claims;

@@ -10,8 +10,12 @@ const DAY_MS = 86_400_000;
 function midnight(date: string): number | undefined {
   const m = DATE.exec(date);
   if (!m) return undefined;
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return new Date(ms).toISOString().startsWith(date) ? ms : undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const ms = Date.UTC(y, mo - 1, d);
+  // A day past the month's end (02-30) rolls over, and years 0-99 are read as 19xx: either is not this date.
+  // (Compared as numbers: this runs for every date of every imported row.)
+  const at = new Date(ms);
+  return at.getUTCFullYear() === y && at.getUTCMonth() === mo - 1 && at.getUTCDate() === d ? ms : undefined;
 }
 
 function dayMs(date: string): number {

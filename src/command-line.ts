@@ -2,7 +2,7 @@
  * How a command reads its arguments and its input, and how it says it was misused: one way for every command
  * (src/cli.ts and the commands in src/root/), below both, so no command module imports the dispatcher.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import type { Clock } from './today.js';
 
 /** Bad arguments or input: said on standard error, exit 2. */
@@ -29,11 +29,14 @@ export function readInput(file: string, io: Io): Promise<string> {
   return Promise.resolve(readFileSync(file, 'utf8'));
 }
 
-/** A file's bytes as they are (the reader works out their encoding), or standard input's text (`-`). */
-export function readInputBytes(file: string, io: Io): Promise<string | Uint8Array> {
+/**
+ * A file's bytes as they are, as a stream opened anew each time it is read (the reader works out their encoding
+ * in a first pass, then reads the rows), or standard input's text (`-`, read once, whole).
+ */
+export function inputStream(file: string, io: Io): Promise<string | (() => AsyncIterable<Uint8Array>)> {
   if (file === '-') return io.stdin();
   if (!existsSync(file)) throw new UsageError(`file not found: ${file}`);
-  return Promise.resolve(readFileSync(file));
+  return Promise.resolve(() => createReadStream(file, { highWaterMark: 256 * 1024 }));
 }
 
 /** `--name VALUE` or `--name=VALUE`, every time it is given; the other arguments are left in `rest`. */

@@ -31,6 +31,8 @@ export interface ImportRow {
   existing?: string;
   /** The latest date the row gives an event (submitted, status, paid, denied, appealed): what the file knows as of. */
   asOf?: string;
+  /** The case id was made for the row (none in the file): checked against the claims in medbill before it is used. */
+  madeId?: true;
 }
 
 /** What the row reader needs of the import's options. */
@@ -46,6 +48,9 @@ export interface RowOptions {
 /** A claim already in medbill, by case id and claim number: a row naming it updates it. */
 export interface KnownClaim { caseId: string; reference?: string }
 
+/** Identifier screenings kept: the same payer names recur on every row, a claim number never does. */
+const SCREENED_KEPT = 10_000;
+
 const MAX_TEXT = 100;
 /** An amount whose commas separate thousands: $1,234.56, 12,345. */
 const THOUSANDS = /^\$?\s?\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?$/;
@@ -59,17 +64,16 @@ export class RowReader {
   private readonly categories: Map<string, string>;
   /** The category each distinct list of codes names (the same few lists recur on thousands of rows). */
   private readonly codeCategories = new Map<string, string | undefined>();
-  /** Claim numbers already in medbill (lower case) and their cases: a row with one updates that claim. */
-  private readonly knownReferences = new Map<string, string>();
-  /** Cases that already have a claim. */
-  private readonly knownCases = new Set<string>();
+  /** Claim numbers already in medbill (lower case) and their cases, among the batch's (see `know`): a row with one updates that claim. */
+  private knownReferences = new Map<string, string>();
+  /** Cases that already have a claim, among the batch's. */
+  private knownCases = new Set<string>();
   /** Cases in medbill a row of the file already matched, and its line: one row per claim. */
   private readonly matched = new Map<string, number>();
   private readonly denials = new Map<string, Denial>();
 
   constructor(
     private readonly cols: Columns,
-    known: Iterable<KnownClaim>,
     /** The denial knowledge, asked for only when a row has a denial. */
     private readonly claimKnowledge: () => ClaimKnowledge,
     private readonly codes: CodeIndex,
@@ -77,10 +81,36 @@ export class RowReader {
     private readonly options: RowOptions,
   ) {
     this.categories = new Map(kn.categories.flatMap((c) => [[c.id.toLowerCase(), c.id], [c.name.toLowerCase(), c.id]] as const));
+  }
+
+  /** What a record names a claim by, for matching it to one in medbill: its case id, and its claim number in lower case. */
+  keys(rec: CsvRecord): { caseId?: string; reference?: string } {
+    const cell = (f: Field) => {
+      const i = this.cols.index.get(f);
+      return i === undefined ? '' : (rec.fields[i] ?? '').trim();
+    };
+    const caseId = cell('caseId').toUpperCase();
+    const reference = cell('reference').replace(/\s+/g, ' ').toLowerCase();
+    return { ...(caseId ? { caseId } : {}), ...(reference ? { reference } : {}) };
+  }
+
+  /** The claims in medbill the next records (a batch) may name: found by their `keys`. */
+  know(known: Iterable<KnownClaim>): void {
+    this.knownCases = new Set();
+    this.knownReferences = new Map();
     for (const c of known) {
       this.knownCases.add(c.caseId);
       if (c.reference) this.knownReferences.set(c.reference.toLowerCase(), c.caseId);
     }
+  }
+
+  /** Another case id for a row whose made one turned out to be taken in medbill. */
+  remakeId(row: ImportRow): void {
+    let caseId: string;
+    do caseId = (this.options.newId ?? newCaseId)();
+    while (this.caseIds.has(caseId));
+    this.caseIds.set(caseId, row.line);
+    row.claim.caseId = caseId;
   }
 
   /** The category id the procedure codes (with the diagnoses) name, read once per distinct list. */
@@ -99,6 +129,7 @@ export class RowReader {
     let found = this.screened.get(text);
     if (!found) {
       found = scrubIdentifiers(text).found;
+      if (this.screened.size >= SCREENED_KEPT) this.screened.clear();
       this.screened.set(text, found);
     }
     return found;
@@ -285,6 +316,7 @@ export class RowReader {
       : [];
     if (problems.length || !payer || !payerKind || !lane || !target) return { problems };
 
+    const madeId = !existing && !caseId;
     if (existing) caseId = existing;
     else if (!caseId) {
       do caseId = (options.newId ?? newCaseId)();
@@ -299,6 +331,6 @@ export class RowReader {
     };
     for (const [k, v] of Object.entries(optional)) if (v !== undefined) Object.assign(claim, { [k]: v });
     const asOf = events.map(([, d]) => d).filter((d): d is string => d !== undefined).sort().at(-1);
-    return { row: { line: rec.line, claim, steps, ...(existing ? { existing } : {}), ...(asOf ? { asOf } : {}) } };
+    return { row: { line: rec.line, claim, steps, ...(existing ? { existing } : {}), ...(asOf ? { asOf } : {}), ...(madeId ? { madeId: true as const } : {}) } };
   }
 }

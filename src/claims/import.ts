@@ -10,20 +10,20 @@
  * (import-row.ts), and the changes that bring a claim to its status (import-steps.ts). This file runs them
  * over the file, writes the claims, and says what happened.
  */
-import type { ClaimService, NewClaim, Plan } from './service.js';
-import type { ClaimReportStore } from '../store/claim-reports.js';
-import type { StoreWrite, UnitOfWork } from '../store/unit-of-work.js';
+import { opensDentalClaim, type ClaimService, type NewClaim, type Plan } from './service.js';
+import { dentalClaimKey } from '../case-id.js';
+import type { StoreWrite, UnitOfWork, WriteBatches } from '../store/unit-of-work.js';
 import { CLAIM_STATUSES, isOpen, TRANSITIONS, type Actor, type Claim, type ClaimStatus } from '../store/claim.js';
 import { localDate } from '../today.js';
-import { dentalClaimKey } from '../case-id.js';
 import { formatCents } from '../money.js';
-import { CsvError, csvRecords, type CsvRecord } from './csv.js';
-import { ImportFileError, readHeader } from './import-columns.js';
-import { RowReader, type ImportRow, type KnownClaim, type RowOptions } from './import-row.js';
+import { CsvError, csvEncoding, csvRecords, type CsvInput, type CsvRecord } from './csv.js';
+import { ImportFileError, readHeader, type Columns } from './import-columns.js';
+import { RowReader, type ImportRow, type RowOptions } from './import-row.js';
 import type { Knowledge } from '../knowledge/load.js';
 import type { CodeIndex } from '../knowledge/lookup.js';
 
 export { ImportFileError } from './import-columns.js';
+export type { CsvInput } from './csv.js';
 
 export interface RowProblem { line: number; problems: string[] }
 
@@ -35,6 +35,8 @@ export interface ImportOptions extends RowOptions {
   actor?: Actor;
   /** The practice's time zone: the day a change was made in medbill, against the file's dates (UTC unless given). */
   zone?: string;
+  /** Called after each batch of rows (the command keeps the process's memory down with it). */
+  afterBatch?: () => void;
 }
 
 /** What an import reads and writes through, built by the composition root: the claims, and the codes and knowledge rows are checked against. */
@@ -42,9 +44,7 @@ export interface ImportServices {
   claims: ClaimService;
   codes: CodeIndex;
   kn: Knowledge;
-  /** The claims already in medbill (a row naming one updates it). */
-  reports: ClaimReportStore;
-  /** Where the rows are written, all in one commit. */
+  /** Where the rows are written, all in one transaction (batch by batch). */
   unitOfWork: UnitOfWork;
 }
 
@@ -91,109 +91,210 @@ export type ImportResult = ImportSummary | ImportRefused;
 
 export const IMPORT_ACTOR: Actor = { who: 'cli:import', surface: 'import' };
 
+/** Rows read, matched (one read of the claims they name) and written (one batch of writes) together. */
+export const IMPORT_BATCH = 1000;
+
 /**
- * Checks every row of `csv` and, when all are good, imports them as claims in one unit of work (with
+ * Checks every row of the CSV and, when all are good, imports them as claims in one unit of work (with
  * `dryRun`, checks and writes nothing). Throws ImportFileError when the file as a whole cannot be read.
+ *
+ * The file is read as a stream, once (after a pass over its bytes for the encoding): each batch of rows is
+ * checked, matched to the claims in medbill it names, planned and written into the one transaction, which is
+ * committed at the end only if no row of the file was bad; so memory holds a batch, the plan's counts and the
+ * lines it lists, never the file.
  */
-export async function importClaims(to: ImportServices, input: string | Uint8Array, options: ImportOptions): Promise<ImportResult> {
-  const { text: csv, encoding } = decodeCsv(input);
-  let records: CsvRecord[];
+export async function importClaims(to: ImportServices, input: CsvInput, options: ImportOptions): Promise<ImportResult> {
+  const encoding = await csvEncoding(input);
+  const note = encoding === 'UTF-8' ? {} : { encoding };
+  const records = nonBlank(csvRecords(input, encoding));
   try {
-    records = [...csvRecords(csv)].filter((r) => r.fields.some((f) => f.trim() !== ''));
+    const head = await records.next();
+    if (head.done) throw new ImportFileError('the file is empty: the first line must name the columns, and each line after it is one claim.');
+    const run = new ImportRun(to, readHeader(head.value.fields, options.ignoreColumns ?? []), options);
+    try {
+      let batch: CsvRecord[] = [];
+      for (let r = await records.next(); !r.done; r = await records.next()) {
+        batch.push(r.value);
+        if (batch.length === IMPORT_BATCH) {
+          await run.batch(batch);
+          batch = [];
+          options.afterBatch?.();
+        }
+      }
+      if (batch.length) await run.batch(batch);
+      return await run.finish(note);
+    } finally {
+      await run.rollback();
+    }
+  } finally {
+    await records.return(undefined);
+  }
+}
+
+/** The file's records but blank lines, a CSV syntax error as the file's. */
+async function* nonBlank(records: AsyncIterable<CsvRecord>): AsyncGenerator<CsvRecord, void, undefined> {
+  try {
+    for await (const r of records) if (r.fields.some((f) => f.trim() !== '')) yield r;
   } catch (err) {
     if (err instanceof CsvError) throw new ImportFileError(`the file is not valid CSV: ${err.message}`);
     throw err;
   }
-  const [head, ...data] = records;
-  if (!head) throw new ImportFileError('the file is empty: the first line must name the columns, and each line after it is one claim.');
-  const cols = readHeader(head.fields, options.ignoreColumns ?? []);
-  const service = to.claims;
-  const reader = new RowReader(cols, await knownClaims(to.reports), () => service.kn, to.codes, to.kn, options);
-  const problems: RowProblem[] = [];
-  const rows: ImportRow[] = [];
-  for (const rec of data) {
-    const read = reader.read(rec);
-    if ('row' in read) rows.push(read.row);
-    else problems.push({ line: rec.line, problems: read.problems });
-  }
-  const refused = (list: RowProblem[]): ImportRefused => ({ ok: false, rows: data.length, problems: list, unused: cols.unused, dropped: cols.dropped, ...(encoding ? { encoding } : {}) });
-  if (problems.length) return refused(problems);
-  if (!rows.length) throw new ImportFileError('the file has a header but no claims.');
-
-  // Every row's claim and its later statuses are planned in memory, then written in one commit: all or none.
-  const actor = options.actor ?? IMPORT_ACTOR;
-  const claims: Claim[] = [];
-  const writes: StoreWrite[] = [];
-  const writeProblems: RowProblem[] = [];
-  const plan: ImportPlan = { added: [], updated: [], unchanged: [], conflicts: [] };
-  const zone = options.zone ?? 'UTC';
-  // A medical-first claim the file shows paid or denied opens the case's dental claim (once: not when medbill or
-  // the file has it already, e.g. a file exported from medbill).
-  const inFile = new Set(rows.map((r) => r.existing ?? r.claim.caseId));
-  const openDental = async (line: number, before: Claim | undefined, after: Claim) => {
-    if (inFile.has(dentalClaimKey(after.caseId))) return;
-    const opened = await service.opening(before, after, actor);
-    if (!opened) return;
-    writes.push(...service.writes({ ok: true, after: opened.after, entry: opened.entry }));
-    claims.push(opened.after);
-    plan.added.push({ line, caseId: opened.after.caseId, what: `dental claim opened after ${after.caseId}'s medical EOB (${STATUS_SHORT[opened.after.status]})` });
-  };
-  for (const row of rows) {
-    const at = { line: row.line, caseId: row.claim.caseId, ...(row.claim.reference !== undefined ? { reference: row.claim.reference } : {}) };
-    if (row.existing === undefined) {
-      const last = await planRow(service, row, actor, writes, (c) => service.draft(c, actor));
-      if (typeof last === 'string') writeProblems.push({ line: row.line, problems: [last] });
-      else {
-        claims.push(last);
-        plan.added.push({ ...at, what: STATUS_SHORT[last.status] });
-        await openDental(row.line, undefined, last);
-      }
-      continue;
-    }
-    const synced = await planUpdate(service, row, row.existing, actor, zone);
-    if (synced.kind === 'problem') writeProblems.push({ line: row.line, problems: [synced.problem] });
-    else if (synced.kind === 'unchanged') plan.unchanged.push(row.line);
-    else if (synced.kind === 'conflict') plan.conflicts.push({ ...at, what: synced.why });
-    else {
-      writes.push(service.write(synced.plan));
-      claims.push(synced.plan.after);
-      plan.updated.push({ ...at, what: describeSync(synced.plan) });
-      await openDental(row.line, synced.plan.before, synced.plan.after);
-    }
-  }
-  if (writeProblems.length) return refused(writeProblems);
-  const first = rows[0];
-  if (!options.dryRun && !(await to.unitOfWork.commit(writes)) && first) {
-    return refused([{ line: first.line, problems: ['claims changed in medbill while the file was being imported; nothing was imported: import it again'] }]);
-  }
-  const open = claims.filter((c) => isOpen(c.status));
-  const byStatus: Partial<Record<ClaimStatus, number>> = {};
-  for (const c of claims) byStatus[c.status] = (byStatus[c.status] ?? 0) + 1;
-  return {
-    ok: true, dryRun: options.dryRun ?? false, claims: claims.length, open: open.length,
-    outstandingCents: open.reduce((sum, c) => sum + (c.billedCents ?? 0) - (c.paidCents ?? 0), 0),
-    byStatus, unused: cols.unused, dropped: cols.dropped, plan, ...(encoding ? { encoding } : {}),
-  };
 }
 
 /**
- * The file's text. Bytes that are not valid UTF-8 come from a PM system writing Windows-1252 (Latin-1's
- * superset): read that way, with a note, rather than as U+FFFD ("Caf\uFFFD Dental Plan") without a word.
+ * A row of the plan, made by one literal of a fixed shape: a plan lists up to every row of the file, and objects
+ * built by spreading got a hidden class each (200,000 rows held 60 MB of them).
  */
-export function decodeCsv(input: string | Uint8Array): { text: string; encoding?: string } {
-  if (typeof input === 'string') return { text: input };
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(input) };
-  } catch {
-    return { text: new TextDecoder('windows-1252').decode(input), encoding: 'Windows-1252' };
-  }
+function planned(row: ImportRow, what: string): PlannedRow {
+  const { line } = row;
+  const { caseId, reference } = row.claim;
+  return reference === undefined ? { line, caseId, what } : { line, caseId, reference, what };
 }
 
-/** The claims already in medbill (case id and claim number), which the file's rows are matched to. */
-async function knownClaims(reports: ClaimReportStore): Promise<KnownClaim[]> {
-  const known: KnownClaim[] = [];
-  for await (const c of reports.exportRows()) known.push({ caseId: c.case_id, ...(c.reference !== null ? { reference: c.reference } : {}) });
-  return known;
+/** One import under way: what its rows said so far, and the transaction its batches are written into. */
+class ImportRun {
+  private readonly reader: RowReader;
+  private readonly service: ClaimService;
+  private readonly actor: Actor;
+  private readonly zone: string;
+  private readonly problems: RowProblem[] = [];
+  private readonly writeProblems: RowProblem[] = [];
+  private readonly plan: ImportPlan = { added: [], updated: [], unchanged: [], conflicts: [] };
+  private readonly totals = { claims: 0, open: 0, outstandingCents: 0, byStatus: {} as Partial<Record<ClaimStatus, number>> };
+  private rows = 0;
+  private firstLine?: number;
+  /** A conditional write found its claim changed in medbill meanwhile: nothing is written. */
+  private changed = false;
+  /**
+   * Medical claims of medical-first cases the file shows paid, partly paid or denied: each opens its case's
+   * dental claim at the end, unless the file has that claim's own row (a file exported from medbill) or medbill has it.
+   */
+  private readonly decided: { line: number; before?: Claim; after: Claim }[] = [];
+  private writing?: WriteBatches;
+
+  constructor(private readonly to: ImportServices, private readonly cols: Columns, private readonly options: ImportOptions) {
+    this.service = to.claims;
+    this.reader = new RowReader(cols, () => this.service.kn, to.codes, to.kn, options);
+    this.actor = options.actor ?? IMPORT_ACTOR;
+    this.zone = options.zone ?? 'UTC';
+  }
+
+  /** A batch of records: each checked; while the file is good so far, planned and written. */
+  async batch(records: readonly CsvRecord[]): Promise<void> {
+    const { reader, service } = this;
+    this.rows += records.length;
+    this.firstLine ??= records[0]?.line;
+    const caseIds = new Set<string>();
+    const references = new Set<string>();
+    for (const rec of records) {
+      const k = reader.keys(rec);
+      if (k.caseId) caseIds.add(k.caseId);
+      if (k.reference) references.add(k.reference);
+    }
+    const stored = caseIds.size || references.size ? await service.store.find({ caseIds: [...caseIds], references: [...references] }) : [];
+    reader.know(stored.map((c) => ({ caseId: c.caseId, ...(c.reference !== undefined ? { reference: c.reference } : {}) })));
+    const rows: ImportRow[] = [];
+    for (const rec of records) {
+      const read = reader.read(rec);
+      if ('row' in read) rows.push(read.row);
+      else this.problems.push({ line: rec.line, problems: read.problems });
+    }
+    // With a bad row anywhere the file is refused: the rest is only checked.
+    if (this.problems.length || this.changed) return;
+    await this.freeIds(rows);
+    const byCase = new Map(stored.map((c) => [c.caseId, c]));
+    const writes: StoreWrite[] = [];
+    for (const row of rows) await this.planRowOf(row, byCase, writes);
+    if (this.writeProblems.length || this.options.dryRun || !writes.length) return;
+    this.writing ??= await this.to.unitOfWork.begin();
+    if (!(await this.writing.write(writes))) this.changed = true;
+  }
+
+  /** Case ids made for new rows that a claim in medbill already has are made again (a few in 100,000). */
+  private async freeIds(rows: ImportRow[]): Promise<void> {
+    for (let made = rows.filter((r) => r.madeId); made.length;) {
+      const taken = new Set((await this.service.store.find({ caseIds: made.map((r) => r.claim.caseId), references: [] })).map((c) => c.caseId));
+      made = made.filter((r) => taken.has(r.claim.caseId));
+      for (const r of made) this.reader.remakeId(r);
+    }
+  }
+
+  /** One good row planned: a new claim, an update, unchanged, or a conflict (its writes added to `writes`). */
+  private async planRowOf(row: ImportRow, stored: ReadonlyMap<string, Claim>, writes: StoreWrite[]): Promise<void> {
+    const { service, actor, plan } = this;
+    const at = (what: string): PlannedRow => planned(row, what);
+    if (row.existing === undefined) {
+      // The batch's read found no claim with this case id (and a made one was checked): a new claim.
+      const last = await planRow(service, row, actor, writes, (c) => service.draftUnstored(c, actor));
+      if (typeof last === 'string') this.writeProblems.push({ line: row.line, problems: [last] });
+      else {
+        this.count(last);
+        plan.added.push(at(STATUS_SHORT[last.status]));
+        if (opensDentalClaim(undefined, last)) this.decided.push({ line: row.line, after: last });
+      }
+      return;
+    }
+    const synced = await planUpdate(service, row, stored.get(row.existing), actor, this.zone);
+    if (synced.kind === 'problem') this.writeProblems.push({ line: row.line, problems: [synced.problem] });
+    else if (synced.kind === 'unchanged') plan.unchanged.push(row.line);
+    else if (synced.kind === 'conflict') plan.conflicts.push(at(synced.why));
+    else {
+      writes.push(service.write(synced.plan));
+      this.count(synced.plan.after);
+      plan.updated.push(at(describeSync(synced.plan)));
+      if (opensDentalClaim(synced.plan.before, synced.plan.after)) this.decided.push({ line: row.line, ...(synced.plan.before ? { before: synced.plan.before } : {}), after: synced.plan.after });
+    }
+  }
+
+  /** The dental claims the file's medical EOBs open (see `decided`), planned and written with the rest. */
+  private async openDentalClaims(): Promise<void> {
+    const { service, actor } = this;
+    const writes: StoreWrite[] = [];
+    for (const d of this.decided) {
+      if (this.reader.caseIds.has(dentalClaimKey(d.after.caseId))) continue;
+      const opened = await service.opening(d.before, d.after, actor);
+      if (!opened) continue;
+      writes.push(...service.writes({ ok: true, after: opened.after, entry: opened.entry }));
+      this.count(opened.after);
+      // Listed after its medical claim's row, so the plan reads in line order.
+      const added = this.plan.added;
+      let at = added.length;
+      while (at > 0 && (added[at - 1]?.line ?? 0) > d.line) at--;
+      added.splice(at, 0, { line: d.line, caseId: opened.after.caseId, what: `dental claim opened after ${d.after.caseId}'s medical EOB (${STATUS_SHORT[opened.after.status]})` });
+    }
+    if (this.options.dryRun || !writes.length) return;
+    this.writing ??= await this.to.unitOfWork.begin();
+    if (!(await this.writing.write(writes))) this.changed = true;
+  }
+
+  private count(c: Claim): void {
+    const t = this.totals;
+    t.claims++;
+    t.byStatus[c.status] = (t.byStatus[c.status] ?? 0) + 1;
+    if (isOpen(c.status)) {
+      t.open++;
+      t.outstandingCents += (c.billedCents ?? 0) - (c.paidCents ?? 0);
+    }
+  }
+
+  /** What the file came to: refused (nothing written), or the summary, with every batch committed. */
+  async finish(note: { encoding?: string }): Promise<ImportResult> {
+    const { cols } = this;
+    const refused = (list: RowProblem[]): ImportRefused => ({ ok: false, rows: this.rows, problems: list, unused: cols.unused, dropped: cols.dropped, ...note });
+    if (this.problems.length) return refused(this.problems);
+    if (!this.rows) throw new ImportFileError('the file has a header but no claims.');
+    if (this.writeProblems.length) return refused(this.writeProblems);
+    if (!this.changed) await this.openDentalClaims();
+    if (this.changed) return refused([{ line: this.firstLine ?? 2, problems: ['claims changed in medbill while the file was being imported; nothing was imported: import it again'] }]);
+    await this.writing?.commit();
+    const { claims, open, outstandingCents, byStatus } = this.totals;
+    return { ok: true, dryRun: this.options.dryRun ?? false, claims, open, outstandingCents, byStatus, unused: cols.unused, dropped: cols.dropped, plan: this.plan, ...note };
+  }
+
+  /** Drops whatever was written (nothing once `finish` committed it). */
+  async rollback(): Promise<void> {
+    await this.writing?.rollback();
+  }
 }
 
 /**
@@ -234,8 +335,8 @@ type Update =
  * when, after the file's latest date, someone changed the claim in medbill (not an import), or when the file
  * would move it back from where it is; otherwise the claim is brought to the file's status and figures.
  */
-async function planUpdate(service: ClaimService, row: ImportRow, caseId: string, actor: Actor, zone: string): Promise<Update> {
-  const stored = await service.get(caseId);
+async function planUpdate(service: ClaimService, row: ImportRow, stored: Claim | undefined, actor: Actor, zone: string): Promise<Update> {
+  const caseId = row.existing ?? row.claim.caseId;
   if (!stored) return { kind: 'problem', problem: `case ${caseId} is no longer in medbill: import the file again` };
   const file = await planRow(service, { ...row, claim: { ...row.claim, caseId } }, actor, undefined, (c) => service.draftUnstored(c, actor));
   if (typeof file === 'string') return { kind: 'problem', problem: file };

@@ -145,7 +145,7 @@ export class ClaimService {
     const status: ClaimStatus = input.submittedDate ? 'submitted' : 'draft';
     const after: Claim = { ...withoutUndefined(input), status, createdAt: now, updatedAt: now, version: 1 };
     if (input.submittedDate) after.nextFollowUp = firstFollowUp(input.submittedDate, this.kn.policy);
-    return { ok: true, after, entry: { at: now, actor: actor.who, surface: actor.surface, action: 'created', toStatus: status, change: Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) } };
+    return { ok: true, after, entry: { at: now, actor: actor.who, surface: actor.surface, action: 'created', toStatus: status, change: withoutUndefined(input) } };
   }
 
   /**
@@ -361,11 +361,16 @@ export class ClaimService {
 /** The fields a change set (with their new values) and what they were before it (null: not set). */
 function difference(before: Claim, after: Claim): { change: Record<string, unknown>; before: Record<string, unknown> } {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)].filter((k) => k !== 'updatedAt' && k !== 'version'));
-  const changed = [...keys].filter((k) => JSON.stringify(after[k as keyof Claim]) !== JSON.stringify(before[k as keyof Claim]));
+  const changed = [...keys].filter((k) => !sameValue(after[k as keyof Claim], before[k as keyof Claim]));
   return {
     change: Object.fromEntries(changed.flatMap((k) => (after[k as keyof Claim] === undefined ? [] : [[k, after[k as keyof Claim]]]))),
     before: Object.fromEntries(changed.map((k) => [k, before[k as keyof Claim] ?? null])),
   };
+}
+
+/** Whether two field values are the same: primitives compared as they are, lists and denials by their JSON (an import compares every field of every row). */
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b));
 }
 
 /** Why a change of this kind cannot happen to the claim now, or undefined when it can. */
@@ -406,7 +411,10 @@ function checkDates(dates: Record<string, string | undefined>): string | undefin
 }
 
 function withoutUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  // A loop, not Object.fromEntries(Object.entries(…)): an import makes several claims per row.
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as T;
 }
 
 const dropUndefined = (c: Claim): Claim => withoutUndefined(c);

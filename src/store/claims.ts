@@ -35,6 +35,9 @@ export const MAX_BY_REFERENCE = 5;
 /** A history entry with the claim it belongs to. */
 export type ClaimEntry = HistoryEntry & { caseId: string };
 
+/** Claims to look up at once: by case id, and by the practice's claim number in lower case (see ClaimStore.find). */
+export interface ClaimKeys { caseIds: readonly string[]; references: readonly string[] }
+
 export interface ClaimStore {
   get(caseId: string): Promise<Claim | undefined>;
   /**
@@ -43,6 +46,12 @@ export interface ClaimStore {
    * stops a practice from reusing one, and the caller says so rather than picking one.
    */
   byReference(reference: string): Promise<Claim[]>;
+  /**
+   * The claims with one of these case ids, or whose claim number is one of these regardless of letter case
+   * (given in lower case, as String.prototype.toLowerCase writes it), each once, in no particular order: an
+   * import matches a batch of rows in one read.
+   */
+  find(keys: ClaimKeys): Promise<Claim[]>;
   /** The claim's history, oldest first. */
   history(caseId: string): Promise<HistoryEntry[]>;
   /** The claim's latest history entry (what an undo or a correction would take back). */

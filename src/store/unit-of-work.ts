@@ -37,4 +37,22 @@ export interface UnitOfWork {
    * found its row changed; throws (also with nothing written) on any other failure.
    */
   commit(writes: readonly StoreWrite[]): Promise<boolean>;
+  /**
+   * A unit of work too large to plan at once (an import of 200,000 claims): one transaction, begun here, that
+   * takes the writes a batch at a time as they are planned and lands all of them or none (see WriteBatches).
+   */
+  begin(): Promise<WriteBatches>;
+}
+
+/**
+ * An open unit of work written in batches. `write` applies a batch in order inside the one transaction: false
+ * when a conditional write found its row changed, and a throw on any other failure, each time with the whole
+ * transaction rolled back (nothing of any batch written) and the unit over. `commit` lands every batch written;
+ * `rollback` drops them (and does nothing once the unit is over), so a caller that stops early calls it.
+ * While it is open, the implementation may refuse other commits on the same connection.
+ */
+export interface WriteBatches {
+  write(writes: readonly StoreWrite[]): Promise<boolean>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
 }

@@ -3,9 +3,11 @@
  * CSV, or record what happened to one ("A1005 paid $5200 on 12/1").
  */
 import { loadConfig } from '../../config.js';
-import { positionals, readInputBytes, takeFlag, takeOneOption, takeOption, UsageError, type Io } from '../../command-line.js';
+import { positionals, inputStream, takeFlag, takeOneOption, takeOption, UsageError, type Io } from '../../command-line.js';
 import { systemClock, todayIn } from '../../today.js';
 import type { Command } from './command.js';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 export const claimsCommand: Command = {
   name: 'claims',
@@ -90,6 +92,25 @@ export const claimsCommand: Command = {
   },
 };
 
+/**
+ * Collects the garbage of an import's batches once the heap has grown well past what it keeps: V8 lets the heap
+ * of a process that allocates as fast as an import grow to several times what is live (a 200,000-row file
+ * peaked at 450 MiB with 60 MiB live), and a command line cannot cap it once started. A full collection costs
+ * a few tens of milliseconds and runs every several batches.
+ */
+function heapKeeper(): () => void {
+  setFlagsFromString('--expose-gc');
+  const gc: unknown = runInNewContext('gc');
+  if (typeof gc !== 'function') return () => {};
+  let limit = HEAP_FLOOR;
+  return () => {
+    if (getHeapStatistics().used_heap_size < limit) return;
+    gc();
+    limit = Math.max(HEAP_FLOOR, getHeapStatistics().used_heap_size * 1.25);
+  };
+}
+const HEAP_FLOOR = 40 * 1024 * 1024;
+
 async function claimsImport(args: string[], io: Io): Promise<number> {
   const [{ importClaims, describeImport, describeRefusal, ImportFileError }, { mapPayerKind }] = await Promise.all([import('../../claims/import.js'), import('../../claims/import-values.js')]);
   const ignored = takeOption(args, '--ignore-column');
@@ -100,7 +121,7 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
   if (file === undefined || moreFiles.length) throw new UsageError('claims import needs exactly one FILE.csv (or - for standard input)');
   const payerKind = kinds.value === undefined ? undefined : mapPayerKind(kinds.value);
   if (kinds.value !== undefined && !payerKind) throw new UsageError(`--payer-kind "${kinds.value}": use medicare, medicare-advantage, medicaid, commercial, tricare, auto, workers-comp, liability, dental or other`);
-  const csv = await readInputBytes(file, io);
+  const csv = await inputStream(file, io);
   const config = loadConfig();
   const { openBackOffice } = await import('../back-office.js');
   // A dry run against a database that does not exist yet creates none.
@@ -110,9 +131,10 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
     // Read by the import once the file's header is good: a file it refuses at once builds no code index.
     const services = {
       get claims() { return office.claims; }, get codes() { return office.codes; }, get kn() { return office.shelf.knowledge(); },
-      reports: office.reports, unitOfWork: office.storage.unitOfWork,
+      unitOfWork: office.storage.unitOfWork,
     };
     const result = await importClaims(services, csv, {
+      afterBatch: heapKeeper(),
       today: todayIn(config.zone, io.clock ?? systemClock), zone: config.zone, dryRun, ignoreColumns: ignored.values, ...(payerKind ? { payerKind } : {}),
     });
     if (!result.ok) {

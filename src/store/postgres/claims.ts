@@ -9,7 +9,7 @@ import { named } from './db.js';
 import type { Claim, ClaimStatus, Denial, HistoryEntry } from '../claim.js';
 import { isOpen } from '../claim.js';
 import type { ClaimPayerKind, Lane } from '../../knowledge/vocabulary.js';
-import { DUE_SECTIONS, MAX_BY_REFERENCE, type ClaimEntry, type ClaimStore, type DueItem, type DueSection, type DueSectionName, type DueWindow } from '../claims.js';
+import { DUE_SECTIONS, MAX_BY_REFERENCE, type ClaimKeys, type ClaimEntry, type ClaimStore, type DueItem, type DueSection, type DueSectionName, type DueWindow } from '../claims.js';
 
 interface ClaimRow {
   case_id: string; reference: string | null; payer: string; payer_kind: string; lane: string; category: string | null;
@@ -114,6 +114,16 @@ export class PgClaimStore implements ClaimStore {
   async get(caseId: string): Promise<Claim | undefined> {
     const row = (await this.db.query<ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE case_id = $1`, [caseId])).rows[0];
     return row ? fromRow(row) : undefined;
+  }
+
+  /** Claim numbers as given (lower case) against lower(reference), as the claims_reference index is built. */
+  async find(keys: ClaimKeys): Promise<Claim[]> {
+    if (!keys.caseIds.length && !keys.references.length) return [];
+    const rows = await this.db.query<ClaimRow>(
+      `SELECT ${COLUMNS} FROM claims WHERE case_id = ANY($1::text[]) OR (reference IS NOT NULL AND lower(reference) = ANY($2::text[]))`,
+      [keys.caseIds, keys.references],
+    );
+    return rows.rows.map(fromRow);
   }
 
   /** In any letter case, as the claims_reference index on lower(reference) is built. */

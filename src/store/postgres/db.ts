@@ -66,6 +66,38 @@ export class PgDb {
     return inTransaction(await this.pool, fn);
   }
 
+  /**
+   * A transaction held open across calls (an import written in batches): one connection, BEGUN here, kept
+   * until `end` commits or rolls it back and gives the connection back.
+   */
+  async begin(): Promise<{ sql: Sql; end(how: 'COMMIT' | 'ROLLBACK'): Promise<void> }> {
+    await this.ready;
+    const client = await (await this.pool).connect();
+    try {
+      await client.query('BEGIN');
+    } catch (err) {
+      client.release(err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    }
+    let ended = false;
+    return {
+      sql: client,
+      async end(how) {
+        if (ended) return;
+        ended = true;
+        let broken: Error | undefined;
+        try {
+          await client.query(how);
+        } catch (err) {
+          broken = err instanceof Error ? err : new Error(String(err));
+          if (how === 'COMMIT') throw err;
+        } finally {
+          client.release(broken);
+        }
+      },
+    };
+  }
+
   async close(): Promise<void> {
     await this.ready.catch(() => undefined); // a pool is ended after its migrations, not under them
     await (await this.pool).end();

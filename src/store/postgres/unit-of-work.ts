@@ -5,7 +5,7 @@
  * Conflict, which rolls the whole transaction back.
  */
 import type { PgDb, Sql } from './db.js';
-import type { StoreWrite, UnitOfWork } from '../unit-of-work.js';
+import type { StoreWrite, UnitOfWork, WriteBatches } from '../unit-of-work.js';
 import type { PgSessionStore } from './sessions.js';
 import type { PgCaseStore } from './cases.js';
 import type { PgClaimStore } from './claims.js';
@@ -50,6 +50,48 @@ export class PgUnitOfWork implements UnitOfWork {
       if (err instanceof Conflict || metConcurrentChange(err)) return false; // rolled back with everything before it
       throw err;
     }
+  }
+
+  async begin(): Promise<WriteBatches> {
+    return new PgWriteBatches(await this.db.begin(), this.stores());
+  }
+}
+
+/** An import's transaction on its own connection, written a batch at a time (see WriteBatches). */
+class PgWriteBatches implements WriteBatches {
+  private open = true;
+
+  constructor(private readonly tx: Awaited<ReturnType<PgDb['begin']>>, private readonly s: PgStores) {}
+
+  async write(writes: readonly StoreWrite[]): Promise<boolean> {
+    if (!this.open) throw new Error('this unit of work is over');
+    try {
+      for (const w of writes) {
+        if (!(await apply(this.s, this.tx.sql, w))) {
+          await this.end('ROLLBACK');
+          return false;
+        }
+      }
+      return true;
+    } catch (err) {
+      await this.end('ROLLBACK');
+      if (metConcurrentChange(err)) return false;
+      throw err;
+    }
+  }
+
+  async commit(): Promise<void> {
+    if (!this.open) throw new Error('this unit of work is over');
+    await this.end('COMMIT');
+  }
+
+  async rollback(): Promise<void> {
+    if (this.open) await this.end('ROLLBACK');
+  }
+
+  private async end(how: 'COMMIT' | 'ROLLBACK'): Promise<void> {
+    this.open = false;
+    await this.tx.end(how);
   }
 }
 

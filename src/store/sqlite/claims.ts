@@ -9,7 +9,7 @@ import type { Db } from './db.js';
 import type { Claim, ClaimStatus, Denial, HistoryEntry } from '../claim.js';
 import { isOpen } from '../claim.js';
 import type { ClaimPayerKind, Lane } from '../../knowledge/vocabulary.js';
-import { DUE_SECTIONS, MAX_BY_REFERENCE, type ClaimEntry, type ClaimStore, type DueItem, type DueSection, type DueSectionName, type DueWindow } from '../claims.js';
+import { DUE_SECTIONS, MAX_BY_REFERENCE, type ClaimEntry, type ClaimKeys, type ClaimStore, type DueItem, type DueSection, type DueSectionName, type DueWindow } from '../claims.js';
 
 interface ClaimRow {
   case_id: string; reference: string | null; payer: string; payer_kind: string; lane: string; category: string | null;
@@ -101,6 +101,9 @@ export class SqliteClaimStore implements ClaimStore {
   private readonly updateStmt;
   private readonly getStmt;
   private readonly byReferenceStmt;
+  private readonly byCaseIds;
+  private readonly byReferences;
+  private readonly nonAsciiReferences;
   private readonly historyInsert;
   private readonly historyStmt;
   private readonly lastEntryStmt;
@@ -122,6 +125,13 @@ export class SqliteClaimStore implements ClaimStore {
     this.getStmt = db.prepare<[string], ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE case_id = ?`);
     // NOCASE, as the claims_reference index is built: "a1005" finds A1005 from the index.
     this.byReferenceStmt = db.prepare<[string, number], ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE reference = ? COLLATE NOCASE ORDER BY case_id LIMIT ?`);
+    // A batch's keys as one JSON array each: one statement for any number of them.
+    this.byCaseIds = db.prepare<[string], ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE case_id IN (SELECT value FROM json_each(?))`);
+    this.byReferences = db.prepare<[string], ClaimRow>(
+      `SELECT ${COLUMNS} FROM claims WHERE reference IS NOT NULL AND reference COLLATE NOCASE IN (SELECT value FROM json_each(?))`,
+    );
+    // SQLite's lower() folds ASCII letters only: claim numbers with other characters are compared in JS.
+    this.nonAsciiReferences = db.prepare<[], ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE reference GLOB '*[^ -~]*'`);
     this.historyInsert = db.prepare(
       'INSERT INTO claim_history (case_id, at, actor, surface, action, from_status, to_status, change, before, reverts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -155,6 +165,20 @@ export class SqliteClaimStore implements ClaimStore {
     return wanted ? this.byReferenceStmt.all(wanted, MAX_BY_REFERENCE).map(fromRow) : [];
   }
 
+  async find(keys: ClaimKeys): Promise<Claim[]> {
+    const found = new Map<string, ClaimRow>();
+    if (keys.caseIds.length) for (const r of this.byCaseIds.all(JSON.stringify(keys.caseIds))) found.set(r.case_id, r);
+    if (keys.references.length) {
+      for (const r of this.byReferences.all(JSON.stringify(keys.references))) found.set(r.case_id, r);
+      // eslint-disable-next-line no-control-regex
+      if (keys.references.some((k) => /[^\x00-\x7f]/.test(k))) {
+        const wanted = new Set(keys.references);
+        for (const r of this.nonAsciiReferences.all()) if (r.reference !== null && wanted.has(r.reference.toLowerCase())) found.set(r.case_id, r);
+      }
+    }
+    return [...found.values()].map(fromRow);
+  }
+
   /**
    * In the unit of work: a new claim (`expected` undefined) unless the case has one, or a changed claim if it
    * is still at `expected`, with its history entry. False on a conflict.
@@ -163,6 +187,13 @@ export class SqliteClaimStore implements ClaimStore {
     const written = expected === undefined ? this.insertStmt.run(toRow(claim)) : this.updateStmt.run({ ...toRow(claim), expected });
     if (written.changes !== 1) return false;
     this.addHistory(claim.caseId, entry);
+    return true;
+  }
+
+  /** In the unit of work: a new claim as it ends up after several changes, with each change's history entry; false if the case has a claim. */
+  insertWithHistory(claim: Claim, entries: readonly HistoryEntry[]): boolean {
+    if (this.insertStmt.run(toRow(claim)).changes !== 1) return false;
+    for (const e of entries) this.addHistory(claim.caseId, e);
     return true;
   }
 

@@ -2,9 +2,14 @@
  * The unit of work in SQLite: a turn's writes applied in one IMMEDIATE transaction, synchronously, so no other
  * work on this single connection can interleave with it (there is no await inside). A conditional write that
  * finds its row changed throws Conflict, which rolls the whole transaction back.
+ *
+ * A unit written in batches (`begin`, for an import) keeps its IMMEDIATE transaction open across awaits: each
+ * batch is applied synchronously inside it, and while it is open a `commit` on this connection is refused
+ * rather than joining it. Other connections (another process) wait on the database lock meanwhile, as they
+ * would for one large commit.
  */
 import type { Db } from './db.js';
-import type { StoreWrite, UnitOfWork } from '../unit-of-work.js';
+import type { StoreWrite, UnitOfWork, WriteBatches } from '../unit-of-work.js';
 import type { SqliteSessionStore } from './sessions.js';
 import type { SqliteCaseStore } from './cases.js';
 import type { SqliteClaimStore } from './claims.js';
@@ -26,9 +31,13 @@ export interface SqliteStores {
 }
 
 export class SqliteUnitOfWork implements UnitOfWork {
+  /** The unit written in batches that holds this connection's transaction, if one is open. */
+  private batches?: SqliteWriteBatches;
+
   constructor(private readonly db: Db, private readonly stores: () => SqliteStores, private readonly beforeFirstWrite?: () => void) {}
 
   async commit(writes: readonly StoreWrite[]): Promise<boolean> {
+    if (this.batches) throw new Error('a unit of work written in batches (an import) holds this connection: commit after it ends');
     if (!writes.length) return true;
     this.beforeFirstWrite?.();
     const s = this.stores();
@@ -42,6 +51,85 @@ export class SqliteUnitOfWork implements UnitOfWork {
       throw err;
     }
   }
+
+  async begin(): Promise<WriteBatches> {
+    if (this.batches || this.db.inTransaction) throw new Error('a transaction is already open on this connection');
+    this.db.exec('BEGIN IMMEDIATE');
+    const batches = new SqliteWriteBatches(this.db, this.stores(), () => {
+      if (this.batches === batches) this.batches = undefined;
+    });
+    this.batches = batches;
+    return batches;
+  }
+}
+
+class SqliteWriteBatches implements WriteBatches {
+  private open = true;
+
+  constructor(private readonly db: Db, private readonly s: SqliteStores, private readonly ended: () => void) {}
+
+  async write(writes: readonly StoreWrite[]): Promise<boolean> {
+    if (!this.open) throw new Error('this unit of work is over');
+    try {
+      for (let i = 0; i < writes.length; i++) {
+        const w = writes[i];
+        if (!w) continue;
+        // A new claim and the changes planned on it right after (an import's row: created, then submitted,
+        // denied, appealed…) land as its last state, inserted once, with every history entry: the same rows
+        // as writing each in turn, without updating the claim (and its indexes) once per change.
+        const chain = w.kind === 'claim.change' && w.expectedVersion === undefined ? newClaimChain(writes, i) : [];
+        const last = chain.at(-1);
+        if (last) {
+          if (!this.s.claims.insertWithHistory(last.after, chain.map((c) => c.entry))) return this.conflict();
+          i += chain.length - 1;
+        } else if (!apply(this.s, w)) return this.conflict();
+      }
+      return true;
+    } catch (err) {
+      this.end('ROLLBACK');
+      throw err;
+    }
+  }
+
+  async commit(): Promise<void> {
+    if (!this.open) throw new Error('this unit of work is over');
+    this.end('COMMIT');
+  }
+
+  private conflict(): false {
+    this.end('ROLLBACK');
+    return false;
+  }
+
+  async rollback(): Promise<void> {
+    if (this.open) this.end('ROLLBACK');
+  }
+
+  private end(how: 'COMMIT' | 'ROLLBACK'): void {
+    this.open = false;
+    this.ended();
+    // A failed COMMIT leaves the transaction open: roll it back, so the connection is usable again.
+    try {
+      if (this.db.inTransaction) this.db.exec(how);
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+}
+
+type ClaimChange = Extract<StoreWrite, { kind: 'claim.change' }>;
+
+/** The new claim at `writes[start]` and the changes to it that follow it at once, each on the version the one before made. */
+function newClaimChain(writes: readonly StoreWrite[], start: number): ClaimChange[] {
+  const chain: ClaimChange[] = [];
+  for (let i = start; i < writes.length; i++) {
+    const w = writes[i];
+    const prev = chain.at(-1);
+    if (w?.kind !== 'claim.change' || (prev ? w.after.caseId !== prev.after.caseId || w.expectedVersion !== prev.after.version : w.expectedVersion !== undefined)) break;
+    chain.push(w);
+  }
+  return chain.length > 1 ? chain : [];
 }
 
 /** One write; false when a conditional write found its row changed. */

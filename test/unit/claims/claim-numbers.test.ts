@@ -40,7 +40,7 @@ async function withImport(): Promise<SqliteStorage> {
   opened.push(d);
   const office = backOffice(d, { now: () => NOW });
   await office.ready();
-  const r = await importClaims({ claims: office.claims, codes: office.codes, kn, reports: d.claimReports, unitOfWork: d.unitOfWork }, CSV, { today: TODAY });
+  const r = await importClaims({ claims: office.claims, codes: office.codes, kn, unitOfWork: d.unitOfWork }, CSV, { today: TODAY });
   if (!r.ok) throw new Error('the import was refused');
   return d;
 }

@@ -3,6 +3,7 @@
  * words PM systems use, the checks that keep a bad file (or a patient identifier) out, the one transaction,
  * and the commands as a user runs them (bin/medbill.js from dist/: run `npx tsc -p tsconfig.build.json` first).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,11 +11,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { claimService, sqliteStorage } from '../../support/storage.js';
 import type { SqliteStorage } from '../../../src/store/sqlite/index.js';
 import { buildReport, categoryNames, claimsCsv, reportCsv, reportReplies } from '../../../src/reports/claims-report.js';
-import { describeImport, describeRefusal, importClaims, ImportFileError, type ImportOptions, type ImportRefused, type ImportSummary } from '../../../src/claims/import.js';
+import { describeImport, describeRefusal, IMPORT_BATCH, importClaims, ImportFileError, type ImportOptions, type ImportRefused, type ImportSummary } from '../../../src/claims/import.js';
 import { parseCsv } from '../../../src/claims/csv.js';
 import { isIdentifierColumn, normalizeHeader } from '../../../src/claims/import-columns.js';
 import { mapPayerKind, mapStatus, parseImportDate } from '../../../src/claims/import-values.js';
-import { cli, kn, tempDbPath } from '../../helpers.js';
+import { cli, kn, ROOT, tempDbPath } from '../../helpers.js';
 import { backOffice, shelf } from '../../support/house.js';
 
 const opened: SqliteStorage[] = [];
@@ -38,7 +39,7 @@ const options = (extra: Partial<ImportOptions> = {}): ImportOptions => ({ today:
 const over = async (d: SqliteStorage) => {
   const office = backOffice(d, { now: () => NOW });
   await office.ready();
-  return { claims: office.claims, codes: office.codes, kn, reports: d.claimReports, unitOfWork: d.unitOfWork };
+  return { claims: office.claims, codes: office.codes, kn, unitOfWork: d.unitOfWork };
 };
 const count = (d: SqliteStorage, table: 'claims' | 'claim_history') => (d.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
@@ -63,14 +64,14 @@ const crlf = (lines: string[]) => lines.join('\r\n') + '\r\n';
 
 describe('parseCsv', () => {
   it('reads plain fields, empty fields and a last line without a line break', async () => {
-    expect(parseCsv('a,b,c\n1,,3\n,,\nx,y,z')).toEqual([
+    expect(await parseCsv('a,b,c\n1,,3\n,,\nx,y,z')).toEqual([
       { line: 1, fields: ['a', 'b', 'c'] }, { line: 2, fields: ['1', '', '3'] }, { line: 3, fields: ['', '', ''] }, { line: 4, fields: ['x', 'y', 'z'] },
     ]);
   });
 
   it('reads quoted fields with commas, doubled quotes and line breaks, and numbers records by the line they start on', async () => {
     const text = 'a,b\n"1,5","say ""hi"""\n"multi\nline\r\nfield",2\nlast,"" \n';
-    expect(parseCsv(text)).toEqual([
+    expect(await parseCsv(text)).toEqual([
       { line: 1, fields: ['a', 'b'] },
       { line: 2, fields: ['1,5', 'say "hi"'] },
       { line: 3, fields: ['multi\nline\r\nfield', '2'] },
@@ -79,22 +80,22 @@ describe('parseCsv', () => {
   });
 
   it('accepts CRLF, LF and a lone CR, and skips a UTF-8 BOM', async () => {
-    expect(parseCsv('\uFEFFa,b\r\n1,2\r3,4\n5,6\r\n').map((r) => [r.line, ...r.fields])).toEqual([[1, 'a', 'b'], [2, '1', '2'], [3, '3', '4'], [4, '5', '6']]);
+    expect((await parseCsv('\uFEFFa,b\r\n1,2\r3,4\n5,6\r\n')).map((r) => [r.line, ...r.fields])).toEqual([[1, 'a', 'b'], [2, '1', '2'], [3, '3', '4'], [4, '5', '6']]);
   });
 
   it('keeps a trailing empty field and a quote inside an unquoted field', async () => {
-    expect(parseCsv('a,b,\n5" ruler,x,\n')).toEqual([{ line: 1, fields: ['a', 'b', ''] }, { line: 2, fields: ['5" ruler', 'x', ''] }]);
+    expect(await parseCsv('a,b,\n5" ruler,x,\n')).toEqual([{ line: 1, fields: ['a', 'b', ''] }, { line: 2, fields: ['5" ruler', 'x', ''] }]);
   });
 
   it('reads an empty file as no records, and a blank line as one empty field', async () => {
-    expect(parseCsv('')).toEqual([]);
-    expect(parseCsv('\uFEFF')).toEqual([]);
-    expect(parseCsv('a\n\nb\n')).toEqual([{ line: 1, fields: ['a'] }, { line: 2, fields: [''] }, { line: 3, fields: ['b'] }]);
+    expect(await parseCsv('')).toEqual([]);
+    expect(await parseCsv('\uFEFF')).toEqual([]);
+    expect(await parseCsv('a\n\nb\n')).toEqual([{ line: 1, fields: ['a'] }, { line: 2, fields: [''] }, { line: 3, fields: ['b'] }]);
   });
 
   it('names the line of a quote never closed and of text after a closing quote', async () => {
-    expect(() => parseCsv('a,b\n1,2\n3,"open\nstill open\n')).toThrow(/^line 3: a quoted field is never closed/);
-    expect(() => parseCsv('a,b\n"x"y,2\n')).toThrow(/^line 2: text after the closing quote/);
+    await expect(parseCsv('a,b\n1,2\n3,"open\nstill open\n')).rejects.toThrow(/^line 3: a quoted field is never closed/);
+    await expect(parseCsv('a,b\n"x"y,2\n')).rejects.toThrow(/^line 2: text after the closing quote/);
   });
 });
 
@@ -390,6 +391,17 @@ describe('importClaims', () => {
     expect(count(d, 'claims')).toBe(51);
   });
 
+  it('writes nothing when a bad row comes after a batch already written into the transaction', async () => {
+    const d = db();
+    const rows = Array.from({ length: IMPORT_BATCH + 500 }, (_, i) => `W-${i},Aetna,commercial,${i === IMPORT_BATCH + 200 ? '99999' : '41100'},2026-11-02`);
+    const r = await refused(d, ['claim_number,payer,payer_kind,cpt,submitted', ...rows].join('\n'));
+    expect(r.problems.map((p) => p.line)).toEqual([IMPORT_BATCH + 202]);
+    expect(count(d, 'claims')).toBe(0);
+    expect(count(d, 'claim_history')).toBe(0);
+    // The connection is free again: the same file without the bad row imports.
+    expect((await imported(d, ['claim_number,payer,payer_kind,cpt,submitted', ...rows.filter((row) => !row.includes('99999'))].join('\n'))).claims).toBe(IMPORT_BATCH + 499);
+  });
+
   it('imports its own export again: the same claims', async () => {
     const a = db();
     await imported(a, GOOD);
@@ -606,7 +618,7 @@ describe('the commands', () => {
     expect(csv.out).toMatch(/\nHumana Gold Plus,\d+-?\d*\+?,1,650\.00\n/);
     expect(csv.out).toMatch(/\nBy payer \(claims submitted in the last 12 months\)\npayer,submitted,paid,paid_rate,denied,records_requested,avg_days_to_pay\n/);
     expect(csv.out).toMatch(/\nC-[A-Z0-9]{5},A-8,Aetna,commercial,Biopsy of an oral lesion,650\.00,2026-11-25,\d+,90 days,2027-02-23,-?\d+\n/);
-    const sections = parseCsv(csv.out);
+    const sections = await parseCsv(csv.out);
     expect(sections.every((r) => r.fields.length >= 1)).toBe(true);
 
     const png = join(tmp, 'aging.png');
@@ -649,6 +661,24 @@ describe('the commands', () => {
     const ok = cli(['claims', 'import', file('names.csv', 'Patient Name,Payer,CPT\nJane Roe,Aetna,41100\n'), '--ignore-column', 'Patient Name', '--payer-kind', 'commercial'], undefined, { MEDBILL_DB: tempDbPath() });
     expect(ok.out).toMatch(/^Imported 1 claim \(1 open, \$0 outstanding\)\.\nBy status: 1 not submitted\.\nDropped unread: Patient Name\.\n$/);
   });
+
+  it('claims import streams a large file: 30,000 rows in a process whose heap is capped at 48 MB', async () => {
+    // The whole file, every parsed row and every planned write were held at once before (200,000 rows peaked at
+    // about 1 GiB): this ran out of memory. Now a batch of rows is in memory at a time.
+    const rows = Array.from({ length: 30_000 }, (_, i) => {
+      const m = (i % 9) + 1;
+      return `M-${i},Aetna,commercial,"41100 21470",K13.79,"$1,234.56",${i % 3 === 0 ? '400' : ''},${m}/1/2026,${m}/2/2026,${i % 3 === 0 ? 'paid' : 'open'}`;
+    });
+    const path = file('large.csv', ['claim_number,payer,payer_kind,cpt,dx,billed,paid,dos,submitted_date,status', ...rows].join('\r\n') + '\r\n');
+    const db = tempDbPath('medbill-cli-large-');
+    const r = spawnSync(process.execPath, ['--max-old-space-size=48', join(ROOT, 'bin/medbill.js'), 'claims', 'import', path], {
+      encoding: 'utf8', env: { ...process.env, MEDBILL_DB: db, MEDBILL_LOG: 'silent' }, timeout: 120_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Imported 30,000 claims \(20,000 open, /);
+    expect(cli(['claims', 'export'], undefined, { MEDBILL_DB: db }).out.trim().split('\n')).toHaveLength(30_001);
+  }, 180_000);
 
   it('claims import --dry-run writes nothing (and creates no database)', async () => {
     const path = tempDbPath('medbill-cli-dry-');

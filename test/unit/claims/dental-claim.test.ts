@@ -254,7 +254,7 @@ describe('the import opens the dental claim too, once', () => {
   const importInto = async (d: SqliteStorage, csv: string) => {
     const office = backOffice(d, { now: () => NOW });
     await office.ready();
-    const r = await importClaims({ claims: office.claims, codes: office.codes, kn, reports: d.claimReports, unitOfWork: d.unitOfWork }, csv, { today: '2026-12-02', newId: () => 'C-NEWMP' });
+    const r = await importClaims({ claims: office.claims, codes: office.codes, kn, unitOfWork: d.unitOfWork }, csv, { today: '2026-12-02', newId: () => 'C-NEWMP' });
     if (!r.ok) throw new Error(describeRefusal(r).join('\n'));
     return r;
   };

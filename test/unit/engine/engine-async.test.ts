@@ -148,6 +148,7 @@ describe('writes a flow makes with its turn (Outcome.writes)', () => {
         if (done) for (const w of writes) if (w.kind === 'letter.save') log.who.push(`${w.letter.owner} n=${w.letter.facts.n ?? ''}`);
         return done;
       },
+      begin: () => db.unitOfWork.begin(),
     };
     const lines: string[] = [];
     const engine = openEngine(withUnitOfWork(db, unitOfWork), { flows: countingWithWrites(), log: createLogger('info', (l) => lines.push(l)) });

@@ -63,6 +63,51 @@ export function storageSuite(name: string, open: StorageFactory): void {
         await expect(s.unitOfWork.commit(bad)).rejects.toThrow(RangeError);
         expect(await s.cases.get('C-THRW2')).toBeUndefined();
       });
+
+      it('written in batches: every batch lands at commit, none at rollback, none after a conflict or a failure', async () => {
+        const s = await fresh();
+        const created = (id: string): StoreWrite => ({ kind: 'claim.change', after: claim(id), entry: entry('created'), expectedVersion: undefined });
+        // A new claim and a change on it right after, in one batch (an import's row), then another batch.
+        const denied = claim('C-BTCA2', { status: 'denied', deniedDate: '2026-11-20', version: 2 });
+        const committed = await s.unitOfWork.begin();
+        expect(await committed.write([created('C-BTCA2'), { kind: 'claim.change', after: denied, entry: entry('denied', { fromStatus: 'submitted', toStatus: 'denied' }), expectedVersion: 1 }])).toBe(true);
+        expect(await committed.write([created('C-BTCB2')])).toBe(true);
+        await committed.commit();
+        expect(await s.claims.get('C-BTCA2')).toEqual(denied);
+        expect((await s.claims.history('C-BTCA2')).map((h) => h.action)).toEqual(['created', 'denied']);
+        expect(await s.claims.get('C-BTCB2')).toBeDefined();
+
+        const dropped = await s.unitOfWork.begin();
+        expect(await dropped.write([created('C-BTCC2')])).toBe(true);
+        await dropped.rollback();
+        expect(await s.claims.get('C-BTCC2')).toBeUndefined();
+
+        // A conflict in a later batch takes the earlier batches with it; rollback after it does nothing.
+        const conflicted = await s.unitOfWork.begin();
+        expect(await conflicted.write([created('C-BTCD2')])).toBe(true);
+        expect(await conflicted.write([created('C-BTCA2')])).toBe(false);
+        await conflicted.rollback();
+        expect(await s.claims.get('C-BTCD2')).toBeUndefined();
+
+        const failed = await s.unitOfWork.begin();
+        expect(await failed.write([created('C-BTCE2')])).toBe(true);
+        await expect(failed.write([{ kind: 'digest.set-channel', channel: { address: { platform: 'slack', channel: 'C1' }, localTime: '25:00', zone: 'UTC', weekdays: [1] }, at: 1 }])).rejects.toThrow(RangeError);
+        await failed.rollback();
+        expect(await s.claims.get('C-BTCE2')).toBeUndefined();
+        // The storage takes ordinary commits again.
+        expect(await s.unitOfWork.commit([created('C-BTCF2')])).toBe(true);
+      });
+    });
+
+    it('claims: found by case id or by claim number in any letter case, each once', async () => {
+      const s = await fresh();
+      const add = (c: Claim): StoreWrite => ({ kind: 'claim.change', after: c, entry: entry('created'), expectedVersion: undefined });
+      expect(await s.unitOfWork.commit([add(claim('C-FNDA2', { reference: 'CLM-1' })), add(claim('C-FNDB2', { reference: 'Réf-2' })), add(claim('C-FNDC2'))])).toBe(true);
+      const ids = async (caseIds: string[], references: string[]) => (await s.claims.find({ caseIds, references })).map((c) => c.caseId).sort();
+      expect(await ids(['C-FNDC2', 'C-NONE2'], ['clm-1', 'réf-2', 'clm-9'])).toEqual(['C-FNDA2', 'C-FNDB2', 'C-FNDC2']);
+      expect(await ids(['C-FNDA2'], ['clm-1'])).toEqual(['C-FNDA2']);
+      expect(await ids([], [])).toEqual([]);
+      expect((await s.claims.find({ caseIds: ['C-FNDA2'], references: [] }))[0]).toMatchObject({ caseId: 'C-FNDA2', reference: 'CLM-1', status: 'submitted' });
     });
 
     it('sessions: drops the expired ones', async () => {
