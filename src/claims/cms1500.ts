@@ -6,7 +6,10 @@
  * box 21's twelve diagnoses, six service lines under 24, the totals and signatures at the foot); it is drawn in
  * black, not the red OCR print a scanning payer wants, so it is the sheet the office completes and keys from.
  */
-import { PDFDocument, rgb, StandardFonts, type PDFFont, type PDFPage } from 'pdf-lib';
+import { readFileSync } from 'node:fs';
+import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import fontkit from '@pdf-lib/fontkit';
+import { FONT_FILES } from '../fonts.js';
 
 /** A box of the form: its number as the NUCC instructions name it ("24D.3": line 3 of 24D), its label, and where it is. */
 export interface FormBox {
@@ -27,7 +30,7 @@ export interface FormBox {
 }
 
 export const PAGE = { width: 612, height: 792 } as const;
-/** Values are printed in Courier, as forms are printed (ten characters to the inch at 12 points; 9 fits every box). */
+/** Values are printed at 9 points, which fits every box (a value too wide for its box is refused, not printed). */
 export const VALUE_SIZE = 9;
 export const LABEL_SIZE = 5;
 /** Where a value sits: this far in from the box's left (or right) edge, and its baseline this far above its bottom. */
@@ -177,6 +180,9 @@ export interface FormPage {
   madeOn: string;
 }
 
+/** A bundled font's bytes (read when a form is drawn: a few hundred KB, rarely). */
+const fontBytes = (which: keyof typeof FONT_FILES): Buffer => readFileSync(FONT_FILES[which]);
+
 /** The form as a one-page PDF. Refuses a value wider than its box rather than print it over the next one. */
 export async function drawCms1500(page: FormPage): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
@@ -187,9 +193,12 @@ export async function drawCms1500(page: FormPage): Promise<Uint8Array> {
   doc.setCreationDate(made);
   doc.setModificationDate(made);
   const pdfPage = doc.addPage([PAGE.width, PAGE.height]);
-  const labelFont = await doc.embedFont(StandardFonts.Helvetica);
-  const titleFont = await doc.embedFont(StandardFonts.HelveticaBold);
-  const valueFont = await doc.embedFont(StandardFonts.Courier);
+  // The bundled DejaVu Sans, embedded (the glyphs used only): the PDF carries its own font, so it prints and
+  // reads back the same on any machine, which a standard font named but not embedded does not promise.
+  doc.registerFontkit(fontkit);
+  const labelFont = await doc.embedFont(fontBytes('regular'), { subset: true });
+  const titleFont = await doc.embedFont(fontBytes('bold'), { subset: true });
+  const valueFont = labelFont;
 
   pdfPage.drawText('HEALTH INSURANCE CLAIM FORM', { x: L, y: 748, size: 12, font: titleFont });
   pdfPage.drawText('APPROVED BY NATIONAL UNIFORM CLAIM COMMITTEE (NUCC) 02/12', { x: L, y: 738, size: LABEL_SIZE + 1, font: labelFont });

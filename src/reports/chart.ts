@@ -16,10 +16,9 @@
  *   and never on the `medbill triage` path (test/unit/reports/chart.test.ts checks both).
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Loader, Spec as VegaSpec } from 'vega';
 import type { Config, TopLevelSpec } from 'vega-lite';
-import { PROJECT_ROOT } from '../paths.js';
+import { FONT_FAMILY, FONT_FILES } from '../fonts.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The API
@@ -67,12 +66,9 @@ export interface RenderedChart {
   height: number;
 }
 
-/** The font family every text in a chart is set in; its files are in assets/fonts. */
-export const CHART_FONT_FAMILY = 'DejaVu Sans';
-export const CHART_FONT_FILES = {
-  regular: join(PROJECT_ROOT, 'assets', 'fonts', 'DejaVuSans.ttf'),
-  bold: join(PROJECT_ROOT, 'assets', 'fonts', 'DejaVuSans-Bold.ttf'),
-} as const;
+/** The font family every text in a chart is set in; its files are in assets/fonts (src/fonts.ts). */
+export const CHART_FONT_FAMILY = FONT_FAMILY;
+export const CHART_FONT_FILES = FONT_FILES;
 export const NO_DATA_TEXT = 'No data';
 /**
  * More bars or series than this make an unreadable picture. Past them, dollars and counts of the last ones are

@@ -5,6 +5,7 @@
  * not billable on the date of service is refused, not printed.
  */
 import { describe, expect, it } from 'vitest';
+import { PDFDict, PDFDocument, PDFName } from 'pdf-lib';
 import { claimFormPdf, fillClaimForm, requestFromCase, requestFromClaim, resubmissionOf, PLACEHOLDERS, type ClaimFormRequest } from '../../../src/claims/claim-form.js';
 import { CMS1500_BOXES, PAGE, valueOrigin, VALUE_SIZE, type FormBox } from '../../../src/claims/cms1500.js';
 import type { Claim, HistoryEntry } from '../../../src/store/claim.js';
@@ -88,6 +89,18 @@ describe('the CMS-1500 of a claim', () => {
       expect(first.y, id).toBeCloseTo(b.y + 3, 1);
     }
     expect([...read.boxes.keys()].sort()).toEqual([...form.values.keys()].sort());
+  });
+
+  it('carries its fonts: every font in the PDF is embedded (a TrueType font file), none only named', async () => {
+    const made = await claimFormPdf(requestFromClaim(claim(), resubmitted), kn, TEST_TODAY);
+    if (!made.ok) throw new Error(made.problem);
+    const doc = await PDFDocument.load(made.pdf);
+    const dicts = doc.context.enumerateIndirectObjects().map(([, o]) => o).filter((o): o is PDFDict => o instanceof PDFDict);
+    const fonts = dicts.filter((d) => d.get(PDFName.of('Type')) === PDFName.of('Font') && d.get(PDFName.of('Subtype')) !== PDFName.of('Type0'));
+    expect(fonts.length).toBeGreaterThan(0);
+    const descriptors = dicts.filter((d) => d.get(PDFName.of('Type')) === PDFName.of('FontDescriptor'));
+    expect(descriptors.length).toBe(fonts.length);
+    for (const d of descriptors) expect(d.get(PDFName.of('FontFile2')), 'an embedded TrueType file').toBeDefined();
   });
 
   it('holds no identifier: the patient, insured, provider and signature boxes are bracketed placeholders', async () => {
