@@ -1,15 +1,7 @@
 /** Held things in PostgreSQL (see src/store/held.ts). */
 import type { HeldStore, HeldThing } from '../held.js';
+import { toHeld, type HeldRow } from '../rows.js';
 import type { PgDb } from './db.js';
-
-interface HeldRow { kind: string; bytes: Buffer; name: string | null; media_type: string | null; owner: string | null; until: number }
-
-function toThing(r: HeldRow): HeldThing {
-  return {
-    kind: r.kind, bytes: r.bytes, until: r.until,
-    ...(r.name !== null ? { name: r.name } : {}), ...(r.media_type !== null ? { mediaType: r.media_type } : {}), ...(r.owner !== null ? { owner: r.owner } : {}),
-  };
-}
 
 const SELECT = 'SELECT kind, bytes, name, media_type, owner, until FROM held WHERE token = $1 AND kind = $2 AND until > $3';
 
@@ -27,7 +19,7 @@ export class PgHeldStore implements HeldStore {
   async get(token: string, kind: string, owner: string | undefined, now: number): Promise<HeldThing | undefined> {
     const row = (await this.db.query<HeldRow>(SELECT, [token, kind, now])).rows[0];
     if (!row || (row.owner !== null && row.owner !== owner)) return undefined;
-    return toThing(row);
+    return toHeld(row);
   }
 
   /** One statement: two processes answering the same offer cannot both take it. */
@@ -37,6 +29,6 @@ export class PgHeldStore implements HeldStore {
        RETURNING kind, bytes, name, media_type, owner, until`,
       [token, kind, now, owner ?? null],
     )).rows[0];
-    return row ? toThing(row) : undefined;
+    return row ? toHeld(row) : undefined;
   }
 }

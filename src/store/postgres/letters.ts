@@ -2,20 +2,14 @@
 import type { PgDb, Sql } from './db.js';
 import type { LetterStore, StoredLetter } from '../letters.js';
 
-interface Row { case_id: string; template_id: string; template_version: number; facts: string; narrative: string | null; owner: string; updated_at: number }
+import { toLetter, type LetterRow } from '../rows.js';
 
 export class PgLetterStore implements LetterStore {
   constructor(private readonly db: PgDb) {}
 
   async get(caseId: string): Promise<StoredLetter | undefined> {
-    const r = (await this.db.query<Row>('SELECT * FROM letters WHERE case_id = $1', [caseId])).rows[0];
-    if (!r) return undefined;
-    const letter: StoredLetter = {
-      caseId: r.case_id, templateId: r.template_id, templateVersion: r.template_version, facts: JSON.parse(r.facts) as Record<string, string>,
-      owner: r.owner, updatedAt: r.updated_at,
-    };
-    if (r.narrative !== null) letter.narrative = JSON.parse(r.narrative) as string[];
-    return letter;
+    const r = (await this.db.query<LetterRow>('SELECT * FROM letters WHERE case_id = $1', [caseId])).rows[0];
+    return r ? toLetter(r) : undefined;
   }
 
   async put(l: StoredLetter): Promise<void> {

@@ -1,22 +1,10 @@
 /** The daily digest's tables in SQLite (see src/store/digest.ts): all of its SQL is here. */
 import { addressKey, type ChannelAddress } from '../address.js';
-import { decodeWeekdays, digestChannelOf, encodeWeekdays, type DigestChannel, type DigestChannelInput, type DigestPart, type DigestRun, type DigestStore } from '../digest.js';
+import { digestChannelOf, encodeWeekdays, type DigestChannel, type DigestChannelInput, type DigestPart, type DigestRun, type DigestStore } from '../digest.js';
 import type { Db } from './db.js';
+import { toChannel, toRun, type ChannelRow, type RunRow } from '../rows.js';
 
-interface ChannelRow { address: string; target: string; local_time: string; zone: string; weekdays: string; updated_at: number }
 interface PartRow { part: number; of: number; message: string }
-interface RunRow { address: string; local_date: string; owner: string; lease_until: number; sent_at: number | null; message: string | null }
-
-function toChannel(r: ChannelRow): DigestChannel {
-  return { key: r.address, target: JSON.parse(r.target) as ChannelAddress, localTime: r.local_time, zone: r.zone, weekdays: decodeWeekdays(r.weekdays), updatedAt: r.updated_at };
-}
-
-function toRun(r: RunRow): DigestRun {
-  const run: DigestRun = { key: r.address, localDate: r.local_date, owner: r.owner, leaseUntil: r.lease_until };
-  if (r.sent_at !== null) run.sentAt = r.sent_at;
-  if (r.message !== null) run.messageId = r.message;
-  return run;
-}
 
 export class SqliteDigestStore implements DigestStore {
   private readonly upsertChannel;

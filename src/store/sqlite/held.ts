@@ -1,15 +1,7 @@
 /** Held things in SQLite (see src/store/held.ts). */
 import type { HeldStore, HeldThing } from '../held.js';
+import { toHeld, type HeldRow } from '../rows.js';
 import type { Db } from './db.js';
-
-interface HeldRow { kind: string; bytes: Buffer; name: string | null; media_type: string | null; owner: string | null; until: number }
-
-function toThing(r: HeldRow): HeldThing {
-  return {
-    kind: r.kind, bytes: r.bytes, until: r.until,
-    ...(r.name !== null ? { name: r.name } : {}), ...(r.media_type !== null ? { mediaType: r.media_type } : {}), ...(r.owner !== null ? { owner: r.owner } : {}),
-  };
-}
 
 export class SqliteHeldStore implements HeldStore {
   private readonly insertStmt;
@@ -34,7 +26,7 @@ export class SqliteHeldStore implements HeldStore {
   async get(token: string, kind: string, owner: string | undefined, now: number): Promise<HeldThing | undefined> {
     const row = this.getStmt.get(token, kind, now);
     if (!row || (row.owner !== null && row.owner !== owner)) return undefined;
-    return toThing(row);
+    return toHeld(row);
   }
 
   async take(token: string, kind: string, owner: string | undefined, now: number): Promise<HeldThing | undefined> {
@@ -42,7 +34,7 @@ export class SqliteHeldStore implements HeldStore {
       const row = this.getStmt.get(token, kind, now);
       if (!row || (row.owner !== null && row.owner !== owner)) return undefined;
       this.deleteStmt.run(token);
-      return toThing(row);
+      return toHeld(row);
     }).immediate();
   }
 }
