@@ -62,7 +62,9 @@ export interface ClaimStore {
   openClaims(limit: number): Promise<Claim[]>;
   /**
    * What is due: for each section how many claims, how much is outstanding on them, and the first
-   * `window.limit` in date order; and all open claims' count and amount.
+   * `window.limit` in date order; and all open claims' count and amount. A case's dental claim (C-7K3Q9-D) is
+   * the same money as its medical claim's balance: its amount is not added to the open amount while the medical
+   * claim is open.
    */
   due(window: DueWindow): Promise<{ sections: Record<DueSectionName, DueSection>; open: { count: number; cents: number } }>;
 }

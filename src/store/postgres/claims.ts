@@ -18,6 +18,13 @@ const toValues = (c: Claim): unknown[] => {
   return COLUMN_NAMES.map((k) => row[k]);
 };
 
+/**
+ * What an open claim adds to the open amount: its balance, except a dental claim (C-7K3Q9-D) while its case's
+ * medical claim is still open, whose balance is that same money.
+ */
+const OPEN_CENTS = `CASE WHEN claims.case_id LIKE '%-D' AND EXISTS (SELECT 1 FROM claims medical WHERE medical.case_id = substr(claims.case_id, 1, 7) AND medical.open = 1)
+  THEN 0 ELSE coalesce(claims.billed_cents, 0) - coalesce(claims.paid_cents, 0) END`;
+
 const NOT_LISTED_BELOW = "status <> 'records-requested' AND NOT (status = 'denied' AND appeal_deadline IS NOT NULL AND appeal_deadline <= @until)";
 
 /** The digest's sections, as SQLite's (src/store/sqlite/claims.ts): a WHERE clause each, with the date column it sorts by. */
@@ -32,7 +39,7 @@ const SECTIONS = {
 
 const OUTSTANDING = 'coalesce(billed_cents, 0) - coalesce(paid_cents, 0)';
 /** Every section's count and amount, and the open total, in one pass over the open claims (every section is a subset of them). */
-const TOTALS = `SELECT count(*) AS open_count, coalesce(sum(${OUTSTANDING}), 0)::bigint AS open_cents,
+const TOTALS = `SELECT count(*) AS open_count, coalesce(sum(${OPEN_CENTS}), 0)::bigint AS open_cents,
   ${DUE_SECTIONS.map((n) => `count(*) FILTER (WHERE ${SECTIONS[n].where}) AS ${n}_count,
   coalesce(sum(${OUTSTANDING}) FILTER (WHERE ${SECTIONS[n].where}), 0)::bigint AS ${n}_cents`).join(',\n  ')}
   FROM claims WHERE open = 1`;

@@ -14,6 +14,13 @@ const COLUMNS = CLAIM_COLUMNS;
 const VALUES = CLAIM_COLUMN_NAMES.map((c) => `@${c}`).join(', ');
 
 
+/**
+ * What an open claim adds to the open amount: its balance, except a dental claim (C-7K3Q9-D) while its case's
+ * medical claim is still open, whose balance is that same money.
+ */
+const OPEN_CENTS = `CASE WHEN claims.case_id LIKE '%-D' AND EXISTS (SELECT 1 FROM claims medical WHERE medical.case_id = substr(claims.case_id, 1, 7) AND medical.open = 1)
+  THEN 0 ELSE coalesce(claims.billed_cents, 0) - coalesce(claims.paid_cents, 0) END`;
+
 const NOT_LISTED_BELOW = "status <> 'records-requested' AND NOT (status = 'denied' AND appeal_deadline IS NOT NULL AND appeal_deadline <= @until)";
 
 /** The digest's sections: each a WHERE clause on one partial index, with the date column it sorts by. */
@@ -79,7 +86,7 @@ export class SqliteClaimStore implements ClaimStore {
     // is a subset of them), instead of one scan per section.
     const OUTSTANDING = 'coalesce(billed_cents, 0) - coalesce(paid_cents, 0)';
     this.totalsStmt = db.prepare<DueWindow, Record<string, number>>(
-      `SELECT count(*) AS open_count, coalesce(sum(${OUTSTANDING}), 0) AS open_cents,
+      `SELECT count(*) AS open_count, coalesce(sum(${OPEN_CENTS}), 0) AS open_cents,
          ${DUE_SECTIONS.map((n) => `coalesce(sum(CASE WHEN ${SECTIONS[n].where} THEN 1 ELSE 0 END), 0) AS ${n}_count,
          coalesce(sum(CASE WHEN ${SECTIONS[n].where} THEN ${OUTSTANDING} ELSE 0 END), 0) AS ${n}_cents`).join(',\n         ')}
        FROM claims WHERE open = 1`,

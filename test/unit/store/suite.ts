@@ -217,6 +217,21 @@ export function storageSuite(name: string, open: StorageFactory): void {
       expect(due.sections.overdue.items.find((i) => i.caseId === 'C-NONE2')).not.toHaveProperty('reference');
     });
 
+    it('claims: a dental claim adds nothing to the open amount while its medical claim is open (the same money)', async () => {
+      const s = await fresh();
+      const window = { today: '2026-12-02', until: '2026-12-16', authUntil: '2026-12-16', unsubmittedBefore: '2026-11-25', limit: 5 };
+      const medical = claim('C-DUPA2', { lane: 'medical-first', status: 'denied', billedCents: 65000 });
+      const dental = claim('C-DUPA2-D', { lane: 'medical-first', payerKind: 'dental', status: 'draft', billedCents: 65000 });
+      const other = claim('C-DUPB2', { billedCents: 10000, paidCents: 2500 });
+      const create = (c: Claim): StoreWrite => ({ kind: 'claim.change', after: c, entry: entry('created'), expectedVersion: undefined });
+      expect(await s.unitOfWork.commit([create(medical), create(dental), create(other)])).toBe(true);
+      expect((await s.claims.due(window)).open).toEqual({ count: 3, cents: 65000 + 7500 });
+      // The medical claim written off: the dental claim's balance is what is left to collect.
+      const closed = { ...medical, status: 'written-off' as const, version: 2 };
+      expect(await s.unitOfWork.commit([{ kind: 'claim.change', after: closed, entry: entry('written-off', { toStatus: 'written-off' }), expectedVersion: 1 }])).toBe(true);
+      expect((await s.claims.due(window)).open).toEqual({ count: 2, cents: 65000 + 7500 });
+    });
+
     it('claim reports: every claim once, the export oldest first, across pages', async () => {
       const s = await fresh();
       const n = 2_345; // more than one page of any sensible size
