@@ -5,7 +5,7 @@
  */
 import type { Denial } from '../store/claim.js';
 import type { ClaimPayerKind } from '../knowledge/vocabulary.js';
-import type { NewClaim } from './service.js';
+import { screened, type NewClaim, type ScreenedClaim } from './service.js';
 import { parseDenial } from './denials.js';
 import type { CsvRecord } from './csv.js';
 import { describeField, IMPORT_COLUMNS, type Columns, type Field } from './import-columns.js';
@@ -25,7 +25,8 @@ import { LANES } from '../knowledge/vocabulary.js';
 /** A row that passed every check: the claim it gives, and the changes that bring it to its status. */
 export interface ImportRow {
   line: number;
-  claim: NewClaim;
+  /** Its claim number, payer and authorization number were screened for identifiers as the row was read. */
+  claim: ScreenedClaim;
   steps: ImportStep[];
   /** The case already in medbill this row is (matched by claim number, else case id): an update, not a new claim. */
   existing?: string;
@@ -330,7 +331,10 @@ export class RowReader {
       submittedDate: target === 'rejected' ? undefined : submittedDate,
     };
     for (const [k, v] of Object.entries(optional)) if (v !== undefined) Object.assign(claim, { [k]: v });
+    // The free text the claim keeps (reference, payer, authNumber) came through `text`, which refuses any
+    // identifier the scrubber finds: the claim service need not screen it again.
+    const checked = screened(claim);
     const asOf = events.map(([, d]) => d).filter((d): d is string => d !== undefined).sort().at(-1);
-    return { row: { line: rec.line, claim, steps, ...(existing ? { existing } : {}), ...(asOf ? { asOf } : {}), ...(madeId ? { madeId: true as const } : {}) } };
+    return { row: { line: rec.line, claim: checked, steps, ...(existing ? { existing } : {}), ...(asOf ? { asOf } : {}), ...(madeId ? { madeId: true as const } : {}) } };
   }
 }

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { claimService, sqliteStorage } from '../../support/storage.js';
 import type { SqliteStorage } from '../../../src/store/sqlite/index.js';
 import { openEngine } from '../../support/house.js';
-import { ClaimService, type ClaimChange, type NewClaim } from '../../../src/claims/service.js';
+import { ClaimService, screened, type ClaimChange, type NewClaim } from '../../../src/claims/service.js';
 import { CLAIM_STATUSES, type ClaimStatus } from '../../../src/store/claim.js';
 import { readClaimWords } from '../../../src/claims/parse.js';
 import { findDate } from '../../../src/claims/dates.js';
@@ -166,6 +166,19 @@ describe('the claim status machine', () => {
     expect(plan.ok).toBe(false);
     if (!plan.ok) expect(plan.problem).toMatch(/patient identifier/);
     expect((await s.get('C-PRVC2'))).toBeUndefined();
+  });
+
+  it('screens a claim an import has not marked as screened, and keeps the mark out of what it stores', async () => {
+    const s = service();
+    const plain = s.draftUnstored(base('C-PRVC3', { payer: 'Maria Garcia DOB 3/4/1961' }), ACTOR);
+    expect(plain.ok).toBe(false);
+    if (!plain.ok) expect(plain.problem).toMatch(/patient identifier/);
+    const marked = s.draftUnstored(screened(base('C-PRVC4', { reference: 'A1005' })), ACTOR);
+    expect(marked.ok).toBe(true);
+    if (marked.ok) {
+      expect(Object.getOwnPropertySymbols(marked.after)).toEqual([]);
+      expect(Object.getOwnPropertySymbols(marked.entry.change)).toEqual([]);
+    }
   });
 });
 
