@@ -1,5 +1,5 @@
 /**
- * The fonts medbill draws with (charts, the claim form): DejaVu Sans, bundled in assets/fonts (its licence
+ * The fonts medbill draws with (charts, the claim form): DejaVu Sans (and Sans Mono for the claim form's values), bundled in assets/fonts (its licence
  * beside it), so a picture or a PDF looks the same on every machine and carries its own font.
  */
 import { join } from 'node:path';
@@ -9,4 +9,5 @@ export const FONT_FAMILY = 'DejaVu Sans';
 export const FONT_FILES = {
   regular: join(PROJECT_ROOT, 'assets', 'fonts', 'DejaVuSans.ttf'),
   bold: join(PROJECT_ROOT, 'assets', 'fonts', 'DejaVuSans-Bold.ttf'),
+  mono: join(PROJECT_ROOT, 'assets', 'fonts', 'DejaVuSansMono.ttf'),
 } as const;

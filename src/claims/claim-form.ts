@@ -18,7 +18,7 @@ import { isProcedureCode, normalizeCode, normalizeIcd10 } from '../knowledge/cod
 import { triage } from '../knowledge/triage.js';
 import type { ClaimPayerKind } from '../knowledge/vocabulary.js';
 import { isIsoDate } from '../calendar.js';
-import { DIAGNOSIS_LETTERS, drawCms1500, formBox, SERVICE_LINES, VALUE_INSET, VALUE_SIZE, type InsuranceKind } from './cms1500.js';
+import { DIAGNOSIS_LETTERS, drawCms1500, SERVICE_LINES, valueRoom, type InsuranceKind } from './cms1500.js';
 
 /** What goes on the form. Procedures may carry modifiers: "E0486-KX", "21480-RT". */
 export interface ClaimFormRequest {
@@ -155,14 +155,9 @@ export const PLACEHOLDERS: Readonly<Record<string, string>> = {
   '33a': '[NPI]',
 };
 
-/** How many characters of Courier at the value size fit in a box. */
-function room(id: string): number {
-  const b = formBox(id);
-  return Math.floor((b.w - (b.inset ?? VALUE_INSET.x) - VALUE_INSET.x) / (0.6 * VALUE_SIZE));
-}
 
 /** A name cut to its box (a payer's name is up to 60 characters; the box holds fewer). */
-const cut = (id: string, text: string): string => (text.length <= room(id) ? text : `${text.slice(0, room(id) - 1)}~`);
+const cut = (id: string, text: string): string => (text.length <= valueRoom(id) ? text : `${text.slice(0, valueRoom(id) - 1)}~`);
 
 /** MM DD YY, as the form's date boxes take it. */
 const formDate = (iso: string): string => `${iso.slice(5, 7)} ${iso.slice(8, 10)} ${iso.slice(2, 4)}`;
@@ -192,8 +187,8 @@ export function fillClaimForm(request: ClaimFormRequest, kn: Knowledge, today: s
     const problem = diagnosisProblemOn(kn, code, at);
     if (problem) return { ok: false, problem: `Not printed: ${problem}` };
   }
-  if (request.authNumber !== undefined && request.authNumber.length > room('23')) return { ok: false, problem: `The prior authorization number has ${request.authNumber.length} characters; item 23 holds ${room('23')}.` };
-  if (request.replaces?.reference !== undefined && request.replaces.reference.length > room('22.ref')) return { ok: false, problem: `The original claim number has more characters than item 22 holds (${room('22.ref')}).` };
+  if (request.authNumber !== undefined && request.authNumber.length > valueRoom('23')) return { ok: false, problem: `The prior authorization number has ${request.authNumber.length} characters; item 23 holds ${valueRoom('23')}.` };
+  if (request.replaces?.reference !== undefined && request.replaces.reference.length > valueRoom('22.ref')) return { ok: false, problem: `The original claim number has more characters than item 22 holds (${valueRoom('22.ref')}).` };
 
   const values = new Map<string, string>(Object.entries(PLACEHOLDERS));
   if (request.payer) {

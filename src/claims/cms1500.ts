@@ -30,8 +30,13 @@ export interface FormBox {
 }
 
 export const PAGE = { width: 612, height: 792 } as const;
-/** Values are printed at 9 points, which fits every box (a value too wide for its box is refused, not printed). */
+/**
+ * Values are printed at 9 points in DejaVu Sans Mono, every character 1233/2048 em wide (as typed forms are,
+ * counted in characters): a box's room is a number of characters (`valueRoom`), and a value longer than its
+ * box is refused, not printed over the next one.
+ */
 export const VALUE_SIZE = 9;
+const VALUE_ADVANCE = (1233 / 2048) * VALUE_SIZE;
 export const LABEL_SIZE = 5;
 /** Where a value sits: this far in from the box's left (or right) edge, and its baseline this far above its bottom. */
 export const VALUE_INSET = { x: 3, y: 3 } as const;
@@ -159,6 +164,12 @@ export function formBox(id: string): FormBox {
   return b;
 }
 
+/** The width a value may take in a box, in points, inside its insets. */
+const roomIn = (b: FormBox): number => b.w - (b.inset ?? VALUE_INSET.x) - VALUE_INSET.x;
+
+/** How many characters of a value fit in the box. */
+export const valueRoom = (id: string): number => Math.floor(roomIn(formBox(id)) / VALUE_ADVANCE);
+
 /** What goes in the boxes: box id → the text printed in it. */
 export type BoxValues = ReadonlyMap<string, string>;
 
@@ -198,7 +209,7 @@ export async function drawCms1500(page: FormPage): Promise<Uint8Array> {
   doc.registerFontkit(fontkit);
   const labelFont = await doc.embedFont(fontBytes('regular'), { subset: true });
   const titleFont = await doc.embedFont(fontBytes('bold'), { subset: true });
-  const valueFont = labelFont;
+  const valueFont = await doc.embedFont(fontBytes('mono'), { subset: true });
 
   pdfPage.drawText('HEALTH INSURANCE CLAIM FORM', { x: L, y: 748, size: 12, font: titleFont });
   pdfPage.drawText('APPROVED BY NATIONAL UNIFORM CLAIM COMMITTEE (NUCC) 02/12', { x: L, y: 738, size: LABEL_SIZE + 1, font: labelFont });
@@ -208,7 +219,7 @@ export async function drawCms1500(page: FormPage): Promise<Uint8Array> {
     const b = formBox(id);
     if (b.heading) throw new Error(`box ${id} is a heading: it takes no value`);
     const width = valueFont.widthOfTextAtSize(text, VALUE_SIZE);
-    const room = b.w - (b.inset ?? VALUE_INSET.x) - VALUE_INSET.x;
+    const room = roomIn(b);
     if (width > room + 0.01) throw new Error(`"${text}" does not fit in box ${id} (${Math.round(width)} of ${room} points)`);
     pdfPage.drawText(text, { ...valueOrigin(b, width), size: VALUE_SIZE, font: valueFont });
   }

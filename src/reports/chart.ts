@@ -68,7 +68,7 @@ export interface RenderedChart {
 
 /** The font family every text in a chart is set in; its files are in assets/fonts (src/fonts.ts). */
 export const CHART_FONT_FAMILY = FONT_FAMILY;
-export const CHART_FONT_FILES = FONT_FILES;
+export const CHART_FONT_FILES = { regular: FONT_FILES.regular, bold: FONT_FILES.bold } as const;
 export const NO_DATA_TEXT = 'No data';
 /**
  * More bars or series than this make an unreadable picture. Past them, dollars and counts of the last ones are

@@ -140,6 +140,17 @@ describe('the CMS-1500 of a claim', () => {
     expect(made.checks.join('\n')).toMatch(/line charges \(24F\): only the total/);
   });
 
+  it('cuts a payer name longer than its box to fit, whatever its letters, and takes an authorization number that fills item 23', async () => {
+    const wide = 'W'.repeat(57);
+    const room23 = 'M'.repeat(20);
+    const made = await claimFormPdf(requestFromClaim(claim({ payer: wide, authNumber: room23 }), resubmitted), kn, TEST_TODAY);
+    if (!made.ok) throw new Error(made.problem);
+    const read = await readBoxes(made.pdf);
+    expect(read.outside).toEqual([]);
+    expect(read.text('carrier')).toMatch(/^W+~$/);
+    expect(read.text('23')).toBe(room23);
+  });
+
   it('refuses a diagnosis that is not billable on the date of service, naming why, instead of printing it', async () => {
     const base = requestFromClaim(claim({ procedures: ['41899'], diagnoses: ['J34.830'], serviceDate: '2026-09-30' }), []);
     const refused = await claimFormPdf(base, kn, TEST_TODAY);
