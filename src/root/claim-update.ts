@@ -31,7 +31,7 @@ export async function cmdClaimUpdate(args: string[], io: Io): Promise<number> {
   if (!(claimKeyIn(text) && /^\s*C-/i.test(text)) && !lead?.verb) {
     throw new UsageError('claims update takes a case ID (C-7K3Q9) or the practice\'s claim number, then what happened: "A1005 paid $5200 on 12/1", "C-7K3Q9 denied CO-50"');
   }
-  const app = openHouse(loadConfig(), { now: io.clock ?? systemClock });
+  const app = openHouse(loadConfig(), { now: io.clock ?? systemClock, oneShot: true });
   try {
     const user = shellUser();
     const before = await app.claims.store.lastEntryBy(`cli:${user}`);

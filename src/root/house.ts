@@ -60,12 +60,16 @@ export class House extends BackOffice {
   get outbound(): Outbound { return this.theOutbound(); }
 }
 
-/** The house over MEDBILL_DB, set up from the configuration (sessions, the practice's zone, the inbox, the narrative). */
-export function openHouse(config: Config, opts: Omit<HouseOptions, 'narrative'> = {}): House {
-  return new House(openConfiguredStorage(config, { serving: true }), {
+/**
+ * The house over MEDBILL_DB, set up from the configuration (sessions, the practice's zone, the inbox, the
+ * narrative). `oneShot`: a command that takes one message and exits (no WAL checkpoint thread).
+ */
+export function openHouse(config: Config, opts: Omit<HouseOptions, 'narrative'> & { oneShot?: boolean } = {}): House {
+  const { oneShot, ...options } = opts;
+  return new House(openConfiguredStorage(config, { serving: !oneShot }), {
     sessionTtlMs: config.sessionTtlMs, zone: config.zone, inboxMaxOpen: config.inboxMax,
-    ...(config.llm ? { narrative: narrativeWriter(config, opts.log) } : {}),
-    ...opts,
+    ...(config.llm ? { narrative: narrativeWriter(config, options.log) } : {}),
+    ...options,
   });
 }
 

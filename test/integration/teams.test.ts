@@ -425,23 +425,31 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
     expect(uploaded?.bytes.length).toBe(card.content.sizeInBytes);
   }, 30_000);
 
-  it('posts the daily digest to the channel medbill was added to, and a press on it answers in its thread', async () => {
+  /**
+   * medbill added to a team, and "digest here" said in its channel (a mention in a thread: the setting is the
+   * channel's, not the thread's), for 08:00 in Chicago every day.
+   */
+  async function digestChannel(mentionId: string): Promise<{ channel: string; tenant: string }> {
     const added = activity('conversationUpdate.membersAdded.bot-added-to-team.json');
     await post(added);
     await settle();
     const channel = added.conversation.id as string;
     const tenant = added.channelData.tenant.id as string;
+    const mention = activity('message.channel.bot-mention-reply-in-thread.json', { conversation: { id: `${channel};messageid=${mentionId}`, conversationType: 'channel', tenantId: tenant }, channelData: { ...added.channelData, channel: { id: channel } } });
+    mention.text = '<at>medbill</at> digest here 8:00 America/Chicago every day';
+    await post(mention);
+    await settle();
+    expect(sentText()).toMatch(/posted here at 08:00 America\/Chicago, every day/);
+    return { channel, tenant };
+  }
+
+  it('posts the daily digest to the channel medbill was added to, and a press on it answers in its thread', async () => {
     const zone = 'America/Chicago';
     const today = TODAY;
     const claims = claimService(app.storage);
     const plan = (await claims.draft({ caseId: 'C-TMS23', payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, submittedDate: addDays(today, -30) }, { who: 'test', surface: 'test' }));
     expect(plan.ok && (await claims.commit(plan))).toBeTruthy();
-    // "digest here" said in the channel (a mention in a thread): the setting is the channel's, not the thread's.
-    const mention = activity('message.channel.bot-mention-reply-in-thread.json', { conversation: { id: `${channel};messageid=1764681000001`, conversationType: 'channel', tenantId: tenant }, channelData: { ...added.channelData, channel: { id: channel } } });
-    mention.text = '<at>medbill</at> digest here 8:00 America/Chicago every day';
-    await post(mention);
-    await settle();
-    expect(sentText()).toMatch(/posted here at 08:00 America\/Chicago, every day/);
+    const { channel, tenant } = await digestChannel('1764681000001');
 
     connector.calls.length = 0;
     const postingTime = DateTime.fromISO(`${today}T08:00:30`, { zone }).toMillis();
@@ -465,11 +473,6 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
   }, 20_000);
 
   it('posts a digest of two cards whole after a process fails between them: the next posts only the card missing', async () => {
-    const added = activity('conversationUpdate.membersAdded.bot-added-to-team.json');
-    await post(added);
-    await settle();
-    const channel = added.conversation.id as string;
-    const tenant = added.channelData.tenant.id as string;
     const zone = 'America/Chicago';
     const today = TODAY;
     const claims = claimService(app.storage);
@@ -491,11 +494,7 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
         ids.push(caseId);
       }
     }
-    const mention = activity('message.channel.bot-mention-reply-in-thread.json', { conversation: { id: `${channel};messageid=1764681000002`, conversationType: 'channel', tenantId: tenant }, channelData: { ...added.channelData, channel: { id: channel } } });
-    mention.text = '<at>medbill</at> digest here 8:00 America/Chicago every day';
-    await post(mention);
-    await settle();
-    expect(sentText()).toMatch(/posted here at 08:00/);
+    const { channel, tenant } = await digestChannel('1764681000002');
 
     const postingTime = DateTime.fromISO(`${today}T08:00:30`, { zone }).toMillis();
     const cards = () => connector.calls.filter((c) => c.conversation === channel);
