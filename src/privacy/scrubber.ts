@@ -11,6 +11,7 @@
 import { isAcronym, isKnownWord, isTerm } from './vocabulary.js';
 import { codeSetOf } from '../knowledge/codes.js';
 import { SERVICE_CUE_WORDS, SERVICE_YEAR_MARK } from '../knowledge/service-date.js';
+import { fullYear, monthNumber } from '../calendar.js';
 
 export type IdentifierKind = 'name' | 'date' | 'ssn' | 'phone' | 'email' | 'member-id' | 'record-number' | 'address';
 
@@ -93,14 +94,13 @@ export function serviceYearMark(whole: string, before: string): string | undefin
   return `${SERVICE_YEAR_MARK}${date.month >= 10 ? date.year + 1 : date.year}]`;
 }
 
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 /** The year and month of a date the date patterns found (10/3/2026, 10-3-26, 2026-10-03, Oct 3 2026, 3-Oct-2026). */
 function ymdOf(text: string): { year: number; month: number } | undefined {
   const iso = /^(\d{4})-(\d{1,2})-\d{1,2}$/.exec(text);
   if (iso) return valid(Number(iso[1]), Number(iso[2]));
   const us = /^(\d{1,2})[/.-]\d{1,2}[/.-](\d{2}|\d{4})$/.exec(text);
-  if (us) return valid(us[2]?.length === 2 ? 2000 + Number(us[2]) : Number(us[2]), Number(us[1]));
-  const month = MONTHS.findIndex((m) => text.toLowerCase().includes(m)) + 1;
+  if (us) return valid(fullYear(us[2] ?? ''), Number(us[1]));
+  const month = monthNumber(/[a-z]{3,}\.?/i.exec(text)?.[0] ?? '');
   const year = /((?:19|20)\d{2})$/.exec(text)?.[1];
   return month && year ? valid(Number(year), month) : undefined;
 }
