@@ -447,6 +447,15 @@ export function createTeamsAdapter(opts: {
     const claim = shimReq.user?.serviceurl;
     if (typeof claim === 'string' && (hostOf(claim) === undefined || hostOf(claim) !== hostOf(a.serviceUrl))) throw new HttpError(401, 'the serviceUrl does not match the token');
     if (!hostValidator.isAllowed(a.serviceUrl)) throw new HttpError(400, 'medbill does not send to that serviceUrl');
+    // An organisation this deployment does not serve: acknowledged (Teams must not retry) and not answered.
+    const tenant = tenantOf(a)?.toLowerCase();
+    if (config.tenants && !(tenant && config.tenants.includes(tenant))) {
+      log.log('warn', 'teams-tenant-not-served', { tenant: tenant ?? 'none', type: a.type });
+      if (a.type === 'invoke') return respond(res, { statusCode: 403, type: 'application/vnd.microsoft.error', value: { code: 'Forbidden', message: 'medbill is not set up for this organisation.' } });
+      res.writeHead(200, { 'content-length': 0 });
+      res.end();
+      return;
+    }
 
     if (a.type === 'invoke') return answerInvoke(a, res);
     let outcome: Accepted = 'ignored';

@@ -35,6 +35,7 @@ const TeamsEnv = z.object({
   MICROSOFT_APP_MANAGED_IDENTITY: z.enum(['user', 'system'], { error: 'must be "user" (a user-assigned identity whose client id is MICROSOFT_APP_ID) or "system"' }).optional(),
   MEDBILL_TEAMS_DEV: z.enum(['0', '1'], { error: 'must be 1 (anonymous local testing) or 0' }).optional(),
   MEDBILL_PUBLIC_URL: httpsUrl(z.string().max(500), true).optional(),
+  MEDBILL_TEAMS_TENANTS: z.string().max(20_000).refine((v) => v.split(',').map((t) => t.trim()).every((t) => GUID.test(t)), 'must be tenant ids (GUIDs) separated by commas').optional(),
 });
 
 /** How medbill proves it is the app when it sends: a client secret, a certificate, or an Azure managed identity. */
@@ -55,6 +56,11 @@ export interface TeamsConfig {
   authority?: string;
   /** medbill's public https address: Teams fetches chart pictures from it. Without it, charts are not shown in Teams. */
   publicUrl?: string;
+  /**
+   * The organisations (Entra tenant ids, lower case) medbill answers, when the deployment serves only some: an app
+   * registered for many organisations can be added by any of them. Undefined: every tenant Teams sends from.
+   */
+  tenants?: string[];
 }
 
 /** undefined when Teams is off. `warn` hears the dev-mode warning. */
@@ -64,7 +70,11 @@ export function loadTeamsConfig(env: NodeJS.ProcessEnv = process.env, warn: (mes
   if (!parsed.success) throw new ConfigError(`Teams: ${describeZodError(parsed.error)}`);
   const e = parsed.data;
   const dev = e.MEDBILL_TEAMS_DEV === '1';
-  const publicUrl = e.MEDBILL_PUBLIC_URL ? { publicUrl: e.MEDBILL_PUBLIC_URL } : {};
+  // Settings that hold in dev mode too.
+  const common = {
+    ...(e.MEDBILL_PUBLIC_URL ? { publicUrl: e.MEDBILL_PUBLIC_URL } : {}),
+    ...(e.MEDBILL_TEAMS_TENANTS ? { tenants: e.MEDBILL_TEAMS_TENANTS.split(',').map((t) => t.trim().toLowerCase()) } : {}),
+  };
   const credentials: TeamsCredential[] = [
     ...(e.MICROSOFT_APP_PASSWORD ? [{ kind: 'secret' as const, secret: e.MICROSOFT_APP_PASSWORD }] : []),
     ...(e.MICROSOFT_APP_CERT_PEM_FILE || e.MICROSOFT_APP_CERT_KEY_FILE ? [certificate(e.MICROSOFT_APP_CERT_PEM_FILE, e.MICROSOFT_APP_CERT_KEY_FILE)] : []),
@@ -75,14 +85,14 @@ export function loadTeamsConfig(env: NodeJS.ProcessEnv = process.env, warn: (mes
     if (!dev) return undefined;
     if (env.NODE_ENV === 'production') throw new ConfigError('Teams: MEDBILL_TEAMS_DEV=1 accepts requests without authentication and is refused when NODE_ENV=production; set MICROSOFT_APP_ID instead');
     warn('Teams: MEDBILL_TEAMS_DEV=1: /api/messages accepts requests WITHOUT authentication. For local testing only.');
-    return { dev: true, ...publicUrl };
+    return { dev: true, ...common };
   }
   if (dev) throw new ConfigError('Teams: MEDBILL_TEAMS_DEV=1 is for local testing without an app; unset it when MICROSOFT_APP_ID is set');
   const [credential, ...more] = credentials;
   if (!credential) throw new ConfigError(`Teams: MICROSOFT_APP_PASSWORD is missing (the client secret of MICROSOFT_APP_ID; or a certificate: ${CERT_VARS}; or MICROSOFT_APP_MANAGED_IDENTITY)`);
   if (more.length) throw new ConfigError('Teams: give one credential for MICROSOFT_APP_ID: MICROSOFT_APP_PASSWORD, a certificate, or MICROSOFT_APP_MANAGED_IDENTITY, not several');
-  if (!e.MICROSOFT_APP_TENANT_ID) throw new ConfigError('Teams: MICROSOFT_APP_TENANT_ID is missing (the practice\'s tenant id; medbill\'s Teams app is single-tenant)');
-  return { appId: e.MICROSOFT_APP_ID, credential, tenantId: e.MICROSOFT_APP_TENANT_ID, dev: false, ...publicUrl };
+  if (!e.MICROSOFT_APP_TENANT_ID) throw new ConfigError('Teams: MICROSOFT_APP_TENANT_ID is missing (the tenant the bot is registered in: the practice\'s own, or the deployment\'s home tenant for an app many organisations add)');
+  return { appId: e.MICROSOFT_APP_ID, credential, tenantId: e.MICROSOFT_APP_TENANT_ID, dev: false, ...common };
 }
 
 const CERT_VARS = 'MICROSOFT_APP_CERT_PEM_FILE with MICROSOFT_APP_CERT_KEY_FILE';

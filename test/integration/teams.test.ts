@@ -18,7 +18,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { openHouse as openApp, type House as App } from '../support/house.js';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type Running } from '../../src/root/server.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger, type Logger } from '../../src/log.js';
 import { createTeamsAdapter, retryWait, sdkAuthConfig, TEAMS_SURFACE, type TeamsAdapter } from '../../adapters/teams/adapter.js';
 import { AuthType, resolveAuthType, type AuthProvider, type Connections } from '@microsoft/agents-hosting';
 import { renderCard, renderCards } from '../../adapters/teams/cards.js';
@@ -262,6 +262,41 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
     expect((await post(a)).status).toBe(200);
     await settle();
     expect(connector.calls).toEqual([]);
+  });
+
+  it('answers only the organisations MEDBILL_TEAMS_TENANTS names: another tenant\'s message and press are acknowledged, logged and not answered', async () => {
+    const served = String(fixture('message.personal.rich-text.json').channelData.tenant.id);
+    const config = loadTeamsConfig({ MEDBILL_TEAMS_DEV: '1', MEDBILL_TEAMS_TENANTS: ` ${served.toUpperCase()} ,00000000-0000-4000-8000-00000000000a` });
+    expect(config?.tenants).toEqual([served.toLowerCase(), '00000000-0000-4000-8000-00000000000a']);
+    if (!config) throw new Error('dev mode turns Teams on');
+    const lines: { event: string; fields: Record<string, unknown> }[] = [];
+    const log: Logger = { log: (_level, event, fields = {}) => { lines.push({ event, fields }); } };
+    const gated = createTeamsAdapter({ config, inbox: app.inbox, outbound: app.outbound, log, held: app.storage.held });
+    const gatedServer = await startServer(app, { host: '127.0.0.1', port: 0, log: silentLogger, web: false, routes: [{ path: TEAMS_SURFACE.messagesPath, handle: gated.requestListener }] });
+    await gated.start();
+    try {
+      const send = (body: unknown) => fetch(`${gatedServer.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const other = '11111111-2222-4333-8444-555555555555';
+      const chat = { ...personal('tenant-gate'), tenantId: other };
+      const message = activity('message.personal.rich-text.json', { text: 'help', conversation: chat, from: fromOf(chat), channelData: { tenant: { id: other } } });
+      expect((await send(message)).status).toBe(200);
+      const pressed = await send(activity('invoke.adaptiveCard-action.execute.personal.json', {
+        conversation: chat, from: fromOf(chat), channelData: { tenant: { id: other } },
+        value: { action: { type: 'Action.Execute', title: 'x', verb: 'medbill', data: { medbill: 'help' } }, trigger: 'manual' },
+      }));
+      expect(await pressed.json()).toMatchObject({ statusCode: 403, type: 'application/vnd.microsoft.error' });
+      await settle();
+      expect(connector.calls).toEqual([]);
+      expect(lines.filter((l) => l.event === 'teams-tenant-not-served').map((l) => l.fields.tenant)).toEqual([other, other]);
+      // The organisation it serves is answered as before.
+      const own = personal('tenant-served');
+      expect((await send(activity('message.personal.rich-text.json', { text: 'help', conversation: own, from: fromOf(own) }))).status).toBe(200);
+      await settle();
+      expect(connector.calls.map((c) => c.conversation)).toContain(own.id);
+    } finally {
+      await gated.stop();
+      await gatedServer.close();
+    }
   });
 
   it('answers a press with an InvokeResponse: the pressed card redrawn as answered, the next question as a new message', async () => {
@@ -685,6 +720,11 @@ describe('Teams configuration', () => {
     expect(loadTeamsConfig({ MEDBILL_TEAMS_DEV: '1' }, (w) => warnings.push(w))).toEqual({ dev: true });
     expect(warnings.join()).toMatch(/WITHOUT authentication/);
   });
+  it('takes MEDBILL_TEAMS_TENANTS only as tenant ids separated by commas', async () => {
+    expect(() => loadTeamsConfig({ MEDBILL_TEAMS_DEV: '1', MEDBILL_TEAMS_TENANTS: 'contoso.onmicrosoft.com' })).toThrow(/MEDBILL_TEAMS_TENANTS/);
+    expect(loadTeamsConfig({ MEDBILL_TEAMS_DEV: '1' })?.tenants).toBeUndefined();
+  });
+
   it('needs the secret and the tenant with an app id, and names the bad variable without its value', async () => {
     const appId = '00000000-0000-4000-8000-000000000001';
     expect(() => loadTeamsConfig({ MICROSOFT_APP_ID: appId })).toThrow(/MICROSOFT_APP_PASSWORD/);
