@@ -164,9 +164,9 @@ export function createSlackAdapter(opts: {
   /** The metadata event type of a digest post (Slack keeps it with the message). */
   const DIGEST_EVENT = 'medbill_digest';
 
-  /** A person's DM channel, by workspace and user (a user id is one workspace's, or one enterprise's). */
+  /** A person's DM channel; by workspace and user when there are many (a user id is one workspace's, or one enterprise's). */
   const dmChannels = new Map<string, string>();
-  const dmKey = (tenant: string | undefined, user: string) => `${tenant ?? ''}:${user}`;
+  const dmKey = (tenant: string | undefined, user: string) => (multi ? `${tenant ?? ''}:${user}` : user);
   async function dmOf(api: Api, tenant: string | undefined, user: string): Promise<string> {
     const known = dmChannels.get(dmKey(tenant, user));
     if (known) return known;
