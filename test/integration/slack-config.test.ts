@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SLACK_SURFACE } from '../../adapters/slack/adapter.js';
 import { loadSlackConfig, OAUTH_REDIRECT_PATH, SLACK_BOT_SCOPES } from '../../adapters/slack/config.js';
+import { loadTeamsConfig } from '../../adapters/teams/config.js';
 import { ROOT, cli } from '../helpers.js';
 
 const manifest = JSON.parse(readFileSync(join(ROOT, 'manifest.json'), 'utf8'));
@@ -106,6 +107,11 @@ describe('Slack configuration', () => {
     }
     expect(error?.message).toMatch(message);
     for (const value of [env.SLACK_CLIENT_SECRET, env.MEDBILL_ENCRYPTION_KEY, env.SLACK_BOT_TOKEN]) if (value) expect(error?.message).not.toContain(value);
+  });
+
+  it('lets MEDBILL_PUBLIC_URL be http on loopback for Slack\'s installs while Teams (which needs https) is off', () => {
+    expect(loadTeamsConfig({ ...many, MEDBILL_PUBLIC_URL: 'http://127.0.0.1:4000' })).toBeUndefined();
+    expect(() => loadTeamsConfig({ MEDBILL_TEAMS_DEV: '1', MEDBILL_PUBLIC_URL: 'http://127.0.0.1:4000' })).toThrow(/MEDBILL_PUBLIC_URL: must start with https/);
   });
 
   it('stops medbill serve at start-up when the encryption key is missing or short, saying how to make one', () => {
