@@ -56,9 +56,13 @@ function cookieValue(req: IncomingMessage, name: string): string | undefined {
   return undefined;
 }
 
+// GET only: a HEAD of the redirect would spend the code without showing the person anything.
 const getOnly = (req: IncomingMessage, path: string) => {
-  if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${req.method ?? 'this method'} is not allowed on ${path}`, { allow: 'GET' });
+  if (req.method !== 'GET') throw new HttpError(405, `${req.method ?? 'this method'} is not allowed on ${path}`, { allow: 'GET' });
 };
+
+/** An error code from the query or from Slack, as logged and shown: Slack's codes are snake_case words; anything else is not repeated. */
+const errorCode = (value: string | null | undefined) => (value && /^[a-z0-9_]{1,60}$/.test(value) ? value : 'other');
 
 export function oauthInstallRoutes(opts: {
   oauth: SlackOAuthConfig; installations: InstallationStore; sealer: Sealer; log: Logger;
@@ -89,8 +93,9 @@ export function oauthInstallRoutes(opts: {
     const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
     const refused = (title: string, text: string, status = 400) => page(res, status, title, text, { 'set-cookie': clearCookie });
     if (query.get('error')) {
-      log.log('info', 'slack-install-cancelled', { reason: query.get('error')?.slice(0, 60) ?? '' });
-      return refused('medbill was not installed', `Slack says the install was not approved (${query.get('error')?.slice(0, 60) ?? ''}). ${again}`);
+      const reason = errorCode(query.get('error'));
+      log.log('info', 'slack-install-cancelled', { reason });
+      return refused('medbill was not installed', `Slack says the install was not approved (${reason}). ${again}`);
     }
     const code = query.get('code');
     const state = query.get('state');
@@ -116,10 +121,10 @@ export function oauthInstallRoutes(opts: {
       answer = await slack.apiCall('oauth.v2.access', { client_id: oauth.clientId, client_secret: oauth.clientSecret, code, redirect_uri: redirectUri });
     } catch (err) {
       const e = err as { code?: string; data?: { error?: string } };
-      const slackError = e.code === 'slack_webapi_platform_error' ? e.data?.error : undefined;
-      if (slackError) {
-        log.log('warn', 'slack-install-failed', { slackError: slackError.slice(0, 60) });
-        return refused('medbill was not installed', `Slack refused the install (${slackError.slice(0, 60)}). ${again}`);
+      if (e.code === 'slack_webapi_platform_error') {
+        const slackError = errorCode(e.data?.error);
+        log.log('warn', 'slack-install-failed', { slackError });
+        return refused('medbill was not installed', `Slack refused the install (${slackError}). ${again}`);
       }
       log.log('error', 'slack-install-failed', errorFields(err));
       return refused('medbill was not installed', `medbill could not reach Slack to finish the install. Try again in a minute: ${again}`, 502);

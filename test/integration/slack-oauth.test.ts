@@ -183,6 +183,11 @@ describe('Slack for any workspace: installs over OAuth, one token per workspace'
       expect(res.headers.get('content-type')).toMatch(/text\/html/);
       expect(await res.text(), what).toMatch(/medbill was not installed[\s\S]*\/slack\/install/);
     }
+    // Only a browser's GET finishes an install: a HEAD or a POST does not spend the code.
+    for (const method of ['HEAD', 'POST']) {
+      const res = await fetch(`${url}/slack/oauth_redirect?code=${code}&state=${fresh}`, { method, headers: { cookie: `slack-app-oauth-state=${fresh}` } });
+      expect(res.status).toBe(405);
+    }
     expect(fake.of('oauth.v2.access')).toEqual([]);
     expect(await stack.app.storage.installations.get('T0003')).toBeUndefined();
   });
