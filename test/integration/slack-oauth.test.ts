@@ -16,6 +16,7 @@ import { loadSlackConfig, SLACK_BOT_SCOPES, type SlackConfig } from '../../adapt
 import { openHouse, type House } from '../support/house.js';
 import { startSlackApiFake, type FakeInstallSpec, type SlackApiFake } from '../support/slack-api-fake.js';
 import { tempDbPath } from '../helpers.js';
+import { describePostgres, freshDatabaseUrl } from '../support/postgres.js';
 
 const SECRET = 'signingsecret0123456789abcdef012';
 const CLIENT_SECRET = 'clientsecret00112233';
@@ -31,13 +32,16 @@ function signed(body: string): Record<string, string> {
 
 interface Stack { app: House; running: Running; close(): Promise<void> }
 
-async function startStack(fake: SlackApiFake, dbPath: string, log: Logger): Promise<Stack> {
+/** Where the house keeps its data: a SQLite file, or a PostgreSQL database (replicas share either). */
+interface Db { dbPath: string; databaseUrl?: string }
+
+async function startStack(fake: SlackApiFake, db: Db, log: Logger): Promise<Stack> {
   const config: SlackConfig | undefined = loadSlackConfig({
     SLACK_CLIENT_ID: '1111.2222', SLACK_CLIENT_SECRET: CLIENT_SECRET, SLACK_SIGNING_SECRET: SECRET, MEDBILL_ENCRYPTION_KEY: KEY,
     MEDBILL_PUBLIC_URL: PUBLIC_URL, SLACK_API_URL: fake.apiUrl, SLACK_AUTHORIZE_URL: fake.authorizeUrl,
   });
   if (!config) throw new Error('multi-workspace mode is configured');
-  const app = openHouse({ ...loadConfig({}), dbPath }, { log });
+  const app = openHouse({ ...loadConfig({}), ...db }, { log });
   const slack = createSlackAdapter({ config, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log, installations: app.storage.installations });
   await slack.start();
   const running = await startServer(app, { host: '127.0.0.1', port: 0, log, adapters: [slack], web: false });
@@ -70,17 +74,18 @@ const T1 = { team: { id: 'T0001', name: 'Smile Dental' } };
 const T2 = { team: { id: 'T0002', name: 'Bright Teeth' } };
 const ORG = { enterprise: { id: 'E0001', name: 'Dental Group' }, isEnterpriseInstall: true };
 
-describe('Slack for any workspace: installs over OAuth, one token per workspace', () => {
+const installs = (store: string, database: () => Promise<Db>) => describe(`Slack for any workspace on ${store}: installs over OAuth, one token per workspace`, () => {
   let fake: SlackApiFake;
   let stack: Stack;
   const lines: { event: string; fields: Record<string, unknown> }[] = [];
   const log: Logger = { log: (_level, event, fields = {}) => lines.push({ event, fields }) };
-  const dbPath = tempDbPath();
+  let db: Db;
   let seq = 0;
 
   beforeAll(async () => {
+    db = await database();
     fake = await startSlackApiFake({ clientSecret: CLIENT_SECRET });
-    stack = await startStack(fake, dbPath, log);
+    stack = await startStack(fake, db, log);
   });
   afterAll(async () => {
     await stack.close();
@@ -203,7 +208,7 @@ describe('Slack for any workspace: installs over OAuth, one token per workspace'
   });
 
   it('finishes on another replica an install begun on this one (no state in memory)', async () => {
-    const other = await startStack(fake, dbPath, log);
+    const other = await startStack(fake, db, log);
     try {
       const { done } = await install(fake, { team: { id: 'T0004', name: 'Other Replica Dental' } }, stack.running, other.running);
       expect(done.status).toBe(200);
@@ -252,3 +257,6 @@ describe('Slack for any workspace: installs over OAuth, one token per workspace'
     expect(posts().map((p) => [p.params.channel, p.token])).toEqual([['C0DIGEST2', `Bearer ${tokenOf('E0001')}`]]);
   });
 });
+
+installs('SQLite', async () => ({ dbPath: tempDbPath() }));
+describePostgres('PostgreSQL', () => installs('PostgreSQL', async () => ({ dbPath: tempDbPath(), databaseUrl: await freshDatabaseUrl() })));
