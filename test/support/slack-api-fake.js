@@ -4,7 +4,7 @@
 // socketUrl (for Socket Mode), keepParams, answerMarker (chat.postMessage texts containing it are counted in /_count's answers).
 // Point the bot at it with SLACK_API_URL (clientOptions.slackApiUrl); response_url posts land on /respond/….
 // OAuth: `authorizeUrl` is a stand-in for Slack's authorize page: it approves the next installation queued with
-// installAs() (or one named by ?team=), and sends the browser to redirect_uri?code=…&state=…; oauth.v2.access
+// installAs() (none queued: the person declined, error=access_denied), and sends the browser to redirect_uri?code=…&state=…; oauth.v2.access
 // then answers that code (once) with the installation, in Slack's shape. auth.test answers per token.
 import { createServer } from 'node:http';
 
