@@ -6,8 +6,12 @@
  * mention in a channel, a shortcut or a Home button all continue it. Anything marked direct-only goes to
  * the DM, never to a channel; commands and shortcuts used in a channel answer only in the DM, with an
  * ephemeral note where they were typed.
- * Slack's identity for the bot (auth.test) is asked once, at start, and handed to Bolt through
- * `authorize`, so no request waits on Slack's API before it is acknowledged.
+ * One workspace (SLACK_BOT_TOKEN): Slack's identity for the bot (auth.test) is asked once, at start, and handed
+ * to Bolt through `authorize`, so no request waits on Slack's API before it is acknowledged.
+ * Any workspace (SLACK_CLIENT_ID, multi-workspace mode): workspaces install the app at /slack/install
+ * (oauth-install.ts); `authorize` finds each request's installation in the database (workspaces.ts), its key
+ * (the enterprise id of an org-wide install, else the team id) is the turn's tenant, and every delivery
+ * writes with the token of its address's installation.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -21,13 +25,18 @@ import { isChannel, type Address, type ChannelAddress, type DmAddress } from '..
 import type { Input, Reply, Turn } from '../../src/engine/model.js';
 import { errorFields, type Logger } from '../../src/log.js';
 import type { SlackConfig } from './config.js';
+import type { InstallationStore } from '../../src/store/installations.js';
+import { createSealer } from '../../src/privacy/sealing.js';
+import { oauthInstallRoutes, INSTALL_PATH } from './oauth-install.js';
+import { NotInstalledError, TENANT_PROPERTY, workspaces } from './workspaces.js';
 import { ACTION, FORM_CALLBACK, formModal, homeView, renderMessages, type Block, type SlackMessage } from './blocks.js';
 import { INTAKE_PROPERTY, SignedHttpReceiver, requestKey, type Intake } from './receiver.js';
 
 /** What this app handles; manifest.json must declare exactly these (a test checks both ways). */
 export const SLACK_SURFACE = {
   command: '/medbill',
-  botEvents: ['app_home_opened', 'app_mention', 'message.im'],
+  // app_uninstalled and tokens_revoked: a workspace removed medbill, and its installation goes with it.
+  botEvents: ['app_home_opened', 'app_mention', 'message.im', 'app_uninstalled', 'tokens_revoked'],
   messageShortcut: 'ask_medbill',
   viewCallback: FORM_CALLBACK,
   eventsPath: '/slack/events',
@@ -92,7 +101,11 @@ function boltLogger(log: Logger) {
   };
 }
 
-export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; inbox: Inbox; outbound: Outbound; log: Logger; retryConnectMs?: number }): SlackAdapter {
+export function createSlackAdapter(opts: {
+  config: SlackConfig; engine: Engine; inbox: Inbox; outbound: Outbound; log: Logger; retryConnectMs?: number;
+  /** Multi-workspace mode: where installations are kept (deployment-wide). */
+  installations?: InstallationStore;
+}): SlackAdapter {
   const { config, engine, inbox, outbound, log } = opts;
   const clientOptions = {
     ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
@@ -100,9 +113,29 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
   };
   const logger = boltLogger(log);
+  if (config.oauth && !opts.installations) throw new Error('Slack for many workspaces needs the installation store');
+  if (!config.oauth && !config.botToken) throw new Error('Slack for one workspace needs its bot token');
+  const sealer = config.oauth ? createSealer(config.oauth.encryptionKey) : undefined;
+  const multi = config.oauth && opts.installations && sealer ? workspaces({ installations: opts.installations, sealer, log }) : undefined;
   const client = new webApi.WebClient(config.botToken, { ...clientOptions, logger });
   // The start-up check answers quickly either way: one try, a bounded wait.
   const checkClient = new webApi.WebClient(config.botToken, { ...clientOptions, logger, retryConfig: { retries: 0 }, timeout: 10_000 });
+  type Api = typeof client;
+  /**
+   * The Web API as the workspace `tenant` (an address's or a route's): one workspace's token, or the token of the
+   * tenant's installation, unsealed for this delivery. NotInstalledError once it has been uninstalled.
+   */
+  async function clientFor(tenant: string | undefined): Promise<Api> {
+    if (!multi) return client;
+    if (!tenant) throw new NotInstalledError('a Slack address without its workspace');
+    return new webApi.WebClient(await multi.token(tenant), { ...clientOptions, logger });
+  }
+  /** A request's tenant: its installation's key (found by `authorize`) in multi-workspace mode, else the team as Slack gave it. */
+  const tenantOf = (context: Record<string, unknown>, team: string | undefined): string | undefined => {
+    if (!multi) return team;
+    const key = context[TENANT_PROPERTY];
+    return typeof key === 'string' ? key : undefined;
+  };
 
   let identity: { botId?: string; botUserId?: string; teamId?: string } | undefined;
   let receiver: Receiver;
@@ -119,7 +152,8 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
   // Sessions live in SQLite, so Bolt's in-memory conversation store is off.
   const app = new App({
     receiver, logger, convoStore: false,
-    authorize: async () => {
+    authorize: async (source) => {
+      if (multi) return multi.authorize(source);
       if (!identity) throw new Error('medbill is not connected to Slack yet');
       return { botToken: config.botToken, ...identity };
     },
@@ -130,23 +164,25 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
   /** The metadata event type of a digest post (Slack keeps it with the message). */
   const DIGEST_EVENT = 'medbill_digest';
 
+  /** A person's DM channel; by workspace and user when there are many (a user id is one workspace's, or one enterprise's). */
   const dmChannels = new Map<string, string>();
-  async function dmOf(user: string): Promise<string> {
-    const known = dmChannels.get(user);
+  const dmKey = (tenant: string | undefined, user: string) => (multi ? `${tenant ?? ''}:${user}` : user);
+  async function dmOf(api: Api, tenant: string | undefined, user: string): Promise<string> {
+    const known = dmChannels.get(dmKey(tenant, user));
     if (known) return known;
-    const res = await client.conversations.open({ users: user });
+    const res = await api.conversations.open({ users: user });
     const id = (res.channel as { id?: string } | undefined)?.id;
     if (!id) throw new Error('conversations.open returned no channel');
-    dmChannels.set(user, id);
+    dmChannels.set(dmKey(tenant, user), id);
     return id;
   }
 
   // Messages and views are built as plain Block Kit JSON (blocks.ts, checked against Block Kit's limits in
   // tests), so they go through the client's generic call rather than its per-method typings.
-  async function post(channel: string, message: SlackMessage, threadTs?: string) {
-    await client.apiCall('chat.postMessage', { channel, text: message.text, blocks: message.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) });
+  async function post(api: Api, channel: string, message: SlackMessage, threadTs?: string) {
+    await api.apiCall('chat.postMessage', { channel, text: message.text, blocks: message.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) });
   }
-  const openModal = (triggerId: string, view: Block) => client.apiCall('views.open', { trigger_id: triggerId, view });
+  const openModal = (api: Api, triggerId: string, view: Block) => api.apiCall('views.open', { trigger_id: triggerId, view });
 
   /** A note only the person sees, where they typed a command or used a shortcut. */
   async function respondPrivately(url: string, text: string) {
@@ -155,7 +191,7 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
   }
 
   /** Posts replies to one conversation, redrawing a ticked checklist in place where the click came from. */
-  async function postReplies(channel: string, replies: Reply[], threadTs?: string, pressed?: { channel: string; ts: string }) {
+  async function postReplies(api: Api, channel: string, replies: Reply[], threadTs?: string, pressed?: { channel: string; ts: string }) {
     for (const reply of replies) {
       // Files go up through Slack's upload flow (files.uploadV2), into the same conversation.
       // Charts go up as PNG pictures (Slack shows no SVG).
@@ -164,16 +200,16 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
         const upload = part.kind === 'file'
           ? { channel_id: channel, file: Buffer.from(part.base64, 'base64'), filename: part.name, title: part.name }
           : { channel_id: channel, file: Buffer.from(part.pngBase64, 'base64'), filename: `${part.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.png`, title: part.title };
-        await client.filesUploadV2(threadTs ? { ...upload, thread_ts: threadTs } : upload);
+        await api.filesUploadV2(threadTs ? { ...upload, thread_ts: threadTs } : upload);
       }
       const messages = renderMessages(reply);
       const first = messages[0];
       const checklist = reply.parts.some((p) => p.kind === 'checklist');
       if (checklist && first && pressed && messages.length === 1 && pressed.channel === channel) {
-        await client.apiCall('chat.update', { channel: pressed.channel, ts: pressed.ts, text: first.text, blocks: first.blocks });
+        await api.apiCall('chat.update', { channel: pressed.channel, ts: pressed.ts, text: first.text, blocks: first.blocks });
         continue;
       }
-      for (const m of messages) await post(channel, m, threadTs);
+      for (const m of messages) await post(api, channel, m, threadTs);
     }
   }
 
@@ -184,17 +220,18 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
    */
   async function deliver(replies: Reply[], route: SlackRoute) {
     // A modal must open within 3 seconds of the click: open it before anything else is sent.
+    const api = await clientFor(route.team);
     const form = replies.flatMap((r) => r.parts).find((p) => p.kind === 'form');
-    if (form && form.kind === 'form' && route.triggerId) await openModal(route.triggerId, formModal(form));
-    const dm = await dmOf(route.user);
+    if (form && form.kind === 'form' && route.triggerId) await openModal(api, route.triggerId, formModal(form));
+    const dm = await dmOf(api, route.team, route.user);
     const person: DmAddress = { platform: 'slack', ...(route.team ? { tenant: route.team } : {}), user: route.user };
     const channel = route.channel !== undefined && route.channel !== dm ? route.channel : undefined;
     const where: Address = channel !== undefined && route.responseUrl === undefined
       ? { platform: 'slack', ...(route.team ? { tenant: route.team } : {}), channel, ...(route.threadTs ? { thread: route.threadTs } : {}) }
       : person;
     for (const d of routeReplies(replies, where, person)) {
-      if (isChannel(d.address)) await postReplies(d.address.channel, d.replies, d.address.thread, route.pressed);
-      else await postReplies(dm, d.replies, undefined, route.pressed);
+      if (isChannel(d.address)) await postReplies(api, d.address.channel, d.replies, d.address.thread, route.pressed);
+      else await postReplies(api, dm, d.replies, undefined, route.pressed);
     }
     if (channel !== undefined && route.responseUrl && replies.length) await respondPrivately(route.responseUrl, POINTER);
   }
@@ -202,20 +239,22 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
   /** The outbound port: writing to a DM or a channel unasked (the engine has routed the replies already). */
   const port: OutboundPort = {
     async send(address, replies, reference) {
-      if (isChannel(address)) return postReplies(address.channel, replies, address.thread);
+      const api = await clientFor(address.tenant);
+      if (isChannel(address)) return postReplies(api, address.channel, replies, address.thread);
       const known = (reference as { dmChannel?: string } | undefined)?.dmChannel;
-      if (known) dmChannels.set(address.user, known);
-      await postReplies(await dmOf(address.user), replies);
+      if (known) dmChannels.set(dmKey(address.tenant, address.user), known);
+      await postReplies(api, await dmOf(api, address.tenant, address.user), replies);
     },
     // The digest: every message carries the run key and its part (n of N) as Slack message metadata, so a
     // process taking over a run cut short finds each part that went out and posts only the others.
     async sendKeyed(address, replies, post) {
+      const api = await clientFor(address.tenant);
       const messages = replies.flatMap(renderMessages);
       let first: string | undefined;
       for (const [i, message] of messages.entries()) {
         if (post.skip?.has(i + 1)) continue;
         const metadata = { event_type: DIGEST_EVENT, event_payload: { run: post.key, part: i + 1, of: messages.length } };
-        const res = (await client.apiCall('chat.postMessage', { channel: address.channel, text: message.text, blocks: message.blocks, metadata })) as { ts?: unknown };
+        const res = (await api.apiCall('chat.postMessage', { channel: address.channel, text: message.text, blocks: message.blocks, metadata })) as { ts?: unknown };
         const ts = typeof res.ts === 'string' ? res.ts : '';
         first ??= ts;
         await post.posted?.({ part: i + 1, of: messages.length, messageId: ts });
@@ -225,7 +264,8 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
     async findKeyed(address, key) {
       // A digest is posted within its catch-up window (hours): the last two days of the channel are enough.
       const oldest = String(Math.floor(Date.now() / 1000) - 2 * 24 * 3600);
-      const res = (await client.apiCall('conversations.history', { channel: address.channel, include_all_metadata: true, limit: 200, oldest })) as { messages?: unknown };
+      const api = await clientFor(address.tenant);
+      const res = (await api.apiCall('conversations.history', { channel: address.channel, include_all_metadata: true, limit: 200, oldest })) as { messages?: unknown };
       const messages = (Array.isArray(res.messages) ? res.messages : []) as { ts?: unknown; metadata?: { event_type?: unknown; event_payload?: { run?: unknown; part?: unknown; of?: unknown } } }[];
       const parts = new Map<number, KeyedPart>();
       for (const m of messages) {
@@ -246,12 +286,13 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
   const intake = createIntake<SlackRoute>({
     platform: 'slack', inbox, outbound, log, deliver,
     apologise: async (r, text) => {
-      await client.chat.postMessage({ channel: await dmOf(r.user), text });
+      const api = await clientFor(r.team);
+      await api.chat.postMessage({ channel: await dmOf(api, r.team, r.user), text });
     },
     references: (route) => {
       // Whoever talks to medbill (and the channel they used) can be written to later.
       const tenant = route.team ? { tenant: route.team } : {};
-      const dmChannel = dmChannels.get(route.user);
+      const dmChannel = dmChannels.get(dmKey(route.team, route.user));
       return [
         { address: { platform: 'slack', ...tenant, user: route.user }, reference: dmChannel ? { dmChannel } : {} },
         ...(route.channel && !route.channel.startsWith('D') ? [{ address: { platform: 'slack', ...tenant, channel: route.channel } satisfies ChannelAddress }] : []),
@@ -260,8 +301,13 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
   });
 
   /** Records the turn in the inbox; the HTTP receiver acknowledges Slack once this has returned. */
-  async function take(context: Record<string, unknown>, body: unknown, input: Input, route: SlackRoute, fromBot = false) {
+  async function take(context: Record<string, unknown>, body: unknown, input: Input, asGiven: SlackRoute, fromBot = false) {
     const request = context[INTAKE_PROPERTY] as Intake | undefined;
+    // Many workspaces: the tenant is the installation (an org-wide install serves all its enterprise's teams as one).
+    const tenant = tenantOf(context, asGiven.team);
+    const route: SlackRoute = { ...asGiven };
+    if (tenant) route.team = tenant;
+    else delete route.team;
     // Socket Mode has no signature: events keep their event_id, anything else gets a key of its own.
     const eventId = request?.key ?? requestKey(body as Record<string, unknown>, `v0=socket-${randomUUID()}`);
     const turn: Turn & { eventId: string } = {
@@ -287,8 +333,8 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
       // is handed on marked as such: the engine never answers bots.
       const fromBot = Boolean(m.bot_id) || m.subtype === 'bot_message';
       if (m.channel_type !== 'im' || (m.subtype && !fromBot) || !m.user) return;
-      if (m.channel && !fromBot) dmChannels.set(m.user, m.channel);
       const team = teamOf(body) ?? m.team;
+      if (m.channel && !fromBot) dmChannels.set(dmKey(tenantOf(context, team), m.user), m.channel);
       return take(context, body, { kind: 'text', text: withoutMention(m.text ?? '') }, { ...(team ? { team } : {}), user: m.user }, fromBot);
     },
     app_mention: ({ event, body, context }) => {
@@ -298,17 +344,34 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
       const threadTs = e.thread_ts ?? e.ts;
       return take(context, body, { kind: 'text', text: withoutMention(e.text ?? '') || 'help' }, { ...(team ? { team } : {}), user: e.user, channel: e.channel, ...(threadTs ? { threadTs } : {}) });
     },
-    app_home_opened: ({ event, body }) => {
+    app_home_opened: ({ event, body, context }) => {
       const e = event as { user?: string; tab?: string };
       if (!e.user || (e.tab && e.tab !== 'home')) return;
       const user = e.user;
-      const team = teamOf(body);
+      const team = tenantOf(context, teamOf(body));
       // Not a turn (nothing to answer twice): published after the acknowledgement, without waiting for it.
       void engine.recentCases({ platform: 'slack', ...(team ? { tenant: team } : {}), user, conversation: 'dm' })
-        .then((cases) => client.apiCall('views.publish', { user_id: user, view: homeView(cases, engine.menu()) }))
+        .then(async (cases) => (await clientFor(team)).apiCall('views.publish', { user_id: user, view: homeView(cases, engine.menu()) }))
         .catch((err: unknown) => log.log('warn', 'slack-home-failed', errorFields(err)));
     },
+    // Bolt hands these over without `authorize` (the token is gone already). Deleting is idempotent: a retry is harmless.
+    app_uninstalled: ({ context }) => forget(context),
+    tokens_revoked: ({ event, context }) => {
+      const bots = (event as { tokens?: { bot?: unknown } }).tokens?.bot;
+      if (Array.isArray(bots) && bots.length > 0) return forget(context);
+    },
   };
+  /** A workspace removed medbill (or revoked its bot token): its installation and sealed token are deleted. */
+  async function forget(context: Record<string, unknown>) {
+    const key = context.isEnterpriseInstall === true ? context.enterpriseId : context.teamId;
+    if (!multi) {
+      log.log('warn', 'slack-uninstalled', { note: 'SLACK_BOT_TOKEN no longer works: install the app again and set its new token' });
+      return;
+    }
+    if (typeof key !== 'string' || !key) return;
+    await multi.forget(key);
+    for (const k of [...dmChannels.keys()]) if (k.startsWith(`${key}:`)) dmChannels.delete(k);
+  }
   for (const [name, handle] of Object.entries(eventHandlers)) {
     // message.im is the `message` event in a DM; the handler checks channel_type.
     app.event(name === 'message.im' ? 'message' : name, async ({ event, body, context }) => handle({ event, body, context }));
@@ -347,9 +410,10 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
     });
   });
 
-  app.action(ACTION.openForm, async ({ ack, body, action }) => {
+  app.action(ACTION.openForm, async ({ ack, body, action, context }) => {
     await ack();
-    const b = body as { trigger_id?: string };
+    const b = body as { trigger_id?: string; team?: { id?: string } | null };
+    const tenant = tenantOf(context, b.team?.id ?? undefined);
     let view: Block;
     try {
       view = formModal(JSON.parse((action as { value: string }).value));
@@ -358,7 +422,8 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
       return;
     }
     if (b.trigger_id) {
-      void openModal(b.trigger_id, view).catch((err: unknown) => log.log('warn', 'slack-form-open-failed', errorFields(err)));
+      const trigger = b.trigger_id;
+      void clientFor(tenant).then((api) => openModal(api, trigger, view)).catch((err: unknown) => log.log('warn', 'slack-form-open-failed', errorFields(err)));
     }
   });
 
@@ -379,6 +444,8 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
   });
 
   app.error(async (err) => {
+    // An event from a workspace without an installation was logged (slack-not-installed) and is ignored.
+    if ((err as { original?: unknown }).original instanceof NotInstalledError) return;
     log.log('error', 'slack-listener-failed', errorFields(err));
   });
 
@@ -387,6 +454,12 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
   let retryTimer: NodeJS.Timeout | undefined;
   let stopped = false;
   async function connect(): Promise<void> {
+    if (multi) {
+      // No token to check: each installation's was checked when it was installed.
+      identity = {};
+      await intake.open(port);
+      return;
+    }
     try {
       const res = await checkClient.auth.test();
       identity = {
@@ -414,9 +487,16 @@ export function createSlackAdapter(opts: { config: SlackConfig; engine: Engine; 
     name: 'slack',
     app,
     ...(requestListener ? { requestListener } : {}),
-    routes: requestListener ? [{ path: SLACK_SURFACE.eventsPath, handle: requestListener }] : [],
+    routes: [
+      ...(requestListener ? [{ path: SLACK_SURFACE.eventsPath, handle: requestListener }] : []),
+      ...(config.oauth && opts.installations && sealer ? oauthInstallRoutes({ oauth: config.oauth, installations: opts.installations, sealer, log, ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}) }) : []),
+    ],
     render: (reply) => renderMessages(reply),
-    describe: (url) => (config.appToken ? 'Slack: on, over Socket Mode.' : `Slack: on; Slack sends requests to ${url}${SLACK_SURFACE.eventsPath} (through your public URL).`),
+    describe: (url) => (config.appToken
+      ? 'Slack: on, over Socket Mode.'
+      : config.oauth
+        ? `Slack: on for any workspace that installs it at ${config.oauth.redirectUri.replace(/\/slack\/oauth_redirect$/, INSTALL_PATH)}; Slack sends requests to ${url}${SLACK_SURFACE.eventsPath} (through your public URL).`
+        : `Slack: on; Slack sends requests to ${url}${SLACK_SURFACE.eventsPath} (through your public URL).`),
     start: connect,
     stop: async () => {
       stopped = true;

@@ -66,7 +66,9 @@ export interface TeamsConfig {
 /** undefined when Teams is off. `warn` hears the dev-mode warning. */
 export function loadTeamsConfig(env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = () => {}): TeamsConfig | undefined {
   const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
-  const parsed = TeamsEnv.safeParse(Object.fromEntries(Object.keys(TeamsEnv.shape).map((k) => [k, blank(env[k])])));
+  // MEDBILL_PUBLIC_URL is shared with Slack's installs (which take http on loopback in tests): Teams checks it only when Teams is asked for.
+  const asked = Object.keys(TeamsEnv.shape).some((k) => k !== 'MEDBILL_PUBLIC_URL' && blank(env[k]) !== undefined);
+  const parsed = TeamsEnv.safeParse(Object.fromEntries(Object.keys(TeamsEnv.shape).map((k) => [k, k === 'MEDBILL_PUBLIC_URL' && !asked ? undefined : blank(env[k])])));
   if (!parsed.success) throw new ConfigError(`Teams: ${describeZodError(parsed.error)}`);
   const e = parsed.data;
   const dev = e.MEDBILL_TEAMS_DEV === '1';

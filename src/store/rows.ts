@@ -1,11 +1,12 @@
 /**
- * The digest's, the letters' and the held things' rows as both SQL stores read them (src/store/sqlite,
+ * The digest's, the letters', the held things' and the installations' rows as both SQL stores read them (src/store/sqlite,
  * src/store/postgres; the claims' are in claim-rows.ts). No SQL here.
  */
 import type { ChannelAddress } from './address.js';
 import { decodeWeekdays, type DigestChannel, type DigestRun } from './digest.js';
 import type { HeldThing } from './held.js';
 import type { StoredLetter } from './letters.js';
+import type { Installation } from './installations.js';
 
 export interface ChannelRow { address: string; target: string; local_time: string; zone: string; weekdays: string; updated_at: number }
 export interface RunRow { address: string; local_date: string; owner: string; lease_until: number; sent_at: number | null; message: string | null }
@@ -39,4 +40,22 @@ export function toHeld(r: HeldRow): HeldThing {
     kind: r.kind, bytes: r.bytes, until: r.until,
     ...(r.name !== null ? { name: r.name } : {}), ...(r.media_type !== null ? { mediaType: r.media_type } : {}), ...(r.owner !== null ? { owner: r.owner } : {}),
   };
+}
+
+export interface InstallationRow {
+  key: string; team_id: string | null; enterprise_id: string | null; is_enterprise_install: number | boolean;
+  bot_user_id: string; bot_id: string | null; app_id: string; scopes: string; installed_at: number; bot_token: string;
+}
+
+export function toInstallation(r: InstallationRow): Installation {
+  return {
+    key: r.key, isEnterpriseInstall: Boolean(r.is_enterprise_install), botUserId: r.bot_user_id, appId: r.app_id,
+    scopes: r.scopes ? r.scopes.split(',') : [], installedAt: r.installed_at, sealedBotToken: r.bot_token,
+    ...(r.team_id !== null ? { teamId: r.team_id } : {}), ...(r.enterprise_id !== null ? { enterpriseId: r.enterprise_id } : {}), ...(r.bot_id !== null ? { botId: r.bot_id } : {}),
+  };
+}
+
+/** The row's values in the column order of INSERT (key, team_id, enterprise_id, is_enterprise_install, bot_user_id, bot_id, app_id, scopes, installed_at, bot_token). */
+export function installationValues(i: Installation, flag: (b: boolean) => unknown): unknown[] {
+  return [i.key, i.teamId ?? null, i.enterpriseId ?? null, flag(i.isEnterpriseInstall), i.botUserId, i.botId ?? null, i.appId, i.scopes.join(','), i.installedAt, i.sealedBotToken];
 }

@@ -9,6 +9,7 @@ import type { DigestStore } from './digest.js';
 import type { HeldStore } from './held.js';
 import type { Icd10Store } from './icd10.js';
 import type { InboxStore } from './inbox.js';
+import type { InstallationStore } from './installations.js';
 import type { LetterStore } from './letters.js';
 import type { ReferenceStore } from './references.js';
 import type { SessionStore } from './sessions.js';
@@ -25,6 +26,8 @@ export interface Storage {
   readonly letters: LetterStore;
   readonly icd10: Icd10Store;
   readonly held: HeldStore;
+  /** The chat app's installations into workspaces: deployment-wide, not scoped by practice. */
+  readonly installations: InstallationStore;
   readonly unitOfWork: UnitOfWork;
   /** Throws when the database cannot answer (for /healthz). */
   check(): Promise<void>;

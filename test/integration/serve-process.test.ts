@@ -168,3 +168,32 @@ describe('kill -9 right after Slack was acknowledged', () => {
     }
   }, 40_000);
 });
+
+describe('medbill serve for any workspace (SLACK_CLIENT_ID)', () => {
+  it('installs a workspace over OAuth and answers it with that workspace\'s token, never printing it', async () => {
+    const fake = await startSlackApiFake();
+    try {
+      const served = await serve({
+        MEDBILL_DB: tempDbPath(), SLACK_CLIENT_ID: '1111.2222', SLACK_CLIENT_SECRET: 'clientsecret00112233', SLACK_SIGNING_SECRET: SECRET,
+        MEDBILL_ENCRYPTION_KEY: 'cd'.repeat(32), MEDBILL_PUBLIC_URL: 'http://127.0.0.1:9', SLACK_API_URL: fake.apiUrl, SLACK_AUTHORIZE_URL: fake.authorizeUrl,
+      });
+      expect(served.out()).toMatch(/Slack: on for any workspace that installs it at http:\/\/127\.0\.0\.1:9\/slack\/install/);
+      fake.installAs({ team: { id: 'T0SERVE', name: 'Served Dental' } });
+      const begun = await fetch(`${served.url}/slack/install`, { redirect: 'manual' });
+      expect(begun.status).toBe(302);
+      const approved = await fetch(begun.headers.get('location') ?? '', { redirect: 'manual' });
+      const back = new URL(approved.headers.get('location') ?? '');
+      const cookie = (begun.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const done = await fetch(`${served.url}${back.pathname}${back.search}`, { headers: { cookie } });
+      expect(done.status).toBe(200);
+      const token = [...fake.tokens.keys()][0];
+      const body = JSON.stringify({ ...JSON.parse(dmEvent('U0SERVE', 'help')), team_id: 'T0SERVE' });
+      expect((await postEvent(served.url, body)).status).toBe(200);
+      await fake.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage'));
+      expect(fake.of('chat.postMessage')[0]?.token).toBe(`Bearer ${token}`);
+      expect(served.out() + served.err()).not.toContain(token ?? 'no token');
+    } finally {
+      await fake.close();
+    }
+  }, 30_000);
+});

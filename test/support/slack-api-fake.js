@@ -3,6 +3,9 @@
 // Options: rateLimitOnce {method: seconds}, delayMs {method: ms}, rejectToken (auth.test says invalid_auth),
 // socketUrl (for Socket Mode), keepParams, answerMarker (chat.postMessage texts containing it are counted in /_count's answers).
 // Point the bot at it with SLACK_API_URL (clientOptions.slackApiUrl); response_url posts land on /respond/….
+// OAuth: `authorizeUrl` is a stand-in for Slack's authorize page: it approves the next installation queued with
+// installAs() (none queued: the person declined, error=access_denied), and sends the browser to redirect_uri?code=…&state=…; oauth.v2.access
+// then answers that code (once) with the installation, in Slack's shape. auth.test answers per token.
 import { createServer } from 'node:http';
 
 export async function startSlackApiFake(options = {}) {
@@ -18,9 +21,48 @@ export async function startSlackApiFake(options = {}) {
   let ts = 1700000000;
   /** Messages posted per channel (newest last), with their metadata, for conversations.history. */
   const posted = new Map();
-  const answer = (method, params) => {
+  /** Installations waiting for the authorize page, codes granted and not yet exchanged, and tokens issued. */
+  const queued = [];
+  const codes = new Map();
+  const tokens = new Map();
+  let codeSeq = 0;
+  const installationOf = (spec) => {
+    const team = spec.team ?? null;
+    const enterprise = spec.enterprise ?? null;
+    const id = spec.isEnterpriseInstall ? enterprise?.id : team?.id;
+    return {
+      token: spec.token ?? `xoxb-${id}-0000-fake${Math.random().toString(36).slice(2, 10)}`,
+      team: spec.isEnterpriseInstall ? null : team, enterprise, isEnterpriseInstall: Boolean(spec.isEnterpriseInstall),
+      botUserId: spec.botUserId ?? `UBOT${id}`, botId: spec.botId ?? `BBOT${id}`, appId: spec.appId ?? 'A0MEDBILL', scope: spec.scope ?? 'chat:write,commands,im:write',
+    };
+  };
+  const grant = (spec) => {
+    const installation = installationOf(spec);
+    const code = `code-${++codeSeq}-${Math.random().toString(36).slice(2, 8)}`;
+    codes.set(code, installation);
+    return { code, installation };
+  };
+  const answer = (method, params, token) => {
     switch (method) {
-      case 'auth.test': return options.rejectToken ? { ok: false, error: 'invalid_auth' } : { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T123', user: 'medbill' };
+      case 'auth.test': {
+        if (options.rejectToken) return { ok: false, error: 'invalid_auth' };
+        const issued = tokens.get(String(token ?? '').replace(/^Bearer /, ''));
+        if (issued) return { ok: true, user_id: issued.botUserId, bot_id: issued.botId, team_id: issued.team?.id ?? null, enterprise_id: issued.enterprise?.id ?? null, user: 'medbill' };
+        return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T123', user: 'medbill' };
+      }
+      // Slack's answer to a bot install (oauth.v2.access): a code works once.
+      case 'oauth.v2.access': {
+        const i = codes.get(String(params.code));
+        if (!i) return { ok: false, error: 'invalid_code' };
+        codes.delete(String(params.code));
+        if (options.clientSecret && params.client_secret !== options.clientSecret) return { ok: false, error: 'bad_client_secret' };
+        tokens.set(i.token, i);
+        return {
+          ok: true, access_token: i.token, token_type: 'bot', scope: i.scope, bot_user_id: i.botUserId, app_id: i.appId,
+          team: i.team, enterprise: i.enterprise, is_enterprise_install: i.isEnterpriseInstall,
+          authed_user: { id: 'UINSTALLER' },
+        };
+      }
       case 'conversations.open': return { ok: true, channel: { id: `D${String(params.users).replace(/^U/, '')}` } };
       case 'chat.postMessage': {
         const message = { ts: `${ts++}.000100`, text: params.text, ...(params.metadata ? { metadata: params.metadata } : {}) };
@@ -49,6 +91,18 @@ export async function startSlackApiFake(options = {}) {
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
       const path = (req.url ?? '').split('?')[0];
+      // Slack's authorize page, approved at once: back to redirect_uri with a code for the next queued installation.
+      if (path === '/oauth/v2/authorize') {
+        const query = Object.fromEntries(new URL(req.url, 'http://x').searchParams);
+        calls.push({ method: 'authorize', params: query, at: Date.now() });
+        const spec = queued.shift();
+        const back = new URL(query.redirect_uri ?? '');
+        if (!spec) back.searchParams.set('error', 'access_denied');
+        else back.searchParams.set('code', grant(spec).code);
+        if (query.state !== undefined) back.searchParams.set('state', query.state);
+        res.writeHead(302, { location: back.toString() });
+        return res.end();
+      }
       if (path === '/_count') { // for a fake running in another process (the benchmark): how many calls of a method
         const method = new URL(req.url, 'http://x').searchParams.get('method');
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -82,7 +136,7 @@ export async function startSlackApiFake(options = {}) {
       for (const w of [...waiters]) if (w.test()) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
       const reply = () => {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(method === 'response_url' || method === 'upload' ? { ok: true } : answer(method, params)));
+        res.end(JSON.stringify(method === 'response_url' || method === 'upload' ? { ok: true } : answer(method, params, req.headers.authorization)));
       };
       if (delay) setTimeout(reply, delay); else reply();
     });
@@ -91,6 +145,13 @@ export async function startSlackApiFake(options = {}) {
   const base = `http://127.0.0.1:${server.address().port}`;
   return {
     apiUrl: `${base}/api/`,
+    authorizeUrl: `${base}/oauth/v2/authorize`,
+    /** The authorize page approves this installation next (team {id,name}, or enterprise with isEnterpriseInstall). */
+    installAs: (spec) => { queued.push(spec); },
+    /** A code oauth.v2.access will answer once with this installation (for a test that skips the authorize page). */
+    grant: (spec) => grant(spec),
+    /** Tokens issued by oauth.v2.access, with their installation. */
+    tokens,
     responseUrl: (name = 'r1') => `${base}/respond/${name}`,
     calls,
     /** Calls of one method, in order, not counting rate-limited or failed attempts. */

@@ -16,6 +16,7 @@ import { PgDigestStore } from './digest.js';
 import { PgLetterStore } from './letters.js';
 import { PgIcd10Store } from './icd10.js';
 import { PgHeldStore } from './held.js';
+import { PgInstallationStore } from './installations.js';
 import { PgUnitOfWork } from './unit-of-work.js';
 
 export class PostgresStorage implements Storage {
@@ -29,6 +30,7 @@ export class PostgresStorage implements Storage {
   readonly letters: PgLetterStore;
   readonly icd10: PgIcd10Store;
   readonly held: PgHeldStore;
+  readonly installations: PgInstallationStore;
   readonly unitOfWork: PgUnitOfWork;
 
   constructor(readonly db: PgDb) {
@@ -42,6 +44,7 @@ export class PostgresStorage implements Storage {
     this.letters = new PgLetterStore(db);
     this.icd10 = new PgIcd10Store(db);
     this.held = new PgHeldStore(db);
+    this.installations = new PgInstallationStore(db);
     this.unitOfWork = new PgUnitOfWork(db, () => this);
   }
 

@@ -182,4 +182,17 @@ export const POSTGRES_MIGRATIONS: DialectMigrations = {
    CREATE INDEX held_until ON held (until);`,
   // A claim by the practice's own claim number (claims.ts byReference), in any letter case.
   'claims-by-reference': `CREATE INDEX claims_reference ON claims (lower(reference)) WHERE reference IS NOT NULL;`,
+  // The Slack app's installations (installations.ts), deployment-wide; the bot token arrives sealed.
+  'slack-installations': `CREATE TABLE slack_installations (
+     key TEXT COLLATE "C" PRIMARY KEY,   -- the enterprise id for an org-wide install, else the team id
+     team_id TEXT,
+     enterprise_id TEXT,
+     is_enterprise_install BOOLEAN NOT NULL,
+     bot_user_id TEXT NOT NULL,
+     bot_id TEXT,
+     app_id TEXT NOT NULL,
+     scopes TEXT NOT NULL,
+     installed_at BIGINT NOT NULL,
+     bot_token TEXT NOT NULL             -- sealed, never the token
+   );`,
 };

@@ -15,6 +15,7 @@ import { SqliteDigestStore } from './digest.js';
 import { SqliteLetterStore } from './letters.js';
 import { SqliteIcd10Store } from './icd10.js';
 import { SqliteHeldStore } from './held.js';
+import { SqliteInstallationStore } from './installations.js';
 import { SqliteUnitOfWork } from './unit-of-work.js';
 import { Checkpointer } from './checkpointer.js';
 
@@ -29,6 +30,7 @@ export class SqliteStorage implements Storage {
   private letterStore?: SqliteLetterStore;
   private icd10Store?: SqliteIcd10Store;
   private heldStore?: SqliteHeldStore;
+  private installationStore?: SqliteInstallationStore;
   readonly unitOfWork: SqliteUnitOfWork;
   /** The WAL checkpoint thread of a long-running process (see checkpointer.ts); started by the first commit. */
   readonly checkpointer: Checkpointer | undefined;
@@ -49,6 +51,7 @@ export class SqliteStorage implements Storage {
   get letters(): SqliteLetterStore { return (this.letterStore ??= new SqliteLetterStore(this.db)); }
   get icd10(): SqliteIcd10Store { return (this.icd10Store ??= new SqliteIcd10Store(this.db)); }
   get held(): SqliteHeldStore { return (this.heldStore ??= new SqliteHeldStore(this.db)); }
+  get installations(): SqliteInstallationStore { return (this.installationStore ??= new SqliteInstallationStore(this.db)); }
 
   async check(): Promise<void> {
     checkDb(this.db);

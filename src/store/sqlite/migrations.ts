@@ -189,4 +189,19 @@ export const SQLITE_MIGRATIONS: DialectMigrations = {
   // A claim by the practice's own claim number ("A1005 paid $5200", ClaimStore.byReference), in any letter case
   // as the import matches it.
   'claims-by-reference': `CREATE INDEX claims_reference ON claims (reference COLLATE NOCASE) WHERE reference IS NOT NULL;`,
+  // The Slack app's installations into workspaces (src/store/installations.ts), for the whole deployment: one row
+  // per workspace, or per Enterprise Grid organisation for an org-wide install. The bot token is sealed
+  // (AES-256-GCM under MEDBILL_ENCRYPTION_KEY) before it gets here.
+  'slack-installations': `CREATE TABLE slack_installations (
+     key TEXT PRIMARY KEY,           -- the enterprise id for an org-wide install, else the team id
+     team_id TEXT,                   -- NULL for an org-wide install
+     enterprise_id TEXT,
+     is_enterprise_install INTEGER NOT NULL,
+     bot_user_id TEXT NOT NULL,
+     bot_id TEXT,
+     app_id TEXT NOT NULL,
+     scopes TEXT NOT NULL,           -- comma-separated, as Slack gives them
+     installed_at INTEGER NOT NULL,  -- ms since epoch
+     bot_token TEXT NOT NULL         -- sealed: v1:<key id>:<iv>:<tag>:<ciphertext>, never the token
+   ) WITHOUT ROWID;`,
 };

@@ -7,6 +7,7 @@ import type { Storage } from '../../../src/store/storage.js';
 import type { StoreWrite } from '../../../src/store/unit-of-work.js';
 import type { Claim, HistoryEntry } from '../../../src/store/claim.js';
 import type { SessionRow } from '../../../src/store/sessions.js';
+import type { Installation } from '../../../src/store/installations.js';
 import { addressKey } from '../../../src/store/address.js';
 
 /** Opens a fresh, empty storage for one test. */
@@ -325,6 +326,30 @@ export function storageSuite(name: string, open: StorageFactory): void {
       await s.held.hold('t-new', { kind: 'picture', bytes: Buffer.from('x'), until: 9000 }, 6000);
       expect(await s.held.get('t-pic', 'picture', undefined, 0)).toBeUndefined();
       expect(await s.held.get('nope', 'picture', undefined, 0)).toBeUndefined();
+    });
+
+    it('installations: put replaces by key, an org install serves every team of its enterprise, delete removes it', async () => {
+      const s = await fresh();
+      const t1: Installation = { key: 'T1', teamId: 'T1', isEnterpriseInstall: false, botUserId: 'UB1', botId: 'B1', appId: 'A1', scopes: ['chat:write', 'commands'], installedAt: 1000, sealedBotToken: 'v1:k:iv:tag:one' };
+      const org: Installation = { key: 'E1', enterpriseId: 'E1', isEnterpriseInstall: true, botUserId: 'UBE', appId: 'A1', scopes: ['chat:write'], installedAt: 2000, sealedBotToken: 'v1:k:iv:tag:org' };
+      // A team of enterprise E2 that installed on its own (not org-wide).
+      const t3: Installation = { key: 'T3', teamId: 'T3', enterpriseId: 'E2', isEnterpriseInstall: false, botUserId: 'UB3', appId: 'A1', scopes: [], installedAt: 3000, sealedBotToken: 'v1:k:iv:tag:three' };
+      for (const i of [t1, org, t3]) await s.installations.put(i);
+      expect(await s.installations.get('T1')).toEqual(t1);
+      expect(await s.installations.find({ teamId: 'T1' })).toEqual(t1);
+      expect(await s.installations.find({ teamId: 'T9', enterpriseId: 'E1', isEnterpriseInstall: true })).toEqual(org);
+      expect(await s.installations.find({ teamId: 'T9', enterpriseId: 'E1' })).toEqual(org); // a team of E1 without its own install
+      expect(await s.installations.find({ teamId: 'T3', enterpriseId: 'E2' })).toEqual(t3);
+      expect(await s.installations.find({ teamId: 'T4', enterpriseId: 'E2' })).toBeUndefined(); // E2 has no org install
+      expect(await s.installations.find({ teamId: 'E1' })).toBeUndefined(); // a team id never finds an org row by accident
+      expect(await s.installations.find({})).toBeUndefined();
+      const reinstalled = { ...t1, scopes: ['chat:write'], installedAt: 4000, sealedBotToken: 'v1:k:iv:tag:new' };
+      await s.installations.put(reinstalled);
+      expect(await s.installations.get('T1')).toEqual(reinstalled);
+      expect(await s.installations.delete('T1')).toBe(true);
+      expect(await s.installations.delete('T1')).toBe(false);
+      expect(await s.installations.find({ teamId: 'T1' })).toBeUndefined();
+      expect(await s.installations.get('E1')).toEqual(org);
     });
 
     it('letters: one draft per case, replaced, with the turn or alone', async () => {
