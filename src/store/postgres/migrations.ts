@@ -182,4 +182,7 @@ export const POSTGRES_MIGRATIONS: DialectMigrations = {
    CREATE INDEX held_until ON held (until);`,
   // A claim by the practice's own claim number (claims.ts byReference), in any letter case.
   'claims-by-reference': `CREATE INDEX claims_reference ON claims (lower(reference)) WHERE reference IS NOT NULL;`,
+  // Replicas (src/engine/inbox.ts): an open row is worked on by the process holding its lease (owner, until ms).
+  'inbox-leases': `ALTER TABLE inbox ADD COLUMN owner TEXT;
+   ALTER TABLE inbox ADD COLUMN lease_until BIGINT;`,
 };

@@ -189,4 +189,8 @@ export const SQLITE_MIGRATIONS: DialectMigrations = {
   // A claim by the practice's own claim number ("A1005 paid $5200", ClaimStore.byReference), in any letter case
   // as the import matches it.
   'claims-by-reference': `CREATE INDEX claims_reference ON claims (reference COLLATE NOCASE) WHERE reference IS NOT NULL;`,
+  // Replicas (src/engine/inbox.ts): an open inbox row is worked on by the process that holds its lease; another
+  // takes it over once the lease has run out (the holder was killed). No index: open rows are few.
+  'inbox-leases': `ALTER TABLE inbox ADD COLUMN owner TEXT;          -- the process working on it (MEDBILL_REPLICA_ID or a random id)
+   ALTER TABLE inbox ADD COLUMN lease_until INTEGER;               -- held until (ms); free when NULL or past`,
 };
