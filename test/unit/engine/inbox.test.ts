@@ -148,6 +148,74 @@ describe('inbox', () => {
   });
 });
 
+describe('inbox leases, two processes\' inboxes on one database file', () => {
+  const replica = (path: string, replicaId: string) => openApp({ ...loadConfig({}), dbPath: path }, { inboxLeaseMs: 300, replicaId });
+
+  it('keeps renewing the lease of an event worked on longer than the lease, so the other does not take it', async () => {
+    const path = tempDbPath();
+    const a = replica(path, 'A');
+    const b = replica(path, 'B');
+    const delivered: string[] = [];
+    await a.inbox.register('test', async () => {
+      await new Promise((r) => setTimeout(r, 1200)); // four leases long: a slow platform
+      delivered.push('A');
+    });
+    await b.inbox.register('test', async () => { delivered.push('B'); });
+    expect(await a.inbox.accept(turn('e1', 'help'), {})).toBe('accepted');
+    await a.inbox.idle();
+    await new Promise((r) => setTimeout(r, 400)); // a sweep of B's after it
+    expect(delivered).toEqual(['A']);
+    expect(rows(path).map((r) => r.status)).toEqual(['done']);
+    await a.close();
+    await b.close();
+  });
+
+  it('takes over the events of an inbox that stopped answering once their lease ran out, and applies each turn once', async () => {
+    const path = tempDbPath();
+    const a = replica(path, 'A');
+    await a.inbox.register('test', never); // A dies at its first delivery: its leases are no longer renewed after close
+    expect(await a.inbox.accept(turn('e1', 'should I bill medical for the wisdom teeth?'), {})).toBe('accepted');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(rows(path).map((r) => r.status)).toEqual(['answered']);
+    const version = sessionVersion(path);
+    await a.close();
+    const b = replica(path, 'B');
+    const delivered: Reply[][] = [];
+    await b.inbox.register('test', async (r) => { delivered.push(r); });
+    expect(delivered).toEqual([]); // A's lease still runs
+    await new Promise((r) => setTimeout(r, 700));
+    await b.inbox.idle();
+    expect(delivered).toHaveLength(1);
+    expect(JSON.stringify(delivered[0])).toMatch(/which insurance/i);
+    expect(sessionVersion(path)).toBe(version);
+    expect(rows(path).map((r) => r.status)).toEqual(['done']);
+    await b.close();
+  });
+
+  it('lets go of the events still waiting when it stops, so another takes them at once', async () => {
+    const path = tempDbPath();
+    const a = openApp({ ...loadConfig({}), dbPath: path }, { inboxLeaseMs: 60_000, replicaId: 'A' });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const byA: string[] = [];
+    await a.inbox.register('test', async (r) => { await gate; byA.push(r.map((x) => x.text).join()); });
+    for (let i = 0; i < 40; i++) await a.inbox.accept(turn(`e${i}`, 'help', `U${i}`), {});
+    const stopped = a.inbox.stop(); // 16 under way finish; the 24 waiting are let go
+    release();
+    await stopped;
+    await a.inbox.idle();
+    const b = openApp({ ...loadConfig({}), dbPath: path }, { inboxLeaseMs: 60_000, replicaId: 'B' });
+    let byB = 0;
+    await b.inbox.register('test', async () => { byB++; });
+    await b.inbox.idle();
+    expect(byA).toHaveLength(16);
+    expect(byB).toBe(24);
+    expect(rows(path).every((r) => r.status === 'done')).toBe(true);
+    await a.close();
+    await b.close();
+  });
+});
+
 describe('deliverOrApologise', () => {
   it('tells the person when a delivery fails, logs the failure without its content, and never throws', async () => {
     const lines: string[] = [];
