@@ -119,7 +119,8 @@ export class Inbox {
       if (this.stopped) return;
       const now = this.now();
       const lease = this.lease();
-      await this.store.renew(lease);
+      // Only what is queued or under way here: a row left open by a failed markDone runs out and is retried.
+      await this.store.renew(lease, [...this.queued]);
       const rows = await this.store.claim(lease, now, { platforms, limit: this.maxOpen - this.open, ...(mine ? { mine } : {}) });
       let resumed = 0;
       for (const row of rows) {

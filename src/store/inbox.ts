@@ -39,8 +39,8 @@ export interface InboxStore {
    * and holds them by `lease`. Atomic: two processes claiming at once never get the same row.
    */
   claim(lease: Lease, now: number, opts: { platforms: readonly string[]; limit: number; mine?: string }): Promise<InboxRow[]>;
-  /** Extends the lease on every open row `lease.owner` holds; returns how many. */
-  renew(lease: Lease): Promise<number>;
+  /** Extends the lease on these rows where `lease.owner` still holds them open; returns how many. */
+  renew(lease: Lease, seqs: readonly number[]): Promise<number>;
   /** Extends the lease on one row if `lease.owner` still holds it open; its status and answer then, else undefined. */
   hold(seq: number, lease: Lease): Promise<Pick<InboxRow, 'status' | 'replies'> | undefined>;
   /** Lets go of these rows (not done) so another process can take them at once (an orderly stop). */

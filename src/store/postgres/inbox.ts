@@ -41,8 +41,9 @@ export class PgInboxStore implements InboxStore {
     return rows.sort((a, b) => a.seq - b.seq); // RETURNING's order is not the subquery's
   }
 
-  async renew(lease: Lease): Promise<number> {
-    return (await this.db.query("UPDATE inbox SET lease_until = $1 WHERE owner = $2 AND status <> 'done'", [lease.until, lease.owner])).rowCount ?? 0;
+  async renew(lease: Lease, seqs: readonly number[]): Promise<number> {
+    if (!seqs.length) return 0;
+    return (await this.db.query("UPDATE inbox SET lease_until = $1 WHERE owner = $2 AND status <> 'done' AND seq = ANY($3::bigint[])", [lease.until, lease.owner, seqs])).rowCount ?? 0;
   }
 
   async hold(seq: number, lease: Lease): Promise<Pick<InboxRow, 'status' | 'replies'> | undefined> {

@@ -37,7 +37,7 @@ export class SqliteInboxStore implements InboxStore {
                      ORDER BY seq LIMIT ?)
        RETURNING ${COLUMNS}`,
     );
-    this.renewStmt = db.prepare<[number, string]>("UPDATE inbox SET lease_until = ? WHERE owner = ? AND status <> 'done'");
+    this.renewStmt = db.prepare<[number, string, string]>("UPDATE inbox SET lease_until = ? WHERE owner = ? AND status <> 'done' AND seq IN (SELECT value FROM json_each(?))");
     this.holdStmt = db.prepare<[number, number, string], Pick<InboxRow, 'status' | 'replies'>>(
       "UPDATE inbox SET lease_until = ? WHERE seq = ? AND owner = ? AND status <> 'done' RETURNING status, replies",
     );
@@ -64,8 +64,8 @@ export class SqliteInboxStore implements InboxStore {
     return rows.sort((a, b) => a.seq - b.seq); // RETURNING's order is not the subquery's
   }
 
-  async renew(lease: Lease): Promise<number> {
-    return this.renewStmt.run(lease.until, lease.owner).changes;
+  async renew(lease: Lease, seqs: readonly number[]): Promise<number> {
+    return seqs.length ? this.renewStmt.run(lease.until, lease.owner, JSON.stringify(seqs)).changes : 0;
   }
 
   async hold(seq: number, lease: Lease): Promise<Pick<InboxRow, 'status' | 'replies'> | undefined> {

@@ -170,11 +170,12 @@ export function storageSuite(name: string, open: StorageFactory): void {
       expect(await answer('B')).toBe(false); // once
       expect(await s.inbox.hold(seq, { owner: 'B', until: 1300 })).toEqual({ status: 'answered', replies: '["B"]' });
       expect(await s.inbox.claim({ owner: 'A', until: 2000 }, 1000, { platforms: ['test'], limit: 10 })).toEqual([]); // renewed by the hold
-      expect(await s.inbox.renew({ owner: 'B', until: 5000 })).toBe(1);
+      expect(await s.inbox.renew({ owner: 'B', until: 5000 }, [seq, seq + 1])).toBe(1);
+      expect(await s.inbox.renew({ owner: 'A', until: 5000 }, [seq])).toBe(0);
       expect(await s.inbox.claim({ owner: 'A', until: 6000 }, 4000, { platforms: ['test'], limit: 10 })).toEqual([]);
       expect(await s.inbox.markDone(seq, 170, 'B')).toBe(true);
       expect(await s.inbox.hold(seq, { owner: 'B', until: 1300 })).toBeUndefined();
-      expect(await s.inbox.renew({ owner: 'B', until: 6000 })).toBe(0);
+      expect(await s.inbox.renew({ owner: 'B', until: 6000 }, [seq])).toBe(0);
       expect(await s.inbox.claim({ owner: 'A', until: 99_999 }, 99_000, { platforms: ['test'], limit: 10 })).toEqual([]); // done is never claimed
     });
 
@@ -199,12 +200,13 @@ export function storageSuite(name: string, open: StorageFactory): void {
 
     it('the inbox: two owners claiming at once never get the same row', async () => {
       const s = await fresh();
-      for (let i = 0; i < 60; i++) await s.inbox.add({ eventId: `e${i}`, sessionKey: `test:t:dm:u${i % 7}`, turn: '{}', route: '{}' }, 0, { owner: 'dead', until: 10 });
+      const all: number[] = [];
+      for (let i = 0; i < 60; i++) all.push((await s.inbox.add({ eventId: `e${i}`, sessionKey: `test:t:dm:u${i % 7}`, turn: '{}', route: '{}' }, 0, { owner: 'dead', until: 10 })) ?? -1);
       const claims = Array.from({ length: 16 }, (_, i) => s.inbox.claim({ owner: i % 2 ? 'A' : 'B', until: 10_000 }, 100, { platforms: ['test'], limit: 5 }).then((rows) => rows.map((r) => `${i % 2 ? 'A' : 'B'}:${r.seq}`)));
       const got = (await Promise.all(claims)).flat();
       const seqs = got.map((g) => g.split(':')[1]);
       expect(new Set(seqs).size).toBe(seqs.length); // no row twice, neither within one owner nor across
-      expect(await s.inbox.renew({ owner: 'A', until: 20_000 }) + await s.inbox.renew({ owner: 'B', until: 20_000 })).toBe(seqs.length);
+      expect(await s.inbox.renew({ owner: 'A', until: 20_000 }, all) + await s.inbox.renew({ owner: 'B', until: 20_000 }, all)).toBe(seqs.length);
       // A row skipped while another claim had it locked is free to the next one: none is lost.
       const rest = (await s.inbox.claim({ owner: 'C', until: 10_000 }, 100, { platforms: ['test'], limit: 100 })).map((r) => String(r.seq));
       expect(new Set([...seqs, ...rest]).size).toBe(60);
