@@ -10,6 +10,8 @@ import type { Reply, Turn } from '../../../src/engine/model.js';
 import { reply } from '../../../src/engine/model.js';
 import { APOLOGY, deliverOrApologise } from '../../../src/engine/intake.js';
 import { createLogger } from '../../../src/log.js';
+import { Inbox } from '../../../src/engine/inbox.js';
+import type { InboxStore } from '../../../src/store/inbox.js';
 import { tempDbPath } from '../../helpers.js';
 
 const turn = (eventId: string, text: string, user = 'U1'): Turn & { eventId: string } => ({
@@ -190,6 +192,33 @@ describe('inbox leases, two processes\' inboxes on one database file', () => {
     expect(sessionVersion(path)).toBe(version);
     expect(rows(path).map((r) => r.status)).toEqual(['done']);
     await b.close();
+  });
+
+  it('retries an event whose mark as done failed once its lease runs out, delivering the stored answer (the turn not applied again)', async () => {
+    const path = tempDbPath();
+    const app = replica(path, 'A');
+    let failures = 1;
+    const store: InboxStore = Object.assign(Object.create(app.storage.inbox) as InboxStore, {
+      markDone: async (seq: number, now: number, owner: string) => {
+        if (failures-- > 0) throw new Error('the connection dropped');
+        return app.storage.inbox.markDone(seq, now, owner);
+      },
+    });
+    const inbox = new Inbox({ store, engine: app.engine, owner: 'A2', leaseMs: 300 });
+    const delivered: string[] = [];
+    await inbox.register('test', async (r) => { delivered.push(JSON.stringify(r)); });
+    await inbox.accept(turn('e1', 'should I bill medical for the wisdom teeth?'), {});
+    await inbox.idle();
+    expect(rows(path).map((r) => r.status)).toEqual(['answered']);
+    const version = sessionVersion(path);
+    await new Promise((r) => setTimeout(r, 700)); // not renewed: it runs out, and the next sweep takes it back
+    await inbox.idle();
+    expect(rows(path).map((r) => r.status)).toEqual(['done']);
+    expect(delivered).toHaveLength(2); // the one gap: delivered, not marked done, so delivered again
+    expect(delivered[1]).toBe(delivered[0]);
+    expect(sessionVersion(path)).toBe(version);
+    await inbox.stop();
+    await app.close();
   });
 
   it('lets go of the events still waiting when it stops, so another takes them at once', async () => {
