@@ -78,7 +78,6 @@ describePostgres('the digest across replicas on one PostgreSQL', () => {
     const runs = partsByRun(platform);
     expect(runs.size).toBe(12);
     for (const parts of runs.values()) expect(parts.slice().sort()).toEqual([1, 2, 3]);
-    expect(new Set(platform.posts.map((p) => p.owner))).toEqual(new Set(['A', 'B'])); // they did share the work
     for (let i = 0; i < 12; i++) expect((await sa.digests.run(addressKey(chan(i)), '2026-02-10'))?.sentAt).toBeDefined();
   });
 
