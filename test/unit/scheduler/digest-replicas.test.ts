@@ -3,11 +3,14 @@
  * database, with one clock, post each channel's digest once and whole (every part, none twice), also when the
  * process holding a run's lease stops in the middle of its post.
  */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
 import { addressKey, type ChannelAddress } from '../../../src/store/address.js';
 import { openPostgresStorage, type PostgresStorage } from '../../../src/store/postgres/index.js';
-import { DigestScheduler, type PostedPart } from '../../../src/scheduler/digest-scheduler.js';
+import { DigestScheduler, runKeyOf, type PostedPart } from '../../../src/scheduler/digest-scheduler.js';
 import { describePostgres, freshDatabaseUrl } from '../../support/postgres.js';
+import { ROOT, tempDbPath } from '../../helpers.js';
 
 const utc = (iso: string) => Date.parse(`${iso}Z`);
 const PARTS = 3;
@@ -26,8 +29,8 @@ afterEach(async () => {
   while (opened.length) await opened.pop()?.close();
 });
 
-async function replicas(channels: number): Promise<[PostgresStorage, PostgresStorage]> {
-  const url = await freshDatabaseUrl();
+async function replicas(channels: number, url?: string): Promise<[PostgresStorage, PostgresStorage]> {
+  url ??= await freshDatabaseUrl();
   const a = openPostgresStorage(url, { maxConnections: 4 });
   const b = openPostgresStorage(url, { maxConnections: 4 });
   opened.push(a, b);
@@ -99,4 +102,28 @@ describePostgres('the digest across replicas on one PostgreSQL', () => {
     expect(platform.posts.filter((p) => p.owner === 'B').map((p) => p.part).sort()).toEqual([2, 2, 2, 3, 3, 3]); // only the missing ones
     for (let i = 0; i < 6; i++) expect((await sb.digests.run(addressKey(chan(i)), '2026-02-10'))?.sentAt).toBeDefined();
   });
+
+  it('three real processes racing at the same instant post each channel\'s digest once', async (ctx) => {
+    const worker = `${ROOT}/test/support/digest-worker.js`;
+    if (!existsSync(`${ROOT}/dist/src/store/postgres/index.js`)) {
+      console.log('skipped: dist/ is not built (run npx tsc -p tsconfig.build.json, or npm test)');
+      ctx.skip();
+      return;
+    }
+    const url = await freshDatabaseUrl();
+    await replicas(8, url);
+    const out = `${tempDbPath()}.posts`;
+    writeFileSync(out, '');
+    const realStart = Date.now() + 1500; // time for all three to load, also on a busy machine
+    const fakeStart = utc('2026-02-10T14:00:00') - 300; // they tick 300 ms before the digests are due, then race
+    const runs = ['W1', 'W2', 'W3'].map((owner) => new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [worker, url, out, owner, String(fakeStart), String(realStart), '1500']);
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      child.on('exit', (code) => resolve({ code, stderr }));
+    }));
+    for (const r of await Promise.all(runs)) expect(r.code, r.stderr).toBe(0);
+    const posted = readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')[0]);
+    expect(posted.sort()).toEqual(Array.from({ length: 8 }, (_, i) => runKeyOf(addressKey(chan(i)), '2026-02-10')).sort());
+  }, 30_000);
 });
