@@ -124,9 +124,8 @@ export class Inbox {
       const rows = await this.store.claim(lease, now, { platforms, limit: this.maxOpen - this.open, ...(mine ? { mine } : {}) });
       let resumed = 0;
       for (const row of rows) {
-        if (this.queued.has(row.seq)) continue; // already being worked on here (this process's own, renewed)
+        if (!this.enqueue(row)) continue; // already being worked on here (this process's own, renewed)
         this.open++;
-        this.enqueue(row);
         resumed++;
       }
       if (resumed) this.log.log('info', 'inbox-resumed', { platforms: platforms.join(','), events: resumed });
@@ -210,7 +209,8 @@ export class Inbox {
       return 'duplicate';
     }
     if (++this.accepted % 500 === 0) await this.store.prune(now - this.keepMs);
-    this.enqueue({ ...row, seq, status: 'pending', replies: null });
+    // A sweep at register may have claimed it already (this process's own row) and counted it then.
+    if (!this.enqueue({ ...row, seq, status: 'pending', replies: null })) this.open--;
     return 'accepted';
   }
 
@@ -233,10 +233,13 @@ export class Inbox {
     }
   }
 
-  private enqueue(row: InboxRow) {
+  /** Queues a row unless it is queued or under way here already; false then. */
+  private enqueue(row: InboxRow): boolean {
+    if (this.queued.has(row.seq)) return false;
     this.queued.add(row.seq);
     this.waiting.push(row);
     this.pump();
+    return true;
   }
 
   private settleIdle() {
