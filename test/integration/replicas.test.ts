@@ -6,8 +6,10 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openPostgresStorage } from '../../src/store/postgres/index.js';
+import { openSqliteStorage } from '../../src/store/sqlite/index.js';
+import type { Storage } from '../../src/store/storage.js';
 import { describePostgres, freshDatabaseUrl } from '../support/postgres.js';
 import { ROOT, tempDbPath } from '../helpers.js';
 
@@ -71,9 +73,11 @@ async function allDelivered(out: string, ids: string[], timeoutMs: number): Prom
   }
 }
 
+const storageAt = (db: string): Storage => (db.startsWith('postgres') ? openPostgresStorage(db, { maxConnections: 2 }) : openSqliteStorage(db));
+
 /** Each person's session: the codes of the turns applied to it, in order. */
 async function applied(url: string, users: string[]): Promise<string[]> {
-  const s = openPostgresStorage(url, { maxConnections: 2 });
+  const s = storageAt(url);
   try {
     expect(await s.inbox.countOpen()).toBe(0);
     const seen: string[] = [];
@@ -89,14 +93,15 @@ async function stop(r: Replica) {
   await r.stopped;
 }
 
-describePostgres('replicas on one PostgreSQL', () => {
+/** The database both replicas share: a new PostgreSQL database, or a new SQLite file (WAL; writers take turns). */
+function replicaTests(store: string, freshDatabase: () => Promise<string>): void {
   it('answers every acknowledged event, each turn applied once, when one of two replicas is killed with SIGKILL mid-way', async (ctx) => {
     if (!existsSync(BUILT)) {
       console.log(`skipped: ${BUILT} is not built (run npx tsc -p tsconfig.build.json, or npm test)`);
       ctx.skip();
       return;
     }
-    const url = await freshDatabaseUrl();
+    const url = await freshDatabase();
     const out = `${tempDbPath()}.deliveries`;
     writeFileSync(out, '');
     const a = startReplica(url, out, 'A');
@@ -131,7 +136,7 @@ describePostgres('replicas on one PostgreSQL', () => {
     for (const [, by] of twice) expect(by).toEqual(['A', 'B']);
     expect(twice.length).toBeLessThanOrEqual(16);
     const byA = lines.filter((d) => d.by === 'A').length;
-    console.log(`replicas: 300 events, A killed after ${byA} deliveries; ${unacked.length} retried to B; all delivered ${tookMs} ms after the last was sent (lease ${LEASE_MS} ms); ${twice.length} delivered twice (delivered, then killed before marked done)`);
+    console.log(`replicas on ${store}: 300 events, A killed after ${byA} deliveries; ${unacked.length} retried to B; all delivered ${tookMs} ms after the last was sent (lease ${LEASE_MS} ms); ${twice.length} delivered twice (delivered, then killed before marked done)`);
     expect(byA).toBeGreaterThan(0);
   }, 90_000);
 
@@ -140,7 +145,7 @@ describePostgres('replicas on one PostgreSQL', () => {
       ctx.skip();
       return;
     }
-    const url = await freshDatabaseUrl();
+    const url = await freshDatabase();
     const out = `${tempDbPath()}.deliveries`;
     writeFileSync(out, '');
     const a = startReplica(url, out, 'A', { turnMs: 40 });
@@ -168,4 +173,7 @@ describePostgres('replicas on one PostgreSQL', () => {
     expect(ids.slice().sort()).toEqual(events.map((e) => e.id).sort()); // each exactly once
     expect(deliveries(out).filter((d) => d.by === 'B').every((d) => b.sent.has(d.id))).toBe(true); // B took nothing of A's
   }, 90_000);
-});
+}
+
+describePostgres('replicas on one PostgreSQL', () => replicaTests('PostgreSQL', freshDatabaseUrl));
+describe('replicas on one SQLite file', () => replicaTests('SQLite', async () => tempDbPath()));

@@ -1,6 +1,6 @@
-// One medbill replica's inbox on a shared PostgreSQL database, for test/integration/replicas.test.ts (it
-// imports the build in dist/). Usage, with an IPC channel (child_process.fork):
-//   node inbox-worker.js <database url> <out file> <replica id> <lease ms> <now|later> <turn ms>
+// One medbill replica's inbox on a shared database (a postgres:// URL, or a SQLite file), for
+// test/integration/replicas.test.ts (it imports the build in dist/). Usage, with an IPC channel (child_process.fork):
+//   node inbox-worker.js <database url or file> <out file> <replica id> <lease ms> <now|later> <turn ms>
 // `later`: the inbox registers its platform (and so starts resuming events) only on { register: true }.
 // A turn takes up to <turn ms>, at random.
 // It runs the real House (engine, inbox, unit of work) with one small flow, "tally": each message ("zz…") is
@@ -10,6 +10,7 @@
 import { appendFileSync } from 'node:fs';
 import { z } from 'zod';
 import { openPostgresStorage } from '../../dist/src/store/postgres/index.js';
+import { openSqliteStorage } from '../../dist/src/store/sqlite/index.js';
 import { House } from '../../dist/src/root/house.js';
 import { FlowRegistry } from '../../dist/src/engine/registry.js';
 import { stateSchema } from '../../dist/src/engine/flow.js';
@@ -37,8 +38,8 @@ const tally = {
   why: () => '',
 };
 
-const storage = openPostgresStorage(url, { maxConnections: 4 });
-await storage.opened();
+const storage = url.startsWith('postgres') ? openPostgresStorage(url, { maxConnections: 4 }) : openSqliteStorage(url);
+await storage.opened?.();
 const house = new House(storage, { flows: new FlowRegistry([tally]), inboxLeaseMs: Number(leaseMs), replicaId: owner });
 const inbox = house.inbox; // built now (the engine, its word lists), so registering later is quick
 await house.engine.ready();
