@@ -20,7 +20,8 @@ const ENVIRONMENT = `Environment: MEDBILL_DB (default ./data/medbill.db), MEDBIL
 instead of the SQLite file), PORT (3978), HOST (127.0.0.1),
 MEDBILL_SESSION_TTL_MINUTES (120), MEDBILL_LOG (info; debug, warn, error, silent),
 MEDBILL_WEB (on; off serves no chat page), MEDBILL_ALLOWED_HOSTS (extra host names for the page),
-MEDBILL_INBOX_MAX (2000 events waiting to be answered, at most), MEDBILL_TIME_ZONE (the practice's
+MEDBILL_INBOX_MAX (2000 events waiting to be answered, at most), MEDBILL_INBOX_LEASE_MS (30000: how long a
+replica holds an event unrenewed), MEDBILL_REPLICA_ID (this process's name on the events it holds), MEDBILL_TIME_ZONE (the practice's
 IANA time zone, for "today" in claims, digests, reports and letters; default America/New_York, never
 this machine's), MEDBILL_DIGEST (digest channels, e.g. "slack:C0BILLING 8:00 America/Chicago"), MEDBILL_DIGEST_TICK_SECONDS (30);
 LLM narrative in letters (optional, off by default): MEDBILL_LLM_BASE_URL (an OpenAI-compatible server, with

@@ -20,6 +20,12 @@ const EnvSchema = z.object({
   // Extra host names the page answers to (comma-separated), when it is reached through a name of its own.
   // Events acknowledged and not yet answered, at most (past it Slack is asked to retry later).
   MEDBILL_INBOX_MAX: z.coerce.number().int().min(10).max(1_000_000).default(2000),
+  // Replicas: how long a process holds an inbox event it works on unrenewed (renewed every third of it); a
+  // killed replica's events are taken over by the others after at most this long.
+  MEDBILL_INBOX_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(30_000),
+  // This process's name on the events it holds; one kept across restarts takes its own back at once. Unset:
+  // "local" on the SQLite file (one process serves it), a random one per start on PostgreSQL.
+  MEDBILL_REPLICA_ID: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'letters, digits and . _ : -').optional(),
   // The practice's time zone: "today" for claims, digests, reports and letters. Never the machine's (see src/today.ts).
   MEDBILL_TIME_ZONE: z.string().refine((z) => isPracticeZone(z), 'an IANA time zone such as America/Chicago').optional(),
   // Channels that get the daily digest, set at start: "slack:C0BILLING 8:00 America/Chicago; slack:T0TEAM/C0OTHER 7:30am America/New_York every day".
@@ -39,6 +45,10 @@ export interface Config {
   /** MEDBILL_DATABASE_URL: PostgreSQL instead of the SQLite file at dbPath (it may hold a password: show it with describeDatabase). */
   databaseUrl?: string;
   port: number; host: string; sessionTtlMs: number; web: boolean; allowedHosts: string[]; inboxMax: number;
+  /** MEDBILL_INBOX_LEASE_MS. */
+  inboxLeaseMs: number;
+  /** MEDBILL_REPLICA_ID, when set. */
+  replicaId?: string;
   /** The practice's IANA time zone (MEDBILL_TIME_ZONE, else DEFAULT_PRACTICE_ZONE). */
   zone: string;
   /** True when MEDBILL_TIME_ZONE was not set: the server says so at start. */
@@ -69,6 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: e.MEDBILL_SESSION_TTL_MINUTES * 60_000,
     web: e.MEDBILL_WEB === 'on',
     inboxMax: e.MEDBILL_INBOX_MAX,
+    inboxLeaseMs: e.MEDBILL_INBOX_LEASE_MS,
+    ...(e.MEDBILL_REPLICA_ID ? { replicaId: e.MEDBILL_REPLICA_ID } : {}),
     zone: e.MEDBILL_TIME_ZONE ?? DEFAULT_PRACTICE_ZONE,
     zoneIsDefault: e.MEDBILL_TIME_ZONE === undefined,
     digestTickMs: e.MEDBILL_DIGEST_TICK_SECONDS * 1000,

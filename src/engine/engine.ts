@@ -65,8 +65,11 @@ interface Loaded { row?: Session; expired?: Session; version?: number; notices: 
 /** What a turn decided: the new session (undefined: none), what to say, and the cases to remember. */
 interface Decision { session?: { flow: FlowId; state: FlowState; history: FlowState[] }; replies: Reply[]; cases?: CaseRecord[]; forget?: string[]; writes?: StoreWrite[] }
 
-/** What an inbox event's turn writes with it: the answer, stored in the same unit of work. */
-export type AnswerWrites = (replies: Reply[]) => StoreWrite[];
+/**
+ * What an inbox event's turn writes with it (the answer, in the same unit of work), and `landed`, called once
+ * they have committed: a turn may end without them (a failure, or the inbox row no longer this process's).
+ */
+export interface AnswerWrites { writes: (replies: Reply[]) => StoreWrite[]; landed: () => void }
 
 export class Engine<S = unknown> {
   readonly ttlMs: number;
@@ -283,8 +286,10 @@ export class Engine<S = unknown> {
     // The notice is about the person's case (and names its ID): never in a shared channel.
     const notices = identifiers.length ? [...loaded.notices, reply(identifierNotice(identifiers, decision.session?.state.caseId), [], 'direct-only')] : loaded.notices;
     const replies = [...notices, ...decision.replies];
-    if (answer) writes.push(...answer(replies));
-    return (await this.storage.unitOfWork.commit(writes)) ? replies : undefined;
+    if (answer) writes.push(...answer.writes(replies));
+    if (!(await this.storage.unitOfWork.commit(writes))) return undefined;
+    answer?.landed();
+    return replies;
   }
 
   /**

@@ -9,10 +9,17 @@
  * not answered again. The number of open events is bounded: past the bound, accept says `busy` and the
  * adapter asks the platform to retry later, instead of a queue that grows without limit.
  * Turns of one person are applied and delivered in arrival order; different people's run side by side.
+ *
+ * Replicas (several processes on one database): a row is worked on by the process holding its lease. The
+ * one that accepts an event holds it from the insert; every process renews its leases and, at the same tick,
+ * claims rows whose lease ran out (a replica killed) and resumes them. The answer lands only while this
+ * process holds the row, so a turn is applied once; a reply is delivered once unless a process dies between
+ * delivering it and marking the row done (then the one taking over delivers it again).
  */
+import { randomBytes } from 'node:crypto';
 import { setImmediate as nextTick } from 'node:timers/promises';
-import type { InboxRow, InboxStore } from '../store/inbox.js';
-import { sessionKey, type Engine, type Screened } from './engine.js';
+import type { InboxRow, InboxStore, Lease } from '../store/inbox.js';
+import { sessionKey, type AnswerWrites, type Engine, type Screened } from './engine.js';
 import type { Reply, Turn } from './model.js';
 import { errorFields, silentLogger, type Logger } from '../log.js';
 
@@ -32,7 +39,16 @@ export interface InboxOptions {
   /** How long a delivered event id is remembered, to recognise retries. */
   keepMs?: number;
   now?: () => number;
+  /**
+   * This process's name on the rows it holds (default a random one). A process that keeps its name across
+   * restarts takes its own earlier rows back at start instead of waiting for their leases to run out.
+   */
+  owner?: string;
+  /** How long a hold lasts unrenewed (default 30 s): leases are renewed, and run-out ones claimed, every third of it. */
+  leaseMs?: number;
 }
+
+export const DEFAULT_LEASE_MS = 30_000;
 
 interface StoredTurn { turn: Turn; screened: Screened }
 
@@ -52,13 +68,16 @@ export class Inbox {
   /** The last piece of work per person, so their next one starts after it. */
   private readonly chains = new Map<string, Promise<void>>();
   private open = 0;
-  /** The open events counted at start: accept waits for it. */
-  private readonly counted: Promise<void>;
   private running = 0;
   private accepted = 0;
   private idleWaiters: (() => void)[] = [];
   private readonly slots: (() => void)[] = [];
   private ticking = false;
+  readonly owner: string;
+  private readonly leaseMs: number;
+  private sweeper?: NodeJS.Timeout;
+  private sweeping?: Promise<void>;
+  private stopped = false;
 
   constructor(opts: InboxOptions) {
     this.store = opts.store;
@@ -68,23 +87,71 @@ export class Inbox {
     this.concurrency = opts.concurrency ?? 16;
     this.keepMs = opts.keepMs ?? 24 * 60 * 60 * 1000;
     this.now = opts.now ?? Date.now;
-    this.counted = this.store.countOpen().then((n) => { this.open += n; });
-    this.counted.catch(() => undefined); // reported by accept, which waits for it
+    this.owner = opts.owner ?? `replica-${randomBytes(6).toString('base64url')}`;
+    this.leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
+  private lease(): Lease {
+    return { owner: this.owner, until: this.now() + this.leaseMs };
   }
 
   /**
-   * Registers how a platform's replies are delivered, and resumes that platform's events that were
-   * acknowledged before a restart and not yet delivered.
+   * Registers how a platform's replies are delivered, and resumes that platform's events acknowledged and not
+   * yet delivered that no live process holds (this process's own, from before a restart, at once). From
+   * then on, leases are renewed and run-out ones taken over every third of the lease.
    */
   async register(platform: string, deliver: Deliver): Promise<void> {
     this.deliverers.set(platform, deliver);
-    let resumed = 0;
-    for (const row of await this.store.open()) {
-      if (this.queued.has(row.seq) || this.parse(row)?.turn.platform !== platform) continue;
-      this.enqueue(row);
-      resumed++;
+    await this.sweep([platform], this.owner);
+    if (!this.sweeper && !this.stopped) {
+      this.sweeper = setInterval(() => void this.sweep([...this.deliverers.keys()]), Math.max(10, Math.floor(this.leaseMs / 3)));
+      this.sweeper.unref();
     }
-    if (resumed) this.log.log('info', 'inbox-resumed', { platform, events: resumed });
+  }
+
+  /**
+   * Renews this process's leases, then claims open rows of these platforms whose lease ran out (or `mine`'s),
+   * up to the bound, and queues them. One at a time; never throws (the next tick tries again).
+   */
+  private async sweep(platforms: string[], mine?: string): Promise<void> {
+    while (this.sweeping) await this.sweeping;
+    const run = (async () => {
+      if (this.stopped) return;
+      const now = this.now();
+      const lease = this.lease();
+      // Only what is queued or under way here: a row left open by a failed markDone runs out and is retried.
+      await this.store.renew(lease, [...this.queued]);
+      const rows = await this.store.claim(lease, now, { platforms, limit: this.maxOpen - this.open, ...(mine ? { mine } : {}) });
+      let resumed = 0;
+      for (const row of rows) {
+        if (!this.enqueue(row)) continue; // already being worked on here (this process's own, renewed)
+        this.open++;
+        resumed++;
+      }
+      if (resumed) this.log.log('info', 'inbox-resumed', { platforms: platforms.join(','), events: resumed });
+    })().catch((err: unknown) => this.log.log('warn', 'inbox-sweep-failed', errorFields(err)));
+    this.sweeping = run;
+    await run;
+    if (this.sweeping === run) this.sweeping = undefined;
+  }
+
+  /**
+   * Stops sweeping and starting work, and lets go of the events waiting here so another process takes them
+   * at once; the ones under way finish (see idle). For an orderly stop, before the database closes.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.sweeper);
+    await this.sweeping;
+    const left = this.waiting.splice(0);
+    for (const row of left) this.queued.delete(row.seq);
+    this.open -= left.length;
+    this.settleIdle();
+    try {
+      await this.store.release(this.owner, left.map((r) => r.seq));
+    } catch (err) {
+      this.log.log('warn', 'inbox-release-failed', errorFields(err)); // their leases run out instead
+    }
   }
 
   /**
@@ -113,7 +180,9 @@ export class Inbox {
   }
 
   private async storeEvent(turn: Turn & { eventId: string }, route: unknown, opts: { mustKeep?: boolean }, waiting: boolean): Promise<Accepted> {
-    await this.counted;
+    // Stopping: the platform retries, and another process (or this one's next start) takes it. One that
+    // cannot retry is stored and left to the lease running out.
+    if (this.stopped && !opts.mustKeep) return 'busy';
     // `mustKeep`: the platform was acknowledged already and cannot be asked to retry (Slack's Socket Mode).
     if (this.open >= this.maxOpen && !opts.mustKeep) {
       this.log.log('warn', 'inbox-full', { platform: turn.platform, open: this.open, max: this.maxOpen });
@@ -130,7 +199,7 @@ export class Inbox {
       // Only the screened input is stored: the raw text may carry identifiers.
       const stored: StoredTurn = { turn: { ...turn, input: 'input' in screened ? screened.input : { kind: 'text', text: '' } }, screened };
       row = { eventId: turn.eventId, sessionKey: sessionKey(turn), turn: JSON.stringify(stored), route: JSON.stringify(route ?? null) };
-      seq = await this.store.add(row, now);
+      seq = await this.store.add(row, now, this.lease());
     } catch (err) {
       this.open--;
       throw err;
@@ -140,11 +209,12 @@ export class Inbox {
       return 'duplicate';
     }
     if (++this.accepted % 500 === 0) await this.store.prune(now - this.keepMs);
-    this.enqueue({ ...row, seq, status: 'pending', replies: null });
+    // A sweep at register may have claimed it already (this process's own row) and counted it then.
+    if (!this.enqueue({ ...row, seq, status: 'pending', replies: null })) this.open--;
     return 'accepted';
   }
 
-  /** Open events (acknowledged, not yet delivered). */
+  /** Open events this process holds (acknowledged, not yet delivered). */
   get openCount(): number {
     return this.open;
   }
@@ -163,14 +233,21 @@ export class Inbox {
     }
   }
 
-  private enqueue(row: InboxRow) {
+  /** Queues a row unless it is queued or under way here already; false then. */
+  private enqueue(row: InboxRow): boolean {
+    if (this.queued.has(row.seq)) return false;
     this.queued.add(row.seq);
     this.waiting.push(row);
     this.pump();
+    return true;
+  }
+
+  private settleIdle() {
+    if (this.running === 0 && this.waiting.length === 0) this.idleWaiters.splice(0).forEach((f) => f());
   }
 
   private pump() {
-    while (this.running < this.concurrency && this.waiting.length > 0) {
+    while (!this.stopped && this.running < this.concurrency && this.waiting.length > 0) {
       const row = this.waiting.shift();
       if (!row) break;
       this.running++;
@@ -182,7 +259,7 @@ export class Inbox {
         this.queued.delete(row.seq);
         if (this.chains.get(row.sessionKey) === work) this.chains.delete(row.sessionKey);
         this.pump();
-        if (this.running === 0 && this.waiting.length === 0) this.idleWaiters.splice(0).forEach((f) => f());
+        this.settleIdle();
       });
     }
   }
@@ -211,27 +288,59 @@ export class Inbox {
     });
   }
 
-  /** Applies (if not yet applied) and delivers one event, then marks it done. Never throws. */
+  /**
+   * Applies (if not yet applied) and delivers one event, then marks it done, while this process holds it.
+   * Never throws.
+   */
   private async process(row: InboxRow): Promise<void> {
     await this.slot();
     const stored = this.parse(row);
     const deliver = stored && this.deliverers.get(stored.turn.platform);
+    let ours = true;
     try {
       if (!stored || !deliver) throw new Error('an inbox row could not be read');
-      const replies = row.status === 'answered' && row.replies !== null
-        ? (JSON.parse(row.replies) as Reply[])
-        : await this.engine.handleScreened(stored.turn, stored.screened, (r) => [{ kind: 'inbox.answered', seq: row.seq, replies: JSON.stringify(r), at: this.now() }]);
-      await deliver(replies, JSON.parse(row.route) as unknown, stored.turn);
+      const replies = row.status === 'answered' ? await this.storedAnswer(row.seq) : await this.answer(row.seq, stored);
+      if (replies) await deliver(replies, JSON.parse(row.route) as unknown, stored.turn);
+      else {
+        ours = false;
+        this.log.log('info', 'inbox-taken-over', { platform: stored.turn.platform });
+      }
     } catch (err) {
       // The adapter reports delivery failures to the person itself; this is the last line.
       this.log.log('error', 'inbox-event-failed', { ...errorFields(err) });
     }
     try {
-      await this.store.markDone(row.seq, this.now());
+      if (ours) await this.store.markDone(row.seq, this.now(), this.owner);
     } catch (err) {
-      // The database closed under us (shutting down): the event stays open and is delivered again at start.
+      // The database closed under us (shutting down): the event stays open and is delivered again by whoever holds it next.
       this.log.log('warn', 'inbox-mark-done-failed', errorFields(err));
     }
     this.open--;
+  }
+
+  /** The stored answer of a row answered earlier, holding it on for the delivery; undefined when another process holds it. */
+  private async storedAnswer(seq: number): Promise<Reply[] | undefined> {
+    const held = await this.store.hold(seq, this.lease());
+    return held?.replies ? (JSON.parse(held.replies) as Reply[]) : undefined;
+  }
+
+  /**
+   * Applies the turn with its answer in one unit of work. When the answer did not land, the turn either failed
+   * (the row is still ours and pending: its replies say so) or another process holds the row now (undefined).
+   */
+  private async answer(seq: number, stored: StoredTurn): Promise<Reply[] | undefined> {
+    let landed = false;
+    const answer: AnswerWrites = {
+      writes: (r) => {
+        const now = this.now();
+        return [{ kind: 'inbox.answered', seq, replies: JSON.stringify(r), at: now, owner: this.owner, until: now + this.leaseMs }];
+      },
+      landed: () => { landed = true; },
+    };
+    const replies = await this.engine.handleScreened(stored.turn, stored.screened, answer);
+    if (landed) return replies;
+    const held = await this.store.hold(seq, this.lease());
+    if (held?.status === 'pending') return replies;
+    return held?.replies ? (JSON.parse(held.replies) as Reply[]) : undefined;
   }
 }

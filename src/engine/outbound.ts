@@ -60,10 +60,18 @@ export class PrivacyRefusedError extends Error {
   override readonly name = 'PrivacyRefusedError';
 }
 
+/**
+ * How long an unchanged reference is not written again by this process. Bounded: another replica may have
+ * written a different one for the address since (the database holds the last write), and this one's is
+ * written again after at most this long.
+ */
+export const REMEMBERED_MS = 60_000;
+const MAX_REMEMBERED = 10_000;
+
 export class Outbound {
   private readonly ports = new Map<string, OutboundPort>();
-  /** What this process last wrote per address: an unchanged reference is not written again on every event. */
-  private readonly written = new Map<string, string>();
+  /** What this process wrote per address, and when: an unchanged reference is not written on every event. */
+  private readonly written = new Map<string, { value: string; at: number }>();
 
   constructor(private readonly references: ReferenceStore, private readonly now: () => number = Date.now) {}
 
@@ -76,10 +84,13 @@ export class Outbound {
   async remember(address: Address, reference: unknown = {}): Promise<void> {
     const key = addressKey(address);
     const value = JSON.stringify({ address, reference });
-    if (this.written.get(key) === value) return;
-    this.written.set(key, value);
+    const now = this.now();
+    const last = this.written.get(key);
+    if (last?.value === value && now - last.at < REMEMBERED_MS) return;
+    if (this.written.size >= MAX_REMEMBERED) this.written.clear();
+    this.written.set(key, { value, at: now });
     try {
-      await this.references.put(key, address.platform, { address, reference }, this.now());
+      await this.references.put(key, address.platform, { address, reference }, now);
     } catch (err) {
       this.written.delete(key); // not kept: written again next time
       throw err;

@@ -5,7 +5,7 @@
  * scripted conversations take what they need from it; nothing below src/root builds a service.
  */
 import { Engine, type EngineOptions } from '../engine/engine.js';
-import { Inbox } from '../engine/inbox.js';
+import { Inbox, type InboxOptions } from '../engine/inbox.js';
 import { Outbound } from '../engine/outbound.js';
 import { flows as medbillFlows } from '../../flows/index.js';
 import type { Services } from '../../flows/context.js';
@@ -24,18 +24,24 @@ export type HouseOptions = BackOfficeOptions & EngineSettings & {
   flows?: FlowRegistry<Services>;
   /** Open inbox events above which new ones are refused for now (default the inbox's). */
   inboxMaxOpen?: number;
+  /** The inbox's lease on the events it works on, and this process's name on them (see InboxOptions). */
+  inboxLeaseMs?: number;
+  replicaId?: string;
 };
 
 export class House extends BackOffice {
   private readonly flows: FlowRegistry<Services>;
-  private readonly inboxMaxOpen: number | undefined;
+  private readonly inboxOptions: Pick<InboxOptions, 'maxOpen' | 'leaseMs' | 'owner'>;
   private readonly settings: EngineSettings;
+  private inboxBuilt = false;
 
   constructor(storage: Storage, opts: HouseOptions = {}) {
-    const { shelf, narrative, flows, inboxMaxOpen, ...settings } = opts;
+    const { shelf, narrative, flows, inboxMaxOpen, inboxLeaseMs, replicaId, ...settings } = opts;
     super(storage, { ...(shelf ? { shelf } : {}), ...(narrative ? { narrative } : {}), ...(settings.now ? { now: settings.now } : {}), ...(settings.log ? { log: settings.log } : {}) });
     this.flows = flows ?? medbillFlows;
-    this.inboxMaxOpen = inboxMaxOpen;
+    this.inboxOptions = {
+      ...(inboxMaxOpen !== undefined ? { maxOpen: inboxMaxOpen } : {}), ...(inboxLeaseMs !== undefined ? { leaseMs: inboxLeaseMs } : {}), ...(replicaId ? { owner: replicaId } : {}),
+    };
     this.settings = settings;
   }
 
@@ -47,9 +53,10 @@ export class House extends BackOffice {
       zoneOf: async (place) => (place.channel ? (await services.digests.channel({ platform: place.platform, ...(place.tenant ? { tenant: place.tenant } : {}), channel: place.channel }))?.zone : undefined),
     });
   });
-  private readonly theInbox = once(() => new Inbox({
-    store: this.storage.inbox, engine: this.engine, ...(this.settings.log ? { log: this.settings.log } : {}), ...(this.inboxMaxOpen !== undefined ? { maxOpen: this.inboxMaxOpen } : {}),
-  }));
+  private readonly theInbox = once(() => {
+    this.inboxBuilt = true;
+    return new Inbox({ store: this.storage.inbox, engine: this.engine, ...(this.settings.log ? { log: this.settings.log } : {}), ...this.inboxOptions });
+  });
   private readonly theOutbound = once(() => new Outbound(this.storage.references, this.settings.now));
 
   /** medbill's engine: its flows, their services, the sessions. */
@@ -58,6 +65,12 @@ export class House extends BackOffice {
   get inbox(): Inbox { return this.theInbox(); }
   /** The way out: posts to channels, keyed ones included (the digest). */
   get outbound(): Outbound { return this.theOutbound(); }
+
+  /** Stops the inbox (its leases let go, see Inbox.stop) before the database closes. */
+  override async close(): Promise<void> {
+    if (this.inboxBuilt) await this.inbox.stop();
+    return super.close();
+  }
 }
 
 /**
@@ -67,7 +80,9 @@ export class House extends BackOffice {
 export function openHouse(config: Config, opts: Omit<HouseOptions, 'narrative'> & { oneShot?: boolean } = {}): House {
   const { oneShot, ...options } = opts;
   return new House(openConfiguredStorage(config, { serving: !oneShot }), {
-    sessionTtlMs: config.sessionTtlMs, zone: config.zone, inboxMaxOpen: config.inboxMax,
+    sessionTtlMs: config.sessionTtlMs, zone: config.zone, inboxMaxOpen: config.inboxMax, inboxLeaseMs: config.inboxLeaseMs,
+    // On the SQLite file one process serves: after a restart it takes its events back at once.
+    replicaId: config.replicaId ?? (config.databaseUrl ? undefined : 'local'),
     ...(config.llm ? { narrative: narrativeWriter(config, options.log) } : {}),
     ...options,
   });

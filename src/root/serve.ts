@@ -79,7 +79,8 @@ export async function cmdServe(args: string[], io: Io): Promise<number> {
   await digest.stop();
   for (const adapter of started) await adapter.stop();
   await running.close();
-  // What is still being answered gets a moment; anything left is resumed from the inbox at the next start.
+  // What is still being answered gets a moment; anything left is resumed from the inbox by another replica
+  // (closing lets go of the events not started) or at the next start.
   await Promise.race([app.inbox.idle(), new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
   await app.close();
   return 0;

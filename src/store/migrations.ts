@@ -21,6 +21,7 @@ export const MIGRATIONS = [
   'held',
   'claims-by-reference',
   'slack-installations',
+  'inbox-leases',
 ] as const;
 
 export type MigrationName = (typeof MIGRATIONS)[number];

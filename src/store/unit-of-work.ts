@@ -28,8 +28,11 @@ export type StoreWrite =
   | { kind: 'digest.set-channel'; channel: DigestChannelInput; at: number }
   | { kind: 'digest.remove-channel'; address: ChannelAddress }
   | { kind: 'letter.save'; letter: StoredLetter }
-  /** An inbox event's answer, stored with the turn that made it, so both or neither land. */
-  | { kind: 'inbox.answered'; seq: number; replies: string; at: number };
+  /**
+   * An inbox event's answer, stored with the turn that made it, so both or neither land: only while the row
+   * is pending and `owner` holds it (a conflict otherwise, so a turn is applied once); its lease runs to `until`.
+   */
+  | { kind: 'inbox.answered'; seq: number; replies: string; at: number; owner: string; until: number };
 
 export interface UnitOfWork {
   /**

@@ -1,5 +1,5 @@
-// One medbill-like process running the digest scheduler against a shared database file, for the
-// multi-process test in test/unit/scheduler/digest-scheduler.test.ts (it imports the build in dist/).
+// One medbill-like process running the digest scheduler against a shared database (a SQLite file, or a
+// postgres:// URL), for the multi-process tests in test/unit/scheduler/ (it imports the build in dist/).
 // Usage: node digest-worker.js <db> <out file> <owner> <fake start ms> <real start ms> <run for ms>
 // Its clock reads fake start + (real time - real start), so every worker shares one timeline. Each publish
 // appends "runKey owner" to the out file (one write with O_APPEND, so lines from processes do not mix).
@@ -12,8 +12,9 @@ const start = Number(realStart);
 const now = () => Number(fakeStart) + (Date.now() - start);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+const storage = db.startsWith('postgres') ? (await import('../../dist/src/store/postgres/index.js')).openPostgresStorage(db, { maxConnections: 4 }) : openSqliteStorage(db);
 const scheduler = new DigestScheduler({
-  store: openSqliteStorage(db).digests,
+  store: storage.digests,
   owner,
   now,
   publish: async (target, date, runKey) => {
@@ -32,3 +33,4 @@ while (Date.now() < start + Number(runFor)) {
   await sleep(10);
 }
 process.stdout.write(`ticks=${ticks}\n`);
+await storage.close(); // a pool's idle connections would keep the process alive

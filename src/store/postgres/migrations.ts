@@ -195,4 +195,7 @@ export const POSTGRES_MIGRATIONS: DialectMigrations = {
      installed_at BIGINT NOT NULL,
      bot_token TEXT NOT NULL             -- sealed, never the token
    );`,
+  // Replicas (src/engine/inbox.ts): an open row is worked on by the process holding its lease (owner, until ms).
+  'inbox-leases': `ALTER TABLE inbox ADD COLUMN owner TEXT;
+   ALTER TABLE inbox ADD COLUMN lease_until BIGINT;`,
 };

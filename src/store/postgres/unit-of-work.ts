@@ -106,6 +106,6 @@ async function apply(s: PgStores, sql: Sql, w: StoreWrite): Promise<boolean> {
     case 'digest.set-channel': await s.digests.writeChannel(sql, w.channel, w.at); return true;
     case 'digest.remove-channel': await s.digests.deleteChannelOf(sql, w.address); return true;
     case 'letter.save': await s.letters.write(sql, w.letter); return true;
-    case 'inbox.answered': await s.inbox.markAnswered(sql, w.seq, w.replies, w.at); return true;
+    case 'inbox.answered': return s.inbox.markAnswered(sql, w.seq, w.replies, w.at, w.owner, w.until);
   }
 }

@@ -17,10 +17,16 @@ export function openDb(path: string): Db {
   return db;
 }
 
-/** Each step of the shared list runs once, in order, each in its own transaction; `user_version` records how far the file has come. */
+/**
+ * Each step of the shared list runs once, in order, each in its own transaction; `user_version` records how far
+ * the file has come. It is read again under the write lock: another process opening the file at the same
+ * moment (replicas starting together) may have run the step meanwhile.
+ */
 function migrate(db: Db) {
-  for (const step of pendingMigrations(db.pragma('user_version', { simple: true }) as number, SQLITE_MIGRATIONS)) {
+  const version = () => db.pragma('user_version', { simple: true }) as number;
+  for (const step of pendingMigrations(version(), SQLITE_MIGRATIONS)) {
     db.transaction(() => {
+      if (version() >= step.version) return;
       if (step.sql) db.exec(step.sql);
       db.pragma(`user_version = ${step.version}`);
     }).immediate();

@@ -204,4 +204,8 @@ export const SQLITE_MIGRATIONS: DialectMigrations = {
      installed_at INTEGER NOT NULL,  -- ms since epoch
      bot_token TEXT NOT NULL         -- sealed: v1:<key id>:<iv>:<tag>:<ciphertext>, never the token
    ) WITHOUT ROWID;`,
+  // Replicas (src/engine/inbox.ts): an open inbox row is worked on by the process that holds its lease; another
+  // takes it over once the lease has run out (the holder was killed). No index: open rows are few.
+  'inbox-leases': `ALTER TABLE inbox ADD COLUMN owner TEXT;          -- the process working on it (MEDBILL_REPLICA_ID or a random id)
+   ALTER TABLE inbox ADD COLUMN lease_until INTEGER;               -- held until (ms); free when NULL or past`,
 };

@@ -143,6 +143,6 @@ function apply(s: SqliteStores, w: StoreWrite): boolean {
     case 'digest.set-channel': s.digests.writeChannel(w.channel, w.at); return true;
     case 'digest.remove-channel': s.digests.deleteChannelOf(w.address); return true;
     case 'letter.save': s.letters.write(w.letter); return true;
-    case 'inbox.answered': s.inbox.markAnswered(w.seq, w.replies, w.at); return true;
+    case 'inbox.answered': return s.inbox.markAnswered(w.seq, w.replies, w.at, w.owner, w.until);
   }
 }

@@ -10,6 +10,8 @@ import type { Reply, Turn } from '../../../src/engine/model.js';
 import { reply } from '../../../src/engine/model.js';
 import { APOLOGY, deliverOrApologise } from '../../../src/engine/intake.js';
 import { createLogger } from '../../../src/log.js';
+import { Inbox } from '../../../src/engine/inbox.js';
+import type { InboxStore } from '../../../src/store/inbox.js';
 import { tempDbPath } from '../../helpers.js';
 
 const turn = (eventId: string, text: string, user = 'U1'): Turn & { eventId: string } => ({
@@ -145,6 +147,101 @@ describe('inbox', () => {
     expect(order[0]).toMatch(/which insurance/i);
     expect(order[2]).toMatch(/Cancelled/);
     app.close();
+  });
+});
+
+describe('inbox leases, two processes\' inboxes on one database file', () => {
+  const replica = (path: string, replicaId: string) => openApp({ ...loadConfig({}), dbPath: path }, { inboxLeaseMs: 300, replicaId });
+
+  it('keeps renewing the lease of an event worked on longer than the lease, so the other does not take it', async () => {
+    const path = tempDbPath();
+    const a = replica(path, 'A');
+    const b = replica(path, 'B');
+    const delivered: string[] = [];
+    await a.inbox.register('test', async () => {
+      await new Promise((r) => setTimeout(r, 1200)); // four leases long: a slow platform
+      delivered.push('A');
+    });
+    await b.inbox.register('test', async () => { delivered.push('B'); });
+    expect(await a.inbox.accept(turn('e1', 'help'), {})).toBe('accepted');
+    await a.inbox.idle();
+    await new Promise((r) => setTimeout(r, 400)); // a sweep of B's after it
+    expect(delivered).toEqual(['A']);
+    expect(rows(path).map((r) => r.status)).toEqual(['done']);
+    await a.close();
+    await b.close();
+  });
+
+  it('takes over the events of an inbox that stopped answering once their lease ran out, and applies each turn once', async () => {
+    const path = tempDbPath();
+    const a = replica(path, 'A');
+    await a.inbox.register('test', never); // A dies at its first delivery: its leases are no longer renewed after close
+    expect(await a.inbox.accept(turn('e1', 'should I bill medical for the wisdom teeth?'), {})).toBe('accepted');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(rows(path).map((r) => r.status)).toEqual(['answered']);
+    const version = sessionVersion(path);
+    await a.close();
+    const b = replica(path, 'B');
+    const delivered: Reply[][] = [];
+    await b.inbox.register('test', async (r) => { delivered.push(r); });
+    expect(delivered).toEqual([]); // A's lease still runs
+    await new Promise((r) => setTimeout(r, 700));
+    await b.inbox.idle();
+    expect(delivered).toHaveLength(1);
+    expect(JSON.stringify(delivered[0])).toMatch(/which insurance/i);
+    expect(sessionVersion(path)).toBe(version);
+    expect(rows(path).map((r) => r.status)).toEqual(['done']);
+    await b.close();
+  });
+
+  it('retries an event whose mark as done failed once its lease runs out, delivering the stored answer (the turn not applied again)', async () => {
+    const path = tempDbPath();
+    const app = replica(path, 'A');
+    let failures = 1;
+    const store: InboxStore = Object.assign(Object.create(app.storage.inbox) as InboxStore, {
+      markDone: async (seq: number, now: number, owner: string) => {
+        if (failures-- > 0) throw new Error('the connection dropped');
+        return app.storage.inbox.markDone(seq, now, owner);
+      },
+    });
+    const inbox = new Inbox({ store, engine: app.engine, owner: 'A2', leaseMs: 300 });
+    const delivered: string[] = [];
+    await inbox.register('test', async (r) => { delivered.push(JSON.stringify(r)); });
+    await inbox.accept(turn('e1', 'should I bill medical for the wisdom teeth?'), {});
+    await inbox.idle();
+    expect(rows(path).map((r) => r.status)).toEqual(['answered']);
+    const version = sessionVersion(path);
+    await new Promise((r) => setTimeout(r, 700)); // not renewed: it runs out, and the next sweep takes it back
+    await inbox.idle();
+    expect(rows(path).map((r) => r.status)).toEqual(['done']);
+    expect(delivered).toHaveLength(2); // the one gap: delivered, not marked done, so delivered again
+    expect(delivered[1]).toBe(delivered[0]);
+    expect(sessionVersion(path)).toBe(version);
+    await inbox.stop();
+    await app.close();
+  });
+
+  it('lets go of the events still waiting when it stops, so another takes them at once', async () => {
+    const path = tempDbPath();
+    const a = openApp({ ...loadConfig({}), dbPath: path }, { inboxLeaseMs: 60_000, replicaId: 'A' });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const byA: string[] = [];
+    await a.inbox.register('test', async (r) => { await gate; byA.push(r.map((x) => x.text).join()); });
+    for (let i = 0; i < 40; i++) await a.inbox.accept(turn(`e${i}`, 'help', `U${i}`), {});
+    const stopped = a.inbox.stop(); // 16 under way finish; the 24 waiting are let go
+    release();
+    await stopped;
+    await a.inbox.idle();
+    const b = openApp({ ...loadConfig({}), dbPath: path }, { inboxLeaseMs: 60_000, replicaId: 'B' });
+    let byB = 0;
+    await b.inbox.register('test', async () => { byB++; });
+    await b.inbox.idle();
+    expect(byA).toHaveLength(16);
+    expect(byB).toBe(24);
+    expect(rows(path).every((r) => r.status === 'done')).toBe(true);
+    await a.close();
+    await b.close();
   });
 });
 

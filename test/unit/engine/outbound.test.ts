@@ -8,7 +8,8 @@ import { openHouse as openApp, type House as App } from '../../support/house.js'
 import { loadConfig } from '../../../src/config.js';
 import type { Running } from '../../../src/root/server.js';
 import { reply } from '../../../src/engine/model.js';
-import { POINTER, PrivacyRefusedError, routeReplies } from '../../../src/engine/outbound.js';
+import { Outbound, POINTER, PrivacyRefusedError, REMEMBERED_MS, routeReplies } from '../../../src/engine/outbound.js';
+import { openSqliteStorage } from '../../../src/store/sqlite/index.js';
 import type { Address } from '../../../src/store/address.js';
 import { startSlackApiFake, type SlackApiFake } from '../../support/slack-api-fake.js';
 import { startSlackStack, type SlackStack } from '../../support/slack-stack.js';
@@ -104,5 +105,23 @@ describe('writing first, on Slack', () => {
     } finally {
       reopened.close();
     }
+  });
+});
+
+describe('references written by two replicas', () => {
+  it('writes again, after a while, a reference another replica overwrote: the database ends with the one seen last', async () => {
+    const storage = openSqliteStorage(':memory:');
+    let t = 1_000_000;
+    const a = new Outbound(storage.references, () => t);
+    const b = new Outbound(storage.references, () => t);
+    const person: Address = { platform: 'teams', tenant: 'T', user: 'u1' };
+    await a.remember(person, { serviceUrl: 'https://one' });
+    await b.remember(person, { serviceUrl: 'https://two' }); // the person wrote through the other replica
+    await a.remember(person, { serviceUrl: 'https://one' }); // unchanged for A: not written at once
+    expect(await a.reference(person)).toEqual({ serviceUrl: 'https://two' });
+    t += REMEMBERED_MS;
+    await a.remember(person, { serviceUrl: 'https://one' });
+    expect(await b.reference(person)).toEqual({ serviceUrl: 'https://one' });
+    await storage.close();
   });
 });

@@ -25,7 +25,7 @@ describe('schema migrations', () => {
     expect(Object.keys(SQLITE_MIGRATIONS)).toEqual([...MIGRATIONS]);
     expect(Object.keys(POSTGRES_MIGRATIONS)).toEqual([...MIGRATIONS]);
     expect(pendingMigrations(0, SQLITE_MIGRATIONS).map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
-    expect(pendingMigrations(9, SQLITE_MIGRATIONS).map((m) => [m.version, m.name])).toEqual([[10, 'claim-history-undo'], [11, 'report-indexes'], [12, 'digest-parts'], [13, 'held'], [14, 'claims-by-reference'], [15, 'slack-installations']]);
+    expect(pendingMigrations(9, SQLITE_MIGRATIONS).map((m) => [m.version, m.name])).toEqual([[10, 'claim-history-undo'], [11, 'report-indexes'], [12, 'digest-parts'], [13, 'held'], [14, 'claims-by-reference'], [15, 'slack-installations'], [16, 'inbox-leases']]);
     expect(pendingMigrations(LATEST_SCHEMA_VERSION, SQLITE_MIGRATIONS)).toEqual([]);
     expect(() => pendingMigrations(LATEST_SCHEMA_VERSION + 1, SQLITE_MIGRATIONS)).toThrow(/newer than this medbill knows/);
   });

@@ -135,19 +135,82 @@ export function storageSuite(name: string, open: StorageFactory): void {
 
     it('the inbox: one row per event id, in arrival order, answered with the turn and kept as done', async () => {
       const s = await fresh();
-      const first = await s.inbox.add({ eventId: 'e1', sessionKey: 'k', turn: '{}', route: '{}' }, 1);
-      const second = await s.inbox.add({ eventId: 'e2', sessionKey: 'k', turn: '{}', route: '{}' }, 2);
+      const a = { owner: 'A', until: 1000 };
+      const first = await s.inbox.add({ eventId: 'e1', sessionKey: 'k', turn: '{}', route: '{}' }, 1, a);
+      const second = await s.inbox.add({ eventId: 'e2', sessionKey: 'k', turn: '{}', route: '{}' }, 2, a);
       expect(first).toBeTypeOf('number');
       expect(second).toBeGreaterThan(first ?? Infinity);
-      expect(await s.inbox.add({ eventId: 'e1', sessionKey: 'k', turn: '{}', route: '{}' }, 3)).toBeUndefined();
+      expect(await s.inbox.add({ eventId: 'e1', sessionKey: 'k', turn: '{}', route: '{}' }, 3, a)).toBeUndefined();
       expect(await s.inbox.countOpen()).toBe(2);
-      await s.unitOfWork.commit([{ kind: 'inbox.answered', seq: first ?? 0, replies: '[]', at: 4 }]);
+      expect(await s.unitOfWork.commit([{ kind: 'inbox.answered', seq: first ?? 0, replies: '[]', at: 4, owner: 'A', until: 1000 }])).toBe(true);
       expect((await s.inbox.open()).map((r) => [r.eventId, r.status, r.replies])).toEqual([['e1', 'answered', '[]'], ['e2', 'pending', null]]);
-      await s.inbox.markDone(first ?? 0, 5);
+      expect(await s.inbox.markDone(first ?? 0, 5, 'A')).toBe(true);
       expect(await s.inbox.countOpen()).toBe(1);
-      expect(await s.inbox.add({ eventId: 'e1', sessionKey: 'k', turn: '{}', route: '{}' }, 6)).toBeUndefined(); // a done id is still recognised
+      expect(await s.inbox.add({ eventId: 'e1', sessionKey: 'k', turn: '{}', route: '{}' }, 6, a)).toBeUndefined(); // a done id is still recognised
       expect(await s.inbox.prune(6)).toBe(1);
-      expect(await s.inbox.add({ eventId: 'e1', sessionKey: 'k', turn: '{}', route: '{}' }, 7)).toBeTypeOf('number');
+      expect(await s.inbox.add({ eventId: 'e1', sessionKey: 'k', turn: '{}', route: '{}' }, 7, a)).toBeTypeOf('number');
+    });
+
+    it('the inbox: a row is answered and marked done only by the process holding it, and taken over once its lease ran out', async () => {
+      const s = await fresh();
+      const seq = (await s.inbox.add({ eventId: 'e1', sessionKey: 'test:t:dm:u1', turn: '{}', route: '{}' }, 0, { owner: 'A', until: 100 })) ?? -1;
+      const answer = (owner: string) => s.unitOfWork.commit([
+        { kind: 'case.record', owner: 'u1', record: { caseId: `C-${owner}LSE2`, procedure: 'biopsy', lane: 'medical', updatedAt: 5 } },
+        { kind: 'inbox.answered', seq, replies: `["${owner}"]`, at: 5, owner, until: 1000 },
+      ]);
+      expect(await s.inbox.claim({ owner: 'B', until: 1050 }, 50, { platforms: ['test'], limit: 10 })).toEqual([]); // A's lease runs
+      expect(await s.inbox.hold(seq, { owner: 'B', until: 1050 })).toBeUndefined();
+      const taken = await s.inbox.claim({ owner: 'B', until: 1150 }, 150, { platforms: ['test'], limit: 10 });
+      expect(taken.map((r) => [r.seq, r.eventId, r.status])).toEqual([[seq, 'e1', 'pending']]);
+      // A comes back late: its answer is refused with everything of its turn, and it cannot mark the row done.
+      expect(await answer('A')).toBe(false);
+      expect(await s.cases.get('C-ALSE2')).toBeUndefined();
+      expect(await s.inbox.markDone(seq, 160, 'A')).toBe(false);
+      expect(await s.inbox.hold(seq, { owner: 'B', until: 1200 })).toEqual({ status: 'pending', replies: null });
+      expect(await answer('B')).toBe(true);
+      expect(await answer('B')).toBe(false); // once
+      expect(await s.inbox.hold(seq, { owner: 'B', until: 1300 })).toEqual({ status: 'answered', replies: '["B"]' });
+      expect(await s.inbox.claim({ owner: 'A', until: 2000 }, 1000, { platforms: ['test'], limit: 10 })).toEqual([]); // renewed by the hold
+      expect(await s.inbox.renew({ owner: 'B', until: 5000 }, [seq, seq + 1])).toBe(1);
+      expect(await s.inbox.renew({ owner: 'A', until: 5000 }, [seq])).toBe(0);
+      expect(await s.inbox.claim({ owner: 'A', until: 6000 }, 4000, { platforms: ['test'], limit: 10 })).toEqual([]);
+      expect(await s.inbox.markDone(seq, 170, 'B')).toBe(true);
+      expect(await s.inbox.hold(seq, { owner: 'B', until: 1300 })).toBeUndefined();
+      expect(await s.inbox.renew({ owner: 'B', until: 6000 }, [seq])).toBe(0);
+      expect(await s.inbox.claim({ owner: 'A', until: 99_999 }, 99_000, { platforms: ['test'], limit: 10 })).toEqual([]); // done is never claimed
+    });
+
+    it('the inbox: a claim takes free rows of the platforms asked, oldest first, up to its limit; its owner\'s own at once when asked; released rows at once', async () => {
+      const s = await fresh();
+      const add = (id: string, key: string, owner: string, until: number) => s.inbox.add({ eventId: id, sessionKey: key, turn: '{}', route: '{}' }, 0, { owner, until });
+      await add('s1', 'slack:T1:C1:U1', 'dead', 10);
+      await add('t1', 'teams:x:c:u', 'dead', 10);
+      await add('s2', 'slack:T1:C1:U2', 'dead', 10);
+      await add('s3', 'slack:T1:C1:U3', 'dead', 10);
+      await add('w1', 'web::web:u', 'me', 500);
+      const ids = (rows: { eventId: string }[]) => rows.map((r) => r.eventId);
+      expect(ids(await s.inbox.claim({ owner: 'B', until: 200 }, 100, { platforms: ['slack'], limit: 2 }))).toEqual(['s1', 's2']);
+      expect(ids(await s.inbox.claim({ owner: 'C', until: 200 }, 100, { platforms: ['slack', 'teams'], limit: 10 }))).toEqual(['t1', 's3']);
+      expect(await s.inbox.claim({ owner: 'C', until: 200 }, 100, { platforms: ['web'], limit: 10 })).toEqual([]);
+      expect(ids(await s.inbox.claim({ owner: 'me', until: 700 }, 100, { platforms: ['web'], limit: 10, mine: 'me' }))).toEqual(['w1']);
+      const [s1] = await s.inbox.open();
+      await s.inbox.release('B', [s1?.seq ?? -1]);
+      expect(ids(await s.inbox.claim({ owner: 'D', until: 300 }, 150, { platforms: ['slack'], limit: 10 }))).toEqual(['s1']);
+      expect(await s.inbox.claim({ owner: 'D', until: 300 }, 150, { platforms: [], limit: 10 })).toEqual([]);
+    });
+
+    it('the inbox: two owners claiming at once never get the same row', async () => {
+      const s = await fresh();
+      const all: number[] = [];
+      for (let i = 0; i < 60; i++) all.push((await s.inbox.add({ eventId: `e${i}`, sessionKey: `test:t:dm:u${i % 7}`, turn: '{}', route: '{}' }, 0, { owner: 'dead', until: 10 })) ?? -1);
+      const claims = Array.from({ length: 16 }, (_, i) => s.inbox.claim({ owner: i % 2 ? 'A' : 'B', until: 10_000 }, 100, { platforms: ['test'], limit: 5 }).then((rows) => rows.map((r) => `${i % 2 ? 'A' : 'B'}:${r.seq}`)));
+      const got = (await Promise.all(claims)).flat();
+      const seqs = got.map((g) => g.split(':')[1]);
+      expect(new Set(seqs).size).toBe(seqs.length); // no row twice, neither within one owner nor across
+      expect(await s.inbox.renew({ owner: 'A', until: 20_000 }, all) + await s.inbox.renew({ owner: 'B', until: 20_000 }, all)).toBe(seqs.length);
+      // A row skipped while another claim had it locked is free to the next one: none is lost.
+      const rest = (await s.inbox.claim({ owner: 'C', until: 10_000 }, 100, { platforms: ['test'], limit: 100 })).map((r) => String(r.seq));
+      expect(new Set([...seqs, ...rest]).size).toBe(60);
     });
 
     it('references: kept by address, replaced, listed by platform', async () => {
