@@ -9,4 +9,4 @@ export interface SlackApiFake {
   waitFor(predicate: (calls: RecordedCall[]) => boolean, ms?: number): Promise<void>;
   close(): Promise<void>;
 }
-export function startSlackApiFake(options?: { rateLimitOnce?: Record<string, number>; delayMs?: Record<string, number>; rejectToken?: boolean; socketUrl?: string; keepParams?: boolean; answerMarker?: string }): Promise<SlackApiFake>;
+export function startSlackApiFake(options?: { rateLimitOnce?: Record<string, number>; delayMs?: Record<string, number>; rejectToken?: boolean; socketUrl?: string; keepParams?: boolean; answerMarker?: string; oauth?: { clientId: string; clientSecret: string } }): Promise<SlackApiFake>;

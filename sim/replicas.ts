@@ -1,0 +1,70 @@
+/**
+ * The replicas: `node bin/medbill.js serve` processes on one database, each on a loopback port of its own
+ * (PORT=0), killed with SIGKILL and started again as the simulation says. A replica counts as up once it
+ * prints where it listens (and, with a single bot token, that Slack is on: before that it answers 503).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './root.js';
+import type { Backend } from './balancer.js';
+
+export interface Replica extends Backend {
+  readonly name: string;
+  /** Kills it with SIGKILL (no shutdown of any kind); resolves once it is gone. */
+  kill(): Promise<void>;
+  /** Starts it (again); resolves once it listens. */
+  start(): Promise<void>;
+  /** Stops it with SIGTERM, as an orderly shutdown. */
+  stop(): Promise<void>;
+}
+
+/** `env` is the whole environment of the process. */
+export function replica(name: string, env: NodeJS.ProcessEnv, logFile: string, waitForSlack: boolean): Replica {
+  let child: ChildProcess | undefined;
+  let log: WriteStream | undefined;
+  const self: Replica = {
+    name,
+    url: undefined,
+    start: () => new Promise<void>((resolve, reject) => {
+      log ??= createWriteStream(logFile, { flags: 'a' });
+      const proc = spawn(process.execPath, [join(ROOT, 'bin/medbill.js'), 'serve'], { env: { ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = proc;
+      log.write(`--- ${name} started (pid ${proc.pid}) at ${new Date().toISOString()}\n`);
+      let out = '';
+      let listening: string | undefined;
+      proc.stderr?.on('data', (d: Buffer) => log?.write(d));
+      proc.stdout?.on('data', (d: Buffer) => {
+        log?.write(d);
+        if (self.url) return;
+        out += String(d);
+        listening ??= /running on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+        if (listening && (!waitForSlack || /Slack: on/.test(out))) {
+          self.url = listening;
+          resolve();
+        }
+      });
+      proc.once('exit', (code, signal) => {
+        log?.write(`--- ${name} exited (${signal ?? code}) at ${new Date().toISOString()}\n`);
+        if (child === proc) self.url = undefined;
+        reject(new Error(`${name} exited (${signal ?? code}) before it listened: ${out.slice(-500)}`));
+      });
+    }),
+    kill: () => gone(child, 'SIGKILL', () => { self.url = undefined; }),
+    stop: async () => {
+      await gone(child, 'SIGTERM', () => { self.url = undefined; });
+      log?.end();
+    },
+  };
+  return self;
+}
+
+/** Sends the signal (after `before`, which takes the replica out of the balancer first); resolves on exit. */
+function gone(child: ChildProcess | undefined, signal: NodeJS.Signals, before: () => void): Promise<void> {
+  before();
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
+}
