@@ -31,6 +31,9 @@ export async function startSlackFake(client: { id: string; secret: string } | un
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'test/support/slack-api-fake.js')], {
     env: { ...process.env, SLACK_FAKE_KEEP_CALLS: '1', SLACK_FAKE_OAUTH_CLIENT: client ? `${client.id}:${client.secret}` : '' }, stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // It must not outlive the simulation, however that ends.
+  const stop = () => { child.kill('SIGTERM'); };
+  process.once('exit', stop);
   const urls = await new Promise<{ api: string; authorize: string }>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
@@ -50,6 +53,9 @@ export async function startSlackFake(client: { id: string; secret: string } | un
       const { total } = (await (await fetch(`${base}/_count`)).json()) as { total: number };
       return total;
     },
-    stop: () => { child.kill('SIGTERM'); },
+    stop: () => {
+      process.off('exit', stop);
+      stop();
+    },
   };
 }

@@ -23,33 +23,44 @@ export interface Replica extends Backend {
 export function replica(name: string, env: NodeJS.ProcessEnv, logFile: string, waitForSlack: boolean): Replica {
   let child: ChildProcess | undefined;
   let log: WriteStream | undefined;
+  let starting: Promise<void> | undefined;
+  // A replica never outlives the simulation, however that ends.
+  process.once('exit', () => child?.kill('SIGKILL'));
+  const launch = () => new Promise<void>((resolve, reject) => {
+    if (child && child.exitCode === null && child.signalCode === null) return resolve(); // running already
+    log ??= createWriteStream(logFile, { flags: 'a' });
+    const proc = spawn(process.execPath, [join(ROOT, 'bin/medbill.js'), 'serve'], { env: { ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    log.write(`--- ${name} started (pid ${proc.pid}) at ${new Date().toISOString()}\n`);
+    let out = '';
+    let ready = false;
+    proc.stderr?.on('data', (d: Buffer) => log?.write(d));
+    proc.stdout?.on('data', (d: Buffer) => {
+      log?.write(d);
+      if (ready) return;
+      out += String(d);
+      const listening = /running on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+      if (listening && (!waitForSlack || /Slack: on/.test(out))) {
+        ready = true;
+        clearTimeout(late);
+        self.url = listening;
+        resolve();
+      }
+    });
+    // Not listening within a minute: something is wrong with it; it is killed and the start fails.
+    const late = setTimeout(() => proc.kill('SIGKILL'), 60_000);
+    proc.once('exit', (code, signal) => {
+      clearTimeout(late);
+      log?.write(`--- ${name} exited (${signal ?? code}) at ${new Date().toISOString()}\n`);
+      if (child === proc) self.url = undefined;
+      reject(new Error(`${name} exited (${signal ?? code}) before it listened: ${out.slice(-500)}`));
+    });
+  });
   const self: Replica = {
     name,
     url: undefined,
-    start: () => new Promise<void>((resolve, reject) => {
-      log ??= createWriteStream(logFile, { flags: 'a' });
-      const proc = spawn(process.execPath, [join(ROOT, 'bin/medbill.js'), 'serve'], { env: { ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-      child = proc;
-      log.write(`--- ${name} started (pid ${proc.pid}) at ${new Date().toISOString()}\n`);
-      let out = '';
-      let listening: string | undefined;
-      proc.stderr?.on('data', (d: Buffer) => log?.write(d));
-      proc.stdout?.on('data', (d: Buffer) => {
-        log?.write(d);
-        if (self.url) return;
-        out += String(d);
-        listening ??= /running on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-        if (listening && (!waitForSlack || /Slack: on/.test(out))) {
-          self.url = listening;
-          resolve();
-        }
-      });
-      proc.once('exit', (code, signal) => {
-        log?.write(`--- ${name} exited (${signal ?? code}) at ${new Date().toISOString()}\n`);
-        if (child === proc) self.url = undefined;
-        reject(new Error(`${name} exited (${signal ?? code}) before it listened: ${out.slice(-500)}`));
-      });
-    }),
+    // One start at a time: a start asked for while one is under way joins it.
+    start: () => (starting ??= launch().finally(() => { starting = undefined; })),
     kill: () => gone(child, 'SIGKILL', () => { self.url = undefined; }),
     stop: async () => {
       await gone(child, 'SIGTERM', () => { self.url = undefined; });
