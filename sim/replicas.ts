@@ -34,7 +34,11 @@ export function replica(name: string, env: NodeJS.ProcessEnv, logFile: string, w
     log.write(`--- ${name} started (pid ${proc.pid}) at ${new Date().toISOString()}\n`);
     let out = '';
     let ready = false;
-    proc.stderr?.on('data', (d: Buffer) => log?.write(d));
+    let err = '';
+    proc.stderr?.on('data', (d: Buffer) => {
+      log?.write(d);
+      err = (err + String(d)).slice(-500);
+    });
     proc.stdout?.on('data', (d: Buffer) => {
       log?.write(d);
       if (ready) return;
@@ -53,7 +57,7 @@ export function replica(name: string, env: NodeJS.ProcessEnv, logFile: string, w
       clearTimeout(late);
       log?.write(`--- ${name} exited (${signal ?? code}) at ${new Date().toISOString()}\n`);
       if (child === proc) self.url = undefined;
-      reject(new Error(`${name} exited (${signal ?? code}) before it listened: ${out.slice(-500)}`));
+      reject(new Error(`${name} exited (${signal ?? code}) before it listened: ${(out.slice(-300) + err).trim()}`));
     });
   });
   const self: Replica = {

@@ -66,6 +66,8 @@ export interface SimReport extends Verdict {
 const SECRET = 'simsigningsecret0123456789abcdef';
 const ZONE = 'America/Chicago';
 const PUBLIC_URL = 'https://medbill-sim.invalid';
+/** The digest scheduler's lease (src/scheduler/digest-scheduler.ts's default). */
+const DIGEST_LEASE_MS = 120_000;
 const pct = (xs: number[], p: number) => (xs.length ? (xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? 0) : 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -151,25 +153,36 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
       if (++done % 1000 === 0) say(`${done} of ${load.length} events sent`);
     });
     const sendingSeconds = (Date.now() - start) / 1000;
+    // The kills go on until the digests are being posted, so that they are posted under kills too.
+    if (killer) await sleep(dueAt.toMillis() + 5000 - Date.now());
     if (killer) clearInterval(killer);
     killer = undefined;
     // Every replica up again, then quiet: no call to Slack for a while (longer than a lease), and the digest due.
     await Promise.all(replicas.filter((r) => !r.url).map((r) => r.start().catch(() => undefined)));
     say(`all sent in ${sendingSeconds.toFixed(1)} s; waiting until quiet`);
+    // A digest run cut short by a kill is taken over once its lease (2 minutes) has run out: quiet is not
+    // enough while a digest is missing, until that lease has surely ended.
     const quietMs = Math.max(5000, 2 * o.leaseMs);
+    const digestDeadline = dueAt.toMillis() + DIGEST_LEASE_MS + 30_000;
+    const all = sent;
+    const verdictNow = async () => {
+      const { calls, tokens } = await fake.record();
+      return judge({ calls, tokens, ...(o.singleToken ? { singleToken } : {}), events: all, spaces });
+    };
     let last = -1;
     let quietSince = Date.now();
+    let verdict: Verdict | undefined;
     for (;;) {
       const n = await fake.callCount();
-      if (n !== last) { last = n; quietSince = Date.now(); }
-      if (Date.now() - quietSince >= quietMs && Date.now() > dueAt.toMillis() + 5000) break;
+      if (n !== last) { last = n; quietSince = Date.now(); verdict = undefined; }
+      if (Date.now() - quietSince >= quietMs && Date.now() > dueAt.toMillis() + 5000) {
+        verdict ??= await verdictNow();
+        if (verdict.digestsWhole === verdict.digestsExpected || Date.now() > digestDeadline) break;
+      }
       if (Date.now() - start > 30 * 60_000) break;
       await sleep(250);
     }
-
-    const { calls, tokens } = await fake.record();
-    const all = [...sent];
-    const verdict = judge({ calls, tokens, ...(o.singleToken ? { singleToken } : {}), events: all, spaces });
+    verdict = await verdictNow();
     const records = await recordCrossings(o.databaseUrl);
     const acks = all.filter((e) => e.acked).length;
     const seconds = (Math.max(verdict.lastAnswerAt, start) - start) / 1000;

@@ -31,5 +31,5 @@ describePostgres('the simulation: replicas, installs, kills', () => {
     expect(report.digestRepeats).toBe(0);
     expect(report.digestsWhole).toBe(report.digestsExpected);
     expect(report.ok).toBe(true);
-  }, 300_000);
+  }, 420_000);
 });
