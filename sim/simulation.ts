@@ -89,7 +89,7 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
   const balancer = await startBalancer(replicas);
   const singleToken = 'xoxb-sim-single-token-0000';
   const env: NodeJS.ProcessEnv = {
-    MEDBILL_DATABASE_URL: o.databaseUrl, MEDBILL_WEB: 'off', MEDBILL_LOG: 'warn', MEDBILL_DIGEST_TICK_SECONDS: '1', MEDBILL_TIME_ZONE: ZONE,
+    MEDBILL_DATABASE_URL: o.databaseUrl, MEDBILL_WEB: 'off', MEDBILL_LOG: o.keepLogs ? 'info' : 'warn', MEDBILL_DIGEST_TICK_SECONDS: '1', MEDBILL_TIME_ZONE: ZONE,
     MEDBILL_PRACTICES: 'per-workspace', MEDBILL_INBOX_LEASE_MS: String(o.leaseMs),
     SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl,
     ...(o.singleToken
