@@ -15,6 +15,9 @@ export interface Verdict {
   duplicates: number;
   /** Acknowledged events with no answer. */
   missing: number;
+  /** The missing ones by kind (mention, press, digest-setting), and the first few of them. */
+  missingByKind: Record<string, number>;
+  missingExamples: string[];
   /** Posts in no event's thread and not a digest (an apology, a reply that went elsewhere). */
   strays: number;
   crossings: number;
@@ -71,9 +74,15 @@ export function judge(opts: { calls: RecordedCall[]; tokens: Record<string, stri
   }
   let answered = 0;
   let missing = 0;
+  const missingByKind: Record<string, number> = {};
+  const missingExamples: string[] = [];
   for (const e of opts.events) {
     if (threads.has(`${e.channel}|${e.threadTs}`)) answered++;
-    else if (e.acked) missing++;
+    else if (e.acked) {
+      missing++;
+      missingByKind[e.kind] = (missingByKind[e.kind] ?? 0) + 1;
+      if (missingExamples.length < 5) missingExamples.push(`${e.kind} ${e.id} by ${e.user} in ${e.channel} (thread ${e.threadTs})`);
+    }
   }
 
   // Digest runs per channel: run key -> the part numbers posted (with repeats) and how many parts there are.
@@ -98,5 +107,5 @@ export function judge(opts: { calls: RecordedCall[]; tokens: Record<string, stri
       && Array.from({ length: only.of }, (_, i) => i + 1).every((n) => only.parts.includes(n));
     if (whole) digestsWhole++;
   }
-  return { answered, duplicates, missing, strays, crossings, crossingExamples, digestsWhole, digestsExpected: opts.spaces.length, digestRepeats, lastAnswerAt };
+  return { answered, duplicates, missing, missingByKind, missingExamples, strays, crossings, crossingExamples, digestsWhole, digestsExpected: opts.spaces.length, digestRepeats, lastAnswerAt };
 }

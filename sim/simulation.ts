@@ -209,7 +209,7 @@ export function reportLines(r: SimReport): string[] {
   return [
     `workspaces ${r.workspaces} (installed through OAuth: ${r.installed})`,
     `events ${r.events} (mentions and button presses, and one "digest here" per workspace), acks ${r.acks}, unacknowledged ${r.unacked}, retries sent ${r.retries}`,
-    `answers ${r.answered}, duplicates ${r.duplicates}, missing ${r.missing}, strays ${r.strays}`,
+    `answers ${r.answered}, duplicates ${r.duplicates}, missing ${r.missing}${r.missing ? ` (${Object.entries(r.missingByKind).map(([k, n]) => `${n} ${k}`).join(', ')}; e.g. ${r.missingExamples.join('; ')})` : ''}, strays ${r.strays}`,
     `crossings ${r.crossings} in calls to Slack${r.crossingExamples.length ? ` (${r.crossingExamples.join('; ')})` : ''}, ${r.recordCrossings.length} in ${r.recordRows} database rows${r.recordCrossings.length ? ` (${r.recordCrossings.slice(0, 3).join('; ')})` : ''}`,
     `digests posted whole and once ${r.digestsWhole}/${r.digestsExpected}, parts or runs repeated ${r.digestRepeats}`,
     `kills ${r.kills} (SIGKILL, each replica started again)`,
