@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InstallProvider, type Installation } from '@slack/oauth';
+import { LogLevel, type Logger } from '@slack/logger';
 import { startSlackFake, type SlackFake } from '../../sim/fake.js';
 import { install } from '../../sim/install.js';
 
@@ -24,7 +25,7 @@ describe("the simulation's OAuth installs", () => {
     fake = await startSlackFake(client);
     const installs = new Map<string, Installation>();
     // The refused redirect below is expected: the installer's own error line would only be noise.
-    const quiet = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => 'error', setName() {} } as unknown as NonNullable<ConstructorParameters<typeof InstallProvider>[0]['logger']>;
+    const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {} };
     const provider = new InstallProvider({
       clientId: client.id, clientSecret: client.secret, stateSecret: 'sim-state-secret', directInstall: true, logger: quiet,
       authorizationUrl: fake.authorizeUrl, clientOptions: { slackApiUrl: fake.apiUrl },
