@@ -4,8 +4,11 @@
 // socketUrl (for Socket Mode), keepParams, answerMarker (chat.postMessage texts containing it are counted in /_count's answers).
 // Point the bot at it with SLACK_API_URL (clientOptions.slackApiUrl); response_url posts land on /respond/….
 // OAuth: `authorizeUrl` is a stand-in for Slack's authorize page: it approves the next installation queued with
-// installAs() (none queued: the person declined, error=access_denied), and sends the browser to redirect_uri?code=…&state=…; oauth.v2.access
-// then answers that code (once) with the installation, in Slack's shape. auth.test answers per token.
+// installAs() (none queued: the person declined, error=access_denied), or, with `team=T…` in its query, an install
+// into workspace T (the simulation, whose fake runs in another process: Slack knows the workspace from who is signed
+// in, here the caller names it); it sends the browser to redirect_uri?code=…&state=…. oauth.v2.access then answers
+// that code (once) with the installation, in Slack's shape; auth.test answers per token. /_calls gives every call
+// and the workspace (installation key) of each token issued, to a caller in another process.
 import { createServer } from 'node:http';
 
 export async function startSlackApiFake(options = {}) {
@@ -95,7 +98,7 @@ export async function startSlackApiFake(options = {}) {
       if (path === '/oauth/v2/authorize') {
         const query = Object.fromEntries(new URL(req.url, 'http://x').searchParams);
         calls.push({ method: 'authorize', params: query, at: Date.now() });
-        const spec = queued.shift();
+        const spec = query.team ? { team: { id: query.team, name: `Practice ${query.team}` } } : queued.shift();
         const back = new URL(query.redirect_uri ?? '');
         if (!spec) back.searchParams.set('error', 'access_denied');
         else back.searchParams.set('code', grant(spec).code);
@@ -106,7 +109,11 @@ export async function startSlackApiFake(options = {}) {
       if (path === '/_count') { // for a fake running in another process (the benchmark): how many calls of a method
         const method = new URL(req.url, 'http://x').searchParams.get('method');
         res.writeHead(200, { 'content-type': 'application/json' });
-        return res.end(JSON.stringify({ count: calls.filter((c) => c.method === method && !c.rateLimited).length, answers }));
+        return res.end(JSON.stringify({ count: calls.filter((c) => c.method === method && !c.rateLimited).length, answers, total: calls.length }));
+      }
+      if (path === '/_calls') { // for a fake running in another process (the simulation): every call, and each token's workspace
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ calls, tokens: Object.fromEntries([...tokens].map(([token, i]) => [token, i.isEnterpriseInstall ? i.enterprise?.id : i.team?.id])) }));
       }
       let params = {};
       // An upload URL receives the file as multipart form data: kept whole, as base64.
@@ -177,7 +184,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const authDelay = Number(process.env.SLACK_FAKE_AUTH_DELAY_MS ?? 0);
   // SLACK_FAKE_ANSWER_MARKER: text that marks an answer, counted apart (an event may post several messages).
   const marker = process.env.SLACK_FAKE_ANSWER_MARKER;
-  const fake = await startSlackApiFake({ keepParams: false, ...(authDelay ? { delayMs: { 'auth.test': authDelay } } : {}), ...(marker ? { answerMarker: marker } : {}) });
+  // SLACK_FAKE_CLIENT_SECRET: an app workspaces install (the simulation); oauth.v2.access checks it.
+  // SLACK_FAKE_KEEP_CALLS=1: every call kept whole, for /_calls.
+  const clientSecret = process.env.SLACK_FAKE_CLIENT_SECRET;
+  const fake = await startSlackApiFake({
+    keepParams: process.env.SLACK_FAKE_KEEP_CALLS === '1', ...(clientSecret ? { clientSecret } : {}),
+    ...(authDelay ? { delayMs: { 'auth.test': authDelay } } : {}), ...(marker ? { answerMarker: marker } : {}),
+  });
   console.log(`api ${fake.apiUrl}`);
+  if (clientSecret) console.log(`authorize ${fake.authorizeUrl}`);
   process.once('SIGTERM', () => fake.close().then(() => process.exit(0)));
 }
