@@ -20,6 +20,7 @@ export const MIGRATIONS = [
   'digest-parts',
   'held',
   'claims-by-reference',
+  'practices',
 ] as const;
 
 export type MigrationName = (typeof MIGRATIONS)[number];

@@ -10,10 +10,11 @@ export class SqliteInboxStore implements InboxStore {
   private readonly countOpenStmt;
   private readonly pruneStmt;
 
-  constructor(db: Db) {
-    this.insertStmt = db.prepare<[string, string, string, string, number, number], { seq: number }>(
-      `INSERT INTO inbox (event_id, session_key, turn, route, status, received_at, updated_at)
-       VALUES (?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (event_id) DO NOTHING RETURNING seq`,
+  /** `practice`: recorded on each row it adds; the queue itself is the deployment's (every view reads all of it). */
+  constructor(db: Db, private readonly practice: string) {
+    this.insertStmt = db.prepare<[string, string, string, string, string, number, number], { seq: number }>(
+      `INSERT INTO inbox (practice, event_id, session_key, turn, route, status, received_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (event_id) DO NOTHING RETURNING seq`,
     );
     this.answeredStmt = db.prepare("UPDATE inbox SET status = 'answered', replies = ?, updated_at = ? WHERE seq = ? AND status = 'pending'");
     // A delivered event keeps only its id (to recognise a retry): its turn, route and answer are dropped.
@@ -27,7 +28,7 @@ export class SqliteInboxStore implements InboxStore {
   }
 
   async add(row: { eventId: string; sessionKey: string; turn: string; route: string }, now: number): Promise<number | undefined> {
-    return this.insertStmt.get(row.eventId, row.sessionKey, row.turn, row.route, now, now)?.seq;
+    return this.insertStmt.get(this.practice, row.eventId, row.sessionKey, row.turn, row.route, now, now)?.seq;
   }
 
   /** In the unit of work: the answer lands with the turn's session, or neither does. */
