@@ -22,9 +22,10 @@ export interface InboxRow {
 export interface InboxStore {
   /**
    * Records an event unless its id was seen before (the check and the write are one atomic step). Returns
-   * the row's sequence number (arrival order), or undefined for a repeat.
+   * the row's sequence number (arrival order), or undefined for a repeat. `practice`: the practice the event
+   * was accepted for (default: the view's), recorded on the row; the queue is the deployment's.
    */
-  add(row: { eventId: string; sessionKey: string; turn: string; route: string }, now: number): Promise<number | undefined>;
+  add(row: { eventId: string; sessionKey: string; turn: string; route: string; practice?: string }, now: number): Promise<number | undefined>;
   markDone(seq: number, now: number): Promise<void>;
   /** Everything acknowledged and not yet delivered, in arrival order (for a restart). */
   open(): Promise<InboxRow[]>;

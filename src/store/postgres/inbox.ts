@@ -6,11 +6,11 @@ export class PgInboxStore implements InboxStore {
   /** `practice`: recorded on each row it adds; the queue itself is the deployment's (every view reads all of it). */
   constructor(private readonly db: PgDb, private readonly practice: string) {}
 
-  async add(row: { eventId: string; sessionKey: string; turn: string; route: string }, now: number): Promise<number | undefined> {
+  async add(row: { eventId: string; sessionKey: string; turn: string; route: string; practice?: string }, now: number): Promise<number | undefined> {
     const { rows } = await this.db.query<{ seq: number }>(
       `INSERT INTO inbox (practice, event_id, session_key, turn, route, status, received_at, updated_at)
        VALUES ($6, $1, $2, $3, $4, 'pending', $5, $5) ON CONFLICT (event_id) DO NOTHING RETURNING seq`,
-      [row.eventId, row.sessionKey, row.turn, row.route, now, this.practice],
+      [row.eventId, row.sessionKey, row.turn, row.route, now, row.practice ?? this.practice],
     );
     return rows[0]?.seq;
   }

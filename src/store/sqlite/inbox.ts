@@ -27,8 +27,8 @@ export class SqliteInboxStore implements InboxStore {
     this.pruneStmt = db.prepare("DELETE FROM inbox WHERE status = 'done' AND updated_at < ?");
   }
 
-  async add(row: { eventId: string; sessionKey: string; turn: string; route: string }, now: number): Promise<number | undefined> {
-    return this.insertStmt.get(this.practice, row.eventId, row.sessionKey, row.turn, row.route, now, now)?.seq;
+  async add(row: { eventId: string; sessionKey: string; turn: string; route: string; practice?: string }, now: number): Promise<number | undefined> {
+    return this.insertStmt.get(row.practice ?? this.practice, row.eventId, row.sessionKey, row.turn, row.route, now, now)?.seq;
   }
 
   /** In the unit of work: the answer lands with the turn's session, or neither does. */
