@@ -11,6 +11,8 @@ import { startSlackStack, type SlackStack } from '../support/slack-stack.js';
 import { tempDbPath } from '../helpers.js';
 import { claimService } from '../support/storage.js';
 import { addDays } from '../../src/calendar.js';
+import { startDigest } from '../../src/root/digest.js';
+import { silentLogger } from '../../src/log.js';
 
 const SECRET = 'practices-test-secret';
 const today = '2026-12-07';
@@ -116,5 +118,28 @@ describe('practices in Slack, one per workspace', () => {
     const status = await answer(() => slash('T2', 'U0TWO', 'C0SHARED', 'digest here off'), /digest/i);
     expect(status).not.toMatch(/08:00 America\/Chicago/);
     expect((await t1.channels()).map((c) => c.key)).toEqual(['slack:T1:channel:C0SHARED']);
+  }, 30_000);
+
+  it('posts each practice\'s digest from its own claims, once per channel', async () => {
+    await seedT1();
+    await answer(() => slash('T1', 'U0ONE', 'C0ONE', 'digest here 8:00 America/Chicago every day'), /posted here at 08:00/);
+    await answer(() => slash('T2', 'U0TWO', 'C0TWO', 'digest here 8:00 America/Chicago every day'), /posted here at 08:00/);
+    fake.clear();
+    const at = Date.parse(`${today}T14:00:30Z`); // 08:00:30 in Chicago
+    const scheduler = await startDigest(stack.app, { log: silentLogger, tickMs: 60_000, now: () => at });
+    try {
+      await scheduler.tick();
+      await scheduler.tick();
+    } finally {
+      await scheduler.stop();
+    }
+    const digests = fake.of('chat.postMessage').filter((c) => (c.params.metadata as { event_type?: string } | undefined)?.event_type === 'medbill_digest');
+    expect(digests.map((c) => c.params.channel).sort()).toEqual(['C0ONE', 'C0TWO']);
+    const of = (channel: string) => JSON.stringify(digests.find((c) => c.params.channel === channel)?.params.blocks);
+    expect(of('C0ONE')).toMatch(/C-DNY23 · Aetna/);
+    expect(of('C0TWO')).not.toMatch(/C-DNY23/);
+    expect(await stack.app.storage.practice('slack:T1').digests.run('slack:T1:channel:C0ONE', today)).toMatchObject({ sentAt: at });
+    expect(await stack.app.storage.practice('slack:T2').digests.run('slack:T2:channel:C0TWO', today)).toMatchObject({ sentAt: at });
+    expect(await stack.app.storage.practice('slack:T2').digests.run('slack:T1:channel:C0ONE', today)).toBeUndefined();
   }, 30_000);
 });
