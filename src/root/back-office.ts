@@ -117,6 +117,11 @@ export class BackOffice {
     return this.practiceSettings;
   }
 
+  /** The practice's own zone as last read (loadSettings, ready), else `fallback` (MEDBILL_TIME_ZONE). */
+  zoneOr(fallback: string): string {
+    return this.practiceSettings?.zone ?? fallback;
+  }
+
   /** Resolves once the imported ICD-10-CM list is open (codes and directory read it from then on) and the practice's settings are read. */
   ready(): Promise<void> {
     return Promise.all([this.shared.opening(), this.loadSettings()]).then(() => undefined);

@@ -18,7 +18,7 @@ describe('medbill practice', () => {
     expect(shown).toContain('dental: 90 days (set for this practice)');
     expect(shown).toContain('medicare: 120 days (knowledge/followup.json)');
     // Practice T2 and the default practice have none of it.
-    for (const other of [{ MEDBILL_PRACTICE: 'slack:T2' }, {}]) {
+    for (const other of [{ MEDBILL_PRACTICE: 'slack:T2' }, { MEDBILL_PRACTICE: 'default' }]) {
       const out = cli(['practice', 'show'], undefined, { MEDBILL_DB: db, MEDBILL_TIME_ZONE: 'America/New_York', ...other }).out;
       expect(out).toContain('zone: America/New_York (MEDBILL_TIME_ZONE)');
       expect(out).toContain('first follow-up: 14 days after submission (knowledge/followup.json)');
