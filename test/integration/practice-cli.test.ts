@@ -1,6 +1,7 @@
 /** `medbill practice show|set` (src/root/practice.ts): MEDBILL_PRACTICE's own settings, validated, seen by no other practice. */
 import { describe, expect, it } from 'vitest';
 import { cli, tempDbPath } from '../helpers.js';
+import { claimService, sqliteStorage } from '../support/storage.js';
 
 describe('medbill practice', () => {
   it('sets a practice\'s zone, follow-up days and appeal windows, which another practice does not see', () => {
@@ -49,6 +50,27 @@ describe('medbill practice', () => {
     expect(res.err).toMatch(message);
     expect(cli(['practice', 'show'], undefined, { MEDBILL_DB: db }).out).toContain('(knowledge/followup.json)');
   });
+
+  it('acts on MEDBILL_PRACTICE\'s claims only: today and claims update', async () => {
+    const path = tempDbPath('medbill-practice-claims-');
+    const db = sqliteStorage(path);
+    const claims = claimService(db.practice('slack:T1'), () => Date.parse('2026-01-20T15:00:00Z'));
+    const plan = await claims.draft({ caseId: 'C-7K3Q9', payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: ['D7240'], diagnoses: ['K01.1'], billedCents: 41250, serviceDate: '2026-01-02', submittedDate: '2026-01-05' }, { who: 'test', surface: 'test' });
+    if (!plan.ok || !(await claims.commit(plan))) throw new Error('seed failed');
+    await db.close();
+    const env = (practice: string) => ({ MEDBILL_DB: path, MEDBILL_TIME_ZONE: 'America/Chicago', MEDBILL_PRACTICE: practice });
+    expect(cli(['today'], undefined, env('slack:T1')).out).toContain('C-7K3Q9 · Aetna');
+    expect(cli(['today'], undefined, env('default')).out).not.toContain('C-7K3Q9');
+    const other = cli(['claims', 'update', 'C-7K3Q9 paid $412.50'], undefined, env('slack:T2'));
+    expect(other.code).toBe(1); // nothing recorded: T2 has no such claim
+    expect(other.out).toMatch(/I have no claim or case C-7K3Q9/);
+    const reopened = sqliteStorage(path);
+    try {
+      expect(await reopened.practice('slack:T1').claims.get('C-7K3Q9')).toMatchObject({ status: 'submitted', version: 1 });
+    } finally {
+      await reopened.close();
+    }
+  }, 30_000);
 
   it('refuses a malformed MEDBILL_PRACTICE as a usage error', () => {
     const res = cli(['practice', 'show'], undefined, { MEDBILL_PRACTICE: 'slack T1; drop' });
