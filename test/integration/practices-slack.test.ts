@@ -12,6 +12,7 @@ import { tempDbPath } from '../helpers.js';
 import { claimService } from '../support/storage.js';
 import { addDays } from '../../src/calendar.js';
 import { startDigest } from '../../src/root/digest.js';
+import { SqliteStorage } from '../../src/store/sqlite/index.js';
 import { silentLogger } from '../../src/log.js';
 
 const SECRET = 'practices-test-secret';
@@ -87,6 +88,10 @@ describe('practices in Slack, one per workspace', () => {
     expect(update.replaceAll('C-DNY23', 'C-?')).toBe(updateUnknown.replaceAll('C-QQQQ9', 'C-?'));
     const t1 = claimService(stack.app.storage.practice('slack:T1'));
     expect(await t1.get('C-DNY23')).toMatchObject({ status: 'submitted', version: 1 });
+    // One inbox for the deployment; each event recorded with the practice it was accepted for.
+    const db = stack.app.storage;
+    if (!(db instanceof SqliteStorage)) throw new Error('the stack runs on SQLite');
+    expect(db.db.prepare<[], string>('SELECT DISTINCT practice FROM inbox ORDER BY practice').pluck(true).all()).toEqual(['slack:T1', 'slack:T2']);
   }, 30_000);
 
   it('changes nothing in T1\'s claim when a button from T2 carries T1\'s case ID', async () => {
