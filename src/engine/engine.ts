@@ -151,6 +151,11 @@ export class Engine<S = unknown> {
     return this.scopeOf(where).cases.recent(sessionKey(where), limit);
   }
 
+  /** The zone of `where`'s practice: its own, where it set one, else the deployment's (`zone`). */
+  async practiceZoneOf(where: Omit<Turn, 'input' | 'direct'>): Promise<string> {
+    return (await this.practiceZone(this.practiceOf(where))) ?? this.zone;
+  }
+
   /** The practice a turn (or any place) belongs to. */
   practiceOf(where: Omit<Turn, 'input' | 'direct'>): string {
     return this.whose(placeOf(where));

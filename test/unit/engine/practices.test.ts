@@ -39,10 +39,12 @@ describe('the engine with a practice per workspace', () => {
   });
 
   it('dates a practice\'s turns in its own zone, and another\'s in the deployment\'s', async () => {
-    const { db, say } = setup();
+    const { db, engine, say } = setup();
     await db.practice('slack:T1').settings.put({ zone: 'Pacific/Auckland' }, 1);
     expect(texts(await say('T1', 'today'))).toMatch(/Tue Dec 8, 2026/);
     expect(texts(await say('T2', 'today'))).toMatch(/Mon Dec 7, 2026/);
     expect(texts(await say(undefined, 'today'))).toMatch(/Mon Dec 7, 2026/);
+    expect(await engine.practiceZoneOf({ platform: 'slack', tenant: 'T1', user: 'U1', conversation: 'dm' })).toBe('Pacific/Auckland');
+    expect(await engine.practiceZoneOf({ platform: 'web', user: 'U1', conversation: 'web-today' })).toBe('America/New_York');
   });
 });
