@@ -23,7 +23,8 @@ MEDBILL_WEB (on; off serves no chat page), MEDBILL_ALLOWED_HOSTS (extra host nam
 MEDBILL_INBOX_MAX (2000 events waiting to be answered, at most), MEDBILL_INBOX_LEASE_MS (30000: how long a
 replica holds an event unrenewed), MEDBILL_REPLICA_ID (this process's name on the events it holds), MEDBILL_TIME_ZONE (the practice's
 IANA time zone, for "today" in claims, digests, reports and letters; default America/New_York, never
-this machine's), MEDBILL_DIGEST (digest channels, e.g. "slack:C0BILLING 8:00 America/Chicago"), MEDBILL_DIGEST_TICK_SECONDS (30);
+this machine's), MEDBILL_PRACTICES (single; per-workspace: each Slack workspace or Teams tenant a practice of its own),
+MEDBILL_PRACTICE (default: the practice the commands act on), MEDBILL_DIGEST (digest channels, e.g. "slack:C0BILLING 8:00 America/Chicago"), MEDBILL_DIGEST_TICK_SECONDS (30);
 LLM narrative in letters (optional, off by default): MEDBILL_LLM_BASE_URL (an OpenAI-compatible server, with
 /v1), MEDBILL_LLM_MODEL, MEDBILL_LLM_API_KEY, MEDBILL_LLM_TIMEOUT_MS (20000);
 Slack: SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP at /slack/events) or SLACK_APP_TOKEN (Socket Mode),

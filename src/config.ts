@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { describeZodError } from './zod-message.js';
 import { DEFAULT_PRACTICE_ZONE, isValidZone } from './today.js';
+import { DEFAULT_PRACTICE, PRACTICE_ID } from './practice-id.js';
 
 /** A zone named as IANA names places (America/Chicago, or UTC), not an abbreviation such as EST. */
 const isPracticeZone = (zone: string): boolean => isValidZone(zone) && (zone.includes('/') || zone === 'UTC');
@@ -38,6 +39,10 @@ const EnvSchema = z.object({
   MEDBILL_LLM_MODEL: z.string().max(200).optional(),
   MEDBILL_LLM_API_KEY: z.string().max(1000).optional(),
   MEDBILL_LLM_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(20_000),
+  // Which practice a place belongs to: one for the whole deployment, or one per Slack workspace / Teams tenant.
+  MEDBILL_PRACTICES: z.enum(['single', 'per-workspace']).default('single'),
+  // The practice a command-line command (claims, report, today, letter, practice …) acts on.
+  MEDBILL_PRACTICE: z.string().regex(PRACTICE_ID, 'a practice id: 1 to 100 letters, digits, or : _ . - (e.g. default, slack:T0123ABCD)').default(DEFAULT_PRACTICE),
 });
 
 export interface Config {
@@ -56,6 +61,10 @@ export interface Config {
   digestTickMs: number;
   /** MEDBILL_DIGEST as given (read by src/root/digest.ts when the service starts). */
   digestChannels: string;
+  /** MEDBILL_PRACTICES: 'single' (every place is practice 'default') or 'per-workspace' (`platform:tenant` where a place has a tenant). */
+  practices: 'single' | 'per-workspace';
+  /** MEDBILL_PRACTICE: the practice the command-line commands act on. */
+  practice: string;
   /** The optional LLM for letter narratives; absent when MEDBILL_LLM_BASE_URL is unset. `apiKey` is not enumerable (never printed). */
   llm?: { baseUrl: string; model: string; timeoutMs: number; readonly apiKey?: string };
 }
@@ -86,6 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     digestTickMs: e.MEDBILL_DIGEST_TICK_SECONDS * 1000,
     digestChannels: e.MEDBILL_DIGEST,
     allowedHosts: e.MEDBILL_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
+    practices: e.MEDBILL_PRACTICES,
+    practice: e.MEDBILL_PRACTICE,
     ...(llm ? { llm } : {}),
   };
 }

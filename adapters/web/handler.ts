@@ -96,7 +96,8 @@ function readBack(screened: Screened): { read?: { text: string } | { values: Rec
 export async function handleWebToday(engine: Engine, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const user = UserId.safeParse(new URL(req.url ?? '/', 'http://localhost').searchParams.get('user') ?? '');
   if (!user.success) throw new HttpError(400, describeZodError(user.error, 'user'));
-  const replies = await engine.handle({ platform: 'web', user: user.data, conversation: 'web-today', direct: true, input: { kind: 'text', text: 'today' } });
-  // The practice's zone, so the page says "as of" on the practice's clock, as the list's dates are.
-  sendJson(res, 200, { replies, zone: engine.zone });
+  const where = { platform: 'web', user: user.data, conversation: 'web-today' };
+  const replies = await engine.handle({ ...where, direct: true, input: { kind: 'text', text: 'today' } });
+  // The practice's zone (its own, if it set one), so the page says "as of" on the practice's clock, as the list's dates are.
+  sendJson(res, 200, { replies, zone: await engine.practiceZoneOf(where) });
 }

@@ -6,6 +6,7 @@
  */
 import { newCaseId } from '../case-id.js';
 import type { Storage } from '../store/storage.js';
+import { DEFAULT_PRACTICE } from '../store/settings.js';
 import type { SessionRow, SessionStore } from '../store/sessions.js';
 import type { CaseFile, CaseStore, CaseSummary } from '../store/cases.js';
 import type { StoreWrite } from '../store/unit-of-work.js';
@@ -19,8 +20,15 @@ import { prepareVocabulary } from '../privacy/vocabulary.js';
 import { ExampleMatcher, controlCommand, type ControlCommand } from './intents.js';
 import { errorFields, silentLogger, type Logger } from '../log.js';
 
+/** What the engine keeps turns in: a practice's sessions, cases and unit of work, and the other practices' views. */
+export interface EngineStorage extends Pick<Storage, 'sessions' | 'cases' | 'unitOfWork'> {
+  /** Practice `id`'s view (see Storage.practice); without it, every turn is the one practice's. */
+  practice?(id: string): EngineStorage;
+}
+
 export interface EngineOptions<S> {
-  storage: Pick<Storage, 'sessions' | 'cases' | 'unitOfWork'>;
+  /** The practice 'default''s view; a turn of another practice works on `storage.practice(id)`. */
+  storage: EngineStorage;
   /** The flows to run (flows/index.ts builds medbill's own). */
   flows: FlowRegistry<S>;
   /** What the flows work with (knowledge, claims, letters…), built by the composition root and passed to them untouched. */
@@ -35,7 +43,16 @@ export interface EngineOptions<S> {
   zoneOf?: (place: Place) => string | undefined | Promise<string | undefined>;
   /** Start-up work of the services the root built (the imported code list opening): the first turn waits for it. */
   ready?: Promise<unknown>;
+  /** Which practice a place belongs to (default: always 'default', one practice per deployment). */
+  practiceOf?: (place: Place) => string;
+  /** A practice's services (default: `services` for every practice); built by the root, cached there. */
+  servicesFor?: (practice: string) => S;
+  /** A practice's own zone, when it set one: "today" there where the place has none of its own. */
+  practiceZone?: (practice: string) => string | undefined | Promise<string | undefined>;
 }
+
+/** What one practice's turns work on: its stores and its services. */
+interface Scope<S> { sessions: SessionStore; cases: CaseStore; unitOfWork: EngineStorage['unitOfWork']; services: S; practice: string }
 
 /** Longer messages are refused with a reply: no chat question needs more, and the notes limit is 20,000. */
 const MAX_HISTORY = 20;
@@ -49,6 +66,11 @@ type Session = SessionRow<FlowState>;
  * screened again as any message is.
  */
 export type Screened = { input: Input; identifiers: IdentifierKind[]; answerNames?: { kind: ProperNameKind; version: number } } | { tooLong: number };
+
+/** Where a turn was written from, as the flows see it. */
+function placeOf(where: Omit<Turn, 'input' | 'direct'>): Place {
+  return { platform: where.platform, ...(where.tenant ? { tenant: where.tenant } : {}), user: where.user, ...(where.channel ? { channel: where.channel } : {}) };
+}
 
 export function sessionKey(turn: Omit<Turn, 'input' | 'direct'>): string {
   return [turn.platform, turn.tenant ?? '', turn.conversation, turn.user].join(':');
@@ -73,9 +95,12 @@ export interface AnswerWrites { writes: (replies: Reply[]) => StoreWrite[]; land
 
 export class Engine<S = unknown> {
   readonly ttlMs: number;
-  private readonly storage: EngineOptions<S>['storage'];
+  private readonly storage: EngineStorage;
   private readonly store: SessionStore;
-  private readonly cases: CaseStore;
+  private readonly whose: (place: Place) => string;
+  private readonly servicesFor: (practice: string) => S;
+  private readonly practiceZone: (practice: string) => string | undefined | Promise<string | undefined>;
+  private readonly scopes = new Map<string, Scope<S>>();
   /** Start-up work (the services' own, a purge of expired sessions): every turn waits for it. */
   private readonly opened: Promise<void>;
   private readonly services: S;
@@ -97,8 +122,10 @@ export class Engine<S = unknown> {
     this.log = opts.log ?? silentLogger;
     this.storage = opts.storage;
     this.store = opts.storage.sessions;
-    this.cases = opts.storage.cases;
     this.services = opts.services;
+    this.whose = opts.practiceOf ?? (() => DEFAULT_PRACTICE);
+    this.servicesFor = opts.servicesFor ?? (() => this.services);
+    this.practiceZone = opts.practiceZone ?? (() => undefined);
     this.flows = opts.flows;
     this.examples = new ExampleMatcher(opts.flows);
     // The scrubber's word lists are built at start, so the first person's message does not wait for them.
@@ -117,14 +144,42 @@ export class Engine<S = unknown> {
     return this.flows.menu();
   }
 
-  /** A case by its ID with its facts, the day after too (letters and claims refer to cases by ID). */
-  caseFile(caseId: string): Promise<CaseFile | undefined> {
-    return this.cases.get(caseId);
+  /** A case by its ID with its facts, the day after too (letters and claims refer to cases by ID), in `where`'s practice (default: 'default'). */
+  caseFile(caseId: string, where?: Omit<Turn, 'input' | 'direct'>): Promise<CaseFile | undefined> {
+    return (where ? this.scopeOf(where) : this.scope(DEFAULT_PRACTICE)).cases.get(caseId);
   }
 
   /** The cases this person was answered on, newest first (for a home screen). */
   recentCases(where: Omit<Turn, 'input' | 'direct'>, limit = 5): Promise<CaseSummary[]> {
-    return this.cases.recent(sessionKey(where), limit);
+    return this.scopeOf(where).cases.recent(sessionKey(where), limit);
+  }
+
+  /** The zone of `where`'s practice: its own, where it set one, else the deployment's (`zone`). */
+  async practiceZoneOf(where: Omit<Turn, 'input' | 'direct'>): Promise<string> {
+    return (await this.practiceZone(this.practiceOf(where))) ?? this.zone;
+  }
+
+  /** The practice a turn (or any place) belongs to. */
+  practiceOf(where: Omit<Turn, 'input' | 'direct'>): string {
+    return this.whose(placeOf(where));
+  }
+
+  /** A practice's stores and services, made once per practice. */
+  private scope(practice: string): Scope<S> {
+    const known = this.scopes.get(practice);
+    if (known) return known;
+    let view: EngineStorage = this.storage;
+    if (practice !== DEFAULT_PRACTICE) {
+      if (!this.storage.practice) throw new Error(`this storage has no practices: cannot serve practice "${practice}"`);
+      view = this.storage.practice(practice);
+    }
+    const scope: Scope<S> = { sessions: view.sessions, cases: view.cases, unitOfWork: view.unitOfWork, services: this.servicesFor(practice), practice };
+    this.scopes.set(practice, scope);
+    return scope;
+  }
+
+  private scopeOf(where: Omit<Turn, 'input' | 'direct'>): Scope<S> {
+    return this.scope(this.practiceOf(where));
   }
 
   /**
@@ -133,7 +188,7 @@ export class Engine<S = unknown> {
    */
   async resume(where: Omit<Turn, 'input' | 'direct'>): Promise<Reply[]> {
     await this.opened;
-    const { row } = await this.load(sessionKey(where));
+    const { row } = await this.load(this.scopeOf(where), sessionKey(where));
     if (!row) return [this.flows.help()];
     const flow = this.flow(row.flow);
     return [reply(`Welcome back. You were in "${flow.title}"${row.state.caseId ? ` (case ${row.state.caseId})` : ''}:`), ...(await flow.prompt(await this.contextFor(where), row.state))];
@@ -170,9 +225,10 @@ export class Engine<S = unknown> {
     const started = process.hrtime.bigint();
     await this.opened;
     // Quiet sessions are dropped lazily when their person returns, and in bulk now and then.
+    const scope = this.scopeOf(turn);
     if (++this.turnsSincePurge >= 1000) {
       this.turnsSincePurge = 0;
-      await this.store.purgeExpired(this.now());
+      await scope.sessions.purgeExpired(this.now());
     }
     if ('tooLong' in screened) {
       return [reply(`That message is too long for me (${screened.tooLong.toLocaleString('en-US')} characters; the limit is ${MAX_TEXT_CHARS.toLocaleString('en-US')}). Describe the case in a few sentences: the procedure, why it is needed, and the insurance.`)];
@@ -182,11 +238,11 @@ export class Engine<S = unknown> {
         // Read, decide (flows may await: an LLM, a file render), then write in one transaction only if nobody
         // wrote this session meanwhile. In this process one person's turns are queued; a conflict means
         // another process answered them in between, so the turn is worked out again on what it wrote.
-        const loaded = await this.load(key);
+        const loaded = await this.load(scope, key);
         const ctx = await this.contextFor(turn);
         const checked = await this.forSession(ctx, screened, loaded);
         const decision = await this.decide(ctx, loaded.row, checked.input, loaded.expired);
-        const replies = await this.save(key, loaded, decision, checked.identifiers, answer);
+        const replies = await this.save(scope, key, loaded, decision, checked.identifiers, answer);
         if (replies) {
           this.log.log('info', 'turn', { platform: turn.platform, input: turn.input.kind, replies: replies.length, ms: Number(process.hrtime.bigint() - started) / 1e6 });
           return replies;
@@ -231,7 +287,7 @@ export class Engine<S = unknown> {
 
   /** What the session's pending question says its answer names (a product, a lab, a drug), with the session's version. */
   private async answerNamesOf(where: Omit<Turn, 'input' | 'direct'>): Promise<{ kind: ProperNameKind; version: number } | undefined> {
-    const { row, version } = await this.load(sessionKey(where));
+    const { row, version } = await this.load(this.scopeOf(where), sessionKey(where));
     if (!row || version === undefined) return undefined;
     const kind = this.flows.get(row.flow)?.answerNames?.(await this.contextFor(where), row.state);
     return kind ? { kind, version } : undefined;
@@ -252,9 +308,9 @@ export class Engine<S = unknown> {
   }
 
   /** The person's session as stored, checked against its flow; an expired or outdated one is set aside. */
-  private async load(key: string): Promise<Loaded> {
+  private async load(scope: Scope<S>, key: string): Promise<Loaded> {
     const now = this.now();
-    const stored = await this.store.get<FlowState>(key);
+    const stored = await scope.sessions.get<FlowState>(key);
     if (!stored) return { notices: [] };
     if (stored.expiresAt <= now) return { expired: stored, version: stored.version, notices: [] };
     // The stored state must still fit its flow (validated, never cast): otherwise the question starts again.
@@ -268,7 +324,7 @@ export class Engine<S = unknown> {
    * Commits what a turn decided as one unit of work: the session (unless it changed since it was loaded), the
    * cases, the flows' planned writes and the inbox's answer. Undefined on a conflict: nothing was written.
    */
-  private async save(key: string, loaded: Loaded, decision: Decision, identifiers: IdentifierKind[], answer?: AnswerWrites): Promise<Reply[] | undefined> {
+  private async save(scope: Scope<S>, key: string, loaded: Loaded, decision: Decision, identifiers: IdentifierKind[], answer?: AnswerWrites): Promise<Reply[] | undefined> {
     const now = this.now();
     const writes: StoreWrite[] = [];
     if (decision.session) {
@@ -287,7 +343,7 @@ export class Engine<S = unknown> {
     const notices = identifiers.length ? [...loaded.notices, reply(identifierNotice(identifiers, decision.session?.state.caseId), [], 'direct-only')] : loaded.notices;
     const replies = [...notices, ...decision.replies];
     if (answer) writes.push(...answer.writes(replies));
-    if (!(await this.storage.unitOfWork.commit(writes))) return undefined;
+    if (!(await scope.unitOfWork.commit(writes))) return undefined;
     answer?.landed();
     return replies;
   }
@@ -366,9 +422,10 @@ export class Engine<S = unknown> {
 
   /** The flows' context for one turn: the engine's part, for where the person wrote from, and the services. */
   private async contextFor(where: Omit<Turn, 'input' | 'direct'>): Promise<FlowContext<S>> {
-    const place: Place = { platform: where.platform, ...(where.tenant ? { tenant: where.tenant } : {}), user: where.user, ...(where.channel ? { channel: where.channel } : {}) };
+    const place = placeOf(where);
+    const scope = this.scopeOf(where);
     // A place's own zone (a Denied pressed under the digest is dated as the digest is), else the practice's.
-    const zone = (where.channel ? await this.placeZone(place) : undefined) ?? this.zone;
+    const zone = (where.channel ? await this.placeZone(place) : undefined) ?? (await this.practiceZone(scope.practice)) ?? this.zone;
     // One date for the whole turn: read off the clock once, however often the flows ask.
     let today: string | undefined;
     const turn: TurnContext = {
@@ -378,10 +435,10 @@ export class Engine<S = unknown> {
       zone,
       now: this.now,
       place,
-      recentCases: () => this.cases.recent(sessionKey(where), 5),
-      caseFile: (caseId) => this.cases.get(caseId),
+      recentCases: () => scope.cases.recent(sessionKey(where), 5),
+      caseFile: (caseId) => scope.cases.get(caseId),
     };
-    return { ...this.services, ...turn };
+    return { ...scope.services, ...turn };
   }
 
   /** A registered flow; sessions are validated against the registry on load, so a miss is a bug, not input. */
@@ -427,7 +484,7 @@ export class Engine<S = unknown> {
       case 'cancel': {
         // Say what stays: a case answered before, a claim, a letter's draft outlive the question.
         const id = row.state.caseId;
-        const kept = (await flow.kept?.(ctx, row.state)) ?? (id && (await this.cases.get(id)) ? `Case ${id} and its answer are kept.` : 'Nothing from it was kept.');
+        const kept = (await flow.kept?.(ctx, row.state)) ?? (id && (await ctx.caseFile(id)) ? `Case ${id} and its answer are kept.` : 'Nothing from it was kept.');
         return { replies: [reply(`Cancelled${id ? ` (case ${id})` : ''}. ${kept}`)] };
       }
       case 'restart': {

@@ -199,7 +199,7 @@ export class Inbox {
       // Only the screened input is stored: the raw text may carry identifiers.
       const stored: StoredTurn = { turn: { ...turn, input: 'input' in screened ? screened.input : { kind: 'text', text: '' } }, screened };
       row = { eventId: turn.eventId, sessionKey: sessionKey(turn), turn: JSON.stringify(stored), route: JSON.stringify(route ?? null) };
-      seq = await this.store.add(row, now, this.lease());
+      seq = await this.store.add({ ...row, practice: this.engine.practiceOf(turn) }, now, this.lease());
     } catch (err) {
       this.open--;
       throw err;

@@ -73,7 +73,12 @@ export class Outbound {
   /** What this process wrote per address, and when: an unchanged reference is not written on every event. */
   private readonly written = new Map<string, { value: string; at: number }>();
 
-  constructor(private readonly references: ReferenceStore, private readonly now: () => number = Date.now) {}
+  private readonly referencesOf: (address: Address) => ReferenceStore;
+
+  /** `references`: the store, or (several practices) the store of the practice an address belongs to. */
+  constructor(references: ReferenceStore | ((address: Address) => ReferenceStore), private readonly now: () => number = Date.now) {
+    this.referencesOf = typeof references === 'function' ? references : () => references;
+  }
 
   /** An adapter offers its way out. */
   register(platform: string, port: OutboundPort): void {
@@ -90,16 +95,16 @@ export class Outbound {
     if (this.written.size >= MAX_REMEMBERED) this.written.clear();
     this.written.set(key, { value, at: now });
     try {
-      await this.references.put(key, address.platform, { address, reference }, now);
+      await this.referencesOf(address).put(key, address.platform, { address, reference }, now);
     } catch (err) {
       this.written.delete(key); // not kept: written again next time
       throw err;
     }
   }
 
-  /** The addresses remembered on a platform (the channels that could get a digest, say). */
-  async known(platform: string): Promise<Address[]> {
-    return (await this.references.list(platform)).map((r) => (r.ref as { address: Address }).address);
+  /** The addresses remembered on a platform (the channels that could get a digest, say), in the practice of `tenant` on it. */
+  async known(platform: string, tenant?: string): Promise<Address[]> {
+    return (await this.referencesOf({ platform, ...(tenant ? { tenant } : {}), user: '' }).list(platform)).map((r) => (r.ref as { address: Address }).address);
   }
 
   /**
@@ -137,6 +142,6 @@ export class Outbound {
 
   /** What was remembered for an address (see remember), if anything. */
   async reference(address: Address): Promise<unknown> {
-    return ((await this.references.get(addressKey(address))) as { reference?: unknown } | undefined)?.reference;
+    return ((await this.referencesOf(address).get(addressKey(address))) as { reference?: unknown } | undefined)?.reference;
   }
 }

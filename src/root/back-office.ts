@@ -1,6 +1,7 @@
 /**
- * The back office: medbill's services over one storage (the code index, claims, letters, digests), built
- * here, each once and on first use, from the knowledge on the shelf. The house (house.ts) adds the chat on
+ * The back office: medbill's services over one practice's storage (the code index, claims, letters, digests),
+ * built here, each once and on first use, from the knowledge on the shelf; `practiceOffice(id)` gives another
+ * practice's, sharing the shelf, the code index and the ICD-10-CM view. The house (house.ts) adds the chat on
  * top; a command that only reads claims or writes a letter opens just this, without the engine and the flows.
  */
 import type { Storage } from '../store/storage.js';
@@ -19,6 +20,8 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Clock } from '../today.js';
 import { once, openShelf, type Shelf } from './shelf.js';
+import type { PracticeSettings } from '../store/settings.js';
+import { practiceKnowledge } from '../claims/practice-policy.js';
 
 /** The optional LLM narrative: LangChain is loaded on the first letter, never before (src/letters/narrative.ts). */
 export function narrativeWriter(config: Config, log: Logger | undefined): NarrativeWriter {
@@ -39,23 +42,51 @@ export interface BackOfficeOptions {
   narrative?: NarrativeWriter;
 }
 
+/** What every practice's back office over one storage shares: the knowledge's code index, the ICD-10-CM view, the offices made. */
+interface Shared {
+  icd10?: Icd10View;
+  opening: () => Promise<void>;
+  codeIndex: () => CodeIndex;
+  codeDirectory: () => CodeDirectory;
+  offices: Map<string, BackOffice>;
+}
+
 export class BackOffice {
   readonly shelf: Shelf;
-  /** The imported ICD-10-CM list's view, once opened (see ready). */
-  private icd10: Icd10View | undefined;
+  private readonly shared: Shared;
+  /** This practice's settings as last read (see loadSettings): its claim policy is followup.json with them over it. */
+  private practiceSettings: PracticeSettings | undefined;
 
-  constructor(readonly storage: Storage, private readonly office: BackOfficeOptions = {}) {
+  /** `storage`: the practice's view this office works on (the storage as opened: practice 'default'). */
+  constructor(readonly storage: Storage, private readonly office: BackOfficeOptions = {}, shared?: Shared) {
     this.shelf = office.shelf ?? openShelf();
+    this.shared = shared ?? this.share(storage);
   }
 
-  private readonly opening = once(() => this.storage.icd10.view().then((view) => { this.icd10 = view; }));
-  // The code index and triage are synchronous: they read the imported list through its view, there once ready().
-  private readonly codeIndex = once(() => {
-    const full: FullIcd10 = { get: (code) => this.icd10?.get(code), search: (words, limit) => this.icd10?.search(words, limit) ?? [] };
-    return new CodeIndex(this.shelf.knowledge(), full);
-  });
-  private readonly codeDirectory = once((): CodeDirectory => ({ lookupIcd10: (code) => this.icd10?.lookupIcd10(code) }));
-  private readonly claimService = once(() => new ClaimService(this.storage.claims, this.storage.unitOfWork, this.shelf.claims, this.office.now, {
+  private share(storage: Storage): Shared {
+    const shared: Shared = {
+      opening: once(() => storage.icd10.view().then((view) => { shared.icd10 = view; })),
+      // The code index and triage are synchronous: they read the imported list through its view, there once ready().
+      codeIndex: once(() => new CodeIndex(this.shelf.knowledge(), { get: (code) => shared.icd10?.get(code), search: (words, limit) => shared.icd10?.search(words, limit) ?? [] } satisfies FullIcd10)),
+      codeDirectory: once((): CodeDirectory => ({ lookupIcd10: (code) => shared.icd10?.lookupIcd10(code) })),
+      offices: new Map([[storage.practiceId, this]]),
+    };
+    return shared;
+  }
+
+  /** Practice `id`'s back office over the same storage and knowledge (made once; this one for its own practice). */
+  practiceOffice(id: string): BackOffice {
+    const known = this.shared.offices.get(id);
+    if (known) return known;
+    const office = new BackOffice(this.storage.practice(id), { ...this.office, shelf: this.shelf }, this.shared);
+    this.shared.offices.set(id, office);
+    return office;
+  }
+
+  /** This office's practice. */
+  get practice(): string { return this.storage.practiceId; }
+
+  private readonly claimService = once(() => new ClaimService(this.storage.claims, this.storage.unitOfWork, () => practiceKnowledge(this.shelf.claims(), this.practiceSettings), this.office.now, {
     dentalCodes: (caseId, date) => this.cdtCodes(caseId, date),
   }));
   private readonly letterService = once(() => new LetterService(this.storage.letters, this.shelf.letters, {
@@ -77,15 +108,29 @@ export class BackOffice {
     return result.procedureCodes.cdt.map((c) => c.code);
   }
 
-  /** Resolves once the imported ICD-10-CM list is open: codes and directory read it from then on. */
+  /**
+   * Reads this practice's settings again (another process may have changed them: `medbill practice set`), so
+   * its claim policy and zone are the stored ones from here on. The engine does so at each of its turns.
+   */
+  async loadSettings(): Promise<PracticeSettings | undefined> {
+    this.practiceSettings = (await this.storage.settings.get())?.settings;
+    return this.practiceSettings;
+  }
+
+  /** The practice's own zone as last read (loadSettings, ready), else `fallback` (MEDBILL_TIME_ZONE). */
+  zoneOr(fallback: string): string {
+    return this.practiceSettings?.zone ?? fallback;
+  }
+
+  /** Resolves once the imported ICD-10-CM list is open (codes and directory read it from then on) and the practice's settings are read. */
   ready(): Promise<void> {
-    return this.opening();
+    return Promise.all([this.shared.opening(), this.loadSettings()]).then(() => undefined);
   }
 
   /** Codes across CDT, CPT, HCPCS and ICD-10-CM (with the imported ICD-10-CM list's titles, when there is one, after ready()). */
-  get codes(): CodeIndex { return this.codeIndex(); }
+  get codes(): CodeIndex { return this.shared.codeIndex(); }
   /** The imported ICD-10-CM list, for the titles of a triage's diagnoses (after ready()). */
-  get directory(): CodeDirectory { return this.codeDirectory(); }
+  get directory(): CodeDirectory { return this.shared.codeDirectory(); }
   get claims(): ClaimService { return this.claimService(); }
   get digests(): DigestStore { return this.storage.digests; }
   /** Every claim, for the report and the export. */
@@ -94,13 +139,16 @@ export class BackOffice {
   /** The services medbill's flows work with (flows/context.ts): one plain object, which the engine passes through. */
   get services(): Services { return this.flowServices(); }
 
+  /** Closes the storage (every practice's office shares it). */
   close(): Promise<void> {
     return this.storage.close();
   }
 }
 
-/** The back office over the configured database (MEDBILL_DATABASE_URL, else MEDBILL_DB), its letters' narrative from the configuration. */
+/** MEDBILL_PRACTICE's back office over the configured database (MEDBILL_DATABASE_URL, else MEDBILL_DB), its letters' narrative from the configuration. */
 export function openBackOffice(config: Config, opts: Omit<BackOfficeOptions, 'narrative'> & { existing?: boolean } = {}): BackOffice {
   const { existing, ...options } = opts;
-  return new BackOffice(openConfiguredStorage(config, { existing }), { ...(config.llm ? { narrative: narrativeWriter(config, options.log) } : {}), ...options });
+  const office = new BackOffice(openConfiguredStorage(config, { existing }), { ...(config.llm ? { narrative: narrativeWriter(config, options.log) } : {}), ...options });
+  // A command acts on MEDBILL_PRACTICE's claims, letters and digests.
+  return office.practiceOffice(config.practice);
 }

@@ -31,14 +31,17 @@ export async function cmdClaimUpdate(args: string[], io: Io): Promise<number> {
   if (!(claimKeyIn(text) && /^\s*C-/i.test(text)) && !lead?.verb) {
     throw new UsageError('claims update takes a case ID (C-7K3Q9) or the practice\'s claim number, then what happened: "A1005 paid $5200 on 12/1", "C-7K3Q9 denied CO-50"');
   }
-  const app = openHouse(loadConfig(), { now: io.clock ?? systemClock, oneShot: true });
+  const config = loadConfig();
+  const app = openHouse(config, { now: io.clock ?? systemClock, oneShot: true });
   try {
     const user = shellUser();
-    const before = await app.claims.store.lastEntryBy(`cli:${user}`);
+    // The engine applies the update in MEDBILL_PRACTICE (a one-shot house's practice): read its claims there too.
+    const claims = app.practiceOffice(config.practice).claims;
+    const before = await claims.store.lastEntryBy(`cli:${user}`);
     // A conversation of its own: a question it asks is not left for the next command to answer by mistake.
     const replies = await app.engine.handle({ platform: 'cli', user, conversation: `cli-${newCaseId()}`, direct: true, input: { kind: 'text', text } });
     io.out(renderRepliesText(replies));
-    const after = await app.claims.store.lastEntryBy(`cli:${user}`);
+    const after = await claims.store.lastEntryBy(`cli:${user}`);
     if (after?.id === undefined || after.id === before?.id) {
       io.err('medbill: nothing was recorded (see above). Say the whole update in one message: "A1005 paid $5200 on 12/1", "A1005 denied CO-50".');
       return 1;

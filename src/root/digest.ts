@@ -29,18 +29,24 @@ export function configuredDigests(text: string): DigestChannelInput[] {
   });
 }
 
-/** The house's digest scheduler, started: it posts through the house's way out, from its claims and digest channels. */
+/**
+ * The house's digest scheduler, started: it posts through the house's way out, each channel's digest from its
+ * practice's claims and policy, its runs leased in that practice's digest store.
+ */
 export async function startDigest(house: House, opts: { log: Logger; tickMs: number; now?: Clock; channels?: DigestChannelInput[] }): Promise<DigestScheduler> {
   const now = opts.now ?? systemClock;
-  const { claims, digests: store } = house;
-  // Channels from the configuration are (re)set at each start; "digest here …" in chat changes them until the next.
-  for (const c of opts.channels ?? []) await store.setChannel(c, now());
+  // Channels from the configuration are (re)set at each start, each in its practice; "digest here …" in chat changes them until the next.
+  for (const c of opts.channels ?? []) await house.practiceOffice(house.practiceFor(c.address)).digests.setChannel(c, now());
   const scheduler = new DigestScheduler({
-    store,
+    store: house.digests,
+    practices: { list: () => house.storage.digestPractices(), storeFor: (practice) => house.practiceOffice(practice).digests },
     owner: defaultOwner(),
     log: opts.log,
     now,
-    publish: async (target, localDate, runKey, posted, onPart) => {
+    publish: async (target, localDate, runKey, posted, onPart, practice) => {
+      const office = house.practiceOffice(practice);
+      await office.loadSettings(); // its follow-up days and appeal windows as set now
+      const { claims } = office;
       const replies = digestReplies(await buildDigest(claims.store, localDate, claims.kn.policy));
       return house.outbound.sendKeyed(target, replies, { key: runKey, skip: new Set(posted.map((p) => p.part)), posted: onPart });
     },

@@ -23,6 +23,7 @@ function openExisting(config: Config, clock: Clock): BackOffice {
 
 /** What is due on `date` (YYYY-MM-DD), as the chat's "today" and the scheduler's post show it. */
 async function dueText(office: BackOffice, date: string): Promise<string> {
+  await office.loadSettings(); // the practice's follow-up days and appeal windows
   const { claims } = office;
   return renderRepliesText(digestReplies(await buildDigest(claims.store, date, claims.kn.policy)));
 }
@@ -33,7 +34,9 @@ export async function cmdToday(args: string[], io: Io, clock: Clock = systemCloc
   const config = loadConfig();
   const office = openExisting(config, clock);
   try {
-    io.out(await dueText(office, todayIn(config.zone, clock)));
+    // The practice's own zone (medbill practice set --zone), else MEDBILL_TIME_ZONE.
+    const zone = (await office.loadSettings())?.zone ?? config.zone;
+    io.out(await dueText(office, todayIn(zone, clock)));
     return 0;
   } finally {
     await office.close();
@@ -72,8 +75,9 @@ export async function cmdDigest(args: string[], io: Io, clock: Clock = systemClo
   const config = loadConfig();
   const office = openExisting(config, clock);
   try {
-    let zone = config.zone;
-    let where = `in ${config.zone} (the practice's zone, MEDBILL_TIME_ZONE)`;
+    const practiceZone = (await office.loadSettings())?.zone;
+    let zone = practiceZone ?? config.zone;
+    let where = practiceZone ? `in ${zone} (the practice's zone, medbill practice set)` : `in ${config.zone} (the practice's zone, MEDBILL_TIME_ZONE)`;
     let days: number[] | undefined;
     if (channel !== undefined) {
       const channels = await digestChannels(config, office);

@@ -15,8 +15,10 @@ import type { Config } from '../config.js';
 import { BackOffice, narrativeWriter, type BackOfficeOptions } from './back-office.js';
 import { openConfiguredStorage } from './storage.js';
 import { once } from './shelf.js';
+import { practiceOf, type PracticeOf } from './practices.js';
+import { DEFAULT_PRACTICE } from '../store/settings.js';
 
-type EngineSettings = Omit<EngineOptions<Services>, 'storage' | 'flows' | 'services' | 'zoneOf' | 'ready'>;
+type EngineSettings = Omit<EngineOptions<Services>, 'storage' | 'flows' | 'services' | 'zoneOf' | 'ready' | 'servicesFor' | 'practiceZone' | 'practiceOf'>;
 
 /** How a house is set up: its knowledge, clock and log, and the engine's and the inbox's settings. */
 export type HouseOptions = BackOfficeOptions & EngineSettings & {
@@ -27,6 +29,8 @@ export type HouseOptions = BackOfficeOptions & EngineSettings & {
   /** The inbox's lease on the events it works on, and this process's name on them (see InboxOptions). */
   inboxLeaseMs?: number;
   replicaId?: string;
+  /** Which practice a place belongs to (src/root/practices.ts; default: every place is practice 'default'). */
+  practiceOf?: PracticeOf;
 };
 
 export class House extends BackOffice {
@@ -36,28 +40,42 @@ export class House extends BackOffice {
   private inboxBuilt = false;
 
   constructor(storage: Storage, opts: HouseOptions = {}) {
-    const { shelf, narrative, flows, inboxMaxOpen, inboxLeaseMs, replicaId, ...settings } = opts;
+    const { shelf, narrative, flows, inboxMaxOpen, inboxLeaseMs, replicaId, practiceOf: whose, ...settings } = opts;
     super(storage, { ...(shelf ? { shelf } : {}), ...(narrative ? { narrative } : {}), ...(settings.now ? { now: settings.now } : {}), ...(settings.log ? { log: settings.log } : {}) });
     this.flows = flows ?? medbillFlows;
     this.inboxOptions = {
       ...(inboxMaxOpen !== undefined ? { maxOpen: inboxMaxOpen } : {}), ...(inboxLeaseMs !== undefined ? { leaseMs: inboxLeaseMs } : {}), ...(replicaId ? { owner: replicaId } : {}),
     };
     this.settings = settings;
+    this.practiceOfPlace = whose ?? (() => DEFAULT_PRACTICE);
   }
 
-  private readonly theEngine = once(() => {
-    const services = this.services;
-    return new Engine({
-      ...this.settings, storage: this.storage, flows: this.flows, services, ready: this.ready(),
-      // Each digest channel's own zone is that channel's "today" (a Denied pressed under the digest is dated as the digest is).
-      zoneOf: async (place) => (place.channel ? (await services.digests.channel({ platform: place.platform, ...(place.tenant ? { tenant: place.tenant } : {}), channel: place.channel }))?.zone : undefined),
-    });
-  });
+  /** Which practice a place is (the engine's practiceOf; default: every place is practice 'default'). */
+  private readonly practiceOfPlace: PracticeOf;
+
+  private readonly theEngine = once(() => new Engine({
+    ...this.settings, storage: this.storage, flows: this.flows, services: this.services, ready: this.ready(),
+    practiceOf: this.practiceOfPlace,
+    // Each practice's services over its own view of the storage, made once (the knowledge and the code index are shared).
+    servicesFor: (practice) => this.practiceOffice(practice).services,
+    // Read at each turn, so a setting made by another process (medbill practice set) holds from the next message.
+    practiceZone: async (practice) => (await this.practiceOffice(practice).loadSettings())?.zone,
+    // Each digest channel's own zone is that channel's "today" (a Denied pressed under the digest is dated as the digest is).
+    zoneOf: async (place) => (place.channel
+      ? (await this.practiceOffice(this.practiceOfPlace(place)).digests.channel({ platform: place.platform, ...(place.tenant ? { tenant: place.tenant } : {}), channel: place.channel }))?.zone
+      : undefined),
+  }));
   private readonly theInbox = once(() => {
     this.inboxBuilt = true;
     return new Inbox({ store: this.storage.inbox, engine: this.engine, ...(this.settings.log ? { log: this.settings.log } : {}), ...this.inboxOptions });
   });
-  private readonly theOutbound = once(() => new Outbound(this.storage.references, this.settings.now));
+  // A reference is kept in the practice of the address it reaches.
+  private readonly theOutbound = once(() => new Outbound((address) => this.storage.practice(this.practiceOfPlace(address)).references, this.settings.now));
+
+  /** The practice a place belongs to (MEDBILL_PRACTICES). */
+  practiceFor(place: { platform: string; tenant?: string }): string {
+    return this.practiceOfPlace(place);
+  }
 
   /** medbill's engine: its flows, their services, the sessions. */
   get engine(): Engine<Services> { return this.theEngine(); }
@@ -83,6 +101,8 @@ export function openHouse(config: Config, opts: Omit<HouseOptions, 'narrative'> 
     sessionTtlMs: config.sessionTtlMs, zone: config.zone, inboxMaxOpen: config.inboxMax, inboxLeaseMs: config.inboxLeaseMs,
     // On the SQLite file one process serves: after a restart it takes its events back at once.
     replicaId: config.replicaId ?? (config.databaseUrl ? undefined : 'local'),
+    // A one-shot command acts on MEDBILL_PRACTICE; a serving house finds each place's practice (MEDBILL_PRACTICES).
+    practiceOf: oneShot ? () => config.practice : practiceOf(config.practices),
     ...(config.llm ? { narrative: narrativeWriter(config, options.log) } : {}),
     ...options,
   });

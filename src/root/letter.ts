@@ -38,10 +38,10 @@ export async function cmdLetter(args: string[], io: Io): Promise<number> {
   if (out !== undefined && !/\.docx$/i.test(out)) throw new UsageError(`--out ${out}: the file must end in .docx`);
 
   const config = loadConfig();
-  const today = todayIn(config.zone, systemClock);
   const office = openBackOffice(config, { existing: true });
   try {
-    await office.ready(); // the imported ICD-10-CM list, for the code index and the directory
+    await office.ready(); // the imported ICD-10-CM list, for the code index and the directory; the practice's settings
+    const today = todayIn(office.zoneOr(config.zone), systemClock);
     const kn = office.shelf.knowledge();
     const { codes, letters } = office;
     let request: Parameters<LetterService['finish']>[0];

@@ -21,9 +21,16 @@ import type { DigestChannel, DigestPart, DigestStore } from '../store/digest.js'
 import { dueInstant } from './clock.js';
 import { localDate, systemClock, todayIn, type Clock } from '../today.js';
 import { addDays, isoWeekday } from '../calendar.js';
+import { DEFAULT_PRACTICE } from '../store/settings.js';
 
 export interface DigestSchedulerOptions {
+  /** The digest store (of practice 'default', or of the one practice there is). */
   store: DigestStore;
+  /**
+   * Several practices: the practices that have digest channels (Storage.digestPractices), each read from its
+   * own store (`storeFor`), its runs claimed and marked there. Without it, `store` is the only one.
+   */
+  practices?: { list(): Promise<string[]>; storeFor(practice: string): DigestStore };
   /** Unique per process (see defaultOwner). */
   owner: string;
   now?: Clock;
@@ -36,7 +43,7 @@ export interface DigestSchedulerOptions {
    * findPosted can find it; the parts in `posted` are already there and must not be posted again.
    * `onPart` is called as each part goes out (the scheduler records it).
    */
-  publish(target: ChannelAddress, localDate: string, runKey: string, posted: PostedPart[], onPart: (part: PostedPart) => Promise<void>): Promise<{ messageId?: string }>;
+  publish(target: ChannelAddress, localDate: string, runKey: string, posted: PostedPart[], onPart: (part: PostedPart) => Promise<void>, practice: string): Promise<{ messageId?: string }>;
   /** The parts already posted with `runKey`, if any (asked only when taking over an unfinished run). */
   findPosted(target: ChannelAddress, runKey: string): Promise<PostedPart[]>;
   log?: Logger;
@@ -63,6 +70,9 @@ export function wholePost(found: PostedPart[]): boolean {
 
 const firstPart = (found: PostedPart[]): string | undefined => found.find((p) => p.part === 1)?.messageId;
 
+/** A channel with the practice it belongs to and that practice's digest store. */
+type Scheduled = DigestChannel & { store: DigestStore; practice: string };
+
 /** What happened to one channel's run in a tick. */
 type RunOutcome = 'posted' | 'found-posted' | 'failed' | 'busy' | 'lost';
 
@@ -79,6 +89,7 @@ class Timeout extends Error {
 
 export class DigestScheduler {
   private readonly store: DigestStore;
+  private readonly practices: DigestSchedulerOptions['practices'];
   private readonly owner: string;
   private readonly now: Clock;
   private readonly leaseMs: number;
@@ -97,6 +108,7 @@ export class DigestScheduler {
 
   constructor(options: DigestSchedulerOptions) {
     this.store = options.store;
+    this.practices = options.practices;
     this.owner = options.owner;
     this.now = options.now ?? systemClock;
     this.leaseMs = options.leaseMs ?? 120_000;
@@ -133,10 +145,19 @@ export class DigestScheduler {
     await this.current;
   }
 
+  /** Every practice's store, by practice ('default' alone without `practices`). */
+  private async stores(): Promise<{ practice: string; store: DigestStore }[]> {
+    const practices = this.practices;
+    if (!practices) return [{ practice: DEFAULT_PRACTICE, store: this.store }];
+    return (await practices.list()).map((practice) => ({ practice, store: practices.storeFor(practice) }));
+  }
+
   private async pass(): Promise<void> {
-    let channels: DigestChannel[];
+    let channels: Scheduled[];
+    let stores: { practice: string; store: DigestStore }[];
     try {
-      channels = await this.store.channels();
+      stores = await this.stores();
+      channels = (await Promise.all(stores.map(async ({ practice, store }) => (await store.channels()).map((c) => ({ ...c, store, practice }))))).flat();
     } catch (err) {
       this.log.log('error', 'digest.tick_failed', errorFields(err));
       return;
@@ -144,14 +165,14 @@ export class DigestScheduler {
     await Promise.all(channels.map((c) => this.channel(c).catch((err: unknown) => {
       this.log.log('error', 'digest.failed', { address: c.key, ...errorFields(err) });
     })));
-    await this.purge();
+    await this.purge(stores.map((s) => s.store));
   }
 
   /**
    * The run this channel may post now, if any: today's or (just after midnight) yesterday's, once due and
    * within the window; else `missed`: today's, when its window has closed.
    */
-  private dueRun(c: DigestChannel, now: number): { date: string; due: number } | { missed: string } | undefined {
+  private dueRun(c: Scheduled, now: number): { date: string; due: number } | { missed: string } | undefined {
     const today = localDate(now, c.zone);
     for (const date of [addDays(today, -1), today]) {
       if (!c.weekdays.includes(isoWeekday(date))) continue;
@@ -170,17 +191,17 @@ export class DigestScheduler {
   }
 
   /** Says once, when today's window has closed without a post, that the digest was skipped. */
-  private async noteMissed(c: DigestChannel, date: string): Promise<void> {
+  private async noteMissed(c: Scheduled, date: string): Promise<void> {
     const key = `missed:${c.key}:${date}`;
     if (this.noted.has(key)) return;
-    if ((await this.store.run(c.key, date))?.sentAt !== undefined) {
+    if ((await c.store.run(c.key, date))?.sentAt !== undefined) {
       this.noted.add(key); // posted: nothing to say
       return;
     }
     this.noteOnce(key, 'warn', 'digest.skipped', { address: c.key, date, reason: 'past the catch-up window' });
   }
 
-  private async channel(c: DigestChannel): Promise<RunOutcome | undefined> {
+  private async channel(c: Scheduled): Promise<RunOutcome | undefined> {
     let run: { date: string; due: number } | { missed: string } | undefined;
     try {
       run = this.dueRun(c, this.now());
@@ -191,11 +212,11 @@ export class DigestScheduler {
     }
     if (!run || 'missed' in run) return undefined;
     const { date, due } = run;
-    const before = await this.store.run(c.key, date);
+    const before = await c.store.run(c.key, date);
     if (before?.sentAt !== undefined) return undefined;
     const now = this.now();
     if (before && before.leaseUntil >= now) return 'busy';
-    if (!(await this.store.claim(c.key, date, this.owner, now + this.leaseMs, now))) return 'busy';
+    if (!(await c.store.claim(c.key, date, this.owner, now + this.leaseMs, now))) return 'busy';
     // A row that was there before the claim is an unfinished run: its post may have gone out before the crash.
     const runKey = runKeyOf(c.key, date);
     const fields = { address: c.key, date, late_ms: now - due };
@@ -203,7 +224,7 @@ export class DigestScheduler {
     if (before) {
       this.log.log('warn', 'digest.recovering', { ...fields, previous_owner: before.owner === this.owner ? 'self' : 'other' });
       try {
-        found = partsOf(await this.withinLease(this.findPosted(c.target, runKey)), await this.store.parts(c.key, date));
+        found = partsOf(await this.withinLease(this.findPosted(c.target, runKey)), await c.store.parts(c.key, date));
       } catch (err) {
         this.log.log('error', 'digest.find_failed', { ...fields, ...errorFields(err) });
         return 'failed'; // the lease runs out and a later tick asks again
@@ -216,12 +237,12 @@ export class DigestScheduler {
     }
     let messageId: string | undefined;
     try {
-      const post = this.publish(c.target, date, runKey, found, (part) => this.record(c, date, part));
+      const post = this.publish(c.target, date, runKey, found, (part) => this.record(c, date, part), c.practice);
       // The run's message is its first part, when an earlier attempt posted it.
       const first = firstPart(found);
       const posted = await this.withinLease(post, () => {
         // given up on, but it may still complete: then it is recorded, if this owner still holds the run
-        post.then((r) => this.store.markSent(c.key, date, this.owner, first ?? r.messageId, this.now())).catch(() => {});
+        post.then((r) => c.store.markSent(c.key, date, this.owner, first ?? r.messageId, this.now())).catch(() => {});
       });
       messageId = first ?? posted.messageId;
     } catch (err) {
@@ -232,16 +253,16 @@ export class DigestScheduler {
   }
 
   /** Records a part as it goes out; a failure to record is logged, not the post's failure (it went out). */
-  private async record(c: DigestChannel, date: string, part: PostedPart): Promise<void> {
+  private async record(c: Scheduled, date: string, part: PostedPart): Promise<void> {
     try {
-      await this.store.recordPart(c.key, date, part, this.now());
+      await c.store.recordPart(c.key, date, part, this.now());
     } catch (err) {
       this.log.log('warn', 'digest.part_not_recorded', { address: c.key, date, part: part.part, ...errorFields(err) });
     }
   }
 
-  private async mark(c: DigestChannel, date: string, messageId: string | undefined, fields: Record<string, string | number>): Promise<boolean> {
-    if (await this.store.markSent(c.key, date, this.owner, messageId, this.now())) {
+  private async mark(c: Scheduled, date: string, messageId: string | undefined, fields: Record<string, string | number>): Promise<boolean> {
+    if (await c.store.markSent(c.key, date, this.owner, messageId, this.now())) {
       this.log.log('info', 'digest.posted', fields);
       return true;
     }
@@ -270,13 +291,14 @@ export class DigestScheduler {
   }
 
   /** Drops runs older than keepDays, once a day per process. */
-  private async purge(): Promise<void> {
+  private async purge(stores: DigestStore[]): Promise<void> {
     // Housekeeping, not a date anyone sees: runs are kept keepDays, counted on UTC's calendar.
     const today = todayIn('UTC', this.now);
     if (this.purgedOn === today) return;
     this.purgedOn = today;
     try {
-      const n = await this.store.purgeRuns(addDays(today, -this.keepDays));
+      let n = 0;
+      for (const store of stores) n += await store.purgeRuns(addDays(today, -this.keepDays));
       if (n) this.log.log('debug', 'digest.purged', { runs: n });
     } catch (err) {
       this.log.log('warn', 'digest.purge_failed', errorFields(err));

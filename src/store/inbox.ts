@@ -30,9 +30,10 @@ export interface Lease { owner: string; until: number }
 export interface InboxStore {
   /**
    * Records an event unless its id was seen before (the check and the write are one atomic step), held by
-   * `lease`. Returns the row's sequence number (arrival order), or undefined for a repeat.
+   * `lease`. Returns the row's sequence number (arrival order), or undefined for a repeat. `practice`: the
+   * practice the event was accepted for (default: the view's), recorded on the row; the queue is the deployment's.
    */
-  add(row: { eventId: string; sessionKey: string; turn: string; route: string }, now: number, lease: Lease): Promise<number | undefined>;
+  add(row: { eventId: string; sessionKey: string; turn: string; route: string; practice?: string }, now: number, lease: Lease): Promise<number | undefined>;
   /**
    * Takes up to `limit` open rows of these platforms (a session key's first part) whose lease is free at
    * `now` (none, or run out), or that `mine` holds already (this process's earlier life), in arrival order,

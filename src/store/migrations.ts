@@ -20,6 +20,7 @@ export const MIGRATIONS = [
   'digest-parts',
   'held',
   'claims-by-reference',
+  'practices',
   'slack-installations',
   'inbox-leases',
 ] as const;

@@ -1,6 +1,8 @@
 /**
  * Everything medbill keeps, behind its ports: one object the composition root opens once and hands down.
- * src/store/sqlite implements it today (openSqliteStorage); a server database implements the same ports.
+ * src/store/sqlite and src/store/postgres implement it. A Storage is one practice's view (the one opened is
+ * practice 'default'): every store reads and writes that practice's rows only, and `practice(id)` gives
+ * another practice's view over the same connection. The ICD-10-CM list and the inbox are the deployment's.
  */
 import type { CaseStore } from './cases.js';
 import type { ClaimReportStore } from './claim-reports.js';
@@ -13,6 +15,7 @@ import type { InstallationStore } from './installations.js';
 import type { LetterStore } from './letters.js';
 import type { ReferenceStore } from './references.js';
 import type { SessionStore } from './sessions.js';
+import type { SettingsStore } from './settings.js';
 import type { UnitOfWork } from './unit-of-work.js';
 
 export interface Storage {
@@ -28,7 +31,14 @@ export interface Storage {
   readonly held: HeldStore;
   /** The chat app's installations into workspaces: deployment-wide, not scoped by practice. */
   readonly installations: InstallationStore;
+  readonly settings: SettingsStore;
   readonly unitOfWork: UnitOfWork;
+  /** This view's practice ('default' for the storage as opened). */
+  readonly practiceId: string;
+  /** The same ports scoped to practice `id`, over the same connection (cached; throws on a malformed id). */
+  practice(id: string): Storage;
+  /** Deployment-wide: the practices that have at least one digest channel (for the digest scheduler), sorted. */
+  digestPractices(): Promise<string[]>;
   /** Throws when the database cannot answer (for /healthz). */
   check(): Promise<void>;
   close(): Promise<void>;

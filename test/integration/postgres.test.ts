@@ -13,6 +13,7 @@ import { openPostgresStorage, PostgresStorage } from '../../src/store/postgres/i
 import { openSqliteStorage } from '../../src/store/sqlite/index.js';
 import { schemaVersion } from '../../src/store/postgres/db.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/store/migrations.js';
+import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import type { Storage } from '../../src/store/storage.js';
 import type { IcdFileEntry } from '../../src/knowledge/icd10-file.js';
 import { DigestScheduler } from '../../src/scheduler/digest-scheduler.js';
@@ -55,6 +56,42 @@ describePostgres('PostgreSQL: migrations', () => {
     expect(await rows(url, 'SELECT version FROM schema_migrations')).toHaveLength(MIGRATIONS.length);
     // The title search's trigram index exists (Debian's postgresql ships pg_trgm).
     expect(await rows(url, "SELECT 1 FROM pg_indexes WHERE indexname = 'icd10cm_titles_trgm'")).toHaveLength(1);
+  });
+
+  it('brings a database from before practices up to date with every row kept under practice default', async () => {
+    const url = await freshDatabaseUrl();
+    const before = MIGRATIONS.indexOf('practices');
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      // The database as the medbill before practices left it: its steps, recorded, and rows in its tables.
+      await c.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+      for (const [i, name] of MIGRATIONS.slice(0, before).entries()) {
+        if (POSTGRES_MIGRATIONS[name]) await c.query(POSTGRES_MIGRATIONS[name]);
+        await c.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [i + 1, name]);
+      }
+      await c.query(`INSERT INTO claims (case_id, payer, payer_kind, lane, procedures, diagnoses, status, open, created_at, updated_at, version, reference)
+        VALUES ('C-PRE22', 'Aetna', 'commercial', 'medical', '["41100"]', '[]', 'submitted', 1, 1, 1, 1, 'A1005')`);
+      await c.query("INSERT INTO claim_history (case_id, at, actor, surface, action, to_status, change) VALUES ('C-PRE22', 1, 'cli', 'cli', 'created', 'submitted', '{}')");
+      await c.query("INSERT INTO cases (case_id, owner, procedure, lane, updated_at) VALUES ('C-PRE22', 'k', 'biopsy', 'medical', 1)");
+      await c.query(`INSERT INTO digest_channels VALUES ('slack::C1', '{"platform":"slack","channel":"C1"}', '08:00', 'America/Chicago', '12345', 1)`);
+    } finally {
+      await c.end();
+    }
+    const storage = open(url);
+    await storage.opened();
+    expect(await schemaVersion(storage.db)).toBe(LATEST_SCHEMA_VERSION);
+    expect((await storage.claims.byReference('a1005')).map((x) => x.caseId)).toEqual(['C-PRE22']);
+    expect((await storage.claims.history('C-PRE22')).map((h) => h.action)).toEqual(['created']);
+    expect(await storage.cases.get('C-PRE22')).toMatchObject({ procedure: 'biopsy' });
+    expect(await storage.digestPractices()).toEqual(['default']);
+    expect(await storage.practice('slack:T9').claims.get('C-PRE22')).toBeUndefined();
+    // The history's foreign key now names the practice too: a claim of another practice takes its own history.
+    const other = claimService(storage.practice('slack:T9'));
+    const plan = await other.draft({ caseId: 'C-PRE22', payer: 'Cigna', payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 65000, submittedDate: '2026-11-02' }, { who: 'test', surface: 'test' });
+    if (!plan.ok) throw new Error(plan.problem);
+    expect(await other.commit(plan)).toBe(true);
+    expect((await storage.claims.get('C-PRE22'))?.payer).toBe('Aetna');
   });
 
   it('refuses a database a newer medbill has migrated, and says so on every query', async () => {

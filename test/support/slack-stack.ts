@@ -10,10 +10,10 @@ import type { Clock } from '../../src/today.js';
 
 export interface SlackStack { app: House; slack: SlackAdapter; running: Running; close(): Promise<void> }
 
-/** `now`: the engine's clock (dates recorded from chat); `zone`: the practice's (MEDBILL_TIME_ZONE). */
-export async function startSlackStack(opts: { secret: string; fake: SlackApiFake; log?: Logger; dbPath?: string; inboxMaxOpen?: number; now?: Clock; zone?: string }): Promise<SlackStack> {
+/** `now`: the engine's clock (dates recorded from chat); `zone`: the practice's (MEDBILL_TIME_ZONE); `practices`: MEDBILL_PRACTICES. */
+export async function startSlackStack(opts: { secret: string; fake: SlackApiFake; log?: Logger; dbPath?: string; inboxMaxOpen?: number; now?: Clock; zone?: string; practices?: 'single' | 'per-workspace' }): Promise<SlackStack> {
   const log = opts.log ?? silentLogger;
-  const config = { ...loadConfig(opts.zone ? { MEDBILL_TIME_ZONE: opts.zone } : {}), dbPath: opts.dbPath ?? tempDbPath() };
+  const config = { ...loadConfig({ ...(opts.zone ? { MEDBILL_TIME_ZONE: opts.zone } : {}), ...(opts.practices ? { MEDBILL_PRACTICES: opts.practices } : {}) }), dbPath: opts.dbPath ?? tempDbPath() };
   const app = openHouse(config, { log, ...(opts.inboxMaxOpen ? { inboxMaxOpen: opts.inboxMaxOpen } : {}), ...(opts.now ? { now: opts.now } : {}) });
   const slack = createSlackAdapter({ config: { botToken: 'xoxb-test-0000000000', signingSecret: opts.secret, apiUrl: opts.fake.apiUrl }, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log });
   await slack.start();

@@ -27,7 +27,8 @@ export function letterService(storage: Storage): LetterService {
 export function withUnitOfWork(s: Storage, unitOfWork: UnitOfWork): Storage {
   return {
     sessions: s.sessions, cases: s.cases, inbox: s.inbox, references: s.references, claims: s.claims, claimReports: s.claimReports,
-    digests: s.digests, letters: s.letters, icd10: s.icd10, held: s.held, installations: s.installations, unitOfWork, check: () => s.check(), close: () => s.close(),
+    digests: s.digests, letters: s.letters, icd10: s.icd10, held: s.held, installations: s.installations, settings: s.settings, unitOfWork, practiceId: s.practiceId,
+    practice: (id) => s.practice(id), digestPractices: () => s.digestPractices(), check: () => s.check(), close: () => s.close(),
   };
 }
 

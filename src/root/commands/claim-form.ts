@@ -35,11 +35,11 @@ export const claimFormCommand: Command = {
     const file = out.value ?? `CMS1500-${caseId}.pdf`;
     if (!/\.pdf$/i.test(file)) throw new UsageError(`--out ${file}: the file must end in .pdf`);
     const config = loadConfig();
-    const today = todayIn(config.zone, io.clock ?? systemClock);
     const [{ claimFormPdf, requestFor, withModifiers }, { openBackOffice }] = await Promise.all([import('../../claims/claim-form.js'), import('../back-office.js')]);
     const office = openBackOffice(config, { existing: true });
     try {
-      await office.ready(); // the imported ICD-10-CM list's titles, for a case's answer
+      await office.ready(); // the imported ICD-10-CM list's titles, for a case's answer; the practice's settings
+      const today = todayIn(office.zoneOr(config.zone), io.clock ?? systemClock);
       const kn = office.shelf.knowledge();
       const sources = {
         claim: (id: string) => office.claims.get(id),

@@ -135,7 +135,7 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
     };
     const result = await importClaims(services, csv, {
       afterBatch: heapKeeper(),
-      today: todayIn(config.zone, io.clock ?? systemClock), zone: config.zone, dryRun, ignoreColumns: ignored.values, ...(payerKind ? { payerKind } : {}),
+      today: todayIn(office.zoneOr(config.zone), io.clock ?? systemClock), zone: office.zoneOr(config.zone), dryRun, ignoreColumns: ignored.values, ...(payerKind ? { payerKind } : {}),
     });
     if (!result.ok) {
       io.err(`medbill: ${describeRefusal(result).join('\n')}`);

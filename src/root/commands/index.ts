@@ -27,5 +27,6 @@ export const commands: readonly CommandEntry[] = [
   { name: 'today', load: async () => (await import('./today.js')).todayCommand },
   { name: 'digest', load: async () => (await import('./digest.js')).digestCommand },
   { name: 'report', load: async () => (await import('./report.js')).reportCommand },
+  { name: 'practice', load: async () => (await import('./practice.js')).practiceCommand },
   { name: 'teams', load: async () => (await import('./teams.js')).teamsCommand },
 ];

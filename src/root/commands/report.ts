@@ -33,7 +33,9 @@ export const reportCommand: Command = {
     const config = loadConfig();
     const office = openBackOffice(config, { existing: true });
     try {
-      const report = await buildReport(office.reports, todayIn(config.zone, io.clock ?? systemClock), config.zone, categoryNames(office.shelf.knowledge()), office.shelf.claims().policy);
+      await office.loadSettings(); // the practice's zone and claim policy
+      const zone = office.zoneOr(config.zone);
+      const report = await buildReport(office.reports, todayIn(zone, io.clock ?? systemClock), zone, categoryNames(office.shelf.knowledge()), office.claims.kn.policy);
       if (csv) {
         const { reportCsv } = await import('../../reports/claims-report.js');
         io.out(reportCsv(report).join('\n'));

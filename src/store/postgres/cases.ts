@@ -3,31 +3,31 @@ import type { PgDb, Sql } from './db.js';
 import type { CaseFile, CaseInput, CaseStore, CaseSummary } from '../cases.js';
 
 export class PgCaseStore implements CaseStore {
-  constructor(private readonly db: PgDb) {}
+  constructor(private readonly db: PgDb, private readonly practice: string) {}
 
   async get(caseId: string): Promise<CaseFile | undefined> {
     const row = (await this.db.query<{ caseId: string; owner: string; procedure: string; lane: string; updatedAt: number; facts: string | null }>(
-      'SELECT case_id AS "caseId", owner, procedure, lane, updated_at AS "updatedAt", facts FROM cases WHERE case_id = $1', [caseId])).rows[0];
+      'SELECT case_id AS "caseId", owner, procedure, lane, updated_at AS "updatedAt", facts FROM cases WHERE practice = $1 AND case_id = $2', [this.practice, caseId])).rows[0];
     return row ? { caseId: row.caseId, owner: row.owner, procedure: row.procedure, lane: row.lane, updatedAt: row.updatedAt, facts: row.facts ? (JSON.parse(row.facts) as Record<string, unknown>) : {} } : undefined;
   }
 
   async recent(owner: string, limit = 5): Promise<CaseSummary[]> {
     return (await this.db.query<CaseSummary>(
-      'SELECT case_id AS "caseId", procedure, lane, updated_at AS "updatedAt" FROM cases WHERE owner = $1 ORDER BY updated_at DESC, case_id DESC LIMIT $2', [owner, limit])).rows;
+      'SELECT case_id AS "caseId", procedure, lane, updated_at AS "updatedAt" FROM cases WHERE practice = $1 AND owner = $2 ORDER BY updated_at DESC, case_id DESC LIMIT $3', [this.practice, owner, limit])).rows;
   }
 
   /** In the unit of work. */
   async record(sql: Sql, owner: string, c: CaseInput): Promise<void> {
     await sql.query(
-      `INSERT INTO cases (case_id, owner, procedure, lane, updated_at, facts) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (case_id) DO UPDATE SET procedure = excluded.procedure, lane = excluded.lane, updated_at = excluded.updated_at,
+      `INSERT INTO cases (practice, case_id, owner, procedure, lane, updated_at, facts) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (practice, case_id) DO UPDATE SET procedure = excluded.procedure, lane = excluded.lane, updated_at = excluded.updated_at,
          facts = coalesce(excluded.facts, cases.facts)`,
-      [c.caseId, owner, c.procedure.slice(0, 80), c.lane, c.updatedAt, c.facts ? JSON.stringify(c.facts) : null],
+      [this.practice, c.caseId, owner, c.procedure.slice(0, 80), c.lane, c.updatedAt, c.facts ? JSON.stringify(c.facts) : null],
     );
   }
 
   /** In the unit of work. */
   async forget(sql: Sql, owner: string, caseId: string): Promise<void> {
-    await sql.query('DELETE FROM cases WHERE owner = $1 AND case_id = $2', [owner, caseId]);
+    await sql.query('DELETE FROM cases WHERE practice = $1 AND owner = $2 AND case_id = $3', [this.practice, owner, caseId]);
   }
 }

@@ -22,19 +22,19 @@ const toValues = (c: Claim): unknown[] => {
  * What an open claim adds to the open amount: its balance, except a dental claim (C-7K3Q9-D) while its case's
  * medical claim is still open, whose balance is that same money.
  */
-const OPEN_CENTS = `CASE WHEN claims.case_id LIKE '%-D' AND EXISTS (SELECT 1 FROM claims medical WHERE medical.case_id = substr(claims.case_id, 1, 7) AND medical.open = 1)
+const OPEN_CENTS = `CASE WHEN claims.case_id LIKE '%-D' AND EXISTS (SELECT 1 FROM claims medical WHERE medical.practice = claims.practice AND medical.case_id = substr(claims.case_id, 1, 7) AND medical.open = 1)
   THEN 0 ELSE coalesce(claims.billed_cents, 0) - coalesce(claims.paid_cents, 0) END`;
 
 const NOT_LISTED_BELOW = "status <> 'records-requested' AND NOT (status = 'denied' AND appeal_deadline IS NOT NULL AND appeal_deadline <= @until)";
 
 /** The digest's sections, as SQLite's (src/store/sqlite/claims.ts): a WHERE clause each, with the date column it sorts by. */
 const SECTIONS = {
-  overdue: { date: 'next_follow_up', where: `open = 1 AND next_follow_up < @today AND ${NOT_LISTED_BELOW}` },
-  today: { date: 'next_follow_up', where: `open = 1 AND next_follow_up = @today AND ${NOT_LISTED_BELOW}` },
-  appeals: { date: 'appeal_deadline', where: "open = 1 AND appeal_deadline IS NOT NULL AND appeal_deadline >= @today AND appeal_deadline <= @until AND status = 'denied'" },
-  records: { date: 'records_due', where: "open = 1 AND records_due IS NOT NULL AND records_due <= @until AND status = 'records-requested'" },
-  authorizations: { date: 'auth_expires', where: "open = 1 AND auth_expires IS NOT NULL AND auth_expires <= @authUntil AND status = 'draft'" },
-  unsubmitted: { date: 'service_date', where: "status = 'draft' AND service_date IS NOT NULL AND service_date <= @unsubmittedBefore" },
+  overdue: { date: 'next_follow_up', where: `practice = @practice AND open = 1 AND next_follow_up < @today AND ${NOT_LISTED_BELOW}` },
+  today: { date: 'next_follow_up', where: `practice = @practice AND open = 1 AND next_follow_up = @today AND ${NOT_LISTED_BELOW}` },
+  appeals: { date: 'appeal_deadline', where: "practice = @practice AND open = 1 AND appeal_deadline IS NOT NULL AND appeal_deadline >= @today AND appeal_deadline <= @until AND status = 'denied'" },
+  records: { date: 'records_due', where: "practice = @practice AND open = 1 AND records_due IS NOT NULL AND records_due <= @until AND status = 'records-requested'" },
+  authorizations: { date: 'auth_expires', where: "practice = @practice AND open = 1 AND auth_expires IS NOT NULL AND auth_expires <= @authUntil AND status = 'draft'" },
+  unsubmitted: { date: 'service_date', where: "practice = @practice AND status = 'draft' AND service_date IS NOT NULL AND service_date <= @unsubmittedBefore" },
 } as const satisfies Record<DueSectionName, { date: string; where: string }>;
 
 const OUTSTANDING = 'coalesce(billed_cents, 0) - coalesce(paid_cents, 0)';
@@ -42,13 +42,13 @@ const OUTSTANDING = 'coalesce(billed_cents, 0) - coalesce(paid_cents, 0)';
 const TOTALS = `SELECT count(*) AS open_count, coalesce(sum(${OPEN_CENTS}), 0)::bigint AS open_cents,
   ${DUE_SECTIONS.map((n) => `count(*) FILTER (WHERE ${SECTIONS[n].where}) AS ${n}_count,
   coalesce(sum(${OUTSTANDING}) FILTER (WHERE ${SECTIONS[n].where}), 0)::bigint AS ${n}_cents`).join(',\n  ')}
-  FROM claims WHERE open = 1`;
+  FROM claims WHERE practice = @practice AND open = 1`;
 
 export class PgClaimStore implements ClaimStore {
-  constructor(private readonly db: PgDb) {}
+  constructor(private readonly db: PgDb, private readonly practice: string) {}
 
   async get(caseId: string): Promise<Claim | undefined> {
-    const row = (await this.db.query<ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE case_id = $1`, [caseId])).rows[0];
+    const row = (await this.db.query<ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE practice = $2 AND case_id = $1`, [caseId, this.practice])).rows[0];
     return row ? fromRow(row) : undefined;
   }
 
@@ -56,8 +56,8 @@ export class PgClaimStore implements ClaimStore {
   async find(keys: ClaimKeys): Promise<Claim[]> {
     if (!keys.caseIds.length && !keys.references.length) return [];
     const rows = await this.db.query<ClaimRow>(
-      `SELECT ${COLUMNS} FROM claims WHERE case_id = ANY($1::text[]) OR (reference IS NOT NULL AND lower(reference) = ANY($2::text[]))`,
-      [keys.caseIds, keys.references],
+      `SELECT ${COLUMNS} FROM claims WHERE practice = $3 AND (case_id = ANY($1::text[]) OR (reference IS NOT NULL AND lower(reference) = ANY($2::text[])))`,
+      [keys.caseIds, keys.references, this.practice],
     );
     return rows.rows.map(fromRow);
   }
@@ -66,7 +66,7 @@ export class PgClaimStore implements ClaimStore {
   async byReference(reference: string): Promise<Claim[]> {
     const wanted = reference.trim();
     if (!wanted) return [];
-    const rows = await this.db.query<ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE lower(reference) = lower($1) ORDER BY case_id LIMIT $2`, [wanted, MAX_BY_REFERENCE]);
+    const rows = await this.db.query<ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE practice = $3 AND lower(reference) = lower($1) ORDER BY case_id LIMIT $2`, [wanted, MAX_BY_REFERENCE, this.practice]);
     return rows.rows.map(fromRow);
   }
 
@@ -75,42 +75,42 @@ export class PgClaimStore implements ClaimStore {
    * is still at `expected`, with its history entry. False on a conflict.
    */
   async write(sql: Sql, claim: Claim, expected: number | undefined, entry: HistoryEntry): Promise<boolean> {
-    const values = toValues(claim);
+    const values = [...toValues(claim), this.practice];
     const written = expected === undefined
-      ? await sql.query(`INSERT INTO claims (${COLUMNS}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (case_id) DO NOTHING`, values)
+      ? await sql.query(`INSERT INTO claims (${COLUMNS}, practice) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (practice, case_id) DO NOTHING`, values)
       : await sql.query(
-        `UPDATE claims SET ${COLUMN_NAMES.slice(1).map((c, i) => `${c} = $${i + 2}`).join(', ')} WHERE case_id = $1 AND version = $${values.length + 1}`,
+        `UPDATE claims SET ${COLUMN_NAMES.slice(1).map((c, i) => `${c} = $${i + 2}`).join(', ')} WHERE practice = $${values.length} AND case_id = $1 AND version = $${values.length + 1}`,
         [...values, expected],
       );
     if (written.rowCount !== 1) return false;
     await sql.query(
-      'INSERT INTO claim_history (case_id, at, actor, surface, action, from_status, to_status, change, before, reverts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
-      [claim.caseId, entry.at, entry.actor, entry.surface, entry.action, entry.fromStatus ?? null, entry.toStatus, JSON.stringify(entry.change), entry.before ? JSON.stringify(entry.before) : null, entry.reverts ?? null],
+      'INSERT INTO claim_history (case_id, at, actor, surface, action, from_status, to_status, change, before, reverts, practice) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
+      [claim.caseId, entry.at, entry.actor, entry.surface, entry.action, entry.fromStatus ?? null, entry.toStatus, JSON.stringify(entry.change), entry.before ? JSON.stringify(entry.before) : null, entry.reverts ?? null, this.practice],
     );
     return true;
   }
 
   async history(caseId: string): Promise<HistoryEntry[]> {
-    return (await this.db.query<HistoryRow>(`SELECT ${HISTORY_COLUMNS} FROM claim_history WHERE case_id = $1 ORDER BY id`, [caseId])).rows.map(fromHistoryRow);
+    return (await this.db.query<HistoryRow>(`SELECT ${HISTORY_COLUMNS} FROM claim_history WHERE practice = $2 AND case_id = $1 ORDER BY id`, [caseId, this.practice])).rows.map(fromHistoryRow);
   }
 
   async lastEntry(caseId: string): Promise<ClaimEntry | undefined> {
-    const row = (await this.db.query<HistoryRow>(`SELECT ${HISTORY_COLUMNS} FROM claim_history WHERE case_id = $1 ORDER BY id DESC LIMIT 1`, [caseId])).rows[0];
+    const row = (await this.db.query<HistoryRow>(`SELECT ${HISTORY_COLUMNS} FROM claim_history WHERE practice = $2 AND case_id = $1 ORDER BY id DESC LIMIT 1`, [caseId, this.practice])).rows[0];
     return row && { ...fromHistoryRow(row), caseId: row.case_id };
   }
 
   async lastEntryBy(actor: string): Promise<ClaimEntry | undefined> {
-    const row = (await this.db.query<HistoryRow>(`SELECT ${HISTORY_COLUMNS} FROM claim_history WHERE actor = $1 ORDER BY id DESC LIMIT 1`, [actor])).rows[0];
+    const row = (await this.db.query<HistoryRow>(`SELECT ${HISTORY_COLUMNS} FROM claim_history WHERE practice = $2 AND actor = $1 ORDER BY id DESC LIMIT 1`, [actor, this.practice])).rows[0];
     return row && { ...fromHistoryRow(row), caseId: row.case_id };
   }
 
   /** Ties by case ID, as SQLite's index returns them. */
   async openClaims(limit: number): Promise<Claim[]> {
-    return (await this.db.query<ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE open = 1 ORDER BY next_follow_up NULLS LAST, case_id LIMIT $1`, [limit])).rows.map(fromRow);
+    return (await this.db.query<ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE practice = $2 AND open = 1 ORDER BY next_follow_up NULLS LAST, case_id LIMIT $1`, [limit, this.practice])).rows.map(fromRow);
   }
 
   async due(window: DueWindow): Promise<{ sections: Record<DueSectionName, DueSection>; open: { count: number; cents: number } }> {
-    const params = { ...window };
+    const params = { ...window, practice: this.practice };
     const totals = named(TOTALS, params);
     const t = (await this.db.query<Record<string, number>>(totals.text, totals.values)).rows[0] ?? {};
     const n = (k: string) => t[k] ?? 0;

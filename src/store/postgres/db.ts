@@ -98,9 +98,14 @@ export class PgDb {
     };
   }
 
-  async close(): Promise<void> {
-    await this.ready.catch(() => undefined); // a pool is ended after its migrations, not under them
-    await (await this.pool).end();
+  private closing?: Promise<void>;
+
+  /** Ends the pool once (every practice's view shares it, and any may close it). */
+  close(): Promise<void> {
+    return (this.closing ??= (async () => {
+      await this.ready.catch(() => undefined); // a pool is ended after its migrations, not under them
+      await (await this.pool).end();
+    })());
   }
 }
 

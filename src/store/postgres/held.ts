@@ -3,21 +3,21 @@ import type { HeldStore, HeldThing } from '../held.js';
 import { toHeld, type HeldRow } from '../rows.js';
 import type { PgDb } from './db.js';
 
-const SELECT = 'SELECT kind, bytes, name, media_type, owner, until FROM held WHERE token = $1 AND kind = $2 AND until > $3';
+const SELECT = 'SELECT kind, bytes, name, media_type, owner, until FROM held WHERE token = $1 AND kind = $2 AND until > $3 AND practice = $4';
 
 export class PgHeldStore implements HeldStore {
-  constructor(private readonly db: PgDb) {}
+  constructor(private readonly db: PgDb, private readonly practice: string) {}
 
   async hold(token: string, thing: HeldThing, now: number): Promise<void> {
-    await this.db.query('DELETE FROM held WHERE until <= $1', [now]);
+    await this.db.query('DELETE FROM held WHERE practice = $1 AND until <= $2', [this.practice, now]);
     await this.db.query(
-      'INSERT INTO held (token, kind, bytes, name, media_type, owner, until) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-      [token, thing.kind, thing.bytes, thing.name ?? null, thing.mediaType ?? null, thing.owner ?? null, thing.until],
+      'INSERT INTO held (token, kind, bytes, name, media_type, owner, until, practice) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+      [token, thing.kind, thing.bytes, thing.name ?? null, thing.mediaType ?? null, thing.owner ?? null, thing.until, this.practice],
     );
   }
 
   async get(token: string, kind: string, owner: string | undefined, now: number): Promise<HeldThing | undefined> {
-    const row = (await this.db.query<HeldRow>(SELECT, [token, kind, now])).rows[0];
+    const row = (await this.db.query<HeldRow>(SELECT, [token, kind, now, this.practice])).rows[0];
     if (!row || (row.owner !== null && row.owner !== owner)) return undefined;
     return toHeld(row);
   }
@@ -25,9 +25,9 @@ export class PgHeldStore implements HeldStore {
   /** One statement: two processes answering the same offer cannot both take it. */
   async take(token: string, kind: string, owner: string | undefined, now: number): Promise<HeldThing | undefined> {
     const row = (await this.db.query<HeldRow>(
-      `DELETE FROM held WHERE token = $1 AND kind = $2 AND until > $3 AND (owner IS NULL OR owner = $4)
+      `DELETE FROM held WHERE token = $1 AND kind = $2 AND until > $3 AND (owner IS NULL OR owner = $4) AND practice = $5
        RETURNING kind, bytes, name, media_type, owner, until`,
-      [token, kind, now, owner ?? null],
+      [token, kind, now, owner ?? null, this.practice],
     )).rows[0];
     return row ? toHeld(row) : undefined;
   }

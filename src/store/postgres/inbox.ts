@@ -5,13 +5,14 @@ import type { InboxRow, InboxStore, Lease } from '../inbox.js';
 const COLUMNS = 'seq, event_id AS "eventId", session_key AS "sessionKey", turn, route, status, replies';
 
 export class PgInboxStore implements InboxStore {
-  constructor(private readonly db: PgDb) {}
+  /** `practice`: recorded on each row it adds; the queue itself is the deployment's (every view reads all of it). */
+  constructor(private readonly db: PgDb, private readonly practice: string) {}
 
-  async add(row: { eventId: string; sessionKey: string; turn: string; route: string }, now: number, lease: Lease): Promise<number | undefined> {
+  async add(row: { eventId: string; sessionKey: string; turn: string; route: string; practice?: string }, now: number, lease: Lease): Promise<number | undefined> {
     const { rows } = await this.db.query<{ seq: number }>(
-      `INSERT INTO inbox (event_id, session_key, turn, route, status, received_at, updated_at, owner, lease_until)
-       VALUES ($1, $2, $3, $4, 'pending', $5, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING RETURNING seq`,
-      [row.eventId, row.sessionKey, row.turn, row.route, now, lease.owner, lease.until],
+      `INSERT INTO inbox (practice, event_id, session_key, turn, route, status, received_at, updated_at, owner, lease_until)
+       VALUES ($8, $1, $2, $3, $4, 'pending', $5, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING RETURNING seq`,
+      [row.eventId, row.sessionKey, row.turn, row.route, now, lease.owner, lease.until, row.practice ?? this.practice],
     );
     return rows[0]?.seq;
   }

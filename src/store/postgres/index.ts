@@ -17,7 +17,9 @@ import { PgLetterStore } from './letters.js';
 import { PgIcd10Store } from './icd10.js';
 import { PgHeldStore } from './held.js';
 import { PgInstallationStore } from './installations.js';
+import { PgSettingsStore } from './settings.js';
 import { PgUnitOfWork } from './unit-of-work.js';
+import { checkPracticeId, DEFAULT_PRACTICE } from '../settings.js';
 
 export class PostgresStorage implements Storage {
   readonly sessions: PgSessionStore;
@@ -31,21 +33,39 @@ export class PostgresStorage implements Storage {
   readonly icd10: PgIcd10Store;
   readonly held: PgHeldStore;
   readonly installations: PgInstallationStore;
+  readonly settings: PgSettingsStore;
   readonly unitOfWork: PgUnitOfWork;
+  /** The views of every practice made so far over this pool (this one's among them). */
+  private readonly views: Map<string, PostgresStorage>;
 
-  constructor(readonly db: PgDb) {
-    this.sessions = new PgSessionStore(db);
-    this.cases = new PgCaseStore(db);
-    this.inbox = new PgInboxStore(db);
-    this.references = new PgReferenceStore(db);
-    this.claims = new PgClaimStore(db);
-    this.claimReports = new PgClaimReportStore(db);
-    this.digests = new PgDigestStore(db);
-    this.letters = new PgLetterStore(db);
-    this.icd10 = new PgIcd10Store(db);
-    this.held = new PgHeldStore(db);
-    this.installations = new PgInstallationStore(db);
+  constructor(readonly db: PgDb, readonly practiceId: string = DEFAULT_PRACTICE, of?: PostgresStorage) {
+    checkPracticeId(practiceId);
+    this.sessions = new PgSessionStore(db, practiceId);
+    this.cases = new PgCaseStore(db, practiceId);
+    this.inbox = new PgInboxStore(db, practiceId);
+    this.references = new PgReferenceStore(db, practiceId);
+    this.claims = new PgClaimStore(db, practiceId);
+    this.claimReports = new PgClaimReportStore(db, practiceId);
+    this.digests = new PgDigestStore(db, practiceId);
+    this.letters = new PgLetterStore(db, practiceId);
+    this.icd10 = of ? of.icd10 : new PgIcd10Store(db);
+    this.held = new PgHeldStore(db, practiceId);
+    this.settings = new PgSettingsStore(db, practiceId);
+    this.installations = of ? of.installations : new PgInstallationStore(db);
     this.unitOfWork = new PgUnitOfWork(db, () => this);
+    this.views = of ? of.views : new Map([[practiceId, this]]);
+  }
+
+  practice(id: string): PostgresStorage {
+    const known = this.views.get(id);
+    if (known) return known;
+    const view = new PostgresStorage(this.db, id, this);
+    this.views.set(id, view);
+    return view;
+  }
+
+  async digestPractices(): Promise<string[]> {
+    return (await this.db.query<{ practice: string }>('SELECT DISTINCT practice FROM digest_channels ORDER BY practice')).rows.map((r) => r.practice);
   }
 
   /** Resolves once the schema is up to date (it is brought up to date on open); rejects with why not. */
@@ -57,6 +77,7 @@ export class PostgresStorage implements Storage {
     await this.db.query('SELECT 1');
   }
 
+  /** Ends the pool, which every practice's view shares. */
   async close(): Promise<void> {
     await this.db.close();
   }

@@ -182,6 +182,62 @@ export const POSTGRES_MIGRATIONS: DialectMigrations = {
    CREATE INDEX held_until ON held (until);`,
   // A claim by the practice's own claim number (claims.ts byReference), in any letter case.
   'claims-by-reference': `CREATE INDEX claims_reference ON claims (lower(reference)) WHERE reference IS NOT NULL;`,
+  // Practices as tenants (issue 25): every row carries its practice and every key leads with it, as SQLite's
+  // step (rows kept under 'default'). The inbox and held things keep their deployment-wide keys and record the practice.
+  'practices': `ALTER TABLE sessions ADD COLUMN practice TEXT COLLATE "C" NOT NULL DEFAULT 'default';
+   ALTER TABLE sessions DROP CONSTRAINT sessions_pkey, ADD PRIMARY KEY (practice, key);
+   DROP INDEX sessions_expiry;
+   CREATE INDEX sessions_expiry ON sessions (practice, expires_at);
+
+   ALTER TABLE cases ADD COLUMN practice TEXT COLLATE "C" NOT NULL DEFAULT 'default';
+   ALTER TABLE cases DROP CONSTRAINT cases_pkey, ADD PRIMARY KEY (practice, case_id);
+   DROP INDEX cases_owner;
+   CREATE INDEX cases_owner ON cases (practice, owner, updated_at);
+
+   ALTER TABLE inbox ADD COLUMN practice TEXT COLLATE "C" NOT NULL DEFAULT 'default';
+
+   ALTER TABLE conversation_refs ADD COLUMN practice TEXT COLLATE "C" NOT NULL DEFAULT 'default';
+   ALTER TABLE conversation_refs DROP CONSTRAINT conversation_refs_pkey, ADD PRIMARY KEY (practice, address);
+   DROP INDEX conversation_refs_platform;
+   CREATE INDEX conversation_refs_platform ON conversation_refs (practice, platform, address);
+
+   ALTER TABLE claim_history DROP CONSTRAINT claim_history_case_id_fkey;
+   ALTER TABLE claims ADD COLUMN practice TEXT COLLATE "C" NOT NULL DEFAULT 'default';
+   ALTER TABLE claims DROP CONSTRAINT claims_pkey, ADD PRIMARY KEY (practice, case_id);
+   ALTER TABLE claim_history ADD COLUMN practice TEXT COLLATE "C" NOT NULL DEFAULT 'default';
+   ALTER TABLE claim_history ADD FOREIGN KEY (practice, case_id) REFERENCES claims (practice, case_id);
+   DROP INDEX claims_follow_up, claims_records, claims_appeal, claims_auth, claims_unsubmitted, claims_created, claims_reference,
+     claim_history_case, claim_history_actor, claim_history_records;
+   CREATE INDEX claims_follow_up ON claims (practice, next_follow_up) WHERE open = 1;
+   CREATE INDEX claims_records ON claims (practice, records_due) WHERE open = 1 AND records_due IS NOT NULL;
+   CREATE INDEX claims_appeal ON claims (practice, appeal_deadline) WHERE open = 1 AND appeal_deadline IS NOT NULL;
+   CREATE INDEX claims_auth ON claims (practice, auth_expires) WHERE open = 1 AND auth_expires IS NOT NULL;
+   CREATE INDEX claims_unsubmitted ON claims (practice, service_date) WHERE status = 'draft';
+   CREATE INDEX claims_created ON claims (practice, created_at, case_id);
+   CREATE INDEX claims_reference ON claims (practice, lower(reference)) WHERE reference IS NOT NULL;
+   CREATE INDEX claim_history_case ON claim_history (practice, case_id, id);
+   CREATE INDEX claim_history_actor ON claim_history (practice, actor, id);
+   CREATE INDEX claim_history_records ON claim_history (practice, case_id) WHERE action = 'records-requested';
+
+   ALTER TABLE digest_channels ADD COLUMN practice TEXT COLLATE "C" NOT NULL DEFAULT 'default';
+   ALTER TABLE digest_channels DROP CONSTRAINT digest_channels_pkey, ADD PRIMARY KEY (practice, address);
+   ALTER TABLE digest_runs ADD COLUMN practice TEXT COLLATE "C" NOT NULL DEFAULT 'default';
+   ALTER TABLE digest_runs DROP CONSTRAINT digest_runs_pkey, ADD PRIMARY KEY (practice, address, local_date);
+   ALTER TABLE digest_parts ADD COLUMN practice TEXT COLLATE "C" NOT NULL DEFAULT 'default';
+   ALTER TABLE digest_parts DROP CONSTRAINT digest_parts_pkey, ADD PRIMARY KEY (practice, address, local_date, part);
+
+   ALTER TABLE letters ADD COLUMN practice TEXT COLLATE "C" NOT NULL DEFAULT 'default';
+   ALTER TABLE letters DROP CONSTRAINT letters_pkey, ADD PRIMARY KEY (practice, case_id);
+
+   ALTER TABLE held ADD COLUMN practice TEXT COLLATE "C" NOT NULL DEFAULT 'default';
+   DROP INDEX held_until;
+   CREATE INDEX held_until ON held (practice, until);
+
+   CREATE TABLE practice_settings (
+     practice TEXT COLLATE "C" PRIMARY KEY,
+     settings TEXT NOT NULL,             -- JSON: the practice's zone, follow-up days, appeal windows
+     updated_at BIGINT NOT NULL
+   );`,
   // The Slack app's installations (installations.ts), deployment-wide; the bot token arrives sealed.
   'slack-installations': `CREATE TABLE slack_installations (
      key TEXT COLLATE "C" PRIMARY KEY,   -- the enterprise id for an org-wide install, else the team id

@@ -8,37 +8,37 @@ export class SqliteCaseStore implements CaseStore {
   private readonly getStmt;
   private readonly forgetStmt;
 
-  constructor(db: Db) {
+  constructor(db: Db, private readonly practice: string) {
     this.upsert = db.prepare(
-      `INSERT INTO cases (case_id, owner, procedure, lane, updated_at, facts) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (case_id) DO UPDATE SET procedure = excluded.procedure, lane = excluded.lane, updated_at = excluded.updated_at,
+      `INSERT INTO cases (practice, case_id, owner, procedure, lane, updated_at, facts) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (practice, case_id) DO UPDATE SET procedure = excluded.procedure, lane = excluded.lane, updated_at = excluded.updated_at,
          facts = coalesce(excluded.facts, cases.facts)`,
     );
-    this.recentStmt = db.prepare<[string, number], CaseSummary>(
-      'SELECT case_id AS caseId, procedure, lane, updated_at AS updatedAt FROM cases WHERE owner = ? ORDER BY updated_at DESC LIMIT ?',
+    this.recentStmt = db.prepare<[string, string, number], CaseSummary>(
+      'SELECT case_id AS caseId, procedure, lane, updated_at AS updatedAt FROM cases WHERE practice = ? AND owner = ? ORDER BY updated_at DESC LIMIT ?',
     );
-    this.getStmt = db.prepare<[string], { caseId: string; owner: string; procedure: string; lane: string; updatedAt: number; facts: string | null }>(
-      'SELECT case_id AS caseId, owner, procedure, lane, updated_at AS updatedAt, facts FROM cases WHERE case_id = ?',
+    this.getStmt = db.prepare<[string, string], { caseId: string; owner: string; procedure: string; lane: string; updatedAt: number; facts: string | null }>(
+      'SELECT case_id AS caseId, owner, procedure, lane, updated_at AS updatedAt, facts FROM cases WHERE practice = ? AND case_id = ?',
     );
-    this.forgetStmt = db.prepare('DELETE FROM cases WHERE owner = ? AND case_id = ?');
+    this.forgetStmt = db.prepare('DELETE FROM cases WHERE practice = ? AND owner = ? AND case_id = ?');
   }
 
   async get(caseId: string): Promise<CaseFile | undefined> {
-    const row = this.getStmt.get(caseId);
+    const row = this.getStmt.get(this.practice, caseId);
     return row ? { caseId: row.caseId, owner: row.owner, procedure: row.procedure, lane: row.lane, updatedAt: row.updatedAt, facts: row.facts ? (JSON.parse(row.facts) as Record<string, unknown>) : {} } : undefined;
   }
 
   async recent(owner: string, limit = 5): Promise<CaseSummary[]> {
-    return this.recentStmt.all(owner, limit);
+    return this.recentStmt.all(this.practice, owner, limit);
   }
 
   /** In the unit of work. */
   record(owner: string, c: CaseInput): void {
-    this.upsert.run(c.caseId, owner, c.procedure.slice(0, 80), c.lane, c.updatedAt, c.facts ? JSON.stringify(c.facts) : null);
+    this.upsert.run(this.practice, c.caseId, owner, c.procedure.slice(0, 80), c.lane, c.updatedAt, c.facts ? JSON.stringify(c.facts) : null);
   }
 
   /** In the unit of work. */
   forget(owner: string, caseId: string): void {
-    this.forgetStmt.run(owner, caseId);
+    this.forgetStmt.run(this.practice, owner, caseId);
   }
 }

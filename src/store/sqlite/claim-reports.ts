@@ -14,38 +14,38 @@ export class SqliteClaimReportStore implements ClaimReportStore {
   private readonly exportStmt;
   private readonly notSubmittedStmt;
 
-  constructor(db: Db) {
+  constructor(db: Db, private readonly practice: string) {
     // The records flag is filled in from one read of the claims a payer asked records for (an index of its own):
     // a subquery would build that list again for every page. The case id, last, is the next page's key.
-    this.scanStmt = db.prepare<[string, number], ReportRow>(
+    this.scanStmt = db.prepare<[string, string, number], ReportRow>(
       `SELECT payer, lane, category, procedures, status, open, coalesce(billed_cents, 0), coalesce(paid_cents, 0), service_date, submitted_date,
          created_at, updated_at, paid_date, denied_date, denial, 0, case_id
-       FROM claims WHERE case_id > ? ORDER BY case_id LIMIT ?`,
+       FROM claims WHERE practice = ? AND case_id > ? ORDER BY case_id LIMIT ?`,
     ).raw(true);
-    this.recordsStmt = db.prepare<[], string>("SELECT DISTINCT case_id FROM claim_history INDEXED BY claim_history_records WHERE action = 'records-requested'").pluck(true);
+    this.recordsStmt = db.prepare<[string], string>("SELECT DISTINCT case_id FROM claim_history INDEXED BY claim_history_records WHERE practice = ? AND action = 'records-requested'").pluck(true);
     // Drafts only, through the claims_unsubmitted index (service_date WHERE status = 'draft'). payer_kind is
     // written only from ClaimPayerKind (the claims table's writer), so the row's type holds.
-    this.notSubmittedStmt = db.prepare<[], NotSubmittedRow>(
+    this.notSubmittedStmt = db.prepare<[string], NotSubmittedRow>(
       `SELECT case_id AS caseId, reference, payer, payer_kind AS payerKind, category, coalesce(billed_cents, 0) AS billedCents,
          service_date AS serviceDate, created_at AS createdAt
-       FROM claims INDEXED BY claims_unsubmitted WHERE status = 'draft' ORDER BY service_date IS NULL, service_date, case_id`,
+       FROM claims INDEXED BY claims_unsubmitted WHERE practice = ? AND status = 'draft' ORDER BY service_date IS NULL, service_date, case_id`,
     );
     // Keyset pages on (created_at, case_id): the claims_created index keeps each page a range read.
-    this.exportStmt = db.prepare<[number, number, string, number], ExportRow & { created_at: number }>(
+    this.exportStmt = db.prepare<[string, number, number, string, number], ExportRow & { created_at: number }>(
       `SELECT case_id, reference, payer, payer_kind, lane, category, procedures, diagnoses, billed_cents, paid_cents, service_date, submitted_date,
          status, next_follow_up, appeal_deadline, denial, paid_date, denied_date, created_at FROM claims
-       WHERE created_at > ? OR (created_at = ? AND case_id > ?) ORDER BY created_at, case_id LIMIT ?`,
+       WHERE practice = ? AND (created_at > ? OR (created_at = ? AND case_id > ?)) ORDER BY created_at, case_id LIMIT ?`,
     );
   }
 
   async notSubmitted(): Promise<NotSubmittedRow[]> {
-    return this.notSubmittedStmt.all();
+    return this.notSubmittedStmt.all(this.practice);
   }
 
   async *scan(): AsyncIterable<readonly ReportRow[]> {
-    const records = new Set(this.recordsStmt.all());
+    const records = new Set(this.recordsStmt.all(this.practice));
     for (let after = ''; ;) {
-      const page = this.scanStmt.all(after, PAGE);
+      const page = this.scanStmt.all(this.practice, after, PAGE);
       for (const row of page) row[15] = records.has(row[16]) ? 1 : 0;
       const last = page.at(-1);
       if (last) yield page;
@@ -56,7 +56,7 @@ export class SqliteClaimReportStore implements ClaimReportStore {
 
   async *exportRows(): AsyncIterable<ExportRow> {
     for (let at = Number.MIN_SAFE_INTEGER, after = ''; ;) {
-      const rows = this.exportStmt.all(at, at, after, PAGE);
+      const rows = this.exportStmt.all(this.practice, at, at, after, PAGE);
       for (const { created_at, ...row } of rows) {
         at = created_at;
         after = row.case_id;

@@ -16,10 +16,11 @@ export class SqliteInboxStore implements InboxStore {
   private readonly countOpenStmt;
   private readonly pruneStmt;
 
-  constructor(db: Db) {
-    this.insertStmt = db.prepare<[string, string, string, string, number, number, string, number], { seq: number }>(
-      `INSERT INTO inbox (event_id, session_key, turn, route, status, received_at, updated_at, owner, lease_until)
-       VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING RETURNING seq`,
+  /** `practice`: recorded on each row it adds; the queue itself is the deployment's (every view reads all of it). */
+  constructor(db: Db, private readonly practice: string) {
+    this.insertStmt = db.prepare<[string, string, string, string, string, number, number, string, number], { seq: number }>(
+      `INSERT INTO inbox (practice, event_id, session_key, turn, route, status, received_at, updated_at, owner, lease_until)
+       VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING RETURNING seq`,
     );
     this.answeredStmt = db.prepare<[string, number, number, number, string]>(
       "UPDATE inbox SET status = 'answered', replies = ?, updated_at = ?, lease_until = ? WHERE seq = ? AND status = 'pending' AND owner = ?",
@@ -49,8 +50,8 @@ export class SqliteInboxStore implements InboxStore {
     this.pruneStmt = db.prepare("DELETE FROM inbox WHERE status = 'done' AND updated_at < ?");
   }
 
-  async add(row: { eventId: string; sessionKey: string; turn: string; route: string }, now: number, lease: Lease): Promise<number | undefined> {
-    return this.insertStmt.get(row.eventId, row.sessionKey, row.turn, row.route, now, now, lease.owner, lease.until)?.seq;
+  async add(row: { eventId: string; sessionKey: string; turn: string; route: string; practice?: string }, now: number, lease: Lease): Promise<number | undefined> {
+    return this.insertStmt.get(row.practice ?? this.practice, row.eventId, row.sessionKey, row.turn, row.route, now, now, lease.owner, lease.until)?.seq;
   }
 
   /** In the unit of work: the answer lands with the turn's session, or neither does. False when the row is not the owner's to answer. */

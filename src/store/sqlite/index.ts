@@ -17,7 +17,9 @@ import { SqliteIcd10Store } from './icd10.js';
 import { SqliteHeldStore } from './held.js';
 import { SqliteInstallationStore } from './installations.js';
 import { SqliteUnitOfWork } from './unit-of-work.js';
+import { SqliteSettingsStore } from './settings.js';
 import { Checkpointer } from './checkpointer.js';
+import { checkPracticeId, DEFAULT_PRACTICE } from '../settings.js';
 
 export class SqliteStorage implements Storage {
   private sessionStore?: SqliteSessionStore;
@@ -28,38 +30,55 @@ export class SqliteStorage implements Storage {
   private reportStore?: SqliteClaimReportStore;
   private digestStore?: SqliteDigestStore;
   private letterStore?: SqliteLetterStore;
-  private icd10Store?: SqliteIcd10Store;
   private heldStore?: SqliteHeldStore;
-  private installationStore?: SqliteInstallationStore;
+  private settingsStore?: SqliteSettingsStore;
   readonly unitOfWork: SqliteUnitOfWork;
   /** The WAL checkpoint thread of a long-running process (see checkpointer.ts); started by the first commit. */
   readonly checkpointer: Checkpointer | undefined;
+  /** What every practice's view of this connection shares: the deployment-wide stores and the views made so far. */
+  private readonly shared: { icd10?: SqliteIcd10Store; installations?: SqliteInstallationStore; views: Map<string, SqliteStorage> };
 
-  constructor(readonly db: Db, opts: SqliteOptions = {}) {
-    this.checkpointer = opts.checkpointThread && db.name !== ':memory:' ? new Checkpointer(db, db.name) : undefined;
+  constructor(readonly db: Db, opts: SqliteOptions = {}, readonly practiceId: string = DEFAULT_PRACTICE, of?: SqliteStorage) {
+    checkPracticeId(practiceId);
+    this.checkpointer = of ? of.checkpointer : opts.checkpointThread && db.name !== ':memory:' ? new Checkpointer(db, db.name) : undefined;
+    this.shared = of ? of.shared : { views: new Map([[practiceId, this]]) };
     const checkpointer = this.checkpointer;
     this.unitOfWork = new SqliteUnitOfWork(db, () => this, checkpointer ? () => checkpointer.start() : undefined);
   }
 
-  get sessions(): SqliteSessionStore { return (this.sessionStore ??= new SqliteSessionStore(this.db)); }
-  get cases(): SqliteCaseStore { return (this.caseStore ??= new SqliteCaseStore(this.db)); }
-  get inbox(): SqliteInboxStore { return (this.inboxStore ??= new SqliteInboxStore(this.db)); }
-  get references(): SqliteReferenceStore { return (this.referenceStore ??= new SqliteReferenceStore(this.db)); }
-  get claims(): SqliteClaimStore { return (this.claimStore ??= new SqliteClaimStore(this.db)); }
-  get claimReports(): SqliteClaimReportStore { return (this.reportStore ??= new SqliteClaimReportStore(this.db)); }
-  get digests(): SqliteDigestStore { return (this.digestStore ??= new SqliteDigestStore(this.db)); }
-  get letters(): SqliteLetterStore { return (this.letterStore ??= new SqliteLetterStore(this.db)); }
-  get icd10(): SqliteIcd10Store { return (this.icd10Store ??= new SqliteIcd10Store(this.db)); }
-  get held(): SqliteHeldStore { return (this.heldStore ??= new SqliteHeldStore(this.db)); }
-  get installations(): SqliteInstallationStore { return (this.installationStore ??= new SqliteInstallationStore(this.db)); }
+  get sessions(): SqliteSessionStore { return (this.sessionStore ??= new SqliteSessionStore(this.db, this.practiceId)); }
+  get cases(): SqliteCaseStore { return (this.caseStore ??= new SqliteCaseStore(this.db, this.practiceId)); }
+  get inbox(): SqliteInboxStore { return (this.inboxStore ??= new SqliteInboxStore(this.db, this.practiceId)); }
+  get references(): SqliteReferenceStore { return (this.referenceStore ??= new SqliteReferenceStore(this.db, this.practiceId)); }
+  get claims(): SqliteClaimStore { return (this.claimStore ??= new SqliteClaimStore(this.db, this.practiceId)); }
+  get claimReports(): SqliteClaimReportStore { return (this.reportStore ??= new SqliteClaimReportStore(this.db, this.practiceId)); }
+  get digests(): SqliteDigestStore { return (this.digestStore ??= new SqliteDigestStore(this.db, this.practiceId)); }
+  get letters(): SqliteLetterStore { return (this.letterStore ??= new SqliteLetterStore(this.db, this.practiceId)); }
+  get icd10(): SqliteIcd10Store { return (this.shared.icd10 ??= new SqliteIcd10Store(this.db)); }
+  get held(): SqliteHeldStore { return (this.heldStore ??= new SqliteHeldStore(this.db, this.practiceId)); }
+  get installations(): SqliteInstallationStore { return (this.shared.installations ??= new SqliteInstallationStore(this.db)); }
+  get settings(): SqliteSettingsStore { return (this.settingsStore ??= new SqliteSettingsStore(this.db, this.practiceId)); }
+
+  practice(id: string): SqliteStorage {
+    const known = this.shared.views.get(id);
+    if (known) return known;
+    const view = new SqliteStorage(this.db, {}, id, this);
+    this.shared.views.set(id, view);
+    return view;
+  }
+
+  async digestPractices(): Promise<string[]> {
+    return this.db.prepare<[], string>('SELECT DISTINCT practice FROM digest_channels ORDER BY practice').pluck(true).all();
+  }
 
   async check(): Promise<void> {
     checkDb(this.db);
   }
 
+  /** Closes the connection, which every practice's view shares. */
   async close(): Promise<void> {
     await this.checkpointer?.stop();
-    this.db.close();
+    if (this.db.open) this.db.close();
   }
 }
 

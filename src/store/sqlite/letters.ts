@@ -8,17 +8,17 @@ export class SqliteLetterStore implements LetterStore {
   private readonly getStmt;
   private readonly putStmt;
 
-  constructor(db: Db) {
-    this.getStmt = db.prepare<[string], LetterRow>('SELECT * FROM letters WHERE case_id = ?');
+  constructor(db: Db, private readonly practice: string) {
+    this.getStmt = db.prepare<[string, string], LetterRow>('SELECT * FROM letters WHERE practice = ? AND case_id = ?');
     this.putStmt = db.prepare(
-      `INSERT INTO letters (case_id, template_id, template_version, facts, narrative, owner, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (case_id) DO UPDATE SET template_id = excluded.template_id, template_version = excluded.template_version,
+      `INSERT INTO letters (practice, case_id, template_id, template_version, facts, narrative, owner, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (practice, case_id) DO UPDATE SET template_id = excluded.template_id, template_version = excluded.template_version,
          facts = excluded.facts, narrative = excluded.narrative, owner = excluded.owner, updated_at = excluded.updated_at`,
     );
   }
 
   async get(caseId: string): Promise<StoredLetter | undefined> {
-    const r = this.getStmt.get(caseId);
+    const r = this.getStmt.get(this.practice, caseId);
     return r ? toLetter(r) : undefined;
   }
 
@@ -28,6 +28,6 @@ export class SqliteLetterStore implements LetterStore {
 
   /** In the unit of work too. */
   write(l: StoredLetter): void {
-    this.putStmt.run(l.caseId, l.templateId, l.templateVersion, JSON.stringify(l.facts), l.narrative ? JSON.stringify(l.narrative) : null, l.owner, l.updatedAt);
+    this.putStmt.run(this.practice, l.caseId, l.templateId, l.templateVersion, JSON.stringify(l.facts), l.narrative ? JSON.stringify(l.narrative) : null, l.owner, l.updatedAt);
   }
 }

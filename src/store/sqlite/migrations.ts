@@ -189,6 +189,134 @@ export const SQLITE_MIGRATIONS: DialectMigrations = {
   // A claim by the practice's own claim number ("A1005 paid $5200", ClaimStore.byReference), in any letter case
   // as the import matches it.
   'claims-by-reference': `CREATE INDEX claims_reference ON claims (reference COLLATE NOCASE) WHERE reference IS NOT NULL;`,
+  // Practices as tenants (issue 25): every row carries its practice, and every key leads with it, so two
+  // practices can each have case C-7K3Q9. Tables whose key changes are rebuilt (SQLite cannot change a key in
+  // place), their rows kept under 'default', the practice a single-practice medbill has always been. The inbox
+  // and held things keep their deployment-wide keys (an event id, a random token) and record the practice.
+  // Claims and their history are rebuilt together: the history's foreign key follows the renamed claims table.
+  'practices': `CREATE TABLE sessions_p (
+     practice TEXT NOT NULL DEFAULT 'default',
+     key TEXT NOT NULL, flow TEXT NOT NULL, flow_version INTEGER NOT NULL, state TEXT NOT NULL, history TEXT NOT NULL,
+     version INTEGER NOT NULL, updated_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+     PRIMARY KEY (practice, key)
+   ) WITHOUT ROWID;
+   INSERT INTO sessions_p (key, flow, flow_version, state, history, version, updated_at, expires_at)
+     SELECT key, flow, flow_version, state, history, version, updated_at, expires_at FROM sessions;
+   DROP TABLE sessions;
+   ALTER TABLE sessions_p RENAME TO sessions;
+   CREATE INDEX sessions_expiry ON sessions (practice, expires_at);
+
+   CREATE TABLE cases_p (
+     practice TEXT NOT NULL DEFAULT 'default',
+     case_id TEXT NOT NULL, owner TEXT NOT NULL, procedure TEXT NOT NULL, lane TEXT NOT NULL, updated_at INTEGER NOT NULL, facts TEXT,
+     PRIMARY KEY (practice, case_id)
+   ) WITHOUT ROWID;
+   INSERT INTO cases_p (case_id, owner, procedure, lane, updated_at, facts) SELECT case_id, owner, procedure, lane, updated_at, facts FROM cases;
+   DROP TABLE cases;
+   ALTER TABLE cases_p RENAME TO cases;
+   CREATE INDEX cases_owner ON cases (practice, owner, updated_at);
+
+   ALTER TABLE inbox ADD COLUMN practice TEXT NOT NULL DEFAULT 'default';
+
+   CREATE TABLE conversation_refs_p (
+     practice TEXT NOT NULL DEFAULT 'default',
+     address TEXT NOT NULL, platform TEXT NOT NULL, ref TEXT NOT NULL, updated_at INTEGER NOT NULL,
+     PRIMARY KEY (practice, address)
+   ) WITHOUT ROWID;
+   INSERT INTO conversation_refs_p (address, platform, ref, updated_at) SELECT address, platform, ref, updated_at FROM conversation_refs;
+   DROP TABLE conversation_refs;
+   ALTER TABLE conversation_refs_p RENAME TO conversation_refs;
+   CREATE INDEX conversation_refs_platform ON conversation_refs (practice, platform);
+
+   CREATE TABLE claims_p (
+     practice TEXT NOT NULL DEFAULT 'default',
+     case_id TEXT NOT NULL, reference TEXT, payer TEXT NOT NULL, payer_kind TEXT NOT NULL, lane TEXT NOT NULL, category TEXT,
+     procedures TEXT NOT NULL, diagnoses TEXT NOT NULL, billed_cents INTEGER, paid_cents INTEGER, service_date TEXT, submitted_date TEXT,
+     auth_number TEXT, auth_expires TEXT,
+     status TEXT NOT NULL CHECK (status IN ('draft','submitted','pended','records-requested','paid','partially-paid','denied','appealed','written-off','closed')),
+     open INTEGER NOT NULL, next_follow_up TEXT, records_due TEXT, appeal_deadline TEXT, denial TEXT, paid_date TEXT, denied_date TEXT,
+     created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, version INTEGER NOT NULL,
+     PRIMARY KEY (practice, case_id)
+   ) WITHOUT ROWID;
+   INSERT INTO claims_p (case_id, reference, payer, payer_kind, lane, category, procedures, diagnoses, billed_cents, paid_cents, service_date,
+       submitted_date, auth_number, auth_expires, status, open, next_follow_up, records_due, appeal_deadline, denial, paid_date, denied_date,
+       created_at, updated_at, version)
+     SELECT case_id, reference, payer, payer_kind, lane, category, procedures, diagnoses, billed_cents, paid_cents, service_date,
+       submitted_date, auth_number, auth_expires, status, open, next_follow_up, records_due, appeal_deadline, denial, paid_date, denied_date,
+       created_at, updated_at, version FROM claims;
+   CREATE TABLE claim_history_p (
+     id INTEGER PRIMARY KEY,
+     practice TEXT NOT NULL DEFAULT 'default',
+     case_id TEXT NOT NULL, at INTEGER NOT NULL, actor TEXT NOT NULL, surface TEXT NOT NULL, action TEXT NOT NULL,
+     from_status TEXT, to_status TEXT NOT NULL, change TEXT NOT NULL, before TEXT, reverts INTEGER,
+     FOREIGN KEY (practice, case_id) REFERENCES claims_p (practice, case_id)
+   );
+   INSERT INTO claim_history_p (id, case_id, at, actor, surface, action, from_status, to_status, change, before, reverts)
+     SELECT id, case_id, at, actor, surface, action, from_status, to_status, change, before, reverts FROM claim_history;
+   DROP TABLE claim_history;
+   DROP TABLE claims;
+   ALTER TABLE claims_p RENAME TO claims;
+   ALTER TABLE claim_history_p RENAME TO claim_history;
+   CREATE INDEX claims_follow_up ON claims (practice, next_follow_up) WHERE open = 1;
+   CREATE INDEX claims_due ON claims (practice, open, status, next_follow_up, appeal_deadline, records_due, auth_expires, service_date, billed_cents, paid_cents);
+   CREATE INDEX claims_records ON claims (practice, records_due) WHERE open = 1 AND records_due IS NOT NULL;
+   CREATE INDEX claims_appeal ON claims (practice, appeal_deadline) WHERE open = 1 AND appeal_deadline IS NOT NULL;
+   CREATE INDEX claims_auth ON claims (practice, auth_expires) WHERE open = 1 AND auth_expires IS NOT NULL;
+   CREATE INDEX claims_unsubmitted ON claims (practice, service_date) WHERE status = 'draft';
+   CREATE INDEX claims_created ON claims (practice, created_at, case_id);
+   CREATE INDEX claims_reference ON claims (practice, reference COLLATE NOCASE) WHERE reference IS NOT NULL;
+   CREATE INDEX claim_history_case ON claim_history (practice, case_id, id);
+   CREATE INDEX claim_history_actor ON claim_history (practice, actor, id);
+   CREATE INDEX claim_history_records ON claim_history (practice, case_id) WHERE action = 'records-requested';
+
+   CREATE TABLE digest_channels_p (
+     practice TEXT NOT NULL DEFAULT 'default',
+     address TEXT NOT NULL, target TEXT NOT NULL, local_time TEXT NOT NULL, zone TEXT NOT NULL, weekdays TEXT NOT NULL, updated_at INTEGER NOT NULL,
+     PRIMARY KEY (practice, address)
+   ) WITHOUT ROWID;
+   INSERT INTO digest_channels_p (address, target, local_time, zone, weekdays, updated_at) SELECT address, target, local_time, zone, weekdays, updated_at FROM digest_channels;
+   DROP TABLE digest_channels;
+   ALTER TABLE digest_channels_p RENAME TO digest_channels;
+
+   CREATE TABLE digest_runs_p (
+     practice TEXT NOT NULL DEFAULT 'default',
+     address TEXT NOT NULL, local_date TEXT NOT NULL, owner TEXT NOT NULL, lease_until INTEGER NOT NULL, sent_at INTEGER, message TEXT,
+     PRIMARY KEY (practice, address, local_date)
+   ) WITHOUT ROWID;
+   INSERT INTO digest_runs_p (address, local_date, owner, lease_until, sent_at, message) SELECT address, local_date, owner, lease_until, sent_at, message FROM digest_runs;
+   DROP TABLE digest_runs;
+   ALTER TABLE digest_runs_p RENAME TO digest_runs;
+
+   CREATE TABLE digest_parts_p (
+     practice TEXT NOT NULL DEFAULT 'default',
+     address TEXT NOT NULL, local_date TEXT NOT NULL, part INTEGER NOT NULL, of INTEGER NOT NULL, message TEXT NOT NULL, at INTEGER NOT NULL,
+     PRIMARY KEY (practice, address, local_date, part)
+   ) WITHOUT ROWID;
+   INSERT INTO digest_parts_p (address, local_date, part, of, message, at) SELECT address, local_date, part, of, message, at FROM digest_parts;
+   DROP TABLE digest_parts;
+   ALTER TABLE digest_parts_p RENAME TO digest_parts;
+
+   CREATE TABLE letters_p (
+     practice TEXT NOT NULL DEFAULT 'default',
+     case_id TEXT NOT NULL, template_id TEXT NOT NULL, template_version INTEGER NOT NULL, facts TEXT NOT NULL, narrative TEXT,
+     owner TEXT NOT NULL, updated_at INTEGER NOT NULL,
+     PRIMARY KEY (practice, case_id)
+   ) WITHOUT ROWID;
+   INSERT INTO letters_p (case_id, template_id, template_version, facts, narrative, owner, updated_at)
+     SELECT case_id, template_id, template_version, facts, narrative, owner, updated_at FROM letters;
+   DROP TABLE letters;
+   ALTER TABLE letters_p RENAME TO letters;
+
+   ALTER TABLE held ADD COLUMN practice TEXT NOT NULL DEFAULT 'default';
+   DROP INDEX held_until;
+   CREATE INDEX held_until ON held (practice, until);
+
+   -- A practice's own settings (src/store/settings.ts): its zone, follow-up days and appeal windows, as JSON.
+   CREATE TABLE practice_settings (
+     practice TEXT PRIMARY KEY,
+     settings TEXT NOT NULL,
+     updated_at INTEGER NOT NULL
+   ) WITHOUT ROWID;`,
   // The Slack app's installations into workspaces (src/store/installations.ts), for the whole deployment: one row
   // per workspace, or per Enterprise Grid organisation for an org-wide install. The bot token is sealed
   // (AES-256-GCM under MEDBILL_ENCRYPTION_KEY) before it gets here.

@@ -1,4 +1,4 @@
-/** Conversation sessions in SQLite: one row per person per conversation, so a restart loses nothing. */
+/** Conversation sessions in SQLite: one row per person per conversation, so a restart loses nothing; a practice's view reads and writes its own. */
 import type { Db } from './db.js';
 import type { SessionRow, SessionStore } from '../sessions.js';
 
@@ -11,22 +11,22 @@ export class SqliteSessionStore implements SessionStore {
   private readonly updateIfStmt;
   private readonly deleteIfStmt;
 
-  constructor(db: Db) {
-    this.getStmt = db.prepare<[string], RawRow>('SELECT * FROM sessions WHERE key = ?');
+  constructor(db: Db, private readonly practice: string) {
+    this.getStmt = db.prepare<[string, string], RawRow>('SELECT * FROM sessions WHERE practice = ? AND key = ?');
     this.insertNewStmt = db.prepare(
-      `INSERT INTO sessions (key, flow, flow_version, state, history, version, updated_at, expires_at)
-       VALUES (@key, @flow, @flowVersion, @state, @history, @version, @updatedAt, @expiresAt) ON CONFLICT (key) DO NOTHING`,
+      `INSERT INTO sessions (practice, key, flow, flow_version, state, history, version, updated_at, expires_at)
+       VALUES (@practice, @key, @flow, @flowVersion, @state, @history, @version, @updatedAt, @expiresAt) ON CONFLICT (practice, key) DO NOTHING`,
     );
     this.updateIfStmt = db.prepare(
       `UPDATE sessions SET flow = @flow, flow_version = @flowVersion, state = @state, history = @history, version = @version,
-         updated_at = @updatedAt, expires_at = @expiresAt WHERE key = @key AND version = @expected`,
+         updated_at = @updatedAt, expires_at = @expiresAt WHERE practice = @practice AND key = @key AND version = @expected`,
     );
-    this.deleteIfStmt = db.prepare('DELETE FROM sessions WHERE key = ? AND version = ?');
-    this.purgeStmt = db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
+    this.deleteIfStmt = db.prepare('DELETE FROM sessions WHERE practice = ? AND key = ? AND version = ?');
+    this.purgeStmt = db.prepare('DELETE FROM sessions WHERE practice = ? AND expires_at <= ?');
   }
 
   async get<S>(key: string): Promise<SessionRow<S> | undefined> {
-    const row = this.getStmt.get(key);
+    const row = this.getStmt.get(this.practice, key);
     if (!row) return undefined;
     return {
       key: row.key, flow: row.flow, flowVersion: row.flow_version, state: JSON.parse(row.state) as S,
@@ -35,18 +35,18 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async purgeExpired(now: number): Promise<number> {
-    return this.purgeStmt.run(now).changes;
+    return this.purgeStmt.run(this.practice, now).changes;
   }
 
   /** In the unit of work: writes the session only if nobody wrote it since it was read; false on a conflict. */
   putIf(row: SessionRow<unknown>, expected: number | undefined): boolean {
-    const values = { ...row, state: JSON.stringify(row.state), history: JSON.stringify(row.history) };
+    const values = { ...row, practice: this.practice, state: JSON.stringify(row.state), history: JSON.stringify(row.history) };
     if (expected === undefined) return this.insertNewStmt.run(values).changes === 1;
     return this.updateIfStmt.run({ ...values, expected }).changes === 1;
   }
 
   /** In the unit of work: deletes the session only if it is still at the version read; false on a conflict. */
   deleteIf(key: string, expected: number): boolean {
-    return this.deleteIfStmt.run(key, expected).changes === 1;
+    return this.deleteIfStmt.run(this.practice, key, expected).changes === 1;
   }
 }

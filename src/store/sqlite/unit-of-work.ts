@@ -37,7 +37,8 @@ export class SqliteUnitOfWork implements UnitOfWork {
   constructor(private readonly db: Db, private readonly stores: () => SqliteStores, private readonly beforeFirstWrite?: () => void) {}
 
   async commit(writes: readonly StoreWrite[]): Promise<boolean> {
-    if (this.batches) throw new Error('a unit of work written in batches (an import) holds this connection: commit after it ends');
+    // Another practice's view shares the connection: its open import holds it too (inTransaction).
+    if (this.batches || this.db.inTransaction) throw new Error('a unit of work written in batches (an import) holds this connection: commit after it ends');
     if (!writes.length) return true;
     this.beforeFirstWrite?.();
     const s = this.stores();

@@ -25,7 +25,7 @@ describe('schema migrations', () => {
     expect(Object.keys(SQLITE_MIGRATIONS)).toEqual([...MIGRATIONS]);
     expect(Object.keys(POSTGRES_MIGRATIONS)).toEqual([...MIGRATIONS]);
     expect(pendingMigrations(0, SQLITE_MIGRATIONS).map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
-    expect(pendingMigrations(9, SQLITE_MIGRATIONS).map((m) => [m.version, m.name])).toEqual([[10, 'claim-history-undo'], [11, 'report-indexes'], [12, 'digest-parts'], [13, 'held'], [14, 'claims-by-reference'], [15, 'slack-installations'], [16, 'inbox-leases']]);
+    expect(pendingMigrations(9, SQLITE_MIGRATIONS).map((m) => [m.version, m.name])).toEqual([[10, 'claim-history-undo'], [11, 'report-indexes'], [12, 'digest-parts'], [13, 'held'], [14, 'claims-by-reference'], [15, 'practices'], [16, 'slack-installations'], [17, 'inbox-leases']]);
     expect(pendingMigrations(LATEST_SCHEMA_VERSION, SQLITE_MIGRATIONS)).toEqual([]);
     expect(() => pendingMigrations(LATEST_SCHEMA_VERSION + 1, SQLITE_MIGRATIONS)).toThrow(/newer than this medbill knows/);
   });
@@ -45,6 +45,51 @@ describe('schema migrations', () => {
     expect(await storage.unitOfWork.commit([{ kind: 'claim.change', after: claim, expectedVersion: undefined, entry: { at: 1, actor: 'a', surface: 'test', action: 'created', toStatus: 'submitted', change: {}, before: {} } }])).toBe(true);
     expect(await storage.claims.lastEntry('C-NEW22')).toMatchObject({ before: {} });
     await storage.close();
+  });
+
+  it('brings a file from before practices up to date with every row kept under practice default', async () => {
+    const before = MIGRATIONS.indexOf('practices');
+    const path = fileAt(before);
+    const db = new Database(path);
+    db.exec(`INSERT INTO sessions VALUES ('slack::C1:U1', 'triage', 1, '{"step":"asked","slots":{}}', '[]', 3, 1, 9999999999999);
+      INSERT INTO cases (case_id, owner, procedure, lane, updated_at, facts) VALUES ('C-OLD22', 'slack::C1:U1', 'biopsy', 'medical', 1, '{"lane":"medical"}');
+      INSERT INTO claims (case_id, payer, payer_kind, lane, procedures, diagnoses, status, open, created_at, updated_at, version, reference)
+        VALUES ('C-OLD22', 'Aetna', 'commercial', 'medical', '["41100"]', '[]', 'submitted', 1, 1, 1, 1, 'A1005');
+      INSERT INTO claim_history (case_id, at, actor, surface, action, to_status, change) VALUES ('C-OLD22', 1, 'cli', 'cli', 'created', 'submitted', '{}');
+      INSERT INTO letters VALUES ('C-OLD22', 'osa', 1, '{"ahi":"24"}', NULL, 'k', 1);
+      INSERT INTO conversation_refs VALUES ('slack::channel:C1', 'slack', '{"address":{}}', 1);
+      INSERT INTO digest_channels VALUES ('slack::C1', '{"platform":"slack","channel":"C1"}', '08:00', 'America/Chicago', '12345', 1);
+      INSERT INTO digest_runs VALUES ('slack::C1', '2026-12-01', 'p1', 5, 6, 'm1');
+      INSERT INTO digest_parts VALUES ('slack::C1', '2026-12-01', 1, 1, 'm1', 6);
+      INSERT INTO held (token, kind, bytes, until) VALUES ('tok', 'file', x'00', 9999999999999);
+      INSERT INTO inbox (event_id, session_key, turn, route, status, received_at, updated_at) VALUES ('slack:Ev1', 'k', '{}', '{}', 'pending', 1, 1);`);
+    db.close();
+    const storage = openSqliteStorage(path);
+    try {
+      expect(storage.db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
+      expect(storage.db.pragma('foreign_key_check')).toEqual([]);
+      expect((await storage.sessions.get('slack::C1:U1'))?.version).toBe(3);
+      expect(await storage.cases.get('C-OLD22')).toMatchObject({ procedure: 'biopsy', facts: { lane: 'medical' } });
+      expect((await storage.claims.byReference('a1005')).map((c) => c.caseId)).toEqual(['C-OLD22']);
+      expect((await storage.claims.history('C-OLD22')).map((h) => h.action)).toEqual(['created']);
+      expect(await storage.letters.get('C-OLD22')).toMatchObject({ facts: { ahi: '24' } });
+      expect(await storage.references.get('slack::channel:C1')).toEqual({ address: {} });
+      expect((await storage.digests.channels()).map((c) => c.zone)).toEqual(['America/Chicago']);
+      expect(await storage.digests.run('slack::C1', '2026-12-01')).toMatchObject({ sentAt: 6, messageId: 'm1' });
+      expect(await storage.digests.parts('slack::C1', '2026-12-01')).toEqual([{ part: 1, of: 1, messageId: 'm1' }]);
+      expect(await storage.held.get('tok', 'file', undefined, 1)).toMatchObject({ kind: 'file' });
+      expect((await storage.inbox.open()).map((r) => r.eventId)).toEqual(['slack:Ev1']);
+      expect(await storage.digestPractices()).toEqual(['default']);
+      // Another practice sees none of it.
+      const other = storage.practice('slack:T9');
+      expect(await other.claims.get('C-OLD22')).toBeUndefined();
+      expect(await other.digests.channels()).toEqual([]);
+      // The rebuilt claims keep taking history rows (the history's foreign key follows the renamed table).
+      const claim = { ...(await storage.claims.get('C-OLD22')), caseId: 'C-OLD22', status: 'paid' as const, version: 2 };
+      expect(await storage.unitOfWork.commit([{ kind: 'claim.change', after: { ...claim, payer: 'Aetna', payerKind: 'commercial', lane: 'medical', procedures: [], diagnoses: [], createdAt: 1, updatedAt: 2 }, expectedVersion: 1, entry: { at: 2, actor: 'cli', surface: 'cli', action: 'paid', toStatus: 'paid', change: {} } }])).toBe(true);
+    } finally {
+      await storage.close();
+    }
   });
 
   it('opens a file already at the latest step without running anything again', async () => {

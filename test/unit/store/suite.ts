@@ -447,5 +447,111 @@ export function storageSuite(name: string, open: StorageFactory): void {
       expect(view?.lookupIcd10('K08.3')).toMatchObject({ code: 'K08.3', title: 'Retained dental root', billable: true });
       expect(view?.search(['dental'], 5).map((c) => c.code)).toEqual(['K08.3']);
     });
+
+    describe('practices', () => {
+      it('keeps each practice\'s sessions, cases, claims, history, letters and references out of another\'s sight', async () => {
+        const root = await fresh();
+        expect(root.practiceId).toBe('default');
+        const a = root.practice('slack:T1');
+        const b = root.practice('slack:T2');
+        expect(root.practice('slack:T1')).toBe(a); // cached: one view per practice
+        const letter = { caseId: 'C-SAME2', templateId: 'osa', templateVersion: 1, facts: { ahi: '24' }, owner: 'k', updatedAt: 1 };
+        expect(await a.unitOfWork.commit([
+          { kind: 'session.put', row: session('k', 1), expectedVersion: undefined },
+          { kind: 'case.record', owner: 'k', record: { caseId: 'C-SAME2', procedure: 'biopsy', lane: 'medical', updatedAt: 5 } },
+          { kind: 'claim.change', after: claim('C-SAME2', { reference: 'A1005' }), entry: entry('created', { actor: 'slack:U1' }), expectedVersion: undefined },
+          { kind: 'letter.save', letter },
+        ])).toBe(true);
+        await a.references.put('slack:T1:channel:C1', 'slack', { address: 'x' }, 1);
+        for (const other of [b, root]) {
+          expect(await other.sessions.get('k')).toBeUndefined();
+          expect(await other.cases.get('C-SAME2')).toBeUndefined();
+          expect(await other.cases.recent('k')).toEqual([]);
+          expect(await other.claims.get('C-SAME2')).toBeUndefined();
+          expect(await other.claims.byReference('a1005')).toEqual([]);
+          expect(await other.claims.find({ caseIds: ['C-SAME2'], references: ['a1005'] })).toEqual([]);
+          expect(await other.claims.history('C-SAME2')).toEqual([]);
+          expect(await other.claims.lastEntry('C-SAME2')).toBeUndefined();
+          expect(await other.claims.lastEntryBy('slack:U1')).toBeUndefined();
+          expect(await other.claims.openClaims(10)).toEqual([]);
+          expect((await other.claims.due({ today: '2026-12-01', until: '2027-01-01', authUntil: '2027-01-01', unsubmittedBefore: '2026-12-01', limit: 5 })).open.count).toBe(0);
+          expect(await other.letters.get('C-SAME2')).toBeUndefined();
+          expect(await other.references.get('slack:T1:channel:C1')).toBeUndefined();
+          expect(await other.references.list('slack')).toEqual([]);
+          const rows = [];
+          for await (const page of other.claimReports.scan()) rows.push(...page);
+          expect(rows).toEqual([]);
+        }
+        expect((await a.claims.due({ today: '2026-12-01', until: '2027-01-01', authUntil: '2027-01-01', unsubmittedBefore: '2026-12-01', limit: 5 })).open.count).toBe(1);
+        expect(await a.letters.get('C-SAME2')).toEqual(letter);
+        expect((await a.sessions.get('k'))?.version).toBe(1);
+      });
+
+      it('has the same case ID in two practices independently, and a claim update from one never touches the other\'s', async () => {
+        const root = await fresh();
+        const a = root.practice('slack:T1');
+        const b = root.practice('slack:T2');
+        const created = (who: Storage, extra: Partial<Claim>) => who.unitOfWork.commit([{ kind: 'claim.change', after: claim('C-TWIN2', extra), entry: entry('created'), expectedVersion: undefined }]);
+        expect(await created(a, { payer: 'Aetna' })).toBe(true);
+        expect(await created(b, { payer: 'Cigna' })).toBe(true); // not a conflict: B has no C-TWIN2 yet
+        expect(await created(b, { payer: 'Cigna' })).toBe(false); // now it has
+        // B marks its C-TWIN2 paid at version 1: A's claim, also at version 1, stays as it was.
+        expect(await b.unitOfWork.commit([{ kind: 'claim.change', after: claim('C-TWIN2', { payer: 'Cigna', status: 'paid', paidCents: 65000, version: 2 }), entry: entry('paid', { toStatus: 'paid' }), expectedVersion: 1 }])).toBe(true);
+        expect(await a.claims.get('C-TWIN2')).toMatchObject({ payer: 'Aetna', status: 'submitted', version: 1 });
+        expect(await b.claims.get('C-TWIN2')).toMatchObject({ payer: 'Cigna', status: 'paid', version: 2 });
+        expect((await a.claims.history('C-TWIN2')).map((h) => h.action)).toEqual(['created']);
+        expect((await b.claims.history('C-TWIN2')).map((h) => h.action)).toEqual(['created', 'paid']);
+        // Cases and letters too: one per case ID per practice.
+        await a.unitOfWork.commit([{ kind: 'case.record', owner: 'k', record: { caseId: 'C-TWIN2', procedure: 'biopsy', lane: 'medical', updatedAt: 5 } }]);
+        await b.unitOfWork.commit([{ kind: 'case.record', owner: 'k', record: { caseId: 'C-TWIN2', procedure: 'implant', lane: 'dental', updatedAt: 6 } }]);
+        expect((await a.cases.get('C-TWIN2'))?.procedure).toBe('biopsy');
+        expect((await b.cases.get('C-TWIN2'))?.procedure).toBe('implant');
+      });
+
+      it('keeps digest channels, runs and parts, held things and settings per practice; lists the practices with digests', async () => {
+        const root = await fresh();
+        const a = root.practice('slack:T1');
+        const b = root.practice('slack:T2');
+        const address = { platform: 'slack', tenant: 'T1', channel: 'C1' };
+        const k = addressKey(address);
+        await a.unitOfWork.commit([{ kind: 'digest.set-channel', channel: { address, localTime: '08:00', zone: 'America/Chicago', weekdays: [1, 2, 3, 4, 5] }, at: 1 }]);
+        expect(await b.digests.channel(address)).toBeUndefined();
+        expect(await b.digests.channels()).toEqual([]);
+        expect(await b.digests.removeChannel(address)).toBe(false);
+        expect((await a.digests.channels()).map((c) => c.key)).toEqual([k]);
+        expect(await root.digestPractices()).toEqual(['slack:T1']);
+        expect(await b.digestPractices()).toEqual(['slack:T1']); // deployment-wide, from any view
+        expect(await a.digests.claim(k, '2026-12-07', 'p1', 100, 1)).toBe(true);
+        expect(await b.digests.run(k, '2026-12-07')).toBeUndefined();
+        expect(await b.digests.claim(k, '2026-12-07', 'p2', 100, 1)).toBe(true); // its own run, not A's
+        expect(await b.digests.markSent(k, '2026-12-07', 'p1', 'm', 2)).toBe(false);
+        await a.digests.recordPart(k, '2026-12-07', { part: 1, of: 1, messageId: 'm1' }, 2);
+        expect(await b.digests.parts(k, '2026-12-07')).toEqual([]);
+        expect(await b.digests.purgeRuns('2027-01-01')).toBe(1);
+        expect(await a.digests.run(k, '2026-12-07')).toMatchObject({ owner: 'p1' });
+        await a.held.hold('tok', { kind: 'file', bytes: Buffer.from('x'), until: 9000 }, 1);
+        expect(await b.held.get('tok', 'file', undefined, 2)).toBeUndefined();
+        expect(await b.held.take('tok', 'file', undefined, 2)).toBeUndefined();
+        expect(await a.held.get('tok', 'file', undefined, 2)).toMatchObject({ kind: 'file' });
+        expect(await a.settings.get()).toBeUndefined();
+        await a.settings.put({ zone: 'America/Chicago', followUp: { first: 21 }, appeal: { commercial: 120 } }, 5);
+        expect(await a.settings.get()).toEqual({ settings: { zone: 'America/Chicago', followUp: { first: 21 }, appeal: { commercial: 120 } }, updatedAt: 5 });
+        expect(await b.settings.get()).toBeUndefined();
+        expect(await root.settings.get()).toBeUndefined();
+      });
+
+      it('refuses a malformed practice id', async () => {
+        const root = await fresh();
+        for (const bad of ['', 'a b', 'x'.repeat(101), "t1'; DROP TABLE claims"]) expect(() => root.practice(bad)).toThrow(/practice id/);
+      });
+
+      it('records on an inbox row the practice it was accepted for, and keeps one queue for the deployment', async () => {
+        const root = await fresh();
+        const seq = await root.practice('slack:T1').inbox.add({ eventId: 'slack:T1:Ev1', sessionKey: 'k', turn: '{}', route: '{}' }, 1, { owner: 'p1', until: 100 });
+        expect(seq).toBeDefined();
+        expect(await root.practice('slack:T2').inbox.add({ eventId: 'slack:T1:Ev1', sessionKey: 'k', turn: '{}', route: '{}' }, 2, { owner: 'p1', until: 100 })).toBeUndefined();
+        expect((await root.inbox.open()).map((r) => r.eventId)).toEqual(['slack:T1:Ev1']);
+      });
+    });
   });
 }
