@@ -38,9 +38,9 @@ export async function throwawayDatabase(): Promise<SimDatabase | undefined> {
 }
 
 /**
- * Rows whose text names ids of more than one workspace (a person of one workspace under another's tenant, in a
- * session, a conversation reference, an inbox row or a digest channel): how many rows were read, and the
- * mismatches. Tables the schema does not have are skipped.
+ * Rows whose text names ids of more than one workspace (a person of one workspace under another's tenant or
+ * practice, in a session, a conversation reference, an inbox row or a digest channel), or a workspace's row filed
+ * under the practice 'default': how many rows were read, and the mismatches. Tables the schema does not have are skipped.
  */
 export async function recordCrossings(url: string): Promise<{ rows: number; crossings: string[] }> {
   const client = new pg.Client({ connectionString: url });
@@ -59,7 +59,10 @@ export async function recordCrossings(url: string): Promise<{ rows: number; cros
           if (team) teams.add(team);
         }
         rows++;
-        if (teams.size > 1 && crossings.length < 1000) crossings.push(`${t}: ${[...teams].join(', ')} in ${row.slice(0, 160)}`);
+        // Each workspace is its own practice (MEDBILL_PRACTICES=per-workspace): a row of a workspace filed under no practice of its own crosses too.
+        const practice = (JSON.parse(row) as { practice?: unknown }).practice;
+        const unfiled = practice === 'default' && teams.size > 0;
+        if ((teams.size > 1 || unfiled) && crossings.length < 1000) crossings.push(`${t}: ${unfiled ? 'practice default, ' : ''}${[...teams].join(', ')} in ${row.slice(0, 160)}`);
       }
     }
   } finally {

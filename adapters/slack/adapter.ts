@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, LogLevel, SocketModeReceiver, webApi, type Receiver } from '@slack/bolt';
 import type { Engine } from '../../src/engine/engine.js';
-import type { Inbox } from '../../src/engine/inbox.js';
+import type { Delivery, Inbox } from '../../src/engine/inbox.js';
 import { createIntake } from '../../src/engine/intake.js';
 import { AdapterRetrying, type ChatAdapter } from '../../src/engine/chat-adapter.js';
 import { POINTER, routeReplies, type Outbound, type KeyedPart, type OutboundPort } from '../../src/engine/outbound.js';
@@ -163,6 +163,8 @@ export function createSlackAdapter(opts: {
 
   /** The metadata event type of a digest post (Slack keeps it with the message). */
   const DIGEST_EVENT = 'medbill_digest';
+  /** The metadata event type of an answer's message: the event it answers and its place (n) in the delivery. */
+  const REPLY_EVENT = 'medbill_reply';
 
   /** A person's DM channel; by workspace and user when there are many (a user id is one workspace's, or one enterprise's). */
   const dmChannels = new Map<string, string>();
@@ -179,8 +181,39 @@ export function createSlackAdapter(opts: {
 
   // Messages and views are built as plain Block Kit JSON (blocks.ts, checked against Block Kit's limits in
   // tests), so they go through the client's generic call rather than its per-method typings.
-  async function post(api: Api, channel: string, message: SlackMessage, threadTs?: string) {
-    await api.apiCall('chat.postMessage', { channel, text: message.text, blocks: message.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) });
+  async function post(api: Api, channel: string, message: SlackMessage, threadTs?: string, key?: { event: string; n: number }) {
+    const metadata = key ? { metadata: { event_type: REPLY_EVENT, event_payload: key } } : {};
+    await api.apiCall('chat.postMessage', { channel, text: message.text, blocks: message.blocks, ...(threadTs ? { thread_ts: threadTs } : {}), ...metadata });
+  }
+
+  /**
+   * An answer's messages, each keyed by the event and its place (n) in the delivery. Delivered again (`again`: a
+   * process died after posting some), it asks Slack which went out (the conversation's, or the thread's, latest
+   * 200 messages: an answer is delivered again within minutes) and posts only the others.
+   */
+  function keyedPosts(api: Api, delivery: Delivery) {
+    let n = 0;
+    const seen = new Map<string, Promise<Set<number>>>();
+    const postedIn = (channel: string, threadTs: string | undefined) => {
+      const where = `${channel}/${threadTs ?? ''}`;
+      let found = seen.get(where);
+      if (!found) {
+        found = (async () => {
+          const res = (await api.apiCall(threadTs ? 'conversations.replies' : 'conversations.history', { channel, ...(threadTs ? { ts: threadTs } : {}), include_all_metadata: true, limit: 200 })) as { messages?: unknown };
+          const messages = (Array.isArray(res.messages) ? res.messages : []) as { metadata?: { event_type?: unknown; event_payload?: { event?: unknown; n?: unknown } } }[];
+          return new Set(messages.flatMap((m) => (m.metadata?.event_type === REPLY_EVENT && m.metadata.event_payload?.event === delivery.eventId && typeof m.metadata.event_payload.n === 'number' ? [m.metadata.event_payload.n] : [])));
+        })();
+        seen.set(where, found);
+      }
+      return found;
+    };
+    return {
+      /** The keys of a reply's messages, and whether its first went out already (then its files did too). */
+      async next(channel: string, threadTs: string | undefined, count: number): Promise<{ keys: { event: string; n: number }[]; sent: Set<number> }> {
+        const keys = Array.from({ length: count }, () => ({ event: delivery.eventId, n: n++ }));
+        return { keys, sent: delivery.again ? await postedIn(channel, threadTs) : new Set() };
+      },
+    };
   }
   const openModal = (api: Api, triggerId: string, view: Block) => api.apiCall('views.open', { trigger_id: triggerId, view });
 
@@ -190,11 +223,14 @@ export function createSlackAdapter(opts: {
     if (!res.ok) throw new Error(`response_url answered ${res.status}`);
   }
 
-  /** Posts replies to one conversation, redrawing a ticked checklist in place where the click came from. */
-  async function postReplies(api: Api, channel: string, replies: Reply[], threadTs?: string, pressed?: { channel: string; ts: string }) {
-    for (const reply of replies) {
-      // Files go up through Slack's upload flow (files.uploadV2), into the same conversation.
-      // Charts go up as PNG pictures (Slack shows no SVG).
+  /**
+   * Posts replies to one conversation, redrawing a ticked checklist in place where the click came from. `keyed`:
+   * an answer's delivery, whose messages carry their key and are not posted twice (see keyedPosts).
+   */
+  async function postReplies(api: Api, channel: string, replies: Reply[], threadTs?: string, pressed?: { channel: string; ts: string }, keyed?: ReturnType<typeof keyedPosts>) {
+    // Files go up through Slack's upload flow (files.uploadV2), into the same conversation, before the reply's
+    // messages. Charts go up as PNG pictures (Slack shows no SVG).
+    const uploadFiles = async (reply: Reply) => {
       for (const part of reply.parts) {
         if (part.kind !== 'file' && part.kind !== 'chart') continue;
         const upload = part.kind === 'file'
@@ -202,14 +238,25 @@ export function createSlackAdapter(opts: {
           : { channel_id: channel, file: Buffer.from(part.pngBase64, 'base64'), filename: `${part.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.png`, title: part.title };
         await api.filesUploadV2(threadTs ? { ...upload, thread_ts: threadTs } : upload);
       }
+    };
+    for (const reply of replies) {
       const messages = renderMessages(reply);
       const first = messages[0];
       const checklist = reply.parts.some((p) => p.kind === 'checklist');
       if (checklist && first && pressed && messages.length === 1 && pressed.channel === channel) {
+        await uploadFiles(reply);
         await api.apiCall('chat.update', { channel: pressed.channel, ts: pressed.ts, text: first.text, blocks: first.blocks });
         continue;
       }
-      for (const m of messages) await post(api, channel, m, threadTs);
+      const { keys, sent } = keyed ? await keyed.next(channel, threadTs, messages.length) : { keys: [], sent: new Set<number>() };
+      // When the reply's first message went out already, so did its files.
+      const firstKey = keys[0];
+      if (!(firstKey && sent.has(firstKey.n))) await uploadFiles(reply);
+      for (const [i, m] of messages.entries()) {
+        const key = keys[i];
+        if (key && sent.has(key.n)) continue;
+        await post(api, channel, m, threadTs, key);
+      }
     }
   }
 
@@ -218,7 +265,7 @@ export function createSlackAdapter(opts: {
    * the channel). Commands and shortcuts have no thread of their own: they answer in the DM, and the pointer
    * is shown to the person alone where they typed.
    */
-  async function deliver(replies: Reply[], route: SlackRoute) {
+  async function deliver(replies: Reply[], route: SlackRoute, delivery: Delivery) {
     // A modal must open within 3 seconds of the click: open it before anything else is sent.
     const api = await clientFor(route.team);
     const form = replies.flatMap((r) => r.parts).find((p) => p.kind === 'form');
@@ -229,9 +276,10 @@ export function createSlackAdapter(opts: {
     const where: Address = channel !== undefined && route.responseUrl === undefined
       ? { platform: 'slack', ...(route.team ? { tenant: route.team } : {}), channel, ...(route.threadTs ? { thread: route.threadTs } : {}) }
       : person;
+    const keyed = keyedPosts(api, delivery);
     for (const d of routeReplies(replies, where, person)) {
-      if (isChannel(d.address)) await postReplies(api, d.address.channel, d.replies, d.address.thread, route.pressed);
-      else await postReplies(api, dm, d.replies, undefined, route.pressed);
+      if (isChannel(d.address)) await postReplies(api, d.address.channel, d.replies, d.address.thread, route.pressed, keyed);
+      else await postReplies(api, dm, d.replies, undefined, route.pressed, keyed);
     }
     if (channel !== undefined && route.responseUrl && replies.length) await respondPrivately(route.responseUrl, POINTER);
   }

@@ -23,8 +23,15 @@ import { sessionKey, type AnswerWrites, type Engine, type Screened } from './eng
 import type { Reply, Turn } from './model.js';
 import { errorFields, silentLogger, type Logger } from '../log.js';
 
+/**
+ * Which delivery this is: the event's id, a key for what it posts, and `again` when its answer was stored
+ * earlier (by a process that died, or another replica) and may have gone out in part: a platform that can look
+ * its posts up by that key then posts only what is missing.
+ */
+export interface Delivery { eventId: string; again: boolean }
+
 /** Carries replies to the person: `route` is what the adapter stored with the event (platform ids only). */
-export type Deliver = (replies: Reply[], route: unknown, turn: Turn) => Promise<void>;
+export type Deliver = (replies: Reply[], route: unknown, turn: Turn, delivery: Delivery) => Promise<void>;
 
 export type Accepted = 'accepted' | 'duplicate' | 'busy' | 'ignored';
 
@@ -51,6 +58,8 @@ export interface InboxOptions {
 export const DEFAULT_LEASE_MS = 30_000;
 
 interface StoredTurn { turn: Turn; screened: Screened }
+/** A row's answer to deliver; `again`: it was stored before this delivery (see Delivery). */
+interface Answered { replies: Reply[]; again: boolean }
 
 export class Inbox {
   private readonly store: InboxStore;
@@ -299,8 +308,8 @@ export class Inbox {
     let ours = true;
     try {
       if (!stored || !deliver) throw new Error('an inbox row could not be read');
-      const replies = row.status === 'answered' ? await this.storedAnswer(row.seq) : await this.answer(row.seq, stored);
-      if (replies) await deliver(replies, JSON.parse(row.route) as unknown, stored.turn);
+      const answered = row.status === 'answered' ? await this.storedAnswer(row.seq) : await this.answer(row.seq, stored);
+      if (answered) await deliver(answered.replies, JSON.parse(row.route) as unknown, stored.turn, { eventId: row.eventId, again: answered.again });
       else {
         ours = false;
         this.log.log('info', 'inbox-taken-over', { platform: stored.turn.platform });
@@ -318,17 +327,20 @@ export class Inbox {
     this.open--;
   }
 
-  /** The stored answer of a row answered earlier, holding it on for the delivery; undefined when another process holds it. */
-  private async storedAnswer(seq: number): Promise<Reply[] | undefined> {
+  /**
+   * The stored answer of a row answered earlier, holding it on for the delivery (again: it may have gone out in
+   * part); undefined when another process holds it.
+   */
+  private async storedAnswer(seq: number): Promise<Answered | undefined> {
     const held = await this.store.hold(seq, this.lease());
-    return held?.replies ? (JSON.parse(held.replies) as Reply[]) : undefined;
+    return held?.replies ? { replies: JSON.parse(held.replies) as Reply[], again: true } : undefined;
   }
 
   /**
    * Applies the turn with its answer in one unit of work. When the answer did not land, the turn either failed
    * (the row is still ours and pending: its replies say so) or another process holds the row now (undefined).
    */
-  private async answer(seq: number, stored: StoredTurn): Promise<Reply[] | undefined> {
+  private async answer(seq: number, stored: StoredTurn): Promise<Answered | undefined> {
     let landed = false;
     const answer: AnswerWrites = {
       writes: (r) => {
@@ -338,9 +350,9 @@ export class Inbox {
       landed: () => { landed = true; },
     };
     const replies = await this.engine.handleScreened(stored.turn, stored.screened, answer);
-    if (landed) return replies;
+    if (landed) return { replies, again: false };
     const held = await this.store.hold(seq, this.lease());
-    if (held?.status === 'pending') return replies;
-    return held?.replies ? (JSON.parse(held.replies) as Reply[]) : undefined;
+    if (held?.status === 'pending') return { replies, again: false };
+    return held?.replies ? { replies: JSON.parse(held.replies) as Reply[], again: true } : undefined;
   }
 }

@@ -5,7 +5,7 @@
  * only what is its platform's: its route (where replies go, platform ids only), the references to remember,
  * and how to deliver and apologise.
  */
-import type { Accepted, Deliver, Inbox } from './inbox.js';
+import type { Accepted, Deliver, Delivery, Inbox } from './inbox.js';
 import type { Outbound, OutboundPort } from './outbound.js';
 import type { Address } from '../store/address.js';
 import type { Reply, Turn } from './model.js';
@@ -17,11 +17,11 @@ export const APOLOGY = 'Sorry: medbill could not send its whole answer just now.
  * A delivery that, when it fails, logs the failure (its class, never the content) under `event` and tells
  * the person with APOLOGY where the platform can still be reached.
  */
-export function deliverOrApologise<R>(deliver: (replies: Reply[], route: R) => Promise<void>, apologise: (route: R, text: string) => Promise<void>, log: Logger, event: string): Deliver {
-  return async (replies, route) => {
+export function deliverOrApologise<R>(deliver: (replies: Reply[], route: R, delivery: Delivery) => Promise<void>, apologise: (route: R, text: string) => Promise<void>, log: Logger, event: string): Deliver {
+  return async (replies, route, _turn, delivery) => {
     const r = route as R; // the adapter's own route, stored by its own take()
     try {
-      await deliver(replies, r);
+      await deliver(replies, r, delivery);
     } catch (err) {
       log.log('error', event, errorFields(err));
       try {
@@ -39,8 +39,11 @@ export interface IntakeOptions<R> {
   inbox: Inbox;
   outbound: Outbound;
   log: Logger;
-  /** Sends a turn's replies where the route says (the engine's routeReplies decides DM or channel). */
-  deliver(replies: Reply[], route: R): Promise<void>;
+  /**
+   * Sends a turn's replies where the route says (the engine's routeReplies decides DM or channel). `delivery`:
+   * the event's key, and whether its answer may have gone out in part before (see Delivery).
+   */
+  deliver(replies: Reply[], route: R, delivery: Delivery): Promise<void>;
   /** Tells the person that delivery failed (APOLOGY), where the platform can still reach them. */
   apologise(route: R, text: string): Promise<void>;
   /** The addresses an accepted event makes reachable later, with what the platform needs to write there. */
@@ -59,7 +62,7 @@ export interface Intake<R> {
 
 export function createIntake<R>(opts: IntakeOptions<R>): Intake<R> {
   const { platform, inbox, outbound, log } = opts;
-  const deliver = deliverOrApologise<R>((replies, route) => opts.deliver(replies, route), (route, text) => opts.apologise(route, text), log, `${platform}-delivery-failed`);
+  const deliver = deliverOrApologise<R>((replies, route, delivery) => opts.deliver(replies, route, delivery), (route, text) => opts.apologise(route, text), log, `${platform}-delivery-failed`);
   return {
     async take(turn, route, takeOpts = {}) {
       const outcome = await inbox.accept(turn, route, takeOpts);

@@ -197,3 +197,43 @@ describe('medbill serve for any workspace (SLACK_CLIENT_ID)', () => {
     }
   }, 30_000);
 });
+
+describe('medbill serve as replicas on one database', () => {
+  it('a replica killed while posting an answer: the one that takes the event over posts only the messages that did not go out', async () => {
+    // A case mentioned in a channel: its answer goes to the person's DM, a pointer to it in the channel's thread.
+    const mention = (user: string) => JSON.stringify({
+      token: 'x', team_id: 'T0PROC', api_app_id: 'A0PROC', type: 'event_callback', event_id: `EvKILL${process.pid}${++seq}`, event_time: 1,
+      event: { type: 'app_mention', channel: `C${user}`, user: `U${user}`, text: '<@UBOT> pt broke #8 in a bike accident, has BCBS medical + Delta dental', ts: `1700000000.${String(seq).padStart(6, '0')}` },
+    });
+    const postsOf = (fake: SlackApiFake, user: string) => fake.of('chat.postMessage').filter((c) => [`C${user}`, `D${user}`].includes(String(c.params.channel)));
+    // Where each message went (DM or channel) and what it said, its case ID aside (each run makes a case of its own).
+    const shown = (fake: SlackApiFake, user: string) => postsOf(fake, user).map((c) => [String(c.params.channel).slice(0, 1), String(c.params.text).replace(/C-[0-9A-Z]{5}/g, 'C-?????')]);
+    // Each message takes Slack 400 ms to answer, so the process can be killed between two of them.
+    const fake = await startSlackApiFake({ delayMs: { 'chat.postMessage': 400 } });
+    try {
+      // The answer's messages, delivered whole by a process of its own.
+      const whole = await serve(slackEnv(fake));
+      expect((await postEvent(whole.url, mention('WHOLE'))).status).toBe(200);
+      await expect.poll(() => postsOf(fake, 'WHOLE').length, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+      await new Promise((r) => setTimeout(r, 1500));
+      const answer = shown(fake, 'WHOLE');
+      whole.child.kill('SIGKILL');
+
+      const db = tempDbPath();
+      const replica = { MEDBILL_INBOX_LEASE_MS: '1000' };
+      const a = await serve({ ...slackEnv(fake, db), ...replica, MEDBILL_REPLICA_ID: 'a' });
+      expect((await postEvent(a.url, mention('KILL'))).status).toBe(200);
+      // Killed once its second message is on its way: the first went out, and the second goes out.
+      await fake.waitFor(() => postsOf(fake, 'KILL').length >= 2, 15_000);
+      a.child.kill('SIGKILL');
+      await serve({ ...slackEnv(fake, db), ...replica, MEDBILL_REPLICA_ID: 'b' });
+      await expect.poll(() => postsOf(fake, 'KILL').length, { timeout: 15_000 }).toBeGreaterThanOrEqual(answer.length);
+      // Past another lease: nothing more comes, and each message of the answer went out once, where it belongs.
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(shown(fake, 'KILL')).toEqual(answer);
+      expect(new Set(postsOf(fake, 'KILL').flatMap((c) => String(c.params.text).match(/C-[0-9A-Z]{5}/g) ?? [])).size).toBe(1);
+    } finally {
+      await fake.close();
+    }
+  }, 60_000);
+});

@@ -68,14 +68,20 @@ export async function startSlackApiFake(options = {}) {
       }
       case 'conversations.open': return { ok: true, channel: { id: `D${String(params.users).replace(/^U/, '')}` } };
       case 'chat.postMessage': {
-        const message = { ts: `${ts++}.000100`, text: params.text, ...(params.metadata ? { metadata: params.metadata } : {}) };
+        const message = { ts: `${ts++}.000100`, text: params.text, ...(params.thread_ts ? { thread_ts: String(params.thread_ts) } : {}), ...(params.metadata ? { metadata: params.metadata } : {}) };
         posted.set(params.channel, [...(posted.get(params.channel) ?? []), message]);
         return { ok: true, channel: params.channel, ts: message.ts };
       }
-      // Newest first, as Slack answers; metadata only with include_all_metadata.
+      // The channel's own messages (not replies in threads), newest first, as Slack answers; metadata only with include_all_metadata.
       case 'conversations.history': return {
         ok: true, has_more: false,
-        messages: [...(posted.get(params.channel) ?? [])].reverse().slice(0, Number(params.limit ?? 100))
+        messages: [...(posted.get(params.channel) ?? [])].filter((m) => !m.thread_ts).reverse().slice(0, Number(params.limit ?? 100))
+          .map((m) => (String(params.include_all_metadata) === 'true' ? m : { ts: m.ts, text: m.text })),
+      };
+      // A thread's replies, oldest first (the thread's first message is not one medbill posted here).
+      case 'conversations.replies': return {
+        ok: true, has_more: false,
+        messages: [...(posted.get(params.channel) ?? [])].filter((m) => m.thread_ts === String(params.ts)).slice(0, Number(params.limit ?? 100))
           .map((m) => (String(params.include_all_metadata) === 'true' ? m : { ts: m.ts, text: m.text })),
       };
       case 'chat.update': return { ok: true, channel: params.channel, ts: params.ts };

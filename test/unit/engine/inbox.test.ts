@@ -251,11 +251,11 @@ describe('deliverOrApologise', () => {
     const told: string[] = [];
     const failing = deliverOrApologise<{ user: string }>(async () => { throw new Error('chat.postMessage failed: Maria Garcia'); }, async (r, text) => { told.push(`${r.user}: ${text}`); }, createLogger('info', (l) => lines.push(l)), 'test-delivery-failed');
     const turn = { platform: 'test', user: 'u1', conversation: 'dm', direct: true, input: { kind: 'text' as const, text: 'x' } };
-    await failing([reply('answer')], { user: 'u1' }, turn);
+    await failing([reply('answer')], { user: 'u1' }, turn, { eventId: 'e1', again: false });
     expect(told).toEqual([`u1: ${APOLOGY}`]);
     expect(lines.join('')).toMatch(/"event":"test-delivery-failed"/);
     expect(lines.join('')).not.toMatch(/Maria|Garcia/);
     const unreachable = deliverOrApologise<{ user: string }>(async () => { throw new Error('down'); }, async () => { throw new Error('still down'); }, createLogger('silent'), 'x');
-    await expect(unreachable([], { user: 'u1' }, turn)).resolves.toBeUndefined();
+    await expect(unreachable([], { user: 'u1' }, turn, { eventId: 'e1', again: false })).resolves.toBeUndefined();
   });
 });
