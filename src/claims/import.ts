@@ -35,8 +35,6 @@ export interface ImportOptions extends RowOptions {
   actor?: Actor;
   /** The practice's time zone: the day a change was made in medbill, against the file's dates (UTC unless given). */
   zone?: string;
-  /** Called after each batch of rows (the command keeps the process's memory down with it). */
-  afterBatch?: () => void;
 }
 
 /** What an import reads and writes through, built by the composition root: the claims, and the codes and knowledge rows are checked against. */
@@ -118,7 +116,6 @@ export async function importClaims(to: ImportServices, input: CsvInput, options:
         if (batch.length === IMPORT_BATCH) {
           await run.batch(batch);
           batch = [];
-          options.afterBatch?.();
         }
       }
       if (batch.length) await run.batch(batch);
