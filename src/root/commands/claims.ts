@@ -95,7 +95,7 @@ export const claimsCommand: Command = {
  * Keeps an import's heap near what it holds: V8 lets the old generation of a process that allocates as fast as an
  * import grow to several times what is live (a 200,000-row file peaked at 450 MiB with 60 MiB live). Its own
  * collector, told to grow the heap by a fifth over what was live, keeps the peak as low as the full collections
- * this command forced every few batches did (about 210 MiB for 200,000 rows), at a quarter less CPU time.
+ * this command forced every few batches did (about 210 MiB for 200,000 rows), at about a sixth less CPU time.
  */
 const HEAP_GROWING = '--heap-growing-percent=20';
 
