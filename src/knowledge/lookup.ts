@@ -29,34 +29,49 @@ export interface FullIcd10 {
 
 interface Row { code: string; set: CodeSet; description: string; billable?: boolean; words?: Tokens }
 
+/** The word search's structures over the rows: built on the first search, which an import's exact lookups never make. */
+interface WordIndex {
+  fuse: Fuse<Row>;
+  /** Every plain word or stem of every description, sorted, with the rows that have it: a word search reads a prefix range. */
+  vocabulary: string[];
+  rowsByStem: Map<string, Row[]>;
+  /** Number of words of each row's description (shorter descriptions are listed first), then the table order. */
+  wordCount: Map<Row, number>;
+  order: Map<Row, number>;
+}
+
 export class CodeIndex {
   private readonly rows = new Map<string, Row>();
-  private readonly fuse: Fuse<Row>;
-  /** Every plain word or stem of every description, sorted, with the rows that have it: a word search reads a prefix range. */
-  private readonly vocabulary: string[];
-  private readonly rowsByStem = new Map<string, Row[]>();
-  /** Number of words of each row's description (shorter descriptions are listed first), then the table order. */
-  private readonly wordCount = new Map<Row, number>();
-  private readonly order = new Map<Row, number>();
+  private index?: WordIndex;
 
   constructor(private readonly kn: Knowledge, private readonly full?: FullIcd10) {
     for (const set of ['cdt', 'cpt', 'hcpcs'] as const) {
       for (const e of kn.procedureCodes[set].values()) this.rows.set(e.code, { code: e.code, set, description: e.description });
     }
     for (const e of kn.icd10.values()) this.rows.set(e.code, { code: e.code, set: 'icd10cm', description: e.title, billable: e.billable });
+  }
+
+  /** The word index, tokenizing every description once (a tenth of a second and several MiB: not for exact lookups). */
+  private words(): WordIndex {
+    if (this.index) return this.index;
+    const rowsByStem = new Map<string, Row[]>();
+    const wordCount = new Map<Row, number>();
+    const order = new Map<Row, number>();
     for (const row of this.rows.values()) {
       const words = tokenize(row.description);
       row.words = words;
-      this.wordCount.set(row, words.words.length);
-      this.order.set(row, this.order.size);
+      wordCount.set(row, words.words.length);
+      order.set(row, order.size);
       for (const stem of words.positions.keys()) {
-        const list = this.rowsByStem.get(stem);
+        const list = rowsByStem.get(stem);
         if (list) list.push(row);
-        else this.rowsByStem.set(stem, [row]);
+        else rowsByStem.set(stem, [row]);
       }
     }
-    this.vocabulary = [...this.rowsByStem.keys()].sort();
-    this.fuse = new Fuse([...this.rows.values()], { keys: ['description'], threshold: 0.35, ignoreLocation: true });
+    const vocabulary = [...rowsByStem.keys()].sort();
+    const fuse = new Fuse([...this.rows.values()], { keys: ['description'], threshold: 0.35, ignoreLocation: true });
+    this.index = { fuse, vocabulary, rowsByStem, wordCount, order };
+    return this.index;
   }
 
   private hit(row: Row): LookupHit {
@@ -135,21 +150,22 @@ export class CodeIndex {
   private byWords(query: string, limit: number): Row[] {
     const wanted = tokenize(query).words.filter((w) => w.length > 2 || /\d/.test(w));
     if (!wanted.length) return [];
+    const { vocabulary, rowsByStem, wordCount, order: tableOrder } = this.words();
     // Rows with the word itself or a word or stem that starts with it (at most three letters longer), per query word.
     let found: Set<Row> | undefined;
     for (const w of wanted) {
       const matching = new Set<Row>();
-      for (let i = lowerBound(this.vocabulary, w); i < this.vocabulary.length; i++) {
-        const stem = this.vocabulary[i] ?? '';
+      for (let i = lowerBound(vocabulary, w); i < vocabulary.length; i++) {
+        const stem = vocabulary[i] ?? '';
         if (!stem.startsWith(w)) break;
         if (stem.length - w.length > 3) continue;
-        for (const row of this.rowsByStem.get(stem) ?? []) if (!found || found.has(row)) matching.add(row);
+        for (const row of rowsByStem.get(stem) ?? []) if (!found || found.has(row)) matching.add(row);
       }
       found = matching;
       if (!found.size) return [];
     }
-    const count = (r: Row) => this.wordCount.get(r) ?? 0;
-    const order = (r: Row) => this.order.get(r) ?? 0;
+    const count = (r: Row) => wordCount.get(r) ?? 0;
+    const order = (r: Row) => tableOrder.get(r) ?? 0;
     return [...(found ?? [])].sort((a, b) => count(a) - count(b) || order(a) - order(b)).slice(0, limit);
   }
 
@@ -165,6 +181,7 @@ export class CodeIndex {
     if (exact) return [exact];
     // Words that name a kind of procedure ("wisdom teeth", "cbct", "I&D", "tongue biopsy") find the codes the
     // knowledge base uses for it; then descriptions that hold every word. A bounded few, then ranked.
+    const { fuse } = this.words();
     const candidates: Row[] = [];
     const seen = new Set<string>();
     const add = (row: Row | undefined) => {
@@ -183,7 +200,7 @@ export class CodeIndex {
     candidates.sort((a, b) => score(a).asked - score(b).asked || score(b).says - score(a).says || score(a).i - score(b).i);
     const hits: LookupHit[] = candidates.slice(0, limit).map((r) => this.hit(r));
     // Fuzzy matching (fuse.js) only when plain words find nothing: it forgives typos, but it is slower.
-    if (hits.length === 0) hits.push(...this.fuse.search(trimmed, { limit }).map((r) => this.hit(r.item)));
+    if (hits.length === 0) hits.push(...fuse.search(trimmed, { limit }).map((r) => this.hit(r.item)));
     if (this.full && hits.length < limit) {
       const words = trimmed.toLowerCase().split(/\s+/).filter((w) => w.length > 2);
       for (const r of this.full.search(words, limit - hits.length)) {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { claimService, sqliteStorage } from '../../support/storage.js';
 import type { SqliteStorage } from '../../../src/store/sqlite/index.js';
 import { buildReport, categoryNames, claimsCsv, reportCsv, reportReplies } from '../../../src/reports/claims-report.js';
@@ -325,6 +325,28 @@ describe('importClaims', () => {
     expect(r.problems[1]!.problems[0]).toMatch(/\(ssn\)/);
     expect(describeRefusal(r).join('\n')).not.toMatch(/Jane|Roe|867|6789/);
     expect(count(d, 'claims')).toBe(0);
+  });
+
+  it('tells an unchanged row by its steps against the stored claim, without replaying its claim', async () => {
+    // Every status a PM export gives, with payments, denials and dates (as the bench's file has them).
+    const statuses = ['open', 'paid', 'denied', 'partial', 'appealed', 'pended', 'written off', 'rejected', 'closed', 'records requested', 'paid'];
+    const rows = statuses.map((status, i) => {
+      const paid = status === 'paid' ? (i > 5 ? '' : '400') : status === 'partial' ? '100' : status === 'closed' ? '50' : '';
+      const denied = ['denied', 'appealed', 'written off'].includes(status) ? '11/12/2026' : '';
+      return `R-${i},Aetna,commercial,41100,K13.79,"$1,234.56",${paid},11/1/2026,11/2/2026,${status},${denied ? 'CO-50' : ''},${denied},${status === 'paid' && !paid ? '11/20/2026' : ''}`;
+    });
+    const csv = ['claim_number,payer,payer_kind,cpt,dx,billed,paid,dos,submitted_date,status,denial,denied_date,paid_date', ...rows].join('\n');
+    const d = db();
+    await imported(d, csv);
+    const to = await over(d);
+    const replays = [vi.spyOn(to.claims, 'draftUnstored'), vi.spyOn(to.claims, 'planFrom')];
+    const r = await importClaims(to, csv, options());
+    expect(r.ok && r.plan).toEqual({ added: [], updated: [], unchanged: statuses.map((_, i) => i + 2), conflicts: [] });
+    for (const spy of replays) expect(spy).not.toHaveBeenCalled();
+    // A row that did change is still replayed and updated.
+    const paidNow = csv.replace('R-0,Aetna,commercial,41100,K13.79,"$1,234.56",,', 'R-0,Aetna,commercial,41100,K13.79,"$1,234.56",1234.56,');
+    const changed = await importClaims(to, paidNow, options());
+    expect(changed.ok && changed.plan.updated.map((p) => p.line)).toEqual([2]);
   });
 
   it('imports the same export twice as nothing new: every row unchanged, nothing written', async () => {
