@@ -271,9 +271,12 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
     if (!config) throw new Error('dev mode turns Teams on');
     const lines: { event: string; fields: Record<string, unknown> }[] = [];
     const log: Logger = { log: (_level, event, fields = {}) => { lines.push({ event, fields }); } };
-    const gated = createTeamsAdapter({ config, inbox: app.inbox, outbound: app.outbound, log, held: app.storage.held });
-    const gatedServer = await startServer(app, { host: '127.0.0.1', port: 0, log: silentLogger, web: false, routes: [{ path: TEAMS_SURFACE.messagesPath, handle: gated.requestListener }] });
+    // A deployment of its own (its own database, inbox and way out), so this suite's adapter keeps delivering as before.
+    const own = openApp({ ...loadConfig({ MEDBILL_TIME_ZONE: 'America/Chicago' }), dbPath: tempDbPath() }, { log: silentLogger, now: () => NOW });
+    const gated = createTeamsAdapter({ config, inbox: own.inbox, outbound: own.outbound, log, held: own.storage.held });
+    const gatedServer = await startServer(own, { host: '127.0.0.1', port: 0, log: silentLogger, web: false, routes: [{ path: TEAMS_SURFACE.messagesPath, handle: gated.requestListener }] });
     await gated.start();
+    const settleOwn = () => own.inbox.idle();
     try {
       const send = (body: unknown) => fetch(`${gatedServer.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       const other = '11111111-2222-4333-8444-555555555555';
@@ -285,17 +288,19 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
         value: { action: { type: 'Action.Execute', title: 'x', verb: 'medbill', data: { medbill: 'help' } }, trigger: 'manual' },
       }));
       expect(await pressed.json()).toMatchObject({ statusCode: 403, type: 'application/vnd.microsoft.error' });
-      await settle();
+      await settleOwn();
       expect(connector.calls).toEqual([]);
       expect(lines.filter((l) => l.event === 'teams-tenant-not-served').map((l) => l.fields.tenant)).toEqual([other, other]);
       // The organisation it serves is answered as before.
       const own = personal('tenant-served');
       expect((await send(activity('message.personal.rich-text.json', { text: 'help', conversation: own, from: fromOf(own) }))).status).toBe(200);
-      await settle();
+      await settleOwn();
       expect(connector.calls.map((c) => c.conversation)).toContain(own.id);
     } finally {
       await gated.stop();
       await gatedServer.close();
+      await own.inbox.idle();
+      await own.close();
     }
   });
 
