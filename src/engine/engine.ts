@@ -96,7 +96,6 @@ export interface AnswerWrites { writes: (replies: Reply[]) => StoreWrite[]; land
 export class Engine<S = unknown> {
   readonly ttlMs: number;
   private readonly storage: EngineStorage;
-  private readonly store: SessionStore;
   private readonly whose: (place: Place) => string;
   private readonly servicesFor: (practice: string) => S;
   private readonly practiceZone: (practice: string) => string | undefined | Promise<string | undefined>;
@@ -121,7 +120,6 @@ export class Engine<S = unknown> {
     this.placeZone = opts.zoneOf ?? (() => undefined);
     this.log = opts.log ?? silentLogger;
     this.storage = opts.storage;
-    this.store = opts.storage.sessions;
     this.services = opts.services;
     this.whose = opts.practiceOf ?? (() => DEFAULT_PRACTICE);
     this.servicesFor = opts.servicesFor ?? (() => this.services);
@@ -130,7 +128,7 @@ export class Engine<S = unknown> {
     this.examples = new ExampleMatcher(opts.flows);
     // The scrubber's word lists are built at start, so the first person's message does not wait for them.
     prepareVocabulary();
-    this.opened = Promise.all([opts.ready, this.store.purgeExpired(this.now())]).then(() => undefined);
+    this.opened = Promise.all([opts.ready, opts.storage.sessions.purgeExpired(this.now())]).then(() => undefined);
     this.opened.catch(() => undefined); // reported by the first turn that waits for it
   }
 

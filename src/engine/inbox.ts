@@ -13,8 +13,9 @@
  * Replicas (several processes on one database): a row is worked on by the process holding its lease. The
  * one that accepts an event holds it from the insert; every process renews its leases and, at the same tick,
  * claims rows whose lease ran out (a replica killed) and resumes them. The answer lands only while this
- * process holds the row, so a turn is applied once; a reply is delivered once unless a process dies between
- * delivering it and marking the row done (then the one taking over delivers it again).
+ * process holds the row, so a turn is applied once. A process that dies after part of an answer went out
+ * leaves it to the next holder, which delivers it `again` (see Delivery): a platform that can look its posts
+ * up (Slack) posts only the missing ones; one that cannot (Teams) sends the message in flight once more.
  */
 import { randomBytes } from 'node:crypto';
 import { setImmediate as nextTick } from 'node:timers/promises';
@@ -332,8 +333,7 @@ export class Inbox {
    * part); undefined when another process holds it.
    */
   private async storedAnswer(seq: number): Promise<Answered | undefined> {
-    const held = await this.store.hold(seq, this.lease());
-    return held?.replies ? { replies: JSON.parse(held.replies) as Reply[], again: true } : undefined;
+    return storedReplies(await this.store.hold(seq, this.lease()));
   }
 
   /**
@@ -352,7 +352,11 @@ export class Inbox {
     const replies = await this.engine.handleScreened(stored.turn, stored.screened, answer);
     if (landed) return { replies, again: false };
     const held = await this.store.hold(seq, this.lease());
-    if (held?.status === 'pending') return { replies, again: false };
-    return held?.replies ? { replies: JSON.parse(held.replies) as Reply[], again: true } : undefined;
+    return held?.status === 'pending' ? { replies, again: false } : storedReplies(held);
   }
+}
+
+/** The answer stored on a held row, to deliver again (it may have gone out in part); undefined when not held or not answered. */
+function storedReplies(held: Pick<InboxRow, 'status' | 'replies'> | undefined): Answered | undefined {
+  return held?.replies ? { replies: JSON.parse(held.replies) as Reply[], again: true } : undefined;
 }

@@ -73,10 +73,10 @@ export class Outbound {
   /** What this process wrote per address, and when: an unchanged reference is not written on every event. */
   private readonly written = new Map<string, { value: string; at: number }>();
 
-  private readonly referencesOf: (address: Address) => ReferenceStore;
+  private readonly referencesOf: (where: Pick<Address, 'platform' | 'tenant'>) => ReferenceStore;
 
-  /** `references`: the store, or (several practices) the store of the practice an address belongs to. */
-  constructor(references: ReferenceStore | ((address: Address) => ReferenceStore), private readonly now: () => number = Date.now) {
+  /** `references`: the store, or (several practices) the store of the practice a platform's tenant belongs to. */
+  constructor(references: ReferenceStore | ((where: Pick<Address, 'platform' | 'tenant'>) => ReferenceStore), private readonly now: () => number = Date.now) {
     this.referencesOf = typeof references === 'function' ? references : () => references;
   }
 
@@ -104,7 +104,7 @@ export class Outbound {
 
   /** The addresses remembered on a platform (the channels that could get a digest, say), in the practice of `tenant` on it. */
   async known(platform: string, tenant?: string): Promise<Address[]> {
-    return (await this.referencesOf({ platform, ...(tenant ? { tenant } : {}), user: '' }).list(platform)).map((r) => (r.ref as { address: Address }).address);
+    return (await this.referencesOf({ platform, ...(tenant ? { tenant } : {}) }).list(platform)).map((r) => (r.ref as { address: Address }).address);
   }
 
   /**

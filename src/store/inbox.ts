@@ -48,7 +48,10 @@ export interface InboxStore {
   release(owner: string, seqs: readonly number[]): Promise<void>;
   /** Marks the row delivered, only if `owner` holds it; false when it does not (another process took it over). */
   markDone(seq: number, now: number, owner: string): Promise<boolean>;
-  /** Everything acknowledged and not yet delivered, in arrival order (for a restart). */
+  /**
+   * Everything acknowledged and not yet delivered, in arrival order, and how many: what the queue holds, for
+   * tests and tools (processes take their work with `claim`).
+   */
   open(): Promise<InboxRow[]>;
   countOpen(): Promise<number>;
   /** Forgets delivered events older than `before`; returns how many. */
