@@ -3,7 +3,7 @@
  * src/store/postgres; the claims' are in claim-rows.ts). No SQL here.
  */
 import type { ChannelAddress } from './address.js';
-import { decodeWeekdays, type DigestChannel, type DigestRun } from './digest.js';
+import { decodeWeekdays, type DigestChannel, type DigestPart, type DigestRun } from './digest.js';
 import type { HeldThing } from './held.js';
 import type { StoredLetter } from './letters.js';
 import type { Installation } from './installations.js';
@@ -20,6 +20,12 @@ export function toRun(r: RunRow): DigestRun {
   if (r.sent_at !== null) run.sentAt = r.sent_at;
   if (r.message !== null) run.messageId = r.message;
   return run;
+}
+
+export interface PartRow { part: number; of: number; message: string }
+
+export function toPart(r: PartRow): DigestPart {
+  return { part: r.part, of: r.of, messageId: r.message };
 }
 
 export interface LetterRow { case_id: string; template_id: string; template_version: number; facts: string; narrative: string | null; owner: string; updated_at: number }
@@ -40,6 +46,11 @@ export function toHeld(r: HeldRow): HeldThing {
     kind: r.kind, bytes: r.bytes, until: r.until,
     ...(r.name !== null ? { name: r.name } : {}), ...(r.media_type !== null ? { mediaType: r.media_type } : {}), ...(r.owner !== null ? { owner: r.owner } : {}),
   };
+}
+
+/** The held thing if `owner` may have it: one offered to a person is for that person alone (see HeldStore.get). */
+export function heldFor(r: HeldRow | undefined, owner: string | undefined): HeldThing | undefined {
+  return r && (r.owner === null || r.owner === owner) ? toHeld(r) : undefined;
 }
 
 export interface InstallationRow {
