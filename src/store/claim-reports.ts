@@ -42,3 +42,38 @@ export interface ClaimReportStore {
   /** Every claim, oldest first (then by case ID), for CSV. */
   exportRows(): AsyncIterable<ExportRow>;
 }
+
+/** Rows per page of a SQL store's report reads: large enough that paging costs nothing next to reading the rows. */
+export const REPORT_PAGE = 10_000;
+
+/**
+ * The report's scan as both SQL stores page it, by case ID, so no cursor stays open between pages. `page(after)`
+ * reads up to REPORT_PAGE claims whose case ID follows `after`, in case ID order, `records` left as 0: it is
+ * filled in here from `records`, the claims a payer asked records for (one read, not a subquery per page).
+ */
+export async function* reportPages(records: ReadonlySet<string>, page: (after: string) => ReportRow[] | Promise<ReportRow[]>): AsyncIterable<readonly ReportRow[]> {
+  for (let after = ''; ;) {
+    const rows = await page(after);
+    for (const row of rows) row[15] = records.has(row[16]) ? 1 : 0;
+    const last = rows.at(-1);
+    if (last) yield rows;
+    if (!last || rows.length < REPORT_PAGE) return;
+    after = last[16];
+  }
+}
+
+/**
+ * The CSV export as both SQL stores page it, by (created_at, case ID). `page(at, after)` reads up to REPORT_PAGE
+ * claims after that key, in that order, each with its created_at for the next page's key.
+ */
+export async function* exportPages(page: (at: number, after: string) => (ExportRow & { created_at: number })[] | Promise<(ExportRow & { created_at: number })[]>): AsyncIterable<ExportRow> {
+  for (let at = Number.MIN_SAFE_INTEGER, after = ''; ;) {
+    const rows = await page(at, after);
+    for (const { created_at, ...row } of rows) {
+      at = created_at;
+      after = row.case_id;
+      yield row;
+    }
+    if (rows.length < REPORT_PAGE) return;
+  }
+}

@@ -45,6 +45,11 @@ export function fromRow(r: ClaimRow): Claim {
 export interface HistoryRow { id: number; case_id: string; at: number; actor: string; surface: string; action: string; from_status: string | null; to_status: string; change: string; before: string | null; reverts: number | null }
 export const HISTORY_COLUMNS = 'id, case_id, at, actor, surface, action, from_status, to_status, change, before, reverts';
 
+/** A history entry's values in the column order of INSERT (case_id, at, actor, surface, action, from_status, to_status, change, before, reverts). */
+export function historyValues(caseId: string, e: HistoryEntry): unknown[] {
+  return [caseId, e.at, e.actor, e.surface, e.action, e.fromStatus ?? null, e.toStatus, JSON.stringify(e.change), e.before ? JSON.stringify(e.before) : null, e.reverts ?? null];
+}
+
 export function fromHistoryRow(h: HistoryRow): HistoryEntry {
   const entry: HistoryEntry = { id: h.id, at: h.at, actor: h.actor, surface: h.surface, action: h.action, toStatus: h.to_status as ClaimStatus, change: JSON.parse(h.change) as Record<string, unknown> };
   if (h.from_status !== null) entry.fromStatus = h.from_status as ClaimStatus;

@@ -31,3 +31,21 @@ export interface Icd10Store {
   /** The imported list for triage and the code index (see above), or undefined when nothing was imported. */
   view(): Promise<Icd10View | undefined>;
 }
+
+/**
+ * The view over an imported list, from a store's synchronous look-up of one code and its title search: both
+ * stores answer triage and the code index alike (the list's source, the words for a code the file gave no title).
+ */
+export function icd10View(find: (code: string) => Icd10Code | undefined, search: Icd10View['search']): Icd10View {
+  return {
+    lookupIcd10: (code) => {
+      const row = find(code);
+      return row ? { code: row.code, title: row.title, billable: row.billable, source: ['CMS-ICD10CM-FY2026'] } : undefined;
+    },
+    get: (code) => {
+      const row = find(code);
+      return row && { code: row.code, title: row.title || 'ICD-10-CM code (the imported file has no title)', billable: row.billable };
+    },
+    search,
+  };
+}

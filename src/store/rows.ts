@@ -1,12 +1,30 @@
 /**
- * The digest's, the letters', the held things' and the installations' rows as both SQL stores read them (src/store/sqlite,
- * src/store/postgres; the claims' are in claim-rows.ts). No SQL here.
+ * The sessions', the cases', the digest's, the letters', the held things' and the installations' rows as both SQL stores
+ * read them (src/store/sqlite, src/store/postgres; the claims' are in claim-rows.ts). No SQL here.
  */
 import type { ChannelAddress } from './address.js';
-import { decodeWeekdays, type DigestChannel, type DigestRun } from './digest.js';
+import { decodeWeekdays, type DigestChannel, type DigestPart, type DigestRun } from './digest.js';
 import type { HeldThing } from './held.js';
 import type { StoredLetter } from './letters.js';
 import type { Installation } from './installations.js';
+import type { SessionRow } from './sessions.js';
+import type { CaseFile } from './cases.js';
+
+export interface SessionRawRow { key: string; flow: string; flow_version: number; state: string; history: string; version: number; updated_at: number; expires_at: number }
+
+export function toSession<S>(row: SessionRawRow): SessionRow<S> {
+  return {
+    key: row.key, flow: row.flow, flowVersion: row.flow_version, state: JSON.parse(row.state) as S,
+    history: JSON.parse(row.history) as S[], version: row.version, updatedAt: row.updated_at, expiresAt: row.expires_at,
+  };
+}
+
+/** A case as both stores select it (columns already named as CaseFile's fields), its facts still JSON. */
+export interface CaseRow { caseId: string; owner: string; procedure: string; lane: string; updatedAt: number; facts: string | null }
+
+export function toCaseFile(row: CaseRow): CaseFile {
+  return { caseId: row.caseId, owner: row.owner, procedure: row.procedure, lane: row.lane, updatedAt: row.updatedAt, facts: row.facts ? (JSON.parse(row.facts) as Record<string, unknown>) : {} };
+}
 
 export interface ChannelRow { address: string; target: string; local_time: string; zone: string; weekdays: string; updated_at: number }
 export interface RunRow { address: string; local_date: string; owner: string; lease_until: number; sent_at: number | null; message: string | null }
@@ -20,6 +38,12 @@ export function toRun(r: RunRow): DigestRun {
   if (r.sent_at !== null) run.sentAt = r.sent_at;
   if (r.message !== null) run.messageId = r.message;
   return run;
+}
+
+export interface PartRow { part: number; of: number; message: string }
+
+export function toPart(r: PartRow): DigestPart {
+  return { part: r.part, of: r.of, messageId: r.message };
 }
 
 export interface LetterRow { case_id: string; template_id: string; template_version: number; facts: string; narrative: string | null; owner: string; updated_at: number }
@@ -40,6 +64,11 @@ export function toHeld(r: HeldRow): HeldThing {
     kind: r.kind, bytes: r.bytes, until: r.until,
     ...(r.name !== null ? { name: r.name } : {}), ...(r.media_type !== null ? { mediaType: r.media_type } : {}), ...(r.owner !== null ? { owner: r.owner } : {}),
   };
+}
+
+/** The held thing if `owner` may have it: one offered to a person is for that person alone (see HeldStore.get). */
+export function heldFor(r: HeldRow | undefined, owner: string | undefined): HeldThing | undefined {
+  return r && (r.owner === null || r.owner === owner) ? toHeld(r) : undefined;
 }
 
 export interface InstallationRow {

@@ -1,14 +1,15 @@
 /** The cases each person has been answered on, in PostgreSQL (see src/store/cases.ts). */
 import type { PgDb, Sql } from './db.js';
 import type { CaseFile, CaseInput, CaseStore, CaseSummary } from '../cases.js';
+import { toCaseFile, type CaseRow } from '../rows.js';
 
 export class PgCaseStore implements CaseStore {
   constructor(private readonly db: PgDb, private readonly practice: string) {}
 
   async get(caseId: string): Promise<CaseFile | undefined> {
-    const row = (await this.db.query<{ caseId: string; owner: string; procedure: string; lane: string; updatedAt: number; facts: string | null }>(
+    const row = (await this.db.query<CaseRow>(
       'SELECT case_id AS "caseId", owner, procedure, lane, updated_at AS "updatedAt", facts FROM cases WHERE practice = $1 AND case_id = $2', [this.practice, caseId])).rows[0];
-    return row ? { caseId: row.caseId, owner: row.owner, procedure: row.procedure, lane: row.lane, updatedAt: row.updatedAt, facts: row.facts ? (JSON.parse(row.facts) as Record<string, unknown>) : {} } : undefined;
+    return row && toCaseFile(row);
   }
 
   async recent(owner: string, limit = 5): Promise<CaseSummary[]> {

@@ -3,10 +3,7 @@
  * by key (no cursor held open between pages), as SQLite does.
  */
 import type { PgDb } from './db.js';
-import type { ClaimReportStore, ExportRow, NotSubmittedRow, ReportRow } from '../claim-reports.js';
-
-/** Rows per page: large enough that paging costs nothing next to reading the rows. */
-const PAGE = 10_000;
+import { exportPages, REPORT_PAGE, reportPages, type ClaimReportStore, type ExportRow, type NotSubmittedRow, type ReportRow } from '../claim-reports.js';
 
 export class PgClaimReportStore implements ClaimReportStore {
   constructor(private readonly db: PgDb, private readonly practice: string) {}
@@ -22,31 +19,16 @@ export class PgClaimReportStore implements ClaimReportStore {
   async *scan(): AsyncIterable<readonly ReportRow[]> {
     // The records flag comes from one read of the claims a payer asked records for, not a subquery per page.
     const records = new Set((await this.db.query<{ case_id: string }>("SELECT DISTINCT case_id FROM claim_history WHERE practice = $1 AND action = 'records-requested'", [this.practice])).rows.map((r) => r.case_id));
-    for (let after = ''; ;) {
-      const page = await this.db.arrays<ReportRow>(
-        `SELECT payer, lane, category, procedures, status, open, coalesce(billed_cents, 0), coalesce(paid_cents, 0), service_date, submitted_date,
-           created_at, updated_at, paid_date, denied_date, denial, 0, case_id
-         FROM claims WHERE practice = $3 AND case_id > $1 ORDER BY case_id LIMIT $2`, [after, PAGE, this.practice]);
-      for (const row of page) row[15] = records.has(row[16]) ? 1 : 0;
-      const last = page.at(-1);
-      if (last) yield page;
-      if (!last || page.length < PAGE) return;
-      after = last[16];
-    }
+    yield* reportPages(records, (after) => this.db.arrays<ReportRow>(
+      `SELECT payer, lane, category, procedures, status, open, coalesce(billed_cents, 0), coalesce(paid_cents, 0), service_date, submitted_date,
+         created_at, updated_at, paid_date, denied_date, denial, 0, case_id
+       FROM claims WHERE practice = $3 AND case_id > $1 ORDER BY case_id LIMIT $2`, [after, REPORT_PAGE, this.practice]));
   }
 
   async *exportRows(): AsyncIterable<ExportRow> {
-    for (let at = Number.MIN_SAFE_INTEGER, after = ''; ;) {
-      const { rows } = await this.db.query<ExportRow & { created_at: number }>(
-        `SELECT case_id, reference, payer, payer_kind, lane, category, procedures, diagnoses, billed_cents, paid_cents, service_date, submitted_date,
-           status, next_follow_up, appeal_deadline, denial, paid_date, denied_date, created_at FROM claims
-         WHERE practice = $4 AND (created_at, case_id) > ($1, $2) ORDER BY created_at, case_id LIMIT $3`, [at, after, PAGE, this.practice]);
-      for (const { created_at, ...row } of rows) {
-        at = created_at;
-        after = row.case_id;
-        yield row;
-      }
-      if (rows.length < PAGE) return;
-    }
+    yield* exportPages(async (at, after) => (await this.db.query<ExportRow & { created_at: number }>(
+      `SELECT case_id, reference, payer, payer_kind, lane, category, procedures, diagnoses, billed_cents, paid_cents, service_date, submitted_date,
+         status, next_follow_up, appeal_deadline, denial, paid_date, denied_date, created_at FROM claims
+       WHERE practice = $4 AND (created_at, case_id) > ($1, $2) ORDER BY created_at, case_id LIMIT $3`, [at, after, REPORT_PAGE, this.practice])).rows);
   }
 }

@@ -7,16 +7,20 @@
 import type { PgDb, Sql } from './db.js';
 import { named } from './db.js';
 import type { Claim, HistoryEntry } from '../claim.js';
-import { CLAIM_COLUMN_NAMES, CLAIM_COLUMNS, DUE_COLUMNS, dueItem, fromHistoryRow, fromRow, HISTORY_COLUMNS, toRow, type ClaimRow, type DueRow, type HistoryRow } from '../claim-rows.js';
+import { CLAIM_COLUMN_NAMES, CLAIM_COLUMNS, DUE_COLUMNS, dueItem, fromHistoryRow, fromRow, HISTORY_COLUMNS, historyValues, toRow, type ClaimRow, type DueRow, type HistoryRow } from '../claim-rows.js';
 import { DUE_SECTIONS, MAX_BY_REFERENCE, type ClaimKeys, type ClaimEntry, type ClaimStore, type DueSection, type DueSectionName, type DueWindow } from '../claims.js';
 
-const COLUMN_NAMES = CLAIM_COLUMN_NAMES;
 const COLUMNS = CLAIM_COLUMNS;
 
-const toValues = (c: Claim): unknown[] => {
+/** A claim's values in CLAIM_COLUMN_NAMES order, then the practice: $1 is the case id, $N the practice. */
+const toValues = (c: Claim, practice: string): unknown[] => {
   const row = toRow(c);
-  return COLUMN_NAMES.map((k) => row[k]);
+  return [...CLAIM_COLUMN_NAMES.map((k) => row[k]), practice];
 };
+const PRACTICE_PARAM = CLAIM_COLUMN_NAMES.length + 1;
+// Built once: a claim write is an import's hot path.
+const INSERT_CLAIM = `INSERT INTO claims (${COLUMNS}, practice) VALUES (${Array.from({ length: PRACTICE_PARAM }, (_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (practice, case_id) DO NOTHING`;
+const UPDATE_CLAIM = `UPDATE claims SET ${CLAIM_COLUMN_NAMES.slice(1).map((c, i) => `${c} = $${i + 2}`).join(', ')} WHERE practice = $${PRACTICE_PARAM} AND case_id = $1 AND version = $${PRACTICE_PARAM + 1}`;
 
 /**
  * What an open claim adds to the open amount: its balance, except a dental claim (C-7K3Q9-D) while its case's
@@ -75,17 +79,12 @@ export class PgClaimStore implements ClaimStore {
    * is still at `expected`, with its history entry. False on a conflict.
    */
   async write(sql: Sql, claim: Claim, expected: number | undefined, entry: HistoryEntry): Promise<boolean> {
-    const values = [...toValues(claim), this.practice];
-    const written = expected === undefined
-      ? await sql.query(`INSERT INTO claims (${COLUMNS}, practice) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (practice, case_id) DO NOTHING`, values)
-      : await sql.query(
-        `UPDATE claims SET ${COLUMN_NAMES.slice(1).map((c, i) => `${c} = $${i + 2}`).join(', ')} WHERE practice = $${values.length} AND case_id = $1 AND version = $${values.length + 1}`,
-        [...values, expected],
-      );
+    const values = toValues(claim, this.practice);
+    const written = expected === undefined ? await sql.query(INSERT_CLAIM, values) : await sql.query(UPDATE_CLAIM, [...values, expected]);
     if (written.rowCount !== 1) return false;
     await sql.query(
       'INSERT INTO claim_history (case_id, at, actor, surface, action, from_status, to_status, change, before, reverts, practice) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
-      [claim.caseId, entry.at, entry.actor, entry.surface, entry.action, entry.fromStatus ?? null, entry.toStatus, JSON.stringify(entry.change), entry.before ? JSON.stringify(entry.before) : null, entry.reverts ?? null, this.practice],
+      [...historyValues(claim.caseId, entry), this.practice],
     );
     return true;
   }

@@ -27,6 +27,8 @@ function typesOf(driver: typeof pg): pg.CustomTypesConfig {
 
 /** Taken while migrating, so replicas starting together migrate one after the other. */
 const MIGRATION_LOCK = 7_401_226_001;
+/** The version a database is at: the last step schema_migrations records (0 before any). */
+const VERSION = 'SELECT coalesce(max(version), 0)::integer AS v FROM schema_migrations';
 
 export class PgDb {
   private readonly pool: Promise<pg.Pool>;
@@ -133,7 +135,7 @@ async function migrate(pool: pg.Pool): Promise<void> {
   await inTransaction(pool, async (sql) => {
     await sql.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await sql.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
-    const { rows } = await sql.query<{ v: number }>('SELECT coalesce(max(version), 0)::integer AS v FROM schema_migrations');
+    const { rows } = await sql.query<{ v: number }>(VERSION);
     for (const step of pendingMigrations(rows[0]?.v ?? 0, POSTGRES_MIGRATIONS)) {
       if (step.sql) await sql.query(step.sql);
       await sql.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [step.version, step.name, Date.now()]);
@@ -143,7 +145,7 @@ async function migrate(pool: pg.Pool): Promise<void> {
 
 /** The schema version a database is at (schema_migrations), for tests and diagnostics. */
 export async function schemaVersion(db: PgDb): Promise<number> {
-  const { rows } = await db.query<{ v: number }>('SELECT coalesce(max(version), 0)::integer AS v FROM schema_migrations');
+  const { rows } = await db.query<{ v: number }>(VERSION);
   return rows[0]?.v ?? 0;
 }
 

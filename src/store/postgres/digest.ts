@@ -2,7 +2,7 @@
 import { addressKey, type ChannelAddress } from '../address.js';
 import { digestChannelOf, encodeWeekdays, type DigestChannel, type DigestChannelInput, type DigestPart, type DigestRun, type DigestStore } from '../digest.js';
 import type { PgDb, Sql } from './db.js';
-import { toChannel, toRun, type ChannelRow, type RunRow } from '../rows.js';
+import { toChannel, toPart, toRun, type ChannelRow, type PartRow, type RunRow } from '../rows.js';
 
 export class PgDigestStore implements DigestStore {
   constructor(private readonly db: PgDb, private readonly practice: string) {}
@@ -74,10 +74,10 @@ export class PgDigestStore implements DigestStore {
   }
 
   async parts(key: string, localDate: string): Promise<DigestPart[]> {
-    const rows = await this.db.query<{ part: number; of: number; message: string }>(
+    const rows = await this.db.query<PartRow>(
       'SELECT part, "of", message FROM digest_parts WHERE practice = $3 AND address = $1 AND local_date = $2 ORDER BY part', [key, localDate, this.practice],
     );
-    return rows.rows.map((r) => ({ part: r.part, of: r.of, messageId: r.message }));
+    return rows.rows.map(toPart);
   }
 
   async purgeRuns(before: string): Promise<number> {

@@ -1,6 +1,6 @@
 /** Held things in PostgreSQL (see src/store/held.ts). */
 import type { HeldStore, HeldThing } from '../held.js';
-import { toHeld, type HeldRow } from '../rows.js';
+import { heldFor, toHeld, type HeldRow } from '../rows.js';
 import type { PgDb } from './db.js';
 
 const SELECT = 'SELECT kind, bytes, name, media_type, owner, until FROM held WHERE token = $1 AND kind = $2 AND until > $3 AND practice = $4';
@@ -17,9 +17,7 @@ export class PgHeldStore implements HeldStore {
   }
 
   async get(token: string, kind: string, owner: string | undefined, now: number): Promise<HeldThing | undefined> {
-    const row = (await this.db.query<HeldRow>(SELECT, [token, kind, now, this.practice])).rows[0];
-    if (!row || (row.owner !== null && row.owner !== owner)) return undefined;
-    return toHeld(row);
+    return heldFor((await this.db.query<HeldRow>(SELECT, [token, kind, now, this.practice])).rows[0], owner);
   }
 
   /** One statement: two processes answering the same offer cannot both take it. */

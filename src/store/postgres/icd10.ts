@@ -6,7 +6,7 @@
  */
 import type { PgDb } from './db.js';
 import type { IcdFileEntry, IcdFileFormat } from '../../knowledge/icd10-file.js';
-import type { Icd10Code, Icd10Store, Icd10View, ImportInfo } from '../icd10.js';
+import { icd10View, type Icd10Code, type Icd10Store, type Icd10View, type ImportInfo } from '../icd10.js';
 import { queryTerms, TitleIndex, titleWords } from './title-index.js';
 
 interface CodeRow { code: string; title: string; billable: boolean }
@@ -88,17 +88,7 @@ export class PgIcd10Store implements Icd10Store {
     const rows = (await this.db.query<CodeRow>('SELECT code, title, billable FROM icd10cm_codes ORDER BY code')).rows.map(toCode);
     const byCode = new Map(rows.map((r) => [r.code, r]));
     const index = new TitleIndex(rows);
-    const view: Icd10View = {
-      lookupIcd10: (code) => {
-        const row = byCode.get(code);
-        return row ? { code: row.code, title: row.title, billable: row.billable, source: ['CMS-ICD10CM-FY2026'] } : undefined;
-      },
-      get: (code) => {
-        const row = byCode.get(code);
-        return row && { code: row.code, title: row.title || 'ICD-10-CM code (the imported file has no title)', billable: row.billable };
-      },
-      search: (terms, limit) => index.search(terms, limit),
-    };
+    const view = icd10View((code) => byCode.get(code), (terms, limit) => index.search(terms, limit));
     this.loaded = { importedAt: info.importedAt, view };
     return view;
   }

@@ -1,19 +1,14 @@
 /** Conversation sessions in PostgreSQL (see src/store/sessions.ts). */
 import type { PgDb, Sql } from './db.js';
 import type { SessionRow, SessionStore } from '../sessions.js';
-
-interface RawRow { key: string; flow: string; flow_version: number; state: string; history: string; version: number; updated_at: number; expires_at: number }
+import { toSession, type SessionRawRow } from '../rows.js';
 
 export class PgSessionStore implements SessionStore {
   constructor(private readonly db: PgDb, private readonly practice: string) {}
 
   async get<S>(key: string): Promise<SessionRow<S> | undefined> {
-    const row = (await this.db.query<RawRow>('SELECT * FROM sessions WHERE practice = $1 AND key = $2', [this.practice, key])).rows[0];
-    if (!row) return undefined;
-    return {
-      key: row.key, flow: row.flow, flowVersion: row.flow_version, state: JSON.parse(row.state) as S,
-      history: JSON.parse(row.history) as S[], version: row.version, updatedAt: row.updated_at, expiresAt: row.expires_at,
-    };
+    const row = (await this.db.query<SessionRawRow>('SELECT * FROM sessions WHERE practice = $1 AND key = $2', [this.practice, key])).rows[0];
+    return row && toSession<S>(row);
   }
 
   async purgeExpired(now: number): Promise<number> {

@@ -1,6 +1,7 @@
 /** The cases each person has been answered on, in SQLite (see src/store/cases.ts). */
 import type { Db } from './db.js';
 import type { CaseFile, CaseInput, CaseStore, CaseSummary } from '../cases.js';
+import { toCaseFile, type CaseRow } from '../rows.js';
 
 export class SqliteCaseStore implements CaseStore {
   private readonly upsert;
@@ -17,7 +18,7 @@ export class SqliteCaseStore implements CaseStore {
     this.recentStmt = db.prepare<[string, string, number], CaseSummary>(
       'SELECT case_id AS caseId, procedure, lane, updated_at AS updatedAt FROM cases WHERE practice = ? AND owner = ? ORDER BY updated_at DESC LIMIT ?',
     );
-    this.getStmt = db.prepare<[string, string], { caseId: string; owner: string; procedure: string; lane: string; updatedAt: number; facts: string | null }>(
+    this.getStmt = db.prepare<[string, string], CaseRow>(
       'SELECT case_id AS caseId, owner, procedure, lane, updated_at AS updatedAt, facts FROM cases WHERE practice = ? AND case_id = ?',
     );
     this.forgetStmt = db.prepare('DELETE FROM cases WHERE practice = ? AND owner = ? AND case_id = ?');
@@ -25,7 +26,7 @@ export class SqliteCaseStore implements CaseStore {
 
   async get(caseId: string): Promise<CaseFile | undefined> {
     const row = this.getStmt.get(this.practice, caseId);
-    return row ? { caseId: row.caseId, owner: row.owner, procedure: row.procedure, lane: row.lane, updatedAt: row.updatedAt, facts: row.facts ? (JSON.parse(row.facts) as Record<string, unknown>) : {} } : undefined;
+    return row && toCaseFile(row);
   }
 
   async recent(owner: string, limit = 5): Promise<CaseSummary[]> {

@@ -3,10 +3,7 @@
  * key, so no cursor stays open on the connection between pages (other statements run in between).
  */
 import type { Db } from './db.js';
-import type { ClaimReportStore, ExportRow, NotSubmittedRow, ReportRow } from '../claim-reports.js';
-
-/** Rows per page: large enough that paging costs nothing next to reading the rows. */
-const PAGE = 10_000;
+import { exportPages, REPORT_PAGE, reportPages, type ClaimReportStore, type ExportRow, type NotSubmittedRow, type ReportRow } from '../claim-reports.js';
 
 export class SqliteClaimReportStore implements ClaimReportStore {
   private readonly scanStmt;
@@ -44,25 +41,10 @@ export class SqliteClaimReportStore implements ClaimReportStore {
 
   async *scan(): AsyncIterable<readonly ReportRow[]> {
     const records = new Set(this.recordsStmt.all(this.practice));
-    for (let after = ''; ;) {
-      const page = this.scanStmt.all(this.practice, after, PAGE);
-      for (const row of page) row[15] = records.has(row[16]) ? 1 : 0;
-      const last = page.at(-1);
-      if (last) yield page;
-      if (!last || page.length < PAGE) return;
-      after = last[16];
-    }
+    yield* reportPages(records, (after) => this.scanStmt.all(this.practice, after, REPORT_PAGE));
   }
 
   async *exportRows(): AsyncIterable<ExportRow> {
-    for (let at = Number.MIN_SAFE_INTEGER, after = ''; ;) {
-      const rows = this.exportStmt.all(this.practice, at, at, after, PAGE);
-      for (const { created_at, ...row } of rows) {
-        at = created_at;
-        after = row.case_id;
-        yield row;
-      }
-      if (rows.length < PAGE) return;
-    }
+    yield* exportPages((at, after) => this.exportStmt.all(this.practice, at, at, after, REPORT_PAGE));
   }
 }

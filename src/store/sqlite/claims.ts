@@ -7,12 +7,11 @@
 import type Database from 'better-sqlite3';
 import type { Db } from './db.js';
 import type { Claim, HistoryEntry } from '../claim.js';
-import { CLAIM_COLUMN_NAMES, CLAIM_COLUMNS, DUE_COLUMNS, dueItem, fromHistoryRow, fromRow, HISTORY_COLUMNS, toRow, type ClaimRow, type DueRow, type HistoryRow } from '../claim-rows.js';
+import { CLAIM_COLUMN_NAMES, CLAIM_COLUMNS, DUE_COLUMNS, dueItem, fromHistoryRow, fromRow, HISTORY_COLUMNS, historyValues, toRow, type ClaimRow, type DueRow, type HistoryRow } from '../claim-rows.js';
 import { DUE_SECTIONS, MAX_BY_REFERENCE, type ClaimEntry, type ClaimKeys, type ClaimStore, type DueSection, type DueSectionName, type DueWindow } from '../claims.js';
 
 const COLUMNS = CLAIM_COLUMNS;
 const VALUES = CLAIM_COLUMN_NAMES.map((c) => `@${c}`).join(', ');
-
 
 /**
  * What an open claim adds to the open amount: its balance, except a dental claim (C-7K3Q9-D) while its case's
@@ -170,6 +169,6 @@ export class SqliteClaimStore implements ClaimStore {
   }
 
   private addHistory(caseId: string, e: HistoryEntry): void {
-    this.historyInsert.run(this.practice, caseId, e.at, e.actor, e.surface, e.action, e.fromStatus ?? null, e.toStatus, JSON.stringify(e.change), e.before ? JSON.stringify(e.before) : null, e.reverts ?? null);
+    this.historyInsert.run(this.practice, ...historyValues(caseId, e));
   }
 }

@@ -2,9 +2,7 @@
 import { addressKey, type ChannelAddress } from '../address.js';
 import { digestChannelOf, encodeWeekdays, type DigestChannel, type DigestChannelInput, type DigestPart, type DigestRun, type DigestStore } from '../digest.js';
 import type { Db } from './db.js';
-import { toChannel, toRun, type ChannelRow, type RunRow } from '../rows.js';
-
-interface PartRow { part: number; of: number; message: string }
+import { toChannel, toPart, toRun, type ChannelRow, type PartRow, type RunRow } from '../rows.js';
 
 export class SqliteDigestStore implements DigestStore {
   private readonly upsertChannel;
@@ -93,7 +91,7 @@ export class SqliteDigestStore implements DigestStore {
   }
 
   async parts(key: string, localDate: string): Promise<DigestPart[]> {
-    return this.partsStmt.all(this.practice, key, localDate).map((r) => ({ part: r.part, of: r.of, messageId: r.message }));
+    return this.partsStmt.all(this.practice, key, localDate).map(toPart);
   }
 
   async purgeRuns(before: string): Promise<number> {

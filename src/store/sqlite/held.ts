@@ -1,6 +1,6 @@
 /** Held things in SQLite (see src/store/held.ts). */
 import type { HeldStore, HeldThing } from '../held.js';
-import { toHeld, type HeldRow } from '../rows.js';
+import { heldFor, type HeldRow } from '../rows.js';
 import type { Db } from './db.js';
 
 export class SqliteHeldStore implements HeldStore {
@@ -24,17 +24,14 @@ export class SqliteHeldStore implements HeldStore {
   }
 
   async get(token: string, kind: string, owner: string | undefined, now: number): Promise<HeldThing | undefined> {
-    const row = this.getStmt.get(this.practice, token, kind, now);
-    if (!row || (row.owner !== null && row.owner !== owner)) return undefined;
-    return toHeld(row);
+    return heldFor(this.getStmt.get(this.practice, token, kind, now), owner);
   }
 
   async take(token: string, kind: string, owner: string | undefined, now: number): Promise<HeldThing | undefined> {
     return this.db.transaction(() => {
-      const row = this.getStmt.get(this.practice, token, kind, now);
-      if (!row || (row.owner !== null && row.owner !== owner)) return undefined;
-      this.deleteStmt.run(this.practice, token);
-      return toHeld(row);
+      const thing = heldFor(this.getStmt.get(this.practice, token, kind, now), owner);
+      if (thing) this.deleteStmt.run(this.practice, token);
+      return thing;
     }).immediate();
   }
 }

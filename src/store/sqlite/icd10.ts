@@ -1,7 +1,7 @@
 /** The imported ICD-10-CM list in SQLite, with its FTS5 word index over the titles (see src/store/icd10.ts). */
 import type { Db } from './db.js';
 import type { IcdFileEntry, IcdFileFormat } from '../../knowledge/icd10-file.js';
-import type { Icd10Code, Icd10Store, Icd10View, ImportInfo } from '../icd10.js';
+import { icd10View, type Icd10Code, type Icd10Store, type Icd10View, type ImportInfo } from '../icd10.js';
 
 interface CodeRow { code: string; title: string; billable: number }
 const toCode = (r: CodeRow): Icd10Code => ({ code: r.code, title: r.title, billable: r.billable === 1 });
@@ -54,17 +54,10 @@ export class SqliteIcd10Store implements Icd10Store {
   /** Read through the file as asked: SQLite answers in microseconds, and nothing is loaded up front (a cold triage stays cold). */
   async view(): Promise<Icd10View | undefined> {
     if (!this.infoStmt.get()) return undefined;
-    return {
-      lookupIcd10: (code) => {
-        const row = this.getStmt.get(code);
-        return row ? { code: row.code, title: row.title, billable: row.billable === 1, source: ['CMS-ICD10CM-FY2026'] } : undefined;
-      },
-      get: (code) => {
-        const row = this.getStmt.get(code);
-        return row && { code: row.code, title: row.title || 'ICD-10-CM code (the imported file has no title)', billable: row.billable === 1 };
-      },
-      search: (words, limit) => this.searchSync(words, limit),
-    };
+    return icd10View((code) => {
+      const row = this.getStmt.get(code);
+      return row && toCode(row);
+    }, (words, limit) => this.searchSync(words, limit));
   }
 
   /** Codes whose official title has every word (as a word prefix), best matches first, through the FTS5 index. */

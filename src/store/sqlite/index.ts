@@ -3,6 +3,7 @@
  * store. Each store prepares its statements on first use, so a command that reads one table (a cold triage)
  * prepares nothing else.
  */
+import type Database from 'better-sqlite3';
 import type { Storage } from '../storage.js';
 import { checkDb, openDb, type Db } from './db.js';
 import { SqliteSessionStore } from './sessions.js';
@@ -32,6 +33,7 @@ export class SqliteStorage implements Storage {
   private letterStore?: SqliteLetterStore;
   private heldStore?: SqliteHeldStore;
   private settingsStore?: SqliteSettingsStore;
+  private digestPracticesStmt?: Database.Statement<[], string>;
   readonly unitOfWork: SqliteUnitOfWork;
   /** The WAL checkpoint thread of a long-running process (see checkpointer.ts); started by the first commit. */
   readonly checkpointer: Checkpointer | undefined;
@@ -68,7 +70,9 @@ export class SqliteStorage implements Storage {
   }
 
   async digestPractices(): Promise<string[]> {
-    return this.db.prepare<[], string>('SELECT DISTINCT practice FROM digest_channels ORDER BY practice').pluck(true).all();
+    // Asked on every tick of the digest scheduler: prepared once, on first use.
+    this.digestPracticesStmt ??= this.db.prepare<[], string>('SELECT DISTINCT practice FROM digest_channels ORDER BY practice').pluck(true);
+    return this.digestPracticesStmt.all();
   }
 
   async check(): Promise<void> {

@@ -1,8 +1,7 @@
 /** Conversation sessions in SQLite: one row per person per conversation, so a restart loses nothing; a practice's view reads and writes its own. */
 import type { Db } from './db.js';
 import type { SessionRow, SessionStore } from '../sessions.js';
-
-interface RawRow { key: string; flow: string; flow_version: number; state: string; history: string; version: number; updated_at: number; expires_at: number }
+import { toSession, type SessionRawRow } from '../rows.js';
 
 export class SqliteSessionStore implements SessionStore {
   private readonly getStmt;
@@ -12,7 +11,7 @@ export class SqliteSessionStore implements SessionStore {
   private readonly deleteIfStmt;
 
   constructor(db: Db, private readonly practice: string) {
-    this.getStmt = db.prepare<[string, string], RawRow>('SELECT * FROM sessions WHERE practice = ? AND key = ?');
+    this.getStmt = db.prepare<[string, string], SessionRawRow>('SELECT * FROM sessions WHERE practice = ? AND key = ?');
     this.insertNewStmt = db.prepare(
       `INSERT INTO sessions (practice, key, flow, flow_version, state, history, version, updated_at, expires_at)
        VALUES (@practice, @key, @flow, @flowVersion, @state, @history, @version, @updatedAt, @expiresAt) ON CONFLICT (practice, key) DO NOTHING`,
@@ -27,11 +26,7 @@ export class SqliteSessionStore implements SessionStore {
 
   async get<S>(key: string): Promise<SessionRow<S> | undefined> {
     const row = this.getStmt.get(this.practice, key);
-    if (!row) return undefined;
-    return {
-      key: row.key, flow: row.flow, flowVersion: row.flow_version, state: JSON.parse(row.state) as S,
-      history: JSON.parse(row.history) as S[], version: row.version, updatedAt: row.updated_at, expiresAt: row.expires_at,
-    };
+    return row && toSession<S>(row);
   }
 
   async purgeExpired(now: number): Promise<number> {
