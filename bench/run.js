@@ -12,7 +12,6 @@
 //   response times, beside the Slack figures.
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -35,6 +34,7 @@ import { narrativeModel, writeNarrative } from '../dist/src/letters/narrative.js
 import { scrubIdentifiers } from '../dist/src/privacy/scrubber.js';
 import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { throwawayDatabase } from '../dist/sim/database.js';
+import { slackSignature } from '../dist/test/support/slack-signing.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // `node bench/run.js teams slack` runs only those sections; no argument runs them all (npm run bench).
@@ -404,7 +404,7 @@ async function postsSettled(n, ms) {
 const signedPost = async (url, body) => {
   for (;;) {
     const ts = Math.floor(Date.now() / 1000);
-    const sig = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
+    const sig = slackSignature(SECRET, ts, body);
     const t0 = process.hrtime.bigint();
     let res;
     try {

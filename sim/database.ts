@@ -4,24 +4,10 @@
  * channel is filed under that workspace, none under another.
  */
 import pg from 'pg';
-import { findPostgresBin, startCluster, stopCluster } from '../test/support/postgres-cluster.js';
+import { adminUrl, createDatabase, findPostgresBin, startCluster, stopCluster } from '../test/support/postgres-cluster.js';
 import { teamOfId } from './plan.js';
 
 export interface SimDatabase { url: string; stop(): void }
-
-/** A new database named `name` in the server at `adminUrl` (its `postgres` database); its URL. */
-export async function createDatabase(adminUrl: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 /** A throwaway cluster with one database for the simulation; undefined when PostgreSQL is not installed. */
 export async function throwawayDatabase(): Promise<SimDatabase | undefined> {
@@ -29,7 +15,7 @@ export async function throwawayDatabase(): Promise<SimDatabase | undefined> {
   if (!bin) return undefined;
   const cluster = startCluster(bin);
   try {
-    const url = await createDatabase(`postgres://${cluster.user}@localhost/postgres?host=${cluster.socketDir}`, 'medbill_sim');
+    const url = await createDatabase(adminUrl(cluster), 'medbill_sim');
     return { url, stop: () => stopCluster(cluster) };
   } catch (err) {
     stopCluster(cluster);

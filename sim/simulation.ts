@@ -164,10 +164,9 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
     // enough while a digest is missing, until that lease has surely ended.
     const quietMs = Math.max(5000, 2 * o.leaseMs);
     const digestDeadline = dueAt.toMillis() + DIGEST_LEASE_MS + 30_000;
-    const all = sent;
     const verdictNow = async () => {
       const { calls, tokens } = await fake.record();
-      return judge({ calls, tokens, ...(o.singleToken ? { singleToken } : {}), events: all, spaces });
+      return judge({ calls, tokens, ...(o.singleToken ? { singleToken } : {}), events: sent, spaces });
     };
     let last = -1;
     let quietSince = Date.now();
@@ -184,13 +183,13 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
     }
     verdict = await verdictNow();
     const records = await recordCrossings(o.databaseUrl);
-    const acks = all.filter((e) => e.acked).length;
+    const acks = sent.filter((e) => e.acked).length;
     const seconds = (Math.max(verdict.lastAnswerAt, start) - start) / 1000;
     ackMs.sort((a, b) => a - b);
-    const ok = acks === all.length && verdict.duplicates === 0 && verdict.missing === 0 && verdict.crossings === 0 && records.crossings.length === 0
+    const ok = acks === sent.length && verdict.duplicates === 0 && verdict.missing === 0 && verdict.crossings === 0 && records.crossings.length === 0
       && verdict.digestsWhole === verdict.digestsExpected && verdict.digestRepeats === 0 && (o.singleToken || installed === spaces.length);
     return {
-      ...verdict, workspaces: spaces.length, installed, events: all.length, acks, unacked: all.length - acks, retries, kills,
+      ...verdict, workspaces: spaces.length, installed, events: sent.length, acks, unacked: sent.length - acks, retries, kills,
       seconds, eventsPerSecond: seconds > 0 ? o.events / seconds : 0, ackP50: pct(ackMs, 50), ackP99: pct(ackMs, 99),
       recordRows: records.rows, recordCrossings: records.crossings, ...(o.keepLogs ? { logs: dir } : {}), ok,
     };

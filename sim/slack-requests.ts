@@ -7,12 +7,10 @@
  * acknowledged and the checks can hold the bot to all of them. A press is not retried by Slack; one that got no
  * acknowledgement is sent again as the very same request (its signature is its key), as a proxy's replay would be.
  */
-import { createHmac } from 'node:crypto';
+import { slackSignature as sign } from '../test/support/slack-signing.js';
 import type { SimEvent } from './plan.js';
 
 export interface Sent { acked: boolean; attempts: number; ackMs: number[] }
-
-const sign = (secret: string, ts: number, body: string) => `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`;
 
 export function eventBody(e: SimEvent, botUser: string): { body: string; contentType: string } {
   if (e.kind === 'press') {

@@ -115,8 +115,9 @@ export function createSlackAdapter(opts: {
   const logger = boltLogger(log);
   if (config.oauth && !opts.installations) throw new Error('Slack for many workspaces needs the installation store');
   if (!config.oauth && !config.botToken) throw new Error('Slack for one workspace needs its bot token');
-  const sealer = config.oauth ? createSealer(config.oauth.encryptionKey) : undefined;
-  const multi = config.oauth && opts.installations && sealer ? workspaces({ installations: opts.installations, sealer, log }) : undefined;
+  // Multi-workspace mode: what the install routes and the per-request lookups share.
+  const installs = config.oauth && opts.installations ? { oauth: config.oauth, installations: opts.installations, sealer: createSealer(config.oauth.encryptionKey), log } : undefined;
+  const multi = installs && workspaces(installs);
   const client = new webApi.WebClient(config.botToken, { ...clientOptions, logger });
   // The start-up check answers quickly either way: one try, a bounded wait.
   const checkClient = new webApi.WebClient(config.botToken, { ...clientOptions, logger, retryConfig: { retries: 0 }, timeout: 10_000 });
@@ -187,6 +188,16 @@ export function createSlackAdapter(opts: {
   }
 
   /**
+   * The latest 200 messages of a conversation (of a thread with `ts`) that carry metadata of `eventType`, with
+   * its payload: how a replica finds what another posted before it died (answers and digests alike).
+   */
+  async function taggedMessages(api: Api, eventType: string, where: { channel: string; ts?: string; oldest?: string }) {
+    const res = (await api.apiCall(where.ts ? 'conversations.replies' : 'conversations.history', { ...where, include_all_metadata: true, limit: 200 })) as { messages?: unknown };
+    const messages = (Array.isArray(res.messages) ? res.messages : []) as { ts?: unknown; metadata?: { event_type?: unknown; event_payload?: Record<string, unknown> | null } }[];
+    return messages.flatMap((m) => (m.metadata?.event_type === eventType && m.metadata.event_payload ? [{ ts: m.ts, payload: m.metadata.event_payload }] : []));
+  }
+
+  /**
    * An answer's messages, each keyed by the event and its place (n) in the delivery. Delivered again (`again`: a
    * process died after posting some), it asks Slack which went out (the conversation's, or the thread's, latest
    * 200 messages: an answer is delivered again within minutes) and posts only the others.
@@ -199,9 +210,8 @@ export function createSlackAdapter(opts: {
       let found = seen.get(where);
       if (!found) {
         found = (async () => {
-          const res = (await api.apiCall(threadTs ? 'conversations.replies' : 'conversations.history', { channel, ...(threadTs ? { ts: threadTs } : {}), include_all_metadata: true, limit: 200 })) as { messages?: unknown };
-          const messages = (Array.isArray(res.messages) ? res.messages : []) as { metadata?: { event_type?: unknown; event_payload?: { event?: unknown; n?: unknown } } }[];
-          return new Set(messages.flatMap((m) => (m.metadata?.event_type === REPLY_EVENT && m.metadata.event_payload?.event === delivery.eventId && typeof m.metadata.event_payload.n === 'number' ? [m.metadata.event_payload.n] : [])));
+          const messages = await taggedMessages(api, REPLY_EVENT, { channel, ...(threadTs ? { ts: threadTs } : {}) });
+          return new Set(messages.flatMap(({ payload }) => (payload.event === delivery.eventId && typeof payload.n === 'number' ? [payload.n] : [])));
         })();
         seen.set(where, found);
       }
@@ -312,13 +322,11 @@ export function createSlackAdapter(opts: {
     async findKeyed(address, key) {
       // A digest is posted within its catch-up window (hours): the last two days of the channel are enough.
       const oldest = String(Math.floor(Date.now() / 1000) - 2 * 24 * 3600);
-      const api = await clientFor(address.tenant);
-      const res = (await api.apiCall('conversations.history', { channel: address.channel, include_all_metadata: true, limit: 200, oldest })) as { messages?: unknown };
-      const messages = (Array.isArray(res.messages) ? res.messages : []) as { ts?: unknown; metadata?: { event_type?: unknown; event_payload?: { run?: unknown; part?: unknown; of?: unknown } } }[];
+      const messages = await taggedMessages(await clientFor(address.tenant), DIGEST_EVENT, { channel: address.channel, oldest });
       const parts = new Map<number, KeyedPart>();
       for (const m of messages) {
-        const payload = m.metadata?.event_payload;
-        if (m.metadata?.event_type !== DIGEST_EVENT || payload?.run !== key || typeof m.ts !== 'string') continue;
+        const payload = m.payload;
+        if (payload.run !== key || typeof m.ts !== 'string') continue;
         // A post from before parts were keyed had its key on its first message only: it counts as whole.
         const part = typeof payload.part === 'number' ? payload.part : 1;
         const of = typeof payload.of === 'number' ? payload.of : 1;
@@ -537,7 +545,7 @@ export function createSlackAdapter(opts: {
     ...(requestListener ? { requestListener } : {}),
     routes: [
       ...(requestListener ? [{ path: SLACK_SURFACE.eventsPath, handle: requestListener }] : []),
-      ...(config.oauth && opts.installations && sealer ? oauthInstallRoutes({ oauth: config.oauth, installations: opts.installations, sealer, log, ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}) }) : []),
+      ...(installs ? oauthInstallRoutes({ ...installs, ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}) }) : []),
     ],
     render: (reply) => renderMessages(reply),
     describe: (url) => (config.appToken

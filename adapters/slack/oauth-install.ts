@@ -71,6 +71,7 @@ export function oauthInstallRoutes(opts: {
   now?: () => number;
 }): AdapterRoute[] {
   const { oauth, installations, sealer, log } = opts;
+  const now = opts.now ?? Date.now;
   const stateStore = new slackOAuth.ClearStateStore(deriveSecret(oauth.encryptionKey, 'slack oauth state').toString('hex'), STATE_SECONDS);
   const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, setLevel: () => {}, getLevel: () => slackOAuth.LogLevel.ERROR, setName: () => {} };
   const installer = new slackOAuth.InstallProvider({
@@ -109,7 +110,7 @@ export function oauthInstallRoutes(opts: {
     }
     let redirectUri = oauth.redirectUri;
     try {
-      const options = await stateStore.verifyStateParam(new Date((opts.now ?? Date.now)()), state);
+      const options = await stateStore.verifyStateParam(new Date(now()), state);
       redirectUri = options.redirectUri ?? redirectUri;
     } catch {
       log.log('warn', 'slack-install-refused', { reason: 'bad-state' });
@@ -142,7 +143,7 @@ export function oauthInstallRoutes(opts: {
     const botId = await botIdOf(g.access_token);
     await installations.put({
       key, isEnterpriseInstall, botUserId: g.bot_user_id, appId: g.app_id, scopes: g.scope.split(',').filter(Boolean),
-      installedAt: (opts.now ?? Date.now)(), sealedBotToken: sealer.seal(g.access_token, key),
+      installedAt: now(), sealedBotToken: sealer.seal(g.access_token, key),
       ...(teamId && !isEnterpriseInstall ? { teamId } : {}), ...(enterpriseId ? { enterpriseId } : {}), ...(botId ? { botId } : {}),
     });
     log.log('info', 'slack-installed', { installation: key, enterprise: isEnterpriseInstall });

@@ -5,7 +5,6 @@
  * sends them: "Denied" → CO-50 shows the remedy and sets the appeal deadline; "Followed up" schedules the
  * next follow-up. Payloads are built in Slack's own shapes; nothing reaches beyond loopback.
  */
-import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DateTime } from 'luxon';
 import { startSlackApiFake, type SlackApiFake } from '../support/slack-api-fake.js';
@@ -24,11 +23,6 @@ const ZONE = 'America/Chicago';
 const CHANNEL = 'C0BILLING';
 let seq = 0;
 
-function signed(body: string): Record<string, string> {
-  const ts = Math.floor(Date.now() / 1000);
-  return { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}` };
-}
-
 describe('the daily digest in Slack', () => {
   let fake: SlackApiFake;
   let stack: SlackStack;
@@ -40,7 +34,7 @@ describe('the daily digest in Slack', () => {
   const today = '2026-12-07';
   const postingTime = DateTime.fromISO(`${today}T08:00:30`, { zone: ZONE }).toMillis();
 
-  const post = (body: string, type: string) => fetch(`${stack.running.url}/slack/events`, { method: 'POST', headers: { 'content-type': type, ...signed(body) }, body });
+  const post = (body: string, type: string) => stack.post(body, type);
   const slash = (text: string, user = 'U0BILLER') => post(new URLSearchParams({
     token: 'x', team_id: 'T0PRAC', team_domain: 'practice', channel_id: CHANNEL, channel_name: 'billing', user_id: user, user_name: 'biller',
     command: '/medbill', text, api_app_id: 'A0MEDB', response_url: fake.responseUrl(`cmd-${++seq}`), trigger_id: `trig-${seq}`,

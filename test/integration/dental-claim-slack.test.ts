@@ -4,7 +4,6 @@
  * dental claim C-MFSL2-D with the case's CDT code; its "C-MFSL2-D submitted" button records it; "/medbill today"
  * lists the medical claim and the dental claim each on its own line. Nothing reaches beyond loopback.
  */
-import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSlackApiFake, type SlackApiFake } from '../support/slack-api-fake.js';
 import { startSlackStack, type SlackStack } from '../support/slack-stack.js';
@@ -16,17 +15,12 @@ const SECRET = 'dental-claim-secret';
 const CHANNEL = 'C0BILLING';
 let seq = 0;
 
-function signed(body: string): Record<string, string> {
-  const ts = Math.floor(Date.now() / 1000);
-  return { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}` };
-}
-
 describe('the dental claim of a medical-first case, in Slack', () => {
   let fake: SlackApiFake;
   let stack: SlackStack;
   const now = Date.parse('2026-12-09T15:00:00Z'); // 09:00 on Dec 9 in Chicago
 
-  const post = (body: string, type: string) => fetch(`${stack.running.url}/slack/events`, { method: 'POST', headers: { 'content-type': type, ...signed(body) }, body });
+  const post = (body: string, type: string) => stack.post(body, type);
   const slash = (text: string) => post(new URLSearchParams({
     token: 'x', team_id: 'T0PRAC', team_domain: 'practice', channel_id: CHANNEL, channel_name: 'billing', user_id: 'U0BILLER', user_name: 'biller',
     command: '/medbill', text, api_app_id: 'A0MEDB', response_url: fake.responseUrl(`cmd-${++seq}`), trigger_id: `trig-${seq}`,

@@ -4,7 +4,6 @@
  * API. A case ID from another workspace is a case medbill does not know, typed or carried by a button, and a
  * digest set in one workspace's channel is not the other's.
  */
-import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSlackApiFake, type SlackApiFake } from '../support/slack-api-fake.js';
 import { startSlackStack, type SlackStack } from '../support/slack-stack.js';
@@ -19,16 +18,11 @@ const SECRET = 'practices-test-secret';
 const today = '2026-12-07';
 let seq = 0;
 
-function signed(body: string): Record<string, string> {
-  const ts = Math.floor(Date.now() / 1000);
-  return { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}` };
-}
-
 describe('practices in Slack, one per workspace', () => {
   let fake: SlackApiFake;
   let stack: SlackStack;
 
-  const post = (body: string, type: string) => fetch(`${stack.running.url}/slack/events`, { method: 'POST', headers: { 'content-type': type, ...signed(body) }, body });
+  const post = (body: string, type: string) => stack.post(body, type);
   const dm = (team: string, user: string, text: string) => post(JSON.stringify({
     token: 'x', team_id: team, api_app_id: 'A0MEDB', type: 'event_callback', event_id: `EvPRAC${++seq}`, event_time: 1_700_000_000,
     event: { type: 'message', channel: `D${user}`, channel_type: 'im', user, text, ts: `1700000000.${String(seq).padStart(6, '0')}` },

@@ -3,7 +3,7 @@
  * the OAuth install flow through a local fake of Slack's authorize page and Web API (oauth.v2.access), signed
  * events from several workspaces, and the fake recording which token each call carried.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import slackOAuth from '@slack/oauth';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -17,6 +17,7 @@ import { openHouse, type House } from '../support/house.js';
 import { startSlackApiFake, type FakeInstallSpec, type SlackApiFake } from '../support/slack-api-fake.js';
 import { tempDbPath } from '../helpers.js';
 import { describePostgres, freshDatabaseUrl } from '../support/postgres.js';
+import { slackSignedHeaders } from '../support/slack-signing.js';
 
 const SECRET = 'signingsecret0123456789abcdef012';
 const CLIENT_SECRET = 'clientsecret00112233';
@@ -24,11 +25,6 @@ const KEY = randomBytes(32).toString('hex');
 /** Where Slack would reach medbill; the test reaches the server at its loopback port instead (same paths). */
 const PUBLIC_URL = 'http://127.0.0.1:3978';
 const REDIRECT_URI = `${PUBLIC_URL}/slack/oauth_redirect`;
-
-function signed(body: string): Record<string, string> {
-  const ts = Math.floor(Date.now() / 1000);
-  return { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}` };
-}
 
 interface Stack { app: House; running: Running; close(): Promise<void> }
 
@@ -95,7 +91,7 @@ const installs = (store: string, database: () => Promise<Db>) => describe(`Slack
 
   const send = (payload: unknown) => {
     const body = JSON.stringify(payload);
-    return fetch(`${stack.running.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...signed(body) }, body });
+    return fetch(`${stack.running.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...slackSignedHeaders(SECRET, body) }, body });
   };
   /** A DM event as Slack sends it from `team`; an org-wide install's events name the enterprise and no team in `authorizations`. */
   const dm = (team: string, user: string, text: string, org?: { enterprise: string }) => ({

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import pg from 'pg';
 
 export interface Cluster { dir: string; socketDir: string; user: string; bin: string; run: (cmd: string, args: string[]) => void }
 
@@ -54,4 +55,21 @@ export function stopCluster(c: Cluster): void {
   } finally {
     rmSync(c.dir, { recursive: true, force: true });
   }
+}
+
+/** The cluster's `postgres` database, for making others in it. */
+export const adminUrl = (c: Cluster): string => `postgres://${c.user}@localhost/postgres?host=${c.socketDir}`;
+
+/** A new database named `name` in the server at `serverUrl` (its `postgres` database); its URL. */
+export async function createDatabase(serverUrl: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
 }

@@ -5,7 +5,7 @@
  * and say why, except under CI, where a skip would hide that they never ran: the run fails here.
  */
 import type { TestProject } from 'vitest/node';
-import { findPostgresBin, startCluster, stopCluster, type Cluster } from './postgres-cluster.js';
+import { adminUrl, findPostgresBin, startCluster, stopCluster, type Cluster } from './postgres-cluster.js';
 
 export type PostgresForTests = { url: string } | { skipped: string };
 
@@ -35,6 +35,6 @@ export default function setup(project: TestProject): (() => void) | undefined {
     return undefined;
   }
   const cluster: Cluster = startCluster(choice.bin);
-  project.provide('postgres', { url: `postgres://${cluster.user}@localhost/postgres?host=${cluster.socketDir}` });
+  project.provide('postgres', { url: adminUrl(cluster) });
   return () => stopCluster(cluster);
 }

@@ -7,6 +7,7 @@ import { describe, inject } from 'vitest';
 import pg from 'pg';
 import { openPostgresStorage, type PostgresStorage } from '../../src/store/postgres/index.js';
 import { underCi } from './postgres-setup.js';
+import { createDatabase } from './postgres-cluster.js';
 
 const server = inject('postgres');
 let made = 0;
@@ -34,16 +35,7 @@ export function describePostgres(name: string, fn: () => void): void {
 export async function freshDatabaseUrl(): Promise<string> {
   if (!('url' in server)) throw new Error(`no PostgreSQL: ${server.skipped}`);
   const name = `medbill_t${process.pid}_${++made}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(server.url);
-  url.pathname = `/${name}`;
-  return url.toString();
+  return createDatabase(server.url, name);
 }
 
 /** Storage on a new database, its schema migrated (half a second: CREATE DATABASE and the migrations). */

@@ -7,8 +7,14 @@ import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack/adap
 import type { SlackApiFake } from './slack-api-fake.js';
 import { tempDbPath } from '../helpers.js';
 import type { Clock } from '../../src/today.js';
+import { slackSignedHeaders } from './slack-signing.js';
 
-export interface SlackStack { app: House; slack: SlackAdapter; running: Running; close(): Promise<void> }
+export interface SlackStack {
+  app: House; slack: SlackAdapter; running: Running;
+  /** `body` to /slack/events as Slack sends it, signed with the stack's secret. */
+  post(body: string, contentType: string): Promise<Response>;
+  close(): Promise<void>;
+}
 
 /** `now`: the engine's clock (dates recorded from chat); `zone`: the practice's (MEDBILL_TIME_ZONE); `practices`: MEDBILL_PRACTICES. */
 export async function startSlackStack(opts: { secret: string; fake: SlackApiFake; log?: Logger; dbPath?: string; inboxMaxOpen?: number; now?: Clock; zone?: string; practices?: 'single' | 'per-workspace' }): Promise<SlackStack> {
@@ -22,6 +28,7 @@ export async function startSlackStack(opts: { secret: string; fake: SlackApiFake
   const running = await startServer(app, { host: '127.0.0.1', port: 0, log, routes: [{ path: '/slack/events', handle: listener }] });
   return {
     app, slack, running,
+    post: (body, contentType) => fetch(`${running.url}/slack/events`, { method: 'POST', headers: { 'content-type': contentType, ...slackSignedHeaders(opts.secret, body) }, body }),
     close: async () => {
       await running.close();
       await app.inbox.idle();

@@ -1,0 +1,11 @@
+/** Slack's request signature (v0), as Slack signs what it sends: shared by the tests and the simulation. */
+import { createHmac } from 'node:crypto';
+
+/** The signature of `body` sent at `ts` (seconds). */
+export const slackSignature = (secret: string, ts: number, body: string): string => `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`;
+
+/** The headers of a request signed now. */
+export function slackSignedHeaders(secret: string, body: string): Record<string, string> {
+  const ts = Math.floor(Date.now() / 1000);
+  return { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': slackSignature(secret, ts, body) };
+}
