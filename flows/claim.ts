@@ -122,8 +122,8 @@ async function claimForm(ctx: FlowContext, caseId: string, text = ''): Promise<O
   };
   const found = await requestFor(caseId, sources, ctx.kn, ctx.directory, ctx.today());
   if (!found) return { replies: [reply(`I have no claim or case ${caseId}. Check the ID, or triage the case first: the form is filled from its claim or its answer.`)] };
-  const claim = await ctx.claims.get(caseId);
-  const stay = claim ? { state: state('claim', {}, caseId) } : {};
+  // A request from the claim means the claim is tracked: the chat stays on it (no second read of it).
+  const stay = found.from === 'claim' ? { state: state('claim', {}, caseId) } : {};
   const request = withModifiers(found, modifiedCodes(text));
   const made = 'problem' in request ? { ok: false as const, problem: request.problem } : await claimFormPdf(request, ctx.kn, ctx.today());
   if (!made.ok) return { ...stay, replies: [reply(`No claim form for ${caseId}: ${made.problem}`, [], 'direct-only')] };

@@ -1,5 +1,6 @@
 /** Pieces the case flows share: the options offered as buttons and the readers of typed answers. */
 import { isFiscalYearOnly } from '../src/knowledge/service-date.js';
+import { fiscalYearOf } from '../src/knowledge/icd10-valid.js';
 import type { FlowContext } from './context.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
 import { extractFacts } from '../src/knowledge/extract.js';
@@ -196,7 +197,7 @@ export function describeFacts(ctx: FlowContext, patch: Partial<CaseFacts>): stri
  * which kept only its fiscal year (the notes hold that mark): it is said as the fiscal year, not as a day.
  */
 function serviceDateWords(date: string, notes: string | undefined): string {
-  const fy = Number(date.slice(0, 4)) + (Number(date.slice(5, 7)) >= 10 ? 1 : 0);
+  const fy = fiscalYearOf(date);
   if (isFiscalYearOnly(date, notes)) {
     return `in FY${fy} (services from ${date}): medbill keeps only the fiscal year of a date typed with its year, which chooses the ICD-10-CM code set`;
   }

@@ -107,11 +107,16 @@ export class RowReader {
 
   /** Another case id for a row whose made one turned out to be taken in medbill. */
   remakeId(row: ImportRow): void {
+    row.claim.caseId = this.newId(row.line);
+  }
+
+  /** A new case id for the row on `line`: none of the file's rows has it, nor any claim in medbill the batch names. */
+  private newId(line: number): string {
     let caseId: string;
     do caseId = (this.options.newId ?? newCaseId)();
-    while (this.caseIds.has(caseId));
-    this.caseIds.set(caseId, row.line);
-    row.claim.caseId = caseId;
+    while (this.caseIds.has(caseId) || this.knownCases.has(caseId));
+    this.caseIds.set(caseId, line);
+    return caseId;
   }
 
   /** The category id the procedure codes (with the diagnoses) name, read once per distinct list. */
@@ -319,11 +324,7 @@ export class RowReader {
 
     const madeId = !existing && !caseId;
     if (existing) caseId = existing;
-    else if (!caseId) {
-      do caseId = (options.newId ?? newCaseId)();
-      while (this.caseIds.has(caseId) || this.knownCases.has(caseId));
-      this.caseIds.set(caseId, rec.line);
-    }
+    else if (!caseId) caseId = this.newId(rec.line);
     const claim: NewClaim = { caseId, payer, payerKind, lane, procedures, diagnoses };
     const optional: Partial<NewClaim> = {
       category, reference, billedCents: billed, serviceDate, authNumber, authExpires,

@@ -31,8 +31,9 @@ export function practicePolicy(base: FollowUpPolicy, settings: PracticeSettings 
   }
   const appealDeadlines = { ...base.appealDeadlines };
   for (const [kind, days] of Object.entries(settings.appeal ?? {})) {
-    const rule = isClaimKind(kind) ? base.appealDeadlines[kind] : undefined;
-    if (isClaimKind(kind) && rule) appealDeadlines[kind] = { ...rule, days, basis: `${days} days, set for this practice (knowledge/followup.json says ${rule.days}: ${rule.basis})` };
+    if (!isClaimKind(kind)) continue;
+    const rule = base.appealDeadlines[kind];
+    appealDeadlines[kind] = { ...rule, days, basis: `${days} days, set for this practice (knowledge/followup.json says ${rule.days}: ${rule.basis})` };
   }
   return { ...base, followUp, appealDeadlines };
 }

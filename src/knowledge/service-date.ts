@@ -10,6 +10,7 @@
  * every day of the year.
  */
 import { dateOf, fullYear, monthNumber } from '../calendar.js';
+import { fiscalYearOf, fiscalYearStart } from './icd10-valid.js';
 
 /** How the scrubber writes a date of service's fiscal year in place of the date ("…FY2027]"). */
 export const SERVICE_YEAR_MARK = '[date removed: service in FY';
@@ -37,7 +38,7 @@ export const hasYearlessServiceDate = (text: string): boolean => {
  */
 export function findServiceDate(text: string, today?: string | (() => string)): string | undefined {
   const marked = MARKED.exec(text);
-  if (marked) return `${Number(marked[1]) - 1}-10-01`;
+  if (marked) return fiscalYearStart(Number(marked[1]));
   const m = SERVICE_DATE.exec(text);
   if (!m) return undefined;
   const ahead = /\b(?:scheduled|planned|booked)\b/i.test(m[0]);
@@ -61,5 +62,5 @@ function withYear(month: number, day: number, year: number | undefined, todayOf:
 
 /** Whether `date` stands for a whole fiscal year: its first day, with the scrubber's mark for that year in the notes. */
 export function isFiscalYearOnly(date: string, notes: string | undefined): boolean {
-  return date.endsWith('-10-01') && !!notes?.includes(`${SERVICE_YEAR_MARK}${Number(date.slice(0, 4)) + 1}]`);
+  return date === fiscalYearStart(fiscalYearOf(date)) && !!notes?.includes(`${SERVICE_YEAR_MARK}${fiscalYearOf(date)}]`);
 }

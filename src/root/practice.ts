@@ -11,7 +11,7 @@ import { CLAIM_PAYER_KINDS } from '../knowledge/vocabulary.js';
 import { openBackOffice } from './back-office.js';
 
 /** "name=DAYS" (or name=default, to drop it): the name and the days, or a UsageError saying what is wrong. */
-function namedDays(option: string, given: string, known: (name: string) => boolean, names: readonly string[], max: number): [string, number | undefined] {
+function namedDays<K extends string>(option: string, given: string, known: (name: string) => name is K, names: readonly string[], max: number): [K, number | undefined] {
   const m = /^([a-z-]+)=(\S+)$/.exec(given.trim());
   if (!m?.[1] || !m[2]) throw new UsageError(`${option} takes NAME=DAYS, e.g. ${option} ${names[0]}=30 (got "${given}")`);
   const [, name, value] = m;
@@ -40,10 +40,8 @@ export function changedSettings(earlier: PracticeSettings, args: string[]): Prac
   for (const given of follow.values) {
     const [name, days] = namedDays('--follow-up', given, isFollowUpSetting, Object.keys(FOLLOW_UP_SETTINGS), MAX_FOLLOW_UP_DAYS);
     const followUp = next.followUp ?? {};
-    if (isFollowUpSetting(name)) {
-      if (days === undefined) delete followUp[name];
-      else followUp[name] = days;
-    }
+    if (days === undefined) delete followUp[name];
+    else followUp[name] = days;
     next.followUp = followUp;
   }
   for (const given of appeal.values) {

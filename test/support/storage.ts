@@ -2,6 +2,7 @@
  * Storage for tests: SQLite, the one implementation today (a file, or ':memory:'), and the services built on
  * it the way the root builds them. The store suite (test/store/) takes any factory of the same ports.
  */
+import { afterEach } from 'vitest';
 import { openSqliteStorage, type SqliteStorage } from '../../src/store/sqlite/index.js';
 import type { Storage } from '../../src/store/storage.js';
 import type { UnitOfWork } from '../../src/store/unit-of-work.js';
@@ -13,6 +14,19 @@ import { shelf } from './house.js';
 
 export function sqliteStorage(path = ':memory:'): SqliteStorage {
   return openSqliteStorage(path);
+}
+
+/** Opens SQLite storages (':memory:' unless a path is given), each closed after the test that opened it: call once at a test file's top. */
+export function sqliteClosedAfterEach(): (path?: string) => SqliteStorage {
+  const opened: SqliteStorage[] = [];
+  afterEach(async () => {
+    while (opened.length) await opened.pop()?.close();
+  });
+  return (path) => {
+    const d = sqliteStorage(path);
+    opened.push(d);
+    return d;
+  };
 }
 
 export function claimService(storage: Storage, now?: Clock): ClaimService {

@@ -122,8 +122,9 @@ async function claimsImport(args: string[], io: Io): Promise<number> {
       get claims() { return office.claims; }, get codes() { return office.codes; }, get kn() { return office.shelf.knowledge(); },
       unitOfWork: office.storage.unitOfWork,
     };
+    const zone = office.zoneOr(config.zone);
     const result = await importClaims(services, csv, {
-      today: todayIn(office.zoneOr(config.zone), io.clock ?? systemClock), zone: office.zoneOr(config.zone), dryRun, ignoreColumns: ignored.values, ...(payerKind ? { payerKind } : {}),
+      today: todayIn(zone, io.clock ?? systemClock), zone, dryRun, ignoreColumns: ignored.values, ...(payerKind ? { payerKind } : {}),
     });
     if (!result.ok) {
       io.err(`medbill: ${describeRefusal(result).join('\n')}`);

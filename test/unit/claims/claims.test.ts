@@ -3,8 +3,8 @@
  * typed as staff type them, the claim flow through the engine (from a triage answer to paid), the daily
  * digest's sections, and what stays out of the database.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { claimService, sqliteStorage } from '../../support/storage.js';
+import { describe, expect, it } from 'vitest';
+import { claimService, sqliteClosedAfterEach } from '../../support/storage.js';
 import type { SqliteStorage } from '../../../src/store/sqlite/index.js';
 import { openEngine } from '../../support/house.js';
 import { ClaimService, screened, type ClaimChange, type NewClaim } from '../../../src/claims/service.js';
@@ -15,15 +15,7 @@ import { parseAmount } from '../../../src/money.js';
 import { buildDigest, digestReplies } from '../../../src/claims/digest.js';
 import type { Input, Reply } from '../../../src/engine/model.js';
 
-const opened: SqliteStorage[] = [];
-afterEach(async () => {
-  while (opened.length) await opened.pop()?.close();
-});
-function db(): SqliteStorage {
-  const d = sqliteStorage();
-  opened.push(d);
-  return d;
-}
+const db = sqliteClosedAfterEach();
 
 const ACTOR = { who: 'test:u1', surface: 'test' };
 const base = (caseId: string, extra: Partial<NewClaim> = {}): NewClaim => ({

@@ -3,8 +3,8 @@
  * denied) opens the dental claim, C-7K3Q9-D, in the same unit of work and exactly once; the digest follows both
  * claims, the report counts what the dental plan paid, and the chat says so and takes "C-7K3Q9-D submitted".
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { claimService, sqliteStorage } from '../../support/storage.js';
+import { describe, expect, it } from 'vitest';
+import { claimService, sqliteClosedAfterEach } from '../../support/storage.js';
 import { openEngine, shelf } from '../../support/house.js';
 import type { SqliteStorage } from '../../../src/store/sqlite/index.js';
 import { ClaimService, type ClaimChange, type NewClaim } from '../../../src/claims/service.js';
@@ -18,15 +18,7 @@ import { backOffice } from '../../support/house.js';
 import { claimsCsv } from '../../../src/reports/claims-report.js';
 import { describeRefusal, importClaims } from '../../../src/claims/import.js';
 
-const opened: SqliteStorage[] = [];
-afterEach(async () => {
-  while (opened.length) await opened.pop()?.close();
-});
-function db(): SqliteStorage {
-  const d = sqliteStorage();
-  opened.push(d);
-  return d;
-}
+const db = sqliteClosedAfterEach();
 
 const ACTOR = { who: 'test:u1', surface: 'test' };
 const NOW = Date.UTC(2026, 11, 2, 15);

@@ -4,30 +4,22 @@
  * what the button does where it is shown; "C-XXXXX claim form E0486-KX" adds a modifier; a diagnosis not
  * billable on the date of service is refused with the reason, and no file.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openEngine } from '../../support/house.js';
 import type { Input, Reply } from '../../../src/engine/model.js';
 import { tempDbPath } from '../../helpers.js';
-import { claimService, sqliteStorage } from '../../support/storage.js';
+import { claimService, sqliteClosedAfterEach } from '../../support/storage.js';
+import { choices, press } from '../../support/replies.js';
 import type { SqliteStorage } from '../../../src/store/sqlite/index.js';
 import { pdfText } from '../../support/pdf-text.js';
 import { CMS1500_BOXES, VALUE_SIZE } from '../../../src/claims/cms1500.js';
 
-const opened: SqliteStorage[] = [];
-afterEach(async () => {
-  while (opened.length) opened.pop()?.close();
-});
+const opened = sqliteClosedAfterEach();
 
 function chat(db: SqliteStorage, user = 'u1') {
   const engine = openEngine(db, { zone: 'America/Chicago' });
   return (input: Input) => engine.handle({ platform: 'test', user, conversation: 'dm', direct: true, input });
 }
-const choices = (rs: Reply[]) => rs.flatMap((r) => r.parts.flatMap((p) => (p.kind === 'choices' ? p.choices : [])));
-const press = (rs: Reply[], label: string) => {
-  const c = choices(rs).find((x) => x.label === label);
-  if (!c) throw new Error(`no button "${label}" in: ${choices(rs).map((x) => x.label).join(', ')}`);
-  return { kind: 'button' as const, value: c.value };
-};
 const fileOf = (rs: Reply[]) => {
   const f = rs.flatMap((r) => r.parts).find((p) => p.kind === 'file');
   return f?.kind === 'file' ? f : undefined;
@@ -50,8 +42,7 @@ async function withClaim(db: SqliteStorage, over: Record<string, unknown> = {}) 
 
 describe('the claim form in chat', () => {
   it('"Claim form" under a medical answer hands over the CMS-1500 from the answer, to the person alone', async () => {
-    const db = sqliteStorage(tempDbPath('medbill-form-'));
-    opened.push(db);
+    const db = opened(tempDbPath('medbill-form-'));
     const send = chat(db);
     const answer = await send({ kind: 'text', text: 'E0486 for moderate OSA, AHI 24, CPAP intolerant, Medicare, age 63' });
     expect(answer.at(-1)?.text).toMatch(/^Case C-[A-Z0-9]{5}[^]*MEDICAL/);
@@ -72,8 +63,7 @@ describe('the claim form in chat', () => {
   }, 30_000);
 
   it('"Claim form" under a tracked claim, typed or pressed, and with a modifier given in words', async () => {
-    const db = sqliteStorage(tempDbPath('medbill-form-'));
-    opened.push(db);
+    const db = opened(tempDbPath('medbill-form-'));
     await withClaim(db);
     const send = chat(db);
     const shown = await send({ kind: 'text', text: 'claim C-7K3Q9' });
@@ -92,8 +82,7 @@ describe('the claim form in chat', () => {
   }, 30_000);
 
   it('refuses a diagnosis not billable on the date of service, an unknown case, and asks which case when none is named', async () => {
-    const db = sqliteStorage(tempDbPath('medbill-form-'));
-    opened.push(db);
+    const db = opened(tempDbPath('medbill-form-'));
     await withClaim(db, { procedures: ['41899'], diagnoses: ['J34.830'], serviceDate: '2026-09-30' });
     const send = chat(db);
     const refused = await send({ kind: 'text', text: 'claim form C-7K3Q9' });

@@ -5,7 +5,7 @@
  * regenerates it when a fact is changed. Then Slack: the letter arrives as a file in the DM, through the
  * recorded Web API's upload calls, never in the channel.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import mammoth from 'mammoth';
 import { openEngine } from '../../support/house.js';
 import type { Input, Reply } from '../../../src/engine/model.js';
@@ -17,26 +17,16 @@ import { loadLetterTemplates, type LetterTemplate } from '../../../src/letters/t
 import { startSlackApiFake } from '../../support/slack-api-fake.js';
 import { startSlackStack } from '../../support/slack-stack.js';
 import { createHmac } from 'node:crypto';
-import { sqliteStorage } from '../../support/storage.js';
-import type { SqliteStorage } from '../../../src/store/sqlite/index.js';
+import { sqliteClosedAfterEach } from '../../support/storage.js';
+import { choices, press } from '../../support/replies.js';
 
-const opened: SqliteStorage[] = [];
-afterEach(async () => {
-  while (opened.length) opened.pop()?.close();
-});
+const opened = sqliteClosedAfterEach();
 
 function chat(path: string, user = 'u1') {
-  const db = sqliteStorage(path);
-  opened.push(db);
+  const db = opened(path);
   const engine = openEngine(db, { zone: 'America/Chicago' });
   return (input: Input) => engine.handle({ platform: 'test', user, conversation: 'dm', direct: true, input });
 }
-const choices = (rs: Reply[]) => rs.flatMap((r) => r.parts.flatMap((p) => (p.kind === 'choices' ? p.choices : [])));
-const press = (rs: Reply[], label: string) => {
-  const c = choices(rs).find((x) => x.label === label);
-  if (!c) throw new Error(`no button "${label}" in: ${choices(rs).map((x) => x.label).join(', ')}`);
-  return { kind: 'button' as const, value: c.value };
-};
 const fileOf = (rs: Reply[]) => rs.flatMap((r) => r.parts).find((p) => p.kind === 'file');
 const documentOf = (rs: Reply[]) => rs.flatMap((r) => r.parts).find((p) => p.kind === 'document');
 
@@ -118,8 +108,7 @@ describe('the letter flow', () => {
       [async (input: { templateNarrative: string[] }) => ({ paragraphs: input.templateNarrative, by: 'template' as const, reason: 'unsupported-word', at: { paragraph: 2, sentence: 3 } }),
         /the template's: the language model's was not used \(unsupported-word, in its paragraph 2, sentence 3: a sentence said something the facts it cites do not\)/],
     ] as const) {
-      const db = sqliteStorage(tempDbPath('medbill-letter-'));
-      opened.push(db);
+      const db = opened(tempDbPath('medbill-letter-'));
       const engine = openEngine(db, { zone: 'America/Chicago', narrative: writer });
       const send = (input: Input) => engine.handle({ platform: 'test', user: 'u1', conversation: 'dm', direct: true, input });
       const answer = await send({ kind: 'text', text: 'E0486 for moderate OSA, AHI 24, CPAP intolerant, Medicare, age 63' });
