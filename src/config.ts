@@ -2,11 +2,8 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { describeZodError } from './zod-message.js';
-import { DEFAULT_PRACTICE_ZONE, isValidZone } from './today.js';
+import { DEFAULT_PRACTICE_ZONE, isPracticeZone } from './today.js';
 import { DEFAULT_PRACTICE, PRACTICE_ID } from './practice-id.js';
-
-/** A zone named as IANA names places (America/Chicago, or UTC), not an abbreviation such as EST. */
-const isPracticeZone = (zone: string): boolean => isValidZone(zone) && (zone.includes('/') || zone === 'UTC');
 
 const EnvSchema = z.object({
   MEDBILL_DB: z.string().min(1).default('./data/medbill.db'),

@@ -43,6 +43,11 @@ export function isValidZone(zone: string): boolean {
   return formatterOf(zone) !== null;
 }
 
+/** A practice's zone as IANA names places (America/Chicago, or UTC), not an abbreviation such as EST. */
+export function isPracticeZone(zone: string): boolean {
+  return isValidZone(zone) && (zone.includes('/') || zone === 'UTC');
+}
+
 /** The local date ('YYYY-MM-DD') at an instant in a zone; a RangeError for anything that is not a zone. */
 export function localDate(instantMs: number, zone: string): string {
   const f = formatterOf(zone);

@@ -4,7 +4,7 @@
  */
 import { loadConfig } from '../config.js';
 import { positionals, takeOneOption, takeOption, UsageError, type Io } from '../command-line.js';
-import { isValidZone, systemClock, type Clock } from '../today.js';
+import { isPracticeZone, systemClock, type Clock } from '../today.js';
 import type { PracticeSettings } from '../store/settings.js';
 import { FOLLOW_UP_SETTINGS, isClaimKind, isFollowUpSetting, MAX_APPEAL_DAYS, MAX_FOLLOW_UP_DAYS, practicePolicy } from '../claims/practice-policy.js';
 import { CLAIM_PAYER_KINDS } from '../knowledge/vocabulary.js';
@@ -34,7 +34,7 @@ export function changedSettings(earlier: PracticeSettings, args: string[]): Prac
   if (zoneOpt.value !== undefined) {
     const zone = zoneOpt.value.trim();
     if (zone === 'default') delete next.zone;
-    else if (isValidZone(zone) && (zone.includes('/') || zone === 'UTC')) next.zone = zone;
+    else if (isPracticeZone(zone)) next.zone = zone;
     else throw new UsageError(`--zone: "${zone}" is not an IANA time zone such as America/Chicago`);
   }
   for (const given of follow.values) {
