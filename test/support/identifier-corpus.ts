@@ -19,6 +19,16 @@ export function withoutCaseIds(text: string): string {
   return text.replace(/C-[A-HJ-NP-Z2-9]{5}/gi, 'C-#####');
 }
 
+/**
+ * One pattern that finds any of `identifiers` (case-insensitive, global) as a token of its own: a record
+ * number's digits inside a longer run of letters or digits (a clock reading the database keeps, a duration
+ * in the log such as 0.938561, a Slack ts) are not that number.
+ */
+export function identifierPattern(identifiers: readonly string[]): RegExp {
+  const escaped = [...new Set(identifiers.map((i) => i.toLowerCase()))].sort((a, b) => b.length - a.length).map((i) => i.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`(?<![0-9a-z])(?:${escaped.join('|')})(?![0-9a-z])`, 'gi');
+}
+
 export interface Identifier {
   /** Exactly as it appears in the message; a check should compare case-insensitively. */
   text: string;
