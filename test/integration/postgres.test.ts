@@ -46,11 +46,12 @@ async function rows<R extends pg.QueryResultRow>(url: string, text: string): Pro
 describePostgres('PostgreSQL: migrations', () => {
   it('runs every step once, recorded by number and name, when three replicas open a new database together', async () => {
     const url = await freshDatabaseUrl();
-    const replicas = [open(url), open(url), open(url)];
+    const first = open(url);
+    const replicas = [first, open(url), open(url)];
     await Promise.all(replicas.map((r) => r.opened()));
     const applied = await rows<{ version: number; name: string }>(url, 'SELECT version, name FROM schema_migrations ORDER BY version');
     expect(applied).toEqual(MIGRATIONS.map((name, i) => ({ version: i + 1, name })));
-    expect(await schemaVersion(replicas[0]!.db)).toBe(LATEST_SCHEMA_VERSION);
+    expect(await schemaVersion(first.db)).toBe(LATEST_SCHEMA_VERSION);
     // Opened again later: nothing to do.
     await open(url).opened();
     expect(await rows(url, 'SELECT version FROM schema_migrations')).toHaveLength(MIGRATIONS.length);
@@ -114,8 +115,9 @@ describePostgres('PostgreSQL: several processes on one database', () => {
     expect(await first.commit(draft)).toBe(true);
     const services = [claimService(a), claimService(b)];
     for (let round = 0; round < 5; round++) {
-      const plans = await Promise.all(services.map((s, i) => s.plan('C-PGPD2', { kind: 'followed-up', date: '2026-11-20' }, { who: `test:u${i}`, surface: 'test' })));
-      const results = await Promise.all(plans.map((p, i) => (p.ok ? services[i]!.commit(p) : Promise.resolve(false))));
+      // Both plan on the same version first, then both commit at once.
+      const plans = await Promise.all(services.map(async (s, i) => ({ s, p: await s.plan('C-PGPD2', { kind: 'followed-up', date: '2026-11-20' }, { who: `test:u${i}`, surface: 'test' }) })));
+      const results = await Promise.all(plans.map(({ s, p }) => (p.ok ? s.commit(p) : Promise.resolve(false))));
       expect(results.filter(Boolean)).toHaveLength(1);
     }
     const history = await a.claims.history('C-PGPD2');
@@ -161,7 +163,8 @@ describePostgres('PostgreSQL: several processes on one database', () => {
     const url = await freshDatabaseUrl();
     const replicas = Array.from({ length: 5 }, () => open(url));
     await Promise.all(replicas.map((r) => r.opened()));
-    const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => replicas[i % 5]!.digests.claim('slack:T1:channel:C1', '2026-02-10', `p${i}`, 2000, 1000)));
+    // Twenty claims, four from each of the five processes.
+    const claims = await Promise.all(replicas.flatMap((r, n) => [0, 1, 2, 3].map((k) => r.digests.claim('slack:T1:channel:C1', '2026-02-10', `p${n * 4 + k}`, 2000, 1000))));
     expect(claims.filter(Boolean)).toHaveLength(1);
   });
 
