@@ -5,7 +5,7 @@
 import type { CaseFacts } from './facts.js';
 import type { Knowledge } from './load.js';
 import { codeSetOf, normalizeCode, normalizeIcd10, procedureCodePattern } from './codes.js';
-import { findTeeth, hasAnyPhrase, tokenize, type Tokens } from './text.js';
+import { findTeeth, tokenize, type Tokens } from './text.js';
 import type { CodeSet, DocumentKind, ProcedureCodeSet } from './vocabulary.js';
 
 export interface CaseReading {
@@ -62,16 +62,18 @@ export function readCase(facts: CaseFacts, kn: Knowledge): CaseReading {
   };
   const procedureCode = findProcedureCode(facts.procedure);
   if (procedureCode) reading.procedureCode = procedureCode;
+  // The signals whose words are in the text, found from the text's words (not by trying every signal's phrases).
+  const inWords = kn.signalPhrases.longest(reading.allWords);
+  const inProcedure = kn.signalProcedurePhrases.longest(reading.procedureWords);
   for (const signal of kn.signals) {
     if (signal.unlessSignals?.some((s) => reading.signals.has(s))) continue;
-    if (raises(signal, reading)) reading.signals.add(signal.id);
+    if (inWords.has(signal.id) || inProcedure.has(signal.id) || raises(signal, reading)) reading.signals.add(signal.id);
   }
   return reading;
 }
 
+/** Whether a signal is raised by anything but its phrases (its patterns, codes, diagnoses, documents, teeth or age). */
 function raises(signal: Knowledge['signals'][number], r: CaseReading): boolean {
-  if (signal.compiledPhrases.length && hasAnyPhrase(r.allWords, signal.compiledPhrases)) return true;
-  if (signal.compiledProcedurePhrases.length && hasAnyPhrase(r.procedureWords, signal.compiledProcedurePhrases)) return true;
   if (signal.compiledPatterns.some((p) => p.test(r.facts.notes ?? '') || p.test(r.facts.procedure))) return true;
   if (r.procedureCode && signal.procedureCodes?.includes(r.procedureCode.code)) return true;
   if (signal.diagnoses?.some((d) => r.diagnoses.some((code) => code === d || code.startsWith(d)))) return true;

@@ -11,7 +11,7 @@ import {
   NeverSuggestFileSchema, RulesFileSchema, SignalsFileSchema, SourcesFileSchema,
   type CdtFamily, type CptFamily, type Category, type CodeChoice, type Condition, type LaneRule, type NeverSuggest, type Signal,
 } from './schema.js';
-import { compilePhrase, type Phrase } from './text.js';
+import { compilePhrase, PhraseIndex, type Phrase } from './text.js';
 import { KnowledgeError, parseKnowledgeFile } from './json-file.js';
 import { normalizeIcd10 } from './codes.js';
 import { Icd10CodeSets, icd10SourceId, validListFile } from './icd10-valid.js';
@@ -96,7 +96,12 @@ export interface Knowledge {
    */
   icd10Lists: Icd10CodeSets;
   categories: CompiledCategory[];
+  /** Every category's phrases, by first word (see PhraseIndex). */
+  categoryPhrases: PhraseIndex<CompiledCategory>;
   signals: CompiledSignal[];
+  /** Every signal's phrases (read in the procedure and notes) and procedure phrases (in the procedure only), by signal id. */
+  signalPhrases: PhraseIndex<string>;
+  signalProcedurePhrases: PhraseIndex<string>;
   lanePrelude: LaneRule[];
   laneOverrides: LaneRule[];
   preauthRules: PreauthRule[];
@@ -304,7 +309,10 @@ export function loadKnowledge(dir: string = DEFAULT_KNOWLEDGE_DIR): Knowledge {
     icd10FiscalYear: icd.fiscalYear,
     icd10Lists,
     categories,
+    categoryPhrases: new PhraseIndex(categories.map((c) => [c, c.phrases])),
     signals,
+    signalPhrases: new PhraseIndex(signals.map((s) => [s.id, s.compiledPhrases])),
+    signalProcedurePhrases: new PhraseIndex(signals.map((s) => [s.id, s.compiledProcedurePhrases])),
     lanePrelude: rulesFile.lanePrelude,
     laneOverrides: rulesFile.laneOverrides,
     preauthRules: rulesFile.preauthRules,

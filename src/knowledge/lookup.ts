@@ -10,7 +10,8 @@ import type { Knowledge } from './load.js';
 import { codeSetOf, normalizeCode } from './codes.js';
 import { untitledIcd10 } from './evidence.js';
 import { fiscalYearEnd, fiscalYearStart } from './icd10-valid.js';
-import { bestPhraseLength, tokenize, type Tokens } from './text.js';
+import { categoryNamedBy } from './procedure-kind.js';
+import { tokenize, type Tokens } from './text.js';
 import type { CodeSet } from './vocabulary.js';
 
 export interface LookupHit {
@@ -135,15 +136,8 @@ export class CodeIndex {
    * procedure codes first, then diagnoses; none when no kind is named.
    */
   private procedureCodes(query: string): string[] {
-    const words = tokenize(query);
-    let best: { length: number; codes: string[] } | undefined;
-    for (const c of this.kn.categories) {
-      const length = bestPhraseLength(words, c.phrases);
-      if (length > (best?.length ?? 0)) {
-        best = { length, codes: [...c.procedureCodes.cdt, ...c.procedureCodes.cpt, ...c.procedureCodes.hcpcs, ...c.diagnoses].map((x) => x.code) };
-      }
-    }
-    return best?.codes ?? [];
+    const c = categoryNamedBy(this.kn, tokenize(query));
+    return c ? [...c.procedureCodes.cdt, ...c.procedureCodes.cpt, ...c.procedureCodes.hcpcs, ...c.diagnoses].map((x) => x.code) : [];
   }
 
   /** Rows whose description has every query word (endings allowed), shortest descriptions first. */

@@ -1,7 +1,7 @@
 /** The kind of procedure (the knowledge base's category) a code or words name: by a known code first, else by its phrases. */
-import type { Knowledge } from './load.js';
+import type { CompiledCategory, Knowledge } from './load.js';
 import { isProcedureCode, normalizeCode } from './codes.js';
-import { bestPhraseLength, tokenize } from './text.js';
+import { tokenize, type Tokens } from './text.js';
 import { categoryOf } from './triage.js';
 
 export function procedureKindOf(kn: Knowledge, knows: (code: string) => boolean, procedure: string): { id: string; name: string } | undefined {
@@ -11,13 +11,23 @@ export function procedureKindOf(kn: Knowledge, knows: (code: string) => boolean,
     const byCode = kn.categories.find((c) => c.match.codes.includes(code));
     if (byCode) return { id: byCode.id, name: byCode.name };
   }
-  const words = tokenize(procedure);
-  let best: { id: string; name: string; length: number } | undefined;
-  for (const c of kn.categories) {
-    const length = bestPhraseLength(words, c.phrases);
-    if (length > (best?.length ?? 0)) best = { id: c.id, name: c.name, length };
-  }
+  const best = categoryNamedBy(kn, tokenize(procedure));
   return best && { id: best.id, name: best.name };
+}
+
+/** The category whose phrase found in the words is longest (the first in knowledge order on a tie); none when no phrase is. */
+export function categoryNamedBy(kn: Knowledge, words: Tokens): CompiledCategory | undefined {
+  const lengths = kn.categoryPhrases.longest(words);
+  let best: CompiledCategory | undefined;
+  let bestLength = 0;
+  for (const c of kn.categories) {
+    const length = lengths.get(c) ?? 0;
+    if (length > bestLength) {
+      best = c;
+      bestLength = length;
+    }
+  }
+  return best;
 }
 
 const PROCEDURE_SETS = ['cdt', 'cpt', 'hcpcs'] as const;

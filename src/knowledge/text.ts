@@ -300,8 +300,10 @@ function negatedInside(tokens: Tokens, start: number, end: number): boolean {
 export function findPhrase(tokens: Tokens, phrase: Phrase): { start: number; end: number } | undefined {
   const first = phrase[0];
   if (first === undefined) return undefined;
+  const starts = tokens.positions.get(first);
+  if (starts === undefined) return undefined;
   const selfNegating = NEGATIONS.has(first);
-  for (const i of tokens.positions.get(first) ?? []) {
+  for (const i of starts) {
     const end = matchFrom(tokens, phrase, i);
     if (end < 0) continue;
     if (!selfNegating && (isNegatedAt(tokens, i, end) || negatedInside(tokens, i, end))) continue;
@@ -315,16 +317,41 @@ export function hasPhrase(tokens: Tokens, phrase: Phrase): boolean {
   return findPhrase(tokens, phrase) !== undefined;
 }
 
-/** The longest of the phrases found (0 when none): longer phrases are more specific evidence. */
-export function bestPhraseLength(tokens: Tokens, phrases: readonly Phrase[]): number {
-  let best = 0;
-  for (const phrase of phrases) if (phrase.length > best && hasPhrase(tokens, phrase)) best = phrase.length;
-  return best;
-}
-
 export function hasAnyPhrase(tokens: Tokens, phrases: readonly Phrase[]): boolean {
   return phrases.some((phrase) => hasPhrase(tokens, phrase));
 }
+
+/**
+ * Many owners' phrases (the signals', the categories'), filed by their first word: a text is tried only against the
+ * phrases that can start in it, so reading a message costs what its words cost, not what the knowledge base holds.
+ */
+export class PhraseIndex<Owner> {
+  private readonly byFirst = new Map<string, { phrase: Phrase; owner: Owner }[]>();
+
+  constructor(owners: Iterable<readonly [Owner, readonly Phrase[]]>) {
+    for (const [owner, phrases] of owners) {
+      for (const phrase of phrases) {
+        const first = phrase[0];
+        if (first === undefined) continue;
+        const list = this.byFirst.get(first);
+        if (list) list.push({ phrase, owner });
+        else this.byFirst.set(first, [{ phrase, owner }]);
+      }
+    }
+  }
+
+  /** For each owner with a phrase found (not negated) in the tokens, the length of its longest one: longer phrases are more specific evidence. */
+  longest(tokens: Tokens): Map<Owner, number> {
+    const found = new Map<Owner, number>();
+    for (const word of tokens.positions.keys()) {
+      for (const { phrase, owner } of this.byFirst.get(word) ?? NONE) {
+        if (phrase.length > (found.get(owner) ?? 0) && hasPhrase(tokens, phrase)) found.set(owner, phrase.length);
+      }
+    }
+    return found;
+  }
+}
+const NONE: readonly never[] = [];
 
 /**
  * Tooth numbers written as `#8`, `#A`, `tooth 30` or `teeth 1 and 16` (Universal numbering: 1–32 permanent, A–T primary).

@@ -9,7 +9,7 @@ import type { LaneRule } from './schema.js';
 import { readCase, type CaseReading } from './case.js';
 import { holds, type Context } from './conditions.js';
 import { checkDiagnosis, codeSetStandIn, diagnosisDate, isNeverSuggested, NO_DIRECTORY, weighCause, type CodeDirectory, type Finding } from './evidence.js';
-import { bestPhraseLength, hasAnyPhrase } from './text.js';
+import { hasAnyPhrase } from './text.js';
 import {
   MEDICAL_LANES, type Cause, type CoverageKind, type DocumentKind, type Lane, type MedicalPayer, type Preauth,
   type ProcedureCodeSet, type WarningId,
@@ -114,6 +114,8 @@ function chooseCategory(kn: Knowledge, r: CaseReading, cause: Cause): CompiledCa
   // A code no category claims (21025 given for a tumor) leaves the choice to the words.
   const givenCode = r.procedureCode?.code;
   const codeKnown = givenCode !== undefined && kn.categories.some((c) => c.match.codes.includes(givenCode));
+  const inProcedure = kn.categoryPhrases.longest(r.procedureWords);
+  let inWords: Map<CompiledCategory, number> | undefined;
   for (const c of kn.categories) {
     let score = 0;
     if (r.procedureCode && c.match.codes.includes(r.procedureCode.code)) score += 100;
@@ -121,8 +123,8 @@ function chooseCategory(kn: Knowledge, r: CaseReading, cause: Cause): CompiledCa
     else if (givenCode && !codeKnown && c.match.codePrefixes?.some((p) => givenCode.startsWith(p))) score += 50;
     // The disease outranks the procedure's name: osteonecrosis drained or extracted is still osteonecrosis.
     if (c.match.signals?.some((group) => group.every((s) => r.signals.has(s)))) score += 150;
-    score += 10 * bestPhraseLength(r.procedureWords, c.phrases);
-    if (score === 0 && !codeKnown) score += 2 * bestPhraseLength(r.allWords, c.phrases);
+    score += 10 * (inProcedure.get(c) ?? 0);
+    if (score === 0 && !codeKnown) score += 2 * ((inWords ??= kn.categoryPhrases.longest(r.allWords)).get(c) ?? 0);
     if (score === 0) continue;
     if (c.preferredFor?.causes?.includes(cause)) score += 5;
     if (c.preferredFor?.signals?.some((s) => r.signals.has(s))) score += 5;
