@@ -72,13 +72,16 @@ export function readCase(facts: CaseFacts, kn: Knowledge): CaseReading {
   return reading;
 }
 
+const NONE: readonly never[] = [];
+
 /** Whether a signal is raised by anything but its phrases (its patterns, codes, diagnoses, documents, teeth or age). */
 function raises(signal: Knowledge['signals'][number], r: CaseReading): boolean {
-  if (signal.compiledPatterns.some((p) => p.test(r.facts.notes ?? '') || p.test(r.facts.procedure))) return true;
+  for (const p of signal.compiledPatterns) if (p.test(r.facts.notes ?? '') || p.test(r.facts.procedure)) return true;
   if (r.procedureCode && signal.procedureCodes?.includes(r.procedureCode.code)) return true;
-  if (signal.diagnoses?.some((d) => r.diagnoses.some((code) => code === d || code.startsWith(d)))) return true;
-  if (signal.documents?.some((d) => r.documentsOnHand.has(d))) return true;
-  if (signal.teeth?.some((t) => r.teeth.includes(t))) return true;
+  // Loops, not closures: this runs for every signal of every case read.
+  for (const d of signal.diagnoses ?? NONE) for (const code of r.diagnoses) if (code.startsWith(d)) return true;
+  for (const d of signal.documents ?? NONE) if (r.documentsOnHand.has(d)) return true;
+  for (const t of signal.teeth ?? NONE) if (r.teeth.includes(t)) return true;
   if (signal.maxAge !== undefined && r.facts.patientAge !== undefined && r.facts.patientAge <= signal.maxAge) return true;
   return false;
 }

@@ -72,8 +72,27 @@ function stemsOf(word: string): Set<string> {
   return stems;
 }
 
+/**
+ * The texts tokenized last: a turn reads its message several times (the facts, the procedure, the signals, the
+ * case), and the same Tokens also keeps its negation scopes (scopesOf). A few dozen, so it stays small.
+ */
+const recentTokens = new Map<string, Tokens>();
+const RECENT_TOKENS = 64;
+
 /** Lower-case words; `&`, `/`, `-` and other punctuation separate words (`i&d` → `i d`). */
 export function tokenize(text: string): Tokens {
+  const known = recentTokens.get(text);
+  if (known) return known;
+  const tokens = tokenizeText(text);
+  for (const oldest of recentTokens.keys()) {
+    if (recentTokens.size < RECENT_TOKENS) break;
+    recentTokens.delete(oldest);
+  }
+  recentTokens.set(text, tokens);
+  return tokens;
+}
+
+function tokenizeText(text: string): Tokens {
   const words: string[] = [];
   const clauses: number[] = [];
   const starts: number[] = [];
