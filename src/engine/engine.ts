@@ -20,8 +20,8 @@ import { prepareVocabulary } from '../privacy/vocabulary.js';
 import { ExampleMatcher, controlCommand, type ControlCommand } from './intents.js';
 import { errorFields, silentLogger, type Logger } from '../log.js';
 
-/** What the engine keeps turns in: a practice's sessions, cases and unit of work, and the other practices' views. */
-export interface EngineStorage extends Pick<Storage, 'sessions' | 'cases' | 'unitOfWork'> {
+/** What the engine keeps turns in: a practice's sessions, cases and unit of work, the other practices' views, and the purge of every practice's expired sessions. */
+export interface EngineStorage extends Pick<Storage, 'sessions' | 'cases' | 'unitOfWork' | 'purgeExpiredSessions'> {
   /** Practice `id`'s view (see Storage.practice); without it, every turn is the one practice's. */
   practice?(id: string): EngineStorage;
 }
@@ -128,7 +128,7 @@ export class Engine<S = unknown> {
     this.examples = new ExampleMatcher(opts.flows);
     // The scrubber's word lists are built at start, so the first person's message does not wait for them.
     prepareVocabulary();
-    this.opened = Promise.all([opts.ready, opts.storage.sessions.purgeExpired(this.now())]).then(() => undefined);
+    this.opened = Promise.all([opts.ready, opts.storage.purgeExpiredSessions(this.now())]).then(() => undefined);
     this.opened.catch(() => undefined); // reported by the first turn that waits for it
   }
 
@@ -222,11 +222,11 @@ export class Engine<S = unknown> {
   private async apply(key: string, turn: Turn, screened: Screened, answer?: AnswerWrites): Promise<Reply[]> {
     const started = process.hrtime.bigint();
     await this.opened;
-    // Quiet sessions are dropped lazily when their person returns, and in bulk now and then.
+    // Quiet sessions are dropped lazily when their person returns, and in bulk (every practice's) now and then.
     const scope = this.scopeOf(turn);
     if (++this.turnsSincePurge >= 1000) {
       this.turnsSincePurge = 0;
-      await scope.sessions.purgeExpired(this.now());
+      await this.storage.purgeExpiredSessions(this.now());
     }
     if ('tooLong' in screened) {
       return [reply(`That message is too long for me (${screened.tooLong.toLocaleString('en-US')} characters; the limit is ${MAX_TEXT_CHARS.toLocaleString('en-US')}). Describe the case in a few sentences: the procedure, why it is needed, and the insurance.`)];

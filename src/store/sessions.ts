@@ -17,6 +17,4 @@ export interface SessionRow<S> {
 export interface SessionStore {
   /** The session as stored; its state is JSON the caller validates against its flow (S is not checked here). */
   get<S>(key: string): Promise<SessionRow<S> | undefined>;
-  /** Drops sessions quiet past their expiry; returns how many. */
-  purgeExpired(now: number): Promise<number>;
 }

@@ -39,6 +39,11 @@ export interface Storage {
   practice(id: string): Storage;
   /** Deployment-wide: the practices that have at least one digest channel (for the digest scheduler), sorted. */
   digestPractices(): Promise<string[]>;
+  /**
+   * Deployment-wide: drops every practice's sessions quiet past their expiry, also those of a practice whose
+   * people stopped writing (a session may hold a case's facts); returns how many.
+   */
+  purgeExpiredSessions(now: number): Promise<number>;
   /** Throws when the database cannot answer (for /healthz). */
   check(): Promise<void>;
   close(): Promise<void>;

@@ -68,6 +68,10 @@ export class PostgresStorage implements Storage {
     return (await this.db.query<{ practice: string }>('SELECT DISTINCT practice FROM digest_channels ORDER BY practice')).rows.map((r) => r.practice);
   }
 
+  async purgeExpiredSessions(now: number): Promise<number> {
+    return (await this.db.query('DELETE FROM sessions WHERE expires_at <= $1', [now])).rowCount ?? 0;
+  }
+
   /** Resolves once the schema is up to date (it is brought up to date on open); rejects with why not. */
   opened(): Promise<void> {
     return this.db.opened();

@@ -11,10 +11,6 @@ export class PgSessionStore implements SessionStore {
     return row && toSession<S>(row);
   }
 
-  async purgeExpired(now: number): Promise<number> {
-    return (await this.db.query('DELETE FROM sessions WHERE practice = $1 AND expires_at <= $2', [this.practice, now])).rowCount ?? 0;
-  }
-
   /** In the unit of work: writes the session only if nobody wrote it since it was read; false on a conflict. */
   async putIf(sql: Sql, r: SessionRow<unknown>, expected: number | undefined): Promise<boolean> {
     const values = [this.practice, r.key, r.flow, r.flowVersion, JSON.stringify(r.state), JSON.stringify(r.history), r.version, r.updatedAt, r.expiresAt];

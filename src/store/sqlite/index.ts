@@ -75,6 +75,10 @@ export class SqliteStorage implements Storage {
     return this.digestPracticesStmt.all();
   }
 
+  async purgeExpiredSessions(now: number): Promise<number> {
+    return this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes;
+  }
+
   async check(): Promise<void> {
     checkDb(this.db);
   }

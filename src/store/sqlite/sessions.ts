@@ -5,7 +5,6 @@ import { toSession, type SessionRawRow } from '../rows.js';
 
 export class SqliteSessionStore implements SessionStore {
   private readonly getStmt;
-  private readonly purgeStmt;
   private readonly insertNewStmt;
   private readonly updateIfStmt;
   private readonly deleteIfStmt;
@@ -21,16 +20,11 @@ export class SqliteSessionStore implements SessionStore {
          updated_at = @updatedAt, expires_at = @expiresAt WHERE practice = @practice AND key = @key AND version = @expected`,
     );
     this.deleteIfStmt = db.prepare('DELETE FROM sessions WHERE practice = ? AND key = ? AND version = ?');
-    this.purgeStmt = db.prepare('DELETE FROM sessions WHERE practice = ? AND expires_at <= ?');
   }
 
   async get<S>(key: string): Promise<SessionRow<S> | undefined> {
     const row = this.getStmt.get(this.practice, key);
     return row && toSession<S>(row);
-  }
-
-  async purgeExpired(now: number): Promise<number> {
-    return this.purgeStmt.run(this.practice, now).changes;
   }
 
   /** In the unit of work: writes the session only if nobody wrote it since it was read; false on a conflict. */

@@ -111,12 +111,17 @@ export function storageSuite(name: string, open: StorageFactory): void {
       expect((await s.claims.find({ caseIds: ['C-FNDA2'], references: [] }))[0]).toMatchObject({ caseId: 'C-FNDA2', reference: 'CLM-1', status: 'submitted' });
     });
 
-    it('sessions: drops the expired ones', async () => {
+    it("sessions: drops the expired ones, every practice's, from any view", async () => {
       const s = await fresh();
+      const quiet = s.practice('slack:T9'); // a practice whose people stopped writing
       await s.unitOfWork.commit([{ kind: 'session.put', row: { ...session('old', 1), expiresAt: 50 }, expectedVersion: undefined }, { kind: 'session.put', row: session('new', 1), expectedVersion: undefined }]);
-      expect(await s.sessions.purgeExpired(100)).toBe(1);
-      expect(await s.sessions.get('old')).toBeUndefined();
-      expect(await s.sessions.get('new')).toMatchObject({ key: 'new', version: 1, state: { step: 'asked' } });
+      await quiet.unitOfWork.commit([{ kind: 'session.put', row: { ...session('old', 1), expiresAt: 60 }, expectedVersion: undefined }, { kind: 'session.put', row: session('new', 1), expectedVersion: undefined }]);
+      expect(await s.purgeExpiredSessions(100)).toBe(2);
+      for (const view of [s, quiet]) {
+        expect(await view.sessions.get('old')).toBeUndefined();
+        expect(await view.sessions.get('new')).toMatchObject({ key: 'new', version: 1, state: { step: 'asked' } });
+      }
+      expect(await quiet.purgeExpiredSessions(100)).toBe(0);
     });
 
     it("cases: newest first per person, facts kept when a later record has none, and another person's case never forgotten", async () => {
