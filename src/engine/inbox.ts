@@ -44,6 +44,12 @@ export interface InboxOptions {
   maxOpen?: number;
   /** Events applied and delivered at the same time, across people. */
   concurrency?: number;
+  /**
+   * Of those, turns being applied (read, decided, written) at the same time; the others are being delivered.
+   * Default 4: below the PostgreSQL pool's 10 connections, so an event being accepted always finds one free,
+   * while deliveries (the platform's latency) still run `concurrency` wide.
+   */
+  applying?: number;
   /** How long a delivered event id is remembered, to recognise retries. */
   keepMs?: number;
   now?: () => number;
@@ -68,6 +74,9 @@ export class Inbox {
   private readonly log: Logger;
   private readonly maxOpen: number;
   private readonly concurrency: number;
+  private readonly applyingMax: number;
+  private applying = 0;
+  private readonly applyWaiters: (() => void)[] = [];
   private readonly keepMs: number;
   private readonly now: () => number;
   private readonly deliverers = new Map<string, Deliver>();
@@ -95,6 +104,7 @@ export class Inbox {
     this.log = opts.log ?? silentLogger;
     this.maxOpen = opts.maxOpen ?? 2000;
     this.concurrency = opts.concurrency ?? 16;
+    this.applyingMax = opts.applying ?? 4;
     this.keepMs = opts.keepMs ?? 24 * 60 * 60 * 1000;
     this.now = opts.now ?? Date.now;
     this.owner = opts.owner ?? `replica-${randomBytes(6).toString('base64url')}`;
@@ -298,6 +308,18 @@ export class Inbox {
     });
   }
 
+  /** Runs `work` as one of the turns being applied (see InboxOptions.applying), waiting for a place first. */
+  private async applyingOne<T>(work: () => Promise<T>): Promise<T> {
+    while (this.applying >= this.applyingMax) await new Promise<void>((resolve) => this.applyWaiters.push(resolve));
+    this.applying++;
+    try {
+      return await work();
+    } finally {
+      this.applying--;
+      this.applyWaiters.shift()?.();
+    }
+  }
+
   /**
    * Applies (if not yet applied) and delivers one event, then marks it done, while this process holds it.
    * Never throws.
@@ -309,7 +331,7 @@ export class Inbox {
     let ours = true;
     try {
       if (!stored || !deliver) throw new Error('an inbox row could not be read');
-      const answered = row.status === 'answered' ? await this.storedAnswer(row.seq) : await this.answer(row.seq, stored);
+      const answered = await this.applyingOne(() => (row.status === 'answered' ? this.storedAnswer(row.seq) : this.answer(row.seq, stored)));
       if (answered) await deliver(answered.replies, JSON.parse(row.route) as unknown, stored.turn, { eventId: row.eventId, again: answered.again });
       else {
         ours = false;

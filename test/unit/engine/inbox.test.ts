@@ -3,7 +3,7 @@
  * once, survives a restart before or after its turn was applied, and the backlog is bounded.
  */
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openHouse as openApp } from '../../support/house.js';
 import { loadConfig } from '../../../src/config.js';
 import type { Reply, Turn } from '../../../src/engine/model.js';
@@ -147,6 +147,42 @@ describe('inbox', () => {
     expect(order[0]).toMatch(/which insurance/i);
     expect(order[2]).toMatch(/Cancelled/);
     app.close();
+  });
+});
+
+describe('inbox, turns applied at once', () => {
+  it('applies at most `applying` turns at the same time, while more deliveries than that are under way', async () => {
+    const app = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
+    const inbox = new Inbox({ store: app.storage.inbox, engine: app.engine, applying: 2, concurrency: 8 });
+    const apply = app.engine.handleScreened.bind(app.engine);
+    let applying = 0;
+    let mostApplying = 0;
+    vi.spyOn(app.engine, 'handleScreened').mockImplementation(async (...args) => {
+      mostApplying = Math.max(mostApplying, ++applying);
+      await new Promise((r) => setTimeout(r, 10)); // a turn that waits on its database
+      try {
+        return await apply(...args);
+      } finally {
+        applying--;
+      }
+    });
+    let delivering = 0;
+    let mostDelivering = 0;
+    const delivered: string[] = [];
+    await inbox.register('test', async (_replies, _route, t) => {
+      mostDelivering = Math.max(mostDelivering, ++delivering);
+      await new Promise((r) => setTimeout(r, 80)); // a platform slower than a turn
+      delivering--;
+      delivered.push(t.user);
+    });
+    const people = ['U1', 'U2', 'U3', 'U4', 'U5', 'U6', 'U7', 'U8'];
+    for (const user of people) expect(await inbox.accept(turn(`e-${user}`, 'help', user), {})).toBe('accepted');
+    await inbox.idle();
+    expect(delivered.sort()).toEqual(people);
+    expect(mostApplying).toBe(2);
+    expect(mostDelivering).toBeGreaterThan(2);
+    await inbox.stop();
+    await app.close();
   });
 });
 
