@@ -5,7 +5,7 @@
  * Then a medical answer's "Claim form" in the DM. The page: /api/turn hands the PDF over as a file part,
  * which the page offers as a download.
  */
-import { createHmac } from 'node:crypto';
+import { slackSignedHeaders } from '../support/slack-signing.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSlackApiFake, type SlackApiFake } from '../support/slack-api-fake.js';
 import { startSlackStack, type SlackStack } from '../support/slack-stack.js';
@@ -37,9 +37,7 @@ describe('the claim form in Slack', () => {
   let fake: SlackApiFake;
   let stack: SlackStack;
   const post = (body: string, type: string) => {
-    const ts = Math.floor(Date.now() / 1000);
-    const sig = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
-    return fetch(`${stack.running.url}/slack/events`, { method: 'POST', headers: { 'content-type': type, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig }, body });
+    return fetch(`${stack.running.url}/slack/events`, { method: 'POST', headers: { 'content-type': type, ...slackSignedHeaders(SECRET, body) }, body });
   };
   const event = (ev: Record<string, unknown>) => post(JSON.stringify({
     token: 'x', team_id: 'T0PRAC', api_app_id: 'A0MEDB', type: 'event_callback', event_id: `EvFORM${++seq}`, event_time: Math.floor(Date.now() / 1000), event: { user: USER, ts: `${Date.now() / 1000}`, ...ev },

@@ -4,17 +4,14 @@
  * once after the restart.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHmac } from 'node:crypto';
+import { slackSignedHeaders } from '../support/slack-signing.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSlackApiFake, type SlackApiFake } from '../support/slack-api-fake.js';
 import { cardText, startConnectorFake } from '../support/teams-connector-fake.js';
 import { ROOT, tempDbPath } from '../helpers.js';
 
 const SECRET = 'processsecret0000000000000000000';
-const signed = (body: string, ts = Math.floor(Date.now() / 1000)) => ({
-  'x-slack-request-timestamp': String(ts),
-  'x-slack-signature': `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`,
-});
+const signed = (body: string, ts?: number) => slackSignedHeaders(SECRET, body, ts);
 
 interface Served { url: string; child: ChildProcess; out: () => string; err: () => string }
 const children: ChildProcess[] = [];

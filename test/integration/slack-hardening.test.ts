@@ -3,7 +3,7 @@
  * signed requests, and Slack's Web API replaced by the recording fake. Payloads are written here in
  * Slack's shape, so these tests need nothing from shared/.
  */
-import { createHmac } from 'node:crypto';
+import { slackSignature, slackSignedHeaders } from '../support/slack-signing.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { IDENTIFIER_MESSAGES, identifierPattern, withoutCaseIds } from '../support/identifier-corpus.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -19,8 +19,7 @@ import { tempDbPath } from '../helpers.js';
 const SECRET = 'hardeningsecret00000000000000000';
 const now = () => Math.floor(Date.now() / 1000);
 function signed(body: string, ts: number | string = now()): Record<string, string> {
-  const sig = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
-  return { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig };
+  return slackSignedHeaders(SECRET, body, ts);
 }
 
 // Event ids and message timestamps count up from fixed values, never from the clock: a clock reading can hold
@@ -113,7 +112,7 @@ describe('/slack/events under attack and failure', () => {
   });
 
   // Without shared/: a signature of the right form that is not the right one (the comparison, not the shape).
-  const other = (body: string, ts = now()) => `v0=${createHmac('sha256', 'anothersecret000000000000000000').update(`v0:${ts}:${body}`).digest('hex')}`;
+  const other = (body: string, ts = now()) => slackSignature('anothersecret000000000000000000', ts, body);
   const wrongSignatures: [string, (body: string) => Record<string, string>][] = [
     ['signed with another secret', (body: string) => ({ ...signed(body), 'x-slack-signature': other(body) })],
     ['signed for another body', (body: string) => signed(body.replace('D7286', 'E0486'))],

@@ -4,7 +4,7 @@
  * call. Assertions are on what was sent: Block Kit within limits, the right channel and thread, DMs and
  * ephemeral notes where required, no identifiers in channels.
  */
-import { createHmac } from 'node:crypto';
+import { slackSignedHeaders } from '../support/slack-signing.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -21,8 +21,7 @@ const vector = FIXTURES ? json('signature_verification.vector.json') : undefined
 const SECRET: string = vector?.signing_secret ?? 'unused';
 
 export function signed(body: string, secret = SECRET, ts = Math.floor(Date.now() / 1000)): Record<string, string> {
-  const sig = `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`;
-  return { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig };
+  return slackSignedHeaders(secret, body, ts);
 }
 
 const IDENTIFIERS = ['Jane', 'Smith', '04/12/1961', 'XKQ123456789'];

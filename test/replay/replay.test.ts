@@ -7,7 +7,7 @@
  * same replies, in the DM or in the channel, and a case only in the DM. The second part adds a platform that
  * does not exist (test/support/fake-adapter.ts, one file implementing ChatAdapter) and runs the same scenarios.
  */
-import { createHmac } from 'node:crypto';
+import { slackSignedHeaders } from '../support/slack-signing.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,8 +60,7 @@ function expectScenario(outcome: Outcome, expected: Scenario['expect']) {
 
 const SECRET = 'replay-signing-secret-0000';
 function signed(body: string): Record<string, string> {
-  const ts = Math.floor(Date.now() / 1000);
-  return { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}` };
+  return slackSignedHeaders(SECRET, body);
 }
 
 describe('replay: every scenario on every platform, through the real server', () => {

@@ -2,7 +2,7 @@
  * The way out (issue 12): replies routed once, in the engine (a case never reaches a channel), and medbill
  * writing to a stored Slack address with no incoming message, through the adapter's outbound port.
  */
-import { createHmac } from 'node:crypto';
+import { slackSignedHeaders } from '../../support/slack-signing.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHouse as openApp, type House as App } from '../../support/house.js';
 import { loadConfig } from '../../../src/config.js';
@@ -58,9 +58,7 @@ describe('writing first, on Slack', () => {
 
   const event = async (payload: unknown) => {
     const body = JSON.stringify(payload);
-    const ts = Math.floor(Date.now() / 1000);
-    const sig = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
-    const res = await fetch(`${running.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig }, body });
+    const res = await fetch(`${running.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...slackSignedHeaders(SECRET, body) }, body });
     expect(res.status).toBe(200);
     await app.inbox.idle();
   };

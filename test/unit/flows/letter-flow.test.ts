@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { loadLetterTemplates, type LetterTemplate } from '../../../src/letters/templates.js';
 import { startSlackApiFake } from '../../support/slack-api-fake.js';
 import { startSlackStack } from '../../support/slack-stack.js';
-import { createHmac } from 'node:crypto';
+import { slackSignedHeaders } from '../../support/slack-signing.js';
 import { sqliteClosedAfterEach } from '../../support/storage.js';
 import { choices, press } from '../../support/replies.js';
 
@@ -181,9 +181,7 @@ describe('the letter in Slack', () => {
     const stack = await startSlackStack({ secret, fake });
     try {
       const post = (body: string, type: string) => {
-        const ts = Math.floor(Date.now() / 1000);
-        const sig = `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`;
-        return fetch(`${stack.running.url}/slack/events`, { method: 'POST', headers: { 'content-type': type, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig }, body });
+        return fetch(`${stack.running.url}/slack/events`, { method: 'POST', headers: { 'content-type': type, ...slackSignedHeaders(secret, body) }, body });
       };
       let seq = 0;
       const dm = (text: string) => post(JSON.stringify({
