@@ -16,6 +16,7 @@ import type { SqliteClaimStore } from './claims.js';
 import type { SqliteDigestStore } from './digest.js';
 import type { SqliteLetterStore } from './letters.js';
 import type { SqliteInboxStore } from './inbox.js';
+import { DeferredIndexes } from './bulk.js';
 
 class Conflict extends Error {
   override readonly name = 'Conflict';
@@ -66,15 +67,20 @@ export class SqliteUnitOfWork implements UnitOfWork {
 
 class SqliteWriteBatches implements WriteBatches {
   private open = true;
+  private readonly indexes: DeferredIndexes;
 
-  constructor(private readonly db: Db, private readonly s: SqliteStores, private readonly ended: () => void) {}
+  constructor(private readonly db: Db, private readonly s: SqliteStores, private readonly ended: () => void) {
+    this.indexes = new DeferredIndexes(db);
+  }
 
   async write(writes: readonly StoreWrite[]): Promise<boolean> {
     if (!this.open) throw new Error('this unit of work is over');
     try {
+      let newClaims = 0;
       for (let i = 0; i < writes.length; i++) {
         const w = writes[i];
         if (!w) continue;
+        if (w.kind === 'claim.change' && w.expectedVersion === undefined) newClaims++;
         // A new claim and the changes planned on it right after (an import's row: created, then submitted,
         // denied, appealed…) land as its last state, inserted once, with every history entry: the same rows
         // as writing each in turn, without updating the claim (and its indexes) once per change.
@@ -85,6 +91,7 @@ class SqliteWriteBatches implements WriteBatches {
           i += chain.length - 1;
         } else if (!apply(this.s, w)) return this.conflict();
       }
+      this.indexes.inserted(newClaims);
       return true;
     } catch (err) {
       this.end('ROLLBACK');
@@ -94,6 +101,12 @@ class SqliteWriteBatches implements WriteBatches {
 
   async commit(): Promise<void> {
     if (!this.open) throw new Error('this unit of work is over');
+    try {
+      this.indexes.restore();
+    } catch (err) {
+      this.end('ROLLBACK');
+      throw err;
+    }
     this.end('COMMIT');
   }
 
