@@ -335,13 +335,17 @@ export class RowReader {
     const madeId = !existing && !caseId;
     if (existing) caseId = existing;
     else if (!caseId) caseId = this.newId(rec.line);
-    const claim: NewClaim = { caseId, payer, payerKind, lane, procedures, diagnoses };
+    const claim: NewClaim & Record<string, unknown> = { caseId, payer, payerKind, lane, procedures, diagnoses };
     const optional: Partial<NewClaim> = {
       category, reference, billedCents: billed, serviceDate, authNumber, authExpires,
       // A clearinghouse rejection: the payer never had it, so it is not submitted.
       submittedDate: target === 'rejected' ? undefined : submittedDate,
     };
-    for (const [k, v] of Object.entries(optional)) if (v !== undefined) Object.assign(claim, { [k]: v });
+    // for…in, not Object.entries: an array per field of every row.
+    for (const k in optional) {
+      const v = optional[k as keyof NewClaim];
+      if (v !== undefined) claim[k] = v;
+    }
     // The free text the claim keeps (reference, payer, authNumber) came through `text`, which refuses any
     // identifier the scrubber finds: the claim service need not screen it again.
     const checked = screened(claim);
