@@ -65,12 +65,22 @@ export class SqliteUnitOfWork implements UnitOfWork {
   }
 }
 
+/**
+ * The page cache (cache_size: KiB when negative) while a unit written in batches is open: its transaction
+ * outgrows any cache (an import of 200,000 rows writes over 100 MB of pages), and this build's default of 16 MB
+ * held 12 MB more at the import's peak than 8 MB did, for the same CPU time.
+ */
+const BATCHES_CACHE = -8000;
+
 class SqliteWriteBatches implements WriteBatches {
   private open = true;
   private readonly indexes: DeferredIndexes;
+  private readonly cache: number;
 
   constructor(private readonly db: Db, private readonly s: SqliteStores, private readonly ended: () => void) {
     this.indexes = new DeferredIndexes(db);
+    this.cache = Number(db.pragma('cache_size', { simple: true }));
+    db.pragma(`cache_size = ${BATCHES_CACHE}`);
   }
 
   async write(writes: readonly StoreWrite[]): Promise<boolean> {
@@ -128,6 +138,8 @@ class SqliteWriteBatches implements WriteBatches {
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw err;
+    } finally {
+      this.db.pragma(`cache_size = ${this.cache}`);
     }
   }
 }

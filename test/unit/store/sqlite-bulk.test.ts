@@ -107,6 +107,21 @@ describe('SQLite: a large import', () => {
     await batches.commit();
   });
 
+  it('runs with an 8 MB page cache, and gives the connection its own back when it ends', async () => {
+    const s = open();
+    const cache = () => s.db.pragma('cache_size', { simple: true });
+    const own = cache();
+    expect(own).not.toBe(-8000);
+    const committed = await s.unitOfWork.begin();
+    expect(cache()).toBe(-8000);
+    await write(committed, 0, 10);
+    await committed.commit();
+    expect(cache()).toBe(own);
+    const rolledBack = await s.unitOfWork.begin();
+    await rolledBack.rollback();
+    expect(cache()).toBe(own);
+  });
+
   it('keeps the indexes when it adds fewer than LARGE_IMPORT claims, or fewer than the table holds', async () => {
     const s = open();
     const small = await s.unitOfWork.begin();
