@@ -167,6 +167,8 @@ class ImportRun {
    */
   private readonly decided: { line: number; before?: Claim; after: Claim }[] = [];
   private writing?: WriteBatches;
+  /** Whether the practice had claims when the first batch was checked. */
+  private hadClaims?: boolean;
 
   constructor(private readonly to: ImportServices, private readonly cols: Columns, private readonly options: ImportOptions) {
     this.service = to.claims;
@@ -206,8 +208,15 @@ class ImportRun {
     if (!(await this.writing.write(writes))) this.changed = true;
   }
 
-  /** Case ids made for new rows that a claim in medbill already has are made again (a few in 100,000). */
+  /**
+   * Case ids made for new rows that a claim in medbill already has are made again (a few in 100,000). Only claims
+   * there before the import can have one: the reader keeps the file's own ids from being made again. Into a
+   * practice without claims there is nothing to check (a claim made elsewhere meanwhile with the same id makes
+   * the import's write conflict: nothing is imported, and it is imported again).
+   */
   private async freeIds(rows: ImportRow[]): Promise<void> {
+    this.hadClaims ??= await this.service.store.hasClaims();
+    if (!this.hadClaims) return;
     for (let made = rows.filter((r) => r.madeId); made.length;) {
       const taken = new Set((await this.service.store.find({ caseIds: made.map((r) => r.claim.caseId), references: [] })).map((c) => c.caseId));
       made = made.filter((r) => taken.has(r.claim.caseId));

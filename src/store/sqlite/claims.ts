@@ -57,6 +57,7 @@ export class SqliteClaimStore implements ClaimStore {
   private readonly byCaseIds;
   private readonly byReferences;
   private readonly nonAsciiReferences;
+  private readonly anyStmt;
   private readonly historyInsert;
   private readonly historyStmt;
   private readonly lastEntryStmt;
@@ -81,6 +82,7 @@ export class SqliteClaimStore implements ClaimStore {
     this.byReferences = db.prepare<[string, string], ClaimRow>(CLAIM_READS.byReferences);
     // SQLite's lower() folds ASCII letters only: claim numbers with other characters are compared in JS.
     this.nonAsciiReferences = db.prepare<[string], ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE practice = ? AND reference GLOB '*[^ -~]*'`);
+    this.anyStmt = db.prepare<[string], number>('SELECT 1 FROM claims WHERE practice = ? LIMIT 1').pluck(true);
     this.historyInsert = db.prepare(
       'INSERT INTO claim_history (practice, case_id, at, actor, surface, action, from_status, to_status, change, before, reverts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -126,6 +128,10 @@ export class SqliteClaimStore implements ClaimStore {
       }
     }
     return [...found.values()].map(fromRow);
+  }
+
+  async hasClaims(): Promise<boolean> {
+    return this.anyStmt.get(this.practice) !== undefined;
   }
 
   /**

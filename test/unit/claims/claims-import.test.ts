@@ -361,6 +361,27 @@ describe('importClaims', () => {
     expect(count(d, 'claim_history')).toBe(historyBefore);
   });
 
+  it('makes again a case id made for a new row that a claim in medbill already has', async () => {
+    const d = db();
+    await imported(d, 'case_id,payer,payer_kind,cpt\nC-TAKEN,Aetna,commercial,41100\n');
+    const made = ['C-TAKEN', 'C-FRESH'];
+    const r = await imported(d, 'claim_number,payer,payer_kind,cpt\nA-1,Cigna,commercial,41100\n', { newId: () => made.shift() ?? 'C-WRONG' });
+    expect([...r.plan.added].map((p) => p.caseId)).toEqual(['C-FRESH']);
+    expect((await d.claims.get('C-TAKEN'))?.payer).toBe('Aetna');
+    expect((await d.claims.get('C-FRESH'))?.reference).toBe('A-1');
+  });
+
+  it('checks no case id it makes against the store when the practice has no claims (its own ids are kept apart as it reads)', async () => {
+    const d = db();
+    const to = await over(d);
+    const find = vi.spyOn(to.claims.store, 'find');
+    const rows = Array.from({ length: 3 }, (_, i) => `A-${i},Cigna,commercial,41100`);
+    const r = await importClaims(to, ['claim_number,payer,payer_kind,cpt', ...rows].join('\n'), options());
+    expect(r.ok && r.claims).toBe(3);
+    // The batch's one read of the claims its claim numbers name, and none for the ids made.
+    expect(find).toHaveBeenCalledTimes(1);
+  });
+
   it('refuses a duplicate case id in the file; a case that already has a claim is matched, not refused', async () => {
     const d = db();
     await imported(d, 'case_id,payer,payer_kind,cpt\nC-7K3Q9,Aetna,commercial,41100\n');
