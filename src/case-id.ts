@@ -38,3 +38,24 @@ export function newCaseId(): string {
   for (let i = 0; i < 5; i++) id += LETTERS[randomInt(LETTERS.length)];
   return id;
 }
+
+const CASE_CODES = LETTERS.length ** 5;
+
+/**
+ * A claim key as a small integer (C-7K3Q9 and its dental claim C-7K3Q9-D each their own, under 2^26), or
+ * undefined for text that is not one: an import keeps a key for every row of its file, and a number costs no
+ * string. `claimKeyOfCode` gives the key back.
+ */
+export function claimKeyCode(key: string): number | undefined {
+  if (!CLAIM_KEY_SHAPE.test(key)) return undefined;
+  let code = 0;
+  for (let i = 2; i < 7; i++) code = code * LETTERS.length + LETTERS.indexOf(key.charAt(i));
+  return isDentalClaimKey(key) ? code + CASE_CODES : code;
+}
+
+/** The claim key of a `claimKeyCode`. */
+export function claimKeyOfCode(code: number): string {
+  let id = '';
+  for (let n = code % CASE_CODES, i = 0; i < 5; i++, n = Math.floor(n / LETTERS.length)) id = (LETTERS[n % LETTERS.length] ?? '') + id;
+  return code >= CASE_CODES ? dentalClaimKey(`C-${id}`) : `C-${id}`;
+}

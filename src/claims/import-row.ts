@@ -11,9 +11,10 @@ import type { CsvRecord } from './csv.js';
 import { describeField, IMPORT_COLUMNS, type Columns, type Field } from './import-columns.js';
 import { mapLane, mapPayerKind, mapStatus, parseImportDate, type ImportStatus } from './import-values.js';
 import { stepsTo, type ImportStep } from './import-steps.js';
+import { LinesByText } from './row-store.js';
 import { parseAmountField } from '../money.js';
 import { scrubIdentifiers, type IdentifierKind } from '../privacy/scrubber.js';
-import { CLAIM_KEY_SHAPE, newCaseId } from '../case-id.js';
+import { CLAIM_KEY_SHAPE, claimKeyCode, newCaseId } from '../case-id.js';
 import type { Knowledge } from '../knowledge/load.js';
 import type { CodeIndex, LookupHit } from '../knowledge/lookup.js';
 import { isProcedureCode, normalizeIcd10, PATTERNS } from '../knowledge/codes.js';
@@ -56,12 +57,16 @@ const MAX_TEXT = 100;
 /** An amount whose commas separate thousands: $1,234.56, 12,345. */
 const THOUSANDS = /^\$?\s?\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?$/;
 
+const caseKey = (caseId: string): number | string => claimKeyCode(caseId) ?? caseId;
+
 /** What is known while reading rows: the code tables, identifiers already screened, ids already taken. */
 export class RowReader {
   private readonly codeHits = new Map<string, LookupHit | undefined>();
   private readonly screened = new Map<string, IdentifierKind[]>();
-  readonly caseIds = new Map<string, number>();
-  readonly references = new Map<string, number>();
+  /** The file's case ids (and the ones made for its rows), each with its line: by claimKeyCode, a number, not a string per row. */
+  private readonly caseIds = new Map<number | string, number>();
+  /** The file's claim numbers, each with its line. */
+  private readonly references = new LinesByText();
   private readonly categories: Map<string, string>;
   /** The category each distinct list of codes names (the same few lists recur on thousands of rows). */
   private readonly codeCategories = new Map<string, string | undefined>();
@@ -95,6 +100,11 @@ export class RowReader {
     return { ...(caseId ? { caseId } : {}), ...(reference ? { reference } : {}) };
   }
 
+  /** Whether a row of the file has this case id, or was given it. */
+  hasCase(caseId: string): boolean {
+    return this.caseIds.has(caseKey(caseId));
+  }
+
   /** The claims in medbill the next records (a batch) may name: found by their `keys`. */
   know(known: Iterable<KnownClaim>): void {
     this.knownCases = new Set();
@@ -114,8 +124,8 @@ export class RowReader {
   private newId(line: number): string {
     let caseId: string;
     do caseId = (this.options.newId ?? newCaseId)();
-    while (this.caseIds.has(caseId) || this.knownCases.has(caseId));
-    this.caseIds.set(caseId, line);
+    while (this.hasCase(caseId) || this.knownCases.has(caseId));
+    this.caseIds.set(caseKey(caseId), line);
     return caseId;
   }
 
@@ -209,8 +219,8 @@ export class RowReader {
     let caseId = get('caseId').toUpperCase();
     if (caseId) {
       if (!CLAIM_KEY_SHAPE.test(caseId)) bad(`the ${col('caseId')} ${this.shown(caseId)} is not a medbill case id (C- and five letters or digits, e.g. C-7K3Q9, or a dental claim's, C-7K3Q9-D); leave it empty for a new one`);
-      else if (this.caseIds.has(caseId)) bad(`case ${caseId} is also on line ${this.caseIds.get(caseId)}: one row per claim`);
-      else this.caseIds.set(caseId, rec.line);
+      else if (this.hasCase(caseId)) bad(`case ${caseId} is also on line ${this.caseIds.get(caseKey(caseId))}: one row per claim`);
+      else this.caseIds.set(caseKey(caseId), rec.line);
     }
     // A row naming a claim medbill has (its claim number first, the practice's own key; else its case id) updates it.
     let existing = caseId && this.knownCases.has(caseId) ? caseId : undefined;
@@ -221,7 +231,7 @@ export class RowReader {
       const known = this.knownReferences.get(key);
       if (earlier !== undefined) bad(`claim number ${this.shown(reference)} is also on line ${earlier}: one row per claim, with all its procedure codes in one cell`);
       else {
-        this.references.set(key, rec.line);
+        this.references.set(reference, key, rec.line);
         if (known && caseId && known !== caseId) {
           bad(`claim number ${this.shown(reference)} is case ${known} in medbill, but the ${col('caseId')} says ${caseId}: clear one of them`);
           existing = undefined;
@@ -325,13 +335,17 @@ export class RowReader {
     const madeId = !existing && !caseId;
     if (existing) caseId = existing;
     else if (!caseId) caseId = this.newId(rec.line);
-    const claim: NewClaim = { caseId, payer, payerKind, lane, procedures, diagnoses };
+    const claim: NewClaim & Record<string, unknown> = { caseId, payer, payerKind, lane, procedures, diagnoses };
     const optional: Partial<NewClaim> = {
       category, reference, billedCents: billed, serviceDate, authNumber, authExpires,
       // A clearinghouse rejection: the payer never had it, so it is not submitted.
       submittedDate: target === 'rejected' ? undefined : submittedDate,
     };
-    for (const [k, v] of Object.entries(optional)) if (v !== undefined) Object.assign(claim, { [k]: v });
+    // for…in, not Object.entries: an array per field of every row.
+    for (const k in optional) {
+      const v = optional[k as keyof NewClaim];
+      if (v !== undefined) claim[k] = v;
+    }
     // The free text the claim keeps (reference, payer, authNumber) came through `text`, which refuses any
     // identifier the scrubber finds: the claim service need not screen it again.
     const checked = screened(claim);

@@ -19,11 +19,13 @@ import { formatCents } from '../money.js';
 import { CsvError, csvEncoding, csvRecords, type CsvInput, type CsvRecord } from './csv.js';
 import { ImportFileError, readHeader, type Columns } from './import-columns.js';
 import { RowReader, type ImportRow, type RowOptions } from './import-row.js';
+import { AddedRows, type PlannedRow } from './import-plan.js';
 import type { Knowledge } from '../knowledge/load.js';
 import type { CodeIndex } from '../knowledge/lookup.js';
 
 export { ImportFileError } from './import-columns.js';
 export type { CsvInput } from './csv.js';
+export type { AddedRows, PlannedRow } from './import-plan.js';
 
 export interface RowProblem { line: number; problems: string[] }
 
@@ -46,12 +48,9 @@ export interface ImportServices {
   unitOfWork: UnitOfWork;
 }
 
-/** One row of the plan: the claim it is (case id, the practice's claim number) and what happens to it. */
-export interface PlannedRow { line: number; caseId: string; reference?: string; what: string }
-
 /** What a weekly re-import does, row by row (new rows are in `added`, rows left as they are only by line). */
 export interface ImportPlan {
-  added: PlannedRow[];
+  added: AddedRows;
   updated: PlannedRow[];
   unchanged: number[];
   /** Rows a later change made in medbill (chat, the CLI) contradicts: reported, not overwritten. */
@@ -156,7 +155,7 @@ class ImportRun {
   private readonly zone: string;
   private readonly problems: RowProblem[] = [];
   private readonly writeProblems: RowProblem[] = [];
-  private readonly plan: ImportPlan = { added: [], updated: [], unchanged: [], conflicts: [] };
+  private readonly plan: ImportPlan = { added: new AddedRows((s) => STATUS_SHORT[s]), updated: [], unchanged: [], conflicts: [] };
   private readonly totals = { claims: 0, open: 0, outstandingCents: 0, byStatus: {} as Partial<Record<ClaimStatus, number>> };
   private rows = 0;
   private firstLine?: number;
@@ -168,6 +167,8 @@ class ImportRun {
    */
   private readonly decided: { line: number; before?: Claim; after: Claim }[] = [];
   private writing?: WriteBatches;
+  /** Whether the practice had claims when the first batch was checked. */
+  private hadClaims?: boolean;
 
   constructor(private readonly to: ImportServices, private readonly cols: Columns, private readonly options: ImportOptions) {
     this.service = to.claims;
@@ -207,8 +208,15 @@ class ImportRun {
     if (!(await this.writing.write(writes))) this.changed = true;
   }
 
-  /** Case ids made for new rows that a claim in medbill already has are made again (a few in 100,000). */
+  /**
+   * Case ids made for new rows that a claim in medbill already has are made again (a few in 100,000). Only claims
+   * there before the import can have one: the reader keeps the file's own ids from being made again. Into a
+   * practice without claims there is nothing to check (a claim made elsewhere meanwhile with the same id makes
+   * the import's write conflict: nothing is imported, and it is imported again).
+   */
   private async freeIds(rows: ImportRow[]): Promise<void> {
+    this.hadClaims ??= await this.service.store.hasClaims();
+    if (!this.hadClaims) return;
     for (let made = rows.filter((r) => r.madeId); made.length;) {
       const taken = new Set((await this.service.store.find({ caseIds: made.map((r) => r.claim.caseId), references: [] })).map((c) => c.caseId));
       made = made.filter((r) => taken.has(r.claim.caseId));
@@ -226,7 +234,7 @@ class ImportRun {
       if (typeof last === 'string') this.writeProblems.push({ line: row.line, problems: [last] });
       else {
         this.count(last);
-        plan.added.push(at(STATUS_SHORT[last.status]));
+        plan.added.add(row.line, last.caseId, last.reference, last.status);
         if (opensDentalClaim(undefined, last)) this.decided.push({ line: row.line, after: last });
       }
       return;
@@ -248,16 +256,13 @@ class ImportRun {
     const { service, actor } = this;
     const writes: StoreWrite[] = [];
     for (const d of this.decided) {
-      if (this.reader.caseIds.has(dentalClaimKey(d.after.caseId))) continue;
+      if (this.reader.hasCase(dentalClaimKey(d.after.caseId))) continue;
       const opened = await service.opening(d.before, d.after, actor);
       if (!opened) continue;
       writes.push(...service.writes({ ok: true, after: opened.after, entry: opened.entry }));
       this.count(opened.after);
       // Listed after its medical claim's row, so the plan reads in line order.
-      const added = this.plan.added;
-      let at = added.length;
-      while (at > 0 && (added[at - 1]?.line ?? 0) > d.line) at--;
-      added.splice(at, 0, { line: d.line, caseId: opened.after.caseId, what: `dental claim opened after ${d.after.caseId}'s medical EOB (${STATUS_SHORT[opened.after.status]})` });
+      this.plan.added.addAfter({ line: d.line, caseId: opened.after.caseId, what: `dental claim opened after ${d.after.caseId}'s medical EOB (${STATUS_SHORT[opened.after.status]})` });
     }
     if (this.options.dryRun || !writes.length) return;
     this.writing ??= await this.to.unitOfWork.begin();
@@ -461,7 +466,7 @@ export function describeImport(r: ImportSummary): string[] {
     const rows = plural(added.length + updated.length + unchanged.length + conflicts.length, 'row');
     lines.push(r.dryRun ? `Checked ${rows}: ${counts}. Nothing was written (--dry-run).` : `Imported ${rows}: ${counts}.`);
     const claim = (p: PlannedRow) => `${p.caseId}${p.reference !== undefined ? ` (${p.reference})` : ''}`;
-    const listed = [...added.map((p) => ({ ...p, kind: 'new' })), ...updated.map((p) => ({ ...p, kind: 'updated' })), ...conflicts.map((p) => ({ ...p, kind: 'conflict' }))].sort((a, b) => a.line - b.line);
+    const listed = [...[...added].map((p) => ({ ...p, kind: 'new' })), ...updated.map((p) => ({ ...p, kind: 'updated' })), ...conflicts.map((p) => ({ ...p, kind: 'conflict' }))].sort((a, b) => a.line - b.line);
     for (const p of listed) lines.push(`  line ${p.line}: ${p.kind}: ${claim(p)} ${p.what}`);
     if (unchanged.length) lines.push(`  unchanged: ${lineRanges(unchanged)}`);
   }

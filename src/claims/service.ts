@@ -93,7 +93,7 @@ export type ScreenedClaim = NewClaim & { readonly [SCREENED]: true };
 /** The claim, marked as screened: call it only on text `scrubIdentifiers` found no identifier in. */
 export function screened(claim: NewClaim): ScreenedClaim {
   // A plain property, so a copy made by spreading (an update's row with its case id) stays screened; the
-  // claim's fields are listed by Object.entries, which skips symbols, so it is never stored.
+  // claim's fields are listed by for…in and Object.entries, which skip symbols, so it is never stored.
   return { ...claim, [SCREENED]: true };
 }
 
@@ -162,9 +162,10 @@ export class ClaimService {
   private created(input: NewClaim, actor: Actor): Plan {
     const now = this.now();
     const status: ClaimStatus = input.submittedDate ? 'submitted' : 'draft';
-    const after: Claim = { ...withoutUndefined(input), status, createdAt: now, updatedAt: now, version: 1 };
+    const fields = withoutUndefined(input);
+    const after: Claim = { ...fields, status, createdAt: now, updatedAt: now, version: 1 };
     if (input.submittedDate) after.nextFollowUp = firstFollowUp(input.submittedDate, this.kn.policy);
-    return { ok: true, after, entry: { at: now, actor: actor.who, surface: actor.surface, action: 'created', toStatus: status, change: withoutUndefined(input) } };
+    return { ok: true, after, entry: { at: now, actor: actor.who, surface: actor.surface, action: 'created', toStatus: status, change: fields } };
   }
 
   /**
@@ -432,16 +433,21 @@ const SYNC_DERIVED: readonly (keyof Claim)[] = ['nextFollowUp', 'appealDeadline'
 const FIELD_WORDS: Record<string, string> = { reference: 'claim number', payer: 'payer name', authNumber: 'authorization number' };
 
 function checkDates(dates: Record<string, string | undefined>): string | undefined {
-  for (const [name, value] of Object.entries(dates)) {
+  // for…in, not Object.entries: an import checks the dates of every change of every row.
+  for (const name in dates) {
+    const value = dates[name];
     if (value !== undefined && !isIsoDate(value)) return `"${value}" is not a date I can use for ${name}: write it like 2026-12-03 or 12/3/2026.`;
   }
   return undefined;
 }
 
 function withoutUndefined<T extends object>(o: T): T {
-  // A loop, not Object.fromEntries(Object.entries(…)): an import makes several claims per row.
+  // for…in, not Object.entries (an array per field): an import makes several claims per row.
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  for (const k in o) {
+    const v = o[k];
+    if (v !== undefined && Object.hasOwn(o, k)) out[k] = v;
+  }
   return out as T;
 }
 

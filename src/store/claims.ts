@@ -52,6 +52,8 @@ export interface ClaimStore {
    * import matches a batch of rows in one read.
    */
   find(keys: ClaimKeys): Promise<Claim[]>;
+  /** Whether the practice has any claim at all (an import into none checks no case id it makes against the store). */
+  hasClaims(): Promise<boolean>;
   /** The claim's history, oldest first. */
   history(caseId: string): Promise<HistoryEntry[]>;
   /** The claim's latest history entry (what an undo or a correction would take back). */

@@ -66,6 +66,10 @@ export class PgClaimStore implements ClaimStore {
     return rows.rows.map(fromRow);
   }
 
+  async hasClaims(): Promise<boolean> {
+    return (await this.db.query('SELECT 1 FROM claims WHERE practice = $1 LIMIT 1', [this.practice])).rows.length > 0;
+  }
+
   /** In any letter case, as the claims_reference index on lower(reference) is built. */
   async byReference(reference: string): Promise<Claim[]> {
     const wanted = reference.trim();

@@ -36,6 +36,19 @@ const SECTIONS = {
   unsubmitted: { date: 'service_date', index: 'claims_unsubmitted', where: "practice = @practice AND status = 'draft' AND service_date IS NOT NULL AND service_date <= @unsubmittedBefore" },
 } as const satisfies Record<DueSectionName, { date: string; index: string; where: string }>;
 
+/**
+ * The claims read by key, an import's batch of keys included (test/unit/store/sqlite.test.ts checks each plan).
+ * The claims_reference index is named: with the practice leading both keys, and no statistics in a new
+ * database, the planner otherwise walks the practice's whole primary key, a scan per batch of an import.
+ */
+export const CLAIM_READS = {
+  // NOCASE, as the claims_reference index is built: "a1005" finds A1005.
+  byReference: `SELECT ${COLUMNS} FROM claims INDEXED BY claims_reference WHERE practice = ? AND reference = ? COLLATE NOCASE ORDER BY case_id LIMIT ?`,
+  // A batch's keys as one JSON array each: one statement for any number of them.
+  byCaseIds: `SELECT ${COLUMNS} FROM claims WHERE practice = ? AND case_id IN (SELECT value FROM json_each(?))`,
+  byReferences: `SELECT ${COLUMNS} FROM claims INDEXED BY claims_reference WHERE practice = ? AND reference IS NOT NULL AND reference COLLATE NOCASE IN (SELECT value FROM json_each(?))`,
+} as const;
+
 export class SqliteClaimStore implements ClaimStore {
   private readonly insertStmt;
   private readonly updateStmt;
@@ -44,6 +57,7 @@ export class SqliteClaimStore implements ClaimStore {
   private readonly byCaseIds;
   private readonly byReferences;
   private readonly nonAsciiReferences;
+  private readonly anyStmt;
   private readonly historyInsert;
   private readonly historyStmt;
   private readonly lastEntryStmt;
@@ -63,16 +77,12 @@ export class SqliteClaimStore implements ClaimStore {
        WHERE practice = @practice AND case_id = @case_id AND version = @expected`,
     );
     this.getStmt = db.prepare<[string, string], ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE practice = ? AND case_id = ?`);
-    // NOCASE, as the claims_reference index is built: "a1005" finds A1005 from the index (named: with the practice
-    // leading both keys, the planner would otherwise walk the practice's primary key for its ORDER BY).
-    this.byReferenceStmt = db.prepare<[string, string, number], ClaimRow>(`SELECT ${COLUMNS} FROM claims INDEXED BY claims_reference WHERE practice = ? AND reference = ? COLLATE NOCASE ORDER BY case_id LIMIT ?`);
-    // A batch's keys as one JSON array each: one statement for any number of them.
-    this.byCaseIds = db.prepare<[string, string], ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE practice = ? AND case_id IN (SELECT value FROM json_each(?))`);
-    this.byReferences = db.prepare<[string, string], ClaimRow>(
-      `SELECT ${COLUMNS} FROM claims WHERE practice = ? AND reference IS NOT NULL AND reference COLLATE NOCASE IN (SELECT value FROM json_each(?))`,
-    );
+    this.byReferenceStmt = db.prepare<[string, string, number], ClaimRow>(CLAIM_READS.byReference);
+    this.byCaseIds = db.prepare<[string, string], ClaimRow>(CLAIM_READS.byCaseIds);
+    this.byReferences = db.prepare<[string, string], ClaimRow>(CLAIM_READS.byReferences);
     // SQLite's lower() folds ASCII letters only: claim numbers with other characters are compared in JS.
     this.nonAsciiReferences = db.prepare<[string], ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE practice = ? AND reference GLOB '*[^ -~]*'`);
+    this.anyStmt = db.prepare<[string], number>('SELECT 1 FROM claims WHERE practice = ? LIMIT 1').pluck(true);
     this.historyInsert = db.prepare(
       'INSERT INTO claim_history (practice, case_id, at, actor, surface, action, from_status, to_status, change, before, reverts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -118,6 +128,10 @@ export class SqliteClaimStore implements ClaimStore {
       }
     }
     return [...found.values()].map(fromRow);
+  }
+
+  async hasClaims(): Promise<boolean> {
+    return this.anyStmt.get(this.practice) !== undefined;
   }
 
   /**

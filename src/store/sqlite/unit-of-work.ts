@@ -16,6 +16,7 @@ import type { SqliteClaimStore } from './claims.js';
 import type { SqliteDigestStore } from './digest.js';
 import type { SqliteLetterStore } from './letters.js';
 import type { SqliteInboxStore } from './inbox.js';
+import { DeferredIndexes } from './bulk.js';
 
 class Conflict extends Error {
   override readonly name = 'Conflict';
@@ -64,17 +65,32 @@ export class SqliteUnitOfWork implements UnitOfWork {
   }
 }
 
+/**
+ * The page cache (cache_size: KiB when negative) while a unit written in batches is open: its transaction
+ * outgrows any cache (an import of 200,000 rows writes over 100 MB of pages), and this build's default of 16 MB
+ * held 12 MB more at the import's peak than 8 MB did, for the same CPU time.
+ */
+const BATCHES_CACHE = -8000;
+
 class SqliteWriteBatches implements WriteBatches {
   private open = true;
+  private readonly indexes: DeferredIndexes;
+  private readonly cache: number;
 
-  constructor(private readonly db: Db, private readonly s: SqliteStores, private readonly ended: () => void) {}
+  constructor(private readonly db: Db, private readonly s: SqliteStores, private readonly ended: () => void) {
+    this.indexes = new DeferredIndexes(db);
+    this.cache = Number(db.pragma('cache_size', { simple: true }));
+    db.pragma(`cache_size = ${BATCHES_CACHE}`);
+  }
 
   async write(writes: readonly StoreWrite[]): Promise<boolean> {
     if (!this.open) throw new Error('this unit of work is over');
     try {
+      let newClaims = 0;
       for (let i = 0; i < writes.length; i++) {
         const w = writes[i];
         if (!w) continue;
+        if (w.kind === 'claim.change' && w.expectedVersion === undefined) newClaims++;
         // A new claim and the changes planned on it right after (an import's row: created, then submitted,
         // denied, appealed…) land as its last state, inserted once, with every history entry: the same rows
         // as writing each in turn, without updating the claim (and its indexes) once per change.
@@ -85,6 +101,7 @@ class SqliteWriteBatches implements WriteBatches {
           i += chain.length - 1;
         } else if (!apply(this.s, w)) return this.conflict();
       }
+      this.indexes.inserted(newClaims);
       return true;
     } catch (err) {
       this.end('ROLLBACK');
@@ -94,6 +111,12 @@ class SqliteWriteBatches implements WriteBatches {
 
   async commit(): Promise<void> {
     if (!this.open) throw new Error('this unit of work is over');
+    try {
+      this.indexes.restore();
+    } catch (err) {
+      this.end('ROLLBACK');
+      throw err;
+    }
     this.end('COMMIT');
   }
 
@@ -115,6 +138,8 @@ class SqliteWriteBatches implements WriteBatches {
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw err;
+    } finally {
+      this.db.pragma(`cache_size = ${this.cache}`);
     }
   }
 }

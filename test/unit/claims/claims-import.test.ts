@@ -341,7 +341,7 @@ describe('importClaims', () => {
     const to = await over(d);
     const replays = [vi.spyOn(to.claims, 'draftUnstored'), vi.spyOn(to.claims, 'planFrom')];
     const r = await importClaims(to, csv, options());
-    expect(r.ok && r.plan).toEqual({ added: [], updated: [], unchanged: statuses.map((_, i) => i + 2), conflicts: [] });
+    expect(r.ok && { ...r.plan, added: [...r.plan.added] }).toEqual({ added: [], updated: [], unchanged: statuses.map((_, i) => i + 2), conflicts: [] });
     for (const spy of replays) expect(spy).not.toHaveBeenCalled();
     // A row that did change is still replayed and updated.
     const paidNow = csv.replace('R-0,Aetna,commercial,41100,K13.79,"$1,234.56",,', 'R-0,Aetna,commercial,41100,K13.79,"$1,234.56",1234.56,');
@@ -354,11 +354,32 @@ describe('importClaims', () => {
     await imported(d, GOOD);
     const historyBefore = count(d, 'claim_history');
     const r = await imported(d, GOOD);
-    expect(r.plan).toEqual({ added: [], updated: [], unchanged: [2, 4, 5, 6, 7, 8, 9, 10, 11], conflicts: [] });
+    expect({ ...r.plan, added: [...r.plan.added] }).toEqual({ added: [], updated: [], unchanged: [2, 4, 5, 6, 7, 8, 9, 10, 11], conflicts: [] });
     expect(r.claims).toBe(0);
     expect(describeImport(r)).toEqual(['Imported 9 rows: 0 new, 0 updated, 9 unchanged, 0 conflicts.', '  unchanged: lines 2, 4-11', 'Not read (medbill does not use it): Notes.']);
     expect(count(d, 'claims')).toBe(9);
     expect(count(d, 'claim_history')).toBe(historyBefore);
+  });
+
+  it('makes again a case id made for a new row that a claim in medbill already has', async () => {
+    const d = db();
+    await imported(d, 'case_id,payer,payer_kind,cpt\nC-TAKEN,Aetna,commercial,41100\n');
+    const made = ['C-TAKEN', 'C-FRESH'];
+    const r = await imported(d, 'claim_number,payer,payer_kind,cpt\nA-1,Cigna,commercial,41100\n', { newId: () => made.shift() ?? 'C-WRONG' });
+    expect([...r.plan.added].map((p) => p.caseId)).toEqual(['C-FRESH']);
+    expect((await d.claims.get('C-TAKEN'))?.payer).toBe('Aetna');
+    expect((await d.claims.get('C-FRESH'))?.reference).toBe('A-1');
+  });
+
+  it('checks no case id it makes against the store when the practice has no claims (its own ids are kept apart as it reads)', async () => {
+    const d = db();
+    const to = await over(d);
+    const find = vi.spyOn(to.claims.store, 'find');
+    const rows = Array.from({ length: 3 }, (_, i) => `A-${i},Cigna,commercial,41100`);
+    const r = await importClaims(to, ['claim_number,payer,payer_kind,cpt', ...rows].join('\n'), options());
+    expect(r.ok && r.claims).toBe(3);
+    // The batch's one read of the claims its claim numbers name, and none for the ids made.
+    expect(find).toHaveBeenCalledTimes(1);
   });
 
   it('refuses a duplicate case id in the file; a case that already has a claim is matched, not refused', async () => {
@@ -516,7 +537,7 @@ describe('the weekly re-import', () => {
 
     // The dry run prints the plan and writes nothing.
     const dry = await imported(d, WEEK2, { dryRun: true });
-    expect(dry.plan.added.map((p) => p.line)).toEqual([12]);
+    expect([...dry.plan.added].map((p) => p.line)).toEqual([12]);
     expect(dry.plan.updated.map((p) => [p.line, p.reference])).toEqual([[2, 'A-1'], [6, 'A-4']]);
     expect(dry.plan.unchanged).toEqual([4, 7, 8, 9, 10, 11]);
     expect(dry.plan.conflicts.map((p) => [p.line, p.reference, p.caseId])).toEqual([[5, 'A-3', a3]]);

@@ -259,17 +259,17 @@ describe('the import opens the dental claim too, once', () => {
   it('opens it for a medical-first claim the file shows paid, not again on the next import, and for one paid the week after', async () => {
     const d = db();
     const first = await importInto(d, FILE);
-    expect(first.plan.added.map((a) => a.caseId)).toEqual(['C-MFMP2', 'C-MFMP2-D', 'C-MFMP3', 'C-MEDMP']);
-    expect(first.plan.added[1]).toMatchObject({ line: 2, what: expect.stringMatching(/^dental claim opened after C-MFMP2's medical EOB/) });
+    expect([...first.plan.added].map((a) => a.caseId)).toEqual(['C-MFMP2', 'C-MFMP2-D', 'C-MFMP3', 'C-MEDMP']);
+    expect([...first.plan.added][1]).toMatchObject({ line: 2, what: expect.stringMatching(/^dental claim opened after C-MFMP2's medical EOB/) });
     expect(await d.claims.get('C-MFMP2-D')).toMatchObject({ status: 'draft', payerKind: 'dental', billedCents: 35000, serviceDate: '2026-11-10' });
     expect((await d.claims.history('C-MFMP2-D'))[0]).toMatchObject({ surface: 'import', action: 'created' });
 
     const again = await importInto(d, FILE);
-    expect(again.plan.added).toEqual([]);
+    expect([...again.plan.added]).toEqual([]);
     expect(await keys(d)).toEqual(['C-MEDMP', 'C-MFMP2', 'C-MFMP2-D', 'C-MFMP3']);
 
     const week2 = await importInto(d, FILE.replace('650,,11/10/2026,11/12/2026,Open,,medical-first', '650,500,11/10/2026,11/12/2026,Paid,12/02/2026,medical-first'));
-    expect(week2.plan.added.map((a) => a.caseId)).toEqual(['C-MFMP3-D']);
+    expect([...week2.plan.added].map((a) => a.caseId)).toEqual(['C-MFMP3-D']);
     expect(await d.claims.get('C-MFMP3-D')).toMatchObject({ status: 'draft', billedCents: 15000 });
   });
 

@@ -102,12 +102,14 @@ export function storageSuite(name: string, open: StorageFactory): void {
 
     it('claims: found by case id or by claim number in any letter case, each once', async () => {
       const s = await fresh();
+      expect(await s.claims.hasClaims()).toBe(false);
       const add = (c: Claim): StoreWrite => ({ kind: 'claim.change', after: c, entry: entry('created'), expectedVersion: undefined });
       expect(await s.unitOfWork.commit([add(claim('C-FNDA2', { reference: 'CLM-1' })), add(claim('C-FNDB2', { reference: 'Réf-2' })), add(claim('C-FNDC2'))])).toBe(true);
       const ids = async (caseIds: string[], references: string[]) => (await s.claims.find({ caseIds, references })).map((c) => c.caseId).sort();
       expect(await ids(['C-FNDC2', 'C-NONE2'], ['clm-1', 'réf-2', 'clm-9'])).toEqual(['C-FNDA2', 'C-FNDB2', 'C-FNDC2']);
       expect(await ids(['C-FNDA2'], ['clm-1'])).toEqual(['C-FNDA2']);
       expect(await ids([], [])).toEqual([]);
+      expect([await s.claims.hasClaims(), await s.practice('other').claims.hasClaims()]).toEqual([true, false]);
       expect((await s.claims.find({ caseIds: ['C-FNDA2'], references: [] }))[0]).toMatchObject({ caseId: 'C-FNDA2', reference: 'CLM-1', status: 'submitted' });
     });
 
