@@ -125,6 +125,15 @@ describe('sessions', () => {
     expect(await second.db.practice('slack:T9').sessions.get(sessionKey)).toBeUndefined();
   });
 
+  it("screens a message before the platform is acknowledged without reading the practice's settings, unless the pending question names products", async () => {
+    const { db, engine, say } = setup();
+    await say('should I bill medical for the wisdom teeth?'); // triage asks its next question
+    const reads = vi.spyOn(db.practice('default').settings, 'get');
+    const screened = await engine.screen({ kind: 'text', text: 'one combined plan' }, { platform: 'test', user: 'u1', conversation: 'dm' });
+    expect(screened).toMatchObject({ input: { kind: 'text', text: 'one combined plan' } });
+    expect(reads).not.toHaveBeenCalled(); // one database read fewer on the way to the acknowledgement
+  });
+
   it('restarts politely when a flow changed shape since the session was stored', async () => {
     const { say, sessions } = setup();
     await say('should I bill medical for the wisdom teeth?');
