@@ -34,7 +34,7 @@ import { narrativeModel, writeNarrative } from '../dist/src/letters/narrative.js
 import { scrubIdentifiers } from '../dist/src/privacy/scrubber.js';
 import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { throwawayDatabase } from '../dist/sim/database.js';
-import { slackSignature } from '../dist/test/support/slack-signing.js';
+import { slackSignedHeaders } from '../dist/test/support/slack-signing.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // `node bench/run.js teams slack` runs only those sections; no argument runs them all (npm run bench).
@@ -403,12 +403,10 @@ async function postsSettled(n, ms) {
 }
 const signedPost = async (url, body) => {
   for (;;) {
-    const ts = Math.floor(Date.now() / 1000);
-    const sig = slackSignature(SECRET, ts, body);
     const t0 = process.hrtime.bigint();
     let res;
     try {
-      res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig }, body });
+      res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...slackSignedHeaders(SECRET, body) }, body });
     } catch (err) {
       // The connection closed without an answer (a server that fell so far behind that it timed the request
       // out): Slack retries it later, and so does the bench, counting it.

@@ -182,9 +182,10 @@ export function createSlackAdapter(opts: {
 
   // Messages and views are built as plain Block Kit JSON (blocks.ts, checked against Block Kit's limits in
   // tests), so they go through the client's generic call rather than its per-method typings.
-  async function post(api: Api, channel: string, message: SlackMessage, threadTs?: string, key?: { event: string; n: number }) {
-    const metadata = key ? { metadata: { event_type: REPLY_EVENT, event_payload: key } } : {};
-    await api.apiCall('chat.postMessage', { channel, text: message.text, blocks: message.blocks, ...(threadTs ? { thread_ts: threadTs } : {}), ...metadata });
+  /** Posts one message, with its metadata (what it is the key of: an answer's, a digest's part) when given; its ts. */
+  async function postMessage(api: Api, channel: string, message: SlackMessage, threadTs?: string, metadata?: { event_type: string; event_payload: Record<string, unknown> }): Promise<string> {
+    const res = (await api.apiCall('chat.postMessage', { channel, text: message.text, blocks: message.blocks, ...(threadTs ? { thread_ts: threadTs } : {}), ...(metadata ? { metadata } : {}) })) as { ts?: unknown };
+    return typeof res.ts === 'string' ? res.ts : '';
   }
 
   /**
@@ -265,7 +266,7 @@ export function createSlackAdapter(opts: {
       for (const [i, m] of messages.entries()) {
         const key = keys[i];
         if (key && sent.has(key.n)) continue;
-        await post(api, channel, m, threadTs, key);
+        await postMessage(api, channel, m, threadTs, key && { event_type: REPLY_EVENT, event_payload: key });
       }
     }
   }
@@ -311,9 +312,7 @@ export function createSlackAdapter(opts: {
       let first: string | undefined;
       for (const [i, message] of messages.entries()) {
         if (post.skip?.has(i + 1)) continue;
-        const metadata = { event_type: DIGEST_EVENT, event_payload: { run: post.key, part: i + 1, of: messages.length } };
-        const res = (await api.apiCall('chat.postMessage', { channel: address.channel, text: message.text, blocks: message.blocks, metadata })) as { ts?: unknown };
-        const ts = typeof res.ts === 'string' ? res.ts : '';
+        const ts = await postMessage(api, address.channel, message, undefined, { event_type: DIGEST_EVENT, event_payload: { run: post.key, part: i + 1, of: messages.length } });
         first ??= ts;
         await post.posted?.({ part: i + 1, of: messages.length, messageId: ts });
       }

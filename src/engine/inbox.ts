@@ -228,7 +228,8 @@ export class Inbox {
       this.open--;
       return 'duplicate';
     }
-    if (++this.accepted % 500 === 0) await this.store.prune(now - this.keepMs);
+    // Now and then, delivered ids past keeping are forgotten; not on this event's way to its acknowledgement.
+    if (++this.accepted % 500 === 0) void this.store.prune(now - this.keepMs).catch((err: unknown) => this.log.log('warn', 'inbox-prune-failed', errorFields(err)));
     // A sweep at register may have claimed it already (this process's own row) and counted it then.
     if (!this.enqueue({ ...row, seq, status: 'pending', replies: null })) this.open--;
     return 'accepted';

@@ -11,6 +11,7 @@ import { causeFromSignals } from './evidence.js';
 import { codeSetOf, normalizeIcd10, anyCodePattern } from './codes.js';
 import type { DocumentKind, MedicalPayer } from './vocabulary.js';
 import { compilePhrase, findPhrase, isNegatedAt, tokenize, type Tokens } from './text.js';
+import { Recent } from './recent.js';
 
 /** Staff shorthand that means one thing wherever it stands, expanded before matching so knowledge phrases need only the long form. */
 const ABBREVIATIONS: [RegExp, string][] = [
@@ -465,8 +466,7 @@ const PROCEDURE_WORDS = /\b(biopsy|extractions?|wisdom teeth|third molars|implan
  * A chat turn reads the same message several times (routing, the flow, its checks), so the last results
  * are kept per knowledge base. They are frozen: callers build new facts from them, never edit them.
  */
-const recent = new WeakMap<Knowledge, Map<string, Extraction>>();
-const RECENT_MAX = 64;
+const recent = new WeakMap<Knowledge, Recent<string, Extraction>>();
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') {
@@ -482,18 +482,10 @@ function deepFreeze<T>(value: T): T {
  */
 export function extractFacts(message: string, kn: Knowledge, today?: string | (() => string)): Extraction {
   let cache = recent.get(kn);
-  if (!cache) recent.set(kn, (cache = new Map()));
+  if (!cache) recent.set(kn, (cache = new Recent(64)));
   // A date without its year is read against today, so the reading is kept under today's date too.
   const key = today && hasYearlessServiceDate(message) ? `${typeof today === 'string' ? today : today()}\n${message}` : message;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const fresh = deepFreeze(extractUncached(message, kn, today));
-  if (cache.size >= RECENT_MAX) {
-    const oldest = cache.keys().next();
-    if (!oldest.done) cache.delete(oldest.value);
-  }
-  cache.set(key, fresh);
-  return fresh;
+  return cache.get(key) ?? cache.set(key, deepFreeze(extractUncached(message, kn, today)));
 }
 
 function extractUncached(message: string, kn: Knowledge, today: string | (() => string) | undefined): Extraction {

@@ -12,6 +12,8 @@
  * implants, bone graft"), and one written after a comma-separated list covers every item of it ("implants,
  * bone graft and sinus lift are not planned"); a sentence end, a new statement or a number after "or" ends it.
  */
+import { Recent } from './recent.js';
+
 const SUFFIXES = ['', 's', 'es', 'ed', 'd', 'ing', 'er', 'ers', 'ly'];
 const NEGATIONS = new Set([
   'no', 'not', 'denies', 'denied', 'deny', 'without', 'negative', 'never', 'non', 'nor', 'neither',
@@ -76,20 +78,11 @@ function stemsOf(word: string): Set<string> {
  * The texts tokenized last: a turn reads its message several times (the facts, the procedure, the signals, the
  * case), and the same Tokens also keeps its negation scopes (scopesOf). A few dozen, so it stays small.
  */
-const recentTokens = new Map<string, Tokens>();
-const RECENT_TOKENS = 64;
+const recentTokens = new Recent<string, Tokens>(64);
 
 /** Lower-case words; `&`, `/`, `-` and other punctuation separate words (`i&d` → `i d`). */
 export function tokenize(text: string): Tokens {
-  const known = recentTokens.get(text);
-  if (known) return known;
-  const tokens = tokenizeText(text);
-  for (const oldest of recentTokens.keys()) {
-    if (recentTokens.size < RECENT_TOKENS) break;
-    recentTokens.delete(oldest);
-  }
-  recentTokens.set(text, tokens);
-  return tokens;
+  return recentTokens.get(text) ?? recentTokens.set(text, tokenizeText(text));
 }
 
 function tokenizeText(text: string): Tokens {

@@ -9,7 +9,7 @@
  * The indexes an import reads through while it writes are kept: claims_reference (each batch's claim numbers)
  * and claim_history_case (a claim's history, for a row that updates one).
  */
-import type { Db } from './db.js';
+import { setCacheSize, type Db } from './db.js';
 
 /** New claims before indexes are worth dropping: below it, making them again costs more than it saves. */
 export const LARGE_IMPORT = 20_000;
@@ -49,12 +49,11 @@ export class DeferredIndexes {
     if (!dropped.length) return;
     // A sort builds each index, in memory up to the page cache's size (16 MB in this build), at the import's
     // peak: a smaller one for the sorts kept 200,000 rows 7 MB lower, at no cost in time.
-    const cache = Number(this.db.pragma('cache_size', { simple: true }));
-    this.db.pragma(`cache_size = ${SORT_CACHE}`);
+    const cache = setCacheSize(this.db, SORT_CACHE);
     try {
       for (const { sql } of dropped) this.db.exec(sql);
     } finally {
-      this.db.pragma(`cache_size = ${cache}`);
+      setCacheSize(this.db, cache);
     }
   }
 }

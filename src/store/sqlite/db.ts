@@ -37,3 +37,10 @@ function migrate(db: Db) {
 export function checkDb(db: Db): void {
   db.prepare('SELECT 1').get();
 }
+
+/** Sets the connection's page cache (`cache_size`: KiB when negative) and returns the one it had, to set back. */
+export function setCacheSize(db: Db, size: number): number {
+  const before = Number(db.pragma('cache_size', { simple: true }));
+  db.pragma(`cache_size = ${size}`);
+  return before;
+}

@@ -8,7 +8,7 @@
  * rather than joining it. Other connections (another process) wait on the database lock meanwhile, as they
  * would for one large commit.
  */
-import type { Db } from './db.js';
+import { setCacheSize, type Db } from './db.js';
 import type { StoreWrite, UnitOfWork, WriteBatches } from '../unit-of-work.js';
 import type { SqliteSessionStore } from './sessions.js';
 import type { SqliteCaseStore } from './cases.js';
@@ -79,8 +79,7 @@ class SqliteWriteBatches implements WriteBatches {
 
   constructor(private readonly db: Db, private readonly s: SqliteStores, private readonly ended: () => void) {
     this.indexes = new DeferredIndexes(db);
-    this.cache = Number(db.pragma('cache_size', { simple: true }));
-    db.pragma(`cache_size = ${BATCHES_CACHE}`);
+    this.cache = setCacheSize(db, BATCHES_CACHE);
   }
 
   async write(writes: readonly StoreWrite[]): Promise<boolean> {
@@ -139,7 +138,7 @@ class SqliteWriteBatches implements WriteBatches {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw err;
     } finally {
-      this.db.pragma(`cache_size = ${this.cache}`);
+      setCacheSize(this.db, this.cache);
     }
   }
 }

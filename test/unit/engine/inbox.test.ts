@@ -150,6 +150,22 @@ describe('inbox', () => {
   });
 });
 
+describe('inbox, forgetting delivered ids', () => {
+  it('acknowledges the event that starts a prune without waiting for it', async () => {
+    const app = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
+    let prunes = 0;
+    // A prune that never finishes (a large delete on a busy database).
+    const store: InboxStore = Object.assign(Object.create(app.storage.inbox) as InboxStore, { prune: () => { prunes++; return new Promise<number>(() => {}); } });
+    const inbox = new Inbox({ store, engine: app.engine });
+    await inbox.register('test', async () => {});
+    for (let i = 0; i < 500; i++) expect(await inbox.accept(turn(`p${i}`, 'help', `U${i}`), {})).toBe('accepted');
+    expect(prunes).toBe(1);
+    await inbox.idle();
+    await inbox.stop();
+    await app.close();
+  });
+});
+
 describe('inbox, turns applied at once', () => {
   it('applies at most `applying` turns at the same time, while more deliveries than that are under way', async () => {
     const app = openApp({ ...loadConfig({}), dbPath: tempDbPath() });
