@@ -94,6 +94,11 @@ export async function startSlackApiFake(options = {}) {
       default: return { ok: false, error: 'unknown_method' };
     }
   };
+  /** Keeps a call, failed and rate-limited ones too, and wakes whoever waits for it. */
+  const record = (call) => {
+    calls.push(call);
+    for (const w of [...waiters]) if (w.test()) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
+  };
   const server = createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -103,7 +108,7 @@ export async function startSlackApiFake(options = {}) {
       // Slack's authorize page, approved at once: back to redirect_uri with a code for the next queued installation.
       if (path === '/oauth/v2/authorize') {
         const query = Object.fromEntries(new URL(req.url, 'http://x').searchParams);
-        calls.push({ method: 'authorize', params: query, at: Date.now() });
+        record({ method: 'authorize', params: query, at: Date.now() });
         const spec = query.team ? { team: { id: query.team, name: `Practice ${query.team}` } } : queued.shift();
         const back = new URL(query.redirect_uri ?? '');
         if (!spec) back.searchParams.set('error', 'access_denied');
@@ -133,20 +138,19 @@ export async function startSlackApiFake(options = {}) {
       const failure = failures.find((f) => f.method === method);
       if (failure && failure.after-- <= 0) {
         failures.splice(failures.indexOf(failure), 1);
-        calls.push({ method, params, token: req.headers.authorization, failed: true, at: Date.now() });
+        record({ method, params, token: req.headers.authorization, failed: true, at: Date.now() });
         res.writeHead(200, { 'content-type': 'application/json' });
         return res.end(JSON.stringify({ ok: false, error: failure.error }));
       }
       const wait = rateLimits.get(method);
       if (wait !== undefined) {
         rateLimits.delete(method);
-        calls.push({ method, params, token: req.headers.authorization, rateLimited: true, at: Date.now() });
+        record({ method, params, token: req.headers.authorization, rateLimited: true, at: Date.now() });
         res.writeHead(429, { 'retry-after': String(wait), 'content-type': 'application/json' });
         return res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
       }
       if (method === 'chat.postMessage' && options.answerMarker && String(params.text ?? '').includes(options.answerMarker)) answers++;
-      calls.push({ method, params: keepParams ? params : {}, token: req.headers.authorization, at: Date.now() });
-      for (const w of [...waiters]) if (w.test()) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
+      record({ method, params: keepParams ? params : {}, token: req.headers.authorization, at: Date.now() });
       const reply = () => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(method === 'response_url' || method === 'upload' ? { ok: true } : answer(method, params, req.headers.authorization)));
