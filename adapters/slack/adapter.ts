@@ -29,7 +29,7 @@ import type { InstallationStore } from '../../src/store/installations.js';
 import { createSealer } from '../../src/privacy/sealing.js';
 import { oauthInstallRoutes, INSTALL_PATH } from './oauth-install.js';
 import { NotInstalledError, TENANT_PROPERTY, workspaces } from './workspaces.js';
-import { ACTION, FORM_CALLBACK, formModal, homeView, renderMessages, type Block, type SlackMessage } from './blocks.js';
+import { ACTION, FORM_CALLBACK, formModal, homeView, joinNotes, renderMessages, type Block, type SlackMessage } from './blocks.js';
 import { INTAKE_PROPERTY, SignedHttpReceiver, requestKey, type Intake } from './receiver.js';
 
 /** What this app handles; manifest.json must declare exactly these (a test checks both ways). */
@@ -250,7 +250,7 @@ export function createSlackAdapter(opts: {
         await api.filesUploadV2(threadTs ? { ...upload, thread_ts: threadTs } : upload);
       }
     };
-    for (const reply of replies) {
+    for (const reply of joinNotes(replies)) {
       const messages = renderMessages(reply);
       const first = messages[0];
       const checklist = reply.parts.some((p) => p.kind === 'checklist');

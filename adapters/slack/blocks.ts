@@ -173,6 +173,24 @@ export function renderMessages(reply: Reply): SlackMessage[] {
   return out.length ? out : [{ text: fallback || ' ', blocks: [] }];
 }
 
+/**
+ * Replies as one conversation's messages go: a note with nothing but text (such as "Starting a new case") joins
+ * the reply after it, so a turn's answer is one message. Slack lets an app post about one message per second
+ * per channel (chat.postMessage's rate limit, docs.slack.dev/apis/web-api/rate-limits), and one notification
+ * reads better than two. A checklist is not joined: it may be redrawn in place of the message clicked.
+ */
+export function joinNotes(replies: Reply[]): Reply[] {
+  const out: Reply[] = [];
+  for (const r of replies) {
+    const prev = out.at(-1);
+    if (prev && !prev.parts.length && !r.parts.some((p) => p.kind === 'checklist')) {
+      const privacy = prev.privacy === 'direct-only' ? prev.privacy : r.privacy;
+      out[out.length - 1] = { ...r, text: r.text ? `${prev.text}\n\n${r.text}` : prev.text, privacy };
+    } else out.push(r);
+  }
+  return out;
+}
+
 /** The modal for a form part; its id travels in private_metadata so the submission finds its flow. */
 export function formModal(part: Extract<ReplyPart, { kind: 'form' }>): Block {
   return {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flows } from '../../flows/index.js';
 import { answerParts } from '../../flows/answer.js';
-import { formModal, homeView, renderMessages } from '../../adapters/slack/blocks.js';
+import { formModal, homeView, joinNotes, renderMessages } from '../../adapters/slack/blocks.js';
 import { reply, type Input, type Reply, type ReplyPart } from '../../src/engine/model.js';
 import { openEngine } from '../support/house.js';
 import { blockKitProblems, messageProblems, viewProblems } from '../support/block-kit.js';
@@ -51,6 +51,23 @@ describe('Slack rendering', () => {
     for (const m of messages) expect(blockKitProblems(m.blocks)).toEqual([]);
     expect(messages.flatMap((m) => m.blocks).filter((b) => b.fields)).toHaveLength(30);
     expect(messages[1]!.text).toContain('(continued)');
+  });
+
+  it('joins a note with nothing but text to the reply after it, so an answer is one message', () => {
+    const answer = reply('Case C-ABCDE. MEDICAL', [{ kind: 'facts', rows: [{ label: 'Lane', value: 'medical' }] }], 'direct-only');
+    const joined = joinNotes([reply('Starting a new case; case C-FGHIJ is kept.'), reply('One more note.'), answer]);
+    expect(joined).toHaveLength(1);
+    expect(joined[0]!.text).toBe('Starting a new case; case C-FGHIJ is kept.\n\nOne more note.\n\nCase C-ABCDE. MEDICAL');
+    expect(joined[0]!.parts).toEqual(answer.parts);
+    expect(joined[0]!.privacy).toBe('direct-only');
+    const messages = renderMessages(joined[0]!);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.text).toMatch(/^Starting a new case/);
+    // A reply with parts stays whole and apart; a checklist (redrawn in place when ticked) is never joined.
+    const checklist = reply('Documents', [{ kind: 'checklist', title: 'Documents', items: [] }]);
+    expect(joinNotes([answer, reply('Next?')])).toHaveLength(2);
+    expect(joinNotes([reply('Saved.'), checklist])).toEqual([reply('Saved.'), checklist]);
+    expect(joinNotes([])).toEqual([]);
   });
 
   it('shows a document as fenced snippets, each piece fenced on its own', async () => {

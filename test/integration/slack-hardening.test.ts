@@ -177,7 +177,8 @@ describe('/slack/events under attack and failure', () => {
   it('keeps everything a channel command answers out of the channel, the identifier notice included', async () => {
     const body = slash('pt Jane Smith ssn 123-45-6789 needs ext #30 abscess, Aetna medical only', fake, 'U0CMD2', 'C0PUBLIC');
     expect((await post(body, 'application/x-www-form-urlencoded', signed(body))).status).toBe(200);
-    await fake.waitFor(() => fake.of('response_url').length > 0 && fake.of('chat.postMessage').length > 1);
+    // The identifier notice and the answer, in the DM (one message: a note joins the answer after it).
+    await fake.waitFor(() => fake.of('response_url').length > 0 && /left (?:it|them) out[\s\S]*Case C-/.test(JSON.stringify(fake.of('chat.postMessage').map((p) => p.params.text))));
     const posts = fake.of('chat.postMessage');
     expect(posts.filter((p) => p.params.channel === 'C0PUBLIC')).toEqual([]);
     expect(posts.some((p) => /left it out|left them out/.test(JSON.stringify(p.params)))).toBe(true);

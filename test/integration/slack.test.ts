@@ -156,6 +156,20 @@ describe.skipIf(!FIXTURES)('Slack', () => {
     expect(post.token).toBe('Bearer xoxb-test-0000000000');
   });
 
+  it('answers a new patient typed into an open case in one message that says the case was set aside', async () => {
+    const text = 'pt broke #8 in a bike accident, has BCBS medical + Delta dental';
+    await sendJson(imEvent(text, 'U0NEWCASE'));
+    await fake.waitFor(() => posts().length > 0);
+    fake.clear();
+    await sendJson(imEvent(text, 'U0NEWCASE'));
+    await answeredAfter('U0NEWCASE');
+    const answers = posts().filter((p) => !isHelpAnswer(p));
+    expect(answers).toHaveLength(1);
+    expect(answers[0]!.params.text).toMatch(/^Starting a new case; case C-\w+ is kept/);
+    expect(answers[0]!.params.text).toMatch(/MEDICAL: bill medical insurance first/);
+    expect(blockKitProblems(answers[0]!.params.blocks)).toEqual([]);
+  });
+
   it('answers an @mention in its thread, and sends case details by DM with a note in the thread', async () => {
     const mention = json('events_api.event_callback.app_mention.json');
     await sendJson(mention);
