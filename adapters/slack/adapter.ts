@@ -31,6 +31,7 @@ import { oauthInstallRoutes, INSTALL_PATH } from './oauth-install.js';
 import { NotInstalledError, TENANT_PROPERTY, workspaces } from './workspaces.js';
 import { ACTION, FORM_CALLBACK, formModal, homeView, joinNotes, renderMessages, type Block, type SlackMessage } from './blocks.js';
 import { INTAKE_PROPERTY, SignedHttpReceiver, requestKey, type Intake } from './receiver.js';
+import { webApiFetch } from './web-fetch.js';
 
 /** What this app handles; manifest.json must declare exactly these (a test checks both ways). */
 export const SLACK_SURFACE = {
@@ -111,6 +112,7 @@ export function createSlackAdapter(opts: {
     ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
     // The Web API client waits out a 429's Retry-After and tries again; a few tries, not Slack's default 10.
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
+    fetch: webApiFetch,
   };
   const logger = boltLogger(log);
   if (config.oauth && !opts.installations) throw new Error('Slack for many workspaces needs the installation store');

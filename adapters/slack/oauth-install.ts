@@ -20,6 +20,7 @@ import { deriveSecret, type Sealer } from '../../src/privacy/sealing.js';
 import { installationKey, type InstallationStore } from '../../src/store/installations.js';
 import type { AdapterRoute } from '../../src/engine/chat-adapter.js';
 import { OAUTH_REDIRECT_PATH, type SlackOAuthConfig } from './config.js';
+import { webApiFetch } from './web-fetch.js';
 
 export const INSTALL_PATH = '/slack/install';
 /** @slack/oauth's cookie name and life (10 minutes), kept so a browser's install works whichever side reads it. */
@@ -79,7 +80,7 @@ export function oauthInstallRoutes(opts: {
     stateCookieName: STATE_COOKIE, stateCookieExpirationSeconds: STATE_SECONDS, logger: quiet,
     installUrlOptions: { scopes: oauth.scopes, redirectUri: oauth.redirectUri },
   });
-  const clientOptions = { ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}), retryConfig: { retries: 1 }, timeout: 15_000, logger: quiet };
+  const clientOptions = { ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}), retryConfig: { retries: 1 }, timeout: 15_000, logger: quiet, fetch: webApiFetch };
   const slack = new webApi.WebClient(undefined, clientOptions);
   const clearCookie = `${STATE_COOKIE}=deleted; Secure; HttpOnly; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT`;
   const again = `Start again from ${INSTALL_PATH}.`;

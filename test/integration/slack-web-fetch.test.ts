@@ -1,0 +1,102 @@
+/**
+ * The Web API client's transport (adapters/slack/web-fetch.ts) against a loopback server: what arrives is what
+ * Node's fetch would send, the sockets are kept alive, and Slack's failures reach the client as its own errors.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webApi } from '@slack/bolt';
+import { webApiFetch } from '../../adapters/slack/web-fetch.js';
+
+interface Seen { path: string; headers: IncomingMessage['headers']; body: string; socket: number }
+
+describe('the Slack Web API transport', () => {
+  const seen: Seen[] = [];
+  let answer: (path: string) => { status: number; headers?: Record<string, string>; body: string } | 'silent' = () => ({ status: 200, body: '{"ok":true,"ts":"1.2"}' });
+  let server: Server;
+  let apiUrl = '';
+  const sockets = new WeakMap<object, number>();
+  let socketCount = 0;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (!sockets.has(req.socket)) sockets.set(req.socket, ++socketCount);
+        seen.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), socket: sockets.get(req.socket) ?? 0 });
+        const a = answer(req.url ?? '');
+        if (a === 'silent') return;
+        res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });
+        res.end(a.body);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+  const client = (options: Record<string, unknown> = {}) => new webApi.WebClient('xoxb-test', { slackApiUrl: apiUrl, fetch: webApiFetch, retryConfig: { retries: 0 }, ...options });
+  const message = { channel: 'D1', text: 'Case C-ABCDE & more: 100%', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'ünïcode → *bold*' } }], metadata: { event_type: 'medbill_reply', event_payload: { event: 'Ev1', n: 0 } } };
+
+  it('sends what Node\'s fetch sends, and gives the answer back', async () => {
+    seen.length = 0;
+    const res = await client().apiCall('chat.postMessage', message);
+    await new webApi.WebClient('xoxb-test', { slackApiUrl: apiUrl, retryConfig: { retries: 0 } }).apiCall('chat.postMessage', message);
+    expect(res).toMatchObject({ ok: true, ts: '1.2' });
+    const [ours, node] = seen;
+    expect(ours?.path).toBe('/api/chat.postMessage');
+    expect(ours?.body).toBe(node?.body);
+    expect(Number(ours?.headers['content-length'])).toBe(Buffer.byteLength(ours?.body ?? ''));
+    expect(ours?.headers).toMatchObject({ authorization: 'Bearer xoxb-test', 'content-type': node?.headers['content-type'], 'user-agent': node?.headers['user-agent'] });
+    expect(Object.fromEntries(new URLSearchParams(ours?.body))).toMatchObject({ channel: 'D1', text: message.text, blocks: JSON.stringify(message.blocks) });
+  });
+
+  it('keeps its connection alive from call to call', async () => {
+    seen.length = 0;
+    const api = client();
+    for (let i = 0; i < 5; i++) await api.apiCall('chat.postMessage', message);
+    expect(new Set(seen.map((s) => s.socket)).size).toBe(1);
+  });
+
+  it('passes Slack\'s failures to the client as its own errors', async () => {
+    answer = (path) => (path.endsWith('/chat.postMessage')
+      ? { status: 429, headers: { 'retry-after': '7' }, body: '{"ok":false,"error":"ratelimited"}' }
+      : path.endsWith('/auth.test') ? { status: 200, body: '{"ok":false,"error":"invalid_auth"}' } : { status: 500, body: 'down for maintenance' });
+    try {
+      await expect(client({ rejectRateLimitedCalls: true }).apiCall('chat.postMessage', message)).rejects.toMatchObject({ code: 'slack_webapi_rate_limited_error', retryAfter: 7 });
+      await expect(client().apiCall('auth.test')).rejects.toMatchObject({ code: 'slack_webapi_platform_error', data: { error: 'invalid_auth' } });
+      await expect(client().apiCall('conversations.open', { users: 'U1' })).rejects.toMatchObject({ code: 'slack_webapi_http_error', statusCode: 500, body: 'down for maintenance' });
+    } finally {
+      answer = () => ({ status: 200, body: '{"ok":true,"ts":"1.2"}' });
+    }
+  });
+
+  it('gives up on a silent server at the client\'s timeout, and says a closed port is closed', async () => {
+    answer = () => 'silent';
+    try {
+      const started = Date.now();
+      await expect(client({ timeout: 300 }).apiCall('chat.postMessage', message)).rejects.toMatchObject({ code: 'slack_webapi_request_error' });
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      answer = () => ({ status: 200, body: '{"ok":true,"ts":"1.2"}' });
+    }
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const refused = new webApi.WebClient('xoxb-test', { slackApiUrl: `http://127.0.0.1:${port}/api/`, fetch: webApiFetch, retryConfig: { retries: 0 } });
+    await expect(refused.apiCall('auth.test')).rejects.toMatchObject({ code: 'slack_webapi_request_error', original: { code: 'ECONNREFUSED' } });
+  });
+
+  it('sends a multipart upload through Node\'s fetch', async () => {
+    seen.length = 0;
+    const form = new FormData();
+    form.append('file', new Blob([Buffer.from('PNG bytes')]), 'chart.png');
+    const res = await webApiFetch(`${apiUrl.replace(/api\/$/, '')}upload/1`, { method: 'POST', body: form });
+    expect(res.status).toBe(200);
+    expect(seen[0]?.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+    expect(seen[0]?.body).toContain('PNG bytes');
+  });
+});
