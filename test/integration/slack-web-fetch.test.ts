@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webApi } from '@slack/bolt';
+import { LogLevel, webApi } from '@slack/bolt';
 import { webApiFetch } from '../../adapters/slack/web-fetch.js';
 
 interface Seen { path: string; headers: IncomingMessage['headers']; body: string; socket: number }
@@ -37,7 +37,8 @@ describe('the Slack Web API transport', () => {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   });
-  const client = (options: Record<string, unknown> = {}) => new webApi.WebClient('xoxb-test', { slackApiUrl: apiUrl, fetch: webApiFetch, retryConfig: { retries: 0 }, ...options });
+  // The client's own log (a failed request is a warning) stays quiet: the failures are what these tests make.
+  const client = (options: Record<string, unknown> = {}) => new webApi.WebClient('xoxb-test', { slackApiUrl: apiUrl, fetch: webApiFetch, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR, ...options });
   const message = { channel: 'D1', text: 'Case C-ABCDE & more: 100%', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'ünïcode → *bold*' } }], metadata: { event_type: 'medbill_reply', event_payload: { event: 'Ev1', n: 0 } } };
 
   it('sends what Node\'s fetch sends, and gives the answer back', async () => {
@@ -86,7 +87,7 @@ describe('the Slack Web API transport', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((r) => closed.close(r));
-    const refused = new webApi.WebClient('xoxb-test', { slackApiUrl: `http://127.0.0.1:${port}/api/`, fetch: webApiFetch, retryConfig: { retries: 0 } });
+    const refused = new webApi.WebClient('xoxb-test', { slackApiUrl: `http://127.0.0.1:${port}/api/`, fetch: webApiFetch, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
     await expect(refused.apiCall('auth.test')).rejects.toMatchObject({ code: 'slack_webapi_request_error', original: { code: 'ECONNREFUSED' } });
   });
 
