@@ -372,8 +372,8 @@ if (want('slack')) {
 // The fake Web API runs in a process of its own too, so that recording medbill's calls does not slow the
 // load generator down for medbill and not for the bare app.
 const AUTH_DELAY_MS = 2000;
-// Each event is answered by one message with its case ("Case C-…. I have procedure: …"), counted at the fake: a
-// repeated case also posts "Starting a new case" first, so counting every chat.postMessage would stop the clock early.
+// Each event is answered by one message with its case ("Case C-…. I have procedure: …"), counted at the fake by that
+// marker: a repeated case's answer starts with "Starting a new case", in the same message (adapters/slack/blocks.ts joinNotes).
 const fakeProcess = spawn(process.execPath, [join(root, 'test/support/slack-api-fake.js')], { env: { ...process.env, SLACK_FAKE_AUTH_DELAY_MS: String(AUTH_DELAY_MS), SLACK_FAKE_ANSWER_MARKER: 'I have procedure' } });
 children.push(fakeProcess);
 const fakeApi = await new Promise((resolve) => fakeProcess.stdout.on('data', (d) => { const m = /api (\S+)/.exec(String(d)); if (m) resolve(m[1]); }));
