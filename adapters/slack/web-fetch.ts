@@ -32,7 +32,7 @@ function responseOf(url: string, res: IncomingMessage, body: Buffer): FetchRespo
     },
     text: async () => body.toString('utf8'),
     json: async () => JSON.parse(body.toString('utf8')) as unknown,
-    arrayBuffer: async () => body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer,
+    arrayBuffer: async () => new Uint8Array(body).buffer,
   };
 }
 

@@ -54,6 +54,16 @@ describe('the Slack Web API transport', () => {
     expect(Object.fromEntries(new URLSearchParams(ours?.body))).toMatchObject({ channel: 'D1', text: message.text, blocks: JSON.stringify(message.blocks) });
   });
 
+  it('reads a response as text, JSON or bytes, with its headers', async () => {
+    const res = await webApiFetch(`${apiUrl}auth.test`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=x' });
+    expect(res).toMatchObject({ ok: true, status: 200, url: `${apiUrl}auth.test` });
+    expect(res.headers.get('Content-Type')).toBe('application/json');
+    expect(res.headers.get('x-absent')).toBeNull();
+    expect(Object.fromEntries(res.headers.entries())).toMatchObject({ 'content-type': 'application/json' });
+    expect(Buffer.from(await res.arrayBuffer()).toString('utf8')).toBe('{"ok":true,"ts":"1.2"}');
+    expect(await res.json()).toEqual({ ok: true, ts: '1.2' });
+  });
+
   it('keeps its connection alive from call to call', async () => {
     seen.length = 0;
     const api = client();
