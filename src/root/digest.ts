@@ -51,6 +51,7 @@ export async function startDigest(house: House, opts: { log: Logger; tickMs: num
       return house.outbound.sendKeyed(target, replies, { key: runKey, skip: new Set(posted.map((p) => p.part)), posted: onPart });
     },
     findPosted: (target, runKey) => house.outbound.findKeyed(target, runKey),
+    purgeRuns: (before) => house.storage.purgeDigestRuns(before),
   });
   scheduler.start(opts.tickMs);
   return scheduler;

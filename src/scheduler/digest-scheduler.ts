@@ -49,6 +49,11 @@ export interface DigestSchedulerOptions {
   log?: Logger;
   /** Runs of local dates older than this many days are purged (default 35). */
   keepDays?: number;
+  /**
+   * Drops every practice's runs of local dates before `before` (Storage.purgeDigestRuns: those of a practice
+   * without channels any more too); called once a day. Without it the runs are kept.
+   */
+  purgeRuns?: (before: string) => Promise<number>;
 }
 
 /** One message of a run's post that went out: part `part` (1-based) of `of`. */
@@ -97,6 +102,7 @@ export class DigestScheduler {
   private readonly keepDays: number;
   private readonly log: Logger;
   private readonly publish: DigestSchedulerOptions['publish'];
+  private readonly purgeRuns: DigestSchedulerOptions['purgeRuns'];
   private readonly findPosted: DigestSchedulerOptions['findPosted'];
   /** Due instants already computed, by zone, time and date. */
   private readonly dueCache = new Map<string, number>();
@@ -116,6 +122,7 @@ export class DigestScheduler {
     this.keepDays = options.keepDays ?? 35;
     this.log = options.log ?? silentLogger;
     this.publish = options.publish;
+    this.purgeRuns = options.purgeRuns;
     this.findPosted = options.findPosted;
     if (!this.owner) throw new Error('a digest scheduler needs an owner id unique to its process');
     if (!(this.leaseMs > 0) || !(this.catchUpMs > 0)) throw new RangeError('leaseMs and catchUpMs must be positive');
@@ -165,7 +172,7 @@ export class DigestScheduler {
     await Promise.all(channels.map((c) => this.channel(c).catch((err: unknown) => {
       this.log.log('error', 'digest.failed', { address: c.key, ...errorFields(err) });
     })));
-    await this.purge(stores.map((s) => s.store));
+    await this.purge();
   }
 
   /**
@@ -291,14 +298,13 @@ export class DigestScheduler {
   }
 
   /** Drops runs older than keepDays, once a day per process. */
-  private async purge(stores: DigestStore[]): Promise<void> {
+  private async purge(): Promise<void> {
     // Housekeeping, not a date anyone sees: runs are kept keepDays, counted on UTC's calendar.
     const today = todayIn('UTC', this.now);
-    if (this.purgedOn === today) return;
+    if (!this.purgeRuns || this.purgedOn === today) return;
     this.purgedOn = today;
     try {
-      let n = 0;
-      for (const store of stores) n += await store.purgeRuns(addDays(today, -this.keepDays));
+      const n = await this.purgeRuns(addDays(today, -this.keepDays));
       if (n) this.log.log('debug', 'digest.purged', { runs: n });
     } catch (err) {
       this.log.log('warn', 'digest.purge_failed', errorFields(err));

@@ -69,8 +69,6 @@ export interface DigestStore {
   recordPart(key: string, localDate: string, part: DigestPart, now: number): Promise<void>;
   /** The parts recorded for the run, in part order. */
   parts(key: string, localDate: string): Promise<DigestPart[]>;
-  /** Drops the runs (and their parts) of local dates before `before` ('YYYY-MM-DD'); returns how many runs. */
-  purgeRuns(before: string): Promise<number>;
 }
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;

@@ -44,6 +44,11 @@ export interface Storage {
    * people stopped writing (a session may hold a case's facts); returns how many.
    */
   purgeExpiredSessions(now: number): Promise<number>;
+  /**
+   * Deployment-wide: drops every practice's digest runs (and their parts) of local dates before `before`
+   * ('YYYY-MM-DD'), also those of a practice that has no digest channel any more; returns how many runs.
+   */
+  purgeDigestRuns(before: string): Promise<number>;
   /** Throws when the database cannot answer (for /healthz). */
   check(): Promise<void>;
   close(): Promise<void>;

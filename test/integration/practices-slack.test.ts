@@ -141,4 +141,26 @@ describe('practices in Slack, one per workspace', () => {
     expect(await stack.app.storage.practice('slack:T2').digests.run('slack:T2:channel:C0TWO', today)).toMatchObject({ sentAt: at });
     expect(await stack.app.storage.practice('slack:T2').digests.run('slack:T1:channel:C0ONE', today)).toBeUndefined();
   }, 30_000);
+
+  it('purges old digest runs of every practice, also of one that no longer has a digest channel', async () => {
+    const one = stack.app.storage.practice('slack:T1');
+    const two = stack.app.storage.practice('slack:T2');
+    const old = addDays(today, -40); // past the 35 days runs are kept
+    await one.digests.setChannel({ address: { platform: 'slack', tenant: 'T1', channel: 'C0ONE' }, localTime: '08:00', zone: 'America/Chicago', weekdays: [1, 2, 3, 4, 5, 6, 7] }, 1);
+    for (const [practice, key] of [[one, 'slack:T1:channel:C0ONE'], [two, 'slack:T2:channel:C0TWO']] as const) {
+      expect(await practice.digests.claim(key, old, 'earlier', 100, 1)).toBe(true);
+      await practice.digests.recordPart(key, old, { part: 1, of: 1, messageId: 'm1' }, 2);
+      expect(await practice.digests.markSent(key, old, 'earlier', 'm1', 3)).toBe(true);
+    }
+    expect(await stack.app.storage.digestPractices()).toEqual(['slack:T1']); // T2 removed its channel
+    const scheduler = await startDigest(stack.app, { log: silentLogger, tickMs: 60_000, now: () => Date.parse(`${today}T03:00:00Z`) });
+    try {
+      await scheduler.tick();
+    } finally {
+      await scheduler.stop();
+    }
+    expect(await one.digests.run('slack:T1:channel:C0ONE', old)).toBeUndefined();
+    expect(await two.digests.run('slack:T2:channel:C0TWO', old)).toBeUndefined();
+    expect(await two.digests.parts('slack:T2:channel:C0TWO', old)).toEqual([]);
+  });
 });

@@ -538,7 +538,7 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
 
     const postingTime = DateTime.fromISO(`${today}T08:00:30`, { zone }).toMillis();
     const cards = () => connector.calls.filter((c) => c.conversation === channel);
-    await app.storage.digests.purgeRuns(addDays(today, 1)); // today's run of the test before, in the same channel
+    await app.storage.purgeDigestRuns(addDays(today, 1)); // today's run of the test before, in the same channel
     connector.calls.length = 0;
     // The first process posts card 1; the connector refuses card 2, and the run is left unsent.
     connector.failAfter(1);

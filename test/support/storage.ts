@@ -42,7 +42,7 @@ export function withUnitOfWork(s: Storage, unitOfWork: UnitOfWork): Storage {
   return {
     sessions: s.sessions, cases: s.cases, inbox: s.inbox, references: s.references, claims: s.claims, claimReports: s.claimReports,
     digests: s.digests, letters: s.letters, icd10: s.icd10, held: s.held, installations: s.installations, settings: s.settings, unitOfWork, practiceId: s.practiceId,
-    practice: (id) => s.practice(id), digestPractices: () => s.digestPractices(), purgeExpiredSessions: (now) => s.purgeExpiredSessions(now), check: () => s.check(), close: () => s.close(),
+    practice: (id) => s.practice(id), digestPractices: () => s.digestPractices(), purgeExpiredSessions: (now) => s.purgeExpiredSessions(now), purgeDigestRuns: (before) => s.purgeDigestRuns(before), check: () => s.check(), close: () => s.close(),
   };
 }
 

@@ -79,9 +79,4 @@ export class PgDigestStore implements DigestStore {
     );
     return rows.rows.map(toPart);
   }
-
-  async purgeRuns(before: string): Promise<number> {
-    await this.db.query('DELETE FROM digest_parts WHERE practice = $2 AND local_date < $1', [before, this.practice]);
-    return (await this.db.query('DELETE FROM digest_runs WHERE practice = $2 AND local_date < $1', [before, this.practice])).rowCount ?? 0;
-  }
 }

@@ -72,6 +72,11 @@ export class PostgresStorage implements Storage {
     return (await this.db.query('DELETE FROM sessions WHERE expires_at <= $1', [now])).rowCount ?? 0;
   }
 
+  async purgeDigestRuns(before: string): Promise<number> {
+    await this.db.query('DELETE FROM digest_parts WHERE local_date < $1', [before]);
+    return (await this.db.query('DELETE FROM digest_runs WHERE local_date < $1', [before])).rowCount ?? 0;
+  }
+
   /** Resolves once the schema is up to date (it is brought up to date on open); rejects with why not. */
   opened(): Promise<void> {
     return this.db.opened();

@@ -12,10 +12,8 @@ export class SqliteDigestStore implements DigestStore {
   private readonly claimStmt;
   private readonly markSentStmt;
   private readonly getRun;
-  private readonly purgeStmt;
   private readonly recordPartStmt;
   private readonly partsStmt;
-  private readonly purgePartsStmt;
 
   constructor(db: Db, private readonly practice: string) {
     this.upsertChannel = db.prepare(
@@ -36,12 +34,10 @@ export class SqliteDigestStore implements DigestStore {
       'UPDATE digest_runs SET sent_at = ?, message = ? WHERE practice = ? AND address = ? AND local_date = ? AND owner = ? AND sent_at IS NULL',
     );
     this.getRun = db.prepare<[string, string, string], RunRow>('SELECT * FROM digest_runs WHERE practice = ? AND address = ? AND local_date = ?');
-    this.purgeStmt = db.prepare('DELETE FROM digest_runs WHERE practice = ? AND local_date < ?');
     this.recordPartStmt = db.prepare(
       'INSERT INTO digest_parts (practice, address, local_date, part, of, message, at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (practice, address, local_date, part) DO NOTHING',
     );
     this.partsStmt = db.prepare<[string, string, string], PartRow>('SELECT part, of, message FROM digest_parts WHERE practice = ? AND address = ? AND local_date = ? ORDER BY part');
-    this.purgePartsStmt = db.prepare('DELETE FROM digest_parts WHERE practice = ? AND local_date < ?');
   }
 
   async setChannel(input: DigestChannelInput, now: number): Promise<DigestChannel> {
@@ -92,10 +88,5 @@ export class SqliteDigestStore implements DigestStore {
 
   async parts(key: string, localDate: string): Promise<DigestPart[]> {
     return this.partsStmt.all(this.practice, key, localDate).map(toPart);
-  }
-
-  async purgeRuns(before: string): Promise<number> {
-    this.purgePartsStmt.run(this.practice, before);
-    return this.purgeStmt.run(this.practice, before).changes;
   }
 }

@@ -79,6 +79,13 @@ export class SqliteStorage implements Storage {
     return this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes;
   }
 
+  async purgeDigestRuns(before: string): Promise<number> {
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM digest_parts WHERE local_date < ?').run(before);
+      return this.db.prepare('DELETE FROM digest_runs WHERE local_date < ?').run(before).changes;
+    }).immediate();
+  }
+
   async check(): Promise<void> {
     checkDb(this.db);
   }

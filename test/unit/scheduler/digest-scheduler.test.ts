@@ -187,7 +187,7 @@ describe('DigestStore', () => {
   });
 
   it('lets one owner claim a run, another only after the lease ends, and nobody once it is sent', async () => {
-    const { store } = await setUp([]);
+    const { db, store } = await setUp([]);
     const k = key('C1');
     expect((await store.claim(k, '2026-02-10', 'A', 1000, 0))).toBe(true);
     expect((await store.claim(k, '2026-02-10', 'B', 1500, 500))).toBe(false);
@@ -200,7 +200,7 @@ describe('DigestStore', () => {
     expect((await store.markSent(k, '2026-02-10', 'B', 'mB2', 1200))).toBe(false); // once
     expect((await store.run(k, '2026-02-10'))).toMatchObject({ owner: 'B', sentAt: 1100, messageId: 'mB' });
     expect((await store.claim(k, '2026-02-10', 'C', 99_999, 50_000))).toBe(false);
-    expect((await store.purgeRuns('2026-02-11'))).toBe(1);
+    expect((await db.purgeDigestRuns('2026-02-11'))).toBe(1);
     expect((await store.run(k, '2026-02-10'))).toBeUndefined();
     expect((await store.run(k, '2026-02-11'))).toBeDefined();
   });

@@ -373,7 +373,7 @@ export function storageSuite(name: string, open: StorageFactory): void {
       await s.digests.recordPart(k, '2026-02-11', { part: 1, of: 1, messageId: 'n1' }, 1180);
       expect(await s.digests.parts(k, '2026-02-10')).toEqual([{ part: 1, of: 2, messageId: 'm1' }, { part: 2, of: 2, messageId: 'm2' }]);
       expect(await s.digests.parts(k, '2026-02-09')).toEqual([]);
-      expect(await s.digests.purgeRuns('2026-02-11')).toBe(1);
+      expect(await s.purgeDigestRuns('2026-02-11')).toBe(1);
       expect(await s.digests.run(k, '2026-02-10')).toBeUndefined();
       expect(await s.digests.parts(k, '2026-02-10')).toEqual([]);
       expect(await s.digests.parts(k, '2026-02-11')).toEqual([{ part: 1, of: 1, messageId: 'n1' }]);
@@ -534,8 +534,11 @@ export function storageSuite(name: string, open: StorageFactory): void {
         expect(await b.digests.markSent(k, '2026-12-07', 'p1', 'm', 2)).toBe(false);
         await a.digests.recordPart(k, '2026-12-07', { part: 1, of: 1, messageId: 'm1' }, 2);
         expect(await b.digests.parts(k, '2026-12-07')).toEqual([]);
-        expect(await b.digests.purgeRuns('2027-01-01')).toBe(1);
-        expect(await a.digests.run(k, '2026-12-07')).toMatchObject({ owner: 'p1' });
+        // Purging is deployment-wide: B's old run, and A's, from any view (A keeps its channel, B has none).
+        expect(await b.purgeDigestRuns('2026-12-07')).toBe(0);
+        expect(await b.purgeDigestRuns('2027-01-01')).toBe(2);
+        expect(await a.digests.run(k, '2026-12-07')).toBeUndefined();
+        expect(await a.digests.parts(k, '2026-12-07')).toEqual([]);
         await a.held.hold('tok', { kind: 'file', bytes: Buffer.from('x'), until: 9000 }, 1);
         expect(await b.held.get('tok', 'file', undefined, 2)).toBeUndefined();
         expect(await b.held.take('tok', 'file', undefined, 2)).toBeUndefined();
