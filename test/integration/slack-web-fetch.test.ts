@@ -2,11 +2,17 @@
  * The Web API client's transport (adapters/slack/web-fetch.ts) against a loopback server: what arrives is what
  * Node's fetch would send, the sockets are kept alive, and Slack's failures reach the client as its own errors.
  */
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogLevel, webApi } from '@slack/bolt';
 import { webApiFetch } from '../../adapters/slack/web-fetch.js';
+import { ROOT } from '../helpers.js';
 
 interface Seen { path: string; headers: IncomingMessage['headers']; body: string; socket: number }
 
@@ -110,4 +116,46 @@ describe('the Slack Web API transport', () => {
     expect(seen[0]?.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
     expect(seen[0]?.body).toContain('PNG bytes');
   });
+
+  // Slack's Web API is HTTPS: a certificate made here (openssl), trusted by a child process through
+  // NODE_EXTRA_CA_CERTS (the transport's agent uses the default trust store), and refused without it.
+  const certDir = mkdtempSync(join(tmpdir(), 'medbill-tls-'));
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1',
+    '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem')], { stdio: 'ignore' });
+  if (made.status !== 0) console.log('skipped: the HTTPS check needs the openssl command to make a certificate');
+  it.skipIf(made.status !== 0)('posts over HTTPS on one kept-alive connection, and refuses a certificate it does not trust', async () => {
+    const tls = createHttpsServer({ key: readFileSync(join(certDir, 'key.pem')), cert: readFileSync(join(certDir, 'cert.pem')) }, (req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => { body += c.toString('utf8'); });
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: true, channel: new URLSearchParams(body).get('channel'), socket: req.socket.remotePort }));
+      });
+    });
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}/api/`;
+    const script = `
+      const { webApi } = await import('@slack/bolt');
+      const { webApiFetch } = await import(${JSON.stringify(join(ROOT, 'dist/adapters/slack/web-fetch.js'))});
+      const client = new webApi.WebClient('xoxb-test', { slackApiUrl: ${JSON.stringify(url)}, fetch: webApiFetch, retryConfig: { retries: 0 }, logLevel: webApi.LogLevel.ERROR });
+      const answers = [];
+      try {
+        for (let i = 0; i < 3; i++) answers.push(await client.apiCall('chat.postMessage', { channel: 'D1', text: 'hi' }));
+        console.log(JSON.stringify(answers));
+      } catch (err) { console.log(JSON.stringify({ failed: err.code, why: err.original?.code })); }`;
+    // Asynchronous: the server answering it runs in this process.
+    const run = (env: Record<string, string>) => new Promise<string>((resolve) => {
+      execFile(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, env: { ...process.env, ...env } }, (_err, out) => resolve(out));
+    });
+    try {
+      const trusted = JSON.parse(await run({ NODE_EXTRA_CA_CERTS: join(certDir, 'cert.pem') })) as { ok: boolean; channel: string; socket: number }[];
+      expect(trusted.map((a) => [a.ok, a.channel])).toEqual([[true, 'D1'], [true, 'D1'], [true, 'D1']]);
+      expect(new Set(trusted.map((a) => a.socket)).size).toBe(1);
+      expect(JSON.parse(await run({}))).toEqual({ failed: 'slack_webapi_request_error', why: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    } finally {
+      tls.closeAllConnections();
+      await new Promise((r) => tls.close(r));
+      rmSync(certDir, { recursive: true, force: true });
+    }
+  }, 20_000);
 });
