@@ -73,8 +73,9 @@ export class PostgresStorage implements Storage {
   }
 
   async purgeDigestRuns(before: string): Promise<number> {
-    await this.db.query('DELETE FROM digest_parts WHERE local_date < $1', [before]);
-    return (await this.db.query('DELETE FROM digest_runs WHERE local_date < $1', [before])).rowCount ?? 0;
+    // One statement: the runs and their parts go together (as in SQLite's transaction), in one round trip.
+    const sql = 'WITH parts AS (DELETE FROM digest_parts WHERE local_date < $1) DELETE FROM digest_runs WHERE local_date < $1';
+    return (await this.db.query(sql, [before])).rowCount ?? 0;
   }
 
   /** Resolves once the schema is up to date (it is brought up to date on open); rejects with why not. */
