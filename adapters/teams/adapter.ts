@@ -28,8 +28,7 @@ import { errorFields, type Logger } from '../../src/log.js';
 import type { TeamsConfig } from './config.js';
 import { ASKED_KEY, BUTTON_KEY, CARD_CONTENT_TYPE, FORM_KEY, LABEL_KEY, VERB, pressedCard, renderActivities, renderCards, type AdaptiveCard, type PictureUrl } from './cards.js';
 import { ConsentAnswerShape, FILE_KIND, FILE_TTL_MS, consentCard, fileInfoCard, isOneDriveUrl, tokenOf, upload, type ConsentAnswer } from './files.js';
-import { Holding } from './held.js';
-import type { HeldStore } from '../../src/store/held.js';
+import { Holding, type HeldFor } from './held.js';
 
 export const TEAMS_SURFACE = { messagesPath: '/api/messages', picturePath: '/teams/picture' } as const;
 
@@ -209,17 +208,23 @@ export function createTeamsAdapter(opts: {
   invokeWaitMs?: number;
   /** Where tokens for sending come from: the SDK's own (MSAL, with the app's secret) unless given (tests: fixed tokens). */
   connections?: Connections;
-  /** Offered files and chart pictures, in the database, so any process can answer for them. */
-  held: HeldStore;
+  /**
+   * Where offered files and chart pictures are held: the held things of the practice a tenant belongs to, in
+   * the database, so any process can answer for them.
+   */
+  heldFor: HeldFor;
   now?: () => number;
 }): TeamsAdapter {
   const { config, inbox, outbound, log } = opts;
-  const held = new Holding(opts.held, opts.now ?? Date.now);
+  const held = new Holding(opts.heldFor, opts.now ?? Date.now);
   const publicUrl = config.publicUrl;
-  // Chart pictures (figures only, no case details: a chart may be in a channel), a week, as chats are scrolled back.
-  const pictureUrl: PictureUrl = (chart) => publicUrl
-    ? `${publicUrl.replace(/\/+$/, '')}${TEAMS_SURFACE.picturePath}?id=${held.hold({ kind: PICTURE_KIND, bytes: Buffer.from(chart.pngBase64, 'base64'), mediaType: 'image/png' }, PICTURE_TTL_MS)}`
-    : undefined;
+  // Chart pictures (figures only, no case details: a chart may be in a channel), a week, as chats are scrolled
+  // back; held in the tenant's practice, which the link names for Teams' image fetcher (it brings no tenant).
+  const picturesFor = (tenant: string | undefined): PictureUrl => (chart) => {
+    if (!publicUrl) return undefined;
+    const token = held.hold(tenant, { kind: PICTURE_KIND, bytes: Buffer.from(chart.pngBase64, 'base64'), mediaType: 'image/png' }, PICTURE_TTL_MS);
+    return `${publicUrl.replace(/\/+$/, '')}${TEAMS_SURFACE.picturePath}?id=${token}${tenant ? `&tenant=${encodeURIComponent(tenant)}` : ''}`;
+  };
   /** Button presses whose HTTP response waits for the card to answer with, by event id. */
   const invokeWaiters = new Map<string, (card: AdaptiveCard | undefined) => void>();
   const auth = sdkAuthConfig(config);
@@ -247,16 +252,16 @@ export function createTeamsAdapter(opts: {
   const personalChatKnown = async (p: { user: string; tenant?: string }) => ((await outbound.reference(personOf(p))) as TeamsReference | undefined)?.conversation;
 
   /**
-   * Sends replies to a conversation, a card each. A file in a reply is offered to `user` with a consent card
-   * after it; files are direct-only, so they reach only a personal chat (routeReplies), where `user` is given.
+   * Sends replies to a conversation of `to.tenant`, a card each. A file in a reply is offered to `to.user` with a
+   * consent card after it; files are direct-only, so they reach only a personal chat (routeReplies), where the user is given.
    */
-  async function post(serviceUrl: string, conversation: string, bot: string, replies: Reply[], user?: string): Promise<string | undefined> {
+  async function post(serviceUrl: string, conversation: string, bot: string, replies: Reply[], to: { tenant?: string | undefined; user?: string }): Promise<string | undefined> {
     return send(serviceUrl, conversation, bot, replies.flatMap((reply) => [
-      ...renderActivities(reply, pictureUrl),
+      ...renderActivities(reply, picturesFor(to.tenant)),
       ...reply.parts.flatMap((part) => {
         if (part.kind !== 'file') return [];
-        if (!user) throw new Error('a file can only be offered in a personal chat');
-        return [{ type: 'message', attachments: [offer(user, part)] }];
+        if (!to.user) throw new Error('a file can only be offered in a personal chat');
+        return [{ type: 'message', attachments: [offer(to.tenant, to.user, part)] }];
       }),
     ]));
   }
@@ -289,9 +294,9 @@ export function createTeamsAdapter(opts: {
     return first;
   }
 
-  function offer(user: string, part: Extract<ReplyPart, { kind: 'file' }>) {
+  function offer(tenant: string | undefined, user: string, part: Extract<ReplyPart, { kind: 'file' }>) {
     const file = { name: part.name, mediaType: part.mediaType, bytes: Buffer.from(part.base64, 'base64') };
-    const token = held.hold({ kind: FILE_KIND, bytes: file.bytes, name: file.name, mediaType: file.mediaType, owner: user }, FILE_TTL_MS);
+    const token = held.hold(tenant, { kind: FILE_KIND, bytes: file.bytes, name: file.name, mediaType: file.mediaType, owner: user }, FILE_TTL_MS);
     return consentCard(file, token, `${part.name}: medbill saves it to your OneDrive when you allow it.`);
   }
 
@@ -326,15 +331,15 @@ export function createTeamsAdapter(opts: {
       const only = here?.replies.length === 1 ? here.replies[0] : undefined;
       const checklist = only?.parts.some((p) => p.kind === 'checklist') && !only.parts.some((p) => p.kind === 'file') ? only : undefined;
       // In place only when it is one card: a longer one goes out as messages like any other answer.
-      const [inPlace, ...more] = checklist ? renderCards(checklist, pictureUrl) : [];
+      const [inPlace, ...more] = checklist ? renderCards(checklist, picturesFor(route.tenant)) : [];
       await held.settled();
       if (here && inPlace && !more.length) here.replies = [];
       waiter(inPlace && !more.length ? inPlace : undefined);
     }
     for (const d of deliveries) {
       if (!d.replies.length) continue;
-      if (isChannel(d.address)) await post(route.serviceUrl, threadId(d.address.channel, d.address.thread), route.bot, d.replies);
-      else await post(route.serviceUrl, await personalChat(route), route.bot, d.replies, route.user);
+      if (isChannel(d.address)) await post(route.serviceUrl, threadId(d.address.channel, d.address.thread), route.bot, d.replies, route);
+      else await post(route.serviceUrl, await personalChat(route), route.bot, d.replies, route);
     }
   }
 
@@ -347,11 +352,11 @@ export function createTeamsAdapter(opts: {
       const ref = reference as TeamsReference | undefined;
       if (!ref?.serviceUrl) throw new Error('medbill has no Teams reference for this address yet (nobody there has talked to it)');
       if (isChannel(address)) {
-        await post(ref.serviceUrl, threadId(address.channel, address.thread), ref.bot, replies);
+        await post(ref.serviceUrl, threadId(address.channel, address.thread), ref.bot, replies, address);
         return;
       }
       const conversation = await personalChat({ ...address, serviceUrl: ref.serviceUrl, bot: ref.bot, ...(ref.conversation ? { personal: ref.conversation } : {}) });
-      await post(ref.serviceUrl, conversation, ref.bot, replies, address.user);
+      await post(ref.serviceUrl, conversation, ref.bot, replies, address);
     },
     // The digest: new posts at the top of the channel, a card each, through the reference stored when medbill
     // was added to the team or first mentioned there. Teams lets a bot read no channel history without Graph
@@ -360,7 +365,7 @@ export function createTeamsAdapter(opts: {
     async sendKeyed(address, replies, keyed, reference) {
       const ref = reference as TeamsReference | undefined;
       if (!ref?.serviceUrl) throw new Error('medbill has no Teams reference for this channel yet: add the app to the team, or mention medbill there once');
-      const cards = replies.flatMap((reply) => renderActivities(reply, pictureUrl));
+      const cards = replies.flatMap((reply) => renderActivities(reply, picturesFor(address.tenant)));
       const id = await send(ref.serviceUrl, address.channel, ref.bot, cards, {
         ...(keyed.skip ? { skip: keyed.skip } : {}),
         sent: async (n, messageId) => { await keyed.posted?.({ part: n, of: cards.length, messageId }); },
@@ -375,7 +380,7 @@ export function createTeamsAdapter(opts: {
   const intake = createIntake<TeamsRoute>({
     platform: 'teams', inbox, outbound, log, deliver,
     apologise: async (r, text) => {
-      await post(r.serviceUrl, await personalChat(r), r.bot, [{ text, parts: [], privacy: 'any' }]);
+      await post(r.serviceUrl, await personalChat(r), r.bot, [{ text, parts: [], privacy: 'any' }], r);
     },
     references: async (route) => {
       const personal = route.personal ?? (await personalChatKnown(route));
@@ -512,9 +517,9 @@ export function createTeamsAdapter(opts: {
 
   /** The person answered a file offer: the file goes to the upload URL Teams gave, and a file card shows it. */
   async function consentAnswered(a: InboundActivity, answer: ConsentAnswer): Promise<void> {
-    const say = (text: string) => post(a.serviceUrl, a.conversation.id, a.recipient.id, [{ text, parts: [], privacy: 'any' }]);
+    const say = (text: string) => post(a.serviceUrl, a.conversation.id, a.recipient.id, [{ text, parts: [], privacy: 'any' }], {});
     try {
-      const file = await held.take(tokenOf(answer), FILE_KIND, a.from.id);
+      const file = await held.take(tenantOf(a), tokenOf(answer), FILE_KIND, a.from.id);
       if (answer.action === 'decline') {
         await say('Not saved. Ask for it again whenever you need it.');
         return;
@@ -537,8 +542,8 @@ export function createTeamsAdapter(opts: {
   /** A chart's picture, for Teams' image fetcher: GET only, by token, a week at most. */
   async function servePicture(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${req.method ?? 'this method'} is not allowed on ${TEAMS_SURFACE.picturePath}`, { allow: 'GET' });
-    const token = new URL(req.url ?? '/', 'http://x').searchParams.get('id') ?? '';
-    const png = (await held.get(token, PICTURE_KIND))?.bytes;
+    const query = new URL(req.url ?? '/', 'http://x').searchParams;
+    const png = (await held.get(query.get('tenant') ?? undefined, query.get('id') ?? '', PICTURE_KIND))?.bytes;
     if (!png) throw new HttpError(404, 'this picture is no longer here (medbill keeps a chart\'s picture for a week)');
     res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length, 'cache-control': 'private, max-age=604800', 'x-content-type-options': 'nosniff' });
     res.end(req.method === 'HEAD' ? undefined : png);
@@ -550,7 +555,8 @@ export function createTeamsAdapter(opts: {
     requestListener: handle,
     pictureListener: servePicture,
     routes: [{ path: TEAMS_SURFACE.messagesPath, handle }, { path: TEAMS_SURFACE.picturePath, handle: servePicture }],
-    render: (reply) => renderActivities(reply, pictureUrl),
+    // Outside a conversation: a chart's picture is held as for a place without a tenant.
+    render: (reply) => renderActivities(reply, picturesFor(undefined)),
     describe: (url) => (config.dev
       ? `Teams: on, in dev mode (no authentication); send activities to ${url}${TEAMS_SURFACE.messagesPath}.`
       : `Teams: on; the Bot Service sends activities to ${url}${TEAMS_SURFACE.messagesPath} (through your public URL).`),

@@ -11,6 +11,7 @@ import { flows as medbillFlows } from '../../flows/index.js';
 import type { Services } from '../../flows/context.js';
 import type { FlowRegistry } from '../engine/registry.js';
 import type { Storage } from '../store/storage.js';
+import type { HeldStore } from '../store/held.js';
 import type { Config } from '../config.js';
 import { BackOffice, narrativeWriter, type BackOfficeOptions } from './back-office.js';
 import { openConfiguredStorage } from './storage.js';
@@ -76,6 +77,9 @@ export class House extends BackOffice {
   practiceFor(place: { platform: string; tenant?: string }): string {
     return this.practiceOfPlace(place);
   }
+
+  /** The things held by token (an offered file, a chart's picture) of the practice a place belongs to. */
+  readonly heldOf = (place: { platform: string; tenant?: string }): HeldStore => this.storage.practice(this.practiceOfPlace(place)).held;
 
   /** medbill's engine: its flows, their services, the sessions. */
   get engine(): Engine<Services> { return this.theEngine(); }

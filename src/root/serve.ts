@@ -33,7 +33,7 @@ export async function cmdServe(args: string[], io: Io): Promise<number> {
       off: 'Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN to turn it on for one workspace, or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET for any workspace to install it).',
       ...(slackConfig ? { adapter: createSlackAdapter({ config: slackConfig, engine: app.engine, inbox: app.inbox, outbound: app.outbound, log, installations: app.storage.installations }) } : {}),
     },
-    { off: 'Teams: off (set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID to turn it on).', ...(teamsConfig ? { adapter: createTeamsAdapter({ config: teamsConfig, inbox: app.inbox, outbound: app.outbound, log, held: app.storage.held }) } : {}) },
+    { off: 'Teams: off (set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID to turn it on).', ...(teamsConfig ? { adapter: createTeamsAdapter({ config: teamsConfig, inbox: app.inbox, outbound: app.outbound, log, heldFor: app.heldOf }) } : {}) },
   ];
   const adapters = platforms.flatMap((p) => (p.adapter ? [p.adapter] : []));
   const running = await startServer(app, { host: config.host, port: config.port, log, adapters, web: config.web, allowedHosts: config.allowedHosts });

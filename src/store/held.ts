@@ -18,7 +18,10 @@ export interface HeldThing {
 }
 
 export interface HeldStore {
-  /** Keeps `thing` under `token` (and drops what has expired by `now`). */
+  /**
+   * Keeps `thing` under `token`, and drops what has expired by `now` in every practice: a practice that stops
+   * offering files keeps none of them past their time (a file is a letter or a claim form, with case details).
+   */
   hold(token: string, thing: HeldThing, now: number): Promise<void>;
   /** The thing, if it is still held at `now`, of this kind, and (when it has an owner) for this owner. */
   get(token: string, kind: string, owner: string | undefined, now: number): Promise<HeldThing | undefined>;

@@ -56,7 +56,7 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
   async function secondProcess(): Promise<Running> {
     if (second) return second.running;
     const other = openApp({ ...loadConfig({ MEDBILL_TIME_ZONE: 'America/Chicago' }), dbPath }, { log: silentLogger, now: () => NOW });
-    const teams = createTeamsAdapter({ config: { dev: true }, inbox: other.inbox, outbound: other.outbound, log: silentLogger, held: other.storage.held });
+    const teams = createTeamsAdapter({ config: { dev: true }, inbox: other.inbox, outbound: other.outbound, log: silentLogger, heldFor: other.heldOf });
     const otherRunning = await startServer(other, {
       host: '127.0.0.1', port: 0, log: silentLogger,
       routes: [{ path: TEAMS_SURFACE.messagesPath, handle: teams.requestListener }, { path: TEAMS_SURFACE.picturePath, handle: teams.pictureListener }],
@@ -82,7 +82,7 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
       host: '127.0.0.1', port: 0, log: silentLogger,
       routes: [{ path: TEAMS_SURFACE.messagesPath, handle: later((t) => t.requestListener) }, { path: TEAMS_SURFACE.picturePath, handle: later((t) => t.pictureListener) }],
     });
-    wired.teams = createTeamsAdapter({ config: { ...config, publicUrl: running.url }, inbox: app.inbox, outbound: app.outbound, log: silentLogger, held: app.storage.held });
+    wired.teams = createTeamsAdapter({ config: { ...config, publicUrl: running.url }, inbox: app.inbox, outbound: app.outbound, log: silentLogger, heldFor: app.heldOf });
     await wired.teams.start();
   });
   afterAll(async () => {
@@ -273,7 +273,7 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
     const log: Logger = { log: (_level, event, fields = {}) => { lines.push({ event, fields }); } };
     // A deployment of its own (its own database, inbox and way out), so this suite's adapter keeps delivering as before.
     const own = openApp({ ...loadConfig({ MEDBILL_TIME_ZONE: 'America/Chicago' }), dbPath: tempDbPath() }, { log: silentLogger, now: () => NOW });
-    const gated = createTeamsAdapter({ config, inbox: own.inbox, outbound: own.outbound, log, held: own.storage.held });
+    const gated = createTeamsAdapter({ config, inbox: own.inbox, outbound: own.outbound, log, heldFor: own.heldOf });
     const gatedServer = await startServer(own, { host: '127.0.0.1', port: 0, log: silentLogger, web: false, routes: [{ path: TEAMS_SURFACE.messagesPath, handle: gated.requestListener }] });
     await gated.start();
     const settleOwn = () => own.inbox.idle();
@@ -591,6 +591,80 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
     expect((await fetch(image?.url ?? '', { method: 'POST' })).status).toBe(405);
   }, 20_000);
 
+  it('holds a chart\'s picture and an offered file in the practice of the tenant they were made for (many practices)', async () => {
+    // A deployment of its own with a practice per tenant (MEDBILL_PRACTICES=per-workspace).
+    const own = openApp({ ...loadConfig({ MEDBILL_TIME_ZONE: 'America/Chicago', MEDBILL_PRACTICES: 'per-workspace' }), dbPath: tempDbPath() }, { log: silentLogger, now: () => NOW });
+    // The server first (its address is the public URL pictures are linked to), the adapter behind its routes.
+    const wired: { teams?: TeamsAdapter } = {};
+    const later = (f: (t: TeamsAdapter) => TeamsAdapter['requestListener']): TeamsAdapter['requestListener'] => (req, res) => {
+      if (!wired.teams) throw new Error('Teams is not wired yet');
+      return f(wired.teams)(req, res);
+    };
+    const ownServer = await startServer(own, {
+      host: '127.0.0.1', port: 0, log: silentLogger, web: false,
+      routes: [{ path: TEAMS_SURFACE.messagesPath, handle: later((t) => t.requestListener) }, { path: TEAMS_SURFACE.picturePath, handle: later((t) => t.pictureListener) }],
+    });
+    const teams = createTeamsAdapter({ config: { dev: true, publicUrl: ownServer.url }, inbox: own.inbox, outbound: own.outbound, log: silentLogger, heldFor: own.heldOf });
+    wired.teams = teams;
+    await teams.start();
+    try {
+      const chat = personal('practice-held');
+      const tenant = String(chat.tenantId);
+      const practice = own.storage.practice(own.practiceFor({ platform: 'teams', tenant }));
+      const send = async (body: unknown) => {
+        const res = await fetch(`${ownServer.url}${TEAMS_SURFACE.messagesPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        expect(res.status).toBe(200);
+        await own.inbox.idle();
+      };
+      const claims = claimService(practice);
+      for (const [caseId, payer, days] of [['C-PHLAA', 'Aetna', 20], ['C-PHLBB', 'Cigna', 70]] as const) {
+        const plan = await claims.draft({ caseId, payer, payerKind: 'commercial', lane: 'medical', procedures: ['41100'], diagnoses: ['K14.8'], billedCents: 40000, submittedDate: addDays(TODAY, -days) }, { who: 'test', surface: 'test' });
+        expect(plan.ok && (await claims.commit(plan))).toBeTruthy();
+      }
+      connector.calls.length = 0;
+      await send(activity('message.personal.rich-text.json', { text: 'report', conversation: chat, from: fromOf(chat) }));
+      const image = connector.calls.flatMap((c) => cardOf(c)?.body ?? []).find((e: { type: string }) => e.type === 'Image') as { url: string } | undefined;
+      const url = new URL(image?.url ?? 'http://none');
+      expect(url.searchParams.get('tenant')).toBe(tenant);
+      const token = url.searchParams.get('id') ?? '';
+      // Held in the tenant's practice, not in practice 'default'; found by the link, and not under another tenant.
+      expect(await practice.held.get(token, 'picture', undefined, NOW)).toMatchObject({ mediaType: 'image/png' });
+      expect(await own.storage.held.get(token, 'picture', undefined, NOW)).toBeUndefined();
+      expect((await fetch(url)).status).toBe(200);
+      const elsewhere = new URL(url);
+      elsewhere.searchParams.set('tenant', '11111111-2222-4333-8444-555555555555');
+      expect((await fetch(elsewhere)).status).toBe(404);
+      elsewhere.searchParams.delete('tenant');
+      expect((await fetch(elsewhere)).status).toBe(404);
+
+      // The claim form offered under a medical answer: held in the practice too, and uploaded from there on accept.
+      await send(activity('message.personal.rich-text.json', { text: 'E0486 for moderate OSA, AHI 24, CPAP intolerant, Medicare, age 63', conversation: chat, from: fromOf(chat) }));
+      const form = [...connector.calls].reverse().flatMap((c) => actionsIn(cardOf(c))).find((a) => a.title === 'Claim form');
+      expect(form).toBeDefined();
+      connector.calls.length = 0;
+      await send(activity('invoke.adaptiveCard-action.execute.personal.json', {
+        conversation: chat, from: fromOf(chat), channelData: { tenant: { id: tenant } },
+        value: { action: { type: 'Action.Execute', title: 'Claim form', verb: 'medbill', data: form?.data }, trigger: 'manual' },
+      }));
+      const card = connector.calls.find((c) => c.body.attachments?.[0]?.contentType === 'application/vnd.microsoft.teams.card.file.consent')?.body.attachments[0];
+      const fileToken = String(card?.content.acceptContext?.medbillFile ?? '');
+      expect(await practice.held.get(fileToken, 'file', String(fromOf(chat).id), NOW)).toMatchObject({ mediaType: 'application/pdf' });
+      expect(await own.storage.held.get(fileToken, 'file', String(fromOf(chat).id), NOW)).toBeUndefined();
+      const uploads = connector.uploads.length;
+      const uploadInfo = { ...fixture('invoke.fileConsent.accept.personal.json').value.uploadInfo, name: card?.name, uploadUrl: connector.uploadUrl(String(card?.name)), fileType: 'pdf' };
+      await send(activity('invoke.fileConsent.accept.personal.json', {
+        conversation: chat, from: fromOf(chat), channelData: { tenant: { id: tenant } }, value: { type: 'fileUpload', action: 'accept', context: card?.content.acceptContext, uploadInfo },
+      }));
+      await expect.poll(() => connector.uploads.length).toBe(uploads + 1);
+      expect(connector.uploads.at(-1)?.bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    } finally {
+      await teams.stop();
+      await ownServer.close();
+      await own.inbox.idle();
+      await own.close();
+    }
+  }, 30_000);
+
   it('answers 405 to anything but POST, and 400/415 to what is not an activity', async () => {
     const get = await fetch(`${running.url}/api/messages`);
     expect(get.status).toBe(405);
@@ -665,7 +739,7 @@ describe('Teams after a restart', () => {
     const config = { dev: true };
     const run = async (body: Record<string, unknown>) => {
       const app = openApp({ ...loadConfig({}), dbPath }, { log: silentLogger });
-      const teams = createTeamsAdapter({ config, inbox: app.inbox, outbound: app.outbound, log: silentLogger, held: app.storage.held });
+      const teams = createTeamsAdapter({ config, inbox: app.inbox, outbound: app.outbound, log: silentLogger, heldFor: app.heldOf });
       await teams.start();
       const running = await startServer(app, { host: '127.0.0.1', port: 0, log: silentLogger, routes: [{ path: TEAMS_SURFACE.messagesPath, handle: teams.requestListener }] });
       try {
@@ -799,7 +873,7 @@ describe('Teams with an app id (JWT)', () => {
     // one that issues a fixed token per scope, so what the connector receives can be checked.
     const issuer = { getAccessToken: async (a: unknown, b?: string) => `token-for ${typeof a === 'string' ? a : b}` } as unknown as AuthProvider;
     const connections = { getConnection: () => issuer, getDefaultConnection: () => issuer, getTokenProvider: () => issuer, getTokenProviderFromActivity: () => issuer, getDefaultConnectionConfiguration: () => ({}) } satisfies Connections;
-    const teams = createTeamsAdapter({ config: { ...config, authority }, inbox: app.inbox, outbound: app.outbound, log, held: app.storage.held, serviceHosts: ['127.0.0.1'], connections });
+    const teams = createTeamsAdapter({ config: { ...config, authority }, inbox: app.inbox, outbound: app.outbound, log, heldFor: app.heldOf, serviceHosts: ['127.0.0.1'], connections });
     await teams.start();
     running = await startServer(app, { host: '127.0.0.1', port: 0, log: silentLogger, routes: [{ path: '/api/messages', handle: teams.requestListener }] });
   });

@@ -79,7 +79,7 @@ describe('replay: every scenario on every platform, through the real server', ()
     app = openHouse({ ...loadConfig({}), dbPath: tempDbPath() }, { log: silentLogger });
     const config = loadTeamsConfig({ MEDBILL_TEAMS_DEV: '1' });
     if (!config) throw new Error('dev mode turns Teams on');
-    const teams = createTeamsAdapter({ config, inbox: app.inbox, outbound: app.outbound, log: silentLogger, held: app.storage.held });
+    const teams = createTeamsAdapter({ config, inbox: app.inbox, outbound: app.outbound, log: silentLogger, heldFor: app.heldOf });
     await teams.start();
     teamsServer = await startServer(app, { host: '127.0.0.1', port: 0, log: silentLogger, adapters: [teams], web: false });
   });

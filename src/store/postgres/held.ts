@@ -9,7 +9,8 @@ export class PgHeldStore implements HeldStore {
   constructor(private readonly db: PgDb, private readonly practice: string) {}
 
   async hold(token: string, thing: HeldThing, now: number): Promise<void> {
-    await this.db.query('DELETE FROM held WHERE practice = $1 AND until <= $2', [this.practice, now]);
+    // Every practice's expired things, whichever practice holds next (src/store/held.ts: hold).
+    await this.db.query('DELETE FROM held WHERE until <= $1', [now]);
     await this.db.query(
       'INSERT INTO held (token, kind, bytes, name, media_type, owner, until, practice) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
       [token, thing.kind, thing.bytes, thing.name ?? null, thing.mediaType ?? null, thing.owner ?? null, thing.until, this.practice],

@@ -11,14 +11,15 @@ export class SqliteHeldStore implements HeldStore {
 
   constructor(private readonly db: Db, private readonly practice: string) {
     this.insertStmt = db.prepare('INSERT INTO held (practice, token, kind, bytes, name, media_type, owner, until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    this.purgeStmt = db.prepare('DELETE FROM held WHERE practice = ? AND until <= ?');
+    // Every practice's expired things, whichever practice holds next (src/store/held.ts: hold).
+    this.purgeStmt = db.prepare('DELETE FROM held WHERE until <= ?');
     this.getStmt = db.prepare<[string, string, string, number], HeldRow>('SELECT kind, bytes, name, media_type, owner, until FROM held WHERE practice = ? AND token = ? AND kind = ? AND until > ?');
     this.deleteStmt = db.prepare('DELETE FROM held WHERE practice = ? AND token = ?');
   }
 
   async hold(token: string, thing: HeldThing, now: number): Promise<void> {
     this.db.transaction(() => {
-      this.purgeStmt.run(this.practice, now);
+      this.purgeStmt.run(now);
       this.insertStmt.run(this.practice, token, thing.kind, thing.bytes, thing.name ?? null, thing.mediaType ?? null, thing.owner ?? null, thing.until);
     }).immediate();
   }

@@ -543,6 +543,10 @@ export function storageSuite(name: string, open: StorageFactory): void {
         expect(await b.held.get('tok', 'file', undefined, 2)).toBeUndefined();
         expect(await b.held.take('tok', 'file', undefined, 2)).toBeUndefined();
         expect(await a.held.get('tok', 'file', undefined, 2)).toMatchObject({ kind: 'file' });
+        // Expired things go whichever practice holds next: A's file, past its time, once B holds a picture.
+        await b.held.hold('tok-b', { kind: 'picture', bytes: Buffer.from('y'), until: 20_000 }, 9500);
+        expect(await a.held.get('tok', 'file', undefined, 0)).toBeUndefined();
+        expect(await b.held.get('tok-b', 'picture', undefined, 9600)).toMatchObject({ kind: 'picture' });
         expect(await a.settings.get()).toBeUndefined();
         await a.settings.put({ zone: 'America/Chicago', followUp: { first: 21 }, appeal: { commercial: 120 } }, 5);
         expect(await a.settings.get()).toEqual({ settings: { zone: 'America/Chicago', followUp: { first: 21 }, appeal: { commercial: 120 } }, updatedAt: 5 });
