@@ -5,6 +5,8 @@
  * composition root choosing Postgres from MEDBILL_DATABASE_URL.
  */
 import { spawn } from 'node:child_process';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
 import pg from 'pg';
@@ -41,6 +43,48 @@ async function rows<R extends pg.QueryResultRow>(url: string, text: string): Pro
   } finally {
     await c.end();
   }
+}
+
+/**
+ * A loopback TCP proxy to the test cluster's socket that counts the client's turns to speak: each time it sends
+ * after the server spoke (or first). Statements sent together are one turn; one sent after another's answer is two.
+ */
+async function turnCountingProxy(url: string): Promise<{ url: string; turns: () => number; close: () => Promise<void> }> {
+  const target = new URL(url);
+  const socket = join(target.searchParams.get('host') ?? '/tmp', `.s.PGSQL.${target.port || '5432'}`);
+  let turns = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect({ path: socket });
+    let serverSpoke = true;
+    client.on('data', (d) => {
+      if (serverSpoke) turns++;
+      serverSpoke = false;
+      upstream.write(d);
+    });
+    upstream.on('data', (d) => {
+      serverSpoke = true;
+      client.write(d);
+    });
+    for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
+      sockets.add(a);
+      a.on('close', () => b.destroy());
+      a.on('error', () => b.destroy());
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const proxied = new URL(url);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String((server.address() as AddressInfo).port);
+  proxied.searchParams.delete('host');
+  return {
+    url: proxied.toString(),
+    turns: () => turns,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }
 
 describePostgres('PostgreSQL: migrations', () => {
@@ -157,6 +201,32 @@ describePostgres('PostgreSQL: several processes on one database', () => {
     }
     expect((await a.sessions.get('s1'))?.version).toBe(2);
     expect((await a.sessions.get('s2'))?.version).toBe(2);
+  });
+
+  it('sends a turn\'s writes together (one round trip, then COMMIT); one that fails rolls the others back and is the error reported', async () => {
+    const url = await freshDatabaseUrl();
+    const proxy = await turnCountingProxy(url);
+    try {
+      const s = open(proxy.url);
+      await s.db.query('SELECT 1'); // migrated, and a connection open before counting
+      const record = (caseId: string) => ({ kind: 'case.record' as const, owner: 'k', record: { caseId, procedure: 'biopsy', lane: 'medical' as const, updatedAt: 5 } });
+      const put = (flow: string) => ({ kind: 'session.put' as const, row: { key: 'k', flow, flowVersion: 1, state: { step: 'answer' }, history: [], version: 1, updatedAt: 1, expiresAt: 10_000 }, expectedVersion: undefined });
+      const before = proxy.turns();
+      expect(await s.unitOfWork.commit([record('C-PIPE2'), record('C-PIPE3'), put('triage')])).toBe(true);
+      // BEGIN and the three writes go out before any answer comes back; COMMIT after their answers: two turns.
+      expect(proxy.turns() - before).toBe(2);
+      expect((await s.cases.get('C-PIPE3'))?.lane).toBe('medical');
+      // A text with a NUL byte is refused by PostgreSQL (22021): the write before it is rolled back, the one
+      // after it never lands, and the error is the refused write's, not "current transaction is aborted".
+      await expect(s.unitOfWork.commit([record('C-PIPE4'), put('tri\u0000age'), record('C-PIPE5')])).rejects.toMatchObject({ code: '22021' });
+      expect(await s.cases.get('C-PIPE4')).toBeUndefined();
+      expect(await s.cases.get('C-PIPE5')).toBeUndefined();
+      // The connection is rolled back and fit for the next turn.
+      expect(await s.unitOfWork.commit([record('C-PIPE6')])).toBe(true);
+      expect((await s.sessions.get('k'))?.flow).toBe('triage');
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('gives a digest run to exactly one of twenty processes claiming it at the same instant', async () => {

@@ -36,7 +36,9 @@ export class PgDb {
 
   constructor(url: string, max = 10) {
     this.pool = import('pg').then(({ default: driver }) => {
-      const pool = new driver.Pool({ connectionString: url, types: typesOf(driver), max, application_name: 'medbill' });
+      // Pipeline mode: statements given to one connection together go out together (see pipelined); one
+      // awaited at a time, as everywhere else, runs as it always did.
+      const pool = new driver.Pool({ connectionString: url, types: typesOf(driver), max, application_name: 'medbill', pipeline: true });
       // An idle connection dropped by the server (a restart) must not crash the process: the next query
       // takes a new connection, or reports the failure to its caller.
       pool.on('error', () => undefined);
@@ -66,6 +68,35 @@ export class PgDb {
   async transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     await this.ready;
     return inTransaction(await this.pool, fn);
+  }
+
+  /**
+   * One transaction whose statements are sent together, without waiting for each other's answers: `send`
+   * starts every statement at once (each one `sql.query` call, made synchronously, in order) and says, per
+   * statement, whether it found what it expected. BEGIN and the statements cost one round trip, then COMMIT,
+   * or ROLLBACK when one found its row changed (false). A statement that fails is rethrown after the rollback:
+   * the first in the order sent (the ones after it failed only because the transaction had).
+   */
+  async pipelined(send: (sql: Sql) => Promise<boolean>[]): Promise<boolean> {
+    await this.ready;
+    const client = await (await this.pool).connect();
+    let broken: Error | undefined;
+    try {
+      const begun = client.query('BEGIN').then(() => true);
+      const results = await Promise.allSettled([begun, ...send(client)]);
+      const failed = results.find((r) => r.status === 'rejected');
+      const held = !failed && results.every((r) => r.status === 'fulfilled' && r.value);
+      try {
+        await client.query(held ? 'COMMIT' : 'ROLLBACK');
+      } catch (err) {
+        broken = err instanceof Error ? err : new Error(String(err));
+        throw err;
+      }
+      if (failed) throw failed.reason;
+      return held;
+    } finally {
+      client.release(broken); // a connection that could not end its transaction is closed, not reused
+    }
   }
 
   /**

@@ -35,12 +35,27 @@ export interface PgStores {
   inbox: PgInboxStore;
 }
 
+/**
+ * The writes each made of one statement, sent by apply() as it is called: a unit of work of these alone (a
+ * turn's: its session, cases and inbox answer) goes out in one round trip (PgDb.pipelined). Any other kind
+ * may take several statements, one after another's answer, so a unit with one is applied a write at a time.
+ */
+const ONE_STATEMENT: ReadonlySet<StoreWrite['kind']> = new Set(['session.put', 'session.delete', 'case.record', 'case.forget', 'inbox.answered']);
+
 export class PgUnitOfWork implements UnitOfWork {
   constructor(private readonly db: PgDb, private readonly stores: () => PgStores) {}
 
   async commit(writes: readonly StoreWrite[]): Promise<boolean> {
     if (!writes.length) return true;
     const s = this.stores();
+    if (writes.every((w) => ONE_STATEMENT.has(w.kind))) {
+      try {
+        return await this.db.pipelined((sql) => writes.map((w) => apply(s, sql, w)));
+      } catch (err) {
+        if (metConcurrentChange(err)) return false;
+        throw err;
+      }
+    }
     try {
       await this.db.transaction(async (sql) => {
         for (const w of writes) if (!(await apply(s, sql, w))) throw new Conflict();
