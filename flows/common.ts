@@ -117,7 +117,7 @@ export function parseProcedure(text: string, ctx: FlowContext): Parsed<string> {
   }
   const known = extractFacts(trimmed, ctx.kn).known.procedure;
   if (known) return { value: known };
-  if (trimmed.length > 0 && trimmed.length <= 200 && procedureRecognized(trimmed, ctx.kn)) return { value: trimmed };
+  if (trimmed.length > 0 && trimmed.length <= 200 && recognizedProcedure(ctx, trimmed)) return { value: trimmed };
   return { error: "I couldn't tell which procedure that is." };
 }
 
@@ -133,9 +133,33 @@ export function procedureName(ctx: FlowContext, procedure: string): string {
   return kind ? kind.name.charAt(0).toLowerCase() + kind.name.slice(1) : 'as described';
 }
 
+/**
+ * What a turn read procedure words as, by its context (one per turn): a turn that sets a case aside and starts
+ * another reads the same words several times (is it another patient? which procedure? its name?), once here.
+ */
+interface ProcedureReadings { kinds: Map<string, { id: string; name: string } | undefined>; recognized: Map<string, boolean> }
+const readingsOf = new WeakMap<FlowContext, ProcedureReadings>();
+function readings(ctx: FlowContext): ProcedureReadings {
+  let r = readingsOf.get(ctx);
+  if (!r) readingsOf.set(ctx, (r = { kinds: new Map(), recognized: new Map() }));
+  return r;
+}
+
 /** The kind of procedure (the knowledge base's category) a code or words name, to tell one case from another. */
 export function procedureKind(ctx: FlowContext, procedure: string): { id: string; name: string } | undefined {
-  return procedureKindOf(ctx.kn, (code) => ctx.codes.exact(code) !== undefined, procedure);
+  const { kinds } = readings(ctx);
+  if (kinds.has(procedure)) return kinds.get(procedure);
+  const kind = procedureKindOf(ctx.kn, (code) => ctx.codes.exact(code) !== undefined, procedure);
+  kinds.set(procedure, kind);
+  return kind;
+}
+
+/** Whether triage recognises the words as a procedure (knowledge/triage.ts procedureRecognized), read once per turn. */
+export function recognizedProcedure(ctx: FlowContext, words: string): boolean {
+  const { recognized } = readings(ctx);
+  let known = recognized.get(words);
+  if (known === undefined) recognized.set(words, (known = procedureRecognized(words, ctx.kn)));
+  return known;
 }
 
 /** Merges a change into the facts; coverage is merged field by field. */

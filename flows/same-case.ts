@@ -11,8 +11,7 @@
 import type { FlowContext } from './context.js';
 import type { CaseFacts } from '../src/knowledge/facts.js';
 import { findTeeth } from '../src/knowledge/text.js';
-import { procedureRecognized } from '../src/knowledge/triage.js';
-import { procedureKind } from './common.js';
+import { procedureKind, recognizedProcedure } from './common.js';
 
 export type Verdict = 'same' | 'new' | 'ask';
 
@@ -151,6 +150,6 @@ export function messageReading(ctx: FlowContext, text: string, stated: Partial<C
   const named = stated.procedure ?? removalProcedure(text);
   const namedKind = named ? procedureKind(ctx, named)?.id : undefined;
   // The message as a whole, as start() reads a case from one message (words triage recognises as a procedure).
-  const describedKind = !namedKind && text.length <= 200 && procedureRecognized(text, ctx.kn) ? procedureKind(ctx, text)?.id : undefined;
+  const describedKind = !namedKind && text.length <= 200 && recognizedProcedure(ctx, text) ? procedureKind(ctx, text)?.id : undefined;
   return { text, facts: stated, ...(namedKind ? { namedKind } : {}), ...(describedKind ? { describedKind } : {}), teeth: teethIn(text) };
 }

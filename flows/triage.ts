@@ -17,7 +17,7 @@ import { epsdt, MEDICAID_DELIVERY_QUESTION, triage, type TriageResult } from '..
 import { codeSetOf, normalizeIcd10, procedureCodePattern } from '../src/knowledge/codes.js';
 import { LANE_LINE } from '../src/reply-text.js';
 import { answerParts } from './answer.js';
-import { DOCUMENT_KINDS, MEDICAL_LANES, type DocumentKind } from '../src/knowledge/vocabulary.js';
+import { DOCUMENT_KINDS, LANES, MEDICAL_LANES, type DocumentKind, type Lane } from '../src/knowledge/vocabulary.js';
 import {
   CAUSE_OPTIONS, COMMON_PROCEDURES, PAYER_OPTIONS, changedFacts, describeChanges, describeFacts, mergeFacts, parseCause, parsePayer,
   labelOf, parseProcedure, procedureName, withNote, type Option, type Parsed,
@@ -54,6 +54,11 @@ interface Undo {
 interface Slots extends CaseSlots {
   /** At step `same-case`: the message that may be about another patient, and the step it was typed at. */
   held?: { text: string; step: CaseStep };
+  /**
+   * At step `answer`: the lane answered (advance sets it with the answer), so setting the case aside for the next
+   * patient records the lane the person was told without working the case out again.
+   */
+  lane?: Lane;
   /** The case before the person's last change: this case's facts, or the case set aside when this one started. */
   undo?: Undo;
 }
@@ -341,6 +346,8 @@ function advance(ctx: FlowContext, slots: Slots, caseId: string, lead: string[] 
     }
     if (step === 'answer' && slots.wantFee && (slots.facts.fee === undefined || slots.facts.cashFee === undefined)) step = 'fee';
   }
+  if (step === 'answer' && result) slots.lane = result.lane;
+  else delete slots.lane;
   const st = state(step, slots, caseId);
   const answered = step === 'answer' && result ? [{ caseId, procedure: procedureName(ctx, slots.facts.procedure ?? ''), lane: result.lane, facts: slots.facts }] : [];
   return { state: st, replies: withLead(lead, render(ctx, st, result)), cases: answered };
@@ -359,7 +366,8 @@ function mentionsCase(ctx: FlowContext, text: string): boolean {
 /** Sets this case aside (it stays in the person's recent cases) and starts one from the message. */
 function newCase(ctx: FlowContext, st: FlowState, text: string): Outcome {
   const s = slotsOf(st);
-  const lane = s.facts.procedure ? currentResult(s, ctx).lane : 'needs-info';
+  // At its answer the case holds the lane answered; elsewhere (a question pending) it is worked out now.
+  const lane = st.step === 'answer' && s.lane ? s.lane : s.facts.procedure ? currentResult(s, ctx).lane : 'needs-info';
   return {
     state: st,
     replies: [reply(`Starting a new case; case ${st.caseId} is kept ("undo" goes back to it).`)],
@@ -688,6 +696,7 @@ export const triageFlow: Flow = {
   menu: { label: 'Is this medical first?', example: '"pt broke #8 in a bike accident, BCBS medical + Delta dental"', words: ['new case'] },
   stateSchema: stateSchema(STEPS, CaseSlotsSchema.extend({
     held: z.object({ text: z.string().max(MAX_TEXT_CHARS), step: z.enum(CASE_STEPS) }).optional(),
+    lane: z.enum(LANES).optional(),
     undo: z.object({ caseId: z.string().regex(/^C-[A-Z0-9]{5}$/), step: z.enum(CASE_STEPS), slots: CaseSlotsSchema, change: z.string().max(2000) }).optional(),
   })),
   examples: ['is this medical first', 'should I bill medical', 'bill medical or dental', 'which insurance do I bill', 'check a case', 'triage a case', 'medical insurance for this procedure'],

@@ -52,7 +52,8 @@ export function isPracticeZone(zone: string): boolean {
 export function localDate(instantMs: number, zone: string): string {
   const f = formatterOf(zone);
   if (!f) throw new RangeError(`not a time zone: ${zone}`);
-  const part = (type: string) => f.formatToParts(instantMs).find((p) => p.type === type)?.value ?? '';
+  const parts = f.formatToParts(instantMs);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('year').padStart(4, '0')}-${part('month')}-${part('day')}`;
 }
 

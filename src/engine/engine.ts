@@ -236,8 +236,8 @@ export class Engine<S = unknown> {
         // Read, decide (flows may await: an LLM, a file render), then write in one transaction only if nobody
         // wrote this session meanwhile. In this process one person's turns are queued; a conflict means
         // another process answered them in between, so the turn is worked out again on what it wrote.
-        const loaded = await this.load(scope, key);
-        const ctx = await this.contextFor(turn);
+        // The session and the turn's context (the practice's zone) are read side by side.
+        const [loaded, ctx] = await Promise.all([this.load(scope, key), this.contextFor(turn)]);
         const checked = await this.forSession(ctx, screened, loaded);
         const decision = await this.decide(ctx, loaded.row, checked.input, loaded.expired);
         const replies = await this.save(scope, key, loaded, decision, checked.identifiers, answer);
@@ -285,7 +285,10 @@ export class Engine<S = unknown> {
 
   /** What the session's pending question says its answer names (a product, a lab, a drug), with the session's version. */
   private async answerNamesOf(where: Omit<Turn, 'input' | 'direct'>): Promise<{ kind: ProperNameKind; version: number } | undefined> {
-    const { row, version } = await this.load(this.scopeOf(where), sessionKey(where));
+    const stored = await this.scopeOf(where).sessions.get<FlowState>(sessionKey(where));
+    // On the way to the acknowledgement: a session whose flow never asks for a name is not checked further.
+    if (!stored || !this.flows.get(stored.flow)?.answerNames) return undefined;
+    const { row, version } = this.checked(stored);
     if (!row || version === undefined) return undefined;
     const kind = this.flows.get(row.flow)?.answerNames?.(await this.contextFor(where), row.state);
     return kind ? { kind, version } : undefined;
@@ -307,10 +310,13 @@ export class Engine<S = unknown> {
 
   /** The person's session as stored, checked against its flow; an expired or outdated one is set aside. */
   private async load(scope: Scope<S>, key: string): Promise<Loaded> {
-    const now = this.now();
     const stored = await scope.sessions.get<FlowState>(key);
-    if (!stored) return { notices: [] };
-    if (stored.expiresAt <= now) return { expired: stored, version: stored.version, notices: [] };
+    return stored ? this.checked(stored) : { notices: [] };
+  }
+
+  /** A stored session checked against its flow and the clock (see load). */
+  private checked(stored: Session): Loaded {
+    if (stored.expiresAt <= this.now()) return { expired: stored, version: stored.version, notices: [] };
     // The stored state must still fit its flow (validated, never cast): otherwise the question starts again.
     const live = this.flows.load(stored.flow, stored.flowVersion, stored.state);
     if (!live) return { expired: stored, version: stored.version, notices: [reply('medbill was updated since your last message, so that question starts again.')] };
