@@ -48,13 +48,30 @@ export function isPracticeZone(zone: string): boolean {
   return isValidZone(zone) && (zone.includes('/') || zone === 'UTC');
 }
 
+/**
+ * Each zone's date in the quarter hour last asked about (a turn asks once; formatting takes tens of
+ * microseconds). Since 1980 every zone has been offset from UTC by whole quarter hours (Kiritimati's -10:40
+ * ended in 1979), so a zone's date can only change on a UTC quarter hour; earlier instants are not kept.
+ */
+const QUARTER_HOUR_MS = 15 * 60 * 1000;
+const QUARTER_HOURS_SINCE = Date.UTC(1980, 0, 1);
+const lastDates = new Map<string, { quarter: number; date: string }>();
+
 /** The local date ('YYYY-MM-DD') at an instant in a zone; a RangeError for anything that is not a zone. */
 export function localDate(instantMs: number, zone: string): string {
+  const quarter = Math.floor(instantMs / QUARTER_HOUR_MS);
+  const known = lastDates.get(zone);
+  if (known?.quarter === quarter) return known.date;
   const f = formatterOf(zone);
   if (!f) throw new RangeError(`not a time zone: ${zone}`);
   const parts = f.formatToParts(instantMs);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year').padStart(4, '0')}-${part('month')}-${part('day')}`;
+  const date = `${part('year').padStart(4, '0')}-${part('month')}-${part('day')}`;
+  if (instantMs >= QUARTER_HOURS_SINCE) {
+    if (lastDates.size > 1000) lastDates.clear();
+    lastDates.set(zone, { quarter, date });
+  }
+  return date;
 }
 
 /** Today's date in `zone` by `clock`: the one way medbill reads the clock for a date. */

@@ -10,7 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_PRACTICE_ZONE, todayIn } from '../../../src/today.js';
+import { DEFAULT_PRACTICE_ZONE, localDate, todayIn } from '../../../src/today.js';
 import { loadConfig } from '../../../src/config.js';
 import { validateFactValue } from '../../../src/letters/fact-values.js';
 import { openEngine, shelf } from '../../support/house.js';
@@ -22,6 +22,35 @@ import { claimService, sqliteStorage } from '../../support/storage.js';
 import type { SqliteStorage } from '../../../src/store/sqlite/index.js';
 
 const at = (iso: string) => () => Date.parse(iso);
+
+describe('localDate: a zone\'s date kept for its quarter hour', () => {
+  it('is the date the platform gives at every instant, for zones a quarter or half hour off, across their clock changes', () => {
+    const fresh = (ms: number, zone: string) => {
+      const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(ms);
+      const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+      return `${part('year')}-${part('month')}-${part('day')}`;
+    };
+    // Nepal +05:45, Eucla +08:45, Chatham +12:45/+13:45, St John's -03:30/-02:30, Chicago; around both of Chatham's and
+    // St John's 2026 changes, every 7 minutes (not a divisor of 15: the instants fall everywhere in a quarter hour).
+    const zones = ['Asia/Kathmandu', 'Australia/Eucla', 'Pacific/Chatham', 'America/St_Johns', 'America/Chicago'];
+    let checked = 0;
+    for (const day of ['2026-04-04T00:00:00Z', '2026-09-26T00:00:00Z', '2026-03-08T00:00:00Z', '2026-11-01T00:00:00Z']) {
+      for (let ms = Date.parse(day); ms < Date.parse(day) + 2 * 86_400_000; ms += 7 * 60_000) {
+        for (const zone of zones) {
+          expect(localDate(ms, zone), `${new Date(ms).toISOString()} ${zone}`).toBe(fresh(ms, zone));
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(8000);
+  });
+
+  it('works an instant before 1980 out in full (offsets then were not all whole quarter hours)', () => {
+    // Monrovia was 44 minutes 30 seconds behind UTC until 1972: 00:30 UTC on 1 Jan 1970 was still 31 Dec there.
+    expect(localDate(Date.parse('1970-01-01T00:30:00Z'), 'Africa/Monrovia')).toBe('1969-12-31');
+    expect(localDate(Date.parse('1970-01-01T00:50:00Z'), 'Africa/Monrovia')).toBe('1970-01-01');
+  });
+});
 
 describe('todayIn: the local date where it was said', () => {
   // Each row: an instant, a zone, the date on the wall there, worked out by hand from the zone's offset.
