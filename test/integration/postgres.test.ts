@@ -46,21 +46,36 @@ async function rows<R extends pg.QueryResultRow>(url: string, text: string): Pro
 }
 
 /**
- * A loopback TCP proxy to the test cluster's socket that counts the client's turns to speak: each time it sends
- * after the server spoke (or first). Statements sent together are one turn; one sent after another's answer is two.
+ * A loopback TCP proxy to the test cluster's socket that counts the client's turns to speak (each time it sends
+ * after the server spoke, or first: statements sent together are one turn; one sent after another's answer is
+ * two) and the statements it asks the server to parse (Parse messages: a prepared statement is parsed once).
  */
-async function turnCountingProxy(url: string): Promise<{ url: string; turns: () => number; close: () => Promise<void> }> {
+async function turnCountingProxy(url: string): Promise<{ url: string; turns: () => number; parses: () => number; close: () => Promise<void> }> {
   const target = new URL(url);
   const socket = join(target.searchParams.get('host') ?? '/tmp', `.s.PGSQL.${target.port || '5432'}`);
   let turns = 0;
+  let parses = 0;
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = connect({ path: socket });
     let serverSpoke = true;
+    // The client's messages after its startup message (which has no type byte): a type byte, then a length.
+    let pending = Buffer.alloc(0);
+    let started = false;
     client.on('data', (d) => {
       if (serverSpoke) turns++;
       serverSpoke = false;
       upstream.write(d);
+      pending = Buffer.concat([pending, d]);
+      for (;;) {
+        const at = started ? 1 : 0;
+        if (pending.length < at + 4) break;
+        const size = at + pending.readUInt32BE(at);
+        if (pending.length < size) break;
+        if (started && pending[0] === 0x50) parses++; // 'P'
+        started = true;
+        pending = pending.subarray(size);
+      }
     });
     upstream.on('data', (d) => {
       serverSpoke = true;
@@ -80,6 +95,7 @@ async function turnCountingProxy(url: string): Promise<{ url: string; turns: () 
   return {
     url: proxied.toString(),
     turns: () => turns,
+    parses: () => parses,
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => server.close(resolve));
@@ -203,19 +219,24 @@ describePostgres('PostgreSQL: several processes on one database', () => {
     expect((await a.sessions.get('s2'))?.version).toBe(2);
   });
 
-  it('sends a turn\'s writes together (one round trip, then COMMIT); one that fails rolls the others back and is the error reported', async () => {
+  it('sends a turn\'s writes together (one round trip, then COMMIT), prepared once per connection; one that fails rolls the others back and is the error reported', async () => {
     const url = await freshDatabaseUrl();
     const proxy = await turnCountingProxy(url);
     try {
       const s = open(proxy.url);
       await s.db.query('SELECT 1'); // migrated, and a connection open before counting
       const record = (caseId: string) => ({ kind: 'case.record' as const, owner: 'k', record: { caseId, procedure: 'biopsy', lane: 'medical' as const, updatedAt: 5 } });
-      const put = (flow: string) => ({ kind: 'session.put' as const, row: { key: 'k', flow, flowVersion: 1, state: { step: 'answer' }, history: [], version: 1, updatedAt: 1, expiresAt: 10_000 }, expectedVersion: undefined });
+      const put = (flow: string, key = 'k') => ({ kind: 'session.put' as const, row: { key, flow, flowVersion: 1, state: { step: 'answer' }, history: [], version: 1, updatedAt: 1, expiresAt: 10_000 }, expectedVersion: undefined });
       const before = proxy.turns();
       expect(await s.unitOfWork.commit([record('C-PIPE2'), record('C-PIPE3'), put('triage')])).toBe(true);
       // BEGIN and the three writes go out before any answer comes back; COMMIT after their answers: two turns.
       expect(proxy.turns() - before).toBe(2);
       expect((await s.cases.get('C-PIPE3'))?.lane).toBe('medical');
+      // The same statements again (another session): prepared on this connection already, none parsed again.
+      const parsed = proxy.parses();
+      expect(await s.unitOfWork.commit([record('C-PIPE7'), record('C-PIPE8'), put('triage', 'k2')])).toBe(true);
+      expect(proxy.parses() - parsed).toBe(0);
+      expect((await s.sessions.get('k2'))?.flow).toBe('triage');
       // A text with a NUL byte is refused by PostgreSQL (22021): the write before it is rolled back, the one
       // after it never lands, and the error is the refused write's, not "current transaction is aborted".
       await expect(s.unitOfWork.commit([record('C-PIPE4'), put('tri\u0000age'), record('C-PIPE5')])).rejects.toMatchObject({ code: '22021' });

@@ -25,6 +25,26 @@ function typesOf(driver: typeof pg): pg.CustomTypesConfig {
   return { getTypeParser: getTypeParser as pg.CustomTypesConfig['getTypeParser'] };
 }
 
+/**
+ * Prepared statements: PostgreSQL parses a named statement once per connection, then only binds and runs it
+ * (medbill's statements are fixed texts with parameters). The first texts seen are named, up to a bound, so
+ * texts built from data (an import's batch sizes) cannot fill a connection with prepared statements.
+ */
+const MAX_PREPARED = 300;
+const names = new Map<string, string>();
+function prepared(text: string, values?: unknown[]): pg.QueryConfig {
+  // A text without parameters goes as it is: it may hold several statements (a migration), which cannot be prepared.
+  if (!values) return { text };
+  let name = names.get(text);
+  if (name === undefined && names.size < MAX_PREPARED) names.set(text, (name = `medbill_${names.size + 1}`));
+  return name === undefined ? { text, values } : { name, text, values };
+}
+
+/** A connection as the stores use it: every statement prepared (see prepared). */
+function sqlOn(client: pg.PoolClient | pg.Pool): Sql {
+  return { query: <R extends Row>(text: string, values?: unknown[]) => client.query<R>(prepared(text, values)) };
+}
+
 /** Taken while migrating, so replicas starting together migrate one after the other. */
 const MIGRATION_LOCK = 7_401_226_001;
 /** The version a database is at: the last step schema_migrations records (0 before any). */
@@ -55,13 +75,13 @@ export class PgDb {
 
   async query<R extends Row = Row>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
     await this.ready;
-    return (await this.pool).query<R>(text, values);
+    return (await this.pool).query<R>(prepared(text, values));
   }
 
   /** Rows as arrays of values, in the SELECT's order (cheaper than objects over a whole A/R). */
   async arrays<R extends unknown[]>(text: string, values?: unknown[]): Promise<R[]> {
     await this.ready;
-    return (await (await this.pool).query<R>({ text, values, rowMode: 'array' })).rows;
+    return (await (await this.pool).query<R>({ ...prepared(text, values), rowMode: 'array' })).rows;
   }
 
   /** Runs `fn` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
@@ -83,7 +103,7 @@ export class PgDb {
     let broken: Error | undefined;
     try {
       const begun = client.query('BEGIN').then(() => true);
-      const results = await Promise.allSettled([begun, ...send(client)]);
+      const results = await Promise.allSettled([begun, ...send(sqlOn(client))]);
       const failed = results.find((r) => r.status === 'rejected');
       const held = !failed && results.every((r) => r.status === 'fulfilled' && r.value);
       try {
@@ -114,7 +134,7 @@ export class PgDb {
     }
     let ended = false;
     return {
-      sql: client,
+      sql: sqlOn(client),
       async end(how) {
         if (ended) return;
         ended = true;
@@ -147,7 +167,7 @@ async function inTransaction<T>(pool: pg.Pool, fn: (sql: Sql) => Promise<T>): Pr
   let broken: Error | undefined;
   try {
     await client.query('BEGIN');
-    const result = await fn(client);
+    const result = await fn(sqlOn(client));
     await client.query('COMMIT');
     return result;
   } catch (err) {
