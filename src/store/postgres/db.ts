@@ -102,8 +102,21 @@ export class PgDb {
     const client = await (await this.pool).connect();
     let broken: Error | undefined;
     try {
+      // Corked: BEGIN and the statements leave in one write (each statement's own cork nests inside this one).
+      const stream = client.connection.stream;
+      stream.cork();
       const begun = client.query('BEGIN').then(() => true);
-      const results = await Promise.allSettled([begun, ...send(sqlOn(client))]);
+      begun.catch(() => undefined); // its failure is reported with the others' (below), or moot if they could not be sent
+      let sent: Promise<boolean>[];
+      try {
+        sent = [begun, ...send(sqlOn(client))];
+      } catch (err) {
+        broken = err instanceof Error ? err : new Error(String(err)); // BEGIN went out: not given back mid-transaction
+        throw err;
+      } finally {
+        stream.uncork();
+      }
+      const results = await Promise.allSettled(sent);
       const failed = results.find((r) => r.status === 'rejected');
       const held = !failed && results.every((r) => r.status === 'fulfilled' && r.value);
       try {
