@@ -517,7 +517,7 @@ export function createTeamsAdapter(opts: {
 
   /** The person answered a file offer: the file goes to the upload URL Teams gave, and a file card shows it. */
   async function consentAnswered(a: InboundActivity, answer: ConsentAnswer): Promise<void> {
-    const say = (text: string) => post(a.serviceUrl, a.conversation.id, a.recipient.id, [{ text, parts: [], privacy: 'any' }], {});
+    const say = (text: string) => post(a.serviceUrl, a.conversation.id, a.recipient.id, [{ text, parts: [], privacy: 'any' }], { tenant: tenantOf(a) });
     try {
       const file = await held.take(tenantOf(a), tokenOf(answer), FILE_KIND, a.from.id);
       if (answer.action === 'decline') {
