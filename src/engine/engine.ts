@@ -286,11 +286,12 @@ export class Engine<S = unknown> {
   /** What the session's pending question says its answer names (a product, a lab, a drug), with the session's version. */
   private async answerNamesOf(where: Omit<Turn, 'input' | 'direct'>): Promise<{ kind: ProperNameKind; version: number } | undefined> {
     const stored = await this.scopeOf(where).sessions.get<FlowState>(sessionKey(where));
+    const flow = stored && this.flows.get(stored.flow);
     // On the way to the acknowledgement: a session whose flow never asks for a name is not checked further.
-    if (!stored || !this.flows.get(stored.flow)?.answerNames) return undefined;
+    if (!stored || !flow?.answerNames) return undefined;
     const { row, version } = this.checked(stored);
     if (!row || version === undefined) return undefined;
-    const kind = this.flows.get(row.flow)?.answerNames?.(await this.contextFor(where), row.state);
+    const kind = flow.answerNames(await this.contextFor(where), row.state);
     return kind ? { kind, version } : undefined;
   }
 

@@ -237,6 +237,13 @@ describePostgres('PostgreSQL: several processes on one database', () => {
       expect(await s.unitOfWork.commit([record('C-PIPE7'), record('C-PIPE8'), put('triage', 'k2')])).toBe(true);
       expect(proxy.parses() - parsed).toBe(0);
       expect((await s.sessions.get('k2'))?.flow).toBe('triage');
+      // A later schema step adding a column while this process runs (another replica migrated): its prepared
+      // reads keep working, since none of them selects * ("cached plan must not change result type").
+      const stored = async () => [(await s.sessions.get('k2'))?.flow, (await s.digests.channel({ platform: 'slack', channel: 'C1' }))?.zone];
+      await s.unitOfWork.commit([{ kind: 'digest.set-channel', channel: { address: { platform: 'slack', channel: 'C1' }, localTime: '08:00', zone: 'UTC', weekdays: [1] }, at: 1 }]);
+      expect(await stored()).toEqual(['triage', 'UTC']);
+      for (const table of ['sessions', 'digest_channels', 'digest_runs', 'letters', 'slack_installations']) await rows(url, `ALTER TABLE ${table} ADD COLUMN later TEXT`);
+      expect(await stored()).toEqual(['triage', 'UTC']);
       // A text with a NUL byte is refused by PostgreSQL (22021): the write before it is rolled back, the one
       // after it never lands, and the error is the refused write's, not "current transaction is aborted".
       await expect(s.unitOfWork.commit([record('C-PIPE4'), put('tri\u0000age'), record('C-PIPE5')])).rejects.toMatchObject({ code: '22021' });

@@ -24,7 +24,7 @@ import { AuthType, resolveAuthType, type AuthProvider, type Connections } from '
 import { renderCard, renderCards } from '../../adapters/teams/cards.js';
 import { reply } from '../../src/engine/model.js';
 import { PNG } from 'pngjs';
-import { loadTeamsConfig } from '../../adapters/teams/config.js';
+import { loadTeamsConfig, type TeamsConfig } from '../../adapters/teams/config.js';
 import { isOneDriveUrl } from '../../adapters/teams/files.js';
 import { startDigest } from '../../src/root/digest.js';
 import { addDays } from '../../src/calendar.js';
@@ -43,6 +43,26 @@ const fixture = (name: string) => JSON.parse(readFileSync(existsSync(join(SHARED
 
 const NOW = Date.parse('2026-12-08T02:30:00Z');
 const TODAY = '2026-12-07';
+
+/**
+ * medbill serving Teams for `house`: the server first (its address is the public URL charts are linked to),
+ * then the adapter behind its routes, started.
+ */
+async function serveTeams(house: App, config: TeamsConfig): Promise<{ running: Running; teams: TeamsAdapter }> {
+  const wired: { teams?: TeamsAdapter } = {};
+  const later = (f: (t: TeamsAdapter) => TeamsAdapter['requestListener']): TeamsAdapter['requestListener'] => (req, res) => {
+    if (!wired.teams) throw new Error('Teams is not wired yet');
+    return f(wired.teams)(req, res);
+  };
+  const running = await startServer(house, {
+    host: '127.0.0.1', port: 0, log: silentLogger,
+    routes: [{ path: TEAMS_SURFACE.messagesPath, handle: later((t) => t.requestListener) }, { path: TEAMS_SURFACE.picturePath, handle: later((t) => t.pictureListener) }],
+  });
+  const teams = createTeamsAdapter({ config: { ...config, publicUrl: running.url }, inbox: house.inbox, outbound: house.outbound, log: silentLogger, heldFor: house.heldOf });
+  wired.teams = teams;
+  await teams.start();
+  return { running, teams };
+}
 
 describe('Teams (dev mode, a fake Bot Connector)', () => {
   let connector: ConnectorFake;
@@ -72,18 +92,7 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
     app = openApp({ ...loadConfig({ MEDBILL_TIME_ZONE: 'America/Chicago' }), dbPath }, { log: silentLogger, now: () => NOW });
     const config = loadTeamsConfig({ MEDBILL_TEAMS_DEV: '1' });
     if (!config) throw new Error('dev mode turns Teams on');
-    // The server first (its address is the public URL charts are linked to), the adapter behind its routes.
-    const wired: { teams?: TeamsAdapter } = {};
-    const later = (f: (t: TeamsAdapter) => TeamsAdapter['requestListener']): TeamsAdapter['requestListener'] => (req, res) => {
-      if (!wired.teams) throw new Error('Teams is not wired yet');
-      return f(wired.teams)(req, res);
-    };
-    running = await startServer(app, {
-      host: '127.0.0.1', port: 0, log: silentLogger,
-      routes: [{ path: TEAMS_SURFACE.messagesPath, handle: later((t) => t.requestListener) }, { path: TEAMS_SURFACE.picturePath, handle: later((t) => t.pictureListener) }],
-    });
-    wired.teams = createTeamsAdapter({ config: { ...config, publicUrl: running.url }, inbox: app.inbox, outbound: app.outbound, log: silentLogger, heldFor: app.heldOf });
-    await wired.teams.start();
+    ({ running } = await serveTeams(app, config));
   });
   afterAll(async () => {
     if (second) {
@@ -594,19 +603,7 @@ describe('Teams (dev mode, a fake Bot Connector)', () => {
   it('holds a chart\'s picture and an offered file in the practice of the tenant they were made for (many practices)', async () => {
     // A deployment of its own with a practice per tenant (MEDBILL_PRACTICES=per-workspace).
     const own = openApp({ ...loadConfig({ MEDBILL_TIME_ZONE: 'America/Chicago', MEDBILL_PRACTICES: 'per-workspace' }), dbPath: tempDbPath() }, { log: silentLogger, now: () => NOW });
-    // The server first (its address is the public URL pictures are linked to), the adapter behind its routes.
-    const wired: { teams?: TeamsAdapter } = {};
-    const later = (f: (t: TeamsAdapter) => TeamsAdapter['requestListener']): TeamsAdapter['requestListener'] => (req, res) => {
-      if (!wired.teams) throw new Error('Teams is not wired yet');
-      return f(wired.teams)(req, res);
-    };
-    const ownServer = await startServer(own, {
-      host: '127.0.0.1', port: 0, log: silentLogger, web: false,
-      routes: [{ path: TEAMS_SURFACE.messagesPath, handle: later((t) => t.requestListener) }, { path: TEAMS_SURFACE.picturePath, handle: later((t) => t.pictureListener) }],
-    });
-    const teams = createTeamsAdapter({ config: { dev: true, publicUrl: ownServer.url }, inbox: own.inbox, outbound: own.outbound, log: silentLogger, heldFor: own.heldOf });
-    wired.teams = teams;
-    await teams.start();
+    const { running: ownServer, teams } = await serveTeams(own, { dev: true });
     try {
       const chat = personal('practice-held');
       const tenant = String(chat.tenantId);

@@ -28,7 +28,9 @@ function typesOf(driver: typeof pg): pg.CustomTypesConfig {
 /**
  * Prepared statements: PostgreSQL parses a named statement once per connection, then only binds and runs it
  * (medbill's statements are fixed texts with parameters). The first texts seen are named, up to a bound, so
- * texts built from data (an import's batch sizes) cannot fill a connection with prepared statements.
+ * texts built from data (an import's batch sizes) cannot fill a connection with prepared statements. A read
+ * names its columns, never `SELECT *`: a prepared `*` fails ("cached plan must not change result type") once
+ * a later schema step adds a column while this process runs (another replica migrated first).
  */
 const MAX_PREPARED = 300;
 const names = new Map<string, string>();
@@ -44,6 +46,8 @@ function prepared(text: string, values?: unknown[]): pg.QueryConfig {
 function sqlOn(client: pg.PoolClient | pg.Pool): Sql {
   return { query: <R extends Row>(text: string, values?: unknown[]) => client.query<R>(prepared(text, values)) };
 }
+
+const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
 /** Taken while migrating, so replicas starting together migrate one after the other. */
 const MIGRATION_LOCK = 7_401_226_001;
@@ -111,7 +115,7 @@ export class PgDb {
       try {
         sent = [begun, ...send(sqlOn(client))];
       } catch (err) {
-        broken = err instanceof Error ? err : new Error(String(err)); // BEGIN went out: not given back mid-transaction
+        broken = asError(err); // BEGIN went out: not given back mid-transaction
         throw err;
       } finally {
         stream.uncork();
@@ -122,7 +126,7 @@ export class PgDb {
       try {
         await client.query(held ? 'COMMIT' : 'ROLLBACK');
       } catch (err) {
-        broken = err instanceof Error ? err : new Error(String(err));
+        broken = asError(err);
         throw err;
       }
       if (failed) throw failed.reason;
@@ -142,7 +146,7 @@ export class PgDb {
     try {
       await client.query('BEGIN');
     } catch (err) {
-      client.release(err instanceof Error ? err : new Error(String(err)));
+      client.release(asError(err));
       throw err;
     }
     let ended = false;
@@ -155,7 +159,7 @@ export class PgDb {
         try {
           await client.query(how);
         } catch (err) {
-          broken = err instanceof Error ? err : new Error(String(err));
+          broken = asError(err);
           if (how === 'COMMIT') throw err;
         } finally {
           client.release(broken);
@@ -184,7 +188,7 @@ async function inTransaction<T>(pool: pg.Pool, fn: (sql: Sql) => Promise<T>): Pr
     await client.query('COMMIT');
     return result;
   } catch (err) {
-    await client.query('ROLLBACK').catch((e: unknown) => { broken = e instanceof Error ? e : new Error(String(e)); });
+    await client.query('ROLLBACK').catch((e: unknown) => { broken = asError(e); });
     throw err;
   } finally {
     client.release(broken); // a connection that could not roll back is closed, not reused

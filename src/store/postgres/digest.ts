@@ -4,6 +4,8 @@ import { digestChannelOf, encodeWeekdays, type DigestChannel, type DigestChannel
 import type { PgDb, Sql } from './db.js';
 import { toChannel, toPart, toRun, type ChannelRow, type PartRow, type RunRow } from '../rows.js';
 
+const CHANNEL_COLUMNS = 'address, target, local_time, zone, weekdays, updated_at';
+
 export class PgDigestStore implements DigestStore {
   constructor(private readonly db: PgDb, private readonly practice: string) {}
 
@@ -33,12 +35,12 @@ export class PgDigestStore implements DigestStore {
   }
 
   async channel(address: ChannelAddress): Promise<DigestChannel | undefined> {
-    const row = (await this.db.query<ChannelRow>('SELECT * FROM digest_channels WHERE practice = $1 AND address = $2', [this.practice, addressKey(address)])).rows[0];
+    const row = (await this.db.query<ChannelRow>(`SELECT ${CHANNEL_COLUMNS} FROM digest_channels WHERE practice = $1 AND address = $2`, [this.practice, addressKey(address)])).rows[0];
     return row ? toChannel(row) : undefined;
   }
 
   async channels(): Promise<DigestChannel[]> {
-    return (await this.db.query<ChannelRow>('SELECT * FROM digest_channels WHERE practice = $1 ORDER BY address', [this.practice])).rows.map(toChannel);
+    return (await this.db.query<ChannelRow>(`SELECT ${CHANNEL_COLUMNS} FROM digest_channels WHERE practice = $1 ORDER BY address`, [this.practice])).rows.map(toChannel);
   }
 
   async claim(key: string, localDate: string, owner: string, leaseUntil: number, now: number): Promise<boolean> {
@@ -62,7 +64,7 @@ export class PgDigestStore implements DigestStore {
   }
 
   async run(key: string, localDate: string): Promise<DigestRun | undefined> {
-    const row = (await this.db.query<RunRow>('SELECT * FROM digest_runs WHERE practice = $3 AND address = $1 AND local_date = $2', [key, localDate, this.practice])).rows[0];
+    const row = (await this.db.query<RunRow>('SELECT address, local_date, owner, lease_until, sent_at, message FROM digest_runs WHERE practice = $3 AND address = $1 AND local_date = $2', [key, localDate, this.practice])).rows[0];
     return row ? toRun(row) : undefined;
   }
 

@@ -9,11 +9,12 @@ export class PgHeldStore implements HeldStore {
   constructor(private readonly db: PgDb, private readonly practice: string) {}
 
   async hold(token: string, thing: HeldThing, now: number): Promise<void> {
-    // Every practice's expired things, whichever practice holds next (src/store/held.ts: hold).
-    await this.db.query('DELETE FROM held WHERE until <= $1', [now]);
+    // Every practice's expired things, whichever practice holds next (src/store/held.ts: hold), dropped in the
+    // same statement: one round trip, together, as SQLite's transaction does.
     await this.db.query(
-      'INSERT INTO held (token, kind, bytes, name, media_type, owner, until, practice) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-      [token, thing.kind, thing.bytes, thing.name ?? null, thing.mediaType ?? null, thing.owner ?? null, thing.until, this.practice],
+      `WITH expired AS (DELETE FROM held WHERE until <= $9)
+       INSERT INTO held (token, kind, bytes, name, media_type, owner, until, practice) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [token, thing.kind, thing.bytes, thing.name ?? null, thing.mediaType ?? null, thing.owner ?? null, thing.until, this.practice, now],
     );
   }
 

@@ -19,7 +19,7 @@ export class PgInstallationStore implements InstallationStore {
   }
 
   async get(key: string): Promise<Installation | undefined> {
-    const row = (await this.db.query<InstallationRow>('SELECT * FROM slack_installations WHERE key = $1', [key])).rows[0];
+    const row = (await this.db.query<InstallationRow>('SELECT key, team_id, enterprise_id, is_enterprise_install, bot_user_id, bot_id, app_id, scopes, installed_at, bot_token FROM slack_installations WHERE key = $1', [key])).rows[0];
     return row ? toInstallation(row) : undefined;
   }
 

@@ -8,7 +8,7 @@ export class PgLetterStore implements LetterStore {
   constructor(private readonly db: PgDb, private readonly practice: string) {}
 
   async get(caseId: string): Promise<StoredLetter | undefined> {
-    const r = (await this.db.query<LetterRow>('SELECT * FROM letters WHERE practice = $1 AND case_id = $2', [this.practice, caseId])).rows[0];
+    const r = (await this.db.query<LetterRow>('SELECT case_id, template_id, template_version, facts, narrative, owner, updated_at FROM letters WHERE practice = $1 AND case_id = $2', [this.practice, caseId])).rows[0];
     return r ? toLetter(r) : undefined;
   }
 

@@ -7,7 +7,7 @@ export class PgSessionStore implements SessionStore {
   constructor(private readonly db: PgDb, private readonly practice: string) {}
 
   async get<S>(key: string): Promise<SessionRow<S> | undefined> {
-    const row = (await this.db.query<SessionRawRow>('SELECT * FROM sessions WHERE practice = $1 AND key = $2', [this.practice, key])).rows[0];
+    const row = (await this.db.query<SessionRawRow>('SELECT key, flow, flow_version, state, history, version, updated_at, expires_at FROM sessions WHERE practice = $1 AND key = $2', [this.practice, key])).rows[0];
     return row && toSession<S>(row);
   }
 
